@@ -1,0 +1,46 @@
+# The two Quick start commands are `make run` and `make test`; both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+QT_OFFSCREEN := QT_QPA_PLATFORM=offscreen
+
+.PHONY: run test installer screenshots bench lint clean venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip >/dev/null
+
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PY) -m pip install -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[test,lint]'
+	touch $@ $(STAMP_RUN)
+
+venv: $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	@$(PY) -m ec_console.ui.display_check || exit 1
+	$(PY) -m ec_console $(ARGS)
+
+test: $(STAMP_TEST)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_TEST)
+	$(PY) -m ruff check ec_console tests bench
+
+bench: $(STAMP_TEST)
+	$(QT_OFFSCREEN) $(PY) bench/run_all.py
+
+screenshots: $(STAMP_TEST)
+	$(QT_OFFSCREEN) $(PY) -m ec_console.ui.screenshots docs/screenshots
+
+installer: $(STAMP_TEST)
+	$(PY) -m pip install -e '.[installer]'
+	$(PY) -m PyInstaller --noconfirm --clean build_installer.spec
+
+clean:
+	rm -rf build dist .pytest_cache

@@ -1,0 +1,178 @@
+"""Regions: the Enterprise Connect instances (`us`, `de`, and any a user config adds).
+
+The shipped list is `resources/regions.toml`; `<config>/regions.toml` may override fields of a shipped
+region or add new ones. The region chosen last is remembered in `<config>/settings.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ec_console import paths
+from ec_console.errors import BadInput
+from ec_console.resources import resource_path
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+USER_FILE = "regions.toml"
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass(frozen=True)
+class MarketplaceListing:
+    listing_url: str = ""
+    client_id: str = ""
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.listing_url and self.client_id and self.scopes)
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+    dashboard_url: str
+    api_base_url: str
+    google_marketplace: MarketplaceListing = field(default_factory=MarketplaceListing)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.id.upper()})"
+
+
+class RegionConfigError(BadInput):
+    """A regions file is malformed; the message names the file and the field."""
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegionConfigError(f"{path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise RegionConfigError(f"{path} cannot be read: {exc.strerror}") from None
+
+
+def _https_url(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise RegionConfigError(f"{where} must be a URL")
+    parsed = urlparse(value)
+    loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise RegionConfigError(f"{where} must be an https URL, not {value!r}")
+    if not parsed.hostname:
+        raise RegionConfigError(f"{where} has no host: {value!r}")
+    return value.rstrip("/")
+
+
+def _build_region(region_id: str, raw: Any, source: str) -> Region:
+    where = f"{source}: [regions.{region_id}]"
+    if not _ID_RE.match(region_id):
+        raise RegionConfigError(f"{where}: a region id is lower-case letters, digits and '-'")
+    if not isinstance(raw, dict):
+        raise RegionConfigError(f"{where} must be a table")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise RegionConfigError(f"{where}.name is missing")
+    market = raw.get("google_marketplace", {}) or {}
+    if not isinstance(market, dict):
+        raise RegionConfigError(f"{where}.google_marketplace must be a table")
+    scopes = market.get("scopes", []) or []
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise RegionConfigError(f"{where}.google_marketplace.scopes must be a list of strings")
+    listing = market.get("listing_url", "") or ""
+    return Region(
+        id=region_id,
+        name=name.strip(),
+        dashboard_url=_https_url(raw.get("dashboard_url"), f"{where}.dashboard_url"),
+        api_base_url=_https_url(raw.get("api_base_url"), f"{where}.api_base_url"),
+        google_marketplace=MarketplaceListing(
+            listing_url=_https_url(listing, f"{where}.google_marketplace.listing_url") if listing else "",
+            client_id=str(market.get("client_id", "") or ""),
+            scopes=tuple(scopes),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RegionCatalog:
+    regions: dict[str, Region]
+    default_id: str
+
+    def get(self, region_id: str) -> Region:
+        try:
+            return self.regions[region_id]
+        except KeyError:
+            known = ", ".join(sorted(self.regions))
+            raise BadInput(f"Unknown region {region_id!r}; configured regions: {known}") from None
+
+    def ids(self) -> list[str]:
+        return list(self.regions)
+
+
+def load_regions(user_file: Path | None = None) -> RegionCatalog:
+    """The shipped regions merged with the user's `<config>/regions.toml`, validated."""
+    shipped_path = resource_path("regions.toml")
+    data = _load_toml(shipped_path)
+    sources = {rid: str(shipped_path) for rid in data.get("regions", {})}
+    user_path = user_file if user_file is not None else paths.config_dir() / USER_FILE
+    if user_path.is_file():
+        user = _load_toml(user_path)
+        for rid in user.get("regions", {}):
+            sources[rid] = str(user_path)
+        data = _merge(data, user)
+    raw_regions = data.get("regions", {})
+    if not isinstance(raw_regions, dict) or not raw_regions:
+        raise RegionConfigError(f"{shipped_path} defines no regions")
+    regions = {rid: _build_region(rid, raw, sources[rid]) for rid, raw in raw_regions.items()}
+    default_id = data.get("default", next(iter(regions)))
+    if default_id not in regions:
+        default_id = next(iter(regions))
+    return RegionCatalog(regions=regions, default_id=default_id)
+
+
+def _settings_path() -> Path:
+    return paths.config_dir() / SETTINGS_FILE
+
+
+def load_settings() -> dict[str, Any]:
+    path = _settings_path()
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def save_setting(key: str, value: Any) -> None:
+    settings = load_settings()
+    settings[key] = value
+    paths.write_private_file(_settings_path(), json.dumps(settings, indent=2, sort_keys=True).encode())
+
+
+def current_region_id(catalog: RegionCatalog) -> str:
+    """The region chosen last (if still configured), else the catalog's default."""
+    chosen = load_settings().get("region")
+    return chosen if isinstance(chosen, str) and chosen in catalog.regions else catalog.default_id
+
+
+def remember_region(region_id: str) -> None:
+    save_setting("region", region_id)

@@ -1,0 +1,48 @@
+"""Shared test setup: offscreen Qt, a temporary EC_CONSOLE_HOME, no stray threads.
+
+Every test runs with its own empty EC_CONSOLE_HOME, so nothing touches a real user's folders, and with the
+in-memory credential store unless it asks for a real keychain.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+# Qt must see this before it is imported anywhere.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("EC_CONSOLE_HOME", None)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def ec_home(tmp_path_factory, monkeypatch):
+    """A fresh, empty EC_CONSOLE_HOME for every test."""
+    home = tmp_path_factory.mktemp("ec-home")
+    monkeypatch.setenv("EC_CONSOLE_HOME", str(home))
+    from ec_console.resources import resources_dir
+
+    resources_dir.cache_clear()
+    yield home
+
+
+def _live_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.is_alive() and t is not threading.main_thread()}
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads(request):
+    """Fail a test that leaves worker threads running after it ends."""
+    before = _live_threads()
+    yield
+    if request.node.get_closest_marker("allow_threads"):
+        return
+    deadline = time.monotonic() + 5.0
+    leftover = _live_threads() - before
+    while leftover and time.monotonic() < deadline:
+        time.sleep(0.05)
+        leftover = {t for t in leftover if t.is_alive()}
+    # Daemon threads owned by third-party libraries' pools can be named here if ever needed.
+    assert not leftover, f"test left threads running: {sorted(t.name for t in leftover)}"
