@@ -1,0 +1,237 @@
+"""The `ec-console` command: the GUI by default, subcommands for scripts (DESIGN.md "CLI contract").
+
+Exit statuses (`ec_console.errors.ExitStatus`): 0 ok, 1 a step failed, 2 refused before any work (one
+line on stderr; with `--json`, stdout carries `{"error": {"code": "bad_input", "message": ...}}`),
+3 no usable keychain, 130 interrupted. No traceback ever reaches the user: unexpected errors are logged
+with their traceback and summarised in one line.
+
+This module imports no Qt: the GUI is imported only when it is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TextIO
+
+from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
+from ec_console.errors import BadInput, ConsoleError, ExitStatus
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises BadInput instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{message} (see '{self.prog} --help')")
+
+
+def _json_flag(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON for scripts")
+
+
+def _region_flag(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS lets `--region` be given before or after the subcommand without one hiding the other.
+    parser.add_argument("--region", metavar="ID", default=argparse.SUPPRESS,
+                        help="region instance (us, de, or one your regions.toml adds); default: the last used")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=APP_NAME,
+        description=f"{APP_DISPLAY_NAME}: grant one application access to every calendar in the "
+                    "organisation through a service account, test it, and manage the linked profiles. "
+                    "With no command, the console window opens.",
+        epilog="Secrets never go on the command line: set EC_PASSWORD / EC_CLIENT_SECRET or answer the "
+               "prompt. Exit statuses: 0 ok, 1 a step failed, 2 bad input, 3 no usable keychain, "
+               "130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail (secrets redacted)")
+    _region_flag(parser)
+    parser.add_argument("--sandbox", action="store_true",
+                        help="start the console against the built-in sandbox organisation")
+    parser.add_argument("--self-test", nargs="?", const="", metavar="PNG", default=None,
+                        help="open the main window offscreen, save a screenshot, report the keychain "
+                             "backend, and exit (used to smoke-test installers)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    profiles = sub.add_parser("profiles", help="list and manage linked calendar profiles",
+                              description="Linked calendar profiles of a region.")
+    psub = profiles.add_subparsers(dest="profiles_command", metavar="ACTION", parser_class=_Parser,
+                                   required=True)
+    plist = psub.add_parser("list", help="list profiles", description="List the profiles of a region.")
+    _region_flag(plist)
+    plist.add_argument("--status", choices=["linked", "needs_relink", "revoked"],
+                       help="only profiles with this status")
+    plist.add_argument("--application", metavar="NAME", help="only profiles of this application")
+    plist.add_argument("--search", metavar="TEXT", default="",
+                       help="only profiles whose email or name contains TEXT")
+    plist.add_argument("--sort", default="email",
+                       choices=["email", "display_name", "application", "provider", "status",
+                                "last_checked_at", "last_result"], help="sort column (default: email)")
+    plist.add_argument("--desc", action="store_true", help="sort descending")
+    plist.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N profiles")
+    _json_flag(plist, "the profiles")
+    plist.set_defaults(handler=_profiles_list)
+
+    sandbox = sub.add_parser("sandbox", help="run the sandbox organisation",
+                             description="Loopback servers that speak the real protocols for a fictional "
+                                         "organisation, so the console can be tried with no tenant.")
+    ssub = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", parser_class=_Parser,
+                                  required=True)
+    serve = ssub.add_parser("serve", help="run the sandbox in the foreground and print its URLs, "
+                                          "credentials and file paths")
+    _json_flag(serve, "the sandbox details")
+    serve.set_defaults(handler=_sandbox_serve)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, not {value}")
+    return value
+
+
+def _resolve_region(args: argparse.Namespace) -> str:
+    from ec_console.regions import current_region_id, load_regions
+
+    catalog = load_regions()
+    requested = getattr(args, "region", None)
+    if requested is None:
+        return current_region_id(catalog)
+    return catalog.get(requested).id
+
+
+def _profile_dict(profile: Any) -> dict[str, Any]:
+    return {
+        "id": profile.id,
+        "email": profile.email,
+        "display_name": profile.display_name,
+        "application": profile.application_name,
+        "provider": profile.provider,
+        "status": profile.status,
+        "last_checked_at": profile.last_checked_at,
+        "last_result": profile.last_result,
+        "last_diagnosis": profile.last_diagnosis,
+    }
+
+
+def _print_table(rows: list[list[str]], headers: list[str], out: TextIO) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out.write(line.rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def _profiles_list(args: argparse.Namespace) -> int:
+    from ec_console.registry import ProfileQuery, Registry
+
+    region_id = _resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        application_id = None
+        if args.application:
+            app = registry.find_application(args.application)
+            if app is None:
+                raise BadInput(f"No application named {args.application!r} in region {region_id}")
+            application_id = app.id
+        query = ProfileQuery(search=args.search, status=args.status, application_id=application_id,
+                             sort=args.sort, descending=args.desc)
+        profiles = registry.list_profiles(query, limit=args.limit)
+    if args.json:
+        json.dump([_profile_dict(p) for p in profiles], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return ExitStatus.OK
+    if not profiles:
+        print(f"No profiles in region {region_id}" + (" match." if (args.search or args.status
+                                                                     or args.application) else "."))
+        return ExitStatus.OK
+    rows = [[p.email, p.display_name, p.application_name, p.status, p.last_checked_at or "never",
+             p.last_result or "-"] for p in profiles]
+    _print_table(rows, ["EMAIL", "NAME", "APPLICATION", "STATUS", "LAST CHECKED", "RESULT"], sys.stdout)
+    return ExitStatus.OK
+
+
+def _sandbox_serve(args: argparse.Namespace) -> int:
+    from ec_console.sandbox import run_serve
+
+    return run_serve(json_output=args.json)
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    region_id = getattr(args, "region", None)
+    if region_id is not None:
+        region_id = _resolve_region(args)
+    from ec_console.ui.app import run_gui
+
+    return run_gui(region_id, sandbox=args.sandbox)
+
+
+def _run_self_test(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ec_console.ui.selftest import run_self_test
+
+    return run_self_test(Path(args.self_test) if args.self_test else None)
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    return "--json" in argv
+
+
+def _report_error(err: ConsoleError, argv: Sequence[str]) -> int:
+    if isinstance(err, BadInput) and _wants_json(argv):
+        json.dump({"error": {"code": err.code, "message": err.message}}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    sys.stderr.write(f"{APP_NAME}: {err.message}\n")
+    return int(err.exit_status)
+
+
+def _setup_logging(verbose: bool) -> str | None:
+    try:
+        from ec_console.logs import setup_logging
+    except ImportError:  # the logging module is optional only while the console is being assembled
+        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+        return None
+    return str(setup_logging(verbose, console=verbose))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    log_file: str | None = None
+    try:
+        args = build_parser().parse_args(argv)
+        log_file = _setup_logging(args.verbose)
+        if args.self_test is not None:
+            return _run_self_test(args)
+        handler: Handler | None = getattr(args, "handler", None)
+        if handler is None:
+            return _run_gui(args)
+        return int(handler(args))
+    except ConsoleError as err:
+        return _report_error(err, argv)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{APP_NAME}: interrupted\n")
+        return int(ExitStatus.INTERRUPTED)
+    except SystemExit as exc:  # --help and --version exit through argparse
+        return int(exc.code or 0) if isinstance(exc.code, int) else 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches the user
+        log.exception("unexpected error")
+        where = f"; details are in {log_file}" if log_file else ""
+        sys.stderr.write(f"{APP_NAME}: unexpected error: {type(exc).__name__}: {exc}{where}\n")
+        return int(ExitStatus.STEP_FAILED)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

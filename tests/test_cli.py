@@ -1,0 +1,129 @@
+"""The CLI contract: flags, JSON, exit statuses (DESIGN.md "CLI contract")."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ec_console import __version__
+from ec_console.cli import main
+from ec_console.registry import Registry
+
+
+def run_cli(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "ec_console", *args], capture_output=True, text=True,
+                          timeout=60, env=env)
+
+
+def test_version_as_a_real_process():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"ec-console {__version__}"
+
+
+def test_help_names_the_commands_and_exit_statuses(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "profiles" in out and "sandbox" in out
+    assert "3 no usable keychain" in out
+
+
+def test_empty_registry_lists_as_an_empty_json_array():
+    result = run_cli("profiles", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_empty_registry_human_output_says_so(capsys):
+    assert main(["profiles", "list", "--region", "de"]) == 0
+    assert "No profiles in region de." in capsys.readouterr().out
+
+
+def _seed(region: str) -> None:
+    with Registry.for_region(region) as reg:
+        app = reg.add_application("Calendar sync", "exchange", "contoso.example")
+        reg.add_profile(app.id, "ada@contoso.example", "Ada Lovelace")
+        reg.add_profile(app.id, "bob@contoso.example", "Bob Builder", status="needs_relink")
+        other = reg.add_application("Room finder", "google", "contoso.example")
+        reg.add_profile(other.id, "carol@contoso.example", "Carol")
+
+
+def test_list_filters_sorts_and_keeps_regions_apart(capsys):
+    _seed("us")
+    assert main(["profiles", "list", "--region", "us", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["email"] for r in rows] == ["ada@contoso.example", "bob@contoso.example", "carol@contoso.example"]
+    assert rows[0]["application"] == "Calendar sync" and rows[2]["provider"] == "google"
+
+    assert main(["profiles", "list", "--region", "us", "--status", "needs_relink", "--json"]) == 0
+    assert [r["email"] for r in json.loads(capsys.readouterr().out)] == ["bob@contoso.example"]
+
+    assert main(["--region", "us", "profiles", "list", "--sort", "email", "--desc", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["email"] == "carol@contoso.example"
+
+    assert main(["profiles", "list", "--region", "us", "--application", "Room finder", "--json"]) == 0
+    assert [r["email"] for r in json.loads(capsys.readouterr().out)] == ["carol@contoso.example"]
+
+    assert main(["profiles", "list", "--region", "de", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_human_table_lists_each_profile(capsys):
+    _seed("us")
+    assert main(["profiles", "list", "--region", "us", "--search", "BOB"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:2] == ["EMAIL", "NAME"]
+    assert len(out) == 2 and "bob@contoso.example" in out[1] and "needs_relink" in out[1]
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["profiles", "list", "--status", "bogus"], "invalid choice: 'bogus'"),
+        (["profiles", "list", "--region", "eu"], "Unknown region 'eu'"),
+        (["profiles", "list", "--limit", "0"], "above 0"),
+        (["profiles", "list", "--application", "Nope"], "No application named 'Nope'"),
+        (["profiles"], "required"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_exit_2_with_one_line_and_a_json_error(argv, fragment, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert fragment in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.out == ""
+
+    assert main([*argv, "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "bad_input" and fragment in error["message"]
+
+
+def test_bad_input_exit_status_from_a_real_process():
+    result = run_cli("profiles", "list", "--region", "nowhere", "--json")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"] == "bad_input"
+    assert "Traceback" not in result.stderr
+
+
+def test_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys):
+    def boom(self, *a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Registry, "list_profiles", boom)
+    assert main(["profiles", "list"]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected error: RuntimeError: disk on fire" in err
+    assert "Traceback" not in err
+
+
+def test_interrupt_is_exit_130(monkeypatch, capsys):
+    def interrupted(self, *a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Registry, "list_profiles", interrupted)
+    assert main(["profiles", "list"]) == 130
+    assert "interrupted" in capsys.readouterr().err
