@@ -42,6 +42,11 @@ def _region_flag(parser: argparse.ArgumentParser) -> None:
                         help="region instance (us, de, or one your regions.toml adds); default: the last used")
 
 
+def _verbose_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log debug detail to the log file and stderr (secrets redacted)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=APP_NAME,
@@ -53,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                "130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail (secrets redacted)")
+    _verbose_flag(parser)
     _region_flag(parser)
     parser.add_argument("--sandbox", action="store_true",
                         help="start the console against the built-in sandbox organisation")
@@ -79,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     plist.add_argument("--desc", action="store_true", help="sort descending")
     plist.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N profiles")
     _json_flag(plist, "the profiles")
+    _verbose_flag(plist)
     plist.set_defaults(handler=_profiles_list)
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox organisation",
@@ -89,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = ssub.add_parser("serve", help="run the sandbox in the foreground and print its URLs, "
                                           "credentials and file paths")
     _json_flag(serve, "the sandbox details")
+    _verbose_flag(serve)
     serve.set_defaults(handler=_sandbox_serve)
     return parser
 
@@ -212,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file: str | None = None
     try:
         args = build_parser().parse_args(argv)
-        log_file = _setup_logging(args.verbose)
+        log_file = _setup_logging(getattr(args, "verbose", False))
         if args.self_test is not None:
             return _run_self_test(args)
         handler: Handler | None = getattr(args, "handler", None)
