@@ -39,7 +39,7 @@ def _json_flag(parser: argparse.ArgumentParser, what: str) -> None:
 def _region_flag(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS lets `--region` be given before or after the subcommand without one hiding the other.
     parser.add_argument("--region", metavar="ID", default=argparse.SUPPRESS,
-                        help="region instance (us, de, or one your regions.toml adds); default: the last used")
+                        help="region instance (us, de, or one your regions.toml adds); default: last used")
 
 
 def _verbose_flag(parser: argparse.ArgumentParser) -> None:

@@ -55,7 +55,8 @@ def test_list_filters_sorts_and_keeps_regions_apart(capsys):
     _seed("us")
     assert main(["profiles", "list", "--region", "us", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["email"] for r in rows] == ["ada@contoso.example", "bob@contoso.example", "carol@contoso.example"]
+    assert [r["email"] for r in rows] == [
+        "ada@contoso.example", "bob@contoso.example", "carol@contoso.example"]
     assert rows[0]["application"] == "Calendar sync" and rows[2]["provider"] == "google"
 
     assert main(["profiles", "list", "--region", "us", "--status", "needs_relink", "--json"]) == 0

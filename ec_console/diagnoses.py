@@ -1,0 +1,723 @@
+"""The diagnosis catalog: every code a check can report, with its cause and its fix in plain language.
+
+`diagnose(code, **names)` renders one entry into a `Diagnosis`, filling in the real names the caller
+knows (the service account, the mailbox, the scoping group, the app id ...). A name the caller does not
+know renders as a readable placeholder such as `<scoping group>`, never an error. The fix is built from
+paragraphs, commands (PowerShell or shell lines, one per line) and links; the commands and links also go,
+bare, into `Diagnosis.commands` / `Diagnosis.links` for Copy buttons, so they always appear in the text.
+
+Codes are a public contract (DESIGN.md, "Diagnosis codes"): an existing code keeps its meaning. The codes
+this project added are listed in `ADDED_CODES` and in docs/diagnoses.md.
+
+Some fixes differ by platform; pass `platform="onprem" | "online" | "google"` to get only the one that
+applies. Without it, every variant is shown, each under its heading.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from ec_console.checks import Diagnosis
+
+log = logging.getLogger(__name__)
+
+# --- names a caller may pass, and how each reads when it is missing ---------------------------------------
+
+PLACEHOLDERS: dict[str, str] = {
+    "service_account": "<service account>",
+    "mailbox": "<mailbox>",
+    "scope_group": "<scoping group>",
+    "group_dn": "<scoping group's distinguished name>",
+    "scope_name": "<management scope>",
+    "client_id": "<application (client) ID>",
+    "sp_object_id": "<enterprise application's object ID>",
+    "tenant_id": "<tenant ID>",
+    "ews_url": "<EWS URL>",
+    "host": "<server>",
+    "port": "<port>",
+    "domain": "<mail domain>",
+    "admin": "<administrator>",
+    "user": "<user>",
+    "scopes": "<scopes>",
+    "project": "<project>",
+    "api": "<API>",
+    "key_file": "<key file>",
+    "key_id": "<key ID>",
+    "cert_subject": "<certificate subject>",
+    "cert_issuer": "<certificate issuer>",
+    "cert_names": "<names in the certificate>",
+    "cert_not_before": "<start date>",
+    "cert_not_after": "<expiry date>",
+    "back_off": "<back-off>",
+    "timeout": "<timeout>",
+    "proxy": "<proxy>",
+    "auth_methods": "<methods offered>",
+    "skew": "<offset>",
+    "item_id": "<item>",
+    "error": "no further details",
+    "message": "<message>",
+    "field": "<field>",
+    "missing_scopes": "<scopes not delegated>",
+}
+ALIASES = {"app_id": "client_id"}
+PLATFORMS = ("onprem", "online", "google")
+_PLATFORM_HEADINGS = {
+    "onprem": "On-premises Exchange:",
+    "online": "Exchange Online:",
+    "google": "Google Workspace:",
+}
+_MAX_VALUE = 300
+_NAME_RE = re.compile(r"\{\{|\}\}|\{([a-z_]+)(?::([a-z]+))?\}")
+_PS_BARE_RE = re.compile(r"^[A-Za-z0-9@._\\/:-]+$")
+
+# --- building blocks of a remediation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class T:
+    """A paragraph of text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class C:
+    """A command, shown on its own line and copied bare."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class L:
+    """A link, shown on its own line and copied bare."""
+
+    text: str
+
+
+Part = T | C | L
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    steps: tuple[str, ...]
+    meaning: str
+    cause: str
+    fix: tuple[Part, ...] = ()
+    variants: Mapping[str, tuple[Part, ...]] | None = None   # platform -> parts, after `fix`
+    after: tuple[Part, ...] = ()                              # parts after the variants
+    placeholders: Mapping[str, str] | None = None             # this entry's own wording of missing names
+
+
+# --- documentation links used in several entries ----------------------------------------------------------
+
+_MS = "https://learn.microsoft.com/en-us"
+LINK_IMPERSONATION = f"{_MS}/exchange/client-developer/exchange-web-services/how-to-configure-impersonation"
+LINK_RBAC_APPS = f"{_MS}/exchange/permissions-exo/application-rbac"
+LINK_EWS_OAUTH = (f"{_MS}/exchange/client-developer/exchange-web-services/"
+                  "how-to-authenticate-an-ews-application-by-using-oauth")
+LINK_EWS_ACCESS = (f"{_MS}/exchange/client-developer/exchange-web-services/"
+                   "how-to-control-access-to-ews-in-exchange")
+LINK_EWS_THROTTLING = f"{_MS}/exchange/client-developer/exchange-web-services/ews-throttling-in-exchange"
+LINK_GRAPH_MIGRATION = f"{_MS}/graph/migrate-exchange-web-services-overview"
+LINK_AADSTS = f"{_MS}/entra/identity-platform/reference-error-codes"
+LINK_DWD_HELP = "https://support.google.com/a/answer/162106"
+LINK_DWD_CONSOLE = "https://admin.google.com/ac/owl/domainwidedelegation"
+LINK_GOOGLE_KEYS = "https://cloud.google.com/iam/docs/keys-create-delete"
+LINK_GOOGLE_ADMIN_ROLES = "https://support.google.com/a/answer/2405986"
+LINK_GOOGLE_USERS = "https://admin.google.com/ac/users"
+LINK_GOOGLE_CALENDAR_SERVICE = "https://support.google.com/a/answer/181865"
+LINK_GOOGLE_RESTORE_USER = "https://support.google.com/a/answer/1397578"
+LINK_GOOGLE_REAUTH = "https://support.google.com/a/answer/9368756"
+LINK_GOOGLE_SERVICE_ACCOUNTS = "https://console.cloud.google.com/iam-admin/serviceaccounts"
+
+# --- recurring fixes --------------------------------------------------------------------------------------
+
+_FIND_DN = C("Get-Group {scope_group:ps} | Format-List Name,DistinguishedName")
+_ONPREM_SCOPE_SETUP: tuple[Part, ...] = (
+    T("Grant the service account {service_account} the ApplicationImpersonation role, restricted by a "
+      "management scope to the members of {scope_group}. The filter needs the group's full distinguished "
+      "name, and only direct members count (nested groups are not followed). Find the DN:"),
+    _FIND_DN,
+    T("Create the scope and the role assignment (Exchange Management Shell):"),
+    C("New-ManagementScope -Name {scope_name:ps} -RecipientRestrictionFilter "
+      "\"MemberOfGroup -eq '{group_dn:opath}'\""),
+    C("New-ManagementRoleAssignment -Name 'Enterprise Connect impersonation' -Role ApplicationImpersonation "
+      "-User {service_account:ps} -CustomRecipientWriteScope {scope_name:ps}"),
+    T("Verify who holds the role and through which scope:"),
+    C("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers"),
+    L(LINK_IMPERSONATION),
+)
+_ONLINE_RBAC_STEPS: tuple[Part, ...] = (
+    T("Find the distinguished name of {scope_group}:"),
+    _FIND_DN,
+    T("Register the app's service principal, create the scope and assign the role:"),
+    C("New-ServicePrincipal -AppId {client_id:ps} -ObjectId {sp_object_id:ps} "
+      "-DisplayName 'Enterprise Connect'"),
+    C("New-ManagementScope -Name {scope_name:ps} -RecipientRestrictionFilter "
+      "\"MemberOfGroup -eq '{group_dn:opath}'\""),
+    C("New-ManagementRoleAssignment -App {client_id:ps} -Role \"Application EWS.AccessAsApp\" "
+      "-CustomResourceScope {scope_name:ps}"),
+    T("Prove it for one mailbox (InScope must be True):"),
+    C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps}"),
+    T("If the app also holds the tenant-wide full_access_as_app permission with admin consent in Entra ID, "
+      "remove that consent: it adds to the scope and makes it meaningless. Changes take 30 minutes to 2 "
+      "hours to apply."),
+    L(LINK_RBAC_APPS),
+)
+_ONLINE_RBAC_SETUP: tuple[Part, ...] = (
+    T("ApplicationImpersonation is retired in Exchange Online. Grant the app registration {client_id} access "
+      "with RBAC for Applications, scoped to the members of {scope_group} (Exchange Online PowerShell)."),
+    *_ONLINE_RBAC_STEPS,
+)
+_EWS_SHUTDOWN = T(
+    "Note that EWS in Exchange Online is being switched off: since October 2026 tenants that did not opt in "
+    "are blocked, and EWS is shut down permanently on 1 April 2027. After that the route to Exchange Online "
+    "calendars is Microsoft Graph.")
+_DWD_FIX: tuple[Part, ...] = (
+    T("A super administrator opens the Admin console's domain-wide delegation page with the client ID and "
+      "the "
+      "scopes filled in, and saves (this overwrites the scopes of client {client_id} with exactly these: "
+      "{scopes}):"),
+    L("{dwd_link}"),
+    T("Changes can take a while to apply (usually minutes, at worst up to 24 hours): check again later."),
+    L(LINK_DWD_HELP),
+)
+_AD_ACCOUNT_STATE = C("Get-ADUser -Identity {ad_identity} "
+                      "-Properties Enabled,LockedOut,PasswordExpired,PasswordLastSet,LastBadPasswordAttempt")
+
+_GOOGLE_NAMES = {"client_id": "<numeric client ID of the service account>",
+                 "service_account": "<service account address>"}
+
+# --- the catalog ------------------------------------------------------------------------------------------
+
+_ENTRIES: tuple[Entry, ...] = (
+    Entry("dns_unresolved", ("dns",), "host name does not resolve",
+          "The host name {host} does not resolve to an address from this computer ({error}).",
+          (T("Check the spelling of the host name in the EWS URL or the mail domain, then look it up from "
+             "this computer:"),
+           C("Resolve-DnsName {host:ps}"),
+           T("If it resolves on other computers but not here, this computer uses another DNS server (VPN, "
+             "split DNS): connect to the company network or VPN, or ask the network team to publish the "
+             "name."))),
+    Entry("tcp_unreachable", ("tcp",), "refused / no route",
+          "Nothing accepted a connection to {host} on port {port} ({error}).",
+          (T("Check that the server is running and that no firewall between this computer and {host} blocks "
+             "port {port}:"),
+           C("Test-NetConnection {host:ps} -Port {port}"))),
+    Entry("tls_untrusted", ("tls",), "certificate not trusted",
+          "This computer does not trust the certificate of {host} (subject {cert_subject}, issued by "
+          "{cert_issuer}): no certificate authority in the operating system's store or in --ca-file vouches "
+          "for that issuer.",
+          (T("If the certificate comes from your organisation's own certificate authority or from a "
+             "TLS-inspecting proxy, install that root certificate in the operating system's trusted "
+             "store, or "
+             "give its PEM file with --ca-file. If the server should have a public certificate, it is "
+             "probably not sending its intermediate certificates: install the full chain on the server. Do "
+             "not turn certificate checks off. To see the chain the server sends:"),
+           C("openssl s_client -connect {host}:{port} -servername {host} -showcerts"))),
+    Entry("tls_name_mismatch", ("tls",), "certificate issued for another name",
+          "The certificate of {host} is issued for {cert_names} (subject {cert_subject}, issued by "
+          "{cert_issuer}), not for {host}.",
+          (T("Use a host name the certificate covers in the EWS URL, or have the certificate reissued with "
+             "{host} among its subject alternative names. On Exchange Server, list the certificates and "
+             "their "
+             "names:"),
+           C("Get-ExchangeCertificate | Format-List "
+             "Thumbprint,Subject,CertificateDomains,NotAfter,Services"))),
+    Entry("tls_expired", ("tls",), "certificate expired or not yet valid",
+          "The certificate of {host} (subject {cert_subject}, issued by {cert_issuer}) is valid from "
+          "{cert_not_before} to {cert_not_after}: it has expired or is not valid yet.",
+          (T("Renew the certificate and bind the new one to the web server. On Exchange Server:"),
+           C("Get-ExchangeCertificate | Format-List Thumbprint,Subject,NotBefore,NotAfter,Services"),
+           C("Enable-ExchangeCertificate -Thumbprint <thumbprint of the renewed certificate> -Services IIS"),
+           T("If the dates look right, check this computer's clock and time zone."))),
+    Entry("proxy_auth_required", ("tcp", "tls", "authenticate"), "the proxy answered 407",
+          "The proxy server {proxy} demanded its own sign-in (HTTP 407) before letting the connection to "
+          "{host} "
+          "through.",
+          (T("The console uses the system proxy settings. Ask the network team to let this computer reach "
+             "{host} without proxy authentication, or add {host} to the proxy exceptions (NO_PROXY). To see "
+             "the proxy Windows uses:"),
+           C("netsh winhttp show proxy"))),
+    Entry("timeout", ("dns", "tcp", "tls", "authenticate", "impersonate", "read_calendar", "write_probe",
+                      "restriction", "clock", "token", "delegation", "user"),
+          "no answer within --timeout",
+          "{host} did not answer within {timeout} seconds.",
+          (T("The server may be overloaded, or a firewall may be dropping the traffic silently. Try "
+             "again; if "
+             "it keeps happening, test the path to the server, and for a slow server raise --timeout:"),
+           C("Test-NetConnection {host:ps} -Port {port}"))),
+    Entry("throttled", ("authenticate", "impersonate", "read_calendar", "write_probe", "restriction", "token",
+                        "delegation", "user"),
+          "the server asks the client to slow down",
+          "The server is limiting the requests of {service_account} (throttling) and asked to wait "
+          "{back_off} "
+          "seconds before trying again.",
+          (T("Wait {back_off} seconds and run the check again."),),
+          {
+              "onprem": (
+                  T("Impersonated requests count against the service account's own budget (27 concurrent EWS "
+                    "connections by default). For a service account an application uses for the whole "
+                    "organisation, create a dedicated throttling policy and associate it:"),
+                  C("New-ThrottlingPolicy -Name 'Enterprise Connect' -ThrottlingPolicyScope Regular "
+                    "-EwsMaxConcurrency 50 -EwsMaxBurst Unlimited -EwsRechargeRate Unlimited "
+                    "-EwsCutoffBalance Unlimited"),
+                  C("Set-ThrottlingPolicyAssociation -Identity {service_account:ps} "
+                    "-ThrottlingPolicy 'Enterprise Connect'"),
+                  L(LINK_EWS_THROTTLING),
+              ),
+              "online": (
+                  T("Exchange Online's throttling limits cannot be changed: back off, make fewer calls in "
+                    "parallel, and spread bulk work over time."),
+                  L(LINK_EWS_THROTTLING),
+              ),
+              "google": (
+                  T("Google API quotas apply per project and per user: back off, make fewer calls in "
+                    "parallel, and check the quota of the {api} API in project {project}:"),
+                  L("{quota_link}"),
+              ),
+          }),
+    Entry("server_error", ("any",), "5xx or an answer that cannot be parsed",
+          "{host} answered with an error, or with something that is not a valid answer ({error}).",
+          (T("The problem is on the server, or in something between (a proxy or load balancer answering with "
+             "its own page). Try again in a few minutes; if it persists, give the server's administrator the "
+             "time of the check and this message."),)),
+    Entry("autodiscover_failed", ("resolve_endpoint",), "no autodiscover candidate answered",
+          "Autodiscover found no EWS endpoint for {mailbox}: none of the candidate addresses for {domain} "
+          "answered ({error}).",
+          (T("Give the EWS URL directly with --ews-url. Exchange Online's is "
+             "https://outlook.office365.com/EWS/Exchange.asmx (RBAC for Applications cannot use autodiscover "
+             "at all). On-premises, the URL Exchange publishes is shown by:"),
+           C("Get-WebServicesVirtualDirectory | Format-List Server,InternalUrl,ExternalUrl"),
+           T("and the autodiscover host name must resolve:"),
+           C("Resolve-DnsName autodiscover.{domain}"))),
+    Entry("auth_failed", ("authenticate",), "the service account's credentials were refused",
+          "The server refused the credentials of the service account {service_account} (HTTP 401).",
+          (T("Check the user name (DOMAIN\\user or user@domain) and the password given in EC_PASSWORD or at "
+             "the prompt; service-account passwords often expire. In Active Directory:"),
+           _AD_ACCOUNT_STATE,
+           T("Exchange Online no longer accepts passwords for EWS: use --tenant-id and --client-id (OAuth) "
+             "there."))),
+    Entry("auth_method_unsupported", ("authenticate",), "no usable authentication method offered",
+          "{ews_url} offers {auth_methods} for EWS; the console needs NTLM, Basic or OAuth.",
+          (T("On-premises, turn on Windows (NTLM) authentication for the EWS virtual directory:"),
+           C("Get-WebServicesVirtualDirectory | Format-List Server,*Authentication*"),
+           C("Set-WebServicesVirtualDirectory -Identity '<Exchange server name>\\EWS (Default Web Site)' "
+             "-WindowsAuthentication $true"),
+           T("If the server offers only modern authentication (Exchange Online), use --tenant-id and "
+             "--client-id."))),
+    Entry("account_locked", ("authenticate",), "the service account is locked out",
+          "The service account {service_account} is locked out in Active Directory (too many wrong "
+          "passwords).",
+          (T("Unlock it, then find what keeps trying an old password (a service, scheduled task or script "
+             "still configured with it):"),
+           C("Unlock-ADAccount -Identity {ad_identity}"),
+           _AD_ACCOUNT_STATE)),
+    Entry("oauth_invalid_client", ("authenticate",), "bad client secret (AADSTS7000215)",
+          "Microsoft Entra ID refused the client secret of application {client_id} in tenant {tenant_id} "
+          "(AADSTS7000215: invalid client secret). Often the secret's ID was given instead of its value.",
+          (T("In the app registration, under Certificates & secrets, create a new client secret and give its "
+             "Value (not its Secret ID) in EC_CLIENT_SECRET or at the prompt:"),
+           L("{app_credentials_link}"),
+           L(LINK_AADSTS))),
+    Entry("oauth_secret_expired", ("authenticate",), "expired client secret (AADSTS7000222)",
+          "The client secret of application {client_id} has expired (AADSTS7000222).",
+          (T("Create a new client secret for the app registration, give its Value to the console, and note "
+             "the new expiry date. To list the secrets and their end dates (Microsoft Graph PowerShell):"),
+           C("Get-MgApplication -Filter \"appId eq '{client_id:odata}'\" | Select-Object -ExpandProperty "
+             "PasswordCredentials"),
+           L("{app_credentials_link}"),
+           L(LINK_AADSTS))),
+    Entry("oauth_tenant_not_found", ("authenticate",), "unknown tenant (AADSTS90002)",
+          "Microsoft Entra ID knows no tenant {tenant_id} at this authority (AADSTS90002).",
+          (T("Check the tenant ID (Entra admin center, Overview: Tenant ID) or use a verified domain of the "
+             "tenant, such as contoso.onmicrosoft.com. A tenant in a national cloud needs its own "
+             "--authority "
+             "(for example https://login.microsoftonline.us)."),
+           L("https://entra.microsoft.com/"),
+           L(LINK_AADSTS))),
+    Entry("oauth_permission_missing", ("authenticate",), "token without the needed application permission",
+          "Application {client_id} got a token, but Exchange does not let it use EWS: it holds neither the "
+          "full_access_as_app application permission nor an RBAC for Applications assignment.",
+          (T("Either (organisation-wide) give the app registration the Office 365 Exchange Online "
+             "application "
+             "permission full_access_as_app and grant admin consent; this reaches every mailbox:"),
+           L("{app_permissions_link}"),
+           T("or (recommended, scoped to a group) use RBAC for Applications:"),
+           *_ONLINE_RBAC_STEPS,
+           L(LINK_EWS_OAUTH))),
+    Entry("ews_blocked", ("authenticate", "impersonate"), "HTTP 403: EWS disabled or app not allowed",
+          "Exchange answered HTTP 403 Forbidden at {ews_url}: EWS is turned off for the organisation or for "
+          "{mailbox}, or application {client_id} is not on the organisation's EWS allow list.",
+          (T("Check and turn on EWS for the organisation, and allow the application:"),
+           C("Get-OrganizationConfig | Format-List Ews*"),
+           C("Set-OrganizationConfig -EwsEnabled $true"),
+           T("In Exchange Online, when the organisation keeps an EWS allow list, add the application to it:"),
+           C("Set-OrganizationConfig -EwsAllowedAppIDs @{{Add={client_id:psq}}}"),
+           T("Then for the mailbox:"),
+           C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
+           C("Set-CASMailbox {mailbox:ps} -EwsEnabled $true"),
+           _EWS_SHUTDOWN,
+           L(LINK_EWS_ACCESS),
+           L(LINK_GRAPH_MIGRATION))),
+    Entry("impersonation_denied", ("impersonate",), "ErrorImpersonateUserDenied: target outside the scope",
+          "The service account may not act as {mailbox} (ErrorImpersonateUserDenied): the mailbox is outside "
+          "the account's scope, or the account holds no impersonation role at all.",
+          (T("If {mailbox} should be reachable, make it a direct member of {scope_group} (nested groups "
+             "do not "
+             "count):"),
+           C("Add-DistributionGroupMember -Identity {scope_group:ps} -Member {mailbox:ps}"),
+           T("If the role itself is missing, set it up as follows."),),
+          {"onprem": _ONPREM_SCOPE_SETUP, "online": _ONLINE_RBAC_SETUP}),
+    Entry("impersonation_right_missing", ("impersonate",), "ErrorImpersonationDenied",
+          "The service account {service_account} holds no impersonation right on the Exchange server "
+          "(ErrorImpersonationDenied).",
+          (), {"onprem": _ONPREM_SCOPE_SETUP, "online": _ONLINE_RBAC_SETUP}),
+    Entry("impersonation_header_required", ("impersonate",), "ErrorInvalidExchangeImpersonationHeaderData",
+          "Exchange rejected the request's impersonation header for {mailbox} "
+          "(ErrorInvalidExchangeImpersonationHeaderData). An app-only OAuth token must name the mailbox it "
+          "acts for.",
+          (T("Check that {mailbox} is a valid primary SMTP address of a mailbox (not an alias or a "
+             "contact):"),
+           C("Get-Recipient {mailbox:ps} | Format-List RecipientTypeDetails,PrimarySmtpAddress"),
+           T("If it is, this is a fault in the console: report it with the check's JSON output."))),
+    Entry("mailbox_not_found", ("impersonate",), "ErrorNonExistentMailbox",
+          "Exchange has no mailbox {mailbox} (ErrorNonExistentMailbox).",
+          (T("Check the spelling and use the mailbox's primary SMTP address; a mailbox that was just created "
+             "can take a while to appear:"),
+           C("Get-Recipient {mailbox:ps} | Format-List RecipientTypeDetails,PrimarySmtpAddress"))),
+    Entry("folder_access_denied", ("impersonate", "read_calendar"), "ErrorAccessDenied / ErrorFolderNotFound",
+          "The calendar of {mailbox} cannot be opened with the service account's rights "
+          "(ErrorAccessDenied or "
+          "ErrorFolderNotFound).",
+          (T("With impersonation this means the role does not cover the mailbox; with --no-impersonation the "
+             "service account needs folder permission on the calendar:"),
+           C("Get-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\""),
+           C("Add-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\" -User {service_account:ps} "
+             "-AccessRights Reviewer"))),
+    Entry("write_denied", ("write_probe",), "ErrorCreateItemAccessDenied",
+          "The service account could read the calendar of {mailbox} but may not create items in it "
+          "(ErrorCreateItemAccessDenied).",
+          (T("The application needs write access only if it creates events. With --no-impersonation give the "
+             "service account Editor rights on the calendar; with impersonation the role allows writing, so "
+             "check for a retention or litigation hold, or a read-only mailbox:"),
+           C("Add-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\" -User {service_account:ps} "
+             "-AccessRights Editor"))),
+    Entry("write_leftover", ("write_probe",), "the test item could not be deleted",
+          "The test item {item_id} created in the calendar of {mailbox} could not be deleted ({error}).",
+          (T("Delete the item named 'Enterprise Connect test' in the calendar of {mailbox} by hand (it "
+             "has no "
+             "attendees and sent no invitation). If deleting fails again, check for a retention or "
+             "litigation hold on the mailbox:"),
+           C("Get-Mailbox {mailbox:ps} | Format-List "
+             "LitigationHoldEnabled,RetentionHoldEnabled,InPlaceHolds"))),
+    Entry("scope_not_enforced", ("restriction",), "a mailbox meant to be outside the scope is reachable",
+          "{mailbox} is meant to be outside the scope, yet the service account can open its calendar: the "
+          "restriction does not hold.",
+          (T("Find what grants the access to {mailbox}."),),
+          {
+              "onprem": (
+                  T("Check that the mailbox is not a direct member of {scope_group}, then look for any "
+                    "other, "
+                    "unscoped grant:"),
+                  C("Get-DistributionGroupMember {scope_group:ps}"),
+                  C("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers"),
+                  T("Every ApplicationImpersonation assignment must use the scope "
+                    "(CustomRecipientWriteScope); remove any unscoped one with "
+                    "Remove-ManagementRoleAssignment."),
+              ),
+              "online": (
+                  T("Check that the mailbox is not a direct member of {scope_group} and what RBAC for "
+                    "Applications says about it:"),
+                  C("Get-DistributionGroupMember {scope_group:ps}"),
+                  C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps}"),
+                  T("If this says InScope False yet access works, the app holds the tenant-wide "
+                    "full_access_as_app permission with admin consent in Entra ID: remove that permission "
+                    "and "
+                    "consent, or the RBAC scope means nothing. Changes take 30 minutes to 2 hours."),
+                  L("{app_permissions_link}"),
+                  L(LINK_RBAC_APPS),
+              ),
+              "google": (
+                  T("Domain-wide delegation cannot be limited to a group or organisational unit: a delegated "
+                    "client reaches every user of the domain. Only a Marketplace app installed for a group "
+                    "or OU is limited; otherwise the console's own profile list is the control."),
+              ),
+          }),
+    Entry("key_malformed", ("key",), "not a usable service-account key file",
+          "The key file {key_file} is not a usable service-account key: {error}.",
+          (T("Download a new JSON key for the service account {service_account} (Google Cloud console, IAM & "
+             "Admin, Service accounts, Keys, Add key, JSON). An OAuth client file (client_secret_....json) "
+             "is not a service-account key."),
+           L(LINK_GOOGLE_SERVICE_ACCOUNTS),
+           L(LINK_GOOGLE_KEYS))),
+    Entry("key_invalid_signature", ("token", "delegation"), "key deleted or rotated",
+          "Google rejected the signature of key {key_id} of {service_account} (invalid JWT signature): "
+          "the key "
+          "was deleted or rotated.",
+          (T("Create a new key for the service account, give the console the new file, and delete old keys "
+             "nobody uses. List the account's keys:"),
+           C("gcloud iam service-accounts keys list --iam-account={service_account}"),
+           L(LINK_GOOGLE_KEYS))),
+    Entry("service_account_not_found", ("token", "delegation"), "service account deleted or disabled",
+          "Google does not know the service account {service_account}, or it is disabled (account not "
+          "found).",
+          (T("Check the account in project {project}; re-enable it, or undelete it within 30 days of "
+             "deletion:"),
+           C("gcloud iam service-accounts describe {service_account}"),
+           C("gcloud iam service-accounts enable {service_account}"),
+           L(LINK_GOOGLE_SERVICE_ACCOUNTS))),
+    Entry("clock_skew", ("clock", "token", "delegation"), "local clock too far off",
+          "This computer's clock is {skew} seconds off the token server's, so the tokens it signs look "
+          "expired or not valid yet.",
+          (T("Set the clock right (turn on automatic time synchronisation), then check again. On Windows:"),
+           C("w32tm /resync"))),
+    Entry("dwd_unauthorized", ("delegation",), "client not delegated for any scope",
+          "Client {client_id} of {service_account} is not allowed domain-wide delegation for any of the "
+          "requested scopes ({scopes}): Google answered unauthorized_client for every one.",
+          _DWD_FIX),
+    Entry("scope_not_authorized", ("delegation",), "some scopes not delegated",
+          "Client {client_id} is delegated, but not for these scopes: {missing_scopes}.",
+          _DWD_FIX),
+    Entry("user_not_found", ("delegation", "user"), "subject unknown",
+          "Google Workspace has no user {user} (Invalid email or User ID).",
+          (T("Check the spelling and use the user's primary address in the domain; aliases and group "
+             "addresses cannot be used. Users:"),
+           L(LINK_GOOGLE_USERS))),
+    Entry("user_deleted", ("delegation", "user"), "subject recently deleted",
+          "The user {user} has been deleted.",
+          (T("An administrator can restore a user within 20 days of deletion (Admin console, Users, Recently "
+             "deleted)."),
+           L(LINK_GOOGLE_RESTORE_USER))),
+    Entry("user_suspended", ("user",), "Directory says suspended",
+          "The user {user} is suspended ({error}).",
+          (T("An administrator can reactivate the user in the Admin console (Users, the user, Reactivate); "
+             "while suspended, the calendar cannot be reached."),
+           L(LINK_GOOGLE_USERS))),
+    Entry("api_disabled", ("user", "read_calendar"), "API disabled in the project",
+          "The {api} API is not enabled in Google Cloud project {project} (accessNotConfigured).",
+          (T("Enable it for the project, wait a few minutes, and check again:"),
+           L("{api_link}"),
+           C("gcloud services enable {api_service} --project={project}"))),
+    Entry("not_admin", ("user", "admin sign-in"), "subject or signer is not an administrator",
+          "{admin} is not a Google Workspace administrator allowed to read the directory (Directory answered "
+          "forbidden).",
+          (T("Only a super administrator can grant organisation-wide access to calendars. Sign in with, or "
+             "give --admin as, a super administrator's address; see who holds the role in the Admin console "
+             "(Account, Admin roles, Super Admin)."),
+           L(LINK_GOOGLE_ADMIN_ROLES))),
+    Entry("calendar_not_enabled", ("read_calendar",), "notACalendarUser",
+          "The user {user} has no Google Calendar (notACalendarUser): the Calendar service is off for them.",
+          (T("Turn Google Calendar on for the user's organisational unit or group (Admin console, Apps, "
+             "Google "
+             "Workspace, Calendar, Service status), or check that the user has a licence that includes it."),
+           L(LINK_GOOGLE_CALENDAR_SERVICE))),
+    Entry("reauth_required", ("admin sign-in",), "rapt_required / invalid_rapt",
+          "Google asks {admin} to sign in again (reauthentication policy: rapt_required).",
+          (T("Sign in again in the browser window. If this repeats, the organisation's Google Cloud session "
+             "control requires frequent reauthentication for this app; an administrator can exempt trusted "
+             "apps or lengthen the session."),
+           L(LINK_GOOGLE_REAUTH))),
+    Entry("plain_http", ("tls",), "plain http to a host that is not this computer",
+          "{ews_url} uses plain http: the service account's sign-in and the calendar data travel unencrypted "
+          "between this computer and {host}.",
+          (T("Use the https address of the EWS endpoint (normally https://{host}/EWS/Exchange.asmx)."),)),
+    Entry("bad_input", ("before any step",), "input refused before any step ran",
+          "{message}",
+          (T("Correct {field} and run the command again; --help lists the accepted forms."),)),
+    Entry("unexpected_error", ("any",), "a problem the check did not expect",
+          "The check stopped on an unexpected problem ({error}).",
+          (T("Run the check again. If it happens again, send the log file (the console's log folder) and the "
+             "check's JSON output to support; they contain no password or secret."),)),
+)
+
+_GOOGLE_CODES = frozenset({"key_malformed", "key_invalid_signature", "service_account_not_found",
+                           "dwd_unauthorized", "scope_not_authorized"})
+CATALOG: dict[str, Entry] = {
+    e.code: replace(e, placeholders=_GOOGLE_NAMES) if e.code in _GOOGLE_CODES else e for e in _ENTRIES
+}
+ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error")
+DEFAULT_GOOGLE_SCOPES = (
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/admin.directory.user.readonly",
+)
+_DERIVED = ("dwd_link", "api_link", "quota_link", "app_credentials_link", "app_permissions_link",
+            "ad_identity", "api_service")
+
+
+def codes() -> list[str]:
+    """Every code in the catalog, in catalog order."""
+    return list(CATALOG)
+
+
+# --- rendering --------------------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> str:
+    """A caller's value as one readable line: lists joined, control characters dropped, length bounded."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        text = ", ".join(_clean(v) for v in items)
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    else:
+        text = str(value)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def _ps(value: str) -> str:
+    """A PowerShell argument: bare when it is safe, else a single-quoted literal."""
+    return value if _PS_BARE_RE.match(value) else "'" + value.replace("'", "''") + "'"
+
+
+def _psdq(value: str) -> str:
+    """Text inside a double-quoted PowerShell string: escape what PowerShell would expand."""
+    return re.sub(r'([`$"])', r"`\1", value)
+
+
+def _opath(value: str) -> str:
+    """A value inside '...' of an OPATH filter that itself sits inside a double-quoted PowerShell string."""
+    return _psdq(value.replace("'", "''"))
+
+
+def _odata(value: str) -> str:
+    return _psdq(value.replace("'", "''"))
+
+
+_FORMATS: dict[str, Callable[[str], str]] = {
+    "ps": _ps, "psq": lambda v: "'" + v.replace("'", "''") + "'", "psdq": _psdq, "opath": _opath,
+    "odata": _odata,
+}
+
+
+def _fill(template: str, values: Mapping[str, str], placeholders: Mapping[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) is None:  # `{{` or `}}`: a literal brace (PowerShell hash tables)
+            return match.group(0)[0]
+        name, fmt = match.group(1), match.group(2)
+        value = values.get(name)
+        if value is None:
+            return placeholders.get(name, f"<{name.replace('_', ' ')}>")
+        return _FORMATS[fmt](value) if fmt else value
+
+    return _NAME_RE.sub(replace, template)
+
+
+def _derive(values: dict[str, str], raw: Mapping[str, Any]) -> None:
+    """Names computed from the caller's names: prefilled links, the AD identity, missing scopes."""
+    client_id = values.get("client_id")
+    scopes = raw.get("scopes")
+    scope_list = [_clean(s) for s in scopes] if isinstance(scopes, (list, tuple)) else (
+        [s.strip() for s in values["scopes"].split(",") if s.strip()] if "scopes" in values else [])
+    if client_id and client_id.isdigit():
+        query = {"clientScopeToAdd": ",".join(scope_list or DEFAULT_GOOGLE_SCOPES),
+                 "clientIdToAdd": client_id, "overwriteClientId": "true"}
+        values["dwd_link"] = f"{LINK_DWD_CONSOLE}?{urlencode(query, quote_via=quote, safe='')}"
+    else:
+        values["dwd_link"] = LINK_DWD_CONSOLE
+    api, project = values.get("api"), values.get("project")
+    api_host = quote(_api_service(api), safe="") if api else None
+    project_query = f"?project={quote(project, safe='')}" if project else ""
+    values["api_link"] = (f"https://console.developers.google.com/apis/api/{api_host}/overview{project_query}"
+                          if api_host else "https://console.cloud.google.com/apis/library")
+    values["quota_link"] = (f"https://console.cloud.google.com/apis/api/{api_host}/quotas{project_query}"
+                            if api_host else "https://console.cloud.google.com/iam-admin/quotas")
+    portal = "https://portal.azure.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~"
+    app = quote(client_id, safe="") if client_id else None
+    values["app_credentials_link"] = f"{portal}/Credentials/appId/{app}" if app else "https://entra.microsoft.com/"
+    values["app_permissions_link"] = f"{portal}/CallAnAPI/appId/{app}" if app else "https://entra.microsoft.com/"
+    values["ad_identity"] = _ad_identity(values.get("service_account"))
+    values["api_service"] = _api_service(api) if api else "<API>.googleapis.com"
+
+
+def _api_service(api: str) -> str:
+    """`calendar-json` -> `calendar-json.googleapis.com`; a full service name is kept."""
+    return api if api.endswith(".googleapis.com") else f"{api}.googleapis.com"
+
+
+def _ad_identity(account: str | None) -> str:
+    if not account:
+        return "<service account's sAMAccountName>"
+    if "\\" in account:
+        return _ps(account.split("\\", 1)[1])
+    if "@" in account:
+        return f"(Get-ADUser -Filter \"UserPrincipalName -eq '{_opath(account)}'\")"
+    return _ps(account)
+
+
+def _parts_for(entry: Entry, platform: str | None) -> list[Part]:
+    parts: list[Part] = list(entry.fix)
+    if entry.variants:
+        if platform in entry.variants:
+            parts.extend(entry.variants[platform])
+        else:
+            for key, variant in entry.variants.items():
+                parts.append(T(_PLATFORM_HEADINGS[key]))
+                parts.extend(variant)
+    parts.extend(entry.after)
+    return parts
+
+
+def _normalise_names(names: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+    values: dict[str, str] = {}
+    platform: str | None = None
+    for key, value in names.items():
+        name = ALIASES.get(key, key)
+        if name == "platform":
+            if value is not None and value not in PLATFORMS:
+                raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}, not {value!r}")
+            platform = value
+            continue
+        if name not in PLACEHOLDERS:
+            log.debug("diagnosis name %r is not part of the catalog's vocabulary; ignored", key)
+            continue
+        if value is None:
+            continue
+        text = _clean(value)
+        if text:
+            values[name] = text
+    return values, platform
+
+
+def diagnose(code: str, **names: Any) -> Diagnosis:
+    """Render catalog entry `code` with the caller's names; ValueError for an unknown code or platform.
+
+    Names (all optional): see `PLACEHOLDERS` (plus `app_id` as an alias of `client_id`, and
+    `platform` = "onprem" | "online" | "google" to pick one variant of a fix). Names outside that vocabulary
+    are ignored, so a provider may pass one dict of everything it knows to every diagnosis.
+    """
+    entry = CATALOG.get(code)
+    if entry is None:
+        raise ValueError(f"unknown diagnosis code {code!r}")
+    values, platform = _normalise_names(names)
+    _derive(values, names)
+    placeholders = {**PLACEHOLDERS, **(entry.placeholders or {})}
+    cause = _fill(entry.cause, values, placeholders)
+    paragraphs: list[str] = []
+    commands: list[str] = []
+    links: list[str] = []
+    for part in _parts_for(entry, platform):
+        text = _fill(part.text, values, placeholders)
+        if isinstance(part, C):
+            commands.append(text)
+            paragraphs.append("    " + text)
+        elif isinstance(part, L):
+            links.append(text)
+            paragraphs.append(text)
+        else:
+            paragraphs.append(text)
+    return Diagnosis(code=code, cause=cause, remediation="\n".join(paragraphs),
+                     commands=_unique(commands), links=_unique(links))
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

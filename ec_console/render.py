@@ -1,0 +1,222 @@
+"""Rendering a check report: readable text for people, JSON for scripts, a standalone HTML page for export.
+
+- `render_text(report)` / `render_step(step)`: the step list (status word, title, duration, detail; for a
+  failure the cause and the fix indented, commands on their own lines) and a summary line. ANSI colour only
+  when asked. Text that came from a server is stripped of control characters, so an error message cannot
+  drive the terminal.
+- `render_json(report)`: exactly DESIGN.md's `--json` object (`ensure_ascii=False`, contract key order,
+  keys inside `data` sorted).
+- `render_error_json(message)`: `{"error": {"code": "bad_input", "message": ...}}` for input refused before
+  any step ran.
+- `render_html(report)`: one self-contained page, everything escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import textwrap
+import unicodedata
+from typing import Any
+
+from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
+
+PROVIDER_NAMES = {"exchange": "Exchange", "google": "Google Workspace", "graph": "Microsoft Graph"}
+_WORDS = {StepStatus.PASS: "PASS", StepStatus.WARN: "WARN", StepStatus.FAIL: "FAIL", StepStatus.SKIP: "SKIP"}
+_ANSI = {StepStatus.PASS: "\x1b[32m", StepStatus.WARN: "\x1b[33m", StepStatus.FAIL: "\x1b[31m",
+         StepStatus.SKIP: "\x1b[2m"}
+_BOLD = "\x1b[1m"
+_RESET = "\x1b[0m"
+_INDENT = " " * 8
+TEXT_WIDTH = 100
+
+
+def _safe(text: str, *, keep_newlines: bool = True) -> str:
+    """Drop control characters (escape sequences included); keep line breaks when asked."""
+    out = []
+    for ch in text:
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif ch == "\t":
+            out.append("    ")
+        elif unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029":
+            out.append(" " if ch in "\r\n\u2028\u2029" else "")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def provider_name(provider: str) -> str:
+    return PROVIDER_NAMES.get(provider, provider)
+
+
+def format_duration(ms: int) -> str:
+    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def _paint(text: str, status: StepStatus, color: bool, *, bold: bool = False) -> str:
+    if not color:
+        return text
+    return f"{_BOLD if bold else ''}{_ANSI[status]}{text}{_RESET}"
+
+
+def _diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
+    """Cause and fix, prose wrapped to `TEXT_WIDTH`; commands and links never wrapped (they are copied)."""
+    cause = _safe(diagnosis.cause, keep_newlines=False)
+    lines = textwrap.wrap(cause, TEXT_WIDTH, initial_indent=f"{_INDENT}Cause: ",
+                          subsequent_indent=f"{_INDENT}       ", break_long_words=False)
+    lines = lines or [f"{_INDENT}Cause:"]
+    lines.append(f"{_INDENT}Fix:")
+    verbatim = {*diagnosis.commands, *diagnosis.links}
+    for line in _safe(diagnosis.remediation).splitlines():
+        if not line.strip():
+            continue
+        if line.strip() in verbatim or line.startswith("    "):
+            lines.append(f"{_INDENT}  {line}")
+        else:
+            lines.extend(textwrap.wrap(line, TEXT_WIDTH, initial_indent=f"{_INDENT}  ",
+                                       subsequent_indent=f"{_INDENT}  ", break_on_hyphens=False,
+                                       break_long_words=False))
+    lines.append(f"{_INDENT}(diagnosis code: {diagnosis.code})")
+    return lines
+
+
+def render_step(step: StepResult, *, color: bool = False, title_width: int = 0) -> str:
+    """One step as one or more lines (what the CLI prints as each step finishes)."""
+    word = _paint(_WORDS[step.status], step.status, color)
+    duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
+    title = _safe(step.title, keep_newlines=False).ljust(title_width)
+    detail_lines = _safe(step.detail).splitlines() or [""]
+    head = f"  {word}  {title}  {duration:>8}  {detail_lines[0]}".rstrip()
+    lines = [head]
+    lines.extend(f"{_INDENT}{line}" for line in detail_lines[1:])
+    if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
+        lines.extend(_diagnosis_lines(step.diagnosis))
+    return "\n".join(lines)
+
+
+def render_header(report: Report) -> str:
+    target = _safe(report.target, keep_newlines=False)
+    return f"{provider_name(report.provider)} check of {target} (started {report.started_at})"
+
+
+def render_summary(report: Report, *, color: bool = False) -> str:
+    counts = {status: 0 for status in StepStatus}
+    for step in report.steps:
+        counts[step.status] += 1
+    parts = [f"{counts[StepStatus.PASS]} passed", f"{counts[StepStatus.WARN]} warned",
+             f"{counts[StepStatus.FAIL]} failed", f"{counts[StepStatus.SKIP]} skipped"]
+    result = _paint(_WORDS[report.result], report.result, color, bold=True)
+    cancelled = ", cancelled" if report.cancelled else ""
+    return f"Result: {result} ({', '.join(parts)}{cancelled})"
+
+
+def render_text(report: Report, *, color: bool = False) -> str:
+    """The whole report as the CLI prints it without --json."""
+    width = max((len(s.title) for s in report.steps), default=0)
+    lines = [render_header(report), ""]
+    lines.extend(render_step(step, color=color, title_width=width) for step in report.steps)
+    lines.extend(["", render_summary(report, color=color)])
+    return "\n".join(lines) + "\n"
+
+
+def _sorted_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_data(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [_sorted_data(v) for v in value]
+    return value
+
+
+def report_json_object(report: Report) -> dict[str, Any]:
+    """`report.to_dict()` with each step's `data` keys sorted (stable output for scripts and diffs)."""
+    raw = report.to_dict()
+    for step in raw["steps"]:
+        step["data"] = _sorted_data(step["data"])
+    return raw
+
+
+def render_json(report: Report, *, indent: int | None = 2) -> str:
+    return json.dumps(report_json_object(report), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def error_object(message: str, code: str = "bad_input") -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def render_error_json(message: str, code: str = "bad_input", *, indent: int | None = 2) -> str:
+    """The object `--json` prints when input is refused before any step ran (exit status 2)."""
+    return json.dumps(error_object(message, code), ensure_ascii=False, indent=indent)
+
+
+# --- HTML export ------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1b1b1b;background:#fff}
+h1{font-size:1.3rem}table{border-collapse:collapse;width:100%}
+th,td{text-align:left;vertical-align:top;padding:.4rem .6rem;border-bottom:1px solid #ddd}
+.status{font-weight:bold;white-space:nowrap}.pass{color:#1a7f37}.warn{color:#9a6700}.fail{color:#cf222e}
+.skip{color:#6e7781}.dur{white-space:nowrap;text-align:right}.diag{margin:.4rem 0 0 0}
+pre{background:#f6f8fa;padding:.4rem .6rem;white-space:pre-wrap;word-break:break-all;margin:.2rem 0}
+.code{color:#6e7781;font-size:.85rem}
+@media (prefers-color-scheme: dark){body{background:#0d1117;color:#e6edf3}pre{background:#161b22}
+th,td{border-color:#30363d}}
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _html_link(url: str) -> str:
+    if url.startswith(("https://", "http://")):
+        return f'<a href="{_e(url)}" rel="noreferrer noopener">{_e(url)}</a>'
+    return _e(url)
+
+
+def _html_diagnosis(diagnosis: Diagnosis) -> str:
+    commands, links = set(diagnosis.commands), set(diagnosis.links)
+    parts = [f'<div class="diag"><p><strong>Cause:</strong> {_e(diagnosis.cause)}</p>',
+             "<p><strong>Fix:</strong></p>"]
+    for line in diagnosis.remediation.splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        if text in commands:
+            parts.append(f"<pre><code>{_e(text)}</code></pre>")
+        elif text in links:
+            parts.append(f"<p>{_html_link(text)}</p>")
+        else:
+            parts.append(f"<p>{_e(text)}</p>")
+    parts.append(f'<p class="code">Diagnosis code: {_e(diagnosis.code)}</p></div>')
+    return "".join(parts)
+
+
+def _html_step(step: StepResult) -> str:
+    status = step.status.value
+    duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
+    detail = _e(step.detail)
+    if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
+        detail += _html_diagnosis(step.diagnosis)
+    if step.data:
+        data = json.dumps(_sorted_data(step.data), ensure_ascii=False, indent=2)
+        detail += f"<details><summary>Data</summary><pre>{_e(data)}</pre></details>"
+    return (f'<tr><td class="status {status}">{_WORDS[step.status]}</td><td>{_e(step.title)}</td>'
+            f'<td class="dur">{duration}</td><td>{detail}</td></tr>')
+
+
+def render_html(report: Report) -> str:
+    """A complete, self-contained HTML page (inline style, no scripts, no external resources)."""
+    title = _e(render_header(report))
+    rows = "\n".join(_html_step(s) for s in report.steps)
+    summary = _e(render_summary(report))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta http-equiv=\"Content-Security-Policy\" "
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>{title}</title><style>{_CSS}</style></head><body>\n"
+        f"<h1>{title}</h1>\n<p class=\"status {report.result.value}\">{summary}</p>\n"
+        "<table><thead><tr><th>Status</th><th>Step</th><th>Duration</th><th>Detail</th></tr></thead>\n"
+        f"<tbody>\n{rows}\n</tbody></table>\n</body></html>\n"
+    )

@@ -1,0 +1,437 @@
+"""Input validation shared by the CLI and the setup wizard.
+
+Every function takes the raw text a user typed and either returns the normalised value or raises
+`BadInput` with a specific message that names the field (pass `field="--mailbox"` from the CLI, the
+field's label from the wizard). The checks are linear-time (no backtracking-prone patterns), so arbitrary
+text can never hang them, and nothing but `BadInput` ever escapes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import idna
+
+from ec_console.errors import BadInput
+
+MAX_ADDRESS = 254          # RFC 5321 path limit minus the angle brackets
+MAX_LOCAL_PART = 64
+MAX_DOMAIN = 253
+MAX_APPLICATION_NAME = 100
+MAX_GROUP = 1024
+MAX_URL = 2048
+TIMEOUT_RANGE = (1.0, 300.0)
+
+# RFC 5321 "atext" for a dot-atom local part (quoted local parts are refused: no mail system here needs one)
+_ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~")
+_NETBIOS_FORBIDDEN = frozenset('\\/:*?"<>|')
+_SAM_FORBIDDEN = frozenset('"/\\[]:;|=,+*?<>@')
+_REGION_RE = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_SCOPE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}(/[a-z0-9][a-z0-9._-]{0,99}){0,3}")
+_GOOGLE_SCOPE_PREFIX = "https://www.googleapis.com/auth/"
+_OTHER_GOOGLE_SCOPES = frozenset({"https://mail.google.com/", "openid", "email", "profile"})
+_DN_ATTRIBUTE_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,63}|[0-9]+(\.[0-9]+)+")
+
+
+def _shown(value: str) -> str:
+    """The user's input, quoted and shortened, for a message."""
+    text = value if len(value) <= 60 else value[:57] + "..."
+    return repr(text)
+
+
+def _text(value: object, field: str) -> str:
+    if value is None:
+        raise BadInput(f"{field}: a value is required")
+    if not isinstance(value, str):
+        raise BadInput(f"{field}: expected text, got {type(value).__name__}")
+    return value.strip()
+
+
+def _required(value: object, field: str) -> str:
+    text = _text(value, field)
+    if not text:
+        raise BadInput(f"{field}: a value is required")
+    return text
+
+
+def _no_controls(text: str, field: str) -> None:
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            raise BadInput(f"{field}: contains a control or invisible character (U+{ord(ch):04X})")
+
+
+# --- domains, addresses, accounts -------------------------------------------------------------------------
+
+
+def domain_name(value: object, field: str = "domain") -> str:
+    """A DNS domain with at least two labels; IDN allowed. Returns it lower-cased in Unicode (NFC) form."""
+    text = _required(value, field).rstrip(".")
+    if len(text) > MAX_DOMAIN * 4:
+        raise BadInput(f"{field}: {_shown(text)} is too long for a domain name")
+    if any(ch.isspace() for ch in text):
+        raise BadInput(f"{field}: {_shown(text)} contains a space")
+    try:
+        ascii_form = idna.encode(text, uts46=True).decode("ascii")
+        unicode_form = idna.decode(ascii_form)
+    except (idna.IDNAError, UnicodeError, ValueError) as exc:
+        raise BadInput(f"{field}: {_shown(text)} is not a valid domain name ({exc})") from None
+    if len(ascii_form) > MAX_DOMAIN:
+        raise BadInput(f"{field}: {_shown(text)} is longer than {MAX_DOMAIN} characters")
+    labels = ascii_form.split(".")
+    if len(labels) < 2:
+        raise BadInput(f"{field}: {_shown(text)} needs a dot (for example contoso.com)")
+    if labels[-1].isdigit():
+        raise BadInput(f"{field}: {_shown(text)} looks like an IP address, not a domain name")
+    return unicodedata.normalize("NFC", unicode_form)
+
+
+def domain_ascii(domain: str) -> str:
+    """The ASCII (punycode) form of a domain `domain_name` accepted."""
+    return idna.encode(domain, uts46=True).decode("ascii")
+
+
+def email_address(value: object, field: str = "mailbox") -> str:
+    """A mailbox address: dot-atom local part (RFC 5321 subset) @ a domain (IDN allowed).
+
+    Returns `local@domain` with the domain lower-cased (the local part keeps its case).
+    """
+    text = _required(value, field)
+    if len(text) > MAX_ADDRESS * 4:
+        raise BadInput(f"{field}: {_shown(text)} is too long for an e-mail address")
+    if text.count("@") != 1:
+        problem = "has no '@'" if "@" not in text else "has more than one '@'"
+        raise BadInput(f"{field}: {_shown(text)} {problem}; expected an address like alice@contoso.com")
+    local, domain = text.split("@")
+    _check_local_part(local, text, field)
+    normalised_domain = domain_name(domain, f"{field} (domain part)")
+    address = f"{local}@{normalised_domain}"
+    if len(local) + 1 + len(domain_ascii(normalised_domain)) > MAX_ADDRESS:
+        raise BadInput(f"{field}: {_shown(text)} is longer than {MAX_ADDRESS} characters")
+    return address
+
+
+def _check_local_part(local: str, text: str, field: str) -> None:
+    if not local:
+        raise BadInput(f"{field}: {_shown(text)} has nothing before the '@'")
+    if len(local) > MAX_LOCAL_PART:
+        raise BadInput(f"{field}: the part before '@' is longer than {MAX_LOCAL_PART} characters")
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        raise BadInput(f"{field}: {_shown(text)} has a misplaced dot before the '@'")
+    bad = next((ch for ch in local if ch != "." and ch not in _ATEXT), None)
+    if bad is not None:
+        raise BadInput(f"{field}: {_shown(text)} contains {bad!r}, which is not allowed before the '@'")
+
+
+mailbox = email_address
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    """A service account as `DOMAIN\\user` (down-level logon name) or a UPN `user@domain`."""
+
+    value: str
+    kind: str            # "down_level" | "upn"
+    domain: str
+    user: str
+
+
+def service_account(value: object, field: str = "service account") -> ServiceAccount:
+    text = _required(value, field)
+    _no_controls(text, field)
+    if "\\" in text:
+        if text.count("\\") != 1:
+            raise BadInput(f"{field}: {_shown(text)} has more than one backslash; expected DOMAIN\\user")
+        domain, user = text.split("\\")
+        if not domain or not user:
+            raise BadInput(f"{field}: {_shown(text)} needs both parts of DOMAIN\\user")
+        if len(domain) > 15 or any(ch in _NETBIOS_FORBIDDEN for ch in domain) or domain.startswith("."):
+            raise BadInput(f"{field}: {_shown(domain)} is not a valid NetBIOS domain name (at most 15 "
+                           "characters, none of \\ / : * ? \" < > |)")
+        _check_sam(user, field)
+        return ServiceAccount(f"{domain.upper()}\\{user}", "down_level", domain.upper(), user)
+    if "@" in text:
+        try:
+            upn = email_address(text, field)
+        except BadInput as exc:
+            raise BadInput(f"{exc.message} (a service account is DOMAIN\\user or user@domain)") from None
+        user, domain = upn.split("@")
+        return ServiceAccount(upn, "upn", domain, user)
+    raise BadInput(f"{field}: {_shown(text)} must be DOMAIN\\user or a user principal name like "
+                   "svc-calendar@contoso.com")
+
+
+def _check_sam(user: str, field: str) -> None:
+    if len(user) > 64:
+        raise BadInput(f"{field}: the user name {_shown(user)} is longer than 64 characters")
+    bad = next((ch for ch in user if ch in _SAM_FORBIDDEN or ch.isspace()), None)
+    if bad is not None:
+        raise BadInput(f"{field}: the user name {_shown(user)} contains {bad!r}, which Active Directory "
+                       "does not allow")
+    if user.endswith("."):
+        raise BadInput(f"{field}: the user name {_shown(user)} must not end with a dot")
+
+
+# --- URLs -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceUrl:
+    """A validated URL. `plain_http_warning`: plain http to a host that is not this computer."""
+
+    url: str
+    host: str
+    port: int
+    scheme: str
+    path: str = ""
+    query: str = ""
+    plain_http_warning: bool = False
+
+
+def is_loopback_host(host: str) -> bool:
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _parse_url(value: object, field: str, *, allow_remote_http: bool) -> ServiceUrl:
+    text = _required(value, field)
+    if len(text) > MAX_URL:
+        raise BadInput(f"{field}: the URL is longer than {MAX_URL} characters")
+    _no_controls(text, field)
+    if any(ch.isspace() for ch in text):
+        raise BadInput(f"{field}: {_shown(text)} contains a space")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise BadInput(f"{field}: {_shown(text)} is not a valid URL ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http"):
+        raise BadInput(f"{field}: {_shown(text)} must start with https://")
+    if parts.username is not None or parts.password is not None:
+        raise BadInput(f"{field}: the URL must not contain a user name or password")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise BadInput(f"{field}: {_shown(text)} has no host name")
+    _check_host(host, field)
+    loopback = is_loopback_host(host)
+    if scheme == "http" and not loopback and not allow_remote_http:
+        raise BadInput(f"{field}: {_shown(text)} uses plain http; use https (plain http is accepted only for "
+                       "this computer, e.g. the sandbox)")
+    if parts.fragment:
+        raise BadInput(f"{field}: {_shown(text)} must not contain a '#' fragment")
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    url = urlunsplit((scheme, netloc, parts.path, parts.query, ""))
+    effective_port = port if port is not None else (443 if scheme == "https" else 80)
+    return ServiceUrl(url, host, effective_port, scheme, parts.path, parts.query,
+                      plain_http_warning=scheme == "http" and not loopback)
+
+
+def _check_host(host: str, field: str) -> None:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return
+    except ValueError:
+        pass
+    try:  # a single-label intranet name is legal: only its characters are checked
+        idna.encode(host, uts46=True)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        raise BadInput(f"{field}: {_shown(host)} is not a valid host name") from None
+
+
+def ews_url(value: object, field: str = "EWS URL") -> ServiceUrl:
+    """An EWS endpoint: https; plain http to a loopback host silently, to any other host with a warning flag
+    (the `tls` step then warns, as the CLI contract says)."""
+    parsed = _parse_url(value, field, allow_remote_http=True)
+    if parsed.query:
+        raise BadInput(f"{field}: the EWS URL must not have a query string")
+    if parsed.path in ("", "/"):
+        raise BadInput(f"{field}: give the full EWS address, for example "
+                       f"https://{parsed.host}/EWS/Exchange.asmx")
+    return parsed
+
+
+def authority_url(value: object, field: str = "--authority") -> str:
+    """The identity platform's base URL: scheme and host (and port) only, no trailing slash."""
+    parsed = _parse_url(value, field, allow_remote_http=False)
+    if parsed.path not in ("", "/") or parsed.query:
+        raise BadInput(f"{field}: {_shown(str(value).strip())} must be only a scheme and host, like "
+                       "https://login.microsoftonline.com (the tenant and token path are added)")
+    return parsed.url.rstrip("/")
+
+
+def api_root(value: object, field: str = "--api-root") -> str:
+    """A root URL under which Google APIs live; returned with exactly one trailing slash."""
+    parsed = _parse_url(value, field, allow_remote_http=False)
+    if parsed.query:
+        raise BadInput(f"{field}: the API root must not have a query string")
+    return parsed.url.rstrip("/") + "/"
+
+
+def service_url(value: object, field: str) -> ServiceUrl:
+    """Any other endpoint the console calls: https, or plain http to this computer only."""
+    return _parse_url(value, field, allow_remote_http=False)
+
+
+# --- identifiers ------------------------------------------------------------------------------------------
+
+
+def guid(value: object, field: str) -> str:
+    text = _required(value, field).strip("{}")
+    if len(text) != 36 or text.count("-") != 4:
+        raise BadInput(f"{field}: {_shown(text)} is not a GUID like 00000000-0000-0000-0000-000000000000")
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise BadInput(f"{field}: {_shown(text)} is not a GUID like 00000000-0000-0000-0000-000000000000") \
+            from None
+
+
+def client_id(value: object, field: str = "--client-id") -> str:
+    """An Entra application (client) ID: a GUID, returned lower-case."""
+    return guid(value, field)
+
+
+def tenant_id(value: object, field: str = "--tenant-id") -> str:
+    """A tenant: its GUID, or a verified domain such as contoso.onmicrosoft.com (lower-cased)."""
+    text = _required(value, field)
+    if len(text.strip("{}")) == 36 and text.count("-") == 4:
+        return guid(text, field)
+    try:
+        return domain_ascii(domain_name(text, field)).lower()
+    except BadInput:
+        raise BadInput(f"{field}: {_shown(text)} is neither a tenant GUID nor a domain like "
+                       "contoso.onmicrosoft.com") from None
+
+
+def google_client_id(value: object, field: str = "client ID") -> str:
+    """A Google service account's numeric OAuth client ID (21 digits in practice)."""
+    text = _required(value, field)
+    if not (text.isascii() and text.isdigit()) or not 10 <= len(text) <= 30:
+        raise BadInput(f"{field}: {_shown(text)} is not a numeric client ID")
+    return text
+
+
+def google_scope(value: object, field: str = "--scope") -> str:
+    """An OAuth scope: https://www.googleapis.com/auth/<name> (or mail.google.com, openid, email, profile)."""
+    text = _required(value, field)
+    if text in _OTHER_GOOGLE_SCOPES:
+        return text
+    if not text.startswith(_GOOGLE_SCOPE_PREFIX):
+        raise BadInput(f"{field}: {_shown(text)} is not a Google scope; expected a URL starting with "
+                       f"{_GOOGLE_SCOPE_PREFIX}")
+    name = text[len(_GOOGLE_SCOPE_PREFIX):]
+    if not _SCOPE_NAME_RE.fullmatch(name):
+        raise BadInput(f"{field}: {_shown(text)} has an invalid scope name after {_GOOGLE_SCOPE_PREFIX}")
+    return text
+
+
+def google_scopes(values: list[object] | tuple[object, ...], field: str = "--scope") -> list[str]:
+    """Several scopes, each validated; duplicates dropped, order kept."""
+    scopes = [google_scope(v, field) for v in values]
+    if not scopes:
+        raise BadInput(f"{field}: at least one scope is required")
+    return list(dict.fromkeys(scopes))
+
+
+def timeout_seconds(value: object, field: str = "--timeout") -> float:
+    """Seconds to wait for each network answer: a number from 1 to 300."""
+    if isinstance(value, bool):
+        raise BadInput(f"{field}: expected a number of seconds")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = _required(value, field)
+        try:
+            number = float(text) if len(text) <= 32 else math.nan
+        except ValueError:
+            raise BadInput(f"{field}: {_shown(text)} is not a number of seconds") from None
+    low, high = TIMEOUT_RANGE
+    if not math.isfinite(number):
+        raise BadInput(f"{field}: expected a number of seconds from {low:g} to {high:g}")
+    if not low <= number <= high:
+        raise BadInput(f"{field}: {number:g} is out of range; use {low:g} to {high:g} seconds")
+    return number
+
+
+def is_distinguished_name(text: str) -> bool:
+    """True when `text` is shaped like an LDAP DN (`CN=...,OU=...,DC=...`)."""
+    try:
+        _split_dn(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _split_dn(text: str) -> list[tuple[str, str]]:
+    """RFC 4514 RDNs of `text` (single-valued), honouring backslash escapes; ValueError when malformed."""
+    pieces: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == ",":
+            pieces.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    if escaped:
+        raise ValueError("a trailing backslash")
+    pieces.append("".join(current))
+    rdns: list[tuple[str, str]] = []
+    for piece in pieces:
+        attribute, sep, rdn_value = piece.strip().partition("=")
+        if not sep or not _DN_ATTRIBUTE_RE.fullmatch(attribute.strip()) or not rdn_value.strip():
+            raise ValueError(piece.strip() or "an empty part")
+        rdns.append((attribute.strip(), rdn_value.strip()))
+    return rdns
+
+
+def group(value: object, field: str = "--scope-group") -> str:
+    """A group: its name, its address, or its distinguished name (a DN-shaped value is checked)."""
+    text = _required(value, field)
+    _no_controls(text, field)
+    if len(text) > MAX_GROUP:
+        raise BadInput(f"{field}: longer than {MAX_GROUP} characters")
+    head = text.split(",", 1)[0]
+    if "=" in head and head.split("=", 1)[0].strip().upper() in ("CN", "OU", "DC", "O"):
+        try:
+            rdns = _split_dn(text)
+        except ValueError as exc:
+            raise BadInput(f"{field}: {_shown(text)} is not a well-formed distinguished name (near "
+                           f"{_shown(str(exc))}); expected CN=Group,OU=Groups,DC=contoso,DC=com") from None
+        return ",".join(f"{attribute}={rdn_value}" for attribute, rdn_value in rdns)
+    return text
+
+
+def application_name(value: object, field: str = "application name") -> str:
+    """A name for an application: 1-100 characters, no control or invisible characters."""
+    text = unicodedata.normalize("NFC", _required(value, field))
+    _no_controls(text, field)
+    if len(text) > MAX_APPLICATION_NAME:
+        raise BadInput(f"{field}: {len(text)} characters; at most {MAX_APPLICATION_NAME} are allowed")
+    return text
+
+
+def region_id(value: object, field: str = "--region") -> str:
+    """A region id's shape (lower-case letter first, then letters, digits, '-'; at most 32)."""
+    text = _required(value, field).lower()
+    if not _REGION_RE.fullmatch(text):
+        raise BadInput(f"{field}: {_shown(text)} is not a region id (like 'us' or 'de': a lower-case letter "
+                       "first, then letters, digits or '-', at most 32)")
+    return text

@@ -1,0 +1,316 @@
+"""The diagnosis catalog: complete against DESIGN.md and docs/diagnoses.md, rendered with and without names,
+accurate fixes, and commands/links that appear in the text they are copied from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ec_console.diagnoses import ADDED_CODES, CATALOG, PLACEHOLDERS, codes, diagnose
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs" / "diagnoses.md"
+DESIGN = REPO.parent / "shared" / "DESIGN.md"
+TEMPLATE_LEFTOVER = re.compile(r"\{[a-z_]+(:[a-z]+)?\}")
+CODE_RE = re.compile(r"`([a-z_]+)`")
+
+ALL_NAMES = {
+    "service_account": "CONTOSO\\svc-calendar",
+    "mailbox": "alice@contoso.com",
+    "scope_group": "EC Calendar Users",
+    "group_dn": "CN=EC Calendar Users,OU=Groups,DC=contoso,DC=com",
+    "scope_name": "EC Calendar Scope",
+    "client_id": "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c01",
+    "sp_object_id": "9a8b7c6d-0000-4000-8000-000000000001",
+    "tenant_id": "contoso.onmicrosoft.com",
+    "ews_url": "https://mail.contoso.com/EWS/Exchange.asmx",
+    "host": "mail.contoso.com",
+    "port": 443,
+    "domain": "contoso.com",
+    "admin": "admin@contoso.com",
+    "user": "bob@contoso.com",
+    "scopes": ["https://www.googleapis.com/auth/calendar"],
+    "missing_scopes": ["https://www.googleapis.com/auth/admin.directory.user.readonly"],
+    "project": "ec-calendar-123",
+    "api": "calendar-json",
+    "key_file": "/home/admin/sa.json",
+    "key_id": "abc123",
+    "cert_subject": "CN=mail.contoso.com",
+    "cert_issuer": "CN=Contoso Root CA",
+    "cert_names": ["mail.contoso.com", "autodiscover.contoso.com"],
+    "cert_not_before": "2025-01-01T00:00:00Z",
+    "cert_not_after": "2026-01-01T00:00:00Z",
+    "back_off": 2.5,
+    "timeout": 15,
+    "proxy": "proxy.contoso.com:8080",
+    "auth_methods": "Negotiate",
+    "skew": 600,
+    "item_id": "AAMkAD...",
+    "error": "connection refused",
+    "message": "--mailbox: 'alice' has no '@'",
+    "field": "--mailbox",
+}
+
+
+def _docs_codes() -> list[str]:
+    """First-column codes of the table under "## Codes" in docs/diagnoses.md."""
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split("## Codes", 1)[1]
+    found = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 5 and (match := CODE_RE.fullmatch(cells[0])):
+            assert all(cells[1:]), f"docs/diagnoses.md: the row for {cells[0]} has an empty cell"
+            found.append(match.group(1))
+    return found
+
+
+def _design_codes() -> set[str]:
+    text = DESIGN.read_text(encoding="utf-8")
+    section = text.split("## Diagnosis codes", 1)[1].split("\n## ", 1)[0]
+    found: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            found.update(CODE_RE.findall(line.split("|")[1]))
+    return found
+
+
+# --- completeness -----------------------------------------------------------------------------------------
+
+
+def test_every_catalog_code_has_a_row_in_the_docs():
+    documented = _docs_codes()
+    missing = [c for c in codes() if c not in documented]
+    assert not missing, f"docs/diagnoses.md lacks a row for: {missing}"
+
+
+def test_the_docs_have_no_stale_or_duplicate_rows():
+    documented = _docs_codes()
+    assert len(documented) == len(set(documented))
+    assert set(documented) <= set(codes()), set(documented) - set(codes())
+
+
+@pytest.mark.skipif(not DESIGN.is_file(), reason="DESIGN.md is not beside the repository")
+def test_every_design_code_is_in_the_catalog():
+    design = _design_codes()
+    assert len(design) >= 30  # the parser found the table
+    assert design - set(CATALOG) == set()
+
+
+@pytest.mark.skipif(not DESIGN.is_file(), reason="DESIGN.md is not beside the repository")
+def test_added_codes_are_exactly_the_ones_design_lacks():
+    assert set(CATALOG) - _design_codes() == set(ADDED_CODES)
+
+
+def test_unknown_code_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown diagnosis code 'no_such_code'"):
+        diagnose("no_such_code")
+
+
+def test_bad_platform_is_a_value_error():
+    with pytest.raises(ValueError, match="platform"):
+        diagnose("throttled", platform="mars")
+
+
+# --- rendering --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", codes())
+def test_every_code_renders_with_no_names(code):
+    diagnosis = diagnose(code)
+    assert diagnosis.code == code
+    assert diagnosis.cause and diagnosis.remediation
+    for text in (diagnosis.cause, diagnosis.remediation, *diagnosis.commands, *diagnosis.links):
+        assert not TEMPLATE_LEFTOVER.search(text), text
+
+
+@pytest.mark.parametrize("code", codes())
+def test_every_code_renders_with_names(code):
+    diagnosis = diagnose(code, **ALL_NAMES)
+    texts = (diagnosis.cause, diagnosis.remediation, *diagnosis.commands, *diagnosis.links)
+    for text in texts:
+        assert not TEMPLATE_LEFTOVER.search(text), text
+        for name, placeholder in PLACEHOLDERS.items():
+            assert placeholder not in text, f"{code}: {name} given but {placeholder} shown"
+
+
+@pytest.mark.parametrize("code", codes())
+@pytest.mark.parametrize("names", [{}, ALL_NAMES], ids=["no-names", "names"])
+def test_commands_and_links_appear_in_the_remediation(code, names):
+    diagnosis = diagnose(code, **names)
+    lines = [line.strip() for line in diagnosis.remediation.splitlines()]
+    for command in diagnosis.commands:
+        assert command in lines, f"{code}: command not on its own line: {command}"
+    for link in diagnosis.links:
+        assert link in lines, f"{code}: link not on its own line: {link}"
+        assert link.startswith("https://"), link
+
+
+def test_a_missing_name_reads_as_a_placeholder():
+    diagnosis = diagnose("impersonation_denied", mailbox="bob@contoso.com")
+    assert "bob@contoso.com" in diagnosis.cause
+    assert "<scoping group>" in diagnosis.remediation
+
+
+def test_names_outside_the_vocabulary_are_ignored():
+    diagnosis = diagnose("tls_untrusted", host="mail.contoso.com", certificate={"subject": "x"})
+    assert "mail.contoso.com" in diagnosis.cause
+
+
+def test_values_are_flattened_to_one_line():
+    diagnosis = diagnose("server_error", host="mail", error="line 1\r\nline 2\x1b[31m red" + "x" * 1000)
+    assert "\n" not in diagnosis.cause and "\x1b" not in diagnosis.cause
+    assert "line 1 line 2" in diagnosis.cause
+    assert len(diagnosis.cause) < 500
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(codes()), st.dictionaries(st.sampled_from(sorted(PLACEHOLDERS)), st.text(max_size=80)))
+def test_arbitrary_values_always_render(code, names):
+    diagnosis = diagnose(code, **names)
+    for text in (diagnosis.cause, *diagnosis.commands, *diagnosis.links):
+        assert "\n" not in text
+    lines = [line.strip() for line in diagnosis.remediation.splitlines()]
+    assert all(command in lines for command in diagnosis.commands)
+
+
+# --- content: the fixes are the real ones -----------------------------------------------------------------
+
+
+def test_on_premises_scope_fix_uses_the_group_dn_and_verifies():
+    d = diagnose("impersonation_denied", platform="onprem", **ALL_NAMES)
+    assert ("New-ManagementScope -Name 'EC Calendar Scope' -RecipientRestrictionFilter "
+            "\"MemberOfGroup -eq 'CN=EC Calendar Users,OU=Groups,DC=contoso,DC=com'\"") in d.commands
+    assert ("New-ManagementRoleAssignment -Name 'Enterprise Connect impersonation' "
+            "-Role ApplicationImpersonation -User CONTOSO\\svc-calendar "
+            "-CustomRecipientWriteScope 'EC Calendar Scope'") in d.commands
+    assert "Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers" in d.commands
+    assert "nested" in d.remediation
+    assert not any("Application EWS.AccessAsApp" in c for c in d.commands)  # only the on-premises variant
+
+
+def test_exchange_online_fix_is_rbac_for_applications():
+    d = diagnose("impersonation_denied", platform="online", **ALL_NAMES)
+    app = ALL_NAMES["client_id"]
+    assert f"New-ServicePrincipal -AppId {app} -ObjectId {ALL_NAMES['sp_object_id']} " \
+           "-DisplayName 'Enterprise Connect'" in d.commands
+    assert (f"New-ManagementRoleAssignment -App {app} -Role \"Application EWS.AccessAsApp\" "
+            "-CustomResourceScope 'EC Calendar Scope'") in d.commands
+    assert f"Test-ServicePrincipalAuthorization -Identity {app} -Resource alice@contoso.com" in d.commands
+    assert "retired" in d.remediation and "full_access_as_app" in d.remediation
+    assert "30 minutes to 2 hours" in d.remediation
+    assert not any("ApplicationImpersonation -User" in c for c in d.commands)
+
+
+def test_without_platform_both_exchange_variants_are_shown_under_headings():
+    d = diagnose("impersonation_right_missing")
+    assert "On-premises Exchange:" in d.remediation and "Exchange Online:" in d.remediation
+
+
+def test_ews_blocked_names_the_switches_and_the_shutdown():
+    d = diagnose("ews_blocked", **ALL_NAMES)
+    assert "Get-OrganizationConfig | Format-List Ews*" in d.commands
+    assert "Set-OrganizationConfig -EwsEnabled $true" in d.commands
+    assert f"Set-OrganizationConfig -EwsAllowedAppIDs @{{Add='{ALL_NAMES['client_id']}'}}" in d.commands
+    assert "Get-CASMailbox alice@contoso.com | Format-List Ews*" in d.commands
+    assert "Set-CASMailbox alice@contoso.com -EwsEnabled $true" in d.commands
+    assert "1 April 2027" in d.remediation and "Microsoft Graph" in d.remediation
+    assert "403" in d.cause
+
+
+def test_throttling_fix_differs_on_premises_and_online():
+    onprem = diagnose("throttled", platform="onprem", service_account="CONTOSO\\svc", back_off=3)
+    assert any(c.startswith("New-ThrottlingPolicy") and "-EwsMaxConcurrency" in c for c in onprem.commands)
+    assert "Set-ThrottlingPolicyAssociation -Identity CONTOSO\\svc -ThrottlingPolicy 'Enterprise Connect'" \
+        in onprem.commands
+    assert "3 seconds" in onprem.remediation
+    online = diagnose("throttled", platform="online")
+    assert "cannot be changed" in online.remediation and not online.commands
+
+
+def test_tls_fixes_carry_the_certificate_facts():
+    d = diagnose("tls_expired", **ALL_NAMES)
+    for value in ("CN=mail.contoso.com", "CN=Contoso Root CA", "2025-01-01T00:00:00Z",
+                  "2026-01-01T00:00:00Z"):
+        assert value in d.cause
+    mismatch = diagnose("tls_name_mismatch", **ALL_NAMES)
+    assert "mail.contoso.com, autodiscover.contoso.com" in mismatch.cause
+
+
+@pytest.mark.parametrize(("code", "aadsts"), [("oauth_invalid_client", "AADSTS7000215"),
+                                              ("oauth_secret_expired", "AADSTS7000222"),
+                                              ("oauth_tenant_not_found", "AADSTS90002")])
+def test_identity_platform_codes_are_named(code, aadsts):
+    assert aadsts in diagnose(code, **ALL_NAMES).cause
+
+
+def test_app_registration_links_are_prefilled_with_the_app_id():
+    d = diagnose("oauth_invalid_client", app_id="3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c01")
+    assert any(link.endswith("/Credentials/appId/3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c01") for link in d.links)
+
+
+def test_permission_missing_offers_both_routes():
+    d = diagnose("oauth_permission_missing", **ALL_NAMES)
+    assert "full_access_as_app" in d.remediation and "admin consent" in d.remediation
+    assert any("Application EWS.AccessAsApp" in c for c in d.commands)
+
+
+def test_domain_wide_delegation_link_is_prefilled_and_encoded():
+    scopes = ["https://www.googleapis.com/auth/calendar",
+              "https://www.googleapis.com/auth/admin.directory.user.readonly"]
+    d = diagnose("scope_not_authorized", client_id="102938475610293847561", scopes=scopes,
+                 missing_scopes=scopes[1:])
+    link = next(link for link in d.links if "domainwidedelegation" in link)
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc) == ("https", "admin.google.com")
+    assert parts.path == "/ac/owl/domainwidedelegation"
+    assert "/" not in parts.query and ":" not in parts.query  # properly encoded
+    query = parse_qs(parts.query)
+    assert query == {"clientScopeToAdd": [",".join(scopes)], "clientIdToAdd": ["102938475610293847561"],
+                     "overwriteClientId": ["true"]}
+    assert "24 hours" in d.remediation
+    assert scopes[1] in d.cause
+
+
+def test_domain_wide_delegation_link_without_a_client_id_is_the_plain_page():
+    d = diagnose("dwd_unauthorized")
+    assert "https://admin.google.com/ac/owl/domainwidedelegation" in d.links
+    assert "<numeric client ID of the service account>" in d.cause
+
+
+def test_api_disabled_links_the_project_console_page():
+    d = diagnose("api_disabled", api="admin", project="ec-calendar-123")
+    assert ("https://console.developers.google.com/apis/api/admin.googleapis.com/overview"
+            "?project=ec-calendar-123") in d.links
+    assert "gcloud services enable admin.googleapis.com --project=ec-calendar-123" in d.commands
+
+
+def test_not_admin_explains_who_can_grant():
+    assert "super administrator" in diagnose("not_admin", admin="bob@contoso.com").remediation
+
+
+def test_google_scope_not_enforced_says_delegation_cannot_be_scoped():
+    d = diagnose("scope_not_enforced", platform="google", mailbox="ceo@contoso.com")
+    assert "cannot be limited" in d.remediation and not d.commands
+
+
+def test_powershell_values_are_quoted_safely():
+    d = diagnose("ews_blocked", mailbox="o'brien@contoso.com")
+    assert "Get-CASMailbox 'o''brien@contoso.com' | Format-List Ews*" in d.commands
+    scope = diagnose("impersonation_denied", platform="onprem", group_dn="CN=Sales $team,DC=contoso,DC=com",
+                     scope_group="Sales $team")
+    assert "\"MemberOfGroup -eq 'CN=Sales `$team,DC=contoso,DC=com'\"" in scope.remediation
+    assert "Get-Group 'Sales $team' | Format-List Name,DistinguishedName" in scope.commands
+
+
+def test_upn_service_account_is_found_by_filter_in_ad_commands():
+    d = diagnose("account_locked", service_account="svc-cal@contoso.com")
+    assert "Unlock-ADAccount -Identity (Get-ADUser -Filter \"UserPrincipalName -eq 'svc-cal@contoso.com'\")" \
+        in d.commands
+    down_level = diagnose("account_locked", service_account="CONTOSO\\svc-cal")
+    assert "Unlock-ADAccount -Identity svc-cal" in down_level.commands
