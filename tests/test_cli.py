@@ -28,7 +28,7 @@ def test_help_names_the_commands_and_exit_statuses(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "profiles" in out and "sandbox" in out
-    assert "3 no usable keychain" in out
+    assert "3 no usable keychain" in " ".join(out.split())
 
 
 def test_empty_registry_lists_as_an_empty_json_array():

@@ -1,0 +1,1018 @@
+"""The registry: one SQLite file per region holding applications, profiles, checks and the audit trail.
+
+- WAL mode with a busy timeout, so the GUI and the CLI can write at once.
+- `PRAGMA user_version` is the schema version; `MIGRATIONS` upgrades an older file in order, each
+  migration in one transaction. `PRAGMA application_id` marks the file as a registry.
+- One unit of work (a probe's profile update + its check + its audit entry) is one transaction
+  (`with registry.transaction():`): a crash leaves the previous state, never half of one. Every mutating
+  method runs in a transaction of its own, or joins the caller's (as a savepoint).
+- The audit table is append-only, enforced by triggers (UPDATE and DELETE are refused by SQLite itself).
+- No secret is ever stored here (settings with secret-looking keys or PEM blocks are refused). Times are
+  ISO 8601 UTC strings ("2026-11-23T22:18:09Z"), see `utc_now()`.
+- A `Registry` object owns one `sqlite3` connection and is used from one thread only.
+
+docs/registry.md describes the schema, the migrations and the query API with measured figures.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import re
+import sqlite3
+import stat
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from ec_console.errors import BadInput, ConsoleError
+
+log = logging.getLogger(__name__)
+
+APPLICATION_STATUSES = ("active", "revoked")
+PROFILE_STATUSES = ("linked", "needs_relink", "revoked")
+PROVIDERS = ("exchange", "google")
+CHECK_RESULTS = ("pass", "warn", "fail")
+
+# Columns a profile query may sort by (public names -> SQL expressions chosen by the implementation).
+PROFILE_SORT_COLUMNS = (
+    "email", "display_name", "application", "provider", "status", "last_checked_at", "last_result",
+)
+
+# Marks an SQLite file as an Enterprise Connect registry ("ECon"); see `PRAGMA application_id`.
+APPLICATION_ID = 0x45436F6E
+
+_REGION_ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_IN_CHUNK = 900          # ids per `IN (...)`: below every SQLite build's variable limit (999 before 3.32)
+_MAX_SEARCH = 256
+_MAX_NAME = 200
+_MAX_EMAIL = 320
+_MAX_TEXT = 4000
+
+
+# --------------------------------------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class Application:
+    id: int
+    name: str                 # unique within the region
+    provider: str             # "exchange" | "google"
+    domain: str
+    settings: dict[str, Any]  # non-secret service-account settings (JSON in the file)
+    status: str               # "active" | "revoked"
+    health: str | None        # None = unknown/ok, else a diagnosis code marking the application itself
+    created_at: str
+    updated_at: str
+    linked_count: int = 0
+    needs_relink_count: int = 0
+    revoked_count: int = 0
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: int
+    application_id: int
+    application_name: str
+    provider: str
+    email: str
+    display_name: str
+    status: str               # "linked" | "needs_relink" | "revoked"
+    last_checked_at: str | None
+    last_result: str | None   # "pass" | "warn" | "fail" | None
+    last_diagnosis: str | None  # diagnosis code of the last failed check, if any
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ProfileQuery:
+    search: str = ""                  # substring of email or display name, case-insensitive, LIKE-escaped
+    status: str | None = None         # one of PROFILE_STATUSES
+    application_id: int | None = None
+    sort: str = "email"               # one of PROFILE_SORT_COLUMNS
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    id: int
+    profile_id: int | None
+    application_id: int | None
+    kind: str                 # "link" | "relink" | "check" | "verify_withdrawal" | "setup" ...
+    result: str               # "pass" | "warn" | "fail"
+    diagnosis: str | None
+    report: dict[str, Any]    # the check report as JSON (never secrets)
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    os_user: str
+    action: str
+    subject: str
+    detail: str
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+class RegistryError(ConsoleError):
+    """The registry file cannot be opened or is not a registry (the message says which file and why)."""
+
+    code = "registry_unusable"
+
+
+class RegistryInputError(BadInput, ValueError):
+    """A value given to the registry was refused (exit status 2 in the CLI); the message says which."""
+
+
+class AlreadyExists(RegistryInputError):
+    """An application name or a profile's email is already taken."""
+
+    code = "already_exists"
+
+
+class NotFound(BadInput, LookupError):
+    """No application / profile with that id."""
+
+    code = "not_found"
+
+
+# ----------------------------------------------------------------------------------------------- times
+
+def utc_now() -> str:
+    """The current time as the console stores it: ISO 8601 UTC, second precision, `Z` suffix."""
+    return datetime.now(UTC).strftime(_TIME_FORMAT)
+
+
+def utc_text(moment: datetime) -> str:
+    """`moment` (timezone-aware) in the registry's time format."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no time zone; pass an aware one (e.g. datetime.now(UTC))")
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def parse_utc(text: str) -> datetime:
+    """The aware UTC datetime of a time written by `utc_now()` / `utc_text()`."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+
+
+# ------------------------------------------------------------------------------------------ migrations
+
+def search_key(text: str) -> str:
+    """The folded form profiles are searched and sorted by: NFKC, then Unicode case folding."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step. `statements` run in order, in the same transaction as the version bump.
+
+    A migration is history: once released it never changes (it names providers and statuses as they were
+    when it was written, not the current constants).
+    """
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_V1 = Migration(1, "tables, the append-only audit trail, foreign-key indexes", (
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    """CREATE TABLE applications (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        provider TEXT NOT NULL CHECK (provider IN ('exchange', 'google')),
+        domain TEXT NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'revoked')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE profiles (
+        id INTEGER PRIMARY KEY,
+        application_id INTEGER NOT NULL REFERENCES applications(id),
+        email TEXT NOT NULL,
+        display_name TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'linked' CHECK (status IN ('linked', 'needs_relink', 'revoked')),
+        last_checked_at TEXT,
+        last_result TEXT CHECK (last_result IN ('pass', 'warn', 'fail')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (application_id, email COLLATE NOCASE)
+    )""",
+    """CREATE TABLE checks (
+        id INTEGER PRIMARY KEY,
+        profile_id INTEGER REFERENCES profiles(id),
+        application_id INTEGER REFERENCES applications(id),
+        kind TEXT NOT NULL,
+        result TEXT NOT NULL CHECK (result IN ('pass', 'warn', 'fail')),
+        diagnosis TEXT,
+        report TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        CHECK (profile_id IS NOT NULL OR application_id IS NOT NULL)
+    )""",
+    "CREATE INDEX checks_by_profile ON checks (profile_id, id)",
+    "CREATE INDEX checks_by_application ON checks (application_id, id)",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX audit_by_subject ON audit (subject, id)",
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END""",
+))
+
+_V2 = Migration(2, "application health and each profile's last diagnosis (back-filled from its checks)", (
+    "ALTER TABLE applications ADD COLUMN health TEXT",
+    "ALTER TABLE profiles ADD COLUMN last_diagnosis TEXT",
+    """UPDATE profiles SET last_diagnosis = (
+           SELECT c.diagnosis FROM checks c WHERE c.profile_id = profiles.id ORDER BY c.id DESC LIMIT 1)
+       WHERE last_result = 'fail'""",
+))
+
+_V3 = Migration(3, "Unicode-aware search keys and the indexes the profile table's queries use", (
+    "ALTER TABLE profiles ADD COLUMN email_key TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE profiles ADD COLUMN name_key TEXT NOT NULL DEFAULT ''",
+    "UPDATE profiles SET email_key = ec_search_key(email), name_key = ec_search_key(display_name)",
+    # A sort column's index holds exactly its sort keys (see _SORT_KEYS), so rows come out of it in order;
+    # status at the end also lets a status filter be answered from the index while it is scanned.
+    "CREATE INDEX profiles_by_email ON profiles (email_key)",
+    "CREATE INDEX profiles_by_name ON profiles (name_key, email_key, status)",
+    "CREATE INDEX profiles_by_status ON profiles (status, email_key)",
+    "CREATE INDEX profiles_by_application ON profiles (application_id, email_key, status)",
+    "CREATE INDEX profiles_by_application_status ON profiles (application_id, status)",
+    "CREATE INDEX profiles_by_last_checked ON profiles (last_checked_at, email_key, status)",
+    "CREATE INDEX profiles_by_last_result ON profiles (last_result, email_key, status)",
+    "CREATE INDEX applications_by_provider ON applications (provider, name COLLATE NOCASE)",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _register_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function("ec_search_key", 1, lambda v: search_key(v) if isinstance(v, str) else "",
+                         deterministic=True)
+
+
+def migrate(conn: sqlite3.Connection, target_version: int = SCHEMA_VERSION) -> int:
+    """Bring `conn`'s database up to `target_version`, one transaction per migration; returns the version.
+
+    Safe when several processes open an old file at once: each step re-reads the version under the write
+    lock and skips what another process has already done.
+    """
+    if not 0 <= target_version <= SCHEMA_VERSION:
+        raise ValueError(f"schema version {target_version} does not exist (latest is {SCHEMA_VERSION})")
+    _register_functions(conn)
+    for migration in MIGRATIONS[:target_version]:
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= migration.version:
+            continue  # no write lock taken: opening an up-to-date file never waits for another writer
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current >= migration.version:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        log.info("registry schema upgraded to version %d: %s", migration.version, migration.description)
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+# ---------------------------------------------------------------------------------------- validation
+
+_SECRET_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "secrets", "token", "tokens",
+                           "privatekey", "apikey", "credential", "credentials"})
+_SECRET_PAIRS = frozenset({("private", "key"), ("api", "key"), ("client", "secret")})
+# A key ending with one of these names an attribute of a secret, not the secret (e.g. Google's token_uri).
+_HARMLESS_LAST_WORDS = frozenset({"uri", "url", "endpoint", "id", "type", "expiry", "expires", "expiration"})
+
+
+def _key_words(key: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def _looks_secret_key(key: str) -> bool:
+    words = _key_words(key)
+    if not words or words[-1] in _HARMLESS_LAST_WORDS:
+        return False
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False))
+
+
+def _looks_secret_value(value: str) -> bool:
+    return "-----BEGIN" in value and "PRIVATE KEY" in value
+
+
+def _refuse_secrets(value: Any, where: str, *, check_keys: bool) -> None:
+    """Raise when `value` holds a secret-looking key or a PEM private key (the value is never quoted)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise RegistryInputError(f"{where}: keys must be text, not {type(key).__name__}")
+            path = f"{where}.{key}"
+            if check_keys and _looks_secret_key(key):
+                raise RegistryInputError(
+                    f"{path} looks like a secret; secrets belong in the keychain, never in the registry")
+            _refuse_secrets(item, path, check_keys=check_keys)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _refuse_secrets(item, f"{where}[{index}]", check_keys=check_keys)
+    elif isinstance(value, str) and _looks_secret_value(value):
+        raise RegistryInputError(
+            f"{where} holds a private key; secrets belong in the keychain, never in the registry")
+
+
+def _json_object(value: dict[str, Any] | None, what: str, *, check_keys: bool) -> str:
+    value = {} if value is None else value
+    if not isinstance(value, dict):
+        raise RegistryInputError(f"{what} must be a JSON object (a dict), not {type(value).__name__}")
+    _refuse_secrets(value, what, check_keys=check_keys)
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise RegistryInputError(f"{what} cannot be stored as JSON: {exc}") from None
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def _clean_text(value: Any, what: str, *, max_len: int, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise RegistryInputError(f"{what} must be text, not {type(value).__name__}")
+    text = value.strip()
+    if required and not text:
+        raise RegistryInputError(f"{what} is empty")
+    if len(text) > max_len:
+        raise RegistryInputError(f"{what} is longer than {max_len} characters")
+    if _has_control(text):
+        raise RegistryInputError(f"{what} contains control characters")
+    return text
+
+
+def _clean_email(value: Any) -> str:
+    email = _clean_text(value, "email address", max_len=_MAX_EMAIL)
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or any(ch.isspace() for ch in email):
+        raise RegistryInputError(f"{email!r} is not an email address (expected user@domain)")
+    return email
+
+
+def _clean_domain(value: Any) -> str:
+    domain = _clean_text(value, "domain", max_len=253).lower()
+    if "@" in domain or any(ch.isspace() for ch in domain) or "." not in domain.strip("."):
+        raise RegistryInputError(f"{domain!r} is not a domain name (expected e.g. contoso.com)")
+    return domain
+
+
+def _choice(value: Any, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise RegistryInputError(f"Unknown {what} {value!r}; expected one of: {', '.join(allowed)}")
+    return str(value)
+
+
+def _code(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not _CODE_RE.match(value):
+        raise RegistryInputError(f"{what} {value!r} is not a code (lower-case letters, digits and '_')")
+    return value
+
+
+def _optional_code(value: Any, what: str) -> str | None:
+    return None if value is None else _code(value, what)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(ids: Sequence[int], size: int = _IN_CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _ids(ids: Iterable[int]) -> list[int]:
+    out = []
+    for value in ids:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RegistryInputError(f"profile ids must be integers, not {type(value).__name__}")
+        out.append(value)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- queries
+
+# Sort keys per column, then the row id: the order is total and stable. Ties go by email (then status,
+# which only separates one mailbox linked through two applications). Each key list is exactly an index of
+# migration 3 plus the row id, so no query without a search sorts the table.
+_SORT_KEYS = {
+    "email": ("p.email_key",),
+    "display_name": ("p.name_key", "p.email_key", "p.status"),
+    "application": ("a.name COLLATE NOCASE", "a.id", "p.email_key", "p.status"),
+    "provider": ("a.provider", "a.name COLLATE NOCASE", "a.id", "p.email_key", "p.status"),
+    "status": ("p.status", "p.email_key"),
+    "last_checked_at": ("p.last_checked_at", "p.email_key", "p.status"),
+    "last_result": ("p.last_result", "p.email_key", "p.status"),
+}
+_SORTS_NEEDING_JOIN = frozenset({"application", "provider"})
+# The status index serves a status filter only when it alone yields the sort order; otherwise "+p.status"
+# keeps SQLite from choosing it (and then sorting or looking up nearly every row of the table): the
+# status is checked while the sort's or the application's index is scanned, or the table is.
+_SORTS_FROM_STATUS_INDEX = frozenset({"email", "status"})
+
+_PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.display_name, p.status,
+    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
+_PROFILE_FROM = "profiles p JOIN applications a ON a.id = p.application_id"
+
+# Each count is a range of the (application_id, status) index.
+_APPLICATION_SELECT = """SELECT a.id, a.name, a.provider, a.domain, a.settings, a.status, a.health,
+    a.created_at, a.updated_at,
+    (SELECT COUNT(*) FROM profiles p WHERE p.application_id = a.id AND p.status = 'linked'),
+    (SELECT COUNT(*) FROM profiles p WHERE p.application_id = a.id AND p.status = 'needs_relink'),
+    (SELECT COUNT(*) FROM profiles p WHERE p.application_id = a.id AND p.status = 'revoked')
+    FROM applications a"""
+
+_CHECK_COLUMNS = "id, profile_id, application_id, kind, result, diagnosis, report, created_at"
+_AUDIT_COLUMNS = "id, at, os_user, action, subject, detail"
+
+
+def _validate_query(query: ProfileQuery) -> None:
+    if not isinstance(query, ProfileQuery):
+        raise RegistryInputError(f"expected a ProfileQuery, not {type(query).__name__}")
+    if query.sort not in _SORT_KEYS:
+        raise RegistryInputError(
+            f"Unknown sort column {query.sort!r}; choose one of: {', '.join(PROFILE_SORT_COLUMNS)}")
+    if query.status is not None:
+        _choice(query.status, PROFILE_STATUSES, "profile status")
+    if not isinstance(query.search, str):
+        raise RegistryInputError(f"search text must be text, not {type(query.search).__name__}")
+    if len(query.search) > _MAX_SEARCH:
+        raise RegistryInputError(f"search text is longer than {_MAX_SEARCH} characters")
+    if query.application_id is not None and (isinstance(query.application_id, bool)
+                                             or not isinstance(query.application_id, int)):
+        raise RegistryInputError("application_id must be an integer")
+
+
+def _where(query: ProfileQuery) -> tuple[str, list[Any]]:
+    """The WHERE clause (or "") and its parameters for `query`; user text is only ever a bound value."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    needle = query.search.strip()
+    if needle:
+        if _has_control(needle):
+            clauses.append("0")  # stored names never hold control characters
+        else:
+            pattern = f"%{_escape_like(search_key(needle))}%"
+            clauses.append("(p.email_key LIKE ? ESCAPE '\\' OR p.name_key LIKE ? ESCAPE '\\')")
+            params += [pattern, pattern]
+    if query.status is not None:
+        by_index = query.sort in _SORTS_FROM_STATUS_INDEX and query.application_id is None and not needle
+        clauses.append("p.status = ?" if by_index else "+p.status = ?")
+        params.append(query.status)
+    if query.application_id is not None:
+        clauses.append("p.application_id = ?")
+        params.append(query.application_id)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _order_by(query: ProfileQuery) -> str:
+    """ORDER BY for `query`. With a search, "+" keeps SQLite from walking a sort index (and looking up every
+    row to test it): scanning the table and sorting the matches is faster, as searches are selective."""
+    direction = " DESC" if query.descending else ""
+    unary = "+" if query.search.strip() else ""
+    first, *rest = (*_SORT_KEYS[query.sort], "p.id")
+    return " ORDER BY " + ", ".join([f"{unary}{first}{direction}", *(f"{key}{direction}" for key in rest)])
+
+
+def _profile(row: Sequence[Any]) -> Profile:
+    return Profile(*row)
+
+
+def _application(row: Sequence[Any]) -> Application:
+    return Application(row[0], row[1], row[2], row[3], json.loads(row[4]), *row[5:])
+
+
+def _check(row: Sequence[Any]) -> CheckRecord:
+    return CheckRecord(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7])
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # noqa: BLE001 - no login name (no USER variable, no passwd entry): still audit
+        return "unknown"
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+def _prepare_file(path: Path) -> None:
+    """Create the registry file private to the user (0600 on POSIX) before SQLite opens it.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so they are private too.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        if os.name == "posix" and path.is_file():
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                try:
+                    path.chmod(0o600)
+                except OSError:
+                    log.warning("cannot make %s private to the user (mode %o)", path, mode)
+    except OSError as exc:
+        raise RegistryError(f"The registry {path} cannot be created: {exc.strerror or exc}") from exc
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return (f"{path} is not a registry file (it is not a readable SQLite database). Move it aside to "
+                "start an empty registry, or restore it from a backup.")
+    if "locked" in text or "busy" in text:
+        return (f"The registry {path} is busy: another console window or command has held it for too "
+                "long. Try again in a moment.")
+    if "readonly" in text or "read-only" in text:
+        return f"The registry {path} is read-only; the console needs to write to it."
+    if "unable to open" in text:
+        return f"The registry {path} cannot be opened (check the folder exists and is yours)."
+    return f"The registry {path} cannot be used: {text}"
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+class Registry:
+    """One region's registry file. Use from one thread; close it (or use `with`)."""
+
+    path: Path
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = Path(path)
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._depth = 0
+        self._os_user: str | None = None
+        _prepare_file(self.path)
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None,
+                                         timeout=self._busy_timeout_ms / 1000)
+        except sqlite3.Error as exc:
+            raise RegistryError(_explain(self.path, exc)) from exc
+        try:
+            self._open()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise RegistryError(_explain(self.path, exc)) from exc
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _open(self) -> None:
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        self._check_identity()
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("registry %s runs in %s journal mode (WAL unavailable here)", self.path, mode)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Up to 16 MiB of page cache (SQLite's default is 2 MiB): halves the time of a bulk link, whose rows
+        # land all over the profile indexes.
+        conn.execute("PRAGMA cache_size = -16000")
+        migrate(conn)
+
+    def _check_identity(self) -> None:
+        """Refuse a file that is not a registry, or one written by a newer console (nothing is written)."""
+        conn = self._conn
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app_id == 0:
+            has_objects = conn.execute("SELECT EXISTS (SELECT 1 FROM sqlite_master)").fetchone()[0]
+            if version == 0 and not has_objects:
+                return  # a new, empty file
+        if app_id != APPLICATION_ID:
+            raise RegistryError(f"{self.path} is an SQLite database but not an Enterprise Connect registry; "
+                                "move it aside to start an empty registry.")
+        if version > SCHEMA_VERSION:
+            raise RegistryError(
+                f"The registry {self.path} was written by a newer version of the console (schema {version}; "
+                f"this version understands up to {SCHEMA_VERSION}). Update the console to open it.")
+
+    @classmethod
+    def for_region(cls, region_id: str) -> Registry:
+        """Open (creating if needed) `<data>/registry-<region_id>.sqlite3`."""
+        return cls(cls.path_for_region(region_id))
+
+    @staticmethod
+    def path_for_region(region_id: str) -> Path:
+        from ec_console import paths
+
+        if not isinstance(region_id, str) or not _REGION_ID_RE.match(region_id):
+            raise RegistryInputError(
+                f"{region_id!r} is not a region id (lower-case letters, digits and '-', a letter first)")
+        return paths.data_dir() / f"registry-{region_id}.sqlite3"
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # ------------------------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error). Nested use joins the outer transaction.
+
+        A nested block is a savepoint: if it raises, its own changes are undone and the error propagates;
+        the outer transaction decides the rest.
+        """
+        if self._depth:
+            yield from self._savepoint()
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield self._conn
+        except BaseException:
+            self._depth = 0
+            self._rollback()
+            raise
+        self._depth = 0
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise RegistryError(_explain(self.path, exc)) from exc
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        name = f"ec_unit_{self._depth}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self._conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
+
+    def _begin(self) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise RegistryError(_explain(self.path, exc)) from exc
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    # ------------------------------------------------------------------------------------ applications
+
+    def add_application(self, name: str, provider: str, domain: str,
+                        settings: dict[str, Any] | None = None) -> Application:
+        name = _clean_text(name, "application name", max_len=_MAX_NAME)
+        provider = _choice(provider, PROVIDERS, "provider")
+        domain = _clean_domain(domain)
+        settings_json = _json_object(settings, "settings", check_keys=True)
+        now = utc_now()
+        with self.transaction() as conn:
+            try:
+                cur = conn.execute(
+                    "INSERT INTO applications (name, provider, domain, settings, status, created_at,"
+                    " updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?)",
+                    (name, provider, domain, settings_json, now, now))
+            except sqlite3.IntegrityError:
+                raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
+            return self.get_application(int(cur.lastrowid or 0))
+
+    def get_application(self, application_id: int) -> Application:
+        row = self._conn.execute(f"{_APPLICATION_SELECT} WHERE a.id = ?",
+                                 (application_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"No application with id {application_id} in this region")
+        return _application(row)
+
+    def find_application(self, name: str) -> Application | None:
+        if not isinstance(name, str):
+            return None
+        row = self._conn.execute(f"{_APPLICATION_SELECT} WHERE a.name = ?",
+                                 (name.strip(),)).fetchone()
+        return None if row is None else _application(row)
+
+    def list_applications(self, *, include_revoked: bool = True) -> list[Application]:
+        """Every application by name, each with its linked / needs_relink / revoked profile counts."""
+        where = "" if include_revoked else " WHERE a.status = 'active'"
+        rows = self._conn.execute(
+            f"{_APPLICATION_SELECT}{where} ORDER BY a.name COLLATE NOCASE, a.id").fetchall()
+        return [_application(r) for r in rows]
+
+    def update_application(self, application_id: int, *, settings: dict[str, Any] | None = None,
+                           status: str | None = None, health: str | None | Literal["unchanged"] = "unchanged"
+                           ) -> Application:
+        sets: list[str] = []
+        params: list[Any] = []
+        if settings is not None:
+            sets.append("settings = ?")
+            params.append(_json_object(settings, "settings", check_keys=True))
+        if status is not None:
+            sets.append("status = ?")
+            params.append(_choice(status, APPLICATION_STATUSES, "application status"))
+        if health != "unchanged":
+            sets.append("health = ?")
+            params.append(_optional_code(health, "health"))
+        with self.transaction() as conn:
+            self.get_application(application_id)
+            if sets:
+                conn.execute(f"UPDATE applications SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
+                             (*params, utc_now(), application_id))
+            return self.get_application(application_id)
+
+    # ---------------------------------------------------------------------------------------- profiles
+
+    def add_profile(self, application_id: int, email: str, display_name: str = "",
+                    status: str = "linked") -> Profile:
+        email = _clean_email(email)
+        display_name = _clean_text(display_name, "display name", max_len=_MAX_NAME, required=False)
+        status = _choice(status, PROFILE_STATUSES, "profile status")
+        now = utc_now()
+        with self.transaction() as conn:
+            app = self.get_application(application_id)
+            try:
+                cur = conn.execute(
+                    "INSERT INTO profiles (application_id, email, display_name, status, email_key, name_key,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (application_id, email, display_name, status, search_key(email), search_key(display_name),
+                     now, now))
+            except sqlite3.IntegrityError:
+                raise AlreadyExists(f"{email} is already linked through {app.name!r}") from None
+            return self.get_profile(int(cur.lastrowid or 0))
+
+    def add_profiles(self, application_id: int, entries: Iterable[tuple[str, str]], *,
+                     status: str = "linked", skip_existing: bool = False) -> int:
+        """Add many (email, display name) profiles in one transaction; returns how many were added.
+
+        With `skip_existing`, emails already linked through the application are left as they are;
+        otherwise the first one makes the whole call fail (nothing is added).
+        """
+        status = _choice(status, PROFILE_STATUSES, "profile status")
+        now = utc_now()
+        rows = []
+        for email, display_name in entries:
+            email = _clean_email(email)
+            name = _clean_text(display_name, "display name", max_len=_MAX_NAME, required=False)
+            rows.append((application_id, email, name, status, search_key(email), search_key(name), now, now))
+        verb = "INSERT OR IGNORE" if skip_existing else "INSERT"
+        app = self.get_application(application_id)
+        try:
+            with self.transaction() as conn:
+                before = conn.total_changes
+                conn.executemany(
+                    f"{verb} INTO profiles (application_id, email, display_name, status, email_key, name_key,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                return conn.total_changes - before
+        except sqlite3.IntegrityError:  # the batch is undone: name the first email that clashes
+            raise AlreadyExists(self._duplicate_message(app, [r[1] for r in rows])) from None
+
+    def _duplicate_message(self, app: Application, emails: list[str]) -> str:
+        seen: set[str] = set()
+        for email in emails:
+            key = email.lower()
+            if key in seen or self.find_profile(app.id, email) is not None:
+                return f"{email} is already linked through {app.name!r}; nothing was added"
+            seen.add(key)
+        return f"an email is already linked through {app.name!r}; nothing was added"
+
+    def get_profile(self, profile_id: int) -> Profile:
+        row = self._conn.execute(f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM} WHERE p.id = ?",
+                                 (profile_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"No profile with id {profile_id} in this region")
+        return _profile(row)
+
+    def find_profile(self, application_id: int, email: str) -> Profile | None:
+        if not isinstance(email, str):
+            return None
+        row = self._conn.execute(
+            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}"
+            " WHERE p.application_id = ? AND p.email = ? COLLATE NOCASE", (application_id, email.strip())
+        ).fetchone()
+        return None if row is None else _profile(row)
+
+    def set_profile_status(self, profile_id: int, status: str) -> Profile:
+        return self.update_profile(profile_id, status=status)
+
+    def update_profile(self, profile_id: int, *, status: str | None = None,
+                       display_name: str | None = None) -> Profile:
+        sets: list[str] = []
+        params: list[Any] = []
+        if status is not None:
+            sets.append("status = ?")
+            params.append(_choice(status, PROFILE_STATUSES, "profile status"))
+        if display_name is not None:
+            name = _clean_text(display_name, "display name", max_len=_MAX_NAME, required=False)
+            sets += ["display_name = ?", "name_key = ?"]
+            params += [name, search_key(name)]
+        return self._update_profile(profile_id, sets, params)
+
+    def record_profile_check(self, profile_id: int, *, result: str, diagnosis: str | None = None,
+                             status: str | None = None, checked_at: str | None = None) -> Profile:
+        """Store a probe's outcome on the profile: last check time, result, diagnosis (and status if given).
+
+        Leave `status` None for an outcome that must not change it (throttled, timed out).
+        """
+        sets = ["last_checked_at = ?", "last_result = ?", "last_diagnosis = ?"]
+        params: list[Any] = [checked_at or utc_now(), _choice(result, CHECK_RESULTS, "check result"),
+                             _optional_code(diagnosis, "diagnosis")]
+        if status is not None:
+            sets.append("status = ?")
+            params.append(_choice(status, PROFILE_STATUSES, "profile status"))
+        return self._update_profile(profile_id, sets, params)
+
+    def _update_profile(self, profile_id: int, sets: list[str], params: list[Any]) -> Profile:
+        with self.transaction() as conn:
+            if sets:
+                cur = conn.execute(f"UPDATE profiles SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
+                                   (*params, utc_now(), profile_id))
+                if cur.rowcount == 0:
+                    raise NotFound(f"No profile with id {profile_id} in this region")
+            return self.get_profile(profile_id)
+
+    def set_profiles_status(self, profile_ids: Sequence[int], status: str) -> int:
+        """Set the status of many profiles at once (a selection in the table); returns how many changed."""
+        status = _choice(status, PROFILE_STATUSES, "profile status")
+        ids = _ids(profile_ids)
+        now = utc_now()
+        changed = 0
+        with self.transaction() as conn:
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                cur = conn.execute(f"UPDATE profiles SET status = ?, updated_at = ? WHERE id IN ({marks})"
+                                   " AND status != ?", (status, now, *chunk, status))
+                changed += cur.rowcount
+        return changed
+
+    def set_application_profiles_status(self, application_id: int, status: str) -> int:
+        """Set the status of every profile of an application (e.g. revoking it); returns how many changed."""
+        status = _choice(status, PROFILE_STATUSES, "profile status")
+        with self.transaction() as conn:
+            self.get_application(application_id)
+            cur = conn.execute("UPDATE profiles SET status = ?, updated_at = ? WHERE application_id = ?"
+                               " AND status != ?", (status, utc_now(), application_id, status))
+            return cur.rowcount
+
+    def profile_ids(self, query: ProfileQuery = ProfileQuery()) -> list[int]:
+        """Ids of every matching profile in sort order (filter and sort in SQL; ties broken by id)."""
+        _validate_query(query)
+        where, params = _where(query)
+        join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
+        rows = self._conn.execute(f"SELECT p.id FROM profiles p{join}{where}{_order_by(query)}", params)
+        return [r[0] for r in rows.fetchall()]
+
+    def profiles_by_ids(self, ids: Sequence[int]) -> list[Profile]:
+        """Rows for `ids`, in the order given (missing ids are left out)."""
+        wanted = _ids(ids)
+        found: dict[int, Profile] = {}
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                    f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM} WHERE p.id IN ({marks})", chunk):
+                found[row[0]] = _profile(row)
+        return [found[i] for i in wanted if i in found]
+
+    def list_profiles(self, query: ProfileQuery = ProfileQuery(), *, limit: int | None = None,
+                      offset: int = 0) -> list[Profile]:
+        """One page of matching profiles in sort order."""
+        _validate_query(query)
+        if (limit is not None and limit < 0) or offset < 0:
+            raise RegistryInputError("limit and offset must not be negative")
+        where, params = _where(query)
+        rows = self._conn.execute(
+            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query)} LIMIT ? OFFSET ?",
+            (*params, -1 if limit is None else limit, offset))
+        return [_profile(r) for r in rows.fetchall()]
+
+    def count_profiles(self, query: ProfileQuery = ProfileQuery()) -> int:
+        _validate_query(query)
+        where, params = _where(query)
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM profiles p{where}", params).fetchone()[0])
+
+    def status_counts(self, *, application_id: int | None = None) -> dict[str, int]:
+        """Profiles per status (every status present, zero included), optionally for one application."""
+        where, params = "", ()
+        if application_id is not None:
+            where, params = " WHERE application_id = ?", (application_id,)
+        counts = dict.fromkeys(PROFILE_STATUSES, 0)
+        for status, count in self._conn.execute(
+                f"SELECT status, COUNT(*) FROM profiles{where} GROUP BY status", params):
+            counts[status] = count
+        return counts
+
+    # ------------------------------------------------------------------------------------------ checks
+
+    def record_check(self, *, kind: str, result: str, report: dict[str, Any],
+                     profile_id: int | None = None, application_id: int | None = None,
+                     diagnosis: str | None = None) -> CheckRecord:
+        """Store a check report; a profile's check is also filed under its application."""
+        kind = _code(kind, "check kind")
+        result = _choice(result, CHECK_RESULTS, "check result")
+        diagnosis = _optional_code(diagnosis, "diagnosis")
+        report_json = _json_object(report, "report", check_keys=False)
+        if profile_id is None and application_id is None:
+            raise RegistryInputError("a check belongs to a profile or an application: give one of them")
+        with self.transaction() as conn:
+            if profile_id is not None:
+                profile = self.get_profile(profile_id)
+                if application_id is None:
+                    application_id = profile.application_id
+                elif application_id != profile.application_id:
+                    raise RegistryInputError(
+                        f"profile {profile_id} belongs to application {profile.application_id}, "
+                        f"not {application_id}")
+            elif application_id is not None:
+                self.get_application(application_id)
+            cur = conn.execute(
+                "INSERT INTO checks (profile_id, application_id, kind, result, diagnosis, report, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (profile_id, application_id, kind, result, diagnosis, report_json, utc_now()))
+            row = conn.execute(f"SELECT {_CHECK_COLUMNS} FROM checks WHERE id = ?",
+                               (cur.lastrowid,)).fetchone()
+            return _check(row)
+
+    def checks_for_profile(self, profile_id: int, limit: int = 50) -> list[CheckRecord]:
+        """The profile's stored checks, newest first."""
+        rows = self._conn.execute(
+            f"SELECT {_CHECK_COLUMNS} FROM checks WHERE profile_id = ? ORDER BY id DESC LIMIT ?",
+            (profile_id, limit)).fetchall()
+        return [_check(r) for r in rows]
+
+    def checks_for_application(self, application_id: int, limit: int = 50) -> list[CheckRecord]:
+        """The application's stored checks (its own and its profiles'), newest first."""
+        rows = self._conn.execute(
+            f"SELECT {_CHECK_COLUMNS} FROM checks WHERE application_id = ? ORDER BY id DESC LIMIT ?",
+            (application_id, limit)).fetchall()
+        return [_check(r) for r in rows]
+
+    # ------------------------------------------------------------------------------------------- audit
+
+    def audit(self, action: str, subject: str, detail: str = "") -> AuditEntry:
+        """Append an entry (UTC time and OS user added here). The trail cannot be edited or shortened."""
+        action = _code(action, "audit action")
+        subject = _clean_text(subject, "audit subject", max_len=_MAX_TEXT, required=False)
+        if not isinstance(detail, str) or len(detail) > _MAX_TEXT:
+            raise RegistryInputError(f"audit detail must be text of at most {_MAX_TEXT} characters")
+        if _looks_secret_value(detail):
+            raise RegistryInputError("audit detail holds a private key; secrets never go into the registry")
+        if self._os_user is None:
+            self._os_user = _os_user()
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO audit (at, os_user, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+                (utc_now(), self._os_user, action, subject, detail))
+            row = conn.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE id = ?",
+                               (cur.lastrowid,)).fetchone()
+            return AuditEntry(*row)
+
+    def audit_entries(self, *, subject: str | None = None, limit: int | None = None,
+                      offset: int = 0) -> list[AuditEntry]:
+        """Audit entries, newest first, optionally for one subject."""
+        where, params = ("", []) if subject is None else (" WHERE subject = ?", [subject])
+        rows = self._conn.execute(
+            f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*params, -1 if limit is None else limit, offset)).fetchall()
+        return [AuditEntry(*r) for r in rows]
