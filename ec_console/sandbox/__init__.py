@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ec_console.sandbox.ews import AUTODISCOVER_PATH, EWS_PATH, EXCHANGE_2019, EXCHANGE_ONLINE, EwsEndpoint
+from ec_console.sandbox.google_sandbox import GoogleSandbox
 from ec_console.sandbox.identity import IdentityEndpoint, TokenIssuer
 from ec_console.sandbox.ntlm import NtlmUser, NtlmUsers
 from ec_console.sandbox.org import (
@@ -98,9 +99,13 @@ class SandboxInfo:
 
 class Sandbox:
     """Starts the sandbox servers (context manager). `folder` receives the TLS files; a temporary folder
-    (removed on stop) is used when none is given. `online=True` reports Exchange Online's version."""
+    (removed on stop) is used when none is given. `online=True` reports Exchange Online's version.
+    `google=True` also starts the Google Workspace side (`.google`, see google_sandbox.py) on the same CA
+    and request log."""
 
-    def __init__(self, folder: str | Path | None = None, *, online: bool = False) -> None:
+    def __init__(
+        self, folder: str | Path | None = None, *, online: bool = False, google: bool = False
+    ) -> None:
         self._given_folder = Path(folder) if folder is not None else None
         self._online = online
         self.folder: Path | None = None
@@ -114,6 +119,8 @@ class Sandbox:
         self._variants: dict[str, SandboxHTTPServer] = {}
         self._ntlm_token: int | None = None
         self._owns_folder = False
+        self._with_google = google
+        self.google: GoogleSandbox | None = None
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -139,6 +146,9 @@ class Sandbox:
             )
             IdentityEndpoint(self.org, self.issuer).install(self.identity_server)
             self.identity_server.start()
+            if self._with_google:
+                self.google = GoogleSandbox(self.folder / "google", tls=self.tls, request_log=self.requests)
+                self.google.start()
         except BaseException:
             self.stop()
             raise
@@ -162,6 +172,9 @@ class Sandbox:
         return server
 
     def stop(self) -> None:
+        if self.google is not None:
+            self.google.stop()
+            self.google = None
         for server in [*self._variants.values(), self.ews_server, self.identity_server]:
             if server is not None:
                 server.stop()
@@ -280,13 +293,15 @@ def run_serve(json_output: bool, *, out: TextIO | None = None, stop: threading.E
     """`ec-console sandbox serve`: print the sandbox's info, block until Ctrl+C (130) or `stop` is set (0)."""
     stream = out if out is not None else sys.stdout
     waiter = stop if stop is not None else threading.Event()
-    with Sandbox() as sandbox:
+    with Sandbox(google=True) as sandbox:
         info = sandbox.info()
-        print(
-            json.dumps(info.to_json(), sort_keys=True) if json_output else _human(info),
-            file=stream,
-            flush=True,
-        )
+        assert sandbox.google is not None
+        google = sandbox.google.info()
+        if json_output:
+            text = json.dumps({**info.to_json(), "google": google.as_dict()}, sort_keys=True)
+        else:
+            text = _human(info) + "\n\nGoogle Workspace\n" + "\n".join(f"  {line}" for line in google.lines())
+        print(text, file=stream, flush=True)
         try:
             while not waiter.wait(0.5):
                 pass
