@@ -1,0 +1,148 @@
+"""Reading a Google service-account key file, with a precise reason when it is not a usable key.
+
+`load_key(text_or_info, source)` returns a `ServiceAccountKey` (the parsed fields and google-auth
+credentials without scopes or subject) or raises `KeyProblem` whose message says exactly what is wrong:
+not JSON, a PEM or PKCS#12 file instead of the JSON key, an OAuth client file (`installed` / `web`), another
+kind of credentials file, missing fields (named), a client ID that is not the numeric one, a token URI that
+is not https, or a private key that cannot be read.
+
+The private key is registered with the log redactor as soon as it is seen. Never prints.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from google.auth import crypt
+from google.auth import exceptions as google_exceptions
+from google.oauth2 import service_account
+
+REQUIRED_FIELDS = ("type", "client_email", "client_id", "private_key", "private_key_id", "token_uri")
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_OTHER_TYPES = {
+    "authorized_user": "a user's own sign-in credentials (gcloud auth application-default login)",
+    "external_account": "a workload identity federation configuration",
+    "external_account_authorized_user": "a workforce identity federation sign-in",
+    "impersonated_service_account": "an impersonated service account configuration",
+}
+
+
+def register_secret(value: str) -> None:
+    """Hand a secret to the log redactor (the logging module is optional while the console is assembled)."""
+    try:
+        from ec_console.logs import register_secret as register
+    except ImportError:  # pragma: no cover - only while the logging module is being written
+        return
+    register(value)
+
+
+class KeyProblem(ValueError):
+    """The key file's content is not a usable service-account key; the message names the reason."""
+
+
+@dataclass(frozen=True)
+class ServiceAccountKey:
+    """The fields of a service-account key the check reports, and the credentials built from it."""
+
+    client_email: str
+    client_id: str
+    private_key_id: str
+    project_id: str
+    token_uri: str
+    credentials: service_account.Credentials
+
+    def summary(self) -> dict[str, str]:
+        """What may be shown and stored about the key (never the private key)."""
+        return {
+            "client_email": self.client_email,
+            "client_id": self.client_id,
+            "private_key_id": self.private_key_id,
+            "project_id": self.project_id,
+            "token_uri": self.token_uri,
+        }
+
+
+def parse_key_text(text: str) -> dict[str, Any]:
+    """The key file's JSON object, or KeyProblem saying what the file is instead."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise KeyProblem("the file is empty")
+    if stripped.startswith("-----BEGIN"):
+        raise KeyProblem("it is a PEM file, not the JSON key file: create a key of type JSON")
+    try:
+        info = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise KeyProblem(f"it is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(info, dict):
+        raise KeyProblem(f"it holds a JSON {type(info).__name__}, not the object of a service-account key")
+    return info
+
+
+def parse_key_bytes(raw: bytes) -> dict[str, Any]:
+    """Like `parse_key_text` for a file's bytes, naming a PKCS#12 (.p12) or otherwise binary file."""
+    if raw[:2] == b"\x30\x82":
+        raise KeyProblem("it is a PKCS#12 (.p12) key, a legacy format: create a key of type JSON")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KeyProblem("it is not a text file (a JSON key file is UTF-8 text)") from None
+    return parse_key_text(text)
+
+
+def _check_kind(info: dict[str, Any]) -> None:
+    if "installed" in info or "web" in info:
+        kind = "installed" if "installed" in info else "web"
+        raise KeyProblem(
+            f"it is an OAuth client file (client_secret_….json, type '{kind}'), not a service-account key"
+        )
+    kind = info.get("type")
+    if kind in _OTHER_TYPES:
+        raise KeyProblem(f"it is {_OTHER_TYPES[kind]} (type '{kind}'), not a service-account key")
+    if kind is not None and kind != "service_account":
+        raise KeyProblem(f"its type is {str(kind)!r}, not 'service_account'")
+
+
+def _check_fields(info: dict[str, Any]) -> None:
+    missing = [f for f in REQUIRED_FIELDS if not isinstance(info.get(f), str) or not info[f].strip()]
+    if missing:
+        raise KeyProblem(f"fields missing or empty: {', '.join(missing)}")
+    if "@" not in info["client_email"]:
+        raise KeyProblem(f"client_email {info['client_email']!r} is not an address")
+    if not info["client_id"].strip().isdigit():
+        raise KeyProblem("client_id is not the numeric client ID Google gives a service account")
+    parsed = urlparse(info["token_uri"])
+    loopback = parsed.hostname in _LOOPBACK
+    if not parsed.hostname or not (parsed.scheme == "https" or (parsed.scheme == "http" and loopback)):
+        raise KeyProblem(f"token_uri {info['token_uri']!r} is not an https URL")
+
+
+def load_key(info: dict[str, Any]) -> ServiceAccountKey:
+    """Validate a parsed key file and build its credentials; KeyProblem names what is wrong."""
+    private_key = info.get("private_key")
+    if isinstance(private_key, str) and private_key:
+        register_secret(private_key)
+    _check_kind(info)
+    _check_fields(info)
+    try:
+        crypt.RSASigner.from_service_account_info(info)
+    except (ValueError, TypeError, IndexError, google_exceptions.MalformedError):
+        raise KeyProblem("its private_key cannot be read as an RSA private key (PEM)") from None
+    try:
+        # The assertion's audience is the token endpoint it is sent to (RFC 7523, section 3). google-auth
+        # always writes Google's own URL; for a key whose token_uri is Google's the two are the same.
+        credentials = service_account.Credentials.from_service_account_info(
+            info, additional_claims={"aud": info["token_uri"].strip()}
+        )
+    except (ValueError, TypeError, google_exceptions.MalformedError) as exc:
+        raise KeyProblem(f"google-auth cannot use it ({exc})") from None
+    return ServiceAccountKey(
+        client_email=info["client_email"].strip(),
+        client_id=info["client_id"].strip(),
+        private_key_id=info["private_key_id"].strip(),
+        project_id=str(info.get("project_id") or "").strip(),
+        token_uri=info["token_uri"].strip(),
+        credentials=credentials,
+    )

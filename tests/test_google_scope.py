@@ -1,0 +1,97 @@
+"""Accounts in scope (domain, OU, group), probing one account, and batches under --api-root."""
+
+from __future__ import annotations
+
+import pytest
+
+from ec_console.providers.google import (
+    DIRECTORY,
+    GoogleError,
+    GoogleSettings,
+    _GoogleCheck,
+    enumerate_users,
+    probe_user,
+)
+from ec_console.providers.google_net import Transport
+from ec_console.sandbox.google_org import ADMIN, SCOPE_GROUP
+from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.sandbox.tls import generate_tls_material
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    return generate_tls_material(tmp_path_factory.mktemp("scope-tls"))
+
+
+@pytest.fixture
+def sandbox(tls, tmp_path):
+    with GoogleSandbox(tmp_path / "google", tls=tls) as box:
+        yield box
+
+
+def settings(sandbox: GoogleSandbox, **changes: object) -> GoogleSettings:
+    info = sandbox.info()
+    values: dict[str, object] = {"admin": ADMIN, "user": info.users["ok"], "key_file": info.key_file,
+                                 "api_root": info.api_root, "ca_file": info.ca_file, "timeout": 5}
+    values.update(changes)
+    return GoogleSettings(**values)  # type: ignore[arg-type]
+
+
+def test_domain_users_are_listed_page_by_page_without_suspended_ones(sandbox):
+    listed = [u.email for u in enumerate_users(settings(sandbox))]
+    active = [u.primary_email for u in sandbox.org.active_users() if not u.suspended]
+    assert sorted(listed) == sorted(active)
+    assert sandbox.info().users["suspended"] not in listed
+    pages = [r for r in sandbox.requests if r.path.endswith("/admin/directory/v1/users")]
+    assert len(pages) >= 1
+
+
+def test_org_unit_users(sandbox):
+    listed = {u.email for u in enumerate_users(settings(sandbox), org_unit="/Executives")}
+    expected = {u.primary_email for u in sandbox.org.active_users()
+                if u.org_unit_path == "/Executives" and not u.suspended}
+    assert listed == expected and listed
+
+
+def test_group_members_are_expanded_and_suspended_skipped(sandbox):
+    scopes = ("https://www.googleapis.com/auth/admin.directory.group.member.readonly",)
+    listed = {u.email for u in enumerate_users(settings(sandbox, scopes=scopes), group=SCOPE_GROUP)}
+    group = sandbox.org.group(SCOPE_GROUP)
+    expected = {m.email for m in sandbox.org.derived_members(group)
+                if not sandbox.org.user(m.email).suspended}
+    assert listed == expected
+    assert sandbox.info().users["suspended"] not in listed
+
+
+def test_enumeration_as_a_non_admin_is_not_admin(sandbox):
+    with pytest.raises(GoogleError) as err:
+        list(enumerate_users(settings(sandbox, admin=sandbox.info().non_admin_email)))
+    assert err.value.diagnosis.code == "not_admin"
+
+
+def test_probe_reads_busy_blocks_or_says_why_not(sandbox):
+    ok = probe_user(settings(sandbox), sandbox.info().users["ok"])
+    assert ok.ok and ok.busy and ok.diagnosis is None
+    suspended = probe_user(settings(sandbox), sandbox.info().users["not_calendar_user"])
+    assert not suspended.ok and suspended.diagnosis.code == "calendar_not_enabled"
+    sandbox.delete_key()
+    broken = probe_user(settings(sandbox), sandbox.info().users["ok"])
+    assert broken.diagnosis.code == "key_invalid_signature"
+
+
+def test_batches_go_to_the_api_root(sandbox):
+    s = settings(sandbox)
+    answers: dict[str, object] = {}
+    with Transport(timeout=5, ca_file=s.ca_file) as transport:
+        check = _GoogleCheck(s, transport)
+        check.key()
+        session = check.session
+        creds = session.token(["https://www.googleapis.com/auth/admin.directory.user.readonly"], ADMIN)
+        service = session.service(DIRECTORY, creds)
+        batch = session.batch(DIRECTORY,
+                              callback=lambda rid, resp, exc: answers.__setitem__(rid, resp or exc))
+        for n, user in enumerate((sandbox.info().users["ok"], sandbox.info().users["suspended"])):
+            batch.add(service.users().get(userKey=user, fields="primaryEmail,suspended"), request_id=str(n))
+        batch.execute(http=service._http)
+    assert answers["1"]["suspended"] is True and answers["0"]["suspended"] is False
+    assert any(r.path == "/batch" for r in sandbox.requests)
