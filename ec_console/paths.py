@@ -8,6 +8,7 @@ is created private to the user (0700 on POSIX).
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 import sys
 from pathlib import Path
@@ -63,7 +64,7 @@ def private_file_mode() -> int:
 def write_private_file(path: Path, data: bytes) -> None:
     """Write `data` atomically to `path`, readable by the user only (0600 on POSIX)."""
     _private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     fd = os.open(tmp, flags, private_file_mode())
     try:

@@ -46,3 +46,14 @@ def no_leftover_threads(request):
         leftover = {t for t in leftover if t.is_alive()}
     # Daemon threads owned by third-party libraries' pools can be named here if ever needed.
     assert not leftover, f"test left threads running: {sorted(t.name for t in leftover)}"
+
+
+@pytest.fixture(autouse=True)
+def memory_credential_store(monkeypatch):
+    """The in-memory credential store unless a test asks for a real keychain; no logging state leaks."""
+    monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "memory")
+    yield
+    from ec_console import logs
+
+    logs.reset_logging()
+    logs.clear_registered_secrets()
