@@ -1,0 +1,140 @@
+"""Main window benchmark at 100,000 profiles (or `--profiles N`), offscreen. Figures only.
+
+Measures, on a throw-away registry in a temporary EC_CONSOLE_HOME (never the user's):
+- window shown with the table filled, after the registry is open (and the registry open itself);
+- a search keystroke to updated, repainted rows (the 200 ms debounce is not counted);
+- sorting by a column (header click to repainted rows);
+- resident memory of the process after all of it.
+
+    QT_QPA_PLATFORM=offscreen python bench/bench_ui.py [--profiles 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("EC_CONSOLE_CREDENTIAL_STORE", "memory")
+
+
+def resident_mb() -> float:
+    """Resident memory of this process in MB (/proc on Linux, getrusage's peak elsewhere)."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def seed(profiles: int) -> None:
+    from ec_console.registry import Registry
+    from ec_console.ui.sample_data import seed_sample_data
+
+    with Registry.for_region("us") as registry:
+        seed_sample_data(registry, "us", profiles=profiles, checks=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=100_000)
+    args = parser.parse_args()
+
+    own_home = None
+    if not os.environ.get("EC_CONSOLE_HOME"):
+        own_home = tempfile.TemporaryDirectory(prefix="ec-bench-ui-")
+        os.environ["EC_CONSOLE_HOME"] = own_home.name
+
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from ec_console.registry import Registry
+    from ec_console.ui import theme
+    from ec_console.ui.app import create_application, create_main_window
+    from ec_console.ui.profiles_model import COL_NAME
+    from ec_console.ui.tasks import shutdown_pools
+
+    print(f"profiles: {args.profiles:,}")
+    seeding = timed(lambda: seed(args.profiles))
+    print(f"seeding the registry (not the UI):        {seeding:9.0f} ms")
+    app = create_application()
+    theme.apply_theme(app, "light")
+    rss_before = resident_mb()
+
+    registry_holder: list[Registry] = []
+    open_ms = timed(lambda: registry_holder.append(Registry.for_region("us")))
+    opened = registry_holder[0]
+
+    def paint(window) -> None:
+        window.profiles_table.viewport().repaint()
+        app.processEvents()
+
+    def show():
+        window = create_main_window("us", keychain="benchmark", registry_factory=lambda _rid: opened)
+        window.resize(1280, 780)
+        window.show()
+        paint(window)
+        return window
+
+    holder: list[object] = []
+    shown_ms = timed(lambda: holder.append(show()))
+    window = holder[0]
+    rows = window.model.rowCount()
+    print(f"registry open:                            {open_ms:9.1f} ms")
+    print(f"window shown with the table filled:       {shown_ms:9.1f} ms  ({rows:,} rows)")
+
+    search = window.profile_search
+    for text in ("a", "ad", "ada", "ada.m", ""):
+        def keystroke(text: str = text) -> None:
+            search.setText(text)
+            window.apply_filters()  # what the debounce timer calls
+            paint(window)
+        ms = timed(keystroke)
+        shown = window.model.rowCount()
+        print(f"search {text!r:9} → rows updated:            {ms:9.1f} ms  ({shown:,} rows)")
+
+    header = window.profiles_table.horizontalHeader()
+
+    def click(column: int) -> None:
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        paint(window)
+
+    for column, label in ((COL_NAME, "name ascending"), (COL_NAME, "name descending"),
+                          (0, "email ascending")):
+        print(f"sort by {label:17} (click → painted): {timed(lambda c=column: click(c)):9.1f} ms")
+
+    scroll = window.profiles_table.verticalScrollBar()
+
+    def jump() -> None:
+        scroll.setValue(scroll.maximum() // 2)
+        paint(window)
+
+    print(f"scroll to the middle (fetch + paint):     {timed(jump):9.1f} ms")
+    print(f"resident memory: {resident_mb():.0f} MB (before the window: {rss_before:.0f} MB)")
+
+    window.close()
+    shutdown_pools()
+    if own_home is not None:
+        own_home.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Help → About: version, keychain backend, folders and library versions (what support asks for)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import platform
+import sys
+
+import PySide6
+from PySide6.QtCore import Qt, QUrl, Slot, qVersion
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ec_console import APP_DISPLAY_NAME, __version__, paths
+from ec_console.ui import icons
+
+log = logging.getLogger(__name__)
+
+CHECKING = "checking…"
+
+
+def keychain_status() -> str:
+    """The secure keychain backend in use, or "unavailable: <why>". Blocking: run it in the background."""
+    try:
+        from ec_console.secrets import default_store
+
+        store = default_store()
+        check = getattr(store, "check_usable", None)
+        if callable(check):
+            check()  # reads a probe item, writes nothing
+        return str(store.backend_name)
+    except Exception as exc:  # KeychainUnavailable has a message meant for the admin; others are logged
+        message = getattr(exc, "message", None)
+        if not isinstance(message, str):
+            log.warning("The keychain could not be queried", exc_info=True)
+            message = str(exc) or type(exc).__name__
+        return f"unavailable: {message}"
+
+
+def about_facts(keychain: str) -> list[tuple[str, str]]:
+    """(label, value) pairs shown in About and copied by its Copy button."""
+    folders = paths.describe()
+    return [
+        ("Version", __version__),
+        ("Keychain", keychain),
+        ("Data folder", folders["data"]),
+        ("Log folder", folders["logs"]),
+        ("Settings folder", folders["config"]),
+        ("Qt", qVersion()),
+        ("PySide6", PySide6.__version__),
+        ("Python", platform.python_version()),
+        ("System", f"{platform.system()} {platform.release()} ({sys.platform})"),
+    ]
+
+
+class AboutDialog(QDialog):
+    def __init__(self, keychain: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("aboutDialog")
+        self.setAccessibleName(self.tr("About %s") % APP_DISPLAY_NAME)
+        self.setWindowTitle(self.tr("About %s") % APP_DISPLAY_NAME)
+        self._facts = about_facts(keychain)
+
+        logo = QLabel()
+        logo.setPixmap(icons.app_icon().pixmap(72, 72))
+        logo.setAlignment(Qt.AlignmentFlag.AlignTop)
+        logo.setAccessibleName(self.tr("Application icon"))
+
+        title = QLabel(f"<h2 style='margin:0'>{html.escape(APP_DISPLAY_NAME)}</h2>")
+        blurb = QLabel(self.tr(
+            "Grants one application access to the calendars of your whole organisation through a single "
+            "service account — Exchange, Office 365 or Google Workspace — and keeps central control over "
+            "which calendars it can reach."))
+        blurb.setWordWrap(True)
+
+        rows = "".join(
+            f"<tr><td style='padding:2px 12px 2px 0'><b>{html.escape(self.tr(label))}</b></td>"
+            f"<td style='padding:2px 0'>{html.escape(value)}</td></tr>"
+            for label, value in self._facts
+        )
+        self.facts_label = QLabel(f"<table>{rows}</table>")
+        self.facts_label.setObjectName("aboutFacts")
+        self.facts_label.setAccessibleName(self.tr("Version and folders"))
+        self.facts_label.setWordWrap(True)
+        self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        text = QVBoxLayout()
+        text.addWidget(title)
+        text.addWidget(blurb)
+        text.addSpacing(8)
+        text.addWidget(self.facts_label)
+        top = QHBoxLayout()
+        top.addWidget(logo)
+        top.addSpacing(8)
+        top.addLayout(text, 1)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = QPushButton(self.tr("&Copy details"))
+        copy.setObjectName("aboutCopy")
+        copy.clicked.connect(self.copy_details)
+        logs = QPushButton(self.tr("Open &log folder"))
+        logs.setObjectName("aboutOpenLogs")
+        logs.clicked.connect(self.open_log_folder)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(logs, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+
+    def details_text(self) -> str:
+        facts = [("Product", APP_DISPLAY_NAME), *self._facts]
+        return "\n".join(f"{label}: {value}" for label, value in facts)
+
+    @Slot()
+    def copy_details(self) -> None:
+        QGuiApplication.clipboard().setText(self.details_text())
+
+    @Slot()
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))

@@ -1,0 +1,154 @@
+"""The main window's actions and the one place that decides which are enabled.
+
+Each action of DESIGN.md's UI contract is described by an `ActionSpec`. A capability that is not built
+yet has `available=False` and an `unavailable` sentence the admin sees as tooltip and status tip; the
+work that builds it flips `available` (and connects `triggered`) and nothing else changes.
+`update_action_states` combines availability with what is selected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from ec_console.ui import icons
+
+
+class Needs(Enum):
+    """What must be selected (or open) for an available action to be enabled."""
+
+    REGISTRY = "registry"
+    PROFILE = "profile"
+    APPLICATION = "application"
+    LINKED_PROFILES = "linked_profiles"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    object_name: str
+    text: str                 # menu text with its mnemonic
+    tip: str                  # what it does, for an admin
+    icon: str
+    shortcut: str | QKeySequence.StandardKey | None
+    needs: Needs
+    available: bool = False
+    unavailable: str = ""     # why it cannot be used in this version
+
+
+NOT_YET = "Not available yet in this version: "
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        "addConnectionAction", "&Add connection…",
+        "Connect an application to Exchange, Office 365 or Google Workspace through a service account.",
+        "add-connection", QKeySequence.StandardKey.New, Needs.REGISTRY,
+        unavailable=NOT_YET + "the setup wizard that connects an application arrives with the next release.",
+    ),
+    ActionSpec(
+        "testConnectivityAction", "&Test connectivity…",
+        "Check step by step whether the service account can reach one mailbox's calendar.",
+        "test-connectivity", "Ctrl+T", Needs.REGISTRY,
+        unavailable=NOT_YET + "the connectivity check window arrives with the next release. "
+        "Meanwhile use `ec-console check exchange` or `ec-console check google`.",
+    ),
+    ActionSpec(
+        "checkAllAction", "Check &all",
+        "Probe every linked calendar again and update its status.",
+        "check-all", "Ctrl+Shift+K", Needs.LINKED_PROFILES,
+        unavailable=NOT_YET + "checking all linked calendars arrives with the dashboard release.",
+    ),
+    ActionSpec(
+        "linkProfilesAction", "&Link profiles…",
+        "Find the calendars in an application's scope and link the ones you choose.",
+        "link-profiles", "Ctrl+L", Needs.APPLICATION,
+        unavailable=NOT_YET + "linking calendars arrives with the dashboard release.",
+    ),
+    ActionSpec(
+        "relinkProfileAction", "&Relink profile",
+        "Probe the selected calendars again with the application's current credentials.",
+        "relink-profile", "Ctrl+R", Needs.PROFILE,
+        unavailable=NOT_YET + "relinking calendars arrives with the dashboard release.",
+    ),
+    ActionSpec(
+        "revokeProfileAction", "Revoke &profile…",
+        "Stop the application's access to the selected calendars.",
+        "revoke-profile", None, Needs.PROFILE,
+        unavailable=NOT_YET + "revoking calendars arrives with the dashboard release.",
+    ),
+    ActionSpec(
+        "revokeApplicationAction", "Revo&ke application…",
+        "Withdraw the selected application's organisation-wide grant, step by step.",
+        "revoke-application", None, Needs.APPLICATION,
+        unavailable=NOT_YET + "revoking an application arrives with the dashboard release.",
+    ),
+)
+CONTRACT_ACTIONS = tuple(spec.object_name for spec in SPECS)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the window has open and selected, as far as enabling actions is concerned."""
+
+    registry_open: bool = False
+    profiles_selected: int = 0
+    application_selected: bool = False
+    linked_profiles: int = 0
+
+
+def create_actions(parent: QWidget) -> dict[str, QAction]:
+    """One QAction per spec, named, with icon, shortcut and tips (all disabled until updated)."""
+    actions: dict[str, QAction] = {}
+    for spec in SPECS:
+        action = QAction(icons.icon(spec.icon), parent.tr(spec.text), parent)
+        action.setObjectName(spec.object_name)
+        action.setIconText(parent.tr(spec.text).replace("&", "").rstrip("…"))
+        if spec.shortcut is not None:
+            action.setShortcut(QKeySequence(spec.shortcut))
+        action.setProperty("ecSpec", spec.object_name)
+        actions[spec.object_name] = action
+    update_action_states(actions, Selection())
+    return actions
+
+
+def spec_for(object_name: str) -> ActionSpec:
+    for spec in SPECS:
+        if spec.object_name == object_name:
+            return spec
+    raise KeyError(object_name)
+
+
+def _requirement_met(needs: Needs, selection: Selection) -> bool:
+    if not selection.registry_open:
+        return False
+    if needs is Needs.PROFILE:
+        return selection.profiles_selected > 0
+    if needs is Needs.APPLICATION:
+        return selection.application_selected
+    if needs is Needs.LINKED_PROFILES:
+        return selection.linked_profiles > 0
+    return True
+
+
+def update_action_states(actions: dict[str, QAction], selection: Selection) -> None:
+    """Enable what is built and applicable; explain in the tooltip why anything else is not."""
+    for name, action in actions.items():
+        spec = spec_for(name)
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        suffix = f" ({shortcut})" if shortcut else ""
+        if not spec.available:
+            action.setEnabled(False)
+            tip = spec.unavailable
+        else:
+            action.setEnabled(_requirement_met(spec.needs, selection))
+            tip = spec.tip
+        action.setToolTip(f"{action.iconText()}{suffix}\n{tip}")
+        action.setStatusTip(tip)
+
+
+def refresh_icons(actions: dict[str, QAction]) -> None:
+    """Redraw the icons in the current theme's ink (after a light/dark switch)."""
+    for name, action in actions.items():
+        action.setIcon(icons.icon(spec_for(name).icon))

@@ -1,0 +1,876 @@
+"""The main window: the Enterprise Connect dashboard of one region at a time.
+
+Left, the region's applications (`applicationsList`); right, its calendar profiles (`profilesTable`) with a
+search box (`profileSearch`) and a status filter. The toolbar holds every action of DESIGN.md's UI
+contract (see `ui/actions.py` for which are built) and the `regionSelector`. Switching region closes one
+registry and opens the other: nothing of one region is ever shown in the other.
+
+Registry reads for the lists are small indexed queries and run on the GUI thread (DESIGN.md, "Layers");
+anything slower goes through `ui/tasks.py`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelection, QSize, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ec_console import APP_DISPLAY_NAME
+from ec_console.errors import ConsoleError
+from ec_console.regions import Region, RegionCatalog, load_settings, remember_region, save_setting
+from ec_console.registry import PROFILE_STATUSES, Application, ProfileQuery, Registry
+from ec_console.ui import actions as ui_actions
+from ec_console.ui import icons, theme
+from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
+from ec_console.ui.profiles_model import COLUMNS, ProfilesModel, provider_label, status_label
+from ec_console.ui.tasks import run_in_background
+
+log = logging.getLogger(__name__)
+
+SEARCH_DEBOUNCE_MS = 200
+GEOMETRY_KEY = "main_window"
+_DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
+RegistryFactory = Callable[[str], Registry]
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+class EmptyState(QFrame):
+    """A centred panel that says why a view is empty and what to do next."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setAccessibleName(object_name)
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.title = QLabel()
+        self.title.setObjectName(f"{object_name}Title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.45)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.body = QLabel()
+        self.body.setObjectName(f"{object_name}Body")
+        self.body.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.setMinimumWidth(420)
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        self._button_widgets: list[QPushButton] = []
+        self.buttons.addStretch(1)
+
+        panel = QWidget()
+        panel.setObjectName(f"{object_name}Panel")
+        panel.setMaximumWidth(640)
+        column = QVBoxLayout(panel)
+        column.addWidget(self.icon)
+        column.addSpacing(6)
+        column.addWidget(self.title)
+        column.addSpacing(4)
+        column.addWidget(self.body)
+        column.addSpacing(12)
+        column.addLayout(self.buttons)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(panel, 4)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addLayout(row)
+        layout.addStretch(3)
+
+    def set_content(self, title: str, body_html: str, icon_name: str | None = None) -> None:
+        self.title.setText(title)
+        self.body.setText(body_html)
+        self.setAccessibleDescription(f"{title}. {_TAGS.sub(' ', body_html).strip()}")
+        if icon_name:
+            self.icon.setPixmap(icons.app_icon().pixmap(72, 72) if icon_name == "app"
+                                else icons.icon(icon_name).pixmap(48, 48))
+        self.icon.setVisible(bool(icon_name))
+
+    def add_button(self, button: QPushButton) -> None:
+        self._button_widgets.append(button)
+        self.buttons.insertWidget(self.buttons.count() - 1, button)
+
+
+class MainWindow(QMainWindow):
+    """The console's main window (`mainWindow`)."""
+
+    def __init__(
+        self,
+        catalog: RegionCatalog,
+        region_id: str | None = None,
+        *,
+        sandbox: bool = False,
+        registry_factory: RegistryFactory | None = None,
+        keychain: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setAccessibleName(self.tr("Enterprise Connect Console"))
+        self.setWindowIcon(icons.app_icon())
+        self.catalog = catalog
+        self.sandbox = sandbox
+        self._registry_factory = registry_factory or Registry.for_region
+        self.registry: Registry | None = None
+        self.region_id = region_id if region_id in catalog.regions else catalog.default_id
+        self.keychain = keychain or CHECKING
+        self._applications: list[Application] = []
+        self._registry_error = ""
+        self._total_profiles = 0
+        self._linked_total = 0
+        self._search_timer = QTimer(self)
+        self._search_timer.setObjectName("searchDebounce")
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+
+        self.model = ProfilesModel(None, self)
+        self.actions = ui_actions.create_actions(self)
+        self._build_extra_actions()
+        self._build_toolbar()
+        self._build_central()
+        self._build_menus()
+        self._build_status_bar()
+        self._restore_geometry()
+        theme.theme_notifier().changed.connect(self._on_theme_changed)
+
+        self._open_region(self.region_id)
+        if keychain is None:
+            self._query_keychain()
+
+    # ================================================================================ building
+    def _build_extra_actions(self) -> None:
+        self.open_dashboard_action = QAction(icons.icon("open-dashboard"), self.tr("Open &web dashboard"),
+                                             self)
+        self.open_dashboard_action.setObjectName("openDashboardAction")
+        self.open_dashboard_action.setIconText(self.tr("Web dashboard"))
+        self.open_dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.open_dashboard_action.triggered.connect(self.open_dashboard)
+
+        self.refresh_action = QAction(icons.icon("refresh"), self.tr("&Refresh"), self)
+        self.refresh_action.setObjectName("refreshAction")
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.setStatusTip(self.tr("Read the applications and profiles again"))
+        self.refresh_action.triggered.connect(self.refresh)
+
+        self.find_action = QAction(self.tr("&Find profiles"), self)
+        self.find_action.setObjectName("findAction")
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.setStatusTip(self.tr("Search calendar profiles by email or name"))
+        self.find_action.triggered.connect(self.focus_search)
+
+        self.quit_action = QAction(self.tr("&Quit"), self)
+        self.quit_action.setObjectName("quitAction")
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+
+        self.about_action = QAction(self.tr("&About %s") % APP_DISPLAY_NAME, self)
+        self.about_action.setObjectName("aboutAction")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+
+        self.open_logs_action = QAction(self.tr("Open &log folder"), self)
+        self.open_logs_action.setObjectName("openLogsAction")
+        self.open_logs_action.triggered.connect(self._open_log_folder)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main toolbar"), self)
+        bar.setObjectName("mainToolbar")
+        bar.setAccessibleName(self.tr("Main toolbar"))
+        bar.setMovable(False)
+        bar.setIconSize(QSize(22, 22))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        a = self.actions
+        for name in ("addConnectionAction", "testConnectivityAction"):
+            bar.addAction(a[name])
+        bar.addSeparator()
+        for name in ("linkProfilesAction", "checkAllAction", "relinkProfileAction", "revokeProfileAction",
+                     "revokeApplicationAction"):
+            bar.addAction(a[name])
+        bar.addSeparator()
+        bar.addAction(self.open_dashboard_action)
+
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        spacer.setAccessibleName(self.tr("Spacer"))
+        bar.addWidget(spacer)
+
+        self.region_label = QLabel(self.tr("Re&gion:"))
+        self.region_label.setObjectName("regionLabel")
+        self.region_selector = QComboBox()
+        self.region_selector.setObjectName("regionSelector")
+        self.region_selector.setAccessibleName("regionSelector")
+        self.region_selector.setAccessibleDescription(self.tr("Enterprise Connect instance to manage"))
+        self.region_selector.setToolTip(self.tr(
+            "The Enterprise Connect instance to manage. "
+            "Each region keeps its own applications and profiles."))
+        self.region_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for region in self.catalog.regions.values():
+            self.region_selector.addItem(region.label, region.id)
+        self.region_label.setBuddy(self.region_selector)
+        box = QWidget()
+        box.setAccessibleName(self.tr("Region"))
+        row = QHBoxLayout(box)
+        row.setContentsMargins(8, 0, 8, 0)
+        row.addWidget(self.region_label)
+        row.addWidget(self.region_selector)
+        bar.addWidget(box)
+        self.region_selector.currentIndexChanged.connect(self._on_region_selected)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_central(self) -> None:
+        # Applications (left)
+        self.applications_list = QListWidget()
+        self.applications_list.setObjectName("applicationsList")
+        self.applications_list.setAccessibleName("applicationsList")
+        self.applications_list.setAccessibleDescription(self.tr("Applications connected in this region"))
+        self.applications_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.applications_list.setWordWrap(True)
+        self.applications_list.setSpacing(4)
+        self.applications_list.setIconSize(QSize(14, 14))
+        self.applications_list.currentItemChanged.connect(self._on_application_selected)
+        apps_title = QLabel(self.tr("&Applications"))
+        apps_title.setObjectName("applicationsTitle")
+        apps_title.setBuddy(self.applications_list)
+        bold = apps_title.font()
+        bold.setBold(True)
+        apps_title.setFont(bold)
+        left = QWidget()
+        left.setAccessibleName(self.tr("Applications panel"))
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 4, 8)
+        left_layout.addWidget(apps_title)
+        left_layout.addWidget(self.applications_list)
+
+        # Profiles (right): filter bar, then table or "no match" panel
+        self.profile_search = QLineEdit()
+        self.profile_search.setObjectName("profileSearch")
+        self.profile_search.setAccessibleName("profileSearch")
+        self.profile_search.setAccessibleDescription(self.tr("Search calendar profiles by email or name"))
+        self.profile_search.setPlaceholderText(self.tr("Search by email or name (Ctrl+F)"))
+        self.profile_search.setClearButtonEnabled(True)
+        self.profile_search.setMaxLength(256)  # the registry's limit for search text
+        self.profile_search.textChanged.connect(self._on_search_edited)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("statusFilter")
+        self.status_filter.setAccessibleName("statusFilter")
+        self.status_filter.setAccessibleDescription(self.tr("Show only profiles with this status"))
+        self.status_filter.addItem(self.tr("All statuses"), None)
+        for status in PROFILE_STATUSES:
+            self.status_filter.addItem(icons.status_icon(status), status_label(status), status)
+        self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status_filter.currentIndexChanged.connect(self.apply_filters)
+        status_caption = QLabel(self.tr("&Status:"))
+        status_caption.setBuddy(self.status_filter)
+        self.showing_label = QLabel()
+        self.showing_label.setObjectName("showingLabel")
+        self.showing_label.setAccessibleName(self.tr("Profiles shown"))
+        filters = QHBoxLayout()
+        filters.addWidget(self.profile_search, 3)
+        filters.addSpacing(8)
+        filters.addWidget(status_caption)
+        filters.addWidget(self.status_filter)
+        filters.addSpacing(12)
+        filters.addWidget(self.showing_label)
+        filters.addStretch(1)
+
+        self.profiles_table = QTableView()
+        self.profiles_table.setObjectName("profilesTable")
+        self.profiles_table.setAccessibleName("profilesTable")
+        self.profiles_table.setAccessibleDescription(self.tr("Calendar profiles linked in this region"))
+        self.profiles_table.setModel(self.model)
+        self.profiles_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.profiles_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.profiles_table.setAlternatingRowColors(True)
+        self.profiles_table.setWordWrap(False)
+        self.profiles_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.profiles_table.setShowGrid(False)
+        self.profiles_table.setIconSize(QSize(12, 12))
+        self.profiles_table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = self.profiles_table.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.profiles_table.horizontalHeader()
+        header.setAccessibleName(self.tr("Profile columns"))
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        for column, width in enumerate(_DEFAULT_COLUMN_WIDTHS[: len(COLUMNS)]):
+            header.resizeSection(column, width)
+        self.profiles_table.setSortingEnabled(True)
+        self.profiles_table.selectionModel().selectionChanged.connect(self._on_profile_selection)
+
+        self.no_match = EmptyState("noMatchState")
+        self.clear_filters_button = QPushButton(self.tr("&Clear search and filters"))
+        self.clear_filters_button.setObjectName("clearFiltersButton")
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.no_match.add_button(self.clear_filters_button)
+        self.table_stack = QStackedWidget()
+        self.table_stack.setObjectName("tableStack")
+        self.table_stack.setAccessibleName(self.tr("Profiles"))
+        self.table_stack.addWidget(self.profiles_table)
+        self.table_stack.addWidget(self.no_match)
+
+        right = QWidget()
+        right.setAccessibleName(self.tr("Profiles panel"))
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 8, 8, 8)
+        right_layout.addLayout(filters)
+        right_layout.addWidget(self.table_stack, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setAccessibleName(self.tr("Applications and profiles"))
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([280, 1000])
+        self.splitter.setChildrenCollapsible(False)
+
+        # Welcome page (no applications) and error page (registry cannot be opened)
+        self.welcome = EmptyState("welcomeState")
+        self.welcome_add_button = QPushButton(icons.icon("add-connection"), self.tr("Add connection…"))
+        self.welcome_add_button.setObjectName("welcomeAddConnection")
+        self.welcome_add_button.setEnabled(False)
+        self.welcome_add_button.setToolTip(ui_actions.spec_for("addConnectionAction").unavailable)
+        self.welcome_dashboard_button = QPushButton(icons.icon("open-dashboard"),
+                                                    self.tr("Open web dashboard"))
+        self.welcome_dashboard_button.setObjectName("welcomeOpenDashboard")
+        self.welcome_dashboard_button.clicked.connect(self.open_dashboard)
+        self.welcome.add_button(self.welcome_add_button)
+        self.welcome.add_button(self.welcome_dashboard_button)
+        self.error_state = EmptyState("registryErrorState")
+        retry = QPushButton(self.tr("&Try again"))
+        retry.setObjectName("retryRegistryButton")
+        retry.clicked.connect(self.refresh)
+        self.error_state.add_button(retry)
+
+        self.central = QStackedWidget()
+        self.central.setObjectName("centralStack")
+        self.central.setAccessibleName(self.tr("Dashboard"))
+        self.central.addWidget(self.splitter)
+        self.central.addWidget(self.welcome)
+        self.central.addWidget(self.error_state)
+        self.setCentralWidget(self.central)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        a = self.actions
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.setObjectName("fileMenu")
+        file_menu.addAction(a["addConnectionAction"])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.setObjectName("viewMenu")
+        view_menu.addAction(self.find_action)
+        view_menu.addAction(self.refresh_action)
+        view_menu.addSeparator()
+        self.region_menu = QMenu(self.tr("Re&gion"), self)
+        self.region_menu.setObjectName("regionMenu")
+        self.region_group = QActionGroup(self)
+        for number, region in enumerate(self.catalog.regions.values(), start=1):
+            action = QAction(region.label, self, checkable=True)
+            action.setObjectName(f"regionAction_{region.id}")
+            action.setData(region.id)
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            self.region_group.addAction(action)
+            self.region_menu.addAction(action)
+        self.region_group.triggered.connect(lambda act: self.switch_region(act.data()))
+        view_menu.addMenu(self.region_menu)
+        theme_menu = view_menu.addMenu(self.tr("&Appearance"))
+        theme_menu.setObjectName("themeMenu")
+        self.theme_group = QActionGroup(self)
+        chosen = load_settings().get("theme", "system")
+        for key, label in (("system", self.tr("Follow the &system")), ("light", self.tr("&Light")),
+                           ("dark", self.tr("&Dark"))):
+            action = QAction(label, self, checkable=True)
+            action.setObjectName(f"themeAction_{key}")
+            action.setData(key)
+            action.setChecked(key == chosen)
+            self.theme_group.addAction(action)
+            theme_menu.addAction(action)
+        self.theme_group.triggered.connect(self._on_theme_chosen)
+
+        tools_menu = bar.addMenu(self.tr("&Tools"))
+        tools_menu.setObjectName("toolsMenu")
+        tools_menu.addAction(a["testConnectivityAction"])
+        tools_menu.addSeparator()
+        for name in ("linkProfilesAction", "checkAllAction", "relinkProfileAction", "revokeProfileAction",
+                     "revokeApplicationAction"):
+            tools_menu.addAction(a[name])
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.open_dashboard_action)
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.open_logs_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
+        for menu in (file_menu, view_menu, tools_menu, help_menu):
+            menu.setToolTipsVisible(True)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        status.setObjectName("statusBar")
+        status.setAccessibleName(self.tr("Status bar"))
+        self.region_status = QLabel()
+        self.region_status.setObjectName("regionStatus")
+        self.region_status.setAccessibleName(self.tr("Region"))
+        self.counts_status = QLabel()
+        self.counts_status.setObjectName("countsStatus")
+        self.counts_status.setAccessibleName(self.tr("Profile counts"))
+        self.keychain_status = QLabel()
+        self.keychain_status.setObjectName("keychainStatus")
+        self.keychain_status.setAccessibleName(self.tr("Keychain"))
+        for label in (self.region_status, self.counts_status, self.keychain_status):
+            label.setContentsMargins(6, 0, 6, 0)
+        status.addWidget(self.region_status)
+        status.addWidget(self.counts_status, 1)
+        status.addPermanentWidget(self.keychain_status)
+        self._show_keychain()
+
+    # ================================================================================ region
+    @property
+    def region(self) -> Region:
+        return self.catalog.regions[self.region_id]
+
+    @Slot(int)
+    def _on_region_selected(self, index: int) -> None:
+        region_id = self.region_selector.itemData(index)
+        if region_id and region_id != self.region_id:
+            self.switch_region(region_id)
+
+    def switch_region(self, region_id: str) -> None:
+        """Close this region's registry, open the other one, and show only its data."""
+        if region_id not in self.catalog.regions or (region_id == self.region_id and self.registry):
+            return
+        self._open_region(region_id)
+        try:
+            remember_region(region_id)
+        except OSError as exc:
+            self.statusBar().showMessage(self.tr("The region choice could not be saved: %s") % exc.strerror,
+                                         8000)
+
+    def _open_region(self, region_id: str) -> None:
+        self._close_registry()
+        self.region_id = region_id
+        self._registry_error = ""
+        try:
+            self.registry = self._registry_factory(region_id)
+        except Exception as exc:  # RegistryError carries a message for the admin; anything else is logged
+            log.error("The registry of region %s could not be opened", region_id, exc_info=True)
+            self._registry_error = str(exc) or type(exc).__name__
+            self.registry = None
+        self._sync_region_controls()
+        self.applications_list.clear()
+        self.model.set_registry(self.registry, self._current_query(application_id=None))
+        self._load()
+
+    def _close_registry(self) -> None:
+        if self.registry is not None:
+            self.model.set_registry(None)
+            try:
+                self.registry.close()
+            except Exception:
+                log.warning("Closing the registry failed", exc_info=True)
+            self.registry = None
+
+    def _sync_region_controls(self) -> None:
+        index = self.region_selector.findData(self.region_id)
+        if index != self.region_selector.currentIndex():
+            self.region_selector.blockSignals(True)
+            self.region_selector.setCurrentIndex(index)
+            self.region_selector.blockSignals(False)
+        for action in self.region_group.actions():
+            action.setChecked(action.data() == self.region_id)
+        suffix = self.tr(" — sandbox organisation") if self.sandbox else ""
+        self.setWindowTitle(f"{self.region.label}{suffix} — {APP_DISPLAY_NAME}")
+        self.region_status.setText(self.tr("Region: %s") % self.region.label)
+        self.open_dashboard_action.setToolTip(
+            self.tr("Open web dashboard (%s)\nOpen %s in your browser")
+            % (self.open_dashboard_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+               self.region.dashboard_url))
+        self.open_dashboard_action.setStatusTip(
+            self.tr("Open %s in your browser") % self.region.dashboard_url)
+
+    # ================================================================================ data
+    @Slot()
+    def refresh(self) -> None:
+        """Read the region's applications, counts and profiles again (and retry a registry that failed)."""
+        if self.registry is None:
+            self._open_region(self.region_id)
+        else:
+            self._load()
+
+    def _load(self) -> None:
+        if self.registry is None:
+            self._show_registry_error()
+            return
+        selected = self.selected_application_id()
+        self._applications = self.registry.list_applications()
+        self._fill_applications(selected)
+        self.model.set_query(self._current_query())
+        self._update_counts()
+        self._update_views()
+
+    def _fill_applications(self, keep_id: int | None) -> None:
+        lst = self.applications_list
+        lst.blockSignals(True)
+        lst.clear()
+        total = sum(a.linked_count + a.needs_relink_count + a.revoked_count for a in self._applications)
+        everything = QListWidgetItem(self.tr("All applications\n%s profiles") % _fmt(total))
+        everything.setData(Qt.ItemDataRole.UserRole, None)
+        everything.setToolTip(self.tr("Show the profiles of every application in this region"))
+        font = everything.font()
+        font.setBold(True)
+        everything.setFont(font)
+        lst.addItem(everything)
+        current = everything
+        for app in sorted(self._applications, key=lambda a: (a.status == "revoked", a.name.lower())):
+            item = QListWidgetItem(self._application_text(app))
+            item.setData(Qt.ItemDataRole.UserRole, app.id)
+            item.setToolTip(self._application_tooltip(app))
+            item.setIcon(icons.status_icon("revoked" if app.status == "revoked"
+                                           else ("fail" if app.health else "active")))
+            if app.status == "revoked":
+                item.setForeground(lst.palette().color(lst.palette().ColorGroup.Disabled,
+                                                        lst.palette().ColorRole.Text))
+            lst.addItem(item)
+            if app.id == keep_id:
+                current = item
+        lst.setCurrentItem(current)
+        lst.blockSignals(False)
+
+    def _application_text(self, app: Application) -> str:
+        name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
+        parts = [self.tr("%s linked") % _fmt(app.linked_count)] if app.status != "revoked" else []
+        if app.needs_relink_count:
+            parts.append(self.tr("%s need relink") % _fmt(app.needs_relink_count))
+        if app.revoked_count:
+            parts.append(self.tr("%s revoked") % _fmt(app.revoked_count))
+        counts = " · ".join(parts) or self.tr("no profiles")
+        return f"{name}\n{provider_label(app.provider)} · {app.domain}\n{counts}"
+
+    def _application_tooltip(self, app: Application) -> str:
+        lines = [f"<b>{html.escape(app.name)}</b>",
+                 self.tr("Platform: %s") % provider_label(app.provider),
+                 self.tr("Domain: %s") % html.escape(app.domain),
+                 self.tr("Status: %s") % (self.tr("revoked") if app.status == "revoked"
+                                          else self.tr("active"))]
+        if app.health:
+            lines.append(self.tr("Problem with the application itself: %s") % html.escape(app.health))
+        return "<br>".join(lines)
+
+    def selected_application_id(self) -> int | None:
+        item = self.applications_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _current_query(self, **changes: Any) -> ProfileQuery:
+        query = ProfileQuery(
+            search=self.profile_search.text().strip(),
+            status=self.status_filter.currentData(),
+            application_id=self.selected_application_id(),
+            sort=self.model.query.sort,
+            descending=self.model.query.descending,
+        )
+        return replace(query, **changes) if changes else query
+
+    @Slot()
+    def _on_search_edited(self) -> None:
+        self._search_timer.start()
+
+    @Slot()
+    def apply_filters(self) -> None:
+        """Run the table's query with the current search, status and application (SQL, no proxy)."""
+        self._search_timer.stop()
+        if self.registry is None:
+            return
+        query = self._current_query()
+        if query != self.model.query:
+            try:
+                self.model.set_query(query)
+            except ConsoleError as exc:  # refused search text: say why, keep the previous rows
+                self.statusBar().showMessage(exc.message, 8000)
+                return
+        self._update_views()
+
+    @Slot()
+    def clear_filters(self) -> None:
+        self.profile_search.blockSignals(True)
+        self.profile_search.clear()
+        self.profile_search.blockSignals(False)
+        self.status_filter.blockSignals(True)
+        self.status_filter.setCurrentIndex(0)
+        self.status_filter.blockSignals(False)
+        self.applications_list.setCurrentRow(0)
+        self.apply_filters()
+
+    @Slot()
+    def _on_application_selected(self) -> None:
+        self.apply_filters()
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_profile_selection(self, *_: object) -> None:
+        self._update_actions()
+        selected = len(self.profiles_table.selectionModel().selectedRows())
+        if selected > 1:
+            self.statusBar().showMessage(self.tr("%s profiles selected") % _fmt(selected), 4000)
+
+    def _update_counts(self) -> None:
+        counts = self.registry.status_counts() if self.registry is not None else {}
+        total = sum(counts.values())
+        parts = [self.tr("%s profiles") % _fmt(total)]
+        for status in PROFILE_STATUSES:
+            parts.append(f"{_fmt(counts.get(status, 0))} {status_label(status).lower()}")
+        self.counts_status.setText(" · ".join(parts))
+        self._total_profiles = total
+        for index in range(1, self.status_filter.count()):
+            status = self.status_filter.itemData(index)
+            self.status_filter.setItemText(index, f"{status_label(status)} ({_fmt(counts.get(status, 0))})")
+        self._linked_total = counts.get("linked", 0)
+
+    def _update_views(self) -> None:
+        """Pick the page (welcome / dashboard / no match) and refresh the 'showing' line and actions."""
+        if self.registry is None:
+            self._show_registry_error()
+            return
+        if not self._applications:
+            self._show_welcome()
+        else:
+            self.central.setCurrentWidget(self.splitter)
+            shown = self.model.rowCount()
+            total = self._total_profiles
+            self.showing_label.setText(self.tr("Showing %s of %s") % (_fmt(shown), _fmt(total)))
+            if shown == 0:
+                self._show_no_match()
+                self.table_stack.setCurrentWidget(self.no_match)
+            else:
+                self.table_stack.setCurrentWidget(self.profiles_table)
+        self._update_actions()
+
+    def _show_welcome(self) -> None:
+        region = self.region
+        self.welcome.set_content(
+            self.tr("Nothing is connected in %s yet") % region.label,
+            self.tr(
+                "<p>This console gives one application access to the calendars of your whole organisation "
+                "through a single service account — on Exchange, Office 365 or Google Workspace — and keeps "
+                "you in control of which calendars it can reach.</p>"
+                "<p>The first step is <b>Add connection…</b>: pick the platform, enter the service account "
+                "and prove that access works. The setup wizard arrives in a later version of the "
+                "console.</p>"
+                "<p>Each region keeps its own applications. Looking for ones you added elsewhere? Switch "
+                "region in the toolbar.</p>"),
+            "app",
+        )
+        self.central.setCurrentWidget(self.welcome)
+
+    def _show_no_match(self) -> None:
+        query = self.model.query
+        app = next((a for a in self._applications if a.id == query.application_id), None)
+        filters: list[str] = []
+        if query.search:
+            filters.append(self.tr("email or name containing “%s”") % html.escape(query.search))
+        if query.status:
+            filters.append(self.tr("status %s") % status_label(query.status))
+        if filters and app is not None:
+            filters.append(self.tr("application %s") % html.escape(app.name))
+        self.clear_filters_button.setVisible(bool(filters) or app is not None)
+        if filters:
+            self.clear_filters_button.setText(self.tr("&Clear search and filters"))
+            items = "".join(f"<li>{f}</li>" for f in filters)
+            self.no_match.set_content(
+                self.tr("No profiles match"),
+                self.tr("<p>No calendar profile in %s has all of:</p><ul>%s</ul>"
+                        "<p>Check the spelling, search for part of the address, or clear the filters.</p>")
+                % (html.escape(self.region.label), items), None)
+        elif app is not None:
+            self.clear_filters_button.setText(self.tr("Show &all applications"))
+            self.no_match.set_content(
+                self.tr("No calendars linked through %s yet") % app.name,
+                self.tr("<p>This application has no linked calendar profiles. Linking calendars arrives "
+                        "with the dashboard release of the console.</p>"), "link-profiles")
+        else:
+            self.no_match.set_content(
+                self.tr("No calendar profiles in %s yet") % self.region.label,
+                self.tr("<p>Applications are connected, but no calendars are linked through them yet. "
+                        "Linking calendars arrives with the dashboard release of the console.</p>"),
+                "link-profiles")
+
+    def _show_registry_error(self) -> None:
+        path = ""
+        try:
+            path = str(Registry.path_for_region(self.region_id))
+        except Exception:
+            path = ""
+        body = self.tr("<p>%s</p>") % html.escape(self._registry_error or self.tr("It is not open."))
+        if path:
+            body += self.tr("<p>File: %s</p>") % html.escape(path)
+        body += self.tr("<p>Close other programs that may hold it, or restore it from a backup, then try "
+                        "again. Other regions are not affected.</p>")
+        self.error_state.set_content(self.tr("The %s registry cannot be opened") % self.region.label, body,
+                                     None)
+        self.central.setCurrentWidget(self.error_state)
+        self.counts_status.setText("")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        selection = ui_actions.Selection(
+            registry_open=self.registry is not None,
+            profiles_selected=len(self.profiles_table.selectionModel().selectedRows()),
+            application_selected=self.selected_application_id() is not None,
+            linked_profiles=self._linked_total,
+        )
+        ui_actions.update_action_states(self.actions, selection)
+
+    # ================================================================================ commands
+    @Slot()
+    def focus_search(self) -> None:
+        if self.central.currentWidget() is self.splitter:
+            self.profile_search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.profile_search.selectAll()
+
+    @Slot()
+    def open_dashboard(self) -> None:
+        url = QUrl(self.region.dashboard_url)
+        if not QDesktopServices.openUrl(url):
+            self.statusBar().showMessage(self.tr("No browser could be opened. The dashboard is at %s")
+                                         % self.region.dashboard_url, 10000)
+
+    @Slot()
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.keychain, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _open_log_folder(self) -> None:
+        from ec_console import paths
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
+
+    @Slot(QAction)
+    def _on_theme_chosen(self, action: QAction) -> None:
+        choice = action.data()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, None if choice == "system" else choice)
+        try:
+            save_setting("theme", choice)
+        except OSError as exc:
+            self.statusBar().showMessage(
+                self.tr("The appearance could not be saved: %s") % exc.strerror, 8000)
+
+    @Slot(str)
+    def _on_theme_changed(self, _scheme: str) -> None:
+        ui_actions.refresh_icons(self.actions)
+        self.open_dashboard_action.setIcon(icons.icon("open-dashboard"))
+        self.refresh_action.setIcon(icons.icon("refresh"))
+        for index in range(1, self.status_filter.count()):
+            self.status_filter.setItemIcon(index, icons.status_icon(self.status_filter.itemData(index)))
+        if self.registry is not None:
+            self._fill_applications(self.selected_application_id())
+            self.model.refresh()
+        self._update_views()
+
+    # ================================================================================ keychain
+    def _query_keychain(self) -> None:
+        run_in_background(self, lambda _ctx: keychain_status(), on_success=self.set_keychain,
+                          on_failure=lambda exc: self.set_keychain(f"unavailable: {exc}"))
+
+    def set_keychain(self, description: str) -> None:
+        self.keychain = description
+        self._show_keychain()
+
+    def _show_keychain(self) -> None:
+        unavailable = self.keychain.startswith("unavailable:")
+        shown = self.tr("unavailable — see Help › About") if unavailable else self.keychain
+        self.keychain_status.setText(self.tr("Keychain: %s") % shown)
+        self.keychain_status.setToolTip(
+            self.tr("Where the console keeps service-account secrets:\n%s") % self.keychain)
+
+    # ================================================================================ geometry
+    def _restore_geometry(self) -> None:
+        saved = load_settings().get(GEOMETRY_KEY)
+        if not isinstance(saved, dict) or not self._restore_saved(saved):
+            self.resize(1280, 780)
+
+    def _restore_saved(self, saved: dict[str, Any]) -> bool:
+        try:
+            restored = self.restoreGeometry(QByteArray(base64.b64decode(saved.get("geometry", ""))))
+            if saved.get("splitter"):
+                self.splitter.restoreState(QByteArray(base64.b64decode(saved["splitter"])))
+            widths = saved.get("columns")
+            if isinstance(widths, list) and len(widths) == len(COLUMNS):
+                header = self.profiles_table.horizontalHeader()
+                for column, width in enumerate(widths):
+                    if isinstance(width, int) and 20 <= width <= 2000:
+                        header.resizeSection(column, width)
+            return bool(restored)
+        except (ValueError, TypeError):
+            return False
+
+    def save_geometry(self) -> None:
+        header = self.profiles_table.horizontalHeader()
+        value = {
+            "geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
+            "splitter": base64.b64encode(bytes(self.splitter.saveState().data())).decode("ascii"),
+            "columns": [header.sectionSize(column) for column in range(len(COLUMNS))],
+        }
+        try:
+            save_setting(GEOMETRY_KEY, value)
+        except OSError:
+            log.warning("The window size could not be saved", exc_info=True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_geometry()
+        self._search_timer.stop()
+        self._close_registry()
+        super().closeEvent(event)

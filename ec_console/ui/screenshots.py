@@ -1,0 +1,137 @@
+"""`python -m ec_console.ui.screenshots OUTDIR`: render every window of the console to PNG files.
+
+Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`) and the
+exception dialog (`exception`), each in light and dark, at scale 1 and 2, named
+`<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
+subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+SCALES = (1, 2)
+THEMES = ("light", "dark")
+WINDOW_SIZE = (1280, 780)
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ec_console.ui.screenshots",
+                                     description="Render every window of the console to PNG files.")
+    parser.add_argument("outdir", type=Path, help="folder for the PNG files (created if missing)")
+    parser.add_argument("--scale", type=int, choices=SCALES, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    if args.scale is not None:
+        return _render_all(args.outdir, args.scale)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    for scale in SCALES:
+        env = dict(os.environ, QT_SCALE_FACTOR=str(scale))
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        env["EC_CONSOLE_CREDENTIAL_STORE"] = env.get("EC_CONSOLE_CREDENTIAL_STORE") or "memory"
+        command = [sys.executable, "-m", "ec_console.ui.screenshots", str(args.outdir), "--scale", str(scale)]
+        status = subprocess.call(command, env=env)
+        if status != 0:
+            print(f"screenshots: rendering at scale {scale} failed (status {status})", file=sys.stderr)
+            return 1
+    written = sorted(args.outdir.glob("*@*x.png"))
+    print(f"{len(written)} screenshots in {args.outdir}")
+    return 0
+
+
+def _settle(app: object) -> None:
+    for _ in range(6):
+        app.processEvents()  # type: ignore[attr-defined]
+
+
+def _save(widget: object, outdir: Path, name: str, scheme: str, scale: int) -> None:
+    path = outdir / f"{name}-{scheme}@{scale}x.png"
+    if not widget.grab().save(str(path), "PNG"):  # type: ignore[attr-defined]
+        raise OSError(f"cannot write {path}")
+    print(f"  {path}")
+
+
+def _with_home(seed: bool, body: Callable[[], None]) -> None:
+    from ec_console.registry import Registry
+    from ec_console.resources import resources_dir
+    from ec_console.ui.sample_data import seed_sample_data
+
+    saved = os.environ.get("EC_CONSOLE_HOME")
+    with tempfile.TemporaryDirectory(prefix="ec-console-shots-") as home:
+        os.environ["EC_CONSOLE_HOME"] = home
+        resources_dir.cache_clear()
+        try:
+            if seed:
+                for region_id, count in (("us", 640), ("de", 120)):
+                    with Registry.for_region(region_id) as registry:
+                        seed_sample_data(registry, region_id, profiles=count)
+            body()
+        finally:
+            if saved is None:
+                os.environ.pop("EC_CONSOLE_HOME", None)
+            else:
+                os.environ["EC_CONSOLE_HOME"] = saved
+
+
+def _render_all(outdir: Path, scale: int) -> int:
+    from ec_console.ui import theme
+    from ec_console.ui.about import AboutDialog, keychain_status
+    from ec_console.ui.app import create_application, create_main_window
+    from ec_console.ui.errors import ExceptionDialog, format_details, log_file_path, short_message
+    from ec_console.ui.tasks import shutdown_pools
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+
+    def main_window(name: str) -> None:
+        keychain = keychain_status()  # inside the temporary home: the memory store lives in its data folder
+        window = create_main_window("us", keychain=keychain)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        _settle(app)
+        _save(window, outdir, name, scheme, scale)
+        if name == "main":
+            about = AboutDialog(keychain, window)
+            about.show()
+            _settle(app)
+            _save(about, outdir, "about", scheme, scale)
+            about.close()
+            _exception_dialog(window)
+        window.close()
+        window.deleteLater()
+        _settle(app)
+
+    def _exception_dialog(parent: object) -> None:
+        try:
+            {}["region"]  # a real traceback from this module for the sample
+        except KeyError as exc:
+            dialog = ExceptionDialog(short_message(exc), format_details(type(exc), exc, exc.__traceback__),
+                                     log_file_path(), parent)  # type: ignore[arg-type]
+            dialog.toggle_button.setChecked(True)
+            dialog.resize(640, 440)
+            dialog.show()
+            _settle(app)
+            _save(dialog, outdir, "exception", scheme, scale)
+            dialog.close()
+
+    try:
+        for scheme in THEMES:
+            theme.apply_theme(app, scheme)  # type: ignore[arg-type]
+            _with_home(False, lambda: main_window("main-empty"))
+            _with_home(True, lambda: main_window("main"))
+    finally:
+        shutdown_pools()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""`ec-console --self-test`: prove an installed (or frozen) console can build and draw its main window.
+
+Runs with no display (the offscreen platform unless one is set), on a temporary EC_CONSOLE_HOME so it never
+touches the user's data, builds the main window, saves a screenshot, checks it is not blank, and reports
+the version, Qt version and the keychain backend (or why the keychain is unavailable — that is reported,
+not a failure: a build server often has no keychain).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+DEFAULT_NAME = "ec-console-self-test.png"
+_SAMPLE_POINTS = 24
+
+
+def _has_display() -> bool:
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def distinct_colours(image: object, points: int = _SAMPLE_POINTS) -> int:
+    """How many distinct colours a grid of `points` × `points` samples of a QImage holds."""
+    width, height = image.width(), image.height()  # type: ignore[attr-defined]
+    if width <= 0 or height <= 0:
+        return 0
+    seen = set()
+    for i in range(points):
+        for j in range(points):
+            x = min(width - 1, (2 * i + 1) * width // (2 * points))
+            y = min(height - 1, (2 * j + 1) * height // (2 * points))
+            seen.add(image.pixel(x, y))  # type: ignore[attr-defined]
+    return len(seen)
+
+
+def run_self_test(output: Path | None = None) -> int:
+    """Build the main window offscreen, save a non-blank screenshot, print a short report; 0 or 1."""
+    if not os.environ.get("QT_QPA_PLATFORM") and not _has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    output = Path(output) if output is not None else Path(tempfile.gettempdir()) / DEFAULT_NAME
+    home = Path(tempfile.mkdtemp(prefix="ec-console-self-test-"))
+    saved_home = os.environ.get("EC_CONSOLE_HOME")
+    os.environ["EC_CONSOLE_HOME"] = str(home)
+    try:
+        return _run(output)
+    except Exception as exc:  # a self-test reports, it never shows a traceback unasked
+        print(f"self-test FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("EC_CONSOLE_SELF_TEST_VERBOSE"):
+            traceback.print_exc()
+        return 1
+    finally:
+        if saved_home is None:
+            os.environ.pop("EC_CONSOLE_HOME", None)
+        else:
+            os.environ["EC_CONSOLE_HOME"] = saved_home
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _run(output: Path) -> int:
+    from ec_console.resources import resources_dir
+    from ec_console.ui.about import keychain_status
+    from ec_console.ui.app import qt_messages_to_log
+
+    resources_dir.cache_clear()
+    keychain = keychain_status()
+    with qt_messages_to_log():
+        return _draw(output, keychain)
+
+
+def _draw(output: Path, keychain: str) -> int:
+    from PySide6.QtCore import qVersion
+
+    from ec_console import __version__
+    from ec_console.ui import theme
+    from ec_console.ui.app import create_application, create_main_window
+    from ec_console.ui.tasks import shutdown_pools
+
+    app = create_application()
+    theme.apply_theme(app, "light")
+    window = create_main_window(keychain=keychain)
+    try:
+        window.resize(1100, 700)
+        window.show()
+        for _ in range(5):
+            app.processEvents()
+        image = window.grab().toImage()
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if not image.save(str(output), "PNG"):
+            print(f"self-test FAILED: the screenshot could not be written to {output}", file=sys.stderr)
+            return 1
+        colours = distinct_colours(image)
+        print(f"ec-console {__version__}")
+        print(f"Qt {qVersion()} ({app.platformName()} platform)")
+        print(f"keychain: {keychain}")
+        print(f"screenshot: {output} ({image.width()}x{image.height()}, {colours} colours sampled)")
+        if colours < 2:
+            print("self-test FAILED: the main window drew a blank screenshot", file=sys.stderr)
+            return 1
+        print("self-test passed")
+        return 0
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+        shutdown_pools()

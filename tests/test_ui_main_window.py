@@ -1,0 +1,428 @@
+"""The main window, driven as a user would: regions, search, sort, filters, empty states, actions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLineEdit, QListWidget, QTableView
+
+from ec_console import __version__, paths
+from ec_console.regions import current_region_id, load_regions
+from ec_console.registry import ProfileQuery, Registry, RegistryError
+from ec_console.ui import actions as ui_actions
+from ec_console.ui import tasks
+from ec_console.ui.about import AboutDialog
+from ec_console.ui.app import create_main_window
+from ec_console.ui.main_window import MainWindow
+from ec_console.ui.profiles_model import COL_EMAIL, COL_NAME
+
+CONTRACT_WIDGETS = {
+    "regionSelector": QComboBox,
+    "applicationsList": QListWidget,
+    "profilesTable": QTableView,
+    "profileSearch": QLineEdit,
+}
+
+
+@pytest.fixture(autouse=True)
+def _memory_keychain(monkeypatch):
+    monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "memory")
+    yield
+    tasks.shutdown_pools()
+
+
+def seed(region_id: str, apps: list[tuple[str, str, str, list[tuple[str, str, str]]]]) -> None:
+    """apps: (name, provider, domain, [(email, display name, status)])."""
+    with Registry.for_region(region_id) as registry:
+        for name, provider, domain, profiles in apps:
+            app = registry.add_application(name, provider, domain)
+            for email, display, status in profiles:
+                registry.add_profile(app.id, email, display, status)
+
+
+@pytest.fixture
+def two_regions():
+    seed("us", [
+        ("Room booking", "exchange", "contoso.com", [
+            ("alice@contoso.com", "Alice Archer", "linked"),
+            ("bob@contoso.com", "Bob Baker", "needs_relink"),
+            ("carol@contoso.com", "Carol Clark", "revoked"),
+            ("dave@contoso.com", "Dave Dunn", "linked"),
+        ]),
+        ("Scheduler", "google", "fabrikam.example", [
+            ("erin@fabrikam.example", "Erin East", "linked"),
+            ("alina@fabrikam.example", "Alina West", "linked"),
+        ]),
+    ])
+    seed("de", [
+        ("Terminplanung", "exchange", "beispiel.de", [
+            ("jonas@beispiel.de", "Jonas Jäger", "linked"),
+            ("mia@beispiel.de", "Mia Müller", "needs_relink"),
+        ]),
+    ])
+
+
+@pytest.fixture
+def open_window(qtbot):
+    made: list[MainWindow] = []
+
+    def make(region_id: str | None = "us", **kwargs) -> MainWindow:
+        kwargs.setdefault("keychain", "Test keychain")
+        window = create_main_window(region_id, **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+
+
+def emails(window: MainWindow) -> list[str]:
+    model = window.model
+    return [model.data(model.index(row, COL_EMAIL)) for row in range(model.rowCount())]
+
+
+def select_region(window: MainWindow, region_id: str) -> None:
+    selector = window.findChild(QComboBox, "regionSelector")
+    selector.setCurrentIndex(selector.findData(region_id))
+
+
+# ------------------------------------------------------------------------------------- structure
+
+
+def test_window_has_the_contract_object_names(open_window, two_regions):
+    window = open_window()
+    assert window.objectName() == "mainWindow"
+    for name, kind in CONTRACT_WIDGETS.items():
+        widget = window.findChild(kind, name)
+        assert widget is not None, name
+        assert widget.accessibleName() == name
+    for name in ui_actions.CONTRACT_ACTIONS:
+        action = window.findChild(QAction, name)
+        assert action is not None, name
+        assert action in window.toolbar.actions(), f"{name} is not on the toolbar"
+    assert window.findChild(QAction, "openDashboardAction") in window.toolbar.actions()
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert menus == ["&File", "&View", "&Tools", "&Help"]
+
+
+def _spoken_name(widget) -> str:
+    if widget.accessibleName():
+        return widget.accessibleName()
+    text = getattr(widget, "text", None)
+    return text() if callable(text) else ""
+
+
+def test_every_widget_has_an_accessible_name(open_window, two_regions):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView
+
+    window = open_window()
+    widgets = [w for kind in (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit)
+               for w in window.findChildren(kind) if w.isVisible()]
+    assert len(widgets) > 10
+    assert [w.objectName() or type(w).__name__ for w in widgets if not _spoken_name(w)] == []
+
+
+def test_unbuilt_actions_are_disabled_and_say_so(open_window, two_regions):
+    window = open_window()
+    for name in ui_actions.CONTRACT_ACTIONS:
+        action = window.findChild(QAction, name)
+        assert not action.isEnabled(), name
+        assert "Not available yet in this version" in action.toolTip(), name
+        assert action.statusTip().startswith("Not available yet in this version"), name
+
+
+def test_a_built_capability_is_enabled_from_the_one_place(open_window, two_regions, monkeypatch):
+    built = [s if s.object_name != "checkAllAction" else ui_actions.ActionSpec(
+        **{**s.__dict__, "available": True}) for s in ui_actions.SPECS]
+    monkeypatch.setattr(ui_actions, "SPECS", tuple(built))
+    window = open_window()
+    check_all = window.findChild(QAction, "checkAllAction")
+    assert check_all.isEnabled()
+    assert "Probe every linked calendar" in check_all.toolTip()
+    assert not window.findChild(QAction, "revokeProfileAction").isEnabled()
+
+
+def test_shortcuts_and_mnemonics(open_window, two_regions):
+    window = open_window()
+    assert window.find_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    assert window.findChild(QAction, "addConnectionAction").shortcut() == \
+        QKeySequence(QKeySequence.StandardKey.New)
+    assert window.findChild(QAction, "testConnectivityAction").shortcut() == QKeySequence("Ctrl+T")
+    assert all("&" in action.text() for action in window.menuBar().actions())
+
+
+def test_find_focuses_the_search_box(qtbot, open_window, two_regions):
+    window = open_window()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.profiles_table.setFocus()
+    window.find_action.trigger()
+    qtbot.waitUntil(lambda: window.profile_search.hasFocus())
+
+
+# ------------------------------------------------------------------------------------- regions
+
+
+def test_both_regions_are_selectable_and_switching_shows_only_the_other_registry(
+        qtbot, open_window, two_regions):
+    window = open_window("us")
+    selector = window.findChild(QComboBox, "regionSelector")
+    assert [selector.itemData(i) for i in range(selector.count())] == ["us", "de"]
+    assert selector.itemText(0) == "United States (US)"
+    assert sorted(emails(window)) == ["alice@contoso.com", "alina@fabrikam.example", "bob@contoso.com",
+                                      "carol@contoso.com", "dave@contoso.com", "erin@fabrikam.example"]
+    assert "United States" in window.windowTitle()
+
+    select_region(window, "de")
+    assert window.region_id == "de"
+    assert sorted(emails(window)) == ["jonas@beispiel.de", "mia@beispiel.de"]
+    apps = [window.applications_list.item(i).text() for i in range(window.applications_list.count())]
+    assert any(text.startswith("Terminplanung") for text in apps)
+    assert not any("Room booking" in text or "Scheduler" in text for text in apps)
+    assert "Germany" in window.windowTitle()
+    assert "Germany (DE)" in window.region_status.text()
+    assert current_region_id(load_regions()) == "de"
+
+    select_region(window, "us")
+    assert len(emails(window)) == 6 and not any(e.endswith("beispiel.de") for e in emails(window))
+
+
+def test_switching_region_closes_the_previous_registry(open_window, two_regions):
+    opened: list[Registry] = []
+
+    def factory(region_id: str) -> Registry:
+        registry = Registry.for_region(region_id)
+        opened.append(registry)
+        return registry
+
+    window = open_window("us", registry_factory=factory)
+    select_region(window, "de")
+    assert [r.path.name for r in opened] == [Registry.path_for_region("us").name,
+                                             Registry.path_for_region("de").name]
+    with pytest.raises(Exception):  # noqa: B017 - a closed sqlite connection refuses any use
+        opened[0].profile_ids(ProfileQuery())
+    assert window.registry is opened[1]
+
+
+def test_window_opens_on_the_region_chosen_last(open_window, two_regions):
+    window = open_window("us")
+    select_region(window, "de")
+    window.close()
+    again = open_window(None)
+    assert again.region_id == "de"
+
+
+def test_region_menu_switches_too(open_window, two_regions):
+    window = open_window("us")
+    window.findChild(QAction, "regionAction_de").trigger()
+    assert window.region_id == "de"
+    assert window.findChild(QComboBox, "regionSelector").currentData() == "de"
+
+
+def test_an_unopenable_registry_shows_why_and_other_regions_still_work(open_window, two_regions):
+    def factory(region_id: str) -> Registry:
+        if region_id == "us":
+            raise RegistryError("The registry file is not a registry: /x/registry-us.sqlite3")
+        return Registry.for_region(region_id)
+
+    window = open_window("us", registry_factory=factory)
+    assert window.central.currentWidget() is window.error_state
+    assert "not a registry" in window.error_state.body.text()
+    assert all(not window.findChild(QAction, n).isEnabled() for n in ui_actions.CONTRACT_ACTIONS)
+    select_region(window, "de")
+    assert window.central.currentWidget() is window.splitter
+    assert sorted(emails(window)) == ["jonas@beispiel.de", "mia@beispiel.de"]
+
+
+# ------------------------------------------------------------------------------------- table
+
+
+def test_search_typed_filters_the_table(qtbot, open_window, two_regions):
+    window = open_window()
+    search = window.findChild(QLineEdit, "profileSearch")
+    assert search.placeholderText() and search.isClearButtonEnabled()
+    qtbot.keyClicks(search, "ALI")
+    qtbot.waitUntil(lambda: sorted(emails(window)) == ["alice@contoso.com", "alina@fabrikam.example"])
+    assert "Showing 2 of 6" == window.showing_label.text()
+    qtbot.keyClicks(search, "na")
+    qtbot.waitUntil(lambda: emails(window) == ["alina@fabrikam.example"])
+    search.clear()
+    qtbot.waitUntil(lambda: len(emails(window)) == 6)
+
+
+def test_search_is_debounced_into_one_query(qtbot, open_window, two_regions):
+    window = open_window()
+    queries: list[ProfileQuery] = []
+    original = window.model.set_query
+    window.model.set_query = lambda q: (queries.append(q), original(q))  # type: ignore[method-assign]
+    qtbot.keyClicks(window.profile_search, "carol")
+    qtbot.waitUntil(lambda: emails(window) == ["carol@contoso.com"])
+    assert [q.search for q in queries] == ["carol"]
+
+
+def test_search_matching_nothing_shows_its_own_empty_state(qtbot, open_window, two_regions):
+    window = open_window()
+    qtbot.keyClicks(window.profile_search, "zz-nobody")
+    qtbot.waitUntil(lambda: window.table_stack.currentWidget() is window.no_match)
+    assert window.no_match.title.text() == "No profiles match"
+    assert "zz-nobody" in window.no_match.body.text()
+    qtbot.mouseClick(window.clear_filters_button, Qt.MouseButton.LeftButton)
+    assert window.profile_search.text() == ""
+    assert window.table_stack.currentWidget() is window.profiles_table
+    assert len(emails(window)) == 6
+
+
+def _click_header(qtbot, table: QTableView, column: int) -> None:
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def test_clicking_a_header_sorts_in_sql(qtbot, open_window, two_regions):
+    window = open_window()
+    table = window.profiles_table
+    assert emails(window) == sorted(emails(window))
+    _click_header(qtbot, table, COL_EMAIL)
+    assert emails(window) == sorted(emails(window), reverse=True)
+    assert window.model.query.descending
+    _click_header(qtbot, table, COL_NAME)
+    names = [window.model.data(window.model.index(r, COL_NAME)) for r in range(window.model.rowCount())]
+    assert names == sorted(names)
+    assert window.model.query.sort == "display_name"
+
+
+def test_status_filter(qtbot, open_window, two_regions):
+    window = open_window()
+    combo = window.status_filter
+    combo.setCurrentIndex(combo.findData("needs_relink"))
+    assert emails(window) == ["bob@contoso.com"]
+    assert combo.currentText() == "Needs relink (1)"
+    combo.setCurrentIndex(combo.findData("linked"))
+    assert sorted(emails(window)) == ["alice@contoso.com", "alina@fabrikam.example", "dave@contoso.com",
+                                      "erin@fabrikam.example"]
+    combo.setCurrentIndex(0)
+    assert len(emails(window)) == 6
+
+
+def test_selecting_an_application_filters_the_table(qtbot, open_window, two_regions):
+    window = open_window()
+    apps = window.findChild(QListWidget, "applicationsList")
+    assert apps.item(0).text().startswith("All applications")
+    scheduler = next(apps.item(i) for i in range(apps.count()) if apps.item(i).text().startswith("Scheduler"))
+    assert "Google Workspace · fabrikam.example" in scheduler.text()
+    assert "2 linked" in scheduler.text()
+    rect = apps.visualItemRect(scheduler)
+    qtbot.mouseClick(apps.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert sorted(emails(window)) == ["alina@fabrikam.example", "erin@fabrikam.example"]
+    everything = apps.visualItemRect(apps.item(0)).center()
+    qtbot.mouseClick(apps.viewport(), Qt.MouseButton.LeftButton, pos=everything)
+    assert len(emails(window)) == 6
+
+
+def test_status_bar_shows_region_counts_and_keychain(open_window, two_regions):
+    window = open_window()
+    assert window.region_status.text() == "Region: United States (US)"
+    assert window.counts_status.text() == "6 profiles · 4 linked · 1 needs relink · 1 revoked"
+    assert window.keychain_status.text() == "Keychain: Test keychain"
+
+
+def test_keychain_backend_is_read_in_the_background(qtbot, open_window, two_regions):
+    window = open_window("us", keychain=None)
+    qtbot.waitUntil(lambda: "In-memory store" in window.keychain_status.text())
+
+
+def test_unavailable_keychain_is_reported_not_fatal(qtbot, open_window, two_regions, monkeypatch):
+    monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "nonsense")
+    window = open_window("us", keychain=None)
+    qtbot.waitUntil(lambda: "unavailable" in window.keychain_status.text())
+    assert "EC_CONSOLE_CREDENTIAL_STORE" in window.keychain
+
+
+# ------------------------------------------------------------------------------------- empty states
+
+
+def test_empty_region_shows_the_welcome_panel(open_window):
+    window = open_window("us")
+    assert window.central.currentWidget() is window.welcome
+    assert window.welcome.title.text() == "Nothing is connected in United States (US) yet"
+    assert "Add connection…" in window.welcome.body.text()
+    assert "later version" in window.welcome.body.text()
+    assert not window.welcome_add_button.isEnabled()
+    assert window.counts_status.text() == "0 profiles · 0 linked · 0 needs relink · 0 revoked"
+
+
+def test_application_without_profiles_has_its_own_message(qtbot, open_window):
+    seed("us", [("Empty app", "exchange", "contoso.com", [])])
+    window = open_window("us")
+    assert window.central.currentWidget() is window.splitter
+    assert window.table_stack.currentWidget() is window.no_match
+    assert "no calendars are linked" in window.no_match.body.text()
+
+
+# ------------------------------------------------------------------------------------- dialogs, settings
+
+
+class _UrlCatcher(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+def test_open_web_dashboard_opens_the_regions_url(open_window, two_regions):
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("https", catcher, "open")
+    try:
+        window = open_window("us")
+        window.open_dashboard_action.trigger()
+        select_region(window, "de")
+        window.open_dashboard_action.trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    catalog = load_regions()
+    assert catcher.urls == [catalog.get("us").dashboard_url, catalog.get("de").dashboard_url]
+
+
+def test_about_shows_version_keychain_and_folders(qtbot, open_window, two_regions):
+    window = open_window()
+    window.about_action.trigger()
+    about = window.findChild(AboutDialog)
+    assert about is not None and about.isVisible()
+    text = about.facts_label.text()
+    assert __version__ in text
+    assert "Test keychain" in text
+    assert str(paths.log_dir()) in text and str(paths.data_dir()) in text
+    assert "PySide6" in about.details_text()
+    about.close()
+
+
+def test_geometry_is_saved_in_settings_json(open_window, two_regions):
+    window = open_window()
+    window.resize(700, 500)  # inside the offscreen screen (800x600), which restoreGeometry clamps to
+    window.profiles_table.horizontalHeader().resizeSection(COL_EMAIL, 333)
+    window.close()
+    settings = json.loads((paths.config_dir() / "settings.json").read_text())
+    assert settings["main_window"]["columns"][COL_EMAIL] == 333
+    again = open_window()
+    assert again.profiles_table.horizontalHeader().sectionSize(COL_EMAIL) == 333
+    assert (again.size().width(), again.size().height()) == (700, 500)
+
+
+def test_theme_choice_is_applied_and_remembered(qapp, open_window, two_regions):
+    from ec_console.ui import theme
+
+    window = open_window()
+    window.findChild(QAction, "themeAction_dark").trigger()
+    assert theme.current_scheme() == "dark"
+    assert json.loads((paths.config_dir() / "settings.json").read_text())["theme"] == "dark"
+    window.findChild(QAction, "themeAction_light").trigger()
+    assert theme.current_scheme() == "light"

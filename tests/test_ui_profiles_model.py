@@ -1,0 +1,188 @@
+"""ProfilesModel: ids from SQL, rows fetched lazily in bounded blocks, sort and filter re-query."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from ec_console.registry import ProfileQuery, Registry
+from ec_console.ui import profiles_model
+from ec_console.ui.profiles_model import (
+    COL_EMAIL,
+    COL_LAST_CHECKED,
+    COL_LAST_RESULT,
+    COL_NAME,
+    COL_STATUS,
+    ProfileIdRole,
+    ProfilesModel,
+    local_time,
+)
+
+
+class CountingRegistry:
+    """Wraps a registry and records the id batches the model asks rows for."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self.batches: list[int] = []
+
+    def profile_ids(self, query: ProfileQuery) -> list[int]:
+        return self._registry.profile_ids(query)
+
+    def profiles_by_ids(self, ids):
+        self.batches.append(len(ids))
+        return self._registry.profiles_by_ids(ids)
+
+
+@pytest.fixture
+def registry(qapp):
+    with Registry.for_region("us") as reg:
+        exchange = reg.add_application("Room booking", "exchange", "contoso.com")
+        google = reg.add_application("Scheduler", "google", "fabrikam.example")
+        reg.add_profiles(exchange.id, [(f"user{n:04d}@contoso.com", f"Person {999 - n:04d}")
+                                       for n in range(700)])
+        reg.add_profiles(google.id, [(f"g{n:04d}@fabrikam.example", f"Member {n:04d}") for n in range(300)],
+                         status="needs_relink")
+        yield reg
+
+
+def test_model_passes_qtmodeltester_with_1000_rows(qtmodeltester, registry):
+    model = ProfilesModel(registry)
+    assert model.rowCount() == 1000
+    qtmodeltester.check(model, force_py=True)
+    model.sort(COL_NAME, Qt.SortOrder.DescendingOrder)  # the tester stays connected and checks changes
+    model.set_query(ProfileQuery(status="needs_relink"))
+    assert model.rowCount() == 300
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_model_with_no_registry_is_empty_and_valid(qtmodeltester):
+    model = ProfilesModel(None)
+    assert model.rowCount() == 0
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_are_fetched_lazily_in_blocks(registry):
+    counting = CountingRegistry(registry)
+    model = ProfilesModel(counting)  # type: ignore[arg-type]
+    assert counting.batches == [] and model.cached_blocks() == 0
+    assert model.data(model.index(0, COL_EMAIL)) == "g0000@fabrikam.example"
+    assert model.data(model.index(5, COL_NAME)) == "Member 0005"
+    assert counting.batches == [profiles_model.BLOCK_SIZE]
+    model.data(model.index(999, COL_EMAIL))
+    assert counting.batches == [profiles_model.BLOCK_SIZE, 1000 % profiles_model.BLOCK_SIZE or 200]
+    assert model.cached_blocks() == 2
+
+
+def test_block_cache_is_bounded(registry, monkeypatch):
+    monkeypatch.setattr(profiles_model, "BLOCK_SIZE", 10)
+    monkeypatch.setattr(profiles_model, "MAX_CACHED_BLOCKS", 3)
+    counting = CountingRegistry(registry)
+    model = ProfilesModel(counting)  # type: ignore[arg-type]
+    for row in range(0, 1000, 10):
+        model.data(model.index(row, COL_EMAIL))
+    assert model.cached_blocks() == 3
+    assert max(counting.batches) == 10
+    before = len(counting.batches)
+    model.data(model.index(995, COL_EMAIL))  # still cached: no query
+    assert len(counting.batches) == before
+    model.data(model.index(0, COL_EMAIL))  # evicted long ago: fetched again
+    assert len(counting.batches) == before + 1
+
+
+def test_sort_requeries_and_orders_rows(registry):
+    model = ProfilesModel(registry)
+    model.sort(COL_EMAIL, Qt.SortOrder.DescendingOrder)
+    emails = [model.data(model.index(row, COL_EMAIL)) for row in range(model.rowCount())]
+    assert emails == sorted(emails, reverse=True)
+    assert model.query.sort == "email" and model.query.descending
+    model.sort(COL_NAME, Qt.SortOrder.AscendingOrder)
+    names = [model.data(model.index(row, COL_NAME)) for row in range(model.rowCount())]
+    assert names == sorted(names, key=str.casefold)
+    assert model.sort_column() == COL_NAME
+
+
+def test_sort_keeps_the_selection_on_the_same_profile(registry):
+    from PySide6.QtCore import QPersistentModelIndex
+
+    model = ProfilesModel(registry)
+    kept = QPersistentModelIndex(model.index(3, COL_EMAIL))
+    email = model.data(kept)
+    model.sort(COL_EMAIL, Qt.SortOrder.DescendingOrder)
+    assert kept.isValid() and kept.row() != 3
+    assert model.data(model.index(kept.row(), COL_EMAIL)) == email
+
+
+def test_set_query_filters_in_sql(registry):
+    model = ProfilesModel(registry)
+    model.set_query(ProfileQuery(search="USER00"))
+    assert model.rowCount() == 100
+    assert all("user00" in model.data(model.index(r, COL_EMAIL)) for r in range(model.rowCount()))
+    model.set_query(ProfileQuery(status="needs_relink"))
+    assert model.rowCount() == 300
+    assert {model.data(model.index(r, COL_STATUS)) for r in range(model.rowCount())} == {"Needs relink"}
+
+
+def test_a_refused_query_leaves_the_model_unchanged(registry):
+    from ec_console.errors import ConsoleError
+
+    model = ProfilesModel(registry)
+    with pytest.raises(ConsoleError):
+        model.set_query(ProfileQuery(search="x" * 1000))
+    assert model.rowCount() == 1000 and model.query == ProfileQuery()
+
+
+def test_display_roles_status_icon_tooltips_and_dates(registry):
+    profile_id = registry.profile_ids(ProfileQuery(search="user0001"))[0]
+    registry.record_profile_check(profile_id, result="fail", diagnosis="impersonation_denied",
+                                  status="needs_relink", checked_at="2026-03-01T12:30:00Z")
+    model = ProfilesModel(registry)
+    model.set_query(ProfileQuery(search="user0001"))
+    row = 0
+    assert model.data(model.index(row, COL_STATUS)) == "Needs relink"
+    assert not model.data(model.index(row, COL_STATUS), Qt.ItemDataRole.DecorationRole).isNull()
+    assert "relink" in model.data(model.index(row, COL_STATUS), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(row, COL_LAST_RESULT)) == "Failed: impersonation_denied"
+    assert model.data(model.index(row, COL_LAST_CHECKED)) == local_time("2026-03-01T12:30:00Z")
+    tooltip = model.data(model.index(row, COL_LAST_CHECKED), Qt.ItemDataRole.ToolTipRole)
+    assert "2026-03-01T12:30:00Z" in tooltip
+    assert model.data(model.index(row, 0), ProfileIdRole) == profile_id
+    unchecked = ProfilesModel(registry)
+    unchecked.set_query(ProfileQuery(search="user0002"))
+    assert unchecked.data(unchecked.index(0, COL_LAST_RESULT)) == "Not checked yet"
+    assert unchecked.data(unchecked.index(0, COL_LAST_CHECKED)) == "Never"
+
+
+@pytest.fixture
+def berlin_time(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_local_time_converts_utc_and_tolerates_garbage(berlin_time):
+    assert local_time("2026-01-02T03:04:00Z") == "2026-01-02 04:04"
+    assert local_time("2026-07-02T23:30:00Z") == "2026-07-03 01:30"
+    assert local_time(None) == "" and local_time("yesterday") == ""
+
+
+def test_rows_deleted_behind_the_model_show_as_removed(registry):
+    model = ProfilesModel(registry)
+    first_id = model.profile_id(0)
+    with registry.transaction() as conn:
+        conn.execute("DELETE FROM profiles WHERE id = ?", (first_id,))
+    assert model.data(model.index(0, COL_EMAIL)) == "(removed)"
+    assert model.data(model.index(0, COL_NAME)) is None
+    assert model.profile(0) is None
+
+
+def test_no_children_and_headers(registry):
+    model = ProfilesModel(registry)
+    assert model.rowCount(model.index(0, 0)) == 0
+    assert model.columnCount(QModelIndex()) == 7
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert headers == ["Email", "Name", "Application", "Platform", "Status", "Last checked", "Last result"]

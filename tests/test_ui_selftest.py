@@ -1,0 +1,106 @@
+"""`--self-test`, the no-display check of `make run`, and the screenshot tool."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtGui import QImage
+
+from ec_console.ui import display_check, selftest, tasks
+from ec_console.ui.selftest import distinct_colours, run_self_test
+
+
+@pytest.fixture(autouse=True)
+def _join_pools():
+    yield
+    tasks.shutdown_pools()
+
+
+def test_self_test_passes_and_writes_a_non_blank_png(qapp, tmp_path, capsys, ec_home):
+    shot = tmp_path / "self-test.png"
+    assert run_self_test(shot) == 0
+    out = capsys.readouterr().out
+    assert "self-test passed" in out
+    assert "keychain: " in out
+    assert f"screenshot: {shot}" in out
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() > 400
+    assert distinct_colours(image) > 1
+    assert os.environ["EC_CONSOLE_HOME"] == str(ec_home)  # the temporary home is put back
+    assert not any((ec_home / "data").glob("registry-*"))  # nothing written to the caller's home
+
+
+def test_self_test_reports_a_blank_window_as_failure(qapp, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(selftest, "distinct_colours", lambda _image: 1)
+    assert run_self_test(tmp_path / "blank.png") == 1
+    assert "blank screenshot" in capsys.readouterr().err
+
+
+def test_self_test_reports_an_unwritable_screenshot(qapp, tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("not a folder")
+    assert run_self_test(target / "shot.png") == 1
+    err = capsys.readouterr().err
+    assert "self-test FAILED" in err and "Traceback" not in err
+
+
+def test_distinct_colours_tells_blank_from_drawn(qapp):
+    from PySide6.QtGui import QColor
+
+    blank = QImage(64, 64, QImage.Format.Format_RGB32)
+    blank.fill(QColor("white"))
+    assert distinct_colours(blank) == 1
+    drawn = QImage(64, 64, QImage.Format.Format_RGB32)
+    drawn.fill(QColor("white"))
+    for x in range(32):
+        for y in range(64):
+            drawn.setPixelColor(x, y, QColor("navy"))
+    assert distinct_colours(drawn) == 2
+
+
+@pytest.mark.parametrize(("env", "platform", "expected"), [
+    ({}, "linux", 1),
+    ({"DISPLAY": ":0"}, "linux", 0),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", 0),
+    ({"QT_QPA_PLATFORM": "offscreen"}, "linux", 0),
+    ({"DISPLAY": "  "}, "linux", 1),
+    ({}, "win32", 0),
+    ({}, "darwin", 0),
+])
+def test_display_check(env, platform, expected, capsys):
+    assert display_check.main(env, platform) == expected
+    err = capsys.readouterr().err
+    if expected:
+        assert "xvfb-run -a make run" in err and "QT_QPA_PLATFORM=offscreen" in err
+    else:
+        assert err == ""
+
+
+def test_display_check_runs_as_a_module_without_a_display():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "ec_console.ui.display_check"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    if sys.platform.startswith("linux"):
+        assert result.returncode == 1
+        assert "no display" in result.stderr
+    else:
+        assert result.returncode == 0
+    assert result.stdout == ""
+
+
+def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home):
+    from ec_console.ui import screenshots, theme
+
+    try:
+        assert screenshots._render_all(tmp_path, 1) == 0
+    finally:
+        theme.apply_theme(qapp, "light")
+    names = sorted(p.name for p in tmp_path.glob("*.png"))
+    windows = ("main", "main-empty", "about", "exception")
+    assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows for scheme in ("light", "dark"))
+    for path in tmp_path.glob("*.png"):
+        assert distinct_colours(QImage(str(path))) > 1, path.name
+    assert os.environ["EC_CONSOLE_HOME"] == str(ec_home)
