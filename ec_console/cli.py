@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
+from ec_console.commands.check import register as register_check
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the main window offscreen, save a screenshot, report the keychain "
                              "backend, and exit (used to smoke-test installers)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    register_check(sub)
 
     profiles = sub.add_parser("profiles", help="list and manage linked calendar profiles",
                               description="Linked calendar profiles of a region.")

@@ -11,9 +11,11 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+import ssl
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
@@ -435,3 +437,18 @@ def region_id(value: object, field: str = "--region") -> str:
         raise BadInput(f"{field}: {_shown(text)} is not a region id (like 'us' or 'de': a lower-case letter "
                        "first, then letters, digits or '-', at most 32)")
     return text
+
+
+def ca_file(value: object, field: str = "--ca-file") -> str:
+    """A PEM file of CA certificates to trust for one check's connections; returns its absolute path."""
+    text = _required(value, field)
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise BadInput(f"{field}: {_shown(text)} does not exist or is not a file")
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError):
+        raise BadInput(
+            f"{field}: {_shown(text)} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)"
+        ) from None
+    return str(path.resolve())

@@ -319,3 +319,31 @@ def test_missing_required_flag_is_bad_input(capsys):
     assert code == 2 and "--key-file" in err
     assert json.loads(out)["error"]["code"] == "bad_input"
 
+
+
+# --- trust for this check only ------------------------------------------------------------------------------
+
+
+def test_ca_file_trusts_the_sandbox_for_this_check_only(capsys, tls, tmp_path, monkeypatch):
+    """--ca-file adds trust to this check's connections; the environment's CA bundles grant none."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls.ca_file))
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(tls.ca_file))
+    with GoogleSandbox(tmp_path / "google", tls=tls) as box:
+        code, report = check_json(capsys, box)
+        assert code == 1
+        assert first_failure(report)["diagnosis"]["code"] == "tls_untrusted"
+
+        code, report = check_json(capsys, box, "--ca-file", str(tls.ca_file))
+        assert code == 0, report
+
+
+def test_ca_file_that_is_not_pem_is_bad_input(capsys, tmp_path):
+    bogus = tmp_path / "ca.pem"
+    bogus.write_text("not a certificate")
+    key = tmp_path / "key.json"
+    key.write_text("{}")
+    code, out, err = run(capsys, "--key-file", str(key), "--admin", ADMIN, "--user", ADMIN,
+                         "--ca-file", str(bogus), "--json")
+    assert code == 2
+    assert "--ca-file" in json.loads(out)["error"]["message"] and "PEM" in err

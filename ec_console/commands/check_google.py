@@ -65,6 +65,12 @@ def register(check_subparsers: Any) -> None:
     parser.add_argument(
         "--timeout", metavar="S", default="15", help="seconds to wait for each answer (default 15)"
     )
+    parser.add_argument(
+        "--ca-file",
+        metavar="PEM",
+        help="extra CA certificates to trust for this check's connections (e.g. a TLS-inspecting proxy's "
+        "root), besides the system store",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
     parser.add_argument(
         "--verbose",
@@ -108,6 +114,7 @@ def google_settings_from_args(args: argparse.Namespace) -> Any:
         if expect_denied.lower() == user.lower():
             raise BadInput("--expect-denied must name another user than --user (one outside the scope)")
     timeout = validation.timeout_seconds(args.timeout, "--timeout")
+    ca_file = validation.ca_file(args.ca_file) if args.ca_file is not None else None
     extra = {"scopes": scopes} if scopes else {}
     return GoogleSettings(
         admin=admin,
@@ -116,6 +123,7 @@ def google_settings_from_args(args: argparse.Namespace) -> Any:
         api_root=api_root,
         expect_denied=expect_denied,
         timeout=timeout,
+        ca_file=ca_file,
         **extra,
     )
 

@@ -1,0 +1,311 @@
+"""Every error an Exchange check can meet, mapped to its diagnosis code (DESIGN.md, "Diagnosis codes").
+
+`classify(exc, ctx)` returns the code and one plain line of detail; `diagnosis_for(exc, ctx)` renders it
+with the names the fix needs (service account, mailbox, scoping group, app id, tenant, EWS URL, host).
+Errors arrive from exchangelib (SOAP `ResponseClass="Error"` in a 200 and SOAP faults in a 500 both become
+`exchangelib.errors` classes), from this check's own strict retry policy (`HttpAnswerError` for 401 / 403 /
+407 / 503 ...), from `requests` (timeouts, refused connections, TLS) and from oauthlib (the identity
+platform's token errors, AADSTS codes in the description).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from exchangelib import errors as ews
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
+from ec_console.checks import Diagnosis
+from ec_console.diagnoses import diagnose
+from ec_console.providers.exchange_http import HttpAnswerError
+from ec_console.validation import is_distinguished_name
+
+_AADSTS_RE = re.compile(r"AADSTS(\d+)")
+_AADSTS_CODES = {
+    "7000215": "oauth_invalid_client",  # invalid client secret provided
+    "7000222": "oauth_secret_expired",  # the provided client secret keys are expired
+    "90002": "oauth_tenant_not_found",  # tenant not found
+    "900023": "oauth_tenant_not_found",  # specified tenant identifier is neither a valid DNS name nor a GUID
+    "700016": "oauth_invalid_client",  # application not found in the directory
+    "90023": "oauth_invalid_client",  # unsupported client (e.g. not a confidential client)
+}
+_LOCKED_OUT = "locked out"
+_MAX_TEXT = 300
+
+
+@dataclass
+class ErrorContext:
+    """What the check knows, to name the real objects in a fix."""
+
+    service_account: str | None = None
+    mailbox: str | None = None
+    scope_group: str | None = None
+    client_id: str | None = None
+    tenant_id: str | None = None
+    ews_url: str | None = None
+    host: str | None = None
+    port: int | None = None
+    timeout: float | None = None
+    proxy: str | None = None
+    oauth: bool = False
+    platform: str = "onprem"  # "onprem" | "online"
+    exchange_online: bool = False  # the host is Exchange Online's
+    token_roles: list[str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def names(self, **overrides: Any) -> dict[str, Any]:
+        names: dict[str, Any] = {
+            "service_account": self.service_account,
+            "mailbox": self.mailbox,
+            "scope_group": self.scope_group,
+            "client_id": self.client_id,
+            "tenant_id": self.tenant_id,
+            "ews_url": self.ews_url,
+            "host": self.host,
+            "port": self.port,
+            "timeout": self.timeout,
+            "proxy": self.proxy,
+            "platform": self.platform,
+        }
+        if self.scope_group and is_distinguished_name(self.scope_group):
+            names["group_dn"] = self.scope_group
+        names.update(self.extra)
+        names.update(overrides)
+        return names
+
+
+def short(text: str) -> str:
+    """One line, bounded: for details and the `error` name of a diagnosis."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= _MAX_TEXT else line[: _MAX_TEXT - 1] + "…"
+
+
+def aadsts_code(text: str) -> str | None:
+    match = _AADSTS_RE.search(text or "")
+    return match.group(1) if match else None
+
+
+def unwrap(exc: BaseException) -> BaseException:
+    """The EWS error behind exchangelib's version guess, which re-raises it as a plain TransportError."""
+    context = exc.__context__
+    if type(exc) is ews.TransportError and isinstance(context, ews.ResponseMessageError):
+        return context
+    return exc
+
+
+def classify(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    """(diagnosis code, one-line detail, extra names) for `exc`."""
+    exc = unwrap(exc)
+    for kind, handler in _HANDLERS:
+        if isinstance(exc, kind):
+            return handler(exc, ctx)
+    return (
+        "server_error",
+        f"Unexpected answer: {short(f'{type(exc).__name__}: {exc}')}",
+        {"error": short(f"{type(exc).__name__}: {exc}")},
+    )
+
+
+def diagnosis_for(exc: BaseException, ctx: ErrorContext) -> tuple[Diagnosis, str]:
+    code, detail, extra = classify(exc, ctx)
+    return diagnose(code, **ctx.names(**extra)), detail
+
+
+# --- handlers, most specific first -------------------------------------------------------------------------
+
+
+def _http(exc: HttpAnswerError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    status = exc.status
+    where = ctx.ews_url or ctx.host or "the server"
+    if status == 401:
+        if _LOCKED_OUT in exc.text.lower():
+            return (
+                "account_locked",
+                f"{where} answered 401: the referenced account is currently locked out",
+                {},
+            )
+        if ctx.oauth:
+            hint = exc.header("x-ms-diagnostics") or exc.header("www-authenticate")
+            more = f" ({short(hint)})" if hint else ""
+            return (
+                "oauth_permission_missing",
+                f"Exchange refused the application's token with HTTP 401{more}",
+                {"error": short(hint)},
+            )
+        return "auth_failed", f"{where} refused the credentials of {ctx.service_account} (HTTP 401)", {}
+    if status == 403:
+        online = " EWS in Exchange Online shuts down on 1 April 2027." if ctx.exchange_online else ""
+        return "ews_blocked", f"{where} answered HTTP 403 Forbidden: EWS is blocked.{online}", {}
+    if status == 407:
+        return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
+    if status in (429, 503):
+        back_off = _retry_after(exc.header("retry-after"))
+        wait = f"; it asks to wait {back_off:g} s" if back_off else ""
+        return (
+            "throttled",
+            f"{where} answered HTTP {status} (busy){wait}",
+            {"back_off": f"{back_off:g}" if back_off else None},
+        )
+    if status in (301, 302, 303, 307, 308):
+        location = exc.header("location")
+        return (
+            "server_error",
+            f"{where} redirects to {short(location) or 'another address'} instead of answering EWS",
+            {"error": f"HTTP {status} redirect to {short(location)}"},
+        )
+    if status == 404:
+        return "server_error", f"No EWS endpoint at {where} (HTTP 404)", {"error": "HTTP 404 Not Found"}
+    text = f"HTTP {status} {exc.reason}".strip()
+    return "server_error", f"{where} answered {text}", {"error": text}
+
+
+def _retry_after(value: str) -> float | None:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds > 0 else None
+
+
+def _oauth(exc: OAuth2Error, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    description = exc.description or ""
+    code = aadsts_code(description)
+    text = short(f"{exc.error}: {description}" if description else str(exc.error))
+    mapped = _AADSTS_CODES.get(code or "")
+    if mapped:
+        return mapped, f"The identity platform refused the token request: {text}", {"error": text}
+    if exc.error in ("invalid_client", "unauthorized_client"):
+        return "oauth_invalid_client", f"The identity platform refused the client: {text}", {"error": text}
+    if exc.status_code and exc.status_code >= 500:
+        return "server_error", f"The identity platform failed: {text}", {"error": text}
+    return "server_error", f"The identity platform refused the token request: {text}", {"error": text}
+
+
+def _unauthorized(exc: ews.UnauthorizedError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    text = str(exc)
+    if _LOCKED_OUT in text.lower():
+        return "account_locked", text, {}
+    if ctx.oauth:
+        return "oauth_permission_missing", f"Exchange refused the application's token: {short(text)}", {}
+    return "auth_failed", f"The server refused the credentials of {ctx.service_account}: {short(text)}", {}
+
+
+def _response_code(name: str) -> str:
+    return f"Exchange answered {name}"
+
+
+def _simple(code: str) -> Any:
+    def handler(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+        message = short(str(exc))
+        detail = (
+            f"{_response_code(type(exc).__name__)}: {message}"
+            if message
+            else _response_code(type(exc).__name__)
+        )
+        return code, detail, {"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__}
+
+    return handler
+
+
+def _server_busy(exc: ews.ErrorServerBusy, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    back_off = exc.back_off
+    wait = f"; back off {back_off:g} s" if back_off else ""
+    return (
+        "throttled",
+        f"{_response_code('ErrorServerBusy')}{wait}",
+        {"back_off": f"{back_off:g}" if back_off else None},
+    )
+
+
+def _folder_denied(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    name = type(exc).__name__
+    return "folder_access_denied", f"{_response_code(name)}: {short(str(exc))}", {"error": name}
+
+
+def _timeout_expired(exc: ews.ErrorTimeoutExpired, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    text = str(exc)
+    if "Timeout" in text or "timed out" in text:
+        return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+    if "ConnectionError" in text or "Connection refused" in text:
+        return (
+            "tcp_unreachable",
+            f"The connection to {ctx.host} failed: {short(text)}",
+            {"error": short(text)},
+        )
+    return "timeout", f"No answer from {ctx.host}: {short(text)}", {"error": short(text)}
+
+
+def _requests(exc: requests.RequestException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    text = short(str(exc))
+    if isinstance(exc, requests.exceptions.ProxyError) and "407" in str(exc):
+        return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "tls_untrusted", f"TLS failed with {ctx.host}: {text}", {"error": text}
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if "timed out" in str(exc).lower():
+            return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+        return "tcp_unreachable", f"The connection to {ctx.host} failed: {text}", {"error": text}
+    return "server_error", f"HTTP failure: {text}", {"error": text}
+
+
+def _transport(exc: ews.TransportError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    text = str(exc)
+    lower = text.lower()
+    if "timed out" in lower or "timeout" in lower:
+        return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+    if "certificate" in lower or "ssl" in lower:
+        return "tls_untrusted", f"TLS failed with {ctx.host}: {short(text)}", {"error": short(text)}
+    if "407" in text:
+        return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
+    return "server_error", f"Transport failure: {short(text)}", {"error": short(text)}
+
+
+def _redirect(exc: ews.RedirectError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    return (
+        "server_error",
+        f"{ctx.ews_url} redirects to {exc.url} instead of answering EWS",
+        {"error": f"redirect to {exc.url}"},
+    )
+
+
+def _cas(exc: ews.CASError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    return (
+        "server_error",
+        f"Exchange's front end refused the request: {short(exc.cas_error)}",
+        {"error": f"CAS error {short(exc.cas_error)}"},
+    )
+
+
+def _malformed(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    text = short(str(exc))
+    return "server_error", f"The answer could not be understood: {text}", {"error": text}
+
+
+_HANDLERS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], Any], ...] = (
+    (HttpAnswerError, _http),
+    (OAuth2Error, _oauth),
+    (ews.UnauthorizedError, _unauthorized),
+    (ews.ErrorImpersonateUserDenied, _simple("impersonation_denied")),
+    (ews.ErrorImpersonationDenied, _simple("impersonation_right_missing")),
+    (ews.ErrorInvalidExchangeImpersonationHeaderData, _simple("impersonation_header_required")),
+    (ews.ErrorNonExistentMailbox, _simple("mailbox_not_found")),
+    (ews.ErrorMailboxStoreUnavailable, _simple("server_error")),
+    ((ews.ErrorAccessDenied, ews.ErrorFolderNotFound), _folder_denied),
+    (ews.ErrorCreateItemAccessDenied, _simple("write_denied")),
+    (ews.ErrorServerBusy, _server_busy),
+    (ews.ErrorExceededConnectionCount, _simple("throttled")),
+    (ews.ErrorInternalServerTransientError, _simple("throttled")),
+    (ews.ErrorTooManyObjectsOpened, _simple("throttled")),
+    (ews.ErrorTimeoutExpired, _timeout_expired),
+    (ews.RedirectError, _redirect),
+    (ews.CASError, _cas),
+    ((ews.MalformedResponseError, ews.ResponseMessageError), _malformed),
+    (ews.TransportError, _transport),
+    (requests.RequestException, _requests),
+    (ews.EWSError, _malformed),
+)

@@ -1,0 +1,359 @@
+"""The Exchange provider's API used by the UI and the dashboard: observers, cancellation, autodiscover,
+scope enumeration, mailbox lists, probes — and the pure helpers behind the diagnoses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from exchangelib import errors as ews
+from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error, InvalidClientError
+
+from ec_console.checks import CancelToken, StepResult, StepStatus
+from ec_console.providers import net
+from ec_console.providers.exchange import (
+    ExchangeSettings,
+    enumerate_scope,
+    exchange_steps,
+    offered_auth_methods,
+    parse_mailbox_list,
+    probe_mailbox,
+    run_exchange_check,
+    token_claims,
+)
+from ec_console.providers.exchange_errors import ErrorContext, classify
+from ec_console.providers.exchange_http import HttpAnswerError
+from ec_console.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def module_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    with Sandbox(tmp_path_factory.mktemp("sandbox")) as sandbox:
+        sandbox.variant_url("http")
+        yield sandbox
+
+
+@pytest.fixture
+def sb(module_sandbox: Sandbox) -> Sandbox:
+    module_sandbox.requests.clear()
+    return module_sandbox
+
+
+def settings_for(sb: Sandbox, **changes: object) -> ExchangeSettings:
+    info = sb.info()
+    values: dict[str, object] = dict(
+        mailbox=info.mailbox_in_scope,
+        ews_url=info.ews_url,
+        username=info.username,
+        ca_file=info.ca_file,
+        timeout=5.0,
+    )
+    values.update(changes)
+    return ExchangeSettings(**values)  # type: ignore[arg-type]
+
+
+# --- observers, cancellation, settings --------------------------------------------------------------------
+
+
+def test_observer_sees_every_step_in_order(sb: Sandbox) -> None:
+    started: list[str] = []
+    finished: list[StepResult] = []
+    settings = settings_for(sb, write_probe=True, expect_denied=sb.info().mailbox_out_of_scope)
+    report = run_exchange_check(
+        settings, sb.info().password, observer=finished.append, on_step_started=started.append
+    )
+    planned = [s.id for s in exchange_steps(settings)]
+    assert started == planned == [s.id for s in finished] == [s.id for s in report.steps]
+    assert planned[-2:] == ["write_probe", "restriction"]
+    assert report.result is StepStatus.PASS
+
+
+def test_cancel_before_start_skips_every_step_and_sends_nothing(sb: Sandbox) -> None:
+    token = CancelToken()
+    token.cancel()
+    report = run_exchange_check(settings_for(sb), sb.info().password, cancel=token)
+    assert report.cancelled and all(s.status is StepStatus.SKIP for s in report.steps)
+    assert not sb.requests.all()
+
+
+def test_cancel_midway_stops_after_the_current_step(sb: Sandbox) -> None:
+    token = CancelToken()
+
+    def on_step(step: StepResult) -> None:
+        if step.id == "authenticate":
+            token.cancel()
+
+    report = run_exchange_check(settings_for(sb), sb.info().password, observer=on_step, cancel=token)
+    statuses = {s.id: s.status for s in report.steps}
+    assert statuses["authenticate"] is StepStatus.PASS
+    assert statuses["impersonate"] is StepStatus.SKIP and report.cancelled
+    assert not sb.requests.find(operation="FindItem")
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"auth": "oauth", "tenant_id": None, "client_id": None}, "tenant id"),
+        ({"username": None}, "user name"),
+        ({"ews_url": None}, "EWS URL"),
+        ({"auth": "oauth", "tenant_id": "t", "client_id": "c", "impersonation": False}, "delegate"),
+    ],
+)
+def test_inconsistent_settings_are_refused(sb: Sandbox, changes: dict, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        run_exchange_check(settings_for(sb, **changes), "secret")
+
+
+def test_plain_http_to_loopback_skips_tls(sb: Sandbox) -> None:
+    url = sb.variant_url("http")
+    report = run_exchange_check(settings_for(sb, ews_url=url), sb.info().password)
+    tls = report.step("tls")
+    assert tls is not None and tls.status is StepStatus.SKIP and tls.skip_reason == "not_applicable"
+    assert report.result is StepStatus.PASS
+
+
+# --- autodiscover -----------------------------------------------------------------------------------------
+
+
+def test_autodiscover_walk_finds_the_ews_url(sb: Sandbox) -> None:
+    info = sb.info()
+    settings = settings_for(sb, ews_url=None, autodiscover=True, autodiscover_urls=(info.autodiscover_url,))
+    report = run_exchange_check(settings, info.password)
+    step = report.step("resolve_endpoint")
+    assert step is not None and step.status is StepStatus.PASS
+    assert step.data and step.data["ews_url"] == info.ews_url and step.data["source"] == "autodiscover"
+    assert report.result is StepStatus.PASS
+
+
+def test_autodiscover_with_no_answering_candidate_fails(sb: Sandbox) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dead = f"https://127.0.0.1:{port}/autodiscover/autodiscover.svc"
+    settings = settings_for(sb, ews_url=None, autodiscover=True, autodiscover_urls=(dead,))
+    report = run_exchange_check(settings, sb.info().password)
+    step = report.step("resolve_endpoint")
+    assert step is not None and step.diagnosis is not None
+    assert step.diagnosis.code == "autodiscover_failed"
+    assert dead in step.diagnosis.cause and "sandbox.example" in step.diagnosis.cause
+    assert step.data and step.data["attempts"][0]["url"] == dead
+
+
+def test_autodiscover_default_candidates_follow_the_domain() -> None:
+    from ec_console.providers.exchange_autodiscover import candidate_urls
+
+    assert candidate_urls("contoso.com") == [
+        "https://contoso.com/autodiscover/autodiscover.svc",
+        "https://autodiscover.contoso.com/autodiscover/autodiscover.svc",
+    ]
+
+
+# --- scope enumeration and probes -------------------------------------------------------------------------
+
+
+def test_enumerate_scope_lists_direct_members_and_reports_nested_groups(sb: Sandbox) -> None:
+    info = sb.info()
+    for group in (info.scope_group_address, info.scope_group):
+        listing = enumerate_scope(settings_for(sb), info.password, group)
+        addresses = {m.address for m in listing.mailboxes}
+        assert addresses == {m.address for m in sb.org.scope_members()}
+        assert info.mailbox_out_of_scope not in addresses
+        nested = {m.address for m in listing.nested_groups}
+        assert nested == {sb.org.nested_group_address}
+        assert not addresses & {m.address for m in sb.org.nested_members()}
+
+
+def test_enumerate_scope_with_bad_password_raises_a_diagnosis(sb: Sandbox) -> None:
+    from ec_console.providers.exchange import ScopeError
+
+    with pytest.raises(ScopeError) as caught:
+        enumerate_scope(settings_for(sb), "wrong-password", sb.info().scope_group_address)
+    assert caught.value.diagnosis.code == "auth_failed"
+
+
+def test_probe_mailbox_returns_busy_blocks_without_subjects(sb: Sandbox) -> None:
+    info = sb.info()
+    result = probe_mailbox(settings_for(sb), info.password, info.mailbox_in_scope)
+    assert result.ok and result.diagnosis is None
+    events = sb.org.mailbox(info.mailbox_in_scope).events
+    assert len(result.blocks) == len(events)
+    assert all(set(b) == {"start", "end", "busy_type", "all_day"} for b in result.blocks)
+    assert all(e.subject not in json.dumps(result.blocks) for e in events)
+
+
+def test_probe_mailbox_outside_scope_is_not_ok(sb: Sandbox) -> None:
+    info = sb.info()
+    result = probe_mailbox(settings_for(sb), info.password, info.mailbox_out_of_scope)
+    assert not result.ok and result.diagnosis is not None
+    assert result.diagnosis.code == "impersonation_denied"
+
+
+# --- mailbox lists ----------------------------------------------------------------------------------------
+
+
+def test_parse_pasted_list() -> None:
+    text = ("Ada@Contoso.com, bob@contoso.com\n\n# a comment\n<carol@contoso.com>; ada@contoso.com\n"
+            "not-an-address\n")
+    parsed = parse_mailbox_list(text)
+    assert parsed.addresses == ["ada@contoso.com", "bob@contoso.com", "carol@contoso.com"]
+    assert [(p.line, p.text.strip()) for p in parsed.problems] == [(5, "not-an-address")]
+
+
+def test_parse_get_mailbox_csv_export(tmp_path: Path) -> None:
+    text = (
+        "#TYPE Deserialized.Microsoft.Exchange.Data.Directory.Management.Mailbox\n"
+        '"Name","PrimarySmtpAddress","UserPrincipalName"\n'
+        '"Ada","ada@contoso.com","ada@corp.contoso.com"\n'
+        '"No primary","","upn.only@contoso.com"\n'
+        '"Broken","bad address",""\n'
+        '"Empty","",""\n'
+    )
+    parsed = parse_mailbox_list(text)
+    assert parsed.addresses == ["ada@contoso.com", "upn.only@contoso.com"]
+    assert [p.line for p in parsed.problems] == [5, 6]
+    assert "line 5" in parsed.problems[0].message
+
+
+def test_parse_windows_email_address_column() -> None:
+    parsed = parse_mailbox_list('\ufeffWindowsEmailAddress,DisplayName\r\nx@contoso.com,X\r\n')
+    assert parsed.addresses == ["x@contoso.com"] and not parsed.problems
+
+
+# --- pure helpers -----------------------------------------------------------------------------------------
+
+
+def test_offered_auth_methods_reads_joined_headers() -> None:
+    header = ('Negotiate, NTLM, Basic realm="mail.contoso.com", '
+              'Bearer authorization_uri="https://x", error="y"')
+    assert offered_auth_methods(header) == ["Negotiate", "NTLM", "Basic", "Bearer"]
+    assert offered_auth_methods("") == []
+
+
+def test_token_claims_reads_roles_without_verification() -> None:
+    import base64
+
+    payload = base64.urlsafe_b64encode(json.dumps({"roles": ["full_access_as_app"]}).encode()).rstrip(b"=")
+    assert token_claims(f"e30.{payload.decode()}.sig")["roles"] == ["full_access_as_app"]
+    assert token_claims("not-a-jwt") == {}
+    assert token_claims("a.%%%.c") == {}
+
+
+def _cert(not_before: str, not_after: str, names: list[str]) -> dict:
+    return {"not_before": not_before, "not_after": not_after, "names": names}
+
+
+@pytest.mark.parametrize(
+    ("code", "info", "expected"),
+    [
+        (10, {}, "tls_expired"),
+        (62, {}, "tls_name_mismatch"),
+        (None, _cert("2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", ["mail.contoso.com"]), "tls_expired"),
+        (None, _cert("2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z", ["other.contoso.com"]),
+         "tls_name_mismatch"),
+        (None, _cert("2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z", ["*.contoso.com"]), "tls_untrusted"),
+        (20, _cert("2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z", ["mail.contoso.com"]), "tls_untrusted"),
+    ],
+)
+def test_certificate_failures_are_classified(code: int | None, info: dict, expected: str) -> None:
+    now = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    assert net.classify_certificate_failure(code, info, "mail.contoso.com", now) == expected
+
+
+def test_wildcards_match_one_label_only() -> None:
+    assert net.hostname_matches("mail.contoso.com", ["*.contoso.com"])
+    assert not net.hostname_matches("a.mail.contoso.com", ["*.contoso.com"])
+    assert not net.hostname_matches("contoso.com", ["*.contoso.com"])
+
+
+def test_redact_proxy_drops_credentials() -> None:
+    assert net.redact_proxy("http://user:pa55@proxy.corp:3128") == "http://proxy.corp:3128"
+
+
+def _ctx(**kw: object) -> ErrorContext:
+    base: dict[str, object] = dict(
+        service_account="CONTOSO\\svc", mailbox="a@contoso.com", ews_url="https://m/EWS/Exchange.asmx",
+        host="m", timeout=15.0,
+    )
+    base.update(kw)
+    return ErrorContext(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("description", "code"),
+    [
+        ("AADSTS7000215: Invalid client secret provided.", "oauth_invalid_client"),
+        ("AADSTS7000222: The provided client secret keys for app 'x' are expired.", "oauth_secret_expired"),
+        ("AADSTS90002: Tenant 'x' not found.", "oauth_tenant_not_found"),
+        ("AADSTS700016: Application with identifier 'x' was not found.", "oauth_invalid_client"),
+    ],
+)
+def test_identity_platform_errors_map_by_aadsts_code(description: str, code: str) -> None:
+    error = InvalidClientError(description=description, status_code=401)
+    assert classify(error, _ctx(oauth=True))[0] == code
+    other = CustomOAuth2Error("invalid_request", description=description, status_code=400)
+    assert classify(other, _ctx(oauth=True))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "text", "ctx", "code"),
+    [
+        (401, {}, "", {}, "auth_failed"),
+        (401, {}, "The referenced account is currently locked out.", {}, "account_locked"),
+        (401, {"x-ms-diagnostics": "2000008;reason=token lacks roles"}, "", {"oauth": True},
+         "oauth_permission_missing"),
+        (403, {}, "", {}, "ews_blocked"),
+        (407, {}, "", {}, "proxy_auth_required"),
+        (503, {"Retry-After": "12"}, "", {}, "throttled"),
+        (502, {}, "", {}, "server_error"),
+        (302, {"Location": "https://m/owa/"}, "", {}, "server_error"),
+    ],
+)
+def test_http_answers_map_to_codes(status: int, headers: dict, text: str, ctx: dict, code: str) -> None:
+    found, detail, extra = classify(HttpAnswerError(status, "", headers, text), _ctx(**ctx))
+    assert found == code
+    if status == 503:
+        assert extra["back_off"] == "12" and "12" in detail
+
+
+def test_ews_blocked_on_exchange_online_names_the_shutdown() -> None:
+    _, detail, _ = classify(HttpAnswerError(403, "Forbidden", {}, ""), _ctx(exchange_online=True))
+    assert "1 April 2027" in detail
+
+
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [
+        (ews.ErrorImpersonateUserDenied("x"), "impersonation_denied"),
+        (ews.ErrorImpersonationDenied("x"), "impersonation_right_missing"),
+        (ews.ErrorInvalidExchangeImpersonationHeaderData("x"), "impersonation_header_required"),
+        (ews.ErrorNonExistentMailbox("x"), "mailbox_not_found"),
+        (ews.ErrorAccessDenied("x"), "folder_access_denied"),
+        (ews.ErrorFolderNotFound("x"), "folder_access_denied"),
+        (ews.ErrorCreateItemAccessDenied("x"), "write_denied"),
+        (ews.ErrorServerBusy("x", back_off=30), "throttled"),
+        (ews.ErrorExceededConnectionCount("x"), "throttled"),
+        (ews.ErrorTimeoutExpired("Reraised from ReadTimeout(...)"), "timeout"),
+        (ews.UnauthorizedError("The referenced account is currently locked out"), "account_locked"),
+        (ews.MalformedResponseError("garbage"), "server_error"),
+        (requests.exceptions.ReadTimeout("read timed out"), "timeout"),
+        (requests.exceptions.ConnectionError("refused"), "tcp_unreachable"),
+        (RuntimeError("anything else"), "server_error"),
+    ],
+)
+def test_exchangelib_errors_map_to_codes(exc: BaseException, code: str) -> None:
+    assert classify(exc, _ctx())[0] == code
+
+
+def test_version_guess_wrapping_is_unwrapped() -> None:
+    try:
+        try:
+            raise ews.ErrorImpersonateUserDenied("denied")
+        except ews.ResponseMessageError as inner:
+            raise ews.TransportError(f"No valid version headers found in response ({inner!r})")  # noqa: B904
+    except ews.TransportError as wrapped:
+        assert classify(wrapped, _ctx())[0] == "impersonation_denied"
