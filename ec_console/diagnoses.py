@@ -486,6 +486,12 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("scope_not_authorized", ("delegation",), "some scopes not delegated",
           "Client {client_id} is delegated, but not for these scopes: {missing_scopes}.",
           _DWD_FIX),
+    Entry("scope_unknown", ("token", "delegation"), "Google does not know the scope",
+          "Google does not recognise the scope {scopes} (invalid_scope): it is misspelt or not a Google "
+          "OAuth scope.",
+          (T("Check each --scope against Google's list of OAuth 2.0 scopes; a scope is a URL such as "
+             "https://www.googleapis.com/auth/calendar:"),
+           L("https://developers.google.com/identity/protocols/oauth2/scopes"))),
     Entry("user_not_found", ("delegation", "user"), "subject unknown",
           "Google Workspace has no user {user} (Invalid email or User ID).",
           (T("Check the spelling and use the user's primary address in the domain; aliases and group "
@@ -543,7 +549,7 @@ _GOOGLE_CODES = frozenset({"key_malformed", "key_invalid_signature", "service_ac
 CATALOG: dict[str, Entry] = {
     e.code: replace(e, placeholders=_GOOGLE_NAMES) if e.code in _GOOGLE_CODES else e for e in _ENTRIES
 }
-ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error")
+ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown")
 DEFAULT_GOOGLE_SCOPES = (
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/admin.directory.user.readonly",

@@ -347,3 +347,28 @@ def test_ca_file_that_is_not_pem_is_bad_input(capsys, tmp_path):
                          "--ca-file", str(bogus), "--json")
     assert code == 2
     assert "--ca-file" in json.loads(out)["error"]["message"] and "PEM" in err
+
+
+# --- scopes the client asks for ----------------------------------------------------------------------------
+
+
+def test_a_real_scope_that_is_not_delegated_is_scope_not_authorized(capsys, sandbox):
+    gmail = "https://www.googleapis.com/auth/gmail.readonly"
+    code, report = check_json(capsys, sandbox, "--scope", SCOPE_CALENDAR, "--scope", gmail)
+    assert code == 1
+    failure = first_failure(report)
+    assert failure["id"] == "delegation"
+    assert failure["diagnosis"]["code"] == "scope_not_authorized"
+    assert gmail in failure["diagnosis"]["cause"]
+    rows = {row["scope"]: row["status"] for row in failure["data"]["scopes"]}
+    assert rows == {SCOPE_CALENDAR: "authorized", gmail: "refused"}
+
+
+def test_unknown_scope_is_named_not_a_server_error(capsys, sandbox):
+    bogus = "https://www.googleapis.com/auth/not-a-scope"
+    code, report = check_json(capsys, sandbox, "--scope", SCOPE_CALENDAR, "--scope", bogus)
+    assert code == 1
+    diagnosis = first_failure(report)["diagnosis"]
+    assert diagnosis["code"] == "scope_unknown"
+    assert bogus in diagnosis["cause"]
+    assert "https://developers.google.com/identity/protocols/oauth2/scopes" in diagnosis["links"]

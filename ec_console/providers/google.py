@@ -478,6 +478,9 @@ class _GoogleCheck:
                     continue
                 row.update(status="error", error=failure.outcome.detail)
                 diagnosis = failure.outcome.diagnosis or self.names.render("unexpected_error")
+                if diagnosis.code == "scope_unknown":
+                    row.update(status="unknown", error="invalid_scope")
+                    diagnosis = self.names.render("scope_unknown", scopes=[row["scope"]])
                 if diagnosis.code == "user_not_found":
                     # Google answers a suspended user's token request as for an unknown user: ask Directory.
                     diagnosis = self._suspended_diagnosis() or diagnosis

@@ -135,6 +135,8 @@ def classify_refresh_error(
             return who.render("user_not_found")
     if error == "invalid_client":
         return who.render("service_account_not_found")
+    if error == "invalid_scope":
+        return who.render("scope_unknown")
     if error == "unauthorized_client":
         return who.render("dwd_unauthorized")
     if (

@@ -62,6 +62,19 @@ KNOWN_SCOPES: frozenset[str] = frozenset(
         GOOGLE + "admin.directory.domain.readonly",
         GOOGLE + "admin.directory.customer.readonly",
         GOOGLE + "cloud-platform",
+        # Real scopes of other Google APIs: known to Google, so a request for one that is not delegated is
+        # unauthorized_client, never invalid_scope.
+        "https://mail.google.com/",
+        GOOGLE + "gmail.readonly",
+        GOOGLE + "gmail.send",
+        GOOGLE + "gmail.modify",
+        GOOGLE + "drive",
+        GOOGLE + "drive.readonly",
+        GOOGLE + "drive.file",
+        GOOGLE + "contacts.readonly",
+        GOOGLE + "directory.readonly",
+        GOOGLE + "tasks",
+        GOOGLE + "admin.reports.audit.readonly",
     }
 )
 
