@@ -13,11 +13,11 @@ $(PY):
 	$(PY) -m pip install --upgrade pip >/dev/null
 
 $(STAMP_RUN): pyproject.toml | $(PY)
-	$(PY) -m pip install -e .
+	$(PY) -m pip install -q -e .
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(PY)
-	$(PY) -m pip install -e '.[test,lint]'
+	$(PY) -m pip install -q -e '.[test,lint]'
 	touch $@ $(STAMP_RUN)
 
 venv: $(STAMP_RUN)

@@ -17,7 +17,7 @@ ec-console: there is no display to open the console's window on (DISPLAY and WAY
   - On a desktop session, run `make run` from a terminal inside it.
   - On a server or over SSH, use a virtual display:   xvfb-run -a make run
     (Debian/Ubuntu: sudo apt-get install xvfb)
-  - For a quick smoke test with no window at all:     QT_QPA_PLATFORM=offscreen make run
+  - To prove the console starts, with no window at all: .venv/bin/ec-console --self-test
   - To check a mailbox without the GUI:               .venv/bin/ec-console check --help
 """
 
