@@ -1,9 +1,12 @@
-"""The diagnosis catalog: complete against DESIGN.md and docs/diagnoses.md, rendered with and without names,
-accurate fixes, and commands/links that appear in the text they are copied from."""
+"""The diagnosis catalog: complete against DESIGN.md and docs/diagnoses.md (every row naming tests that exist
+and mention its code), rendered with and without names, accurate fixes, and commands/links that appear in the
+text they are copied from."""
 
 from __future__ import annotations
 
+import ast
 import re
+from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +21,7 @@ DOCS = REPO / "docs" / "diagnoses.md"
 DESIGN = REPO.parent / "shared" / "DESIGN.md"
 TEMPLATE_LEFTOVER = re.compile(r"\{[a-z_]+(:[a-z]+)?\}")
 CODE_RE = re.compile(r"`([a-z_]+)`")
+NODE_RE = re.compile(r"`(tests/[\w/]+\.py)::(\w+)(\[[^`\]]*\])?`")
 
 ALL_NAMES = {
     "service_account": "CONTOSO\\svc-calendar",
@@ -57,17 +61,58 @@ ALL_NAMES = {
 }
 
 
-def _docs_codes() -> list[str]:
-    """First-column codes of the table under "## Codes" in docs/diagnoses.md."""
+def _docs_rows() -> dict[str, list[str]]:
+    """The rows of the table under "## Codes" in docs/diagnoses.md: code -> its five cells, in order."""
     text = DOCS.read_text(encoding="utf-8")
     section = text.split("## Codes", 1)[1]
-    found = []
+    rows: dict[str, list[str]] = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and len(cells) == 5 and (match := CODE_RE.fullmatch(cells[0])):
             assert all(cells[1:]), f"docs/diagnoses.md: the row for {cells[0]} has an empty cell"
-            found.append(match.group(1))
-    return found
+            assert match.group(1) not in rows, f"docs/diagnoses.md: two rows for {cells[0]}"
+            rows[match.group(1)] = cells
+    return rows
+
+
+def _docs_codes() -> list[str]:
+    """First-column codes of the table under "## Codes" in docs/diagnoses.md."""
+    return list(_docs_rows())
+
+
+@cache
+def _test_functions(path: str) -> dict[str, set[str]]:
+    """Top-level test functions of a test file -> every string constant in them (decorators included)."""
+    file = REPO / path
+    if not file.is_file():
+        return {}
+    tree = ast.parse(file.read_text(encoding="utf-8"), filename=path)
+    return {
+        node.name: {
+            c.value for c in ast.walk(node)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str)
+        }
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def _row_problems(code: str, test_cell: str) -> list[str]:
+    """What is wrong with the tests a row names: none named, a file or function missing, or a test whose
+    code never mentions the diagnosis code (as an exact string) it is meant to prove."""
+    nodes = NODE_RE.findall(test_cell)
+    if not nodes:
+        return [f"{code}: the test column names no `tests/<file>.py::<test>`"]
+    problems = []
+    for path, name, _params in nodes:
+        functions = _test_functions(path)
+        if not functions:
+            problems.append(f"{code}: {path} does not exist or defines no test")
+        elif name not in functions:
+            problems.append(f"{code}: {path} defines no {name}")
+        elif code not in functions[name]:
+            problems.append(f"{code}: {path}::{name} never mentions {code!r}")
+    return problems
 
 
 def _design_codes() -> set[str]:
@@ -93,6 +138,36 @@ def test_the_docs_have_no_stale_or_duplicate_rows():
     documented = _docs_codes()
     assert len(documented) == len(set(documented))
     assert set(documented) <= set(codes()), set(documented) - set(codes())
+
+
+def test_no_row_is_pending():
+    pending = [code for code, cells in _docs_rows().items() if "pending" in " ".join(cells[3:]).lower()]
+    assert not pending, f"docs/diagnoses.md: rows still pending: {pending}"
+
+
+def test_every_row_names_tests_that_exist_and_mention_its_code():
+    problems = [p for code, cells in _docs_rows().items() for p in _row_problems(code, cells[4])]
+    assert not problems, "docs/diagnoses.md:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("cell", "fragment"),
+    [
+        ("pending: produced by the Exchange provider", "names no"),
+        ("`tests/test_no_such_file.py::test_x`", "does not exist"),
+        ("`tests/test_diagnoses.py::test_no_such_test`", "defines no test_no_such_test"),
+        ("`tests/test_diagnoses.py::test_unknown_code_is_a_value_error`", "never mentions 'write_leftover'"),
+    ],
+)
+def test_the_row_check_catches_a_bad_test_column(cell: str, fragment: str) -> None:
+    problems = _row_problems("write_leftover", cell)
+    assert len(problems) == 1 and fragment in problems[0], problems
+
+
+def test_the_row_check_accepts_a_parametrized_node_that_names_the_code() -> None:
+    cell = ("`tests/test_diagnoses.py::test_identity_platform_codes_are_named"
+            "[oauth_secret_expired-AADSTS7000222]`")
+    assert _row_problems("oauth_secret_expired", cell) == []
 
 
 @pytest.mark.skipif(not DESIGN.is_file(), reason="DESIGN.md is not beside the repository")

@@ -641,6 +641,14 @@ class _ExchangeCheck:
         except Exception as exc:  # noqa: BLE001
             if not self._expected(exc):
                 raise
+            if self.auth_type == NTLM and _no_ntlm_challenge(exc):
+                return self._fail(
+                    "auth_method_unsupported",
+                    f"The server offers {shown} but answered the NTLM sign-in with no NTLM challenge: it "
+                    "accepts Kerberos only (IIS Negotiate:Kerberos), which the console does not use.",
+                    {"offered": self.offered},
+                    auth_methods=shown,
+                )
             return self._fail_exc(exc, "authenticate", {"offered": self.offered, "auth_type": self.auth_type})
         method = "NTLM" if self.auth_type == NTLM else "Basic"
         detail = (
@@ -788,6 +796,17 @@ def read_busy_blocks(calendar: Calendar, days: int = CALENDAR_DAYS) -> list[dict
         )
     blocks.sort(key=lambda b: (b["start"], b["end"]))
     return blocks
+
+
+def _no_ntlm_challenge(exc: BaseException) -> bool:
+    """True when the NTLM handshake got no challenge back (requests_ntlm's PermissionError): a server that
+    offers `Negotiate` but takes Kerberos tickets only."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, PermissionError) and "NTLM challenge" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _still_there(account: Account, item_id: str, change_key: str) -> bool:

@@ -11,15 +11,17 @@ Authentication, as IIS in front of Exchange does it:
 - Bearer: a token from the sandbox identity endpoint (signature, audience, tenant, lifetime); an app with
   neither `full_access_as_app` in `roles` nor an RBAC for Applications assignment gets Exchange Online's 401
   with `x-ms-diagnostics: 2000008`;
-- a locked account: 401 whose body says "The referenced account is currently locked out".
+- a locked account: 401 whose body says "The referenced account is currently locked out";
+- `auth_methods` without "ntlm" but with "negotiate": `WWW-Authenticate: Negotiate` only, and every token
+  refused (Kerberos only, no KDC here).
 
 Then impersonation (`ExchangeImpersonation/ConnectingSID`): ErrorImpersonationDenied for an account without
 the role, ErrorNonExistentMailbox, ErrorImpersonateUserDenied outside the scoping group (or the app's RBAC
 scope), ErrorInvalidExchangeImpersonationHeaderData for an app-only token without the header — all SOAP faults
 in an HTTP 500 without ServerVersionInfo, as Exchange sends them. The target mailbox's behaviour follows
 (throttled, slow, EWS blocked, connection limit). Per-item errors (ErrorAccessDenied,
-ErrorCreateItemAccessDenied, ErrorItemNotFound ...) arrive as `ResponseClass="Error"` in an HTTP 200. Every
-SOAP answer that is not a fault carries `ServerVersionInfo`.
+ErrorCreateItemAccessDenied, ErrorCannotDeleteObject, ErrorItemNotFound ...) arrive as
+`ResponseClass="Error"` in an HTTP 200. Every SOAP answer that is not a fault carries `ServerVersionInfo`.
 
 Every request's log entry gets notes tests can query: `operation`, `auth` (method), `principal`,
 `impersonated`, `base_shape`, `fields` (the FieldURIs asked for), `returned_fields`, `error`.
@@ -191,6 +193,8 @@ class EwsEndpoint:
         self.issuer = issuer
         self.version = version
         self.end_point_hash = end_point_hash
+        # Offered and accepted; "negotiate" (opt-in) offers `Negotiate` and accepts no token unless "ntlm" is
+        # also on, i.e. a Kerberos-only endpoint.
         self.auth_methods: set[str] = {"ntlm", "basic", "bearer"}
         self.realm = "127.0.0.1"
         self.server: SandboxHTTPServer | None = None
@@ -207,6 +211,8 @@ class EwsEndpoint:
             headers.append(("WWW-Authenticate", f"NTLM {ntlm_token}" if ntlm_token else "NTLM"))
         if ntlm_token:
             return headers
+        if "negotiate" in self.auth_methods:
+            headers.append(("WWW-Authenticate", "Negotiate"))
         if "basic" in self.auth_methods:
             headers.append(("WWW-Authenticate", f'Basic realm="{self.realm}"'))
         if "bearer" in self.auth_methods:
@@ -239,6 +245,8 @@ class EwsEndpoint:
             raise self._unauthorized()
         if scheme in ("ntlm", "negotiate") and "ntlm" in self.auth_methods:
             return self._ntlm(request, value.strip())
+        # "negotiate" without "ntlm" is IIS's Negotiate:Kerberos provider: only a Kerberos ticket would do,
+        # and the sandbox has no KDC, so every token (an NTLM one included) gets a plain 401.
         if scheme == "basic" and "basic" in self.auth_methods:
             return self._basic(value.strip())
         if scheme == "bearer" and "bearer" in self.auth_methods:
@@ -732,6 +740,9 @@ class EwsEndpoint:
                 messages.append(self._error(ctx, found or "ErrorItemNotFound"))
                 continue
             box, event = found
+            if box.behaviour is Behaviour.DELETE_FAILS:
+                messages.append(self._error(ctx, "ErrorCannotDeleteObject"))
+                continue
             box.events.remove(event)
             ctx.notes.setdefault("deleted", []).append(event.item_id)
             messages.append(self._ok(ctx.operation))

@@ -39,6 +39,7 @@ class Behaviour(enum.Enum):
     FOLDER_DENIED = "folder_denied"  # ErrorAccessDenied on its calendar (GetFolder and FindItem)
     WRITE_DENIED = "write_denied"  # ErrorCreateItemAccessDenied on CreateItem
     CONNECTIONS_EXCEEDED = "connections_exceeded"  # ErrorExceededConnectionCount (SOAP fault, HTTP 500)
+    DELETE_FAILS = "delete_fails"  # ErrorCannotDeleteObject on DeleteItem: what is created stays (a hold)
 
 
 class Impersonation(enum.Enum):
@@ -277,6 +278,7 @@ _AWKWARD = (
     (Behaviour.FOLDER_DENIED, "folder-denied", "Folder Denied Mailbox"),
     (Behaviour.WRITE_DENIED, "write-denied", "Write Denied Mailbox"),
     (Behaviour.CONNECTIONS_EXCEEDED, "too-many-connections", "Connection Limit Mailbox"),
+    (Behaviour.DELETE_FAILS, "undeletable", "Undeletable Items Mailbox"),
 )
 
 
@@ -331,7 +333,7 @@ def _mailbox(address: str, name: str, index: int, today: dt.datetime, **kwargs: 
 
 
 def build_organisation(now: dt.datetime | None = None) -> Organisation:
-    """A fresh organisation of 50 mailboxes whose events fall within the next 7 days of `now` (UTC)."""
+    """A fresh organisation of 51 mailboxes whose events fall within the next 7 days of `now` (UTC)."""
     today = (now or dt.datetime.now(dt.UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
     boxes: list[Mailbox] = []
     for i in range(36):
