@@ -360,6 +360,23 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 _setup_lock = threading.Lock()
 
 
+class _TerminalFormatter(logging.Formatter):
+    """For the `--verbose` stderr handler: a failure's traceback stays in the log file; the terminal gets
+    one line naming the exception (no traceback ever reaches the user)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not (record.exc_info or record.exc_text):
+            return super().format(record)
+        summary = ""
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            summary = redact(f"{type(exc).__name__}: {exc}")
+        elif record.exc_text:
+            summary = record.exc_text.strip().splitlines()[-1]
+        plain = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return f"{super().format(plain)} ({summary}; the traceback is in the log file)"
+
+
 def _formatter() -> logging.Formatter:
     formatter = logging.Formatter(_FORMAT, _DATE_FORMAT)
     formatter.converter = time.gmtime
@@ -394,12 +411,15 @@ def setup_logging(verbose: bool = False, *, console: bool = False) -> Path:
             path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
         )
         handlers: list[logging.Handler] = [file_handler]
+        file_handler.setFormatter(_formatter())
         if console and sys.stderr is not None:  # windowed frozen builds have no stderr
             stream_handler = logging.StreamHandler(sys.stderr)
             stream_handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+            terminal = _TerminalFormatter(_FORMAT, _DATE_FORMAT)
+            terminal.converter = time.gmtime
+            stream_handler.setFormatter(terminal)
             handlers.append(stream_handler)
         for handler in handlers:
-            handler.setFormatter(_formatter())
             setattr(handler, _HANDLER_MARK, True)
             root.addHandler(handler)
         root.setLevel(logging.DEBUG if verbose else logging.INFO)

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from ec_console import paths
 from ec_console.errors import BadInput
 from ec_console.resources import resource_path
+from ec_console.validation import is_loopback_host
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 USER_FILE = "regions.toml"
@@ -75,7 +76,7 @@ def _https_url(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise RegionConfigError(f"{where} must be a URL")
     parsed = urlparse(value)
-    loopback = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
+    loopback = bool(parsed.hostname) and is_loopback_host(parsed.hostname)
     if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
         raise RegionConfigError(f"{where} must be an https URL, not {value!r}")
     if not parsed.hostname:

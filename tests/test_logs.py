@@ -402,3 +402,20 @@ def test_rotation_keeps_five_private_files_of_at_most_1_mb(ec_home):
         assert file.stat().st_size <= logs.MAX_BYTES
         if os.name == "posix":
             assert stat.S_IMODE(file.stat().st_mode) == 0o600
+
+
+def test_verbose_terminal_gets_one_line_while_the_file_keeps_the_traceback(capsys):
+    path = logs.setup_logging(verbose=True, console=True)
+    try:
+        {}["region"]
+    except KeyError:
+        logging.getLogger("ec_console.test").exception("could not read the setting password=hunter22")
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "could not read the setting" in line]
+    assert len(lines) == 1
+    assert "KeyError: 'region'" in lines[0] and "the traceback is in the log file" in lines[0]
+    assert "Traceback" not in err and "hunter22" not in err
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text()
+    assert "Traceback (most recent call last)" in text and "hunter22" not in text

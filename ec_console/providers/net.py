@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests.utils
+
+from ec_console.validation import is_loopback_host
 
 DEFAULT_PORTS = {"https": 443, "http": 80}
 _MAX_PROXY_ANSWER = 64 * 1024
@@ -77,13 +78,8 @@ class Target:
 
 
 def is_loopback(host: str) -> bool:
-    """True for `localhost` and the loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    """True for `localhost`, `*.localhost` and the loopback addresses (127.0.0.0/8, ::1)."""
+    return is_loopback_host(host)
 
 
 def proxy_for(url: str) -> str | None:
