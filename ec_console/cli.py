@@ -15,10 +15,13 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import NoReturn
 
 from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
+from ec_console.commands.applications import register as register_applications
 from ec_console.commands.check import register as register_check
+from ec_console.commands.common import json_flag, region_flag, resolve_region, verbose_flag
+from ec_console.commands.profiles import register as register_profiles
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
 
 log = logging.getLogger(__name__)
@@ -33,21 +36,6 @@ class _Parser(argparse.ArgumentParser):
         raise BadInput(f"{message} (see '{self.prog} --help')")
 
 
-def _json_flag(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON for scripts")
-
-
-def _region_flag(parser: argparse.ArgumentParser) -> None:
-    # SUPPRESS lets `--region` be given before or after the subcommand without one hiding the other.
-    parser.add_argument("--region", metavar="ID", default=argparse.SUPPRESS,
-                        help="region instance (us, de, or one your regions.toml adds); default: last used")
-
-
-def _verbose_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="log debug detail to the log file and stderr (secrets redacted)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=APP_NAME,
@@ -59,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                "130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    _verbose_flag(parser)
-    _region_flag(parser)
+    verbose_flag(parser)
+    region_flag(parser)
     parser.add_argument("--sandbox", action="store_true",
                         help="start the console against the built-in sandbox organisation")
     parser.add_argument("--self-test", nargs="?", const="", metavar="PNG", default=None,
@@ -69,25 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     register_check(sub)
 
-    profiles = sub.add_parser("profiles", help="list and manage linked calendar profiles",
-                              description="Linked calendar profiles of a region.")
-    psub = profiles.add_subparsers(dest="profiles_command", metavar="ACTION", parser_class=_Parser,
-                                   required=True)
-    plist = psub.add_parser("list", help="list profiles", description="List the profiles of a region.")
-    _region_flag(plist)
-    plist.add_argument("--status", choices=["linked", "needs_relink", "revoked"],
-                       help="only profiles with this status")
-    plist.add_argument("--application", metavar="NAME", help="only profiles of this application")
-    plist.add_argument("--search", metavar="TEXT", default="",
-                       help="only profiles whose email or name contains TEXT")
-    plist.add_argument("--sort", default="email",
-                       choices=["email", "display_name", "application", "provider", "status",
-                                "last_checked_at", "last_result"], help="sort column (default: email)")
-    plist.add_argument("--desc", action="store_true", help="sort descending")
-    plist.add_argument("--limit", type=_positive_int, metavar="N", help="print at most N profiles")
-    _json_flag(plist, "the profiles")
-    _verbose_flag(plist)
-    plist.set_defaults(handler=_profiles_list)
+    register_profiles(sub)
+    register_applications(sub)
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox organisation",
                              description="Loopback servers that speak the real protocols for a fictional "
@@ -96,80 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                                   required=True)
     serve = ssub.add_parser("serve", help="run the sandbox in the foreground and print its URLs, "
                                           "credentials and file paths")
-    _json_flag(serve, "the sandbox details")
-    _verbose_flag(serve)
+    json_flag(serve, "the sandbox details")
+    verbose_flag(serve)
     serve.set_defaults(handler=_sandbox_serve)
     return parser
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, not {value}")
-    return value
-
-
-def _resolve_region(args: argparse.Namespace) -> str:
-    from ec_console.regions import current_region_id, load_regions
-
-    catalog = load_regions()
-    requested = getattr(args, "region", None)
-    if requested is None:
-        return current_region_id(catalog)
-    return catalog.get(requested).id
-
-
-def _profile_dict(profile: Any) -> dict[str, Any]:
-    return {
-        "id": profile.id,
-        "email": profile.email,
-        "display_name": profile.display_name,
-        "application": profile.application_name,
-        "provider": profile.provider,
-        "status": profile.status,
-        "last_checked_at": profile.last_checked_at,
-        "last_result": profile.last_result,
-        "last_diagnosis": profile.last_diagnosis,
-    }
-
-
-def _print_table(rows: list[list[str]], headers: list[str], out: TextIO) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    out.write(line.rstrip() + "\n")
-    for row in rows:
-        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
-
-
-def _profiles_list(args: argparse.Namespace) -> int:
-    from ec_console.registry import ProfileQuery, Registry
-
-    region_id = _resolve_region(args)
-    with Registry.for_region(region_id) as registry:
-        application_id = None
-        if args.application:
-            app = registry.find_application(args.application)
-            if app is None:
-                raise BadInput(f"No application named {args.application!r} in region {region_id}")
-            application_id = app.id
-        query = ProfileQuery(search=args.search, status=args.status, application_id=application_id,
-                             sort=args.sort, descending=args.desc)
-        profiles = registry.list_profiles(query, limit=args.limit)
-    if args.json:
-        json.dump([_profile_dict(p) for p in profiles], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return ExitStatus.OK
-    if not profiles:
-        print(f"No profiles in region {region_id}" + (" match." if (args.search or args.status
-                                                                     or args.application) else "."))
-        return ExitStatus.OK
-    rows = [[p.email, p.display_name, p.application_name, p.status, p.last_checked_at or "never",
-             p.last_result or "-"] for p in profiles]
-    _print_table(rows, ["EMAIL", "NAME", "APPLICATION", "STATUS", "LAST CHECKED", "RESULT"], sys.stdout)
-    return ExitStatus.OK
 
 
 def _sandbox_serve(args: argparse.Namespace) -> int:
@@ -181,7 +82,7 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
 def _run_gui(args: argparse.Namespace) -> int:
     region_id = getattr(args, "region", None)
     if region_id is not None:
-        region_id = _resolve_region(args)
+        region_id = resolve_region(args)
     from ec_console.ui.app import run_gui
 
     return run_gui(region_id, sandbox=args.sandbox)

@@ -193,6 +193,23 @@ def test_probe_mailbox_outside_scope_is_not_ok(sb: Sandbox) -> None:
     assert result.diagnosis.code == "impersonation_denied"
 
 
+def test_a_cancelled_probe_is_never_ok(sb: Sandbox) -> None:
+    info = sb.info()
+    cancel = CancelToken()
+    cancel.cancel()
+    result = probe_mailbox(settings_for(sb), info.password, info.mailbox_in_scope, cancel=cancel)
+    assert not result.ok and result.blocks == []
+    assert result.report is not None and result.report.cancelled
+
+
+def test_a_throttled_probe_carries_the_servers_wait_as_data(sb: Sandbox) -> None:
+    info = sb.info()
+    result = probe_mailbox(settings_for(sb), info.password, info.mailbox_throttled)
+    assert not result.ok and result.diagnosis is not None and result.diagnosis.code == "throttled"
+    failure = result.report.first_failure
+    assert failure.data["back_off"] == info.throttle_back_off_ms / 1000
+
+
 # --- mailbox lists ----------------------------------------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ from ec_console.checks import (
 from ec_console.diagnoses import diagnose
 from ec_console.providers import net
 from ec_console.providers.exchange_errors import ErrorContext, diagnosis_for, short, unwrap
+from ec_console.providers.exchange_errors import classify as classify_error
 from ec_console.providers.exchange_http import (
     CheckProtocol,
     CheckRetryPolicy,
@@ -311,7 +312,10 @@ class _ExchangeCheck:
         return failed(diagnose(code, **self.ctx.names(**names)), detail, data)
 
     def _fail_exc(self, exc: BaseException, step: str, data: dict[str, Any] | None = None) -> Outcome:
-        diagnosis, detail = diagnosis_for(exc, self.ctx)
+        code, detail, names = classify_error(exc, self.ctx)
+        diagnosis = diagnose(code, **self.ctx.names(**names))
+        if names.get("back_off"):  # the wait a throttled answer asked for, for schedulers (check all)
+            data = {**(data or {}), "back_off": float(names["back_off"])}
         log.info("Exchange check step %s failed: %s (%s)", step, diagnosis.code, detail)
         return failed(diagnosis, detail, data)
 
@@ -1064,7 +1068,7 @@ def probe_mailbox(
     report = run_exchange_check(probe_settings, secret, cancel=cancel)
     step = report.step("read_calendar")
     failure = report.first_failure
-    if failure is None and step is not None and step.data is not None:
+    if failure is None and not report.cancelled and step is not None and step.status == "pass":
         return ProbeResult(
             mailbox,
             True,

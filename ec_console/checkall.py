@@ -1,0 +1,576 @@
+"""Check all: re-probe linked profiles with bounded concurrency per application, writing as results come.
+
+The engine (`run_probes`) is shared by check all, link and relink:
+
+- **Per-application lanes.** Each application gets its own queue and at most `concurrency` worker threads
+  (default 4: Exchange's EWSMaxConcurrency of 27 per service account is shared with the production
+  application; never above 20). Applications run side by side.
+- **Back-off.** A throttled answer pauses *that application's* workers: for the server's own wait
+  (ErrorServerBusy's BackOffMilliseconds, Retry-After) or, when it names none (Google rate limits,
+  ErrorExceededConnectionCount), an exponential wait with jitter, bounded (`BackOffPolicy`). Waits use
+  `CancelToken.sleep`, so a cancel is immediate. The throttled account is retried a bounded number of times,
+  then recorded as a failed check — its status never changes.
+- **One writer.** Workers only probe; the thread that calls `run_probes` owns the `Registry` and writes each
+  result as one transaction (profile update + check + audit when the status changes) as soon as it arrives.
+  Workers never touch SQLite. GUI and CLI may run engines on one file at once (WAL, busy timeout).
+- **Application failures** (bad secret, locked account, EWS blocked for the organisation, OAuth / key
+  problems, endpoint unreachable) mark the application's health once and stop its lane: its remaining
+  profiles are not probed (a wrong password is not retried 10,000 times into an account lockout).
+- **Progress** (done / total, counts per action, time left) is merged to at most `progress_interval`
+  updates a second; results stream to `on_result` after they are written. Both run on the writer thread.
+- **Cancel**: workers stop taking work at once; in-flight probes are cancelled between their steps, and
+  any that do not return within `cancel_grace` seconds are abandoned (their results are dropped, nothing is
+  half-written).
+- **Resume** (`check_all`): a run that did not finish (crash, kill, Ctrl+C) is resumed by the next one:
+  profiles it already checked are skipped (the audit trail records each run's start and end).
+
+Qt-free; `run_probes` and `check_all` block the calling thread (the GUI calls them from a worker).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import random
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from ec_console.checks import CancelToken, CheckCancelled, Report, utc_now_iso
+from ec_console.errors import BadInput
+from ec_console.providers.base import ApplicationLike, ProbeKind, ProbeOutcome, ProviderAdapter, adapter_for
+from ec_console.registry import Registry, parse_utc, utc_now, utc_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 20
+RESUME_WINDOW = timedelta(hours=24)
+_AUDIT_STARTED = "check_all_started"
+_AUDIT_FINISHED = "check_all_finished"
+_AUDIT_CANCELLED = "check_all_cancelled"
+
+
+def validate_concurrency(value: int) -> int:
+    """`value` if it is a usable per-application bound (1..20), else BadInput saying why."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInput(f"concurrency must be a whole number, not {value!r}")
+    if value < 1:
+        raise BadInput(f"concurrency must be at least 1, not {value}")
+    if value > MAX_CONCURRENCY:
+        raise BadInput(f"concurrency {value} is above the limit of {MAX_CONCURRENCY} probes at once per "
+                       "application: Exchange allows 27 concurrent EWS connections per service account "
+                       "(EWSMaxConcurrency), shared with the production application")
+    return value
+
+
+# --- jobs, results, progress -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbeJob:
+    """One account to probe through one application (`profile_id` None: not linked yet)."""
+
+    application_id: int
+    email: str
+    profile_id: int | None = None
+    display_name: str = ""
+
+
+# What happened to a job: the profile's new state, or why nothing changed.
+ACTIONS = ("linked", "needs_relink", "unchanged", "skipped")
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job: ProbeJob
+    action: str                       # one of ACTIONS
+    status: str | None                # the profile's status afterwards (None: no profile)
+    profile_id: int | None
+    message: str = ""
+    outcome: ProbeOutcome | None = None
+
+    @property
+    def email(self) -> str:
+        return self.job.email
+
+    @property
+    def code(self) -> str | None:
+        return self.outcome.code if self.outcome else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"email": self.job.email, "profile_id": self.profile_id, "action": self.action,
+                "status": self.status, "result": self.outcome.result if self.outcome else None,
+                "diagnosis": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    counts: Mapping[str, int]          # per action (ACTIONS), zero included
+    elapsed: float                     # seconds since the run started
+    eta: float | None                  # estimated seconds left (None until something is done)
+    retries: int = 0                   # throttled answers retried after a back-off
+
+
+@dataclass
+class RunSummary:
+    results: list[JobResult]
+    total: int
+    cancelled: bool = False
+    application_failures: dict[int, ProbeOutcome] = field(default_factory=dict)
+    retries: int = 0
+    elapsed: float = 0.0
+    not_done: int = 0                  # jobs neither written nor skipped (cancelled before they ran)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(ACTIONS, 0)
+        counts.update(Counter(r.action for r in self.results))
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        """True when any job did not end with a passing check."""
+        return bool(self.application_failures) or any(
+            r.outcome is None or not r.outcome.ok for r in self.results)
+
+
+# --- back-off ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackOffPolicy:
+    """Waits after throttled answers: the server's own wait when it names one (capped at `max_wait`), else
+    `base * 2**streak` with full jitter between half and all of it, capped at `cap`; at most `max_retries`
+    retries of one account."""
+
+    base: float = 1.0
+    cap: float = 60.0
+    max_wait: float = 300.0
+    max_retries: int = 3
+
+    def delay(self, server_wait: float | None, streak: int, rng: random.Random) -> float:
+        if server_wait is not None and server_wait > 0:
+            return min(server_wait, self.max_wait)
+        ceiling = min(self.cap, self.base * (2 ** min(streak, 30)))
+        return ceiling * (0.5 + rng.random() / 2)
+
+
+@dataclass(frozen=True)
+class AppContext:
+    application: ApplicationLike
+    adapter: ProviderAdapter
+    secret: str
+
+
+class Recorder:
+    """Writes probe outcomes (on the writer thread). Implemented by the dashboard's operations."""
+
+    def record(self, registry: Registry, job: ProbeJob, outcome: ProbeOutcome) -> JobResult:
+        raise NotImplementedError
+
+    def application_failed(self, registry: Registry, application_id: int, outcome: ProbeOutcome) -> None:
+        """Mark the application's health (once per run)."""
+
+    def application_ok(self, registry: Registry, application_id: int) -> None:
+        """The application answered for an account (once per run): clear a health mark."""
+
+
+# --- the engine --------------------------------------------------------------------------------------------
+
+
+class _Lane:
+    """One application's queue and back-off state, shared by its workers."""
+
+    def __init__(self, application_id: int, ctx: AppContext, jobs: Iterable[ProbeJob]) -> None:
+        self.application_id = application_id
+        self.ctx = ctx
+        self.queue: deque[tuple[ProbeJob, int]] = deque((job, 0) for job in jobs)
+        self.lock = threading.Lock()
+        self.resume_at = 0.0
+        self.streak = 0
+        self.stopped = False
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+
+class _Engine:
+    def __init__(self, lanes: list[_Lane], *, concurrency: int, cancel: CancelToken, policy: BackOffPolicy,
+                 timeout: float | None, clock: Callable[[], float], rng: random.Random) -> None:
+        self.lanes = lanes
+        self.concurrency = concurrency
+        self.cancel = cancel
+        self.policy = policy
+        self.timeout = timeout
+        self.clock = clock
+        self.rng = rng
+        self.results: queue.Queue[tuple[str, ProbeJob, ProbeOutcome | None]] = queue.Queue()
+        self.threads: list[threading.Thread] = []
+        self._retries = 0
+        self._retry_lock = threading.Lock()
+
+    @property
+    def retries(self) -> int:
+        with self._retry_lock:
+            return self._retries
+
+    def start(self) -> None:
+        for lane in self.lanes:
+            for n in range(min(self.concurrency, len(lane.queue))):
+                thread = threading.Thread(target=self._work, args=(lane,), daemon=True,
+                                          name=f"ec-probe-{lane.application_id}-{n}")
+                self.threads.append(thread)
+                thread.start()
+
+    def alive(self) -> bool:
+        return any(t.is_alive() for t in self.threads)
+
+    def join(self, deadline: float) -> None:
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _take(self, lane: _Lane) -> tuple[ProbeJob, int] | None:
+        while True:
+            with lane.lock:
+                if lane.stopped or self.cancel.cancelled or not lane.queue:
+                    return None
+                wait = lane.resume_at - self.clock()
+                if wait <= 0:
+                    item = lane.queue.popleft()
+                    lane.in_flight += 1
+                    lane.max_in_flight = max(lane.max_in_flight, lane.in_flight)
+                    return item
+            self.cancel.sleep(wait)   # raises CheckCancelled at once on cancel
+
+    def _work(self, lane: _Lane) -> None:
+        try:
+            while True:
+                item = self._take(lane)
+                if item is None:
+                    return
+                job, attempt = item
+                try:
+                    outcome = self._probe(lane, job)
+                finally:
+                    with lane.lock:
+                        lane.in_flight -= 1
+                self._settle(lane, job, attempt, outcome)
+        except CheckCancelled:
+            return
+
+    def _probe(self, lane: _Lane, job: ProbeJob) -> ProbeOutcome:
+        ctx = lane.ctx
+        try:
+            return ctx.adapter.probe(ctx.application, ctx.secret, job.email, self.cancel, self.timeout)
+        except CheckCancelled:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a provider bug must not stop the run; logged, recorded
+            log.exception("probing %s failed unexpectedly", job.email)
+            return _unexpected(job.email, exc)
+
+    def _settle(self, lane: _Lane, job: ProbeJob, attempt: int, outcome: ProbeOutcome) -> None:
+        if outcome.kind is ProbeKind.CANCELLED:
+            return  # nothing known: not written
+        if self.cancel.cancelled and outcome.kind in (ProbeKind.TRANSIENT, ProbeKind.APPLICATION):
+            return  # a failure while cancelling may be the cancel itself (an aborted request): not written
+        if outcome.code == "throttled" and attempt < self.policy.max_retries:
+            with lane.lock:
+                delay = self.policy.delay(outcome.back_off, lane.streak, self.rng)
+                lane.streak += 1
+                lane.resume_at = max(lane.resume_at, self.clock() + delay)
+                lane.queue.append((job, attempt + 1))
+            with self._retry_lock:
+                self._retries += 1
+            log.info("%s throttled; application %s pauses %.1f s", job.email, lane.application_id, delay)
+            return
+        with lane.lock:
+            if outcome.code != "throttled":
+                lane.streak = 0
+            if outcome.kind is ProbeKind.APPLICATION:
+                lane.stopped = True
+        self.results.put(("done", job, outcome))
+
+
+def _unexpected(email: str, exc: Exception) -> ProbeOutcome:
+    from ec_console.diagnoses import diagnose
+
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    diagnosis = diagnose("unexpected_error", error=text)
+    at = utc_now_iso()
+    return ProbeOutcome(email, ProbeKind.TRANSIENT, at, Report("unknown", email, at), diagnosis,
+                        diagnosis.cause)
+
+
+def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, AppContext],
+               recorder: Recorder, *, concurrency: int = DEFAULT_CONCURRENCY,
+               cancel: CancelToken | None = None,
+               on_progress: Callable[[Progress], None] | None = None,
+               on_result: Callable[[JobResult], None] | None = None, policy: BackOffPolicy | None = None,
+               timeout: float | None = None, progress_interval: float = 0.1, cancel_grace: float = 2.0,
+               clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
+               stats: dict[str, Any] | None = None) -> RunSummary:
+    """Probe `jobs` (each through `apps[job.application_id]`), writing each outcome through `recorder` on
+    this thread as it arrives. Returns when every job is done, or promptly after `cancel`.
+
+    `stats`, when given, receives `max_in_flight` per application id (for tests and benchmarks).
+    """
+    validate_concurrency(concurrency)
+    cancel = cancel or CancelToken()
+    by_app: dict[int, list[ProbeJob]] = {}
+    for job in jobs:
+        if job.application_id not in apps:
+            raise ValueError(f"no application context for application {job.application_id}")
+        by_app.setdefault(job.application_id, []).append(job)
+    lanes = [_Lane(app_id, apps[app_id], app_jobs) for app_id, app_jobs in by_app.items()]
+    engine = _Engine(lanes, concurrency=concurrency, cancel=cancel, policy=policy or BackOffPolicy(),
+                     timeout=timeout, clock=clock, rng=rng or random.Random())
+    writer = _Writer(registry, recorder, len(jobs), on_progress, on_result, progress_interval)
+    engine.start()
+    try:
+        writer.drain(engine, cancel, cancel_grace)
+    finally:
+        if engine.alive():
+            cancel.cancel()   # the writer is leaving (error or cancel): workers must not start more work
+        engine.join(time.monotonic() + cancel_grace)
+    summary = writer.summary(lanes, cancelled=cancel.cancelled and writer.done < len(jobs))
+    summary.retries = engine.retries
+    if stats is not None:
+        stats["max_in_flight"] = {lane.application_id: lane.max_in_flight for lane in lanes}
+    return summary
+
+
+class _Writer:
+    """The engine's one writer: applies each outcome to the registry and reports progress."""
+
+    def __init__(self, registry: Registry, recorder: Recorder, total: int,
+                 on_progress: Callable[[Progress], None] | None,
+                 on_result: Callable[[JobResult], None] | None,
+                 interval: float) -> None:
+        self.registry = registry
+        self.recorder = recorder
+        self.total = total
+        self.on_progress = on_progress
+        self.on_result = on_result
+        self.interval = interval
+        self.results: list[JobResult] = []
+        self.failures: dict[int, ProbeOutcome] = {}
+        self.answered: set[int] = set()
+        self.started = time.monotonic()
+        self.last_progress = 0.0
+        self.retries = 0
+
+    @property
+    def done(self) -> int:
+        return len(self.results)
+
+    def drain(self, engine: _Engine, cancel: CancelToken, grace: float) -> None:
+        deadline: float | None = None
+        while True:
+            try:
+                _, job, outcome = engine.results.get(timeout=0.05)
+            except queue.Empty:
+                if not engine.alive() and engine.results.empty():
+                    break
+                if cancel.cancelled:
+                    deadline = deadline or time.monotonic() + grace
+                    if time.monotonic() >= deadline:
+                        break
+                self.retries = engine.retries
+                self._progress(force=False)
+                continue
+            assert outcome is not None
+            self._apply(job, outcome)
+            self.retries = engine.retries
+            self._progress(force=False)
+        self._progress(force=True)
+
+    def _apply(self, job: ProbeJob, outcome: ProbeOutcome) -> None:
+        app_id = job.application_id
+        if outcome.kind is ProbeKind.APPLICATION:
+            if app_id not in self.failures:
+                self.failures[app_id] = outcome
+                self.recorder.application_failed(self.registry, app_id, outcome)
+            result = JobResult(job, "skipped", None, job.profile_id,
+                               f"not probed: the application failed ({outcome.code})", outcome)
+        else:
+            if outcome.ok and app_id not in self.answered:
+                self.answered.add(app_id)
+                self.recorder.application_ok(self.registry, app_id)
+            result = self.recorder.record(self.registry, job, outcome)
+        self._emit(result)
+
+    def _emit(self, result: JobResult) -> None:
+        self.results.append(result)
+        if self.on_result is not None:
+            try:
+                self.on_result(result)
+            except Exception:  # noqa: BLE001 - an observer's failure must not stop the run
+                log.exception("a check-all result observer failed")
+
+    def _progress(self, *, force: bool) -> None:
+        if self.on_progress is None:
+            return
+        now = time.monotonic()
+        if not force and now - self.last_progress < self.interval:
+            return
+        self.last_progress = now
+        elapsed = now - self.started
+        done = self.done
+        eta = elapsed / done * (self.total - done) if done else None
+        counts = dict.fromkeys(ACTIONS, 0)
+        counts.update(Counter(r.action for r in self.results))
+        try:
+            self.on_progress(Progress(done, self.total, counts, elapsed, eta, self.retries))
+        except Exception:  # noqa: BLE001
+            log.exception("a check-all progress observer failed")
+
+    def summary(self, lanes: list[_Lane], *, cancelled: bool) -> RunSummary:
+        done_jobs = {id(r.job) for r in self.results}
+        skipped: list[JobResult] = []
+        for lane in lanes:
+            if lane.application_id in self.failures:
+                code = self.failures[lane.application_id].code
+                for job, _ in list(lane.queue):
+                    if id(job) not in done_jobs:
+                        skipped.append(JobResult(job, "skipped", None, job.profile_id,
+                                                 f"not probed: the application failed ({code})"))
+        for result in skipped:
+            self._emit(result)
+        not_done = self.total - len(self.results)
+        return RunSummary(self.results, self.total, cancelled, dict(self.failures), 0,
+                          time.monotonic() - self.started, not_done)
+
+
+# --- check all ---------------------------------------------------------------------------------------------
+
+
+def region_of(registry: Registry) -> str:
+    """The region id of a registry opened with `Registry.for_region` (its file is `registry-<id>.sqlite3`)."""
+    stem = registry.path.stem
+    if not stem.startswith("registry-"):
+        raise ValueError(f"{registry.path} is not named like a region's registry; pass region_id")
+    return stem[len("registry-"):]
+
+
+@dataclass(frozen=True)
+class CheckAllPlan:
+    jobs: list[ProbeJob]
+    apps: dict[int, AppContext]
+    unusable: dict[int, str]          # application id -> why it cannot be checked (no secret ...)
+    resumed_from: str | None          # start time of the unfinished run being resumed
+    skipped_done: int                 # profiles that run already checked
+
+
+def _unfinished_run(registry: Registry, scope: str) -> str | None:
+    """The start time of the newest check-all run of `scope` if it never finished (within the resume window).
+
+    A resumed run carries the start time of the run it resumes, so a chain of interrupted runs resumes from
+    the first one's start; a finished run closes every run before it.
+    """
+    since = utc_text(parse_utc(utc_now()) - RESUME_WINDOW)
+    for entry in registry.audit_entries(subject=f"check_all:{scope}", limit=200):
+        if entry.at < since or entry.action == _AUDIT_FINISHED:
+            return None
+        if entry.action == _AUDIT_STARTED:
+            try:
+                started = json.loads(entry.detail).get("started_at")
+            except (ValueError, AttributeError):
+                started = None
+            return str(started or entry.at)
+    return None
+
+
+def plan_check_all(registry: Registry, *, application_names: Sequence[str] | None = None,
+                   region_id: str | None = None, store: Any = None,
+                   adapters: Mapping[str, ProviderAdapter] | None = None,
+                   resume: bool = True) -> CheckAllPlan:
+    """Which profiles a check-all run probes: `linked` and `needs_relink` profiles of active applications
+    (or of the named ones), minus those an unfinished earlier run already checked when `resume`."""
+    from ec_console.dashboard import application_secret, resolve_application
+
+    region = region_id or region_of(registry)
+    if application_names:
+        applications = [resolve_application(registry, name) for name in application_names]
+    else:
+        applications = registry.list_applications(include_revoked=False)
+    resumed_from = _unfinished_run(registry, _scope_name(application_names)) if resume else None
+    jobs: list[ProbeJob] = []
+    apps: dict[int, AppContext] = {}
+    unusable: dict[int, str] = {}
+    skipped = 0
+    for app in applications:
+        if app.status != "active":
+            unusable[app.id] = f"{app.name} is revoked"
+            continue
+        adapter = adapter_for(app.provider, adapters)
+        secret = application_secret(app, adapter, region_id=region, store=store)
+        if secret is None:
+            unusable[app.id] = (f"no secret for {app.name!r} in the keychain; add the application again "
+                                "(ec-console applications add)")
+            continue
+        apps[app.id] = AppContext(app, adapter, secret)
+        for status in ("linked", "needs_relink"):
+            from ec_console.registry import ProfileQuery
+
+            for profile in registry.list_profiles(ProfileQuery(status=status, application_id=app.id)):
+                if resumed_from and _checked_since(registry, profile, resumed_from):
+                    skipped += 1
+                    continue
+                jobs.append(ProbeJob(app.id, profile.email, profile.id, profile.display_name))
+    return CheckAllPlan(jobs, apps, unusable, resumed_from, skipped)
+
+
+def _checked_since(registry: Registry, profile: Any, started_at: str) -> bool:
+    """Whether check all already probed `profile` since `started_at` (times have one-second precision: in
+    the start's own second, only a check-all record counts, not a link or relink of that second)."""
+    checked = profile.last_checked_at
+    if not checked or checked < started_at:
+        return False
+    if checked > started_at:
+        return True
+    latest = registry.checks_for_profile(profile.id, limit=1)
+    return bool(latest) and latest[0].kind == "check"
+
+
+def _scope_name(application_names: Sequence[str] | None) -> str:
+    return ",".join(sorted(n.strip().lower() for n in application_names)) if application_names else "*"
+
+
+def check_all(registry: Registry, *, application_names: Sequence[str] | None = None,
+              concurrency: int = DEFAULT_CONCURRENCY, cancel: CancelToken | None = None,
+              on_progress: Callable[[Progress], None] | None = None,
+              on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
+              store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None, resume: bool = True,
+              policy: BackOffPolicy | None = None, timeout: float | None = None,
+              stats: dict[str, Any] | None = None) -> tuple[CheckAllPlan, RunSummary]:
+    """Re-probe the linked and needs-relink profiles of the region (or of the named applications).
+
+    A passing probe makes the profile `linked`; a probe that proves the account unreachable makes it
+    `needs_relink`; a throttled or timed-out probe changes nothing but is recorded as a failed check; an
+    application failure marks the application. Audited: the run's start and end, and every status change.
+    """
+    from ec_console.dashboard import ProfileRecorder
+
+    validate_concurrency(concurrency)
+    plan = plan_check_all(registry, application_names=application_names, region_id=region_id, store=store,
+                          adapters=adapters, resume=resume)
+    scope = _scope_name(application_names)
+    run_id = f"{utc_now()}-{random.getrandbits(32):08x}"
+    started_at = plan.resumed_from or utc_now()
+    registry.audit(_AUDIT_STARTED, f"check_all:{scope}", json.dumps(
+        {"run": run_id, "started_at": started_at, "profiles": len(plan.jobs), "concurrency": concurrency,
+         "resumed_from": plan.resumed_from, "already_checked": plan.skipped_done}))
+    summary = run_probes(registry, plan.jobs, plan.apps, ProfileRecorder("check"), concurrency=concurrency,
+                         cancel=cancel, on_progress=on_progress, on_result=on_result, policy=policy,
+                         timeout=timeout, stats=stats)
+    action = _AUDIT_CANCELLED if summary.cancelled else _AUDIT_FINISHED
+    registry.audit(action, f"check_all:{scope}", json.dumps({"run": run_id, **summary.counts,
+                                                             "not_done": summary.not_done}))
+    return plan, summary

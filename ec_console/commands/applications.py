@@ -1,0 +1,407 @@
+"""`ec-console applications list|add|revoke`: scripted setup and teardown of a region's applications.
+
+    ec-console applications list [--region ID] [--json]
+    ec-console applications add exchange --name NAME --mailbox ADDR [--domain D] [the flags of
+        `check exchange`] [--region ID] [--json]
+    ec-console applications add google --name NAME --key-file SA.json --admin ADMIN --user ADDR [--domain D]
+        [--scope S]... [--api-root URL] [--expect-denied ADDR] [--region ID] [--json]
+    ec-console applications revoke NAME [--yes] [--skip-verify] [--verify-mailbox ADDR] [--region ID] [--json]
+
+`add` validates like the wizard, runs the same setup check (exit 1 and nothing written when it fails),
+checks the keychain before any work (exit 3, nothing written), stores the secret, then saves the
+application. Secrets never come from argv: EC_PASSWORD (NTLM/Basic) or EC_CLIENT_SECRET (OAuth), the key
+file for Google, else a hidden prompt on a terminal, else exit 2.
+
+`revoke` is the three-step sequence: print the platform steps that withdraw the grant, verify the
+withdrawal (a probe that must now be denied; `--skip-verify` skips it and the audit says so), then delete
+the secret and mark the application and its profiles revoked. Without a terminal `--yes` is required; on a
+terminal the application's name must be typed to confirm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ec_console.commands.common import (
+    json_flag,
+    parser_class,
+    print_table,
+    region_flag,
+    resolve_region,
+    verbose_flag,
+)
+from ec_console.commands.profiles import print_json
+from ec_console.errors import BadInput, ExitStatus
+
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+def register(subparsers: Any) -> None:
+    """Add `applications` and its actions to the top-level subparsers of `ec-console`."""
+    pclass = parser_class(subparsers)
+    apps = subparsers.add_parser(
+        "applications",
+        help="list, add and revoke applications",
+        description="The applications (organisation-wide grants) of a region.",
+    )
+    actions = apps.add_subparsers(
+        dest="applications_command", metavar="ACTION", parser_class=pclass, required=True
+    )
+    plist = actions.add_parser("list", help="list applications with their profile counts and health")
+    _common(plist, "the applications")
+    plist.set_defaults(handler=run_list)
+
+    add = actions.add_parser(
+        "add",
+        help="scripted setup: check the access, store the secret, save",
+        description="Add an application: the same validation and setup check as the "
+        "wizard; nothing is written unless the check passes.",
+    )
+    providers = add.add_subparsers(dest="provider", metavar="PROVIDER", parser_class=pclass, required=True)
+    _add_exchange(providers)
+    _add_google(providers)
+
+    revoke = actions.add_parser(
+        "revoke",
+        help="revoke an application (steps, verify withdrawal, delete the secret)",
+        description="Print the platform steps that withdraw the grant, verify the withdrawal (access must "
+        "now "
+        "be denied), then delete the keychain secret and mark the application and all its "
+        "profiles revoked.",
+    )
+    revoke.add_argument("name", metavar="NAME", help="the application's name")
+    revoke.add_argument(
+        "--yes", action="store_true", help="do not ask to confirm (required without a terminal)"
+    )
+    revoke.add_argument(
+        "--skip-verify",
+        action="store_true",
+        help="do not verify the withdrawal (the audit trail records that it was skipped)",
+    )
+    revoke.add_argument(
+        "--verify-mailbox",
+        metavar="ADDR",
+        help="the account to verify with (default: the setup check's, else a linked profile)",
+    )
+    _common(revoke, "the result")
+    revoke.set_defaults(handler=run_revoke)
+
+
+def _common(parser: argparse.ArgumentParser, what: str) -> None:
+    region_flag(parser)
+    json_flag(parser, what)
+    verbose_flag(parser)
+
+
+def _name_and_domain(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--name", metavar="NAME", required=True, help="a name for the application (unique in its region)"
+    )
+    parser.add_argument(
+        "--domain",
+        metavar="D",
+        help="the organisation's mail domain (default: the domain of the test account)",
+    )
+
+
+def _add_exchange(providers: Any) -> None:
+    parser = providers.add_parser(
+        "exchange",
+        help="EWS through a service account or an Exchange Online app registration",
+        epilog="The password comes from EC_PASSWORD (NTLM/Basic), the client secret from EC_CLIENT_SECRET "
+        "(OAuth), else from a hidden prompt.",
+    )
+    _name_and_domain(parser)
+    parser.add_argument(
+        "--mailbox", metavar="ADDR", required=True, help="a mailbox in the scope, for the check"
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--ews-url", metavar="URL", help="the EWS endpoint")
+    where.add_argument("--autodiscover", action="store_true", help="find the EWS endpoint by autodiscover")
+    parser.add_argument("--username", metavar="USER", help="the service account (NTLM and Basic)")
+    parser.add_argument("--auth", choices=["ntlm", "basic", "oauth"], help="authentication (default: probed)")
+    parser.add_argument("--tenant-id", metavar="T", help="Entra tenant ID or domain (OAuth)")
+    parser.add_argument("--client-id", metavar="C", help="application (client) ID (OAuth)")
+    parser.add_argument("--authority", metavar="URL", help="identity platform base URL (OAuth)")
+    parser.add_argument("--no-impersonation", action="store_true", help="use delegate access")
+    parser.add_argument(
+        "--expect-denied", metavar="ADDR", help="a mailbox outside the scope: prove it is denied"
+    )
+    parser.add_argument(
+        "--scope-group",
+        metavar="NAME",
+        help="the scoping group (listed by profiles link --discover, named in fixes)",
+    )
+    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
+    parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
+    _common(parser, "the setup report")
+    parser.set_defaults(handler=run_add_exchange, write_probe=False)
+
+
+def _add_google(providers: Any) -> None:
+    parser = providers.add_parser(
+        "google",
+        help="a service account with domain-wide delegation",
+        epilog="The key file's content is stored in the keychain (encrypted in the data folder when it is "
+        "too "
+        "large for one keychain item); the file itself can be deleted afterwards.",
+    )
+    _name_and_domain(parser)
+    parser.add_argument("--key-file", metavar="SA.json", required=True, help="the service account's key file")
+    parser.add_argument("--admin", metavar="ADMIN", required=True, help="a super administrator's address")
+    parser.add_argument("--user", metavar="ADDR", required=True, help="a user in the scope, for the check")
+    parser.add_argument("--scope", metavar="S", action="append", default=None, help="a scope (repeat)")
+    parser.add_argument("--api-root", metavar="URL", help="one root URL for every Google API")
+    parser.add_argument(
+        "--expect-denied", metavar="ADDR", help="a user outside the scope: prove it is denied"
+    )
+    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
+    parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
+    _common(parser, "the setup report")
+    parser.set_defaults(handler=run_add_google)
+
+
+# --- list -------------------------------------------------------------------------------------------------
+
+
+def application_dict(app: Any) -> dict[str, Any]:
+    return {
+        "id": app.id,
+        "name": app.name,
+        "provider": app.provider,
+        "domain": app.domain,
+        "status": app.status,
+        "health": app.health,
+        "linked": app.linked_count,
+        "needs_relink": app.needs_relink_count,
+        "revoked": app.revoked_count,
+        "created_at": app.created_at,
+        "updated_at": app.updated_at,
+    }
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        apps = registry.list_applications()
+    if args.json:
+        print_json([application_dict(a) for a in apps])
+        return ExitStatus.OK
+    if not apps:
+        print(f"No applications in region {region_id}.")
+        return ExitStatus.OK
+    rows = [
+        [
+            a.name,
+            a.provider,
+            a.domain,
+            a.status,
+            a.health or "ok",
+            str(a.linked_count),
+            str(a.needs_relink_count),
+            str(a.revoked_count),
+        ]
+        for a in apps
+    ]
+    print_table(
+        rows,
+        ["NAME", "PLATFORM", "DOMAIN", "STATUS", "HEALTH", "LINKED", "NEEDS RELINK", "REVOKED"],
+        sys.stdout,
+    )
+    return ExitStatus.OK
+
+
+# --- add --------------------------------------------------------------------------------------------------
+
+
+def _domain(args: argparse.Namespace, target: str) -> str:
+    from ec_console import validation
+
+    if args.domain is not None:
+        return validation.domain_name(args.domain, "--domain")
+    return target.rsplit("@", 1)[-1]
+
+
+def run_add_exchange(args: argparse.Namespace) -> int:
+    from ec_console import validation
+    from ec_console.commands.check import exchange_settings_from_args, read_secret
+    from ec_console.dashboard import ApplicationSpec
+
+    name = validation.application_name(args.name, "--name")
+    settings = exchange_settings_from_args(args)
+    secret = read_secret(settings.uses_oauth)
+    stored = {
+        "ews_url": settings.ews_url,
+        "autodiscover": settings.autodiscover,
+        "username": settings.username,
+        "auth": settings.auth,
+        "tenant_id": settings.tenant_id,
+        "client_id": settings.client_id,
+        "authority": settings.authority,
+        "impersonation": settings.impersonation,
+        "scope_group": settings.scope_group,
+        "ca_file": settings.ca_file,
+        "timeout": settings.timeout,
+    }
+    if settings.scope_group and "@" in settings.scope_group:
+        stored["scope_group_address"] = settings.scope_group
+    spec = ApplicationSpec(
+        name,
+        "exchange",
+        _domain(args, settings.mailbox),
+        {k: v for k, v in stored.items() if v is not None},
+        settings.mailbox,
+        settings.expect_denied,
+    )
+    return _add(args, spec, secret)
+
+
+def run_add_google(args: argparse.Namespace) -> int:
+    from ec_console import validation
+    from ec_console.commands.check_google import google_settings_from_args
+    from ec_console.dashboard import ApplicationSpec
+
+    name = validation.application_name(args.name, "--name")
+    settings = google_settings_from_args(args)
+    path = Path(str(settings.key_file))
+    if path.stat().st_size > MAX_KEY_FILE_BYTES:
+        raise BadInput(f"--key-file: {args.key_file} is too large for a service-account key file")
+    try:
+        secret = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"--key-file: {args.key_file} cannot be read as text ({exc})") from None
+    try:
+        from ec_console.logs import register_secret
+
+        register_secret(secret)
+    except ImportError:  # pragma: no cover - the logging module ships with the console
+        pass
+    stored: dict[str, Any] = {
+        "admin": settings.admin,
+        "scopes": list(settings.scopes),
+        "api_root": settings.api_root,
+        "timeout": settings.timeout,
+        "ca_file": str(settings.ca_file) if settings.ca_file else None,
+        "install": "dwd",
+    }
+    try:
+        key = json.loads(secret)
+    except ValueError:
+        key = {}
+    if isinstance(key, dict):
+        stored["client_id"] = key.get("client_id") if isinstance(key.get("client_id"), str) else None
+        stored["client_email"] = key.get("client_email") if isinstance(key.get("client_email"), str) else None
+    spec = ApplicationSpec(
+        name,
+        "google",
+        _domain(args, settings.user),
+        {k: v for k, v in stored.items() if v is not None},
+        settings.user,
+        settings.expect_denied,
+    )
+    return _add(args, spec, secret)
+
+
+def _add(args: argparse.Namespace, spec: Any, secret: str) -> int:
+    from ec_console.checks import CancelToken
+    from ec_console.commands.profiles import cancel_on_interrupt
+    from ec_console.dashboard import add_application
+    from ec_console.registry import Registry
+    from ec_console.render import render_text
+
+    region_id = resolve_region(args)
+    cancel = CancelToken()
+    with Registry.for_region(region_id) as registry, cancel_on_interrupt(cancel):
+        outcome = add_application(registry, spec, secret, region_id=region_id, cancel=cancel)
+    report = outcome.report
+    if args.json:
+        print_json(
+            {
+                "application": application_dict(outcome.application) if outcome.application else None,
+                "report": report.to_dict(),
+            }
+        )
+    else:
+        sys.stdout.write(render_text(report) + "\n")
+        if outcome.application is not None:
+            print(f"Saved {outcome.application.name!r} in region {region_id}; its secret is in the keychain.")
+        else:
+            print("Nothing was saved: fix the failed step and run the command again.")
+    if report.cancelled:
+        return ExitStatus.INTERRUPTED
+    return ExitStatus.OK if outcome.application is not None else ExitStatus.STEP_FAILED
+
+
+# --- revoke -----------------------------------------------------------------------------------------------
+
+
+def _confirm(args: argparse.Namespace, name: str) -> None:
+    if args.yes:
+        return
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise BadInput("revoking an application needs --yes when no terminal is attached")
+    try:
+        typed = input(f"Type the application's name ({name}) to revoke it: ")
+    except EOFError:
+        typed = ""
+    if typed.strip() != name:
+        raise BadInput("the name typed does not match; nothing was revoked")
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from ec_console.checks import CancelToken, StepStatus
+    from ec_console.commands.profiles import cancel_on_interrupt
+    from ec_console.dashboard import ApplicationRevocation
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        revocation = ApplicationRevocation(registry, args.name, region_id=region_id)
+        app = revocation.application
+        if app.status == "revoked":
+            raise BadInput(f"{app.name!r} is already revoked")
+        steps = revocation.withdrawal_steps()
+        if not args.json:
+            print(f"To withdraw the grant of {app.name!r} on the platform:")
+            for number, step in enumerate(steps, start=1):
+                print(f"  {number}. {step}")
+        _confirm(args, app.name)
+        report = None
+        if args.skip_verify:
+            revocation.skip_verification()
+        else:
+            cancel = CancelToken()
+            with cancel_on_interrupt(cancel):
+                report = revocation.verify_withdrawal(args.verify_mailbox, cancel=cancel)
+            if report.result is not StepStatus.PASS:
+                return _revoke_result(args, app, steps, report, revoked=False)
+        app = revocation.complete()
+    return _revoke_result(args, app, steps, report, revoked=True)
+
+
+def _revoke_result(
+    args: argparse.Namespace, app: Any, steps: list[str], report: Any, *, revoked: bool
+) -> int:
+    if args.json:
+        print_json(
+            {
+                "application": app.name,
+                "steps": steps,
+                "verification": report.to_dict() if report is not None else None,
+                "verification_skipped": report is None,
+                "revoked": revoked,
+            }
+        )
+    elif revoked:
+        print(f"Revoked {app.name!r}: its secret is deleted from the keychain and its profiles are revoked.")
+    else:
+        step = report.steps[0] if report.steps else None
+        print(f"Not revoked: {step.detail if step else 'the withdrawal could not be verified'}")
+        print("Do the steps above (changes may take a while), then run this again, or add --skip-verify.")
+    return ExitStatus.OK if revoked else ExitStatus.STEP_FAILED

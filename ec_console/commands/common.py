@@ -1,0 +1,72 @@
+"""Flags and helpers shared by the `ec-console` subcommands (cli.py and commands/*.py)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+
+def parser_class(subparsers: Any) -> type[argparse.ArgumentParser]:
+    return getattr(subparsers, "_parser_class", argparse.ArgumentParser)
+
+
+def region_flag(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS lets `--region` be given before or after the subcommand without one hiding the other.
+    parser.add_argument(
+        "--region",
+        metavar="ID",
+        default=argparse.SUPPRESS,
+        help="region instance (us, de, or one your regions.toml adds); default: last used",
+    )
+
+
+def json_flag(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON for scripts")
+
+
+def verbose_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log debug detail to the log file and stderr (secrets redacted)",
+    )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, not {value}")
+    return value
+
+
+def concurrency_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=4,
+        metavar="N",
+        help="probes at once per application (default 4, at most 20: the service account's "
+        "EWS budget of 27 is shared with the production application)",
+    )
+
+
+def resolve_region(args: argparse.Namespace) -> str:
+    from ec_console.regions import current_region_id, load_regions
+
+    catalog = load_regions()
+    requested = getattr(args, "region", None)
+    if requested is None:
+        return current_region_id(catalog)
+    return catalog.get(requested).id
+
+
+def print_table(rows: list[list[str]], headers: list[str], out: TextIO) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")

@@ -1,0 +1,567 @@
+"""`ec-console profiles list|link|revoke|relink|check`: the linked calendar profiles of a region.
+
+    ec-console profiles list [--status S] [--application NAME] [--search TEXT] [--sort COL] [--desc]
+        [--limit N] [--region ID] [--json]
+    ec-console profiles link --application NAME (EMAIL... | --from-file PATH | --discover)
+        [--concurrency N] [--region ID] [--json]
+    ec-console profiles revoke EMAIL... [--application NAME] [--region ID] [--json]
+    ec-console profiles relink EMAIL... [--application NAME] [--concurrency N] [--region ID] [--json]
+    ec-console profiles check [--application NAME]... [--concurrency N] [--restart] [--region ID] [--json]
+
+Long runs show a progress bar on stderr when it is a terminal (plain lines otherwise); Ctrl+C cancels:
+what was done is kept, the exit status is 130, and running the same command again finishes the job.
+Exit statuses: 0 every probe passed, 1 a probe failed (or a profile did not end linked), 2 bad input,
+3 no usable keychain, 130 interrupted. docs/cli.md documents the JSON shapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from ec_console.commands.common import (
+    concurrency_flag,
+    json_flag,
+    parser_class,
+    positive_int,
+    print_table,
+    region_flag,
+    resolve_region,
+    verbose_flag,
+)
+from ec_console.errors import BadInput, ExitStatus
+
+MAX_LIST_FILE_BYTES = 16 * 1024 * 1024
+SORT_COLUMNS = [
+    "email",
+    "display_name",
+    "application",
+    "provider",
+    "status",
+    "last_checked_at",
+    "last_result",
+]
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+@contextlib.contextmanager
+def cancel_on_interrupt(cancel: Any) -> Iterator[None]:
+    """Ctrl+C sets `cancel` (the run stops promptly, keeping what it wrote) instead of raising mid-write."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        if cancel.cancelled:  # a second Ctrl+C: stop at once
+            raise KeyboardInterrupt
+        cancel.cancel()
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class ProgressPrinter:
+    """A progress bar on a terminal, plain lines (at most one every `every` seconds) otherwise."""
+
+    def __init__(self, stream: TextIO, verb: str, *, every: float = 5.0) -> None:
+        self.stream = stream
+        self.verb = verb
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.every = every
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, progress: Any) -> None:
+        now = time.monotonic()
+        final = progress.done == progress.total
+        if not self.tty and not final and now - self.last < self.every:
+            return
+        self.last = now
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in progress.counts.items() if v)
+        eta = f", about {_duration(progress.eta)} left" if progress.eta is not None and not final else ""
+        if self.tty:
+            width = 24
+            filled = int(width * progress.done / progress.total) if progress.total else width
+            bar = "#" * filled + "." * (width - filled)
+            self.stream.write(
+                f"\r{self.verb} [{bar}] {progress.done}/{progress.total}"
+                f"{' (' + counts + ')' if counts else ''}{eta}\x1b[K"
+            )
+            self.drawn = True
+        else:
+            self.stream.write(
+                f"{self.verb}: {progress.done}/{progress.total} done"
+                f"{' (' + counts + ')' if counts else ''}{eta}\n"
+            )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty and self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+# --- register ----------------------------------------------------------------------------------------------
+
+
+def register(subparsers: Any) -> None:
+    """Add `profiles` and its actions to the top-level subparsers of `ec-console`."""
+    pclass = parser_class(subparsers)
+    profiles = subparsers.add_parser(
+        "profiles",
+        help="list and manage linked calendar profiles",
+        description="Linked calendar profiles of a region.",
+    )
+    actions = profiles.add_subparsers(
+        dest="profiles_command", metavar="ACTION", parser_class=pclass, required=True
+    )
+    _add_list(actions)
+    _add_link(actions)
+    _add_revoke(actions)
+    _add_relink(actions)
+    _add_check(actions)
+
+
+def _common(parser: argparse.ArgumentParser, what: str) -> None:
+    region_flag(parser)
+    json_flag(parser, what)
+    verbose_flag(parser)
+
+
+def _add_list(actions: Any) -> None:
+    plist = actions.add_parser("list", help="list profiles", description="List the profiles of a region.")
+    region_flag(plist)
+    plist.add_argument(
+        "--status", choices=["linked", "needs_relink", "revoked"], help="only profiles with this status"
+    )
+    plist.add_argument("--application", metavar="NAME", help="only profiles of this application")
+    plist.add_argument(
+        "--search", metavar="TEXT", default="", help="only profiles whose email or name contains TEXT"
+    )
+    plist.add_argument("--sort", default="email", choices=SORT_COLUMNS, help="sort column (default: email)")
+    plist.add_argument("--desc", action="store_true", help="sort descending")
+    plist.add_argument("--limit", type=positive_int, metavar="N", help="print at most N profiles")
+    json_flag(plist, "the profiles")
+    verbose_flag(plist)
+    plist.set_defaults(handler=run_list)
+
+
+def _add_link(actions: Any) -> None:
+    parser = actions.add_parser(
+        "link",
+        help="probe accounts through an application and link them",
+        description="Probe each account's calendar through the application and record it linked, or "
+        "needs_relink with the reason. Accounts already linked are skipped, so running the same "
+        "command again finishes an interrupted link.",
+    )
+    parser.add_argument("emails", nargs="*", metavar="EMAIL", help="addresses to link")
+    parser.add_argument(
+        "--application", metavar="NAME", required=True, help="the application to link through"
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--from-file",
+        metavar="PATH",
+        help="a list of addresses (one per line, or separated by , ;) or a Get-Mailbox CSV "
+        "(PrimarySmtpAddress column); '-' reads standard input",
+    )
+    source.add_argument(
+        "--discover",
+        action="store_true",
+        help="link every account in the application's scope (scoping group / domain)",
+    )
+    concurrency_flag(parser)
+    _common(parser, "the results")
+    parser.set_defaults(handler=run_link)
+
+
+def _add_revoke(actions: Any) -> None:
+    parser = actions.add_parser(
+        "revoke",
+        help="record profiles revoked (they are no longer checked)",
+        description="Record the profiles revoked: the console stops probing them. For a real withdrawal of "
+        "access, the platform step is printed for each.",
+    )
+    parser.add_argument("emails", nargs="+", metavar="EMAIL", help="addresses of the profiles")
+    parser.add_argument(
+        "--application",
+        metavar="NAME",
+        help="the application (needed when an address is linked through several)",
+    )
+    _common(parser, "the results")
+    parser.set_defaults(handler=run_revoke)
+
+
+def _add_relink(actions: Any) -> None:
+    parser = actions.add_parser(
+        "relink",
+        help="probe profiles again with the application's current credentials",
+        description="Probe the profiles again; linked on success. Revoked profiles can be relinked.",
+    )
+    parser.add_argument("emails", nargs="+", metavar="EMAIL", help="addresses of the profiles")
+    parser.add_argument(
+        "--application",
+        metavar="NAME",
+        help="the application (needed when an address is linked through several)",
+    )
+    concurrency_flag(parser)
+    _common(parser, "the results")
+    parser.set_defaults(handler=run_relink)
+
+
+def _add_check(actions: Any) -> None:
+    parser = actions.add_parser(
+        "check",
+        help="re-probe every linked profile (check all)",
+        description="Re-probe the linked and needs_relink profiles of the region's active applications. A "
+        "throttled or timed-out probe never changes a status; a failure of the application "
+        "itself marks the application. An interrupted run is resumed by the next one.",
+    )
+    parser.add_argument(
+        "--application", metavar="NAME", action="append", help="only this application (repeat for several)"
+    )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="check every profile again instead of resuming an interrupted run",
+    )
+    concurrency_flag(parser)
+    _common(parser, "the results")
+    parser.set_defaults(handler=run_check)
+
+
+# --- handlers ----------------------------------------------------------------------------------------------
+
+
+def profile_dict(profile: Any) -> dict[str, Any]:
+    return {
+        "id": profile.id,
+        "email": profile.email,
+        "display_name": profile.display_name,
+        "application": profile.application_name,
+        "provider": profile.provider,
+        "status": profile.status,
+        "last_checked_at": profile.last_checked_at,
+        "last_result": profile.last_result,
+        "last_diagnosis": profile.last_diagnosis,
+    }
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ec_console.registry import ProfileQuery, Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        application_id = None
+        if args.application:
+            app = registry.find_application(args.application)
+            if app is None:
+                raise BadInput(f"No application named {args.application!r} in region {region_id}")
+            application_id = app.id
+        query = ProfileQuery(
+            search=args.search,
+            status=args.status,
+            application_id=application_id,
+            sort=args.sort,
+            descending=args.desc,
+        )
+        profiles = registry.list_profiles(query, limit=args.limit)
+    if args.json:
+        print_json([profile_dict(p) for p in profiles])
+        return ExitStatus.OK
+    if not profiles:
+        print(
+            f"No profiles in region {region_id}"
+            + (" match." if (args.search or args.status or args.application) else ".")
+        )
+        return ExitStatus.OK
+    rows = [
+        [
+            p.email,
+            p.display_name,
+            p.application_name,
+            p.status,
+            p.last_checked_at or "never",
+            p.last_result or "-",
+        ]
+        for p in profiles
+    ]
+    print_table(rows, ["EMAIL", "NAME", "APPLICATION", "STATUS", "LAST CHECKED", "RESULT"], sys.stdout)
+    return ExitStatus.OK
+
+
+def read_list_file(path_text: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Addresses and per-line problems of a pasted list or Get-Mailbox CSV file ('-' = standard input)."""
+    from ec_console.providers.exchange import parse_mailbox_list
+
+    if path_text == "-":
+        text = sys.stdin.read(MAX_LIST_FILE_BYTES + 1)
+    else:
+        path = Path(path_text).expanduser()
+        if not path.is_file():
+            raise BadInput(f"--from-file: {path_text} does not exist or is not a file")
+        try:
+            if path.stat().st_size > MAX_LIST_FILE_BYTES:
+                raise BadInput(f"--from-file: {path_text} is larger than 16 MB")
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadInput(f"--from-file: {path_text} is not UTF-8 text (save the CSV as UTF-8)") from None
+        except OSError as exc:
+            raise BadInput(f"--from-file: {path_text} cannot be read ({exc.strerror or exc})") from None
+    parsed = parse_mailbox_list(text)
+    problems = [{"line": p.line, "text": p.text, "message": p.message} for p in parsed.problems]
+    return parsed.addresses, problems
+
+
+def _run_with_progress(verb: str, json_output: bool, work: Callable[[Any, Any], Any]) -> Any:
+    from ec_console.checks import CancelToken
+
+    cancel = CancelToken()
+    printer = ProgressPrinter(sys.stderr, verb)
+    try:
+        with cancel_on_interrupt(cancel):
+            return work(cancel, printer)
+    finally:
+        printer.close()
+
+
+def _print_results(summary: Any, extra: dict[str, Any], json_output: bool) -> None:
+    from ec_console.dashboard import summary_json
+
+    if json_output:
+        print_json({**extra, **summary_json(summary)})
+        return
+    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.message)] for r in summary.results]
+    if rows:
+        print_table(rows, ["EMAIL", "RESULT", "STATUS", "DIAGNOSIS", "DETAIL"], sys.stdout)
+    for outcome in summary.application_failures.values():
+        print(f"The application itself failed ({outcome.code}): {_one_line(outcome.detail)}")
+        if outcome.diagnosis is not None:
+            print(outcome.diagnosis.remediation)
+    counts = (
+        ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.counts.items() if v) or "nothing to do"
+    )
+    line = f"{summary.total} profile(s): {counts}"
+    if summary.retries:
+        line += f"; {summary.retries} throttled answer(s) retried after backing off"
+    if summary.cancelled:
+        line += f"; cancelled with {summary.not_done} not done (run the command again to finish)"
+    print(line)
+
+
+def _one_line(text: str, limit: int = 120) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _exit(summary: Any, *, link: bool = False) -> int:
+    if summary.cancelled:
+        return ExitStatus.INTERRUPTED
+    if link:
+        ok = all(r.action == "linked" for r in summary.results) and not summary.application_failures
+    else:
+        ok = not summary.failed
+    return ExitStatus.OK if ok else ExitStatus.STEP_FAILED
+
+
+def run_link(args: argparse.Namespace) -> int:
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    problems: list[dict[str, Any]] = []
+    names: dict[str, str] = {}
+    if args.from_file is not None:
+        if args.emails:
+            raise BadInput("give addresses or --from-file, not both")
+        emails, problems = read_list_file(args.from_file)
+        for p in problems:
+            sys.stderr.write(f"{args.from_file}: line {p['line']}: {p['message']}\n")
+    elif args.discover:
+        if args.emails:
+            raise BadInput("give addresses or --discover, not both")
+        emails = []
+    else:
+        if not args.emails:
+            raise BadInput("give the addresses to link, --from-file PATH or --discover")
+        emails = dashboard.clean_emails(args.emails)
+    with Registry.for_region(region_id) as registry:
+        app = dashboard.resolve_application(registry, args.application)
+        notes: list[str] = []
+        if args.discover:
+            from ec_console.providers.base import EnumerationError
+
+            try:
+                found = dashboard.discover_accounts(registry, app, region_id=region_id)
+            except EnumerationError as exc:
+                sys.stderr.write(f"ec-console: the accounts in scope could not be listed: {exc.detail}\n")
+                if exc.diagnosis is not None:
+                    sys.stderr.write(exc.diagnosis.remediation + "\n")
+                return ExitStatus.STEP_FAILED
+            emails = [a.email for a in found.accounts]
+            names = {a.email: a.name for a in found.accounts}
+            notes = found.notes
+            for note in notes:
+                sys.stderr.write(f"note: {note}\n")
+        summary = _run_with_progress(
+            "Linking",
+            args.json,
+            lambda cancel, progress: dashboard.link_profiles(
+                registry,
+                app,
+                emails,
+                names=names,
+                concurrency=args.concurrency,
+                cancel=cancel,
+                on_progress=progress,
+                region_id=region_id,
+            ),
+        )
+    extra = {
+        "application": app.name,
+        "already_linked": summary.already_linked,
+        "file_problems": problems,
+        "notes": notes,
+    }
+    if not args.json and summary.already_linked:
+        print(f"Already linked through {app.name}: {len(summary.already_linked)} (skipped)")
+    _print_results(summary.run, extra, args.json)
+    status = _exit(summary.run, link=True)
+    return ExitStatus.STEP_FAILED if status == ExitStatus.OK and problems else status
+
+
+def _select_profiles(registry: Any, emails: Sequence[str], application: str | None) -> list[Any]:
+    from ec_console import dashboard
+    from ec_console.registry import ProfileQuery
+
+    app_id = dashboard.resolve_application(registry, application).id if application else None
+    chosen = []
+    for email in dashboard.clean_emails(emails):
+        matches = [
+            p
+            for p in registry.list_profiles(ProfileQuery(search=email, application_id=app_id))
+            if p.email.lower() == email.lower()
+        ]
+        if not matches:
+            where = f" through {application!r}" if application else ""
+            raise BadInput(f"No profile {email}{where} in this region")
+        if len(matches) > 1:
+            apps = ", ".join(sorted(p.application_name for p in matches))
+            raise BadInput(
+                f"{email} is linked through several applications ({apps}); name one with --application"
+            )
+        chosen.append(matches[0])
+    return chosen
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        profiles = _select_profiles(registry, args.emails, args.application)
+        results = dashboard.revoke_profiles(registry, [p.id for p in profiles])
+    if args.json:
+        print_json(
+            [
+                {
+                    "email": r.profile.email,
+                    "application": r.profile.application_name,
+                    "status": r.profile.status,
+                    "changed": r.changed,
+                    "withdrawal_step": r.withdrawal_step,
+                }
+                for r in results
+            ]
+        )
+        return ExitStatus.OK
+    for r in results:
+        state = "revoked" if r.changed else "was already revoked"
+        print(f"{r.profile.email} ({r.profile.application_name}): {state}")
+        print(f"  To withdraw its access on the platform: {r.withdrawal_step}")
+    return ExitStatus.OK
+
+
+def run_relink(args: argparse.Namespace) -> int:
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        profiles = _select_profiles(registry, args.emails, args.application)
+        summary = _run_with_progress(
+            "Relinking",
+            args.json,
+            lambda cancel, progress: dashboard.relink_profiles(
+                registry,
+                [p.id for p in profiles],
+                concurrency=args.concurrency,
+                cancel=cancel,
+                on_progress=progress,
+                region_id=region_id,
+            ),
+        )
+    _print_results(summary, {}, args.json)
+    return _exit(summary, link=True)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from ec_console import checkall
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    checkall.validate_concurrency(args.concurrency)
+    with Registry.for_region(region_id) as registry:
+        plan, summary = _run_with_progress(
+            "Checking",
+            args.json,
+            lambda cancel, progress: checkall.check_all(
+                registry,
+                application_names=args.application,
+                concurrency=args.concurrency,
+                cancel=cancel,
+                on_progress=progress,
+                region_id=region_id,
+                resume=not args.restart,
+            ),
+        )
+    for why in plan.unusable.values():
+        sys.stderr.write(f"ec-console: not checked: {why}\n")
+    if plan.resumed_from and not args.json:
+        print(f"Resumed the run started {plan.resumed_from}: {plan.skipped_done} profile(s) already checked")
+    extra = {
+        "resumed_from": plan.resumed_from,
+        "already_checked": plan.skipped_done,
+        "not_checked": {str(k): v for k, v in plan.unusable.items()},
+    }
+    _print_results(summary, extra, args.json)
+    status = _exit(summary)
+    return ExitStatus.STEP_FAILED if status == ExitStatus.OK and plan.unusable else status

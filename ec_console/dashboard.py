@@ -1,0 +1,579 @@
+"""The dashboard's operations: link, relink, revoke profiles; add and revoke applications (DESIGN.md,
+"What the dashboard actions mean").
+
+Each operation is a plain, blocking function over one region's `Registry` (the GUI calls them from a
+worker thread that opened its own registry; the CLI from its main thread). Every unit of work is one
+registry transaction — a profile's update, its check and its audit entry together — so a crash leaves the
+previous state, never half of one, and re-running an operation finishes the job:
+
+- `link_profiles` probes each account through the application and records it `linked`, or `needs_relink`
+  with the diagnosis; accounts already linked through the application are skipped.
+- `relink_profiles` probes again with the application's current credentials (revoked profiles too).
+- `revoke_profiles` records `revoked` (no probe); the detail is the platform step that withdraws that one
+  account's access.
+- `ApplicationRevocation` is the three-step revoke of an application: `withdrawal_steps()`,
+  `verify_withdrawal()` (a check that now expects a denial; may be skipped, and the audit says so), and
+  `complete()` (delete the keychain secret, mark the application and its profiles revoked, audit).
+- `add_application` is scripted setup (the wizard uses it too): validate, run the setup check, store the
+  secret (after checking the keychain is usable: no keychain, exit status 3, nothing written), then the
+  application and its audit entry in one transaction.
+
+Probing runs through `checkall.run_probes` (bounded concurrency per application, back-off, cancel).
+A throttled or timed-out probe never changes a profile's status; an application failure marks the
+application's health, not its profiles. Qt-free.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ec_console import validation
+from ec_console.checkall import (
+    DEFAULT_CONCURRENCY,
+    AppContext,
+    BackOffPolicy,
+    JobResult,
+    ProbeJob,
+    Progress,
+    Recorder,
+    RunSummary,
+    region_of,
+    run_probes,
+    validate_concurrency,
+)
+from ec_console.checks import CancelToken, Diagnosis, Report, StepResult, StepStatus, utc_now_iso
+from ec_console.errors import BadInput, ConsoleError
+from ec_console.providers.base import (
+    ApplicationLike,
+    Enumeration,
+    ProbeKind,
+    ProbeOutcome,
+    ProviderAdapter,
+    adapter_for,
+)
+from ec_console.registry import Application, AuditEntry, CheckRecord, Profile, Registry
+
+log = logging.getLogger(__name__)
+
+
+class ApplicationUnusable(ConsoleError):
+    """The application cannot be used for this operation (revoked, or its secret is missing)."""
+
+    code = "application_unusable"
+
+
+# --- lookups -----------------------------------------------------------------------------------------------
+
+
+def resolve_application(registry: Registry, name_or_app: str | Application) -> Application:
+    """The application named `name_or_app` (or a fresh copy of the one given); BadInput when unknown."""
+    if isinstance(name_or_app, Application):
+        return registry.get_application(name_or_app.id)
+    app = registry.find_application(name_or_app)
+    if app is None:
+        names = ", ".join(a.name for a in registry.list_applications()) or "none yet"
+        raise BadInput(f"No application named {name_or_app!r} in this region (applications: {names})")
+    return app
+
+
+def _store(store: Any) -> Any:
+    if store is not None:
+        return store
+    from ec_console.secrets import default_store
+
+    return default_store()
+
+
+def application_secret(application: ApplicationLike, adapter: ProviderAdapter, *, region_id: str,
+                       store: Any = None) -> str | None:
+    """The application's secret from the credential store (None when there is none)."""
+    from ec_console.secrets import secret_key
+
+    return _store(store).get(secret_key(region_id, application.name, adapter.secret_kind(application)))
+
+
+def _context(registry: Registry, application: Application, *, region_id: str | None, store: Any,
+             adapters: Mapping[str, ProviderAdapter] | None) -> AppContext:
+    if application.status != "active":
+        raise ApplicationUnusable(f"The application {application.name!r} is revoked; add it again to use it")
+    adapter = adapter_for(application.provider, adapters)
+    secret = application_secret(application, adapter, region_id=region_id or region_of(registry), store=store)
+    if secret is None:
+        raise ApplicationUnusable(f"No secret for {application.name!r} in the keychain: add the application "
+                                  "again (ec-console applications add) to store it")
+    return AppContext(application, adapter, secret)
+
+
+# --- recording outcomes: one transaction per unit of work ---------------------------------------------------
+
+
+def _diagnosis_text(outcome: ProbeOutcome) -> str:
+    if outcome.diagnosis is None:
+        return outcome.detail
+    return f"{outcome.diagnosis.code}: {outcome.detail or outcome.diagnosis.cause}"
+
+
+class ProfileRecorder(Recorder):
+    """Applies the status rules for `kind` = "link", "relink" or "check" (see the module docstring)."""
+
+    def __init__(self, kind: str) -> None:
+        if kind not in ("link", "relink", "check"):
+            raise ValueError(f"unknown probe kind {kind!r}")
+        self.kind = kind
+
+    def record(self, registry: Registry, job: ProbeJob, outcome: ProbeOutcome) -> JobResult:
+        with registry.transaction():
+            profile = self._profile(registry, job)
+            if profile is None:
+                return self._record_new(registry, job, outcome)
+            return self._record_existing(registry, job, profile, outcome)
+
+    @staticmethod
+    def _profile(registry: Registry, job: ProbeJob) -> Profile | None:
+        if job.profile_id is not None:
+            try:
+                return registry.get_profile(job.profile_id)
+            except LookupError:
+                return None
+        return registry.find_profile(job.application_id, job.email)
+
+    def _record_new(self, registry: Registry, job: ProbeJob, outcome: ProbeOutcome) -> JobResult:
+        if self.kind != "link":  # the profile vanished while it was probed: nothing to update
+            return JobResult(job, "skipped", None, None, "the profile no longer exists", outcome)
+        status = "linked" if outcome.ok else "needs_relink"
+        profile = registry.add_profile(job.application_id, job.email, job.display_name, status=status)
+        self._store_check(registry, profile, outcome, status)
+        app = registry.get_application(job.application_id)
+        if outcome.ok:
+            registry.audit("profile_linked", job.email, f"linked through {app.name}: {outcome.detail}")
+            return JobResult(job, "linked", "linked", profile.id, outcome.detail, outcome)
+        why = _diagnosis_text(outcome)
+        registry.audit("profile_link_failed", job.email, f"through {app.name}, needs relink: {why}")
+        return JobResult(job, "needs_relink", "needs_relink", profile.id, why, outcome)
+
+    def _record_existing(self, registry: Registry, job: ProbeJob, profile: Profile,
+                         outcome: ProbeOutcome) -> JobResult:
+        if self.kind == "link":
+            return JobResult(job, "skipped", profile.status, profile.id,
+                             f"already linked through this application ({profile.status})")
+        if self.kind == "check" and profile.status == "revoked":
+            return JobResult(job, "skipped", "revoked", profile.id, "revoked while it was being checked")
+        if outcome.ok:
+            new_status: str | None = "linked"
+        elif outcome.kind is ProbeKind.PROFILE:
+            new_status = "needs_relink"
+        else:
+            new_status = None  # throttled, timed out, server error: the status stands
+        self._store_check(registry, profile, outcome, new_status)
+        changed = new_status is not None and new_status != profile.status
+        action = "unchanged" if new_status is None else new_status
+        message = outcome.detail if outcome.ok else _diagnosis_text(outcome)
+        if self.kind == "relink":
+            verb = "profile_relinked" if outcome.ok else "profile_relink_failed"
+            state = new_status or f"{profile.status} (unchanged)"
+            registry.audit(verb, profile.email, f"through {profile.application_name}: {state}; {message}")
+        elif changed:
+            registry.audit("profile_status_changed", profile.email,
+                           f"check all through {profile.application_name}: {profile.status} -> {new_status}; "
+                           f"{message}")
+        return JobResult(job, action, new_status or profile.status, profile.id, message, outcome)
+
+    def _store_check(self, registry: Registry, profile: Profile, outcome: ProbeOutcome,
+                     status: str | None) -> None:
+        registry.record_profile_check(profile.id, result=outcome.result, diagnosis=outcome.code,
+                                      status=status,
+                                      checked_at=outcome.checked_at)
+        registry.record_check(kind=self.kind, result=outcome.result, report=outcome.report.to_dict(),
+                              profile_id=profile.id, diagnosis=outcome.code)
+
+    def application_failed(self, registry: Registry, application_id: int, outcome: ProbeOutcome) -> None:
+        with registry.transaction():
+            app = registry.update_application(application_id, health=outcome.code)
+            registry.record_check(kind=self.kind, result="fail", report=outcome.report.to_dict(),
+                                  application_id=application_id, diagnosis=outcome.code)
+            registry.audit("application_health", app.name,
+                           f"{self.kind} stopped: the application itself failed: {_diagnosis_text(outcome)}")
+
+    def application_ok(self, registry: Registry, application_id: int) -> None:
+        with registry.transaction():
+            app = registry.get_application(application_id)
+            if app.health is not None:
+                registry.update_application(application_id, health=None)
+                registry.audit("application_health", app.name, f"answered again (was {app.health})")
+
+
+# --- link / relink / revoke profiles -----------------------------------------------------------------------
+
+
+@dataclass
+class LinkSummary:
+    """What `link_profiles` did: the run's results plus the addresses skipped before any probe."""
+
+    run: RunSummary
+    already_linked: list[str] = field(default_factory=list)
+
+    @property
+    def results(self) -> list[JobResult]:
+        return self.run.results
+
+
+def clean_emails(emails: Iterable[str]) -> list[str]:
+    """Validated, de-duplicated addresses (first kept); BadInput naming every bad one."""
+    seen: set[str] = set()
+    good: list[str] = []
+    bad: list[str] = []
+    for raw in emails:
+        try:
+            email = validation.email_address(raw, "address")
+        except BadInput as exc:
+            bad.append(exc.message)
+            continue
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            good.append(email)
+    if bad:
+        raise BadInput("; ".join(bad[:5]) + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
+    return good
+
+
+def link_profiles(registry: Registry, application: str | Application, emails: Iterable[str], *,
+                  names: Mapping[str, str] | None = None, concurrency: int = DEFAULT_CONCURRENCY,
+                  cancel: CancelToken | None = None, on_progress: Callable[[Progress], None] | None = None,
+                  on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
+                  store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None,
+                  timeout: float | None = None, policy: BackOffPolicy | None = None) -> LinkSummary:
+    """Probe each account through `application` and record it `linked`, or `needs_relink` with the diagnosis.
+
+    Accounts already linked through the application are skipped (so re-running finishes an interrupted
+    link). An application failure (bad secret ...) marks the application and links nothing more.
+    """
+    validate_concurrency(concurrency)
+    app = resolve_application(registry, application)
+    wanted = clean_emails(emails)
+    ctx = _context(registry, app, region_id=region_id, store=store, adapters=adapters)
+    names = {k.lower(): v for k, v in (names or {}).items()}
+    jobs: list[ProbeJob] = []
+    already: list[str] = []
+    for email in wanted:
+        if registry.find_profile(app.id, email) is not None:
+            already.append(email)
+        else:
+            jobs.append(ProbeJob(app.id, email, None, names.get(email.lower(), "")))
+    run = run_probes(registry, jobs, {app.id: ctx}, ProfileRecorder("link"), concurrency=concurrency,
+                     cancel=cancel, on_progress=on_progress, on_result=on_result, timeout=timeout,
+                     policy=policy)
+    return LinkSummary(run, already)
+
+
+def _profiles(registry: Registry, profile_ids: Sequence[int]) -> list[Profile]:
+    found = registry.profiles_by_ids(list(profile_ids))
+    missing = sorted(set(profile_ids) - {p.id for p in found})
+    if missing:
+        raise BadInput(f"No profile with id {', '.join(map(str, missing[:10]))} in this region")
+    return found
+
+
+def relink_profiles(registry: Registry, profile_ids: Sequence[int], *, concurrency: int = DEFAULT_CONCURRENCY,
+                    cancel: CancelToken | None = None, on_progress: Callable[[Progress], None] | None = None,
+                    on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
+                    store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None,
+                    timeout: float | None = None, policy: BackOffPolicy | None = None) -> RunSummary:
+    """Probe the profiles again with their application's current credentials; `linked` on success.
+
+    Revoked profiles can be relinked (that is how a revoke is undone). A profile whose application is
+    revoked or has no secret is refused before anything runs.
+    """
+    validate_concurrency(concurrency)
+    profiles = _profiles(registry, profile_ids)
+    apps: dict[int, AppContext] = {}
+    for profile in profiles:
+        if profile.application_id not in apps:
+            app = registry.get_application(profile.application_id)
+            apps[app.id] = _context(registry, app, region_id=region_id, store=store, adapters=adapters)
+    jobs = [ProbeJob(p.application_id, p.email, p.id, p.display_name) for p in profiles]
+    return run_probes(registry, jobs, apps, ProfileRecorder("relink"), concurrency=concurrency, cancel=cancel,
+                      on_progress=on_progress, on_result=on_result, timeout=timeout, policy=policy)
+
+
+@dataclass(frozen=True)
+class RevokeResult:
+    profile: Profile
+    changed: bool
+    withdrawal_step: str
+
+
+def profile_withdrawal_step(registry: Registry, profile: Profile,
+                            adapters: Mapping[str, ProviderAdapter] | None = None) -> str:
+    """The platform step that withdraws this one account's access (what the detail pane shows)."""
+    app = registry.get_application(profile.application_id)
+    return adapter_for(app.provider, adapters).profile_withdrawal_step(app, profile.email)
+
+
+def revoke_profiles(registry: Registry, profile_ids: Sequence[int], *,
+                    adapters: Mapping[str, ProviderAdapter] | None = None) -> list[RevokeResult]:
+    """Record the profiles `revoked` (check all stops probing them), one transaction and audit entry each."""
+    results = []
+    for profile in _profiles(registry, profile_ids):
+        step = profile_withdrawal_step(registry, profile, adapters)
+        with registry.transaction():
+            current = registry.get_profile(profile.id)
+            changed = current.status != "revoked"
+            if changed:
+                current = registry.set_profile_status(profile.id, "revoked")
+                registry.audit("profile_revoked", profile.email,
+                               f"through {profile.application_name} (was {profile.status}); platform step: "
+                               f"{step}"[:4000])
+        results.append(RevokeResult(current, changed, step))
+    return results
+
+
+def discover_accounts(registry: Registry, application: str | Application, *,
+                      cancel: CancelToken | None = None,
+                      region_id: str | None = None, store: Any = None,
+                      adapters: Mapping[str, ProviderAdapter] | None = None) -> Enumeration:
+    """The accounts in the application's scope (the provider's enumeration); raises EnumerationError."""
+    app = resolve_application(registry, application)
+    ctx = _context(registry, app, region_id=region_id, store=store, adapters=adapters)
+    return ctx.adapter.enumerate(app, ctx.secret, cancel or CancelToken())
+
+
+# --- revoke an application ----------------------------------------------------------------------------------
+
+
+VERIFY_STEP = "verify_withdrawal"
+
+
+class ApplicationRevocation:
+    """Revoke an application in three steps (DESIGN.md): show the platform steps, verify the withdrawal
+    (a check that now expects a denial, or skip it), then `complete()`.
+
+        revocation = ApplicationRevocation(registry, "Contoso EWS")
+        for line in revocation.withdrawal_steps(): ...
+        report = revocation.verify_withdrawal()      # or revocation.skip_verification()
+        revocation.complete()
+    """
+
+    def __init__(self, registry: Registry, application: str | Application, *, region_id: str | None = None,
+                 store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None) -> None:
+        self.registry = registry
+        self.application = resolve_application(registry, application)
+        self.region_id = region_id or region_of(registry)
+        self._store = store
+        self._adapters = adapters
+        self.adapter = adapter_for(self.application.provider, adapters)
+        self.verification: Report | None = None
+        self.skipped_verification = False
+
+    def withdrawal_steps(self) -> list[str]:
+        """Step 1: the platform-side steps that withdraw the grant, filled in for this application."""
+        return self.adapter.withdrawal_steps(self.application)
+
+    def _target(self, email: str | None) -> str:
+        if email:
+            return validation.email_address(email, "--verify-mailbox")
+        settings = self.application.settings
+        target = settings.get("test_mailbox") or settings.get("test_user")
+        if target:
+            return str(target)
+        from ec_console.registry import ProfileQuery
+
+        profiles = self.registry.list_profiles(ProfileQuery(application_id=self.application.id), limit=1)
+        if profiles:
+            return profiles[0].email
+        raise BadInput(f"No account to verify the withdrawal with: {self.application.name!r} has no test "
+                       "mailbox and no profiles; name one (--verify-mailbox) or skip verification")
+
+    def verify_withdrawal(self, email: str | None = None, *, cancel: CancelToken | None = None,
+                          timeout: float | None = None) -> Report:
+        """Step 2: probe an account with the stored secret; pass when access is now denied.
+
+        `fail` (scope_not_enforced) when the calendar still answers; `warn` when the answer tells nothing
+        (throttled, timed out). The check is stored with the application.
+        """
+        target = self._target(email)
+        secret = application_secret(self.application, self.adapter, region_id=self.region_id,
+                                    store=self._store)
+        started = utc_now_iso()
+        if secret is None:
+            step = StepResult(VERIFY_STEP, "Access is now denied", StepStatus.WARN, 0,
+                              "The secret is no longer in the keychain: the console cannot test the grant.")
+        else:
+            outcome = self.adapter.probe(self.application, secret, target, cancel or CancelToken(), timeout)
+            step = _verification_step(outcome, target)
+        report = Report(self.application.provider, target, started, (step,))
+        diagnosis = report.diagnosis
+        self.registry.record_check(kind=VERIFY_STEP, result=report.result.value, report=report.to_dict(),
+                                   application_id=self.application.id,
+                                   diagnosis=diagnosis.code if diagnosis else None)
+        self.verification = report
+        return report
+
+    def skip_verification(self) -> None:
+        """Step 2, skipped by the administrator (the audit entry of `complete()` says so)."""
+        self.skipped_verification = True
+
+    def complete(self) -> Application:
+        """Step 3: delete the keychain secret, mark the application and all its profiles revoked, audit."""
+        from ec_console.secrets import secret_key
+
+        store = _store(self._store)
+        store.check_usable()
+        store.delete(secret_key(self.region_id, self.application.name,
+                                self.adapter.secret_kind(self.application)))
+        if self.verification is not None:
+            verified = f"withdrawal verified: {self.verification.result.value}"
+            if self.verification.steps:
+                verified += f" ({self.verification.steps[0].detail})"
+        else:
+            verified = "withdrawal verification skipped by the administrator"
+        with self.registry.transaction():
+            profiles = self.registry.set_application_profiles_status(self.application.id, "revoked")
+            app = self.registry.update_application(self.application.id, status="revoked")
+            self.registry.audit("application_revoked", app.name,
+                                f"secret deleted from the keychain; {profiles} profile(s) revoked; {verified}"
+                                [:4000])
+        self.application = app
+        return app
+
+
+def _verification_step(outcome: ProbeOutcome, target: str) -> StepResult:
+    title = "Access is now denied"
+    if outcome.ok:
+        from ec_console.diagnoses import diagnose
+
+        diagnosis = diagnose("scope_not_enforced", mailbox=target)
+        return StepResult(VERIFY_STEP, title, StepStatus.FAIL, 0,
+                          f"The calendar of {target} still answers: the grant has not been withdrawn yet "
+                          "(changes can take a while to apply).", {"denied": False}, diagnosis)
+    if outcome.kind in (ProbeKind.PROFILE, ProbeKind.APPLICATION):
+        return StepResult(VERIFY_STEP, title, StepStatus.PASS, 0,
+                          f"Access to {target} is denied as expected ({outcome.code}).",
+                          {"denied": True, "code": outcome.code})
+    return StepResult(VERIFY_STEP, title, StepStatus.WARN, 0,
+                      f"Could not tell whether access to {target} is withdrawn: {_diagnosis_text(outcome)}",
+                      {"denied": None, "code": outcome.code})
+
+
+# --- add an application -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationSpec:
+    """An application to add: what the wizard or `applications add` collected (no secret)."""
+
+    name: str
+    provider: str
+    domain: str
+    settings: dict[str, Any]
+    test_target: str                     # the mailbox / user the setup check reads
+    expect_denied: str | None = None     # an account outside the scope: proves the restriction holds
+
+
+@dataclass(frozen=True)
+class SetupOutcome:
+    report: Report
+    application: Application | None      # None when the check failed (nothing was written)
+
+
+def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, region_id: str | None = None,
+                    store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None,
+                    cancel: CancelToken | None = None) -> SetupOutcome:
+    """Validate, run the setup check, store the secret, then save the application and audit it.
+
+    Raises BadInput (bad values, name taken), KeychainUnavailable (exit 3: checked before the check runs,
+    nothing written). A failed check returns the report with `application` None and writes nothing.
+    """
+    name = validation.application_name(spec.name, "application name")
+    domain = validation.domain_name(spec.domain, "--domain")
+    if spec.provider not in ("exchange", "google"):
+        raise BadInput(f"provider must be exchange or google, not {spec.provider!r}")
+    target = validation.email_address(spec.test_target, "test account")
+    expect_denied = validation.email_address(spec.expect_denied, "--expect-denied") if spec.expect_denied \
+        else None
+    if registry.find_application(name) is not None:
+        raise BadInput(f"An application named {name!r} already exists in this region; pick another name or "
+                       "revoke the old one")
+    settings = {**spec.settings, ("test_user" if spec.provider == "google" else "test_mailbox"): target}
+    from ec_console.secrets import secret_key
+
+    adapter = adapter_for(spec.provider, adapters)
+    candidate = ApplicationSpec(name, spec.provider, domain, settings, target, expect_denied)
+    key = secret_key(region_id or region_of(registry), name, adapter.secret_kind(candidate))
+    credential_store = _store(store)
+    credential_store.check_usable()          # no keychain: KeychainUnavailable (exit 3) before any work
+    report = adapter.setup_check(candidate, secret, target, expect_denied=expect_denied, cancel=cancel)
+    if report.result is StepStatus.FAIL or report.cancelled:
+        return SetupOutcome(report, None)
+    credential_store.set(key, secret)
+    try:
+        with registry.transaction():
+            app = registry.add_application(name, spec.provider, domain, settings)
+            registry.record_check(kind="setup", result=report.result.value, report=report.to_dict(),
+                                  application_id=app.id)
+            registry.audit("application_added", name, f"{spec.provider} for {domain}; setup check "
+                                                      f"{report.result.value} against {target}")
+    except BaseException:
+        credential_store.delete(key)         # the application was not saved: leave no orphaned secret
+        raise
+    return SetupOutcome(report, app)
+
+
+# --- profile details ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileDetails:
+    """What the profile detail pane shows."""
+
+    profile: Profile
+    last_report: Report | None
+    busy_blocks: list[dict[str, Any]]
+    checks: list[CheckRecord]
+    audit: list[AuditEntry]
+    withdrawal_step: str
+    diagnosis: Diagnosis | None
+
+
+def profile_details(registry: Registry, profile_id: int, *,
+                    adapters: Mapping[str, ProviderAdapter] | None = None) -> ProfileDetails:
+    """The last report's steps, busy blocks of the next 7 days, check history, audit entries and the
+    platform step that withdraws this account's access (registry reads only: no network)."""
+    profile = registry.get_profile(profile_id)
+    checks = registry.checks_for_profile(profile_id, limit=50)
+    report = None
+    for record in checks:
+        try:
+            report = Report.from_dict(record.report)
+        except ValueError:
+            log.warning("stored check %d of profile %d is not a readable report", record.id, profile_id)
+            continue
+        break
+    blocks: list[dict[str, Any]] = []
+    if report is not None:
+        step = report.step("read_calendar")
+        if step is not None and step.data:
+            blocks = [b for b in step.data.get("blocks", []) if isinstance(b, dict)]
+    audit = registry.audit_entries(subject=profile.email, limit=50)
+    return ProfileDetails(profile, report, blocks, checks, audit,
+                          profile_withdrawal_step(registry, profile, adapters),
+                          report.diagnosis if report else None)
+
+
+def summary_json(summary: RunSummary) -> dict[str, Any]:
+    """The `--json` shape of a run (docs/cli.md)."""
+    return {"total": summary.total, "counts": summary.counts, "cancelled": summary.cancelled,
+            "not_done": summary.not_done, "retries": summary.retries,
+            "application_failures": {str(k): {"code": v.code, "detail": v.detail}
+                                     for k, v in summary.application_failures.items()},
+            "results": [r.to_dict() for r in summary.results]}
+
+
+__all__ = [
+    "ApplicationRevocation", "ApplicationSpec", "ApplicationUnusable", "LinkSummary", "ProfileDetails",
+    "ProfileRecorder", "RevokeResult", "SetupOutcome", "add_application", "application_secret",
+    "clean_emails", "discover_accounts", "link_profiles", "profile_details", "profile_withdrawal_step",
+    "relink_profiles", "resolve_application", "revoke_profiles", "summary_json",
+]

@@ -1,0 +1,451 @@
+"""A small provider-neutral face over the Exchange and Google providers, for the dashboard and check all.
+
+The dashboard needs four things of a platform: probe one account's calendar through an application, list
+the accounts in the application's scope, the setup check, and the platform steps that withdraw access.
+`ProviderAdapter` names them; `ExchangeAdapter` and `GoogleAdapter` wrap the providers' own functions
+(`probe_mailbox`, `enumerate_scope`, `run_exchange_check` / `probe_user`, `enumerate_users`,
+`run_google_check`). The platform knowledge stays in the providers; what is added here is the one rule the
+dashboard lives by — *whose* problem a failed probe is (`ProbeKind`):
+
+- `ok`: the calendar answered.
+- `profile`: this account cannot be reached (outside the scope, no mailbox, suspended ...): the profile
+  needs a relink.
+- `transient`: throttled, timed out, a server error: nothing is known about the account; its status
+  never changes (the check is recorded as failed only).
+- `application`: the application itself is broken (bad secret, locked account, EWS blocked for the
+  organisation, OAuth / key / delegation problems, the endpoint unreachable): the application's health
+  is marked, not each profile, and probing its other accounts stops.
+- `cancelled`: the probe was cancelled before it could tell.
+
+Qt-free; every call blocks (run it on a worker thread).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ec_console.checks import CancelToken, Diagnosis, Report, StepResult, StepStatus, utc_now_iso
+
+# --- whose problem a failed probe is ----------------------------------------------------------------------
+
+
+class ProbeKind(enum.StrEnum):
+    OK = "ok"
+    PROFILE = "profile"
+    TRANSIENT = "transient"
+    APPLICATION = "application"
+    CANCELLED = "cancelled"
+
+
+TRANSIENT_CODES = frozenset({"throttled", "timeout", "server_error", "unexpected_error"})
+APPLICATION_CODES = frozenset({
+    # service account / app registration / key
+    "auth_failed", "auth_method_unsupported", "account_locked", "oauth_invalid_client",
+    "oauth_secret_expired",
+    "oauth_tenant_not_found", "oauth_permission_missing", "impersonation_right_missing",
+    "impersonation_header_required", "key_malformed", "key_invalid_signature", "service_account_not_found",
+    "clock_skew", "dwd_unauthorized", "scope_not_authorized", "api_disabled", "not_admin", "reauth_required",
+    # the application's endpoint cannot be reached at all
+    "dns_unresolved", "tcp_unreachable", "tls_untrusted", "tls_name_mismatch", "tls_expired",
+    "proxy_auth_required", "autodiscover_failed", "plain_http",
+})
+# Steps that run before any one account is touched: a failure there is the application's.
+_APPLICATION_STEPS = frozenset({"resolve_endpoint", "dns", "tcp", "tls", "authenticate",
+                                "key", "clock", "token"})
+
+
+def classify(code: str | None, step_id: str | None = None) -> ProbeKind:
+    """Whose problem a failed probe with diagnosis `code` (failing at `step_id`, when known) is."""
+    if code is None:
+        return ProbeKind.CANCELLED
+    if code in TRANSIENT_CODES:
+        return ProbeKind.TRANSIENT
+    if code in APPLICATION_CODES or (step_id is not None and step_id in _APPLICATION_STEPS):
+        return ProbeKind.APPLICATION
+    # ews_blocked at `authenticate` is the organisation's switch (handled by the step rule above); at
+    # `impersonate` / `read_calendar` it is that one mailbox's CASMailbox setting: the profile's problem.
+    return ProbeKind.PROFILE
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """One account probed through an application, in the dashboard's terms."""
+
+    email: str
+    kind: ProbeKind
+    checked_at: str
+    report: Report                       # what is stored with the check (busy times only, never subjects)
+    diagnosis: Diagnosis | None = None
+    detail: str = ""
+    back_off: float | None = None        # seconds the server asked to wait (throttled answers)
+    busy_count: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is ProbeKind.OK
+
+    @property
+    def code(self) -> str | None:
+        return self.diagnosis.code if self.diagnosis else None
+
+    @property
+    def result(self) -> str:
+        """`pass` / `fail` as a check record stores it (a cancelled probe is never stored)."""
+        return "pass" if self.ok else "fail"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account found in an application's scope."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """The accounts of an application's scope, plus notes the admin should read (nested groups ...)."""
+
+    accounts: list[Account]
+    notes: list[str] = field(default_factory=list)
+
+
+class EnumerationError(Exception):
+    """The scope could not be listed; `diagnosis` says why and how to fix it."""
+
+    def __init__(self, diagnosis: Diagnosis | None, detail: str) -> None:
+        super().__init__(detail)
+        self.diagnosis = diagnosis
+        self.detail = detail
+
+
+class ApplicationLike(Protocol):
+    """What an adapter reads of an application (a `registry.Application`, or a spec not yet saved)."""
+
+    name: str
+    provider: str
+    domain: str
+    settings: dict[str, Any]
+
+
+class ProviderAdapter(Protocol):
+    """The dashboard's view of one platform."""
+
+    provider: str
+
+    def secret_kind(self, application: ApplicationLike) -> str:
+        """The kind of secret the application keeps in the keychain (`password`, `client_secret`, `key`)."""
+        ...
+
+    def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
+              timeout: float | None = None) -> ProbeOutcome: ...
+
+    def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration: ...
+
+    def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
+                    expect_denied: str | None = None, cancel: CancelToken | None = None) -> Report: ...
+
+    def withdrawal_steps(self, application: ApplicationLike) -> list[str]: ...
+
+    def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str: ...
+
+
+def _ps(value: str) -> str:
+    """A single-quoted PowerShell literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+_BACK_OFF_RE = re.compile(r"(?:back off|wait)\s+([0-9]+(?:\.[0-9]+)?)\s*s\b", re.IGNORECASE)
+
+
+def back_off_seconds(step: StepResult | None) -> float | None:
+    """The wait a throttled answer asked for: `data["back_off"]`, else "back off N s" in the detail."""
+    if step is None:
+        return None
+    raw = (step.data or {}).get("back_off")
+    if raw is None:
+        match = _BACK_OFF_RE.search(step.detail or "")
+        raw = match.group(1) if match else None
+    try:
+        value = float(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
+    return value if value is not None and value > 0 else None
+
+
+# --- Exchange ---------------------------------------------------------------------------------------------
+
+
+class ExchangeAdapter:
+    """EWS through a service account (on-premises) or an app registration (Exchange Online).
+
+    Settings keys (non-secret, stored in the registry): `ews_url`, `autodiscover`, `username`, `auth`,
+    `tenant_id`, `client_id`, `authority`, `scope_group`, `scope_group_address`, `ca_file`, `timeout`,
+    `impersonation`, `test_mailbox`.
+    """
+
+    provider = "exchange"
+
+    def __init__(self, probe_mailbox: Callable[..., Any] | None = None) -> None:
+        self._probe_mailbox = probe_mailbox
+
+    @staticmethod
+    def settings_for(application: ApplicationLike, mailbox: str, *, timeout: float | None = None) -> Any:
+        from ec_console.providers.exchange import DEFAULT_AUTHORITY, DEFAULT_TIMEOUT, ExchangeSettings
+
+        s = application.settings
+        return ExchangeSettings(
+            mailbox=mailbox, ews_url=s.get("ews_url"), autodiscover=bool(s.get("autodiscover", False)),
+            username=s.get("username"), auth=s.get("auth"), tenant_id=s.get("tenant_id"),
+            client_id=s.get("client_id"), authority=s.get("authority") or DEFAULT_AUTHORITY,
+            impersonation=bool(s.get("impersonation", True)), scope_group=s.get("scope_group"),
+            ca_file=s.get("ca_file"), timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT))
+
+    @staticmethod
+    def uses_oauth(application: ApplicationLike) -> bool:
+        s = application.settings
+        return s.get("auth") == "oauth" or (s.get("auth") is None and bool(s.get("tenant_id")))
+
+    def secret_kind(self, application: ApplicationLike) -> str:
+        return "client_secret" if self.uses_oauth(application) else "password"
+
+    def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
+              timeout: float | None = None) -> ProbeOutcome:
+        probe = self._probe_mailbox
+        if probe is None:
+            from ec_console.providers.exchange import probe_mailbox as probe
+        settings = self.settings_for(application, email, timeout=timeout)
+        result = probe(settings, secret, email, cancel=cancel)
+        report: Report = result.report or Report("exchange", email, result.checked_at or utc_now_iso())
+        if report.cancelled or cancel.cancelled and result.diagnosis is None:
+            # a cancelled check proves nothing (probe_mailbox may report it as ok with no blocks)
+            return ProbeOutcome(email, ProbeKind.CANCELLED, result.checked_at, report, None,
+                                "the probe was cancelled")
+        if result.ok:
+            return ProbeOutcome(email, ProbeKind.OK, result.checked_at, report, None, result.detail,
+                                busy_count=len(result.blocks))
+        failure = report.first_failure
+        code = result.diagnosis.code if result.diagnosis else None
+        kind = classify(code, failure.id if failure else None)
+        return ProbeOutcome(email, kind, result.checked_at, report, result.diagnosis, result.detail,
+                            back_off=back_off_seconds(failure) if code == "throttled" else None)
+
+    def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration:
+        from ec_console.providers.exchange import ScopeError, enumerate_scope
+
+        s = application.settings
+        group = s.get("scope_group_address") or s.get("scope_group")
+        if not group:
+            raise EnumerationError(None, f"The application {application.name!r} has no scoping group to "
+                                         "list; paste a list of mailboxes or import a Get-Mailbox CSV")
+        settings = self.settings_for(application, s.get("test_mailbox") or f"postmaster@{application.domain}")
+        try:
+            listing = enumerate_scope(settings, secret, group)
+        except ScopeError as exc:
+            raise EnumerationError(exc.diagnosis, exc.detail) from None
+        notes = [f"{g.address or g.name} is a group nested in {group}: Exchange does not apply the scope to "
+                 "its members, so they are not listed" for g in listing.nested_groups]
+        notes += [f"{o.address or o.name} ({o.kind}) is not a mailbox and is left out"
+                  for o in listing.others]
+        return Enumeration([Account(m.address, m.name) for m in listing.mailboxes if m.address], notes)
+
+    def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
+                    expect_denied: str | None = None, cancel: CancelToken | None = None) -> Report:
+        from dataclasses import replace
+
+        from ec_console.providers.exchange import run_exchange_check
+
+        settings = replace(self.settings_for(application, target), expect_denied=expect_denied)
+        return run_exchange_check(settings, secret, cancel=cancel)
+
+    def withdrawal_steps(self, application: ApplicationLike) -> list[str]:
+        s = application.settings
+        if self.uses_oauth(application):
+            app_id = s.get("client_id") or "<application (client) ID>"
+            tenant = s.get("tenant_id") or "<tenant ID>"
+            return [
+                "Remove the RBAC for Applications role assignment (Exchange Online PowerShell): "
+                f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
+                "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false",
+                f"Remove the Exchange service principal: Remove-ServicePrincipal -Identity {_ps(app_id)} "
+                "-Confirm:$false",
+                "Delete the app registration's client secret (or the app registration), and any tenant-wide "
+                "consent of full_access_as_app: https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/"
+                f"ApplicationMenuBlade/~/Credentials/appId/{app_id} (tenant {tenant})",
+                "Changes take 30 minutes to 2 hours to apply in Exchange Online; verify with "
+                f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox> "
+                "(InScope False)",
+            ]
+        account = s.get("username") or "<service account>"
+        group = (s.get("scope_group") or "<scoping group>").replace("'", "''")
+        short_name = account.split("\\")[-1].split("@")[0]
+        return [
+            "Remove the ApplicationImpersonation role assignment (Exchange Management Shell): "
+            f"Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee {_ps(account)} | "
+            "Remove-ManagementRoleAssignment -Confirm:$false",
+            "Remove the management scope if nothing else uses it: Get-ManagementScope | Where-Object "
+            f"RecipientFilter -like '*{group}*'"
+            " | Remove-ManagementScope -Confirm:$false",
+            f"Disable the service account or change its password: Disable-ADAccount -Identity {_ps(account)}",
+            "Verify: Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
+            f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')} "
+            "(no rows)",
+        ]
+
+    def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
+        s = application.settings
+        group = s.get("scope_group_address") or s.get("scope_group") or "<scoping group>"
+        step = (f"Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity "
+                f"{_ps(group)} -Member {_ps(email)} -BypassSecurityGroupManagerCheck -Confirm:$false")
+        if self.uses_oauth(application):
+            app_id = s.get("client_id") or "<application (client) ID>"
+            step += (f"; then verify: Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource "
+                     f"{_ps(email)} (InScope False, after up to 2 hours)")
+        return step
+
+
+# --- Google -----------------------------------------------------------------------------------------------
+
+
+class GoogleAdapter:
+    """A service account with domain-wide delegation (or a Marketplace install).
+
+    Settings keys: `admin`, `scopes`, `api_root`, `ca_file`, `timeout`, `client_id` (numeric, from the key),
+    `client_email`, `install` ("dwd" or "marketplace"), `org_unit`, `group`, `test_user`. The secret is
+    the key file's JSON.
+    """
+
+    provider = "google"
+
+    def __init__(self, probe_user: Callable[..., Any] | None = None) -> None:
+        self._probe_user = probe_user
+
+    @staticmethod
+    def key_info(secret: str) -> dict[str, Any] | None:
+        try:
+            info = json.loads(secret)
+        except ValueError:
+            return None
+        return info if isinstance(info, dict) else None
+
+    @classmethod
+    def settings_for(cls, application: ApplicationLike, secret: str, user: str, *,
+                     timeout: float | None = None) -> Any:
+        from ec_console.providers.google import DEFAULT_GOOGLE_SCOPES, DEFAULT_TIMEOUT, GoogleSettings
+
+        s = application.settings
+        return GoogleSettings(
+            admin=s.get("admin") or f"admin@{application.domain}", user=user,
+            key_info=cls.key_info(secret) or {}, scopes=tuple(s.get("scopes") or DEFAULT_GOOGLE_SCOPES),
+            api_root=s.get("api_root"), timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT),
+            ca_file=s.get("ca_file"))
+
+    def secret_kind(self, application: ApplicationLike) -> str:
+        return "key"
+
+    def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
+              timeout: float | None = None) -> ProbeOutcome:
+        probe = self._probe_user
+        if probe is None:
+            from ec_console.providers.google import probe_user as probe
+        settings = self.settings_for(application, secret, email, timeout=timeout)
+        result = probe(settings, email, cancel=cancel)
+        checked_at = result.checked_at or utc_now_iso()
+        if result.ok:
+            busy = [{"start": b.start, "end": b.end} for b in result.busy]
+            detail = (f"{len(busy)} busy block{'s' if len(busy) != 1 else ''} in the next 7 days "
+                      "(times only; no event details fetched)")
+            step = StepResult("read_calendar", "Read the calendar (busy blocks of the next 7 days)",
+                              StepStatus.PASS, 0, detail,
+                              {"count": len(busy), "time_zone": result.time_zone, "blocks": busy})
+            return ProbeOutcome(email, ProbeKind.OK, checked_at, Report("google", email, checked_at, (step,)),
+                                None, detail, busy_count=len(busy))
+        diagnosis = result.diagnosis
+        if diagnosis is None or cancel.cancelled:
+            return ProbeOutcome(email, ProbeKind.CANCELLED, checked_at, Report("google", email, checked_at),
+                                None, "the probe was cancelled")
+        step = StepResult("read_calendar", "Read the calendar (busy blocks of the next 7 days)",
+                          StepStatus.FAIL, 0, diagnosis.cause, None, diagnosis)
+        return ProbeOutcome(email, classify(diagnosis.code), checked_at,
+                            Report("google", email, checked_at, (step,)), diagnosis, diagnosis.cause)
+
+    def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration:
+        from ec_console.providers.google import GoogleError, enumerate_users
+
+        s = application.settings
+        settings = self.settings_for(application, secret, s.get("admin") or f"admin@{application.domain}")
+        accounts: list[Account] = []
+        try:
+            for user in enumerate_users(settings, domain=application.domain, org_unit=s.get("org_unit"),
+                                        group=s.get("group"), cancel=cancel):
+                if user.email:
+                    accounts.append(Account(user.email.lower(), user.name))
+        except GoogleError as exc:
+            raise EnumerationError(exc.diagnosis, str(exc)) from None
+        notes = []
+        if s.get("install", "dwd") == "dwd":
+            notes.append("Domain-wide delegation cannot be limited to a group or organisational unit: the "
+                         "application can reach every account of the domain, and this console's profile list "
+                         "is the control.")
+        return Enumeration(accounts, notes)
+
+    def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
+                    expect_denied: str | None = None, cancel: CancelToken | None = None) -> Report:
+        from dataclasses import replace
+
+        from ec_console.providers.google import run_google_check
+
+        settings = replace(self.settings_for(application, secret, target), expect_denied=expect_denied)
+        return run_google_check(settings, cancel=cancel)
+
+    def withdrawal_steps(self, application: ApplicationLike) -> list[str]:
+        s = application.settings
+        client_id = s.get("client_id") or "<client ID>"
+        if s.get("install") == "marketplace":
+            return [
+                "Uninstall the Marketplace app (Admin console > Apps > Google Workspace Marketplace apps > "
+                "Apps list > the app > Uninstall app): https://admin.google.com/ac/apps/gmail/marketplace",
+                "Verify: the app no longer appears in the list, and a delegated token request for a user "
+                "fails",
+            ]
+        account = s.get("client_email") or "<service account email>"
+        return [
+            f"Delete the domain-wide delegation entry of client ID {client_id} (Admin console > Security > "
+            "Access and data control > API controls > Domain-wide delegation): "
+            "https://admin.google.com/ac/owl/domainwidedelegation",
+            "Delete the service account's keys: gcloud iam service-accounts keys list --iam-account "
+            f"{account}, "
+            f"then gcloud iam service-accounts keys delete <key ID> --iam-account {account}",
+            "Changes can take up to 24 hours to apply everywhere.",
+        ]
+
+    def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
+        s = application.settings
+        if s.get("install") == "marketplace":
+            where = s.get("group") or s.get("org_unit") or "<group or organisational unit>"
+            return (f"Take {email} out of {where}, the group or organisational unit the Marketplace app is "
+                    "installed for (Admin console > Directory > Users or Groups)")
+        return ("Domain-wide delegation cannot be limited to single accounts: the grant still reaches "
+                f"{email} at the platform; this console's revoke stops its use here. To withdraw it at the "
+                "platform, install the application from the Marketplace for a group or organisational unit "
+                f"without {email}, or suspend the account.")
+
+
+# --- registry of adapters ---------------------------------------------------------------------------------
+
+_DEFAULTS: dict[str, Callable[[], ProviderAdapter]] = {"exchange": ExchangeAdapter, "google": GoogleAdapter}
+
+
+def adapter_for(provider: str, overrides: Mapping[str, ProviderAdapter] | None = None) -> ProviderAdapter:
+    """The adapter of `provider` (`overrides` first: tests and the sandbox pass their own)."""
+    if overrides and provider in overrides:
+        return overrides[provider]
+    try:
+        return _DEFAULTS[provider]()
+    except KeyError:
+        raise ValueError(f"no adapter for provider {provider!r}") from None

@@ -1,0 +1,255 @@
+"""The check-all engine with scripted adapters: concurrency bound, back-off, cancel, progress, status rules,
+several writers on one registry file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from test_dashboard_fakes import FakeAdapter, Script, add_app
+
+from ec_console import checkall
+from ec_console.checks import CancelToken
+from ec_console.errors import BadInput
+from ec_console.registry import Registry
+from ec_console.secrets import MemoryStore
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture
+def registry():
+    with Registry.for_region("us") as reg:
+        yield reg
+
+
+@pytest.fixture
+def store():
+    return MemoryStore()
+
+
+def populate(registry, store, n, *, name="Contoso EWS", provider="exchange", status="linked", prefix="u"):
+    app = add_app(registry, store, name=name, provider=provider)
+    registry.add_profiles(app.id, [(f"{prefix}{i}@contoso.example", "") for i in range(n)], status=status)
+    return app
+
+
+def check(registry, store, adapters, **kw):
+    return checkall.check_all(registry, store=store, adapters=adapters, **kw)
+
+
+@pytest.mark.parametrize("value", [0, 21, 100])
+def test_concurrency_outside_1_to_20_is_refused_with_the_reason(registry, store, value):
+    with pytest.raises(BadInput, match="at least 1|limit of 20"):
+        check(registry, store, {}, concurrency=value)
+
+
+def test_the_bound_holds_per_application_and_is_used(registry, store):
+    populate(registry, store, 40, name="Exchange app")
+    populate(registry, store, 40, name="Google app", provider="google", prefix="g")
+    ews, google = FakeAdapter(delay=0.02), FakeAdapter(provider="google", delay=0.02)
+    stats: dict = {}
+    _, summary = check(registry, store, {"exchange": ews, "google": google}, concurrency=3, stats=stats)
+    assert summary.counts["linked"] == 80
+    assert ews.max_in_flight <= 3 and google.max_in_flight <= 3
+    assert ews.max_in_flight == 3 or google.max_in_flight == 3  # the bound is actually reached
+    assert max(stats["max_in_flight"].values()) <= 3
+
+
+def test_server_back_off_pauses_only_that_applications_workers(registry, store):
+    populate(registry, store, 6, name="Exchange app")
+    populate(registry, store, 6, name="Google app", provider="google", prefix="g")
+    ews = FakeAdapter(delay=0.01, scripts={"u0@contoso.example": Script("throttled", back_off=0.3, times=1)})
+    google = FakeAdapter(provider="google", delay=0.01)
+    _, summary = check(registry, store, {"exchange": ews, "google": google}, concurrency=1)
+    throttled_at = ews.call_times("u0@contoso.example")
+    assert len(throttled_at) == 2  # retried once, then it answered
+    later = [t for t, e in ews.calls if t > throttled_at[0]]
+    assert min(later) >= throttled_at[0] + 0.3  # nothing of that app ran meanwhile
+    assert any(throttled_at[0] < t < throttled_at[0] + 0.3 for t, _ in google.calls)  # the other one did
+    assert summary.retries == 1 and summary.counts["linked"] == 12
+
+
+def test_rate_limits_without_a_wait_back_off_exponentially_and_boundedly(registry, store):
+    populate(registry, store, 1)
+    ews = FakeAdapter(scripts={"u0@contoso.example": Script("throttled")})
+    policy = checkall.BackOffPolicy(base=0.05, cap=1.0, max_retries=3)
+    _, summary = check(registry, store, {"exchange": ews}, policy=policy)
+    times = ews.call_times("u0@contoso.example")
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(times) == 4  # 1 + max_retries, then recorded
+    for n, gap in enumerate(gaps):  # at least half of base * 2**n
+        assert gap >= 0.05 * 2**n / 2
+    profile = registry.list_profiles()[0]
+    assert (profile.status, profile.last_diagnosis) == ("linked", "throttled")
+    assert summary.results[0].action == "unchanged"
+
+
+def test_back_off_delay_policy():
+    import random
+
+    policy = checkall.BackOffPolicy(base=1.0, cap=8.0, max_wait=30.0)
+    rng = random.Random(1)
+    assert policy.delay(2.5, 0, rng) == 2.5
+    assert policy.delay(600.0, 0, rng) == 30.0
+    for streak in range(10):
+        ceiling = min(8.0, 2.0**streak)
+        assert ceiling / 2 <= policy.delay(None, streak, rng) <= ceiling
+
+
+def test_cancel_stops_promptly_and_writes_only_whole_units(registry, store):
+    populate(registry, store, 40)
+    ews = FakeAdapter(delay=0.2)
+    cancel = CancelToken()
+    seen = []
+
+    def on_result(result):
+        seen.append(result)
+        cancel.cancel()
+
+    _, summary = check(registry, store, {"exchange": ews}, concurrency=2, cancel=cancel, on_result=on_result)
+    assert summary.cancelled and summary.not_done > 0
+    assert len(ews.calls) < 40
+    checked = [p for p in registry.list_profiles() if p.last_checked_at is not None]
+    checks = sum(len(registry.checks_for_profile(p.id)) for p in registry.list_profiles())
+    assert len(checked) == checks == len(summary.results)  # each written result is complete
+    actions = [e.action for e in registry.audit_entries(limit=2)]
+    assert actions[0] == "check_all_cancelled"
+
+
+def test_progress_is_merged_and_ends_with_the_total(registry, store):
+    populate(registry, store, 300)
+    updates = []
+    _, summary = check(registry, store, {"exchange": FakeAdapter()}, on_progress=updates.append)
+    assert updates[-1].done == updates[-1].total == 300 and updates[-1].counts["linked"] == 300
+    assert len(updates) < 300  # merged, not one per result
+    assert all(u.eta is not None for u in updates if u.done)
+
+
+def test_status_rules_of_check_all(registry, store):
+    app = populate(registry, store, 0)
+    for email, status in (
+        ("fine@contoso.example", "needs_relink"),
+        ("gone@contoso.example", "linked"),
+        ("slow@contoso.example", "needs_relink"),
+        ("off@contoso.example", "revoked"),
+    ):
+        registry.add_profile(app.id, email, status=status)
+    ews = FakeAdapter(
+        scripts={
+            "gone@contoso.example": Script("mailbox_not_found"),
+            "slow@contoso.example": Script("timeout"),
+        }
+    )
+    _, summary = check(registry, store, {"exchange": ews})
+    got = {p.email: p.status for p in registry.list_profiles()}
+    assert got == {
+        "fine@contoso.example": "linked",
+        "gone@contoso.example": "needs_relink",
+        "slow@contoso.example": "needs_relink",
+        "off@contoso.example": "revoked",
+    }
+    assert "off@contoso.example" not in {e for _, e in ews.calls}  # revoked: not probed
+    changes = {e.subject for e in registry.audit_entries() if e.action == "profile_status_changed"}
+    assert changes == {"fine@contoso.example", "gone@contoso.example"}
+    assert summary.failed
+
+
+def test_a_profile_revoked_while_it_is_checked_stays_revoked(registry, store):
+    app = populate(registry, store, 1)
+    profile_id = registry.list_profiles()[0].id
+
+    def revoke_meanwhile(email):
+        with Registry(registry.path) as other:  # the GUI's connection, on another thread
+            other.set_profile_status(profile_id, "revoked")
+
+    _, summary = check(registry, store, {"exchange": FakeAdapter(on_probe=revoke_meanwhile)})
+    assert registry.get_profile(profile_id).status == "revoked"
+    assert summary.results[0].action == "skipped"
+    assert app.id in {a.id for a in registry.list_applications()}
+
+
+def test_an_application_failure_stops_its_lane_only(registry, store):
+    populate(registry, store, 10, name="Exchange app")
+    google_app = populate(registry, store, 10, name="Google app", provider="google", prefix="g")
+    ews = FakeAdapter(scripts={f"u{i}@contoso.example": Script("account_locked") for i in range(10)})
+    google = FakeAdapter(provider="google")
+    _, summary = check(registry, store, {"exchange": ews, "google": google}, concurrency=2)
+    assert len(ews.calls) <= 2 and len(google.calls) == 10
+    apps = {a.name: a for a in registry.list_applications()}
+    assert apps["Exchange app"].health == "account_locked" and apps["Google app"].health is None
+    assert summary.counts["skipped"] == 10 and summary.counts["linked"] == 10
+    assert set(summary.application_failures) == {apps["Exchange app"].id}
+    assert google_app.id not in summary.application_failures
+
+
+def test_a_provider_bug_is_recorded_not_raised(registry, store):
+    populate(registry, store, 2)
+
+    def boom(email):
+        if email == "u0@contoso.example":
+            raise RuntimeError("provider bug")
+
+    _, summary = check(registry, store, {"exchange": FakeAdapter(on_probe=boom)})
+    bad = next(p for p in registry.list_profiles() if p.email == "u0@contoso.example")
+    assert (bad.status, bad.last_diagnosis) == ("linked", "unexpected_error")
+    assert summary.counts == {"linked": 1, "needs_relink": 0, "unchanged": 1, "skipped": 0}
+
+
+def test_an_application_without_secret_is_reported_not_checked(registry, store):
+    app = registry.add_application("No secret", "exchange", "contoso.example", {})
+    registry.add_profile(app.id, "a@contoso.example")
+    plan, summary = check(registry, store, {"exchange": FakeAdapter()})
+    assert "no secret" in plan.unusable[app.id] and summary.total == 0
+
+
+def test_two_engines_on_one_file_at_once(registry, store):
+    populate(registry, store, 60)
+    errors = []
+
+    def engine():
+        try:
+            with Registry(registry.path) as own:
+                check(own, store, {"exchange": FakeAdapter(delay=0.005)}, concurrency=4, resume=False)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=engine) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()) == 120
+
+
+SCRIPT = """
+import sys
+from ec_console import checkall
+from ec_console.registry import Registry
+from ec_console.secrets import MemoryStore, secret_key
+from test_dashboard_fakes import FakeAdapter, SECRET
+store = MemoryStore()
+with Registry.for_region("us") as registry:
+    store.set(secret_key("us", "Contoso EWS", "password"), SECRET)
+    plan, summary = checkall.check_all(registry, store=store, adapters={"exchange": FakeAdapter(delay=0.005)},
+                                       resume=False)
+    print(summary.counts["linked"])
+"""
+
+
+def test_a_check_in_another_process_and_one_here_share_the_file(registry, store, ec_home):
+    populate(registry, store, 60)
+    env = {**os.environ, "EC_CONSOLE_HOME": str(ec_home), "PYTHONPATH": str(TESTS)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _, here = check(registry, store, {"exchange": FakeAdapter(delay=0.005)}, resume=False)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert out.strip() == "60" and here.counts["linked"] == 60
+    assert sum(len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()) == 120

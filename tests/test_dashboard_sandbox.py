@@ -1,0 +1,146 @@
+"""End to end against the EWS sandbox through the real Exchange adapter: link, awkward mailboxes, revoke,
+relink, application failure, check all with a throttled mailbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from ec_console import checkall, dashboard
+from ec_console.checks import StepStatus
+from ec_console.providers.base import ExchangeAdapter
+from ec_console.registry import Registry
+from ec_console.sandbox import Sandbox
+from ec_console.secrets import MemoryStore, secret_key
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as sb:
+        sb.org.throttle_back_off_ms = 200
+        yield sb
+
+
+@pytest.fixture
+def registry():
+    with Registry.for_region("us") as reg:
+        yield reg
+
+
+@pytest.fixture
+def store():
+    return MemoryStore()
+
+
+@pytest.fixture
+def app(sandbox, registry, store):
+    info = sandbox.info()
+    spec = dashboard.ApplicationSpec(
+        "Sandbox EWS",
+        "exchange",
+        info.domain,
+        {
+            "ews_url": info.ews_url,
+            "username": info.username,
+            "ca_file": info.ca_file,
+            "scope_group": info.scope_group,
+            "scope_group_address": info.scope_group_address,
+            "timeout": 10,
+        },
+        info.mailbox_in_scope,
+        expect_denied=info.mailbox_out_of_scope,
+    )
+    outcome = dashboard.add_application(registry, spec, info.password, store=store)
+    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
+    return outcome.application
+
+
+def test_link_sandbox_mailboxes_awkward_ones_need_relink_with_reasons(sandbox, registry, store, app):
+    info = sandbox.info()
+    emails = [
+        *info.mailboxes_in_scope[:3],
+        info.mailbox_out_of_scope,
+        info.mailbox_nonexistent,
+        info.mailbox_ews_blocked,
+        info.mailbox_folder_denied,
+    ]
+    summary = dashboard.link_profiles(registry, app, emails, store=store)
+    got = {p.email: (p.status, p.last_diagnosis) for p in registry.list_profiles()}
+    for email in info.mailboxes_in_scope[:3]:
+        assert got[email] == ("linked", None)
+    assert got[info.mailbox_out_of_scope] == ("needs_relink", "impersonation_denied")
+    assert got[info.mailbox_nonexistent] == ("needs_relink", "mailbox_not_found")
+    assert got[info.mailbox_ews_blocked] == ("needs_relink", "ews_blocked")
+    assert got[info.mailbox_folder_denied] == ("needs_relink", "folder_access_denied")
+    assert registry.get_application(app.id).health is None
+    by_email = {r.email: r for r in summary.results}
+    assert "ErrorImpersonateUserDenied" in by_email[info.mailbox_out_of_scope].message
+    # what was stored: busy times, never subjects
+    linked = registry.find_profile(app.id, info.mailboxes_in_scope[0])
+    report = registry.checks_for_profile(linked.id)[0].report
+    assert "Quarterly" not in str(report) and "Confidential" not in str(report)
+
+
+def test_revoke_and_relink_a_sandbox_mailbox(sandbox, registry, store, app):
+    email = sandbox.info().mailboxes_in_scope[0]
+    dashboard.link_profiles(registry, app, [email], store=store)
+    profile = registry.find_profile(app.id, email)
+    [revoked] = dashboard.revoke_profiles(registry, [profile.id])
+    assert revoked.profile.status == "revoked"
+    assert "Remove-DistributionGroupMember" in revoked.withdrawal_step and email in revoked.withdrawal_step
+    dashboard.relink_profiles(registry, [profile.id], store=store)
+    assert registry.get_profile(profile.id).status == "linked"
+
+
+def test_a_wrong_password_marks_the_application(sandbox, registry, store, app):
+    info = sandbox.info()
+    dashboard.link_profiles(registry, app, info.mailboxes_in_scope[:3], store=store)
+    store.set(secret_key("us", app.name, "password"), "Wrong-Password-1")
+    plan, summary = checkall.check_all(registry, store=store)
+    assert registry.get_application(app.id).health == "auth_failed"
+    assert {p.status for p in registry.list_profiles()} == {"linked"}
+    assert summary.application_failures[app.id].code == "auth_failed"
+
+
+def test_check_all_keeps_the_throttled_mailbox_status_and_backs_off(sandbox, registry, store, app):
+    info = sandbox.info()
+    linked = info.mailboxes_in_scope[:4]
+    dashboard.link_profiles(registry, app, linked, store=store)
+    registry.add_profile(app.id, info.mailbox_throttled, status="linked")  # linked before it got busy
+    sandbox.requests.clear()
+    seen = []
+    plan, summary = checkall.check_all(
+        registry,
+        store=store,
+        concurrency=2,
+        on_result=seen.append,
+        policy=checkall.BackOffPolicy(max_retries=2),
+    )
+    assert summary.total == 5 and not summary.cancelled
+    assert {r.email for r in seen} == {*linked, info.mailbox_throttled}
+    throttled = registry.find_profile(app.id, info.mailbox_throttled)
+    assert (throttled.status, throttled.last_result, throttled.last_diagnosis) == (
+        "linked",
+        "fail",
+        "throttled",
+    )
+    assert {registry.find_profile(app.id, e).status for e in linked} == {"linked"}
+    assert summary.retries == 2
+    # back-off honoured: the throttled mailbox's GetFolder attempts are spaced by the server's wait
+    attempts = sorted(r.at for r in sandbox.requests.find(impersonated=info.mailbox_throttled))
+    gaps = [(b - a).total_seconds() for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert len(attempts) == 3 and all(gap >= info.throttle_back_off_ms / 1000 for gap in gaps)
+
+
+def test_discover_lists_the_scoping_group(sandbox, registry, store, app):
+    found = dashboard.discover_accounts(registry, app, store=store)
+    emails = {a.email for a in found.accounts}
+    info = sandbox.info()
+    assert set(info.mailboxes_in_scope) <= emails
+    assert info.mailbox_out_of_scope not in emails
+
+
+def test_exchange_adapter_names_the_platform_steps(sandbox, registry, store, app):
+    steps = ExchangeAdapter().withdrawal_steps(app)
+    assert any("ApplicationImpersonation" in s and "SANDBOX\\svc-calendar" in s for s in steps)
