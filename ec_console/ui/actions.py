@@ -44,13 +44,13 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "addConnectionAction", "&Add connection…",
         "Connect an application to Exchange, Office 365 or Google Workspace through a service account.",
-        "add-connection", QKeySequence.StandardKey.New, Needs.REGISTRY,
+        "add-connection", QKeySequence.StandardKey.New, Needs.REGISTRY, available=True,
         unavailable=NOT_YET + "the setup wizard that connects an application arrives with the next release.",
     ),
     ActionSpec(
         "testConnectivityAction", "&Test connectivity…",
         "Check step by step whether the service account can reach one mailbox's calendar.",
-        "test-connectivity", "Ctrl+T", Needs.REGISTRY,
+        "test-connectivity", "Ctrl+T", Needs.REGISTRY, available=True,
         unavailable=NOT_YET + "the connectivity check window arrives with the next release. "
         "Meanwhile use `ec-console check exchange` or `ec-console check google`.",
     ),

@@ -164,6 +164,10 @@ class MainWindow(QMainWindow):
 
         self.model = ProfilesModel(None, self)
         self.actions = ui_actions.create_actions(self)
+        self.actions["addConnectionAction"].triggered.connect(lambda: self.open_setup_wizard())
+        self.actions["testConnectivityAction"].triggered.connect(lambda: self.open_check_view())
+        self.sandbox_session: Any = None
+        self.check_view: Any = None
         self._build_extra_actions()
         self._build_toolbar()
         self._build_central()
@@ -175,6 +179,11 @@ class MainWindow(QMainWindow):
         self._open_region(self.region_id)
         if keychain is None:
             self._query_keychain()
+        if sandbox:
+            from ec_console.ui.wizard import SandboxSession
+
+            self.sandbox_session = SandboxSession(self)
+            self.sandbox_session.start()
 
     # ================================================================================ building
     def _build_extra_actions(self) -> None:
@@ -269,6 +278,7 @@ class MainWindow(QMainWindow):
         self.applications_list.setSpacing(4)
         self.applications_list.setIconSize(QSize(14, 14))
         self.applications_list.currentItemChanged.connect(self._on_application_selected)
+        self.applications_list.itemActivated.connect(lambda _item: self.edit_selected_application())
         apps_title = QLabel(self.tr("&Applications"))
         apps_title.setObjectName("applicationsTitle")
         apps_title.setBuddy(self.applications_list)
@@ -374,8 +384,8 @@ class MainWindow(QMainWindow):
         self.welcome = EmptyState("welcomeState")
         self.welcome_add_button = QPushButton(icons.icon("add-connection"), self.tr("Add connection…"))
         self.welcome_add_button.setObjectName("welcomeAddConnection")
-        self.welcome_add_button.setEnabled(False)
-        self.welcome_add_button.setToolTip(ui_actions.spec_for("addConnectionAction").unavailable)
+        self.welcome_add_button.setToolTip(ui_actions.spec_for("addConnectionAction").tip)
+        self.welcome_add_button.clicked.connect(lambda: self.open_setup_wizard())
         self.welcome_dashboard_button = QPushButton(icons.icon("open-dashboard"),
                                                     self.tr("Open web dashboard"))
         self.welcome_dashboard_button.setObjectName("welcomeOpenDashboard")
@@ -703,8 +713,7 @@ class MainWindow(QMainWindow):
                 "through a single service account — on Exchange, Office 365 or Google Workspace — and keeps "
                 "you in control of which calendars it can reach.</p>"
                 "<p>The first step is <b>Add connection…</b>: pick the platform, enter the service account "
-                "and prove that access works. The setup wizard arrives in a later version of the "
-                "console.</p>"
+                "and prove that access works.</p>"
                 "<p>Each region keeps its own applications. Looking for ones you added elsewhere? Switch "
                 "region in the toolbar.</p>"),
             "app",
@@ -782,6 +791,38 @@ class MainWindow(QMainWindow):
         if not QDesktopServices.openUrl(url):
             self.statusBar().showMessage(self.tr("No browser could be opened. The dashboard is at %s")
                                          % self.region.dashboard_url, 10000)
+
+    def open_setup_wizard(self, application: Application | None = None) -> Any:
+        """The setup wizard (`setupWizard`) for a new application, or on `application` to edit it."""
+        from ec_console.ui.wizard import SetupWizard
+
+        wizard = SetupWizard(self.region_id, region=self.region, parent=self, registry=self.registry,
+                             application=application, sandbox=self.sandbox_session, keychain=self.keychain,
+                             registry_factory=self._registry_factory)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.application_saved.connect(lambda _app: self.refresh())
+        wizard.open()
+        return wizard
+
+    def edit_selected_application(self) -> Any:
+        app_id = self.selected_application_id()
+        app = next((a for a in self._applications if a.id == app_id), None)
+        if app is None or app.status != "active":
+            return None
+        return self.open_setup_wizard(app)
+
+    def open_check_view(self) -> Any:
+        """The connectivity check window (`checkView`), one per main window."""
+        from ec_console.ui.check_view import CheckView
+
+        if self.check_view is None:
+            self.check_view = CheckView(self.region_id, parent=self, registry_factory=self._registry_factory)
+            self.check_view.destroyed.connect(lambda *_: setattr(self, "check_view", None))
+        self.check_view.set_region(self.region_id)
+        self.check_view.show()
+        self.check_view.raise_()
+        self.check_view.activateWindow()
+        return self.check_view
 
     @Slot()
     def show_about(self) -> AboutDialog:
@@ -873,4 +914,6 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         self._search_timer.stop()
         self._close_registry()
+        if self.sandbox_session is not None:
+            self.sandbox_session.stop()
         super().closeEvent(event)

@@ -1,7 +1,10 @@
 """`python -m ec_console.ui.screenshots OUTDIR`: render every window of the console to PNG files.
 
-Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`) and the
-exception dialog (`exception`), each in light and dark, at scale 1 and 2, named
+Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`), the
+exception dialog (`exception`), every page of the setup wizard against the sandbox organisation
+(`wizard-platform`, `wizard-connection-onprem`, `-online`, `-google`, `wizard-scope`, `wizard-test`,
+`wizard-test-failed`, `wizard-summary`) and the connectivity check window (`check-view`), each in light and
+dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -123,14 +126,115 @@ def _render_all(outdir: Path, scale: int) -> int:
             _save(dialog, outdir, "exception", scheme, scale)
             dialog.close()
 
+    from ec_console.sandbox import Sandbox
+
     try:
-        for scheme in THEMES:
-            theme.apply_theme(app, scheme)  # type: ignore[arg-type]
-            _with_home(False, lambda: main_window("main-empty"))
-            _with_home(True, lambda: main_window("main"))
+        with Sandbox(google=True) as sandbox:
+            for scheme in THEMES:
+                theme.apply_theme(app, scheme)  # type: ignore[arg-type]
+                _with_home(False, lambda: main_window("main-empty"))
+                _with_home(True, lambda: main_window("main"))
+                _with_home(False, lambda s=scheme: _wizard_shots(app, sandbox, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
+
+
+def _wait(app: object, condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the sandbox check did not finish in time")
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.01)
+
+
+def _wizard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
+    from ec_console.regions import load_regions
+    from ec_console.ui.check_view import CheckView
+    from ec_console.ui.wizard import SandboxSession, SetupWizard
+    from ec_console.wizard import CONNECTION_PAGES, Page, Platform
+
+    session = SandboxSession()
+    session.sandbox = sandbox
+    region = load_regions().get("us")
+
+    def wizard_for(platform: Platform) -> SetupWizard:
+        wizard = SetupWizard("us", region=region, sandbox=session, keychain="Secret Service")
+        wizard.resize(820, 640)
+        wizard.show()
+        page = wizard.page_widget(Page.PLATFORM)
+        page.buttons[platform].setChecked(True)
+        page.sandbox_box.setChecked(True)
+        _settle(app)
+        return wizard
+
+    def go_next(wizard: SetupWizard) -> None:
+        wizard.next()
+        _settle(app)
+
+    def finish_test(wizard: SetupWizard) -> None:
+        test = wizard.page_widget(Page.TEST)
+        _wait(app, lambda: wizard.flow.test_report is not None and not test.running)
+        rows = test.steps.rows
+        failed = [row for row in rows.values() if row.status == "fail"]
+        if not failed and "restriction" in rows:
+            rows["restriction"].toggle.setChecked(True)   # show what an expanded step looks like
+        _settle(app)
+
+    wizard = wizard_for(Platform.ONPREM)
+    _save(wizard, outdir, "wizard-platform", scheme, scale)
+    go_next(wizard)
+    _save(wizard, outdir, "wizard-connection-onprem", scheme, scale)
+    go_next(wizard)
+    _save(wizard, outdir, "wizard-scope", scheme, scale)
+    go_next(wizard)
+    finish_test(wizard)
+    _save(wizard, outdir, "wizard-test", scheme, scale)
+    go_next(wizard)
+    _save(wizard, outdir, "wizard-summary", scheme, scale)
+    wizard.reject()
+    wizard.deleteLater()
+
+    for platform in (Platform.ONLINE, Platform.GOOGLE):
+        wizard = wizard_for(platform)
+        go_next(wizard)
+        assert wizard.current() is CONNECTION_PAGES[platform]
+        _save(wizard, outdir, f"wizard-connection-{platform.value.split('_')[-1]}", scheme, scale)
+        wizard.reject()
+        wizard.deleteLater()
+
+    wizard = wizard_for(Platform.ONPREM)
+    go_next(wizard)
+    wizard.currentPage().form.set_text("password", "not the password")
+    go_next(wizard)
+    go_next(wizard)
+    finish_test(wizard)
+    _save(wizard, outdir, "wizard-test-failed", scheme, scale)
+    wizard.reject()
+    wizard.deleteLater()
+    _settle(app)
+
+    view = CheckView("us")
+    view.resize(860, 700)
+    view.show()
+    view.source.setCurrentIndex(view.source.count() - 1)
+    info = sandbox.info()  # type: ignore[attr-defined]
+    for key, value in {"ews_url": info.ews_url, "username": info.username, "password": info.password,
+                       "ca_file": info.ca_file}.items():
+        view.adhoc_form.set_text(key, value)
+    view.mailbox.setText(info.mailboxes_in_scope[0])
+    view.denied.setText(info.mailboxes_out_of_scope[0])
+    view.run()
+    _wait(app, lambda: not view.running and view.task is None)
+    _settle(app)
+    _save(view, outdir, "check-view", scheme, scale)
+    view.close()
+    view.deleteLater()
+    session.sandbox = None
+    _settle(app)
 
 
 if __name__ == "__main__":

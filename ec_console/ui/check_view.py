@@ -1,0 +1,431 @@
+"""`CheckView` (`checkView`): the connectivity check as a window of its own (Tools → Test connectivity…).
+
+For helpdesk use: pick a saved application (its secret is read from the keychain on the worker thread) or
+enter the details ad hoc (the same fields, validation and messages as the setup wizard), name a mailbox,
+run. The steps appear live in the shared `StepList`; the result can be copied as text or exported as HTML,
+PDF (QTextDocument + QPdfWriter) or JSON. A report never holds a secret, and every export is passed through
+the log redactor as well, so a secret that reached an error message still cannot leave in a file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMarginsF, Qt, Slot
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ec_console import validation
+from ec_console.checks import CancelToken, Report
+from ec_console.errors import BadInput
+from ec_console.logs import redact
+from ec_console.registry import Application, Registry
+from ec_console.render import render_html, render_json, render_text
+from ec_console.ui import theme
+from ec_console.ui.step_list import StepBridge, StepList
+from ec_console.ui.tasks import Task, run_in_background
+from ec_console.ui.wizard import FieldForm
+from ec_console.wizard import CONNECTION_PAGES, PLATFORM_CHOICES, Platform, SetupFlow, describe_error
+
+log = logging.getLogger(__name__)
+
+AD_HOC = -1
+EXPORT_FORMATS = ("html", "pdf", "json", "txt")
+_ADHOC_EXCLUDED = frozenset({"name", "test_mailbox"})
+
+
+def export_report(report: Report, path: str | Path, fmt: str) -> Path:
+    """Write `report` to `path` as html, pdf, json or txt (redacted; never a secret)."""
+    target = Path(path)
+    if fmt not in EXPORT_FORMATS:
+        raise BadInput(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+    if fmt == "pdf":
+        writer = QPdfWriter(str(target))
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+        writer.setTitle(f"Connectivity check of {report.target}")
+        document = QTextDocument()
+        document.setHtml(redact(render_html(report)))
+        document.print_(writer)
+        return target
+    text = {"html": render_html, "json": render_json, "txt": render_text}[fmt](report)
+    target.write_text(redact(text) + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    return target
+
+
+class CheckView(QWidget):
+    """The standalone connectivity check window of one region."""
+
+    def __init__(self, region_id: str, *, parent: QWidget | None = None,
+                 registry_factory: Callable[[str], Registry] | None = None, store: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setObjectName("checkView")
+        self.setAccessibleName(self.tr("Connectivity check"))
+        self._registry_factory = registry_factory or Registry.for_region
+        self.store = store
+        self.region_id = region_id
+        self.applications: list[Application] = []
+        self.report: Report | None = None
+        self.task: Task | None = None
+        self.cancel_token: CancelToken | None = None
+        self.running = False
+        self.adhoc_flow = SetupFlow(region_id)
+        self.adhoc_flow.choose_platform(Platform.ONPREM)
+        self.adhoc_form: FieldForm | None = None
+        self._build()
+        self.set_region(region_id)
+        self.resize(820, 680)
+
+    # -- building ----------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.source = QComboBox()
+        self.source.setObjectName("checkSource")
+        self.source.setAccessibleName(self.tr("Application"))
+        self.source.currentIndexChanged.connect(self._source_changed)
+        self.platform = QComboBox()
+        self.platform.setObjectName("checkPlatform")
+        self.platform.setAccessibleName(self.tr("Platform"))
+        for choice in PLATFORM_CHOICES:
+            self.platform.addItem(choice.title, choice.platform.value)
+        self.platform.currentIndexChanged.connect(self._platform_changed)
+        self.mailbox = QLineEdit()
+        self.mailbox.setObjectName("checkMailbox")
+        self.mailbox.setAccessibleName(self.tr("Mailbox"))
+        self.mailbox.setPlaceholderText(self.tr("the mailbox or user to check, e.g. alice@contoso.com"))
+        self.mailbox.textEdited.connect(self._validate_inputs)
+        self.mailbox.returnPressed.connect(self.run)
+        self.denied = QLineEdit()
+        self.denied.setObjectName("checkDeniedMailbox")
+        self.denied.setAccessibleName(self.tr("Mailbox that must be denied"))
+        self.denied.setPlaceholderText(self.tr("optional: prove this mailbox is outside the scope"))
+        self.denied.textEdited.connect(self._validate_inputs)
+        self.message = QLabel()
+        self.message.setObjectName("checkMessage")
+        self.message.setWordWrap(True)
+
+        top = QFormLayout()
+        source_label = QLabel(self.tr("&Application:"))
+        source_label.setBuddy(self.source)
+        top.addRow(source_label, self.source)
+        self.platform_label = QLabel(self.tr("&Platform:"))
+        self.platform_label.setBuddy(self.platform)
+        top.addRow(self.platform_label, self.platform)
+        self.adhoc_holder = QVBoxLayout()
+        mailbox_label = QLabel(self.tr("&Mailbox:"))
+        mailbox_label.setBuddy(self.mailbox)
+        denied_label = QLabel(self.tr("Must be &denied:"))
+        denied_label.setBuddy(self.denied)
+        bottom = QFormLayout()
+        bottom.addRow(mailbox_label, self.mailbox)
+        bottom.addRow(denied_label, self.denied)
+
+        self.run_button = QPushButton(self.tr("&Run check"))
+        self.run_button.setObjectName("runCheckButton")
+        self.run_button.setAccessibleName(self.tr("Run check"))
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.stop_button = QPushButton(self.tr("S&top"))
+        self.stop_button.setObjectName("stopCheckButton")
+        self.stop_button.setAccessibleName(self.tr("Stop the check"))
+        self.stop_button.clicked.connect(self.cancel)
+        self.stop_button.hide()
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.stop_button)
+        run_row.addStretch(1)
+
+        self.steps = StepList(self)
+        self.bridge = StepBridge(self)
+        self.steps.connect_bridge(self.bridge)
+        self.result = QLabel()
+        self.result.setObjectName("checkResult")
+        self.result.setWordWrap(True)
+        self.copy_button = self._button(self.tr("&Copy as text"), "copyReportButton", self.copy_text)
+        self.export_buttons = {
+            fmt: self._button(label, f"export{fmt.upper()}Button",
+                              lambda _c=False, f=fmt: self.export_dialog(f))
+            for fmt, label in (("html", self.tr("Export &HTML…")), ("pdf", self.tr("Export P&DF…")),
+                               ("json", self.tr("Export &JSON…")))
+        }
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.copy_button)
+        for button in self.export_buttons.values():
+            export_row.addWidget(button)
+        export_row.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(self.adhoc_holder)
+        layout.addLayout(bottom)
+        layout.addWidget(self.message)
+        layout.addLayout(run_row)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.result)
+        layout.addLayout(export_row)
+        self._set_report_actions(False)
+
+    def _button(self, text: str, name: str, slot: Callable[..., Any]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        button.clicked.connect(slot)
+        return button
+
+    # -- sources -----------------------------------------------------------------------------------------
+
+    def set_region(self, region_id: str) -> None:
+        """List the region's active applications (a small indexed read on the GUI thread)."""
+        self.region_id = region_id
+        try:
+            with self._registry_factory(region_id) as registry:
+                self.applications = registry.list_applications(include_revoked=False)
+        except Exception as exc:  # noqa: BLE001 - shown inline; ad hoc checks still work
+            self.applications = []
+            self._show_message(self.tr("The applications could not be read: %s") % describe_error(exc))
+        current = self.source.currentData()
+        self.source.blockSignals(True)
+        self.source.clear()
+        for app in self.applications:
+            self.source.addItem(f"{app.name} ({app.domain})", app.id)
+        self.source.addItem(self.tr("Enter details…"), AD_HOC)
+        index = self.source.findData(current)
+        self.source.setCurrentIndex(index if index >= 0 else 0)
+        self.source.blockSignals(False)
+        self.setWindowTitle(self.tr("Test connectivity — %s") % region_id.upper())
+        self._source_changed()
+
+    def selected_application(self) -> Application | None:
+        app_id = self.source.currentData()
+        return next((a for a in self.applications if a.id == app_id), None)
+
+    @Slot()
+    def _source_changed(self, *_: object) -> None:
+        adhoc = self.source.currentData() == AD_HOC
+        self.platform.setVisible(adhoc)
+        self.platform_label.setVisible(adhoc)
+        if adhoc and self.adhoc_form is None:
+            self._platform_changed()
+        if self.adhoc_form is not None:
+            self.adhoc_form.setVisible(adhoc)
+        app = self.selected_application()
+        if app is not None and not self.mailbox.text():
+            target = app.settings.get("test_mailbox") or app.settings.get("test_user") or ""
+            self.mailbox.setText(str(target))
+        self._validate_inputs()
+
+    @Slot()
+    def _platform_changed(self, *_: object) -> None:
+        platform = Platform(self.platform.currentData())
+        flow = SetupFlow(self.region_id)
+        flow.choose_platform(platform)
+        self.adhoc_flow = flow
+        if self.adhoc_form is not None:
+            self.adhoc_form.deleteLater()
+        self.adhoc_form = FieldForm(lambda: self.adhoc_flow, CONNECTION_PAGES[platform], self,
+                                    exclude=_ADHOC_EXCLUDED)
+        self.adhoc_form.setObjectName("adhocForm")
+        self.adhoc_form.changed.connect(lambda _key: self._validate_inputs())
+        self.adhoc_holder.addWidget(self.adhoc_form)
+        self._validate_inputs()
+
+    # -- validation and running --------------------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """What keeps the check from running (empty when it can run)."""
+        issues: list[str] = []
+        try:
+            validation.email_address(self.mailbox.text(), "Mailbox")
+        except BadInput as exc:
+            issues.append(exc.message)
+        if self.denied.text().strip():
+            try:
+                validation.email_address(self.denied.text(), "Mailbox that must be denied")
+            except BadInput as exc:
+                issues.append(exc.message)
+        if self.source.currentData() == AD_HOC:
+            flow = self.adhoc_flow
+            page = CONNECTION_PAGES[flow.platform] if flow.platform else None
+            if page is not None:
+                issues += [m for k, m in flow.page_errors(page).items() if k not in _ADHOC_EXCLUDED]
+        elif self.selected_application() is None:
+            issues.append(self.tr("Pick an application, or Enter details…"))
+        return issues
+
+    @Slot()
+    def _validate_inputs(self, *_: object) -> None:
+        issues = self.problems()
+        self.run_button.setEnabled(not self.running and not issues)
+        touched = bool(self.mailbox.text() or self.denied.text())
+        self._show_message(issues[0] if issues and touched else "")
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {theme.status_colour('fail').name()};" if text else "")
+        self.message.setVisible(bool(text))
+
+    def _target(self) -> tuple[Any, Callable[[], str], str, str | None]:
+        mailbox = validation.email_address(self.mailbox.text(), "Mailbox")
+        denied = self.denied.text().strip() or None
+        if self.source.currentData() == AD_HOC:
+            flow = self.adhoc_flow
+            flow.set_value("test_mailbox", mailbox)
+            snapshot = flow.snapshot()
+            application = replace(snapshot.draft(), name="ad hoc check")
+            secret = snapshot.new_secret()
+            if secret is None:
+                raise BadInput("Enter the secret for the ad hoc check")
+            return application, (lambda: secret), mailbox, denied
+        app = self.selected_application()
+        if app is None:
+            raise BadInput("Pick an application")
+        region_id, store = self.region_id, self.store
+
+        def secret_loader() -> str:
+            from ec_console.dashboard import application_secret
+            from ec_console.providers.base import adapter_for
+
+            secret = application_secret(app, adapter_for(app.provider), region_id=region_id, store=store)
+            if secret is None:
+                raise BadInput(f"The keychain holds no secret for {app.name!r}: edit the application to "
+                               "enter it again")
+            return secret
+
+        return app, secret_loader, mailbox, denied
+
+    @Slot()
+    def run(self) -> None:
+        if self.running:
+            return
+        try:
+            application, load_secret, mailbox, denied = self._target()
+        except BadInput as exc:
+            self._show_message(exc.message)
+            return
+        from ec_console.wizard import run_application_check
+
+        self._plan(application, mailbox, denied)
+        cancel = CancelToken()
+        bridge = self.bridge
+        self.cancel_token = cancel
+
+        def work(_ctx: Any) -> Report:
+            return run_application_check(application, load_secret(), mailbox, expect_denied=denied,
+                                         cancel=cancel, observer=bridge.on_step,
+                                         on_step_started=bridge.on_step_started)
+
+        self.report = None
+        self._set_report_actions(False)
+        self.result.setText(self.tr("Checking %s…") % mailbox)
+        self.result.setStyleSheet("")
+        self._set_running(True)
+        self.task = run_in_background(self, work, on_success=self._done, on_failure=self._failed,
+                                      on_cancelled=self._cancelled)
+
+    def _plan(self, application: Any, mailbox: str, denied: str | None) -> None:
+        if application.provider == "google":
+            from ec_console.providers.google import GOOGLE_STEPS
+
+            self.steps.set_plan(GOOGLE_STEPS)
+            return
+        from ec_console.providers.base import ExchangeAdapter
+        from ec_console.providers.exchange import exchange_steps
+
+        settings = replace(ExchangeAdapter.settings_for(application, mailbox), expect_denied=denied)
+        self.steps.set_plan(exchange_steps(settings))
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.cancel_token is not None:
+            self.cancel_token.cancel()
+        if self.task is not None:
+            self.task.cancel()
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        self.stop_button.setVisible(running)
+        self.source.setEnabled(not running)
+        self._validate_inputs()
+
+    def _done(self, report: Report) -> None:
+        self.task = None
+        self.report = report
+        diagnosis = report.diagnosis
+        words = {"pass": self.tr("Passed"), "warn": self.tr("Passed with warnings"),
+                 "fail": self.tr("Failed")}
+        text = words[report.result.value]
+        if diagnosis is not None:
+            text += f" — {diagnosis.code}: {diagnosis.cause}"
+        self.result.setText(text)
+        self.result.setStyleSheet(f"color: {theme.status_colour(report.result.value).name()};")
+        self._set_report_actions(True)
+        self._set_running(False)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.task = None
+        self.result.setText(self.tr("The check could not run: %s") % describe_error(exc))
+        self.result.setStyleSheet(f"color: {theme.status_colour('fail').name()};")
+        self._set_running(False)
+
+    def _cancelled(self) -> None:
+        self.task = None
+        self.result.setText(self.tr("The check was stopped."))
+        self._set_running(False)
+
+    # -- the result --------------------------------------------------------------------------------------
+
+    def _set_report_actions(self, enabled: bool) -> None:
+        self.copy_button.setEnabled(enabled)
+        for button in self.export_buttons.values():
+            button.setEnabled(enabled)
+
+    def report_text(self) -> str:
+        return redact(render_text(self.report)) if self.report is not None else ""
+
+    @Slot()
+    def copy_text(self) -> None:
+        if self.report is not None:
+            QGuiApplication.clipboard().setText(self.report_text())
+
+    def export(self, path: str | Path, fmt: str) -> Path:
+        if self.report is None:
+            raise BadInput("Run a check first")
+        return export_report(self.report, path, fmt)
+
+    def export_dialog(self, fmt: str) -> None:
+        if self.report is None:
+            return
+        names = {"html": self.tr("HTML page (*.html)"), "pdf": self.tr("PDF document (*.pdf)"),
+                 "json": self.tr("JSON (*.json)")}
+        default = f"check-{self.report.target.replace('@', '-at-')}.{fmt}"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the result"), default, names[fmt])
+        if not path:
+            return
+        try:
+            self.export(path, fmt)
+        except OSError as exc:
+            self._show_message(self.tr("The file could not be written: %s") % (exc.strerror or exc))
+            return
+        self.result.setText(self.result.text() + "\n" + self.tr("Saved to %s") % path)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self.cancel()
+        super().closeEvent(event)
+
+
+__all__ = ["CheckView", "export_report"]

@@ -1,0 +1,274 @@
+"""The live list of a check's steps, shared by the wizard's test page and the connectivity check window.
+
+`set_plan(steps)` shows every declared step as pending; `mark_started(step_id)` and `add_result(step)`
+(called on the GUI thread, from queued signals) turn each row into its outcome as the check runs: a status
+dot plus a status word (colour is never the only cue), the title, the duration, and a disclosure button that
+shows the detail and, for a failure, the cause and the fix with a Copy button for every command and link.
+A failed step opens its details by itself. `StepBridge` carries a worker thread's step callbacks to the GUI
+thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ec_console.checks import StepResult, StepSpec, StepStatus
+from ec_console.render import format_duration
+from ec_console.ui import icons
+
+STATUS_WORDS = {"pending": "Waiting", "running": "Running…", "pass": "Passed", "warn": "Warning",
+                "fail": "Failed", "skip": "Skipped"}
+
+
+class StepBridge(QObject):
+    """Signals a worker thread emits; Qt queues them to the GUI thread's slots."""
+
+    started = Signal(str)
+    finished = Signal(object)
+
+    def on_step_started(self, step_id: str) -> None:
+        self.started.emit(step_id)
+
+    def on_step(self, step: StepResult) -> None:
+        self.finished.emit(step)
+
+
+class CopyRow(QWidget):
+    """A read-only line (a command or a link) with a Copy button."""
+
+    def __init__(self, text: str, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = text
+        self.field = QLineEdit(text)
+        self.field.setReadOnly(True)
+        self.field.setCursorPosition(0)
+        self.field.setAccessibleName(what)
+        self.field.setToolTip(text)
+        font = self.field.font()
+        font.setFamily("monospace")
+        font.setStyleHint(font.StyleHint.Monospace)
+        self.field.setFont(font)
+        self.button = QPushButton(self.tr("Copy"))
+        self.button.setAccessibleName(self.tr("Copy %s") % what.lower())
+        self.button.setToolTip(self.tr("Copy to the clipboard"))
+        self.button.clicked.connect(self.copy)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.button)
+
+    @Slot()
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text)
+        self.button.setText(self.tr("Copied"))
+
+
+class StepRow(QFrame):
+    """One step: status, title, duration; details below, shown on demand."""
+
+    def __init__(self, spec: StepSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"step_{spec.id}")
+        self.step_id = spec.id
+        self.title_text = spec.title
+        self.result: StepResult | None = None
+        self.status = "pending"
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+        self.icon = QLabel()
+        self.icon.setFixedWidth(18)
+        self.title = QLabel(spec.title)
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.state = QLabel()
+        self.state.setObjectName("stepState")
+        self.state.setMinimumWidth(80)
+        self.duration = QLabel()
+        self.duration.setObjectName("stepDuration")
+        self.duration.setMinimumWidth(56)
+        self.duration.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.toggle = QToolButton()
+        self.toggle.setCheckable(True)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setEnabled(False)
+        self.toggle.setAccessibleName(self.tr("Details of “%s”") % spec.title)
+        self.toggle.setToolTip(self.tr("Show or hide the details"))
+        self.toggle.toggled.connect(self._toggled)
+
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.toggle)
+        head.addWidget(self.icon)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.state)
+        head.addWidget(self.duration)
+
+        self.details = QWidget()
+        self.details.setObjectName("stepDetails")
+        self.details_layout = QVBoxLayout(self.details)
+        self.details_layout.setContentsMargins(46, 2, 4, 8)
+        self.details.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 3, 4, 3)
+        layout.setSpacing(2)
+        layout.addLayout(head)
+        layout.addWidget(self.details)
+        self._show_status("pending")
+
+    def _show_status(self, status: str) -> None:
+        self.status = status
+        self.state.setText(self.tr(STATUS_WORDS[status]))
+        key = {"pending": "skip", "running": "running", "skip": "revoked"}.get(status, status)
+        self.icon.setPixmap(_status_icon(key).pixmap(14, 14))
+        self.icon.setAccessibleName(self.tr(STATUS_WORDS[status]))
+        self.setAccessibleName(f"{self.title_text}: {self.tr(STATUS_WORDS[status])}")
+        font = self.title.font()
+        font.setBold(status == "running")
+        self.title.setFont(font)
+        self.title.setEnabled(status != "pending")
+
+    def mark_started(self) -> None:
+        self._show_status("running")
+
+    def set_result(self, step: StepResult) -> None:
+        self.result = step
+        self._show_status(step.status.value)
+        self.duration.setText(format_duration(step.duration_ms) if step.status is not StepStatus.SKIP else "")
+        self._fill_details(step)
+        self.toggle.setEnabled(True)
+        if step.status is StepStatus.FAIL:
+            self.toggle.setChecked(True)
+
+    def _fill_details(self, step: StepResult) -> None:
+        while self.details_layout.count():
+            item = self.details_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if step.detail:
+            self.details_layout.addWidget(_text(step.detail, "stepDetail"))
+        diagnosis = step.diagnosis
+        if diagnosis is None:
+            return
+        self.details_layout.addWidget(_text(f"<b>{self.tr('Cause')}</b> ({diagnosis.code}): "
+                                            f"{_escape(diagnosis.cause)}", "stepCause", rich=True))
+        skip = {c.strip() for c in diagnosis.commands} | {link.strip() for link in diagnosis.links}
+        prose = "\n".join(line for line in diagnosis.remediation.splitlines() if line.strip() not in skip)
+        self.details_layout.addWidget(_text(f"<b>{self.tr('Fix')}</b>: {_escape(prose)}", "stepFix",
+                                            rich=True))
+        for command in diagnosis.commands:
+            self.details_layout.addWidget(CopyRow(command, self.tr("Command")))
+        for link in diagnosis.links:
+            self.details_layout.addWidget(CopyRow(link, self.tr("Link")))
+
+    @Slot(bool)
+    def _toggled(self, shown: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.details.setVisible(shown)
+
+    def copy_buttons(self) -> list[QPushButton]:
+        return [row.button for row in self.details.findChildren(CopyRow)]
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text).replace("\n", "<br>")
+
+
+def _text(text: str, name: str, *, rich: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse |
+                                  Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    return label
+
+
+def _status_icon(key: str) -> QIcon:
+    if key != "running":
+        return icons.status_icon(key)
+    app = QApplication.instance()
+    colour = app.palette().color(QPalette.ColorRole.Highlight) if isinstance(app, QApplication) \
+        else QColor("#2f6fde")
+    pixmap = QPixmap(28, 28)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(colour, 4))
+    painter.drawEllipse(QRectF(5, 5, 18, 18))
+    painter.end()
+    return QIcon(pixmap)
+
+
+class StepList(QScrollArea):
+    """The rows of one check, in declared order."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stepList")
+        self.setAccessibleName(self.tr("Steps of the check"))
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._body = QWidget()
+        self._body.setObjectName("stepListBody")
+        self._layout = QVBoxLayout(self._body)
+        self._layout.setContentsMargins(6, 6, 6, 6)
+        self._layout.setSpacing(0)
+        self._layout.addStretch(1)
+        self.setWidget(self._body)
+        self.rows: dict[str, StepRow] = {}
+
+    def clear(self) -> None:
+        for row in self.rows.values():
+            self._layout.removeWidget(row)
+            row.deleteLater()
+        self.rows = {}
+
+    def set_plan(self, steps: Sequence[StepSpec]) -> None:
+        self.clear()
+        for spec in steps:
+            row = StepRow(spec, self._body)
+            self.rows[spec.id] = row
+            self._layout.insertWidget(self._layout.count() - 1, row)
+
+    @Slot(str)
+    def mark_started(self, step_id: str) -> None:
+        row = self.rows.get(step_id)
+        if row is not None:
+            row.mark_started()
+            self.ensureWidgetVisible(row)
+
+    @Slot(object)
+    def add_result(self, step: StepResult) -> None:
+        row = self.rows.get(step.id)
+        if row is None:                      # a step the plan did not list: show it anyway
+            row = StepRow(StepSpec(step.id, step.title, ()), self._body)
+            self.rows[step.id] = row
+            self._layout.insertWidget(self._layout.count() - 1, row)
+        row.set_result(step)
+        self.ensureWidgetVisible(row)
+
+    def statuses(self) -> dict[str, str]:
+        return {step_id: row.status for step_id, row in self.rows.items()}
+
+    def connect_bridge(self, bridge: StepBridge) -> None:
+        bridge.started.connect(self.mark_started)
+        bridge.finished.connect(self.add_result)

@@ -1,0 +1,1021 @@
+"""The setup wizard's flow as plain Python: pages, fields, validation, branching, test plan, summary, save.
+
+The Qt wizard (`ec_console/ui/wizard.py`) is a thin view over one `SetupFlow`: each page shows the fields
+`fields(page)` names, hands every keystroke to `set_value` (which validates that field with
+`ec_console.validation` and returns the message to show inline), asks `page_complete(page)` to enable Next
+and `next_page(page)` to branch. Nothing here imports Qt, so the whole flow is tested without a display.
+
+    flow = SetupFlow("us", name_taken=lambda name: registry.find_application(name) is not None)
+    flow.choose_platform(Platform.ONPREM)
+    flow.set_value("name", "Contoso EWS")            # None, or the message to show under the field
+    ...
+    report = flow.run_test(secret=flow.secret(), observer=..., cancel=token)   # blocking: a worker thread
+    flow.record_test(report)                          # or flow.accept_failure() ("save anyway")
+    flow.save(registry, store)                        # blocking: keychain, then one registry transaction
+
+Pages, in order: platform → connection details (one page per platform) → scope → test → summary.
+Editing an existing application (`SetupFlow.edit`) starts on its values; its secret is shown as set and
+never read back into the flow: leave it empty to keep it (the test then reads it from the keychain on the
+worker thread).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ec_console import validation
+from ec_console.checks import CancelToken, Report, StepResult, StepSpec, StepStatus
+from ec_console.errors import BadInput, ConsoleError
+
+log = logging.getLogger(__name__)
+
+MAX_KEY_FILE_BYTES = 64 * 1024
+SCOPE_NAME_PREFIX = "Enterprise Connect"
+
+
+class Platform(StrEnum):
+    ONPREM = "exchange_onprem"
+    ONLINE = "exchange_online"
+    GOOGLE = "google"
+
+    @property
+    def provider(self) -> str:
+        return "google" if self is Platform.GOOGLE else "exchange"
+
+
+@dataclass(frozen=True)
+class PlatformChoice:
+    platform: Platform
+    title: str
+    needs: str          # one sentence: what the administrator will need
+
+
+PLATFORM_CHOICES: tuple[PlatformChoice, ...] = (
+    PlatformChoice(Platform.ONPREM, "Exchange on-premises",
+                   "You will need the EWS address (or autodiscover), a service account with its password, "
+                   "and an Exchange administrator to grant it the ApplicationImpersonation role."),
+    PlatformChoice(Platform.ONLINE, "Exchange Online (Office 365)",
+                   "You will need an Entra ID app registration — its tenant ID, application (client) ID "
+                   "and a client secret — and an Exchange administrator to grant it access to mailboxes."),
+    PlatformChoice(Platform.GOOGLE, "Google Workspace",
+                   "You will need a service account's JSON key file with domain-wide delegation, and a "
+                   "super administrator's address for the directory look-ups."),
+)
+
+
+class Page(StrEnum):
+    PLATFORM = "platform"
+    CONNECTION_ONPREM = "connection_onprem"
+    CONNECTION_ONLINE = "connection_online"
+    CONNECTION_GOOGLE = "connection_google"
+    SCOPE = "scope"
+    TEST = "test"
+    SUMMARY = "summary"
+
+
+CONNECTION_PAGES = {Platform.ONPREM: Page.CONNECTION_ONPREM, Platform.ONLINE: Page.CONNECTION_ONLINE,
+                    Platform.GOOGLE: Page.CONNECTION_GOOGLE}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input. `kind`: text, secret, file, choice or bool. `choices`: (value, label) pairs."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    required: bool = True
+    placeholder: str = ""
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ScopeGuide:
+    """What the scope page shows: the plain statement, then the commands and links (each with Copy)."""
+
+    text: str
+    commands: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TestPlan:
+    target: str
+    expect_denied: str | None
+    steps: tuple[StepSpec, ...]
+
+
+@dataclass(frozen=True)
+class KeySummary:
+    """What the console shows of a parsed key file (never the private key)."""
+
+    client_email: str
+    client_id: str
+    project_id: str
+    private_key_id: str
+
+    def describe(self) -> str:
+        project = f", project {self.project_id}" if self.project_id else ""
+        return f"Service account {self.client_email} (client ID {self.client_id}{project})"
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """An application not saved yet, in the shape the provider adapters read."""
+
+    name: str
+    provider: str
+    domain: str
+    settings: dict[str, Any]
+
+
+# --- fields ---------------------------------------------------------------------------------------------
+
+_NAME = FieldSpec("name", "Application name", placeholder="e.g. Scheduling app",
+                  help="How this connection is listed in the console; unique in the region.")
+_CA_FILE = FieldSpec("ca_file", "Extra trusted CA (PEM)", "file", required=False,
+                     placeholder="optional: only for a private or TLS-inspection certificate authority")
+
+FIELDS: dict[Page, tuple[FieldSpec, ...]] = {
+    Page.CONNECTION_ONPREM: (
+        _NAME,
+        FieldSpec("ews_url", "EWS URL", placeholder="https://mail.contoso.com/EWS/Exchange.asmx"),
+        FieldSpec("autodiscover", "Find the EWS URL with autodiscover", "bool", required=False),
+        FieldSpec("username", "Service account",
+                  placeholder="CONTOSO\\svc-calendar or svc-calendar@contoso.com"),
+        FieldSpec("password", "Password", "secret"),
+        FieldSpec("auth", "Sign-in method", "choice", required=False,
+                  choices=(("", "Ask the server (NTLM preferred)"), ("ntlm", "NTLM"), ("basic", "Basic"))),
+        FieldSpec("test_mailbox", "Test mailbox", placeholder="a mailbox the application must reach",
+                  help="The check opens this mailbox's calendar through the service account."),
+        _CA_FILE,
+    ),
+    Page.CONNECTION_ONLINE: (
+        _NAME,
+        FieldSpec("tenant_id", "Tenant ID", placeholder="00000000-0000-0000-0000-000000000000 or "
+                                                        "contoso.onmicrosoft.com"),
+        FieldSpec("client_id", "Application (client) ID", placeholder="00000000-0000-0000-0000-000000000000"),
+        FieldSpec("client_secret", "Client secret", "secret"),
+        FieldSpec("test_mailbox", "Test mailbox", placeholder="a mailbox the application must reach"),
+        FieldSpec("ews_url", "EWS URL", required=False,
+                  placeholder="optional: Exchange Online's own endpoint is used when empty"),
+        FieldSpec("authority", "Sign-in authority", required=False,
+                  placeholder="optional: https://login.microsoftonline.com"),
+        _CA_FILE,
+    ),
+    Page.CONNECTION_GOOGLE: (
+        _NAME,
+        FieldSpec("key_file", "Service-account key file", "file", placeholder="the JSON key file",
+                  help="Read and checked on the spot; stored in the keychain, never in the registry."),
+        FieldSpec("admin", "Administrator", placeholder="admin@example.com",
+                  help="A super administrator: the directory look-ups act as this account."),
+        FieldSpec("client_secret_file", "OAuth client file for sign-in", "file", required=False,
+                  placeholder="optional: your organisation's client_secret_….json, to sign in as the "
+                              "administrator"),
+        FieldSpec("test_mailbox", "Test user", placeholder="a user whose calendar the application must read"),
+        FieldSpec("api_root", "API root", required=False,
+                  placeholder="optional: Google's own APIs are used when empty"),
+        _CA_FILE,
+    ),
+}
+
+_EXCHANGE_SCOPE = (
+    FieldSpec("scope_mode", "Mailboxes the application may reach", "choice", required=False,
+              choices=(("all", "All mailboxes"), ("group", "Only the members of one group"))),
+    FieldSpec("scope_group", "Scoping group", placeholder="name or address, e.g. EC Calendar Scope"),
+    FieldSpec("group_dn", "Group's distinguished name", required=False,
+              placeholder="optional: CN=EC Calendar Scope,OU=Groups,DC=contoso,DC=com"),
+    FieldSpec("outside_mailbox", "Mailbox outside the group",
+              placeholder="must be denied, e.g. ceo@contoso.com",
+              help="The test proves the restriction holds: access to this mailbox must be refused."),
+)
+_ONLINE_EXTRA = (FieldSpec("sp_object_id", "Enterprise application's object ID", required=False,
+                           placeholder="optional: fills in New-ServicePrincipal"),)
+_GOOGLE_SCOPE = (
+    FieldSpec("google_install", "How the application is granted access", "choice", required=False,
+              choices=(("dwd", "Domain-wide delegation (the whole domain)"),
+                       ("marketplace", "Marketplace install limited to organisational units or groups"))),
+    FieldSpec("marketplace_target", "Organisational units or groups",
+              placeholder="e.g. /Sales or sales@example.com"),
+    FieldSpec("outside_mailbox", "User outside them", required=False,
+              placeholder="optional: a user the install does not cover, must be denied"),
+)
+
+_SECRET_KEYS = {"password", "client_secret", "key_file"}
+_SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key"}
+_CONNECTION_KEYS = {k for page in FIELDS.values() for k in (f.key for f in page)}
+_DEFAULTS = {"scope_mode": "all", "google_install": "dwd", "auth": "", "autodiscover": False}
+
+
+class SetupFlow:
+    """The whole setup (or edit) of one application, without any UI."""
+
+    def __init__(self, region_id: str, *, name_taken: Callable[[str], bool] | None = None,
+                 region: Any = None) -> None:
+        self.region_id = validation.region_id(region_id, "region")
+        self.region = region                       # an `ec_console.regions.Region`, for the Marketplace path
+        self._name_taken = name_taken or (lambda _name: False)
+        self.platform: Platform | None = None
+        self.raw: dict[str, Any] = dict(_DEFAULTS)
+        self.clean: dict[str, Any] = dict(_DEFAULTS)
+        self.errors: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
+        self.key_summary: KeySummary | None = None
+        self._secret_values: dict[str, str] = {}
+        self.editing: Any = None                   # the `registry.Application` being edited
+        self.secret_is_set = False
+        self.test_report: Report | None = None
+        self.save_anyway = False
+
+    # -- editing -----------------------------------------------------------------------------------------
+
+    @classmethod
+    def edit(cls, application: Any, region_id: str, *, region: Any = None) -> SetupFlow:
+        """A flow on an existing application's values; its secret counts as set and is never read here."""
+        flow = cls(region_id, region=region)
+        flow.editing = application
+        flow.secret_is_set = True
+        s = dict(application.settings)
+        if application.provider == "google":
+            platform = Platform.GOOGLE
+        elif s.get("auth") == "oauth" or (s.get("auth") is None and s.get("tenant_id")):
+            platform = Platform.ONLINE
+        else:
+            platform = Platform.ONPREM
+        flow.choose_platform(platform)
+        values: dict[str, Any] = {"name": application.name,
+                                  "test_mailbox": s.get("test_mailbox") or s.get("test_user") or ""}
+        for key in ("ews_url", "username", "tenant_id", "client_id", "authority", "ca_file", "admin",
+                    "api_root", "group_dn", "sp_object_id"):
+            if s.get(key):
+                values[key] = s[key]
+        if platform is Platform.ONPREM:
+            values["auth"] = s.get("auth") or ""
+            values["autodiscover"] = bool(s.get("autodiscover"))
+        if platform is Platform.ONLINE and s.get("authority") == _default_authority():
+            values.pop("authority", None)
+        if platform is Platform.GOOGLE:
+            values["google_install"] = s.get("install") or "dwd"
+            target = s.get("group") or s.get("org_unit")
+            if target:
+                values["marketplace_target"] = target
+        else:
+            values["scope_mode"] = "group" if s.get("scope_group") else "all"
+            if s.get("scope_group"):
+                values["scope_group"] = s["scope_group"]
+        if s.get("expect_denied"):
+            values["outside_mailbox"] = s["expect_denied"]
+        for key, value in values.items():
+            flow.set_value(key, value)
+        if s.get("client_id") and platform is Platform.GOOGLE:
+            flow.key_summary = KeySummary(str(s.get("client_email") or ""), str(s["client_id"]),
+                                          str(s.get("project_id") or ""), "")
+            flow.notes["key_file"] = flow.key_summary.describe() + " — set; pick a file only to replace it"
+        flow.test_report = None
+        return flow
+
+    # -- platform and pages ------------------------------------------------------------------------------
+
+    def choose_platform(self, platform: Platform | str) -> None:
+        platform = Platform(platform)
+        if self.editing is not None and self.platform is not None and platform is not self.platform:
+            raise BadInput("The platform of an existing application cannot be changed; add a new one instead")
+        if platform is not self.platform:
+            self.platform = platform
+            self._invalidate_test()
+            for key in list(self.errors):
+                if key not in self._visible_keys():
+                    self.errors.pop(key)
+
+    def next_page(self, page: Page) -> Page | None:
+        """The page after `page` (the connection page branches on the platform); None after the summary."""
+        if page is Page.PLATFORM:
+            return CONNECTION_PAGES[self.platform] if self.platform else None
+        if page in CONNECTION_PAGES.values():
+            return Page.SCOPE
+        return {Page.SCOPE: Page.TEST, Page.TEST: Page.SUMMARY}.get(page)
+
+    def fields(self, page: Page) -> tuple[FieldSpec, ...]:
+        """The fields `page` shows now (the scope page's depend on the platform and the choices made)."""
+        if page is Page.SCOPE:
+            return self._scope_fields()
+        specs = FIELDS.get(page, ())
+        return tuple(self._adjusted(f) for f in specs)
+
+    def all_fields(self, page: Page) -> tuple[FieldSpec, ...]:
+        """Every field `page` can show for the current platform (a view builds them once, then shows the
+        ones `fields(page)` names)."""
+        if page is not Page.SCOPE:
+            return self.fields(page)
+        if self.platform is Platform.GOOGLE:
+            return _GOOGLE_SCOPE
+        extra = _ONLINE_EXTRA if self.platform is Platform.ONLINE else ()
+        return (*_EXCHANGE_SCOPE, *extra)
+
+    def snapshot(self) -> SetupFlow:
+        """A copy for a worker thread: the GUI may go on editing this flow while the copy is used."""
+        twin = copy.copy(self)
+        for name in ("raw", "clean", "errors", "notes", "_secret_values"):
+            setattr(twin, name, dict(getattr(self, name)))
+        return twin
+
+    def _adjusted(self, spec: FieldSpec) -> FieldSpec:
+        if spec.key in _SECRET_KEYS and self.secret_is_set:
+            hint = "set — pick a new file to replace it" if spec.kind == "file" else "set — type a new one " \
+                                                                                      "to replace it"
+            return replace(spec, required=False, placeholder=hint)
+        if spec.key == "name" and self.editing is not None:
+            return replace(spec, help="The name of an existing application cannot be changed.")
+        if spec.key == "ews_url" and self.platform is Platform.ONPREM and self.clean.get("autodiscover"):
+            return replace(spec, required=False, placeholder="found with autodiscover")
+        return spec
+
+    def _scope_fields(self) -> tuple[FieldSpec, ...]:
+        if self.platform is Platform.GOOGLE:
+            if self.clean.get("google_install") == "marketplace":
+                return _GOOGLE_SCOPE
+            return _GOOGLE_SCOPE[:1]
+        if self.clean.get("scope_mode") != "group":
+            return _EXCHANGE_SCOPE[:1]
+        extra = _ONLINE_EXTRA if self.platform is Platform.ONLINE else ()
+        return (*_EXCHANGE_SCOPE, *extra)
+
+    def _visible_keys(self) -> set[str]:
+        keys: set[str] = {"name"}
+        if self.platform is not None:
+            keys |= {f.key for f in self.fields(CONNECTION_PAGES[self.platform])}
+            keys |= {f.key for f in self._scope_fields()}
+        return keys
+
+    # -- values and validation ---------------------------------------------------------------------------
+
+    def value(self, key: str) -> Any:
+        """The raw value the user entered (a secret field reads back empty: it is never shown again)."""
+        if key in _SECRET_KEYS and key != "key_file":
+            return ""
+        return self.raw.get(key, "")
+
+    def set_value(self, key: str, value: Any) -> str | None:
+        """Store what the user typed and validate that field; returns the message to show, or None."""
+        if key not in _CONNECTION_KEYS and key not in {f.key for f in (*_EXCHANGE_SCOPE, *_ONLINE_EXTRA,
+                                                                        *_GOOGLE_SCOPE)}:
+            raise KeyError(f"unknown field {key!r}")
+        if self.editing is not None and key == "name" and self.raw.get("name"):
+            return None            # an existing application keeps its name (its secret is filed under it)
+        self.raw[key] = value
+        self._validate(key)
+        if key == "test_mailbox" and self.raw.get("outside_mailbox"):
+            self._validate("outside_mailbox")
+        if key == "autodiscover":
+            self._validate("ews_url")
+        self._invalidate_test()
+        return self.errors.get(key)
+
+    def _validate(self, key: str) -> None:
+        self.errors.pop(key, None)
+        self.notes.pop(key, None)
+        self.clean.pop(key, None)
+        raw = self.raw.get(key)
+        label = self._label(key)
+        if isinstance(raw, str):
+            raw = raw.strip()
+        if raw in (None, "") and not isinstance(raw, bool):
+            if key == "key_file":
+                self.key_summary = None
+                self._secret_values.pop("key_file", None)
+                if self.secret_is_set:
+                    self.notes[key] = "set; pick a file only to replace it"
+            if key in _SECRET_KEYS:
+                self._secret_values.pop(key, None)
+            return
+        try:
+            self.clean[key] = self._check(key, raw, label)
+        except BadInput as exc:
+            self.errors[key] = exc.message
+
+    def _label(self, key: str) -> str:
+        for spec in (*[f for page in FIELDS.values() for f in page], *_EXCHANGE_SCOPE, *_ONLINE_EXTRA,
+                     *_GOOGLE_SCOPE):
+            if spec.key == key:
+                if key == "test_mailbox" and self.platform is Platform.GOOGLE:
+                    return "Test user"
+                return spec.label
+        return key
+
+    def _check(self, key: str, raw: Any, label: str) -> Any:
+        checker = _CHECKERS.get(key)
+        if checker is not None:
+            return checker(self, raw, label)
+        return raw
+
+    # individual checks (each returns the clean value or raises BadInput) --------------------------------
+
+    def _check_name(self, raw: str, label: str) -> str:
+        name = validation.application_name(raw, label)
+        if self.editing is None and self._name_taken(name):
+            raise BadInput(f"{label}: an application named {name!r} already exists in this region")
+        return name
+
+    def _check_secret(self, key: str, raw: str, label: str) -> str:
+        if not isinstance(raw, str):
+            raise BadInput(f"{label}: expected text")
+        if any(ch in raw for ch in "\r\n\x00"):
+            raise BadInput(f"{label}: contains a line break or a NUL character")
+        from ec_console.logs import register_secret
+
+        register_secret(raw)
+        self._secret_values[key] = raw
+        return "set"
+
+    def _check_key_file(self, raw: str, label: str) -> str:
+        from ec_console.providers.google_key import KeyProblem, load_key, parse_key_bytes
+
+        path = Path(str(raw)).expanduser()
+        try:
+            if not path.is_file():
+                raise BadInput(f"{label}: {str(raw)!r} does not exist or is not a file")
+            if path.stat().st_size > MAX_KEY_FILE_BYTES:
+                raise BadInput(f"{label}: the file is larger than a key file can be "
+                               f"({MAX_KEY_FILE_BYTES // 1024} KB)")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"{label}: cannot be read ({exc.strerror or exc})") from None
+        try:
+            info = parse_key_bytes(data)
+            key = load_key(info)
+        except KeyProblem as exc:
+            self.key_summary = None
+            raise BadInput(f"{label}: not a usable service-account key: {exc}") from None
+        self._secret_values["key_file"] = json.dumps(info)
+        self.key_summary = KeySummary(key.client_email, key.client_id, key.project_id, key.private_key_id)
+        self.notes["key_file"] = self.key_summary.describe()
+        return str(path.resolve())
+
+    def _check_client_file(self, raw: str, label: str) -> str:
+        from ec_console.providers.google_signin import ClientSecretProblem, load_client_config
+
+        path = Path(str(raw)).expanduser()
+        if not path.is_file():
+            raise BadInput(f"{label}: {str(raw)!r} does not exist or is not a file")
+        try:
+            load_client_config(path)
+        except (ClientSecretProblem, OSError, ValueError) as exc:
+            raise BadInput(f"{label}: not an OAuth client file: {exc}") from None
+        return str(path.resolve())
+
+    def _check_outside(self, raw: str, label: str) -> str:
+        address = validation.email_address(raw, label)
+        test = self.clean.get("test_mailbox")
+        if test and address.lower() == str(test).lower():
+            raise BadInput(f"{label}: must differ from the test mailbox, which must be reachable")
+        return address
+
+    def _check_dn(self, raw: str, label: str) -> str:
+        if not validation.is_distinguished_name(raw):
+            raise BadInput(f"{label}: {raw!r} is not a distinguished name like "
+                           "CN=EC Calendar Scope,OU=Groups,DC=contoso,DC=com")
+        return validation.group(raw, label)
+
+    def _check_choice(self, key: str, raw: Any, label: str) -> str:
+        spec = next(f for f in (*_EXCHANGE_SCOPE, *_GOOGLE_SCOPE, *FIELDS[Page.CONNECTION_ONPREM])
+                    if f.key == key)
+        allowed = [value for value, _ in spec.choices]
+        if raw not in allowed:
+            raise BadInput(f"{label}: choose one of {', '.join(repr(a) for a in allowed)}")
+        return raw
+
+    # -- pages -------------------------------------------------------------------------------------------
+
+    def page_errors(self, page: Page) -> dict[str, str]:
+        """Every problem that keeps `page` from being complete, by field key (missing values included)."""
+        problems: dict[str, str] = {}
+        for spec in self.fields(page):
+            if spec.key in self.errors:
+                problems[spec.key] = self.errors[spec.key]
+            elif spec.required and spec.kind != "bool" and spec.key not in self.clean:
+                label = self._label(spec.key)
+                problems[spec.key] = f"{label}: a value is required"
+        return problems
+
+    def page_complete(self, page: Page) -> bool:
+        if page is Page.PLATFORM:
+            return self.platform is not None
+        if page is Page.TEST:
+            return self.can_finish
+        if page is Page.SUMMARY:
+            return self.can_finish
+        return not self.page_errors(page)
+
+    def first_incomplete_page(self) -> Page | None:
+        page: Page | None = Page.PLATFORM
+        while page is not None and page not in (Page.TEST, Page.SUMMARY):
+            if not self.page_complete(page):
+                return page
+            page = self.next_page(page)
+        return None
+
+    # -- what gets stored --------------------------------------------------------------------------------
+
+    @property
+    def provider(self) -> str:
+        if self.platform is None:
+            raise BadInput("Choose a platform first")
+        return self.platform.provider
+
+    @property
+    def domain(self) -> str:
+        target = str(self.clean.get("test_mailbox") or "")
+        return target.split("@", 1)[1] if "@" in target else ""
+
+    @property
+    def scoped(self) -> bool:
+        """True when the test must also prove a mailbox outside the chosen scope is denied."""
+        return bool(self.expect_denied)
+
+    @property
+    def expect_denied(self) -> str | None:
+        if self.platform is Platform.GOOGLE:
+            if self.clean.get("google_install") != "marketplace":
+                return None
+            return self.clean.get("outside_mailbox")
+        if self.clean.get("scope_mode") != "group":
+            return None
+        return self.clean.get("outside_mailbox")
+
+    def settings(self) -> dict[str, Any]:
+        """The application's non-secret settings, as the registry stores them and the adapters read them."""
+        c = self.clean
+        if self.platform is Platform.GOOGLE:
+            s: dict[str, Any] = {"admin": c.get("admin"), "install": c.get("google_install") or "dwd",
+                                 "test_user": c.get("test_mailbox")}
+            if self.key_summary is not None:
+                s.update(client_id=self.key_summary.client_id, client_email=self.key_summary.client_email,
+                         project_id=self.key_summary.project_id)
+            for key in ("api_root", "ca_file"):
+                if c.get(key):
+                    s[key] = c[key]
+            target = c.get("marketplace_target")
+            if s["install"] == "marketplace" and target:
+                s["group" if "@" in str(target) else "org_unit"] = target
+        else:
+            s = {"test_mailbox": c.get("test_mailbox"), "impersonation": True}
+            if self.platform is Platform.ONLINE:
+                s.update(auth="oauth", tenant_id=c.get("tenant_id"), client_id=c.get("client_id"),
+                         authority=c.get("authority") or _default_authority())
+                if c.get("sp_object_id"):
+                    s["sp_object_id"] = c["sp_object_id"]
+            else:
+                s.update(username=c.get("username"), auth=c.get("auth") or None,
+                         autodiscover=bool(c.get("autodiscover")))
+            if c.get("ews_url") and not (self.platform is Platform.ONPREM and c.get("autodiscover")):
+                s["ews_url"] = c["ews_url"]
+            if c.get("ca_file"):
+                s["ca_file"] = c["ca_file"]
+            if c.get("scope_mode") == "group" and c.get("scope_group"):
+                s["scope_group"] = c["scope_group"]
+                if "@" in str(c["scope_group"]):
+                    s["scope_group_address"] = c["scope_group"]
+                if c.get("group_dn"):
+                    s["group_dn"] = c["group_dn"]
+        if self.expect_denied:
+            s["expect_denied"] = self.expect_denied
+        return {k: v for k, v in s.items() if v is not None}
+
+    def draft(self) -> _Draft:
+        name = self.clean.get("name") or (self.editing.name if self.editing is not None else "")
+        return _Draft(str(name), self.provider, self.domain, self.settings())
+
+    @property
+    def secret_kind(self) -> str:
+        if self.platform is Platform.GOOGLE:
+            return "key"
+        return "client_secret" if self.platform is Platform.ONLINE else "password"
+
+    @property
+    def _secret_field(self) -> str:
+        return {"key": "key_file", "client_secret": "client_secret", "password": "password"}[self.secret_kind]
+
+    def new_secret(self) -> str | None:
+        """The secret entered in this run of the wizard (None when an existing one is kept)."""
+        return self._secret_values.get(self._secret_field)
+
+    def secret_key(self) -> str:
+        from ec_console.secrets import secret_key
+
+        return secret_key(self.region_id, self.draft().name, self.secret_kind)
+
+    def resolve_secret(self, store: Any = None) -> str:
+        """The secret for the test: the one entered, else (editing) the keychain's. Blocking: worker only."""
+        entered = self.new_secret()
+        if entered is not None:
+            return entered
+        if self.editing is None:
+            raise BadInput(f"{self._label(self._secret_field)}: a value is required")
+        stored = _store(store).get(self.secret_key())
+        if stored is None:
+            raise BadInput(f"The keychain holds no secret for {self.editing.name!r}: enter it again")
+        return stored
+
+    # -- scope guidance ----------------------------------------------------------------------------------
+
+    def scope_name(self) -> str:
+        name = str(self.clean.get("name") or "application")
+        return f"{SCOPE_NAME_PREFIX} {name}"[:64]
+
+    def scope_guide(self) -> ScopeGuide:
+        """The statement and commands of the scope page, filled in with the names entered so far."""
+        if self.platform is Platform.GOOGLE:
+            return self._google_guide()
+        group_mode = self.clean.get("scope_mode") == "group"
+        if self.platform is Platform.ONLINE:
+            return self._online_group_guide() if group_mode else self._online_all_guide()
+        return self._onprem_group_guide() if group_mode else self._onprem_all_guide()
+
+    def _names(self) -> dict[str, Any]:
+        c = self.clean
+        return {"service_account": c.get("username"), "client_id": c.get("client_id"),
+                "tenant_id": c.get("tenant_id"), "scope_group": c.get("scope_group"),
+                "group_dn": c.get("group_dn"), "scope_name": self.scope_name(),
+                "sp_object_id": c.get("sp_object_id"), "mailbox": c.get("test_mailbox")}
+
+    def _onprem_all_guide(self) -> ScopeGuide:
+        account = _ps(str(self.clean.get("username") or "<service account>"))
+        return ScopeGuide(
+            "The service account may open every mailbox of the organisation. An Exchange administrator "
+            "grants it the ApplicationImpersonation role (Exchange Management Shell):",
+            (f"New-ManagementRoleAssignment -Name 'Enterprise Connect impersonation' -Role "
+             f"ApplicationImpersonation -User {account}",
+             "Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers"),
+            ("https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/"
+             "how-to-configure-impersonation",))
+
+    def _onprem_group_guide(self) -> ScopeGuide:
+        from ec_console.diagnoses import diagnose
+
+        d = diagnose("impersonation_right_missing", platform="onprem", **self._names())
+        return ScopeGuide(_prose(d.remediation, d.commands, d.links), tuple(d.commands), tuple(d.links))
+
+    def _online_all_guide(self) -> ScopeGuide:
+        app = _ps(str(self.clean.get("client_id") or "<application (client) ID>"))
+        sp = _ps(str(self.clean.get("sp_object_id") or "<enterprise application's object ID>"))
+        return ScopeGuide(
+            "The application may open every mailbox of the organisation. An Exchange administrator grants it "
+            "RBAC for Applications without a scope (Exchange Online PowerShell); the tenant-wide "
+            "full_access_as_app permission with admin consent does the same:",
+            (f"New-ServicePrincipal -AppId {app} -ObjectId {sp} -DisplayName 'Enterprise Connect'",
+             f"New-ManagementRoleAssignment -App {app} -Role \"Application EWS.AccessAsApp\""),
+            ("https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac",))
+
+    def _online_group_guide(self) -> ScopeGuide:
+        from ec_console.diagnoses import diagnose
+
+        d = diagnose("impersonation_right_missing", platform="online", **self._names())
+        return ScopeGuide(_prose(d.remediation, d.commands, d.links), tuple(d.commands), tuple(d.links))
+
+    def _google_guide(self) -> ScopeGuide:
+        domain = self.domain or "your domain"
+        if self.clean.get("google_install") == "marketplace":
+            return self._marketplace_guide(domain)
+        from ec_console.diagnoses import LINK_DWD_CONSOLE, diagnose
+
+        client = self.key_summary.client_id if self.key_summary else None
+        links = [link for link in diagnose("dwd_unauthorized", client_id=client).links
+                 if link.startswith(LINK_DWD_CONSOLE)]
+        return ScopeGuide(
+            "Domain-wide delegation cannot be limited to a group or organisational unit: once delegated, "
+            f"the service account can reach the calendar of every user of {domain}. This console's profile "
+            "list is the control — only the accounts you link are used, and revoking one stops its use here. "
+            "To limit access at the platform, use a Marketplace install for organisational units or groups "
+            "instead. A super administrator saves the delegation (client ID and scopes filled in):",
+            (), tuple(links))
+
+    def _marketplace_guide(self, domain: str) -> ScopeGuide:
+        if self.region is None:
+            return ScopeGuide("A Marketplace install can be limited to organisational units or groups of "
+                              f"{domain}. The region's listing is not known here.")
+        from ec_console.providers.google_signin import marketplace_path
+
+        path = marketplace_path(self.region)
+        text = path.summary
+        if path.steps:
+            text += "\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(path.steps, 1))
+        return ScopeGuide(text, (), (path.install_link,) if path.install_link else ())
+
+    # -- the test ----------------------------------------------------------------------------------------
+
+    def test_plan(self) -> TestPlan:
+        """Which checks the test page runs: the test mailbox, and the outside mailbox when a scope is set."""
+        target = self.clean.get("test_mailbox")
+        if not target:
+            raise BadInput(f"{self._label('test_mailbox')}: a value is required")
+        denied = self.expect_denied
+        if self.platform is Platform.GOOGLE:
+            from ec_console.providers.google import GOOGLE_STEPS
+
+            steps = tuple(GOOGLE_STEPS)
+        else:
+            from ec_console.providers.exchange import exchange_steps
+
+            steps = tuple(exchange_steps(self._exchange_settings(str(target), denied)))
+        return TestPlan(str(target), denied, steps)
+
+    def _exchange_settings(self, target: str, denied: str | None) -> Any:
+        from ec_console.providers.base import ExchangeAdapter
+
+        return replace(ExchangeAdapter.settings_for(self.draft(), target), expect_denied=denied)
+
+    def run_test(self, *, secret: str, cancel: CancelToken | None = None,
+                 observer: Callable[[StepResult], None] | None = None,
+                 on_step_started: Callable[[str], None] | None = None) -> Report:
+        """Run the setup check (blocking: call it on a worker thread). A failed step is a result."""
+        plan = self.test_plan()
+        return run_application_check(self.draft(), secret, plan.target, expect_denied=plan.expect_denied,
+                                     cancel=cancel, observer=observer, on_step_started=on_step_started)
+
+    def record_test(self, report: Report) -> None:
+        self.test_report = report
+        self.save_anyway = False
+
+    @property
+    def test_passed(self) -> bool:
+        r = self.test_report
+        return r is not None and r.result is not StepStatus.FAIL and not r.cancelled
+
+    def accept_failure(self, accepted: bool = True) -> None:
+        """The explicit "save anyway": only after a test ran and failed; the save records the failure."""
+        if accepted and (self.test_report is None or self.test_passed or self.test_report.cancelled):
+            raise BadInput("Save anyway applies only after a test that ran and failed")
+        self.save_anyway = accepted
+
+    @property
+    def can_finish(self) -> bool:
+        return self.test_passed or (self.save_anyway and self.test_report is not None)
+
+    def _invalidate_test(self) -> None:
+        self.test_report = None
+        self.save_anyway = False
+
+    # -- summary and save --------------------------------------------------------------------------------
+
+    def summary(self, *, region_label: str | None = None, keychain: str = "the OS keychain",
+                registry_path: str | Path | None = None) -> list[tuple[str, str]]:
+        """(label, text) rows: application, region, what will be stored where."""
+        from ec_console.registry import Registry
+
+        draft = self.draft()
+        where = str(registry_path or Registry.path_for_region(self.region_id))
+        platform = next(c.title for c in PLATFORM_CHOICES if c.platform is self.platform)
+        rows = [("Application", draft.name), ("Platform", platform),
+                ("Region", region_label or self.region_id), ("Domain", draft.domain or "—")]
+        kind = {"key": "key file", "client_secret": "client secret", "password": "password"}[self.secret_kind]
+        if self.new_secret() is not None:
+            secret = f"The {kind} goes to the keychain ({keychain}) as {self.secret_key()}."
+        else:
+            secret = f"The {kind} already in the keychain ({keychain}) is kept unchanged."
+        rows.append(("Secret", secret))
+        settings = ", ".join(sorted(draft.settings))
+        rows.append(("Registry", f"The settings ({settings}), the setup check report and an audit entry go "
+                                 f"to {where}. No secret is ever written there."))
+        rows.append(("Setup check", self._check_line()))
+        return rows
+
+    def _check_line(self) -> str:
+        report = self.test_report
+        if report is None:
+            return "not run"
+        if self.test_passed:
+            denied = f"; {self.expect_denied} is denied, as it must be" if self.expect_denied else ""
+            return f"{report.result.value} against {report.target}{denied}"
+        code = report.diagnosis.code if report.diagnosis else "failed"
+        return f"FAILED ({code}) — saved anyway at your request; the failure is recorded in the audit trail"
+
+    def save(self, registry: Any, store: Any = None) -> Any:
+        """Store the secret, then the application, its setup check and an audit entry in one transaction.
+
+        Blocking (keychain and disk): run it on a worker thread with a registry opened there. Raises
+        KeychainUnavailable before anything is written when there is no usable keychain, BadInput when a
+        page is incomplete or the check has not passed (and no "save anyway" was chosen).
+        """
+        incomplete = self.first_incomplete_page()
+        if incomplete is not None:
+            problems = "; ".join(self.page_errors(incomplete).values()) or "incomplete"
+            raise BadInput(f"The {incomplete.value.replace('_', ' ')} page is incomplete: {problems}")
+        report = self.test_report
+        if report is None or not self.can_finish:
+            raise BadInput("Run the test first; save is possible once it passes, or with 'save anyway'")
+        credential_store = _store(store)
+        credential_store.check_usable()
+        draft = self.draft()
+        key = self.secret_key()
+        secret = self.new_secret()
+        if self.editing is None:
+            return self._save_new(registry, credential_store, draft, key, secret, report)
+        return self._save_edit(registry, credential_store, draft, key, secret, report)
+
+    def _failure_note(self, report: Report) -> str:
+        if self.test_passed:
+            return f"setup check {report.result.value} against {report.target}"
+        code = report.diagnosis.code if report.diagnosis else "fail"
+        return (f"saved anyway although the setup check failed ({code}) against {report.target}: "
+                "the administrator chose to save")
+
+    def _record(self, registry: Any, app: Any, report: Report) -> Any:
+        diagnosis = report.diagnosis
+        registry.record_check(kind="setup", result=report.result.value, report=report.to_dict(),
+                              application_id=app.id, diagnosis=diagnosis.code if diagnosis else None)
+        health = None if self.test_passed else (diagnosis.code if diagnosis else None)
+        return registry.update_application(app.id, health=health)
+
+    def _save_new(self, registry: Any, store: Any, draft: _Draft, key: str, secret: str | None,
+                  report: Report) -> Any:
+        if secret is None:
+            raise BadInput(f"{self._label(self._secret_field)}: a value is required")
+        if registry.find_application(draft.name) is not None:
+            raise BadInput(f"An application named {draft.name!r} already exists in this region; pick another "
+                           "name")
+        store.set(key, secret)
+        try:
+            with registry.transaction():
+                app = registry.add_application(draft.name, draft.provider, draft.domain, draft.settings)
+                app = self._record(registry, app, report)
+                registry.audit("application_added", draft.name,
+                               f"{draft.provider} for {draft.domain} with the setup wizard; "
+                               f"{self._failure_note(report)}"[:4000])
+        except BaseException:
+            store.delete(key)          # the application was not saved: leave no orphaned secret
+            raise
+        return app
+
+    def _save_edit(self, registry: Any, store: Any, draft: _Draft, key: str, secret: str | None,
+                   report: Report) -> Any:
+        previous = store.get(key) if secret is not None else None
+        if secret is not None:
+            store.set(key, secret)
+        try:
+            with registry.transaction():
+                registry.update_application(self.editing.id, settings=draft.settings)
+                app = self._record(registry, registry.get_application(self.editing.id), report)
+                changed = "secret replaced" if secret is not None else "secret kept"
+                registry.audit("application_updated", draft.name,
+                               f"settings edited with the setup wizard ({changed}); "
+                               f"{self._failure_note(report)}"[:4000])
+        except BaseException:
+            if secret is not None:
+                if previous is None:
+                    store.delete(key)
+                else:
+                    store.set(key, previous)
+            raise
+        return app
+
+    # -- the sandbox organisation ------------------------------------------------------------------------
+
+    def fill_from_sandbox(self, exchange: Any = None, google: Any = None) -> list[str]:
+        """Fill the current platform's fields from the sandbox's `info()` objects; returns the messages of
+        any field that did not validate (none, normally)."""
+        if self.platform is None:
+            raise BadInput("Choose a platform first")
+        values = sandbox_values(self.platform, exchange, google)
+        if self.editing is not None:
+            values.pop("name", None)
+        problems = []
+        for key, value in values.items():
+            message = self.set_value(key, value)
+            if message:
+                problems.append(message)
+        return problems
+
+
+def run_application_check(application: Any, secret: str, target: str, *, expect_denied: str | None = None,
+                          cancel: CancelToken | None = None,
+                          observer: Callable[[StepResult], None] | None = None,
+                          on_step_started: Callable[[str], None] | None = None) -> Report:
+    """The full check of `target` through a saved (or ad hoc) application, with live step callbacks.
+
+    Blocking: call it on a worker thread. Settings are read the way the dashboard's adapters read them.
+    """
+    target = validation.email_address(target, "mailbox")
+    if expect_denied:
+        expect_denied = validation.email_address(expect_denied, "mailbox that must be denied")
+    if application.provider == "google":
+        from ec_console.providers.base import GoogleAdapter
+        from ec_console.providers.google import run_google_check
+
+        settings = replace(GoogleAdapter.settings_for(application, secret, target),
+                           expect_denied=expect_denied)
+        return run_google_check(settings, observer=observer, cancel=cancel, on_step_started=on_step_started)
+    from ec_console.providers.base import ExchangeAdapter
+    from ec_console.providers.exchange import run_exchange_check
+
+    settings = replace(ExchangeAdapter.settings_for(application, target), expect_denied=expect_denied)
+    try:
+        return run_exchange_check(settings, secret, observer=observer, on_step_started=on_step_started,
+                                  cancel=cancel)
+    except ValueError as exc:
+        raise BadInput(f"The application's settings are incomplete: {exc}") from None
+
+
+def sandbox_values(platform: Platform, exchange: Any = None, google: Any = None) -> dict[str, Any]:
+    """The field values that connect `platform` to the sandbox organisation (fictional credentials)."""
+    if platform is Platform.GOOGLE:
+        if google is None:
+            raise BadInput("The Google side of the sandbox is not running")
+        return {"name": "Sandbox Google Workspace", "key_file": google.key_file, "admin": google.admin_email,
+                "client_secret_file": google.client_secret_file, "test_mailbox": google.users["ok"],
+                "api_root": google.api_root, "ca_file": google.ca_file, "google_install": "dwd"}
+    if exchange is None:
+        raise BadInput("The Exchange side of the sandbox is not running")
+    common = {"test_mailbox": exchange.mailboxes_in_scope[0], "ews_url": exchange.ews_url,
+              "ca_file": exchange.ca_file, "scope_mode": "group", "scope_group": exchange.scope_group,
+              "group_dn": exchange.scope_group_dn, "outside_mailbox": exchange.mailboxes_out_of_scope[0]}
+    if platform is Platform.ONLINE:
+        return {"name": "Sandbox Exchange Online", "tenant_id": exchange.tenant_id,
+                "client_id": exchange.client_id, "client_secret": exchange.client_secret,
+                "authority": exchange.authority, **common}
+    return {"name": "Sandbox Exchange", "username": exchange.username, "password": exchange.password,
+            **common}
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+def _default_authority() -> str:
+    from ec_console.providers.exchange import DEFAULT_AUTHORITY
+
+    return DEFAULT_AUTHORITY
+
+
+def _store(store: Any) -> Any:
+    if store is not None:
+        return store
+    from ec_console.secrets import default_store
+
+    return default_store()
+
+
+def _ps(value: str) -> str:
+    """A single-quoted PowerShell literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _prose(remediation: str, commands: Sequence[str], links: Sequence[str]) -> str:
+    """A remediation's paragraphs without the command and link lines (the page shows those with Copy)."""
+    skip = {c.strip() for c in commands} | {link.strip() for link in links}
+    return "\n".join(line for line in remediation.splitlines() if line.strip() not in skip)
+
+
+def _choice_checker(key: str) -> Callable[[SetupFlow, Any, str], Any]:
+    return lambda flow, raw, label: flow._check_choice(key, raw, label)
+
+
+def _bool(_flow: SetupFlow, raw: Any, label: str) -> bool:
+    if not isinstance(raw, bool):
+        raise BadInput(f"{label}: expected yes or no")
+    return raw
+
+
+_CHECKERS: Mapping[str, Callable[[SetupFlow, Any, str], Any]] = {
+    "name": lambda f, r, label: f._check_name(r, label),
+    "test_mailbox": lambda _f, r, label: validation.email_address(r, label),
+    "ews_url": lambda _f, r, label: validation.ews_url(r, label).url,
+    "autodiscover": _bool,
+    "username": lambda _f, r, label: validation.service_account(r, label).value,
+    "password": lambda f, r, label: f._check_secret("password", r, label),
+    "client_secret": lambda f, r, label: f._check_secret("client_secret", r, label),
+    "auth": _choice_checker("auth"),
+    "tenant_id": lambda _f, r, label: validation.tenant_id(r, label),
+    "client_id": lambda _f, r, label: validation.client_id(r, label),
+    "authority": lambda _f, r, label: validation.authority_url(r, label),
+    "ca_file": lambda _f, r, label: validation.ca_file(r, label),
+    "key_file": lambda f, r, label: f._check_key_file(r, label),
+    "admin": lambda _f, r, label: validation.email_address(r, label),
+    "client_secret_file": lambda f, r, label: f._check_client_file(r, label),
+    "api_root": lambda _f, r, label: validation.api_root(r, label),
+    "scope_mode": _choice_checker("scope_mode"),
+    "scope_group": lambda _f, r, label: validation.group(r, label),
+    "group_dn": lambda f, r, label: f._check_dn(r, label),
+    "outside_mailbox": lambda f, r, label: f._check_outside(r, label),
+    "sp_object_id": lambda _f, r, label: validation.guid(r, label),
+    "google_install": _choice_checker("google_install"),
+    "marketplace_target": lambda _f, r, label: validation.group(r, label),
+}
+
+
+def describe_error(exc: BaseException) -> str:
+    """One plain line for a failure shown inline in the wizard (no traceback)."""
+    if isinstance(exc, ConsoleError):
+        return exc.message
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+__all__ = ["CONNECTION_PAGES", "FIELDS", "PLATFORM_CHOICES", "FieldSpec", "KeySummary", "Page", "Platform",
+           "PlatformChoice", "ScopeGuide", "SetupFlow", "TestPlan", "describe_error", "run_application_check",
+           "sandbox_values"]

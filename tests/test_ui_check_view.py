@@ -1,0 +1,138 @@
+"""The connectivity check window: a saved application or ad hoc details, live steps, copy and export."""
+
+from __future__ import annotations
+
+import gc
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QWizard
+
+from ec_console.registry import Registry
+from ec_console.sandbox import Sandbox
+from ec_console.ui.check_view import AD_HOC, CheckView
+from ec_console.ui.tasks import shutdown_pools
+from ec_console.wizard import Platform, SetupFlow
+
+TIMEOUT = 20_000
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(google=True) as box:
+        yield box
+
+
+@pytest.fixture(autouse=True)
+def join_workers():
+    yield
+    shutdown_pools()
+    gc.collect()      # the provider's pooled connections close on collection (see test_wizard_flow)
+
+
+@pytest.fixture
+def saved_app(sandbox):
+    flow = SetupFlow("us")
+    flow.choose_platform(Platform.ONPREM)
+    flow.fill_from_sandbox(sandbox.info(), sandbox.google.info())
+    flow.record_test(flow.run_test(secret=flow.resolve_secret()))
+    with Registry.for_region("us") as registry:
+        return flow.save(registry)
+
+
+@pytest.fixture
+def view(qtbot):
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def run_and_wait(qtbot, window: CheckView) -> None:
+    assert window.run_button.isEnabled(), window.problems()
+    qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.running and window.task is None, timeout=TIMEOUT)
+
+
+def test_a_saved_application_is_checked_live_and_exported_without_secrets(qtbot, saved_app, sandbox,
+                                                                          tmp_path):
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    assert window.objectName() == "checkView"
+    assert window.selected_application().id == saved_app.id
+    assert window.mailbox.text() == sandbox.info().mailboxes_in_scope[0]      # the app's test mailbox
+    qtbot.keyClicks(window.denied, sandbox.info().mailboxes_out_of_scope[0])
+    run_and_wait(qtbot, window)
+    assert window.report is not None and window.report.result.value == "pass"
+    assert window.steps.statuses()["restriction"] == "pass"
+    assert "Passed" in window.result.text()
+
+    password = sandbox.info().password
+    for fmt in ("html", "pdf", "json", "txt"):
+        path = window.export(tmp_path / f"report.{fmt}", fmt)
+        data = path.read_bytes()
+        assert password.encode() not in data, fmt
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert json.loads((tmp_path / "report.json").read_text())["result"] == "pass"
+    assert "<html" in (tmp_path / "report.html").read_text().lower()
+    window.copy_text()
+    assert sandbox.info().mailboxes_in_scope[0] in QGuiApplication.clipboard().text()
+
+
+def test_ad_hoc_details_show_the_diagnosis(qtbot, view, sandbox):
+    view.source.setCurrentIndex(view.source.findData(AD_HOC))
+    assert view.platform.isVisible()
+    form = view.adhoc_form
+    assert "name" not in form.inputs and "test_mailbox" not in form.inputs
+    info = sandbox.info()
+    for key, value in {"ews_url": info.ews_url, "username": info.username, "password": "wrong",
+                       "ca_file": info.ca_file}.items():
+        form.set_text(key, value)
+    assert not view.run_button.isEnabled()                     # no mailbox yet
+    qtbot.keyClicks(view.mailbox, "no-at-sign")
+    assert "has no '@'" in view.message.text()
+    view.mailbox.clear()
+    qtbot.keyClicks(view.mailbox, info.mailboxes_in_scope[0])
+    run_and_wait(qtbot, view)
+    assert view.report.diagnosis.code == "auth_failed"
+    assert view.steps.statuses()["authenticate"] == "fail"
+    assert view.steps.rows["authenticate"].details.isVisible()
+    assert "auth_failed" in view.result.text()
+    assert "FAIL" in view.report_text() and "auth_failed" in view.report_text()
+
+
+def test_ad_hoc_google_check(qtbot, view, sandbox):
+    view.source.setCurrentIndex(view.source.findData(AD_HOC))
+    view.platform.setCurrentIndex(view.platform.findData(Platform.GOOGLE.value))
+    google = sandbox.google.info()
+    for key, value in {"key_file": google.key_file, "admin": google.admin_email, "api_root": google.api_root,
+                       "ca_file": google.ca_file}.items():
+        view.adhoc_form.set_text(key, value)
+    qtbot.keyClicks(view.mailbox, google.users["suspended"])
+    run_and_wait(qtbot, view)
+    assert view.report.diagnosis.code == "user_suspended"
+
+
+def test_the_main_window_opens_the_wizard_and_the_check_view(qtbot):
+    from ec_console.ui.app import create_main_window
+
+    window = create_main_window("us", keychain="Test store")
+    qtbot.addWidget(window)
+    window.show()
+    add = window.findChild(QAction, "addConnectionAction")
+    test = window.findChild(QAction, "testConnectivityAction")
+    assert add.isEnabled() and test.isEnabled()
+    assert window.welcome_add_button.isEnabled()
+    test.trigger()
+    view = window.findChild(CheckView, "checkView")
+    assert view is not None and view.isVisible()
+    add.trigger()
+    wizard = window.findChild(QWizard, "setupWizard")
+    assert wizard is not None and wizard.isVisible()
+    wizard.reject()
+    view.close()
+    window.close()

@@ -1,0 +1,326 @@
+"""The setup wizard as an administrator meets it: clicked through against the sandbox for every platform,
+a failing configuration, the check off the GUI thread, editing, keyboard-only use and accessible names."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWizard
+
+from ec_console import wizard as flow_module
+from ec_console.regions import load_regions
+from ec_console.registry import Registry
+from ec_console.sandbox import Sandbox
+from ec_console.secrets import default_store
+from ec_console.ui.tasks import shutdown_pools
+from ec_console.ui.wizard import SandboxSession, SetupWizard
+from ec_console.wizard import CONNECTION_PAGES, Page, Platform
+
+TIMEOUT = 20_000
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(google=True) as box:
+        yield box
+
+
+@pytest.fixture(autouse=True)
+def join_workers():
+    """Join the task pools and let the GC close the provider's pooled connections (see test_wizard_flow)."""
+    yield
+    shutdown_pools()
+    gc.collect()
+
+
+@pytest.fixture
+def session(sandbox, qapp):
+    """A SandboxSession over the module's running sandbox (the GUI starts its own with --sandbox)."""
+    running = SandboxSession()
+    running.sandbox = sandbox
+    yield running
+    running.sandbox = None          # the module fixture stops it
+
+
+@pytest.fixture
+def registry():
+    with Registry.for_region("us") as reg:
+        yield reg
+
+
+@pytest.fixture
+def make_wizard(qtbot, registry):
+    def make(**kwargs) -> SetupWizard:
+        wizard = SetupWizard("us", region=load_regions().get("us"), registry=registry, keychain="Test store",
+                             **kwargs)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        qtbot.waitExposed(wizard)
+        return wizard
+
+    return make
+
+
+def click_next(qtbot, wizard: SetupWizard) -> None:
+    button = wizard.button(QWizard.WizardButton.NextButton)
+    qtbot.waitUntil(button.isEnabled, timeout=TIMEOUT)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_for_test(qtbot, wizard: SetupWizard) -> None:
+    test = wizard.page_widget(Page.TEST)
+    qtbot.waitUntil(lambda: wizard.flow.test_report is not None and not test.running, timeout=TIMEOUT)
+
+
+def choose(qtbot, wizard: SetupWizard, platform: Platform, *, sandbox: bool = True) -> None:
+    page = wizard.page_widget(Page.PLATFORM)
+    radio = page.buttons[platform]          # click on the indicator: the row is wider than its click area
+    qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(8, radio.height() // 2))
+    assert wizard.flow.platform is platform
+    if sandbox:
+        box = page.sandbox_box
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+        assert page.sandbox_box.isChecked()
+
+
+@pytest.mark.parametrize("platform", list(Platform))
+def test_clicking_through_each_platform_saves_application_and_secret(qtbot, make_wizard, session, sandbox,
+                                                                       registry, platform):
+    wizard = make_wizard(sandbox=session)
+    assert wizard.objectName() == "setupWizard"
+    choose(qtbot, wizard, platform)
+    click_next(qtbot, wizard)
+    assert wizard.current() is CONNECTION_PAGES[platform]
+    form = wizard.currentPage().form
+    assert form.inputs["test_mailbox"].text()                   # filled from the sandbox
+    click_next(qtbot, wizard)
+    assert wizard.current() is Page.SCOPE
+    click_next(qtbot, wizard)
+    assert wizard.current() is Page.TEST
+    wait_for_test(qtbot, wizard)
+    rows = wizard.page_widget(Page.TEST).steps.statuses()
+    assert rows and set(rows.values()) <= {"pass", "warn", "skip"}, rows
+    if platform is not Platform.GOOGLE:
+        assert rows["restriction"] == "pass"
+    click_next(qtbot, wizard)
+    assert wizard.current() is Page.SUMMARY
+    summary = wizard.page_widget(Page.SUMMARY)
+    assert "Test store" in summary.findChild(QLabel, "summary_secret").text()
+    with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT) as saved:
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    app = saved.args[0]
+    assert registry.find_application(app.name).provider == platform.provider
+    assert default_store().get(wizard.flow.secret_key())
+    assert not wizard.isVisible()
+
+
+def test_the_check_runs_off_the_gui_thread(qtbot, make_wizard, session, monkeypatch):
+    seen: list[threading.Thread] = []
+    real = flow_module.run_application_check
+
+    def recording(*args, **kwargs):
+        seen.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flow_module, "run_application_check", recording)
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONPREM)
+    for _ in range(3):
+        click_next(qtbot, wizard)
+    wait_for_test(qtbot, wizard)
+    assert len(seen) == 1
+    assert seen[0] is not threading.main_thread()
+    assert seen[0] is not threading.current_thread()
+
+
+def test_back_and_next_are_disabled_while_the_test_runs(qtbot, make_wizard, session, sandbox):
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONPREM)
+    click_next(qtbot, wizard)
+    slow = sandbox.info().mailbox_slow
+    wizard.currentPage().form.set_text("test_mailbox", slow)
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    test = wizard.page_widget(Page.TEST)
+    qtbot.waitUntil(lambda: test.running, timeout=TIMEOUT)
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    assert not test.retry_button.isEnabled()
+    wait_for_test(qtbot, wizard)
+    assert wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+
+
+def test_a_failing_configuration_shows_diagnosis_and_fix(qtbot, make_wizard, session):
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONPREM)
+    click_next(qtbot, wizard)
+    password = wizard.currentPage().form.inputs["password"]
+    password.clear()
+    qtbot.keyClicks(password, "not the password")
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    wait_for_test(qtbot, wizard)
+    test = wizard.page_widget(Page.TEST)
+    row = test.steps.rows["authenticate"]
+    assert row.status == "fail" and row.details.isVisible()
+    assert "auth_failed" in row.details.findChild(QLabel, "stepCause").text()
+    assert row.details.findChild(QLabel, "stepFix").text()
+    copies = row.copy_buttons()
+    assert copies
+    qtbot.mouseClick(copies[0], Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == row.result.diagnosis.commands[0]
+    assert "Failed" in test.result_label.text()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+    assert test.save_anyway.isVisible()
+    qtbot.mouseClick(test.save_anyway, Qt.MouseButton.LeftButton)
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    click_next(qtbot, wizard)
+    assert "FAILED (auth_failed)" in wizard.page_widget(Page.SUMMARY).findChild(
+        QLabel, "summary_setup_check").text()
+
+
+def test_retry_after_a_fix_passes(qtbot, make_wizard, session, sandbox):
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONPREM)
+    click_next(qtbot, wizard)
+    wizard.currentPage().form.set_text("password", "wrong")
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    wait_for_test(qtbot, wizard)
+    assert not wizard.flow.test_passed
+    wizard.back()
+    wizard.back()
+    wizard.currentPage().form.set_text("password", sandbox.info().password)
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    wait_for_test(qtbot, wizard)
+    test = wizard.page_widget(Page.TEST)
+    qtbot.mouseClick(test.retry_button, Qt.MouseButton.LeftButton)
+    wait_for_test(qtbot, wizard)
+    assert wizard.flow.test_passed
+
+
+def test_inline_validation_as_the_user_types(qtbot, make_wizard):
+    wizard = make_wizard()
+    choose(qtbot, wizard, Platform.ONLINE, sandbox=False)
+    click_next(qtbot, wizard)
+    form = wizard.currentPage().form
+    qtbot.keyClicks(form.inputs["tenant_id"], "not a tenant")
+    message = form.messages["tenant_id"]
+    assert message.isVisible() and "neither a tenant GUID nor a domain" in message.text()
+    assert "neither" in form.inputs["tenant_id"].accessibleDescription()
+    form.inputs["tenant_id"].clear()
+    qtbot.keyClicks(form.inputs["tenant_id"], "contoso.onmicrosoft.com")
+    assert not message.isVisible()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_editing_reopens_on_the_saved_values_with_the_secret_set(qtbot, make_wizard, session, registry,
+                                                                  sandbox):
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONLINE)
+    for _ in range(3):
+        click_next(qtbot, wizard)
+    wait_for_test(qtbot, wizard)
+    click_next(qtbot, wizard)
+    with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT) as saved:
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    app = saved.args[0]
+
+    editor = make_wizard(application=app)
+    assert not editor.page_widget(Page.PLATFORM).buttons[Platform.GOOGLE].isEnabled()
+    click_next(qtbot, editor)
+    form = editor.currentPage().form
+    secret = form.inputs["client_secret"]
+    assert secret.text() == "" and secret.placeholderText().startswith("set")
+    assert form.inputs["name"].isReadOnly() and form.inputs["name"].text() == app.name
+    assert form.inputs["tenant_id"].text() == sandbox.info().tenant_id
+    click_next(qtbot, editor)
+    click_next(qtbot, editor)
+    wait_for_test(qtbot, editor)                       # the kept secret comes from the keychain
+    assert editor.flow.test_passed
+    click_next(qtbot, editor)
+    with qtbot.waitSignal(editor.application_saved, timeout=TIMEOUT):
+        editor.button(QWizard.WizardButton.FinishButton).click()
+    assert registry.audit_entries(subject=app.name)[0].action == "application_updated"
+
+
+def test_the_google_admin_sign_in_fills_the_administrator(qtbot, make_wizard, session, sandbox):
+    import requests
+
+    google = sandbox.google
+    google.set_browser_user(google.info().admin_email)
+    visited: list[str] = []
+
+    def browser(url: str) -> None:
+        visited.append(url)
+        with requests.Session() as web:
+            answer = web.get(url, allow_redirects=False, verify=google.info().ca_file, timeout=10)
+            web.get(answer.headers["Location"], timeout=10)
+
+    wizard = make_wizard(sandbox=session, open_browser=browser)
+    choose(qtbot, wizard, Platform.GOOGLE)
+    click_next(qtbot, wizard)
+    page = wizard.currentPage()
+    page.form.set_text("admin", "")
+    box = page.sign_in
+    qtbot.mouseClick(box.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: box.task is None and box.button.isEnabled(), timeout=TIMEOUT)
+    assert "Signed in as" in box.status.text(), box.status.text()
+    assert page.form.inputs["admin"].text() == google.info().admin_email
+    assert visited and box.url_row is not None
+
+
+def test_every_input_and_button_has_an_accessible_name(qtbot, make_wizard, session):
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONPREM)
+    unnamed: list[str] = []
+    for _ in range(4):
+        page = wizard.currentPage()
+        if wizard.current() is Page.TEST:
+            wait_for_test(qtbot, wizard)
+        widgets = [w for kind in (QAbstractButton, QLineEdit, QComboBox) for w in page.findChildren(kind)
+                   if w.isVisible()]
+        unnamed += [f"{wizard.current().value}:{w.objectName() or type(w).__name__}" for w in widgets
+                    if not (w.accessibleName() or getattr(w, "text", lambda: "")())]
+        click_next(qtbot, wizard)
+    assert unnamed == []
+
+
+def test_keyboard_only_completes_the_wizard(qtbot, make_wizard, session, registry):
+    wizard = make_wizard(sandbox=session)
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
+
+    def keys(key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+        # Through the window, as the platform delivers keys: shortcuts and mnemonics apply.
+        qtbot.keyClick(wizard.windowHandle(), key, modifier)
+        qtbot.wait(200)          # a mnemonic presses its button with animateClick (100 ms)
+
+    keys(Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)          # &Google Workspace
+    assert wizard.flow.platform is Platform.GOOGLE
+    keys(Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)          # &Use the sandbox organisation
+    assert wizard.page_widget(Page.PLATFORM).sandbox_box.isChecked()
+    keys(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)          # &Next
+    assert wizard.current() is Page.CONNECTION_GOOGLE
+    keys(Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)          # &Application name
+    name_field = wizard.currentPage().form.inputs["name"]
+    assert name_field.hasFocus()
+    keys(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    for char in "Typed by keyboard":
+        qtbot.keyClick(wizard.windowHandle(), char)
+    keys(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert wizard.current() is Page.SCOPE
+    keys(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert wizard.current() is Page.TEST
+    wait_for_test(qtbot, wizard)
+    keys(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert wizard.current() is Page.SUMMARY
+    with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT):
+        keys(Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)      # &Finish
+    assert registry.find_application("Typed by keyboard") is not None
