@@ -168,14 +168,31 @@ class StepRow(QFrame):
             return
         self.details_layout.addWidget(_text(f"<b>{self.tr('Cause')}</b> ({diagnosis.code}): "
                                             f"{_escape(diagnosis.cause)}", "stepCause", rich=True))
-        skip = {c.strip() for c in diagnosis.commands} | {link.strip() for link in diagnosis.links}
-        prose = "\n".join(line for line in diagnosis.remediation.splitlines() if line.strip() not in skip)
-        self.details_layout.addWidget(_text(f"<b>{self.tr('Fix')}</b>: {_escape(prose)}", "stepFix",
-                                            rich=True))
-        for command in diagnosis.commands:
-            self.details_layout.addWidget(CopyRow(command, self.tr("Command")))
-        for link in diagnosis.links:
-            self.details_layout.addWidget(CopyRow(link, self.tr("Link")))
+        # The fix reads in its own order: each command or link gets its Copy row right where the text
+        # names it ("In Active Directory:" followed by the command), not gathered at the end.
+        commands = {c.strip() for c in diagnosis.commands}
+        links = {link.strip() for link in diagnosis.links}
+        prose: list[str] = []
+        first = True
+
+        def flush() -> None:
+            nonlocal first
+            if not prose:
+                return
+            label = f"<b>{self.tr('Fix')}</b>: " if first else ""
+            self.details_layout.addWidget(_text(label + _escape("\n".join(prose)), "stepFix", rich=True))
+            prose.clear()
+            first = False
+
+        for line in diagnosis.remediation.splitlines():
+            text = line.strip()
+            if text in commands or text in links:
+                flush()
+                self.details_layout.addWidget(
+                    CopyRow(text, self.tr("Command") if text in commands else self.tr("Link")))
+            elif text:
+                prose.append(text)
+        flush()
 
     @Slot(bool)
     def _toggled(self, shown: bool) -> None:
