@@ -1,0 +1,297 @@
+"""The secret-leak sweep: run the console's flows with distinctive secrets, then search everywhere.
+
+Each flow in FLOWS runs with the autouse fresh EC_CONSOLE_HOME, adds the secrets it used (passwords,
+client secrets, the Google private key, the tokens the sandbox issued) to `ctx.secrets`, and returns the
+texts it produced (captured stdout / stderr, exported reports, dialog text). The sweep then searches those
+texts, the config, data and log folders (registry files included) for every secret in every form a
+careless log carries (`hostile.sweep.secret_forms`): plain, URL-encoded, JSON-escaped, base64, HTTP Basic
+`user:password`. Later flows (wizard, link, check all) are one more function in FLOWS.
+`sandbox serve` is excluded: it prints its fictional credentials by design.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hostile.cli import clear_environment, run_cli, wire_check_command
+from hostile.sweep import find_leaks
+
+from ec_console import paths
+from ec_console.sandbox import Sandbox
+
+WRONG_PASSWORD = "Leak-Canary-Pässwörd-9f2c!"
+WRONG_CLIENT_SECRET = "leak~Canary.ClientSecret-7Hq2Zt9Wx4"
+
+
+@dataclass
+class Context:
+    sandbox: Sandbox
+    capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
+    secrets: dict[str, str] = field(default_factory=dict)
+    users: list[str] = field(default_factory=list)
+
+
+Flow = Callable[[Context], list[str]]
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    """A sandbox per flow: the Google check leaves httplib2 keep-alive connections open (reported), and a
+    sandbox of the test's own closes them when it stops."""
+    with Sandbox(tmp_path / "sandbox", google=True) as box:
+        yield box
+
+
+def _issued_tokens(sandbox: Sandbox) -> dict[str, str]:
+    tokens = {}
+    if sandbox.google is not None:
+        for i, token in enumerate(list(sandbox.google.state.tokens._access)):  # noqa: SLF001
+            tokens[f"google access token {i}"] = token
+    return tokens
+
+
+def _exchange(ctx: Context, *extra: str, password: str) -> list[str]:
+    info = ctx.sandbox.info()
+    ctx.monkeypatch.setenv("EC_PASSWORD", password)
+    ctx.secrets["password"] = password
+    ctx.users += [info.username, info.upn, info.username.split("\\")[-1]]
+    run = run_cli(
+        ctx.capsys,
+        [
+            "check",
+            "exchange",
+            "--mailbox",
+            info.mailbox_in_scope,
+            "--ews-url",
+            info.ews_url,
+            "--username",
+            info.username,
+            "--ca-file",
+            info.ca_file,
+            "--timeout",
+            "5",
+            "--verbose",
+            *extra,
+        ],
+        limit=30,
+    )
+    return [run.out, run.err]
+
+
+def exchange_pass(ctx: Context) -> list[str]:
+    return _exchange(ctx, "--json", password=ctx.sandbox.info().password)
+
+
+def exchange_fail(ctx: Context) -> list[str]:
+    return _exchange(ctx, "--auth", "basic", password=WRONG_PASSWORD)
+
+
+def _oauth(ctx: Context, secret: str) -> list[str]:
+    info = ctx.sandbox.info()
+    ctx.monkeypatch.setenv("EC_CLIENT_SECRET", secret)
+    ctx.secrets["client secret"] = secret
+    issued: list[str] = []
+    original = ctx.sandbox.issuer.issue
+
+    def recording(app):  # the identity platform's access token, so the sweep can look for it
+        token = original(app)
+        issued.append(token)
+        return token
+
+    ctx.monkeypatch.setattr(ctx.sandbox.issuer, "issue", recording)
+    run = run_cli(
+        ctx.capsys,
+        [
+            "check",
+            "exchange",
+            "--mailbox",
+            info.mailbox_in_scope,
+            "--ews-url",
+            info.ews_url,
+            "--tenant-id",
+            info.tenant_id,
+            "--client-id",
+            info.client_id,
+            "--authority",
+            info.authority,
+            "--ca-file",
+            info.ca_file,
+            "--timeout",
+            "5",
+            "--verbose",
+            "--json",
+        ],
+        limit=30,
+    )
+    ctx.secrets.update({f"identity token {i}": t for i, t in enumerate(issued)})
+    return [run.out, run.err]
+
+
+def exchange_oauth_pass(ctx: Context) -> list[str]:
+    return _oauth(ctx, ctx.sandbox.info().client_secret)
+
+
+def exchange_oauth_fail(ctx: Context) -> list[str]:
+    return _oauth(ctx, WRONG_CLIENT_SECRET)
+
+
+def _google(ctx: Context, user_key: str) -> list[str]:
+    assert ctx.sandbox.google is not None
+    info = ctx.sandbox.google.info()
+    key = json.loads(Path(info.key_file).read_text())
+    ctx.secrets["private key"] = key["private_key"]
+    run = run_cli(
+        ctx.capsys,
+        [
+            "check",
+            "google",
+            "--key-file",
+            str(info.key_file),
+            "--admin",
+            info.admin_email,
+            "--user",
+            info.users[user_key],
+            "--api-root",
+            info.api_root,
+            "--ca-file",
+            str(info.ca_file),
+            "--timeout",
+            "5",
+            "--verbose",
+            "--json",
+        ],
+        limit=30,
+    )
+    ctx.secrets.update(_issued_tokens(ctx.sandbox))
+    return [run.out, run.err]
+
+
+def google_pass(ctx: Context) -> list[str]:
+    return _google(ctx, "ok")
+
+
+def google_fail(ctx: Context) -> list[str]:
+    return _google(ctx, "suspended")
+
+
+def credential_store(ctx: Context) -> list[str]:
+    from ec_console.secrets import default_store, secret_key
+
+    store = default_store()
+    password = "Store-Leak-Canary-Pw-41d!"
+    assert ctx.sandbox.google is not None
+    key_text = Path(ctx.sandbox.google.info().key_file).read_text()
+    ctx.secrets.update({"stored password": password, "stored key file": json.loads(key_text)["private_key"]})
+    store.set(secret_key("us", "Calendar sync", "password"), password)
+    store.set(secret_key("us", "Google sync", "key_file"), key_text)  # large: encrypted in the data folder
+    assert store.get(secret_key("us", "Google sync", "key_file")) == key_text
+    return []
+
+
+def report_export(ctx: Context) -> list[str]:
+    """A failed check's report exported in every format (the flow itself registers the secret)."""
+    from ec_console.providers.exchange import ExchangeSettings, run_exchange_check
+    from ec_console.render import render_html, render_json, render_text
+
+    info = ctx.sandbox.info()
+    ctx.secrets["password"] = WRONG_PASSWORD
+    report = run_exchange_check(
+        ExchangeSettings(
+            mailbox=info.mailbox_in_scope,
+            ews_url=info.ews_url,
+            username=info.username,
+            auth="basic",
+            ca_file=info.ca_file,
+            timeout=5,
+        ),
+        WRONG_PASSWORD,
+    )
+    texts = [render_text(report), render_json(report), render_html(report)]
+    for name, text in zip(("report.txt", "report.json", "report.html"), texts, strict=True):
+        paths.write_private_file(paths.data_dir() / "exports" / name, text.encode())
+    return texts
+
+
+def exception_dialog(ctx: Context) -> list[str]:
+    """An unexpected error whose message and traceback carry secrets, shown in the details dialog."""
+    pytest.importorskip("PySide6")
+    from PySide6.QtWidgets import QApplication
+
+    from ec_console.logs import register_secret, setup_logging
+    from ec_console.ui import errors
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    setup_logging(verbose=True)
+    password = "Dialog-Leak-Canary-Pw-77a!"
+    register_secret(password)
+    ctx.secrets["dialog password"] = password
+    ctx.secrets["unregistered basic credentials"] = "Unregistered-Canary-Pw-3x"
+    ctx.users.append("svc")
+    basic = __import__("base64").b64encode(b"svc:Unregistered-Canary-Pw-3x").decode()
+    try:
+        raise RuntimeError(f"login failed for svc with {password}; header Authorization: Basic {basic}")
+    except RuntimeError as exc:
+        details = errors.format_details(type(exc), exc, exc.__traceback__)
+        errors.report_exception(type(exc), exc, exc.__traceback__)
+    dialog = errors.current_dialog()
+    texts = [details]
+    if dialog is not None:
+        texts += [dialog.details_text(), dialog.summary_label.text()]
+        dialog.close()
+    errors.uninstall_exception_hooks()
+    app.processEvents()
+    return texts
+
+
+FLOWS: dict[str, Flow] = {
+    "exchange check pass": exchange_pass,
+    "exchange check fail": exchange_fail,
+    "exchange oauth pass": exchange_oauth_pass,
+    "exchange oauth fail": exchange_oauth_fail,
+    "google check pass": google_pass,
+    "google check fail": google_fail,
+    "credential store": credential_store,
+    "report export": report_export,
+    "exception dialog": exception_dialog,
+}
+
+
+@pytest.mark.parametrize("flow", list(FLOWS))
+def test_no_secret_leaks(flow, sandbox, capsys, monkeypatch, tmp_path):
+    clear_environment(monkeypatch)
+    wire_check_command(monkeypatch)
+    sandbox.requests.clear()
+    ctx = Context(sandbox, capsys, monkeypatch, tmp_path)
+    texts = FLOWS[flow](ctx)
+    captured = capsys.readouterr()
+    assert ctx.secrets, "the flow used no secret to look for"
+    folders = [paths.config_dir(), paths.data_dir(), paths.log_dir()]
+    assert any(p.suffix == ".log" for p in paths.log_dir().iterdir()) or flow in (
+        "credential store",
+        "report export",
+    )
+    leaks = find_leaks(
+        ctx.secrets,
+        {f"text {i}": t for i, t in enumerate(texts)} | {"stdout": captured.out, "stderr": captured.err},
+        folders,
+        ctx.users,
+    )
+    assert leaks == []
+
+
+def test_the_sweep_finds_what_it_looks_for(tmp_path):
+    """The sweep itself: a plain, URL-encoded and Basic-encoded secret in a file are all found."""
+    import base64
+
+    secret = "Sweep-Self-Test-Pw/+ü"
+    (tmp_path / "a.log").write_text("x " + base64.b64encode(f"svc:{secret}".encode()).decode())
+    (tmp_path / "b.txt").write_text("password=Sweep-Self-Test-Pw%2F%2B%C3%BC")
+    hits = find_leaks({"pw": secret}, {"out": f'{{"p": {json.dumps(secret)}}}'}, [tmp_path], ["svc"])
+    assert len(hits) == 3
