@@ -11,9 +11,13 @@ This module imports no Qt: the GUI is imported only when it is started.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -23,6 +27,7 @@ from ec_console.commands.check import register as register_check
 from ec_console.commands.common import json_flag, region_flag, resolve_region, verbose_flag
 from ec_console.commands.profiles import register as register_profiles
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
+from ec_console.paths import HOME_ENV
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +84,21 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     return run_serve(json_output=args.json)
 
 
+def _isolate_sandbox_session() -> None:
+    """`--sandbox`: the fictional organisation's applications, secrets and logs never mix with the user's.
+
+    Unless EC_CONSOLE_HOME already names a folder, everything goes to a throwaway folder removed at exit;
+    secrets always go to the in-memory store (the sandbox's credentials are fictional and must not land in
+    the user's keychain)."""
+    if not os.environ.get(HOME_ENV, "").strip():
+        home = tempfile.mkdtemp(prefix="ec-console-sandbox-")
+        os.environ[HOME_ENV] = home
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
+    from ec_console.secrets import STORE_ENV
+
+    os.environ[STORE_ENV] = "memory"
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     region_id = getattr(args, "region", None)
     if region_id is not None:
@@ -122,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file: str | None = None
     try:
         args = build_parser().parse_args(argv)
+        if args.sandbox and getattr(args, "handler", None) is None and args.self_test is None:
+            _isolate_sandbox_session()
         log_file = _setup_logging(getattr(args, "verbose", False))
         if args.self_test is not None:
             return _run_self_test(args)

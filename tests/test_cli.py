@@ -128,3 +128,33 @@ def test_interrupt_is_exit_130(monkeypatch, capsys):
     monkeypatch.setattr(Registry, "list_profiles", interrupted)
     assert main(["profiles", "list"]) == 130
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_sandbox_session_never_touches_the_users_folders_or_keychain(monkeypatch):
+    """`ec-console --sandbox` keeps the fictional organisation apart: a throwaway home, the memory store."""
+    import ec_console.ui.app as app
+
+    seen = {}
+
+    def fake_gui(region_id, sandbox):
+        seen.update(home=os.environ.get("EC_CONSOLE_HOME"),
+                    store=os.environ.get("EC_CONSOLE_CREDENTIAL_STORE"), sandbox=sandbox)
+        return 0
+
+    monkeypatch.setattr(app, "run_gui", fake_gui)
+    monkeypatch.delenv("EC_CONSOLE_HOME")
+    monkeypatch.delenv("EC_CONSOLE_CREDENTIAL_STORE", raising=False)
+    assert main(["--sandbox"]) == 0
+    assert seen["sandbox"] is True and seen["store"] == "memory"
+    assert seen["home"] and "ec-console-sandbox-" in seen["home"]
+
+
+def test_sandbox_session_keeps_a_home_the_user_chose(monkeypatch, ec_home):
+    import ec_console.ui.app as app
+
+    seen = {}
+    monkeypatch.setattr(app, "run_gui", lambda region_id, sandbox: seen.update(
+        home=os.environ.get("EC_CONSOLE_HOME"), store=os.environ.get("EC_CONSOLE_CREDENTIAL_STORE")) or 0)
+    monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "keyring")
+    assert main(["--sandbox"]) == 0
+    assert seen == {"home": str(ec_home), "store": "memory"}
