@@ -507,18 +507,33 @@ def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, r
     report = adapter.setup_check(candidate, secret, target, expect_denied=expect_denied, cancel=cancel)
     if report.result is StepStatus.FAIL or report.cancelled:
         return SetupOutcome(report, None)
-    credential_store.set(key, secret)
+    app = save_new_application(
+        registry, credential_store, key, secret, name=name, provider=spec.provider, domain=domain,
+        settings=settings, report=report,
+        audit_detail=f"{spec.provider} for {domain}; setup check {report.result.value} against {target}")
+    return SetupOutcome(report, app)
+
+
+def save_new_application(registry: Registry, store: Any, key: str, secret: str, *, name: str, provider: str,
+                         domain: str, settings: dict[str, Any], report: Report, audit_detail: str,
+                         health: str | None = None) -> Application:
+    """One unit of work for a new application (scripted setup and the wizard alike): the secret goes to
+    the keychain first, then the application, its setup check and the audit entry in one transaction;
+    if that transaction fails, the secret is deleted again so no orphan is left."""
+    store.set(key, secret)
     try:
         with registry.transaction():
-            app = registry.add_application(name, spec.provider, domain, settings)
+            app = registry.add_application(name, provider, domain, settings)
+            diagnosis = report.diagnosis
             registry.record_check(kind="setup", result=report.result.value, report=report.to_dict(),
-                                  application_id=app.id)
-            registry.audit("application_added", name, f"{spec.provider} for {domain}; setup check "
-                                                      f"{report.result.value} against {target}")
+                                  application_id=app.id, diagnosis=diagnosis.code if diagnosis else None)
+            if health is not None:
+                app = registry.update_application(app.id, health=health)
+            registry.audit("application_added", name, audit_detail[:4000])
     except BaseException:
-        credential_store.delete(key)         # the application was not saved: leave no orphaned secret
+        store.delete(key)         # the application was not saved: leave no orphaned secret
         raise
-    return SetupOutcome(report, app)
+    return app
 
 
 # --- profile details ----------------------------------------------------------------------------------------

@@ -841,18 +841,15 @@ class SetupFlow:
         if registry.find_application(draft.name) is not None:
             raise BadInput(f"An application named {draft.name!r} already exists in this region; pick another "
                            "name")
-        store.set(key, secret)
-        try:
-            with registry.transaction():
-                app = registry.add_application(draft.name, draft.provider, draft.domain, draft.settings)
-                app = self._record(registry, app, report)
-                registry.audit("application_added", draft.name,
-                               f"{draft.provider} for {draft.domain} with the setup wizard; "
-                               f"{self._failure_note(report)}"[:4000])
-        except BaseException:
-            store.delete(key)          # the application was not saved: leave no orphaned secret
-            raise
-        return app
+        from ec_console.dashboard import save_new_application
+
+        diagnosis = report.diagnosis
+        return save_new_application(
+            registry, store, key, secret, name=draft.name, provider=draft.provider, domain=draft.domain,
+            settings=draft.settings, report=report,
+            audit_detail=f"{draft.provider} for {draft.domain} with the setup wizard; "
+                         f"{self._failure_note(report)}",
+            health=None if self.test_passed else (diagnosis.code if diagnosis else None))
 
     def _save_edit(self, registry: Any, store: Any, draft: _Draft, key: str, secret: str | None,
                    report: Report) -> Any:
