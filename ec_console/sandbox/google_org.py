@@ -14,6 +14,8 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 
+from ec_console.sandbox.org import EVENT_SUBJECTS, person_name
+
 DOMAIN = "gsandbox.example"
 CUSTOMER_ID = "C03sbx7q2"
 PROJECT_ID = "ec-sandbox-project"
@@ -169,60 +171,6 @@ class GoogleOrganisation:
         return out
 
 
-_FIRST = (
-    "Ada",
-    "Alan",
-    "Grace",
-    "Edsger",
-    "Barbara",
-    "Donald",
-    "Frances",
-    "John",
-    "Katherine",
-    "Ken",
-    "Margaret",
-    "Niklaus",
-    "Radia",
-    "Tim",
-    "Shafi",
-    "Leslie",
-    "Hedy",
-    "Dennis",
-    "Sophie",
-    "Linus",
-)
-_LAST = (
-    "Lovelace",
-    "Turing",
-    "Hopper",
-    "Dijkstra",
-    "Liskov",
-    "Knuth",
-    "Allen",
-    "McCarthy",
-    "Johnson",
-    "Thompson",
-    "Hamilton",
-    "Wirth",
-    "Perlman",
-    "Berners",
-    "Goldwasser",
-    "Lamport",
-    "Lamarr",
-    "Ritchie",
-    "Wilson",
-    "Torvalds",
-)
-_SUMMARIES = (
-    "Quarterly budget review",
-    "1:1 with manager",
-    "Customer escalation: Fabrikam",
-    "Dentist appointment",
-    "Board pre-read",
-    "Hiring panel",
-    "Roadmap planning",
-    "Offsite travel",
-)
 _ORDINARY_OUS = ("/Sales", "/Engineering", "/Engineering/Platform", "/Marketing")
 
 
@@ -238,7 +186,7 @@ def _events(email: str, index: int, today: dt.datetime) -> list[GoogleEvent]:
         events.append(
             GoogleEvent(
                 event_id=_event_id(email, n),
-                summary=f"{_SUMMARIES[(index + n) % len(_SUMMARIES)]} #{index}-{n}",
+                summary=f"{EVENT_SUBJECTS[(index + n) % len(EVENT_SUBJECTS)]} #{index}-{n}",
                 description=f"Confidential notes {index}-{n}: never to be fetched by a read-only check.",
                 location=f"Room {100 + index}",
                 start=start,
@@ -316,7 +264,7 @@ def build_google_organisation(now: dt.datetime | None = None) -> GoogleOrganisat
         (f"nested.lead@{DOMAIN}", "Noel", "Nested", {"org_unit_path": "/Engineering/Platform"}),
     ]
     for i in range(39):
-        first, last = _FIRST[i % len(_FIRST)], _LAST[(i * 7 + i // len(_FIRST)) % len(_LAST)]
+        first, last = person_name(i)
         rows.append(
             (
                 f"{first}.{last}@{DOMAIN}".lower(),

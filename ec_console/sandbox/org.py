@@ -209,7 +209,8 @@ TENANT_WIDE_APP = AppRegistration(
     rbac_scoped=True,
 )
 
-_FIRST = (
+# The people of both fictional organisations (EWS and Google), and what their calendars hold.
+FIRST_NAMES = (
     "Ada",
     "Alan",
     "Grace",
@@ -231,7 +232,7 @@ _FIRST = (
     "Sophie",
     "Linus",
 )
-_LAST = (
+LAST_NAMES = (
     "Lovelace",
     "Turing",
     "Hopper",
@@ -253,7 +254,7 @@ _LAST = (
     "Wilson",
     "Torvalds",
 )
-_SUBJECTS = (
+EVENT_SUBJECTS = (
     "Quarterly budget review",
     "1:1 with manager",
     "Customer escalation: Fabrikam",
@@ -263,6 +264,11 @@ _SUBJECTS = (
     "Roadmap planning",
     "Offsite travel",
 )
+
+
+def person_name(i: int) -> tuple[str, str]:
+    """The i-th fictional person's first and last name (a spread that rarely repeats a pair)."""
+    return FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i * 7 + i // len(FIRST_NAMES)) % len(LAST_NAMES)]
 _OUT_OF_SCOPE = (
     ("ceo", "Chief Executive"),
     ("cfo", "Chief Financial Officer"),
@@ -298,7 +304,7 @@ def _events(index: int, today: dt.datetime) -> list[Event]:
             Event(
                 item_id=item_id,
                 change_key=change_key,
-                subject=f"{_SUBJECTS[(index + n) % len(_SUBJECTS)]} #{index}-{n}",
+                subject=f"{EVENT_SUBJECTS[(index + n) % len(EVENT_SUBJECTS)]} #{index}-{n}",
                 body=f"Confidential notes {index}-{n}: never to be fetched by a read-only check.",
                 location=f"Room {100 + index}",
                 start=start,
@@ -337,7 +343,7 @@ def build_organisation(now: dt.datetime | None = None) -> Organisation:
     today = (now or dt.datetime.now(dt.UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
     boxes: list[Mailbox] = []
     for i in range(36):
-        first, last = _FIRST[i % len(_FIRST)], _LAST[(i * 7 + i // len(_FIRST)) % len(_LAST)]
+        first, last = person_name(i)
         boxes.append(_mailbox(f"{first}.{last}@{DOMAIN}", f"{first} {last}", len(boxes), today))
     for alias, name in _OUT_OF_SCOPE:
         boxes.append(_mailbox(f"{alias}@{DOMAIN}", name, len(boxes), today, in_scope=False))
