@@ -121,10 +121,18 @@ def _wants_json(argv: Sequence[str]) -> bool:
 
 
 def _report_error(err: ConsoleError, argv: Sequence[str]) -> int:
+    """One line on stderr (and the JSON error object when asked); returns the exit status.
+
+    Messages may quote what the user typed (argparse quotes raw arguments): control characters are
+    dropped and line breaks become spaces, so the line stays one line and cannot drive the terminal.
+    """
+    from ec_console.render import _safe
+
+    message = _safe(err.message, keep_newlines=False)
     if isinstance(err, BadInput) and _wants_json(argv):
-        json.dump({"error": {"code": err.code, "message": err.message}}, sys.stdout, ensure_ascii=False)
+        json.dump({"error": {"code": err.code, "message": message}}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
-    sys.stderr.write(f"{APP_NAME}: {err.message}\n")
+    sys.stderr.write(f"{APP_NAME}: {message}\n")
     return int(err.exit_status)
 
 

@@ -19,7 +19,7 @@ from ec_console.errors import BadInput
 from ec_console.resources import resource_path
 from ec_console.validation import is_loopback_host
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,31}")
 USER_FILE = "regions.toml"
 SETTINGS_FILE = "settings.json"
 
@@ -63,31 +63,81 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    """The file's top-level table, its shape checked; RegionConfigError names the file and the field."""
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise RegionConfigError(f"{path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise RegionConfigError(f"{path} is not valid TOML: it is not UTF-8 text") from None
+    except RecursionError:
+        raise RegionConfigError(f"{path} is not valid TOML: its arrays or tables are nested too deeply") \
+            from None
     except OSError as exc:
-        raise RegionConfigError(f"{path} cannot be read: {exc.strerror}") from None
+        raise RegionConfigError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    _check_shape(data, path)
+    return data
+
+
+def _toml_kind(value: Any) -> str:
+    """The TOML name of a parsed value's type, for a message."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array of tables ([[...]])" if value and isinstance(value[0], dict) else "an array"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a date or time"
+
+
+def _check_shape(data: dict[str, Any], path: Path) -> None:
+    """`regions` is a table of tables keyed by id, `default` a string: checked per file, before merging."""
+    regions = data.get("regions", {})
+    if not isinstance(regions, dict):
+        raise RegionConfigError(
+            f"{path}: 'regions' must be a table of [regions.<id>] sections, not {_toml_kind(regions)}"
+        )
+    if "default" in data and not isinstance(data["default"], str):
+        raise RegionConfigError(
+            f"{path}: 'default' must be a region id in quotes (like default = \"us\"), "
+            f"not {_toml_kind(data['default'])}"
+        )
+
+
+def _shown(value: str) -> str:
+    """A value from the file, quoted and shortened, on one line."""
+    return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
 def _https_url(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise RegionConfigError(f"{where} must be a URL")
-    parsed = urlparse(value)
-    loopback = bool(parsed.hostname) and is_loopback_host(parsed.hostname)
+    try:
+        parsed = urlparse(value)
+        hostname = parsed.hostname
+        _ = parsed.port  # raises ValueError for a port out of range
+    except ValueError as exc:  # an unclosed IPv6 bracket, a port that is not a number or out of range
+        raise RegionConfigError(f"{where} is not a valid URL ({exc}): {_shown(value)}") from None
+    loopback = bool(hostname) and is_loopback_host(hostname)
     if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
-        raise RegionConfigError(f"{where} must be an https URL, not {value!r}")
-    if not parsed.hostname:
-        raise RegionConfigError(f"{where} has no host: {value!r}")
+        raise RegionConfigError(f"{where} must be an https URL, not {_shown(value)}")
+    if not hostname:
+        raise RegionConfigError(f"{where} has no host: {_shown(value)}")
     return value.rstrip("/")
 
 
 def _build_region(region_id: str, raw: Any, source: str) -> Region:
+    if not _ID_RE.fullmatch(region_id):
+        raise RegionConfigError(
+            f"{source}: [regions.{_shown(region_id)}]: a region id is a lower-case letter, then lower-case "
+            "letters, digits and '-' (at most 32)"
+        )
     where = f"{source}: [regions.{region_id}]"
-    if not _ID_RE.match(region_id):
-        raise RegionConfigError(f"{where}: a region id is lower-case letters, digits and '-'")
     if not isinstance(raw, dict):
         raise RegionConfigError(f"{where} must be a table")
     name = raw.get("name")
@@ -100,6 +150,9 @@ def _build_region(region_id: str, raw: Any, source: str) -> Region:
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise RegionConfigError(f"{where}.google_marketplace.scopes must be a list of strings")
     listing = market.get("listing_url", "") or ""
+    client_id = market.get("client_id", "") or ""
+    if not isinstance(client_id, str):
+        raise RegionConfigError(f"{where}.google_marketplace.client_id must be a string")
     return Region(
         id=region_id,
         name=name.strip(),
@@ -107,7 +160,7 @@ def _build_region(region_id: str, raw: Any, source: str) -> Region:
         api_base_url=_https_url(raw.get("api_base_url"), f"{where}.api_base_url"),
         google_marketplace=MarketplaceListing(
             listing_url=_https_url(listing, f"{where}.google_marketplace.listing_url") if listing else "",
-            client_id=str(market.get("client_id", "") or ""),
+            client_id=client_id.strip(),
             scopes=tuple(scopes),
         ),
     )
@@ -135,6 +188,7 @@ def load_regions(user_file: Path | None = None) -> RegionCatalog:
     data = _load_toml(shipped_path)
     sources = {rid: str(shipped_path) for rid in data.get("regions", {})}
     user_path = user_file if user_file is not None else paths.config_dir() / USER_FILE
+    user: dict[str, Any] = {}
     if user_path.is_file():
         user = _load_toml(user_path)
         for rid in user.get("regions", {}):
@@ -146,7 +200,11 @@ def load_regions(user_file: Path | None = None) -> RegionCatalog:
     regions = {rid: _build_region(rid, raw, sources[rid]) for rid, raw in raw_regions.items()}
     default_id = data.get("default", next(iter(regions)))
     if default_id not in regions:
-        default_id = next(iter(regions))
+        known = ", ".join(sorted(regions))
+        where = user_path if "default" in user else shipped_path
+        raise RegionConfigError(
+            f"{where}: default {_shown(default_id)} is not a configured region (configured: {known})"
+        )
     return RegionCatalog(regions=regions, default_id=default_id)
 
 

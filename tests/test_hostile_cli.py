@@ -13,7 +13,7 @@ import json
 import pytest
 from hostile import corpus
 from hostile.cli import assert_no_traceback, clear_environment, wire_check_command
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ec_console import cli
@@ -78,6 +78,7 @@ VALUES = st.one_of(
         + corpus.ACCOUNTS
         + corpus.COMMON
         + ["ntlm", "basic", "oauth", "us", "de", "/etc/passwd", "/nonexistent", "/tmp/" + "a" * 300]
+        + ["a@b.co\nFAKE: injected", "\x1b[2J\x1b[31mred", "us\r\n", "\u2028", "x\x85y"]
     ),
     st.text(max_size=40),
 )
@@ -133,21 +134,8 @@ def test_random_argv_is_accepted_or_refused_in_one_line(command, rest, capsys):
     argv = [*command, *rest]
     if "--help" in argv or "-h" in argv or "--version" in argv:
         return
-    assume(not any(len(f"x{a}x".splitlines()) > 1 or "\x1b" in a for a in argv))  # see the corpus test below
     code, out, err = _run(capsys, argv)
     _assert_contract(argv, code, out, err)
-
-
-ECHOED_CONTROLS = (
-    "cli: argparse's messages quote the raw argument; a line break or an ANSI escape in it reaches stderr "
-    "as is (two lines, or terminal control), breaking the one-line contract "
-    "(ec_console/cli.py, _report_error: strip control characters as render._safe does)"
-)
-KEY_FILE_LONG_NAME = (
-    "check google --key-file with a name longer than the OS allows: Path.exists() raises OSError "
-    "(ENAMETOOLONG), which is not BadInput -> 'unexpected error', exit 1 instead of 2 "
-    "(ec_console/commands/check_google.py, _key_file); same for --ca-file (validation.ca_file)"
-)
 
 
 @pytest.mark.parametrize(
@@ -166,7 +154,6 @@ KEY_FILE_LONG_NAME = (
                 "--json",
             ],
             id="google-key-file",
-            marks=pytest.mark.xfail(strict=True, reason=KEY_FILE_LONG_NAME),
         ),
         pytest.param(
             [
@@ -183,18 +170,15 @@ KEY_FILE_LONG_NAME = (
                 "--json",
             ],
             id="exchange-ca-file",
-            marks=pytest.mark.xfail(strict=True, reason=KEY_FILE_LONG_NAME),
         ),
         pytest.param(["check", "exchange", "--mailbox", "a@b.co\x00", "--json"], id="nul-in-address"),
         pytest.param(
             ["profiles", "list", "alice@contoso.com\nFAKE: injected line"],
             id="newline-in-argument",
-            marks=pytest.mark.xfail(strict=True, reason=ECHOED_CONTROLS),
         ),
         pytest.param(
             ["profiles", "list", "\x1b[2J\x1b[31mred"],
             id="escape-in-argument",
-            marks=pytest.mark.xfail(strict=True, reason=ECHOED_CONTROLS),
         ),
         pytest.param(
             ["check", "google", "--key-file", "/etc/passwd\x00x", "--admin", "a@b.co", "--user", "c@b.co"],

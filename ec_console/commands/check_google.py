@@ -82,20 +82,20 @@ def register(check_subparsers: Any) -> None:
 
 
 def _key_file(value: str) -> str:
-    path = Path(value).expanduser()
-    if not path.exists():
-        raise BadInput(f"--key-file: {value} does not exist")
-    if not path.is_file():
-        raise BadInput(f"--key-file: {value} is not a file")
+    """The key file's absolute path: an existing, readable file of key size; BadInput names the problem."""
+    from ec_console.validation import existing_file
+
+    path: Path = existing_file(value, "--key-file")
+    shown = repr(value if len(value) <= 60 else value[:57] + "...")
     try:
         size = path.stat().st_size
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise BadInput(f"--key-file: {value} cannot be read ({exc.strerror or exc})") from None
+        raise BadInput(f"--key-file: {shown} cannot be read ({exc.strerror or exc})") from None
     if size > MAX_KEY_FILE_BYTES:
-        raise BadInput(f"--key-file: {value} is {size} bytes; a service-account key file is a few kilobytes")
-    return str(path.resolve())
+        raise BadInput(f"--key-file: {shown} is {size} bytes; a service-account key file is a few kilobytes")
+    return str(path)
 
 
 def google_settings_from_args(args: argparse.Namespace) -> Any:

@@ -76,6 +76,9 @@ def parse_key_text(text: str) -> dict[str, Any]:
         info = json.loads(stripped)
     except json.JSONDecodeError as exc:
         raise KeyProblem(f"it is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        # A key file is a flat object: nesting deep enough to exhaust the parser is not a key.
+        raise KeyProblem("it is not a key file: its JSON is nested too deeply") from None
     if not isinstance(info, dict):
         raise KeyProblem(f"it holds a JSON {type(info).__name__}, not the object of a service-account key")
     return info
@@ -99,10 +102,25 @@ def _check_kind(info: dict[str, Any]) -> None:
             f"it is an OAuth client file (client_secret_….json, type '{kind}'), not a service-account key"
         )
     kind = info.get("type")
+    if kind is None:
+        return  # reported with the other missing fields
+    if not isinstance(kind, str):
+        raise KeyProblem(f"its type is a JSON {_json_kind(kind)}, not the text 'service_account'")
     if kind in _OTHER_TYPES:
         raise KeyProblem(f"it is {_OTHER_TYPES[kind]} (type '{kind}'), not a service-account key")
-    if kind is not None and kind != "service_account":
-        raise KeyProblem(f"its type is {str(kind)!r}, not 'service_account'")
+    if kind != "service_account":
+        raise KeyProblem(f"its type is {_shown(kind)}, not 'service_account'")
+
+
+def _json_kind(value: object) -> str:
+    """The JSON name of a parsed value's type, for a message."""
+    names = {dict: "object", list: "array", bool: "boolean", int: "number", float: "number"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _shown(text: str) -> str:
+    """A value from the file, quoted and shortened, on one line."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _check_fields(info: dict[str, Any]) -> None:
@@ -110,13 +128,16 @@ def _check_fields(info: dict[str, Any]) -> None:
     if missing:
         raise KeyProblem(f"fields missing or empty: {', '.join(missing)}")
     if "@" not in info["client_email"]:
-        raise KeyProblem(f"client_email {info['client_email']!r} is not an address")
+        raise KeyProblem(f"client_email {_shown(info['client_email'])} is not an address")
     if not info["client_id"].strip().isdigit():
         raise KeyProblem("client_id is not the numeric client ID Google gives a service account")
-    parsed = urlparse(info["token_uri"])
+    try:
+        parsed = urlparse(info["token_uri"])
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise KeyProblem(f"token_uri {_shown(info['token_uri'])} is not a valid URL") from None
     loopback = parsed.hostname in _LOOPBACK
     if not parsed.hostname or not (parsed.scheme == "https" or (parsed.scheme == "http" and loopback)):
-        raise KeyProblem(f"token_uri {info['token_uri']!r} is not an https URL")
+        raise KeyProblem(f"token_uri {_shown(info['token_uri'])} is not an https URL")
 
 
 def load_key(info: dict[str, Any]) -> ServiceAccountKey:

@@ -79,6 +79,8 @@ def load_client_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]
             raise ClientSecretProblem(f"the file cannot be read ({exc.strerror or exc})") from None
         except (ValueError, UnicodeDecodeError):
             raise ClientSecretProblem("it is not JSON") from None
+        except RecursionError:  # a client file is two levels deep; this is not one
+            raise ClientSecretProblem("it is not an OAuth client file: its JSON nests too deeply") from None
     if not isinstance(info, dict):
         raise ClientSecretProblem("it is not a JSON object")
     if info.get("type") == "service_account":
@@ -98,10 +100,23 @@ def load_client_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]
     if missing:
         raise ClientSecretProblem(f"fields missing in 'installed': {', '.join(missing)}")
     for name in ("auth_uri", "token_uri"):
-        if urlsplit(config[name]).scheme != "https":
-            raise ClientSecretProblem(f"{name} {config[name]!r} is not an https URL")
+        _check_https(name, config[name])
     register_secret(config["client_secret"])
     return {"installed": config}
+
+
+def _check_https(name: str, value: str) -> None:
+    """ClientSecretProblem unless `value` is an https URL with a host."""
+    shown = repr(value if len(value) <= 60 else value[:57] + "...")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise ClientSecretProblem(f"{name} {shown} is not a valid URL") from None
+    if parts.scheme != "https":
+        raise ClientSecretProblem(f"{name} {shown} is not an https URL")
+    if not host:
+        raise ClientSecretProblem(f"{name} {shown} has no host name")
 
 
 @dataclass(frozen=True)
