@@ -126,9 +126,9 @@ def _report_error(err: ConsoleError, argv: Sequence[str]) -> int:
     Messages may quote what the user typed (argparse quotes raw arguments): control characters are
     dropped and line breaks become spaces, so the line stays one line and cannot drive the terminal.
     """
-    from ec_console.render import _safe
+    from ec_console.render import safe_text
 
-    message = _safe(err.message, keep_newlines=False)
+    message = safe_text(err.message, keep_newlines=False)
     if isinstance(err, BadInput) and _wants_json(argv):
         json.dump({"error": {"code": err.code, "message": message}}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -169,7 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches the user
         log.exception("unexpected error")
         where = f"; details are in {log_file}" if log_file else ""
-        sys.stderr.write(f"{APP_NAME}: unexpected error: {type(exc).__name__}: {exc}{where}\n")
+        from ec_console.render import safe_text
+
+        what = safe_text(f"{type(exc).__name__}: {exc}", keep_newlines=False)
+        sys.stderr.write(f"{APP_NAME}: unexpected error: {what}{where}\n")
         return int(ExitStatus.STEP_FAILED)
 
 

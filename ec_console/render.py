@@ -31,15 +31,21 @@ _INDENT = " " * 8
 TEXT_WIDTH = 100
 
 
-def _safe(text: str, *, keep_newlines: bool = True) -> str:
-    """Drop control characters (escape sequences included); keep line breaks when asked."""
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def safe_text(text: str, *, keep_newlines: bool = True) -> str:
+    """Text from a server or a user, fit for a terminal or a report: control characters (escape sequences
+    included) and bidirectional overrides dropped, lone surrogates replaced; line breaks kept when asked."""
     out = []
     for ch in text:
         if ch == "\n" and keep_newlines:
             out.append(ch)
         elif ch == "\t":
             out.append("    ")
-        elif unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029":
+        elif unicodedata.category(ch) == "Cs":  # a lone surrogate (undecodable bytes in argv) cannot be printed
+            out.append("\ufffd")
+        elif unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029" or ch in _BIDI_CONTROLS:
             out.append(" " if ch in "\r\n\u2028\u2029" else "")
         else:
             out.append(ch)
@@ -62,13 +68,13 @@ def _paint(text: str, status: StepStatus, color: bool, *, bold: bool = False) ->
 
 def _diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
     """Cause and fix, prose wrapped to `TEXT_WIDTH`; commands and links never wrapped (they are copied)."""
-    cause = _safe(diagnosis.cause, keep_newlines=False)
+    cause = safe_text(diagnosis.cause, keep_newlines=False)
     lines = textwrap.wrap(cause, TEXT_WIDTH, initial_indent=f"{_INDENT}Cause: ",
                           subsequent_indent=f"{_INDENT}       ", break_long_words=False)
     lines = lines or [f"{_INDENT}Cause:"]
     lines.append(f"{_INDENT}Fix:")
     verbatim = {*diagnosis.commands, *diagnosis.links}
-    for line in _safe(diagnosis.remediation).splitlines():
+    for line in safe_text(diagnosis.remediation).splitlines():
         if not line.strip():
             continue
         if line.strip() in verbatim or line.startswith("    "):
@@ -85,8 +91,8 @@ def render_step(step: StepResult, *, color: bool = False, title_width: int = 0) 
     """One step as one or more lines (what the CLI prints as each step finishes)."""
     word = _paint(_WORDS[step.status], step.status, color)
     duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
-    title = _safe(step.title, keep_newlines=False).ljust(title_width)
-    detail_lines = _safe(step.detail).splitlines() or [""]
+    title = safe_text(step.title, keep_newlines=False).ljust(title_width)
+    detail_lines = safe_text(step.detail).splitlines() or [""]
     head = f"  {word}  {title}  {duration:>8}  {detail_lines[0]}".rstrip()
     lines = [head]
     lines.extend(f"{_INDENT}{line}" for line in detail_lines[1:])
@@ -96,7 +102,7 @@ def render_step(step: StepResult, *, color: bool = False, title_width: int = 0) 
 
 
 def render_header(report: Report) -> str:
-    target = _safe(report.target, keep_newlines=False)
+    target = safe_text(report.target, keep_newlines=False)
     return f"{provider_name(report.provider)} check of {target} (started {report.started_at})"
 
 

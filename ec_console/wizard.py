@@ -438,10 +438,8 @@ class SetupFlow:
     def _check_key_file(self, raw: str, label: str) -> str:
         from ec_console.providers.google_key import KeyProblem, load_key, parse_key_bytes
 
-        path = Path(str(raw)).expanduser()
+        path = validation.existing_file(raw, label)
         try:
-            if not path.is_file():
-                raise BadInput(f"{label}: {str(raw)!r} does not exist or is not a file")
             if path.stat().st_size > MAX_KEY_FILE_BYTES:
                 raise BadInput(f"{label}: the file is larger than a key file can be "
                                f"({MAX_KEY_FILE_BYTES // 1024} KB)")
@@ -462,9 +460,7 @@ class SetupFlow:
     def _check_client_file(self, raw: str, label: str) -> str:
         from ec_console.providers.google_signin import ClientSecretProblem, load_client_config
 
-        path = Path(str(raw)).expanduser()
-        if not path.is_file():
-            raise BadInput(f"{label}: {str(raw)!r} does not exist or is not a file")
+        path = validation.existing_file(raw, label)
         try:
             load_client_config(path)
         except (ClientSecretProblem, OSError, ValueError) as exc:

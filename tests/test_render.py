@@ -196,3 +196,12 @@ def test_html_links_only_for_web_addresses():
     steps = (StepResult("dns", "DNS", StepStatus.FAIL, 1, "d", None, bad),)
     parsed = _parse(render_html(_report(steps=steps)))
     assert parsed.hrefs == []
+
+
+def test_safe_text_drops_escapes_and_bidirectional_overrides():
+    from ec_console.render import safe_text
+
+    hostile = "ok\x1b[31mred\u202eevil\u2066x\u2069\r\nnext"
+    # With ESC gone, "[31m" is inert text; the overrides that reorder what a reader sees are gone too.
+    assert safe_text(hostile) == "ok[31mredevilx \nnext"
+    assert safe_text(hostile, keep_newlines=False) == "ok[31mredevilx  next"

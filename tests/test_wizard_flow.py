@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 from pathlib import Path
@@ -21,14 +20,6 @@ from ec_console.wizard import CONNECTION_PAGES, Page, Platform, SetupFlow, sandb
 def sandbox():
     with Sandbox(google=True) as box:
         yield box
-
-
-@pytest.fixture(autouse=True)
-def release_provider_connections():
-    """The Google provider's HTTP connections sit in a reference cycle until a GC pass closes them (reported
-    to the lead); collect before conftest counts the sandbox threads still serving them."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture
@@ -323,3 +314,13 @@ def test_no_secret_lands_in_the_registry_file(sandbox, registry):
     key = json.loads(Path(sandbox.google.info().key_file).read_text())
     raw = Registry.path_for_region("us").read_bytes()
     assert key["private_key"].split("\n")[1].encode() not in raw
+
+
+@pytest.mark.parametrize("raw", ["x" * 5000, "~no-such-user-here/key.json", "/"])
+@pytest.mark.parametrize("key", ["key_file", "client_secret_file"])
+def test_file_fields_refuse_names_the_system_refuses_with_a_message(key, raw):
+    flow = SetupFlow("us")
+    flow.choose_platform(Platform.GOOGLE)
+    message = flow.set_value(key, raw)
+    assert message and ("cannot be read" in message or "not a usable file name" in message
+                        or "is not a file" in message)

@@ -24,7 +24,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from ec_console.commands.common import (
@@ -324,9 +323,9 @@ def read_list_file(path_text: str) -> tuple[list[str], list[dict[str, Any]]]:
     if path_text == "-":
         text = sys.stdin.read(MAX_LIST_FILE_BYTES + 1)
     else:
-        path = Path(path_text).expanduser()
-        if not path.is_file():
-            raise BadInput(f"--from-file: {path_text} does not exist or is not a file")
+        from ec_console import validation
+
+        path = validation.existing_file(path_text, "--from-file")
         try:
             if path.stat().st_size > MAX_LIST_FILE_BYTES:
                 raise BadInput(f"--from-file: {path_text} is larger than 16 MB")
