@@ -43,7 +43,7 @@ def safe_text(text: str, *, keep_newlines: bool = True) -> str:
             out.append(ch)
         elif ch == "\t":
             out.append("    ")
-        elif unicodedata.category(ch) == "Cs":  # a lone surrogate (undecodable bytes in argv) cannot be printed
+        elif unicodedata.category(ch) == "Cs":  # a lone surrogate (undecodable argv bytes) cannot be printed
             out.append("\ufffd")
         elif unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029" or ch in _BIDI_CONTROLS:
             out.append(" " if ch in "\r\n\u2028\u2029" else "")
