@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 
 import pytest
@@ -29,7 +28,6 @@ def sandbox():
 def join_workers():
     yield
     shutdown_pools()
-    gc.collect()      # the provider's pooled connections close on collection (see test_wizard_flow)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -972,6 +972,7 @@ def _listing(group: str, members: list[Any]) -> ScopeListing:
 
 
 _CSV_COLUMNS = ("PrimarySmtpAddress", "WindowsEmailAddress", "UserPrincipalName")
+_SHOWN_TEXT = 200  # characters of a line a problem quotes
 
 
 @dataclass(frozen=True)
@@ -998,11 +999,9 @@ def parse_mailbox_list(text: str) -> MailboxList:
     from ec_console.validation import email_address
 
     lines = text.lstrip("\ufeff").splitlines()
-    rows = _csv_rows(lines)
-    addresses: list[str] = []
     problems: list[ListProblem] = []
-    seen: set[str] = set()
-    for number, raw, candidates in rows:
+    found: dict[str, None] = {}  # an ordered set, and less than half a set's size
+    for number, raw, candidates in _csv_rows(lines, problems):
         value = next((c for c in candidates if c.strip()), "")
         if not value.strip():
             problems.append(ListProblem(number, raw, "no address on this line"))
@@ -1013,38 +1012,80 @@ def parse_mailbox_list(text: str) -> MailboxList:
         except BadInput as exc:
             problems.append(ListProblem(number, raw, exc.message))
             continue
-        if address not in seen:
-            seen.add(address)
-            addresses.append(address)
-    return MailboxList(addresses, problems)
+        found.setdefault(address)
+    return MailboxList(list(found), problems)
 
 
-def _csv_rows(lines: list[str]) -> list[tuple[int, str, list[str]]]:
+def _csv_rows(lines: list[str], problems: list[ListProblem]) -> Iterator[tuple[int, str, list[str]]]:
+    """(line number, line, candidate addresses) of each row, one at a time so a long list stays small.
+
+    A Get-Mailbox CSV when the first line is a header naming an address column; otherwise a plain list.
+    Rows the CSV reader cannot read are added to `problems`.
+    """
     start = 0
     while start < len(lines) and (not lines[start].strip() or lines[start].startswith("#TYPE")):
         start += 1
-    header_line = lines[start] if start < len(lines) else ""
-    header = next(csv.reader([header_line])) if header_line else []
-    names = [h.strip() for h in header]
-    columns = [names.index(c) for c in _CSV_COLUMNS if c in names]
-    rows: list[tuple[int, str, list[str]]] = []
+    columns = _csv_columns(lines[start] if start < len(lines) else "")
     if columns:
-        reader = csv.reader(io.StringIO("\n".join(lines[start + 1 :])))
-        for offset, record in enumerate(reader):
-            number = start + 2 + offset
-            raw = ",".join(record)
-            if not any(cell.strip() for cell in record):
-                continue
-            rows.append((number, raw, [record[i] if i < len(record) else "" for i in columns]))
-        return rows
+        yield from _csv_records(lines, start, columns, problems)
+    else:
+        yield from _plain_rows(lines)
+
+
+def _csv_columns(header_line: str) -> list[int]:
+    """Indexes of the address columns a header line names (first found wins), or [] when it is no header."""
+    if not any(c in header_line for c in _CSV_COLUMNS):
+        return []  # not a header: never handed to the CSV reader (a pasted list may be a megabyte long)
+    try:
+        header = next(csv.reader([header_line]))
+    except csv.Error:  # e.g. a field longer than the reader's limit: a pasted list that names a column
+        return []
+    names = [h.strip() for h in header]
+    return [names.index(c) for c in _CSV_COLUMNS if c in names]
+
+
+def _csv_records(
+    lines: list[str], start: int, columns: list[int], problems: list[ListProblem]
+) -> Iterator[tuple[int, str, list[str]]]:
+    reader = csv.reader(io.StringIO("\n".join(lines[start + 1 :])))
+    read = 0  # lines of the body the reader has consumed
+    while True:
+        number = start + 2 + read  # the record's first line (a quoted field may span lines)
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a field over the reader's limit: a quote left open, most likely
+            last = start + 1 + reader.line_num
+            where = f"line {number}" if last <= number else f"lines {number}-{last}"
+            message = f"{where}: not readable as CSV ({exc}); is a quote left open?"
+            problems.append(ListProblem(number, lines[number - 1][:_SHOWN_TEXT], message))
+            read = reader.line_num
+            continue
+        read = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        shown = ",".join(record)[:_SHOWN_TEXT]
+        yield number, shown, [record[i] if i < len(record) else "" for i in columns]
+
+
+def _plain_rows(lines: list[str]) -> Iterator[tuple[int, str, list[str]]]:
+    """A pasted list: one or more addresses a line, separated by ',' or ';' (Outlook's paste), '#' notes."""
     for index, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        for piece in stripped.replace(";", ",").split(","):
+        separated = stripped.replace(";", ",")
+        several = "," in separated
+        position = 0
+        while position >= 0:
+            comma = separated.find(",", position)
+            piece = separated[position:] if comma < 0 else separated[position:comma]
+            position = comma if comma < 0 else comma + 1
             if piece.strip():
-                rows.append((index, line, [piece.strip().strip("<>").strip()]))
-    return rows
+                # A problem quotes the entry, not a whole pasted line of thousands of them.
+                shown = piece.strip() if several else line
+                yield index, shown[:_SHOWN_TEXT], [piece.strip().strip("<>").strip()]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
 from ec_console.providers.exchange_http import HttpAnswerError
+from ec_console.providers.net import AnswerTooLarge
 from ec_console.validation import is_distinguished_name
 
 _AADSTS_RE = re.compile(r"AADSTS(\d+)")
@@ -33,6 +34,8 @@ _AADSTS_CODES = {
     "90023": "oauth_invalid_client",  # unsupported client (e.g. not a confidential client)
 }
 _LOCKED_OUT = "locked out"
+# What exchangelib's "Reraised from ..." text names when an answer began and the connection then broke.
+_CUT_MID_ANSWER = ("ChunkedEncodingError", "Connection broken", "IncompleteRead")
 _MAX_TEXT = 300
 
 
@@ -89,10 +92,18 @@ def aadsts_code(text: str) -> str | None:
 
 
 def unwrap(exc: BaseException) -> BaseException:
-    """The EWS error behind exchangelib's version guess, which re-raises it as a plain TransportError."""
+    """The error behind exchangelib's re-raising: the EWS error its version guess turns into a plain
+    TransportError, and an oversized answer wherever exchangelib re-raised it as something else."""
     context = exc.__context__
     if type(exc) is ews.TransportError and isinstance(context, ews.ResponseMessageError):
         return context
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, AnswerTooLarge):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
     return exc
 
 
@@ -225,10 +236,24 @@ def _folder_denied(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dic
     return "folder_access_denied", f"{_response_code(name)}: {short(str(exc))}", {"error": name}
 
 
+def _cut_mid_answer(ctx: ErrorContext, text: str) -> tuple[str, str, dict[str, Any]]:
+    return (
+        "server_error",
+        f"{ctx.host or 'The server'} began to answer, then the connection was cut mid-answer",
+        {"error": f"the connection was cut mid-answer ({short(text)})"},
+    )
+
+
 def _timeout_expired(exc: ews.ErrorTimeoutExpired, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    # exchangelib re-raises every connection-level failure of a POST as ErrorTimeoutExpired, with the
+    # original's name in the text ("Reraised from ChunkedEncodingError(...)") and as __context__.
     text = str(exc)
     if "Timeout" in text or "timed out" in text:
         return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+    if isinstance(exc.__context__, requests.exceptions.ChunkedEncodingError) or any(
+        marker in text for marker in _CUT_MID_ANSWER
+    ):
+        return _cut_mid_answer(ctx, text)
     if "ConnectionError" in text or "Connection refused" in text:
         return (
             "tcp_unreachable",
@@ -246,6 +271,8 @@ def _requests(exc: requests.RequestException, ctx: ErrorContext) -> tuple[str, s
         return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
     if isinstance(exc, requests.exceptions.SSLError):
         return "tls_untrusted", f"TLS failed with {ctx.host}: {text}", {"error": text}
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return _cut_mid_answer(ctx, str(exc))
     if isinstance(exc, requests.exceptions.ConnectionError):
         if "timed out" in str(exc).lower():
             return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
@@ -281,12 +308,22 @@ def _cas(exc: ews.CASError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]
     )
 
 
+def _too_large(exc: AnswerTooLarge, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    where = ctx.ews_url or ctx.host or "The server"
+    return (
+        "server_error",
+        f"{where} sent an answer larger than the console accepts; reading stopped there",
+        {"error": exc.plain},
+    )
+
+
 def _malformed(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     text = short(str(exc))
     return "server_error", f"The answer could not be understood: {text}", {"error": text}
 
 
 _HANDLERS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], Any], ...] = (
+    (AnswerTooLarge, _too_large),
     (HttpAnswerError, _http),
     (OAuth2Error, _oauth),
     (ews.UnauthorizedError, _unauthorized),

@@ -3,7 +3,9 @@
 - `TrustAdapter` is a `requests` adapter bound to one `ssl.SSLContext` (the check's: OS store + --ca-file).
   It ignores the `verify` value `requests` computes, so `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE` cannot
   replace the check's trust, and it never loads a CA file into the context (the context is the trust).
-  Proxies from the environment still apply (`trust_env` stays on).
+  Proxies from the environment still apply (`trust_env` stays on). Every answer is capped at
+  `net.ANSWER_LIMIT` (`net.cap_answer`): the auth-method probe, autodiscover, exchangelib's SOAP calls and
+  the identity platform's token answers alike; a bigger one raises `net.AnswerTooLarge`.
 - `CheckProtocol` is an exchangelib `Protocol` that bypasses exchangelib's process-wide Protocol cache
   (keyed by endpoint + credentials, which would carry sessions, auth type and version from one check to
   the next) and mounts `TrustAdapter` on every session it makes. Nothing process-wide is changed:
@@ -23,6 +25,8 @@ import requests
 import requests.adapters
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
 from exchangelib.util import is_xml
+
+from ec_console.providers.net import cap_answer
 
 _MAX_BODY_TEXT = 2000
 
@@ -67,7 +71,7 @@ class TrustAdapter(requests.adapters.HTTPAdapter):
         )
         if response.raw is not None:
             self._responses.add(response.raw)
-        return response
+        return cap_answer(response)
 
     def close(self) -> None:
         """Close the pools and any connection a response still holds (an error path may keep one)."""

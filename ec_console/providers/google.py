@@ -215,6 +215,16 @@ class GoogleSession:
             raise StepFailure(diagnosis, self._refusal_detail(exc, subject)) from None
         except google_exceptions.TransportError as exc:
             raise StepFailure(self.network_diagnosis(exc, self.key.token_uri)) from None
+        except (TypeError, ValueError, KeyError) as exc:
+            # google-auth reads a 200 answer as a JSON object with a token; anything else breaks its parsing.
+            log.debug("Unreadable token answer from %s", self.key.token_uri, exc_info=True)
+            host = _host_port(self.key.token_uri)[0]
+            error = "the token endpoint answered 200 with something that is not a token answer"
+            raise StepFailure(
+                self.names.render("server_error", host=host, error=error),
+                f"{host} answered the token request with something that is not a token "
+                f"({type(exc).__name__}).",
+            ) from None
         if creds.token:
             register_secret(creds.token)
         return creds
@@ -271,7 +281,7 @@ class GoogleSession:
         if self.transport.cancel is not None:
             self.transport.cancel.raise_if_cancelled()
         try:
-            return request.execute(num_retries=0)
+            answer = request.execute(num_retries=0)
         except HttpError as exc:
             diagnosis = classify_http_error(
                 exc,
@@ -284,11 +294,23 @@ class GoogleSession:
             raise StepFailure(diagnosis) from None
         except google_exceptions.RefreshError as exc:
             raise StepFailure(self.refresh_diagnosis(exc, None)) from None
+        except ValueError as exc:  # the body is not UTF-8 text (googleapiclient decodes before parsing)
+            host = self.api_host(api)
+            error = f"{api[3]} answered with something that is not JSON text ({type(exc).__name__})"
+            raise StepFailure(names.render("server_error", host=host, error=error)) from None
         except Exception as exc:
             if not is_network_error(exc):
                 raise
             url = self.settings.api_root or _discovery(api[0], api[1])[1]["rootUrl"]
             raise StepFailure(self.network_diagnosis(exc, url)) from None
+        if not isinstance(answer, dict):
+            host, what = self.api_host(api), _shape(answer)
+            error = f"{api[3]} answered with {what}, not a JSON object"
+            raise StepFailure(
+                names.render("server_error", host=host, error=error),
+                f"{host} answered {api[3]} with {what} where a JSON object belongs.",
+            )
+        return answer
 
     # -- scopes ---------------------------------------------------------------------------------------------
 
@@ -342,6 +364,17 @@ class GoogleSession:
             )
         busy = [BusyBlock(str(b.get("start", "")), str(b.get("end", ""))) for b in entry.get("busy") or []]
         return calendar_id, time_zone, busy
+
+
+def _shape(answer: Any) -> str:
+    """What an API answer that is not a JSON object was, in a few words (never its content)."""
+    if answer is None or answer == "":
+        return "an empty answer"
+    if isinstance(answer, str):
+        return "text that is not JSON"
+    return {list: "a JSON array", bool: "a JSON boolean", int: "a JSON number", float: "a JSON number"}.get(
+        type(answer), f"a {type(answer).__name__}"
+    )
 
 
 def _not_found_user(names: Names) -> Callable[[Any], Diagnosis | None]:

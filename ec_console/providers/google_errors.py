@@ -16,6 +16,7 @@ the names. Never prints.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import socket
@@ -26,6 +27,7 @@ from typing import Any
 
 from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
+from ec_console.providers.net import AnswerTooLarge
 
 _MAX_TEXT = 200
 # OpenSSL verify codes (X509_V_ERR_*) that have their own diagnosis.
@@ -40,6 +42,13 @@ _RATE_REASONS = {
     "RESOURCE_EXHAUSTED",
 }
 _PROJECT_RE = re.compile(r"project (\d+)")
+# An answer began, then the connection broke: requests/urllib3 (ChunkedEncodingError, ProtocolError
+# "Connection broken: ...") and httplib2 (`google_net.AnswerCut`, http.client's IncompleteRead).
+_CUT_NAMES = ("AnswerCut", "ChunkedEncodingError", "IncompleteRead")
+_CUT_TEXT = "connection broken"
+# The connection was accepted, then closed or reset before any answer: urllib3's ProtocolError
+# "Connection aborted.", http.client's RemoteDisconnected / BadStatusLine.
+_ABORT_NAMES = ("ProtocolError", "RemoteDisconnected", "BadStatusLine", "HTTPException")
 
 
 @dataclass(frozen=True)
@@ -266,9 +275,18 @@ def _has(exc: BaseException, name: str) -> BaseException | None:
 
 
 def classify_network_error(exc: BaseException, names: Names, *, host: str, port: int | str) -> Diagnosis:
-    """The diagnosis for a failure before any answer (requests/urllib3 or httplib2/socket/ssl)."""
+    """The diagnosis for a failure with no usable answer (requests/urllib3 or httplib2/socket/ssl).
+
+    Nothing answered (DNS, refused, silence, TLS, proxy) has its own code; an answer that was too large,
+    a redirect loop, and a connection cut after it was accepted are the server's fault (`server_error`).
+    """
     chain = list(_chain(exc))
     error = short(next((str(e) for e in chain if str(e)), type(exc).__name__))
+    too_large = next((e for e in chain if isinstance(e, AnswerTooLarge)), None)
+    if too_large is not None:
+        return names.render("server_error", host=host, error=too_large.plain)
+    if _has(exc, "TooManyRedirects") or _has(exc, "RedirectLimit"):
+        return names.render("server_error", host=host, error=f"redirect loop: {error}")
     cert = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if cert is not None:
         code = getattr(cert, "verify_code", None)
@@ -298,6 +316,12 @@ def classify_network_error(exc: BaseException, names: Names, *, host: str, port:
         )
     if any(isinstance(e, ssl.SSLError) for e in chain):
         return names.render("server_error", host=host, error=f"TLS handshake failed: {error}")
+    if any(_has(exc, name) for name in _CUT_NAMES) or any(_CUT_TEXT in str(e).lower() for e in chain):
+        return names.render("server_error", host=host, error=f"the connection was cut mid-answer ({error})")
+    if any(_has(exc, name) for name in _ABORT_NAMES):
+        return names.render(
+            "server_error", host=host, error=f"the connection was closed before an answer came ({error})"
+        )
     if any(isinstance(e, (ConnectionError, OSError)) for e in chain) or _has(exc, "NewConnectionError"):
         return names.render("tcp_unreachable", host=host, port=port, error=error)
     return names.render("server_error", host=host, error=error)
@@ -318,4 +342,4 @@ def is_network_error(exc: BaseException) -> bool:
         pass
     import requests
 
-    return isinstance(exc, (OSError, requests.RequestException))
+    return isinstance(exc, (OSError, requests.RequestException, http.client.HTTPException))

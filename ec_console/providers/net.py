@@ -14,6 +14,11 @@ step then connects to the proxy and asks it for a tunnel (`CONNECT`); a 407 answ
 
 Every failure is raised as `ProbeError` with a diagnosis code and the names its fix needs; nothing here
 prints or logs a secret.
+
+Answer size: no answer a check reads may exceed `ANSWER_LIMIT` (a hostile server or middlebox must not make
+the console allocate whatever it sends). `cap_answer(response)` enforces it on a `requests` response (the
+announced `Content-Length` first, then the bytes actually decoded, chunked or not) and raises
+`AnswerTooLarge`; both providers' HTTP adapters apply it to every answer (`exchange_http`, `google_net`).
 """
 
 from __future__ import annotations
@@ -22,15 +27,19 @@ import datetime as dt
 import errno
 import socket
 import ssl
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 import requests.utils
 
 from ec_console.validation import is_loopback_host
 
 DEFAULT_PORTS = {"https": 443, "http": 80}
+ANSWER_LIMIT = 16 * 1024 * 1024  # the most any one answer of a check may be (bytes, after decoding)
 _MAX_PROXY_ANSWER = 64 * 1024
 # OpenSSL's X509_V_ERR_* codes that say what is wrong with a certificate.
 _X509_EXPIRED = {9, 10}  # not yet valid, expired
@@ -401,3 +410,71 @@ def _os_error_text(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno is not None:
         return exc.strerror or errno.errorcode.get(exc.errno, str(exc))
     return str(exc) or type(exc).__name__
+
+
+# --- answer size ------------------------------------------------------------------------------------------
+
+
+def _size(size: int) -> str:
+    megabyte = 1024 * 1024
+    return f"{size // megabyte} MB" if size % megabyte == 0 else f"{size:,} bytes"
+
+
+class AnswerTooLarge(requests.exceptions.RequestException):
+    """The server sent (or announced) more than `ANSWER_LIMIT` bytes: reading stopped there."""
+
+    def __init__(self, limit: int = ANSWER_LIMIT, announced: int | None = None) -> None:
+        self.limit = limit
+        self.announced = announced
+        super().__init__(self.plain)
+
+    @property
+    def plain(self) -> str:
+        """One line for a detail: what happened, without library vocabulary."""
+        return f"the server sent more than {_size(self.limit)}"
+
+
+def announced_length(value: str | None) -> int | None:
+    """A `Content-Length` header as a number of bytes, or None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.split(",")[0].strip()  # a repeated header arrives joined with commas
+    return int(text) if text.isdigit() else None
+
+
+def cap_answer(response: requests.Response, limit: int = ANSWER_LIMIT) -> requests.Response:
+    """Refuse `response` when it announces more than `limit` bytes; otherwise make reading past it raise.
+
+    Called by an adapter's `send` before `requests` reads the body: an oversized announcement closes the
+    connection unread; an answer without a length (chunked, or read to the close) is counted as it is
+    decoded, and the read that would pass `limit` raises `AnswerTooLarge` instead of returning data.
+    """
+    length = announced_length(response.headers.get("Content-Length"))
+    if length is not None and length > limit:
+        response.close()
+        raise AnswerTooLarge(limit, length)
+    raw = response.raw
+    if raw is not None and callable(getattr(type(raw), "stream", None)):
+        raw.stream = _capped_stream(raw, limit)
+    return response
+
+
+def _capped_stream(raw: Any, limit: int) -> Any:
+    """`raw.stream` that raises past `limit`. It holds `raw` weakly: the response must not keep itself
+    alive through its own attribute (a cycle would hold its connection until a garbage collection)."""
+    owner = weakref.ref(raw)
+    stream = type(raw).stream
+
+    def capped(*args: Any, **kwargs: Any) -> Iterator[bytes]:
+        current = owner()
+        if current is None:  # pragma: no cover - the response is gone, so nothing reads it
+            return
+        total = 0
+        for chunk in stream(current, *args, **kwargs):
+            total += len(chunk)
+            if total > limit:
+                current.close()  # the rest stays unread: the connection cannot be reused
+                raise AnswerTooLarge(limit)
+            yield chunk
+
+    return capped

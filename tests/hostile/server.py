@@ -126,6 +126,14 @@ class HostileServer:
     def address(self) -> tuple[str, int]:
         return self._listener.getsockname()[:2]
 
+    def wait_until_clients_close(self, seconds: float = 5.0) -> bool:
+        """True once every connection accepted so far has been closed by its client (its thread ended)."""
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(seconds)
+        return not any(thread.is_alive() for thread in threads)
+
     def url(self, path: str = "/") -> str:
         scheme = "https" if self.tls is not None else "http"
         return f"{scheme}://{LOOPBACK}:{self.port}{path}"
@@ -335,6 +343,46 @@ def huge_body(
         finally:
             if sent is not None:
                 sent[0] = total - left
+        raise Closed()
+
+    return answer
+
+
+def huge_chunked(total: int, *, content_type: str = "application/json", status: int = 200) -> Answer:
+    """Stream `total` bytes as a chunked answer (no Content-Length); stop as soon as the client hangs up."""
+    piece = b"A" * 65536
+
+    def answer(_request: Request, conn: Conn) -> None:
+        head = f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
+        conn.send(head.encode())
+        left = total
+        while left > 0 and not conn.stop.is_set():
+            part = piece[: min(len(piece), left)]
+            conn.send(b"%x\r\n" % len(part) + part + b"\r\n")
+            left -= len(part)
+        conn.send(b"0\r\n\r\n")
+
+    return answer
+
+
+def compressed(body: bytes, *, content_type: str = "application/json", status: int = 200) -> Answer:
+    """`body` gzip-compressed, sent with `Content-Encoding: gzip` (whether or not the client asked)."""
+    import gzip
+
+    packed = gzip.compress(body, compresslevel=9)
+    raw = http_answer(status, packed, content_type=content_type, headers={"Content-Encoding": "gzip"})
+
+    def answer(_request: Request, conn: Conn) -> None:
+        conn.send(raw)
+
+    return answer
+
+
+def cut_mid_answer(prefix: bytes) -> Answer:
+    """Send the first part of an answer (headers promising more), then close the connection cleanly."""
+
+    def answer(_request: Request, conn: Conn) -> None:
+        conn.send(prefix)
         raise Closed()
 
     return answer
