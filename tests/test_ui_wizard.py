@@ -3,7 +3,6 @@ a failing configuration, the check off the GUI thread, editing, keyboard-only us
 
 from __future__ import annotations
 
-import gc
 import threading
 
 import pytest
@@ -31,10 +30,9 @@ def sandbox():
 
 @pytest.fixture(autouse=True)
 def join_workers():
-    """Join the task pools and let the GC close the provider's pooled connections (see test_wizard_flow)."""
+    """Join the task pools after each test (the providers close their own connections)."""
     yield
     shutdown_pools()
-    gc.collect()
 
 
 @pytest.fixture

@@ -443,18 +443,27 @@ class AdminSignIn:
         from googleapiclient import discovery
 
         from ec_console.providers.google import DIRECTORY, _discovery, api_endpoint
-        from ec_console.providers.google_errors import classify_http_error
         from ec_console.providers.google_net import TrustedHttp
 
         names = Names(admin=email, user=email, timeout=self.settings.timeout)
         creds = user_credentials.Credentials(token=access_token)
         root = self.settings.api_root
         options = {"api_endpoint": api_endpoint(root, DIRECTORY)} if root else None
-        http = AuthorizedHttp(creds, http=TrustedHttp(self._context, self.settings.timeout))
+        raw = TrustedHttp(self._context, self.settings.timeout)
+        http = AuthorizedHttp(creds, http=raw)
         service = discovery.build_from_document(
             _discovery(DIRECTORY[0], DIRECTORY[1])[0], http=http, client_options=options
         )
+
+        with raw:  # the Directory connection is closed when the answer is read, whatever it was
+            return self._read_admin_flag(service, email, names, root)
+
+    @staticmethod
+    def _read_admin_flag(service: Any, email: str, names: Names, root: str | None) -> bool:
         from googleapiclient.errors import HttpError
+
+        from ec_console.providers.google import DIRECTORY
+        from ec_console.providers.google_errors import classify_http_error
 
         try:
             user = (
