@@ -1,33 +1,45 @@
 """Check all against the EWS sandbox with added latency: throughput against the bound, and CPU use.
 
     .venv/bin/python bench/bench_checkall.py [--per-slot N] [--latency S] [--levels 1,4,8,16]
+                                             [--mode session|full] [--throttled-only | --no-throttled]
 
-For each concurrency level c, the sandbox organisation gets `per_slot × c` ordinary in-scope mailboxes
-(added through `Sandbox.org`), each is linked, then check all runs through the real Exchange adapter with
-`latency` seconds added to every EWS answer. Figures printed per run:
+The sandbox runs in a **subprocess** (this same script with `--serve`, driven over stdin/stdout), so the
+console's CPU and the sandbox's are measured apart and do not share one interpreter lock. For each
+concurrency level c the sandbox organisation gets `per_slot × c` ordinary in-scope mailboxes, each is
+linked, then check all runs through the real Exchange adapter (`run_probes`, `ProfileRecorder("check")`)
+with `latency` seconds added to every EWS answer:
 
-- throughput in probes/s, and as a fraction of the bound `c / (requests per probe × latency)` (the best a
-  client limited to c probes at once can do when every request waits `latency`);
-- CPU seconds (this process: the console *and* the in-process sandbox) per probe and as a share of one core;
-- the same with 5% of the mailboxes throttled (ErrorServerBusy with a 500 ms back-off): retries, and that
-  every throttled profile kept its status.
+- `--mode session` (default, what check all uses): one `ExchangeProbeSession` per run — a pool of c
+  connections signed in once, the server version learnt once, 2 EWS requests per probe;
+- `--mode full`: the interactive check per mailbox (`probe_mailbox`: DNS, TCP, TLS, a new NTLM connection,
+  the version guess, 3 EWS requests — 7 requests in all).
 
-The issue's full figure uses `--per-slot 50`; the default of 10 keeps the run to a few minutes on two cores.
-Prints figures only.
+Figures per run: probes/s and the fraction of the bound `c / (requests per probe × latency)` (the best a
+client limited to c probes at once can do when every request waits `latency`); the console's CPU (this
+process: engine, registry writes, exchangelib) and the sandbox's, per probe and as a share of one core;
+then the same with 5% of the mailboxes throttled (ErrorServerBusy, 500 ms back-off): retries, the
+shortest gap the sandbox saw between two requests for one throttled mailbox (≥ the back-off when it is
+honoured), and whether every throttled profile kept its status. The issue's full figure uses
+`--per-slot 50`. Prints figures only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+BACK_OFF_MS = 500
 
 
 def _cpu() -> float:
@@ -35,136 +47,233 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _add_mailboxes(sandbox, count: int, throttled_share: float, tag: str) -> tuple[list[str], set[str]]:
+# --- the sandbox side (subprocess) -------------------------------------------------------------------------
+
+
+def _add_mailboxes(sandbox: Any, count: int, throttled_share: float, tag: str) -> dict[str, Any]:
     from ec_console.sandbox.org import Behaviour, Mailbox
 
     org = sandbox.org
     wanted = max(1, round(count * throttled_share)) if throttled_share else 0
     picked = {round(k * count / wanted) + count // (2 * wanted) for k in range(wanted)} if wanted else set()
-    addresses, throttled = [], set()
+    addresses, throttled = [], []
     with org.lock:
         for i in range(count):
             behaviour = Behaviour.THROTTLED if i in picked else Behaviour.NORMAL
             address = f"bench.{tag}.{i}@{org.domain}"
-            box = Mailbox(
-                address=address, display_name=f"Bench {tag} {i}", behaviour=behaviour, in_scope=True
-            )
+            box = Mailbox(address=address, display_name=f"Bench {tag} {i}", behaviour=behaviour,
+                          in_scope=True)
             box.folder_ids = {
                 fid: f"AQMkAD{uuid.uuid4().hex}{fid[:4]}AAA=" for fid in ("root", "calendar", "msgfolderroot")
             }
             org.mailboxes[address] = box
             addresses.append(address)
             if behaviour is Behaviour.THROTTLED:
-                throttled.add(address)
-    return addresses, throttled
+                throttled.append(address)
+    return {"addresses": addresses, "throttled": throttled}
 
 
-def _requests_per_probe(sandbox, settings: dict, password: str, mailbox: str) -> int:
-    from ec_console.providers.exchange import ExchangeSettings, probe_mailbox
-
-    before = len(sandbox.requests)
-    probe_mailbox(ExchangeSettings(mailbox=mailbox, **settings), password, mailbox)
-    return len(sandbox.requests) - before
-
-
-def run_level(sandbox, info, level: int, per_slot: int, latency: float, throttled_share: float) -> dict:
-    from ec_console import checkall
-    from ec_console.checkall import ProbeJob, run_probes
-    from ec_console.dashboard import ProfileRecorder
-    from ec_console.providers.base import ExchangeAdapter
-    from ec_console.registry import Registry
-
-    tag = f"c{level}{'t' if throttled_share else ''}"
-    addresses, throttled = _add_mailboxes(sandbox, per_slot * level, throttled_share, tag)
-    with Registry.for_region(f"bench-{tag}") as registry:
-        app = registry.add_application(
-            "Bench",
-            "exchange",
-            info.domain,
-            {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file, "timeout": 30},
-        )
-        registry.add_profiles(app.id, [(a, "") for a in addresses], status="linked")
-        ctx = checkall.AppContext(app, ExchangeAdapter(), info.password)
-        jobs = [ProbeJob(app.id, p.email, p.id) for p in registry.list_profiles()]
-        sandbox.ews_server.latency = latency
-        stats: dict = {}
-        cpu0, wall0 = _cpu(), time.perf_counter()
-        summary = run_probes(
-            registry,
-            jobs,
-            {app.id: ctx},
-            ProfileRecorder("check"),
-            concurrency=level,
-            policy=checkall.BackOffPolicy(max_retries=2),
-            stats=stats,
-        )
-        wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
-        sandbox.ews_server.latency = 0.0
-        kept = all(registry.find_profile(app.id, a).status == "linked" for a in throttled)
-    return {
-        "level": level,
-        "probes": len(jobs),
-        "wall": wall,
-        "cpu": cpu,
-        "retries": summary.retries,
-        "counts": summary.counts,
-        "kept": kept,
-        "throttled": len(throttled),
-        "max_in_flight": max(stats["max_in_flight"].values()),
-    }
+def _throttled_gap(sandbox: Any, mailboxes: list[str]) -> float | None:
+    """The shortest time between two requests the sandbox received for one of `mailboxes`."""
+    wanted = set(mailboxes)
+    times: dict[str, list[float]] = {}
+    for record in sandbox.requests.all():
+        address = record.notes.get("impersonated")
+        if address in wanted:
+            times.setdefault(address, []).append(record.at.timestamp())
+    gaps = [b - a for seen in times.values() for a, b in zip(sorted(seen), sorted(seen)[1:], strict=False)]
+    return min(gaps) if gaps else None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--per-slot", type=int, default=10, help="mailboxes per unit of concurrency (issue: 50)"
-    )
-    parser.add_argument("--latency", type=float, default=0.2, help="seconds added to every EWS answer")
-    parser.add_argument("--levels", default="1,4,8,16", help="concurrency levels, comma separated")
-    args = parser.parse_args(argv)
-    levels = [int(x) for x in args.levels.split(",")]
-
-    home = tempfile.mkdtemp(prefix="ec-bench-checkall-")
-    os.environ["EC_CONSOLE_HOME"] = home
+def serve(keep_nagle: bool = False) -> int:
+    """Run the sandbox and answer one JSON command per stdin line (this script's parent drives it)."""
     import logging
 
     logging.disable(logging.INFO)
     from ec_console.sandbox import Sandbox
 
+    if not keep_nagle:
+        # The stdlib server writes an answer's headers and body in two sends; with Nagle on, the body waits
+        # for the client's delayed ACK (about 40 ms per request on Linux loopback). IIS / http.sys does not
+        # do that; `disable_nagle_algorithm` is socketserver's own switch for it (TCP_NODELAY).
+        from ec_console.sandbox.server import _RequestHandler
+
+        _RequestHandler.disable_nagle_algorithm = True
     with Sandbox() as sandbox:
-        sandbox.org.throttle_back_off_ms = 500
-        info = sandbox.info()
-        settings = {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file}
-        sandbox.ews_server.latency = args.latency
-        per_probe = _requests_per_probe(sandbox, settings, info.password, info.mailbox_in_scope)
-        sandbox.ews_server.latency = 0.0
-        print(
-            f"check all against the EWS sandbox: {args.latency * 1000:.0f} ms added per request, "
-            f"{per_probe} EWS requests per probe, {args.per_slot} mailboxes per unit of concurrency, "
-            f"{os.cpu_count()} CPUs; CPU figures include the in-process sandbox"
-        )
-        header = (
-            f"{'run':<14}{'probes':>7}{'wall s':>8}{'probes/s':>10}{'bound/s':>9}{'fraction':>9}"
-            f"{'CPU s':>8}{'CPU/probe ms':>13}{'cores':>7}{'in-flight':>10}{'retries':>8}  statuses"
-        )
-        print(header)
-        for share in (0.0, 0.05):
+        sandbox.org.throttle_back_off_ms = BACK_OFF_MS
+        print(json.dumps(sandbox.info().to_json()), flush=True)
+        for line in sys.stdin:
+            command = json.loads(line)
+            op = command["op"]
+            if op == "stop":
+                break
+            if op == "add":
+                answer: Any = _add_mailboxes(sandbox, command["count"], command["share"], command["tag"])
+            elif op == "latency":
+                sandbox.ews_server.latency = float(command["value"])
+                answer = {}
+            elif op == "requests":
+                answer = {"count": len(sandbox.requests)}
+            elif op == "clear":
+                sandbox.requests.clear()
+                answer = {}
+            elif op == "cpu":
+                answer = {"cpu": _cpu()}
+            elif op == "gap":
+                answer = {"gap": _throttled_gap(sandbox, command["mailboxes"])}
+            else:
+                answer = {"error": f"unknown op {op}"}
+            print(json.dumps(answer), flush=True)
+    return 0
+
+
+class RemoteSandbox:
+    """The parent's handle on the sandbox subprocess."""
+
+    def __init__(self, *, keep_nagle: bool = False) -> None:
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve"]
+        if keep_nagle:
+            command.append("--keep-nagle")
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                        env=dict(os.environ))
+        assert self.process.stdout is not None
+        self.info = json.loads(self.process.stdout.readline())
+
+    def call(self, op: str, **values: Any) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"op": op, **values}) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        try:
+            self.call("stop")
+        except (BrokenPipeError, ValueError):
+            pass
+        self.process.wait(timeout=30)
+
+
+# --- the console side --------------------------------------------------------------------------------------
+
+
+def _requests_per_probe(remote: RemoteSandbox, settings: dict, password: str, mailboxes: list[str],
+                        mode: str) -> int:
+    from ec_console.providers.exchange import ExchangeSettings, probe_mailbox
+    from ec_console.providers.exchange_probe import ExchangeProbeSession
+
+    base = ExchangeSettings(mailbox=mailboxes[0], **settings)
+    if mode == "full":
+        before = remote.call("requests")["count"]
+        probe_mailbox(base, password, mailboxes[0])
+        return remote.call("requests")["count"] - before
+    with ExchangeProbeSession(base, password, max_connections=1) as session:
+        session.probe(mailboxes[0])                       # opens the session (once per run)
+        before = remote.call("requests")["count"]
+        for mailbox in mailboxes[1:]:
+            session.probe(mailbox)
+        return round((remote.call("requests")["count"] - before) / (len(mailboxes) - 1))
+
+
+def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, throttled_share: float,
+              mode: str) -> dict:
+    from ec_console import checkall
+    from ec_console.checkall import ProbeJob, run_probes
+    from ec_console.dashboard import ProfileRecorder
+    from ec_console.providers.base import ExchangeAdapter, open_session_adapter
+    from ec_console.registry import Registry
+
+    info = remote.info
+    tag = f"{mode[0]}{level}{'t' if throttled_share else ''}"
+    added = remote.call("add", count=per_slot * level, share=throttled_share, tag=tag)
+    addresses, throttled = added["addresses"], added["throttled"]
+    with Registry.for_region(f"bench-{tag}") as registry:
+        app = registry.add_application("Bench", "exchange", info["domain"], {
+            "ews_url": info["ews_url"], "username": info["username"], "ca_file": info["ca_file"],
+            "timeout": 30})
+        registry.add_profiles(app.id, [(a, "") for a in addresses], status="linked")
+        jobs = [ProbeJob(app.id, p.email, p.id) for p in registry.list_profiles()]
+        remote.call("latency", value=latency)
+        stats: dict = {}
+        server0, cpu0, wall0 = remote.call("cpu")["cpu"], _cpu(), time.perf_counter()
+        adapter: Any = ExchangeAdapter()
+        bound = open_session_adapter(adapter, app, info["password"], concurrency=level) if mode == "session" \
+            else None
+        try:
+            summary = run_probes(registry, jobs, {app.id: checkall.AppContext(app, bound or adapter,
+                                                                              info["password"])},
+                                 ProfileRecorder("check"), concurrency=level,
+                                 policy=checkall.BackOffPolicy(max_retries=2), stats=stats)
+        finally:
+            if bound is not None:
+                bound.close()
+        wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
+        server_cpu = remote.call("cpu")["cpu"] - server0
+        remote.call("latency", value=0.0)
+        kept = all(registry.find_profile(app.id, a).status == "linked" for a in throttled)
+    gap = remote.call("gap", mailboxes=throttled)["gap"] if throttled else None
+    remote.call("clear")
+    return {"level": level, "probes": len(jobs), "wall": wall, "cpu": cpu, "server_cpu": server_cpu,
+            "retries": summary.retries, "counts": summary.counts, "kept": kept, "throttled": len(throttled),
+            "gap": gap, "max_in_flight": max(stats["max_in_flight"].values())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-slot", type=int, default=10,
+                        help="mailboxes per unit of concurrency (issue: 50)")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds added to every EWS answer")
+    parser.add_argument("--levels", default="1,4,8,16", help="concurrency levels, comma separated")
+    parser.add_argument("--mode", choices=("session", "full"), default="session",
+                        help="session: check all's bulk probe session; "
+                             "full: the interactive check per mailbox")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--no-throttled", action="store_true", help="skip the 5%% throttled runs")
+    which.add_argument("--throttled-only", action="store_true", help="only the 5%% throttled runs")
+    parser.add_argument("--keep-nagle", action="store_true",
+                        help="leave Nagle on in the sandbox's server (about 40 ms more per request)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args.keep_nagle)
+    levels = [int(x) for x in args.levels.split(",")]
+    shares = [0.0] if args.no_throttled else [0.05] if args.throttled_only else [0.0, 0.05]
+
+    os.environ["EC_CONSOLE_HOME"] = tempfile.mkdtemp(prefix="ec-bench-checkall-")
+    import logging
+
+    logging.disable(logging.INFO)
+    remote = RemoteSandbox(keep_nagle=args.keep_nagle)
+    try:
+        info = remote.info
+        settings = {"ews_url": info["ews_url"], "username": info["username"], "ca_file": info["ca_file"]}
+        sample = remote.call("add", count=4, share=0.0, tag="sample")["addresses"]
+        per_probe = _requests_per_probe(remote, settings, info["password"], sample, args.mode)
+        print(f"check all against the EWS sandbox (in a subprocess), mode {args.mode}: "
+              f"{args.latency * 1000:.0f} ms added per request, {per_probe} EWS requests per probe, "
+              f"{args.per_slot} mailboxes per unit of concurrency, {os.cpu_count()} CPUs; "
+              f"throttled mailboxes ask for {BACK_OFF_MS} ms of back-off; sandbox Nagle "
+              f"{'on' if args.keep_nagle else 'off (TCP_NODELAY)'}")
+        print(f"{'run':<14}{'probes':>7}{'wall s':>8}{'probes/s':>10}{'bound/s':>9}{'fraction':>9}"
+              f"{'CPU s':>7}{'ms/probe':>9}{'cores':>6}{'srv CPU s':>10}{'srv cores':>10}{'in-flight':>10}"
+              f"{'retries':>8}  throttled")
+        for share in shares:
             for level in levels:
-                r = run_level(sandbox, info, level, args.per_slot, args.latency, share)
+                r = run_level(remote, level, args.per_slot, args.latency, share, args.mode)
                 rate = r["probes"] / r["wall"]
                 bound = level / (per_probe * args.latency)
                 name = f"c={level}" + (" 5% thr." if share else "")
-                status = (
-                    f"throttled kept status: {'yes' if r['kept'] else 'NO'} ({r['throttled']})"
-                    if share
-                    else ""
-                )
-                print(
-                    f"{name:<14}{r['probes']:>7}{r['wall']:>8.1f}{rate:>10.2f}{bound:>9.2f}"
-                    f"{rate / bound:>9.2f}{r['cpu']:>8.1f}{r['cpu'] / r['probes'] * 1000:>13.0f}"
-                    f"{r['cpu'] / r['wall']:>7.2f}{r['max_in_flight']:>10}{r['retries']:>8}  {status}",
-                    flush=True,
-                )
+                status = ""
+                if share:
+                    gap = f"{r['gap'] * 1000:.0f} ms" if r["gap"] is not None else "n/a"
+                    status = (f"{r['throttled']} kept status: {'yes' if r['kept'] else 'NO'}; "
+                              f"shortest retry gap {gap}")
+                print(f"{name:<14}{r['probes']:>7}{r['wall']:>8.1f}{rate:>10.2f}{bound:>9.2f}"
+                      f"{rate / bound:>9.2f}{r['cpu']:>7.1f}{r['cpu'] / r['probes'] * 1000:>9.1f}"
+                      f"{r['cpu'] / r['wall']:>6.2f}{r['server_cpu']:>10.1f}"
+                      f"{r['server_cpu'] / r['wall']:>10.2f}"
+                      f"{r['max_in_flight']:>10}{r['retries']:>8}  {status}", flush=True)
+    finally:
+        remote.close()
     return 0
 
 

@@ -329,6 +329,7 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
             raise ValueError(f"no application context for application {job.application_id}")
         by_app.setdefault(job.application_id, []).append(job)
     lanes = [_Lane(app_id, apps[app_id], app_jobs) for app_id, app_jobs in by_app.items()]
+    sessions = _open_probe_sessions(lanes, concurrency=concurrency, timeout=timeout)
     engine = _Engine(lanes, concurrency=concurrency, cancel=cancel, policy=policy or BackOffPolicy(),
                      timeout=timeout, clock=clock, rng=rng or random.Random())
     writer = _Writer(registry, recorder, len(jobs), on_progress, on_result, progress_interval)
@@ -339,11 +340,30 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
         if engine.alive():
             cancel.cancel()   # the writer is leaving (error or cancel): workers must not start more work
         engine.join(time.monotonic() + cancel_grace)
+        for session in sessions:
+            session.close()
     summary = writer.summary(lanes, cancelled=cancel.cancelled and writer.done < len(jobs))
     summary.retries = engine.retries
     if stats is not None:
         stats["max_in_flight"] = {lane.application_id: lane.max_in_flight for lane in lanes}
     return summary
+
+
+def _open_probe_sessions(lanes: Sequence[_Lane], *, concurrency: int, timeout: float | None) -> list[Any]:
+    """A bulk probe session per application with more than one account to probe (one connection pool,
+    the server version learnt once, see providers/exchange_probe.py); a single account keeps the full
+    interactive check with its step-by-step report. Opening is lazy: no network I/O here."""
+    from ec_console.providers.base import open_session_adapter
+
+    sessions = []
+    for lane in lanes:
+        if len(lane.queue) > 1:
+            bound = open_session_adapter(lane.ctx.adapter, lane.ctx.application, lane.ctx.secret,
+                                         concurrency=concurrency, timeout=timeout)
+            if bound is not None:
+                sessions.append(bound)
+                lane.ctx = AppContext(lane.ctx.application, bound, lane.ctx.secret)
+    return sessions
 
 
 class _Writer:

@@ -178,6 +178,63 @@ def back_off_seconds(step: StepResult | None) -> float | None:
     return value if value is not None and value > 0 else None
 
 
+# --- probe sessions (many accounts of one application in one run) -----------------------------------------
+
+
+class ProbeSession(Protocol):
+    """Probes accounts of one application within one run, sharing what the run may share (connections,
+    sign-in, server version). Thread-safe; closed at the end of the run (nothing outlives it)."""
+
+    def probe(self, email: str, cancel: CancelToken) -> ProbeOutcome: ...
+
+    def close(self) -> None: ...
+
+
+class _ResultSession:
+    """A provider probe session (returning the provider's `ProbeResult`) in the dashboard's terms."""
+
+    def __init__(self, session: Any, convert: Callable[[str, Any, CancelToken], ProbeOutcome]) -> None:
+        self.session = session
+        self._convert = convert
+
+    def probe(self, email: str, cancel: CancelToken) -> ProbeOutcome:
+        return self._convert(email, self.session.probe(email, cancel=cancel), cancel)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+class SessionAdapter:
+    """`adapter` whose `probe` goes through one open `ProbeSession` (for the engine of one run).
+
+    Everything but `probe` is the adapter's own. `close()` closes the session.
+    """
+
+    def __init__(self, adapter: ProviderAdapter, session: ProbeSession) -> None:
+        self.adapter = adapter
+        self.session = session
+        self.provider = adapter.provider
+
+    def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
+              timeout: float | None = None) -> ProbeOutcome:
+        return self.session.probe(email, cancel)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.adapter, name)
+
+
+def open_session_adapter(adapter: ProviderAdapter, application: ApplicationLike, secret: str, *,
+                         concurrency: int, timeout: float | None = None) -> SessionAdapter | None:
+    """`adapter` bound to a new probe session for one run, or None when it offers none (plain probes)."""
+    opener = getattr(adapter, "probe_session", None)
+    if opener is None:
+        return None
+    return SessionAdapter(adapter, opener(application, secret, concurrency=concurrency, timeout=timeout))
+
+
 # --- Exchange ---------------------------------------------------------------------------------------------
 
 
@@ -220,7 +277,25 @@ class ExchangeAdapter:
         if probe is None:
             from ec_console.providers.exchange import probe_mailbox as probe
         settings = self.settings_for(application, email, timeout=timeout)
-        result = probe(settings, secret, email, cancel=cancel)
+        return self.outcome(email, probe(settings, secret, email, cancel=cancel), cancel)
+
+    def probe_session(self, application: ApplicationLike, secret: str, *, concurrency: int,
+                      timeout: float | None = None) -> ProbeSession:
+        """A session for probing many of `application`'s mailboxes in one run (see `exchange_probe`): one
+        signed-in connection per unit of `concurrency`, two EWS requests per probe. Close it at the end."""
+        from ec_console.providers.exchange_probe import ExchangeProbeSession
+
+        probe = self._probe_mailbox
+        if probe is None:
+            from ec_console.providers.exchange import probe_mailbox as probe
+        settings = self.settings_for(application, application.settings.get("test_mailbox")
+                                     or f"postmaster@{application.domain}", timeout=timeout)
+        session = ExchangeProbeSession(settings, secret, max_connections=concurrency, full_probe=probe)
+        return _ResultSession(session, self.outcome)
+
+    @staticmethod
+    def outcome(email: str, result: Any, cancel: CancelToken) -> ProbeOutcome:
+        """A provider `ProbeResult` (of `probe_mailbox` or a probe session) in the dashboard's terms."""
         report: Report = result.report or Report("exchange", email, result.checked_at or utc_now_iso())
         if report.cancelled or cancel.cancelled and result.diagnosis is None:
             # a cancelled check proves nothing (probe_mailbox may report it as ok with no blocks)

@@ -10,6 +10,9 @@
   `client_secret`).
 - `latency` adds a delay before every answer; `silent` accepts connections and reads requests but never
   answers (for timeout tests). Both wait on the stop event, so `stop()` is always prompt.
+- `faults` (a `Faults`) breaks a random share of answers, drawn from a seeded generator: the connection is
+  reset half-way through the answer, the answer is replaced by a bare 503, or nothing is ever answered.
+  The request log notes which (`notes["fault"]`).
 - `stop()` closes the listening socket, shuts down every open connection and joins every thread it started.
 """
 
@@ -18,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import random
 import re
 import socket
 import ssl
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -157,6 +162,71 @@ class Response:
         return cls(status, text.encode("utf-8"), [("Content-Type", content_type), *(headers or [])])
 
 
+FAULT_KINDS = ("reset", "unavailable", "silent", "drop")
+_UNAVAILABLE_BODY = (
+    "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"\"http://www.w3.org/TR/html4/strict.dtd\">\r\n"
+    "<HTML><HEAD><TITLE>Service Unavailable</TITLE>\r\n"
+    "<META HTTP-EQUIV=\"Content-Type\" Content=\"text/html; charset=us-ascii\"></HEAD>\r\n"
+    "<BODY><h2>Service Unavailable</h2>\r\n<hr><p>HTTP Error 503. The service is unavailable.</p>\r\n"
+    "</BODY></HTML>\r\n"
+)
+
+
+class Faults:
+    """Breaks a share `rate` of the answers a server gives, in the ways `kinds` names (`FAULT_KINDS`):
+
+    - `reset`: the status line, the headers (with the full Content-Length) and half of the body are sent,
+      then the connection is aborted with a TCP reset, as a crashing load balancer does;
+    - `unavailable`: a bare HTTP 503 from the web server (IIS's "Service Unavailable" page, no SOAP);
+    - `silent`: the request is read and never answered (until the server stops);
+    - `drop`: the request is read, then the connection is aborted with a TCP reset before any answer (an
+      idle-timeout on a load balancer, a crashing front end).
+
+    The default kinds are the first three; `drop` is asked for by name.
+
+    Which answers break is drawn from `random.Random(seed)`, one draw per answer in the order the server
+    gives them: the same seed and the same order of requests break the same answers. `limit`, when given,
+    stops after that many faults (`Faults(1.0, kinds=("reset",), limit=1)` breaks exactly the next answer).
+    `only`, when given, is asked about each request (a `RecordedRequest`, with the route's notes such as
+    `operation`): answers it refuses are never broken and take no draw. `injected` counts the faults of
+    each kind so far.
+    """
+
+    def __init__(self, rate: float, *, seed: int = 0, kinds: tuple[str, ...] = FAULT_KINDS[:3],
+                 limit: int | None = None, only: Callable[[RecordedRequest], bool] | None = None) -> None:
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"fault rate must be between 0 and 1, not {rate!r}")
+        unknown = sorted(set(kinds) - set(FAULT_KINDS))
+        if unknown or not kinds:
+            raise ValueError(f"fault kinds must be some of {', '.join(FAULT_KINDS)}, not {kinds!r}")
+        if limit is not None and limit < 0:
+            raise ValueError(f"fault limit must be 0 or more, not {limit!r}")
+        self.rate = rate
+        self.kinds = tuple(kinds)
+        self.limit = limit
+        self.only = only
+        self.injected: dict[str, int] = dict.fromkeys(self.kinds, 0)
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def draw(self, request: RecordedRequest | None = None) -> str | None:
+        """The fault for the answer to `request`, or None (two draws each time: the sequence stays stable)."""
+        if self.only is not None and (request is None or not self.only(request)):
+            return None
+        with self._lock:
+            roll, pick = self._rng.random(), self._rng.randrange(len(self.kinds))
+            if roll >= self.rate or (self.limit is not None and self.total >= self.limit):
+                return None
+            kind = self.kinds[pick]
+            self.injected[kind] += 1
+            return kind
+
+    @property
+    def total(self) -> int:
+        """Faults injected so far, of every kind."""
+        return sum(self.injected.values())
+
+
 Handler = Callable[[Request], Response]
 BodyRedactor = Callable[[bytes], bytes]
 
@@ -210,6 +280,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
+    # Answer at once: with Nagle on, a small answer waits for the client's delayed ACK (~40 ms a request),
+    # a delay real Exchange does not add and that would swamp latency measurements.
+    disable_nagle_algorithm = True
     timeout = 120  # an idle keep-alive connection is dropped after this many seconds
     server: _ThreadingServer
 
@@ -270,6 +343,7 @@ class SandboxHTTPServer:
         self.requests = request_log if request_log is not None else RequestLog()
         self.latency: float = 0.0
         self.silent: bool = False
+        self.faults: Faults | None = None
         self.tls_failures: list[str] = []
         self._routes: list[_Route] = []
         self._server: _ThreadingServer | None = None
@@ -417,8 +491,54 @@ class SandboxHTTPServer:
             except Exception:  # the client sees a 500, the log keeps the detail
                 log.exception("%s: handler for %s %s failed", self.name, method, split.path)
                 response = Response.text(500, "Internal Server Error")
+        fault = self.faults.draw(record) if self.faults is not None else None
+        if fault is not None:
+            record.notes["fault"] = fault
+            if fault == "unavailable":
+                response = Response.text(503, _UNAVAILABLE_BODY, "text/html; charset=us-ascii")
+            elif fault == "silent":
+                self.wait(3600)
+                rh.close_connection = True
+                return
+            elif fault == "drop":
+                self._abort(rh)
+                return
+            else:
+                self._reset_mid_answer(rh, response)
+                return
         record.status = response.status
         self._write(rh, response, head_only=method == "HEAD")
+
+    def _reset_mid_answer(self, rh: _RequestHandler, response: Response) -> None:
+        """Send the headers and half of the body of `response`, then abort the connection (TCP RST)."""
+        rh.close_connection = True
+        body = response.body or b"<>"
+        try:
+            rh.send_response(response.status)
+            for key, value in response.headers:
+                if key.lower() != "content-length":
+                    rh.send_header(key, value)
+            rh.send_header("Content-Length", str(len(body)))
+            rh.end_headers()
+            rh.wfile.write(body[: len(body) // 2])
+            rh.wfile.flush()
+            # Let the half answer reach the client before the reset (a reset can discard data the client
+            # has not read yet, which would make this a different fault: no answer at all).
+            socket.socket.shutdown(rh.connection, socket.SHUT_WR)
+            self.wait(0.2)
+        except OSError:
+            pass
+        self._abort(rh)
+
+    @staticmethod
+    def _abort(rh: _RequestHandler) -> None:
+        """Abort the connection with a TCP reset (SO_LINGER 0; no TLS close_notify)."""
+        rh.close_connection = True
+        try:
+            rh.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            socket.socket.close(rh.connection)
+        except OSError:
+            pass
 
     @staticmethod
     def _write(rh: _RequestHandler, response: Response, *, head_only: bool) -> None:

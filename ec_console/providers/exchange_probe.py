@@ -1,0 +1,334 @@
+"""Bulk mailbox probes for one run (check all, link, relink of many): one signed-in connection pool.
+
+`probe_mailbox` runs the whole interactive check for every mailbox: its own DNS, TCP and TLS steps, a new
+NTLM handshake, the server-version guess, then three EWS requests. That is right for one mailbox a human is
+looking at, and wasteful for 10,000 mailboxes of one application probed in one run: there the endpoint,
+the trust, the service account and the server are the same for every probe. `ExchangeProbeSession` does
+the shared part once per run and each probe then costs the two requests that say something about *that*
+mailbox:
+
+- `GetFolder` of its calendar (distinguished id, impersonating the mailbox): scope, mailbox, EWS per
+  mailbox, folder rights — the `impersonate` step;
+- `FindItem` with a `CalendarView` of the next 7 days asking only start, end, busy type and all-day — the
+  `read_calendar` step (never a subject or a body).
+
+What is shared, and why that is safe:
+
+- **Opened lazily by the first probe** (one thread; the others wait): the endpoint is resolved and the
+  authentication method chosen exactly as the interactive check does (`exchange._prepare`), then one
+  exchangelib `Protocol` (this module's `_PooledProtocol`, never in exchangelib's process-wide cache, trust
+  bound to this session's own `ssl.SSLContext`, FailFast with strict HTTP errors) learns the server version
+  once. Its pool holds up to `max_connections` sessions — the run's concurrency — each one keep-alive TCP
+  connection that NTLM authenticates once (NTLM authenticates a connection, not a request); an OAuth
+  token is fetched once and shared by the pool's sessions.
+- **Nothing outlives the run.** A session belongs to one application in one run: it is created for the
+  run, closed at its end (every pooled connection closed), and nothing is written anywhere — no token,
+  no version, no connection is kept for the next run. The interactive check keeps its no-cache rule (a
+  Retry after a fix on the server must tell the truth); a bulk run is over in minutes and a fix made during
+  it is seen by the next run.
+- **Identical verdicts.** Errors go through the interactive check's own mapping (`exchange_errors`) with
+  the same context, so each code, detail and `back_off` is what `probe_mailbox` reports. When the session
+  cannot be opened (wrong password, TLS, DNS, EWS blocked, throttled while signing in ...) the probe falls
+  back to the full interactive check for that mailbox, whose step-by-step report names the exact cause;
+  the next probe tries to open the session again (the engine stops an application's lane on an
+  application failure anyway).
+- **Throttling is the engine's business.** exchangelib shrinks a protocol's pool on ErrorServerBusy and
+  ErrorExceededConnectionCount; here the pool stays at the run's concurrency and the answer is returned at
+  once, so `checkall`'s back-off (which pauses the whole lane for the server's `BackOffMilliseconds`)
+  decides — a throttled probe never changes a profile's status.
+
+Qt-free; `probe` blocks (call it from the engine's workers, several at once).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from exchangelib import DELEGATE, IMPERSONATION, Configuration
+from exchangelib import errors as ews
+from exchangelib.folders import Calendar, Root
+
+from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, passed
+from ec_console.diagnoses import diagnose
+from ec_console.providers.exchange import (
+    CALENDAR_DAYS,
+    MAX_BLOCKS_IN_DATA,
+    PROVIDER,
+    STEP_TITLES,
+    ExchangeSettings,
+    ProbeResult,
+    ScopeError,
+    _ExchangeCheck,
+    _prepare,
+    _version_data,
+    _version_text,
+    make_account,
+    probe_mailbox,
+    read_busy_blocks,
+)
+from ec_console.providers.exchange_errors import ErrorContext
+from ec_console.providers.exchange_errors import classify as classify_error
+from ec_console.providers.exchange_http import CheckProtocol, CheckRetryPolicy
+
+log = logging.getLogger(__name__)
+
+PROBE_STEPS = (
+    StepSpec("impersonate", STEP_TITLES["impersonate"]),
+    StepSpec("read_calendar", STEP_TITLES["read_calendar"]),
+)
+REQUESTS_PER_PROBE = 2  # GetFolder (calendar) + FindItem (calendar view), once the session is open
+
+FullProbe = Callable[..., ProbeResult]
+
+
+class _PooledProtocol(CheckProtocol):
+    """A `CheckProtocol` whose pool never shrinks: throttling is answered by the engine's back-off.
+
+    exchangelib's `decrease_poolsize` closes one pooled session per ErrorServerBusy (and retries
+    ErrorExceededConnectionCount after closing one); with one protocol shared by a run's workers that would
+    silently lower the run's concurrency for good. Refusing it makes exchangelib raise the answer at once.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._made: weakref.WeakSet[Any] = weakref.WeakSet()   # retired sessions drop out by themselves
+        self._made_count = 0
+        self._made_lock = threading.Lock()
+
+    def decrease_poolsize(self) -> None:
+        raise ews.SessionPoolMinSizeReached("the probe session's pool is sized by the run's concurrency")
+
+    def create_session(self) -> Any:
+        session = super().create_session()
+        with self._made_lock:
+            self._made.add(session)
+            self._made_count += 1
+        return session
+
+    @property
+    def sessions_made(self) -> int:
+        """How many pooled sessions (connections, each signed in once) were created."""
+        with self._made_lock:
+            return self._made_count
+
+    def close(self) -> None:
+        """Close the pool and every session it ever made, also one a worker abandoned mid-request."""
+        super().close()
+        with self._made_lock:
+            made, self._made = list(self._made), weakref.WeakSet()
+        for session in made:
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                log.debug("Closing a pooled EWS session failed", exc_info=True)
+
+
+def _original_error(exc: BaseException) -> BaseException:
+    """The server's own answer behind exchangelib's retry wrapping.
+
+    With more than one pooled session exchangelib re-raises ErrorTimeoutExpired (a connection that failed
+    or timed out), ErrorTooManyObjectsOpened and ErrorInternalServerTransientError as a synthetic
+    ErrorServerBusy "Reraised from ..." with a made-up 10 s back-off; with one session (the interactive
+    check) it raises the original. Map the original, so both paths give the same verdict.
+    """
+    context = exc.__context__
+    if isinstance(exc, ews.ErrorServerBusy) and str(exc).startswith("Reraised from") and context is not None:
+        return context
+    return exc
+
+
+class _Opened:
+    """What the first probe learnt for the whole run: the pooled protocol and the check's error context."""
+
+    def __init__(self, protocol: _PooledProtocol, ctx: ErrorContext) -> None:
+        self.protocol = protocol
+        self.ctx = ctx
+
+
+class ExchangeProbeSession:
+    """Probes many mailboxes of one application within one run over one pooled, signed-in protocol.
+
+    `settings` are the application's (its `mailbox` is ignored), `max_connections` the run's concurrency.
+    Use as a context manager, or call `close()`; `probe()` may be called from several threads at once.
+    `full_probe` is the interactive probe used when the session cannot be opened (tests may pass their own).
+    """
+
+    def __init__(self, settings: ExchangeSettings, secret: str, *, max_connections: int,
+                 full_probe: FullProbe = probe_mailbox) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        issues = settings.problems()
+        if issues:
+            raise ValueError("; ".join(issues))
+        self.settings = replace(settings, write_probe=False, expect_denied=None)
+        self._secret = secret
+        self.max_connections = max_connections
+        self._full_probe = full_probe
+        self._lock = threading.Lock()
+        self._opened: _Opened | None = None
+        self._closed = False
+        self.opened_count = 0           # how many times a protocol was opened (1 in a healthy run)
+        self.fallbacks = 0              # probes answered by the full interactive check
+
+    # --- life cycle -------------------------------------------------------------------------------------
+
+    def __enter__(self) -> ExchangeProbeSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def server_version(self) -> dict[str, Any] | None:
+        """The server version learnt when the session opened (None before)."""
+        opened = self._opened
+        return _version_data(opened.protocol.version) if opened is not None else None
+
+    def close(self) -> None:
+        """Close every pooled connection; later probes are refused."""
+        with self._lock:
+            self._closed = True
+            opened, self._opened = self._opened, None
+        if opened is not None:
+            _close_protocol(opened.protocol)
+
+    # --- probing ----------------------------------------------------------------------------------------
+
+    def probe(self, mailbox: str, *, cancel: CancelToken | None = None) -> ProbeResult:
+        """Busy blocks of `mailbox` for the next 7 days (as `probe_mailbox` returns them)."""
+        cancel = cancel or CancelToken()
+        settings = replace(self.settings, mailbox=mailbox)
+        if cancel.cancelled:
+            return self._run(settings, None, cancel)
+        opened = self._open(mailbox)
+        if opened is None:
+            with self._lock:
+                self.fallbacks += 1
+            return self._full_probe(settings, self._secret, mailbox, cancel=cancel)
+        return self._run(settings, opened, cancel)
+
+    def _run(self, settings: ExchangeSettings, opened: _Opened | None, cancel: CancelToken) -> ProbeResult:
+        probe = _MailboxProbe(settings, opened)
+        run = CheckRun(PROVIDER, settings.mailbox, PROBE_STEPS, cancel=cancel)
+        report = run.execute({"impersonate": probe.impersonate, "read_calendar": probe.read_calendar})
+        step = report.step("read_calendar")
+        failure = report.first_failure
+        if failure is None and not report.cancelled and step is not None and step.status == "pass":
+            return ProbeResult(settings.mailbox, True, report.started_at,
+                               list((step.data or {}).get("blocks", [])), detail=step.detail, report=report)
+        return ProbeResult(settings.mailbox, False, report.started_at, [],
+                           failure.diagnosis if failure else None,
+                           failure.detail if failure else "the check was cancelled", report)
+
+    def _open(self, mailbox: str) -> _Opened | None:
+        """The run's protocol, opened by the first caller (None: it cannot be opened; use the full check)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the probe session is closed")
+            if self._opened is not None:
+                return self._opened
+            opened = self._try_open(mailbox)
+            if opened is not None:
+                self._opened = opened
+                self.opened_count += 1
+            return opened
+
+    def _try_open(self, mailbox: str) -> _Opened | None:
+        settings = replace(self.settings, mailbox=mailbox)
+        check = _ExchangeCheck(settings, self._secret, CancelToken())
+        protocol: _PooledProtocol | None = None
+        try:
+            _prepare(check)
+            auth_type = None if settings.uses_oauth else check.auth_type
+            config = Configuration(
+                service_endpoint=check._endpoint(), credentials=check._credentials(mailbox),
+                auth_type=auth_type, version=None, retry_policy=CheckRetryPolicy(),
+                max_connections=self.max_connections)
+            protocol = _PooledProtocol(config=config, ssl_context=check.ssl_context, timeout=settings.timeout)
+            protocol.version  # noqa: B018 - learnt once for the run (signs in the first pooled connection)
+        except ScopeError as exc:
+            log.info("The probe session for %s could not open: %s", settings.ews_url or "autodiscover",
+                     exc.diagnosis.code)
+            _close_protocol(protocol)
+            return None
+        except Exception as exc:  # noqa: BLE001 - the full check that follows diagnoses it step by step
+            if not check._expected(exc):
+                _close_protocol(protocol)
+                raise
+            log.info("The probe session could not open: %s", type(_original_error(exc)).__name__)
+            _close_protocol(protocol)
+            return None
+        finally:
+            check.close()
+        return _Opened(protocol, check.ctx)
+
+
+class _MailboxProbe:
+    """The two steps of one bulk probe, on the session's protocol."""
+
+    def __init__(self, settings: ExchangeSettings, opened: _Opened | None) -> None:
+        self.settings = settings
+        self.opened = opened
+        self.ctx = replace(opened.ctx, mailbox=settings.mailbox) if opened is not None else ErrorContext()
+        self.calendar: Calendar | None = None
+
+    def _fail_exc(self, exc: BaseException, data: dict[str, Any] | None = None) -> Outcome:
+        """The interactive check's own mapping (`_ExchangeCheck._fail_exc`), with this mailbox's context."""
+        code, detail, names = classify_error(_original_error(exc), self.ctx)
+        diagnosis = diagnose(code, **self.ctx.names(**names))
+        if names.get("back_off"):
+            data = {**(data or {}), "back_off": float(names["back_off"])}
+        return failed(diagnosis, detail, data)
+
+    def impersonate(self) -> Outcome:
+        assert self.opened is not None  # a cancelled probe never runs its steps
+        protocol = self.opened.protocol
+        access = IMPERSONATION if self.settings.impersonation else DELEGATE
+        try:
+            account = make_account(self.settings.mailbox, protocol, access)
+            # GetFolder of the calendar by its distinguished id: the root folder itself is never fetched.
+            self.calendar = Calendar.get_distinguished(root=Root(account=account))
+            version = account.version
+        except Exception as exc:  # noqa: BLE001 - every expected failure is mapped to a diagnosis
+            if not _ExchangeCheck._expected(exc):
+                raise
+            return self._fail_exc(exc, {"access": access})
+        how = ("impersonating it" if access == IMPERSONATION
+               else "with the service account's own folder rights")
+        detail = f"Opened the calendar of {self.settings.mailbox} {how}"
+        if self.settings.uses_oauth:
+            detail += f"; {_version_text(version)}"
+        return passed(detail, {"access": access, "folder": self.calendar.name,
+                               "server_version": _version_data(version), "session": "bulk"})
+
+    def read_calendar(self) -> Outcome:
+        assert self.calendar is not None  # the runner skips this step when impersonate failed
+        try:
+            blocks = read_busy_blocks(self.calendar)
+        except Exception as exc:  # noqa: BLE001
+            if not _ExchangeCheck._expected(exc):
+                raise
+            return self._fail_exc(exc)
+        plural = "s" if len(blocks) != 1 else ""
+        detail = (f"{len(blocks)} busy block{plural} in the next {CALENDAR_DAYS} days "
+                  "(times and busy type only; no subjects or bodies fetched)")
+        return passed(detail, {"count": len(blocks), "days": CALENDAR_DAYS,
+                               "blocks": blocks[:MAX_BLOCKS_IN_DATA]})
+
+
+def _close_protocol(protocol: CheckProtocol | None) -> None:
+    if protocol is None:
+        return
+    try:
+        protocol.close()
+    except Exception:  # noqa: BLE001 - closing must never turn a result into an exception
+        log.debug("Closing the probe session's protocol failed", exc_info=True)

@@ -1,0 +1,322 @@
+"""Bulk probe sessions (`providers.exchange_probe`): the same verdicts as the interactive probe, in two EWS
+requests per mailbox over a pool of connections signed in once, closed with the session."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from ec_console import checkall
+from ec_console.checkall import ProbeJob, run_probes
+from ec_console.checks import CancelToken
+from ec_console.dashboard import ProfileRecorder
+from ec_console.providers.base import (
+    ExchangeAdapter,
+    ProbeKind,
+    SessionAdapter,
+    open_session_adapter,
+)
+from ec_console.providers.exchange import ExchangeSettings, ProbeResult, probe_mailbox
+from ec_console.providers.exchange_probe import REQUESTS_PER_PROBE, ExchangeProbeSession
+from ec_console.registry import Registry
+from ec_console.sandbox import Sandbox, SandboxInfo
+
+
+@pytest.fixture(scope="module")
+def module_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    with Sandbox(tmp_path_factory.mktemp("sandbox")) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sb(module_sandbox: Sandbox) -> Iterator[Sandbox]:
+    module_sandbox.requests.clear()
+    yield module_sandbox
+    module_sandbox.ews_server.latency = 0.0
+
+
+def ntlm_settings(info: SandboxInfo, **changes: Any) -> ExchangeSettings:
+    values: dict[str, Any] = dict(mailbox=info.mailbox_in_scope, ews_url=info.ews_url, username=info.username,
+                                  ca_file=info.ca_file, timeout=5.0)
+    values.update(changes)
+    return ExchangeSettings(**values)
+
+
+def oauth_settings(info: SandboxInfo) -> ExchangeSettings:
+    return ExchangeSettings(mailbox=info.mailbox_in_scope, ews_url=info.ews_url, auth="oauth",
+                            tenant_id=info.tenant_id, client_id=info.client_id, authority=info.authority,
+                            ca_file=info.ca_file, timeout=5.0)
+
+
+def awkward(info: SandboxInfo) -> list[str]:
+    return [info.mailboxes_in_scope[0], info.mailboxes_in_scope[1], info.mailbox_out_of_scope,
+            info.mailbox_nonexistent, info.mailbox_throttled, info.mailbox_ews_blocked,
+            info.mailbox_folder_denied, info.mailbox_connection_limit]
+
+
+def verdict(result: ProbeResult) -> dict[str, Any]:
+    """What a probe concludes: everything the dashboard reads of it, minus timings."""
+    failure = result.report.first_failure if result.report else None
+    read = result.report.step("read_calendar") if result.report else None
+    return {
+        "ok": result.ok,
+        "code": result.diagnosis.code if result.diagnosis else None,
+        "cause": result.diagnosis.cause if result.diagnosis else None,
+        "detail": result.detail,
+        "blocks": result.blocks,
+        "failed_step": failure.id if failure else None,
+        "back_off": (failure.data or {}).get("back_off") if failure else None,
+        "read_calendar": (read.status.value, read.detail) if read else None,
+    }
+
+
+def ews_requests(sb: Sandbox) -> list[Any]:
+    return [r for r in sb.requests.all() if r.notes.get("endpoint") == "ews"]
+
+
+def request_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "process_request" in t.name and t.is_alive()}
+
+
+# --- the same verdicts -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("auth", ["ntlm", "oauth"])
+def test_each_verdict_is_the_interactive_probes(sb: Sandbox, auth: str) -> None:
+    info = sb.info()
+    settings = ntlm_settings(info) if auth == "ntlm" else oauth_settings(info)
+    secret = info.password if auth == "ntlm" else info.client_secret
+    mailboxes = awkward(info)
+    expected = {m: verdict(probe_mailbox(settings, secret, m)) for m in mailboxes}
+    with ExchangeProbeSession(settings, secret, max_connections=2) as session:
+        got = {m: verdict(session.probe(m)) for m in mailboxes}
+        assert session.opened_count == 1 and session.fallbacks == 0
+    assert got == expected
+    # the awkward ones really are awkward: the comparison covers every kind of answer
+    codes = {m: v["code"] for m, v in got.items()}
+    assert codes[info.mailbox_out_of_scope] == "impersonation_denied"
+    assert codes[info.mailbox_nonexistent] == "mailbox_not_found"
+    assert codes[info.mailbox_throttled] == "throttled"
+    assert got[info.mailbox_throttled]["back_off"] == info.throttle_back_off_ms / 1000
+    assert codes[info.mailbox_ews_blocked] == "ews_blocked"
+    assert codes[info.mailbox_folder_denied] == "folder_access_denied"
+    assert got[info.mailboxes_in_scope[0]]["ok"] and got[info.mailboxes_in_scope[0]]["blocks"]
+
+
+def test_adapter_outcomes_match_the_plain_adapters(sb: Sandbox) -> None:
+    info = sb.info()
+    app = _App(settings={"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+                         "timeout": 5})
+    adapter = ExchangeAdapter()
+    plain = {m: adapter.probe(app, info.password, m, CancelToken()) for m in awkward(info)}
+    bound = open_session_adapter(adapter, app, info.password, concurrency=2)
+    assert isinstance(bound, SessionAdapter)
+    try:
+        pooled = {m: bound.probe(app, info.password, m, CancelToken()) for m in awkward(info)}
+    finally:
+        bound.close()
+
+    def seen(o: Any) -> tuple:
+        return (o.kind, o.code, o.back_off, o.busy_count, o.detail)
+
+    assert {m: seen(o) for m, o in pooled.items()} == {m: seen(o) for m, o in plain.items()}
+    assert pooled[info.mailbox_throttled].kind is ProbeKind.TRANSIENT
+    assert pooled[info.mailbox_throttled].back_off == info.throttle_back_off_ms / 1000
+    assert pooled[info.mailbox_out_of_scope].kind is ProbeKind.PROFILE
+    # everything but probing is still the adapter's own
+    assert bound.secret_kind(app) == "password" and bound.provider == "exchange"
+
+
+# --- fewer requests ----------------------------------------------------------------------------------------
+
+
+def test_each_probe_is_getfolder_then_finditem_on_a_signed_in_connection(sb: Sandbox) -> None:
+    info = sb.info()
+    mailboxes = list(info.mailboxes_in_scope[:4])
+    with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=1) as session:
+        session.probe(mailboxes[0])          # opens: method probe, NTLM handshake, version learnt
+        sb.requests.clear()
+        for mailbox in mailboxes[1:]:
+            assert session.probe(mailbox).ok
+        sent = ews_requests(sb)
+    assert len(sent) == REQUESTS_PER_PROBE * 3
+    for mailbox, pair in zip(mailboxes[1:], [sent[i:i + 2] for i in range(0, len(sent), 2)], strict=True):
+        assert [r.notes.get("operation") for r in pair] == ["GetFolder", "FindItem"]
+        assert all(r.notes.get("impersonated") == mailbox for r in pair)
+        assert all(r.header("Authorization") is None for r in pair)   # the connection is signed in
+        assert all(r.status == 200 for r in pair)
+        fields = pair[1].notes["fields"]
+        assert "item:Subject" not in fields and "item:Body" not in fields
+        assert pair[1].notes["base_shape"] == "IdOnly"
+    assert len({r.connection_id for r in sent}) == 1
+
+
+def test_the_session_opens_once_and_the_interactive_probe_does_not(sb: Sandbox) -> None:
+    info = sb.info()
+    mailboxes = list(info.mailboxes_in_scope[:5])
+    with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=1) as session:
+        for mailbox in mailboxes:
+            session.probe(mailbox)
+    pooled = ews_requests(sb)
+    sb.requests.clear()
+    for mailbox in mailboxes:
+        probe_mailbox(ntlm_settings(info), info.password, mailbox)
+    full = ews_requests(sb)
+
+    def count(sent: list, operation: str) -> int:
+        return sum(1 for r in sent if r.notes.get("operation") == operation)
+
+    assert count(pooled, "ConvertId") == 1 and count(full, "ConvertId") == len(mailboxes)
+    assert count(pooled, "GetFolder") == len(mailboxes) and count(full, "GetFolder") == 2 * len(mailboxes)
+    handshakes = [r for r in pooled if (r.header("Authorization") or "").startswith("NTLM")]
+    assert len(handshakes) == 2                        # NEGOTIATE + AUTHENTICATE, once
+    assert len(pooled) < len(full) / 2
+
+
+def test_concurrent_probes_share_at_most_max_connections_signed_in_once(sb: Sandbox) -> None:
+    info = sb.info()
+    sb.ews_server.latency = 0.02                       # keep several probes in flight at once
+    mailboxes = list(info.mailboxes_in_scope) * 2
+    results: dict[int, ProbeResult] = {}
+    with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=3) as session:
+        def worker(n: int) -> None:
+            for i in range(n, len(mailboxes), 6):
+                results[i] = session.probe(mailboxes[i])
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        protocol = session._opened.protocol
+        assert 1 <= protocol.sessions_made <= 3
+    assert len(results) == len(mailboxes) and all(r.ok for r in results.values())
+    probes = [r for r in ews_requests(sb) if r.notes.get("impersonated")]
+    assert len(probes) == REQUESTS_PER_PROBE * len(mailboxes)
+    assert len({r.connection_id for r in probes}) <= 3
+    negotiates = [r for r in ews_requests(sb) if (r.header("Authorization") or "").startswith("NTLM")]
+    assert len(negotiates) <= 2 * 3
+
+
+# --- life cycle --------------------------------------------------------------------------------------------
+
+
+def test_closing_the_session_closes_its_connections(sb: Sandbox) -> None:
+    info = sb.info()
+    before = request_threads()
+    session = ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=2)
+    session.probe(info.mailboxes_in_scope[0])
+    assert request_threads() - before, "the pooled connection stays open between probes (keep-alive)"
+    session.close()
+    deadline = time.monotonic() + 5
+    while request_threads() - before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not request_threads() - before, "the server still holds a connection of the closed session"
+    assert session.closed
+    with pytest.raises(RuntimeError, match="closed"):
+        session.probe(info.mailboxes_in_scope[1])
+
+
+def test_a_cancelled_probe_sends_nothing_and_is_never_ok(sb: Sandbox) -> None:
+    info = sb.info()
+    cancel = CancelToken()
+    cancel.cancel()
+    with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=1) as session:
+        result = session.probe(info.mailbox_in_scope, cancel=cancel)
+    assert not result.ok and result.report is not None and result.report.cancelled
+    assert ews_requests(sb) == []
+
+
+def test_a_session_that_cannot_sign_in_answers_with_the_full_check(sb: Sandbox) -> None:
+    info = sb.info()
+    settings = ntlm_settings(info)
+    expected = verdict(probe_mailbox(settings, "wrong-password", info.mailbox_in_scope))
+    with ExchangeProbeSession(settings, "wrong-password", max_connections=2) as session:
+        got = verdict(session.probe(info.mailbox_in_scope))
+        assert session.fallbacks == 1 and session.opened_count == 0
+    assert got == expected
+    assert got["code"] == "auth_failed" and got["failed_step"] == "authenticate"
+
+
+def test_an_unreachable_endpoint_is_diagnosed_step_by_step(sb: Sandbox) -> None:
+    info = sb.info()
+    settings = ntlm_settings(info, ews_url="https://127.0.0.1:9/EWS/Exchange.asmx", timeout=2.0)
+    with ExchangeProbeSession(settings, info.password, max_connections=1) as session:
+        result = session.probe(info.mailbox_in_scope)
+    assert not result.ok and result.diagnosis is not None
+    assert result.diagnosis.code == "tcp_unreachable" and result.report.first_failure.id == "tcp"
+
+
+def test_bad_settings_are_refused_at_once() -> None:
+    with pytest.raises(ValueError, match="user name"):
+        ExchangeProbeSession(ExchangeSettings(mailbox="a@b.example", ews_url="https://x.example/EWS"), "pw",
+                             max_connections=1)
+    with pytest.raises(ValueError, match="max_connections"):
+        ExchangeProbeSession(ExchangeSettings(mailbox="a@b.example", ews_url="https://x.example/EWS",
+                                              username="u"), "pw", max_connections=0)
+
+
+# --- through the check-all engine --------------------------------------------------------------------------
+
+
+@dataclass
+class _App:
+    settings: dict[str, Any]
+    name: str = "Bulk"
+    provider: str = "exchange"
+    domain: str = "sandbox.example"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def test_check_all_through_a_session_keeps_the_status_rules(sb: Sandbox) -> None:
+    info = sb.info()
+    throttled, outside = info.mailbox_throttled, info.mailbox_out_of_scope
+    mailboxes = [*info.mailboxes_in_scope[:6], throttled, outside]
+    with Registry.for_region("probe-session") as registry:
+        app = registry.add_application("Bulk", "exchange", info.domain, {
+            "ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file, "timeout": 5})
+        registry.add_profiles(app.id, [(m, "") for m in mailboxes], status="linked")
+        jobs = [ProbeJob(app.id, p.email, p.id) for p in registry.list_profiles()]
+        bound = open_session_adapter(ExchangeAdapter(), app, info.password, concurrency=3)
+        assert bound is not None
+        try:
+            summary = run_probes(registry, jobs, {app.id: checkall.AppContext(app, bound, info.password)},
+                                 ProfileRecorder("check"), concurrency=3,
+                                 policy=checkall.BackOffPolicy(max_wait=0.05, max_retries=1))
+        finally:
+            bound.close()
+        statuses = {p.email: p.status for p in registry.list_profiles()}
+        throttled_checks = registry.checks_for_profile(registry.find_profile(app.id, throttled).id, limit=5)
+    assert summary.retries == 1                              # the throttled mailbox was retried once
+    assert statuses[throttled] == "linked"                   # ... and kept its status
+    assert statuses[outside] == "needs_relink"
+    assert all(statuses[m] == "linked" for m in info.mailboxes_in_scope[:6])
+    assert summary.counts["unchanged"] == 1 and summary.counts["needs_relink"] == 1
+    assert throttled_checks and throttled_checks[0].result == "fail"
+    busy = [r for r in ews_requests(sb) if r.notes.get("impersonated") == throttled]
+    assert len(busy) == 2                                    # first try + one retry after the back-off
+
+
+def test_a_timeout_on_a_pool_of_connections_is_a_timeout_not_throttling(sb: Sandbox) -> None:
+    """exchangelib re-raises a timed-out request as ErrorServerBusy once its pool holds two sessions or more;
+    the session maps the original answer, as the one-connection interactive check does."""
+    info = sb.info()
+    settings = ntlm_settings(info, timeout=1.0)
+    expected = verdict(probe_mailbox(settings, info.password, info.mailbox_slow))
+    sb.ews_server.latency = 0.2
+    with ExchangeProbeSession(settings, info.password, max_connections=3) as session:
+        threads = [threading.Thread(target=session.probe, args=(m,)) for m in info.mailboxes_in_scope[:3]]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert session._opened.protocol.session_pool_size >= 2
+        sb.ews_server.latency = 0.0
+        got = verdict(session.probe(info.mailbox_slow))
+    assert got["code"] == "timeout" and got["back_off"] is None
+    assert got == expected
