@@ -57,31 +57,31 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "checkAllAction", "Check &all",
         "Probe every linked calendar again and update its status.",
-        "check-all", "Ctrl+Shift+K", Needs.LINKED_PROFILES,
+        "check-all", "Ctrl+Shift+K", Needs.LINKED_PROFILES, available=True,
         unavailable=NOT_YET + "checking all linked calendars arrives with the dashboard release.",
     ),
     ActionSpec(
         "linkProfilesAction", "&Link profiles…",
         "Find the calendars in an application's scope and link the ones you choose.",
-        "link-profiles", "Ctrl+L", Needs.APPLICATION,
+        "link-profiles", "Ctrl+L", Needs.APPLICATION, available=True,
         unavailable=NOT_YET + "linking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
         "relinkProfileAction", "&Relink profile",
         "Probe the selected calendars again with the application's current credentials.",
-        "relink-profile", "Ctrl+R", Needs.PROFILE,
+        "relink-profile", "Ctrl+R", Needs.PROFILE, available=True,
         unavailable=NOT_YET + "relinking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
         "revokeProfileAction", "Revoke &profile…",
         "Stop the application's access to the selected calendars.",
-        "revoke-profile", None, Needs.PROFILE,
+        "revoke-profile", QKeySequence.StandardKey.Delete, Needs.PROFILE, available=True,
         unavailable=NOT_YET + "revoking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
         "revokeApplicationAction", "Revo&ke application…",
         "Withdraw the selected application's organisation-wide grant, step by step.",
-        "revoke-application", None, Needs.APPLICATION,
+        "revoke-application", None, Needs.APPLICATION, available=True,
         unavailable=NOT_YET + "revoking an application arrives with the dashboard release.",
     ),
 )

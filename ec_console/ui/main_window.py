@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSize, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +57,7 @@ from ec_console.ui.tasks import run_in_background
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 200
+RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
 RegistryFactory = Callable[[str], Registry]
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_menus()
         self._build_status_bar()
+        self._build_dashboard()
         self._restore_geometry()
         theme.theme_notifier().changed.connect(self._on_theme_changed)
 
@@ -485,6 +487,47 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.keychain_status)
         self._show_keychain()
 
+    def _build_dashboard(self) -> None:
+        """The dashboard actions: run panel, detail pane, context menu, audit log, merged refreshes."""
+        from ec_console.ui.check_all import RunPanel
+        from ec_console.ui.profile_details import ProfileDetailsPane
+
+        self.operation_store: Any = None        # None: the OS keychain (tests and the sandbox pass their own)
+        self.operation_adapters: Any = None     # None: the real providers
+        self._results_timer = QTimer(self)
+        self._results_timer.setObjectName("resultsRefresh")
+        self._results_timer.setSingleShot(True)
+        self._results_timer.setInterval(RESULTS_REFRESH_MS)
+        self._results_timer.timeout.connect(self._refresh_keeping_selection)
+        self.run_panel = RunPanel(self)
+        self.run_panel.finished.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.statusBar().addPermanentWidget(self.run_panel)
+        self.details_pane = ProfileDetailsPane(self.operation_scope, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_pane)
+        self.details_pane.hide()
+
+        a = self.actions
+        a["revokeProfileAction"].triggered.connect(self.revoke_selected_profiles)
+        a["relinkProfileAction"].triggered.connect(self.relink_selected_profiles)
+        a["linkProfilesAction"].triggered.connect(self.open_link_dialog)
+        a["revokeApplicationAction"].triggered.connect(self.revoke_selected_application)
+        a["checkAllAction"].triggered.connect(lambda: self.start_check_all())
+        for name in ("revokeProfileAction", "relinkProfileAction"):
+            a[name].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.profiles_table.addAction(a[name])
+        self.profiles_table.activated.connect(self.show_profile_details)
+        self.profiles_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.profiles_table.customContextMenuRequested.connect(self._profiles_menu)
+
+        self.audit_action = QAction(self.tr("A&udit log…"), self)
+        self.audit_action.setObjectName("auditLogAction")
+        self.audit_action.setStatusTip(self.tr("Every change made in this region: who, when, what"))
+        self.audit_action.triggered.connect(self.open_audit_log)
+        tools = self.findChild(QMenu, "toolsMenu")
+        if tools is not None:
+            tools.addSeparator()
+            tools.addAction(self.audit_action)
+
     # ================================================================================ region
     @property
     def region(self) -> Region:
@@ -508,6 +551,9 @@ class MainWindow(QMainWindow):
                                          8000)
 
     def _open_region(self, region_id: str) -> None:
+        details = getattr(self, "details_pane", None)
+        if details is not None:
+            details.clear()                  # nothing of one region shows in the other
         self._close_registry()
         self.region_id = region_id
         self._registry_error = ""
@@ -743,13 +789,13 @@ class MainWindow(QMainWindow):
             self.clear_filters_button.setText(self.tr("Show &all applications"))
             self.no_match.set_content(
                 self.tr("No calendars linked through %s yet") % app.name,
-                self.tr("<p>This application has no linked calendar profiles. Linking calendars arrives "
-                        "with the dashboard release of the console.</p>"), "link-profiles")
+                self.tr("<p>This application has no linked calendar profiles yet. Use <b>Link profiles…</b> "
+                        "(Ctrl+L) to find the calendars in its scope and link them.</p>"), "link-profiles")
         else:
             self.no_match.set_content(
                 self.tr("No calendar profiles in %s yet") % self.region.label,
                 self.tr("<p>Applications are connected, but no calendars are linked through them yet. "
-                        "Linking calendars arrives with the dashboard release of the console.</p>"),
+                        "Pick an application on the left, then use <b>Link profiles…</b>.</p>"),
                 "link-profiles")
 
     def _show_registry_error(self) -> None:
@@ -777,6 +823,14 @@ class MainWindow(QMainWindow):
             linked_profiles=self._linked_total,
         )
         ui_actions.update_action_states(self.actions, selection)
+        run_panel = getattr(self, "run_panel", None)
+        if run_panel is not None and run_panel.running:
+            for name in ("checkAllAction", "relinkProfileAction"):
+                self.actions[name].setEnabled(False)
+        app = self.selected_application()
+        if app is not None and app.status != "active":
+            for name in ("linkProfilesAction", "revokeApplicationAction"):
+                self.actions[name].setEnabled(False)
 
     # ================================================================================ commands
     @Slot()
@@ -861,6 +915,191 @@ class MainWindow(QMainWindow):
             self.model.refresh()
         self._update_views()
 
+    # ================================================================================ dashboard actions
+    def operation_scope(self) -> Any:
+        """Where background operations work: this region's registry file, opened by each worker."""
+        from ec_console.ui.operations import Scope
+
+        return Scope(self.region_id, self._registry_factory, self.operation_store, self.operation_adapters)
+
+    def selected_profile_ids(self) -> list[int]:
+        rows = sorted(index.row() for index in self.profiles_table.selectionModel().selectedRows())
+        return [pid for pid in (self.model.profile_id(row) for row in rows) if pid is not None]
+
+    def selected_application(self) -> Application | None:
+        app_id = self.selected_application_id()
+        return next((a for a in self._applications if a.id == app_id), None)
+
+    def update_action_states(self) -> None:
+        self._update_actions()
+
+    def results_arrived(self, *, now: bool = False) -> None:
+        """Results of a run were written: refresh the window, merged (at most every RESULTS_REFRESH_MS)."""
+        if now:
+            self._results_timer.stop()
+            self._refresh_keeping_selection()
+        elif not self._results_timer.isActive():
+            self._results_timer.start()
+
+    @Slot()
+    def _refresh_keeping_selection(self) -> None:
+        if self.registry is None:
+            return
+        wanted = set(self.selected_profile_ids())
+        current = self.model.profile_id(self.profiles_table.currentIndex().row())
+        scroll = self.profiles_table.verticalScrollBar().value()
+        self._load()
+        if wanted or current is not None:
+            selection = QItemSelection()
+            last = self.model.columnCount() - 1
+            current_row = -1
+            for row in range(self.model.rowCount()):
+                pid = self.model.profile_id(row)
+                if pid in wanted:
+                    selection.select(self.model.index(row, 0), self.model.index(row, last))
+                if pid == current:
+                    current_row = row
+            flags = QItemSelectionModel.SelectionFlag
+            self.profiles_table.selectionModel().select(selection, flags.ClearAndSelect | flags.Rows)
+            if current_row >= 0:
+                self.profiles_table.selectionModel().setCurrentIndex(self.model.index(current_row, 0),
+                                                                     flags.NoUpdate)
+        self.profiles_table.verticalScrollBar().setValue(scroll)
+        if self.details_pane.isVisible():
+            self.details_pane.reload()
+
+    @Slot()
+    def revoke_selected_profiles(self) -> Any:
+        """Confirm (naming them), then record the selected profiles revoked (audited by the core)."""
+        from ec_console.ui import operations
+        from ec_console.ui.profile_details import RevokeProfilesDialog
+
+        ids = self.selected_profile_ids()
+        if not ids or self.registry is None:
+            return None
+        emails = [p.email for p in self.registry.profiles_by_ids(ids)]
+        dialog = RevokeProfilesDialog(emails, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        scope = self.operation_scope()
+
+        def finished(_result: int) -> None:
+            if not dialog.confirmed():
+                return
+            operations.revoke_profiles(
+                self, scope, ids,
+                on_done=lambda results: self._after_revoke(results, scope.region_id),
+                on_error=lambda message: self.statusBar().showMessage(message, 15000))
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def _after_revoke(self, results: list[Any], region_id: str) -> None:
+        changed = sum(1 for r in results if r.changed)
+        self.results_arrived(now=True)       # first: re-selecting the rows would hide the message
+        self.statusBar().showMessage(
+            self.tr("%d profile(s) revoked in %s; the platform step is in each profile's details")
+            % (changed, self.catalog.regions[region_id].label), 15000)
+
+    @Slot()
+    def relink_selected_profiles(self) -> Any:
+        """Probe the selected profiles again (background, progress in the status bar, cancellable)."""
+        from ec_console.ui import operations
+        from ec_console.ui.check_all import saved_concurrency, start_run
+
+        ids = self.selected_profile_ids()
+        if not ids:
+            return None
+        scope = self.operation_scope()
+
+        def begin(feed: Any, progress: Any, done: Any, failed: Any) -> Any:
+            return operations.relink_profiles(self, scope, ids, feed=feed, concurrency=saved_concurrency(),
+                                              on_progress=progress, on_done=done, on_error=failed)
+
+        return start_run(self, self.tr("Relink"), begin)
+
+    def start_check_all(self, concurrency: int | None = None) -> Any:
+        """Check all: ask for the concurrency (unless given), then run it with progress in the status bar."""
+        from ec_console.ui import operations
+        from ec_console.ui.check_all import CheckAllDialog, start_run
+
+        scope = self.operation_scope()
+
+        def run(value: int) -> Any:
+            def begin(feed: Any, progress: Any, done: Any, failed: Any) -> Any:
+                return operations.check_all(self, scope, concurrency=value, feed=feed, on_progress=progress,
+                                            on_done=done, on_error=failed)
+
+            return start_run(self, self.tr("Check all"), begin, summary_of=lambda result: result[1])
+
+        if concurrency is not None:
+            return run(concurrency)
+        counts = self.registry.status_counts() if self.registry is not None else {}
+        to_check = counts.get("linked", 0) + counts.get("needs_relink", 0)
+        dialog = CheckAllDialog(to_check, self.region.label, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: run(dialog.concurrency.value()))
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def open_link_dialog(self) -> Any:
+        from ec_console.ui.link_dialog import LinkProfilesDialog
+
+        app = self.selected_application()
+        if app is None or app.status != "active" or self.registry is None:
+            return None
+        dialog = LinkProfilesDialog(app, self.operation_scope(), self.registry, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.results_written.connect(lambda: self.results_arrived())
+        dialog.finished.connect(lambda _r: self.results_arrived(now=True))
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def revoke_selected_application(self) -> Any:
+        from ec_console.ui.revoke_application import RevokeApplicationDialog
+
+        app = self.selected_application()
+        if app is None or app.status != "active" or self.registry is None:
+            return None
+        dialog = RevokeApplicationDialog(app, self.operation_scope(), self.registry, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.revoked.connect(lambda _app: self.results_arrived(now=True))
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def open_audit_log(self) -> Any:
+        from ec_console.ui.audit_view import AuditLogDialog
+
+        dialog = AuditLogDialog(self.operation_scope(), self.region.label, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def show_profile_details(self, index: Any = None) -> None:
+        if index is None or not index.isValid():
+            index = self.profiles_table.currentIndex()
+        row = index.row()
+        profile_id = self.model.profile_id(row)
+        if profile_id is not None:
+            self.details_pane.show_profile(profile_id)
+
+    def _profiles_menu(self, pos: Any) -> None:
+        if not self.selected_profile_ids():
+            return
+        menu = QMenu(self)
+        menu.setObjectName("profilesContextMenu")
+        details = menu.addAction(self.tr("&Details"))
+        details.triggered.connect(lambda: self.show_profile_details())
+        menu.addSeparator()
+        menu.addAction(self.actions["relinkProfileAction"])
+        menu.addAction(self.actions["revokeProfileAction"])
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.profiles_table.viewport().mapToGlobal(pos))
+
     # ================================================================================ keychain
     def _query_keychain(self) -> None:
         run_in_background(self, lambda _ctx: keychain_status(), on_success=self.set_keychain,
@@ -913,6 +1152,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_geometry()
         self._search_timer.stop()
+        self._results_timer.stop()
+        if self.run_panel.running:
+            self.run_panel.cancel()
         self._close_registry()
         if self.sandbox_session is not None:
             self.sandbox_session.stop()

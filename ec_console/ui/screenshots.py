@@ -135,6 +135,7 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda: main_window("main-empty"))
                 _with_home(True, lambda: main_window("main"))
                 _with_home(False, lambda s=scheme: _wizard_shots(app, sandbox, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _dashboard_shots(app, sandbox, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
@@ -234,6 +235,104 @@ def _wizard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale
     view.close()
     view.deleteLater()
     session.sandbox = None
+    _settle(app)
+
+
+def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
+    """The dashboard actions against the sandbox organisation: profile details, link, check all, revoke
+    (profiles and application) and the audit log."""
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+    from ec_console.secrets import default_store
+    from ec_console.ui.app import create_main_window
+    from ec_console.ui.audit_view import AuditLogDialog
+    from ec_console.ui.check_all import CheckAllDialog
+    from ec_console.ui.link_dialog import LinkProfilesDialog
+    from ec_console.ui.profile_details import RevokeProfilesDialog
+    from ec_console.ui.revoke_application import RevokeApplicationDialog
+
+    info = sandbox.info()  # type: ignore[attr-defined]
+    spec = dashboard.ApplicationSpec(
+        "Contoso scheduling", "exchange", info.domain,
+        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
+        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
+    with Registry.for_region("us") as registry:
+        store = default_store()
+        application = dashboard.add_application(registry, spec, info.password, store=store).application
+        chosen = [*info.mailboxes_in_scope[:14], info.mailbox_out_of_scope, info.mailbox_ews_blocked]
+        dashboard.link_profiles(registry, application, chosen, store=store)
+    window = create_main_window("us", keychain="Secret Service")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    model = window.model
+    rows = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+    row = rows.index(info.mailbox_out_of_scope)
+    window.profiles_table.selectRow(row)
+    window.show_profile_details(model.index(row, 0))
+    _wait(app, lambda: window.details_pane.details is not None)
+    _settle(app)
+    _save(window, outdir, "main-details", scheme, scale)
+
+    confirm = RevokeProfilesDialog(rows[:3], window)
+    confirm.show()
+    _settle(app)
+    _save(confirm, outdir, "revoke-profiles", scheme, scale)
+    confirm.reject()
+
+    window.details_pane.clear()
+    for index in range(window.applications_list.count()):
+        if window.applications_list.item(index).text().startswith("Contoso scheduling"):
+            window.applications_list.setCurrentRow(index)
+    link = window.open_link_dialog()
+    assert isinstance(link, LinkProfilesDialog)
+    link.tabs.setCurrentIndex(1)
+    link.paste_box.setPlainText("\n".join([*info.mailboxes_in_scope[12:20], info.mailbox_nonexistent,
+                                           info.mailbox_folder_denied, "front desk"]))
+    link.add_pasted()
+    _wait(app, lambda: link.model.rowCount() == 10 and link.add_button.isEnabled())
+    link.start_link()
+    _wait(app, lambda: link.summary is not None)
+    _settle(app)
+    _save(link, outdir, "link-profiles", scheme, scale)
+    link.reject()
+    _settle(app)
+
+    check = window.start_check_all()
+    assert isinstance(check, CheckAllDialog)
+    _settle(app)
+    _save(check, outdir, "check-all", scheme, scale)
+    sandbox.ews_server.latency = 0.25  # type: ignore[attr-defined]
+    try:
+        check.concurrency.setValue(1)
+        check.accept()
+        _wait(app, lambda: window.run_panel.isVisible() and window.run_panel.progress is not None
+              and window.run_panel.progress.done >= 2)
+        _settle(app)
+        _save(window, outdir, "check-all-running", scheme, scale)
+        window.run_panel.cancel()
+        _wait(app, lambda: not window.run_panel.running)
+    finally:
+        sandbox.ews_server.latency = 0.0  # type: ignore[attr-defined]
+
+    revoke = window.revoke_selected_application()
+    assert isinstance(revoke, RevokeApplicationDialog)
+    revoke.verify()
+    _wait(app, lambda: revoke.verification is not None)
+    revoke.confirm_name.setText("Contoso sch")
+    _settle(app)
+    _save(revoke, outdir, "revoke-application", scheme, scale)
+    revoke.reject()
+
+    audit = window.open_audit_log()
+    assert isinstance(audit, AuditLogDialog)
+    _wait(app, lambda: audit.page is not None)
+    _settle(app)
+    _save(audit, outdir, "audit-log", scheme, scale)
+    audit.close()
+    window.close()
+    window.deleteLater()
     _settle(app)
 
 

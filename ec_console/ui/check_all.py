@@ -1,0 +1,308 @@
+"""Long runs in the main window: check all (and relink) with progress in a non-modal status-bar panel.
+
+- `CheckAllDialog` (`checkAllDialog`) asks how many probes may run at once per application (default 4,
+  at most 20: the service account's EWS budget of 27 is shared with the production application) and
+  remembers the choice.
+- `RunPanel` (`runPanel`) sits in the status bar while a run lasts: done / total, time left, how many were
+  not checked because the platform was busy (a throttled or timed-out probe never changes a status), and
+  Cancel. It appears only after `PROGRESS_DELAY_MS` (quick runs never flash it) and never blocks the window.
+- `start_run` wires an operation, its `RunFeed` and the panel together: results stream into the window
+  (`window.results_arrived()`, which merges refreshes) as they are written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ec_console.checkall import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, JobResult, Progress
+from ec_console.regions import load_settings, save_setting
+from ec_console.ui.operations import Operation, RunFeed
+from ec_console.ui.tasks import PROGRESS_DELAY_MS
+
+CONCURRENCY_KEY = "check_all_concurrency"
+NOT_CHECKED_CODES = ("throttled", "timeout", "server_error")
+
+
+def saved_concurrency() -> int:
+    value = load_settings().get(CONCURRENCY_KEY)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_CONCURRENCY:
+        return value
+    return DEFAULT_CONCURRENCY
+
+
+def time_left(seconds: float | None) -> str:
+    """"about 3 min left" / "about 20 s left" ("" before anything is known)."""
+    if seconds is None:
+        return ""
+    if seconds >= 90:
+        return f"about {round(seconds / 60)} min left"
+    return f"about {max(1, round(seconds))} s left"
+
+
+class RunTally:
+    """What a run did so far, from its streamed results (GUI thread)."""
+
+    def __init__(self) -> None:
+        self.actions: Counter[str] = Counter()
+        self.not_checked: Counter[str] = Counter()
+
+    def add(self, results: list[JobResult]) -> None:
+        for result in results:
+            self.actions[result.action] += 1
+            if result.action == "unchanged" and result.code in NOT_CHECKED_CODES:
+                self.not_checked[result.code or ""] += 1
+
+    def not_checked_text(self) -> str:
+        return ", ".join(f"{n} not checked: {code}" for code, n in sorted(self.not_checked.items()))
+
+    def summary(self) -> str:
+        parts = []
+        for action, label in (("linked", "linked"), ("needs_relink", "need relink")):
+            if self.actions[action]:
+                parts.append(f"{self.actions[action]} {label}")
+        checked_unchanged = self.actions["unchanged"] - sum(self.not_checked.values())
+        if checked_unchanged > 0:
+            parts.append(f"{checked_unchanged} unchanged")
+        if self.not_checked:
+            parts.append(self.not_checked_text())
+        if self.actions["skipped"]:
+            parts.append(f"{self.actions['skipped']} skipped")
+        return ", ".join(parts) or "nothing to do"
+
+
+class CheckAllDialog(QDialog):
+    """Starts check all: the concurrency per application (`checkAllDialog`)."""
+
+    def __init__(self, linked: int, region_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkAllDialog")
+        self.setAccessibleName(self.tr("Check all"))
+        self.setWindowTitle(self.tr("Check all linked calendars"))
+        intro = QLabel(self.tr(
+            "Probe the %(n)s linked and needs-relink calendars of %(region)s again and update their status. "
+            "A probe the platform answers with “busy” or not at all leaves the status as it is.")
+            % {"n": f"{linked:,}", "region": region_label})
+        intro.setWordWrap(True)
+        intro.setObjectName("checkAllIntro")
+        self.intro = intro
+        self.concurrency = QSpinBox()
+        self.concurrency.setObjectName("concurrencySpin")
+        self.concurrency.setAccessibleName(self.tr("Probes at once per application"))
+        self.concurrency.setRange(1, MAX_CONCURRENCY)
+        self.concurrency.setValue(saved_concurrency())
+        note = QLabel(self.tr(
+            "Exchange allows 27 concurrent EWS connections per service account, shared with the "
+            "production application: keep this low (default %d, at most %d).") % (DEFAULT_CONCURRENCY,
+                                                                                    MAX_CONCURRENCY))
+        note.setWordWrap(True)
+        note.setObjectName("concurrencyNote")
+        form = QFormLayout()
+        caption = QLabel(self.tr("&Probes at once per application:"))
+        caption.setBuddy(self.concurrency)
+        form.addRow(caption, self.concurrency)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.start_button = buttons.addButton(self.tr("&Start"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_button.setObjectName("startCheckAll")
+        self.start_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def accept(self) -> None:
+        try:
+            save_setting(CONCURRENCY_KEY, self.concurrency.value())
+        except OSError:
+            pass   # the run still uses the value; only remembering it failed
+        super().accept()
+
+
+class RunPanel(QFrame):
+    """Progress of one long run in the status bar (`runPanel`), with Cancel."""
+
+    finished = Signal(str)            # the summary line, when the run is over
+
+    def __init__(self, parent: QWidget | None = None, *, delay_ms: int = PROGRESS_DELAY_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("runPanel")
+        self.setAccessibleName(self.tr("Progress of the running check"))
+        self.label = QLabel()
+        self.label.setObjectName("runLabel")
+        self.label.setAccessibleName(self.tr("Run progress"))
+        self.bar = QProgressBar()
+        self.bar.setObjectName("runProgress")
+        self.bar.setAccessibleName(self.tr("Run progress bar"))
+        self.bar.setFixedWidth(160)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("runCancel")
+        self.cancel_button.setAccessibleName(self.tr("Cancel the running check"))
+        self.cancel_button.clicked.connect(self.cancel)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 0, 6, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.bar)
+        row.addWidget(self.cancel_button)
+        self.operation: Operation | None = None
+        self.feed: RunFeed | None = None
+        self.tally = RunTally()
+        self.title = ""
+        self.progress: Progress | None = None
+        self._on_results: Callable[[list[JobResult]], None] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._reveal)
+        self.hide()
+
+    @property
+    def running(self) -> bool:
+        return self.operation is not None
+
+    def begin(self, title: str, feed: RunFeed, on_results: Callable[[list[JobResult]], None]) -> None:
+        self.title = title
+        self.feed = feed
+        self.tally = RunTally()
+        self.progress = None
+        self._on_results = on_results
+        self.cancel_button.setEnabled(True)
+        self.label.setText(self.tr("%s: starting…") % title)
+        self.bar.setRange(0, 0)
+        self._timer.start()
+
+    def attach(self, operation: Operation) -> None:
+        self.operation = operation
+
+    @Slot()
+    def _reveal(self) -> None:
+        if self.running:
+            self.show()
+
+    @Slot()
+    def update_from_feed(self) -> None:
+        """Drain the feed (called when the worker wakes the GUI; wake-ups are merged)."""
+        if self.feed is None:
+            return
+        progress, results = self.feed.take()
+        if results:
+            self.tally.add(results)
+            if self._on_results is not None:
+                self._on_results(results)
+        if progress is not None:
+            self.progress = progress
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        progress = self.progress
+        if progress is None:
+            return
+        self.bar.setRange(0, max(progress.total, 1))
+        self.bar.setValue(min(progress.done, progress.total))
+        parts = [self.tr("%(title)s: %(done)s of %(total)s") % {
+            "title": self.title, "done": f"{progress.done:,}", "total": f"{progress.total:,}"}]
+        left = time_left(progress.eta) if progress.done < progress.total else ""
+        if left:
+            parts.append(left)
+        if self.tally.not_checked:
+            parts.append(self.tally.not_checked_text())
+        if self.operation is not None and self.operation.cancelled:
+            parts.append(self.tr("cancelling…"))
+        self.label.setText(" · ".join(parts))
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.operation is not None:
+            self.operation.cancel()
+            self.cancel_button.setEnabled(False)
+            self._show_progress()
+
+    def end(self, message: str) -> None:
+        """The run is over: drain what is left, hide, and announce `message`."""
+        self.update_from_feed()
+        self._timer.stop()
+        self.operation = None
+        self.feed = None
+        self.hide()
+        self.finished.emit(message)
+
+
+def summary_message(title: str, summary: Any, tally: RunTally, region_label: str) -> str:
+    """The status-bar line after a run: what changed, what could not be checked, whether it was cancelled."""
+    if summary.cancelled:
+        head = f"{title} cancelled in {region_label} after {len(summary.results):,} of {summary.total:,}"
+    else:
+        head = f"{title} finished in {region_label}: {summary.total:,} probed"
+    text = f"{head} — {tally.summary()}"
+    if summary.application_failures:
+        codes = ", ".join(sorted({o.code or "?" for o in summary.application_failures.values()}))
+        text += f"; an application itself failed ({codes}): see the applications list"
+    return text
+
+
+Begin = Callable[[RunFeed, Callable[[], None], Callable[[Any], None], Callable[[str], None]], Operation]
+
+
+def start_run(window: Any, title: str, begin: Begin, *,
+              summary_of: Callable[[Any], Any] = lambda result: result) -> Operation | None:
+    """Start one long run in `window` (a MainWindow) shown in its `run_panel`.
+
+    `begin(feed, on_progress, on_done, on_error)` starts the operation. Results stream into the window
+    through `window.results_arrived()`; when the run ends the window is refreshed and the status bar says
+    what happened.
+    """
+    panel: RunPanel = window.run_panel
+    if panel.running:
+        window.statusBar().showMessage(window.tr("Another check is still running; wait for it or cancel it"),
+                                       6000)
+        return None
+    feed = RunFeed()
+    region_label = window.region.label
+    panel.begin(title, feed, lambda _results: window.results_arrived())
+
+    def done(result: Any) -> None:
+        summary = summary_of(result)
+        tally = panel.tally
+        panel.update_from_feed()
+        panel.end(summary_message(title, summary, tally, region_label))
+        window.results_arrived(now=True)
+
+    def failed(message: str) -> None:
+        panel.end(window.tr("%s did not run: %s") % (title, message))
+        window.results_arrived(now=True)
+
+    def over() -> None:                      # an unexpected failure: the error presenter already showed it
+        if panel.operation is operation:
+            panel.end(window.tr("%s stopped by an unexpected error (details in the log)") % title)
+            window.results_arrived(now=True)
+
+    operation = begin(feed, panel.update_from_feed, done, failed)
+    panel.attach(operation)
+    if operation.task is not None:
+        operation.task.done.connect(over)
+    window.update_action_states()
+    return operation
+
+
+__all__ = ["CheckAllDialog", "RunPanel", "RunTally", "saved_concurrency", "start_run", "summary_message",
+           "time_left"]

@@ -1,0 +1,493 @@
+"""Link profiles (`linkProfilesDialog`): find the accounts of an application's scope, choose, link.
+
+Sources: *Discover* (the provider's enumeration, in the background, cancellable) or *Paste or import* (a
+pasted list or a Get-Mailbox CSV; every unusable line is listed with its line number). The preview lists
+the candidates with check boxes (check all / none, a count); accounts already linked through the
+application are shown but not offered. *Link* probes each chosen account through the application in the
+background: each row shows its result as it is written (`linked`, or `needs relink` with the diagnosis),
+with done / total and Cancel. The main window's table follows (`results_written`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ec_console.checkall import JobResult
+from ec_console.registry import Application, Registry
+from ec_console.ui import icons
+from ec_console.ui import operations as ops
+from ec_console.ui.check_all import saved_concurrency, time_left
+from ec_console.ui.profiles_model import provider_label, status_label
+
+COL_EMAIL, COL_NAME, COL_RESULT = range(3)
+EmailRole = Qt.ItemDataRole.UserRole + 1
+
+
+class LinkProfilesDialog(QDialog):
+    """Discover or paste accounts, preview them, link the chosen ones (`linkProfilesDialog`)."""
+
+    results_written = Signal()
+
+    def __init__(self, application: Application, scope: ops.Scope, registry: Registry | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("linkProfilesDialog")
+        self.setAccessibleName(self.tr("Link profiles"))
+        self.setWindowTitle(self.tr("Link profiles — %s") % application.name)
+        self.application = application
+        self.scope = scope
+        self.discovery: ops.Operation | None = None
+        self.run: ops.Operation | None = None
+        self.feed: ops.RunFeed | None = None
+        self.summary: Any = None
+        self._rows: dict[str, int] = {}
+        self._counts = {"linked": 0, "needs_relink": 0, "skipped": 0}
+        self._build()
+        self.resize(820, 640)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------------------------ building
+    def _build(self) -> None:
+        app = self.application
+        header = QLabel(self.tr("Link calendars through <b>%s</b> (%s · %s): each one is probed through the "
+                                "application and recorded as linked, or as needing a relink with the "
+                                "reason.") % (app.name, provider_label(app.provider), app.domain))
+        header.setWordWrap(True)
+        header.setTextFormat(Qt.TextFormat.RichText)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("sourceTabs")
+        self.tabs.setAccessibleName(self.tr("Where the accounts come from"))
+        self.tabs.addTab(self._discover_tab(), self.tr("&Discover"))
+        self.tabs.addTab(self._paste_tab(), self.tr("&Paste or import"))
+        self.tabs.setMaximumHeight(230)
+
+        self.model = QStandardItemModel(0, 3, self)
+        self.model.setHorizontalHeaderLabels([self.tr("Account"), self.tr("Name"), self.tr("Result")])
+        self.model.itemChanged.connect(lambda _item: self._update_buttons())
+        self.preview = QTableView()
+        self.preview.setObjectName("linkPreview")
+        self.preview.setAccessibleName(self.tr("Accounts to link"))
+        self.preview.setModel(self.model)
+        self.preview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().setVisible(False)
+        self.preview.setWordWrap(False)
+        self.preview.setShowGrid(False)
+        self.preview.setAlternatingRowColors(True)
+        self.preview.setIconSize(QSize(12, 12))
+        header_view = self.preview.horizontalHeader()
+        header_view.resizeSection(COL_EMAIL, 280)
+        header_view.resizeSection(COL_NAME, 170)
+        header_view.setStretchLastSection(True)
+        header_view.setSectionResizeMode(COL_EMAIL, QHeaderView.ResizeMode.Interactive)
+
+        self.check_all_button = QPushButton(self.tr("Check &all"))
+        self.check_all_button.setObjectName("checkAllButton")
+        self.check_all_button.clicked.connect(lambda: self.set_all_checked(True))
+        self.check_none_button = QPushButton(self.tr("Check &none"))
+        self.check_none_button.setObjectName("checkNoneButton")
+        self.check_none_button.clicked.connect(lambda: self.set_all_checked(False))
+        self.count_label = QLabel()
+        self.count_label.setObjectName("chosenCount")
+        self.count_label.setAccessibleName(self.tr("Accounts chosen"))
+        choose = QHBoxLayout()
+        choose.addWidget(self.check_all_button)
+        choose.addWidget(self.check_none_button)
+        choose.addSpacing(12)
+        choose.addWidget(self.count_label, 1)
+
+        self.progress = QProgressBar()
+        self.progress.setObjectName("linkProgress")
+        self.progress.setAccessibleName(self.tr("Linking progress"))
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setObjectName("linkStatus")
+        self.status.setAccessibleName(self.tr("Linking status"))
+        self.status.setWordWrap(True)
+
+        self.link_button = QPushButton()
+        self.link_button.setObjectName("linkButton")
+        self.link_button.setDefault(True)
+        self.link_button.clicked.connect(self.start_link)
+        self.stop_button = QPushButton(self.tr("&Stop"))
+        self.stop_button.setObjectName("stopLinkButton")
+        self.stop_button.setToolTip(self.tr("Stop linking; what is done stays recorded"))
+        self.stop_button.clicked.connect(self.cancel_link)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.setObjectName("closeLinkDialog")
+        self.close_button.clicked.connect(self.reject)
+        self.progress.setFixedWidth(200)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.progress)
+        buttons.addWidget(self.link_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addWidget(self.tabs)
+        layout.addWidget(QLabel(self.tr("Accounts (tick the ones to link):")))
+        layout.addWidget(self.preview, 1)
+        layout.addLayout(choose)
+        layout.addLayout(buttons)
+
+    def _discover_tab(self) -> QWidget:
+        tab = QWidget()
+        explain = QLabel(self.tr("List the accounts in the application's scope (the scoping group, or the "
+                                 "Google Workspace domain) from the platform itself."))
+        explain.setWordWrap(True)
+        self.discover_button = QPushButton(icons.icon("refresh"), self.tr("&Find accounts in scope"))
+        self.discover_button.setObjectName("discoverButton")
+        self.discover_button.clicked.connect(self.discover)
+        self.discover_cancel = QPushButton(self.tr("Cancel"))
+        self.discover_cancel.setObjectName("discoverCancel")
+        self.discover_cancel.setAccessibleName(self.tr("Cancel finding accounts"))
+        self.discover_cancel.setEnabled(False)
+        self.discover_cancel.clicked.connect(self.cancel_discover)
+        self.discover_status = QLabel()
+        self.discover_status.setObjectName("discoverStatus")
+        self.discover_status.setWordWrap(True)
+        self.discover_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.discover_button)
+        row.addWidget(self.discover_cancel)
+        row.addStretch(1)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(explain)
+        layout.addLayout(row)
+        layout.addWidget(self.discover_status, 1)
+        return tab
+
+    def _paste_tab(self) -> QWidget:
+        tab = QWidget()
+        self.paste_box = QPlainTextEdit()
+        self.paste_box.setObjectName("pasteBox")
+        self.paste_box.setAccessibleName(self.tr("Addresses to link, one a line"))
+        self.paste_box.setPlaceholderText(self.tr("One address a line (or separated by commas), or the "
+                                                  "contents of Get-Mailbox | Export-Csv"))
+        self.add_button = QPushButton(self.tr("&Add to the list"))
+        self.add_button.setObjectName("addPastedButton")
+        self.add_button.clicked.connect(self.add_pasted)
+        self.import_button = QPushButton(self.tr("&Import CSV…"))
+        self.import_button.setObjectName("importCsvButton")
+        self.import_button.setToolTip(self.tr("A list of addresses, or a Get-Mailbox | Export-Csv file "
+                                              "(PrimarySmtpAddress column)"))
+        self.import_button.clicked.connect(self.import_csv)
+        self.problems = QListWidget()
+        self.problems.setObjectName("listProblems")
+        self.problems.setAccessibleName(self.tr("Lines that could not be used"))
+        self.problems.setWordWrap(True)
+        self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.problems.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.problems.hide()
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.import_button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.paste_box, 3)
+        row.addLayout(buttons)
+        row.addWidget(self.problems, 2)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(row)
+        return tab
+
+    # ------------------------------------------------------------------------------------ candidates
+    @Slot()
+    def discover(self) -> None:
+        self.discover_button.setEnabled(False)
+        self.discover_cancel.setEnabled(True)
+        self.discover_status.setText(self.tr("Asking the platform for the accounts in scope…"))
+        self.discovery = ops.discover_accounts(self, self.scope, self.application.id,
+                                               on_done=self._discovered, on_error=self._discover_failed,
+                                               on_cancelled=self._discover_cancelled)
+
+    @Slot()
+    def cancel_discover(self) -> None:
+        if self.discovery is not None:
+            self.discovery.cancel()
+            if self.discovery.task is not None:
+                self.discovery.task.cancel()
+        self.discover_cancel.setEnabled(False)
+        self.discover_status.setText(self.tr("Cancelling…"))
+
+    def _discovery_over(self) -> None:
+        self.discovery = None
+        self.discover_button.setEnabled(self.run is None)
+        self.discover_cancel.setEnabled(False)
+
+    def _discovered(self, enumeration: Any) -> None:
+        self._discovery_over()
+        added = self.add_candidates([(a.email, a.name) for a in enumeration.accounts])
+        lines = [self.tr("%(found)d account(s) in scope, %(added)d new in the list.")
+                 % {"found": len(enumeration.accounts), "added": added}]
+        lines += [f"• {note}" for note in enumeration.notes]
+        self.discover_status.setText("\n".join(lines))
+
+    def _discover_failed(self, message: str) -> None:
+        self._discovery_over()
+        self.discover_status.setText(self.tr("The accounts could not be listed: %s\nPaste a list or import "
+                                             "a CSV instead.") % message)
+
+    def _discover_cancelled(self) -> None:
+        self._discovery_over()
+        self.discover_status.setText(self.tr("Cancelled: nothing was listed."))
+
+    @Slot()
+    def add_pasted(self) -> None:
+        text = self.paste_box.toPlainText()
+        if not text.strip():
+            self._show_problems([], self.tr("Paste addresses first."))
+            return
+        self.add_button.setEnabled(False)
+        ops.parse_account_list(self, text, on_done=self._parsed)
+
+    @Slot()
+    def import_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import addresses"), "",
+                                              self.tr("CSV or text files (*.csv *.txt);;All files (*)"))
+        if not path:
+            return
+        self.import_button.setEnabled(False)
+
+        def loaded(text: str) -> None:
+            self.import_button.setEnabled(True)
+            self.paste_box.setPlainText(text)
+            self.add_pasted()
+
+        def failed(message: str) -> None:
+            self.import_button.setEnabled(True)
+            self._show_problems([], message)
+
+        ops.read_text_file(self, path, on_done=loaded, on_error=failed)
+
+    def _parsed(self, listing: Any) -> None:
+        self.add_button.setEnabled(True)
+        added = self.add_candidates([(address, "") for address in listing.addresses])
+        lines = [self.tr("Line %(n)d: %(message)s") % {"n": p.line,
+                                                        "message": _without_line(p.message, p.line)}
+                 for p in listing.problems]
+        note = self.tr("%(n)d address(es) read, %(added)d new in the list.") % {
+            "n": len(listing.addresses), "added": added}
+        if lines:
+            note += " " + self.tr("%d line(s) could not be used:") % len(lines)
+        self._show_problems(lines, note)
+
+    def _show_problems(self, lines: list[str], note: str) -> None:
+        self.problems.clear()
+        self.problems.addItem(note)
+        self.problems.addItems(lines)
+        self.problems.show()
+
+    def add_candidates(self, accounts: list[tuple[str, str]]) -> int:
+        """Add accounts to the preview (checked), skipping any already listed; returns how many were new."""
+        new: list[str] = []
+        for email, name in accounts:
+            key = email.lower()
+            if key in self._rows:
+                continue
+            box = QStandardItem(email)
+            box.setCheckable(True)
+            box.setCheckState(Qt.CheckState.Checked)
+            box.setData(email, EmailRole)
+            box.setEditable(False)
+            self.model.appendRow([box, _cell(name), _cell("")])
+            self._rows[key] = self.model.rowCount() - 1
+            new.append(email)
+        if new:
+            ops.known_profiles(self, self.scope, self.application.id, new, on_done=self._mark_known)
+        self._update_buttons()
+        return len(new)
+
+    def _mark_known(self, known: dict[str, str]) -> None:
+        for key, status in known.items():
+            row = self._rows.get(key)
+            if row is None:
+                continue
+            box = self.model.item(row, COL_EMAIL)
+            box.setCheckState(Qt.CheckState.Unchecked)
+            box.setCheckable(False)
+            box.setEnabled(False)
+            text = self.tr("Already linked through this application (%s)") % status_label(status)
+            self._set_result(row, text, status)
+        self._update_buttons()
+
+    def set_all_checked(self, checked: bool) -> None:
+        state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        self.model.blockSignals(True)
+        for row in range(self.model.rowCount()):
+            box = self.model.item(row, COL_EMAIL)
+            if box.isCheckable() and box.isEnabled():
+                box.setCheckState(state)
+        self.model.blockSignals(False)
+        last = max(0, self.model.rowCount() - 1)
+        self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(last, 0))
+        self._update_buttons()
+
+    def chosen(self) -> list[tuple[str, str]]:
+        picked = []
+        for row in range(self.model.rowCount()):
+            box = self.model.item(row, COL_EMAIL)
+            if box.isCheckable() and box.checkState() == Qt.CheckState.Checked:
+                picked.append((box.data(EmailRole), self.model.item(row, COL_NAME).text()))
+        return picked
+
+    # ------------------------------------------------------------------------------------ linking
+    @Slot()
+    def start_link(self) -> None:
+        picked = self.chosen()
+        if not picked or self.run is not None:
+            return
+        names = {email: name for email, name in picked if name}
+        self.feed = ops.RunFeed()
+        self._counts = {"linked": 0, "needs_relink": 0, "skipped": 0}
+        self.summary = None
+        self.progress.setRange(0, len(picked))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText(self.tr("Linking %d account(s)…") % len(picked))
+        for email, _name in picked:
+            self._set_result(self._rows[email.lower()], self.tr("Waiting…"), None)
+        self.run = ops.link_profiles(self, self.scope, self.application.id, [e for e, _ in picked],
+                                     names=names, feed=self.feed, concurrency=saved_concurrency(),
+                                     on_progress=self._drain, on_done=self._linked,
+                                     on_error=self._link_failed)
+        self._update_buttons()
+
+    @Slot()
+    def cancel_link(self) -> None:
+        if self.run is not None:
+            self.run.cancel()
+            self.stop_button.setEnabled(False)
+            self.status.setText(self.tr("Stopping… (probes under way finish first)"))
+
+    def _drain(self) -> None:
+        if self.feed is None:
+            return
+        progress, results = self.feed.take()
+        for result in results:
+            self._show_result(result)
+        if progress is not None:
+            self.progress.setRange(0, max(progress.total, 1))
+            self.progress.setValue(progress.done)
+            if self.run is not None and not self.run.cancelled:
+                left = time_left(progress.eta) if progress.done < progress.total else ""
+                self.status.setText(self.tr("Linked %(done)d of %(total)d") % {
+                    "done": progress.done, "total": progress.total} + (f" · {left}" if left else ""))
+        if results:
+            self.results_written.emit()
+
+    def _show_result(self, result: JobResult) -> None:
+        row = self._rows.get(result.email.lower())
+        if result.action in self._counts:
+            self._counts[result.action] += 1
+        if row is None:
+            return
+        if result.action == "linked":
+            text = self.tr("Linked")
+        elif result.action == "needs_relink":
+            text = self.tr("Needs relink: %s") % result.message
+        else:
+            text = result.message or self.tr("Skipped")
+        self._set_result(row, text, result.status or ("fail" if result.action == "skipped" else None))
+        box = self.model.item(row, COL_EMAIL)
+        box.setCheckState(Qt.CheckState.Unchecked)
+        box.setCheckable(False)
+
+    def _set_result(self, row: int, text: str, status: str | None) -> None:
+        cell = self.model.item(row, COL_RESULT)
+        cell.setText(text)
+        cell.setToolTip(text)
+        cell.setIcon(icons.status_icon(status) if status else icons.status_icon("skip"))
+
+    def _linked(self, summary: Any) -> None:
+        self._drain()
+        self.run = None
+        self.feed = None
+        self.summary = summary
+        counts = summary.run.counts
+        parts = [self.tr("%d linked") % counts.get("linked", 0),
+                 self.tr("%d need relink") % counts.get("needs_relink", 0)]
+        if summary.already_linked:
+            parts.append(self.tr("%d already linked") % len(summary.already_linked))
+        if counts.get("skipped", 0):
+            parts.append(self.tr("%d skipped") % counts["skipped"])
+        head = self.tr("Stopped") if summary.run.cancelled else self.tr("Done")
+        text = f"{head}: " + ", ".join(parts)
+        if summary.run.application_failures:
+            failure = next(iter(summary.run.application_failures.values()))
+            text += self.tr(". The application itself failed (%s): %s") % (
+                failure.code, failure.diagnosis.cause if failure.diagnosis else failure.detail)
+        self.status.setText(text)
+        self.progress.hide()
+        self.results_written.emit()
+        self._update_buttons()
+
+    def _link_failed(self, message: str) -> None:
+        self.run = None
+        self.feed = None
+        self.progress.hide()
+        self.status.setText(self.tr("Nothing was linked: %s") % message)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------------------------ state
+    def _update_buttons(self) -> None:
+        running = self.run is not None
+        chosen = len(self.chosen())
+        listed = self.model.rowCount()
+        self.count_label.setText(self.tr("%(chosen)d of %(listed)d chosen") % {"chosen": chosen,
+                                                                               "listed": listed})
+        self.link_button.setText(self.tr("&Link %d calendar(s)") % chosen if chosen else self.tr("&Link"))
+        self.link_button.setEnabled(chosen > 0 and not running)
+        self.stop_button.setVisible(running)
+        self.stop_button.setEnabled(running)
+        self.close_button.setEnabled(not running)
+        for widget in (self.check_all_button, self.check_none_button, self.add_button, self.import_button):
+            widget.setEnabled(not running)
+        self.discover_button.setEnabled(not running and self.discovery is None)
+
+    def reject(self) -> None:
+        if self.run is not None:          # Escape while linking stops the run instead of hiding it
+            self.cancel_link()
+            return
+        if self.discovery is not None:
+            self.cancel_discover()
+        super().reject()
+
+
+def _without_line(message: str, line: int) -> str:
+    """The problem's message without its own "line N:" prefix (the list shows the number once)."""
+    prefix = f"line {line}"
+    if message.lower().startswith(prefix):
+        return message[len(prefix):].lstrip(": ")
+    return message
+
+
+def _cell(text: str) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    return item
+
+
+__all__ = ["LinkProfilesDialog"]

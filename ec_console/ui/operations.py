@@ -1,0 +1,455 @@
+"""The dashboard's operations layer (STYLE.md pattern 1): widgets call these, these call the core.
+
+Each function starts one core call of `ec_console.dashboard` / `ec_console.checkall` on a pool of
+`ui/tasks.py` and returns an `Operation` handle at once. The work opens *its own* `Registry` on the worker
+thread (a sqlite3 connection belongs to one thread; the GUI keeps its own for reads; WAL lets both work)
+and closes it when done. Results come back on the GUI thread:
+
+- `on_done(result)` with the core's return value (also after a cancel when the core returns a partial
+  summary, as check all and link do);
+- `on_error(message)` for the failures an administrator can act on (`ConsoleError`: bad input, revoked
+  application, no secret, no keychain, registry problems; an enumeration the platform refused). Anything
+  else is a bug: it goes to the one error presenter (logged, exception dialog);
+- long runs stream through a `RunFeed`: the worker adds each `JobResult` and the latest core `Progress`;
+  the GUI drains it when woken (wake-ups are merged, so the GUI never sees a backlog).
+
+No business logic lives here: what a status means, what is audited and what is written is the core's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from ec_console.checkall import DEFAULT_CONCURRENCY, JobResult, Progress
+from ec_console.checks import CancelToken, CheckCancelled, Report
+from ec_console.errors import ConsoleError
+from ec_console.providers.base import EnumerationError, ProviderAdapter
+from ec_console.registry import Application, Registry
+from ec_console.ui.tasks import Task, TaskContext, run_in_background
+
+RegistryFactory = Callable[[str], Registry]
+OnError = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an operation works: one region's registry file (opened per worker), the credential store and
+    the provider adapters (None: the defaults — the OS keychain, the real providers)."""
+
+    region_id: str
+    registry_factory: RegistryFactory = Registry.for_region
+    store: Any = None
+    adapters: Mapping[str, ProviderAdapter] | None = None
+
+    def open(self) -> Registry:
+        """A new connection to the region's registry, for the calling thread only."""
+        return self.registry_factory(self.region_id)
+
+    def core_kwargs(self) -> dict[str, Any]:
+        return {"region_id": self.region_id, "store": self.store, "adapters": self.adapters}
+
+
+def expected_message(exc: BaseException) -> str | None:
+    """The administrator-facing sentence for an expected failure; None for a bug (shown by the presenter)."""
+    if isinstance(exc, ConsoleError):
+        return exc.message
+    if isinstance(exc, EnumerationError):
+        if exc.diagnosis is not None:
+            return f"{exc.detail} ({exc.diagnosis.code}: {exc.diagnosis.cause})"
+        return exc.detail
+    return None
+
+
+class RunFeed:
+    """Results and progress of one long run, handed from the worker (writer thread) to the GUI thread.
+
+    `add_result` / `set_progress` are called by the core's callbacks on the worker; `take()` on the GUI
+    thread returns the latest progress and every result since the last take.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._results: list[JobResult] = []
+        self._progress: Progress | None = None
+        self.total_results = 0
+
+    def add_result(self, result: JobResult) -> None:
+        with self._lock:
+            self._results.append(result)
+            self.total_results += 1
+
+    def set_progress(self, progress: Progress) -> None:
+        with self._lock:
+            self._progress = progress
+
+    def take(self) -> tuple[Progress | None, list[JobResult]]:
+        with self._lock:
+            results, self._results = self._results, []
+            return self._progress, results
+
+
+class Operation:
+    """A started operation: `cancel()` asks the core to stop (a run still reports what it did)."""
+
+    def __init__(self, token: CancelToken) -> None:
+        self.token = token
+        self.task: Task | None = None
+        self.finished = False
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.token.cancelled
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.finished
+
+
+class _TaskToken(CancelToken):
+    """A CancelToken that is also cancelled when the task is (e.g. from a progress dialog's Cancel)."""
+
+    def __init__(self, own: CancelToken, ctx: TaskContext) -> None:
+        super().__init__()
+        self._own = own
+        self._ctx = ctx
+
+    def cancel(self) -> None:
+        self._own.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._own.cancelled or self._ctx.is_cancelled()
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise CheckCancelled()
+
+    def sleep(self, seconds: float) -> None:
+        remaining = max(0.0, seconds)
+        while True:
+            if self.cancelled:
+                raise CheckCancelled()
+            if remaining <= 0:
+                return
+            step = min(remaining, 0.1)
+            if self._ctx.wait_cancelled(step):
+                raise CheckCancelled()
+            remaining -= step
+
+
+def _start(parent: QObject, work: Callable[[CancelToken, TaskContext], Any], *, pool: str,
+           on_done: Callable[[Any], None] | None, on_error: OnError | None,
+           on_progress: Callable[[], None] | None = None,
+           on_cancelled: Callable[[], None] | None = None) -> Operation:
+    operation = Operation(CancelToken())
+
+    def run(ctx: TaskContext) -> Any:
+        return work(_TaskToken(operation.token, ctx), ctx)
+
+    def done(result: Any) -> None:
+        operation.finished = True
+        if on_done is not None:
+            on_done(result)
+
+    def failed(exc: BaseException) -> None:
+        operation.finished = True
+        message = expected_message(exc)
+        if message is None or on_error is None:
+            raise exc
+        on_error(message)
+
+    def cancelled() -> None:
+        operation.finished = True
+        if on_cancelled is not None:
+            on_cancelled()
+
+    operation.task = run_in_background(
+        parent, run, on_success=done, on_failure=failed, on_cancelled=cancelled, pool=pool,  # type: ignore[arg-type]
+        on_progress=(lambda _update: on_progress()) if on_progress is not None else None)
+    return operation
+
+
+def _feed_callbacks(feed: RunFeed | None, ctx: TaskContext) -> dict[str, Any]:
+    """The core's on_progress / on_result, writing into `feed` and waking the GUI (merged)."""
+    if feed is None:
+        return {}
+
+    def progress(update: Progress) -> None:
+        feed.set_progress(update)
+        ctx.report(update.done, update.total)
+
+    def result(item: JobResult) -> None:
+        feed.add_result(item)
+        ctx.report(feed.total_results, 0)
+
+    return {"on_progress": progress, "on_result": result}
+
+
+# --- profiles -----------------------------------------------------------------------------------------------
+
+
+def revoke_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *,
+                    on_done: Callable[[list[Any]], None] | None = None,
+                    on_error: OnError | None = None) -> Operation:
+    """Record the profiles `revoked` (audited by the core); `on_done(list[RevokeResult])`."""
+    from ec_console import dashboard
+
+    ids = list(profile_ids)
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> list[Any]:
+        with scope.open() as registry:
+            return dashboard.revoke_profiles(registry, ids, adapters=scope.adapters)
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
+def relink_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *,
+                    feed: RunFeed | None = None, concurrency: int = DEFAULT_CONCURRENCY,
+                    on_progress: Callable[[], None] | None = None,
+                    on_done: Callable[[Any], None] | None = None,
+                    on_error: OnError | None = None) -> Operation:
+    """Probe the profiles again with their application's current credentials; `on_done(RunSummary)`."""
+    from ec_console import dashboard
+
+    ids = list(profile_ids)
+
+    def work(token: CancelToken, ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return dashboard.relink_profiles(registry, ids, concurrency=concurrency, cancel=token,
+                                             **_feed_callbacks(feed, ctx), **scope.core_kwargs())
+
+    return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error, on_progress=on_progress)
+
+
+def link_profiles(parent: QObject, scope: Scope, application_id: int, emails: Sequence[str], *,
+                  names: Mapping[str, str] | None = None, feed: RunFeed | None = None,
+                  concurrency: int = DEFAULT_CONCURRENCY, on_progress: Callable[[], None] | None = None,
+                  on_done: Callable[[Any], None] | None = None, on_error: OnError | None = None) -> Operation:
+    """Probe each account and record it `linked` or `needs_relink`; `on_done(LinkSummary)`."""
+    from ec_console import dashboard
+
+    wanted = list(emails)
+    known = dict(names or {})
+
+    def work(token: CancelToken, ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            app = registry.get_application(application_id)
+            return dashboard.link_profiles(registry, app, wanted, names=known, concurrency=concurrency,
+                                           cancel=token, **_feed_callbacks(feed, ctx), **scope.core_kwargs())
+
+    return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error, on_progress=on_progress)
+
+
+def discover_accounts(parent: QObject, scope: Scope, application_id: int, *,
+                      on_done: Callable[[Any], None] | None = None, on_error: OnError | None = None,
+                      on_cancelled: Callable[[], None] | None = None) -> Operation:
+    """The accounts in the application's scope (the provider's enumeration); `on_done(Enumeration)`."""
+    from ec_console import dashboard
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            app = registry.get_application(application_id)
+            result = dashboard.discover_accounts(registry, app, cancel=token, **scope.core_kwargs())
+        if token.cancelled:
+            raise CheckCancelled()
+        return result
+
+    return _start(parent, _cancellable(work), pool="interactive", on_done=on_done, on_error=on_error,
+                  on_cancelled=on_cancelled)
+
+
+Work = Callable[[CancelToken, TaskContext], Any]
+
+
+def _cancellable(work: Work) -> Work:
+    """Work whose cancel (CheckCancelled) is reported as the task's cancellation, not as a failure."""
+    from ec_console.ui.tasks import TaskCancelled
+
+    def run(token: CancelToken, ctx: TaskContext) -> Any:
+        try:
+            return work(token, ctx)
+        except CheckCancelled:
+            raise TaskCancelled() from None
+
+    return run
+
+
+def parse_account_list(parent: QObject, text: str, *, on_done: Callable[[Any], None]) -> Operation:
+    """A pasted list or a Get-Mailbox CSV → `MailboxList`; its problems carry line numbers."""
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Any:
+        from ec_console.providers.exchange import parse_mailbox_list
+
+        return parse_mailbox_list(text)
+
+    return _start(parent, work, pool="interactive", on_done=on_done, on_error=None)
+
+
+def read_text_file(parent: QObject, path: str, *, on_done: Callable[[str], None],
+                   on_error: OnError) -> Operation:
+    """The text of a CSV / list file (UTF-8, BOM allowed), read off the GUI thread."""
+    from ec_console.errors import BadInput
+
+    limit = 50 * 1024 * 1024
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> str:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+        except OSError as exc:
+            raise BadInput(f"{path} cannot be read: {exc.strerror or exc}") from None
+        if len(data) > limit:
+            raise BadInput(f"{path} is larger than 50 MB; split it into smaller lists")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                return data.decode("utf-16")
+            except UnicodeDecodeError:
+                raise BadInput(f"{path} is not a text file (UTF-8 or UTF-16 expected)") from None
+
+    return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)
+
+
+# --- check all ----------------------------------------------------------------------------------------------
+
+
+def check_all(parent: QObject, scope: Scope, *, concurrency: int = DEFAULT_CONCURRENCY,
+              feed: RunFeed | None = None, on_progress: Callable[[], None] | None = None,
+              on_done: Callable[[Any], None] | None = None, on_error: OnError | None = None) -> Operation:
+    """Re-probe the region's linked profiles; `on_done((CheckAllPlan, RunSummary))`, also after a cancel."""
+    from ec_console import checkall
+
+    def work(token: CancelToken, ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return checkall.check_all(registry, concurrency=concurrency, cancel=token,
+                                      **_feed_callbacks(feed, ctx), **scope.core_kwargs())
+
+    return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error, on_progress=on_progress)
+
+
+# --- revoke an application ----------------------------------------------------------------------------------
+
+
+def withdrawal_steps(registry: Registry, application: Application, scope: Scope) -> list[str]:
+    """Step 1 of revoking an application: the platform steps, filled in (registry read + text: GUI thread)."""
+    from ec_console.dashboard import ApplicationRevocation
+
+    return ApplicationRevocation(registry, application, **scope.core_kwargs()).withdrawal_steps()
+
+
+def verify_withdrawal(parent: QObject, scope: Scope, application: Application, mailbox: str | None = None, *,
+                      on_done: Callable[[Report], None], on_error: OnError,
+                      on_cancelled: Callable[[], None] | None = None) -> Operation:
+    """Step 2: probe an account with the stored secret, expecting a denial; `on_done(Report)`."""
+    from ec_console.dashboard import ApplicationRevocation
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Report:
+        with scope.open() as registry:
+            revocation = ApplicationRevocation(registry, application, **scope.core_kwargs())
+            report = revocation.verify_withdrawal(mailbox or None, cancel=token)
+        if token.cancelled:
+            raise CheckCancelled()
+        return report
+
+    return _start(parent, _cancellable(work), pool="interactive", on_done=on_done, on_error=on_error,
+                  on_cancelled=on_cancelled)
+
+
+def complete_revocation(parent: QObject, scope: Scope, application: Application, *,
+                        verification: Report | None, on_done: Callable[[Application], None],
+                        on_error: OnError) -> Operation:
+    """Step 3: delete the secret, mark the application and its profiles revoked, audit (verification None:
+    the administrator skipped step 2 and the audit says so)."""
+    from ec_console.dashboard import ApplicationRevocation
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Application:
+        with scope.open() as registry:
+            revocation = ApplicationRevocation(registry, application, **scope.core_kwargs())
+            if verification is None:
+                revocation.skip_verification()
+            else:
+                revocation.verification = verification
+            return revocation.complete()
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
+# --- reads that may be slow ---------------------------------------------------------------------------------
+
+
+def probe_busy_blocks(parent: QObject, scope: Scope, profile_id: int, *,
+                      on_done: Callable[[Any], None], on_error: OnError) -> Operation:
+    """Probe one profile's calendar now, read-only, *without* changing its status or the registry: the busy
+    blocks of the next 7 days for the detail pane (`on_done(ProbeOutcome)`)."""
+    from ec_console.dashboard import application_secret
+    from ec_console.errors import BadInput
+    from ec_console.providers.base import adapter_for
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            profile = registry.get_profile(profile_id)
+            app = registry.get_application(profile.application_id)
+        if profile.status == "revoked":
+            raise BadInput(f"{profile.email} is revoked: the console no longer reads its calendar; relink it "
+                           "first")
+        if app.status != "active":
+            raise BadInput(f"The application {app.name!r} is revoked: its calendars can no longer be read")
+        adapter = adapter_for(app.provider, scope.adapters)
+        secret = application_secret(app, adapter, region_id=scope.region_id, store=scope.store)
+        if secret is None:
+            raise BadInput(f"No secret for {app.name!r} in the keychain: add the application again")
+        return adapter.probe(app, secret, profile.email, token)
+
+    return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)
+
+
+def load_profile_details(parent: QObject, scope: Scope, profile_id: int, *,
+                         on_done: Callable[[Any], None], on_error: OnError) -> Operation:
+    """`dashboard.profile_details` (registry reads of check history and audit), off the GUI thread."""
+    from ec_console import dashboard
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return dashboard.profile_details(registry, profile_id, adapters=scope.adapters)
+
+    return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)
+
+
+def known_profiles(parent: QObject, scope: Scope, application_id: int, emails: Sequence[str], *,
+                   on_done: Callable[[dict[str, str]], None]) -> Operation:
+    """The status of each address already linked through the application (lower-cased address → status)."""
+    wanted = list(emails)
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with scope.open() as registry:
+            for email in wanted:
+                profile = registry.find_profile(application_id, email)
+                if profile is not None:
+                    found[email.lower()] = profile.status
+        return found
+
+    return _start(parent, work, pool="interactive", on_done=on_done, on_error=None)
+
+
+def run_read(parent: QObject, fn: Callable[[], Any], *, on_done: Callable[[Any], None], on_error: OnError,
+             pool: str = "interactive") -> Operation:
+    """Any other blocking read the GUI needs (`fn` opens its own registry), with the same error rules."""
+    return _start(parent, lambda _token, _ctx: fn(), pool=pool, on_done=on_done, on_error=on_error)
+
+
+__all__ = [
+    "Operation", "RunFeed", "Scope", "check_all", "complete_revocation", "discover_accounts",
+    "expected_message", "known_profiles", "link_profiles", "load_profile_details", "parse_account_list",
+    "probe_busy_blocks", "read_text_file", "relink_profiles", "revoke_profiles", "run_read",
+    "verify_withdrawal", "withdrawal_steps",
+]

@@ -1,0 +1,125 @@
+"""Check all from the main window against the EWS sandbox: the concurrency dialog, progress in the status
+bar panel, results streaming into the table, cancel half way, and throttled probes shown as "not checked"
+without changing any status."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from test_ui_dashboard_support import (
+    add_sandbox_app,
+    link_through_core,
+    open_window,  # noqa: F401 - fixture
+    profile_status,
+)
+
+from ec_console import paths
+from ec_console.checkall import MAX_CONCURRENCY
+from ec_console.registry import Registry
+from ec_console.sandbox import Sandbox
+from ec_console.ui.check_all import CheckAllDialog, RunTally, time_left
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as sb:
+        sb.org.throttle_back_off_ms = 200
+        yield sb
+
+
+@pytest.fixture
+def linked(sandbox):
+    info = sandbox.info()
+    app = add_sandbox_app(sandbox)
+    mailboxes = list(info.mailboxes_in_scope[:16])
+    link_through_core(app, mailboxes)
+    return app, mailboxes
+
+
+def _checked_since(started: str) -> int:
+    with Registry.for_region("us") as registry:
+        return sum(1 for p in registry.list_profiles() if (p.last_checked_at or "") >= started)
+
+
+def _audit(action: str) -> list[str]:
+    with Registry.for_region("us") as registry:
+        return [e.detail for e in registry.audit_entries() if e.action == action]
+
+
+def test_the_dialog_offers_a_bounded_concurrency_and_remembers_it(qtbot, open_window, linked):  # noqa: F811
+    window = open_window()
+    window.findChild(QAction, "checkAllAction").trigger()
+    dialog = window.findChild(CheckAllDialog, "checkAllDialog")
+    assert dialog is not None and dialog.concurrency.value() == 4
+    assert dialog.concurrency.maximum() == MAX_CONCURRENCY and dialog.concurrency.minimum() == 1
+    assert "16 linked" in dialog.intro.text() and "United States" in dialog.intro.text()
+    dialog.concurrency.setValue(2)
+    with qtbot.waitSignal(window.run_panel.finished, timeout=60000) as finished:
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert "Check all finished in United States (US): 16 probed" in finished.args[0]
+    assert '"check_all_concurrency": 2' in (paths.config_dir() / "settings.json").read_text()
+    assert any('"concurrency": 2' in detail for detail in _audit("check_all_started"))
+
+
+def test_cancel_half_way_stops_and_keeps_statuses(qtbot, open_window, linked, sandbox):  # noqa: F811
+    _app, mailboxes = linked
+    from ec_console.registry import utc_now
+
+    started = utc_now()
+    window = open_window()
+    panel = window.run_panel
+    sandbox.ews_server.latency = 0.05
+    try:
+        window.start_check_all(concurrency=1)
+        assert panel.running and not window.findChild(QAction, "checkAllAction").isEnabled()
+        qtbot.waitUntil(lambda: panel.progress is not None and panel.progress.done >= 3, timeout=30000)
+        qtbot.waitUntil(panel.isVisible)                            # shown once the run lasts
+        assert "Check all: " in panel.label.text() and " of 16" in panel.label.text()
+        with qtbot.waitSignal(panel.finished, timeout=30000) as finished:
+            qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    finally:
+        sandbox.ews_server.latency = 0.0
+    assert "Check all cancelled" in finished.args[0]
+    assert not panel.isVisible() and not panel.running
+    done = _checked_since(started)
+    assert 3 <= done < 16
+    assert all(profile_status(m)[0] == "linked" for m in mailboxes)
+    assert _audit("check_all_cancelled")
+    assert window.findChild(QAction, "checkAllAction").isEnabled()
+
+
+def test_throttled_probes_are_not_checked_and_change_nothing(qtbot, open_window, linked, sandbox):  # noqa: F811
+    app, _mailboxes = linked
+    info = sandbox.info()
+    with Registry.for_region("us") as registry:
+        registry.add_profile(app.id, info.mailbox_throttled, status="linked")     # linked before it got busy
+    window = open_window()
+    with qtbot.waitSignal(window.run_panel.finished, timeout=60000) as finished:
+        window.start_check_all(concurrency=4)
+    assert "1 not checked: throttled" in finished.args[0]
+    assert profile_status(info.mailbox_throttled) == ("linked", "throttled")
+    from ec_console.ui.profiles_model import COL_LAST_RESULT
+
+    model = window.model
+    row = [model.data(model.index(r, 0)) for r in range(model.rowCount())].index(info.mailbox_throttled)
+    assert model.data(model.index(row, COL_LAST_RESULT)) == "Failed: throttled"   # streamed into the table
+
+
+def test_tally_and_time_left_words():
+    from ec_console.checkall import JobResult, ProbeJob
+
+    class _Outcome:
+        def __init__(self, code):
+            self.code = code
+
+    tally = RunTally()
+    tally.add([JobResult(ProbeJob(1, "a@x.example"), "unchanged", "linked", 1, "", _Outcome("throttled")),
+               JobResult(ProbeJob(1, "b@x.example"), "unchanged", "linked", 2, "", _Outcome("timeout")),
+               JobResult(ProbeJob(1, "c@x.example"), "linked", "linked", 3, "", _Outcome(None)),
+               JobResult(ProbeJob(1, "d@x.example"), "needs_relink", "needs_relink", 4, "", _Outcome("x"))])
+    assert tally.summary() == "1 linked, 1 need relink, 1 not checked: throttled, 1 not checked: timeout"
+    assert time_left(None) == "" and time_left(30) == "about 30 s left"
+    assert time_left(600) == "about 10 min left"

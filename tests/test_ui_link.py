@@ -1,0 +1,150 @@
+"""Link profiles through the dialog against the EWS sandbox: paste (with per-line errors), CSV import,
+discover (and cancel it), preview check boxes, link with streamed results; awkward mailboxes land
+needs_relink with their reasons."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog
+from test_ui_dashboard_support import (
+    APP_NAME,
+    add_sandbox_app,
+    audit_actions,
+    emails,
+    open_window,  # noqa: F401 - fixture
+    profile_status,
+    select_application,
+    status_in_table,
+)
+
+from ec_console.sandbox import Sandbox
+from ec_console.ui.link_dialog import COL_RESULT, LinkProfilesDialog
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def dialog(qtbot, open_window, sandbox):  # noqa: F811
+    add_sandbox_app(sandbox)
+    window = open_window()
+    select_application(window, APP_NAME)
+    action = window.findChild(QAction, "linkProfilesAction")
+    assert action.isEnabled()
+    action.trigger()
+    found = window.findChild(LinkProfilesDialog, "linkProfilesDialog")
+    assert found is not None and found.isVisible()
+    return window, found
+
+
+def _rows(dialog: LinkProfilesDialog) -> dict[str, str]:
+    model = dialog.model
+    return {model.item(r, 0).text(): model.item(r, COL_RESULT).text() for r in range(model.rowCount())}
+
+
+def _paste(qtbot, dialog: LinkProfilesDialog, text: str) -> None:
+    before = dialog.problems.count()
+    dialog.tabs.setCurrentIndex(1)
+    dialog.paste_box.setPlainText(text)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.add_button.isEnabled() and dialog.problems.count() != before or
+                    dialog.problems.count() > 0 and dialog.add_button.isEnabled())
+
+
+def test_paste_link_and_see_the_awkward_ones_need_relink_with_reasons(qtbot, dialog, sandbox):
+    window, dlg = dialog
+    info = sandbox.info()
+    good = list(info.mailboxes_in_scope[:3])
+    awkward = {info.mailbox_out_of_scope: "impersonation_denied",
+               info.mailbox_nonexistent: "mailbox_not_found", info.mailbox_ews_blocked: "ews_blocked",
+               info.mailbox_folder_denied: "folder_access_denied"}
+    text = "\n".join([*good, *awkward, "not an address", good[0].upper()])
+    _paste(qtbot, dlg, text)
+    problems = [dlg.problems.item(i).text() for i in range(dlg.problems.count())]
+    assert any(line.startswith("Line 8:") for line in problems), problems   # the bad line, by number
+    assert sorted(_rows(dlg)) == sorted([*good, *awkward])                 # the duplicate dropped
+    assert dlg.count_label.text() == "7 of 7 chosen"
+
+    qtbot.mouseClick(dlg.check_none_button, Qt.MouseButton.LeftButton)
+    assert dlg.count_label.text() == "0 of 7 chosen" and not dlg.link_button.isEnabled()
+    qtbot.mouseClick(dlg.check_all_button, Qt.MouseButton.LeftButton)
+    assert dlg.link_button.isEnabled() and "7" in dlg.link_button.text()
+
+    qtbot.mouseClick(dlg.link_button, Qt.MouseButton.LeftButton)
+    assert not dlg.close_button.isEnabled()                                   # no closing mid-run
+    qtbot.waitUntil(lambda: dlg.summary is not None, timeout=60000)
+    assert dlg.status.text().startswith("Done: 3 linked, 4 need relink")
+    rows = _rows(dlg)
+    assert all(rows[email] == "Linked" for email in good)
+    for email, code in awkward.items():
+        assert rows[email].startswith("Needs relink: " + code), rows[email]
+        assert profile_status(email) == ("needs_relink", code)
+    assert ("profile_link_failed", info.mailbox_out_of_scope) in audit_actions()
+    dlg.close_button.click()
+    qtbot.waitUntil(lambda: len(emails(window)) == 7)
+    assert status_in_table(window, info.mailbox_nonexistent) == "Needs relink"
+
+
+def test_already_linked_accounts_are_shown_but_not_offered(qtbot, dialog, sandbox):
+    window, dlg = dialog
+    first = sandbox.info().mailboxes_in_scope[0]
+    _paste(qtbot, dlg, first)
+    qtbot.mouseClick(dlg.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.summary is not None, timeout=30000)
+    dlg.close_button.click()
+
+    window.findChild(QAction, "linkProfilesAction").trigger()
+    again = [d for d in window.findChildren(LinkProfilesDialog) if d.isVisible()][-1]
+    second = sandbox.info().mailboxes_in_scope[1]
+    _paste(qtbot, again, f"{first}\n{second}")
+    qtbot.waitUntil(lambda: _rows(again)[first].startswith("Already linked"))
+    assert again.count_label.text() == "1 of 2 chosen"
+    assert again.chosen() == [(second, "")]
+    again.reject()
+
+
+def test_import_a_get_mailbox_csv(qtbot, dialog, sandbox, tmp_path, monkeypatch):
+    _window, dlg = dialog
+    info = sandbox.info()
+    csv_file = tmp_path / "mailboxes.csv"
+    csv_file.write_text('#TYPE Deserialized.Microsoft.Exchange.Data.Directory.Management.Mailbox\n'
+                        '"DisplayName","PrimarySmtpAddress"\n'
+                        f'"One","{info.mailboxes_in_scope[0]}"\n'
+                        '"Broken","nobody-at-all"\n'
+                        f'"Two","{info.mailboxes_in_scope[1]}"\n', encoding="utf-8-sig")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(csv_file), "CSV"))
+    dlg.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.model.rowCount() == 2 and dlg.problems.count() == 2)
+    assert dlg.problems.item(1).text().startswith("Line 4:")
+    assert sorted(_rows(dlg)) == sorted(info.mailboxes_in_scope[:2])
+
+
+def test_discover_lists_the_scoping_group(qtbot, dialog, sandbox):
+    _window, dlg = dialog
+    qtbot.mouseClick(dlg.discover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.discovery is None, timeout=30000)
+    assert "account(s) in scope" in dlg.discover_status.text(), dlg.discover_status.text()
+    assert set(sandbox.info().mailboxes_in_scope) <= set(_rows(dlg))
+    assert dlg.discover_button.isEnabled()
+
+
+def test_discover_can_be_cancelled(qtbot, dialog, sandbox):
+    _window, dlg = dialog
+    sandbox.ews_server.latency = 0.5
+    try:
+        qtbot.mouseClick(dlg.discover_button, Qt.MouseButton.LeftButton)
+        assert dlg.discover_cancel.isEnabled()
+        qtbot.mouseClick(dlg.discover_cancel, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dlg.discovery is None, timeout=15000)
+    finally:
+        sandbox.ews_server.latency = 0.0
+    assert dlg.discover_status.text().startswith("Cancelled")
+    assert dlg.model.rowCount() == 0

@@ -1,0 +1,124 @@
+"""Revoke an application through its full sequence against the EWS sandbox: the platform steps with Copy
+buttons, verify the withdrawal (not yet withdrawn, then withdrawn), confirm by typing the name; or skip the
+verification and see the audit say so."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from test_ui_dashboard_support import (
+    APP_NAME,
+    add_sandbox_app,
+    link_through_core,
+    open_window,  # noqa: F401 - fixture
+    select_application,
+)
+
+from ec_console.registry import Registry
+from ec_console.sandbox import Sandbox
+from ec_console.sandbox.org import Impersonation
+from ec_console.secrets import default_store, secret_key
+from ec_console.ui.revoke_application import RevokeApplicationDialog
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox() as sb:          # one per test: the withdrawal changes its organisation
+        yield sb
+
+
+def _withdraw_at_the_platform(sandbox) -> None:
+    """What the administrator does in step 1: remove the service account's ApplicationImpersonation."""
+    org = sandbox.org
+    username = sandbox.info().username
+    for index, account in enumerate(org.accounts):
+        if account.down_level == username:
+            org.accounts[index] = dataclasses.replace(account, impersonation=Impersonation.NONE)
+            return
+    raise AssertionError("service account not found")
+
+
+@pytest.fixture
+def revoking(qtbot, open_window, sandbox):  # noqa: F811
+    info = sandbox.info()
+    app = add_sandbox_app(sandbox)
+    link_through_core(app, info.mailboxes_in_scope[:2])
+    window = open_window()
+    select_application(window, APP_NAME)
+    window.findChild(QAction, "revokeApplicationAction").trigger()
+    dialog = window.findChild(RevokeApplicationDialog, "revokeApplicationDialog")
+    assert dialog is not None and dialog.isVisible()
+    return window, dialog, app
+
+
+def _state():
+    with Registry.for_region("us") as registry:
+        app = registry.find_application(APP_NAME)
+        return app, {p.status for p in registry.list_profiles()}, registry.audit_entries(limit=1)[0]
+
+
+def test_full_sequence_verify_then_confirm_by_name(qtbot, revoking, sandbox):
+    window, dialog, app = revoking
+    commands = [row.text for row in dialog.copy_rows]
+    assert any(c.startswith("Get-ManagementRoleAssignment -Role ApplicationImpersonation") and
+               sandbox.info().username.replace("'", "''") in c for c in commands), commands
+    dialog.copy_rows[0].button.click()
+    assert QGuiApplication.clipboard().text() == commands[0]
+    assert not dialog.revoke_button.isEnabled()
+
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)          # grant still in place
+    qtbot.waitUntil(lambda: dialog.verification is not None, timeout=30000)
+    assert dialog.result_steps.statuses() == {"verify_withdrawal": "fail"}
+    assert "still answers" in dialog.verify_status.text()
+
+    _withdraw_at_the_platform(sandbox)
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.verification is not None and dialog.verify_operation is None,
+                    timeout=30000)
+    assert dialog.result_steps.statuses() == {"verify_withdrawal": "pass"}
+    assert not dialog.revoke_button.isEnabled()                                 # the name is not typed yet
+    qtbot.keyClicks(dialog.confirm_name, APP_NAME.lower())
+    assert not dialog.revoke_button.isEnabled()                                 # exactly the name
+    dialog.confirm_name.setText(APP_NAME)
+    assert dialog.revoke_button.isEnabled()
+
+    with qtbot.waitSignal(dialog.revoked, timeout=15000):
+        qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
+    stored, statuses, last = _state()
+    assert stored.status == "revoked" and statuses == {"revoked"}
+    assert last.action == "application_revoked" and "withdrawal verified: pass" in last.detail
+    assert default_store().get(secret_key("us", APP_NAME, "password")) is None
+    qtbot.waitUntil(lambda: any("(revoked)" in window.applications_list.item(i).text()
+                                for i in range(window.applications_list.count())))
+    select_application(window, APP_NAME)
+    assert not window.findChild(QAction, "revokeApplicationAction").isEnabled()
+    assert not window.findChild(QAction, "linkProfilesAction").isEnabled()
+
+
+def test_skipping_verification_is_explicit_and_audited(qtbot, revoking):
+    _window, dialog, _app = revoking
+    dialog.confirm_name.setText(APP_NAME)
+    assert not dialog.revoke_button.isEnabled()                 # neither verified nor skipped
+    assert "verify the withdrawal or skip it" in dialog.error.text()
+    dialog.skip.setChecked(True)
+    assert not dialog.verify_button.isEnabled() and dialog.revoke_button.isEnabled()
+    with qtbot.waitSignal(dialog.revoked, timeout=15000):
+        qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
+    stored, statuses, last = _state()
+    assert stored.status == "revoked" and statuses == {"revoked"}
+    assert "verification skipped by the administrator" in last.detail
+
+
+def test_cancelling_the_dialog_changes_nothing(qtbot, revoking):
+    _window, dialog, _app = revoking
+    dialog.skip.setChecked(True)
+    dialog.confirm_name.setText(APP_NAME)
+    dialog.close_button.click()
+    stored, statuses, _last = _state()
+    assert stored.status == "active" and statuses == {"linked"}
+    assert default_store().get(secret_key("us", APP_NAME, "password")) is not None
