@@ -5,8 +5,9 @@ client secrets, the Google private key, the tokens the sandbox issued) to `ctx.s
 texts it produced (captured stdout / stderr, exported reports, dialog text). The sweep then searches those
 texts, the config, data and log folders (registry files included) for every secret in every form a
 careless log carries (`hostile.sweep.secret_forms`): plain, URL-encoded, JSON-escaped, base64, HTTP Basic
-`user:password`. Later flows (wizard, link, check all) are one more function in FLOWS.
-`sandbox serve` is excluded: it prints its fictional credentials by design.
+`user:password`. The wizard (the Qt-free `SetupFlow`, test and save, on every platform), `applications
+add` / `revoke`, `profiles link` and `profiles check` (check all) run here too. `sandbox serve` is excluded:
+it prints its fictional credentials by design.
 """
 
 from __future__ import annotations
@@ -250,6 +251,125 @@ def exception_dialog(ctx: Context) -> list[str]:
     return texts
 
 
+def _recording_identity_tokens(ctx: Context) -> list[str]:
+    """The identity platform's access tokens as they are issued, so the sweep can look for them."""
+    issued: list[str] = []
+    original = ctx.sandbox.issuer.issue
+
+    def recording(app):
+        token = original(app)
+        issued.append(token)
+        return token
+
+    ctx.monkeypatch.setattr(ctx.sandbox.issuer, "issue", recording)
+    return issued
+
+
+def _wizard(platform_name: str) -> Flow:
+    def flow(ctx: Context) -> list[str]:
+        """The setup wizard's flow end to end: fields filled as typed, the live test, save to the keychain."""
+        from ec_console.logs import setup_logging
+        from ec_console.registry import Registry
+        from ec_console.render import render_text
+        from ec_console.wizard import Platform, SetupFlow
+
+        setup_logging(verbose=True)
+        assert ctx.sandbox.google is not None
+        info, google = ctx.sandbox.info(), ctx.sandbox.google.info()
+        issued = _recording_identity_tokens(ctx)
+        wizard = SetupFlow("us")
+        wizard.choose_platform(Platform(platform_name))
+        assert wizard.fill_from_sandbox(info, google) == []
+        secret = wizard.resolve_secret()
+        if wizard.platform is Platform.GOOGLE:
+            ctx.secrets["private key"] = json.loads(Path(google.key_file).read_text())["private_key"]
+        else:
+            ctx.secrets["wizard secret"] = secret
+            ctx.users += [info.username, info.upn, info.username.split("\\")[-1]]
+        report = wizard.run_test(secret=secret)
+        wizard.record_test(report)
+        assert wizard.test_passed, render_text(report)
+        with Registry.for_region("us") as registry:
+            wizard.save(registry)
+        ctx.secrets.update({f"identity token {i}": t for i, t in enumerate(issued)})
+        ctx.secrets.update(_issued_tokens(ctx.sandbox))
+        summary = "\n".join(f"{label}: {value}" for label, value in wizard.summary())
+        return [summary, render_text(report)]
+
+    return flow
+
+
+def _add_exchange_application(ctx: Context, *extra: str, secret_env: str, secret: str) -> list[str]:
+    info = ctx.sandbox.info()
+    ctx.monkeypatch.setenv(secret_env, secret)
+    run = run_cli(
+        ctx.capsys,
+        ["applications", "add", "exchange", "--name", "Leak EWS", "--mailbox", info.mailbox_in_scope,
+         "--ews-url", info.ews_url, "--ca-file", info.ca_file, "--scope-group", info.scope_group_address,
+         "--timeout", "5", "--region", "us", "--verbose", "--json", *extra],
+        limit=30,
+    )
+    ctx.monkeypatch.delenv(secret_env)
+    return [run.out, run.err]
+
+
+def _add_password_application(ctx: Context) -> list[str]:
+    info = ctx.sandbox.info()
+    ctx.secrets["password"] = info.password
+    ctx.users += [info.username, info.upn, info.username.split("\\")[-1]]
+    return _add_exchange_application(ctx, "--username", info.username, secret_env="EC_PASSWORD",
+                                     secret=info.password)
+
+
+def _profiles(ctx: Context, *argv: str) -> list[str]:
+    run = run_cli(ctx.capsys, ["profiles", *argv, "--region", "us", "--verbose", "--json"], limit=60)
+    return [run.out, run.err]
+
+
+def profiles_link(ctx: Context) -> list[str]:
+    """`applications add` then `profiles link`: passing, out-of-scope and nonexistent mailboxes."""
+    info = ctx.sandbox.info()
+    texts = _add_password_application(ctx)
+    return texts + _profiles(ctx, "link", "--application", "Leak EWS", *info.mailboxes_in_scope[:3],
+                             info.mailbox_out_of_scope, info.mailbox_nonexistent)
+
+
+def profiles_check_all(ctx: Context) -> list[str]:
+    """Check all over linked profiles, one of them now failing, then relink and list."""
+    info = ctx.sandbox.info()
+    texts = _add_password_application(ctx)
+    texts += _profiles(ctx, "link", "--application", "Leak EWS", *info.mailboxes_in_scope[:4],
+                       info.mailbox_out_of_scope)
+    ctx.sandbox.org.ews_enabled = False  # every profile now fails: the application's failure is recorded too
+    try:
+        texts += _profiles(ctx, "check", "--concurrency", "8")
+    finally:
+        ctx.sandbox.org.ews_enabled = True
+    texts += _profiles(ctx, "check", "--restart", "--concurrency", "8")
+    texts += _profiles(ctx, "relink", info.mailbox_in_scope)
+    return texts + _profiles(ctx, "list")
+
+
+def applications_add_revoke(ctx: Context) -> list[str]:
+    """OAuth: a failed add (wrong client secret), a good add, a revoke whose verification fails (nothing
+    changes), a revoke with --skip-verify (the secret is deleted)."""
+    info = ctx.sandbox.info()
+    issued = _recording_identity_tokens(ctx)
+    ctx.secrets.update({"client secret": info.client_secret, "wrong client secret": WRONG_CLIENT_SECRET})
+    oauth = ("--tenant-id", info.tenant_id, "--client-id", info.client_id, "--authority", info.authority)
+    texts = _add_exchange_application(ctx, *oauth, secret_env="EC_CLIENT_SECRET", secret=WRONG_CLIENT_SECRET)
+    texts += _add_exchange_application(ctx, *oauth, secret_env="EC_CLIENT_SECRET", secret=info.client_secret)
+    texts += _profiles(ctx, "link", "--application", "Leak EWS", info.mailboxes_in_scope[1])
+    for extra in ((), ("--skip-verify",)):
+        run = run_cli(ctx.capsys, ["applications", "revoke", "Leak EWS", "--yes", "--region", "us",
+                                   "--verbose", "--json", *extra], limit=30)
+        texts += [run.out, run.err]
+    run = run_cli(ctx.capsys, ["applications", "list", "--region", "us", "--json"], limit=10)
+    assert json.loads(run.out)[0]["status"] == "revoked"
+    ctx.secrets.update({f"identity token {i}": t for i, t in enumerate(issued)})
+    return [*texts, run.out, run.err]
+
+
 FLOWS: dict[str, Flow] = {
     "exchange check pass": exchange_pass,
     "exchange check fail": exchange_fail,
@@ -260,6 +380,12 @@ FLOWS: dict[str, Flow] = {
     "credential store": credential_store,
     "report export": report_export,
     "exception dialog": exception_dialog,
+    "wizard on-premises": _wizard("exchange_onprem"),
+    "wizard Exchange Online": _wizard("exchange_online"),
+    "wizard Google": _wizard("google"),
+    "profiles link": profiles_link,
+    "profiles check (check all)": profiles_check_all,
+    "applications add and revoke": applications_add_revoke,
 }
 
 

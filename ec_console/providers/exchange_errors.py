@@ -36,6 +36,10 @@ _AADSTS_CODES = {
 _LOCKED_OUT = "locked out"
 # What exchangelib's "Reraised from ..." text names when an answer began and the connection then broke.
 _CUT_MID_ANSWER = ("ChunkedEncodingError", "Connection broken", "IncompleteRead")
+# The server accepted the connection and the request, then closed or reset it before answering: not
+# "unreachable" (a connection was made), and not the application's fault — a failed answer.
+_DROPPED_BEFORE_ANSWER = ("RemoteDisconnected", "Connection aborted", "Connection reset by peer",
+                          "ConnectionResetError", "without response")
 _MAX_TEXT = 300
 
 
@@ -244,6 +248,14 @@ def _cut_mid_answer(ctx: ErrorContext, text: str) -> tuple[str, str, dict[str, A
     )
 
 
+def _dropped_before_answer(ctx: ErrorContext, text: str) -> tuple[str, str, dict[str, Any]]:
+    return (
+        "server_error",
+        f"{ctx.host or 'The server'} accepted the request, then closed the connection without an answer",
+        {"error": f"the connection was closed before an answer ({short(text)})"},
+    )
+
+
 def _timeout_expired(exc: ews.ErrorTimeoutExpired, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     # exchangelib re-raises every connection-level failure of a POST as ErrorTimeoutExpired, with the
     # original's name in the text ("Reraised from ChunkedEncodingError(...)") and as __context__.
@@ -254,6 +266,8 @@ def _timeout_expired(exc: ews.ErrorTimeoutExpired, ctx: ErrorContext) -> tuple[s
         marker in text for marker in _CUT_MID_ANSWER
     ):
         return _cut_mid_answer(ctx, text)
+    if any(marker in text for marker in _DROPPED_BEFORE_ANSWER):
+        return _dropped_before_answer(ctx, text)
     if "ConnectionError" in text or "Connection refused" in text:
         return (
             "tcp_unreachable",
@@ -276,6 +290,8 @@ def _requests(exc: requests.RequestException, ctx: ErrorContext) -> tuple[str, s
     if isinstance(exc, requests.exceptions.ConnectionError):
         if "timed out" in str(exc).lower():
             return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+        if any(marker in str(exc) for marker in _DROPPED_BEFORE_ANSWER):
+            return _dropped_before_answer(ctx, str(exc))
         return "tcp_unreachable", f"The connection to {ctx.host} failed: {text}", {"error": text}
     return "server_error", f"HTTP failure: {text}", {"error": text}
 
