@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 QT_OFFSCREEN := QT_QPA_PLATFORM=offscreen
+# The slowest tests are listed at the end of every run, so a slow one is seen before the suite drags.
+PYTEST_ARGS ?= --durations=15
 
 .PHONY: run test installer screenshots bench lint clean venv
 
