@@ -103,6 +103,9 @@ def run(count: int, repeat: int) -> None:
             ]:
                 ms, ids = best_of(repeat, lambda q=query: registry.profile_ids(q))
                 rows.append((f"profile_ids {label}", ms, f"{len(ids):,} ids"))
+            rows += search_paths(registry, repeat)
+            ms, _ = best_of(1, lambda: rebuild_search_index(registry))
+            rows.append(("search index rebuilt (what migration 4 does)", ms, "one transaction"))
             all_ids = registry.profile_ids(ProfileQuery())
             middle = all_ids[len(all_ids) // 2: len(all_ids) // 2 + 100]
             ms, page = best_of(repeat, lambda: registry.profiles_by_ids(middle))
@@ -131,6 +134,35 @@ def run(count: int, repeat: int) -> None:
             rows.append(("unit of work (profile + check + audit)", ms, "one transaction"))
         size = sum(f.stat().st_size for f in Path(folder).iterdir())
     print_report(count, seconds, spread, size, repeat, rows)
+
+
+_NEEDLES = ("a", "ad", "ada", "ada.l", "smith", "mü", "müller", "contoso", "walter.novák12", "zzz")
+
+
+def search_paths(registry: Registry, repeat: int) -> list[tuple[str, float, str]]:
+    """`profile_ids` for each needle through the trigram index and through the LIKE scan (same rows)."""
+    rows: list[tuple[str, float, str]] = []
+    index_built = registry.search_index
+    if not index_built:
+        rows.append(("(no trigram index in this SQLite: LIKE scan only)", 0.0, ""))
+    for needle in _NEEDLES:
+        found: dict[bool, list[int]] = {}
+        query = ProfileQuery(search=needle)
+        for use_index in (True, False) if registry.search_index and len(needle) >= 3 else (False,):
+            registry._search_index = use_index  # noqa: SLF001 - the bench compares both paths on one file
+            path = ("index" if registry._narrow_by_index(query) else "scan, chosen") if use_index else "scan"  # noqa: SLF001
+            ms, found[use_index] = best_of(repeat, lambda q=query: registry.profile_ids(q))
+            rows.append((f"search {needle!r:16} ({path})", ms, f"{len(found[use_index]):,} ids"))
+        registry._search_index = index_built  # noqa: SLF001
+        if len(found) == 2 and found[True] != found[False]:
+            raise SystemExit(f"the two search paths disagree for {needle!r}")
+    return rows
+
+
+def rebuild_search_index(registry: Registry) -> None:
+    if registry.search_index:
+        with registry.transaction() as conn:
+            conn.execute("INSERT INTO profiles_search (profiles_search) VALUES ('rebuild')")
 
 
 def print_report(count: int, seconds: float, spread: float, size: int, repeat: int,

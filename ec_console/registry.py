@@ -7,6 +7,8 @@
   (`with registry.transaction():`): a crash leaves the previous state, never half of one. Every mutating
   method runs in a transaction of its own, or joins the caller's (as a savepoint).
 - The audit table is append-only, enforced by triggers (UPDATE and DELETE are refused by SQLite itself).
+- Profile search is a literal substring match; where SQLite has FTS5's trigram tokenizer, a trigram index
+  (schema 4) narrows selective searches first, with the same results as the scan.
 - No secret is ever stored here (settings with secret-looking keys or PEM blocks are refused). Times are
   ISO 8601 UTC strings ("2026-11-23T22:18:09Z"), see `utc_now()`.
 - A `Registry` object owns one `sqlite3` connection and is used from one thread only.
@@ -24,7 +26,7 @@ import re
 import sqlite3
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +55,10 @@ _CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _IN_CHUNK = 900          # ids per `IN (...)`: below every SQLite build's variable limit (999 before 3.32)
 _MAX_SEARCH = 256
+_TRIGRAM = 3             # shortest needle the trigram index can answer; shorter ones scan with LIKE
+_BROAD_SEARCH_SHARE = 5  # a needle in over 1/5 of the rows is searched by the scan (see _narrow_by_index)
+_SMALL_TABLE = 2000      # below this many profiles either search path takes about a millisecond
+_SEARCH_VOCABULARY = "ec_search_vocabulary"
 _MAX_NAME = 200
 _MAX_EMAIL = 320
 _MAX_TEXT = 4000
@@ -184,6 +190,8 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    # Runs after `statements`, in the same transaction: for a step that depends on this SQLite build.
+    step: Callable[[sqlite3.Connection], None] | None = None
 
 
 _V1 = Migration(1, "tables, the append-only audit trail, foreign-key indexes", (
@@ -262,7 +270,59 @@ _V3 = Migration(3, "Unicode-aware search keys and the indexes the profile table'
     "CREATE INDEX applications_by_provider ON applications (provider, name COLLATE NOCASE)",
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+# The trigram full-text index over the search keys (FTS5, SQLite >= 3.34). An external-content table: it
+# stores only the index, the text stays in `profiles`; the triggers keep it in step with every write.
+SEARCH_INDEX = "profiles_search"
+_SEARCH_INDEX_STATEMENTS = (
+    f"""CREATE VIRTUAL TABLE {SEARCH_INDEX} USING fts5(email_key, name_key, content='profiles',
+        content_rowid='id', tokenize='trigram')""",
+    f"""CREATE TRIGGER profiles_search_insert AFTER INSERT ON profiles BEGIN
+        INSERT INTO {SEARCH_INDEX} (rowid, email_key, name_key) VALUES (new.id, new.email_key, new.name_key);
+       END""",
+    f"""CREATE TRIGGER profiles_search_delete AFTER DELETE ON profiles BEGIN
+        INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}, rowid, email_key, name_key)
+            VALUES ('delete', old.id, old.email_key, old.name_key);
+       END""",
+    f"""CREATE TRIGGER profiles_search_update AFTER UPDATE OF email_key, name_key ON profiles BEGIN
+        INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}, rowid, email_key, name_key)
+            VALUES ('delete', old.id, old.email_key, old.name_key);
+        INSERT INTO {SEARCH_INDEX} (rowid, email_key, name_key) VALUES (new.id, new.email_key, new.name_key);
+       END""",
+    f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}) VALUES ('rebuild')",
+)
+
+
+def trigram_available(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite build has FTS5 with the trigram tokenizer (3.34+, compiled with FTS5)."""
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.ec_trigram_probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return False
+    conn.execute("DROP TABLE temp.ec_trigram_probe")
+    return True
+
+
+def _has_search_index(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
+                        (SEARCH_INDEX,)).fetchone()[0] == 1
+
+
+def _build_search_index(conn: sqlite3.Connection) -> None:
+    """Create and fill the trigram index, or leave it out on an SQLite without it (search then scans)."""
+    if _has_search_index(conn):
+        return
+    if not trigram_available(conn):
+        log.warning("SQLite %s has no FTS5 trigram tokenizer: profile search scans the table",
+                    sqlite3.sqlite_version)
+        return
+    for statement in _SEARCH_INDEX_STATEMENTS:
+        conn.execute(statement)
+
+
+_V4 = Migration(4, "a trigram full-text index over the search keys, where this SQLite has one", (),
+                step=_build_search_index)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -291,6 +351,8 @@ def migrate(conn: sqlite3.Connection, target_version: int = SCHEMA_VERSION) -> i
                 continue
             for statement in migration.statements:
                 conn.execute(statement)
+            if migration.step is not None:
+                migration.step(conn)
             conn.execute(f"PRAGMA user_version = {migration.version}")
             conn.execute("COMMIT")
         except BaseException:
@@ -362,6 +424,11 @@ def _has_control(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
+def _has_surrogate(text: str) -> bool:
+    """A lone surrogate (undecodable bytes of a command line) cannot be stored, nor sent to SQLite."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _clean_text(value: Any, what: str, *, max_len: int, required: bool = True) -> str:
     if not isinstance(value, str):
         raise RegistryInputError(f"{what} must be text, not {type(value).__name__}")
@@ -408,6 +475,11 @@ def _optional_code(value: Any, what: str) -> str | None:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_phrase(text: str) -> str:
+    """`text` as one FTS5 string (a phrase of its trigrams): user text is never FTS5 query syntax."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _chunks(ids: Sequence[int], size: int = _IN_CHUNK) -> Iterator[Sequence[int]]:
@@ -477,16 +549,25 @@ def _validate_query(query: ProfileQuery) -> None:
         raise RegistryInputError("application_id must be an integer")
 
 
-def _where(query: ProfileQuery) -> tuple[str, list[Any]]:
-    """The WHERE clause (or "") and its parameters for `query`; user text is only ever a bound value."""
+def _where(query: ProfileQuery, search_index: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE clause (or "") and its parameters for `query`; user text is only ever a bound value.
+
+    With `search_index`, a needle of three or more characters first narrows the rows through the trigram
+    index (its candidates are a superset of the matches); the LIKE then decides on those candidates only,
+    so both paths return exactly the same rows.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     needle = query.search.strip()
     if needle:
-        if _has_control(needle):
-            clauses.append("0")  # stored names never hold control characters
+        if _has_control(needle) or _has_surrogate(needle):
+            clauses.append("0")  # stored names never hold control characters or lone surrogates
         else:
-            pattern = f"%{_escape_like(search_key(needle))}%"
+            folded = search_key(needle)
+            if search_index and len(folded) >= _TRIGRAM:
+                clauses.append(f"p.id IN (SELECT rowid FROM {SEARCH_INDEX} WHERE {SEARCH_INDEX} MATCH ?)")
+                params.append(_fts_phrase(folded))
+            pattern = f"%{_escape_like(folded)}%"
             clauses.append("(p.email_key LIKE ? ESCAPE '\\' OR p.name_key LIKE ? ESCAPE '\\')")
             params += [pattern, pattern]
     if query.status is not None:
@@ -577,6 +658,7 @@ class Registry:
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._depth = 0
         self._os_user: str | None = None
+        self._search_index = False
         _prepare_file(self.path)
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None,
@@ -605,6 +687,38 @@ class Registry:
         # land all over the profile indexes.
         conn.execute("PRAGMA cache_size = -16000")
         migrate(conn)
+        self._search_index = self._open_search_index()
+
+    def _open_search_index(self) -> bool:
+        """Whether searches can use the trigram index; builds it for a file upgraded by an SQLite without it.
+
+        A file whose index this SQLite cannot read (FTS5 missing) is refused: its triggers would make
+        every write of a profile fail.
+        """
+        conn = self._conn
+        if not _has_search_index(conn):
+            if not trigram_available(conn):
+                return False
+            self._begin()
+            try:
+                _build_search_index(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            log.info("registry %s: profile search index built", self.path)
+        try:
+            conn.execute(f"SELECT rowid FROM {SEARCH_INDEX} WHERE {SEARCH_INDEX} MATCH '\"abc\"' LIMIT 0")
+        except sqlite3.OperationalError as exc:
+            raise RegistryError(
+                f"The registry {self.path} has a search index this Python's SQLite {sqlite3.sqlite_version} "
+                f"cannot read ({exc}). Run the console with a Python whose SQLite has FTS5 (3.34 or newer, "
+                "as python.org's installers bundle).") from None
+        # The index's vocabulary (rows per trigram), in this connection's temp schema: nothing is written
+        # to the file.
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_SEARCH_VOCABULARY}"
+                     f" USING fts5vocab(main, {SEARCH_INDEX}, 'row')")
+        return True
 
     def _check_identity(self) -> None:
         """Refuse a file that is not a registry, or one written by a newer console (nothing is written)."""
@@ -645,6 +759,37 @@ class Registry:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _narrow_by_index(self, query: ProfileQuery) -> bool:
+        """Whether `query`'s search should first narrow the rows through the trigram index.
+
+        Only a needle of three or more characters can, and only a selective one gains: the index answers
+        in time proportional to its matches, the scan in time proportional to the table (measured at
+        100,000 profiles: 1 ms instead of 40 ms for a few matches, 260 ms instead of 130 ms when every
+        row matches). The number of rows holding the needle's first or last trigram, read from the index's
+        vocabulary (under 5 ms), bounds the matches: above a fifth of the table, the scan is used. A small
+        table always takes the index (either path costs about a millisecond there).
+        """
+        needle = query.search.strip()
+        if not self._search_index or not needle or _has_control(needle) or _has_surrogate(needle):
+            return False
+        folded = search_key(needle)
+        if len(folded) < _TRIGRAM:
+            return False
+        conn = self._conn
+        try:
+            bound = min(conn.execute(f"SELECT COALESCE(MAX(doc), 0) FROM temp.{_SEARCH_VOCABULARY}"
+                                     " WHERE term = ?", (term,)).fetchone()[0]
+                        for term in {folded[:_TRIGRAM], folded[-_TRIGRAM:]})
+        except sqlite3.OperationalError:  # no vocabulary: the index alone is never wrong, only slower
+            return True
+        total = conn.execute("SELECT COUNT(*) FROM profiles").fetchone()[0]
+        return total < _SMALL_TABLE or bound * _BROAD_SEARCH_SHARE <= total
+
+    @property
+    def search_index(self) -> bool:
+        """Whether searches of three or more characters go through the trigram index (False: LIKE scan)."""
+        return self._search_index
 
     @property
     def schema_version(self) -> int:
@@ -801,11 +946,10 @@ class Registry:
         app = self.get_application(application_id)
         try:
             with self.transaction() as conn:
-                before = conn.total_changes
-                conn.executemany(
+                cur = conn.executemany(
                     f"{verb} INTO profiles (application_id, email, display_name, status, email_key, name_key,"
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                return conn.total_changes - before
+                return max(cur.rowcount, 0)  # rows inserted (the search index's trigger writes not counted)
         except sqlite3.IntegrityError:  # the batch is undone: name the first email that clashes
             raise AlreadyExists(self._duplicate_message(app, [r[1] for r in rows])) from None
 
@@ -899,7 +1043,7 @@ class Registry:
     def profile_ids(self, query: ProfileQuery = ProfileQuery()) -> list[int]:
         """Ids of every matching profile in sort order (filter and sort in SQL; ties broken by id)."""
         _validate_query(query)
-        where, params = _where(query)
+        where, params = _where(query, self._narrow_by_index(query))
         join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
         rows = self._conn.execute(f"SELECT p.id FROM profiles p{join}{where}{_order_by(query)}", params)
         return [r[0] for r in rows.fetchall()]
@@ -921,7 +1065,7 @@ class Registry:
         _validate_query(query)
         if (limit is not None and limit < 0) or offset < 0:
             raise RegistryInputError("limit and offset must not be negative")
-        where, params = _where(query)
+        where, params = _where(query, self._narrow_by_index(query))
         rows = self._conn.execute(
             f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query)} LIMIT ? OFFSET ?",
             (*params, -1 if limit is None else limit, offset))
@@ -929,7 +1073,7 @@ class Registry:
 
     def count_profiles(self, query: ProfileQuery = ProfileQuery()) -> int:
         _validate_query(query)
-        where, params = _where(query)
+        where, params = _where(query, self._narrow_by_index(query))
         return int(self._conn.execute(f"SELECT COUNT(*) FROM profiles p{where}", params).fetchone()[0])
 
     def status_counts(self, *, application_id: int | None = None) -> dict[str, int]:

@@ -198,6 +198,102 @@ def test_each_migration_is_one_transaction(tmp_path, monkeypatch):
         assert reg.schema_version == SCHEMA_VERSION and reg.profile_ids(ProfileQuery(search="MÜLLER")) == [1]
 
 
+def _index_is_in_step(path: Path) -> None:
+    """FTS5's own check that the trigram index holds exactly the search keys of every profile."""
+    with _raw(path) as conn:
+        conn.execute("INSERT INTO profiles_search (profiles_search) VALUES ('integrity-check')")
+
+
+def test_a_version_3_file_gets_the_search_index_over_its_rows(tmp_path):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v1_file(path)
+    with _raw(path) as conn:
+        assert migrate(conn, 3) == 3
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'profiles_search'").fetchone() is None
+    with Registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION == 4 and reg.search_index
+        assert reg.profile_ids(ProfileQuery(search="MÜLLER@")) == [1]
+        assert reg.profile_ids(ProfileQuery(search="hans strasse")) == [3]
+        assert reg.profile_ids(ProfileQuery(search="lovelace")) == [2]
+        assert reg.count_profiles(ProfileQuery(search="contoso.example")) == 3
+    _index_is_in_step(path)
+
+
+def test_a_search_index_migration_that_fails_half_way_leaves_version_3(tmp_path, monkeypatch):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v1_file(path)
+    broken = (*registry_module._SEARCH_INDEX_STATEMENTS[:3], "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setattr(registry_module, "_SEARCH_INDEX_STATEMENTS", broken)
+    with pytest.raises(RegistryError, match="no_such_table"):
+        Registry(path)
+    with _raw(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        search_objects = conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'profiles_search%'")
+        assert search_objects.fetchall() == []  # neither the index nor its triggers
+    monkeypatch.undo()
+    with Registry(path) as reg:
+        assert reg.schema_version == 4 and reg.search_index
+        assert reg.profile_ids(ProfileQuery(search="lovelace")) == [2]
+    _index_is_in_step(path)
+
+
+def test_without_the_trigram_tokenizer_search_scans_and_the_index_comes_later(tmp_path, monkeypatch):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v1_file(path)
+    monkeypatch.setattr(registry_module, "trigram_available", lambda conn: False)
+    with Registry(path) as reg:  # an SQLite without FTS5: v4 is applied without the index
+        assert reg.schema_version == SCHEMA_VERSION and not reg.search_index
+        assert reg.profile_ids(ProfileQuery(search="müller")) == [1]
+        reg.add_profile(1, "grace@contoso.example", "Grace Hopper")
+    with _raw(path) as conn:
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'profiles_search'").fetchone() is None
+    monkeypatch.undo()
+    with Registry(path) as reg:  # opened later by an SQLite that has it: built over every row
+        assert reg.search_index
+        assert reg.profile_ids(ProfileQuery(search="grace hop")) == [4]
+        assert reg.profile_ids(ProfileQuery(search="jörg.mü")) == [1]
+    _index_is_in_step(path)
+
+
+def test_the_search_index_follows_every_write(reg):
+    assert reg.search_index
+    app = reg.add_application("App", "exchange", "contoso.example")
+    ada = reg.add_profile(app.id, "ada@contoso.example", "Ada Lovelace")
+    reg.add_profiles(app.id, [("grace@contoso.example", "Grace Hopper"), ("alan@contoso.example", "Alan")])
+    reg.update_profile(ada.id, display_name="Ada King")
+    reg.record_profile_check(ada.id, result="pass", status="linked")
+    assert reg.profile_ids(ProfileQuery(search="lovelace")) == []
+    assert reg.profile_ids(ProfileQuery(search="ada king")) == [ada.id]
+    with _raw(reg.path) as conn:  # the registry has no delete; the trigger covers one made in SQL
+        conn.execute("DELETE FROM profiles WHERE email = 'grace@contoso.example'")
+    assert reg.profile_ids(ProfileQuery(search="hopper")) == []
+    _index_is_in_step(reg.path)
+
+
+def test_long_needles_use_the_index_and_short_ones_scan(reg):
+    def plan(text: str) -> str:
+        where, params = registry_module._where(ProfileQuery(search=text), reg.search_index)
+        rows = reg._conn.execute(f"EXPLAIN QUERY PLAN SELECT p.id FROM profiles p{where}", params)
+        return " ".join(str(r[-1]) for r in rows)
+
+    assert "profiles_search VIRTUAL TABLE" in plan("ada")
+    assert "profiles_search" not in plan("ad")
+    assert "profiles_search" not in plan("a\u0301")  # NFKC makes it one character
+
+
+def test_a_needle_in_most_rows_scans_and_a_rare_one_uses_the_index(reg):
+    app = reg.add_application("App", "exchange", "contoso.example")
+    reg.add_profiles(app.id, [(f"user{n}@contoso.example", "Ada Lovelace" if n % 500 == 0 else f"Person {n}")
+                              for n in range(3000)])
+    for text, narrowed in [("contoso", False), ("user", False), ("lovelace", True), ("user2999@", True),
+                           ("zzz", True), ("co", False)]:
+        query = ProfileQuery(search=text)
+        assert reg._narrow_by_index(query) is narrowed, text
+        expected = [p.id for p in reg.list_profiles(ProfileQuery(sort="email"))
+                    if _fold(text) in _fold(p.email) or _fold(text) in _fold(p.display_name)]
+        assert reg.profile_ids(query) == expected, text
+
+
 def test_migrations_are_numbered_in_order():
     assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
 
@@ -368,11 +464,23 @@ PEOPLE = [
     ("Room finder", "back\\slash@contoso.example", "Back\\slash", "linked"),
     ("Room finder", "strasse@contoso.example", "Hans Straße", "linked"),
     ("Room finder", "dan@contoso.example", "", "revoked"),
+    ("Room finder", "pat@contoso.example", 'Pat "the boss" O\'Brien*', "linked"),
 ]
 
 
+@pytest.fixture(params=["index", "scan"])
+def search_reg(request, ec_home, monkeypatch):
+    """A registry whose searches use the trigram index, and one forced onto the LIKE scan (no FTS5)."""
+    if request.param == "scan":
+        monkeypatch.setattr(registry_module, "trigram_available", lambda conn: False)
+    with Registry.for_region("us") as registry:
+        assert registry.search_index is (request.param == "index")
+        yield registry
+
+
 @pytest.fixture
-def people(reg):
+def people(search_reg):
+    reg = search_reg
     apps = {name: reg.add_application(name, "exchange" if name == "Calendar sync" else "google",
                                       "contoso.example") for name in ("Room finder", "Calendar sync")}
     for app_name, email, name, status in PEOPLE:
@@ -448,6 +556,14 @@ def test_profile_rows_carry_their_application(people):
     ("  BOB ", ["bob@contoso.example"]),
     ("nobody", []),
     ("\x00", []),
+    ("\ud800", []),                                 # a lone surrogate (undecodable argv bytes) matches nothing
+    ("lovelace\udcff", []),
+    ('"the boss"', ["pat@contoso.example"]),       # FTS5 syntax in the text is literal text
+    ('the" bo', []),
+    ("o'brien*", ["pat@contoso.example"]),
+    ("boss AND pat", []),
+    ("lovelace", ["ada2@contoso.example", "ada@contoso.example", "ADA@contoso.example"]),
+    ("ADA@", ["ada@contoso.example", "ADA@contoso.example"]),
 ])
 def test_search_is_a_literal_case_insensitive_substring(people, text, expected):
     reg, _ = people
@@ -456,7 +572,8 @@ def test_search_is_a_literal_case_insensitive_substring(people, text, expected):
     assert reg.count_profiles(ProfileQuery(search=text)) == len(expected)
 
 
-_TRICKY = list("%_\\aAbB5 0@.ßSsİiIıéÉ\u0301ﬁ'") + ["ss", "Ada", "50%", "a_b"]
+_TRICKY = list("%_\\aAbB5 0@.ßSsİiIıéÉ\u0301ﬁ'\"*():^-+") + ["ss", "Ada", "50%", "a_b", "ada@c", "e.ex",
+                                                              "the", " bo", "AND", "NEAR"]
 
 
 def test_any_search_text_matches_exactly_the_python_substring_filter(people):
