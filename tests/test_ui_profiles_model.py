@@ -186,3 +186,50 @@ def test_no_children_and_headers(registry):
     assert model.columnCount(QModelIndex()) == 7
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
     assert headers == ["Email", "Name", "Application", "Platform", "Status", "Last checked", "Last result"]
+
+
+class QueryCountingRegistry(CountingRegistry):
+    """Also counts the id queries the model runs."""
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(registry)
+        self.queries = 0
+
+    def profile_ids(self, query: ProfileQuery) -> list[int]:
+        self.queries += 1
+        return super().profile_ids(query)
+
+
+def test_reload_rows_shows_new_results_without_querying_ids_again(qtbot, registry):
+    counting = QueryCountingRegistry(registry)
+    model = ProfilesModel(counting)
+    ids_before = [model.profile_id(r) for r in range(model.rowCount())]
+    stale = model.data(model.index(0, COL_STATUS))                  # row 0's block is cached now
+    registry.record_profile_check(ids_before[0], result="fail", diagnosis="impersonation_denied",
+                                  status="revoked")
+    assert model.data(model.index(0, COL_STATUS)) == stale           # still the cached row
+    queries = counting.queries
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        model.reload_rows()
+    top_left, bottom_right = changed.args[:2]
+    assert (top_left.row(), top_left.column()) == (0, 0)
+    assert (bottom_right.row(), bottom_right.column()) == (model.rowCount() - 1, model.columnCount() - 1)
+    assert counting.queries == queries                               # no id query
+    assert [model.profile_id(r) for r in range(model.rowCount())] == ids_before
+    assert model.data(model.index(0, COL_STATUS)) != stale
+    assert model.profile(0).status == "revoked" and model.profile(0).last_result == "fail"
+
+
+@pytest.mark.parametrize("query, moves", [
+    (ProfileQuery(), False),
+    (ProfileQuery(sort="display_name", search="user"), False),
+    (ProfileQuery(application_id=1, sort="application"), False),
+    (ProfileQuery(status="linked"), True),
+    (ProfileQuery(sort="status"), True),
+    (ProfileQuery(sort="last_checked_at", descending=True), True),
+    (ProfileQuery(sort="last_result"), True),
+])
+def test_results_move_rows_when_the_query_depends_on_what_a_probe_writes(registry, query, moves):
+    model = ProfilesModel(registry)
+    model.set_query(query)
+    assert model.results_move_rows() is moves

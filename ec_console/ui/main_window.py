@@ -945,6 +945,18 @@ class MainWindow(QMainWindow):
     def _refresh_keeping_selection(self) -> None:
         if self.registry is None:
             return
+        if self.run_panel.running and not self.model.results_move_rows():
+            # While a run streams results in, the listed rows stay where they are: show their new values
+            # without re-running the sorted id query (150-250 ms at 100,000 profiles, on this thread).
+            # The end of the run does the full refresh.
+            self._applications = self.registry.list_applications()
+            self._fill_applications(self.selected_application_id())
+            self.model.reload_rows()
+            self._update_counts()
+            self._update_views()
+            if self.details_pane.isVisible():
+                self.details_pane.reload()
+            return
         wanted = set(self.selected_profile_ids())
         current = self.model.profile_id(self.profiles_table.currentIndex().row())
         scroll = self.profiles_table.verticalScrollBar().value()

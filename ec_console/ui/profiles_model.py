@@ -51,6 +51,8 @@ _DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _PROFILE_ID = int(Qt.ItemDataRole.UserRole.value) + 1
 _ROLES_SERVED = frozenset({_DISPLAY, _ACCESSIBLE, _DECORATION, _TOOLTIP, _PROFILE_ID})
+# Columns a probe writes (record_profile_check): a query sorted by one of them can reorder after a result.
+_RESULT_COLUMNS = frozenset({"status", "last_checked_at", "last_result"})
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
@@ -134,6 +136,23 @@ class ProfilesModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Query again with the same filter (rows may have been added, removed or changed)."""
         self.set_query(self._query)
+
+    def reload_rows(self) -> None:
+        """Show the listed profiles' current values without running the id query again (about a
+        millisecond at any size, where `refresh()` costs 80-250 ms at 100,000 profiles).
+
+        For results streaming in during a run: a probe changes a profile's status, last check and result,
+        not which profiles exist. Rows keep the order and membership of the last query, so when
+        `results_move_rows()` is true (the query filters or sorts by what a probe changes) call `refresh()`
+        instead, at least when the run ends.
+        """
+        self._blocks.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    def results_move_rows(self) -> bool:
+        """Whether a probe's outcome can change which rows the query lists or their order."""
+        return self._query.status is not None or self._query.sort in _RESULT_COLUMNS
 
     def profile_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

@@ -1,0 +1,257 @@
+"""The GUI stall during check all: the longest gap between 10 ms QTimer heartbeats on the GUI thread.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_checkall_stall.py [--profiles 300]
+        [--concurrency 4] [--latency 0.2] [--table 0]
+
+A throw-away registry (temporary EC_CONSOLE_HOME, in-memory credential store) gets one Exchange application
+pointing at the EWS sandbox, added through the core with its real setup check, and `--profiles` linked
+mailboxes. The sandbox runs in a **subprocess** (`bench_checkall.py --serve`), so its work does not hold
+this process's interpreter lock, and adds `--latency` seconds to every EWS answer. `--table N` adds N
+revoked profiles (not probed) so the table the results stream into is large, as at 100,000 profiles.
+
+The main window is shown offscreen and check all starts through its real path
+(`MainWindow.start_check_all(concurrency)`: the run panel, the bulk probe session, results streaming into
+the table). A 10 ms heartbeat timer records every tick until the run panel reports the end; printed: the
+run's wall time, the longest gap between ticks, the 99th percentile and the median, and how many gaps
+went over 50 and 100 ms (target: longest < 100 ms). Figures only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+HEARTBEAT_MS = 10
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` (0..1) percentile of `values`, nearest rank."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))
+    return ordered[rank]
+
+
+def add_application(info: dict[str, Any]) -> Any:
+    """The sandbox's service account as an application of region "us", through the core's setup check."""
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+    from ec_console.secrets import default_store
+
+    spec = dashboard.ApplicationSpec(
+        "Sandbox EWS", "exchange", info["domain"],
+        {"ews_url": info["ews_url"], "username": info["username"], "ca_file": info["ca_file"],
+         "scope_group": info["scope_group"], "scope_group_address": info["scope_group_address"],
+         "timeout": 30},
+        info["mailboxes_in_scope"][0], expect_denied=info["mailboxes_out_of_scope"][0])
+    with Registry.for_region("us") as registry:
+        outcome = dashboard.add_application(registry, spec, info["password"], store=default_store())
+    if outcome.application is None:
+        raise SystemExit(f"the sandbox application failed its setup check: {outcome.report.to_dict()}")
+    return outcome.application
+
+
+def fill_registry(app_id: int, mailboxes: list[str], table: int) -> None:
+    from ec_console.registry import Registry
+
+    with Registry.for_region("us") as registry:
+        registry.add_profiles(app_id, [(address, "") for address in mailboxes], status="linked")
+        if table:
+            registry.add_profiles(app_id, [(f"archived.{n}@archive.example", f"Archived {n}")
+                                           for n in range(table)], status="revoked")
+
+
+class SlotTimes:
+    """Wall time of the GUI thread's own work during the run: the window's periodic refresh of streamed
+    results and the run panel's progress updates (what is not in them is waiting for the interpreter lock,
+    painting or Qt's own work)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list[tuple[float, float]]] = {}
+
+    def wrap(self, owner: type, name: str) -> None:
+        original = getattr(owner, name)
+        spans = self.spans.setdefault(f"{owner.__name__}.{name}", [])
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spans.append((start, time.perf_counter()))
+
+        setattr(owner, name, timed)
+
+    def report(self, ticks: list[float]) -> list[str]:
+        lines = []
+        for name, spans in self.spans.items():
+            if spans:
+                lengths = [(b - a) * 1000 for a, b in spans]
+                lines.append(f"  {name}: {len(spans)} calls, longest {max(lengths):.1f} ms, "
+                             f"total {sum(lengths):.0f} ms")
+        long_gaps = [(a, b) for a, b in zip(ticks, ticks[1:], strict=False) if (b - a) * 1000 > 50]
+        inside = sum(1 for a, b in long_gaps
+                     if any(s < b and e > a and (e - s) * 1000 > 20 for spans in self.spans.values()
+                            for s, e in spans))
+        lines.append(f"  gaps over 50 ms overlapping one of these calls (> 20 ms): {inside} of "
+                     f"{len(long_gaps)}")
+        return lines
+
+
+def refresh_values_during_runs() -> None:
+    """Experiment (`--reload-rows`): the change proposed for `MainWindow`'s refresh of streamed results.
+
+    While a run is going and the table's query does not depend on what a probe writes, refresh the rows'
+    values (`ProfilesModel.reload_rows()`) instead of running the id query again; the end of the run
+    refreshes fully as today.
+    """
+    from ec_console.ui.main_window import MainWindow
+
+    full_refresh = MainWindow._refresh_keeping_selection
+
+    def refresh(self: Any) -> None:
+        if self.registry is None or not self.run_panel.running or self.model.results_move_rows():
+            full_refresh(self)
+            return
+        self._applications = self.registry.list_applications()
+        self._fill_applications(self.selected_application_id())
+        self._update_counts()
+        self.model.reload_rows()
+        self._update_views()
+        if self.details_pane.isVisible():
+            self.details_pane.reload()
+
+    MainWindow._refresh_keeping_selection = refresh
+
+
+def measure(concurrency: int, trace: SlotTimes | None = None, *, hidden: bool = False) -> dict[str, Any]:
+    """Show the main window, run check all through it and record the heartbeat until the run ends."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from ec_console.ui.app import create_main_window
+
+    window = create_main_window("us", keychain="benchmark")
+    window.resize(1280, 780)
+    if not hidden:
+        window.show()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(HEARTBEAT_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    messages: list[str] = []
+
+    def finished(message: str) -> None:
+        messages.append(message)
+        loop.quit()
+
+    window.run_panel.finished.connect(finished)
+    timer.start()
+    started = time.perf_counter()
+    operation = window.start_check_all(concurrency=concurrency)
+    if operation is None:
+        raise SystemExit("check all did not start")
+    loop.exec()
+    wall = time.perf_counter() - started
+    timer.stop()
+    rows = window.model.rowCount()
+    window.close()
+    gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
+    first_gap = (ticks[0] - started) * 1000 if ticks else wall * 1000
+    return {"wall": wall, "gaps": gaps, "first": first_gap, "message": messages[0] if messages else "",
+            "rows": rows, "ticks": ticks}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=300, help="linked mailboxes to check (default 300)")
+    parser.add_argument("--concurrency", type=int, default=4, help="check all's concurrency (default 4)")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds added to every EWS answer")
+    parser.add_argument("--table", type=int, default=0,
+                        help="revoked profiles added so the table is large (not probed; default 0)")
+    parser.add_argument("--switch-interval", type=float, default=None, metavar="MS",
+                        help="the interpreter's thread switch interval for the run (Python's default 5 ms)")
+    parser.add_argument("--hidden", action="store_true",
+                        help="do not show the window (no painting: separates painting from the rest)")
+    parser.add_argument("--reload-rows", action="store_true",
+                        help="experiment: refresh only the rows' values during the run (see "
+                             "refresh_values_during_runs)")
+    parser.add_argument("--trace", action="store_true",
+                        help="also time the GUI thread's refreshes and progress updates during the run")
+    args = parser.parse_args(argv)
+    if args.profiles < 1 or args.concurrency < 1 or args.table < 0 or args.latency < 0:
+        parser.error("--profiles and --concurrency must be at least 1, --table and --latency not negative")
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["EC_CONSOLE_CREDENTIAL_STORE"] = "memory"
+    home = tempfile.TemporaryDirectory(prefix="ec-bench-stall-")
+    os.environ["EC_CONSOLE_HOME"] = home.name
+    import logging
+
+    logging.disable(logging.INFO)
+    from bench_checkall import RemoteSandbox
+
+    from ec_console.ui import theme
+    from ec_console.ui.app import create_application
+    from ec_console.ui.tasks import shutdown_pools
+
+    app = create_application()
+    theme.apply_theme(app, "light")
+    remote = RemoteSandbox()
+    try:
+        info = remote.info
+        application = add_application(info)
+        mailboxes = remote.call("add", count=args.profiles, share=0.0, tag="stall")["addresses"]
+        fill_registry(application.id, mailboxes, args.table)
+        remote.call("latency", value=args.latency)
+        trace = None
+        if args.reload_rows:
+            refresh_values_during_runs()
+        if args.trace:
+            from ec_console.ui.check_all import RunPanel
+            from ec_console.ui.main_window import MainWindow
+
+            trace = SlotTimes()
+            trace.wrap(MainWindow, "_refresh_keeping_selection")
+            trace.wrap(MainWindow, "start_check_all")
+            trace.wrap(RunPanel, "update_from_feed")
+        if args.switch_interval is not None:
+            sys.setswitchinterval(args.switch_interval / 1000)
+        result = measure(args.concurrency, trace, hidden=args.hidden)
+    finally:
+        remote.close()
+        shutdown_pools()
+    gaps = result["gaps"]
+    print(f"check all from the main window: {args.profiles} linked mailboxes (+{args.table:,} revoked rows "
+          f"in the table, {result['rows']:,} shown), concurrency {args.concurrency}, "
+          f"{args.latency * 1000:.0f} ms added per EWS request, sandbox in a subprocess, "
+          f"{os.cpu_count()} CPUs, thread switch interval {sys.getswitchinterval() * 1000:g} ms"
+          f"{', window not shown' if args.hidden else ''}"
+          f"{'; experiment: rows refreshed by reload_rows during the run' if args.reload_rows else ''}")
+    print(f"run: {result['wall']:.1f} s; {result['message']}")
+    if not gaps:
+        print("no heartbeat gaps recorded (the run ended before the timer ticked twice)")
+        return 1
+    longest = max(gaps)
+    print(f"heartbeat {HEARTBEAT_MS} ms: {len(gaps)} gaps; longest {longest:.1f} ms, "
+          f"99th percentile {percentile(gaps, 0.99):.1f} ms, median {statistics.median(gaps):.1f} ms; "
+          f"over 50 ms: {sum(g > 50 for g in gaps)}, over 100 ms: {sum(g > 100 for g in gaps)}; "
+          f"start to first tick {result['first']:.1f} ms")
+    print(f"target: longest < 100 ms — {'met' if longest < 100 else 'NOT met'}")
+    if trace is not None:
+        print("GUI-thread work during the run:")
+        print("\n".join(trace.report(result["ticks"])))
+    home.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
