@@ -106,32 +106,6 @@ class SlotTimes:
         return lines
 
 
-def refresh_values_during_runs() -> None:
-    """Experiment (`--reload-rows`): the change proposed for `MainWindow`'s refresh of streamed results.
-
-    While a run is going and the table's query does not depend on what a probe writes, refresh the rows'
-    values (`ProfilesModel.reload_rows()`) instead of running the id query again; the end of the run
-    refreshes fully as today.
-    """
-    from ec_console.ui.main_window import MainWindow
-
-    full_refresh = MainWindow._refresh_keeping_selection
-
-    def refresh(self: Any) -> None:
-        if self.registry is None or not self.run_panel.running or self.model.results_move_rows():
-            full_refresh(self)
-            return
-        self._applications = self.registry.list_applications()
-        self._fill_applications(self.selected_application_id())
-        self._update_counts()
-        self.model.reload_rows()
-        self._update_views()
-        if self.details_pane.isVisible():
-            self.details_pane.reload()
-
-    MainWindow._refresh_keeping_selection = refresh
-
-
 def measure(concurrency: int, trace: SlotTimes | None = None, *, hidden: bool = False) -> dict[str, Any]:
     """Show the main window, run check all through it and record the heartbeat until the run ends."""
     from PySide6.QtCore import QEventLoop, QTimer
@@ -181,9 +155,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="the interpreter's thread switch interval for the run (Python's default 5 ms)")
     parser.add_argument("--hidden", action="store_true",
                         help="do not show the window (no painting: separates painting from the rest)")
-    parser.add_argument("--reload-rows", action="store_true",
-                        help="experiment: refresh only the rows' values during the run (see "
-                             "refresh_values_during_runs)")
     parser.add_argument("--trace", action="store_true",
                         help="also time the GUI thread's refreshes and progress updates during the run")
     args = parser.parse_args(argv)
@@ -213,8 +184,6 @@ def main(argv: list[str] | None = None) -> int:
         fill_registry(application.id, mailboxes, args.table)
         remote.call("latency", value=args.latency)
         trace = None
-        if args.reload_rows:
-            refresh_values_during_runs()
         if args.trace:
             from ec_console.ui.check_all import RunPanel
             from ec_console.ui.main_window import MainWindow
@@ -234,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
           f"in the table, {result['rows']:,} shown), concurrency {args.concurrency}, "
           f"{args.latency * 1000:.0f} ms added per EWS request, sandbox in a subprocess, "
           f"{os.cpu_count()} CPUs, thread switch interval {sys.getswitchinterval() * 1000:g} ms"
-          f"{', window not shown' if args.hidden else ''}"
-          f"{'; experiment: rows refreshed by reload_rows during the run' if args.reload_rows else ''}")
+          f"{', window not shown' if args.hidden else ''}")
     print(f"run: {result['wall']:.1f} s; {result['message']}")
     if not gaps:
         print("no heartbeat gaps recorded (the run ended before the timer ticked twice)")
