@@ -556,7 +556,7 @@ def test_profile_rows_carry_their_application(people):
     ("  BOB ", ["bob@contoso.example"]),
     ("nobody", []),
     ("\x00", []),
-    ("\ud800", []),                                 # a lone surrogate (undecodable argv bytes) matches nothing
+    ("\ud800", []),                                 # a lone surrogate (undecodable argv bytes)
     ("lovelace\udcff", []),
     ('"the boss"', ["pat@contoso.example"]),       # FTS5 syntax in the text is literal text
     ('the" bo', []),
