@@ -201,6 +201,16 @@ def _add_link(actions: Any) -> None:
     parser.set_defaults(handler=run_link)
 
 
+def _profile_targets(parser: argparse.ArgumentParser) -> None:
+    """The profiles a revoke or relink acts on: addresses, and the application when one is ambiguous."""
+    parser.add_argument("emails", nargs="+", metavar="EMAIL", help="addresses of the profiles")
+    parser.add_argument(
+        "--application",
+        metavar="NAME",
+        help="the application (needed when an address is linked through several)",
+    )
+
+
 def _add_revoke(actions: Any) -> None:
     parser = actions.add_parser(
         "revoke",
@@ -208,12 +218,7 @@ def _add_revoke(actions: Any) -> None:
         description="Record the profiles revoked: the console stops probing them. For a real withdrawal of "
         "access, the platform step is printed for each.",
     )
-    parser.add_argument("emails", nargs="+", metavar="EMAIL", help="addresses of the profiles")
-    parser.add_argument(
-        "--application",
-        metavar="NAME",
-        help="the application (needed when an address is linked through several)",
-    )
+    _profile_targets(parser)
     _common(parser, "the results")
     parser.set_defaults(handler=run_revoke)
 
@@ -224,12 +229,7 @@ def _add_relink(actions: Any) -> None:
         help="probe profiles again with the application's current credentials",
         description="Probe the profiles again; linked on success. Revoked profiles can be relinked.",
     )
-    parser.add_argument("emails", nargs="+", metavar="EMAIL", help="addresses of the profiles")
-    parser.add_argument(
-        "--application",
-        metavar="NAME",
-        help="the application (needed when an address is linked through several)",
-    )
+    _profile_targets(parser)
     concurrency_flag(parser)
     _common(parser, "the results")
     parser.set_defaults(handler=run_relink)
