@@ -22,11 +22,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from ec_console.errors import ExitStatus
+from ec_console.registry import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,8 @@ class StepStatus(StrEnum):
 _SEVERITY = {StepStatus.SKIP: -1, StepStatus.PASS: 0, StepStatus.WARN: 1, StepStatus.FAIL: 2}
 
 
-def utc_now_iso() -> str:
-    """The current time as the console writes it everywhere: ISO 8601 UTC, seconds, `Z` suffix."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+# The current time as the console writes it everywhere (ISO 8601 UTC, seconds, `Z`): the registry's clock.
+utc_now_iso = utc_now
 
 
 def _require(mapping: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
