@@ -143,10 +143,15 @@ class ProfileRecorder(Recorder):
     def _record_new(self, registry: Registry, job: ProbeJob, outcome: ProbeOutcome) -> JobResult:
         if self.kind != "link":  # the profile vanished while it was probed: nothing to update
             return JobResult(job, "skipped", None, None, "the profile no longer exists", outcome)
-        status = "linked" if outcome.ok else "needs_relink"
+        unverified = outcome.kind is ProbeKind.UNVERIFIED  # recorded; not probed by this console (a warn)
+        status = "linked" if outcome.ok or unverified else "needs_relink"
         profile = registry.add_profile(job.application_id, job.email, job.display_name, status=status)
         self._store_check(registry, profile, outcome, status)
         app = registry.get_application(job.application_id)
+        if unverified:
+            registry.audit("profile_linked", job.email,
+                           f"recorded through {app.name}, not probed: {outcome.detail}"[:4000])
+            return JobResult(job, "linked", "linked", profile.id, outcome.detail, outcome)
         if outcome.ok:
             registry.audit("profile_linked", job.email, f"linked through {app.name}: {outcome.detail}")
             return JobResult(job, "linked", "linked", profile.id, outcome.detail, outcome)
@@ -397,7 +402,12 @@ class ApplicationRevocation:
         secret = application_secret(self.application, self.adapter, region_id=self.region_id,
                                     store=self._store)
         started = utc_now_iso()
-        if secret is None:
+        unverifiable = getattr(self.adapter, "unverifiable_withdrawal", None)
+        reason = unverifiable(self.application) if unverifiable is not None else None
+        if reason:
+            step = StepResult(VERIFY_STEP, "Access is now denied", StepStatus.WARN, 0, reason,
+                              {"denied": None})
+        elif secret is None:
             step = StepResult(VERIFY_STEP, "Access is now denied", StepStatus.WARN, 0,
                               "The secret is no longer in the keychain: the console cannot test the grant.")
         else:

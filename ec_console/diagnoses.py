@@ -519,6 +519,15 @@ _ENTRIES: tuple[Entry, ...] = (
              "give --admin as, a super administrator's address; see who holds the role in the Admin console "
              "(Account, Admin roles, Super Admin)."),
            L(LINK_GOOGLE_ADMIN_ROLES))),
+    Entry("outside_install", ("probe",), "the user is outside the Marketplace install (added)",
+          "{user} is not in {scope_group}, the organisational unit or group the Marketplace app is installed "
+          "for: the app cannot reach this user's calendar.",
+          (T("This account is the profile's problem, not the application's. Move the user into "
+             "{scope_group} (Admin console, Directory, Users), or make the app available to their unit or "
+             "group (Admin console, Apps, Google Workspace Marketplace apps, Apps list, the app, User "
+             "access); changes can take up to 24 hours. Otherwise revoke this profile."),
+           L(LINK_GOOGLE_USERS),
+           L("https://support.google.com/a/answer/172931"))),
     Entry("calendar_not_enabled", ("read_calendar",), "notACalendarUser",
           "The user {user} has no Google Calendar (notACalendarUser): the Calendar service is off for them.",
           (T("Turn Google Calendar on for the user's organisational unit or group (Admin console, Apps, "
@@ -549,7 +558,8 @@ _GOOGLE_CODES = frozenset({"key_malformed", "key_invalid_signature", "service_ac
 CATALOG: dict[str, Entry] = {
     e.code: replace(e, placeholders=_GOOGLE_NAMES) if e.code in _GOOGLE_CODES else e for e in _ENTRIES
 }
-ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown")
+ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown",
+               "outside_install")
 DEFAULT_GOOGLE_SCOPES = (
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/admin.directory.user.readonly",

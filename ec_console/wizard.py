@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import webbrowser
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -561,6 +562,8 @@ class SetupFlow:
             target = c.get("marketplace_target")
             if s["install"] == "marketplace" and target:
                 s["group" if "@" in str(target) else "org_unit"] = target
+            if s["install"] == "marketplace":
+                s.update(self._vendor_settings())
         else:
             s = {"test_mailbox": c.get("test_mailbox"), "impersonation": True}
             if self.platform is Platform.ONLINE:
@@ -713,7 +716,11 @@ class SetupFlow:
         if not target:
             raise BadInput(f"{self._label('test_mailbox')}: a value is required")
         denied = self.expect_denied
-        if self.platform is Platform.GOOGLE:
+        if self.platform is Platform.GOOGLE and self.clean.get("google_install") == "marketplace":
+            from ec_console.providers.google_marketplace import MARKETPLACE_STEPS
+
+            steps = tuple(MARKETPLACE_STEPS)
+        elif self.platform is Platform.GOOGLE:
             from ec_console.providers.google import GOOGLE_STEPS
 
             steps = tuple(GOOGLE_STEPS)
@@ -730,11 +737,59 @@ class SetupFlow:
 
     def run_test(self, *, secret: str, cancel: CancelToken | None = None,
                  observer: Callable[[StepResult], None] | None = None,
-                 on_step_started: Callable[[str], None] | None = None) -> Report:
-        """Run the setup check (blocking: call it on a worker thread). A failed step is a result."""
+                 on_step_started: Callable[[str], None] | None = None,
+                 open_browser: Callable[[str], Any] | None = webbrowser.open) -> Report:
+        """Run the setup check (blocking: call it on a worker thread). A failed step is a result.
+
+        A Marketplace install is not tested with the service-account key (it delegates to the vendor's
+        client): the test signs the administrator in (the browser opens when an OAuth client file was given)
+        and reads what the customer's side can read (`google_marketplace`)."""
         plan = self.test_plan()
+        if self.platform is Platform.GOOGLE and self.clean.get("google_install") == "marketplace":
+            return self._run_marketplace_test(plan, cancel=cancel, observer=observer,
+                                              on_step_started=on_step_started, open_browser=open_browser)
         return run_application_check(self.draft(), secret, plan.target, expect_denied=plan.expect_denied,
                                      cancel=cancel, observer=observer, on_step_started=on_step_started)
+
+    # the Marketplace path ---------------------------------------------------------------------------------
+
+    def _vendor_settings(self) -> dict[str, Any]:
+        """The region's Marketplace side, stored with the application (the dashboard names it)."""
+        if self.region is None:
+            return {}
+        from ec_console.providers.google_marketplace import VendorSide
+
+        vendor = VendorSide.of(self.region)
+        values = {"vendor_region": vendor.region_label, "vendor_dashboard": vendor.dashboard_url,
+                  "vendor_client_id": vendor.client_id, "listing_url": vendor.listing_url}
+        return {k: v for k, v in values.items() if v}
+
+    def _run_marketplace_test(self, plan: TestPlan, *, cancel: CancelToken | None,
+                              observer: Callable[[StepResult], None] | None,
+                              on_step_started: Callable[[str], None] | None,
+                              open_browser: Callable[[str], Any] | None) -> Report:
+        from ec_console.providers.google_marketplace import (
+            MarketplaceCheckSettings,
+            VendorSide,
+            run_marketplace_check,
+        )
+
+        settings = self.settings()
+        vendor = VendorSide.from_settings(settings)
+        check = MarketplaceCheckSettings(plan.target, vendor, plan.expect_denied, settings.get("org_unit"),
+                                         settings.get("group"))
+        client_file = self.clean.get("client_secret_file")
+
+        def sign_in() -> Any:
+            from ec_console.providers.google_signin import SignInSettings, load_client_config, sign_in_admin
+
+            config = SignInSettings(client_config=load_client_config(client_file),
+                                    api_root=self.clean.get("api_root"), ca_file=self.clean.get("ca_file"),
+                                    login_hint=self.clean.get("admin"), audit_app_ids=vendor.app_ids)
+            return sign_in_admin(config, open_browser=open_browser, cancel=cancel)
+
+        return run_marketplace_check(check, sign_in=sign_in if client_file else None, observer=observer,
+                                     cancel=cancel, on_step_started=on_step_started)
 
     def record_test(self, report: Report) -> None:
         self.test_report = report
@@ -898,6 +953,17 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
     target = validation.email_address(target, "mailbox")
     if expect_denied:
         expect_denied = validation.email_address(expect_denied, "mailbox that must be denied")
+    if application.provider == "google" and application.settings.get("install") == "marketplace":
+        from ec_console.providers.google_marketplace import (
+            MarketplaceCheckSettings,
+            VendorSide,
+            run_marketplace_check,
+        )
+
+        s = application.settings
+        check = MarketplaceCheckSettings(target, VendorSide.from_settings(s), expect_denied,
+                                         s.get("org_unit"), s.get("group"))
+        return run_marketplace_check(check, observer=observer, cancel=cancel, on_step_started=on_step_started)
     if application.provider == "google":
         from ec_console.providers.base import GoogleAdapter
         from ec_console.providers.google import run_google_check

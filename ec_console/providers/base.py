@@ -16,6 +16,9 @@ dashboard lives by — *whose* problem a failed probe is (`ProbeKind`):
   organisation, OAuth / key / delegation problems, the endpoint unreachable): the application's health
   is marked, not each profile, and probing its other accounts stops.
 - `cancelled`: the probe was cancelled before it could tell.
+- `unverified`: the console cannot probe this account itself (an application installed from the Google
+  Workspace Marketplace delegates to the vendor's client, not to a key of the customer's): the account is
+  recorded, its status stands, and the check is stored as `warn` saying who can test it.
 
 Qt-free; every call blocks (run it on a worker thread).
 """
@@ -40,6 +43,7 @@ class ProbeKind(enum.StrEnum):
     TRANSIENT = "transient"
     APPLICATION = "application"
     CANCELLED = "cancelled"
+    UNVERIFIED = "unverified"
 
 
 TRANSIENT_CODES = frozenset({"throttled", "timeout", "server_error", "unexpected_error"})
@@ -95,7 +99,10 @@ class ProbeOutcome:
 
     @property
     def result(self) -> str:
-        """`pass` / `fail` as a check record stores it (a cancelled probe is never stored)."""
+        """`pass` / `warn` / `fail` as a check record stores it (a cancelled probe is never stored); `warn` is
+        an account the console could not probe itself (`unverified`)."""
+        if self.kind is ProbeKind.UNVERIFIED:
+            return "warn"
         return "pass" if self.ok else "fail"
 
 
@@ -425,6 +432,8 @@ class GoogleAdapter:
 
     def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
               timeout: float | None = None) -> ProbeOutcome:
+        if application.settings.get("install") == "marketplace":
+            return self._marketplace_probe(application, secret, email, cancel, timeout)
         probe = self._probe_user
         if probe is None:
             from ec_console.providers.google import probe_user as probe
@@ -449,6 +458,50 @@ class GoogleAdapter:
         return ProbeOutcome(email, classify(diagnosis.code), checked_at,
                             Report("google", email, checked_at, (step,)), diagnosis, diagnosis.cause)
 
+    def _marketplace_probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
+                           timeout: float | None) -> ProbeOutcome:
+        """A Marketplace application's account: the console cannot read the calendar as the vendor's client.
+
+        It reads the user in the Directory (as the administrator): a user outside the organisational unit the
+        app is installed for, unknown or suspended is the profile's problem; anyone else is recorded
+        `unverified` (stored as `warn`), naming who can test the delegated access (the region's web
+        dashboard).
+        """
+        from ec_console.providers.google import lookup_user
+        from ec_console.providers.google_marketplace import VendorSide, org_unit_covers
+
+        s = application.settings
+        checked_at = utc_now_iso()
+        title = "Read the calendar (busy blocks of the next 7 days)"
+        org_unit, group = s.get("org_unit"), s.get("group")
+        where = ""
+        if org_unit:
+            settings = self.settings_for(application, secret, email, timeout=timeout)
+            user, diagnosis = lookup_user(settings, email, cancel=cancel)
+            if cancel.cancelled:
+                return ProbeOutcome(email, ProbeKind.CANCELLED, checked_at,
+                                    Report("google", email, checked_at), None, "the probe was cancelled")
+            if diagnosis is None and user is not None and not org_unit_covers(org_unit, user.org_unit):
+                from ec_console.diagnoses import diagnose
+
+                diagnosis = diagnose("outside_install", user=email, scope_group=org_unit)
+            if diagnosis is not None:
+                kind = classify(diagnosis.code)
+                if diagnosis.code in ("user_not_found", "user_deleted", "user_suspended", "outside_install"):
+                    kind = ProbeKind.PROFILE
+                step = StepResult("read_calendar", title, StepStatus.FAIL, 0, diagnosis.cause, None,
+                                  diagnosis)
+                return ProbeOutcome(email, kind, checked_at, Report("google", email, checked_at, (step,)),
+                                    diagnosis, diagnosis.cause)
+            if user is not None:
+                where = f"{email} is in {user.org_unit}, which the install for {org_unit} covers. "
+        elif group:
+            where = f"Whether {email} is a member of {group} (the install's group) is not checked here. "
+        detail = where + VendorSide.from_settings(s).only_vendor_can_test(email)
+        step = StepResult("read_calendar", title, StepStatus.WARN, 0, detail, {"tested": False})
+        report = Report("google", email, checked_at, (step,))
+        return ProbeOutcome(email, ProbeKind.UNVERIFIED, checked_at, report, None, detail)
+
     def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration:
         from ec_console.providers.google import GoogleError, enumerate_users
 
@@ -471,6 +524,17 @@ class GoogleAdapter:
 
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
                     expect_denied: str | None = None, cancel: CancelToken | None = None) -> Report:
+        if application.settings.get("install") == "marketplace":
+            from ec_console.providers.google_marketplace import (
+                MarketplaceCheckSettings,
+                VendorSide,
+                run_marketplace_check,
+            )
+
+            s = application.settings
+            check = MarketplaceCheckSettings(target, VendorSide.from_settings(s), expect_denied,
+                                             s.get("org_unit"), s.get("group"))
+            return run_marketplace_check(check, cancel=cancel)
         from dataclasses import replace
 
         from ec_console.providers.google import run_google_check
@@ -485,8 +549,10 @@ class GoogleAdapter:
             return [
                 "Uninstall the Marketplace app (Admin console > Apps > Google Workspace Marketplace apps > "
                 "Apps list > the app > Uninstall app): https://admin.google.com/ac/apps/gmail/marketplace",
-                "Verify: the app no longer appears in the list, and a delegated token request for a user "
-                "fails",
+                "Verify: the app no longer appears in the list. Whether a delegated token request for a user "
+                "now fails can be tested only by the vendor, as its own client"
+                + (f": {s['vendor_dashboard']}" if s.get("vendor_dashboard") else "")
+                + "; this console cannot test it.",
             ]
         account = s.get("client_email") or "<service account email>"
         return [
@@ -498,6 +564,20 @@ class GoogleAdapter:
             f"then gcloud iam service-accounts keys delete <key ID> --iam-account {account}",
             "Changes can take up to 24 hours to apply everywhere.",
         ]
+
+    def unverifiable_withdrawal(self, application: ApplicationLike) -> str | None:
+        """Why the console cannot verify the withdrawal of `application` itself (None: it can)."""
+        s = application.settings
+        if s.get("install") != "marketplace":
+            return None
+        from ec_console.providers.google_marketplace import VendorSide
+
+        vendor = VendorSide.from_settings(s)
+        where = f" ({vendor.dashboard_url})" if vendor.dashboard_url else ""
+        return ("Not tested by this console: the Marketplace app delegates to the vendor's client, so only "
+                f"{vendor.region_label} can tell whether a delegated token request is now refused (web "
+                f"dashboard{where}). Check that the app is gone from the Admin console's Marketplace apps "
+                "list.")
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
         s = application.settings

@@ -813,6 +813,32 @@ def probe_user(settings: GoogleSettings, email: str, *, cancel: CancelToken | No
         return ProbeResult(email, True, tuple(busy), zone, None, checked_at)
 
 
+def lookup_user(
+    settings: GoogleSettings, email: str, *, cancel: CancelToken | None = None
+) -> tuple[DirectoryUser | None, Diagnosis | None]:
+    """`email`'s Directory record read as `settings.admin` (the `user` step alone): (user, None); (user,
+    user_suspended) for a suspended user; (None, why) when it cannot be read; (None, None) when none of the
+    checked scopes allows reading the directory."""
+    from dataclasses import replace
+
+    settings = replace(settings, user=email)
+    with Transport(timeout=settings.timeout, ca_file=settings.ca_file, cancel=cancel) as transport:
+        check = _GoogleCheck(settings, transport)
+        outcome = check.key()
+        if outcome.diagnosis is not None:
+            return None, outcome.diagnosis
+        try:
+            outcome = check.user()
+        except StepFailure as failure:
+            return None, failure.outcome.diagnosis or check.names.render("unexpected_error")
+    data = outcome.data or {}
+    if "org_unit" not in data:
+        return None, None
+    user = DirectoryUser(str(data.get("primary_email") or email), "", str(data.get("org_unit") or "/"),
+                         bool(data.get("suspended")))
+    return user, outcome.diagnosis
+
+
 __all__ = [
     "CALENDAR",
     "DIRECTORY",
@@ -830,4 +856,5 @@ __all__ = [
     "run_google_check",
     "short",
     "is_scope_refusal",
+    "lookup_user",
 ]

@@ -14,7 +14,10 @@ receiver checks `state` itself and passes only the `code` to `Flow.fetch_token`.
 The user is identified from the ID token (signature checked against the issuer's certificates, `aud` = the
 client ID, issuer, nonce), then Directory `users.get` says whether they are a super administrator; anyone
 else gets `not_admin`. `rapt_required` gives `reauth_required`. Tokens are used once and forgotten (and
-registered with the log redactor while they exist).
+registered with the log redactor while they exist). With `audit_app_ids` (the Marketplace path) the sign-in
+also asks for `admin.reports.audit.readonly` and, once the super administrator is confirmed, reads the Admin
+audit log for the app's install (`google_marketplace.read_install`) with the same token:
+`SignInResult.install`.
 
 `marketplace_path(region)` describes the Google Workspace Marketplace route for a region: the install link,
 the client ID and scopes its instance needs, or "not configured". Qt-free; never prints.
@@ -129,6 +132,15 @@ class SignInSettings:
     wait_seconds: float = DEFAULT_WAIT_SECONDS  # how long the browser may take
     ca_file: str | Path | None = None
     login_hint: str | None = None
+    audit_app_ids: tuple[str, ...] = ()  # Marketplace path: look these app IDs up in the Admin audit log
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        if not self.audit_app_ids:
+            return SIGN_IN_SCOPES
+        from ec_console.providers.google_marketplace import REPORTS_AUDIT_READONLY
+
+        return (*SIGN_IN_SCOPES, REPORTS_AUDIT_READONLY)
 
 
 @dataclass(frozen=True)
@@ -140,6 +152,7 @@ class SignInResult:
     is_admin: bool = False
     detail: str = ""
     diagnosis: Diagnosis | None = None
+    install: Any = None  # a `google_marketplace.InstallRecord` when `audit_app_ids` were given
 
     @property
     def ok(self) -> bool:
@@ -301,7 +314,7 @@ class AdminSignIn:
         self._receiver = LoopbackReceiver(self._state)
         session = _OAuthSession(
             self._config["client_id"],
-            scope=list(SIGN_IN_SCOPES),
+            scope=list(self.settings.scopes),
             redirect_uri=self._receiver.redirect_uri,
             state=self._state,
         )
@@ -372,8 +385,10 @@ class AdminSignIn:
             raise StepFailure(
                 names.render("not_admin"), f"{email} signed in but is not a super administrator."
             )
+        install = self._read_install(access) if self.settings.audit_app_ids else None
         return SignInResult(
-            "signed_in", email=email, is_admin=True, detail=f"{email} signed in and is a super administrator."
+            "signed_in", email=email, is_admin=True, install=install,
+            detail=f"{email} signed in and is a super administrator.",
         )
 
     def _host(self, key: str) -> str:
@@ -457,6 +472,26 @@ class AdminSignIn:
 
         with raw:  # the Directory connection is closed when the answer is read, whatever it was
             return self._read_admin_flag(service, email, names, root)
+
+    def _read_install(self, access_token: str) -> Any:
+        """The Admin audit log's record of the Marketplace app (`google_marketplace.InstallRecord`)."""
+        from google_auth_httplib2 import AuthorizedHttp
+        from googleapiclient import discovery
+
+        from ec_console.providers.google import _discovery, api_endpoint
+        from ec_console.providers.google_marketplace import REPORTS, read_install
+        from ec_console.providers.google_net import TrustedHttp
+
+        creds = user_credentials.Credentials(token=access_token)
+        root = self.settings.api_root
+        options = {"api_endpoint": api_endpoint(root, REPORTS)} if root else None
+        raw = TrustedHttp(self._context, self.settings.timeout)
+        service = discovery.build_from_document(
+            _discovery(REPORTS[0], REPORTS[1])[0], http=AuthorizedHttp(creds, http=raw),
+            client_options=options,
+        )
+        with raw:
+            return read_install(service, self.settings.audit_app_ids, cancel=self.cancel_token)
 
     @staticmethod
     def _read_admin_flag(service: Any, email: str, names: Names, root: str | None) -> bool:

@@ -1,4 +1,5 @@
-"""Directory API (`<root>/admin/directory/v1/`) and Calendar API (`<root>/calendar/v3/`) of the sandbox.
+"""Directory API (`<root>/admin/directory/v1/`), the Admin audit log of the Reports API
+(`<root>/admin/reports/v1/activity/...`) and Calendar API (`<root>/calendar/v3/`) of the sandbox.
 
 Every call goes through the same gate, in Google's order: a bearer token (401 `required` / `authError`), the
 API enabled in the token's Cloud project (403 `accessNotConfigured` with the SERVICE_DISABLED ErrorInfo), the
@@ -25,7 +26,7 @@ from urllib.parse import unquote
 
 from ec_console.sandbox.google_errors import api_error, error_body, error_response, json_response
 from ec_console.sandbox.google_org import GoogleEvent, GoogleGroup, GoogleUser
-from ec_console.sandbox.google_state import APIS, GOOGLE, GoogleState, Grant
+from ec_console.sandbox.google_state import APIS, GOOGLE, AuditEvent, GoogleState, Grant
 from ec_console.sandbox.server import Request, Response
 
 _DIR_USER_SCOPES = frozenset({GOOGLE + "admin.directory.user", GOOGLE + "admin.directory.user.readonly"})
@@ -41,6 +42,8 @@ _DIR_GROUP_SCOPES = frozenset(
     }
 )
 _DIR_OU_SCOPES = frozenset({GOOGLE + "admin.directory.orgunit", GOOGLE + "admin.directory.orgunit.readonly"})
+# Reports API activities.list: the one scope its discovery document names.
+_REPORTS_AUDIT_SCOPES = frozenset({GOOGLE + "admin.reports.audit.readonly"})
 _CAL_ALL = frozenset({GOOGLE + "calendar", GOOGLE + "calendar.readonly"})
 _CAL_LIST_SCOPES = _CAL_ALL | {GOOGLE + "calendar.calendarlist", GOOGLE + "calendar.calendarlist.readonly"}
 _CAL_GET_SCOPES = _CAL_ALL | {GOOGLE + "calendar.calendars", GOOGLE + "calendar.calendars.readonly"}
@@ -218,7 +221,7 @@ class GoogleApis:
 
     def __init__(self, state: GoogleState) -> None:
         self.state = state
-        d, c = "/admin/directory/v1", "/calendar/v3"
+        d, c, r = "/admin/directory/v1", "/calendar/v3", "/admin/reports/v1"
         seg = r"(?P<{}>[^/]+)"
         self.methods = [
             ApiMethod(
@@ -255,6 +258,15 @@ class GoogleApis:
                 re.compile(f"{d}/customer/{seg.format('customerId')}/orgunits"),
                 _DIR_OU_SCOPES,
                 self.orgunits_list,
+            ),
+            ApiMethod(
+                "reports",
+                "activities.list",
+                "GET",
+                re.compile(f"{r}/activity/users/{seg.format('userKey')}/applications/"
+                           f"{seg.format('applicationName')}"),
+                _REPORTS_AUDIT_SCOPES,
+                self.activities_list,
             ),
             ApiMethod(
                 "calendar",
@@ -315,7 +327,7 @@ class GoogleApis:
         if grant is None or grant.expires_at < self.state.clock.timestamp():
             return api_error("api_invalid_credentials", **values)
         request.record.notes["subject"] = grant.subject
-        if not self.state.api_enabled(method.api):
+        if not self.state.api_enabled(api.key):
             return api_error(
                 "api_service_disabled",
                 service=api.service,
@@ -547,6 +559,55 @@ class GoogleApis:
         return json_response(
             200, {"kind": "admin#directory#orgUnits", "etag": _etag("ou"), "organizationUnits": units}
         )
+
+    # -- Reports: the Admin audit log -----------------------------------------------------------------------
+    def activities_list(self, call: ApiCall) -> Response:
+        """`activities.list` for applicationName=admin, the shape Google documents.
+
+        Source: https://developers.google.com/workspace/admin/reports/reference/rest/v1/activities/list
+        (`{kind: "admin#reports#activities", etag, items[], nextPageToken}`; `items` absent when no event
+        matches) and the Activity resource (`id{time, uniqueQualifier, applicationName, customerId}`,
+        `actor{callerType, email, profileId}`, `events[{type, name, parameters[{name, value}]}]`), newest
+        first. The event ADD_APPLICATION (type DOMAIN_SETTINGS; parameters APP_ID, APPLICATION_ENABLED,
+        APPLICATION_NAME) is documented at
+        https://developers.google.com/admin-sdk/reports/v1/reference/activity-ref-appendix-a/admin-domain-events
+        ("Application {APPLICATION_NAME} with id {APP_ID} has been added to the domain"). Reading the audit
+        log takes an administrator: anyone else gets Directory's 403 `forbidden` answer.
+        """
+        self._admin(call)
+        app = call.params["applicationName"]
+        user_key = call.params["userKey"]
+        event_name = call.query.get("eventName")
+        call.note(application_name=app, user_key=user_key, event_name=event_name)
+        if app != "admin":
+            return self._dir_bad(f"Invalid value for applicationName: {app}", "invalid")
+        org = self.state.org
+        with self.state.lock:
+            events: list[AuditEvent] = list(self.state.audit_events)
+        chosen = [e for e in reversed(events)
+                  if (event_name is None or e.name == event_name)
+                  and (user_key == "all" or e.actor == user_key.lower())]
+        body: dict[str, Any] = {"kind": "admin#reports#activities", "etag": _etag("activities", len(chosen))}
+        if chosen:
+            body["items"] = [
+                {
+                    "kind": "admin#reports#activity",
+                    "id": {
+                        "time": _rfc3339(e.time),
+                        "uniqueQualifier": str(int(_etag(e.time, e.name).strip('"')[:15], 16)),
+                        "applicationName": "admin",
+                        "customerId": org.customer_id,
+                    },
+                    "etag": _etag(e.time, e.name),
+                    "actor": {"callerType": "USER", "email": e.actor,
+                              "profileId": org.user(e.actor).user_id if org.user(e.actor) else "0"},
+                    "ipAddress": "203.0.113.7",
+                    "events": [{"type": e.type, "name": e.name,
+                                "parameters": [{"name": k, "value": v} for k, v in e.parameters]}],
+                }
+                for e in chosen
+            ]
+        return json_response(200, body)
 
     # -- Calendar ------------------------------------------------------------------------------------------
     def _caller(self, call: ApiCall) -> GoogleUser | None:

@@ -8,6 +8,7 @@ One root serves what Google spreads over several hosts, so a single `--api-root`
 | `GET /o/oauth2/auth`, `/o/oauth2/v2/auth` | accounts.google.com |
 | `GET /oauth2/v1/certs`, `/oauth2/v3/certs`, `/oauth2/v3/userinfo` | www.googleapis.com |
 | `/admin/directory/v1/...`, `POST /batch`, `/batch/admin/directory_v1` | admin.googleapis.com |
+| `/admin/reports/v1/activity/...` (Admin audit log; `record_app_install`) | admin.googleapis.com |
 | `/calendar/v3/...`, `POST /batch/calendar/v3` | www.googleapis.com |
 
 Started, it writes a real service-account key file and an installed-app client-secret file (0600) into its
@@ -18,6 +19,7 @@ gets. Every response carries a `Date` header from the sandbox clock, so a client
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import re
 from collections.abc import Iterable
@@ -199,7 +201,7 @@ class GoogleSandbox:
         )
         server.route(
             ("GET", "POST", "PUT", "PATCH", "DELETE"),
-            re.compile(r"/(admin/directory/v1|calendar/v3)/.*"),
+            re.compile(r"/(admin/directory/v1|admin/reports/v1|calendar/v3)/.*"),
             apis.handle,
         )
         for path in ("/batch", "/batch/calendar/v3", "/batch/admin/directory_v1"):
@@ -341,6 +343,18 @@ class GoogleSandbox:
     def expire_access_tokens(self) -> None:
         """Make every access token issued so far invalid (the next API call answers 401 authError)."""
         self.state.tokens.expire_access()
+
+    def record_app_install(self, app_id: str, app_name: str, *, actor: str | None = None,
+                           when: dt.datetime | None = None) -> None:
+        """Add the Admin audit log's ADD_APPLICATION event that a Marketplace domain install leaves."""
+        from ec_console.sandbox.google_org import ADMIN
+        from ec_console.sandbox.google_state import AuditEvent
+
+        event = AuditEvent(when or self.state.clock.now(), (actor or ADMIN).lower(), "DOMAIN_SETTINGS",
+                           "ADD_APPLICATION", (("APP_ID", app_id), ("APPLICATION_ENABLED", "true"),
+                                               ("APPLICATION_NAME", app_name)))
+        with self.state.lock:
+            self.state.audit_events.append(event)
 
     def set_browser_user(self, email: str | None) -> None:
         """Who the scripted browser is signed in as (used when the authorize request has no login_hint)."""

@@ -23,6 +23,7 @@ SCOPE_CALENDAR_EVENTS_READONLY = GOOGLE + "calendar.events.readonly"
 SCOPE_CALENDAR_FREEBUSY = GOOGLE + "calendar.freebusy"
 SCOPE_DIRECTORY_USER = GOOGLE + "admin.directory.user"
 SCOPE_DIRECTORY_USER_READONLY = GOOGLE + "admin.directory.user.readonly"
+SCOPE_REPORTS_AUDIT_READONLY = GOOGLE + "admin.reports.audit.readonly"
 SCOPE_DIRECTORY_GROUP_MEMBER_READONLY = GOOGLE + "admin.directory.group.member.readonly"
 SCOPE_DIRECTORY_GROUP_READONLY = GOOGLE + "admin.directory.group.readonly"
 SCOPE_DIRECTORY_ORGUNIT_READONLY = GOOGLE + "admin.directory.orgunit.readonly"
@@ -53,6 +54,7 @@ KNOWN_SCOPES: frozenset[str] = frozenset(
         GOOGLE + "calendar.settings.readonly",
         SCOPE_DIRECTORY_USER,
         SCOPE_DIRECTORY_USER_READONLY,
+        SCOPE_REPORTS_AUDIT_READONLY,
         GOOGLE + "admin.directory.group",
         SCOPE_DIRECTORY_GROUP_READONLY,
         GOOGLE + "admin.directory.group.member",
@@ -107,6 +109,8 @@ class GoogleApi:
 APIS: dict[str, GoogleApi] = {
     "directory": GoogleApi("directory", "admin.googleapis.com", "Admin SDK API"),
     "calendar": GoogleApi("calendar", "calendar-json.googleapis.com", "Google Calendar API"),
+    # The Reports API is part of the Admin SDK API: the same switch as Directory's.
+    "reports": GoogleApi("directory", "admin.googleapis.com", "Admin SDK API"),
 }
 
 
@@ -223,6 +227,17 @@ class TokenStore:
             self._codes.clear()
 
 
+@dataclass(frozen=True)
+class AuditEvent:
+    """One Admin audit log event (Reports API, applicationName=admin), e.g. ADD_APPLICATION."""
+
+    time: dt.datetime
+    actor: str
+    type: str  # e.g. DOMAIN_SETTINGS
+    name: str  # e.g. ADD_APPLICATION
+    parameters: tuple[tuple[str, str], ...]
+
+
 @dataclass
 class ServiceAccountState:
     identity: ServiceAccountIdentity
@@ -242,6 +257,7 @@ class GoogleState:
     disabled_apis: set[str] = field(default_factory=set)
     browser_user: str | None = None  # who the scripted browser is signed in as
     browser_consents: bool = True
+    audit_events: list[AuditEvent] = field(default_factory=list)  # the Admin audit log, oldest first
     token_uri: str = ""  # set once the server listens
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
