@@ -68,6 +68,16 @@ def test_the_dialog_offers_a_bounded_concurrency_and_remembers_it(qtbot, open_wi
     assert any('"concurrency": 2' in detail for detail in _audit("check_all_started"))
 
 
+def test_enter_in_the_dialog_starts_the_run(qtbot, open_window, linked):  # noqa: F811
+    window = open_window()
+    window.findChild(QAction, "checkAllAction").trigger()
+    dialog = window.findChild(CheckAllDialog, "checkAllDialog")
+    assert dialog.isVisible() and dialog.start_button.isDefault()
+    with qtbot.waitSignal(window.run_panel.finished, timeout=60000) as finished:
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+    assert "16 probed" in finished.args[0]
+
+
 def test_cancel_half_way_stops_and_keeps_statuses(qtbot, open_window, linked, sandbox):  # noqa: F811
     _app, mailboxes = linked
     from ec_console.registry import utc_now

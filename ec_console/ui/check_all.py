@@ -121,6 +121,9 @@ class CheckAllDialog(QDialog):
         self.start_button = buttons.addButton(self.tr("&Start"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.start_button.setObjectName("startCheckAll")
         self.start_button.setDefault(True)
+        # Shown, a dialog makes its first auto-default button the default: that would be Cancel, and
+        # Enter would cancel the run the admin asked for.
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
