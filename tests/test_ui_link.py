@@ -71,10 +71,12 @@ def test_paste_link_and_see_the_awkward_ones_need_relink_with_reasons(qtbot, dia
     assert any(line.startswith("Line 8:") for line in problems), problems   # the bad line, by number
     assert sorted(_rows(dlg)) == sorted([*good, *awkward])                 # the duplicate dropped
     assert dlg.count_label.text() == "7 of 7 chosen"
+    # "Check all" is the dashboard's re-probe: ticking every row is "Select all".
+    assert [dlg.select_all_button.text(), dlg.select_none_button.text()] == ["Select &all", "Select &none"]
 
-    qtbot.mouseClick(dlg.check_none_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dlg.select_none_button, Qt.MouseButton.LeftButton)
     assert dlg.count_label.text() == "0 of 7 chosen" and not dlg.link_button.isEnabled()
-    qtbot.mouseClick(dlg.check_all_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dlg.select_all_button, Qt.MouseButton.LeftButton)
     assert dlg.link_button.isEnabled() and "7" in dlg.link_button.text()
 
     qtbot.mouseClick(dlg.link_button, Qt.MouseButton.LeftButton)

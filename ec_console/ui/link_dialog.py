@@ -101,18 +101,18 @@ class LinkProfilesDialog(QDialog):
         header_view.setStretchLastSection(True)
         header_view.setSectionResizeMode(COL_EMAIL, QHeaderView.ResizeMode.Interactive)
 
-        self.check_all_button = QPushButton(self.tr("Check &all"))
-        self.check_all_button.setObjectName("checkAllButton")
-        self.check_all_button.clicked.connect(lambda: self.set_all_checked(True))
-        self.check_none_button = QPushButton(self.tr("Check &none"))
-        self.check_none_button.setObjectName("checkNoneButton")
-        self.check_none_button.clicked.connect(lambda: self.set_all_checked(False))
+        self.select_all_button = QPushButton(self.tr("Select &all"))
+        self.select_all_button.setObjectName("selectAllButton")
+        self.select_all_button.clicked.connect(lambda: self.set_all_checked(True))
+        self.select_none_button = QPushButton(self.tr("Select &none"))
+        self.select_none_button.setObjectName("selectNoneButton")
+        self.select_none_button.clicked.connect(lambda: self.set_all_checked(False))
         self.count_label = QLabel()
         self.count_label.setObjectName("chosenCount")
         self.count_label.setAccessibleName(self.tr("Accounts chosen"))
         choose = QHBoxLayout()
-        choose.addWidget(self.check_all_button)
-        choose.addWidget(self.check_none_button)
+        choose.addWidget(self.select_all_button)
+        choose.addWidget(self.select_none_button)
         choose.addSpacing(12)
         choose.addWidget(self.count_label, 1)
 
@@ -463,7 +463,7 @@ class LinkProfilesDialog(QDialog):
         self.stop_button.setVisible(running)
         self.stop_button.setEnabled(running)
         self.close_button.setEnabled(not running)
-        for widget in (self.check_all_button, self.check_none_button, self.add_button, self.import_button):
+        for widget in (self.select_all_button, self.select_none_button, self.add_button, self.import_button):
             widget.setEnabled(not running)
         self.discover_button.setEnabled(not running and self.discovery is None)
 
