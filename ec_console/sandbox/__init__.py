@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -290,9 +291,27 @@ def _human(info: SandboxInfo) -> str:
 
 
 def run_serve(json_output: bool, *, out: TextIO | None = None, stop: threading.Event | None = None) -> int:
-    """`ec-console sandbox serve`: print the sandbox's info, block until Ctrl+C (130) or `stop` is set (0)."""
+    """`ec-console sandbox serve`: print the sandbox's info, block until Ctrl+C (130), SIGTERM (143) or
+    `stop` is set (0). Every way out removes the sandbox's temporary folder (its CA and key files)."""
     stream = out if out is not None else sys.stdout
     waiter = stop if stop is not None else threading.Event()
+    terminated: list[int] = []
+    previous = None
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        def on_term(signum: int, _frame: object) -> None:
+            terminated.append(signum)
+            waiter.set()
+
+        previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        code = _serve(json_output, stream, waiter)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return 128 + signal.SIGTERM if terminated and code == 0 else code
+
+
+def _serve(json_output: bool, stream: TextIO, waiter: threading.Event) -> int:
     with Sandbox(google=True) as sandbox:
         info = sandbox.info()
         assert sandbox.google is not None
