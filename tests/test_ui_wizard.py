@@ -322,3 +322,21 @@ def test_keyboard_only_completes_the_wizard(qtbot, make_wizard, session, registr
     with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT):
         keys(Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)      # &Finish
     assert registry.find_application("Typed by keyboard") is not None
+
+
+def test_no_keychain_is_said_on_the_first_page_before_anything_is_filled_in(qtbot, make_wizard):
+    reason = ("No secure keychain is available: the keyring backend keyring.backends.fail.Keyring is not "
+              "allowed. On Linux, install and unlock GNOME Keyring (package gnome-keyring)")
+    wizard = make_wizard()
+    wizard.set_keychain(f"unavailable: {reason}")
+    page = wizard.page_widget(Page.PLATFORM)
+    assert page.keychain_box.isVisible()
+    assert "Secrets cannot be kept on this computer" in page.keychain_text.text()
+    assert "install and unlock GNOME Keyring" in page.keychain_text.text()
+    choose(qtbot, wizard, Platform.ONPREM, sandbox=False)
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    assert not next_button.isEnabled()                   # not six pages first, then a failure at Finish
+    # The admin installs and unlocks a keychain, then asks again (the test's store is usable).
+    qtbot.mouseClick(page.keychain_retry, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.keychain_box.isVisible(), timeout=TIMEOUT)
+    assert next_button.isEnabled() and wizard.keychain_problem is None

@@ -1120,6 +1120,11 @@ class MainWindow(QMainWindow):
     def set_keychain(self, description: str) -> None:
         self.keychain = description
         self._show_keychain()
+        # A setup wizard opened while the keychain was still being asked learns the answer too (found by
+        # its object name, so the wizard's module is not imported at start-up).
+        for wizard in self.findChildren(QWidget, "setupWizard"):
+            if getattr(wizard, "keychain", None) == CHECKING:
+                wizard.set_keychain(description)  # type: ignore[attr-defined]
 
     def _show_keychain(self) -> None:
         unavailable = self.keychain.startswith("unavailable:")
