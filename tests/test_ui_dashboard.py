@@ -22,6 +22,7 @@ from test_ui_dashboard_support import (
 )
 
 from ec_console import dashboard
+from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
@@ -112,6 +113,32 @@ def test_relink_a_revoked_profile_makes_it_linked_again(qtbot, open_window, link
     assert profile_status(chosen[0]) == ("linked", None)
     assert ("profile_relinked", chosen[0]) in audit_actions()
     assert window.findChild(QAction, "relinkProfileAction").isEnabled()
+
+
+def test_revoke_and_relink_are_offered_only_where_they_apply(qtbot, open_window, linked):  # noqa: F811
+    app, chosen = linked
+    window = open_window()
+    revoke = window.findChild(QAction, "revokeProfileAction")
+    relink = window.findChild(QAction, "relinkProfileAction")
+    select_emails(window, chosen[0])
+    revoke.trigger()
+    _confirm(qtbot, window).revoke_button.click()
+    qtbot.waitUntil(lambda: status_in_table(window, chosen[0]) == "Revoked")
+    # Already revoked: revoking again is pointless; relinking undoes the revoke.
+    select_emails(window, chosen[0])
+    assert not revoke.isEnabled() and "already revoked" in revoke.toolTip()
+    assert relink.isEnabled()
+    select_emails(window, chosen[0], chosen[1])                      # one of them can still be revoked
+    assert revoke.isEnabled()
+
+    # Under a revoked application neither applies: its secret is gone.
+    with Registry.for_region("us") as registry:
+        registry.update_application(app.id, status="revoked")
+    window.refresh()
+    select_emails(window, chosen[1])
+    assert not revoke.isEnabled() and not relink.isEnabled()
+    assert "application has been revoked" in relink.toolTip()
+    assert "application has been revoked" in revoke.toolTip()
 
 
 def test_relink_of_an_out_of_scope_mailbox_keeps_it_needing_relink(qtbot, open_window, linked):  # noqa: F811

@@ -131,6 +131,10 @@ class EmptyState(QFrame):
         self.buttons.insertWidget(self.buttons.count() - 1, button)
 
 
+# Selections larger than this are not inspected row by row to enable Relink / Revoke.
+SELECTION_INSPECT_LIMIT = 1000
+
+
 class MainWindow(QMainWindow):
     """The console's main window (`mainWindow`)."""
 
@@ -821,6 +825,7 @@ class MainWindow(QMainWindow):
             profiles_selected=len(self.profiles_table.selectionModel().selectedRows()),
             application_selected=self.selected_application_id() is not None,
             linked_profiles=self._linked_total,
+            blocked=self._inapplicable_profile_actions(),
         )
         ui_actions.update_action_states(self.actions, selection)
         run_panel = getattr(self, "run_panel", None)
@@ -925,6 +930,35 @@ class MainWindow(QMainWindow):
     def selected_profile_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.profiles_table.selectionModel().selectedRows())
         return [pid for pid in (self.model.profile_id(row) for row in rows) if pid is not None]
+
+    def _inapplicable_profile_actions(self) -> tuple[tuple[str, str], ...]:
+        """Relink / Revoke profile when none of the selected profiles can take them, and why.
+
+        A revoked profile can be relinked (that is how a revoke is undone), not revoked again; a profile
+        of a revoked application can be neither. Large selections are not inspected row by row: the
+        operations themselves skip what does not apply.
+        """
+        selected = self.profiles_table.selectionModel().selectedRows() if self.registry is not None else []
+        if not selected or len(selected) > SELECTION_INSPECT_LIMIT:
+            return ()
+        revoked_apps = {a.id for a in self._applications if a.status != "active"}
+        profiles = [p for p in (self.model.profile(index.row()) for index in selected) if p is not None]
+        if not profiles:
+            return ()
+        under_revoked = [p for p in profiles if p.application_id in revoked_apps]
+        one = len(profiles) == 1
+        if len(under_revoked) == len(profiles):
+            why = (self.tr("Not possible: this profile's application has been revoked (its secret is "
+                           "deleted). Add the connection again to reach the calendar.") if one else
+                   self.tr("Not possible: the applications of these profiles have been revoked (their "
+                           "secrets are deleted). Add the connection again to reach the calendars."))
+            return (("relinkProfileAction", why), ("revokeProfileAction", why))
+        if all(p.status == "revoked" or p.application_id in revoked_apps for p in profiles):
+            why = (self.tr("Not needed: this profile is already revoked. Relink it to undo the revoke.")
+                   if one else
+                   self.tr("Not needed: these profiles are already revoked. Relink them to undo the revoke."))
+            return (("revokeProfileAction", why),)
+        return ()
 
     def selected_application(self) -> Application | None:
         app_id = self.selected_application_id()
