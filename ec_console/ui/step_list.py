@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -49,21 +49,58 @@ class StepBridge(QObject):
         self.finished.emit(step)
 
 
+class CommandField(QPlainTextEdit):
+    """A read-only command or link shown whole: it wraps (anywhere, when a token is longer than the line)
+    and grows to its content's height, so no part of a command is ever hidden."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTabChangesFocus(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        font = self.font()
+        font.setFamily("monospace")
+        font.setStyleHint(font.StyleHint.Monospace)
+        self.setFont(font)
+        self.document().setDocumentMargin(3)
+        self.document().documentLayout().documentSizeChanged.connect(self._document_resized)
+        self._fit()
+
+    @Slot(QSizeF)
+    def _document_resized(self, _size: QSizeF) -> None:
+        self._fit()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def _fit(self) -> None:
+        lines = max(1, self.document().documentLayout().documentSize().height())
+        line_height = self.fontMetrics().lineSpacing()
+        margins = self.contentsMargins()
+        height = int(lines * line_height + 2 * self.document().documentMargin() + margins.top()
+                     + margins.bottom() + 2 * self.frameWidth())
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._fit()
+
+
 class CopyRow(QWidget):
-    """A read-only line (a command or a link) with a Copy button."""
+    """A read-only command (or link) shown whole, with a Copy button."""
 
     def __init__(self, text: str, what: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.text = text
-        self.field = QLineEdit(text)
-        self.field.setReadOnly(True)
-        self.field.setCursorPosition(0)
+        self.field = CommandField(text)
         self.field.setAccessibleName(what)
-        self.field.setToolTip(text)
-        font = self.field.font()
-        font.setFamily("monospace")
-        font.setStyleHint(font.StyleHint.Monospace)
-        self.field.setFont(font)
         self.button = QPushButton(self.tr("Copy"))
         self.button.setAccessibleName(self.tr("Copy %s") % what.lower())
         self.button.setToolTip(self.tr("Copy to the clipboard"))
@@ -71,7 +108,7 @@ class CopyRow(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.field, 1)
-        layout.addWidget(self.button)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
 
     @Slot()
     def copy(self) -> None:
