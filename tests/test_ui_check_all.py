@@ -135,6 +135,6 @@ def test_tally_and_time_left_words():
                JobResult(ProbeJob(1, "b@x.example"), "unchanged", "linked", 2, "", _Outcome("timeout")),
                JobResult(ProbeJob(1, "c@x.example"), "linked", "linked", 3, "", _Outcome(None)),
                JobResult(ProbeJob(1, "d@x.example"), "needs_relink", "needs_relink", 4, "", _Outcome("x"))])
-    assert tally.summary() == "1 linked, 1 need relink, 1 not checked: throttled, 1 not checked: timeout"
+    assert tally.summary() == "1 linked, 1 needs relink, 1 not checked: throttled, 1 not checked: timeout"
     assert time_left(None) == "" and time_left(30) == "about 30 s left"
     assert time_left(600) == "about 10 min left"

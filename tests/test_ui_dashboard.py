@@ -147,7 +147,7 @@ def test_relink_of_an_out_of_scope_mailbox_keeps_it_needing_relink(qtbot, open_w
     select_emails(window, chosen[3])
     with qtbot.waitSignal(window.run_panel.finished, timeout=30000) as finished:
         window.findChild(QAction, "relinkProfileAction").trigger()
-    assert "1 need relink" in finished.args[0]
+    assert "1 needs relink" in finished.args[0]
     assert profile_status(chosen[3]) == ("needs_relink", "impersonation_denied")
 
 

@@ -17,7 +17,7 @@ from ec_console.ui import tasks
 from ec_console.ui.about import AboutDialog
 from ec_console.ui.app import create_main_window
 from ec_console.ui.main_window import MainWindow
-from ec_console.ui.profiles_model import COL_EMAIL, COL_NAME
+from ec_console.ui.profiles_model import COL_EMAIL, COL_NAME, COL_STATUS
 
 CONTRACT_WIDGETS = {
     "regionSelector": QComboBox,
@@ -428,3 +428,20 @@ def test_theme_choice_is_applied_and_remembered(qapp, open_window, two_regions):
     assert json.loads((paths.config_dir() / "settings.json").read_text())["theme"] == "dark"
     window.findChild(QAction, "themeAction_light").trigger()
     assert theme.current_scheme() == "light"
+
+
+def test_columns_fit_the_addresses_on_screen_and_status_sits_beside_them(open_window):
+    long_address = "maximiliane.schwarzenberger-oberhollenzer@facilities.contoso.com"
+    seed("us", [("Room booking", "exchange", "contoso.com", [
+        (long_address, "", "linked"), ("al@contoso.com", "", "needs_relink")])])
+    window = open_window()
+    window.resize(1280, 780)
+    table = window.profiles_table
+    header = table.horizontalHeader()
+    needed = table.fontMetrics().horizontalAdvance(long_address)
+    assert header.sectionSize(COL_EMAIL) >= needed                 # the whole address, not "maximiliane…"
+    assert header.sectionSize(COL_NAME) < _DEFAULT_NAME_WIDTH        # an empty column gives its room away
+    assert header.visualIndex(COL_STATUS) == 1                      # status beside the address
+
+
+_DEFAULT_NAME_WIDTH = 125
