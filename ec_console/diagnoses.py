@@ -641,7 +641,7 @@ def _derive(values: dict[str, str], raw: Mapping[str, Any]) -> None:
     app = quote(client_id, safe="") if client_id else None
     values["app_credentials_link"] = f"{portal}/Credentials/appId/{app}" if app else "https://entra.microsoft.com/"
     values["app_permissions_link"] = f"{portal}/CallAnAPI/appId/{app}" if app else "https://entra.microsoft.com/"
-    values["ad_identity"] = _ad_identity(values.get("service_account"))
+    values["ad_identity"] = ad_identity(values.get("service_account"))
     values["api_service"] = _api_service(api) if api else "<API>.googleapis.com"
 
 
@@ -650,7 +650,9 @@ def _api_service(api: str) -> str:
     return api if api.endswith(".googleapis.com") else f"{api}.googleapis.com"
 
 
-def _ad_identity(account: str | None) -> str:
+def ad_identity(account: str | None) -> str:
+    """The service account as the ActiveDirectory cmdlets' -Identity takes it: the SAM account name (from
+    DOMAIN\\user or a bare name), or for a UPN the account object that Get-ADUser finds by it."""
     if not account:
         return "<service account's sAMAccountName>"
     if "\\" in account:
