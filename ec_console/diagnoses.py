@@ -57,6 +57,7 @@ PLACEHOLDERS: dict[str, str] = {
     "back_off": "<back-off>",
     "timeout": "<timeout>",
     "proxy": "<proxy>",
+    "policy_reason": "none given",
     "auth_methods": "<methods offered>",
     "skew": "<offset>",
     "item_id": "<item>",
@@ -354,14 +355,34 @@ _ENTRIES: tuple[Entry, ...] = (
            *_ONLINE_RBAC_STEPS,
            L(LINK_EWS_OAUTH))),
     Entry("ews_blocked", ("authenticate", "impersonate"), "HTTP 403: EWS disabled or app not allowed",
-          "Exchange answered HTTP 403 Forbidden at {ews_url}: EWS is turned off for the organisation or for "
-          "{mailbox}, or application {client_id} is not on the organisation's EWS allow list.",
-          (T("Check and turn on EWS for the organisation, and allow the application:"),
-           C("Get-OrganizationConfig | Format-List Ews*"),
-           C("Set-OrganizationConfig -EwsEnabled $true"),
-           T("In Exchange Online, when the organisation keeps an EWS allow list, add the application to it:"),
-           C("Set-OrganizationConfig -EwsAllowedAppIDs @{{Add={client_id:psq}}}"),
-           T("Then for the mailbox:"),
+          "Exchange answered HTTP 403 Forbidden at {ews_url} (X-EWS-Policy-Reason: {policy_reason}): EWS is "
+          "turned off for the organisation or for {mailbox}, or application {client_id} is not on the "
+          "organisation's EWS allow list.",
+          (),
+          {"onprem": (T("Check and turn on EWS for the organisation:"),
+                      C("Get-OrganizationConfig | Format-List Ews*"),
+                      C("Set-OrganizationConfig -EwsEnabled $true")),
+           # Exchange Online: EwsAllowedAppIDs is one comma-separated string that Set-OrganizationConfig
+           # replaces whole, shown only with -RetrieveEwsOperationAccessPolicy; with EwsEnabled $true only
+           # listed applications may use EWS, so the list is written first (PLATFORM_NOTES.md).
+           "online": (T("With EWS enabled for the organisation, only the applications on its EWS allow list "
+                        "(EwsAllowedAppIDs) may use EWS. The list is one comma-separated string, and "
+                        "Set-OrganizationConfig replaces all of it: first read it (it only shows with "
+                        "-RetrieveEwsOperationAccessPolicy):"),
+                      C("Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | Format-List Ews*"),
+                      T("Then write it back with application {client_id} added, keeping every ID already on "
+                        "it:"),
+                      C("$ids = @((Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy)"
+                        ".EwsAllowedAppIDs -split ',' | ForEach-Object {{ $_.Trim() }} | "
+                        "Where-Object {{ $_ }})"),
+                      C("if ($ids -notcontains {client_id:psq}) {{ Set-OrganizationConfig -EwsAllowedAppIDs "
+                        "(($ids + {client_id:psq}) -join ',') }}"),
+                      T("Only then turn on EWS for the organisation (turned on before the list is complete, "
+                        "it cuts off every EWS application not on the list, the Teams calendar included). "
+                        "Changes to the allow list can take up to 24 hours to apply."),
+                      C("Set-OrganizationConfig -EwsEnabled $true"))},
+          (T("Then for the mailbox (in Exchange Online, since April 2025, both the organisation and the "
+             "mailbox must allow EWS):"),
            C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
            C("Set-CASMailbox {mailbox:ps} -EwsEnabled $true"),
            _EWS_SHUTDOWN,
