@@ -57,6 +57,7 @@ PLACEHOLDERS: dict[str, str] = {
     "back_off": "<back-off>",
     "timeout": "<timeout>",
     "proxy": "<proxy>",
+    "proxy_source": "the system proxy settings",
     "policy_reason": "none given",
     "auth_methods": "<methods offered>",
     "skew": "<offset>",
@@ -241,12 +242,23 @@ _ENTRIES: tuple[Entry, ...] = (
            T("If the dates look right, check this computer's clock and time zone."))),
     Entry("proxy_auth_required", ("tcp", "tls", "authenticate"), "the proxy answered 407",
           "The proxy server {proxy} demanded its own sign-in (HTTP 407) before letting the connection to "
-          "{host} "
-          "through.",
-          (T("The console uses the system proxy settings. Ask the network team to let this computer reach "
-             "{host} without proxy authentication, or add {host} to the proxy exceptions (NO_PROXY). To see "
-             "the proxy Windows uses:"),
-           C("netsh winhttp show proxy"))),
+          "{host} through. The console took that proxy from {proxy_source}.",
+          # Python's urllib (which requests asks) reads the <scheme>_proxy / all_proxy variables, else the
+          # Windows registry's Internet Settings or macOS System Configuration: not netsh winhttp, not PAC.
+          (T("Ask the network team to let this computer reach {host} without proxy authentication, or make "
+             "the console go around the proxy for {host}: add it to NO_PROXY (a comma-separated list of host "
+             "names), or, for a proxy set in the Windows Internet Options, to its exceptions (Connections, "
+             "LAN settings, Advanced)."),
+           T("The console takes its proxy from the environment variables HTTPS_PROXY / HTTP_PROXY / "
+             "ALL_PROXY when any proxy variable is set; otherwise from the current user's Windows Internet "
+             "Options (or the macOS network settings). It does not use the WinHTTP proxy (netsh winhttp) "
+             "or a proxy auto-config (PAC) script. To see the proxy variables (PowerShell):"),
+           C("Get-ChildItem Env: | Where-Object Name -like '*_proxy'"),
+           T("To see the Windows Internet Options proxy of the current user:"),
+           C("Get-ItemProperty 'HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings' | "
+             "Select-Object ProxyServer,ProxyEnable,ProxyOverride"),
+           T("On macOS:"),
+           C("scutil --proxy"))),
     Entry("timeout", ("dns", "tcp", "tls", "authenticate", "impersonate", "read_calendar", "write_probe",
                       "restriction", "clock", "token", "delegation", "user"),
           "no answer within --timeout",

@@ -52,6 +52,7 @@ ALL_NAMES = {
     "back_off": 2.5,
     "timeout": 15,
     "proxy": "proxy.contoso.com:8080",
+    "proxy_source": "the environment variable HTTPS_PROXY",
     "policy_reason": "EWS is blocked by policy for this user or tenant",
     "auth_methods": "Negotiate",
     "skew": 600,
