@@ -57,6 +57,8 @@ PLACEHOLDERS: dict[str, str] = {
     "back_off": "<back-off>",
     "timeout": "<timeout>",
     "proxy": "<proxy>",
+    "proxy_source": "the system proxy settings",
+    "policy_reason": "none given",
     "auth_methods": "<methods offered>",
     "skew": "<offset>",
     "item_id": "<item>",
@@ -240,12 +242,23 @@ _ENTRIES: tuple[Entry, ...] = (
            T("If the dates look right, check this computer's clock and time zone."))),
     Entry("proxy_auth_required", ("tcp", "tls", "authenticate"), "the proxy answered 407",
           "The proxy server {proxy} demanded its own sign-in (HTTP 407) before letting the connection to "
-          "{host} "
-          "through.",
-          (T("The console uses the system proxy settings. Ask the network team to let this computer reach "
-             "{host} without proxy authentication, or add {host} to the proxy exceptions (NO_PROXY). To see "
-             "the proxy Windows uses:"),
-           C("netsh winhttp show proxy"))),
+          "{host} through. The console took that proxy from {proxy_source}.",
+          # Python's urllib (which requests asks) reads the <scheme>_proxy / all_proxy variables, else the
+          # Windows registry's Internet Settings or macOS System Configuration: not netsh winhttp, not PAC.
+          (T("Ask the network team to let this computer reach {host} without proxy authentication, or make "
+             "the console go around the proxy for {host}: add it to NO_PROXY (a comma-separated list of host "
+             "names), or, for a proxy set in the Windows Internet Options, to its exceptions (Connections, "
+             "LAN settings, Advanced)."),
+           T("The console takes its proxy from the environment variables HTTPS_PROXY / HTTP_PROXY / "
+             "ALL_PROXY when any proxy variable is set; otherwise from the current user's Windows Internet "
+             "Options (or the macOS network settings). It does not use the WinHTTP proxy (netsh winhttp) "
+             "or a proxy auto-config (PAC) script. To see the proxy variables (PowerShell):"),
+           C("Get-ChildItem Env: | Where-Object Name -like '*_proxy'"),
+           T("To see the Windows Internet Options proxy of the current user:"),
+           C("Get-ItemProperty 'HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings' | "
+             "Select-Object ProxyServer,ProxyEnable,ProxyOverride"),
+           T("On macOS:"),
+           C("scutil --proxy"))),
     Entry("timeout", ("dns", "tcp", "tls", "authenticate", "impersonate", "read_calendar", "write_probe",
                       "restriction", "clock", "token", "delegation", "user"),
           "no answer within --timeout",
@@ -354,14 +367,34 @@ _ENTRIES: tuple[Entry, ...] = (
            *_ONLINE_RBAC_STEPS,
            L(LINK_EWS_OAUTH))),
     Entry("ews_blocked", ("authenticate", "impersonate"), "HTTP 403: EWS disabled or app not allowed",
-          "Exchange answered HTTP 403 Forbidden at {ews_url}: EWS is turned off for the organisation or for "
-          "{mailbox}, or application {client_id} is not on the organisation's EWS allow list.",
-          (T("Check and turn on EWS for the organisation, and allow the application:"),
-           C("Get-OrganizationConfig | Format-List Ews*"),
-           C("Set-OrganizationConfig -EwsEnabled $true"),
-           T("In Exchange Online, when the organisation keeps an EWS allow list, add the application to it:"),
-           C("Set-OrganizationConfig -EwsAllowedAppIDs @{{Add={client_id:psq}}}"),
-           T("Then for the mailbox:"),
+          "Exchange answered HTTP 403 Forbidden at {ews_url} (X-EWS-Policy-Reason: {policy_reason}): EWS is "
+          "turned off for the organisation or for {mailbox}, or application {client_id} is not on the "
+          "organisation's EWS allow list.",
+          (),
+          {"onprem": (T("Check and turn on EWS for the organisation:"),
+                      C("Get-OrganizationConfig | Format-List Ews*"),
+                      C("Set-OrganizationConfig -EwsEnabled $true")),
+           # Exchange Online: EwsAllowedAppIDs is one comma-separated string that Set-OrganizationConfig
+           # replaces whole, shown only with -RetrieveEwsOperationAccessPolicy; with EwsEnabled $true only
+           # listed applications may use EWS, so the list is written first (PLATFORM_NOTES.md).
+           "online": (T("With EWS enabled for the organisation, only the applications on its EWS allow list "
+                        "(EwsAllowedAppIDs) may use EWS. The list is one comma-separated string, and "
+                        "Set-OrganizationConfig replaces all of it: first read it (it only shows with "
+                        "-RetrieveEwsOperationAccessPolicy):"),
+                      C("Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | Format-List Ews*"),
+                      T("Then write it back with application {client_id} added, keeping every ID already on "
+                        "it:"),
+                      C("$ids = @((Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy)"
+                        ".EwsAllowedAppIDs -split ',' | ForEach-Object {{ $_.Trim() }} | "
+                        "Where-Object {{ $_ }})"),
+                      C("if ($ids -notcontains {client_id:psq}) {{ Set-OrganizationConfig -EwsAllowedAppIDs "
+                        "(($ids + {client_id:psq}) -join ',') }}"),
+                      T("Only then turn on EWS for the organisation (turned on before the list is complete, "
+                        "it cuts off every EWS application not on the list, the Teams calendar included). "
+                        "Changes to the allow list can take up to 24 hours to apply."),
+                      C("Set-OrganizationConfig -EwsEnabled $true"))},
+          (T("Then for the mailbox (in Exchange Online, since April 2025, both the organisation and the "
+             "mailbox must allow EWS):"),
            C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
            C("Set-CASMailbox {mailbox:ps} -EwsEnabled $true"),
            _EWS_SHUTDOWN,
@@ -641,7 +674,7 @@ def _derive(values: dict[str, str], raw: Mapping[str, Any]) -> None:
     app = quote(client_id, safe="") if client_id else None
     values["app_credentials_link"] = f"{portal}/Credentials/appId/{app}" if app else "https://entra.microsoft.com/"
     values["app_permissions_link"] = f"{portal}/CallAnAPI/appId/{app}" if app else "https://entra.microsoft.com/"
-    values["ad_identity"] = _ad_identity(values.get("service_account"))
+    values["ad_identity"] = ad_identity(values.get("service_account"))
     values["api_service"] = _api_service(api) if api else "<API>.googleapis.com"
 
 
@@ -650,7 +683,9 @@ def _api_service(api: str) -> str:
     return api if api.endswith(".googleapis.com") else f"{api}.googleapis.com"
 
 
-def _ad_identity(account: str | None) -> str:
+def ad_identity(account: str | None) -> str:
+    """The service account as the ActiveDirectory cmdlets' -Identity takes it: the SAM account name (from
+    DOMAIN\\user or a bare name), or for a UPN the account object that Get-ADUser finds by it."""
     if not account:
         return "<service account's sAMAccountName>"
     if "\\" in account:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ec_console.diagnoses import ADDED_CODES, CATALOG, PLACEHOLDERS, codes, diagnose
+from ec_console.diagnoses import ADDED_CODES, CATALOG, LINK_GRAPH_MIGRATION, PLACEHOLDERS, codes, diagnose
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs" / "diagnoses.md"
@@ -52,6 +52,8 @@ ALL_NAMES = {
     "back_off": 2.5,
     "timeout": 15,
     "proxy": "proxy.contoso.com:8080",
+    "proxy_source": "the environment variable HTTPS_PROXY",
+    "policy_reason": "EWS is blocked by policy for this user or tenant",
     "auth_methods": "Negotiate",
     "skew": 600,
     "item_id": "AAMkAD...",
@@ -289,13 +291,52 @@ def test_without_platform_both_exchange_variants_are_shown_under_headings():
 
 def test_ews_blocked_names_the_switches_and_the_shutdown():
     d = diagnose("ews_blocked", **ALL_NAMES)
-    assert "Get-OrganizationConfig | Format-List Ews*" in d.commands
-    assert "Set-OrganizationConfig -EwsEnabled $true" in d.commands
-    assert f"Set-OrganizationConfig -EwsAllowedAppIDs @{{Add='{ALL_NAMES['client_id']}'}}" in d.commands
     assert "Get-CASMailbox alice@contoso.com | Format-List Ews*" in d.commands
     assert "Set-CASMailbox alice@contoso.com -EwsEnabled $true" in d.commands
     assert "1 April 2027" in d.remediation and "Microsoft Graph" in d.remediation
     assert "403" in d.cause
+
+
+# Exchange Online's EWS allow list, as Microsoft documents it ("Control access to EWS in Exchange",
+# https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange;
+# "Introducing EWSAllowedAppIDs", https://techcommunity.microsoft.com/blog/exchange/introducing-ewsallowedappids-
+# preparing-for-the-final-phase-of-ews-retirement/4529471; Microsoft's "Testing EWS App Access",
+# https://github.com/David-Barrett-MS/PowerShell-EWS-Scripts/wiki/Testing-EWS-App-Access):
+# - Get-OrganizationConfig shows EwsAllowedAppIDs only with -RetrieveEwsOperationAccessPolicy;
+# - Set-OrganizationConfig -EwsAllowedAppIDs takes ONE comma-separated string and writes the complete list
+#   ("always read the existing value before adding or removing an ID"); there is no @{Add=...} form;
+# - with EwsEnabled $true only the listed applications may use EWS, so the list is written before EWS is
+#   enabled; list changes take up to 24 hours.
+def test_ews_blocked_allow_list_fix_keeps_the_existing_ids_and_enables_last():
+    app_id = ALL_NAMES["client_id"]
+    d = diagnose("ews_blocked", platform="online", **ALL_NAMES)
+    commands = d.commands
+    read = [c for c in commands if c.startswith("Get-OrganizationConfig")]
+    assert read and all("-RetrieveEwsOperationAccessPolicy" in c for c in read)
+    assert "Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | Format-List Ews*" in commands
+    assert not any("@{" in c for c in commands)                    # no hash-table "Add" form
+    writes = [i for i, c in enumerate(commands) if "-EwsAllowedAppIDs" in c and "Set-OrganizationConfig" in c]
+    assert len(writes) == 1
+    write = commands[writes[0]]
+    # one string argument: the existing ids (read with -RetrieveEwsOperationAccessPolicy) plus the app id,
+    # joined with commas
+    argument = write.split("-EwsAllowedAppIDs", 1)[1]
+    assert "-join ','" in argument and f"'{app_id}'" in argument
+    existing = re.search(r"\$(\w+)\s*\+\s*'" + re.escape(app_id) + "'", argument)
+    assert existing, write
+    source = next(c for c in commands[: writes[0] + 1] if c.startswith(f"${existing.group(1)} ="))
+    assert "(Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy).EwsAllowedAppIDs" in source
+    assert "-split ','" in source                                     # the string is split into its ids
+    enable = commands.index("Set-OrganizationConfig -EwsEnabled $true")
+    assert enable > writes[0]                                         # enabled only after the list is written
+    assert "24 hours" in d.remediation
+    assert "1 April 2027" in d.remediation and LINK_GRAPH_MIGRATION in d.links
+
+
+def test_ews_blocked_on_premises_has_no_exchange_online_allow_list():
+    d = diagnose("ews_blocked", platform="onprem", **ALL_NAMES)
+    assert not any("EwsAllowedAppIDs" in c for c in d.commands)
+    assert "Set-OrganizationConfig -EwsEnabled $true" in d.commands
 
 
 def test_throttling_fix_differs_on_premises_and_online():

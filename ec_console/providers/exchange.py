@@ -330,6 +330,7 @@ class _ExchangeCheck:
             self.ctx.platform = "online"
         self.proxy = net.proxy_for(url)
         self.ctx.proxy = net.redact_proxy(self.proxy) if self.proxy else None
+        self.ctx.extra["proxy_source"] = net.proxy_origin(url) if self.proxy else None
 
     # --- steps --------------------------------------------------------------------------------------------
 

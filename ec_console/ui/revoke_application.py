@@ -4,7 +4,9 @@
    assignment / RBAC for Applications / app registration / domain-wide delegation entry / Marketplace
    app), each command or link with a Copy button.
 2. **Verify the withdrawal**: a probe that now expects a denial (in the background, cancellable; the
-   result is shown as a check step). The administrator may skip it explicitly, and the audit says so.
+   result is shown as a check step). Only a refusal of the grant itself verifies it; when the calendar
+   still answers or the answer says nothing about the grant (unreachable, no such account ...), revoking
+   stays disabled unless the administrator explicitly skips the verification, and the audit says so.
 3. **Confirm** by typing the application's name: the core deletes the keychain secret, marks the
    application and all its profiles revoked, and audits it.
 """
@@ -202,13 +204,16 @@ class RevokeApplicationDialog(QDialog):
         for step in report.steps:
             self.result_steps.add_result(step)
         self.result_steps.show()
+        step = report.steps[0] if report.steps else None
         if report.result is StepStatus.PASS:
             text = self.tr("Withdrawal verified: access is denied.")
         elif report.result is StepStatus.FAIL:
             text = self.tr("Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to "
-                           "apply) and verify again; revoking now is recorded as unverified.")
+                           "apply) and verify again. Nothing is revoked unless you skip the verification.")
         else:
-            text = self.tr("The answer did not tell; verify again or skip.")
+            text = self.tr("%s Fix that (or name another account) and verify again. Nothing is revoked "
+                           "unless you skip the verification.") % (
+                step.detail if step else self.tr("Could not verify the withdrawal."))
         self.verify_status.setText(text)
         self._update_state()
 
@@ -223,20 +228,24 @@ class RevokeApplicationDialog(QDialog):
         self._update_state()
 
     # ------------------------------------------------------------------------------------ step 3
+    def verified(self) -> bool:
+        """The verification proved the withdrawal (the platform refused the grant)."""
+        return self.verification is not None and self.verification.result is StepStatus.PASS
+
     def ready(self) -> bool:
-        """Step 2 done (verified or explicitly skipped) and the name typed exactly."""
-        decided = self.verification is not None or self.skip.isChecked()
+        """Step 2 done (withdrawal verified, or verification explicitly skipped), the name typed exactly."""
+        decided = self.verified() or self.skip.isChecked()
         return decided and self.confirm_name.text() == self.application.name and self.verify_operation is None
 
     @Slot()
     def revoke(self) -> None:
         if not self.ready() or self.revoke_operation is not None:
             return
-        verification = None if self.skip.isChecked() else self.verification
         self.error.setText(self.tr("Revoking…"))
         self.revoke_operation = ops.complete_revocation(self, self.scope, self.application,
-                                                        verification=verification, on_done=self._revoked,
-                                                        on_error=self._revoke_failed)
+                                                        verification=self.verification,
+                                                        skipped=self.skip.isChecked() and not self.verified(),
+                                                        on_done=self._revoked, on_error=self._revoke_failed)
         self._update_state()
 
     def _revoked(self, application: Application) -> None:
@@ -261,7 +270,7 @@ class RevokeApplicationDialog(QDialog):
         self.close_button.setEnabled(self.revoke_operation is None)
         if not self.ready() and not busy and not self.error.text().startswith(self.tr("Nothing")):
             missing = []
-            if self.verification is None and not self.skip.isChecked():
+            if not self.verified() and not self.skip.isChecked():
                 missing.append(self.tr("verify the withdrawal or skip it"))
             if self.confirm_name.text() != self.application.name:
                 missing.append(self.tr("type the name"))
