@@ -442,7 +442,8 @@ class ApplicationRevocation:
                               {"denied": None, "verdict": VERDICT_COULD_NOT_VERIFY, "code": None})
         else:
             outcome = self.adapter.probe(self.application, secret, target, cancel or CancelToken(), timeout)
-            step = verification_step(outcome, target)
+            names = getattr(self.adapter, "diagnosis_names", None)
+            step = verification_step(outcome, target, names(self.application) if callable(names) else None)
         report = Report(self.application.provider, target, started, (step,))
         diagnosis = report.diagnosis
         self.registry.record_check(kind=VERIFY_STEP, result=report.result.value, report=report.to_dict(),
@@ -525,7 +526,8 @@ def _proves_withdrawal(outcome: ProbeOutcome) -> bool:
     return outcome.code == "ews_blocked" and _policy_block(outcome)
 
 
-def verification_step(outcome: ProbeOutcome, target: str) -> StepResult:
+def verification_step(outcome: ProbeOutcome, target: str,
+                      names: Mapping[str, Any] | None = None) -> StepResult:
     """The verification's one step for a probe of `target`: `pass` (verdict `withdrawn`) only when the
     platform refused the grant itself (`WITHDRAWAL_DENIAL_CODES`); `fail` (`not_withdrawn`) when the
     calendar still answers; `warn` (`could_not_verify`, with the probe's diagnosis) for any other answer."""
@@ -533,7 +535,8 @@ def verification_step(outcome: ProbeOutcome, target: str) -> StepResult:
     if outcome.ok:
         from ec_console.diagnoses import diagnose
 
-        diagnosis = diagnose("scope_not_enforced", mailbox=target)
+        # The application's platform and names: only the fix that applies, with the real scoping group.
+        diagnosis = diagnose("scope_not_enforced", **{**(names or {}), "mailbox": target})
         return StepResult(VERIFY_STEP, title, StepStatus.FAIL, 0,
                           f"The calendar of {target} still answers: the grant has not been withdrawn yet "
                           "(changes can take a while to apply).",

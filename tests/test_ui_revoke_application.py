@@ -9,6 +9,7 @@ import dataclasses
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QLabel
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -75,6 +76,10 @@ def test_full_sequence_verify_then_confirm_by_name(qtbot, revoking, sandbox):
     qtbot.waitUntil(lambda: dialog.verification is not None, timeout=30000)
     assert dialog.result_steps.statuses() == {"verify_withdrawal": "fail"}
     assert "still answers" in dialog.verify_status.text()
+    # The fix names this application's real scoping group, for its own platform only.
+    fix = dialog.verification.steps[0].diagnosis.remediation
+    assert sandbox.info().scope_group in fix or sandbox.info().scope_group_address in fix
+    assert "<" not in fix and "Exchange Online:" not in fix and "Google Workspace:" not in fix
 
     _withdraw_at_the_platform(sandbox)
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
@@ -86,6 +91,7 @@ def test_full_sequence_verify_then_confirm_by_name(qtbot, revoking, sandbox):
     assert not dialog.revoke_button.isEnabled()                                 # exactly the name
     dialog.confirm_name.setText(APP_NAME)
     assert dialog.revoke_button.isEnabled()
+    assert dialog.error.text() == ""                                            # nothing left to do
 
     with qtbot.waitSignal(dialog.revoked, timeout=15000):
         qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
@@ -202,3 +208,18 @@ def test_still_answering_grant_cannot_be_revoked_without_a_skip(qtbot, revoking)
         qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
     _stored, _statuses, last = _state()
     assert "still answers" in last.detail and "skipped by the administrator" in last.detail
+
+
+def test_steps_are_numbered_once_and_every_command_is_only_a_command(qtbot, revoking, sandbox):
+    _window, dialog, _app = revoking
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    numbered = [t for t in texts if t[:1].isdigit() and t[1:3] == ". "]
+    numbers = [int(t.split(".", 1)[0]) for t in numbered]
+    # One flat sequence: the platform steps 1..n, then "n+1. Verify the withdrawal", then "n+2. Confirm".
+    assert numbers == list(range(1, len(dialog.steps_text) + 3))
+    assert numbered[-2].endswith("Verify the withdrawal") and numbered[-1].endswith("Confirm")
+    # What a Copy button copies runs as it is in the Exchange Management Shell: no prose tacked on.
+    assert all("(no rows)" not in row.text for row in dialog.copy_rows)
+    verify = [r.text for r in dialog.copy_rows if "-GetEffectiveUsers" in r.text]
+    username = sandbox.info().username.split("\\")[-1]
+    assert verify and verify[0].endswith(f"-like '*{username}*'")

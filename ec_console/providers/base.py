@@ -272,6 +272,17 @@ class ExchangeAdapter:
     def secret_kind(self, application: ApplicationLike) -> str:
         return "client_secret" if self.uses_oauth(application) else "password"
 
+    def diagnosis_names(self, application: ApplicationLike) -> dict[str, Any]:
+        """The platform and the real names a diagnosis about this application fills in."""
+        s = application.settings
+        oauth = self.uses_oauth(application)
+        names = {"platform": "online" if oauth else "onprem",
+                 "service_account": s.get("client_id") if oauth else s.get("username"),
+                 "scope_group": s.get("scope_group_address") or s.get("scope_group"),
+                 "client_id": s.get("client_id"), "tenant_id": s.get("tenant_id"),
+                 "ews_url": s.get("ews_url"), "domain": application.domain}
+        return {key: value for key, value in names.items() if value}
+
     def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
               timeout: float | None = None) -> ProbeOutcome:
         probe = self._probe_mailbox
@@ -369,9 +380,9 @@ class ExchangeAdapter:
             " | Remove-ManagementScope -Confirm:$false",
             "Disable the service account or change its password: Disable-ADAccount -Identity "
             f"{ad_identity(account)}",
-            "Verify: Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
-            f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')} "
-            "(no rows)",
+            "Verify that the service account no longer holds the role (the command lists nothing): "
+            "Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
+            f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')}",
         ]
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
@@ -424,6 +435,13 @@ class GoogleAdapter:
 
     def secret_kind(self, application: ApplicationLike) -> str:
         return "key"
+
+    def diagnosis_names(self, application: ApplicationLike) -> dict[str, Any]:
+        """The platform and the real names a diagnosis about this application fills in."""
+        s = application.settings
+        names = {"platform": "google", "service_account": s.get("client_email"),
+                 "client_id": s.get("client_id"), "admin": s.get("admin"), "domain": application.domain}
+        return {key: value for key, value in names.items() if value}
 
     def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
               timeout: float | None = None) -> ProbeOutcome:

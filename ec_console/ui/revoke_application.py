@@ -62,15 +62,18 @@ class RevokeApplicationDialog(QDialog):
         intro = QLabel(self.tr(
             "<p>Revoking <b>%(name)s</b> (%(platform)s · %(domain)s) ends this console's use of its grant: "
             "the secret is deleted from the keychain, and the application and all its calendar profiles "
-            "are marked revoked. The access itself is withdrawn at the platform, in step 1.</p>")
-            % {"name": app.name, "platform": provider_label(app.provider), "domain": app.domain})
+            "are marked revoked. The access itself is withdrawn at the platform, in %(steps)s.</p>")
+            % {"name": app.name, "platform": provider_label(app.provider), "domain": app.domain,
+               "steps": self.tr("step 1") if len(self.steps_text) == 1
+               else self.tr("steps 1–%d") % len(self.steps_text)})
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
 
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(intro)
-        column.addWidget(_heading(self.tr("1. Withdraw the grant at the platform")))
+        # One flat numbering: the platform steps, then verify, then confirm.
+        column.addWidget(_heading(self.tr("At the platform: withdraw the grant")))
         self.copy_rows: list[CopyRow] = []
         for number, step in enumerate(self.steps_text, start=1):
             prose, command = split_step(step)
@@ -119,7 +122,7 @@ class RevokeApplicationDialog(QDialog):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(_heading(self.tr("2. Verify the withdrawal")))
+        column.addWidget(_heading(self.tr("%d. Verify the withdrawal") % (len(self.steps_text) + 1)))
         explain = QLabel(self.tr("Once the platform steps are done, probe an account with the stored secret: "
                                  "access must now be denied. Platform changes can take a while to apply."))
         explain.setWordWrap(True)
@@ -166,7 +169,7 @@ class RevokeApplicationDialog(QDialog):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(_heading(self.tr("3. Confirm")))
+        column.addWidget(_heading(self.tr("%d. Confirm") % (len(self.steps_text) + 2)))
         self.confirm_label = QLabel(self.tr("Type the application's name, <b>%s</b>, to confirm:")
                                     % _escape(self.application.name))
         self.confirm_label.setTextFormat(Qt.TextFormat.RichText)
@@ -268,13 +271,15 @@ class RevokeApplicationDialog(QDialog):
         self.skip.setEnabled(not busy)
         self.revoke_button.setEnabled(self.ready() and not busy)
         self.close_button.setEnabled(self.revoke_operation is None)
-        if not self.ready() and not busy and not self.error.text().startswith(self.tr("Nothing")):
-            missing = []
-            if not self.verified() and not self.skip.isChecked():
-                missing.append(self.tr("verify the withdrawal or skip it"))
-            if self.confirm_name.text() != self.application.name:
-                missing.append(self.tr("type the name"))
-            self.error.setText(self.tr("To revoke: %s.") % self.tr(" and ").join(missing) if missing else "")
+        if busy or self.error.text().startswith(self.tr("Nothing")):
+            return
+        # What is still missing before Revoke can be pressed; nothing once all of it is done.
+        missing = []
+        if not self.verified() and not self.skip.isChecked():
+            missing.append(self.tr("verify the withdrawal or skip it"))
+        if self.confirm_name.text() != self.application.name:
+            missing.append(self.tr("type the name"))
+        self.error.setText(self.tr("To revoke: %s.") % self.tr(" and ").join(missing) if missing else "")
 
     def reject(self) -> None:
         if self.revoke_operation is not None:
