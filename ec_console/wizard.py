@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -99,7 +99,9 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class ScopeGuide:
-    """What the scope page shows: the plain statement, then the commands and links (each with Copy)."""
+    """What the scope page shows: the statement, and the commands and links (each with Copy). A command or
+    link that stands on its own line of `text` is shown right there, after the instruction that names it;
+    the others follow the text."""
 
     text: str
     commands: tuple[str, ...] = ()
@@ -657,7 +659,7 @@ class SetupFlow:
         from ec_console.diagnoses import diagnose
 
         d = diagnose("impersonation_right_missing", platform="onprem", **self._names())
-        return ScopeGuide(_prose(d.remediation, d.commands, d.links), tuple(d.commands), tuple(d.links))
+        return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _online_all_guide(self) -> ScopeGuide:
         app = _ps(str(self.clean.get("client_id") or "<application (client) ID>"))
@@ -674,7 +676,7 @@ class SetupFlow:
         from ec_console.diagnoses import diagnose
 
         d = diagnose("impersonation_right_missing", platform="online", **self._names())
-        return ScopeGuide(_prose(d.remediation, d.commands, d.links), tuple(d.commands), tuple(d.links))
+        return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _google_guide(self) -> ScopeGuide:
         domain = self.domain or "your domain"
@@ -956,12 +958,6 @@ def _store(store: Any) -> Any:
 def _ps(value: str) -> str:
     """A single-quoted PowerShell literal."""
     return "'" + value.replace("'", "''") + "'"
-
-
-def _prose(remediation: str, commands: Sequence[str], links: Sequence[str]) -> str:
-    """A remediation's paragraphs without the command and link lines (the page shows those with Copy)."""
-    skip = {c.strip() for c in commands} | {link.strip() for link in links}
-    return "\n".join(line for line in remediation.splitlines() if line.strip() not in skip)
 
 
 def _choice_checker(key: str) -> Callable[[SetupFlow, Any, str], Any]:

@@ -340,3 +340,24 @@ def test_no_keychain_is_said_on_the_first_page_before_anything_is_filled_in(qtbo
     qtbot.mouseClick(page.keychain_retry, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.keychain_box.isVisible(), timeout=TIMEOUT)
     assert next_button.isEnabled() and wizard.keychain_problem is None
+
+
+def test_scope_page_shows_each_instruction_next_to_its_command(qtbot, make_wizard, session):
+    from ec_console.ui.step_list import CopyRow
+
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONPREM)
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    assert wizard.current() is Page.SCOPE
+    page = wizard.page_widget(Page.SCOPE)
+    widgets = [page.guide_layout.itemAt(i).widget() for i in range(page.guide_layout.count())]
+    widgets = [w for w in widgets if w is not None]
+    order = [("copy", w.text) if isinstance(w, CopyRow) else ("text", w.text()) for w in widgets]
+    find_dn = next(i for i, (kind, text) in enumerate(order)
+                   if kind == "copy" and text.startswith("Get-Group"))
+    assert order[find_dn - 1][0] == "text" and order[find_dn - 1][1].rstrip().endswith("Find the DN:")
+    scope = next(i for i, (kind, text) in enumerate(order)
+                 if kind == "copy" and text.startswith("New-ManagementScope"))
+    assert "Create the scope" in order[scope - 1][1]
+    assert order[-1][0] == "copy"                                 # the documentation link closes the guide

@@ -134,7 +134,13 @@ def test_scope_commands_are_filled_in_with_the_names_entered():
     assert "New-ManagementScope -Name 'Enterprise Connect Room booking'" in joined
     assert "MemberOfGroup -eq 'CN=Calendar Users,OU=Groups,DC=contoso,DC=com'" in joined
     assert "-User CONTOSO\\svc-cal -CustomRecipientWriteScope" in joined and "<" not in joined
-    assert all(c not in guide.text for c in guide.commands)   # commands are shown apart, with Copy
+    # Each command stands on its own line right after the instruction that introduces it (the page puts
+    # its Copy row there), not gathered after all the prose.
+    lines = [line.strip() for line in guide.text.splitlines() if line.strip()]
+    for command in guide.commands:
+        at = lines.index(command)
+        before = next(line for line in reversed(lines[:at]) if line not in guide.commands)
+        assert before.endswith(":"), (before, command)
 
     flow.set_value("scope_mode", "all")
     assert "-Role ApplicationImpersonation -User 'CONTOSO\\svc-cal'" in flow.scope_guide().commands[0]

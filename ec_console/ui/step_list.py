@@ -205,31 +205,8 @@ class StepRow(QFrame):
             return
         self.details_layout.addWidget(_text(f"<b>{self.tr('Cause')}</b> ({diagnosis.code}): "
                                             f"{_escape(diagnosis.cause)}", "stepCause", rich=True))
-        # The fix reads in its own order: each command or link gets its Copy row right where the text
-        # names it ("In Active Directory:" followed by the command), not gathered at the end.
-        commands = {c.strip() for c in diagnosis.commands}
-        links = {link.strip() for link in diagnosis.links}
-        prose: list[str] = []
-        first = True
-
-        def flush() -> None:
-            nonlocal first
-            if not prose:
-                return
-            label = f"<b>{self.tr('Fix')}</b>: " if first else ""
-            self.details_layout.addWidget(_text(label + _escape("\n".join(prose)), "stepFix", rich=True))
-            prose.clear()
-            first = False
-
-        for line in diagnosis.remediation.splitlines():
-            text = line.strip()
-            if text in commands or text in links:
-                flush()
-                self.details_layout.addWidget(
-                    CopyRow(text, self.tr("Command") if text in commands else self.tr("Link")))
-            elif text:
-                prose.append(text)
-        flush()
+        add_instructions(self.details_layout, diagnosis.remediation, diagnosis.commands, diagnosis.links,
+                         lead=f"<b>{self.tr('Fix')}</b>: ", name="stepFix")
 
     @Slot(bool)
     def _toggled(self, shown: bool) -> None:
@@ -238,6 +215,44 @@ class StepRow(QFrame):
 
     def copy_buttons(self) -> list[QPushButton]:
         return [row.button for row in self.details.findChildren(CopyRow)]
+
+
+def add_instructions(layout: QVBoxLayout, text: str, commands: Sequence[str], links: Sequence[str], *,
+                     lead: str = "", name: str = "instructions") -> None:
+    """Lay out instructions in their own order: each command or link gets its Copy row right where the text
+    names it ("In Active Directory:" followed by the command), not gathered at the end. Commands and links
+    the text does not name follow it. `lead` (rich text) starts the first paragraph."""
+    command_set = {c.strip() for c in commands}
+    link_set = {link.strip() for link in links}
+    prose: list[str] = []
+    shown: set[str] = set()
+    first = True
+
+    def flush() -> None:
+        nonlocal first
+        if not prose:
+            return
+        label = lead if first else ""
+        layout.addWidget(_text(label + _escape("\n".join(prose)), name, rich=True))
+        prose.clear()
+        first = False
+
+    def copy_row(line: str) -> None:
+        what = QApplication.translate("StepList", "Command" if line in command_set else "Link")
+        layout.addWidget(CopyRow(line, what))
+        shown.add(line)
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line in command_set or line in link_set:
+            flush()
+            copy_row(line)
+        elif line:
+            prose.append(line)
+    flush()
+    for line in [*(c.strip() for c in commands), *(link.strip() for link in links)]:
+        if line and line not in shown:
+            copy_row(line)
 
 
 def _escape(text: str) -> str:

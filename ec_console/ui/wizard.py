@@ -44,7 +44,7 @@ from ec_console.checks import CancelToken, StepStatus
 from ec_console.registry import Registry
 from ec_console.ui import theme
 from ec_console.ui.about import CHECKING as CHECKING_KEYCHAIN
-from ec_console.ui.step_list import CopyRow, StepBridge, StepList
+from ec_console.ui.step_list import CopyRow, StepBridge, StepList, add_instructions
 from ec_console.ui.tasks import Task, run_in_background
 from ec_console.wizard import (
     CONNECTION_PAGES,
@@ -622,13 +622,8 @@ class ScopePage(_Page):
             if item.widget() is not None:
                 item.widget().deleteLater()
         guide = self.flow().scope_guide()
-        text = _heading_text(guide.text)
-        text.setObjectName("scopeGuideText")
-        self.guide_layout.addWidget(text)
-        for command in guide.commands:
-            self.guide_layout.addWidget(CopyRow(command, self.tr("Command")))
-        for link in guide.links:
-            self.guide_layout.addWidget(CopyRow(link, self.tr("Link")))
+        # Each instruction with its command right after it, as the check window shows a fix.
+        add_instructions(self.guide_layout, guide.text, guide.commands, guide.links, name="scopeGuideText")
         self.guide_layout.addStretch(1)
 
 
