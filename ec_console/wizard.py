@@ -190,8 +190,10 @@ FIELDS: dict[Page, tuple[FieldSpec, ...]] = {
 }
 
 _EXCHANGE_SCOPE = (
-    FieldSpec("scope_mode", "Mailboxes the application may reach", "choice", required=False,
-              choices=(("all", "All mailboxes"), ("group", "Only the members of one group"))),
+    # No default: reaching every mailbox is a choice the administrator makes, never one made for them.
+    FieldSpec("scope_mode", "Mailboxes the application may reach", "choice",
+              choices=(("", "Choose…"), ("group", "Only the members of one group (recommended)"),
+                       ("all", "All mailboxes of the organisation"))),
     FieldSpec("scope_group", "Scoping group", placeholder="name or address, e.g. EC Calendar Scope"),
     FieldSpec("group_dn", "Group's distinguished name", required=False,
               placeholder="optional: CN=EC Calendar Scope,OU=Groups,DC=contoso,DC=com"),
@@ -214,7 +216,7 @@ _GOOGLE_SCOPE = (
 _SECRET_KEYS = {"password", "client_secret", "key_file"}
 _SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key"}
 _CONNECTION_KEYS = {k for page in FIELDS.values() for k in (f.key for f in page)}
-_DEFAULTS = {"scope_mode": "all", "google_install": "dwd", "auth": "", "autodiscover": False}
+_DEFAULTS = {"google_install": "dwd", "auth": "", "autodiscover": False}
 
 
 class SetupFlow:
@@ -632,6 +634,10 @@ class SetupFlow:
         """The statement and commands of the scope page, filled in with the names entered so far."""
         if self.platform is Platform.GOOGLE:
             return self._google_guide()
+        if not self.clean.get("scope_mode"):
+            return ScopeGuide("Choose which mailboxes the application may reach: only the members of one "
+                              "group (recommended: the restriction is then proved by the test), or every "
+                              "mailbox of the organisation.")
         group_mode = self.clean.get("scope_mode") == "group"
         if self.platform is Platform.ONLINE:
             return self._online_group_guide() if group_mode else self._online_all_guide()

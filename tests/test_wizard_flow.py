@@ -330,3 +330,14 @@ def test_file_fields_refuse_names_the_system_refuses_with_a_message(key, raw):
     message = flow.set_value(key, raw)
     assert message and ("cannot be read" in message or "not a usable file name" in message
                         or "is not a file" in message)
+
+
+@pytest.mark.parametrize("platform", [Platform.ONPREM, Platform.ONLINE])
+def test_the_exchange_scope_is_the_administrators_choice_never_all_by_default(platform):
+    flow = SetupFlow("us")
+    flow.choose_platform(platform)
+    assert "scope_mode" not in flow.clean                          # nothing chosen for them
+    assert "scope_mode" in flow.page_errors(Page.SCOPE)             # and the page cannot be passed without it
+    assert "All mailboxes" not in flow.scope_guide().commands and not flow.scope_guide().commands
+    flow.set_value("scope_mode", "all")                            # chosen explicitly, it is allowed
+    assert "scope_mode" not in flow.page_errors(Page.SCOPE)
