@@ -9,9 +9,6 @@ import threading
 import pytest
 
 from ec_console.checks import (
-    SKIP_BLOCKED,
-    SKIP_CANCELLED,
-    SKIP_NOT_APPLICABLE,
     CancelToken,
     CheckRun,
     Diagnosis,
@@ -27,6 +24,9 @@ from ec_console.checks import (
 )
 from ec_console.diagnoses import diagnose
 from ec_console.errors import ExitStatus
+
+# The skip reasons of the JSON contract, as docs/check-model.md ("StepResult") spells them.
+SKIP_BLOCKED, SKIP_CANCELLED, SKIP_NOT_APPLICABLE = "blocked", "cancelled", "not_applicable"
 
 EWS_STEPS = [
     StepSpec("resolve_endpoint", "Resolve endpoint"),
