@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ec_console.checks import CancelToken, Diagnosis, Report, StepResult, StepStatus, utc_now_iso
+from ec_console.diagnoses import _ad_identity  # AD cmdlets take a sAMAccountName, not DOMAIN\user
 
 # --- whose problem a failed probe is ----------------------------------------------------------------------
 
@@ -366,7 +367,8 @@ class ExchangeAdapter:
             "Remove the management scope if nothing else uses it: Get-ManagementScope | Where-Object "
             f"RecipientFilter -like '*{group}*'"
             " | Remove-ManagementScope -Confirm:$false",
-            f"Disable the service account or change its password: Disable-ADAccount -Identity {_ps(account)}",
+            "Disable the service account or change its password: Disable-ADAccount -Identity "
+            f"{_ad_identity(s.get('username'))}",
             "Verify: Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
             f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')} "
             "(no rows)",
