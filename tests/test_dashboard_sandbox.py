@@ -142,5 +142,18 @@ def test_discover_lists_the_scoping_group(sandbox, registry, store, app):
 
 
 def test_exchange_adapter_names_the_platform_steps(sandbox, registry, store, app):
-    steps = ExchangeAdapter().withdrawal_steps(app)
-    assert any("ApplicationImpersonation" in s and "SANDBOX\\svc-calendar" in s for s in steps)
+    commands = [step.split(": ", 1)[1] for step in ExchangeAdapter().withdrawal_steps(app)]
+    # learn.microsoft.com/powershell/module/exchange/remove-managementroleassignment (example 2: a
+    # Get-ManagementRoleAssignment selection piped to Remove-ManagementRoleAssignment);
+    # Get-ManagementRoleAssignment takes -Role and -RoleAssignee in one parameter set, and -GetEffectiveUsers.
+    assert commands[0] == ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee "
+                           "'SANDBOX\\svc-calendar' | Remove-ManagementRoleAssignment -Confirm:$false")
+    assert sandbox.info().scope_group == "EC Calendar Scope"
+    assert commands[1] == ("Get-ManagementScope | Where-Object RecipientFilter -like '*EC Calendar Scope*' | "
+                           "Remove-ManagementScope -Confirm:$false")
+    # learn.microsoft.com/powershell/module/activedirectory/disable-adaccount: -Identity is a distinguished
+    # name, GUID, SID or sAMAccountName (example 1: Disable-ADAccount -Identity PattiFul), not DOMAIN\\user.
+    assert commands[2] == "Disable-ADAccount -Identity svc-calendar"
+    # What the step copies is only the command; "lists nothing" is said in its prose.
+    assert commands[3] == ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
+                           "Where-Object EffectiveUserName -like '*svc-calendar*'")

@@ -592,7 +592,12 @@ def test_oauth_failures_have_their_codes(cli, sb: Sandbox, case: str, code: str)
     )
     step = failed_step(out)
     assert step["diagnosis"]["code"] == code, step
-    assert step["id"] in ("authenticate", "impersonate")
+    if code == "oauth_permission_missing":
+        # DESIGN.md lists authenticate, but the token is issued there and only the first EWS request
+        # (impersonate) is refused with 401 2000008; which step reports it is a design question still open.
+        assert step["id"] in ("authenticate", "impersonate")
+    else:  # DESIGN.md "Diagnosis codes": the token endpoint's refusals are the authenticate step's
+        assert step["id"] == "authenticate"
     if code == "oauth_tenant_not_found":
         assert tenant in fix_text(step)
     else:

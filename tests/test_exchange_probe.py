@@ -22,9 +22,12 @@ from ec_console.providers.base import (
     open_session_adapter,
 )
 from ec_console.providers.exchange import ExchangeSettings, ProbeResult, probe_mailbox
-from ec_console.providers.exchange_probe import REQUESTS_PER_PROBE, ExchangeProbeSession
+from ec_console.providers.exchange_probe import ExchangeProbeSession
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox, SandboxInfo
+
+# docs/benchmarks.md: once the session is open, 2 EWS requests per probe (GetFolder calendar, FindItem).
+REQUESTS_PER_PROBE = 2
 
 
 @pytest.fixture(scope="module")

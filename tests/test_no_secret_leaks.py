@@ -222,7 +222,6 @@ def report_export(ctx: Context) -> list[str]:
 
 def exception_dialog(ctx: Context) -> list[str]:
     """An unexpected error whose message and traceback carry secrets, shown in the details dialog."""
-    pytest.importorskip("PySide6")
     from PySide6.QtWidgets import QApplication
 
     from ec_console.logs import register_secret, setup_logging
