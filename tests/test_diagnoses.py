@@ -291,7 +291,19 @@ def test_ews_blocked_names_the_switches_and_the_shutdown():
     d = diagnose("ews_blocked", **ALL_NAMES)
     assert "Get-OrganizationConfig | Format-List Ews*" in d.commands
     assert "Set-OrganizationConfig -EwsEnabled $true" in d.commands
-    assert f"Set-OrganizationConfig -EwsAllowedAppIDs @{{Add='{ALL_NAMES['client_id']}'}}" in d.commands
+    # Microsoft's "Control access to EWS in Exchange" (learn.microsoft.com/en-us/exchange/client-developer/
+    # exchange-web-services/how-to-control-access-to-ews-in-exchange): the allow list is one comma-separated
+    # string (`Set-OrganizationConfig -EwsAllowedAppIDs "<id>,<id>"`) that replaces the list, read with
+    # `Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy`; it must be written before EWS is enabled.
+    allow = f'Set-OrganizationConfig -EwsAllowedAppIDs "<IDs already listed>,{ALL_NAMES["client_id"]}"'
+    assert allow in d.commands
+    read = "Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | Format-List EwsAllowedAppIDs"
+    assert read in d.commands
+    assert d.commands.index(allow) < d.commands.index("Set-OrganizationConfig -EwsEnabled $true")
+    assert not any("@{" in c for c in d.commands)
+    assert "EWS is disabled for this user or tenant" in d.remediation
+    assert "EWS is blocked by policy for this user or tenant" in d.remediation
+    assert "24 hours" in d.remediation
     assert "Get-CASMailbox alice@contoso.com | Format-List Ews*" in d.commands
     assert "Set-CASMailbox alice@contoso.com -EwsEnabled $true" in d.commands
     assert "1 April 2027" in d.remediation and "Microsoft Graph" in d.remediation
