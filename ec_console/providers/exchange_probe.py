@@ -58,7 +58,7 @@ from typing import Any
 
 from exchangelib import DELEGATE, IMPERSONATION, Configuration
 from exchangelib import errors as ews
-from exchangelib.folders import Calendar, Root
+from exchangelib.folders import Calendar
 
 from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, passed
 from ec_console.diagnoses import diagnose
@@ -77,6 +77,7 @@ from ec_console.providers.exchange import (
     _version_data,
     _version_text,
     make_account,
+    open_calendar,
     probe_mailbox,
     read_busy_blocks,
 )
@@ -342,7 +343,7 @@ class _MailboxProbe:
         try:
             account = make_account(self.settings.mailbox, protocol, access)
             # GetFolder of the calendar by its distinguished id: the root folder itself is never fetched.
-            self.calendar = Calendar.get_distinguished(root=Root(account=account))
+            self.calendar = open_calendar(account)
             version = account.version
         except Exception as exc:  # noqa: BLE001 - every expected failure is mapped to a diagnosis
             if not _ExchangeCheck._expected(exc):
