@@ -432,3 +432,15 @@ def test_a_full_probe_tells_a_mailbox_block_from_the_applications(sb: Sandbox) -
             sb.org.ews_enabled = True
     assert (org.kind, org.code) == (ProbeKind.APPLICATION, "ews_blocked")
     assert org.report.first_failure.id == "authenticate"
+
+
+def test_a_blocked_test_mailbox_is_named_as_the_one_refused(sb: Sandbox) -> None:
+    """The sign-in acted as the application's test mailbox: when that mailbox's own EWS is off, the fix names
+    it (Get-CASMailbox <test mailbox>), not the mailbox being probed."""
+    info = sb.info()
+    app = _App(settings={**_oauth_app(info), "test_mailbox": info.mailbox_ews_blocked})
+    outcome = ExchangeAdapter().probe(app, info.client_secret, info.mailboxes_in_scope[3], CancelToken())
+    assert (outcome.kind, outcome.code) == (ProbeKind.APPLICATION, "ews_blocked")
+    step = outcome.report.first_failure
+    assert step.id == "authenticate" and f"acting as {info.mailbox_ews_blocked}" in step.detail
+    assert f"Get-CASMailbox {info.mailbox_ews_blocked} | Format-List Ews*" in outcome.diagnosis.commands

@@ -773,7 +773,8 @@ class _ExchangeCheck:
                     "mailbox's until it can"
                 )
                 return f"EWS answered (acting as {anchor}: {type(cause).__name__})"
-            ctx = replace(self.ctx, acting_as=anchor) if anchor else self.ctx
+            # The request acted as the anchor: a fix naming a mailbox names that one.
+            ctx = replace(self.ctx, acting_as=anchor, mailbox=anchor) if anchor else self.ctx
             code, detail, names = classify_error(exc, ctx)
             if code in ("ews_blocked", "ews_forbidden") and anchor is None:
                 detail += (
