@@ -444,3 +444,14 @@ def test_a_blocked_test_mailbox_is_named_as_the_one_refused(sb: Sandbox) -> None
     step = outcome.report.first_failure
     assert step.id == "authenticate" and f"acting as {info.mailbox_ews_blocked}" in step.detail
     assert f"Get-CASMailbox {info.mailbox_ews_blocked} | Format-List Ews*" in outcome.diagnosis.commands
+
+
+def test_a_test_mailbox_outside_the_scope_does_not_stop_the_probes(sb: Sandbox) -> None:
+    """EWS answering about the test mailbox itself (ErrorImpersonateUserDenied) proves the application reached
+    EWS: the sign-in warns and names it, and the probed mailbox is read."""
+    info = sb.info()
+    app = _App(settings={**_oauth_app(info), "test_mailbox": info.mailbox_out_of_scope})
+    outcome = ExchangeAdapter().probe(app, info.client_secret, info.mailboxes_in_scope[3], CancelToken())
+    assert outcome.kind is ProbeKind.OK
+    sign_in = outcome.report.step("authenticate")
+    assert sign_in.status.value == "warn" and info.mailbox_out_of_scope in sign_in.detail
