@@ -723,15 +723,18 @@ class _ExchangeCheck:
             )
             if self.settings.scope_group or self.settings.expect_denied:
                 diagnosis = diagnose("scope_not_enforced", **self.ctx.names())
-                return warned(detail + ": an RBAC for Applications scope cannot restrict it", data, diagnosis)
-            return passed(detail, data)
+                detail += ": an RBAC for Applications scope cannot restrict it"
+                if "warning" in data:
+                    detail += f". {data['warning']}"
+                return warned(detail, data, diagnosis)
+        else:
+            detail = (
+                f"{base}; no tenant-wide permission in the token (access must come from RBAC for "
+                "Applications, proved by the next steps)"
+            )
         if "warning" in data:
-            return warned(f"{base}. {data['warning']}", data)
-        return passed(
-            f"{base}; no tenant-wide permission in the token (access must come from RBAC for "
-            "Applications, proved by the next steps)",
-            data,
-        )
+            return warned(f"{detail}. {data['warning']}", data)
+        return passed(detail, data)
 
     def _anchor(self) -> str | None:
         """The mailbox the OAuth sign-in's EWS request acts as, when it is not the checked mailbox.
