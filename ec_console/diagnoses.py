@@ -366,11 +366,16 @@ _ENTRIES: tuple[Entry, ...] = (
            T("or (recommended, scoped to a group) use RBAC for Applications:"),
            *_ONLINE_RBAC_STEPS,
            L(LINK_EWS_OAUTH))),
-    Entry("ews_blocked", ("authenticate", "impersonate"), "HTTP 403: EWS disabled or app not allowed",
-          "Exchange answered HTTP 403 Forbidden at {ews_url} (X-EWS-Policy-Reason: {policy_reason}): EWS is "
-          "turned off for the organisation or for {mailbox}, or application {client_id} is not on the "
-          "organisation's EWS allow list.",
+    Entry("ews_blocked", ("authenticate", "impersonate"),
+          "HTTP 403 with X-EWS-Policy-Reason: EWS disabled for org or mailbox, or app blocked by policy",
+          "Exchange answered HTTP 403 Forbidden at {ews_url} and named an EWS access policy in its "
+          "X-EWS-Policy-Reason header (\"{policy_reason}\"): either EWS is turned off (EwsEnabled) for the "
+          "organisation or for {mailbox}, or an EWS application access policy blocks application {client_id} "
+          "(the EwsAllowedAppIDs allow list, or a User-Agent allow or block list; the header does not say "
+          "which).",
           (),
+          # Microsoft's "Control access to EWS in Exchange" (LINK_EWS_ACCESS): the checks and the documented
+          # form of each setting.
           {"onprem": (T("Check and turn on EWS for the organisation:"),
                       C("Get-OrganizationConfig | Format-List Ews*"),
                       C("Set-OrganizationConfig -EwsEnabled $true")),
@@ -400,6 +405,18 @@ _ENTRIES: tuple[Entry, ...] = (
            _EWS_SHUTDOWN,
            L(LINK_EWS_ACCESS),
            L(LINK_GRAPH_MIGRATION))),
+    Entry("ews_forbidden", ("authenticate", "impersonate", "read_calendar"),
+          "HTTP 403 without a stated cause",
+          "Exchange, or something in front of it, answered HTTP 403 Forbidden at {ews_url} without saying "
+          "why: the answer has no X-EWS-Policy-Reason header, so it is not shown to be one of Exchange's EWS "
+          "access policies. A reverse proxy, a web application firewall or the web server's own rules can "
+          "refuse with 403 too.",
+          (T("Find what refused the request: the logs of any reverse proxy or firewall in front of {host}, "
+             "and the web server's logs for the EWS virtual directory. The EWS switches can be ruled out "
+             "with:"),
+           C("Get-OrganizationConfig | Format-List Ews*"),
+           C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
+           L(LINK_EWS_ACCESS))),
     Entry("impersonation_denied", ("impersonate",), "ErrorImpersonateUserDenied: target outside the scope",
           "The service account may not act as {mailbox} (ErrorImpersonateUserDenied): the mailbox is outside "
           "the account's scope, or the account holds no impersonation role at all.",
@@ -582,7 +599,8 @@ _GOOGLE_CODES = frozenset({"key_malformed", "key_invalid_signature", "service_ac
 CATALOG: dict[str, Entry] = {
     e.code: replace(e, placeholders=_GOOGLE_NAMES) if e.code in _GOOGLE_CODES else e for e in _ENTRIES
 }
-ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown")
+ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown",
+               "ews_forbidden")
 DEFAULT_GOOGLE_SCOPES = (
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/admin.directory.user.readonly",

@@ -368,6 +368,100 @@ def test_ews_disabled_for_the_organisation_is_ews_blocked(cli, own_sandbox: Sand
     assert status == 1
 
 
+# Exchange Online's two documented X-EWS-Policy-Reason values ("Control access to EWS in Exchange",
+# https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange).
+EWS_DISABLED = "EWS is disabled for this user or tenant"
+EWS_BLOCKED_BY_POLICY = "EWS is blocked by policy for this user or tenant"
+
+
+def test_oauth_check_with_ews_disabled_org_wide_fails_at_authenticate(cli, own_sandbox: Sandbox) -> None:
+    """A token alone proves nothing: the sign-in makes one EWS request, so an organisation-wide block is
+    reported where it is the application's problem (authenticate), not blamed on the mailbox."""
+    info = own_sandbox.info()
+    with own_sandbox.org.lock:
+        own_sandbox.org.ews_enabled = False
+    status, out, _ = cli(oauth(info, info.mailbox_in_scope), client_secret=info.client_secret)
+    step = failed_step(out)
+    assert (step["id"], step["diagnosis"]["code"]) == ("authenticate", "ews_blocked")
+    assert step["data"]["ews_policy_reason"] == EWS_DISABLED
+    assert EWS_DISABLED in step["detail"]
+    assert steps_of(out)["impersonate"]["status"] == "skip"
+    assert status == 1
+
+
+def test_oauth_app_missing_from_the_ews_allow_list_fails_at_authenticate(cli, own_sandbox: Sandbox) -> None:
+    info = own_sandbox.info()
+    with own_sandbox.org.lock:
+        own_sandbox.org.ews_allowed_app_ids = {"11111111-2222-3333-4444-555555555555"}
+    status, out, _ = cli(oauth(info, info.mailbox_in_scope), client_secret=info.client_secret)
+    step = failed_step(out)
+    assert (step["id"], step["diagnosis"]["code"]) == ("authenticate", "ews_blocked")
+    assert step["data"]["ews_policy_reason"] == EWS_BLOCKED_BY_POLICY
+    # The allow list is written back whole, with this application's ID added to the IDs already on it.
+    assert any(f"-EwsAllowedAppIDs (($ids + '{info.client_id}') -join ',')" in c
+               for c in step["diagnosis"]["commands"])
+    assert status == 1
+
+
+def test_mailbox_with_its_own_ews_switched_off_names_the_reason(cli, sb: Sandbox) -> None:
+    info = sb.info()
+    status, out, _ = cli(onprem(info, info.mailbox_ews_blocked), password=info.password)
+    step = failed_step(out)
+    assert (step["id"], step["diagnosis"]["code"]) == ("impersonate", "ews_blocked")
+    assert step["data"]["ews_policy_reason"] == EWS_DISABLED
+    assert status == 1
+
+
+def test_a_403_without_a_policy_reason_is_ews_forbidden_not_ews_blocked(cli, own_sandbox: Sandbox) -> None:
+    """"An HTTP 403 status alone does not establish that EWS disablement or one of these application
+    policies caused the failure" (the page above): the console says what it knows, no more."""
+    info = own_sandbox.info()
+    own_sandbox.ews.forbid_without_reason = True
+    status, out, _ = cli(onprem(info, info.mailbox_in_scope), password=info.password)
+    step = failed_step(out)
+    assert (step["id"], step["diagnosis"]["code"]) == ("authenticate", "ews_forbidden")
+    assert "403" in step["detail"] and "ews_policy_reason" not in (step["data"] or {})
+    assert "EWS is disabled" not in step["diagnosis"]["cause"]
+    assert status == 1
+
+
+def test_exchange_front_end_cas_error_is_named(cli, own_sandbox: Sandbox) -> None:
+    """Exchange's front end answers HTTP 500 with an empty body and X-CasErrorCode (a real answer quoted from
+    a Remote Connectivity Analyzer result: "X-CasErrorCode: ServerNotFound ... Content-Length: 0")."""
+    info = own_sandbox.info()
+    own_sandbox.ews.cas_error = "ServerNotFound"
+    status, out, _ = cli(onprem(info, info.mailbox_in_scope), password=info.password)
+    step = failed_step(out)
+    assert (step["id"], step["diagnosis"]["code"]) == ("authenticate", "server_error")
+    assert "X-CasErrorCode ServerNotFound" in step["detail"]
+    assert "ServerNotFound" in step["diagnosis"]["cause"]
+    assert status == 1
+
+
+def test_delegate_check_passes_with_calendar_only_reviewer_rights(cli, sb: Sandbox) -> None:
+    """With `Add-MailboxFolderPermission <mbx>:\\Calendar -User <svc> -AccessRights Reviewer` (the console's
+    own recommendation for --no-impersonation) Exchange refuses the mailbox root (exchangelib #1222, #1282):
+    the check must bind the calendar folder itself."""
+    info = sb.info()
+    mailbox = info.mailbox_calendar_reviewer
+    status, out, _ = cli(onprem(info, mailbox, "--no-impersonation"), password=info.password)
+    assert status == 0, out
+    steps = steps_of(out)
+    assert steps["impersonate"]["data"]["access"] == "delegate"
+    assert steps["read_calendar"]["status"] == "pass" and steps["read_calendar"]["data"]["count"] > 0
+    folders = [r.notes.get("error") for r in sb.requests.find(operation="GetFolder")]
+    assert folders and "ErrorAccessDenied" not in folders
+
+
+def test_delegate_check_without_any_folder_permission_is_folder_access_denied(cli, sb: Sandbox) -> None:
+    info = sb.info()
+    argv = onprem(info, info.mailbox_out_of_scope, "--no-impersonation")
+    status, out, _ = cli(argv, password=info.password)
+    step = failed_step(out)
+    assert (step["id"], step["diagnosis"]["code"]) == ("impersonate", "folder_access_denied")
+    assert status == 1
+
+
 # --- network and TLS --------------------------------------------------------------------------------------
 
 

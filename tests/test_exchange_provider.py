@@ -323,7 +323,14 @@ def test_identity_platform_errors_map_by_aadsts_code(description: str, code: str
         (401, {}, "The referenced account is currently locked out.", {}, "account_locked"),
         (401, {"x-ms-diagnostics": "2000008;reason=token lacks roles"}, "", {"oauth": True},
          "oauth_permission_missing"),
-        (403, {}, "", {}, "ews_blocked"),
+        # Microsoft, "Control access to EWS in Exchange", "Understand HTTP 403 responses in Exchange Online"
+        # (https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange):
+        # the two values of X-EWS-Policy-Reason, and "An HTTP 403 status alone does not establish" the cause.
+        (403, {"X-EWS-Policy-Reason": "EWS is disabled for this user or tenant"}, "", {}, "ews_blocked"),
+        (403, {"x-ews-policy-reason": "EWS is blocked by policy for this user or tenant"}, "",
+         {"oauth": True}, "ews_blocked"),
+        (403, {}, "", {}, "ews_forbidden"),
+        (403, {"X-CasErrorCode": "UnauthenticatedRequest"}, "", {}, "ews_forbidden"),
         (407, {}, "", {}, "proxy_auth_required"),
         (503, {"Retry-After": "12"}, "", {}, "throttled"),
         (502, {}, "", {}, "server_error"),
@@ -338,8 +345,51 @@ def test_http_answers_map_to_codes(status: int, headers: dict, text: str, ctx: d
 
 
 def test_ews_blocked_on_exchange_online_names_the_shutdown() -> None:
-    _, detail, _ = classify(HttpAnswerError(403, "Forbidden", {}, ""), _ctx(exchange_online=True))
+    reason = {"X-EWS-Policy-Reason": "EWS is disabled for this user or tenant"}
+    _, detail, _ = classify(HttpAnswerError(403, "Forbidden", reason, ""), _ctx(exchange_online=True))
     assert "1 April 2027" in detail
+
+
+def test_ews_blocked_keeps_the_policy_reason_verbatim() -> None:
+    value = "EWS is blocked by policy for this user or tenant"  # the documented value, quoted above
+    code, detail, names = classify(HttpAnswerError(403, "", {"X-EWS-Policy-Reason": value}, ""), _ctx())
+    assert code == "ews_blocked" and names["policy_reason"] == value and value in detail
+
+
+def test_a_bare_403_is_not_called_an_ews_block() -> None:
+    code, detail, names = classify(HttpAnswerError(403, "Forbidden", {}, ""), _ctx(exchange_online=True))
+    assert code == "ews_forbidden"
+    assert "403" in detail and "X-EWS-Policy-Reason" in detail and "EWS is blocked" not in detail
+    assert "policy_reason" not in names
+
+
+def _answer(status: int, headers: dict[str, str], body: bytes = b"") -> requests.Response:
+    response = requests.Response()
+    response.status_code, response._content, response.url = status, body, "https://m/EWS/Exchange.asmx"
+    response.headers.update(headers)
+    return response
+
+
+def test_a_cas_error_header_is_read_and_named() -> None:
+    # A real front-end refusal (a Remote Connectivity Analyzer result): HTTP 500, Content-Length 0,
+    # "X-CasErrorCode: ServerNotFound"; exchangelib's RetryPolicy raises CASError from that header.
+    from ec_console.providers.exchange_http import CheckRetryPolicy
+
+    with pytest.raises(ews.CASError) as caught:
+        CheckRetryPolicy().raise_response_errors(_answer(500, {"X-CasErrorCode": "ServerNotFound"}))
+    code, detail, names = classify(caught.value, _ctx())
+    assert code == "server_error"
+    assert "X-CasErrorCode ServerNotFound" in detail and "500" in detail
+    assert "ServerNotFound" in names["error"]
+
+
+def test_a_cas_error_header_on_a_sign_in_refusal_stays_a_sign_in_refusal() -> None:
+    # Exchange's front end also marks an ordinary 401 with X-CasErrorCode: UnauthenticatedRequest.
+    from ec_console.providers.exchange_http import CheckRetryPolicy
+
+    with pytest.raises(HttpAnswerError) as caught:
+        CheckRetryPolicy().raise_response_errors(_answer(401, {"X-CasErrorCode": "UnauthenticatedRequest"}))
+    assert classify(caught.value, _ctx())[0] == "auth_failed"
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,8 @@ def classify(code: str | None, step_id: str | None = None) -> ProbeKind:
         return ProbeKind.TRANSIENT
     if code in APPLICATION_CODES or (step_id is not None and step_id in _APPLICATION_STEPS):
         return ProbeKind.APPLICATION
-    # ews_blocked at `authenticate` is the organisation's switch (handled by the step rule above); at
+    # ews_blocked at `authenticate` is the organisation's switch or the application's allow-list entry (the
+    # OAuth sign-in acts as the application's own test mailbox; handled by the step rule above); at
     # `impersonate` / `read_calendar` it is that one mailbox's CASMailbox setting: the profile's problem.
     return ProbeKind.PROFILE
 
@@ -262,7 +263,10 @@ class ExchangeAdapter:
             username=s.get("username"), auth=s.get("auth"), tenant_id=s.get("tenant_id"),
             client_id=s.get("client_id"), authority=s.get("authority") or DEFAULT_AUTHORITY,
             impersonation=bool(s.get("impersonation", True)), scope_group=s.get("scope_group"),
-            ca_file=s.get("ca_file"), timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT))
+            ca_file=s.get("ca_file"), timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT),
+            # OAuth's sign-in acts as the application's own test mailbox: an EWS block there is the
+            # application's, a block on `mailbox` alone the profile's (see exchange._ExchangeCheck._anchor).
+            anchor_mailbox=s.get("test_mailbox") or None)
 
     @staticmethod
     def uses_oauth(application: ApplicationLike) -> bool:

@@ -34,6 +34,11 @@ _AADSTS_CODES = {
     "90023": "oauth_invalid_client",  # unsupported client (e.g. not a confidential client)
 }
 _LOCKED_OUT = "locked out"
+# Exchange Online's answer header for a request its EWS access controls refused (HTTP 403), and its only two
+# values: https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange
+EWS_POLICY_REASON_HEADER = "X-EWS-Policy-Reason"
+EWS_POLICY_DISABLED = "EWS is disabled for this user or tenant"
+EWS_POLICY_BLOCKED = "EWS is blocked by policy for this user or tenant"
 # What exchangelib's "Reraised from ..." text names when an answer began and the connection then broke.
 _CUT_MID_ANSWER = ("ChunkedEncodingError", "Connection broken", "IncompleteRead")
 # The server accepted the connection and the request, then closed or reset it before answering: not
@@ -61,6 +66,7 @@ class ErrorContext:
     platform: str = "onprem"  # "onprem" | "online"
     exchange_online: bool = False  # the host is Exchange Online's
     token_roles: list[str] | None = None
+    acting_as: str | None = None  # the mailbox an app-only request acted as, when not the checked one
     extra: dict[str, Any] = field(default_factory=dict)
 
     def names(self, **overrides: Any) -> dict[str, Any]:
@@ -152,8 +158,7 @@ def _http(exc: HttpAnswerError, ctx: ErrorContext) -> tuple[str, str, dict[str, 
             )
         return "auth_failed", f"{where} refused the credentials of {ctx.service_account} (HTTP 401)", {}
     if status == 403:
-        online = " EWS in Exchange Online shuts down on 1 April 2027." if ctx.exchange_online else ""
-        return "ews_blocked", f"{where} answered HTTP 403 Forbidden: EWS is blocked.{online}", {}
+        return _forbidden(exc, ctx, where)
     if status == 407:
         return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
     if status in (429, 503):
@@ -175,6 +180,42 @@ def _http(exc: HttpAnswerError, ctx: ErrorContext) -> tuple[str, str, dict[str, 
         return "server_error", f"No EWS endpoint at {where} (HTTP 404)", {"error": "HTTP 404 Not Found"}
     text = f"HTTP {status} {exc.reason}".strip()
     return "server_error", f"{where} answered {text}", {"error": text}
+
+
+def _forbidden(exc: HttpAnswerError, ctx: ErrorContext, where: str) -> tuple[str, str, dict[str, Any]]:
+    """A 403 is `ews_blocked` only when Exchange names its EWS access policy in `X-EWS-Policy-Reason`.
+
+    Exchange Online sends one of two values ("Control access to EWS in Exchange", "Understand HTTP 403
+    responses"): `EWS is disabled for this user or tenant` (organisation or mailbox EwsEnabled) or `EWS is
+    blocked by policy for this user or tenant` (the EwsAllowedAppIDs list or a User-Agent allow / block list;
+    the header does not say which). A 403 without it does not establish the cause (a reverse proxy, a web
+    application firewall, IIS itself ...): `ews_forbidden`, saying so.
+    """
+    reason = short(exc.header(EWS_POLICY_REASON_HEADER))
+    acting = ctx.acting_as
+    who = f" acting as {acting}" if acting else ""
+    online = " EWS in Exchange Online shuts down on 1 April 2027." if ctx.exchange_online else ""
+    if reason:
+        if reason.lower() == EWS_POLICY_DISABLED.lower():
+            meaning = "EwsEnabled is off for the organisation or for the mailbox"
+        elif reason.lower() == EWS_POLICY_BLOCKED.lower():
+            meaning = ("an EWS application access policy blocks the application (the EwsAllowedAppIDs list, "
+                       "or a User-Agent allow or block list; the header does not say which)")
+        else:
+            meaning = "an EWS access policy refused the request"
+        return (
+            "ews_blocked",
+            f'{where} answered HTTP 403{who} with {EWS_POLICY_REASON_HEADER}: "{reason}": {meaning}.{online}',
+            {"policy_reason": reason},
+        )
+    cas = short(exc.header("x-caserrorcode"))
+    more = f", X-CasErrorCode {cas}" if cas else ""
+    return (
+        "ews_forbidden",
+        f"{where} answered HTTP 403 Forbidden{who} without stating a cause (no {EWS_POLICY_REASON_HEADER} "
+        f"header{more}): not shown to be an EWS access policy",
+        {"error": f"HTTP 403 Forbidden{more}"},
+    )
 
 
 def _retry_after(value: str) -> float | None:
@@ -317,10 +358,15 @@ def _redirect(exc: ews.RedirectError, ctx: ErrorContext) -> tuple[str, str, dict
 
 
 def _cas(exc: ews.CASError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    """Exchange's front end (Client Access) named its refusal in `X-CasErrorCode` (`CheckRetryPolicy`)."""
+    code = short(exc.cas_error)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    http = f"HTTP {status} with " if status else ""
+    where = ctx.ews_url or ctx.host or "the server"
     return (
         "server_error",
-        f"Exchange's front end refused the request: {short(exc.cas_error)}",
-        {"error": f"CAS error {short(exc.cas_error)}"},
+        f"Exchange's front end at {where} refused the request: {http}X-CasErrorCode {code}",
+        {"error": f"{http}X-CasErrorCode {code}"},
     )
 
 

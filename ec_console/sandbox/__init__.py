@@ -85,6 +85,8 @@ class SandboxInfo:
     mailbox_connection_limit: str
     throttle_back_off_ms: int
     slow_seconds: float
+    # In scope; the service accounts hold only Reviewer folder permission on its calendar (delegate access).
+    mailbox_calendar_reviewer: str = ""
 
     @property
     def mailbox_in_scope(self) -> str:
@@ -245,7 +247,8 @@ class Sandbox:
             scope_group_dn=org.scope_group_dn,
             scope_group_address=org.scope_group_address,
             mailboxes_in_scope=tuple(
-                m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+                m.address for m in org.scope_members()
+                if m.behaviour is Behaviour.NORMAL and m.delegate_folders is None
             ),
             mailboxes_out_of_scope=tuple(m.address for m in org.mailboxes.values() if not m.in_scope),
             mailbox_nonexistent=org.nonexistent_address,
@@ -257,6 +260,9 @@ class Sandbox:
             mailbox_connection_limit=org.by_behaviour(Behaviour.CONNECTIONS_EXCEEDED).address,
             throttle_back_off_ms=org.throttle_back_off_ms,
             slow_seconds=org.slow_seconds,
+            mailbox_calendar_reviewer=next(
+                m.address for m in org.mailboxes.values() if m.delegate_folders is not None
+            ),
         )
 
 
