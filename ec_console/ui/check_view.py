@@ -3,8 +3,8 @@
 For helpdesk use: pick a saved application (its secret is read from the keychain on the worker thread) or
 enter the details ad hoc (the same fields, validation and messages as the setup wizard), name a mailbox,
 run. The steps appear live in the shared `StepList`; the result can be copied as text or exported as HTML,
-PDF (QTextDocument + QPdfWriter) or JSON. A report never holds a secret, and every export is passed through
-the log redactor as well, so a secret that reached an error message still cannot leave in a file.
+PDF (`report_pdf`, the CLI's renderer) or JSON. A report never holds a secret, and every export is passed
+through the log redactor as well, so a secret that reached an error message still cannot leave in a file.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, Qt, Slot
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -34,7 +34,8 @@ from ec_console.checks import CancelToken, Report
 from ec_console.errors import BadInput
 from ec_console.logs import redact
 from ec_console.registry import Application, Registry
-from ec_console.render import render_html, render_json, render_text
+from ec_console.render import render_text
+from ec_console.report_files import REPORT_FORMATS, write_report
 from ec_console.ui import theme
 from ec_console.ui.step_list import StepBridge, StepList
 from ec_console.ui.tasks import Task, run_in_background
@@ -44,27 +45,14 @@ from ec_console.wizard import CONNECTION_PAGES, PLATFORM_CHOICES, Platform, Setu
 log = logging.getLogger(__name__)
 
 AD_HOC = -1
-EXPORT_FORMATS = ("html", "pdf", "json", "txt")
+EXPORT_FORMATS = REPORT_FORMATS
 _ADHOC_EXCLUDED = frozenset({"name", "test_mailbox"})
 
 
 def export_report(report: Report, path: str | Path, fmt: str) -> Path:
-    """Write `report` to `path` as html, pdf, json or txt (redacted; never a secret)."""
-    target = Path(path)
-    if fmt not in EXPORT_FORMATS:
-        raise BadInput(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
-    if fmt == "pdf":
-        writer = QPdfWriter(str(target))
-        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-        writer.setTitle(f"Connectivity check of {report.target}")
-        document = QTextDocument()
-        document.setHtml(redact(render_html(report)))
-        document.print_(writer)
-        return target
-    text = {"html": render_html, "json": render_json, "txt": render_text}[fmt](report)
-    target.write_text(redact(text) + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    return target
+    """Write `report` to `path` as html, pdf, json or txt: `report_files.write_report`, the same writer
+    (and the same Qt-free PDF) as `ec-console check ... --report` (redacted; atomic; never a secret)."""
+    return write_report(report, path, fmt)
 
 
 class CheckView(QWidget):
