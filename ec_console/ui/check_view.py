@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -103,6 +104,13 @@ class CheckView(QWidget):
         self.denied.setAccessibleName(self.tr("Mailbox that must be denied"))
         self.denied.setPlaceholderText(self.tr("optional: prove this mailbox is outside the scope"))
         self.denied.textEdited.connect(self._validate_inputs)
+        self.write_probe = QCheckBox(self.tr("Also test &writing (Exchange)"))
+        self.write_probe.setObjectName("checkWriteProbe")
+        self.write_probe.setAccessibleName(self.tr("Also test writing"))
+        self.write_probe.setToolTip(self.tr(
+            "Creates one test item in the mailbox's calendar (no attendees, so no invitation is sent) and "
+            "deletes it again, proving the application may write. Off: the check only reads busy times."))
+        self.write_probe.setChecked(False)
         self.message = QLabel()
         self.message.setObjectName("checkMessage")
         self.message.setWordWrap(True)
@@ -122,6 +130,7 @@ class CheckView(QWidget):
         bottom = QFormLayout()
         bottom.addRow(mailbox_label, self.mailbox)
         bottom.addRow(denied_label, self.denied)
+        bottom.addRow("", self.write_probe)
 
         self.run_button = QPushButton(self.tr("&Run check"))
         self.run_button.setObjectName("runCheckButton")
@@ -255,8 +264,17 @@ class CheckView(QWidget):
             issues.append(self.tr("Pick an application, or Enter details…"))
         return issues
 
+    def current_provider(self) -> str | None:
+        """"exchange" or "google" for the chosen application or ad hoc platform (None when none is chosen)."""
+        if self.source.currentData() == AD_HOC:
+            return Platform(self.platform.currentData()).provider
+        app = self.selected_application()
+        return app.provider if app is not None else None
+
     @Slot()
     def _validate_inputs(self, *_: object) -> None:
+        # The write probe is an Exchange step (Google's check only reads busy times).
+        self.write_probe.setEnabled(not self.running and self.current_provider() == "exchange")
         issues = self.problems()
         self.run_button.setEnabled(not self.running and not issues)
         touched = bool(self.mailbox.text() or self.denied.text())
@@ -307,14 +325,15 @@ class CheckView(QWidget):
             return
         from ec_console.wizard import run_application_check
 
-        self._plan(application, mailbox, denied)
+        write_probe = self.write_probe.isEnabled() and self.write_probe.isChecked()
+        self._plan(application, mailbox, denied, write_probe)
         cancel = CancelToken()
         bridge = self.bridge
         self.cancel_token = cancel
 
         def work(_ctx: Any) -> Report:
             return run_application_check(application, load_secret(), mailbox, expect_denied=denied,
-                                         cancel=cancel, observer=bridge.on_step,
+                                         write_probe=write_probe, cancel=cancel, observer=bridge.on_step,
                                          on_step_started=bridge.on_step_started)
 
         self.report = None
@@ -325,7 +344,7 @@ class CheckView(QWidget):
         self.task = run_in_background(self, work, on_success=self._done, on_failure=self._failed,
                                       on_cancelled=self._cancelled)
 
-    def _plan(self, application: Any, mailbox: str, denied: str | None) -> None:
+    def _plan(self, application: Any, mailbox: str, denied: str | None, write_probe: bool = False) -> None:
         if application.provider == "google":
             from ec_console.providers.google import GOOGLE_STEPS
 
@@ -334,7 +353,8 @@ class CheckView(QWidget):
         from ec_console.providers.base import ExchangeAdapter
         from ec_console.providers.exchange import exchange_steps
 
-        settings = replace(ExchangeAdapter.settings_for(application, mailbox), expect_denied=denied)
+        settings = replace(ExchangeAdapter.settings_for(application, mailbox), expect_denied=denied,
+                           write_probe=write_probe)
         self.steps.set_plan(exchange_steps(settings))
 
     @Slot()
