@@ -205,7 +205,8 @@ th,td{text-align:left;vertical-align:top;padding:.4rem .6rem;border-bottom:1px s
 .skip{color:#6e7781}.dur{white-space:nowrap;text-align:right}.diag{margin:.4rem 0 0 0}
 pre{background:#f6f8fa;padding:.4rem .6rem;white-space:pre-wrap;word-break:break-all;margin:.2rem 0}
 .code{color:#6e7781;font-size:.85rem}
-table.data th,table.data td{border:0;padding:.1rem .6rem .1rem 0;font-size:.85rem}table.data th{color:#6e7781}
+dl.data{display:grid;grid-template-columns:max-content auto;gap:.1rem .8rem;margin:.3rem 0;font-size:.85rem}
+dl.data dt{color:#6e7781}dl.data dd{margin:0;word-break:break-all}
 @media (prefers-color-scheme: dark){body{background:#0d1117;color:#e6edf3}pre{background:#161b22}
 th,td{border-color:#30363d}}
 """
@@ -246,9 +247,8 @@ def _html_step(step: StepResult) -> str:
     if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
         detail += _html_diagnosis(step.diagnosis)
     if step.data:
-        rows = "".join(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>"
-                       for label, value in data_items(step.data))
-        detail += f'<details><summary>Data</summary><table class="data">{rows}</table></details>'
+        items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in data_items(step.data))
+        detail += f'<details><summary>Data</summary><dl class="data">{items}</dl></details>'
     return (f'<tr><td class="status {status}">{_WORDS[step.status]}</td><td>{_e(step.title)}</td>'
             f'<td class="dur">{duration}</td><td>{detail}</td></tr>')
 
