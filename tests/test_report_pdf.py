@@ -47,7 +47,8 @@ def _report() -> Report:
         StepResult("impersonate", "Open the mailbox's calendar", StepStatus.FAIL, 6,
                    "Exchange answered ErrorImpersonateUserDenied",
                    {"access": "impersonation"},
-                   diagnose("impersonation_denied", mailbox=MAILBOX, service_account="CONTOSO\\svc-calendar")),
+                   diagnose("impersonation_denied", mailbox=MAILBOX,
+                            service_account="CONTOSO\\svc-calendar")),
         StepResult("read_calendar", "Read the next 7 days of busy times", StepStatus.SKIP, 0,
                    "Skipped: the step “Open the mailbox's calendar” failed.", {"skip_reason": "blocked"}),
     ))
