@@ -168,3 +168,27 @@ def test_the_write_probe_is_exchange_only(qtbot, view):
     assert not view.write_probe.isEnabled()
     view.platform.setCurrentIndex(view.platform.findData(Platform.ONPREM.value))
     assert view.write_probe.isEnabled()
+
+
+def test_export_pdf_button_writes_the_core_pdf_off_the_gui_thread(qtbot, saved_app, sandbox, tmp_path,
+                                                                   monkeypatch):
+    import shutil
+    import subprocess
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    run_and_wait(qtbot, window)
+    target = tmp_path / "check.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF"))
+    qtbot.mouseClick(window.export_buttons["pdf"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Saved to" in window.result.text(), timeout=TIMEOUT)
+    assert window.export_task is None and window.export_buttons["pdf"].isEnabled()
+    assert target.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(target), "-"], check=True,
+                                       capture_output=True, text=True).stdout.split())
+        assert window.report.target in text and "StatusStep" not in text
+        assert sandbox.info().password not in text

@@ -71,6 +71,7 @@ class CheckView(QWidget):
         self.applications: list[Application] = []
         self.report: Report | None = None
         self.task: Task | None = None
+        self.export_task: Task | None = None
         self.cancel_token: CancelToken | None = None
         self.running = False
         self.adhoc_flow = SetupFlow(region_id)
@@ -424,12 +425,23 @@ class CheckView(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the result"), default, names[fmt])
         if not path:
             return
-        try:
-            self.export(path, fmt)
-        except OSError as exc:
-            self._show_message(self.tr("The file could not be written: %s") % (exc.strerror or exc))
-            return
+        report, target = self.report, Path(path)
+        self._set_report_actions(False)
+        # Rendering a PDF (font subsetting) takes a noticeable fraction of a second: off the GUI thread.
+        self.export_task = run_in_background(
+            self, lambda _ctx: export_report(report, target, fmt),
+            on_success=lambda _p: self._exported(path), on_failure=self._export_failed)
+
+    def _exported(self, path: str) -> None:
+        self.export_task = None
+        self._set_report_actions(self.report is not None)
         self.result.setText(self.result.text() + "\n" + self.tr("Saved to %s") % path)
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.export_task = None
+        self._set_report_actions(self.report is not None)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else describe_error(exc)
+        self._show_message(self.tr("The file could not be written: %s") % why)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         self.cancel()
