@@ -15,8 +15,10 @@ shown as "?". Every string goes through `render.safe_text` and the log redactor 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,24 @@ _SYSTEM_FONT_DIRS = (
     Path.home() / "Library" / "Fonts",
 )
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
+_WINDOWS_FONTS = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+# DejaVu has no Chinese, Japanese or Korean: the first of these system fonts found fills in those
+# characters. With none, such a character is written as its code point (<U+738B>), so a name stays exact.
+FALLBACK_FONTS = (
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    _WINDOWS_FONTS / "msyh.ttc",
+    _WINDOWS_FONTS / "YuGothR.ttc",
+    _WINDOWS_FONTS / "malgun.ttf",
+    _WINDOWS_FONTS / "simsun.ttc",
+    Path("/System/Library/Fonts/Hiragino Sans GB.ttc"),
+    Path("/System/Library/Fonts/Supplemental/Arial Unicode.ttf"),
+    Path("/Library/Fonts/Arial Unicode.ttf"),
+)
 
 _WORDS = {StepStatus.PASS: "PASS", StepStatus.WARN: "WARN", StepStatus.FAIL: "FAIL", StepStatus.SKIP: "SKIP"}
 _COLOURS = {StepStatus.PASS: (26, 127, 55), StepStatus.WARN: (154, 103, 0), StepStatus.FAIL: (207, 34, 46),
@@ -66,6 +86,23 @@ def font_files() -> dict[str, Path] | None:
         if all(path.is_file() for path in found.values()):
             return found
     return None
+
+
+def fallback_font() -> Path | None:
+    return next((path for path in FALLBACK_FONTS if path.is_file()), None)
+
+
+@lru_cache(maxsize=8)
+def _code_points(path: Path) -> frozenset[int]:
+    """The characters a font file has glyphs for (its best cmap)."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(str(path), fontNumber=0, lazy=True) as font:
+            return frozenset(font.getBestCmap() or ())
+    except Exception:  # noqa: BLE001 - an unreadable font just covers nothing
+        log.warning("font %s cannot be read", path, exc_info=True)
+        return frozenset()
 
 
 @dataclass(frozen=True)
@@ -131,8 +168,16 @@ def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) ->
         def fit(text: str) -> str:
             return text.encode("latin-1", "replace").decode("latin-1")
     else:
+        assert fonts is not None
+        extra = fallback_font()
+        covered = _code_points(fonts[""]) & _code_points(fonts["B"])
+        if extra is not None:
+            covered |= _code_points(extra)
+
         def fit(text: str) -> str:
-            return text
+            if text.isascii():
+                return text
+            return "".join(ch if ch == "\n" or ord(ch) in covered else f"<U+{ord(ch):04X}>" for ch in text)
 
     target = clean(report.target)
     title = f"{provider_name(report.provider)} connectivity check of {target}"
@@ -171,6 +216,9 @@ def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) ->
         pdf.add_font("DejaVu", "", str(fonts[""]))
         pdf.add_font("DejaVu", "B", str(fonts["B"]))
         pdf.add_font("DejaVuMono", "", str(fonts["mono"]))
+        if extra is not None:
+            pdf.add_font("Fallback", "", str(extra))
+            pdf.set_fallback_fonts(["Fallback"], exact_match=False)
         sans, mono = "DejaVu", "DejaVuMono"
     else:
         sans, mono = "Helvetica", "Courier"

@@ -129,3 +129,14 @@ def test_only_html_and_pdf_are_report_files(tmp_path, name):
         report_target(str(tmp_path / name))
     assert report_target(str(tmp_path / "R.PDF"))[1] == "pdf"
     assert report_target(str(tmp_path / "r.html"))[1] == "html"
+
+
+def test_characters_no_font_has_are_written_as_code_points_not_dropped(tmp_path, monkeypatch):
+    from ec_console import report_pdf
+
+    monkeypatch.setattr(report_pdf, "FALLBACK_FONTS", ())                 # no CJK font on this system
+    report = Report("google", "王小明@例子.example", "2026-11-30T09:00:00Z",
+                    (StepResult("user", "Find the user", StepStatus.PASS, 3, "Found 王小明"),))
+    flat = " ".join(pdf_text(write_report(report, tmp_path / "cjk.pdf", "pdf")).split())
+    assert "Mailbox: <U+738B><U+5C0F><U+660E>@<U+4F8B><U+5B50>.example" in flat   # still exact
+    assert "Found <U+738B><U+5C0F><U+660E>" in flat
