@@ -132,3 +132,21 @@ def test_verify_is_not_a_command_yet(capsys):
 def test_an_unknown_region_is_refused(capsys, action):
     code, _out, err = run(capsys, "audit", action, "--region", "xx")
     assert code == 2 and "xx" in err
+
+
+def test_a_reader_that_stops_early_ends_the_listing_quietly():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with Registry.for_region("us") as registry:
+        for n in range(3000):
+            registry.audit("profile_linked", f"user{n}@contoso.example")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "ec_console", "audit", "list", "--region", "us", "--csv"],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().decode().strip() == "time_utc,user,action,subject,detail"
+    proc.stdout.close()                                       # like `| head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""

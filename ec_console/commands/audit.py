@@ -92,6 +92,20 @@ def _write_text(entries: Any, out: TextIO) -> int:
     return count
 
 
+def _to_stdout(fmt: str, entries: Any) -> int:
+    """Stream to stdout; a reader that stops early (`| head`) ends the command quietly."""
+    import os
+
+    try:
+        count = _write(fmt, entries, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())          # so the interpreter's final flush stays quiet
+        return -1
+    return count
+
+
 def run_list(args: argparse.Namespace) -> int:
     from ec_console.registry import Registry
 
@@ -99,10 +113,9 @@ def run_list(args: argparse.Namespace) -> int:
     region_id = resolve_region(args)
     fmt = "json" if args.json else "csv" if args.csv else "text"
     with Registry.for_region(region_id) as registry:
-        count = _write(fmt, registry.iter_audit(since=since), sys.stdout)
+        count = _to_stdout(fmt, registry.iter_audit(since=since))
     if fmt == "text" and count == 0:
         print(f"No audit entries in region {region_id}" + (f" since {since}." if since else "."))
-    sys.stdout.flush()
     return ExitStatus.OK
 
 
@@ -130,8 +143,7 @@ def run_export(args: argparse.Namespace) -> int:
     with Registry.for_region(region_id) as registry:
         entries = registry.iter_audit(since=since)
         if target is None:
-            _write(fmt, entries, sys.stdout)
-            sys.stdout.flush()
+            _to_stdout(fmt, entries)
             return ExitStatus.OK
         try:
             with private_atomic_writer(target, text=True) as handle:
