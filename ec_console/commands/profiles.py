@@ -623,11 +623,8 @@ def _print_details(summary: dict[str, Any], details: Any) -> None:
     for label, value in facts:
         print(f"  {label + ':':<14}{clean(value)}")
     diagnosis = summary["diagnosis"]
-    if diagnosis is not None:
+    if diagnosis is not None:                      # its fix follows with the failed step below
         print(f"\nLast failure ({diagnosis['code']}): {clean(diagnosis['cause'])}")
-        for line in safe_text(diagnosis["remediation"]).splitlines():
-            if line.strip():
-                print(f"  {line}")
     print(f"\nWithdraw its access at the platform: {clean(summary['withdrawal_step'])}")
     report = details.last_report
     if report is not None:
