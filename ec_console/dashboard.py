@@ -673,6 +673,34 @@ def profile_details(registry: Registry, profile_id: int, *,
                           report.diagnosis if report else None)
 
 
+def profile_summary(details: ProfileDetails) -> dict[str, Any]:
+    """One profile's details as plain values: what the detail pane shows and `ec-console profiles show`
+    prints (`--json` is this object; docs/cli.md). Times are ISO 8601 UTC; calendar subjects never."""
+    from ec_console.audit import entry_json
+    from ec_console.render import report_json_object
+
+    profile = details.profile
+    diagnosis = details.diagnosis
+    return {
+        "email": profile.email,
+        "display_name": profile.display_name,
+        "application": profile.application_name,
+        "provider": profile.provider,
+        "status": profile.status,
+        "linked_at": profile.created_at,
+        "last_checked_at": profile.last_checked_at,
+        "last_result": profile.last_result,
+        "last_diagnosis": profile.last_diagnosis,
+        "diagnosis": diagnosis.to_dict() if diagnosis is not None else None,
+        "withdrawal_step": details.withdrawal_step,
+        "busy_blocks": details.busy_blocks,
+        "last_check": report_json_object(details.last_report) if details.last_report is not None else None,
+        "checks": [{"time": c.created_at, "kind": c.kind, "result": c.result, "diagnosis": c.diagnosis}
+                   for c in details.checks],
+        "audit": [entry_json(e) for e in details.audit],
+    }
+
+
 def summary_json(summary: RunSummary) -> dict[str, Any]:
     """The `--json` shape of a run (docs/cli.md)."""
     return {"total": summary.total, "counts": summary.counts, "cancelled": summary.cancelled,
@@ -686,6 +714,6 @@ __all__ = [
     "EWS_POLICY_BLOCK", "WITHDRAWAL_DENIAL_CODES", "ApplicationRevocation", "ApplicationSpec",
     "ApplicationUnusable", "LinkSummary", "ProfileDetails", "ProfileRecorder", "RevokeResult", "SetupOutcome",
     "WithdrawalNotVerified", "add_application", "application_secret", "clean_emails", "discover_accounts",
-    "link_profiles", "profile_details", "profile_withdrawal_step", "relink_profiles", "resolve_application",
-    "revoke_profiles", "summary_json", "verification_step",
+    "link_profiles", "profile_details", "profile_summary", "profile_withdrawal_step", "relink_profiles",
+    "resolve_application", "revoke_profiles", "summary_json", "verification_step",
 ]

@@ -896,12 +896,13 @@ class SetupFlow:
 
 
 def run_application_check(application: Any, secret: str, target: str, *, expect_denied: str | None = None,
-                          cancel: CancelToken | None = None,
+                          write_probe: bool = False, cancel: CancelToken | None = None,
                           observer: Callable[[StepResult], None] | None = None,
                           on_step_started: Callable[[str], None] | None = None) -> Report:
     """The full check of `target` through a saved (or ad hoc) application, with live step callbacks.
 
     Blocking: call it on a worker thread. Settings are read the way the dashboard's adapters read them.
+    `write_probe` (Exchange only: Google's check has no write step) also creates and deletes one test item.
     """
     target = validation.email_address(target, "mailbox")
     if expect_denied:
@@ -916,7 +917,8 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
     from ec_console.providers.base import ExchangeAdapter
     from ec_console.providers.exchange import run_exchange_check
 
-    settings = replace(ExchangeAdapter.settings_for(application, target), expect_denied=expect_denied)
+    settings = replace(ExchangeAdapter.settings_for(application, target), expect_denied=expect_denied,
+                       write_probe=write_probe)
     try:
         return run_exchange_check(settings, secret, observer=observer, on_step_started=on_step_started,
                                   cancel=cancel)

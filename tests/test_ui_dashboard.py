@@ -165,6 +165,7 @@ def test_enter_opens_the_details_with_steps_withdrawal_step_and_history(qtbot, o
     assert pane.isVisible() and pane.title.text() == chosen[3]
     assert pane.steps.statuses().get("impersonate") == "fail"
     assert "impersonation_denied" in pane.message.text()
+    assert "First linked" in pane.facts.text()             # as `ec-console profiles show` prints it
     assert pane.withdrawal_row is not None
     assert pane.withdrawal_row.text.startswith("Remove-DistributionGroupMember") and \
         chosen[3] in pane.withdrawal_row.text
