@@ -129,6 +129,10 @@ LINK_EWS_ACCESS = (f"{_MS}/exchange/client-developer/exchange-web-services/"
 LINK_EWS_THROTTLING = f"{_MS}/exchange/client-developer/exchange-web-services/ews-throttling-in-exchange"
 LINK_GRAPH_MIGRATION = f"{_MS}/graph/migrate-exchange-web-services-overview"
 LINK_AADSTS = f"{_MS}/entra/identity-platform/reference-error-codes"
+LINK_CROSS_TENANT_SP = f"{_MS}/entra/identity/enterprise-apps/create-service-principal-cross-tenant"
+LINK_DISABLE_SIGN_IN = f"{_MS}/entra/identity/enterprise-apps/disable-user-sign-in-portal"
+LINK_CA_WORKLOAD = f"{_MS}/entra/identity/conditional-access/workload-identity"
+LINK_NATIONAL_CLOUDS = f"{_MS}/graph/deployments"
 LINK_DWD_HELP = "https://support.google.com/a/answer/162106"
 LINK_DWD_CONSOLE = "https://admin.google.com/ac/owl/domainwidedelegation"
 LINK_GOOGLE_KEYS = "https://cloud.google.com/iam/docs/keys-create-delete"
@@ -351,10 +355,13 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("oauth_tenant_not_found", ("authenticate",), "unknown tenant (AADSTS90002)",
           "Microsoft Entra ID knows no tenant {tenant_id} at this authority (AADSTS90002).",
           (T("Check the tenant ID (Entra admin center, Overview: Tenant ID) or use a verified domain of the "
-             "tenant, such as contoso.onmicrosoft.com. A tenant in a national cloud needs its own "
-             "--authority "
-             "(for example https://login.microsoftonline.us)."),
+             "tenant, such as contoso.onmicrosoft.com. A tenant in a national cloud signs in at that cloud's "
+             "authority and reads that cloud's EWS host, so give both: U.S. Government GCC High "
+             "--authority https://login.microsoftonline.us --ews-url "
+             "https://outlook.office365.us/EWS/Exchange.asmx; China (21Vianet) --authority "
+             "https://login.chinacloudapi.cn --ews-url https://partner.outlook.cn/EWS/Exchange.asmx."),
            L("https://entra.microsoft.com/"),
+           L(LINK_NATIONAL_CLOUDS),
            L(LINK_AADSTS))),
     Entry("oauth_permission_missing", ("authenticate",), "token without the needed application permission",
           "Application {client_id} got a token, but Exchange does not let it use EWS: it holds neither the "
@@ -365,6 +372,78 @@ _ENTRIES: tuple[Entry, ...] = (
            L("{app_permissions_link}"),
            T("or (recommended, scoped to a group) use RBAC for Applications:"),
            *_ONLINE_RBAC_STEPS,
+           L(LINK_EWS_OAUTH))),
+    Entry("oauth_app_not_found", ("authenticate",), "application not found in the tenant (AADSTS700016)",
+          "Microsoft Entra ID found no application {client_id} in tenant {tenant_id} (AADSTS700016): the "
+          "client ID or the tenant is wrong, or the app is registered in another tenant and was never added "
+          "to this one.",
+          (T("In the Microsoft Entra admin center (Identity > Applications > App registrations), open the "
+             "app and compare its Application (client) ID with --client-id and its Directory (tenant) ID "
+             "with --tenant-id."),
+           L("https://entra.microsoft.com/"),
+           T("If the app is a multitenant app registered in another tenant, an administrator of this tenant "
+             "adds it (Microsoft Graph PowerShell):"),
+           C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
+           C("New-MgServicePrincipal -AppId {client_id:ps}"),
+           L(LINK_CROSS_TENANT_SP),
+           L(LINK_AADSTS))),
+    Entry("oauth_app_disabled", ("authenticate",), "application disabled (AADSTS7000112)",
+          "Application {client_id} is disabled in tenant {tenant_id} (AADSTS7000112): sign-in is turned off "
+          "for its enterprise application, so Microsoft Entra ID issues it no token.",
+          (T("In the Microsoft Entra admin center (Identity > Applications > Enterprise applications > All "
+             "applications), open the app, select Properties and set Enabled for users to sign-in? to Yes. "
+             "Or with Microsoft Graph PowerShell:"),
+           C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
+           C("$sp = Get-MgServicePrincipal -Filter \"appId eq '{client_id:odata}'\""),
+           C("Update-MgServicePrincipal -ServicePrincipalId $sp.Id -AccountEnabled:$true"),
+           L(LINK_DISABLE_SIGN_IN),
+           L(LINK_AADSTS))),
+    Entry("oauth_no_service_principal", ("authenticate",),
+          "application without a service principal in the tenant (AADSTS7000229)",
+          "Application {client_id} has no service principal (enterprise application) in tenant {tenant_id} "
+          "(AADSTS7000229): a multitenant app registered elsewhere that this tenant never added.",
+          (T("An administrator of this tenant adds the app (Microsoft Graph PowerShell), then grants it the "
+             "EWS permission or the RBAC for Applications assignment:"),
+           C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
+           C("New-MgServicePrincipal -AppId {client_id:ps}"),
+           L(LINK_CROSS_TENANT_SP),
+           L(LINK_AADSTS))),
+    Entry("oauth_certificate_unknown", ("authenticate",),
+          "certificate not registered on the app (AADSTS700027)",
+          "Microsoft Entra ID does not know the certificate that signed application {client_id}'s request "
+          "(AADSTS700027): it is not (or no longer) uploaded to the app registration.",
+          (T("In the app registration, under Certificates & secrets, upload the certificate's public part "
+             "(.cer) and compare its thumbprint with the one used:"),
+           L("{app_credentials_link}"),
+           L(LINK_AADSTS))),
+    Entry("oauth_conditional_access", ("authenticate",), "blocked by Conditional Access (AADSTS53003)",
+          "A Conditional Access policy for workload identities blocked the token request of application "
+          "{client_id} (AADSTS53003), for example because this computer's address is outside the allowed "
+          "locations.",
+          (T("In the Microsoft Entra admin center, open Sign-in logs > Service principal sign-ins, select "
+             "the failed sign-in and its Conditional Access tab to see which policy blocked it; then run the "
+             "check from an allowed location or have the policy's owner exclude the address or the app."),
+           L("https://entra.microsoft.com/"),
+           L(LINK_CA_WORKLOAD),
+           L(LINK_AADSTS))),
+    Entry("oauth_request_refused", ("authenticate",), "token request refused for another reason",
+          "Microsoft Entra ID refused application {client_id}'s token request with a code the console does "
+          "not interpret ({error}).",
+          (T("Look the AADSTS number up on Microsoft's error page (add ?code=<number> to the address), and "
+             "fix the app registration or the request as it says:"),
+           L("https://login.microsoftonline.com/error"),
+           L(LINK_AADSTS))),
+    Entry("oauth_token_rejected", ("authenticate", "impersonate"),
+          "token refused by Exchange, not for a missing permission",
+          "Exchange at {host} refused application {client_id}'s token with HTTP 401 for a reason other than "
+          "a missing permission ({error}).",
+          (T("Exchange's reason is quoted above (its x-ms-diagnostics header). The token must be issued by "
+             "the authority of the cloud the EWS host belongs to, for the tenant that holds the mailbox, and "
+             "for that EWS host: check --authority, --tenant-id and --ews-url belong together (worldwide: "
+             "https://login.microsoftonline.com with outlook.office365.com; U.S. Government GCC High: "
+             "https://login.microsoftonline.us with outlook.office365.us; China: "
+             "https://login.chinacloudapi.cn with partner.outlook.cn)."),
+           L(LINK_NATIONAL_CLOUDS),
            L(LINK_EWS_OAUTH))),
     Entry("ews_blocked", ("authenticate", "impersonate"),
           "HTTP 403 with X-EWS-Policy-Reason: EWS disabled for org or mailbox, or app blocked by policy",
@@ -600,7 +679,7 @@ CATALOG: dict[str, Entry] = {
     e.code: replace(e, placeholders=_GOOGLE_NAMES) if e.code in _GOOGLE_CODES else e for e in _ENTRIES
 }
 ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown",
-               "ews_forbidden")
+               "ews_forbidden", "oauth_request_refused", "oauth_token_rejected")
 DEFAULT_GOOGLE_SCOPES = (
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/admin.directory.user.readonly",

@@ -668,6 +668,10 @@ def test_oauth_rbac_scoped_app_passes_and_proves_restriction(cli, sb: Sandbox) -
         ("expired_secret", "oauth_secret_expired"),
         ("unknown_tenant", "oauth_tenant_not_found"),
         ("no_permission", "oauth_permission_missing"),
+        # AADSTS700016 (application not found in the directory) and AADSTS7000112 (application disabled):
+        # the app id / tenant or the enterprise application's sign-in switch, not the secret
+        ("unknown_app", "oauth_app_not_found"),
+        ("disabled_app", "oauth_app_disabled"),
     ],
 )
 def test_oauth_failures_have_their_codes(cli, sb: Sandbox, case: str, code: str) -> None:
@@ -679,6 +683,10 @@ def test_oauth_failures_have_their_codes(cli, sb: Sandbox, case: str, code: str)
         client_id, secret = info.expired_secret_client_id, info.expired_secret_client_secret
     elif case == "unknown_tenant":
         tenant = "00000000-1111-2222-3333-444444444444"
+    elif case == "unknown_app":
+        client_id = "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7cff"
+    elif case == "disabled_app":
+        client_id, secret = info.disabled_client_id, info.disabled_client_secret
     else:
         client_id, secret = info.no_permission_client_id, info.no_permission_client_secret
     status, out, _ = cli(
@@ -697,6 +705,85 @@ def test_oauth_failures_have_their_codes(cli, sb: Sandbox, case: str, code: str)
     else:
         assert client_id in fix_text(step)
     assert status == 1
+
+
+def test_oauth_token_is_requested_for_the_ews_host(cli, sb: Sandbox) -> None:
+    # exchangelib alone always asks for https://outlook.office365.com/.default; a token must be for the EWS
+    # host given (`https://<host>/.default`), so a non-default authority and EWS URL (a national cloud, or
+    # here the sandbox) get a token Exchange there accepts.
+    info = sb.info()
+    status, out, _ = cli(oauth(info, info.mailbox_in_scope), client_secret=info.client_secret)
+    assert status == 0, out
+    own = info.ews_url.split("/EWS/")[0]
+    scopes = {r.notes.get("scope") for r in sb.requests.find(server="identity")}
+    assert scopes == {f"{own}/.default"}
+    assert steps_of(out)["authenticate"]["data"]["audience"] == own
+
+
+def test_a_resource_the_tenant_does_not_know_is_refused_as_entra_does(cli, own_sandbox: Sandbox) -> None:
+    # The identity platform answers a scope whose resource the tenant does not know with AADSTS500011
+    # (invalid_resource): here the tenant knows no EWS host of the sandbox, as a worldwide tenant knows no
+    # GCC High host. The console says what came, not a guess.
+    info = own_sandbox.info()
+    assert own_sandbox.identity is not None
+    own_sandbox.identity.ews_endpoints.clear()
+    status, out, _ = cli(oauth(info, info.mailbox_in_scope), client_secret=info.client_secret)
+    step = failed_step(out)
+    assert step["id"] == "authenticate"
+    assert step["diagnosis"]["code"] == "oauth_request_refused"
+    assert "AADSTS500011" in step["detail"]
+    assert status == 1
+
+
+def test_token_refused_by_exchange_quotes_its_x_ms_diagnostics(cli, own_sandbox: Sandbox) -> None:
+    # Exchange Online answers a token for another audience with 401 x-ms-diagnostics 2000003: not a missing
+    # permission, and the reason is quoted.
+    info = own_sandbox.info()
+    assert own_sandbox.ews is not None
+    own_sandbox.ews.accepted_audiences = {"https://outlook.office365.com"}
+    status, out, _ = cli(oauth(info, info.mailbox_in_scope), client_secret=info.client_secret)
+    step = failed_step(out)
+    assert step["diagnosis"]["code"] == "oauth_token_rejected"
+    assert "2000003" in step["detail"] and "audience" in step["detail"]
+    assert "full_access_as_app" not in fix_text(step)
+    assert status == 1
+
+
+def test_plain_http_authority_is_refused_before_any_request(cli, sb: Sandbox) -> None:
+    # oauthlib refuses to send a token request over http (InsecureTransportError): the console refuses the
+    # address up front (exit 2) instead of running a check that would blame 127.0.0.1 for it.
+    info = sb.info()
+    http_authority = "http://127.0.0.1:" + info.authority.rsplit(":", 1)[1]
+    argv = oauth(info, info.mailbox_in_scope)
+    argv[argv.index(info.authority)] = http_authority
+    status, out, err = cli(argv, client_secret=info.client_secret)
+    assert status == 2
+    error = json.loads(out)["error"]
+    assert error["code"] == "bad_input" and "--authority" in error["message"]
+    assert "https" in error["message"] and "answered" not in error["message"]
+    assert not sb.requests.all()
+
+
+def test_oauth_over_plain_http_ews_is_refused_before_any_request(cli, sb: Sandbox) -> None:
+    info = sb.info()
+    argv = oauth(info, info.mailbox_in_scope)
+    argv[argv.index(info.ews_url)] = sb.variant_url("http")
+    status, out, _ = cli(argv, client_secret=info.client_secret)
+    assert status == 2
+    assert "--ews-url" in json.loads(out)["error"]["message"]
+    assert not sb.requests.all()
+
+
+def test_national_cloud_authority_needs_its_ews_url(cli) -> None:
+    status, out, _ = cli(
+        ["check", "exchange", "--mailbox", "a@contoso.us", "--tenant-id", "contoso.onmicrosoft.us",
+         "--client-id", "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c01", "--authority", "https://login.microsoftonline.us",
+         "--json"],
+        client_secret="whatever-secret",
+    )
+    assert status == 2
+    message = json.loads(out)["error"]["message"]
+    assert "--ews-url" in message and "outlook.office365.us" in message
 
 
 def test_tenant_wide_consent_is_reported_and_fails_the_restriction(cli, sb: Sandbox) -> None:

@@ -255,8 +255,8 @@ def _recording_identity_tokens(ctx: Context) -> list[str]:
     issued: list[str] = []
     original = ctx.sandbox.issuer.issue
 
-    def recording(app):
-        token = original(app)
+    def recording(*args, **kwargs):
+        token = original(*args, **kwargs)
         issued.append(token)
         return token
 

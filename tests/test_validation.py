@@ -165,9 +165,13 @@ def test_user_password_in_url_is_not_echoed():
 def test_authority_url():
     assert v.authority_url("https://login.microsoftonline.com/") == "https://login.microsoftonline.com"
     assert v.authority_url("https://login.microsoftonline.us") == "https://login.microsoftonline.us"
-    assert v.authority_url("http://127.0.0.1:5443") == "http://127.0.0.1:5443"
+    assert v.authority_url("https://127.0.0.1:5443") == "https://127.0.0.1:5443"
     with pytest.raises(BadInput, match="plain http"):
         v.authority_url("http://login.microsoftonline.com")
+    # Not even for this computer: the token request carries the client secret and oauthlib sends it only
+    # over https (InsecureTransportError), so the check could only fail later, blaming nobody rightly.
+    with pytest.raises(BadInput, match="plain http.*https"):
+        v.authority_url("http://127.0.0.1:5443")
     with pytest.raises(BadInput, match="only a scheme and host"):
         v.authority_url("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token")
 

@@ -134,6 +134,17 @@ def exchange_settings_from_args(args: argparse.Namespace) -> Any:
         client_id = validation.client_id(args.client_id, "--client-id")
         if args.authority is not None:
             authority = validation.authority_url(args.authority, "--authority")
+        if ews_url is not None and not ews_url.startswith("https://"):
+            raise BadInput(
+                "--ews-url: OAuth sends the application's token only over https; give the https address of "
+                "the EWS endpoint"
+            )
+        if authority != DEFAULT_AUTHORITY and ews_url is None:
+            raise BadInput(
+                "--authority other than the default needs --ews-url too: the token is requested for the EWS "
+                "host, and Exchange Online's default endpoint (outlook.office365.com) is the worldwide "
+                "cloud's (GCC High: https://outlook.office365.us/EWS/Exchange.asmx)"
+            )
         if args.no_impersonation:
             raise BadInput(
                 "--no-impersonation cannot be used with OAuth: an app-only token always acts as the "

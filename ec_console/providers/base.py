@@ -49,6 +49,8 @@ APPLICATION_CODES = frozenset({
     "auth_failed", "auth_method_unsupported", "account_locked", "oauth_invalid_client",
     "oauth_secret_expired",
     "oauth_tenant_not_found", "oauth_permission_missing", "impersonation_right_missing",
+    "oauth_app_not_found", "oauth_app_disabled", "oauth_no_service_principal", "oauth_certificate_unknown",
+    "oauth_conditional_access", "oauth_request_refused", "oauth_token_rejected",
     "impersonation_header_required", "key_malformed", "key_invalid_signature", "service_account_not_found",
     "clock_skew", "dwd_unauthorized", "scope_not_authorized", "api_disabled", "not_admin", "reauth_required",
     # the application's endpoint cannot be reached at all

@@ -21,12 +21,14 @@ import base64
 import binascii
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from exchangelib import (
@@ -46,6 +48,7 @@ from exchangelib import errors as ews
 from exchangelib.ewsdatetime import UTC
 from exchangelib.folders import Calendar, Root
 from exchangelib.items import SEND_TO_NONE
+from oauthlib.oauth2 import BackendApplicationClient
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from ec_console.checks import (
@@ -79,6 +82,7 @@ log = logging.getLogger(__name__)
 
 PROVIDER = "exchange"
 EXCHANGE_ONLINE_EWS_URL = "https://outlook.office365.com/EWS/Exchange.asmx"
+EXCHANGE_ONLINE_RESOURCE = "https://outlook.office365.com"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_TIMEOUT = 15.0
 AUTH_METHODS = ("ntlm", "basic", "oauth")
@@ -86,12 +90,16 @@ EWS_APP_ROLE = "full_access_as_app"
 PROBE_SUBJECT = "Enterprise Connect test"
 CALENDAR_DAYS = 7
 MAX_BLOCKS_IN_DATA = 200
+# Exchange Online's EWS hosts, per cloud (Microsoft 365 endpoint lists: worldwide; U.S. Government GCC High
+# `outlook.office365.us`; U.S. Government DoD `outlook-dod.office365.us`, `webmail.apps.mil`; China operated
+# by 21Vianet `partner.outlook.cn`). Microsoft Cloud Deutschland (`outlook.office.de`) has closed.
 _EXO_HOST_SUFFIXES = (
     "outlook.office365.com",
     "outlook.office.com",
     "outlook.office365.us",
+    "outlook-dod.office365.us",
+    "webmail.apps.mil",
     "partner.outlook.cn",
-    "outlook.office.de",
 )
 # Answers of EWS itself about one mailbox (SOAP errors): the application reached EWS. Throttling, timeouts and
 # the application's own errors are not among them.
@@ -243,16 +251,77 @@ def run_exchange_check(
 # --- the check -------------------------------------------------------------------------------------------
 
 
-class AuthenticatedOAuth2Credentials(OAuth2Credentials):
-    """App-only credentials whose token endpoint is `<authority>/<tenant>/oauth2/v2.0/token`."""
+def ews_resource(ews_url: str) -> str:
+    """The resource an app-only token for `ews_url` is requested for: `https://<EWS host>`.
 
-    def __init__(self, *args: Any, authority: str = DEFAULT_AUTHORITY, **kwargs: Any) -> None:
+    Entra resolves the resource by its identifier URI, and Exchange Online's service principal is known by
+    its EWS host in each cloud (`https://outlook.office365.com`, `https://outlook.office365.us` in GCC High,
+    `https://partner.outlook.cn` in China); a hybrid on-premises EWS host registered for modern
+    authentication is one more such name. A port other than 443 stays part of it (the sandbox)."""
+    target = net.Target.from_url(ews_url)
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    explicit = urlsplit(ews_url).port
+    return f"https://{host}" if explicit in (None, 443) else f"https://{host}:{explicit}"
+
+
+class _ErrorCodesClient(BackendApplicationClient):
+    """The client-credentials client, keeping the identity platform's `error_codes` list on a refusal.
+
+    oauthlib keeps only `error`, `error_description` and `error_uri` of an error body; the AADSTS numbers
+    in `error_codes` are what Microsoft documents to diagnose by (entra-docs reference-error-codes.md), so
+    they are attached to the raised error as `error_codes` (strings), empty when the body has none."""
+
+    def parse_request_body_response(self, body: str, scope: Any = None, **kwargs: Any) -> Any:
+        try:
+            return super().parse_request_body_response(body, scope=scope, **kwargs)
+        except OAuth2Error as exc:
+            exc.error_codes = _error_codes(body)  # type: ignore[attr-defined]
+            raise
+
+
+def _error_codes(body: str) -> list[str]:
+    try:
+        parsed = json.loads(body)
+    except (TypeError, ValueError):
+        return []
+    codes = parsed.get("error_codes") if isinstance(parsed, dict) else None
+    if not isinstance(codes, list):
+        return []
+    found = []
+    for code in codes:
+        if isinstance(code, int) and not isinstance(code, bool):
+            found.append(str(code))
+        elif isinstance(code, str) and code.isdigit():
+            found.append(code)
+    return found
+
+
+class AuthenticatedOAuth2Credentials(OAuth2Credentials):
+    """App-only credentials whose token endpoint is `<authority>/<tenant>/oauth2/v2.0/token` and whose token
+    is requested for `<resource>/.default` (exchangelib's own scope is always the worldwide cloud's)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        authority: str = DEFAULT_AUTHORITY,
+        resource: str = EXCHANGE_ONLINE_RESOURCE,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.authority = authority.rstrip("/")
+        self.resource = resource.rstrip("/")
 
     @property
     def token_url(self) -> str:
         return f"{self.authority}/{self.tenant_id}/oauth2/v2.0/token"
+
+    @property
+    def scope(self) -> list[str]:
+        return [f"{self.resource}/.default"]
+
+    @functools.cached_property
+    def client(self) -> BackendApplicationClient:
+        return _ErrorCodesClient(client_id=self.client_id)
 
 
 class _ExchangeCheck:
@@ -808,6 +877,7 @@ class _ExchangeCheck:
                 tenant_id=settings.tenant_id,
                 identity=Identity(primary_smtp_address=identity or settings.mailbox),
                 authority=settings.authority,
+                resource=ews_resource(self._endpoint()),
             )
         return Credentials(settings.username, self._secret)
 

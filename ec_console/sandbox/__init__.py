@@ -28,6 +28,7 @@ from ec_console.sandbox.identity import IdentityEndpoint, TokenIssuer
 from ec_console.sandbox.ntlm import NtlmUser, NtlmUsers
 from ec_console.sandbox.org import (
     APP,
+    DISABLED_APP,
     EXPIRED_APP,
     LOCKED_ACCOUNT,
     NO_PERMISSION_APP,
@@ -71,6 +72,8 @@ class SandboxInfo:
     no_permission_client_secret: str
     tenant_wide_client_id: str
     tenant_wide_client_secret: str
+    disabled_client_id: str
+    disabled_client_secret: str
     scope_group: str
     scope_group_dn: str
     scope_group_address: str
@@ -118,6 +121,7 @@ class Sandbox:
         self.tls: TlsMaterial | None = None
         self.ews: EwsEndpoint | None = None
         self.ews_server: SandboxHTTPServer | None = None
+        self.identity: IdentityEndpoint | None = None
         self.identity_server: SandboxHTTPServer | None = None
         self._variants: dict[str, SandboxHTTPServer] = {}
         self._ntlm_token: int | None = None
@@ -143,11 +147,12 @@ class Sandbox:
                 version=EXCHANGE_ONLINE if self._online else EXCHANGE_2019,
                 end_point_hash=self.tls.server.end_point_hash(),
             )
+            self.identity = IdentityEndpoint(self.org, self.issuer)
             self.ews_server = self._ews_server("ews", "valid").start()
             self.identity_server = SandboxHTTPServer(
                 "identity", tls_context=self.tls.server.server_context(), request_log=self.requests
             )
-            IdentityEndpoint(self.org, self.issuer).install(self.identity_server)
+            self.identity.install(self.identity_server)
             self.identity_server.start()
             if self._with_google:
                 self.google = GoogleSandbox(self.folder / "google", tls=self.tls, request_log=self.requests)
@@ -172,6 +177,9 @@ class Sandbox:
             )
         )
         endpoint.install(server)
+        if self.identity is not None:
+            # Exchange answers tokens issued for its EWS host (`https://<host>[:port]/.default`).
+            self.identity.ews_endpoints.append(endpoint)
         return server
 
     def stop(self) -> None:
@@ -243,6 +251,8 @@ class Sandbox:
             no_permission_client_secret=NO_PERMISSION_APP.client_secret,
             tenant_wide_client_id=TENANT_WIDE_APP.client_id,
             tenant_wide_client_secret=TENANT_WIDE_APP.client_secret,
+            disabled_client_id=DISABLED_APP.client_id,
+            disabled_client_secret=DISABLED_APP.client_secret,
             scope_group=org.scope_group_name,
             scope_group_dn=org.scope_group_dn,
             scope_group_address=org.scope_group_address,

@@ -10,7 +10,8 @@ Authentication, as IIS in front of Exchange does it:
 - Basic: every request;
 - Bearer: a token from the sandbox identity endpoint (signature, audience, tenant, lifetime); an app with
   neither `full_access_as_app` in `roles` nor an RBAC for Applications assignment gets Exchange Online's 401
-  with `x-ms-diagnostics: 2000008`;
+  with `x-ms-diagnostics: 2000008`; a token for another audience `2000003` (invalid_resource), one it cannot
+  use `2000001` (invalid_token);
 - a locked account: 401 whose body says "The referenced account is currently locked out";
 - `auth_methods` without "ntlm" but with "negotiate": `WWW-Authenticate: Negotiate` only, and every token
   refused (Kerberos only, no KDC here).
@@ -58,6 +59,7 @@ from ec_console.sandbox import fixtures, ntlm
 from ec_console.sandbox.identity import InvalidToken, TokenIssuer
 from ec_console.sandbox.org import (
     EWS_APP_ROLE,
+    EXCHANGE_RESOURCE,
     AppRegistration,
     Behaviour,
     Event,
@@ -214,9 +216,26 @@ class EwsEndpoint:
         # also on, i.e. a Kerberos-only endpoint.
         self.auth_methods: set[str] = {"ntlm", "basic", "bearer"}
         self.realm = "127.0.0.1"
+        # Token audiences accepted; None: Exchange Online's resource and this endpoint's own address.
+        self.accepted_audiences: set[str] | None = None
         self.server: SandboxHTTPServer | None = None
         self.forbid_without_reason = False  # a 403 without X-EWS-Policy-Reason to every authenticated request
         self.cas_error: str | None = None  # X-CasErrorCode of an HTTP 500 to every authenticated request
+
+    @property
+    def resource(self) -> str | None:
+        """This endpoint's own resource identifier, `https://127.0.0.1:<port>` (None until it serves)."""
+        if self.server is None or not self.server.running:
+            return None
+        return f"https://{self.server.url.split('://', 1)[1]}"
+
+    def audiences(self) -> set[str]:
+        """Token audiences this Exchange accepts: Exchange Online's resource and its own address, unless a
+        test narrowed them (`accepted_audiences`)."""
+        if self.accepted_audiences is not None:
+            return set(self.accepted_audiences)
+        own = self.resource
+        return {EXCHANGE_RESOURCE, own} if own else {EXCHANGE_RESOURCE}
 
     def install(self, server: SandboxHTTPServer) -> None:
         self.server = server
@@ -327,11 +346,9 @@ class EwsEndpoint:
         if self.issuer is None:
             raise self._unauthorized()
         try:
-            claims = self.issuer.verify(token)
+            claims = self.issuer.verify(token, self.audiences())
         except InvalidToken as exc:
-            raise self._unauthorized(
-                extra=[("x-ms-diagnostics", f'2000001;reason="{exc}";error_category="invalid_token"')]
-            ) from None
+            raise self._unauthorized(extra=[("x-ms-diagnostics", exc.diagnostics)]) from None
         app = self.org.app(str(claims.get("appid", "")))
         roles = tuple(claims.get("roles") or ())
         if app is None or (EWS_APP_ROLE not in roles and not app.rbac_scoped):

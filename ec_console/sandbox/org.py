@@ -126,6 +126,7 @@ class AppRegistration:
     roles: tuple[str, ...] = ()
     rbac_scoped: bool = False
     secret_expired: bool = False
+    disabled: bool = False  # its enterprise application's "Enabled for users to sign-in?" is No
 
     @property
     def tenant_wide(self) -> bool:
@@ -215,6 +216,13 @@ TENANT_WIDE_APP = AppRegistration(
     "sbx~Wide.Secret-2026-bC2dE4fG6hI8",
     roles=(EWS_APP_ROLE,),
     rbac_scoped=True,
+)
+DISABLED_APP = AppRegistration(
+    "EC Calendar (disabled)",
+    "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c05",
+    "sbx~Disabled.Secret-2026-mN3pQ5rS7tU9",
+    rbac_scoped=True,
+    disabled=True,
 )
 
 # The people of both fictional organisations (EWS and Google), and what their calendars hold.
@@ -375,6 +383,6 @@ def build_organisation(now: dt.datetime | None = None) -> Organisation:
         nested_group_address=NESTED_GROUP_ADDRESS,
         mailboxes={b.address: b for b in boxes},
         accounts=[SERVICE_ACCOUNT, NO_RIGHT_ACCOUNT, LOCKED_ACCOUNT, UNSCOPED_ACCOUNT],
-        apps=[APP, EXPIRED_APP, NO_PERMISSION_APP, TENANT_WIDE_APP],
+        apps=[APP, EXPIRED_APP, NO_PERMISSION_APP, TENANT_WIDE_APP, DISABLED_APP],
         nonexistent_address=f"nobody@{DOMAIN}",
     )
