@@ -23,6 +23,7 @@ from typing import NoReturn
 
 from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
 from ec_console.commands.applications import register as register_applications
+from ec_console.commands.audit import register as register_audit
 from ec_console.commands.check import register as register_check
 from ec_console.commands.common import json_flag, region_flag, resolve_region, verbose_flag
 from ec_console.commands.profiles import register as register_profiles
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_profiles(sub)
     register_applications(sub)
+    register_audit(sub)
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox organisation",
                              description="Loopback servers that speak the real protocols for a fictional "

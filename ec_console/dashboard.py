@@ -12,8 +12,11 @@ previous state, never half of one, and re-running an operation finishes the job:
 - `revoke_profiles` records `revoked` (no probe); the detail is the platform step that withdraws that one
   account's access.
 - `ApplicationRevocation` is the three-step revoke of an application: `withdrawal_steps()`,
-  `verify_withdrawal()` (a check that now expects a denial; may be skipped, and the audit says so), and
-  `complete()` (delete the keychain secret, mark the application and its profiles revoked, audit).
+  `verify_withdrawal()` (a check that now expects a denial; only a refusal of the grant itself, a code in
+  `WITHDRAWAL_DENIAL_CODES`, verifies it), and `complete()` (delete the keychain secret, mark the
+  application and its profiles revoked, audit). `complete()` refuses (`WithdrawalNotVerified`, nothing
+  changed) unless the withdrawal was verified or the administrator skipped the verification; the audit
+  says which: verified (with the denial), skipped, or could not verify (or not withdrawn) and skipped.
 - `add_application` is scripted setup (the wizard uses it too): validate, run the setup check, store the
   secret (after checking the keychain is usable: no keychain, exit status 3, nothing written), then the
   application and its audit entry in one transaction.
@@ -63,6 +66,13 @@ class ApplicationUnusable(ConsoleError):
     """The application cannot be used for this operation (revoked, or its secret is missing)."""
 
     code = "application_unusable"
+
+
+class WithdrawalNotVerified(ConsoleError):
+    """The withdrawal of an application's grant is not verified and the verification was not skipped:
+    nothing was changed (exit status 1)."""
+
+    code = "withdrawal_not_verified"
 
 
 # --- lookups -----------------------------------------------------------------------------------------------
@@ -350,6 +360,33 @@ def discover_accounts(registry: Registry, application: str | Application, *,
 
 VERIFY_STEP = "verify_withdrawal"
 
+# The answers that prove a grant is withdrawn: the platform refused the grant itself (the role, the service
+# account, the app registration, its secret or key, the domain-wide delegation). Every other failed probe
+# says nothing about the grant: the EWS host unreachable from here (off the VPN: dns_unresolved,
+# tcp_unreachable, tls_*, proxy_auth_required, autodiscover_failed), an account that does not exist
+# (mailbox_not_found, user_not_found: a mistyped --verify-mailbox), a mailbox-level setting
+# (folder_access_denied, calendar_not_enabled), throttling or time-outs. oauth_tenant_not_found is not proof
+# either: AADSTS90002 means no tenant answers at that authority (a wrong tenant ID or national cloud), which
+# withdrawing the application never causes. ews_blocked proves it only as the policy block (see
+# `EWS_POLICY_BLOCK`): EWS turned off for one mailbox is not a refusal of the application.
+WITHDRAWAL_DENIAL_CODES = frozenset({
+    # Exchange: the impersonation right or scope, the service account, the app registration
+    "impersonation_denied", "impersonation_right_missing", "auth_failed", "account_locked",
+    "oauth_invalid_client", "oauth_secret_expired", "oauth_permission_missing",
+    "oauth_app_not_found",      # AADSTS700016: the application is not found in the directory (deleted)
+    "oauth_app_disabled",       # AADSTS7000112: the application is disabled
+    # Google: the domain-wide delegation entry, the service account and its key
+    "dwd_unauthorized", "scope_not_authorized", "key_invalid_signature", "service_account_not_found",
+})
+# The X-EWS-Policy-Reason of a 403 that refuses the application (its app ID not on the organisation's EWS
+# allow list); the other value, "EWS is disabled for this user or tenant", may be one mailbox's setting.
+# Recognised in the diagnosis (its `policy_reason` name), the detail or the failed step's data.
+EWS_POLICY_BLOCK = "EWS is blocked by policy for this user or tenant"
+
+VERDICT_WITHDRAWN = "withdrawn"
+VERDICT_NOT_WITHDRAWN = "not_withdrawn"
+VERDICT_COULD_NOT_VERIFY = "could_not_verify"
+
 
 class ApplicationRevocation:
     """Revoke an application in three steps (DESIGN.md): show the platform steps, verify the withdrawal
@@ -357,8 +394,8 @@ class ApplicationRevocation:
 
         revocation = ApplicationRevocation(registry, "Contoso EWS")
         for line in revocation.withdrawal_steps(): ...
-        report = revocation.verify_withdrawal()      # or revocation.skip_verification()
-        revocation.complete()
+        report = revocation.verify_withdrawal()      # unless it verified: revocation.skip_verification()
+        revocation.complete()                        # WithdrawalNotVerified when neither
     """
 
     def __init__(self, registry: Registry, application: str | Application, *, region_id: str | None = None,
@@ -393,10 +430,11 @@ class ApplicationRevocation:
 
     def verify_withdrawal(self, email: str | None = None, *, cancel: CancelToken | None = None,
                           timeout: float | None = None) -> Report:
-        """Step 2: probe an account with the stored secret; pass when access is now denied.
+        """Step 2: probe an account with the stored secret; pass only when the grant itself is refused.
 
-        `fail` (scope_not_enforced) when the calendar still answers; `warn` when the answer tells nothing
-        (throttled, timed out). The check is stored with the application.
+        `fail` (scope_not_enforced) when the calendar still answers; `warn`, could not verify, for any other
+        answer (unreachable, no such account, throttled, timed out ...): see `verification_step`. The check
+        is stored with the application.
         """
         target = self._target(email)
         secret = application_secret(self.application, self.adapter, region_id=self.region_id,
@@ -409,10 +447,13 @@ class ApplicationRevocation:
                               {"denied": None})
         elif secret is None:
             step = StepResult(VERIFY_STEP, "Access is now denied", StepStatus.WARN, 0,
-                              "The secret is no longer in the keychain: the console cannot test the grant.")
+                              "Could not verify the withdrawal: the secret is no longer in the keychain, so "
+                              "the console cannot test the grant.",
+                              {"denied": None, "verdict": VERDICT_COULD_NOT_VERIFY, "code": None})
         else:
             outcome = self.adapter.probe(self.application, secret, target, cancel or CancelToken(), timeout)
-            step = _verification_step(outcome, target)
+            names = getattr(self.adapter, "diagnosis_names", None)
+            step = verification_step(outcome, target, names(self.application) if callable(names) else None)
         report = Report(self.application.provider, target, started, (step,))
         diagnosis = report.diagnosis
         self.registry.record_check(kind=VERIFY_STEP, result=report.result.value, report=report.to_dict(),
@@ -421,22 +462,36 @@ class ApplicationRevocation:
         self.verification = report
         return report
 
+    @property
+    def verified(self) -> bool:
+        """The last verification proved the withdrawal (the platform refused the grant)."""
+        return self.verification is not None and self.verification.result is StepStatus.PASS
+
     def skip_verification(self) -> None:
-        """Step 2, skipped by the administrator (the audit entry of `complete()` says so)."""
+        """Step 2, skipped by the administrator: `complete()` then goes ahead, and its audit entry says so
+        (with what an earlier verification found, if one ran)."""
         self.skipped_verification = True
 
     def complete(self) -> Application:
-        """Step 3: delete the keychain secret, mark the application and all its profiles revoked, audit."""
+        """Step 3: delete the keychain secret, mark the application and all its profiles revoked, audit.
+
+        Refused (WithdrawalNotVerified, nothing changed) unless the withdrawal was verified or the
+        administrator skipped the verification.
+        """
         from ec_console.secrets import secret_key
 
+        if not self.verified and not self.skipped_verification:
+            raise WithdrawalNotVerified(
+                f"{self.application.name!r} was not revoked: {self._verification_summary()}. Nothing was "
+                "changed; verify again once the platform steps apply, or skip the verification explicitly")
         store = _store(self._store)
         store.check_usable()
         store.delete(secret_key(self.region_id, self.application.name,
                                 self.adapter.secret_kind(self.application)))
-        if self.verification is not None:
-            verified = f"withdrawal verified: {self.verification.result.value}"
-            if self.verification.steps:
-                verified += f" ({self.verification.steps[0].detail})"
+        if self.verified:
+            verified = f"withdrawal verified: pass ({self._verification_summary()})"
+        elif self.verification is not None:
+            verified = (f"{self._verification_summary()}; verification skipped by the administrator")
         else:
             verified = "withdrawal verification skipped by the administrator"
         with self.registry.transaction():
@@ -448,23 +503,64 @@ class ApplicationRevocation:
         self.application = app
         return app
 
+    def _verification_summary(self) -> str:
+        report = self.verification
+        if report is None or not report.steps:
+            return "the withdrawal was not verified"
+        step = report.steps[0]
+        data = step.data or {}
+        verdict, code = data.get("verdict"), data.get("code")
+        if verdict == VERDICT_WITHDRAWN:
+            return f"access to {report.target} denied ({code})"
+        if verdict == VERDICT_NOT_WITHDRAWN:
+            return (f"withdrawal not verified: the calendar of {report.target} still answers "
+                    "(scope_not_enforced)")
+        why = f" ({code})" if code else ""
+        return f"could not verify the withdrawal{why}: {step.detail}"
 
-def _verification_step(outcome: ProbeOutcome, target: str) -> StepResult:
+
+def _policy_block(outcome: ProbeOutcome) -> bool:
+    texts = [outcome.detail]
+    if outcome.diagnosis is not None:
+        texts.append(outcome.diagnosis.cause)
+    failed = outcome.report.first_failure
+    if failed is not None:
+        texts.append(failed.detail)
+        texts.extend(str(v) for v in (failed.data or {}).values())
+    return any(EWS_POLICY_BLOCK.lower() in (text or "").lower() for text in texts)
+
+
+def _proves_withdrawal(outcome: ProbeOutcome) -> bool:
+    if outcome.code in WITHDRAWAL_DENIAL_CODES:
+        return True
+    return outcome.code == "ews_blocked" and _policy_block(outcome)
+
+
+def verification_step(outcome: ProbeOutcome, target: str,
+                      names: Mapping[str, Any] | None = None) -> StepResult:
+    """The verification's one step for a probe of `target`: `pass` (verdict `withdrawn`) only when the
+    platform refused the grant itself (`WITHDRAWAL_DENIAL_CODES`); `fail` (`not_withdrawn`) when the
+    calendar still answers; `warn` (`could_not_verify`, with the probe's diagnosis) for any other answer."""
     title = "Access is now denied"
     if outcome.ok:
         from ec_console.diagnoses import diagnose
 
-        diagnosis = diagnose("scope_not_enforced", mailbox=target)
+        # The application's platform and names: only the fix that applies, with the real scoping group.
+        diagnosis = diagnose("scope_not_enforced", **{**(names or {}), "mailbox": target})
         return StepResult(VERIFY_STEP, title, StepStatus.FAIL, 0,
                           f"The calendar of {target} still answers: the grant has not been withdrawn yet "
-                          "(changes can take a while to apply).", {"denied": False}, diagnosis)
-    if outcome.kind in (ProbeKind.PROFILE, ProbeKind.APPLICATION):
+                          "(changes can take a while to apply).",
+                          {"denied": False, "verdict": VERDICT_NOT_WITHDRAWN, "code": None}, diagnosis)
+    if _proves_withdrawal(outcome):
         return StepResult(VERIFY_STEP, title, StepStatus.PASS, 0,
                           f"Access to {target} is denied as expected ({outcome.code}).",
-                          {"denied": True, "code": outcome.code})
+                          {"denied": True, "verdict": VERDICT_WITHDRAWN, "code": outcome.code})
     return StepResult(VERIFY_STEP, title, StepStatus.WARN, 0,
-                      f"Could not tell whether access to {target} is withdrawn: {_diagnosis_text(outcome)}",
-                      {"denied": None, "code": outcome.code})
+                      f"Could not verify the withdrawal: this answer says nothing about the grant "
+                      f"({_diagnosis_text(outcome)}). Only a refusal of the grant itself proves it; "
+                      f"check the account ({target}) and that this computer reaches the platform.",
+                      {"denied": None, "verdict": VERDICT_COULD_NOT_VERIFY, "code": outcome.code},
+                      outcome.diagnosis)
 
 
 # --- add an application -------------------------------------------------------------------------------------
@@ -587,6 +683,34 @@ def profile_details(registry: Registry, profile_id: int, *,
                           report.diagnosis if report else None)
 
 
+def profile_summary(details: ProfileDetails) -> dict[str, Any]:
+    """One profile's details as plain values: what the detail pane shows and `ec-console profiles show`
+    prints (`--json` is this object; docs/cli.md). Times are ISO 8601 UTC; calendar subjects never."""
+    from ec_console.audit import entry_json
+    from ec_console.render import report_json_object
+
+    profile = details.profile
+    diagnosis = details.diagnosis
+    return {
+        "email": profile.email,
+        "display_name": profile.display_name,
+        "application": profile.application_name,
+        "provider": profile.provider,
+        "status": profile.status,
+        "linked_at": profile.created_at,
+        "last_checked_at": profile.last_checked_at,
+        "last_result": profile.last_result,
+        "last_diagnosis": profile.last_diagnosis,
+        "diagnosis": diagnosis.to_dict() if diagnosis is not None else None,
+        "withdrawal_step": details.withdrawal_step,
+        "busy_blocks": details.busy_blocks,
+        "last_check": report_json_object(details.last_report) if details.last_report is not None else None,
+        "checks": [{"time": c.created_at, "kind": c.kind, "result": c.result, "diagnosis": c.diagnosis}
+                   for c in details.checks],
+        "audit": [entry_json(e) for e in details.audit],
+    }
+
+
 def summary_json(summary: RunSummary) -> dict[str, Any]:
     """The `--json` shape of a run (docs/cli.md)."""
     return {"total": summary.total, "counts": summary.counts, "cancelled": summary.cancelled,
@@ -597,8 +721,9 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
 
 
 __all__ = [
-    "ApplicationRevocation", "ApplicationSpec", "ApplicationUnusable", "LinkSummary", "ProfileDetails",
-    "ProfileRecorder", "RevokeResult", "SetupOutcome", "add_application", "application_secret",
-    "clean_emails", "discover_accounts", "link_profiles", "profile_details", "profile_withdrawal_step",
-    "relink_profiles", "resolve_application", "revoke_profiles", "summary_json",
+    "EWS_POLICY_BLOCK", "WITHDRAWAL_DENIAL_CODES", "ApplicationRevocation", "ApplicationSpec",
+    "ApplicationUnusable", "LinkSummary", "ProfileDetails", "ProfileRecorder", "RevokeResult", "SetupOutcome",
+    "WithdrawalNotVerified", "add_application", "application_secret", "clean_emails", "discover_accounts",
+    "link_profiles", "profile_details", "profile_summary", "profile_withdrawal_step", "relink_profiles",
+    "resolve_application", "revoke_profiles", "summary_json", "verification_step",
 ]

@@ -57,6 +57,8 @@ PLACEHOLDERS: dict[str, str] = {
     "back_off": "<back-off>",
     "timeout": "<timeout>",
     "proxy": "<proxy>",
+    "proxy_source": "the system proxy settings",
+    "policy_reason": "none given",
     "auth_methods": "<methods offered>",
     "skew": "<offset>",
     "item_id": "<item>",
@@ -127,6 +129,10 @@ LINK_EWS_ACCESS = (f"{_MS}/exchange/client-developer/exchange-web-services/"
 LINK_EWS_THROTTLING = f"{_MS}/exchange/client-developer/exchange-web-services/ews-throttling-in-exchange"
 LINK_GRAPH_MIGRATION = f"{_MS}/graph/migrate-exchange-web-services-overview"
 LINK_AADSTS = f"{_MS}/entra/identity-platform/reference-error-codes"
+LINK_CROSS_TENANT_SP = f"{_MS}/entra/identity/enterprise-apps/create-service-principal-cross-tenant"
+LINK_DISABLE_SIGN_IN = f"{_MS}/entra/identity/enterprise-apps/disable-user-sign-in-portal"
+LINK_CA_WORKLOAD = f"{_MS}/entra/identity/conditional-access/workload-identity"
+LINK_NATIONAL_CLOUDS = f"{_MS}/graph/deployments"
 LINK_DWD_HELP = "https://support.google.com/a/answer/162106"
 LINK_DWD_CONSOLE = "https://admin.google.com/ac/owl/domainwidedelegation"
 LINK_GOOGLE_KEYS = "https://cloud.google.com/iam/docs/keys-create-delete"
@@ -240,12 +246,23 @@ _ENTRIES: tuple[Entry, ...] = (
            T("If the dates look right, check this computer's clock and time zone."))),
     Entry("proxy_auth_required", ("tcp", "tls", "authenticate"), "the proxy answered 407",
           "The proxy server {proxy} demanded its own sign-in (HTTP 407) before letting the connection to "
-          "{host} "
-          "through.",
-          (T("The console uses the system proxy settings. Ask the network team to let this computer reach "
-             "{host} without proxy authentication, or add {host} to the proxy exceptions (NO_PROXY). To see "
-             "the proxy Windows uses:"),
-           C("netsh winhttp show proxy"))),
+          "{host} through. The console took that proxy from {proxy_source}.",
+          # Python's urllib (which requests asks) reads the <scheme>_proxy / all_proxy variables, else the
+          # Windows registry's Internet Settings or macOS System Configuration: not netsh winhttp, not PAC.
+          (T("Ask the network team to let this computer reach {host} without proxy authentication, or make "
+             "the console go around the proxy for {host}: add it to NO_PROXY (a comma-separated list of host "
+             "names), or, for a proxy set in the Windows Internet Options, to its exceptions (Connections, "
+             "LAN settings, Advanced)."),
+           T("The console takes its proxy from the environment variables HTTPS_PROXY / HTTP_PROXY / "
+             "ALL_PROXY when any proxy variable is set; otherwise from the current user's Windows Internet "
+             "Options (or the macOS network settings). It does not use the WinHTTP proxy (netsh winhttp) "
+             "or a proxy auto-config (PAC) script. To see the proxy variables (PowerShell):"),
+           C("Get-ChildItem Env: | Where-Object Name -like '*_proxy'"),
+           T("To see the Windows Internet Options proxy of the current user:"),
+           C("Get-ItemProperty 'HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings' | "
+             "Select-Object ProxyServer,ProxyEnable,ProxyOverride"),
+           T("On macOS:"),
+           C("scutil --proxy"))),
     Entry("timeout", ("dns", "tcp", "tls", "authenticate", "impersonate", "read_calendar", "write_probe",
                       "restriction", "clock", "token", "delegation", "user"),
           "no answer within --timeout",
@@ -338,10 +355,13 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("oauth_tenant_not_found", ("authenticate",), "unknown tenant (AADSTS90002)",
           "Microsoft Entra ID knows no tenant {tenant_id} at this authority (AADSTS90002).",
           (T("Check the tenant ID (Entra admin center, Overview: Tenant ID) or use a verified domain of the "
-             "tenant, such as contoso.onmicrosoft.com. A tenant in a national cloud needs its own "
-             "--authority "
-             "(for example https://login.microsoftonline.us)."),
+             "tenant, such as contoso.onmicrosoft.com. A tenant in a national cloud signs in at that cloud's "
+             "authority and reads that cloud's EWS host, so give both: U.S. Government GCC High "
+             "--authority https://login.microsoftonline.us --ews-url "
+             "https://outlook.office365.us/EWS/Exchange.asmx; China (21Vianet) --authority "
+             "https://login.chinacloudapi.cn --ews-url https://partner.outlook.cn/EWS/Exchange.asmx."),
            L("https://entra.microsoft.com/"),
+           L(LINK_NATIONAL_CLOUDS),
            L(LINK_AADSTS))),
     Entry("oauth_permission_missing", ("authenticate",), "token without the needed application permission",
           "Application {client_id} got a token, but Exchange does not let it use EWS: it holds neither the "
@@ -353,20 +373,129 @@ _ENTRIES: tuple[Entry, ...] = (
            T("or (recommended, scoped to a group) use RBAC for Applications:"),
            *_ONLINE_RBAC_STEPS,
            L(LINK_EWS_OAUTH))),
-    Entry("ews_blocked", ("authenticate", "impersonate"), "HTTP 403: EWS disabled or app not allowed",
-          "Exchange answered HTTP 403 Forbidden at {ews_url}: EWS is turned off for the organisation or for "
-          "{mailbox}, or application {client_id} is not on the organisation's EWS allow list.",
-          (T("Check and turn on EWS for the organisation, and allow the application:"),
-           C("Get-OrganizationConfig | Format-List Ews*"),
-           C("Set-OrganizationConfig -EwsEnabled $true"),
-           T("In Exchange Online, when the organisation keeps an EWS allow list, add the application to it:"),
-           C("Set-OrganizationConfig -EwsAllowedAppIDs @{{Add={client_id:psq}}}"),
-           T("Then for the mailbox:"),
+    Entry("oauth_app_not_found", ("authenticate",), "application not found in the tenant (AADSTS700016)",
+          "Microsoft Entra ID found no application {client_id} in tenant {tenant_id} (AADSTS700016): the "
+          "client ID or the tenant is wrong, or the app is registered in another tenant and was never added "
+          "to this one.",
+          (T("In the Microsoft Entra admin center (Identity > Applications > App registrations), open the "
+             "app and compare its Application (client) ID with --client-id and its Directory (tenant) ID "
+             "with --tenant-id."),
+           L("https://entra.microsoft.com/"),
+           T("If the app is a multitenant app registered in another tenant, an administrator of this tenant "
+             "adds it (Microsoft Graph PowerShell):"),
+           C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
+           C("New-MgServicePrincipal -AppId {client_id:ps}"),
+           L(LINK_CROSS_TENANT_SP),
+           L(LINK_AADSTS))),
+    Entry("oauth_app_disabled", ("authenticate",), "application disabled (AADSTS7000112)",
+          "Application {client_id} is disabled in tenant {tenant_id} (AADSTS7000112): sign-in is turned off "
+          "for its enterprise application, so Microsoft Entra ID issues it no token.",
+          (T("In the Microsoft Entra admin center (Identity > Applications > Enterprise applications > All "
+             "applications), open the app, select Properties and set Enabled for users to sign-in? to Yes. "
+             "Or with Microsoft Graph PowerShell:"),
+           C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
+           C("$sp = Get-MgServicePrincipal -Filter \"appId eq '{client_id:odata}'\""),
+           C("Update-MgServicePrincipal -ServicePrincipalId $sp.Id -AccountEnabled:$true"),
+           L(LINK_DISABLE_SIGN_IN),
+           L(LINK_AADSTS))),
+    Entry("oauth_no_service_principal", ("authenticate",),
+          "application without a service principal in the tenant (AADSTS7000229)",
+          "Application {client_id} has no service principal (enterprise application) in tenant {tenant_id} "
+          "(AADSTS7000229): a multitenant app registered elsewhere that this tenant never added.",
+          (T("An administrator of this tenant adds the app (Microsoft Graph PowerShell), then grants it the "
+             "EWS permission or the RBAC for Applications assignment:"),
+           C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
+           C("New-MgServicePrincipal -AppId {client_id:ps}"),
+           L(LINK_CROSS_TENANT_SP),
+           L(LINK_AADSTS))),
+    Entry("oauth_certificate_unknown", ("authenticate",),
+          "certificate not registered on the app (AADSTS700027)",
+          "Microsoft Entra ID does not know the certificate that signed application {client_id}'s request "
+          "(AADSTS700027): it is not (or no longer) uploaded to the app registration.",
+          (T("In the app registration, under Certificates & secrets, upload the certificate's public part "
+             "(.cer) and compare its thumbprint with the one used:"),
+           L("{app_credentials_link}"),
+           L(LINK_AADSTS))),
+    Entry("oauth_conditional_access", ("authenticate",), "blocked by Conditional Access (AADSTS53003)",
+          "A Conditional Access policy for workload identities blocked the token request of application "
+          "{client_id} (AADSTS53003), for example because this computer's address is outside the allowed "
+          "locations.",
+          (T("In the Microsoft Entra admin center, open Sign-in logs > Service principal sign-ins, select "
+             "the failed sign-in and its Conditional Access tab to see which policy blocked it; then run the "
+             "check from an allowed location or have the policy's owner exclude the address or the app."),
+           L("https://entra.microsoft.com/"),
+           L(LINK_CA_WORKLOAD),
+           L(LINK_AADSTS))),
+    Entry("oauth_request_refused", ("authenticate",), "token request refused for another reason",
+          "Microsoft Entra ID refused application {client_id}'s token request with a code the console does "
+          "not interpret ({error}).",
+          (T("Look the AADSTS number up on Microsoft's error page (add ?code=<number> to the address), and "
+             "fix the app registration or the request as it says:"),
+           L("https://login.microsoftonline.com/error"),
+           L(LINK_AADSTS))),
+    Entry("oauth_token_rejected", ("authenticate", "impersonate"),
+          "token refused by Exchange, not for a missing permission",
+          "Exchange at {host} refused application {client_id}'s token with HTTP 401 for a reason other than "
+          "a missing permission ({error}).",
+          (T("Exchange's reason is quoted above (its x-ms-diagnostics header). The token must be issued by "
+             "the authority of the cloud the EWS host belongs to, for the tenant that holds the mailbox, and "
+             "for that EWS host: check --authority, --tenant-id and --ews-url belong together (worldwide: "
+             "https://login.microsoftonline.com with outlook.office365.com; U.S. Government GCC High: "
+             "https://login.microsoftonline.us with outlook.office365.us; China: "
+             "https://login.chinacloudapi.cn with partner.outlook.cn)."),
+           L(LINK_NATIONAL_CLOUDS),
+           L(LINK_EWS_OAUTH))),
+    Entry("ews_blocked", ("authenticate", "impersonate"),
+          "HTTP 403 with X-EWS-Policy-Reason: EWS disabled for org or mailbox, or app blocked by policy",
+          "Exchange answered HTTP 403 Forbidden at {ews_url} and named an EWS access policy in its "
+          "X-EWS-Policy-Reason header (\"{policy_reason}\"): either EWS is turned off (EwsEnabled) for the "
+          "organisation or for {mailbox}, or an EWS application access policy blocks application {client_id} "
+          "(the EwsAllowedAppIDs allow list, or a User-Agent allow or block list; the header does not say "
+          "which).",
+          (),
+          # Microsoft's "Control access to EWS in Exchange" (LINK_EWS_ACCESS): the checks and the documented
+          # form of each setting.
+          {"onprem": (T("Check and turn on EWS for the organisation:"),
+                      C("Get-OrganizationConfig | Format-List Ews*"),
+                      C("Set-OrganizationConfig -EwsEnabled $true")),
+           # Exchange Online: EwsAllowedAppIDs is one comma-separated string that Set-OrganizationConfig
+           # replaces whole, shown only with -RetrieveEwsOperationAccessPolicy; with EwsEnabled $true only
+           # listed applications may use EWS, so the list is written first (PLATFORM_NOTES.md).
+           "online": (T("With EWS enabled for the organisation, only the applications on its EWS allow list "
+                        "(EwsAllowedAppIDs) may use EWS. The list is one comma-separated string, and "
+                        "Set-OrganizationConfig replaces all of it: first read it (it only shows with "
+                        "-RetrieveEwsOperationAccessPolicy):"),
+                      C("Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | Format-List Ews*"),
+                      T("Then write it back with application {client_id} added, keeping every ID already on "
+                        "it:"),
+                      C("$ids = @((Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy)"
+                        ".EwsAllowedAppIDs -split ',' | ForEach-Object {{ $_.Trim() }} | "
+                        "Where-Object {{ $_ }})"),
+                      C("if ($ids -notcontains {client_id:psq}) {{ Set-OrganizationConfig -EwsAllowedAppIDs "
+                        "(($ids + {client_id:psq}) -join ',') }}"),
+                      T("Only then turn on EWS for the organisation (turned on before the list is complete, "
+                        "it cuts off every EWS application not on the list, the Teams calendar included). "
+                        "Changes to the allow list can take up to 24 hours to apply."),
+                      C("Set-OrganizationConfig -EwsEnabled $true"))},
+          (T("Then for the mailbox (in Exchange Online, since April 2025, both the organisation and the "
+             "mailbox must allow EWS):"),
            C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
            C("Set-CASMailbox {mailbox:ps} -EwsEnabled $true"),
            _EWS_SHUTDOWN,
            L(LINK_EWS_ACCESS),
            L(LINK_GRAPH_MIGRATION))),
+    Entry("ews_forbidden", ("authenticate", "impersonate", "read_calendar"),
+          "HTTP 403 without a stated cause",
+          "Exchange, or something in front of it, answered HTTP 403 Forbidden at {ews_url} without saying "
+          "why: the answer has no X-EWS-Policy-Reason header, so it is not shown to be one of Exchange's EWS "
+          "access policies. A reverse proxy, a web application firewall or the web server's own rules can "
+          "refuse with 403 too.",
+          (T("Find what refused the request: the logs of any reverse proxy or firewall in front of {host}, "
+             "and the web server's logs for the EWS virtual directory. The EWS switches can be ruled out "
+             "with:"),
+           C("Get-OrganizationConfig | Format-List Ews*"),
+           C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
+           L(LINK_EWS_ACCESS))),
     Entry("impersonation_denied", ("impersonate",), "ErrorImpersonateUserDenied: target outside the scope",
           "The service account may not act as {mailbox} (ErrorImpersonateUserDenied): the mailbox is outside "
           "the account's scope, or the account holds no impersonation role at all.",
@@ -559,7 +688,7 @@ CATALOG: dict[str, Entry] = {
     e.code: replace(e, placeholders=_GOOGLE_NAMES) if e.code in _GOOGLE_CODES else e for e in _ENTRIES
 }
 ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown",
-               "outside_install")
+               "ews_forbidden", "oauth_request_refused", "oauth_token_rejected", "outside_install")
 DEFAULT_GOOGLE_SCOPES = (
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/admin.directory.user.readonly",
@@ -651,7 +780,7 @@ def _derive(values: dict[str, str], raw: Mapping[str, Any]) -> None:
     app = quote(client_id, safe="") if client_id else None
     values["app_credentials_link"] = f"{portal}/Credentials/appId/{app}" if app else "https://entra.microsoft.com/"
     values["app_permissions_link"] = f"{portal}/CallAnAPI/appId/{app}" if app else "https://entra.microsoft.com/"
-    values["ad_identity"] = _ad_identity(values.get("service_account"))
+    values["ad_identity"] = ad_identity(values.get("service_account"))
     values["api_service"] = _api_service(api) if api else "<API>.googleapis.com"
 
 
@@ -660,7 +789,9 @@ def _api_service(api: str) -> str:
     return api if api.endswith(".googleapis.com") else f"{api}.googleapis.com"
 
 
-def _ad_identity(account: str | None) -> str:
+def ad_identity(account: str | None) -> str:
+    """The service account as the ActiveDirectory cmdlets' -Identity takes it: the SAM account name (from
+    DOMAIN\\user or a bare name), or for a UPN the account object that Get-ADUser finds by it."""
     if not account:
         return "<service account's sAMAccountName>"
     if "\\" in account:

@@ -11,7 +11,10 @@ import os
 import secrets
 import stat
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 import platformdirs
 
@@ -61,17 +64,23 @@ def private_file_mode() -> int:
     return 0o600
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Write `data` atomically to `path`, readable by the user only (0600 on POSIX)."""
-    _private_dir(path.parent)
+@contextmanager
+def private_atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
+    """A handle whose content replaces `path` atomically when the block ends, readable by the user only
+    (0600 on POSIX). The folder is used as it is (an export goes where the user chose: it is not created
+    and its mode is left alone). If the block fails, nothing is left behind and `path` is unchanged."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(tmp, flags, private_file_mode())
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if text:
+            handle: IO[Any] = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        else:
+            handle = os.fdopen(fd, "wb")
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -79,6 +88,13 @@ def write_private_file(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write `data` atomically to `path`, readable by the user only (0600 on POSIX), in a private folder."""
+    _private_dir(path.parent)
+    with private_atomic_writer(path) as fh:
+        fh.write(data)
 
 
 def describe() -> dict[str, str]:

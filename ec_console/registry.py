@@ -1152,6 +1152,28 @@ class Registry:
                                (cur.lastrowid,)).fetchone()
             return AuditEntry(*row)
 
+    def iter_audit(self, *, since: str | None = None, subject: str | None = None,
+                   batch: int = 500) -> Iterator[AuditEntry]:
+        """Audit entries newest first, at or after `since` (a registry time), read `batch` rows at a time
+        so a huge audit is never held in memory at once."""
+        where, params = ["id < ?"], []
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since)
+        if subject is not None:
+            where.append("subject = ?")
+            params.append(subject)
+        before = (1 << 63) - 1
+        while True:
+            rows = self._conn.execute(
+                f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+                (before, *params, batch)).fetchall()
+            for row in rows:
+                yield AuditEntry(*row)
+            if len(rows) < batch:
+                return
+            before = rows[-1][0]
+
     def audit_entries(self, *, subject: str | None = None, limit: int | None = None,
                       offset: int = 0) -> list[AuditEntry]:
         """Audit entries, newest first, optionally for one subject."""

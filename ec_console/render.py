@@ -8,7 +8,9 @@
   keys inside `data` sorted).
 - `render_error_json(message)`: `{"error": {"code": "bad_input", "message": ...}}` for input refused before
   any step ran.
-- `render_html(report)`: one self-contained page, everything escaped.
+- `render_html(report)`: one self-contained page, everything escaped. `report_pdf.render_pdf` lays out the
+  same content in the same order as a PDF document.
+- `data_items(data)`: a step's data as labelled values (HTML and PDF).
 """
 
 from __future__ import annotations
@@ -134,6 +136,44 @@ def _sorted_data(value: Any) -> Any:
     return value
 
 
+MAX_DATA_ITEMS = 12
+
+
+def _data_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{_data_label(k)}: {_data_value(v)}" for k, v in sorted(value.items(), key=str))
+    if isinstance(value, list):
+        return ", ".join(_data_value(v) for v in value) if value else "none"
+    return str(value)
+
+
+def _data_label(key: Any) -> str:
+    return str(key).replace("_", " ")
+
+
+def data_items(data: dict[str, Any] | None, prefix: str = "") -> list[tuple[str, str]]:
+    """A step's `data` as labelled values for people (HTML and PDF reports): keys sorted, nested objects
+    as "outer › inner" labels, a list of objects one item each (at most MAX_DATA_ITEMS, then a count)."""
+    items: list[tuple[str, str]] = []
+    for key in sorted(data or {}, key=str):
+        value = (data or {})[key]
+        label = f"{prefix}{_data_label(key)}"
+        if isinstance(value, dict) and value:
+            items.extend(data_items(value, f"{label} › "))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for index, entry in enumerate(value[:MAX_DATA_ITEMS], start=1):
+                items.append((f"{label} {index}", _data_value(entry)))
+            if len(value) > MAX_DATA_ITEMS:
+                items.append((label, f"… and {len(value) - MAX_DATA_ITEMS} more"))
+        else:
+            items.append((label, _data_value(value)))
+    return items
+
+
 def report_json_object(report: Report) -> dict[str, Any]:
     """`report.to_dict()` with each step's `data` keys sorted (stable output for scripts and diffs)."""
     raw = report.to_dict()
@@ -165,6 +205,8 @@ th,td{text-align:left;vertical-align:top;padding:.4rem .6rem;border-bottom:1px s
 .skip{color:#6e7781}.dur{white-space:nowrap;text-align:right}.diag{margin:.4rem 0 0 0}
 pre{background:#f6f8fa;padding:.4rem .6rem;white-space:pre-wrap;word-break:break-all;margin:.2rem 0}
 .code{color:#6e7781;font-size:.85rem}
+dl.data{display:grid;grid-template-columns:max-content auto;gap:.1rem .8rem;margin:.3rem 0;font-size:.85rem}
+dl.data dt{color:#6e7781}dl.data dd{margin:0;word-break:break-all}
 @media (prefers-color-scheme: dark){body{background:#0d1117;color:#e6edf3}pre{background:#161b22}
 th,td{border-color:#30363d}}
 """
@@ -205,8 +247,8 @@ def _html_step(step: StepResult) -> str:
     if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
         detail += _html_diagnosis(step.diagnosis)
     if step.data:
-        data = json.dumps(_sorted_data(step.data), ensure_ascii=False, indent=2)
-        detail += f"<details><summary>Data</summary><pre>{_e(data)}</pre></details>"
+        items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in data_items(step.data))
+        detail += f'<details><summary>Data</summary><dl class="data">{items}</dl></details>'
     return (f'<tr><td class="status {status}">{_WORDS[step.status]}</td><td>{_e(step.title)}</td>'
             f'<td class="dur">{duration}</td><td>{detail}</td></tr>')
 

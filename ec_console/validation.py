@@ -293,11 +293,18 @@ def ews_url(value: object, field: str = "EWS URL") -> ServiceUrl:
 
 
 def authority_url(value: object, field: str = "--authority") -> str:
-    """The identity platform's base URL: scheme and host (and port) only, no trailing slash."""
+    """The identity platform's base URL: https, host (and port) only, no trailing slash.
+
+    Plain http is refused even for this computer: the token request carries the client secret, and the
+    OAuth client (oauthlib) refuses to send it over http, so a check would only fail later."""
     parsed = _parse_url(value, field, allow_remote_http=False)
     if parsed.path not in ("", "/") or parsed.query:
         raise BadInput(f"{field}: {_shown(str(value).strip())} must be only a scheme and host, like "
                        "https://login.microsoftonline.com (the tenant and token path are added)")
+    if parsed.scheme != "https":
+        raise BadInput(f"{field}: {_shown(str(value).strip())} uses plain http; the token request carries "
+                       "the client secret and is sent only over https (the sandbox's authority is https: "
+                       "trust it with --ca-file)")
     return parsed.url.rstrip("/")
 
 

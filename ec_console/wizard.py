@@ -25,7 +25,7 @@ import copy
 import json
 import logging
 import webbrowser
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -100,7 +100,9 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class ScopeGuide:
-    """What the scope page shows: the plain statement, then the commands and links (each with Copy)."""
+    """What the scope page shows: the statement, and the commands and links (each with Copy). A command or
+    link that stands on its own line of `text` is shown right there, after the instruction that names it;
+    the others follow the text."""
 
     text: str
     commands: tuple[str, ...] = ()
@@ -189,8 +191,10 @@ FIELDS: dict[Page, tuple[FieldSpec, ...]] = {
 }
 
 _EXCHANGE_SCOPE = (
-    FieldSpec("scope_mode", "Mailboxes the application may reach", "choice", required=False,
-              choices=(("all", "All mailboxes"), ("group", "Only the members of one group"))),
+    # No default: reaching every mailbox is a choice the administrator makes, never one made for them.
+    FieldSpec("scope_mode", "Mailboxes the application may reach", "choice",
+              choices=(("", "Choose…"), ("group", "Only the members of one group (recommended)"),
+                       ("all", "All mailboxes of the organisation"))),
     FieldSpec("scope_group", "Scoping group", placeholder="name or address, e.g. EC Calendar Scope"),
     FieldSpec("group_dn", "Group's distinguished name", required=False,
               placeholder="optional: CN=EC Calendar Scope,OU=Groups,DC=contoso,DC=com"),
@@ -213,7 +217,7 @@ _GOOGLE_SCOPE = (
 _SECRET_KEYS = {"password", "client_secret", "key_file"}
 _SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key"}
 _CONNECTION_KEYS = {k for page in FIELDS.values() for k in (f.key for f in page)}
-_DEFAULTS = {"scope_mode": "all", "google_install": "dwd", "auth": "", "autodiscover": False}
+_DEFAULTS = {"google_install": "dwd", "auth": "", "autodiscover": False}
 
 
 class SetupFlow:
@@ -633,6 +637,10 @@ class SetupFlow:
         """The statement and commands of the scope page, filled in with the names entered so far."""
         if self.platform is Platform.GOOGLE:
             return self._google_guide()
+        if not self.clean.get("scope_mode"):
+            return ScopeGuide("Choose which mailboxes the application may reach: only the members of one "
+                              "group (recommended: the restriction is then proved by the test), or every "
+                              "mailbox of the organisation.")
         group_mode = self.clean.get("scope_mode") == "group"
         if self.platform is Platform.ONLINE:
             return self._online_group_guide() if group_mode else self._online_all_guide()
@@ -660,7 +668,7 @@ class SetupFlow:
         from ec_console.diagnoses import diagnose
 
         d = diagnose("impersonation_right_missing", platform="onprem", **self._names())
-        return ScopeGuide(_prose(d.remediation, d.commands, d.links), tuple(d.commands), tuple(d.links))
+        return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _online_all_guide(self) -> ScopeGuide:
         app = _ps(str(self.clean.get("client_id") or "<application (client) ID>"))
@@ -677,7 +685,7 @@ class SetupFlow:
         from ec_console.diagnoses import diagnose
 
         d = diagnose("impersonation_right_missing", platform="online", **self._names())
-        return ScopeGuide(_prose(d.remediation, d.commands, d.links), tuple(d.commands), tuple(d.links))
+        return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _google_guide(self) -> ScopeGuide:
         domain = self.domain or "your domain"
@@ -943,12 +951,13 @@ class SetupFlow:
 
 
 def run_application_check(application: Any, secret: str, target: str, *, expect_denied: str | None = None,
-                          cancel: CancelToken | None = None,
+                          write_probe: bool = False, cancel: CancelToken | None = None,
                           observer: Callable[[StepResult], None] | None = None,
                           on_step_started: Callable[[str], None] | None = None) -> Report:
     """The full check of `target` through a saved (or ad hoc) application, with live step callbacks.
 
     Blocking: call it on a worker thread. Settings are read the way the dashboard's adapters read them.
+    `write_probe` (Exchange only: Google's check has no write step) also creates and deletes one test item.
     """
     target = validation.email_address(target, "mailbox")
     if expect_denied:
@@ -974,7 +983,8 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
     from ec_console.providers.base import ExchangeAdapter
     from ec_console.providers.exchange import run_exchange_check
 
-    settings = replace(ExchangeAdapter.settings_for(application, target), expect_denied=expect_denied)
+    settings = replace(ExchangeAdapter.settings_for(application, target), expect_denied=expect_denied,
+                       write_probe=write_probe)
     try:
         return run_exchange_check(settings, secret, observer=observer, on_step_started=on_step_started,
                                   cancel=cancel)
@@ -1022,12 +1032,6 @@ def _store(store: Any) -> Any:
 def _ps(value: str) -> str:
     """A single-quoted PowerShell literal."""
     return "'" + value.replace("'", "''") + "'"
-
-
-def _prose(remediation: str, commands: Sequence[str], links: Sequence[str]) -> str:
-    """A remediation's paragraphs without the command and link lines (the page shows those with Copy)."""
-    skip = {c.strip() for c in commands} | {link.strip() for link in links}
-    return "\n".join(line for line in remediation.splitlines() if line.strip() not in skip)
 
 
 def _choice_checker(key: str) -> Callable[[SetupFlow, Any, str], Any]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 
 import pytest
 
 from ec_console.checks import (
-    SKIP_BLOCKED,
-    SKIP_CANCELLED,
-    SKIP_NOT_APPLICABLE,
     CancelToken,
+    CheckCancelled,
     CheckRun,
     Diagnosis,
     Report,
@@ -27,6 +26,9 @@ from ec_console.checks import (
 )
 from ec_console.diagnoses import diagnose
 from ec_console.errors import ExitStatus
+
+# The skip reasons of the JSON contract, as docs/check-model.md ("StepResult") spells them.
+SKIP_BLOCKED, SKIP_CANCELLED, SKIP_NOT_APPLICABLE = "blocked", "cancelled", "not_applicable"
 
 EWS_STEPS = [
     StepSpec("resolve_endpoint", "Resolve endpoint"),
@@ -396,11 +398,18 @@ def test_cancel_inside_a_waiting_step_from_another_thread():
     assert report.exit_status is ExitStatus.INTERRUPTED
 
 
-def test_cancel_token_sleep_returns_when_not_cancelled():
+def test_cancel_token_sleep_waits_when_not_cancelled_and_raises_when_cancelled():
     token = CancelToken()
-    token.sleep(0)
+    started = time.monotonic()
+    assert token.sleep(0.05) is None  # a back-off: it really waits (a lower bound only, never an upper one)
+    assert time.monotonic() - started >= 0.045  # (clock granularity)
     token.raise_if_cancelled()
     assert not token.cancelled
+    token.cancel()
+    with pytest.raises(CheckCancelled):
+        token.sleep(0)
+    with pytest.raises(CheckCancelled):
+        token.raise_if_cancelled()
 
 
 def test_a_cancelled_run_with_a_failure_still_exits_1():

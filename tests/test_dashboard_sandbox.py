@@ -142,5 +142,60 @@ def test_discover_lists_the_scoping_group(sandbox, registry, store, app):
 
 
 def test_exchange_adapter_names_the_platform_steps(sandbox, registry, store, app):
-    steps = ExchangeAdapter().withdrawal_steps(app)
-    assert any("ApplicationImpersonation" in s and "SANDBOX\\svc-calendar" in s for s in steps)
+    commands = [step.split(": ", 1)[1] for step in ExchangeAdapter().withdrawal_steps(app)]
+    # learn.microsoft.com/powershell/module/exchange/remove-managementroleassignment (example 2: a
+    # Get-ManagementRoleAssignment selection piped to Remove-ManagementRoleAssignment);
+    # Get-ManagementRoleAssignment takes -Role and -RoleAssignee in one parameter set, and -GetEffectiveUsers.
+    assert commands[0] == ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee "
+                           "'SANDBOX\\svc-calendar' | Remove-ManagementRoleAssignment -Confirm:$false")
+    assert sandbox.info().scope_group == "EC Calendar Scope"
+    assert commands[1] == ("Get-ManagementScope | Where-Object RecipientFilter -like '*EC Calendar Scope*' | "
+                           "Remove-ManagementScope -Confirm:$false")
+    # learn.microsoft.com/powershell/module/activedirectory/disable-adaccount: -Identity is a distinguished
+    # name, GUID, SID or sAMAccountName (example 1: Disable-ADAccount -Identity PattiFul), not DOMAIN\\user.
+    assert commands[2] == "Disable-ADAccount -Identity svc-calendar"
+    # What the step copies is only the command; "lists nothing" is said in its prose.
+    assert commands[3] == ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
+                           "Where-Object EffectiveUserName -like '*svc-calendar*'")
+
+
+# --- Exchange Online: EWS switched off for the tenant ------------------------------------------------------
+
+
+@pytest.fixture
+def online_app(sandbox, registry, store):
+    """An app-only (OAuth) application, added through the setup check like the wizard does."""
+    info = sandbox.info()
+    spec = dashboard.ApplicationSpec(
+        "Sandbox Online",
+        "exchange",
+        info.domain,
+        {"ews_url": info.ews_url, "tenant_id": info.tenant_id, "client_id": info.client_id,
+         "authority": info.authority, "ca_file": info.ca_file, "timeout": 10},
+        info.mailbox_in_scope,
+    )
+    outcome = dashboard.add_application(registry, spec, info.client_secret, store=store)
+    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
+    return outcome.application
+
+
+def test_check_all_under_a_tenant_wide_ews_block_marks_the_application_once(sandbox, registry, store,
+                                                                             online_app):
+    """Since October 2026 the common Exchange Online failure (EWS off for the organisation): the
+    application is marked, no profile is sent to relink, and the block is met once, not once per mailbox."""
+    info = sandbox.info()
+    linked = list(info.mailboxes_in_scope[:6])
+    dashboard.link_profiles(registry, online_app, linked, store=store)
+    sandbox.requests.clear()
+    with sandbox.org.lock:
+        sandbox.org.ews_enabled = False
+    try:
+        plan, summary = checkall.check_all(registry, store=store, concurrency=3)
+    finally:
+        with sandbox.org.lock:
+            sandbox.org.ews_enabled = True
+    assert registry.get_application(online_app.id).health == "ews_blocked"
+    assert summary.application_failures[online_app.id].code == "ews_blocked"
+    assert {(p.status, p.last_diagnosis) for p in registry.list_profiles()} == {("linked", None)}
+    refused = [r for r in sandbox.requests.all() if r.status == 403]
+    assert 1 <= len(refused) <= 2

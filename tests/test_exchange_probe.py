@@ -22,9 +22,12 @@ from ec_console.providers.base import (
     open_session_adapter,
 )
 from ec_console.providers.exchange import ExchangeSettings, ProbeResult, probe_mailbox
-from ec_console.providers.exchange_probe import REQUESTS_PER_PROBE, ExchangeProbeSession
+from ec_console.providers.exchange_probe import ExchangeProbeSession
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox, SandboxInfo
+
+# docs/benchmarks.md: once the session is open, 2 EWS requests per probe (GetFolder calendar, FindItem).
+REQUESTS_PER_PROBE = 2
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +50,14 @@ def ntlm_settings(info: SandboxInfo, **changes: Any) -> ExchangeSettings:
     return ExchangeSettings(**values)
 
 
-def oauth_settings(info: SandboxInfo) -> ExchangeSettings:
-    return ExchangeSettings(mailbox=info.mailbox_in_scope, ews_url=info.ews_url, auth="oauth",
-                            tenant_id=info.tenant_id, client_id=info.client_id, authority=info.authority,
-                            ca_file=info.ca_file, timeout=5.0)
+def oauth_settings(info: SandboxInfo, **changes: Any) -> ExchangeSettings:
+    """An app-only application whose test mailbox is the first in-scope one (as the dashboard passes it)."""
+    values: dict[str, Any] = dict(mailbox=info.mailbox_in_scope, ews_url=info.ews_url, auth="oauth",
+                                  tenant_id=info.tenant_id, client_id=info.client_id,
+                                  authority=info.authority, ca_file=info.ca_file, timeout=5.0,
+                                  anchor_mailbox=info.mailbox_in_scope)
+    values.update(changes)
+    return ExchangeSettings(**values)
 
 
 def awkward(info: SandboxInfo) -> list[str]:
@@ -172,7 +179,8 @@ def test_the_session_opens_once_and_the_interactive_probe_does_not(sb: Sandbox) 
         return sum(1 for r in sent if r.notes.get("operation") == operation)
 
     assert count(pooled, "ConvertId") == 1 and count(full, "ConvertId") == len(mailboxes)
-    assert count(pooled, "GetFolder") == len(mailboxes) and count(full, "GetFolder") == 2 * len(mailboxes)
+    # the calendar is bound directly in both: the mailbox root is never fetched
+    assert count(pooled, "GetFolder") == len(mailboxes) and count(full, "GetFolder") == len(mailboxes)
     handshakes = [r for r in pooled if (r.header("Authorization") or "").startswith("NTLM")]
     assert len(handshakes) == 2                        # NEGOTIATE + AUTHENTICATE, once
     assert len(pooled) < len(full) / 2
@@ -320,3 +328,133 @@ def test_a_timeout_on_a_pool_of_connections_is_a_timeout_not_throttling(sb: Sand
         got = verdict(session.probe(info.mailbox_slow))
     assert got["code"] == "timeout" and got["back_off"] is None
     assert got == expected
+
+
+# --- Exchange Online's EWS access controls: the application's problem, or one mailbox's --------------------
+
+# The two documented X-EWS-Policy-Reason values (Microsoft, "Control access to EWS in Exchange",
+# https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange).
+EWS_DISABLED = "EWS is disabled for this user or tenant"
+
+
+def _oauth_app(info: SandboxInfo) -> dict[str, Any]:
+    return {"ews_url": info.ews_url, "tenant_id": info.tenant_id, "client_id": info.client_id,
+            "authority": info.authority, "ca_file": info.ca_file, "timeout": 5,
+            "test_mailbox": info.mailbox_in_scope}
+
+
+def _check_all(sb: Sandbox, settings: dict[str, Any], mailboxes: list[str],
+               region: str) -> tuple[Any, dict[str, tuple[str, str | None]], Any]:
+    info = sb.info()
+    with Registry.for_region(region) as registry:
+        app = registry.add_application("Online", "exchange", info.domain, settings)
+        registry.add_profiles(app.id, [(m, "") for m in mailboxes], status="linked")
+        jobs = [ProbeJob(app.id, p.email, p.id) for p in registry.list_profiles()]
+        bound = open_session_adapter(ExchangeAdapter(), app, info.client_secret, concurrency=3)
+        assert bound is not None
+        try:
+            contexts = {app.id: checkall.AppContext(app, bound, info.client_secret)}
+            summary = run_probes(registry, jobs, contexts, ProfileRecorder("check"), concurrency=3,
+                                 policy=checkall.BackOffPolicy(max_wait=0.05, max_retries=1))
+        finally:
+            bound.close()
+        profiles = {p.email: (p.status, p.last_diagnosis) for p in registry.list_profiles()}
+        health = registry.get_application(app.id).health
+    return summary, profiles, health
+
+
+def test_check_all_under_an_org_wide_ews_block_marks_the_application_not_the_profiles(sb: Sandbox) -> None:
+    """Since October 2026 the common Exchange Online failure: EWS switched off for the tenant. It is found
+    once, at the application's own sign-in, and no profile is marked for a relink."""
+    info = sb.info()
+    mailboxes = list(info.mailboxes_in_scope[:8])
+    with sb.org.lock:
+        sb.org.ews_enabled = False
+    try:
+        summary, profiles, health = _check_all(sb, _oauth_app(info), mailboxes, "ews-off")
+    finally:
+        with sb.org.lock:
+            sb.org.ews_enabled = True
+    assert health == "ews_blocked"
+    [failure] = summary.application_failures.values()
+    assert failure.kind is ProbeKind.APPLICATION and failure.code == "ews_blocked"
+    step = failure.report.first_failure
+    assert step.id == "authenticate" and step.data["ews_policy_reason"] == EWS_DISABLED
+    assert all(profiles[m] == ("linked", None) for m in mailboxes)
+    refused = [r for r in ews_requests(sb) if r.status == 403]
+    assert 1 <= len(refused) <= 2                             # once per application, not once per mailbox
+    assert all(r.notes.get("impersonated") in (None, info.mailbox_in_scope) for r in refused)
+
+
+def test_an_application_block_is_answered_once_by_the_probe_session(sb: Sandbox) -> None:
+    info = sb.info()
+    with sb.org.lock:
+        sb.org.ews_allowed_app_ids = {"11111111-2222-3333-4444-555555555555"}
+    try:
+        with ExchangeProbeSession(oauth_settings(info), info.client_secret, max_connections=2) as session:
+            results = [session.probe(m) for m in info.mailboxes_in_scope[1:6]]
+            assert session.application_failure is not None and session.fallbacks == 1
+    finally:
+        with sb.org.lock:
+            sb.org.ews_allowed_app_ids = None
+    assert [r.mailbox for r in results] == list(info.mailboxes_in_scope[1:6])
+    failures = {(r.diagnosis.code, r.report.first_failure.id) for r in results}
+    assert failures == {("ews_blocked", "authenticate")}
+    assert {r.report.first_failure.data["ews_policy_reason"] for r in results} == {
+        "EWS is blocked by policy for this user or tenant"}
+    assert len([r for r in ews_requests(sb) if r.status == 403]) == 2   # the session's open + one full check
+
+
+def test_a_mailbox_with_its_own_ews_off_is_the_profiles_problem(sb: Sandbox) -> None:
+    info = sb.info()
+    mailboxes = [*info.mailboxes_in_scope[:3], info.mailbox_ews_blocked]
+    summary, profiles, health = _check_all(sb, _oauth_app(info), mailboxes, "ews-mailbox")
+    assert health is None and not summary.application_failures
+    assert profiles[info.mailbox_ews_blocked] == ("needs_relink", "ews_blocked")
+    assert all(profiles[m] == ("linked", None) for m in info.mailboxes_in_scope[:3])
+    refused = [r for r in ews_requests(sb) if r.status == 403]
+    assert refused and {r.notes.get("impersonated") for r in refused} == {info.mailbox_ews_blocked}
+
+
+def test_a_full_probe_tells_a_mailbox_block_from_the_applications(sb: Sandbox) -> None:
+    """The interactive probe (one mailbox, as the dashboard runs it) signs in as the application's test
+    mailbox: a mailbox-level block fails at `impersonate` (the profile's), an org-wide one at
+    `authenticate` (the application's)."""
+    info = sb.info()
+    adapter, app = ExchangeAdapter(), _App(settings=_oauth_app(info))
+    blocked = adapter.probe(app, info.client_secret, info.mailbox_ews_blocked, CancelToken())
+    assert (blocked.kind, blocked.code) == (ProbeKind.PROFILE, "ews_blocked")
+    assert blocked.report.first_failure.id == "impersonate"
+    assert blocked.report.first_failure.data["ews_policy_reason"] == EWS_DISABLED
+    with sb.org.lock:
+        sb.org.ews_enabled = False
+    try:
+        org = adapter.probe(app, info.client_secret, info.mailboxes_in_scope[2], CancelToken())
+    finally:
+        with sb.org.lock:
+            sb.org.ews_enabled = True
+    assert (org.kind, org.code) == (ProbeKind.APPLICATION, "ews_blocked")
+    assert org.report.first_failure.id == "authenticate"
+
+
+def test_a_blocked_test_mailbox_is_named_as_the_one_refused(sb: Sandbox) -> None:
+    """The sign-in acted as the application's test mailbox: when that mailbox's own EWS is off, the fix names
+    it (Get-CASMailbox <test mailbox>), not the mailbox being probed."""
+    info = sb.info()
+    app = _App(settings={**_oauth_app(info), "test_mailbox": info.mailbox_ews_blocked})
+    outcome = ExchangeAdapter().probe(app, info.client_secret, info.mailboxes_in_scope[3], CancelToken())
+    assert (outcome.kind, outcome.code) == (ProbeKind.APPLICATION, "ews_blocked")
+    step = outcome.report.first_failure
+    assert step.id == "authenticate" and f"acting as {info.mailbox_ews_blocked}" in step.detail
+    assert f"Get-CASMailbox {info.mailbox_ews_blocked} | Format-List Ews*" in outcome.diagnosis.commands
+
+
+def test_a_test_mailbox_outside_the_scope_does_not_stop_the_probes(sb: Sandbox) -> None:
+    """EWS answering about the test mailbox itself (ErrorImpersonateUserDenied) proves the application reached
+    EWS: the sign-in warns and names it, and the probed mailbox is read."""
+    info = sb.info()
+    app = _App(settings={**_oauth_app(info), "test_mailbox": info.mailbox_out_of_scope})
+    outcome = ExchangeAdapter().probe(app, info.client_secret, info.mailboxes_in_scope[3], CancelToken())
+    assert outcome.kind is ProbeKind.OK
+    sign_in = outcome.report.step("authenticate")
+    assert sign_in.status.value == "warn" and info.mailbox_out_of_scope in sign_in.detail

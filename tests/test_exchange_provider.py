@@ -12,14 +12,23 @@ from pathlib import Path
 import pytest
 import requests
 from exchangelib import errors as ews
-from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error, InvalidClientError
+from oauthlib.oauth2.rfc6749.errors import (
+    CustomOAuth2Error,
+    InsecureTransportError,
+    OAuth2Error,
+    TokenExpiredError,
+)
 
 from ec_console.checks import CancelToken, StepResult, StepStatus
+from ec_console.diagnoses import diagnose
 from ec_console.providers import net
 from ec_console.providers.exchange import (
+    AuthenticatedOAuth2Credentials,
     ExchangeSettings,
     enumerate_scope,
+    ews_resource,
     exchange_steps,
+    is_exchange_online,
     offered_auth_methods,
     parse_mailbox_list,
     probe_mailbox,
@@ -300,20 +309,144 @@ def _ctx(**kw: object) -> ErrorContext:
     return ErrorContext(**base)  # type: ignore[arg-type]
 
 
+# Each row: the identity platform's documented answer (entra-docs reference-error-codes.md, "AADSTS error
+# codes"; the bodies observed in GRAPH_NOTES.md section 1) and the diagnosis whose meaning is that AADSTS
+# number's documented meaning. AADSTS700016 is "application not found in the directory" (the app id or the
+# tenant is wrong): a diagnosis claiming a bad client secret would send the admin to the wrong place.
 @pytest.mark.parametrize(
-    ("description", "code"),
+    ("status", "error", "description", "code", "meaning"),
     [
-        ("AADSTS7000215: Invalid client secret provided.", "oauth_invalid_client"),
-        ("AADSTS7000222: The provided client secret keys for app 'x' are expired.", "oauth_secret_expired"),
-        ("AADSTS90002: Tenant 'x' not found.", "oauth_tenant_not_found"),
-        ("AADSTS700016: Application with identifier 'x' was not found.", "oauth_invalid_client"),
+        (401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being "
+         "sent in the request is the client secret value, not the client secret ID, for a secret added "
+         "to app 'x'.",
+         "oauth_invalid_client", "client secret"),
+        (401, "invalid_client", "AADSTS7000222: The provided client secret keys for app 'x' are expired.",
+         "oauth_secret_expired", "expired"),
+        (400, "invalid_tenant", "AADSTS90002: Tenant 'x' not found.", "oauth_tenant_not_found", "tenant"),
+        (400, "unauthorized_client", "AADSTS700016: Application with identifier 'x' was not found in the "
+         "directory 'contoso.com'. This can happen if the application has not been installed by the "
+         "administrator of the tenant or consented to by any user in the tenant. You may have sent your "
+         "authentication request to the wrong tenant.", "oauth_app_not_found", "found no application"),
+        (400, "unauthorized_client", "AADSTS7000112: Application 'x'(EC Calendar) is disabled.",
+         "oauth_app_disabled", "disabled"),
+        (401, "invalid_client", "AADSTS7000229: The client application x is missing service principal in the "
+         "tenant y.", "oauth_no_service_principal", "service principal"),
+        (401, "invalid_client", "AADSTS700027: The certificate with identifier used to sign the client "
+         "assertion is not registered on application.", "oauth_certificate_unknown", "certificate"),
+        (400, "invalid_grant", "AADSTS53003: Access has been blocked by Conditional Access policies. The "
+         "access policy does not allow token issuance.", "oauth_conditional_access", "Conditional Access"),
     ],
 )
-def test_identity_platform_errors_map_by_aadsts_code(description: str, code: str) -> None:
-    error = InvalidClientError(description=description, status_code=401)
-    assert classify(error, _ctx(oauth=True))[0] == code
-    other = CustomOAuth2Error("invalid_request", description=description, status_code=400)
-    assert classify(other, _ctx(oauth=True))[0] == code
+def test_identity_platform_errors_map_by_aadsts_code(
+    status: int, error: str, description: str, code: str, meaning: str
+) -> None:
+    refusal = CustomOAuth2Error(error, description=description, status_code=status)
+    found, detail, _ = classify(refusal, _ctx(oauth=True))
+    assert found == code
+    assert description.split(":")[0] in detail  # the AADSTS number the platform gave is shown
+    assert meaning in diagnose(found).cause
+
+
+def test_aadsts_numbers_come_from_error_codes_before_the_text() -> None:
+    # The body's `error_codes` list is what Microsoft documents to diagnose by; the text is not read as
+    # prose. Here the description names no number, the list says 7000112 (application disabled).
+    body = json.dumps({"error": "unauthorized_client", "error_description": "The application is disabled.",
+                       "error_codes": [7000112], "timestamp": "2026-01-01 00:00:00Z"})
+    client = AuthenticatedOAuth2Credentials(client_id="c", client_secret="s", tenant_id="t").client
+    with pytest.raises(OAuth2Error) as caught:
+        client.parse_request_body_response(body)
+    assert caught.value.error_codes == ["7000112"]
+    assert classify(caught.value, _ctx(oauth=True))[0] == "oauth_app_disabled"
+
+
+@pytest.mark.parametrize(
+    ("error", "description"),
+    [
+        # prose that sounds like a bad secret but carries no AADSTS number: not told as one
+        ("invalid_request", "Invalid client secret provided."),
+        # a number the console does not interpret (AADSTS90023 is InvalidRequest, not a bad secret)
+        ("invalid_client", "AADSTS90023: The authentication service request is not valid."),
+        ("unauthorized_client", "AADSTS9999999: Something new."),
+    ],
+)
+def test_uninterpreted_identity_refusals_say_what_came(error: str, description: str) -> None:
+    found, detail, extra = classify(CustomOAuth2Error(error, description=description, status_code=400),
+                                    _ctx(oauth=True))
+    assert found == "oauth_request_refused"
+    assert description in detail and description in extra["error"]
+
+
+# Exchange Online's `x-ms-diagnostics` on a 401 to a bearer token. Observed values: 2000008 (otris/ews-cpp
+# issue 148: "The token contains no permissions, or permissions can not be understood.", invalid_grant);
+# 2000003 (contextsmith OAuthTest.java: "The audience claim value is invalid 'aud'.", invalid_resource);
+# 2000001 (Microsoft Information Protection SDK docs: "OAuth token submitted with the request cannot be
+# parsed.", invalid_token); 2000004 (Microsoft troubleshooting "Skype for Business and Exchange integration
+# fails": "The tenant for tenant guid '...' does not exist.", invalid_tenant). Only 2000008 is a missing
+# permission; any other value is quoted as it came, and nothing is guessed.
+@pytest.mark.parametrize(
+    ("diagnostics", "code", "said"),
+    [
+        ('2000008;reason="The token contains no permissions, or permissions can not be understood.";'
+         'error_category="invalid_grant"', "oauth_permission_missing", "no permission"),
+        ("2000003;reason=\"The audience claim value is invalid 'aud'.\";error_category=\"invalid_resource\"",
+         "oauth_token_rejected", "audience"),
+        ('2000001;reason="OAuth token submitted with the request cannot be parsed.";'
+         'error_category="invalid_token"', "oauth_token_rejected", "invalid_token"),
+        ("2000004;reason=\"The tenant for tenant guid 'contoso.com' does not exist.\";"
+         'error_category="invalid_tenant"', "oauth_token_rejected", "invalid_tenant"),
+        ('2000099;reason="Something Exchange has not said before.";error_category="new"',
+         "oauth_token_rejected", ""),
+    ],
+)
+def test_bearer_401_is_told_by_its_x_ms_diagnostics(diagnostics: str, code: str, said: str) -> None:
+    answer = HttpAnswerError(401, "Unauthorized", {"x-ms-diagnostics": diagnostics}, "")
+    found, detail, extra = classify(answer, _ctx(oauth=True))
+    assert found == code
+    assert diagnostics in detail and diagnostics in extra["error"]
+    assert said in detail
+    if code != "oauth_permission_missing":
+        assert "permission" not in detail
+
+
+def test_bearer_401_without_x_ms_diagnostics_is_not_a_missing_permission() -> None:
+    found, detail, _ = classify(HttpAnswerError(401, "Unauthorized", {}, ""), _ctx(oauth=True))
+    assert found == "oauth_token_rejected" and "no x-ms-diagnostics" in detail
+
+
+@pytest.mark.parametrize("refusal", [InsecureTransportError(), TokenExpiredError()])
+def test_oauth_client_side_refusals_are_not_told_as_a_server_answer(refusal: OAuth2Error) -> None:
+    # oauthlib raises these itself (no request sent, or about a token it holds): no server said anything.
+    ctx = _ctx(oauth=True, host="127.0.0.1")
+    found, detail, extra = classify(refusal, ctx)
+    assert found != "server_error"
+    assert "answered" not in detail and "identity platform" not in detail
+    assert "127.0.0.1 answered" not in diagnose(found, **ctx.names(**extra)).cause
+
+
+@pytest.mark.parametrize(
+    ("ews_url", "resource"),
+    [
+        # The token is for the EWS host's own cloud: worldwide, U.S. Government GCC High (Microsoft 365
+        # endpoints, USGovGCCHigh: outlook.office365.us), China operated by 21Vianet (partner.outlook.cn).
+        ("https://outlook.office365.com/EWS/Exchange.asmx", "https://outlook.office365.com"),
+        ("https://outlook.office365.us/EWS/Exchange.asmx", "https://outlook.office365.us"),
+        ("https://partner.outlook.cn/EWS/Exchange.asmx", "https://partner.outlook.cn"),
+        ("https://127.0.0.1:8443/EWS/Exchange.asmx", "https://127.0.0.1:8443"),
+    ],
+)
+def test_token_scope_follows_the_ews_host(ews_url: str, resource: str) -> None:
+    assert ews_resource(ews_url) == resource
+    credentials = AuthenticatedOAuth2Credentials(
+        client_id="c", client_secret="s", tenant_id="t", resource=ews_resource(ews_url)
+    )
+    assert credentials.scope == [f"{resource}/.default"]
+
+
+def test_exchange_online_hosts_are_the_open_clouds_only() -> None:
+    # Microsoft Cloud Deutschland closed; DoD's EWS host is in the USGovDoD endpoint list.
+    assert not is_exchange_online("outlook.office.de")
+    for host in ("outlook.office365.com", "outlook.office365.us", "webmail.apps.mil", "partner.outlook.cn"):
+        assert is_exchange_online(host)
 
 
 @pytest.mark.parametrize(
@@ -323,7 +456,14 @@ def test_identity_platform_errors_map_by_aadsts_code(description: str, code: str
         (401, {}, "The referenced account is currently locked out.", {}, "account_locked"),
         (401, {"x-ms-diagnostics": "2000008;reason=token lacks roles"}, "", {"oauth": True},
          "oauth_permission_missing"),
-        (403, {}, "", {}, "ews_blocked"),
+        # Microsoft, "Control access to EWS in Exchange", "Understand HTTP 403 responses in Exchange Online"
+        # (https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange):
+        # the two values of X-EWS-Policy-Reason, and "An HTTP 403 status alone does not establish" the cause.
+        (403, {"X-EWS-Policy-Reason": "EWS is disabled for this user or tenant"}, "", {}, "ews_blocked"),
+        (403, {"x-ews-policy-reason": "EWS is blocked by policy for this user or tenant"}, "",
+         {"oauth": True}, "ews_blocked"),
+        (403, {}, "", {}, "ews_forbidden"),
+        (403, {"X-CasErrorCode": "UnauthenticatedRequest"}, "", {}, "ews_forbidden"),
         (407, {}, "", {}, "proxy_auth_required"),
         (503, {"Retry-After": "12"}, "", {}, "throttled"),
         (502, {}, "", {}, "server_error"),
@@ -338,8 +478,51 @@ def test_http_answers_map_to_codes(status: int, headers: dict, text: str, ctx: d
 
 
 def test_ews_blocked_on_exchange_online_names_the_shutdown() -> None:
-    _, detail, _ = classify(HttpAnswerError(403, "Forbidden", {}, ""), _ctx(exchange_online=True))
+    reason = {"X-EWS-Policy-Reason": "EWS is disabled for this user or tenant"}
+    _, detail, _ = classify(HttpAnswerError(403, "Forbidden", reason, ""), _ctx(exchange_online=True))
     assert "1 April 2027" in detail
+
+
+def test_ews_blocked_keeps_the_policy_reason_verbatim() -> None:
+    value = "EWS is blocked by policy for this user or tenant"  # the documented value, quoted above
+    code, detail, names = classify(HttpAnswerError(403, "", {"X-EWS-Policy-Reason": value}, ""), _ctx())
+    assert code == "ews_blocked" and names["policy_reason"] == value and value in detail
+
+
+def test_a_bare_403_is_not_called_an_ews_block() -> None:
+    code, detail, names = classify(HttpAnswerError(403, "Forbidden", {}, ""), _ctx(exchange_online=True))
+    assert code == "ews_forbidden"
+    assert "403" in detail and "X-EWS-Policy-Reason" in detail and "EWS is blocked" not in detail
+    assert "policy_reason" not in names
+
+
+def _answer(status: int, headers: dict[str, str], body: bytes = b"") -> requests.Response:
+    response = requests.Response()
+    response.status_code, response._content, response.url = status, body, "https://m/EWS/Exchange.asmx"
+    response.headers.update(headers)
+    return response
+
+
+def test_a_cas_error_header_is_read_and_named() -> None:
+    # A real front-end refusal (a Remote Connectivity Analyzer result): HTTP 500, Content-Length 0,
+    # "X-CasErrorCode: ServerNotFound"; exchangelib's RetryPolicy raises CASError from that header.
+    from ec_console.providers.exchange_http import CheckRetryPolicy
+
+    with pytest.raises(ews.CASError) as caught:
+        CheckRetryPolicy().raise_response_errors(_answer(500, {"X-CasErrorCode": "ServerNotFound"}))
+    code, detail, names = classify(caught.value, _ctx())
+    assert code == "server_error"
+    assert "X-CasErrorCode ServerNotFound" in detail and "500" in detail
+    assert "ServerNotFound" in names["error"]
+
+
+def test_a_cas_error_header_on_a_sign_in_refusal_stays_a_sign_in_refusal() -> None:
+    # Exchange's front end also marks an ordinary 401 with X-CasErrorCode: UnauthenticatedRequest.
+    from ec_console.providers.exchange_http import CheckRetryPolicy
+
+    with pytest.raises(HttpAnswerError) as caught:
+        CheckRetryPolicy().raise_response_errors(_answer(401, {"X-CasErrorCode": "UnauthenticatedRequest"}))
+    assert classify(caught.value, _ctx())[0] == "auth_failed"
 
 
 @pytest.mark.parametrize(
@@ -374,3 +557,10 @@ def test_version_guess_wrapping_is_unwrapped() -> None:
             raise ews.TransportError(f"No valid version headers found in response ({inner!r})")  # noqa: B904
     except ews.TransportError as wrapped:
         assert classify(wrapped, _ctx())[0] == "impersonation_denied"
+
+
+def test_a_token_endpoint_answer_without_a_token_is_the_servers() -> None:
+    # oauthlib's MissingTokenError: the answer (an error page, a proxy's) carried no access_token.
+    from oauthlib.oauth2.rfc6749.errors import MissingTokenError
+
+    assert classify(MissingTokenError(), _ctx(oauth=True))[0] == "server_error"

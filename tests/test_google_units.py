@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import exceptions as google_exceptions
 from googleapiclient.errors import HttpError
 
+from ec_console import logs
 from ec_console.checks import CancelToken
 from ec_console.providers import google_errors, google_key, google_net
 from ec_console.providers.google_errors import Names
@@ -52,7 +53,6 @@ def test_good_key_loads_and_reports_no_secret(pem):
 
 
 def test_private_key_is_registered_with_the_redactor(pem):
-    logs = pytest.importorskip("ec_console.logs")
     google_key.load_key(key_info(pem))
     line = pem.splitlines()[3]
     assert line not in logs.redact(f"oops {pem}")

@@ -222,7 +222,6 @@ def report_export(ctx: Context) -> list[str]:
 
 def exception_dialog(ctx: Context) -> list[str]:
     """An unexpected error whose message and traceback carry secrets, shown in the details dialog."""
-    pytest.importorskip("PySide6")
     from PySide6.QtWidgets import QApplication
 
     from ec_console.logs import register_secret, setup_logging
@@ -256,8 +255,8 @@ def _recording_identity_tokens(ctx: Context) -> list[str]:
     issued: list[str] = []
     original = ctx.sandbox.issuer.issue
 
-    def recording(app):
-        token = original(app)
+    def recording(*args, **kwargs):
+        token = original(*args, **kwargs)
         issued.append(token)
         return token
 

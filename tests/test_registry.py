@@ -9,7 +9,6 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -747,12 +746,14 @@ def test_reading_while_another_connection_holds_a_write_transaction(reg):
 def test_a_writer_waits_for_the_other_then_succeeds(reg):
     app = reg.add_application("App", "exchange", "contoso.example")
     errors: list[BaseException] = []
-    started = threading.Event()
+    asking = threading.Event()
 
     def second_writer():
         try:
             with Registry(reg.path, busy_timeout_ms=20_000) as mine:
-                started.set()
+                # SQLite traces a statement as it starts, before it waits for the lock.
+                mine._conn.set_trace_callback(  # noqa: SLF001
+                    lambda sql: asking.set() if sql.startswith("BEGIN IMMEDIATE") else None)
                 mine.add_profile(app.id, "waited@contoso.example")
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
@@ -761,8 +762,9 @@ def test_a_writer_waits_for_the_other_then_succeeds(reg):
         reg.add_profile(app.id, "first@contoso.example")
         worker = threading.Thread(target=second_writer, name="second-writer")
         worker.start()
-        started.wait(10)
-        time.sleep(0.2)  # let the second writer reach the lock while it is still held
+        assert asking.wait(10), "the second writer never asked for the write lock"
+        worker.join(0.2)
+        assert worker.is_alive() and errors == [], "the second writer did not wait for the held lock"
     worker.join(30)
     assert not worker.is_alive() and errors == []
     assert {p.email for p in reg.list_profiles()} == {"first@contoso.example", "waited@contoso.example"}

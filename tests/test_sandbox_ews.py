@@ -25,6 +25,7 @@ from exchangelib import (
 from exchangelib.account import Identity
 from exchangelib.autodiscover.protocol import AutodiscoverProtocol
 from exchangelib.errors import (
+    CASError,
     ErrorAccessDenied,
     ErrorCreateItemAccessDenied,
     ErrorExceededConnectionCount,
@@ -303,6 +304,60 @@ def test_ews_disabled_for_the_organisation_answers_403_to_everything(sandbox, in
     with pytest.raises(MalformedResponseError, match="Code: 403"):  # already the version guess (ConvertId)
         account.root  # noqa: B018
     assert [r.notes.get("operation") for r in sandbox.requests if r.status == 403] == [None]
+
+
+# Microsoft, "Control access to EWS in Exchange" ("Understand HTTP 403 responses in Exchange Online",
+# https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange):
+# HTTP 403 with X-EWS-Policy-Reason, one of exactly two values.
+@pytest.mark.parametrize(
+    ("switch", "reason"),
+    [
+        ("mailbox", "EWS is disabled for this user or tenant"),
+        ("organisation", "EWS is disabled for this user or tenant"),
+        ("allow_list", "EWS is blocked by policy for this user or tenant"),
+    ],
+)
+def test_policy_403s_carry_the_documented_reason(sandbox, info, client, switch: str, reason: str) -> None:
+    mailbox = info.mailbox_ews_blocked if switch == "mailbox" else info.mailbox_in_scope
+    if switch == "organisation":
+        sandbox.org.ews_enabled = False
+    elif switch == "allow_list":
+        sandbox.org.ews_allowed_app_ids = {info.tenant_wide_client_id}  # not the RBAC-scoped app's id
+    with pytest.raises(MalformedResponseError, match="Code: 403") as caught:
+        client.oauth_account(mailbox).root  # noqa: B018
+    assert f"'X-EWS-Policy-Reason': '{reason}'" in str(caught.value)
+    assert "Content-Length': '0'" in str(caught.value)
+
+
+def test_an_allow_listed_app_passes_the_allow_list(sandbox, info, client) -> None:
+    sandbox.org.ews_allowed_app_ids = {info.client_id.upper()}
+    assert client.oauth_account(info.mailbox_in_scope).calendar.name == "Calendar"
+
+
+def test_a_bare_403_and_a_cas_error_are_what_their_switches_say(sandbox, info, client) -> None:
+    sandbox.ews.forbid_without_reason = True
+    with pytest.raises(MalformedResponseError, match="Code: 403") as caught:
+        client.account(info.mailbox_in_scope).root  # noqa: B018
+    assert "X-EWS-Policy-Reason" not in str(caught.value)
+    sandbox.ews.forbid_without_reason = False
+    sandbox.ews.cas_error = "ServerNotFound"
+    with pytest.raises(CASError) as cas:  # exchangelib's own policy reads the header
+        client.account(info.mailbox_in_scope).root  # noqa: B018
+    assert cas.value.cas_error == "ServerNotFound" and cas.value.response.status_code == 500
+
+
+def test_calendar_only_reviewer_denies_the_root_to_a_delegate(sandbox, info, client) -> None:
+    """exchangelib #1222 / #1282: with folder permission on the calendar only, the mailbox root is refused."""
+    from exchangelib.folders import Calendar, Root
+
+    account = client.account(info.mailbox_calendar_reviewer, access_type=DELEGATE)
+    with pytest.raises(ErrorAccessDenied):
+        account.root  # noqa: B018
+    calendar = Calendar.get_distinguished(root=Root(account=account))
+    start, end = _week()
+    assert list(calendar.view(start=start, end=end).only(*TIMES_ONLY))
+    impersonated = client.account(info.mailbox_calendar_reviewer)
+    assert impersonated.root.name  # impersonation is not limited by folder permissions
 
 
 def test_calendar_folder_access_denied(sandbox, info, client):

@@ -2,6 +2,10 @@
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -38,3 +42,25 @@ def test_human_output_says_how_to_try_it():
     text = _serve(False)
     assert "ec-console check exchange" in text and "--ca-file" in text
     assert "Google Workspace" in text and "Service-account key" in text
+
+
+def test_sigterm_removes_the_temporary_key_files_as_ctrl_c_does(tmp_path):
+    env = {**os.environ, "EC_CONSOLE_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-m", "ec_console", "sandbox", "serve", "--json"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        files = [Path(info["ca_file"]), Path(info["google"]["key_file"])]
+        assert all(f.exists() for f in files)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        proc.stderr.close()
+    assert code == 128 + signal.SIGTERM
+    assert "Traceback" not in stderr
+    assert not any(f.exists() for f in files) and not files[0].parent.exists()

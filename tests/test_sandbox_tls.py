@@ -24,7 +24,10 @@ def _san(cert: x509.Certificate) -> tuple[list[str], list[str]]:
 
 
 def test_files_are_private(tls):
-    for path in tls.folder.iterdir():
+    files = list(tls.folder.iterdir())
+    assert {"server.key", "server-expired.key", "server-wrong-name.key", "server-untrusted.key"} <= {
+        p.name for p in files}, files  # the private keys are among the files checked
+    for path in files:
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
 
 

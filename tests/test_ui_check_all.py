@@ -15,7 +15,6 @@ from test_ui_dashboard_support import (
 )
 
 from ec_console import paths
-from ec_console.checkall import MAX_CONCURRENCY
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
 from ec_console.ui.check_all import CheckAllDialog, RunTally, time_left
@@ -58,7 +57,8 @@ def test_the_dialog_offers_a_bounded_concurrency_and_remembers_it(qtbot, open_wi
     window.findChild(QAction, "checkAllAction").trigger()
     dialog = window.findChild(CheckAllDialog, "checkAllDialog")
     assert dialog is not None and dialog.concurrency.value() == 4
-    assert dialog.concurrency.maximum() == MAX_CONCURRENCY and dialog.concurrency.minimum() == 1
+    # docs/cli.md: --concurrency 1-20 (Exchange allows 27 concurrent EWS connections per account).
+    assert dialog.concurrency.maximum() == 20 and dialog.concurrency.minimum() == 1
     assert "16 linked" in dialog.intro.text() and "United States" in dialog.intro.text()
     dialog.concurrency.setValue(2)
     with qtbot.waitSignal(window.run_panel.finished, timeout=60000) as finished:
@@ -66,6 +66,16 @@ def test_the_dialog_offers_a_bounded_concurrency_and_remembers_it(qtbot, open_wi
     assert "Check all finished in United States (US): 16 probed" in finished.args[0]
     assert '"check_all_concurrency": 2' in (paths.config_dir() / "settings.json").read_text()
     assert any('"concurrency": 2' in detail for detail in _audit("check_all_started"))
+
+
+def test_enter_in_the_dialog_starts_the_run(qtbot, open_window, linked):  # noqa: F811
+    window = open_window()
+    window.findChild(QAction, "checkAllAction").trigger()
+    dialog = window.findChild(CheckAllDialog, "checkAllDialog")
+    assert dialog.isVisible() and dialog.start_button.isDefault()
+    with qtbot.waitSignal(window.run_panel.finished, timeout=60000) as finished:
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+    assert "16 probed" in finished.args[0]
 
 
 def test_cancel_half_way_stops_and_keeps_statuses(qtbot, open_window, linked, sandbox):  # noqa: F811
@@ -125,6 +135,6 @@ def test_tally_and_time_left_words():
                JobResult(ProbeJob(1, "b@x.example"), "unchanged", "linked", 2, "", _Outcome("timeout")),
                JobResult(ProbeJob(1, "c@x.example"), "linked", "linked", 3, "", _Outcome(None)),
                JobResult(ProbeJob(1, "d@x.example"), "needs_relink", "needs_relink", 4, "", _Outcome("x"))])
-    assert tally.summary() == "1 linked, 1 need relink, 1 not checked: throttled, 1 not checked: timeout"
+    assert tally.summary() == "1 linked, 1 needs relink, 1 not checked: throttled, 1 not checked: timeout"
     assert time_left(None) == "" and time_left(30) == "about 30 s left"
     assert time_left(600) == "about 10 min left"

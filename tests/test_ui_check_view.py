@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QWizard
 
@@ -134,3 +134,61 @@ def test_the_main_window_opens_the_wizard_and_the_check_view(qtbot):
     wizard.reject()
     view.close()
     window.close()
+
+
+def test_the_write_probe_checkbox_runs_the_exchange_write_step(qtbot, saved_app, sandbox):
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    box = window.write_probe
+    assert box.objectName() == "checkWriteProbe"
+    assert box.isEnabled() and not box.isChecked()                          # off by default
+    assert "no attendees" in box.toolTip() and "deletes" in box.toolTip()
+
+    sandbox.requests.clear()
+    run_and_wait(qtbot, window)                                              # unchecked: read only
+    assert "write_probe" not in window.steps.statuses()
+    assert window.report.step("write_probe") is None
+    assert not sandbox.requests.find(operation="CreateItem")
+
+    # The real checkbox, clicked on its indicator (the widget spans the form's width beyond its text).
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked()
+    run_and_wait(qtbot, window)
+    step = window.report.step("write_probe")
+    assert step is not None and step.status.value == "pass", step
+    assert window.steps.statuses()["write_probe"] == "pass"
+    assert step.data["created"] and step.data["deleted"] and not step.data["leftover"]
+    assert sandbox.requests.find(operation="CreateItem") and sandbox.requests.find(operation="DeleteItem")
+
+
+def test_the_write_probe_is_exchange_only(qtbot, view):
+    view.source.setCurrentIndex(view.source.findData(AD_HOC))
+    view.platform.setCurrentIndex(view.platform.findData(Platform.GOOGLE.value))
+    assert not view.write_probe.isEnabled()
+    view.platform.setCurrentIndex(view.platform.findData(Platform.ONPREM.value))
+    assert view.write_probe.isEnabled()
+
+
+def test_export_pdf_button_writes_the_core_pdf_off_the_gui_thread(qtbot, saved_app, sandbox, tmp_path,
+                                                                   monkeypatch):
+    import shutil
+    import subprocess
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    run_and_wait(qtbot, window)
+    target = tmp_path / "check.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF"))
+    qtbot.mouseClick(window.export_buttons["pdf"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Saved to" in window.result.text(), timeout=TIMEOUT)
+    assert window.export_task is None and window.export_buttons["pdf"].isEnabled()
+    assert target.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = " ".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(target), "-"], check=True,
+                                       capture_output=True, text=True).stdout.split())
+        assert window.report.target in text and "StatusStep" not in text
+        assert sandbox.info().password not in text

@@ -22,6 +22,7 @@ from test_ui_dashboard_support import (
 )
 
 from ec_console import dashboard
+from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
@@ -114,13 +115,39 @@ def test_relink_a_revoked_profile_makes_it_linked_again(qtbot, open_window, link
     assert window.findChild(QAction, "relinkProfileAction").isEnabled()
 
 
+def test_revoke_and_relink_are_offered_only_where_they_apply(qtbot, open_window, linked):  # noqa: F811
+    app, chosen = linked
+    window = open_window()
+    revoke = window.findChild(QAction, "revokeProfileAction")
+    relink = window.findChild(QAction, "relinkProfileAction")
+    select_emails(window, chosen[0])
+    revoke.trigger()
+    _confirm(qtbot, window).revoke_button.click()
+    qtbot.waitUntil(lambda: status_in_table(window, chosen[0]) == "Revoked")
+    # Already revoked: revoking again is pointless; relinking undoes the revoke.
+    select_emails(window, chosen[0])
+    assert not revoke.isEnabled() and "already revoked" in revoke.toolTip()
+    assert relink.isEnabled()
+    select_emails(window, chosen[0], chosen[1])                      # one of them can still be revoked
+    assert revoke.isEnabled()
+
+    # Under a revoked application neither applies: its secret is gone.
+    with Registry.for_region("us") as registry:
+        registry.update_application(app.id, status="revoked")
+    window.refresh()
+    select_emails(window, chosen[1])
+    assert not revoke.isEnabled() and not relink.isEnabled()
+    assert "application has been revoked" in relink.toolTip()
+    assert "application has been revoked" in revoke.toolTip()
+
+
 def test_relink_of_an_out_of_scope_mailbox_keeps_it_needing_relink(qtbot, open_window, linked):  # noqa: F811
     _app, chosen = linked
     window = open_window()
     select_emails(window, chosen[3])
     with qtbot.waitSignal(window.run_panel.finished, timeout=30000) as finished:
         window.findChild(QAction, "relinkProfileAction").trigger()
-    assert "1 need relink" in finished.args[0]
+    assert "1 needs relink" in finished.args[0]
     assert profile_status(chosen[3]) == ("needs_relink", "impersonation_denied")
 
 
@@ -138,6 +165,7 @@ def test_enter_opens_the_details_with_steps_withdrawal_step_and_history(qtbot, o
     assert pane.isVisible() and pane.title.text() == chosen[3]
     assert pane.steps.statuses().get("impersonate") == "fail"
     assert "impersonation_denied" in pane.message.text()
+    assert "First linked" in pane.facts.text()             # as `ec-console profiles show` prints it
     assert pane.withdrawal_row is not None
     assert pane.withdrawal_row.text.startswith("Remove-DistributionGroupMember") and \
         chosen[3] in pane.withdrawal_row.text

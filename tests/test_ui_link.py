@@ -71,10 +71,12 @@ def test_paste_link_and_see_the_awkward_ones_need_relink_with_reasons(qtbot, dia
     assert any(line.startswith("Line 8:") for line in problems), problems   # the bad line, by number
     assert sorted(_rows(dlg)) == sorted([*good, *awkward])                 # the duplicate dropped
     assert dlg.count_label.text() == "7 of 7 chosen"
+    # "Check all" is the dashboard's re-probe: ticking every row is "Select all".
+    assert [dlg.select_all_button.text(), dlg.select_none_button.text()] == ["Select &all", "Select &none"]
 
-    qtbot.mouseClick(dlg.check_none_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dlg.select_none_button, Qt.MouseButton.LeftButton)
     assert dlg.count_label.text() == "0 of 7 chosen" and not dlg.link_button.isEnabled()
-    qtbot.mouseClick(dlg.check_all_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dlg.select_all_button, Qt.MouseButton.LeftButton)
     assert dlg.link_button.isEnabled() and "7" in dlg.link_button.text()
 
     qtbot.mouseClick(dlg.link_button, Qt.MouseButton.LeftButton)
@@ -131,7 +133,8 @@ def test_discover_lists_the_scoping_group(qtbot, dialog, sandbox):
     _window, dlg = dialog
     qtbot.mouseClick(dlg.discover_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dlg.discovery is None, timeout=30000)
-    assert "account(s) in scope" in dlg.discover_status.text(), dlg.discover_status.text()
+    found = len(_rows(dlg))                 # the list was empty: every account found is new in it
+    assert f"{found} accounts in scope, {found} new in the list." in dlg.discover_status.text()
     assert set(sandbox.info().mailboxes_in_scope) <= set(_rows(dlg))
     assert dlg.discover_button.isEnabled()
 

@@ -70,13 +70,18 @@ def test_distinct_colours_tells_blank_from_drawn(qapp):
     ({}, "win32", 0),
     ({}, "darwin", 0),
 ])
-def test_display_check(env, platform, expected, capsys):
+def test_display_check(env, platform, expected, capsys, monkeypatch):
+    probed = []
+    monkeypatch.setattr(display_check, "probe_platform_plugin",
+                        lambda e: probed.append(dict(e)) or display_check.PluginProbe(True, "xcb", ""))
     assert display_check.main(env, platform) == expected
     err = capsys.readouterr().err
     if expected:
         assert "xvfb-run -a make run" in err and "ec-console --self-test" in err
     else:
         assert err == ""
+    # The plugin is loaded for real only where a display is named and a real platform is wanted.
+    assert bool(probed) == (platform == "linux" and expected == 0 and "QT_QPA_PLATFORM" not in env)
 
 
 def test_display_check_runs_as_a_module_without_a_display():
@@ -89,6 +94,54 @@ def test_display_check_runs_as_a_module_without_a_display():
     else:
         assert result.returncode == 0
     assert result.stdout == ""
+
+
+# What `ldd` prints for Qt's xcb plugin on a Debian machine without libxcb-icccm4 and libxcb-keysyms1.
+_LDD_MISSING = """	linux-vdso.so.1 (0x00007ffc5d1f2000)
+	libQt6XcbQpa.so.6 => /venv/PySide6/Qt/plugins/platforms/../../lib/libQt6XcbQpa.so.6 (0x00007f0)
+	libxcb-icccm.so.4 => not found
+	libxcb-keysyms.so.1 => not found
+	libxcb.so.1 => /lib/x86_64-linux-gnu/libxcb.so.1 (0x00007f3)
+	libxcb-icccm.so.4 => not found
+"""
+
+
+def test_ldd_output_names_each_missing_library_once():
+    assert display_check.missing_from_ldd(_LDD_MISSING) == ["libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
+    assert display_check.missing_from_ldd("\tlibc.so.6 => /lib/libc.so.6 (0x1)\n") == []
+
+
+def test_missing_libraries_become_one_debian_install_line(tmp_path, monkeypatch):
+    # A stand-in `ldd` on PATH prints what the real one prints for a plugin with two libraries missing.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ldd").write_text("#!/bin/sh\ncat <<'EOF'\n" + _LDD_MISSING + "EOF\n")
+    (fake / "ldd").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    plugin = tmp_path / "libqxcb.so"
+    plugin.write_bytes(b"")
+    # libxcb-cursor is loaded by the plugin at run time: absent from the linker cache, it is missing too.
+    libraries = display_check.missing_libraries([plugin], linker_cache="libc.so.6 (libc6) => /lib/libc.so.6")
+    assert libraries == ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-cursor.so.0"]
+    message = display_check.plugin_failure_message(libraries, "")
+    # Debian's package names for these sonames (packages.debian.org, bookworm).
+    assert "    sudo apt-get install libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0\n" in message
+    assert "libxcb-icccm.so.4, libxcb-keysyms.so.1, libxcb-cursor.so.0" in message
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb plugin is Linux's")
+def test_a_plugin_that_cannot_load_is_reported_not_crashed(tmp_path):
+    # A display that does not exist: Qt's xcb plugin really fails to start, and the check says why
+    # (the missing libraries when some are, otherwise what Qt said) instead of Qt's abort.
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(DISPLAY=":4077", QT_QPA_PLATFORM="xcb", XAUTHORITY=str(tmp_path / "none"))
+    result = subprocess.run([sys.executable, "-m", "ec_console.ui.display_check"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "platform plugin did not load" in result.stderr
+    assert ("sudo apt-get install " in result.stderr) or ("What Qt said:" in result.stderr
+                                                           and "xcb" in result.stderr)
+    assert "Traceback" not in result.stderr
 
 
 def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home):

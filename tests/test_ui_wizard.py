@@ -322,3 +322,42 @@ def test_keyboard_only_completes_the_wizard(qtbot, make_wizard, session, registr
     with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT):
         keys(Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)      # &Finish
     assert registry.find_application("Typed by keyboard") is not None
+
+
+def test_no_keychain_is_said_on_the_first_page_before_anything_is_filled_in(qtbot, make_wizard):
+    reason = ("No secure keychain is available: the keyring backend keyring.backends.fail.Keyring is not "
+              "allowed. On Linux, install and unlock GNOME Keyring (package gnome-keyring)")
+    wizard = make_wizard()
+    wizard.set_keychain(f"unavailable: {reason}")
+    page = wizard.page_widget(Page.PLATFORM)
+    assert page.keychain_box.isVisible()
+    assert "Secrets cannot be kept on this computer" in page.keychain_text.text()
+    assert "install and unlock GNOME Keyring" in page.keychain_text.text()
+    choose(qtbot, wizard, Platform.ONPREM, sandbox=False)
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    assert not next_button.isEnabled()                   # not six pages first, then a failure at Finish
+    # The admin installs and unlocks a keychain, then asks again (the test's store is usable).
+    qtbot.mouseClick(page.keychain_retry, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.keychain_box.isVisible(), timeout=TIMEOUT)
+    assert next_button.isEnabled() and wizard.keychain_problem is None
+
+
+def test_scope_page_shows_each_instruction_next_to_its_command(qtbot, make_wizard, session):
+    from ec_console.ui.step_list import CopyRow
+
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, Platform.ONPREM)
+    click_next(qtbot, wizard)
+    click_next(qtbot, wizard)
+    assert wizard.current() is Page.SCOPE
+    page = wizard.page_widget(Page.SCOPE)
+    widgets = [page.guide_layout.itemAt(i).widget() for i in range(page.guide_layout.count())]
+    widgets = [w for w in widgets if w is not None]
+    order = [("copy", w.text) if isinstance(w, CopyRow) else ("text", w.text()) for w in widgets]
+    find_dn = next(i for i, (kind, text) in enumerate(order)
+                   if kind == "copy" and text.startswith("Get-Group"))
+    assert order[find_dn - 1][0] == "text" and order[find_dn - 1][1].rstrip().endswith("Find the DN:")
+    scope = next(i for i, (kind, text) in enumerate(order)
+                 if kind == "copy" and text.startswith("New-ManagementScope"))
+    assert "Create the scope" in order[scope - 1][1]
+    assert order[-1][0] == "copy"                                 # the documentation link closes the guide

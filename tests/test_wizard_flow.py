@@ -134,7 +134,13 @@ def test_scope_commands_are_filled_in_with_the_names_entered():
     assert "New-ManagementScope -Name 'Enterprise Connect Room booking'" in joined
     assert "MemberOfGroup -eq 'CN=Calendar Users,OU=Groups,DC=contoso,DC=com'" in joined
     assert "-User CONTOSO\\svc-cal -CustomRecipientWriteScope" in joined and "<" not in joined
-    assert all(c not in guide.text for c in guide.commands)   # commands are shown apart, with Copy
+    # Each command stands on its own line right after the instruction that introduces it (the page puts
+    # its Copy row there), not gathered after all the prose.
+    lines = [line.strip() for line in guide.text.splitlines() if line.strip()]
+    for command in guide.commands:
+        at = lines.index(command)
+        before = next(line for line in reversed(lines[:at]) if line not in guide.commands)
+        assert before.endswith(":"), (before, command)
 
     flow.set_value("scope_mode", "all")
     assert "-Role ApplicationImpersonation -User 'CONTOSO\\svc-cal'" in flow.scope_guide().commands[0]
@@ -324,3 +330,14 @@ def test_file_fields_refuse_names_the_system_refuses_with_a_message(key, raw):
     message = flow.set_value(key, raw)
     assert message and ("cannot be read" in message or "not a usable file name" in message
                         or "is not a file" in message)
+
+
+@pytest.mark.parametrize("platform", [Platform.ONPREM, Platform.ONLINE])
+def test_the_exchange_scope_is_the_administrators_choice_never_all_by_default(platform):
+    flow = SetupFlow("us")
+    flow.choose_platform(platform)
+    assert "scope_mode" not in flow.clean                          # nothing chosen for them
+    assert "scope_mode" in flow.page_errors(Page.SCOPE)             # and the page cannot be passed without it
+    assert "All mailboxes" not in flow.scope_guide().commands and not flow.scope_guide().commands
+    flow.set_value("scope_mode", "all")                            # chosen explicitly, it is allowed
+    assert "scope_mode" not in flow.page_errors(Page.SCOPE)

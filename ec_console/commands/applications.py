@@ -13,8 +13,10 @@ application. Secrets never come from argv: EC_PASSWORD (NTLM/Basic) or EC_CLIENT
 file for Google, else a hidden prompt on a terminal, else exit 2.
 
 `revoke` is the three-step sequence: print the platform steps that withdraw the grant, verify the
-withdrawal (a probe that must now be denied; `--skip-verify` skips it and the audit says so), then delete
-the secret and mark the application and its profiles revoked. Without a terminal `--yes` is required; on a
+withdrawal (a probe that must now be refused the grant itself; `--skip-verify` skips it and the audit says
+so), then delete the secret and mark the application and its profiles revoked. When the calendar still
+answers, or the answer says nothing about the grant (unreachable, no such account, throttled ...), nothing
+is changed and the exit status is 1. Without a terminal `--yes` is required; on a
 terminal the application's name must be typed to confirm.
 """
 
@@ -402,6 +404,18 @@ def _revoke_result(
         print(f"Revoked {app.name!r}: its secret is deleted from the keychain and its profiles are revoked.")
     else:
         step = report.steps[0] if report.steps else None
-        print(f"Not revoked: {step.detail if step else 'the withdrawal could not be verified'}")
-        print("Do the steps above (changes may take a while), then run this again, or add --skip-verify.")
+        verdict = (step.data or {}).get("verdict") if step else None
+        if verdict == "not_withdrawn":
+            print(f"Not revoked: {step.detail}")
+            print("Nothing was changed. Do the steps above (changes may take a while), then run this again, "
+                  "or add --skip-verify to revoke without proof (the audit records that).")
+        else:
+            print(f"Not revoked: {step.detail if step else 'could not verify the withdrawal'}")
+            if step is not None and step.diagnosis is not None:
+                print(f"  {step.diagnosis.cause}")
+                for line in step.diagnosis.remediation.splitlines():
+                    print(f"  {line}")
+            print("Nothing was changed: the console could not verify the withdrawal. Fix what stopped the "
+                  "check (or name another account with --verify-mailbox) and run this again, or add "
+                  "--skip-verify to revoke without proof (the audit records that).")
     return ExitStatus.OK if revoked else ExitStatus.STEP_FAILED

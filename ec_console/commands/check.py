@@ -3,13 +3,15 @@
     ec-console check exchange --mailbox ADDR [--ews-url URL | --autodiscover] [--username USER]
         [--auth ntlm|basic|oauth] [--tenant-id T --client-id C] [--authority URL]
         [--no-impersonation] [--write-probe] [--expect-denied ADDR] [--scope-group NAME]
-        [--ca-file PEM] [--timeout S] [--json] [--verbose]
+        [--ca-file PEM] [--timeout S] [--report FILE.html|FILE.pdf] [--json] [--verbose]
 
 Every flag is validated before any step runs (exit 2, one line on stderr, and with `--json` the
 `{"error": {"code": "bad_input", ...}}` object on stdout — `cli.main` prints it from the `BadInput`).
 Secrets never come from argv: `EC_PASSWORD` (NTLM/Basic) or `EC_CLIENT_SECRET` (OAuth), else a hidden
 prompt when a terminal is attached, else exit 2. The secret is registered with the log redactor at once.
-Exit status: 0 every step passed or warned, 1 a step failed, 130 cancelled.
+`--report FILE` also writes the report as HTML or PDF (by the extension; checked before any step runs).
+Exit status: 0 every step passed or warned, 1 a step failed (or the report file could not be written),
+130 cancelled.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ def _add_exchange(providers: Any) -> None:
     parser.add_argument(
         "--timeout", metavar="S", default="15", help="seconds to wait for each answer (default 15)"
     )
+    report_flag(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
     parser.add_argument(
         "--verbose",
@@ -131,6 +134,17 @@ def exchange_settings_from_args(args: argparse.Namespace) -> Any:
         client_id = validation.client_id(args.client_id, "--client-id")
         if args.authority is not None:
             authority = validation.authority_url(args.authority, "--authority")
+        if ews_url is not None and not ews_url.startswith("https://"):
+            raise BadInput(
+                "--ews-url: OAuth sends the application's token only over https; give the https address of "
+                "the EWS endpoint"
+            )
+        if authority != DEFAULT_AUTHORITY and ews_url is None:
+            raise BadInput(
+                "--authority other than the default needs --ews-url too: the token is requested for the EWS "
+                "host, and Exchange Online's default endpoint (outlook.office365.com) is the worldwide "
+                "cloud's (GCC High: https://outlook.office365.us/EWS/Exchange.asmx)"
+            )
         if args.no_impersonation:
             raise BadInput(
                 "--no-impersonation cannot be used with OAuth: an app-only token always acts as the "
@@ -226,19 +240,56 @@ def _register_secret(secret: str) -> None:
     register_secret(secret)
 
 
-def run_check_exchange(args: argparse.Namespace) -> int:
-    from ec_console.checks import CancelToken
-    from ec_console.providers.exchange import run_exchange_check
+def report_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="also write the report to FILE.html or FILE.pdf (the extension chooses; never a secret)",
+    )
+
+
+def report_target_from_args(args: argparse.Namespace) -> Any:
+    """`--report` as (path, format), or None; BadInput (exit 2, before any work) for another extension."""
+    if getattr(args, "report", None) is None:
+        return None
+    from ec_console.report_files import report_target
+
+    return report_target(args.report)
+
+
+def finish_check(report: Any, args: argparse.Namespace, target: Any) -> int:
+    """Print the report (text or --json), write --report, and return the exit status."""
     from ec_console.render import render_json, render_text
 
-    settings = exchange_settings_from_args(args)
-    secret = read_secret(settings.uses_oauth)
-    _register_secret(secret)
-    report = run_exchange_check(settings, secret, cancel=CancelToken())
     if args.json:
         sys.stdout.write(render_json(report) + "\n")
     else:
         color = bool(getattr(sys.stdout, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
         sys.stdout.write(render_text(report, color=color) + "\n")
     sys.stdout.flush()
-    return int(report.exit_status if report.exit_status != ExitStatus.INTERRUPTED else ExitStatus.INTERRUPTED)
+    status = int(report.exit_status)
+    if target is not None:
+        from ec_console.render import safe_text
+        from ec_console.report_files import write_report
+
+        path, fmt = target
+        try:
+            write_report(report, path, fmt)
+        except OSError as exc:
+            why = safe_text(f"{path}: {exc.strerror or exc}", keep_newlines=False)
+            sys.stderr.write(f"ec-console: the report could not be written: {why}\n")
+            return status if status != ExitStatus.OK else int(ExitStatus.STEP_FAILED)
+        sys.stderr.write(f"Report written to {safe_text(str(path), keep_newlines=False)}\n")
+    return status
+
+
+def run_check_exchange(args: argparse.Namespace) -> int:
+    from ec_console.checks import CancelToken
+    from ec_console.providers.exchange import run_exchange_check
+
+    settings = exchange_settings_from_args(args)
+    target = report_target_from_args(args)
+    secret = read_secret(settings.uses_oauth)
+    _register_secret(secret)
+    report = run_exchange_check(settings, secret, cancel=CancelToken())
+    return finish_check(report, args, target)

@@ -1,7 +1,7 @@
 """`ec-console check google`: the Google Workspace domain-wide delegation check (DESIGN.md, "CLI contract").
 
     ec-console check google --key-file SA.json --admin ADMIN --user ADDR [--scope S]... [--api-root URL]
-        [--expect-denied ADDR] [--timeout S] [--json] [--verbose]
+        [--expect-denied ADDR] [--timeout S] [--report FILE.html|FILE.pdf] [--json] [--verbose]
 
 Every flag is validated before any step runs (exit 2, one line on stderr, and with `--json` the
 `{"error": {"code": "bad_input", ...}}` object on stdout — `cli.main` prints it from the `BadInput`). A key
@@ -14,8 +14,6 @@ failed, 130 cancelled.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +69,9 @@ def register(check_subparsers: Any) -> None:
         help="extra CA certificates to trust for this check's connections (e.g. a TLS-inspecting proxy's "
         "root), besides the system store",
     )
+    from ec_console.commands.check import report_flag
+
+    report_flag(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
     parser.add_argument(
         "--verbose",
@@ -130,15 +131,10 @@ def google_settings_from_args(args: argparse.Namespace) -> Any:
 
 def run_check_google(args: argparse.Namespace) -> int:
     from ec_console.checks import CancelToken
+    from ec_console.commands.check import finish_check, report_target_from_args
     from ec_console.providers.google import run_google_check
-    from ec_console.render import render_json, render_text
 
     settings = google_settings_from_args(args)
+    target = report_target_from_args(args)
     report = run_google_check(settings, cancel=CancelToken())
-    if args.json:
-        sys.stdout.write(render_json(report) + "\n")
-    else:
-        color = bool(getattr(sys.stdout, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
-        sys.stdout.write(render_text(report, color=color) + "\n")
-    sys.stdout.flush()
-    return int(report.exit_status)
+    return finish_check(report, args, target)

@@ -7,6 +7,7 @@
     ec-console profiles revoke EMAIL... [--application NAME] [--region ID] [--json]
     ec-console profiles relink EMAIL... [--application NAME] [--concurrency N] [--region ID] [--json]
     ec-console profiles check [--application NAME]... [--concurrency N] [--restart] [--region ID] [--json]
+    ec-console profiles show EMAIL [--application NAME] [--region ID] [--json]
 
 Long runs show a progress bar on stderr when it is a terminal (plain lines otherwise); Ctrl+C cancels:
 what was done is kept, the exit status is 130, and running the same command again finishes the job.
@@ -146,6 +147,7 @@ def register(subparsers: Any) -> None:
     _add_revoke(actions)
     _add_relink(actions)
     _add_check(actions)
+    _add_show(actions)
 
 
 def _common(parser: argparse.ArgumentParser, what: str) -> None:
@@ -254,6 +256,24 @@ def _add_check(actions: Any) -> None:
     concurrency_flag(parser)
     _common(parser, "the results")
     parser.set_defaults(handler=run_check)
+
+
+def _add_show(actions: Any) -> None:
+    parser = actions.add_parser(
+        "show",
+        help="show one profile's details",
+        description="One profile's details, as the console's detail pane shows them: application, status, "
+        "when it was linked and last checked, the last check's steps and diagnosis, the platform step "
+        "that withdraws its access, and its recent audit entries. Reads the registry only (no probe).",
+    )
+    parser.add_argument("email", metavar="EMAIL", help="the profile's address")
+    parser.add_argument(
+        "--application",
+        metavar="NAME",
+        help="the application (needed when the address is linked through several)",
+    )
+    _common(parser, "the details")
+    parser.set_defaults(handler=run_show)
 
 
 # --- handlers ----------------------------------------------------------------------------------------------
@@ -564,3 +584,63 @@ def run_check(args: argparse.Namespace) -> int:
     _print_results(summary, extra, args.json)
     status = _exit(summary)
     return ExitStatus.STEP_FAILED if status == ExitStatus.OK and plan.unusable else status
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        (profile,) = _select_profiles(registry, [args.email], args.application)
+        details = dashboard.profile_details(registry, profile.id)
+    summary = dashboard.profile_summary(details)
+    if args.json:
+        print_json(summary)
+    else:
+        _print_details(summary, details)
+    return ExitStatus.OK
+
+
+def _print_details(summary: dict[str, Any], details: Any) -> None:
+    from ec_console.render import provider_name, render_step, safe_text
+
+    def clean(value: Any) -> str:
+        return safe_text(str(value), keep_newlines=False)
+
+    result = summary["last_result"] or "-"
+    if summary["last_diagnosis"]:
+        result += f" ({summary['last_diagnosis']})"
+    facts = [
+        ("Name", summary["display_name"] or "-"),
+        ("Application", f"{summary['application']} ({provider_name(summary['provider'])})"),
+        ("Status", summary["status"]),
+        ("First linked", summary["linked_at"]),
+        ("Last checked", summary["last_checked_at"] or "never"),
+        ("Last result", result),
+    ]
+    print(clean(summary["email"]))
+    for label, value in facts:
+        print(f"  {label + ':':<14}{clean(value)}")
+    diagnosis = summary["diagnosis"]
+    if diagnosis is not None:                      # its fix follows with the failed step below
+        print(f"\nLast failure ({diagnosis['code']}): {clean(diagnosis['cause'])}")
+    print(f"\nWithdraw its access at the platform: {clean(summary['withdrawal_step'])}")
+    report = details.last_report
+    if report is not None:
+        print(f"\nLast check ({report.started_at}):")
+        width = max((len(s.title) for s in report.steps), default=0)
+        for step in report.steps:
+            print(render_step(step, title_width=width))
+    else:
+        print("\nNot checked yet.")
+    if summary["checks"]:
+        print("\nChecks:")
+        rows = [[c["time"], c["kind"], c["result"] + (f": {c['diagnosis']}" if c["diagnosis"] else "")]
+                for c in summary["checks"]]
+        print_table(rows, ["TIME (UTC)", "KIND", "RESULT"], sys.stdout)
+    print("\nAudit:" if summary["audit"] else "\nNo audit entries.")
+    if summary["audit"]:
+        rows = [[e["time"], clean(e["action"]), clean(e["user"]), _one_line(clean(e["detail"]))]
+                for e in summary["audit"]]
+        print_table(rows, ["TIME (UTC)", "ACTION", "USER", "DETAIL"], sys.stdout)

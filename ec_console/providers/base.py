@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ec_console.checks import CancelToken, Diagnosis, Report, StepResult, StepStatus, utc_now_iso
+from ec_console.diagnoses import ad_identity
 
 # --- whose problem a failed probe is ----------------------------------------------------------------------
 
@@ -52,6 +53,8 @@ APPLICATION_CODES = frozenset({
     "auth_failed", "auth_method_unsupported", "account_locked", "oauth_invalid_client",
     "oauth_secret_expired",
     "oauth_tenant_not_found", "oauth_permission_missing", "impersonation_right_missing",
+    "oauth_app_not_found", "oauth_app_disabled", "oauth_no_service_principal", "oauth_certificate_unknown",
+    "oauth_conditional_access", "oauth_request_refused", "oauth_token_rejected",
     "impersonation_header_required", "key_malformed", "key_invalid_signature", "service_account_not_found",
     "clock_skew", "dwd_unauthorized", "scope_not_authorized", "api_disabled", "not_admin", "reauth_required",
     # the application's endpoint cannot be reached at all
@@ -71,7 +74,8 @@ def classify(code: str | None, step_id: str | None = None) -> ProbeKind:
         return ProbeKind.TRANSIENT
     if code in APPLICATION_CODES or (step_id is not None and step_id in _APPLICATION_STEPS):
         return ProbeKind.APPLICATION
-    # ews_blocked at `authenticate` is the organisation's switch (handled by the step rule above); at
+    # ews_blocked at `authenticate` is the organisation's switch or the application's allow-list entry (the
+    # OAuth sign-in acts as the application's own test mailbox; handled by the step rule above); at
     # `impersonate` / `read_calendar` it is that one mailbox's CASMailbox setting: the profile's problem.
     return ProbeKind.PROFILE
 
@@ -268,7 +272,10 @@ class ExchangeAdapter:
             username=s.get("username"), auth=s.get("auth"), tenant_id=s.get("tenant_id"),
             client_id=s.get("client_id"), authority=s.get("authority") or DEFAULT_AUTHORITY,
             impersonation=bool(s.get("impersonation", True)), scope_group=s.get("scope_group"),
-            ca_file=s.get("ca_file"), timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT))
+            ca_file=s.get("ca_file"), timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT),
+            # OAuth's sign-in acts as the application's own test mailbox: an EWS block there is the
+            # application's, a block on `mailbox` alone the profile's (see exchange._ExchangeCheck._anchor).
+            anchor_mailbox=s.get("test_mailbox") or None)
 
     @staticmethod
     def uses_oauth(application: ApplicationLike) -> bool:
@@ -277,6 +284,17 @@ class ExchangeAdapter:
 
     def secret_kind(self, application: ApplicationLike) -> str:
         return "client_secret" if self.uses_oauth(application) else "password"
+
+    def diagnosis_names(self, application: ApplicationLike) -> dict[str, Any]:
+        """The platform and the real names a diagnosis about this application fills in."""
+        s = application.settings
+        oauth = self.uses_oauth(application)
+        names = {"platform": "online" if oauth else "onprem",
+                 "service_account": s.get("client_id") if oauth else s.get("username"),
+                 "scope_group": s.get("scope_group_address") or s.get("scope_group"),
+                 "client_id": s.get("client_id"), "tenant_id": s.get("tenant_id"),
+                 "ews_url": s.get("ews_url"), "domain": application.domain}
+        return {key: value for key, value in names.items() if value}
 
     def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
               timeout: float | None = None) -> ProbeOutcome:
@@ -373,10 +391,11 @@ class ExchangeAdapter:
             "Remove the management scope if nothing else uses it: Get-ManagementScope | Where-Object "
             f"RecipientFilter -like '*{group}*'"
             " | Remove-ManagementScope -Confirm:$false",
-            f"Disable the service account or change its password: Disable-ADAccount -Identity {_ps(account)}",
-            "Verify: Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
-            f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')} "
-            "(no rows)",
+            "Disable the service account or change its password: Disable-ADAccount -Identity "
+            f"{ad_identity(account)}",
+            "Verify that the service account no longer holds the role (the command lists nothing): "
+            "Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
+            f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')}",
         ]
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
@@ -429,6 +448,13 @@ class GoogleAdapter:
 
     def secret_kind(self, application: ApplicationLike) -> str:
         return "key"
+
+    def diagnosis_names(self, application: ApplicationLike) -> dict[str, Any]:
+        """The platform and the real names a diagnosis about this application fills in."""
+        s = application.settings
+        names = {"platform": "google", "service_account": s.get("client_email"),
+                 "client_id": s.get("client_id"), "admin": s.get("admin"), "domain": application.domain}
+        return {key: value for key, value in names.items() if value}
 
     def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
               timeout: float | None = None) -> ProbeOutcome:

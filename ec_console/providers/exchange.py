@@ -21,12 +21,14 @@ import base64
 import binascii
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from exchangelib import (
@@ -46,6 +48,7 @@ from exchangelib import errors as ews
 from exchangelib.ewsdatetime import UTC
 from exchangelib.folders import Calendar, Root
 from exchangelib.items import SEND_TO_NONE
+from oauthlib.oauth2 import BackendApplicationClient
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from ec_console.checks import (
@@ -79,6 +82,7 @@ log = logging.getLogger(__name__)
 
 PROVIDER = "exchange"
 EXCHANGE_ONLINE_EWS_URL = "https://outlook.office365.com/EWS/Exchange.asmx"
+EXCHANGE_ONLINE_RESOURCE = "https://outlook.office365.com"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_TIMEOUT = 15.0
 AUTH_METHODS = ("ntlm", "basic", "oauth")
@@ -86,12 +90,25 @@ EWS_APP_ROLE = "full_access_as_app"
 PROBE_SUBJECT = "Enterprise Connect test"
 CALENDAR_DAYS = 7
 MAX_BLOCKS_IN_DATA = 200
+# Exchange Online's EWS hosts, per cloud (Microsoft 365 endpoint lists: worldwide; U.S. Government GCC High
+# `outlook.office365.us`; U.S. Government DoD `outlook-dod.office365.us`, `webmail.apps.mil`; China operated
+# by 21Vianet `partner.outlook.cn`). Microsoft Cloud Deutschland (`outlook.office.de`) has closed.
 _EXO_HOST_SUFFIXES = (
     "outlook.office365.com",
     "outlook.office.com",
     "outlook.office365.us",
+    "outlook-dod.office365.us",
+    "webmail.apps.mil",
     "partner.outlook.cn",
-    "outlook.office.de",
+)
+# Answers of EWS itself about one mailbox (SOAP errors): the application reached EWS. Throttling, timeouts and
+# the application's own errors are not among them.
+_MAILBOX_ANSWERS = (
+    ews.ErrorImpersonateUserDenied,
+    ews.ErrorNonExistentMailbox,
+    ews.ErrorAccessDenied,
+    ews.ErrorFolderNotFound,
+    ews.ErrorMailboxStoreUnavailable,
 )
 _PROBE_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>'
@@ -112,7 +129,9 @@ class ExchangeSettings:
     `auth`: "ntlm", "basic", "oauth", or None to probe the server (NTLM preferred over Basic); with a
     `tenant_id` and no `auth`, OAuth is used. `ews_url` None with `autodiscover` walks autodiscover; with
     neither and OAuth, Exchange Online's endpoint is used. `autodiscover_urls` replaces the candidate list
-    (the sandbox, tests); it is not a CLI flag.
+    (the sandbox, tests); it is not a CLI flag. `anchor_mailbox` is the mailbox the OAuth sign-in acts as
+    for its one EWS request (the application's own setup-test mailbox, set by the dashboard); None: the
+    checked mailbox. It is not a CLI flag either.
     """
 
     mailbox: str
@@ -130,6 +149,7 @@ class ExchangeSettings:
     ca_file: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     autodiscover_urls: tuple[str, ...] | None = None
+    anchor_mailbox: str | None = None
 
     @property
     def uses_oauth(self) -> bool:
@@ -184,7 +204,7 @@ def exchange_steps(settings: ExchangeSettings) -> list[StepSpec]:
         )
     ]
     if settings.uses_oauth:
-        steps[4] = StepSpec("authenticate", "Get a token for the application")
+        steps[4] = StepSpec("authenticate", "Get a token and reach EWS as the application")
     if settings.write_probe:
         steps.append(StepSpec("write_probe", STEP_TITLES["write_probe"], ("read_calendar",)))
     if settings.expect_denied:
@@ -231,16 +251,77 @@ def run_exchange_check(
 # --- the check -------------------------------------------------------------------------------------------
 
 
-class AuthenticatedOAuth2Credentials(OAuth2Credentials):
-    """App-only credentials whose token endpoint is `<authority>/<tenant>/oauth2/v2.0/token`."""
+def ews_resource(ews_url: str) -> str:
+    """The resource an app-only token for `ews_url` is requested for: `https://<EWS host>`.
 
-    def __init__(self, *args: Any, authority: str = DEFAULT_AUTHORITY, **kwargs: Any) -> None:
+    Entra resolves the resource by its identifier URI, and Exchange Online's service principal is known by
+    its EWS host in each cloud (`https://outlook.office365.com`, `https://outlook.office365.us` in GCC High,
+    `https://partner.outlook.cn` in China); a hybrid on-premises EWS host registered for modern
+    authentication is one more such name. A port other than 443 stays part of it (the sandbox)."""
+    target = net.Target.from_url(ews_url)
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    explicit = urlsplit(ews_url).port
+    return f"https://{host}" if explicit in (None, 443) else f"https://{host}:{explicit}"
+
+
+class _ErrorCodesClient(BackendApplicationClient):
+    """The client-credentials client, keeping the identity platform's `error_codes` list on a refusal.
+
+    oauthlib keeps only `error`, `error_description` and `error_uri` of an error body; the AADSTS numbers
+    in `error_codes` are what Microsoft documents to diagnose by (entra-docs reference-error-codes.md), so
+    they are attached to the raised error as `error_codes` (strings), empty when the body has none."""
+
+    def parse_request_body_response(self, body: str, scope: Any = None, **kwargs: Any) -> Any:
+        try:
+            return super().parse_request_body_response(body, scope=scope, **kwargs)
+        except OAuth2Error as exc:
+            exc.error_codes = _error_codes(body)  # type: ignore[attr-defined]
+            raise
+
+
+def _error_codes(body: str) -> list[str]:
+    try:
+        parsed = json.loads(body)
+    except (TypeError, ValueError):
+        return []
+    codes = parsed.get("error_codes") if isinstance(parsed, dict) else None
+    if not isinstance(codes, list):
+        return []
+    found = []
+    for code in codes:
+        if isinstance(code, int) and not isinstance(code, bool):
+            found.append(str(code))
+        elif isinstance(code, str) and code.isdigit():
+            found.append(code)
+    return found
+
+
+class AuthenticatedOAuth2Credentials(OAuth2Credentials):
+    """App-only credentials whose token endpoint is `<authority>/<tenant>/oauth2/v2.0/token` and whose token
+    is requested for `<resource>/.default` (exchangelib's own scope is always the worldwide cloud's)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        authority: str = DEFAULT_AUTHORITY,
+        resource: str = EXCHANGE_ONLINE_RESOURCE,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.authority = authority.rstrip("/")
+        self.resource = resource.rstrip("/")
 
     @property
     def token_url(self) -> str:
         return f"{self.authority}/{self.tenant_id}/oauth2/v2.0/token"
+
+    @property
+    def scope(self) -> list[str]:
+        return [f"{self.resource}/.default"]
+
+    @functools.cached_property
+    def client(self) -> BackendApplicationClient:
+        return _ErrorCodesClient(client_id=self.client_id)
 
 
 class _ExchangeCheck:
@@ -263,6 +344,7 @@ class _ExchangeCheck:
         self.account: Account | None = None
         self.calendar: Calendar | None = None
         self.token_roles: list[str] | None = None
+        self._learnt_version: Any = None  # the server version the sign-in's EWS request learnt
         self._protocols: list[CheckProtocol] = []
         self.ctx = ErrorContext(
             service_account=settings.client_id if settings.uses_oauth else settings.username,
@@ -316,6 +398,8 @@ class _ExchangeCheck:
         diagnosis = diagnose(code, **self.ctx.names(**names))
         if names.get("back_off"):  # the wait a throttled answer asked for, for schedulers (check all)
             data = {**(data or {}), "back_off": float(names["back_off"])}
+        if names.get("policy_reason"):  # Exchange Online's X-EWS-Policy-Reason, verbatim
+            data = {**(data or {}), "ews_policy_reason": names["policy_reason"]}
         log.info("Exchange check step %s failed: %s (%s)", step, diagnosis.code, detail)
         return failed(diagnosis, detail, data)
 
@@ -330,6 +414,7 @@ class _ExchangeCheck:
             self.ctx.platform = "online"
         self.proxy = net.proxy_for(url)
         self.ctx.proxy = net.redact_proxy(self.proxy) if self.proxy else None
+        self.ctx.extra["proxy_source"] = net.proxy_origin(url) if self.proxy else None
 
     # --- steps --------------------------------------------------------------------------------------------
 
@@ -465,8 +550,7 @@ class _ExchangeCheck:
         access = IMPERSONATION if self.settings.impersonation else DELEGATE
         try:
             self.account = self._account(self.settings.mailbox, protocol, access)
-            root = Root.get_distinguished(account=self.account)
-            self.calendar = Calendar.get_distinguished(root=root)
+            self.calendar = open_calendar(self.account)
             version = self.account.version
         except Exception as exc:  # noqa: BLE001 - every failure is mapped to a diagnosis
             if not self._expected(exc):
@@ -555,8 +639,7 @@ class _ExchangeCheck:
         ctx = replace(self.ctx, mailbox=denied)
         try:
             account = self._account(denied, protocol, access)
-            root = Root.get_distinguished(account=account)
-            Calendar.get_distinguished(root=root)
+            open_calendar(account)
         except Exception as exc:  # noqa: BLE001
             if not self._expected(exc):
                 raise
@@ -673,7 +756,8 @@ class _ExchangeCheck:
         return passed(detail, data)
 
     def _authenticate_oauth(self) -> Outcome:
-        protocol = self._protocol()
+        anchor = self._anchor()
+        protocol = self._protocol() if anchor is None else self._new_protocol(identity=anchor)
         try:
             session = protocol.get_session()
             protocol.release_session(session)
@@ -688,15 +772,20 @@ class _ExchangeCheck:
         self.token_roles = [str(r) for r in roles]
         self.ctx.token_roles = self.token_roles
         authority = self.settings.authority.rstrip("/")
-        data = {
+        acting_as = anchor or self.settings.mailbox
+        data: dict[str, Any] = {
             "authority": authority,
             "tenant_id": self.settings.tenant_id,
             "client_id": self.settings.client_id,
             "roles": self.token_roles,
             "offered": self.offered,
             "audience": claims.get("aud"),
+            "acting_as": acting_as,
         }
-        base = f"Token issued by {authority} for application {self.settings.client_id}"
+        reached = self._reach_ews(protocol, anchor, data)
+        if isinstance(reached, Outcome):
+            return reached
+        base = f"Token issued by {authority} for application {self.settings.client_id}; {reached}"
         if EWS_APP_ROLE in self.token_roles:
             detail = (
                 f"{base}; it carries the tenant-wide {EWS_APP_ROLE} permission, which reaches every "
@@ -704,13 +793,78 @@ class _ExchangeCheck:
             )
             if self.settings.scope_group or self.settings.expect_denied:
                 diagnosis = diagnose("scope_not_enforced", **self.ctx.names())
-                return warned(detail + ": an RBAC for Applications scope cannot restrict it", data, diagnosis)
-            return passed(detail, data)
-        return passed(
-            f"{base}; no tenant-wide permission in the token (access must come from RBAC for "
-            "Applications, proved by the next steps)",
-            data,
-        )
+                detail += ": an RBAC for Applications scope cannot restrict it"
+                if "warning" in data:
+                    detail += f". {data['warning']}"
+                return warned(detail, data, diagnosis)
+        else:
+            detail = (
+                f"{base}; no tenant-wide permission in the token (access must come from RBAC for "
+                "Applications, proved by the next steps)"
+            )
+        if "warning" in data:
+            return warned(f"{detail}. {data['warning']}", data)
+        return passed(detail, data)
+
+    def _anchor(self) -> str | None:
+        """The mailbox the OAuth sign-in's EWS request acts as, when it is not the checked mailbox.
+
+        A token alone proves nothing about EWS: Exchange Online's EWS switches (EwsEnabled, the
+        EwsAllowedAppIDs allow list) refuse requests, not tokens. So the sign-in makes one EWS request (the
+        server-version request). An app-only token must name a mailbox in every request
+        (ExchangeImpersonation), and a 403 on it may be the organisation's switch or that one mailbox's: the
+        header does not say which. The request therefore acts as the application's own setup-test mailbox
+        when one is known (the dashboard passes it): a refusal there is the application's, once for all its
+        mailboxes, and a mailbox-level switch on the checked mailbox is then told apart at the `impersonate`
+        step. Without one (a bare CLI check) the checked mailbox is used, and the detail says that the two
+        cannot be told apart.
+        """
+        anchor = (self.settings.anchor_mailbox or "").strip()
+        if not anchor or anchor.lower() == self.settings.mailbox.strip().lower():
+            return None
+        return anchor
+
+    def _reach_ews(self, protocol: CheckProtocol, anchor: str | None, data: dict[str, Any]) -> str | Outcome:
+        """One EWS request as the application (the server-version request): what it proved, or the failure."""
+        acting_as = anchor or self.settings.mailbox
+        try:
+            version = protocol.version
+        except Exception as exc:  # noqa: BLE001
+            if not self._expected(exc):
+                raise
+            cause = unwrap(exc)
+            if isinstance(cause, _MAILBOX_ANSWERS):
+                # EWS itself answered (a per-mailbox SOAP error): the token is accepted and EWS is not
+                # switched off for the application. The mailbox's own problem is for the next step (or, for
+                # a test mailbox, a warning: it cannot stand in for the organisation).
+                data["ews_answer"] = type(cause).__name__
+                if anchor is None:
+                    return f"EWS answered the application (acting as {acting_as}: {type(cause).__name__})"
+                data["warning"] = (
+                    f"EWS answered the application, but its test mailbox {anchor} could not be used "
+                    f"({type(cause).__name__}): an organisation-wide EWS block cannot be told apart from one "
+                    "mailbox's until it can"
+                )
+                return f"EWS answered (acting as {anchor}: {type(cause).__name__})"
+            # The request acted as the anchor: a fix naming a mailbox names that one.
+            ctx = replace(self.ctx, acting_as=anchor, mailbox=anchor) if anchor else self.ctx
+            code, detail, names = classify_error(exc, ctx)
+            if code in ("ews_blocked", "ews_forbidden") and anchor is None:
+                detail += (
+                    f"; acting as {acting_as}, the mailbox checked: whether the organisation or only this "
+                    "mailbox is refused cannot be told from this answer"
+                )
+            if names.get("policy_reason"):
+                data["ews_policy_reason"] = names["policy_reason"]
+            if names.get("back_off"):
+                data["back_off"] = float(names["back_off"])
+            diagnosis = diagnose(code, **ctx.names(**names))
+            log.info("Exchange check step authenticate failed: %s (%s)", diagnosis.code, detail)
+            return failed(diagnosis, detail, data)
+        if anchor is not None:
+            self._learnt_version = protocol.config.version
+        data["server_version"] = _version_data(version)
+        return f"EWS answered as {acting_as}; {_version_text(version)}"
 
     # --- exchangelib objects ------------------------------------------------------------------------------
 
@@ -723,6 +877,7 @@ class _ExchangeCheck:
                 tenant_id=settings.tenant_id,
                 identity=Identity(primary_smtp_address=identity or settings.mailbox),
                 authority=settings.authority,
+                resource=ews_resource(self._endpoint()),
             )
         return Credentials(settings.username, self._secret)
 
@@ -731,7 +886,7 @@ class _ExchangeCheck:
         auth_type = None if settings.uses_oauth else (self.auth_type or NTLM)
         # The first protocol of a check guesses the server version; later ones (the restriction step) reuse
         # what this same check learnt. Nothing is reused across checks.
-        known = self.protocol.config.version if self.protocol is not None else None
+        known = self.protocol.config.version if self.protocol is not None else self._learnt_version
         version = known.copy() if known is not None and known.build else None
         config = Configuration(
             service_endpoint=self._endpoint(),
@@ -779,6 +934,19 @@ def make_account(address: str, protocol: CheckProtocol, access: str) -> Account:
     forget_cached_protocol(account.protocol)
     account.protocol = protocol
     return account
+
+
+def open_calendar(account: Account) -> Calendar:
+    """The calendar of `account`, bound directly: one GetFolder of the distinguished folder `calendar` with
+    the mailbox named, the mailbox's root never fetched.
+
+    exchangelib's `account.calendar` (and `Root.get_distinguished`) first fetch the root folder. With delegate
+    access through folder permission on the calendar only (`Add-MailboxFolderPermission <mbx>:\\Calendar
+    -AccessRights Reviewer`, what the console itself recommends) Exchange refuses the root with
+    ErrorAccessDenied (exchangelib issues #1222, #1282) although the calendar is readable. `Root(account=...)`
+    makes no request; it only carries the account.
+    """
+    return Calendar.get_distinguished(root=Root(account=account))
 
 
 def read_busy_blocks(calendar: Calendar, days: int = CALENDAR_DAYS) -> list[dict[str, Any]]:

@@ -16,7 +16,15 @@ from typing import Any
 
 import requests
 from exchangelib import errors as ews
-from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from oauthlib.oauth2.rfc6749.errors import (
+    InsecureTransportError,
+    MismatchingStateError,
+    MissingCodeError,
+    MissingTokenError,
+    MissingTokenTypeError,
+    OAuth2Error,
+    TokenExpiredError,
+)
 
 from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
@@ -25,15 +33,34 @@ from ec_console.providers.net import AnswerTooLarge
 from ec_console.validation import is_distinguished_name
 
 _AADSTS_RE = re.compile(r"AADSTS(\d+)")
+# The identity platform's AADSTS numbers (entra-docs reference-error-codes.md) -> diagnosis code. Only codes
+# whose meaning the diagnosis states are here; any other number is told as it came (`oauth_request_refused`).
 _AADSTS_CODES = {
-    "7000215": "oauth_invalid_client",  # invalid client secret provided
-    "7000222": "oauth_secret_expired",  # the provided client secret keys are expired
-    "90002": "oauth_tenant_not_found",  # tenant not found
+    "7000215": "oauth_invalid_client",  # InvalidClientSecret: invalid client secret provided
+    "7000222": "oauth_secret_expired",  # InvalidClientSecretExpiredKeysProvided
+    "90002": "oauth_tenant_not_found",  # InvalidTenantName: tenant not found
     "900023": "oauth_tenant_not_found",  # specified tenant identifier is neither a valid DNS name nor a GUID
-    "700016": "oauth_invalid_client",  # application not found in the directory
-    "90023": "oauth_invalid_client",  # unsupported client (e.g. not a confidential client)
+    "700016": "oauth_app_not_found",  # application with identifier '...' was not found in the directory
+    "7000112": "oauth_app_disabled",  # UnauthorizedClientApplicationDisabled
+    "7000229": "oauth_no_service_principal",  # the client application is missing service principal in tenant
+    "700027": "oauth_certificate_unknown",  # certificate used to sign the assertion is not registered
+    "53003": "oauth_conditional_access",  # BlockedByConditionalAccess
+}
+# Exchange Online's `x-ms-diagnostics` on a 401 to a bearer token: `<number>;reason="...";error_category=...`.
+# Only 2000008 says the application lacks a permission (its reason: "The token contains no permissions, or
+# permissions can not be understood."); the others say the token itself is not one Exchange accepts.
+_DIAGNOSTICS_RE = re.compile(r"^\s*(\d+)")
+_BEARER_REASONS = {
+    "2000001": "Exchange could not use the token (invalid_token: it cannot be parsed or is not valid)",
+    "2000003": "the token is for another resource than this Exchange (invalid audience)",
+    "2000004": "this Exchange knows no organisation for the token's tenant (invalid_tenant)",
 }
 _LOCKED_OUT = "locked out"
+# Exchange Online's answer header for a request its EWS access controls refused (HTTP 403), and its only two
+# values: https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange
+EWS_POLICY_REASON_HEADER = "X-EWS-Policy-Reason"
+EWS_POLICY_DISABLED = "EWS is disabled for this user or tenant"
+EWS_POLICY_BLOCKED = "EWS is blocked by policy for this user or tenant"
 # What exchangelib's "Reraised from ..." text names when an answer began and the connection then broke.
 _CUT_MID_ANSWER = ("ChunkedEncodingError", "Connection broken", "IncompleteRead")
 # The server accepted the connection and the request, then closed or reset it before answering: not
@@ -61,6 +88,7 @@ class ErrorContext:
     platform: str = "onprem"  # "onprem" | "online"
     exchange_online: bool = False  # the host is Exchange Online's
     token_roles: list[str] | None = None
+    acting_as: str | None = None  # the mailbox an app-only request acted as, when not the checked one
     extra: dict[str, Any] = field(default_factory=dict)
 
     def names(self, **overrides: Any) -> dict[str, Any]:
@@ -91,8 +119,19 @@ def short(text: str) -> str:
 
 
 def aadsts_code(text: str) -> str | None:
+    """The first AADSTS number in `text` (an `error_description`), as a string, else None."""
     match = _AADSTS_RE.search(text or "")
     return match.group(1) if match else None
+
+
+def aadsts_codes(exc: OAuth2Error) -> list[str]:
+    """The AADSTS numbers of a token refusal: the body's `error_codes` list when the token client kept it,
+    else the AADSTS number in the description."""
+    kept = getattr(exc, "error_codes", None)
+    if isinstance(kept, list) and kept:
+        return [str(c) for c in kept]
+    code = aadsts_code(exc.description or "")
+    return [code] if code else []
 
 
 def unwrap(exc: BaseException) -> BaseException:
@@ -143,17 +182,10 @@ def _http(exc: HttpAnswerError, ctx: ErrorContext) -> tuple[str, str, dict[str, 
                 {},
             )
         if ctx.oauth:
-            hint = exc.header("x-ms-diagnostics") or exc.header("www-authenticate")
-            more = f" ({short(hint)})" if hint else ""
-            return (
-                "oauth_permission_missing",
-                f"Exchange refused the application's token with HTTP 401{more}",
-                {"error": short(hint)},
-            )
+            return _bearer_refused(exc.header("x-ms-diagnostics"))
         return "auth_failed", f"{where} refused the credentials of {ctx.service_account} (HTTP 401)", {}
     if status == 403:
-        online = " EWS in Exchange Online shuts down on 1 April 2027." if ctx.exchange_online else ""
-        return "ews_blocked", f"{where} answered HTTP 403 Forbidden: EWS is blocked.{online}", {}
+        return _forbidden(exc, ctx, where)
     if status == 407:
         return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
     if status in (429, 503):
@@ -177,6 +209,42 @@ def _http(exc: HttpAnswerError, ctx: ErrorContext) -> tuple[str, str, dict[str, 
     return "server_error", f"{where} answered {text}", {"error": text}
 
 
+def _forbidden(exc: HttpAnswerError, ctx: ErrorContext, where: str) -> tuple[str, str, dict[str, Any]]:
+    """A 403 is `ews_blocked` only when Exchange names its EWS access policy in `X-EWS-Policy-Reason`.
+
+    Exchange Online sends one of two values ("Control access to EWS in Exchange", "Understand HTTP 403
+    responses"): `EWS is disabled for this user or tenant` (organisation or mailbox EwsEnabled) or `EWS is
+    blocked by policy for this user or tenant` (the EwsAllowedAppIDs list or a User-Agent allow / block list;
+    the header does not say which). A 403 without it does not establish the cause (a reverse proxy, a web
+    application firewall, IIS itself ...): `ews_forbidden`, saying so.
+    """
+    reason = short(exc.header(EWS_POLICY_REASON_HEADER))
+    acting = ctx.acting_as
+    who = f" acting as {acting}" if acting else ""
+    online = " EWS in Exchange Online shuts down on 1 April 2027." if ctx.exchange_online else ""
+    if reason:
+        if reason.lower() == EWS_POLICY_DISABLED.lower():
+            meaning = "EwsEnabled is off for the organisation or for the mailbox"
+        elif reason.lower() == EWS_POLICY_BLOCKED.lower():
+            meaning = ("an EWS application access policy blocks the application (the EwsAllowedAppIDs list, "
+                       "or a User-Agent allow or block list; the header does not say which)")
+        else:
+            meaning = "an EWS access policy refused the request"
+        return (
+            "ews_blocked",
+            f'{where} answered HTTP 403{who} with {EWS_POLICY_REASON_HEADER}: "{reason}": {meaning}.{online}',
+            {"policy_reason": reason},
+        )
+    cas = short(exc.header("x-caserrorcode"))
+    more = f", X-CasErrorCode {cas}" if cas else ""
+    return (
+        "ews_forbidden",
+        f"{where} answered HTTP 403 Forbidden{who} without stating a cause (no {EWS_POLICY_REASON_HEADER} "
+        f"header{more}): not shown to be an EWS access policy",
+        {"error": f"HTTP 403 Forbidden{more}"},
+    )
+
+
 def _retry_after(value: str) -> float | None:
     try:
         seconds = float(value)
@@ -185,18 +253,71 @@ def _retry_after(value: str) -> float | None:
     return seconds if seconds > 0 else None
 
 
+# oauthlib's own refusals, raised before any request is sent or about what the client holds: not answers.
+_CLIENT_SIDE = (InsecureTransportError, TokenExpiredError, MismatchingStateError, MissingCodeError)
+
+
 def _oauth(exc: OAuth2Error, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    if isinstance(exc, InsecureTransportError):
+        message = ("The console did not send the request: a client secret or a bearer token is sent only "
+                   "over https, and an address in use (the --authority or the EWS URL) is plain http.")
+        return "bad_input", message, {"message": message, "field": "--authority / --ews-url (use https)"}
+    if isinstance(exc, _CLIENT_SIDE):
+        text = short(f"{type(exc).__name__}: {exc.error}")
+        return (
+            "unexpected_error",
+            f"The console's OAuth client stopped before an answer was used ({text}); no server said this",
+            {"error": text},
+        )
     description = exc.description or ""
-    code = aadsts_code(description)
     text = short(f"{exc.error}: {description}" if description else str(exc.error))
-    mapped = _AADSTS_CODES.get(code or "")
-    if mapped:
-        return mapped, f"The identity platform refused the token request: {text}", {"error": text}
-    if exc.error in ("invalid_client", "unauthorized_client"):
-        return "oauth_invalid_client", f"The identity platform refused the client: {text}", {"error": text}
+    codes = aadsts_codes(exc)
+    for code in codes:
+        mapped = _AADSTS_CODES.get(code)
+        if mapped:
+            return mapped, f"The identity platform refused the token request: {text}", {"error": text}
     if exc.status_code and exc.status_code >= 500:
         return "server_error", f"The identity platform failed: {text}", {"error": text}
-    return "server_error", f"The identity platform refused the token request: {text}", {"error": text}
+    if isinstance(exc, (MissingTokenError, MissingTokenTypeError)):
+        # The answer was not a token response (an error page, a proxy's answer ...): the server's doing.
+        return "server_error", f"The token endpoint answered without a usable token: {text}", {"error": text}
+    if not codes and exc.error == "invalid_client":
+        # Microsoft's `error` table: invalid_client = "Client authentication failed ... The client
+        # credentials aren't valid", whatever number would have said more.
+        return "oauth_invalid_client", f"The identity platform refused the client: {text}", {"error": text}
+    named = f" (AADSTS{codes[0]})" if codes else ""
+    return (
+        "oauth_request_refused",
+        f"The identity platform refused the token request{named}: {text}",
+        {"error": text},
+    )
+
+
+def _bearer_refused(diagnostics: str | None) -> tuple[str, str, dict[str, Any]]:
+    """A 401 to the application's bearer token, told by Exchange's `x-ms-diagnostics` number."""
+    header = short(diagnostics or "")
+    match = _DIAGNOSTICS_RE.match(diagnostics or "")
+    number = match.group(1) if match else None
+    if number == "2000008":
+        return (
+            "oauth_permission_missing",
+            "Exchange refused the application's token with HTTP 401: the token carries no permission "
+            f"Exchange accepts (x-ms-diagnostics: {header})",
+            {"error": f"x-ms-diagnostics: {header}"},
+        )
+    if not header:
+        return (
+            "oauth_token_rejected",
+            "Exchange refused the application's token with HTTP 401 and gave no x-ms-diagnostics reason",
+            {"error": "HTTP 401 without x-ms-diagnostics"},
+        )
+    reason = _BEARER_REASONS.get(number or "")
+    said = f": {reason}" if reason else ""
+    return (
+        "oauth_token_rejected",
+        f"Exchange refused the application's token with HTTP 401{said} (x-ms-diagnostics: {header})",
+        {"error": f"x-ms-diagnostics: {header}"},
+    )
 
 
 def _unauthorized(exc: ews.UnauthorizedError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
@@ -204,7 +325,7 @@ def _unauthorized(exc: ews.UnauthorizedError, ctx: ErrorContext) -> tuple[str, s
     if _LOCKED_OUT in text.lower():
         return "account_locked", text, {}
     if ctx.oauth:
-        return "oauth_permission_missing", f"Exchange refused the application's token: {short(text)}", {}
+        return _bearer_refused(None)
     return "auth_failed", f"The server refused the credentials of {ctx.service_account}: {short(text)}", {}
 
 
@@ -317,10 +438,15 @@ def _redirect(exc: ews.RedirectError, ctx: ErrorContext) -> tuple[str, str, dict
 
 
 def _cas(exc: ews.CASError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
+    """Exchange's front end (Client Access) named its refusal in `X-CasErrorCode` (`CheckRetryPolicy`)."""
+    code = short(exc.cas_error)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    http = f"HTTP {status} with " if status else ""
+    where = ctx.ews_url or ctx.host or "the server"
     return (
         "server_error",
-        f"Exchange's front end refused the request: {short(exc.cas_error)}",
-        {"error": f"CAS error {short(exc.cas_error)}"},
+        f"Exchange's front end at {where} refused the request: {http}X-CasErrorCode {code}",
+        {"error": f"{http}X-CasErrorCode {code}"},
     )
 
 

@@ -12,7 +12,9 @@
   `BaseProtocol.HTTP_ADAPTER_CLS` stays as it is.
 - `CheckRetryPolicy` is exchangelib's `FailFast` (no sleeping, no retry loop) that turns every HTTP answer
   that is not EWS XML into `HttpAnswerError` with the status, so 401 / 403 / 407 / 503 can be diagnosed
-  precisely rather than guessed from exchangelib's generic errors.
+  precisely rather than guessed from exchangelib's generic errors. Any other refusal that carries Exchange's
+  front-end `X-CasErrorCode` header (e.g. a 500 with `ServerNotFound`, the front end finding no back-end
+  server for the mailbox) raises exchangelib's own `CASError` with that code, as exchangelib's policy does.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import requests
 import requests.adapters
+from exchangelib.errors import CASError
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
 from exchangelib.util import is_xml
 
@@ -111,14 +114,26 @@ class HttpAnswerError(Exception):
         return next((v for k, v in self.headers.items() if k.lower() == wanted), "")
 
 
+# Statuses whose meaning the check reads itself, whatever else the answer carries: Exchange's front end also
+# puts `X-CasErrorCode: UnauthenticatedRequest` on an ordinary 401 challenge, which is a sign-in answer.
+_OWN_STATUSES = frozenset({401, 403, 407, 429, 503})
+
+
 class CheckRetryPolicy(FailFast):
-    """FailFast, but every non-EWS answer raises `HttpAnswerError` (locked-out 401s keep their text)."""
+    """FailFast, but every non-EWS answer raises `HttpAnswerError` (locked-out 401s keep their text), or
+    exchangelib's `CASError` when Exchange's front end names its refusal in `X-CasErrorCode`."""
 
     def raise_response_errors(self, response: requests.Response) -> None:
         if response.status_code == 200:
             return
         if response.status_code == 500 and response.content and is_xml(response.content):
             return  # a SOAP fault: exchangelib parses it into its own error classes
+        cas_error = response.headers.get("X-CasErrorCode", "").strip()
+        if cas_error and response.status_code not in _OWN_STATUSES:
+            # exchangelib's RetryPolicy.raise_response_errors reads the header the same way.
+            if cas_error.startswith("CAS error:"):
+                cas_error = cas_error.split(":", 1)[1].strip()
+            raise CASError(cas_error=cas_error, response=response)
         text = response.text[:_MAX_BODY_TEXT] if response.content else ""
         raise HttpAnswerError(response.status_code, response.reason or "", dict(response.headers), text)
 

@@ -30,8 +30,15 @@ What is shared, and why that is safe:
   the same context, so each code, detail and `back_off` is what `probe_mailbox` reports. When the session
   cannot be opened (wrong password, TLS, DNS, EWS blocked, throttled while signing in ...) the probe falls
   back to the full interactive check for that mailbox, whose step-by-step report names the exact cause;
-  the next probe tries to open the session again (the engine stops an application's lane on an
-  application failure anyway).
+  the next probe tries to open the session again — unless that report is the application's failure (a step
+  before any one mailbox: sign-in, endpoint, EWS switched off or the application not allowed), which is
+  then the answer for every later probe of the run, without another request: an application-level block is
+  detected once per application, not once per mailbox (check all marks the application, not its profiles).
+- **Which mailbox the session signs in as.** An app-only (OAuth) token must act as a mailbox in every EWS
+  request. The session's one server-version request acts as the application's setup-test mailbox
+  (`ExchangeSettings.anchor_mailbox`), not the first mailbox probed: a 403 there (`X-EWS-Policy-Reason`)
+  is the application's, while a mailbox with its own EWS switched off is refused at its own `GetFolder`
+  and stays that profile's problem. Without a test mailbox the first mailbox probed is used.
 - **Throttling is the engine's business.** exchangelib shrinks a protocol's pool on ErrorServerBusy and
   ErrorExceededConnectionCount; here the pool stays at the run's concurrency and the answer is returned at
   once, so `checkall`'s back-off (which pauses the whole lane for the server's `BackOffMilliseconds`)
@@ -51,10 +58,12 @@ from typing import Any
 
 from exchangelib import DELEGATE, IMPERSONATION, Configuration
 from exchangelib import errors as ews
-from exchangelib.folders import Calendar, Root
+from exchangelib.folders import Calendar
 
 from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, passed
 from ec_console.diagnoses import diagnose
+from ec_console.providers.base import ProbeKind
+from ec_console.providers.base import classify as whose_problem
 from ec_console.providers.exchange import (
     CALENDAR_DAYS,
     MAX_BLOCKS_IN_DATA,
@@ -68,6 +77,7 @@ from ec_console.providers.exchange import (
     _version_data,
     _version_text,
     make_account,
+    open_calendar,
     probe_mailbox,
     read_busy_blocks,
 )
@@ -174,6 +184,9 @@ class ExchangeProbeSession:
         self._closed = False
         self.opened_count = 0           # how many times a protocol was opened (1 in a healthy run)
         self.fallbacks = 0              # probes answered by the full interactive check
+        self.application_failure: ProbeResult | None = None  # the application's failure, once known
+        self._first = threading.Lock()  # held by the run's first probe (see `probe`)
+        self._first_answered = False
 
     # --- life cycle -------------------------------------------------------------------------------------
 
@@ -209,12 +222,41 @@ class ExchangeProbeSession:
         settings = replace(self.settings, mailbox=mailbox)
         if cancel.cancelled:
             return self._run(settings, None, cancel)
+        if not self._first_answered:
+            # The first probe of the run opens the session, or finds why it cannot, alone: the others wait
+            # for its answer rather than each meeting the same refusal (one 403 per application, not one per
+            # worker). Later probes no longer wait here.
+            with self._first:
+                if not self._first_answered:
+                    try:
+                        return self._probe(settings, mailbox, cancel)
+                    finally:
+                        self._first_answered = True
+        return self._probe(settings, mailbox, cancel)
+
+    def _probe(self, settings: ExchangeSettings, mailbox: str, cancel: CancelToken) -> ProbeResult:
+        known = self.application_failure
+        if known is not None:
+            return replace(known, mailbox=mailbox)
         opened = self._open(mailbox)
         if opened is None:
             with self._lock:
                 self.fallbacks += 1
-            return self._full_probe(settings, self._secret, mailbox, cancel=cancel)
+            result = self._full_probe(settings, self._secret, mailbox, cancel=cancel)
+            self._remember_application_failure(result)
+            return result
         return self._run(settings, opened, cancel)
+
+    def _remember_application_failure(self, result: ProbeResult) -> None:
+        """Keep `result` for the rest of the run when it is the application's failure (see the module doc)."""
+        report = result.report
+        failure = report.first_failure if report is not None else None
+        if result.ok or failure is None or failure.diagnosis is None or report is None or report.cancelled:
+            return
+        if whose_problem(failure.diagnosis.code, failure.id) is ProbeKind.APPLICATION:
+            with self._lock:
+                if self.application_failure is None:
+                    self.application_failure = result
 
     def _run(self, settings: ExchangeSettings, opened: _Opened | None, cancel: CancelToken) -> ProbeResult:
         probe = _MailboxProbe(settings, opened)
@@ -246,11 +288,14 @@ class ExchangeProbeSession:
         settings = replace(self.settings, mailbox=mailbox)
         check = _ExchangeCheck(settings, self._secret, CancelToken())
         protocol: _PooledProtocol | None = None
+        # The mailbox an app-only token acts as for the session's own requests (see the module doc); each
+        # probe then names its own mailbox in the ExchangeImpersonation header of its requests.
+        identity = (settings.anchor_mailbox or "").strip() or mailbox
         try:
             _prepare(check)
             auth_type = None if settings.uses_oauth else check.auth_type
             config = Configuration(
-                service_endpoint=check._endpoint(), credentials=check._credentials(mailbox),
+                service_endpoint=check._endpoint(), credentials=check._credentials(identity),
                 auth_type=auth_type, version=None, retry_policy=CheckRetryPolicy(),
                 max_connections=self.max_connections)
             protocol = _PooledProtocol(config=config, ssl_context=check.ssl_context, timeout=settings.timeout)
@@ -287,6 +332,8 @@ class _MailboxProbe:
         diagnosis = diagnose(code, **self.ctx.names(**names))
         if names.get("back_off"):
             data = {**(data or {}), "back_off": float(names["back_off"])}
+        if names.get("policy_reason"):
+            data = {**(data or {}), "ews_policy_reason": names["policy_reason"]}
         return failed(diagnosis, detail, data)
 
     def impersonate(self) -> Outcome:
@@ -296,7 +343,7 @@ class _MailboxProbe:
         try:
             account = make_account(self.settings.mailbox, protocol, access)
             # GetFolder of the calendar by its distinguished id: the root folder itself is never fetched.
-            self.calendar = Calendar.get_distinguished(root=Root(account=account))
+            self.calendar = open_calendar(account)
             version = account.version
         except Exception as exc:  # noqa: BLE001 - every expected failure is mapped to a diagnosis
             if not _ExchangeCheck._expected(exc):

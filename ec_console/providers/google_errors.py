@@ -27,7 +27,7 @@ from typing import Any
 
 from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
-from ec_console.providers.net import AnswerTooLarge
+from ec_console.providers.net import AnswerTooLarge, proxy_names
 
 _MAX_TEXT = 200
 # OpenSSL verify codes (X509_V_ERR_*) that have their own diagnosis.
@@ -240,7 +240,7 @@ def classify_http_error(
         back_off = retry_after_seconds(parts.retry_after)
         return names.render("throttled", api=api, back_off=back_off if back_off is not None else 60)
     if parts.status == 407:
-        return names.render("proxy_auth_required", host=host)
+        return names.render("proxy_auth_required", host=host, **_proxy_names(host))
     if parts.status == 403 and on_forbidden is not None:
         found = on_forbidden(parts)
         if found is not None:
@@ -274,6 +274,11 @@ def _has(exc: BaseException, name: str) -> BaseException | None:
     return next((e for e in _chain(exc) if any(c.__name__ == name for c in type(e).__mro__)), None)
 
 
+def _proxy_names(host: str | None) -> dict[str, str]:
+    """The proxy the console used for https://host (without credentials) and where it is set."""
+    return proxy_names(f"https://{host}/") if host else {}
+
+
 def classify_network_error(exc: BaseException, names: Names, *, host: str, port: int | str) -> Diagnosis:
     """The diagnosis for a failure with no usable answer (requests/urllib3 or httplib2/socket/ssl).
 
@@ -297,7 +302,7 @@ def classify_network_error(exc: BaseException, names: Names, *, host: str, port:
             return names.render("tls_name_mismatch", host=host, port=port, error=detail)
         return names.render("tls_untrusted", host=host, port=port, error=detail)
     if any("407" in str(e) for e in chain) and (_has(exc, "ProxyError") or _has(exc, "ProxyAuthError")):
-        return names.render("proxy_auth_required", host=host, port=port)
+        return names.render("proxy_auth_required", host=host, port=port, **_proxy_names(host))
     if any(isinstance(e, socket.gaierror) for e in chain) or _has(exc, "NameResolutionError"):
         return names.render("dns_unresolved", host=host, error=error)
     # urllib3's NewConnectionError (refused, no route) derives from its ConnectTimeoutError: test it first.
@@ -311,8 +316,10 @@ def classify_network_error(exc: BaseException, names: Names, *, host: str, port:
     ):
         return names.render("timeout", host=host, port=port)
     if _has(exc, "ProxyError"):
+        proxied = _proxy_names(host) if "407" in error else {}
         return names.render(
-            "proxy_auth_required" if "407" in error else "tcp_unreachable", host=host, port=port, error=error
+            "proxy_auth_required" if "407" in error else "tcp_unreachable", host=host, port=port, error=error,
+            **proxied,
         )
     if any(isinstance(e, ssl.SSLError) for e in chain):
         return names.render("server_error", host=host, error=f"TLS handshake failed: {error}")

@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
 import socket
 import ssl
+import sys
+import urllib.request
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -96,6 +99,36 @@ def proxy_for(url: str) -> str | None:
     proxies = requests.utils.get_environ_proxies(url)
     proxy = requests.utils.select_proxy(url, proxies)
     return proxy or None
+
+
+def proxy_origin(url: str) -> str:
+    """Where the proxy that `proxy_for(url)` chooses is set, in words an administrator can act on.
+
+    requests asks urllib, whose `getproxies()` takes the `<scheme>_proxy` / `all_proxy` variables when the
+    environment has any `*_proxy` variable (the lower-case one first), else the current user's Internet
+    Settings in the Windows registry or the macOS network settings — never the WinHTTP proxy (`netsh
+    winhttp`) nor a proxy auto-config script.
+    """
+    if urllib.request.getproxies_environment():
+        scheme = urlsplit(url).scheme.lower()
+        for wanted in (f"{scheme}_proxy", "all_proxy"):
+            names = sorted((n for n in os.environ if n.lower() == wanted and os.environ[n]),
+                           key=lambda n: n != wanted)
+            if names:
+                return f"the environment variable {names[0]}"
+        return "the environment's *_proxy variables"
+    if sys.platform == "win32":
+        return "the Windows Internet Options (the current user's proxy server, in the registry)"
+    if sys.platform == "darwin":
+        return "the macOS network settings (System Settings, Network, Proxies)"
+    return "the system proxy settings"
+
+
+def proxy_names(url: str) -> dict[str, str]:
+    """The diagnosis names of the proxy used for `url` (`proxy` without credentials, `proxy_source`), or
+    none when no proxy applies."""
+    proxy = proxy_for(url)
+    return {"proxy": redact_proxy(proxy), "proxy_source": proxy_origin(url)} if proxy else {}
 
 
 def redact_proxy(proxy: str) -> str:
@@ -177,7 +210,8 @@ def _connect_through_proxy(target: Target, proxy: str, timeout: float) -> Connec
     shown = redact_proxy(proxy)
     parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     proxy_host, proxy_port = parts.hostname or "", parts.port or 8080
-    names = {"host": target.host, "port": target.port, "proxy": shown, "timeout": timeout}
+    names = {"host": target.host, "port": target.port, "proxy": shown, "timeout": timeout,
+             "proxy_source": proxy_origin(target.url)}
     try:
         sock = socket.create_connection((proxy_host, proxy_port), timeout=timeout)
     except TimeoutError:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -27,6 +28,7 @@ from ec_console.sandbox.identity import IdentityEndpoint, TokenIssuer
 from ec_console.sandbox.ntlm import NtlmUser, NtlmUsers
 from ec_console.sandbox.org import (
     APP,
+    DISABLED_APP,
     EXPIRED_APP,
     LOCKED_ACCOUNT,
     NO_PERMISSION_APP,
@@ -70,6 +72,8 @@ class SandboxInfo:
     no_permission_client_secret: str
     tenant_wide_client_id: str
     tenant_wide_client_secret: str
+    disabled_client_id: str
+    disabled_client_secret: str
     scope_group: str
     scope_group_dn: str
     scope_group_address: str
@@ -84,6 +88,8 @@ class SandboxInfo:
     mailbox_connection_limit: str
     throttle_back_off_ms: int
     slow_seconds: float
+    # In scope; the service accounts hold only Reviewer folder permission on its calendar (delegate access).
+    mailbox_calendar_reviewer: str = ""
 
     @property
     def mailbox_in_scope(self) -> str:
@@ -115,6 +121,7 @@ class Sandbox:
         self.tls: TlsMaterial | None = None
         self.ews: EwsEndpoint | None = None
         self.ews_server: SandboxHTTPServer | None = None
+        self.identity: IdentityEndpoint | None = None
         self.identity_server: SandboxHTTPServer | None = None
         self._variants: dict[str, SandboxHTTPServer] = {}
         self._ntlm_token: int | None = None
@@ -140,11 +147,12 @@ class Sandbox:
                 version=EXCHANGE_ONLINE if self._online else EXCHANGE_2019,
                 end_point_hash=self.tls.server.end_point_hash(),
             )
+            self.identity = IdentityEndpoint(self.org, self.issuer)
             self.ews_server = self._ews_server("ews", "valid").start()
             self.identity_server = SandboxHTTPServer(
                 "identity", tls_context=self.tls.server.server_context(), request_log=self.requests
             )
-            IdentityEndpoint(self.org, self.issuer).install(self.identity_server)
+            self.identity.install(self.identity_server)
             self.identity_server.start()
             if self._with_google:
                 self.google = GoogleSandbox(self.folder / "google", tls=self.tls, request_log=self.requests)
@@ -169,6 +177,9 @@ class Sandbox:
             )
         )
         endpoint.install(server)
+        if self.identity is not None:
+            # Exchange answers tokens issued for its EWS host (`https://<host>[:port]/.default`).
+            self.identity.ews_endpoints.append(endpoint)
         return server
 
     def stop(self) -> None:
@@ -240,11 +251,14 @@ class Sandbox:
             no_permission_client_secret=NO_PERMISSION_APP.client_secret,
             tenant_wide_client_id=TENANT_WIDE_APP.client_id,
             tenant_wide_client_secret=TENANT_WIDE_APP.client_secret,
+            disabled_client_id=DISABLED_APP.client_id,
+            disabled_client_secret=DISABLED_APP.client_secret,
             scope_group=org.scope_group_name,
             scope_group_dn=org.scope_group_dn,
             scope_group_address=org.scope_group_address,
             mailboxes_in_scope=tuple(
-                m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+                m.address for m in org.scope_members()
+                if m.behaviour is Behaviour.NORMAL and m.delegate_folders is None
             ),
             mailboxes_out_of_scope=tuple(m.address for m in org.mailboxes.values() if not m.in_scope),
             mailbox_nonexistent=org.nonexistent_address,
@@ -256,6 +270,9 @@ class Sandbox:
             mailbox_connection_limit=org.by_behaviour(Behaviour.CONNECTIONS_EXCEEDED).address,
             throttle_back_off_ms=org.throttle_back_off_ms,
             slow_seconds=org.slow_seconds,
+            mailbox_calendar_reviewer=next(
+                m.address for m in org.mailboxes.values() if m.delegate_folders is not None
+            ),
         )
 
 
@@ -290,9 +307,27 @@ def _human(info: SandboxInfo) -> str:
 
 
 def run_serve(json_output: bool, *, out: TextIO | None = None, stop: threading.Event | None = None) -> int:
-    """`ec-console sandbox serve`: print the sandbox's info, block until Ctrl+C (130) or `stop` is set (0)."""
+    """`ec-console sandbox serve`: print the sandbox's info, block until Ctrl+C (130), SIGTERM (143) or
+    `stop` is set (0). Every way out removes the sandbox's temporary folder (its CA and key files)."""
     stream = out if out is not None else sys.stdout
     waiter = stop if stop is not None else threading.Event()
+    terminated: list[int] = []
+    previous = None
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        def on_term(signum: int, _frame: object) -> None:
+            terminated.append(signum)
+            waiter.set()
+
+        previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        code = _serve(json_output, stream, waiter)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return 128 + signal.SIGTERM if terminated and code == 0 else code
+
+
+def _serve(json_output: bool, stream: TextIO, waiter: threading.Event) -> int:
     with Sandbox(google=True) as sandbox:
         info = sandbox.info()
         assert sandbox.google is not None

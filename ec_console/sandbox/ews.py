@@ -10,10 +10,20 @@ Authentication, as IIS in front of Exchange does it:
 - Basic: every request;
 - Bearer: a token from the sandbox identity endpoint (signature, audience, tenant, lifetime); an app with
   neither `full_access_as_app` in `roles` nor an RBAC for Applications assignment gets Exchange Online's 401
-  with `x-ms-diagnostics: 2000008`;
+  with `x-ms-diagnostics: 2000008`; a token for another audience `2000003` (invalid_resource), one it cannot
+  use `2000001` (invalid_token);
 - a locked account: 401 whose body says "The referenced account is currently locked out";
 - `auth_methods` without "ntlm" but with "negotiate": `WWW-Authenticate: Negotiate` only, and every token
   refused (Kerberos only, no KDC here).
+
+EWS access controls, as Exchange Online answers them (HTTP 403 with an empty body and the
+`X-EWS-Policy-Reason` header, one of its two documented values; see `fixtures/sources.json`): the
+organisation's EwsEnabled off (`org.ews_enabled = False`) and a mailbox's own (`ews-blocked@`) answer "EWS is
+disabled for this user or tenant"; an app id missing from the organisation's allow list
+(`org.ews_allowed_app_ids`) answers "EWS is blocked by policy for this user or tenant".
+`forbid_without_reason` answers every request with a 403 that carries no such header (something else in front
+of EWS refusing), and `cas_error` with Exchange's front-end refusal: HTTP 500, empty body, `X-CasErrorCode:
+<value>` (e.g. "ServerNotFound").
 
 Then impersonation (`ExchangeImpersonation/ConnectingSID`): ErrorImpersonationDenied for an account without
 the role, ErrorNonExistentMailbox, ErrorImpersonateUserDenied outside the scoping group (or the app's RBAC
@@ -21,7 +31,10 @@ scope), ErrorInvalidExchangeImpersonationHeaderData for an app-only token withou
 in an HTTP 500 without ServerVersionInfo, as Exchange sends them. The target mailbox's behaviour follows
 (throttled, slow, EWS blocked, connection limit). Per-item errors (ErrorAccessDenied,
 ErrorCreateItemAccessDenied, ErrorCannotDeleteObject, ErrorItemNotFound ...) arrive as
-`ResponseClass="Error"` in an HTTP 200. Every SOAP answer that is not a fault carries `ServerVersionInfo`.
+`ResponseClass="Error"` in an HTTP 200. Without impersonation (delegate access) a mailbox's
+`delegate_folders` are the folders the service account holds folder permission on: GetFolder of any other
+folder, the root included, answers ErrorAccessDenied (exchangelib issues #1222, #1282). Every SOAP answer
+that is not a fault carries `ServerVersionInfo`.
 
 Every request's log entry gets notes tests can query: `operation`, `auth` (method), `principal`,
 `impersonated`, `base_shape`, `fields` (the FieldURIs asked for), `returned_fields`, `error`.
@@ -46,6 +59,7 @@ from ec_console.sandbox import fixtures, ntlm
 from ec_console.sandbox.identity import InvalidToken, TokenIssuer
 from ec_console.sandbox.org import (
     EWS_APP_ROLE,
+    EXCHANGE_RESOURCE,
     AppRegistration,
     Behaviour,
     Event,
@@ -68,6 +82,11 @@ A_NS = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
 _XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"'
 _MT = f'xmlns:m="{M_NS}" xmlns:t="{T_NS}"'
 EXO_RESOURCE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
+# "Control access to EWS in Exchange", "Understand HTTP 403 responses in Exchange Online": one header, two
+# values.
+EWS_POLICY_REASON_HEADER = "X-EWS-Policy-Reason"
+EWS_DISABLED = "EWS is disabled for this user or tenant"
+EWS_BLOCKED_BY_POLICY = "EWS is blocked by policy for this user or tenant"
 SUPPORTED_OPERATIONS = (
     "ConvertId",
     "GetFolder",
@@ -197,7 +216,26 @@ class EwsEndpoint:
         # also on, i.e. a Kerberos-only endpoint.
         self.auth_methods: set[str] = {"ntlm", "basic", "bearer"}
         self.realm = "127.0.0.1"
+        # Token audiences accepted; None: Exchange Online's resource and this endpoint's own address.
+        self.accepted_audiences: set[str] | None = None
         self.server: SandboxHTTPServer | None = None
+        self.forbid_without_reason = False  # a 403 without X-EWS-Policy-Reason to every authenticated request
+        self.cas_error: str | None = None  # X-CasErrorCode of an HTTP 500 to every authenticated request
+
+    @property
+    def resource(self) -> str | None:
+        """This endpoint's own resource identifier, `https://127.0.0.1:<port>` (None until it serves)."""
+        if self.server is None or not self.server.running:
+            return None
+        return f"https://{self.server.url.split('://', 1)[1]}"
+
+    def audiences(self) -> set[str]:
+        """Token audiences this Exchange accepts: Exchange Online's resource and its own address, unless a
+        test narrowed them (`accepted_audiences`)."""
+        if self.accepted_audiences is not None:
+            return set(self.accepted_audiences)
+        own = self.resource
+        return {EXCHANGE_RESOURCE, own} if own else {EXCHANGE_RESOURCE}
 
     def install(self, server: SandboxHTTPServer) -> None:
         self.server = server
@@ -308,11 +346,9 @@ class EwsEndpoint:
         if self.issuer is None:
             raise self._unauthorized()
         try:
-            claims = self.issuer.verify(token)
+            claims = self.issuer.verify(token, self.audiences())
         except InvalidToken as exc:
-            raise self._unauthorized(
-                extra=[("x-ms-diagnostics", f'2000001;reason="{exc}";error_category="invalid_token"')]
-            ) from None
+            raise self._unauthorized(extra=[("x-ms-diagnostics", exc.diagnostics)]) from None
         app = self.org.app(str(claims.get("appid", "")))
         roles = tuple(claims.get("roles") or ())
         if app is None or (EWS_APP_ROLE not in roles and not app.rbac_scoped):
@@ -384,8 +420,7 @@ class EwsEndpoint:
             notes["auth"], notes["principal"] = principal.method, principal.name
             if request.method != "POST":
                 return Response.text(405, "Method Not Allowed")
-            if not self.org.ews_enabled:
-                raise HttpAnswer(self._forbidden())
+            self._access_controls(principal)
             envelope = self._parse(request.body)
             ctx = self._context(request, principal, envelope)
             notes["operation"] = ctx.operation
@@ -400,9 +435,28 @@ class EwsEndpoint:
             notes["error"] = fault.code
             return self._fault(fault)
 
-    def _forbidden(self) -> Response:
-        # Exchange Online sends the 403 with an empty body (see fixtures/sources.json).
-        return Response(403, b"", [("X-FEServer", "SBX-EX01"), ("X-BEServer", "SBX-MBX01")])
+    def _access_controls(self, principal: Principal) -> None:
+        """What refuses a request before EWS reads it: the front end, then the organisation's EWS controls."""
+        if self.cas_error:
+            # Exchange's front end names its refusal in X-CasErrorCode, empty body (fixtures/sources.json).
+            headers = [("X-CasErrorCode", self.cas_error), ("X-FEServer", "SBX-EX01")]
+            raise HttpAnswer(Response(500, b"", headers))
+        if self.forbid_without_reason:
+            raise HttpAnswer(self._forbidden(None))
+        if not self.org.ews_enabled:
+            raise HttpAnswer(self._forbidden(EWS_DISABLED))
+        allowed = self.org.ews_allowed_app_ids
+        if allowed is not None and principal.app is not None:
+            if principal.app.client_id.lower() not in {a.lower() for a in allowed}:
+                raise HttpAnswer(self._forbidden(EWS_BLOCKED_BY_POLICY))
+
+    def _forbidden(self, reason: str | None) -> Response:
+        # Exchange Online sends the 403 with an empty body and the reason in X-EWS-Policy-Reason (see
+        # fixtures/sources.json); `None`: a 403 without it (something else refusing).
+        headers = [("X-FEServer", "SBX-EX01"), ("X-BEServer", "SBX-MBX01")]
+        if reason is not None:
+            headers.append((EWS_POLICY_REASON_HEADER, reason))
+        return Response(403, b"", headers)
 
     @staticmethod
     def _parse(body: bytes) -> Element:
@@ -463,7 +517,7 @@ class EwsEndpoint:
         if box is None:
             return
         if box.behaviour is Behaviour.EWS_BLOCKED:
-            raise HttpAnswer(self._forbidden())
+            raise HttpAnswer(self._forbidden(EWS_DISABLED))
         if box.behaviour is Behaviour.THROTTLED:
             raise SoapFault("ErrorServerBusy", back_off_ms=str(self.org.throttle_back_off_ms))
         if box.behaviour is Behaviour.CONNECTIONS_EXCEEDED:
@@ -497,7 +551,7 @@ class EwsEndpoint:
         if account is None or not (box.in_scope or account.impersonation is Impersonation.ALL):
             return None, "ErrorAccessDenied"  # no delegate (folder) permission on this mailbox
         if box.behaviour is Behaviour.EWS_BLOCKED:
-            raise HttpAnswer(self._forbidden())
+            raise HttpAnswer(self._forbidden(EWS_DISABLED))
         return box, None
 
     def _folder_ref(self, ctx: _Context, elem: Element) -> tuple[Mailbox | None, str | None, str | None]:
@@ -511,14 +565,24 @@ class EwsEndpoint:
             assert box is not None
             if fid not in box.folder_ids:
                 return None, None, "ErrorFolderNotFound"
+            if self._folder_permission_missing(ctx, box, fid):
+                return None, None, "ErrorAccessDenied"
             return box, fid, None
         wanted = elem.get("Id") or ""
         for box in self.org.mailboxes.values():
             for fid, folder_id in box.folder_ids.items():
                 if folder_id == wanted:
                     allowed, error = self._mailbox_for(ctx, box.address)
+                    if error is None and allowed and self._folder_permission_missing(ctx, allowed, fid):
+                        error = "ErrorAccessDenied"
                     return (allowed, fid, None) if error is None else (None, None, error)
         return None, None, "ErrorFolderNotFound"
+
+    @staticmethod
+    def _folder_permission_missing(ctx: _Context, box: Mailbox, fid: str) -> bool:
+        """Delegate access to a folder the service account holds no folder permission on."""
+        folders = box.delegate_folders
+        return ctx.impersonated is None and folders is not None and fid not in folders
 
     @staticmethod
     def _calendar_denied(box: Mailbox, fid: str) -> bool:
@@ -695,7 +759,8 @@ class EwsEndpoint:
             if error is not None or box is None:
                 messages.append(self._error(ctx, error or "ErrorFolderNotFound", "<m:Items/>"))
                 continue
-            if box.behaviour in (Behaviour.WRITE_DENIED, Behaviour.FOLDER_DENIED):
+            reviewer_only = ctx.impersonated is None and box.delegate_folders is not None
+            if box.behaviour in (Behaviour.WRITE_DENIED, Behaviour.FOLDER_DENIED) or reviewer_only:
                 messages.append(self._error(ctx, "ErrorCreateItemAccessDenied", "<m:Items/>"))
                 continue
             start, end = (

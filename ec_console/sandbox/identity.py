@@ -1,7 +1,9 @@
 """The Microsoft identity platform's token endpoint, as far as app-only Exchange access uses it.
 
 `POST /<tenant>/oauth2/v2.0/token` with the client credentials grant (`client_id` + `client_secret` in the
-form, or HTTP Basic client authentication) and `scope=https://outlook.office365.com/.default`. Answers:
+form, or HTTP Basic client authentication) and `scope=<resource>/.default`, where the resource is Exchange
+Online's (`https://outlook.office365.com`) or the address of one of the sandbox's EWS servers (Exchange is
+known by its EWS host, as a hybrid EWS host registered for modern authentication is). Answers:
 
 - a signed RS256 JWT access token whose `roles` claim carries the application permissions consented in
   Entra for the app (`full_access_as_app` for a tenant-wide consent; none for an app scoped with RBAC for
@@ -9,9 +11,12 @@ form, or HTTP Basic client authentication) and `scope=https://outlook.office365.
 - AADSTS errors in the identity platform's JSON shape (`error`, `error_description` ending in the Trace ID /
   Correlation ID / Timestamp lines, `error_codes`, `timestamp`, `trace_id`, `correlation_id`, `error_uri`):
   bad secret (401, AADSTS7000215), expired secret (401, AADSTS7000222), unknown tenant (400, AADSTS90002),
-  unknown app (400, AADSTS700016), wrong grant type (400, AADSTS70003), bad scope (400, AADSTS1002012).
+  unknown app (400, AADSTS700016), disabled app (400, AADSTS7000112), wrong grant type (400, AADSTS70003),
+  scope not `<resource>/.default` (400, AADSTS1002012), a resource the tenant does not know (400,
+  AADSTS500011, e.g. another cloud's EWS host).
 
-The EWS endpoint verifies tokens with `TokenIssuer.verify()` (signature, audience, tenant, lifetime).
+The EWS endpoint verifies tokens with `TokenIssuer.verify()` (signature, audience, tenant, lifetime); a
+refusal carries the `x-ms-diagnostics` value Exchange Online sends for it.
 """
 
 from __future__ import annotations
@@ -40,7 +45,15 @@ _SECRET_FIELDS = {"client_secret", "client_assertion", "password", "refresh_toke
 
 
 class InvalidToken(Exception):
-    """A bearer token the sandbox did not issue, or no longer accepts (the message says why)."""
+    """A bearer token the sandbox did not issue, or no longer accepts (the message says why).
+
+    `diagnostics` is the `x-ms-diagnostics` header Exchange Online answers it with: 2000001 / invalid_token
+    for a token it cannot use (observed: "OAuth token submitted with the request cannot be parsed."), 2000003
+    / invalid_resource for another audience (observed: "The audience claim value is invalid 'aud'.")."""
+
+    def __init__(self, message: str, diagnostics: str | None = None) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics or f'2000001;reason="{message}";error_category="invalid_token"'
 
 
 def _b64url(data: bytes) -> str:
@@ -82,10 +95,10 @@ class TokenIssuer:
     def now(self) -> float:
         return time.time() + self.clock_offset
 
-    def issue(self, app: AppRegistration) -> str:
+    def issue(self, app: AppRegistration, resource: str = EXCHANGE_RESOURCE) -> str:
         now = int(self.now())
         claims = {
-            "aud": EXCHANGE_RESOURCE,
+            "aud": resource,
             "iss": self.issuer,
             "iat": now,
             "nbf": now,
@@ -107,8 +120,9 @@ class TokenIssuer:
         signature = self._key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{_b64url(signature)}"
 
-    def verify(self, token: str) -> dict[str, Any]:
-        """The claims of a token this issuer signed, still valid, for Exchange; else `InvalidToken`."""
+    def verify(self, token: str, audiences: set[str] | frozenset[str] | None = None) -> dict[str, Any]:
+        """The claims of a token this issuer signed, still valid, for one of `audiences` (default: Exchange
+        Online's resource); else `InvalidToken`."""
         parts = token.split(".")
         if len(parts) != 3:
             raise InvalidToken("malformed token")
@@ -126,8 +140,12 @@ class TokenIssuer:
         except InvalidSignature:
             raise InvalidToken("invalid signature") from None
         claims = decode_claims(token)
-        if claims.get("aud") != EXCHANGE_RESOURCE:
-            raise InvalidToken("wrong audience")
+        if claims.get("aud") not in (audiences or {EXCHANGE_RESOURCE}):
+            raise InvalidToken(
+                "wrong audience",
+                "2000003;reason=\"The audience claim value is invalid 'aud'.\";"
+                'error_category="invalid_resource"',
+            )
         if claims.get("tid") != self.tenant_id:
             raise InvalidToken("wrong tenant")
         now = self.now()
@@ -142,6 +160,16 @@ class IdentityEndpoint:
     def __init__(self, org: Organisation, issuer: TokenIssuer) -> None:
         self.org = org
         self.issuer = issuer
+        self.ews_endpoints: list[Any] = []  # EwsEndpoint objects whose `resource` tokens may be issued for
+
+    def resources(self) -> set[str]:
+        """The resources this tenant knows: Exchange Online's, and each sandbox EWS server's address."""
+        known = {EXCHANGE_RESOURCE}
+        for endpoint in self.ews_endpoints:
+            resource = endpoint.resource
+            if resource:
+                known.add(resource)
+        return known
 
     def install(self, server: SandboxHTTPServer) -> None:
         server.route("POST", TOKEN_PATH, self.token, redact_body=redact_form)
@@ -171,18 +199,29 @@ class IdentityEndpoint:
                 "aad_app_not_found_700016.json", request, client_id=client_id, tenant_name=self.org.domain
             )
         scope = form.get("scope", "")
-        if scope.split() != [f"{EXCHANGE_RESOURCE}/.default"]:
+        request.record.notes["scope"] = scope
+        scopes = scope.split()
+        if len(scopes) != 1 or not scopes[0].endswith("/.default"):
             return self._error("aad_invalid_scope_1002012.json", request, scope=scope)
+        resource = scopes[0][: -len("/.default")]
+        if resource not in self.resources():
+            return self._error(
+                "aad_resource_not_found_500011.json", request, resource=resource, tenant_name=self.org.domain
+            )
         if secret != app.client_secret:
             return self._error("aad_invalid_client_7000215.json", request, client_id=app.client_id)
         if app.secret_expired:
             return self._error("aad_secret_expired_7000222.json", request, client_id=app.client_id)
+        if app.disabled:
+            return self._error(
+                "aad_app_disabled_7000112.json", request, client_id=app.client_id, app_name=app.name
+            )
         request.record.notes["issued"] = True
         body = {
             "token_type": "Bearer",
             "expires_in": TOKEN_LIFETIME_S,
             "ext_expires_in": TOKEN_LIFETIME_S,
-            "access_token": self.issuer.issue(app),
+            "access_token": self.issuer.issue(app, resource),
         }
         return self._json(200, body)
 

@@ -35,7 +35,7 @@ class Behaviour(enum.Enum):
     NORMAL = "normal"
     THROTTLED = "throttled"  # ErrorServerBusy with BackOffMilliseconds (SOAP fault, HTTP 500)
     SLOW = "slow"  # answers after `Organisation.slow_seconds`
-    EWS_BLOCKED = "ews_blocked"  # HTTP 403 (CASMailbox EwsEnabled $false)
+    EWS_BLOCKED = "ews_blocked"  # HTTP 403, X-EWS-Policy-Reason "EWS is disabled ..." (CASMailbox EwsEnabled)
     FOLDER_DENIED = "folder_denied"  # ErrorAccessDenied on its calendar (GetFolder and FindItem)
     WRITE_DENIED = "write_denied"  # ErrorCreateItemAccessDenied on CreateItem
     CONNECTIONS_EXCEEDED = "connections_exceeded"  # ErrorExceededConnectionCount (SOAP fault, HTTP 500)
@@ -74,6 +74,11 @@ class Mailbox:
     in_scope: bool = True  # member of the scoping group
     events: list[Event] = field(default_factory=list)
     folder_ids: dict[str, str] = field(default_factory=dict)  # distinguished id -> folder id
+    # Delegate access (no impersonation): None = the service accounts may open every folder of an in-scope
+    # mailbox (FullAccess); a set = they hold folder permission on these distinguished folders only
+    # (`Add-MailboxFolderPermission <mbx>:\Calendar -User <svc> -AccessRights Reviewer` gives {"calendar"}),
+    # and every other folder, the root included, answers ErrorAccessDenied; Reviewer cannot create items.
+    delegate_folders: frozenset[str] | None = None
 
     @property
     def alias(self) -> str:
@@ -121,6 +126,7 @@ class AppRegistration:
     roles: tuple[str, ...] = ()
     rbac_scoped: bool = False
     secret_expired: bool = False
+    disabled: bool = False  # its enterprise application's "Enabled for users to sign-in?" is No
 
     @property
     def tenant_wide(self) -> bool:
@@ -143,6 +149,9 @@ class Organisation:
     throttle_back_off_ms: int = 30_000
     slow_seconds: float = 3.0
     ews_enabled: bool = True  # Set-OrganizationConfig -EwsEnabled
+    # Set-OrganizationConfig -EwsAllowedAppIDs: None = no application-id allow list applies; a set = only
+    # these app ids may use EWS with a token (others get 403 "EWS is blocked by policy ...").
+    ews_allowed_app_ids: set[str] | None = None
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def mailbox(self, address: str) -> Mailbox | None:
@@ -207,6 +216,13 @@ TENANT_WIDE_APP = AppRegistration(
     "sbx~Wide.Secret-2026-bC2dE4fG6hI8",
     roles=(EWS_APP_ROLE,),
     rbac_scoped=True,
+)
+DISABLED_APP = AppRegistration(
+    "EC Calendar (disabled)",
+    "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c05",
+    "sbx~Disabled.Secret-2026-mN3pQ5rS7tU9",
+    rbac_scoped=True,
+    disabled=True,
 )
 
 # The people of both fictional organisations (EWS and Google), and what their calendars hold.
@@ -288,6 +304,10 @@ _AWKWARD = (
 )
 
 
+# In the scoping group; its calendar is shared with the service accounts by folder permission only (Reviewer).
+CALENDAR_REVIEWER_ALIAS = "calendar-reviewer"
+
+
 def new_item_id() -> tuple[str, str]:
     """An opaque item id and change key shaped like Exchange's (base64-looking strings)."""
     raw = uuid.uuid4().hex
@@ -339,7 +359,7 @@ def _mailbox(address: str, name: str, index: int, today: dt.datetime, **kwargs: 
 
 
 def build_organisation(now: dt.datetime | None = None) -> Organisation:
-    """A fresh organisation of 51 mailboxes whose events fall within the next 7 days of `now` (UTC)."""
+    """A fresh organisation of 52 mailboxes whose events fall within the next 7 days of `now` (UTC)."""
     today = (now or dt.datetime.now(dt.UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
     boxes: list[Mailbox] = []
     for i in range(36):
@@ -351,6 +371,8 @@ def build_organisation(now: dt.datetime | None = None) -> Organisation:
         boxes.append(_mailbox(f"{alias}@{DOMAIN}", name, len(boxes), today, behaviour=behaviour))
     for alias, name in (("nested.member", "Nested Member"), ("nested.lead", "Nested Lead")):
         boxes.append(_mailbox(f"{alias}@{DOMAIN}", name, len(boxes), today, in_scope=False))
+    boxes.append(_mailbox(f"{CALENDAR_REVIEWER_ALIAS}@{DOMAIN}", "Calendar Reviewer Mailbox", len(boxes),
+                          today, delegate_folders=frozenset({"calendar"})))
     return Organisation(
         domain=DOMAIN,
         netbios_domain=NETBIOS_DOMAIN,
@@ -361,6 +383,6 @@ def build_organisation(now: dt.datetime | None = None) -> Organisation:
         nested_group_address=NESTED_GROUP_ADDRESS,
         mailboxes={b.address: b for b in boxes},
         accounts=[SERVICE_ACCOUNT, NO_RIGHT_ACCOUNT, LOCKED_ACCOUNT, UNSCOPED_ACCOUNT],
-        apps=[APP, EXPIRED_APP, NO_PERMISSION_APP, TENANT_WIDE_APP],
+        apps=[APP, EXPIRED_APP, NO_PERMISSION_APP, TENANT_WIDE_APP, DISABLED_APP],
         nonexistent_address=f"nobody@{DOMAIN}",
     )

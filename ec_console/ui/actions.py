@@ -96,6 +96,8 @@ class Selection:
     profiles_selected: int = 0
     application_selected: bool = False
     linked_profiles: int = 0
+    # Actions that do not apply to what is selected, with the reason the admin reads in the tooltip.
+    blocked: tuple[tuple[str, str], ...] = ()
 
 
 def create_actions(parent: QWidget) -> dict[str, QAction]:
@@ -142,8 +144,10 @@ def update_action_states(actions: dict[str, QAction], selection: Selection) -> N
             action.setEnabled(False)
             tip = spec.unavailable
         else:
-            action.setEnabled(_requirement_met(spec.needs, selection))
-            tip = spec.tip
+            met = _requirement_met(spec.needs, selection)
+            why_not = dict(selection.blocked).get(name) if met else None
+            action.setEnabled(met and why_not is None)
+            tip = f"{spec.tip}\n{why_not}" if why_not else spec.tip
         action.setToolTip(f"{action.iconText()}{suffix}\n{tip}")
         action.setStatusTip(tip)
 

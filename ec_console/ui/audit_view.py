@@ -2,13 +2,12 @@
 
 A table (time, user, action, subject, detail) with a filter (words matched in any column, debounced) and
 CSV export. Reading and writing run off the GUI thread, each with its own registry connection. The audit
-holds no secrets, so the export is the audit as it is — except that a cell a spreadsheet would run as a
-formula (starting with = + - @) is written with a leading apostrophe.
+holds no secrets, so the export is the audit as it is, written by `ec_console.audit.write_csv` (the same
+writer as `ec-console audit export --csv`: a cell a spreadsheet would run as a formula is defused).
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ec_console import audit
 from ec_console.errors import BadInput
+from ec_console.paths import private_atomic_writer
 from ec_console.registry import AuditEntry
 from ec_console.ui import operations as ops
 from ec_console.ui.profiles_model import local_time
@@ -36,8 +37,6 @@ from ec_console.ui.profiles_model import local_time
 MAX_SHOWN = 20_000
 FILTER_DEBOUNCE_MS = 200
 HEADERS = ("Time", "User", "Action", "Subject", "Detail")
-CSV_HEADER = ("time_utc", "user", "action", "subject", "detail")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def matches(entry: AuditEntry, words: list[str]) -> bool:
@@ -51,16 +50,10 @@ def filtered_entries(registry: Any, text: str) -> list[AuditEntry]:
     return [e for e in registry.audit_entries() if matches(e, words)]
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def write_csv(entries: list[AuditEntry], path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_HEADER)
-        for e in entries:
-            writer.writerow([e.at, _cell(e.os_user), _cell(e.action), _cell(e.subject), _cell(e.detail)])
+    """The entries as a spreadsheet-safe CSV file, replaced atomically (private to the user)."""
+    with private_atomic_writer(path, text=True) as handle:
+        audit.write_csv(entries, handle)
 
 
 @dataclass(frozen=True)

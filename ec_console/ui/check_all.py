@@ -35,6 +35,7 @@ from ec_console.checkall import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, JobResult,
 from ec_console.regions import load_settings, save_setting
 from ec_console.ui.operations import Operation, RunFeed
 from ec_console.ui.tasks import PROGRESS_DELAY_MS
+from ec_console.words import count
 
 CONCURRENCY_KEY = "check_all_concurrency"
 NOT_CHECKED_CODES = ("throttled", "timeout", "server_error")
@@ -74,9 +75,10 @@ class RunTally:
 
     def summary(self) -> str:
         parts = []
-        for action, label in (("linked", "linked"), ("needs_relink", "need relink")):
+        for action, one, many in (("linked", "linked", "linked"),
+                                  ("needs_relink", "needs relink", "need relink")):
             if self.actions[action]:
-                parts.append(f"{self.actions[action]} {label}")
+                parts.append(count(self.actions[action], one, many))
         checked_unchanged = self.actions["unchanged"] - sum(self.not_checked.values())
         if checked_unchanged > 0:
             parts.append(f"{checked_unchanged} unchanged")
@@ -121,6 +123,9 @@ class CheckAllDialog(QDialog):
         self.start_button = buttons.addButton(self.tr("&Start"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.start_button.setObjectName("startCheckAll")
         self.start_button.setDefault(True)
+        # Shown, a dialog makes its first auto-default button the default: that would be Cancel, and
+        # Enter would cancel the run the admin asked for.
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

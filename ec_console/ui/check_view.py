@@ -3,8 +3,8 @@
 For helpdesk use: pick a saved application (its secret is read from the keychain on the worker thread) or
 enter the details ad hoc (the same fields, validation and messages as the setup wizard), name a mailbox,
 run. The steps appear live in the shared `StepList`; the result can be copied as text or exported as HTML,
-PDF (QTextDocument + QPdfWriter) or JSON. A report never holds a secret, and every export is passed through
-the log redactor as well, so a secret that reached an error message still cannot leave in a file.
+PDF (`report_pdf`, the CLI's renderer) or JSON. A report never holds a secret, and every export is passed
+through the log redactor as well, so a secret that reached an error message still cannot leave in a file.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, Qt, Slot
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -34,7 +35,8 @@ from ec_console.checks import CancelToken, Report
 from ec_console.errors import BadInput
 from ec_console.logs import redact
 from ec_console.registry import Application, Registry
-from ec_console.render import render_html, render_json, render_text
+from ec_console.render import render_text
+from ec_console.report_files import REPORT_FORMATS, write_report
 from ec_console.ui import theme
 from ec_console.ui.step_list import StepBridge, StepList
 from ec_console.ui.tasks import Task, run_in_background
@@ -44,27 +46,14 @@ from ec_console.wizard import CONNECTION_PAGES, PLATFORM_CHOICES, Platform, Setu
 log = logging.getLogger(__name__)
 
 AD_HOC = -1
-EXPORT_FORMATS = ("html", "pdf", "json", "txt")
+EXPORT_FORMATS = REPORT_FORMATS
 _ADHOC_EXCLUDED = frozenset({"name", "test_mailbox"})
 
 
 def export_report(report: Report, path: str | Path, fmt: str) -> Path:
-    """Write `report` to `path` as html, pdf, json or txt (redacted; never a secret)."""
-    target = Path(path)
-    if fmt not in EXPORT_FORMATS:
-        raise BadInput(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
-    if fmt == "pdf":
-        writer = QPdfWriter(str(target))
-        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-        writer.setTitle(f"Connectivity check of {report.target}")
-        document = QTextDocument()
-        document.setHtml(redact(render_html(report)))
-        document.print_(writer)
-        return target
-    text = {"html": render_html, "json": render_json, "txt": render_text}[fmt](report)
-    target.write_text(redact(text) + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    return target
+    """Write `report` to `path` as html, pdf, json or txt: `report_files.write_report`, the same writer
+    (and the same Qt-free PDF) as `ec-console check ... --report` (redacted; atomic; never a secret)."""
+    return write_report(report, path, fmt)
 
 
 class CheckView(QWidget):
@@ -82,6 +71,7 @@ class CheckView(QWidget):
         self.applications: list[Application] = []
         self.report: Report | None = None
         self.task: Task | None = None
+        self.export_task: Task | None = None
         self.cancel_token: CancelToken | None = None
         self.running = False
         self.adhoc_flow = SetupFlow(region_id)
@@ -115,6 +105,13 @@ class CheckView(QWidget):
         self.denied.setAccessibleName(self.tr("Mailbox that must be denied"))
         self.denied.setPlaceholderText(self.tr("optional: prove this mailbox is outside the scope"))
         self.denied.textEdited.connect(self._validate_inputs)
+        self.write_probe = QCheckBox(self.tr("Also test &writing (Exchange)"))
+        self.write_probe.setObjectName("checkWriteProbe")
+        self.write_probe.setAccessibleName(self.tr("Also test writing"))
+        self.write_probe.setToolTip(self.tr(
+            "Creates one test item in the mailbox's calendar (no attendees, so no invitation is sent) and "
+            "deletes it again, proving the application may write. Off: the check only reads busy times."))
+        self.write_probe.setChecked(False)
         self.message = QLabel()
         self.message.setObjectName("checkMessage")
         self.message.setWordWrap(True)
@@ -134,6 +131,7 @@ class CheckView(QWidget):
         bottom = QFormLayout()
         bottom.addRow(mailbox_label, self.mailbox)
         bottom.addRow(denied_label, self.denied)
+        bottom.addRow("", self.write_probe)
 
         self.run_button = QPushButton(self.tr("&Run check"))
         self.run_button.setObjectName("runCheckButton")
@@ -267,8 +265,17 @@ class CheckView(QWidget):
             issues.append(self.tr("Pick an application, or Enter details…"))
         return issues
 
+    def current_provider(self) -> str | None:
+        """"exchange" or "google" for the chosen application or ad hoc platform (None when none is chosen)."""
+        if self.source.currentData() == AD_HOC:
+            return Platform(self.platform.currentData()).provider
+        app = self.selected_application()
+        return app.provider if app is not None else None
+
     @Slot()
     def _validate_inputs(self, *_: object) -> None:
+        # The write probe is an Exchange step (Google's check only reads busy times).
+        self.write_probe.setEnabled(not self.running and self.current_provider() == "exchange")
         issues = self.problems()
         self.run_button.setEnabled(not self.running and not issues)
         touched = bool(self.mailbox.text() or self.denied.text())
@@ -319,14 +326,15 @@ class CheckView(QWidget):
             return
         from ec_console.wizard import run_application_check
 
-        self._plan(application, mailbox, denied)
+        write_probe = self.write_probe.isEnabled() and self.write_probe.isChecked()
+        self._plan(application, mailbox, denied, write_probe)
         cancel = CancelToken()
         bridge = self.bridge
         self.cancel_token = cancel
 
         def work(_ctx: Any) -> Report:
             return run_application_check(application, load_secret(), mailbox, expect_denied=denied,
-                                         cancel=cancel, observer=bridge.on_step,
+                                         write_probe=write_probe, cancel=cancel, observer=bridge.on_step,
                                          on_step_started=bridge.on_step_started)
 
         self.report = None
@@ -337,7 +345,7 @@ class CheckView(QWidget):
         self.task = run_in_background(self, work, on_success=self._done, on_failure=self._failed,
                                       on_cancelled=self._cancelled)
 
-    def _plan(self, application: Any, mailbox: str, denied: str | None) -> None:
+    def _plan(self, application: Any, mailbox: str, denied: str | None, write_probe: bool = False) -> None:
         if application.provider == "google":
             from ec_console.providers.google import GOOGLE_STEPS
 
@@ -346,7 +354,8 @@ class CheckView(QWidget):
         from ec_console.providers.base import ExchangeAdapter
         from ec_console.providers.exchange import exchange_steps
 
-        settings = replace(ExchangeAdapter.settings_for(application, mailbox), expect_denied=denied)
+        settings = replace(ExchangeAdapter.settings_for(application, mailbox), expect_denied=denied,
+                           write_probe=write_probe)
         self.steps.set_plan(exchange_steps(settings))
 
     @Slot()
@@ -416,12 +425,23 @@ class CheckView(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the result"), default, names[fmt])
         if not path:
             return
-        try:
-            self.export(path, fmt)
-        except OSError as exc:
-            self._show_message(self.tr("The file could not be written: %s") % (exc.strerror or exc))
-            return
+        report, target = self.report, Path(path)
+        self._set_report_actions(False)
+        # Rendering a PDF (font subsetting) takes a noticeable fraction of a second: off the GUI thread.
+        self.export_task = run_in_background(
+            self, lambda _ctx: export_report(report, target, fmt),
+            on_success=lambda _p: self._exported(path), on_failure=self._export_failed)
+
+    def _exported(self, path: str) -> None:
+        self.export_task = None
+        self._set_report_actions(self.report is not None)
         self.result.setText(self.result.text() + "\n" + self.tr("Saved to %s") % path)
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.export_task = None
+        self._set_report_actions(self.report is not None)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else describe_error(exc)
+        self._show_message(self.tr("The file could not be written: %s") % why)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         self.cancel()

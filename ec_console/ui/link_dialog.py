@@ -37,6 +37,7 @@ from ec_console.ui import icons
 from ec_console.ui import operations as ops
 from ec_console.ui.check_all import saved_concurrency, time_left
 from ec_console.ui.profiles_model import provider_label, status_label
+from ec_console.words import count
 
 COL_EMAIL, COL_NAME, COL_RESULT = range(3)
 EmailRole = Qt.ItemDataRole.UserRole + 1
@@ -101,18 +102,18 @@ class LinkProfilesDialog(QDialog):
         header_view.setStretchLastSection(True)
         header_view.setSectionResizeMode(COL_EMAIL, QHeaderView.ResizeMode.Interactive)
 
-        self.check_all_button = QPushButton(self.tr("Check &all"))
-        self.check_all_button.setObjectName("checkAllButton")
-        self.check_all_button.clicked.connect(lambda: self.set_all_checked(True))
-        self.check_none_button = QPushButton(self.tr("Check &none"))
-        self.check_none_button.setObjectName("checkNoneButton")
-        self.check_none_button.clicked.connect(lambda: self.set_all_checked(False))
+        self.select_all_button = QPushButton(self.tr("Select &all"))
+        self.select_all_button.setObjectName("selectAllButton")
+        self.select_all_button.clicked.connect(lambda: self.set_all_checked(True))
+        self.select_none_button = QPushButton(self.tr("Select &none"))
+        self.select_none_button.setObjectName("selectNoneButton")
+        self.select_none_button.clicked.connect(lambda: self.set_all_checked(False))
         self.count_label = QLabel()
         self.count_label.setObjectName("chosenCount")
         self.count_label.setAccessibleName(self.tr("Accounts chosen"))
         choose = QHBoxLayout()
-        choose.addWidget(self.check_all_button)
-        choose.addWidget(self.check_none_button)
+        choose.addWidget(self.select_all_button)
+        choose.addWidget(self.select_none_button)
         choose.addSpacing(12)
         choose.addWidget(self.count_label, 1)
 
@@ -240,8 +241,9 @@ class LinkProfilesDialog(QDialog):
     def _discovered(self, enumeration: Any) -> None:
         self._discovery_over()
         added = self.add_candidates([(a.email, a.name) for a in enumeration.accounts])
-        lines = [self.tr("%(found)d account(s) in scope, %(added)d new in the list.")
-                 % {"found": len(enumeration.accounts), "added": added}]
+        lines = [self.tr("%(found)s in scope, %(added)s new in the list.")
+                 % {"found": count(len(enumeration.accounts), self.tr("account"), self.tr("accounts")),
+                    "added": f"{added:,}"}]
         lines += [f"• {note}" for note in enumeration.notes]
         self.discover_status.setText("\n".join(lines))
 
@@ -288,10 +290,12 @@ class LinkProfilesDialog(QDialog):
         lines = [self.tr("Line %(n)d: %(message)s") % {"n": p.line,
                                                         "message": _without_line(p.message, p.line)}
                  for p in listing.problems]
-        note = self.tr("%(n)d address(es) read, %(added)d new in the list.") % {
-            "n": len(listing.addresses), "added": added}
+        note = self.tr("%(n)s read, %(added)s new in the list.") % {
+            "n": count(len(listing.addresses), self.tr("address"), self.tr("addresses")),
+            "added": f"{added:,}"}
         if lines:
-            note += " " + self.tr("%d line(s) could not be used:") % len(lines)
+            note += " " + (self.tr("1 line could not be used:") if len(lines) == 1
+                           else self.tr("%s lines could not be used:") % f"{len(lines):,}")
         self._show_problems(lines, note)
 
     def _show_problems(self, lines: list[str], note: str) -> None:
@@ -458,12 +462,13 @@ class LinkProfilesDialog(QDialog):
         listed = self.model.rowCount()
         self.count_label.setText(self.tr("%(chosen)d of %(listed)d chosen") % {"chosen": chosen,
                                                                                "listed": listed})
-        self.link_button.setText(self.tr("&Link %d calendar(s)") % chosen if chosen else self.tr("&Link"))
+        calendars = count(chosen, self.tr("calendar"), self.tr("calendars"))
+        self.link_button.setText(self.tr("&Link %s") % calendars if chosen else self.tr("&Link"))
         self.link_button.setEnabled(chosen > 0 and not running)
         self.stop_button.setVisible(running)
         self.stop_button.setEnabled(running)
         self.close_button.setEnabled(not running)
-        for widget in (self.check_all_button, self.check_none_button, self.add_button, self.import_button):
+        for widget in (self.select_all_button, self.select_none_button, self.add_button, self.import_button):
             widget.setEnabled(not running)
         self.discover_button.setEnabled(not running and self.discovery is None)
 

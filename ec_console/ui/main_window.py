@@ -51,8 +51,18 @@ from ec_console.registry import PROFILE_STATUSES, Application, ProfileQuery, Reg
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
-from ec_console.ui.profiles_model import COLUMNS, ProfilesModel, provider_label, status_label
+from ec_console.ui.profiles_model import (
+    COL_APPLICATION,
+    COL_EMAIL,
+    COL_NAME,
+    COL_STATUS,
+    COLUMNS,
+    ProfilesModel,
+    provider_label,
+    status_label,
+)
 from ec_console.ui.tasks import run_in_background
+from ec_console.words import count
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +70,8 @@ SEARCH_DEBOUNCE_MS = 200
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
+# Columns sized to the rows on screen when a region's profiles are first shown: (least, most) width.
+_FITTED_COLUMNS = {COL_EMAIL: (160, 420), COL_NAME: (70, 220), COL_APPLICATION: (110, 220)}
 RegistryFactory = Callable[[str], Registry]
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -129,6 +141,10 @@ class EmptyState(QFrame):
     def add_button(self, button: QPushButton) -> None:
         self._button_widgets.append(button)
         self.buttons.insertWidget(self.buttons.count() - 1, button)
+
+
+# Selections larger than this are not inspected row by row to enable Relink / Revoke.
+SELECTION_INSPECT_LIMIT = 1000
 
 
 class MainWindow(QMainWindow):
@@ -335,7 +351,7 @@ class MainWindow(QMainWindow):
         self.profiles_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.profiles_table.setAlternatingRowColors(True)
         self.profiles_table.setWordWrap(False)
-        self.profiles_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.profiles_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # keeps an address's domain
         self.profiles_table.setShowGrid(False)
         self.profiles_table.setIconSize(QSize(12, 12))
         self.profiles_table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -351,6 +367,13 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         for column, width in enumerate(_DEFAULT_COLUMN_WIDTHS[: len(COLUMNS)]):
             header.resizeSection(column, width)
+        # The status is what an admin looks for first: shown beside the address, so it stays in view when
+        # the details pane narrows the table (the model's column numbers do not change).
+        header.moveSection(header.visualIndex(COL_STATUS), 1)
+        # Sizing a column to its content reads only the rows on screen (never the whole registry).
+        header.setResizeContentsPrecision(0)
+        self._columns_fitted = False
+        self._columns_chosen = False
         self.profiles_table.setSortingEnabled(True)
         self.profiles_table.selectionModel().selectionChanged.connect(self._on_profile_selection)
 
@@ -557,6 +580,7 @@ class MainWindow(QMainWindow):
         self._close_registry()
         self.region_id = region_id
         self._registry_error = ""
+        self._columns_fitted = False
         try:
             self.registry = self._registry_factory(region_id)
         except Exception as exc:  # RegistryError carries a message for the admin; anything else is logged
@@ -620,7 +644,8 @@ class MainWindow(QMainWindow):
         lst.blockSignals(True)
         lst.clear()
         total = sum(a.linked_count + a.needs_relink_count + a.revoked_count for a in self._applications)
-        everything = QListWidgetItem(self.tr("All applications\n%s profiles") % _fmt(total))
+        everything = QListWidgetItem(self.tr("All applications") + "\n"
+                                     + count(total, self.tr("profile"), self.tr("profiles")))
         everything.setData(Qt.ItemDataRole.UserRole, None)
         everything.setToolTip(self.tr("Show the profiles of every application in this region"))
         font = everything.font()
@@ -647,7 +672,7 @@ class MainWindow(QMainWindow):
         name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
         parts = [self.tr("%s linked") % _fmt(app.linked_count)] if app.status != "revoked" else []
         if app.needs_relink_count:
-            parts.append(self.tr("%s need relink") % _fmt(app.needs_relink_count))
+            parts.append(count(app.needs_relink_count, self.tr("needs relink"), self.tr("need relink")))
         if app.revoked_count:
             parts.append(self.tr("%s revoked") % _fmt(app.revoked_count))
         counts = " · ".join(parts) or self.tr("no profiles")
@@ -721,7 +746,7 @@ class MainWindow(QMainWindow):
     def _update_counts(self) -> None:
         counts = self.registry.status_counts() if self.registry is not None else {}
         total = sum(counts.values())
-        parts = [self.tr("%s profiles") % _fmt(total)]
+        parts = [count(total, self.tr("profile"), self.tr("profiles"))]
         for status in PROFILE_STATUSES:
             parts.append(f"{_fmt(counts.get(status, 0))} {status_label(status).lower()}")
         self.counts_status.setText(" · ".join(parts))
@@ -748,7 +773,18 @@ class MainWindow(QMainWindow):
                 self.table_stack.setCurrentWidget(self.no_match)
             else:
                 self.table_stack.setCurrentWidget(self.profiles_table)
+                if not self._columns_fitted and not self._columns_chosen:
+                    self._fit_columns()
         self._update_actions()
+
+    def _fit_columns(self) -> None:
+        """Size the address, name and application columns to the rows on screen (once per region shown),
+        within bounds, so addresses are not cut off and an empty column does not take room."""
+        self._columns_fitted = True
+        header = self.profiles_table.horizontalHeader()
+        for column, (least, most) in _FITTED_COLUMNS.items():
+            self.profiles_table.resizeColumnToContents(column)
+            header.resizeSection(column, max(least, min(most, header.sectionSize(column))))
 
     def _show_welcome(self) -> None:
         region = self.region
@@ -821,6 +857,7 @@ class MainWindow(QMainWindow):
             profiles_selected=len(self.profiles_table.selectionModel().selectedRows()),
             application_selected=self.selected_application_id() is not None,
             linked_profiles=self._linked_total,
+            blocked=self._inapplicable_profile_actions(),
         )
         ui_actions.update_action_states(self.actions, selection)
         run_panel = getattr(self, "run_panel", None)
@@ -925,6 +962,35 @@ class MainWindow(QMainWindow):
     def selected_profile_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.profiles_table.selectionModel().selectedRows())
         return [pid for pid in (self.model.profile_id(row) for row in rows) if pid is not None]
+
+    def _inapplicable_profile_actions(self) -> tuple[tuple[str, str], ...]:
+        """Relink / Revoke profile when none of the selected profiles can take them, and why.
+
+        A revoked profile can be relinked (that is how a revoke is undone), not revoked again; a profile
+        of a revoked application can be neither. Large selections are not inspected row by row: the
+        operations themselves skip what does not apply.
+        """
+        selected = self.profiles_table.selectionModel().selectedRows() if self.registry is not None else []
+        if not selected or len(selected) > SELECTION_INSPECT_LIMIT:
+            return ()
+        revoked_apps = {a.id for a in self._applications if a.status != "active"}
+        profiles = [p for p in (self.model.profile(index.row()) for index in selected) if p is not None]
+        if not profiles:
+            return ()
+        under_revoked = [p for p in profiles if p.application_id in revoked_apps]
+        one = len(profiles) == 1
+        if len(under_revoked) == len(profiles):
+            why = (self.tr("Not possible: this profile's application has been revoked (its secret is "
+                           "deleted). Add the connection again to reach the calendar.") if one else
+                   self.tr("Not possible: the applications of these profiles have been revoked (their "
+                           "secrets are deleted). Add the connection again to reach the calendars."))
+            return (("relinkProfileAction", why), ("revokeProfileAction", why))
+        if all(p.status == "revoked" or p.application_id in revoked_apps for p in profiles):
+            why = (self.tr("Not needed: this profile is already revoked. Relink it to undo the revoke.")
+                   if one else
+                   self.tr("Not needed: these profiles are already revoked. Relink them to undo the revoke."))
+            return (("revokeProfileAction", why),)
+        return ()
 
     def selected_application(self) -> Application | None:
         app_id = self.selected_application_id()
@@ -1120,6 +1186,11 @@ class MainWindow(QMainWindow):
     def set_keychain(self, description: str) -> None:
         self.keychain = description
         self._show_keychain()
+        # A setup wizard opened while the keychain was still being asked learns the answer too (found by
+        # its object name, so the wizard's module is not imported at start-up).
+        for wizard in self.findChildren(QWidget, "setupWizard"):
+            if getattr(wizard, "keychain", None) == CHECKING:
+                wizard.set_keychain(description)  # type: ignore[attr-defined]
 
     def _show_keychain(self) -> None:
         unavailable = self.keychain.startswith("unavailable:")
@@ -1145,6 +1216,7 @@ class MainWindow(QMainWindow):
                 for column, width in enumerate(widths):
                     if isinstance(width, int) and 20 <= width <= 2000:
                         header.resizeSection(column, width)
+                self._columns_chosen = True      # the admin's own widths: never fitted over
             return bool(restored)
         except (ValueError, TypeError):
             return False

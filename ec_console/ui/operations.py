@@ -365,19 +365,19 @@ def verify_withdrawal(parent: QObject, scope: Scope, application: Application, m
 
 
 def complete_revocation(parent: QObject, scope: Scope, application: Application, *,
-                        verification: Report | None, on_done: Callable[[Application], None],
-                        on_error: OnError) -> Operation:
-    """Step 3: delete the secret, mark the application and its profiles revoked, audit (verification None:
-    the administrator skipped step 2 and the audit says so)."""
+                        verification: Report | None, skipped: bool = False,
+                        on_done: Callable[[Application], None], on_error: OnError) -> Operation:
+    """Step 3: delete the secret, mark the application and its profiles revoked, audit. Refused by the core
+    (nothing changed) unless `verification` proved the withdrawal or the administrator `skipped` step 2;
+    the audit names which, with what a verification that did not prove it found."""
     from ec_console.dashboard import ApplicationRevocation
 
     def work(_token: CancelToken, _ctx: TaskContext) -> Application:
         with scope.open() as registry:
             revocation = ApplicationRevocation(registry, application, **scope.core_kwargs())
-            if verification is None:
+            revocation.verification = verification
+            if skipped:
                 revocation.skip_verification()
-            else:
-                revocation.verification = verification
             return revocation.complete()
 
     return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checks import Report, StepSpec
+from ec_console.dashboard import profile_summary
 from ec_console.registry import Profile
 from ec_console.ui import icons
 from ec_console.ui.operations import Operation, Scope, load_profile_details, probe_busy_blocks
@@ -233,11 +234,13 @@ class ProfileDetailsPane(QDockWidget):
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
         self.title.setFont(bold)
         self.setWindowTitle(self.tr("Profile details — %s") % profile.email)
+        summary = profile_summary(details)           # the same values `ec-console profiles show` prints
         facts = [
-            (self.tr("Name"), profile.display_name or "—"),
-            (self.tr("Application"), f"{profile.application_name} ({provider_label(profile.provider)})"),
-            (self.tr("Status"), status_label(profile.status)),
-            (self.tr("Last checked"), local_time(profile.last_checked_at) or self.tr("Never")),
+            (self.tr("Name"), summary["display_name"] or "—"),
+            (self.tr("Application"), f"{summary['application']} ({provider_label(summary['provider'])})"),
+            (self.tr("Status"), status_label(summary["status"])),
+            (self.tr("First linked"), local_time(summary["linked_at"]) or "—"),
+            (self.tr("Last checked"), local_time(summary["last_checked_at"]) or self.tr("Never")),
             (self.tr("Last result"), result_label(profile) or "—"),
         ]
         self.facts.setText("<table>" + "".join(

@@ -4,7 +4,9 @@
    assignment / RBAC for Applications / app registration / domain-wide delegation entry / Marketplace
    app), each command or link with a Copy button.
 2. **Verify the withdrawal**: a probe that now expects a denial (in the background, cancellable; the
-   result is shown as a check step). The administrator may skip it explicitly, and the audit says so.
+   result is shown as a check step). Only a refusal of the grant itself verifies it; when the calendar
+   still answers or the answer says nothing about the grant (unreachable, no such account ...), revoking
+   stays disabled unless the administrator explicitly skips the verification, and the audit says so.
 3. **Confirm** by typing the application's name: the core deletes the keychain secret, marks the
    application and all its profiles revoked, and audits it.
 """
@@ -60,15 +62,18 @@ class RevokeApplicationDialog(QDialog):
         intro = QLabel(self.tr(
             "<p>Revoking <b>%(name)s</b> (%(platform)s · %(domain)s) ends this console's use of its grant: "
             "the secret is deleted from the keychain, and the application and all its calendar profiles "
-            "are marked revoked. The access itself is withdrawn at the platform, in step 1.</p>")
-            % {"name": app.name, "platform": provider_label(app.provider), "domain": app.domain})
+            "are marked revoked. The access itself is withdrawn at the platform, in %(steps)s.</p>")
+            % {"name": app.name, "platform": provider_label(app.provider), "domain": app.domain,
+               "steps": self.tr("step 1") if len(self.steps_text) == 1
+               else self.tr("steps 1–%d") % len(self.steps_text)})
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
 
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(intro)
-        column.addWidget(_heading(self.tr("1. Withdraw the grant at the platform")))
+        # One flat numbering: the platform steps, then verify, then confirm.
+        column.addWidget(_heading(self.tr("At the platform: withdraw the grant")))
         self.copy_rows: list[CopyRow] = []
         for number, step in enumerate(self.steps_text, start=1):
             prose, command = split_step(step)
@@ -117,7 +122,7 @@ class RevokeApplicationDialog(QDialog):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(_heading(self.tr("2. Verify the withdrawal")))
+        column.addWidget(_heading(self.tr("%d. Verify the withdrawal") % (len(self.steps_text) + 1)))
         explain = QLabel(self.tr("Once the platform steps are done, probe an account with the stored secret: "
                                  "access must now be denied. Platform changes can take a while to apply."))
         explain.setWordWrap(True)
@@ -164,7 +169,7 @@ class RevokeApplicationDialog(QDialog):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(_heading(self.tr("3. Confirm")))
+        column.addWidget(_heading(self.tr("%d. Confirm") % (len(self.steps_text) + 2)))
         self.confirm_label = QLabel(self.tr("Type the application's name, <b>%s</b>, to confirm:")
                                     % _escape(self.application.name))
         self.confirm_label.setTextFormat(Qt.TextFormat.RichText)
@@ -202,13 +207,16 @@ class RevokeApplicationDialog(QDialog):
         for step in report.steps:
             self.result_steps.add_result(step)
         self.result_steps.show()
+        step = report.steps[0] if report.steps else None
         if report.result is StepStatus.PASS:
             text = self.tr("Withdrawal verified: access is denied.")
         elif report.result is StepStatus.FAIL:
             text = self.tr("Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to "
-                           "apply) and verify again; revoking now is recorded as unverified.")
+                           "apply) and verify again. Nothing is revoked unless you skip the verification.")
         else:
-            text = self.tr("The answer did not tell; verify again or skip.")
+            text = self.tr("%s Fix that (or name another account) and verify again. Nothing is revoked "
+                           "unless you skip the verification.") % (
+                step.detail if step else self.tr("Could not verify the withdrawal."))
         self.verify_status.setText(text)
         self._update_state()
 
@@ -223,20 +231,24 @@ class RevokeApplicationDialog(QDialog):
         self._update_state()
 
     # ------------------------------------------------------------------------------------ step 3
+    def verified(self) -> bool:
+        """The verification proved the withdrawal (the platform refused the grant)."""
+        return self.verification is not None and self.verification.result is StepStatus.PASS
+
     def ready(self) -> bool:
-        """Step 2 done (verified or explicitly skipped) and the name typed exactly."""
-        decided = self.verification is not None or self.skip.isChecked()
+        """Step 2 done (withdrawal verified, or verification explicitly skipped), the name typed exactly."""
+        decided = self.verified() or self.skip.isChecked()
         return decided and self.confirm_name.text() == self.application.name and self.verify_operation is None
 
     @Slot()
     def revoke(self) -> None:
         if not self.ready() or self.revoke_operation is not None:
             return
-        verification = None if self.skip.isChecked() else self.verification
         self.error.setText(self.tr("Revoking…"))
         self.revoke_operation = ops.complete_revocation(self, self.scope, self.application,
-                                                        verification=verification, on_done=self._revoked,
-                                                        on_error=self._revoke_failed)
+                                                        verification=self.verification,
+                                                        skipped=self.skip.isChecked() and not self.verified(),
+                                                        on_done=self._revoked, on_error=self._revoke_failed)
         self._update_state()
 
     def _revoked(self, application: Application) -> None:
@@ -259,13 +271,15 @@ class RevokeApplicationDialog(QDialog):
         self.skip.setEnabled(not busy)
         self.revoke_button.setEnabled(self.ready() and not busy)
         self.close_button.setEnabled(self.revoke_operation is None)
-        if not self.ready() and not busy and not self.error.text().startswith(self.tr("Nothing")):
-            missing = []
-            if self.verification is None and not self.skip.isChecked():
-                missing.append(self.tr("verify the withdrawal or skip it"))
-            if self.confirm_name.text() != self.application.name:
-                missing.append(self.tr("type the name"))
-            self.error.setText(self.tr("To revoke: %s.") % self.tr(" and ").join(missing) if missing else "")
+        if busy or self.error.text().startswith(self.tr("Nothing")):
+            return
+        # What is still missing before Revoke can be pressed; nothing once all of it is done.
+        missing = []
+        if not self.verified() and not self.skip.isChecked():
+            missing.append(self.tr("verify the withdrawal or skip it"))
+        if self.confirm_name.text() != self.application.name:
+            missing.append(self.tr("type the name"))
+        self.error.setText(self.tr("To revoke: %s.") % self.tr(" and ").join(missing) if missing else "")
 
     def reject(self) -> None:
         if self.revoke_operation is not None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -49,21 +49,58 @@ class StepBridge(QObject):
         self.finished.emit(step)
 
 
+class CommandField(QPlainTextEdit):
+    """A read-only command or link shown whole: it wraps (anywhere, when a token is longer than the line)
+    and grows to its content's height, so no part of a command is ever hidden."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTabChangesFocus(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        font = self.font()
+        font.setFamily("monospace")
+        font.setStyleHint(font.StyleHint.Monospace)
+        self.setFont(font)
+        self.document().setDocumentMargin(3)
+        self.document().documentLayout().documentSizeChanged.connect(self._document_resized)
+        self._fit()
+
+    @Slot(QSizeF)
+    def _document_resized(self, _size: QSizeF) -> None:
+        self._fit()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def _fit(self) -> None:
+        lines = max(1, self.document().documentLayout().documentSize().height())
+        line_height = self.fontMetrics().lineSpacing()
+        margins = self.contentsMargins()
+        height = int(lines * line_height + 2 * self.document().documentMargin() + margins.top()
+                     + margins.bottom() + 2 * self.frameWidth())
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._fit()
+
+
 class CopyRow(QWidget):
-    """A read-only line (a command or a link) with a Copy button."""
+    """A read-only command (or link) shown whole, with a Copy button."""
 
     def __init__(self, text: str, what: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.text = text
-        self.field = QLineEdit(text)
-        self.field.setReadOnly(True)
-        self.field.setCursorPosition(0)
+        self.field = CommandField(text)
         self.field.setAccessibleName(what)
-        self.field.setToolTip(text)
-        font = self.field.font()
-        font.setFamily("monospace")
-        font.setStyleHint(font.StyleHint.Monospace)
-        self.field.setFont(font)
         self.button = QPushButton(self.tr("Copy"))
         self.button.setAccessibleName(self.tr("Copy %s") % what.lower())
         self.button.setToolTip(self.tr("Copy to the clipboard"))
@@ -71,7 +108,7 @@ class CopyRow(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.field, 1)
-        layout.addWidget(self.button)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
 
     @Slot()
     def copy(self) -> None:
@@ -168,31 +205,8 @@ class StepRow(QFrame):
             return
         self.details_layout.addWidget(_text(f"<b>{self.tr('Cause')}</b> ({diagnosis.code}): "
                                             f"{_escape(diagnosis.cause)}", "stepCause", rich=True))
-        # The fix reads in its own order: each command or link gets its Copy row right where the text
-        # names it ("In Active Directory:" followed by the command), not gathered at the end.
-        commands = {c.strip() for c in diagnosis.commands}
-        links = {link.strip() for link in diagnosis.links}
-        prose: list[str] = []
-        first = True
-
-        def flush() -> None:
-            nonlocal first
-            if not prose:
-                return
-            label = f"<b>{self.tr('Fix')}</b>: " if first else ""
-            self.details_layout.addWidget(_text(label + _escape("\n".join(prose)), "stepFix", rich=True))
-            prose.clear()
-            first = False
-
-        for line in diagnosis.remediation.splitlines():
-            text = line.strip()
-            if text in commands or text in links:
-                flush()
-                self.details_layout.addWidget(
-                    CopyRow(text, self.tr("Command") if text in commands else self.tr("Link")))
-            elif text:
-                prose.append(text)
-        flush()
+        add_instructions(self.details_layout, diagnosis.remediation, diagnosis.commands, diagnosis.links,
+                         lead=f"<b>{self.tr('Fix')}</b>: ", name="stepFix")
 
     @Slot(bool)
     def _toggled(self, shown: bool) -> None:
@@ -201,6 +215,44 @@ class StepRow(QFrame):
 
     def copy_buttons(self) -> list[QPushButton]:
         return [row.button for row in self.details.findChildren(CopyRow)]
+
+
+def add_instructions(layout: QVBoxLayout, text: str, commands: Sequence[str], links: Sequence[str], *,
+                     lead: str = "", name: str = "instructions") -> None:
+    """Lay out instructions in their own order: each command or link gets its Copy row right where the text
+    names it ("In Active Directory:" followed by the command), not gathered at the end. Commands and links
+    the text does not name follow it. `lead` (rich text) starts the first paragraph."""
+    command_set = {c.strip() for c in commands}
+    link_set = {link.strip() for link in links}
+    prose: list[str] = []
+    shown: set[str] = set()
+    first = True
+
+    def flush() -> None:
+        nonlocal first
+        if not prose:
+            return
+        label = lead if first else ""
+        layout.addWidget(_text(label + _escape("\n".join(prose)), name, rich=True))
+        prose.clear()
+        first = False
+
+    def copy_row(line: str) -> None:
+        what = QApplication.translate("StepList", "Command" if line in command_set else "Link")
+        layout.addWidget(CopyRow(line, what))
+        shown.add(line)
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line in command_set or line in link_set:
+            flush()
+            copy_row(line)
+        elif line:
+            prose.append(line)
+    flush()
+    for line in [*(c.strip() for c in commands), *(link.strip() for link in links)]:
+        if line and line not in shown:
+            copy_row(line)
 
 
 def _escape(text: str) -> str:

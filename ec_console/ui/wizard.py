@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
 from ec_console.checks import CancelToken, StepStatus
 from ec_console.registry import Registry
 from ec_console.ui import theme
-from ec_console.ui.step_list import CopyRow, StepBridge, StepList
+from ec_console.ui.about import CHECKING as CHECKING_KEYCHAIN
+from ec_console.ui.step_list import CopyRow, StepBridge, StepList, add_instructions
 from ec_console.ui.tasks import Task, run_in_background
 from ec_console.wizard import (
     CONNECTION_PAGES,
@@ -374,6 +375,24 @@ class PlatformPage(_Page):
         layout.addWidget(self.sandbox_status)
         self.sandbox_box.hide()
         self.sandbox_status.hide()
+        # No usable keychain: said here, before six pages are filled in, with what to do.
+        self.keychain_box = QFrame()
+        self.keychain_box.setObjectName("keychainProblem")
+        self.keychain_box.setFrameShape(QFrame.Shape.StyledPanel)
+        box = QVBoxLayout(self.keychain_box)
+        self.keychain_text = _heading_text("")
+        self.keychain_text.setObjectName("keychainProblemText")
+        self.keychain_text.setAccessibleName(self.tr("Keychain problem"))
+        self.keychain_retry = QPushButton(self.tr("Check the &keychain again"))
+        self.keychain_retry.setObjectName("keychainRetry")
+        self.keychain_retry.clicked.connect(lambda: self.setup_wizard().recheck_keychain())
+        retry_row = QHBoxLayout()
+        retry_row.addWidget(self.keychain_retry)
+        retry_row.addStretch(1)
+        box.addWidget(self.keychain_text)
+        box.addLayout(retry_row)
+        layout.insertWidget(0, self.keychain_box)
+        self.keychain_box.hide()
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         flow = self.flow()
@@ -383,6 +402,22 @@ class PlatformPage(_Page):
         for platform, button in self.buttons.items():
             button.setEnabled(not editing or platform is flow.platform)
         self._sync_sandbox()
+        self.sync_keychain()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return super().isComplete() and self.setup_wizard().keychain_problem is None
+
+    def sync_keychain(self) -> None:
+        wizard = self.setup_wizard()
+        problem = wizard.keychain_problem
+        self.keychain_box.setVisible(problem is not None)
+        self.keychain_retry.setEnabled(not wizard.keychain_checking)
+        if problem is not None:
+            self.keychain_text.setText(self.tr(
+                "<b>Secrets cannot be kept on this computer.</b> The service account's password, client "
+                "secret or key goes to the OS keychain when the application is saved, and no usable "
+                "keychain was found:<br>%s<br>Fix that first, then check again.") % html.escape(problem))
+        self.completeChanged.emit()
 
     def _sync_sandbox(self) -> None:
         session = self.setup_wizard().sandbox
@@ -587,13 +622,8 @@ class ScopePage(_Page):
             if item.widget() is not None:
                 item.widget().deleteLater()
         guide = self.flow().scope_guide()
-        text = _heading_text(guide.text)
-        text.setObjectName("scopeGuideText")
-        self.guide_layout.addWidget(text)
-        for command in guide.commands:
-            self.guide_layout.addWidget(CopyRow(command, self.tr("Command")))
-        for link in guide.links:
-            self.guide_layout.addWidget(CopyRow(link, self.tr("Link")))
+        # Each instruction with its command right after it, as the check window shows a fix.
+        add_instructions(self.guide_layout, guide.text, guide.commands, guide.links, name="scopeGuideText")
         self.guide_layout.addStretch(1)
 
 
@@ -793,8 +823,11 @@ class SetupWizard(QWizard):
         self.region_id = region_id
         self.region = region
         self.sandbox = sandbox
-        self.keychain = keychain.split(":", 1)[0] if keychain.startswith("unavailable") else keychain
         self.store = store
+        self.keychain = "the OS keychain"
+        self.keychain_problem: str | None = None     # why secrets cannot be kept, when they cannot
+        self.keychain_checking = False
+        self._apply_keychain(keychain)
         self.open_browser = open_browser
         self._registry_factory = registry_factory or Registry.for_region
         self.saved_application: Any = None
@@ -828,6 +861,35 @@ class SetupWizard(QWizard):
                             (QWizard.WizardButton.CancelButton, "Cancel")):
             self.button(which).setAccessibleName(self.tr(name))
         self.resize(760, 600)
+
+    def _apply_keychain(self, description: str) -> None:
+        if description.startswith("unavailable"):
+            self.keychain = "unavailable"
+            self.keychain_problem = description.split(":", 1)[1].strip() if ":" in description \
+                else description
+        else:
+            self.keychain = description
+            self.keychain_problem = None
+        # The main window still asking the keychain when the wizard opened: ask it here too.
+        if description == CHECKING_KEYCHAIN and self.store is None:
+            self.recheck_keychain()
+
+    def set_keychain(self, description: str) -> None:
+        """The keychain's state as found (by the main window or by "Check again")."""
+        self.keychain_checking = False
+        self._apply_keychain(description)
+        page = self.pages.get(Page.PLATFORM) if hasattr(self, "pages") else None
+        if page is not None:
+            page.sync_keychain()  # type: ignore[attr-defined]
+
+    def recheck_keychain(self) -> None:
+        from ec_console.ui.about import keychain_status
+
+        if self.keychain_checking:
+            return
+        self.keychain_checking = True
+        run_in_background(self, lambda _ctx: keychain_status(), on_success=self.set_keychain,
+                          on_failure=lambda exc: self.set_keychain(f"unavailable: {exc}"))
 
     @property
     def use_sandbox(self) -> bool:

@@ -1,0 +1,154 @@
+"""`ec-console audit list|export`: the region's audit log for scripts (the GUI's Tools › Audit log…).
+
+    ec-console audit list [--since DATE] [--json | --csv] [--region ID]
+    ec-console audit export [--output FILE] [--since DATE] [--json | --csv] [--region ID]
+
+Entries come newest first and are streamed from the registry in batches (no full list in memory). JSON and
+CSV shapes are `ec_console.audit`'s (docs/cli.md). `audit verify` is reserved for the hash-chained audit
+(DESIGN.md) and is not a command yet. Exit statuses: 0 done, 2 bad input (unknown region, bad --since, an
+output folder that does not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ec_console.commands.common import parser_class, region_flag, resolve_region, verbose_flag
+from ec_console.errors import BadInput, ExitStatus
+
+# Column widths of the text listing (rows are streamed, so widths cannot come from the data).
+_WIDTHS = (20, 12, 24, 34)
+
+
+def register(subparsers: Any) -> None:
+    """Add `audit` and its actions to the top-level subparsers of `ec-console`."""
+    audit = subparsers.add_parser(
+        "audit",
+        help="read the region's audit log",
+        description="The audit log of a region: every change the console made (who, when, what), newest "
+        "first. It holds no secrets.",
+    )
+    actions = audit.add_subparsers(
+        dest="audit_command", metavar="ACTION", parser_class=parser_class(subparsers), required=True
+    )
+    listing = actions.add_parser(
+        "list", help="print the audit entries", description="Print the audit entries, newest first."
+    )
+    _common(listing)
+    listing.set_defaults(handler=run_list)
+    export = actions.add_parser(
+        "export",
+        help="write the audit entries to a file (CSV by default)",
+        description="Write the audit entries, newest first, to --output (replaced atomically, readable by "
+        "you only) or to standard output. The format is --csv or --json; without either, a FILE "
+        "ending in .json gets JSON, anything else CSV.",
+    )
+    export.add_argument("--output", "-o", metavar="FILE", help="the file to write ('-' or none: standard "
+                        "output)")
+    _common(export)
+    export.set_defaults(handler=run_export)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    region_flag(parser)
+    parser.add_argument("--since", metavar="DATE", help="only entries at or after DATE: an ISO date "
+                        "(2026-12-01) or date-time (2026-12-01T08:30:00Z); UTC unless an offset is given")
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="a JSON array of {time, user, action, subject, "
+                      "detail}")
+    form.add_argument("--csv", action="store_true", help="CSV with a header row (spreadsheet-safe)")
+    verbose_flag(parser)
+
+
+def _since(args: argparse.Namespace) -> str | None:
+    from ec_console.audit import parse_since
+
+    return parse_since(args.since) if args.since is not None else None
+
+
+def _write(fmt: str, entries: Any, out: TextIO) -> int:
+    from ec_console import audit
+
+    if fmt == "json":
+        return audit.write_json(entries, out)
+    if fmt == "csv":
+        return audit.write_csv(entries, out)
+    return _write_text(entries, out)
+
+
+def _write_text(entries: Any, out: TextIO) -> int:
+    from ec_console.render import safe_text
+
+    headers = ("TIME (UTC)", "USER", "ACTION", "SUBJECT", "DETAIL")
+    out.write("  ".join(h.ljust(w) for h, w in zip(headers, (*_WIDTHS, 0), strict=True)).rstrip() + "\n")
+    count = 0
+    for e in entries:
+        cells = [safe_text(v, keep_newlines=False) for v in (e.at, e.os_user, e.action, e.subject, e.detail)]
+        out.write("  ".join(c.ljust(w) for c, w in zip(cells, (*_WIDTHS, 0), strict=True)).rstrip() + "\n")
+        count += 1
+    return count
+
+
+def _to_stdout(fmt: str, entries: Any) -> int:
+    """Stream to stdout; a reader that stops early (`| head`) ends the command quietly."""
+    import os
+
+    try:
+        count = _write(fmt, entries, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())          # so the interpreter's final flush stays quiet
+        return -1
+    return count
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ec_console.registry import Registry
+
+    since = _since(args)
+    region_id = resolve_region(args)
+    fmt = "json" if args.json else "csv" if args.csv else "text"
+    with Registry.for_region(region_id) as registry:
+        count = _to_stdout(fmt, registry.iter_audit(since=since))
+    if fmt == "text" and count == 0:
+        print(f"No audit entries in region {region_id}" + (f" since {since}." if since else "."))
+    return ExitStatus.OK
+
+
+def _output_path(text: str) -> Path:
+    path = Path(text).expanduser()
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    if path.is_dir():
+        raise BadInput(f"--output: {shown!r} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise BadInput(f"--output: the folder of {shown!r} does not exist")
+    return path
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ec_console.paths import private_atomic_writer
+    from ec_console.registry import Registry
+
+    since = _since(args)
+    target = None if args.output in (None, "-") else _output_path(args.output)
+    if args.json or args.csv:
+        fmt = "json" if args.json else "csv"
+    else:
+        fmt = "json" if target is not None and target.suffix.lower() == ".json" else "csv"
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        entries = registry.iter_audit(since=since)
+        if target is None:
+            _to_stdout(fmt, entries)
+            return ExitStatus.OK
+        try:
+            with private_atomic_writer(target, text=True) as handle:
+                count = _write(fmt, entries, handle)
+        except OSError as exc:
+            raise BadInput(f"--output: {target} cannot be written ({exc.strerror or exc})") from None
+    sys.stderr.write(f"Exported {count} audit entries of region {region_id} to {target}\n")
+    return ExitStatus.OK
