@@ -963,15 +963,9 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
     if expect_denied:
         expect_denied = validation.email_address(expect_denied, "mailbox that must be denied")
     if application.provider == "google" and application.settings.get("install") == "marketplace":
-        from ec_console.providers.google_marketplace import (
-            MarketplaceCheckSettings,
-            VendorSide,
-            run_marketplace_check,
-        )
+        from ec_console.providers.google_marketplace import check_settings_for, run_marketplace_check
 
-        s = application.settings
-        check = MarketplaceCheckSettings(target, VendorSide.from_settings(s), expect_denied,
-                                         s.get("org_unit"), s.get("group"))
+        check = check_settings_for(application.settings, target, expect_denied)
         return run_marketplace_check(check, observer=observer, cancel=cancel, on_step_started=on_step_started)
     if application.provider == "google":
         from ec_console.providers.base import GoogleAdapter

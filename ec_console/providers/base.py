@@ -551,15 +551,9 @@ class GoogleAdapter:
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
                     expect_denied: str | None = None, cancel: CancelToken | None = None) -> Report:
         if application.settings.get("install") == "marketplace":
-            from ec_console.providers.google_marketplace import (
-                MarketplaceCheckSettings,
-                VendorSide,
-                run_marketplace_check,
-            )
+            from ec_console.providers.google_marketplace import check_settings_for, run_marketplace_check
 
-            s = application.settings
-            check = MarketplaceCheckSettings(target, VendorSide.from_settings(s), expect_denied,
-                                             s.get("org_unit"), s.get("group"))
+            check = check_settings_for(application.settings, target, expect_denied)
             return run_marketplace_check(check, cancel=cancel)
         from dataclasses import replace
 

@@ -340,6 +340,13 @@ class _MarketplaceCheck:
         )
 
 
+def check_settings_for(settings: dict[str, Any], target: str,
+                       expect_denied: str | None = None) -> MarketplaceCheckSettings:
+    """The Marketplace check of a saved (or being set up) application's `settings` for `target`."""
+    return MarketplaceCheckSettings(target, VendorSide.from_settings(settings), expect_denied,
+                                    settings.get("org_unit"), settings.get("group"))
+
+
 def run_marketplace_check(
     settings: MarketplaceCheckSettings,
     *,
