@@ -192,3 +192,104 @@ def test_export_pdf_button_writes_the_core_pdf_off_the_gui_thread(qtbot, saved_a
                                        capture_output=True, text=True).stdout.split())
         assert window.report.target in text and "StatusStep" not in text
         assert sandbox.info().password not in text
+
+
+# --- the result names its mailbox and time, and goes stale when an input changes -------------------------
+
+
+def test_the_result_names_the_mailbox_and_the_local_time_it_covers(qtbot, saved_app, sandbox):
+    from PySide6.QtCore import QDateTime, QLocale
+
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    mailbox = sandbox.info().mailboxes_in_scope[0]
+    before = QDateTime.currentDateTime()
+    run_and_wait(qtbot, window)
+    heading = window.result_heading
+    assert heading.isVisible() and heading.objectName() == "checkResultHeading"
+    assert heading.text().startswith(f"{mailbox} · checked ")
+    # The time shown is the report's start, in local time: within the run, formatted by the locale.
+    shown = heading.text().rsplit("checked ", 1)[1]
+    started = QDateTime.fromString(window.report.started_at, Qt.DateFormat.ISODate).toLocalTime()
+    assert abs(started.secsTo(before)) <= 60
+    assert QLocale().toString(started.time(), "ss") in shown
+    assert not window.stale and window.steps.isEnabled() and not window.stale_notice.isVisible()
+
+
+def test_a_date_other_than_today_is_named_too():
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    from ec_console.ui.check_view import checked_at
+
+    now = QDateTime(QDate(2026, 12, 3), QTime(10, 0, 0))
+    today = QDateTime(QDate(2026, 12, 3), QTime(9, 14, 3)).toUTC().toString(Qt.DateFormat.ISODate)
+    earlier = QDateTime(QDate(2026, 11, 28), QTime(9, 14, 3)).toUTC().toString(Qt.DateFormat.ISODate)
+    assert "14" in checked_at(today, now) and "28" not in checked_at(today, now)
+    assert "28" in checked_at(earlier, now)
+    assert checked_at("not a time", now) == "not a time"
+
+
+def test_editing_the_mailbox_greys_the_old_result_until_the_check_runs_again(qtbot, saved_app, sandbox):
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    first, second = sandbox.info().mailboxes_in_scope[:2]
+    run_and_wait(qtbot, window)
+    passed_colour = window.result.styleSheet()
+
+    window.mailbox.setFocus()
+    window.mailbox.selectAll()
+    qtbot.keyClicks(window.mailbox, second)
+    assert window.stale
+    assert not window.steps.isEnabled()                                       # greyed out
+    assert window.result.styleSheet() != passed_colour
+    notice = window.stale_notice
+    assert notice.isVisible()
+    assert notice.text() == f"This result is for {first}; run the check again for {second}."
+    assert window.result_heading.text().startswith(first)                     # still names what it covers
+
+    # Typing the old mailbox back makes the result current again.
+    window.mailbox.selectAll()
+    qtbot.keyClicks(window.mailbox, first.upper())
+    assert not window.stale and window.steps.isEnabled() and not notice.isVisible()
+    assert window.result.styleSheet() == passed_colour
+
+    window.mailbox.selectAll()
+    qtbot.keyClicks(window.mailbox, second)
+    assert window.stale
+    run_and_wait(qtbot, window)
+    assert not window.stale and window.steps.isEnabled() and not notice.isVisible()
+    assert window.result_heading.text().startswith(f"{second} · checked ")
+    assert window.report.target == second
+
+
+def test_other_inputs_the_result_depends_on_make_it_stale_too(qtbot, saved_app, sandbox):
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    mailbox = sandbox.info().mailboxes_in_scope[0]
+    run_and_wait(qtbot, window)
+
+    qtbot.keyClicks(window.denied, sandbox.info().mailboxes_out_of_scope[0])
+    assert window.stale and not window.steps.isEnabled()
+    assert window.stale_notice.text() == (f"This result is for {mailbox} with the previous settings; run the "
+                                          "check again to use the new ones.")
+    window.denied.selectAll()
+    qtbot.keyClick(window.denied, Qt.Key.Key_Backspace)
+    assert window.denied.text() == "" and not window.stale
+
+    indicator = QPoint(8, window.write_probe.height() // 2)
+    qtbot.mouseClick(window.write_probe, Qt.MouseButton.LeftButton, pos=indicator)
+    assert window.write_probe.isChecked() and window.stale
+    qtbot.mouseClick(window.write_probe, Qt.MouseButton.LeftButton, pos=indicator)
+    assert not window.stale
+
+    window.source.setCurrentIndex(window.source.findData(AD_HOC))            # another application
+    assert window.stale and not window.steps.isEnabled()
+    # An unusable mailbox is not offered as the next one to check.
+    window.source.setCurrentIndex(0)
+    window.mailbox.selectAll()
+    qtbot.keyClicks(window.mailbox, "no-at-sign")
+    assert window.stale_notice.text() == (f"This result is for {mailbox}; run the check again for the "
+                                          "mailbox you enter.")

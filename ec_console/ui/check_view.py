@@ -10,13 +10,14 @@ through the log redactor as well, so a secret that reached an error message stil
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QDateTime, QLocale, Qt, Slot
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +49,23 @@ log = logging.getLogger(__name__)
 AD_HOC = -1
 EXPORT_FORMATS = REPORT_FORMATS
 _ADHOC_EXCLUDED = frozenset({"name", "test_mailbox"})
+_TIME_ZONE_RE = re.compile(r"\s*\bt+\b")
+
+
+def checked_at(started_at: str, now: QDateTime | None = None) -> str:
+    """When a check ran, in local time and the locale's format (seconds shown, time zone not): the time
+    alone for a check of today, date and time for an older one. `started_at` is the report's ISO 8601 UTC."""
+    when = QDateTime.fromString(started_at, Qt.DateFormat.ISODate)
+    if not when.isValid():
+        return started_at
+    when = when.toLocalTime()
+    locale = QLocale()
+    time_format = _TIME_ZONE_RE.sub("", locale.timeFormat(QLocale.FormatType.LongFormat)).strip()
+    text = locale.toString(when.time(), time_format)
+    today = (now or QDateTime.currentDateTime()).toLocalTime().date()
+    if when.date() != today:
+        text = f"{locale.toString(when.date(), QLocale.FormatType.ShortFormat)} {text}"
+    return text
 
 
 def export_report(report: Report, path: str | Path, fmt: str) -> Path:
@@ -74,6 +92,9 @@ class CheckView(QWidget):
         self.export_task: Task | None = None
         self.cancel_token: CancelToken | None = None
         self.running = False
+        self.stale = False
+        self._result_inputs: tuple[Any, ...] | None = None   # what the shown result was run with
+        self._result_mailbox = ""
         self.adhoc_flow = SetupFlow(region_id)
         self.adhoc_flow.choose_platform(Platform.ONPREM)
         self.adhoc_form: FieldForm | None = None
@@ -98,13 +119,13 @@ class CheckView(QWidget):
         self.mailbox.setObjectName("checkMailbox")
         self.mailbox.setAccessibleName(self.tr("Mailbox"))
         self.mailbox.setPlaceholderText(self.tr("the mailbox or user to check, e.g. alice@contoso.com"))
-        self.mailbox.textEdited.connect(self._validate_inputs)
+        self.mailbox.textChanged.connect(self._validate_inputs)
         self.mailbox.returnPressed.connect(self.run)
         self.denied = QLineEdit()
         self.denied.setObjectName("checkDeniedMailbox")
         self.denied.setAccessibleName(self.tr("Mailbox that must be denied"))
         self.denied.setPlaceholderText(self.tr("optional: prove this mailbox is outside the scope"))
-        self.denied.textEdited.connect(self._validate_inputs)
+        self.denied.textChanged.connect(self._validate_inputs)
         self.write_probe = QCheckBox(self.tr("Also test &writing (Exchange)"))
         self.write_probe.setObjectName("checkWriteProbe")
         self.write_probe.setAccessibleName(self.tr("Also test writing"))
@@ -112,6 +133,7 @@ class CheckView(QWidget):
             "Creates one test item in the mailbox's calendar (no attendees, so no invitation is sent) and "
             "deletes it again, proving the application may write. Off: the check only reads busy times."))
         self.write_probe.setChecked(False)
+        self.write_probe.toggled.connect(self._validate_inputs)
         self.message = QLabel()
         self.message.setObjectName("checkMessage")
         self.message.setWordWrap(True)
@@ -148,6 +170,19 @@ class CheckView(QWidget):
         run_row.addWidget(self.stop_button)
         run_row.addStretch(1)
 
+        self.result_heading = QLabel()
+        self.result_heading.setObjectName("checkResultHeading")
+        self.result_heading.setAccessibleName(self.tr("Result for"))
+        self.result_heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading_font = self.result_heading.font()
+        heading_font.setBold(True)
+        self.result_heading.setFont(heading_font)
+        self.result_heading.hide()
+        self.stale_notice = QLabel()
+        self.stale_notice.setObjectName("checkStaleNotice")
+        self.stale_notice.setAccessibleName(self.tr("The result is out of date"))
+        self.stale_notice.setWordWrap(True)
+        self.stale_notice.hide()
         self.steps = StepList(self)
         self.bridge = StepBridge(self)
         self.steps.connect_bridge(self.bridge)
@@ -173,6 +208,8 @@ class CheckView(QWidget):
         layout.addLayout(bottom)
         layout.addWidget(self.message)
         layout.addLayout(run_row)
+        layout.addWidget(self.result_heading)
+        layout.addWidget(self.stale_notice)
         layout.addWidget(self.steps, 1)
         layout.addWidget(self.result)
         layout.addLayout(export_row)
@@ -280,6 +317,50 @@ class CheckView(QWidget):
         self.run_button.setEnabled(not self.running and not issues)
         touched = bool(self.mailbox.text() or self.denied.text())
         self._show_message(issues[0] if issues and touched else "")
+        self._update_staleness()
+
+    # -- a result and the inputs it was run with ---------------------------------------------------------
+
+    def _inputs(self) -> tuple[Any, ...]:
+        """Everything the result depends on, as typed now (addresses compared without case or spaces)."""
+        adhoc = self.source.currentData() == AD_HOC
+        values = repr(sorted(self.adhoc_flow.raw.items(), key=lambda kv: kv[0])) if adhoc else ""
+        return (self.source.currentData(), self.platform.currentData() if adhoc else None, values,
+                self.mailbox.text().strip().lower(), self.denied.text().strip().lower(),
+                self.write_probe.isEnabled() and self.write_probe.isChecked())
+
+    def _update_staleness(self) -> None:
+        """Grey the shown result out, and say so, once an input it depends on has changed since it ran."""
+        stale = (self.report is not None and not self.running and self._result_inputs is not None
+                 and self._inputs() != self._result_inputs)
+        self.stale = stale
+        self.steps.setEnabled(not stale)
+        self._colour_result()
+        if not stale:
+            self.stale_notice.hide()
+            return
+        now = self.mailbox.text().strip()
+        old = self._result_mailbox
+        if now.lower() == old.lower():
+            text = self.tr("This result is for %s with the previous settings; run the check again to use "
+                           "the new ones.") % old
+        elif now and not self.problems():
+            text = self.tr("This result is for %s; run the check again for %s.") % (old, now)
+        else:
+            text = self.tr("This result is for %s; run the check again for the mailbox you enter.") % old
+        self.stale_notice.setText(text)
+        self.stale_notice.show()
+
+    def _colour_result(self) -> None:
+        if self.report is None:
+            return
+        if self.stale:
+            grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()
+            self.result.setStyleSheet(f"color: {grey};")
+            self.result_heading.setStyleSheet(f"color: {grey};")
+        else:
+            self.result.setStyleSheet(f"color: {theme.status_colour(self.report.result.value).name()};")
+            self.result_heading.setStyleSheet("")
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -338,7 +419,12 @@ class CheckView(QWidget):
                                          on_step_started=bridge.on_step_started)
 
         self.report = None
+        self._result_inputs = self._inputs()
+        self._result_mailbox = mailbox
         self._set_report_actions(False)
+        self.result_heading.setText(mailbox)
+        self.result_heading.setStyleSheet("")
+        self.result_heading.show()
         self.result.setText(self.tr("Checking %s…") % mailbox)
         self.result.setStyleSheet("")
         self._set_running(True)
@@ -374,16 +460,20 @@ class CheckView(QWidget):
     def _done(self, report: Report) -> None:
         self.task = None
         self.report = report
-        diagnosis = report.diagnosis
+        # A failure's diagnosis, else the first warning's (a warning can carry one too).
+        diagnosis = report.diagnosis or next(
+            (s.diagnosis for s in report.steps if s.status.value == "warn" and s.diagnosis is not None), None)
         words = {"pass": self.tr("Passed"), "warn": self.tr("Passed with warnings"),
                  "fail": self.tr("Failed")}
         text = words[report.result.value]
         if diagnosis is not None:
             text += f" — {diagnosis.code}: {diagnosis.cause}"
         self.result.setText(text)
-        self.result.setStyleSheet(f"color: {theme.status_colour(report.result.value).name()};")
+        self.result_heading.setText(
+            self.tr("%s · checked %s") % (report.target, checked_at(report.started_at)))
         self._set_report_actions(True)
         self._set_running(False)
+        self._colour_result()
 
     def _failed(self, exc: BaseException) -> None:
         self.task = None
