@@ -84,6 +84,13 @@ SPECS: tuple[ActionSpec, ...] = (
         "revoke-application", None, Needs.APPLICATION, available=True,
         unavailable=NOT_YET + "revoking an application arrives with the dashboard release.",
     ),
+    ActionSpec(
+        "testProfileAction", "&Test connectivity",
+        "Check the selected profile's calendar step by step now, with its application's saved settings and "
+        "secret (nothing to enter).",
+        "test-connectivity", None, Needs.PROFILE, available=True,
+        unavailable=NOT_YET + "testing a profile's connectivity arrives with the next release.",
+    ),
 )
 CONTRACT_ACTIONS = tuple(spec.object_name for spec in SPECS)
 

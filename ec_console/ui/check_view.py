@@ -279,6 +279,24 @@ class CheckView(QWidget):
         self.adhoc_holder.addWidget(self.adhoc_form)
         self._validate_inputs()
 
+    def check_profile(self, application_id: int, mailbox: str) -> bool:
+        """The helpdesk's quick check: pick the profile's application (its secret is read from the keychain
+        on the worker thread), fill in its mailbox and start at once. False, saying why, when it cannot."""
+        if self.running:
+            self._show_message(self.tr("A check is still running: stop it, then test %s again.") % mailbox)
+            return False
+        index = self.source.findData(application_id)
+        if index < 0:
+            self._show_message(self.tr("The application of %s is no longer active in this region: it cannot "
+                                       "be checked.") % mailbox)
+            return False
+        self.source.setCurrentIndex(index)
+        self.mailbox.setText(mailbox)
+        self.denied.clear()
+        self.write_probe.setChecked(False)
+        self.run()
+        return self.running
+
     # -- validation and running --------------------------------------------------------------------------
 
     def problems(self) -> list[str]:

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from ec_console import APP_DISPLAY_NAME
 from ec_console.errors import ConsoleError
 from ec_console.regions import Region, RegionCatalog, load_settings, remember_region, save_setting
-from ec_console.registry import PROFILE_STATUSES, Application, ProfileQuery, Registry
+from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQuery, Registry
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
@@ -182,7 +182,8 @@ class MainWindow(QMainWindow):
         self.model = ProfilesModel(None, self)
         self.actions = ui_actions.create_actions(self)
         self.actions["addConnectionAction"].triggered.connect(lambda: self.open_setup_wizard())
-        self.actions["testConnectivityAction"].triggered.connect(lambda: self.open_check_view())
+        self.actions["testConnectivityAction"].triggered.connect(
+            lambda: self.open_check_view(self._testable_profile()))
         self.sandbox_session: Any = None
         self.check_view: Any = None
         self._build_extra_actions()
@@ -535,6 +536,9 @@ class MainWindow(QMainWindow):
         a["linkProfilesAction"].triggered.connect(self.open_link_dialog)
         a["revokeApplicationAction"].triggered.connect(self.revoke_selected_application)
         a["checkAllAction"].triggered.connect(lambda: self.start_check_all())
+        a["testProfileAction"].triggered.connect(self.test_selected_profile)
+        self.details_pane.test_requested.connect(self.test_profile)
+        self.details_pane.loaded.connect(self._sync_details_test)
         for name in ("revokeProfileAction", "relinkProfileAction"):
             a[name].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.profiles_table.addAction(a[name])
@@ -902,18 +906,55 @@ class MainWindow(QMainWindow):
             return None
         return self.open_setup_wizard(app)
 
-    def open_check_view(self) -> Any:
-        """The connectivity check window (`checkView`), one per main window."""
+    def open_check_view(self, profile: Profile | None = None) -> Any:
+        """The connectivity check window (`checkView`), one per main window. With `profile`: filled in with
+        its application and mailbox (the secret comes from the keychain) and started at once."""
         from ec_console.ui.check_view import CheckView
 
         if self.check_view is None:
-            self.check_view = CheckView(self.region_id, parent=self, registry_factory=self._registry_factory)
+            self.check_view = CheckView(self.region_id, parent=self, registry_factory=self._registry_factory,
+                                        store=self.operation_store)
             self.check_view.destroyed.connect(lambda *_: setattr(self, "check_view", None))
         self.check_view.set_region(self.region_id)
         self.check_view.show()
         self.check_view.raise_()
         self.check_view.activateWindow()
+        if profile is not None:
+            self.check_view.check_profile(profile.application_id, profile.email)
         return self.check_view
+
+    def _testable_profile(self) -> Profile | None:
+        """The one selected profile, when its application can still be checked (is not revoked)."""
+        rows = self.profiles_table.selectionModel().selectedRows() if self.registry is not None else []
+        if len(rows) != 1:
+            return None
+        profile = self.model.profile(rows[0].row())
+        active = {a.id for a in self._applications if a.status == "active"}
+        return profile if profile is not None and profile.application_id in active else None
+
+    @Slot()
+    def test_selected_profile(self) -> Any:
+        """Test connectivity of the selected profile: the check window, filled in and running."""
+        profile = self._testable_profile()
+        if profile is None:
+            self.statusBar().showMessage(
+                self.tr("Select one profile whose application is not revoked to test its connectivity."),
+                8000)
+            return None
+        return self.open_check_view(profile)
+
+    def test_profile(self, profile: Profile) -> Any:
+        """Test connectivity of `profile` (from the detail pane), unless its application is revoked."""
+        if profile.application_id not in {a.id for a in self._applications if a.status == "active"}:
+            return None
+        return self.open_check_view(profile)
+
+    def _sync_details_test(self, details: Any) -> None:
+        profile = details.profile
+        revoked = profile.application_id not in {a.id for a in self._applications if a.status == "active"}
+        self.details_pane.set_test_blocked(
+            self.tr("Not possible: this profile's application has been revoked (its secret is deleted). Add "
+                    "the connection again to reach the calendar.") if revoked else None)
 
     @Slot()
     def show_about(self) -> AboutDialog:
@@ -979,18 +1020,22 @@ class MainWindow(QMainWindow):
             return ()
         under_revoked = [p for p in profiles if p.application_id in revoked_apps]
         one = len(profiles) == 1
+        # Testing connectivity checks one calendar, through an application that still has its secret.
+        test: tuple[tuple[str, str], ...] = () if one else (
+            ("testProfileAction", self.tr("Select one profile to test its connectivity.")),)
         if len(under_revoked) == len(profiles):
             why = (self.tr("Not possible: this profile's application has been revoked (its secret is "
                            "deleted). Add the connection again to reach the calendar.") if one else
                    self.tr("Not possible: the applications of these profiles have been revoked (their "
                            "secrets are deleted). Add the connection again to reach the calendars."))
-            return (("relinkProfileAction", why), ("revokeProfileAction", why))
+            return (("relinkProfileAction", why), ("revokeProfileAction", why), *(test or (
+                ("testProfileAction", why),)))
         if all(p.status == "revoked" or p.application_id in revoked_apps for p in profiles):
             why = (self.tr("Not needed: this profile is already revoked. Relink it to undo the revoke.")
                    if one else
                    self.tr("Not needed: these profiles are already revoked. Relink them to undo the revoke."))
-            return (("revokeProfileAction", why),)
-        return ()
+            return (("revokeProfileAction", why), *test)
+        return test
 
     def selected_application(self) -> Application | None:
         app_id = self.selected_application_id()
@@ -1170,8 +1215,10 @@ class MainWindow(QMainWindow):
             return
         menu = QMenu(self)
         menu.setObjectName("profilesContextMenu")
+        menu.setToolTipsVisible(True)
         details = menu.addAction(self.tr("&Details"))
         details.triggered.connect(lambda: self.show_profile_details())
+        menu.addAction(self.actions["testProfileAction"])
         menu.addSeparator()
         menu.addAction(self.actions["relinkProfileAction"])
         menu.addAction(self.actions["revokeProfileAction"])

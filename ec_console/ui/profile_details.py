@@ -80,6 +80,7 @@ class ProfileDetailsPane(QDockWidget):
     """The detail pane of one profile (`profileDetailsPane`)."""
 
     loaded = Signal(object)           # ProfileDetails, after each load (tests and automation)
+    test_requested = Signal(object)   # Profile: test its connectivity in the check window
 
     def __init__(self, scope_source: Any, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Profile details"), parent)
@@ -107,6 +108,13 @@ class ProfileDetailsPane(QDockWidget):
         self.message = QLabel()
         self.message.setObjectName("detailsMessage")
         self.message.setWordWrap(True)
+        self.test_button = QPushButton(self.tr("&Test connectivity"))
+        self.test_button.setObjectName("detailsTestConnectivity")
+        self.test_button.setAccessibleName(self.tr("Test connectivity"))
+        self._test_tip = self.tr("Check this calendar step by step now, with its application's saved "
+                                 "settings and secret (nothing to enter)")
+        self.test_button.setToolTip(self._test_tip)
+        self.test_button.clicked.connect(self._request_test)
 
         self.withdrawal_text = QLabel()
         self.withdrawal_text.setObjectName("withdrawalStep")
@@ -136,6 +144,10 @@ class ProfileDetailsPane(QDockWidget):
         column.addWidget(self.title)
         column.addWidget(self.facts)
         column.addWidget(self.message)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addStretch(1)
+        column.addLayout(test_row)
         column.addSpacing(6)
         column.addWidget(_heading(self.tr("Withdraw this calendar at the platform")))
         column.addWidget(self.withdrawal_text)
@@ -219,6 +231,7 @@ class ProfileDetailsPane(QDockWidget):
         self.blocks.clear()
         self.blocks_label.setText("")
         self.read_now.setEnabled(False)
+        self.test_button.setEnabled(False)
         self.steps.clear()
         self.history.clear()
         self.audit.clear()
@@ -255,9 +268,20 @@ class ProfileDetailsPane(QDockWidget):
         readable = details.last_report is not None and details.last_report.result.value != "fail"
         self._show_blocks(details.busy_blocks, self._blocks_source(details), empty_row=readable)
         self.read_now.setEnabled(profile.status != "revoked")
+        self.test_button.setEnabled(True)
         self._show_report(details.last_report)
         self._fill_history(details)
         self.loaded.emit(details)
+
+    def set_test_blocked(self, why: str | None) -> None:
+        """Offer Test connectivity for the shown profile, or say why it cannot be tested (`why`)."""
+        self.test_button.setEnabled(self.details is not None and why is None)
+        self.test_button.setToolTip(f"{self._test_tip}\n{why}" if why else self._test_tip)
+
+    @Slot()
+    def _request_test(self) -> None:
+        if self.details is not None:
+            self.test_requested.emit(self.details.profile)
 
     def _blocks_source(self, details: Any) -> str:
         report = details.last_report
