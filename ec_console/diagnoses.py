@@ -496,6 +496,23 @@ _ENTRIES: tuple[Entry, ...] = (
            C("Get-OrganizationConfig | Format-List Ews*"),
            C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
            L(LINK_EWS_ACCESS))),
+    # MC1227454 / Microsoft's EWS retirement plan (PLATFORM_NOTES.md): from 1 October 2026 EWS in Exchange
+    # Online is blocked tenant by tenant unless the organisation turned it on (EWSEnabled $true) and listed
+    # the application (EwsAllowedAppIDs); on 1 April 2027 it is switched off for everyone, with no exceptions.
+    Entry("ews_retiring", ("read_calendar",),
+          "a passing EWS check against Exchange Online: EWS there is being switched off",
+          "The calendar of {mailbox} was read through EWS in Exchange Online ({host}), which Microsoft is "
+          "switching off: since 1 October 2026 it is blocked tenant by tenant unless the organisation has "
+          "turned EWS on and put the application on its EWS allow list (EwsAllowedAppIDs), and on 1 April "
+          "2027 it is switched off for every organisation, with no exceptions. This application stops "
+          "working then at the latest.",
+          (T("Plan the move to Microsoft Graph before then: an app registration in Microsoft Entra ID with "
+             "application (app-only) access to calendars, scoped to the members of {scope_group} with RBAC "
+             "for Applications in Exchange Online — not a tenant-wide Calendars permission with admin "
+             "consent, which no scope restricts."),
+           L(LINK_GRAPH_MIGRATION),
+           L(LINK_RBAC_APPS)),
+          placeholders={"scope_group": "the group of mailboxes it may reach"}),
     Entry("impersonation_denied", ("impersonate",), "ErrorImpersonateUserDenied: target outside the scope",
           "The service account may not act as {mailbox} (ErrorImpersonateUserDenied): the mailbox is outside "
           "the account's scope, or the account holds no impersonation role at all.",
@@ -688,7 +705,8 @@ CATALOG: dict[str, Entry] = {
     e.code: replace(e, placeholders=_GOOGLE_NAMES) if e.code in _GOOGLE_CODES else e for e in _ENTRIES
 }
 ADDED_CODES = ("write_leftover", "plain_http", "bad_input", "unexpected_error", "scope_unknown",
-               "ews_forbidden", "oauth_request_refused", "oauth_token_rejected", "outside_install")
+               "ews_forbidden", "oauth_request_refused", "oauth_token_rejected", "outside_install",
+               "ews_retiring")
 DEFAULT_GOOGLE_SCOPES = (
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/admin.directory.user.readonly",

@@ -661,6 +661,85 @@ def test_oauth_rbac_scoped_app_passes_and_proves_restriction(cli, sb: Sandbox) -
     assert token_requests and all(info.client_secret not in r.text for r in token_requests)
 
 
+@pytest.fixture
+def exchange_online(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """The sandbox as Exchange Online: its certificate names Exchange Online's EWS hosts, which resolve to
+    127.0.0.1 for this test only; the tenant knows the EWS host (with the sandbox's port) as a resource, and
+    Exchange accepts tokens issued for it."""
+    from types import SimpleNamespace
+
+    from ec_console.sandbox import EXCHANGE_ONLINE_HOSTS
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.lower().rstrip(".") in EXCHANGE_ONLINE_HOSTS:
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with Sandbox(tmp_path / "sandbox", online=True) as sandbox:
+        port = sandbox.info().ews_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1]
+        resources = {f"https://{host}:{port}" for host in EXCHANGE_ONLINE_HOSTS}
+        sandbox.identity.ews_endpoints.extend(SimpleNamespace(resource=r) for r in resources)
+        sandbox.ews.accepted_audiences = resources
+        yield sandbox
+
+
+def _online_url(sandbox: Sandbox, host: str) -> str:
+    return sandbox.info().ews_url.replace("127.0.0.1", host)
+
+
+@pytest.mark.parametrize("host", ["outlook.office365.com", "outlook.office365.us"])
+def test_a_passing_check_on_exchange_online_warns_that_ews_is_retiring(cli, exchange_online: Sandbox,
+                                                                       host: str) -> None:
+    info = exchange_online.info()
+    url = _online_url(exchange_online, host)
+    argv = [a if a != info.ews_url else url for a in oauth(info, info.mailbox_in_scope)]
+    status, out, err = cli([*argv, "--scope-group", info.scope_group], client_secret=info.client_secret)
+    report = json.loads(out)
+    steps = steps_of(out)
+    assert host in steps["tls"]["data"]["certificate"]["names"]             # reached as Exchange Online
+    assert all(s["status"] == "pass" for k, s in steps.items() if k != "read_calendar"), steps
+    read = steps["read_calendar"]
+    assert read["status"] == "warn" and read["data"]["count"] == len(
+        exchange_online.org.mailbox(info.mailbox_in_scope).events)       # the calendar was read all the same
+    diagnosis = read["diagnosis"]
+    assert diagnosis["code"] == "ews_retiring"
+    assert "1 October 2026" in diagnosis["cause"] and "1 April 2027" in diagnosis["cause"]
+    assert info.mailbox_in_scope in diagnosis["cause"] and host in diagnosis["cause"]
+    fix = diagnosis["remediation"]
+    assert "Microsoft Graph" in fix and "RBAC for Applications" in fix and "app-only" in fix
+    assert info.scope_group in fix
+    assert "https://learn.microsoft.com/en-us/graph/migrate-exchange-web-services-overview" in \
+        diagnosis["links"]
+    assert report["result"] == "warn"
+    assert status == 0, err                                  # a warning, not a failure: exit status 0
+
+
+def test_exchange_online_with_a_password_warns_too(cli, exchange_online: Sandbox) -> None:
+    info = exchange_online.info()
+    status, out, _ = cli(onprem(info, info.mailbox_in_scope, ews_url=_online_url(exchange_online,
+                                                                                 "outlook.office365.com")),
+                         password=info.password)
+    steps = steps_of(out)
+    assert steps["read_calendar"]["status"] == "warn"
+    assert steps["read_calendar"]["diagnosis"]["code"] == "ews_retiring"
+    assert json.loads(out)["result"] == "warn" and status == 0
+
+
+def test_on_premises_checks_do_not_warn_that_ews_is_retiring(cli, sb: Sandbox) -> None:
+    info = sb.info()
+    for argv, secret in ((onprem(info, info.mailbox_in_scope), {"password": info.password}),
+                         (oauth(info, info.mailbox_in_scope), {"client_secret": info.client_secret})):
+        status, out, _ = cli(argv, **secret)                 # Exchange Server, with a password or OAuth
+        report = json.loads(out)
+        assert report["result"] == "pass", report
+        assert all(s["diagnosis"] is None for s in report["steps"])
+        assert "2027" not in out
+        assert status == 0
+
+
 @pytest.mark.parametrize(
     ("case", "code"),
     [

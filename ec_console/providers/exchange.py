@@ -583,7 +583,14 @@ class _ExchangeCheck:
             f"{len(blocks)} busy block{'s' if len(blocks) != 1 else ''} in the next {days} days "
             "(times and busy type only; no subjects or bodies fetched)"
         )
-        return passed(detail, {"count": len(blocks), "days": days, "blocks": blocks[:MAX_BLOCKS_IN_DATA]})
+        data = {"count": len(blocks), "days": days, "blocks": blocks[:MAX_BLOCKS_IN_DATA]}
+        if self.ctx.exchange_online:
+            # The calendar answers today, but EWS in Exchange Online is being switched off: a warning, with
+            # the route that replaces it (Microsoft Graph, app-only, scoped by RBAC for Applications).
+            diagnosis = diagnose("ews_retiring", **self.ctx.names())
+            return warned(f"{detail}. EWS in Exchange Online is switched off for every organisation on "
+                          "1 April 2027: move to Microsoft Graph", data, diagnosis)
+        return passed(detail, data)
 
     def write_probe(self) -> Outcome:
         if self.account is None or self.calendar is None:  # pragma: no cover - guarded by depends_on

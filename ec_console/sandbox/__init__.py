@@ -40,7 +40,7 @@ from ec_console.sandbox.org import (
     build_organisation,
 )
 from ec_console.sandbox.server import RequestLog, SandboxHTTPServer
-from ec_console.sandbox.tls import TlsMaterial, generate_tls_material
+from ec_console.sandbox.tls import LOOPBACK_NAMES, TlsMaterial, generate_tls_material
 
 __all__ = ["Sandbox", "SandboxInfo", "run_serve"]
 
@@ -103,9 +103,15 @@ class SandboxInfo:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
+# Exchange Online's EWS hosts, worldwide and in the U.S. Government and China clouds.
+EXCHANGE_ONLINE_HOSTS = ("outlook.office365.com", "outlook.office365.us", "partner.outlook.cn")
+
+
 class Sandbox:
     """Starts the sandbox servers (context manager). `folder` receives the TLS files; a temporary folder
-    (removed on stop) is used when none is given. `online=True` reports Exchange Online's version.
+    (removed on stop) is used when none is given. `online=True` reports Exchange Online's version, and its
+    certificate also names Exchange Online's EWS hosts (`EXCHANGE_ONLINE_HOSTS`), so a test that resolves one
+    of them to 127.0.0.1 reaches the sandbox as Exchange Online.
     `google=True` also starts the Google Workspace side (`.google`, see google_sandbox.py) on the same CA
     and request log."""
 
@@ -139,7 +145,8 @@ class Sandbox:
         else:
             self.folder = self._given_folder
         try:
-            self.tls = generate_tls_material(self.folder)
+            names = LOOPBACK_NAMES + EXCHANGE_ONLINE_HOSTS if self._online else LOOPBACK_NAMES
+            self.tls = generate_tls_material(self.folder, names)
             self._ntlm_token = NtlmUsers.register(self._ntlm_users())
             self.ews = EwsEndpoint(
                 self.org,
