@@ -3,8 +3,9 @@
 Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`), the
 exception dialog (`exception`), every page of the setup wizard against the sandbox organisation
 (`wizard-platform`, `wizard-connection-onprem`, `-online`, `-google`, `wizard-scope`, `wizard-test`,
-`wizard-test-failed`, `wizard-summary`) and the connectivity check window (`check-view`), each in light and
-dark, at scale 1 and 2, named
+`wizard-test-failed`, `wizard-summary`), the connectivity check window (`check-view`; started from a
+profile's context menu `profile-context-menu` → `check-view-profile`, and its result gone stale
+`check-view-stale`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -274,6 +275,7 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     _wait(app, lambda: window.details_pane.details is not None)
     _settle(app)
     _save(window, outdir, "main-details", scheme, scale)
+    _quick_check_shots(app, window, rows, info, outdir, scheme, scale)
 
     confirm = RevokeProfilesDialog(rows[:3], window)
     confirm.show()
@@ -333,6 +335,35 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     audit.close()
     window.close()
     window.deleteLater()
+    _settle(app)
+
+
+def _quick_check_shots(app: object, window: object, rows: list[str], info: object, outdir: Path, scheme: str,
+                       scale: int) -> None:
+    """The helpdesk's quick check: the profile's context menu, the check it starts (a fresh result naming
+    its mailbox and time), and the same result greyed out once another mailbox is typed."""
+    from PySide6.QtWidgets import QMenu
+
+    table = window.profiles_table  # type: ignore[attr-defined]
+    target = info.mailboxes_in_scope[0]  # type: ignore[attr-defined]
+    row = rows.index(target)
+    table.selectRow(row)
+    _settle(app)
+    window._profiles_menu(table.visualRect(window.model.index(row, 0)).center())  # type: ignore[attr-defined]
+    _settle(app)
+    menu = window.findChild(QMenu, "profilesContextMenu")  # type: ignore[attr-defined]
+    _save(menu, outdir, "profile-context-menu", scheme, scale)
+    menu.close()
+    view = window.test_selected_profile()  # type: ignore[attr-defined]
+    view.resize(860, 700)
+    _wait(app, lambda: view.report is not None and not view.running)
+    _settle(app)
+    _save(view, outdir, "check-view-profile", scheme, scale)
+    view.mailbox.setText(info.mailboxes_in_scope[1])  # type: ignore[attr-defined]
+    _settle(app)
+    _save(view, outdir, "check-view-stale", scheme, scale)
+    view.close()
+    view.deleteLater()
     _settle(app)
 
 
