@@ -1005,7 +1005,8 @@ class MainWindow(QMainWindow):
         return [pid for pid in (self.model.profile_id(row) for row in rows) if pid is not None]
 
     def _inapplicable_profile_actions(self) -> tuple[tuple[str, str], ...]:
-        """Relink / Revoke profile when none of the selected profiles can take them, and why.
+        """Relink / Revoke profile when none of the selected profiles can take them, and Test connectivity
+        unless exactly one profile of an active application is selected; each with why.
 
         A revoked profile can be relinked (that is how a revoke is undone), not revoked again; a profile
         of a revoked application can be neither. Large selections are not inspected row by row: the
