@@ -234,6 +234,25 @@ def _key_summary(secret: str) -> dict[str, str]:
     return {k: summary[k] for k in ("client_email", "client_id", "project_id") if summary.get(k)}
 
 
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+def read_key_file(path: str | Path, field: str = "key file") -> str:
+    """A Google key file's text (the secret: handed to the log redactor at once); BadInput when it cannot
+    be read. Whether it is a usable key is the check's `key` step to say."""
+    from ec_console.logs import register_secret
+
+    target = Path(path).expanduser()
+    try:
+        if target.stat().st_size > MAX_KEY_FILE_BYTES:
+            raise BadInput(f"{field}: {target} is too large for a service-account key file")
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{field}: {target} cannot be read as text ({exc})") from None
+    register_secret(text)
+    return text
+
+
 class SecretRotation:
     """Rotate an application's secret (Exchange password, OAuth client secret, Google key JSON):
 
@@ -468,7 +487,7 @@ def remove_application(registry: Registry, application: str | Application, expor
 
 
 __all__ = [
-    "EXPORT_KIND", "Removal", "SecretNotVerified", "SecretRotation", "application_history", "export_target",
-    "recheck_application", "remove_application", "rename_application", "scope_group_of", "set_scope_group",
-    "check_target",
+    "EXPORT_KIND", "MAX_KEY_FILE_BYTES", "Removal", "SecretNotVerified", "SecretRotation",
+    "application_history", "check_target", "export_target", "read_key_file", "recheck_application",
+    "remove_application", "rename_application", "scope_group_of", "set_scope_group",
 ]
