@@ -10,6 +10,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -220,3 +221,21 @@ def test_remove_refuses_a_bad_export_file_and_keeps_everything(qtbot, open_windo
     qtbot.waitUntil(lambda: dialog.error.text().startswith("Nothing was removed"), timeout=10000)
     assert "does not exist" in dialog.error.text() and dialog.isVisible()
     assert _registry_app() is not None
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing)")  # a popup menu, offscreen
+def test_the_applications_context_menu_offers_what_applies(qtbot, open_window, sandbox):  # noqa: F811
+    add_sandbox_app(sandbox)
+    window = open_window()
+    apps = window.applications_list
+    item = next(apps.item(i) for i in range(apps.count()) if apps.item(i).text().startswith(APP_NAME))
+    apps.customContextMenuRequested.emit(apps.visualItemRect(item).center())
+    menu = window.application_actions.context_menu
+    qtbot.waitUntil(menu.isVisible)
+    entries = {a.objectName(): a.isEnabled() for a in menu.actions() if a.objectName()}
+    assert entries == {"editSettingsAction": True, "editApplicationAction": True,
+                       "revokeApplicationAction": True, "removeApplicationAction": False}
+    menu.close()
+    tools = [a.objectName() for a in window.findChild(QMenu, "toolsMenu").actions()]
+    index = tools.index("revokeApplicationAction")
+    assert tools[index + 1:index + 3] == ["editApplicationAction", "removeApplicationAction"]

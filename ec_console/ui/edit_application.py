@@ -66,6 +66,24 @@ def _note(text: str, name: str = "") -> QLabel:
     return label
 
 
+class StatusLine(QLabel):
+    """An outcome line under a section's field: hidden while it has nothing to say (no empty gap)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 def _secret_kind(application: Application) -> str:
     if application.provider == "google":
         return "key"
@@ -120,6 +138,7 @@ class EditApplicationDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        self.body_scroll = scroll
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setObjectName("closeEditDialog")
         self.close_button.clicked.connect(self.reject)
@@ -167,7 +186,7 @@ class EditApplicationDialog(QDialog):
         column.addLayout(self._row(self.tr("&Name:"), self.name_field, self.rename_button))
         column.addWidget(_note(self.tr("Unique in this region. The secret in the keychain moves to the new "
                                        "name."), "renameHint"))
-        self.name_status = _note("", "renameStatus")
+        self.name_status = StatusLine("renameStatus")
         column.addWidget(self.name_status)
         return box
 
@@ -187,7 +206,7 @@ class EditApplicationDialog(QDialog):
         self.scope_button.clicked.connect(self.save_scope)
         self.scope_field.returnPressed.connect(self.save_scope)
         self.scope_field.textChanged.connect(lambda _t: self._update_state())
-        self.scope_status = _note("", "scopeStatus")
+        self.scope_status = StatusLine("scopeStatus")
         delegation = app.provider == "google" and app.settings.get("install") != "marketplace"
         if delegation:
             self.scope_field.hide()
@@ -246,10 +265,9 @@ class EditApplicationDialog(QDialog):
         self.rotation_steps = StepList()
         self.rotation_steps.setObjectName("rotationSteps")
         self.rotation_steps.setAccessibleName(self.tr("Check of the new secret"))
-        self.rotation_steps.setMinimumHeight(150)
+        self.rotation_steps.setMinimumHeight(220)
         self.rotation_steps.hide()
-        column.addWidget(self.rotation_steps)
-        self.rotation_status = _note("", "rotationStatus")
+        self.rotation_status = StatusLine("rotationStatus")
         self.accept_warning_button = QPushButton(self.tr("Replace &anyway"))
         self.accept_warning_button.setObjectName("acceptWarningButton")
         self.accept_warning_button.setToolTip(self.tr("Replace the old secret although the check warned; "
@@ -260,6 +278,7 @@ class EditApplicationDialog(QDialog):
         status_row.addWidget(self.rotation_status, 1)
         status_row.addWidget(self.accept_warning_button, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(status_row)
+        column.addWidget(self.rotation_steps)
         return box
 
     def _recheck_section(self) -> QWidget:
@@ -275,14 +294,14 @@ class EditApplicationDialog(QDialog):
                                     "application's health.") % self.what), 1)
         row.addWidget(self.recheck_button, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(row)
+        self.recheck_status = StatusLine("recheckStatus")
+        column.addWidget(self.recheck_status)
         self.recheck_steps = StepList()
         self.recheck_steps.setObjectName("recheckSteps")
         self.recheck_steps.setAccessibleName(self.tr("Setup check result"))
-        self.recheck_steps.setMinimumHeight(150)
+        self.recheck_steps.setMinimumHeight(220)
         self.recheck_steps.hide()
         column.addWidget(self.recheck_steps)
-        self.recheck_status = _note("", "recheckStatus")
-        column.addWidget(self.recheck_status)
         return box
 
     # ------------------------------------------------------------------------------------ state
@@ -373,7 +392,7 @@ class EditApplicationDialog(QDialog):
         self.checked = None                # a result is about the secret that was checked, not this one
         if self.rotation_steps.isVisible() and self.rotation_steps.isEnabled():
             self.rotation_steps.setEnabled(False)
-            self.rotation_status.setText(self.tr("The result above is for the %s checked before.")
+            self.rotation_status.setText(self.tr("The result below is for the %s checked before.")
                                          % self.what)
         self._update_state()
 
@@ -397,6 +416,7 @@ class EditApplicationDialog(QDialog):
             steps.add_result(step)
         steps.setEnabled(True)
         steps.show()
+        self.body_scroll.ensureWidgetVisible(steps, 0, 0)
 
     def _secret_checked(self, checked: ops.CheckedSecret) -> None:
         self.check_operation = None
@@ -409,7 +429,7 @@ class EditApplicationDialog(QDialog):
         if report.result is StepStatus.WARN:
             self.checked = checked
             self.rotation_status.setText(self.tr(
-                "The check passed with a warning (above). The old %s is still in use: press Replace "
+                "The check passed with a warning (below). The old %s is still in use: press Replace "
                 "anyway to use the new one.") % self.what)
         else:
             diagnosis = report.diagnosis
@@ -525,7 +545,7 @@ class RemoveApplicationDialog(QDialog):
         self.scope = scope
         self.operation: ops.Operation | None = None
         self._build()
-        self.resize(640, 380)
+        self.resize(640, 290)
         self._update_state()
 
     def _build(self) -> None:
