@@ -340,3 +340,39 @@ def test_remove_only_a_revoked_application_after_exporting_its_history(sandbox, 
     code, _, err = run(capsys, "applications", "remove", "Sandbox EWS", "--export", str(export), "--yes",
                        "--region", "us")
     assert code == 2 and "No application named" in err
+
+
+def test_rotate_a_google_key_after_the_old_one_was_replaced_at_google(capsys, tmp_path):
+    from pathlib import Path
+
+    with Sandbox(google=True) as sb:
+        google = sb.google
+        info = google.info()
+        code, out, err = run(capsys, "applications", "add", "google", "--name", "Workspace", "--key-file",
+                             str(info.key_file), "--admin", info.admin_email, "--user", info.users["ok"],
+                             "--api-root", info.api_root, "--ca-file", str(info.ca_file), "--region", "us")
+        assert code == 0, out + err
+        key = secret_key("us", "Workspace", "key")
+        old_key = Path(info.key_file).read_text()
+        assert default_store().get(key) == old_key
+        new_file = google.rotate_key()                 # the admin created a new key and deleted the old one
+        code, out, _ = run(capsys, "applications", "recheck", "Workspace", "--region", "us", "--json")
+        assert code == 1 and json.loads(out)["report"]["result"] == "fail"
+        broken = tmp_path / "broken.json"
+        broken.write_text('{"type": "service_account"}')
+        code, out, _ = run(capsys, "applications", "rotate-secret", "Workspace", "--key-file", str(broken),
+                           "--region", "us", "--json")
+        result = json.loads(out)
+        assert code == 1 and not result["replaced"]
+        assert result["report"]["steps"][0]["diagnosis"]["code"] == "key_malformed"
+        assert default_store().get(key) == old_key
+        code, _, err = run(capsys, "applications", "rotate-secret", "Workspace", "--region", "us")
+        assert code == 2 and "--key-file" in err
+        code, out, err = run(capsys, "applications", "rotate-secret", "Workspace", "--key-file",
+                             str(new_file), "--region", "us")
+        assert code == 0, out + err
+        new_key = Path(new_file).read_text()
+        assert default_store().get(key) == new_key
+        assert json.loads(new_key)["private_key"] not in out + err
+        code, _, _ = run(capsys, "applications", "recheck", "Workspace", "--region", "us")
+        assert code == 0
