@@ -908,6 +908,37 @@ class Registry:
                              (*params, utc_now(), application_id))
             return self.get_application(application_id)
 
+    def rename_application(self, application_id: int, new_name: str) -> Application:
+        """Give the application another name (unique in the region, case-insensitively; a change of case
+        alone is allowed). The caller moves its keychain secret, which is filed under the name."""
+        name = _clean_text(new_name, "application name", max_len=_MAX_NAME)
+        with self.transaction() as conn:
+            self.get_application(application_id)
+            try:
+                conn.execute("UPDATE applications SET name = ?, updated_at = ? WHERE id = ?",
+                             (name, utc_now(), application_id))
+            except sqlite3.IntegrityError:
+                raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
+            return self.get_application(application_id)
+
+    def delete_application(self, application_id: int) -> tuple[int, int]:
+        """Delete a *revoked* application with its profiles and stored checks, in one transaction; returns
+        (profiles, checks) deleted. Its audit entries stay: the audit trail is append-only. An active
+        application is refused (revoke it first)."""
+        with self.transaction() as conn:
+            app = self.get_application(application_id)
+            if app.status != "revoked":
+                raise RegistryInputError(f"{app.name!r} is not revoked: only a revoked application can be "
+                                         "removed (revoke it first)")
+            checks = conn.execute(
+                "DELETE FROM checks WHERE application_id = ? OR profile_id IN"
+                " (SELECT id FROM profiles WHERE application_id = ?)", (application_id, application_id)
+            ).rowcount
+            profiles = conn.execute("DELETE FROM profiles WHERE application_id = ?",
+                                    (application_id,)).rowcount
+            conn.execute("DELETE FROM applications WHERE id = ?", (application_id,))
+            return profiles, checks
+
     # ---------------------------------------------------------------------------------------- profiles
 
     def add_profile(self, application_id: int, email: str, display_name: str = "",
@@ -1125,11 +1156,11 @@ class Registry:
             (profile_id, limit)).fetchall()
         return [_check(r) for r in rows]
 
-    def checks_for_application(self, application_id: int, limit: int = 50) -> list[CheckRecord]:
-        """The application's stored checks (its own and its profiles'), newest first."""
+    def checks_for_application(self, application_id: int, limit: int | None = 50) -> list[CheckRecord]:
+        """The application's stored checks (its own and its profiles'), newest first (`limit` None: all)."""
         rows = self._conn.execute(
             f"SELECT {_CHECK_COLUMNS} FROM checks WHERE application_id = ? ORDER BY id DESC LIMIT ?",
-            (application_id, limit)).fetchall()
+            (application_id, -1 if limit is None else limit)).fetchall()
         return [_check(r) for r in rows]
 
     # ------------------------------------------------------------------------------------------- audit

@@ -338,7 +338,8 @@ class SetupFlow:
                                                                                       "to replace it"
             return replace(spec, required=False, placeholder=hint)
         if spec.key == "name" and self.editing is not None:
-            return replace(spec, help="The name of an existing application cannot be changed.")
+            return replace(spec, help="Fixed here; rename the application with Edit application… "
+                                      "(right-click it in the list).")
         if spec.key == "ews_url" and self.platform is Platform.ONPREM and self.clean.get("autodiscover"):
             return replace(spec, required=False, placeholder="found with autodiscover")
         return spec

@@ -369,6 +369,32 @@ def applications_add_revoke(ctx: Context) -> list[str]:
     return [*texts, run.out, run.err]
 
 
+def applications_edit_remove(ctx: Context) -> list[str]:
+    """Rotate the password (a wrong one first: nothing replaced), rename, check again, revoke, then remove
+    after exporting the history into the data folder (swept too)."""
+    info = ctx.sandbox.info()
+    texts = _add_password_application(ctx)
+    texts += _profiles(ctx, "link", "--application", "Leak EWS", info.mailboxes_in_scope[0])
+    wrong = "Rotated-But-Wrong-7"
+    ctx.secrets["wrong new password"] = wrong
+
+    def cli(*argv: str) -> None:
+        run = run_cli(ctx.capsys, ["applications", *argv, "--region", "us", "--verbose", "--json"], limit=30)
+        texts.extend([run.out, run.err])
+
+    for password in (wrong, info.password):
+        ctx.monkeypatch.setenv("EC_PASSWORD", password)
+        cli("rotate-secret", "Leak EWS")
+    ctx.monkeypatch.delenv("EC_PASSWORD")
+    cli("rename", "Leak EWS", "Leak renamed")
+    cli("recheck", "Leak renamed")
+    cli("revoke", "Leak renamed", "--yes", "--skip-verify")
+    export = paths.data_dir() / "leak-history.json"
+    cli("remove", "Leak renamed", "--yes", "--export", str(export))
+    assert export.is_file()
+    return texts
+
+
 FLOWS: dict[str, Flow] = {
     "exchange check pass": exchange_pass,
     "exchange check fail": exchange_fail,
@@ -385,6 +411,7 @@ FLOWS: dict[str, Flow] = {
     "profiles link": profiles_link,
     "profiles check (check all)": profiles_check_all,
     "applications add and revoke": applications_add_revoke,
+    "applications edit and remove": applications_edit_remove,
 }
 
 

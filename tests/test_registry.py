@@ -843,3 +843,51 @@ def test_two_objects_and_another_process_write_at_once(reg):
     assert {p.email.split("-")[0] for p in reg.list_profiles()} == {"a", "b", "process"}
     with reg.transaction() as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# ------------------------------------------------------------------------ rename and remove applications
+
+def test_rename_application_keeps_its_rows_and_refuses_a_taken_name(reg):
+    app = reg.add_application("Contoso EWS", "exchange", "contoso.com", {"username": "svc"})
+    other = reg.add_application("Fabrikam", "exchange", "fabrikam.com")
+    profile = reg.add_profile(app.id, "ada@contoso.com", "Ada")
+    renamed = reg.rename_application(app.id, "Contoso Calendar")
+    assert (renamed.id, renamed.name, renamed.settings) == (app.id, "Contoso Calendar", {"username": "svc"})
+    assert reg.get_profile(profile.id).application_name == "Contoso Calendar"
+    assert reg.find_application("contoso ews") is None
+    assert reg.rename_application(app.id, "CONTOSO calendar").name == "CONTOSO calendar"   # case alone
+    with pytest.raises(AlreadyExists, match="(?i)fabrikam.* already exists"):
+        reg.rename_application(app.id, "fabrikam")
+    assert reg.get_application(other.id).name == "Fabrikam"
+    with pytest.raises(NotFound):
+        reg.rename_application(999, "Anything")
+
+
+def test_delete_application_only_when_revoked_and_audit_stays(reg):
+    app = reg.add_application("Old app", "exchange", "contoso.com")
+    keep = reg.add_application("Keep", "exchange", "contoso.com")
+    p1 = reg.add_profile(app.id, "ada@contoso.com")
+    reg.add_profile(app.id, "bob@contoso.com")
+    kept_profile = reg.add_profile(keep.id, "ada@contoso.com")
+    reg.record_check(kind="link", result="pass", report={"steps": []}, profile_id=p1.id)
+    reg.record_check(kind="setup", result="pass", report={"steps": []}, application_id=app.id)
+    reg.record_check(kind="setup", result="pass", report={"steps": []}, application_id=keep.id)
+    reg.audit("application_added", "Old app", "exchange")
+    with pytest.raises(BadInput, match="not revoked"):
+        reg.delete_application(app.id)
+    assert reg.count_profiles(ProfileQuery(application_id=app.id)) == 2
+    reg.update_application(app.id, status="revoked")
+    assert reg.delete_application(app.id) == (2, 2)
+    assert reg.find_application("Old app") is None
+    assert reg.count_profiles() == 1 and reg.get_profile(kept_profile.id).email == "ada@contoso.com"
+    assert len(reg.checks_for_application(keep.id)) == 1
+    assert [e.action for e in reg.audit_entries(subject="Old app")] == ["application_added"]
+    assert reg.profile_ids(ProfileQuery(search="bob@contoso")) == []     # the search index followed
+
+
+def test_checks_for_application_without_a_limit(reg):
+    app = reg.add_application("Many checks", "exchange", "contoso.com")
+    for _ in range(60):
+        reg.record_check(kind="setup", result="pass", report={}, application_id=app.id)
+    assert len(reg.checks_for_application(app.id)) == 50
+    assert len(reg.checks_for_application(app.id, limit=None)) == 60

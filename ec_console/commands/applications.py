@@ -1,4 +1,4 @@
-"""`ec-console applications list|add|revoke`: scripted setup and teardown of a region's applications.
+"""`ec-console applications ...`: scripted setup, editing and teardown of a region's applications.
 
     ec-console applications list [--region ID] [--json]
     ec-console applications add exchange --name NAME --mailbox ADDR [--domain D] [the flags of
@@ -6,6 +6,11 @@
     ec-console applications add google --name NAME --key-file SA.json --admin ADMIN --user ADDR [--domain D]
         [--scope S]... [--api-root URL] [--expect-denied ADDR] [--region ID] [--json]
     ec-console applications revoke NAME [--yes] [--skip-verify] [--verify-mailbox ADDR] [--region ID] [--json]
+    ec-console applications rename NAME NEW [--region ID] [--json]
+    ec-console applications rotate-secret NAME [--key-file SA.json] [--mailbox ADDR] [--accept-warning] ...
+    ec-console applications set-scope NAME GROUP [--region ID] [--json]
+    ec-console applications recheck NAME [--mailbox ADDR] [--region ID] [--json]
+    ec-console applications remove NAME --export FILE.json [--yes] [--region ID] [--json]
 
 `add` validates like the wizard, runs the same setup check (exit 1 and nothing written when it fails),
 checks the keychain before any work (exit 3, nothing written), stores the secret, then saves the
@@ -18,6 +23,11 @@ so), then delete the secret and mark the application and its profiles revoked. W
 answers, or the answer says nothing about the grant (unreachable, no such account, throttled ...), nothing
 is changed and the exit status is 1. Without a terminal `--yes` is required; on a
 terminal the application's name must be typed to confirm.
+
+`rename`, `rotate-secret`, `set-scope`, `recheck` and `remove` edit an application after setup
+(`ec_console.application_edit`): a new secret is checked before it replaces the old one (exit 1, nothing
+changed, when the check fails or warns without --accept-warning); only a revoked application is removed,
+after its history is written to --export.
 """
 
 from __future__ import annotations
@@ -47,7 +57,7 @@ def register(subparsers: Any) -> None:
     pclass = parser_class(subparsers)
     apps = subparsers.add_parser(
         "applications",
-        help="list, add and revoke applications",
+        help="list, add, edit, revoke and remove applications",
         description="The applications (organisation-wide grants) of a region.",
     )
     actions = apps.add_subparsers(
@@ -91,6 +101,81 @@ def register(subparsers: Any) -> None:
     )
     _common(revoke, "the result")
     revoke.set_defaults(handler=run_revoke)
+    _register_edits(actions)
+
+
+def _register_edits(actions: Any) -> None:
+    rename = actions.add_parser(
+        "rename",
+        help="rename an application (its keychain secret moves with it)",
+        description="Give an application another name, unique in its region. The keychain secret, filed "
+        "under the name, moves to the new one; the audit log records the old and the new name.",
+    )
+    rename.add_argument("name", metavar="NAME", help="the application's current name")
+    rename.add_argument("new_name", metavar="NEW", help="its new name")
+    _common(rename, "the renamed application")
+    rename.set_defaults(handler=run_rename)
+
+    rotate = actions.add_parser(
+        "rotate-secret",
+        help="replace the password, client secret or key after checking the new one",
+        description="Check the new secret with the application's setup check against its test mailbox; only "
+        "when the check passes (or warns and --accept-warning is given) is the old secret replaced in "
+        "the keychain. A failed check changes nothing.",
+        epilog="Exchange: the new password comes from EC_PASSWORD, a new client secret (OAuth) from "
+        "EC_CLIENT_SECRET, else from a hidden prompt on a terminal; never from the command line. "
+        "Google: --key-file names the new key file. Exit statuses: 0 replaced, 1 the check failed or "
+        "warned (nothing changed), 2 bad input, 3 no usable keychain.",
+    )
+    rotate.add_argument("name", metavar="NAME", help="the application's name")
+    rotate.add_argument("--key-file", metavar="SA.json", help="the new service-account key file (Google)")
+    rotate.add_argument("--mailbox", metavar="ADDR",
+                        help="the account to check with (default: the application's test mailbox)")
+    rotate.add_argument("--accept-warning", action="store_true",
+                        help="replace the secret even when the check warns (the audit log records that)")
+    _common(rotate, "the check and the outcome")
+    rotate.set_defaults(handler=run_rotate_secret)
+
+    scope = actions.add_parser(
+        "set-scope",
+        help="record the group an application is scoped to",
+        description="Record the group (Exchange: the scoping group of the management scope or the RBAC for "
+        "Applications scope; Google: a Marketplace install's group or organisational unit) the "
+        "application is limited to. Change the scope at the platform too, then run `applications "
+        "recheck` to prove it holds.",
+    )
+    scope.add_argument("name", metavar="NAME", help="the application's name")
+    scope.add_argument("group", metavar="GROUP", help="the group's name, address or distinguished name")
+    _common(scope, "the application")
+    scope.set_defaults(handler=run_set_scope)
+
+    recheck = actions.add_parser(
+        "recheck",
+        help="run an application's setup check again with its stored secret",
+        description="Run the setup check again against the test mailbox, with the secret in the keychain; "
+        "the result is stored with the application and sets its health. Exit statuses: 0 passed or "
+        "warned, 1 a step failed.",
+    )
+    recheck.add_argument("name", metavar="NAME", help="the application's name")
+    recheck.add_argument("--mailbox", metavar="ADDR",
+                         help="the account to check (default: the application's test mailbox)")
+    _common(recheck, "the setup report")
+    recheck.set_defaults(handler=run_recheck)
+
+    remove = actions.add_parser(
+        "remove",
+        help="remove a revoked application and its history, after an export",
+        description="Write the history of a revoked application (settings, profiles, checks, audit entries) "
+        "to a JSON file, then delete the application, its profiles and its checks. The removal is "
+        "audited with the file's SHA-256; earlier audit entries stay (the audit log is append-only).",
+    )
+    remove.add_argument("name", metavar="NAME", help="the revoked application's name")
+    remove.add_argument("--export", metavar="FILE", required=True,
+                        help="the JSON file the history is written to first (replaced, readable by you only)")
+    remove.add_argument("--yes", action="store_true",
+                        help="do not ask to confirm (required without a terminal)")
+    _common(remove, "what was removed")
+    remove.set_defaults(handler=run_remove)
 
 
 def _common(parser: argparse.ArgumentParser, what: str) -> None:
@@ -271,19 +356,7 @@ def run_add_google(args: argparse.Namespace) -> int:
 
     name = validation.application_name(args.name, "--name")
     settings = google_settings_from_args(args)
-    path = Path(str(settings.key_file))
-    if path.stat().st_size > MAX_KEY_FILE_BYTES:
-        raise BadInput(f"--key-file: {args.key_file} is too large for a service-account key file")
-    try:
-        secret = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"--key-file: {args.key_file} cannot be read as text ({exc})") from None
-    try:
-        from ec_console.logs import register_secret
-
-        register_secret(secret)
-    except ImportError:  # pragma: no cover - the logging module ships with the console
-        pass
+    secret = _read_key_file(Path(str(settings.key_file)), args.key_file)
     stored: dict[str, Any] = {
         "admin": settings.admin,
         "scopes": list(settings.scopes),
@@ -308,6 +381,23 @@ def run_add_google(args: argparse.Namespace) -> int:
         settings.expect_denied,
     )
     return _add(args, spec, secret)
+
+
+def _read_key_file(path: Path, shown: str) -> str:
+    """A key file's text (the secret: handed to the log redactor at once); BadInput when unreadable."""
+    try:
+        if path.stat().st_size > MAX_KEY_FILE_BYTES:
+            raise BadInput(f"--key-file: {shown} is too large for a service-account key file")
+        secret = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"--key-file: {shown} cannot be read as text ({exc})") from None
+    try:
+        from ec_console.logs import register_secret
+
+        register_secret(secret)
+    except ImportError:  # pragma: no cover - the logging module ships with the console
+        pass
+    return secret
 
 
 def _add(args: argparse.Namespace, spec: Any, secret: str) -> int:
@@ -419,3 +509,155 @@ def _revoke_result(
                   "check (or name another account with --verify-mailbox) and run this again, or add "
                   "--skip-verify to revoke without proof (the audit records that).")
     return ExitStatus.OK if revoked else ExitStatus.STEP_FAILED
+
+
+# --- rename, rotate-secret, set-scope, recheck, remove ------------------------------------------------------
+
+
+def run_rename(args: argparse.Namespace) -> int:
+    from ec_console.application_edit import rename_application
+    from ec_console.dashboard import resolve_application
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        old = resolve_application(registry, args.name).name
+        app = rename_application(registry, old, args.new_name, region_id=region_id)
+    if args.json:
+        print_json({"application": application_dict(app), "renamed_from": old})
+    else:
+        print(f"Renamed {old!r} to {app.name!r} in region {region_id}.")
+    return ExitStatus.OK
+
+
+def run_rotate_secret(args: argparse.Namespace) -> int:
+    from ec_console.application_edit import SecretRotation
+    from ec_console.checks import CancelToken, StepStatus
+    from ec_console.commands.check import read_secret
+    from ec_console.commands.profiles import cancel_on_interrupt
+    from ec_console.dashboard import resolve_application
+    from ec_console.providers.base import ExchangeAdapter
+    from ec_console.registry import Registry
+    from ec_console.render import render_text
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        app = resolve_application(registry, args.name)
+        if app.status != "active":
+            raise BadInput(f"{app.name!r} is revoked: it has no secret to rotate")
+        if app.provider == "google":
+            if not args.key_file:
+                raise BadInput("--key-file: name the new service-account key file")
+            secret = _read_key_file(Path(args.key_file).expanduser(), args.key_file)
+        else:
+            if args.key_file:
+                raise BadInput("--key-file is for Google applications; an Exchange secret comes from "
+                               "EC_PASSWORD or EC_CLIENT_SECRET, or the prompt")
+            secret = read_secret(ExchangeAdapter.uses_oauth(app))
+        rotation = SecretRotation(registry, app, secret, region_id=region_id)
+        cancel = CancelToken()
+        with cancel_on_interrupt(cancel):
+            report = rotation.check(args.mailbox, cancel=cancel)
+        replaced = False
+        if not report.cancelled and (report.result is StepStatus.PASS
+                                     or (report.result is StepStatus.WARN and args.accept_warning)):
+            rotation.replace(accept_warning=args.accept_warning)
+            replaced = True
+    if args.json:
+        print_json({"application": app.name, "report": report.to_dict(), "replaced": replaced})
+    else:
+        sys.stdout.write(render_text(report) + "\n")
+        what = rotation.what
+        if replaced:
+            print(f"The new {what} of {app.name!r} is in the keychain; the old one is replaced.")
+        elif report.cancelled:
+            print(f"Interrupted: the old {what} stays in the keychain.")
+        elif report.result is StepStatus.WARN:
+            print(f"The check warned: the old {what} stays in the keychain. Add --accept-warning to replace "
+                  "it anyway.")
+        else:
+            print(f"The check with the new {what} failed: the old {what} stays in the keychain.")
+    if report.cancelled:
+        return ExitStatus.INTERRUPTED
+    return ExitStatus.OK if replaced else ExitStatus.STEP_FAILED
+
+
+def run_set_scope(args: argparse.Namespace) -> int:
+    from ec_console.application_edit import scope_group_of, set_scope_group
+    from ec_console.dashboard import resolve_application
+    from ec_console.registry import Registry
+
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        before = scope_group_of(resolve_application(registry, args.name))
+        app = set_scope_group(registry, args.name, args.group)
+    group = scope_group_of(app)
+    if args.json:
+        print_json({"application": application_dict(app), "scope_group": group, "previous": before})
+    else:
+        print(f"{app.name!r} is now recorded as scoped to {group!r} (was {before or 'every mailbox'!r}).")
+        print(f"Change the scope at the platform too, then prove it: ec-console applications recheck "
+              f"{_quoted(app.name)}")
+    return ExitStatus.OK
+
+
+def _quoted(name: str) -> str:
+    import shlex
+
+    return shlex.quote(name)
+
+
+def run_recheck(args: argparse.Namespace) -> int:
+    from ec_console.application_edit import recheck_application
+    from ec_console.checks import CancelToken, StepStatus
+    from ec_console.commands.profiles import cancel_on_interrupt
+    from ec_console.registry import Registry
+    from ec_console.render import render_text
+
+    region_id = resolve_region(args)
+    cancel = CancelToken()
+    with Registry.for_region(region_id) as registry, cancel_on_interrupt(cancel):
+        report = recheck_application(registry, args.name, mailbox=args.mailbox, region_id=region_id,
+                                     cancel=cancel)
+    if args.json:
+        print_json({"application": args.name, "report": report.to_dict()})
+    else:
+        sys.stdout.write(render_text(report) + "\n")
+    if report.cancelled:
+        return ExitStatus.INTERRUPTED
+    return ExitStatus.STEP_FAILED if report.result is StepStatus.FAIL else ExitStatus.OK
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from ec_console.application_edit import export_target, remove_application
+    from ec_console.dashboard import resolve_application
+    from ec_console.registry import Registry
+
+    target = export_target(args.export)
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        app = resolve_application(registry, args.name)
+        if app.status != "revoked":
+            raise BadInput(f"{app.name!r} is not revoked: only a revoked application can be removed (revoke "
+                           "it first: ec-console applications revoke)")
+        if not args.yes:
+            if not (sys.stdin and sys.stdin.isatty()):
+                raise BadInput("removing an application needs --yes when no terminal is attached")
+            try:
+                typed = input(f"Type the application's name ({app.name}) to remove it and its history: ")
+            except EOFError:
+                typed = ""
+            if typed.strip() != app.name:
+                raise BadInput("the name typed does not match; nothing was removed")
+        removal = remove_application(registry, app, target, region_id=region_id)
+    if args.json:
+        print_json({"application": removal.name, "export": str(removal.export), "sha256": removal.sha256,
+                    "profiles": removal.profiles, "checks": removal.checks,
+                    "audit_entries_kept": removal.audit_entries})
+    else:
+        from ec_console.words import count
+
+        print(f"Removed {removal.name!r} with {count(removal.profiles, 'profile', 'profiles')} and "
+              f"{count(removal.checks, 'stored check', 'stored checks')}. Its history is in {removal.export} "
+              f"(SHA-256 {removal.sha256}); the audit log keeps its entries and records the removal.")
+    return ExitStatus.OK

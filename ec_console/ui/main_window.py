@@ -192,6 +192,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._build_dashboard()
+        from ec_console.ui.edit_application import ApplicationActions
+
+        self.application_actions = ApplicationActions(self)
         self._restore_geometry()
         theme.theme_notifier().changed.connect(self._on_theme_changed)
 
@@ -872,6 +875,8 @@ class MainWindow(QMainWindow):
         if app is not None and app.status != "active":
             for name in ("linkProfilesAction", "revokeApplicationAction"):
                 self.actions[name].setEnabled(False)
+        if getattr(self, "application_actions", None) is not None:
+            self.application_actions.update()
 
     # ================================================================================ commands
     @Slot()

@@ -383,6 +383,114 @@ def complete_revocation(parent: QObject, scope: Scope, application: Application,
     return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
 
 
+# --- editing an application --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedSecret:
+    """A new secret and its check (`application_edit.SecretRotation.check`): kept by the edit dialog only
+    until the secret replaces the old one, so what is stored is exactly what was checked."""
+
+    report: Report
+    secret: str
+
+    def __repr__(self) -> str:              # never the secret, not even in a log line
+        return f"CheckedSecret(result={self.report.result.value})"
+
+
+def rename_application(parent: QObject, scope: Scope, application: Application, new_name: str, *,
+                       on_done: Callable[[Application], None], on_error: OnError) -> Operation:
+    """Rename the application (its keychain secret moves with it), audited."""
+    from ec_console import application_edit
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Application:
+        with scope.open() as registry:
+            return application_edit.rename_application(registry, application, new_name,
+                                                       **scope.core_kwargs())
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
+def set_scope_group(parent: QObject, scope: Scope, application: Application, group: str, *,
+                    on_done: Callable[[Application], None], on_error: OnError) -> Operation:
+    """Record the group the application is scoped to, audited."""
+    from ec_console import application_edit
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Application:
+        with scope.open() as registry:
+            return application_edit.set_scope_group(registry, application, group)
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
+def check_new_secret(parent: QObject, scope: Scope, application: Application, *, secret: str | None = None,
+                     key_file: str | None = None, on_done: Callable[[CheckedSecret], None], on_error: OnError,
+                     on_cancelled: Callable[[], None] | None = None) -> Operation:
+    """The setup check with a new secret (typed, or a Google key file read here, off the GUI thread)."""
+    from ec_console import application_edit
+
+    def work(token: CancelToken, _ctx: TaskContext) -> CheckedSecret:
+        value = secret if key_file is None else application_edit.read_key_file(key_file)
+        with scope.open() as registry:
+            rotation = application_edit.SecretRotation(registry, application, value or "",
+                                                       **scope.core_kwargs())
+            report = rotation.check(cancel=token)
+        if token.cancelled or report.cancelled:
+            raise CheckCancelled()
+        return CheckedSecret(report, value or "")
+
+    return _start(parent, _cancellable(work), pool="interactive", on_done=on_done, on_error=on_error,
+                  on_cancelled=on_cancelled)
+
+
+def replace_secret(parent: QObject, scope: Scope, application: Application, checked: CheckedSecret, *,
+                   accept_warning: bool, on_done: Callable[[Application], None],
+                   on_error: OnError) -> Operation:
+    """Replace the keychain secret with the checked one (refused by the core unless the check passed, or
+    warned and the administrator accepted it), audited."""
+    from ec_console import application_edit
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Application:
+        with scope.open() as registry:
+            rotation = application_edit.SecretRotation(registry, application, checked.secret,
+                                                       **scope.core_kwargs())
+            rotation.report = checked.report
+            return rotation.replace(accept_warning=accept_warning)
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
+def recheck_application(parent: QObject, scope: Scope, application: Application, *,
+                        on_done: Callable[[Report], None], on_error: OnError,
+                        on_cancelled: Callable[[], None] | None = None) -> Operation:
+    """The application's setup check again with its stored secret (stored, health set, audited)."""
+    from ec_console import application_edit
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Report:
+        with scope.open() as registry:
+            report = application_edit.recheck_application(registry, application, cancel=token,
+                                                          **scope.core_kwargs())
+        if token.cancelled or report.cancelled:
+            raise CheckCancelled()
+        return report
+
+    return _start(parent, _cancellable(work), pool="interactive", on_done=on_done, on_error=on_error,
+                  on_cancelled=on_cancelled)
+
+
+def remove_application(parent: QObject, scope: Scope, application: Application, export: str, *,
+                       on_done: Callable[[Any], None], on_error: OnError) -> Operation:
+    """Export a revoked application's history to `export`, then delete it; `on_done(Removal)`."""
+    from ec_console import application_edit
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return application_edit.remove_application(registry, application, export,
+                                                       region_id=scope.region_id)
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
 # --- reads that may be slow ---------------------------------------------------------------------------------
 
 
@@ -448,8 +556,10 @@ def run_read(parent: QObject, fn: Callable[[], Any], *, on_done: Callable[[Any],
 
 
 __all__ = [
-    "Operation", "RunFeed", "Scope", "check_all", "complete_revocation", "discover_accounts",
+    "CheckedSecret", "Operation", "RunFeed", "Scope", "check_all", "check_new_secret", "complete_revocation",
+    "discover_accounts",
     "expected_message", "known_profiles", "link_profiles", "load_profile_details", "parse_account_list",
-    "probe_busy_blocks", "read_text_file", "relink_profiles", "revoke_profiles", "run_read",
+    "probe_busy_blocks", "read_text_file", "recheck_application", "relink_profiles", "remove_application",
+    "rename_application", "replace_secret", "revoke_profiles", "run_read", "set_scope_group",
     "verify_withdrawal", "withdrawal_steps",
 ]

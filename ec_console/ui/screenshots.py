@@ -5,7 +5,8 @@ exception dialog (`exception`), every page of the setup wizard against the sandb
 (`wizard-platform`, `wizard-connection-onprem`, `-online`, `-google`, `wizard-scope`, `wizard-test`,
 `wizard-test-failed`, `wizard-summary`), the connectivity check window (`check-view`; started from a
 profile's context menu `profile-context-menu` → `check-view-profile`, and its result gone stale
-`check-view-stale`), each in light and dark, at scale 1 and 2, named
+`check-view-stale`), the dashboard's dialogs, and Edit / Remove application (`edit-application`,
+`edit-application-rotate-failed`, `remove-application`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -137,6 +138,7 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(True, lambda: main_window("main"))
                 _with_home(False, lambda s=scheme: _wizard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _dashboard_shots(app, sandbox, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _edit_application_shots(app, sandbox, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
@@ -364,6 +366,65 @@ def _quick_check_shots(app: object, window: object, rows: list[str], info: objec
     _save(view, outdir, "check-view-stale", scheme, scale)
     view.close()
     view.deleteLater()
+    _settle(app)
+
+
+def _edit_application_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
+    """Edit application (as opened, and with a new password whose check failed) and Remove application."""
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+    from ec_console.secrets import default_store
+    from ec_console.ui.app import create_main_window
+
+    info = sandbox.info()  # type: ignore[attr-defined]
+    store = default_store()
+    with Registry.for_region("us") as registry:
+        for name in ("Contoso scheduling", "Old booking tool"):
+            spec = dashboard.ApplicationSpec(
+                name, "exchange", info.domain,
+                {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+                 "scope_group": info.scope_group, "scope_group_address": info.scope_group_address,
+                 "timeout": 10},
+                info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
+            dashboard.add_application(registry, spec, info.password, store=store)
+        revocation = dashboard.ApplicationRevocation(registry, "Old booking tool", store=store)
+        revocation.skip_verification()
+        revocation.complete()
+    window = create_main_window("us", keychain="Secret Service")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+
+    def select(name: str) -> None:
+        for index in range(window.applications_list.count()):
+            if window.applications_list.item(index).text().startswith(name):
+                window.applications_list.setCurrentRow(index)
+        _settle(app)
+
+    select("Contoso scheduling")
+    edit = window.application_actions.open_edit()
+    assert edit is not None
+    _settle(app)
+    _save(edit, outdir, "edit-application", scheme, scale)
+    edit.secret_field.setText("not the new password")
+    edit.check_secret()
+    _wait(app, lambda: edit.check_operation is None and edit.operation is None)
+    _settle(app)
+    edit.rotation_steps.ensureVisible(0, 0)
+    _save(edit, outdir, "edit-application-rotate-failed", scheme, scale)
+    edit.reject()
+    _settle(app)
+
+    select("Old booking tool")
+    remove = window.application_actions.open_remove()
+    assert remove is not None
+    remove.export_field.setText("/home/admin/Old-booking-tool-history.json")
+    remove.confirm_name.setText("Old booking")
+    _settle(app)
+    _save(remove, outdir, "remove-application", scheme, scale)
+    remove.reject()
+    window.close()
+    window.deleteLater()
     _settle(app)
 
 

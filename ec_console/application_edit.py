@@ -1,0 +1,493 @@
+"""Edit an application after setup: rename it, rotate its secret or key, change its scope group, run its setup
+check again, and remove a revoked one with its history after an export (Qt-free; the GUI's "Edit
+application" and "Remove application" dialogs and `ec-console applications rename|rotate-secret|set-scope|
+recheck|remove` call these).
+
+- `rename_application`: unique in the region; the keychain secret (filed under the name) moves with it: the
+  secret is copied to the new name first, then the name and an `application_renamed` audit entry are written
+  in one transaction, then the old keychain item is deleted. A failure leaves the old name and secret.
+- `SecretRotation`: the new secret is *checked* first (the application's setup check against its test
+  mailbox, with the new secret); only when the check passes, or warns and the administrator accepts the
+  warning, does `replace()` overwrite the keychain item, with an `application_secret_rotated` audit entry
+  (never the secret). A failed check leaves the old secret in place.
+- `set_scope_group`: the group the application is scoped to (Exchange; a Google Marketplace install's group
+  or organisational unit), audited `application_scope_changed`. Domain-wide delegation has no group.
+- `recheck_application`: the setup check again with the stored secret; stored with the application, its
+  health updated, audited `application_checked`.
+- `remove_application`: only a revoked application. Its history (settings, profiles, checks with their
+  reports, audit entries) is written to a JSON file first; then its rows are deleted in one transaction with
+  one `application_removed` audit entry naming the file and its SHA-256. The audit trail is append-only, so
+  the application's earlier audit entries stay too (and are in the export).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ec_console import validation
+from ec_console.checks import CancelToken, Report, StepStatus
+from ec_console.errors import BadInput, ConsoleError
+from ec_console.providers.base import ProviderAdapter, adapter_for
+from ec_console.registry import Application, Registry, utc_now
+from ec_console.words import count
+
+log = logging.getLogger(__name__)
+
+EXPORT_KIND = "ec-console application history"
+EXPORT_VERSION = 1
+SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key"}
+
+
+class SecretNotVerified(ConsoleError):
+    """The new secret's check did not pass (or warned without the administrator accepting it): the old secret
+    stays in the keychain (exit status 1)."""
+
+    code = "secret_not_verified"
+
+
+def _store(store: Any) -> Any:
+    if store is not None:
+        return store
+    from ec_console.secrets import default_store
+
+    return default_store()
+
+
+def _region(registry: Registry, region_id: str | None) -> str:
+    if region_id:
+        return region_id
+    from ec_console.checkall import region_of
+
+    return region_of(registry)
+
+
+def _resolve(registry: Registry, application: str | Application) -> Application:
+    from ec_console.dashboard import resolve_application
+
+    return resolve_application(registry, application)
+
+
+def _active(app: Application, doing: str) -> None:
+    if app.status != "active":
+        raise BadInput(f"{app.name!r} is revoked: its {doing} cannot be changed (add it again to use it)")
+
+
+def check_target(app: Application) -> str | None:
+    """The account the application's setup check reads (its test mailbox or test user)."""
+    target = app.settings.get("test_mailbox") or app.settings.get("test_user")
+    return str(target) if target else None
+
+
+def _target(app: Application, mailbox: str | None) -> str:
+    if mailbox:
+        return validation.email_address(mailbox, "--mailbox")
+    target = check_target(app)
+    if target is None:
+        raise BadInput(f"{app.name!r} has no test mailbox: name the account to check with (--mailbox)")
+    return target
+
+
+def _expect_denied(app: Application) -> str | None:
+    value = app.settings.get("expect_denied")
+    return str(value) if value else None
+
+
+# --- rename -------------------------------------------------------------------------------------------------
+
+
+def rename_application(registry: Registry, application: str | Application, new_name: str, *,
+                       region_id: str | None = None, store: Any = None,
+                       adapters: Mapping[str, ProviderAdapter] | None = None) -> Application:
+    """Rename the application (unique in the region); its keychain secret moves to the new name."""
+    from ec_console.secrets import secret_key
+
+    app = _resolve(registry, application)
+    name = validation.application_name(new_name, "new name")
+    if name == app.name:
+        raise BadInput(f"The application is already named {name!r}")
+    other = registry.find_application(name)
+    if other is not None and other.id != app.id:
+        raise BadInput(f"An application named {other.name!r} already exists in this region; pick another "
+                       "name")
+    region = _region(registry, region_id)
+    moved: tuple[Any, str, str] | None = None
+    if app.status == "active":
+        kind = adapter_for(app.provider, adapters).secret_kind(app)
+        old_key, new_key = secret_key(region, app.name, kind), secret_key(region, name, kind)
+        credential_store = _store(store)
+        credential_store.check_usable()          # no keychain: exit 3, nothing changed
+        secret = credential_store.get(old_key)
+        if secret is not None:
+            credential_store.set(new_key, secret)
+            moved = (credential_store, old_key, new_key)
+    try:
+        with registry.transaction():
+            renamed = registry.rename_application(app.id, name)
+            registry.audit("application_renamed", name, f"renamed from {app.name!r} to {name!r}"
+                           + ("; keychain secret moved to the new name" if moved else ""))
+    except BaseException:
+        if moved is not None:
+            moved[0].delete(moved[2])            # the name did not change: leave no copy under the new one
+        raise
+    if moved is not None:
+        try:
+            moved[0].delete(moved[1])
+        except ConsoleError as exc:              # renamed; only a stale copy is left under the old name
+            log.warning("renamed %r but could not delete the old keychain item: %s", name, exc.message)
+    return renamed
+
+
+# --- scope group --------------------------------------------------------------------------------------------
+
+
+def scope_group_of(app: Application) -> str | None:
+    """The group (or organisational unit) the application is scoped to, as the console records it."""
+    s = app.settings
+    value = s.get("scope_group_address") or s.get("scope_group") or s.get("group") or s.get("org_unit")
+    return str(value) if value else None
+
+
+def set_scope_group(registry: Registry, application: str | Application, group: str) -> Application:
+    """Record the group the application is scoped to (the platform's own scope is changed by the admin)."""
+    app = _resolve(registry, application)
+    _active(app, "scope")
+    settings = dict(app.settings)
+    if app.provider == "google":
+        if settings.get("install") != "marketplace":
+            raise BadInput("Domain-wide delegation covers the whole Google Workspace domain and cannot be "
+                           "limited to a group; the console's profile list is the control. Only a "
+                           "Marketplace install is limited to groups or organisational units.")
+        value = validation.group(group, "scope group")
+        for key in ("group", "org_unit"):
+            settings.pop(key, None)
+        settings["group" if "@" in value else "org_unit"] = value
+    else:
+        value = validation.group(group, "scope group")
+        for key in ("scope_group", "scope_group_address", "group_dn"):
+            settings.pop(key, None)
+        settings["scope_group"] = value
+        if "@" in value:
+            settings["scope_group_address"] = value
+    before = scope_group_of(app)
+    if before == value:
+        raise BadInput(f"{app.name!r} is already scoped to {value!r}")
+    with registry.transaction():
+        updated = registry.update_application(app.id, settings=settings)
+        registry.audit("application_scope_changed", app.name,
+                       f"scope group changed from {before or 'none (every mailbox)'!r} to {value!r}; "
+                       "run the setup check again to prove the new scope holds"[:4000])
+    return updated
+
+
+# --- setup check again --------------------------------------------------------------------------------------
+
+
+def recheck_application(registry: Registry, application: str | Application, *, mailbox: str | None = None,
+                        region_id: str | None = None, store: Any = None,
+                        adapters: Mapping[str, ProviderAdapter] | None = None,
+                        cancel: CancelToken | None = None) -> Report:
+    """The application's setup check again with its stored secret: stored with the application, its health
+    set (None on pass or warn, the failure's code on fail) and audited. A cancelled check is not stored."""
+    from ec_console.dashboard import application_secret
+
+    app = _resolve(registry, application)
+    _active(app, "setup check")
+    target = _target(app, mailbox)
+    adapter = adapter_for(app.provider, adapters)
+    secret = application_secret(app, adapter, region_id=_region(registry, region_id), store=store)
+    if secret is None:
+        raise BadInput(f"No secret for {app.name!r} in the keychain: rotate it (enter it again) first")
+    report = adapter.setup_check(app, secret, target, expect_denied=_expect_denied(app), cancel=cancel)
+    if report.cancelled:
+        return report
+    diagnosis = report.diagnosis
+    code = diagnosis.code if diagnosis else None
+    with registry.transaction():
+        registry.record_check(kind="setup", result=report.result.value, report=report.to_dict(),
+                              application_id=app.id, diagnosis=code)
+        registry.update_application(app.id, health=code if report.result is StepStatus.FAIL else None)
+        registry.audit("application_checked", app.name,
+                       f"setup check run again: {report.result.value} against {target}"
+                       + (f" ({code})" if code else ""))
+    return report
+
+
+# --- rotate the secret ------------------------------------------------------------------------------------
+
+
+def _key_summary(secret: str) -> dict[str, str]:
+    """The new Google key's service account (client_email, client_id, project_id), {} if unreadable."""
+    try:
+        from ec_console.providers.google_key import load_key, parse_key_text
+
+        summary = load_key(parse_key_text(secret)).summary()
+    except Exception:      # noqa: BLE001 - the check says what is wrong with the key; here it is only a label
+        return {}
+    return {k: summary[k] for k in ("client_email", "client_id", "project_id") if summary.get(k)}
+
+
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+def read_key_file(path: str | Path, field: str = "key file") -> str:
+    """A Google key file's text (the secret: handed to the log redactor at once); BadInput when it cannot
+    be read. Whether it is a usable key is the check's `key` step to say."""
+    from ec_console.logs import register_secret
+
+    target = Path(path).expanduser()
+    try:
+        if target.stat().st_size > MAX_KEY_FILE_BYTES:
+            raise BadInput(f"{field}: {target} is too large for a service-account key file")
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{field}: {target} cannot be read as text ({exc})") from None
+    register_secret(text)
+    return text
+
+
+class SecretRotation:
+    """Rotate an application's secret (Exchange password, OAuth client secret, Google key JSON):
+
+        rotation = SecretRotation(registry, "Contoso EWS", new_secret)
+        report = rotation.check()                  # the setup check with the new secret (blocking)
+        rotation.replace(accept_warning=False)     # SecretNotVerified unless it passed (or warned + accepted)
+
+    Nothing is written to the keychain before `replace()`; a failed check leaves the old secret in place.
+    """
+
+    def __init__(self, registry: Registry, application: str | Application, secret: str, *,
+                 region_id: str | None = None, store: Any = None,
+                 adapters: Mapping[str, ProviderAdapter] | None = None) -> None:
+        from ec_console.logs import register_secret
+        from ec_console.secrets import secret_key
+
+        self.registry = registry
+        self.application = _resolve(registry, application)
+        _active(self.application, "secret")
+        if not isinstance(secret, str) or not secret.strip():
+            raise BadInput(f"The new {self.what} is empty")
+        register_secret(secret)
+        self._secret = secret
+        self.adapter = adapter_for(self.application.provider, adapters)
+        self.kind = self.adapter.secret_kind(self.application)
+        self.key = secret_key(_region(registry, region_id), self.application.name, self.kind)
+        self.store = _store(store)
+        self.report: Report | None = None
+
+    @property
+    def what(self) -> str:
+        """The secret's name for an administrator: password, client secret or service-account key."""
+        return SECRET_WORDS.get(self.kind, "secret")
+
+    def check(self, mailbox: str | None = None, *, cancel: CancelToken | None = None) -> Report:
+        """The setup check with the new secret against the test mailbox (blocking: a worker thread). The
+        keychain is checked first (no keychain: KeychainUnavailable, nothing run). Stored with the
+        application as a `secret_check`; a cancelled check is not."""
+        self.store.check_usable()
+        app = self.application
+        target = _target(app, mailbox)
+        candidate = app
+        if app.provider == "google":
+            # Check the new key as it will be saved: settings naming the new key's service account.
+            candidate = replace(app, settings={**app.settings, **_key_summary(self._secret)})
+        self.report = None
+        report = self.adapter.setup_check(candidate, self._secret, target, expect_denied=_expect_denied(app),
+                                          cancel=cancel)
+        if report.cancelled:
+            return report
+        diagnosis = report.diagnosis
+        self.registry.record_check(kind="secret_check", result=report.result.value, report=report.to_dict(),
+                                   application_id=app.id, diagnosis=diagnosis.code if diagnosis else None)
+        self.report = report
+        return report
+
+    @property
+    def passed(self) -> bool:
+        return self.report is not None and self.report.result is StepStatus.PASS
+
+    @property
+    def warned(self) -> bool:
+        return self.report is not None and self.report.result is StepStatus.WARN
+
+    def replace(self, *, accept_warning: bool = False) -> Application:
+        """Overwrite the keychain secret with the checked one and audit it; SecretNotVerified (nothing
+        changed) unless the check passed, or warned and `accept_warning`."""
+        report = self.report
+        if report is None:
+            raise SecretNotVerified(f"The new {self.what} has not been checked: nothing was changed")
+        diagnosis = report.diagnosis
+        if report.result is StepStatus.FAIL:
+            why = f" ({diagnosis.code}: {diagnosis.cause})" if diagnosis else ""
+            raise SecretNotVerified(f"The check with the new {self.what} failed{why}; the old {self.what} "
+                                    "stays in the keychain")
+        if self.warned and not accept_warning:
+            raise SecretNotVerified(f"The check with the new {self.what} warned; accept the warning to "
+                                    f"replace the old {self.what} anyway. Nothing was changed")
+        app = self.application
+        settings = dict(app.settings)
+        note = ""
+        if app.provider == "google":
+            summary = _key_summary(self._secret)
+            if summary.get("client_email") and summary["client_email"] != settings.get("client_email"):
+                note = (f"; the key belongs to another service account: {settings.get('client_email')} -> "
+                        f"{summary['client_email']}")
+            settings.update(summary)
+        previous = self.store.get(self.key)
+        self.store.set(self.key, self._secret)
+        try:
+            with self.registry.transaction():
+                if settings != app.settings:
+                    self.registry.update_application(app.id, settings=settings)
+                updated = self.registry.update_application(app.id, health=None)
+                accepted = ""
+                if self.warned:
+                    code = diagnosis.code if diagnosis else "warn"
+                    accepted = f"; the administrator accepted its warning ({code})"
+                self.registry.audit(
+                    "application_secret_rotated", app.name,
+                    f"{self.what} replaced in the keychain after a setup check {report.result.value} against "
+                    f"{report.target}{accepted}{note}"[:4000])
+        except BaseException:
+            if previous is None:
+                self.store.delete(self.key)
+            else:
+                self.store.set(self.key, previous)
+            raise
+        self.application = updated
+        return updated
+
+
+# --- remove a revoked application -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What `remove_application` did."""
+
+    name: str
+    export: Path
+    sha256: str
+    profiles: int
+    checks: int
+    audit_entries: int
+
+
+def _application_json(app: Application) -> dict[str, Any]:
+    return {"id": app.id, "name": app.name, "provider": app.provider, "domain": app.domain,
+            "settings": app.settings, "status": app.status, "health": app.health,
+            "created_at": app.created_at, "updated_at": app.updated_at}
+
+
+def _former_names(registry: Registry, name: str) -> list[str]:
+    """The application's names, current first, followed back through its `application_renamed` entries."""
+    names = [name]
+    pattern = re.compile(r"^renamed from (?P<old>'.*'|\".*\") to ")
+    while len(names) < 50:
+        found = None
+        for entry in registry.iter_audit(subject=names[-1]):
+            if entry.action == "application_renamed":
+                match = pattern.match(entry.detail)
+                if match:
+                    try:
+                        found = str(ast.literal_eval(match.group("old")))
+                    except (ValueError, SyntaxError):
+                        found = None
+                break
+        if not found or found in names:
+            return names
+        names.append(found)
+    return names
+
+
+def application_history(registry: Registry, application: str | Application, *,
+                        region_id: str | None = None) -> dict[str, Any]:
+    """Everything the registry holds about the application, as one JSON object: its settings, profiles,
+    stored checks (with their reports) and audit entries (under any of its names, and its profiles' entries
+    that name it). No secret: the registry never holds one."""
+    from ec_console.audit import entry_json
+    from ec_console.registry import ProfileQuery
+
+    app = _resolve(registry, application)
+    profiles = registry.list_profiles(ProfileQuery(application_id=app.id))
+    checks = registry.checks_for_application(app.id, limit=None)
+    names = _former_names(registry, app.name)
+    entries: dict[int, Any] = {}
+    for subject in names:
+        for entry in registry.iter_audit(subject=subject):
+            entries[entry.id] = entry
+    for profile in profiles:
+        for entry in registry.iter_audit(subject=profile.email):
+            if any(n in entry.detail for n in names):
+                entries[entry.id] = entry
+    return {
+        "kind": EXPORT_KIND, "version": EXPORT_VERSION, "exported_at": utc_now(),
+        "region": _region(registry, region_id), "application": _application_json(app),
+        "names": names,
+        "profiles": [{"email": p.email, "display_name": p.display_name, "status": p.status,
+                      "last_checked_at": p.last_checked_at, "last_result": p.last_result,
+                      "last_diagnosis": p.last_diagnosis, "created_at": p.created_at,
+                      "updated_at": p.updated_at} for p in profiles],
+        "checks": [{"time": c.created_at, "kind": c.kind, "result": c.result, "diagnosis": c.diagnosis,
+                    "profile_id": c.profile_id, "report": c.report} for c in reversed(checks)],
+        "audit": [entry_json(entries[i]) for i in sorted(entries)],
+    }
+
+
+def export_target(text: str, flag: str = "--export") -> Path:
+    """The file the history goes to: a .json file in a folder that exists; BadInput (before any work)."""
+    path = Path(text).expanduser()
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    if path.suffix.lower() != ".json":
+        raise BadInput(f"{flag}: {shown!r} must end in .json (the history is written as JSON)")
+    if path.is_dir():
+        raise BadInput(f"{flag}: {shown!r} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise BadInput(f"{flag}: the folder of {shown!r} does not exist")
+    return path
+
+
+def remove_application(registry: Registry, application: str | Application, export: str | Path, *,
+                       region_id: str | None = None) -> Removal:
+    """Export the revoked application's history to `export` (JSON, replaced atomically, 0600), then delete
+    its application, profile and check rows and audit the removal with the file's SHA-256, all under one
+    write lock: what is deleted is exactly what was exported. Refused for an active application."""
+    from ec_console.paths import private_atomic_writer
+
+    path = export_target(str(export))
+    app = _resolve(registry, application)
+    if app.status != "revoked":
+        raise BadInput(f"{app.name!r} is not revoked: only a revoked application can be removed (revoke it "
+                       "first)")
+    with registry.transaction():
+        history = application_history(registry, app, region_id=region_id)
+        data = (json.dumps(history, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            with private_atomic_writer(path) as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise BadInput(f"The history cannot be written to {path} ({exc.strerror or exc}); nothing was "
+                           "removed") from None
+        profiles, checks = registry.delete_application(app.id)
+        kept = len(history["audit"])
+        registry.audit("application_removed", app.name,
+                       f"removed with {count(profiles, 'profile', 'profiles')} and "
+                       f"{count(checks, 'stored check', 'stored checks')} after exporting its history to "
+                       f"{path} (sha256 {digest}); its earlier audit entries "
+                       f"({count(kept, 'entry', 'entries')}) stay in the audit log"[:4000])
+    return Removal(app.name, path, digest, profiles, checks, kept)
+
+
+__all__ = [
+    "EXPORT_KIND", "MAX_KEY_FILE_BYTES", "Removal", "SecretNotVerified", "SecretRotation",
+    "application_history", "check_target", "export_target", "read_key_file", "recheck_application",
+    "remove_application", "rename_application", "scope_group_of", "set_scope_group",
+]
