@@ -584,7 +584,10 @@ def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return merged
 
 
-def _intersect(left: list[tuple[float, float]], right: list[tuple[float, float]]) -> list[tuple[float, float]]:
+Spans = list[tuple[float, float]]
+
+
+def _intersect(left: Spans, right: Spans) -> Spans:
     out = []
     for a, b in left:
         for c, d in right:

@@ -258,7 +258,7 @@ def test_a_check_in_another_process_and_one_here_share_the_file(registry, store,
     assert sum(len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()) == 120
 
 
-# --- pauses: the dialog says the platform asked to wait, and the time left includes the wait ------------------
+# --- pauses: the dialog says the platform asked to wait, and the time left includes the wait ---------
 
 
 def _paused_run(registry, store, provider, back_off):

@@ -311,7 +311,8 @@ def _make_v4_file(path: Path) -> None:
     assert migrate(conn, 4) == 4
     now = "2026-06-01T08:00:00Z"
     conn.execute("INSERT INTO applications (id, name, provider, domain, settings, status, created_at,"
-                 " updated_at) VALUES (1, 'Room finder', 'exchange', 'contoso.example', '{}', 'active', ?, ?)",
+                 " updated_at) VALUES (1, 'Room finder', 'exchange', 'contoso.example', '{}', 'active',"
+                 " ?, ?)",
                  (now, now))
     profiles = [(1, "never@contoso.example", "needs_relink"),      # a failed link: only a failing check
                 (2, "broke@contoso.example", "needs_relink"),      # linked once (a passing link), then broke
@@ -322,7 +323,8 @@ def _make_v4_file(path: Path) -> None:
     for pid, email, status in profiles:
         conn.execute("INSERT INTO profiles (id, application_id, email, status, created_at, updated_at,"
                      " email_key) VALUES (?, 1, ?, ?, ?, ?, ?)", (pid, email, status, now, now, email))
-    checks = [(1, 1, "link", "fail", "impersonation_denied"), (1, None, "relink", "fail", "mailbox_not_found"),
+    checks = [(1, 1, "link", "fail", "impersonation_denied"),
+              (1, None, "relink", "fail", "mailbox_not_found"),
               (2, 1, "link", "pass", None), (2, 1, "check", "fail", "impersonation_denied"),
               (3, 1, "link", "warn", None), (5, 1, "link", "pass", None)]
     for pid, app_id, kind, result, diagnosis in checks:
