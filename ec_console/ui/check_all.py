@@ -6,7 +6,8 @@
 - `RunPanel` (`runPanel`) sits in the status bar while a run lasts: done / total, time left (waits for
   the platform included), "Paused 30 s: Exchange is throttling this service account" while the platform
   asks to wait, how many were not checked because the platform was busy (a throttled or timed-out probe
-  never changes a status), and Cancel. It appears only after `PROGRESS_DELAY_MS` (quick runs never flash it) and never blocks the window.
+  never changes a status), and Cancel. It appears only after `PROGRESS_DELAY_MS` (quick runs never flash
+  it) and never blocks the window.
 - `start_run` wires an operation, its `RunFeed` and the panel together: results stream into the window
   (`window.results_arrived()`, which merges refreshes) as they are written.
 """

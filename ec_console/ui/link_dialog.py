@@ -104,6 +104,8 @@ class LinkProfilesDialog(QDialog):
         header_view.resizeSection(COL_NAME, 170)
         header_view.setStretchLastSection(True)
         header_view.setSectionResizeMode(COL_EMAIL, QHeaderView.ResizeMode.Interactive)
+        # The name column fits its names (none when pasted): the result, with its reason, gets the room.
+        header_view.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.ResizeToContents)
 
         self.select_all_button = QPushButton(self.tr("Select &all"))
         self.select_all_button.setObjectName("selectAllButton")
