@@ -564,8 +564,11 @@ def estimate(elapsed: float, paused: float, done: int, total: int, waiting: floa
 def _paused_time(lanes: Sequence[_Lane], since: float, now: float) -> float:
     """How long, between `since` and `now`, every application with work was waiting (the union of the
     waits when there is one application; with several, only the time all of them waited at once)."""
-    spans = [[(max(since, a), min(now, b)) for a, b in lane.pauses if min(now, b) > max(since, a)]
-             for lane in lanes]
+    spans = []
+    for lane in lanes:
+        with lane.lock:
+            waits = list(lane.pauses)
+        spans.append([(max(since, a), min(now, b)) for a, b in waits if min(now, b) > max(since, a)])
     if not spans:
         return 0.0
     common = _union(spans[0])

@@ -317,6 +317,7 @@ def test_the_time_left_leaves_past_waits_out_and_adds_the_current_one():
 
 def test_paused_time_counts_only_when_every_application_waited():
     one, two = checkall._Lane.__new__(checkall._Lane), checkall._Lane.__new__(checkall._Lane)
+    one.lock, two.lock = threading.Lock(), threading.Lock()
     one.pauses = [(10.0, 20.0), (15.0, 25.0)]        # overlapping waits of one application: 15 s
     two.pauses = [(18.0, 40.0)]
     assert checkall._paused_time([one], 0.0, 100.0) == pytest.approx(15.0)

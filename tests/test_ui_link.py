@@ -94,6 +94,8 @@ def test_paste_link_and_see_the_awkward_ones_not_linked_with_reasons(qtbot, dial
     tip = dlg.model.item(row, COL_RESULT).toolTip()
     assert "impersonat" in tip.lower() and tip != rows[info.mailbox_out_of_scope]   # the cause and the fix
     assert ("profile_not_linked", info.mailbox_out_of_scope) in audit_actions()
+    # The one to try again later stays ticked: Link runs the same link again for it alone.
+    assert dlg.chosen() == [(busy, "")] and dlg.link_button.text() == "&Link 1 calendar"
     dlg.close_button.click()
     qtbot.waitUntil(lambda: len(emails(window)) == 3)            # only the linked ones are profiles
     assert sorted(emails(window)) == sorted(good)

@@ -2,13 +2,13 @@
 
 Sources: *Discover* (the provider's enumeration, in the background, cancellable) or *Paste or import* (a
 pasted list or a Get-Mailbox CSV; every unusable line is listed with its line number). The preview lists
-the candidates with check boxes (check all / none, a count); accounts already linked through the
+the candidates with check boxes (select all / none, a count); accounts already linked through the
 application are shown but not offered. *Link* probes each chosen account through the application in the
 background: each row shows its result as it is written: *Linked*; *Not linked* with the diagnosis (no
-profile is recorded); or *Try again later* when the platform was busy or did not answer (linking the same
-accounts again finishes the job). Done / total, time left (waits included) and, while the platform asks to
-wait, "Paused 30 s: Exchange is throttling this service account"; Stop. The main window's table follows
-(`results_written`).
+profile is recorded; it can be ticked again once the cause is fixed); or *Try again later* when the
+platform was busy or did not answer (left ticked: pressing Link again finishes the job). Done / total,
+time left (waits included) and, while the platform asks to wait, "Paused 30 s: Exchange is throttling
+this service account"; Stop. The main window's table follows (`results_written`).
 """
 
 from __future__ import annotations
@@ -434,8 +434,11 @@ class LinkProfilesDialog(QDialog):
             colour = result.status or ("fail" if result.action == "skipped" else None)
         self._set_result(row, text, colour, tip)
         box = self.model.item(row, COL_EMAIL)
-        box.setCheckState(Qt.CheckState.Unchecked)
-        box.setCheckable(False)
+        # Not linked: it can be ticked again once the cause is fixed. Try again later: ticked already, so
+        # Link runs the same link again and finishes the job. Linked or skipped: nothing more to do here.
+        retry = result.action in ("not_linked", "try_again")
+        box.setCheckable(retry)
+        box.setCheckState(Qt.CheckState.Checked if result.action == "try_again" else Qt.CheckState.Unchecked)
 
     def _set_result(self, row: int, text: str, status: str | None, tip: str | None = None) -> None:
         cell = self.model.item(row, COL_RESULT)
