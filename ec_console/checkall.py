@@ -9,15 +9,19 @@ The engine (`run_probes`) is shared by check all, link and relink:
   (ErrorServerBusy's BackOffMilliseconds, Retry-After) or, when it names none (Google rate limits,
   ErrorExceededConnectionCount), an exponential wait with jitter, bounded (`BackOffPolicy`). Waits use
   `CancelToken.sleep`, so a cancel is immediate. The throttled account is retried a bounded number of times,
-  then recorded as a failed check — its status never changes.
+  then recorded as a failed check — its status never changes. Each pause is reported at once as a
+  progress event (`Progress.pauses`, with the platform's own words: "Paused 30 s: Exchange is throttling
+  this service account"), and the time left includes the wait.
 - **One writer.** Workers only probe; the thread that calls `run_probes` owns the `Registry` and writes each
   result as one transaction (profile update + check + audit when the status changes) as soon as it arrives.
   Workers never touch SQLite. GUI and CLI may run engines on one file at once (WAL, busy timeout).
 - **Application failures** (bad secret, locked account, EWS blocked for the organisation, OAuth / key
   problems, endpoint unreachable) mark the application's health once and stop its lane: its remaining
   profiles are not probed (a wrong password is not retried 10,000 times into an account lockout).
-- **Progress** (done / total, counts per action, time left) is merged to at most `progress_interval`
-  updates a second; results stream to `on_result` after they are written. Both run on the writer thread.
+- **Progress** (done / total, counts per action, time left, pauses) is merged to at most
+  `progress_interval` updates a second (a new pause is reported at once); results stream to `on_result`
+  after they are written. Both run on the writer thread. Time left = the work time so far per account
+  done (time spent paused left out) times the accounts left, plus the longest pause still under way.
 - **Cancel**: workers stop taking work at once; in-flight probes are cancelled between their steps, and
   any that do not return within `cancel_grace` seconds are abandoned (their results are dropped, nothing is
   half-written).
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import queue
 import random
 import threading
@@ -82,8 +87,10 @@ class ProbeJob:
     display_name: str = ""
 
 
-# What happened to a job: the profile's new state, or why nothing changed.
-ACTIONS = ("linked", "needs_relink", "unchanged", "skipped")
+# What happened to a job: the profile's new state, or why nothing changed. `not_linked` and `try_again`
+# are link attempts that failed: no profile is recorded (`try_again`: the failure was transient — throttled,
+# timed out, server busy — and running the same link again finishes the job).
+ACTIONS = ("linked", "needs_relink", "unchanged", "skipped", "not_linked", "try_again")
 
 
 @dataclass(frozen=True)
@@ -103,10 +110,47 @@ class JobResult:
     def code(self) -> str | None:
         return self.outcome.code if self.outcome else None
 
+    @property
+    def try_again(self) -> bool:
+        """A link attempt that failed for a transient reason: running the same link later finishes it."""
+        return self.action == "try_again"
+
     def to_dict(self) -> dict[str, Any]:
+        diagnosis = self.outcome.diagnosis if self.outcome else None
         return {"email": self.job.email, "profile_id": self.profile_id, "action": self.action,
                 "status": self.status, "result": self.outcome.result if self.outcome else None,
-                "diagnosis": self.code, "message": self.message}
+                "diagnosis": self.code, "message": self.message, "try_again": self.try_again,
+                "cause": diagnosis.cause if diagnosis else None,
+                "fix": diagnosis.remediation if diagnosis else None}
+
+
+# The platform's own words for "it asked us to wait", by provider.
+_PAUSE_WORDS = {
+    "exchange": "Exchange is throttling this service account",
+    "google": "Google is limiting the rate of this service account's requests",
+}
+
+
+@dataclass(frozen=True)
+class Pause:
+    """One application's workers waiting because the platform asked (a throttled answer)."""
+
+    application_id: int
+    application_name: str
+    provider: str
+    seconds: float                     # the whole wait
+    left: float                        # what is left of it now
+    server_asked: bool                 # the server named the wait (Retry-After, BackOffMilliseconds)
+
+    @property
+    def message(self) -> str:
+        """"Paused 30 s: Exchange is throttling this service account"."""
+        why = _PAUSE_WORDS.get(self.provider, "the platform is throttling this service account")
+        return f"Paused {_whole_seconds(self.left)} s: {why}"
+
+
+def _whole_seconds(seconds: float) -> int:
+    return max(1, math.ceil(seconds - 1e-9))
 
 
 @dataclass(frozen=True)
@@ -115,8 +159,14 @@ class Progress:
     total: int
     counts: Mapping[str, int]          # per action (ACTIONS), zero included
     elapsed: float                     # seconds since the run started
-    eta: float | None                  # estimated seconds left (None until something is done)
+    eta: float | None                  # estimated seconds left, waits included (None until something is done)
     retries: int = 0                   # throttled answers retried after a back-off
+    pauses: tuple[Pause, ...] = ()     # applications waiting now because the platform asked
+
+    @property
+    def paused(self) -> Pause | None:
+        """The longest wait under way (None when nothing is paused)."""
+        return max(self.pauses, key=lambda p: p.left) if self.pauses else None
 
 
 @dataclass
@@ -195,6 +245,9 @@ class _Lane:
         self.queue: deque[tuple[ProbeJob, int]] = deque((job, 0) for job in jobs)
         self.lock = threading.Lock()
         self.resume_at = 0.0
+        self.pause_seconds = 0.0
+        self.pause_asked = False
+        self.pauses: list[tuple[float, float]] = []   # (start, end) of every wait, on the engine's clock
         self.streak = 0
         self.stopped = False
         self.in_flight = 0
@@ -284,11 +337,17 @@ class _Engine:
             with lane.lock:
                 delay = self.policy.delay(outcome.back_off, lane.streak, self.rng)
                 lane.streak += 1
-                lane.resume_at = max(lane.resume_at, self.clock() + delay)
+                now = self.clock()
+                if now + delay > lane.resume_at:
+                    lane.resume_at = now + delay
+                    lane.pause_seconds = delay
+                    lane.pause_asked = bool(outcome.back_off and outcome.back_off > 0)
+                    lane.pauses.append((now, now + delay))
                 lane.queue.append((job, attempt + 1))
             with self._retry_lock:
                 self._retries += 1
             log.info("%s throttled; application %s pauses %.1f s", job.email, lane.application_id, delay)
+            self.results.put(("pause", job, None))   # reported at once, not merged away
             return
         with lane.lock:
             if outcome.code != "throttled":
@@ -332,7 +391,7 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
     sessions = _open_probe_sessions(lanes, concurrency=concurrency, timeout=timeout)
     engine = _Engine(lanes, concurrency=concurrency, cancel=cancel, policy=policy or BackOffPolicy(),
                      timeout=timeout, clock=clock, rng=rng or random.Random())
-    writer = _Writer(registry, recorder, len(jobs), on_progress, on_result, progress_interval)
+    writer = _Writer(registry, recorder, len(jobs), on_progress, on_result, progress_interval, lanes, clock)
     engine.start()
     try:
         writer.drain(engine, cancel, cancel_grace)
@@ -372,8 +431,12 @@ class _Writer:
     def __init__(self, registry: Registry, recorder: Recorder, total: int,
                  on_progress: Callable[[Progress], None] | None,
                  on_result: Callable[[JobResult], None] | None,
-                 interval: float) -> None:
+                 interval: float, lanes: Sequence[_Lane] = (),
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.registry = registry
+        self.lanes = lanes
+        self.clock = clock
+        self.over = False
         self.recorder = recorder
         self.total = total
         self.on_progress = on_progress
@@ -382,7 +445,7 @@ class _Writer:
         self.results: list[JobResult] = []
         self.failures: dict[int, ProbeOutcome] = {}
         self.answered: set[int] = set()
-        self.started = time.monotonic()
+        self.started = clock()
         self.last_progress = 0.0
         self.retries = 0
 
@@ -394,7 +457,7 @@ class _Writer:
         deadline: float | None = None
         while True:
             try:
-                _, job, outcome = engine.results.get(timeout=0.05)
+                what, job, outcome = engine.results.get(timeout=0.05)
             except queue.Empty:
                 if not engine.alive() and engine.results.empty():
                     break
@@ -405,10 +468,14 @@ class _Writer:
                 self.retries = engine.retries
                 self._progress(force=False)
                 continue
+            self.retries = engine.retries
+            if what == "pause":
+                self._progress(force=True)
+                continue
             assert outcome is not None
             self._apply(job, outcome)
-            self.retries = engine.retries
             self._progress(force=False)
+        self.over = True          # nothing waits any more: the last progress shows no pause
         self._progress(force=True)
 
     def _apply(self, job: ProbeJob, outcome: ProbeOutcome) -> None:
@@ -437,19 +504,36 @@ class _Writer:
     def _progress(self, *, force: bool) -> None:
         if self.on_progress is None:
             return
-        now = time.monotonic()
-        if not force and now - self.last_progress < self.interval:
+        wall = time.monotonic()
+        if not force and wall - self.last_progress < self.interval:
             return
-        self.last_progress = now
+        self.last_progress = wall
+        now = self.clock()
         elapsed = now - self.started
         done = self.done
-        eta = elapsed / done * (self.total - done) if done else None
+        pauses = self._pauses(now)
+        eta = estimate(elapsed, _paused_time(self.lanes, self.started, now), done, self.total,
+                       max((p.left for p in pauses), default=0.0))
         counts = dict.fromkeys(ACTIONS, 0)
         counts.update(Counter(r.action for r in self.results))
         try:
-            self.on_progress(Progress(done, self.total, counts, elapsed, eta, self.retries))
+            self.on_progress(Progress(done, self.total, counts, elapsed, eta, self.retries, pauses))
         except Exception:  # noqa: BLE001
             log.exception("a check-all progress observer failed")
+
+    def _pauses(self, now: float) -> tuple[Pause, ...]:
+        if self.over:
+            return ()
+        found = []
+        for lane in self.lanes:
+            with lane.lock:
+                left = lane.resume_at - now
+                if left > 0 and not lane.stopped and lane.queue:
+                    app = lane.ctx.application
+                    found.append(Pause(lane.application_id, str(getattr(app, "name", "")),
+                                       str(getattr(app, "provider", "")), lane.pause_seconds, left,
+                                       lane.pause_asked))
+        return tuple(found)
 
     def summary(self, lanes: list[_Lane], *, cancelled: bool) -> RunSummary:
         done_jobs = {id(r.job) for r in self.results}
@@ -465,7 +549,55 @@ class _Writer:
             self._emit(result)
         not_done = self.total - len(self.results)
         return RunSummary(self.results, self.total, cancelled, dict(self.failures), 0,
-                          time.monotonic() - self.started, not_done)
+                          self.clock() - self.started, not_done)
+
+
+def estimate(elapsed: float, paused: float, done: int, total: int, waiting: float) -> float | None:
+    """Seconds left: the work time per account so far (`elapsed` less the time spent `paused`) times the
+    accounts left, plus the wait still under way (`waiting`). None until an account is done."""
+    if not done:
+        return None
+    working = max(0.0, elapsed - paused)
+    return working / done * (total - done) + waiting
+
+
+def _paused_time(lanes: Sequence[_Lane], since: float, now: float) -> float:
+    """How long, between `since` and `now`, every application with work was waiting (the union of the
+    waits when there is one application; with several, only the time all of them waited at once)."""
+    spans = []
+    for lane in lanes:
+        with lane.lock:
+            waits = list(lane.pauses)
+        spans.append([(max(since, a), min(now, b)) for a, b in waits if min(now, b) > max(since, a)])
+    if not spans:
+        return 0.0
+    common = _union(spans[0])
+    for other in spans[1:]:
+        common = _intersect(common, _union(other))
+    return sum(b - a for a, b in common)
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+Spans = list[tuple[float, float]]
+
+
+def _intersect(left: Spans, right: Spans) -> Spans:
+    out = []
+    for a, b in left:
+        for c, d in right:
+            lo, hi = max(a, c), min(b, d)
+            if hi > lo:
+                out.append((lo, hi))
+    return out
 
 
 # --- check all ---------------------------------------------------------------------------------------------

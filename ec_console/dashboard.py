@@ -6,8 +6,12 @@ worker thread that opened its own registry; the CLI from its main thread). Every
 registry transaction — a profile's update, its check and its audit entry together — so a crash leaves the
 previous state, never half of one, and re-running an operation finishes the job:
 
-- `link_profiles` probes each account through the application and records it `linked`, or `needs_relink`
-  with the diagnosis; accounts already linked through the application are skipped.
+- `link_profiles` probes each account through the application and records it `linked`. An account that
+  fails records no profile: its result is `not_linked` with the diagnosis, or `try_again` when the failure
+  is transient (throttled, timed out, server busy); the attempt is audited (`profile_not_linked`) and its
+  check report kept under the application. Accounts already linked through the application are skipped,
+  so running the same link again finishes the job. `needs_relink` is only ever a linked profile that broke
+  (relink, check all).
 - `relink_profiles` probes again with the application's current credentials (revoked profiles too).
 - `revoke_profiles` records `revoked` (no probe); the detail is the platform step that withdraws that one
   account's access.
@@ -154,20 +158,29 @@ class ProfileRecorder(Recorder):
         if self.kind != "link":  # the profile vanished while it was probed: nothing to update
             return JobResult(job, "skipped", None, None, "the profile no longer exists", outcome)
         unverified = outcome.kind is ProbeKind.UNVERIFIED  # recorded; not probed by this console (a warn)
-        status = "linked" if outcome.ok or unverified else "needs_relink"
-        profile = registry.add_profile(job.application_id, job.email, job.display_name, status=status)
-        self._store_check(registry, profile, outcome, status)
         app = registry.get_application(job.application_id)
+        if not (outcome.ok or unverified):
+            return self._not_linked(registry, job, app, outcome)
+        profile = registry.add_profile(job.application_id, job.email, job.display_name, status="linked")
+        self._store_check(registry, profile, outcome, "linked")
         if unverified:
             registry.audit("profile_linked", job.email,
                            f"recorded through {app.name}, not probed: {outcome.detail}"[:4000])
-            return JobResult(job, "linked", "linked", profile.id, outcome.detail, outcome)
-        if outcome.ok:
+        else:
             registry.audit("profile_linked", job.email, f"linked through {app.name}: {outcome.detail}")
-            return JobResult(job, "linked", "linked", profile.id, outcome.detail, outcome)
+        return JobResult(job, "linked", "linked", profile.id, outcome.detail, outcome)
+
+    def _not_linked(self, registry: Registry, job: ProbeJob, app: Application,
+                    outcome: ProbeOutcome) -> JobResult:
+        """A link attempt that failed: no profile. The check report is kept under the application and the
+        attempt is audited; a transient failure (throttled, timed out, server busy) is `try_again`."""
+        later = outcome.kind is ProbeKind.TRANSIENT
         why = _diagnosis_text(outcome)
-        registry.audit("profile_link_failed", job.email, f"through {app.name}, needs relink: {why}")
-        return JobResult(job, "needs_relink", "needs_relink", profile.id, why, outcome)
+        registry.record_check(kind="link", result=outcome.result, report=outcome.report.to_dict(),
+                              application_id=app.id, diagnosis=outcome.code)
+        verdict = "not linked, try again later" if later else "not linked"
+        registry.audit("profile_not_linked", job.email, f"through {app.name}: {verdict}; {why}"[:4000])
+        return JobResult(job, "try_again" if later else "not_linked", None, None, why, outcome)
 
     def _record_existing(self, registry: Registry, job: ProbeJob, profile: Profile,
                          outcome: ProbeOutcome) -> JobResult:
@@ -260,7 +273,8 @@ def link_profiles(registry: Registry, application: str | Application, emails: It
                   on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
                   store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None,
                   timeout: float | None = None, policy: BackOffPolicy | None = None) -> LinkSummary:
-    """Probe each account through `application` and record it `linked`, or `needs_relink` with the diagnosis.
+    """Probe each account through `application` and record it `linked`; a failure records no profile (the
+    result is `not_linked` with the diagnosis, or `try_again` for a transient failure).
 
     Accounts already linked through the application are skipped (so re-running finishes an interrupted
     link). An application failure (bad secret ...) marks the application and links nothing more.

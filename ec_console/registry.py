@@ -322,7 +322,42 @@ def _build_search_index(conn: sqlite3.Connection) -> None:
 _V4 = Migration(4, "a trigram full-text index over the search keys, where this SQLite has one", (),
                 step=_build_search_index)
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+def _remove_never_linked(conn: sqlite3.Connection) -> None:
+    """Profiles that were never linked (a failed link used to record one as `needs_relink`): removed, each
+    with an audit entry; their checks stay, filed under the application only, so no history is lost.
+
+    Never linked = status `needs_relink` and no passing or warning check ever recorded for it. Running it
+    again finds nothing more to do.
+    """
+    rows = conn.execute(
+        """SELECT p.id, p.email, p.application_id, a.name, p.last_diagnosis,
+                  (SELECT COUNT(*) FROM checks c WHERE c.profile_id = p.id)
+           FROM profiles p JOIN applications a ON a.id = p.application_id
+           WHERE p.status = 'needs_relink' AND NOT EXISTS (
+               SELECT 1 FROM checks c WHERE c.profile_id = p.id AND c.result IN ('pass', 'warn'))
+           ORDER BY p.id""").fetchall()
+    if not rows:
+        return
+    at, user = utc_now(), _os_user()
+    for profile_id, email, application_id, app_name, diagnosis, checks in rows:
+        conn.execute("UPDATE checks SET application_id = COALESCE(application_id, ?), profile_id = NULL "
+                     "WHERE profile_id = ?", (application_id, profile_id))
+        conn.execute("DELETE FROM profiles WHERE id = ?", (profile_id,))
+        why = f" (last diagnosis: {diagnosis})" if diagnosis else ""
+        kept = f"{checks} check{'' if checks == 1 else 's'}"
+        conn.execute(
+            "INSERT INTO audit (at, os_user, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+            (at, user, "profile_removed_never_linked", email,
+             f"through {app_name}: the link attempt failed and the account was never linked{why}; removed "
+             f"by the registry upgrade (a failed link no longer records a profile); its {kept} kept under "
+             f"the application"[:_MAX_TEXT]))
+    log.info("registry upgrade: %d never-linked profile(s) removed", len(rows))
+
+
+_V5 = Migration(5, "profiles that were never linked are removed (audited; their checks stay with the "
+                   "application)", (), step=_remove_never_linked)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

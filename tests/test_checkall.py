@@ -199,7 +199,8 @@ def test_a_provider_bug_is_recorded_not_raised(registry, store):
     _, summary = check(registry, store, {"exchange": FakeAdapter(on_probe=boom)})
     bad = next(p for p in registry.list_profiles() if p.email == "u0@contoso.example")
     assert (bad.status, bad.last_diagnosis) == ("linked", "unexpected_error")
-    assert summary.counts == {"linked": 1, "needs_relink": 0, "unchanged": 1, "skipped": 0}
+    assert summary.counts == {"linked": 1, "needs_relink": 0, "unchanged": 1, "skipped": 0, "not_linked": 0,
+                              "try_again": 0}
 
 
 def test_an_application_without_secret_is_reported_not_checked(registry, store):
@@ -255,3 +256,70 @@ def test_a_check_in_another_process_and_one_here_share_the_file(registry, store,
     assert child.returncode == 0, err
     assert out.strip() == "60" and here.counts["linked"] == 60
     assert sum(len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()) == 120
+
+
+# --- pauses: the dialog says the platform asked to wait, and the time left includes the wait ---------
+
+
+def _paused_run(registry, store, provider, back_off):
+    """Three linked profiles probed one at a time on a fake clock that moves 2 s per probe; the second one
+    is throttled with the server's own wait. Returns the progress events up to the pause (then cancels)."""
+    app = populate(registry, store, 3, name=f"{provider} app", provider=provider)
+    now = [0.0]
+
+    def tick(_email):
+        now[0] += 2.0
+
+    adapter = FakeAdapter(provider=provider, on_probe=tick,
+                          scripts={"u1@contoso.example": Script("throttled", back_off=back_off, times=1)})
+    jobs = [checkall.ProbeJob(app.id, p.email, p.id) for p in registry.list_profiles()]
+    cancel = CancelToken()
+    events = []
+
+    def seen(progress):
+        events.append(progress)
+        if progress.pauses:
+            cancel.cancel()
+
+    from ec_console.dashboard import ProfileRecorder
+
+    summary = checkall.run_probes(
+        registry, jobs, {app.id: checkall.AppContext(registry.get_application(app.id), adapter, "s")},
+        ProfileRecorder("check"), concurrency=1, cancel=cancel, on_progress=seen, clock=lambda: now[0])
+    return events, summary
+
+
+def test_a_server_wait_is_reported_as_a_pause_and_counted_in_the_time_left(registry, store):
+    events, summary = _paused_run(registry, store, "exchange", 30.0)
+    paused = [e for e in events if e.pauses]
+    assert paused, "the pause was reported"
+    first = paused[0]
+    pause = first.paused
+    assert pause.message == "Paused 30 s: Exchange is throttling this service account"
+    assert pause.application_name == "exchange app" and pause.server_asked and pause.seconds == 30.0
+    # At the pause: two probes of 2 s each on the clock, one account done, two left, 30 s still to wait.
+    assert first.done == 1 and first.total == 3
+    assert first.eta == pytest.approx((2 * 2.0) / 1 * 2 + 30.0)
+    assert summary.cancelled and not events[-1].pauses  # the run is over: nothing waits any more
+
+
+def test_google_pauses_are_said_in_googles_words(registry, store):
+    events, _ = _paused_run(registry, store, "google", 12.5)
+    pause = next(e for e in events if e.pauses).paused
+    assert pause.message == "Paused 13 s: Google is limiting the rate of this service account's requests"
+
+
+def test_the_time_left_leaves_past_waits_out_and_adds_the_current_one():
+    # 40 s so far, of which 30 s waiting; 2 of 4 done: 5 s of work each, 2 left, and 12 s still to wait.
+    assert checkall.estimate(40.0, 30.0, 2, 4, 12.0) == pytest.approx(5.0 * 2 + 12.0)
+    assert checkall.estimate(40.0, 0.0, 0, 4, 12.0) is None
+
+
+def test_paused_time_counts_only_when_every_application_waited():
+    one, two = checkall._Lane.__new__(checkall._Lane), checkall._Lane.__new__(checkall._Lane)
+    one.lock, two.lock = threading.Lock(), threading.Lock()
+    one.pauses = [(10.0, 20.0), (15.0, 25.0)]        # overlapping waits of one application: 15 s
+    two.pauses = [(18.0, 40.0)]
+    assert checkall._paused_time([one], 0.0, 100.0) == pytest.approx(15.0)
+    assert checkall._paused_time([one, two], 0.0, 100.0) == pytest.approx(7.0)   # 18..25
+    assert checkall._paused_time([one], 0.0, 12.0) == pytest.approx(2.0)         # only up to now

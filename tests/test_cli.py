@@ -158,3 +158,23 @@ def test_sandbox_session_keeps_a_home_the_user_chose(monkeypatch, ec_home):
     monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "keyring")
     assert main(["--sandbox"]) == 0
     assert seen == {"home": str(ec_home), "store": "memory"}
+
+
+def test_the_cli_progress_line_says_when_the_run_waits_for_the_platform():
+    import io
+    import time
+
+    from ec_console.checkall import Pause, Progress
+    from ec_console.commands.profiles import ProgressPrinter
+
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream, "Linking", every=3600)
+    printer.last = time.monotonic()            # a line was just printed: the next one waits an hour...
+    counts = {"linked": 1}
+    printer(Progress(1, 3, counts, 4.0, 10.0))
+    pause = Pause(1, "Contoso EWS", "exchange", 30.0, 30.0, True)
+    printer(Progress(1, 3, counts, 4.0, 38.0, 1, (pause,)))   # ...but a new pause is shown at once
+    printer(Progress(1, 3, counts, 5.0, 37.0, 1, (Pause(1, "Contoso EWS", "exchange", 30.0, 29.0, True),)))
+    assert stream.getvalue().splitlines() == [
+        "Linking: 1/3 done (linked 1), about 38 s left — Paused 30 s: Exchange is throttling this service "
+        "account"]

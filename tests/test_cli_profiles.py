@@ -89,8 +89,12 @@ def test_link_from_a_get_mailbox_csv_reports_bad_lines_and_links_the_rest(app, c
     assert "line 4" in err
     by_email = {r["email"]: r for r in result["results"]}
     assert by_email[app.mailboxes_in_scope[0]]["status"] == "linked"
-    assert by_email[app.mailbox_out_of_scope]["status"] == "needs_relink"
-    assert by_email[app.mailbox_out_of_scope]["diagnosis"] == "impersonation_denied"
+    out_of_scope = by_email[app.mailbox_out_of_scope]
+    assert (out_of_scope["action"], out_of_scope["status"]) == ("not_linked", None)
+    assert out_of_scope["profile_id"] is None
+    assert out_of_scope["diagnosis"] == "impersonation_denied" and out_of_scope["try_again"] is False
+    assert out_of_scope["cause"] and out_of_scope["fix"]
+    assert result["counts"]["not_linked"] == 1 and result["counts"]["needs_relink"] == 0
     # running it again skips what is done
     code, out, _ = run(
         capsys,
@@ -121,13 +125,20 @@ def test_link_discover_then_check_all_then_revoke_and_relink(app, capsys):
         "--json",
     )
     result = json.loads(out)
-    assert code == 1  # the awkward members need a relink
+    assert code == 1  # the awkward members are not linked
     linked = {r["email"] for r in result["results"] if r["status"] == "linked"}
     assert set(app.mailboxes_in_scope) <= linked
     assert app.mailbox_out_of_scope not in {r["email"] for r in result["results"]}  # not in the scope
+    by_email = {r["email"]: r for r in result["results"]}
+    throttled = by_email[app.mailbox_throttled]
+    assert throttled["action"] == "try_again" and throttled["try_again"]
+    assert by_email[app.mailbox_ews_blocked]["action"] == "not_linked"
+    assert all(r["profile_id"] is None for r in result["results"] if r["status"] != "linked")
+    with Registry.for_region("us") as registry:  # the throttled one, linked before it got busy
+        registry.add_profile(registry.find_application("Sandbox EWS").id, app.mailbox_throttled)
     code, out, err = run(capsys, "profiles", "check", "--region", "us", "--json")
     check = json.loads(out)
-    assert check["total"] == len(result["results"]) and not check["cancelled"]
+    assert check["total"] == len(linked) + 1 and not check["cancelled"]
     throttled = next(r for r in check["results"] if r["email"] == app.mailbox_throttled)
     assert throttled["action"] == "unchanged" and throttled["diagnosis"] == "throttled"
     assert "Checking" in err  # plain progress lines on a non-terminal stderr
@@ -138,6 +149,18 @@ def test_link_discover_then_check_all_then_revoke_and_relink(app, capsys):
     assert [p["email"] for p in json.loads(out)] == [email]
     code, out, _ = run(capsys, "profiles", "relink", email, "--region", "us", "--json")
     assert code == 0 and json.loads(out)["results"][0]["status"] == "linked"
+
+
+def test_link_says_what_was_not_linked_and_what_to_try_again_later(app, capsys):
+    emails = [app.mailboxes_in_scope[0], app.mailbox_out_of_scope, app.mailbox_throttled]
+    code, out, err = run(capsys, "profiles", "link", "--application", "Sandbox EWS", *emails,
+                         "--region", "us")
+    assert code == 1  # partly failed: exit 1, as before
+    assert "3 accounts: 1 linked, 1 not linked, 1 to try again later" in out
+    assert "run the same command again later to finish" in out
+    assert "impersonation_denied" in out and "Traceback" not in err
+    with Registry.for_region("us") as registry:
+        assert [p.email for p in registry.list_profiles()] == [app.mailboxes_in_scope[0]]
 
 
 def test_profiles_check_refuses_concurrency_above_20(app, capsys):

@@ -45,8 +45,8 @@ def statuses(registry):
     return {p.email: (p.status, p.last_result, p.last_diagnosis) for p in registry.list_profiles()}
 
 
-def test_link_records_linked_or_needs_relink_with_the_diagnosis(registry, store, fake):
-    add_app(registry, store)
+def test_link_records_linked_or_not_linked_with_the_diagnosis(registry, store, fake):
+    app = add_app(registry, store)
     summary = link(
         registry,
         store,
@@ -54,23 +54,54 @@ def test_link_records_linked_or_needs_relink_with_the_diagnosis(registry, store,
         ["ada@contoso.example", "out@contoso.example", "gone@contoso.example"],
         names={"ada@contoso.example": "Ada"},
     )
-    assert statuses(registry) == {
-        "ada@contoso.example": ("linked", "pass", None),
-        "out@contoso.example": ("needs_relink", "fail", "impersonation_denied"),
-        "gone@contoso.example": ("needs_relink", "fail", "mailbox_not_found"),
-    }
-    assert (
-        registry.find_profile(registry.find_application("Contoso EWS").id, "ada@contoso.example").display_name
-        == "Ada"
-    )
-    assert sorted(r.action for r in summary.results) == ["linked", "needs_relink", "needs_relink"]
+    # Only the account that answered is recorded; a failed link leaves no profile.
+    assert statuses(registry) == {"ada@contoso.example": ("linked", "pass", None)}
+    assert registry.find_profile(app.id, "ada@contoso.example").display_name == "Ada"
+    got = {r.email: (r.action, r.status, r.profile_id, r.code) for r in summary.results}
+    assert got["out@contoso.example"] == ("not_linked", None, None, "impersonation_denied")
+    assert got["gone@contoso.example"] == ("not_linked", None, None, "mailbox_not_found")
+    out = next(r for r in summary.results if r.email == "out@contoso.example")
+    assert not out.try_again and out.to_dict()["cause"] and out.to_dict()["fix"]
+    assert summary.run.counts["not_linked"] == 2 and summary.run.counts["needs_relink"] == 0
     assert fake.secrets_seen == {SECRET}
-    actions = [(e.action, e.subject) for e in registry.audit_entries()]
-    assert ("profile_linked", "ada@contoso.example") in actions
-    assert ("profile_link_failed", "out@contoso.example") in actions
+    entries = {(e.action, e.subject): e.detail for e in registry.audit_entries()}
+    assert ("profile_linked", "ada@contoso.example") in entries
+    detail = entries[("profile_not_linked", "out@contoso.example")]
+    assert "Contoso EWS" in detail and "impersonation_denied" in detail and SECRET not in detail
     ada = registry.find_profile(1, "ada@contoso.example")
     [check] = registry.checks_for_profile(ada.id)
     assert check.kind == "link" and check.result == "pass" and check.report["steps"][0]["data"]["count"] == 2
+    # The failed attempts' reports are kept under the application, with no profile.
+    failed = {c.report["target"]: c for c in registry.checks_for_application(app.id) if c.profile_id is None}
+    assert sorted(failed) == ["gone@contoso.example", "out@contoso.example"]
+    assert failed["out@contoso.example"].kind == "link" and failed["out@contoso.example"].result == "fail"
+
+
+def test_a_transient_failure_says_try_again_and_linking_again_finishes_the_job(registry, store):
+    app = add_app(registry, store)
+    fake = FakeAdapter(scripts={"busy@contoso.example": Script("throttled", back_off=0.01, times=4),
+                                "slow@contoso.example": Script("timeout", times=1),
+                                "out@contoso.example": Script("impersonation_denied")})
+    emails = ["ada@contoso.example", "busy@contoso.example", "slow@contoso.example", "out@contoso.example"]
+    first = link(registry, store, fake, emails)
+    got = {r.email: (r.action, r.try_again, r.profile_id) for r in first.results}
+    assert got == {"ada@contoso.example": ("linked", False, got["ada@contoso.example"][2]),
+                   "busy@contoso.example": ("try_again", True, None),
+                   "slow@contoso.example": ("try_again", True, None),
+                   "out@contoso.example": ("not_linked", False, None)}
+    assert [p.email for p in registry.list_profiles()] == ["ada@contoso.example"]
+    busy = registry.audit_entries(subject="busy@contoso.example")
+    assert [e.action for e in busy] == ["profile_not_linked"] and "try again later" in busy[0].detail
+    # The same link again: what is linked is kept (not probed), the rest is linked now.
+    calls = len(fake.calls)
+    second = link(registry, store, fake, emails)
+    assert second.already_linked == ["ada@contoso.example"]
+    assert sorted(c[1] for c in fake.calls[calls:]) == sorted(emails[1:])
+    assert {r.email: r.action for r in second.results} == {"busy@contoso.example": "linked",
+                                                           "slow@contoso.example": "linked",
+                                                           "out@contoso.example": "not_linked"}
+    assert statuses(registry) == {e: ("linked", "pass", None) for e in emails[:3]}
+    assert registry.status_counts(application_id=app.id)["needs_relink"] == 0
 
 
 def test_link_again_skips_what_is_already_linked(registry, store, fake):

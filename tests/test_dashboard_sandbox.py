@@ -56,7 +56,7 @@ def app(sandbox, registry, store):
     return outcome.application
 
 
-def test_link_sandbox_mailboxes_awkward_ones_need_relink_with_reasons(sandbox, registry, store, app):
+def test_link_sandbox_mailboxes_awkward_ones_are_not_linked_with_reasons(sandbox, registry, store, app):
     info = sandbox.info()
     emails = [
         *info.mailboxes_in_scope[:3],
@@ -64,22 +64,32 @@ def test_link_sandbox_mailboxes_awkward_ones_need_relink_with_reasons(sandbox, r
         info.mailbox_nonexistent,
         info.mailbox_ews_blocked,
         info.mailbox_folder_denied,
+        info.mailbox_throttled,
     ]
-    summary = dashboard.link_profiles(registry, app, emails, store=store)
+    summary = dashboard.link_profiles(registry, app, emails, store=store,
+                                      policy=checkall.BackOffPolicy(max_retries=1))
     got = {p.email: (p.status, p.last_diagnosis) for p in registry.list_profiles()}
-    for email in info.mailboxes_in_scope[:3]:
-        assert got[email] == ("linked", None)
-    assert got[info.mailbox_out_of_scope] == ("needs_relink", "impersonation_denied")
-    assert got[info.mailbox_nonexistent] == ("needs_relink", "mailbox_not_found")
-    assert got[info.mailbox_ews_blocked] == ("needs_relink", "ews_blocked")
-    assert got[info.mailbox_folder_denied] == ("needs_relink", "folder_access_denied")
-    assert registry.get_application(app.id).health is None
+    # Only the mailboxes that answered are profiles; the awkward ones left none behind.
+    assert got == {email: ("linked", None) for email in info.mailboxes_in_scope[:3]}
     by_email = {r.email: r for r in summary.results}
+    assert {e: (by_email[e].action, by_email[e].code) for e in emails[3:]} == {
+        info.mailbox_out_of_scope: ("not_linked", "impersonation_denied"),
+        info.mailbox_nonexistent: ("not_linked", "mailbox_not_found"),
+        info.mailbox_ews_blocked: ("not_linked", "ews_blocked"),
+        info.mailbox_folder_denied: ("not_linked", "folder_access_denied"),
+        info.mailbox_throttled: ("try_again", "throttled"),   # relinking cannot fix throttling
+    }
+    assert registry.get_application(app.id).health is None
     assert "ErrorImpersonateUserDenied" in by_email[info.mailbox_out_of_scope].message
+    audited = {e.subject for e in registry.audit_entries() if e.action == "profile_not_linked"}
+    assert audited == set(emails[3:])
     # what was stored: busy times, never subjects
     linked = registry.find_profile(app.id, info.mailboxes_in_scope[0])
     report = registry.checks_for_profile(linked.id)[0].report
     assert "Quarterly" not in str(report) and "Confidential" not in str(report)
+    unlinked = [c.report for c in registry.checks_for_application(app.id)
+                if c.profile_id is None and c.kind == "link"]
+    assert len(unlinked) == 5 and "Quarterly" not in str(unlinked)
 
 
 def test_revoke_and_relink_a_sandbox_mailbox(sandbox, registry, store, app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -142,16 +143,21 @@ def _make_v1_file(path: Path) -> None:
     conn.execute("INSERT INTO applications (id, name, provider, domain, settings, status, created_at,"
                  " updated_at) VALUES (1, 'Calendar sync', 'exchange', 'contoso.example', '{\"ews_url\": \"https://x\"}',"
                  " 'active', ?, ?)", (now, now))
+    # Müller was linked (a passing link) and has since broken; 4 is a failed link attempt that the old
+    # meaning of Link recorded as a needs_relink profile: it was never linked.
     rows = [(1, "Jörg.Müller@contoso.example", "Jörg Müller", "needs_relink", "fail"),
             (2, "ada@contoso.example", "Ada Lovelace", "linked", "pass"),
-            (3, "STRASSE@contoso.example", "Hans Straße", "linked", None)]
+            (3, "STRASSE@contoso.example", "Hans Straße", "linked", None),
+            (4, "nobody@contoso.example", "No Body", "needs_relink", "fail")]
     for pid, email, name, status, result in rows:
         conn.execute("INSERT INTO profiles (id, application_id, email, display_name, status, last_checked_at,"
                      " last_result, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
                      (pid, email, name, status, now if result else None, result, now, now))
-    for diagnosis in ("timeout", "impersonation_denied"):
+    for pid, kind, result, diagnosis in ((1, "link", "pass", None), (1, "check", "fail", "timeout"),
+                                         (1, "check", "fail", "impersonation_denied"),
+                                         (4, "link", "fail", "mailbox_not_found")):
         conn.execute("INSERT INTO checks (profile_id, application_id, kind, result, diagnosis, report,"
-                     " created_at) VALUES (1, 1, 'check', 'fail', ?, '{}', ?)", (diagnosis, now))
+                     " created_at) VALUES (?, 1, ?, ?, ?, '{}', ?)", (pid, kind, result, diagnosis, now))
     conn.execute("INSERT INTO audit (at, os_user, action, subject, detail)"
                  " VALUES (?, 'ops', 'setup', 'x', '')", (now,))
     conn.close()
@@ -173,9 +179,15 @@ def test_a_version_1_file_is_migrated_with_its_data(tmp_path):
         assert reg.profile_ids(ProfileQuery(search="müller")) == [1]
         assert reg.profile_ids(ProfileQuery(search="strasse")) == [3]
         assert reg.profile_ids(ProfileQuery(sort="display_name")) == [2, 3, 1]
-        assert [e.action for e in reg.audit_entries()] == ["setup"]
+        # v5 removed the profile that was never linked (audited); its check stays with the application.
+        assert reg.count_profiles() == 3 and reg.find_profile(1, "nobody@contoso.example") is None
+        assert [(e.action, e.subject) for e in reg.audit_entries()] == [
+            ("profile_removed_never_linked", "nobody@contoso.example"), ("setup", "x")]
+        assert [(c.profile_id, c.diagnosis) for c in reg.checks_for_application(1)] == [
+            (None, "mailbox_not_found"), (1, "impersonation_denied"), (1, "timeout"), (1, None)]
     with Registry(path) as reg:  # opening again changes nothing
         assert reg.schema_version == SCHEMA_VERSION and reg.count_profiles() == 3
+        assert len(reg.audit_entries()) == 2
 
 
 def test_each_migration_is_one_transaction(tmp_path, monkeypatch):
@@ -210,7 +222,7 @@ def test_a_version_3_file_gets_the_search_index_over_its_rows(tmp_path):
         assert migrate(conn, 3) == 3
         assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'profiles_search'").fetchone() is None
     with Registry(path) as reg:
-        assert reg.schema_version == SCHEMA_VERSION == 4 and reg.search_index
+        assert reg.schema_version == SCHEMA_VERSION and reg.search_index
         assert reg.profile_ids(ProfileQuery(search="MÜLLER@")) == [1]
         assert reg.profile_ids(ProfileQuery(search="hans strasse")) == [3]
         assert reg.profile_ids(ProfileQuery(search="lovelace")) == [2]
@@ -231,7 +243,7 @@ def test_a_search_index_migration_that_fails_half_way_leaves_version_3(tmp_path,
         assert search_objects.fetchall() == []  # neither the index nor its triggers
     monkeypatch.undo()
     with Registry(path) as reg:
-        assert reg.schema_version == 4 and reg.search_index
+        assert reg.schema_version == SCHEMA_VERSION and reg.search_index
         assert reg.profile_ids(ProfileQuery(search="lovelace")) == [2]
     _index_is_in_step(path)
 
@@ -291,6 +303,90 @@ def test_a_needle_in_most_rows_scans_and_a_rare_one_uses_the_index(reg):
         expected = [p.id for p in reg.list_profiles(ProfileQuery(sort="email"))
                     if _fold(text) in _fold(p.email) or _fold(text) in _fold(p.display_name)]
         assert reg.profile_ids(query) == expected, text
+
+
+def _make_v4_file(path: Path) -> None:
+    """A registry as version 4 wrote it: failed link attempts recorded as needs_relink profiles."""
+    conn = _raw(path)
+    assert migrate(conn, 4) == 4
+    now = "2026-06-01T08:00:00Z"
+    conn.execute("INSERT INTO applications (id, name, provider, domain, settings, status, created_at,"
+                 " updated_at) VALUES (1, 'Room finder', 'exchange', 'contoso.example', '{}', 'active',"
+                 " ?, ?)",
+                 (now, now))
+    profiles = [(1, "never@contoso.example", "needs_relink"),      # a failed link: only a failing check
+                (2, "broke@contoso.example", "needs_relink"),      # linked once (a passing link), then broke
+                (3, "warned@contoso.example", "needs_relink"),     # recorded with a warning, then broke
+                (4, "nocheck@contoso.example", "needs_relink"),    # no check at all: never linked either
+                (5, "fine@contoso.example", "linked"),
+                (6, "gone@contoso.example", "revoked")]
+    for pid, email, status in profiles:
+        conn.execute("INSERT INTO profiles (id, application_id, email, status, created_at, updated_at,"
+                     " email_key) VALUES (?, 1, ?, ?, ?, ?, ?)", (pid, email, status, now, now, email))
+    checks = [(1, 1, "link", "fail", "impersonation_denied"),
+              (1, None, "relink", "fail", "mailbox_not_found"),
+              (2, 1, "link", "pass", None), (2, 1, "check", "fail", "impersonation_denied"),
+              (3, 1, "link", "warn", None), (5, 1, "link", "pass", None)]
+    for pid, app_id, kind, result, diagnosis in checks:
+        conn.execute("INSERT INTO checks (profile_id, application_id, kind, result, diagnosis, report,"
+                     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (pid, app_id, kind, result, diagnosis, json.dumps({"target": f"profile {pid}"}), now))
+    conn.close()
+
+
+def test_a_version_4_file_loses_its_never_linked_profiles_with_an_audit_entry_each(tmp_path):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v4_file(path)
+    with Registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION
+        assert sorted(p.email for p in reg.list_profiles()) == [
+            "broke@contoso.example", "fine@contoso.example", "gone@contoso.example", "warned@contoso.example"]
+        removed = [(e.action, e.subject) for e in reg.audit_entries()]
+        assert sorted(removed) == [("profile_removed_never_linked", "never@contoso.example"),
+                                   ("profile_removed_never_linked", "nocheck@contoso.example")]
+        [never] = reg.audit_entries(subject="never@contoso.example")
+        assert "Room finder" in never.detail and "2 checks kept" in never.detail
+        # The removed profile's checks stay, filed under the application (even one that named only the
+        # profile), so the history of the attempt is not lost.
+        rehomed = [c for c in reg.checks_for_application(1) if c.report.get("target") == "profile 1"]
+        assert sorted((c.kind, c.profile_id, c.diagnosis) for c in rehomed) == [
+            ("link", None, "impersonation_denied"), ("relink", None, "mailbox_not_found")]
+        assert len(reg.checks_for_profile(2)) == 2
+        assert reg.profile_ids(ProfileQuery(search="never")) == []   # the search index followed
+    _index_is_in_step(path)
+    with Registry(path) as reg:  # opening again changes nothing
+        assert len(reg.audit_entries()) == 2 and reg.count_profiles() == 4
+
+
+def test_removing_never_linked_profiles_twice_finds_nothing_more(tmp_path):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v4_file(path)
+    with _raw(path) as conn:
+        registry_module._register_functions(conn)
+        conn.execute("BEGIN")
+        MIGRATIONS[4].step(conn)
+        MIGRATIONS[4].step(conn)
+        conn.execute("COMMIT")
+        assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM profiles").fetchone()[0] == 4
+
+
+def test_the_never_linked_migration_is_one_transaction(tmp_path):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v4_file(path)
+    with _raw(path) as conn:  # the second removal fails, after the first one was written
+        conn.execute("CREATE TRIGGER fail_half_way BEFORE DELETE ON profiles WHEN old.id = 4"
+                     " BEGIN SELECT RAISE(ABORT, 'disk went away half-way'); END")
+    with pytest.raises(RegistryError, match="half-way"):
+        Registry(path)
+    with _raw(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("SELECT COUNT(*) FROM profiles").fetchone()[0] == 6
+        assert conn.execute("SELECT COUNT(*) FROM checks WHERE profile_id IS NULL").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 0
+        conn.execute("DROP TRIGGER fail_half_way")
+    with Registry(path) as reg:
+        assert reg.count_profiles() == 4 and len(reg.audit_entries()) == 2
 
 
 def test_migrations_are_numbered_in_order():

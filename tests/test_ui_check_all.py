@@ -123,6 +123,24 @@ def test_throttled_probes_are_not_checked_and_change_nothing(qtbot, open_window,
     assert model.data(model.index(row, COL_LAST_RESULT)) == "Failed: throttled"   # streamed into the table
 
 
+def test_the_panel_says_while_exchange_asks_to_wait(qtbot, open_window, linked, sandbox):  # noqa: F811
+    app, _mailboxes = linked
+    info = sandbox.info()
+    with Registry.for_region("us") as registry:
+        registry.add_profile(app.id, info.mailbox_throttled, status="linked")     # linked before it got busy
+    window = open_window()
+    panel = window.run_panel
+    sandbox.org.throttle_back_off_ms = 1000
+    try:
+        with qtbot.waitSignal(panel.finished, timeout=60000):
+            window.start_check_all(concurrency=1)
+            qtbot.waitUntil(lambda: "Paused" in panel.label.text(), timeout=30000)
+            assert "Paused 1 s: Exchange is throttling this service account" in panel.label.text()
+    finally:
+        sandbox.org.throttle_back_off_ms = 200
+    assert profile_status(info.mailbox_throttled) == ("linked", "throttled")
+
+
 def test_tally_and_time_left_words():
     from ec_console.checkall import JobResult, ProbeJob
 

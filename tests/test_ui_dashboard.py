@@ -24,6 +24,7 @@ from test_ui_dashboard_support import (
 from ec_console import dashboard
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
+from ec_console.secrets import default_store
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +37,21 @@ def sandbox():
 
 @pytest.fixture
 def linked(sandbox):
-    """Three in-scope mailboxes and one out-of-scope one, linked through the core."""
+    """Three in-scope mailboxes linked through the core, and one that was linked and has since left the
+    scope (a relink found it denied: needs relink)."""
     info = sandbox.info()
     app = add_sandbox_app(sandbox)
     chosen = [*info.mailboxes_in_scope[:3], info.mailbox_out_of_scope]
-    link_through_core(app, chosen)
+    moved = sandbox.org.mailboxes[info.mailbox_out_of_scope]
+    moved.in_scope = True
+    try:
+        link_through_core(app, chosen)
+    finally:
+        moved.in_scope = False
+    with Registry.for_region("us") as registry:
+        broken = registry.find_profile(app.id, info.mailbox_out_of_scope)
+        dashboard.relink_profiles(registry, [broken.id], store=default_store())
+    assert profile_status(info.mailbox_out_of_scope) == ("needs_relink", "impersonation_denied")
     return app, chosen
 
 
@@ -169,8 +180,9 @@ def test_enter_opens_the_details_with_steps_withdrawal_step_and_history(qtbot, o
     assert pane.withdrawal_row is not None
     assert pane.withdrawal_row.text.startswith("Remove-DistributionGroupMember") and \
         chosen[3] in pane.withdrawal_row.text
-    assert pane.history.topLevelItemCount() == 1 and pane.history.topLevelItem(0).text(1) == "link"
-    assert pane.audit.topLevelItem(0).text(1) == "profile_link_failed"
+    history = [pane.history.topLevelItem(i).text(1) for i in range(pane.history.topLevelItemCount())]
+    assert history == ["relink", "link"]                   # linked once, broken since
+    assert pane.audit.topLevelItem(0).text(1) == "profile_relink_failed"
 
 
 def test_read_now_shows_busy_times_only(qtbot, open_window, linked, sandbox):  # noqa: F811

@@ -1,6 +1,7 @@
 """Link profiles through the dialog against the EWS sandbox: paste (with per-line errors), CSV import,
-discover (and cancel it), preview check boxes, link with streamed results; awkward mailboxes land
-needs_relink with their reasons."""
+discover (and cancel it), preview check boxes, link with streamed results; awkward mailboxes are not
+linked (no profile) with their reasons, a throttled one says to try again later, and the dialog says when
+Exchange asks to wait."""
 
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ from test_ui_dashboard_support import (
     audit_actions,
     emails,
     open_window,  # noqa: F401 - fixture
-    profile_status,
     select_application,
-    status_in_table,
 )
 
 from ec_console.sandbox import Sandbox
@@ -28,6 +27,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def sandbox():
     with Sandbox() as sb:
+        sb.org.throttle_back_off_ms = 50
         yield sb
 
 
@@ -58,40 +58,62 @@ def _paste(qtbot, dialog: LinkProfilesDialog, text: str) -> None:
                     dialog.problems.count() > 0 and dialog.add_button.isEnabled())
 
 
-def test_paste_link_and_see_the_awkward_ones_need_relink_with_reasons(qtbot, dialog, sandbox):
+def test_paste_link_and_see_the_awkward_ones_not_linked_with_reasons(qtbot, dialog, sandbox):
     window, dlg = dialog
     info = sandbox.info()
     good = list(info.mailboxes_in_scope[:3])
     awkward = {info.mailbox_out_of_scope: "impersonation_denied",
                info.mailbox_nonexistent: "mailbox_not_found", info.mailbox_ews_blocked: "ews_blocked",
                info.mailbox_folder_denied: "folder_access_denied"}
-    text = "\n".join([*good, *awkward, "not an address", good[0].upper()])
+    busy = info.mailbox_throttled
+    text = "\n".join([*good, *awkward, busy, "not an address", good[0].upper()])
     _paste(qtbot, dlg, text)
     problems = [dlg.problems.item(i).text() for i in range(dlg.problems.count())]
-    assert any(line.startswith("Line 8:") for line in problems), problems   # the bad line, by number
-    assert sorted(_rows(dlg)) == sorted([*good, *awkward])                 # the duplicate dropped
-    assert dlg.count_label.text() == "7 of 7 chosen"
+    assert any(line.startswith("Line 9:") for line in problems), problems   # the bad line, by number
+    assert sorted(_rows(dlg)) == sorted([*good, *awkward, busy])           # the duplicate dropped
+    assert dlg.count_label.text() == "8 of 8 chosen"
     # "Check all" is the dashboard's re-probe: ticking every row is "Select all".
     assert [dlg.select_all_button.text(), dlg.select_none_button.text()] == ["Select &all", "Select &none"]
 
     qtbot.mouseClick(dlg.select_none_button, Qt.MouseButton.LeftButton)
-    assert dlg.count_label.text() == "0 of 7 chosen" and not dlg.link_button.isEnabled()
+    assert dlg.count_label.text() == "0 of 8 chosen" and not dlg.link_button.isEnabled()
     qtbot.mouseClick(dlg.select_all_button, Qt.MouseButton.LeftButton)
-    assert dlg.link_button.isEnabled() and "7" in dlg.link_button.text()
+    assert dlg.link_button.isEnabled() and "8" in dlg.link_button.text()
 
     qtbot.mouseClick(dlg.link_button, Qt.MouseButton.LeftButton)
     assert not dlg.close_button.isEnabled()                                   # no closing mid-run
     qtbot.waitUntil(lambda: dlg.summary is not None, timeout=60000)
-    assert dlg.status.text().startswith("Done: 3 linked, 4 need relink")
+    assert dlg.status.text() == ("Done: 3 linked, 4 not linked, 1 to try again later. Link it again later "
+                                 "to finish")
     rows = _rows(dlg)
     assert all(rows[email] == "Linked" for email in good)
     for email, code in awkward.items():
-        assert rows[email].startswith("Needs relink: " + code), rows[email]
-        assert profile_status(email) == ("needs_relink", code)
-    assert ("profile_link_failed", info.mailbox_out_of_scope) in audit_actions()
+        assert rows[email].startswith("Not linked: " + code), rows[email]
+    assert rows[busy].startswith("Try again later: throttled"), rows[busy]
+    row = dlg._rows[info.mailbox_out_of_scope.lower()]
+    tip = dlg.model.item(row, COL_RESULT).toolTip()
+    assert "impersonat" in tip.lower() and tip != rows[info.mailbox_out_of_scope]   # the cause and the fix
+    assert ("profile_not_linked", info.mailbox_out_of_scope) in audit_actions()
+    # The one to try again later stays ticked: Link runs the same link again for it alone.
+    assert dlg.chosen() == [(busy, "")] and dlg.link_button.text() == "&Link 1 calendar"
     dlg.close_button.click()
-    qtbot.waitUntil(lambda: len(emails(window)) == 7)
-    assert status_in_table(window, info.mailbox_nonexistent) == "Needs relink"
+    qtbot.waitUntil(lambda: len(emails(window)) == 3)            # only the linked ones are profiles
+    assert sorted(emails(window)) == sorted(good)
+
+
+def test_the_dialog_says_when_exchange_asks_to_wait(qtbot, dialog, sandbox):
+    _window, dlg = dialog
+    info = sandbox.info()
+    sandbox.org.throttle_back_off_ms = 1000
+    try:
+        _paste(qtbot, dlg, info.mailbox_throttled)
+        qtbot.mouseClick(dlg.link_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Paused" in dlg.status.text(), timeout=30000)
+        assert dlg.status.text().startswith("Paused 1 s: Exchange is throttling this service account")
+        qtbot.waitUntil(lambda: dlg.summary is not None, timeout=60000)
+    finally:
+        sandbox.org.throttle_back_off_ms = 50
+    assert "Paused" not in dlg.status.text() and "1 to try again later" in dlg.status.text()
 
 
 def test_already_linked_accounts_are_shown_but_not_offered(qtbot, dialog, sandbox):

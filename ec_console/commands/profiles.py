@@ -11,7 +11,8 @@
 
 Long runs show a progress bar on stderr when it is a terminal (plain lines otherwise); Ctrl+C cancels:
 what was done is kept, the exit status is 130, and running the same command again finishes the job.
-Exit statuses: 0 every probe passed, 1 a probe failed (or a profile did not end linked), 2 bad input,
+Exit statuses: 0 every probe passed, 1 a probe failed (or an account was not linked, or a profile did not
+end linked), 2 bad input,
 3 no usable keychain, 130 interrupted. docs/cli.md documents the JSON shapes.
 """
 
@@ -86,13 +87,19 @@ class ProgressPrinter:
         self.every = every
         self.last = 0.0
         self.drawn = False
+        self.pause: Any = None
 
     def __call__(self, progress: Any) -> None:
         now = time.monotonic()
         final = progress.done == progress.total
-        if not self.tty and not final and now - self.last < self.every:
+        pause = getattr(progress, "paused", None)
+        new_pause = pause is not None and (self.pause is None or self.pause.application_id
+                                           != pause.application_id or pause.left > self.pause.left)
+        self.pause = pause
+        if not self.tty and not final and not new_pause and now - self.last < self.every:
             return
         self.last = now
+        waiting = f" — {pause.message}" if pause is not None else ""
         counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in progress.counts.items() if v)
         eta = f", about {_duration(progress.eta)} left" if progress.eta is not None and not final else ""
         if self.tty:
@@ -101,13 +108,13 @@ class ProgressPrinter:
             bar = "#" * filled + "." * (width - filled)
             self.stream.write(
                 f"\r{self.verb} [{bar}] {progress.done}/{progress.total}"
-                f"{' (' + counts + ')' if counts else ''}{eta}\x1b[K"
+                f"{' (' + counts + ')' if counts else ''}{eta}{waiting}\x1b[K"
             )
             self.drawn = True
         else:
             self.stream.write(
                 f"{self.verb}: {progress.done}/{progress.total} done"
-                f"{' (' + counts + ')' if counts else ''}{eta}\n"
+                f"{' (' + counts + ')' if counts else ''}{eta}{waiting}\n"
             )
         self.stream.flush()
 
@@ -178,9 +185,10 @@ def _add_link(actions: Any) -> None:
     parser = actions.add_parser(
         "link",
         help="probe accounts through an application and link them",
-        description="Probe each account's calendar through the application and record it linked, or "
-        "needs_relink with the reason. Accounts already linked are skipped, so running the same "
-        "command again finishes an interrupted link.",
+        description="Probe each account's calendar through the application and record it linked. An "
+        "account that fails is not linked (no profile is recorded) and its diagnosis is shown; one that "
+        "failed for a passing reason (throttled, timed out, server busy) says to try again later. Accounts "
+        "already linked are skipped, so running the same command again finishes the job.",
     )
     parser.add_argument("emails", nargs="*", metavar="EMAIL", help="addresses to link")
     parser.add_argument(
@@ -371,7 +379,7 @@ def _run_with_progress(verb: str, json_output: bool, work: Callable[[Any, Any], 
         printer.close()
 
 
-def _print_results(summary: Any, extra: dict[str, Any], json_output: bool) -> None:
+def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, link: bool = False) -> None:
     from ec_console.dashboard import summary_json
 
     if json_output:
@@ -388,11 +396,33 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool) -> No
         ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.counts.items() if v) or "nothing to do"
     )
     line = f"{summary.total} profile(s): {counts}"
+    if link:
+        line = _link_line(summary)
     if summary.retries:
         line += f"; {summary.retries} throttled answer(s) retried after backing off"
     if summary.cancelled:
         line += f"; cancelled with {summary.not_done} not done (run the command again to finish)"
     print(line)
+
+
+def _link_line(summary: Any) -> str:
+    """"4 accounts: 2 linked, 1 not linked, 1 to try again later" (then what to do about the failures)."""
+    from ec_console.words import count
+
+    counts = summary.counts
+    parts = [f"{counts['linked']:,} linked"]
+    if counts["not_linked"]:
+        parts.append(f"{counts['not_linked']:,} not linked")
+    if counts["try_again"]:
+        parts.append(f"{counts['try_again']:,} to try again later")
+    if counts["skipped"]:
+        parts.append(f"{counts['skipped']:,} skipped")
+    line = f"{count(summary.total, 'account', 'accounts')}: {', '.join(parts)}"
+    if counts["not_linked"] or counts["try_again"]:
+        line += ". No profile was recorded for an account that was not linked"
+    if counts["try_again"]:
+        line += "; the platform was busy or did not answer, so run the same command again later to finish"
+    return line
 
 
 def _one_line(text: str, limit: int = 120) -> str:
@@ -471,7 +501,7 @@ def run_link(args: argparse.Namespace) -> int:
     }
     if not args.json and summary.already_linked:
         print(f"Already linked through {app.name}: {len(summary.already_linked)} (skipped)")
-    _print_results(summary.run, extra, args.json)
+    _print_results(summary.run, extra, args.json, link=True)
     status = _exit(summary.run, link=True)
     return ExitStatus.STEP_FAILED if status == ExitStatus.OK and problems else status
 

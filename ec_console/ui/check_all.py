@@ -3,9 +3,11 @@
 - `CheckAllDialog` (`checkAllDialog`) asks how many probes may run at once per application (default 4,
   at most 20: the service account's EWS budget of 27 is shared with the production application) and
   remembers the choice.
-- `RunPanel` (`runPanel`) sits in the status bar while a run lasts: done / total, time left, how many were
-  not checked because the platform was busy (a throttled or timed-out probe never changes a status), and
-  Cancel. It appears only after `PROGRESS_DELAY_MS` (quick runs never flash it) and never blocks the window.
+- `RunPanel` (`runPanel`) sits in the status bar while a run lasts: done / total, time left (waits for
+  the platform included), "Paused 30 s: Exchange is throttling this service account" while the platform
+  asks to wait, how many were not checked because the platform was busy (a throttled or timed-out probe
+  never changes a status), and Cancel. It appears only after `PROGRESS_DELAY_MS` (quick runs never flash
+  it) and never blocks the window.
 - `start_run` wires an operation, its `RunFeed` and the panel together: results stream into the window
   (`window.results_arrived()`, which merges refreshes) as they are written.
 """
@@ -226,6 +228,9 @@ class RunPanel(QFrame):
         self.bar.setValue(min(progress.done, progress.total))
         parts = [self.tr("%(title)s: %(done)s of %(total)s") % {
             "title": self.title, "done": f"{progress.done:,}", "total": f"{progress.total:,}"}]
+        pause = progress.paused if progress.done < progress.total else None
+        if pause is not None:
+            parts.append(pause.message)
         left = time_left(progress.eta) if progress.done < progress.total else ""
         if left:
             parts.append(left)

@@ -2,10 +2,13 @@
 
 Sources: *Discover* (the provider's enumeration, in the background, cancellable) or *Paste or import* (a
 pasted list or a Get-Mailbox CSV; every unusable line is listed with its line number). The preview lists
-the candidates with check boxes (check all / none, a count); accounts already linked through the
+the candidates with check boxes (select all / none, a count); accounts already linked through the
 application are shown but not offered. *Link* probes each chosen account through the application in the
-background: each row shows its result as it is written (`linked`, or `needs relink` with the diagnosis),
-with done / total and Cancel. The main window's table follows (`results_written`).
+background: each row shows its result as it is written: *Linked*; *Not linked* with the diagnosis (no
+profile is recorded; it can be ticked again once the cause is fixed); or *Try again later* when the
+platform was busy or did not answer (left ticked: pressing Link again finishes the job). Done / total,
+time left (waits included) and, while the platform asks to wait, "Paused 30 s: Exchange is throttling
+this service account"; Stop. The main window's table follows (`results_written`).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ class LinkProfilesDialog(QDialog):
         self.feed: ops.RunFeed | None = None
         self.summary: Any = None
         self._rows: dict[str, int] = {}
-        self._counts = {"linked": 0, "needs_relink": 0, "skipped": 0}
+        self._counts = dict.fromkeys(_COUNTED, 0)
         self._build()
         self.resize(820, 640)
         self._update_buttons()
@@ -70,8 +73,8 @@ class LinkProfilesDialog(QDialog):
     def _build(self) -> None:
         app = self.application
         header = QLabel(self.tr("Link calendars through <b>%s</b> (%s · %s): each one is probed through the "
-                                "application and recorded as linked, or as needing a relink with the "
-                                "reason.") % (app.name, provider_label(app.provider), app.domain))
+                                "application and recorded as linked. One that fails is not linked, and "
+                                "its row says why.") % (app.name, provider_label(app.provider), app.domain))
         header.setWordWrap(True)
         header.setTextFormat(Qt.TextFormat.RichText)
 
@@ -101,6 +104,8 @@ class LinkProfilesDialog(QDialog):
         header_view.resizeSection(COL_NAME, 170)
         header_view.setStretchLastSection(True)
         header_view.setSectionResizeMode(COL_EMAIL, QHeaderView.ResizeMode.Interactive)
+        # The name column fits its names (none when pasted): the result, with its reason, gets the room.
+        header_view.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.ResizeToContents)
 
         self.select_all_button = QPushButton(self.tr("Select &all"))
         self.select_all_button.setObjectName("selectAllButton")
@@ -365,12 +370,13 @@ class LinkProfilesDialog(QDialog):
             return
         names = {email: name for email, name in picked if name}
         self.feed = ops.RunFeed()
-        self._counts = {"linked": 0, "needs_relink": 0, "skipped": 0}
+        self._counts = dict.fromkeys(_COUNTED, 0)
         self.summary = None
         self.progress.setRange(0, len(picked))
         self.progress.setValue(0)
         self.progress.show()
-        self.status.setText(self.tr("Linking %d account(s)…") % len(picked))
+        self.status.setText(self.tr("Linking %s…") % count(len(picked), self.tr("account"),
+                                                            self.tr("accounts")))
         for email, _name in picked:
             self._set_result(self._rows[email.lower()], self.tr("Waiting…"), None)
         self.run = ops.link_profiles(self, self.scope, self.application.id, [e for e, _ in picked],
@@ -397,8 +403,12 @@ class LinkProfilesDialog(QDialog):
             self.progress.setValue(progress.done)
             if self.run is not None and not self.run.cancelled:
                 left = time_left(progress.eta) if progress.done < progress.total else ""
-                self.status.setText(self.tr("Linked %(done)d of %(total)d") % {
-                    "done": progress.done, "total": progress.total} + (f" · {left}" if left else ""))
+                parts = [self.tr("Linked %(done)s of %(total)s") % {
+                    "done": f"{progress.done:,}", "total": f"{progress.total:,}"}]
+                if left:
+                    parts.append(left)
+                pause = progress.paused
+                self.status.setText((f"{pause.message}\n" if pause is not None else "") + " · ".join(parts))
         if results:
             self.results_written.emit()
 
@@ -408,21 +418,32 @@ class LinkProfilesDialog(QDialog):
             self._counts[result.action] += 1
         if row is None:
             return
+        tip = None
         if result.action == "linked":
-            text = self.tr("Linked")
-        elif result.action == "needs_relink":
-            text = self.tr("Needs relink: %s") % result.message
+            text, colour = self.tr("Linked"), "linked"
+        elif result.action == "not_linked":
+            text, colour = self.tr("Not linked: %s") % result.message, "fail"
+            tip = _diagnosis_tip(result, text)
+        elif result.action == "try_again":
+            text, colour = self.tr("Try again later: %s") % result.message, "warn"
+            tip = _diagnosis_tip(result, text) + "\n\n" + self.tr(
+                "The platform was busy or did not answer. Link this account again later: accounts already "
+                "linked are kept, the rest are linked.")
         else:
             text = result.message or self.tr("Skipped")
-        self._set_result(row, text, result.status or ("fail" if result.action == "skipped" else None))
+            colour = result.status or ("fail" if result.action == "skipped" else None)
+        self._set_result(row, text, colour, tip)
         box = self.model.item(row, COL_EMAIL)
-        box.setCheckState(Qt.CheckState.Unchecked)
-        box.setCheckable(False)
+        # Not linked: it can be ticked again once the cause is fixed. Try again later: ticked already, so
+        # Link runs the same link again and finishes the job. Linked or skipped: nothing more to do here.
+        retry = result.action in ("not_linked", "try_again")
+        box.setCheckable(retry)
+        box.setCheckState(Qt.CheckState.Checked if result.action == "try_again" else Qt.CheckState.Unchecked)
 
-    def _set_result(self, row: int, text: str, status: str | None) -> None:
+    def _set_result(self, row: int, text: str, status: str | None, tip: str | None = None) -> None:
         cell = self.model.item(row, COL_RESULT)
         cell.setText(text)
-        cell.setToolTip(text)
+        cell.setToolTip(tip or text)
         cell.setIcon(icons.status_icon(status) if status else icons.status_icon("skip"))
 
     def _linked(self, summary: Any) -> None:
@@ -431,14 +452,20 @@ class LinkProfilesDialog(QDialog):
         self.feed = None
         self.summary = summary
         counts = summary.run.counts
-        parts = [self.tr("%d linked") % counts.get("linked", 0),
-                 self.tr("%d need relink") % counts.get("needs_relink", 0)]
+        parts = [self.tr("%s linked") % f"{counts.get('linked', 0):,}"]
+        if counts.get("not_linked", 0):
+            parts.append(self.tr("%s not linked") % f"{counts['not_linked']:,}")
+        if counts.get("try_again", 0):
+            parts.append(self.tr("%s to try again later") % f"{counts['try_again']:,}")
         if summary.already_linked:
-            parts.append(self.tr("%d already linked") % len(summary.already_linked))
+            parts.append(self.tr("%s already linked") % f"{len(summary.already_linked):,}")
         if counts.get("skipped", 0):
-            parts.append(self.tr("%d skipped") % counts["skipped"])
+            parts.append(self.tr("%s skipped") % f"{counts['skipped']:,}")
         head = self.tr("Stopped") if summary.run.cancelled else self.tr("Done")
         text = f"{head}: " + ", ".join(parts)
+        if counts.get("try_again", 0):
+            text += self.tr(". Link %s again later to finish") % (
+                self.tr("it") if counts["try_again"] == 1 else self.tr("them"))
         if summary.run.application_failures:
             failure = next(iter(summary.run.application_failures.values()))
             text += self.tr(". The application itself failed (%s): %s") % (
@@ -479,6 +506,17 @@ class LinkProfilesDialog(QDialog):
         if self.discovery is not None:
             self.cancel_discover()
         super().reject()
+
+
+_COUNTED = ("linked", "not_linked", "try_again", "skipped")
+
+
+def _diagnosis_tip(result: JobResult, text: str) -> str:
+    """The row's tooltip: its text, then the diagnosis' cause and fix."""
+    diagnosis = result.outcome.diagnosis if result.outcome is not None else None
+    if diagnosis is None:
+        return text
+    return f"{text}\n\n{diagnosis.cause}\n\n{diagnosis.remediation}"
 
 
 def _without_line(message: str, line: int) -> str:

@@ -241,6 +241,26 @@ def _wizard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale
     _settle(app)
 
 
+def _linked_then_broken(sandbox: object, registry: object, application: object, store: object,
+                        addresses: list[str]) -> None:
+    """Profiles that were linked and have since broken (needs relink): linked while the sandbox lets them
+    answer, then relinked once they no longer do."""
+    from ec_console import dashboard
+    from ec_console.sandbox.org import Behaviour
+
+    boxes = [sandbox.org.mailboxes[a] for a in addresses]  # type: ignore[attr-defined]
+    saved = [(box.in_scope, box.behaviour) for box in boxes]
+    for box in boxes:
+        box.in_scope, box.behaviour = True, Behaviour.NORMAL
+    try:
+        dashboard.link_profiles(registry, application, addresses, store=store)  # type: ignore[arg-type]
+    finally:
+        for box, (in_scope, behaviour) in zip(boxes, saved, strict=True):
+            box.in_scope, box.behaviour = in_scope, behaviour
+    ids = [registry.find_profile(application.id, a).id for a in addresses]  # type: ignore[attr-defined]
+    dashboard.relink_profiles(registry, ids, store=store)  # type: ignore[arg-type]
+
+
 def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
     """The dashboard actions against the sandbox organisation: profile details, link, check all, revoke
     (profiles and application) and the audit log."""
@@ -263,8 +283,9 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     with Registry.for_region("us") as registry:
         store = default_store()
         application = dashboard.add_application(registry, spec, info.password, store=store).application
-        chosen = [*info.mailboxes_in_scope[:14], info.mailbox_out_of_scope, info.mailbox_ews_blocked]
-        dashboard.link_profiles(registry, application, chosen, store=store)
+        dashboard.link_profiles(registry, application, info.mailboxes_in_scope[:14], store=store)
+        _linked_then_broken(sandbox, registry, application, store,
+                            [info.mailbox_out_of_scope, info.mailbox_ews_blocked])
     window = create_main_window("us", keychain="Secret Service")
     window.resize(*WINDOW_SIZE)
     window.show()
@@ -292,12 +313,18 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     link = window.open_link_dialog()
     assert isinstance(link, LinkProfilesDialog)
     link.tabs.setCurrentIndex(1)
-    link.paste_box.setPlainText("\n".join([*info.mailboxes_in_scope[12:20], info.mailbox_nonexistent,
-                                           info.mailbox_folder_denied, "front desk"]))
+    link.paste_box.setPlainText("\n".join([*info.mailboxes_in_scope[12:16], info.mailbox_nonexistent,
+                                           info.mailbox_folder_denied, info.mailbox_throttled,
+                                           "front desk"]))
     link.add_pasted()
-    _wait(app, lambda: link.model.rowCount() == 10 and link.add_button.isEnabled())
-    link.start_link()
-    _wait(app, lambda: link.summary is not None)
+    _wait(app, lambda: link.model.rowCount() == 7 and link.add_button.isEnabled())
+    org = sandbox.org  # type: ignore[attr-defined]
+    saved_back_off, org.throttle_back_off_ms = org.throttle_back_off_ms, 200
+    try:
+        link.start_link()
+        _wait(app, lambda: link.summary is not None)
+    finally:
+        org.throttle_back_off_ms = saved_back_off
     _settle(app)
     _save(link, outdir, "link-profiles", scheme, scale)
     link.reject()
@@ -319,6 +346,17 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
         _wait(app, lambda: not window.run_panel.running)
     finally:
         sandbox.ews_server.latency = 0.0  # type: ignore[attr-defined]
+
+    # Check all while Exchange asks to wait (the throttled mailbox was linked before it got busy).
+    with Registry.for_region("us") as registry:
+        registry.add_profile(application.id, info.mailbox_throttled)
+    window.results_arrived(now=True)
+    window.start_check_all(concurrency=1)
+    _wait(app, lambda: window.run_panel.isVisible() and "Paused" in window.run_panel.label.text())
+    _settle(app)
+    _save(window, outdir, "check-all-paused", scheme, scale)
+    window.run_panel.cancel()
+    _wait(app, lambda: not window.run_panel.running)
 
     revoke = window.revoke_selected_application()
     assert isinstance(revoke, RevokeApplicationDialog)
