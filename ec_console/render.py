@@ -126,10 +126,11 @@ def render_summary(report: Report, *, color: bool = False) -> str:
     return f"Result: {result} ({', '.join(parts)}{cancelled})"
 
 
-def header_lines(report: Report, header: ReportHeader, *, with_verdict: bool = True) -> list[str]:
-    """The header's labelled values, one per line, indented under the title line."""
-    rows = [(label, value) for label, value in header.rows(report) if with_verdict or label != "Verdict"]
-    width = max(len(label) for label, _value in rows) + 1
+def header_lines(report: Report | None, header: ReportHeader) -> list[str]:
+    """The header's labelled values, one per line, indented under the title line (no verdict without a
+    report: the CLI prints these before the steps run)."""
+    rows = header.rows(report)
+    width = max(len("Verdict"), *(len(label) for label, _value in rows)) + 1
     return [f"  {(label + ':').ljust(width)}  {safe_text(value, keep_newlines=False)}"
             for label, value in rows]
 

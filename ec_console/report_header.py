@@ -86,17 +86,19 @@ class ReportHeader:
     operator: str
     created_at: str              # ISO 8601 UTC
 
-    def rows(self, report: Report) -> list[tuple[str, str]]:
-        """Labelled values for people (text, HTML, PDF), the verdict first."""
-        return [
-            ("Verdict", verdict(report)),
+    def rows(self, report: Report | None) -> list[tuple[str, str]]:
+        """Labelled values for people (text, HTML, PDF), the verdict first. Without a report (the CLI
+        printing the header before the steps run) there is no verdict yet, and the time is the header's."""
+        rows = [("Verdict", verdict(report))] if report is not None else []
+        rows.extend([
             ("Application", self.application or AD_HOC),
             ("Platform", self.platform),
-            ("Region", self.region or "—"),
+            ("Region", self.region or "none (no saved application)"),
             ("Run by", self.operator),
-            ("Time", readable_time(report.started_at)),
+            ("Time", readable_time(report.started_at if report is not None else self.created_at)),
             ("Console", f"{APP_DISPLAY_NAME} {self.version}"),
-        ]
+        ])
+        return rows
 
     def to_dict(self, report: Report) -> dict[str, Any]:
         """The `header` object of the JSON report."""
@@ -111,12 +113,15 @@ class ReportHeader:
         }
 
 
-def make_header(report: Report, *, application: str | None = None, settings: Mapping[str, Any] | None = None,
-                region: str | None = None, oauth: bool | None = None, now: str | None = None) -> ReportHeader:
-    """A header for `report`, made now by this OS user. `region` is the region's label."""
+def make_header(report: Report | str, *, application: str | None = None,
+                settings: Mapping[str, Any] | None = None, region: str | None = None,
+                oauth: bool | None = None, now: str | None = None) -> ReportHeader:
+    """A header for `report` (or for a check of that provider about to run), made now by this OS user.
+    `region` is the region's label."""
+    provider = report.provider if isinstance(report, Report) else report
     return ReportHeader(
         application=application,
-        platform=platform_label(report.provider, settings, oauth=oauth),
+        platform=platform_label(provider, settings, oauth=oauth),
         region=region,
         version=__version__,
         operator=operator_name(),

@@ -70,7 +70,7 @@ _LINK = (9, 105, 218)
 
 # Column widths in mm (A4 with 15 mm margins leaves 180 mm): status, step, duration, detail.
 _COLUMNS = (15.0, 47.0, 16.0, 102.0)
-_PAD = 1.6
+_PAD = 1.3
 _LINE = 4.3           # body line height (9 pt)
 _SMALL_LINE = 3.7     # data lines (7.5 pt)
 
@@ -195,6 +195,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     class _Document(FPDF):
         in_table = False
         row_title = ""        # the step whose row is being laid out (named again on a new page)
+        continued_bottom = 0.0  # where that name ends on the new page (the row's rule goes below it)
 
         def header(self) -> None:
             if self.page_no() > 1:
@@ -210,7 +211,8 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
                     self.set_font(sans, "", 7.5)
                     self.set_text_color(*_MUTED)
                     self.multi_cell(_COLUMNS[1] - 2 * _PAD, _SMALL_LINE, fit(f"{self.row_title} (continued)"),
-                                    align="L")
+                                    align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+                    self.continued_bottom = self.get_y()
                     self.set_xy(self.l_margin, y + _PAD)
 
         def footer(self) -> None:
@@ -326,8 +328,9 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     pdf.multi_cell(0, 7, fit(title), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(sans, "", 8.5)
     pdf.set_text_color(*_MUTED)
-    started = "" if header is not None else f"    Started: {clean(report.started_at)} (UTC)"
-    pdf.cell(0, 5, fit(f"Mailbox: {target}{started}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if header is None:
+        pdf.cell(0, 5, fit(f"Mailbox: {target}    Started: {clean(report.started_at)} (UTC)"),
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
     if header is not None:
         rows = [(label, clean(value)) for label, value in header.rows(report)]
@@ -382,10 +385,11 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         pdf.cell(duration_w - 2 * _PAD, _LINE, duration, align="R")
         pdf.set_xy(detail_x, top + _PAD)
         pdf.row_title = clean(step.title)
+        pdf.continued_bottom = 0.0
         for block in blocks:
             draw_block(block, detail_x, inner_detail)
         pdf.row_title = ""
-        bottom = pdf.get_y() if pdf.page_no() != page else max(pdf.get_y(), title_bottom)
+        bottom = max(pdf.get_y(), pdf.continued_bottom if pdf.page_no() != page else title_bottom)
         pdf.set_draw_color(*_RULE)
         pdf.line(left, bottom + _PAD, left + sum(_COLUMNS), bottom + _PAD)
         pdf.set_y(bottom + _PAD)
