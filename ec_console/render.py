@@ -238,8 +238,9 @@ th,td{text-align:left;vertical-align:top;padding:.4rem .6rem;border-bottom:1px s
 .skip{color:#6e7781}.dur{white-space:nowrap;text-align:right}.diag{margin:.4rem 0 0 0}
 pre{background:#f6f8fa;padding:.4rem .6rem;white-space:pre-wrap;word-break:break-all;margin:.2rem 0}
 .code{color:#6e7781;font-size:.85rem}
-dl.header{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem;margin:.6rem 0 1rem 0}
-dl.header dt{color:#6e7781}dl.header dd{margin:0}dl.header dd.verdict{font-weight:bold}
+table.header{width:auto;margin:.6rem 0 1rem 0}
+table.header th,table.header td{border:0;padding:.1rem 1rem .1rem 0}
+table.header th{color:#6e7781;font-weight:normal;white-space:nowrap}table.header td.verdict{font-weight:bold}
 dl.data{display:grid;grid-template-columns:max-content auto;gap:.1rem .8rem;margin:.3rem 0;font-size:.85rem}
 dl.data dt{color:#6e7781}dl.data dd{margin:0;word-break:break-all}
 @media (prefers-color-scheme: dark){body{background:#0d1117;color:#e6edf3}pre{background:#161b22}
@@ -291,11 +292,12 @@ def _html_step(step: StepResult) -> str:
 def _html_header(report: Report, header: ReportHeader | None) -> str:
     if header is None:
         return ""
+    # A table rather than a CSS grid: it lays out the same in a ticket system that drops the style sheet.
     items = []
     for label, value in header.rows(report):
         css = f' class="verdict {report.result.value}"' if label == "Verdict" else ""
-        items.append(f"<dt>{_e(label)}</dt><dd{css}>{_e(value)}</dd>")
-    return f'<dl class="header">{"".join(items)}</dl>\n'
+        items.append(f'<tr><th scope="row">{_e(label)}</th><td{css}>{_e(value)}</td></tr>')
+    return f'<table class="header">{"".join(items)}</table>\n'
 
 
 def render_html(report: Report, *, header: ReportHeader | None = None) -> str:

@@ -113,7 +113,8 @@ def test_every_format_carries_the_header(failed, monkeypatch):
                              "region": "Germany (DE)", "console_version": __version__, "operator": "jdoe",
                              "created_at": "2026-12-03T07:06:00Z", "verdict": expected_verdict}
     page = render_report(failed, "html", header).decode()
-    assert '<dd class="verdict fail">' in page and "<dd>Helpdesk EWS</dd>" in page and "<dd>jdoe</dd>" in page
+    assert '<th scope="row">Verdict</th><td class="verdict fail">' in page
+    assert '<th scope="row">Application</th><td>Helpdesk EWS</td>' in page and "<td>jdoe</td>" in page
     for data in (text, json.dumps(raw), page):
         assert SECRET not in data and "[redacted]" in data
 

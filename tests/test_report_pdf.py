@@ -198,4 +198,4 @@ def test_the_header_is_in_the_pdf_and_a_passing_check_fits_on_one_page(tmp_path)
         assert label in flat and value in flat, label
     assert flat.index("Reachable:") < flat.index("Find the EWS endpoint")   # the header comes first
     html = render_report(report, "html", header).decode("utf-8")
-    assert html.index("Helpdesk EWS") < html.index("<table>")
+    assert html.index("Helpdesk EWS") < html.index("<th>Status</th>")
