@@ -1,5 +1,9 @@
 """Rendering a check report: readable text for people, JSON for scripts, a standalone HTML page for export.
 
+- A `report_header.ReportHeader` given to `render_text` / `render_json` / `render_html` (and to
+  `report_pdf.render_pdf`) adds the report's header: a one-line verdict, the application, platform and
+  region, who ran the check, when, and with which version of the console. JSON carries it as a `header`
+  object after the contract's keys; without a header every format is exactly what it was.
 - `render_text(report)` / `render_step(step)`: the step list (status word, title, duration, detail; for a
   failure the cause and the fix indented, commands on their own lines) and a summary line. ANSI colour only
   when asked. Text that came from a server is stripped of control characters, so an error message cannot
@@ -19,9 +23,12 @@ import html
 import json
 import textwrap
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
+
+if TYPE_CHECKING:
+    from ec_console.report_header import ReportHeader
 
 PROVIDER_NAMES = {"exchange": "Exchange", "google": "Google Workspace", "graph": "Microsoft Graph"}
 _WORDS = {StepStatus.PASS: "PASS", StepStatus.WARN: "WARN", StepStatus.FAIL: "FAIL", StepStatus.SKIP: "SKIP"}
@@ -119,13 +126,36 @@ def render_summary(report: Report, *, color: bool = False) -> str:
     return f"Result: {result} ({', '.join(parts)}{cancelled})"
 
 
-def render_text(report: Report, *, color: bool = False) -> str:
-    """The whole report as the CLI prints it without --json."""
-    width = max((len(s.title) for s in report.steps), default=0)
-    lines = [render_header(report), ""]
+def header_lines(report: Report | None, header: ReportHeader) -> list[str]:
+    """The header's labelled values, one per line, indented under the title line (no verdict without a
+    report: the CLI prints these before the steps run)."""
+    rows = header.rows(report)
+    width = max(len("Verdict"), *(len(label) for label, _value in rows)) + 1
+    return [f"  {(label + ':').ljust(width)}  {safe_text(value, keep_newlines=False)}"
+            for label, value in rows]
+
+
+def verdict_line(report: Report, header: ReportHeader) -> str:
+    """The verdict alone (what the live CLI prints after the last step)."""
+    value = dict(header.rows(report))["Verdict"]
+    return f"Verdict: {safe_text(value, keep_newlines=False)}"
+
+
+def render_text(report: Report, *, color: bool = False, header: ReportHeader | None = None) -> str:
+    """The whole report as the CLI prints it without --json (with `header`, its lines under the title)."""
+    width = step_title_width(report)
+    lines = [render_header(report)]
+    if header is not None:
+        lines.extend(header_lines(report, header))
+    lines.append("")
     lines.extend(render_step(step, color=color, title_width=width) for step in report.steps)
     lines.extend(["", render_summary(report, color=color)])
     return "\n".join(lines) + "\n"
+
+
+def step_title_width(report: Report) -> int:
+    """The width the step titles are padded to (the live CLI pads to the same, from the planned steps)."""
+    return max((len(s.title) for s in report.steps), default=0)
 
 
 def _sorted_data(value: Any) -> Any:
@@ -174,16 +204,19 @@ def data_items(data: dict[str, Any] | None, prefix: str = "") -> list[tuple[str,
     return items
 
 
-def report_json_object(report: Report) -> dict[str, Any]:
-    """`report.to_dict()` with each step's `data` keys sorted (stable output for scripts and diffs)."""
+def report_json_object(report: Report, header: ReportHeader | None = None) -> dict[str, Any]:
+    """`report.to_dict()` with each step's `data` keys sorted (stable output for scripts and diffs), and
+    with a header its `header` object after the contract's keys."""
     raw = report.to_dict()
     for step in raw["steps"]:
         step["data"] = _sorted_data(step["data"])
+    if header is not None:
+        raw["header"] = header.to_dict(report)
     return raw
 
 
-def render_json(report: Report, *, indent: int | None = 2) -> str:
-    return json.dumps(report_json_object(report), ensure_ascii=False, indent=indent, allow_nan=False)
+def render_json(report: Report, *, indent: int | None = 2, header: ReportHeader | None = None) -> str:
+    return json.dumps(report_json_object(report, header), ensure_ascii=False, indent=indent, allow_nan=False)
 
 
 def error_object(message: str, code: str = "bad_input") -> dict[str, Any]:
@@ -205,6 +238,9 @@ th,td{text-align:left;vertical-align:top;padding:.4rem .6rem;border-bottom:1px s
 .skip{color:#6e7781}.dur{white-space:nowrap;text-align:right}.diag{margin:.4rem 0 0 0}
 pre{background:#f6f8fa;padding:.4rem .6rem;white-space:pre-wrap;word-break:break-all;margin:.2rem 0}
 .code{color:#6e7781;font-size:.85rem}
+table.header{width:auto;margin:.6rem 0 1rem 0}
+table.header th,table.header td{border:0;padding:.1rem 1rem .1rem 0}
+table.header th{color:#6e7781;font-weight:normal;white-space:nowrap}table.header td.verdict{font-weight:bold}
 dl.data{display:grid;grid-template-columns:max-content auto;gap:.1rem .8rem;margin:.3rem 0;font-size:.85rem}
 dl.data dt{color:#6e7781}dl.data dd{margin:0;word-break:break-all}
 @media (prefers-color-scheme: dark){body{background:#0d1117;color:#e6edf3}pre{background:#161b22}
@@ -253,7 +289,18 @@ def _html_step(step: StepResult) -> str:
             f'<td class="dur">{duration}</td><td>{detail}</td></tr>')
 
 
-def render_html(report: Report) -> str:
+def _html_header(report: Report, header: ReportHeader | None) -> str:
+    if header is None:
+        return ""
+    # A table rather than a CSS grid: it lays out the same in a ticket system that drops the style sheet.
+    items = []
+    for label, value in header.rows(report):
+        css = f' class="verdict {report.result.value}"' if label == "Verdict" else ""
+        items.append(f'<tr><th scope="row">{_e(label)}</th><td{css}>{_e(value)}</td></tr>')
+    return f'<table class="header">{"".join(items)}</table>\n'
+
+
+def render_html(report: Report, *, header: ReportHeader | None = None) -> str:
     """A complete, self-contained HTML page (inline style, no scripts, no external resources)."""
     title = _e(render_header(report))
     rows = "\n".join(_html_step(s) for s in report.steps)
@@ -264,7 +311,8 @@ def render_html(report: Report) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" "
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>{title}</title><style>{_CSS}</style></head><body>\n"
-        f"<h1>{title}</h1>\n<p class=\"status {report.result.value}\">{summary}</p>\n"
+        f"<h1>{title}</h1>\n{_html_header(report, header)}"
+        f"<p class=\"status {report.result.value}\">{summary}</p>\n"
         "<table><thead><tr><th>Status</th><th>Step</th><th>Duration</th><th>Detail</th></tr></thead>\n"
         f"<tbody>\n{rows}\n</tbody></table>\n</body></html>\n"
     )

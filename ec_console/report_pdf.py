@@ -1,15 +1,16 @@
 """A check report as a PDF document (Qt-free: the CLI's `--report FILE.pdf` and the GUI's *Export PDF…*).
 
-The same content in the same order as `render.render_html`: a title naming the mailbox, the result line,
-then the steps as a table (status, step, duration, detail); a failed or warned step's detail carries its
-diagnosis (cause, fix with each command in a monospaced box, links, the diagnosis code), and every step's
-data follows as labelled values. A4, with a running header and page numbers; a typical passing check fits
-on one page.
+The same content in the same order as `render.render_html`: a title naming the mailbox, the report's header
+when one is given (the verdict, the result line, then application, platform, region, operator, time and
+version two to a line), else the result line, then the steps as a table (status, step, duration,
+detail); a failed or warned step's detail carries its diagnosis (cause, fix with each command in a
+monospaced box, links, the diagnosis code), and every step's data follows as labelled values. A4, with a
+running header and page numbers; a typical passing check fits on one page.
 
 Fonts: DejaVu Sans / Sans Mono from the console's `resources/fonts` (shipped in the wheel and the frozen
 build), else from the system; only if neither is found, the PDF core fonts with characters outside Latin-1
-shown as "?". Every string goes through `render.safe_text` and the log redactor before it is laid out
-(the redactor leaves addresses alone, so the mailbox stays named).
+shown as "?". Every string goes through `render.safe_text`; the report's content (not its mailbox or
+header) goes through the log redactor before it is laid out (`report_header.redacted_report`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
 from ec_console.render import data_items, format_duration, provider_name, render_summary, safe_text
+
+if TYPE_CHECKING:
+    from ec_console.report_header import ReportHeader
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ _LINK = (9, 105, 218)
 
 # Column widths in mm (A4 with 15 mm margins leaves 180 mm): status, step, duration, detail.
 _COLUMNS = (15.0, 47.0, 16.0, 102.0)
-_PAD = 1.6
+_PAD = 1.3
 _LINE = 4.3           # body line height (9 pt)
 _SMALL_LINE = 3.7     # data lines (7.5 pt)
 
@@ -150,16 +154,21 @@ def _cleaner(redact: Callable[[str], str] | None) -> Callable[[str], str]:
     return clean
 
 
-def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) -> bytes:
-    """The report as PDF bytes. `redact` (default: the log redactor) is applied to every string shown."""
+def render_pdf(report: Report, *, header: ReportHeader | None = None,
+               redact: Callable[[str], str] | None = None) -> bytes:
+    """The report as PDF bytes. `redact` (default: the log redactor) is applied to the report's content
+    (step texts, data, diagnoses), not to the mailbox or the header."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
+
+    from ec_console.report_header import redacted_report
 
     if redact is None:
         from ec_console.logs import redact as log_redact
 
         redact = log_redact
-    clean = _cleaner(redact)
+    report = redacted_report(report, redact)
+    clean = _cleaner(None)
     fonts = font_files()
     unicode_fonts = fonts is not None
     if not unicode_fonts:
@@ -186,6 +195,7 @@ def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) ->
     class _Document(FPDF):
         in_table = False
         row_title = ""        # the step whose row is being laid out (named again on a new page)
+        continued_bottom = 0.0  # where that name ends on the new page (the row's rule goes below it)
 
         def header(self) -> None:
             if self.page_no() > 1:
@@ -201,7 +211,8 @@ def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) ->
                     self.set_font(sans, "", 7.5)
                     self.set_text_color(*_MUTED)
                     self.multi_cell(_COLUMNS[1] - 2 * _PAD, _SMALL_LINE, fit(f"{self.row_title} (continued)"),
-                                    align="L")
+                                    align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+                    self.continued_bottom = self.get_y()
                     self.set_xy(self.l_margin, y + _PAD)
 
         def footer(self) -> None:
@@ -291,6 +302,25 @@ def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) ->
                        wrapmode="CHAR" if block.kind == "link" else "WORD",
                        new_x=XPos.LEFT, new_y=YPos.NEXT)
 
+    def header_grid(rows: list[tuple[str, str]]) -> None:
+        """The header's labelled values, two to a line: label muted, value in ink."""
+        half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+        label_w = 20.0
+        for start in range(0, len(rows), 2):
+            top, bottom = pdf.get_y(), pdf.get_y()
+            for column, (label, value) in enumerate(rows[start:start + 2]):
+                x = pdf.l_margin + column * half
+                pdf.set_xy(x, top)
+                pdf.set_font(sans, "", 8)
+                pdf.set_text_color(*_MUTED)
+                pdf.cell(label_w, 4.1, fit(label))
+                pdf.set_xy(x + label_w, top)
+                pdf.set_text_color(*_INK)
+                pdf.multi_cell(half - label_w - 3, 4.1, fit(value), align="L",
+                               new_x=XPos.LEFT, new_y=YPos.NEXT)
+                bottom = max(bottom, pdf.get_y())
+            pdf.set_xy(pdf.l_margin, bottom)
+
     # -- the title and the result ------------------------------------------------------------------------
     pdf.add_page()
     pdf.set_font(sans, "B", 14)
@@ -298,12 +328,24 @@ def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) ->
     pdf.multi_cell(0, 7, fit(title), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(sans, "", 8.5)
     pdf.set_text_color(*_MUTED)
-    pdf.cell(0, 5, fit(f"Mailbox: {target}    Started: {clean(report.started_at)} (UTC)"),
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if header is None:
+        pdf.cell(0, 5, fit(f"Mailbox: {target}    Started: {clean(report.started_at)} (UTC)"),
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
-    pdf.set_font(sans, "B", 10.5)
-    pdf.set_text_color(*_COLOURS[report.result])
-    pdf.multi_cell(0, 6, fit(summary), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if header is not None:
+        rows = [(label, clean(value)) for label, value in header.rows(report)]
+        pdf.set_font(sans, "B", 10.5)
+        pdf.set_text_color(*_COLOURS[report.result])
+        pdf.multi_cell(0, 5.6, fit(rows[0][1]), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(sans, "", 8.5)
+        pdf.set_text_color(*_MUTED)
+        pdf.multi_cell(0, 4.6, fit(summary), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.2)
+        header_grid(rows[1:])
+    else:
+        pdf.set_font(sans, "B", 10.5)
+        pdf.set_text_color(*_COLOURS[report.result])
+        pdf.multi_cell(0, 6, fit(summary), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2.5)
 
     # -- the steps ---------------------------------------------------------------------------------------
@@ -343,10 +385,11 @@ def render_pdf(report: Report, *, redact: Callable[[str], str] | None = None) ->
         pdf.cell(duration_w - 2 * _PAD, _LINE, duration, align="R")
         pdf.set_xy(detail_x, top + _PAD)
         pdf.row_title = clean(step.title)
+        pdf.continued_bottom = 0.0
         for block in blocks:
             draw_block(block, detail_x, inner_detail)
         pdf.row_title = ""
-        bottom = pdf.get_y() if pdf.page_no() != page else max(pdf.get_y(), title_bottom)
+        bottom = max(pdf.get_y(), pdf.continued_bottom if pdf.page_no() != page else title_bottom)
         pdf.set_draw_color(*_RULE)
         pdf.line(left, bottom + _PAD, left + sum(_COLUMNS), bottom + _PAD)
         pdf.set_y(bottom + _PAD)

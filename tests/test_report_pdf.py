@@ -140,3 +140,62 @@ def test_characters_no_font_has_are_written_as_code_points_not_dropped(tmp_path,
     flat = " ".join(pdf_text(write_report(report, tmp_path / "cjk.pdf", "pdf")).split())
     assert "Mailbox: <U+738B><U+5C0F><U+660E>@<U+4F8B><U+5B50>.example" in flat   # still exact
     assert "Found <U+738B><U+5C0F><U+660E>" in flat
+
+
+def _passing_report() -> Report:
+    """A typical passing on-premises check with the restriction proved (eight steps, real-sized data)."""
+    ews = "https://mail.contoso.example/EWS/Exchange.asmx"
+    steps = [
+        StepResult("resolve_endpoint", "Find the EWS endpoint", StepStatus.PASS, 0,
+                   f"Using the EWS URL given: {ews}", {"ews_url": ews, "source": "given"}),
+        StepResult("dns", "Resolve the server name", StepStatus.PASS, 2,
+                   "mail.contoso.example resolves to 10.0.0.5",
+                   {"addresses": ["10.0.0.5"], "host": "mail.contoso.example"}),
+        StepResult("tcp", "Connect to the server", StepStatus.PASS, 3,
+                   "Connected to mail.contoso.example port 443",
+                   {"address": "10.0.0.5", "host": "mail.contoso.example", "port": 443, "proxy": None}),
+        StepResult("tls", "Check the server certificate", StepStatus.PASS, 41,
+                   "TLSv1.3; certificate CN=mail.contoso.example issued by CN=Contoso Issuing CA 2, valid "
+                   "2026-01-10T00:00:00Z to 2027-01-10T00:00:00Z, trusted through the system's certificates",
+                   {"cipher": "TLS_AES_256_GCM_SHA384", "protocol": "TLSv1.3",
+                    "certificate": {"issuer": "CN=Contoso Issuing CA 2", "names": ["mail.contoso.example"],
+                                    "not_after": "2027-01-10T00:00:00Z", "not_before": "2026-01-10T00:00:00Z",
+                                    "serial": "4f2a9c01d3e5b7a9", "subject": "CN=mail.contoso.example"}}),
+        StepResult("authenticate", "Sign in as the service account", StepStatus.PASS, 139,
+                   "Signed in as CONTOSO\\svc-calendar with NTLM; server Microsoft Exchange Server 2019 "
+                   "(build 15.2.1544.11, API Exchange2016)",
+                   {"auth_type": "ntlm", "offered": ["NTLM", "Negotiate"],
+                    "server_version": {"api_version": "Exchange2016", "build": "15.2.1544.11"}}),
+        StepResult("impersonate", "Open the mailbox's calendar", StepStatus.PASS, 7,
+                   f"Opened the calendar of {MAILBOX} impersonating it",
+                   {"access": "impersonation", "folder": "Calendar"}),
+        StepResult("read_calendar", "Read the next 7 days of busy times", StepStatus.PASS, 30,
+                   "4 busy blocks in the next 7 days (times and busy type only; no subjects or bodies "
+                   "fetched)",
+                   {"blocks": [{"all_day": False, "busy_type": "Busy", "start": f"2026-12-0{d}T09:00:00Z",
+                                "end": f"2026-12-0{d}T10:00:00Z"} for d in range(4, 8)],
+                    "count": 4, "days": 7}),
+        StepResult("restriction", "Prove a mailbox outside the scope is denied", StepStatus.PASS, 45,
+                   "Access to ceo@contoso.example was refused as it should be (ErrorImpersonateUserDenied)",
+                   {"denied_with": "ErrorImpersonateUserDenied", "mailbox": "ceo@contoso.example"}),
+    ]
+    return Report("exchange", MAILBOX, "2026-11-30T09:00:00Z", tuple(steps))
+
+
+def test_the_header_is_in_the_pdf_and_a_passing_check_fits_on_one_page(tmp_path):
+    from ec_console.report_header import make_header
+
+    report = _passing_report()
+    header = make_header(report, application="Helpdesk EWS", settings={"auth": "ntlm"},
+                         region="United States (US)")
+    path = write_report(report, tmp_path / "pass.pdf", "pdf", header)
+    assert pdf_pages(path) == 1
+    flat = " ".join(pdf_text(path).split())
+    assert "Reachable: impersonation works and the calendar can be read" in flat
+    for label, value in (("Application", "Helpdesk EWS"), ("Platform", "Exchange on-premises (EWS)"),
+                         ("Region", "United States (US)"), ("Run by", header.operator),
+                         ("Time", "30 Nov 2026, 09:00 UTC")):
+        assert label in flat and value in flat, label
+    assert flat.index("Reachable:") < flat.index("Find the EWS endpoint")   # the header comes first
+    html = render_report(report, "html", header).decode("utf-8")
+    assert html.index("Helpdesk EWS") < html.index("<th>Status</th>")

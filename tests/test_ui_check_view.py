@@ -293,3 +293,40 @@ def test_other_inputs_the_result_depends_on_make_it_stale_too(qtbot, saved_app, 
     qtbot.keyClicks(window.mailbox, "no-at-sign")
     assert window.stale_notice.text() == (f"This result is for {mailbox}; run the check again for the "
                                           "mailbox you enter.")
+
+
+def test_an_exported_failed_check_names_its_mailbox_and_application_and_no_secret(qtbot, saved_app, sandbox,
+                                                                                   tmp_path, monkeypatch):
+    import getpass
+    import html as html_lib
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    outside = sandbox.info().mailboxes_out_of_scope[0]
+    window.mailbox.clear()
+    qtbot.keyClicks(window.mailbox, outside)
+    run_and_wait(qtbot, window)
+    diagnosis = window.report.diagnosis
+    assert diagnosis is not None and diagnosis.commands                    # a fix with commands to copy
+    exported = {}
+    for fmt in ("html", "json"):
+        target = tmp_path / f"check.{fmt}"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, _t=target, _f=fmt, **k: (str(_t), _f))
+        qtbot.mouseClick(window.export_buttons[fmt], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda _t=target: _t.exists() and window.export_task is None, timeout=TIMEOUT)
+        exported[fmt] = target.read_text(encoding="utf-8")
+    page = exported["html"]
+    assert f"<title>Exchange check of {outside} " in page and f"<h1>Exchange check of {outside} " in page
+    assert "[redacted]" not in page                                        # nothing here is a secret
+    for command in diagnosis.commands:                                     # the fix survives, verbatim
+        assert f"<code>{html_lib.escape(command)}</code>" in page, command
+    assert saved_app.name in page and "Exchange on-premises" in page and getpass.getuser() in page
+    assert f"Not reachable: {diagnosis.cause.rstrip('.')}" in html_lib.unescape(page)
+    header = json.loads(exported["json"])["header"]
+    assert header["application"] == saved_app.name and header["operator"] == getpass.getuser()
+    assert header["verdict"].startswith("Not reachable: ")
+    password = sandbox.info().password
+    assert all(password not in text for text in exported.values())

@@ -317,12 +317,12 @@ def _domain(args: argparse.Namespace, target: str) -> str:
 
 def run_add_exchange(args: argparse.Namespace) -> int:
     from ec_console import validation
-    from ec_console.commands.check import exchange_settings_from_args, read_secret
+    from ec_console.commands.check import exchange_settings_from_args, read_secret, whose_secret
     from ec_console.dashboard import ApplicationSpec
 
     name = validation.application_name(args.name, "--name")
     settings = exchange_settings_from_args(args)
-    secret = read_secret(settings.uses_oauth)
+    secret = read_secret(settings.uses_oauth, whose=whose_secret(settings))
     stored = {
         "ews_url": settings.ews_url,
         "autodiscover": settings.autodiscover,

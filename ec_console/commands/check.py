@@ -5,10 +5,20 @@
         [--no-impersonation] [--write-probe] [--expect-denied ADDR] [--scope-group NAME]
         [--ca-file PEM] [--timeout S] [--report FILE.html|FILE.pdf] [--json] [--verbose]
 
+    ec-console check --application NAME [--mailbox ADDR] [--expect-denied ADDR] [--write-probe]
+        [--region ID] [--report FILE] [--json]
+
+`--application` checks through a saved application: its settings from the region's registry, its secret
+from the keychain; its connection flags cannot be overridden (refused by name, exit 2). On a terminal (and
+without --json) the title and the report's header are printed first and each step as it finishes
+(`StepPrinter`, the check's observer); otherwise the whole report at the end, as before. Every report
+carries its header (`report_header`).
+
 Every flag is validated before any step runs (exit 2, one line on stderr, and with `--json` the
 `{"error": {"code": "bad_input", ...}}` object on stdout — `cli.main` prints it from the `BadInput`).
 Secrets never come from argv: `EC_PASSWORD` (NTLM/Basic) or `EC_CLIENT_SECRET` (OAuth), else a hidden
-prompt when a terminal is attached, else exit 2. The secret is registered with the log redactor at once.
+prompt naming whose secret it is ("Password for CONTOSO\\svc-ec: ") when a terminal is attached, else
+exit 2. The secret is registered with the log redactor at once.
 `--report FILE` also writes the report as HTML or PDF (by the extension; checked before any step runs).
 Exit status: 0 every step passed or warned, 1 a step failed (or the report file could not be written),
 130 cancelled.
@@ -37,14 +47,156 @@ def register(subparsers: Any) -> None:
     check = subparsers.add_parser(
         "check",
         help="run a connectivity check against one mailbox or user",
+        usage="%(prog)s [-h] --application NAME [--mailbox ADDR] [--expect-denied ADDR] [--write-probe]\n"
+        "       [--region ID] [--report FILE] [--json]\n"
+        "   or: %(prog)s PROVIDER ...",
         description="Step-by-step connectivity checks through the service account, "
-        "with the cause and the fix for every failure.",
+        "with the cause and the fix for every failure. Either through a saved application "
+        "(--application NAME: its settings and its secret in the keychain, nothing to re-enter) or with "
+        "every detail given (PROVIDER and its flags).",
+        epilog="With --application, the application's connection settings cannot be changed on the "
+        "command line (edit the application in the console, or give every detail with a PROVIDER). "
+        "Exit statuses: 0 passed, 1 a step failed, 2 bad input (an unknown or revoked application, "
+        "no secret in the keychain), 3 no usable keychain.",
     )
+    _add_application_flags(check)
     providers = check.add_subparsers(
-        dest="check_provider", metavar="PROVIDER", parser_class=parser_class, required=True
+        dest="check_provider", metavar="PROVIDER", parser_class=parser_class, required=False
     )
     _add_exchange(providers)
     check_google.register(providers)
+
+
+# --- check --application NAME ------------------------------------------------------------------------------
+
+# The connection flags of `check exchange|google`: with --application they are refused by name (the saved
+# application's settings are what a helpdesk check proves), rather than as "unrecognized arguments".
+_CONNECTION_FLAGS = ("--ews-url", "--autodiscover", "--username", "--auth", "--tenant-id", "--client-id",
+                     "--authority", "--no-impersonation", "--scope-group", "--ca-file", "--key-file",
+                     "--admin", "--user", "--scope", "--api-root")
+
+
+class _RefuseWithApplication(argparse.Action):
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
+        raise BadInput(
+            f"{option_string} cannot be changed for 'check --application': the check uses the saved "
+            "application's settings (edit the application in the console). To give every detail yourself, "
+            f"put it after the PROVIDER: 'ec-console check exchange|google {option_string} ...'"
+        )
+
+
+def _add_application_flags(check: argparse.ArgumentParser) -> None:
+    from ec_console.commands.common import region_flag
+
+    check.add_argument("--application", metavar="NAME",
+                       help="check through this saved application: its settings and its keychain secret")
+    check.add_argument("--mailbox", dest="app_mailbox", metavar="ADDR",
+                       help="with --application: the mailbox or user to check (default: the application's "
+                       "test mailbox)")
+    check.add_argument("--expect-denied", dest="app_expect_denied", metavar="ADDR",
+                       help="with --application: a mailbox outside the scope; prove access to it is denied")
+    check.add_argument("--write-probe", dest="app_write_probe", action="store_true",
+                       help="with --application (Exchange): also create a test item and hard-delete it")
+    check.add_argument("--report", dest="app_report", metavar="FILE",
+                       help="with --application: also write the report to FILE.html or FILE.pdf")
+    check.add_argument("--json", dest="app_json", action="store_true",
+                       help="with --application: print the report as JSON for scripts")
+    region_flag(check)
+    for flag in _CONNECTION_FLAGS:
+        check.add_argument(flag, nargs="?", action=_RefuseWithApplication, help=argparse.SUPPRESS)
+    check.set_defaults(handler=run_check_application)
+
+
+def refuse_application_flags(args: argparse.Namespace) -> None:
+    """`check --application NAME exchange ...`: one or the other (BadInput before any work)."""
+    if getattr(args, "application", None) is not None:
+        raise BadInput("--application takes no PROVIDER: give either --application NAME (the saved "
+                       "application's settings) or 'exchange' / 'google' with every detail")
+    for flag, dest in (("--mailbox", "app_mailbox"), ("--expect-denied", "app_expect_denied"),
+                       ("--report", "app_report")):
+        if getattr(args, dest, None) is not None:
+            raise BadInput(f"{flag} goes after the PROVIDER ('ec-console check exchange {flag} ...')")
+    if getattr(args, "app_write_probe", False) or getattr(args, "app_json", False):
+        raise BadInput("--write-probe and --json go after the PROVIDER "
+                       "('ec-console check exchange ... --json')")
+
+
+def _planned_steps(app: Any, mailbox: str, denied: str | None, write_probe: bool) -> Any:
+    """The steps the check of `app` will run, in order (their titles line up the live output)."""
+    from dataclasses import replace
+
+    if app.provider == "google":
+        if app.settings.get("install") == "marketplace":
+            from ec_console.providers.google_marketplace import MARKETPLACE_STEPS
+
+            return MARKETPLACE_STEPS
+        from ec_console.providers.google import GOOGLE_STEPS
+
+        return GOOGLE_STEPS
+    from ec_console.providers.base import ExchangeAdapter
+    from ec_console.providers.exchange import exchange_steps
+
+    try:
+        settings = replace(ExchangeAdapter.settings_for(app, mailbox), expect_denied=denied,
+                           write_probe=write_probe)
+    except ValueError as exc:
+        raise BadInput(f"The application's settings are incomplete: {exc}") from None
+    return exchange_steps(settings)
+
+
+def run_check_application(args: argparse.Namespace) -> int:
+    """`ec-console check --application NAME [--mailbox ADDR]`: a helpdesk's check with nothing re-entered."""
+    from ec_console import validation
+    from ec_console.checks import CancelToken
+    from ec_console.commands.common import resolve_region
+    from ec_console.dashboard import application_secret
+    from ec_console.providers.base import adapter_for
+    from ec_console.registry import Registry
+    from ec_console.report_header import make_header, region_label
+    from ec_console.wizard import run_application_check
+
+    if args.application is None:
+        raise BadInput("name the application to check through (--application NAME), or a PROVIDER "
+                       "(exchange or google) with every detail (see 'ec-console check --help')")
+    args.json, args.report = args.app_json, args.app_report
+    region_id = resolve_region(args)
+    target = report_target_from_args(args)
+    with Registry.for_region(region_id) as registry:
+        app = registry.find_application(args.application)
+        if app is None:
+            names = ", ".join(repr(a.name) for a in registry.list_applications(include_revoked=False))
+            raise BadInput(f"no application named {args.application!r} in region {region_id} "
+                           f"(applications: {names or 'none yet'}; --region ID chooses another region)")
+    if app.status != "active":
+        raise BadInput(f"the application {app.name!r} is revoked: its access was withdrawn and its secret "
+                       "deleted. Add it again to check through it")
+    mailbox = args.app_mailbox or app.settings.get("test_mailbox") or app.settings.get("test_user")
+    if not mailbox:
+        raise BadInput(f"--mailbox ADDR: the application {app.name!r} has no test mailbox saved")
+    mailbox = validation.email_address(mailbox, "--mailbox")
+    denied = None
+    if args.app_expect_denied is not None:
+        denied = validation.email_address(args.app_expect_denied, "--expect-denied")
+        if denied.lower() == mailbox.lower():
+            raise BadInput("--expect-denied must name another mailbox than --mailbox (one outside the scope)")
+    if args.app_write_probe and app.provider != "exchange":
+        raise BadInput("--write-probe is for Exchange applications only (the Google check reads only)")
+    steps = _planned_steps(app, mailbox, denied, args.app_write_probe)
+    if app.provider == "google" and app.settings.get("install") == "marketplace":
+        secret = ""                             # a Marketplace install keeps no secret of its own
+    else:
+        secret = application_secret(app, adapter_for(app.provider), region_id=region_id)
+        if secret is None:
+            raise BadInput(f"the keychain holds no secret for the application {app.name!r} (region "
+                           f"{region_id}): enter it again in the console (edit the application), or add the "
+                           "application again")
+        _register_secret(secret)
+    header = make_header(app.provider, application=app.name, settings=app.settings,
+                         region=region_label(region_id))
+    printer = start_printer(args, app.provider, mailbox, header, steps)
+    report = run_application_check(app, secret, mailbox, expect_denied=denied,
+                                   write_probe=args.app_write_probe, cancel=CancelToken(), observer=printer)
+    return finish_check(report, args, target, header, printer)
 
 
 # --- check exchange ----------------------------------------------------------------------------------------
@@ -205,24 +357,29 @@ def read_secret(
     oauth: bool,
     *,
     environ: dict[str, str] | None = None,
-    prompt: Callable[[str], str] = getpass.getpass,
+    prompt: Callable[[str], str] | None = None,
     interactive: bool | None = None,
+    whose: str | None = None,
 ) -> str:
-    """The password / client secret from the environment, else a hidden prompt on a terminal."""
+    """The password / client secret from the environment, else a hidden prompt on a terminal.
+
+    `whose` names the account or application the secret belongs to ("svc-ec@contoso.com", "app 3c9d…"):
+    the prompt and the messages say whose secret they ask for."""
     environ = os.environ if environ is None else environ  # type: ignore[assignment]
     name = CLIENT_SECRET_ENV if oauth else PASSWORD_ENV
     what = "client secret" if oauth else "password"
+    of = f" for {safe_owner(whose)}" if whose else ""
     value = environ.get(name)
     if value is None:
         if interactive is None:
             interactive = bool(sys.stdin and sys.stdin.isatty())
         if not interactive:
             raise BadInput(
-                f"no {what}: set {name} or run in a terminal to be asked (it is never taken from "
+                f"no {what}{of}: set {name} or run in a terminal to be asked (it is never taken from "
                 "the command line)"
             )
         try:
-            value = prompt(f"{what.capitalize()}: ")
+            value = (prompt or getpass.getpass)(f"{what.capitalize()}{of}: ")
         except (EOFError, OSError):
             raise BadInput(f"no {what} was entered") from None
     if not value:
@@ -230,6 +387,19 @@ def read_secret(
     if len(value) > _MAX_SECRET or any(ch in value for ch in "\r\n\x00"):
         raise BadInput(f"the {what} in {name} is not usable (too long, or it contains a line break)")
     return value
+
+
+def safe_owner(whose: str) -> str:
+    from ec_console.render import safe_text
+
+    return safe_text(whose, keep_newlines=False)
+
+
+def whose_secret(settings: Any) -> str | None:
+    """Whose secret an Exchange check needs: the service account (NTLM / Basic) or the app registration."""
+    if settings.uses_oauth:
+        return f"app {settings.client_id}" if settings.client_id else None
+    return settings.username or None
 
 
 def _register_secret(secret: str) -> None:
@@ -257,15 +427,58 @@ def report_target_from_args(args: argparse.Namespace) -> Any:
     return report_target(args.report)
 
 
-def finish_check(report: Any, args: argparse.Namespace, target: Any) -> int:
-    """Print the report (text or --json), write --report, and return the exit status."""
+def live_output(args: argparse.Namespace) -> bool:
+    """Steps are printed as they finish when stdout is a terminal (never with --json)."""
+    return not args.json and bool(getattr(sys.stdout, "isatty", lambda: False)())
+
+
+def _color() -> bool:
+    return bool(getattr(sys.stdout, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+class StepPrinter:
+    """On a terminal: the title and the header before the run, each step as it finishes (the check's observer,
+    called on this thread), then the result and the verdict. The steps line up as in the whole-report text."""
+
+    def __init__(self, provider: str, target: str, header: Any, titles: list[str]) -> None:
+        self.provider, self.target, self.header = provider, target, header
+        self.width = max((len(title) for title in titles), default=0)
+        self.color = _color()
+
+    def start(self) -> None:
+        from ec_console.render import header_lines, provider_name, safe_text
+
+        lines = [f"{provider_name(self.provider)} check of {safe_text(self.target, keep_newlines=False)}"]
+        lines.extend(header_lines(None, self.header))
+        sys.stdout.write("\n".join(lines) + "\n\n")
+        sys.stdout.flush()
+
+    def __call__(self, step: Any) -> None:
+        from ec_console.render import render_step
+
+        sys.stdout.write(render_step(step, color=self.color, title_width=self.width) + "\n")
+        sys.stdout.flush()
+
+    def finish(self, report: Any) -> None:
+        from ec_console.render import render_summary, verdict_line
+
+        summary = render_summary(report, color=self.color)
+        sys.stdout.write(f"\n{summary}\n{verdict_line(report, self.header)}\n")
+        sys.stdout.flush()
+
+
+def finish_check(report: Any, args: argparse.Namespace, target: Any, header: Any = None,
+                 printer: StepPrinter | None = None) -> int:
+    """Print the report (text with its header, or --json; on a terminal only what the live printer has not
+    printed yet), write --report, and return the exit status."""
     from ec_console.render import render_json, render_text
 
     if args.json:
-        sys.stdout.write(render_json(report) + "\n")
+        sys.stdout.write(render_json(report, header=header) + "\n")
+    elif printer is not None:
+        printer.finish(report)
     else:
-        color = bool(getattr(sys.stdout, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
-        sys.stdout.write(render_text(report, color=color) + "\n")
+        sys.stdout.write(render_text(report, color=_color(), header=header) + "\n")
     sys.stdout.flush()
     status = int(report.exit_status)
     if target is not None:
@@ -274,7 +487,7 @@ def finish_check(report: Any, args: argparse.Namespace, target: Any) -> int:
 
         path, fmt = target
         try:
-            write_report(report, path, fmt)
+            write_report(report, path, fmt, header)
         except OSError as exc:
             why = safe_text(f"{path}: {exc.strerror or exc}", keep_newlines=False)
             sys.stderr.write(f"ec-console: the report could not be written: {why}\n")
@@ -283,13 +496,27 @@ def finish_check(report: Any, args: argparse.Namespace, target: Any) -> int:
     return status
 
 
+def start_printer(args: argparse.Namespace, provider: str, target: str, header: Any,
+                  steps: Any) -> StepPrinter | None:
+    """The live printer (already showing the title and header) on a terminal, else None."""
+    if not live_output(args):
+        return None
+    printer = StepPrinter(provider, target, header, [spec.title for spec in steps])
+    printer.start()
+    return printer
+
+
 def run_check_exchange(args: argparse.Namespace) -> int:
     from ec_console.checks import CancelToken
-    from ec_console.providers.exchange import run_exchange_check
+    from ec_console.providers.exchange import exchange_steps, run_exchange_check
+    from ec_console.report_header import make_header
 
+    refuse_application_flags(args)
     settings = exchange_settings_from_args(args)
     target = report_target_from_args(args)
-    secret = read_secret(settings.uses_oauth)
+    secret = read_secret(settings.uses_oauth, whose=whose_secret(settings))
     _register_secret(secret)
-    report = run_exchange_check(settings, secret, cancel=CancelToken())
-    return finish_check(report, args, target)
+    header = make_header("exchange", oauth=settings.uses_oauth)
+    printer = start_printer(args, "exchange", settings.mailbox, header, exchange_steps(settings))
+    report = run_exchange_check(settings, secret, cancel=CancelToken(), observer=printer)
+    return finish_check(report, args, target, header, printer)

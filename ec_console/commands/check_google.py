@@ -131,10 +131,19 @@ def google_settings_from_args(args: argparse.Namespace) -> Any:
 
 def run_check_google(args: argparse.Namespace) -> int:
     from ec_console.checks import CancelToken
-    from ec_console.commands.check import finish_check, report_target_from_args
-    from ec_console.providers.google import run_google_check
+    from ec_console.commands.check import (
+        finish_check,
+        refuse_application_flags,
+        report_target_from_args,
+        start_printer,
+    )
+    from ec_console.providers.google import GOOGLE_STEPS, run_google_check
+    from ec_console.report_header import make_header
 
+    refuse_application_flags(args)
     settings = google_settings_from_args(args)
     target = report_target_from_args(args)
-    report = run_google_check(settings, cancel=CancelToken())
-    return finish_check(report, args, target)
+    header = make_header("google")
+    printer = start_printer(args, "google", settings.user, header, GOOGLE_STEPS)
+    report = run_google_check(settings, cancel=CancelToken(), observer=printer)
+    return finish_check(report, args, target, header, printer)

@@ -3,8 +3,10 @@
 For helpdesk use: pick a saved application (its secret is read from the keychain on the worker thread) or
 enter the details ad hoc (the same fields, validation and messages as the setup wizard), name a mailbox,
 run. The steps appear live in the shared `StepList`; the result can be copied as text or exported as HTML,
-PDF (`report_pdf`, the CLI's renderer) or JSON. A report never holds a secret, and every export is passed
-through the log redactor as well, so a secret that reached an error message still cannot leave in a file.
+PDF (`report_pdf`, the CLI's renderer) or JSON, with a header naming the application, platform, region,
+operator, time and verdict. A report never holds a secret: the report's content (not its mailbox or markup)
+is passed through the log redactor as well, so a secret that reached an error message still cannot leave in
+a file.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from ec_console.logs import redact
 from ec_console.registry import Application, Registry
 from ec_console.render import render_text
 from ec_console.report_files import REPORT_FORMATS, write_report
+from ec_console.report_header import ReportHeader, make_header, redacted_report, region_label
 from ec_console.ui import theme
 from ec_console.ui.step_list import StepBridge, StepList
 from ec_console.ui.tasks import Task, run_in_background
@@ -68,10 +71,10 @@ def checked_at(started_at: str, now: QDateTime | None = None) -> str:
     return text
 
 
-def export_report(report: Report, path: str | Path, fmt: str) -> Path:
+def export_report(report: Report, path: str | Path, fmt: str, header: ReportHeader | None = None) -> Path:
     """Write `report` to `path` as html, pdf, json or txt: `report_files.write_report`, the same writer
     (and the same Qt-free PDF) as `ec-console check ... --report` (redacted; atomic; never a secret)."""
-    return write_report(report, path, fmt)
+    return write_report(report, path, fmt, header)
 
 
 class CheckView(QWidget):
@@ -90,6 +93,9 @@ class CheckView(QWidget):
         self.report: Report | None = None
         self.task: Task | None = None
         self.export_task: Task | None = None
+        # What the last run was about (its application's name, None for details entered here, and settings):
+        # the exported report's header names it even if the selection has changed since.
+        self.report_about: tuple[str | None, dict[str, Any]] = (None, {})
         self.cancel_token: CancelToken | None = None
         self.running = False
         self.stale = False
@@ -427,6 +433,8 @@ class CheckView(QWidget):
 
         write_probe = self.write_probe.isEnabled() and self.write_probe.isChecked()
         self._plan(application, mailbox, denied, write_probe)
+        adhoc = self.source.currentData() == AD_HOC
+        self.report_about = (None if adhoc else application.name, dict(application.settings or {}))
         cancel = CancelToken()
         bridge = self.bridge
         self.cancel_token = cancel
@@ -511,8 +519,18 @@ class CheckView(QWidget):
         for button in self.export_buttons.values():
             button.setEnabled(enabled)
 
+    def report_header(self) -> ReportHeader | None:
+        """The header of the exported report: the application, platform and region of the last run."""
+        if self.report is None:
+            return None
+        name, settings = self.report_about
+        return make_header(self.report, application=name, settings=settings,
+                           region=region_label(self.region_id))
+
     def report_text(self) -> str:
-        return redact(render_text(self.report)) if self.report is not None else ""
+        if self.report is None:
+            return ""
+        return render_text(redacted_report(self.report, redact), header=self.report_header())
 
     @Slot()
     def copy_text(self) -> None:
@@ -522,7 +540,7 @@ class CheckView(QWidget):
     def export(self, path: str | Path, fmt: str) -> Path:
         if self.report is None:
             raise BadInput("Run a check first")
-        return export_report(self.report, path, fmt)
+        return export_report(self.report, path, fmt, self.report_header())
 
     def export_dialog(self, fmt: str) -> None:
         if self.report is None:
@@ -533,11 +551,11 @@ class CheckView(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the result"), default, names[fmt])
         if not path:
             return
-        report, target = self.report, Path(path)
+        report, target, header = self.report, Path(path), self.report_header()
         self._set_report_actions(False)
         # Rendering a PDF (font subsetting) takes a noticeable fraction of a second: off the GUI thread.
         self.export_task = run_in_background(
-            self, lambda _ctx: export_report(report, target, fmt),
+            self, lambda _ctx: export_report(report, target, fmt, header),
             on_success=lambda _p: self._exported(path), on_failure=self._export_failed)
 
     def _exported(self, path: str) -> None:
