@@ -37,10 +37,16 @@ def sandbox():
 
 @pytest.fixture
 def linked(sandbox):
+    """Two in-scope mailboxes linked, and one linked while it was in scope that has left it since."""
     info = sandbox.info()
     app = add_sandbox_app(sandbox)
     chosen = [*info.mailboxes_in_scope[:2], info.mailbox_out_of_scope]
-    link_through_core(app, chosen)
+    moved = sandbox.org.mailboxes[info.mailbox_out_of_scope]
+    moved.in_scope = True
+    try:
+        link_through_core(app, chosen)
+    finally:
+        moved.in_scope = False
     return app, chosen
 
 
