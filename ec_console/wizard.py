@@ -667,7 +667,7 @@ class SetupFlow:
     def _onprem_group_guide(self) -> ScopeGuide:
         from ec_console.diagnoses import diagnose
 
-        d = diagnose("impersonation_right_missing", platform="onprem", **self._names())
+        d = diagnose("impersonation_right_missing", platform="onprem", surface="gui", **self._names())
         return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _online_all_guide(self) -> ScopeGuide:
@@ -684,7 +684,7 @@ class SetupFlow:
     def _online_group_guide(self) -> ScopeGuide:
         from ec_console.diagnoses import diagnose
 
-        d = diagnose("impersonation_right_missing", platform="online", **self._names())
+        d = diagnose("impersonation_right_missing", platform="online", surface="gui", **self._names())
         return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _google_guide(self) -> ScopeGuide:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ec_console import validation
 from ec_console.checks import CancelToken, Report
+from ec_console.diagnoses import report_for_surface, surface_text
 from ec_console.errors import BadInput
 from ec_console.logs import redact
 from ec_console.registry import Application, Registry
@@ -52,8 +53,10 @@ _ADHOC_EXCLUDED = frozenset({"name", "test_mailbox"})
 
 def export_report(report: Report, path: str | Path, fmt: str) -> Path:
     """Write `report` to `path` as html, pdf, json or txt: `report_files.write_report`, the same writer
-    (and the same Qt-free PDF) as `ec-console check ... --report` (redacted; atomic; never a secret)."""
-    return write_report(report, path, fmt)
+    (and the same Qt-free PDF) as `ec-console check ... --report` (redacted; atomic; never a secret).
+    HTML, PDF and text speak the window's words (fields, not command-line flags); JSON stays exactly the
+    command line's `--json` object, for scripts."""
+    return write_report(report if fmt == "json" else report_for_surface(report, "gui"), path, fmt)
 
 
 class CheckView(QWidget):
@@ -379,7 +382,7 @@ class CheckView(QWidget):
                  "fail": self.tr("Failed")}
         text = words[report.result.value]
         if diagnosis is not None:
-            text += f" — {diagnosis.code}: {diagnosis.cause}"
+            text += f" — {diagnosis.code}: {surface_text(diagnosis.cause)}"
         self.result.setText(text)
         self.result.setStyleSheet(f"color: {theme.status_colour(report.result.value).name()};")
         self._set_report_actions(True)
@@ -404,7 +407,7 @@ class CheckView(QWidget):
             button.setEnabled(enabled)
 
     def report_text(self) -> str:
-        return redact(render_text(self.report)) if self.report is not None else ""
+        return redact(render_text(report_for_surface(self.report, "gui"))) if self.report is not None else ""
 
     @Slot()
     def copy_text(self) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checkall import JobResult
+from ec_console.diagnoses import surface_text
 from ec_console.registry import Application, Registry
 from ec_console.ui import icons
 from ec_console.ui import operations as ops
@@ -442,7 +443,7 @@ class LinkProfilesDialog(QDialog):
         if summary.run.application_failures:
             failure = next(iter(summary.run.application_failures.values()))
             text += self.tr(". The application itself failed (%s): %s") % (
-                failure.code, failure.diagnosis.cause if failure.diagnosis else failure.detail)
+                failure.code, surface_text(failure.diagnosis.cause if failure.diagnosis else failure.detail))
         self.status.setText(text)
         self.progress.hide()
         self.results_written.emit()

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checks import CancelToken, StepStatus
+from ec_console.diagnoses import surface_text
 from ec_console.registry import Registry
 from ec_console.ui import theme
 from ec_console.ui.about import CHECKING as CHECKING_KEYCHAIN
@@ -560,7 +561,7 @@ class SignInBox(QFrame):
             self.page.completeChanged.emit()
             self.status.setText(self.tr("Signed in as %s, a super administrator.") % result.email)
             return
-        why = result.diagnosis.cause if result.diagnosis is not None else result.detail
+        why = surface_text(result.diagnosis.cause if result.diagnosis is not None else result.detail)
         self.status.setText(self.tr("Sign-in did not succeed: %s") % why)
 
     def _failed(self, exc: BaseException) -> None:
@@ -735,7 +736,8 @@ class TestPage(_Page):
             self.result_label.setStyleSheet(f"color: {theme.status_colour(report.result.value).name()};")
         else:
             diagnosis = report.diagnosis
-            text = self.tr("Failed: %s") % (diagnosis.cause if diagnosis else self.tr("a step failed")) \
+            why = surface_text(diagnosis.cause) if diagnosis else self.tr("a step failed")
+            text = self.tr("Failed: %s") % why \
                 if not report.cancelled else self.tr("The test was stopped before it finished.")
             self.result_label.setText(text + self.tr(" Fix it and Retry, or save anyway."))
             self.result_label.setStyleSheet(f"color: {theme.status_colour('fail').name()};")
