@@ -214,6 +214,21 @@ _GOOGLE_SCOPE = (
               placeholder="optional: a user the install does not cover, must be denied"),
 )
 
+# What the summary calls each stored setting: the words of the field it came from (an internal key never
+# shows). A setting with an empty name is a detail of another one and is not listed.
+_SETTING_NAMES = {
+    "test_mailbox": "test mailbox", "test_user": "test user", "impersonation": "",
+    "auth": "sign-in method", "tenant_id": "tenant ID", "client_id": "client ID",
+    "authority": "sign-in authority", "sp_object_id": "enterprise application's object ID",
+    "username": "service account", "autodiscover": "EWS URL", "ews_url": "EWS URL",
+    "ca_file": "extra trusted CA", "scope_group": "scoping group", "scope_group_address": "",
+    "group_dn": "group's distinguished name", "expect_denied": "mailbox that must be denied",
+    "admin": "administrator", "install": "how access is granted", "client_email": "service account",
+    "project_id": "Google Cloud project", "api_root": "API root", "group": "group the app is installed for",
+    "org_unit": "organisational unit the app is installed for", "vendor_region": "Marketplace listing",
+    "vendor_dashboard": "Marketplace listing", "vendor_client_id": "Marketplace listing",
+    "listing_url": "Marketplace listing",
+}
 _SECRET_KEYS = {"password", "client_secret", "key_file"}
 _SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key"}
 _CONNECTION_KEYS = {k for page in FIELDS.values() for k in (f.key for f in page)}
@@ -826,7 +841,8 @@ class SetupFlow:
 
     def summary(self, *, region_label: str | None = None, keychain: str = "the OS keychain",
                 registry_path: str | Path | None = None) -> list[tuple[str, str]]:
-        """(label, text) rows: application, region, what will be stored where."""
+        """(label, text) rows: application, region, what will be stored where, in the words of the fields
+        the administrator filled in (never a setting's internal key or the keychain entry's name)."""
         from ec_console.registry import Registry
 
         draft = self.draft()
@@ -834,15 +850,20 @@ class SetupFlow:
         platform = next(c.title for c in PLATFORM_CHOICES if c.platform is self.platform)
         rows = [("Application", draft.name), ("Platform", platform),
                 ("Region", region_label or self.region_id), ("Domain", draft.domain or "—")]
-        kind = {"key": "key file", "client_secret": "client secret", "password": "password"}[self.secret_kind]
+        label = {"key": "Key file", "client_secret": "Client secret",
+                 "password": "Password"}[self.secret_kind]
+        system = "the system keychain" if keychain in ("", "the OS keychain") \
+            else f"the system keychain ({keychain})"
         if self.new_secret() is not None:
-            secret = f"The {kind} goes to the keychain ({keychain}) as {self.secret_key()}."
+            secret = f"Stored in {system} when you finish."
         else:
-            secret = f"The {kind} already in the keychain ({keychain}) is kept unchanged."
-        rows.append(("Secret", secret))
-        settings = ", ".join(sorted(draft.settings))
-        rows.append(("Registry", f"The settings ({settings}), the setup check report and an audit entry go "
-                                 f"to {where}. No secret is ever written there."))
+            secret = f"Already stored in {system}; kept unchanged."
+        rows.append((label, secret))
+        names = list(dict.fromkeys(_SETTING_NAMES.get(key, "") for key in draft.settings))
+        settings = ", ".join(name for name in names if name)
+        rows.append(("Settings", f"The connection settings ({settings}), the setup check's report and an "
+                                 f"audit entry go to this region's registry file, {where}. No password, "
+                                 "secret or key is ever written there."))
         rows.append(("Setup check", self._check_line()))
         return rows
 
@@ -852,7 +873,8 @@ class SetupFlow:
             return "not run"
         if self.test_passed:
             denied = f"; {self.expect_denied} is denied, as it must be" if self.expect_denied else ""
-            return f"{report.result.value} against {report.target}{denied}"
+            outcome = "Passed" if report.result is StepStatus.PASS else "Passed with warnings"
+            return f"{outcome} for {report.target}{denied}"
         code = report.diagnosis.code if report.diagnosis else "failed"
         return f"FAILED ({code}) — saved anyway at your request; the failure is recorded in the audit trail"
 

@@ -3,6 +3,7 @@ a failing configuration, the check off the GUI thread, editing, keyboard-only us
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -107,7 +108,12 @@ def test_clicking_through_each_platform_saves_application_and_secret(qtbot, make
     click_next(qtbot, wizard)
     assert wizard.current() is Page.SUMMARY
     summary = wizard.page_widget(Page.SUMMARY)
-    assert "Test store" in summary.findChild(QLabel, "summary_secret").text()
+    kind = {Platform.ONPREM: "password", Platform.ONLINE: "client_secret", Platform.GOOGLE: "key_file"}
+    assert "Test store" in summary.findChild(QLabel, f"summary_{kind[platform]}").text()
+    shown = " ".join(label.text() for label in summary.findChildren(QLabel) if label.isVisible())
+    shown = shown.replace(str(Registry.path_for_region("us")), "<registry file>")
+    assert wizard.flow.secret_key() not in shown and "%20" not in shown        # no keychain entry's name
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", shown), shown                   # no setting's internal key
     with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT) as saved:
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     app = saved.args[0]

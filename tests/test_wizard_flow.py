@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -260,9 +261,24 @@ def test_summary_says_what_goes_where_and_never_the_secret(sandbox):
     flow.record_test(flow.run_test(secret=flow.resolve_secret()))
     rows = dict(flow.summary(region_label="United States (US)", keychain="Secret Service"))
     assert rows["Application"] == "Sandbox Exchange Online" and rows["Region"] == "United States (US)"
-    assert "keychain (Secret Service) as us/Sandbox%20Exchange%20Online/client_secret" in rows["Secret"]
-    assert str(Registry.path_for_region("us")) in rows["Registry"]
+    assert rows["Client secret"] == "Stored in the system keychain (Secret Service) when you finish."
+    assert str(Registry.path_for_region("us")) in rows["Settings"]
+    assert "tenant ID" in rows["Settings"] and "scoping group" in rows["Settings"]
+    assert rows["Setup check"].startswith(f"Passed for {sandbox.info().mailboxes_in_scope[0]}")
     assert sandbox.info().client_secret not in json.dumps(rows)
+
+
+@pytest.mark.parametrize("platform", list(Platform))
+def test_the_summary_shows_no_setting_key_or_keychain_entry(sandbox, platform):
+    """What an administrator reads: the fields' own words, never `tenant_id` or `us/<name>/client_secret`."""
+    flow = filled(platform, sandbox)
+    text = json.dumps(flow.summary(keychain="Secret Service"), ensure_ascii=False)
+    text = text.replace(json.dumps(str(Registry.path_for_region("us")))[1:-1], "<registry file>")
+    assert flow.secret_key() not in text and "%20" not in text
+    for key in flow.settings():
+        if "_" in key:
+            assert key not in text, key
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
 
 
 # --- editing --------------------------------------------------------------------------------------------
