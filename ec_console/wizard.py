@@ -254,6 +254,8 @@ class SetupFlow:
         self.secret_is_set = False
         self.test_report: Report | None = None
         self.save_anyway = False
+        self.sandbox_keys: set[str] = set()        # fields holding the sandbox's values, as filled
+        self.sandbox_platform: Platform | None = None   # the platform last filled from the sandbox
 
     # -- editing -----------------------------------------------------------------------------------------
 
@@ -345,9 +347,15 @@ class SetupFlow:
         twin = copy.copy(self)
         for name in ("raw", "clean", "errors", "notes", "_secret_values"):
             setattr(twin, name, dict(getattr(self, name)))
+        twin.sandbox_keys = set(self.sandbox_keys)
         return twin
 
     def _adjusted(self, spec: FieldSpec) -> FieldSpec:
+        if spec.kind == "secret" and spec.key in self._secret_values:
+            # The field itself reads back empty (a secret is never shown again): say that it is filled.
+            hint = f"sandbox {spec.label.lower()} set" if spec.key in self.sandbox_keys \
+                else "set — type a new one to replace it"
+            return replace(spec, placeholder=hint)
         if spec.key in _SECRET_KEYS and self.secret_is_set:
             hint = "set — pick a new file to replace it" if spec.kind == "file" else "set — type a new one " \
                                                                                       "to replace it"
@@ -390,6 +398,7 @@ class SetupFlow:
             raise KeyError(f"unknown field {key!r}")
         if self.editing is not None and key == "name" and self.raw.get("name"):
             return None            # an existing application keeps its name (its secret is filed under it)
+        self.sandbox_keys.discard(key)
         self.raw[key] = value
         self._validate(key)
         if key == "test_mailbox" and self.raw.get("outside_mailbox"):
@@ -965,11 +974,24 @@ class SetupFlow:
         if self.editing is not None:
             values.pop("name", None)
         problems = []
+        filled = set()
         for key, value in values.items():
             message = self.set_value(key, value)
             if message:
                 problems.append(message)
+            else:
+                filled.add(key)
+        self.sandbox_keys = filled
+        self.sandbox_platform = self.platform
         return problems
+
+    def clear_sandbox_values(self) -> None:
+        """Empty every field that still holds the sandbox's value (the sandbox was turned off): nothing of
+        the fictional organisation, its password least of all, is kept for a real one."""
+        for key in sorted(self.sandbox_keys):
+            self.set_value(key, _DEFAULTS.get(key, ""))
+        self.sandbox_keys.clear()
+        self.sandbox_platform = None
 
 
 def run_application_check(application: Any, secret: str, target: str, *, expect_denied: str | None = None,

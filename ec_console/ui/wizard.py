@@ -370,6 +370,7 @@ class PlatformPage(_Page):
         self.sandbox_box = QCheckBox(self.tr("&Use the sandbox organisation (fictional, no tenant needed)"))
         self.sandbox_box.setObjectName("useSandbox")
         self.sandbox_box.setAccessibleName(self.tr("Use the sandbox organisation"))
+        self.sandbox_box.toggled.connect(self._sandbox_toggled)
         self.sandbox_status = _heading_text("")
         self.sandbox_status.setObjectName("sandboxStatus")
         layout.addWidget(self.sandbox_box)
@@ -432,6 +433,11 @@ class PlatformPage(_Page):
             self.sandbox_status.setText(session.error or self.tr("The sandbox organisation is starting…"))
             session.ready.connect(self._sync_sandbox, Qt.ConnectionType.UniqueConnection)
 
+    def _sandbox_toggled(self, checked: bool) -> None:
+        # Off: the sandbox's values leave the pages. On again: the next connection page fills them again.
+        if not checked:
+            self.flow().clear_sandbox_values()
+
     def _chosen(self, platform: Platform) -> None:
         self.flow().choose_platform(platform)
         self.completeChanged.emit()
@@ -462,7 +468,7 @@ class ConnectionPage(_Page):
                 self.layout_.addWidget(self.sign_in)
             self.layout_.addStretch(1)
         if wizard.use_sandbox and wizard.sandbox is not None and wizard.sandbox.is_ready \
-                and not self.flow().clean.get("test_mailbox"):
+                and self.flow().sandbox_platform is not self.platform:
             self.flow().fill_from_sandbox(*wizard.sandbox.infos())
         self.form.load()
         self.completeChanged.emit()
