@@ -2,14 +2,17 @@
 
 Sources: *Discover* (the provider's enumeration, in the background, cancellable) or *Paste or import* (a
 pasted list or a Get-Mailbox CSV; every unusable line is listed with its line number). The preview lists
-the candidates with check boxes (check all / none, a count); accounts already linked through the
-application are shown but not offered. *Link* probes each chosen account through the application in the
+the candidates with check boxes (Select all / none, a count); accounts already linked through the
+application are shown but not offered. Discovery pre-ticks only a handful of screened, ordinary accounts
+(`Enumeration.preselected`: never an administrator or executive; nothing when more than 5 are found).
+*Link* probes each chosen account through the application in the
 background: each row shows its result as it is written (`linked`, or `needs relink` with the diagnosis),
 with done / total and Cancel. The main window's table follows (`results_written`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ec_console.checkall import JobResult
 from ec_console.diagnoses import surface_text
+from ec_console.providers.base import HANDFUL
 from ec_console.registry import Application, Registry
 from ec_console.ui import icons
 from ec_console.ui import operations as ops
@@ -241,10 +245,28 @@ class LinkProfilesDialog(QDialog):
 
     def _discovered(self, enumeration: Any) -> None:
         self._discovery_over()
-        added = self.add_candidates([(a.email, a.name) for a in enumeration.accounts])
+        accounts = enumeration.accounts
+        added = self.add_candidates([(a.email, a.name) for a in accounts], ticked=enumeration.preselected())
+        roles = {"super administrator": self.tr("super administrator"),
+                 "administrator": self.tr("administrator"), "executive": self.tr("executive")}
+        held = [a for a in accounts if a.role]
+        for account in held:
+            row = self._rows.get(account.email.lower())
+            if row is not None and not self.model.item(row, COL_RESULT).text():
+                self._set_result(row, self.tr("Not ticked: %s") % roles.get(account.role, account.role), None)
         lines = [self.tr("%(found)s in scope, %(added)s new in the list.")
-                 % {"found": count(len(enumeration.accounts), self.tr("account"), self.tr("accounts")),
+                 % {"found": count(len(accounts), self.tr("account"), self.tr("accounts")),
                     "added": f"{added:,}"}]
+        if len(accounts) > HANDFUL:
+            lines.append(self.tr("Nothing is ticked: with more than %d accounts, tick the ones to link, or "
+                                 "use Select all.") % HANDFUL)
+        elif held:
+            lines.append(self.tr("Not ticked: %s. Administrators and executives are linked only when you "
+                                 "tick them.") % count(len(held), self.tr("administrator or executive"),
+                                                       self.tr("administrators or executives")))
+        elif accounts and not any(a.screened for a in accounts):
+            lines.append(self.tr("Nothing is ticked: the platform does not say which of these accounts are "
+                                 "administrators or executives. Tick the ones to link."))
         lines += [f"• {note}" for note in enumeration.notes]
         self.discover_status.setText("\n".join(lines))
 
@@ -305,8 +327,10 @@ class LinkProfilesDialog(QDialog):
         self.problems.addItems(lines)
         self.problems.show()
 
-    def add_candidates(self, accounts: list[tuple[str, str]]) -> int:
-        """Add accounts to the preview (checked), skipping any already listed; returns how many were new."""
+    def add_candidates(self, accounts: list[tuple[str, str]], *,
+                       ticked: Collection[str] | None = None) -> int:
+        """Add accounts to the preview, skipping any already listed; returns how many were new. Each is
+        ticked when `ticked` is None (addresses the admin pasted) or names it (`Enumeration.preselected`)."""
         new: list[str] = []
         for email, name in accounts:
             key = email.lower()
@@ -314,7 +338,8 @@ class LinkProfilesDialog(QDialog):
                 continue
             box = QStandardItem(email)
             box.setCheckable(True)
-            box.setCheckState(Qt.CheckState.Checked)
+            chosen = ticked is None or email in ticked
+            box.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
             box.setData(email, EmailRole)
             box.setEditable(False)
             self.model.appendRow([box, _cell(name), _cell("")])
