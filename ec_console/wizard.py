@@ -83,6 +83,9 @@ class Page(StrEnum):
 
 CONNECTION_PAGES = {Platform.ONPREM: Page.CONNECTION_ONPREM, Platform.ONLINE: Page.CONNECTION_ONLINE,
                     Platform.GOOGLE: Page.CONNECTION_GOOGLE}
+_PAGE_NAMES = {Page.PLATFORM: "platform", Page.CONNECTION_ONPREM: "connection details",
+               Page.CONNECTION_ONLINE: "connection details", Page.CONNECTION_GOOGLE: "connection details",
+               Page.SCOPE: "scope", Page.TEST: "test", Page.SUMMARY: "summary"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ FIELDS: dict[Page, tuple[FieldSpec, ...]] = {
                   placeholder="optional: your organisation's client_secret_….json, to sign in as the "
                               "administrator"),
         FieldSpec("test_mailbox", "Test user", placeholder="a user whose calendar the application must read"),
-        FieldSpec("api_root", "API root", required=False,
+        FieldSpec("api_root", "Google API address", required=False,
                   placeholder="optional: Google's own APIs are used when empty"),
         _CA_FILE,
     ),
@@ -203,7 +206,7 @@ _EXCHANGE_SCOPE = (
               help="The test proves the restriction holds: access to this mailbox must be refused."),
 )
 _ONLINE_EXTRA = (FieldSpec("sp_object_id", "Enterprise application's object ID", required=False,
-                           placeholder="optional: fills in New-ServicePrincipal"),)
+                           placeholder="optional: filled into the New-ServicePrincipal command below"),)
 _GOOGLE_SCOPE = (
     FieldSpec("google_install", "How the application is granted access", "choice", required=False,
               choices=(("dwd", "Domain-wide delegation (the whole domain)"),
@@ -224,7 +227,8 @@ _SETTING_NAMES = {
     "ca_file": "extra trusted CA", "scope_group": "scoping group", "scope_group_address": "",
     "group_dn": "group's distinguished name", "expect_denied": "mailbox that must be denied",
     "admin": "administrator", "install": "how access is granted", "client_email": "service account",
-    "project_id": "Google Cloud project", "api_root": "API root", "group": "group the app is installed for",
+    "project_id": "Google Cloud project", "api_root": "Google API address",
+    "group": "group the app is installed for",
     "org_unit": "organisational unit the app is installed for", "vendor_region": "Marketplace listing",
     "vendor_dashboard": "Marketplace listing", "vendor_client_id": "Marketplace listing",
     "listing_url": "Marketplace listing",
@@ -457,7 +461,7 @@ class SetupFlow:
         if not isinstance(raw, str):
             raise BadInput(f"{label}: expected text")
         if any(ch in raw for ch in "\r\n\x00"):
-            raise BadInput(f"{label}: contains a line break or a NUL character")
+            raise BadInput(f"{label}: contains a line break or an invisible control character; type it again")
         from ec_console.logs import register_secret
 
         register_secret(raw)
@@ -879,13 +883,13 @@ class SetupFlow:
     def _check_line(self) -> str:
         report = self.test_report
         if report is None:
-            return "not run"
+            return "Not run yet."
         if self.test_passed:
             denied = f"; {self.expect_denied} is denied, as it must be" if self.expect_denied else ""
             outcome = "Passed" if report.result is StepStatus.PASS else "Passed with warnings"
-            return f"{outcome} for {report.target}{denied}"
+            return f"{outcome} for {report.target}{denied}."
         code = report.diagnosis.code if report.diagnosis else "failed"
-        return f"FAILED ({code}) — saved anyway at your request; the failure is recorded in the audit trail"
+        return f"Failed ({code}): saved anyway at your request; the failure is recorded in the audit trail."
 
     def save(self, registry: Any, store: Any = None) -> Any:
         """Store the secret, then the application, its setup check and an audit entry in one transaction.
@@ -897,7 +901,7 @@ class SetupFlow:
         incomplete = self.first_incomplete_page()
         if incomplete is not None:
             problems = "; ".join(self.page_errors(incomplete).values()) or "incomplete"
-            raise BadInput(f"The {incomplete.value.replace('_', ' ')} page is incomplete: {problems}")
+            raise BadInput(f"The {_PAGE_NAMES[incomplete]} page is incomplete: {problems}")
         report = self.test_report
         if report is None or not self.can_finish:
             raise BadInput("Run the test first; save is possible once it passes, or with 'save anyway'")

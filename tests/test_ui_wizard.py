@@ -184,7 +184,7 @@ def test_a_failing_configuration_shows_diagnosis_and_fix(qtbot, make_wizard, ses
     qtbot.mouseClick(test.save_anyway, Qt.MouseButton.LeftButton)
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     click_next(qtbot, wizard)
-    assert "FAILED (auth_failed)" in wizard.page_widget(Page.SUMMARY).findChild(
+    assert "Failed (auth_failed)" in wizard.page_widget(Page.SUMMARY).findChild(
         QLabel, "summary_setup_check").text()
 
 

@@ -203,7 +203,7 @@ def test_a_failing_configuration_cannot_be_saved_unless_saved_anyway(sandbox, re
     assert registry.list_applications() == []
 
     flow.accept_failure()
-    assert "FAILED (auth_failed)" in dict(flow.summary())["Setup check"]
+    assert "Failed (auth_failed)" in dict(flow.summary())["Setup check"]
     app = flow.save(registry)
     assert app.health == "auth_failed"
     entry = registry.audit_entries(subject=app.name)[0]
