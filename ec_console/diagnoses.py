@@ -150,6 +150,7 @@ _FLAG_WORDS: dict[str, str] = {
     "--username": f"the {_q('Service account')} field",
     "--timeout": "the time limit",
     "--verify-mailbox": "a mailbox to verify with",
+    "--domain": "the domain",
     "Not requested (--expect-denied).": "Not requested (no mailbox that must be denied was given).",
     "OAuth (--tenant-id, --client-id)": f"OAuth (an Exchange Online application, with its {_q('Tenant ID')} "
                                         f"and {_q('Application (client) ID')})",

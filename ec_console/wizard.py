@@ -1114,9 +1114,12 @@ _CHECKERS: Mapping[str, Callable[[SetupFlow, Any, str], Any]] = {
 
 
 def describe_error(exc: BaseException) -> str:
-    """One plain line for a failure shown inline in the wizard (no traceback)."""
+    """One plain line for a failure shown inline in the wizard or the check window (no traceback), in the
+    window's words (a core message naming `--expect-denied` names the field instead)."""
+    from ec_console.diagnoses import surface_text
+
     if isinstance(exc, ConsoleError):
-        return exc.message
+        return surface_text(exc.message, "gui")
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

@@ -357,3 +357,11 @@ def test_the_exchange_scope_is_the_administrators_choice_never_all_by_default(pl
     assert "All mailboxes" not in flow.scope_guide().commands and not flow.scope_guide().commands
     flow.set_value("scope_mode", "all")                            # chosen explicitly, it is allowed
     assert "scope_mode" not in flow.page_errors(Page.SCOPE)
+
+
+def test_an_inline_error_speaks_the_windows_words():
+    from ec_console.wizard import describe_error
+
+    text = describe_error(BadInput("--expect-denied must name another mailbox than --mailbox"))
+    assert text == ("The \u201cMust be denied\u201d field must name another mailbox than the "
+                    "\u201cMailbox\u201d field")
