@@ -109,11 +109,14 @@ def test_the_domain_listing_says_who_is_an_administrator_or_an_executive(sandbox
     for email, user in listed.items():
         expected = ("super administrator" if truth[email].is_admin else
                     "administrator" if truth[email].is_delegated_admin else
-                    "executive" if truth[email].org_unit_path == "/Executives" else "")
+                    "executive" if truth[email].org_unit_path == "/Executives" or
+                    truth[email].title.startswith("Vice President") else "")
         assert account_role(user) == expected, email
     assert account_role(listed[ADMIN]) == "super administrator"
+    titled = {u.primary_email for u in truth.values() if u.title}
+    assert titled and all(listed[e].title == truth[e].title for e in titled)     # read from organizations
     assert {e for e, u in listed.items() if account_role(u) == "executive"} == {
-        u.primary_email for u in truth.values() if u.org_unit_path == "/Executives"}
+        u.primary_email for u in truth.values() if u.org_unit_path == "/Executives"} | titled
     fields = next(r for r in sandbox.requests if r.path.endswith("/admin/directory/v1/users")).query["fields"]
     assert "isAdmin" in fields[0] and "isDelegatedAdmin" in fields[0]
 

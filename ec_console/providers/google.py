@@ -779,7 +779,7 @@ def _users(
         path = org_unit if org_unit.startswith("/") else "/" + org_unit
         query["query"] = "orgUnitPath='" + path.replace("'", "\\'") + "'"
     fields = ("nextPageToken,users(primaryEmail,name/fullName,orgUnitPath,suspended,isAdmin,isDelegatedAdmin,"
-              "organizations(title,primary))")
+              "organizations)")
     token: str | None = None
     while True:
         page = session.execute(
