@@ -180,6 +180,8 @@ def surface_text(text: str, surface: str = "gui") -> str:
     for pattern, words in _SURFACE_TABLE:
         def put(match: re.Match[str], words: str = words) -> str:
             before = match.string[:match.start()].rstrip(" ")
+            if words.startswith("the ") and re.search(r"(?<![\w-])the$", before, re.I):
+                words = words[4:]      # "the --authority": "the “Sign-in authority” field"
             starts = not before or before.endswith((".", "\n", "!", "?"))
             return words[:1].upper() + words[1:] if starts else words
         text = pattern.sub(put, text)

@@ -296,6 +296,8 @@ def test_a_replaced_flag_that_starts_a_sentence_starts_with_a_capital():
     text = surface_text("--expect-denied must name another mailbox than --mailbox. Or: --mailbox.")
     assert text == ("The \u201cMust be denied\u201d field must name another mailbox than the "
                     "\u201cMailbox\u201d field. Or: the \u201cMailbox\u201d field.")
+    assert surface_text("an address in use (the --authority or the EWS URL)") == (
+        "an address in use (the \u201cSign-in authority\u201d field or the EWS URL)")
     untouched = "--scopes and ---x stay; --user-agent too"
     assert surface_text(untouched) == untouched
     assert surface_text("--mailbox", "cli") == "--mailbox"
