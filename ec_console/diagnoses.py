@@ -11,6 +11,14 @@ this project added are listed in `ADDED_CODES` and in docs/diagnoses.md.
 
 Some fixes differ by platform; pass `platform="onprem" | "online" | "google"` to get only the one that
 applies. Without it, every variant is shown, each under its heading.
+
+Some words depend on where the fix is read (`SURFACES`): the command line names its flags and environment
+variables (`--tenant-id`, `EC_PASSWORD`), a window names its fields ("the "Tenant ID" field"). A template
+writes such a phrase as `{@term}` (`SURFACE_WORDS`); `diagnose(..., surface="gui")` renders the window's
+words, the default `"cli"` the command line's (which is also what `--json` and stored reports hold).
+`for_surface(diagnosis, "gui")` turns an already rendered diagnosis (a stored report's) into the window's
+words, and `surface_text(text, "gui")` does the same for any other sentence (a step's detail, a message);
+commands are never changed.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ec_console.checks import Diagnosis
+from ec_console.checks import Diagnosis, Report
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +83,132 @@ _PLATFORM_HEADINGS = {
     "google": "Google Workspace:",
 }
 _MAX_VALUE = 300
-_NAME_RE = re.compile(r"\{\{|\}\}|\{([a-z_]+)(?::([a-z]+))?\}")
+_NAME_RE = re.compile(r"\{\{|\}\}|\{([a-z_]+)(?::([a-z]+))?\}|\{@([A-Za-z_]+)\}")
 _PS_BARE_RE = re.compile(r"^[A-Za-z0-9@._\\/:-]+$")
+
+# --- words that depend on the surface showing the fix -----------------------------------------------------
+
+SURFACES = ("cli", "gui")
+
+
+def _q(label: str) -> str:
+    """A field's label as a window shows it, in quotation marks."""
+    return f"\u201c{label}\u201d"
+
+
+_SETTINGS = "of the application's settings"
+# term -> (command line, window). The window's words name the labels of the setup wizard's fields (where an
+# application's settings are entered and edited), or say what to do when no field exists for it.
+SURFACE_WORDS: dict[str, tuple[str, str]] = {
+    "ca_file": ("--ca-file", f"the {_q('Extra trusted CA (PEM)')} file of the application"),
+    "give_ca_file": ("give its PEM file with --ca-file",
+                     f"choose its PEM file in the {_q('Extra trusted CA (PEM)')} field {_SETTINGS}"),
+    "slow_server": ("for a slow server raise --timeout",
+                    "if the server is only slow, try again at a quieter time"),
+    "give_ews_url": ("Give the EWS URL directly with --ews-url",
+                     f"Enter the EWS URL in the {_q('EWS URL')} field {_SETTINGS} (and untick "
+                     f"{_q('Find the EWS URL with autodiscover')})"),
+    "password_input": ("given in EC_PASSWORD or at the prompt", f"in the {_q('Password')} field {_SETTINGS}"),
+    "use_oauth": ("use --tenant-id and --client-id (OAuth)",
+                  f"add the application as Exchange Online, with its {_q('Tenant ID')}, "
+                  f"{_q('Application (client) ID')} and {_q('Client secret')}"),
+    "client_secret_input": ("in EC_CLIENT_SECRET or at the prompt",
+                            f"in the {_q('Client secret')} field {_SETTINGS}"),
+    "national_clouds": (
+        "give both: U.S. Government GCC High --authority https://login.microsoftonline.us --ews-url "
+        "https://outlook.office365.us/EWS/Exchange.asmx; China (21Vianet) --authority "
+        "https://login.chinacloudapi.cn --ews-url https://partner.outlook.cn/EWS/Exchange.asmx",
+        f"fill in both the {_q('Sign-in authority')} and the {_q('EWS URL')} fields: U.S. Government GCC "
+        "High https://login.microsoftonline.us with https://outlook.office365.us/EWS/Exchange.asmx; China "
+        "(21Vianet) https://login.chinacloudapi.cn with https://partner.outlook.cn/EWS/Exchange.asmx"),
+    "compare_ids": ("compare its Application (client) ID with --client-id and its Directory (tenant) ID with "
+                    "--tenant-id",
+                    "compare its Application (client) ID and its Directory (tenant) ID with the "
+                    f"{_q('Application (client) ID')} and {_q('Tenant ID')} fields {_SETTINGS}"),
+    "oauth_endpoints": ("--authority, --tenant-id and --ews-url",
+                        f"that the {_q('Sign-in authority')}, {_q('Tenant ID')} and {_q('EWS URL')} fields"),
+    "without_impersonation": ("with --no-impersonation", "without impersonation"),
+    "Without_impersonation": ("With --no-impersonation", "Without impersonation"),
+    "each_scope": ("each --scope", "each scope the application asks for"),
+    "give_admin": ("give --admin as", f"enter in the {_q('Administrator')} field"),
+    "run_again": ("run the command again; --help lists the accepted forms", "try again"),
+}
+# Flags, variables and phrases a sentence outside the catalog may name (a step's detail, an input message):
+# what a window says instead. The longest phrase is replaced first.
+_FLAG_WORDS: dict[str, str] = {
+    "--tenant-id": f"the {_q('Tenant ID')} field",
+    "--client-id": f"the {_q('Application (client) ID')} field",
+    "--ews-url": f"the {_q('EWS URL')} field",
+    "--authority": f"the {_q('Sign-in authority')} field",
+    "--ca-file": f"the {_q('Extra trusted CA (PEM)')} field",
+    "--scope-group": f"the {_q('Scoping group')} field",
+    "--admin": f"the {_q('Administrator')} field",
+    "--key-file": f"the {_q('Service-account key file')} field",
+    "--mailbox": f"the {_q('Mailbox')} field",
+    "--user": f"the {_q('Mailbox')} field",
+    "--expect-denied": f"the {_q('Must be denied')} field",
+    "--username": f"the {_q('Service account')} field",
+    "--timeout": "the time limit",
+    "--verify-mailbox": "a mailbox to verify with",
+    "--domain": "the domain",
+    "Not requested (--expect-denied).": "Not requested (no mailbox that must be denied was given).",
+    "OAuth (--tenant-id, --client-id)": f"OAuth (an Exchange Online application, with its {_q('Tenant ID')} "
+                                        f"and {_q('Application (client) ID')})",
+    "EC_PASSWORD": f"the {_q('Password')} field",
+    "EC_CLIENT_SECRET": f"the {_q('Client secret')} field",
+}
+
+
+def _surface_table() -> list[tuple[re.Pattern[str], str]]:
+    pairs = [(cli, gui) for cli, gui in SURFACE_WORDS.values()] + list(_FLAG_WORDS.items())
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    return [(re.compile(r"(?<![\w-])" + re.escape(cli) + r"(?![\w-])"), gui) for cli, gui in pairs]
+
+
+_SURFACE_TABLE = _surface_table()
+
+
+def surface_text(text: str, surface: str = "gui") -> str:
+    """`text` (in the command line's words) in the words of `surface`; the command line's text unchanged.
+
+    A replaced phrase that starts a sentence starts with a capital letter.
+    """
+    if surface == "cli" or not text:
+        return text
+    if surface not in SURFACES:
+        raise ValueError(f"surface must be one of {', '.join(SURFACES)}, not {surface!r}")
+    for pattern, words in _SURFACE_TABLE:
+        def put(match: re.Match[str], words: str = words) -> str:
+            before = match.string[:match.start()].rstrip(" ")
+            if words.startswith("the ") and re.search(r"(?<![\w-])the$", before, re.I):
+                words = words[4:]      # "the --authority": "the “Sign-in authority” field"
+            starts = not before or before.endswith((".", "\n", "!", "?"))
+            return words[:1].upper() + words[1:] if starts else words
+        text = pattern.sub(put, text)
+    return text
+
+
+def for_surface(diagnosis: Diagnosis, surface: str = "gui") -> Diagnosis:
+    """A rendered diagnosis (the command line's words, as reports store it) in the words of `surface`.
+
+    Commands and links stay as they are: only the prose around them changes.
+    """
+    if surface == "cli":
+        return diagnosis
+    verbatim = {*diagnosis.commands, *diagnosis.links}
+    lines = [line if line.strip() in verbatim or line.startswith("    ") else surface_text(line, surface)
+             for line in diagnosis.remediation.split("\n")]
+    return replace(diagnosis, cause=surface_text(diagnosis.cause, surface), remediation="\n".join(lines))
+
+
+def report_for_surface(report: Report, surface: str = "gui") -> Report:
+    """A report with every step's detail and diagnosis in the words of `surface` (a GUI export's text)."""
+    if surface == "cli":
+        return report
+    steps = tuple(replace(step, detail=surface_text(step.detail, surface),
+                          diagnosis=for_surface(step.diagnosis, surface) if step.diagnosis else None)
+                  for step in report.steps)
+    return replace(report, steps=steps)
 
 # --- building blocks of a remediation ---------------------------------------------------------------------
 
@@ -219,12 +351,12 @@ _ENTRIES: tuple[Entry, ...] = (
            C("Test-NetConnection {host:ps} -Port {port}"))),
     Entry("tls_untrusted", ("tls",), "certificate not trusted",
           "This computer does not trust the certificate of {host} (subject {cert_subject}, issued by "
-          "{cert_issuer}): no certificate authority in the operating system's store or in --ca-file vouches "
+          "{cert_issuer}): no certificate authority in the operating system's store or in {@ca_file} vouches "
           "for that issuer.",
           (T("If the certificate comes from your organisation's own certificate authority or from a "
              "TLS-inspecting proxy, install that root certificate in the operating system's trusted "
              "store, or "
-             "give its PEM file with --ca-file. If the server should have a public certificate, it is "
+             "{@give_ca_file}. If the server should have a public certificate, it is "
              "probably not sending its intermediate certificates: install the full chain on the server. Do "
              "not turn certificate checks off. To see the chain the server sends:"),
            C("openssl s_client -connect {host}:{port} -servername {host} -showcerts"))),
@@ -269,7 +401,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "{host} did not answer within {timeout} seconds.",
           (T("The server may be overloaded, or a firewall may be dropping the traffic silently. Try "
              "again; if "
-             "it keeps happening, test the path to the server, and for a slow server raise --timeout:"),
+             "it keeps happening, test the path to the server, and {@slow_server}:"),
            C("Test-NetConnection {host:ps} -Port {port}"))),
     Entry("throttled", ("authenticate", "impersonate", "read_calendar", "write_probe", "restriction", "token",
                         "delegation", "user"),
@@ -309,7 +441,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("autodiscover_failed", ("resolve_endpoint",), "no autodiscover candidate answered",
           "Autodiscover found no EWS endpoint for {mailbox}: none of the candidate addresses for {domain} "
           "answered ({error}).",
-          (T("Give the EWS URL directly with --ews-url. Exchange Online's is "
+          (T("{@give_ews_url}. Exchange Online's is "
              "https://outlook.office365.com/EWS/Exchange.asmx (RBAC for Applications cannot use autodiscover "
              "at all). On-premises, the URL Exchange publishes is shown by:"),
            C("Get-WebServicesVirtualDirectory | Format-List Server,InternalUrl,ExternalUrl"),
@@ -317,19 +449,17 @@ _ENTRIES: tuple[Entry, ...] = (
            C("Resolve-DnsName autodiscover.{domain}"))),
     Entry("auth_failed", ("authenticate",), "the service account's credentials were refused",
           "The server refused the credentials of the service account {service_account} (HTTP 401).",
-          (T("Check the user name (DOMAIN\\user or user@domain) and the password given in EC_PASSWORD or at "
-             "the prompt; service-account passwords often expire. In Active Directory:"),
+          (T("Check the user name (DOMAIN\\user or user@domain) and the password {@password_input}; "
+             "service-account passwords often expire. In Active Directory:"),
            _AD_ACCOUNT_STATE,
-           T("Exchange Online no longer accepts passwords for EWS: use --tenant-id and --client-id (OAuth) "
-             "there."))),
+           T("Exchange Online no longer accepts passwords for EWS: {@use_oauth} there."))),
     Entry("auth_method_unsupported", ("authenticate",), "no usable authentication method offered",
           "{ews_url} offers {auth_methods} for EWS; the console needs NTLM, Basic or OAuth.",
           (T("On-premises, turn on Windows (NTLM) authentication for the EWS virtual directory:"),
            C("Get-WebServicesVirtualDirectory | Format-List Server,*Authentication*"),
            C("Set-WebServicesVirtualDirectory -Identity '<Exchange server name>\\EWS (Default Web Site)' "
              "-WindowsAuthentication $true"),
-           T("If the server offers only modern authentication (Exchange Online), use --tenant-id and "
-             "--client-id."))),
+           T("If the server offers only modern authentication (Exchange Online), {@use_oauth}."))),
     Entry("account_locked", ("authenticate",), "the service account is locked out",
           "The service account {service_account} is locked out in Active Directory (too many wrong "
           "passwords).",
@@ -341,7 +471,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "Microsoft Entra ID refused the client secret of application {client_id} in tenant {tenant_id} "
           "(AADSTS7000215: invalid client secret). Often the secret's ID was given instead of its value.",
           (T("In the app registration, under Certificates & secrets, create a new client secret and give its "
-             "Value (not its Secret ID) in EC_CLIENT_SECRET or at the prompt:"),
+             "Value (not its Secret ID) {@client_secret_input}:"),
            L("{app_credentials_link}"),
            L(LINK_AADSTS))),
     Entry("oauth_secret_expired", ("authenticate",), "expired client secret (AADSTS7000222)",
@@ -356,10 +486,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "Microsoft Entra ID knows no tenant {tenant_id} at this authority (AADSTS90002).",
           (T("Check the tenant ID (Entra admin center, Overview: Tenant ID) or use a verified domain of the "
              "tenant, such as contoso.onmicrosoft.com. A tenant in a national cloud signs in at that cloud's "
-             "authority and reads that cloud's EWS host, so give both: U.S. Government GCC High "
-             "--authority https://login.microsoftonline.us --ews-url "
-             "https://outlook.office365.us/EWS/Exchange.asmx; China (21Vianet) --authority "
-             "https://login.chinacloudapi.cn --ews-url https://partner.outlook.cn/EWS/Exchange.asmx."),
+             "authority and reads that cloud's EWS host, so {@national_clouds}."),
            L("https://entra.microsoft.com/"),
            L(LINK_NATIONAL_CLOUDS),
            L(LINK_AADSTS))),
@@ -378,8 +505,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "client ID or the tenant is wrong, or the app is registered in another tenant and was never added "
           "to this one.",
           (T("In the Microsoft Entra admin center (Identity > Applications > App registrations), open the "
-             "app and compare its Application (client) ID with --client-id and its Directory (tenant) ID "
-             "with --tenant-id."),
+             "app and {@compare_ids}."),
            L("https://entra.microsoft.com/"),
            T("If the app is a multitenant app registered in another tenant, an administrator of this tenant "
              "adds it (Microsoft Graph PowerShell):"),
@@ -439,7 +565,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "a missing permission ({error}).",
           (T("Exchange's reason is quoted above (its x-ms-diagnostics header). The token must be issued by "
              "the authority of the cloud the EWS host belongs to, for the tenant that holds the mailbox, and "
-             "for that EWS host: check --authority, --tenant-id and --ews-url belong together (worldwide: "
+             "for that EWS host: check {@oauth_endpoints} belong together (worldwide: "
              "https://login.microsoftonline.com with outlook.office365.com; U.S. Government GCC High: "
              "https://login.microsoftonline.us with outlook.office365.us; China: "
              "https://login.chinacloudapi.cn with partner.outlook.cn)."),
@@ -543,17 +669,17 @@ _ENTRIES: tuple[Entry, ...] = (
           "The calendar of {mailbox} cannot be opened with the service account's rights "
           "(ErrorAccessDenied or "
           "ErrorFolderNotFound).",
-          (T("With impersonation this means the role does not cover the mailbox; with --no-impersonation the "
-             "service account needs folder permission on the calendar:"),
+          (T("With impersonation this means the role does not cover the mailbox; {@without_impersonation} "
+             "the service account needs folder permission on the calendar:"),
            C("Get-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\""),
            C("Add-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\" -User {service_account:ps} "
              "-AccessRights Reviewer"))),
     Entry("write_denied", ("write_probe",), "ErrorCreateItemAccessDenied",
           "The service account could read the calendar of {mailbox} but may not create items in it "
           "(ErrorCreateItemAccessDenied).",
-          (T("The application needs write access only if it creates events. With --no-impersonation give the "
-             "service account Editor rights on the calendar; with impersonation the role allows writing, so "
-             "check for a retention or litigation hold, or a read-only mailbox:"),
+          (T("The application needs write access only if it creates events. {@Without_impersonation} give "
+             "the service account Editor rights on the calendar; with impersonation the role allows writing, "
+             "so check for a retention or litigation hold, or a read-only mailbox:"),
            C("Add-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\" -User {service_account:ps} "
              "-AccessRights Editor"))),
     Entry("write_leftover", ("write_probe",), "the test item could not be deleted",
@@ -635,7 +761,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("scope_unknown", ("token", "delegation"), "Google does not know the scope",
           "Google does not recognise the scope {scopes} (invalid_scope): it is misspelt or not a Google "
           "OAuth scope.",
-          (T("Check each --scope against Google's list of OAuth 2.0 scopes; a scope is a URL such as "
+          (T("Check {@each_scope} against Google's list of OAuth 2.0 scopes; a scope is a URL such as "
              "https://www.googleapis.com/auth/calendar:"),
            L("https://developers.google.com/identity/protocols/oauth2/scopes"))),
     Entry("user_not_found", ("delegation", "user"), "subject unknown",
@@ -662,7 +788,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "{admin} is not a Google Workspace administrator allowed to read the directory (Directory answered "
           "forbidden).",
           (T("Only a super administrator can grant organisation-wide access to calendars. Sign in with, or "
-             "give --admin as, a super administrator's address; see who holds the role in the Admin console "
+             "{@give_admin}, a super administrator's address; see who holds the role in the Admin console "
              "(Account, Admin roles, Super Admin)."),
            L(LINK_GOOGLE_ADMIN_ROLES))),
     Entry("outside_install", ("probe",), "the user is outside the Marketplace install (added)",
@@ -692,7 +818,7 @@ _ENTRIES: tuple[Entry, ...] = (
           (T("Use the https address of the EWS endpoint (normally https://{host}/EWS/Exchange.asmx)."),)),
     Entry("bad_input", ("before any step",), "input refused before any step ran",
           "{message}",
-          (T("Correct {field} and run the command again; --help lists the accepted forms."),)),
+          (T("Correct {field} and {@run_again}."),)),
     Entry("unexpected_error", ("any",), "a problem the check did not expect",
           "The check stopped on an unexpected problem ({error}).",
           (T("Run the check again. If it happens again, send the log file (the console's log folder) and the "
@@ -762,8 +888,11 @@ _FORMATS: dict[str, Callable[[str], str]] = {
 }
 
 
-def _fill(template: str, values: Mapping[str, str], placeholders: Mapping[str, str]) -> str:
+def _fill(template: str, values: Mapping[str, str], placeholders: Mapping[str, str],
+          surface: str = "cli") -> str:
     def replace(match: re.Match[str]) -> str:
+        if match.group(3) is not None:  # `{@term}`: words that depend on the surface
+            return SURFACE_WORDS[match.group(3)][SURFACES.index(surface)]
         if match.group(1) is None:  # `{{` or `}}`: a literal brace (PowerShell hash tables)
             return match.group(0)[0]
         name, fmt = match.group(1), match.group(2)
@@ -853,25 +982,29 @@ def _normalise_names(names: Mapping[str, Any]) -> tuple[dict[str, str], str | No
     return values, platform
 
 
-def diagnose(code: str, **names: Any) -> Diagnosis:
-    """Render catalog entry `code` with the caller's names; ValueError for an unknown code or platform.
+def diagnose(code: str, *, surface: str = "cli", **names: Any) -> Diagnosis:
+    """Render catalog entry `code` with the caller's names; ValueError for an unknown code, platform or
+    surface.
 
     Names (all optional): see `PLACEHOLDERS` (plus `app_id` as an alias of `client_id`, and
     `platform` = "onprem" | "online" | "google" to pick one variant of a fix). Names outside that vocabulary
-    are ignored, so a provider may pass one dict of everything it knows to every diagnosis.
+    are ignored, so a provider may pass one dict of everything it knows to every diagnosis. `surface` picks
+    the words of the command line ("cli", the default) or of a window ("gui").
     """
     entry = CATALOG.get(code)
     if entry is None:
         raise ValueError(f"unknown diagnosis code {code!r}")
+    if surface not in SURFACES:
+        raise ValueError(f"surface must be one of {', '.join(SURFACES)}, not {surface!r}")
     values, platform = _normalise_names(names)
     _derive(values, names)
     placeholders = {**PLACEHOLDERS, **(entry.placeholders or {})}
-    cause = _fill(entry.cause, values, placeholders)
+    cause = _fill(entry.cause, values, placeholders, surface)
     paragraphs: list[str] = []
     commands: list[str] = []
     links: list[str] = []
     for part in _parts_for(entry, platform):
-        text = _fill(part.text, values, placeholders)
+        text = _fill(part.text, values, placeholders, surface)
         if isinstance(part, C):
             commands.append(text)
             paragraphs.append("    " + text)
@@ -880,8 +1013,10 @@ def diagnose(code: str, **names: Any) -> Diagnosis:
             paragraphs.append(text)
         else:
             paragraphs.append(text)
-    return Diagnosis(code=code, cause=cause, remediation="\n".join(paragraphs),
-                     commands=_unique(commands), links=_unique(links))
+    rendered = Diagnosis(code=code, cause=cause, remediation="\n".join(paragraphs),
+                         commands=_unique(commands), links=_unique(links))
+    # the caller's own names (a field, a message) may speak the command line's words too
+    return for_surface(rendered, surface)
 
 
 def _unique(items: list[str]) -> list[str]:

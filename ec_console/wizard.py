@@ -83,6 +83,9 @@ class Page(StrEnum):
 
 CONNECTION_PAGES = {Platform.ONPREM: Page.CONNECTION_ONPREM, Platform.ONLINE: Page.CONNECTION_ONLINE,
                     Platform.GOOGLE: Page.CONNECTION_GOOGLE}
+_PAGE_NAMES = {Page.PLATFORM: "platform", Page.CONNECTION_ONPREM: "connection details",
+               Page.CONNECTION_ONLINE: "connection details", Page.CONNECTION_GOOGLE: "connection details",
+               Page.SCOPE: "scope", Page.TEST: "test", Page.SUMMARY: "summary"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ FIELDS: dict[Page, tuple[FieldSpec, ...]] = {
                   placeholder="optional: your organisation's client_secret_….json, to sign in as the "
                               "administrator"),
         FieldSpec("test_mailbox", "Test user", placeholder="a user whose calendar the application must read"),
-        FieldSpec("api_root", "API root", required=False,
+        FieldSpec("api_root", "Google API address", required=False,
                   placeholder="optional: Google's own APIs are used when empty"),
         _CA_FILE,
     ),
@@ -203,7 +206,7 @@ _EXCHANGE_SCOPE = (
               help="The test proves the restriction holds: access to this mailbox must be refused."),
 )
 _ONLINE_EXTRA = (FieldSpec("sp_object_id", "Enterprise application's object ID", required=False,
-                           placeholder="optional: fills in New-ServicePrincipal"),)
+                           placeholder="optional: filled into the New-ServicePrincipal command below"),)
 _GOOGLE_SCOPE = (
     FieldSpec("google_install", "How the application is granted access", "choice", required=False,
               choices=(("dwd", "Domain-wide delegation (the whole domain)"),
@@ -214,6 +217,22 @@ _GOOGLE_SCOPE = (
               placeholder="optional: a user the install does not cover, must be denied"),
 )
 
+# What the summary calls each stored setting: the words of the field it came from (an internal key never
+# shows). A setting with an empty name is a detail of another one and is not listed.
+_SETTING_NAMES = {
+    "test_mailbox": "test mailbox", "test_user": "test user", "impersonation": "",
+    "auth": "sign-in method", "tenant_id": "tenant ID", "client_id": "client ID",
+    "authority": "sign-in authority", "sp_object_id": "enterprise application's object ID",
+    "username": "service account", "autodiscover": "EWS URL", "ews_url": "EWS URL",
+    "ca_file": "extra trusted CA", "scope_group": "scoping group", "scope_group_address": "",
+    "group_dn": "group's distinguished name", "expect_denied": "mailbox that must be denied",
+    "admin": "administrator", "install": "how access is granted", "client_email": "service account",
+    "project_id": "Google Cloud project", "api_root": "Google API address",
+    "group": "group the app is installed for",
+    "org_unit": "organisational unit the app is installed for", "vendor_region": "Marketplace listing",
+    "vendor_dashboard": "Marketplace listing", "vendor_client_id": "Marketplace listing",
+    "listing_url": "Marketplace listing",
+}
 _SECRET_KEYS = {"password", "client_secret", "key_file"}
 _SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key"}
 _CONNECTION_KEYS = {k for page in FIELDS.values() for k in (f.key for f in page)}
@@ -239,6 +258,8 @@ class SetupFlow:
         self.secret_is_set = False
         self.test_report: Report | None = None
         self.save_anyway = False
+        self.sandbox_keys: set[str] = set()        # fields holding the sandbox's values, as filled
+        self.sandbox_platform: Platform | None = None   # the platform last filled from the sandbox
 
     # -- editing -----------------------------------------------------------------------------------------
 
@@ -330,9 +351,15 @@ class SetupFlow:
         twin = copy.copy(self)
         for name in ("raw", "clean", "errors", "notes", "_secret_values"):
             setattr(twin, name, dict(getattr(self, name)))
+        twin.sandbox_keys = set(self.sandbox_keys)
         return twin
 
     def _adjusted(self, spec: FieldSpec) -> FieldSpec:
+        if spec.kind == "secret" and spec.key in self._secret_values:
+            # The field itself reads back empty (a secret is never shown again): say that it is filled.
+            hint = f"sandbox {spec.label.lower()} set" if spec.key in self.sandbox_keys \
+                else "set — type a new one to replace it"
+            return replace(spec, placeholder=hint)
         if spec.key in _SECRET_KEYS and self.secret_is_set:
             hint = "set — pick a new file to replace it" if spec.kind == "file" else "set — type a new one " \
                                                                                       "to replace it"
@@ -376,6 +403,7 @@ class SetupFlow:
             raise KeyError(f"unknown field {key!r}")
         if self.editing is not None and key == "name" and self.raw.get("name"):
             return None            # an existing application keeps its name (its secret is filed under it)
+        self.sandbox_keys.discard(key)
         self.raw[key] = value
         self._validate(key)
         if key == "test_mailbox" and self.raw.get("outside_mailbox"):
@@ -434,7 +462,7 @@ class SetupFlow:
         if not isinstance(raw, str):
             raise BadInput(f"{label}: expected text")
         if any(ch in raw for ch in "\r\n\x00"):
-            raise BadInput(f"{label}: contains a line break or a NUL character")
+            raise BadInput(f"{label}: contains a line break or an invisible control character; type it again")
         from ec_console.logs import register_secret
 
         register_secret(raw)
@@ -668,7 +696,7 @@ class SetupFlow:
     def _onprem_group_guide(self) -> ScopeGuide:
         from ec_console.diagnoses import diagnose
 
-        d = diagnose("impersonation_right_missing", platform="onprem", **self._names())
+        d = diagnose("impersonation_right_missing", platform="onprem", surface="gui", **self._names())
         return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _online_all_guide(self) -> ScopeGuide:
@@ -685,7 +713,7 @@ class SetupFlow:
     def _online_group_guide(self) -> ScopeGuide:
         from ec_console.diagnoses import diagnose
 
-        d = diagnose("impersonation_right_missing", platform="online", **self._names())
+        d = diagnose("impersonation_right_missing", platform="online", surface="gui", **self._names())
         return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
 
     def _google_guide(self) -> ScopeGuide:
@@ -827,7 +855,8 @@ class SetupFlow:
 
     def summary(self, *, region_label: str | None = None, keychain: str = "the OS keychain",
                 registry_path: str | Path | None = None) -> list[tuple[str, str]]:
-        """(label, text) rows: application, region, what will be stored where."""
+        """(label, text) rows: application, region, what will be stored where, in the words of the fields
+        the administrator filled in (never a setting's internal key or the keychain entry's name)."""
         from ec_console.registry import Registry
 
         draft = self.draft()
@@ -835,27 +864,33 @@ class SetupFlow:
         platform = next(c.title for c in PLATFORM_CHOICES if c.platform is self.platform)
         rows = [("Application", draft.name), ("Platform", platform),
                 ("Region", region_label or self.region_id), ("Domain", draft.domain or "—")]
-        kind = {"key": "key file", "client_secret": "client secret", "password": "password"}[self.secret_kind]
+        label = {"key": "Key file", "client_secret": "Client secret",
+                 "password": "Password"}[self.secret_kind]
+        system = "the system keychain" if keychain in ("", "the OS keychain") \
+            else f"the system keychain ({keychain})"
         if self.new_secret() is not None:
-            secret = f"The {kind} goes to the keychain ({keychain}) as {self.secret_key()}."
+            secret = f"Stored in {system} when you finish."
         else:
-            secret = f"The {kind} already in the keychain ({keychain}) is kept unchanged."
-        rows.append(("Secret", secret))
-        settings = ", ".join(sorted(draft.settings))
-        rows.append(("Registry", f"The settings ({settings}), the setup check report and an audit entry go "
-                                 f"to {where}. No secret is ever written there."))
+            secret = f"Already stored in {system}; kept unchanged."
+        rows.append((label, secret))
+        names = list(dict.fromkeys(_SETTING_NAMES.get(key, "") for key in draft.settings))
+        settings = ", ".join(name for name in names if name)
+        rows.append(("Settings", f"The connection settings ({settings}), the setup check's report and an "
+                                 f"audit entry go to this region's registry file, {where}. No password, "
+                                 "secret or key is ever written there."))
         rows.append(("Setup check", self._check_line()))
         return rows
 
     def _check_line(self) -> str:
         report = self.test_report
         if report is None:
-            return "not run"
+            return "Not run yet."
         if self.test_passed:
             denied = f"; {self.expect_denied} is denied, as it must be" if self.expect_denied else ""
-            return f"{report.result.value} against {report.target}{denied}"
+            outcome = "Passed" if report.result is StepStatus.PASS else "Passed with warnings"
+            return f"{outcome} for {report.target}{denied}."
         code = report.diagnosis.code if report.diagnosis else "failed"
-        return f"FAILED ({code}) — saved anyway at your request; the failure is recorded in the audit trail"
+        return f"Failed ({code}): saved anyway at your request; the failure is recorded in the audit trail."
 
     def save(self, registry: Any, store: Any = None) -> Any:
         """Store the secret, then the application, its setup check and an audit entry in one transaction.
@@ -867,7 +902,7 @@ class SetupFlow:
         incomplete = self.first_incomplete_page()
         if incomplete is not None:
             problems = "; ".join(self.page_errors(incomplete).values()) or "incomplete"
-            raise BadInput(f"The {incomplete.value.replace('_', ' ')} page is incomplete: {problems}")
+            raise BadInput(f"The {_PAGE_NAMES[incomplete]} page is incomplete: {problems}")
         report = self.test_report
         if report is None or not self.can_finish:
             raise BadInput("Run the test first; save is possible once it passes, or with 'save anyway'")
@@ -944,11 +979,24 @@ class SetupFlow:
         if self.editing is not None:
             values.pop("name", None)
         problems = []
+        filled = set()
         for key, value in values.items():
             message = self.set_value(key, value)
             if message:
                 problems.append(message)
+            else:
+                filled.add(key)
+        self.sandbox_keys = filled
+        self.sandbox_platform = self.platform
         return problems
+
+    def clear_sandbox_values(self) -> None:
+        """Empty every field that still holds the sandbox's value (the sandbox was turned off): nothing of
+        the fictional organisation, its password least of all, is kept for a real one."""
+        for key in sorted(self.sandbox_keys):
+            self.set_value(key, _DEFAULTS.get(key, ""))
+        self.sandbox_keys.clear()
+        self.sandbox_platform = None
 
 
 def run_application_check(application: Any, secret: str, target: str, *, expect_denied: str | None = None,
@@ -1067,9 +1115,12 @@ _CHECKERS: Mapping[str, Callable[[SetupFlow, Any, str], Any]] = {
 
 
 def describe_error(exc: BaseException) -> str:
-    """One plain line for a failure shown inline in the wizard (no traceback)."""
+    """One plain line for a failure shown inline in the wizard or the check window (no traceback), in the
+    window's words (a core message naming `--expect-denied` names the field instead)."""
+    from ec_console.diagnoses import surface_text
+
     if isinstance(exc, ConsoleError):
-        return exc.message
+        return surface_text(exc.message, "gui")
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

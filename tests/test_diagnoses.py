@@ -15,7 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ec_console.diagnoses import ADDED_CODES, CATALOG, LINK_GRAPH_MIGRATION, PLACEHOLDERS, codes, diagnose
+from ec_console.diagnoses import (
+    ADDED_CODES,
+    CATALOG,
+    LINK_GRAPH_MIGRATION,
+    PLACEHOLDERS,
+    SURFACE_WORDS,
+    codes,
+    diagnose,
+    for_surface,
+    report_for_surface,
+    surface_text,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs" / "diagnoses.md"
@@ -218,6 +229,100 @@ def test_unknown_code_is_a_value_error():
 def test_bad_platform_is_a_value_error():
     with pytest.raises(ValueError, match="platform"):
         diagnose("throttled", platform="mars")
+
+
+# --- the surface showing a fix: command line or window -----------------------------------------------------
+
+CLI_WORD = re.compile(r"(?<![\w-])--[a-z][a-z-]*|\bEC_[A-Z_]+")
+GUI_NAMES = {**ALL_NAMES, "field": "--tenant-id",
+             "message": "--expect-denied must name another mailbox than --mailbox (one outside the scope)"}
+
+
+def _prose_lines(diagnosis):
+    """The cause and the fix's sentences: not the commands, which are PowerShell or shell lines."""
+    commands = {c.strip() for c in diagnosis.commands}
+    return [line for line in (diagnosis.cause, *diagnosis.remediation.splitlines())
+            if line.strip() not in commands]
+
+
+@pytest.mark.parametrize("code", codes())
+@pytest.mark.parametrize("platform", [None, "onprem", "online", "google"])
+@pytest.mark.parametrize("names", [{}, GUI_NAMES], ids=["no-names", "names"])
+def test_a_fix_rendered_for_a_window_names_no_flag_or_environment_variable(code, platform, names):
+    for diagnosis in (diagnose(code, platform=platform, surface="gui", **names),
+                      for_surface(diagnose(code, platform=platform, **names), "gui")):
+        for line in _prose_lines(diagnosis):
+            assert not CLI_WORD.search(line), f"{code}: {line}"
+        assert not TEMPLATE_LEFTOVER.search(diagnosis.remediation)
+        assert "{@" not in diagnosis.cause + diagnosis.remediation
+
+
+@pytest.mark.parametrize("code", codes())
+def test_a_stored_diagnosis_reads_in_a_window_as_a_fresh_one_does(code):
+    stored = diagnose(code, platform="online", **GUI_NAMES)     # as a report holds it: command-line words
+    fresh = diagnose(code, platform="online", surface="gui", **GUI_NAMES)
+    assert for_surface(stored, "gui") == fresh
+    assert stored.commands == fresh.commands and stored.links == fresh.links
+
+
+def test_the_command_line_rendering_still_names_its_flags_and_variables():
+    assert "EC_PASSWORD" in diagnose("auth_failed").remediation
+    assert "--tenant-id" in diagnose("auth_failed").remediation
+    assert "EC_CLIENT_SECRET" in diagnose("oauth_invalid_client").remediation
+    assert "--ca-file" in diagnose("tls_untrusted").cause
+    assert "--client-id" in diagnose("oauth_app_not_found").remediation
+    assert "--authority https://login.microsoftonline.us" in diagnose("oauth_tenant_not_found").remediation
+    assert "--help" in diagnose("bad_input", field="--mailbox").remediation
+    assert "--admin" in diagnose("not_admin").remediation
+
+
+def test_a_window_names_the_fields_the_setup_wizard_shows():
+    auth = diagnose("auth_failed", surface="gui").remediation
+    assert "\u201cPassword\u201d field" in auth and "\u201cTenant ID\u201d" in auth
+    assert "\u201cExtra trusted CA (PEM)\u201d" in diagnose("tls_untrusted", surface="gui").cause
+    clouds = diagnose("oauth_tenant_not_found", surface="gui").remediation
+    assert "\u201cSign-in authority\u201d" in clouds and "https://login.microsoftonline.us" in clouds
+    assert diagnose("bad_input", surface="gui", field="--tenant-id").remediation == \
+        "Correct the \u201cTenant ID\u201d field and try again."
+
+
+def test_every_surface_term_is_used_by_the_catalog():
+    source = (REPO / "ec_console" / "diagnoses.py").read_text()
+    for term in SURFACE_WORDS:
+        assert "{@" + term + "}" in source, term
+
+
+def test_a_replaced_flag_that_starts_a_sentence_starts_with_a_capital():
+    text = surface_text("--expect-denied must name another mailbox than --mailbox. Or: --mailbox.")
+    assert text == ("The \u201cMust be denied\u201d field must name another mailbox than the "
+                    "\u201cMailbox\u201d field. Or: the \u201cMailbox\u201d field.")
+    assert surface_text("an address in use (the --authority or the EWS URL)") == (
+        "an address in use (the \u201cSign-in authority\u201d field or the EWS URL)")
+    untouched = "--scopes and ---x stay; --user-agent too"
+    assert surface_text(untouched) == untouched
+    assert surface_text("--mailbox", "cli") == "--mailbox"
+
+
+def test_bad_surface_is_a_value_error():
+    with pytest.raises(ValueError, match="surface"):
+        diagnose("throttled", surface="tv")
+    with pytest.raises(ValueError, match="surface"):
+        surface_text("--mailbox", "tv")
+
+
+def test_a_report_for_a_window_changes_only_its_words():
+    from ec_console.checks import Report, StepResult, StepStatus
+
+    failure = diagnose("auth_failed")
+    report = Report("exchange", "alice@contoso.com", "2026-01-01T00:00:00Z", (
+        StepResult("restriction", "Restriction", StepStatus.SKIP, 0, "Not requested (--expect-denied)."),
+        StepResult("authenticate", "Sign in", StepStatus.FAIL, 12, failure.cause, None, failure)))
+    shown = report_for_surface(report, "gui")
+    assert shown.steps[0].detail == "Not requested (no mailbox that must be denied was given)."
+    assert shown.steps[1].diagnosis == for_surface(failure, "gui")
+    assert [(s.id, s.status, s.duration_ms) for s in shown.steps] == [(s.id, s.status, s.duration_ms)
+                                                                       for s in report.steps]
+    assert report_for_surface(report, "cli") is report
 
 
 # --- rendering --------------------------------------------------------------------------------------------

@@ -95,3 +95,62 @@ def test_batches_go_to_the_api_root(sandbox):
         batch.execute(http=service._http)
     assert answers["1"]["suspended"] is True and answers["0"]["suspended"] is False
     assert any(r.path == "/batch" for r in sandbox.requests)
+
+
+# --- who is pre-ticked when accounts are found --------------------------------------------------------------
+
+
+def test_the_domain_listing_says_who_is_an_administrator_or_an_executive(sandbox):
+    from ec_console.providers.google import account_role
+
+    listed = {u.email: u for u in enumerate_users(settings(sandbox))}
+    truth = {u.primary_email: u for u in sandbox.org.active_users()}
+    assert all(user.screened for user in listed.values())
+    for email, user in listed.items():
+        expected = ("super administrator" if truth[email].is_admin else
+                    "administrator" if truth[email].is_delegated_admin else
+                    "executive" if truth[email].org_unit_path == "/Executives" or
+                    truth[email].title.startswith("Vice President") else "")
+        assert account_role(user) == expected, email
+    assert account_role(listed[ADMIN]) == "super administrator"
+    titled = {u.primary_email for u in truth.values() if u.title}
+    assert titled and all(listed[e].title == truth[e].title for e in titled)     # read from organizations
+    assert {e for e, u in listed.items() if account_role(u) == "executive"} == {
+        u.primary_email for u in truth.values() if u.org_unit_path == "/Executives"} | titled
+    fields = next(r for r in sandbox.requests if r.path.endswith("/admin/directory/v1/users")).query["fields"]
+    assert "isAdmin" in fields[0] and "isDelegatedAdmin" in fields[0]
+
+
+def test_group_members_are_not_screened(sandbox):
+    scopes = ("https://www.googleapis.com/auth/admin.directory.group.member.readonly",)
+    members = list(enumerate_users(settings(sandbox, scopes=scopes), group=SCOPE_GROUP))
+    assert members and not any(m.screened for m in members)
+
+
+@pytest.mark.parametrize(("org_unit", "title", "role"), [
+    ("/Sales", "Account Manager", ""),
+    ("/Sales", "Sales Director", ""),
+    ("/Sales", "Chief Financial Officer", "executive"),
+    ("/Sales", "VP Engineering", "executive"),
+    ("/Leadership/EMEA", "", "executive"),
+    ("/Executive", "", "executive"),
+    ("/Executive Assistants Pool", "Assistant", ""),
+])
+def test_an_executive_is_told_by_the_unit_or_the_title(org_unit, title, role):
+    from ec_console.providers.google import DirectoryUser, account_role
+
+    user = DirectoryUser("a@example.com", "A", org_unit, False, title=title, screened=True)
+    assert account_role(user) == role
+
+
+def test_nothing_is_pre_ticked_beyond_a_handful_and_never_an_admin_or_an_unscreened_account():
+    from ec_console.providers.base import Account, Enumeration
+
+    few = Enumeration([Account("ann@x.com", screened=True), Account("root@x.com", role="super administrator",
+                                                                    screened=True),
+                       Account("ceo@x.com", role="executive", screened=True), Account("grp@x.com")])
+    assert few.preselected() == {"ann@x.com"}
+    many = Enumeration([Account(f"user{i}@x.com", screened=True) for i in range(6)])
+    assert many.preselected() == set()
+    five = Enumeration([Account(f"user{i}@x.com", screened=True) for i in range(5)])
+    assert len(five.preselected()) == 5

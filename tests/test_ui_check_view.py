@@ -330,3 +330,37 @@ def test_an_exported_failed_check_names_its_mailbox_and_application_and_no_secre
     assert header["verdict"].startswith("Not reachable: ")
     password = sandbox.info().password
     assert all(password not in text for text in exported.values())
+
+
+def _shown_text(widget) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    from ec_console.ui.step_list import CopyRow
+
+    texts = [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
+    texts += [row.field.text() for row in widget.findChildren(CopyRow)]
+    return "\n".join(texts)
+
+
+def test_a_failed_check_shows_its_fix_in_the_windows_words_and_exports_them(qtbot, view, sandbox, tmp_path):
+    """auth_failed's fix names EC_PASSWORD and --tenant-id on the command line; the window names fields."""
+    import re
+
+    view.source.setCurrentIndex(view.source.findData(AD_HOC))
+    info = sandbox.info()
+    for key, value in {"ews_url": info.ews_url, "username": info.username, "password": "wrong",
+                       "ca_file": info.ca_file}.items():
+        view.adhoc_form.set_text(key, value)
+    qtbot.keyClicks(view.mailbox, info.mailboxes_in_scope[0])
+    run_and_wait(qtbot, view)
+    assert view.report.diagnosis.code == "auth_failed"
+    shown = _shown_text(view.steps.rows["authenticate"].details)
+    assert "\u201cPassword\u201d field" in shown and "\u201cTenant ID\u201d" in shown
+    assert not re.search(r"(?<![\w-])--[a-z]|\bEC_[A-Z]", shown), shown
+    html_text = view.export(tmp_path / "report.html", "html").read_text()
+    assert "\u201cPassword\u201d field" in html_text and "EC_PASSWORD" not in html_text
+    assert "EC_PASSWORD" not in view.report_text()
+    # the JSON export is the command line's --json object, word for word
+    raw = json.loads(view.export(tmp_path / "report.json", "json").read_text())
+    step = next(s for s in raw["steps"] if s["id"] == "authenticate")
+    assert "EC_PASSWORD" in step["diagnosis"]["remediation"]

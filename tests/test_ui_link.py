@@ -173,3 +173,98 @@ def test_discover_can_be_cancelled(qtbot, dialog, sandbox):
         sandbox.ews_server.latency = 0.0
     assert dlg.discover_status.text().startswith("Cancelled")
     assert dlg.model.rowCount() == 0
+
+
+# --- what discovery pre-ticks ----------------------------------------------------------------------------
+
+
+def _ticked(dialog: LinkProfilesDialog) -> dict[str, bool]:
+    model = dialog.model
+    return {model.item(r, 0).text(): model.item(r, 0).checkState() == Qt.CheckState.Checked
+            for r in range(model.rowCount())}
+
+
+def _discover(qtbot, dlg: LinkProfilesDialog, monkeypatch, accounts) -> None:
+    from ec_console import dashboard
+    from ec_console.providers.base import Enumeration
+
+    monkeypatch.setattr(dashboard, "discover_accounts", lambda *a, **k: Enumeration(list(accounts)))
+    dlg.tabs.setCurrentIndex(0)
+    qtbot.mouseClick(dlg.discover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.discovery is None, timeout=30000)
+
+
+def test_discovery_never_pre_ticks_administrators_or_executives(qtbot, dialog, monkeypatch):
+    from ec_console.providers.base import Account
+
+    _window, dlg = dialog
+    _discover(qtbot, dlg, monkeypatch, [
+        Account("ann@gsandbox.example", "Ann", screened=True),
+        Account("root@gsandbox.example", "Root", "super administrator", screened=True),
+        Account("helpdesk@gsandbox.example", "Help", "administrator", screened=True),
+        Account("ceo@gsandbox.example", "Chief", "executive", screened=True)])
+    assert _ticked(dlg) == {"ann@gsandbox.example": True, "root@gsandbox.example": False,
+                            "helpdesk@gsandbox.example": False, "ceo@gsandbox.example": False}
+    assert _rows(dlg)["root@gsandbox.example"] == "Not ticked: super administrator"
+    assert _rows(dlg)["ceo@gsandbox.example"] == "Not ticked: executive"
+    assert dlg.count_label.text() == "1 of 4 chosen"
+    assert "Not ticked: 3 administrators or executives." in dlg.discover_status.text()
+    qtbot.mouseClick(dlg.select_all_button, Qt.MouseButton.LeftButton)     # the admin may still choose them
+    assert dlg.count_label.text() == "4 of 4 chosen"
+
+
+def test_discovery_pre_ticks_nothing_beyond_a_handful(qtbot, dialog, monkeypatch):
+    from ec_console.providers.base import Account
+
+    _window, dlg = dialog
+    many = [Account(f"user{i}@gsandbox.example", screened=True) for i in range(6)]
+    _discover(qtbot, dlg, monkeypatch, many)
+    assert not any(_ticked(dlg).values()) and dlg.count_label.text() == "0 of 6 chosen"
+    assert not dlg.link_button.isEnabled()
+    assert "Nothing is ticked: with more than 5 accounts" in dlg.discover_status.text()
+    qtbot.mouseClick(dlg.select_all_button, Qt.MouseButton.LeftButton)
+    assert all(_ticked(dlg).values()) and dlg.link_button.isEnabled()
+    qtbot.mouseClick(dlg.select_none_button, Qt.MouseButton.LeftButton)
+    assert not any(_ticked(dlg).values())
+
+
+def test_discovery_pre_ticks_nothing_the_platform_said_nothing_about(qtbot, dialog, monkeypatch):
+    from ec_console.providers.base import Account
+
+    _window, dlg = dialog
+    _discover(qtbot, dlg, monkeypatch, [Account("member@contoso.example"), Account("other@contoso.example")])
+    assert _ticked(dlg) == {"member@contoso.example": False, "other@contoso.example": False}
+    assert "does not say which of these accounts are administrators" in dlg.discover_status.text()
+
+
+@pytest.fixture(scope="module")
+def google_sandbox():
+    with Sandbox(google=True) as sb:
+        yield sb
+
+
+def test_google_discovery_lists_the_domain_with_nothing_ticked_and_says_who_is_an_admin(
+        qtbot, open_window, google_sandbox):  # noqa: F811
+    from ec_console.registry import Registry
+    from ec_console.sandbox.google_org import DELEGATED_ADMIN, OUTSIDE_GROUP
+    from ec_console.wizard import Platform, SetupFlow
+
+    flow = SetupFlow("us")
+    flow.choose_platform(Platform.GOOGLE)
+    assert flow.fill_from_sandbox(google_sandbox.info(), google_sandbox.google.info()) == []
+    flow.record_test(flow.run_test(secret=flow.resolve_secret()))
+    with Registry.for_region("us") as registry:
+        app = flow.save(registry)
+    window = open_window()
+    select_application(window, app.name)
+    window.findChild(QAction, "linkProfilesAction").trigger()
+    dlg = window.findChild(LinkProfilesDialog, "linkProfilesDialog")
+    qtbot.mouseClick(dlg.discover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.discovery is None, timeout=30000)
+    ticked = _ticked(dlg)
+    assert len(ticked) > 5 and not any(ticked.values())
+    rows = _rows(dlg)
+    assert rows[google_sandbox.google.info().admin_email] == "Not ticked: super administrator"
+    assert rows[DELEGATED_ADMIN] == "Not ticked: administrator"
+    assert rows[OUTSIDE_GROUP] == "Not ticked: executive"
+    dlg.reject()

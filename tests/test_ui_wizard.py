@@ -3,6 +3,7 @@ a failing configuration, the check off the GUI thread, editing, keyboard-only us
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -107,7 +108,12 @@ def test_clicking_through_each_platform_saves_application_and_secret(qtbot, make
     click_next(qtbot, wizard)
     assert wizard.current() is Page.SUMMARY
     summary = wizard.page_widget(Page.SUMMARY)
-    assert "Test store" in summary.findChild(QLabel, "summary_secret").text()
+    kind = {Platform.ONPREM: "password", Platform.ONLINE: "client_secret", Platform.GOOGLE: "key_file"}
+    assert "Test store" in summary.findChild(QLabel, f"summary_{kind[platform]}").text()
+    shown = " ".join(label.text() for label in summary.findChildren(QLabel) if label.isVisible())
+    shown = shown.replace(str(Registry.path_for_region("us")), "<registry file>")
+    assert wizard.flow.secret_key() not in shown and "%20" not in shown        # no keychain entry's name
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", shown), shown                   # no setting's internal key
     with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT) as saved:
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     app = saved.args[0]
@@ -178,7 +184,7 @@ def test_a_failing_configuration_shows_diagnosis_and_fix(qtbot, make_wizard, ses
     qtbot.mouseClick(test.save_anyway, Qt.MouseButton.LeftButton)
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     click_next(qtbot, wizard)
-    assert "FAILED (auth_failed)" in wizard.page_widget(Page.SUMMARY).findChild(
+    assert "Failed (auth_failed)" in wizard.page_widget(Page.SUMMARY).findChild(
         QLabel, "summary_setup_check").text()
 
 
@@ -361,3 +367,37 @@ def test_scope_page_shows_each_instruction_next_to_its_command(qtbot, make_wizar
                  if kind == "copy" and text.startswith("New-ManagementScope"))
     assert "Create the scope" in order[scope - 1][1]
     assert order[-1][0] == "copy"                                 # the documentation link closes the guide
+
+
+@pytest.mark.parametrize("platform", [Platform.ONPREM, Platform.ONLINE])
+def test_the_sandbox_secret_field_shows_it_is_filled_and_re_ticking_fills_it_again(qtbot, make_wizard,
+                                                                                     session, sandbox,
+                                                                                     platform):
+    key, words = {Platform.ONPREM: ("password", "sandbox password set"),
+                  Platform.ONLINE: ("client_secret", "sandbox client secret set")}[platform]
+    secret = sandbox.info().password if platform is Platform.ONPREM else sandbox.info().client_secret
+    wizard = make_wizard(sandbox=session)
+    choose(qtbot, wizard, platform)
+    click_next(qtbot, wizard)
+    field = wizard.currentPage().form.inputs[key]
+    assert field.text() == "" and field.placeholderText() == words      # filled, and it says so
+    assert wizard.flow.new_secret() == secret
+
+    back = wizard.button(QWizard.WizardButton.BackButton)
+    qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+    box = wizard.page_widget(Page.PLATFORM).sandbox_box
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))     # untick
+    assert not box.isChecked()
+    assert wizard.flow.new_secret() is None and not wizard.flow.value("test_mailbox")   # sandbox values gone
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))     # tick again
+    click_next(qtbot, wizard)
+    field = wizard.currentPage().form.inputs[key]
+    assert field.placeholderText() == words and wizard.flow.new_secret() == secret
+    assert wizard.currentPage().form.inputs["test_mailbox"].text() == sandbox.info().mailboxes_in_scope[0]
+
+    qtbot.keyClicks(field, "typed-by-the-admin")              # typing replaces it: no longer the sandbox's
+    assert wizard.flow.new_secret() == "typed-by-the-admin"
+    qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+    click_next(qtbot, wizard)                                  # revisiting does not refill over the admin's
+    assert wizard.flow.new_secret() == "typed-by-the-admin"
+    assert wizard.currentPage().form.inputs[key].placeholderText() == "set — type a new one to replace it"

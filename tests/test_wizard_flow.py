@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -202,7 +203,7 @@ def test_a_failing_configuration_cannot_be_saved_unless_saved_anyway(sandbox, re
     assert registry.list_applications() == []
 
     flow.accept_failure()
-    assert "FAILED (auth_failed)" in dict(flow.summary())["Setup check"]
+    assert "Failed (auth_failed)" in dict(flow.summary())["Setup check"]
     app = flow.save(registry)
     assert app.health == "auth_failed"
     entry = registry.audit_entries(subject=app.name)[0]
@@ -260,9 +261,24 @@ def test_summary_says_what_goes_where_and_never_the_secret(sandbox):
     flow.record_test(flow.run_test(secret=flow.resolve_secret()))
     rows = dict(flow.summary(region_label="United States (US)", keychain="Secret Service"))
     assert rows["Application"] == "Sandbox Exchange Online" and rows["Region"] == "United States (US)"
-    assert "keychain (Secret Service) as us/Sandbox%20Exchange%20Online/client_secret" in rows["Secret"]
-    assert str(Registry.path_for_region("us")) in rows["Registry"]
+    assert rows["Client secret"] == "Stored in the system keychain (Secret Service) when you finish."
+    assert str(Registry.path_for_region("us")) in rows["Settings"]
+    assert "tenant ID" in rows["Settings"] and "scoping group" in rows["Settings"]
+    assert rows["Setup check"].startswith(f"Passed for {sandbox.info().mailboxes_in_scope[0]}")
     assert sandbox.info().client_secret not in json.dumps(rows)
+
+
+@pytest.mark.parametrize("platform", list(Platform))
+def test_the_summary_shows_no_setting_key_or_keychain_entry(sandbox, platform):
+    """What an administrator reads: the fields' own words, never `tenant_id` or `us/<name>/client_secret`."""
+    flow = filled(platform, sandbox)
+    text = json.dumps(flow.summary(keychain="Secret Service"), ensure_ascii=False)
+    text = text.replace(json.dumps(str(Registry.path_for_region("us")))[1:-1], "<registry file>")
+    assert flow.secret_key() not in text and "%20" not in text
+    for key in flow.settings():
+        if "_" in key:
+            assert key not in text, key
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
 
 
 # --- editing --------------------------------------------------------------------------------------------
@@ -341,3 +357,11 @@ def test_the_exchange_scope_is_the_administrators_choice_never_all_by_default(pl
     assert "All mailboxes" not in flow.scope_guide().commands and not flow.scope_guide().commands
     flow.set_value("scope_mode", "all")                            # chosen explicitly, it is allowed
     assert "scope_mode" not in flow.page_errors(Page.SCOPE)
+
+
+def test_an_inline_error_speaks_the_windows_words():
+    from ec_console.wizard import describe_error
+
+    text = describe_error(BadInput("--expect-denied must name another mailbox than --mailbox"))
+    assert text == ("The \u201cMust be denied\u201d field must name another mailbox than the "
+                    "\u201cMailbox\u201d field")

@@ -112,10 +112,17 @@ class ProbeOutcome:
 
 @dataclass(frozen=True)
 class Account:
-    """An account found in an application's scope."""
+    """An account found in an application's scope.
+
+    `role` says why the account is not pre-ticked for linking ("super administrator", "administrator",
+    "executive"); `screened` whether the platform said anything about that at all (Google's users list does;
+    a group's member list and Exchange's do not).
+    """
 
     email: str
     name: str = ""
+    role: str = ""
+    screened: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,16 @@ class Enumeration:
 
     accounts: list[Account]
     notes: list[str] = field(default_factory=list)
+
+    def preselected(self) -> set[str]:
+        """The addresses to pre-tick for linking: none when more than a handful were found (the admin
+        chooses), never an administrator or executive, never an account the platform said nothing about."""
+        if len(self.accounts) > HANDFUL:
+            return set()
+        return {a.email for a in self.accounts if a.screened and not a.role}
+
+
+HANDFUL = 5   # more accounts found than this: nothing is pre-ticked
 
 
 class EnumerationError(Exception):
@@ -529,7 +546,7 @@ class GoogleAdapter:
         return ProbeOutcome(email, ProbeKind.UNVERIFIED, checked_at, report, None, detail)
 
     def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration:
-        from ec_console.providers.google import GoogleError, enumerate_users
+        from ec_console.providers.google import GoogleError, account_role, enumerate_users
 
         s = application.settings
         settings = self.settings_for(application, secret, s.get("admin") or f"admin@{application.domain}")
@@ -538,7 +555,8 @@ class GoogleAdapter:
             for user in enumerate_users(settings, domain=application.domain, org_unit=s.get("org_unit"),
                                         group=s.get("group"), cancel=cancel):
                 if user.email:
-                    accounts.append(Account(user.email.lower(), user.name))
+                    accounts.append(Account(user.email.lower(), user.name, account_role(user),
+                                            user.screened))
         except GoogleError as exc:
             raise EnumerationError(exc.diagnosis, str(exc)) from None
         notes = []

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -145,6 +146,32 @@ class DirectoryUser:
     name: str
     org_unit: str
     suspended: bool
+    is_admin: bool = False              # Directory's isAdmin: a super administrator
+    is_delegated_admin: bool = False    # Directory's isDelegatedAdmin: holds another admin role
+    title: str = ""                     # the primary organisation's job title, when the directory has one
+    screened: bool = False              # the directory said whether the user is an administrator
+
+
+# Signs of an executive account in what Directory's users.list returns: an organisational unit named for
+# executives or a job title of the C-suite. Directory has no "executive" flag; this is a heuristic, meant only
+# to keep such accounts from being pre-ticked (docs/google-check.md, "Finding accounts").
+_EXECUTIVE_UNIT = re.compile(r"^(executives?|exec|leadership|board|c-suite|c-level|management board)$", re.I)
+_EXECUTIVE_TITLE = re.compile(
+    r"\b(chief|ceo|cfo|coo|cto|cio|ciso|cmo|president|vice[- ]president|vp|executive|founder|chair(man|woman|"
+    r"person)?|managing director|general counsel)\b", re.I)
+
+
+def account_role(user: DirectoryUser) -> str:
+    """Why an account should not be picked for the admin without a thought: "super administrator",
+    "administrator", "executive", or "" for an ordinary account (or one the directory said nothing about)."""
+    if user.is_admin:
+        return "super administrator"
+    if user.is_delegated_admin:
+        return "administrator"
+    units = [part for part in user.org_unit.split("/") if part]
+    if any(_EXECUTIVE_UNIT.match(part.strip()) for part in units) or _EXECUTIVE_TITLE.search(user.title):
+        return "executive"
+    return ""
 
 
 # --- discovery and services ------------------------------------------------------------------------------
@@ -751,7 +778,8 @@ def _users(
     if org_unit:
         path = org_unit if org_unit.startswith("/") else "/" + org_unit
         query["query"] = "orgUnitPath='" + path.replace("'", "\\'") + "'"
-    fields = "nextPageToken,users(primaryEmail,name/fullName,orgUnitPath,suspended)"
+    fields = ("nextPageToken,users(primaryEmail,name/fullName,orgUnitPath,suspended,isAdmin,isDelegatedAdmin,"
+              "organizations)")
     token: str | None = None
     while True:
         page = session.execute(
@@ -765,8 +793,13 @@ def _users(
             if raw.get("suspended"):
                 continue
             name = str((raw.get("name") or {}).get("fullName", ""))
+            organizations = [o for o in raw.get("organizations") or [] if isinstance(o, dict)]
+            primary = next((o for o in organizations if o.get("primary")), organizations[0] if organizations
+                           else {})
             yield DirectoryUser(
-                str(raw.get("primaryEmail", "")), name, str(raw.get("orgUnitPath", "/")), False
+                str(raw.get("primaryEmail", "")), name, str(raw.get("orgUnitPath", "/")), False,
+                is_admin=raw.get("isAdmin") is True, is_delegated_admin=raw.get("isDelegatedAdmin") is True,
+                title=str(primary.get("title") or ""), screened="isAdmin" in raw,
             )
         token = page.get("nextPageToken")
         if not token:

@@ -372,6 +372,7 @@ class GoogleApis:
             },
             "isAdmin": user.is_admin,
             "isDelegatedAdmin": user.is_delegated_admin,
+            **({"organizations": [{"title": user.title, "primary": True}]} if user.title else {}),
             "lastLoginTime": _rfc3339(self.state.clock.now() - dt.timedelta(days=1)),
             "creationTime": _rfc3339(user.creation_time),
             "agreedToTerms": True,

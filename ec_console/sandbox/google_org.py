@@ -75,6 +75,7 @@ class GoogleUser:
     org_unit_path: str = "/"
     is_admin: bool = False  # super administrator
     is_delegated_admin: bool = False  # holds an admin role other than super admin
+    title: str = ""  # job title of the primary organisation (Directory's organizations[].title)
     suspended: bool = False
     suspension_reason: str = ""
     deleted: bool = False  # recently deleted: gone from Directory, tokens refused
@@ -261,7 +262,8 @@ def build_google_organisation(now: dt.datetime | None = None) -> GoogleOrganisat
         (OUTSIDE_GROUP, "Chief", "Executive", {"org_unit_path": "/Executives"}),
         (f"cfo@{DOMAIN}", "Chief", "Financial", {"org_unit_path": "/Executives"}),
         (f"nested.member@{DOMAIN}", "Nia", "Nested", {"org_unit_path": "/Engineering/Platform"}),
-        (f"nested.lead@{DOMAIN}", "Noel", "Nested", {"org_unit_path": "/Engineering/Platform"}),
+        (f"nested.lead@{DOMAIN}", "Noel", "Nested", {"org_unit_path": "/Engineering/Platform",
+                                                     "title": "Vice President, Platform"}),
     ]
     for i in range(39):
         first, last = person_name(i)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ec_console import validation
 from ec_console.checks import CancelToken, Report
+from ec_console.diagnoses import report_for_surface, surface_text
 from ec_console.errors import BadInput
 from ec_console.logs import redact
 from ec_console.registry import Application, Registry
@@ -73,8 +74,10 @@ def checked_at(started_at: str, now: QDateTime | None = None) -> str:
 
 def export_report(report: Report, path: str | Path, fmt: str, header: ReportHeader | None = None) -> Path:
     """Write `report` to `path` as html, pdf, json or txt: `report_files.write_report`, the same writer
-    (and the same Qt-free PDF) as `ec-console check ... --report` (redacted; atomic; never a secret)."""
-    return write_report(report, path, fmt, header)
+    (and the same Qt-free PDF) as `ec-console check ... --report` (redacted; atomic; never a secret).
+    HTML, PDF and text speak the window's words (fields, not command-line flags); JSON stays exactly the
+    command line's `--json` object, for scripts."""
+    return write_report(report if fmt == "json" else report_for_surface(report, "gui"), path, fmt, header)
 
 
 class CheckView(QWidget):
@@ -493,7 +496,7 @@ class CheckView(QWidget):
                  "fail": self.tr("Failed")}
         text = words[report.result.value]
         if diagnosis is not None:
-            text += f" — {diagnosis.code}: {diagnosis.cause}"
+            text += f" — {diagnosis.code}: {surface_text(diagnosis.cause)}"
         self.result.setText(text)
         self.result_heading.setText(
             self.tr("%s · checked %s") % (report.target, checked_at(report.started_at)))
@@ -530,7 +533,8 @@ class CheckView(QWidget):
     def report_text(self) -> str:
         if self.report is None:
             return ""
-        return render_text(redacted_report(self.report, redact), header=self.report_header())
+        return render_text(redacted_report(report_for_surface(self.report, "gui"), redact),
+                           header=self.report_header())
 
     @Slot()
     def copy_text(self) -> None:

@@ -3,7 +3,9 @@
 Sources: *Discover* (the provider's enumeration, in the background, cancellable) or *Paste or import* (a
 pasted list or a Get-Mailbox CSV; every unusable line is listed with its line number). The preview lists
 the candidates with check boxes (select all / none, a count); accounts already linked through the
-application are shown but not offered. *Link* probes each chosen account through the application in the
+application are shown but not offered. Discovery pre-ticks only a handful of screened, ordinary accounts
+(`Enumeration.preselected`: never an administrator or executive; nothing when more than 5 are found).
+*Link* probes each chosen account through the application in the
 background: each row shows its result as it is written: *Linked*; *Not linked* with the diagnosis (no
 profile is recorded; it can be ticked again once the cause is fixed); or *Try again later* when the
 platform was busy or did not answer (left ticked: pressing Link again finishes the job). Done / total,
@@ -13,6 +15,7 @@ this service account"; Stop. The main window's table follows (`results_written`)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -35,6 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checkall import JobResult
+from ec_console.diagnoses import surface_text
+from ec_console.providers.base import HANDFUL
 from ec_console.registry import Application, Registry
 from ec_console.ui import icons
 from ec_console.ui import operations as ops
@@ -245,10 +250,28 @@ class LinkProfilesDialog(QDialog):
 
     def _discovered(self, enumeration: Any) -> None:
         self._discovery_over()
-        added = self.add_candidates([(a.email, a.name) for a in enumeration.accounts])
+        accounts = enumeration.accounts
+        added = self.add_candidates([(a.email, a.name) for a in accounts], ticked=enumeration.preselected())
+        roles = {"super administrator": self.tr("super administrator"),
+                 "administrator": self.tr("administrator"), "executive": self.tr("executive")}
+        held = [a for a in accounts if a.role]
+        for account in held:
+            row = self._rows.get(account.email.lower())
+            if row is not None and not self.model.item(row, COL_RESULT).text():
+                self._set_result(row, self.tr("Not ticked: %s") % roles.get(account.role, account.role), None)
         lines = [self.tr("%(found)s in scope, %(added)s new in the list.")
-                 % {"found": count(len(enumeration.accounts), self.tr("account"), self.tr("accounts")),
+                 % {"found": count(len(accounts), self.tr("account"), self.tr("accounts")),
                     "added": f"{added:,}"}]
+        if len(accounts) > HANDFUL:
+            lines.append(self.tr("Nothing is ticked: with more than %d accounts, tick the ones to link, or "
+                                 "use Select all.") % HANDFUL)
+        elif held:
+            lines.append(self.tr("Not ticked: %s. Administrators and executives are linked only when you "
+                                 "tick them.") % count(len(held), self.tr("administrator or executive"),
+                                                       self.tr("administrators or executives")))
+        elif accounts and not any(a.screened for a in accounts):
+            lines.append(self.tr("Nothing is ticked: the platform does not say which of these accounts are "
+                                 "administrators or executives. Tick the ones to link."))
         lines += [f"• {note}" for note in enumeration.notes]
         self.discover_status.setText("\n".join(lines))
 
@@ -309,8 +332,10 @@ class LinkProfilesDialog(QDialog):
         self.problems.addItems(lines)
         self.problems.show()
 
-    def add_candidates(self, accounts: list[tuple[str, str]]) -> int:
-        """Add accounts to the preview (checked), skipping any already listed; returns how many were new."""
+    def add_candidates(self, accounts: list[tuple[str, str]], *,
+                       ticked: Collection[str] | None = None) -> int:
+        """Add accounts to the preview, skipping any already listed; returns how many were new. Each is
+        ticked when `ticked` is None (addresses the admin pasted) or names it (`Enumeration.preselected`)."""
         new: list[str] = []
         for email, name in accounts:
             key = email.lower()
@@ -318,7 +343,8 @@ class LinkProfilesDialog(QDialog):
                 continue
             box = QStandardItem(email)
             box.setCheckable(True)
-            box.setCheckState(Qt.CheckState.Checked)
+            chosen = ticked is None or email in ticked
+            box.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
             box.setData(email, EmailRole)
             box.setEditable(False)
             self.model.appendRow([box, _cell(name), _cell("")])
@@ -422,10 +448,10 @@ class LinkProfilesDialog(QDialog):
         if result.action == "linked":
             text, colour = self.tr("Linked"), "linked"
         elif result.action == "not_linked":
-            text, colour = self.tr("Not linked: %s") % result.message, "fail"
+            text, colour = self.tr("Not linked: %s") % surface_text(result.message), "fail"
             tip = _diagnosis_tip(result, text)
         elif result.action == "try_again":
-            text, colour = self.tr("Try again later: %s") % result.message, "warn"
+            text, colour = self.tr("Try again later: %s") % surface_text(result.message), "warn"
             tip = _diagnosis_tip(result, text) + "\n\n" + self.tr(
                 "The platform was busy or did not answer. Link this account again later: accounts already "
                 "linked are kept, the rest are linked.")
@@ -469,7 +495,7 @@ class LinkProfilesDialog(QDialog):
         if summary.run.application_failures:
             failure = next(iter(summary.run.application_failures.values()))
             text += self.tr(". The application itself failed (%s): %s") % (
-                failure.code, failure.diagnosis.cause if failure.diagnosis else failure.detail)
+                failure.code, surface_text(failure.diagnosis.cause if failure.diagnosis else failure.detail))
         self.status.setText(text)
         self.progress.hide()
         self.results_written.emit()
@@ -516,7 +542,7 @@ def _diagnosis_tip(result: JobResult, text: str) -> str:
     diagnosis = result.outcome.diagnosis if result.outcome is not None else None
     if diagnosis is None:
         return text
-    return f"{text}\n\n{diagnosis.cause}\n\n{diagnosis.remediation}"
+    return f"{text}\n\n{surface_text(diagnosis.cause)}\n\n{surface_text(diagnosis.remediation)}"
 
 
 def _without_line(message: str, line: int) -> str:

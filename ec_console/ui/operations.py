@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject
 
 from ec_console.checkall import DEFAULT_CONCURRENCY, JobResult, Progress
 from ec_console.checks import CancelToken, CheckCancelled, Report
+from ec_console.diagnoses import surface_text
 from ec_console.errors import ConsoleError
 from ec_console.providers.base import EnumerationError, ProviderAdapter
 from ec_console.registry import Application, Registry
@@ -57,11 +58,11 @@ class Scope:
 def expected_message(exc: BaseException) -> str | None:
     """The administrator-facing sentence for an expected failure; None for a bug (shown by the presenter)."""
     if isinstance(exc, ConsoleError):
-        return exc.message
+        return surface_text(exc.message)
     if isinstance(exc, EnumerationError):
         if exc.diagnosis is not None:
-            return f"{exc.detail} ({exc.diagnosis.code}: {exc.diagnosis.cause})"
-        return exc.detail
+            return surface_text(f"{exc.detail} ({exc.diagnosis.code}: {exc.diagnosis.cause})")
+        return surface_text(exc.detail)
     return None
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ec_console.checks import Report, StepSpec
 from ec_console.dashboard import profile_summary
+from ec_console.diagnoses import surface_text
 from ec_console.registry import Profile
 from ec_console.ui import icons
 from ec_console.ui.operations import Operation, Scope, load_profile_details, probe_busy_blocks
@@ -260,7 +261,8 @@ class ProfileDetailsPane(QDockWidget):
             f"<tr><td style='padding-right:10px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
             for k, v in facts) + "</table>")
         diagnosis = details.diagnosis
-        self.message.setText(self.tr("Last failure: %s — %s") % (diagnosis.code, diagnosis.cause)
+        self.message.setText(self.tr("Last failure: %s — %s") % (diagnosis.code,
+                                                                  surface_text(diagnosis.cause))
                              if diagnosis else "")
         prose, command = split_step(details.withdrawal_step)
         self.withdrawal_text.setText(prose if command else details.withdrawal_step)
@@ -353,7 +355,7 @@ class ProfileDetailsPane(QDockWidget):
         if profile_id != self.profile_id:
             return
         if not outcome.ok:
-            why = outcome.diagnosis.cause if outcome.diagnosis else outcome.detail
+            why = surface_text(outcome.diagnosis.cause if outcome.diagnosis else outcome.detail)
             self.blocks_label.setText(self.tr("The calendar could not be read: %s") % why)
             return
         step = outcome.report.step("read_calendar")

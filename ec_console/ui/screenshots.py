@@ -3,9 +3,10 @@
 Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`), the
 exception dialog (`exception`), every page of the setup wizard against the sandbox organisation
 (`wizard-platform`, `wizard-connection-onprem`, `-online`, `-google`, `wizard-scope`, `wizard-test`,
-`wizard-test-failed`, `wizard-summary`), the connectivity check window (`check-view`; started from a
-profile's context menu `profile-context-menu` → `check-view-profile`, and its result gone stale
-`check-view-stale`), the dashboard's dialogs, and Edit / Remove application (`edit-application`,
+`wizard-test-failed`, `wizard-summary`), the connectivity check window (`check-view`; a failure whose fix
+names the fields: `check-view-failed`; started from a profile's context menu `profile-context-menu` →
+`check-view-profile`, and its result gone stale `check-view-stale`), Google discovery in the link dialog
+(`link-discover-google`), the dashboard's dialogs, and Edit / Remove application (`edit-application`,
 `edit-application-rotate-failed`, `remove-application`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
@@ -139,6 +140,7 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _wizard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _dashboard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _edit_application_shots(app, sandbox, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _words_shots(app, sandbox, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
@@ -259,6 +261,56 @@ def _linked_then_broken(sandbox: object, registry: object, application: object, 
             box.in_scope, box.behaviour = in_scope, behaviour
     ids = [registry.find_profile(application.id, a).id for a in addresses]  # type: ignore[attr-defined]
     dashboard.relink_profiles(registry, ids, store=store)  # type: ignore[arg-type]
+
+
+def _words_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
+    """A failed check whose fix names fields (`check-view-failed`), and Google discovery with nothing
+    pre-ticked and the administrators and executives marked (`link-discover-google`)."""
+    from ec_console.registry import Registry
+    from ec_console.ui.app import create_main_window
+    from ec_console.ui.check_view import CheckView
+    from ec_console.ui.link_dialog import LinkProfilesDialog
+    from ec_console.wizard import Platform, SetupFlow
+
+    info = sandbox.info()  # type: ignore[attr-defined]
+    view = CheckView("us")
+    view.resize(860, 700)
+    view.show()
+    view.source.setCurrentIndex(view.source.count() - 1)
+    for key, value in {"ews_url": info.ews_url, "username": info.username, "password": "not the password",
+                       "ca_file": info.ca_file}.items():
+        view.adhoc_form.set_text(key, value)
+    view.mailbox.setText(info.mailboxes_in_scope[0])
+    view.run()
+    _wait(app, lambda: not view.running and view.task is None)
+    _settle(app)
+    _save(view, outdir, "check-view-failed", scheme, scale)
+    view.close()
+    view.deleteLater()
+
+    flow = SetupFlow("us")
+    flow.choose_platform(Platform.GOOGLE)
+    flow.fill_from_sandbox(info, sandbox.google.info())  # type: ignore[attr-defined]
+    flow.record_test(flow.run_test(secret=flow.resolve_secret()))
+    with Registry.for_region("us") as registry:
+        google_app = flow.save(registry)
+    window = create_main_window("us", keychain="Secret Service")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    for index in range(window.applications_list.count()):
+        if window.applications_list.item(index).text().startswith(google_app.name):
+            window.applications_list.setCurrentRow(index)
+    link = window.open_link_dialog()
+    assert isinstance(link, LinkProfilesDialog)
+    link.discover()
+    _wait(app, lambda: link.discovery is None and link.model.rowCount() > 0)
+    _settle(app)
+    _save(link, outdir, "link-discover-google", scheme, scale)
+    link.reject()
+    window.close()
+    window.deleteLater()
+    _settle(app)
 
 
 def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:

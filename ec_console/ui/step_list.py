@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checks import StepResult, StepSpec, StepStatus
+from ec_console.diagnoses import for_surface, surface_text
 from ec_console.render import format_duration
 from ec_console.ui import icons
 
@@ -199,10 +200,10 @@ class StepRow(QFrame):
             if item.widget() is not None:
                 item.widget().deleteLater()
         if step.detail:
-            self.details_layout.addWidget(_text(step.detail, "stepDetail"))
-        diagnosis = step.diagnosis
-        if diagnosis is None:
+            self.details_layout.addWidget(_text(surface_text(step.detail), "stepDetail"))
+        if step.diagnosis is None:
             return
+        diagnosis = for_surface(step.diagnosis, "gui")
         self.details_layout.addWidget(_text(f"<b>{self.tr('Cause')}</b> ({diagnosis.code}): "
                                             f"{_escape(diagnosis.cause)}", "stepCause", rich=True))
         add_instructions(self.details_layout, diagnosis.remediation, diagnosis.commands, diagnosis.links,

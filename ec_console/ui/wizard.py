@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checks import CancelToken, StepStatus
+from ec_console.diagnoses import surface_text
 from ec_console.registry import Registry
 from ec_console.ui import theme
 from ec_console.ui.about import CHECKING as CHECKING_KEYCHAIN
@@ -369,6 +370,7 @@ class PlatformPage(_Page):
         self.sandbox_box = QCheckBox(self.tr("&Use the sandbox organisation (fictional, no tenant needed)"))
         self.sandbox_box.setObjectName("useSandbox")
         self.sandbox_box.setAccessibleName(self.tr("Use the sandbox organisation"))
+        self.sandbox_box.toggled.connect(self._sandbox_toggled)
         self.sandbox_status = _heading_text("")
         self.sandbox_status.setObjectName("sandboxStatus")
         layout.addWidget(self.sandbox_box)
@@ -431,6 +433,11 @@ class PlatformPage(_Page):
             self.sandbox_status.setText(session.error or self.tr("The sandbox organisation is starting…"))
             session.ready.connect(self._sync_sandbox, Qt.ConnectionType.UniqueConnection)
 
+    def _sandbox_toggled(self, checked: bool) -> None:
+        # Off: the sandbox's values leave the pages. On again: the next connection page fills them again.
+        if not checked:
+            self.flow().clear_sandbox_values()
+
     def _chosen(self, platform: Platform) -> None:
         self.flow().choose_platform(platform)
         self.completeChanged.emit()
@@ -461,7 +468,7 @@ class ConnectionPage(_Page):
                 self.layout_.addWidget(self.sign_in)
             self.layout_.addStretch(1)
         if wizard.use_sandbox and wizard.sandbox is not None and wizard.sandbox.is_ready \
-                and not self.flow().clean.get("test_mailbox"):
+                and self.flow().sandbox_platform is not self.platform:
             self.flow().fill_from_sandbox(*wizard.sandbox.infos())
         self.form.load()
         self.completeChanged.emit()
@@ -560,7 +567,7 @@ class SignInBox(QFrame):
             self.page.completeChanged.emit()
             self.status.setText(self.tr("Signed in as %s, a super administrator.") % result.email)
             return
-        why = result.diagnosis.cause if result.diagnosis is not None else result.detail
+        why = surface_text(result.diagnosis.cause if result.diagnosis is not None else result.detail)
         self.status.setText(self.tr("Sign-in did not succeed: %s") % why)
 
     def _failed(self, exc: BaseException) -> None:
@@ -735,7 +742,8 @@ class TestPage(_Page):
             self.result_label.setStyleSheet(f"color: {theme.status_colour(report.result.value).name()};")
         else:
             diagnosis = report.diagnosis
-            text = self.tr("Failed: %s") % (diagnosis.cause if diagnosis else self.tr("a step failed")) \
+            why = surface_text(diagnosis.cause) if diagnosis else self.tr("a step failed")
+            text = self.tr("Failed: %s") % why \
                 if not report.cancelled else self.tr("The test was stopped before it finished.")
             self.result_label.setText(text + self.tr(" Fix it and Retry, or save anyway."))
             self.result_label.setStyleSheet(f"color: {theme.status_colour('fail').name()};")
