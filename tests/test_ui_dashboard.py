@@ -170,7 +170,7 @@ def test_enter_opens_the_details_with_steps_withdrawal_step_and_history(qtbot, o
     assert pane.withdrawal_row.text.startswith("Remove-DistributionGroupMember") and \
         chosen[3] in pane.withdrawal_row.text
     assert pane.history.topLevelItemCount() == 1 and pane.history.topLevelItem(0).text(1) == "link"
-    assert pane.audit.topLevelItem(0).text(1) == "profile_link_failed"
+    assert pane.audit.topLevelItem(0).text(1) == "Link failed"
 
 
 def test_read_now_shows_busy_times_only(qtbot, open_window, linked, sandbox):  # noqa: F811

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ec_console.audit_labels import action_label
 from ec_console.checks import Report, StepSpec
 from ec_console.dashboard import profile_summary
 from ec_console.registry import Profile
@@ -305,7 +306,9 @@ class ProfileDetailsPane(QDockWidget):
             item.setIcon(2, icons.status_icon(record.result))
         self.audit.clear()
         for entry in details.audit:
-            item = QTreeWidgetItem(self.audit, [local_time(entry.at), entry.action, entry.detail])
+            item = QTreeWidgetItem(self.audit, [local_time(entry.at), action_label(entry.action),
+                                                entry.detail])
+            item.setToolTip(1, entry.action)
             item.setToolTip(2, entry.detail)
         for tree in (self.history, self.audit):
             tree.resizeColumnToContents(0)
