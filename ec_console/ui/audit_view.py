@@ -74,6 +74,14 @@ def details_html(entry: AuditEntry) -> str:
     return f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
 
 
+def detail_line(detail: str) -> str:
+    """An entry's detail on one line for the table: labelled values when it is JSON, else its words."""
+    fields = audit.detail_fields(detail)
+    if fields and fields[0][0] != "Detail":
+        return "; ".join(f"{name}: {value}" for name, value in fields)
+    return " ".join(detail.split())
+
+
 @dataclass(frozen=True)
 class AuditPage:
     entries: list[AuditEntry]       # at most MAX_SHOWN, newest first
@@ -114,7 +122,7 @@ class AuditModel(QAbstractTableModel):
             return None
         entry = self.entries[index.row()]
         values = (local_time(entry.at), entry.os_user, action_label(entry.action), entry.subject,
-                  " ".join(entry.detail.split()))
+                  detail_line(entry.detail))
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return values[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -51,6 +51,7 @@ from ec_console.registry import PROFILE_STATUSES, Application, ProfileQuery, Reg
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
+from ec_console.ui.fitting import ElidedLabel, ElidingStatusBar
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
     COL_EMAIL,
@@ -67,6 +68,7 @@ from ec_console.words import count
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 200
+MIN_TABLE_WIDTH = 360      # the profiles panel keeps at least this width beside the details pane
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
@@ -390,6 +392,7 @@ class MainWindow(QMainWindow):
 
         right = QWidget()
         right.setAccessibleName(self.tr("Profiles panel"))
+        right.setMinimumWidth(MIN_TABLE_WIDTH)      # the details pane cannot squeeze the table away
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
         right_layout.addLayout(filters)
@@ -491,16 +494,18 @@ class MainWindow(QMainWindow):
             menu.setToolTipsVisible(True)
 
     def _build_status_bar(self) -> None:
-        status = self.statusBar()
+        # Texts elide in the middle when the window is narrow (the full text is the tooltip).
+        status = ElidingStatusBar(self)
+        self.setStatusBar(status)
         status.setObjectName("statusBar")
         status.setAccessibleName(self.tr("Status bar"))
-        self.region_status = QLabel()
+        self.region_status = ElidedLabel()
         self.region_status.setObjectName("regionStatus")
         self.region_status.setAccessibleName(self.tr("Region"))
-        self.counts_status = QLabel()
+        self.counts_status = ElidedLabel()
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
-        self.keychain_status = QLabel()
+        self.keychain_status = ElidedLabel()
         self.keychain_status.setObjectName("keychainStatus")
         self.keychain_status.setAccessibleName(self.tr("Keychain"))
         for label in (self.region_status, self.counts_status, self.keychain_status):

@@ -22,10 +22,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -43,6 +46,8 @@ from ec_console.ui.profiles_model import local_time, provider_label, result_labe
 from ec_console.ui.step_list import CopyRow, StepList
 
 MAX_NAMED = 10
+MIN_WIDTH = 300          # the pane's least width; its content scrolls below that
+PREFERRED_WIDTH = 520    # the widest the pane opens (a third of the window up to this)
 # A platform step's command: "prose: Verb-Noun ..." (PowerShell) or "prose: gcloud ..." / a URL.
 _COMMAND = re.compile(r"^(?:[A-Z][a-z]+-[A-Z][A-Za-z]+\b|gcloud |https://)")
 
@@ -177,15 +182,27 @@ class ProfileDetailsPane(QDockWidget):
         self.tabs.addTab(overview, self.tr("&Overview"))
         self.tabs.addTab(last, self.tr("&Last check"))
         self.tabs.addTab(history, self.tr("&History"))
-        self.setWidget(self.tabs)
-        self.setMinimumWidth(380)
+        # In a scroll area: however wide a command or a step is, the pane never pushes the profile table
+        # (or the window) off screen; it scrolls instead.
+        area = QScrollArea()
+        area.setObjectName("detailsScroll")
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidgetResizable(True)
+        area.setWidget(self.tabs)
+        self.setWidget(area)
+        self.setMinimumWidth(MIN_WIDTH)
         self._show_empty()
 
     # ------------------------------------------------------------------------------------ public API
     def show_profile(self, profile_id: int) -> None:
-        """Load and show one profile (off the GUI thread); the pane opens."""
+        """Load and show one profile (off the GUI thread); the pane opens, a third of the window wide."""
         self.profile_id = profile_id
+        opening = self.isHidden()
         self.show()
+        window = self.parentWidget()
+        if opening and isinstance(window, QMainWindow):
+            width = max(MIN_WIDTH, min(PREFERRED_WIDTH, window.width() * 36 // 100))
+            window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
         self.raise_()
         self.reload()
 
