@@ -226,6 +226,13 @@ class MainWindow(QMainWindow):
         self.find_action.setStatusTip(self.tr("Search calendar profiles by email or name"))
         self.find_action.triggered.connect(self.focus_search)
 
+        self.export_profiles_action = QAction(self.tr("&Export profile list (CSV)…"), self)
+        self.export_profiles_action.setObjectName("exportProfilesAction")
+        self.export_profiles_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_profiles_action.setStatusTip(self.tr(
+            "Save the profiles shown (current search and filters) as a CSV file for a spreadsheet"))
+        self.export_profiles_action.triggered.connect(self.export_profiles_csv)
+
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setObjectName("quitAction")
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
@@ -440,6 +447,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(a["addConnectionAction"])
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_profiles_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -865,6 +874,7 @@ class MainWindow(QMainWindow):
             blocked=self._inapplicable_profile_actions(),
         )
         ui_actions.update_action_states(self.actions, selection)
+        self.export_profiles_action.setEnabled(self.registry is not None)
         run_panel = getattr(self, "run_panel", None)
         if run_panel is not None and run_panel.running:
             for name in ("checkAllAction", "relinkProfileAction"):
@@ -1160,6 +1170,13 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    @Slot()
+    def export_profiles_csv(self) -> Any:
+        """File › Export profile list (CSV)…: the profiles shown, as shown (`ui/export_profiles.py`)."""
+        from ec_console.ui.export_profiles import export_profiles
+
+        return export_profiles(self)
 
     @Slot()
     def show_profile_details(self, index: Any = None) -> None:
