@@ -244,6 +244,12 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
 
+        self.documentation_action = QAction(self.tr("&Documentation"), self)
+        self.documentation_action.setObjectName("documentationAction")
+        self.documentation_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.documentation_action.setStatusTip(self.tr("Open the console's documentation in your browser"))
+        self.documentation_action.triggered.connect(self.open_documentation)
+
         self.open_logs_action = QAction(self.tr("Open &log folder"), self)
         self.open_logs_action.setObjectName("openLogsAction")
         self.open_logs_action.triggered.connect(self._open_log_folder)
@@ -496,6 +502,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.documentation_action)
         help_menu.addAction(self.open_logs_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
@@ -936,6 +943,17 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    @Slot()
+    def open_documentation(self) -> None:
+        """Help › Documentation: the shipped pages (rendered) or the online guide, in the browser."""
+        from ec_console.ui.documentation import open_documentation
+
+        opened, url = open_documentation()
+        if not opened:
+            where = url.toLocalFile() if url.isLocalFile() else url.toString()
+            self.statusBar().showMessage(self.tr("No browser could be opened. The documentation is at %s")
+                                         % where, 15000)
 
     @Slot()
     def _open_log_folder(self) -> None:
