@@ -25,8 +25,8 @@ _MARKUP = re.compile(r"`|\*\*|__|\[([^\]]*)\]\([^)]*\)")
 _SUMMARY_MAX = 260
 # The pages an administrator reaches for first, in this order; the rest (the sandbox, how the console is
 # built and tested) follow by title.
-_FIRST = ("wizard.md", "cli.md", "diagnoses.md", "exchange-check.md", "google-check.md", "registry.md",
-          "secrets-and-logs.md", "security.md")
+_FIRST = ("main-window.md", "wizard.md", "cli.md", "diagnoses.md", "exchange-check.md", "google-check.md",
+          "registry.md", "secrets-and-logs.md", "security.md")
 
 
 @dataclass(frozen=True)

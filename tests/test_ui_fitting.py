@@ -11,7 +11,7 @@ from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
 from ec_console.registry import Registry
 from ec_console.ui import fitting
 from ec_console.ui.fitting import ElidedLabel, clamp_rect, fit_on_screen, install_screen_fitter
-from ec_console.ui.main_window import MIN_TABLE_WIDTH
+from ec_console.ui.main_window import MIN_APPLICATIONS_WIDTH, MIN_SEARCH_WIDTH, MIN_TABLE_WIDTH
 from ec_console.ui.profile_details import MIN_WIDTH
 
 AREA = QRect(0, 0, 1024, 738)            # a 1024 x 768 screen less a 30-pixel task bar
@@ -123,9 +123,7 @@ def test_the_details_pane_leaves_the_table_on_screen(qtbot, open_window):  # noq
         app = registry.add_application("Room booking", "exchange", "contoso.example")
         profile = registry.add_profile(app.id, "a.very.long.mailbox.name.for.testing@contoso.example")
         registry.record_profile_check(profile.id, result="fail", diagnosis="impersonation_denied")
-    window = open_window("us")
-    window.resize(WIDTH, 700)
-    qtbot.waitUntil(lambda: window.width() == WIDTH)
+    window = open_window("us")                     # 1280 wide: the pane opens a third of that
     pane = window.details_pane
     window.profiles_table.selectRow(0)
     window.profiles_table.setFocus()
@@ -133,7 +131,13 @@ def test_the_details_pane_leaves_the_table_on_screen(qtbot, open_window):  # noq
     with qtbot.waitSignal(pane.loaded, timeout=10000):
         qtbot.keyClick(window.profiles_table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: pane.isVisible() and pane.width() >= MIN_WIDTH)
+    assert 400 <= pane.width() <= 520
+    window.resize(WIDTH, 700)                      # then the window is made narrow
+    qtbot.waitUntil(lambda: window.width() == WIDTH)
     assert window.width() == WIDTH                                 # the window did not grow
+    assert pane.width() >= MIN_WIDTH
+    assert window.profile_search.width() >= MIN_SEARCH_WIDTH       # nothing squeezed to nothing
+    assert window.applications_list.parentWidget().width() >= MIN_APPLICATIONS_WIDTH
     table = window.table_stack
     assert table.width() >= MIN_TABLE_WIDTH - 20
     right_edge = table.mapTo(window, table.rect().bottomRight()).x()

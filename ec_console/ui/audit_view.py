@@ -247,7 +247,7 @@ class AuditLogDialog(QDialog):
         layout.addWidget(self.splitter, 1)
         layout.addLayout(bottom)
         self.resize(1040, 640)
-        self.splitter.setSizes([440, 160])
+        self.splitter.setSizes([400, 200])
         self.reload()
 
     def _date_box(self, name: str, text: str, day: QDate, tip: str) -> tuple[QCheckBox, QDateEdit]:

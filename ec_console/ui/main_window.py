@@ -68,7 +68,9 @@ from ec_console.words import count
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 200
-MIN_TABLE_WIDTH = 360      # the profiles panel keeps at least this width beside the details pane
+MIN_TABLE_WIDTH = 340      # the profiles panel keeps at least this width beside the details pane
+MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
+MIN_SEARCH_WIDTH = 120
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
@@ -320,6 +322,7 @@ class MainWindow(QMainWindow):
         apps_title.setFont(bold)
         left = QWidget()
         left.setAccessibleName(self.tr("Applications panel"))
+        left.setMinimumWidth(MIN_APPLICATIONS_WIDTH)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         left_layout.addWidget(apps_title)
@@ -333,6 +336,7 @@ class MainWindow(QMainWindow):
         self.profile_search.setPlaceholderText(self.tr("Search by email or name (Ctrl+F)"))
         self.profile_search.setClearButtonEnabled(True)
         self.profile_search.setMaxLength(256)  # the registry's limit for search text
+        self.profile_search.setMinimumWidth(MIN_SEARCH_WIDTH)
         self.profile_search.textChanged.connect(self._on_search_edited)
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
@@ -345,7 +349,7 @@ class MainWindow(QMainWindow):
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
         status_caption = QLabel(self.tr("&Status:"))
         status_caption.setBuddy(self.status_filter)
-        self.showing_label = QLabel()
+        self.showing_label = ElidedLabel()
         self.showing_label.setObjectName("showingLabel")
         self.showing_label.setAccessibleName(self.tr("Profiles shown"))
         filters = QHBoxLayout()

@@ -46,8 +46,9 @@ from ec_console.ui.profiles_model import local_time, provider_label, result_labe
 from ec_console.ui.step_list import CopyRow, StepList
 
 MAX_NAMED = 10
-MIN_WIDTH = 300          # the pane's least width; its content scrolls below that
+MIN_WIDTH = 280          # the pane's least width; its content scrolls below that
 PREFERRED_WIDTH = 520    # the widest the pane opens (a third of the window up to this)
+SHARE_PERCENT = 36       # the pane's share of the window's width when it opens
 # A platform step's command: "prose: Verb-Noun ..." (PowerShell) or "prose: gcloud ..." / a URL.
 _COMMAND = re.compile(r"^(?:[A-Z][a-z]+-[A-Z][A-Za-z]+\b|gcloud |https://)")
 
@@ -199,12 +200,20 @@ class ProfileDetailsPane(QDockWidget):
         self.profile_id = profile_id
         opening = self.isHidden()
         self.show()
-        window = self.parentWidget()
-        if opening and isinstance(window, QMainWindow):
-            width = max(MIN_WIDTH, min(PREFERRED_WIDTH, window.width() * 36 // 100))
-            window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
+        if opening:
+            self._fit_width(self._share())
         self.raise_()
         self.reload()
+
+    def _share(self) -> int:
+        window = self.parentWidget()
+        share = window.width() * SHARE_PERCENT // 100 if window is not None else PREFERRED_WIDTH
+        return max(MIN_WIDTH, min(PREFERRED_WIDTH, share))
+
+    def _fit_width(self, width: int) -> None:
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow) and not self.isFloating():
+            window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 
     def reload(self) -> None:
         if self.profile_id is None:

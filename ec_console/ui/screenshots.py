@@ -3,8 +3,10 @@
 Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`), the
 exception dialog (`exception`), every page of the setup wizard against the sandbox organisation
 (`wizard-platform`, `wizard-connection-onprem`, `-online`, `-google`, `wizard-scope`, `wizard-test`,
-`wizard-test-failed`, `wizard-summary`) and the connectivity check window (`check-view`), each in light and
-dark, at scale 1 and 2, named
+`wizard-test-failed`, `wizard-summary`), the connectivity check window (`check-view`) and the dashboard's
+windows (`main-details`, a narrow `main-details-narrow` with a long status message, `link-profiles`,
+`check-all`, `revoke-application`, `audit-log` with a date range and the details pane, ...), each in light
+and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -274,6 +276,16 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     _wait(app, lambda: window.details_pane.details is not None)
     _settle(app)
     _save(window, outdir, "main-details", scheme, scale)
+    # A narrow window with a long status message: the texts elide in the middle, the table stays in view.
+    window.resize(900, 640)
+    window.statusBar().showMessage(
+        "3 profiles revoked in United States (US); the platform step that withdraws each one is in the "
+        "profile's details, with the command to copy", 60000)
+    _settle(app)
+    _save(window, outdir, "main-details-narrow", scheme, scale)
+    window.statusBar().clearMessage()
+    window.resize(*WINDOW_SIZE)
+    _settle(app)
 
     confirm = RevokeProfilesDialog(rows[:3], window)
     confirm.show()
@@ -328,6 +340,11 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     audit = window.open_audit_log()
     assert isinstance(audit, AuditLogDialog)
     _wait(app, lambda: audit.page is not None)
+    audit.from_check.setChecked(True)            # a date range (the last 30 days) and the details pane
+    _wait(app, lambda: audit.loading is None and audit.page is not None)
+    actions = [e.action for e in audit.model.entries]
+    if "check_all_cancelled" in actions:
+        audit.table.selectRow(actions.index("check_all_cancelled"))
     _settle(app)
     _save(audit, outdir, "audit-log", scheme, scale)
     audit.close()
