@@ -68,9 +68,8 @@ from ec_console.words import count
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 200
-MIN_TABLE_WIDTH = 340      # the profiles panel keeps at least this width beside the details pane
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
-MIN_SEARCH_WIDTH = 120
+MIN_SEARCH_WIDTH = 110
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
@@ -107,7 +106,7 @@ class EmptyState(QFrame):
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.body.setMinimumWidth(420)
+        self.body.setMinimumWidth(300)      # wraps; narrow enough to sit beside the details pane
         self.buttons = QHBoxLayout()
         self.buttons.addStretch(1)
         self._button_widgets: list[QPushButton] = []
@@ -348,8 +347,9 @@ class MainWindow(QMainWindow):
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
         status_caption = QLabel(self.tr("&Status:"))
+        status_caption.setObjectName("statusCaption")
         status_caption.setBuddy(self.status_filter)
-        self.showing_label = ElidedLabel()
+        self.showing_label = QLabel()
         self.showing_label.setObjectName("showingLabel")
         self.showing_label.setAccessibleName(self.tr("Profiles shown"))
         filters = QHBoxLayout()
@@ -409,7 +409,6 @@ class MainWindow(QMainWindow):
 
         right = QWidget()
         right.setAccessibleName(self.tr("Profiles panel"))
-        right.setMinimumWidth(MIN_TABLE_WIDTH)      # the details pane cannot squeeze the table away
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
         right_layout.addLayout(filters)

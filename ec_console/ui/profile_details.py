@@ -47,8 +47,8 @@ from ec_console.ui.step_list import CopyRow, StepList
 
 MAX_NAMED = 10
 MIN_WIDTH = 280          # the pane's least width; its content scrolls below that
-PREFERRED_WIDTH = 520    # the widest the pane opens (a third of the window up to this)
-SHARE_PERCENT = 36       # the pane's share of the window's width when it opens
+PREFERRED_WIDTH = 440    # the widest the pane opens (a share of the window up to this)
+SHARE_PERCENT = 30       # the pane's share of the window's width when it opens
 # A platform step's command: "prose: Verb-Noun ..." (PowerShell) or "prose: gcloud ..." / a URL.
 _COMMAND = re.compile(r"^(?:[A-Z][a-z]+-[A-Z][A-Za-z]+\b|gcloud |https://)")
 
@@ -132,6 +132,7 @@ class ProfileDetailsPane(QDockWidget):
         self.blocks.setHeaderHidden(True)
         self.blocks.setRootIsDecorated(False)
         self.blocks.setUniformRowHeights(True)
+        self.blocks.setMinimumHeight(self.fontMetrics().height() * 5)
         self.read_now = QPushButton(self.tr("&Read now"))
         self.read_now.setObjectName("readBusyNow")
         self.read_now.setToolTip(self.tr("Read the busy times of the next 7 days from the calendar now "
@@ -180,23 +181,23 @@ class ProfileDetailsPane(QDockWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("detailsTabs")
         self.tabs.setAccessibleName(self.tr("Profile details sections"))
-        self.tabs.addTab(overview, self.tr("&Overview"))
-        self.tabs.addTab(last, self.tr("&Last check"))
-        self.tabs.addTab(history, self.tr("&History"))
-        # In a scroll area: however wide a command or a step is, the pane never pushes the profile table
-        # (or the window) off screen; it scrolls instead.
+        # The overview scrolls when the pane is short or narrow: its wrapped texts keep their full height
+        # (never cut) and the pane never needs more room than the window has beside the table.
         area = QScrollArea()
         area.setObjectName("detailsScroll")
         area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidgetResizable(True)
-        area.setWidget(self.tabs)
-        self.setWidget(area)
+        area.setWidget(overview)
+        self.tabs.addTab(area, self.tr("&Overview"))
+        self.tabs.addTab(last, self.tr("&Last check"))
+        self.tabs.addTab(history, self.tr("&History"))
+        self.setWidget(self.tabs)
         self.setMinimumWidth(MIN_WIDTH)
         self._show_empty()
 
     # ------------------------------------------------------------------------------------ public API
     def show_profile(self, profile_id: int) -> None:
-        """Load and show one profile (off the GUI thread); the pane opens, a third of the window wide."""
+        """Load and show one profile (off the GUI thread); the pane opens at its share of the window."""
         self.profile_id = profile_id
         opening = self.isHidden()
         self.show()
