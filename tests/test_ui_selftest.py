@@ -154,8 +154,9 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home)
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     windows = ("main", "main-empty", "about", "exception", "wizard-platform", "wizard-connection-onprem",
                "wizard-connection-online", "wizard-connection-google", "wizard-scope", "wizard-test",
-               "wizard-test-failed", "wizard-summary", "check-view", "main-details", "revoke-profiles",
-               "link-profiles", "check-all", "check-all-running", "revoke-application", "audit-log")
+               "wizard-test-failed", "wizard-summary", "check-view", "main-details", "main-details-narrow",
+               "revoke-profiles", "link-profiles", "check-all", "check-all-running", "revoke-application",
+               "audit-log")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows for scheme in ("light", "dark"))
     for path in tmp_path.glob("*.png"):
         assert distinct_colours(QImage(str(path))) > 1, path.name
