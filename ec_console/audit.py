@@ -18,9 +18,10 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TextIO
 
+from ec_console.audit_labels import action_label
 from ec_console.errors import BadInput
 from ec_console.registry import AuditEntry, utc_text
 
@@ -80,4 +81,63 @@ def parse_since(text: str, flag: str = "--since") -> str:
     return utc_text(moment)
 
 
-__all__ = ["CSV_HEADER", "JSON_FIELDS", "csv_cell", "entry_json", "parse_since", "write_csv", "write_json"]
+def day_range(first: date | None, last: date | None,
+              zone: tzinfo | None = None) -> tuple[str | None, str | None]:
+    """Calendar days `first` .. `last` (both included, in `zone`, default the computer's time zone) as the
+    registry's UTC times `(since, before)`: `since` is the start of `first`, `before` the start of the
+    day after `last` (exclusive). A missing day leaves that end open."""
+
+    def start_of(day: date) -> str:
+        moment = datetime.combine(day, time())
+        local = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+        return utc_text(local)
+
+    since = start_of(first) if first is not None else None
+    before = start_of(last + timedelta(days=1)) if last is not None else None
+    return since, before
+
+
+def _field_name(key: str) -> str:
+    words = str(key).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def detail_fields(detail: str) -> list[tuple[str, str]]:
+    """An entry's detail as labelled values: a JSON object (as check all writes) gives one row per key,
+    nested values written out plainly; any other text is one row, "Detail"."""
+    text = detail.strip()
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and value:
+            return [(_field_name(k), _plain(v)) for k, v in value.items()]
+    return [("Detail", detail)] if text else []
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{_field_name(k)}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def entry_fields(entry: AuditEntry, local_time: str = "") -> list[tuple[str, str]]:
+    """Every field of an entry, labelled, for a person: time (local and UTC), user, action (readable name
+    and its code), subject, then the detail's own fields."""
+    when = f"{local_time} ({entry.at} UTC)" if local_time else f"{entry.at} UTC"
+    action = action_label(entry.action)
+    rows = [("Time", when), ("User", entry.os_user),
+            ("Action", action if action == entry.action else f"{action} ({entry.action})"),
+            ("Subject", entry.subject or "—")]
+    return rows + detail_fields(entry.detail)
+
+
+__all__ = ["CSV_HEADER", "JSON_FIELDS", "csv_cell", "day_range", "detail_fields", "entry_fields",
+           "entry_json", "parse_since", "write_csv", "write_json"]

@@ -28,11 +28,12 @@ import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ec_console.audit_labels import actions_labelled
 from ec_console.errors import BadInput, ConsoleError
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,18 @@ class CheckRecord:
     diagnosis: str | None
     report: dict[str, Any]    # the check report as JSON (never secrets)
     created_at: str
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries to read. Every word (case-insensitive) must appear in some field of the entry
+    or in its action's readable name; `since` / `before` are registry times (`since` inclusive, `before`
+    exclusive); `subject`, when given, is matched exactly. User text is only ever a bound value."""
+
+    words: tuple[str, ...] = ()
+    since: str | None = None
+    before: str | None = None
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -565,6 +578,39 @@ _APPLICATION_SELECT = """SELECT a.id, a.name, a.provider, a.domain, a.settings, 
 
 _CHECK_COLUMNS = "id, profile_id, application_id, kind, result, diagnosis, report, created_at"
 _AUDIT_COLUMNS = "id, at, os_user, action, subject, detail"
+# An entry's searchable text: its fields, separated so a word never matches across two of them.
+_AUDIT_TEXT = "at || char(31) || os_user || char(31) || action || char(31) || subject || char(31) || detail"
+
+
+def _audit_where(query: AuditQuery) -> tuple[list[str], list[Any]]:
+    """The conditions (joined by AND) and bound parameters of an audit query."""
+    if not isinstance(query, AuditQuery):
+        raise RegistryInputError(f"expected an AuditQuery, not {type(query).__name__}")
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.since is not None:
+        clauses.append("at >= ?")
+        params.append(query.since)
+    if query.before is not None:
+        clauses.append("at < ?")
+        params.append(query.before)
+    if query.subject is not None:
+        clauses.append("subject = ?")
+        params.append(query.subject)
+    if sum(len(w) for w in query.words) > _MAX_SEARCH:
+        raise RegistryInputError(f"search text is longer than {_MAX_SEARCH} characters")
+    for word in query.words:
+        needle = search_key(word)
+        if not needle:
+            continue
+        clause = f"ec_search_key({_AUDIT_TEXT}) LIKE ? ESCAPE '\\'"
+        params.append(f"%{_escape_like(needle)}%")
+        labelled = actions_labelled(needle)
+        if labelled:
+            clause = f"({clause} OR action IN ({', '.join('?' * len(labelled))}))"
+            params.extend(labelled)
+        clauses.append(clause)
+    return clauses, params
 
 
 def _validate_query(query: ProfileQuery) -> None:
@@ -1219,16 +1265,16 @@ class Registry:
             return AuditEntry(*row)
 
     def iter_audit(self, *, since: str | None = None, subject: str | None = None,
-                   batch: int = 500) -> Iterator[AuditEntry]:
-        """Audit entries newest first, at or after `since` (a registry time), read `batch` rows at a time
-        so a huge audit is never held in memory at once."""
-        where, params = ["id < ?"], []
+                   batch: int = 500, query: AuditQuery | None = None) -> Iterator[AuditEntry]:
+        """Audit entries newest first, at or after `since` (a registry time) and matching `query`, read
+        `batch` rows at a time so a huge audit is never held in memory at once."""
+        query = query or AuditQuery()
         if since is not None:
-            where.append("at >= ?")
-            params.append(since)
+            query = replace(query, since=max(since, query.since or since))
         if subject is not None:
-            where.append("subject = ?")
-            params.append(subject)
+            query = replace(query, subject=subject)
+        clauses, params = _audit_where(query)
+        where = ["id < ?", *clauses]
         before = (1 << 63) - 1
         while True:
             rows = self._conn.execute(
@@ -1239,6 +1285,18 @@ class Registry:
             if len(rows) < batch:
                 return
             before = rows[-1][0]
+
+    def search_audit(self, query: AuditQuery, *, limit: int) -> tuple[list[AuditEntry], int]:
+        """The newest `limit` entries matching `query` and how many match in all (both done in SQL)."""
+        clauses, params = _audit_where(query)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._conn.execute(
+            f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id DESC LIMIT ?",
+            (*params, limit)).fetchall()
+        if len(rows) < limit:
+            return [AuditEntry(*r) for r in rows], len(rows)
+        (matched,) = self._conn.execute(f"SELECT COUNT(*) FROM audit{where}", params).fetchone()
+        return [AuditEntry(*r) for r in rows], matched
 
     def audit_entries(self, *, subject: str | None = None, limit: int | None = None,
                       offset: int = 0) -> list[AuditEntry]:

@@ -46,15 +46,17 @@ def test_wheel_carries_resources_inside_the_package(tmp_path):
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
     assert "ec_console/resources/regions.toml" in names
+    assert "ec_console/docs/cli.md" in names                   # Help › Documentation's pages
     # Imported from the unpacked wheel (not the checkout), the helper finds the packaged copy.
     probe = (
-        "import ec_console.resources as r, ec_console; "
-        "print(ec_console.__file__); print(r.resources_dir())"
+        "import ec_console.resources as r, ec_console, ec_console.documentation as d; "
+        "print(ec_console.__file__); print(r.resources_dir()); print(d.docs_dir())"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(tmp_path / 'site')!r}); {probe}"],
         check=True, capture_output=True, text=True, timeout=60, cwd=tmp_path,
     )
-    module_file, found = result.stdout.split()
+    module_file, found, docs = result.stdout.split()
     assert module_file.startswith(str(tmp_path / "site"))
     assert Path(found) == tmp_path / "site" / "ec_console" / "resources"
+    assert Path(docs) == tmp_path / "site" / "ec_console" / "docs"

@@ -1,11 +1,16 @@
-"""The audit log view: opened from Tools, filtered, exported as CSV (csv module, formula cells defused),
-and region-scoped."""
+"""The audit log view: opened from Tools, readable action names, filtered by words and by a range of local
+days (in SQL), a details pane with every field, exported as CSV (csv module, formula cells defused), and
+region-scoped."""
 
 from __future__ import annotations
 
 import csv
+import json
+import time
+from datetime import date
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QFileDialog
 from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
 
@@ -42,8 +47,8 @@ def test_audit_log_lists_filters_and_exports(qtbot, open_window, tmp_path, monke
     _seed()
     window = open_window("us")
     dialog = _open(qtbot, window)
-    assert _column(dialog, 2) == ["profile_revoked", "profile_linked", "profile_linked", "profile_linked",
-                                  "application_added"]                     # newest first
+    assert _column(dialog, 2) == ["Profile revoked", "Profile linked", "Profile linked", "Profile linked",
+                                  "Application added"]                     # newest first, in plain words
     assert "Terminplanung" not in _column(dialog, 3)                      # this region only
     assert dialog.status.text() == "5 entries"
 
@@ -80,3 +85,121 @@ def test_the_other_region_has_its_own_audit(qtbot, open_window):  # noqa: F811
     dialog = _open(qtbot, window)
     assert _column(dialog, 3) == ["Terminplanung"]
     assert "Germany" in dialog.windowTitle()
+
+
+# ------------------------------------------------------------------------------ dates, details, words
+
+@pytest.fixture
+def berlin_time(monkeypatch):
+    """The computer's time zone is Europe/Berlin (UTC+1 in December) for the test."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _seed_days(monkeypatch) -> None:
+    """Entries on several days; the clock is the registry's, so each entry gets the time given."""
+    import ec_console.registry as registry_module
+
+    entries = [
+        ("2026-11-28T09:00:00Z", "application_added", "Room booking", "exchange for contoso.example"),
+        ("2026-11-30T12:00:00Z", "profile_linked", "alice@contoso.example", "linked through Room booking"),
+        # 23:30 UTC on 1 December is 00:30 on 2 December in Berlin: it belongs to the local 2 December.
+        ("2026-12-01T23:30:00Z", "profile_revoked", "alice@contoso.example", "revoked in the console"),
+        ("2026-12-02T10:00:00Z", "application_updated", "Room booking", "scope group changed"),
+        ("2026-12-02T11:00:00Z", "check_all_finished", "check_all:application:1",
+         json.dumps({"run": "r-7", "linked": 3, "needs_relink": 1, "cancelled": False})),
+        ("2026-12-04T08:00:00Z", "profile_linked", "bob@contoso.example", "linked through Room booking"),
+    ]
+    with Registry.for_region("us") as registry, monkeypatch.context() as patch:
+        for at, action, subject, detail in entries:
+            patch.setattr(registry_module, "utc_now", lambda at=at: at)
+            registry.audit(action, subject, detail)
+
+
+def _set_day(edit, day: date) -> None:
+    edit.setDate(QDate(day.year, day.month, day.day))
+
+
+def test_a_range_of_local_days_combines_with_the_filter(qtbot, open_window, monkeypatch, berlin_time):  # noqa: F811
+    _seed_days(monkeypatch)
+    dialog = _open(qtbot, open_window("us"))
+    assert dialog.status.text() == "6 entries"
+    assert not dialog.from_date.isEnabled() and dialog.from_date.calendarPopup()
+
+    _set_day(dialog.from_date, date(2026, 11, 30))
+    _set_day(dialog.to_date, date(2026, 12, 2))
+    qtbot.mouseClick(dialog.from_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.to_check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "4 entries")
+    # Both days included, in local time: the 23:30 UTC revoke of 1 December is on the local 2 December.
+    assert [e.at for e in dialog.model.entries] == ["2026-12-02T11:00:00Z", "2026-12-02T10:00:00Z",
+                                                    "2026-12-01T23:30:00Z", "2026-11-30T12:00:00Z"]
+
+    _set_day(dialog.to_date, date(2026, 12, 1))
+    qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "1 entry")
+    assert [e.at for e in dialog.model.entries] == ["2026-11-30T12:00:00Z"]
+
+    _set_day(dialog.to_date, date(2026, 12, 4))
+    qtbot.keyClicks(dialog.filter, "alice")
+    qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "2 entries")
+    assert _column(dialog, 2) == ["Profile revoked", "Profile linked"]
+
+    qtbot.mouseClick(dialog.from_check, Qt.MouseButton.LeftButton)         # untick: from the beginning
+    dialog.filter.clear()
+    qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "6 entries")
+
+
+def test_a_from_day_after_the_to_day_says_so(qtbot, open_window, monkeypatch, berlin_time):  # noqa: F811
+    _seed_days(monkeypatch)
+    dialog = _open(qtbot, open_window("us"))
+    _set_day(dialog.from_date, date(2026, 12, 3))
+    _set_day(dialog.to_date, date(2026, 12, 1))
+    qtbot.mouseClick(dialog.from_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.to_check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "after" in dialog.status.text())
+    assert dialog.model.rowCount() == 0 and "2026-12-01" in dialog.status.text()
+
+
+def test_the_filter_finds_readable_action_names(qtbot, open_window, monkeypatch, berlin_time):  # noqa: F811
+    _seed_days(monkeypatch)
+    dialog = _open(qtbot, open_window("us"))
+    qtbot.keyClicks(dialog.filter, "Changed")       # "Application changed" is recorded as application_updated
+    qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "1 entry")
+    assert [e.action for e in dialog.model.entries] == ["application_updated"]
+
+
+def test_the_details_pane_shows_every_field_labelled(qtbot, open_window, monkeypatch, berlin_time):  # noqa: F811
+    _seed_days(monkeypatch)
+    dialog = _open(qtbot, open_window("us"))
+    assert "Select an entry" in dialog.details.text()
+    row = [e.action for e in dialog.model.entries].index("check_all_finished")
+    rect = dialog.table.visualRect(dialog.model.index(row, 2))
+    qtbot.mouseClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    text = dialog.details.text()
+    assert "2026-12-02 12:00" in text and "2026-12-02T11:00:00Z UTC" in text    # local and UTC
+    assert "Check all finished" in text and "check_all_finished" in text
+    assert f"<b>User</b></td><td style='vertical-align:top'>{dialog.model.entries[row].os_user}</td>" in text
+    assert "check_all:application:1" in text
+    # The JSON detail is shown as labelled values, not as raw JSON.
+    assert "{" not in text and '"run"' not in text
+    for label, value in (("Run", "r-7"), ("Linked", "3"), ("Needs relink", "1"), ("Cancelled", "no")):
+        assert f"<b>{label}</b></td><td style='vertical-align:top'>{value}</td>" in text
+
+
+def test_export_keeps_the_dates_and_the_codes(qtbot, open_window, tmp_path, monkeypatch, berlin_time):  # noqa: F811
+    _seed_days(monkeypatch)
+    dialog = _open(qtbot, open_window("us"))
+    _set_day(dialog.from_date, date(2026, 12, 2))
+    qtbot.mouseClick(dialog.from_check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "4 entries")
+    target = tmp_path / "audit.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV"))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Exported"))
+    rows = list(csv.reader(target.open(encoding="utf-8", newline="")))
+    assert [r[2] for r in rows[1:]] == ["profile_linked", "check_all_finished", "application_updated",
+                                        "profile_revoked"]
+    assert "Exported 4 entries" in dialog.status.text()

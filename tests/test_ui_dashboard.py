@@ -182,7 +182,7 @@ def test_enter_opens_the_details_with_steps_withdrawal_step_and_history(qtbot, o
         chosen[3] in pane.withdrawal_row.text
     history = [pane.history.topLevelItem(i).text(1) for i in range(pane.history.topLevelItemCount())]
     assert history == ["relink", "link"]                   # linked once, broken since
-    assert pane.audit.topLevelItem(0).text(1) == "profile_relink_failed"
+    assert pane.audit.topLevelItem(0).text(1) == "Relink failed"
 
 
 def test_read_now_shows_busy_times_only(qtbot, open_window, linked, sandbox):  # noqa: F811

@@ -154,7 +154,8 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home)
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     windows = ("main", "main-empty", "about", "exception", "wizard-platform", "wizard-connection-onprem",
                "wizard-connection-online", "wizard-connection-google", "wizard-scope", "wizard-test",
-               "wizard-test-failed", "wizard-summary", "check-view", "main-details", "revoke-profiles",
+               "wizard-test-failed", "wizard-summary", "check-view", "main-details", "main-details-narrow",
+               "revoke-profiles",
                "link-profiles", "check-all", "check-all-running", "check-all-paused", "revoke-application",
                "audit-log", "edit-application", "edit-application-rotate-failed", "remove-application",
                "profile-context-menu", "check-view-profile", "check-view-stale", "check-view-failed",

@@ -4,7 +4,8 @@
     ec-console audit export [--output FILE] [--since DATE] [--json | --csv] [--region ID]
 
 Entries come newest first and are streamed from the registry in batches (no full list in memory). JSON and
-CSV shapes are `ec_console.audit`'s (docs/cli.md). `audit verify` is reserved for the hash-chained audit
+CSV shapes are `ec_console.audit`'s (docs/cli.md): they carry the action codes; the text listing shows each
+action's readable name (`ec_console.audit_labels`). `audit verify` is reserved for the hash-chained audit
 (DESIGN.md) and is not a command yet. Exit statuses: 0 done, 2 bad input (unknown region, bad --since, an
 output folder that does not exist).
 """
@@ -20,7 +21,7 @@ from ec_console.commands.common import parser_class, region_flag, resolve_region
 from ec_console.errors import BadInput, ExitStatus
 
 # Column widths of the text listing (rows are streamed, so widths cannot come from the data).
-_WIDTHS = (20, 12, 24, 34)
+_WIDTHS = (20, 12, 28, 34)
 
 
 def register(subparsers: Any) -> None:
@@ -80,13 +81,15 @@ def _write(fmt: str, entries: Any, out: TextIO) -> int:
 
 
 def _write_text(entries: Any, out: TextIO) -> int:
+    from ec_console.audit_labels import action_label
     from ec_console.render import safe_text
 
     headers = ("TIME (UTC)", "USER", "ACTION", "SUBJECT", "DETAIL")
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, (*_WIDTHS, 0), strict=True)).rstrip() + "\n")
     count = 0
     for e in entries:
-        cells = [safe_text(v, keep_newlines=False) for v in (e.at, e.os_user, e.action, e.subject, e.detail)]
+        cells = [safe_text(v, keep_newlines=False) for v in (e.at, e.os_user, action_label(e.action),
+                                                                   e.subject, e.detail)]
         out.write("  ".join(c.ljust(w) for c, w in zip(cells, (*_WIDTHS, 0), strict=True)).rstrip() + "\n")
         count += 1
     return count

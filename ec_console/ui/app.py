@@ -19,6 +19,7 @@ from ec_console.errors import ConsoleError, ExitStatus
 from ec_console.regions import RegionCatalog, load_regions, load_settings
 from ec_console.ui import icons, theme
 from ec_console.ui.errors import install_exception_hooks, uninstall_exception_hooks
+from ec_console.ui.fitting import install_screen_fitter
 from ec_console.ui.main_window import MainWindow, RegistryFactory
 from ec_console.ui.tasks import shutdown_pools
 
@@ -122,6 +123,7 @@ def run_gui(region_id: str | None, sandbox: bool) -> int:
     with qt_messages_to_log():
         app = create_application()
         theme.apply_theme(app, saved_theme())
+        install_screen_fitter(app)          # every window and dialog opens fully on its screen
         install_exception_hooks()
         app.aboutToQuit.connect(shutdown_pools)
         try:

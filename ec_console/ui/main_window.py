@@ -51,6 +51,7 @@ from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQ
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
+from ec_console.ui.fitting import ElidedLabel, ElidingStatusBar
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
     COL_EMAIL,
@@ -67,6 +68,8 @@ from ec_console.words import count
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 200
+MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
+MIN_SEARCH_WIDTH = 110
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
@@ -103,7 +106,7 @@ class EmptyState(QFrame):
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.body.setMinimumWidth(420)
+        self.body.setMinimumWidth(300)      # wraps; narrow enough to sit beside the details pane
         self.buttons = QHBoxLayout()
         self.buttons.addStretch(1)
         self._button_widgets: list[QPushButton] = []
@@ -228,6 +231,13 @@ class MainWindow(QMainWindow):
         self.find_action.setStatusTip(self.tr("Search calendar profiles by email or name"))
         self.find_action.triggered.connect(self.focus_search)
 
+        self.export_profiles_action = QAction(self.tr("&Export profile list (CSV)…"), self)
+        self.export_profiles_action.setObjectName("exportProfilesAction")
+        self.export_profiles_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_profiles_action.setStatusTip(self.tr(
+            "Save the profiles shown (current search and filters) as a CSV file for a spreadsheet"))
+        self.export_profiles_action.triggered.connect(self.export_profiles_csv)
+
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setObjectName("quitAction")
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
@@ -238,6 +248,12 @@ class MainWindow(QMainWindow):
         self.about_action.setObjectName("aboutAction")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
+
+        self.documentation_action = QAction(self.tr("&Documentation"), self)
+        self.documentation_action.setObjectName("documentationAction")
+        self.documentation_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.documentation_action.setStatusTip(self.tr("Open the console's documentation in your browser"))
+        self.documentation_action.triggered.connect(self.open_documentation)
 
         self.open_logs_action = QAction(self.tr("Open &log folder"), self)
         self.open_logs_action.setObjectName("openLogsAction")
@@ -309,6 +325,7 @@ class MainWindow(QMainWindow):
         apps_title.setFont(bold)
         left = QWidget()
         left.setAccessibleName(self.tr("Applications panel"))
+        left.setMinimumWidth(MIN_APPLICATIONS_WIDTH)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         left_layout.addWidget(apps_title)
@@ -322,6 +339,7 @@ class MainWindow(QMainWindow):
         self.profile_search.setPlaceholderText(self.tr("Search by email or name (Ctrl+F)"))
         self.profile_search.setClearButtonEnabled(True)
         self.profile_search.setMaxLength(256)  # the registry's limit for search text
+        self.profile_search.setMinimumWidth(MIN_SEARCH_WIDTH)
         self.profile_search.textChanged.connect(self._on_search_edited)
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
@@ -333,6 +351,7 @@ class MainWindow(QMainWindow):
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
         status_caption = QLabel(self.tr("&Status:"))
+        status_caption.setObjectName("statusCaption")
         status_caption.setBuddy(self.status_filter)
         self.showing_label = QLabel()
         self.showing_label.setObjectName("showingLabel")
@@ -442,6 +461,8 @@ class MainWindow(QMainWindow):
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(a["addConnectionAction"])
         file_menu.addSeparator()
+        file_menu.addAction(self.export_profiles_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         view_menu = bar.addMenu(self.tr("&View"))
@@ -488,6 +509,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.documentation_action)
         help_menu.addAction(self.open_logs_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
@@ -495,16 +517,18 @@ class MainWindow(QMainWindow):
             menu.setToolTipsVisible(True)
 
     def _build_status_bar(self) -> None:
-        status = self.statusBar()
+        # Texts elide in the middle when the window is narrow (the full text is the tooltip).
+        status = ElidingStatusBar(self)
+        self.setStatusBar(status)
         status.setObjectName("statusBar")
         status.setAccessibleName(self.tr("Status bar"))
-        self.region_status = QLabel()
+        self.region_status = ElidedLabel()
         self.region_status.setObjectName("regionStatus")
         self.region_status.setAccessibleName(self.tr("Region"))
-        self.counts_status = QLabel()
+        self.counts_status = ElidedLabel()
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
-        self.keychain_status = QLabel()
+        self.keychain_status = ElidedLabel()
         self.keychain_status.setObjectName("keychainStatus")
         self.keychain_status.setAccessibleName(self.tr("Keychain"))
         for label in (self.region_status, self.counts_status, self.keychain_status):
@@ -867,6 +891,7 @@ class MainWindow(QMainWindow):
             blocked=self._inapplicable_profile_actions(),
         )
         ui_actions.update_action_states(self.actions, selection)
+        self.export_profiles_action.setEnabled(self.registry is not None)
         run_panel = getattr(self, "run_panel", None)
         if run_panel is not None and run_panel.running:
             for name in ("checkAllAction", "relinkProfileAction"):
@@ -967,6 +992,17 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    @Slot()
+    def open_documentation(self) -> None:
+        """Help › Documentation: the shipped pages (rendered) or the online guide, in the browser."""
+        from ec_console.ui.documentation import open_documentation
+
+        opened, url = open_documentation()
+        if not opened:
+            where = url.toLocalFile() if url.isLocalFile() else url.toString()
+            self.statusBar().showMessage(self.tr("No browser could be opened. The documentation is at %s")
+                                         % where, 15000)
 
     @Slot()
     def _open_log_folder(self) -> None:
@@ -1206,6 +1242,13 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    @Slot()
+    def export_profiles_csv(self) -> Any:
+        """File › Export profile list (CSV)…: the profiles shown, as shown (`ui/export_profiles.py`)."""
+        from ec_console.ui.export_profiles import export_profiles
+
+        return export_profiles(self)
 
     @Slot()
     def show_profile_details(self, index: Any = None) -> None:

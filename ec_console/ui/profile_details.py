@@ -22,10 +22,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ec_console.audit_labels import action_label
 from ec_console.checks import Report, StepSpec
 from ec_console.dashboard import profile_summary
 from ec_console.diagnoses import surface_text
@@ -43,6 +47,9 @@ from ec_console.ui.profiles_model import local_time, provider_label, result_labe
 from ec_console.ui.step_list import CopyRow, StepList
 
 MAX_NAMED = 10
+MIN_WIDTH = 280          # the pane's least width; its content scrolls below that
+PREFERRED_WIDTH = 440    # the widest the pane opens (a share of the window up to this)
+SHARE_PERCENT = 30       # the pane's share of the window's width when it opens
 # A platform step's command: "prose: Verb-Noun ..." (PowerShell) or "prose: gcloud ..." / a URL.
 _COMMAND = re.compile(r"^(?:[A-Z][a-z]+-[A-Z][A-Za-z]+\b|gcloud |https://)")
 
@@ -134,6 +141,7 @@ class ProfileDetailsPane(QDockWidget):
         self.blocks.setHeaderHidden(True)
         self.blocks.setRootIsDecorated(False)
         self.blocks.setUniformRowHeights(True)
+        self.blocks.setMinimumHeight(self.fontMetrics().height() * 5)
         self.read_now = QPushButton(self.tr("&Read now"))
         self.read_now.setObjectName("readBusyNow")
         self.read_now.setToolTip(self.tr("Read the busy times of the next 7 days from the calendar now "
@@ -186,20 +194,40 @@ class ProfileDetailsPane(QDockWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("detailsTabs")
         self.tabs.setAccessibleName(self.tr("Profile details sections"))
-        self.tabs.addTab(overview, self.tr("&Overview"))
+        # The overview scrolls when the pane is short or narrow: its wrapped texts keep their full height
+        # (never cut) and the pane never needs more room than the window has beside the table.
+        area = QScrollArea()
+        area.setObjectName("detailsScroll")
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidgetResizable(True)
+        area.setWidget(overview)
+        self.tabs.addTab(area, self.tr("&Overview"))
         self.tabs.addTab(last, self.tr("&Last check"))
         self.tabs.addTab(history, self.tr("&History"))
         self.setWidget(self.tabs)
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(MIN_WIDTH)
         self._show_empty()
 
     # ------------------------------------------------------------------------------------ public API
     def show_profile(self, profile_id: int) -> None:
-        """Load and show one profile (off the GUI thread); the pane opens."""
+        """Load and show one profile (off the GUI thread); the pane opens at its share of the window."""
         self.profile_id = profile_id
+        opening = self.isHidden()
         self.show()
+        if opening:
+            self._fit_width(self._share())
         self.raise_()
         self.reload()
+
+    def _share(self) -> int:
+        window = self.parentWidget()
+        share = window.width() * SHARE_PERCENT // 100 if window is not None else PREFERRED_WIDTH
+        return max(MIN_WIDTH, min(PREFERRED_WIDTH, share))
+
+    def _fit_width(self, width: int) -> None:
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow) and not self.isFloating():
+            window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 
     def reload(self) -> None:
         if self.profile_id is None:
@@ -331,7 +359,9 @@ class ProfileDetailsPane(QDockWidget):
             item.setIcon(2, icons.status_icon(record.result))
         self.audit.clear()
         for entry in details.audit:
-            item = QTreeWidgetItem(self.audit, [local_time(entry.at), entry.action, entry.detail])
+            item = QTreeWidgetItem(self.audit, [local_time(entry.at), action_label(entry.action),
+                                                entry.detail])
+            item.setToolTip(1, entry.action)
             item.setToolTip(2, entry.detail)
         for tree in (self.history, self.audit):
             tree.resizeColumnToContents(0)

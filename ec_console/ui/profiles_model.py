@@ -43,6 +43,7 @@ STATUS_TIPS = {
 PROVIDER_LABELS = {"exchange": "Exchange", "google": "Google Workspace"}
 RESULT_LABELS = {"pass": "Passed", "warn": "Passed with warnings", "fail": "Failed"}
 NOT_CHECKED = "Not checked yet"
+NEVER_CHECKED = "Never"
 ProfileIdRole = Qt.ItemDataRole.UserRole + 1
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
@@ -89,6 +90,26 @@ def result_label(profile: Profile) -> str:
     if profile.last_result == "fail" and profile.last_diagnosis:
         return f"{label}: {profile.last_diagnosis}"
     return label
+
+
+def display_text(profile: Profile, column: int) -> str:
+    """What the table shows in `column` for `profile` (plain Python: the CSV export uses it off the GUI
+    thread)."""
+    if column == COL_EMAIL:
+        return profile.email
+    if column == COL_NAME:
+        return profile.display_name
+    if column == COL_APPLICATION:
+        return profile.application_name
+    if column == COL_PLATFORM:
+        return provider_label(profile.provider)
+    if column == COL_STATUS:
+        return status_label(profile.status)
+    if column == COL_LAST_CHECKED:
+        return local_time(profile.last_checked_at) or NEVER_CHECKED
+    if column == COL_LAST_RESULT:
+        return result_label(profile)
+    return ""
 
 
 class ProfilesModel(QAbstractTableModel):
@@ -256,21 +277,7 @@ class ProfilesModel(QAbstractTableModel):
         return block
 
     def _display(self, profile: Profile, column: int) -> str:
-        if column == COL_EMAIL:
-            return profile.email
-        if column == COL_NAME:
-            return profile.display_name
-        if column == COL_APPLICATION:
-            return profile.application_name
-        if column == COL_PLATFORM:
-            return provider_label(profile.provider)
-        if column == COL_STATUS:
-            return status_label(profile.status)
-        if column == COL_LAST_CHECKED:
-            return local_time(profile.last_checked_at) or self.tr("Never")
-        if column == COL_LAST_RESULT:
-            return result_label(profile)
-        return ""
+        return display_text(profile, column)
 
     def _decoration(self, profile: Profile, column: int) -> Any:
         if column == COL_STATUS:

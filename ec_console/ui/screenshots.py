@@ -6,8 +6,10 @@ exception dialog (`exception`), every page of the setup wizard against the sandb
 `wizard-test-failed`, `wizard-summary`), the connectivity check window (`check-view`; a failure whose fix
 names the fields: `check-view-failed`; started from a profile's context menu `profile-context-menu` →
 `check-view-profile`, and its result gone stale `check-view-stale`), Google discovery in the link dialog
-(`link-discover-google`), the dashboard's dialogs, and Edit / Remove application (`edit-application`,
-`edit-application-rotate-failed`, `remove-application`), each in light and dark, at scale 1 and 2, named
+(`link-discover-google`), the dashboard's windows (`main-details`, a narrow `main-details-narrow` with a long
+status message, `link-profiles`, `check-all`, `revoke-application`, `audit-log` with a date range and the
+details pane, ...), and Edit / Remove application (`edit-application`, `edit-application-rotate-failed`,
+`remove-application`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -350,6 +352,16 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     _wait(app, lambda: window.details_pane.details is not None)
     _settle(app)
     _save(window, outdir, "main-details", scheme, scale)
+    # A narrow window with a long status message: the texts elide in the middle, the table stays in view.
+    window.resize(900, 640)
+    window.statusBar().showMessage(
+        "3 profiles revoked in United States (US); the platform step that withdraws each one is in the "
+        "profile's details, with the command to copy", 60000)
+    _settle(app)
+    _save(window, outdir, "main-details-narrow", scheme, scale)
+    window.statusBar().clearMessage()
+    window.resize(*WINDOW_SIZE)
+    _settle(app)
     _quick_check_shots(app, window, rows, info, outdir, scheme, scale)
 
     confirm = RevokeProfilesDialog(rows[:3], window)
@@ -422,6 +434,11 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     audit = window.open_audit_log()
     assert isinstance(audit, AuditLogDialog)
     _wait(app, lambda: audit.page is not None)
+    audit.from_check.setChecked(True)            # a date range (the last 30 days) and the details pane
+    _wait(app, lambda: audit.loading is None and audit.page is not None)
+    actions = [e.action for e in audit.model.entries]
+    if "check_all_cancelled" in actions:
+        audit.table.selectRow(actions.index("check_all_cancelled"))
     _settle(app)
     _save(audit, outdir, "audit-log", scheme, scale)
     audit.close()

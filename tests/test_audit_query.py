@@ -1,0 +1,109 @@
+"""The audit log's query (words, local days, in SQL), its readable action names and its labelled fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta, timezone
+
+import pytest
+
+import ec_console.registry as registry_module
+from ec_console import audit, cli
+from ec_console.audit_labels import action_label
+from ec_console.registry import AuditQuery, Registry, RegistryInputError
+
+
+def _add(registry: Registry, monkeypatch, at: str, action: str, subject: str, detail: str = "") -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(registry_module, "utc_now", lambda: at)
+        registry.audit(action, subject, detail)
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    reg = Registry(tmp_path / "r.sqlite3")
+    _add(reg, monkeypatch, "2026-12-01T08:00:00Z", "profile_linked", "ÄNNE@contoso.example", "linked")
+    _add(reg, monkeypatch, "2026-12-01T09:00:00Z", "profile_revoked", "bob@contoso.example", "50% done_x")
+    _add(reg, monkeypatch, "2026-12-02T09:00:00Z", "application_updated", "Room booking", "scope changed")
+    _add(reg, monkeypatch, "2026-12-03T09:00:00Z", "profile_linked", "carl@contoso.example", "linked")
+    yield reg
+    reg.close()
+
+
+def _subjects(registry: Registry, query: AuditQuery, limit: int = 100) -> list[str]:
+    entries, _matched = registry.search_audit(query, limit=limit)
+    return [e.subject for e in entries]
+
+
+def test_words_match_any_field_case_folded_and_every_word_is_needed(registry):
+    assert _subjects(registry, AuditQuery(words=("änne",))) == ["ÄNNE@contoso.example"]
+    assert _subjects(registry, AuditQuery(words=("LINKED", "carl"))) == ["carl@contoso.example"]
+    assert _subjects(registry, AuditQuery(words=("linked", "nobody"))) == []
+
+
+def test_like_wildcards_in_a_word_are_plain_characters(registry):
+    assert _subjects(registry, AuditQuery(words=("50%",))) == ["bob@contoso.example"]
+    assert _subjects(registry, AuditQuery(words=("e_x",))) == ["bob@contoso.example"]
+    assert _subjects(registry, AuditQuery(words=("%",))) == ["bob@contoso.example"]
+
+
+def test_a_word_of_a_readable_action_name_finds_its_code(registry):
+    # "Application changed" is what a person reads for application_updated.
+    assert _subjects(registry, AuditQuery(words=("changed",))) == ["Room booking"]
+    assert _subjects(registry, AuditQuery(words=("application", "changed"))) == ["Room booking"]
+
+
+def test_times_bound_the_query_and_the_count_goes_beyond_the_limit(registry):
+    query = AuditQuery(since="2026-12-01T09:00:00Z", before="2026-12-03T09:00:00Z")
+    assert _subjects(registry, query) == ["Room booking", "bob@contoso.example"]      # since in, before out
+    entries, matched = registry.search_audit(AuditQuery(), limit=2)
+    assert [e.subject for e in entries] == ["carl@contoso.example", "Room booking"] and matched == 4
+
+
+def test_iter_audit_takes_the_same_query(registry):
+    query = AuditQuery(words=("linked",), since="2026-12-02T00:00:00Z")
+    assert [e.subject for e in registry.iter_audit(query=query, batch=1)] == ["carl@contoso.example"]
+
+
+def test_search_text_too_long_is_refused(registry):
+    with pytest.raises(RegistryInputError, match="longer than"):
+        registry.search_audit(AuditQuery(words=("x" * 300,)), limit=10)
+
+
+def test_local_days_become_utc_bounds_with_both_days_included():
+    plus_one = timezone(timedelta(hours=1))
+    assert audit.day_range(date(2026, 12, 1), date(2026, 12, 2), plus_one) == (
+        "2026-11-30T23:00:00Z", "2026-12-02T23:00:00Z")
+    minus_five = timezone(timedelta(hours=-5))
+    assert audit.day_range(None, date(2026, 12, 31), minus_five) == (None, "2027-01-01T05:00:00Z")
+    assert audit.day_range(date(2026, 12, 1), None, minus_five) == ("2026-12-01T05:00:00Z", None)
+
+
+def test_action_names_are_plain_words_and_unknown_codes_still_read():
+    assert action_label("profile_link_failed") == "Link failed"
+    assert action_label("application_updated") == "Application changed"
+    assert action_label("profile_moved_elsewhere") == "Profile moved elsewhere"
+
+
+def test_entry_fields_label_every_field_and_unpack_a_json_detail(registry, monkeypatch):
+    _add(registry, monkeypatch, "2026-12-04T09:00:00Z", "check_all_finished", "check_all:all",
+         json.dumps({"run": "r-1", "needs_relink": 2, "scope": {"application": 4}, "cancelled": True}))
+    [entry] = registry.audit_entries(limit=1)
+    fields = dict(audit.entry_fields(entry, "2026-12-04 10:00"))
+    assert fields["Time"] == "2026-12-04 10:00 (2026-12-04T09:00:00Z UTC)"
+    assert fields["Action"] == "Check all finished (check_all_finished)"
+    assert fields["User"] == entry.os_user and fields["Subject"] == "check_all:all"
+    assert fields["Run"] == "r-1" and fields["Needs relink"] == "2" and fields["Cancelled"] == "yes"
+    assert fields["Scope"] == "Application: 4"
+    assert audit.detail_fields("plain words {") == [("Detail", "plain words {")]
+    assert audit.detail_fields("") == []
+
+
+def test_cli_text_listing_prints_readable_names_json_keeps_codes(capsys):
+    with Registry.for_region("us") as reg:
+        reg.audit("profile_link_failed", "ann@contoso.example", "through Room booking")
+    assert cli.main(["audit", "list", "--region", "us"]) == 0
+    out = capsys.readouterr().out
+    assert "Link failed" in out and "profile_link_failed" not in out
+    assert cli.main(["audit", "list", "--region", "us", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["action"] == "profile_link_failed"

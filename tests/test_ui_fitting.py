@@ -1,0 +1,150 @@
+"""Nothing clipped: windows clamped to their screen, texts that elide in the middle, and a details pane that
+leaves the profile table on screen."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
+
+from ec_console.registry import Registry
+from ec_console.ui import fitting
+from ec_console.ui.fitting import ElidedLabel, clamp_rect, fit_on_screen, install_screen_fitter
+from ec_console.ui.main_window import MIN_APPLICATIONS_WIDTH, MIN_SEARCH_WIDTH
+from ec_console.ui.profile_details import MIN_WIDTH
+
+AREA = QRect(0, 0, 1024, 738)            # a 1024 x 768 screen less a 30-pixel task bar
+
+
+def _inside(rect: QRect, area: QRect) -> bool:
+    return area.contains(rect.topLeft()) and area.contains(rect.bottomRight())
+
+
+# ------------------------------------------------------------------------------------- pure geometry
+
+def test_a_window_that_fits_is_left_where_it_is():
+    assert clamp_rect(QRect(100, 50, 800, 600), AREA) == QRect(100, 50, 800, 600)
+
+
+def test_a_window_past_the_right_and_bottom_edges_moves_back():
+    assert clamp_rect(QRect(600, 500, 800, 600), AREA) == QRect(224, 138, 800, 600)
+
+
+def test_a_window_bigger_than_the_screen_shrinks_to_it():
+    assert clamp_rect(QRect(-50, -20, 1280, 900), AREA) == QRect(0, 0, 1024, 738)
+
+
+def test_a_second_screen_left_of_the_first_keeps_its_own_coordinates():
+    left_screen = QRect(-1920, 0, 1920, 1050)
+    assert clamp_rect(QRect(-200, 100, 900, 700), left_screen) == QRect(-900, 100, 900, 700)
+    assert clamp_rect(QRect(-5000, 2000, 900, 700), left_screen) == QRect(-1920, 350, 900, 700)
+
+
+# ------------------------------------------------------------------------------------- widgets
+
+def test_fit_on_screen_moves_and_shrinks_a_dialog(qtbot):
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    dialog.setGeometry(700, 500, 1200, 900)
+    assert fit_on_screen(dialog, AREA)
+    assert _inside(dialog.frameGeometry(), AREA)
+    assert dialog.width() == 1024 and dialog.height() == 738
+    assert not fit_on_screen(dialog, AREA)                      # already inside: nothing changes
+
+
+@pytest.fixture
+def small_screen(monkeypatch):
+    """The screen fitter installed, with every window's screen 1024 x 738 available."""
+    monkeypatch.setattr(fitting, "available_area", lambda _window: QRect(AREA))
+    app = QApplication.instance()
+    fitter = install_screen_fitter(app)
+    assert install_screen_fitter(app) is fitter                 # installed once
+    yield
+    app.removeEventFilter(fitter)
+    fitter.deleteLater()
+
+
+def test_every_window_shown_opens_on_screen_including_a_restored_one(qtbot, open_window,  # noqa: F811
+                                                                     small_screen):
+    window = open_window("us")                     # shown at 1280 x 780: wider and taller than the screen
+    assert _inside(window.frameGeometry(), AREA)
+    window.hide()
+    window.setGeometry(3000, 2000, 900, 600)       # a geometry saved on a monitor that is gone
+    window.show()
+    assert _inside(window.frameGeometry(), AREA) and window.width() == 900
+    dialog = window.open_audit_log()               # opens 1040 wide
+    qtbot.waitUntil(lambda: dialog.loading is None)
+    assert _inside(dialog.frameGeometry(), AREA)
+    dialog.close()
+
+
+def test_an_elided_label_keeps_both_ends_and_tells_the_whole_text(qtbot):
+    full = "Region: United States (US) — sandbox organisation of contoso.example"
+    label = ElidedLabel(full)
+    qtbot.addWidget(label)
+    label.setToolTip("Where the console keeps secrets")
+    label.resize(label.sizeHint())
+    label.show()
+    assert not label.is_elided() and label.toolTip() == "Where the console keeps secrets"
+    label.resize(140, label.height())
+    shown = label.shown_text()
+    assert "…" in shown and shown.startswith("Reg") and shown.endswith("ple")  # the middle goes
+    assert label.fontMetrics().horizontalAdvance(shown) <= 140
+    assert label.text() == full and label.toolTip().startswith(full)
+    assert label.toolTip().endswith("Where the console keeps secrets")
+
+
+def test_status_texts_elide_in_the_middle_of_a_narrow_window(qtbot, open_window):  # noqa: F811
+    window = open_window("us")
+    window.resize(760, 600)
+    qtbot.waitUntil(lambda: window.width() <= 800)
+    bar = window.statusBar()
+    message = ("3 profiles revoked in United States (US); the platform step that withdraws each one is in "
+               "the profile's details pane, with the command to copy — ending here")
+    bar.showMessage(message, 10000)
+    assert bar.currentMessage() == message
+    shown = bar.shown_message()
+    assert "…" in shown and shown.startswith("3 profiles") and shown.endswith("ending here")
+    assert bar.fontMetrics().horizontalAdvance(shown) <= bar.message_rect().width()
+    assert bar.toolTip() == message
+    bar.clearMessage()
+    window.keychain_status.setText("Keychain: " + "a very long keychain backend description " * 3)
+    qtbot.waitUntil(lambda: window.keychain_status.is_elided() or
+                    window.keychain_status.geometry().right() <= window.width())
+    assert window.keychain_status.geometry().right() <= window.width()          # never past the edge
+
+
+WIDTH = 880     # a small screen, or a window beside another on a laptop
+
+
+def test_the_details_pane_leaves_the_table_on_screen(qtbot, open_window):  # noqa: F811
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Room booking", "exchange", "contoso.example")
+        profile = registry.add_profile(app.id, "a.very.long.mailbox.name.for.testing@contoso.example")
+        registry.record_profile_check(profile.id, result="fail", diagnosis="impersonation_denied")
+    window = open_window("us")                     # 1280 wide: the pane opens at 30 % of that
+    pane = window.details_pane
+    window.profiles_table.selectRow(0)
+    window.profiles_table.setFocus()
+    qtbot.waitUntil(window.profiles_table.hasFocus)
+    with qtbot.waitSignal(pane.loaded, timeout=10000):
+        qtbot.keyClick(window.profiles_table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: pane.isVisible() and pane.width() >= MIN_WIDTH)
+    assert 360 <= pane.width() <= 440
+    window.resize(WIDTH, 700)                      # then the window is made narrow
+    qtbot.waitUntil(lambda: window.width() == WIDTH)
+    assert window.width() == WIDTH                                 # the window did not grow
+    assert pane.width() >= MIN_WIDTH
+    assert window.profile_search.width() >= MIN_SEARCH_WIDTH       # nothing squeezed to nothing
+    assert window.applications_list.parentWidget().width() >= MIN_APPLICATIONS_WIDTH
+    table = window.table_stack
+    # The filter row is laid out, not overlapped: search box, status caption, status filter, "Showing".
+    row = [window.profile_search, window.status_filter.parentWidget().findChild(QLabel, "statusCaption"),
+           window.status_filter, window.showing_label]
+    for left, right in zip(row, row[1:], strict=False):
+        assert left.geometry().right() < right.geometry().left()
+    assert window.status_filter.width() >= window.status_filter.minimumSizeHint().width()
+    right_edge = table.mapTo(window, table.rect().bottomRight()).x()
+    assert right_edge < pane.mapTo(window, pane.rect().topLeft()).x()   # the table is beside the pane
+    assert pane.mapTo(window, pane.rect().bottomRight()).x() <= window.width()
