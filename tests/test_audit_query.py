@@ -107,3 +107,23 @@ def test_cli_text_listing_prints_readable_names_json_keeps_codes(capsys):
     assert "Link failed" in out and "profile_link_failed" not in out
     assert cli.main(["audit", "list", "--region", "us", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["action"] == "profile_link_failed"
+
+
+def test_every_action_the_console_writes_has_a_readable_name():
+    """Scan the source for audit actions written as literals (`.audit("code", ...)` and the registry's own
+    migration entries): each must have a plain-words label, not the fallback of its own code."""
+    import re
+    from pathlib import Path
+
+    import ec_console
+    from ec_console.audit_labels import ACTION_LABELS
+
+    root = Path(ec_console.__file__).parent
+    written: set[str] = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        written.update(re.findall(r"\.audit\(\s*\"([a-z_]+)\"", text))
+        written.update(re.findall(r"\"((?:profile|application)_[a-z_]+)\"", text)
+                       if "INSERT INTO audit" in text else ())
+    assert {"profile_linked", "profile_not_linked", "application_renamed"} <= written   # the scan sees them
+    assert sorted(written - set(ACTION_LABELS)) == []
