@@ -62,6 +62,7 @@ from ec_console.providers.base import (
     adapter_for,
 )
 from ec_console.registry import Application, AuditEntry, CheckRecord, Profile, Registry
+from ec_console.words import count
 
 log = logging.getLogger(__name__)
 
@@ -511,9 +512,9 @@ class ApplicationRevocation:
         with self.registry.transaction():
             profiles = self.registry.set_application_profiles_status(self.application.id, "revoked")
             app = self.registry.update_application(self.application.id, status="revoked")
+            revoked = count(profiles, "profile", "profiles")
             self.registry.audit("application_revoked", app.name,
-                                f"secret deleted from the keychain; {profiles} profile(s) revoked; {verified}"
-                                [:4000])
+                                f"secret deleted from the keychain; {revoked} revoked; {verified}"[:4000])
         self.application = app
         return app
 

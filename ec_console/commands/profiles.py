@@ -39,6 +39,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.words import count
 
 MAX_LIST_FILE_BYTES = 16 * 1024 * 1024
 SORT_COLUMNS = [
@@ -395,11 +396,12 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
     counts = (
         ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.counts.items() if v) or "nothing to do"
     )
-    line = f"{summary.total} profile(s): {counts}"
+    line = f"{count(summary.total, 'profile', 'profiles')}: {counts}"
     if link:
         line = _link_line(summary)
     if summary.retries:
-        line += f"; {summary.retries} throttled answer(s) retried after backing off"
+        retried = count(summary.retries, "throttled answer", "throttled answers")
+        line += f"; {retried} retried after backing off"
     if summary.cancelled:
         line += f"; cancelled with {summary.not_done} not done (run the command again to finish)"
     print(line)
@@ -407,8 +409,6 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
 
 def _link_line(summary: Any) -> str:
     """"4 accounts: 2 linked, 1 not linked, 1 to try again later" (then what to do about the failures)."""
-    from ec_console.words import count
-
     counts = summary.counts
     parts = [f"{counts['linked']:,} linked"]
     if counts["not_linked"]:
@@ -605,7 +605,8 @@ def run_check(args: argparse.Namespace) -> int:
     for why in plan.unusable.values():
         sys.stderr.write(f"ec-console: not checked: {why}\n")
     if plan.resumed_from and not args.json:
-        print(f"Resumed the run started {plan.resumed_from}: {plan.skipped_done} profile(s) already checked")
+        done = count(plan.skipped_done, "profile", "profiles")
+        print(f"Resumed the run started {plan.resumed_from}: {done} already checked")
     extra = {
         "resumed_from": plan.resumed_from,
         "already_checked": plan.skipped_done,

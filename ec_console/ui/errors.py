@@ -169,7 +169,8 @@ class ExceptionDialog(QDialog):
         self._details_text += "\n" + "-" * 60 + "\n" + details
         self.details.setPlainText(self._details_text)
         self.summary_label.setText(self.summary_label.text().split("\n")[0] + "\n" +
-                                   self.tr("(%n more error(s) since — see the details)", "", self._extra))
+                                   (self.tr("(1 more error since — see the details)") if self._extra == 1 else
+                                    self.tr("(%d more errors since — see the details)") % self._extra))
 
 
 class _Presenter(QObject):

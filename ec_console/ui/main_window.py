@@ -1163,8 +1163,9 @@ class MainWindow(QMainWindow):
         changed = sum(1 for r in results if r.changed)
         self.results_arrived(now=True)       # first: re-selecting the rows would hide the message
         self.statusBar().showMessage(
-            self.tr("%d profile(s) revoked in %s; the platform step is in each profile's details")
-            % (changed, self.catalog.regions[region_id].label), 15000)
+            self.tr("%s revoked in %s; the platform step is in each profile's details")
+            % (count(changed, self.tr("profile"), self.tr("profiles")),
+               self.catalog.regions[region_id].label), 15000)
 
     @Slot()
     def relink_selected_profiles(self) -> Any:
