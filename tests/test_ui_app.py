@@ -110,3 +110,49 @@ def test_following_the_os_uses_its_scheme(qapp, monkeypatch):
         assert theme.current_scheme() == "light"
     finally:
         theme.apply_theme(qapp, "light")
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_an_unticked_check_box_stands_out_from_its_background(qapp, scheme):
+    """Fusion outlines a check box in the window colour darkened, invisible on a dark Base; the console's
+    style draws an outline that stands out in both themes, in a plain widget and in a list's rows."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton, QTreeView
+
+    from ec_console.ui import theme
+
+    def outline_contrast(image, rect: QRect, background) -> int:
+        edge = [image.pixelColor(rect.left(), y) for y in range(rect.top() + 2, rect.bottom() - 1)]
+        return max(abs(c.lightness() - background.lightness()) for c in edge)
+
+    try:
+        theme.apply_theme(qapp, scheme)
+        box = QCheckBox("Also test writing")
+        box.resize(220, 40)
+        box.show()
+        qapp.processEvents()
+        option = QStyleOptionButton()
+        option.initFrom(box)
+        rect = qapp.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+        assert outline_contrast(box.grab().toImage(), rect, box.palette().color(box.backgroundRole())) > 60
+
+        model = QStandardItemModel()
+        item = QStandardItem("ada@contoso.com")
+        item.setCheckable(True)
+        model.appendRow(item)
+        view = QTreeView()
+        view.setModel(model)
+        view.resize(300, 120)
+        view.show()
+        qapp.processEvents()
+        image = view.viewport().grab().toImage()
+        row = view.visualRect(model.index(0, 0))
+        base = view.palette().color(view.viewport().backgroundRole())
+        lights = [abs(image.pixelColor(x, row.center().y()).lightness() - base.lightness())
+                  for x in range(row.left(), row.left() + 30)]
+        assert max(lights) > 60
+        box.close()
+        view.close()
+    finally:
+        theme.apply_theme(qapp, "light")
