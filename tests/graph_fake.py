@@ -148,6 +148,7 @@ class GraphFake:
         self.events: dict[str, dict[str, Any]] = {}
         self.keep_deleted = False
         self.records: list[Record] = []
+        self.issued: list[str] = []  # every access token handed out, so a test can look for leaks
         self.throttle_retry_after = "1000"
         self._once: set[str] = set()
         self._lock = threading.Lock()
@@ -278,6 +279,7 @@ class GraphFake:
             + "."
             + uuid.uuid4().hex
         )
+        self.issued.append(token)
         # https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
         self._send(
             handler,
@@ -416,3 +418,34 @@ def sha256_x5t(certificate: x509.Certificate) -> str:
 
     der = certificate.public_bytes(serialization.Encoding.DER)
     return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+
+
+def make_app_certificate(folder: Any) -> tuple[Any, x509.Certificate, str]:
+    """An application certificate (RSA 2048, self-signed) written as one PEM file holding the private key and
+    the certificate: (path, certificate, the key's PEM)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Enterprise Connect app")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path = Path(folder) / "app.pem"
+    path.write_bytes(key_pem + cert.public_bytes(serialization.Encoding.PEM))
+    return path, cert, key_pem.decode()

@@ -515,13 +515,13 @@ class _GraphCheck:
         error = result.get("error") if isinstance(result.get("error"), str) else "refused"
         shown = f"AADSTS{number}" if number else error
         detail = f"Microsoft Entra ID refused the token request ({error}, {shown})"
-        return self._fail(
-            code,
-            detail,
-            {"status": status, "error": error, "error_codes": error_codes(result)},
-            error=f"{error}, {shown}",
-            **names,
-        )
+        data: dict[str, Any] = {"status": status, "error": error, "error_codes": error_codes(result)}
+        if isinstance(self._credential, ClientCertificate):
+            # what the admin compares with the app registration's Certificates & secrets page
+            thumbprint = self._credential.thumbprint_sha256
+            data["thumbprint_sha256"] = thumbprint
+            detail += f"; the certificate's SHA-256 thumbprint is {thumbprint}"
+        return self._fail(code, detail, data, error=f"{error}, {shown}", **names)
 
     # --- Graph steps --------------------------------------------------------------------------------------
 
