@@ -240,7 +240,7 @@ def _prose_lines(diagnosis):
 
 
 @pytest.mark.parametrize("code", codes())
-@pytest.mark.parametrize("platform", [None, "onprem", "online", "google"])
+@pytest.mark.parametrize("platform", [None, "onprem", "online", "google", "graph"])
 @pytest.mark.parametrize("names", [{}, GUI_NAMES], ids=["no-names", "names"])
 def test_a_fix_rendered_for_a_window_names_no_flag_or_environment_variable(code, platform, names):
     for diagnosis in (diagnose(code, platform=platform, surface="gui", **names),
