@@ -74,13 +74,15 @@ PLACEHOLDERS: dict[str, str] = {
     "message": "<message>",
     "field": "<field>",
     "missing_scopes": "<scopes not delegated>",
+    "roles": "<application permissions in the token>",
 }
 ALIASES = {"app_id": "client_id"}
-PLATFORMS = ("onprem", "online", "google")
+PLATFORMS = ("onprem", "online", "google", "graph")
 _PLATFORM_HEADINGS = {
     "onprem": "On-premises Exchange:",
     "online": "Exchange Online:",
     "google": "Google Workspace:",
+    "graph": "Exchange Online through Microsoft Graph:",
 }
 _MAX_VALUE = 300
 _NAME_RE = re.compile(r"\{\{|\}\}|\{([a-z_]+)(?::([a-z]+))?\}|\{@([A-Za-z_]+)\}")
@@ -151,6 +153,10 @@ _FLAG_WORDS: dict[str, str] = {
     "--timeout": "the time limit",
     "--verify-mailbox": "a mailbox to verify with",
     "--domain": "the domain",
+    "--certificate": f"the {_q('Certificate (PEM or PFX)')} field",
+    "--cloud": f"the {_q('Cloud')} field",
+    "--graph-url": f"the {_q('Graph URL')} field",
+    "EC_CERT_PASSWORD": f"the {_q('Certificate password')} field",
     "Not requested (--expect-denied).": "Not requested (no mailbox that must be denied was given).",
     "OAuth (--tenant-id, --client-id)": f"OAuth (an Exchange Online application, with its {_q('Tenant ID')} "
                                         f"and {_q('Application (client) ID')})",
@@ -265,6 +271,9 @@ LINK_CROSS_TENANT_SP = f"{_MS}/entra/identity/enterprise-apps/create-service-pri
 LINK_DISABLE_SIGN_IN = f"{_MS}/entra/identity/enterprise-apps/disable-user-sign-in-portal"
 LINK_CA_WORKLOAD = f"{_MS}/entra/identity/conditional-access/workload-identity"
 LINK_NATIONAL_CLOUDS = f"{_MS}/graph/deployments"
+LINK_GRAPH_THROTTLING = f"{_MS}/graph/throttling-limits"
+LINK_APP_ACCESS_POLICY = f"{_MS}/graph/auth-limit-mailbox-access"
+LINK_APP_PERMISSIONS_REVIEW = f"{_MS}/entra/identity/enterprise-apps/manage-application-permissions"
 LINK_DWD_HELP = "https://support.google.com/a/answer/162106"
 LINK_DWD_CONSOLE = "https://admin.google.com/ac/owl/domainwidedelegation"
 LINK_GOOGLE_KEYS = "https://cloud.google.com/iam/docs/keys-create-delete"
@@ -318,6 +327,25 @@ _EWS_SHUTDOWN = T(
     "Note that EWS in Exchange Online is being switched off: since October 2026 tenants that did not opt in "
     "are blocked, and EWS is shut down permanently on 1 April 2027. After that the route to Exchange Online "
     "calendars is Microsoft Graph.")
+_GRAPH_PROPAGATION = T(
+    "Changes to an application's roles, its scope or the group's members take 30 minutes to 2 hours to reach "
+    "Microsoft Graph (Test-ServicePrincipalAuthorization shows them at once): if a change was just made, "
+    "check again later.")
+_GRAPH_RBAC_STEPS: tuple[Part, ...] = (
+    T("Find the distinguished name of {scope_group}:"),
+    _FIND_DN,
+    T("Register the application's service principal in Exchange Online, create a scope for the group's "
+      "members and assign the role (Application Calendars.ReadWrite instead if the application writes "
+      "events):"),
+    C("New-ServicePrincipal -AppId {client_id:ps} -ObjectId {sp_object_id:ps} "
+      "-DisplayName 'Enterprise Connect'"),
+    C("New-ManagementScope -Name {scope_name:ps} -RecipientRestrictionFilter "
+      "\"MemberOfGroup -eq '{group_dn:opath}'\""),
+    C("New-ManagementRoleAssignment -App {client_id:ps} -Role \"Application Calendars.Read\" "
+      "-CustomResourceScope {scope_name:ps}"),
+    T("Prove it for the mailbox (InScope must be True):"),
+    C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps} | Format-Table"),
+)
 _DWD_FIX: tuple[Part, ...] = (
     T("A super administrator opens the Admin console's domain-wide delegation page with the client ID and "
       "the "
@@ -426,6 +454,12 @@ _ENTRIES: tuple[Entry, ...] = (
                   T("Exchange Online's throttling limits cannot be changed: back off, make fewer calls in "
                     "parallel, and spread bulk work over time."),
                   L(LINK_EWS_THROTTLING),
+              ),
+              "graph": (
+                  T("Microsoft Graph limits each application per mailbox (10,000 requests in 10 minutes, "
+                    "four at a time); the limits cannot be changed: back off, make fewer calls in "
+                    "parallel, and spread bulk work over time."),
+                  L(LINK_GRAPH_THROTTLING),
               ),
               "google": (
                   T("Google API quotas apply per project and per user: back off, make fewer calls in "
@@ -717,12 +751,94 @@ _ENTRIES: tuple[Entry, ...] = (
                   L("{app_permissions_link}"),
                   L(LINK_RBAC_APPS),
               ),
+              "graph": (
+                  T("Check that the mailbox is not a direct member of {scope_group} and what RBAC for "
+                    "Applications says about it:"),
+                  C("Get-DistributionGroupMember {scope_group:ps}"),
+                  C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps} | "
+                    "Format-Table"),
+                  T("If this says InScope False yet access works, the application holds a tenant-wide "
+                    "Calendars permission with admin consent in Microsoft Entra ID (the sign-in step names "
+                    "it): remove that permission and its consent, or the RBAC scope means nothing. A legacy "
+                    "Application Access Policy can be checked with Test-ApplicationAccessPolicy."),
+                  C("Test-ApplicationAccessPolicy -Identity {mailbox:ps} -AppId {client_id:ps}"),
+                  _GRAPH_PROPAGATION,
+                  L("{app_permissions_link}"),
+                  L(LINK_RBAC_APPS),
+              ),
               "google": (
                   T("Domain-wide delegation cannot be limited to a group or organisational unit: a delegated "
                     "client reaches every user of the domain. Only a Marketplace app installed for a group "
                     "or OU is limited; otherwise the console's own profile list is the control."),
               ),
           }),
+    # Microsoft Graph (the graph provider): 403 ErrorAccessDenied on a mailbox's calendar, outside the RBAC
+    # for Applications scope or with no role (GRAPH_NOTES.md section 3; learn.microsoft.com
+    # exchange/permissions-exo/application-rbac).
+    Entry("mailbox_access_denied", ("mailbox", "read_calendar", "write_probe"),
+          "403 ErrorAccessDenied: outside the RBAC for Applications scope, or no role",
+          "Microsoft Graph refused application {client_id} access to the calendar of {mailbox} (403 "
+          "ErrorAccessDenied): the mailbox is outside the application's RBAC for Applications scope, or the "
+          "application holds no role that lets it use calendars.",
+          (T("If {mailbox} should be reachable, make it a direct member of {scope_group} (nested groups do "
+             "not count):"),
+           C("Add-DistributionGroupMember -Identity {scope_group:ps} -Member {mailbox:ps}"),
+           T("If the application holds no role yet, set it up (Exchange Online PowerShell)."),
+           *_GRAPH_RBAC_STEPS,
+           _GRAPH_PROPAGATION,
+           L(LINK_RBAC_APPS))),
+    # 403 ErrorAccessDenied whose message is "Access to OData is disabled: [RAOP] : Blocked by tenant
+    # configured AppOnly AccessPolicy settings." (GRAPH_NOTES.md section 3; learn.microsoft.com
+    # graph/auth-limit-mailbox-access). The message is the only sign Graph gives of a legacy policy.
+    Entry("access_policy_denied", ("mailbox", "read_calendar", "write_probe"),
+          "403 \"Access to OData is disabled\": a legacy Application Access Policy",
+          "An Application Access Policy in Exchange Online keeps application {client_id} from the mailbox "
+          "{mailbox} (403 ErrorAccessDenied: \"Access to OData is disabled\").",
+          (T("Application Access Policies are the legacy way to restrict an application; Microsoft replaces "
+             "them with RBAC for Applications. See what the policies decide for this mailbox "
+             "(AccessCheckResult says Granted or Denied), and list them:"),
+           C("Test-ApplicationAccessPolicy -Identity {mailbox:ps} -AppId {client_id:ps}"),
+           C("Get-ApplicationAccessPolicy"),
+           T("If {mailbox} should be reachable, add it to the policy's group ({scope_group}); a DenyAccess "
+             "policy wins over a RestrictAccess one. Changes to a policy can take more than an hour to "
+             "apply. Better, restrict the application with RBAC for Applications instead:"),
+           *_GRAPH_RBAC_STEPS,
+           L(LINK_APP_ACCESS_POLICY),
+           L(LINK_RBAC_APPS))),
+    # 404 MailboxNotEnabledForRESTAPI: "The mailbox is either inactive, soft-deleted, or is hosted
+    # on-premise."
+    # (GRAPH_NOTES.md section 3).
+    Entry("mailbox_not_enabled", ("mailbox", "read_calendar"),
+          "MailboxNotEnabledForRESTAPI: no Exchange Online mailbox",
+          "{mailbox} has no mailbox in Exchange Online that Microsoft Graph can reach "
+          "(MailboxNotEnabledForRESTAPI): the user has no Exchange Online licence, the mailbox is inactive "
+          "or soft-deleted, or it is still on-premises.",
+          (T("See what Exchange Online knows of the address (Exchange Online PowerShell): a UserMailbox can "
+             "be reached; a MailUser is usually a mailbox still on-premises, which Microsoft Graph cannot "
+             "reach:"),
+           C("Get-Recipient {mailbox:ps} | Format-List RecipientTypeDetails,PrimarySmtpAddress"),
+           T("Give the user a licence that includes Exchange Online, or move the mailbox to Exchange Online. "
+             "A mailbox that was just licensed can take a while to be created."))),
+    # The token's `roles` claim holds Calendars.* (GRAPH_NOTES.md section 1, "Reading roles"): an Entra
+    # application permission with admin consent, which RBAC for Applications adds to and never narrows
+    # (learn.microsoft.com graph/auth-limit-mailbox-access).
+    Entry("tenant_wide_grant", ("authenticate",),
+          "a tenant-wide Calendars.* application permission: RBAC scopes do not restrict it",
+          "Application {client_id} holds the tenant-wide application permission {roles} with admin consent "
+          "in Microsoft Entra ID: it reaches the calendar of every mailbox in the organisation, and no RBAC "
+          "for Applications scope restricts it.",
+          (T("RBAC for Applications adds to Entra permissions; it never narrows them. In the Microsoft Entra "
+             "admin center, open the app registration's API permissions and remove the Calendars "
+             "permission (or revoke its admin consent), and keep only the scoped role in Exchange Online:"),
+           L("{app_permissions_link}"),
+           L(LINK_APP_PERMISSIONS_REVIEW),
+           T("Then make sure the scoped role covers {mailbox} (InScope must be True):"),
+           C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps} | "
+             "Format-Table"),
+           T("Tokens already issued keep the permission until they expire (about an hour), and the change "
+             "takes 30 minutes to 2 hours to reach Exchange Online."),
+           L(LINK_RBAC_APPS)),
+          placeholders={"roles": "Calendars"}),
     Entry("key_malformed", ("key",), "not a usable service-account key file",
           "The key file {key_file} is not a usable service-account key: {error}.",
           (T("Download a new JSON key for the service account {service_account} (Google Cloud console, IAM & "

@@ -195,16 +195,10 @@ def test_the_row_check_accepts_a_parametrized_node_that_names_the_code() -> None
     assert _row_problems("oauth_secret_expired", cell) == []
 
 
-GRAPH_PROVIDER_CODES = {"mailbox_access_denied", "access_policy_denied", "mailbox_not_enabled",
-                        "tenant_wide_grant"}
-
-
 def test_every_design_code_is_in_the_catalog():
     design = _design_codes()
     assert len(design) >= 30  # the parser found the table
-    # The Microsoft Graph provider's own codes arrive with that provider (its check, sandbox and fixes);
-    # until then they are the only ones DESIGN.md names that the catalog may lack, and no more.
-    assert design - set(CATALOG) <= GRAPH_PROVIDER_CODES
+    assert design - set(CATALOG) == set()
 
 
 def test_added_codes_are_exactly_the_ones_design_lacks():
@@ -246,7 +240,7 @@ def _prose_lines(diagnosis):
 
 
 @pytest.mark.parametrize("code", codes())
-@pytest.mark.parametrize("platform", [None, "onprem", "online", "google"])
+@pytest.mark.parametrize("platform", [None, "onprem", "online", "google", "graph"])
 @pytest.mark.parametrize("names", [{}, GUI_NAMES], ids=["no-names", "names"])
 def test_a_fix_rendered_for_a_window_names_no_flag_or_environment_variable(code, platform, names):
     for diagnosis in (diagnose(code, platform=platform, surface="gui", **names),

@@ -143,6 +143,47 @@ def exchange_oauth_fail(ctx: Context) -> list[str]:
     return _oauth(ctx, WRONG_CLIENT_SECRET)
 
 
+def _graph(ctx: Context, secret: str | None, *, certificate: bool = False) -> list[str]:
+    """`check graph` against the loopback fake of the identity platform and Graph (tests/graph_fake.py)."""
+    from graph_fake import TENANT, App, GraphFake, make_app_certificate, sha256_x5t
+
+    client = "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c01"
+    assert ctx.sandbox.tls is not None
+    extra: list[str] = []
+    with GraphFake(ctx.sandbox.tls.server.server_context()) as fake:
+        app = App(client, secret="gR4~Leak.Canary_GraphSecret-8Qz1Xw7Vb2")
+        if certificate:
+            path, cert, key_pem = make_app_certificate(ctx.tmp_path)
+            app.certificate, app.thumbprint_sha256 = cert, sha256_x5t(cert)
+            ctx.secrets["certificate private key"] = "".join(key_pem.splitlines()[1:-1])
+            extra = ["--certificate", str(path)]
+        else:
+            assert secret is not None
+            ctx.monkeypatch.setenv("EC_CLIENT_SECRET", secret)
+            ctx.secrets["graph client secret"] = secret
+        fake.apps[client] = app
+        fake.mailboxes.update({"alice@contoso.com": "ok", "ceo@contoso.com": "outside"})
+        run = run_cli(ctx.capsys, ["check", "graph", "--mailbox", "alice@contoso.com", "--tenant-id", TENANT,
+                                   "--client-id", client, "--authority", fake.url, "--graph-url", fake.url,
+                                   "--ca-file", str(ctx.sandbox.tls.ca_file), "--expect-denied",
+                                   "ceo@contoso.com", "--write-probe", "--timeout", "5", "--verbose",
+                                   "--json", *extra], limit=30)
+        ctx.secrets.update({f"graph token {i}": t for i, t in enumerate(fake.issued)})
+    return [run.out, run.err]
+
+
+def graph_pass(ctx: Context) -> list[str]:
+    return _graph(ctx, "gR4~Leak.Canary_GraphSecret-8Qz1Xw7Vb2")
+
+
+def graph_fail(ctx: Context) -> list[str]:
+    return _graph(ctx, WRONG_CLIENT_SECRET)
+
+
+def graph_certificate(ctx: Context) -> list[str]:
+    return _graph(ctx, None, certificate=True)
+
+
 def _google(ctx: Context, user_key: str) -> list[str]:
     assert ctx.sandbox.google is not None
     info = ctx.sandbox.google.info()
@@ -400,6 +441,9 @@ FLOWS: dict[str, Flow] = {
     "exchange check fail": exchange_fail,
     "exchange oauth pass": exchange_oauth_pass,
     "exchange oauth fail": exchange_oauth_fail,
+    "graph check pass": graph_pass,
+    "graph check fail": graph_fail,
+    "graph check certificate": graph_certificate,
     "google check pass": google_pass,
     "google check fail": google_fail,
     "credential store": credential_store,

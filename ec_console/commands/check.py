@@ -33,7 +33,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ec_console.commands import check_google
+from ec_console.commands import check_google, check_graph
 from ec_console.errors import BadInput, ExitStatus
 
 PASSWORD_ENV = "EC_PASSWORD"
@@ -65,6 +65,7 @@ def register(subparsers: Any) -> None:
     )
     _add_exchange(providers)
     check_google.register(providers)
+    check_graph.register(providers)
 
 
 # --- check --application NAME ------------------------------------------------------------------------------
