@@ -8,7 +8,9 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import os
 import ssl
+import stat
 import time
 import uuid
 
@@ -532,6 +534,12 @@ def _sdk_round_trip(info):
     assert (status, code) == (403, "ErrorAccessDenied") and inner.request_id
     assert errors[info.mailbox_not_enabled][:2] == (404, "MailboxNotEnabledForRESTAPI")
     assert errors[info.mailbox_unknown][:2] == (404, "ErrorInvalidUser")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_the_certificate_files_are_private_to_the_user(info):
+    for path in (info.certificate_pem, info.certificate_pfx, info.certificate_unregistered_pem):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
 
 
 # -- with the rest of the sandbox ----------------------------------------------------------------------------
