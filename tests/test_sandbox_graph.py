@@ -451,6 +451,20 @@ def test_a_batch_answers_each_request_with_its_own_status_headers_and_body_in_on
     assert [item["status"] for item in record.notes["items"]] == [200, 403, 429, 404, 404]
 
 
+def test_a_throttled_batch_item_answers_on_its_retry_while_the_others_are_unaffected(sb, info):
+    token = _token(info)
+    first, second = info.mailboxes_in_scope[2], info.mailboxes_in_scope[3]
+    sb.throttle(second, times=1, retry_after=3)
+    items = [{"id": "1", "method": "GET", "url": f"/users/{first}/calendarView?startDateTime=2026-01-01T00:00:00Z"
+              f"&endDateTime=2026-01-08T00:00:00Z&$select=start,end,showAs,isAllDay"},
+             {"id": "2", "method": "GET", "url": f"/users/{second}/calendar"}]
+    answers = {item["id"]: item for item in _batch(info, token, items).json()["responses"]}
+    assert (answers["1"]["status"], answers["2"]["status"]) == (200, 429)
+    assert answers["2"]["headers"]["Retry-After"] == "3"
+    retried = _batch(info, token, items[1:]).json()["responses"]
+    assert [item["status"] for item in retried] == [200]
+
+
 def test_a_batch_of_more_than_20_or_with_repeated_ids_is_refused_whole(info):
     token = _token(info)
     twenty_one = [{"id": str(n), "method": "GET", "url": f"/users/{info.mailbox_in_scope}/calendar"}
