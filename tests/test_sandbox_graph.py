@@ -258,6 +258,26 @@ def test_the_token_endpoint_refuses_an_unknown_tenant_and_a_scope_without_defaul
                                 data={**form, "scope": "Calendars.Read"}), 400, "invalid_scope", 1002012)
 
 
+def test_no_credential_or_a_malformed_assertion_is_refused(info):
+    url = f"{info.authority}/{info.tenant_id}/oauth2/v2.0/token"
+    form = {"client_id": info.client_id, "grant_type": "client_credentials", "scope": GRAPH_SCOPE[0]}
+    _assert_aadsts(_session(info).post(url, data=form), 401, "invalid_client", 7000218)
+    malformed = {**form, "client_assertion_type": JWT_BEARER, "client_assertion": "not-a-jwt"}
+    _assert_aadsts(_session(info).post(url, data=malformed), 400, "invalid_request", 50027)
+
+
+def test_a_token_past_its_lifetime_is_refused_by_graph(sb, info):
+    token = _token(info)
+    sb.shift_clock(2 * 3600)
+    try:
+        error = _assert_graph_error(_get(info, f"/users/{info.mailbox_in_scope}/calendar", token), 401,
+                                    "InvalidAuthenticationToken")
+    finally:
+        sb.shift_clock(-2 * 3600)
+    assert "expired" in error["message"]
+    assert _get(info, f"/users/{info.mailbox_in_scope}/calendar", token).status_code == 200
+
+
 def test_every_fixture_names_a_documented_source_and_the_documented_codes_all_exist():
     names = fixture_names()
     for name in names:
@@ -455,8 +475,9 @@ def test_a_throttled_batch_item_answers_on_its_retry_while_the_others_are_unaffe
     token = _token(info)
     first, second = info.mailboxes_in_scope[2], info.mailboxes_in_scope[3]
     sb.throttle(second, times=1, retry_after=3)
-    items = [{"id": "1", "method": "GET", "url": f"/users/{first}/calendarView?startDateTime=2026-01-01T00:00:00Z"
-              f"&endDateTime=2026-01-08T00:00:00Z&$select=start,end,showAs,isAllDay"},
+    view = (f"/users/{first}/calendarView?startDateTime=2026-01-01T00:00:00Z"
+            "&endDateTime=2026-01-08T00:00:00Z&$select=start,end,showAs,isAllDay")
+    items = [{"id": "1", "method": "GET", "url": view},
              {"id": "2", "method": "GET", "url": f"/users/{second}/calendar"}]
     answers = {item["id"]: item for item in _batch(info, token, items).json()["responses"]}
     assert (answers["1"]["status"], answers["2"]["status"]) == (200, 429)
