@@ -76,14 +76,14 @@ class GraphSandboxInfo:
             f"Client secret:        {self.client_secret}",
             f"Certificate:          {self.certificate_pem}  (PFX {self.certificate_pfx}, password "
             f"{self.certificate_password})",
-            "Other apps:           " + ", ".join(f"{k}={v}" for k, v in self.apps.items() if k != "rbac"),
+            "Other apps:",
+            *(f"  {key:<20}{client_id}" for key, client_id in self.apps.items() if key != "rbac"),
             f"Scoping group:        {self.scope_group} <{self.scope_group_address}>",
             f"In scope:             {', '.join(self.mailboxes_in_scope[:3])} ...",
             f"Out of scope:         {', '.join(self.mailboxes_out_of_scope)}",
             f"Awkward:              unknown {self.mailbox_unknown}, no mailbox {self.mailbox_not_enabled}, "
             f"throttled {self.mailbox_throttled}",
             f"CA file:              {self.ca_file}",
-            "",
             f"Try:  EC_CLIENT_SECRET='<secret above>' ec-console check graph "
             f"--mailbox {self.mailbox_in_scope} "
             f"--tenant-id {self.tenant_id} --client-id {self.client_id} --authority {self.authority} "
