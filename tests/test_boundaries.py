@@ -30,7 +30,7 @@ VARIANTS = ("untrusted", "expired", "wrong_name", "http")
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    with Sandbox(tmp_path_factory.mktemp("boundaries"), google=True) as box:
+    with Sandbox(tmp_path_factory.mktemp("boundaries"), google=True, graph=True) as box:
         for variant in VARIANTS:
             box.variant_url(variant)  # started here, so no test sees their threads start
         yield box
@@ -177,6 +177,8 @@ def test_every_sandbox_server_listens_on_loopback_only(sandbox):
             sandbox.info().ews_url,
             sandbox.info().authority,
             sandbox.google.info().api_root if sandbox.google else "",
+            sandbox.graph.info().authority if sandbox.graph else "",
+            sandbox.graph.info().graph_url if sandbox.graph else "",
         )
     }
     ports |= {urlsplit(sandbox.variant_url(v)).port for v in VARIANTS}

@@ -1,4 +1,4 @@
-"""`ec-console sandbox serve` prints both sides of the sandbox and stops cleanly."""
+"""`ec-console sandbox serve` prints every side of the sandbox (Exchange, Google, Graph) and stops cleanly."""
 
 import io
 import json
@@ -34,6 +34,12 @@ def test_json_names_the_exchange_and_google_sides_with_files_that_exist():
     google = info["google"]
     assert google["api_root"].startswith("https://127.0.0.1:")
     assert google["admin_email"].endswith("@gsandbox.example")
+    graph = info["graph"]
+    assert graph["authority"].startswith("https://127.0.0.1:") and graph["graph_url"].startswith("https://")
+    assert graph["authority"] != graph["graph_url"] != info["authority"]
+    assert graph["ca_file"] == info["ca_file"]
+    assert {"rbac", "tenant_wide", "access_policy"} <= set(graph["apps"])
+    assert graph["mailbox_in_scope"] not in graph["mailboxes_out_of_scope"]
     # The files it named were real while it ran, and the temporary folder is gone after stop.
     assert not Path(info["ca_file"]).exists()
 
@@ -42,6 +48,7 @@ def test_human_output_says_how_to_try_it():
     text = _serve(False)
     assert "ec-console check exchange" in text and "--ca-file" in text
     assert "Google Workspace" in text and "Service-account key" in text
+    assert "Microsoft 365 (Graph)" in text and "ec-console check graph" in text
 
 
 def test_sigterm_removes_the_temporary_key_files_as_ctrl_c_does(tmp_path):
@@ -50,7 +57,8 @@ def test_sigterm_removes_the_temporary_key_files_as_ctrl_c_does(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         info = json.loads(proc.stdout.readline())
-        files = [Path(info["ca_file"]), Path(info["google"]["key_file"])]
+        files = [Path(info["ca_file"]), Path(info["google"]["key_file"]),
+                 Path(info["graph"]["certificate_pem"]), Path(info["graph"]["certificate_pfx"])]
         assert all(f.exists() for f in files)
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)

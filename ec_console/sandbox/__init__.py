@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from ec_console.sandbox.ews import AUTODISCOVER_PATH, EWS_PATH, EXCHANGE_2019, EXCHANGE_ONLINE, EwsEndpoint
 from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.sandbox.graph import GraphSandbox
 from ec_console.sandbox.identity import IdentityEndpoint, TokenIssuer
 from ec_console.sandbox.ntlm import NtlmUser, NtlmUsers
 from ec_console.sandbox.org import (
@@ -112,11 +113,13 @@ class Sandbox:
     (removed on stop) is used when none is given. `online=True` reports Exchange Online's version, and its
     certificate also names Exchange Online's EWS hosts (`EXCHANGE_ONLINE_HOSTS`), so a test that resolves one
     of them to 127.0.0.1 reaches the sandbox as Exchange Online.
-    `google=True` also starts the Google Workspace side (`.google`, see google_sandbox.py) on the same CA
-    and request log."""
+    `google=True` also starts the Google Workspace side (`.google`, see google_sandbox.py) and `graph=True`
+    the Microsoft 365 side (`.graph`: the identity platform for MSAL and Microsoft Graph, see graph/), on the
+    same CA and request log."""
 
     def __init__(
-        self, folder: str | Path | None = None, *, online: bool = False, google: bool = False
+        self, folder: str | Path | None = None, *, online: bool = False, google: bool = False,
+        graph: bool = False,
     ) -> None:
         self._given_folder = Path(folder) if folder is not None else None
         self._online = online
@@ -134,6 +137,8 @@ class Sandbox:
         self._owns_folder = False
         self._with_google = google
         self.google: GoogleSandbox | None = None
+        self._with_graph = graph
+        self.graph: GraphSandbox | None = None
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -164,6 +169,9 @@ class Sandbox:
             if self._with_google:
                 self.google = GoogleSandbox(self.folder / "google", tls=self.tls, request_log=self.requests)
                 self.google.start()
+            if self._with_graph:
+                self.graph = GraphSandbox(self.folder / "graph", tls=self.tls, request_log=self.requests)
+                self.graph.start()
         except BaseException:
             self.stop()
             raise
@@ -190,6 +198,9 @@ class Sandbox:
         return server
 
     def stop(self) -> None:
+        if self.graph is not None:
+            self.graph.stop()
+            self.graph = None
         if self.google is not None:
             self.google.stop()
             self.google = None
@@ -335,14 +346,20 @@ def run_serve(json_output: bool, *, out: TextIO | None = None, stop: threading.E
 
 
 def _serve(json_output: bool, stream: TextIO, waiter: threading.Event) -> int:
-    with Sandbox(google=True) as sandbox:
+    with Sandbox(google=True, graph=True) as sandbox:
         info = sandbox.info()
-        assert sandbox.google is not None
+        assert sandbox.google is not None and sandbox.graph is not None
         google = sandbox.google.info()
+        graph = sandbox.graph.info()
         if json_output:
-            text = json.dumps({**info.to_json(), "google": google.as_dict()}, sort_keys=True)
+            text = json.dumps({**info.to_json(), "google": google.as_dict(), "graph": graph.as_dict()},
+                              sort_keys=True)
         else:
-            text = _human(info) + "\n\nGoogle Workspace\n" + "\n".join(f"  {line}" for line in google.lines())
+            text = (
+                _human(info)
+                + "\n\nGoogle Workspace\n" + "\n".join(f"  {line}" for line in google.lines())
+                + "\n\nMicrosoft 365 (Graph)\n" + "\n".join(f"  {line}" for line in graph.lines())
+            )
         print(text, file=stream, flush=True)
         try:
             while not waiter.wait(0.5):
