@@ -31,11 +31,11 @@ from hostile.cli import MB, assert_no_traceback, clear_environment, peak_memory,
 from hostile.keys import write_key_file
 
 from ec_console.checks import CancelToken, Report, StepStatus
-from ec_console.providers import google_errors
-from ec_console.providers.exchange_errors import ErrorContext, classify
-from ec_console.providers.google import GoogleSettings, run_google_check
-from ec_console.providers.google_errors import Names
-from ec_console.providers.google_net import AnswerCut, TrustedSession, trust_context
+from ec_console.providers.exchange.errors import ErrorContext, classify
+from ec_console.providers.google import errors as google_errors
+from ec_console.providers.google.check import GoogleSettings, run_google_check
+from ec_console.providers.google.errors import Names
+from ec_console.providers.google.net import AnswerCut, TrustedSession, trust_context
 from ec_console.providers.net import ANSWER_LIMIT, AnswerTooLarge, cap_answer
 
 TIMEOUT = 1

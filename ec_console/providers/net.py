@@ -6,7 +6,7 @@ untrusted, issued for another name or expired) and so the certificate's details 
 
 Trust is per check, never process-wide: `build_ssl_context(ca_file)` gives a context that trusts the
 operating system's certificate store (through `truststore`, as browsers and Outlook do) plus the PEM file
-given with `--ca-file`. The same context is used by the check's HTTP sessions (`exchange_http`), so the
+given with `--ca-file`. The same context is used by the check's HTTP sessions (`exchange.http`), so the
 `tls` step and the later requests agree. `REQUESTS_CA_BUNDLE` and friends play no part.
 
 The system proxy (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, as `requests` reads them) is honoured: the TCP
@@ -18,7 +18,7 @@ prints or logs a secret.
 Answer size: no answer a check reads may exceed `ANSWER_LIMIT` (a hostile server or middlebox must not make
 the console allocate whatever it sends). `cap_answer(response)` enforces it on a `requests` response (the
 announced `Content-Length` first, then the bytes actually decoded, chunked or not) and raises
-`AnswerTooLarge`; both providers' HTTP adapters apply it to every answer (`exchange_http`, `google_net`).
+`AnswerTooLarge`; both providers' HTTP adapters apply it to every answer (`exchange.http`, `google.net`).
 """
 
 from __future__ import annotations

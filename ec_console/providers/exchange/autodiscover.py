@@ -31,7 +31,7 @@ from exchangelib.util import to_xml
 from requests.auth import HTTPBasicAuth
 from requests_ntlm import HttpNtlmAuth
 
-from ec_console.providers.exchange_http import make_session
+from ec_console.providers.exchange.http import make_session
 
 _NS = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
 _ACTION = "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings"

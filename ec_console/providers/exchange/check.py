@@ -12,7 +12,7 @@ trust per connection, FailFast with strict HTTP errors, the check's timeout). Ev
 Configuration, Protocol, credentials and sessions and closes them at the end: nothing (auth type, server
 version, impersonation, connections, tokens) carries over to the next check, so a Retry after a fix on the
 server tells the truth. Autodiscover is walked here, not by exchangelib (whose resolver ignores the hosts
-file and whose cache lives on disk): see `exchange_autodiscover` and docs/exchange-check.md.
+file and whose cache lives on disk): see `exchange.autodiscover` and docs/exchange-check.md.
 """
 
 from __future__ import annotations
@@ -68,9 +68,9 @@ from ec_console.checks import (
 )
 from ec_console.diagnoses import diagnose
 from ec_console.providers import net
-from ec_console.providers.exchange_errors import ErrorContext, diagnosis_for, short, unwrap
-from ec_console.providers.exchange_errors import classify as classify_error
-from ec_console.providers.exchange_http import (
+from ec_console.providers.exchange.errors import ErrorContext, diagnosis_for, short, unwrap
+from ec_console.providers.exchange.errors import classify as classify_error
+from ec_console.providers.exchange.http import (
     CheckProtocol,
     CheckRetryPolicy,
     HttpAnswerError,
@@ -432,7 +432,7 @@ class _ExchangeCheck:
                 f"Using Exchange Online's EWS endpoint {EXCHANGE_ONLINE_EWS_URL} (OAuth, no URL given)",
                 {"ews_url": EXCHANGE_ONLINE_EWS_URL, "source": "exchange_online_default"},
             )
-        from ec_console.providers.exchange_autodiscover import AutodiscoverFailed, discover
+        from ec_console.providers.exchange.autodiscover import AutodiscoverFailed, discover
 
         try:
             found = discover(

@@ -16,7 +16,7 @@ client ID, issuer, nonce), then Directory `users.get` says whether they are a su
 else gets `not_admin`. `rapt_required` gives `reauth_required`. Tokens are used once and forgotten (and
 registered with the log redactor while they exist). With `audit_app_ids` (the Marketplace path) the sign-in
 also asks for `admin.reports.audit.readonly` and, once the super administrator is confirmed, reads the Admin
-audit log for the app's install (`google_marketplace.read_install`) with the same token:
+audit log for the app's install (`google.marketplace.read_install`) with the same token:
 `SignInResult.install`.
 
 `marketplace_path(region)` describes the Google Workspace Marketplace route for a region: the install link,
@@ -46,9 +46,9 @@ from google_auth_oauthlib.flow import Flow
 from requests_oauthlib import OAuth2Session
 
 from ec_console.checks import CancelToken, Diagnosis, StepFailure
-from ec_console.providers.google_errors import Names, classify_network_error, is_network_error, short
-from ec_console.providers.google_key import register_secret
-from ec_console.providers.google_net import (
+from ec_console.providers.google.errors import Names, classify_network_error, is_network_error, short
+from ec_console.providers.google.key import register_secret
+from ec_console.providers.google.net import (
     DEFAULT_TIMEOUT,
     TokenTransport,
     TrustMixin,
@@ -138,7 +138,7 @@ class SignInSettings:
     def scopes(self) -> tuple[str, ...]:
         if not self.audit_app_ids:
             return SIGN_IN_SCOPES
-        from ec_console.providers.google_marketplace import REPORTS_AUDIT_READONLY
+        from ec_console.providers.google.marketplace import REPORTS_AUDIT_READONLY
 
         return (*SIGN_IN_SCOPES, REPORTS_AUDIT_READONLY)
 
@@ -152,7 +152,7 @@ class SignInResult:
     is_admin: bool = False
     detail: str = ""
     diagnosis: Diagnosis | None = None
-    install: Any = None  # a `google_marketplace.InstallRecord` when `audit_app_ids` were given
+    install: Any = None  # a `google.marketplace.InstallRecord` when `audit_app_ids` were given
 
     @property
     def ok(self) -> bool:
@@ -262,7 +262,7 @@ class LoopbackReceiver:
 
 
 class _OAuthSession(TrustMixin, OAuth2Session):
-    """requests-oauthlib's session with per-connection trust (see `google_net.TrustMixin`)."""
+    """requests-oauthlib's session with per-connection trust (see `google.net.TrustMixin`)."""
 
 
 class AdminSignIn:
@@ -457,8 +457,8 @@ class AdminSignIn:
         from google_auth_httplib2 import AuthorizedHttp
         from googleapiclient import discovery
 
-        from ec_console.providers.google import DIRECTORY, _discovery, api_endpoint
-        from ec_console.providers.google_net import TrustedHttp
+        from ec_console.providers.google.check import DIRECTORY, _discovery, api_endpoint
+        from ec_console.providers.google.net import TrustedHttp
 
         names = Names(admin=email, user=email, timeout=self.settings.timeout)
         creds = user_credentials.Credentials(token=access_token)
@@ -474,13 +474,13 @@ class AdminSignIn:
             return self._read_admin_flag(service, email, names, root)
 
     def _read_install(self, access_token: str) -> Any:
-        """The Admin audit log's record of the Marketplace app (`google_marketplace.InstallRecord`)."""
+        """The Admin audit log's record of the Marketplace app (`google.marketplace.InstallRecord`)."""
         from google_auth_httplib2 import AuthorizedHttp
         from googleapiclient import discovery
 
-        from ec_console.providers.google import _discovery, api_endpoint
-        from ec_console.providers.google_marketplace import REPORTS, read_install
-        from ec_console.providers.google_net import TrustedHttp
+        from ec_console.providers.google.check import _discovery, api_endpoint
+        from ec_console.providers.google.marketplace import REPORTS, read_install
+        from ec_console.providers.google.net import TrustedHttp
 
         creds = user_credentials.Credentials(token=access_token)
         root = self.settings.api_root
@@ -497,8 +497,8 @@ class AdminSignIn:
     def _read_admin_flag(service: Any, email: str, names: Names, root: str | None) -> bool:
         from googleapiclient.errors import HttpError
 
-        from ec_console.providers.google import DIRECTORY
-        from ec_console.providers.google_errors import classify_http_error
+        from ec_console.providers.google.check import DIRECTORY
+        from ec_console.providers.google.errors import classify_http_error
 
         try:
             user = (
