@@ -21,7 +21,7 @@ from oauthlib.oauth2.rfc6749.errors import (
 
 from ec_console.checks import CancelToken, StepResult, StepStatus
 from ec_console.diagnoses import diagnose
-from ec_console.providers import net
+from ec_console.providers import net, transport
 from ec_console.providers.exchange.check import (
     AuthenticatedOAuth2Credentials,
     ExchangeSettings,
@@ -297,7 +297,7 @@ def test_wildcards_match_one_label_only() -> None:
 
 
 def test_redact_proxy_drops_credentials() -> None:
-    assert net.redact_proxy("http://user:pa55@proxy.corp:3128") == "http://proxy.corp:3128"
+    assert transport.redact_proxy("http://user:pa55@proxy.corp:3128") == "http://proxy.corp:3128"
 
 
 def _ctx(**kw: object) -> ErrorContext:

@@ -298,7 +298,7 @@ class ExchangeProbeSession:
                 service_endpoint=check._endpoint(), credentials=check._credentials(identity),
                 auth_type=auth_type, version=None, retry_policy=CheckRetryPolicy(),
                 max_connections=self.max_connections)
-            protocol = _PooledProtocol(config=config, ssl_context=check.ssl_context, timeout=settings.timeout)
+            protocol = _PooledProtocol(config=config, transport=check.transport, timeout=settings.timeout)
             protocol.version  # noqa: B018 - learnt once for the run (signs in the first pooled connection)
         except ScopeError as exc:
             log.info("The probe session for %s could not open: %s", settings.ews_url or "autodiscover",

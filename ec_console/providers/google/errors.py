@@ -27,7 +27,7 @@ from typing import Any
 
 from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
-from ec_console.providers.net import AnswerTooLarge, proxy_names
+from ec_console.providers.transport import AnswerTooLarge, proxy_names
 
 _MAX_TEXT = 200
 # OpenSSL verify codes (X509_V_ERR_*) that have their own diagnosis.
@@ -43,7 +43,7 @@ _RATE_REASONS = {
 }
 _PROJECT_RE = re.compile(r"project (\d+)")
 # An answer began, then the connection broke: requests/urllib3 (ChunkedEncodingError, ProtocolError
-# "Connection broken: ...") and httplib2 (`google.net.AnswerCut`, http.client's IncompleteRead).
+# "Connection broken: ...") and httplib2 (`transport.AnswerCut`, http.client's IncompleteRead).
 _CUT_NAMES = ("AnswerCut", "ChunkedEncodingError", "IncompleteRead")
 _CUT_TEXT = "connection broken"
 # The connection was accepted, then closed or reset before any answer: urllib3's ProtocolError

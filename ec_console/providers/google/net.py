@@ -1,10 +1,9 @@
-"""Transport for the Google provider: TLS trust, bounded waits, one HTTP object per thread.
+"""Transport for the Google provider: bounded waits, token answers made once, one HTTP object per thread.
 
-Trust is decided per connection and never by the process environment: every connection verifies against
-the operating system's certificate store (`truststore`: what browsers and Outlook trust, including a
-company's TLS-inspection root) plus an optional CA file. `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE` (set on many
-desktops) cannot replace that trust, and verification is never turned off. Proxies from the environment
-are still honoured.
+Trust, the answer-size cap and proxies are the shared transport's (`providers.transport.CheckTransport`):
+every connection verifies against the operating system's certificate store plus an optional CA file,
+`REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE` cannot replace that trust, verification is never turned off, and
+proxies from the environment are honoured.
 
 - Token requests (google-auth) go through a `requests` session (`TokenTransport`), which also remembers the
   status and headers of the last answer (the `clock` step reads `Date`, a throttled answer its
@@ -12,13 +11,12 @@ are still honoured.
   deems transient (5xx, 408, 429, `server_error` ...) up to three times with back-off; an interactive check
   must not hide such a loop, so `TokenTransport` turns the first such answer into `TokenAnswerRefused` (a
   `RefreshError`, classified like any other refusal) and the request is made once.
-- API calls (googleapiclient) go through `httplib2`, which is not thread-safe: `TrustedHttp` objects are
-  created per use and never shared between threads. `Transport` keeps every one it made and closes them
-  (and the token session) when it closes, so no keep-alive connection outlives a check.
-- No answer may exceed `net.ANSWER_LIMIT`: `requests` answers through `net.cap_answer`, httplib2 answers
-  through `CappedResponse` and httplib2's decode limit (a compressed answer is bounded after decoding);
-  beyond it `net.AnswerTooLarge` is raised. A connection cut while an API answer's body is read raises
-  `AnswerCut`.
+- API calls (googleapiclient) go through `httplib2`, which is not thread-safe: `transport.TrustedHttp`
+  objects are created per use and never shared between threads. `Transport` keeps every one it made and
+  closes them (and the token session) when it closes, so no keep-alive connection outlives a check.
+- No answer may exceed `transport.ANSWER_LIMIT` (`transport.AnswerTooLarge` beyond it, a compressed answer
+  bounded after decoding). A connection cut while an API answer's body is read raises
+  `transport.AnswerCut`.
 
 This module never imports Qt and never prints.
 """
@@ -26,92 +24,24 @@ This module never imports Qt and never prints.
 from __future__ import annotations
 
 import email.utils
-import http.client
 import json
-import logging
-import ssl
 import threading
 import time
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httplib2
 import requests
-import truststore
+import requests.adapters
 from google.auth import exceptions as google_exceptions
 from google.auth import transport as google_transport
 from google.auth.transport import requests as google_requests
-from httplib2.decode import DecodeLimitError, DecodeRatioError
-from requests.adapters import HTTPAdapter
 
 from ec_console.checks import CancelToken, CheckCancelled
-from ec_console.providers.net import ANSWER_LIMIT, AnswerTooLarge, cap_answer
-
-log = logging.getLogger(__name__)
+from ec_console.providers.transport import CheckTransport, TrustedHttp
 
 DEFAULT_TIMEOUT = 15.0
-
-
-def trust_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
-    """A client TLS context: the OS certificate store plus `ca_file` (PEM), hostname checked."""
-    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    if ca_file:
-        ctx.load_verify_locations(cafile=str(ca_file))
-    return ctx
-
-
-class _TrustAdapter(HTTPAdapter):
-    """An adapter whose every pool (direct or through a proxy) verifies with one SSL context, and whose
-    every answer is capped at `ANSWER_LIMIT`."""
-
-    def __init__(self, context: ssl.SSLContext) -> None:
-        self._context = context
-        super().__init__()
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["ssl_context"] = self._context
-        super().init_poolmanager(*args, **kwargs)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        proxy_kwargs.setdefault("ssl_context", self._context)
-        return super().proxy_manager_for(proxy, **proxy_kwargs)
-
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
-        return cap_answer(super().send(request, *args, **kwargs))
-
-
-class TrustMixin:
-    """For a `requests.Session` subclass: trust is the mounted adapter's SSL context, never the environment's.
-
-    requests replaces `verify=True` with `REQUESTS_CA_BUNDLE` when a session trusts the environment; a session
-    with this mixin keeps the environment's proxy settings but always verifies with its own context. Call
-    `install_trust(session, context)` after creating it.
-    """
-
-    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
-        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)  # type: ignore[misc]
-        settings["verify"] = True
-        return settings
-
-
-def install_trust(session: requests.Session, context: ssl.SSLContext) -> None:
-    """Make every https connection of `session` (direct or through a proxy) verify with `context`, and cap
-    every answer (plain http to loopback included) at `ANSWER_LIMIT`."""
-    adapter = _TrustAdapter(context)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-
-
-class TrustedSession(TrustMixin, requests.Session):
-    """A plain session that verifies with `context` (see `TrustMixin`)."""
-
-    def __init__(self, context: ssl.SSLContext) -> None:
-        super().__init__()
-        install_trust(self, context)
 
 
 @dataclass(frozen=True)
@@ -242,165 +172,6 @@ def retry_after_seconds(value: str | None) -> int | None:
     return max(0, round((when - datetime.now(UTC)).total_seconds()))
 
 
-class AnswerCut(requests.exceptions.ChunkedEncodingError):
-    """An API answer began, then the connection broke (reset or closed) before its body was complete."""
-
-
-class CappedResponse(http.client.HTTPResponse):
-    """An `http.client` answer whose whole-body read stops at `ANSWER_LIMIT` (httplib2 reads bodies whole).
-
-    An announced length over the limit is refused before reading; otherwise the body is read in pieces and
-    the piece that passes the limit raises `AnswerTooLarge`. A gzip / deflate body is decoded here, piece by
-    piece, under the same limit (and handed to httplib2 as plain, so it is not decoded again). A body cut
-    short raises `AnswerCut`.
-    """
-
-    limit = ANSWER_LIMIT
-    _piece = 64 * 1024
-
-    def read(self, amt: int | None = None) -> bytes:
-        if amt is not None:
-            return self._read_piece(amt)
-        if self.length is not None and self.length > self.limit:
-            self.close()
-            raise AnswerTooLarge(self.limit, self.length)
-        expected = self.length
-        decoder = _Decoder.for_encoding(self.getheader("Content-Encoding"))
-        parts: list[bytes] = []
-        received = produced = 0
-        while piece := self._read_piece(self._piece):
-            received += len(piece)
-            if decoder is not None:
-                piece = decoder.decode(piece, self.limit - produced)
-            produced += len(piece)
-            if produced > self.limit or (decoder is not None and decoder.overflowed):
-                self.close()
-                raise AnswerTooLarge(self.limit)
-            parts.append(piece)
-        if expected is not None and received < expected:
-            missing = expected - received
-            raise AnswerCut(f"Connection broken: IncompleteRead({received} bytes read, {missing} more)")
-        if decoder is not None:
-            del self.headers["Content-Encoding"]
-            if "Content-Length" in self.headers:
-                self.headers.replace_header("Content-Length", str(produced))
-        return b"".join(parts)
-
-    def _read_piece(self, amt: int) -> bytes:
-        try:
-            return super().read(amt)
-        except (OSError, http.client.IncompleteRead) as exc:
-            if isinstance(exc, TimeoutError):
-                raise
-            self.close()
-            raise AnswerCut(f"Connection broken: {type(exc).__name__}({exc})") from exc
-
-
-class _Decoder:
-    """Incremental gzip / deflate decoding that never produces more than it is allowed to."""
-
-    def __init__(self, wbits: int) -> None:
-        self._wbits = wbits
-        self._inflate = zlib.decompressobj(wbits)
-        self._started = False
-        self.overflowed = False  # the data decodes to more than was allowed
-
-    @classmethod
-    def for_encoding(cls, encoding: str | None) -> _Decoder | None:
-        name = (encoding or "").strip().lower()
-        if name in ("gzip", "x-gzip"):
-            return cls(16 + zlib.MAX_WBITS)
-        if name in ("deflate", "zlib"):
-            return cls(32 + zlib.MAX_WBITS)  # zlib-wrapped (or gzip); raw deflate is tried on failure
-        return None
-
-    def decode(self, data: bytes, room: int) -> bytes:
-        """Decode `data`, producing at most `room` bytes; beyond that, `overflowed` becomes True."""
-        try:
-            out = self._inflate.decompress(data, room + 1)  # max_length 0 would mean "no limit"
-        except zlib.error:
-            if self._started or self._wbits != 32 + zlib.MAX_WBITS:
-                raise httplib2.FailedToDecompressContent("damaged compressed answer", {}, b"") from None
-            self._wbits = -zlib.MAX_WBITS
-            self._inflate = zlib.decompressobj(self._wbits)
-            return self.decode(data, room)
-        self._started = True
-        if len(out) > room or self._inflate.unconsumed_tail:
-            self.overflowed = True
-            return out[:room]
-        return out
-
-
-class _CappedConnection(httplib2.HTTPConnectionWithTimeout):
-    """httplib2's plain connection (loopback only, by validation) with capped answers."""
-
-    response_class = CappedResponse
-
-
-class _TrustedConnection(httplib2.HTTPSConnectionWithTimeout):
-    """httplib2's HTTPS connection, verifying with the class's SSL context instead of its own CA bundle,
-    with capped answers."""
-
-    ssl_context: ssl.SSLContext
-    response_class = CappedResponse
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._context = self.ssl_context
-
-
-class TrustedHttp(httplib2.Http):
-    """An `httplib2.Http` with bounded waits and capped answers whose HTTPS connections trust `context`
-    (see module doc).
-
-    Not thread-safe (no httplib2 object is): create one per thread.
-    """
-
-    def __init__(self, context: ssl.SSLContext, timeout: float) -> None:
-        super().__init__(timeout=timeout, decode_limit_hard=ANSWER_LIMIT)
-        self._connection_class = type("TrustedConnection", (_TrustedConnection,), {"ssl_context": context})
-
-    def request(
-        self,
-        uri: str,
-        method: str = "GET",
-        body: Any = None,
-        headers: Any = None,
-        redirections: int = httplib2.DEFAULT_MAX_REDIRECTS,
-        connection_type: Any = None,
-    ) -> Any:
-        if connection_type is None and uri.lower().startswith("https:"):
-            connection_type = self._connection_class
-        elif connection_type is None and uri.lower().startswith("http:"):
-            connection_type = _CappedConnection
-        try:
-            return super().request(
-                uri,
-                method=method,
-                body=body,
-                headers=headers,
-                redirections=redirections,
-                connection_type=connection_type,
-            )
-        except (DecodeLimitError, DecodeRatioError) as exc:  # a compressed answer that decodes too large
-            self._drop_connections()
-            raise AnswerTooLarge(ANSWER_LIMIT) from exc
-        except (AnswerTooLarge, AnswerCut):
-            self._drop_connections()  # the rest of that answer is unread: the connection cannot be reused
-            raise
-
-    def __enter__(self) -> TrustedHttp:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _drop_connections(self) -> None:
-        existing, self.connections = self.connections, {}
-        for conn in existing.values():
-            conn.close()
-
-
 class Transport:
     """The HTTP plumbing of one check or one enumeration: a token session and per-thread API objects."""
 
@@ -412,30 +183,19 @@ class Transport:
         cancel: CancelToken | None = None,
     ) -> None:
         self.timeout = timeout
-        self.context = trust_context(ca_file)
+        self.shared = CheckTransport(ca_file)
+        self.context = self.shared.context
         self.cancel = cancel
-        self.session = TrustedSession(self.context)
+        self.session = self.shared.session(pool_size=requests.adapters.DEFAULT_POOLSIZE)
         self.token_request = TokenTransport(self.session, timeout, cancel)
-        self._https: list[TrustedHttp] = []
-        self._lock = threading.Lock()
 
     def new_http(self) -> TrustedHttp:
         """A fresh httplib2 object for the calling thread (closed with this transport)."""
-        http_ = TrustedHttp(self.context, self.timeout)
-        with self._lock:
-            self._https.append(http_)
-        return http_
+        return self.shared.http(self.timeout)
 
     def close(self) -> None:
         """Close every connection this transport opened: the token session's and each httplib2 object's."""
-        with self._lock:
-            https, self._https = self._https, []
-        for http_ in https:
-            try:
-                http_.close()
-            except Exception:  # noqa: BLE001 - closing is best effort, never an error of the check
-                log.debug("Closing an API connection failed", exc_info=True)
-        self.session.close()
+        self.shared.close()
 
     def __enter__(self) -> Transport:
         return self

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests.adapters
 from google.auth import exceptions as google_exceptions
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import id_token as google_id_token
@@ -48,13 +49,8 @@ from requests_oauthlib import OAuth2Session
 from ec_console.checks import CancelToken, Diagnosis, StepFailure
 from ec_console.providers.google.errors import Names, classify_network_error, is_network_error, short
 from ec_console.providers.google.key import register_secret
-from ec_console.providers.google.net import (
-    DEFAULT_TIMEOUT,
-    TokenTransport,
-    TrustMixin,
-    install_trust,
-    trust_context,
-)
+from ec_console.providers.google.net import DEFAULT_TIMEOUT, TokenTransport
+from ec_console.providers.transport import CheckTransport, TrustMixin
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +258,7 @@ class LoopbackReceiver:
 
 
 class _OAuthSession(TrustMixin, OAuth2Session):
-    """requests-oauthlib's session with per-connection trust (see `google.net.TrustMixin`)."""
+    """requests-oauthlib's session with per-connection trust (see `transport.TrustMixin`)."""
 
 
 class AdminSignIn:
@@ -276,7 +272,7 @@ class AdminSignIn:
         self.settings = settings
         self.cancel_token = cancel or CancelToken()
         self._config = dict(settings.client_config["installed"])
-        self._context = trust_context(settings.ca_file)
+        self._transport = CheckTransport(settings.ca_file)  # the sign-in's trust, answer cap and proxies
         self._state = secrets.token_urlsafe(32)
         self._nonce = secrets.token_urlsafe(24)
         self._receiver: LoopbackReceiver | None = None
@@ -300,6 +296,7 @@ class AdminSignIn:
         if self._session is not None:
             self._session.close()
             self._session = None
+        self._transport.close()
 
     @property
     def redirect_uri(self) -> str:
@@ -318,7 +315,7 @@ class AdminSignIn:
             redirect_uri=self._receiver.redirect_uri,
             state=self._state,
         )
-        install_trust(session, self._context)
+        self._transport.mount(session, pool_size=requests.adapters.DEFAULT_POOLSIZE)
         self._session = session
         self._flow = Flow(
             session, "installed", {"installed": self._config}, redirect_uri=self._receiver.redirect_uri
@@ -458,13 +455,12 @@ class AdminSignIn:
         from googleapiclient import discovery
 
         from ec_console.providers.google.check import DIRECTORY, _discovery, api_endpoint
-        from ec_console.providers.google.net import TrustedHttp
 
         names = Names(admin=email, user=email, timeout=self.settings.timeout)
         creds = user_credentials.Credentials(token=access_token)
         root = self.settings.api_root
         options = {"api_endpoint": api_endpoint(root, DIRECTORY)} if root else None
-        raw = TrustedHttp(self._context, self.settings.timeout)
+        raw = self._transport.http(self.settings.timeout)
         http = AuthorizedHttp(creds, http=raw)
         service = discovery.build_from_document(
             _discovery(DIRECTORY[0], DIRECTORY[1])[0], http=http, client_options=options
@@ -480,12 +476,11 @@ class AdminSignIn:
 
         from ec_console.providers.google.check import _discovery, api_endpoint
         from ec_console.providers.google.marketplace import REPORTS, read_install
-        from ec_console.providers.google.net import TrustedHttp
 
         creds = user_credentials.Credentials(token=access_token)
         root = self.settings.api_root
         options = {"api_endpoint": api_endpoint(root, REPORTS)} if root else None
-        raw = TrustedHttp(self._context, self.settings.timeout)
+        raw = self._transport.http(self.settings.timeout)
         service = discovery.build_from_document(
             _discovery(REPORTS[0], REPORTS[1])[0], http=AuthorizedHttp(creds, http=raw),
             client_options=options,
