@@ -75,15 +75,26 @@ def test_the_environment_ca_bundle_neither_adds_nor_replaces_trust(tls, monkeypa
         assert trusting.session().get(server.url("/x"), timeout=TIMEOUT).status_code == 200
 
 
+def _library_session(endpoint: str) -> requests.Session:
+    """A session as exchangelib makes one: plain requests, with an adapter of its own on the endpoint."""
+    session = requests.Session()
+    session.mount(endpoint, requests.adapters.HTTPAdapter())
+    return session
+
+
 def test_a_library_session_gets_the_same_trust_through_mount(tls, monkeypatch):
-    # exchangelib makes its own sessions (and mounts adapters of its own on the endpoint's prefix).
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls.untrusted_ca_file))
     with _https(tls, _ok()) as server, CheckTransport(tls.ca_file) as shared:
-        foreign = requests.Session()
         endpoint = server.url("/EWS/")
-        foreign.mount(endpoint, requests.adapters.HTTPAdapter())
-        with shared.mount(foreign, endpoint) as session:
+        with shared.mount(_library_session(endpoint), endpoint) as session:
             assert session.get(server.url("/EWS/Exchange.asmx"), timeout=TIMEOUT).status_code == 200
+    # Without --ca-file, the environment's bundle (here: the sandbox CA) does not get into the trust either.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls.ca_file))
+    with _https(tls, _ok()) as server, CheckTransport() as plain:
+        endpoint = server.url("/EWS/")
+        with plain.mount(_library_session(endpoint), endpoint) as session:
+            with pytest.raises(requests.exceptions.SSLError):
+                session.get(server.url("/EWS/Exchange.asmx"), timeout=TIMEOUT)
 
 
 def test_httplib2_objects_share_the_trust(tls, monkeypatch):
@@ -188,11 +199,13 @@ def test_httplib2_objects_use_the_environment_proxy(tls, monkeypatch):
 def test_close_closes_every_connection_its_sessions_and_httplib2_objects_opened(tls):
     with _https(tls, _ok()) as server:
         shared = CheckTransport(tls.ca_file)
-        assert shared.session().get(server.url("/a"), timeout=TIMEOUT).status_code == 200
-        shared.http(TIMEOUT).request(server.url("/b"))
+        session, http_ = shared.session(), shared.http(TIMEOUT)  # still referenced: no collection closes them
+        assert session.get(server.url("/a"), timeout=TIMEOUT).status_code == 200
+        assert http_.request(server.url("/b"))[0].status == 200
         assert server.connections == 2
         shared.close()
         assert server.wait_until_clients_close()
+        del session, http_
 
 
 # --- what the platforms' libraries take ---------------------------------------------------------------------
