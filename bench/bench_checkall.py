@@ -158,8 +158,8 @@ class RemoteSandbox:
 
 def _requests_per_probe(remote: RemoteSandbox, settings: dict, password: str, mailboxes: list[str],
                         mode: str) -> int:
-    from ec_console.providers.exchange import ExchangeSettings, probe_mailbox
-    from ec_console.providers.exchange_probe import ExchangeProbeSession
+    from ec_console.providers.exchange.check import ExchangeSettings, probe_mailbox
+    from ec_console.providers.exchange.probe import ExchangeProbeSession
 
     base = ExchangeSettings(mailbox=mailboxes[0], **settings)
     if mode == "full":

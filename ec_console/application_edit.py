@@ -226,7 +226,7 @@ def recheck_application(registry: Registry, application: str | Application, *, m
 def _key_summary(secret: str) -> dict[str, str]:
     """The new Google key's service account (client_email, client_id, project_id), {} if unreadable."""
     try:
-        from ec_console.providers.google_key import load_key, parse_key_text
+        from ec_console.providers.google.key import load_key, parse_key_text
 
         summary = load_key(parse_key_text(secret)).summary()
     except Exception:      # noqa: BLE001 - the check says what is wrong with the key; here it is only a label

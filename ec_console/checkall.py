@@ -410,7 +410,7 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
 
 def _open_probe_sessions(lanes: Sequence[_Lane], *, concurrency: int, timeout: float | None) -> list[Any]:
     """A bulk probe session per application with more than one account to probe (one connection pool,
-    the server version learnt once, see providers/exchange_probe.py); a single account keeps the full
+    the server version learnt once, see providers/exchange/probe.py); a single account keeps the full
     interactive check with its step-by-step report. Opening is lazy: no network I/O here."""
     from ec_console.providers.base import open_session_adapter
 

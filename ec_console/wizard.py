@@ -470,7 +470,7 @@ class SetupFlow:
         return "set"
 
     def _check_key_file(self, raw: str, label: str) -> str:
-        from ec_console.providers.google_key import KeyProblem, load_key, parse_key_bytes
+        from ec_console.providers.google.key import KeyProblem, load_key, parse_key_bytes
 
         path = validation.existing_file(raw, label)
         try:
@@ -492,7 +492,7 @@ class SetupFlow:
         return str(path.resolve())
 
     def _check_client_file(self, raw: str, label: str) -> str:
-        from ec_console.providers.google_signin import ClientSecretProblem, load_client_config
+        from ec_console.providers.google.signin import ClientSecretProblem, load_client_config
 
         path = validation.existing_file(raw, label)
         try:
@@ -737,7 +737,7 @@ class SetupFlow:
         if self.region is None:
             return ScopeGuide("A Marketplace install can be limited to organisational units or groups of "
                               f"{domain}. The region's listing is not known here.")
-        from ec_console.providers.google_signin import marketplace_path
+        from ec_console.providers.google.signin import marketplace_path
 
         path = marketplace_path(self.region)
         text = path.summary
@@ -754,15 +754,15 @@ class SetupFlow:
             raise BadInput(f"{self._label('test_mailbox')}: a value is required")
         denied = self.expect_denied
         if self.platform is Platform.GOOGLE and self.clean.get("google_install") == "marketplace":
-            from ec_console.providers.google_marketplace import MARKETPLACE_STEPS
+            from ec_console.providers.google.marketplace import MARKETPLACE_STEPS
 
             steps = tuple(MARKETPLACE_STEPS)
         elif self.platform is Platform.GOOGLE:
-            from ec_console.providers.google import GOOGLE_STEPS
+            from ec_console.providers.google.check import GOOGLE_STEPS
 
             steps = tuple(GOOGLE_STEPS)
         else:
-            from ec_console.providers.exchange import exchange_steps
+            from ec_console.providers.exchange.check import exchange_steps
 
             steps = tuple(exchange_steps(self._exchange_settings(str(target), denied)))
         return TestPlan(str(target), denied, steps)
@@ -780,7 +780,7 @@ class SetupFlow:
 
         A Marketplace install is not tested with the service-account key (it delegates to the vendor's
         client): the test signs the administrator in (the browser opens when an OAuth client file was given)
-        and reads what the customer's side can read (`google_marketplace`)."""
+        and reads what the customer's side can read (`google.marketplace`)."""
         plan = self.test_plan()
         if self.platform is Platform.GOOGLE and self.clean.get("google_install") == "marketplace":
             return self._run_marketplace_test(plan, cancel=cancel, observer=observer,
@@ -794,7 +794,7 @@ class SetupFlow:
         """The region's Marketplace side, stored with the application (the dashboard names it)."""
         if self.region is None:
             return {}
-        from ec_console.providers.google_marketplace import VendorSide
+        from ec_console.providers.google.marketplace import VendorSide
 
         vendor = VendorSide.of(self.region)
         values = {"vendor_region": vendor.region_label, "vendor_dashboard": vendor.dashboard_url,
@@ -805,7 +805,7 @@ class SetupFlow:
                               observer: Callable[[StepResult], None] | None,
                               on_step_started: Callable[[str], None] | None,
                               open_browser: Callable[[str], Any] | None) -> Report:
-        from ec_console.providers.google_marketplace import (
+        from ec_console.providers.google.marketplace import (
             MarketplaceCheckSettings,
             VendorSide,
             run_marketplace_check,
@@ -818,7 +818,7 @@ class SetupFlow:
         client_file = self.clean.get("client_secret_file")
 
         def sign_in() -> Any:
-            from ec_console.providers.google_signin import SignInSettings, load_client_config, sign_in_admin
+            from ec_console.providers.google.signin import SignInSettings, load_client_config, sign_in_admin
 
             config = SignInSettings(client_config=load_client_config(client_file),
                                     api_root=self.clean.get("api_root"), ca_file=self.clean.get("ca_file"),
@@ -1012,19 +1012,19 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
     if expect_denied:
         expect_denied = validation.email_address(expect_denied, "mailbox that must be denied")
     if application.provider == "google" and application.settings.get("install") == "marketplace":
-        from ec_console.providers.google_marketplace import check_settings_for, run_marketplace_check
+        from ec_console.providers.google.marketplace import check_settings_for, run_marketplace_check
 
         check = check_settings_for(application.settings, target, expect_denied)
         return run_marketplace_check(check, observer=observer, cancel=cancel, on_step_started=on_step_started)
     if application.provider == "google":
         from ec_console.providers.base import GoogleAdapter
-        from ec_console.providers.google import run_google_check
+        from ec_console.providers.google.check import run_google_check
 
         settings = replace(GoogleAdapter.settings_for(application, secret, target),
                            expect_denied=expect_denied)
         return run_google_check(settings, observer=observer, cancel=cancel, on_step_started=on_step_started)
     from ec_console.providers.base import ExchangeAdapter
-    from ec_console.providers.exchange import run_exchange_check
+    from ec_console.providers.exchange.check import run_exchange_check
 
     settings = replace(ExchangeAdapter.settings_for(application, target), expect_denied=expect_denied,
                        write_probe=write_probe)
@@ -1059,7 +1059,7 @@ def sandbox_values(platform: Platform, exchange: Any = None, google: Any = None)
 # --- helpers --------------------------------------------------------------------------------------------
 
 def _default_authority() -> str:
-    from ec_console.providers.exchange import DEFAULT_AUTHORITY
+    from ec_console.providers.exchange.check import DEFAULT_AUTHORITY
 
     return DEFAULT_AUTHORITY
 

@@ -31,12 +31,11 @@ from hostile.cli import MB, assert_no_traceback, clear_environment, peak_memory,
 from hostile.keys import write_key_file
 
 from ec_console.checks import CancelToken, Report, StepStatus
-from ec_console.providers import google_errors
-from ec_console.providers.exchange_errors import ErrorContext, classify
-from ec_console.providers.google import GoogleSettings, run_google_check
-from ec_console.providers.google_errors import Names
-from ec_console.providers.google_net import AnswerCut, TrustedSession, trust_context
-from ec_console.providers.net import ANSWER_LIMIT, AnswerTooLarge, cap_answer
+from ec_console.providers.exchange.errors import ErrorContext, classify
+from ec_console.providers.google import errors as google_errors
+from ec_console.providers.google.check import GoogleSettings, run_google_check
+from ec_console.providers.google.errors import Names
+from ec_console.providers.transport import ANSWER_LIMIT, AnswerCut, AnswerTooLarge, CheckTransport, cap_answer
 
 TIMEOUT = 1
 LIMIT = TIMEOUT + 4.0
@@ -177,7 +176,7 @@ def test_exchange_chunked_answer_past_the_cap_is_a_server_error(capsys, tmp_path
 def test_cap_answer_allows_the_limit_and_refuses_one_byte_more(size, refused, chunked):
     """With a length, the announcement is refused unread; without one, the read that passes the limit."""
     answer = hs.huge_chunked(size) if chunked else hs.fixed(200, b"A" * size)
-    with hs.HostileServer(answer) as server, TrustedSession(trust_context()) as session:
+    with hs.HostileServer(answer) as server, CheckTransport() as shared, shared.session() as session:
         response = session.get(server.url("/"), stream=True, timeout=5)
         try:
             if not refused:

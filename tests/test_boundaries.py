@@ -90,7 +90,7 @@ def test_tls_stays_verified_for_everyone_else_after_a_check_with_ca_file(sandbox
 def test_the_console_never_sets_oauthlib_insecure_transport(sandbox, capsys, monkeypatch):
     monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
     _check_with_ca_file(sandbox, capsys, monkeypatch)
-    from ec_console.providers.google_signin import AdminSignIn, SignInSettings, load_client_config
+    from ec_console.providers.google.signin import AdminSignIn, SignInSettings, load_client_config
 
     with AdminSignIn(SignInSettings(load_client_config(client_config()))) as sign_in:
         sign_in.begin()
@@ -105,7 +105,7 @@ def test_the_console_never_sets_oauthlib_insecure_transport(sandbox, capsys, mon
 
 
 def test_sign_in_receiver_binds_loopback_and_checks_state_and_pkce():
-    from ec_console.providers.google_signin import AdminSignIn, SignInSettings, load_client_config
+    from ec_console.providers.google.signin import AdminSignIn, SignInSettings, load_client_config
 
     with AdminSignIn(SignInSettings(load_client_config(client_config()), wait_seconds=1)) as sign_in:
         url = sign_in.begin()

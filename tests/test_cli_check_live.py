@@ -35,7 +35,7 @@ def exchange_args(info, *extra: str) -> list[str]:
 
 def record_what_was_printed_as_each_step_finished(monkeypatch, stdout: io.StringIO) -> list[tuple[str, str]]:
     """Wrap the check's observer: for each finished step, (its title, what stdout held right then)."""
-    from ec_console.providers import exchange
+    from ec_console.providers.exchange import check as exchange
 
     seen: list[tuple[str, str]] = []
     real = exchange.run_exchange_check

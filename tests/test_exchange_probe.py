@@ -1,4 +1,4 @@
-"""Bulk probe sessions (`providers.exchange_probe`): the same verdicts as the interactive probe, in two EWS
+"""Bulk probe sessions (`providers.exchange.probe`): the same verdicts as the interactive probe, in two EWS
 requests per mailbox over a pool of connections signed in once, closed with the session."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from ec_console.providers.base import (
     SessionAdapter,
     open_session_adapter,
 )
-from ec_console.providers.exchange import ExchangeSettings, ProbeResult, probe_mailbox
-from ec_console.providers.exchange_probe import ExchangeProbeSession
+from ec_console.providers.exchange.check import ExchangeSettings, ProbeResult, probe_mailbox
+from ec_console.providers.exchange.probe import ExchangeProbeSession
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox, SandboxInfo
 

@@ -21,8 +21,8 @@ from oauthlib.oauth2.rfc6749.errors import (
 
 from ec_console.checks import CancelToken, StepResult, StepStatus
 from ec_console.diagnoses import diagnose
-from ec_console.providers import net
-from ec_console.providers.exchange import (
+from ec_console.providers import net, transport
+from ec_console.providers.exchange.check import (
     AuthenticatedOAuth2Credentials,
     ExchangeSettings,
     enumerate_scope,
@@ -35,8 +35,8 @@ from ec_console.providers.exchange import (
     run_exchange_check,
     token_claims,
 )
-from ec_console.providers.exchange_errors import ErrorContext, classify
-from ec_console.providers.exchange_http import HttpAnswerError
+from ec_console.providers.exchange.errors import ErrorContext, classify
+from ec_console.providers.exchange.http import HttpAnswerError
 from ec_console.sandbox import Sandbox
 
 
@@ -154,7 +154,7 @@ def test_autodiscover_with_no_answering_candidate_fails(sb: Sandbox) -> None:
 
 
 def test_autodiscover_default_candidates_follow_the_domain() -> None:
-    from ec_console.providers.exchange_autodiscover import candidate_urls
+    from ec_console.providers.exchange.autodiscover import candidate_urls
 
     assert candidate_urls("contoso.com") == [
         "https://contoso.com/autodiscover/autodiscover.svc",
@@ -178,7 +178,7 @@ def test_enumerate_scope_lists_direct_members_and_reports_nested_groups(sb: Sand
 
 
 def test_enumerate_scope_with_bad_password_raises_a_diagnosis(sb: Sandbox) -> None:
-    from ec_console.providers.exchange import ScopeError
+    from ec_console.providers.exchange.check import ScopeError
 
     with pytest.raises(ScopeError) as caught:
         enumerate_scope(settings_for(sb), "wrong-password", sb.info().scope_group_address)
@@ -297,7 +297,7 @@ def test_wildcards_match_one_label_only() -> None:
 
 
 def test_redact_proxy_drops_credentials() -> None:
-    assert net.redact_proxy("http://user:pa55@proxy.corp:3128") == "http://proxy.corp:3128"
+    assert transport.redact_proxy("http://user:pa55@proxy.corp:3128") == "http://proxy.corp:3128"
 
 
 def _ctx(**kw: object) -> ErrorContext:
@@ -506,7 +506,7 @@ def _answer(status: int, headers: dict[str, str], body: bytes = b"") -> requests
 def test_a_cas_error_header_is_read_and_named() -> None:
     # A real front-end refusal (a Remote Connectivity Analyzer result): HTTP 500, Content-Length 0,
     # "X-CasErrorCode: ServerNotFound"; exchangelib's RetryPolicy raises CASError from that header.
-    from ec_console.providers.exchange_http import CheckRetryPolicy
+    from ec_console.providers.exchange.http import CheckRetryPolicy
 
     with pytest.raises(ews.CASError) as caught:
         CheckRetryPolicy().raise_response_errors(_answer(500, {"X-CasErrorCode": "ServerNotFound"}))
@@ -518,7 +518,7 @@ def test_a_cas_error_header_is_read_and_named() -> None:
 
 def test_a_cas_error_header_on_a_sign_in_refusal_stays_a_sign_in_refusal() -> None:
     # Exchange's front end also marks an ordinary 401 with X-CasErrorCode: UnauthenticatedRequest.
-    from ec_console.providers.exchange_http import CheckRetryPolicy
+    from ec_console.providers.exchange.http import CheckRetryPolicy
 
     with pytest.raises(HttpAnswerError) as caught:
         CheckRetryPolicy().raise_response_errors(_answer(401, {"X-CasErrorCode": "UnauthenticatedRequest"}))

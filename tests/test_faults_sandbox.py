@@ -17,10 +17,10 @@ from hostile import server as hs
 from hostile.cli import assert_no_traceback, clear_environment, run_cli, wire_check_command
 from hostile.keys import write_key_file
 
-import ec_console.providers.exchange  # noqa: F401 - imported before any time bound
-import ec_console.providers.google  # noqa: F401
+import ec_console.providers.exchange.check  # noqa: F401 - imported before any time bound
+import ec_console.providers.google.check  # noqa: F401
 from ec_console.sandbox import Sandbox
-from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.sandbox.google.sandbox import GoogleSandbox
 from ec_console.sandbox.tls import TlsMaterial
 
 TIMEOUT = 1

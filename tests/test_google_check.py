@@ -14,9 +14,9 @@ import pytest
 
 from ec_console import cli
 from ec_console.commands import check_google
-from ec_console.sandbox.google_org import ADMIN, DELEGATED_ADMIN
-from ec_console.sandbox.google_sandbox import GoogleSandbox
-from ec_console.sandbox.google_state import SCOPE_CALENDAR, SCOPE_DIRECTORY_USER_READONLY
+from ec_console.sandbox.google.org import ADMIN, DELEGATED_ADMIN
+from ec_console.sandbox.google.sandbox import GoogleSandbox
+from ec_console.sandbox.google.state import SCOPE_CALENDAR, SCOPE_DIRECTORY_USER_READONLY
 from ec_console.sandbox.tls import generate_tls_material
 
 SYSTEM_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")

@@ -26,11 +26,11 @@ from ec_console import dashboard
 from ec_console.checkall import ProbeJob
 from ec_console.checks import CancelToken, StepStatus
 from ec_console.providers.base import GoogleAdapter, ProbeKind
-from ec_console.providers.google_signin import SignInSettings, load_client_config, sign_in_admin
+from ec_console.providers.google.signin import SignInSettings, load_client_config, sign_in_admin
 from ec_console.regions import MarketplaceListing, Region
 from ec_console.registry import Registry
-from ec_console.sandbox.google_org import ADMIN, DELEGATED_ADMIN, OUTSIDE_GROUP
-from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.sandbox.google.org import ADMIN, DELEGATED_ADMIN, OUTSIDE_GROUP
+from ec_console.sandbox.google.sandbox import GoogleSandbox
 from ec_console.sandbox.tls import generate_tls_material
 from ec_console.secrets import MemoryStore, secret_key
 from ec_console.wizard import Platform, SetupFlow

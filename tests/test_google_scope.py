@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ec_console.providers.google import (
+from ec_console.providers.google.check import (
     DIRECTORY,
     GoogleError,
     GoogleSettings,
@@ -12,9 +12,9 @@ from ec_console.providers.google import (
     enumerate_users,
     probe_user,
 )
-from ec_console.providers.google_net import Transport
-from ec_console.sandbox.google_org import ADMIN, SCOPE_GROUP
-from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.providers.google.net import Transport
+from ec_console.sandbox.google.org import ADMIN, SCOPE_GROUP
+from ec_console.sandbox.google.sandbox import GoogleSandbox
 from ec_console.sandbox.tls import generate_tls_material
 
 
@@ -101,7 +101,7 @@ def test_batches_go_to_the_api_root(sandbox):
 
 
 def test_the_domain_listing_says_who_is_an_administrator_or_an_executive(sandbox):
-    from ec_console.providers.google import account_role
+    from ec_console.providers.google.check import account_role
 
     listed = {u.email: u for u in enumerate_users(settings(sandbox))}
     truth = {u.primary_email: u for u in sandbox.org.active_users()}
@@ -137,7 +137,7 @@ def test_group_members_are_not_screened(sandbox):
     ("/Executive Assistants Pool", "Assistant", ""),
 ])
 def test_an_executive_is_told_by_the_unit_or_the_title(org_unit, title, role):
-    from ec_console.providers.google import DirectoryUser, account_role
+    from ec_console.providers.google.check import DirectoryUser, account_role
 
     user = DirectoryUser("a@example.com", "A", org_unit, False, title=title, screened=True)
     assert account_role(user) == role

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from ec_console.checks import CancelToken
-from ec_console.providers.google_signin import (
+from ec_console.providers.google.signin import (
     AdminSignIn,
     SignInSettings,
     load_client_config,
@@ -19,8 +19,8 @@ from ec_console.providers.google_signin import (
     sign_in_admin,
 )
 from ec_console.regions import MarketplaceListing, Region, load_regions
-from ec_console.sandbox.google_org import ADMIN, DELEGATED_ADMIN, REAUTH_ADMIN
-from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.sandbox.google.org import ADMIN, DELEGATED_ADMIN, REAUTH_ADMIN
+from ec_console.sandbox.google.sandbox import GoogleSandbox
 from ec_console.sandbox.tls import generate_tls_material
 
 

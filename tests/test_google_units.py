@@ -17,9 +17,11 @@ from googleapiclient.errors import HttpError
 
 from ec_console import logs
 from ec_console.checks import CancelToken
-from ec_console.providers import google_errors, google_key, google_net
-from ec_console.providers.google_errors import Names
-from ec_console.providers.google_signin import ClientSecretProblem, LoopbackReceiver, load_client_config
+from ec_console.providers.google import errors as google_errors
+from ec_console.providers.google import key as google_key
+from ec_console.providers.google import net as google_net
+from ec_console.providers.google.errors import Names
+from ec_console.providers.google.signin import ClientSecretProblem, LoopbackReceiver, load_client_config
 from ec_console.sandbox.server import Response, SandboxHTTPServer
 from ec_console.sandbox.tls import generate_tls_material
 

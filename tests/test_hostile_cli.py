@@ -100,8 +100,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> None:
     wire_check_command(monkeypatch)
     monkeypatch.setenv("EC_PASSWORD", "Fuzz-Pass-1!")
     monkeypatch.setenv("EC_CLIENT_SECRET", "fuzz~secret")
-    monkeypatch.setattr("ec_console.providers.exchange.run_exchange_check", _accept)
-    monkeypatch.setattr("ec_console.providers.google.run_google_check", _accept)
+    monkeypatch.setattr("ec_console.providers.exchange.check.run_exchange_check", _accept)
+    monkeypatch.setattr("ec_console.providers.google.check.run_google_check", _accept)
     for name in ("_run_gui", "_run_self_test", "_sandbox_serve"):
         monkeypatch.setattr(cli, name, _accept)
     monkeypatch.setattr(check_google, "run_check_google", check_google.run_check_google)

@@ -1,8 +1,8 @@
 """Hostile input for every parser of user input: a normalised value or a clear refusal, nothing else.
 
 Parsers: `ec_console.validation` (addresses, accounts, URLs, tenant and client ids, scopes, names, groups,
-timeouts, regions), Google key files (`providers.google_key`), OAuth client-secret files
-(`google_signin.load_client_config`), the mailbox list / Get-Mailbox CSV import
+timeouts, regions), Google key files (`providers.google.key`), OAuth client-secret files
+(`google.signin.load_client_config`), the mailbox list / Get-Mailbox CSV import
 (`providers.exchange.parse_mailbox_list`) and the user's `regions.toml`. Each gets a corpus of real-world
 nasties (`hostile.corpus`) and property-based inputs (hypothesis, bounded), and must end in its documented
 refusal — never another exception, a hang (every call runs under a deadline) or unbounded memory
@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from ec_console import paths, validation
 from ec_console.errors import BadInput
-from ec_console.providers.exchange import parse_mailbox_list
-from ec_console.providers.google_key import KeyProblem, load_key, parse_key_bytes
-from ec_console.providers.google_signin import ClientSecretProblem, load_client_config
+from ec_console.providers.exchange.check import parse_mailbox_list
+from ec_console.providers.google.key import KeyProblem, load_key, parse_key_bytes
+from ec_console.providers.google.signin import ClientSecretProblem, load_client_config
 from ec_console.regions import RegionConfigError, load_regions
 
 DEADLINE = 10.0  # seconds: only a hang ever comes near it

@@ -32,8 +32,8 @@ from hostile.cli import (
 from hostile.keys import write_key_file
 
 # Imported here so the first scenario does not pay for importing the client libraries inside its time bound.
-import ec_console.providers.exchange  # noqa: F401
-import ec_console.providers.google  # noqa: F401
+import ec_console.providers.exchange.check  # noqa: F401
+import ec_console.providers.google.check  # noqa: F401
 
 TIMEOUT = 1
 LIMIT = TIMEOUT + 4.0  # the check's own wait, plus a margin for a loaded 2-core machine

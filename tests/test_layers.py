@@ -50,3 +50,19 @@ def test_cli_and_core_import_without_loading_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_no_platform_subpackage_imports_another_platform():
+    """providers/<platform>/ and sandbox/<platform>/ share only the modules beside them (architecture.md)."""
+    offenders = []
+    for layer in ("providers", "sandbox"):
+        folders = (PACKAGE / layer).iterdir()
+        platforms = {p.name for p in folders if (p / "__init__.py").is_file()} - {"fixtures"}
+        assert {"exchange", "google"} <= platforms
+        for platform in platforms:
+            others = {f"ec_console.{layer}.{other}" for other in platforms - {platform}}
+            for path in (PACKAGE / layer / platform).rglob("*.py"):
+                bad = {n for n in _imports(path) if any(n == o or n.startswith(o + ".") for o in others)}
+                if bad:
+                    offenders.append((str(path.relative_to(PACKAGE)), sorted(bad)))
+    assert offenders == []

@@ -14,7 +14,7 @@ import dns.resolver
 import pytest
 
 from ec_console import cli as cli_module
-from ec_console.providers import exchange
+from ec_console.providers.exchange import check as exchange
 from ec_console.sandbox import Sandbox, SandboxInfo
 from ec_console.sandbox.org import Behaviour
 

@@ -239,7 +239,7 @@ def credential_store(ctx: Context) -> list[str]:
 
 def report_export(ctx: Context) -> list[str]:
     """A failed check's report exported in every format (the flow itself registers the secret)."""
-    from ec_console.providers.exchange import ExchangeSettings, run_exchange_check
+    from ec_console.providers.exchange.check import ExchangeSettings, run_exchange_check
     from ec_console.render import render_html, render_json, render_text
 
     info = ctx.sandbox.info()

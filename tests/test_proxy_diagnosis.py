@@ -19,7 +19,7 @@ from hostile.cli import clear_environment, run_cli, wire_check_command
 from hostile.keys import write_key_file
 
 from ec_console.diagnoses import diagnose
-from ec_console.providers import net
+from ec_console.providers import transport
 
 PASSWORD = "Hostile-Server-Pass-7!"
 PROXY_USER = "proxy-alice"
@@ -67,16 +67,16 @@ def test_407_names_the_proxy_used_without_its_credentials_and_the_environment_va
 def test_without_a_proxy_variable_the_source_is_the_operating_systems_setting(monkeypatch):
     # urllib reads the registry (Windows) or System Configuration (macOS) only when no <scheme>_proxy
     # variable is set.
-    monkeypatch.setattr(net.sys, "platform", "win32")
-    assert "Windows Internet Options" in net.proxy_origin("https://mail.contoso.example/EWS/Exchange.asmx")
-    monkeypatch.setattr(net.sys, "platform", "darwin")
-    assert "macOS" in net.proxy_origin("https://mail.contoso.example/EWS/Exchange.asmx")
+    monkeypatch.setattr(transport.sys, "platform", "win32")
+    assert "Windows Internet Options" in transport.proxy_origin("https://mail.contoso.example/EWS/Exchange.asmx")
+    monkeypatch.setattr(transport.sys, "platform", "darwin")
+    assert "macOS" in transport.proxy_origin("https://mail.contoso.example/EWS/Exchange.asmx")
     url = "https://mail.contoso.example/EWS/Exchange.asmx"
     monkeypatch.setenv("https_proxy", "http://proxy.contoso.example:8080")
-    assert net.proxy_origin(url) == "the environment variable https_proxy"
+    assert transport.proxy_origin(url) == "the environment variable https_proxy"
     monkeypatch.delenv("https_proxy")
     monkeypatch.setenv("ALL_PROXY", "http://proxy.contoso.example:8080")
-    assert net.proxy_origin(url) == "the environment variable ALL_PROXY"
+    assert transport.proxy_origin(url) == "the environment variable ALL_PROXY"
 
 
 def test_the_fix_without_names_still_says_where_to_look():

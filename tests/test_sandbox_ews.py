@@ -44,7 +44,7 @@ from exchangelib.version import Build, Version
 from oauthlib.oauth2.rfc6749.errors import InvalidClientError, OAuth2Error
 
 from ec_console.sandbox import Sandbox, SandboxInfo
-from ec_console.sandbox.ewsclient import (
+from ec_console.sandbox.exchange.ewsclient import (
     AuthorityOAuth2Credentials,
     scoped_trust_adapter,
     trust_context,

@@ -25,9 +25,9 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
-from ec_console.sandbox.google_org import NESTED_GROUP, SCOPE_GROUP
-from ec_console.sandbox.google_sandbox import GoogleSandbox
-from ec_console.sandbox.google_state import (
+from ec_console.sandbox.google.org import NESTED_GROUP, SCOPE_GROUP
+from ec_console.sandbox.google.sandbox import GoogleSandbox
+from ec_console.sandbox.google.state import (
     SCOPE_CALENDAR,
     SCOPE_CALENDAR_READONLY,
     SCOPE_DIRECTORY_GROUP_MEMBER_READONLY,
@@ -607,8 +607,8 @@ def test_every_error_body_is_a_fixture_naming_its_source():
     import pathlib
     import re
 
-    from ec_console.sandbox import google_apis
-    from ec_console.sandbox.google_errors import fixture, fixture_names
+    from ec_console.sandbox.google import apis as google_apis
+    from ec_console.sandbox.google.errors import fixture, fixture_names
 
     names = fixture_names()
     for name in names:
@@ -616,7 +616,7 @@ def test_every_error_body_is_a_fixture_naming_its_source():
         assert spec["source"] and all(isinstance(s, str) and s for s in spec["source"]), name
         assert isinstance(spec["status"], int) and spec["when"] and "body" in spec, name
     package = pathlib.Path(google_apis.__file__).parent
-    code = "".join(p.read_text(encoding="utf-8") for p in package.glob("google*.py"))
+    code = "".join(p.read_text(encoding="utf-8") for p in package.glob("*.py"))
     used = set(re.findall(r'(?:error_response|api_error|error_body)\(\s*"(\w+)"', code))
     used |= set(google_apis._RATE_LIMIT_FIXTURES.values())
     assert used == set(names)

@@ -22,7 +22,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 
-from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.sandbox.google.sandbox import GoogleSandbox
 from ec_console.sandbox.server import Response, SandboxHTTPServer
 from ec_console.sandbox.tls import generate_tls_material
 

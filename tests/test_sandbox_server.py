@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from ec_console.sandbox import Sandbox, run_serve
-from ec_console.sandbox.ntlm import ENV_VAR
+from ec_console.sandbox.exchange.ntlm import ENV_VAR
 from ec_console.sandbox.server import Response, SandboxHTTPServer
 from ec_console.sandbox.tls import generate_tls_material
 

@@ -246,7 +246,7 @@ def google_sandbox():
 def test_google_discovery_lists_the_domain_with_nothing_ticked_and_says_who_is_an_admin(
         qtbot, open_window, google_sandbox):  # noqa: F811
     from ec_console.registry import Registry
-    from ec_console.sandbox.google_org import DELEGATED_ADMIN, OUTSIDE_GROUP
+    from ec_console.sandbox.google.org import DELEGATED_ADMIN, OUTSIDE_GROUP
     from ec_console.wizard import Platform, SetupFlow
 
     flow = SetupFlow("us")

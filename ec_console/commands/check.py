@@ -128,14 +128,14 @@ def _planned_steps(app: Any, mailbox: str, denied: str | None, write_probe: bool
 
     if app.provider == "google":
         if app.settings.get("install") == "marketplace":
-            from ec_console.providers.google_marketplace import MARKETPLACE_STEPS
+            from ec_console.providers.google.marketplace import MARKETPLACE_STEPS
 
             return MARKETPLACE_STEPS
-        from ec_console.providers.google import GOOGLE_STEPS
+        from ec_console.providers.google.check import GOOGLE_STEPS
 
         return GOOGLE_STEPS
     from ec_console.providers.base import ExchangeAdapter
-    from ec_console.providers.exchange import exchange_steps
+    from ec_console.providers.exchange.check import exchange_steps
 
     try:
         settings = replace(ExchangeAdapter.settings_for(app, mailbox), expect_denied=denied,
@@ -269,7 +269,7 @@ def _add_exchange(providers: Any) -> None:
 def exchange_settings_from_args(args: argparse.Namespace) -> Any:
     """Validate the flags into `ExchangeSettings`; BadInput names the first flag that is wrong."""
     from ec_console import validation
-    from ec_console.providers.exchange import DEFAULT_AUTHORITY, ExchangeSettings
+    from ec_console.providers.exchange.check import DEFAULT_AUTHORITY, ExchangeSettings
 
     mailbox = validation.mailbox(args.mailbox, "--mailbox")
     ews_url = validation.ews_url(args.ews_url, "--ews-url").url if args.ews_url is not None else None
@@ -509,7 +509,7 @@ def start_printer(args: argparse.Namespace, provider: str, target: str, header: 
 
 def run_check_exchange(args: argparse.Namespace) -> int:
     from ec_console.checks import CancelToken
-    from ec_console.providers.exchange import exchange_steps, run_exchange_check
+    from ec_console.providers.exchange.check import exchange_steps, run_exchange_check
     from ec_console.report_header import make_header
 
     refuse_application_flags(args)

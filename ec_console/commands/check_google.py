@@ -102,7 +102,7 @@ def _key_file(value: str) -> str:
 def google_settings_from_args(args: argparse.Namespace) -> Any:
     """Validate the flags into `GoogleSettings`; BadInput names the first flag that is wrong."""
     from ec_console import validation
-    from ec_console.providers.google import GoogleSettings
+    from ec_console.providers.google.check import GoogleSettings
 
     key_file = _key_file(args.key_file)
     admin = validation.email_address(args.admin, "--admin")
@@ -137,7 +137,7 @@ def run_check_google(args: argparse.Namespace) -> int:
         report_target_from_args,
         start_printer,
     )
-    from ec_console.providers.google import GOOGLE_STEPS, run_google_check
+    from ec_console.providers.google.check import GOOGLE_STEPS, run_google_check
     from ec_console.report_header import make_header
 
     refuse_application_flags(args)

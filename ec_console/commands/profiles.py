@@ -347,7 +347,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def read_list_file(path_text: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Addresses and per-line problems of a pasted list or Get-Mailbox CSV file ('-' = standard input)."""
-    from ec_console.providers.exchange import parse_mailbox_list
+    from ec_console.providers.exchange.check import parse_mailbox_list
 
     if path_text == "-":
         text = sys.stdin.read(MAX_LIST_FILE_BYTES + 1)

@@ -281,7 +281,7 @@ class ExchangeAdapter:
 
     @staticmethod
     def settings_for(application: ApplicationLike, mailbox: str, *, timeout: float | None = None) -> Any:
-        from ec_console.providers.exchange import DEFAULT_AUTHORITY, DEFAULT_TIMEOUT, ExchangeSettings
+        from ec_console.providers.exchange.check import DEFAULT_AUTHORITY, DEFAULT_TIMEOUT, ExchangeSettings
 
         s = application.settings
         return ExchangeSettings(
@@ -317,19 +317,19 @@ class ExchangeAdapter:
               timeout: float | None = None) -> ProbeOutcome:
         probe = self._probe_mailbox
         if probe is None:
-            from ec_console.providers.exchange import probe_mailbox as probe
+            from ec_console.providers.exchange.check import probe_mailbox as probe
         settings = self.settings_for(application, email, timeout=timeout)
         return self.outcome(email, probe(settings, secret, email, cancel=cancel), cancel)
 
     def probe_session(self, application: ApplicationLike, secret: str, *, concurrency: int,
                       timeout: float | None = None) -> ProbeSession:
-        """A session for probing many of `application`'s mailboxes in one run (see `exchange_probe`): one
+        """A session for probing many of `application`'s mailboxes in one run (see `exchange.probe`): one
         signed-in connection per unit of `concurrency`, two EWS requests per probe. Close it at the end."""
-        from ec_console.providers.exchange_probe import ExchangeProbeSession
+        from ec_console.providers.exchange.probe import ExchangeProbeSession
 
         probe = self._probe_mailbox
         if probe is None:
-            from ec_console.providers.exchange import probe_mailbox as probe
+            from ec_console.providers.exchange.check import probe_mailbox as probe
         settings = self.settings_for(application, application.settings.get("test_mailbox")
                                      or f"postmaster@{application.domain}", timeout=timeout)
         session = ExchangeProbeSession(settings, secret, max_connections=concurrency, full_probe=probe)
@@ -353,7 +353,7 @@ class ExchangeAdapter:
                             back_off=back_off_seconds(failure) if code == "throttled" else None)
 
     def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration:
-        from ec_console.providers.exchange import ScopeError, enumerate_scope
+        from ec_console.providers.exchange.check import ScopeError, enumerate_scope
 
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group")
@@ -375,7 +375,7 @@ class ExchangeAdapter:
                     expect_denied: str | None = None, cancel: CancelToken | None = None) -> Report:
         from dataclasses import replace
 
-        from ec_console.providers.exchange import run_exchange_check
+        from ec_console.providers.exchange.check import run_exchange_check
 
         settings = replace(self.settings_for(application, target), expect_denied=expect_denied)
         return run_exchange_check(settings, secret, cancel=cancel)
@@ -454,7 +454,7 @@ class GoogleAdapter:
     @classmethod
     def settings_for(cls, application: ApplicationLike, secret: str, user: str, *,
                      timeout: float | None = None) -> Any:
-        from ec_console.providers.google import DEFAULT_GOOGLE_SCOPES, DEFAULT_TIMEOUT, GoogleSettings
+        from ec_console.providers.google.check import DEFAULT_GOOGLE_SCOPES, DEFAULT_TIMEOUT, GoogleSettings
 
         s = application.settings
         return GoogleSettings(
@@ -479,7 +479,7 @@ class GoogleAdapter:
             return self._marketplace_probe(application, secret, email, cancel, timeout)
         probe = self._probe_user
         if probe is None:
-            from ec_console.providers.google import probe_user as probe
+            from ec_console.providers.google.check import probe_user as probe
         settings = self.settings_for(application, secret, email, timeout=timeout)
         result = probe(settings, email, cancel=cancel)
         checked_at = result.checked_at or utc_now_iso()
@@ -510,8 +510,8 @@ class GoogleAdapter:
         `unverified` (stored as `warn`), naming who can test the delegated access (the region's web
         dashboard).
         """
-        from ec_console.providers.google import lookup_user
-        from ec_console.providers.google_marketplace import VendorSide, org_unit_covers
+        from ec_console.providers.google.check import lookup_user
+        from ec_console.providers.google.marketplace import VendorSide, org_unit_covers
 
         s = application.settings
         checked_at = utc_now_iso()
@@ -546,7 +546,7 @@ class GoogleAdapter:
         return ProbeOutcome(email, ProbeKind.UNVERIFIED, checked_at, report, None, detail)
 
     def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration:
-        from ec_console.providers.google import GoogleError, account_role, enumerate_users
+        from ec_console.providers.google.check import GoogleError, account_role, enumerate_users
 
         s = application.settings
         settings = self.settings_for(application, secret, s.get("admin") or f"admin@{application.domain}")
@@ -569,13 +569,13 @@ class GoogleAdapter:
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
                     expect_denied: str | None = None, cancel: CancelToken | None = None) -> Report:
         if application.settings.get("install") == "marketplace":
-            from ec_console.providers.google_marketplace import check_settings_for, run_marketplace_check
+            from ec_console.providers.google.marketplace import check_settings_for, run_marketplace_check
 
             check = check_settings_for(application.settings, target, expect_denied)
             return run_marketplace_check(check, cancel=cancel)
         from dataclasses import replace
 
-        from ec_console.providers.google import run_google_check
+        from ec_console.providers.google.check import run_google_check
 
         settings = replace(self.settings_for(application, secret, target), expect_denied=expect_denied)
         return run_google_check(settings, cancel=cancel)
@@ -608,7 +608,7 @@ class GoogleAdapter:
         s = application.settings
         if s.get("install") != "marketplace":
             return None
-        from ec_console.providers.google_marketplace import VendorSide
+        from ec_console.providers.google.marketplace import VendorSide
 
         vendor = VendorSide.from_settings(s)
         where = f" ({vendor.dashboard_url})" if vendor.dashboard_url else ""

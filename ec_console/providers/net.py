@@ -4,45 +4,31 @@ The providers do these three steps here rather than through their HTTP client so
 apart precisely (a name that does not resolve, a refused port, a silent server, a certificate that is
 untrusted, issued for another name or expired) and so the certificate's details can be shown.
 
-Trust is per check, never process-wide: `build_ssl_context(ca_file)` gives a context that trusts the
-operating system's certificate store (through `truststore`, as browsers and Outlook do) plus the PEM file
-given with `--ca-file`. The same context is used by the check's HTTP sessions (`exchange_http`), so the
-`tls` step and the later requests agree. `REQUESTS_CA_BUNDLE` and friends play no part.
+The `tls` step verifies with the check's own context (`transport.CheckTransport.context`: the operating
+system's store plus `--ca-file`), the one its HTTP requests use too, so the step and the later requests agree.
 
-The system proxy (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, as `requests` reads them) is honoured: the TCP
-step then connects to the proxy and asks it for a tunnel (`CONNECT`); a 407 answer is reported as such.
+The system proxy (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, as `requests` reads them; `transport.proxy_for`)
+is honoured: the TCP step then connects to the proxy and asks it for a tunnel (`CONNECT`); a 407 answer is
+reported as such, with where the proxy is set (`transport.proxy_origin`).
 
 Every failure is raised as `ProbeError` with a diagnosis code and the names its fix needs; nothing here
 prints or logs a secret.
-
-Answer size: no answer a check reads may exceed `ANSWER_LIMIT` (a hostile server or middlebox must not make
-the console allocate whatever it sends). `cap_answer(response)` enforces it on a `requests` response (the
-announced `Content-Length` first, then the bytes actually decoded, chunked or not) and raises
-`AnswerTooLarge`; both providers' HTTP adapters apply it to every answer (`exchange_http`, `google_net`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import errno
-import os
 import socket
 import ssl
-import sys
-import urllib.request
-import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-import requests.utils
-
+from ec_console.providers.transport import proxy_origin, redact_proxy
 from ec_console.validation import is_loopback_host
 
 DEFAULT_PORTS = {"https": 443, "http": 80}
-ANSWER_LIMIT = 16 * 1024 * 1024  # the most any one answer of a check may be (bytes, after decoding)
 _MAX_PROXY_ANSWER = 64 * 1024
 # OpenSSL's X509_V_ERR_* codes that say what is wrong with a certificate.
 _X509_EXPIRED = {9, 10}  # not yet valid, expired
@@ -92,50 +78,6 @@ class Target:
 def is_loopback(host: str) -> bool:
     """True for `localhost`, `*.localhost` and the loopback addresses (127.0.0.0/8, ::1)."""
     return is_loopback_host(host)
-
-
-def proxy_for(url: str) -> str | None:
-    """The proxy the system settings choose for `url` (None when NO_PROXY or no proxy applies)."""
-    proxies = requests.utils.get_environ_proxies(url)
-    proxy = requests.utils.select_proxy(url, proxies)
-    return proxy or None
-
-
-def proxy_origin(url: str) -> str:
-    """Where the proxy that `proxy_for(url)` chooses is set, in words an administrator can act on.
-
-    requests asks urllib, whose `getproxies()` takes the `<scheme>_proxy` / `all_proxy` variables when the
-    environment has any `*_proxy` variable (the lower-case one first), else the current user's Internet
-    Settings in the Windows registry or the macOS network settings — never the WinHTTP proxy (`netsh
-    winhttp`) nor a proxy auto-config script.
-    """
-    if urllib.request.getproxies_environment():
-        scheme = urlsplit(url).scheme.lower()
-        for wanted in (f"{scheme}_proxy", "all_proxy"):
-            names = sorted((n for n in os.environ if n.lower() == wanted and os.environ[n]),
-                           key=lambda n: n != wanted)
-            if names:
-                return f"the environment variable {names[0]}"
-        return "the environment's *_proxy variables"
-    if sys.platform == "win32":
-        return "the Windows Internet Options (the current user's proxy server, in the registry)"
-    if sys.platform == "darwin":
-        return "the macOS network settings (System Settings, Network, Proxies)"
-    return "the system proxy settings"
-
-
-def proxy_names(url: str) -> dict[str, str]:
-    """The diagnosis names of the proxy used for `url` (`proxy` without credentials, `proxy_source`), or
-    none when no proxy applies."""
-    proxy = proxy_for(url)
-    return {"proxy": redact_proxy(proxy), "proxy_source": proxy_origin(url)} if proxy else {}
-
-
-def redact_proxy(proxy: str) -> str:
-    """The proxy URL without any user name or password it carries."""
-    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
 
 
 # --- DNS ---------------------------------------------------------------------------------------------------
@@ -287,20 +229,6 @@ def _status_code(status_line: str) -> int:
 # --- TLS ---------------------------------------------------------------------------------------------------
 
 
-def build_ssl_context(ca_file: str | None = None) -> ssl.SSLContext:
-    """A client context trusting the OS certificate store plus `ca_file` (PEM), for this check only."""
-    try:
-        import truststore
-
-        context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    except ImportError:  # pragma: no cover - truststore is a dependency; the stdlib store is the fallback
-        context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)
-    return context
-
-
 def handshake(
     connection: Connection, target: Target, context: ssl.SSLContext, timeout: float
 ) -> dict[str, Any]:
@@ -444,71 +372,3 @@ def _os_error_text(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno is not None:
         return exc.strerror or errno.errorcode.get(exc.errno, str(exc))
     return str(exc) or type(exc).__name__
-
-
-# --- answer size ------------------------------------------------------------------------------------------
-
-
-def _size(size: int) -> str:
-    megabyte = 1024 * 1024
-    return f"{size // megabyte} MB" if size % megabyte == 0 else f"{size:,} bytes"
-
-
-class AnswerTooLarge(requests.exceptions.RequestException):
-    """The server sent (or announced) more than `ANSWER_LIMIT` bytes: reading stopped there."""
-
-    def __init__(self, limit: int = ANSWER_LIMIT, announced: int | None = None) -> None:
-        self.limit = limit
-        self.announced = announced
-        super().__init__(self.plain)
-
-    @property
-    def plain(self) -> str:
-        """One line for a detail: what happened, without library vocabulary."""
-        return f"the server sent more than {_size(self.limit)}"
-
-
-def announced_length(value: str | None) -> int | None:
-    """A `Content-Length` header as a number of bytes, or None when absent or unreadable."""
-    if value is None:
-        return None
-    text = value.split(",")[0].strip()  # a repeated header arrives joined with commas
-    return int(text) if text.isdigit() else None
-
-
-def cap_answer(response: requests.Response, limit: int = ANSWER_LIMIT) -> requests.Response:
-    """Refuse `response` when it announces more than `limit` bytes; otherwise make reading past it raise.
-
-    Called by an adapter's `send` before `requests` reads the body: an oversized announcement closes the
-    connection unread; an answer without a length (chunked, or read to the close) is counted as it is
-    decoded, and the read that would pass `limit` raises `AnswerTooLarge` instead of returning data.
-    """
-    length = announced_length(response.headers.get("Content-Length"))
-    if length is not None and length > limit:
-        response.close()
-        raise AnswerTooLarge(limit, length)
-    raw = response.raw
-    if raw is not None and callable(getattr(type(raw), "stream", None)):
-        raw.stream = _capped_stream(raw, limit)
-    return response
-
-
-def _capped_stream(raw: Any, limit: int) -> Any:
-    """`raw.stream` that raises past `limit`. It holds `raw` weakly: the response must not keep itself
-    alive through its own attribute (a cycle would hold its connection until a garbage collection)."""
-    owner = weakref.ref(raw)
-    stream = type(raw).stream
-
-    def capped(*args: Any, **kwargs: Any) -> Iterator[bytes]:
-        current = owner()
-        if current is None:  # pragma: no cover - the response is gone, so nothing reads it
-            return
-        total = 0
-        for chunk in stream(current, *args, **kwargs):
-            total += len(chunk)
-            if total > limit:
-                current.close()  # the rest stays unread: the connection cannot be reused
-                raise AnswerTooLarge(limit)
-            yield chunk
-
-    return capped

@@ -22,11 +22,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ec_console.sandbox.ews import AUTODISCOVER_PATH, EWS_PATH, EXCHANGE_2019, EXCHANGE_ONLINE, EwsEndpoint
-from ec_console.sandbox.google_sandbox import GoogleSandbox
+from ec_console.sandbox.exchange.ews import (
+    AUTODISCOVER_PATH,
+    EWS_PATH,
+    EXCHANGE_2019,
+    EXCHANGE_ONLINE,
+    EwsEndpoint,
+)
+from ec_console.sandbox.exchange.ntlm import NtlmUser, NtlmUsers
+from ec_console.sandbox.google.sandbox import GoogleSandbox
 from ec_console.sandbox.graph import GraphSandbox
 from ec_console.sandbox.identity import IdentityEndpoint, TokenIssuer
-from ec_console.sandbox.ntlm import NtlmUser, NtlmUsers
 from ec_console.sandbox.org import (
     APP,
     DISABLED_APP,
@@ -113,7 +119,7 @@ class Sandbox:
     (removed on stop) is used when none is given. `online=True` reports Exchange Online's version, and its
     certificate also names Exchange Online's EWS hosts (`EXCHANGE_ONLINE_HOSTS`), so a test that resolves one
     of them to 127.0.0.1 reaches the sandbox as Exchange Online.
-    `google=True` also starts the Google Workspace side (`.google`, see google_sandbox.py) and `graph=True`
+    `google=True` also starts the Google Workspace side (`.google`, see google/sandbox.py) and `graph=True`
     the Microsoft 365 side (`.graph`: the identity platform for MSAL and Microsoft Graph, see graph/), on the
     same CA and request log."""
 

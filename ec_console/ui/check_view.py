@@ -462,12 +462,12 @@ class CheckView(QWidget):
 
     def _plan(self, application: Any, mailbox: str, denied: str | None, write_probe: bool = False) -> None:
         if application.provider == "google":
-            from ec_console.providers.google import GOOGLE_STEPS
+            from ec_console.providers.google.check import GOOGLE_STEPS
 
             self.steps.set_plan(GOOGLE_STEPS)
             return
         from ec_console.providers.base import ExchangeAdapter
-        from ec_console.providers.exchange import exchange_steps
+        from ec_console.providers.exchange.check import exchange_steps
 
         settings = replace(ExchangeAdapter.settings_for(application, mailbox), expect_denied=denied,
                            write_probe=write_probe)

@@ -287,7 +287,7 @@ def parse_account_list(parent: QObject, text: str, *, on_done: Callable[[Any], N
     """A pasted list or a Get-Mailbox CSV → `MailboxList`; its problems carry line numbers."""
 
     def work(_token: CancelToken, _ctx: TaskContext) -> Any:
-        from ec_console.providers.exchange import parse_mailbox_list
+        from ec_console.providers.exchange.check import parse_mailbox_list
 
         return parse_mailbox_list(text)
 

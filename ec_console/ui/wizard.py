@@ -510,7 +510,7 @@ class SignInBox(QFrame):
 
     @Slot()
     def start(self) -> None:
-        from ec_console.providers.google_signin import ClientSecretProblem, SignInSettings, load_client_config
+        from ec_console.providers.google.signin import ClientSecretProblem, SignInSettings, load_client_config
 
         flow = self.page.flow()
         path = flow.clean.get("client_secret_file")
@@ -524,7 +524,7 @@ class SignInBox(QFrame):
         except (ClientSecretProblem, OSError, ValueError) as exc:
             self.status.setText(describe_error(exc))
             return
-        from ec_console.providers.google_signin import sign_in_admin
+        from ec_console.providers.google.signin import sign_in_admin
 
         cancel = CancelToken()
         self.cancel_token = cancel

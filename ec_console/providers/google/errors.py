@@ -27,7 +27,7 @@ from typing import Any
 
 from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
-from ec_console.providers.net import AnswerTooLarge, proxy_names
+from ec_console.providers.transport import AnswerTooLarge, proxy_names
 
 _MAX_TEXT = 200
 # OpenSSL verify codes (X509_V_ERR_*) that have their own diagnosis.
@@ -43,7 +43,7 @@ _RATE_REASONS = {
 }
 _PROJECT_RE = re.compile(r"project (\d+)")
 # An answer began, then the connection broke: requests/urllib3 (ChunkedEncodingError, ProtocolError
-# "Connection broken: ...") and httplib2 (`google_net.AnswerCut`, http.client's IncompleteRead).
+# "Connection broken: ...") and httplib2 (`transport.AnswerCut`, http.client's IncompleteRead).
 _CUT_NAMES = ("AnswerCut", "ChunkedEncodingError", "IncompleteRead")
 _CUT_TEXT = "connection broken"
 # The connection was accepted, then closed or reset before any answer: urllib3's ProtocolError
@@ -235,7 +235,7 @@ def classify_http_error(
     if parts.reason == "notACalendarUser":
         return names.render("calendar_not_enabled")
     if parts.status == 429 or parts.reason in _RATE_REASONS:
-        from ec_console.providers.google_net import retry_after_seconds
+        from ec_console.providers.google.net import retry_after_seconds
 
         back_off = retry_after_seconds(parts.retry_after)
         return names.render("throttled", api=api, back_off=back_off if back_off is not None else 60)

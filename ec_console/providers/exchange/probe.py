@@ -26,7 +26,7 @@ What is shared, and why that is safe:
   no version, no connection is kept for the next run. The interactive check keeps its no-cache rule (a
   Retry after a fix on the server must tell the truth); a bulk run is over in minutes and a fix made during
   it is seen by the next run.
-- **Identical verdicts.** Errors go through the interactive check's own mapping (`exchange_errors`) with
+- **Identical verdicts.** Errors go through the interactive check's own mapping (`exchange.errors`) with
   the same context, so each code, detail and `back_off` is what `probe_mailbox` reports. When the session
   cannot be opened (wrong password, TLS, DNS, EWS blocked, throttled while signing in ...) the probe falls
   back to the full interactive check for that mailbox, whose step-by-step report names the exact cause;
@@ -64,7 +64,7 @@ from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, 
 from ec_console.diagnoses import diagnose
 from ec_console.providers.base import ProbeKind
 from ec_console.providers.base import classify as whose_problem
-from ec_console.providers.exchange import (
+from ec_console.providers.exchange.check import (
     CALENDAR_DAYS,
     MAX_BLOCKS_IN_DATA,
     PROVIDER,
@@ -81,9 +81,9 @@ from ec_console.providers.exchange import (
     probe_mailbox,
     read_busy_blocks,
 )
-from ec_console.providers.exchange_errors import ErrorContext
-from ec_console.providers.exchange_errors import classify as classify_error
-from ec_console.providers.exchange_http import CheckProtocol, CheckRetryPolicy
+from ec_console.providers.exchange.errors import ErrorContext
+from ec_console.providers.exchange.errors import classify as classify_error
+from ec_console.providers.exchange.http import CheckProtocol, CheckRetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +298,7 @@ class ExchangeProbeSession:
                 service_endpoint=check._endpoint(), credentials=check._credentials(identity),
                 auth_type=auth_type, version=None, retry_policy=CheckRetryPolicy(),
                 max_connections=self.max_connections)
-            protocol = _PooledProtocol(config=config, ssl_context=check.ssl_context, timeout=settings.timeout)
+            protocol = _PooledProtocol(config=config, transport=check.transport, timeout=settings.timeout)
             protocol.version  # noqa: B018 - learnt once for the run (signs in the first pooled connection)
         except ScopeError as exc:
             log.info("The probe session for %s could not open: %s", settings.ews_url or "autodiscover",

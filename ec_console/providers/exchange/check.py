@@ -7,12 +7,13 @@ DESIGN.md's step list exactly:
     [· write_probe] [· restriction]
 
 `dns`, `tcp` and `tls` are probed with the stdlib (`providers.net`) so each failure is told apart; the
-EWS steps use exchangelib through this check's own `CheckProtocol` (no process-wide Protocol cache, TLS
-trust per connection, FailFast with strict HTTP errors, the check's timeout). Every check builds its own
-Configuration, Protocol, credentials and sessions and closes them at the end: nothing (auth type, server
-version, impersonation, connections, tokens) carries over to the next check, so a Retry after a fix on the
-server tells the truth. Autodiscover is walked here, not by exchangelib (whose resolver ignores the hosts
-file and whose cache lives on disk): see `exchange_autodiscover` and docs/exchange-check.md.
+EWS steps use exchangelib through this check's own `CheckProtocol` (no process-wide Protocol cache, the
+check's `transport.CheckTransport` for trust, answer cap and proxies, FailFast with strict HTTP errors, the
+check's timeout). Every check builds its own Configuration, Protocol, credentials and sessions and closes them
+at the end: nothing (auth type, server version, impersonation, connections, tokens) carries over to the next
+check, so a Retry after a fix on the server tells the truth. Autodiscover is walked here, not by exchangelib
+(whose resolver ignores the hosts file and whose cache lives on disk): see `exchange.autodiscover` and
+docs/exchange-check.md.
 """
 
 from __future__ import annotations
@@ -67,15 +68,14 @@ from ec_console.checks import (
     warned,
 )
 from ec_console.diagnoses import diagnose
-from ec_console.providers import net
-from ec_console.providers.exchange_errors import ErrorContext, diagnosis_for, short, unwrap
-from ec_console.providers.exchange_errors import classify as classify_error
-from ec_console.providers.exchange_http import (
+from ec_console.providers import net, transport
+from ec_console.providers.exchange.errors import ErrorContext, diagnosis_for, short, unwrap
+from ec_console.providers.exchange.errors import classify as classify_error
+from ec_console.providers.exchange.http import (
     CheckProtocol,
     CheckRetryPolicy,
     HttpAnswerError,
     forget_cached_protocol,
-    make_session,
 )
 
 log = logging.getLogger(__name__)
@@ -332,7 +332,7 @@ class _ExchangeCheck:
         self._secret = secret
         self.cancel = cancel
         self.run: CheckRun | None = None
-        self.ssl_context = net.build_ssl_context(settings.ca_file)
+        self.transport = transport.CheckTransport(settings.ca_file)  # trust, answer cap, proxies
         self.endpoint: str | None = None
         self.target: net.Target | None = None
         self.proxy: str | None = None
@@ -384,6 +384,7 @@ class _ExchangeCheck:
             except Exception:  # noqa: BLE001 - closing must never turn a report into an exception
                 log.debug("Closing an EWS protocol failed", exc_info=True)
         self._protocols.clear()
+        self.transport.close()
         self.account = None
         self.calendar = None
         self.protocol = None
@@ -412,9 +413,9 @@ class _ExchangeCheck:
         self.ctx.exchange_online = is_exchange_online(self.target.host)
         if self.ctx.exchange_online:
             self.ctx.platform = "online"
-        self.proxy = net.proxy_for(url)
-        self.ctx.proxy = net.redact_proxy(self.proxy) if self.proxy else None
-        self.ctx.extra["proxy_source"] = net.proxy_origin(url) if self.proxy else None
+        self.proxy = transport.proxy_for(url)
+        self.ctx.proxy = transport.redact_proxy(self.proxy) if self.proxy else None
+        self.ctx.extra["proxy_source"] = transport.proxy_origin(url) if self.proxy else None
 
     # --- steps --------------------------------------------------------------------------------------------
 
@@ -432,7 +433,7 @@ class _ExchangeCheck:
                 f"Using Exchange Online's EWS endpoint {EXCHANGE_ONLINE_EWS_URL} (OAuth, no URL given)",
                 {"ews_url": EXCHANGE_ONLINE_EWS_URL, "source": "exchange_online_default"},
             )
-        from ec_console.providers.exchange_autodiscover import AutodiscoverFailed, discover
+        from ec_console.providers.exchange.autodiscover import AutodiscoverFailed, discover
 
         try:
             found = discover(
@@ -440,7 +441,7 @@ class _ExchangeCheck:
                 username=settings.username,
                 password=self._secret,
                 auth=settings.auth,
-                context=self.ssl_context,
+                transport=self.transport,
                 timeout=settings.timeout,
                 candidates=settings.autodiscover_urls,
             )
@@ -523,7 +524,7 @@ class _ExchangeCheck:
         if connection is None:  # pragma: no cover - the tcp step always leaves a connection
             raise RuntimeError("no connection for the TLS step")
         try:
-            info = net.handshake(connection, target, self.ssl_context, self.settings.timeout)
+            info = net.handshake(connection, target, self.transport.context, self.settings.timeout)
         except net.ProbeError as exc:
             return self._fail(exc.code, exc.detail, exc.data, **exc.names)
         finally:
@@ -678,7 +679,7 @@ class _ExchangeCheck:
     def _probe_auth_methods(self) -> Outcome | None:
         """POST without credentials: read the methods the server offers (WWW-Authenticate)."""
         endpoint = self._endpoint()
-        session = make_session(self.ssl_context)
+        session = self.transport.session()
         try:
             response = session.post(
                 endpoint,
@@ -903,7 +904,7 @@ class _ExchangeCheck:
             retry_policy=CheckRetryPolicy(),
             max_connections=1,
         )
-        protocol = CheckProtocol(config=config, ssl_context=self.ssl_context, timeout=settings.timeout)
+        protocol = CheckProtocol(config=config, transport=self.transport, timeout=settings.timeout)
         self._protocols.append(protocol)
         return protocol
 

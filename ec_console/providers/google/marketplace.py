@@ -4,7 +4,7 @@ A Marketplace domain install delegates to the **vendor's** OAuth client (the reg
 `regions.toml`), not to a service account of the customer's: a check with the customer's own key tests
 nothing of it. From the customer's side the console can verify:
 
-- `sign_in`: the administrator signs in (`google_signin`: PKCE loopback flow, then Directory `isAdmin`) and is
+- `sign_in`: the administrator signs in (`google.signin`: PKCE loopback flow, then Directory `isAdmin`) and is
   a super administrator. Only a super administrator can make a domain install: anyone else is refused with
   `not_admin`.
 - `install`: whether the Admin audit log records the app being added to the domain — Reports API
@@ -172,7 +172,7 @@ def read_install(service: Any, app_ids: Sequence[str], *, cancel: CancelToken | 
     for `app_ids`. An error answer gives `unreadable` with the reason (never an exception)."""
     from googleapiclient.errors import HttpError
 
-    from ec_console.providers.google_errors import is_network_error, short
+    from ec_console.providers.google.errors import is_network_error, short
 
     if not app_ids:
         return InstallRecord("unreadable", (), detail="the region's listing gives no app ID to look for")
@@ -356,7 +356,7 @@ def run_marketplace_check(
     on_step_started: Callable[[str], None] | None = None,
 ) -> Report:
     """The Marketplace setup check of `settings.user`. `sign_in()` runs the administrator's sign-in (blocking,
-    returning a `google_signin.SignInResult` whose `install` is read from the audit log); None: not signed
+    returning a `google.signin.SignInResult` whose `install` is read from the audit log); None: not signed
     in."""
     run = CheckRun(
         PROVIDER,

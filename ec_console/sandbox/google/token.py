@@ -6,7 +6,7 @@ Grant types:
   is verified with the service account's public key named by `kid`; then `aud`, `iat`/`exp` (against the
   sandbox clock), the subject and the scopes delegated to the client ID. Order of the checks, and the answer
   of each failure, are those of Google (fixtures `token_*`).
-- `authorization_code` and `refresh_token` (the administrator's sign-in): see `google_oauth`.
+- `authorization_code` and `refresh_token` (the administrator's sign-in): see `oauth`.
 
 The request log keeps the grant type and the assertion's claims (`notes`), never the assertion, a code, a
 verifier, a refresh token or a client secret (the body is redacted before it is recorded).
@@ -19,10 +19,10 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from ec_console.sandbox import google_oauth
-from ec_console.sandbox.google_credentials import JwtError, decode_jwt
-from ec_console.sandbox.google_errors import error_response, json_response
-from ec_console.sandbox.google_state import KNOWN_SCOPES, GoogleState, Grant, TokenStore
+from ec_console.sandbox.google import oauth
+from ec_console.sandbox.google.credentials import JwtError, decode_jwt
+from ec_console.sandbox.google.errors import error_response, json_response
+from ec_console.sandbox.google.state import KNOWN_SCOPES, GoogleState, Grant, TokenStore
 from ec_console.sandbox.server import Request, Response
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,9 @@ class TokenEndpoint:
         if grant_type == JWT_BEARER:
             response = self._jwt_bearer(request, fields)
         elif grant_type == "authorization_code":
-            response = google_oauth.exchange_code(self.state, request, fields)
+            response = oauth.exchange_code(self.state, request, fields)
         elif grant_type == "refresh_token":
-            response = google_oauth.refresh(self.state, request, fields)
+            response = oauth.refresh(self.state, request, fields)
         elif not grant_type:
             response = error_response(
                 "token_invalid_request", description="Missing required parameter: grant_type"

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from ec_console.sandbox.google_errors import api_error, error_body, error_response, json_response
-from ec_console.sandbox.google_org import GoogleEvent, GoogleGroup, GoogleUser
-from ec_console.sandbox.google_state import APIS, GOOGLE, AuditEvent, GoogleState, Grant
+from ec_console.sandbox.google.errors import api_error, error_body, error_response, json_response
+from ec_console.sandbox.google.org import GoogleEvent, GoogleGroup, GoogleUser
+from ec_console.sandbox.google.state import APIS, GOOGLE, AuditEvent, GoogleState, Grant
 from ec_console.sandbox.server import Request, Response
 
 _DIR_USER_SCOPES = frozenset({GOOGLE + "admin.directory.user", GOOGLE + "admin.directory.user.readonly"})

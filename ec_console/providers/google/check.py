@@ -56,7 +56,7 @@ from ec_console.checks import (
     warned,
 )
 from ec_console.diagnoses import DEFAULT_GOOGLE_SCOPES
-from ec_console.providers.google_errors import (
+from ec_console.providers.google.errors import (
     Names,
     classify_http_error,
     classify_network_error,
@@ -67,14 +67,14 @@ from ec_console.providers.google_errors import (
     refresh_error_text,
     short,
 )
-from ec_console.providers.google_key import (
+from ec_console.providers.google.key import (
     KeyProblem,
     ServiceAccountKey,
     load_key,
     parse_key_bytes,
     register_secret,
 )
-from ec_console.providers.google_net import DEFAULT_TIMEOUT, Transport, parse_http_date, retry_after_seconds
+from ec_console.providers.google.net import DEFAULT_TIMEOUT, Transport, parse_http_date, retry_after_seconds
 
 log = logging.getLogger(__name__)
 

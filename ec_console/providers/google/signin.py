@@ -16,7 +16,7 @@ client ID, issuer, nonce), then Directory `users.get` says whether they are a su
 else gets `not_admin`. `rapt_required` gives `reauth_required`. Tokens are used once and forgotten (and
 registered with the log redactor while they exist). With `audit_app_ids` (the Marketplace path) the sign-in
 also asks for `admin.reports.audit.readonly` and, once the super administrator is confirmed, reads the Admin
-audit log for the app's install (`google_marketplace.read_install`) with the same token:
+audit log for the app's install (`google.marketplace.read_install`) with the same token:
 `SignInResult.install`.
 
 `marketplace_path(region)` describes the Google Workspace Marketplace route for a region: the install link,
@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests.adapters
 from google.auth import exceptions as google_exceptions
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import id_token as google_id_token
@@ -46,15 +47,10 @@ from google_auth_oauthlib.flow import Flow
 from requests_oauthlib import OAuth2Session
 
 from ec_console.checks import CancelToken, Diagnosis, StepFailure
-from ec_console.providers.google_errors import Names, classify_network_error, is_network_error, short
-from ec_console.providers.google_key import register_secret
-from ec_console.providers.google_net import (
-    DEFAULT_TIMEOUT,
-    TokenTransport,
-    TrustMixin,
-    install_trust,
-    trust_context,
-)
+from ec_console.providers.google.errors import Names, classify_network_error, is_network_error, short
+from ec_console.providers.google.key import register_secret
+from ec_console.providers.google.net import DEFAULT_TIMEOUT, TokenTransport
+from ec_console.providers.transport import CheckTransport, TrustMixin
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +134,7 @@ class SignInSettings:
     def scopes(self) -> tuple[str, ...]:
         if not self.audit_app_ids:
             return SIGN_IN_SCOPES
-        from ec_console.providers.google_marketplace import REPORTS_AUDIT_READONLY
+        from ec_console.providers.google.marketplace import REPORTS_AUDIT_READONLY
 
         return (*SIGN_IN_SCOPES, REPORTS_AUDIT_READONLY)
 
@@ -152,7 +148,7 @@ class SignInResult:
     is_admin: bool = False
     detail: str = ""
     diagnosis: Diagnosis | None = None
-    install: Any = None  # a `google_marketplace.InstallRecord` when `audit_app_ids` were given
+    install: Any = None  # a `google.marketplace.InstallRecord` when `audit_app_ids` were given
 
     @property
     def ok(self) -> bool:
@@ -262,7 +258,7 @@ class LoopbackReceiver:
 
 
 class _OAuthSession(TrustMixin, OAuth2Session):
-    """requests-oauthlib's session with per-connection trust (see `google_net.TrustMixin`)."""
+    """requests-oauthlib's session with per-connection trust (see `transport.TrustMixin`)."""
 
 
 class AdminSignIn:
@@ -276,7 +272,7 @@ class AdminSignIn:
         self.settings = settings
         self.cancel_token = cancel or CancelToken()
         self._config = dict(settings.client_config["installed"])
-        self._context = trust_context(settings.ca_file)
+        self._transport = CheckTransport(settings.ca_file)  # the sign-in's trust, answer cap and proxies
         self._state = secrets.token_urlsafe(32)
         self._nonce = secrets.token_urlsafe(24)
         self._receiver: LoopbackReceiver | None = None
@@ -300,6 +296,7 @@ class AdminSignIn:
         if self._session is not None:
             self._session.close()
             self._session = None
+        self._transport.close()
 
     @property
     def redirect_uri(self) -> str:
@@ -318,7 +315,7 @@ class AdminSignIn:
             redirect_uri=self._receiver.redirect_uri,
             state=self._state,
         )
-        install_trust(session, self._context)
+        self._transport.mount(session, pool_size=requests.adapters.DEFAULT_POOLSIZE)
         self._session = session
         self._flow = Flow(
             session, "installed", {"installed": self._config}, redirect_uri=self._receiver.redirect_uri
@@ -457,14 +454,13 @@ class AdminSignIn:
         from google_auth_httplib2 import AuthorizedHttp
         from googleapiclient import discovery
 
-        from ec_console.providers.google import DIRECTORY, _discovery, api_endpoint
-        from ec_console.providers.google_net import TrustedHttp
+        from ec_console.providers.google.check import DIRECTORY, _discovery, api_endpoint
 
         names = Names(admin=email, user=email, timeout=self.settings.timeout)
         creds = user_credentials.Credentials(token=access_token)
         root = self.settings.api_root
         options = {"api_endpoint": api_endpoint(root, DIRECTORY)} if root else None
-        raw = TrustedHttp(self._context, self.settings.timeout)
+        raw = self._transport.http(self.settings.timeout)
         http = AuthorizedHttp(creds, http=raw)
         service = discovery.build_from_document(
             _discovery(DIRECTORY[0], DIRECTORY[1])[0], http=http, client_options=options
@@ -474,18 +470,17 @@ class AdminSignIn:
             return self._read_admin_flag(service, email, names, root)
 
     def _read_install(self, access_token: str) -> Any:
-        """The Admin audit log's record of the Marketplace app (`google_marketplace.InstallRecord`)."""
+        """The Admin audit log's record of the Marketplace app (`google.marketplace.InstallRecord`)."""
         from google_auth_httplib2 import AuthorizedHttp
         from googleapiclient import discovery
 
-        from ec_console.providers.google import _discovery, api_endpoint
-        from ec_console.providers.google_marketplace import REPORTS, read_install
-        from ec_console.providers.google_net import TrustedHttp
+        from ec_console.providers.google.check import _discovery, api_endpoint
+        from ec_console.providers.google.marketplace import REPORTS, read_install
 
         creds = user_credentials.Credentials(token=access_token)
         root = self.settings.api_root
         options = {"api_endpoint": api_endpoint(root, REPORTS)} if root else None
-        raw = TrustedHttp(self._context, self.settings.timeout)
+        raw = self._transport.http(self.settings.timeout)
         service = discovery.build_from_document(
             _discovery(REPORTS[0], REPORTS[1])[0], http=AuthorizedHttp(creds, http=raw),
             client_options=options,
@@ -497,8 +492,8 @@ class AdminSignIn:
     def _read_admin_flag(service: Any, email: str, names: Names, root: str | None) -> bool:
         from googleapiclient.errors import HttpError
 
-        from ec_console.providers.google import DIRECTORY
-        from ec_console.providers.google_errors import classify_http_error
+        from ec_console.providers.google.check import DIRECTORY
+        from ec_console.providers.google.errors import classify_http_error
 
         try:
             user = (

@@ -28,8 +28,8 @@ from oauthlib.oauth2.rfc6749.errors import (
 
 from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
-from ec_console.providers.exchange_http import HttpAnswerError
-from ec_console.providers.net import AnswerTooLarge
+from ec_console.providers.exchange.http import HttpAnswerError
+from ec_console.providers.transport import AnswerTooLarge
 from ec_console.validation import is_distinguished_name
 
 _AADSTS_RE = re.compile(r"AADSTS(\d+)")

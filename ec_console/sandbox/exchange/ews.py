@@ -55,7 +55,8 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from ec_console.sandbox import fixtures, ntlm
+from ec_console.sandbox import fixtures
+from ec_console.sandbox.exchange import ntlm
 from ec_console.sandbox.identity import InvalidToken, TokenIssuer
 from ec_console.sandbox.org import (
     EWS_APP_ROLE,

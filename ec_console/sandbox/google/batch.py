@@ -19,8 +19,8 @@ from email.message import Message
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from ec_console.sandbox.google_apis import GoogleApis
-from ec_console.sandbox.google_errors import error_response
+from ec_console.sandbox.google.apis import GoogleApis
+from ec_console.sandbox.google.errors import error_response
 from ec_console.sandbox.server import RecordedRequest, Request, RequestLog, Response, redact_header
 
 MAX_PARTS = 1000

@@ -28,16 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from ec_console.paths import data_dir
-from ec_console.sandbox import google_oauth
-from ec_console.sandbox.google_apis import GoogleApis
-from ec_console.sandbox.google_batch import GoogleBatch
-from ec_console.sandbox.google_credentials import (
+from ec_console.sandbox.google import oauth
+from ec_console.sandbox.google.apis import GoogleApis
+from ec_console.sandbox.google.batch import GoogleBatch
+from ec_console.sandbox.google.credentials import (
     SigningKey,
     client_secret_info,
     service_account_key_info,
     write_json_private,
 )
-from ec_console.sandbox.google_org import (
+from ec_console.sandbox.google.org import (
     ADMIN,
     DELEGATED_ADMIN,
     DELETED,
@@ -51,8 +51,8 @@ from ec_console.sandbox.google_org import (
     SUSPENDED,
     build_google_organisation,
 )
-from ec_console.sandbox.google_state import APIS, GoogleState, SandboxClock
-from ec_console.sandbox.google_token import TokenEndpoint, redact_token_body
+from ec_console.sandbox.google.state import APIS, GoogleState, SandboxClock
+from ec_console.sandbox.google.token import TokenEndpoint, redact_token_body
 from ec_console.sandbox.server import RequestLog, SandboxHTTPServer
 from ec_console.sandbox.tls import TlsMaterial, generate_tls_material
 
@@ -190,14 +190,14 @@ class GoogleSandbox:
         for path in ("/token", "/oauth2/v4/token"):
             server.route("POST", path, token.handle, redact_body=redact_token_body)
         for path in ("/o/oauth2/auth", "/o/oauth2/v2/auth"):
-            server.route("GET", path, lambda r: google_oauth.authorize(state, r))
-        server.route("GET", "/oauth2/v1/certs", lambda r: google_oauth.certs_v1(state, r))
-        server.route("GET", "/oauth2/v3/certs", lambda r: google_oauth.certs_v3(state, r))
-        server.route("GET", "/oauth2/v3/userinfo", lambda r: google_oauth.userinfo(state, r))
+            server.route("GET", path, lambda r: oauth.authorize(state, r))
+        server.route("GET", "/oauth2/v1/certs", lambda r: oauth.certs_v1(state, r))
+        server.route("GET", "/oauth2/v3/certs", lambda r: oauth.certs_v3(state, r))
+        server.route("GET", "/oauth2/v3/userinfo", lambda r: oauth.userinfo(state, r))
         server.route(
             "GET",
             "/.well-known/openid-configuration",
-            lambda r: google_oauth.openid_configuration(self.api_root),
+            lambda r: oauth.openid_configuration(self.api_root),
         )
         server.route(
             ("GET", "POST", "PUT", "PATCH", "DELETE"),
@@ -281,7 +281,7 @@ class GoogleSandbox:
             certs_uri=f"{root}/oauth2/v1/certs",
             jwks_uri=f"{root}/oauth2/v3/certs",
             userinfo_uri=f"{root}/oauth2/v3/userinfo",
-            id_token_issuer=google_oauth.ID_TOKEN_ISSUER,
+            id_token_issuer=oauth.ID_TOKEN_ISSUER,
             ca_file=str(self.ca_file),
         )
 
@@ -347,8 +347,8 @@ class GoogleSandbox:
     def record_app_install(self, app_id: str, app_name: str, *, actor: str | None = None,
                            when: dt.datetime | None = None) -> None:
         """Add the Admin audit log's ADD_APPLICATION event that a Marketplace domain install leaves."""
-        from ec_console.sandbox.google_org import ADMIN
-        from ec_console.sandbox.google_state import AuditEvent
+        from ec_console.sandbox.google.org import ADMIN
+        from ec_console.sandbox.google.state import AuditEvent
 
         event = AuditEvent(when or self.state.clock.now(), (actor or ADMIN).lower(), "DOMAIN_SETTINGS",
                            "ADD_APPLICATION", (("APP_ID", app_id), ("APPLICATION_ENABLED", "true"),

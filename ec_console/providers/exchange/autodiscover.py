@@ -20,7 +20,6 @@ organisation's network; ExternalEwsUrl otherwise).
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +30,7 @@ from exchangelib.util import to_xml
 from requests.auth import HTTPBasicAuth
 from requests_ntlm import HttpNtlmAuth
 
-from ec_console.providers.exchange_http import make_session
+from ec_console.providers.transport import CheckTransport
 
 _NS = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
 _ACTION = "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings"
@@ -71,13 +70,13 @@ def discover(
     username: str | None,
     password: str,
     auth: str | None,
-    context: ssl.SSLContext,
+    transport: CheckTransport,
     timeout: float,
     candidates: tuple[str, ...] | None = None,
 ) -> Discovered:
     domain = mailbox.rsplit("@", 1)[-1]
     attempts: list[dict[str, str]] = []
-    session = make_session(context)
+    session = transport.session()
     try:
         urls = list(candidates) if candidates else candidate_urls(domain)
         for url in urls:

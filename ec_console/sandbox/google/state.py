@@ -12,8 +12,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ec_console.sandbox.google_credentials import OAuthClient, ServiceAccountIdentity, SigningKey
-from ec_console.sandbox.google_org import GoogleOrganisation, stable_id
+from ec_console.sandbox.google.credentials import OAuthClient, ServiceAccountIdentity, SigningKey
+from ec_console.sandbox.google.org import GoogleOrganisation, stable_id
 
 GOOGLE = "https://www.googleapis.com/auth/"
 SCOPE_CALENDAR = GOOGLE + "calendar"

@@ -22,9 +22,9 @@ import hmac
 import html
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from ec_console.sandbox.google_credentials import b64url, encode_jwt
-from ec_console.sandbox.google_errors import api_error, error_response, json_response
-from ec_console.sandbox.google_state import (
+from ec_console.sandbox.google.credentials import b64url, encode_jwt
+from ec_console.sandbox.google.errors import api_error, error_response, json_response
+from ec_console.sandbox.google.state import (
     KNOWN_SCOPES,
     SCOPE_OPENID,
     SCOPE_USERINFO_EMAIL,

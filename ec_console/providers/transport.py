@@ -1,0 +1,494 @@
+"""The HTTP transport every provider shares: one check's trust, the answer-size cap and proxies.
+
+A provider builds no trust, cap or proxy logic of its own; it asks a `CheckTransport` (one per check, or per
+enumeration / sign-in) for what its client library takes:
+
+- `session()`: a `requests.Session` for this check. exchangelib's protocol sessions (`mount()` on the session
+  exchangelib makes), a plain HTTP call (autodiscover, the auth-method probe), google-auth's token requests
+  (`google.auth.transport.requests.Request(session)`) and MSAL's `http_client` all take one.
+- `http(timeout)`: an `httplib2.Http` for googleapiclient, with the same trust and cap. httplib2 is not
+  thread-safe: one per thread, never shared.
+- `context`: the `ssl.SSLContext` itself, for the `tls` step's own handshake (`net.handshake`), so the step
+  and the later requests agree.
+
+`close()` closes every session and httplib2 object the transport made, so no keep-alive connection outlives
+the check.
+
+**Trust** is per check, never process-wide: the operating system's certificate store (through `truststore`,
+what browsers and Outlook trust, a company's TLS-inspection root included) plus the PEM file given with
+`--ca-file`. Every https connection verifies with that context, directly or through a proxy, whatever
+`verify` value `requests` derives from `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE` (those variables neither
+replace nor extend the check's trust), and no CA file is ever loaded into it afterwards. Nothing
+process-wide changes: no environment variable, no default context, no library-wide adapter class.
+
+**Answer size**: no answer a check reads may exceed `ANSWER_LIMIT` (a hostile server or middlebox must not
+make the console allocate whatever it sends). `cap_answer(response)` enforces it on a `requests` response
+(the announced `Content-Length` first, then the bytes actually decoded, chunked or not); httplib2 answers go
+through `CappedResponse` and httplib2's decode limit. Beyond it, `AnswerTooLarge` is raised.
+
+**Proxies** are the system's, as `requests` reads them (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, else the
+Windows Internet Options or the macOS network settings): sessions keep `trust_env`. httplib2 reads the
+`https_proxy` variables too, but tunnels only through PySocks, which is not installed: its requests (Google's
+APIs) go direct, as they always have. `proxy_for(url)` says which proxy applies, `proxy_names(url)` gives the
+diagnosis names of a proxy refusal (`proxy_auth_required`: the proxy without credentials and where it is set,
+`proxy_origin`).
+
+This module never imports Qt and never prints.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import ssl
+import sys
+import threading
+import urllib.request
+import weakref
+import zlib
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httplib2
+import requests
+import requests.adapters
+import requests.utils
+from httplib2.decode import DecodeLimitError, DecodeRatioError
+
+log = logging.getLogger(__name__)
+
+ANSWER_LIMIT = 16 * 1024 * 1024  # the most any one answer of a check may be (bytes, after decoding)
+
+
+# --- trust -------------------------------------------------------------------------------------------------
+
+
+def trust_context(ca_file: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
+    """A client context trusting the OS certificate store plus `ca_file` (PEM), hostname checked, TLS 1.2+,
+    for one check only."""
+    try:
+        import truststore
+
+        context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    except ImportError:  # pragma: no cover - truststore is a dependency; the stdlib store is the fallback
+        context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ca_file:
+        context.load_verify_locations(cafile=os.fspath(ca_file))
+    return context
+
+
+class TrustAdapter(requests.adapters.HTTPAdapter):
+    """A `requests` adapter whose every https connection (direct or through a proxy) verifies with one SSL
+    context, whatever `verify` says, and whose every answer is capped at `ANSWER_LIMIT`."""
+
+    def __init__(self, context: ssl.SSLContext, **kwargs: Any) -> None:
+        self._context = context
+        self._responses: weakref.WeakSet[Any] = weakref.WeakSet()
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = self._context
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        proxy_kwargs["ssl_context"] = self._context
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+    def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
+        # Always verify, never with a CA path from the environment: the context is the trust.
+        return super().build_connection_pool_key_attributes(request, True, cert)
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        if url.lower().startswith("https"):
+            conn.cert_reqs = "CERT_REQUIRED"
+            conn.ca_certs = None
+            conn.ca_cert_dir = None
+
+    def send(
+        self,
+        request: Any,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        response = super().send(
+            request, stream=stream, timeout=timeout, verify=True, cert=cert, proxies=proxies
+        )
+        if response.raw is not None:
+            self._responses.add(response.raw)
+        return cap_answer(response)
+
+    def close(self) -> None:
+        """Close the pools and any connection a response still holds (an error path may keep one)."""
+        for raw in list(self._responses):
+            try:
+                raw.close()
+                pool = getattr(raw, "_pool", None)
+                if pool is not None:
+                    pool.close()
+            except Exception:  # noqa: BLE001 - closing is best effort, never an error of the check
+                pass
+        self._responses.clear()
+        super().close()
+
+
+class TrustMixin:
+    """For a `requests.Session` subclass: `verify` is always True (the mounted `TrustAdapter`'s context is the
+    trust), never the environment's CA bundle; the environment's proxy settings still apply."""
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)  # type: ignore[misc]
+        settings["verify"] = True
+        return settings
+
+
+class TrustedSession(TrustMixin, requests.Session):
+    """A `requests.Session` (see `TrustMixin`); `CheckTransport.session()` mounts its trust."""
+
+
+# --- the transport of one check ----------------------------------------------------------------------------
+
+
+class CheckTransport:
+    """The network side of one check (or one enumeration, one sign-in): its trust, capped answers, proxies.
+
+    Thread-safe: sessions and httplib2 objects may be asked for from several threads; each is used by one.
+    """
+
+    def __init__(self, ca_file: str | os.PathLike[str] | None = None) -> None:
+        self.context = trust_context(ca_file)
+        self._lock = threading.Lock()
+        self._sessions: list[requests.Session] = []
+        self._https: list[TrustedHttp] = []
+
+    def adapter(self, *, pool_size: int = 1, block: bool = False) -> TrustAdapter:
+        """A `requests` adapter with this check's trust and cap, no retries, `pool_size` connections per host
+        (`block`: a request waits for a free one instead of opening more)."""
+        return TrustAdapter(
+            self.context, pool_connections=pool_size, pool_maxsize=pool_size, pool_block=block, max_retries=0
+        )
+
+    def mount(
+        self, session: requests.Session, *prefixes: str, pool_size: int = 1, block: bool = False
+    ) -> requests.Session:
+        """Give `session` (made here or by a library) this check's trust and cap for http, https and any
+        further URL `prefixes` a library mounted adapters of its own on. Returns `session`."""
+        adapter = self.adapter(pool_size=pool_size, block=block)
+        for prefix in ("https://", "http://", *prefixes):
+            session.mount(prefix, adapter)
+        return session
+
+    def session(self, *, pool_size: int = 1) -> requests.Session:
+        """A `requests.Session` for this check, closed with the transport."""
+        session = self.mount(TrustedSession(), pool_size=pool_size)
+        with self._lock:
+            self._sessions.append(session)
+        return session
+
+    def http(self, timeout: float) -> TrustedHttp:
+        """An `httplib2.Http` for googleapiclient (for the calling thread only), closed with the transport."""
+        http_ = TrustedHttp(self.context, timeout)
+        with self._lock:
+            self._https.append(http_)
+        return http_
+
+    def close(self) -> None:
+        """Close every session and httplib2 object this transport made, and every connection they hold.
+
+        Adapters mounted on a library's sessions (`mount()`) are closed with those sessions."""
+        with self._lock:
+            https, self._https = self._https, []
+            sessions, self._sessions = self._sessions, []
+        for item in [*https, *sessions]:
+            try:
+                item.close()
+            except Exception:  # noqa: BLE001 - closing is best effort, never an error of the check
+                log.debug("Closing a connection failed", exc_info=True)
+
+    def __enter__(self) -> CheckTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --- proxies -----------------------------------------------------------------------------------------------
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy the system settings choose for `url` (None when NO_PROXY or no proxy applies)."""
+    proxies = requests.utils.get_environ_proxies(url)
+    proxy = requests.utils.select_proxy(url, proxies)
+    return proxy or None
+
+
+def proxy_origin(url: str) -> str:
+    """Where the proxy that `proxy_for(url)` chooses is set, in words an administrator can act on.
+
+    requests asks urllib, whose `getproxies()` takes the `<scheme>_proxy` / `all_proxy` variables when the
+    environment has any `*_proxy` variable (the lower-case one first), else the current user's Internet
+    Settings in the Windows registry or the macOS network settings — never the WinHTTP proxy (`netsh
+    winhttp`) nor a proxy auto-config script.
+    """
+    if urllib.request.getproxies_environment():
+        scheme = urlsplit(url).scheme.lower()
+        for wanted in (f"{scheme}_proxy", "all_proxy"):
+            names = sorted((n for n in os.environ if n.lower() == wanted and os.environ[n]),
+                           key=lambda n: n != wanted)
+            if names:
+                return f"the environment variable {names[0]}"
+        return "the environment's *_proxy variables"
+    if sys.platform == "win32":
+        return "the Windows Internet Options (the current user's proxy server, in the registry)"
+    if sys.platform == "darwin":
+        return "the macOS network settings (System Settings, Network, Proxies)"
+    return "the system proxy settings"
+
+
+def proxy_names(url: str) -> dict[str, str]:
+    """The diagnosis names of the proxy used for `url` (`proxy` without credentials, `proxy_source`), or
+    none when no proxy applies."""
+    proxy = proxy_for(url)
+    return {"proxy": redact_proxy(proxy), "proxy_source": proxy_origin(url)} if proxy else {}
+
+
+def redact_proxy(proxy: str) -> str:
+    """The proxy URL without any user name or password it carries."""
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
+
+
+# --- answer size: requests ---------------------------------------------------------------------------------
+
+
+def _size(size: int) -> str:
+    megabyte = 1024 * 1024
+    return f"{size // megabyte} MB" if size % megabyte == 0 else f"{size:,} bytes"
+
+
+class AnswerTooLarge(requests.exceptions.RequestException):
+    """The server sent (or announced) more than `ANSWER_LIMIT` bytes: reading stopped there."""
+
+    def __init__(self, limit: int = ANSWER_LIMIT, announced: int | None = None) -> None:
+        self.limit = limit
+        self.announced = announced
+        super().__init__(self.plain)
+
+    @property
+    def plain(self) -> str:
+        """One line for a detail: what happened, without library vocabulary."""
+        return f"the server sent more than {_size(self.limit)}"
+
+
+def announced_length(value: str | None) -> int | None:
+    """A `Content-Length` header as a number of bytes, or None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.split(",")[0].strip()  # a repeated header arrives joined with commas
+    return int(text) if text.isdigit() else None
+
+
+def cap_answer(response: requests.Response, limit: int = ANSWER_LIMIT) -> requests.Response:
+    """Refuse `response` when it announces more than `limit` bytes; otherwise make reading past it raise.
+
+    Called by an adapter's `send` before `requests` reads the body: an oversized announcement closes the
+    connection unread; an answer without a length (chunked, or read to the close) is counted as it is
+    decoded, and the read that would pass `limit` raises `AnswerTooLarge` instead of returning data.
+    """
+    length = announced_length(response.headers.get("Content-Length"))
+    if length is not None and length > limit:
+        response.close()
+        raise AnswerTooLarge(limit, length)
+    raw = response.raw
+    if raw is not None and callable(getattr(type(raw), "stream", None)):
+        raw.stream = _capped_stream(raw, limit)
+    return response
+
+
+def _capped_stream(raw: Any, limit: int) -> Any:
+    """`raw.stream` that raises past `limit`. It holds `raw` weakly: the response must not keep itself
+    alive through its own attribute (a cycle would hold its connection until a garbage collection)."""
+    owner = weakref.ref(raw)
+    stream = type(raw).stream
+
+    def capped(*args: Any, **kwargs: Any) -> Iterator[bytes]:
+        current = owner()
+        if current is None:  # pragma: no cover - the response is gone, so nothing reads it
+            return
+        total = 0
+        for chunk in stream(current, *args, **kwargs):
+            total += len(chunk)
+            if total > limit:
+                current.close()  # the rest stays unread: the connection cannot be reused
+                raise AnswerTooLarge(limit)
+            yield chunk
+
+    return capped
+
+
+# --- answer size and trust: httplib2 (googleapiclient) ------------------------------------------------------
+
+
+class AnswerCut(requests.exceptions.ChunkedEncodingError):
+    """An answer began, then the connection broke (reset or closed) before its body was complete."""
+
+
+class CappedResponse(http.client.HTTPResponse):
+    """An `http.client` answer whose whole-body read stops at `ANSWER_LIMIT` (httplib2 reads bodies whole).
+
+    An announced length over the limit is refused before reading; otherwise the body is read in pieces and
+    the piece that passes the limit raises `AnswerTooLarge`. A gzip / deflate body is decoded here, piece by
+    piece, under the same limit (and handed to httplib2 as plain, so it is not decoded again). A body cut
+    short raises `AnswerCut`.
+    """
+
+    limit = ANSWER_LIMIT
+    _piece = 64 * 1024
+
+    def read(self, amt: int | None = None) -> bytes:
+        if amt is not None:
+            return self._read_piece(amt)
+        if self.length is not None and self.length > self.limit:
+            self.close()
+            raise AnswerTooLarge(self.limit, self.length)
+        expected = self.length
+        decoder = _Decoder.for_encoding(self.getheader("Content-Encoding"))
+        parts: list[bytes] = []
+        received = produced = 0
+        while piece := self._read_piece(self._piece):
+            received += len(piece)
+            if decoder is not None:
+                piece = decoder.decode(piece, self.limit - produced)
+            produced += len(piece)
+            if produced > self.limit or (decoder is not None and decoder.overflowed):
+                self.close()
+                raise AnswerTooLarge(self.limit)
+            parts.append(piece)
+        if expected is not None and received < expected:
+            missing = expected - received
+            raise AnswerCut(f"Connection broken: IncompleteRead({received} bytes read, {missing} more)")
+        if decoder is not None:
+            del self.headers["Content-Encoding"]
+            if "Content-Length" in self.headers:
+                self.headers.replace_header("Content-Length", str(produced))
+        return b"".join(parts)
+
+    def _read_piece(self, amt: int) -> bytes:
+        try:
+            return super().read(amt)
+        except (OSError, http.client.IncompleteRead) as exc:
+            if isinstance(exc, TimeoutError):
+                raise
+            self.close()
+            raise AnswerCut(f"Connection broken: {type(exc).__name__}({exc})") from exc
+
+
+class _Decoder:
+    """Incremental gzip / deflate decoding that never produces more than it is allowed to."""
+
+    def __init__(self, wbits: int) -> None:
+        self._wbits = wbits
+        self._inflate = zlib.decompressobj(wbits)
+        self._started = False
+        self.overflowed = False  # the data decodes to more than was allowed
+
+    @classmethod
+    def for_encoding(cls, encoding: str | None) -> _Decoder | None:
+        name = (encoding or "").strip().lower()
+        if name in ("gzip", "x-gzip"):
+            return cls(16 + zlib.MAX_WBITS)
+        if name in ("deflate", "zlib"):
+            return cls(32 + zlib.MAX_WBITS)  # zlib-wrapped (or gzip); raw deflate is tried on failure
+        return None
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Decode `data`, producing at most `room` bytes; beyond that, `overflowed` becomes True."""
+        try:
+            out = self._inflate.decompress(data, room + 1)  # max_length 0 would mean "no limit"
+        except zlib.error:
+            if self._started or self._wbits != 32 + zlib.MAX_WBITS:
+                raise httplib2.FailedToDecompressContent("damaged compressed answer", {}, b"") from None
+            self._wbits = -zlib.MAX_WBITS
+            self._inflate = zlib.decompressobj(self._wbits)
+            return self.decode(data, room)
+        self._started = True
+        if len(out) > room or self._inflate.unconsumed_tail:
+            self.overflowed = True
+            return out[:room]
+        return out
+
+
+class _CappedConnection(httplib2.HTTPConnectionWithTimeout):
+    """httplib2's plain connection (loopback only, by validation) with capped answers."""
+
+    response_class = CappedResponse
+
+
+class _TrustedConnection(httplib2.HTTPSConnectionWithTimeout):
+    """httplib2's HTTPS connection, verifying with the class's SSL context instead of its own CA bundle,
+    with capped answers."""
+
+    ssl_context: ssl.SSLContext
+    response_class = CappedResponse
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._context = self.ssl_context
+
+
+class TrustedHttp(httplib2.Http):
+    """An `httplib2.Http` with bounded waits and capped answers whose HTTPS connections trust `context`
+    (see module doc). httplib2 honours a proxy only when PySocks is installed (see module doc).
+
+    Not thread-safe (no httplib2 object is): create one per thread.
+    """
+
+    def __init__(self, context: ssl.SSLContext, timeout: float) -> None:
+        super().__init__(timeout=timeout, decode_limit_hard=ANSWER_LIMIT)
+        self._connection_class = type("TrustedConnection", (_TrustedConnection,), {"ssl_context": context})
+
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = httplib2.DEFAULT_MAX_REDIRECTS,
+        connection_type: Any = None,
+    ) -> Any:
+        if connection_type is None and uri.lower().startswith("https:"):
+            connection_type = self._connection_class
+        elif connection_type is None and uri.lower().startswith("http:"):
+            connection_type = _CappedConnection
+        try:
+            return super().request(
+                uri,
+                method=method,
+                body=body,
+                headers=headers,
+                redirections=redirections,
+                connection_type=connection_type,
+            )
+        except (DecodeLimitError, DecodeRatioError) as exc:  # a compressed answer that decodes too large
+            self._drop_connections()
+            raise AnswerTooLarge(ANSWER_LIMIT) from exc
+        except (AnswerTooLarge, AnswerCut):
+            self._drop_connections()  # the rest of that answer is unread: the connection cannot be reused
+            raise
+
+    def __enter__(self) -> TrustedHttp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _drop_connections(self) -> None:
+        existing, self.connections = self.connections, {}
+        for conn in existing.values():
+            conn.close()
