@@ -46,10 +46,11 @@ from ec_console.checks import (
     warned,
 )
 from ec_console.diagnoses import diagnose
-from ec_console.providers import net
+from ec_console.providers import net, transport
 from ec_console.providers.graph.credentials import ClientCertificate
 from ec_console.providers.graph.errors import error_codes, graph_code, network_code, token_code
 from ec_console.providers.graph.transport import GraphAnswer, GraphSession, graph_request
+from ec_console.providers.transport import CheckTransport
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +195,9 @@ class _GraphCheck:
         self.settings = settings
         self._credential = credential
         self.cancel = cancel
-        self.context = net.build_ssl_context(settings.ca_file)
-        self.session = GraphSession(self.context, settings.timeout)
+        self.transport = CheckTransport(settings.ca_file)
+        self.context = self.transport.context
+        self.session = GraphSession(self.transport, settings.timeout)
         self.token: str | None = None
         self.roles: list[str] = []
         graph = net.Target.from_url(settings.graph_root)
@@ -204,7 +206,7 @@ class _GraphCheck:
             target = net.Target.from_url(url)
             if any(h.target.host == target.host and h.target.port == target.port for h in self.hosts):
                 continue
-            self.hosts.append(_Host(label, target, net.proxy_for(url)))
+            self.hosts.append(_Host(label, target, transport.proxy_for(url)))
         scope_name = f"Enterprise Connect {settings.scope_group}" if settings.scope_group else None
         from ec_console.validation import is_distinguished_name
 
@@ -243,6 +245,7 @@ class _GraphCheck:
                 host.connection.close()
                 host.connection = None
         self.session.close()
+        self.transport.close()
         self.token = None
 
     # --- helpers ------------------------------------------------------------------------------------------
@@ -319,7 +322,7 @@ class _GraphCheck:
                 host.addresses = net.resolve(*lookup)
             except net.ProbeError as exc:
                 return self._fail(exc.code, exc.detail, exc.data, **exc.names)
-            via = f" (through the proxy {net.redact_proxy(host.proxy)})" if host.proxy else ""
+            via = f" (through the proxy {transport.redact_proxy(host.proxy)})" if host.proxy else ""
             found.append(
                 (
                     f"{target.host} → {', '.join(host.addresses)}{via}",
@@ -327,7 +330,7 @@ class _GraphCheck:
                         "host": target.host,
                         "role": host.label,
                         "addresses": host.addresses,
-                        "proxy": net.redact_proxy(host.proxy) if host.proxy else None,
+                        "proxy": transport.redact_proxy(host.proxy) if host.proxy else None,
                     },
                 )
             )

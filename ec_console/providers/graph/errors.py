@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from ec_console.providers import net
+from ec_console.providers import net, transport
 
 # AADSTS number -> diagnosis code (the table of issue 12 and docs/diagnoses.md).
 AADSTS_CODES: dict[int, str] = {
@@ -85,7 +85,7 @@ def network_code(exc: BaseException, url: str, timeout: float) -> tuple[str, str
     except ValueError:
         host, port = url, None
     names: dict[str, Any] = {"host": host, "port": port, "timeout": timeout}
-    if isinstance(exc, net.AnswerTooLarge):
+    if isinstance(exc, transport.AnswerTooLarge):
         return "server_error", f"{host}: {exc.plain}", {**names, "error": exc.plain}
     if isinstance(exc, requests.exceptions.ProxyError):
         text = str(exc)
@@ -93,7 +93,7 @@ def network_code(exc: BaseException, url: str, timeout: float) -> tuple[str, str
             return (
                 "proxy_auth_required",
                 f"The proxy refused to connect to {host} (HTTP 407)",
-                {**names, **net.proxy_names(url)},
+                {**names, **transport.proxy_names(url)},
             )
         return "tcp_unreachable", f"The proxy could not connect to {host}", {**names, "error": "proxy error"}
     if isinstance(exc, requests.exceptions.Timeout):

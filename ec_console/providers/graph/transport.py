@@ -1,10 +1,10 @@
-"""Transport for the Microsoft Graph provider: one `requests` session per check, with that check's trust.
+"""Transport for the Microsoft Graph provider: one `requests` session per check, on the shared transport.
 
-Kept small and in one module so a shared transport helper can replace it: trust is the operating system's
-certificate store plus `--ca-file` (`net.build_ssl_context`), never `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE`
-(GRAPH_NOTES.md section 5: with those set, requests ignores `session.verify`); proxies come from the
-environment as `requests` reads them; every answer is capped at `net.ANSWER_LIMIT`; every request has the
-check's timeout (MSAL passes none when it is given an `http_client`).
+Trust, the answer cap and proxies come from `providers.transport.CheckTransport`, as for every platform: the
+operating system's certificate store plus `--ca-file`, never `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE`
+(GRAPH_NOTES.md section 5: with those set, requests ignores `session.verify`); proxies from the environment;
+every answer capped at `transport.ANSWER_LIMIT`. On top of it this module adds what Graph needs: every request
+has the check's timeout (MSAL passes none when it is given an `http_client`).
 
 `GraphSession` is also MSAL's `http_client`. It remembers the last answer it received (status, headers,
 decoded JSON body) so a refusal MSAL turns into an exception (OIDC discovery answering 400 `invalid_tenant`)
@@ -18,39 +18,18 @@ from __future__ import annotations
 
 import json
 import logging
-import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from ec_console.checks import CancelToken
-from ec_console.providers import net
+from ec_console.providers.transport import CheckTransport, TrustMixin
 
 log = logging.getLogger(__name__)
 
 MAX_TRIES = 3
 THROTTLE_STATUSES = (429, 503)
-
-
-class _TrustAdapter(HTTPAdapter):
-    """Every pool (direct or through a proxy) verifies with one SSL context; every answer is capped."""
-
-    def __init__(self, context: ssl.SSLContext) -> None:
-        self._context = context
-        super().__init__()
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["ssl_context"] = self._context
-        super().init_poolmanager(*args, **kwargs)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        proxy_kwargs.setdefault("ssl_context", self._context)
-        return super().proxy_manager_for(proxy, **proxy_kwargs)
-
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
-        return net.cap_answer(super().send(request, *args, **kwargs))
 
 
 @dataclass
@@ -61,21 +40,15 @@ class LastAnswer:
     url: str = ""
 
 
-class GraphSession(requests.Session):
-    """A session that verifies with its own context, applies its timeout, and remembers the last answer."""
+class GraphSession(TrustMixin, requests.Session):
+    """A session with the check's trust, cap and proxies (`transport`), its timeout on every request, and the
+    last answer remembered."""
 
-    def __init__(self, context: ssl.SSLContext, timeout: float) -> None:
+    def __init__(self, transport: CheckTransport, timeout: float, *, pool_size: int = 1) -> None:
         super().__init__()
         self.timeout = timeout
         self.last: LastAnswer | None = None
-        adapter = _TrustAdapter(context)
-        self.mount("https://", adapter)
-        self.mount("http://", adapter)
-
-    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
-        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        settings["verify"] = True  # the adapter's context decides, never REQUESTS_CA_BUNDLE
-        return settings
+        transport.mount(self, pool_size=pool_size)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["timeout"] = self.timeout
