@@ -180,8 +180,6 @@ def test_no_proxy_reaches_the_server_directly(tls, monkeypatch):
         assert transport.proxy_names(server.url("/x")) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="httplib2 uses a proxy only through PySocks, which is not installed: "
-                   "googleapiclient's requests go direct (known gap, kept as it was)")
 def test_httplib2_objects_use_the_environment_proxy(tls, monkeypatch):
     with hs.proxy_server() as proxy, _https(tls, _ok()) as server, CheckTransport(tls.ca_file) as shared:
         monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
@@ -191,6 +189,14 @@ def test_httplib2_objects_use_the_environment_proxy(tls, monkeypatch):
             pass
         assert [r.method for r in proxy.requests] == ["CONNECT"]
         assert server.requests == []
+
+
+def test_httplib2_objects_honour_no_proxy(tls, monkeypatch):
+    with hs.proxy_server() as proxy, _https(tls, _ok()) as server, CheckTransport(tls.ca_file) as shared:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        assert shared.http(TIMEOUT).request(server.url("/api"))[0].status == 200
+        assert proxy.requests == []
 
 
 # --- closing -----------------------------------------------------------------------------------------------

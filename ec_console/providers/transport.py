@@ -27,11 +27,11 @@ make the console allocate whatever it sends). `cap_answer(response)` enforces it
 through `CappedResponse` and httplib2's decode limit. Beyond it, `AnswerTooLarge` is raised.
 
 **Proxies** are the system's, as `requests` reads them (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, else the
-Windows Internet Options or the macOS network settings): sessions keep `trust_env`. httplib2 reads the
-`https_proxy` variables too, but tunnels only through PySocks, which is not installed: its requests (Google's
-APIs) go direct, as they always have. `proxy_for(url)` says which proxy applies, `proxy_names(url)` gives the
-diagnosis names of a proxy refusal (`proxy_auth_required`: the proxy without credentials and where it is set,
-`proxy_origin`).
+Windows Internet Options or the macOS network settings): sessions keep `trust_env`. httplib2 objects
+(Google's APIs) get the same system proxy (`urllib.request.getproxies`, with `NO_PROXY` honoured) and
+tunnel through it with PySocks, which httplib2 needs for any proxy. `proxy_for(url)` says which proxy
+applies, `proxy_names(url)` gives the diagnosis names of a proxy refusal (`proxy_auth_required`: the proxy
+without credentials and where it is set, `proxy_origin`).
 
 This module never imports Qt and never prints.
 """
@@ -442,15 +442,22 @@ class _TrustedConnection(httplib2.HTTPSConnectionWithTimeout):
         self._context = self.ssl_context
 
 
+def _system_proxy_info(method: str) -> httplib2.ProxyInfo | None:
+    """httplib2's proxy for `method` ("http" / "https"): the system's, as `requests` finds it (environment
+    variables, else the Windows Internet Options or the macOS network settings), `NO_PROXY` honoured."""
+    url = urllib.request.getproxies().get(method)
+    return httplib2.proxy_info_from_url(url, method) if url else None
+
+
 class TrustedHttp(httplib2.Http):
     """An `httplib2.Http` with bounded waits and capped answers whose HTTPS connections trust `context`
-    (see module doc). httplib2 honours a proxy only when PySocks is installed (see module doc).
+    (see module doc), through the system's proxy like the `requests` sessions.
 
     Not thread-safe (no httplib2 object is): create one per thread.
     """
 
     def __init__(self, context: ssl.SSLContext, timeout: float) -> None:
-        super().__init__(timeout=timeout, decode_limit_hard=ANSWER_LIMIT)
+        super().__init__(timeout=timeout, decode_limit_hard=ANSWER_LIMIT, proxy_info=_system_proxy_info)
         self._connection_class = type("TrustedConnection", (_TrustedConnection,), {"ssl_context": context})
 
     def request(
