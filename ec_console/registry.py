@@ -378,7 +378,8 @@ def _allow_graph(conn: sqlite3.Connection) -> None:
     is edited as SQLite documents for such changes (lang_altertable.html, "Making Other Kinds Of Table
     Schema Changes"): writable_schema, the new text, the schema version bumped, then an integrity check."""
     old = "CHECK (provider IN ('exchange', 'google'))"
-    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'").fetchone()
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'"
+                       ).fetchone()
     if row is None or old not in row[0]:
         return
     version = conn.execute("PRAGMA schema_version").fetchone()[0]
@@ -995,10 +996,13 @@ class Registry:
         return [_application(r) for r in rows]
 
     def update_application(self, application_id: int, *, settings: dict[str, Any] | None = None,
-                           status: str | None = None, health: str | None | Literal["unchanged"] = "unchanged"
-                           ) -> Application:
+                           status: str | None = None, health: str | None | Literal["unchanged"] = "unchanged",
+                           provider: str | None = None) -> Application:
         sets: list[str] = []
         params: list[Any] = []
+        if provider is not None:     # an Exchange Online application moving to Microsoft Graph
+            sets.append("provider = ?")
+            params.append(_choice(provider, PROVIDERS, "provider"))
         if settings is not None:
             sets.append("settings = ?")
             params.append(_json_object(settings, "settings", check_keys=True))
