@@ -122,7 +122,9 @@ class SandboxSession(QObject):
         """The Exchange, Google and Microsoft 365 (Graph) `info()` objects (the sandbox must be ready)."""
         if self.sandbox is None:
             raise RuntimeError("the sandbox is not running")
-        return self.sandbox.info(), self.sandbox.google.info(), self.sandbox.graph.info()
+        box = self.sandbox
+        return (box.info(), box.google.info() if box.google is not None else None,
+                box.graph.info() if box.graph is not None else None)
 
     def upload_certificate(self, pem_file: str) -> None:
         """What an administrator does in the Entra admin center, done for the sandbox's app registrations."""
@@ -267,7 +269,7 @@ class FieldForm(QWidget):
                 continue
             if isinstance(editor, QLineEdit):
                 editor.setPlaceholderText(spec.placeholder)
-                editor.setReadOnly(key == "name" and flow.editing is not None)
+                editor.setReadOnly(key == "name" and flow.fixed_name)
             self._show_message(key)
 
     def _show_message(self, key: str) -> None:
