@@ -54,8 +54,9 @@ class Platform(StrEnum):
 
 EWS_SHUTDOWN_DATE = "1 April 2027"
 LEGACY_EWS_NOTE = (f"Microsoft switches EWS in Exchange Online off for good on {EWS_SHUTDOWN_DATE} (since "
-                   "October 2026 it works only in tenants that allow it): set up Exchange Online with "
-                   "Microsoft Graph instead, and move this application to Graph before then.")
+                   "October 2026 it works only in tenants that allow it). Prefer Exchange Online (Office "
+                   "365) through Microsoft Graph; an application set up here can be moved to Graph later "
+                   "(Tools › Move to Microsoft Graph…).")
 
 
 @dataclass(frozen=True)

@@ -470,10 +470,16 @@ class ConnectionPage(_Page):
             note = _heading_text(self.tr("<b>Legacy.</b> %s") % html.escape(LEGACY_EWS_NOTE))
             note.setObjectName("legacyEwsNote")
             note.setStyleSheet(f"color: {theme.status_colour('warn').name()};")
+            note.setContentsMargins(0, 0, 0, 8)
             self.layout_.addWidget(note)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         wizard = self.setup_wizard()
+        moving = self.flow().moving
+        if moving is not None:
+            self.setSubTitle(self.tr("Moving %s from EWS to Microsoft Graph: what it already knows is filled "
+                                     "in. Give the Graph app registration's client ID and its certificate "
+                                     "or client secret.") % moving.name)
         if self.form is None:
             self.form = FieldForm(lambda: self.setup_wizard().flow, self.page, self)
             self.form.changed.connect(lambda _key: self.completeChanged.emit())
