@@ -567,9 +567,10 @@ class CertificateBox(QFrame):
             "certificate below to the app registration: Microsoft Entra admin center › App registrations › "
             "your app › Certificates &amp; secrets › Certificates › Upload certificate.%(sandbox)s<br>"
             "SHA-256 thumbprint: %(sha256)s<br>SHA-1 thumbprint (as the admin center lists it): %(sha1)s<br>"
-            "Valid until %(until)s.") % {"key": html.escape(str(made.key_file)), "sandbox": sandbox,
-                                         "sha256": made.thumbprint_sha256, "sha1": made.thumbprint_sha1,
-                                         "until": made.not_after})
+            "Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft "
+            "advises one from a certificate authority.") % {
+                "key": html.escape(str(made.key_file)), "sandbox": sandbox,
+                "sha256": made.thumbprint_sha256, "sha1": made.thumbprint_sha1, "until": made.not_after})
         if self.upload_row is not None:
             self.upload_row.deleteLater()
         self.upload_row = CopyRow(str(made.cer_file), self.tr("Certificate to upload"))
