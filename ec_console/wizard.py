@@ -778,7 +778,7 @@ class SetupFlow:
         if entered is not None:
             return entered
         if self.uses_certificate:
-            if self.editing is None:
+            if self.editing is None or self._certificate_replaced():
                 return ""                  # a PEM file whose key is not encrypted needs no password
             return _store(store).get(self.secret_key()) or ""
         if self.editing is None:
@@ -1187,7 +1187,27 @@ class SetupFlow:
                 else:
                     store.set(key, previous)
             raise
+        if self.platform is Platform.GRAPH:
+            self._drop_stale_graph_secrets(store, key, secret)
         return app
+
+    def _certificate_replaced(self) -> bool:
+        """Editing a Graph application whose certificate file is now another one."""
+        return self.editing is not None and self.uses_certificate \
+            and self.clean.get("certificate") != self.editing.settings.get("certificate")
+
+    def _drop_stale_graph_secrets(self, store: Any, key: str, secret: str | None) -> None:
+        """After an edit of a Graph application: the keychain entry of the credential it no longer uses (a
+        client secret after a switch to a certificate, or the other way round), and the old certificate's
+        password when a new certificate without one replaced it, are removed."""
+        from ec_console.secrets import secret_key
+
+        for kind in ("client_secret", "certificate_password"):
+            other = secret_key(self.region_id, self.draft().name, kind)
+            if other != key:
+                store.delete(other)
+        if secret is None and self._certificate_replaced():
+            store.delete(key)
 
     # -- the sandbox organisation ------------------------------------------------------------------------
 

@@ -303,3 +303,22 @@ def test_cli_moves_an_application_and_refuses_a_failing_check(sandbox, registry,
     assert main([*base, "--certificate", info.certificate_pem]) == 2          # already on Graph
     assert "already uses Microsoft Graph" in capsys.readouterr().err
     assert main(["applications", "move-to-graph", app.name, "--client-id", "not-a-guid"]) == 2
+
+
+def test_editing_a_graph_application_from_secret_to_certificate_drops_the_old_secret(sandbox, registry):
+    info = sandbox.graph.info()
+    flow = graph_flow(sandbox, credential="secret", client_secret=info.client_secret, name="Graph switch")
+    flow.record_test(flow.run_test(secret=flow.resolve_secret()))
+    app = flow.save(registry)
+    assert default_store().get(secret_key("us", app.name, "client_secret")) == info.client_secret
+    edit = SetupFlow.edit(registry.get_application(app.id), "us")
+    assert edit.set_value("credential", "certificate") is None
+    assert edit.set_value("certificate", info.certificate_pem) is None
+    assert edit.resolve_secret() == ""                       # the new PEM's key has no password
+    report = edit.run_test(secret=edit.resolve_secret())
+    assert report.result is not StepStatus.FAIL, report.to_dict()
+    edit.record_test(report)
+    saved = edit.save(registry)
+    assert saved.settings["certificate"] == info.certificate_pem
+    assert default_store().get(secret_key("us", app.name, "client_secret")) is None
+    assert default_store().get(secret_key("us", app.name, "certificate_password")) is None
