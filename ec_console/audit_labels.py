@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, str] = {
     "application_scope_changed": "Scope group changed",
     "application_checked": "Setup check run again",
     "application_removed": "Application removed",
+    "application_moved_to_graph": "Moved to Microsoft Graph",
     "profile_status_changed": "Profile status changed",
     "check_all_started": "Check all started",
     "check_all_finished": "Check all finished",

@@ -635,13 +635,15 @@ def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, r
     return SetupOutcome(report, app)
 
 
-def save_new_application(registry: Registry, store: Any, key: str, secret: str, *, name: str, provider: str,
-                         domain: str, settings: dict[str, Any], report: Report, audit_detail: str,
-                         health: str | None = None) -> Application:
+def save_new_application(registry: Registry, store: Any, key: str, secret: str | None, *, name: str,
+                         provider: str, domain: str, settings: dict[str, Any], report: Report,
+                         audit_detail: str, health: str | None = None) -> Application:
     """One unit of work for a new application (scripted setup and the wizard alike): the secret goes to
     the keychain first, then the application, its setup check and the audit entry in one transaction;
-    if that transaction fails, the secret is deleted again so no orphan is left."""
-    store.set(key, secret)
+    if that transaction fails, the secret is deleted again so no orphan is left. `secret` is None only
+    for an application with nothing to keep there (a certificate file whose key has no password)."""
+    if secret is not None:
+        store.set(key, secret)
     try:
         with registry.transaction():
             app = registry.add_application(name, provider, domain, settings)
@@ -652,7 +654,8 @@ def save_new_application(registry: Registry, store: Any, key: str, secret: str, 
                 app = registry.update_application(app.id, health=health)
             registry.audit("application_added", name, audit_detail[:4000])
     except BaseException:
-        store.delete(key)         # the application was not saved: leave no orphaned secret
+        if secret is not None:
+            store.delete(key)     # the application was not saved: leave no orphaned secret
         raise
     return app
 

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 APPLICATION_STATUSES = ("active", "revoked")
 PROFILE_STATUSES = ("linked", "needs_relink", "revoked")
-PROVIDERS = ("exchange", "google")
+PROVIDERS = ("exchange", "google", "graph")
 CHECK_RESULTS = ("pass", "warn", "fail")
 
 # Columns a profile query may sort by (public names -> SQL expressions chosen by the implementation).
@@ -71,7 +71,7 @@ _MAX_TEXT = 4000
 class Application:
     id: int
     name: str                 # unique within the region
-    provider: str             # "exchange" | "google"
+    provider: str             # "exchange" | "google" | "graph"
     domain: str
     settings: dict[str, Any]  # non-secret service-account settings (JSON in the file)
     status: str               # "active" | "revoked"
@@ -370,7 +370,34 @@ def _remove_never_linked(conn: sqlite3.Connection) -> None:
 _V5 = Migration(5, "profiles that were never linked are removed (audited; their checks stay with the "
                    "application)", (), step=_remove_never_linked)
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
+def _allow_graph(conn: sqlite3.Connection) -> None:
+    """Let `applications.provider` also be `graph`: the CHECK constraint is widened in place.
+
+    SQLite cannot alter a constraint, and rebuilding the table would break the profiles' and checks'
+    foreign keys inside this transaction; widening a CHECK changes nothing stored, so the table's definition
+    is edited as SQLite documents for such changes (lang_altertable.html, "Making Other Kinds Of Table
+    Schema Changes"): writable_schema, the new text, the schema version bumped, then an integrity check."""
+    old = "CHECK (provider IN ('exchange', 'google'))"
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'"
+                       ).fetchone()
+    if row is None or old not in row[0]:
+        return
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'applications'",
+                     (row[0].replace(old, "CHECK (provider IN ('exchange', 'google', 'graph'))"),))
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+    problems = conn.execute("PRAGMA integrity_check").fetchall()
+    if problems != [("ok",)]:
+        raise sqlite3.DatabaseError(f"the registry's integrity check failed: {problems[:3]}")
+
+
+_V6 = Migration(6, "applications may use Microsoft Graph (provider 'graph')", (), step=_allow_graph)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -969,10 +996,13 @@ class Registry:
         return [_application(r) for r in rows]
 
     def update_application(self, application_id: int, *, settings: dict[str, Any] | None = None,
-                           status: str | None = None, health: str | None | Literal["unchanged"] = "unchanged"
-                           ) -> Application:
+                           status: str | None = None, health: str | None | Literal["unchanged"] = "unchanged",
+                           provider: str | None = None) -> Application:
         sets: list[str] = []
         params: list[Any] = []
+        if provider is not None:     # an Exchange Online application moving to Microsoft Graph
+            sets.append("provider = ?")
+            params.append(_choice(provider, PROVIDERS, "provider"))
         if settings is not None:
             sets.append("settings = ?")
             params.append(_json_object(settings, "settings", check_keys=True))

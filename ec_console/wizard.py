@@ -43,12 +43,20 @@ SCOPE_NAME_PREFIX = "Enterprise Connect"
 
 class Platform(StrEnum):
     ONPREM = "exchange_onprem"
-    ONLINE = "exchange_online"
+    GRAPH = "graph"                 # Exchange Online through Microsoft Graph
+    ONLINE = "exchange_online"      # Exchange Online through EWS: legacy, switched off on 1 April 2027
     GOOGLE = "google"
 
     @property
     def provider(self) -> str:
-        return "google" if self is Platform.GOOGLE else "exchange"
+        return {Platform.GOOGLE: "google", Platform.GRAPH: "graph"}.get(self, "exchange")
+
+
+EWS_SHUTDOWN_DATE = "1 April 2027"
+LEGACY_EWS_NOTE = (f"Microsoft switches EWS in Exchange Online off for good on {EWS_SHUTDOWN_DATE} (since "
+                   "October 2026 it works only in tenants that allow it). Prefer Exchange Online (Office "
+                   "365) through Microsoft Graph; an application set up here can be moved to Graph later "
+                   "(Tools › Move to Microsoft Graph…).")
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,14 @@ PLATFORM_CHOICES: tuple[PlatformChoice, ...] = (
     PlatformChoice(Platform.ONPREM, "Exchange on-premises",
                    "You will need the EWS address (or autodiscover), a service account with its password, "
                    "and an Exchange administrator to grant it the ApplicationImpersonation role."),
-    PlatformChoice(Platform.ONLINE, "Exchange Online (Office 365)",
-                   "You will need an Entra ID app registration — its tenant ID, application (client) ID "
-                   "and a client secret — and an Exchange administrator to grant it access to mailboxes."),
+    PlatformChoice(Platform.GRAPH, "Exchange Online (Office 365)",
+                   "Through Microsoft Graph. You will need a Microsoft Entra app registration — its "
+                   "tenant ID and application (client) ID, with a certificate (this wizard can create one) "
+                   "or a client secret — and an Exchange administrator to limit it to a group of mailboxes."),
+    PlatformChoice(Platform.ONLINE, f"Exchange Online — legacy EWS (switched off {EWS_SHUTDOWN_DATE})",
+                   f"Only for a tenant that still allows EWS, until {EWS_SHUTDOWN_DATE}. You will need an "
+                   "Entra ID app registration — its tenant ID, application (client) ID and a client "
+                   "secret — and an Exchange administrator to grant it access to mailboxes."),
     PlatformChoice(Platform.GOOGLE, "Google Workspace",
                    "You will need a service account's JSON key file with domain-wide delegation, and a "
                    "super administrator's address for the directory look-ups."),
@@ -74,6 +87,7 @@ PLATFORM_CHOICES: tuple[PlatformChoice, ...] = (
 class Page(StrEnum):
     PLATFORM = "platform"
     CONNECTION_ONPREM = "connection_onprem"
+    CONNECTION_GRAPH = "connection_graph"
     CONNECTION_ONLINE = "connection_online"
     CONNECTION_GOOGLE = "connection_google"
     SCOPE = "scope"
@@ -81,9 +95,10 @@ class Page(StrEnum):
     SUMMARY = "summary"
 
 
-CONNECTION_PAGES = {Platform.ONPREM: Page.CONNECTION_ONPREM, Platform.ONLINE: Page.CONNECTION_ONLINE,
-                    Platform.GOOGLE: Page.CONNECTION_GOOGLE}
+CONNECTION_PAGES = {Platform.ONPREM: Page.CONNECTION_ONPREM, Platform.GRAPH: Page.CONNECTION_GRAPH,
+                    Platform.ONLINE: Page.CONNECTION_ONLINE, Platform.GOOGLE: Page.CONNECTION_GOOGLE}
 _PAGE_NAMES = {Page.PLATFORM: "platform", Page.CONNECTION_ONPREM: "connection details",
+               Page.CONNECTION_GRAPH: "connection details",
                Page.CONNECTION_ONLINE: "connection details", Page.CONNECTION_GOOGLE: "connection details",
                Page.SCOPE: "scope", Page.TEST: "test", Page.SUMMARY: "summary"}
 
@@ -177,6 +192,35 @@ FIELDS: dict[Page, tuple[FieldSpec, ...]] = {
                   placeholder="optional: https://login.microsoftonline.com"),
         _CA_FILE,
     ),
+    Page.CONNECTION_GRAPH: (
+        _NAME,
+        FieldSpec("tenant_id", "Tenant ID", placeholder="00000000-0000-0000-0000-000000000000 or "
+                                                        "contoso.onmicrosoft.com"),
+        FieldSpec("client_id", "Application (client) ID", placeholder="00000000-0000-0000-0000-000000000000"),
+        FieldSpec("credential", "Sign in with", "choice",
+                  choices=(("certificate", "A certificate (recommended)"),
+                           ("secret", "A client secret (not for production, says Microsoft)"))),
+        FieldSpec("certificate", "Certificate (PEM or PFX)", "file",
+                  placeholder="the private key and certificate; or create one below",
+                  help="A PEM file with the private key and the certificate, or a PFX file. The console "
+                       "signs in with it; the app registration holds its public part (.cer)."),
+        FieldSpec("certificate_password", "Certificate password", "secret", required=False,
+                  placeholder="only for a PFX file or an encrypted key"),
+        FieldSpec("client_secret", "Client secret", "secret",
+                  help="Microsoft advises certificates instead of client secrets for applications in "
+                       "production."),
+        FieldSpec("cloud", "Cloud", "choice", required=False,
+                  choices=(("global", "Microsoft 365 (global, and GCC)"),
+                           ("usgov", "GCC High (US government)"),
+                           ("usgovdod", "DoD (US government)"), ("china", "Operated by 21Vianet (China)"))),
+        FieldSpec("test_mailbox", "Test mailbox", placeholder="a mailbox the application must reach",
+                  help="The check opens this mailbox's calendar through Microsoft Graph."),
+        FieldSpec("authority", "Sign-in authority", required=False,
+                  placeholder="optional: the cloud's own, e.g. https://login.microsoftonline.com"),
+        FieldSpec("graph_url", "Graph URL", required=False,
+                  placeholder="optional: the cloud's own, e.g. https://graph.microsoft.com"),
+        _CA_FILE,
+    ),
     Page.CONNECTION_GOOGLE: (
         _NAME,
         FieldSpec("key_file", "Service-account key file", "file", placeholder="the JSON key file",
@@ -232,11 +276,17 @@ _SETTING_NAMES = {
     "org_unit": "organisational unit the app is installed for", "vendor_region": "Marketplace listing",
     "vendor_dashboard": "Marketplace listing", "vendor_client_id": "Marketplace listing",
     "listing_url": "Marketplace listing",
+    "certificate": "certificate file", "cloud": "cloud", "graph_url": "Graph URL",
 }
-_SECRET_KEYS = {"password", "client_secret", "key_file"}
-_SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key"}
+_SECRET_KEYS = {"password", "client_secret", "key_file", "certificate_password"}
+_SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key",
+                "certificate_password": "certificate_password"}
 _CONNECTION_KEYS = {k for page in FIELDS.values() for k in (f.key for f in page)}
-_DEFAULTS = {"google_install": "dwd", "auth": "", "autodiscover": False}
+_DEFAULTS = {"google_install": "dwd", "auth": "", "autodiscover": False, "credential": "certificate",
+             "cloud": "global"}
+# The Graph page's fields that one credential choice hides.
+_GRAPH_ONLY_FOR = {"certificate": "certificate", "certificate_password": "certificate",
+                   "client_secret": "secret"}
 
 
 class SetupFlow:
@@ -260,6 +310,7 @@ class SetupFlow:
         self.save_anyway = False
         self.sandbox_keys: set[str] = set()        # fields holding the sandbox's values, as filled
         self.sandbox_platform: Platform | None = None   # the platform last filled from the sandbox
+        self.moving: Any = None                    # the Exchange Online EWS application moving to Graph
 
     # -- editing -----------------------------------------------------------------------------------------
 
@@ -272,6 +323,8 @@ class SetupFlow:
         s = dict(application.settings)
         if application.provider == "google":
             platform = Platform.GOOGLE
+        elif application.provider == "graph":
+            platform = Platform.GRAPH
         elif s.get("auth") == "oauth" or (s.get("auth") is None and s.get("tenant_id")):
             platform = Platform.ONLINE
         else:
@@ -280,9 +333,13 @@ class SetupFlow:
         values: dict[str, Any] = {"name": application.name,
                                   "test_mailbox": s.get("test_mailbox") or s.get("test_user") or ""}
         for key in ("ews_url", "username", "tenant_id", "client_id", "authority", "ca_file", "admin",
-                    "api_root", "group_dn", "sp_object_id"):
+                    "api_root", "group_dn", "sp_object_id", "cloud", "graph_url"):
             if s.get(key):
                 values[key] = s[key]
+        if platform is Platform.GRAPH:
+            values["credential"] = "certificate" if s.get("certificate") else "secret"
+            if s.get("certificate"):
+                values["certificate"] = s["certificate"]
         if platform is Platform.ONPREM:
             values["auth"] = s.get("auth") or ""
             values["autodiscover"] = bool(s.get("autodiscover"))
@@ -308,12 +365,36 @@ class SetupFlow:
         flow.test_report = None
         return flow
 
+    @classmethod
+    def move_to_graph(cls, application: Any, region_id: str, *, region: Any = None) -> SetupFlow:
+        """A flow that moves an Exchange Online EWS application to Microsoft Graph: the Graph pages filled
+        with what the application already knows (name, test mailbox, scope group, tenant ID); the new
+        credential is entered. Finish runs `application_move.move_to_graph` (the application keeps its id,
+        profiles and history)."""
+        from ec_console.application_move import carried_values, check_movable
+
+        check_movable(application)
+        flow = cls(region_id, region=region)
+        flow.moving = application
+        flow.choose_platform(Platform.GRAPH)
+        flow.set_value("name", application.name)
+        for key, value in carried_values(application).items():
+            flow.set_value(key, value)
+        flow.test_report = None
+        return flow
+
+    @property
+    def fixed_name(self) -> bool:
+        return self.editing is not None or self.moving is not None
+
     # -- platform and pages ------------------------------------------------------------------------------
 
     def choose_platform(self, platform: Platform | str) -> None:
         platform = Platform(platform)
         if self.editing is not None and self.platform is not None and platform is not self.platform:
             raise BadInput("The platform of an existing application cannot be changed; add a new one instead")
+        if self.moving is not None and platform is not Platform.GRAPH:
+            raise BadInput("An application moving to Microsoft Graph stays on Exchange Online (Office 365)")
         if platform is not self.platform:
             self.platform = platform
             self._invalidate_test()
@@ -334,16 +415,19 @@ class SetupFlow:
         if page is Page.SCOPE:
             return self._scope_fields()
         specs = FIELDS.get(page, ())
+        if page is Page.CONNECTION_GRAPH:
+            credential = self.clean.get("credential") or "certificate"
+            specs = tuple(f for f in specs if _GRAPH_ONLY_FOR.get(f.key, credential) == credential)
         return tuple(self._adjusted(f) for f in specs)
 
     def all_fields(self, page: Page) -> tuple[FieldSpec, ...]:
         """Every field `page` can show for the current platform (a view builds them once, then shows the
         ones `fields(page)` names)."""
         if page is not Page.SCOPE:
-            return self.fields(page)
+            return tuple(self._adjusted(f) for f in FIELDS.get(page, ()))
         if self.platform is Platform.GOOGLE:
             return _GOOGLE_SCOPE
-        extra = _ONLINE_EXTRA if self.platform is Platform.ONLINE else ()
+        extra = _ONLINE_EXTRA if self.platform in (Platform.ONLINE, Platform.GRAPH) else ()
         return (*_EXCHANGE_SCOPE, *extra)
 
     def snapshot(self) -> SetupFlow:
@@ -364,7 +448,7 @@ class SetupFlow:
             hint = "set — pick a new file to replace it" if spec.kind == "file" else "set — type a new one " \
                                                                                       "to replace it"
             return replace(spec, required=False, placeholder=hint)
-        if spec.key == "name" and self.editing is not None:
+        if spec.key == "name" and self.fixed_name:
             return replace(spec, help="Fixed here; rename the application with Edit application… "
                                       "(right-click it in the list).")
         if spec.key == "ews_url" and self.platform is Platform.ONPREM and self.clean.get("autodiscover"):
@@ -378,7 +462,7 @@ class SetupFlow:
             return _GOOGLE_SCOPE[:1]
         if self.clean.get("scope_mode") != "group":
             return _EXCHANGE_SCOPE[:1]
-        extra = _ONLINE_EXTRA if self.platform is Platform.ONLINE else ()
+        extra = _ONLINE_EXTRA if self.platform in (Platform.ONLINE, Platform.GRAPH) else ()
         return (*_EXCHANGE_SCOPE, *extra)
 
     def _visible_keys(self) -> set[str]:
@@ -401,7 +485,7 @@ class SetupFlow:
         if key not in _CONNECTION_KEYS and key not in {f.key for f in (*_EXCHANGE_SCOPE, *_ONLINE_EXTRA,
                                                                         *_GOOGLE_SCOPE)}:
             raise KeyError(f"unknown field {key!r}")
-        if self.editing is not None and key == "name" and self.raw.get("name"):
+        if self.fixed_name and key == "name" and self.raw.get("name"):
             return None            # an existing application keeps its name (its secret is filed under it)
         self.sandbox_keys.discard(key)
         self.raw[key] = value
@@ -410,6 +494,8 @@ class SetupFlow:
             self._validate("outside_mailbox")
         if key == "autodiscover":
             self._validate("ews_url")
+        if key == "certificate_password" and self.raw.get("certificate"):
+            self._validate("certificate")      # a PFX file opens only with its password
         self._invalidate_test()
         return self.errors.get(key)
 
@@ -454,7 +540,7 @@ class SetupFlow:
 
     def _check_name(self, raw: str, label: str) -> str:
         name = validation.application_name(raw, label)
-        if self.editing is None and self._name_taken(name):
+        if not self.fixed_name and self._name_taken(name):
             raise BadInput(f"{label}: an application named {name!r} already exists in this region")
         return name
 
@@ -501,6 +587,24 @@ class SetupFlow:
             raise BadInput(f"{label}: not an OAuth client file: {exc}") from None
         return str(path.resolve())
 
+    def _check_certificate(self, raw: str, label: str) -> str:
+        from ec_console.diagnoses import surface_text
+        from ec_console.graph_application import open_certificate
+
+        path = validation.existing_file(raw, label)
+        try:
+            certificate = open_certificate(str(path), self._secret_values.get("certificate_password"), label)
+        except BadInput as exc:
+            raise BadInput(surface_text(exc.message, "gui")) from None
+        self.notes["certificate"] = (f"{certificate.subject}, valid until {certificate.not_after[:10]}; "
+                                     f"SHA-256 thumbprint {certificate.thumbprint_sha256}")
+        return str(path.resolve())
+
+    def _check_root(self, raw: str, label: str) -> str:
+        from ec_console.commands.check_graph import _root_url
+
+        return _root_url(raw, label, https_only=False)
+
     def _check_outside(self, raw: str, label: str) -> str:
         address = validation.email_address(raw, label)
         test = self.clean.get("test_mailbox")
@@ -515,8 +619,8 @@ class SetupFlow:
         return validation.group(raw, label)
 
     def _check_choice(self, key: str, raw: Any, label: str) -> str:
-        spec = next(f for f in (*_EXCHANGE_SCOPE, *_GOOGLE_SCOPE, *FIELDS[Page.CONNECTION_ONPREM])
-                    if f.key == key)
+        spec = next(f for f in (*_EXCHANGE_SCOPE, *_GOOGLE_SCOPE, *FIELDS[Page.CONNECTION_ONPREM],
+                                *FIELDS[Page.CONNECTION_GRAPH]) if f.key == key)
         allowed = [value for value, _ in spec.choices]
         if raw not in allowed:
             raise BadInput(f"{label}: choose one of {', '.join(repr(a) for a in allowed)}")
@@ -597,6 +701,20 @@ class SetupFlow:
                 s["group" if "@" in str(target) else "org_unit"] = target
             if s["install"] == "marketplace":
                 s.update(self._vendor_settings())
+        elif self.platform is Platform.GRAPH:
+            s = {"test_mailbox": c.get("test_mailbox"), "tenant_id": c.get("tenant_id"),
+                 "client_id": c.get("client_id"), "cloud": c.get("cloud") or "global"}
+            if (c.get("credential") or "certificate") == "certificate":
+                s["certificate"] = c.get("certificate")
+            for key in ("authority", "graph_url", "ca_file", "sp_object_id"):
+                if c.get(key):
+                    s[key] = c[key]
+            if c.get("scope_mode") == "group" and c.get("scope_group"):
+                s["scope_group"] = c["scope_group"]
+                if "@" in str(c["scope_group"]):
+                    s["scope_group_address"] = c["scope_group"]
+                if c.get("group_dn"):
+                    s["group_dn"] = c["group_dn"]
         else:
             s = {"test_mailbox": c.get("test_mailbox"), "impersonation": True}
             if self.platform is Platform.ONLINE:
@@ -629,14 +747,24 @@ class SetupFlow:
     def secret_kind(self) -> str:
         if self.platform is Platform.GOOGLE:
             return "key"
+        if self.platform is Platform.GRAPH:
+            return "certificate_password" if self.uses_certificate else "client_secret"
         return "client_secret" if self.platform is Platform.ONLINE else "password"
 
     @property
+    def uses_certificate(self) -> bool:
+        """A Graph application signing in with a certificate (its password, if any, is the keychain's)."""
+        return self.platform is Platform.GRAPH \
+            and (self.clean.get("credential") or "certificate") == "certificate"
+
+    @property
     def _secret_field(self) -> str:
-        return {"key": "key_file", "client_secret": "client_secret", "password": "password"}[self.secret_kind]
+        return {"key": "key_file", "client_secret": "client_secret", "password": "password",
+                "certificate_password": "certificate_password"}[self.secret_kind]
 
     def new_secret(self) -> str | None:
-        """The secret entered in this run of the wizard (None when an existing one is kept)."""
+        """The secret entered in this run of the wizard (None when an existing one is kept, or when a
+        certificate needs no password)."""
         return self._secret_values.get(self._secret_field)
 
     def secret_key(self) -> str:
@@ -649,6 +777,10 @@ class SetupFlow:
         entered = self.new_secret()
         if entered is not None:
             return entered
+        if self.uses_certificate:
+            if self.editing is None or self._certificate_replaced():
+                return ""                  # a PEM file whose key is not encrypted needs no password
+            return _store(store).get(self.secret_key()) or ""
         if self.editing is None:
             raise BadInput(f"{self._label(self._secret_field)}: a value is required")
         stored = _store(store).get(self.secret_key())
@@ -671,8 +803,11 @@ class SetupFlow:
                               "group (recommended: the restriction is then proved by the test), or every "
                               "mailbox of the organisation.")
         group_mode = self.clean.get("scope_mode") == "group"
+        if self.platform is Platform.GRAPH:
+            return self._graph_group_guide() if group_mode else self._graph_all_guide()
         if self.platform is Platform.ONLINE:
-            return self._online_group_guide() if group_mode else self._online_all_guide()
+            guide = self._online_group_guide() if group_mode else self._online_all_guide()
+            return replace(guide, text=LEGACY_EWS_NOTE + "\n" + guide.text)
         return self._onprem_group_guide() if group_mode else self._onprem_all_guide()
 
     def _names(self) -> dict[str, Any]:
@@ -715,6 +850,61 @@ class SetupFlow:
 
         d = diagnose("impersonation_right_missing", platform="online", surface="gui", **self._names())
         return ScopeGuide(d.remediation, tuple(d.commands), tuple(d.links))
+
+    def _graph_commands(self) -> list[str]:
+        """The RBAC for Applications commands, in the form the diagnosis catalog's fixes give them (one
+        source for the documented cmdlets), filled in with the names entered."""
+        from ec_console.diagnoses import diagnose
+
+        names = {**self._names(), "platform": "graph"}
+        commands = diagnose("mailbox_access_denied", surface="gui", **names).commands
+        return [c for c in commands if not c.startswith("Add-DistributionGroupMember")]
+
+    def _graph_group_guide(self) -> ScopeGuide:
+        from ec_console.diagnoses import LINK_RBAC_APPS
+
+        commands = self._graph_commands()
+
+        def first(prefix: str) -> str:
+            return next(c for c in commands if c.startswith(prefix))
+
+        group = self.clean.get("scope_group") or "the group"
+        lines = [
+            f"Only the members of {group} are reachable. Grant the application no Calendars permission in "
+            "Microsoft Entra ID (a tenant-wide permission reaches every mailbox and no scope restricts "
+            "it): an Exchange administrator grants it RBAC for Applications instead, limited to the "
+            "group's direct members (Exchange Online PowerShell). Find the group's distinguished name:",
+            first("Get-Group"),
+            "Register the application's service principal in Exchange Online (the object ID is the "
+            "enterprise application's, in the Microsoft Entra admin center):",
+            first("New-ServicePrincipal"),
+            "Create a scope for the group's members:",
+            first("New-ManagementScope"),
+            "Assign the role within that scope (Application Calendars.ReadWrite instead if the application "
+            "writes events):",
+            first("New-ManagementRoleAssignment"),
+            "Prove it for the test mailbox (InScope must be True):",
+            first("Test-ServicePrincipalAuthorization"),
+            "A change takes 30 minutes to 2 hours to reach Microsoft Graph "
+            "(Test-ServicePrincipalAuthorization shows it at once): if the test fails right after a change, "
+            "wait and Retry.",
+        ]
+        return ScopeGuide("\n".join(lines), tuple(commands), (LINK_RBAC_APPS,))
+
+    def _graph_all_guide(self) -> ScopeGuide:
+        from ec_console.diagnoses import LINK_RBAC_APPS
+
+        app = _ps(str(self.clean.get("client_id") or "<application (client) ID>"))
+        sp = _ps(str(self.clean.get("sp_object_id") or "<enterprise application's object ID>"))
+        commands = (f"New-ServicePrincipal -AppId {app} -ObjectId {sp} -DisplayName 'Enterprise Connect'",
+                    f"New-ManagementRoleAssignment -App {app} -Role \"Application Calendars.Read\"")
+        return ScopeGuide(
+            "The application may open every mailbox of the organisation. An Exchange administrator grants it "
+            "RBAC for Applications without a scope (Exchange Online PowerShell); the Calendars.Read "
+            "application permission with admin consent in Microsoft Entra ID does the same:\n"
+            f"{commands[0]}\n{commands[1]}\n"
+            "A change takes 30 minutes to 2 hours to reach Microsoft Graph: if the test fails right after a "
+            "change, wait and Retry.", commands, (LINK_RBAC_APPS,))
 
     def _google_guide(self) -> ScopeGuide:
         domain = self.domain or "your domain"
@@ -761,6 +951,11 @@ class SetupFlow:
             from ec_console.providers.google.check import GOOGLE_STEPS
 
             steps = tuple(GOOGLE_STEPS)
+        elif self.platform is Platform.GRAPH:
+            from ec_console.graph_application import graph_settings_for
+            from ec_console.providers.graph import graph_steps
+
+            steps = tuple(graph_steps(graph_settings_for(self.settings(), str(target), expect_denied=denied)))
         else:
             from ec_console.providers.exchange.check import exchange_steps
 
@@ -839,6 +1034,8 @@ class SetupFlow:
 
     def accept_failure(self, accepted: bool = True) -> None:
         """The explicit "save anyway": only after a test ran and failed; the save records the failure."""
+        if accepted and self.moving is not None:
+            raise BadInput("An application moves to Microsoft Graph only once the Graph check passes")
         if accepted and (self.test_report is None or self.test_passed or self.test_report.cancelled):
             raise BadInput("Save anyway applies only after a test that ran and failed")
         self.save_anyway = accepted
@@ -862,13 +1059,23 @@ class SetupFlow:
         draft = self.draft()
         where = str(registry_path or Registry.path_for_region(self.region_id))
         platform = next(c.title for c in PLATFORM_CHOICES if c.platform is self.platform)
+        if self.platform is Platform.GRAPH:
+            platform += " through Microsoft Graph"
         rows = [("Application", draft.name), ("Platform", platform),
                 ("Region", region_label or self.region_id), ("Domain", draft.domain or "—")]
         label = {"key": "Key file", "client_secret": "Client secret",
-                 "password": "Password"}[self.secret_kind]
+                 "password": "Password", "certificate_password": "Certificate"}[self.secret_kind]
         system = "the system keychain" if keychain in ("", "the OS keychain") \
             else f"the system keychain ({keychain})"
-        if self.new_secret() is not None:
+        if self.uses_certificate:
+            where_key = f"The private key stays in {self.clean.get('certificate')}, readable by you only."
+            if self.new_secret() is not None:
+                secret = f"{where_key} Its password is stored in {system} when you finish."
+            elif self.editing is not None:
+                secret = f"{where_key} Its password, if it has one, is kept in {system} unchanged."
+            else:
+                secret = f"{where_key} It has no password, so nothing goes to {system}."
+        elif self.new_secret() is not None:
             secret = f"Stored in {system} when you finish."
         else:
             secret = f"Already stored in {system}; kept unchanged."
@@ -879,6 +1086,14 @@ class SetupFlow:
                                  f"audit entry go to this region's registry file, {where}. No password, "
                                  "secret or key is ever written there."))
         rows.append(("Setup check", self._check_line()))
+        if self.moving is not None:
+            from ec_console.words import count
+
+            profiles = count(self.moving.linked_count + self.moving.needs_relink_count
+                             + self.moving.revoked_count, "profile", "profiles")
+            rows.insert(1, ("Move", f"{self.moving.name} moves from Exchange Online EWS to Microsoft "
+                                    f"Graph: it keeps its {profiles} and its history; its EWS secret is "
+                                    "removed from the keychain; an audit entry records the move."))
         return rows
 
     def _check_line(self) -> str:
@@ -911,6 +1126,11 @@ class SetupFlow:
         draft = self.draft()
         key = self.secret_key()
         secret = self.new_secret()
+        if self.moving is not None:
+            from ec_console.application_move import move_to_graph
+
+            return move_to_graph(registry, credential_store, self.moving.id, settings=draft.settings,
+                                 secret=secret, report=report, region_id=self.region_id)
         if self.editing is None:
             return self._save_new(registry, credential_store, draft, key, secret, report)
         return self._save_edit(registry, credential_store, draft, key, secret, report)
@@ -931,7 +1151,7 @@ class SetupFlow:
 
     def _save_new(self, registry: Any, store: Any, draft: _Draft, key: str, secret: str | None,
                   report: Report) -> Any:
-        if secret is None:
+        if secret is None and not self.uses_certificate:
             raise BadInput(f"{self._label(self._secret_field)}: a value is required")
         if registry.find_application(draft.name) is not None:
             raise BadInput(f"An application named {draft.name!r} already exists in this region; pick another "
@@ -942,7 +1162,8 @@ class SetupFlow:
         return save_new_application(
             registry, store, key, secret, name=draft.name, provider=draft.provider, domain=draft.domain,
             settings=draft.settings, report=report,
-            audit_detail=f"{draft.provider} for {draft.domain} with the setup wizard; "
+            audit_detail=f"{draft.provider} for {draft.domain} with the setup wizard"
+                         f"{'; signs in with a certificate' if self.uses_certificate else ''}; "
                          f"{self._failure_note(report)}",
             health=None if self.test_passed else (diagnosis.code if diagnosis else None))
 
@@ -966,17 +1187,37 @@ class SetupFlow:
                 else:
                     store.set(key, previous)
             raise
+        if self.platform is Platform.GRAPH:
+            self._drop_stale_graph_secrets(store, key, secret)
         return app
+
+    def _certificate_replaced(self) -> bool:
+        """Editing a Graph application whose certificate file is now another one."""
+        return self.editing is not None and self.uses_certificate \
+            and self.clean.get("certificate") != self.editing.settings.get("certificate")
+
+    def _drop_stale_graph_secrets(self, store: Any, key: str, secret: str | None) -> None:
+        """After an edit of a Graph application: the keychain entry of the credential it no longer uses (a
+        client secret after a switch to a certificate, or the other way round), and the old certificate's
+        password when a new certificate without one replaced it, are removed."""
+        from ec_console.secrets import secret_key
+
+        for kind in ("client_secret", "certificate_password"):
+            other = secret_key(self.region_id, self.draft().name, kind)
+            if other != key:
+                store.delete(other)
+        if secret is None and self._certificate_replaced():
+            store.delete(key)
 
     # -- the sandbox organisation ------------------------------------------------------------------------
 
-    def fill_from_sandbox(self, exchange: Any = None, google: Any = None) -> list[str]:
+    def fill_from_sandbox(self, exchange: Any = None, google: Any = None, graph: Any = None) -> list[str]:
         """Fill the current platform's fields from the sandbox's `info()` objects; returns the messages of
         any field that did not validate (none, normally)."""
         if self.platform is None:
             raise BadInput("Choose a platform first")
-        values = sandbox_values(self.platform, exchange, google)
-        if self.editing is not None:
+        values = sandbox_values(self.platform, exchange, google, graph)
+        if self.fixed_name:
             values.pop("name", None)
         problems = []
         filled = set()
@@ -1016,6 +1257,12 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
 
         check = check_settings_for(application.settings, target, expect_denied)
         return run_marketplace_check(check, observer=observer, cancel=cancel, on_step_started=on_step_started)
+    if application.provider == "graph":
+        from ec_console.graph_application import run_graph_application_check
+
+        return run_graph_application_check(application.settings, secret, target, expect_denied=expect_denied,
+                                           write_probe=write_probe, cancel=cancel, observer=observer,
+                                           on_step_started=on_step_started)
     if application.provider == "google":
         from ec_console.providers.base import GoogleAdapter
         from ec_console.providers.google.check import run_google_check
@@ -1035,8 +1282,18 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
         raise BadInput(f"The application's settings are incomplete: {exc}") from None
 
 
-def sandbox_values(platform: Platform, exchange: Any = None, google: Any = None) -> dict[str, Any]:
+def sandbox_values(platform: Platform, exchange: Any = None, google: Any = None,
+                   graph: Any = None) -> dict[str, Any]:
     """The field values that connect `platform` to the sandbox organisation (fictional credentials)."""
+    if platform is Platform.GRAPH:
+        if graph is None:
+            raise BadInput("The Microsoft 365 (Graph) side of the sandbox is not running")
+        return {"name": "Sandbox Microsoft 365", "tenant_id": graph.tenant_id, "client_id": graph.client_id,
+                "credential": "certificate", "certificate": graph.certificate_pem, "cloud": "global",
+                "test_mailbox": graph.mailbox_in_scope, "authority": graph.authority,
+                "graph_url": graph.graph_url, "ca_file": graph.ca_file, "scope_mode": "group",
+                "scope_group": graph.scope_group, "group_dn": graph.scope_group_dn,
+                "sp_object_id": graph.service_principal_id, "outside_mailbox": graph.mailbox_out_of_scope}
     if platform is Platform.GOOGLE:
         if google is None:
             raise BadInput("The Google side of the sandbox is not running")
@@ -1110,6 +1367,11 @@ _CHECKERS: Mapping[str, Callable[[SetupFlow, Any, str], Any]] = {
     "outside_mailbox": lambda f, r, label: f._check_outside(r, label),
     "sp_object_id": lambda _f, r, label: validation.guid(r, label),
     "google_install": _choice_checker("google_install"),
+    "credential": _choice_checker("credential"),
+    "cloud": _choice_checker("cloud"),
+    "certificate": lambda f, r, label: f._check_certificate(r, label),
+    "certificate_password": lambda f, r, label: f._check_secret("certificate_password", r, label),
+    "graph_url": lambda f, r, label: f._check_root(r, label),
     "marketplace_target": lambda _f, r, label: validation.group(r, label),
 }
 

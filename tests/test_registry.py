@@ -190,6 +190,31 @@ def test_a_version_1_file_is_migrated_with_its_data(tmp_path):
         assert len(reg.audit_entries()) == 2
 
 
+def test_a_version_5_file_takes_microsoft_graph_applications_and_keeps_its_links(tmp_path):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v1_file(path)
+    with Registry(path) as reg:
+        pass
+    with _raw(path) as conn:   # a file as version 5 left it: the provider may not be 'graph'
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET sql = replace(sql, \"'google', 'graph'\", \"'google'\") "
+                     "WHERE name = 'applications'")
+        conn.execute(f"PRAGMA schema_version = {conn.execute('PRAGMA schema_version').fetchone()[0] + 1}")
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("PRAGMA user_version = 5")
+        conn.commit()
+    with _raw(path) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE applications SET provider = 'graph' WHERE id = 1")
+    with Registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION
+        app = reg.add_application("Graph app", "graph", "contoso.example", {"tenant_id": "t"})
+        assert reg.get_application(app.id).provider == "graph"
+        assert reg.get_application(1).linked_count == 2     # the old application keeps its profiles
+    with _raw(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
 def test_each_migration_is_one_transaction(tmp_path, monkeypatch):
     path = tmp_path / "registry-us.sqlite3"
     _make_v1_file(path)
@@ -415,7 +440,7 @@ def test_applications_add_find_update(reg):
 
 @pytest.mark.parametrize("args, fragment", [
     (("", "exchange", "contoso.example"), "application name is empty"),
-    (("App", "graph", "contoso.example"), "Unknown provider 'graph'; expected one of: exchange, google"),
+    (("App", "imap", "contoso.example"), "Unknown provider 'imap'; expected one of: exchange, google, graph"),
     (("App", "exchange", "not a domain"), "is not a domain name"),
     (("App\x00", "exchange", "contoso.example"), "control characters"),
 ])

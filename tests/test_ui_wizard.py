@@ -25,7 +25,7 @@ TIMEOUT = 20_000
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with Sandbox(google=True) as box:
+    with Sandbox(google=True, graph=True) as box:
         yield box
 
 
@@ -108,17 +108,22 @@ def test_clicking_through_each_platform_saves_application_and_secret(qtbot, make
     click_next(qtbot, wizard)
     assert wizard.current() is Page.SUMMARY
     summary = wizard.page_widget(Page.SUMMARY)
-    kind = {Platform.ONPREM: "password", Platform.ONLINE: "client_secret", Platform.GOOGLE: "key_file"}
+    kind = {Platform.ONPREM: "password", Platform.ONLINE: "client_secret", Platform.GOOGLE: "key_file",
+            Platform.GRAPH: "certificate"}
     assert "Test store" in summary.findChild(QLabel, f"summary_{kind[platform]}").text()
     shown = " ".join(label.text() for label in summary.findChildren(QLabel) if label.isVisible())
     shown = shown.replace(str(Registry.path_for_region("us")), "<registry file>")
+    shown = shown.replace(str(wizard.flow.clean.get("certificate")), "<certificate file>")
     assert wizard.flow.secret_key() not in shown and "%20" not in shown        # no keychain entry's name
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", shown), shown                   # no setting's internal key
     with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT) as saved:
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     app = saved.args[0]
     assert registry.find_application(app.name).provider == platform.provider
-    assert default_store().get(wizard.flow.secret_key())
+    if platform is Platform.GRAPH:      # the sandbox's certificate: a PEM file whose key has no password
+        assert registry.find_application(app.name).settings["certificate"]
+    else:
+        assert default_store().get(wizard.flow.secret_key())
     assert not wizard.isVisible()
 
 

@@ -19,7 +19,7 @@ from ec_console.wizard import CONNECTION_PAGES, Page, Platform, SetupFlow, sandb
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with Sandbox(google=True) as box:
+    with Sandbox(google=True, graph=True) as box:
         yield box
 
 
@@ -32,7 +32,7 @@ def registry():
 def filled(platform: Platform, sandbox: Sandbox, **changes: object) -> SetupFlow:
     flow = SetupFlow("us")
     flow.choose_platform(platform)
-    assert flow.fill_from_sandbox(sandbox.info(), sandbox.google.info()) == []
+    assert flow.fill_from_sandbox(sandbox.info(), sandbox.google.info(), sandbox.graph.info()) == []
     for key, value in changes.items():
         flow.set_value(key, value)
     return flow
@@ -186,8 +186,11 @@ def test_each_platform_passes_against_the_sandbox_and_saves(sandbox, registry, p
     assert (app.name, app.provider, app.status, app.health) == (flow.draft().name, platform.provider,
                                                                 "active", None)
     stored = default_store().get(flow.secret_key())
-    assert stored == flow.new_secret() and stored
-    assert stored not in json.dumps(app.settings)
+    if flow.uses_certificate:       # the sandbox's certificate is a PEM file whose key has no password
+        assert stored is None and app.settings["certificate"] == sandbox.graph.info().certificate_pem
+    else:
+        assert stored == flow.new_secret() and stored
+        assert stored not in json.dumps(app.settings)
     assert registry.checks_for_application(app.id)[0].kind == "setup"
     assert registry.audit_entries(subject=app.name)[0].action == "application_added"
 
@@ -274,6 +277,8 @@ def test_the_summary_shows_no_setting_key_or_keychain_entry(sandbox, platform):
     flow = filled(platform, sandbox)
     text = json.dumps(flow.summary(keychain="Secret Service"), ensure_ascii=False)
     text = text.replace(json.dumps(str(Registry.path_for_region("us")))[1:-1], "<registry file>")
+    if flow.clean.get("certificate"):
+        text = text.replace(json.dumps(str(flow.clean["certificate"]))[1:-1], "<certificate file>")
     assert flow.secret_key() not in text and "%20" not in text
     for key in flow.settings():
         if "_" in key:
@@ -315,7 +320,7 @@ def test_sandbox_values_fill_every_required_field(sandbox):
     for platform in Platform:
         flow = filled(platform, sandbox)
         assert flow.first_incomplete_page() is None, platform
-        values = sandbox_values(platform, sandbox.info(), sandbox.google.info())
+        values = sandbox_values(platform, sandbox.info(), sandbox.google.info(), sandbox.graph.info())
         assert {"name", "test_mailbox"} <= set(values)
 
 

@@ -11,6 +11,7 @@
     ec-console applications set-scope NAME GROUP [--region ID] [--json]
     ec-console applications recheck NAME [--mailbox ADDR] [--region ID] [--json]
     ec-console applications remove NAME --export FILE.json [--yes] [--region ID] [--json]
+    ec-console applications move-to-graph NAME --client-id C [--tenant-id T] [--certificate PEM|PFX] ...
 
 `add` validates like the wizard, runs the same setup check (exit 1 and nothing written when it fails),
 checks the keychain before any work (exit 3, nothing written), stores the secret, then saves the
@@ -176,6 +177,10 @@ def _register_edits(actions: Any) -> None:
                         help="do not ask to confirm (required without a terminal)")
     _common(remove, "what was removed")
     remove.set_defaults(handler=run_remove)
+
+    from ec_console.commands.application_move import register as register_move
+
+    register_move(actions)
 
 
 def _common(parser: argparse.ArgumentParser, what: str) -> None:

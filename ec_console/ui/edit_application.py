@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ec_console.application_move import is_exchange_online_ews
 from ec_console.checks import Report, StepSpec, StepStatus
 from ec_console.registry import Application
 from ec_console.ui import operations as ops
@@ -669,10 +670,16 @@ class ApplicationActions(QObject):
         self.remove.setObjectName("removeApplicationAction")
         self.remove.setStatusTip(self.tr("Remove a revoked application and its history, after exporting it"))
         self.remove.triggered.connect(self.open_remove)
+        self.move = QAction(self.tr("Mo&ve to Microsoft Graph…"), window)
+        self.move.setObjectName("moveToGraphAction")
+        self.move.setStatusTip(self.tr("Move an Exchange Online EWS application to Microsoft Graph before "
+                                       "EWS is switched off on 1 April 2027; its profiles and history are "
+                                       "kept"))
+        self.move.triggered.connect(self.open_move)
         tools = window.findChild(QMenu, "toolsMenu")
         if tools is not None:
             revoke = window.actions["revokeApplicationAction"]
-            tools.insertActions(_action_after(tools, revoke), [self.edit, self.remove])
+            tools.insertActions(_action_after(tools, revoke), [self.edit, self.move, self.remove])
         apps = window.applications_list
         apps.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         apps.customContextMenuRequested.connect(self._menu)
@@ -684,13 +691,19 @@ class ApplicationActions(QObject):
         revoked = app is not None and app.status == "revoked"
         self.edit.setEnabled(active)
         self.remove.setEnabled(revoked)
+        movable = active and is_exchange_online_ews(app)
+        self.move.setEnabled(movable)
         if app is None:
-            why_edit = why_remove = self.tr("Select an application first.")
+            why_edit = why_remove = why_move = self.tr("Select an application first.")
         else:
             why_edit = "" if active else self.tr("%s is revoked: add it again to use it.") % app.name
             why_remove = "" if revoked else self.tr("Only a revoked application can be removed: revoke "
                                                     "%s first.") % app.name
-        for action, why in ((self.edit, why_edit), (self.remove, why_remove)):
+            why_move = "" if movable else (
+                self.tr("%s already uses Microsoft Graph.") % app.name if app.provider == "graph"
+                else self.tr("%s is revoked.") % app.name if not active
+                else self.tr("Only an Exchange Online EWS application moves to Microsoft Graph."))
+        for action, why in ((self.edit, why_edit), (self.remove, why_remove), (self.move, why_move)):
             tip = action.statusTip()
             action.setToolTip(f"{action.text().replace('&', '')}\n{why}" if why else
                               f"{action.text().replace('&', '')}\n{tip}")
@@ -710,6 +723,7 @@ class ApplicationActions(QObject):
         wizard.setEnabled(app is not None and app.status == "active")
         wizard.triggered.connect(self.window.edit_selected_application)
         menu.addAction(self.edit)
+        menu.addAction(self.move)
         menu.addSeparator()
         menu.addAction(self.window.actions["revokeApplicationAction"])
         menu.addAction(self.remove)
@@ -727,6 +741,15 @@ class ApplicationActions(QObject):
         dialog.changed.connect(lambda _app: window.results_arrived(now=True))
         dialog.open()
         return dialog
+
+    def open_move(self) -> Any:
+        """The setup wizard in move mode: the Graph pages filled with what the application knows."""
+        window = self.window
+        app = window.selected_application()
+        if app is None or app.status != "active" or not is_exchange_online_ews(app) \
+                or window.registry is None:
+            return None
+        return window.open_setup_wizard(move_application=app)
 
     def open_remove(self) -> RemoveApplicationDialog | None:
         window = self.window

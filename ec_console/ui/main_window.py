@@ -917,13 +917,15 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("No browser could be opened. The dashboard is at %s")
                                          % self.region.dashboard_url, 10000)
 
-    def open_setup_wizard(self, application: Application | None = None) -> Any:
-        """The setup wizard (`setupWizard`) for a new application, or on `application` to edit it."""
+    def open_setup_wizard(self, application: Application | None = None, *,
+                          move_application: Application | None = None) -> Any:
+        """The setup wizard (`setupWizard`) for a new application, or on `application` to edit it, or to
+        move `move_application` (Exchange Online EWS) to Microsoft Graph."""
         from ec_console.ui.wizard import SetupWizard
 
         wizard = SetupWizard(self.region_id, region=self.region, parent=self, registry=self.registry,
                              application=application, sandbox=self.sandbox_session, keychain=self.keychain,
-                             registry_factory=self._registry_factory)
+                             registry_factory=self._registry_factory, move_application=move_application)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.application_saved.connect(lambda _app: self.refresh())
         wizard.open()

@@ -1,15 +1,17 @@
 """`python -m ec_console.ui.screenshots OUTDIR`: render every window of the console to PNG files.
 
-Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`), the
-exception dialog (`exception`), every page of the setup wizard against the sandbox organisation
-(`wizard-platform`, `wizard-connection-onprem`, `-online`, `-google`, `wizard-scope`, `wizard-test`,
-`wizard-test-failed`, `wizard-summary`), the connectivity check window (`check-view`; a failure whose fix
-names the fields: `check-view-failed`; started from a profile's context menu `profile-context-menu` →
-`check-view-profile`, and its result gone stale `check-view-stale`), Google discovery in the link dialog
-(`link-discover-google`), the dashboard's windows (`main-details`, a narrow `main-details-narrow` with a long
-status message, `link-profiles`, `check-all`, `revoke-application`, `audit-log` with a date range and the
-details pane, ...), and Edit / Remove application (`edit-application`, `edit-application-rotate-failed`,
-`remove-application`), each in light and dark, at scale 1 and 2, named
+Windows: the main window empty (`main-empty`) and with sample data (`main`), About (`about`), the exception
+dialog (`exception`), every page of the setup wizard against the sandbox organisation (`wizard-platform`,
+`wizard-connection-onprem`, `-online`, `-google`, `wizard-scope`, `wizard-test`, `wizard-test-failed`,
+`wizard-summary`; Exchange Online through Microsoft Graph: `wizard-connection-graph`,
+`wizard-connection-graph-certificate` after Create a certificate…, `wizard-scope-graph`, `wizard-test-graph`,
+`wizard-summary-graph`, and `wizard-move-graph` moving an EWS application to Graph), the connectivity check
+window (`check-view`; a failure whose fix names the fields: `check-view-failed`; started from a profile's
+context menu `profile-context-menu` → `check-view-profile`, and its result gone stale `check-view-stale`),
+Google discovery in the link dialog (`link-discover-google`), the dashboard's windows (`main-details`, a
+narrow `main-details-narrow` with a long status message, `link-profiles`, `check-all`, `revoke-application`,
+`audit-log` with a date range and the details pane, ...), and Edit / Remove application (`edit-application`,
+`edit-application-rotate-failed`, `remove-application`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -23,6 +25,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 SCALES = (1, 2)
 THEMES = ("light", "dark")
@@ -134,7 +137,7 @@ def _render_all(outdir: Path, scale: int) -> int:
     from ec_console.sandbox import Sandbox
 
     try:
-        with Sandbox(google=True) as sandbox:
+        with Sandbox(google=True, graph=True) as sandbox:
             for scheme in THEMES:
                 theme.apply_theme(app, scheme)  # type: ignore[arg-type]
                 _with_home(False, lambda: main_window("main-empty"))
@@ -214,6 +217,8 @@ def _wizard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale
         wizard.reject()
         wizard.deleteLater()
 
+    _graph_wizard_shots(app, wizard_for, go_next, finish_test, outdir, scheme, scale)
+
     wizard = wizard_for(Platform.ONPREM)
     go_next(wizard)
     wizard.currentPage().form.set_text("password", "not the password")
@@ -242,6 +247,61 @@ def _wizard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale
     view.close()
     view.deleteLater()
     session.sandbox = None
+    _settle(app)
+
+
+def _graph_wizard_shots(app: object, wizard_for: Callable[..., Any], go_next: Callable[..., None],
+                        finish_test: Callable[..., None], outdir: Path, scheme: str, scale: int) -> None:
+    """Exchange Online through Microsoft Graph: the connection page (filled from the sandbox, then with a
+    certificate made by the button), the RBAC for Applications scope page, the test, the summary, and the
+    wizard moving an Exchange Online EWS application to Graph."""
+    import tempfile
+
+    from ec_console.registry import Registry
+    from ec_console.ui.wizard import SetupWizard
+    from ec_console.wizard import Page, Platform
+
+    wizard = wizard_for(Platform.GRAPH)
+    go_next(wizard)
+    _save(wizard, outdir, "wizard-connection-graph", scheme, scale)
+    folder = Path(tempfile.mkdtemp(prefix="ec-shots-cert-"))
+    wizard.choose_certificate_file = lambda _name: str(folder / "contoso-calendar-graph.pem")
+    box = wizard.currentPage().certificate_box
+    box.button.click()
+    _wait(app, lambda: box.created is not None or box.task is None)
+    _settle(app)
+    _save(wizard, outdir, "wizard-connection-graph-certificate", scheme, scale)
+    wizard.reject()
+    wizard.deleteLater()
+
+    wizard = wizard_for(Platform.GRAPH)
+    go_next(wizard)
+    go_next(wizard)
+    _save(wizard, outdir, "wizard-scope-graph", scheme, scale)
+    go_next(wizard)
+    finish_test(wizard)
+    _save(wizard, outdir, "wizard-test-graph", scheme, scale)
+    go_next(wizard)
+    _save(wizard, outdir, "wizard-summary-graph", scheme, scale)
+    wizard.reject()
+    wizard.deleteLater()
+
+    with Registry.for_region("us") as registry:
+        ews = registry.find_application("Contoso EWS") or registry.add_application(
+            "Contoso EWS", "exchange", "contoso.com",
+            {"test_mailbox": "alice@contoso.com", "auth": "oauth", "tenant_id": "contoso.onmicrosoft.com",
+             "client_id": "3c9d5a1e-8f2b-4c7d-9e6a-1b2c3d4e5f60", "scope_group": "EC Calendar Scope",
+             "expect_denied": "ceo@contoso.com"})
+    wizard = SetupWizard("us", keychain="Secret Service", move_application=ews)
+    wizard.resize(820, 640)
+    wizard.show()
+    _settle(app)
+    wizard.next()
+    _settle(app)
+    assert wizard.current() is Page.CONNECTION_GRAPH
+    _save(wizard, outdir, "wizard-move-graph", scheme, scale)
+    wizard.reject()
+    wizard.deleteLater()
     _settle(app)
 
 

@@ -49,6 +49,7 @@ from ec_console.ui.step_list import CopyRow, StepBridge, StepList, add_instructi
 from ec_console.ui.tasks import Task, run_in_background
 from ec_console.wizard import (
     CONNECTION_PAGES,
+    LEGACY_EWS_NOTE,
     PLATFORM_CHOICES,
     FieldSpec,
     Page,
@@ -98,7 +99,7 @@ class SandboxSession(QObject):
         def work(_ctx: Any) -> Any:
             from ec_console.sandbox import Sandbox
 
-            box = Sandbox(google=True).start()
+            box = Sandbox(google=True, graph=True).start()
             with self._lock:
                 if self._closing.is_set():   # the console closed while the sandbox was starting
                     box.stop()
@@ -117,11 +118,18 @@ class SandboxSession(QObject):
         log.error("The sandbox organisation could not be started: %s", self.error)
         self.failed.emit(self.error)
 
-    def infos(self) -> tuple[Any, Any]:
-        """The Exchange and Google `info()` objects (the sandbox must be ready)."""
+    def infos(self) -> tuple[Any, Any, Any]:
+        """The Exchange, Google and Microsoft 365 (Graph) `info()` objects (the sandbox must be ready)."""
         if self.sandbox is None:
             raise RuntimeError("the sandbox is not running")
-        return self.sandbox.info(), self.sandbox.google.info()
+        box = self.sandbox
+        return (box.info(), box.google.info() if box.google is not None else None,
+                box.graph.info() if box.graph is not None else None)
+
+    def upload_certificate(self, pem_file: str) -> None:
+        """What an administrator does in the Entra admin center, done for the sandbox's app registrations."""
+        if self.sandbox is not None and self.sandbox.graph is not None:
+            self.sandbox.graph.register_certificate(pem_file)
 
     def stop(self) -> None:
         with self._lock:
@@ -261,7 +269,7 @@ class FieldForm(QWidget):
                 continue
             if isinstance(editor, QLineEdit):
                 editor.setPlaceholderText(spec.placeholder)
-                editor.setReadOnly(key == "name" and flow.editing is not None)
+                editor.setReadOnly(key == "name" and flow.fixed_name)
             self._show_message(key)
 
     def _show_message(self, key: str) -> None:
@@ -297,8 +305,9 @@ class FieldForm(QWidget):
 
     def _browse(self, key: str, editor: QLineEdit) -> None:
         spec = self._specs[key]
-        filters = self.tr("JSON files (*.json);;All files (*)") if key != "ca_file" \
-            else self.tr("Certificates (*.pem *.crt *.cer);;All files (*)")
+        filters = {"ca_file": self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
+                   "certificate": self.tr("Certificate with its key (*.pem *.pfx *.p12);;All files (*)")}.get(
+            key, self.tr("JSON files (*.json);;All files (*)"))
         path, _ = QFileDialog.getOpenFileName(self, spec.label, editor.text(), filters)
         if path:
             editor.setText(path)
@@ -400,7 +409,7 @@ class PlatformPage(_Page):
         flow = self.flow()
         if flow.platform is not None:
             self.buttons[flow.platform].setChecked(True)
-        editing = flow.editing is not None
+        editing = flow.fixed_name
         for platform, button in self.buttons.items():
             button.setEnabled(not editing or platform is flow.platform)
         self._sync_sandbox()
@@ -423,7 +432,7 @@ class PlatformPage(_Page):
 
     def _sync_sandbox(self) -> None:
         session = self.setup_wizard().sandbox
-        shown = session is not None and self.flow().editing is None
+        shown = session is not None and not self.flow().fixed_name
         self.sandbox_box.setVisible(shown)
         self.sandbox_status.setVisible(shown and not (session and session.is_ready))
         if session is None:
@@ -456,9 +465,21 @@ class ConnectionPage(_Page):
         self.form: FieldForm | None = None
         self.layout_ = QVBoxLayout(self)
         self.sign_in: SignInBox | None = None
+        self.certificate_box: CertificateBox | None = None
+        if platform is Platform.ONLINE:
+            note = _heading_text(self.tr("<b>Legacy.</b> %s") % html.escape(LEGACY_EWS_NOTE))
+            note.setObjectName("legacyEwsNote")
+            note.setStyleSheet(f"color: {theme.status_colour('warn').name()};")
+            note.setContentsMargins(0, 0, 0, 8)
+            self.layout_.addWidget(note)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         wizard = self.setup_wizard()
+        moving = self.flow().moving
+        if moving is not None:
+            self.setSubTitle(self.tr("Moving %s from EWS to Microsoft Graph: what it already knows is filled "
+                                     "in. Give the Graph app registration's client ID and its certificate "
+                                     "or client secret.") % moving.name)
         if self.form is None:
             self.form = FieldForm(lambda: self.setup_wizard().flow, self.page, self)
             self.form.changed.connect(lambda _key: self.completeChanged.emit())
@@ -466,12 +487,100 @@ class ConnectionPage(_Page):
             if self.platform is Platform.GOOGLE:
                 self.sign_in = SignInBox(self)
                 self.layout_.addWidget(self.sign_in)
+            if self.platform is Platform.GRAPH:
+                self.certificate_box = CertificateBox(self)
+                self.layout_.addWidget(self.certificate_box)
+                self.form.changed.connect(lambda _key: self.certificate_box.sync())
             self.layout_.addStretch(1)
         if wizard.use_sandbox and wizard.sandbox is not None and wizard.sandbox.is_ready \
                 and self.flow().sandbox_platform is not self.platform:
             self.flow().fill_from_sandbox(*wizard.sandbox.infos())
         self.form.load()
+        if self.certificate_box is not None:
+            self.certificate_box.sync()
         self.completeChanged.emit()
+
+
+class CertificateBox(QFrame):
+    """Creates a self-signed certificate for the Graph app registration (in the background), fills the
+    certificate field with it, and shows what to upload and its thumbprints."""
+
+    def __init__(self, page: ConnectionPage) -> None:
+        super().__init__(page)
+        self.page = page
+        self.setObjectName("certificateBox")
+        self.task: Task | None = None
+        self.created: Any = None
+        self.button = QPushButton(self.tr("C&reate a certificate…"))
+        self.button.setObjectName("createCertificateButton")
+        self.button.setAccessibleName(self.tr("Create a certificate"))
+        self.button.setToolTip(self.tr("Makes a private key and a self-signed certificate, valid one year: "
+                                       "the key stays on this computer, the public .cer goes to the app "
+                                       "registration"))
+        self.button.clicked.connect(self.start)
+        self.status = _heading_text("")
+        self.status.setObjectName("certificateStatus")
+        self.upload_row: CopyRow | None = None
+        row = QHBoxLayout()
+        row.addWidget(self.button)
+        row.addStretch(1)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 8, 0, 0)
+        self.box.addLayout(row)
+        self.box.addWidget(self.status)
+
+    def sync(self) -> None:
+        """Shown only when the application signs in with a certificate."""
+        self.setVisible(self.page.flow().uses_certificate)
+
+    @Slot()
+    def start(self) -> None:
+        from ec_console.graph_application import create_self_signed_certificate
+
+        flow = self.page.flow()
+        name = str(flow.clean.get("name") or "Enterprise Connect")
+        path = self.page.setup_wizard().choose_certificate_file(name)
+        if not path:
+            return
+        common_name = f"Enterprise Connect {name}" if not name.startswith("Enterprise Connect") else name
+
+        def work(_ctx: Any) -> Any:
+            return create_self_signed_certificate(path, common_name=common_name)
+
+        self.button.setEnabled(False)
+        self.status.setText(self.tr("Creating the key and the certificate…"))
+        self.task = run_in_background(self, work, on_success=self._done, on_failure=self._failed,
+                                      pool="bulk")
+
+    def _done(self, made: Any) -> None:
+        self.task = None
+        self.button.setEnabled(True)
+        self.created = made
+        wizard = self.page.setup_wizard()
+        if wizard.use_sandbox and wizard.sandbox is not None:
+            wizard.sandbox.upload_certificate(str(made.key_file))
+        self.page.form.set_text("certificate", str(made.key_file))
+        self.page.completeChanged.emit()
+        sandbox = self.tr(" In the sandbox it is uploaded for you.") if wizard.use_sandbox else ""
+        self.status.setText(self.tr(
+            "<b>Created.</b> The private key is in %(key)s, readable by you only. Upload the public "
+            "certificate below to the app registration: Microsoft Entra admin center › App registrations › "
+            "your app › Certificates &amp; secrets › Certificates › Upload certificate.%(sandbox)s<br>"
+            "SHA-256 thumbprint: %(sha256)s<br>SHA-1 thumbprint (as the admin center lists it): %(sha1)s<br>"
+            "Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft "
+            "advises one from a certificate authority.") % {
+                "key": html.escape(str(made.key_file)), "sandbox": sandbox,
+                "sha256": made.thumbprint_sha256, "sha1": made.thumbprint_sha1, "until": made.not_after})
+        if self.upload_row is not None:
+            self.upload_row.deleteLater()
+        self.upload_row = CopyRow(str(made.cer_file), self.tr("Certificate to upload"))
+        self.upload_row.setObjectName("certificateUploadFile")
+        self.box.addWidget(self.upload_row)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.task = None
+        self.button.setEnabled(True)
+        self.status.setText(self.tr("No certificate was created: %s") % describe_error(exc))
 
 
 class SignInBox(QFrame):
@@ -694,7 +803,10 @@ class TestPage(_Page):
             return
         denied = self.tr("; then that <b>%s</b> is denied") % html.escape(plan.expect_denied) \
             if plan.expect_denied else ""
-        self.plan_label.setText(self.tr("Checks <b>%s</b>") % html.escape(plan.target) + denied + ".")
+        legacy = ("<br>" + self.tr("<b>Legacy EWS.</b> %s") % html.escape(LEGACY_EWS_NOTE)) \
+            if flow.platform is Platform.ONLINE else ""
+        self.plan_label.setText(self.tr("Checks <b>%s</b>") % html.escape(plan.target) + denied + "."
+                                + legacy)
         self.steps.set_plan(plan.steps)
         snapshot = flow.snapshot()
         store = self.setup_wizard().store
@@ -824,7 +936,8 @@ class SetupWizard(QWizard):
                  registry: Registry | None = None, application: Any = None,
                  sandbox: SandboxSession | None = None, keychain: str = "the OS keychain", store: Any = None,
                  registry_factory: Callable[[str], Registry] | None = None,
-                 open_browser: Callable[[str], Any] | None = webbrowser.open) -> None:
+                 open_browser: Callable[[str], Any] | None = webbrowser.open,
+                 move_application: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("setupWizard")
         self.setAccessibleName(self.tr("Setup wizard"))
@@ -842,7 +955,10 @@ class SetupWizard(QWizard):
         self._save_task: Task | None = None
         name_taken = (lambda name: registry.find_application(name) is not None) if registry is not None \
             else None
-        if application is not None:
+        if move_application is not None:
+            self.flow = SetupFlow.move_to_graph(move_application, region_id, region=region)
+            self.setWindowTitle(self.tr("Move %s to Microsoft Graph") % move_application.name)
+        elif application is not None:
             self.flow = SetupFlow.edit(application, region_id, region=region)
             self.setWindowTitle(self.tr("Edit %s") % application.name)
         else:
@@ -854,6 +970,7 @@ class SetupWizard(QWizard):
         self.pages: dict[Page, _Page] = {
             Page.PLATFORM: PlatformPage(),
             Page.CONNECTION_ONPREM: ConnectionPage(Platform.ONPREM),
+            Page.CONNECTION_GRAPH: ConnectionPage(Platform.GRAPH),
             Page.CONNECTION_ONLINE: ConnectionPage(Platform.ONLINE),
             Page.CONNECTION_GOOGLE: ConnectionPage(Platform.GOOGLE),
             Page.SCOPE: ScopePage(),
@@ -906,6 +1023,16 @@ class SetupWizard(QWizard):
 
     def page_widget(self, page: Page) -> Any:
         return self.pages[page]
+
+    def choose_certificate_file(self, name: str) -> str:
+        """Where the new certificate goes (the administrator chooses; empty: cancelled)."""
+        from pathlib import Path
+
+        suggested = Path.home() / ("".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower())
+                                   .strip("-") + "-graph.pem")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the new certificate and its private key"),
+                                              str(suggested), self.tr("PEM files (*.pem)"))
+        return path
 
     def current(self) -> Page:
         return _PAGE_OF_ID[self.currentId()]

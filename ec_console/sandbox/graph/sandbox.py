@@ -167,6 +167,16 @@ class GraphSandbox:
         `Retry-After: retry_after` (then it answers normally again)."""
         self.tenant.throttle(address, times, retry_after)
 
+    def register_certificate(self, pem_file: str | Path) -> None:
+        """Upload a certificate to every app registration, as an administrator uploads the `.cer` a setup
+        wizard made (`pem_file` may hold the private key too: only the certificate is read)."""
+        from cryptography import x509
+
+        if self.login is None:
+            raise RuntimeError("the Graph sandbox is not running: call start() first")
+        cert = x509.load_pem_x509_certificate(Path(pem_file).read_bytes())
+        self.login.certificates.append(ClientCertificate(cert, Path(pem_file)))
+
     def shift_clock(self, seconds: float) -> None:
         """Move the issuer's clock (token lifetimes, assertion exp/nbf checks) by `seconds`."""
         self.issuer.clock_offset += seconds
