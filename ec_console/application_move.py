@@ -41,7 +41,7 @@ def is_exchange_online_ews(application: Any) -> bool:
     s = application.settings
     if s.get("auth") == "oauth" or (s.get("auth") is None and s.get("tenant_id")):
         return True
-    from ec_console.providers.exchange import is_exchange_online
+    from ec_console.providers.exchange.check import is_exchange_online
 
     host = urlsplit(str(s.get("ews_url") or "")).hostname or ""
     return bool(host) and is_exchange_online(host)
