@@ -94,7 +94,8 @@ def test_a_pfx_certificate_keeps_its_path_in_the_registry_and_its_passphrase_in_
     code, text = main(capsys, "check", "--application", "M365", "--write-probe", "--json")
     report = json.loads(text)
     assert code == 0 and report["steps"][-1]["id"] == "write_probe", text
-    assert next(s for s in report["steps"] if s["id"] == "authenticate")["data"]["credential"] == "certificate"
+    auth = next(s for s in report["steps"] if s["id"] == "authenticate")
+    assert auth["data"]["credential"] == "certificate"
 
 
 def test_an_unencrypted_pem_certificate_keeps_nothing_in_the_keychain(capsys, info, monkeypatch):
