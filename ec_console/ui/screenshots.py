@@ -9,8 +9,8 @@ names the fields: `check-view-failed`; started from a profile's context menu `pr
 (`link-discover-google`), the dashboard's windows (`main-details`, a narrow `main-details-narrow` with a long
 status message, `link-profiles`, `check-all`, `revoke-application`, `audit-log` with a date range and the
 details pane, ...), and Edit / Remove application (`edit-application`, `edit-application-rotate-failed`,
-`remove-application`), the main window with a Microsoft 365 (Graph) application (`main-graph`), each in
-light and dark, at scale 1 and 2, named
+`remove-application`), the main window with a Microsoft 365 (Graph) application (`main-graph`) and its
+check (`check-view-graph`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -178,6 +178,35 @@ def _graph_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
     window.close()
     window.deleteLater()
     _settle(app)
+
+    # `check-view-graph`: a saved Graph application checked against the Graph sandbox, write probe included.
+    from ec_console import dashboard
+    from ec_console.sandbox.graph import GraphSandbox
+    from ec_console.ui.check_view import CheckView
+
+    with GraphSandbox() as sandbox:
+        info = sandbox.info()
+        spec = dashboard.ApplicationSpec(
+            "Sandbox Microsoft 365", "graph", info.tenant_domain,
+            {"tenant_id": info.tenant_id, "client_id": info.client_id, "authority": info.authority,
+             "graph_url": info.graph_url, "ca_file": info.ca_file, "scope_group": info.scope_group_address},
+            info.mailbox_in_scope)
+        with Registry.for_region("us") as registry:
+            saved = dashboard.add_application(registry, spec, info.client_secret).application
+        view = CheckView("us")
+        view.resize(860, 700)
+        view.show()
+        if saved is not None:
+            view.source.setCurrentIndex(view.source.findData(saved.id))
+        view.denied.setText(info.mailbox_out_of_scope)
+        view.write_probe.setChecked(True)
+        view.run()
+        _wait(app, lambda: not view.running and view.task is None)
+        _settle(app)
+        _save(view, outdir, "check-view-graph", scheme, scale)
+        view.close()
+        view.deleteLater()
+        _settle(app)
 
 
 def _wait(app: object, condition: Callable[[], bool], seconds: float = 30.0) -> None:
