@@ -159,7 +159,7 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home)
                "link-profiles", "check-all", "check-all-running", "check-all-paused", "revoke-application",
                "audit-log", "edit-application", "edit-application-rotate-failed", "remove-application",
                "profile-context-menu", "check-view-profile", "check-view-stale", "check-view-failed",
-               "link-discover-google")
+               "link-discover-google", "main-graph", "check-view-graph")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows for scheme in ("light", "dark"))
     for path in tmp_path.glob("*.png"):
         assert distinct_colours(QImage(str(path))) > 1, path.name
