@@ -188,7 +188,10 @@ def test_outside_the_rbac_scope_is_mailbox_access_denied_naming_app_principal_sc
     # the service principal's object id is the sandbox's own, read from the token's oid
     assert any(c.startswith(f"New-ServicePrincipal -AppId {info.client_id} "
                             f"-ObjectId {info.service_principal_id}") for c in commands), commands
-    assert any(f"MemberOfGroup -eq '{info.scope_group_dn}'" in c for c in commands)
+    # the scope is named after the group's name, not its whole distinguished name
+    scope = f"New-ManagementScope -Name 'Enterprise Connect {info.scope_group.replace(' ', '')}' "
+    assert any(c.startswith(scope) and f"MemberOfGroup -eq '{info.scope_group_dn}'" in c
+               for c in commands), commands
     assignment = next(c for c in commands if c.startswith("New-ManagementRoleAssignment"))
     assert "-CustomResourceScope" in assignment and '"Application Calendars.Read"' in assignment
     assert any(c.startswith("Test-ServicePrincipalAuthorization") and info.mailbox_out_of_scope in c

@@ -686,12 +686,14 @@ class GraphAdapter:
 
     def diagnosis_names(self, application: ApplicationLike) -> dict[str, Any]:
         """The platform and the real names a diagnosis about this application fills in."""
+        from ec_console.providers.graph.check import scope_name_for
+
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group")
         names = {"platform": "graph", "client_id": s.get("client_id"), "tenant_id": s.get("tenant_id"),
                  "service_account": f"application {s['client_id']}" if s.get("client_id") else None,
                  "scope_group": group, "group_dn": s.get("group_dn"),
-                 "scope_name": f"Enterprise Connect {s.get('scope_group')}" if s.get("scope_group") else None,
+                 "scope_name": scope_name_for(str(s["scope_group"])) if s.get("scope_group") else None,
                  "sp_object_id": s.get("sp_object_id"), "domain": application.domain}
         return {key: value for key, value in names.items() if value}
 
@@ -801,6 +803,8 @@ class GraphAdapter:
                                on_step_started=on_step_started)
 
     def withdrawal_steps(self, application: ApplicationLike) -> list[str]:
+        from ec_console.providers.graph.check import scope_name_for
+
         s = application.settings
         app_id = s.get("client_id") or "<application (client) ID>"
         tenant = s.get("tenant_id") or "<tenant ID>"
@@ -814,7 +818,7 @@ class GraphAdapter:
         ]
         if s.get("scope_group"):
             steps.append("Remove the management scope if nothing else uses it: Remove-ManagementScope "
-                         f"-Identity {_ps('Enterprise Connect ' + str(s['scope_group']))} -Confirm:$false")
+                         f"-Identity {_ps(scope_name_for(str(s['scope_group'])))} -Confirm:$false")
         what = "certificate" if s.get("certificate") else "client secret"
         steps += [
             f"Delete the app registration's {what} (or the app registration), and remove any Calendars "
