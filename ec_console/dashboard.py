@@ -636,6 +636,9 @@ def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, r
     report = adapter.setup_check(candidate, secret, target, expect_denied=expect_denied, cancel=cancel)
     if report.result is StepStatus.FAIL or report.cancelled:
         return SetupOutcome(report, None)
+    learned = getattr(adapter, "settings_from_report", None)
+    if learned is not None:  # what the check found out (a Graph application's service principal id)
+        settings = {**settings, **learned(report)}
     app = save_new_application(
         registry, credential_store, key, secret, name=name, provider=spec.provider, domain=domain,
         settings=settings, report=report,

@@ -58,6 +58,7 @@ def test_a_graph_application_with_a_secret_is_saved_and_checked_by_name(capsys, 
         assert app.settings["client_id"] == info.client_id
         assert app.settings["scope_group_address"] == info.scope_group_address
         assert app.settings["test_mailbox"] == info.mailbox_in_scope
+        assert app.settings["sp_object_id"] == info.service_principal_id  # learnt from the token's oid
     assert default_store().get(secret_key("us", "M365", "client_secret")) == info.client_secret
     assert info.client_secret not in registry_text()
 

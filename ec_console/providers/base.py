@@ -680,6 +680,14 @@ class GraphAdapter:
     def secret_kind(self, application: ApplicationLike) -> str:
         return "certificate_password" if application.settings.get("certificate") else "client_secret"
 
+    @staticmethod
+    def settings_from_report(report: Report) -> dict[str, Any]:
+        """Settings the setup check found out: the service principal's object id (the token's `oid`), which
+        fixes name in `New-ServicePrincipal -ObjectId`."""
+        step = report.step("authenticate")
+        found = (step.data or {}).get("service_principal") if step is not None else None
+        return {"sp_object_id": found} if isinstance(found, str) and found else {}
+
     def secret_required(self, application: ApplicationLike) -> bool:
         """Whether the keychain must hold a secret (a certificate file without a passphrase needs none)."""
         return not application.settings.get("certificate")
