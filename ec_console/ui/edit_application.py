@@ -87,6 +87,10 @@ class StatusLine(QLabel):
 def _secret_kind(application: Application) -> str:
     if application.provider == "google":
         return "key"
+    if application.provider == "graph":  # a client secret, or a certificate file's passphrase
+        from ec_console.providers.base import GraphAdapter
+
+        return GraphAdapter().secret_kind(application)
     s = application.settings
     oauth = s.get("auth") == "oauth" or (s.get("auth") is None and bool(s.get("tenant_id")))
     return "client_secret" if oauth else "password"
