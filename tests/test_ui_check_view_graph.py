@@ -1,5 +1,6 @@
 """The connectivity check window with a saved Microsoft 365 (Graph) application, against the Graph sandbox:
-the Graph steps are planned and run live, the write probe is offered, and no secret reaches an export."""
+the Graph steps are planned and run live, the write probe is offered, and no secret reaches an export; the
+edit dialog of a certificate application rotates its passphrase."""
 
 from __future__ import annotations
 
@@ -62,3 +63,17 @@ def test_a_graph_application_is_checked_live_with_its_write_probe(qtbot, sandbox
     for fmt in ("json", "html"):
         data = window.export(tmp_path / f"report.{fmt}", fmt).read_text()
         assert info.client_secret not in data and "PRIVATE-" not in data
+
+
+def test_the_edit_dialog_of_a_certificate_application_rotates_its_passphrase(qtbot):
+    from ec_console.ui import operations as ops
+    from ec_console.ui.edit_application import EditApplicationDialog
+
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("M365 cert", "graph", "contoso.com", {
+            "tenant_id": "contoso.onmicrosoft.com", "client_id": "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c01",
+            "certificate": "/srv/ec/app.pfx"})
+    dialog = EditApplicationDialog(app, ops.Scope("us"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.kind == "certificate_password" and dialog.what == "certificate passphrase"

@@ -46,7 +46,8 @@ from ec_console.ui import operations as ops
 from ec_console.ui.profiles_model import provider_label
 from ec_console.ui.step_list import StepList
 
-SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key"}
+SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key",
+                "certificate_password": "certificate passphrase"}
 
 
 def _heading(text: str) -> QLabel:
