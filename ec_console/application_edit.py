@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 EXPORT_KIND = "ec-console application history"
 EXPORT_VERSION = 1
-SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key"}
+SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key",
+                "certificate_password": "certificate passphrase"}
 
 
 class SecretNotVerified(ConsoleError):

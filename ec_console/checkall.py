@@ -410,8 +410,9 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
 
 def _open_probe_sessions(lanes: Sequence[_Lane], *, concurrency: int, timeout: float | None) -> list[Any]:
     """A bulk probe session per application with more than one account to probe (one connection pool,
-    the server version learnt once, see providers/exchange/probe.py); a single account keeps the full
-    interactive check with its step-by-step report. Opening is lazy: no network I/O here."""
+    the server version learnt once, see providers/exchange/probe.py; for Graph one sign-in and JSON
+    batches, see providers/graph/probe.py, told the lane's accounts so it can read ahead); a single account
+    keeps the full interactive check with its step-by-step report. Opening is lazy: no network I/O here."""
     from ec_console.providers.base import open_session_adapter
 
     sessions = []
@@ -420,6 +421,9 @@ def _open_probe_sessions(lanes: Sequence[_Lane], *, concurrency: int, timeout: f
             bound = open_session_adapter(lane.ctx.adapter, lane.ctx.application, lane.ctx.secret,
                                          concurrency=concurrency, timeout=timeout)
             if bound is not None:
+                expect = getattr(bound.session, "expect", None)
+                if expect is not None:  # a session that reads ahead (Graph's JSON batches of 20)
+                    expect([job.email for job, _ in lane.queue])
                 sessions.append(bound)
                 lane.ctx = AppContext(lane.ctx.application, bound, lane.ctx.secret)
     return sessions

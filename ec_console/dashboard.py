@@ -104,10 +104,15 @@ def _store(store: Any) -> Any:
 
 def application_secret(application: ApplicationLike, adapter: ProviderAdapter, *, region_id: str,
                        store: Any = None) -> str | None:
-    """The application's secret from the credential store (None when there is none)."""
+    """The application's secret from the credential store (None when there is none; "" for an application
+    that keeps none, such as a Graph application signing in with a certificate file without a passphrase)."""
     from ec_console.secrets import secret_key
 
-    return _store(store).get(secret_key(region_id, application.name, adapter.secret_kind(application)))
+    secret = _store(store).get(secret_key(region_id, application.name, adapter.secret_kind(application)))
+    required = getattr(adapter, "secret_required", None)
+    if secret is None and required is not None and not required(application):
+        return ""
+    return secret
 
 
 def _context(registry: Registry, application: Application, *, region_id: str | None, store: Any,
@@ -390,6 +395,9 @@ WITHDRAWAL_DENIAL_CODES = frozenset({
     "oauth_invalid_client", "oauth_secret_expired", "oauth_permission_missing",
     "oauth_app_not_found",      # AADSTS700016: the application is not found in the directory (deleted)
     "oauth_app_disabled",       # AADSTS7000112: the application is disabled
+    # Microsoft Graph: the RBAC for Applications assignment or its scope, the application's certificate
+    "mailbox_access_denied", "access_policy_denied", "oauth_certificate_unknown",
+    "oauth_no_service_principal",
     # Google: the domain-wide delegation entry, the service account and its key
     "dwd_unauthorized", "scope_not_authorized", "key_invalid_signature", "service_account_not_found",
 })
@@ -609,8 +617,8 @@ def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, r
     """
     name = validation.application_name(spec.name, "application name")
     domain = validation.domain_name(spec.domain, "--domain")
-    if spec.provider not in ("exchange", "google"):
-        raise BadInput(f"provider must be exchange or google, not {spec.provider!r}")
+    if spec.provider not in ("exchange", "google", "graph"):
+        raise BadInput(f"provider must be exchange, google or graph, not {spec.provider!r}")
     target = validation.email_address(spec.test_target, "test account")
     expect_denied = validation.email_address(spec.expect_denied, "--expect-denied") if spec.expect_denied \
         else None
@@ -628,6 +636,9 @@ def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, r
     report = adapter.setup_check(candidate, secret, target, expect_denied=expect_denied, cancel=cancel)
     if report.result is StepStatus.FAIL or report.cancelled:
         return SetupOutcome(report, None)
+    learned = getattr(adapter, "settings_from_report", None)
+    if learned is not None:  # what the check found out (a Graph application's service principal id)
+        settings = {**settings, **learned(report)}
     app = save_new_application(
         registry, credential_store, key, secret, name=name, provider=spec.provider, domain=domain,
         settings=settings, report=report,
@@ -640,9 +651,10 @@ def save_new_application(registry: Registry, store: Any, key: str, secret: str |
                          audit_detail: str, health: str | None = None) -> Application:
     """One unit of work for a new application (scripted setup and the wizard alike): the secret goes to
     the keychain first, then the application, its setup check and the audit entry in one transaction;
-    if that transaction fails, the secret is deleted again so no orphan is left. `secret` is None only
-    for an application with nothing to keep there (a certificate file whose key has no password)."""
-    if secret is not None:
+    if that transaction fails, the secret is deleted again so no orphan is left. No `secret` (None or empty:
+    an application with nothing to keep there, such as a certificate file whose key has no password) stores
+    nothing."""
+    if secret:
         store.set(key, secret)
     try:
         with registry.transaction():
@@ -654,7 +666,7 @@ def save_new_application(registry: Registry, store: Any, key: str, secret: str |
                 app = registry.update_application(app.id, health=health)
             registry.audit("application_added", name, audit_detail[:4000])
     except BaseException:
-        if secret is not None:
+        if secret:
             store.delete(key)     # the application was not saved: leave no orphaned secret
         raise
     return app

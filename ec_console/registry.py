@@ -205,6 +205,10 @@ class Migration:
     statements: tuple[str, ...]
     # Runs after `statements`, in the same transaction: for a step that depends on this SQLite build.
     step: Callable[[sqlite3.Connection], None] | None = None
+    # Rebuilds a table that other tables reference (SQLite's 12-step ALTER): foreign keys are switched off
+    # around the transaction (they cannot be switched inside one) and `foreign_key_check` must find nothing
+    # before it commits.
+    rebuilds_table: bool = False
 
 
 _V1 = Migration(1, "tables, the append-only audit trail, foreign-key indexes", (
@@ -370,32 +374,26 @@ def _remove_never_linked(conn: sqlite3.Connection) -> None:
 _V5 = Migration(5, "profiles that were never linked are removed (audited; their checks stay with the "
                    "application)", (), step=_remove_never_linked)
 
-def _allow_graph(conn: sqlite3.Connection) -> None:
-    """Let `applications.provider` also be `graph`: the CHECK constraint is widened in place.
-
-    SQLite cannot alter a constraint, and rebuilding the table would break the profiles' and checks'
-    foreign keys inside this transaction; widening a CHECK changes nothing stored, so the table's definition
-    is edited as SQLite documents for such changes (lang_altertable.html, "Making Other Kinds Of Table
-    Schema Changes"): writable_schema, the new text, the schema version bumped, then an integrity check."""
-    old = "CHECK (provider IN ('exchange', 'google'))"
-    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'"
-                       ).fetchone()
-    if row is None or old not in row[0]:
-        return
-    version = conn.execute("PRAGMA schema_version").fetchone()[0]
-    conn.execute("PRAGMA writable_schema = ON")
-    try:
-        conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'applications'",
-                     (row[0].replace(old, "CHECK (provider IN ('exchange', 'google', 'graph'))"),))
-        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
-    finally:
-        conn.execute("PRAGMA writable_schema = OFF")
-    problems = conn.execute("PRAGMA integrity_check").fetchall()
-    if problems != [("ok",)]:
-        raise sqlite3.DatabaseError(f"the registry's integrity check failed: {problems[:3]}")
-
-
-_V6 = Migration(6, "applications may use Microsoft Graph (provider 'graph')", (), step=_allow_graph)
+_V6 = Migration(6, "applications may be Microsoft Graph applications (provider 'graph')", (
+    """CREATE TABLE applications_v6 (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        provider TEXT NOT NULL CHECK (provider IN ('exchange', 'google', 'graph')),
+        domain TEXT NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'revoked')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        health TEXT
+    )""",
+    """INSERT INTO applications_v6 (id, name, provider, domain, settings, status, created_at, updated_at,
+                                    health)
+       SELECT id, name, provider, domain, settings, status, created_at, updated_at, health
+       FROM applications""",
+    "DROP TABLE applications",
+    "ALTER TABLE applications_v6 RENAME TO applications",
+    "CREATE INDEX applications_by_provider ON applications (provider, name COLLATE NOCASE)",
+), rebuilds_table=True)
 
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -418,6 +416,9 @@ def migrate(conn: sqlite3.Connection, target_version: int = SCHEMA_VERSION) -> i
     for migration in MIGRATIONS[:target_version]:
         if conn.execute("PRAGMA user_version").fetchone()[0] >= migration.version:
             continue  # no write lock taken: opening an up-to-date file never waits for another writer
+        foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        if migration.rebuilds_table:
+            conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -428,12 +429,18 @@ def migrate(conn: sqlite3.Connection, target_version: int = SCHEMA_VERSION) -> i
                 conn.execute(statement)
             if migration.step is not None:
                 migration.step(conn)
+            if migration.rebuilds_table and conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise RegistryError(f"registry upgrade to schema {migration.version} would break a reference "
+                                    "between its tables; nothing was changed")
             conn.execute(f"PRAGMA user_version = {migration.version}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            if migration.rebuilds_table:
+                conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         log.info("registry schema upgraded to version %d: %s", migration.version, migration.description)
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

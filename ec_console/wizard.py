@@ -1247,11 +1247,18 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
     """The full check of `target` through a saved (or ad hoc) application, with live step callbacks.
 
     Blocking: call it on a worker thread. Settings are read the way the dashboard's adapters read them.
-    `write_probe` (Exchange only: Google's check has no write step) also creates and deletes one test item.
+    `write_probe` (Exchange and Graph: Google's check has no write step) also creates and deletes one test
+    item.
     """
     target = validation.email_address(target, "mailbox")
     if expect_denied:
         expect_denied = validation.email_address(expect_denied, "mailbox that must be denied")
+    if application.provider == "graph":
+        from ec_console.providers.base import GraphAdapter
+
+        return GraphAdapter().setup_check(application, secret, target, expect_denied=expect_denied,
+                                          write_probe=write_probe, cancel=cancel, observer=observer,
+                                          on_step_started=on_step_started)
     if application.provider == "google" and application.settings.get("install") == "marketplace":
         from ec_console.providers.google.marketplace import check_settings_for, run_marketplace_check
 

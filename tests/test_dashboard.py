@@ -289,7 +289,7 @@ def test_add_application_without_keychain_exits_3_before_the_check(registry, fak
         ("name", "", "application name"),
         ("domain", "not a domain", "--domain"),
         ("test_target", "nobody", "test account"),
-        ("provider", "graph", "provider"),
+        ("provider", "imap", "provider"),
     ],
 )
 def test_add_application_validates(registry, store, fake, field, value, message):

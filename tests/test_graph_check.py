@@ -346,7 +346,7 @@ def test_mailbox_access_denied_names_the_app_its_service_principal_scope_and_gro
         f"New-ServicePrincipal -AppId {CLIENT} -ObjectId {oid} -DisplayName 'Enterprise Connect'" in commands
     )
     assert any(
-        c.startswith("New-ManagementScope -Name 'Enterprise Connect CN=EC Calendar Users")
+        c.startswith("New-ManagementScope -Name 'Enterprise Connect EC Calendar Users' ")
         and f"\"MemberOfGroup -eq '{group_dn}'\"" in c
         for c in commands
     )

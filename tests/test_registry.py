@@ -1012,3 +1012,29 @@ def test_checks_for_application_without_a_limit(reg):
         reg.record_check(kind="setup", result="pass", report={}, application_id=app.id)
     assert len(reg.checks_for_application(app.id)) == 50
     assert len(reg.checks_for_application(app.id, limit=None)) == 60
+
+
+def test_a_version_5_file_takes_graph_applications_and_keeps_its_rows_and_references(tmp_path):
+    path = tmp_path / "registry-us.sqlite3"
+    _make_v1_file(path)
+    with _raw(path) as conn:
+        assert migrate(conn, 5) == 5
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
+                         "VALUES ('M365', 'graph', 'contoso.example', 'x', 'x')")
+    with Registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION
+        old = reg.find_application("calendar SYNC")
+        assert old is not None and old.provider == "exchange" and old.settings == {"ews_url": "https://x"}
+        assert reg.count_profiles() == 3 and reg.get_profile(1).application_id == old.id
+        graph = reg.add_application("M365", "graph", "contoso.example", {"client_id": "c"})
+        assert reg.get_application(graph.id).provider == "graph"
+        assert [a.provider for a in reg.list_applications()] == ["exchange", "graph"]
+    with _raw(path) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            conn.execute("DELETE FROM applications WHERE name = 'calendar sync'")
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
+                         "VALUES ('Other', 'imap', 'contoso.example', 'x', 'x')")

@@ -18,7 +18,7 @@ from ec_console.ui import tasks
 from ec_console.ui.about import AboutDialog
 from ec_console.ui.app import create_main_window
 from ec_console.ui.main_window import MainWindow
-from ec_console.ui.profiles_model import COL_EMAIL, COL_NAME, COL_STATUS
+from ec_console.ui.profiles_model import COL_EMAIL, COL_NAME, COL_PLATFORM, COL_STATUS
 
 # DESIGN.md "UI contract (object names)": the actions automation relies on, written out here (not taken from
 # ui_actions, so an action dropped from the product fails this test).
@@ -459,3 +459,18 @@ def test_columns_fit_the_addresses_on_screen_and_status_sits_beside_them(open_wi
 
 
 _DEFAULT_NAME_WIDTH = 125
+
+
+def test_the_platform_column_shows_microsoft_365_graph_whole(open_window, qtbot):
+    seed("us", [("Exchange Online calendars", "graph", "contoso.com",
+                 [("ada@contoso.com", "Ada", "linked")])])
+    window = open_window()
+    window.resize(1280, 780)
+    table = window.profiles_table
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    shown = window.model.data(window.model.index(0, COL_PLATFORM))
+    assert shown == "Microsoft 365 (Graph)"
+    needed = table.fontMetrics().horizontalAdvance(shown)
+    assert table.horizontalHeader().sectionSize(COL_PLATFORM) >= needed  # not "Microsof… (Graph)"
+    listed = window.findChild(QListWidget, "applicationsList")
+    assert any("Microsoft 365 (Graph)" in listed.item(i).text() for i in range(listed.count()))

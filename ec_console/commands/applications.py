@@ -3,6 +3,8 @@
     ec-console applications list [--region ID] [--json]
     ec-console applications add exchange --name NAME --mailbox ADDR [--domain D] [the flags of
         `check exchange`] [--region ID] [--json]
+    ec-console applications add graph --name NAME --mailbox ADDR --tenant-id T --client-id C [--domain D]
+        [the other flags of `check graph`] [--region ID] [--json]
     ec-console applications add google --name NAME --key-file SA.json --admin ADMIN --user ADDR [--domain D]
         [--scope S]... [--api-root URL] [--expect-denied ADDR] [--region ID] [--json]
     ec-console applications revoke NAME [--yes] [--skip-verify] [--verify-mailbox ADDR] [--region ID] [--json]
@@ -77,6 +79,7 @@ def register(subparsers: Any) -> None:
     providers = add.add_subparsers(dest="provider", metavar="PROVIDER", parser_class=pclass, required=True)
     _add_exchange(providers)
     _add_google(providers)
+    _add_graph(providers)
 
     revoke = actions.add_parser(
         "revoke",
@@ -234,6 +237,42 @@ def _add_exchange(providers: Any) -> None:
     parser.set_defaults(handler=run_add_exchange, write_probe=False)
 
 
+def _add_graph(providers: Any) -> None:
+    from ec_console.providers.graph import CLOUDS
+
+    parser = providers.add_parser(
+        "graph",
+        help="Exchange Online through Microsoft Graph: an app registration scoped by RBAC for Applications",
+        description="Add a Microsoft 365 (Graph) application: the same flags and the same check as 'check "
+        "graph'; nothing is saved unless the check passes.",
+        epilog="The client secret comes from EC_CLIENT_SECRET, else from a hidden prompt, and is kept in the "
+        "keychain. With --certificate the file's path is saved with the application and only its "
+        "passphrase (EC_CERT_PASSWORD, for a PFX file or an encrypted key) goes to the keychain: keep the "
+        "file where it is.",
+    )
+    _name_and_domain(parser)
+    parser.add_argument("--mailbox", metavar="ADDR", required=True,
+                        help="a mailbox in the scope, for the check")
+    parser.add_argument("--tenant-id", metavar="T", required=True, help="Entra tenant ID or verified domain")
+    parser.add_argument("--client-id", metavar="C", required=True,
+                        help="application (client) ID of the app registration")
+    parser.add_argument("--certificate", metavar="PEM|PFX",
+                        help="sign in with this certificate (PEM with the private key, or PFX) instead of a "
+                        "client secret")
+    parser.add_argument("--cloud", choices=list(CLOUDS), default="global",
+                        help="the Microsoft cloud: sets the sign-in authority and the Graph host")
+    parser.add_argument("--authority", metavar="URL", help="identity platform base URL, scheme and host")
+    parser.add_argument("--graph-url", metavar="URL", help="Microsoft Graph's root, scheme and host")
+    parser.add_argument("--expect-denied", metavar="ADDR",
+                        help="a mailbox outside the scope: prove access to it is denied")
+    parser.add_argument("--scope-group", metavar="NAME",
+                        help="the scoping group (its address lets the dashboard list its members)")
+    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
+    parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
+    _common(parser, "the setup report")
+    parser.set_defaults(handler=run_add_graph, write_probe=False)
+
+
 def _add_google(providers: Any) -> None:
     parser = providers.add_parser(
         "google",
@@ -354,6 +393,48 @@ def run_add_exchange(args: argparse.Namespace) -> int:
     return _add(args, spec, secret)
 
 
+def run_add_graph(args: argparse.Namespace) -> int:
+    import os
+
+    from ec_console import validation
+    from ec_console.commands.check import read_secret
+    from ec_console.commands.check_graph import CERT_PASSWORD_ENV, graph_settings_from_args, read_certificate
+    from ec_console.dashboard import ApplicationSpec
+
+    name = validation.application_name(args.name, "--name")
+    settings = graph_settings_from_args(args)
+    certificate = None
+    if args.certificate is not None:
+        read_certificate(args.certificate)  # refused here (exit 2) when it cannot be used
+        certificate = str(validation.existing_file(args.certificate, "--certificate").resolve())
+        secret = os.environ.get(CERT_PASSWORD_ENV) or ""
+    else:
+        secret = read_secret(True, whose=f"app {settings.client_id}")
+    group = settings.scope_group
+    stored: dict[str, Any] = {
+        "tenant_id": settings.tenant_id,
+        "client_id": settings.client_id,
+        "cloud": settings.cloud,
+        "authority": settings.authority,
+        "graph_url": settings.graph_url,
+        "certificate": certificate,
+        "scope_group": group,
+        "scope_group_address": group if group and "@" in group else None,
+        "group_dn": group if group and validation.is_distinguished_name(group) else None,
+        "ca_file": settings.ca_file,
+        "timeout": settings.timeout,
+    }
+    spec = ApplicationSpec(
+        name,
+        "graph",
+        _domain(args, settings.mailbox),
+        {k: v for k, v in stored.items() if v is not None},
+        settings.mailbox,
+        settings.expect_denied,
+    )
+    return _add(args, spec, secret)
+
+
 def run_add_google(args: argparse.Namespace) -> int:
     from ec_console import validation
     from ec_console.commands.check_google import google_settings_from_args
@@ -427,7 +508,9 @@ def _add(args: argparse.Namespace, spec: Any, secret: str) -> int:
     else:
         sys.stdout.write(render_text(report) + "\n")
         if outcome.application is not None:
-            print(f"Saved {outcome.application.name!r} in region {region_id}; its secret is in the keychain.")
+            kept = "its secret is in the keychain" if secret else (
+                f"it signs in with the certificate {outcome.application.settings.get('certificate')}")
+            print(f"Saved {outcome.application.name!r} in region {region_id}; {kept}.")
         else:
             print("Nothing was saved: fix the failed step and run the command again.")
     if report.cancelled:

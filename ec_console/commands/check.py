@@ -74,7 +74,7 @@ def register(subparsers: Any) -> None:
 # application's settings are what a helpdesk check proves), rather than as "unrecognized arguments".
 _CONNECTION_FLAGS = ("--ews-url", "--autodiscover", "--username", "--auth", "--tenant-id", "--client-id",
                      "--authority", "--no-impersonation", "--scope-group", "--ca-file", "--key-file",
-                     "--admin", "--user", "--scope", "--api-root")
+                     "--admin", "--user", "--scope", "--api-root", "--certificate", "--cloud", "--graph-url")
 
 
 class _RefuseWithApplication(argparse.Action):
@@ -82,7 +82,7 @@ class _RefuseWithApplication(argparse.Action):
         raise BadInput(
             f"{option_string} cannot be changed for 'check --application': the check uses the saved "
             "application's settings (edit the application in the console). To give every detail yourself, "
-            f"put it after the PROVIDER: 'ec-console check exchange|google {option_string} ...'"
+            f"put it after the PROVIDER: 'ec-console check exchange|google|graph {option_string} ...'"
         )
 
 
@@ -97,7 +97,8 @@ def _add_application_flags(check: argparse.ArgumentParser) -> None:
     check.add_argument("--expect-denied", dest="app_expect_denied", metavar="ADDR",
                        help="with --application: a mailbox outside the scope; prove access to it is denied")
     check.add_argument("--write-probe", dest="app_write_probe", action="store_true",
-                       help="with --application (Exchange): also create a test item and hard-delete it")
+                       help="with --application (Exchange, Microsoft Graph): also create a test item and "
+                       "delete it")
     check.add_argument("--report", dest="app_report", metavar="FILE",
                        help="with --application: also write the report to FILE.html or FILE.pdf")
     check.add_argument("--json", dest="app_json", action="store_true",
@@ -126,6 +127,12 @@ def _planned_steps(app: Any, mailbox: str, denied: str | None, write_probe: bool
     """The steps the check of `app` will run, in order (their titles line up the live output)."""
     from dataclasses import replace
 
+    if app.provider == "graph":
+        from ec_console.providers.base import GraphAdapter
+        from ec_console.providers.graph import graph_steps
+
+        return graph_steps(GraphAdapter.settings_for(app, mailbox, expect_denied=denied,
+                                                      write_probe=write_probe))
     if app.provider == "google":
         if app.settings.get("install") == "marketplace":
             from ec_console.providers.google.marketplace import MARKETPLACE_STEPS
@@ -158,7 +165,7 @@ def run_check_application(args: argparse.Namespace) -> int:
 
     if args.application is None:
         raise BadInput("name the application to check through (--application NAME), or a PROVIDER "
-                       "(exchange or google) with every detail (see 'ec-console check --help')")
+                       "(exchange, google or graph) with every detail (see 'ec-console check --help')")
     args.json, args.report = args.app_json, args.app_report
     region_id = resolve_region(args)
     target = report_target_from_args(args)
@@ -180,7 +187,7 @@ def run_check_application(args: argparse.Namespace) -> int:
         denied = validation.email_address(args.app_expect_denied, "--expect-denied")
         if denied.lower() == mailbox.lower():
             raise BadInput("--expect-denied must name another mailbox than --mailbox (one outside the scope)")
-    if args.app_write_probe and app.provider != "exchange":
+    if args.app_write_probe and app.provider not in ("exchange", "graph"):
         raise BadInput("--write-probe is for Exchange applications only (the Google check reads only)")
     steps = _planned_steps(app, mailbox, denied, args.app_write_probe)
     if app.provider == "google" and app.settings.get("install") == "marketplace":
@@ -191,7 +198,8 @@ def run_check_application(args: argparse.Namespace) -> int:
             raise BadInput(f"the keychain holds no secret for the application {app.name!r} (region "
                            f"{region_id}): enter it again in the console (edit the application), or add the "
                            "application again")
-        _register_secret(secret)
+        if secret:
+            _register_secret(secret)
     header = make_header(app.provider, application=app.name, settings=app.settings,
                          region=region_label(region_id))
     printer = start_printer(args, app.provider, mailbox, header, steps)

@@ -1,4 +1,5 @@
-"""A small provider-neutral face over the Exchange and Google providers, for the dashboard and check all.
+"""A small provider-neutral face over the Exchange, Google and Graph providers, for the dashboard and check
+all.
 
 The dashboard needs four things of a platform: probe one account's calendar through an application, list
 the accounts in the application's scope, the setup check, and the platform steps that withdraw access.
@@ -629,9 +630,249 @@ class GoogleAdapter:
                 f"without {email}, or suspend the account.")
 
 
+# --- Microsoft Graph -------------------------------------------------------------------------------------
+
+
+class GraphAdapter:
+    """Exchange Online through Microsoft Graph: an Entra app registration with app-only access, scoped by RBAC
+    for Applications (or a legacy Application Access Policy) to a group's members.
+
+    Settings keys: `tenant_id`, `client_id`, `cloud`, `authority`, `graph_url`, `certificate` (the PEM or PFX
+    file's path: with it the keychain holds only the file's passphrase, if it has one), `scope_group`,
+    `scope_group_address`, `group_dn`, `sp_object_id`, `ca_file`, `timeout`, `test_mailbox`. The secret is the
+    client secret, or the certificate's passphrase (none: an unencrypted PEM file).
+    """
+
+    provider = "graph"
+
+    @staticmethod
+    def settings_for(application: ApplicationLike, mailbox: str, *, timeout: float | None = None,
+                     expect_denied: str | None = None, write_probe: bool = False) -> Any:
+        from ec_console.providers.graph import CLOUDS, GraphSettings
+        from ec_console.providers.graph.check import DEFAULT_TIMEOUT
+
+        s = application.settings
+        cloud = s.get("cloud") if s.get("cloud") in CLOUDS else "global"
+        return GraphSettings(
+            mailbox=mailbox, tenant_id=str(s.get("tenant_id") or ""),
+            client_id=str(s.get("client_id") or ""),
+            cloud=cloud, authority=s.get("authority"), graph_url=s.get("graph_url"),
+            expect_denied=expect_denied, scope_group=s.get("group_dn") or s.get("scope_group"),
+            write_probe=write_probe, ca_file=s.get("ca_file"),
+            timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT))
+
+    @staticmethod
+    def credential(application: ApplicationLike, secret: str) -> Any:
+        """The client secret, or the application's certificate opened with `secret` as its passphrase.
+
+        CertificateProblem when the certificate file cannot be used (moved, replaced, wrong passphrase)."""
+        path = application.settings.get("certificate")
+        if not path:
+            return secret
+        from ec_console.providers.graph import load_certificate
+
+        certificate = load_certificate(str(path), secret or None)
+        from ec_console.logs import register_secret
+
+        register_secret(certificate.private_key_pem)
+        return certificate
+
+    def secret_kind(self, application: ApplicationLike) -> str:
+        return "certificate_password" if application.settings.get("certificate") else "client_secret"
+
+    @staticmethod
+    def settings_from_report(report: Report) -> dict[str, Any]:
+        """Settings the setup check found out: the service principal's object id (the token's `oid`), which
+        fixes name in `New-ServicePrincipal -ObjectId`."""
+        step = report.step("authenticate")
+        found = (step.data or {}).get("service_principal") if step is not None else None
+        return {"sp_object_id": found} if isinstance(found, str) and found else {}
+
+    def secret_required(self, application: ApplicationLike) -> bool:
+        """Whether the keychain must hold a secret (a certificate file without a passphrase needs none)."""
+        return not application.settings.get("certificate")
+
+    def diagnosis_names(self, application: ApplicationLike) -> dict[str, Any]:
+        """The platform and the real names a diagnosis about this application fills in."""
+        from ec_console.providers.graph.check import scope_name_for
+
+        s = application.settings
+        group = s.get("scope_group_address") or s.get("scope_group")
+        names = {"platform": "graph", "client_id": s.get("client_id"), "tenant_id": s.get("tenant_id"),
+                 "service_account": f"application {s['client_id']}" if s.get("client_id") else None,
+                 "scope_group": group, "group_dn": s.get("group_dn"),
+                 "scope_name": scope_name_for(str(s["scope_group"])) if s.get("scope_group") else None,
+                 "sp_object_id": s.get("sp_object_id"), "domain": application.domain}
+        return {key: value for key, value in names.items() if value}
+
+    def _failure(self, application: ApplicationLike, email: str, detail: str) -> ProbeOutcome:
+        """The application's certificate cannot be used: the application's problem, said plainly."""
+        from ec_console.diagnoses import diagnose
+
+        checked_at = utc_now_iso()
+        diagnosis = diagnose("bad_input", message=detail, field="the application's certificate")
+        step = StepResult("authenticate", "Get a token for the application", StepStatus.FAIL, 0, detail, None,
+                          diagnosis)
+        report = Report("graph", email, checked_at, (step,))
+        return ProbeOutcome(email, ProbeKind.APPLICATION, checked_at, report, diagnosis, detail)
+
+    def probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
+              timeout: float | None = None) -> ProbeOutcome:
+        session = self.probe_session(application, secret, concurrency=1, timeout=timeout)
+        try:
+            return session.probe(email, cancel)
+        finally:
+            session.close()
+
+    def probe_session(self, application: ApplicationLike, secret: str, *, concurrency: int,
+                      timeout: float | None = None) -> Any:
+        """A session for probing many of `application`'s mailboxes in one run: one sign-in, and JSON
+        batches of up to 20 mailboxes a request once told the run's mailboxes (`expect`). Close it."""
+        from ec_console.providers.graph import CertificateProblem
+        from ec_console.providers.graph.probe import GraphProbeSession
+
+        try:
+            credential = self.credential(application, secret)
+        except CertificateProblem as exc:
+            why = (f"The certificate {application.settings.get('certificate')} of {application.name} cannot "
+                   f"be used: {exc}")
+            return _BrokenSession(lambda email: self._failure(application, email, why))
+        settings = self.settings_for(application, application.settings.get("test_mailbox")
+                                     or f"postmaster@{application.domain}", timeout=timeout)
+        return _GraphResultSession(GraphProbeSession(settings, credential), self.outcome)
+
+    @staticmethod
+    def outcome(email: str, probe: Any, cancel: CancelToken) -> ProbeOutcome:
+        """A `GraphProbe` in the dashboard's terms."""
+        outcome = probe.outcome
+        title = ("Get a token for the application" if probe.step == "authenticate"
+                 else "Read the next 7 days of busy times")
+        step = StepResult(probe.step, title, outcome.status, 0, outcome.detail, outcome.data,
+                          outcome.diagnosis)
+        report = Report("graph", email, probe.checked_at, (step,))
+        if probe.ok:
+            return ProbeOutcome(email, ProbeKind.OK, probe.checked_at, report, None, outcome.detail,
+                                busy_count=len(probe.blocks))
+        diagnosis = outcome.diagnosis
+        if diagnosis is None and cancel.cancelled:
+            return ProbeOutcome(email, ProbeKind.CANCELLED, probe.checked_at, report, None,
+                                "the probe was cancelled")
+        code = diagnosis.code if diagnosis else None
+        kind = classify(code, probe.step) if code else ProbeKind.APPLICATION
+        return ProbeOutcome(email, kind, probe.checked_at, report, diagnosis, outcome.detail,
+                            back_off=back_off_seconds(step) if code == "throttled" else None)
+
+    def enumerate(self, application: ApplicationLike, secret: str, cancel: CancelToken) -> Enumeration:
+        from ec_console.providers.graph.probe import GroupListingError
+
+        s = application.settings
+        group = s.get("scope_group_address") or s.get("scope_group")
+        paste = "paste a list of mailboxes or import a CSV of their addresses instead"
+        if not group:
+            raise EnumerationError(None, f"The application {application.name!r} has no scoping group to "
+                                         f"list; {paste}")
+        session = self.probe_session(application, secret, concurrency=1)
+        lister = getattr(getattr(session, "session", None), "list_group_members", None)
+        if lister is None:  # the certificate cannot be used
+            failure = session.probe(s.get("test_mailbox") or "", cancel)
+            raise EnumerationError(failure.diagnosis, failure.detail)
+        try:
+            members = lister(group, cancel)
+        except GroupListingError as exc:
+            detail = exc.outcome.detail
+            if exc.missing_roles:
+                detail += (". Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft "
+                           "Entra admin center: App registrations, the app, API permissions, Microsoft "
+                           "Graph, Application permissions, then Grant admin consent), or " + paste)
+            else:
+                detail += "; " + paste
+            raise EnumerationError(exc.outcome.diagnosis, detail) from None
+        finally:
+            session.close()
+        notes = ["Only the group's direct members are listed: RBAC for Applications does not apply a "
+                 "management scope's MemberOfGroup filter to members of nested groups."]
+        return Enumeration([Account(m.email, m.name) for m in members], notes)
+
+    def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
+                    expect_denied: str | None = None, cancel: CancelToken | None = None,
+                    write_probe: bool = False, observer: Callable[[StepResult], None] | None = None,
+                    on_step_started: Callable[[str], None] | None = None) -> Report:
+        from ec_console.errors import BadInput
+        from ec_console.providers.graph import CertificateProblem, run_graph_check
+
+        try:
+            credential = self.credential(application, secret)
+        except CertificateProblem as exc:
+            raise BadInput(f"The certificate {application.settings.get('certificate')} cannot be used: "
+                           f"{exc}") from None
+        settings = self.settings_for(application, target, expect_denied=expect_denied,
+                                     write_probe=write_probe)
+        return run_graph_check(settings, credential, cancel=cancel, observer=observer,
+                               on_step_started=on_step_started)
+
+    def withdrawal_steps(self, application: ApplicationLike) -> list[str]:
+        from ec_console.providers.graph.check import scope_name_for
+
+        s = application.settings
+        app_id = s.get("client_id") or "<application (client) ID>"
+        tenant = s.get("tenant_id") or "<tenant ID>"
+        group = s.get("scope_group_address") or s.get("scope_group")
+        steps = [
+            "Remove the RBAC for Applications role assignments (Exchange Online PowerShell): "
+            f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
+            "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false",
+            f"Remove the Exchange service principal: Remove-ServicePrincipal -Identity {_ps(app_id)} "
+            "-Confirm:$false",
+        ]
+        if s.get("scope_group"):
+            steps.append("Remove the management scope if nothing else uses it: Remove-ManagementScope "
+                         f"-Identity {_ps(scope_name_for(str(s['scope_group'])))} -Confirm:$false")
+        what = "certificate" if s.get("certificate") else "client secret"
+        steps += [
+            f"Delete the app registration's {what} (or the app registration), and remove any Calendars "
+            "application permission with admin consent: https://entra.microsoft.com/#view/"
+            f"Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Credentials/appId/{app_id} "
+            f"(tenant {tenant})",
+            "Changes take 30 minutes to 2 hours to reach Microsoft Graph; verify with "
+            f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox> "
+            "(InScope False)" + (f" for a member of {group}" if group else ""),
+        ]
+        return steps
+
+    def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
+        s = application.settings
+        group = s.get("scope_group_address") or s.get("scope_group") or "<scoping group>"
+        app_id = s.get("client_id") or "<application (client) ID>"
+        return (f"Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity "
+                f"{_ps(group)} -Member {_ps(email)} -BypassSecurityGroupManagerCheck -Confirm:$false; then "
+                f"verify: Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource {_ps(email)} "
+                "(InScope False; Microsoft Graph follows within 30 minutes to 2 hours)")
+
+
+class _GraphResultSession(_ResultSession):
+    """A `GraphProbeSession` in the dashboard's terms; `expect` passes the run's mailboxes on (batching)."""
+
+    def expect(self, emails: list[str]) -> None:
+        self.session.expect(emails)
+
+
+class _BrokenSession:
+    """A session whose every probe is the same failure of the application (its certificate is unusable)."""
+
+    def __init__(self, failure: Callable[[str], ProbeOutcome]) -> None:
+        self._failure = failure
+
+    def probe(self, email: str, cancel: CancelToken) -> ProbeOutcome:
+        return self._failure(email)
+
+    def close(self) -> None:
+        pass
+
+
 # --- registry of adapters ---------------------------------------------------------------------------------
 
-_DEFAULTS: dict[str, Callable[[], ProviderAdapter]] = {"exchange": ExchangeAdapter, "google": GoogleAdapter}
+_DEFAULTS: dict[str, Callable[[], ProviderAdapter]] = {"exchange": ExchangeAdapter, "google": GoogleAdapter,
+                                                       "graph": GraphAdapter}
 
 
 def adapter_for(provider: str, overrides: Mapping[str, ProviderAdapter] | None = None) -> ProviderAdapter:

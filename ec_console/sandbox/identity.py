@@ -95,7 +95,11 @@ class TokenIssuer:
     def now(self) -> float:
         return time.time() + self.clock_offset
 
-    def issue(self, app: AppRegistration, resource: str = EXCHANGE_RESOURCE) -> str:
+    def issue(self, app: AppRegistration, resource: str = EXCHANGE_RESOURCE, *,
+              object_id: str | None = None) -> str:
+        """An access token for `app`. `object_id` is its service principal's object id, the `oid` of an
+        app-only token (Microsoft identity platform access-token claims: "In app-only tokens, this is the
+        object ID of the calling service principal"); by default one derived from the client id."""
         now = int(self.now())
         claims = {
             "aud": resource,
@@ -107,7 +111,7 @@ class TokenIssuer:
             "appid": app.client_id,
             "appidacr": "1",
             "idp": self.issuer,
-            "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, app.client_id)),
+            "oid": object_id or str(uuid.uuid5(uuid.NAMESPACE_URL, app.client_id)),
             "sub": str(uuid.uuid5(uuid.NAMESPACE_DNS, app.client_id)),
             "tid": self.tenant_id,
             "ver": "1.0",

@@ -330,7 +330,7 @@ class CheckView(QWidget):
         return issues
 
     def current_provider(self) -> str | None:
-        """"exchange" or "google" for the chosen application or ad hoc platform (None when none is chosen)."""
+        """"exchange", "google" or "graph" for the chosen application or ad hoc platform (None: none)."""
         if self.source.currentData() == AD_HOC:
             return Platform(self.platform.currentData()).provider
         app = self.selected_application()
@@ -338,8 +338,8 @@ class CheckView(QWidget):
 
     @Slot()
     def _validate_inputs(self, *_: object) -> None:
-        # The write probe is an Exchange step (Google's check only reads busy times).
-        self.write_probe.setEnabled(not self.running and self.current_provider() == "exchange")
+        # The write probe is an Exchange and Graph step (Google's check only reads busy times).
+        self.write_probe.setEnabled(not self.running and self.current_provider() in ("exchange", "graph"))
         issues = self.problems()
         self.run_button.setEnabled(not self.running and not issues)
         touched = bool(self.mailbox.text() or self.denied.text())
@@ -461,6 +461,13 @@ class CheckView(QWidget):
                                       on_cancelled=self._cancelled)
 
     def _plan(self, application: Any, mailbox: str, denied: str | None, write_probe: bool = False) -> None:
+        if application.provider == "graph":
+            from ec_console.providers.base import GraphAdapter
+            from ec_console.providers.graph import graph_steps
+
+            self.steps.set_plan(graph_steps(GraphAdapter.settings_for(
+                application, mailbox, expect_denied=denied, write_probe=write_probe)))
+            return
         if application.provider == "google":
             from ec_console.providers.google.check import GOOGLE_STEPS
 

@@ -47,7 +47,8 @@ from ec_console.ui import operations as ops
 from ec_console.ui.profiles_model import provider_label
 from ec_console.ui.step_list import StepList
 
-SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key"}
+SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key",
+                "certificate_password": "certificate passphrase"}
 
 
 def _heading(text: str) -> QLabel:
@@ -88,6 +89,10 @@ class StatusLine(QLabel):
 def _secret_kind(application: Application) -> str:
     if application.provider == "google":
         return "key"
+    if application.provider == "graph":  # a client secret, or a certificate file's passphrase
+        from ec_console.providers.base import GraphAdapter
+
+        return GraphAdapter().secret_kind(application)
     s = application.settings
     oauth = s.get("auth") == "oauth" or (s.get("auth") is None and bool(s.get("tenant_id")))
     return "client_secret" if oauth else "password"

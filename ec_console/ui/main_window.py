@@ -56,6 +56,7 @@ from ec_console.ui.profiles_model import (
     COL_APPLICATION,
     COL_EMAIL,
     COL_NAME,
+    COL_PLATFORM,
     COL_STATUS,
     COLUMNS,
     ProfilesModel,
@@ -74,7 +75,8 @@ RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most thi
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
 # Columns sized to the rows on screen when a region's profiles are first shown: (least, most) width.
-_FITTED_COLUMNS = {COL_EMAIL: (160, 420), COL_NAME: (70, 220), COL_APPLICATION: (110, 220)}
+_FITTED_COLUMNS = {COL_EMAIL: (160, 420), COL_NAME: (70, 220), COL_APPLICATION: (110, 220),
+                   COL_PLATFORM: (90, 190)}
 RegistryFactory = Callable[[str], Registry]
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -809,8 +811,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _fit_columns(self) -> None:
-        """Size the address, name and application columns to the rows on screen (once per region shown),
-        within bounds, so addresses are not cut off and an empty column does not take room."""
+        """Size the address, name, application and platform columns to the rows on screen (once per region
+        shown), within bounds, so addresses are not cut off and an empty column does not take room."""
         self._columns_fitted = True
         header = self.profiles_table.horizontalHeader()
         for column, (least, most) in _FITTED_COLUMNS.items():

@@ -40,7 +40,7 @@ STATUS_TIPS = {
     "needs_relink": "Needs relink: the last probe failed; relink once the cause is fixed.",
     "revoked": "Revoked: the console no longer probes this calendar.",
 }
-PROVIDER_LABELS = {"exchange": "Exchange", "google": "Google Workspace"}
+PROVIDER_LABELS = {"exchange": "Exchange", "google": "Google Workspace", "graph": "Microsoft 365 (Graph)"}
 RESULT_LABELS = {"pass": "Passed", "warn": "Passed with warnings", "fail": "Failed"}
 NOT_CHECKED = "Not checked yet"
 NEVER_CHECKED = "Never"

@@ -10,8 +10,9 @@ window (`check-view`; a failure whose fix names the fields: `check-view-failed`;
 context menu `profile-context-menu` → `check-view-profile`, and its result gone stale `check-view-stale`),
 Google discovery in the link dialog (`link-discover-google`), the dashboard's windows (`main-details`, a
 narrow `main-details-narrow` with a long status message, `link-profiles`, `check-all`, `revoke-application`,
-`audit-log` with a date range and the details pane, ...), and Edit / Remove application (`edit-application`,
-`edit-application-rotate-failed`, `remove-application`), each in light and dark, at scale 1 and 2, named
+`audit-log` with a date range and the details pane, ...), Edit / Remove application (`edit-application`,
+`edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
+application (`main-graph`) and its check (`check-view-graph`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -146,9 +147,69 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _dashboard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _edit_application_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _words_shots(app, sandbox, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _graph_shots(app, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
+
+
+def _graph_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
+    """`main-graph`: the main window with a Microsoft 365 (Graph) application beside an Exchange one."""
+    from ec_console.registry import Registry
+    from ec_console.ui.about import keychain_status
+    from ec_console.ui.app import create_main_window
+
+    with Registry.for_region("us") as registry:
+        graph = registry.add_application(
+            "Exchange Online calendars", "graph", "contoso.com",
+            {"sample": True, "tenant_id": "contoso.onmicrosoft.com",
+             "client_id": "3c9d2a41-6f0e-4b7a-8d25-1e0f4a6b7c01",
+             "scope_group": "ec-calendar-scope@contoso.com"})
+        exchange = registry.add_application("Room booking (Contoso)", "exchange", "contoso.com",
+                                            {"sample": True})
+        for local in ("ada.lovelace", "grace.hopper", "alan.turing", "katherine.johnson", "edsger.dijkstra"):
+            registry.add_profile(graph.id, f"{local}@contoso.com",
+                                 display_name=local.replace(".", " ").title(), status="linked")
+        registry.add_profile(graph.id, "barbara.liskov@contoso.com", display_name="Barbara Liskov",
+                             status="needs_relink")
+        registry.add_profile(exchange.id, "room-4.12@contoso.com", display_name="Room 4.12", status="linked")
+    window = create_main_window("us", keychain=keychain_status())
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    _save(window, outdir, "main-graph", scheme, scale)
+    window.close()
+    window.deleteLater()
+    _settle(app)
+
+    # `check-view-graph`: a saved Graph application checked against the Graph sandbox, write probe included.
+    from ec_console import dashboard
+    from ec_console.sandbox.graph import GraphSandbox
+    from ec_console.ui.check_view import CheckView
+
+    with GraphSandbox() as sandbox:
+        info = sandbox.info()
+        spec = dashboard.ApplicationSpec(
+            "Sandbox Microsoft 365", "graph", info.tenant_domain,
+            {"tenant_id": info.tenant_id, "client_id": info.client_id, "authority": info.authority,
+             "graph_url": info.graph_url, "ca_file": info.ca_file, "scope_group": info.scope_group_address},
+            info.mailbox_in_scope)
+        with Registry.for_region("us") as registry:
+            saved = dashboard.add_application(registry, spec, info.client_secret).application
+        view = CheckView("us")
+        view.resize(860, 700)
+        view.show()
+        if saved is not None:
+            view.source.setCurrentIndex(view.source.findData(saved.id))
+        view.denied.setText(info.mailbox_out_of_scope)
+        view.write_probe.setChecked(True)
+        view.run()
+        _wait(app, lambda: not view.running and view.task is None)
+        _settle(app)
+        _save(view, outdir, "check-view-graph", scheme, scale)
+        view.close()
+        view.deleteLater()
+        _settle(app)
 
 
 def _wait(app: object, condition: Callable[[], bool], seconds: float = 30.0) -> None:

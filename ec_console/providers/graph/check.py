@@ -24,6 +24,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -171,6 +172,19 @@ def token_claims(access_token: str) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
+def scope_name_for(group: str) -> str:
+    """The management scope's name the fixes create for the scoping `group`: "Enterprise Connect <group>",
+    with a distinguished name shortened to its first value (CN=EC Calendar Scope,OU=... -> EC Calendar Scope),
+    so the name stays readable and short."""
+    from ec_console.validation import is_distinguished_name
+
+    if is_distinguished_name(group):
+        first = re.split(r"(?<!\\),", group, maxsplit=1)[0]
+        value = first.split("=", 1)[1] if "=" in first else first
+        group = value.replace("\\,", ",").strip() or group
+    return f"Enterprise Connect {group}"
+
+
 def _user_path(address: str) -> str:
     return "/v1.0/users/" + quote(address, safe="@")
 
@@ -207,7 +221,7 @@ class _GraphCheck:
             if any(h.target.host == target.host and h.target.port == target.port for h in self.hosts):
                 continue
             self.hosts.append(_Host(label, target, transport.proxy_for(url)))
-        scope_name = f"Enterprise Connect {settings.scope_group}" if settings.scope_group else None
+        scope_name = scope_name_for(settings.scope_group) if settings.scope_group else None
         from ec_console.validation import is_distinguished_name
 
         self.names: dict[str, Any] = {

@@ -137,7 +137,8 @@ class GraphLogin:
             "token_type": "Bearer",
             "expires_in": TOKEN_LIFETIME_S,
             "ext_expires_in": TOKEN_LIFETIME_S,
-            "access_token": self.issuer.issue(app, resource),  # type: ignore[arg-type]
+            "access_token": self.issuer.issue(app, resource,  # type: ignore[arg-type]
+                                              object_id=app.object_id),
         }
         return json_response(200, body, [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")])
 
