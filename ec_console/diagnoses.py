@@ -123,6 +123,8 @@ SURFACE_WORDS: dict[str, tuple[str, str]] = {
         f"fill in both the {_q('Sign-in authority')} and the {_q('EWS URL')} fields: U.S. Government GCC "
         "High https://login.microsoftonline.us with https://outlook.office365.us/EWS/Exchange.asmx; China "
         "(21Vianet) https://login.chinacloudapi.cn with https://partner.outlook.cn/EWS/Exchange.asmx"),
+    "graph_cloud": ("give --cloud usgov (U.S. Government GCC High), usgovdod (DoD) or china (21Vianet)",
+                    f"choose it in the {_q('Cloud')} field {_SETTINGS}"),
     "compare_ids": ("compare its Application (client) ID with --client-id and its Directory (tenant) ID with "
                     "--tenant-id",
                     "compare its Application (client) ID and its Directory (tenant) ID with the "
@@ -519,11 +521,16 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("oauth_tenant_not_found", ("authenticate",), "unknown tenant (AADSTS90002)",
           "Microsoft Entra ID knows no tenant {tenant_id} at this authority (AADSTS90002).",
           (T("Check the tenant ID (Entra admin center, Overview: Tenant ID) or use a verified domain of the "
-             "tenant, such as contoso.onmicrosoft.com. A tenant in a national cloud signs in at that cloud's "
-             "authority and reads that cloud's EWS host, so {@national_clouds}."),
-           L("https://entra.microsoft.com/"),
-           L(LINK_NATIONAL_CLOUDS),
-           L(LINK_AADSTS))),
+             "tenant, such as contoso.onmicrosoft.com."),),
+          variants={
+              "online": (T("A tenant in a national cloud signs in at that cloud's authority and reads that "
+                           "cloud's EWS host, so {@national_clouds}."),),
+              "graph": (T("A tenant in a national cloud signs in at that cloud's authority and reads that "
+                          "cloud's Microsoft Graph: {@graph_cloud}."),),
+          },
+          after=(L("https://entra.microsoft.com/"),
+                 L(LINK_NATIONAL_CLOUDS),
+                 L(LINK_AADSTS))),
     Entry("oauth_permission_missing", ("authenticate",), "token without the needed application permission",
           "Application {client_id} got a token, but Exchange does not let it use EWS: it holds neither the "
           "full_access_as_app application permission nor an RBAC for Applications assignment.",
@@ -562,12 +569,18 @@ _ENTRIES: tuple[Entry, ...] = (
           "application without a service principal in the tenant (AADSTS7000229)",
           "Application {client_id} has no service principal (enterprise application) in tenant {tenant_id} "
           "(AADSTS7000229): a multitenant app registered elsewhere that this tenant never added.",
-          (T("An administrator of this tenant adds the app (Microsoft Graph PowerShell), then grants it the "
-             "EWS permission or the RBAC for Applications assignment:"),
+          (T("An administrator of this tenant adds the app (Microsoft Graph PowerShell):"),
            C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
-           C("New-MgServicePrincipal -AppId {client_id:ps}"),
-           L(LINK_CROSS_TENANT_SP),
-           L(LINK_AADSTS))),
+           C("New-MgServicePrincipal -AppId {client_id:ps}"),),
+          variants={
+              "online": (T("Then grant it the EWS permission or the RBAC for Applications assignment."),),
+              "graph": (T("Then give it its RBAC for Applications role, scoped to {scope_group} (Exchange "
+                          "Online PowerShell; the object ID is the new service principal's):"),
+                        *_GRAPH_RBAC_STEPS,
+                        _GRAPH_PROPAGATION),
+          },
+          after=(L(LINK_CROSS_TENANT_SP),
+                 L(LINK_AADSTS))),
     Entry("oauth_certificate_unknown", ("authenticate",),
           "certificate not registered on the app (AADSTS700027)",
           "Microsoft Entra ID does not know the certificate that signed application {client_id}'s request "

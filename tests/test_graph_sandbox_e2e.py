@@ -167,6 +167,16 @@ def test_an_unknown_tenant_is_oauth_tenant_not_found(capsys, sandbox, info):
     bad = failure(report)
     assert status == 1 and bad["diagnosis"]["code"] == "oauth_tenant_not_found"
     assert "AADSTS90002" in bad["detail"]
+    # The fix speaks of Graph's national clouds (--cloud), not of EWS hosts.
+    fix = bad["diagnosis"]["remediation"]
+    assert "--cloud" in fix and "EWS" not in fix and "--ews-url" not in fix
+
+
+def test_no_service_principal_fix_names_the_graph_role_not_ews(capsys, sandbox, info):
+    status, report, _ = run(capsys, info, client=info.apps["no_service_principal"])
+    fix = failure(report)["diagnosis"]["remediation"]
+    assert "New-MgServicePrincipal" in fix and '"Application Calendars.Read"' in fix
+    assert "EWS" not in fix
 
 
 def test_an_unregistered_certificate_is_oauth_certificate_unknown(capsys, sandbox, info, monkeypatch):
