@@ -73,10 +73,11 @@ def test_a_graph_application_with_a_secret_is_saved_and_checked_by_name(capsys, 
 def test_the_applications_list_names_the_platform(capsys, info):
     assert add(capsys, info)[0] == 0
     code, text = main(capsys, "applications", "list", "--json")
-    assert code == 0 and [a["provider"] for a in json.loads(text)] == ["graph"]
-    from ec_console.ui.profiles_model import provider_label
-
-    assert provider_label("graph") == "Microsoft 365 (Graph)"
+    assert code == 0 and [a["provider"] for a in json.loads(text)] == ["graph"]     # JSON keeps the code
+    code, text = main(capsys, "applications", "list")
+    header, row = text.splitlines()[:2]
+    assert code == 0 and header.split()[:2] == ["NAME", "PLATFORM"]
+    assert row.startswith("M365") and "Microsoft 365 (Graph)" in row
 
 
 def test_a_pfx_certificate_keeps_its_path_in_the_registry_and_its_passphrase_in_the_keychain(

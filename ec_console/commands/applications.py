@@ -51,6 +51,7 @@ from ec_console.commands.common import (
 )
 from ec_console.commands.profiles import print_json
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.words import provider_label
 
 MAX_KEY_FILE_BYTES = 64 * 1024
 
@@ -330,7 +331,7 @@ def run_list(args: argparse.Namespace) -> int:
     rows = [
         [
             a.name,
-            a.provider,
+            provider_label(a.provider),
             a.domain,
             a.status,
             a.health or "ok",

@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ec_console.registry import Profile, ProfileQuery, Registry
 from ec_console.ui import icons
+from ec_console.words import provider_label
 
 BLOCK_SIZE = 200
 MAX_CACHED_BLOCKS = 40
@@ -40,7 +41,6 @@ STATUS_TIPS = {
     "needs_relink": "Needs relink: the last probe failed; relink once the cause is fixed.",
     "revoked": "Revoked: the console no longer probes this calendar.",
 }
-PROVIDER_LABELS = {"exchange": "Exchange", "google": "Google Workspace", "graph": "Microsoft 365 (Graph)"}
 RESULT_LABELS = {"pass": "Passed", "warn": "Passed with warnings", "fail": "Failed"}
 NOT_CHECKED = "Not checked yet"
 NEVER_CHECKED = "Never"
@@ -73,10 +73,6 @@ def _parse_time(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
-
-
-def provider_label(provider: str) -> str:
-    return PROVIDER_LABELS.get(provider, provider.title())
 
 
 def status_label(status: str) -> str:
