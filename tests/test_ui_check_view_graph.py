@@ -77,3 +77,33 @@ def test_the_edit_dialog_of_a_certificate_application_rotates_its_passphrase(qtb
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.kind == "certificate_password" and dialog.what == "certificate passphrase"
+
+
+def test_details_entered_for_graph_are_checked_without_a_saved_application(qtbot, sandbox):
+    """The window's "Enter details…" choice with the Microsoft Graph platform: tenant, client, secret and
+    the sandbox's own authority and Graph root typed in, the Graph steps run, nothing is saved."""
+    from ec_console.ui.check_view import AD_HOC
+    from ec_console.wizard import Platform
+
+    info = sandbox.info()
+    window = CheckView("us")
+    qtbot.addWidget(window)
+    window.show()
+    window.source.setCurrentIndex(window.source.findData(AD_HOC))
+    window.platform.setCurrentIndex(window.platform.findData(Platform.GRAPH.value))
+    assert window.current_provider() == "graph"
+    form = window.adhoc_form
+    form.set_text("credential", "secret")
+    for key, value in {"tenant_id": info.tenant_id, "client_id": info.client_id,
+                       "client_secret": info.client_secret, "authority": info.authority,
+                       "graph_url": info.graph_url, "ca_file": info.ca_file}.items():
+        form.set_text(key, value)
+    qtbot.keyClicks(window.mailbox, info.mailbox_in_scope)
+    assert window.problems() == []
+    qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.running and window.task is None, timeout=TIMEOUT)
+    assert window.report is not None and window.report.provider == "graph", window.report
+    assert window.report.result.value == "pass", window.report.to_dict()
+    assert window.steps.statuses()["read_calendar"] == "pass"
+    with Registry.for_region("us") as registry:
+        assert registry.list_applications() == []
