@@ -406,3 +406,24 @@ def test_the_sandbox_secret_field_shows_it_is_filled_and_re_ticking_fills_it_aga
     click_next(qtbot, wizard)                                  # revisiting does not refill over the admin's
     assert wizard.flow.new_secret() == "typed-by-the-admin"
     assert wizard.currentPage().form.inputs[key].placeholderText() == "set — type a new one to replace it"
+
+
+def test_a_long_value_filled_in_shows_its_start(qtbot):
+    """A value the console fills in (the sandbox, a move, an edit) is read from its start, not its end: a
+    distinguished name cut at the left reads as nonsense."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from ec_console.ui.wizard import FieldForm
+    from ec_console.wizard import CONNECTION_PAGES, Platform, SetupFlow
+
+    flow = SetupFlow("us")
+    flow.choose_platform(Platform.ONPREM)
+    form = FieldForm(lambda: flow, CONNECTION_PAGES[Platform.ONPREM], None)
+    qtbot.addWidget(form)
+    form.resize(300, 200)
+    form.show()
+    url = "https://mail.contoso.com/EWS/Exchange.asmx?" + "x" * 200
+    form.set_text("ews_url", url)
+    editor = form.inputs["ews_url"]
+    assert isinstance(editor, QLineEdit) and editor.text() == url
+    assert editor.cursorPosition() == 0

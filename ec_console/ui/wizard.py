@@ -253,6 +253,8 @@ class FieldForm(QWidget):
                     editor.setCurrentIndex(max(index, 0))
                 elif isinstance(editor, QLineEdit) and editor.text() != str(value or ""):
                     editor.setText(str(value or ""))
+                    if not editor.hasFocus():
+                        editor.setCursorPosition(0)   # a long value filled in reads from its start
             self.refresh()
         finally:
             self._loading = False
