@@ -259,18 +259,8 @@ def _add_exchange(providers: Any) -> None:
         "--expect-denied", metavar="ADDR", help="a mailbox outside the scope: prove access to it is denied"
     )
     parser.add_argument("--scope-group", metavar="NAME", help="the scoping group, so fixes can name it")
-    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM) for this check")
-    parser.add_argument(
-        "--timeout", metavar="S", default="15", help="seconds to wait for each answer (default 15)"
-    )
-    report_flag(parser)
-    parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
-    parser.add_argument(
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="log debug detail (secrets redacted)",
-    )
+    connection_flags(parser)
+    output_flags(parser)
     parser.set_defaults(handler=run_check_exchange)
 
 
@@ -424,6 +414,26 @@ def report_flag(parser: argparse.ArgumentParser) -> None:
         "--report",
         metavar="FILE",
         help="also write the report to FILE.html or FILE.pdf (the extension chooses; never a secret)",
+    )
+
+
+def connection_flags(parser: argparse.ArgumentParser) -> None:
+    """`--ca-file` and `--timeout`, as every check takes them."""
+    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM) for this check")
+    parser.add_argument(
+        "--timeout", metavar="S", default="15", help="seconds to wait for each answer (default 15)"
+    )
+
+
+def output_flags(parser: argparse.ArgumentParser) -> None:
+    """`--report FILE`, `--json` and `--verbose`, as every check takes them."""
+    report_flag(parser)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log debug detail (secrets redacted)",
     )
 
 

@@ -69,16 +69,9 @@ def register(check_subparsers: Any) -> None:
         help="extra CA certificates to trust for this check's connections (e.g. a TLS-inspecting proxy's "
         "root), besides the system store",
     )
-    from ec_console.commands.check import report_flag
+    from ec_console.commands.check import output_flags
 
-    report_flag(parser)
-    parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
-    parser.add_argument(
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="log debug detail (secrets redacted)",
-    )
+    output_flags(parser)
     parser.set_defaults(handler=run_check_google)
 
 

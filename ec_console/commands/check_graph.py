@@ -26,7 +26,7 @@ CERT_PASSWORD_ENV = "EC_CERT_PASSWORD"
 
 def register(check_subparsers: Any) -> None:
     """Add `graph` to the subparsers of `ec-console check`."""
-    from ec_console.commands.check import CLIENT_SECRET_ENV, report_flag
+    from ec_console.commands.check import CLIENT_SECRET_ENV, connection_flags, output_flags
     from ec_console.providers.graph import CLOUDS
 
     parser = check_subparsers.add_parser(
@@ -75,18 +75,8 @@ def register(check_subparsers: Any) -> None:
         action="store_true",
         help="also create a test event (no attendees, no invitation) and delete it",
     )
-    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM) for this check")
-    parser.add_argument(
-        "--timeout", metavar="S", default="15", help="seconds to wait for each answer (default 15)"
-    )
-    report_flag(parser)
-    parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
-    parser.add_argument(
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="log debug detail (secrets redacted)",
-    )
+    connection_flags(parser)
+    output_flags(parser)
     parser.set_defaults(handler=run_check_graph)
 
 
