@@ -4,18 +4,14 @@ secrets and certificates, the tenant-wide grant, throttling, and nothing secret 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
 
 import pytest
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
-from graph_fake import TENANT, App, GraphFake, sha256_x5t
+from graph_fake import TENANT, App, GraphFake, make_app_certificate, sha256_x5t
 
 from ec_console import cli
 from ec_console.providers.graph import GraphSettings, load_certificate
@@ -38,31 +34,15 @@ def tls(tmp_path_factory):
 def certificate(tmp_path_factory):
     """An app certificate (RSA, self-signed) as a PEM file with key and certificate, and as a PFX file."""
     folder = tmp_path_factory.mktemp("graph-cert")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Enterprise Connect app")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    pem = folder / "app.pem"
-    pem.write_bytes(key_pem + cert.public_bytes(serialization.Encoding.PEM))
+    pem, cert, key_pem = make_app_certificate(folder)
+    key = serialization.load_pem_private_key(key_pem.encode(), password=None)
     pfx = folder / "app.pfx"
     pfx.write_bytes(
         pkcs12.serialize_key_and_certificates(
             b"app", key, cert, None, serialization.BestAvailableEncryption(PFX_PASSWORD.encode())
         )
     )
-    return {"pem": pem, "pfx": pfx, "cert": cert, "key_pem": key_pem.decode()}
+    return {"pem": pem, "pfx": pfx, "cert": cert, "key_pem": key_pem}
 
 
 @pytest.fixture
