@@ -1,6 +1,7 @@
 """The core stays Qt-free: only ec_console/ui/ may import PySide6 (DESIGN.md "Layers")."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,22 @@ def test_no_platform_subpackage_imports_another_platform():
                 if bad:
                     offenders.append((str(path.relative_to(PACKAGE)), sorted(bad)))
     assert offenders == []
+
+
+def test_starting_the_command_line_loads_no_protocol_client():
+    """Building the whole command line (every subcommand's flags) and the GUI's entry module load none of the
+    protocol clients or the sandbox: they are imported by the work that needs them (a slow cold start
+    otherwise, docs/benchmarks.md)."""
+    heavy = ["msal", "exchangelib", "googleapiclient", "google.auth", "msgraph", "ec_console.sandbox",
+             "ec_console.providers.graph.check", "ec_console.providers.exchange.check"]
+    code = (
+        "import sys\n"
+        "from ec_console import cli\n"
+        "cli.build_parser()\n"
+        "import ec_console.ui.app\n"
+        f"print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in {heavy!r})))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            check=True, env=env)
+    assert result.stdout.strip() == "[]"

@@ -48,6 +48,7 @@ from ec_console.checks import (
 )
 from ec_console.diagnoses import diagnose
 from ec_console.providers import net, transport
+from ec_console.providers.graph.clouds import CLOUDS
 from ec_console.providers.graph.credentials import ClientCertificate
 from ec_console.providers.graph.errors import error_codes, graph_code, network_code, token_code
 from ec_console.providers.graph.transport import GraphAnswer, GraphSession, graph_request
@@ -62,12 +63,6 @@ MAX_BLOCKS_IN_DATA = 50
 MAX_PAGES = 20
 PROBE_SUBJECT = "Enterprise Connect test"
 # Sovereign clouds (learn.microsoft.com graph/deployments): cloud -> (authority, Graph root).
-CLOUDS: dict[str, tuple[str, str]] = {
-    "global": ("https://login.microsoftonline.com", "https://graph.microsoft.com"),
-    "usgov": ("https://login.microsoftonline.us", "https://graph.microsoft.us"),
-    "usgovdod": ("https://login.microsoftonline.us", "https://dod-graph.microsoft.us"),
-    "china": ("https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
-}
 # Application permissions that reach every mailbox's calendar (GRAPH_NOTES.md section 1).
 CALENDAR_ROLES = frozenset(
     {"Calendars.Read", "Calendars.ReadWrite", "Calendars.ReadBasic.All", "Calendars.ReadBasic"}
