@@ -18,8 +18,9 @@ with `latency` seconds added to every EWS answer:
 Figures per run: EWS requests per mailbox as the sandbox counted them (the whole run, session set-up and
 sign-in included), probes/s, the fraction of the bound `c / (requests per probe × latency)` (the best a
 client limited to c probes at once can do when every request waits `latency`) and of the physical bound
-`c / latency` (one request per mailbox), both over the whole run (set-up included: a lower bound on the
-steady state); the console's CPU (this
+`c / latency` (one request per mailbox), both over the whole run (set-up included), then "steady": the
+fraction of `c / latency` from the first to the last probe request the sandbox received (the session's
+set-up and the tail left out; with throttled mailboxes it counts their retries too); the console's CPU (this
 process: engine, registry writes, exchangelib) and the sandbox's, per probe and as a share of one core;
 then the same with 5% of the mailboxes throttled (ErrorServerBusy, 500 ms back-off): retries, the
 shortest gap the sandbox saw between two requests for one throttled mailbox (≥ the back-off when it is
@@ -89,6 +90,12 @@ def _throttled_gap(sandbox: Any, mailboxes: list[str]) -> float | None:
     return min(gaps) if gaps else None
 
 
+def _steady(sandbox: Any) -> dict[str, Any]:
+    """The probes' own requests (FindItem) the sandbox received: how many, and the first and last arrival."""
+    times = sorted(r.at.timestamp() for r in sandbox.requests.all() if r.notes.get("operation") == "FindItem")
+    return {"count": len(times), "first": times[0] if times else None, "last": times[-1] if times else None}
+
+
 def serve(keep_nagle: bool = False) -> int:
     """Run the sandbox and answer one JSON command per stdin line (this script's parent drives it)."""
     import logging
@@ -121,6 +128,8 @@ def serve(keep_nagle: bool = False) -> int:
             elif op == "clear":
                 sandbox.requests.clear()
                 answer = {}
+            elif op == "steady":
+                answer = _steady(sandbox)
             elif op == "cpu":
                 answer = {"cpu": _cpu()}
             elif op == "gap":
@@ -198,6 +207,7 @@ def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, 
         jobs = [ProbeJob(app.id, p.email, p.id) for p in registry.list_profiles()]
         remote.call("latency", value=latency)
         stats: dict = {}
+        remote.call("clear")                              # only this run's requests from here on
         requests0 = remote.call("requests")["count"]
         server0, cpu0, wall0 = remote.call("cpu")["cpu"], _cpu(), time.perf_counter()
         adapter: Any = ExchangeAdapter()
@@ -214,13 +224,14 @@ def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, 
         wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
         server_cpu = remote.call("cpu")["cpu"] - server0
         sent = remote.call("requests")["count"] - requests0
+        steady = remote.call("steady")
         remote.call("latency", value=0.0)
         kept = all(registry.find_profile(app.id, a).status == "linked" for a in throttled)
     gap = remote.call("gap", mailboxes=throttled)["gap"] if throttled else None
     remote.call("clear")
     return {"level": level, "probes": len(jobs), "wall": wall, "cpu": cpu, "server_cpu": server_cpu,
-            "requests": sent, "retries": summary.retries, "counts": summary.counts, "kept": kept,
-            "throttled": len(throttled),
+            "requests": sent, "steady": steady, "retries": summary.retries, "counts": summary.counts,
+            "kept": kept, "throttled": len(throttled),
             "gap": gap, "max_in_flight": max(stats["max_in_flight"].values())}
 
 
@@ -261,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
               f"throttled mailboxes ask for {BACK_OFF_MS} ms of back-off; sandbox Nagle "
               f"{'on' if args.keep_nagle else 'off (TCP_NODELAY)'}")
         print(f"{'run':<14}{'probes':>7}{'req/mbx':>8}{'wall s':>8}{'probes/s':>10}{'bound/s':>9}"
-              f"{'fraction':>9}{'of c/lat':>9}"
+              f"{'fraction':>9}{'of c/lat':>9}{'steady':>7}"
               f"{'CPU s':>7}{'ms/probe':>9}{'cores':>6}{'srv CPU s':>10}{'srv cores':>10}{'in-flight':>10}"
               f"{'retries':>8}  throttled")
         for share in shares:
@@ -276,8 +287,14 @@ def main(argv: list[str] | None = None) -> int:
                     status = (f"{r['throttled']} kept status: {'yes' if r['kept'] else 'NO'}; "
                               f"shortest retry gap {gap}")
                 physical = level / args.latency
+                s = r["steady"]
+                # steady state: the probes' FindItem requests from the first to the last one the sandbox saw
+                # (the session's set-up and the last answers' tail left out)
+                span = (s["last"] - s["first"]) if s["count"] > 1 else 0.0
+                steady = (s["count"] - 1) / span / physical if span > 0 else float("nan")
                 print(f"{name:<14}{r['probes']:>7}{r['requests'] / r['probes']:>8.2f}{r['wall']:>8.1f}"
-                      f"{rate:>10.2f}{bound:>9.2f}{rate / bound:>9.2f}{rate / physical:>9.2f}{r['cpu']:>7.1f}"
+                      f"{rate:>10.2f}{bound:>9.2f}{rate / bound:>9.2f}{rate / physical:>9.2f}{steady:>7.2f}"
+                      f"{r['cpu']:>7.1f}"
                       f"{r['cpu'] / r['probes'] * 1000:>9.1f}"
                       f"{r['cpu'] / r['wall']:>6.2f}{r['server_cpu']:>10.1f}"
                       f"{r['server_cpu'] / r['wall']:>10.2f}"
