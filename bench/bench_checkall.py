@@ -10,12 +10,17 @@ linked, then check all runs through the real Exchange adapter (`run_probes`, `Pr
 with `latency` seconds added to every EWS answer:
 
 - `--mode session` (default, what check all uses): one `ExchangeProbeSession` per run — a pool of c
-  connections signed in once, the server version learnt once, 2 EWS requests per probe;
+  connections signed in once, the server version learnt once, 1 EWS request per probe (FindItem with a
+  CalendarView on the mailbox's distinguished calendar);
 - `--mode full`: the interactive check per mailbox (`probe_mailbox`: DNS, TCP, TLS, a new NTLM connection,
   the version guess, 3 EWS requests — 7 requests in all).
 
-Figures per run: probes/s and the fraction of the bound `c / (requests per probe × latency)` (the best a
-client limited to c probes at once can do when every request waits `latency`); the console's CPU (this
+Figures per run: EWS requests per mailbox as the sandbox counted them (the whole run, session set-up and
+sign-in included), probes/s, the fraction of the bound `c / (requests per probe × latency)` (the best a
+client limited to c probes at once can do when every request waits `latency`) and of the physical bound
+`c / latency` (one request per mailbox), both over the whole run (set-up included), then "steady": the
+fraction of `c / latency` from the first to the last probe request the sandbox received (the session's
+set-up and the tail left out; with throttled mailboxes it counts their retries too); the console's CPU (this
 process: engine, registry writes, exchangelib) and the sandbox's, per probe and as a share of one core;
 then the same with 5% of the mailboxes throttled (ErrorServerBusy, 500 ms back-off): retries, the
 shortest gap the sandbox saw between two requests for one throttled mailbox (≥ the back-off when it is
@@ -85,6 +90,12 @@ def _throttled_gap(sandbox: Any, mailboxes: list[str]) -> float | None:
     return min(gaps) if gaps else None
 
 
+def _steady(sandbox: Any) -> dict[str, Any]:
+    """The probes' own requests (FindItem) the sandbox received: how many, and the first and last arrival."""
+    times = sorted(r.at.timestamp() for r in sandbox.requests.all() if r.notes.get("operation") == "FindItem")
+    return {"count": len(times), "first": times[0] if times else None, "last": times[-1] if times else None}
+
+
 def serve(keep_nagle: bool = False) -> int:
     """Run the sandbox and answer one JSON command per stdin line (this script's parent drives it)."""
     import logging
@@ -117,6 +128,8 @@ def serve(keep_nagle: bool = False) -> int:
             elif op == "clear":
                 sandbox.requests.clear()
                 answer = {}
+            elif op == "steady":
+                answer = _steady(sandbox)
             elif op == "cpu":
                 answer = {"cpu": _cpu()}
             elif op == "gap":
@@ -194,6 +207,8 @@ def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, 
         jobs = [ProbeJob(app.id, p.email, p.id) for p in registry.list_profiles()]
         remote.call("latency", value=latency)
         stats: dict = {}
+        remote.call("clear")                              # only this run's requests from here on
+        requests0 = remote.call("requests")["count"]
         server0, cpu0, wall0 = remote.call("cpu")["cpu"], _cpu(), time.perf_counter()
         adapter: Any = ExchangeAdapter()
         bound = open_session_adapter(adapter, app, info["password"], concurrency=level) if mode == "session" \
@@ -208,12 +223,15 @@ def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, 
                 bound.close()
         wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
         server_cpu = remote.call("cpu")["cpu"] - server0
+        sent = remote.call("requests")["count"] - requests0
+        steady = remote.call("steady")
         remote.call("latency", value=0.0)
         kept = all(registry.find_profile(app.id, a).status == "linked" for a in throttled)
     gap = remote.call("gap", mailboxes=throttled)["gap"] if throttled else None
     remote.call("clear")
     return {"level": level, "probes": len(jobs), "wall": wall, "cpu": cpu, "server_cpu": server_cpu,
-            "retries": summary.retries, "counts": summary.counts, "kept": kept, "throttled": len(throttled),
+            "requests": sent, "steady": steady, "retries": summary.retries, "counts": summary.counts,
+            "kept": kept, "throttled": len(throttled),
             "gap": gap, "max_in_flight": max(stats["max_in_flight"].values())}
 
 
@@ -253,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.per_slot} mailboxes per unit of concurrency, {os.cpu_count()} CPUs; "
               f"throttled mailboxes ask for {BACK_OFF_MS} ms of back-off; sandbox Nagle "
               f"{'on' if args.keep_nagle else 'off (TCP_NODELAY)'}")
-        print(f"{'run':<14}{'probes':>7}{'wall s':>8}{'probes/s':>10}{'bound/s':>9}{'fraction':>9}"
+        print(f"{'run':<14}{'probes':>7}{'req/mbx':>8}{'wall s':>8}{'probes/s':>10}{'bound/s':>9}"
+              f"{'fraction':>9}{'of c/lat':>9}{'steady':>7}"
               f"{'CPU s':>7}{'ms/probe':>9}{'cores':>6}{'srv CPU s':>10}{'srv cores':>10}{'in-flight':>10}"
               f"{'retries':>8}  throttled")
         for share in shares:
@@ -267,8 +286,16 @@ def main(argv: list[str] | None = None) -> int:
                     gap = f"{r['gap'] * 1000:.0f} ms" if r["gap"] is not None else "n/a"
                     status = (f"{r['throttled']} kept status: {'yes' if r['kept'] else 'NO'}; "
                               f"shortest retry gap {gap}")
-                print(f"{name:<14}{r['probes']:>7}{r['wall']:>8.1f}{rate:>10.2f}{bound:>9.2f}"
-                      f"{rate / bound:>9.2f}{r['cpu']:>7.1f}{r['cpu'] / r['probes'] * 1000:>9.1f}"
+                physical = level / args.latency
+                s = r["steady"]
+                # steady state: the probes' FindItem requests from the first to the last one the sandbox saw
+                # (the session's set-up and the last answers' tail left out)
+                span = (s["last"] - s["first"]) if s["count"] > 1 else 0.0
+                steady = (s["count"] - 1) / span / physical if span > 0 else float("nan")
+                print(f"{name:<14}{r['probes']:>7}{r['requests'] / r['probes']:>8.2f}{r['wall']:>8.1f}"
+                      f"{rate:>10.2f}{bound:>9.2f}{rate / bound:>9.2f}{rate / physical:>9.2f}{steady:>7.2f}"
+                      f"{r['cpu']:>7.1f}"
+                      f"{r['cpu'] / r['probes'] * 1000:>9.1f}"
                       f"{r['cpu'] / r['wall']:>6.2f}{r['server_cpu']:>10.1f}"
                       f"{r['server_cpu'] / r['wall']:>10.2f}"
                       f"{r['max_in_flight']:>10}{r['retries']:>8}  {status}", flush=True)

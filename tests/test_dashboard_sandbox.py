@@ -137,7 +137,7 @@ def test_check_all_keeps_the_throttled_mailbox_status_and_backs_off(sandbox, reg
     )
     assert {registry.find_profile(app.id, e).status for e in linked} == {"linked"}
     assert summary.retries == 2
-    # back-off honoured: the throttled mailbox's GetFolder attempts are spaced by the server's wait
+    # back-off honoured: the throttled mailbox's attempts (one FindItem each) are spaced by the server's wait
     attempts = sorted(r.at for r in sandbox.requests.find(impersonated=info.mailbox_throttled))
     gaps = [(b - a).total_seconds() for a, b in zip(attempts, attempts[1:], strict=False)]
     assert len(attempts) == 3 and all(gap >= info.throttle_back_off_ms / 1000 for gap in gaps)

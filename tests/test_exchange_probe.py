@@ -1,5 +1,5 @@
-"""Bulk probe sessions (`providers.exchange.probe`): the same verdicts as the interactive probe, in two EWS
-requests per mailbox over a pool of connections signed in once, closed with the session."""
+"""Bulk probe sessions (`providers.exchange.probe`): the same verdicts as the interactive probe, in one EWS
+request per mailbox over a pool of connections signed in once, closed with the session."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from defusedxml import ElementTree
 
 from ec_console import checkall
 from ec_console.checkall import ProbeJob, run_probes
@@ -26,8 +27,9 @@ from ec_console.providers.exchange.probe import ExchangeProbeSession
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox, SandboxInfo
 
-# docs/benchmarks.md: once the session is open, 2 EWS requests per probe (GetFolder calendar, FindItem).
-REQUESTS_PER_PROBE = 2
+M_NS = "http://schemas.microsoft.com/exchange/services/2006/messages"
+T_NS = "http://schemas.microsoft.com/exchange/services/2006/types"
+
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +144,23 @@ def test_adapter_outcomes_match_the_plain_adapters(sb: Sandbox) -> None:
 # --- fewer requests ----------------------------------------------------------------------------------------
 
 
-def test_each_probe_is_getfolder_then_finditem_on_a_signed_in_connection(sb: Sandbox) -> None:
+def parent_folders(request: Any) -> list[tuple[str, str | None, str | None]]:
+    """(element, Id, mailbox) of each parent folder a FindItem names, read from the request as sent."""
+    envelope = ElementTree.fromstring(request.body)
+    parents = envelope.find(f".//{{{M_NS}}}ParentFolderIds")
+    assert parents is not None
+    address = f"{{{T_NS}}}Mailbox/{{{T_NS}}}EmailAddress"
+    return [(elem.tag.rsplit("}", 1)[-1], elem.get("Id"), elem.findtext(address)) for elem in parents]
+
+
+def soap_operation(request: Any) -> str:
+    """The EWS operation a request asked for, read from its SOAP body (also when the answer was a fault)."""
+    body = ElementTree.fromstring(request.body).find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+    assert body is not None and len(body) == 1
+    return body[0].tag.rsplit("}", 1)[-1]
+
+
+def test_each_probe_is_one_finditem_on_a_signed_in_connection(sb: Sandbox) -> None:
     info = sb.info()
     mailboxes = list(info.mailboxes_in_scope[:4])
     with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=1) as session:
@@ -151,16 +169,75 @@ def test_each_probe_is_getfolder_then_finditem_on_a_signed_in_connection(sb: San
         for mailbox in mailboxes[1:]:
             assert session.probe(mailbox).ok
         sent = ews_requests(sb)
-    assert len(sent) == REQUESTS_PER_PROBE * 3
-    for mailbox, pair in zip(mailboxes[1:], [sent[i:i + 2] for i in range(0, len(sent), 2)], strict=True):
-        assert [r.notes.get("operation") for r in pair] == ["GetFolder", "FindItem"]
-        assert all(r.notes.get("impersonated") == mailbox for r in pair)
-        assert all(r.header("Authorization") is None for r in pair)   # the connection is signed in
-        assert all(r.status == 200 for r in pair)
-        fields = pair[1].notes["fields"]
-        assert "item:Subject" not in fields and "item:Body" not in fields
-        assert pair[1].notes["base_shape"] == "IdOnly"
+    assert len(sent) == 3                    # one request per mailbox
+    for mailbox, request in zip(mailboxes[1:], sent, strict=True):
+        assert request.notes.get("operation") == "FindItem"
+        assert request.notes.get("impersonated") == mailbox
+        assert request.header("Authorization") is None   # the connection is signed in
+        assert request.status == 200
+        # the mailbox's calendar by its distinguished id: nothing fetched before to learn a folder id
+        assert parent_folders(request) == [("DistinguishedFolderId", "calendar", mailbox)]
+        assert request.notes["base_shape"] == "IdOnly"
+        # times and busy type only (exchangelib adds the time zones of start and end itself)
+        assert set(request.notes["fields"]) == {"calendar:Start", "calendar:End", "calendar:StartTimeZone",
+                                                "calendar:EndTimeZone", "calendar:LegacyFreeBusyStatus",
+                                                "calendar:IsAllDayEvent"}
+        assert ElementTree.fromstring(request.body).find(f".//{{{M_NS}}}CalendarView") is not None
     assert len({r.connection_id for r in sent}) == 1
+
+
+def every_awkward_mailbox(info: SandboxInfo) -> list[str]:
+    """Every kind of mailbox the sandbox organisation holds, one of each."""
+    return [info.mailboxes_in_scope[0], info.mailbox_out_of_scope, info.mailbox_nonexistent,
+            info.mailbox_throttled, info.mailbox_slow, info.mailbox_ews_blocked, info.mailbox_folder_denied,
+            info.mailbox_write_denied, info.mailbox_connection_limit, info.mailbox_calendar_reviewer,
+            "nested.member@sandbox.example", "undeletable@sandbox.example"]
+
+
+def _variant(info: SandboxInfo, variant: str) -> tuple[ExchangeSettings, str]:
+    if variant == "oauth":
+        return oauth_settings(info), info.client_secret
+    if variant == "delegate":
+        return ntlm_settings(info, impersonation=False), info.password
+    return ntlm_settings(info), info.password
+
+
+@pytest.mark.parametrize("variant", ["ntlm", "oauth", "delegate"])
+def test_every_awkward_mailbox_one_request_same_verdict_as_the_full_check(sb: Sandbox, variant: str) -> None:
+    info = sb.info()
+    slow_seconds = sb.org.slow_seconds
+    sb.org.slow_seconds = 0.05
+    try:
+        settings, secret = _variant(info, variant)
+        mailboxes = every_awkward_mailbox(info)
+        assert {m.lower() for m in mailboxes} <= set(sb.org.mailboxes) | {info.mailbox_nonexistent}
+        expected = {m: verdict(probe_mailbox(settings, secret, m)) for m in mailboxes}
+        with ExchangeProbeSession(settings, secret, max_connections=1) as session:
+            session.probe(info.mailboxes_in_scope[1])         # the session's own first requests
+            sb.requests.clear()
+            got = {}
+            refused_by_http = False
+            for mailbox in mailboxes:
+                got[mailbox] = verdict(session.probe(mailbox))
+                sent = ews_requests(sb)
+                sb.requests.clear()
+                operations = [r for r in sent if r.status != 401]    # 401: a connection signing in
+                assert [soap_operation(r) for r in operations] == ["FindItem"], mailbox
+                if refused_by_http:
+                    # after a 403 the refused connection is replaced: only the new one's sign-in is extra
+                    assert len(sent) <= 3, mailbox
+                else:
+                    assert len(sent) == 1, mailbox
+                refused_by_http = operations[0].status == 403
+                if variant != "delegate":
+                    assert operations[0].notes.get("impersonated") == mailbox.lower()
+            assert session.opened_count == 1 and session.fallbacks == 0
+    finally:
+        sb.org.slow_seconds = slow_seconds
+    for mailbox in mailboxes:
+        assert got[mailbox] == expected[mailbox], mailbox
+    # the comparison covers failing answers, not only good ones
+    assert len({v["code"] for v in got.values()}) >= (4 if variant != "delegate" else 3)
 
 
 def test_the_session_opens_once_and_the_interactive_probe_does_not(sb: Sandbox) -> None:
@@ -179,8 +256,9 @@ def test_the_session_opens_once_and_the_interactive_probe_does_not(sb: Sandbox) 
         return sum(1 for r in sent if r.notes.get("operation") == operation)
 
     assert count(pooled, "ConvertId") == 1 and count(full, "ConvertId") == len(mailboxes)
-    # the calendar is bound directly in both: the mailbox root is never fetched
-    assert count(pooled, "GetFolder") == len(mailboxes) and count(full, "GetFolder") == len(mailboxes)
+    # the interactive check opens the calendar (GetFolder) then reads it; a bulk probe only reads it
+    assert count(full, "GetFolder") == len(mailboxes) and count(pooled, "GetFolder") == 0
+    assert count(pooled, "FindItem") == len(mailboxes) == count(full, "FindItem")
     handshakes = [r for r in pooled if (r.header("Authorization") or "").startswith("NTLM")]
     assert len(handshakes) == 2                        # NEGOTIATE + AUTHENTICATE, once
     assert len(pooled) < len(full) / 2
@@ -205,7 +283,7 @@ def test_concurrent_probes_share_at_most_max_connections_signed_in_once(sb: Sand
         assert 1 <= protocol.sessions_made <= 3
     assert len(results) == len(mailboxes) and all(r.ok for r in results.values())
     probes = [r for r in ews_requests(sb) if r.notes.get("impersonated")]
-    assert len(probes) == REQUESTS_PER_PROBE * len(mailboxes)
+    assert len(probes) == len(mailboxes)   # one FindItem per mailbox
     assert len({r.connection_id for r in probes}) <= 3
     negotiates = [r for r in ews_requests(sb) if (r.header("Authorization") or "").startswith("NTLM")]
     assert len(negotiates) <= 2 * 3

@@ -49,6 +49,8 @@ from exchangelib import errors as ews
 from exchangelib.ewsdatetime import UTC
 from exchangelib.folders import Calendar, Root
 from exchangelib.items import SEND_TO_NONE
+from exchangelib.properties import DistinguishedFolderId
+from exchangelib.properties import Mailbox as EwsMailbox
 from oauthlib.oauth2 import BackendApplicationClient
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
@@ -955,6 +957,17 @@ def open_calendar(account: Account) -> Calendar:
     makes no request; it only carries the account.
     """
     return Calendar.get_distinguished(root=Root(account=account))
+
+
+def bound_calendar(account: Account) -> Calendar:
+    """The calendar of `account` named by its distinguished id and mailbox, without any request.
+
+    A FindItem on it sends `<DistinguishedFolderId Id="calendar"><Mailbox>...` as its parent folder, so one
+    request both opens the mailbox's calendar and reads it (what the bulk probe relies on).
+    """
+    mailbox = EwsMailbox(email_address=account.primary_smtp_address)
+    folder_id = DistinguishedFolderId(id=Calendar.DISTINGUISHED_FOLDER_ID, mailbox=mailbox)
+    return Calendar(_distinguished_id=folder_id, root=Root(account=account))
 
 
 def read_busy_blocks(calendar: Calendar, days: int = CALENDAR_DAYS) -> list[dict[str, Any]]:

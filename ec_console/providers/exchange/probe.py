@@ -4,13 +4,16 @@
 NTLM handshake, the server-version guess, then three EWS requests. That is right for one mailbox a human is
 looking at, and wasteful for 10,000 mailboxes of one application probed in one run: there the endpoint,
 the trust, the service account and the server are the same for every probe. `ExchangeProbeSession` does
-the shared part once per run and each probe then costs the two requests that say something about *that*
-mailbox:
-
-- `GetFolder` of its calendar (distinguished id, impersonating the mailbox): scope, mailbox, EWS per
-  mailbox, folder rights — the `impersonate` step;
-- `FindItem` with a `CalendarView` of the next 7 days asking only start, end, busy type and all-day — the
-  `read_calendar` step (never a subject or a body).
+the shared part once per run and each probe then costs the one request that says something about *that*
+mailbox: `FindItem` with a `CalendarView` of the next 7 days on the mailbox's distinguished `calendar`
+folder (`<DistinguishedFolderId Id="calendar">` naming the mailbox, impersonating it), asking only start,
+end, busy type and all-day (never a subject or a body). The interactive check opens the calendar first
+(`GetFolder`, its `impersonate` step) and reads it after (`read_calendar`); a bulk probe needs no folder id,
+so the FindItem is both: impersonation denied, mailbox not found, the mailbox's EWS switched off, no right
+on its calendar and throttling arrive as the FindItem's own answer (a SOAP fault for the impersonation
+header, an HTTP 403 for EWS access, an error ResponseMessage for the folder), mapped to the same codes
+and reported at the same step (`impersonate`) as the interactive check reports them; the `read_calendar`
+step then reports the busy blocks already read.
 
 What is shared, and why that is safe:
 
@@ -37,7 +40,7 @@ What is shared, and why that is safe:
 - **Which mailbox the session signs in as.** An app-only (OAuth) token must act as a mailbox in every EWS
   request. The session's one server-version request acts as the application's setup-test mailbox
   (`ExchangeSettings.anchor_mailbox`), not the first mailbox probed: a 403 there (`X-EWS-Policy-Reason`)
-  is the application's, while a mailbox with its own EWS switched off is refused at its own `GetFolder`
+  is the application's, while a mailbox with its own EWS switched off is refused at its own `FindItem`
   and stays that profile's problem. Without a test mailbox the first mailbox probed is used.
 - **Throttling is the engine's business.** exchangelib shrinks a protocol's pool on ErrorServerBusy and
   ErrorExceededConnectionCount; here the pool stays at the run's concurrency and the answer is returned at
@@ -76,8 +79,8 @@ from ec_console.providers.exchange.check import (
     _prepare,
     _version_data,
     _version_text,
+    bound_calendar,
     make_account,
-    open_calendar,
     probe_mailbox,
     read_busy_blocks,
 )
@@ -91,7 +94,7 @@ PROBE_STEPS = (
     StepSpec("impersonate", STEP_TITLES["impersonate"]),
     StepSpec("read_calendar", STEP_TITLES["read_calendar"]),
 )
-REQUESTS_PER_PROBE = 2  # GetFolder (calendar) + FindItem (calendar view), once the session is open
+REQUESTS_PER_PROBE = 1  # FindItem (calendar view of the distinguished calendar), once the session is open
 
 FullProbe = Callable[..., ProbeResult]
 
@@ -318,13 +321,13 @@ class ExchangeProbeSession:
 
 
 class _MailboxProbe:
-    """The two steps of one bulk probe, on the session's protocol."""
+    """The two steps of one bulk probe, on the session's protocol, in one EWS request (see `impersonate`)."""
 
     def __init__(self, settings: ExchangeSettings, opened: _Opened | None) -> None:
         self.settings = settings
         self.opened = opened
         self.ctx = replace(opened.ctx, mailbox=settings.mailbox) if opened is not None else ErrorContext()
-        self.calendar: Calendar | None = None
+        self.blocks: list[dict[str, Any]] | None = None
 
     def _fail_exc(self, exc: BaseException, data: dict[str, Any] | None = None) -> Outcome:
         """The interactive check's own mapping (`_ExchangeCheck._fail_exc`), with this mailbox's context."""
@@ -342,8 +345,10 @@ class _MailboxProbe:
         access = IMPERSONATION if self.settings.impersonation else DELEGATE
         try:
             account = make_account(self.settings.mailbox, protocol, access)
-            # GetFolder of the calendar by its distinguished id: the root folder itself is never fetched.
-            self.calendar = open_calendar(account)
+            # The one request of the probe: FindItem with a CalendarView on the mailbox's distinguished
+            # `calendar` folder (no GetFolder first). Its own error answers are the ones GetFolder gave:
+            # impersonation, mailbox, EWS per mailbox, folder rights, throttling.
+            self.blocks = read_busy_blocks(bound_calendar(account))
             version = account.version
         except Exception as exc:  # noqa: BLE001 - every expected failure is mapped to a diagnosis
             if not _ExchangeCheck._expected(exc):
@@ -354,17 +359,13 @@ class _MailboxProbe:
         detail = f"Opened the calendar of {self.settings.mailbox} {how}"
         if self.settings.uses_oauth:
             detail += f"; {_version_text(version)}"
-        return passed(detail, {"access": access, "folder": self.calendar.name,
+        return passed(detail, {"access": access, "folder": Calendar.DISTINGUISHED_FOLDER_ID,
                                "server_version": _version_data(version), "session": "bulk"})
 
     def read_calendar(self) -> Outcome:
-        assert self.calendar is not None  # the runner skips this step when impersonate failed
-        try:
-            blocks = read_busy_blocks(self.calendar)
-        except Exception as exc:  # noqa: BLE001
-            if not _ExchangeCheck._expected(exc):
-                raise
-            return self._fail_exc(exc)
+        """The busy blocks the `impersonate` step's FindItem already read (no request of its own)."""
+        assert self.blocks is not None  # the runner skips this step when impersonate failed
+        blocks = self.blocks
         plural = "s" if len(blocks) != 1 else ""
         detail = (f"{len(blocks)} busy block{plural} in the next {CALENDAR_DAYS} days "
                   "(times and busy type only; no subjects or bodies fetched)")
