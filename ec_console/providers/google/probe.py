@@ -185,14 +185,16 @@ class GoogleProbeSession:
             http = self._local.http = self.transport.new_http()
         return http
 
-    def _service(self) -> Any:
-        service = getattr(self._local, "service", None)
-        if service is None:
+    def _resources(self) -> tuple[Any, Any]:
+        """This thread's Calendar `calendars` and `freebusy` resources (built once: building is costly)."""
+        resources = getattr(self._local, "resources", None)
+        if resources is None:
             root = self.settings.api_root
             options = {"api_endpoint": api_endpoint(root, CALENDAR)} if root else None
-            service = self._local.service = discovery.build_from_document(
+            service = discovery.build_from_document(
                 _discovery(CALENDAR[0], CALENDAR[1])[0], http=self._http(), client_options=options)
-        return service
+            resources = self._local.resources = (service.calendars(), service.freebusy())
+        return resources
 
     def _read(self, session: GoogleSession, emails: list[str], cancel: CancelToken) -> dict[str, ProbeResult]:
         checked_at = utc_now_iso()
@@ -216,17 +218,17 @@ class GoogleProbeSession:
         def keep(request_id: str, response: Any, exception: BaseException | None) -> None:
             answers[request_id] = (response, exception)
 
-        service = self._service()
+        calendars, freebusy = self._resources()
         time_min, time_max = session.busy_window()
         batch = session.batch(CALENDAR, keep)
         for n, (email, _names, creds) in enumerate(signed):
             authorised = AuthorizedHttp(creds, http=self._http())
             if get_scopes:
-                request = service.calendars().get(calendarId="primary", fields="id,timeZone")
+                request = calendars.get(calendarId="primary", fields="id,timeZone")
                 request.http = authorised
                 batch.add(request, request_id=f"{n}g")
             body = {"timeMin": time_min, "timeMax": time_max, "items": [{"id": email}]}
-            request = service.freebusy().query(body=body)
+            request = freebusy.query(body=body)
             request.http = authorised
             batch.add(request, request_id=f"{n}f")
         failure = self._send(session, batch)
