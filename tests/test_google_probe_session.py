@@ -9,13 +9,16 @@ from dataclasses import replace
 
 import pytest
 
+from ec_console import checkall
 from ec_console.checks import CancelToken
 from ec_console.providers.base import GoogleAdapter, ProbeKind
 from ec_console.providers.google.check import GoogleSettings, probe_user
 from ec_console.providers.google.probe import GoogleProbeSession
+from ec_console.registry import Registry
 from ec_console.sandbox.google.org import ADMIN
 from ec_console.sandbox.google.sandbox import GoogleSandbox
 from ec_console.sandbox.tls import generate_tls_material
+from ec_console.secrets import MemoryStore, secret_key
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +110,7 @@ def test_many_threads_share_the_run_in_batches_and_reuse_tokens(sandbox):
     assert len(batches(sandbox)) == 24 // 6 + 1
 
 
-def test_a_throttled_part_answers_with_its_wait_and_check_all_retries_it_later(sandbox):
+def test_a_throttled_part_answers_throttled_as_the_single_probe_does(sandbox):
     info = sandbox.info()
     adapter = GoogleAdapter()
     application = type("App", (), {})()
@@ -126,3 +129,59 @@ def test_a_throttled_part_answers_with_its_wait_and_check_all_retries_it_later(s
     assert (throttled.kind, throttled.code) == (single.kind, single.code)
     assert (throttled.kind, throttled.code) == (ProbeKind.TRANSIENT, "throttled")
     assert outcomes[info.users["ok"]].kind is ProbeKind.OK
+
+
+def test_a_throttled_part_waits_what_its_retry_after_asked():
+    # a part's own 429 with Retry-After, as Google's batch answer carries it per part
+    import httplib2
+    from googleapiclient.errors import HttpError
+
+    from ec_console.providers.google.check import GoogleSession
+    from ec_console.providers.google.errors import Names
+    from ec_console.providers.google.net import Transport
+
+    body = (b'{"error": {"code": 429, "message": "Rate Limit Exceeded", '
+            b'"errors": [{"reason": "rateLimitExceeded"}]}}')
+    part = HttpError(httplib2.Response({"status": 429, "retry-after": "7"}), body, uri="/calendar/v3/x")
+    settings = GoogleSettings(admin=ADMIN, user=ADMIN, key_info={"type": "service_account"})
+    names = Names(user="a@example.com")
+    with Transport() as transport:
+        google = GoogleSession(None, settings, transport, names)  # type: ignore[arg-type]
+        session = GoogleProbeSession.__new__(GoogleProbeSession)
+        result = session._conclude(google, "a@example.com", names, "now", False, None, (None, part))
+    assert (result.ok, result.diagnosis.code, result.back_off) == (False, "throttled", 7.0)
+
+
+def test_check_all_through_the_session_keeps_statuses_and_reuses_each_token_across_retries(sandbox):
+    info = sandbox.info()
+    emails = accounts(sandbox)
+    settings = {"admin": ADMIN, "api_root": info.api_root, "ca_file": info.ca_file, "timeout": 5}
+    secret = open(info.key_file).read()
+    adapter = GoogleAdapter()
+    application = type("App", (), {"name": "Google", "provider": "google", "domain": info.domain,
+                                    "settings": settings})()
+    expected = {}
+    for email in emails:  # what the single probe concludes, and so what check all must record
+        kind = adapter.probe(application, secret, email, CancelToken()).kind
+        expected[email] = {ProbeKind.OK: "linked", ProbeKind.PROFILE: "needs_relink"}.get(kind, "linked")
+    assert {"linked", "needs_relink"} <= set(expected.values())
+    store = MemoryStore()
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Google", "google", info.domain, settings)
+        store.set(secret_key("us", "Google", "key"), secret)
+        registry.add_profiles(app.id, [(e, "") for e in emails], status="linked")
+        sandbox.requests.clear()
+        policy = checkall.BackOffPolicy(base=0.05, cap=0.1, max_retries=2)
+        _, summary = checkall.check_all(registry, store=store, adapters={"google": adapter}, concurrency=2,
+                                        policy=policy)
+        statuses = {e: registry.find_profile(app.id, e).status for e in emails}
+        throttled = registry.find_profile(app.id, info.users["rate_limited"])
+    assert statuses == expected
+    assert (throttled.status, throttled.last_result) == ("linked", "fail")
+    assert throttled.last_diagnosis == "throttled"
+    assert summary.retries == 2
+    tokens = token_requests(sandbox)
+    assert all(tokens[e] == 1 for e in emails), tokens   # the retries reused the token still valid
+    reads = Counter(r.notes.get("subject") for r in sandbox.requests.all()
+                    if r.notes.get("batch") and r.path.endswith("/freeBusy"))
+    assert reads[info.users["rate_limited"]] == 3        # the first read and two retries
