@@ -58,7 +58,9 @@ def batches(sandbox: GoogleSandbox) -> list:
     return [r for r in sandbox.requests.all() if r.notes.get("endpoint") == "batch"]
 
 
-def test_each_awkward_account_gets_the_single_probe_verdict_and_one_token_request(sandbox):
+@pytest.mark.parametrize("rate_limit_mode", ["rate", "user", "429"])
+def test_each_awkward_account_gets_the_single_probe_verdict_and_one_token_request(sandbox, rate_limit_mode):
+    sandbox.set_rate_limit_mode(rate_limit_mode)
     settings = settings_of(sandbox)
     emails = accounts(sandbox)
     single = {e: verdict(probe_user(replace(settings, user=e), e)) for e in emails}
@@ -108,6 +110,23 @@ def test_many_threads_share_the_run_in_batches_and_reuse_tokens(sandbox):
     assert all(tokens[e] == 1 for e in emails), tokens
     # 24 accounts over 4 threads: a share of 6 per batch, plus the single re-read
     assert len(batches(sandbox)) == 24 // 6 + 1
+
+
+def test_a_delegation_withdrawn_is_asked_once_and_answers_as_the_single_probe(sandbox):
+    settings = settings_of(sandbox)
+    emails = accounts(sandbox)[-6:]
+    sandbox.revoke_delegation()
+    single = verdict(probe_user(replace(settings, user=emails[0]), emails[0]))
+    sandbox.requests.clear()
+    session = GoogleProbeSession(settings, concurrency=1)
+    session.expect(emails)
+    try:
+        first = verdict(session.probe(emails[0], CancelToken()))
+    finally:
+        session.close()
+    assert first == single == (False, "dwd_unauthorized", 0)
+    assert sum(token_requests(sandbox).values()) == 1   # the rest of the share was not asked
+    assert batches(sandbox) == []
 
 
 def test_a_throttled_part_answers_throttled_as_the_single_probe_does(sandbox):

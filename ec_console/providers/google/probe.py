@@ -18,7 +18,9 @@
   meanwhile, so `concurrency` batches are in flight.
 - **Verdicts**: every answer (token refusal, a part's 403 / 404 / 429 / `rateLimitExceeded`, a freeBusy
   calendar error) goes through the same code as the single probe (`GoogleSession.token`, `.execute`,
-  `.busy_in`), so it reaches the same diagnosis. A throttled part is not retried here: its probe answers
+  `.busy_in`), so it reaches the same diagnosis. A token refusal that is the application's own problem
+  (delegation withdrawn, key deleted ...) answers the rest of that share without asking again: check all
+  stops probing the application at the first one. A throttled part is not retried here: its probe answers
   `throttled` with the part's own `Retry-After` as `back_off`, and check all retries that account after that
   wait (no status change meanwhile).
 
@@ -39,6 +41,7 @@ from googleapiclient import discovery
 from googleapiclient.errors import BatchError, HttpError
 
 from ec_console.checks import CancelToken, StepFailure, utc_now_iso
+from ec_console.providers.base import ProbeKind, classify
 from ec_console.providers.google.check import (
     CALENDAR,
     BusyBlock,
@@ -203,14 +206,20 @@ class GoogleProbeSession:
         scopes = list(dict.fromkeys(get_scopes + busy_scopes))
         results: dict[str, ProbeResult] = {}
         signed: list[tuple[str, Names, Any]] = []
+        broken: Any = None   # a refusal of the application itself: the rest of the share is not asked
         for email in emails:
             cancel.raise_if_cancelled()
+            if broken is not None:
+                results[email] = ProbeResult(email, False, diagnosis=broken, checked_at=checked_at)
+                continue
             names = Names(**{**session.names.__dict__, "user": email})
             try:
                 signed.append((email, names, self._token(session, scopes, email)))
             except StepFailure as failure:
-                results[email] = ProbeResult(email, False, diagnosis=failure.outcome.diagnosis,
-                                             checked_at=checked_at)
+                diagnosis = failure.outcome.diagnosis
+                results[email] = ProbeResult(email, False, diagnosis=diagnosis, checked_at=checked_at)
+                if diagnosis is not None and classify(diagnosis.code) is ProbeKind.APPLICATION:
+                    broken = diagnosis
         if not signed:
             return results
         answers: dict[str, tuple[Any, BaseException | None]] = {}
