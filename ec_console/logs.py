@@ -198,6 +198,7 @@ class _SecretRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._secrets: set[str] = set()
+        self._secret_forms: dict[str, frozenset[str]] = {}   # each secret's forms, computed once
         self._forms: tuple[str, ...] = ()
         self._encoded: tuple[bytes, ...] = ()
 
@@ -222,8 +223,14 @@ class _SecretRegistry:
 
     def _rebuild(self) -> None:
         forms: set[str] = set()
+        known = self._secret_forms
+        for gone in [s for s in known if s not in self._secrets]:
+            del known[gone]
         for secret in self._secrets:
-            forms.update(f for f in _text_forms(secret) if len(f) >= MIN_SECRET_CHARS)
+            mine = known.get(secret)
+            if mine is None:
+                mine = known[secret] = frozenset(f for f in _text_forms(secret) if len(f) >= MIN_SECRET_CHARS)
+            forms.update(mine)
         self._forms = tuple(sorted(forms, key=len, reverse=True))
         self._encoded = tuple(s.encode("utf-8") for s in self._secrets)
 

@@ -482,7 +482,26 @@ class GoogleAdapter:
         if probe is None:
             from ec_console.providers.google.check import probe_user as probe
         settings = self.settings_for(application, secret, email, timeout=timeout)
-        result = probe(settings, email, cancel=cancel)
+        return self.outcome(email, probe(settings, email, cancel=cancel), cancel)
+
+    def probe_session(self, application: ApplicationLike, secret: str, *, concurrency: int,
+                      timeout: float | None = None) -> Any:
+        """A session for probing many of `application`'s accounts in one run: the key parsed once, one
+        connection pool, each user's token reused while valid, and the calendar reads of many users in one
+        batch request once told the run's accounts (`expect`). Close it. A Marketplace install (or a probe
+        given to this adapter) keeps probing account by account."""
+        if application.settings.get("install") == "marketplace" or self._probe_user is not None:
+            return _PlainSession(lambda email, cancel: self.probe(application, secret, email, cancel,
+                                                                  timeout))
+        from ec_console.providers.google.probe import GoogleProbeSession
+
+        settings = self.settings_for(application, secret, application.settings.get("admin")
+                                     or f"admin@{application.domain}", timeout=timeout)
+        return _GoogleResultSession(GoogleProbeSession(settings, concurrency=concurrency), self.outcome)
+
+    @staticmethod
+    def outcome(email: str, result: Any, cancel: CancelToken) -> ProbeOutcome:
+        """A provider `ProbeResult` in the dashboard's terms."""
         checked_at = result.checked_at or utc_now_iso()
         if result.ok:
             busy = [{"start": b.start, "end": b.end} for b in result.busy]
@@ -500,7 +519,8 @@ class GoogleAdapter:
         step = StepResult("read_calendar", "Read the calendar (busy blocks of the next 7 days)",
                           StepStatus.FAIL, 0, diagnosis.cause, None, diagnosis)
         return ProbeOutcome(email, classify(diagnosis.code), checked_at,
-                            Report("google", email, checked_at, (step,)), diagnosis, diagnosis.cause)
+                            Report("google", email, checked_at, (step,)), diagnosis, diagnosis.cause,
+                            back_off=result.back_off if diagnosis.code == "throttled" else None)
 
     def _marketplace_probe(self, application: ApplicationLike, secret: str, email: str, cancel: CancelToken,
                            timeout: float | None) -> ProbeOutcome:
@@ -854,6 +874,26 @@ class _GraphResultSession(_ResultSession):
 
     def expect(self, emails: list[str]) -> None:
         self.session.expect(emails)
+
+
+class _GoogleResultSession(_ResultSession):
+    """A `GoogleProbeSession` in the dashboard's terms; `expect` passes the run's accounts on (batching)."""
+
+    def expect(self, emails: list[str]) -> None:
+        self.session.expect(emails)
+
+
+class _PlainSession:
+    """A session that probes each account on its own (`probe(email, cancel)`)."""
+
+    def __init__(self, probe: Callable[[str, CancelToken], ProbeOutcome]) -> None:
+        self._probe = probe
+
+    def probe(self, email: str, cancel: CancelToken) -> ProbeOutcome:
+        return self._probe(email, cancel)
+
+    def close(self) -> None:
+        pass
 
 
 class _BrokenSession:

@@ -138,6 +138,7 @@ class ProbeResult:
     time_zone: str = ""
     diagnosis: Diagnosis | None = None
     checked_at: str = ""
+    back_off: float | None = None   # seconds a throttled answer asked to wait (its Retry-After), when known
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ class GoogleSession:
         busy_scopes = self.scopes_for(CALENDAR, "freebusy", "query")
         creds = self.token(list(dict.fromkeys(get_scopes + busy_scopes)), email)
         service = self.service(CALENDAR, creds)
-        not_found = _not_found_user(names)
+        not_found = not_found_user(names)
         calendar_id, time_zone = email, ""
         if get_scopes:
             calendar = self.execute(
@@ -366,13 +367,18 @@ class GoogleSession:
             )
             calendar_id = str(calendar.get("id") or email)
             time_zone = str(calendar.get("timeZone") or "")
-        start = datetime.now(UTC).replace(microsecond=0)
-        body = {
-            "timeMin": _iso(start),
-            "timeMax": _iso(start + timedelta(days=WINDOW_DAYS)),
-            "items": [{"id": calendar_id}],
-        }
+        time_min, time_max = self.busy_window()
+        body = {"timeMin": time_min, "timeMax": time_max, "items": [{"id": calendar_id}]}
         answer = self.execute(service.freebusy().query(body=body), CALENDAR, names, on_not_found=not_found)
+        return calendar_id, time_zone, self.busy_in(answer, calendar_id, names)
+
+    def busy_window(self) -> tuple[str, str]:
+        """(timeMin, timeMax) of the next 7 days, as freeBusy takes them."""
+        start = datetime.now(UTC).replace(microsecond=0)
+        return _iso(start), _iso(start + timedelta(days=WINDOW_DAYS))
+
+    def busy_in(self, answer: dict[str, Any], calendar_id: str, names: Names) -> list[BusyBlock]:
+        """The busy blocks of `calendar_id` in a freeBusy answer; StepFailure for the calendar's own error."""
         calendars = answer.get("calendars") or {}
         entry = calendars.get(calendar_id) or (next(iter(calendars.values())) if calendars else {})
         errors = entry.get("errors") or []
@@ -389,8 +395,7 @@ class GoogleSession:
                     error=f"freeBusy answered {reason} for {calendar_id}",
                 )
             )
-        busy = [BusyBlock(str(b.get("start", "")), str(b.get("end", ""))) for b in entry.get("busy") or []]
-        return calendar_id, time_zone, busy
+        return [BusyBlock(str(b.get("start", "")), str(b.get("end", ""))) for b in entry.get("busy") or []]
 
 
 def _shape(answer: Any) -> str:
@@ -404,7 +409,7 @@ def _shape(answer: Any) -> str:
     )
 
 
-def _not_found_user(names: Names) -> Callable[[Any], Diagnosis | None]:
+def not_found_user(names: Names) -> Callable[[Any], Diagnosis | None]:
     return lambda _parts: names.render("user_not_found")
 
 
@@ -609,7 +614,7 @@ class _GoogleCheck:
             request,
             DIRECTORY,
             on_forbidden=lambda _p: self.names.render("not_admin"),
-            on_not_found=_not_found_user(self.names),
+            on_not_found=not_found_user(self.names),
         )
         data = {
             "primary_email": found.get("primaryEmail"),

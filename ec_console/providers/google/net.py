@@ -181,12 +181,13 @@ class Transport:
         timeout: float = DEFAULT_TIMEOUT,
         ca_file: str | Path | None = None,
         cancel: CancelToken | None = None,
+        pool_size: int = requests.adapters.DEFAULT_POOLSIZE,
     ) -> None:
         self.timeout = timeout
         self.shared = CheckTransport(ca_file)
         self.context = self.shared.context
         self.cancel = cancel
-        self.session = self.shared.session(pool_size=requests.adapters.DEFAULT_POOLSIZE)
+        self.session = self.shared.session(pool_size=pool_size)
         self.token_request = TokenTransport(self.session, timeout, cancel)
 
     def new_http(self) -> TrustedHttp:
