@@ -324,16 +324,7 @@ def exchange_settings_from_args(args: argparse.Namespace) -> Any:
         username = validation.service_account(args.username, "--username").value
         if ews_url is None and not args.autodiscover:
             raise BadInput("give --ews-url URL or --autodiscover (OAuth alone defaults to Exchange Online)")
-    expect_denied = None
-    if args.expect_denied is not None:
-        expect_denied = validation.mailbox(args.expect_denied, "--expect-denied")
-        if expect_denied == mailbox:
-            raise BadInput("--expect-denied must name another mailbox than --mailbox (one outside the scope)")
-    scope_group = (
-        validation.group(args.scope_group, "--scope-group") if args.scope_group is not None else None
-    )
-    ca_file = validation.ca_file(args.ca_file) if args.ca_file is not None else None
-    timeout = validation.timeout_seconds(args.timeout, "--timeout")
+    expect_denied, scope_group, ca_file, timeout = shared_inputs(args, mailbox)
     return ExchangeSettings(
         mailbox=mailbox,
         ews_url=ews_url,
@@ -415,6 +406,24 @@ def report_flag(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write the report to FILE.html or FILE.pdf (the extension chooses; never a secret)",
     )
+
+
+def shared_inputs(args: argparse.Namespace, mailbox: str) -> tuple[str | None, str | None, str | None, float]:
+    """The flags every mailbox check validates alike: (--expect-denied, --scope-group, --ca-file, --timeout);
+    BadInput names the first one that is wrong."""
+    from ec_console import validation
+
+    expect_denied = None
+    if args.expect_denied is not None:
+        expect_denied = validation.mailbox(args.expect_denied, "--expect-denied")
+        if expect_denied == mailbox:
+            raise BadInput("--expect-denied must name another mailbox than --mailbox (one outside the scope)")
+    scope_group = (
+        validation.group(args.scope_group, "--scope-group") if args.scope_group is not None else None
+    )
+    ca_file = validation.ca_file(args.ca_file) if args.ca_file is not None else None
+    timeout = validation.timeout_seconds(args.timeout, "--timeout")
+    return expect_denied, scope_group, ca_file, timeout
 
 
 def connection_flags(parser: argparse.ArgumentParser) -> None:

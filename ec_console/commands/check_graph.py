@@ -98,6 +98,7 @@ def _root_url(value: str, field: str, *, https_only: bool) -> str:
 def graph_settings_from_args(args: argparse.Namespace) -> Any:
     """Validate the flags into `GraphSettings`; BadInput names the first flag that is wrong."""
     from ec_console import validation
+    from ec_console.commands.check import shared_inputs
     from ec_console.providers.graph import GraphSettings
 
     mailbox = validation.mailbox(args.mailbox, "--mailbox")
@@ -109,16 +110,7 @@ def graph_settings_from_args(args: argparse.Namespace) -> Any:
     graph_url = (
         _root_url(args.graph_url, "--graph-url", https_only=False) if args.graph_url is not None else None
     )
-    expect_denied = None
-    if args.expect_denied is not None:
-        expect_denied = validation.mailbox(args.expect_denied, "--expect-denied")
-        if expect_denied == mailbox:
-            raise BadInput("--expect-denied must name another mailbox than --mailbox (one outside the scope)")
-    scope_group = (
-        validation.group(args.scope_group, "--scope-group") if args.scope_group is not None else None
-    )
-    ca_file = validation.ca_file(args.ca_file) if args.ca_file is not None else None
-    timeout = validation.timeout_seconds(args.timeout, "--timeout")
+    expect_denied, scope_group, ca_file, timeout = shared_inputs(args, mailbox)
     return GraphSettings(
         mailbox=mailbox,
         tenant_id=tenant_id,
