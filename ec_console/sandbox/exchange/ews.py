@@ -506,9 +506,9 @@ class EwsEndpoint:
         if mailbox is None:
             raise SoapFault("ErrorNonExistentMailbox", address=address)
         if principal.account is not None:
-            allowed = principal.account.impersonation is Impersonation.ALL or mailbox.in_scope
+            allowed = principal.account.impersonation is Impersonation.ALL or mailbox.covered
         else:
-            allowed = EWS_APP_ROLE in principal.roles or mailbox.in_scope
+            allowed = EWS_APP_ROLE in principal.roles or mailbox.covered
         if not allowed:
             raise SoapFault("ErrorImpersonateUserDenied")
         return mailbox
@@ -549,7 +549,7 @@ class EwsEndpoint:
         if box is None:
             return None, "ErrorNonExistentMailbox"
         account = ctx.principal.account
-        if account is None or not (box.in_scope or account.impersonation is Impersonation.ALL):
+        if account is None or not (box.covered or account.impersonation is Impersonation.ALL):
             return None, "ErrorAccessDenied"  # no delegate (folder) permission on this mailbox
         if box.behaviour is Behaviour.EWS_BLOCKED:
             raise HttpAnswer(self._forbidden(EWS_DISABLED))

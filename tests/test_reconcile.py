@@ -1,0 +1,239 @@
+"""Reconcile (ec_console/reconcile.py) against the sandboxes of every platform: the joiners, leavers, broken
+profiles and leaks a test sets up are found, exactly; a directory that cannot be read gives "cannot tell",
+never "0 leaks"; applying joiners links them under the reconciliation; the stored runs and the drift text."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from ec_console import dashboard, reconcile
+from ec_console.checkall import BackOffPolicy
+from ec_console.checks import StepStatus
+from ec_console.errors import BadInput
+from ec_console.registry import RECONCILIATIONS_VERSION, SCHEMA_VERSION, Registry
+from ec_console.sandbox import Sandbox
+from ec_console.sandbox.org import Behaviour
+from ec_console.secrets import MemoryStore
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def registry():
+    with Registry.for_region("us") as reg:
+        yield reg
+
+
+@pytest.fixture
+def store():
+    return MemoryStore()
+
+
+def found(rec, finding):
+    return {f.email for f in rec.of(finding)}
+
+
+# --- Exchange on-premises -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ews():
+    with Sandbox() as sb:
+        sb.org.throttle_back_off_ms, sb.org.slow_seconds = 100, 0.1
+        yield sb
+
+
+@pytest.fixture
+def org(ews):
+    """The EWS organisation; every switch a test flips is put back afterwards."""
+    org = ews.org
+    saved = {a: (m.in_scope, m.extra_grant, m.behaviour) for a, m in org.mailboxes.items()}
+    yield org
+    for address, (in_scope, extra, behaviour) in saved.items():
+        box = org.mailboxes[address]
+        box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
+
+
+@pytest.fixture
+def ews_app(ews, org, registry, store):
+    info = ews.info()
+    spec = dashboard.ApplicationSpec(
+        "Sandbox EWS", "exchange", info.domain,
+        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
+        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
+    outcome = dashboard.add_application(registry, spec, info.password, store=store)
+    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
+    return outcome.application
+
+
+def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_set_up(org, registry, store,
+                                                                                      ews_app):
+    ordinary = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+                and m.delegate_folders is None][:4]
+    dashboard.link_profiles(registry, ews_app, ordinary, store=store)
+    staying, _, leaving, breaking = ordinary
+    org.leave_scope(leaving)                               # a leaver
+    org.mailboxes[breaking].behaviour = Behaviour.FOLDER_DENIED   # broken: linked, in scope, probe fails
+    outsiders = [m.address for m in org.outsiders() if m.address != leaving]
+    leaked = outsiders[1]
+    org.leak(leaked)                                       # reachable though outside the group
+    rec = reconcile.reconcile(registry, ews_app, sample_from=outsiders, expect_denied=[outsiders[0]],
+                              store=store)
+    linked = set(ordinary) - {leaving}
+    assert found(rec, "joiner") == {m.address for m in org.scope_members()} - linked
+    assert found(rec, "leaver") == {leaving}
+    assert found(rec, "broken") == {breaking}
+    assert found(rec, "leak") == {m for m in outsiders if org.mailboxes[m].covered} == {leaked}
+    assert staying not in found(rec, "broken")
+    assert rec.unknown == {} and rec.failed
+    [leak] = rec.of("leak")
+    assert leak.diagnosis == "scope_not_enforced" and "Get-ManagementRoleAssignment" in leak.fix
+    [leaver] = rec.of("leaver")
+    assert "Remove-DistributionGroupMember" in leaver.fix and leaver.reachable is False
+    [broken] = rec.of("broken")
+    assert broken.diagnosis == "folder_access_denied"
+    assert set(rec.sample) == set(outsiders) and rec.sample_random == 0
+    assert "not drawn at random" in rec.confidence() or rec.of("leak")
+    assert any("nested" in note and "outside the scope" in note for note in rec.notes)
+    # stored, with its findings (no calendar contents) and audited
+    [stored] = reconcile.reconciliations(registry, ews_app.id)
+    assert stored.id == rec.id and stored.counts == rec.counts and stored.sample_size == len(outsiders)
+    rows = reconcile.stored_findings(registry, rec.id)
+    assert {(e, f) for e, f, _ in rows} == {(x.email, x.finding) for x in rec.findings}
+    assert "Quarterly" not in json.dumps(rows) and "Confidential" not in json.dumps(rows)
+    [entry] = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_RECORDED]
+    assert json.loads(entry.detail)["reconciliation"] == rec.id
+    # probes changed no profile
+    assert registry.find_profile(ews_app.id, breaking).status == "linked"
+
+
+def test_exchange_without_a_list_probes_only_the_expect_denied_and_says_so(org, registry, store, ews_app):
+    outsider = org.outsiders()[0].address
+    rec = reconcile.reconcile(registry, ews_app, expect_denied=[outsider], store=store)
+    assert rec.sample == [outsider] and not rec.of("leak")
+    assert "not drawn at random" in rec.confidence()
+    assert any("--sample-from" in note for note in rec.notes)
+
+
+def test_an_unreadable_scope_is_cannot_tell_never_zero(org, registry, store, ews_app):
+    registry.update_application(ews_app.id, settings={**ews_app.settings,
+                                                      "scope_group_address": "no-such-group@sandbox.example"})
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[org.outsiders()[0].address], store=store)
+    assert "scope" in rec.unknown
+    assert rec.counts == {"leak": None, "joiner": None, "leaver": None, "broken": None}
+    assert rec.failed and "cannot tell" in rec.confidence().lower()
+    text = "\n".join(reconcile.findings_text(rec))
+    assert "Leaks: cannot tell" in text and "0 leaks" not in text
+    [stored] = reconcile.reconciliations(registry, ews_app.id)
+    assert stored.counts["leak"] is None and stored.unknown == ("scope",)
+
+
+def test_a_failing_application_leaves_reachability_unknown(org, registry, store, ews_app):
+    from ec_console.secrets import secret_key
+
+    dashboard.link_profiles(registry, ews_app, [org.scope_members()[0].address], store=store)
+    store.set(secret_key("us", ews_app.name, "password"), "Wrong-Password-1")
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[org.outsiders()[0].address], store=store,
+                              save=False)
+    # the scope is read with the same password: nothing at all can be told, and each set says why
+    assert set(rec.unknown) == {"scope", "reachable"}
+    assert rec.unknown["scope"].startswith("auth_failed") and "auth_failed" in rec.unknown["reachable"]
+    assert rec.counts == {"leak": None, "joiner": None, "leaver": None, "broken": None}
+
+
+def test_apply_joiners_links_them_and_audits_them_under_the_reconciliation(org, registry, store, ews_app):
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None]
+    dashboard.link_profiles(registry, ews_app, members[2:], store=store)
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    joiners = found(rec, "joiner")
+    assert set(members[:2]) <= joiners
+    results = reconcile.apply_joiners(registry, rec, store=store, policy=BackOffPolicy(max_retries=0))
+    linked_now = {p.email for p in registry.list_profiles() if p.status == "linked"}
+    assert set(members[:2]) <= linked_now
+    assert {r.email for r in results} == joiners
+    audited = {e.subject: json.loads(e.detail) for e in registry.audit_entries()
+               if e.action in (reconcile.AUDIT_JOINER_LINKED, reconcile.AUDIT_JOINER_NOT_LINKED)}
+    assert set(audited) == joiners
+    assert {d["reconciliation"] for d in audited.values()} == {rec.id}
+    assert {s for s, d in audited.items() if d["result"] == "linked"} == {
+        r.email for r in results if r.action == "linked"} >= set(members[:2])
+
+
+def test_apply_leavers_needs_the_typed_name_and_revokes_exactly_the_leavers(org, registry, store, ews_app):
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None][:3]
+    dashboard.link_profiles(registry, ews_app, members, store=store)
+    org.leave_scope(members[0])
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    before = {p.email: p.status for p in registry.list_profiles()}
+    with pytest.raises(BadInput):
+        reconcile.apply_leavers(registry, rec, "not the name")
+    assert {p.email: p.status for p in registry.list_profiles()} == before
+    reconcile.apply_leavers(registry, rec, ews_app.name.upper())
+    after = {p.email: p.status for p in registry.list_profiles()}
+    assert {e for e, s in after.items() if s == "revoked"} == {members[0]}
+    [entry] = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_LEAVER_REVOKED]
+    assert entry.subject == members[0] and json.loads(entry.detail)["reconciliation"] == rec.id
+
+
+def test_drift_text_compares_with_the_previous_reconciliation(org, registry, store, ews_app):
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None]
+    dashboard.link_profiles(registry, ews_app, members[:4], store=store)
+    first = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    assert reconcile.drift_text(registry, ews_app.id) is None
+    org.leave_scope(members[0])
+    org.leave_scope(members[1])
+    org.leave_scope(members[10])                           # not linked: one joiner fewer
+    second = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    joiners = len(second.of("joiner")) - len(first.of("joiner"))
+    assert joiners == -1 and len(second.of("leaver")) == 2
+    from ec_console.registry import parse_utc
+
+    day = parse_utc(first.at).astimezone()
+    assert reconcile.drift_text(registry, ews_app.id) == \
+        f"\u22121 joiner, +2 leavers, 0 leaks since {day.day} {day:%b}"
+
+
+# --- sample sizes, statistics, storage --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [0, 1001, -5, "20", True, 2.5])
+def test_sample_size_out_of_range_is_refused(bad):
+    with pytest.raises(BadInput):
+        reconcile.validate_sample(bad)
+
+
+def test_the_rule_of_three_is_stated_only_for_a_random_sample():
+    rec = reconcile.Reconciliation("App", 1, "graph", "2026-11-28T10:00:00Z", sample=[f"u{i}@x" for i in range(20)],
+                                   sample_random=20, outsiders=500)
+    assert "fewer than 15%" in rec.confidence() and "95% confidence" in rec.confidence()
+    rec.sample_random = 0
+    assert "95%" not in rec.confidence() and "not drawn at random" in rec.confidence()
+    rec.sample_random, rec.outsiders = 20, 20
+    assert "Every one of the 20 accounts" in rec.confidence()
+
+
+def test_the_migration_is_part_of_the_schema(registry):
+    assert RECONCILIATIONS_VERSION <= SCHEMA_VERSION == registry.schema_version
+    tables = {r[0] for r in registry._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"reconciliations", "reconciliation_findings"} <= tables
+
+
+def test_deleting_a_revoked_application_deletes_its_reconciliations(registry):
+    app = registry.add_application("Gone", "exchange", "example.com")
+    rec = reconcile.Reconciliation("Gone", app.id, "exchange", "2026-11-28T10:00:00Z",
+                                   findings=[reconcile.Finding("a@example.com", "joiner")])
+    reconcile.record_reconciliation(registry, rec)
+    registry.update_application(app.id, status="revoked")
+    registry.delete_application(app.id)
+    assert registry._conn.execute("SELECT COUNT(*) FROM reconciliation_findings").fetchone()[0] == 0
+
+
+def _random() -> random.Random:
+    return random.Random(7)
