@@ -133,6 +133,10 @@ class Reconciliation:
         if self.sample_random and self.outsiders is not None and self.sample_random >= self.outsiders:
             return (f"Every one of the {count(self.outsiders, 'account', 'accounts')} outside the scope was "
                     "probed and none could be reached.")
+        if self.sample_random and not self.untested and self.sample_random <= 3:
+            drawn = count(self.sample_random, 'account', 'accounts')
+            return (f"No leak in {drawn} drawn at random from outside the scope: too few to say anything "
+                    "about the others. Take a larger sample (--sample 20 or more).")
         if self.sample_random and not self.untested:
             n = self.sample_random
             share = 300 / n
@@ -192,15 +196,16 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
               adapters: Mapping[str, ProviderAdapter] | None = None,
               sources: Mapping[str, ScopeSource] | None = None, rng: random.Random | None = None,
               concurrency: int = DEFAULT_CONCURRENCY, timeout: float | None = None,
-              cancel: CancelToken | None = None, save: bool = True) -> Reconciliation:
+              cancel: CancelToken | None = None, policy: Any = None, save: bool = True) -> Reconciliation:
     """Reconcile `application` and (with `save`) store the result; BadInput / ApplicationUnusable before any
     work when the inputs or the application cannot be used."""
     from ec_console.dashboard import _context, clean_emails, resolve_application
 
     validate_sample(sample)
-    denied = clean_emails(expect_denied)
     listed = clean_emails(sample_from) if sample_from is not None else None
     app = resolve_application(registry, application)
+    saved = app.settings.get("expect_denied")
+    denied = clean_emails([*expect_denied, *([saved] if isinstance(saved, str) and saved else [])])
     ctx = _context(registry, app, region_id=region_id, store=store, adapters=adapters)
     source = (sources or {}).get(app.provider) or scope_source(app.provider)
     cancel = cancel or CancelToken()
@@ -262,7 +267,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     outcomes: dict[str, ProbeOutcome] = {}
     if jobs:
         summary = run_probes(registry, jobs, {app.id: ctx}, recorder, concurrency=concurrency, cancel=cancel,
-                             timeout=timeout)
+                             timeout=timeout, policy=policy)
         outcomes = {r.job.email.lower(): r.outcome for r in summary.results if r.outcome is not None}
         failure = recorder.failure or next(iter(summary.application_failures.values()), None)
         if failure is not None:

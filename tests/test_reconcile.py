@@ -36,7 +36,7 @@ def found(rec, finding):
     return {f.email for f in rec.of(finding)}
 
 
-# --- Exchange on-premises -------------------------------------------------------------------------------------
+# --- Exchange on-premises -----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +200,7 @@ def test_drift_text_compares_with_the_previous_reconciliation(org, registry, sto
         f"\u22121 joiner, +2 leavers, 0 leaks since {day.day} {day:%b}"
 
 
-# --- sample sizes, statistics, storage --------------------------------------------------------------------
+# --- sample sizes, statistics, storage ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bad", [0, 1001, -5, "20", True, 2.5])
@@ -210,8 +210,8 @@ def test_sample_size_out_of_range_is_refused(bad):
 
 
 def test_the_rule_of_three_is_stated_only_for_a_random_sample():
-    rec = reconcile.Reconciliation("App", 1, "graph", "2026-11-28T10:00:00Z", sample=[f"u{i}@x" for i in range(20)],
-                                   sample_random=20, outsiders=500)
+    rec = reconcile.Reconciliation("App", 1, "graph", "2026-11-28T10:00:00Z",
+                                   sample=[f"u{i}@x" for i in range(20)], sample_random=20, outsiders=500)
     assert "fewer than 15%" in rec.confidence() and "95% confidence" in rec.confidence()
     rec.sample_random = 0
     assert "95%" not in rec.confidence() and "not drawn at random" in rec.confidence()
@@ -237,3 +237,226 @@ def test_deleting_a_revoked_application_deletes_its_reconciliations(registry):
 
 def _random() -> random.Random:
     return random.Random(7)
+
+
+# --- Microsoft Graph ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graph():
+    from ec_console.sandbox.graph import GraphSandbox
+
+    with GraphSandbox() as box:
+        yield box
+
+
+@pytest.fixture
+def tenant(graph):
+    tenant = graph.tenant
+    saved = {a: (u.in_scope, u.extra_grant, u.mailbox) for a, u in tenant.users.items()}
+    members = list(tenant.group.members)
+    yield tenant
+    for address, (in_scope, extra, mailbox) in saved.items():
+        user = tenant.users[address]
+        user.in_scope, user.extra_grant, user.mailbox = in_scope, extra, mailbox
+    tenant.group.members[:] = members
+
+
+def graph_app(registry, store, info, client_id=None):
+    from ec_console.secrets import secret_key
+
+    settings = {"tenant_id": info.tenant_id, "client_id": client_id or info.client_id,
+                "authority": info.authority, "graph_url": info.graph_url, "ca_file": info.ca_file,
+                "scope_group": info.scope_group_address, "scope_group_address": info.scope_group_address,
+                "timeout": 5}
+    app = registry.add_application("M365", "graph", info.tenant_domain, settings)
+    store.set(secret_key("us", "M365", "client_secret"), info.client_secret)
+    return app
+
+
+def test_graph_reconcile_finds_exactly_what_the_tenant_was_set_up_with(graph, tenant, registry, store):
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    ordinary = [u.address for u in tenant.users.values() if u.in_scope and u.mailbox and not u.throttled][:4]
+    registry.add_profiles(app.id, [(e, "") for e in ordinary], status="linked")
+    _, leaving, breaking, _ = ordinary
+    tenant.leave_scope(leaving)
+    tenant.users[breaking].mailbox = False                   # no Exchange Online mailbox any more
+    outsiders = [u.address for u in tenant.users.values() if not u.in_scope and u.address != leaving]
+    tenant.leak(outsiders[1])
+    rec = reconcile.reconcile(registry, app, store=store, rng=random.Random(7),
+                              policy=BackOffPolicy(max_retries=0))
+    assert found(rec, "joiner") == set(tenant.group.members) - set(ordinary)
+    assert found(rec, "leaver") == {leaving}
+    assert found(rec, "broken") == {breaking} and rec.of("broken")[0].diagnosis == "mailbox_not_enabled"
+    assert found(rec, "leak") == {a for a in outsiders if tenant.users[a].extra_grant} == {outsiders[1]}
+    assert "Test-ServicePrincipalAuthorization" in rec.of("leak")[0].fix
+    # the sample was the directory's outsiders, drawn at random: here every one of them
+    assert set(rec.sample) == set(outsiders) and rec.sample_random == len(outsiders) == rec.outsiders
+    users_listed = [r for r in graph.requests.all() if r.notes.get("endpoint") == "users"]
+    assert users_listed, "the leak sample comes from GET /users"
+
+
+def test_graph_random_sample_of_the_directory_states_the_rule_of_three(graph, tenant, registry, store):
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    for user in list(tenant.users.values())[:6]:
+        tenant.leave_scope(user.address)
+    rec = reconcile.reconcile(registry, app, store=store, sample=3, rng=random.Random(1),
+                              policy=BackOffPolicy(max_retries=0))
+    outside = {u.address for u in tenant.users.values() if not u.in_scope}
+    assert len(rec.sample) == 3 and set(rec.sample) <= outside and rec.outsiders == len(outside) > 3
+    assert not rec.of("leak") and "too few to say anything" in rec.confidence()
+
+
+def test_graph_without_directory_permission_cannot_tell(graph, tenant, registry, store):
+    info = graph.info()
+    app = graph_app(registry, store, info, client_id=info.apps["rbac_read_only"])
+    rec = reconcile.reconcile(registry, app, store=store)
+    assert set(rec.unknown) == {"scope"} and "GroupMember.Read.All" in rec.unknown["scope"]
+    assert rec.counts["leak"] is None and rec.failed
+
+
+# --- Google Workspace (domain-wide delegation) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def google(tmp_path_factory):
+    from ec_console.sandbox.google.sandbox import GoogleSandbox
+
+    with GoogleSandbox(tmp_path_factory.mktemp("google")) as box:
+        yield box
+
+
+def google_app(registry, store, google, **extra):
+    from ec_console.sandbox.google.org import ADMIN
+    from ec_console.secrets import secret_key
+
+    info = google.info()
+    settings = {"admin": ADMIN, "api_root": info.api_root, "ca_file": info.ca_file, "timeout": 5, **extra}
+    app = registry.add_application("Workspace", "google", info.domain, settings)
+    store.set(secret_key("us", "Workspace", "key"), open(info.key_file).read())
+    return app
+
+
+def test_google_reconcile_against_the_intended_organisational_unit(google, registry, store):
+    org = google.org
+    sales = sorted(u.primary_email for u in org.active_users()
+                   if u.org_unit_path == "/Sales" and not u.suspended)
+    elsewhere = sorted(u.primary_email for u in org.active_users() if u.org_unit_path == "/Engineering")
+    app = google_app(registry, store, google, scope_group="/Sales")
+    registry.add_profiles(app.id, [(sales[0], ""), (sales[1], ""), (elsewhere[0], "")], status="linked")
+    rec = reconcile.reconcile(registry, app, store=store, sample=5, rng=random.Random(3),
+                              policy=BackOffPolicy(max_retries=0))
+    assert found(rec, "joiner") == set(sales) - {sales[0], sales[1]}
+    assert found(rec, "leaver") == {elsewhere[0]}
+    assert not rec.of("broken")
+    directory = {u.primary_email for u in org.active_users() if not u.suspended}
+    assert len(rec.sample) == 5 and set(rec.sample) <= directory - set(sales) - {elsewhere[0]}
+    # Delegation reaches every account that has a calendar: each such outsider sampled is a leak
+    reachable = {e for e in rec.sample if org.users[e].calendar_enabled and not org.users[e].rate_limited}
+    assert reachable and found(rec, "leak") == reachable
+    assert set(rec.untested) == {e for e in rec.sample if org.users[e].rate_limited}
+    assert any("cannot be limited" in note for note in rec.notes)
+    assert all("Marketplace" in f.fix for f in rec.of("leak"))
+    assert rec.of("leaver")[0].reachable is True and "Marketplace" in rec.of("leaver")[0].fix
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_app(ews, org, registry):
+    from ec_console.secrets import default_store
+
+    info = ews.info()
+    spec = dashboard.ApplicationSpec(
+        "Calendar Sync", "exchange", info.domain,
+        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
+        info.mailbox_in_scope)
+    outcome = dashboard.add_application(registry, spec, info.password, store=default_store())
+    assert outcome.report.result is StepStatus.PASS
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None][:3]
+    dashboard.link_profiles(registry, outcome.application, members, store=default_store())
+    return outcome.application, members
+
+
+def run_cli(capsys, *args):
+    from ec_console import cli
+
+    code = cli.main(["applications", "reconcile", *args, "--region", "us"])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_json_lists_the_four_findings_and_exits_1_on_a_leak(org, registry, cli_app, capsys, tmp_path):
+    app, members = cli_app
+    org.leave_scope(members[0])
+    outsider = [m.address for m in org.outsiders() if m.address != members[0]][0]
+    org.leak(outsider)
+    listing = tmp_path / "outsiders.txt"
+    listing.write_text(f"{outsider}\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, app.name, "--sample-from", str(listing), "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert {"reconciliation_id", "application", "provider", "at", "counts", "leaks", "joiners", "leavers",
+            "broken", "cannot_tell", "sample", "confidence", "notes", "failed", "applied"} <= set(data)
+    assert [x["email"] for x in data["leaks"]] == [outsider]
+    assert data["leaks"][0]["diagnosis"] == "scope_not_enforced"
+    assert [x["email"] for x in data["leavers"]] == [members[0]]
+    assert data["counts"] == {"leak": 1, "joiner": len(data["joiners"]), "leaver": 1, "broken": 0}
+    assert data["cannot_tell"] == {} and data["failed"] is True and data["applied"] is None
+    code, text, _ = run_cli(capsys, app.name, "--sample-from", str(listing))
+    assert code == 1
+    assert text.index("1 leak") < text.index("joiners") < text.index("1 leaver") < text.index("broken")
+
+
+def test_cli_exits_0_when_nothing_leaks_or_is_broken(org, registry, cli_app, capsys, tmp_path):
+    app, _ = cli_app
+    listing = tmp_path / "outsiders.txt"
+    listing.write_text("\n".join(m.address for m in org.outsiders()), encoding="utf-8")
+    code, out, _ = run_cli(capsys, app.name, "--sample-from", str(listing))
+    assert code == 0 and "0 leaks" in out and "not drawn at random" in out
+
+
+@pytest.mark.parametrize("sample", ["0", "1001", "many"])
+def test_cli_refuses_a_bad_sample_size_with_exit_2(cli_app, capsys, sample):
+    app, _ = cli_app
+    code, out, err = run_cli(capsys, app.name, "--sample", sample)
+    assert code == 2 and "sample" in err and "Traceback" not in err + out
+
+
+def test_cli_apply_leavers_without_confirmation_is_refused_and_changes_nothing(org, registry, cli_app,
+                                                                              capsys):
+    app, members = cli_app
+    org.leave_scope(members[0])
+    before = {p.email: p.status for p in registry.list_profiles()}
+    runs = len(reconcile.reconciliations(registry, app.id))
+    code, _, err = run_cli(capsys, app.name, "--apply", "leavers")
+    assert code == 2 and "--confirm" in err
+    code, _, err = run_cli(capsys, app.name, "--apply", "leavers", "--confirm", "Another App")
+    assert code == 2
+    assert {p.email: p.status for p in registry.list_profiles()} == before
+    assert len(reconcile.reconciliations(registry, app.id)) == runs
+
+
+def test_cli_apply_leavers_with_confirmation_revokes_exactly_the_leavers(org, registry, cli_app, capsys):
+    app, members = cli_app
+    org.leave_scope(members[1])
+    code, out, _ = run_cli(capsys, app.name, "--apply", "leavers", "--confirm", app.name, "--json")
+    data = json.loads(out)
+    assert [r["email"] for r in data["applied"]["results"]] == [members[1]]
+    statuses = {p.email: p.status for p in registry.list_profiles()}
+    assert statuses == {members[0]: "linked", members[1]: "revoked", members[2]: "linked"}
+    revoked = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_LEAVER_REVOKED]
+    assert [json.loads(e.detail)["reconciliation"] for e in revoked] == [data["reconciliation_id"]]
+
+
+def test_every_reconciliation_audit_action_has_a_label():
+    from ec_console.audit_labels import ACTION_LABELS
+
+    for action in (reconcile.AUDIT_RECORDED, reconcile.AUDIT_JOINER_LINKED, reconcile.AUDIT_JOINER_NOT_LINKED,
+                   reconcile.AUDIT_LEAVER_REVOKED):
+        assert action in ACTION_LABELS
