@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import random
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -297,7 +298,8 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                                             diagnosis.remediation))
         for email in sorted(set(scope) - set(linked) - revoked):
             rec.findings.append(Finding(email, "joiner", scope[email], None, "in the scope, not linked",
-                                        f"link it: ec-console profiles link {app.name!r} {email}"))
+                                        "link it (--apply joiners links every joiner): ec-console profiles "
+                                        f"link --application {shlex.quote(app.name)} {email}"))
         for email in sorted(set(linked) - set(scope)):
             profile = linked[email]
             outcome = tested(email)

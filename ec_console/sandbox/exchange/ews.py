@@ -852,6 +852,13 @@ class EwsEndpoint:
         ]
 
     def _op_ExpandDL(self, ctx: _Context, req: Element) -> list[str]:  # noqa: N802
+        """The group's direct members, as Exchange answers: one ExpandDLResponseMessage with a DLExpansion of
+        Mailbox elements (nested groups listed as PublicDL, not expanded: "A distribution list expansion is
+        not recursive"), ErrorNameResolutionNoResults for an unknown group. Members come from the live
+        organisation, so a test's `join_scope` / `leave_scope` shows at once. Sources:
+        https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/expanddl and
+        https://learn.microsoft.com/exchange/client-developer/web-service-reference/expanddlresponsemessage
+        """
         address = (req.findtext(f"{_m('Mailbox')}/{_t('EmailAddress')}") or "").strip().lower()
         ctx.notes["group"] = address
         if address == self.org.scope_group_address:
