@@ -306,10 +306,12 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
             reachable = None if outcome is None else outcome.ok
             still = {True: "; the probe still reaches it", False: "; the probe no longer reaches it"}.get(
                 reachable, "")  # type: ignore[arg-type]
+            state = "linked" if profile.status == "linked" else "linked (needs relink)"
+            step = ctx.adapter.profile_withdrawal_step(app, profile.email)
             rec.findings.append(Finding(profile.email, "leaver", profile.display_name, None,
-                                        f"linked ({profile.status}), no longer in the scope{still}",
-                                        ctx.adapter.profile_withdrawal_step(app, profile.email),
-                                        profile.id, reachable))
+                                        f"{state}, no longer in the scope{still}",
+                                        f"revoke its profile (--apply leavers revokes every leaver). On the "
+                                        f"platform, if not done yet: {step}", profile.id, reachable))
         for email in sorted(set(linked) & set(scope)):
             profile = linked[email]
             outcome = tested(email)
@@ -495,7 +497,9 @@ def findings_text(rec: Reconciliation) -> Iterable[str]:
         for f in found:
             yield f"  {f.email}{f' ({f.name})' if f.name else ''}: {f.detail}"
             if f.fix:
-                yield f"    Fix: {f.fix}"
+                first, *rest = f.fix.splitlines()
+                yield f"    Fix: {first}"
+                yield from (f"      {line}" for line in rest if line.strip())
     yield ""
     yield rec.confidence()
     for email, why in rec.untested.items():

@@ -132,6 +132,23 @@ def test_an_unreadable_scope_is_cannot_tell_never_zero(org, registry, store, ews
     assert stored.counts["leak"] is None and stored.unknown == ("scope",)
 
 
+def test_a_directory_that_cannot_be_read_leaves_leaks_unknown(org, registry, store, ews_app):
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.exchange.scope import ExchangeScope
+    from ec_console.providers.scope import DirectoryUnreadable
+
+    class Throttled(ExchangeScope):
+        def directory(self, application, secret, cancel):
+            raise DirectoryUnreadable(diagnose("throttled"), "the directory answered: try again later")
+
+    rec = reconcile.reconcile(registry, ews_app, store=store, sources={"exchange": Throttled()})
+    assert set(rec.unknown) == {"directory"} and rec.unknown["directory"].startswith("throttled")
+    assert rec.counts["leak"] is None and rec.counts["joiner"] is not None
+    assert rec.failed
+    text = "\n".join(reconcile.findings_text(rec))
+    assert "Leaks: cannot tell" in text and "0 leaks" not in text
+
+
 def test_a_failing_application_leaves_reachability_unknown(org, registry, store, ews_app):
     from ec_console.secrets import secret_key
 
