@@ -110,13 +110,15 @@ class Reconciliation:
             out["leak"] = found["leak"] or None
         if "directory" in self.unknown and not found["leak"]:
             out["leak"] = None
+        if self.sample and all(e in self.untested for e in self.sample) and not found["leak"]:
+            out["leak"] = None            # not one account of the sample could be probed
         return out
 
     @property
     def failed(self) -> bool:
         """A leak or a broken profile found, or a set that could not be read (nothing proven)."""
         counts = self.counts
-        return bool(counts["leak"] or counts["broken"]) or bool(self.unknown)
+        return bool(counts["leak"] or counts["broken"]) or bool(self.unknown) or None in counts.values()
 
     def confidence(self) -> str:
         """What the leak sample means, in plain words (only a random sample supports a statement)."""
@@ -128,25 +130,31 @@ class Reconciliation:
                     "not enforced.")
         if "directory" in self.unknown:
             return "Leaks: cannot tell (the directory could not be read to draw a sample)."
-        probed = len(self.sample) - len(self.untested)
         if not self.sample:
             return "No account outside the scope was probed: this says nothing about leaks."
-        if self.sample_random and self.outsiders is not None and self.sample_random >= self.outsiders:
+        probed = [e for e in self.sample if e not in self.untested]
+        if not probed:
+            sampled = count(len(self.sample), 'account', 'accounts')
+            return f"Leaks: cannot tell: none of the {sampled} sampled could be probed (see why below)."
+        drawn = self.sample[len(self.sample) - self.sample_random:] if self.sample_random else []
+        n = len([e for e in drawn if e not in self.untested])
+        skipped = (f" ({count(len(drawn) - n, 'account', 'accounts')} drawn could not be probed and "
+                   "are not counted)") if n < len(drawn) else ""
+        if drawn and n == len(drawn) and self.outsiders is not None and n >= self.outsiders:
             return (f"Every one of the {count(self.outsiders, 'account', 'accounts')} outside the scope was "
                     "probed and none could be reached.")
-        if self.sample_random and not self.untested and self.sample_random <= 3:
-            drawn = count(self.sample_random, 'account', 'accounts')
-            return (f"No leak in {drawn} drawn at random from outside the scope: too few to say anything "
-                    "about the others. Take a larger sample (--sample 20 or more).")
-        if self.sample_random and not self.untested:
-            n = self.sample_random
+        if 0 < n <= 3:
+            return (f"No leak in {count(n, 'account', 'accounts')} drawn at random from outside the scope"
+                    f"{skipped}: too few to say anything about the others. Take a larger sample (--sample 20 "
+                    "or more).")
+        if n:
             share = 300 / n
             shown = f"{share:.0f}%" if share >= 1 else f"{share:.1f}%"
-            return (f"No leak in {count(n, 'account', 'accounts')} drawn at random from outside the scope. "
-                    f"With 95% confidence, fewer than {shown} of the accounts outside the scope can be "
-                    f"reached (the rule of three: 3 in {n:,}). A smaller share cannot be ruled out without a "
-                    "larger sample (--sample).")
-        return (f"No leak in the {count(probed, 'account', 'accounts')} probed. They were not drawn at "
+            return (f"No leak in {count(n, 'account', 'accounts')} drawn at random from outside the scope"
+                    f"{skipped}. With 95% confidence, fewer than {shown} of the accounts outside the scope "
+                    f"can be reached (the rule of three: 3 in {n:,}). A smaller share cannot be ruled out "
+                    "without a larger sample (--sample).")
+        return (f"No leak in the {count(len(probed), 'account', 'accounts')} probed. They were not drawn at "
                 "random from the whole directory, so this says nothing about the accounts not probed.")
 
     def to_dict(self) -> dict[str, Any]:

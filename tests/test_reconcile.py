@@ -477,3 +477,20 @@ def test_every_reconciliation_audit_action_has_a_label():
     for action in (reconcile.AUDIT_RECORDED, reconcile.AUDIT_JOINER_LINKED, reconcile.AUDIT_JOINER_NOT_LINKED,
                    reconcile.AUDIT_LEAVER_REVOKED):
         assert action in ACTION_LABELS
+
+
+def test_a_sample_none_of_which_could_be_probed_is_cannot_tell():
+    rec = reconcile.Reconciliation("App", 1, "google", "2026-11-28T10:00:00Z", scope_size=3,
+                                   sample=["a@x", "b@x"], sample_random=2, outsiders=40,
+                                   untested={"a@x": "throttled", "b@x": "throttled"})
+    assert rec.counts == {"leak": None, "joiner": 0, "leaver": 0, "broken": 0} and rec.failed
+    assert rec.confidence().startswith("Leaks: cannot tell")
+
+
+def test_the_rule_of_three_counts_only_the_random_accounts_that_were_probed():
+    sample = ["denied@x", *(f"u{i}@x" for i in range(25))]
+    rec = reconcile.Reconciliation("App", 1, "graph", "2026-11-28T10:00:00Z", sample=sample, sample_random=25,
+                                   outsiders=500, untested={"u0@x": "throttled", "u1@x": "timed out"})
+    text = rec.confidence()
+    assert "No leak in 23 accounts drawn at random" in text and "2 accounts drawn could not be probed" in text
+    assert "fewer than 13%" in text
