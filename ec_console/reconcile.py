@@ -262,12 +262,19 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                                  "accounts outside the scope to sample from (--sample-from FILE); only the "
                                  "--expect-denied accounts were probed")
             elif directory is not None:
-                everyone = {k.lower() for k in directory}
+                everyone = {k.lower() for k in directory.accounts}
                 pool = sorted(e for e in everyone if e not in scope and e not in taken)
-                rec.outsiders = len(pool) + len([e for e in rec.sample if e in everyone])
                 drawn = pool if len(pool) <= sample else rng.sample(pool, sample)
                 rec.sample += sorted(drawn)
-                rec.sample_random = len(drawn)
+                if directory.complete:
+                    denied_known = [e for e in rec.sample if e in everyone and e not in drawn]
+                    rec.outsiders = len(pool) + len(denied_known)
+                    rec.sample_random = len(drawn)
+                else:
+                    rec.notes.append(f"The sample was drawn from {directory.source}, which answered only "
+                                     "part of the directory (at most 100 names a query): it is not a random "
+                                     "sample of everyone, so no share is estimated. Give a full list with "
+                                     "--sample-from for that.")
 
     # Live probes: the linked profiles (broken; leavers still reachable) and the sample (leaks).
     jobs = [ProbeJob(app.id, p.email, p.id, p.display_name) for p in linked.values()]

@@ -111,12 +111,35 @@ def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_s
     assert registry.find_profile(ews_app.id, breaking).status == "linked"
 
 
-def test_exchange_without_a_list_probes_only_the_expect_denied_and_says_so(org, registry, store, ews_app):
-    outsider = org.outsiders()[0].address
-    rec = reconcile.reconcile(registry, ews_app, expect_denied=[outsider], store=store)
-    assert rec.sample == [outsider] and not rec.of("leak")
+def test_exchange_without_a_list_samples_the_directory_through_resolve_names(ews, org, registry, store,
+                                                                            ews_app):
+    leaked = org.outsiders()[2].address
+    org.leak(leaked)
+    ews.requests.clear()
+    rec = reconcile.reconcile(registry, ews_app, store=store, rng=random.Random(5))
+    outside = {m.address for m in org.outsiders()}
+    assert set(rec.sample) == outside and rec.sample_random == len(outside) == rec.outsiders
+    assert found(rec, "leak") == {leaked}
+    assert ews.requests.find(operation="ResolveNames")
+
+
+def test_a_capped_resolve_names_listing_is_not_called_random(org, registry, store, ews_app):
+    import datetime as dt
+
+    from ec_console.sandbox.org import _mailbox
+
+    today = dt.datetime.now(dt.UTC)
+    for n in range(105):
+        box = _mailbox(f"zz.person{n:03d}@sandbox.example", f"Zz Person {n}", 100 + n, today, in_scope=False)
+        org.mailboxes[box.address] = box
+    try:
+        rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
+    finally:
+        for n in range(105):
+            del org.mailboxes[f"zz.person{n:03d}@sandbox.example"]
+    assert len(rec.sample) >= 10 and rec.sample_random == 0
     assert "not drawn at random" in rec.confidence()
-    assert any("--sample-from" in note for note in rec.notes)
+    assert any("at most 100 names a query" in note for note in rec.notes)
 
 
 def test_an_unreadable_scope_is_cannot_tell_never_zero(org, registry, store, ews_app):

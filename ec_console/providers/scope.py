@@ -4,8 +4,9 @@ One small interface, `ScopeSource`, implemented in each platform's package (`pro
 
 - `members(application, secret, cancel, group=None)`: the accounts the directory says the application may
   reach (the scope), as `ScopeMembers`;
-- `directory(application, secret, cancel)`: every account of the directory (to draw the leak sample from),
-  or None when the platform offers no listing the console may use (the admin then gives a list).
+- `directory(application, secret, cancel)`: the accounts of the directory (to draw the leak sample from), as a
+  `DirectoryListing` that says whether it is complete (only a complete listing gives a random sample), or
+  None when the platform offers no listing the console may use (the admin then gives a list).
 
 Both raise `DirectoryUnreadable` (with the diagnosis when there is one) rather than guess: a reconciliation
 that cannot read a set says so. Qt-free; every call blocks.
@@ -28,6 +29,16 @@ class ScopeMembers:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DirectoryListing:
+    """The directory's accounts (address -> display name); `complete` False when the platform capped the
+    listing (EWS ResolveNames answers at most 100 names a query), so a draw from it is not random."""
+
+    accounts: dict[str, str]
+    source: str
+    complete: bool = True
+
+
 class DirectoryUnreadable(Exception):
     """A set could not be read (permission missing, group not found, throttled ...): never guessed."""
 
@@ -41,7 +52,7 @@ class ScopeSource(Protocol):
     def members(self, application: Any, secret: str, cancel: CancelToken,
                 group: str | None = None) -> ScopeMembers: ...
 
-    def directory(self, application: Any, secret: str, cancel: CancelToken) -> dict[str, str] | None: ...
+    def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None: ...
 
 
 def scope_source(provider: str) -> ScopeSource:

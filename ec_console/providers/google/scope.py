@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ec_console.checks import CancelToken
-from ec_console.providers.scope import DirectoryUnreadable, ScopeMembers
+from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers
 
 DWD_NOTE = ("Domain-wide delegation cannot be limited to a group or organisational unit: the application can "
             "reach every account of the domain. The scope below is the one you intend; this console's "
@@ -47,5 +47,6 @@ class GoogleScope:
         return ScopeMembers(f"the members of the group {named} (nested groups included)",
                             _read(settings, cancel, group=named), notes)
 
-    def directory(self, application: Any, secret: str, cancel: CancelToken) -> dict[str, str] | None:
-        return _read(_settings(application, secret), cancel, domain=application.domain)
+    def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
+        accounts = _read(_settings(application, secret), cancel, domain=application.domain)
+        return DirectoryListing(accounts, f"the users of {application.domain} (Directory API)")

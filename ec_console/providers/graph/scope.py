@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ec_console.checks import CancelToken
-from ec_console.providers.scope import DirectoryUnreadable, ScopeMembers
+from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers
 
 PERMISSIONS_HINT = ("Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft Entra "
                     "admin center: App registrations, the app, API permissions, Microsoft Graph, Application "
@@ -50,7 +50,7 @@ class GraphScope:
         return ScopeMembers(f"the direct members of {group} (Microsoft Graph)",
                             {m.email: m.name for m in members}, notes)
 
-    def directory(self, application: Any, secret: str, cancel: CancelToken) -> dict[str, str] | None:
+    def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
         from ec_console.providers.graph.probe import GroupListingError
 
         wrapper, session = _session(application, secret)
@@ -63,4 +63,5 @@ class GraphScope:
             raise _unreadable(exc) from None
         finally:
             wrapper.close()
-        return {u.email: u.name for u in users}
+        return DirectoryListing({u.email: u.name for u in users},
+                                "the tenant's users (Microsoft Graph /users)")

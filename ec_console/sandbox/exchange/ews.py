@@ -838,9 +838,13 @@ class EwsEndpoint:
         ]
         if not matches:
             return [self._error(ctx, "ErrorNameResolutionNoResults")]
+        # At most 100 candidates, "the first 100 that are encountered" (ResolveNamesType, Remarks:
+        # https://learn.microsoft.com/previous-versions/office/developer/exchange-server-2010/bb408804(v=exchg.140));
+        # a capped set says IncludesLastItemInRange="false".
         resolutions = "".join(f"<t:Resolution>{self._mailbox_xml(*m)}</t:Resolution>" for m in matches[:100])
+        last = "true" if len(matches) <= 100 else "false"
         content = (
-            f'<m:ResolutionSet TotalItemsInView="{len(matches)}" IncludesLastItemInRange="true">'
+            f'<m:ResolutionSet TotalItemsInView="{len(matches)}" IncludesLastItemInRange="{last}">'
             f"{resolutions}</m:ResolutionSet>"
         )
         if len(matches) == 1:
