@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ec_console.checkall import DEFAULT_CONCURRENCY, JobResult, ProbeJob, Recorder, run_probes
-from ec_console.checks import CancelToken
+from ec_console.checks import CancelToken, CheckCancelled
 from ec_console.errors import BadInput
 from ec_console.providers.base import ProbeKind, ProbeOutcome, ProviderAdapter
 from ec_console.providers.scope import DirectoryUnreadable, ScopeSource, scope_source
@@ -207,7 +207,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
               concurrency: int = DEFAULT_CONCURRENCY, timeout: float | None = None,
               cancel: CancelToken | None = None, policy: Any = None, save: bool = True) -> Reconciliation:
     """Reconcile `application` and (with `save`) store the result; BadInput / ApplicationUnusable before any
-    work when the inputs or the application cannot be used."""
+    work when the inputs or the application cannot be used; CheckCancelled (nothing stored) on `cancel`."""
     from ec_console.dashboard import _context, clean_emails, resolve_application
 
     validate_sample(sample)
@@ -276,6 +276,8 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                                      "sample of everyone, so no share is estimated. Give a full list with "
                                      "--sample-from for that.")
 
+    if cancel.cancelled:
+        raise CheckCancelled()
     # Live probes: the linked profiles (broken; leavers still reachable) and the sample (leaks).
     jobs = [ProbeJob(app.id, p.email, p.id, p.display_name) for p in linked.values()]
     jobs += [ProbeJob(app.id, email) for email in rec.sample if email not in linked]
@@ -284,13 +286,13 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     if jobs:
         summary = run_probes(registry, jobs, {app.id: ctx}, recorder, concurrency=concurrency, cancel=cancel,
                              timeout=timeout, policy=policy)
+        if summary.cancelled or cancel.cancelled:
+            raise CheckCancelled()
         outcomes = {r.job.email.lower(): r.outcome for r in summary.results if r.outcome is not None}
         failure = recorder.failure or next(iter(summary.application_failures.values()), None)
         if failure is not None:
             rec.unknown["reachable"] = (f"the application itself failed, so no account could be probed: "
                                         f"{_outcome_text(failure)}")
-        elif summary.cancelled:
-            rec.unknown["reachable"] = "the probes were cancelled"
     names = getattr(ctx.adapter, "diagnosis_names", lambda _a: {})(app)
 
     def tested(email: str) -> ProbeOutcome | None:

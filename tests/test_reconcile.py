@@ -517,3 +517,31 @@ def test_the_rule_of_three_counts_only_the_random_accounts_that_were_probed():
     text = rec.confidence()
     assert "No leak in 23 accounts drawn at random" in text and "2 accounts drawn could not be probed" in text
     assert "fewer than 13%" in text
+
+
+def test_a_cancelled_reconciliation_stores_nothing(org, registry, store, ews_app):
+    from ec_console.checks import CancelToken, CheckCancelled
+
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(CheckCancelled):
+        reconcile.reconcile(registry, ews_app, sample_from=[], store=store, cancel=cancel)
+    assert reconcile.reconciliations(registry, ews_app.id) == []
+
+
+def test_cli_apply_joiners_links_them_under_the_reconciliation(org, registry, cli_app, capsys):
+    app, members = cli_app
+    for box in org.scope_members():
+        if box.address not in members and box.address != members[0]:
+            org.leave_scope(box.address)
+    joiner = next(m.address for m in org.outsiders() if m.behaviour is Behaviour.NORMAL
+                  and not m.address.startswith("nested."))
+    org.join_scope(joiner)
+    code, out, _ = run_cli(capsys, app.name, "--sample-from", "/dev/null", "--apply", "joiners", "--json")
+    data = json.loads(out)
+    assert [j["email"] for j in data["joiners"]] == [joiner]
+    assert [(r["email"], r["action"]) for r in data["applied"]["results"]] == [(joiner, "linked")]
+    assert registry.find_profile(app.id, joiner).status == "linked"
+    [entry] = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_JOINER_LINKED]
+    assert entry.subject == joiner and json.loads(entry.detail)["reconciliation"] == data["reconciliation_id"]
+    assert code == 0

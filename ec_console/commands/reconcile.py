@@ -103,7 +103,7 @@ def _confirmed(args: argparse.Namespace, name: str) -> str:
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
-    from ec_console.checks import CancelToken
+    from ec_console.checks import CancelToken, CheckCancelled
     from ec_console.commands.profiles import cancel_on_interrupt, print_json
     from ec_console.dashboard import ApplicationUnusable, resolve_application
     from ec_console.reconcile import apply_joiners, apply_leavers, findings_text, reconcile
@@ -134,6 +134,9 @@ def run_reconcile(args: argparse.Namespace) -> int:
                                 region_id=region_id, concurrency=args.concurrency, cancel=cancel)
         except ApplicationUnusable as exc:
             raise BadInput(exc.message) from None
+        except CheckCancelled:
+            sys.stderr.write("Reconciliation interrupted: nothing was stored.\n")
+            return ExitStatus.INTERRUPTED
         applied: dict[str, Any] | None = None
         if args.apply == "joiners":
             with cancel_on_interrupt(cancel):
