@@ -29,6 +29,10 @@ ACTION_LABELS: dict[str, str] = {
     "check_all_started": "Check all started",
     "check_all_finished": "Check all finished",
     "check_all_cancelled": "Check all cancelled",
+    "reconciliation_recorded": "Reconciliation run",
+    "reconciliation_joiner_linked": "Joiner linked (reconciliation)",
+    "reconciliation_joiner_not_linked": "Joiner not linked (reconciliation)",
+    "reconciliation_leaver_revoked": "Leaver's profile revoked (reconciliation)",
 }
 
 

@@ -395,7 +395,45 @@ _V6 = Migration(6, "applications may be Microsoft Graph applications (provider '
     "CREATE INDEX applications_by_provider ON applications (provider, name COLLATE NOCASE)",
 ), rebuilds_table=True)
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# Reconciliations (ec_console/reconcile.py): one row per run with its counts (NULL: that finding could not be
+# told, `unknown` names the sets that could not be read), and one row per finding (no calendar contents).
+# Deleting an application (only a revoked one can be) deletes its reconciliations with it.
+RECONCILIATIONS_TABLE = "reconciliations"
+_V7 = Migration(7, "reconciliations (scope, profiles and live probes side by side) and their findings", (
+    """CREATE TABLE IF NOT EXISTS reconciliations (
+        id INTEGER PRIMARY KEY,
+        application_id INTEGER NOT NULL REFERENCES applications(id),
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        leaks INTEGER,
+        joiners INTEGER,
+        leavers INTEGER,
+        broken INTEGER,
+        scope_size INTEGER,
+        linked_size INTEGER,
+        sample_size INTEGER NOT NULL DEFAULT 0,
+        sample_random INTEGER NOT NULL DEFAULT 0 CHECK (sample_random IN (0, 1)),
+        unknown TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX IF NOT EXISTS reconciliations_by_application ON reconciliations (application_id, id)",
+    """CREATE TABLE IF NOT EXISTS reconciliation_findings (
+        id INTEGER PRIMARY KEY,
+        reconciliation_id INTEGER NOT NULL REFERENCES reconciliations(id),
+        email TEXT NOT NULL,
+        finding TEXT NOT NULL CHECK (finding IN ('leak', 'joiner', 'leaver', 'broken')),
+        diagnosis TEXT
+    )""",
+    """CREATE INDEX IF NOT EXISTS reconciliation_findings_by_run
+       ON reconciliation_findings (reconciliation_id, finding)""",
+    """CREATE TRIGGER IF NOT EXISTS reconciliations_go_with_application BEFORE DELETE ON applications BEGIN
+        DELETE FROM reconciliation_findings WHERE reconciliation_id IN
+            (SELECT id FROM reconciliations WHERE application_id = old.id);
+        DELETE FROM reconciliations WHERE application_id = old.id;
+       END""",
+))
+RECONCILIATIONS_VERSION = _V7.version
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

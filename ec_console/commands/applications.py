@@ -13,6 +13,8 @@
     ec-console applications set-scope NAME GROUP [--region ID] [--json]
     ec-console applications recheck NAME [--mailbox ADDR] [--region ID] [--json]
     ec-console applications remove NAME --export FILE.json [--yes] [--region ID] [--json]
+    ec-console applications reconcile NAME [--sample N] [--sample-from FILE] [--apply joiners|leavers] ...
+        (commands/reconcile.py)
     ec-console applications move-to-graph NAME --client-id C [--tenant-id T] [--certificate PEM|PFX] ...
 
 `add` validates like the wizard, runs the same setup check (exit 1 and nothing written when it fails),
@@ -107,6 +109,9 @@ def register(subparsers: Any) -> None:
     _common(revoke, "the result")
     revoke.set_defaults(handler=run_revoke)
     _register_edits(actions)
+    from ec_console.commands.reconcile import register as register_reconcile
+
+    register_reconcile(actions)
 
 
 def _register_edits(actions: Any) -> None:

@@ -72,6 +72,8 @@ class Mailbox:
     display_name: str
     behaviour: Behaviour = Behaviour.NORMAL
     in_scope: bool = True  # member of the scoping group
+    # Outside the group, yet reachable: a second management scope (or role assignment) covers it. A leak.
+    extra_grant: bool = False
     events: list[Event] = field(default_factory=list)
     folder_ids: dict[str, str] = field(default_factory=dict)  # distinguished id -> folder id
     # Delegate access (no impersonation): None = the service accounts may open every folder of an in-scope
@@ -79,6 +81,11 @@ class Mailbox:
     # (`Add-MailboxFolderPermission <mbx>:\Calendar -User <svc> -AccessRights Reviewer` gives {"calendar"}),
     # and every other folder, the root included, answers ErrorAccessDenied; Reviewer cannot create items.
     delegate_folders: frozenset[str] | None = None
+
+    @property
+    def covered(self) -> bool:
+        """Whether the scoped grants reach this mailbox (its group membership, or an extra grant: a leak)."""
+        return self.in_scope or self.extra_grant
 
     @property
     def alias(self) -> str:
@@ -166,6 +173,26 @@ class Organisation:
     def scope_members(self) -> list[Mailbox]:
         """Direct members of the scoping group (the management scope's MemberOfGroup filter)."""
         return [m for m in self.mailboxes.values() if m.in_scope]
+
+    # -- switches a test may flip (reconciliation: joiners, leavers, a leak) --------------------------------
+    def join_scope(self, address: str) -> None:
+        """`address` becomes a direct member of the scoping group (Add-DistributionGroupMember)."""
+        with self.lock:
+            self.mailboxes[address.lower()].in_scope = True
+
+    def leave_scope(self, address: str) -> None:
+        """`address` leaves the scoping group: the management scope no longer covers it."""
+        with self.lock:
+            self.mailboxes[address.lower()].in_scope = False
+
+    def leak(self, address: str, on: bool = True) -> None:
+        """Make `address` (outside the group) reachable anyway, as a second, unscoped grant would."""
+        with self.lock:
+            self.mailboxes[address.lower()].extra_grant = on
+
+    def outsiders(self) -> list[Mailbox]:
+        """Mailboxes outside the scoping group (the nested group's members too: nesting is not followed)."""
+        return [m for m in self.mailboxes.values() if not m.in_scope]
 
     def by_behaviour(self, behaviour: Behaviour) -> Mailbox:
         return next(m for m in self.mailboxes.values() if m.behaviour is behaviour)

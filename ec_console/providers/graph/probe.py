@@ -396,13 +396,46 @@ class GraphProbeSession:
                 )
             return members
 
-    def _directory_refusal(self, check: _GraphCheck, answer: GraphAnswer, group: str) -> Outcome:
+    def list_users(self, cancel: CancelToken, limit: int = MAX_MEMBERS) -> list[GroupMember]:
+        """The tenant's users with a mail address (`GET /users`, pages of 999 followed by `@odata.nextLink`;
+        at most `limit`). Needs User.ReadBasic.All (or User.Read.All, Directory.Read.All)."""
+        with self._lock:
+            signed_in = self._signed_in(cancel)
+            if isinstance(signed_in, Outcome):
+                raise GroupListingError(signed_in)
+            check = signed_in
+            check.cancel = cancel
+            url: str | None = check._url("/v1.0/users", {"$select": "id,mail,userPrincipalName,displayName",
+                                                          "$top": "999"})
+            users: list[GroupMember] = []
+            while url and len(users) < limit:
+                self.requests_sent += 1
+                page = check._call("GET", "", url=url)
+                if isinstance(page, Outcome):
+                    raise GroupListingError(page)
+                if not page.ok:
+                    refusal = self._directory_refusal(check, page, "of the tenant", what="users")
+                    raise GroupListingError(refusal, missing_roles=page.status == 403)
+                body = page.body if isinstance(page.body, dict) else {}
+                for user in body.get("value") or []:
+                    mail = user.get("mail") if isinstance(user, dict) else None
+                    if isinstance(mail, str) and "@" in mail:
+                        name = user.get("displayName")
+                        users.append(GroupMember(mail.lower(), name if isinstance(name, str) else ""))
+                link = body.get("@odata.nextLink")
+                ours = isinstance(link, str) and link.startswith(self.settings.graph_root + "/")
+                url = link if ours else None
+            return users[:limit]
+
+    def _directory_refusal(self, check: _GraphCheck, answer: GraphAnswer, group: str, *,
+                           what: str = "group") -> Outcome:
         shown = answer.error_code or f"HTTP {answer.status}"
         if answer.status == 403:
             return _plain_failure(
-                f"Microsoft Graph refused to list the group {group} ({shown}): the "
-                "application lacks the directory permissions GroupMember.Read.All and "
-                "User.ReadBasic.All"
+                f"Microsoft Graph refused to list the {what} {group} ({shown}): the "
+                "application lacks the directory permission"
+                + (" User.ReadBasic.All" if what == "users"
+                   else "s GroupMember.Read.All and User.ReadBasic.All")
             )
         code = graph_code(answer.status, answer.error_code, answer.error_message)
         if code in (
@@ -414,7 +447,7 @@ class GraphProbeSession:
             code = "server_error"
         return check._fail(
             code,
-            f"Microsoft Graph could not list the group {group} ({shown})",
+            f"Microsoft Graph could not list the {what} {group} ({shown})",
             error=f"HTTP {answer.status} {answer.error_code}".strip(),
         )
 

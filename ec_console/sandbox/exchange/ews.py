@@ -506,9 +506,9 @@ class EwsEndpoint:
         if mailbox is None:
             raise SoapFault("ErrorNonExistentMailbox", address=address)
         if principal.account is not None:
-            allowed = principal.account.impersonation is Impersonation.ALL or mailbox.in_scope
+            allowed = principal.account.impersonation is Impersonation.ALL or mailbox.covered
         else:
-            allowed = EWS_APP_ROLE in principal.roles or mailbox.in_scope
+            allowed = EWS_APP_ROLE in principal.roles or mailbox.covered
         if not allowed:
             raise SoapFault("ErrorImpersonateUserDenied")
         return mailbox
@@ -549,7 +549,7 @@ class EwsEndpoint:
         if box is None:
             return None, "ErrorNonExistentMailbox"
         account = ctx.principal.account
-        if account is None or not (box.in_scope or account.impersonation is Impersonation.ALL):
+        if account is None or not (box.covered or account.impersonation is Impersonation.ALL):
             return None, "ErrorAccessDenied"  # no delegate (folder) permission on this mailbox
         if box.behaviour is Behaviour.EWS_BLOCKED:
             raise HttpAnswer(self._forbidden(EWS_DISABLED))
@@ -838,9 +838,13 @@ class EwsEndpoint:
         ]
         if not matches:
             return [self._error(ctx, "ErrorNameResolutionNoResults")]
+        # At most 100 candidates, "the first 100 that are encountered" (ResolveNamesType, Remarks:
+        # https://learn.microsoft.com/previous-versions/office/developer/exchange-server-2010/bb408804(v=exchg.140));
+        # a capped set says IncludesLastItemInRange="false".
         resolutions = "".join(f"<t:Resolution>{self._mailbox_xml(*m)}</t:Resolution>" for m in matches[:100])
+        last = "true" if len(matches) <= 100 else "false"
         content = (
-            f'<m:ResolutionSet TotalItemsInView="{len(matches)}" IncludesLastItemInRange="true">'
+            f'<m:ResolutionSet TotalItemsInView="{len(matches)}" IncludesLastItemInRange="{last}">'
             f"{resolutions}</m:ResolutionSet>"
         )
         if len(matches) == 1:
@@ -852,6 +856,13 @@ class EwsEndpoint:
         ]
 
     def _op_ExpandDL(self, ctx: _Context, req: Element) -> list[str]:  # noqa: N802
+        """The group's direct members, as Exchange answers: one ExpandDLResponseMessage with a DLExpansion of
+        Mailbox elements (nested groups listed as PublicDL, not expanded: "A distribution list expansion is
+        not recursive"), ErrorNameResolutionNoResults for an unknown group. Members come from the live
+        organisation, so a test's `join_scope` / `leave_scope` shows at once. Sources:
+        https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/expanddl and
+        https://learn.microsoft.com/exchange/client-developer/web-service-reference/expanddlresponsemessage
+        """
         address = (req.findtext(f"{_m('Mailbox')}/{_t('EmailAddress')}") or "").strip().lower()
         ctx.notes["group"] = address
         if address == self.org.scope_group_address:

@@ -7,6 +7,8 @@
   events overlapping the window, `$select` honoured, pages of 10 with `@odata.nextLink`.
 - `GET/POST /v1.0/users/{id}/events`, `GET/DELETE /v1.0/users/{id}/events/{event id}` (also under
   `/calendar`): list, create (needs Calendars.ReadWrite), read, delete.
+- `GET /v1.0/users[?$top&$select]`: the tenant's users, pages of 100 (`$top` up to 999) with
+  `@odata.nextLink`. Needs a user-read role.
 - `GET /v1.0/groups?$filter=mail eq '...'` (or `displayName eq '...'`): the group. Needs GroupMember.Read.All,
   Group.Read.All or Directory.Read.All.
 - `GET /v1.0/groups/{id}/members[/microsoft.graph.user]`: the direct members, pages of 100 (`$top` up to 999);
@@ -256,6 +258,8 @@ class GraphApi:
             if len(rest) == 2 and rest[0] == "events" and method in ("GET", "DELETE"):
                 event_id = segments[-1]
                 return self._event(call, key, event_id, delete=method == "DELETE")
+        if lowered == ["users"] and method == "GET":
+            return self._users(call)
         if lowered == ["groups"] and method == "GET":
             return self._groups(call)
         if len(lowered) in (3, 4) and lowered[0] == "groups" and lowered[2] == "members" and method == "GET":
@@ -299,6 +303,23 @@ class GraphApi:
             "id": user.id,
         }
         return Answer(200, _select(item, call.param("$select")))
+
+    def _users(self, call: Call) -> Answer:
+        """`GET /users`: pages of 100 by default, `$top` 1..999, `@odata.nextLink` until the last page
+        (https://learn.microsoft.com/graph/api/user-list and https://learn.microsoft.com/graph/paging)."""
+        call.notes["endpoint"] = "users"
+        if not set(call.app.roles) & USER_ROLES:
+            raise GraphRefusal("graph_directory_denied")
+        top = self._top(call, MEMBERS_PAGE, MEMBERS_MAX)
+        offset = _offset(call.param("$skiptoken"))
+        users = list(self.tenant.users.values())
+        page = [_select({"businessPhones": [], "displayName": u.display_name, "mail": u.address,
+                         "userPrincipalName": u.address, "id": u.id}, call.param("$select"))
+                for u in users[offset: offset + top]]
+        body: dict[str, Any] = {"@odata.context": f"{self.base_url}/v1.0/$metadata#users", "value": page}
+        if offset + top < len(users):
+            body["@odata.nextLink"] = self._next_link(call, {"$skiptoken": _skip_token(offset + top)})
+        return Answer(200, body)
 
     def _groups(self, call: Call) -> Answer:
         call.notes["endpoint"] = "groups"
@@ -363,7 +384,8 @@ class GraphApi:
         entra = set(app.roles) & CALENDAR_ROLES
         if app.access_policy and not user.in_scope:
             raise GraphRefusal("graph_access_policy_denied")
-        rbac = app.rbac_roles & CALENDAR_ROLES if user.in_scope else frozenset()
+        covered = user.in_scope or user.extra_grant  # extra_grant: a second, wider RBAC scope (a leak)
+        rbac = app.rbac_roles & CALENDAR_ROLES if covered else frozenset()
         if not (entra or rbac):
             raise GraphRefusal("graph_access_denied")
         if write and not ((entra | rbac) & WRITE_ROLES):

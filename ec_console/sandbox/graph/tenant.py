@@ -93,6 +93,7 @@ class User:
     address: str
     display_name: str
     in_scope: bool = True  # a direct member of the scoping group
+    extra_grant: bool = False  # outside the group, yet a second, wider RBAC scope covers it (a leak)
     mailbox: bool = True  # an Exchange Online mailbox (False: on-premises or unlicensed)
     throttled: bool = False  # every calendar request answers 429 ApplicationThrottled
     events: dict[str, Event] = field(default_factory=dict)
@@ -232,6 +233,25 @@ class GraphTenant:
                      if u.in_scope == in_scope and u.mailbox and not u.throttled)
 
     # -- switches -----------------------------------------------------------------------------------------
+    def join_scope(self, address: str) -> None:
+        """`address` becomes a direct member of the scoping group (Add-DistributionGroupMember)."""
+        user = self.users[address.lower()]
+        with self.lock:
+            user.in_scope = True
+            if user.address not in self.group.members:
+                self.group.members.append(user.address)
+
+    def leave_scope(self, address: str) -> None:
+        """`address` leaves the scoping group: the RBAC scope no longer covers it."""
+        user = self.users[address.lower()]
+        with self.lock:
+            user.in_scope = False
+            self.group.members[:] = [a for a in self.group.members if a != user.address]
+
+    def leak(self, address: str, on: bool = True) -> None:
+        """Make `address` (outside the group) reachable anyway, as a second, wider RBAC scope would."""
+        self.users[address.lower()].extra_grant = on
+
     def throttle(self, address: str, times: int, retry_after: int) -> None:
         """The next `times` calendar requests for `address` answer 429 with `Retry-After: retry_after`."""
         with self.lock:

@@ -1,0 +1,182 @@
+"""`ec-console applications reconcile NAME`: the application's scope, profiles and live probes side by side.
+
+    ec-console applications reconcile NAME [--sample N] [--sample-from FILE] [--expect-denied ADDR]...
+        [--scope-group GROUP] [--apply joiners|leavers] [--confirm NAME] [--region ID] [--json]
+
+Prints the four findings, leaks first, with counts (docs/reconcile.md); `--json` prints one object (keys in
+docs/cli.md). Exit status 0: no leak and no broken profile; 1: a leak or a broken profile found, or a set
+that could not be read (cannot tell); 2: refused before any work (bad input, unknown application, no secret,
+leavers not confirmed).
+
+`--apply joiners` links the joiners through the link of `profiles link`; `--apply leavers` revokes the
+leavers' profiles and needs the application's name typed (on a terminal) or given as `--confirm NAME`
+(without one). Every applied change is audited under the reconciliation's id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ec_console.commands.common import concurrency_flag, json_flag, region_flag, resolve_region, verbose_flag
+from ec_console.errors import BadInput, ExitStatus
+
+MAX_LIST_BYTES = 20 * 1024 * 1024
+
+
+def register(actions: Any) -> None:
+    parser = actions.add_parser(
+        "reconcile",
+        help="compare the scope, the linked profiles and what the application really reaches",
+        description="Reconcile an application: joiners (in the scope, not linked), leavers (linked, no "
+        "longer in the scope), broken profiles (linked, in the scope, the probe fails) and leaks (outside "
+        "the scope, yet reachable), leaks first. Exit status 1 when a leak or a broken profile is found or "
+        "a set cannot be read.",
+    )
+    parser.add_argument("name", metavar="NAME", help="the application's name")
+    parser.add_argument("--sample", metavar="N", default="20",
+                        help="accounts outside the scope to probe for leaks (1 to 1000, default 20)")
+    parser.add_argument("--sample-from", metavar="FILE",
+                        help="draw the leak sample from this list of addresses (one a line, or a Get-Mailbox "
+                        "CSV export) instead of the directory")
+    parser.add_argument("--expect-denied", metavar="ADDR", action="append", default=[],
+                        help="an account that must be unreachable, always probed (repeat; the application's "
+                        "own is always included)")
+    parser.add_argument("--scope-group", metavar="GROUP",
+                        help="the scope to compare with instead of the saved one (Google: a group's address "
+                        "or an organisational unit such as /Sales)")
+    parser.add_argument("--apply", choices=["joiners", "leavers"],
+                        help="link the joiners, or revoke the leavers' profiles (typed confirmation)")
+    parser.add_argument("--confirm", metavar="NAME",
+                        help="the application's name, confirming --apply leavers without a terminal")
+    concurrency_flag(parser)
+    region_flag(parser)
+    json_flag(parser, "the reconciliation")
+    verbose_flag(parser)
+    parser.set_defaults(handler=run_reconcile)
+
+
+def _sample(text: str) -> int:
+    from ec_console.reconcile import validate_sample
+
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise BadInput(f"--sample must be a whole number from 1 to 1000, not {text!r}") from None
+    return validate_sample(value)
+
+
+def _read_list(path_text: str) -> list[str]:
+    from ec_console.providers.exchange.check import parse_mailbox_list
+
+    path = Path(path_text)
+    try:
+        if path.stat().st_size > MAX_LIST_BYTES:
+            raise BadInput(f"{path} is larger than {MAX_LIST_BYTES // (1024 * 1024)} MB; give a shorter list")
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BadInput(f"--sample-from: no file {path}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"--sample-from: {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise BadInput(f"--sample-from: {path} cannot be read ({exc.strerror or exc})") from None
+    parsed = parse_mailbox_list(text)
+    if parsed.problems:
+        shown = "; ".join(f"line {p.line}: {p.message}" for p in parsed.problems[:5])
+        raise BadInput(f"--sample-from: {path} has lines that are not addresses ({shown})")
+    return parsed.addresses
+
+
+def _confirmed(args: argparse.Namespace, name: str) -> str:
+    """The confirmation for --apply leavers: typed on a terminal, else --confirm; BadInput when missing."""
+    if args.confirm is not None:
+        return str(args.confirm)
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise BadInput(f"revoking leavers needs --confirm {name!r} when no terminal is attached; nothing was "
+                       "revoked")
+    try:
+        return input(f"Type the application's name ({name}) to revoke its leavers' profiles: ")
+    except EOFError:
+        return ""
+
+
+def run_reconcile(args: argparse.Namespace) -> int:
+    from ec_console.checks import CancelToken, CheckCancelled
+    from ec_console.commands.profiles import cancel_on_interrupt, print_json
+    from ec_console.dashboard import ApplicationUnusable, resolve_application
+    from ec_console.reconcile import apply_joiners, apply_leavers, findings_text, reconcile
+    from ec_console.registry import Registry
+    from ec_console.words import count
+
+    sample = _sample(args.sample)
+    listed = _read_list(args.sample_from) if args.sample_from else None
+    if args.confirm is not None and args.apply != "leavers":
+        raise BadInput("--confirm only goes with --apply leavers")
+    if args.apply == "leavers" and args.confirm is None and not (sys.stdin and sys.stdin.isatty()):
+        raise BadInput(f"revoking leavers needs --confirm {args.name!r} when no terminal is attached; "
+                       "nothing was done")
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        app = resolve_application(registry, args.name)
+        if app.status != "active":
+            raise BadInput(f"{app.name!r} is revoked: there is nothing to reconcile")
+        if args.apply == "leavers" and args.confirm is not None and \
+                args.confirm.strip().casefold() != app.name.casefold():
+            raise BadInput(f"--confirm {args.confirm!r} is not the application's name ({app.name!r}); "
+                           "nothing was done")
+        cancel = CancelToken()
+        try:
+            with cancel_on_interrupt(cancel):
+                rec = reconcile(registry, app, sample=sample, sample_from=listed,
+                                expect_denied=args.expect_denied, scope_group=args.scope_group,
+                                region_id=region_id, concurrency=args.concurrency, cancel=cancel)
+        except ApplicationUnusable as exc:
+            raise BadInput(exc.message) from None
+        except CheckCancelled:
+            sys.stderr.write("Reconciliation interrupted: nothing was stored.\n")
+            return ExitStatus.INTERRUPTED
+        applied: dict[str, Any] | None = None
+        if args.apply == "joiners":
+            with cancel_on_interrupt(cancel):
+                results = apply_joiners(registry, rec, region_id=region_id, concurrency=args.concurrency,
+                                        cancel=cancel)
+            applied = {"action": "link_joiners", "results": [r.to_dict() for r in results]}
+        elif args.apply == "leavers":
+            leavers = rec.of("leaver")
+            if not leavers:
+                applied = {"action": "revoke_leavers", "results": []}
+            else:
+                if not args.json:
+                    _print(findings_text(rec))
+                typed = _confirmed(args, app.name)
+                results = apply_leavers(registry, rec, typed)
+                applied = {"action": "revoke_leavers", "results": [
+                    {"email": r.profile.email, "profile_id": r.profile.id, "status": r.profile.status,
+                     "changed": r.changed, "platform_step": r.withdrawal_step} for r in results]}
+    if args.json:
+        print_json({**rec.to_dict(), "applied": applied})
+    else:
+        if not (args.apply == "leavers" and rec.of("leaver")):
+            _print(findings_text(rec))
+        if applied is not None:
+            done = applied["results"]
+            if applied["action"] == "link_joiners":
+                linked = sum(1 for r in done if r["action"] == "linked")
+                print(f"\nLinked {count(linked, 'joiner', 'joiners')} of {len(done):,}"
+                      f" (reconciliation {rec.id}).")
+                for r in done:
+                    if r["action"] != "linked":
+                        print(f"  {r['email']}: not linked: {r['message']}")
+            else:
+                whose = "1 leaver's profile" if len(done) == 1 else f"{len(done):,} leavers' profiles"
+                print(f"\nRevoked {whose} (reconciliation {rec.id}).")
+                for r in done:
+                    print(f"  {r['email']}: on the platform: {r['platform_step']}")
+    return ExitStatus.STEP_FAILED if rec.failed else ExitStatus.OK
+
+
+def _print(lines: Any) -> None:
+    for line in lines:
+        print(line)

@@ -1,0 +1,67 @@
+"""Microsoft Graph's scope for reconciliation: `/groups/{id}/members` of the application's scoping group
+(paged through `@odata.nextLink`), and the tenant's users (`/users`) to draw the leak sample from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ec_console.checks import CancelToken
+from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers
+
+PERMISSIONS_HINT = ("Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft Entra "
+                    "admin center: App registrations, the app, API permissions, Microsoft Graph, Application "
+                    "permissions, then Grant admin consent)")
+
+
+def _session(application: Any, secret: str) -> tuple[Any, Any]:
+    from ec_console.providers.base import GraphAdapter
+
+    session = GraphAdapter().probe_session(application, secret, concurrency=1)
+    return session, getattr(session, "session", None)
+
+
+def _unreadable(exc: Any) -> DirectoryUnreadable:
+    detail = exc.outcome.detail + (f". {PERMISSIONS_HINT}" if exc.missing_roles else "")
+    return DirectoryUnreadable(exc.outcome.diagnosis, detail)
+
+
+class GraphScope:
+    def members(self, application: Any, secret: str, cancel: CancelToken,
+                group: str | None = None) -> ScopeMembers:
+        from ec_console.providers.graph.probe import GroupListingError
+
+        s = application.settings
+        group = group or s.get("scope_group_address") or s.get("scope_group")
+        if not group:
+            raise DirectoryUnreadable(None, f"The application {application.name!r} has no scoping group "
+                                            "saved; name it with --scope-group")
+        wrapper, session = _session(application, secret)
+        try:
+            if session is None or not hasattr(session, "list_group_members"):
+                failure = wrapper.probe(s.get("test_mailbox") or "", cancel)
+                raise DirectoryUnreadable(failure.diagnosis, failure.detail)
+            members = session.list_group_members(group, cancel)
+        except GroupListingError as exc:
+            raise _unreadable(exc) from None
+        finally:
+            wrapper.close()
+        notes = ["Only the group's direct members are in the scope: RBAC for Applications does not apply the "
+                 "management scope to members of nested groups."]
+        return ScopeMembers(f"the direct members of {group} (Microsoft Graph)",
+                            {m.email: m.name for m in members}, notes)
+
+    def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
+        from ec_console.providers.graph.probe import GroupListingError
+
+        wrapper, session = _session(application, secret)
+        try:
+            if session is None or not hasattr(session, "list_users"):
+                failure = wrapper.probe(application.settings.get("test_mailbox") or "", cancel)
+                raise DirectoryUnreadable(failure.diagnosis, failure.detail)
+            users = session.list_users(cancel)
+        except GroupListingError as exc:
+            raise _unreadable(exc) from None
+        finally:
+            wrapper.close()
+        return DirectoryListing({u.email: u.name for u in users},
+                                "the tenant's users (Microsoft Graph /users)")

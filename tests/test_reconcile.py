@@ -1,0 +1,544 @@
+"""Reconcile (ec_console/reconcile.py) against the sandboxes of every platform: the joiners, leavers, broken
+profiles and leaks a test sets up are found, exactly; a directory that cannot be read gives "cannot tell",
+never "0 leaks"; applying joiners links them under the reconciliation; the stored runs and the drift text."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from ec_console import dashboard, reconcile
+from ec_console.checkall import BackOffPolicy
+from ec_console.checks import StepStatus
+from ec_console.errors import BadInput
+from ec_console.registry import RECONCILIATIONS_VERSION, SCHEMA_VERSION, Registry
+from ec_console.sandbox import Sandbox
+from ec_console.sandbox.org import Behaviour
+from ec_console.secrets import MemoryStore
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def registry():
+    with Registry.for_region("us") as reg:
+        yield reg
+
+
+@pytest.fixture
+def store():
+    return MemoryStore()
+
+
+def found(rec, finding):
+    return {f.email for f in rec.of(finding)}
+
+
+# --- Exchange on-premises -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ews():
+    with Sandbox() as sb:
+        sb.org.throttle_back_off_ms, sb.org.slow_seconds = 100, 0.1
+        yield sb
+
+
+@pytest.fixture
+def org(ews):
+    """The EWS organisation; every switch a test flips is put back afterwards."""
+    org = ews.org
+    saved = {a: (m.in_scope, m.extra_grant, m.behaviour) for a, m in org.mailboxes.items()}
+    yield org
+    for address, (in_scope, extra, behaviour) in saved.items():
+        box = org.mailboxes[address]
+        box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
+
+
+@pytest.fixture
+def ews_app(ews, org, registry, store):
+    info = ews.info()
+    spec = dashboard.ApplicationSpec(
+        "Sandbox EWS", "exchange", info.domain,
+        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
+        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
+    outcome = dashboard.add_application(registry, spec, info.password, store=store)
+    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
+    return outcome.application
+
+
+def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_set_up(org, registry, store,
+                                                                                      ews_app):
+    ordinary = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+                and m.delegate_folders is None][:4]
+    dashboard.link_profiles(registry, ews_app, ordinary, store=store)
+    staying, _, leaving, breaking = ordinary
+    org.leave_scope(leaving)                               # a leaver
+    org.mailboxes[breaking].behaviour = Behaviour.FOLDER_DENIED   # broken: linked, in scope, probe fails
+    outsiders = [m.address for m in org.outsiders() if m.address != leaving]
+    leaked = outsiders[1]
+    org.leak(leaked)                                       # reachable though outside the group
+    rec = reconcile.reconcile(registry, ews_app, sample_from=outsiders, expect_denied=[outsiders[0]],
+                              store=store)
+    linked = set(ordinary) - {leaving}
+    assert found(rec, "joiner") == {m.address for m in org.scope_members()} - linked
+    assert found(rec, "leaver") == {leaving}
+    assert found(rec, "broken") == {breaking}
+    assert found(rec, "leak") == {m for m in outsiders if org.mailboxes[m].covered} == {leaked}
+    assert staying not in found(rec, "broken")
+    assert rec.unknown == {} and rec.failed
+    [leak] = rec.of("leak")
+    assert leak.diagnosis == "scope_not_enforced" and "Get-ManagementRoleAssignment" in leak.fix
+    [leaver] = rec.of("leaver")
+    assert "Remove-DistributionGroupMember" in leaver.fix and leaver.reachable is False
+    [broken] = rec.of("broken")
+    assert broken.diagnosis == "folder_access_denied"
+    assert set(rec.sample) == set(outsiders) and rec.sample_random == 0
+    assert "not drawn at random" in rec.confidence() or rec.of("leak")
+    assert any("nested" in note and "outside the scope" in note for note in rec.notes)
+    # stored, with its findings (no calendar contents) and audited
+    [stored] = reconcile.reconciliations(registry, ews_app.id)
+    assert stored.id == rec.id and stored.counts == rec.counts and stored.sample_size == len(outsiders)
+    rows = reconcile.stored_findings(registry, rec.id)
+    assert {(e, f) for e, f, _ in rows} == {(x.email, x.finding) for x in rec.findings}
+    assert "Quarterly" not in json.dumps(rows) and "Confidential" not in json.dumps(rows)
+    [entry] = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_RECORDED]
+    assert json.loads(entry.detail)["reconciliation"] == rec.id
+    # probes changed no profile
+    assert registry.find_profile(ews_app.id, breaking).status == "linked"
+
+
+def test_exchange_without_a_list_samples_the_directory_through_resolve_names(ews, org, registry, store,
+                                                                            ews_app):
+    leaked = org.outsiders()[2].address
+    org.leak(leaked)
+    ews.requests.clear()
+    rec = reconcile.reconcile(registry, ews_app, store=store, rng=random.Random(5))
+    outside = {m.address for m in org.outsiders()}
+    assert set(rec.sample) == outside and rec.sample_random == len(outside) == rec.outsiders
+    assert found(rec, "leak") == {leaked}
+    assert ews.requests.find(operation="ResolveNames")
+
+
+def test_a_capped_resolve_names_listing_is_not_called_random(org, registry, store, ews_app):
+    import datetime as dt
+
+    from ec_console.sandbox.org import _mailbox
+
+    today = dt.datetime.now(dt.UTC)
+    for n in range(105):
+        box = _mailbox(f"zz.person{n:03d}@sandbox.example", f"Zz Person {n}", 100 + n, today, in_scope=False)
+        org.mailboxes[box.address] = box
+    try:
+        rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
+    finally:
+        for n in range(105):
+            del org.mailboxes[f"zz.person{n:03d}@sandbox.example"]
+    assert len(rec.sample) >= 10 and rec.sample_random == 0
+    assert "not drawn at random" in rec.confidence()
+    assert any("at most 100 names a query" in note for note in rec.notes)
+
+
+def test_an_unreadable_scope_is_cannot_tell_never_zero(org, registry, store, ews_app):
+    registry.update_application(ews_app.id, settings={**ews_app.settings,
+                                                      "scope_group_address": "no-such-group@sandbox.example"})
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[org.outsiders()[0].address], store=store)
+    assert "scope" in rec.unknown
+    assert rec.counts == {"leak": None, "joiner": None, "leaver": None, "broken": None}
+    assert rec.failed and "cannot tell" in rec.confidence().lower()
+    text = "\n".join(reconcile.findings_text(rec))
+    assert "Leaks: cannot tell" in text and "0 leaks" not in text
+    [stored] = reconcile.reconciliations(registry, ews_app.id)
+    assert stored.counts["leak"] is None and stored.unknown == ("scope",)
+
+
+def test_a_directory_that_cannot_be_read_leaves_leaks_unknown(org, registry, store, ews_app):
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.exchange.scope import ExchangeScope
+    from ec_console.providers.scope import DirectoryUnreadable
+
+    class Throttled(ExchangeScope):
+        def directory(self, application, secret, cancel):
+            raise DirectoryUnreadable(diagnose("throttled"), "the directory answered: try again later")
+
+    rec = reconcile.reconcile(registry, ews_app, store=store, sources={"exchange": Throttled()})
+    assert set(rec.unknown) == {"directory"} and rec.unknown["directory"].startswith("throttled")
+    assert rec.counts["leak"] is None and rec.counts["joiner"] is not None
+    assert rec.failed
+    text = "\n".join(reconcile.findings_text(rec))
+    assert "Leaks: cannot tell" in text and "0 leaks" not in text
+
+
+def test_a_failing_application_leaves_reachability_unknown(org, registry, store, ews_app):
+    from ec_console.secrets import secret_key
+
+    dashboard.link_profiles(registry, ews_app, [org.scope_members()[0].address], store=store)
+    store.set(secret_key("us", ews_app.name, "password"), "Wrong-Password-1")
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[org.outsiders()[0].address], store=store,
+                              save=False)
+    # the scope is read with the same password: nothing at all can be told, and each set says why
+    assert set(rec.unknown) == {"scope", "reachable"}
+    assert rec.unknown["scope"].startswith("auth_failed") and "auth_failed" in rec.unknown["reachable"]
+    assert rec.counts == {"leak": None, "joiner": None, "leaver": None, "broken": None}
+
+
+def test_apply_joiners_links_them_and_audits_them_under_the_reconciliation(org, registry, store, ews_app):
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None]
+    dashboard.link_profiles(registry, ews_app, members[2:], store=store)
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    joiners = found(rec, "joiner")
+    assert set(members[:2]) <= joiners
+    results = reconcile.apply_joiners(registry, rec, store=store, policy=BackOffPolicy(max_retries=0))
+    linked_now = {p.email for p in registry.list_profiles() if p.status == "linked"}
+    assert set(members[:2]) <= linked_now
+    assert {r.email for r in results} == joiners
+    audited = {e.subject: json.loads(e.detail) for e in registry.audit_entries()
+               if e.action in (reconcile.AUDIT_JOINER_LINKED, reconcile.AUDIT_JOINER_NOT_LINKED)}
+    assert set(audited) == joiners
+    assert {d["reconciliation"] for d in audited.values()} == {rec.id}
+    assert {s for s, d in audited.items() if d["result"] == "linked"} == {
+        r.email for r in results if r.action == "linked"} >= set(members[:2])
+
+
+def test_apply_leavers_needs_the_typed_name_and_revokes_exactly_the_leavers(org, registry, store, ews_app):
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None][:3]
+    dashboard.link_profiles(registry, ews_app, members, store=store)
+    org.leave_scope(members[0])
+    rec = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    before = {p.email: p.status for p in registry.list_profiles()}
+    with pytest.raises(BadInput):
+        reconcile.apply_leavers(registry, rec, "not the name")
+    assert {p.email: p.status for p in registry.list_profiles()} == before
+    reconcile.apply_leavers(registry, rec, ews_app.name.upper())
+    after = {p.email: p.status for p in registry.list_profiles()}
+    assert {e for e, s in after.items() if s == "revoked"} == {members[0]}
+    [entry] = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_LEAVER_REVOKED]
+    assert entry.subject == members[0] and json.loads(entry.detail)["reconciliation"] == rec.id
+
+
+def test_drift_text_compares_with_the_previous_reconciliation(org, registry, store, ews_app):
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None]
+    dashboard.link_profiles(registry, ews_app, members[:4], store=store)
+    first = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    assert reconcile.drift_text(registry, ews_app.id) is None
+    org.leave_scope(members[0])
+    org.leave_scope(members[1])
+    org.leave_scope(members[10])                           # not linked: one joiner fewer
+    second = reconcile.reconcile(registry, ews_app, sample_from=[], store=store)
+    joiners = len(second.of("joiner")) - len(first.of("joiner"))
+    assert joiners == -1 and len(second.of("leaver")) == 2
+    from ec_console.registry import parse_utc
+
+    day = parse_utc(first.at).astimezone()
+    assert reconcile.drift_text(registry, ews_app.id) == \
+        f"\u22121 joiner, +2 leavers, 0 leaks since {day.day} {day:%b}"
+
+
+# --- sample sizes, statistics, storage ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [0, 1001, -5, "20", True, 2.5])
+def test_sample_size_out_of_range_is_refused(bad):
+    with pytest.raises(BadInput):
+        reconcile.validate_sample(bad)
+
+
+def test_the_rule_of_three_is_stated_only_for_a_random_sample():
+    rec = reconcile.Reconciliation("App", 1, "graph", "2026-11-28T10:00:00Z",
+                                   sample=[f"u{i}@x" for i in range(20)], sample_random=20, outsiders=500)
+    assert "fewer than 15%" in rec.confidence() and "95% confidence" in rec.confidence()
+    rec.sample_random = 0
+    assert "95%" not in rec.confidence() and "not drawn at random" in rec.confidence()
+    rec.sample_random, rec.outsiders = 20, 20
+    assert "Every one of the 20 accounts" in rec.confidence()
+
+
+def test_the_migration_is_part_of_the_schema(registry):
+    assert RECONCILIATIONS_VERSION <= SCHEMA_VERSION == registry.schema_version
+    tables = {r[0] for r in registry._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"reconciliations", "reconciliation_findings"} <= tables
+
+
+def test_deleting_a_revoked_application_deletes_its_reconciliations(registry):
+    app = registry.add_application("Gone", "exchange", "example.com")
+    rec = reconcile.Reconciliation("Gone", app.id, "exchange", "2026-11-28T10:00:00Z",
+                                   findings=[reconcile.Finding("a@example.com", "joiner")])
+    reconcile.record_reconciliation(registry, rec)
+    registry.update_application(app.id, status="revoked")
+    registry.delete_application(app.id)
+    assert registry._conn.execute("SELECT COUNT(*) FROM reconciliation_findings").fetchone()[0] == 0
+
+
+
+# --- Microsoft Graph ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graph():
+    from ec_console.sandbox.graph import GraphSandbox
+
+    with GraphSandbox() as box:
+        yield box
+
+
+@pytest.fixture
+def tenant(graph):
+    tenant = graph.tenant
+    saved = {a: (u.in_scope, u.extra_grant, u.mailbox) for a, u in tenant.users.items()}
+    members = list(tenant.group.members)
+    yield tenant
+    for address, (in_scope, extra, mailbox) in saved.items():
+        user = tenant.users[address]
+        user.in_scope, user.extra_grant, user.mailbox = in_scope, extra, mailbox
+    tenant.group.members[:] = members
+
+
+def graph_app(registry, store, info, client_id=None):
+    from ec_console.secrets import secret_key
+
+    settings = {"tenant_id": info.tenant_id, "client_id": client_id or info.client_id,
+                "authority": info.authority, "graph_url": info.graph_url, "ca_file": info.ca_file,
+                "scope_group": info.scope_group_address, "scope_group_address": info.scope_group_address,
+                "timeout": 5}
+    app = registry.add_application("M365", "graph", info.tenant_domain, settings)
+    store.set(secret_key("us", "M365", "client_secret"), info.client_secret)
+    return app
+
+
+def test_graph_reconcile_finds_exactly_what_the_tenant_was_set_up_with(graph, tenant, registry, store):
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    ordinary = [u.address for u in tenant.users.values() if u.in_scope and u.mailbox and not u.throttled][:4]
+    registry.add_profiles(app.id, [(e, "") for e in ordinary], status="linked")
+    _, leaving, breaking, _ = ordinary
+    tenant.leave_scope(leaving)
+    tenant.users[breaking].mailbox = False                   # no Exchange Online mailbox any more
+    outsiders = [u.address for u in tenant.users.values() if not u.in_scope and u.address != leaving]
+    tenant.leak(outsiders[1])
+    rec = reconcile.reconcile(registry, app, store=store, rng=random.Random(7),
+                              policy=BackOffPolicy(max_retries=0))
+    assert found(rec, "joiner") == set(tenant.group.members) - set(ordinary)
+    assert found(rec, "leaver") == {leaving}
+    assert found(rec, "broken") == {breaking} and rec.of("broken")[0].diagnosis == "mailbox_not_enabled"
+    assert found(rec, "leak") == {a for a in outsiders if tenant.users[a].extra_grant} == {outsiders[1]}
+    assert "Test-ServicePrincipalAuthorization" in rec.of("leak")[0].fix
+    # the sample was the directory's outsiders, drawn at random: here every one of them
+    assert set(rec.sample) == set(outsiders) and rec.sample_random == len(outsiders) == rec.outsiders
+    users_listed = [r for r in graph.requests.all() if r.notes.get("endpoint") == "users"]
+    assert users_listed, "the leak sample comes from GET /users"
+
+
+def test_graph_draws_its_sample_at_random_and_a_tiny_one_states_nothing(graph, tenant, registry, store):
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    for user in list(tenant.users.values())[:6]:
+        tenant.leave_scope(user.address)
+    rec = reconcile.reconcile(registry, app, store=store, sample=3, rng=random.Random(1),
+                              policy=BackOffPolicy(max_retries=0))
+    outside = {u.address for u in tenant.users.values() if not u.in_scope}
+    assert len(rec.sample) == 3 and set(rec.sample) <= outside and rec.outsiders == len(outside) > 3
+    assert not rec.of("leak") and "too few to say anything" in rec.confidence()
+
+
+def test_graph_without_directory_permission_cannot_tell(graph, tenant, registry, store):
+    info = graph.info()
+    app = graph_app(registry, store, info, client_id=info.apps["rbac_read_only"])
+    rec = reconcile.reconcile(registry, app, store=store)
+    assert set(rec.unknown) == {"scope"} and "GroupMember.Read.All" in rec.unknown["scope"]
+    assert rec.counts["leak"] is None and rec.failed
+
+
+# --- Google Workspace (domain-wide delegation) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def google(tmp_path_factory):
+    from ec_console.sandbox.google.sandbox import GoogleSandbox
+
+    with GoogleSandbox(tmp_path_factory.mktemp("google")) as box:
+        yield box
+
+
+def google_app(registry, store, google, **extra):
+    from ec_console.sandbox.google.org import ADMIN
+    from ec_console.secrets import secret_key
+
+    info = google.info()
+    settings = {"admin": ADMIN, "api_root": info.api_root, "ca_file": info.ca_file, "timeout": 5, **extra}
+    app = registry.add_application("Workspace", "google", info.domain, settings)
+    store.set(secret_key("us", "Workspace", "key"), open(info.key_file).read())
+    return app
+
+
+def test_google_reconcile_against_the_intended_organisational_unit(google, registry, store):
+    org = google.org
+    sales = sorted(u.primary_email for u in org.active_users()
+                   if u.org_unit_path == "/Sales" and not u.suspended)
+    elsewhere = sorted(u.primary_email for u in org.active_users() if u.org_unit_path == "/Engineering")
+    app = google_app(registry, store, google, scope_group="/Sales")
+    registry.add_profiles(app.id, [(sales[0], ""), (sales[1], ""), (elsewhere[0], "")], status="linked")
+    rec = reconcile.reconcile(registry, app, store=store, sample=5, rng=random.Random(3),
+                              policy=BackOffPolicy(max_retries=0))
+    assert found(rec, "joiner") == set(sales) - {sales[0], sales[1]}
+    assert found(rec, "leaver") == {elsewhere[0]}
+    assert not rec.of("broken")
+    directory = {u.primary_email for u in org.active_users() if not u.suspended}
+    assert len(rec.sample) == 5 and set(rec.sample) <= directory - set(sales) - {elsewhere[0]}
+    # Delegation reaches every account that has a calendar: each such outsider sampled is a leak
+    reachable = {e for e in rec.sample if org.users[e].calendar_enabled and not org.users[e].rate_limited}
+    assert reachable and found(rec, "leak") == reachable
+    assert set(rec.untested) == {e for e in rec.sample if org.users[e].rate_limited}
+    assert any("cannot be limited" in note for note in rec.notes)
+    assert all("Marketplace" in f.fix for f in rec.of("leak"))
+    assert rec.of("leaver")[0].reachable is True and "Marketplace" in rec.of("leaver")[0].fix
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_app(ews, org, registry):
+    from ec_console.secrets import default_store
+
+    info = ews.info()
+    spec = dashboard.ApplicationSpec(
+        "Calendar Sync", "exchange", info.domain,
+        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
+        info.mailbox_in_scope)
+    outcome = dashboard.add_application(registry, spec, info.password, store=default_store())
+    assert outcome.report.result is StepStatus.PASS
+    members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+               and m.delegate_folders is None][:3]
+    dashboard.link_profiles(registry, outcome.application, members, store=default_store())
+    return outcome.application, members
+
+
+def run_cli(capsys, *args):
+    from ec_console import cli
+
+    code = cli.main(["applications", "reconcile", *args, "--region", "us"])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_json_lists_the_four_findings_and_exits_1_on_a_leak(org, registry, cli_app, capsys, tmp_path):
+    app, members = cli_app
+    org.leave_scope(members[0])
+    outsider = [m.address for m in org.outsiders() if m.address != members[0]][0]
+    org.leak(outsider)
+    listing = tmp_path / "outsiders.txt"
+    listing.write_text(f"{outsider}\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, app.name, "--sample-from", str(listing), "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert {"reconciliation_id", "application", "provider", "at", "counts", "leaks", "joiners", "leavers",
+            "broken", "cannot_tell", "sample", "confidence", "notes", "failed", "applied"} <= set(data)
+    assert [x["email"] for x in data["leaks"]] == [outsider]
+    assert data["leaks"][0]["diagnosis"] == "scope_not_enforced"
+    assert [x["email"] for x in data["leavers"]] == [members[0]]
+    assert data["counts"] == {"leak": 1, "joiner": len(data["joiners"]), "leaver": 1, "broken": 0}
+    assert data["cannot_tell"] == {} and data["failed"] is True and data["applied"] is None
+    code, text, _ = run_cli(capsys, app.name, "--sample-from", str(listing))
+    assert code == 1
+    assert text.index("1 leak") < text.index("joiners") < text.index("1 leaver") < text.index("broken")
+
+
+def test_cli_exits_0_when_nothing_leaks_or_is_broken(org, registry, cli_app, capsys, tmp_path):
+    app, _ = cli_app
+    listing = tmp_path / "outsiders.txt"
+    listing.write_text("\n".join(m.address for m in org.outsiders()), encoding="utf-8")
+    code, out, _ = run_cli(capsys, app.name, "--sample-from", str(listing))
+    assert code == 0 and "0 leaks" in out and "not drawn at random" in out
+
+
+@pytest.mark.parametrize("sample", ["0", "1001", "many"])
+def test_cli_refuses_a_bad_sample_size_with_exit_2(cli_app, capsys, sample):
+    app, _ = cli_app
+    code, out, err = run_cli(capsys, app.name, "--sample", sample)
+    assert code == 2 and "sample" in err and "Traceback" not in err + out
+
+
+def test_cli_apply_leavers_without_confirmation_is_refused_and_changes_nothing(org, registry, cli_app,
+                                                                              capsys):
+    app, members = cli_app
+    org.leave_scope(members[0])
+    before = {p.email: p.status for p in registry.list_profiles()}
+    runs = len(reconcile.reconciliations(registry, app.id))
+    code, _, err = run_cli(capsys, app.name, "--apply", "leavers")
+    assert code == 2 and "--confirm" in err
+    code, _, err = run_cli(capsys, app.name, "--apply", "leavers", "--confirm", "Another App")
+    assert code == 2
+    assert {p.email: p.status for p in registry.list_profiles()} == before
+    assert len(reconcile.reconciliations(registry, app.id)) == runs
+
+
+def test_cli_apply_leavers_with_confirmation_revokes_exactly_the_leavers(org, registry, cli_app, capsys):
+    app, members = cli_app
+    org.leave_scope(members[1])
+    code, out, _ = run_cli(capsys, app.name, "--apply", "leavers", "--confirm", app.name, "--json")
+    data = json.loads(out)
+    assert [r["email"] for r in data["applied"]["results"]] == [members[1]]
+    statuses = {p.email: p.status for p in registry.list_profiles()}
+    assert statuses == {members[0]: "linked", members[1]: "revoked", members[2]: "linked"}
+    revoked = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_LEAVER_REVOKED]
+    assert [json.loads(e.detail)["reconciliation"] for e in revoked] == [data["reconciliation_id"]]
+
+
+def test_every_reconciliation_audit_action_has_a_label():
+    from ec_console.audit_labels import ACTION_LABELS
+
+    for action in (reconcile.AUDIT_RECORDED, reconcile.AUDIT_JOINER_LINKED, reconcile.AUDIT_JOINER_NOT_LINKED,
+                   reconcile.AUDIT_LEAVER_REVOKED):
+        assert action in ACTION_LABELS
+
+
+def test_a_sample_none_of_which_could_be_probed_is_cannot_tell():
+    rec = reconcile.Reconciliation("App", 1, "google", "2026-11-28T10:00:00Z", scope_size=3,
+                                   sample=["a@x", "b@x"], sample_random=2, outsiders=40,
+                                   untested={"a@x": "throttled", "b@x": "throttled"})
+    assert rec.counts == {"leak": None, "joiner": 0, "leaver": 0, "broken": 0} and rec.failed
+    assert rec.confidence().startswith("Leaks: cannot tell")
+
+
+def test_the_rule_of_three_counts_only_the_random_accounts_that_were_probed():
+    sample = ["denied@x", *(f"u{i}@x" for i in range(25))]
+    rec = reconcile.Reconciliation("App", 1, "graph", "2026-11-28T10:00:00Z", sample=sample, sample_random=25,
+                                   outsiders=500, untested={"u0@x": "throttled", "u1@x": "timed out"})
+    text = rec.confidence()
+    assert "No leak in 23 accounts drawn at random" in text and "2 accounts drawn could not be probed" in text
+    assert "fewer than 13%" in text
+
+
+def test_a_cancelled_reconciliation_stores_nothing(org, registry, store, ews_app):
+    from ec_console.checks import CancelToken, CheckCancelled
+
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(CheckCancelled):
+        reconcile.reconcile(registry, ews_app, sample_from=[], store=store, cancel=cancel)
+    assert reconcile.reconciliations(registry, ews_app.id) == []
+
+
+def test_cli_apply_joiners_links_them_under_the_reconciliation(org, registry, cli_app, capsys):
+    app, members = cli_app
+    for box in org.scope_members():
+        if box.address not in members and box.address != members[0]:
+            org.leave_scope(box.address)
+    joiner = next(m.address for m in org.outsiders() if m.behaviour is Behaviour.NORMAL
+                  and not m.address.startswith("nested."))
+    org.join_scope(joiner)
+    code, out, _ = run_cli(capsys, app.name, "--sample-from", "/dev/null", "--apply", "joiners", "--json")
+    data = json.loads(out)
+    assert [j["email"] for j in data["joiners"]] == [joiner]
+    assert [(r["email"], r["action"]) for r in data["applied"]["results"]] == [(joiner, "linked")]
+    assert registry.find_profile(app.id, joiner).status == "linked"
+    [entry] = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_JOINER_LINKED]
+    assert entry.subject == joiner and json.loads(entry.detail)["reconciliation"] == data["reconciliation_id"]
+    assert code == 0
