@@ -1,0 +1,107 @@
+"""The monitor end to end against the EWS sandbox: a profile that breaks in the sandbox is caught by the next
+run and arrives as a webhook POST at a loopback receiver, with no secret in it; recovery is told too."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ec_console import checkall, dashboard, monitor
+from ec_console.checks import StepStatus
+from ec_console.monitor_notify import WebhookNotifier
+from ec_console.registry import Registry
+from ec_console.sandbox import Sandbox
+from ec_console.secrets import MemoryStore
+
+pytestmark = pytest.mark.slow
+
+
+class Receiver:
+    """A loopback HTTP server that keeps every POST body."""
+
+    def __init__(self) -> None:
+        bodies = self.bodies = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                bodies.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook/s3cr3t-path-token"
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox() as sb:
+        yield sb
+
+
+def test_a_profile_broken_in_the_sandbox_arrives_as_one_webhook_post_without_secrets(sandbox):
+    info = sandbox.info()
+    store = MemoryStore()
+    with Registry.for_region("us") as registry, Receiver() as receiver:
+        spec = dashboard.ApplicationSpec(
+            "Sandbox EWS", "exchange", info.domain,
+            {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+             "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
+            info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
+        outcome = dashboard.add_application(registry, spec, info.password, store=store)
+        assert outcome.report.result is StepStatus.PASS
+        emails = info.mailboxes_in_scope[:4]
+        dashboard.link_profiles(registry, outcome.application, emails, store=store,
+                                policy=checkall.BackOffPolicy(max_retries=1))
+        hook = [WebhookNotifier("slack", receiver.url)]
+
+        first = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert (first.outcome, first.alerts, receiver.bodies) == ("ok", [], [])
+
+        # The sandbox's admin takes two mailboxes out of the scoping group: the next run finds them broken.
+        for email in emails[:2]:
+            sandbox.org.mailbox(email).in_scope = False
+        second = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert second.exit_status == 1 and second.deliveries == [("webhook (Slack)", None)]
+        assert [(a.kind, a.application, a.count) for a in second.alerts] == [
+            ("profiles_need_relink", "Sandbox EWS", 2)]
+        assert len(receiver.bodies) == 1
+        text = json.loads(receiver.bodies[0])["text"]
+        assert "Sandbox EWS: 2 profiles went from linked to needs relink (impersonation_denied)" in text
+        for secret in (info.password, *(a.client_secret for a in sandbox.org.apps), "s3cr3t-path-token",
+                       *emails):
+            assert secret not in receiver.bodies[0]
+
+        # Nothing changed since: no alert.
+        third = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert third.alerts == [] and len(receiver.bodies) == 1
+
+        # Back in the group: check all relinks them, and the recovery is told once.
+        for email in emails[:2]:
+            sandbox.org.mailbox(email).in_scope = True
+        fourth = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert [(a.kind, a.application) for a in fourth.alerts] == [("recovered", "Sandbox EWS")]
+        assert fourth.exit_status == 0 and len(receiver.bodies) == 2
+
+        history = registry.health_history()
+        assert [(r.outcome, r.linked, r.needs_relink) for r in history] == [
+            ("ok", 4, 0), ("failing", 2, 2), ("failing", 2, 2), ("ok", 4, 0)]
+        assert all(r.leaks is None for r in history)   # reconciliation did not run: no leak figure
