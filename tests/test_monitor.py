@@ -1,0 +1,282 @@
+"""The monitor's run (lock, keychain, history rows), its change detection, the alert channels and the CLI."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from ec_console import monitor
+from ec_console.cli import main
+from ec_console.errors import BadInput
+from ec_console.monitor_notify import (
+    DeliveryFailed,
+    DesktopNotifier,
+    SmtpNotifier,
+    WebhookNotifier,
+    desktop_command,
+    teams_payload,
+    validate_webhook_url,
+)
+from ec_console.registry import HEALTH_HISTORY_TABLE, SCHEMA_VERSION, HealthRow, Registry, migrate
+from ec_console.secrets import MemoryStore
+
+
+def _row(app_id, name, outcome="ok", *, needs_relink=0, failing=0, leaks=None, health=None, run="r1"):
+    return HealthRow(run, "2026-12-01T06:00:00Z", app_id, name, "scheduled", outcome, health=health,
+                     linked=5, needs_relink=needs_relink, failing=failing, leaks=leaks)
+
+
+# --- registry --------------------------------------------------------------------------------------------
+
+
+def test_the_history_table_arrives_with_the_latest_schema_and_its_query_returns_runs_oldest_first():
+    with Registry.for_region("us") as registry:
+        assert registry.schema_version == SCHEMA_VERSION
+        registry.record_health([HealthRow("a", "2026-12-01T00:00:00Z", 1, "One", "manual", "ok", linked=3),
+                                HealthRow("a", "2026-12-01T00:00:00Z", 2, "Two", "manual", "failing",
+                                          diagnoses=("timeout", "auth_failed"))])
+        registry.record_health([HealthRow("b", "2026-12-01T06:00:00Z", 1, "One", "scheduled", "ok",
+                                          linked=4, leaks=0)])
+        assert [(r.run_id, r.application_name, r.linked) for r in registry.health_history()] == [
+            ("a", "One", 3), ("a", "Two", 0), ("b", "One", 4)]
+        assert [r.linked for r in registry.health_history(application_id=1)] == [3, 4]
+        assert registry.health_history(since="2026-12-01T01:00:00Z")[0].run_id == "b"
+        assert registry.health_history(application_id=2)[0].diagnoses == ("auth_failed", "timeout")
+        assert [r.run_id for r in registry.latest_health_run()] == ["b"]
+        assert registry.latest_health_run(trigger="manual")[0].run_id == "a"
+
+
+def test_the_history_migration_is_idempotent_and_refuses_bad_rows():
+    with Registry.for_region("us") as registry:
+        conn = registry._conn
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        assert migrate(conn) == SCHEMA_VERSION   # the table exists already: nothing fails, nothing is lost
+        assert conn.execute(f"SELECT COUNT(*) FROM {HEALTH_HISTORY_TABLE}").fetchone() == (0,)
+        with pytest.raises(BadInput):
+            registry.record_health([HealthRow("a", "2026-12-01T00:00:00Z", 1, "One", "nightly", "ok")])
+        with pytest.raises(BadInput):
+            registry.record_health([HealthRow("a", "2026-12-01T00:00:00Z", 1, "One", "manual", "ok",
+                                              linked=-1)])
+        assert registry.health_history() == []
+
+
+# --- change detection ------------------------------------------------------------------------------------
+
+
+def test_alerts_come_only_from_changes():
+    steady = [_row(1, "Contoso", "ok"), _row(2, "Fabrikam", "failing", failing=1)]
+    assert monitor.changes(steady, steady) == []
+    now = [_row(1, "Contoso", "application_failed", health="auth_failed"), _row(2, "Fabrikam", "ok")]
+    assert [(a.kind, a.application, a.codes) for a in monitor.changes(steady, now)] == [
+        ("application_failing", "Contoso", ("auth_failed",)), ("recovered", "Fabrikam", ())]
+    # The same failure again is not news.
+    assert monitor.changes(now, now) == []
+
+
+def test_a_new_leak_and_profiles_gone_to_needs_relink_are_told_with_counts():
+    before = [_row(1, "Contoso", leaks=1)]
+    after = [_row(1, "Contoso", "failing", needs_relink=3, leaks=3)]
+    alerts = monitor.changes(before, after, {1: (3, ("impersonation_denied",))})
+    assert [(a.kind, a.count) for a in alerts] == [("new_leak", 2), ("profiles_need_relink", 3)]
+    assert alerts[1].text() == "Contoso: 3 profiles went from linked to needs relink (impersonation_denied)"
+    assert alerts[0].text() == "Contoso: 2 accounts outside the scope are reachable (scope_not_enforced)"
+    # Reconciliation not run (leaks None) is not a new leak.
+    assert monitor.changes(before, [_row(1, "Contoso")]) == []
+    first = monitor.changes([], [_row(1, "Contoso", "not_checked")])
+    assert [a.kind for a in first] == ["application_failing"]
+
+
+# --- the run ---------------------------------------------------------------------------------------------
+
+
+def test_an_overlapping_run_is_skipped_recorded_and_reported():
+    with Registry.for_region("us") as registry:
+        with monitor.run_lock(monitor.lock_path(registry.path)):
+            run = monitor.run_monitor(registry, "us", store=MemoryStore())
+        assert (run.outcome, run.exit_status) == ("skipped_overlap", monitor.EXIT_SKIPPED)
+        (row,) = registry.health_history()
+        assert (row.application_id, row.outcome) == (None, "skipped_overlap")
+        # The lock is free again: the next run goes ahead.
+        assert monitor.run_monitor(registry, "us", store=MemoryStore()).outcome == "ok"
+
+
+def test_the_lock_holds_across_processes():
+    with Registry.for_region("us") as registry:
+        path = monitor.lock_path(registry.path)
+        code = ("import sys; from pathlib import Path; from ec_console import monitor\n"
+                "try:\n    with monitor.run_lock(Path(sys.argv[1])): print('got it')\n"
+                "except monitor.RunInProgress: print('busy')\n")
+        with monitor.run_lock(path):
+            held = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                                  check=True, timeout=60)
+        free = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                              check=True, timeout=60)
+        assert (held.stdout.strip(), free.stdout.strip()) == ("busy", "got it")
+
+
+def test_an_unreachable_keychain_is_a_clear_diagnosis_with_exit_status_3():
+    with Registry.for_region("us") as registry:
+        run = monitor.run_monitor(registry, "us", store=MemoryStore(usable=False))
+        assert (run.outcome, run.exit_status) == ("keychain_unavailable", 3)
+        assert "keychain could not be reached" in run.notes[0] and "docs/monitor.md" in run.notes[0]
+        assert registry.health_history()[0].outcome == "keychain_unavailable"
+
+
+def test_a_failed_delivery_is_recorded_and_fails_the_run():
+    class Broken:
+        channel = "webhook (Slack)"
+
+        def send(self, title, body):
+            raise DeliveryFailed("the webhook answered HTTP 404")
+
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Contoso", "exchange", "contoso.example")
+        run = monitor.run_monitor(registry, "us", store=MemoryStore(), notifiers=[Broken()])
+        # No secret stored for the application: it cannot be checked, which is news on a first run.
+        assert [a.kind for a in run.alerts] == ["application_failing"]
+        assert run.deliveries == [("webhook (Slack)", "the webhook answered HTTP 404")]
+        assert run.exit_status == 1 and run.rows[0].application_id == app.id
+        assert "no secret" in run.rows[0].detail
+
+
+def test_missed_runs_and_a_moved_program_are_said_plainly(tmp_path):
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    six = 6 * 3600
+    assert monitor.missed_run("2026-12-03T07:00:00Z", six, now) is None
+    late = monitor.missed_run("2026-12-02T20:00:00Z", six, now)
+    assert late is not None and "16.0 hours ago" in late and "every 6h" in late
+    assert "since the job was installed" in monitor.missed_run(None, six, now, "2026-12-02T00:00:00Z")
+    gone = monitor.executable_problem([str(tmp_path / "ec-console")])
+    assert gone is not None and "missing or has moved" in gone and "monitor install" in gone
+    assert monitor.executable_problem([sys.executable]) is None
+
+
+@pytest.mark.parametrize("text, seconds", [("15m", 900), ("60m", 3600), ("6h", 21600), ("1d", 86400)])
+def test_every_accepts_intervals_that_divide_a_day(text, seconds):
+    assert monitor.parse_every(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["5m", "7h", "2d", "6", "h", "-6h", "six hours"])
+def test_every_refuses_other_intervals_with_the_reason(text):
+    with pytest.raises(BadInput, match="--every"):
+        monitor.parse_every(text)
+
+
+# --- alert channels --------------------------------------------------------------------------------------
+
+
+def test_webhook_addresses_must_be_https_except_to_this_computer():
+    assert validate_webhook_url("https://hooks.slack.com/services/T/B/X").startswith("https://")
+    assert validate_webhook_url("http://127.0.0.1:8080/x")
+    for bad in ("http://hooks.example.com/x", "ftp://x", "hooks.slack.com"):
+        with pytest.raises(BadInput) as caught:
+            validate_webhook_url(bad)
+        assert bad not in caught.value.message   # the address is a secret: never echoed
+
+
+def test_teams_gets_an_adaptive_card_message():
+    payload = teams_payload("Title", "Run of X:\n- Contoso: failing")
+    (attachment,) = payload["attachments"]
+    assert payload["type"] == "message"
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert [b["text"] for b in attachment["content"]["body"]] == ["Title", "Run of X:", "- Contoso: failing"]
+
+
+def test_an_unreachable_webhook_is_an_error_without_its_address():
+    notifier = WebhookNotifier("slack", "http://127.0.0.1:9/hook/secret-part", timeout=2)
+    with pytest.raises(DeliveryFailed) as caught:
+        notifier.send("t", "b")
+    assert "secret-part" not in str(caught.value) and "could not be reached" in str(caught.value)
+
+
+class _FakeSMTP:
+    sent: list = []
+
+    def __init__(self, host, port, timeout):
+        self.extensions = {"starttls"}
+        self.calls = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def ehlo(self):
+        self.calls.append("ehlo")
+
+    def has_extn(self, name):
+        return name in self.extensions
+
+    def starttls(self, context):
+        self.calls.append("starttls")
+
+    def login(self, user, password):
+        if password != "right":
+            raise smtplib.SMTPAuthenticationError(535, b"no")
+        self.calls.append("login")
+
+    def send_message(self, msg):
+        _FakeSMTP.sent.append((self.calls[:], msg))
+
+
+def test_email_goes_only_after_starttls_and_a_refused_sign_in_is_reported():
+    _FakeSMTP.sent = []
+    ok = SmtpNotifier("smtp.example", 587, "ec@example", ["ops@example"], username="ec", password="right",
+                      smtp_factory=_FakeSMTP)
+    ok.send("Title", "Body")
+    ((calls, msg),) = _FakeSMTP.sent
+    assert calls == ["ehlo", "starttls", "ehlo", "login"] and msg["Subject"] == "Title"
+    bad = SmtpNotifier("smtp.example", 587, "ec@example", ["ops@example"], username="ec", password="wrong",
+                       smtp_factory=_FakeSMTP)
+    with pytest.raises(DeliveryFailed, match="refused the sign-in") as caught:
+        bad.send("Title", "Body")
+    assert "wrong" not in str(caught.value)
+
+    class Plain(_FakeSMTP):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            self.extensions = set()
+
+    with pytest.raises(DeliveryFailed, match="does not offer STARTTLS"):
+        SmtpNotifier("smtp.example", 25, "a@example", ["b@example"], smtp_factory=Plain).send("t", "b")
+
+
+def test_desktop_notifications_use_each_systems_own_command():
+    argv, env = desktop_command("T", 'B "quoted"', "darwin")
+    assert argv[0] == "osascript" and argv[-2:] == ["T", 'B "quoted"'] and env == {}
+    argv, env = desktop_command("T", "B", "win32")
+    assert argv[0] == "powershell.exe" and env == {"EC_ALERT_TITLE": "T", "EC_ALERT_BODY": "B"}
+    assert "$env:EC_ALERT_TITLE" in argv[-1] and "$env:EC_ALERT_BODY" in argv[-1]
+    assert desktop_command("T", "B", "linux")[0] == ["notify-send", "--app-name=ec-console", "T", "B"]
+    calls = []
+    DesktopNotifier(platform="linux", which=lambda n: "/usr/bin/" + n,
+                    runner=lambda argv, **kw: calls.append(argv) or subprocess.CompletedProcess(argv, 0)
+                    ).send("T", "B")
+    assert calls == [["notify-send", "--app-name=ec-console", "T", "B"]]
+    with pytest.raises(DeliveryFailed, match="not found"):
+        DesktopNotifier(platform="linux", which=lambda n: None).send("T", "B")
+    failing = DesktopNotifier(platform="linux", which=lambda n: n,
+                              runner=lambda argv, **kw: subprocess.CompletedProcess(argv, 1))
+    with pytest.raises(DeliveryFailed, match="exit status 1"):
+        failing.send("T", "B")
+
+
+# --- CLI -------------------------------------------------------------------------------------------------
+
+
+def test_monitor_run_and_history_export_from_the_command_line(tmp_path, capsys):
+    assert main(["monitor", "run", "--region", "us", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["outcome"] == "ok" and out["reconcile"] is False and out["applications"] == []
+    assert main(["monitor", "history", "--region", "us", "--output", str(tmp_path / "h.csv")]) == 0
+    text = (tmp_path / "h.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("run_at,trigger,application,outcome")
+    assert main(["monitor", "history", "--region", "us", "--output", str(tmp_path / "h.txt")]) == 2
+    assert main(["monitor", "status", "--region", "us"]) == 1
+    assert "not installed" in capsys.readouterr().out
