@@ -14,9 +14,9 @@
 Every job runs `<absolute program> monitor run --region ID --scheduled`; the program's absolute path is
 recorded in the monitor's settings file so `monitor status` can tell a moved or deleted console.
 
-The environment the job passes on: `EC_CONSOLE_HOME` and `EC_CONSOLE_CREDENTIAL_STORE` when set at install
-time (neither is a secret), and on Linux `DBUS_SESSION_BUS_ADDRESS`, which the Secret Service keychain is
-reached through (the install-time value, else the user bus `unix:path=%t/bus`).
+The environment the job passes on: `PASSED_ENV` when set at install time (none is a secret), and on
+Linux `DBUS_SESSION_BUS_ADDRESS`, which the Secret Service keychain is reached through (the install-time
+value, else the user bus `unix:path=%t/bus`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ from xml.sax.saxutils import escape
 
 from ec_console.errors import BadInput
 
-PASSED_ENV = ("EC_CONSOLE_HOME", "EC_CONSOLE_CREDENTIAL_STORE")
+# Passed on to the job when set at install time (none is a secret): the console's data folder, its
+# credential store choice, and for a console run from source the import path, so the job runs the same
+# console the install ran.
+PASSED_ENV = ("EC_CONSOLE_HOME", "EC_CONSOLE_CREDENTIAL_STORE", "PYTHONPATH")
 CRON_TAG = "# ec-console-monitor"
 SKIPPED_EXIT = 75
 
@@ -73,10 +76,12 @@ def on_calendar(every_seconds: int) -> str:
     return f"*-*-* *:00/{every_seconds // 60}:00"
 
 
-def _systemd_quote(word: str) -> str:
-    # systemd.service(5) "Command lines": double quotes, backslash escapes; "%" doubled (specifiers); "$"
-    # doubled (variable expansion).
-    text = word.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
+def _systemd_quote(word: str, *, command: bool = True) -> str:
+    # systemd.service(5) "Command lines": double quotes with backslash escapes; "%" doubled (specifiers);
+    # in a command line "$" doubled too (variable expansion, which Environment= does not do).
+    text = word.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    if command:
+        text = text.replace("$", "$$")
     return f'"{text}"'
 
 
@@ -85,12 +90,12 @@ def systemd_units(region_id: str, command: Sequence[str], every_seconds: int, *,
     """{file name: content} of the user service and its timer."""
     name = job_name(region_id)
     argv = [*command, *run_arguments(region_id)]
-    environment = dict(env)
-    environment["DBUS_SESSION_BUS_ADDRESS"] = dbus_address or "unix:path=%t/bus"
-    env_lines = "".join(
-        f"Environment={_systemd_quote(f'{k}={v}')}\n" if k != "DBUS_SESSION_BUS_ADDRESS" or dbus_address
-        else f'Environment="{k}={v}"\n'
-        for k, v in sorted(environment.items()))
+    env_lines = "".join(f"Environment={_systemd_quote(f'{k}={v}', command=False)}\n"
+                        for k, v in sorted(env.items()) if k != "DBUS_SESSION_BUS_ADDRESS")
+    # the user bus is `%t/bus` (%t: the user's runtime directory) unless the session named its own
+    bus = _systemd_quote(f"DBUS_SESSION_BUS_ADDRESS={dbus_address}", command=False) if dbus_address else (
+        '"DBUS_SESSION_BUS_ADDRESS=unix:path=%t/bus"')
+    env_lines = f"Environment={bus}\n{env_lines}"
     service = (
         "[Unit]\n"
         f"Description=Enterprise Connect console monitor (region {region_id})\n"
@@ -125,9 +130,11 @@ def cron_schedule(every_seconds: int) -> str:
 
 
 def cron_line(region_id: str, command: Sequence[str], every_seconds: int, *, env: Mapping[str, str]) -> str:
+    """One crontab(5) line; "%" is escaped (cron turns a bare one into a line break)."""
     argv = [*command, *run_arguments(region_id)]
     prefix = "".join(f"{k}={shlex.quote(v)} " for k, v in sorted(env.items()))
-    return f"{cron_schedule(every_seconds)} {prefix}{shlex.join(argv)} {CRON_TAG}:{region_id}"
+    line = f"{prefix}{shlex.join(argv)}".replace("%", "\\%")
+    return f"{cron_schedule(every_seconds)} {line} {CRON_TAG}:{region_id}"
 
 
 def crontab_with(current: str, region_id: str, line: str | None) -> str:
