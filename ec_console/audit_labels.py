@@ -29,6 +29,9 @@ ACTION_LABELS: dict[str, str] = {
     "check_all_started": "Check all started",
     "check_all_finished": "Check all finished",
     "check_all_cancelled": "Check all cancelled",
+    "monitor_run": "Monitor run",
+    "monitor_installed": "Monitor installed",
+    "monitor_removed": "Monitor removed",
 }
 
 

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 EXIT_SKIPPED = 75          # EX_TEMPFAIL: another run of this region was in progress
 LOCK_SUFFIX = ".monitor.lock"
 ALERT_KINDS = ("application_failing", "new_leak", "profiles_need_relink", "recovered")
-_BAD_OUTCOMES = ("application_failed", "not_checked", "error")
+_BAD_OUTCOMES = ("failed", "not_checked", "error")
 
 Clock = Callable[[], datetime]
 
@@ -273,7 +273,7 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
                 run.exit_status = max(run.exit_status, 1)
     registry.audit("monitor_run", f"monitor:{region_id}", json.dumps(
         {"run": run.run_id, "trigger": trigger, "outcome": run.outcome, "alerts": len(run.alerts),
-         "undelivered": [c for c, e in run.deliveries if e is not None]}))
+         "undelivered": [c for c, e in run.deliveries if e is not None], "notes": run.notes})[:4000])
     return run
 
 
@@ -324,11 +324,11 @@ def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings
             codes.add(failure.code)
         if app.health:
             codes.add(app.health)
-        detail = ""
+        detail = "; ".join(run.notes)
         if app.id in plan.unusable:
-            outcome, detail = "not_checked", plan.unusable[app.id]
+            outcome, detail = "not_checked", "; ".join([plan.unusable[app.id], *run.notes])
         elif failure is not None:
-            outcome = "application_failed"
+            outcome = "failed"
         elif failing or app.health:
             outcome = "failing"
         else:
@@ -338,10 +338,10 @@ def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings
         rows.append(HealthRow(run.run_id, run.run_at, app.id, app.name, run.trigger, outcome,
                               health=app.health, linked=counts["linked"], needs_relink=counts["needs_relink"],
                               failing=failing, leaks=leaks, diagnoses=tuple(sorted(codes)),
-                              duration=duration, detail=detail))
+                              duration=duration, detail=detail[:4000]))
     if not rows:
         rows.append(HealthRow(run.run_id, run.run_at, None, "", run.trigger, "ok", duration=duration,
-                              detail="no active application in this region"))
+                              detail="; ".join(["no active application in this region", *run.notes])[:4000]))
     return rows
 
 
@@ -395,6 +395,16 @@ def missed_run(last_scheduled: str | None, every_seconds: int, now: datetime,
             "could not start)")
 
 
+def catch_up_note(registry: Registry, every_seconds: int, now: datetime) -> str | None:
+    """For a scheduled run: a note when the previous scheduled run is older than the schedule allows (the
+    job is catching up runs missed while the computer was asleep or off), else None."""
+    previous = registry.latest_health_run(checked_only=False, trigger="scheduled")
+    if not previous:
+        return None
+    missed = missed_run(previous[0].run_at, every_seconds, now)
+    return f"catching up: {missed}" if missed else None
+
+
 def executable_problem(command: Sequence[str]) -> str | None:
     """A sentence when the program the scheduled job runs has moved or gone, else None."""
     if not command:
@@ -407,5 +417,6 @@ def executable_problem(command: Sequence[str]) -> str | None:
 
 
 __all__ = ["ALERT_KINDS", "EXIT_SKIPPED", "Alert", "Findings", "MonitorRun", "RunInProgress", "alert_text",
+           "catch_up_note",
            "changes", "every_text", "executable_problem", "lock_path", "missed_run", "parse_every",
            "reconcile_not_run", "run_lock", "run_monitor", "system_clock"]

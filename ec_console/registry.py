@@ -170,10 +170,11 @@ class HealthRow:
 
 
 HEALTH_TRIGGERS = ("scheduled", "manual")
-# ok: every probe passed; failing: some probe failed; application_failed: the application itself failed;
-# not_checked: no secret or not usable; skipped_overlap: another run held the lock; keychain_unavailable.
-HEALTH_OUTCOMES = ("ok", "failing", "application_failed", "not_checked", "skipped_overlap",
-                   "keychain_unavailable", "error")
+# ok: every probe passed; failing: some of its profiles' probes failed; failed: the application itself
+# failed (bad secret, locked account, endpoint unreachable); not_checked: no secret in the keychain;
+# skipped_overlap: another run held the lock; keychain_unavailable: the keychain could not be reached.
+HEALTH_OUTCOMES = ("ok", "failing", "failed", "not_checked", "skipped_overlap", "keychain_unavailable",
+                   "error")
 
 
 class RegistryError(ConsoleError):

@@ -6,7 +6,7 @@ import json
 import smtplib
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -71,7 +71,7 @@ def test_the_history_migration_is_idempotent_and_refuses_bad_rows():
 def test_alerts_come_only_from_changes():
     steady = [_row(1, "Contoso", "ok"), _row(2, "Fabrikam", "failing", failing=1)]
     assert monitor.changes(steady, steady) == []
-    now = [_row(1, "Contoso", "application_failed", health="auth_failed"), _row(2, "Fabrikam", "ok")]
+    now = [_row(1, "Contoso", "failed", health="auth_failed"), _row(2, "Fabrikam", "ok")]
     assert [(a.kind, a.application, a.codes) for a in monitor.changes(steady, now)] == [
         ("application_failing", "Contoso", ("auth_failed",)), ("recovered", "Fabrikam", ())]
     # The same failure again is not news.
@@ -280,3 +280,123 @@ def test_monitor_run_and_history_export_from_the_command_line(tmp_path, capsys):
     assert main(["monitor", "history", "--region", "us", "--output", str(tmp_path / "h.txt")]) == 2
     assert main(["monitor", "status", "--region", "us"]) == 1
     assert "not installed" in capsys.readouterr().out
+
+
+# --- time shifts, the reconcile hook, secrets, exports ---------------------------------------------------
+
+
+def test_a_shifted_clock_shows_a_scheduled_run_missed_while_asleep(capsys):
+    from ec_console.commands import monitor as cmd
+
+    start = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+    with Registry.for_region("us") as registry:
+        monitor.run_monitor(registry, "us", trigger="scheduled", store=MemoryStore(), clock=lambda: start)
+        on_time = start + timedelta(hours=6, minutes=5)
+        assert monitor.catch_up_note(registry, 6 * 3600, on_time) is None
+        woke = start + timedelta(hours=20)
+        note = monitor.catch_up_note(registry, 6 * 3600, woke)
+        assert note is not None and note.startswith("catching up: the last scheduled run was 20.0 hours ago")
+        late = monitor.run_monitor(registry, "us", trigger="scheduled", store=MemoryStore(),
+                                   clock=lambda: woke, notes=[note])
+        assert late.rows[0].run_at == "2026-12-03T20:00:00Z" and note in late.rows[0].detail
+    settings = {"region": "us", "every_seconds": 6 * 3600, "scheduler": "cron", "command": [sys.executable],
+                "notify": [], "installed_at": "2026-12-02T23:00:00Z"}
+    cmd.settings_path("us").parent.mkdir(parents=True, exist_ok=True)
+    cmd.settings_path("us").write_text(json.dumps(settings))
+
+    class Installed:
+        def installed(self, region_id):
+            return True
+
+    state = cmd.status_dict("us", scheduler=Installed(), now=datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    assert state["last_scheduled_run"] == "2026-12-03T20:00:00Z"
+    assert [p for p in state["problems"] if "runs were missed" in p]
+    fine = cmd.status_dict("us", scheduler=Installed(), now=datetime(2026, 12, 4, 0, 0, tzinfo=UTC))
+    assert fine["problems"] == [] and fine["installed"] is True
+
+
+def test_a_leak_the_reconcile_hook_reports_is_alerted_once():
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Contoso", "exchange", "contoso.example")
+
+        def hook(reg):
+            return {app.id: monitor.Findings(leaks=1)}
+
+        first = monitor.run_monitor(registry, "us", store=MemoryStore(), reconcile=hook)
+        assert first.reconcile_ran and first.rows[0].leaks == 1
+        assert ("new_leak", 1) in [(a.kind, a.count) for a in first.alerts]
+        again = monitor.run_monitor(registry, "us", store=MemoryStore(), reconcile=hook)
+        assert "new_leak" not in [a.kind for a in again.alerts]
+        not_run = monitor.run_monitor(registry, "us", store=MemoryStore())
+        assert not not_run.reconcile_ran and not_run.rows[0].leaks is None
+
+
+def test_the_webhook_address_goes_to_the_keychain_only(monkeypatch, capsys, ec_home):
+    from ec_console import monitor_jobs as mj
+    from ec_console.commands import monitor as cmd
+    from ec_console.monitor_notify import webhook_secret_key
+    from ec_console.secrets import default_store
+
+    planned = []
+
+    class Fake(mj.Scheduler):
+        kind = "cron"
+
+        def install(self, plan):
+            planned.append(plan)
+            return ["a crontab line"]
+
+        def installed(self, region_id):
+            return True
+
+        def remove(self, region_id):
+            return ["a crontab line"]
+
+    url = "https://contoso.webhook.office.com/webhookb2/0b1c-very-secret-part/IncomingWebhook/abc/def"
+    monkeypatch.setattr(cmd, "_scheduler", lambda kind: Fake())
+    monkeypatch.setenv("EC_MONITOR_WEBHOOK_URL", url)
+    assert main(["monitor", "install", "--region", "us", "--notify", "webhook", "--notify", "desktop",
+                 "-v"]) == 0
+    out = capsys.readouterr()
+    assert default_store().get(webhook_secret_key("us")) == url
+    assert "very-secret-part" not in out.out + out.err + repr(planned)
+    for path in ec_home.rglob("*"):
+        if path.is_file():
+            assert b"very-secret-part" not in path.read_bytes(), path
+    settings = json.loads(cmd.settings_path("us").read_text())
+    assert settings["notify"] == ["webhook", "desktop"] and settings["webhook_kind"] == "teams"
+    assert main(["monitor", "remove", "--region", "us"]) == 0
+    assert default_store().get(webhook_secret_key("us")) is None and not cmd.settings_path("us").exists()
+    monkeypatch.setenv("EC_MONITOR_WEBHOOK_URL", "http://hooks.example.com/x")
+    assert main(["monitor", "install", "--region", "us", "--notify", "webhook"]) == 2
+
+
+def test_every_figure_in_the_csv_and_xlsx_exports_equals_the_history_shown(tmp_path, capsys):
+    import csv
+
+    from openpyxl import load_workbook
+
+    with Registry.for_region("us") as registry:
+        registry.record_health([
+            HealthRow("r1", "2026-12-01T00:00:00Z", 1, "Contoso", "scheduled", "ok", linked=1204,
+                      duration=3.25),
+            HealthRow("r1", "2026-12-01T00:00:00Z", 2, "=Fabrikam", "scheduled", "failing", linked=7,
+                      needs_relink=2, failing=2, leaks=0, diagnoses=("impersonation_denied",))])
+    assert main(["monitor", "history", "--region", "us", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [(r["application"], r["linked"], r["needs_relink"], r["leaks"]) for r in shown] == [
+        ("Contoso", 1204, 0, ""), ("=Fabrikam", 7, 2, 0)]
+    assert main(["monitor", "history", "--region", "us", "-o", str(tmp_path / "h.csv")]) == 0
+    assert main(["monitor", "history", "--region", "us", "-o", str(tmp_path / "h.xlsx")]) == 0
+    with open(tmp_path / "h.csv", encoding="utf-8-sig", newline="") as handle:
+        csv_rows = list(csv.DictReader(handle))
+    sheet = load_workbook(tmp_path / "h.xlsx").active
+    header = [c.value for c in sheet[1]]
+    xlsx_rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    for screen, from_csv, from_xlsx in zip(shown, csv_rows, xlsx_rows, strict=True):
+        for column in ("linked", "needs_relink", "failing", "duration_s"):
+            assert float(from_csv[column]) == float(from_xlsx[column]) == float(screen[column])
+        assert from_xlsx["linked"] == screen["linked"]          # a number in the sheet, not text
+        assert from_csv["diagnoses"] == (from_xlsx["diagnoses"] or "") == screen["diagnoses"]
+    # A name a spreadsheet would run as a formula stays text in both files.
+    assert csv_rows[1]["application"] == xlsx_rows[1]["application"] == "'=Fabrikam"

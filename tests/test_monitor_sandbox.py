@@ -105,3 +105,13 @@ def test_a_profile_broken_in_the_sandbox_arrives_as_one_webhook_post_without_sec
         assert [(r.outcome, r.linked, r.needs_relink) for r in history] == [
             ("ok", 4, 0), ("failing", 2, 2), ("failing", 2, 2), ("ok", 4, 0)]
         assert all(r.leaks is None for r in history)   # reconciliation did not run: no leak figure
+
+        # The reconcile hook (a stand-in here for the reconciliation) reports a leak: told at once.
+        app_id = outcome.application.id
+        fifth = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook,
+                                    reconcile=lambda reg: {app_id: monitor.Findings(leaks=1)})
+        assert [(a.kind, a.count) for a in fifth.alerts] == [("new_leak", 1)] and len(receiver.bodies) == 3
+        assert "1 account outside the scope is reachable (scope_not_enforced)" in receiver.bodies[2]
+        for body in receiver.bodies:
+            for secret in (info.password, "s3cr3t-path-token", *emails):
+                assert secret not in body

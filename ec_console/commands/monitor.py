@@ -28,13 +28,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ec_console.commands.common import json_flag, parser_class, positive_int, region_flag, resolve_region
+from ec_console.commands.common import (
+    json_flag,
+    parser_class,
+    positive_int,
+    region_flag,
+    resolve_region,
+    verbose_flag,
+)
 from ec_console.errors import BadInput, ExitStatus
 from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
 SMTP_PASSWORD_ENV = "EC_SMTP_PASSWORD"
 NOTIFY_CHOICES = ("desktop", "webhook", "smtp")
+OUTCOME_WORDS = {"ok": "ok", "failing": "some profiles failing", "failed": "the application itself failed",
+                 "not_checked": "not checked", "error": "error"}
 
 
 def register(subparsers: Any) -> None:
@@ -88,6 +97,7 @@ def register(subparsers: Any) -> None:
 def _common(parser: argparse.ArgumentParser, what: str) -> None:
     region_flag(parser)
     json_flag(parser, what)
+    verbose_flag(parser)
 
 
 def _print_json(value: Any) -> None:
@@ -326,11 +336,10 @@ def run_run(args: argparse.Namespace) -> int:
     channels: list[Any] = []
     with Registry.for_region(region_id) as registry:
         if args.scheduled and settings:
-            previous = registry.latest_health_run(checked_only=False, trigger="scheduled")
-            missed = monitor.missed_run(previous[0].run_at if previous else None,
-                                        int(settings.get("every_seconds", 21600)), monitor.system_clock())
-            if missed and previous:
-                notes.append(f"catching up: {missed}")
+            late = monitor.catch_up_note(registry, int(settings.get("every_seconds", 21600)),
+                                         monitor.system_clock())
+            if late:
+                notes.append(late)
         try:
             channels = notifiers(region_id, settings, store) if settings else []
         except BadInput as exc:
@@ -340,8 +349,8 @@ def run_run(args: argparse.Namespace) -> int:
         run = monitor.run_monitor(registry, region_id, trigger="scheduled" if args.scheduled else "manual",
                                   store=store, notifiers=channels, notes=notes)
     status = run.exit_status
-    if status == 0 and notes:
-        status = ExitStatus.STEP_FAILED
+    if status == 0 and any(not n.startswith("catching up") for n in notes):
+        status = ExitStatus.STEP_FAILED   # a moved program or alert channels that cannot be built
     if args.json:
         _print_json({**run.to_dict(), "exit_status": status})
         return status
@@ -361,8 +370,8 @@ def _print_run(run: Any) -> None:
         print(f"Monitor run of region {run.region_id} at {run.run_at}: {checked}")
         for r in apps:
             codes = f" ({', '.join(r.diagnoses)})" if r.diagnoses else ""
-            print(f"  {r.application_name}: {r.outcome.replace('_', ' ')}; {r.linked:,} linked, "
-                  f"{r.needs_relink:,} need relink, {r.failing:,} failing{codes}")
+            print(f"  {r.application_name}: {OUTCOME_WORDS.get(r.outcome, r.outcome)}; {r.linked:,} linked, "
+                  f"{r.needs_relink:,} needing relink, {r.failing:,} failing{codes}")
         if not run.reconcile_ran:
             print("  Reconciliation: not run (no leak figures recorded)")
         if run.alerts:
