@@ -2,12 +2,13 @@
 
 One row per application per run, the columns of `COLUMNS`. CSV as `table_csv.write_table` writes it
 (UTF-8 with a byte-order mark, cells a spreadsheet would run as formulas defused); XLSX through openpyxl
-with the counts as numbers, a bold frozen header row, and text cells defused the same way.
+(write-only mode) with the counts as numbers, a bold frozen header row, and text cells defused the same
+way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import IO, Any, TextIO
 
 from ec_console.registry import HealthRow
@@ -29,25 +30,33 @@ def write_csv(rows: Iterable[HealthRow], handle: TextIO) -> int:
     return write_table(COLUMNS, ([str(v) for v in row_values(r)] for r in rows), handle)
 
 
-def write_xlsx(rows: Sequence[HealthRow], handle: IO[bytes]) -> int:
+def write_xlsx(rows: Iterable[HealthRow], handle: IO[bytes]) -> int:
+    """Write the history to `handle` as an XLSX workbook (openpyxl's write-only mode: rows are streamed,
+    not held as cell objects); returns the rows written."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     from ec_console.audit import csv_cell
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Health history"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Health history")
     sheet.freeze_panes = "A2"
-    for row in rows:
-        sheet.append([csv_cell(v) if isinstance(v, str) else v for v in row_values(row)])
     for letter, width in zip("ABCDEFGHIJKL", (21, 10, 28, 20, 22, 8, 13, 8, 7, 30, 11, 40), strict=True):
         sheet.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    written = 0
+    for row in rows:
+        sheet.append([csv_cell(v) if isinstance(v, str) else v for v in row_values(row)])
+        written += 1
     book.save(handle)
-    return len(rows)
+    return written
 
 
 __all__ = ["COLUMNS", "row_values", "write_csv", "write_xlsx"]

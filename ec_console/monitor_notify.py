@@ -192,8 +192,11 @@ class SmtpNotifier:
 
 Runner = Callable[..., Any]  # subprocess.run-like: runner(argv, env=..., capture_output=True, timeout=...)
 
-# A toast through the Windows Runtime from PowerShell 5.1 (Windows.UI.Notifications, the ToastText02
-# template: a bold first line and a second line); the text comes from environment variables.
+# A toast through the Windows Runtime from Windows PowerShell 5.1 (Windows.UI.Notifications, loaded as
+# BurntToast loads it; the ToastText02 template: one bold line and one regular line). A toast needs the id
+# of a registered application: Windows PowerShell's own (its Start-menu AppUserModelID) is used, so no
+# registration is needed. The text comes from environment variables, never spliced into the script.
+_POWERSHELL_APP_ID = "{1AC14E77-02E7-4E5D-B744-2EB1AE5198B7}\\WindowsPowerShell\\v1.0\\powershell.exe"
 _WINDOWS_TOAST = (
     "[Windows.UI.Notifications.ToastNotificationManager, Windows.UI.Notifications, "
     "ContentType=WindowsRuntime] > $null; "
@@ -203,7 +206,8 @@ _WINDOWS_TOAST = (
     "$texts.Item(0).AppendChild($xml.CreateTextNode($env:EC_ALERT_TITLE)) > $null; "
     "$texts.Item(1).AppendChild($xml.CreateTextNode($env:EC_ALERT_BODY)) > $null; "
     "$toast = [Windows.UI.Notifications.ToastNotification]::new($xml); "
-    "[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier('ec-console').Show($toast)"
+    f"[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier('{_POWERSHELL_APP_ID}')"
+    ".Show($toast)"
 )
 
 

@@ -452,6 +452,7 @@ _HEALTH_HISTORY = Migration(7, "the monitor's health history: one row per applic
     )""",
     "CREATE INDEX IF NOT EXISTS health_history_by_time ON health_history (run_at, id)",
     "CREATE INDEX IF NOT EXISTS health_history_by_application ON health_history (application_id, run_at)",
+    "CREATE INDEX IF NOT EXISTS health_history_by_run ON health_history (run_id)",
 ))
 
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _HEALTH_HISTORY)
