@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ec_console.errors import BadInput, KeychainUnavailable
+from ec_console.errors import BadInput, ConsoleError, KeychainUnavailable
 from ec_console.registry import HealthRow, ProfileQuery, Registry, parse_utc, utc_text
 
 log = logging.getLogger(__name__)
@@ -118,12 +118,15 @@ class Alert:
     application: str
     count: int = 0
     codes: tuple[str, ...] = ()
+    note: str = ""          # why, when there is no code (an application that could not be checked)
 
     def text(self) -> str:
         from ec_console.words import count
 
         codes = f" ({', '.join(self.codes)})" if self.codes else ""
         if self.kind == "application_failing":
+            if self.note:
+                return f"{self.application}: the application could not be checked: {self.note}"
             return f"{self.application}: the application is failing{codes}"
         if self.kind == "new_leak":
             reach = count(self.count, "account outside the scope is", "accounts outside the scope are")
@@ -135,7 +138,7 @@ class Alert:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "application": self.application, "count": self.count,
-                "codes": list(self.codes)}
+                "codes": list(self.codes), "note": self.note}
 
 
 def _healthy(row: HealthRow) -> bool:
@@ -160,7 +163,8 @@ def changes(previous: Sequence[HealthRow], current: Sequence[HealthRow],
         failing_before = prev is not None and prev.outcome in _BAD_OUTCOMES
         if failing_now and not failing_before:
             codes = (row.health,) if row.health else row.diagnoses
-            alerts.append(Alert("application_failing", row.application_name, codes=tuple(codes)))
+            note = row.detail.split(" | ")[0] if row.outcome == "not_checked" else ""
+            alerts.append(Alert("application_failing", row.application_name, codes=tuple(codes), note=note))
         leaks_before = (prev.leaks or 0) if prev is not None else 0
         if row.leaks is not None and row.leaks > leaks_before:
             alerts.append(Alert("new_leak", row.application_name, row.leaks - leaks_before,
@@ -247,9 +251,19 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
                 return run
             previous = registry.latest_health_run()
             linked_before = _linked_ids(registry)
-            plan, summary = checkall.check_all(registry, concurrency=concurrency, region_id=region_id,
-                                               store=store, adapters=adapters, resume=False,
-                                               timeout=timeout)
+            try:
+                plan, summary = checkall.check_all(registry, concurrency=concurrency, region_id=region_id,
+                                                   store=store, adapters=adapters, resume=False,
+                                                   timeout=timeout)
+            except KeychainUnavailable as exc:   # the keychain went away while secrets were read
+                run.outcome, run.exit_status = "keychain_unavailable", 3
+                run.notes.append(_keychain_diagnosis(exc.message))
+                _record_empty(registry, run, started, run.notes[-1])
+                return run
+            except ConsoleError as exc:          # recorded, never silent; the caller still sees the error
+                run.outcome, run.exit_status = "error", int(exc.exit_status)
+                _record_empty(registry, run, started, f"the run stopped: {exc.message}")
+                raise
             findings = reconcile(registry)
             run.reconcile_ran = findings is not None
             relinks = _relinks(summary, linked_before)
@@ -324,9 +338,9 @@ def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings
             codes.add(failure.code)
         if app.health:
             codes.add(app.health)
-        detail = "; ".join(run.notes)
+        detail = " | ".join(run.notes)
         if app.id in plan.unusable:
-            outcome, detail = "not_checked", "; ".join([plan.unusable[app.id], *run.notes])
+            outcome, detail = "not_checked", " | ".join([plan.unusable[app.id], *run.notes])
         elif failure is not None:
             outcome = "failed"
         elif failing or app.health:
@@ -341,7 +355,7 @@ def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings
                               duration=duration, detail=detail[:4000]))
     if not rows:
         rows.append(HealthRow(run.run_id, run.run_at, None, "", run.trigger, "ok", duration=duration,
-                              detail="; ".join(["no active application in this region", *run.notes])[:4000]))
+                              detail=" | ".join(["no active application in this region", *run.notes])[:4000]))
     return rows
 
 

@@ -400,3 +400,41 @@ def test_every_figure_in_the_csv_and_xlsx_exports_equals_the_history_shown(tmp_p
         assert from_csv["diagnoses"] == (from_xlsx["diagnoses"] or "") == screen["diagnoses"]
     # A name a spreadsheet would run as a formula stays text in both files.
     assert csv_rows[1]["application"] == xlsx_rows[1]["application"] == "'=Fabrikam"
+
+
+def test_a_webhook_that_answers_an_error_is_reported_with_its_status_only():
+    from webhook_receiver import Receiver
+
+    with Receiver(status=404) as hook:
+        with pytest.raises(DeliveryFailed) as caught:
+            WebhookNotifier("teams", hook.url, timeout=5).send("Title", "Body")
+        assert len(hook.bodies) == 1 and json.loads(hook.bodies[0])["type"] == "message"
+    assert str(caught.value) == "the webhook answered HTTP 404"
+
+
+def test_a_run_that_stops_is_recorded_as_an_error_and_the_error_still_reaches_the_caller(monkeypatch):
+    from ec_console import checkall
+    from ec_console.registry import RegistryError
+
+    def broken(*args, **kwargs):
+        raise RegistryError("the registry file is damaged")
+
+    monkeypatch.setattr(checkall, "check_all", broken)
+    with Registry.for_region("us") as registry:
+        with pytest.raises(RegistryError):
+            monitor.run_monitor(registry, "us", store=MemoryStore())
+        (row,) = registry.health_history()
+        assert (row.outcome, row.detail) == ("error", "the run stopped: the registry file is damaged")
+
+
+def test_monitor_run_says_why_an_application_could_not_be_checked(capsys):
+    with Registry.for_region("us") as registry:
+        registry.add_application("Contoso calendar", "exchange", "contoso.example")
+    assert main(["monitor", "run", "--region", "us"]) == 1
+    out = capsys.readouterr().out
+    assert "Contoso calendar: not checked; 0 linked, 0 needing relink, 0 failing" in out
+    assert ("- Contoso calendar: the application could not be checked: no secret for 'Contoso calendar' in "
+            "the keychain") in out
+    assert "Reconciliation: not run" in out
+    assert main(["monitor", "run", "--region", "us"]) == 1
+    assert "No change since the last run: no alert sent" in capsys.readouterr().out

@@ -372,6 +372,8 @@ def _print_run(run: Any) -> None:
             codes = f" ({', '.join(r.diagnoses)})" if r.diagnoses else ""
             print(f"  {r.application_name}: {OUTCOME_WORDS.get(r.outcome, r.outcome)}; {r.linked:,} linked, "
                   f"{r.needs_relink:,} needing relink, {r.failing:,} failing{codes}")
+            if r.outcome == "not_checked" and r.detail:
+                print(f"    {r.detail.split(' | ')[0]}")
         if not run.reconcile_ran:
             print("  Reconciliation: not run (no leak figures recorded)")
         if run.alerts:
