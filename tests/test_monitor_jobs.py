@@ -288,6 +288,43 @@ def test_monitor_install_creates_a_real_systemd_user_timer_which_runs_and_remove
     assert "ec-console-monitor-us" not in systemctl("list-timers", "--all").stdout
 
 
+@pytest.mark.slow
+@pytest.mark.secret_service
+def test_the_systemd_job_reaches_the_secret_service_through_the_session_bus_its_unit_names(user_manager):
+    """The real keychain from a real scheduled job: a private gnome-keyring on its own session bus. With the
+    bus's address in the unit (what `install` writes from the installing session) the run reaches the
+    keychain; with a bus that does not exist it stops with exit status 3 and records why."""
+    try:
+        from tests.secret_service import PrivateSecretService, SecretServiceUnavailable, missing_daemons
+    except ImportError:
+        from secret_service import PrivateSecretService, SecretServiceUnavailable, missing_daemons
+    if missing_daemons():
+        pytest.skip(f"needs {', '.join(missing_daemons())} (apt-get install dbus gnome-keyring)")
+    env, systemctl, base = user_manager
+    try:
+        service = PrivateSecretService().__enter__()
+    except SecretServiceUnavailable as exc:
+        pytest.skip(f"no private Secret Service here: {exc}")
+    try:
+        keychain_env = {**env, **service.environment, "EC_CONSOLE_CREDENTIAL_STORE": "keyring"}
+        for bus, expected in ((service.environment["DBUS_SESSION_BUS_ADDRESS"], ("ok", "0")),
+                              (f"unix:path={base}/no-such-bus", ("keychain_unavailable", "3"))):
+            installed = subprocess.run(
+                [sys.executable, "-m", "ec_console", "monitor", "install", "--region", "us", "--every", "1h",
+                 "--scheduler", "systemd"], env={**keychain_env, "DBUS_SESSION_BUS_ADDRESS": bus},
+                capture_output=True, text=True, timeout=300, cwd=base)
+            assert installed.returncode == 0, installed.stderr
+            unit = (base / "cfg/systemd/user/ec-console-monitor-us.service").read_text()
+            assert f'Environment="DBUS_SESSION_BUS_ADDRESS={bus}"' in unit
+            systemctl("start", "ec-console-monitor-us.service")
+            shown = systemctl("show", "-p", "ExecMainStatus", "ec-console-monitor-us.service").stdout
+            with Registry.for_region("us") as registry:
+                outcome = registry.health_history()[-1].outcome
+            assert (outcome, shown.strip().split("=")[1]) == expected
+    finally:
+        service.__exit__(None, None, None)
+
+
 @pytest.mark.skipif(shutil.which("crontab") is None, reason="cron is not installed (.ci/system-packages.sh)")
 def test_a_real_crontab_gets_the_tagged_line_its_command_runs_and_remove_takes_only_it_away(ec_home):
     # A region of this test's own (the user's regions.toml in its EC_CONSOLE_HOME): its tag is unique, so the
