@@ -313,8 +313,13 @@ class SystemdUser(Scheduler):
                                         dbus_address=dbus).items():
             (folder / name).write_text(text, encoding="utf-8")
             written.append(str(folder / name))
-        _run(self.runner, ["systemctl", "--user", "daemon-reload"])
-        _run(self.runner, ["systemctl", "--user", "enable", "--now", f"{job_name(plan.region_id)}.timer"])
+        try:
+            _run(self.runner, ["systemctl", "--user", "daemon-reload"])
+            _run(self.runner, ["systemctl", "--user", "enable", "--now", f"{job_name(plan.region_id)}.timer"])
+        except JobError:
+            for path in written:   # no half-installed job left behind
+                Path(path).unlink(missing_ok=True)
+            raise
         return written
 
     def remove(self, region_id: str) -> list[str]:

@@ -295,16 +295,24 @@ def test_the_systemd_job_reaches_the_secret_service_through_the_session_bus_its_
     bus's address in the unit (what `install` writes from the installing session) the run reaches the
     keychain; with a bus that does not exist it stops with exit status 3 and records why."""
     try:
-        from tests.secret_service import PrivateSecretService, SecretServiceUnavailable, missing_daemons
+        from tests.secret_service import (
+            PrivateSecretService,
+            SecretServiceUnavailable,
+            missing_daemons,
+            required,
+        )
     except ImportError:
-        from secret_service import PrivateSecretService, SecretServiceUnavailable, missing_daemons
+        from secret_service import PrivateSecretService, SecretServiceUnavailable, missing_daemons, required
     if missing_daemons():
-        pytest.skip(f"needs {', '.join(missing_daemons())} (apt-get install dbus gnome-keyring)")
+        reason = f"needs {', '.join(missing_daemons())} (apt-get install dbus gnome-keyring)"
+        if required():
+            pytest.fail(f"{reason}; EC_REQUIRE_SECRET_SERVICE=1 makes this a failure")
+        pytest.skip(reason)
     env, systemctl, base = user_manager
     try:
         service = PrivateSecretService().__enter__()
     except SecretServiceUnavailable as exc:
-        pytest.skip(f"no private Secret Service here: {exc}")
+        pytest.fail(f"could not start a private Secret Service: {exc}")
     try:
         keychain_env = {**env, **service.environment, "EC_CONSOLE_CREDENTIAL_STORE": "keyring"}
         for bus, expected in ((service.environment["DBUS_SESSION_BUS_ADDRESS"], ("ok", "0")),
@@ -357,3 +365,20 @@ def test_a_real_crontab_gets_the_tagged_line_its_command_runs_and_remove_takes_o
     assert not scheduler.installed(region)
     after = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
     assert after.stdout == before.stdout   # every other line of the user's crontab is kept as it was
+
+
+def test_a_systemd_install_that_fails_leaves_no_unit_and_no_secret(monkeypatch, tmp_path, capsys):
+    from ec_console.commands import monitor as cmd
+    from ec_console.monitor_notify import webhook_secret_key
+    from ec_console.secrets import default_store
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    refusing = FakeRunner({("systemctl", "--user"): (1, "")})
+    monkeypatch.setattr(cmd, "_scheduler", lambda kind: mj.SystemdUser(refusing, home=tmp_path))
+    monkeypatch.setenv("EC_MONITOR_WEBHOOK_URL", "https://hooks.slack.com/services/T/B/secret")
+    assert main(["monitor", "install", "--region", "us", "--notify", "webhook"]) == 2
+    err = capsys.readouterr().err
+    assert "the scheduled job was not installed: `systemctl --user daemon-reload` failed" in err
+    assert list((tmp_path / "cfg/systemd/user").iterdir()) == []
+    assert default_store().get(webhook_secret_key("us")) is None
+    assert not cmd.settings_path("us").exists()

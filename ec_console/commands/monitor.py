@@ -204,6 +204,9 @@ def run_install(args: argparse.Namespace) -> int:
     try:
         written = scheduler.install(plan)
     except monitor_jobs.JobError as exc:
+        if load_settings(region_id) is None:   # a first install that failed keeps no secret behind
+            for key in (mn.webhook_secret_key(region_id), mn.smtp_secret_key(region_id)):
+                store.delete(key)
         raise BadInput(f"the scheduled job was not installed: {exc}") from None
     write_private_file(settings_path(region_id), json.dumps(settings, indent=2).encode())
     from ec_console.registry import Registry
