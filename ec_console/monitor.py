@@ -329,8 +329,11 @@ def _relinks(summary: Any, linked_before: set[int]) -> dict[int, tuple[int, tupl
 def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings: Any,
           duration: float) -> list[HealthRow]:
     rows = []
+    by_application: dict[int, list[Any]] = {}
+    for result in summary.results:
+        by_application.setdefault(result.job.application_id, []).append(result)
     for app in registry.list_applications(include_revoked=False):
-        results = [r for r in summary.results if r.job.application_id == app.id]
+        results = by_application.get(app.id, [])
         failing = sum(1 for r in results if r.outcome is None or not r.outcome.ok)
         codes = {r.code for r in results if r.code}
         failure = summary.application_failures.get(app.id)
