@@ -22,10 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))   # the scripted adapter
 
 from bench_registry import best_of, populate  # noqa: E402
 
-from ec_console import history_export, monitor  # noqa: E402
+from ec_console import checkall, history_export, monitor  # noqa: E402
 from ec_console.registry import HealthRow, ProfileQuery, Registry, utc_text  # noqa: E402
 
 
@@ -46,12 +47,55 @@ def history(registry: Registry, applications: int, days: int, per_day: int) -> t
     return time.perf_counter() - began, total
 
 
+def run_overhead(folder: Path, profiles: int) -> list[tuple[str, float, str]]:
+    """What a monitor run adds to its check all (its reads, history rows, change detection, audit), on
+    linked profiles answered at once by a scripted adapter: the run's time minus the time of the check all
+    inside it, timed in the same run (the check all itself varies by seconds on this shared machine, so two
+    separate runs could not be compared). Best of three."""
+    from test_dashboard_fakes import FakeAdapter, add_app
+
+    from ec_console.secrets import MemoryStore
+
+    store = MemoryStore()
+    adapters = {"exchange": FakeAdapter()}
+    engine = checkall.check_all
+    inside: list[float] = []
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return engine(*args, **kwargs)
+        finally:
+            inside.append(time.perf_counter() - began)
+
+    checkall.check_all = timed
+    try:
+        with Registry(folder / "registry-us.sqlite3") as registry:
+            for n in range(5):
+                app = add_app(registry, store, name=f"Application {n}")
+                rows = [(f"u{n}-{i}@contoso.example", "") for i in range(profiles // 5)]
+                registry.add_profiles(app.id, rows)
+            added, total = float("inf"), float("inf")
+            for _ in range(3):
+                began = time.perf_counter()
+                monitor.run_monitor(registry, "us", store=store, adapters=adapters)
+                elapsed = time.perf_counter() - began
+                added, total = min(added, elapsed - inside[-1]), min(total, elapsed)
+    finally:
+        checkall.check_all = engine
+    return [(f"monitor run, {profiles:,} profiles answered at once", total * 1000, ""),
+            ("  of which the monitor's own work (not check all)", added * 1000,
+             f"{added / total:.1%} of the run")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=50)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--runs-per-day", type=int, default=4)
     parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--run-profiles", type=int, default=10_000,
+                        help="linked profiles for the run comparison (a scripted adapter, no network)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ec-bench-") as folder:
@@ -88,6 +132,8 @@ def main() -> int:
             ms, _ = best_of(args.repeat, lambda: [registry.status_counts(application_id=a.id) for a in apps])
             rows.append(("run: status counts of every application after check all", ms,
                          f"{len(apps)} applications"))
+    with tempfile.TemporaryDirectory(prefix="ec-bench-") as folder:
+        rows += run_overhead(Path(folder), args.run_profiles)
     width = max(len(r[0]) for r in rows)
     for label, ms, note in rows:
         print(f"{label.ljust(width)}  {ms:9.2f} ms  {note}")
