@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 EXIT_SKIPPED = 75          # EX_TEMPFAIL: another run of this region was in progress
 LOCK_SUFFIX = ".monitor.lock"
-ALERT_KINDS = ("application_failing", "new_leak", "profiles_need_relink", "recovered")
+ALERT_KINDS = ("application_failing", "new_leak", "profiles_need_relink", "recovered", "keychain_unavailable")
 _BAD_OUTCOMES = ("failed", "not_checked", "error")
 
 Clock = Callable[[], datetime]
@@ -134,6 +134,9 @@ class Alert:
         if self.kind == "profiles_need_relink":
             went = count(self.count, "profile", "profiles")
             return f"{self.application}: {went} went from linked to needs relink{codes}"
+        if self.kind == "keychain_unavailable":
+            return ("the keychain could not be reached, so nothing was checked (see \"What each system "
+                    "needs to reach the keychain\" in the console's monitor documentation)")
         return f"{self.application}: recovered, every checked profile answers again"
 
     def to_dict(self) -> dict[str, Any]:
@@ -245,9 +248,7 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
             try:
                 store.check_usable()
             except KeychainUnavailable as exc:
-                run.outcome, run.exit_status = "keychain_unavailable", 3
-                run.notes.append(_keychain_diagnosis(exc.message))
-                _record_empty(registry, run, started, run.notes[-1])
+                _keychain_unavailable(registry, run, started, exc, notifiers)
                 return run
             previous = registry.latest_health_run()
             linked_before = _linked_ids(registry)
@@ -256,9 +257,7 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
                                                    store=store, adapters=adapters, resume=False,
                                                    timeout=timeout)
             except KeychainUnavailable as exc:   # the keychain went away while secrets were read
-                run.outcome, run.exit_status = "keychain_unavailable", 3
-                run.notes.append(_keychain_diagnosis(exc.message))
-                _record_empty(registry, run, started, run.notes[-1])
+                _keychain_unavailable(registry, run, started, exc, notifiers)
                 return run
             except ConsoleError as exc:          # recorded, never silent; the caller still sees the error
                 run.outcome, run.exit_status = "error", int(exc.exit_status)
@@ -278,17 +277,36 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
         run.notes.append(note)
         _record_empty(registry, run, started, note)
         return run
-    if run.alerts:
-        title, body = alert_text(run.alerts, region_id, run_at)
-        for notifier in notifiers:
-            error = _deliver(notifier, title, body)
-            run.deliveries.append((notifier.channel, error))
-            if error is not None:
-                run.exit_status = max(run.exit_status, 1)
+    _send(run, notifiers)
     registry.audit("monitor_run", f"monitor:{region_id}", json.dumps(
         {"run": run.run_id, "trigger": trigger, "outcome": run.outcome, "alerts": len(run.alerts),
          "undelivered": [c for c, e in run.deliveries if e is not None], "notes": run.notes})[:4000])
     return run
+
+
+def _send(run: MonitorRun, notifiers: Sequence[Notifier]) -> None:
+    if not run.alerts:
+        return
+    title, body = alert_text(run.alerts, run.region_id, run.run_at)
+    for notifier in notifiers:
+        error = _deliver(notifier, title, body)
+        run.deliveries.append((notifier.channel, error))
+        if error is not None:
+            run.exit_status = max(run.exit_status, 1)
+
+
+def _keychain_unavailable(registry: Registry, run: MonitorRun, started: float, exc: KeychainUnavailable,
+                          notifiers: Sequence[Notifier]) -> None:
+    """Record the run that could not reach the keychain, and tell it through the channels that need no
+    secret (desktop; email without a sign-in) when the previous run could."""
+    previous = registry.latest_health_run(checked_only=False)
+    run.outcome, run.exit_status = "keychain_unavailable", 3
+    run.notes.append(_keychain_diagnosis(exc.message))
+    if not previous or previous[0].outcome != "keychain_unavailable":
+        run.alerts = [Alert("keychain_unavailable", "")]
+    _send(run, notifiers)
+    run.exit_status = 3
+    _record_empty(registry, run, started, run.notes[-1])
 
 
 def _deliver(notifier: Notifier, title: str, body: str) -> str | None:
@@ -311,8 +329,9 @@ def _record_empty(registry: Registry, run: MonitorRun, started: float, detail: s
                     duration=time.monotonic() - started, detail=detail[:4000])
     registry.record_health([row])
     run.rows = [row]
-    registry.audit("monitor_run", f"monitor:{run.region_id}",
-                   json.dumps({"run": run.run_id, "trigger": run.trigger, "outcome": run.outcome}))
+    registry.audit("monitor_run", f"monitor:{run.region_id}", json.dumps(
+        {"run": run.run_id, "trigger": run.trigger, "outcome": run.outcome, "alerts": len(run.alerts),
+         "undelivered": [c for c, e in run.deliveries if e is not None]}))
 
 
 def _relinks(summary: Any, linked_before: set[int]) -> dict[int, tuple[int, tuple[str, ...]]]:

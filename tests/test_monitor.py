@@ -438,3 +438,39 @@ def test_monitor_run_says_why_an_application_could_not_be_checked(capsys):
     assert "Reconciliation: not run" in out
     assert main(["monitor", "run", "--region", "us"]) == 1
     assert "No change since the last run: no alert sent" in capsys.readouterr().out
+
+
+def test_an_unreachable_keychain_is_told_once_through_the_channels_that_need_no_secret():
+    sent = []
+
+    class Desktop:
+        channel = "desktop"
+
+        def send(self, title, body):
+            sent.append(body)
+
+    with Registry.for_region("us") as registry:
+        locked = MemoryStore(usable=False)
+        first = monitor.run_monitor(registry, "us", store=locked, notifiers=[Desktop()])
+        assert [a.kind for a in first.alerts] == ["keychain_unavailable"] and first.exit_status == 3
+        assert "keychain could not be reached, so nothing was checked" in sent[0]
+        second = monitor.run_monitor(registry, "us", store=locked, notifiers=[Desktop()])
+        assert second.alerts == [] and len(sent) == 1 and second.exit_status == 3
+        monitor.run_monitor(registry, "us", store=MemoryStore(), notifiers=[Desktop()])
+        third = monitor.run_monitor(registry, "us", store=locked, notifiers=[Desktop()])
+        assert [a.kind for a in third.alerts] == ["keychain_unavailable"] and len(sent) == 2
+
+
+def test_a_channel_whose_secret_is_gone_is_left_out_and_said(capsys):
+    from ec_console.commands import monitor as cmd
+
+    cmd.settings_path("us").parent.mkdir(parents=True, exist_ok=True)
+    settings = {"region": "us", "every_seconds": 3600, "scheduler": "cron", "command": [sys.executable],
+                "notify": ["webhook", "desktop"], "installed_at": "2026-12-01T00:00:00Z"}
+    cmd.settings_path("us").write_text(json.dumps(settings))
+    built, notes = cmd.reachable_notifiers("us", settings, MemoryStore())
+    assert [n.channel for n in built] == ["desktop"]
+    assert notes == ["alerts cannot be sent by webhook: the webhook address is not in the keychain; run "
+                     "`ec-console monitor install --notify webhook` again"]
+    assert main(["monitor", "run", "--region", "us"]) == 1     # healthy, but an alert channel is broken
+    assert "Note: alerts cannot be sent by webhook" in capsys.readouterr().out

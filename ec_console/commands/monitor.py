@@ -36,7 +36,7 @@ from ec_console.commands.common import (
     resolve_region,
     verbose_flag,
 )
-from ec_console.errors import BadInput, ExitStatus
+from ec_console.errors import BadInput, ConsoleError, ExitStatus
 from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
@@ -151,8 +151,10 @@ def notifiers(region_id: str, settings: dict[str, Any], store: Any) -> list[Any]
             out.append(mn.DesktopNotifier())
         elif channel == "webhook":
             url = store.get(mn.webhook_secret_key(region_id))
-            if url:
-                out.append(mn.WebhookNotifier(settings.get("webhook_kind", "teams"), url))
+            if url is None:
+                raise BadInput("the webhook address is not in the keychain; run `ec-console monitor install "
+                               "--notify webhook` again")
+            out.append(mn.WebhookNotifier(settings.get("webhook_kind", "teams"), url))
         elif channel == "smtp":
             smtp = settings.get("smtp", {})
             password = store.get(mn.smtp_secret_key(region_id)) if smtp.get("username") else None
@@ -160,6 +162,21 @@ def notifiers(region_id: str, settings: dict[str, Any], store: Any) -> list[Any]
                                        smtp.get("to", []), username=smtp.get("username", ""),
                                        password=password))
     return out
+
+
+def reachable_notifiers(region_id: str, settings: dict[str, Any], store: Any) -> tuple[list[Any], list[str]]:
+    """Each configured channel that can be built, and a note for each that cannot (a channel whose secret
+    cannot be read from the keychain is left out; the others still carry the alert)."""
+    built: list[Any] = []
+    notes: list[str] = []
+    for channel in settings.get("notify", []):
+        try:
+            built += notifiers(region_id, {**settings, "notify": [channel]}, store)
+        except BadInput as exc:
+            notes.append(f"alerts cannot be sent by {channel}: {exc.message}")
+        except ConsoleError as exc:   # the keychain could not be read: the run says more below
+            notes.append(f"alerts cannot be sent by {channel}: {exc.message.split('. ')[0]}")
+    return built, notes
 
 
 # --- install / status / remove -----------------------------------------------------------------------------
@@ -343,16 +360,13 @@ def run_run(args: argparse.Namespace) -> int:
                                          monitor.system_clock())
             if late:
                 notes.append(late)
-        try:
-            channels = notifiers(region_id, settings, store) if settings else []
-        except BadInput as exc:
-            notes.append(f"alerts cannot be sent: {exc.message}")
-        except Exception as exc:  # noqa: BLE001 - e.g. the keychain is locked: the run below says so
-            notes.append(f"alerts cannot be sent: {type(exc).__name__}")
+        if settings:
+            channels, cannot = reachable_notifiers(region_id, settings, store)
+            notes += cannot
         run = monitor.run_monitor(registry, region_id, trigger="scheduled" if args.scheduled else "manual",
                                   store=store, notifiers=channels, notes=notes)
     status = run.exit_status
-    if status == 0 and any(not n.startswith("catching up") for n in notes):
+    if status == 0 and any(not n.startswith("catching up") for n in run.notes):
         status = ExitStatus.STEP_FAILED   # a moved program or alert channels that cannot be built
     if args.json:
         _print_json({**run.to_dict(), "exit_status": status})
@@ -367,6 +381,8 @@ def _print_run(run: Any) -> None:
               "(recorded in the health history)")
     elif run.outcome == "keychain_unavailable":
         print(f"Monitor run of region {run.region_id} could not check anything.")
+        for alert in run.alerts:
+            print(f"  - {alert.text()}")
     else:
         apps = [r for r in run.rows if r.application_id is not None]
         checked = count(len(apps), "application", "applications")
