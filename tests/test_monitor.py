@@ -474,3 +474,26 @@ def test_a_channel_whose_secret_is_gone_is_left_out_and_said(capsys):
                      "`ec-console monitor install --notify webhook` again"]
     assert main(["monitor", "run", "--region", "us"]) == 1     # healthy, but an alert channel is broken
     assert "Note: alerts cannot be sent by webhook" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["monitor", "history", "--region", "us", "--since", "yesterday"],
+    ["monitor", "history", "--region", "us", "--application", "Nobody"],
+    ["monitor", "install", "--region", "us", "--every", "90m"],
+    ["monitor", "install", "--region", "us", "--notify", "pager"],
+    ["monitor", "run", "--region", "nowhere"],
+])
+def test_monitor_refuses_bad_input_with_exit_status_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ec-console: ") and "Traceback" not in err
+
+
+def test_damaged_monitor_settings_are_refused_with_the_fix(capsys):
+    from ec_console.commands import monitor as cmd
+
+    cmd.settings_path("us").parent.mkdir(parents=True, exist_ok=True)
+    for text in ("{not json", json.dumps({"scheduler": "at", "every_seconds": 60, "command": []}), "[]"):
+        cmd.settings_path("us").write_text(text)
+        assert main(["monitor", "status", "--region", "us"]) == 2
+        assert "run `ec-console monitor install` again" in capsys.readouterr().err

@@ -117,12 +117,24 @@ def settings_path(region_id: str) -> Path:
 def load_settings(region_id: str) -> dict[str, Any] | None:
     path = settings_path(region_id)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        settings = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
         raise BadInput(f"the monitor settings {path} cannot be read ({exc}); run `ec-console monitor "
                        "install` again") from None
+    from ec_console.monitor_jobs import SCHEDULERS
+
+    usable = (isinstance(settings, dict) and isinstance(settings.get("every_seconds"), int)
+              and settings.get("scheduler") in SCHEDULERS
+              and isinstance(settings.get("command"), list)
+              and all(isinstance(w, str) for w in settings["command"])
+              and isinstance(settings.get("notify", []), list)
+              and set(settings.get("notify", [])) <= set(NOTIFY_CHOICES))
+    if not usable:
+        raise BadInput(f"the monitor settings {path} are not as the console wrote them; run `ec-console "
+                       "monitor install` again")
+    return settings
 
 
 def _hidden(env: str, what: str) -> str:
