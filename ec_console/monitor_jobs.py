@@ -355,7 +355,10 @@ class Cron(Scheduler):
         updated = crontab_with(current, region_id, None)
         if updated == current or (not updated.strip() and not current.strip()):
             return []
-        _run(self.runner, ["crontab", "-"], input=updated)
+        if updated.strip():
+            _run(self.runner, ["crontab", "-"], input=updated)
+        else:   # that line was the whole crontab: remove it, as it was before the install
+            _run(self.runner, ["crontab", "-r"])
         return [f"crontab line tagged {CRON_TAG}:{region_id}"]
 
     def installed(self, region_id: str) -> bool:

@@ -364,7 +364,8 @@ def test_a_real_crontab_gets_the_tagged_line_its_command_runs_and_remove_takes_o
         scheduler.remove(region)
     assert not scheduler.installed(region)
     after = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
-    assert after.stdout == before.stdout   # every other line of the user's crontab is kept as it was
+    # every other line of the user's crontab is kept as it was; no crontab before means none after
+    assert (after.returncode, after.stdout) == (before.returncode, before.stdout)
 
 
 def test_a_systemd_install_that_fails_leaves_no_unit_and_no_secret(monkeypatch, tmp_path, capsys):
