@@ -12,6 +12,8 @@
 #                                    what Qt's offscreen platform (the tests) loads
 #   fonts-dejavu-core fontconfig     a font, or offscreen Qt warns and qt_log_level_fail fails tests
 #   poppler-utils                    pdftotext, which tests/test_report_pdf.py reads the PDF reports with
+#   systemd cron                     the monitor's scheduled jobs, run for real by tests/test_monitor_jobs.py
+#                                    (a systemd user manager in a private mount namespace; the crontab tool)
 #   libx11-xcb1 libxkbcommon-x11-0 libxcb-*
 #                                    Qt's xcb platform (under xvfb-run)
 set -euo pipefail
@@ -20,7 +22,7 @@ PACKAGES=(
     gnome-keyring dbus dbus-daemon dbus-x11
     xvfb xauth
     libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 "libglib2.0-0t64|libglib2.0-0"
-    fonts-dejavu-core fontconfig poppler-utils
+    fonts-dejavu-core fontconfig poppler-utils systemd cron
     libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 )

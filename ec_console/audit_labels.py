@@ -33,6 +33,9 @@ ACTION_LABELS: dict[str, str] = {
     "reconciliation_joiner_linked": "Joiner linked (reconciliation)",
     "reconciliation_joiner_not_linked": "Joiner not linked (reconciliation)",
     "reconciliation_leaver_revoked": "Leaver's profile revoked (reconciliation)",
+    "monitor_run": "Monitor run",
+    "monitor_installed": "Monitor installed",
+    "monitor_removed": "Monitor removed",
 }
 
 

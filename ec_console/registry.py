@@ -144,6 +144,39 @@ class AuditEntry:
 
 # ---------------------------------------------------------------------------------------------- errors
 
+@dataclass(frozen=True)
+class HealthRow:
+    """One application's figures in one monitor run (`application_id` None: a run that checked nothing).
+
+    `outcome`: one of HEALTH_OUTCOMES. `leaks` None: reconciliation did not run. `diagnoses`: the
+    diagnosis codes the run met, sorted. `duration`: seconds the whole run took.
+    """
+
+    run_id: str
+    run_at: str
+    application_id: int | None
+    application_name: str
+    trigger: str
+    outcome: str
+    health: str | None = None
+    linked: int = 0
+    needs_relink: int = 0
+    failing: int = 0
+    leaks: int | None = None
+    diagnoses: tuple[str, ...] = ()
+    duration: float = 0.0
+    detail: str = ""
+    id: int | None = None
+
+
+HEALTH_TRIGGERS = ("scheduled", "manual")
+# ok: every probe passed; failing: some of its profiles' probes failed; failed: the application itself
+# failed (bad secret, locked account, endpoint unreachable); not_checked: no secret in the keychain;
+# skipped_overlap: another run held the lock; keychain_unavailable: the keychain could not be reached.
+HEALTH_OUTCOMES = ("ok", "failing", "failed", "not_checked", "skipped_overlap", "keychain_unavailable",
+                   "error")
+
+
 class RegistryError(ConsoleError):
     """The registry file cannot be opened or is not a registry (the message says which file and why)."""
 
@@ -433,7 +466,34 @@ _V7 = Migration(7, "reconciliations (scope, profiles and live probes side by sid
 ))
 RECONCILIATIONS_VERSION = _V7.version
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# The monitor's health history (docs/monitor.md): one row per application per monitor run, plus one row
+# with no application for a run that did not check anything (skipped, keychain unreachable). No foreign
+# key: the history outlives an application that is deleted, which is why the name is kept beside the id.
+HEALTH_HISTORY_TABLE = "health_history"
+_HEALTH_HISTORY = Migration(8, "the monitor's health history: one row per application per run", (
+    """CREATE TABLE IF NOT EXISTS health_history (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        run_at TEXT NOT NULL,
+        application_id INTEGER,
+        application_name TEXT NOT NULL DEFAULT '',
+        trigger TEXT NOT NULL CHECK (trigger IN ('scheduled', 'manual')),
+        outcome TEXT NOT NULL,
+        health TEXT,
+        linked INTEGER NOT NULL DEFAULT 0,
+        needs_relink INTEGER NOT NULL DEFAULT 0,
+        failing INTEGER NOT NULL DEFAULT 0,
+        leaks INTEGER,
+        diagnoses TEXT NOT NULL DEFAULT '',
+        duration REAL NOT NULL DEFAULT 0,
+        detail TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX IF NOT EXISTS health_history_by_time ON health_history (run_at, id)",
+    "CREATE INDEX IF NOT EXISTS health_history_by_application ON health_history (application_id, run_at)",
+    "CREATE INDEX IF NOT EXISTS health_history_by_run ON health_history (run_id)",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -648,6 +708,8 @@ _APPLICATION_SELECT = """SELECT a.id, a.name, a.provider, a.domain, a.settings, 
     (SELECT COUNT(*) FROM profiles p WHERE p.application_id = a.id AND p.status = 'revoked')
     FROM applications a"""
 
+_HEALTH_COLUMNS = """run_id, run_at, application_id, application_name, trigger, outcome, health, linked,
+    needs_relink, failing, leaks, diagnoses, duration, detail, id"""
 _CHECK_COLUMNS = "id, profile_id, application_id, kind, result, diagnosis, report, created_at"
 _AUDIT_COLUMNS = "id, at, os_user, action, subject, detail"
 # An entry's searchable text: its fields, separated so a word never matches across two of them.
@@ -752,6 +814,12 @@ def _application(row: Sequence[Any]) -> Application:
 
 def _check(row: Sequence[Any]) -> CheckRecord:
     return CheckRecord(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7])
+
+
+def _health(row: Sequence[Any]) -> HealthRow:
+    values = list(row)
+    values[11] = tuple(values[11].split()) if values[11] else ()
+    return HealthRow(*values)
 
 
 def _os_user() -> str:
@@ -1381,3 +1449,69 @@ class Registry:
             f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id DESC LIMIT ? OFFSET ?",
             (*params, -1 if limit is None else limit, offset)).fetchall()
         return [AuditEntry(*r) for r in rows]
+
+    # -------------------------------------------------------------------------------- health history
+
+    def record_health(self, rows: Sequence[HealthRow]) -> int:
+        """Store one monitor run's rows in one transaction; returns how many were written."""
+        values = []
+        for row in rows:
+            trigger = _choice(row.trigger, HEALTH_TRIGGERS, "run trigger")
+            outcome = _choice(row.outcome, HEALTH_OUTCOMES, "run outcome")
+            codes = [_code(c, "diagnosis") for c in row.diagnoses]
+            counts = [row.linked, row.needs_relink, row.failing] + ([] if row.leaks is None else [row.leaks])
+            if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in counts):
+                raise RegistryInputError("health history counts must be whole numbers of 0 or more")
+            values.append((
+                _clean_text(row.run_id, "run id", max_len=_MAX_NAME),
+                _clean_text(row.run_at, "run time", max_len=40), row.application_id,
+                _clean_text(row.application_name, "application name", max_len=_MAX_NAME, required=False),
+                trigger, outcome, _optional_code(row.health, "health"), row.linked, row.needs_relink,
+                row.failing, row.leaks, " ".join(sorted(set(codes))), float(row.duration),
+                _clean_text(row.detail, "run detail", max_len=_MAX_TEXT, required=False)))
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO health_history (run_id, run_at, application_id, application_name, trigger,"
+                " outcome, health, linked, needs_relink, failing, leaks, diagnoses, duration, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        return len(values)
+
+    def health_history(self, *, application_id: int | None = None, since: str | None = None,
+                       until: str | None = None, limit: int | None = None) -> list[HealthRow]:
+        """Health history rows oldest first (the trend chart's series: one point per run per application),
+        optionally for one application and between two registry times; `limit` keeps the newest rows."""
+        clauses, params = [], []
+        if application_id is not None:
+            clauses.append("application_id = ?")
+            params.append(application_id)
+        if since is not None:
+            clauses.append("run_at >= ?")
+            params.append(since)
+        if until is not None:
+            clauses.append("run_at <= ?")
+            params.append(until)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._conn.execute(
+            f"SELECT {_HEALTH_COLUMNS} FROM health_history{where} ORDER BY run_at DESC, id DESC LIMIT ?",
+            (*params, -1 if limit is None else limit)).fetchall()
+        return [_health(r) for r in reversed(rows)]
+
+    def latest_health_run(self, *, checked_only: bool = True, trigger: str | None = None) -> list[HealthRow]:
+        """The rows of the newest monitor run (`checked_only`: the newest run that checked applications,
+        not one that was skipped; `trigger`: only runs of that kind); empty when there is none."""
+        clauses, params = [], []
+        if checked_only:
+            clauses.append("application_id IS NOT NULL")
+        if trigger is not None:
+            clauses.append("trigger = ?")
+            params.append(trigger)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        found = self._conn.execute(
+            f"SELECT run_id FROM health_history{where} ORDER BY run_at DESC, id DESC LIMIT 1",
+            params).fetchone()
+        if found is None:
+            return []
+        rows = self._conn.execute(
+            f"SELECT {_HEALTH_COLUMNS} FROM health_history WHERE run_id = ? ORDER BY id",
+            (found[0],)).fetchall()
+        return [_health(r) for r in rows]

@@ -6,7 +6,8 @@ texts it produced (captured stdout / stderr, exported reports, dialog text). The
 texts, the config, data and log folders (registry files included) for every secret in every form a
 careless log carries (`hostile.sweep.secret_forms`): plain, URL-encoded, JSON-escaped, base64, HTTP Basic
 `user:password`. The wizard (the Qt-free `SetupFlow`, test and save, on every platform), `applications
-add` / `revoke`, `profiles link` and `profiles check` (check all) run here too. `sandbox serve` is excluded:
+add` / `revoke`, `profiles link`, `profiles check` (check all) and the monitor (install with a webhook,
+runs, the alert it posts) run here too. `sandbox serve` is excluded:
 it prints its fictional credentials by design.
 """
 
@@ -436,6 +437,53 @@ def applications_edit_remove(ctx: Context) -> list[str]:
     return texts
 
 
+def monitor_runs(ctx: Context) -> list[str]:
+    """`monitor install` with a webhook (its address is a secret), then `monitor run` before and after two
+    profiles break in the sandbox: the alert POSTed to a loopback receiver is swept too, with the settings
+    file, the logs and the registry's health history."""
+    from webhook_receiver import Receiver
+
+    from ec_console import monitor_jobs
+    from ec_console.commands import monitor as monitor_command
+
+    class Scheduler(monitor_jobs.Scheduler):
+        kind = "cron"
+
+        def install(self, plan: monitor_jobs.JobPlan) -> list[str]:
+            return [repr(plan)]
+
+        def installed(self, region_id: str) -> bool:
+            return True
+
+    info = ctx.sandbox.info()
+    texts = _add_password_application(ctx)
+    texts += _profiles(ctx, "link", "--application", "Leak EWS", *info.mailboxes_in_scope[:3])
+    ctx.monkeypatch.setattr(monitor_command, "_scheduler", lambda kind: Scheduler())
+    with Receiver() as hook:
+        ctx.secrets["webhook address"] = hook.url
+        ctx.secrets["webhook path"] = f"/hook/{hook.SECRET_PART}"
+        ctx.monkeypatch.setenv("EC_MONITOR_WEBHOOK_URL", hook.url)
+        for argv in (["install", "--notify", "webhook", "--webhook-kind", "slack", "--every", "1h"], ["run"]):
+            run = run_cli(ctx.capsys, ["monitor", *argv, "--region", "us", "--verbose", "--json"], limit=60)
+            texts += [run.out, run.err]
+        ctx.monkeypatch.delenv("EC_MONITOR_WEBHOOK_URL")
+        for email in info.mailboxes_in_scope[:2]:
+            ctx.sandbox.org.mailbox(email).in_scope = False
+        try:
+            argv = ["monitor", "run", "--scheduled", "--region", "us", "--verbose", "--json"]
+            run = run_cli(ctx.capsys, argv, limit=60)
+        finally:
+            for email in info.mailboxes_in_scope[:2]:
+                ctx.sandbox.org.mailbox(email).in_scope = True
+        texts += [run.out, run.err]
+        assert json.loads(run.out)["deliveries"] == [{"channel": "webhook (Slack)", "delivered": True,
+                                                      "error": None}]
+        assert len(hook.bodies) == 1
+        texts += hook.bodies
+    run = run_cli(ctx.capsys, ["monitor", "history", "--region", "us", "--json"], limit=10)
+    return [*texts, run.out, run.err]
+
+
 FLOWS: dict[str, Flow] = {
     "exchange check pass": exchange_pass,
     "exchange check fail": exchange_fail,
@@ -456,6 +504,7 @@ FLOWS: dict[str, Flow] = {
     "profiles check (check all)": profiles_check_all,
     "applications add and revoke": applications_add_revoke,
     "applications edit and remove": applications_edit_remove,
+    "monitor runs with a webhook": monitor_runs,
 }
 
 
