@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._build_dashboard()
-        from ec_console.ui.edit_application import ApplicationActions
+        from ec_console.ui.application_actions import ApplicationActions
 
         self.application_actions = ApplicationActions(self)
         self._restore_geometry()
@@ -541,23 +541,20 @@ class MainWindow(QMainWindow):
         self._show_keychain()
 
     def _build_dashboard(self) -> None:
-        """The dashboard actions: run panel, detail pane, context menu, audit log, merged refreshes."""
-        from ec_console.ui.check_all import RunPanel
-        from ec_console.ui.profile_details import ProfileDetailsPane
+        """The dashboard actions: run panel, detail pane, context menu, audit log, merged refreshes.
 
+        The run panel and the detail pane are built when first used (`run_panel`, `details_pane`): their
+        modules bring the check engine and the providers' common code, which the first window does not
+        need (a slower cold start otherwise, docs/benchmarks.md)."""
         self.operation_store: Any = None        # None: the OS keychain (tests and the sandbox pass their own)
         self.operation_adapters: Any = None     # None: the real providers
+        self._run_panel: Any = None
+        self._details_pane: Any = None
         self._results_timer = QTimer(self)
         self._results_timer.setObjectName("resultsRefresh")
         self._results_timer.setSingleShot(True)
         self._results_timer.setInterval(RESULTS_REFRESH_MS)
         self._results_timer.timeout.connect(self._refresh_keeping_selection)
-        self.run_panel = RunPanel(self)
-        self.run_panel.finished.connect(lambda text: self.statusBar().showMessage(text, 30000))
-        self.statusBar().addPermanentWidget(self.run_panel)
-        self.details_pane = ProfileDetailsPane(self.operation_scope, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_pane)
-        self.details_pane.hide()
 
         a = self.actions
         a["revokeProfileAction"].triggered.connect(self.revoke_selected_profiles)
@@ -566,8 +563,6 @@ class MainWindow(QMainWindow):
         a["revokeApplicationAction"].triggered.connect(self.revoke_selected_application)
         a["checkAllAction"].triggered.connect(lambda: self.start_check_all())
         a["testProfileAction"].triggered.connect(self.test_selected_profile)
-        self.details_pane.test_requested.connect(self.test_profile)
-        self.details_pane.loaded.connect(self._sync_details_test)
         for name in ("revokeProfileAction", "relinkProfileAction"):
             a[name].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.profiles_table.addAction(a[name])
@@ -583,6 +578,37 @@ class MainWindow(QMainWindow):
         if tools is not None:
             tools.addSeparator()
             tools.addAction(self.audit_action)
+
+    @property
+    def run_panel(self) -> Any:
+        """The status-bar panel of long runs (`runPanel`), built on first use."""
+        if self._run_panel is None:
+            from ec_console.ui.check_all import RunPanel
+
+            self._run_panel = RunPanel(self)
+            self._run_panel.finished.connect(lambda text: self.statusBar().showMessage(text, 30000))
+            self.statusBar().addPermanentWidget(self._run_panel)
+        return self._run_panel
+
+    @property
+    def details_pane(self) -> Any:
+        """The profile detail pane (a dock, hidden until a profile is opened), built on first use."""
+        if self._details_pane is None:
+            from ec_console.ui.profile_details import ProfileDetailsPane
+
+            pane = ProfileDetailsPane(self.operation_scope, self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, pane)
+            pane.hide()
+            pane.test_requested.connect(self.test_profile)
+            pane.loaded.connect(self._sync_details_test)
+            self._details_pane = pane
+        return self._details_pane
+
+    def _running(self) -> bool:
+        return self._run_panel is not None and bool(self._run_panel.running)
+
+    def _details_shown(self) -> bool:
+        return self._details_pane is not None and bool(self._details_pane.isVisible())
 
     # ================================================================================ region
     @property
@@ -607,7 +633,7 @@ class MainWindow(QMainWindow):
                                          8000)
 
     def _open_region(self, region_id: str) -> None:
-        details = getattr(self, "details_pane", None)
+        details = getattr(self, "_details_pane", None)
         if details is not None:
             details.clear()                  # nothing of one region shows in the other
         self._close_registry()
@@ -894,8 +920,7 @@ class MainWindow(QMainWindow):
         )
         ui_actions.update_action_states(self.actions, selection)
         self.export_profiles_action.setEnabled(self.registry is not None)
-        run_panel = getattr(self, "run_panel", None)
-        if run_panel is not None and run_panel.running:
+        if getattr(self, "_run_panel", None) is not None and self._running():
             for name in ("checkAllAction", "relinkProfileAction"):
                 self.actions[name].setEnabled(False)
         app = self.selected_application()
@@ -1102,7 +1127,7 @@ class MainWindow(QMainWindow):
     def _refresh_keeping_selection(self) -> None:
         if self.registry is None:
             return
-        if self.run_panel.running and not self.model.results_move_rows():
+        if self._running() and not self.model.results_move_rows():
             # While a run streams results in, the listed rows stay where they are: show their new values
             # without re-running the sorted id query (150-250 ms at 100,000 profiles, on this thread).
             # The end of the run does the full refresh.
@@ -1111,7 +1136,7 @@ class MainWindow(QMainWindow):
             self.model.reload_rows()
             self._update_counts()
             self._update_views()
-            if self.details_pane.isVisible():
+            if self._details_shown():
                 self.details_pane.reload()
             return
         wanted = set(self.selected_profile_ids())
@@ -1134,7 +1159,7 @@ class MainWindow(QMainWindow):
                 self.profiles_table.selectionModel().setCurrentIndex(self.model.index(current_row, 0),
                                                                      flags.NoUpdate)
         self.profiles_table.verticalScrollBar().setValue(scroll)
-        if self.details_pane.isVisible():
+        if self._details_shown():
             self.details_pane.reload()
 
     @Slot()
@@ -1338,7 +1363,7 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         self._search_timer.stop()
         self._results_timer.stop()
-        if self.run_panel.running:
+        if self._running():
             self.run_panel.cancel()
         self._close_registry()
         if self.sandbox_session is not None:
