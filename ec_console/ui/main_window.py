@@ -71,10 +71,10 @@ log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
-RESULTS_REFRESH_MS = 400
+RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 # The keychain is asked this long after the window is built, so that its background work (the keyring
 # package finds its backends by scanning the installed packages) does not compete with the first paint.
-KEYCHAIN_QUERY_DELAY_MS = 300   # results of long runs refresh the window at most this often
+KEYCHAIN_QUERY_DELAY_MS = 300
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
 # Columns sized to the rows on screen when a region's profiles are first shown: (least, most) width.
@@ -544,20 +544,23 @@ class MainWindow(QMainWindow):
         self._show_keychain()
 
     def _build_dashboard(self) -> None:
-        """The dashboard actions: run panel, detail pane, context menu, audit log, merged refreshes.
+        """The dashboard actions: run panel, detail pane, context menu, audit log, merged refreshes."""
+        from ec_console.ui.check_all import RunPanel
+        from ec_console.ui.profile_details import ProfileDetailsPane
 
-        The run panel and the detail pane are built when first used (`run_panel`, `details_pane`): their
-        modules bring the check engine and the providers' common code, which the first window does not
-        need (a slower cold start otherwise, docs/benchmarks.md)."""
         self.operation_store: Any = None        # None: the OS keychain (tests and the sandbox pass their own)
         self.operation_adapters: Any = None     # None: the real providers
-        self._run_panel: Any = None
-        self._details_pane: Any = None
         self._results_timer = QTimer(self)
         self._results_timer.setObjectName("resultsRefresh")
         self._results_timer.setSingleShot(True)
         self._results_timer.setInterval(RESULTS_REFRESH_MS)
         self._results_timer.timeout.connect(self._refresh_keeping_selection)
+        self.run_panel = RunPanel(self)
+        self.run_panel.finished.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.statusBar().addPermanentWidget(self.run_panel)
+        self.details_pane = ProfileDetailsPane(self.operation_scope, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_pane)
+        self.details_pane.hide()
 
         a = self.actions
         a["revokeProfileAction"].triggered.connect(self.revoke_selected_profiles)
@@ -566,6 +569,8 @@ class MainWindow(QMainWindow):
         a["revokeApplicationAction"].triggered.connect(self.revoke_selected_application)
         a["checkAllAction"].triggered.connect(lambda: self.start_check_all())
         a["testProfileAction"].triggered.connect(self.test_selected_profile)
+        self.details_pane.test_requested.connect(self.test_profile)
+        self.details_pane.loaded.connect(self._sync_details_test)
         for name in ("revokeProfileAction", "relinkProfileAction"):
             a[name].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.profiles_table.addAction(a[name])
@@ -581,37 +586,6 @@ class MainWindow(QMainWindow):
         if tools is not None:
             tools.addSeparator()
             tools.addAction(self.audit_action)
-
-    @property
-    def run_panel(self) -> Any:
-        """The status-bar panel of long runs (`runPanel`), built on first use."""
-        if self._run_panel is None:
-            from ec_console.ui.check_all import RunPanel
-
-            self._run_panel = RunPanel(self)
-            self._run_panel.finished.connect(lambda text: self.statusBar().showMessage(text, 30000))
-            self.statusBar().addPermanentWidget(self._run_panel)
-        return self._run_panel
-
-    @property
-    def details_pane(self) -> Any:
-        """The profile detail pane (a dock, hidden until a profile is opened), built on first use."""
-        if self._details_pane is None:
-            from ec_console.ui.profile_details import ProfileDetailsPane
-
-            pane = ProfileDetailsPane(self.operation_scope, self)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, pane)
-            pane.hide()
-            pane.test_requested.connect(self.test_profile)
-            pane.loaded.connect(self._sync_details_test)
-            self._details_pane = pane
-        return self._details_pane
-
-    def _running(self) -> bool:
-        return self._run_panel is not None and bool(self._run_panel.running)
-
-    def _details_shown(self) -> bool:
-        return self._details_pane is not None and bool(self._details_pane.isVisible())
 
     # ================================================================================ region
     @property
@@ -636,7 +610,7 @@ class MainWindow(QMainWindow):
                                          8000)
 
     def _open_region(self, region_id: str) -> None:
-        details = getattr(self, "_details_pane", None)
+        details = getattr(self, "details_pane", None)
         if details is not None:
             details.clear()                  # nothing of one region shows in the other
         self._close_registry()
@@ -923,7 +897,8 @@ class MainWindow(QMainWindow):
         )
         ui_actions.update_action_states(self.actions, selection)
         self.export_profiles_action.setEnabled(self.registry is not None)
-        if getattr(self, "_run_panel", None) is not None and self._running():
+        run_panel = getattr(self, "run_panel", None)
+        if run_panel is not None and run_panel.running:
             for name in ("checkAllAction", "relinkProfileAction"):
                 self.actions[name].setEnabled(False)
         app = self.selected_application()
@@ -1130,7 +1105,7 @@ class MainWindow(QMainWindow):
     def _refresh_keeping_selection(self) -> None:
         if self.registry is None:
             return
-        if self._running() and not self.model.results_move_rows():
+        if self.run_panel.running and not self.model.results_move_rows():
             # While a run streams results in, the listed rows stay where they are: show their new values
             # without re-running the sorted id query (150-250 ms at 100,000 profiles, on this thread).
             # The end of the run does the full refresh.
@@ -1139,7 +1114,7 @@ class MainWindow(QMainWindow):
             self.model.reload_rows()
             self._update_counts()
             self._update_views()
-            if self._details_shown():
+            if self.details_pane.isVisible():
                 self.details_pane.reload()
             return
         wanted = set(self.selected_profile_ids())
@@ -1162,7 +1137,7 @@ class MainWindow(QMainWindow):
                 self.profiles_table.selectionModel().setCurrentIndex(self.model.index(current_row, 0),
                                                                      flags.NoUpdate)
         self.profiles_table.verticalScrollBar().setValue(scroll)
-        if self._details_shown():
+        if self.details_pane.isVisible():
             self.details_pane.reload()
 
     @Slot()
@@ -1366,7 +1341,7 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         self._search_timer.stop()
         self._results_timer.stop()
-        if self._running():
+        if self.run_panel.running:
             self.run_panel.cancel()
         self._close_registry()
         if self.sandbox_session is not None:
