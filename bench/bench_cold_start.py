@@ -50,7 +50,9 @@ window.close()
 
 
 def _env(pycache: str, home: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # The OS keychain, as an installed console asks it (run_all sets the in-memory store for the others).
+    drop = ("PYTHONDONTWRITEBYTECODE", "EC_CONSOLE_CREDENTIAL_STORE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(PYTHONPYCACHEPREFIX=pycache, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                EC_CONSOLE_HOME=home, PYTHONPATH=str(ROOT))
     return env
@@ -79,16 +81,16 @@ def _children_cpu() -> float:
 SELF_TEST_IMPORTS = """
 from ec_console import cli
 cli.build_parser()
-from ec_console.keychain import keychain_status
-keychain_status()
-from ec_console.ui import theme
 from ec_console.ui.app import create_application, create_main_window
+from ec_console.ui import theme
 app = create_application()
 theme.apply_theme(app, "light")
 window = create_main_window(keychain="checking")
 window.show()
 for _ in range(5):
     app.processEvents()
+from ec_console.keychain import keychain_status
+keychain_status()
 """
 
 
