@@ -299,9 +299,26 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['cpu'] / r['wall']:>6.2f}{r['server_cpu']:>10.1f}"
                       f"{r['server_cpu'] / r['wall']:>10.2f}"
                       f"{r['max_in_flight']:>10}{r['retries']:>8}  {status}", flush=True)
+                _summary(name, r, rate / physical, steady, share)
     finally:
         remote.close()
     return 0
+
+
+def _summary(name: str, r: dict[str, Any], whole: float, steady: float, share: float) -> None:
+    """One run's figures for `make bench`'s closing table (bench/summary.py), beside issue 13's targets."""
+    from summary import report
+
+    if share:
+        report(f"check all {name}: statuses kept", "yes" if r["kept"] else "no", "yes", bool(r["kept"]))
+        gap = r["gap"]
+        report(f"check all {name}: shortest retry gap", "n/a" if gap is None else f"{gap * 1000:.0f} ms",
+               f">= {BACK_OFF_MS} ms", None if gap is None else gap * 1000 >= BACK_OFF_MS)
+        return
+    report(f"check all {name}: steady rate / (c / latency)", f"{steady:.2f}", ">= 0.85", steady >= 0.85)
+    report(f"check all {name}: whole run / (c / latency)", f"{whole:.2f}", ">= 0.80", whole >= 0.80)
+    per_probe = r["cpu"] / r["probes"] * 1000
+    report(f"check all {name}: console CPU per probe", f"{per_probe:.1f} ms", "<= 5 ms", per_probe <= 5)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f['others']:6.0f}  {total / f['users']:8.3f}  {f['per_batch']:11.1f}  {f['rate']:7.1f}  "
                   f"{f['bound']:7.1f}  {f['rate'] / f['bound']:8.2f}  {f['cpu_ms']:6.1f} ms  "
                   "(target >= 0.80)")
+            from summary import report  # `make bench`'s closing table
+
+            share = f["rate"] / f["bound"]
+            report(f"Google probe session c = {c}: rate / bound", f"{share:.2f}", ">= 0.80", share >= 0.80)
     finally:
         parent.send(("stop", None))
         server.join(30)

@@ -126,6 +126,10 @@ def main() -> int:
     rows = window.model.rowCount()
     print(f"registry open:                            {open_ms:9.1f} ms")
     print(f"window shown with the table filled:       {shown_ms:9.1f} ms  ({rows:,} rows)")
+    from summary import report  # `make bench`'s closing table, beside issue 13's targets
+
+    report(f"window shown with the table filled, {args.profiles:,} profiles", f"{shown_ms:.0f} ms",
+           "< 1000 ms", shown_ms < 1000)
 
     search = window.profile_search
     texts = ("a", "ad", "ada", "ada.m", "walter", "")
@@ -146,6 +150,8 @@ def main() -> int:
                        for _ in range(3))
         print(f"search {text!r:9} → rows updated:            {statistics.median(keystrokes[text]):9.1f} ms  "
               f"({shown[text]:,} rows; query {query_ms:.1f} ms)")
+        median = statistics.median(keystrokes[text])
+        report(f"search keystroke {text!r} to updated rows", f"{median:.0f} ms", "< 50 ms", median < 50)
 
     header = window.profiles_table.horizontalHeader()
 
@@ -156,7 +162,9 @@ def main() -> int:
 
     for column, label in ((COL_NAME, "name ascending"), (COL_NAME, "name descending"),
                           (0, "email ascending")):
-        print(f"sort by {label:17} (click → painted): {timed(lambda c=column: click(c)):9.1f} ms")
+        sort_ms = timed(lambda c=column: click(c))
+        print(f"sort by {label:17} (click → painted): {sort_ms:9.1f} ms")
+        report(f"sort by {label}", f"{sort_ms:.0f} ms", "< 200 ms", sort_ms < 200)
 
     scroll = window.profiles_table.verticalScrollBar()
 
@@ -164,8 +172,12 @@ def main() -> int:
         scroll.setValue(scroll.maximum() // 2)
         paint(window)
 
-    print(f"scroll to the middle (fetch + paint):     {timed(jump):9.1f} ms")
-    print(f"resident memory: {resident_mb():.0f} MB (before the window: {rss_before:.0f} MB)")
+    scroll_ms = timed(jump)
+    print(f"scroll to the middle (fetch + paint):     {scroll_ms:9.1f} ms")
+    report("scroll to the middle", f"{scroll_ms:.0f} ms", "< 50 ms", scroll_ms < 50)
+    resident = resident_mb()
+    print(f"resident memory: {resident:.0f} MB (before the window: {rss_before:.0f} MB)")
+    report(f"resident memory, {args.profiles:,} profiles", f"{resident:.0f} MB", "< 300 MB", resident < 300)
 
     window.close()
     shutdown_pools()

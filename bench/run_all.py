@@ -1,4 +1,5 @@
-"""Runs every benchmark in bench/ (`make bench`) and prints their figures. Nothing is asserted."""
+"""Runs every benchmark in bench/ (`make bench`), prints their figures, then one table of every figure beside
+its target, met or not (each script records its figures through `bench/summary.py`). Nothing is asserted."""
 
 from __future__ import annotations
 
@@ -7,22 +8,33 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from summary import SUMMARY_ENV, read, table  # noqa: E402
 
 
 def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")
     failed = []
+    figures: list[tuple[str, dict]] = []
+    started = time.monotonic()
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"\n=== {script.name} ===", flush=True)
         with tempfile.TemporaryDirectory(prefix="ec-bench-") as home:
-            env = dict(os.environ, EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory")
+            summary = Path(home) / "summary.jsonl"
+            env = dict(os.environ, EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory",
+                       **{SUMMARY_ENV: str(summary)})
             env.setdefault("QT_QPA_PLATFORM", "offscreen")
             if subprocess.run([sys.executable, str(script)], env=env).returncode != 0:
                 failed.append(script.name)
+            figures += [(script.stem.removeprefix("bench_"), row) for row in read(summary)]
+    print(f"\n=== summary ({len(figures)} figures, {(time.monotonic() - started) / 60:.1f} min) ===")
+    print("\n".join(table(figures)) if figures else "no figures were recorded")
     if failed:
         print(f"\nbenchmarks that did not finish: {', '.join(failed)}")
     return 1 if failed else 0

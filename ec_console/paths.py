@@ -8,7 +8,6 @@ is created private to the user (0700 on POSIX).
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
@@ -69,7 +68,7 @@ def private_atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]
     """A handle whose content replaces `path` atomically when the block ends, readable by the user only
     (0600 on POSIX). The folder is used as it is (an export goes where the user chose: it is not created
     and its mode is left alone). If the block fails, nothing is left behind and `path` is unchanged."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(tmp, flags, private_file_mode())
     try:

@@ -33,9 +33,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ec_console import paths
 from ec_console.errors import BadInput, ConsoleError, KeychainUnavailable
 from ec_console.logs import redact, register_secret
@@ -208,6 +205,9 @@ class CredentialStore(ABC):
     # -- large secrets -------------------------------------------------------------------------------
 
     def _set_large(self, key: str, value: str) -> None:
+        # cryptography is imported by the large-secret path only: asking the keychain at start-up needs none
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         data_key = AESGCM.generate_key(bit_length=256)
         blob = _encrypt(data_key, key, value)
         name = blob_key_name(key)
@@ -260,11 +260,16 @@ class CredentialStore(ABC):
 
 def _encrypt(data_key: bytes, key: str, value: str) -> bytes:
     """magic | 96-bit nonce | AES-GCM(ciphertext + tag), bound to `key` by the associated data."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(_NONCE_BYTES)
     return _BLOB_MAGIC + nonce + AESGCM(data_key).encrypt(nonce, value.encode("utf-8"), _associated_data(key))
 
 
 def _decrypt(data_key: bytes | None, key: str, blob: bytes, path: Path) -> str:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     header = len(_BLOB_MAGIC) + _NONCE_BYTES
     if data_key is None or not blob.startswith(_BLOB_MAGIC) or len(blob) < header + 16:
         raise SecretUnreadable(

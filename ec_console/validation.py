@@ -11,14 +11,10 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-import ssl
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
-
-import idna
 
 from ec_console.errors import BadInput
 
@@ -85,6 +81,8 @@ def domain_name(value: object, field: str = "domain") -> str:
     if plain is not None:
         ascii_form = unicode_form = plain
     else:
+        import idna  # here, not at the top: the console's start does not need it (docs/benchmarks.md)
+
         try:
             ascii_form = idna.encode(text, uts46=True).decode("ascii")
             unicode_form = idna.decode(ascii_form)
@@ -103,7 +101,11 @@ def domain_name(value: object, field: str = "domain") -> str:
 def domain_ascii(domain: str) -> str:
     """The ASCII (punycode) form of a domain `domain_name` accepted."""
     plain = _plain_ascii_domain(domain)
-    return plain if plain is not None else idna.encode(domain, uts46=True).decode("ascii")
+    if plain is not None:
+        return plain
+    import idna
+
+    return idna.encode(domain, uts46=True).decode("ascii")
 
 
 def _plain_ascii_domain(text: str) -> str | None:
@@ -274,6 +276,8 @@ def _check_host(host: str, field: str) -> None:
         return
     except ValueError:
         pass
+    import idna
+
     try:  # a single-label intranet name is legal: only its characters are checked
         idna.encode(host, uts46=True)
     except (idna.IDNAError, UnicodeError, ValueError):
@@ -328,6 +332,8 @@ def guid(value: object, field: str) -> str:
     text = _required(value, field).strip("{}")
     if len(text) != 36 or text.count("-") != 4:
         raise BadInput(f"{field}: {_shown(text)} is not a GUID like 00000000-0000-0000-0000-000000000000")
+    import uuid
+
     try:
         return str(uuid.UUID(text))
     except ValueError:
@@ -483,6 +489,8 @@ def ca_file(value: object, field: str = "--ca-file") -> str:
     """A PEM file of CA certificates to trust for one check's connections; returns its absolute path."""
     text = _required(value, field)
     path = existing_file(text, field)
+    import ssl
+
     try:
         ssl.create_default_context().load_verify_locations(cafile=str(path))
     except (ssl.SSLError, OSError, ValueError):

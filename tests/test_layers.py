@@ -4,6 +4,7 @@ import ast
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ec_console"
@@ -85,4 +86,37 @@ def test_starting_the_command_line_loads_no_protocol_client():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             check=True, env=env)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_first_window_loads_no_protocol_client_nor_later_work():
+    """The main window, built and shown as `ec-console` shows it, has loaded no protocol client, no sandbox,
+    no check engine, no report writer and none of the dialogs opened later: they are imported when first
+    used, so the console starts sooner (docs/benchmarks.md, "Cold start"). The keychain is
+    given: asking it is the window's background job, not part of building it."""
+    heavy = ["msal", "exchangelib", "googleapiclient", "google.auth", "msgraph", "requests", "keyring",
+             "cryptography", "ec_console.sandbox", "ec_console.providers.exchange.check",
+             "ec_console.providers.graph.check", "ec_console.providers.google", "ec_console.checkall",
+             "ec_console.dashboard", "ec_console.report_pdf", "ec_console.ui.wizard",
+             "ec_console.ui.edit_application", "ec_console.ui.operations"]
+    code = (
+        "import sys\n"
+        "from ec_console import cli\n"
+        "cli.build_parser()\n"
+        "from ec_console.ui import theme\n"
+        "from ec_console.ui.app import create_application, create_main_window, saved_theme\n"
+        "app = create_application()\n"
+        "theme.apply_theme(app, saved_theme())\n"
+        "window = create_main_window(keychain='Test keychain')\n"
+        "window.show()\n"
+        "for _ in range(5):\n"
+        "    app.processEvents()\n"
+        "assert window.isVisible()\n"
+        f"print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in {heavy!r})))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "EC_CONSOLE_CREDENTIAL_STORE": "memory"}
+    with tempfile.TemporaryDirectory(prefix="ec-first-window-") as home:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                                env={**env, "EC_CONSOLE_HOME": home})
+    assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"

@@ -21,29 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console import APP_DISPLAY_NAME, __version__, paths
+from ec_console.keychain import keychain_status  # noqa: F401 - the keychain line is asked from here too
 from ec_console.ui import icons
 
 log = logging.getLogger(__name__)
 
 CHECKING = "checking…"
-
-
-def keychain_status() -> str:
-    """The secure keychain backend in use, or "unavailable: <why>". Blocking: run it in the background."""
-    try:
-        from ec_console.secrets import default_store
-
-        store = default_store()
-        check = getattr(store, "check_usable", None)
-        if callable(check):
-            check()  # reads a probe item, writes nothing
-        return str(store.backend_name)
-    except Exception as exc:  # KeychainUnavailable has a message meant for the admin; others are logged
-        message = getattr(exc, "message", None)
-        if not isinstance(message, str):
-            log.warning("The keychain could not be queried", exc_info=True)
-            message = str(exc) or type(exc).__name__
-        return f"unavailable: {message}"
 
 
 def about_facts(keychain: str) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -33,17 +33,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ec_console.checkall import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, JobResult, Progress
 from ec_console.regions import load_settings, save_setting
-from ec_console.ui.operations import Operation, RunFeed
 from ec_console.ui.tasks import PROGRESS_DELAY_MS
 from ec_console.words import count
+
+if TYPE_CHECKING:  # the check engine is imported by the first run, not with the window (a faster start)
+    from ec_console.checkall import JobResult, Progress
+    from ec_console.ui.operations import Operation, RunFeed
 
 CONCURRENCY_KEY = "check_all_concurrency"
 NOT_CHECKED_CODES = ("throttled", "timeout", "server_error")
 
 
 def saved_concurrency() -> int:
+    from ec_console.checkall import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+
     value = load_settings().get(CONCURRENCY_KEY)
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_CONCURRENCY:
         return value
@@ -106,6 +110,8 @@ class CheckAllDialog(QDialog):
         intro.setWordWrap(True)
         intro.setObjectName("checkAllIntro")
         self.intro = intro
+        from ec_console.checkall import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+
         self.concurrency = QSpinBox()
         self.concurrency.setObjectName("concurrencySpin")
         self.concurrency.setAccessibleName(self.tr("Probes at once per application"))
@@ -270,7 +276,7 @@ def summary_message(title: str, summary: Any, tally: RunTally, region_label: str
     return text
 
 
-Begin = Callable[[RunFeed, Callable[[], None], Callable[[Any], None], Callable[[str], None]], Operation]
+Begin = Callable[["RunFeed", Callable[[], None], Callable[[Any], None], Callable[[str], None]], "Operation"]
 
 
 def start_run(window: Any, title: str, begin: Begin, *,
@@ -286,6 +292,8 @@ def start_run(window: Any, title: str, begin: Begin, *,
         window.statusBar().showMessage(window.tr("Another check is still running; wait for it or cancel it"),
                                        6000)
         return None
+    from ec_console.ui.operations import RunFeed
+
     feed = RunFeed()
     region_label = window.region.label
     panel.begin(title, feed, lambda _results: window.results_arrived())

@@ -22,10 +22,8 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -33,14 +31,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from ec_console.application_move import is_exchange_online_ews
 from ec_console.checks import Report, StepSpec, StepStatus
 from ec_console.registry import Application
 from ec_console.ui import operations as ops
@@ -659,129 +655,4 @@ class RemoveApplicationDialog(QDialog):
 # --- the main window's side: actions, the applications list's context menu ---------------------------------
 
 
-class ApplicationActions(QObject):
-    """Edit application… and Remove application… for the main window's selected application, in the Tools
-    menu and the applications list's context menu (with the wizard and Revoke application)."""
-
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
-        self.edit = QAction(self.tr("&Edit application…"), window)
-        self.edit.setObjectName("editApplicationAction")
-        self.edit.setStatusTip(self.tr("Rename the selected application, rotate its secret, change its scope "
-                                       "group or run its setup check again"))
-        self.edit.triggered.connect(self.open_edit)
-        self.remove = QAction(self.tr("Re&move application…"), window)
-        self.remove.setObjectName("removeApplicationAction")
-        self.remove.setStatusTip(self.tr("Remove a revoked application and its history, after exporting it"))
-        self.remove.triggered.connect(self.open_remove)
-        self.move = QAction(self.tr("Mo&ve to Microsoft Graph…"), window)
-        self.move.setObjectName("moveToGraphAction")
-        self.move.setStatusTip(self.tr("Move an Exchange Online EWS application to Microsoft Graph before "
-                                       "EWS is switched off on 1 April 2027; its profiles and history are "
-                                       "kept"))
-        self.move.triggered.connect(self.open_move)
-        tools = window.findChild(QMenu, "toolsMenu")
-        if tools is not None:
-            revoke = window.actions["revokeApplicationAction"]
-            tools.insertActions(_action_after(tools, revoke), [self.edit, self.move, self.remove])
-        apps = window.applications_list
-        apps.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        apps.customContextMenuRequested.connect(self._menu)
-        self.update()
-
-    def update(self) -> None:
-        app = self.window.selected_application() if self.window.registry is not None else None
-        active = app is not None and app.status == "active"
-        revoked = app is not None and app.status == "revoked"
-        self.edit.setEnabled(active)
-        self.remove.setEnabled(revoked)
-        movable = active and is_exchange_online_ews(app)
-        self.move.setEnabled(movable)
-        if app is None:
-            why_edit = why_remove = why_move = self.tr("Select an application first.")
-        else:
-            why_edit = "" if active else self.tr("%s is revoked: add it again to use it.") % app.name
-            why_remove = "" if revoked else self.tr("Only a revoked application can be removed: revoke "
-                                                    "%s first.") % app.name
-            why_move = "" if movable else (
-                self.tr("%s already uses Microsoft Graph.") % app.name if app.provider == "graph"
-                else self.tr("%s is revoked.") % app.name if not active
-                else self.tr("Only an Exchange Online EWS application moves to Microsoft Graph."))
-        for action, why in ((self.edit, why_edit), (self.remove, why_remove), (self.move, why_move)):
-            tip = action.statusTip()
-            action.setToolTip(f"{action.text().replace('&', '')}\n{why}" if why else
-                              f"{action.text().replace('&', '')}\n{tip}")
-
-    def _menu(self, pos: Any) -> None:
-        apps = self.window.applications_list
-        item = apps.itemAt(pos)
-        if item is None:
-            return
-        apps.setCurrentItem(item)
-        app = self.window.selected_application()
-        menu = QMenu(self.window)
-        menu.setObjectName("applicationsContextMenu")
-        menu.setToolTipsVisible(True)
-        wizard = menu.addAction(self.tr("Edit &settings (setup wizard)…"))
-        wizard.setObjectName("editSettingsAction")
-        wizard.setEnabled(app is not None and app.status == "active")
-        wizard.triggered.connect(self.window.edit_selected_application)
-        menu.addAction(self.edit)
-        menu.addAction(self.move)
-        menu.addSeparator()
-        menu.addAction(self.window.actions["revokeApplicationAction"])
-        menu.addAction(self.remove)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(apps.viewport().mapToGlobal(pos))
-        self.context_menu = menu
-
-    def open_edit(self) -> EditApplicationDialog | None:
-        window = self.window
-        app = window.selected_application()
-        if app is None or app.status != "active" or window.registry is None:
-            return None
-        dialog = EditApplicationDialog(app, window.operation_scope(), window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.changed.connect(lambda _app: window.results_arrived(now=True))
-        dialog.open()
-        return dialog
-
-    def open_move(self) -> Any:
-        """The setup wizard in move mode: the Graph pages filled with what the application knows."""
-        window = self.window
-        app = window.selected_application()
-        if app is None or app.status != "active" or not is_exchange_online_ews(app) \
-                or window.registry is None:
-            return None
-        return window.open_setup_wizard(move_application=app)
-
-    def open_remove(self) -> RemoveApplicationDialog | None:
-        window = self.window
-        app = window.selected_application()
-        if app is None or app.status != "revoked" or window.registry is None:
-            return None
-        dialog = RemoveApplicationDialog(app, window.operation_scope(), window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def removed(removal: Any) -> None:
-            window.statusBar().showMessage(
-                self.tr("Removed %(name)s; its history is in %(file)s") % {"name": removal.name,
-                                                                         "file": removal.export}, 15000)
-            window.refresh()
-
-        dialog.removed.connect(removed)
-        dialog.open()
-        return dialog
-
-
-def _action_after(menu: QMenu, action: QAction) -> QAction | None:
-    """The menu entry after `action` (None: the end), to insert right behind it."""
-    entries = menu.actions()
-    if action in entries:
-        index = entries.index(action)
-        return entries[index + 1] if index + 1 < len(entries) else None
-    return None
-
-
-__all__ = ["ApplicationActions", "EditApplicationDialog", "RemoveApplicationDialog", "default_export_path"]
+__all__ = ["EditApplicationDialog", "RemoveApplicationDialog", "default_export_path"]

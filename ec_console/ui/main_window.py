@@ -72,6 +72,9 @@ SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
+# The keychain is asked this long after the window is built, so that its background work (the keyring
+# package finds its backends by scanning the installed packages) does not compete with the first paint.
+KEYCHAIN_QUERY_DELAY_MS = 300
 GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
 # Columns sized to the rows on screen when a region's profiles are first shown: (least, most) width.
@@ -197,15 +200,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._build_dashboard()
-        from ec_console.ui.edit_application import ApplicationActions
+        from ec_console.ui.application_actions import ApplicationActions
 
         self.application_actions = ApplicationActions(self)
         self._restore_geometry()
         theme.theme_notifier().changed.connect(self._on_theme_changed)
 
         self._open_region(self.region_id)
-        if keychain is None:
-            self._query_keychain()
+        if keychain is None:  # asked once the window has painted: loading the keyring package is slow
+            QTimer.singleShot(KEYCHAIN_QUERY_DELAY_MS, self, self._query_keychain)
         if sandbox:
             from ec_console.ui.wizard import SandboxSession
 

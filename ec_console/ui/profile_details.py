@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -38,13 +38,14 @@ from PySide6.QtWidgets import (
 
 from ec_console.audit_labels import action_label
 from ec_console.checks import Report, StepSpec
-from ec_console.dashboard import profile_summary
 from ec_console.diagnoses import surface_text
 from ec_console.registry import Profile
 from ec_console.ui import icons
-from ec_console.ui.operations import Operation, Scope, load_profile_details, probe_busy_blocks
 from ec_console.ui.profiles_model import local_time, provider_label, result_label, status_label
 from ec_console.ui.step_list import CopyRow, StepList
+
+if TYPE_CHECKING:  # the operations (and the check engine behind them) load when a profile is first opened
+    from ec_console.ui.operations import Operation, Scope
 
 MAX_NAMED = 10
 MIN_WIDTH = 280          # the pane's least width; its content scrolls below that
@@ -233,6 +234,8 @@ class ProfileDetailsPane(QDockWidget):
         if self.profile_id is None:
             return
         profile_id = self.profile_id
+        from ec_console.ui.operations import load_profile_details
+
         self.operation = load_profile_details(
             self, self._scope(), profile_id,
             on_done=lambda details: self._loaded(profile_id, details),
@@ -276,6 +279,8 @@ class ProfileDetailsPane(QDockWidget):
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
         self.title.setFont(bold)
         self.setWindowTitle(self.tr("Profile details — %s") % profile.email)
+        from ec_console.dashboard import profile_summary
+
         summary = profile_summary(details)           # the same values `ec-console profiles show` prints
         facts = [
             (self.tr("Name"), summary["display_name"] or "—"),
@@ -375,6 +380,8 @@ class ProfileDetailsPane(QDockWidget):
         profile_id = self.profile_id
         self.read_now.setEnabled(False)
         self.blocks_label.setText(self.tr("Reading the calendar…"))
+        from ec_console.ui.operations import probe_busy_blocks
+
         self.probe_operation = probe_busy_blocks(
             self, self._scope(), profile_id,
             on_done=lambda outcome: self._probed(profile_id, outcome),
