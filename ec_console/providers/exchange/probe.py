@@ -67,6 +67,7 @@ from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, 
 from ec_console.diagnoses import diagnose
 from ec_console.providers.base import ProbeKind
 from ec_console.providers.base import classify as whose_problem
+from ec_console.providers.exchange.busy_view import PayloadCache, busy_blocks
 from ec_console.providers.exchange.check import (
     CALENDAR_DAYS,
     MAX_BLOCKS_IN_DATA,
@@ -82,7 +83,6 @@ from ec_console.providers.exchange.check import (
     bound_calendar,
     make_account,
     probe_mailbox,
-    read_busy_blocks,
 )
 from ec_console.providers.exchange.errors import ErrorContext
 from ec_console.providers.exchange.errors import classify as classify_error
@@ -161,6 +161,7 @@ class _Opened:
     def __init__(self, protocol: _PooledProtocol, ctx: ErrorContext) -> None:
         self.protocol = protocol
         self.ctx = ctx
+        self.payloads = PayloadCache()  # the FindItem body, built once and re-used per mailbox
 
 
 class ExchangeProbeSession:
@@ -348,7 +349,8 @@ class _MailboxProbe:
             # The one request of the probe: FindItem with a CalendarView on the mailbox's distinguished
             # `calendar` folder (no GetFolder first). Its own error answers are the ones GetFolder gave:
             # impersonation, mailbox, EWS per mailbox, folder rights, throttling.
-            self.blocks = read_busy_blocks(bound_calendar(account))
+            # `busy_blocks` is `read_busy_blocks`'s request through a lighter adapter (busy_view.py).
+            self.blocks = busy_blocks(bound_calendar(account), self.opened.payloads)
             version = account.version
         except Exception as exc:  # noqa: BLE001 - every expected failure is mapped to a diagnosis
             if not _ExchangeCheck._expected(exc):
