@@ -11,15 +11,20 @@ and changes three things only, in a subclass (`BusyViewFindItem`):
   size in `requests` is 1 byte: for an answer already read into memory that is one Python call per byte
   (about 1,700 per answer). The subclass parses `response.content`, the same bytes, with the same parser
   and the same errors (an answer that is not XML is exchangelib's `SOAPError`, a missing SOAP Body its
-  `MalformedResponseError`).
+  `MalformedResponseError`). One more: an answer cut before its closing `</Envelope>` is a
+  `MalformedResponseError` (a diagnosis, `server_error`), where exchangelib's recovering parser would
+  read the items that arrived, with empty fields, as if the calendar had been read. And an ErrorServerBusy
+  sent as the FindItem's ResponseMessage keeps its `BackOffMilliseconds` (exchangelib reads it only from a
+  SOAP fault and otherwise waits 10 s of its own).
 - **The request body is built once per run.** The first probe builds the FindItem body with exchangelib;
   later probes copy it and change only what differs between two probes: the mailbox address in
   `<t:DistinguishedFolderId Id="calendar"><t:Mailbox><t:EmailAddress>` and the CalendarView's
   `StartDate` / `EndDate`. Anything else that could differ (the server version) is part of the cache key.
 - **No item objects.** A `<t:CalendarItem>` of the answer becomes the block the probe reports (start, end,
   busy type, all-day) straight from its four elements; an item that is not a plain one (all-day, a time
-  without `Z`, an unknown busy type, another item type) goes through exchangelib's own model, so every
-  block is what `read_busy_blocks` gives for it. Only those four fields are requested and read.
+  not written `YYYY-MM-DDTHH:MM:SSZ`, an unknown busy type, another item type) goes through exchangelib's
+  own model, so every block is what `read_busy_blocks` gives for it. Only those four fields are requested
+  and read.
 
 Qt-free; thread-safe (`PayloadCache` is shared by a run's workers).
 """
@@ -32,7 +37,7 @@ import threading
 from typing import Any
 
 from exchangelib import EWSDateTime
-from exchangelib.errors import MalformedResponseError, SOAPError
+from exchangelib.errors import ErrorServerBusy, MalformedResponseError, SOAPError
 from exchangelib.folders import Calendar, FolderCollection
 from exchangelib.items import ID_ONLY
 from exchangelib.services import FindItem
@@ -104,14 +109,19 @@ class BusyViewFindItem(FindItem):
     def _get_soap_parts(cls, response: Any) -> Any:
         # exchangelib's own, with `response.content` (the whole answer, already read: FindItem does not
         # stream) in place of `response.iter_content()` (1-byte chunks).
+        content = response.content or b""
         try:
-            root = to_xml(response.content or b"")
+            root = to_xml(content)
         except ParseError as exc:
             raise SOAPError(f"Bad SOAP response: {exc}") from exc
         header = root.find(f"{{{SOAPNS}}}Header")
         body = root.find(f"{{{SOAPNS}}}Body")
         if body is None:
             raise MalformedResponseError("No Body element in SOAP response")
+        if not content.rstrip().endswith(b"Envelope>"):
+            # exchangelib's parser recovers from a cut answer and reads the items it got, with empty fields;
+            # a probe must not call a calendar read that never arrived whole.
+            raise MalformedResponseError(f"the answer stopped after {len(content)} bytes, before its end")
         return header, body
 
     def get_payload(self, folders: Any, additional_fields: Any, restriction: Any, order_fields: Any,
@@ -130,6 +140,21 @@ class BusyViewFindItem(FindItem):
                str(page_size), str(calendar_view.max_items))
         assert self._cache is not None
         return self._cache.body(key, build, self._mailbox, calendar_view.start, calendar_view.end)
+
+    @staticmethod
+    def _get_exception(code: Any, text: Any, msg_xml: Any = None, rule_errors: Any = None) -> Any:
+        # exchangelib reads BackOffMilliseconds only from a SOAP fault; Exchange also sends ErrorServerBusy as
+        # the FindItemResponseMessage with the wait in its MessageXml. Read it there too: without it
+        # exchangelib makes up its own wait (10 s).
+        exc = FindItem._get_exception(code, text, msg_xml, rule_errors)
+        if isinstance(exc, ErrorServerBusy) and msg_xml is not None:
+            for value in msg_xml.findall(f"{{{TNS}}}Value"):
+                if value.get("Name") == "BackOffMilliseconds":
+                    try:
+                        exc.back_off = int((value.text or "").strip()) / 1000.0
+                    except ValueError:
+                        pass
+        return exc
 
     def _elem_to_obj(self, elem: Any) -> dict[str, Any]:
         block = _plain_block(elem)
@@ -154,16 +179,15 @@ def _plain_block(elem: Any) -> dict[str, Any] | None:
 
 
 def _utc_text(text: str | None) -> str | None:
-    """`2026-12-03T10:00:00Z` (fractions of a second dropped, as `_iso` does), or None if not a UTC time."""
-    if not text or not text.endswith("Z"):
+    """`text` when it is a UTC time to the second as EWS writes it (`2026-12-03T10:00:00Z`), else None (any
+    other form is left to exchangelib's model, which reads it its own way)."""
+    if not text or len(text) != 20 or text[-1] != "Z" or text[10] != "T":
         return None
     try:
-        value = dt.datetime.fromisoformat(text[:-1])
+        dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return None
-    if value.tzinfo is not None:
-        return None
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return text
 
 
 def busy_blocks(calendar: Calendar, cache: PayloadCache, days: int = CALENDAR_DAYS) -> list[dict[str, Any]]:
