@@ -235,7 +235,81 @@ def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, 
             "gap": gap, "max_in_flight": max(stats["max_in_flight"].values())}
 
 
+# --- the whole `ec-console profiles check` process ----------------------------------------------------------
+
+SECRET_ENV = "EC_BENCH_SECRET"  # the child's password: into its in-memory keychain, out of its environment
+
+
+def cli_child(argv: list[str]) -> int:
+    """The real `ec-console profiles check` (`cli.main`), after putting the application's password into
+    this process's in-memory keychain (what `applications add` does; it is not shared between processes)."""
+    from ec_console.regions import load_regions
+    from ec_console.secrets import default_store, secret_key
+
+    secret = os.environ.pop(SECRET_ENV)
+    default_store().set(secret_key(load_regions().default_id, "Bench", "password"), secret)
+    from ec_console.cli import main as cli_main
+
+    return cli_main(argv)
+
+
+def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency: float) -> dict:
+    """`ec-console profiles check --concurrency <level>` as a process of its own, timed from its start to its
+    exit, on a registry of `per_slot × level` linked profiles seeded beforehand."""
+    from ec_console.regions import load_regions
+    from ec_console.registry import Registry
+
+    info = remote.info
+    addresses = remote.call("add", count=per_slot * level, share=0.0, tag=f"w{level}")["addresses"]
+    home = tempfile.mkdtemp(prefix="ec-bench-cli-")
+    previous = os.environ.get("EC_CONSOLE_HOME")
+    os.environ["EC_CONSOLE_HOME"] = home
+    try:
+        with Registry.for_region(load_regions().default_id) as registry:
+            app = registry.add_application("Bench", "exchange", info["domain"], {
+                "ews_url": info["ews_url"], "username": info["username"], "ca_file": info["ca_file"],
+                "timeout": 30})
+            registry.add_profiles(app.id, [(a, "") for a in addresses], status="linked")
+    finally:
+        if previous is not None:
+            os.environ["EC_CONSOLE_HOME"] = previous
+    env = dict(os.environ, EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory",
+               **{SECRET_ENV: info["password"]})
+    command = [sys.executable, str(Path(__file__).resolve()), "--cli-child",
+               "profiles", "check", "--concurrency", str(level), "--json"]
+    remote.call("latency", value=latency)
+    remote.call("clear")
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall0 = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - wall0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sent = remote.call("requests")["count"]
+    remote.call("latency", value=0.0)
+    remote.call("clear")
+    cpu = (children.ru_utime - children0.ru_utime) + (children.ru_stime - children0.ru_stime)
+    return {"level": level, "probes": len(addresses), "wall": wall, "cpu": cpu, "requests": sent,
+            "status": done.returncode, "error": done.stderr.strip()[-300:] if done.returncode else ""}
+
+
+def whole_process(remote: RemoteSandbox, levels: list[int], per_slot: int, latency: float) -> None:
+    print(f"\nthe whole `ec-console profiles check --concurrency c` process (start-up, session set-up and "
+          f"exit included), {latency * 1000:.0f} ms added per request, {per_slot} mailboxes per unit of "
+          f"concurrency; target >= 0.80 of c / latency")
+    print(f"{'run':<8}{'probes':>7}{'req/mbx':>8}{'wall s':>8}{'probes/s':>10}{'c/lat':>8}{'fraction':>9}"
+          f"{'target':>8}{'CPU s':>7}{'ms/probe':>9}  exit")
+    for level in levels:
+        r = run_whole_process(remote, level, per_slot, latency)
+        rate, physical = r["probes"] / r["wall"], level / latency
+        print(f"{'c=' + str(level):<8}{r['probes']:>7}{r['requests'] / r['probes']:>8.2f}{r['wall']:>8.1f}"
+              f"{rate:>10.2f}{physical:>8.1f}{rate / physical:>9.2f}{0.8:>8.2f}{r['cpu']:>7.1f}"
+              f"{r['cpu'] / r['probes'] * 1000:>9.1f}  {r['status']} {r['error']}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--cli-child"]:
+        return cli_child(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-slot", type=int, default=10,
                         help="mailboxes per unit of concurrency (issue: 50)")
@@ -249,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--throttled-only", action="store_true", help="only the 5%% throttled runs")
     parser.add_argument("--keep-nagle", action="store_true",
                         help="leave Nagle on in the sandbox's server (about 40 ms more per request)")
+    parser.add_argument("--whole-process", action="store_true",
+                        help="time the real `ec-console profiles check` process instead (start-up included)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -264,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         info = remote.info
         settings = {"ews_url": info["ews_url"], "username": info["username"], "ca_file": info["ca_file"]}
+        if args.whole_process:
+            whole_process(remote, levels, args.per_slot, args.latency)
+            return 0
         sample = remote.call("add", count=4, share=0.0, tag="sample")["addresses"]
         per_probe = _requests_per_probe(remote, settings, info["password"], sample, args.mode)
         print(f"check all against the EWS sandbox (in a subprocess), mode {args.mode}: "
