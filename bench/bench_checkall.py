@@ -280,16 +280,21 @@ def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency:
     remote.call("latency", value=latency)
     remote.call("clear")
     children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall0 = time.perf_counter()
+    started, wall0 = time.time(), time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - wall0
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     sent = remote.call("requests")["count"]
+    steady = remote.call("steady")
     remote.call("latency", value=0.0)
     remote.call("clear")
     cpu = (children.ru_utime - children0.ru_utime) + (children.ru_stime - children0.ru_stime)
+    first, last = steady["first"] or started, steady["last"] or started
     return {"level": level, "probes": len(addresses), "wall": wall, "cpu": cpu, "requests": sent,
-            "status": done.returncode, "error": done.stderr.strip()[-300:] if done.returncode else ""}
+            "status": done.returncode, "error": done.stderr.strip()[-300:] if done.returncode else "",
+            # start to the first probe request (start-up, registry, session set-up), the span, the rest
+            "lead": first - started, "span": last - first, "tail": started + wall - last,
+            "steady": (steady["count"] - 1) / (last - first) if last > first else float("nan")}
 
 
 def whole_process(remote: RemoteSandbox, levels: list[int], per_slot: int, latency: float) -> None:
@@ -297,13 +302,14 @@ def whole_process(remote: RemoteSandbox, levels: list[int], per_slot: int, laten
           f"exit included), {latency * 1000:.0f} ms added per request, {per_slot} mailboxes per unit of "
           f"concurrency; target >= 0.80 of c / latency")
     print(f"{'run':<8}{'probes':>7}{'req/mbx':>8}{'wall s':>8}{'probes/s':>10}{'c/lat':>8}{'fraction':>9}"
-          f"{'target':>8}{'CPU s':>7}{'ms/probe':>9}  exit")
+          f"{'target':>8}{'CPU s':>7}{'ms/probe':>9}{'lead s':>7}{'steady':>7}{'tail s':>7}  exit")
     for level in levels:
         r = run_whole_process(remote, level, per_slot, latency)
         rate, physical = r["probes"] / r["wall"], level / latency
         print(f"{'c=' + str(level):<8}{r['probes']:>7}{r['requests'] / r['probes']:>8.2f}{r['wall']:>8.1f}"
               f"{rate:>10.2f}{physical:>8.1f}{rate / physical:>9.2f}{0.8:>8.2f}{r['cpu']:>7.1f}"
-              f"{r['cpu'] / r['probes'] * 1000:>9.1f}  {r['status']} {r['error']}", flush=True)
+              f"{r['cpu'] / r['probes'] * 1000:>9.1f}{r['lead']:>7.2f}{r['steady'] / physical:>7.2f}"
+              f"{r['tail']:>7.2f}  {r['status']} {r['error']}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

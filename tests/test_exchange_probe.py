@@ -623,3 +623,29 @@ def test_a_busy_response_message_carries_its_back_off(sb: Sandbox, monkeypatch: 
         got = verdict(session.probe(info.mailboxes_in_scope[1]))
     assert got["ok"] is False and got["code"] == "throttled" and got["back_off"] == 1.25
     assert got["failed_step"] == "impersonate"
+
+
+def test_a_pooled_connection_reads_the_proxy_environment_once_and_keeps_honouring_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+
+    from ec_console.providers.exchange.probe import _settle_environment
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bypassed.example")
+    walks = []
+    original = requests.utils.get_environ_proxies
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies",
+                        lambda *a, **k: walks.append(a) or original(*a, **k))
+    session = requests.Session()
+    _settle_environment(session)
+    url = "https://mail.example/EWS/Exchange.asmx"
+    first = session.merge_environment_settings(url, {}, False, True, None)
+    first["proxies"]["https"] = "changed by a caller"
+    second = session.merge_environment_settings(url, {}, False, True, None)
+    other = "https://bypassed.example/EWS/Exchange.asmx"
+    bypassed = session.merge_environment_settings(other, {}, False, True, None)
+    assert second["proxies"].get("https") == "http://proxy.example:3128"
+    assert "https" not in bypassed["proxies"]
+    assert len(walks) == 2            # once per endpoint, not once per request
+    session.close()

@@ -118,6 +118,7 @@ class _PooledProtocol(CheckProtocol):
 
     def create_session(self) -> Any:
         session = super().create_session()
+        _settle_environment(session)
         with self._made_lock:
             self._made.add(session)
             self._made_count += 1
@@ -139,6 +140,26 @@ class _PooledProtocol(CheckProtocol):
                 session.close()
             except Exception:  # noqa: BLE001 - closing is best effort
                 log.debug("Closing a pooled EWS session failed", exc_info=True)
+
+
+def _settle_environment(session: Any) -> None:
+    """Read the environment's proxy settings once per pooled connection, not once per request.
+
+    `requests` looks the proxies up again for every request (it walks the whole environment twice: about a
+    fifth of the probe's own CPU, docs/benchmarks.md section 2). A run's endpoint and environment do not
+    change while it runs, so the first answer is kept for the session's life (one run).
+    """
+    merge = session.merge_environment_settings
+    memo: dict[Any, dict[str, Any]] = {}
+
+    def merge_once(url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
+        key = (url, tuple(sorted((proxies or {}).items())), stream, repr(verify), repr(cert))
+        settings = memo.get(key)
+        if settings is None:
+            settings = memo.setdefault(key, merge(url, proxies, stream, verify, cert))
+        return {k: dict(v) if isinstance(v, dict) else v for k, v in settings.items()}
+
+    session.merge_environment_settings = merge_once
 
 
 def _original_error(exc: BaseException) -> BaseException:
