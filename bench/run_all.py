@@ -10,6 +10,10 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Scripts run more than once, with these arguments (default: once, without arguments).
+RUNS = {
+    "bench_checkall.py": [[], ["--latency", "0.02", "--no-throttled"], ["--whole-process"]],
+}
 
 
 def main() -> int:
@@ -17,12 +21,14 @@ def main() -> int:
           f"{platform.system()} {platform.release()}")
     failed = []
     for script in sorted(HERE.glob("bench_*.py")):
-        print(f"\n=== {script.name} ===", flush=True)
-        with tempfile.TemporaryDirectory(prefix="ec-bench-") as home:
-            env = dict(os.environ, EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory")
-            env.setdefault("QT_QPA_PLATFORM", "offscreen")
-            if subprocess.run([sys.executable, str(script)], env=env).returncode != 0:
-                failed.append(script.name)
+        for extra in RUNS.get(script.name, [[]]):
+            name = " ".join([script.name, *extra])
+            print(f"\n=== {name} ===", flush=True)
+            with tempfile.TemporaryDirectory(prefix="ec-bench-") as home:
+                env = dict(os.environ, EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory")
+                env.setdefault("QT_QPA_PLATFORM", "offscreen")
+                if subprocess.run([sys.executable, str(script), *extra], env=env).returncode != 0:
+                    failed.append(name)
     if failed:
         print(f"\nbenchmarks that did not finish: {', '.join(failed)}")
     return 1 if failed else 0

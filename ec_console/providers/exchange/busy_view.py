@@ -40,6 +40,7 @@ from exchangelib import EWSDateTime
 from exchangelib.errors import ErrorServerBusy, MalformedResponseError, SOAPError
 from exchangelib.folders import Calendar, FolderCollection
 from exchangelib.items import ID_ONLY
+from exchangelib.properties import CalendarView
 from exchangelib.services import FindItem
 from exchangelib.util import MNS, SOAPNS, TNS, ParseError, to_xml
 
@@ -62,8 +63,19 @@ class PayloadCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._bodies: dict[tuple[str, ...], Any] = {}
+        self._queries: dict[str, Any] = {}
         self.built = 0      # bodies built by exchangelib (1 in a healthy run)
         self.copied = 0     # bodies copied from one of them
+
+    def query(self, key: str, derive: Any) -> Any:
+        """The view's FindItem arguments for this server version, derived once by exchangelib (`derive`)."""
+        with self._lock:
+            known = self._queries.get(key)
+        if known is None:
+            known = derive()
+            with self._lock:
+                known = self._queries.setdefault(key, known)
+        return known
 
     def body(self, key: tuple[str, ...], build: Any, mailbox: str, start: EWSDateTime,
              end: EWSDateTime) -> Any:
@@ -195,19 +207,36 @@ def busy_blocks(calendar: Calendar, cache: PayloadCache, days: int = CALENDAR_DA
     account = calendar.account
     start = EWSDateTime.now(tz=UTC)
     end = start + dt.timedelta(days=days)
-    view = calendar.view(start=start, end=end).only(*BUSY_FIELDS)   # exchangelib's own choice of fields
-    folders = FolderCollection(account=account, folders=[calendar])
-    service = BusyViewFindItem(account=account, page_size=view.page_size, cache=cache,
+    query = cache.query(repr(account.version), lambda: _query(calendar, start, end))
+    service = BusyViewFindItem(account=account, page_size=query.page_size, cache=cache,
                                mailbox=account.primary_smtp_address)
     blocks = []
     for block in service.call(
-        folders=folders.folders, additional_fields=view._additional_fields(), restriction=None,
-        order_fields=None, shape=ID_ONLY, query_string=None,
-        depth=folders._get_default_item_traversal_depth(), calendar_view=view.calendar_view,
-        max_items=view.calendar_view.max_items, offset=0,
+        folders=[calendar], additional_fields=query.additional_fields, restriction=None,
+        order_fields=None, shape=ID_ONLY, query_string=None, depth=query.depth,
+        calendar_view=CalendarView(start=start, end=end), max_items=None, offset=0,
     ):
         if isinstance(block, Exception):
             raise block
         blocks.append(block)
     blocks.sort(key=lambda b: (b["start"], b["end"]))
     return blocks
+
+
+class _Query:
+    """The FindItem arguments exchangelib's QuerySet derives for the view (the same for every mailbox of a
+    server version): the fields (with the time-zone fields it adds), the traversal, the page size."""
+
+    def __init__(self, additional_fields: Any, depth: Any, page_size: Any) -> None:
+        self.additional_fields = additional_fields
+        self.depth = depth
+        self.page_size = page_size
+
+
+def _query(calendar: Calendar, start: EWSDateTime, end: EWSDateTime) -> _Query:
+    view = calendar.view(start=start, end=end).only(*BUSY_FIELDS)   # exchangelib's own choice of fields
+    if view.calendar_view.max_items is not None:  # pragma: no cover - `view()` was given no max_items
+        raise AssertionError("a calendar view without max_items was expected")
+    folders = FolderCollection(account=calendar.account, folders=[calendar])
+    return _Query(frozenset(view._additional_fields()), folders._get_default_item_traversal_depth(),
+                  view.page_size)
