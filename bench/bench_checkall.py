@@ -235,6 +235,45 @@ def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, 
             "gap": gap, "max_in_flight": max(stats["max_in_flight"].values())}
 
 
+# --- where a probe's CPU goes -------------------------------------------------------------------------------
+
+
+def profile_probes(remote: RemoteSandbox, count: int, top: int = 25) -> None:
+    """`count` probes through one probe session, one after the other in this thread, under cProfile (CPU
+    time): the functions that cost the most, in ms of CPU per probe (the profiler's own cost included)."""
+    import cProfile
+    import pstats
+
+    from ec_console.providers.exchange.check import ExchangeSettings
+    from ec_console.providers.exchange.probe import ExchangeProbeSession
+
+    info = remote.info
+    mailboxes = remote.call("add", count=count + 20, share=0.0, tag="prof")["addresses"]
+    settings = ExchangeSettings(mailbox=mailboxes[0], ews_url=info["ews_url"], username=info["username"],
+                                ca_file=info["ca_file"])
+    with ExchangeProbeSession(settings, info["password"], max_connections=1) as session:
+        for mailbox in mailboxes[:20]:                  # the session opened and warm
+            session.probe(mailbox)
+        cpu0 = time.thread_time()
+        for mailbox in mailboxes[20:20 + count // 2]:
+            session.probe(mailbox)
+        plain = (time.thread_time() - cpu0) / (count // 2) * 1000
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.enable()
+        for mailbox in mailboxes[20 + count // 2:]:
+            session.probe(mailbox)
+        profiler.disable()
+    profiled = count - count // 2
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(tt for _, _, tt, _, _ in stats.values()) / profiled * 1000
+    print(f"CPU per probe, one session, one thread, no added latency: {plain:.2f} ms without the profiler, "
+          f"{total:.2f} ms under it; by function (cumulative, ms per probe under the profiler):")
+    rows = sorted(stats.items(), key=lambda kv: kv[1][3], reverse=True)[:top]
+    for (path, line, name), (_, _, _, cumulative, _) in rows:
+        where = "/".join(Path(path).parts[-2:]) if path != "~" else ""
+        print(f"{cumulative / profiled * 1000:>8.2f}  {name}  {where}:{line}")
+
+
 # --- the whole `ec-console profiles check` process ----------------------------------------------------------
 
 SECRET_ENV = "EC_BENCH_SECRET"  # the child's password: into its in-memory keychain, out of its environment
@@ -331,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave Nagle on in the sandbox's server (about 40 ms more per request)")
     parser.add_argument("--whole-process", action="store_true",
                         help="time the real `ec-console profiles check` process instead (start-up included)")
+    parser.add_argument("--profile", type=int, metavar="N", default=0,
+                        help="profile N probes of one session (no added latency): the costliest calls")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -346,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         info = remote.info
         settings = {"ews_url": info["ews_url"], "username": info["username"], "ca_file": info["ca_file"]}
+        if args.profile:
+            profile_probes(remote, args.profile)
+            return 0
         if args.whole_process:
             whole_process(remote, levels, args.per_slot, args.latency)
             return 0
