@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_checkall.py [--per-slot N] [--latency S] [--levels 1,4,8,16]
                                              [--mode session|full] [--throttled-only | --no-throttled]
+                                             [--whole-process] [--profile N]
 
 The sandbox runs in a **subprocess** (this same script with `--serve`, driven over stdin/stdout), so the
 console's CPU and the sandbox's are measured apart and do not share one interpreter lock. For each
@@ -25,7 +26,15 @@ process: engine, registry writes, exchangelib) and the sandbox's, per probe and 
 then the same with 5% of the mailboxes throttled (ErrorServerBusy, 500 ms back-off): retries, the
 shortest gap the sandbox saw between two requests for one throttled mailbox (≥ the back-off when it is
 honoured), and whether every throttled profile kept its status. The issue's full figure uses
-`--per-slot 50`. Prints figures only.
+`--per-slot 50`; issue 13's on-premises LAN figure adds `--latency 0.02`. Prints figures only.
+
+`--whole-process` times the real `ec-console profiles check --concurrency c --json` instead, as a process
+of its own (this script with `--cli-child`, which puts the application's password into the child's
+in-memory keychain and calls `cli.main`) on a registry of `per_slot × c` linked profiles seeded beforehand:
+from the process's start to its exit, with the lead (start to the first probe request: interpreter,
+imports, registry, the session's set-up), the steady fraction and the tail (last probe request to exit).
+`--profile N` profiles N probes of one session in this process (no added latency) and prints the costliest
+calls per probe.
 """
 
 from __future__ import annotations
@@ -238,7 +247,7 @@ def run_level(remote: RemoteSandbox, level: int, per_slot: int, latency: float, 
 # --- where a probe's CPU goes -------------------------------------------------------------------------------
 
 
-def profile_probes(remote: RemoteSandbox, count: int, top: int = 25) -> None:
+def profile_probes(remote: RemoteSandbox, count: int, top: int = 40) -> None:
     """`count` probes through one probe session, one after the other in this thread, under cProfile (CPU
     time): the functions that cost the most, in ms of CPU per probe (the profiler's own cost included)."""
     import cProfile
