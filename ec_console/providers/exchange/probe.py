@@ -42,6 +42,9 @@ What is shared, and why that is safe:
   (`ExchangeSettings.anchor_mailbox`), not the first mailbox probed: a 403 there (`X-EWS-Policy-Reason`)
   is the application's, while a mailbox with its own EWS switched off is refused at its own `FindItem`
   and stays that profile's problem. Without a test mailbox the first mailbox probed is used.
+- **The request is exchangelib's, the Python around it lighter.** The FindItem goes through
+  `busy_view.BusyViewFindItem`, a subclass of exchangelib's service: the answer parsed in one piece, the
+  body built once per run, the busy blocks read without item objects (its module doc says what and why).
 - **Throttling is the engine's business.** exchangelib shrinks a protocol's pool on ErrorServerBusy and
   ErrorExceededConnectionCount; here the pool stays at the run's concurrency and the answer is returned at
   once, so `checkall`'s back-off (which pauses the whole lane for the server's `BackOffMilliseconds`)
