@@ -16,6 +16,11 @@ sys.path.insert(0, str(HERE))
 
 from summary import SUMMARY_ENV, read, table  # noqa: E402
 
+# Scripts run more than once, with these arguments (default: once, without arguments).
+RUNS = {
+    "bench_checkall.py": [[], ["--latency", "0.02", "--no-throttled"], ["--whole-process"]],
+}
+
 
 def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -24,15 +29,17 @@ def main() -> int:
     figures: list[tuple[str, dict]] = []
     started = time.monotonic()
     for script in sorted(HERE.glob("bench_*.py")):
-        print(f"\n=== {script.name} ===", flush=True)
-        with tempfile.TemporaryDirectory(prefix="ec-bench-") as home:
-            summary = Path(home) / "summary.jsonl"
-            env = dict(os.environ, EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory",
-                       **{SUMMARY_ENV: str(summary)})
-            env.setdefault("QT_QPA_PLATFORM", "offscreen")
-            if subprocess.run([sys.executable, str(script)], env=env).returncode != 0:
-                failed.append(script.name)
-            figures += [(script.stem.removeprefix("bench_"), row) for row in read(summary)]
+        for extra in RUNS.get(script.name, [[]]):
+            name = " ".join([script.name, *extra])
+            print(f"\n=== {name} ===", flush=True)
+            with tempfile.TemporaryDirectory(prefix="ec-bench-") as home:
+                summary = Path(home) / "summary.jsonl"
+                env = dict(os.environ, EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory",
+                           **{SUMMARY_ENV: str(summary)})
+                env.setdefault("QT_QPA_PLATFORM", "offscreen")
+                if subprocess.run([sys.executable, str(script), *extra], env=env).returncode != 0:
+                    failed.append(name)
+                figures += [(script.stem.removeprefix("bench_"), row) for row in read(summary)]
     print(f"\n=== summary ({len(figures)} figures, {(time.monotonic() - started) / 60:.1f} min) ===")
     print("\n".join(table(figures)) if figures else "no figures were recorded")
     if failed:

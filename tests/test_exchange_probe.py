@@ -536,3 +536,116 @@ def test_a_test_mailbox_outside_the_scope_does_not_stop_the_probes(sb: Sandbox) 
     assert outcome.kind is ProbeKind.OK
     sign_in = outcome.report.step("authenticate")
     assert sign_in.status.value == "warn" and info.mailbox_out_of_scope in sign_in.detail
+
+
+# --- the probe's FindItem adapter (busy_view.py) on the wire ------------------------------------------------
+
+
+def _view_free(body: bytes) -> tuple[bytes, str, str]:
+    """A FindItem body without its CalendarView dates, and the dates."""
+    from lxml import etree
+
+    root = etree.fromstring(body)
+    view = root.find(f".//{{{M_NS}}}CalendarView")
+    start, end = view.attrib.pop("StartDate"), view.attrib.pop("EndDate")
+    return etree.tostring(root, method="c14n"), start, end
+
+
+def test_a_reused_request_body_is_the_one_exchangelib_builds(sb: Sandbox) -> None:
+    from ec_console.providers.exchange.check import bound_calendar, make_account, read_busy_blocks
+
+    info = sb.info()
+    first, second, third = info.mailboxes_in_scope[:3]
+    with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=1) as session:
+        session.probe(first)                 # builds the body
+        sb.requests.clear()
+        ours = session.probe(second)         # a copy of it, with this mailbox and this week
+        sent_ours = ews_requests(sb)
+        sb.requests.clear()
+        opened = session._opened
+        assert opened is not None and opened.payloads.built == 1 and opened.payloads.copied >= 1
+        account = make_account(second, opened.protocol, "impersonation")
+        theirs = read_busy_blocks(bound_calendar(account))   # exchangelib's own request, built whole
+        sent_theirs = ews_requests(sb)
+        session.probe(third)
+        assert parent_folders(ews_requests(sb)[-1]) == [("DistinguishedFolderId", "calendar", third)]
+    assert ours.ok and ours.blocks == theirs and len(theirs) >= 3
+    (body_ours, start_ours, end_ours), (body_theirs, start_theirs, end_theirs) = (
+        _view_free(sent_ours[0].body), _view_free(sent_theirs[0].body))
+    assert body_ours == body_theirs
+    assert start_ours <= start_theirs and end_ours <= end_theirs and start_ours != end_ours
+
+
+def _answer_replaced(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """Every FindItem answer of the probe adapter goes through `change(content) -> content` first."""
+    from ec_console.providers.exchange.busy_view import BusyViewFindItem
+
+    original = BusyViewFindItem._get_response
+
+    def replaced(self: Any, payload: Any, api_version: Any) -> Any:
+        response = original(self, payload=payload, api_version=api_version)
+        response._content = change(response.content)
+        return response
+
+    monkeypatch.setattr(BusyViewFindItem, "_get_response", replaced)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.95], ids=["half", "near-the-end"])
+def test_a_truncated_answer_is_a_diagnosis_not_a_traceback(sb: Sandbox, monkeypatch: pytest.MonkeyPatch,
+                                                           cut: float) -> None:
+    info = sb.info()
+    with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=1) as session:
+        assert session.probe(info.mailboxes_in_scope[0]).ok
+        _answer_replaced(monkeypatch, lambda content: content[:int(len(content) * cut)])
+        result = session.probe(info.mailboxes_in_scope[1])
+    assert not result.ok and result.diagnosis is not None
+    assert result.diagnosis.code == "server_error"
+    assert result.report is not None and result.report.first_failure.id == "impersonate"
+    assert "Traceback" not in (result.detail or "") and result.blocks == []
+
+
+def test_a_busy_response_message_carries_its_back_off(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    info = sb.info()
+    busy = (f'<m:FindItemResponseMessage xmlns:m="{M_NS}" xmlns:t="{T_NS}" ResponseClass="Error">'
+            "<m:MessageText>The server cannot service this request right now.</m:MessageText>"
+            "<m:ResponseCode>ErrorServerBusy</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
+            '<m:MessageXml><t:Value Name="BackOffMilliseconds">1250</t:Value></m:MessageXml>'
+            "</m:FindItemResponseMessage>").encode()
+
+    def throttled(content: bytes) -> bytes:
+        start = content.index(b"<m:FindItemResponseMessage")
+        end = content.index(b"</m:FindItemResponseMessage>") + len(b"</m:FindItemResponseMessage>")
+        return content[:start] + busy + content[end:]
+
+    with ExchangeProbeSession(ntlm_settings(info), info.password, max_connections=1) as session:
+        assert session.probe(info.mailboxes_in_scope[0]).ok
+        _answer_replaced(monkeypatch, throttled)
+        got = verdict(session.probe(info.mailboxes_in_scope[1]))
+    assert got["ok"] is False and got["code"] == "throttled" and got["back_off"] == 1.25
+    assert got["failed_step"] == "impersonate"
+
+
+def test_a_pooled_connection_reads_the_proxy_environment_once_and_keeps_honouring_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+
+    from ec_console.providers.exchange.probe import _settle_environment
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bypassed.example")
+    walks = []
+    original = requests.utils.get_environ_proxies
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies",
+                        lambda *a, **k: walks.append(a) or original(*a, **k))
+    session = requests.Session()
+    _settle_environment(session)
+    url = "https://mail.example/EWS/Exchange.asmx"
+    first = session.merge_environment_settings(url, {}, False, True, None)
+    first["proxies"]["https"] = "changed by a caller"
+    second = session.merge_environment_settings(url, {}, False, True, None)
+    other = "https://bypassed.example/EWS/Exchange.asmx"
+    bypassed = session.merge_environment_settings(other, {}, False, True, None)
+    assert second["proxies"].get("https") == "http://proxy.example:3128"
+    assert "https" not in bypassed["proxies"]
+    assert len(walks) == 2            # once per endpoint, not once per request
+    session.close()

@@ -979,16 +979,19 @@ def read_busy_blocks(calendar: Calendar, days: int = CALENDAR_DAYS) -> list[dict
     for item in view:
         if isinstance(item, Exception):
             raise item
-        blocks.append(
-            {
-                "start": _iso(item.start),
-                "end": _iso(item.end),
-                "busy_type": item.legacy_free_busy_status or "Busy",
-                "all_day": bool(item.is_all_day),
-            }
-        )
+        blocks.append(block_of(item))
     blocks.sort(key=lambda b: (b["start"], b["end"]))
     return blocks
+
+
+def block_of(item: Any) -> dict[str, Any]:
+    """The busy block a calendar item stands for: start, end, busy type, all-day (nothing else)."""
+    return {
+        "start": _iso(item.start),
+        "end": _iso(item.end),
+        "busy_type": item.legacy_free_busy_status or "Busy",
+        "all_day": bool(item.is_all_day),
+    }
 
 
 def _no_ntlm_challenge(exc: BaseException) -> bool:

@@ -42,6 +42,9 @@ What is shared, and why that is safe:
   (`ExchangeSettings.anchor_mailbox`), not the first mailbox probed: a 403 there (`X-EWS-Policy-Reason`)
   is the application's, while a mailbox with its own EWS switched off is refused at its own `FindItem`
   and stays that profile's problem. Without a test mailbox the first mailbox probed is used.
+- **The request is exchangelib's, the Python around it lighter.** The FindItem goes through
+  `busy_view.BusyViewFindItem`, a subclass of exchangelib's service: the answer parsed in one piece, the
+  body built once per run, the busy blocks read without item objects (its module doc says what and why).
 - **Throttling is the engine's business.** exchangelib shrinks a protocol's pool on ErrorServerBusy and
   ErrorExceededConnectionCount; here the pool stays at the run's concurrency and the answer is returned at
   once, so `checkall`'s back-off (which pauses the whole lane for the server's `BackOffMilliseconds`)
@@ -67,6 +70,7 @@ from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, 
 from ec_console.diagnoses import diagnose
 from ec_console.providers.base import ProbeKind
 from ec_console.providers.base import classify as whose_problem
+from ec_console.providers.exchange.busy_view import PayloadCache, busy_blocks
 from ec_console.providers.exchange.check import (
     CALENDAR_DAYS,
     MAX_BLOCKS_IN_DATA,
@@ -82,7 +86,6 @@ from ec_console.providers.exchange.check import (
     bound_calendar,
     make_account,
     probe_mailbox,
-    read_busy_blocks,
 )
 from ec_console.providers.exchange.errors import ErrorContext
 from ec_console.providers.exchange.errors import classify as classify_error
@@ -118,6 +121,7 @@ class _PooledProtocol(CheckProtocol):
 
     def create_session(self) -> Any:
         session = super().create_session()
+        _settle_environment(session)
         with self._made_lock:
             self._made.add(session)
             self._made_count += 1
@@ -141,6 +145,26 @@ class _PooledProtocol(CheckProtocol):
                 log.debug("Closing a pooled EWS session failed", exc_info=True)
 
 
+def _settle_environment(session: Any) -> None:
+    """Read the environment's proxy settings once per pooled connection, not once per request.
+
+    `requests` looks the proxies up again for every request (it walks the whole environment twice: about a
+    fifth of the probe's own CPU, docs/benchmarks.md section 2). A run's endpoint and environment do not
+    change while it runs, so the first answer is kept for the session's life (one run).
+    """
+    merge = session.merge_environment_settings
+    memo: dict[Any, dict[str, Any]] = {}
+
+    def merge_once(url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
+        key = (url, tuple(sorted((proxies or {}).items())), stream, repr(verify), repr(cert))
+        settings = memo.get(key)
+        if settings is None:
+            settings = memo.setdefault(key, merge(url, proxies, stream, verify, cert))
+        return {k: dict(v) if isinstance(v, dict) else v for k, v in settings.items()}
+
+    session.merge_environment_settings = merge_once
+
+
 def _original_error(exc: BaseException) -> BaseException:
     """The server's own answer behind exchangelib's retry wrapping.
 
@@ -161,6 +185,7 @@ class _Opened:
     def __init__(self, protocol: _PooledProtocol, ctx: ErrorContext) -> None:
         self.protocol = protocol
         self.ctx = ctx
+        self.payloads = PayloadCache()  # the FindItem body, built once and re-used per mailbox
 
 
 class ExchangeProbeSession:
@@ -348,7 +373,8 @@ class _MailboxProbe:
             # The one request of the probe: FindItem with a CalendarView on the mailbox's distinguished
             # `calendar` folder (no GetFolder first). Its own error answers are the ones GetFolder gave:
             # impersonation, mailbox, EWS per mailbox, folder rights, throttling.
-            self.blocks = read_busy_blocks(bound_calendar(account))
+            # `busy_blocks` is `read_busy_blocks`'s request through a lighter adapter (busy_view.py).
+            self.blocks = busy_blocks(bound_calendar(account), self.opened.payloads)
             version = account.version
         except Exception as exc:  # noqa: BLE001 - every expected failure is mapped to a diagnosis
             if not _ExchangeCheck._expected(exc):
