@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self.apply_filters)
 
         self.model = ProfilesModel(None, self)
+        self.model.rowsLanded.connect(self._update_views)
         self.actions = ui_actions.create_actions(self)
         self.actions["addConnectionAction"].triggered.connect(lambda: self.open_setup_wizard())
         self.actions["testConnectivityAction"].triggered.connect(
@@ -1119,15 +1120,18 @@ class MainWindow(QMainWindow):
         scroll = self.profiles_table.verticalScrollBar().value()
         self._load()
         if wanted or current is not None:
+            # Each kept profile's new row is looked up (a range count per profile, never the whole list);
+            # a selection too large to inspect is not restored.
             selection = QItemSelection()
             last = self.model.columnCount() - 1
-            current_row = -1
-            for row in range(self.model.rowCount()):
-                pid = self.model.profile_id(row)
-                if pid in wanted:
+            rows = {pid: self.model.row_of(pid) for pid in sorted(wanted)[:SELECTION_INSPECT_LIMIT]}
+            for row in rows.values():
+                if row is not None:
                     selection.select(self.model.index(row, 0), self.model.index(row, last))
-                if pid == current:
-                    current_row = row
+            current_row = -1
+            if current is not None:
+                found = rows[current] if current in rows else self.model.row_of(current)
+                current_row = -1 if found is None else found
             flags = QItemSelectionModel.SelectionFlag
             self.profiles_table.selectionModel().select(selection, flags.ClearAndSelect | flags.Rows)
             if current_row >= 0:
