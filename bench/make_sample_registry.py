@@ -34,13 +34,17 @@ def sample_rows(app_ids: list[int], domains: list[str], profiles: int, *, seed: 
     fold = str.maketrans("éëöüäí", "eeouai")
     weights = [6, 3, 1][: len(app_ids)]
     picks = rng.choices(range(len(app_ids)), weights=weights, k=profiles)
+    times: dict[int, str] = {}  # minutes ago -> registry time (8,640 of them, formatted once each)
     for n, which in enumerate(picks):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         app_id = app_ids[which]
         email = f"{f'{first}.{last}.{n}'.lower().translate(fold)}@{domains[which]}"
         status, checked, result, diagnosis = "linked", None, None, None
         if rng.random() >= 0.08:
-            checked = (now - timedelta(minutes=rng.randint(5, 60 * 24 * 6))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            ago = rng.randint(5, 60 * 24 * 6)
+            checked = times.get(ago)
+            if checked is None:
+                checked = times[ago] = (now - timedelta(minutes=ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
             roll = rng.random()
             if roll < 0.07:
                 status, result, diagnosis = "needs_relink", "fail", rng.choice(_DIAGNOSES)

@@ -1208,6 +1208,15 @@ class Registry:
                        checked_at, result, _optional_code(diagnosis, "diagnosis"), now, now)
 
         # Rows are validated as they are inserted: a bad one raises and the transaction undoes them all.
+        # A larger page cache for the index builds' sorts while it runs (256 MiB, given back after).
+        cache = self._conn.execute("PRAGMA cache_size").fetchone()[0]
+        self._conn.execute("PRAGMA cache_size = -262144")
+        try:
+            return self._bulk_load(prepared(), known, now)
+        finally:
+            self._conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def _bulk_load(self, prepared: Iterator[tuple[Any, ...]], known: set[int], now: str) -> int:
         with self.transaction() as conn:
             known.update(r[0] for r in conn.execute("SELECT id FROM applications"))
             rebuilt = ("profiles_search_insert", "profiles_search_delete", "profiles_search_update",
@@ -1222,7 +1231,7 @@ class Registry:
                 cur = conn.executemany(
                     "INSERT INTO profiles (application_id, email, display_name, status, email_key, name_key,"
                     " last_checked_at, last_result, last_diagnosis, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", prepared())
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", prepared)
             except sqlite3.IntegrityError:
                 raise AlreadyExists("an email is given twice for one application, or is already linked "
                                     "through it; nothing was added") from None
