@@ -801,15 +801,27 @@ class MainWindow(QMainWindow):
             self.central.setCurrentWidget(self.splitter)
             shown = self.model.rowCount()
             total = self._total_profiles
-            self.showing_label.setText(self.tr("Showing %s of %s") % (_fmt(shown), _fmt(total)))
+            if self.model.rows_current() and self.model.loading():  # the count comes from a reader thread
+                self.showing_label.setText(self.tr("Showing the first %s of %s · counting the matches…")
+                                           % (_fmt(shown), _fmt(total)))
+            else:
+                self.showing_label.setText(self.tr("Showing %s of %s") % (_fmt(shown), _fmt(total)))
             if shown == 0:
                 self._show_no_match()
                 self.table_stack.setCurrentWidget(self.no_match)
             else:
                 self.table_stack.setCurrentWidget(self.profiles_table)
-                if not self._columns_fitted and not self._columns_chosen:
+                # Fitted once shown: a hidden table measures every row (a million at the limit), a shown
+                # one the rows on screen.
+                if not self._columns_fitted and not self._columns_chosen and self.profiles_table.isVisible():
                     self._fit_columns()
         self._update_actions()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if (not self._columns_fitted and not self._columns_chosen and self.profiles_table.isVisible()
+                and self.model.rowCount()):
+            self._fit_columns()
 
     def _fit_columns(self) -> None:
         """Size the address, name, application and platform columns to the rows on screen (once per region

@@ -158,6 +158,14 @@ class ProfilesModel(QAbstractTableModel):
     def generation(self) -> int:
         return self._generation
 
+    def rows_current(self) -> bool:
+        """Whether the rows shown are the current query's (its count may still be on its way)."""
+        return self._shown == self._query
+
+    def pending_blocks(self) -> int:
+        """Pages a worker is reading (shown as "…" until they land)."""
+        return len(self._pending_blocks)
+
     def loading(self) -> bool:
         """Whether the rows or the count of the current query are still being read by a worker."""
         return self._shown != self._query or self._count_pending
