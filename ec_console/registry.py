@@ -1443,17 +1443,19 @@ class Registry:
             cursor.close()
 
     @contextmanager
-    def time_budget(self, milliseconds: float | None = None, *,
-                    stop: Callable[[], bool] | None = None) -> Iterator[None]:
+    def time_budget(self, milliseconds: float | None = None, *, stop: Callable[[], bool] | None = None,
+                    check_every: int = 1000) -> Iterator[None]:
         """Reads inside the block stop with `QueryTimedOut` once `milliseconds` have passed or `stop()` is
         true (the GUI asks for a frame's worth and hands what does not fit to a worker, whose reads stop
-        when a newer keystroke makes them stale)."""
+        when a newer keystroke makes them stale). The check runs every `check_every` SQLite instructions
+        and takes Python's interpreter lock: a worker thread checks rarely, so that its long read does not
+        compete with the GUI thread for the lock."""
         deadline = None if milliseconds is None else time.perf_counter() + milliseconds / 1000
 
         def expired() -> bool:
             return (deadline is not None and time.perf_counter() > deadline) or (stop is not None and stop())
 
-        self._conn.set_progress_handler(expired, 1000)
+        self._conn.set_progress_handler(expired, check_every)
         try:
             yield
         except sqlite3.OperationalError as exc:

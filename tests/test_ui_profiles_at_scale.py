@@ -206,8 +206,8 @@ def _count_over_budget(original):
     from ec_console.registry import QueryTimedOut
 
     @contextmanager
-    def budget(self, milliseconds=None, *, stop=None):
-        with original(self, milliseconds, stop=stop):
+    def budget(self, milliseconds=None, **options):
+        with original(self, milliseconds, **options):
             counting = self.count_profiles
 
             def over(query=None):

@@ -23,7 +23,7 @@ from datetime import datetime
 from types import EllipsisType
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
 from ec_console.registry import Profile, ProfileQuery, QueryTimedOut, Registry, check_profile_query
 from ec_console.ui import icons
@@ -35,6 +35,15 @@ BLOCK_SIZE = 200
 MAX_CACHED_BLOCKS = 40
 # A read on the GUI thread gets this long (about a frame and a half) before it moves to a worker.
 SYNC_BUDGET_MS = 25.0
+# Reads known to take longer than that never try the GUI thread (trying would waste the budget first):
+# a search's count when the registry holds more than LARGE_REGISTRY profiles (120-370 ms at a million for
+# a one- or two-letter needle), and a page more than FAR_ROWS rows from both ends of the list (an OFFSET
+# walks the skipped part of the index: 16-57 ms for the middle of a million).
+LARGE_REGISTRY = 200_000
+FAR_ROWS = 50_000
+# A count sent to a worker starts this long after the rows are shown: its read would otherwise take a core
+# (of two, here) while the table paints the new rows, and a keystroke typed meanwhile makes it moot.
+COUNT_DELAY_MS = 40
 PENDING_TEXT = "…"
 
 # (header, ProfileQuery.sort key) in column order.
@@ -325,7 +334,10 @@ class ProfilesModel(QAbstractTableModel):
         try:
             with self._budget(registry, self.sync_budget_ms):
                 page = registry.profile_page(query, 0, BLOCK_SIZE)
-                count = len(page) if len(page) < BLOCK_SIZE else registry.count_profiles(query)
+                if len(page) < BLOCK_SIZE:
+                    count = len(page)
+                elif not (query.search.strip() and self._large(registry)):
+                    count = registry.count_profiles(query)
         except QueryTimedOut:
             pass
         if page is None:
@@ -334,7 +346,9 @@ class ProfilesModel(QAbstractTableModel):
         exact = count is not None
         self._apply(query, page, count if count is not None else len(page), exact=exact, reset=reset)
         if not exact:
-            self._start(query, self._generation, "count")
+            generation = self._generation
+            QTimer.singleShot(COUNT_DELAY_MS, self, lambda: self._start(query, generation, "count")
+                              if generation == self._generation else None)
 
     def _apply(self, query: ProfileQuery, page: list[Profile], count: int, *, exact: bool,
                reset: bool) -> None:
@@ -364,6 +378,11 @@ class ProfilesModel(QAbstractTableModel):
             self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
+    def _large(self, registry: Any) -> bool:
+        """Whether the registry is large enough that a search's count is sent to a worker at once (only
+        when reads have a budget: without one, everything is read here)."""
+        return self.sync_budget_ms is not None and registry.count_profiles(ProfileQuery()) > LARGE_REGISTRY
+
     def _cached_id(self, row: int) -> int | None:
         block = self._blocks.get(row // BLOCK_SIZE)
         offset = row % BLOCK_SIZE
@@ -388,6 +407,9 @@ class ProfilesModel(QAbstractTableModel):
             return None
         if budget is not None and number in self._pending_blocks:
             return None
+        first = number * BLOCK_SIZE
+        if budget is not None and min(first, self._count - first) > FAR_ROWS:
+            budget = 0  # far from both ends: straight to a worker
         try:
             with self._budget(self._registry, budget):
                 block = self._registry.profile_page(self._shown, number * BLOCK_SIZE, BLOCK_SIZE,
@@ -508,7 +530,9 @@ def _read_in_worker(path: Any, cancelled: Callable[[], bool], read: Callable[[Re
     if reader is None:
         reader = connections[path] = Registry(path)
     try:
-        with reader.time_budget(stop=cancelled):
+        # Checked every 200,000 SQLite instructions (a few milliseconds): often enough to stop a stale
+        # read soon, rarely enough not to take the interpreter lock from the GUI thread while it paints.
+        with reader.time_budget(stop=cancelled, check_every=200_000):
             return read(reader)
     except QueryTimedOut:
         if cancelled():
