@@ -210,7 +210,9 @@ def main() -> int:
 
     scroll = window.profiles_table.verticalScrollBar()
     for label, where in (("the middle", lambda: scroll.maximum() // 2), ("the end", scroll.maximum),
-                         ("a quarter", lambda: scroll.maximum() // 4), ("the top", lambda: 0)):
+                         ("a quarter", lambda: scroll.maximum() // 4), ("the top", lambda: 0),
+                         ("3/5", lambda: scroll.maximum() * 3 // 5),
+                         ("2/5", lambda: scroll.maximum() * 2 // 5)):
         def jump(where: Callable[[], int] = where) -> None:
             scroll.setValue(where())
             rows_painted()
