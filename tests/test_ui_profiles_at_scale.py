@@ -222,3 +222,18 @@ def _count_over_budget(original):
             finally:
                 del self.count_profiles
     return budget
+
+
+def test_select_all_gives_every_listed_profile_in_order(qtbot, window, seeded):
+    model, table = window.model, window.profiles_table
+    type_search(qtbot, window, "ad")
+    want = expected(seeded, "ad")
+    qtbot.waitUntil(lambda: model.rows_current() and not model.loading() and model.rowCount() == len(want))
+    table.setFocus()
+    QTest.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    with Registry.for_region("us") as registry:
+        emails = {p.id: p.email for p in registry.profiles_by_ids(window.selected_profile_ids())}
+    assert [emails[pid] for pid in window.selected_profile_ids()] == want
+    table.clearSelection()
+    table.selectRow(3)
+    assert window.selected_profile_ids() == [model.profile_id(3)]

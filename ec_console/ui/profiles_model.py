@@ -232,6 +232,15 @@ class ProfilesModel(QAbstractTableModel):
         offset = row - (row // BLOCK_SIZE) * BLOCK_SIZE
         return block[offset] if block is not None and offset < len(block) else None
 
+    def profile_ids_between(self, first: int, last: int) -> list[int]:
+        """Ids of rows `first` to `last` (inclusive) in order: a long range is read in one query."""
+        first, last = max(first, 0), min(last, self._count - 1)
+        if last - first < 2 * BLOCK_SIZE or self._registry is None:
+            ids = (self.profile_id(row) for row in range(first, last + 1))
+            return [pid for pid in ids if pid is not None]
+        rows = self._registry.profile_page(self._shown, first, last - first + 1, total=self._count)
+        return [profile.id for profile in rows]
+
     def row_of(self, profile_id: int) -> int | None:
         """The row showing `profile_id` (None when the query does not list it)."""
         for number, block in self._blocks.items():
