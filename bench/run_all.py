@@ -19,6 +19,7 @@ from summary import SUMMARY_ENV, read, table  # noqa: E402
 # Scripts run more than once, with these arguments (default: once, without arguments).
 RUNS = {
     "bench_checkall.py": [[], ["--latency", "0.02", "--no-throttled"], ["--whole-process"]],
+    "bench_ui.py": [["--profiles", "1000000"]],  # issue 13: the main window at a million profiles
 }
 
 

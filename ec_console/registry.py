@@ -25,6 +25,7 @@ import os
 import re
 import sqlite3
 import stat
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -54,11 +55,13 @@ APPLICATION_ID = 0x45436F6E
 _REGION_ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 _IN_CHUNK = 900          # ids per `IN (...)`: below every SQLite build's variable limit (999 before 3.32)
 _MAX_SEARCH = 256
 _TRIGRAM = 3             # shortest needle the trigram index can answer; shorter ones scan with LIKE
 _BROAD_SEARCH_SHARE = 5  # a needle in over 1/5 of the rows is searched by the scan (see _narrow_by_index)
 _SMALL_TABLE = 2000      # below this many profiles either search path takes about a millisecond
+_SORT_MATCHES = 5000     # a page of a search with at most this many candidates sorts them (see profile_page)
 _SEARCH_VOCABULARY = "ec_search_vocabulary"
 _MAX_NAME = 200
 _MAX_EMAIL = 320
@@ -191,6 +194,10 @@ class AlreadyExists(RegistryInputError):
     """An application name or a profile's email is already taken."""
 
     code = "already_exists"
+
+
+class QueryTimedOut(Exception):
+    """A read stopped because it ran past the caller's time budget (`Registry.time_budget`)."""
 
 
 class NotFound(BadInput, LookupError):
@@ -493,7 +500,48 @@ _HEALTH_HISTORY = Migration(8, "the monitor's health history: one row per applic
     "CREATE INDEX IF NOT EXISTS health_history_by_run ON health_history (run_id)",
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY)
+# Maintained profile counts per application and status: the window's counts, the applications' counts and
+# an unfiltered (or status / application filtered) table's row count are lookups, not scans of the table.
+PROFILE_COUNTS = "profile_counts"
+_PROFILE_COUNTS_TRIGGERS = (
+    f"""CREATE TRIGGER profile_counts_insert AFTER INSERT ON profiles BEGIN
+        INSERT INTO {PROFILE_COUNTS} (application_id, status, n) VALUES (new.application_id, new.status, 1)
+            ON CONFLICT (application_id, status) DO UPDATE SET n = n + 1;
+       END""",
+    f"""CREATE TRIGGER profile_counts_delete AFTER DELETE ON profiles BEGIN
+        UPDATE {PROFILE_COUNTS} SET n = n - 1
+            WHERE application_id = old.application_id AND status = old.status;
+       END""",
+    f"""CREATE TRIGGER profile_counts_update AFTER UPDATE OF status, application_id ON profiles
+       WHEN old.status IS NOT new.status OR old.application_id IS NOT new.application_id BEGIN
+        UPDATE {PROFILE_COUNTS} SET n = n - 1
+            WHERE application_id = old.application_id AND status = old.status;
+        INSERT INTO {PROFILE_COUNTS} (application_id, status, n) VALUES (new.application_id, new.status, 1)
+            ON CONFLICT (application_id, status) DO UPDATE SET n = n + 1;
+       END""",
+    f"""CREATE TRIGGER profile_counts_application_delete AFTER DELETE ON applications BEGIN
+        DELETE FROM {PROFILE_COUNTS} WHERE application_id = old.id;
+       END""",
+)
+_PROFILE_COUNTS_FILL = (f"INSERT INTO {PROFILE_COUNTS} (application_id, status, n) SELECT application_id,"
+                        " status, COUNT(*) FROM profiles GROUP BY application_id, status")
+
+_PROFILE_COUNTS_MIGRATION = Migration(9, "profile counts per application and status, kept by triggers (back-filled)", (
+    f"""CREATE TABLE IF NOT EXISTS {PROFILE_COUNTS} (
+        application_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (application_id, status)
+    ) WITHOUT ROWID""",
+    f"DELETE FROM {PROFILE_COUNTS}",
+    *(re.sub(r"^CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", t) for t in _PROFILE_COUNTS_TRIGGERS),
+    _PROFILE_COUNTS_FILL,
+))
+# The schema version that added `profile_counts` (tests name it through this constant).
+PROFILE_COUNTS_VERSION = _PROFILE_COUNTS_MIGRATION.version
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
+                                     _PROFILE_COUNTS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -600,8 +648,13 @@ def _json_object(value: dict[str, Any] | None, what: str, *, check_keys: bool) -
         raise RegistryInputError(f"{what} cannot be stored as JSON: {exc}") from None
 
 
+# Unicode's control characters (category Cc) are exactly U+0000-U+001F and U+007F-U+009F.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SPACE_RE = re.compile(r"\s")  # the characters str.isspace() accepts
+
+
 def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
+    return _CONTROL_RE.search(text) is not None
 
 
 def _has_surrogate(text: str) -> bool:
@@ -625,7 +678,7 @@ def _clean_text(value: Any, what: str, *, max_len: int, required: bool = True) -
 def _clean_email(value: Any) -> str:
     email = _clean_text(value, "email address", max_len=_MAX_EMAIL)
     local, at, domain = email.rpartition("@")
-    if not at or not local or not domain or any(ch.isspace() for ch in email):
+    if not at or not local or not domain or _SPACE_RE.search(email):
         raise RegistryInputError(f"{email!r} is not an email address (expected user@domain)")
     return email
 
@@ -700,12 +753,12 @@ _PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.dis
     p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
 _PROFILE_FROM = "profiles p JOIN applications a ON a.id = p.application_id"
 
-# Each count is a range of the (application_id, status) index.
+# Each count is a lookup in the maintained `profile_counts` (schema 7).
 _APPLICATION_SELECT = """SELECT a.id, a.name, a.provider, a.domain, a.settings, a.status, a.health,
     a.created_at, a.updated_at,
-    (SELECT COUNT(*) FROM profiles p WHERE p.application_id = a.id AND p.status = 'linked'),
-    (SELECT COUNT(*) FROM profiles p WHERE p.application_id = a.id AND p.status = 'needs_relink'),
-    (SELECT COUNT(*) FROM profiles p WHERE p.application_id = a.id AND p.status = 'revoked')
+    COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'linked'), 0),
+    COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'needs_relink'), 0),
+    COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'revoked'), 0)
     FROM applications a"""
 
 _HEALTH_COLUMNS = """run_id, run_at, application_id, application_name, trigger, outcome, health, linked,
@@ -795,13 +848,29 @@ def _where(query: ProfileQuery, search_index: bool = False) -> tuple[str, list[A
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _order_by(query: ProfileQuery) -> str:
+def _order_by(query: ProfileQuery, *, sort_matches: bool | None = None) -> str:
     """ORDER BY for `query`. With a search, "+" keeps SQLite from walking a sort index (and looking up every
-    row to test it): scanning the table and sorting the matches is faster, as searches are selective."""
+    row to test it): scanning the table and sorting the matches is faster, as searches are selective.
+    `sort_matches` False (a page of a broad search) walks the sort index instead and stops at the page."""
     direction = " DESC" if query.descending else ""
-    unary = "+" if query.search.strip() else ""
+    if sort_matches is None:
+        sort_matches = bool(query.search.strip())
+    unary = "+" if sort_matches else ""
     first, *rest = (*_SORT_KEYS[query.sort], "p.id")
     return " ORDER BY " + ", ".join([f"{unary}{first}{direction}", *(f"{key}{direction}" for key in rest)])
+
+
+def _comparable(key: str) -> tuple[str, ...]:
+    """A sort key as row-value components: a column that may be NULL (sorted first, as SQLite sorts NULL)
+    becomes "is it set" and its value, so comparisons never meet a NULL."""
+    if key in ("p.last_checked_at", "p.last_result"):
+        return f"({key} IS NOT NULL)", f"COALESCE({key}, '')"
+    return (key,)
+
+
+def check_profile_query(query: ProfileQuery) -> None:
+    """Raise `RegistryInputError` (saying why) for a query the registry refuses; nothing is read."""
+    _validate_query(query)
 
 
 def _profile(row: Sequence[Any]) -> Profile:
@@ -991,21 +1060,30 @@ class Registry:
         vocabulary (under 5 ms), bounds the matches: above a fifth of the table, the scan is used. A small
         table always takes the index (either path costs about a millisecond there).
         """
+        return self._search_bound(query) is not None
+
+    def _search_bound(self, query: ProfileQuery) -> int | None:
+        """None when `query`'s search does not go through the trigram index (see `_narrow_by_index`), else
+        an upper bound of its matches (the profile count when the vocabulary cannot say)."""
         needle = query.search.strip()
         if not self._search_index or not needle or _has_control(needle) or _has_surrogate(needle):
-            return False
+            return None
         folded = search_key(needle)
         if len(folded) < _TRIGRAM:
-            return False
+            return None
         conn = self._conn
+        total = self._total()
         try:
             bound = min(conn.execute(f"SELECT COALESCE(MAX(doc), 0) FROM temp.{_SEARCH_VOCABULARY}"
                                      " WHERE term = ?", (term,)).fetchone()[0]
                         for term in {folded[:_TRIGRAM], folded[-_TRIGRAM:]})
         except sqlite3.OperationalError:  # no vocabulary: the index alone is never wrong, only slower
-            return True
-        total = conn.execute("SELECT COUNT(*) FROM profiles").fetchone()[0]
-        return total < _SMALL_TABLE or bound * _BROAD_SEARCH_SHARE <= total
+            return total
+        return bound if total < _SMALL_TABLE or bound * _BROAD_SEARCH_SHARE <= total else None
+
+    def _total(self) -> int:
+        """All profiles, from the maintained counts (schema 7): a COUNT(*) costs 20-150 ms at a million."""
+        return int(self._conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}").fetchone()[0])
 
     @property
     def search_index(self) -> bool:
@@ -1208,6 +1286,71 @@ class Registry:
         except sqlite3.IntegrityError:  # the batch is undone: name the first email that clashes
             raise AlreadyExists(self._duplicate_message(app, [r[1] for r in rows])) from None
 
+    def bulk_load_profiles(self, rows: Iterable[tuple[int, str, str, str, str | None, str | None, str | None]]
+                           ) -> int:
+        """Insert many profiles fast (a sample registry, a migration of another tool's data): rows of
+        (application_id, email, display name, status, last checked at, last result, last diagnosis).
+
+        One transaction. Every row is validated as `add_profiles` validates (in bulk, before anything is
+        written); a duplicate or an unknown application fails the whole call. The profile indexes are
+        dropped and built again once at the end (a sorted build), the search index is rebuilt once, and
+        the maintained counts are recomputed, instead of per-row trigger and index work; other triggers
+        stay active. Returns how many rows were added.
+        """
+        now = utc_now()
+        known: set[int] = set()
+
+        def prepared() -> Iterator[tuple[Any, ...]]:
+            for application_id, email, name, status, checked_at, result, diagnosis in rows:
+                if application_id not in known:
+                    raise NotFound(f"No application with id {application_id} in this region")
+                email = _clean_email(email)
+                name = _clean_text(name, "display name", max_len=_MAX_NAME, required=False)
+                status = _choice(status, PROFILE_STATUSES, "profile status")
+                if checked_at is not None and not _TIME_RE.match(checked_at):
+                    raise RegistryInputError(f"{checked_at!r} is not a registry time ({_TIME_FORMAT})")
+                if result is not None:
+                    _choice(result, CHECK_RESULTS, "check result")
+                yield (application_id, email, name, status, search_key(email), search_key(name),
+                       checked_at, result, _optional_code(diagnosis, "diagnosis"), now, now)
+
+        # Rows are validated as they are inserted: a bad one raises and the transaction undoes them all.
+        # A larger page cache for the index builds' sorts while it runs (256 MiB, given back after).
+        cache = self._conn.execute("PRAGMA cache_size").fetchone()[0]
+        self._conn.execute("PRAGMA cache_size = -262144")
+        try:
+            return self._bulk_load(prepared(), known, now)
+        finally:
+            self._conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def _bulk_load(self, prepared: Iterator[tuple[Any, ...]], known: set[int], now: str) -> int:
+        with self.transaction() as conn:
+            known.update(r[0] for r in conn.execute("SELECT id FROM applications"))
+            rebuilt = ("profiles_search_insert", "profiles_search_delete", "profiles_search_update",
+                       "profile_counts_insert", "profile_counts_delete", "profile_counts_update")
+            saved = conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'profiles' AND sql IS NOT NULL"
+                " AND (type = 'index' OR (type = 'trigger' AND name IN (?, ?, ?, ?, ?, ?)))",
+                rebuilt).fetchall()
+            for kind, name, _sql in saved:
+                conn.execute(f"DROP {kind.upper()} {name}")
+            try:
+                cur = conn.executemany(
+                    "INSERT INTO profiles (application_id, email, display_name, status, email_key, name_key,"
+                    " last_checked_at, last_result, last_diagnosis, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", prepared)
+            except sqlite3.IntegrityError:
+                raise AlreadyExists("an email is given twice for one application, or is already linked "
+                                    "through it; nothing was added") from None
+            added = max(cur.rowcount, 0)
+            for _kind, _name, sql in saved:
+                conn.execute(sql)
+            if _has_search_index(conn):
+                conn.execute(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}) VALUES ('rebuild')")
+            conn.execute(f"DELETE FROM {PROFILE_COUNTS}")
+            conn.execute(_PROFILE_COUNTS_FILL)
+            return added
+
     def _duplicate_message(self, app: Application, emails: list[str]) -> str:
         seen: set[str] = set()
         for email in emails:
@@ -1327,20 +1470,126 @@ class Registry:
         return [_profile(r) for r in rows.fetchall()]
 
     def count_profiles(self, query: ProfileQuery = ProfileQuery()) -> int:
+        """How many profiles match `query`: a lookup in the maintained counts without a search, a scan
+        (or the trigram index) with one."""
         _validate_query(query)
+        if not query.search.strip():
+            clauses, params = [], []
+            if query.status is not None:
+                clauses.append("status = ?")
+                params.append(query.status)
+            if query.application_id is not None:
+                clauses.append("application_id = ?")
+                params.append(query.application_id)
+            where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+            return int(self._conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}{where}",
+                                          params).fetchone()[0])
         where, params = _where(query, self._narrow_by_index(query))
         return int(self._conn.execute(f"SELECT COUNT(*) FROM profiles p{where}", params).fetchone()[0])
 
     def status_counts(self, *, application_id: int | None = None) -> dict[str, int]:
-        """Profiles per status (every status present, zero included), optionally for one application."""
+        """Profiles per status (every status present, zero included), optionally for one application: read
+        from the maintained counts (schema 7), never a scan of the profiles."""
         where, params = "", ()
         if application_id is not None:
             where, params = " WHERE application_id = ?", (application_id,)
         counts = dict.fromkeys(PROFILE_STATUSES, 0)
         for status, count in self._conn.execute(
-                f"SELECT status, COUNT(*) FROM profiles{where} GROUP BY status", params):
-            counts[status] = count
+                f"SELECT status, SUM(n) FROM {PROFILE_COUNTS}{where} GROUP BY status", params):
+            counts[status] = int(count)
         return counts
+
+    def profile_page(self, query: ProfileQuery, offset: int, limit: int, *,
+                     total: int | None = None) -> list[Profile]:
+        """`limit` matching profiles from position `offset` in `query`'s order: the rows a table shows.
+
+        The ids come from the sort column's index (`LIMIT`/`OFFSET` on it, rows looked up only for the
+        page); given `total` (the query's row count), a page in the second half is read from the other end
+        of the index, so no page walks more than half of it. A search whose trigram candidates are few
+        sorts them; any other one walks the sort index and stops at the page.
+        """
+        _validate_query(query)
+        if offset < 0 or limit < 0:
+            raise RegistryInputError("limit and offset must not be negative")
+        reverse = total is not None and offset + limit // 2 > total // 2 and offset < total
+        if reverse:
+            end = min(total, offset + limit)
+            query = replace(query, descending=not query.descending)
+            offset, limit = total - end, end - offset
+        # Few candidates in the trigram index: read and sort them (cost ~ candidates). Many (or a needle
+        # the index cannot answer): walk the sort index, testing each row, and stop at the page (cost ~
+        # page x rows / matches: a needle in 4% of a million rows fills a page after about 5,000 rows).
+        bound = self._search_bound(query)
+        few = bound is not None and bound <= max(_SORT_MATCHES, (2 * (offset + limit) * self._total()) ** 0.5)
+        where, params = _where(query, few)
+        join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
+        order = _order_by(query, sort_matches=few)
+        ids = [r[0] for r in self._conn.execute(
+            f"SELECT p.id FROM profiles p{join}{where}{order} LIMIT ? OFFSET ?", (*params, limit, offset))]
+        if reverse:
+            ids.reverse()
+        return self.profiles_by_ids(ids)
+
+    def iter_profiles(self, query: ProfileQuery = ProfileQuery(), *, limit: int | None = None,
+                      batch: int = 500) -> Iterator[Profile]:
+        """Every matching profile in sort order through one cursor read `batch` rows at a time: memory does
+        not grow with the registry (exports, `profiles list`). Do not write through this registry while
+        iterating."""
+        _validate_query(query)
+        if (limit is not None and limit < 0) or batch < 1:
+            raise RegistryInputError("limit must not be negative and batch must be positive")
+        where, params = _where(query, self._narrow_by_index(query))
+        cursor = self._conn.execute(
+            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query)} LIMIT ?",
+            (*params, -1 if limit is None else limit))
+        try:
+            while rows := cursor.fetchmany(batch):
+                for row in rows:
+                    yield _profile(row)
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def time_budget(self, milliseconds: float | None = None, *, stop: Callable[[], bool] | None = None,
+                    check_every: int = 1000) -> Iterator[None]:
+        """Reads inside the block stop with `QueryTimedOut` once `milliseconds` have passed or `stop()` is
+        true (the GUI asks for a frame's worth and hands what does not fit to a worker, whose reads stop
+        when a newer keystroke makes them stale). The check runs every `check_every` SQLite instructions
+        and takes Python's interpreter lock: a worker thread checks rarely, so that its long read does not
+        compete with the GUI thread for the lock."""
+        deadline = None if milliseconds is None else time.perf_counter() + milliseconds / 1000
+
+        def expired() -> bool:
+            return (deadline is not None and time.perf_counter() > deadline) or (stop is not None and stop())
+
+        self._conn.set_progress_handler(expired, check_every)
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "interrupt" in str(exc):
+                raise QueryTimedOut("the read was stopped (time budget spent or no longer wanted)") from None
+            raise
+        finally:
+            self._conn.set_progress_handler(None, 0)
+
+    def profile_position(self, query: ProfileQuery, profile_id: int) -> int | None:
+        """The row of `profile_id` in `query`'s order (0-based), or None when it does not match `query`:
+        a count of the matching rows that sort before it (a range of the sort index without a search)."""
+        _validate_query(query)
+        narrowed = self._narrow_by_index(query)
+        where, params = _where(query, narrowed)
+        keys = [part for key in (*_SORT_KEYS[query.sort], "p.id") for part in _comparable(key)]
+        join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
+        found = self._conn.execute(
+            f"SELECT {', '.join(keys)} FROM profiles p{join}{where}{' AND' if where else ' WHERE'} p.id = ?",
+            (*params, profile_id)).fetchone()
+        if found is None:
+            return None
+        marks = ", ".join("?" * len(keys))
+        before = f"({', '.join(keys)}) {'>' if query.descending else '<'} ({marks})"
+        return int(self._conn.execute(
+            f"SELECT COUNT(*) FROM profiles p{join}{where}{' AND' if where else ' WHERE'} {before}",
+            (*params, *found)).fetchone()[0])
 
     # ------------------------------------------------------------------------------------------ checks
 

@@ -7,7 +7,8 @@
 - Comma-separated, a header row, rows ending in CRLF (the `csv` module's Excel dialect).
 - A cell a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) gets a
   leading apostrophe (`ec_console.audit.csv_cell`, shared with the audit export).
-- Profiles are read in blocks (`iter_profiles`): an export of 100,000 profiles never holds them all.
+- Profiles are read in blocks from one cursor (`iter_profiles`): an export of a million profiles never holds
+  them all.
 """
 
 from __future__ import annotations
@@ -39,10 +40,9 @@ def write_table(header: Sequence[str], rows: Iterable[Sequence[str]], handle: Te
 
 
 def iter_profiles(registry: Any, query: ProfileQuery, block: int = BLOCK) -> Iterator[Profile]:
-    """The profiles matching `query`, in its order, read `block` rows at a time."""
-    ids = registry.profile_ids(query)
-    for start in range(0, len(ids), block):
-        yield from registry.profiles_by_ids(ids[start:start + block])
+    """The profiles matching `query`, in its order, read `block` rows at a time through one cursor (never
+    the whole list, not even of ids)."""
+    yield from registry.iter_profiles(query, batch=block)
 
 
 __all__ = ["BYTE_ORDER_MARK", "iter_profiles", "write_table"]

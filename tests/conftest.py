@@ -57,3 +57,10 @@ def memory_credential_store(monkeypatch):
 
     logs.reset_logging()
     logs.clear_registered_secrets()
+
+
+@pytest.fixture(autouse=True)
+def table_reads_on_the_gui_thread(monkeypatch):
+    """The profile table reads on the GUI thread without a time budget: on a busy test machine a budget
+    would send reads to a worker at random. Tests of the worker path give their model a budget."""
+    monkeypatch.setattr("ec_console.ui.profiles_model.SYNC_BUDGET_MS", None)

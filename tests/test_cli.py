@@ -114,7 +114,7 @@ def test_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     def boom(self, *a, **k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(Registry, "list_profiles", boom)
+    monkeypatch.setattr(Registry, "iter_profiles", boom)
     assert main(["profiles", "list"]) == 1
     err = capsys.readouterr().err
     assert "unexpected error: RuntimeError: disk on fire" in err
@@ -125,7 +125,7 @@ def test_interrupt_is_exit_130(monkeypatch, capsys):
     def interrupted(self, *a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Registry, "list_profiles", interrupted)
+    monkeypatch.setattr(Registry, "iter_profiles", interrupted)
     assert main(["profiles", "list"]) == 130
     assert "interrupted" in capsys.readouterr().err
 

@@ -1,4 +1,5 @@
-"""ProfilesModel: ids from SQL, rows fetched lazily in bounded blocks, sort and filter re-query."""
+"""ProfilesModel: the count and the rows on screen from SQL (never the whole id list), sort and filter
+re-query, reads too long for a frame land from a worker and stale ones are dropped."""
 
 from __future__ import annotations
 
@@ -20,18 +21,29 @@ from ec_console.ui.profiles_model import (
 
 
 class CountingRegistry:
-    """Wraps a registry and records the id batches the model asks rows for."""
+    """Wraps a registry and records the pages (offset, rows) the model reads; it has no `profile_ids` or
+    `profiles_by_ids`, so a model reading the whole id list fails."""
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
-        self.batches: list[int] = []
+        self.pages: list[tuple[int, int]] = []
+        self.counts = 0
 
-    def profile_ids(self, query: ProfileQuery) -> list[int]:
-        return self._registry.profile_ids(query)
+    @property
+    def path(self):
+        return self._registry.path
 
-    def profiles_by_ids(self, ids):
-        self.batches.append(len(ids))
-        return self._registry.profiles_by_ids(ids)
+    def profile_page(self, query: ProfileQuery, offset: int, limit: int, *, total=None):
+        page = self._registry.profile_page(query, offset, limit, total=total)
+        self.pages.append((offset, len(page)))
+        return page
+
+    def count_profiles(self, query: ProfileQuery) -> int:
+        self.counts += 1
+        return self._registry.count_profiles(query)
+
+    def profile_position(self, query: ProfileQuery, profile_id: int):
+        return self._registry.profile_position(query, profile_id)
 
 
 @pytest.fixture
@@ -62,15 +74,17 @@ def test_model_with_no_registry_is_empty_and_valid(qtmodeltester):
     qtmodeltester.check(model, force_py=True)
 
 
-def test_rows_are_fetched_lazily_in_blocks(registry):
+def test_the_query_reads_its_first_page_and_count_and_other_pages_when_painted(registry):
     counting = CountingRegistry(registry)
     model = ProfilesModel(counting)  # type: ignore[arg-type]
-    assert counting.batches == [] and model.cached_blocks() == 0
+    block = profiles_model.BLOCK_SIZE
+    assert counting.pages == [(0, block)] and counting.counts == 1 and model.rowCount() == 1000
     assert model.data(model.index(0, COL_EMAIL)) == "g0000@fabrikam.example"
     assert model.data(model.index(5, COL_NAME)) == "Member 0005"
-    assert counting.batches == [profiles_model.BLOCK_SIZE]
-    model.data(model.index(999, COL_EMAIL))
-    assert counting.batches == [profiles_model.BLOCK_SIZE, 1000 % profiles_model.BLOCK_SIZE or 200]
+    assert counting.pages == [(0, block)]                       # on the first page: nothing read
+    assert model.data(model.index(999, COL_EMAIL)) == "user0699@contoso.com"
+    last = (999 // block) * block
+    assert counting.pages == [(0, block), (last, 1000 - last)]
     assert model.cached_blocks() == 2
 
 
@@ -82,12 +96,12 @@ def test_block_cache_is_bounded(registry, monkeypatch):
     for row in range(0, 1000, 10):
         model.data(model.index(row, COL_EMAIL))
     assert model.cached_blocks() == 3
-    assert max(counting.batches) == 10
-    before = len(counting.batches)
+    assert max(rows for _, rows in counting.pages) == 10
+    before = len(counting.pages)
     model.data(model.index(995, COL_EMAIL))  # still cached: no query
-    assert len(counting.batches) == before
+    assert len(counting.pages) == before
     model.data(model.index(0, COL_EMAIL))  # evicted long ago: fetched again
-    assert len(counting.batches) == before + 1
+    assert counting.pages[before:] == [(0, 10)]
 
 
 def test_sort_requeries_and_orders_rows(registry):
@@ -170,14 +184,28 @@ def test_local_time_converts_utc_and_tolerates_garbage(berlin_time):
     assert local_time(None) == "" and local_time("yesterday") == ""
 
 
-def test_rows_deleted_behind_the_model_show_as_removed(registry):
+def test_rows_deleted_behind_the_model_move_up_until_the_next_query(registry):
     model = ProfilesModel(registry)
-    first_id = model.profile_id(0)
+    first_id, second_id = model.profile_id(0), model.profile_id(1)
     with registry.transaction() as conn:
         conn.execute("DELETE FROM profiles WHERE id = ?", (first_id,))
-    assert model.data(model.index(0, COL_EMAIL)) == "(removed)"
-    assert model.data(model.index(0, COL_NAME)) is None
-    assert model.profile(0) is None
+    model.reload_rows()                      # rows read again, the count is the last query's
+    assert model.profile_id(0) == second_id and model.rowCount() == 1000
+    model.refresh()
+    assert model.rowCount() == 999 and model.row_of(first_id) is None
+
+
+def test_a_row_past_the_rows_read_shows_as_removed(registry):
+    model = ProfilesModel(registry, sync_budget_ms=None)
+    model.set_query(ProfileQuery(search="g0"))
+    assert model.rowCount() == 300
+    with registry.transaction() as conn:
+        conn.execute("DELETE FROM profiles WHERE email LIKE 'g00%' OR email LIKE 'g01%'")
+    model.reload_rows()
+    assert model.data(model.index(0, COL_EMAIL)) == "g0200@fabrikam.example"
+    assert model.data(model.index(150, COL_EMAIL)) == "(removed)"
+    assert model.data(model.index(150, COL_NAME)) is None
+    assert model.profile(150) is None
 
 
 def test_no_children_and_headers(registry):
@@ -188,33 +216,21 @@ def test_no_children_and_headers(registry):
     assert headers == ["Email", "Name", "Application", "Platform", "Status", "Last checked", "Last result"]
 
 
-class QueryCountingRegistry(CountingRegistry):
-    """Also counts the id queries the model runs."""
-
-    def __init__(self, registry: Registry) -> None:
-        super().__init__(registry)
-        self.queries = 0
-
-    def profile_ids(self, query: ProfileQuery) -> list[int]:
-        self.queries += 1
-        return super().profile_ids(query)
-
-
-def test_reload_rows_shows_new_results_without_querying_ids_again(qtbot, registry):
-    counting = QueryCountingRegistry(registry)
+def test_reload_rows_shows_new_results_without_counting_again(qtbot, registry):
+    counting = CountingRegistry(registry)
     model = ProfilesModel(counting)
     ids_before = [model.profile_id(r) for r in range(model.rowCount())]
     stale = model.data(model.index(0, COL_STATUS))                  # row 0's block is cached now
     registry.record_profile_check(ids_before[0], result="fail", diagnosis="impersonation_denied",
                                   status="revoked")
     assert model.data(model.index(0, COL_STATUS)) == stale           # still the cached row
-    queries = counting.queries
+    queries = counting.counts
     with qtbot.waitSignal(model.dataChanged) as changed:
         model.reload_rows()
     top_left, bottom_right = changed.args[:2]
     assert (top_left.row(), top_left.column()) == (0, 0)
     assert (bottom_right.row(), bottom_right.column()) == (model.rowCount() - 1, model.columnCount() - 1)
-    assert counting.queries == queries                               # no id query
+    assert counting.counts == queries                                # no count query
     assert [model.profile_id(r) for r in range(model.rowCount())] == ids_before
     assert model.data(model.index(0, COL_STATUS)) != stale
     assert model.profile(0).status == "revoked" and model.profile(0).last_result == "fail"

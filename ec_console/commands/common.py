@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 
@@ -65,8 +66,13 @@ def resolve_region(args: argparse.Namespace) -> str:
     return catalog.get(requested).id
 
 
-def print_table(rows: list[list[str]], headers: list[str], out: TextIO) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+def print_table(rows: Iterable[list[str]], headers: list[str], out: TextIO, *,
+                widths: list[int] | None = None) -> None:
+    """Rows in columns padded to `widths` (measured from `rows`, which then must be a list, when not
+    given: a caller streaming rows measures them first)."""
+    if widths is None:
+        rows = list(rows)
+        widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
     for row in rows:
         out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")

@@ -25,7 +25,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from ec_console.commands.common import (
@@ -320,29 +320,43 @@ def run_list(args: argparse.Namespace) -> int:
             sort=args.sort,
             descending=args.desc,
         )
-        profiles = registry.list_profiles(query, limit=args.limit)
-    if args.json:
-        print_json([profile_dict(p) for p in profiles])
-        return ExitStatus.OK
-    if not profiles:
-        print(
-            f"No profiles in region {region_id}"
-            + (" match." if (args.search or args.status or args.application) else ".")
-        )
-        return ExitStatus.OK
-    rows = [
-        [
-            p.email,
-            p.display_name,
-            p.application_name,
-            p.status,
-            p.last_checked_at or "never",
-            p.last_result or "-",
-        ]
-        for p in profiles
-    ]
-    print_table(rows, ["EMAIL", "NAME", "APPLICATION", "STATUS", "LAST CHECKED", "RESULT"], sys.stdout)
+        # Streamed from one registry cursor: memory does not grow with the registry.
+        if args.json:
+            write_json_list((profile_dict(p) for p in registry.iter_profiles(query, limit=args.limit)),
+                            sys.stdout)
+            return ExitStatus.OK
+        headers = ["EMAIL", "NAME", "APPLICATION", "STATUS", "LAST CHECKED", "RESULT"]
+        # The table's column widths need every row: a first pass measures them, a second prints.
+        widths = [len(h) for h in headers]
+        rows = 0
+        for row in _list_rows(registry.iter_profiles(query, limit=args.limit)):
+            widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+            rows += 1
+        if not rows:
+            print(
+                f"No profiles in region {region_id}"
+                + (" match." if (args.search or args.status or args.application) else ".")
+            )
+            return ExitStatus.OK
+        print_table(_list_rows(registry.iter_profiles(query, limit=args.limit)), headers, sys.stdout,
+                    widths=widths)
     return ExitStatus.OK
+
+
+def _list_rows(profiles: Iterable[Any]) -> Iterator[list[str]]:
+    for p in profiles:
+        yield [p.email, p.display_name, p.application_name, p.status, p.last_checked_at or "never",
+               p.last_result or "-"]
+
+
+def write_json_list(items: Iterable[Any], out: TextIO) -> None:
+    """`items` as `json.dump(list(items), out, ensure_ascii=False, indent=2)` writes them, one at a time."""
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("[\n  " if first else ",\n  ") + text)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def read_list_file(path_text: str) -> tuple[list[str], list[dict[str, Any]]]:

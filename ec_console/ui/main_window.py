@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self.apply_filters)
 
         self.model = ProfilesModel(None, self)
+        self.model.rowsLanded.connect(self._update_views)
         self.actions = ui_actions.create_actions(self)
         self.actions["addConnectionAction"].triggered.connect(lambda: self.open_setup_wizard())
         self.actions["testConnectivityAction"].triggered.connect(
@@ -775,7 +776,7 @@ class MainWindow(QMainWindow):
     @Slot(QItemSelection, QItemSelection)
     def _on_profile_selection(self, *_: object) -> None:
         self._update_actions()
-        selected = len(self.profiles_table.selectionModel().selectedRows())
+        selected = self._selected_row_count()
         if selected > 1:
             self.statusBar().showMessage(self.tr("%s profiles selected") % _fmt(selected), 4000)
 
@@ -803,15 +804,27 @@ class MainWindow(QMainWindow):
             self.central.setCurrentWidget(self.splitter)
             shown = self.model.rowCount()
             total = self._total_profiles
-            self.showing_label.setText(self.tr("Showing %s of %s") % (_fmt(shown), _fmt(total)))
+            if self.model.rows_current() and self.model.loading():  # the count comes from a reader thread
+                self.showing_label.setText(self.tr("Showing the first %s of %s · counting the matches…")
+                                           % (_fmt(shown), _fmt(total)))
+            else:
+                self.showing_label.setText(self.tr("Showing %s of %s") % (_fmt(shown), _fmt(total)))
             if shown == 0:
                 self._show_no_match()
                 self.table_stack.setCurrentWidget(self.no_match)
             else:
                 self.table_stack.setCurrentWidget(self.profiles_table)
-                if not self._columns_fitted and not self._columns_chosen:
+                # Fitted once shown: a hidden table measures every row (a million at the limit), a shown
+                # one the rows on screen.
+                if not self._columns_fitted and not self._columns_chosen and self.profiles_table.isVisible():
                     self._fit_columns()
         self._update_actions()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if (not self._columns_fitted and not self._columns_chosen and self.profiles_table.isVisible()
+                and self.model.rowCount()):
+            self._fit_columns()
 
     def _fit_columns(self) -> None:
         """Size the address, name, application and platform columns to the rows on screen (once per region
@@ -890,7 +903,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         selection = ui_actions.Selection(
             registry_open=self.registry is not None,
-            profiles_selected=len(self.profiles_table.selectionModel().selectedRows()),
+            profiles_selected=self._selected_row_count(),
             application_selected=self.selected_application_id() is not None,
             linked_profiles=self._linked_total,
             blocked=self._inapplicable_profile_actions(),
@@ -962,7 +975,9 @@ class MainWindow(QMainWindow):
 
     def _testable_profile(self) -> Profile | None:
         """The one selected profile, when its application can still be checked (is not revoked)."""
-        rows = self.profiles_table.selectionModel().selectedRows() if self.registry is not None else []
+        if self.registry is None or self._selected_row_count() != 1:
+            return None
+        rows = self.profiles_table.selectionModel().selectedRows()
         if len(rows) != 1:
             return None
         profile = self.model.profile(rows[0].row())
@@ -1048,9 +1063,30 @@ class MainWindow(QMainWindow):
 
         return Scope(self.region_id, self._registry_factory, self.operation_store, self.operation_adapters)
 
+    def _selected_row_count(self) -> int:
+        """How many rows are selected, from the selection's ranges (`selectedRows()` asks the model about
+        every cell of every row: seconds for a select all of 100,000 rows)."""
+        selection = self.profiles_table.selectionModel().selection()
+        rows: set[tuple[int, int]] = {(r.top(), r.bottom()) for r in selection}
+        count, reach = 0, -1
+        for top, bottom in sorted(rows):  # ranges of whole rows; overlapping spans counted once
+            if bottom > reach:
+                count += bottom - max(top, reach + 1) + 1
+                reach = bottom
+        return count
+
     def selected_profile_ids(self) -> list[int]:
-        rows = sorted(index.row() for index in self.profiles_table.selectionModel().selectedRows())
-        return [pid for pid in (self.model.profile_id(row) for row in rows) if pid is not None]
+        """The selected profiles in row order: each selected range of rows is read as one range (a select
+        all of a million rows is one read, not a page per 200 rows)."""
+        spans = sorted({(r.top(), r.bottom()) for r in self.profiles_table.selectionModel().selection()})
+        ids: list[int] = []
+        seen: set[int] = set()
+        for top, bottom in spans:
+            for pid in self.model.profile_ids_between(top, bottom):
+                if pid not in seen:
+                    seen.add(pid)
+                    ids.append(pid)
+        return ids
 
     def _inapplicable_profile_actions(self) -> tuple[tuple[str, str], ...]:
         """Relink / Revoke profile when none of the selected profiles can take them, and Test connectivity
@@ -1060,7 +1096,9 @@ class MainWindow(QMainWindow):
         of a revoked application can be neither. Large selections are not inspected row by row: the
         operations themselves skip what does not apply.
         """
-        selected = self.profiles_table.selectionModel().selectedRows() if self.registry is not None else []
+        if self.registry is None or self._selected_row_count() > SELECTION_INSPECT_LIMIT:
+            return ()  # not inspected row by row (the operations skip what does not apply)
+        selected = self.profiles_table.selectionModel().selectedRows()
         if not selected or len(selected) > SELECTION_INSPECT_LIMIT:
             return ()
         revoked_apps = {a.id for a in self._applications if a.status != "active"}
@@ -1122,15 +1160,18 @@ class MainWindow(QMainWindow):
         scroll = self.profiles_table.verticalScrollBar().value()
         self._load()
         if wanted or current is not None:
+            # Each kept profile's new row is looked up (a range count per profile, never the whole list);
+            # a selection too large to inspect is not restored.
             selection = QItemSelection()
             last = self.model.columnCount() - 1
-            current_row = -1
-            for row in range(self.model.rowCount()):
-                pid = self.model.profile_id(row)
-                if pid in wanted:
+            rows = {pid: self.model.row_of(pid) for pid in sorted(wanted)[:SELECTION_INSPECT_LIMIT]}
+            for row in rows.values():
+                if row is not None:
                     selection.select(self.model.index(row, 0), self.model.index(row, last))
-                if pid == current:
-                    current_row = row
+            current_row = -1
+            if current is not None:
+                found = rows[current] if current in rows else self.model.row_of(current)
+                current_row = -1 if found is None else found
             flags = QItemSelectionModel.SelectionFlag
             self.profiles_table.selectionModel().select(selection, flags.ClearAndSelect | flags.Rows)
             if current_row >= 0:

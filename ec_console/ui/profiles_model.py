@@ -1,27 +1,50 @@
-"""The profiles table's model: a list of ids from the registry, rows fetched lazily in blocks.
+"""The profiles table's model: the query's row count and the rows on screen, read from the registry.
 
-Filtering and sorting are SQL queries (`Registry.profile_ids`), never a proxy model: at 100,000 profiles
-a proxy takes seconds per keystroke, the query milliseconds. Only the ordered id list lives in memory;
-row data is read in blocks of `BLOCK_SIZE` through `Registry.profiles_by_ids` when the view paints them
-and kept in a small LRU cache of blocks.
+Filtering and sorting are SQL queries, never a proxy model. The model holds the query's row count (from
+the registry's maintained counts when there is no search) and an LRU cache of row blocks of `BLOCK_SIZE`
+(`Registry.profile_page`: `LIMIT`/`OFFSET` on the sort column's index, read from the nearer end): never
+the whole id list, so a keystroke costs the same at 1,000 or 1,000,000 profiles.
+
+A read that does not fit in a frame (`sync_budget_ms`: the count of a one-letter search over a million
+rows, a page deep in a search) is stopped (`Registry.time_budget`) and handed to the ``reader`` pool,
+whose threads each have their own read connection; the result lands as a queued signal. Until it lands the
+table keeps showing the previous rows (a page not yet read shows "…"). Every query change starts a new
+generation: a result of an older one is dropped when it lands, and its read is interrupted.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from types import EllipsisType
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
-from ec_console.registry import Profile, ProfileQuery, Registry
+from ec_console.registry import Profile, ProfileQuery, QueryTimedOut, Registry, check_profile_query
 from ec_console.ui import icons
 from ec_console.words import provider_label
 
+log = logging.getLogger(__name__)
+
 BLOCK_SIZE = 200
 MAX_CACHED_BLOCKS = 40
+# A read on the GUI thread gets this long (about a frame and a half) before it moves to a worker.
+SYNC_BUDGET_MS = 25.0
+# Reads known to take longer than that never try the GUI thread (trying would waste the budget first):
+# a search's count when the registry holds more than LARGE_REGISTRY profiles (120-370 ms at a million for
+# a one- or two-letter needle), and a page more than FAR_ROWS rows from both ends of the list (an OFFSET
+# walks the skipped part of the index: 16-57 ms for the middle of a million).
+LARGE_REGISTRY = 200_000
+FAR_ROWS = 50_000
+# A count sent to a worker starts this long after the rows are shown: its read would otherwise take a core
+# (of two, here) while the table paints the new rows, and a keystroke typed meanwhile makes it moot.
+COUNT_DELAY_MS = 40
+PENDING_TEXT = "…"
 
 # (header, ProfileQuery.sort key) in column order.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -111,14 +134,25 @@ def display_text(profile: Profile, column: int) -> str:
 class ProfilesModel(QAbstractTableModel):
     """Profiles of one region's registry matching a `ProfileQuery`, in the query's order."""
 
-    def __init__(self, registry: Registry | None = None, parent: Any = None) -> None:
+    # The rows or the row count of the current query arrived from a worker (the window updates its lines).
+    rowsLanded = Signal()
+
+    def __init__(self, registry: Registry | None = None, parent: Any = None, *,
+                 sync_budget_ms: float | None | EllipsisType = ...) -> None:
         super().__init__(parent)
+        # None: every read on the GUI thread (no worker); 0: every read goes to a worker.
+        self.sync_budget_ms = SYNC_BUDGET_MS if sync_budget_ms is ... else sync_budget_ms
         self._registry = registry
-        self._query = ProfileQuery()
-        self._ids: list[int] = []
-        self._blocks: OrderedDict[int, dict[int, Profile]] = OrderedDict()
+        self._query = ProfileQuery()   # the query asked for last (its rows may still be on their way)
+        self._shown = ProfileQuery()   # the query of the rows shown
+        self._count = 0
+        self._count_pending = False
+        self._blocks: OrderedDict[int, list[Profile]] = OrderedDict()
+        self._pending_blocks: set[int] = set()
+        self._generation = 0
+        self._tasks: list[Any] = []
         if registry is not None:
-            self._ids = registry.profile_ids(self._query)
+            self._load(self._query, reset=False)
 
     # ---------------------------------------------------------------------------- public API
     @property
@@ -129,57 +163,94 @@ class ProfilesModel(QAbstractTableModel):
     def registry(self) -> Registry | None:
         return self._registry
 
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def rows_current(self) -> bool:
+        """Whether the rows shown are the current query's (its count may still be on its way)."""
+        return self._shown == self._query
+
+    def pending_blocks(self) -> int:
+        """Pages a worker is reading (shown as "…" until they land)."""
+        return len(self._pending_blocks)
+
+    def loading(self) -> bool:
+        """Whether the rows or the count of the current query are still being read by a worker."""
+        return self._shown != self._query or self._count_pending
+
     def set_registry(self, registry: Registry | None, query: ProfileQuery | None = None) -> None:
         """Show another registry (a region switch); nothing of the previous one stays cached."""
         query = query or ProfileQuery()
-        ids = self._query_ids(registry, query)
+        check_profile_query(query)
         self.beginResetModel()
         self._registry = registry
-        self._query = query
-        self._set_ids(ids)
+        self._clear(query)
+        self._shown = query
         self.endResetModel()
+        if registry is not None:
+            self._load(query, reset=True)
 
     def set_query(self, query: ProfileQuery) -> None:
-        """Re-run the id query (filter or sort changed) and reset the view.
+        """Run the query (filter or sort changed): its first rows and count replace the table's now, or,
+        when reading them takes longer than a frame, when a worker has them (the old rows stay until then).
 
         A query the registry refuses (`RegistryInputError`) raises before anything changes.
         """
-        ids = self._query_ids(self._registry, query)
-        self.beginResetModel()
-        self._query = query
-        self._set_ids(ids)
-        self.endResetModel()
+        check_profile_query(query)
+        self._load(query, reset=True)
 
     def refresh(self) -> None:
         """Query again with the same filter (rows may have been added, removed or changed)."""
         self.set_query(self._query)
 
     def reload_rows(self) -> None:
-        """Show the listed profiles' current values without running the id query again (about a
-        millisecond at any size, where `refresh()` costs 80-250 ms at 100,000 profiles).
+        """Show the listed rows' current values without counting again (for results streaming in during a
+        run: a probe changes a profile's status, last check and result, not which profiles exist).
 
-        For results streaming in during a run: a probe changes a profile's status, last check and result,
-        not which profiles exist. Rows keep the order and membership of the last query, so when
-        `results_move_rows()` is true (the query filters or sorts by what a probe changes) call `refresh()`
-        instead, at least when the run ends.
+        Rows keep the positions of the last query, so when `results_move_rows()` is true (the query filters
+        or sorts by what a probe changes) call `refresh()` instead, at least when the run ends.
         """
         self._blocks.clear()
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+        self._pending_blocks.clear()
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
 
     def results_move_rows(self) -> bool:
         """Whether a probe's outcome can change which rows the query lists or their order."""
         return self._query.status is not None or self._query.sort in _RESULT_COLUMNS
 
     def profile_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        profile = self.profile(row)
+        return profile.id if profile is not None else None
 
     def profile(self, row: int) -> Profile | None:
-        """The row's profile (None when it was deleted since the ids were read)."""
-        if not 0 <= row < len(self._ids):
+        """The row's profile (None when it was deleted since the page was read); read now if needed."""
+        if not 0 <= row < self._count:
             return None
-        block = self._block(row // BLOCK_SIZE)
-        return block.get(self._ids[row])
+        block = self._block(row // BLOCK_SIZE, budget=None)
+        offset = row - (row // BLOCK_SIZE) * BLOCK_SIZE
+        return block[offset] if block is not None and offset < len(block) else None
+
+    def profile_ids_between(self, first: int, last: int) -> list[int]:
+        """Ids of rows `first` to `last` (inclusive) in order: a long range is read in one query."""
+        first, last = max(first, 0), min(last, self._count - 1)
+        if last - first < 2 * BLOCK_SIZE or self._registry is None:
+            ids = (self.profile_id(row) for row in range(first, last + 1))
+            return [pid for pid in ids if pid is not None]
+        rows = self._registry.profile_page(self._shown, first, last - first + 1, total=self._count)
+        return [profile.id for profile in rows]
+
+    def row_of(self, profile_id: int) -> int | None:
+        """The row showing `profile_id` (None when the query does not list it)."""
+        for number, block in self._blocks.items():
+            for offset, profile in enumerate(block):
+                if profile.id == profile_id:
+                    return number * BLOCK_SIZE + offset
+        if self._registry is None:
+            return None
+        row = self._registry.profile_position(self._shown, profile_id)
+        return row if row is not None and row < self._count else None
 
     def cached_blocks(self) -> int:
         return len(self._blocks)
@@ -190,7 +261,7 @@ class ProfilesModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------------------- Qt model API
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -214,14 +285,21 @@ class ProfilesModel(QAbstractTableModel):
         if role not in _ROLES_SERVED or not index.isValid():
             return None
         row = index.row()
-        if not 0 <= row < len(self._ids):
+        if not 0 <= row < self._count:
             return None
-        if role == _PROFILE_ID:
-            return self._ids[row]
-        profile = self.profile(row)
+        number = row // BLOCK_SIZE
+        block = self._blocks.get(number)
+        if block is None:
+            block = self._block(number, budget=self.sync_budget_ms)
+            if block is None:  # a worker reads it; the view is told when it lands
+                return self.tr(PENDING_TEXT) if role == _DISPLAY and index.column() == COL_EMAIL else None
+        offset = row - number * BLOCK_SIZE
+        profile = block[offset] if offset < len(block) else None
         column = index.column()
         if profile is None:
             return self.tr("(removed)") if role == _DISPLAY and column == COL_EMAIL else None
+        if role == _PROFILE_ID:
+            return profile.id
         if role == _DISPLAY or role == _ACCESSIBLE:
             return self._display(profile, column)
         if role == _DECORATION:
@@ -235,42 +313,179 @@ class ProfilesModel(QAbstractTableModel):
                         descending=order == Qt.SortOrder.DescendingOrder)
         if query == self._query:
             return
-        # A layout change keeps the selection and current row on the same profiles after the re-sort.
-        ids = self._query_ids(self._registry, query)
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        kept_ids = [self.profile_id(index.row()) for index in persistent]
+        self._load(query, reset=False)
+
+    # ---------------------------------------------------------------------------- internals
+    def _clear(self, query: ProfileQuery) -> None:
+        self._generation += 1
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
         self._query = query
-        self._set_ids(ids)
+        self._count = 0
+        self._count_pending = False
+        self._blocks.clear()
+        self._pending_blocks.clear()
+
+    def _load(self, query: ProfileQuery, *, reset: bool) -> None:
+        """Read `query`'s first page and count within the budget and show them, or start a worker."""
+        self._generation += 1
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+        self._query = query
+        registry = self._registry
+        if registry is None:
+            self._apply(query, [], 0, exact=True, reset=reset)
+            return
+        page: list[Profile] | None = None
+        count: int | None = None
+        try:
+            with self._budget(registry, self.sync_budget_ms):
+                page = registry.profile_page(query, 0, BLOCK_SIZE)
+                if len(page) < BLOCK_SIZE:
+                    count = len(page)
+                elif not (query.search.strip() and self._large(registry)):
+                    count = registry.count_profiles(query)
+        except QueryTimedOut:
+            pass
+        if page is None:
+            self._start(query, self._generation, "page")
+            return
+        exact = count is not None
+        self._apply(query, page, count if count is not None else len(page), exact=exact, reset=reset)
+        if not exact:
+            generation = self._generation
+            QTimer.singleShot(COUNT_DELAY_MS, self, lambda: self._start(query, generation, "count")
+                              if generation == self._generation else None)
+
+    def _apply(self, query: ProfileQuery, page: list[Profile], count: int, *, exact: bool,
+               reset: bool) -> None:
+        """Show `query`'s rows: a reset, or (a sort) a layout change that keeps the selection."""
+        persistent = [] if reset else self.persistentIndexList()
+        kept = [self._cached_id(index.row()) for index in persistent]
+        if reset:
+            self.beginResetModel()
+        else:
+            self.layoutAboutToBeChanged.emit()
+        self._shown = query
+        self._count = count
+        self._count_pending = not exact
+        self._blocks.clear()
+        self._pending_blocks.clear()
+        self._blocks[0] = page
+        if reset:
+            self.endResetModel()
+            return
         if persistent:
-            wanted = {pid for pid in kept_ids if pid is not None}
-            new_rows = {pid: row for row, pid in enumerate(self._ids) if pid in wanted}
-            moved = [self.index(new_rows[pid], old.column()) if pid in new_rows else QModelIndex()
-                     for old, pid in zip(persistent, kept_ids, strict=True)]
+            rows: dict[int, int | None] = {}
+            for pid in kept:
+                if pid is not None and pid not in rows:
+                    rows[pid] = self.row_of(pid)
+            moved = [self.index(rows[pid], old.column()) if pid is not None and rows.get(pid) is not None
+                     else QModelIndex() for old, pid in zip(persistent, kept, strict=True)]
             self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
-    # ---------------------------------------------------------------------------- internals
+    def _large(self, registry: Any) -> bool:
+        """Whether the registry is large enough that a search's count is sent to a worker at once (only
+        when reads have a budget: without one, everything is read here)."""
+        return self.sync_budget_ms is not None and registry.count_profiles(ProfileQuery()) > LARGE_REGISTRY
+
+    def _cached_id(self, row: int) -> int | None:
+        block = self._blocks.get(row // BLOCK_SIZE)
+        offset = row % BLOCK_SIZE
+        return block[offset].id if block is not None and offset < len(block) else None
+
     @staticmethod
-    def _query_ids(registry: Registry | None, query: ProfileQuery) -> list[int]:
-        return registry.profile_ids(query) if registry is not None else []
+    def _budget(registry: Any, milliseconds: float | None) -> Any:
+        from contextlib import nullcontext
 
-    def _set_ids(self, ids: list[int]) -> None:
-        self._blocks.clear()
-        self._ids = ids
+        if milliseconds is None or not hasattr(registry, "time_budget"):
+            return nullcontext()
+        if milliseconds <= 0:
+            raise QueryTimedOut("no time on the GUI thread")
+        return registry.time_budget(milliseconds)
 
-    def _block(self, number: int) -> dict[int, Profile]:
+    def _block(self, number: int, *, budget: float | None) -> list[Profile] | None:
         block = self._blocks.get(number)
         if block is not None:
             self._blocks.move_to_end(number)
             return block
-        ids: Sequence[int] = self._ids[number * BLOCK_SIZE:(number + 1) * BLOCK_SIZE]
-        rows = self._registry.profiles_by_ids(ids) if self._registry is not None else []
-        block = {profile.id: profile for profile in rows}
+        if self._registry is None:
+            return None
+        if budget is not None and number in self._pending_blocks:
+            return None
+        first = number * BLOCK_SIZE
+        if budget is not None and min(first, self._count - first) > FAR_ROWS:
+            budget = 0  # far from both ends: straight to a worker
+        try:
+            with self._budget(self._registry, budget):
+                block = self._registry.profile_page(self._shown, number * BLOCK_SIZE, BLOCK_SIZE,
+                                                    total=self._count)
+        except QueryTimedOut:
+            self._pending_blocks.add(number)
+            self._start(self._shown, self._generation, "block", number)
+            return None
+        self._store(number, block)
+        return block
+
+    def _store(self, number: int, block: list[Profile]) -> None:
+        self._pending_blocks.discard(number)
         self._blocks[number] = block
         while len(self._blocks) > MAX_CACHED_BLOCKS:
             self._blocks.popitem(last=False)
-        return block
+
+    def _start(self, query: ProfileQuery, generation: int, what: str, number: int = 0) -> None:
+        """Read `what` ("page", "count" or "block" `number`) of `query` on a reader thread."""
+        from ec_console.ui.tasks import run_in_background
+
+        registry = self._registry
+        if registry is None:
+            return
+        path = registry.path
+        total = self._count
+
+        def work(ctx: Any) -> Any:
+            return _read_in_worker(path, ctx.is_cancelled, lambda reader: _READS[what](reader, query, number,
+                                                                                      total))
+
+        task = run_in_background(
+            self, work, pool="reader",
+            on_success=lambda result: self._landed(generation, what, number, result),
+            on_failure=lambda exc: self._read_failed(generation, exc))
+        self._tasks.append(task)
+        task.done.connect(lambda: self._tasks.remove(task) if task in self._tasks else None)
+
+    def _landed(self, generation: int, what: str, number: int, result: Any) -> None:
+        if generation != self._generation:
+            return  # an older keystroke's answer: dropped
+        if what == "page":
+            page, count = result
+            self._apply(self._query, page, count, exact=True, reset=True)
+        elif what == "count":
+            if self._shown != self._query or result == self._count:
+                self._count_pending = False
+            elif result > self._count:
+                self.beginInsertRows(QModelIndex(), self._count, result - 1)
+                self._count, self._count_pending = result, False
+                self.endInsertRows()
+            else:
+                self.beginRemoveRows(QModelIndex(), result, self._count - 1)
+                self._count, self._count_pending = result, False
+                self.endRemoveRows()
+        else:
+            self._store(number, result)
+            first = number * BLOCK_SIZE
+            last = min(self._count, first + BLOCK_SIZE) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+            return
+        self.rowsLanded.emit()
+
+    def _read_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            log.warning("Reading the profile table failed: %s", exc)
 
     def _display(self, profile: Profile, column: int) -> str:
         return display_text(profile, column)
@@ -295,3 +510,40 @@ class ProfilesModel(QAbstractTableModel):
         if column == COL_EMAIL and profile.display_name:
             return f"{profile.display_name} <{profile.email}>"
         return self._display(profile, column)
+
+
+# ---------------------------------------------------------------------------- reads on a reader thread
+
+def _read_page(reader: Registry, query: ProfileQuery, _number: int, _total: int) -> tuple[list[Profile], int]:
+    page = reader.profile_page(query, 0, BLOCK_SIZE)
+    return page, len(page) if len(page) < BLOCK_SIZE else reader.count_profiles(query)
+
+
+_READS: dict[str, Callable[[Registry, ProfileQuery, int, int], Any]] = {
+    "page": _read_page,
+    "count": lambda reader, query, _number, _total: reader.count_profiles(query),
+    "block": lambda reader, query, number, total: reader.profile_page(query, number * BLOCK_SIZE, BLOCK_SIZE,
+                                                                      total=total),
+}
+_readers = threading.local()
+
+
+def _read_in_worker(path: Any, cancelled: Callable[[], bool], read: Callable[[Registry], Any]) -> Any:
+    """Run `read` with this thread's own connection to the registry at `path` (opened on first use); the
+    read stops as soon as `cancelled()` (a newer query made it stale)."""
+    from ec_console.ui.tasks import TaskCancelled
+
+    connections: dict[Any, Registry] = getattr(_readers, "connections", None) or {}
+    _readers.connections = connections
+    reader = connections.get(path)
+    if reader is None:
+        reader = connections[path] = Registry(path)
+    try:
+        # Checked every 200,000 SQLite instructions (a few milliseconds): often enough to stop a stale
+        # read soon, rarely enough not to take the interpreter lock from the GUI thread while it paints.
+        with reader.time_budget(stop=cancelled, check_every=200_000):
+            return read(reader)
+    except QueryTimedOut:
+        if cancelled():
+            raise TaskCancelled() from None
+        raise

@@ -10,7 +10,9 @@ Pools by purpose, all joined by `shutdown_pools()` when the application quits:
 
 - ``interactive``: one thread, for what the user is waiting on (a connectivity check, reading the keychain);
 - ``writer``: one thread, for registry writes (an SQLite connection belongs to one thread);
-- ``bulk``: a bounded pool for many independent pieces of work (checking every profile).
+- ``bulk``: a bounded pool for many independent pieces of work (checking every profile);
+- ``reader``: two threads for registry reads too long for a frame (the profile table's pages and counts at
+  a million profiles), each with its own read connection.
 
 Typical use::
 
@@ -37,11 +39,11 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-PoolName = Literal["interactive", "bulk", "writer"]
+PoolName = Literal["interactive", "bulk", "writer", "reader"]
 BULK_MAX_WORKERS = max(2, min(8, os.cpu_count() or 2))
 PROGRESS_DELAY_MS = 600
 
-_POOL_SIZES: dict[str, int] = {"interactive": 1, "writer": 1, "bulk": BULK_MAX_WORKERS}
+_POOL_SIZES: dict[str, int] = {"interactive": 1, "writer": 1, "bulk": BULK_MAX_WORKERS, "reader": 2}
 _pools: dict[str, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
