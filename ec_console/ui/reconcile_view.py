@@ -251,8 +251,8 @@ class ConfirmRevokeDialog(QDialog):
         self.revoke_button.setEnabled(self.matches())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:   # noqa: N802 - Qt's name
-        # Enter in the name field revokes only when the name matches (never the default Cancel by surprise)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.confirm_name.hasFocus():
+        # Enter revokes only when the name matches, and otherwise does nothing (Esc or Cancel close)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.matches():
                 self.accept()
             return
