@@ -894,7 +894,8 @@ class ReconcileActions(QObject):
         self.action.triggered.connect(self.open)
         tools = window.findChild(QMenu, "toolsMenu")
         if tools is not None:
-            after = next((a for a in tools.actions() if a.objectName() == "editApplicationAction"), None)
+            # after the application's own entries (Edit / Move / Remove application)
+            after = next((a for a in tools.actions() if a.objectName() == "removeApplicationAction"), None)
             entries = tools.actions()
             before = entries[entries.index(after) + 1] if after is not None and \
                 entries.index(after) + 1 < len(entries) else None
