@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, str] = {
     "reconciliation_joiner_linked": "Joiner linked (reconciliation)",
     "reconciliation_joiner_not_linked": "Joiner not linked (reconciliation)",
     "reconciliation_leaver_revoked": "Leaver's profile revoked (reconciliation)",
+    "reconciliation_broken_relinked": "Broken profile relinked (reconciliation)",
 }
 
 

@@ -254,6 +254,28 @@ def test_revoke_all_leavers_needs_the_typed_name_then_revokes_exactly_them(qtbot
                     f"Reconciliation: 0 joiners, \u22122 leavers, 0 leaks since {day.day} {day:%b}")
 
 
+def test_relink_a_broken_profile_under_the_reconciliation(qtbot, app_window, org):
+    application, window = app_window
+    members = ordinary(org, 3)
+    link_through_core(application, members)
+    org.mailboxes[members[1]].behaviour = Behaviour.FOLDER_DENIED
+    view = open_view(qtbot, window)
+    view.sample.setValue(1)
+    run(qtbot, view)
+    assert on_screen(view, "broken") == [members[1]]
+    assert not view.relink_button.isEnabled()                  # nothing selected yet
+    org.mailboxes[members[1]].behaviour = Behaviour.NORMAL      # the cause fixed on the platform
+    table = view.sections["broken"].table
+    table.setCurrentItem(table.topLevelItem(0))
+    assert "folder_access_denied" in view.details.toPlainText()
+    qtbot.mouseClick(view.relink_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.applying and bool(view.outcomes), timeout=30000)
+    assert table.topLevelItem(0).text(4) == "Relinked"
+    assert statuses()[members[1]] == "linked"
+    [(_, subject, detail)] = audited(reconcile.AUDIT_BROKEN_RELINKED)
+    assert subject == members[1] and detail["reconciliation"] == view.rec.id and detail["result"] == "linked"
+
+
 def test_cancel_stops_a_run_and_stores_nothing(qtbot, app_window, sandbox, org):
     application, window = app_window
     link_through_core(application, ordinary(org, 2))

@@ -590,6 +590,21 @@ def apply_joiners(parent: QObject, scope: Scope, rec: Any, *, on_done: Callable[
     return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error)
 
 
+def apply_relink(parent: QObject, scope: Scope, rec: Any, profile_ids: Sequence[int], *,
+                 on_done: Callable[[list[JobResult]], None], on_error: OnError) -> Operation:
+    """Relink broken profiles of `rec` through the core (audited under the reconciliation);
+    `on_done(results)`."""
+    from ec_console import reconcile as core
+
+    ids = list(profile_ids)
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return core.apply_relink(registry, rec, ids, cancel=token, **scope.core_kwargs())
+
+    return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error)
+
+
 def apply_leavers(parent: QObject, scope: Scope, rec: Any, confirmation: str, *,
                   on_done: Callable[[list[Any]], None], on_error: OnError) -> Operation:
     """Revoke `rec`'s leavers through the core, which refuses unless `confirmation` is the application's
@@ -611,4 +626,4 @@ __all__ = [
     "rename_application", "replace_secret", "revoke_profiles", "run_read", "set_scope_group",
     "verify_withdrawal", "withdrawal_steps",
 ]
-__all__ += ["apply_joiners", "apply_leavers", "reconcile"]
+__all__ += ["apply_joiners", "apply_leavers", "apply_relink", "reconcile"]

@@ -9,11 +9,11 @@ count, a search box and a finding-type filter, and per-row actions:
 - Joiners: **Link** (the selected ones) and **Link all joiners**;
 - Leavers: **Revoke profile…** and **Revoke all leavers…**, both asking for the application's name typed
   (the core refuses otherwise); the platform step for each account is shown before and in the details;
-- Broken: **Relink** (the dashboard's relink), the diagnosis in the details area;
+- Broken: **Relink** (a fresh probe, the core's `apply_relink`), the diagnosis in the details area;
 - Leaks: the `scope_not_enforced` fix in the details area, **Copy the fix**.
 
-Joiners and leavers are applied through the core's `apply_joiners` / `apply_leavers`, audited under the
-reconciliation. A set that could not be read is said plainly (which one and why) and its lists read
+Every change is applied through the core's `apply_joiners` / `apply_leavers` / `apply_relink`, audited under
+the reconciliation. A set that could not be read is said plainly (which one and why) and its lists read
 "Cannot tell", never 0. The statement about the sample is shown as the core words it. The lists export to
 CSV (`table_csv`) and XLSX (`table_xlsx`, with a Summary sheet) as shown on screen.
 """
@@ -756,17 +756,18 @@ class ReconcileWindow(QDialog):
             return
         self.status.setText(self.tr("Relinking %s…") % count(len(broken), "profile", "profiles"))
 
-        def done(summary: Any) -> None:
+        def done(results: list[Any]) -> None:
             marks = {}
-            for r in summary.results:
+            for r in results:
                 marks[r.email] = (self.tr("Relinked") if r.action == "linked"
                                   else self.tr("Still failing: %s") % (r.code or r.message))
-            fixed = sum(1 for r in summary.results if r.action == "linked")
+            fixed = sum(1 for r in results if r.action == "linked")
             self._mark(marks, self.tr("Relinked %(n)s of %(m)s.") % {
                 "n": f"{fixed:,}", "m": count(len(broken), "profile", "profiles")})
 
-        self.apply_operation = ops.relink_profiles(
-            self, self.scope, [f.profile_id for f in broken], on_done=done,  # type: ignore[misc]
+        assert self.rec is not None
+        self.apply_operation = ops.apply_relink(
+            self, self.scope, self.rec, [f.profile_id for f in broken], on_done=done,  # type: ignore[misc]
             on_error=lambda m: self._apply_failed(self.tr("Nothing was relinked: %s") % m))
         self._update_state()
 
