@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,8 +43,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -102,12 +101,91 @@ def shown_fix(finding: core.Finding) -> str:
     return finding.fix
 
 
+class FindingsModel(QAbstractTableModel):
+    """One finding type's rows: the findings, the indices shown (filter) in their order (sort), and what the
+    window did to each (`outcomes`, by address). Rows are served from Python on demand: a list of 20,000
+    joiners costs one reset, not a call into Qt per row or per filter keystroke."""
+
+    def __init__(self, outcomes: dict[str, str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.findings: list[core.Finding] = []
+        self.shown: list[int] = []
+        self.outcomes = outcomes
+        self._filter = ""
+        self._sort: tuple[int, bool] = (0, False)
+
+    def set_findings(self, findings: list[core.Finding]) -> None:
+        self.beginResetModel()
+        self.findings = list(findings)
+        self._rebuild()
+        self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        text = text.strip().casefold()
+        if text == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = text
+        self._rebuild()
+        self.endResetModel()
+
+    def _rebuild(self) -> None:
+        text = self._filter
+        rows = [i for i, f in enumerate(self.findings)
+                if not text or text in f"{f.email} {f.name}".casefold()]
+        column, descending = self._sort
+        rows.sort(key=lambda i: self.text(self.findings[i], column).casefold(), reverse=descending)
+        self.shown = rows
+
+    def text(self, f: core.Finding, column: int) -> str:
+        return (f.email, f.name, f.detail, f.diagnosis or "", self.outcomes.get(f.email.lower(), ""))[column]
+
+    def finding(self, row: int) -> core.Finding:
+        return self.findings[self.shown[row]]
+
+    def texts(self, row: int) -> list[str]:
+        f = self.finding(row)
+        return [self.text(f, c) for c in range(len(COLUMNS))]
+
+    def outcomes_changed(self) -> None:
+        if self.shown:
+            self.dataChanged.emit(self.index(0, 4), self.index(len(self.shown) - 1, 4))
+
+    # Qt's side
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.shown)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.shown):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(self.finding(index.row()), index.column())
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(COLUMNS[section])
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order == Qt.SortOrder.DescendingOrder)
+        self._rebuild()
+        self.layoutChanged.emit()
+
+
 class _Section(QWidget):
     """One finding's list: title, count, hint, its buttons, the rows (or "Cannot tell" instead)."""
 
-    def __init__(self, finding: str, parent: QWidget) -> None:
+    def __init__(self, finding: str, outcomes: dict[str, str], parent: QWidget) -> None:
         super().__init__(parent)
         self.finding = finding
+        self.model = FindingsModel(outcomes, self)
         self.setObjectName(f"{finding}Section")
         self.title = QLabel(self.tr(TITLES[finding]))
         self.title.setObjectName(f"{finding}Title")
@@ -122,12 +200,13 @@ class _Section(QWidget):
         self.hint = QLabel(self.tr(HINTS[finding]))
         self.hint.setObjectName(f"{finding}Hint")
         self.hint.setWordWrap(True)
-        self.table = QTreeWidget()
+        self.table = QTreeView()
         self.table.setObjectName(f"{finding}List")
         self.table.setAccessibleName(self.tr(TITLES[finding].replace("&", "")))
-        self.table.setColumnCount(len(COLUMNS))
-        self.table.setHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setModel(self.model)
         self.table.setRootIsDecorated(False)
+        self.table.setItemsExpandable(False)
+        self.table.setAllColumnsShowFocus(True)
         self.table.setUniformRowHeights(True)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -184,12 +263,9 @@ class _Section(QWidget):
         self.menu_actions[button] = action
         return button
 
-    def rows(self, *, shown_only: bool = False) -> list[QTreeWidgetItem]:
-        items = [self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount())]
-        return [item for item in items if not (shown_only and item.isHidden())]
-
     def selected(self) -> list[core.Finding]:
-        return [item.data(0, Qt.ItemDataRole.UserRole) for item in self.table.selectedItems()]
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.finding(row) for row in rows]
 
 
 class ConfirmRevokeDialog(QDialog):
@@ -370,7 +446,7 @@ class ReconcileWindow(QDialog):
         self.kind = QComboBox()
         self.kind.setObjectName("findingType")
         self.kind.setAccessibleName(self.tr("Finding type"))
-        self.kind.addItem(self.tr("All findings"), None)
+        self.kind.addItem(self.tr("All findings"), "")
         for name in core.FINDINGS:
             self.kind.addItem(self.tr(TITLES[name].replace("&", "")), name)
         self.kind.currentIndexChanged.connect(self.apply_filters)
@@ -383,7 +459,7 @@ class ReconcileWindow(QDialog):
         filters.addWidget(kind_label)
         filters.addWidget(self.kind)
 
-        self.sections = {name: _Section(name, self) for name in core.FINDINGS}
+        self.sections = {name: _Section(name, self.outcomes, self) for name in core.FINDINGS}
         s = self.sections
         self.copy_fix_button = s["leak"].add_button("Cop&y the fix", "copyFixButton", self.copy_fix,
                                                     "Copy the fix")
@@ -397,7 +473,7 @@ class ReconcileWindow(QDialog):
         self.relink_button = s["broken"].add_button("Rel&ink", "relinkButton", self.relink_selected, "Relink")
         for section in s.values():
             # a bound slot (not a lambda): Qt disconnects it when the window is destroyed
-            section.table.itemSelectionChanged.connect(self._on_selection)
+            section.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.details = QPlainTextEdit()
         self.details.setObjectName("findingDetails")
@@ -551,22 +627,14 @@ class ReconcileWindow(QDialog):
         counts = rec.counts if rec is not None else {}
         for name, section in self.sections.items():
             table = section.table
-            table.setSortingEnabled(False)
-            table.clear()
             known = rec is not None and counts[name] is not None
             if rec is not None and counts[name] is None:
                 section.unknown.setText(self.tr("Cannot tell: %s.") % cannot_tell_reason(rec, name))
             else:
                 section.unknown.setText("")
-            for finding in (rec.of(name) if rec is not None else []):
-                item = QTreeWidgetItem([finding.email, finding.name, finding.detail, finding.diagnosis or "",
-                                        self.outcomes.get(finding.email.lower(), "")])
-                item.setData(0, Qt.ItemDataRole.UserRole, finding)
-                item.setToolTip(2, finding.detail)
-                table.addTopLevelItem(item)
-            table.setSortingEnabled(True)
+            section.model.set_findings(rec.of(name) if rec is not None else [])
             # a list that cannot be told shows why instead of rows (unless a finding was proven anyway)
-            show_table = rec is None or known or table.topLevelItemCount() > 0
+            show_table = rec is None or known or bool(section.model.findings)
             table.setVisible(show_table)
             section.unknown.setVisible(rec is not None and not known)
         self._default_details()
@@ -591,31 +659,29 @@ class ReconcileWindow(QDialog):
         kind = self.kind.currentData()
         counts = self.rec.counts if self.rec is not None else {}
         for name, section in self.sections.items():
-            section.setVisible(kind is None or kind == name)
-            for item in section.rows():
-                hay = f"{item.text(0)} {item.text(1)}".casefold()
-                item.setHidden(bool(text) and text not in hay)
+            section.setVisible(not kind or kind == name)
+            section.model.set_filter(text)
             if self.rec is None:
                 section.count_label.setText("")
                 continue
             one, many = core.FINDING_LABELS[name]
             if counts[name] is None:
-                found = section.table.topLevelItemCount()
+                found = len(section.model.findings)
                 section.count_label.setText(self.tr("— cannot tell") if not found else
                                             self.tr("— %s found; the rest cannot be told") % count(found, one,
                                                                                                     many))
                 continue
             label = "— " + count(counts[name], one, many)  # type: ignore[arg-type]
-            shown = len(section.rows(shown_only=True))
-            if text and shown != section.table.topLevelItemCount():
+            shown = section.model.rowCount()
+            if text and shown != len(section.model.findings):
                 label += self.tr(" (%s shown)") % f"{shown:,}"
             section.count_label.setText(label)
             section.count_label.setAccessibleName(label.removeprefix("— "))
 
     @Slot()
     def _on_selection(self) -> None:
-        table = self.sender()
-        section = next((s for s in self.sections.values() if s.table is table), None)
+        sender = self.sender()
+        section = next((s for s in self.sections.values() if s.table.selectionModel() is sender), None)
         if section is not None:
             self._selected(section)
 
@@ -648,7 +714,7 @@ class ReconcileWindow(QDialog):
         # Enter in a list, the filter or the details does not start a new run (the default button)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             focus = self.focusWidget()
-            if isinstance(focus, (QTreeWidget, QPlainTextEdit)) or focus is self.search:
+            if isinstance(focus, (QAbstractItemView, QPlainTextEdit)) or focus is self.search:
                 event.accept()
                 return
         super().keyPressEvent(event)
@@ -663,10 +729,7 @@ class ReconcileWindow(QDialog):
         self.apply_operation = None
         self.outcomes.update({k.lower(): v for k, v in done.items()})
         for section in self.sections.values():
-            for item in section.rows():
-                value = self.outcomes.get(item.text(0).lower())
-                if value:
-                    item.setText(4, value)
+            section.model.outcomes_changed()
         self.status.setText(message)
         selected = next((s for s in self.sections.values() if s.selected()), None)
         if selected is not None:
@@ -786,10 +849,9 @@ class ReconcileWindow(QDialog):
         for name, section in self.sections.items():
             if not section.isVisibleTo(self) or not section.table.isVisibleTo(self):
                 continue
-            for item in section.rows(shown_only=True):
-                finding = item.data(0, Qt.ItemDataRole.UserRole)
-                rows.append([KIND_LABELS[name], *(item.text(c) for c in range(len(COLUMNS))),
-                             shown_fix(finding)])
+            model = section.model
+            for row in range(model.rowCount()):
+                rows.append([KIND_LABELS[name], *model.texts(row), shown_fix(model.finding(row))])
         return rows
 
     def summary_rows(self) -> list[list[str]]:

@@ -707,7 +707,7 @@ def _reconcile_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
         view.run()
         _wait(app, lambda: not view.running and view.rec is not None and not view.rec.unknown, 60)
         leaks = view.sections["leak"].table
-        leaks.setCurrentItem(leaks.topLevelItem(0))
+        leaks.setCurrentIndex(leaks.model().index(0, 0))
         _settle(app)
         _save(view, outdir, "reconcile", scheme, scale)
         view.revoke_all()
