@@ -36,6 +36,7 @@ ACTION_LABELS: dict[str, str] = {
     "monitor_run": "Monitor run",
     "monitor_installed": "Monitor installed",
     "monitor_removed": "Monitor removed",
+    "reconciliation_broken_relinked": "Broken profile relinked (reconciliation)",
 }
 
 

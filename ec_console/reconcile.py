@@ -49,6 +49,7 @@ AUDIT_RECORDED = "reconciliation_recorded"
 AUDIT_JOINER_LINKED = "reconciliation_joiner_linked"
 AUDIT_JOINER_NOT_LINKED = "reconciliation_joiner_not_linked"
 AUDIT_LEAVER_REVOKED = "reconciliation_leaver_revoked"
+AUDIT_BROKEN_RELINKED = "reconciliation_broken_relinked"
 
 
 def validate_sample(value: Any) -> int:
@@ -493,6 +494,36 @@ def apply_leavers(registry: Registry, rec: Reconciliation, confirmation: str, *,
     return results
 
 
+def apply_relink(registry: Registry, rec: Reconciliation, profile_ids: Sequence[int] | None = None, *,
+                 region_id: str | None = None, store: Any = None,
+                 adapters: Mapping[str, ProviderAdapter] | None = None,
+                 concurrency: int = DEFAULT_CONCURRENCY,
+                 timeout: float | None = None, cancel: CancelToken | None = None, policy: Any = None,
+                 on_result: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+    """Relink the broken profiles (all, or those of `profile_ids` that are broken in `rec`) through the
+    dashboard's relink (a fresh probe), each audited under `rec.id`."""
+    from ec_console.dashboard import relink_profiles
+
+    if rec.id is None:
+        raise ValueError("store the reconciliation before applying it")
+    broken = [f.profile_id for f in rec.of("broken") if f.profile_id is not None]
+    ids = broken if profile_ids is None else [i for i in profile_ids if i in set(broken)]
+    if not ids:
+        return []
+
+    def audited(result: JobResult) -> None:
+        registry.audit(AUDIT_BROKEN_RELINKED, result.email, json.dumps(
+            {"reconciliation": rec.id, "application": rec.application, "result": result.action,
+             "diagnosis": result.code}))
+        if on_result is not None:
+            on_result(result)
+
+    summary = relink_profiles(registry, ids, concurrency=concurrency, cancel=cancel, on_result=audited,
+                              region_id=region_id, store=store, adapters=adapters, timeout=timeout,
+                              policy=policy)
+    return summary.results
+
+
 def findings_text(rec: Reconciliation) -> Iterable[str]:
     """The reconciliation as text lines (the CLI prints them): the four findings, leaks first, with counts."""
     yield f"Reconciliation of {rec.application} ({rec.at})"
@@ -526,5 +557,6 @@ def findings_text(rec: Reconciliation) -> Iterable[str]:
 
 
 __all__ = ["FINDINGS", "Finding", "Reconciliation", "StoredReconciliation", "apply_joiners", "apply_leavers",
+           "apply_relink",
            "drift_text", "findings_text", "reconcile", "reconciliations", "record_reconciliation",
            "stored_findings", "validate_sample"]

@@ -495,7 +495,7 @@ def test_every_reconciliation_audit_action_has_a_label():
     from ec_console.audit_labels import ACTION_LABELS
 
     for action in (reconcile.AUDIT_RECORDED, reconcile.AUDIT_JOINER_LINKED, reconcile.AUDIT_JOINER_NOT_LINKED,
-                   reconcile.AUDIT_LEAVER_REVOKED):
+                   reconcile.AUDIT_LEAVER_REVOKED, reconcile.AUDIT_BROKEN_RELINKED):
         assert action in ACTION_LABELS
 
 

@@ -235,9 +235,10 @@ def test_the_applications_context_menu_offers_what_applies(qtbot, open_window, s
     entries = {a.objectName(): a.isEnabled() for a in menu.actions() if a.objectName()}
     assert entries == {"editSettingsAction": True, "editApplicationAction": True,
                        "revokeApplicationAction": True, "removeApplicationAction": False,
-                       "moveToGraphAction": False}    # an on-premises application stays on EWS
+                       "moveToGraphAction": False,    # an on-premises application stays on EWS
+                       "reconcileAction": True}
     menu.close()
     tools = [a.objectName() for a in window.findChild(QMenu, "toolsMenu").actions()]
     index = tools.index("revokeApplicationAction")
-    assert tools[index + 1:index + 4] == ["editApplicationAction", "moveToGraphAction",
-                                          "removeApplicationAction"]
+    assert tools[index + 1:index + 5] == ["editApplicationAction", "moveToGraphAction",
+                                          "removeApplicationAction", "reconcileAction"]

@@ -93,6 +93,8 @@ class ApplicationActions(QObject):
         wizard.triggered.connect(self.window.edit_selected_application)
         menu.addAction(self.edit)
         menu.addAction(self.move)
+        if getattr(self.window, "reconcile_actions", None) is not None:
+            menu.addAction(self.window.reconcile_actions.action)
         menu.addSeparator()
         menu.addAction(self.window.actions["revokeApplicationAction"])
         menu.addAction(self.remove)

@@ -204,6 +204,9 @@ class MainWindow(QMainWindow):
         from ec_console.ui.application_actions import ApplicationActions
 
         self.application_actions = ApplicationActions(self)
+        from ec_console.ui.reconcile_view import ReconcileActions
+
+        self.reconcile_actions = ReconcileActions(self)
         self._restore_geometry()
         theme.theme_notifier().changed.connect(self._on_theme_changed)
 
@@ -920,6 +923,8 @@ class MainWindow(QMainWindow):
                 self.actions[name].setEnabled(False)
         if getattr(self, "application_actions", None) is not None:
             self.application_actions.update()
+        if getattr(self, "reconcile_actions", None) is not None:
+            self.reconcile_actions.update()
 
     # ================================================================================ commands
     @Slot()

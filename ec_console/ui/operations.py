@@ -556,6 +556,68 @@ def run_read(parent: QObject, fn: Callable[[], Any], *, on_done: Callable[[Any],
     return _start(parent, lambda _token, _ctx: fn(), pool=pool, on_done=on_done, on_error=on_error)
 
 
+# --- reconcile (docs/reconcile.md) -------------------------------------------------------------------------
+
+
+def reconcile(parent: QObject, scope: Scope, application_id: int, *, sample: int, scope_group: str | None,
+              on_done: Callable[[Any], None], on_error: OnError,
+              on_cancelled: Callable[[], None] | None = None) -> Operation:
+    """Reconcile the application and store the result; `on_done(Reconciliation)`. A cancelled run stores
+    nothing and ends in `on_cancelled`."""
+    from ec_console import reconcile as core
+    from ec_console.ui.tasks import TaskCancelled
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            try:
+                return core.reconcile(registry, registry.get_application(application_id), sample=sample,
+                                      scope_group=scope_group or None, cancel=token, **scope.core_kwargs())
+            except CheckCancelled:
+                raise TaskCancelled() from None
+
+    return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error, on_cancelled=on_cancelled)
+
+
+def apply_joiners(parent: QObject, scope: Scope, rec: Any, *, on_done: Callable[[list[JobResult]], None],
+                  on_error: OnError) -> Operation:
+    """Link `rec`'s joiners through the core (audited under the reconciliation); `on_done(results)`."""
+    from ec_console import reconcile as core
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return core.apply_joiners(registry, rec, cancel=token, **scope.core_kwargs())
+
+    return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error)
+
+
+def apply_relink(parent: QObject, scope: Scope, rec: Any, profile_ids: Sequence[int], *,
+                 on_done: Callable[[list[JobResult]], None], on_error: OnError) -> Operation:
+    """Relink broken profiles of `rec` through the core (audited under the reconciliation);
+    `on_done(results)`."""
+    from ec_console import reconcile as core
+
+    ids = list(profile_ids)
+
+    def work(token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return core.apply_relink(registry, rec, ids, cancel=token, **scope.core_kwargs())
+
+    return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error)
+
+
+def apply_leavers(parent: QObject, scope: Scope, rec: Any, confirmation: str, *,
+                  on_done: Callable[[list[Any]], None], on_error: OnError) -> Operation:
+    """Revoke `rec`'s leavers through the core, which refuses unless `confirmation` is the application's
+    name (audited under the reconciliation); `on_done(list[RevokeResult])`."""
+    from ec_console import reconcile as core
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Any:
+        with scope.open() as registry:
+            return core.apply_leavers(registry, rec, confirmation, adapters=scope.adapters)
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
 __all__ = [
     "CheckedSecret", "Operation", "RunFeed", "Scope", "check_all", "check_new_secret", "complete_revocation",
     "discover_accounts",
@@ -564,3 +626,4 @@ __all__ = [
     "rename_application", "replace_secret", "revoke_profiles", "run_read", "set_scope_group",
     "verify_withdrawal", "withdrawal_steps",
 ]
+__all__ += ["apply_joiners", "apply_leavers", "apply_relink", "reconcile"]

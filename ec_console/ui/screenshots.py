@@ -12,7 +12,9 @@ Google discovery in the link dialog (`link-discover-google`), the dashboard's wi
 narrow `main-details-narrow` with a long status message, `link-profiles`, `check-all`, `revoke-application`,
 `audit-log` with a date range and the details pane, ...), Edit / Remove application (`edit-application`,
 `edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
-application (`main-graph`) and its check (`check-view-graph`), each in light and dark, at scale 1 and 2, named
+application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile` with all four
+findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`) and the main window's reconciliation line
+(`main-reconciled`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -148,6 +150,7 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _edit_application_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _words_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _graph_shots(app, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _reconcile_shots(app, sandbox, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
@@ -654,6 +657,81 @@ def _edit_application_shots(app: object, sandbox: object, outdir: Path, scheme: 
     window.close()
     window.deleteLater()
     _settle(app)
+
+
+def _reconcile_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
+    """The Reconcile window after a run with all four findings, a leak selected (`reconcile`), the typed
+    confirmation of Revoke all leavers (`reconcile-revoke-leavers`), and a run whose scope cannot be read
+    (`reconcile-cannot-tell`). The sandbox organisation's switches are put back afterwards."""
+    from ec_console import dashboard
+    from ec_console.registry import Registry
+    from ec_console.sandbox.org import Behaviour
+    from ec_console.secrets import default_store
+    from ec_console.ui.app import create_main_window
+
+    info = sandbox.info()  # type: ignore[attr-defined]
+    org = sandbox.org  # type: ignore[attr-defined]
+    saved = {a: (m.in_scope, m.extra_grant, m.behaviour) for a, m in org.mailboxes.items()}
+    store = default_store()
+    try:
+        with Registry.for_region("us") as registry:
+            spec = dashboard.ApplicationSpec(
+                "Contoso scheduling", "exchange", info.domain,
+                {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+                 "scope_group": info.scope_group, "scope_group_address": info.scope_group_address,
+                 "timeout": 10},
+                info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
+            application = dashboard.add_application(registry, spec, info.password, store=store).application
+            ordinary = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
+                        and m.delegate_folders is None][:5]
+            dashboard.link_profiles(registry, application, ordinary, store=store)
+        org.leave_scope(ordinary[1])                                    # a leaver
+        org.mailboxes[ordinary[2]].behaviour = Behaviour.FOLDER_DENIED  # a broken profile
+        org.leak(next(m.address for m in org.outsiders() if m.behaviour is Behaviour.NORMAL
+                      and m.address not in ordinary))                   # a leak
+        window = create_main_window("us", keychain="Secret Service")
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        for index in range(window.applications_list.count()):
+            if window.applications_list.item(index).text().startswith("Contoso scheduling"):
+                window.applications_list.setCurrentRow(index)
+        _settle(app)
+        view = window.reconcile_actions.open()
+        assert view is not None
+        view.scope_group.setText("no-such-group@" + info.domain)    # the scope cannot be read
+        view.run()
+        _wait(app, lambda: not view.running and view.rec is not None, 60)
+        _settle(app)
+        _save(view, outdir, "reconcile-cannot-tell", scheme, scale)
+        view.scope_group.clear()
+        view.run()
+        _wait(app, lambda: not view.running and view.rec is not None and not view.rec.unknown, 60)
+        leaks = view.sections["leak"].table
+        leaks.setCurrentIndex(leaks.model().index(0, 0))
+        _settle(app)
+        _save(view, outdir, "reconcile", scheme, scale)
+        view.revoke_all()
+        _settle(app)
+        confirm = view.confirm
+        assert confirm is not None
+        confirm.confirm_name.setText("Contoso sch")
+        _settle(app)
+        _save(confirm, outdir, "reconcile-revoke-leavers", scheme, scale)
+        confirm.confirm_name.setText("Contoso scheduling")
+        confirm.revoke_button.click()
+        _wait(app, lambda: view.outcomes and not view.applying)
+        view.run()                                    # the leaver revoked: the drift line says so
+        _wait(app, lambda: not view.running and view.rec is not None and not view.rec.of("leaver"), 60)
+        view.close()
+        _settle(app)
+        _save(window, outdir, "main-reconciled", scheme, scale)
+        window.close()
+        window.deleteLater()
+        _settle(app)
+    finally:
+        for address, (in_scope, extra, behaviour) in saved.items():
+            box = org.mailboxes[address]
+            box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
 
 
 if __name__ == "__main__":
