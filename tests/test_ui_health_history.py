@@ -115,17 +115,17 @@ def _record(registry, run_at, outcomes, *, trigger="scheduled", run="r"):
                             for name, outcome in outcomes.items()])
 
 
-def _install(monkeypatch, installed_at):
+def _install(monkeypatch, installed_at, region_id="us"):
     from ec_console.commands import monitor as cmd
 
     class Installed:
         def installed(self, region_id):
             return True
 
-    settings = {"region": "us", "every_seconds": 6 * 3600, "scheduler": "systemd", "command": ["/bin/sh"],
-                "notify": [], "installed_at": installed_at}
-    cmd.settings_path("us").parent.mkdir(parents=True, exist_ok=True)
-    cmd.settings_path("us").write_text(json.dumps(settings))
+    settings = {"region": region_id, "every_seconds": 6 * 3600, "scheduler": "systemd",
+                "command": ["/bin/sh"], "notify": [], "installed_at": installed_at}
+    cmd.settings_path(region_id).parent.mkdir(parents=True, exist_ok=True)
+    cmd.settings_path(region_id).write_text(json.dumps(settings))
     monkeypatch.setattr(cmd, "_scheduler", lambda kind: Installed())
 
 
@@ -183,3 +183,21 @@ def test_a_new_run_with_a_change_is_notified_once(qtbot, open_window):  # noqa: 
     label.refresh()                                               # the same run again: nothing new
     qtbot.waitUntil(lambda: label.reading is None)
     assert len(label.notified) == 1
+
+
+def test_switching_region_shows_that_regions_monitor_without_a_notification(qtbot, open_window,  # noqa: F811
+                                                                           monkeypatch):
+    now = datetime.now(UTC).replace(microsecond=0)
+    _install(monkeypatch, utc_text(now - timedelta(days=1)), "de")
+    with Registry.for_region("de") as registry:
+        registry.add_application("A", "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(hours=3)), {"A": "ok"}, run="r1")
+        _record(registry, utc_text(now - timedelta(hours=2)), {"A": "failed"}, run="r2")
+    window = open_window("us")
+    label = window.monitor_status
+    assert "Monitor not installed" in _status(qtbot, window)
+    window.switch_region("de")
+    when = (now - timedelta(hours=2)).astimezone()
+    qtbot.waitUntil(lambda: label.seen_region == "de" and label.reading is None)
+    assert f"Last scheduled run: {when:%d %b %H:%M}, 1 application failing" in label.text()
+    assert label.notified == []                   # the other region's old run is not news

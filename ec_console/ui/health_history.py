@@ -378,9 +378,11 @@ class MonitorStatus(QLabel):
         self.window_ = window
         self.state: MonitorState | None = None
         self.seen_run: str | None = None
+        self.seen_region: str | None = None
         self.tray: QSystemTrayIcon | None = None
         self.notified: list[tuple[str, str]] = []
         self.reading: ops.Operation | None = None
+        self.pending = False                # a refresh asked for while one was reading: read again after it
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.refresh)
@@ -390,19 +392,27 @@ class MonitorStatus(QLabel):
     @Slot()
     def refresh(self) -> None:
         if self.reading is not None:
+            self.pending = True
             return
         scope = self.window_.operation_scope()
-        self.reading = ops.run_read(self, lambda: read_monitor_state(scope), on_done=self._read,
-                                    on_error=self._failed)
+        self.reading = ops.run_read(self, lambda: (scope.region_id, read_monitor_state(scope)),
+                                    on_done=self._read, on_error=self._failed)
 
     def _failed(self, message: str) -> None:
         self.reading = None
         self.setText(self.tr("Monitor: %s") % message)
+        self._again()
 
-    def _read(self, state: MonitorState) -> None:
+    def _again(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.refresh()
+
+    def _read(self, answer: tuple[str, MonitorState]) -> None:
+        region_id, state = answer
         self.reading = None
-        first = self.state is None
-        self.state = state
+        first = self.state is None or region_id != self.seen_region   # a region just opened: not news
+        self.state, self.seen_region = state, region_id
         import html
 
         self.setText(f"<a href='history'>{html.escape(status_line(state))}</a>")
@@ -412,6 +422,7 @@ class MonitorStatus(QLabel):
                                                                            "changes"),
                         "\n".join(state.alerts))
         self.seen_run = state.latest_run
+        self._again()
 
     def notify(self, title: str, body: str) -> None:
         """A tray notification where the platform has a tray; nothing otherwise (the history keeps it)."""

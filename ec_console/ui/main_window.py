@@ -635,6 +635,8 @@ class MainWindow(QMainWindow):
         self.applications_list.clear()
         self.model.set_registry(self.registry, self._current_query(application_id=None))
         self._load()
+        if getattr(self, "monitor_status", None) is not None:
+            self.monitor_status.refresh()        # the new region's last scheduled run
 
     def _close_registry(self) -> None:
         if self.registry is not None:
