@@ -67,6 +67,20 @@ def _msecs(run_at: str) -> float:
     return parse_utc(run_at).timestamp() * 1000.0
 
 
+def time_range(first: float, last: float) -> tuple[int, int, int]:
+    """(start, end, ticks) of the time axis around runs at `first` .. `last` (ms): whole hours with at least
+    an hour's margin, and a tick count that puts every tick on a whole hour (labels such as 06:00)."""
+    hour = 3_600_000
+    start = int(first // hour - 1) * hour
+    end = int(-(-last // hour) + 1) * hour
+    hours = (end - start) // hour
+    for ticks in (7, 6, 5, 4, 3):
+        if hours % (ticks - 1) == 0:
+            return start, end, ticks
+    end += hour                      # an odd number of hours that no count divides: one more makes it even
+    return start, end, 3
+
+
 class HealthHistoryDialog(QDialog):
     def __init__(self, scope: ops.Scope, region_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -190,7 +204,7 @@ class HealthHistoryDialog(QDialog):
         self.xlsx_button.setEnabled(bool(rows))
 
     def _fill_chart(self, rows: list[HealthRow]) -> None:
-        from PySide6.QtCharts import QChart, QDateTimeAxis, QLineSeries, QScatterSeries, QValueAxis
+        from PySide6.QtCharts import QChart, QDateTimeAxis, QLegend, QLineSeries, QScatterSeries, QValueAxis
 
         chart = self.chart
         chart.removeAllSeries()
@@ -201,6 +215,7 @@ class HealthHistoryDialog(QDialog):
         chart.setBackgroundBrush(self.palette().base())
         text = self.palette().text().color()
         chart.legend().setLabelColor(text)
+        chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)   # circle, square, triangle
         chart.setTitle("")
         x_axis = QDateTimeAxis()
         x_axis.setFormat("dd MMM HH:mm")
@@ -245,11 +260,9 @@ class HealthHistoryDialog(QDialog):
         y_axis.setRange(0, max(4, top + 1))
         y_axis.applyNiceNumbers()
         if rows:
-            first, last = _msecs(rows[0].run_at), _msecs(rows[-1].run_at)
-            pad = max((last - first) * 0.04, 30 * 60 * 1000.0)
-            x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(first - pad)),
-                            QDateTime.fromMSecsSinceEpoch(int(last + pad)))
-            x_axis.setTickCount(min(6, max(2, len(rows))))
+            start, end, ticks = time_range(_msecs(rows[0].run_at), _msecs(rows[-1].run_at))
+            x_axis.setRange(QDateTime.fromMSecsSinceEpoch(start), QDateTime.fromMSecsSinceEpoch(end))
+            x_axis.setTickCount(ticks)
 
     # --- export ------------------------------------------------------------------------------------------
     def ask_export(self, kind: str) -> None:
