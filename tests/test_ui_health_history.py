@@ -68,6 +68,8 @@ def test_the_chart_has_one_series_per_status_with_the_runs_of_the_chosen_applica
 
     qtbot.keyClick(dialog.application, Qt.Key.Key_Down)          # choose the other application
     assert dialog.application.currentText() == "Room booking (Contoso)"
+    qtbot.waitUntil(lambda: dialog.loading is None
+                    and {r.application_id for r in dialog.rows} == {ids["Room booking (Contoso)"]})
     for field in ("linked", "needs_relink", "failing"):
         assert _points(dialog, field) == _expected(ids["Room booking (Contoso)"], field)
     with Registry.for_region("us") as registry:

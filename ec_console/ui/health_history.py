@@ -8,7 +8,9 @@ the main window's "Last scheduled run" line.
   without colour.
 - **Table** (`historyTable`) of the same runs, newest first, and **Export CSV / XLSX** of exactly those rows
   through `ec_console.history_export` on the task runner with a progress dialog.
-- Reads run off the GUI thread, each with its own registry connection.
+- Reads run off the GUI thread, each with its own registry connection: the applications that have runs,
+  then the chosen application's runs only (an indexed query; the whole history of many applications
+  takes about a second to read, docs/benchmarks.md section 8).
 
 `MonitorStatus` keeps the status bar's line (`monitorStatus`): "Last scheduled run: 03 Dec 06:00, 2
 applications failing", "Monitor not installed", or "missed: last run 2 days ago", from the monitor's own
@@ -99,7 +101,7 @@ class HealthHistoryDialog(QDialog):
         self.application.setObjectName("historyApplication")
         self.application.setMinimumContentsLength(24)
         label.setBuddy(self.application)
-        self.application.currentIndexChanged.connect(self._show_application)
+        self.application.currentIndexChanged.connect(self._application_chosen)
         top.addWidget(label)
         top.addWidget(self.application, 1)
 
@@ -148,11 +150,19 @@ class HealthHistoryDialog(QDialog):
 
     # --- reading -----------------------------------------------------------------------------------------
     def reload(self) -> None:
+        """Read the applications that have runs, then the chosen one's runs (off the GUI thread)."""
         scope = self.scope
+        chosen = self.application.currentData()
 
-        def work() -> list[HealthRow]:
+        def work() -> tuple[list[tuple[int, str]], int | None, list[HealthRow]]:
             with scope.open() as registry:
-                return registry.health_history(limit=MAX_ROWS)
+                apps = [(a.id, a.name) for a in registry.list_applications()
+                        if registry.health_history(application_id=a.id, limit=1)]
+                ids = [i for i, _ in apps]
+                app_id = chosen if chosen in ids else (ids[0] if ids else None)
+                rows = [] if app_id is None else registry.health_history(application_id=app_id,
+                                                                         limit=MAX_ROWS)
+            return apps, app_id, rows
 
         self.status.setText(self.tr("Reading the health history…"))
         self.loading = ops.run_read(self, work, on_done=self._loaded, on_error=self._failed)
@@ -161,28 +171,42 @@ class HealthHistoryDialog(QDialog):
         self.loading = None
         self.status.setText(message)
 
-    def _loaded(self, rows: list[HealthRow]) -> None:
+    def _loaded(self, answer: tuple[list[tuple[int, str]], int | None, list[HealthRow]]) -> None:
+        apps, app_id, rows = answer
         self.loading = None
-        self.rows = rows
-        chosen = self.application.currentData()
-        names: dict[int, str] = {}
-        for row in rows:
-            if row.application_id is not None:
-                names[row.application_id] = row.application_name     # the newest name wins
         self.application.blockSignals(True)
         self.application.clear()
-        for app_id, name in sorted(names.items(), key=lambda kv: kv[1].casefold()):
-            self.application.addItem(name, app_id)
-        index = self.application.findData(chosen)
-        self.application.setCurrentIndex(index if index >= 0 else 0)
+        for i, name in apps:
+            self.application.addItem(name, i)
+        self.application.setCurrentIndex(max(0, self.application.findData(app_id)))
         self.application.blockSignals(False)
+        self._rows_read(app_id, rows)
+
+    @Slot()
+    def _application_chosen(self, *_: Any) -> None:
+        scope, app_id = self.scope, self.application.currentData()
+        if app_id is None:
+            return
+
+        def work() -> list[HealthRow]:
+            with scope.open() as registry:
+                return registry.health_history(application_id=app_id, limit=MAX_ROWS)
+
+        self.status.setText(self.tr("Reading the health history…"))
+        self.loading = ops.run_read(self, work, on_done=lambda rows: self._rows_read(app_id, rows),
+                                    on_error=self._failed)
+
+    def _rows_read(self, app_id: int | None, rows: list[HealthRow]) -> None:
+        if app_id != self.application.currentData():
+            return                                    # another application was chosen meanwhile
+        self.loading = None
+        self.rows = rows
         self._show_application()
 
     def shown_rows(self) -> list[HealthRow]:
         """The chosen application's runs, oldest first (the chart's points; the table shows them newest
         first; an export writes them)."""
-        app_id = self.application.currentData()
-        return [r for r in self.rows if app_id is not None and r.application_id == app_id]
+        return list(self.rows)
 
     @Slot()
     def _show_application(self, *_: Any) -> None:
@@ -195,7 +219,7 @@ class HealthHistoryDialog(QDialog):
                 if 3 <= j <= 6:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
-        if not self.rows:
+        if self.application.count() == 0:
             self.status.setText(self.tr("No monitor run yet: install the monitor (ec-console monitor "
                                         "install) or run it once (ec-console monitor run)."))
         else:
