@@ -41,8 +41,8 @@ def _expected(application_id, field):
 
 
 def _table(dialog):
-    t = dialog.table
-    return [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
+    m = dialog.table.model()
+    return [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
 
 
 def _app_ids():

@@ -26,7 +26,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QMargins, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QMargins,
+    QModelIndex,
+    QPointF,
+    Qt,
+    QTimer,
+    Slot,
+)
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,8 +47,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSystemTrayIcon,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +63,7 @@ SERIES = (("linked", "Linked", Qt.PenStyle.SolidLine),
           ("failing", "Failing", Qt.PenStyle.DotLine))
 TABLE_HEADERS = ("Time", "Trigger", "Outcome", "Linked", "Needs relink", "Failing", "Leaks", "Diagnoses")
 POLL_MS = 60_000
+MAX_MARKED_RUNS = 200        # more runs than this: lines only (their styles still tell them apart)
 _BAD = ("failed", "failing", "not_checked", "error")
 
 
@@ -81,6 +90,40 @@ def time_range(first: float, last: float) -> tuple[int, int, int]:
             return start, end, ticks
     end += hour                      # an odd number of hours that no count divides: one more makes it even
     return start, end, 3
+
+
+class HistoryModel(QAbstractTableModel):
+    """The chosen application's runs, newest first, as `table_cells` words them (read-only)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cells: list[list[str]] = []
+
+    def set_rows(self, rows: list[HealthRow]) -> None:
+        self.beginResetModel()
+        self.cells = [table_cells(r) for r in reversed(rows)]
+        self.endResetModel()
+
+    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's names
+        return 0 if parent.isValid() else len(self.cells)
+
+    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(TABLE_HEADERS)
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and 3 <= index.column() <= 6:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return TABLE_HEADERS[section]
+        return None
 
 
 class HealthHistoryDialog(QDialog):
@@ -115,10 +158,10 @@ class HealthHistoryDialog(QDialog):
         self.chart_view.setMinimumHeight(260)
         self.chart_view.setAccessibleName(self.tr("Trend of linked, needs relink and failing profiles"))
 
-        self.table = QTableWidget(0, len(TABLE_HEADERS))
+        self.model = HistoryModel(self)
+        self.table = QTableView()
         self.table.setObjectName("historyTable")
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in TABLE_HEADERS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -212,13 +255,7 @@ class HealthHistoryDialog(QDialog):
     def _show_application(self, *_: Any) -> None:
         rows = self.shown_rows()
         self._fill_chart(rows)
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(reversed(rows)):
-            for j, text in enumerate(table_cells(row)):
-                item = QTableWidgetItem(text)
-                if 3 <= j <= 6:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(i, j, item)
+        self.model.set_rows(rows)
         if self.application.count() == 0:
             self.status.setText(self.tr("No monitor run yet: install the monitor (ec-console monitor "
                                         "install) or run it once (ec-console monitor run)."))
@@ -270,11 +307,13 @@ class HealthHistoryDialog(QDialog):
             dots.setMarkerSize(9.0)
             dots.setColor(pen.color())
             dots.setBorderColor(pen.color())
-            for row in rows:
-                value = getattr(row, field)
-                line.append(_msecs(row.run_at), value)
-                dots.append(_msecs(row.run_at), value)
-                top = max(top, value)
+            # One replace() per series, not an append() per point: each void call of PySide6 6.12 loses a
+            # reference to None (docs/benchmarks.md section 1), so the point count must not multiply them.
+            points = [QPointF(_msecs(row.run_at), getattr(row, field)) for row in rows]
+            line.replace(points)
+            if len(points) <= MAX_MARKED_RUNS:      # markers beyond that are a smear, and slow to draw
+                dots.replace(points)
+            top = max([top, *(getattr(row, field) for row in rows)])
             for series in (line, dots):
                 chart.addSeries(series)
                 series.attachAxis(x_axis)
