@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -53,9 +53,11 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.registry import HealthRow, parse_utc
-from ec_console.ui import operations as ops
 from ec_console.ui.profiles_model import local_time
 from ec_console.words import count
+
+if TYPE_CHECKING:
+    from ec_console.ui import operations as ops
 
 MAX_ROWS = 50_000
 SERIES = (("linked", "Linked", Qt.PenStyle.SolidLine),
@@ -63,6 +65,7 @@ SERIES = (("linked", "Linked", Qt.PenStyle.SolidLine),
           ("failing", "Failing", Qt.PenStyle.DotLine))
 TABLE_HEADERS = ("Time", "Trigger", "Outcome", "Linked", "Needs relink", "Failing", "Leaks", "Diagnoses")
 POLL_MS = 60_000
+FIRST_READ_MS = 1_000        # after the window's first paint (the read imports the operations layer)
 MAX_MARKED_RUNS = 200        # more runs than this: lines only (their styles still tell them apart)
 _BAD = ("failed", "failing", "not_checked", "error")
 
@@ -207,6 +210,8 @@ class HealthHistoryDialog(QDialog):
                                                                          limit=MAX_ROWS)
             return apps, app_id, rows
 
+        from ec_console.ui import operations as ops
+
         self.status.setText(self.tr("Reading the health history…"))
         self.loading = ops.run_read(self, work, on_done=self._loaded, on_error=self._failed)
 
@@ -234,6 +239,8 @@ class HealthHistoryDialog(QDialog):
         def work() -> list[HealthRow]:
             with scope.open() as registry:
                 return registry.health_history(application_id=app_id, limit=MAX_ROWS)
+
+        from ec_console.ui import operations as ops
 
         self.status.setText(self.tr("Reading the health history…"))
         self.loading = ops.run_read(self, work, on_done=lambda rows: self._rows_read(app_id, rows),
@@ -463,13 +470,23 @@ class MonitorStatus(QLabel):
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        QTimer.singleShot(0, self.refresh)
+        self.started = False                # refreshes asked for before the first read are that read
+        QTimer.singleShot(FIRST_READ_MS, self._start)
+
+    @Slot()
+    def _start(self) -> None:
+        self.started = True
+        self.refresh()
 
     @Slot()
     def refresh(self) -> None:
+        if not self.started:
+            return
         if self.reading is not None:
             self.pending = True
             return
+        from ec_console.ui import operations as ops
+
         scope = self.window_.operation_scope()
         self.reading = ops.run_read(self, lambda: (scope.region_id, read_monitor_state(scope)),
                                     on_done=self._read, on_error=self._failed)
