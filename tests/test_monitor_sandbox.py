@@ -137,3 +137,22 @@ def _local_day(run_at):
 
     when = parse_utc(run_at).astimezone()
     return f"{when.day} {when:%b}"
+
+
+def test_a_scope_the_monitor_cannot_read_leaves_leaks_unknown_never_zero(sandbox):
+    store = MemoryStore()
+    with Registry.for_region("us") as registry, Receiver() as receiver:
+        app = _add_application(sandbox, registry, store).application
+        hook = [WebhookNotifier("slack", receiver.url)]
+        first = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert [r.leaks for r in first.rows] == [0]
+        registry.update_application(app.id, settings={**app.settings,
+                                                      "scope_group_address": "no-such-group@sandbox.example"})
+        second = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        [row] = second.rows
+        assert row.leaks is None and second.reconcile_ran
+        assert "reconciliation: scope could not be read" in row.detail
+        assert registry.health_history()[-1].leaks is None            # stored as NULL, not 0
+        assert reconcile.reconciliations(registry, app.id)[0].counts["leak"] is None
+        # Unknown is not news: no alert (neither a leak nor a recovery).
+        assert second.alerts == [] and receiver.bodies == []
