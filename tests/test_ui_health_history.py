@@ -182,6 +182,11 @@ def test_a_new_run_with_a_change_is_notified_once(qtbot, open_window):  # noqa: 
     qtbot.waitUntil(lambda: label.notified != [])
     [(title, body)] = label.notified
     assert "1 change" in title and "A: the application is failing" in body
+    # The offscreen platform has no system tray: nothing is shown there (no icon made), nothing fails.
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        assert label.tray is None
     label.refresh()                                               # the same run again: nothing new
     qtbot.waitUntil(lambda: label.reading is None)
     assert len(label.notified) == 1
