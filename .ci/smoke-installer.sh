@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke-tests a frozen onedir build: `--version` matches the package, `--self-test` opens the main window
-# offscreen, saves a non-blank screenshot and reports the keychain backend.
+# offscreen, saves a non-blank screenshot, draws a QtCharts trend chart and reports the keychain backend.
 set -euo pipefail
 bundle="${1:-dist/ec-console}"
 exe="$bundle/ec-console"
@@ -14,8 +14,9 @@ echo "--version: $actual"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 shot="$work/self-test.png"
-EC_CONSOLE_HOME="$work/home" QT_QPA_PLATFORM=offscreen "$exe" --self-test "$shot"
+EC_CONSOLE_HOME="$work/home" QT_QPA_PLATFORM=offscreen "$exe" --self-test "$shot" | tee "$work/self-test.txt"
 [ -s "$shot" ] || { echo "self-test wrote no screenshot" >&2; exit 1; }
+grep -q '^chart: QtCharts drew' "$work/self-test.txt" || { echo "the frozen build drew no chart" >&2; exit 1; }
 
 # The frozen build must find a real keychain backend (keyring discovers backends through package
 # metadata, which a frozen build can lose): run the self-test again inside a private D-Bus session

@@ -7,9 +7,11 @@
    the lock held records a `skipped_overlap` row and exits with `EXIT_SKIPPED` (75): never silent.
 2. **Keychain first.** A keychain that cannot be reached (no session bus, locked keyring) is recorded as a
    `keychain_unavailable` row and reported with what that OS needs (exit status 3).
-3. **Check all** of every active application through the existing engine (`checkall.check_all`), then the
-   **reconcile hook** (`reconcile_hook`): today it returns `None` ("not run") and no leak figure is
-   recorded; the reconciliation slice plugs in there.
+3. **Check all** of every active application through the existing engine (`checkall.check_all`), then
+   **reconcile** each application check all could reach (`reconcile_applications`: the default sample of 20
+   plus its saved expect-denied mailboxes; each reconciliation is stored like any other). A leak count that
+   cannot be told (a scope or directory that cannot be read, an application that could not be checked) stays
+   `None`, never 0.
 4. **Health history**: one row per application (linked / needs_relink / failing counts, the application's
    health, diagnosis codes, trigger, duration, outcome).
 5. **Alerts only on change** against the previous run's rows (`changes`): an application failing, a new
@@ -56,21 +58,54 @@ def system_clock() -> datetime:
 
 @dataclass(frozen=True)
 class Findings:
-    """One application's reconciliation figures."""
+    """One application's reconciliation figures (None: cannot tell) and, when it could not tell, why."""
 
-    joiners: int = 0
-    leavers: int = 0
-    broken: int = 0
-    leaks: int = 0
+    joiners: int | None = 0
+    leavers: int | None = 0
+    broken: int | None = 0
+    leaks: int | None = 0
+    note: str = ""
+    ran: bool = True        # False: the reconciliation could not run at all (`note` says why)
 
 
 def reconcile_not_run(registry: Registry) -> Mapping[int, Findings] | None:
-    """RECONCILE HOOK: findings per application id, or None when reconciliation did not run.
-
-    Reconciliation (`ec_console/reconcile.py`) is built separately; until it is wired in here the monitor
-    records no leak figure at all (never a made-up zero).
-    """
+    """A reconcile hook that reconciles nothing: no leak figure is recorded (never a made-up zero)."""
     return None
+
+
+def reconcile_applications(registry: Registry, *, region_id: str | None = None, store: Any = None,
+                           adapters: Mapping[str, Any] | None = None, skip: Mapping[int, str] | None = None,
+                           sample: int | None = None, timeout: float | None = None,
+                           concurrency: int = 4) -> dict[int, Findings] | None:
+    """Reconcile every active application not in `skip` (application id -> why it is left out) with the
+    default sample plus its saved expect-denied mailboxes, storing each reconciliation like any other.
+
+    Findings per application id; an application whose reconciliation could not run at all gets Findings of
+    None, `ran` False and the reason in `note`. None when the region has no active application."""
+    from ec_console import reconcile as rc
+
+    out: dict[int, Findings] = {}
+    for app in registry.list_applications(include_revoked=False):
+        if skip and app.id in skip:
+            out[app.id] = Findings(None, None, None, None, f"reconciliation not run: {skip[app.id]}",
+                                   ran=False)
+            continue
+        try:
+            rec = rc.reconcile(registry, app, sample=sample or rc.DEFAULT_SAMPLE, region_id=region_id,
+                               store=store, adapters=adapters, timeout=timeout, concurrency=concurrency)
+        except KeychainUnavailable:
+            raise
+        except ConsoleError as exc:
+            out[app.id] = Findings(None, None, None, None, f"reconciliation not run: {exc.message}",
+                                   ran=False)
+            continue
+        counts = rec.counts
+        unknown = "; ".join(f"{name} could not be read: {why}" for name, why in rec.unknown.items())
+        if counts["leak"] is None and not unknown:
+            unknown = rec.confidence()
+        out[app.id] = Findings(counts["joiner"], counts["leaver"], counts["broken"], counts["leak"],
+                               f"reconciliation: {unknown}" if unknown else "")
+    return out or None
 
 
 # --- the lock ----------------------------------------------------------------------------------------------
@@ -137,6 +172,8 @@ class Alert:
         if self.kind == "keychain_unavailable":
             return ("the keychain could not be reached, so nothing was checked (see \"What each system "
                     "needs to reach the keychain\" in the console's monitor documentation)")
+        if self.note:
+            return f"{self.application}: recovered, {self.note}"
         return f"{self.application}: recovered, every checked profile answers again"
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,7 +182,7 @@ class Alert:
 
 
 def _healthy(row: HealthRow) -> bool:
-    return row.outcome == "ok" and row.needs_relink == 0 and row.failing == 0
+    return row.outcome == "ok" and row.needs_relink == 0 and row.failing == 0 and not row.leaks
 
 
 def changes(previous: Sequence[HealthRow], current: Sequence[HealthRow],
@@ -175,8 +212,11 @@ def changes(previous: Sequence[HealthRow], current: Sequence[HealthRow],
         went, codes = (relinks or {}).get(row.application_id, (0, ()))
         if went:
             alerts.append(Alert("profiles_need_relink", row.application_name, went, tuple(codes)))
-        if prev is not None and not _healthy(prev) and _healthy(row) and (row.leaks or 0) == 0:
-            alerts.append(Alert("recovered", row.application_name))
+        leak_untold = bool(prev is not None and prev.leaks) and row.leaks is None   # cannot tell: no news
+        if prev is not None and not _healthy(prev) and _healthy(row) and not leak_untold:
+            note = ("every checked profile answers and no account outside the scope was reached"
+                    if prev.leaks and row.leaks == 0 else "")
+            alerts.append(Alert("recovered", row.application_name, note=note))
     return alerts
 
 
@@ -229,11 +269,14 @@ def _linked_ids(registry: Registry) -> set[int]:
 
 def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", store: Any = None,
                 adapters: Mapping[str, Any] | None = None, notifiers: Sequence[Notifier] = (),
-                clock: Clock = system_clock, reconcile: Callable[[Registry], Any] = reconcile_not_run,
+                clock: Clock = system_clock, reconcile: Callable[[Registry], Any] | None = None,
                 timeout: float | None = None, concurrency: int = 4,
                 notes: Sequence[str] = ()) -> MonitorRun:
     """One monitor run of `region_id` (see the module docstring). Never raises for a failing platform or a
-    failed delivery: both are in the returned run, its history rows and its exit status."""
+    failed delivery: both are in the returned run, its history rows and its exit status.
+
+    `reconcile`: None reconciles every application check all could reach (`reconcile_applications`);
+    a callable (registry -> findings per application id or None) replaces it; `reconcile_not_run` skips it."""
     from ec_console import checkall
     from ec_console.secrets import default_store
 
@@ -263,13 +306,21 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
                 run.outcome, run.exit_status = "error", int(exc.exit_status)
                 _record_empty(registry, run, started, f"the run stopped: {exc.message}")
                 raise
-            findings = reconcile(registry)
-            run.reconcile_ran = findings is not None
+            if reconcile is None:
+                skip = dict(plan.unusable)
+                skip.update({i: f"the application could not be checked ({f.code or f.detail})"
+                             for i, f in summary.application_failures.items()})
+                findings = reconcile_applications(registry, region_id=region_id, store=store,
+                                                  adapters=adapters, skip=skip, timeout=timeout,
+                                                  concurrency=concurrency)
+            else:
+                findings = reconcile(registry)
+            run.reconcile_ran = findings is not None and any(f.ran for f in findings.values())
             relinks = _relinks(summary, linked_before)
             run.rows = _rows(registry, run, plan, summary, findings, time.monotonic() - started)
             registry.record_health(run.rows)
             run.alerts = changes(previous, run.rows, relinks)
-            run.outcome = "ok" if all(r.outcome == "ok" for r in run.rows) else "failing"
+            run.outcome = "ok" if all(r.outcome == "ok" and not r.leaks for r in run.rows) else "failing"
             run.exit_status = 0 if run.outcome == "ok" else 1
     except RunInProgress:
         run.outcome, run.exit_status = "skipped_overlap", EXIT_SKIPPED
@@ -370,7 +421,10 @@ def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings
         else:
             outcome = "ok"
         counts = registry.status_counts(application_id=app.id)
-        leaks = findings.get(app.id).leaks if findings is not None and findings.get(app.id) else None
+        found = findings.get(app.id) if findings is not None else None
+        leaks = found.leaks if found is not None else None
+        if found is not None and found.note:
+            detail = " | ".join(x for x in (detail, found.note) if x)
         rows.append(HealthRow(run.run_id, run.run_at, app.id, app.name, run.trigger, outcome,
                               health=app.health, linked=counts["linked"], needs_relink=counts["needs_relink"],
                               failing=failing, leaks=leaks, diagnoses=tuple(sorted(codes)),
@@ -453,6 +507,6 @@ def executable_problem(command: Sequence[str]) -> str | None:
 
 
 __all__ = ["ALERT_KINDS", "EXIT_SKIPPED", "Alert", "Findings", "MonitorRun", "RunInProgress", "alert_text",
-           "catch_up_note",
+           "catch_up_note", "reconcile_applications",
            "changes", "every_text", "executable_problem", "lock_path", "missed_run", "parse_every",
            "reconcile_not_run", "run_lock", "run_monitor", "system_clock"]

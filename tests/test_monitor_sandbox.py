@@ -1,5 +1,6 @@
-"""The monitor end to end against the EWS sandbox: a profile that breaks in the sandbox is caught by the next
-run and arrives as a webhook POST at a loopback receiver, with no secret in it; recovery is told too."""
+"""The monitor end to end against the EWS sandbox: a profile that breaks in the sandbox, or an account outside
+the scope made reachable (the sandbox's leak switch), is caught by the next scheduled run and arrives as a
+webhook POST at a loopback receiver, with no secret and no address in it; recovery is told too."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import pytest
 from webhook_receiver import Receiver
 
-from ec_console import checkall, dashboard, monitor
+from ec_console import checkall, dashboard, monitor, reconcile
 from ec_console.checks import StepStatus
 from ec_console.monitor_notify import WebhookNotifier
 from ec_console.registry import Registry
@@ -24,17 +25,23 @@ def sandbox():
         yield sb
 
 
+def _add_application(sandbox, registry, store):
+    info = sandbox.info()
+    spec = dashboard.ApplicationSpec(
+        "Sandbox EWS", "exchange", info.domain,
+        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
+         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
+        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
+    outcome = dashboard.add_application(registry, spec, info.password, store=store)
+    assert outcome.report.result is StepStatus.PASS
+    return outcome
+
+
 def test_a_profile_broken_in_the_sandbox_arrives_as_one_webhook_post_without_secrets(sandbox):
     info = sandbox.info()
     store = MemoryStore()
     with Registry.for_region("us") as registry, Receiver() as receiver:
-        spec = dashboard.ApplicationSpec(
-            "Sandbox EWS", "exchange", info.domain,
-            {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-             "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
-            info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
-        outcome = dashboard.add_application(registry, spec, info.password, store=store)
-        assert outcome.report.result is StepStatus.PASS
+        outcome = _add_application(sandbox, registry, store)
         emails = info.mailboxes_in_scope[:4]
         dashboard.link_profiles(registry, outcome.application, emails, store=store,
                                 policy=checkall.BackOffPolicy(max_retries=1))
@@ -71,14 +78,81 @@ def test_a_profile_broken_in_the_sandbox_arrives_as_one_webhook_post_without_sec
         history = registry.health_history()
         assert [(r.outcome, r.linked, r.needs_relink) for r in history] == [
             ("ok", 4, 0), ("failing", 2, 2), ("failing", 2, 2), ("ok", 4, 0)]
-        assert all(r.leaks is None for r in history)   # reconciliation did not run: no leak figure
+        # Each run reconciled the application for real: nothing outside the scope was reachable.
+        assert [r.leaks for r in history] == [0, 0, 0, 0]
+        assert len(reconcile.reconciliations(registry, outcome.application.id)) == 4
 
-        # The reconcile hook (a stand-in here for the reconciliation) reports a leak: told at once.
-        app_id = outcome.application.id
-        fifth = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook,
-                                    reconcile=lambda reg: {app_id: monitor.Findings(leaks=1)})
-        assert [(a.kind, a.count) for a in fifth.alerts] == [("new_leak", 1)] and len(receiver.bodies) == 3
-        assert "1 account outside the scope is reachable (scope_not_enforced)" in receiver.bodies[2]
-        for body in receiver.bodies:
-            for secret in (info.password, "s3cr3t-path-token", *emails):
-                assert secret not in body
+
+def test_a_leak_made_in_the_sandbox_is_caught_by_the_next_scheduled_run_and_posted_without_secrets(sandbox):
+    info = sandbox.info()
+    store = MemoryStore()
+    with Registry.for_region("us") as registry, Receiver() as receiver:
+        outcome = _add_application(sandbox, registry, store)
+        app = outcome.application
+        emails = info.mailboxes_in_scope[:2]
+        dashboard.link_profiles(registry, app, emails, store=store,
+                                policy=checkall.BackOffPolicy(max_retries=1))
+        hook = [WebhookNotifier("slack", receiver.url)]
+        # The whole outside of the scope fits in the default sample, so whichever account leaks is probed.
+        outsiders = [m.address for m in sandbox.org.outsiders()]
+        assert 1 < len(outsiders) <= reconcile.DEFAULT_SAMPLE
+
+        first = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert first.reconcile_ran and [r.leaks for r in first.rows] == [0]
+        assert (first.outcome, first.alerts, receiver.bodies) == ("ok", [], [])
+
+        leaked = next(a for a in outsiders if a != info.mailbox_out_of_scope.lower())
+        sandbox.org.leak(leaked)
+        try:
+            second = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        finally:
+            sandbox.org.leak(leaked, on=False)
+        assert [(a.kind, a.application, a.count) for a in second.alerts] == [("new_leak", "Sandbox EWS", 1)]
+        assert second.deliveries == [("webhook (Slack)", None)] and second.exit_status == 1
+        assert [r.leaks for r in second.rows] == [1]
+        [body] = receiver.bodies
+        assert "Sandbox EWS: 1 account outside the scope is reachable (scope_not_enforced)" in \
+            json.loads(body)["text"]
+        for secret in (info.password, *(a.client_secret for a in sandbox.org.apps), Receiver.SECRET_PART,
+                       leaked, *emails):
+            assert secret.lower() not in body.lower()
+
+        # The reconciliation the run made is stored like any other: the leak, with its account, is in it.
+        newest = reconcile.reconciliations(registry, app.id)[0]
+        assert newest.counts["leak"] == 1
+        assert ("leak" , "scope_not_enforced") in {(f, d) for e, f, d in
+                                                    reconcile.stored_findings(registry, newest.id)
+                                                    if e == leaked}
+        assert reconcile.drift_text(registry, app.id).endswith(
+            f"1 leak since {_local_day(first.run_at)}")
+
+        # The grant is withdrawn: the next run finds no leak and tells the recovery.
+        third = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert [r.leaks for r in third.rows] == [0] and third.outcome == "ok"
+        assert [a.kind for a in third.alerts] == ["recovered"] and len(receiver.bodies) == 2
+
+
+def _local_day(run_at):
+    from ec_console.registry import parse_utc
+
+    when = parse_utc(run_at).astimezone()
+    return f"{when.day} {when:%b}"
+
+
+def test_a_scope_the_monitor_cannot_read_leaves_leaks_unknown_never_zero(sandbox):
+    store = MemoryStore()
+    with Registry.for_region("us") as registry, Receiver() as receiver:
+        app = _add_application(sandbox, registry, store).application
+        hook = [WebhookNotifier("slack", receiver.url)]
+        first = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        assert [r.leaks for r in first.rows] == [0]
+        registry.update_application(app.id, settings={**app.settings,
+                                                      "scope_group_address": "no-such-group@sandbox.example"})
+        second = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
+        [row] = second.rows
+        assert row.leaks is None and second.reconcile_ran
+        assert "reconciliation: scope could not be read" in row.detail
+        assert registry.health_history()[-1].leaks is None            # stored as NULL, not 0
+        assert reconcile.reconciliations(registry, app.id)[0].counts["leak"] is None
+        # Unknown is not news: no alert (neither a leak nor a recovery).
+        assert second.alerts == [] and receiver.bodies == []

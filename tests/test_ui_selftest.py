@@ -26,6 +26,7 @@ def test_self_test_passes_and_writes_a_non_blank_png(qapp, tmp_path, capsys, ec_
     assert "self-test passed" in out
     assert "keychain: " in out
     assert f"screenshot: {shot}" in out
+    assert "chart: QtCharts drew" in out           # the health history's chart library is there and draws
     image = QImage(str(shot))
     assert not image.isNull() and image.width() > 400
     assert distinct_colours(image) > 1
@@ -37,6 +38,16 @@ def test_self_test_reports_a_blank_window_as_failure(qapp, tmp_path, capsys, mon
     monkeypatch.setattr(selftest, "distinct_colours", lambda _image: 1)
     assert run_self_test(tmp_path / "blank.png") == 1
     assert "blank screenshot" in capsys.readouterr().err
+
+
+def test_self_test_fails_when_the_chart_cannot_be_drawn(qapp, tmp_path, capsys, monkeypatch):
+    def missing():
+        raise ImportError("No module named 'PySide6.QtCharts'")
+
+    monkeypatch.setattr(selftest, "_draw_chart", missing)
+    assert run_self_test(tmp_path / "shot.png") == 1
+    err = capsys.readouterr().err
+    assert "self-test FAILED: ImportError" in err and "QtCharts" in err and "Traceback" not in err
 
 
 def test_self_test_reports_an_unwritable_screenshot(qapp, tmp_path, capsys):
@@ -162,7 +173,7 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home)
                "link-discover-google", "wizard-connection-graph", "wizard-connection-graph-certificate",
                "wizard-scope-graph", "wizard-test-graph", "wizard-summary-graph", "wizard-move-graph",
                "main-graph", "check-view-graph", "reconcile", "reconcile-revoke-leavers",
-               "reconcile-cannot-tell", "main-reconciled")
+               "reconcile-cannot-tell", "main-reconciled", "health-history")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows for scheme in ("light", "dark"))
     for path in tmp_path.glob("*.png"):
         assert distinct_colours(QImage(str(path))) > 1, path.name

@@ -401,10 +401,14 @@ def _print_run(run: Any) -> None:
         print(f"Monitor run of region {run.region_id} at {run.run_at}: {checked}")
         for r in apps:
             codes = f" ({', '.join(r.diagnoses)})" if r.diagnoses else ""
+            leaks = "leaks unknown" if r.leaks is None else count(r.leaks, "leak", "leaks")
             print(f"  {r.application_name}: {OUTCOME_WORDS.get(r.outcome, r.outcome)}; {r.linked:,} linked, "
-                  f"{r.needs_relink:,} needing relink, {r.failing:,} failing{codes}")
+                  f"{r.needs_relink:,} needing relink, {r.failing:,} failing, {leaks}{codes}")
             if r.outcome == "not_checked" and r.detail:
                 print(f"    {r.detail.split(' | ')[0]}")
+            for part in r.detail.split(" | "):
+                if part.startswith("reconciliation") and r.outcome != "not_checked":
+                    print(f"    {part[0].upper()}{part[1:]}")
         if not run.reconcile_ran:
             print("  Reconciliation: not run (no leak figures recorded)")
         if run.alerts:

@@ -590,6 +590,14 @@ class MainWindow(QMainWindow):
         if tools is not None:
             tools.addSeparator()
             tools.addAction(self.audit_action)
+        from ec_console.ui.health_history import MonitorStatus  # health history: ui/health_history.py
+
+        self.health_history_action = QAction(self.tr("&Health history…"), self,
+                                             objectName="healthHistoryAction",
+                                             triggered=self.open_health_history)
+        self.findChild(QMenu, "viewMenu").addAction(self.health_history_action)
+        self.monitor_status = MonitorStatus(self)
+        self.statusBar().addPermanentWidget(self.monitor_status)
 
     # ================================================================================ region
     @property
@@ -631,6 +639,8 @@ class MainWindow(QMainWindow):
         self.applications_list.clear()
         self.model.set_registry(self.registry, self._current_query(application_id=None))
         self._load()
+        if getattr(self, "monitor_status", None) is not None:
+            self.monitor_status.refresh()        # the new region's last scheduled run
 
     def _close_registry(self) -> None:
         if self.registry is not None:
@@ -1293,6 +1303,15 @@ class MainWindow(QMainWindow):
         from ec_console.ui.audit_view import AuditLogDialog
 
         dialog = AuditLogDialog(self.operation_scope(), self.region.label, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def open_health_history(self) -> Any:
+        from ec_console.ui.health_history import HealthHistoryDialog
+
+        dialog = HealthHistoryDialog(self.operation_scope(), self.region.label, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

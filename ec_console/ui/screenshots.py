@@ -14,7 +14,8 @@ narrow `main-details-narrow` with a long status message, `link-profiles`, `check
 `edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
 application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile` with all four
 findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`) and the main window's reconciliation line
-(`main-reconciled`), each in light and dark, at scale 1 and 2, named
+(`main-reconciled`), the health history window with its trend chart
+(`health-history`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -151,9 +152,55 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _words_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _graph_shots(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _reconcile_shots(app, sandbox, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
+
+
+def seed_health_history(registry: Any, runs: int = 12) -> list[Any]:
+    """Two applications' monitor runs every 6 hours (a dip in the middle), for the window and its tests."""
+    from datetime import UTC, datetime, timedelta
+
+    from ec_console.registry import HealthRow, utc_text
+
+    contoso = registry.add_application("Contoso calendars", "exchange", "contoso.com", {"sample": True})
+    rooms = registry.add_application("Room booking (Contoso)", "exchange", "contoso.com", {"sample": True})
+    start = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+    rows = []
+    for i in range(runs):
+        at = utc_text(start + timedelta(hours=6 * i))
+        relink = 3 if 4 <= i <= 6 else 0
+        failing = 2 if i == 5 else 0
+        rows.append(HealthRow(f"run-{i}", at, contoso.id, contoso.name, "scheduled" if i % 4 else "manual",
+                              "failing" if relink or failing else "ok", linked=40 + i - relink,
+                              needs_relink=relink, failing=failing, leaks=1 if i == 8 else 0,
+                              diagnoses=("impersonation_denied",) if relink else (), duration=12.5))
+        rows.append(HealthRow(f"run-{i}", at, rooms.id, rooms.name, "scheduled" if i % 4 else "manual", "ok",
+                              linked=8, leaks=None if i < 3 else 0, duration=12.5))
+    registry.record_health(rows)
+    return rows
+
+
+def _health_history_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
+    """`health-history`: the trend chart and the runs of one application."""
+    from ec_console.registry import Registry
+    from ec_console.ui.about import keychain_status
+    from ec_console.ui.app import create_main_window
+
+    with Registry.for_region("us") as registry:
+        seed_health_history(registry)
+    window = create_main_window("us", keychain=keychain_status())
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    dialog = window.open_health_history()
+    _wait(app, lambda: dialog.loading is None and dialog.rows)
+    _settle(app)
+    _save(dialog, outdir, "health-history", scheme, scale)
+    dialog.close()
+    window.close()
+    window.deleteLater()
+    _settle(app)
 
 
 def _graph_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:

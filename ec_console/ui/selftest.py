@@ -76,6 +76,32 @@ def _run(output: Path) -> int:
         return _draw(output, keychain)
 
 
+def _draw_chart() -> int:
+    """Build a small trend chart as the health history does (QtCharts, a time axis) offscreen; the distinct
+    colours it drew (a frozen build without QtCharts fails here with ImportError)."""
+    from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
+    from PySide6.QtCore import QDateTime, Qt
+
+    chart = QChart()
+    series = QLineSeries()
+    series.setName("Linked")
+    start = QDateTime.currentDateTime()
+    for i, value in enumerate((3, 5, 4, 6)):
+        series.append(start.addSecs(6 * 3600 * i).toMSecsSinceEpoch(), value)
+    chart.addSeries(series)
+    x_axis, y_axis = QDateTimeAxis(), QValueAxis()
+    chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(x_axis)
+    series.attachAxis(y_axis)
+    view = QChartView(chart)
+    view.resize(400, 300)
+    try:
+        return distinct_colours(view.grab().toImage())
+    finally:
+        view.deleteLater()
+
+
 class _KeychainProbe:
     """`keychain_status()` on a thread of its own, started at once; `result()` waits for the answer."""
 
@@ -127,6 +153,11 @@ def _draw(output: Path, probe: _KeychainProbe) -> int:
         print(f"screenshot: {output} ({image.width()}x{image.height()}, {colours} colours sampled)")
         if colours < 2:
             print("self-test FAILED: the main window drew a blank screenshot", file=sys.stderr)
+            return 1
+        chart_colours = _draw_chart()
+        print(f"chart: QtCharts drew {chart_colours} colours sampled")
+        if chart_colours < 2:
+            print("self-test FAILED: the health history's chart drew a blank image", file=sys.stderr)
             return 1
         print("self-test passed")
         return 0

@@ -1,0 +1,210 @@
+"""The health history window (View › Health history…, ui/health_history.py): the trend chart's series are the
+registry's runs of the chosen application, the table and the CSV / XLSX exports carry the same figures, and
+the status bar's "Last scheduled run" line for a monitor installed, not installed, and missing its runs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMenu
+from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
+
+from ec_console.registry import HealthRow, Registry, parse_utc, utc_text
+from ec_console.ui.health_history import HealthHistoryDialog
+from ec_console.ui.profiles_model import local_time
+from ec_console.ui.screenshots import seed_health_history
+
+
+def _open(qtbot, window) -> HealthHistoryDialog:
+    view = window.findChild(QMenu, "viewMenu")
+    [action] = [a for a in view.actions() if a.objectName() == "healthHistoryAction"]
+    action.trigger()
+    dialog = window.findChild(HealthHistoryDialog, "healthHistoryDialog")
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.loading is None and bool(dialog.rows))
+    return dialog
+
+
+def _points(dialog, field):
+    [series] = [s for s in dialog.chart.series() if s.objectName() == f"series_{field}"]
+    return [(p.x(), p.y()) for p in series.points()]
+
+
+def _expected(application_id, field):
+    with Registry.for_region("us") as registry:
+        rows = registry.health_history(application_id=application_id)
+    return [(parse_utc(r.run_at).timestamp() * 1000, float(getattr(r, field))) for r in rows]
+
+
+def _table(dialog):
+    m = dialog.table.model()
+    return [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
+
+
+def _app_ids():
+    with Registry.for_region("us") as registry:
+        return {a.name: a.id for a in registry.list_applications()}
+
+
+def test_the_chart_has_one_series_per_status_with_the_runs_of_the_chosen_application(qtbot, open_window):  # noqa: F811
+    with Registry.for_region("us") as registry:
+        seed_health_history(registry)
+    ids = _app_ids()
+    window = open_window("us")
+    dialog = _open(qtbot, window)
+    assert dialog.application.currentText() == "Contoso calendars"
+    lines = sorted(s.objectName() for s in dialog.chart.series() if s.objectName().startswith("series_"))
+    assert lines == ["series_failing", "series_linked", "series_needs_relink"]
+    for field in ("linked", "needs_relink", "failing"):
+        assert _points(dialog, field) == _expected(ids["Contoso calendars"], field)
+    # Not colour alone: the three lines are drawn in three different styles.
+    styles = {s.pen().style() for s in dialog.chart.series() if s.objectName().startswith("series_")}
+    assert len(styles) == 3
+    assert any(p[1] > 0 for p in _points(dialog, "needs_relink"))
+
+    qtbot.keyClick(dialog.application, Qt.Key.Key_Down)          # choose the other application
+    assert dialog.application.currentText() == "Room booking (Contoso)"
+    qtbot.waitUntil(lambda: dialog.loading is None
+                    and {r.application_id for r in dialog.rows} == {ids["Room booking (Contoso)"]})
+    for field in ("linked", "needs_relink", "failing"):
+        assert _points(dialog, field) == _expected(ids["Room booking (Contoso)"], field)
+    with Registry.for_region("us") as registry:
+        rooms = registry.health_history(application_id=ids["Room booking (Contoso)"])
+    assert _table(dialog)[0][0] == local_time(rooms[-1].run_at)       # newest first
+    assert len(_table(dialog)) == len(rooms)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_every_figure_of_the_export_equals_the_table(qtbot, open_window, tmp_path, monkeypatch, kind):  # noqa: F811
+    with Registry.for_region("us") as registry:
+        seed_health_history(registry)
+    window = open_window("us")
+    dialog = _open(qtbot, window)
+    target = tmp_path / f"history.{kind}"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), kind))
+    button = dialog.csv_button if kind == "csv" else dialog.xlsx_button
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.exporting is None and "Exported" in dialog.status.text())
+    if kind == "csv":
+        with target.open(encoding="utf-8-sig", newline="") as handle:
+            exported = list(csv.DictReader(handle))
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(target, read_only=True).active
+        header, *body = [list(r) for r in sheet.iter_rows(values_only=True)]
+        exported = [dict(zip(header, ["" if v is None else str(v) for v in r], strict=True)) for r in body]
+    shown = _table(dialog)
+    assert len(exported) == len(shown) > 0
+    # The table is newest first, the file oldest first.
+    for row, cells in zip(reversed(exported), shown, strict=True):
+        assert [local_time(row["run_at"]), row["trigger"], row["outcome"].replace("_", " "), row["linked"],
+                row["needs_relink"], row["failing"], row["leaks"] or "unknown", row["diagnoses"]] == cells
+        assert row["application"] == dialog.application.currentText()
+
+
+# --- the status bar line ---------------------------------------------------------------------------------
+
+
+def _record(registry, run_at, outcomes, *, trigger="scheduled", run="r"):
+    apps = {a.name: a for a in registry.list_applications()}
+    registry.record_health([HealthRow(run, run_at, apps[name].id, name, trigger, outcome, linked=3,
+                                      failing=1 if outcome == "failing" else 0)
+                            for name, outcome in outcomes.items()])
+
+
+def _install(monkeypatch, installed_at, region_id="us"):
+    from ec_console.commands import monitor as cmd
+
+    class Installed:
+        def installed(self, region_id):
+            return True
+
+    settings = {"region": region_id, "every_seconds": 6 * 3600, "scheduler": "systemd",
+                "command": ["/bin/sh"], "notify": [], "installed_at": installed_at}
+    cmd.settings_path(region_id).parent.mkdir(parents=True, exist_ok=True)
+    cmd.settings_path(region_id).write_text(json.dumps(settings))
+    monkeypatch.setattr(cmd, "_scheduler", lambda kind: Installed())
+
+
+def _status(qtbot, window):
+    label = window.monitor_status
+    qtbot.waitUntil(lambda: label.state is not None and label.reading is None)
+    return label.text()
+
+
+def test_status_bar_says_when_the_monitor_is_not_installed(qtbot, open_window):  # noqa: F811
+    window = open_window("us")
+    assert "Monitor not installed" in _status(qtbot, window)
+
+
+def test_status_bar_shows_the_last_scheduled_run_and_the_failing_applications(qtbot, open_window,  # noqa: F811
+                                                                             monkeypatch):
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Registry.for_region("us") as registry:
+        for name in ("A", "B", "C"):
+            registry.add_application(name, "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(hours=1)), {"A": "failing", "B": "failed", "C": "ok"})
+    _install(monkeypatch, utc_text(now - timedelta(days=3)))
+    window = open_window("us")
+    when = (now - timedelta(hours=1)).astimezone()
+    assert f"Last scheduled run: {when:%d %b %H:%M}, 2 applications failing" in _status(qtbot, window)
+
+
+def test_status_bar_says_runs_were_missed(qtbot, open_window, monkeypatch):  # noqa: F811
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Registry.for_region("us") as registry:
+        registry.add_application("A", "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(days=2, hours=1)), {"A": "ok"})
+    _install(monkeypatch, utc_text(now - timedelta(days=5)))
+    window = open_window("us")
+    text = _status(qtbot, window)
+    assert "missed: last run 2 days ago" in text
+    assert "runs were missed" in window.monitor_status.toolTip()
+
+
+def test_a_new_run_with_a_change_is_notified_once(qtbot, open_window):  # noqa: F811
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Registry.for_region("us") as registry:
+        registry.add_application("A", "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(hours=2)), {"A": "ok"}, run="r1")
+    window = open_window("us")
+    label = window.monitor_status
+    _status(qtbot, window)
+    assert label.notified == []                                   # what was there at start is not news
+    with Registry.for_region("us") as registry:               # the scheduled job runs: A fails
+        _record(registry, utc_text(now - timedelta(hours=1)), {"A": "failed"}, run="r2")
+    label.refresh()
+    qtbot.waitUntil(lambda: label.notified != [])
+    [(title, body)] = label.notified
+    assert "1 change" in title and "A: the application is failing" in body
+    # The offscreen platform has no system tray: nothing is shown there (no icon made), nothing fails.
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        assert label.tray is None
+    label.refresh()                                               # the same run again: nothing new
+    qtbot.waitUntil(lambda: label.reading is None)
+    assert len(label.notified) == 1
+
+
+def test_switching_region_shows_that_regions_monitor_without_a_notification(qtbot, open_window,  # noqa: F811
+                                                                           monkeypatch):
+    now = datetime.now(UTC).replace(microsecond=0)
+    _install(monkeypatch, utc_text(now - timedelta(days=1)), "de")
+    with Registry.for_region("de") as registry:
+        registry.add_application("A", "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(hours=3)), {"A": "ok"}, run="r1")
+        _record(registry, utc_text(now - timedelta(hours=2)), {"A": "failed"}, run="r2")
+    window = open_window("us")
+    label = window.monitor_status
+    assert "Monitor not installed" in _status(qtbot, window)
+    window.switch_region("de")
+    when = (now - timedelta(hours=2)).astimezone()
+    qtbot.waitUntil(lambda: label.seen_region == "de" and label.reading is None)
+    assert f"Last scheduled run: {when:%d %b %H:%M}, 1 application failing" in label.text()
+    assert label.notified == []                   # the other region's old run is not news
