@@ -7,7 +7,6 @@ reports no scheme). Widgets that paint their own colours listen to `theme_notifi
 
 from __future__ import annotations
 
-import ctypes
 from typing import Literal
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -109,21 +108,6 @@ def light_palette() -> QPalette:
     return p
 
 
-# PySide6 6.12 takes a reference from Python's None on each call that returns nothing made inside this
-# style's drawPrimitive (the base-class call, the painter calls): about 350 per repaint of the profile
-# table. Python 3.11 ends the process ("deallocating None") when None's count reaches zero, after a few
-# dozen repaints. drawPrimitive gives back at least as many as it takes; more is harmless (None is never
-# freed). docs/benchmarks.md section 1 has the measurements.
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.py_object]
-_incref.restype = None
-
-
-def _give_back_none(times: int) -> None:
-    for _ in range(times):
-        _incref(None)
-
-
 class ConsoleStyle(QProxyStyle):
     """Fusion, with check boxes that can be seen: Fusion outlines a check box in the window colour darkened,
     which vanishes against a dark palette's Base (an unticked box in a dark list looks like no box at all)
@@ -139,9 +123,7 @@ class ConsoleStyle(QProxyStyle):
                       painter: QPainter, widget: QWidget | None = None) -> None:
         super().drawPrimitive(element, option, painter, widget)
         if element != QStyle.PrimitiveElement.PE_IndicatorCheckBox:
-            _give_back_none(2)   # takes 1
             return
-        _give_back_none(10)      # takes 8 with the outline below
         outline = QColor(option.palette.color(QPalette.ColorRole.Text))
         enabled = bool(option.state & QStyle.StateFlag.State_Enabled)
         outline.setAlpha(150 if enabled else 70)
