@@ -526,7 +526,8 @@ _PROFILE_COUNTS_TRIGGERS = (
 _PROFILE_COUNTS_FILL = (f"INSERT INTO {PROFILE_COUNTS} (application_id, status, n) SELECT application_id,"
                         " status, COUNT(*) FROM profiles GROUP BY application_id, status")
 
-_PROFILE_COUNTS_MIGRATION = Migration(9, "profile counts per application and status, kept by triggers (back-filled)", (
+_PROFILE_COUNTS_MIGRATION = Migration(9, "profile counts per application and status, kept by triggers "
+                                      "(back-filled)", (
     f"""CREATE TABLE IF NOT EXISTS {PROFILE_COUNTS} (
         application_id INTEGER NOT NULL,
         status TEXT NOT NULL,

@@ -276,8 +276,8 @@ def test_one_bad_field_of_a_good_key_is_named(field: str, value: Any):
     result = _key_outcome(json.dumps(info).encode())
     if isinstance(result, KeyProblem):
         assert field in str(result), f"the refusal does not name {field}: {result}"
-    else:  # the value happened to be acceptable (e.g. another digit string for client_id): it is the one kept,
-        # a client ID without the spaces or line end a copy and paste can leave around it
+    else:  # the value happened to be acceptable (e.g. another digit string for client_id): it is the one
+        # kept, a client ID without the spaces or line end a copy and paste can leave around it
         kept = value.strip() if field == "client_id" else value
         assert field != "private_key" and getattr(result, field) == kept
 

@@ -1,5 +1,5 @@
-"""The Qt binding keeps Python's None alive: tens of thousands of Qt calls that return nothing, and repaints of
-the styled profile table, leave None's reference count where it was.
+"""The Qt binding keeps Python's None alive: tens of thousands of Qt calls that return nothing, and
+repaints of the styled profile table, leave None's reference count where it was.
 
 PySide6 6.12.0 dropped one reference to None on every such call; on Python 3.11 (None is not immortal before
 3.12) the process then aborts with "Fatal Python error: none_dealloc" after a few thousand calls — in an

@@ -480,7 +480,7 @@ class MonitorStatus(QLabel):
 
     @Slot()
     def refresh(self) -> None:
-        if not self.started:
+        if not self.started or not self.window_.isVisible():   # a closed or hidden window reads nothing
             return
         if self.reading is not None:
             self.pending = True

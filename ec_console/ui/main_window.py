@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         from ec_console.ui.application_actions import ApplicationActions
 
         self.application_actions = ApplicationActions(self)
-        from ec_console.ui.reconcile_view import ReconcileActions
+        from ec_console.ui.reconcile_actions import ReconcileActions
 
         self.reconcile_actions = ReconcileActions(self)
         self._restore_geometry()

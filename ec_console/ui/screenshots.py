@@ -172,10 +172,12 @@ def seed_health_history(registry: Any, runs: int = 12) -> list[Any]:
         at = utc_text(start + timedelta(hours=6 * i))
         relink = 3 if 4 <= i <= 6 else 0
         failing = 2 if i == 5 else 0
+        leaks = 1 if i == 8 else 0
         rows.append(HealthRow(f"run-{i}", at, contoso.id, contoso.name, "scheduled" if i % 4 else "manual",
-                              "failing" if relink or failing else "ok", linked=40 + i - relink,
-                              needs_relink=relink, failing=failing, leaks=1 if i == 8 else 0,
-                              diagnoses=("impersonation_denied",) if relink else (), duration=12.5))
+                              "failing" if relink or failing or leaks else "ok", linked=40 + i - relink,
+                              needs_relink=relink, failing=failing, leaks=leaks,
+                              diagnoses=(("impersonation_denied",) if relink else ())
+                              + (("scope_not_enforced",) if leaks else ()), duration=12.5))
         rows.append(HealthRow(f"run-{i}", at, rooms.id, rooms.name, "scheduled" if i % 4 else "manual", "ok",
                               linked=8, leaks=None if i < 3 else 0, duration=12.5))
     registry.record_health(rows)
