@@ -62,16 +62,17 @@ def test_memory_does_not_grow_with_the_registry(what, monkeypatch, tmp_path):
             assert cli.main(args) == 0
 
     peaks = []
-    for count in (2_000, 20_000):
+    for count in (2_000, 40_000):
         monkeypatch.setenv("EC_CONSOLE_HOME", str(tmp_path / str(count)))
         seed(count)
         with Registry.for_region("us") as registry:
             assert registry.count_profiles() == count
         run()  # warm: imports and caches are not the command's working memory
         peaks.append(peak_bytes(run))
-    # Holding the rows (or only their ids) grows with them: 2x to 10x here for ten times the rows.
-    # Streaming stays flat.
-    assert peaks[1] < 1.5 * peaks[0], peaks
+    # Holding the rows (or only their ids) grows with them: about 4x (the export's id list) to 20x (the
+    # whole list) here for twenty times the rows. Streaming stays flat, give or take a few hundred
+    # kilobytes of the interpreter's own (measured up to 1.6x of the small run's peak on a fresh checkout).
+    assert peaks[1] < 2 * peaks[0], peaks
 
 
 def test_streamed_outputs_are_what_the_whole_list_writers_print(capsys):
