@@ -155,6 +155,16 @@ def test_an_unreadable_scope_is_cannot_tell_never_zero(org, registry, store, ews
     assert stored.counts["leak"] is None and stored.unknown == ("scope",)
 
 
+def test_no_scoping_group_is_cannot_tell_and_says_where_to_give_one(org, registry, store, ews_app):
+    settings = {k: v for k, v in ews_app.settings.items() if k not in ("scope_group_address", "scope_group")}
+    registry.update_application(ews_app.id, settings=settings)
+    app = registry.get_application(ews_app.id)
+    rec = reconcile.reconcile(registry, app, sample_from=[org.outsiders()[0].address], store=store)
+    assert "scope" in rec.unknown and rec.counts["joiner"] is None
+    why = rec.unknown["scope"]
+    assert "no scoping group" in why and "Reconcile window" in why and "--scope-group" in why
+
+
 def test_a_directory_that_cannot_be_read_leaves_leaks_unknown(org, registry, store, ews_app):
     from ec_console.diagnoses import diagnose
     from ec_console.providers.exchange.scope import ExchangeScope

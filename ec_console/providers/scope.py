@@ -48,6 +48,18 @@ class DirectoryUnreadable(Exception):
         self.detail = detail
 
 
+def scoping_group(application: Any, group: str | None) -> str:
+    """The group to reconcile against: the one given, else the application's saved one; refused when there
+    is neither (the scope cannot be told without it)."""
+    settings = application.settings
+    chosen = group or settings.get("scope_group_address") or settings.get("scope_group")
+    if not chosen:
+        raise DirectoryUnreadable(None, f"The application {application.name!r} has no scoping group saved: "
+                                        "give the group to reconcile against (Scope group in the Reconcile "
+                                        "window, --scope-group on the command line)")
+    return chosen
+
+
 class ScopeSource(Protocol):
     def members(self, application: Any, secret: str, cancel: CancelToken,
                 group: str | None = None) -> ScopeMembers: ...

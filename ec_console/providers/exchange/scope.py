@@ -20,7 +20,7 @@ import warnings
 from typing import Any
 
 from ec_console.checks import CancelToken
-from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers
+from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers, scoping_group
 
 PREFIXES = tuple(string.ascii_lowercase + string.digits)
 MAX_CANDIDATES = 100   # ResolveNames answers at most this many per query
@@ -54,11 +54,7 @@ class ExchangeScope:
                 group: str | None = None) -> ScopeMembers:
         from ec_console.providers.exchange.check import ScopeError, enumerate_scope
 
-        s = application.settings
-        group = group or s.get("scope_group_address") or s.get("scope_group")
-        if not group:
-            raise DirectoryUnreadable(None, f"The application {application.name!r} has no scoping group "
-                                            "saved; name it with --scope-group")
+        group = scoping_group(application, group)
         try:
             listing = enumerate_scope(_settings(application), secret, group)
         except ScopeError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ec_console.checks import CancelToken
-from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers
+from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers, scoping_group
 
 PERMISSIONS_HINT = ("Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft Entra "
                     "admin center: App registrations, the app, API permissions, Microsoft Graph, Application "
@@ -30,15 +30,11 @@ class GraphScope:
                 group: str | None = None) -> ScopeMembers:
         from ec_console.providers.graph.probe import GroupListingError
 
-        s = application.settings
-        group = group or s.get("scope_group_address") or s.get("scope_group")
-        if not group:
-            raise DirectoryUnreadable(None, f"The application {application.name!r} has no scoping group "
-                                            "saved; name it with --scope-group")
+        group = scoping_group(application, group)
         wrapper, session = _session(application, secret)
         try:
             if session is None or not hasattr(session, "list_group_members"):
-                failure = wrapper.probe(s.get("test_mailbox") or "", cancel)
+                failure = wrapper.probe(application.settings.get("test_mailbox") or "", cancel)
                 raise DirectoryUnreadable(failure.diagnosis, failure.detail)
             members = session.list_group_members(group, cancel)
         except GroupListingError as exc:
