@@ -216,6 +216,33 @@ def test_no_children_and_headers(registry):
     assert headers == ["Email", "Name", "Application", "Platform", "Status", "Last checked", "Last result"]
 
 
+def test_a_row_is_formatted_once_per_read_not_per_paint(registry, monkeypatch):
+    """Repainting cells reads prepared texts; a block read again (after reload_rows) is formatted again,
+    so a new result shows."""
+    formatted: list[tuple[int, int]] = []
+    original = profiles_model.display_text
+
+    def counted(profile, column):
+        formatted.append((profile.id, column))
+        return original(profile, column)
+
+    monkeypatch.setattr(profiles_model, "display_text", counted)
+    model = ProfilesModel(registry)
+    cells = [model.index(row, column) for row in range(30) for column in range(model.columnCount())]
+    first = [model.data(index) for index in cells]
+    once = len(formatted)
+    assert once == 30 * model.columnCount()                          # each shown cell formatted once...
+    for _paint in range(5):
+        assert [model.data(index) for index in cells] == first
+    assert len(formatted) == once                                    # ...and not again on each paint
+    registry.record_profile_check(model.profile_id(0), result="fail", diagnosis="impersonation_denied",
+                                  status="needs_relink")
+    model.reload_rows()
+    assert model.data(model.index(0, COL_STATUS)) == "Needs relink"
+    assert model.data(model.index(0, COL_LAST_RESULT)) == "Failed: impersonation_denied"
+    assert model.data(model.index(0, COL_EMAIL), Qt.ItemDataRole.AccessibleTextRole) == first[0]
+
+
 def test_reload_rows_shows_new_results_without_counting_again(qtbot, registry):
     counting = CountingRegistry(registry)
     model = ProfilesModel(counting)

@@ -71,7 +71,7 @@ log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
-RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
+RESULTS_REFRESH_MS = 250   # results of long runs refresh the window at most this often
 # The keychain is asked this long after the window is built, so that its background work (the keyring
 # package finds its backends by scanning the installed packages) does not compete with the first paint.
 KEYCHAIN_QUERY_DELAY_MS = 300
@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
         self._registry_error = ""
         self._total_profiles = 0
         self._linked_total = 0
+        self._status_counts: dict[str, int] = {}   # as shown: read at each full refresh, then streamed
+        self._requery = False   # a change arrived that results do not describe: the next refresh reads
         self._search_timer = QTimer(self)
         self._search_timer.setObjectName("searchDebounce")
         self._search_timer.setSingleShot(True)
@@ -682,6 +684,7 @@ class MainWindow(QMainWindow):
         if self.registry is None:
             self._show_registry_error()
             return
+        self._requery = False
         selected = self.selected_application_id()
         self._applications = self.registry.list_applications()
         self._fill_applications(selected)
@@ -717,6 +720,20 @@ class MainWindow(QMainWindow):
                 current = item
         lst.setCurrentItem(current)
         lst.blockSignals(False)
+
+    def _update_application_items(self) -> None:
+        """Show the applications' current counts in their list items (the items stay: no rebuild)."""
+        by_id = {a.id: a for a in self._applications}
+        lst = self.applications_list
+        total = sum(a.linked_count + a.needs_relink_count + a.revoked_count for a in self._applications)
+        for row in range(lst.count()):
+            item = lst.item(row)
+            app_id = item.data(Qt.ItemDataRole.UserRole)
+            if app_id is None:
+                item.setText(self.tr("All applications") + "\n"
+                             + count(total, self.tr("profile"), self.tr("profiles")))
+            elif app_id in by_id:
+                item.setText(self._application_text(by_id[app_id]))
 
     def _application_text(self, app: Application) -> str:
         name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
@@ -794,7 +811,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("%s profiles selected") % _fmt(selected), 4000)
 
     def _update_counts(self) -> None:
-        counts = self.registry.status_counts() if self.registry is not None else {}
+        self._status_counts = dict(self.registry.status_counts()) if self.registry is not None else {}
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        counts = self._status_counts
         total = sum(counts.values())
         parts = [count(total, self.tr("profile"), self.tr("profiles"))]
         for status in PROFILE_STATUSES:
@@ -1146,13 +1167,43 @@ class MainWindow(QMainWindow):
     def update_action_states(self) -> None:
         self._update_actions()
 
-    def results_arrived(self, *, now: bool = False) -> None:
-        """Results of a run were written: refresh the window, merged (at most every RESULTS_REFRESH_MS)."""
+    def results_arrived(self, results: list[Any] | None = None, *, now: bool = False) -> None:
+        """Results of a run were written: refresh the window, merged (at most every RESULTS_REFRESH_MS).
+
+        `results` (the run's `JobResult`s) carry each profile's status before and after: the counts shown
+        are updated from them without reading the registry; without them the next refresh reads everything.
+        """
+        if results is None:
+            self._requery = True
+        else:
+            self._count_results(results)
         if now:
             self._results_timer.stop()
             self._refresh_keeping_selection()
         elif not self._results_timer.isActive():
             self._results_timer.start()
+
+    def _count_results(self, results: list[Any]) -> None:
+        """Move the counts shown (the status counts and each application's) by what `results` changed."""
+        moves: dict[tuple[int, str], int] = {}
+        for result in results:
+            after, before = result.status, result.previous_status
+            if result.profile_id is None or after is None or after == before:
+                continue
+            app_id = result.job.application_id
+            moves[(app_id, after)] = moves.get((app_id, after), 0) + 1
+            if before is not None:
+                moves[(app_id, before)] = moves.get((app_id, before), 0) - 1
+        if not moves:
+            return
+        fields = {"linked": "linked_count", "needs_relink": "needs_relink_count", "revoked": "revoked_count"}
+        apps = {a.id: a for a in self._applications}
+        for (app_id, status), n in moves.items():
+            self._status_counts[status] = max(0, self._status_counts.get(status, 0) + n)
+            app, field = apps.get(app_id), fields.get(status)
+            if app is not None and field is not None:
+                apps[app_id] = app = replace(app, **{field: max(0, getattr(app, field) + n)})
+        self._applications = [apps[a.id] for a in self._applications]
 
     @Slot()
     def _refresh_keeping_selection(self) -> None:
@@ -1160,12 +1211,18 @@ class MainWindow(QMainWindow):
             return
         if self.run_panel.running and not self.model.results_move_rows():
             # While a run streams results in, the listed rows stay where they are: show their new values
-            # without re-running the sorted id query (150-250 ms at 100,000 profiles, on this thread).
-            # The end of the run does the full refresh.
-            self._applications = self.registry.list_applications()
-            self._fill_applications(self.selected_application_id())
+            # without re-running the sorted id query (150-250 ms at 100,000 profiles, on this thread),
+            # and the counts moved by the results (`_count_results`) without counting again. The end of
+            # the run does the full refresh.
+            if self._requery:
+                self._requery = False
+                self._applications = self.registry.list_applications()
+                self._fill_applications(self.selected_application_id())
+                self._update_counts()
+            else:
+                self._update_application_items()
+                self._show_counts()
             self.model.reload_rows()
-            self._update_counts()
             self._update_views()
             if self.details_pane.isVisible():
                 self.details_pane.reload()

@@ -131,6 +131,11 @@ def display_text(profile: Profile, column: int) -> str:
     return ""
 
 
+def row_display_texts(profile: Profile) -> tuple[str, ...]:
+    """What the table shows in every column for `profile`, in column order."""
+    return tuple(display_text(profile, column) for column in range(len(COLUMNS)))
+
+
 class ProfilesModel(QAbstractTableModel):
     """Profiles of one region's registry matching a `ProfileQuery`, in the query's order."""
 
@@ -148,6 +153,9 @@ class ProfilesModel(QAbstractTableModel):
         self._count = 0
         self._count_pending = False
         self._blocks: OrderedDict[int, list[Profile]] = OrderedDict()
+        # Each cached block's display texts, one tuple per row, made when the row is first painted: a
+        # paint reads prepared strings (no date parsing or label lookups per cell and paint).
+        self._texts: dict[int, list[tuple[str, ...] | None]] = {}
         self._pending_blocks: set[int] = set()
         self._generation = 0
         self._tasks: list[Any] = []
@@ -212,6 +220,7 @@ class ProfilesModel(QAbstractTableModel):
         or sorts by what a probe changes) call `refresh()` instead, at least when the run ends.
         """
         self._blocks.clear()
+        self._texts.clear()
         self._pending_blocks.clear()
         if self._count:
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
@@ -301,7 +310,13 @@ class ProfilesModel(QAbstractTableModel):
         if role == _PROFILE_ID:
             return profile.id
         if role == _DISPLAY or role == _ACCESSIBLE:
-            return self._display(profile, column)
+            texts = self._texts.get(number)
+            if texts is None:
+                texts = self._texts[number] = [None] * len(block)
+            row_texts = texts[offset]
+            if row_texts is None:
+                row_texts = texts[offset] = row_display_texts(profile)
+            return row_texts[column]
         if role == _DECORATION:
             return self._decoration(profile, column)
         return self._tooltip(profile, column)
@@ -325,6 +340,7 @@ class ProfilesModel(QAbstractTableModel):
         self._count = 0
         self._count_pending = False
         self._blocks.clear()
+        self._texts.clear()
         self._pending_blocks.clear()
 
     def _load(self, query: ProfileQuery, *, reset: bool) -> None:
@@ -372,6 +388,7 @@ class ProfilesModel(QAbstractTableModel):
         self._count = count
         self._count_pending = not exact
         self._blocks.clear()
+        self._texts.clear()
         self._pending_blocks.clear()
         self._blocks[0] = page
         if reset:
@@ -433,8 +450,10 @@ class ProfilesModel(QAbstractTableModel):
     def _store(self, number: int, block: list[Profile]) -> None:
         self._pending_blocks.discard(number)
         self._blocks[number] = block
+        self._texts.pop(number, None)
         while len(self._blocks) > MAX_CACHED_BLOCKS:
-            self._blocks.popitem(last=False)
+            evicted, _ = self._blocks.popitem(last=False)
+            self._texts.pop(evicted, None)
 
     def _start(self, query: ProfileQuery, generation: int, what: str, number: int = 0) -> None:
         """Read `what` ("page", "count" or "block" `number`) of `query` on a reader thread."""
