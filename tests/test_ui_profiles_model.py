@@ -243,6 +243,31 @@ def test_a_row_is_formatted_once_per_read_not_per_paint(registry, monkeypatch):
     assert model.data(model.index(0, COL_EMAIL), Qt.ItemDataRole.AccessibleTextRole) == first[0]
 
 
+def test_a_painted_cell_gets_every_role_in_one_answer(registry):
+    """The table's item delegate asks for all of a cell's roles at once (`multiData`): the text, the
+    status icon and nothing for the roles the model does not serve."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    class Delegate(QStyledItemDelegate):
+        def option(self, index):
+            option = QStyleOptionViewItem()
+            self.initStyleOption(option, index)
+            return option
+
+    model = ProfilesModel(registry)
+    registry.record_profile_check(model.profile_id(0), result="fail", diagnosis="impersonation_denied",
+                                  status="needs_relink")
+    model.reload_rows()
+    delegate = Delegate()
+    email = delegate.option(model.index(0, COL_EMAIL))
+    assert email.text == model.profile(0).email and email.icon.isNull()
+    status = delegate.option(model.index(0, COL_STATUS))
+    assert status.text == "Needs relink" and not status.icon.isNull()
+    result = delegate.option(model.index(0, COL_LAST_RESULT))
+    assert result.text == "Failed: impersonation_denied" and not result.icon.isNull()
+    assert delegate.option(model.index(1, COL_LAST_RESULT)).text == "Not checked yet"
+
+
 def test_reload_rows_shows_new_results_without_counting_again(qtbot, registry):
     counting = CountingRegistry(registry)
     model = ProfilesModel(counting)

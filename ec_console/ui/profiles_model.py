@@ -321,6 +321,19 @@ class ProfilesModel(QAbstractTableModel):
             return self._decoration(profile, column)
         return self._tooltip(profile, column)
 
+    def multiData(self, index: _Index, roleDataSpan: Any) -> None:  # noqa: N802, N803 - Qt override
+        # The item delegate asks for every role of a painted cell at once (7 of them): answered in one call
+        # from Qt into Python, not one per role. Each such call takes the interpreter lock, which the probe
+        # threads of a running check hold most of the time: per-role calls made one paint wait many times.
+        if not index.isValid():
+            return
+        for item in roleDataSpan:
+            role = item.role()
+            if role in _ROLES_SERVED:
+                value = self.data(index, role)
+                if value is not None:
+                    item.setData(value)
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
