@@ -498,8 +498,8 @@ def test_results_streamed_during_a_run_refresh_once_per_burst_and_move_the_count
         for email in ("alice@contoso.com", "erin@fabrikam.example"):  # linked -> needs relink (a probe)
             writer.record_profile_check(profiles[email].id, result="fail", diagnosis="mailbox_not_found",
                                         status="needs_relink")
-    calls = {"reload_rows": 0, "status_counts": 0, "list_applications": 0}
-    for owner, name in ((window.model, "reload_rows"), (registry, "status_counts"),
+    calls = {"reload_profiles": 0, "status_counts": 0, "list_applications": 0}
+    for owner, name in ((window.model, "reload_profiles"), (registry, "status_counts"),
                         (registry, "list_applications")):
         original = getattr(owner, name)
 
@@ -526,8 +526,8 @@ def test_results_streamed_during_a_run_refresh_once_per_burst_and_move_the_count
     for result in burst:                      # each result wakes the window on its own
         feed.add_result(result)
         wake()
-    assert calls["reload_rows"] == 0          # nothing refreshed per result
-    qtbot.waitUntil(lambda: calls["reload_rows"] == 1)
+    assert calls["reload_profiles"] == 0      # nothing refreshed per result
+    qtbot.waitUntil(lambda: calls["reload_profiles"] == 1)
     assert not window._results_timer.isActive()   # nothing more pending: one refresh for the whole burst
     assert calls["status_counts"] == calls["list_applications"] == 0
     assert window.counts_status.text() == "6 profiles · 2 linked · 3 needs relink · 1 revoked"

@@ -301,3 +301,27 @@ def test_results_move_rows_when_the_query_depends_on_what_a_probe_writes(registr
     model = ProfilesModel(registry)
     model.set_query(query)
     assert model.results_move_rows() is moves
+
+
+def test_reload_profiles_reads_only_their_pages_and_repaints_only_changed_rows(qtbot, registry, monkeypatch):
+    monkeypatch.setattr(profiles_model, "BLOCK_SIZE", 10)
+    counting = CountingRegistry(registry)
+    model = ProfilesModel(counting)  # type: ignore[arg-type]
+    for row in (0, 15, 25):                                          # pages 0, 1 and 2 are cached
+        model.data(model.index(row, COL_STATUS))
+    ids = [model.profile_id(row) for row in range(30)]
+    registry.record_profile_check(ids[13], result="fail", diagnosis="impersonation_denied",
+                                  status="needs_relink")
+    registry.record_profile_check(ids[16], result="pass", status="linked")
+    counting.pages.clear()
+    counts = counting.counts
+    changed = []
+    model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
+    model.reload_profiles([ids[13], ids[16], ids[3], 999_999])       # 3 was probed, its values unchanged
+    assert sorted(counting.pages) == [(0, 10), (10, 10)]             # their pages again, not page 2
+    assert counting.counts == counts                                 # no count
+    assert changed == [(13, 16)]                                     # rows 13 to 16 only: not page 0
+    assert model.data(model.index(13, COL_STATUS)) == "Needs relink"
+    assert model.data(model.index(16, COL_LAST_RESULT)) == "Passed"
+    model.reload_profiles([ids[25]])                                 # unchanged: nothing repainted
+    assert changed == [(13, 16)] and (20, 10) in counting.pages

@@ -71,7 +71,7 @@ log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
-RESULTS_REFRESH_MS = 250   # results of long runs refresh the window at most this often
+RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
 # The keychain is asked this long after the window is built, so that its background work (the keyring
 # package finds its backends by scanning the installed packages) does not compete with the first paint.
 KEYCHAIN_QUERY_DELAY_MS = 300
@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self._linked_total = 0
         self._status_counts: dict[str, int] = {}   # as shown: read at each full refresh, then streamed
         self._requery = False   # a change arrived that results do not describe: the next refresh reads
+        self._results_ids: set[int] = set()   # profiles with results since the last refresh
         self._search_timer = QTimer(self)
         self._search_timer.setObjectName("searchDebounce")
         self._search_timer.setSingleShot(True)
@@ -685,6 +686,7 @@ class MainWindow(QMainWindow):
             self._show_registry_error()
             return
         self._requery = False
+        self._results_ids = set()
         selected = self.selected_application_id()
         self._applications = self.registry.list_applications()
         self._fill_applications(selected)
@@ -1177,6 +1179,7 @@ class MainWindow(QMainWindow):
             self._requery = True
         else:
             self._count_results(results)
+            self._results_ids.update(r.profile_id for r in results if r.profile_id is not None)
         if now:
             self._results_timer.stop()
             self._refresh_keeping_selection()
@@ -1219,10 +1222,12 @@ class MainWindow(QMainWindow):
                 self._applications = self.registry.list_applications()
                 self._fill_applications(self.selected_application_id())
                 self._update_counts()
+                self.model.reload_rows()
             else:
                 self._update_application_items()
                 self._show_counts()
-            self.model.reload_rows()
+                self.model.reload_profiles(self._results_ids)   # only rows that changed are repainted
+            self._results_ids = set()
             self._update_views()
             if self.details_pane.isVisible():
                 self.details_pane.reload()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from types import EllipsisType
@@ -224,6 +224,27 @@ class ProfilesModel(QAbstractTableModel):
         self._pending_blocks.clear()
         if self._count:
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+
+    def reload_profiles(self, profile_ids: Iterable[int]) -> None:
+        """Show the current values of these profiles (results of a run) without counting again: only the
+        cached pages holding one of them are read again, and only rows whose values changed are repainted.
+        Pages not cached are read when painted. Same position rules as `reload_rows()`."""
+        wanted = set(profile_ids)
+        if not wanted:
+            return
+        last_column = len(COLUMNS) - 1
+        for number in [n for n, block in self._blocks.items() if any(p.id in wanted for p in block)]:
+            old = self._blocks.pop(number)
+            self._texts.pop(number, None)
+            new = self._block(number, budget=self.sync_budget_ms)
+            if new is None:
+                continue  # a worker reads it; the view is told when it lands
+            first = number * BLOCK_SIZE
+            changed = [i for i in range(max(len(old), len(new)))
+                       if i >= len(old) or i >= len(new) or old[i] != new[i]]
+            if changed:
+                last = min(first + changed[-1], self._count - 1)
+                self.dataChanged.emit(self.index(first + changed[0], 0), self.index(last, last_column))
 
     def results_move_rows(self) -> bool:
         """Whether a probe's outcome can change which rows the query lists or their order."""
