@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyleFactory,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -382,6 +383,12 @@ class MainWindow(QMainWindow):
         self.profiles_table.setAccessibleName("profilesTable")
         self.profiles_table.setAccessibleDescription(self.tr("Calendar profiles linked in this region"))
         self.profiles_table.setModel(self.model)
+        # Painted with Fusion itself, not the application's `ConsoleStyle` (Fusion plus a check box outline:
+        # the table has no check box): its Python `drawPrimitive` would be called for every cell of every
+        # paint, each call taking the interpreter lock that a running check's probe threads hold.
+        self._table_style = QStyleFactory.create("Fusion")
+        self._table_style.setParent(self)
+        self.profiles_table.setStyle(self._table_style)
         self.profiles_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.profiles_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.profiles_table.setAlternatingRowColors(True)

@@ -346,14 +346,15 @@ class ProfilesModel(QAbstractTableModel):
         # The item delegate asks for every role of a painted cell at once (7 of them): answered in one call
         # from Qt into Python, not one per role. Each such call takes the interpreter lock, which the probe
         # threads of a running check hold most of the time: per-role calls made one paint wait many times.
-        if not index.isValid():
-            return
+        # The delegate reuses its role list from cell to cell: every role gets this cell's value or none.
+        valid = index.isValid()
         for item in roleDataSpan:
             role = item.role()
-            if role in _ROLES_SERVED:
-                value = self.data(index, role)
-                if value is not None:
-                    item.setData(value)
+            value = self.data(index, role) if valid and role in _ROLES_SERVED else None
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
