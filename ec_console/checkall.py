@@ -101,6 +101,9 @@ class JobResult:
     profile_id: int | None
     message: str = ""
     outcome: ProbeOutcome | None = None
+    # The profile's status before this job (None: no profile before it, or not known): with `status`, what
+    # the job changed in the counts, so a window can update them from the results without counting again.
+    previous_status: str | None = None
 
     @property
     def email(self) -> str:

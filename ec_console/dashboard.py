@@ -192,9 +192,11 @@ class ProfileRecorder(Recorder):
                          outcome: ProbeOutcome) -> JobResult:
         if self.kind == "link":
             return JobResult(job, "skipped", profile.status, profile.id,
-                             f"already linked through this application ({profile.status})")
+                             f"already linked through this application ({profile.status})",
+                             previous_status=profile.status)
         if self.kind == "check" and profile.status == "revoked":
-            return JobResult(job, "skipped", "revoked", profile.id, "revoked while it was being checked")
+            return JobResult(job, "skipped", "revoked", profile.id, "revoked while it was being checked",
+                             previous_status="revoked")
         if outcome.ok:
             new_status: str | None = "linked"
         elif outcome.kind is ProbeKind.PROFILE:
@@ -213,7 +215,8 @@ class ProfileRecorder(Recorder):
             registry.audit("profile_status_changed", profile.email,
                            f"check all through {profile.application_name}: {profile.status} -> {new_status}; "
                            f"{message}")
-        return JobResult(job, action, new_status or profile.status, profile.id, message, outcome)
+        return JobResult(job, action, new_status or profile.status, profile.id, message, outcome,
+                         previous_status=profile.status)
 
     def _store_check(self, registry: Registry, profile: Profile, outcome: ProbeOutcome,
                      status: str | None) -> None:

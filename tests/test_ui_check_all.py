@@ -156,3 +156,22 @@ def test_tally_and_time_left_words():
     assert tally.summary() == "1 linked, 1 needs relink, 1 not checked: throttled, 1 not checked: timeout"
     assert time_left(None) == "" and time_left(30) == "about 30 s left"
     assert time_left(600) == "about 10 min left"
+
+
+def test_counts_shown_after_a_run_are_the_registrys(qtbot, open_window, linked, sandbox):  # noqa: F811
+    app, _mailboxes = linked
+    info = sandbox.info()
+    with Registry.for_region("us") as registry:
+        registry.add_profile(app.id, info.mailbox_out_of_scope, status="linked")   # the run finds it broken
+    window = open_window()
+    with qtbot.waitSignal(window.run_panel.finished, timeout=60000):
+        window.start_check_all(concurrency=4)
+    assert profile_status(info.mailbox_out_of_scope)[0] == "needs_relink"
+    with Registry.for_region("us") as registry:
+        counts = registry.status_counts()
+    assert counts.get("needs_relink") == 1
+    assert window.counts_status.text() == (
+        f"{sum(counts.values())} profiles · {counts.get('linked', 0)} linked · "
+        f"{counts.get('needs_relink', 0)} needs relink · {counts.get('revoked', 0)} revoked")
+    item = window.applications_list.item(1)
+    assert item.text().endswith(f"{counts['linked']} linked · 1 needs relink")

@@ -474,3 +474,76 @@ def test_the_platform_column_shows_microsoft_365_graph_whole(open_window, qtbot)
     assert table.horizontalHeader().sectionSize(COL_PLATFORM) >= needed  # not "Microsof… (Graph)"
     listed = window.findChild(QListWidget, "applicationsList")
     assert any("Microsoft 365 (Graph)" in listed.item(i).text() for i in range(listed.count()))
+
+
+def _app_item_text(window: MainWindow, name: str) -> str:
+    lst = window.applications_list
+    return next(lst.item(r).text() for r in range(lst.count()) if lst.item(r).text().startswith(name))
+
+
+def test_results_streamed_during_a_run_refresh_once_per_burst_and_move_the_counts(qtbot, open_window,
+                                                                                   two_regions, monkeypatch):
+    """A burst of results during a run: one merged refresh (never one per result), the counts move by what
+    the results say changed without counting the registry again, and the end of the run shows the
+    registry's own counts."""
+    from ec_console.checkall import JobResult, ProbeJob, RunSummary
+    from ec_console.checks import CancelToken
+    from ec_console.ui.check_all import start_run
+    from ec_console.ui.operations import Operation
+
+    window = open_window("us")
+    registry = window.registry
+    with Registry.for_region("us") as writer:
+        profiles = {p.email: p for p in writer.list_profiles()}
+        for email in ("alice@contoso.com", "erin@fabrikam.example"):  # linked -> needs relink (a probe)
+            writer.record_profile_check(profiles[email].id, result="fail", diagnosis="mailbox_not_found",
+                                        status="needs_relink")
+    calls = {"reload_profiles": 0, "status_counts": 0, "list_applications": 0}
+    for owner, name in ((window.model, "reload_profiles"), (registry, "status_counts"),
+                        (registry, "list_applications")):
+        original = getattr(owner, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    started: dict[str, object] = {}
+
+    def begin(feed, progress, done, failed):     # the operation's side of start_run: a run going on
+        started.update(feed=feed, progress=progress, done=done)
+        return Operation(CancelToken())
+
+    start_run(window, "Check all", begin)
+    feed, wake = started["feed"], started["progress"]
+    burst = [JobResult(ProbeJob(p.application_id, p.email, p.id), "needs_relink", "needs_relink", p.id,
+                       previous_status="linked")
+             for p in (profiles["alice@contoso.com"], profiles["erin@fabrikam.example"])]
+    burst += [JobResult(ProbeJob(p.application_id, p.email, p.id), "linked", "linked", p.id,
+                        previous_status="linked")
+              for p in (profiles["dave@contoso.com"], profiles["alina@fabrikam.example"])] * 10
+    for result in burst:                      # each result wakes the window on its own
+        feed.add_result(result)
+        wake()
+    assert calls["reload_profiles"] == 0      # nothing refreshed per result
+    qtbot.waitUntil(lambda: calls["reload_profiles"] == 1)
+    assert not window._results_timer.isActive()   # nothing more pending: one refresh for the whole burst
+    assert calls["status_counts"] == calls["list_applications"] == 0
+    assert window.counts_status.text() == "6 profiles · 2 linked · 3 needs relink · 1 revoked"
+    assert "1 linked · 2 need relink · 1 revoked" in _app_item_text(window, "Room booking")
+    assert "1 linked · 1 needs relink" in _app_item_text(window, "Scheduler")
+    model = window.model
+    row = [model.data(model.index(r, COL_EMAIL)) for r in range(model.rowCount())].index("alice@contoso.com")
+    assert model.data(model.index(row, COL_STATUS)) == "Needs relink"
+
+    with Registry.for_region("us") as writer:          # a change the results did not describe
+        writer.set_profile_status(profiles["bob@contoso.com"].id, "linked")
+    started["done"](RunSummary(burst, total=len(burst)))  # the end of the run
+    assert not window.run_panel.running
+    with Registry.for_region("us") as reader:
+        expected = reader.status_counts()
+    assert window.counts_status.text() == (
+        f"{sum(expected.values())} profiles · {expected['linked']} linked · "
+        f"{expected['needs_relink']} needs relink · {expected['revoked']} revoked")
+    assert "2 linked · 1 needs relink · 1 revoked" in _app_item_text(window, "Room booking")

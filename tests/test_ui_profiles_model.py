@@ -216,6 +216,59 @@ def test_no_children_and_headers(registry):
     assert headers == ["Email", "Name", "Application", "Platform", "Status", "Last checked", "Last result"]
 
 
+def test_a_row_is_formatted_once_per_read_not_per_paint(registry, monkeypatch):
+    """Repainting cells reads prepared texts; a block read again (after reload_rows) is formatted again,
+    so a new result shows."""
+    formatted: list[tuple[int, int]] = []
+    original = profiles_model.display_text
+
+    def counted(profile, column):
+        formatted.append((profile.id, column))
+        return original(profile, column)
+
+    monkeypatch.setattr(profiles_model, "display_text", counted)
+    model = ProfilesModel(registry)
+    cells = [model.index(row, column) for row in range(30) for column in range(model.columnCount())]
+    first = [model.data(index) for index in cells]
+    once = len(formatted)
+    assert once == 30 * model.columnCount()                          # each shown cell formatted once...
+    for _paint in range(5):
+        assert [model.data(index) for index in cells] == first
+    assert len(formatted) == once                                    # ...and not again on each paint
+    registry.record_profile_check(model.profile_id(0), result="fail", diagnosis="impersonation_denied",
+                                  status="needs_relink")
+    model.reload_rows()
+    assert model.data(model.index(0, COL_STATUS)) == "Needs relink"
+    assert model.data(model.index(0, COL_LAST_RESULT)) == "Failed: impersonation_denied"
+    assert model.data(model.index(0, COL_EMAIL), Qt.ItemDataRole.AccessibleTextRole) == first[0]
+
+
+def test_a_painted_cell_gets_every_role_in_one_answer(registry):
+    """The table's item delegate asks for all of a cell's roles at once (`multiData`): the text, the
+    status icon and nothing for the roles the model does not serve."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    class Delegate(QStyledItemDelegate):
+        def option(self, index):
+            option = QStyleOptionViewItem()
+            self.initStyleOption(option, index)
+            return option
+
+    model = ProfilesModel(registry)
+    registry.record_profile_check(model.profile_id(0), result="fail", diagnosis="impersonation_denied",
+                                  status="needs_relink")
+    model.reload_rows()
+    delegate = Delegate()
+    status = delegate.option(model.index(0, COL_STATUS))
+    assert status.text == "Needs relink" and not status.icon.isNull()
+    result = delegate.option(model.index(0, COL_LAST_RESULT))
+    assert result.text == "Failed: impersonation_denied" and not result.icon.isNull()
+    email = delegate.option(model.index(0, COL_EMAIL))              # asked after cells with an icon
+    assert email.text == model.profile(0).email and email.icon.isNull()
+    not_checked = delegate.option(model.index(1, COL_LAST_RESULT))
+    assert not_checked.text == "Not checked yet" and not_checked.icon.isNull()
+
+
 def test_reload_rows_shows_new_results_without_counting_again(qtbot, registry):
     counting = CountingRegistry(registry)
     model = ProfilesModel(counting)
@@ -249,3 +302,27 @@ def test_results_move_rows_when_the_query_depends_on_what_a_probe_writes(registr
     model = ProfilesModel(registry)
     model.set_query(query)
     assert model.results_move_rows() is moves
+
+
+def test_reload_profiles_reads_only_their_pages_and_repaints_only_changed_rows(qtbot, registry, monkeypatch):
+    monkeypatch.setattr(profiles_model, "BLOCK_SIZE", 10)
+    counting = CountingRegistry(registry)
+    model = ProfilesModel(counting)  # type: ignore[arg-type]
+    for row in (0, 15, 25):                                          # pages 0, 1 and 2 are cached
+        model.data(model.index(row, COL_STATUS))
+    ids = [model.profile_id(row) for row in range(30)]
+    registry.record_profile_check(ids[13], result="fail", diagnosis="impersonation_denied",
+                                  status="needs_relink")
+    registry.record_profile_check(ids[16], result="pass", status="linked")
+    counting.pages.clear()
+    counts = counting.counts
+    changed = []
+    model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
+    model.reload_profiles([ids[13], ids[16], ids[3], 999_999])       # 3 was probed, its values unchanged
+    assert sorted(counting.pages) == [(0, 10), (10, 10)]             # their pages again, not page 2
+    assert counting.counts == counts                                 # no count
+    assert changed == [(13, 16)]                                     # rows 13 to 16 only: not page 0
+    assert model.data(model.index(13, COL_STATUS)) == "Needs relink"
+    assert model.data(model.index(16, COL_LAST_RESULT)) == "Passed"
+    model.reload_profiles([ids[25]])                                 # unchanged: nothing repainted
+    assert changed == [(13, 16)] and (20, 10) in counting.pages

@@ -296,7 +296,7 @@ def start_run(window: Any, title: str, begin: Begin, *,
 
     feed = RunFeed()
     region_label = window.region.label
-    panel.begin(title, feed, lambda _results: window.results_arrived())
+    panel.begin(title, feed, window.results_arrived)
 
     def done(result: Any) -> None:
         summary = summary_of(result)

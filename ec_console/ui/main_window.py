@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyleFactory,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -181,6 +182,9 @@ class MainWindow(QMainWindow):
         self._registry_error = ""
         self._total_profiles = 0
         self._linked_total = 0
+        self._status_counts: dict[str, int] = {}   # as shown: read at each full refresh, then streamed
+        self._requery = False   # a change arrived that results do not describe: the next refresh reads
+        self._results_ids: set[int] = set()   # profiles with results since the last refresh
         self._search_timer = QTimer(self)
         self._search_timer.setObjectName("searchDebounce")
         self._search_timer.setSingleShot(True)
@@ -379,6 +383,12 @@ class MainWindow(QMainWindow):
         self.profiles_table.setAccessibleName("profilesTable")
         self.profiles_table.setAccessibleDescription(self.tr("Calendar profiles linked in this region"))
         self.profiles_table.setModel(self.model)
+        # Painted with Fusion itself, not the application's `ConsoleStyle` (Fusion plus a check box outline:
+        # the table has no check box): its Python `drawPrimitive` would be called for every cell of every
+        # paint, each call taking the interpreter lock that a running check's probe threads hold.
+        self._table_style = QStyleFactory.create("Fusion")
+        self._table_style.setParent(self)
+        self.profiles_table.setStyle(self._table_style)
         self.profiles_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.profiles_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.profiles_table.setAlternatingRowColors(True)
@@ -682,6 +692,8 @@ class MainWindow(QMainWindow):
         if self.registry is None:
             self._show_registry_error()
             return
+        self._requery = False
+        self._results_ids = set()
         selected = self.selected_application_id()
         self._applications = self.registry.list_applications()
         self._fill_applications(selected)
@@ -717,6 +729,20 @@ class MainWindow(QMainWindow):
                 current = item
         lst.setCurrentItem(current)
         lst.blockSignals(False)
+
+    def _update_application_items(self) -> None:
+        """Show the applications' current counts in their list items (the items stay: no rebuild)."""
+        by_id = {a.id: a for a in self._applications}
+        lst = self.applications_list
+        total = sum(a.linked_count + a.needs_relink_count + a.revoked_count for a in self._applications)
+        for row in range(lst.count()):
+            item = lst.item(row)
+            app_id = item.data(Qt.ItemDataRole.UserRole)
+            if app_id is None:
+                item.setText(self.tr("All applications") + "\n"
+                             + count(total, self.tr("profile"), self.tr("profiles")))
+            elif app_id in by_id:
+                item.setText(self._application_text(by_id[app_id]))
 
     def _application_text(self, app: Application) -> str:
         name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
@@ -794,7 +820,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("%s profiles selected") % _fmt(selected), 4000)
 
     def _update_counts(self) -> None:
-        counts = self.registry.status_counts() if self.registry is not None else {}
+        self._status_counts = dict(self.registry.status_counts()) if self.registry is not None else {}
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        counts = self._status_counts
         total = sum(counts.values())
         parts = [count(total, self.tr("profile"), self.tr("profiles"))]
         for status in PROFILE_STATUSES:
@@ -1146,13 +1176,44 @@ class MainWindow(QMainWindow):
     def update_action_states(self) -> None:
         self._update_actions()
 
-    def results_arrived(self, *, now: bool = False) -> None:
-        """Results of a run were written: refresh the window, merged (at most every RESULTS_REFRESH_MS)."""
+    def results_arrived(self, results: list[Any] | None = None, *, now: bool = False) -> None:
+        """Results of a run were written: refresh the window, merged (at most every RESULTS_REFRESH_MS).
+
+        `results` (the run's `JobResult`s) carry each profile's status before and after: the counts shown
+        are updated from them without reading the registry; without them the next refresh reads everything.
+        """
+        if results is None:
+            self._requery = True
+        else:
+            self._count_results(results)
+            self._results_ids.update(r.profile_id for r in results if r.profile_id is not None)
         if now:
             self._results_timer.stop()
             self._refresh_keeping_selection()
         elif not self._results_timer.isActive():
             self._results_timer.start()
+
+    def _count_results(self, results: list[Any]) -> None:
+        """Move the counts shown (the status counts and each application's) by what `results` changed."""
+        moves: dict[tuple[int, str], int] = {}
+        for result in results:
+            after, before = result.status, result.previous_status
+            if result.profile_id is None or after is None or after == before:
+                continue
+            app_id = result.job.application_id
+            moves[(app_id, after)] = moves.get((app_id, after), 0) + 1
+            if before is not None:
+                moves[(app_id, before)] = moves.get((app_id, before), 0) - 1
+        if not moves:
+            return
+        fields = {"linked": "linked_count", "needs_relink": "needs_relink_count", "revoked": "revoked_count"}
+        apps = {a.id: a for a in self._applications}
+        for (app_id, status), n in moves.items():
+            self._status_counts[status] = max(0, self._status_counts.get(status, 0) + n)
+            app, field = apps.get(app_id), fields.get(status)
+            if app is not None and field is not None:
+                apps[app_id] = app = replace(app, **{field: max(0, getattr(app, field) + n)})
+        self._applications = [apps[a.id] for a in self._applications]
 
     @Slot()
     def _refresh_keeping_selection(self) -> None:
@@ -1160,12 +1221,20 @@ class MainWindow(QMainWindow):
             return
         if self.run_panel.running and not self.model.results_move_rows():
             # While a run streams results in, the listed rows stay where they are: show their new values
-            # without re-running the sorted id query (150-250 ms at 100,000 profiles, on this thread).
-            # The end of the run does the full refresh.
-            self._applications = self.registry.list_applications()
-            self._fill_applications(self.selected_application_id())
-            self.model.reload_rows()
-            self._update_counts()
+            # without re-running the sorted id query (150-250 ms at 100,000 profiles, on this thread),
+            # and the counts moved by the results (`_count_results`) without counting again. The end of
+            # the run does the full refresh.
+            if self._requery:
+                self._requery = False
+                self._applications = self.registry.list_applications()
+                self._fill_applications(self.selected_application_id())
+                self._update_counts()
+                self.model.reload_rows()
+            else:
+                self._update_application_items()
+                self._show_counts()
+                self.model.reload_profiles(self._results_ids)   # only rows that changed are repainted
+            self._results_ids = set()
             self._update_views()
             if self.details_pane.isVisible():
                 self.details_pane.reload()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from types import EllipsisType
@@ -131,6 +131,11 @@ def display_text(profile: Profile, column: int) -> str:
     return ""
 
 
+def row_display_texts(profile: Profile) -> tuple[str, ...]:
+    """What the table shows in every column for `profile`, in column order."""
+    return tuple(display_text(profile, column) for column in range(len(COLUMNS)))
+
+
 class ProfilesModel(QAbstractTableModel):
     """Profiles of one region's registry matching a `ProfileQuery`, in the query's order."""
 
@@ -148,6 +153,9 @@ class ProfilesModel(QAbstractTableModel):
         self._count = 0
         self._count_pending = False
         self._blocks: OrderedDict[int, list[Profile]] = OrderedDict()
+        # Each cached block's display texts, one tuple per row, made when the row is first painted: a
+        # paint reads prepared strings (no date parsing or label lookups per cell and paint).
+        self._texts: dict[int, list[tuple[str, ...] | None]] = {}
         self._pending_blocks: set[int] = set()
         self._generation = 0
         self._tasks: list[Any] = []
@@ -212,9 +220,31 @@ class ProfilesModel(QAbstractTableModel):
         or sorts by what a probe changes) call `refresh()` instead, at least when the run ends.
         """
         self._blocks.clear()
+        self._texts.clear()
         self._pending_blocks.clear()
         if self._count:
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+
+    def reload_profiles(self, profile_ids: Iterable[int]) -> None:
+        """Show the current values of these profiles (results of a run) without counting again: only the
+        cached pages holding one of them are read again, and only rows whose values changed are repainted.
+        Pages not cached are read when painted. Same position rules as `reload_rows()`."""
+        wanted = set(profile_ids)
+        if not wanted:
+            return
+        last_column = len(COLUMNS) - 1
+        for number in [n for n, block in self._blocks.items() if any(p.id in wanted for p in block)]:
+            old = self._blocks.pop(number)
+            self._texts.pop(number, None)
+            new = self._block(number, budget=self.sync_budget_ms)
+            if new is None:
+                continue  # a worker reads it; the view is told when it lands
+            first = number * BLOCK_SIZE
+            changed = [i for i in range(max(len(old), len(new)))
+                       if i >= len(old) or i >= len(new) or old[i] != new[i]]
+            if changed:
+                last = min(first + changed[-1], self._count - 1)
+                self.dataChanged.emit(self.index(first + changed[0], 0), self.index(last, last_column))
 
     def results_move_rows(self) -> bool:
         """Whether a probe's outcome can change which rows the query lists or their order."""
@@ -301,10 +331,30 @@ class ProfilesModel(QAbstractTableModel):
         if role == _PROFILE_ID:
             return profile.id
         if role == _DISPLAY or role == _ACCESSIBLE:
-            return self._display(profile, column)
+            texts = self._texts.get(number)
+            if texts is None:
+                texts = self._texts[number] = [None] * len(block)
+            row_texts = texts[offset]
+            if row_texts is None:
+                row_texts = texts[offset] = row_display_texts(profile)
+            return row_texts[column]
         if role == _DECORATION:
             return self._decoration(profile, column)
         return self._tooltip(profile, column)
+
+    def multiData(self, index: _Index, roleDataSpan: Any) -> None:  # noqa: N802, N803 - Qt override
+        # The item delegate asks for every role of a painted cell at once (7 of them): answered in one call
+        # from Qt into Python, not one per role. Each such call takes the interpreter lock, which the probe
+        # threads of a running check hold most of the time: per-role calls made one paint wait many times.
+        # The delegate reuses its role list from cell to cell: every role gets this cell's value or none.
+        valid = index.isValid()
+        for item in roleDataSpan:
+            role = item.role()
+            value = self.data(index, role) if valid and role in _ROLES_SERVED else None
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -325,6 +375,7 @@ class ProfilesModel(QAbstractTableModel):
         self._count = 0
         self._count_pending = False
         self._blocks.clear()
+        self._texts.clear()
         self._pending_blocks.clear()
 
     def _load(self, query: ProfileQuery, *, reset: bool) -> None:
@@ -372,6 +423,7 @@ class ProfilesModel(QAbstractTableModel):
         self._count = count
         self._count_pending = not exact
         self._blocks.clear()
+        self._texts.clear()
         self._pending_blocks.clear()
         self._blocks[0] = page
         if reset:
@@ -433,8 +485,10 @@ class ProfilesModel(QAbstractTableModel):
     def _store(self, number: int, block: list[Profile]) -> None:
         self._pending_blocks.discard(number)
         self._blocks[number] = block
+        self._texts.pop(number, None)
         while len(self._blocks) > MAX_CACHED_BLOCKS:
-            self._blocks.popitem(last=False)
+            evicted, _ = self._blocks.popitem(last=False)
+            self._texts.pop(evicted, None)
 
     def _start(self, query: ProfileQuery, generation: int, what: str, number: int = 0) -> None:
         """Read `what` ("page", "count" or "block" `number`) of `query` on a reader thread."""
