@@ -63,6 +63,9 @@ _BROAD_SEARCH_SHARE = 5  # a needle in over 1/5 of the rows is searched by the s
 _SMALL_TABLE = 2000      # below this many profiles either search path takes about a millisecond
 _SORT_MATCHES = 5000     # a page of a search with at most this many candidates sorts them (see profile_page)
 _SEARCH_VOCABULARY = "ec_search_vocabulary"
+# Rows between two page anchors (`Registry.profile_anchors`): a page read from its nearest anchor steps over
+# fewer than this many rows of the sort index (about a millisecond), wherever it is in the list.
+ANCHOR_EVERY = 2000
 _MAX_NAME = 200
 _MAX_EMAIL = 320
 _MAX_TEXT = 4000
@@ -109,6 +112,19 @@ class ProfileQuery:
     application_id: int | None = None
     sort: str = "email"               # one of PROFILE_SORT_COLUMNS
     descending: bool = False
+
+
+@dataclass(frozen=True)
+class ProfileAnchors:
+    """Sort keys sampled along one query's order (`Registry.profile_anchors`): `keys[i]` is the key of row
+    `(i + 1) * every`. `Registry.profile_page` reads a page from the nearest one (a seek in the sort index
+    and a short step) instead of walking the index from an end. They describe the rows as they were read:
+    after a write that adds, removes or reorders rows, sample them again (as a table reads its pages again).
+    """
+
+    query: ProfileQuery
+    every: int
+    keys: tuple[tuple[Any, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -869,6 +885,28 @@ def _comparable(key: str) -> tuple[str, ...]:
     return (key,)
 
 
+# Keyset reads (`Registry.profile_anchors`, `profile_page` with anchors). A query's order is a sequence of
+# groups, each a range of one index of migration 3 in which a row value of its columns (the row id last)
+# seeks to an anchor: the whole table for email, name and status; "not checked" (NULL) and checked rows for
+# the two nullable columns (NULL sorts first, as SQLite sorts it); one group per application, in the
+# applications' order, for application and platform. A key is (group, *values of the group's columns).
+_KEYSET_COLUMNS = {
+    "email": ("p.email_key", "p.id"),
+    "display_name": ("p.name_key", "p.email_key", "p.status", "p.id"),
+    "status": ("p.status", "p.email_key", "p.id"),
+}
+_KEYSET_IN_APPLICATION = ("p.email_key", "p.status", "p.id")
+_APPLICATION_ORDER = {"application": "name COLLATE NOCASE{d}, id{d}",
+                      "provider": "provider{d}, name COLLATE NOCASE{d}, id{d}"}
+_KeysetGroup = tuple[Any, str, tuple[Any, ...], tuple[str, ...]]  # (group, condition, parameters, columns)
+
+
+def _nullable_groups(column: str, descending: bool) -> list[_KeysetGroup]:
+    unset: _KeysetGroup = ("unset", f"{column} IS NULL", (), _KEYSET_IN_APPLICATION)
+    checked: _KeysetGroup = ("set", f"{column} IS NOT NULL", (), (column, *_KEYSET_IN_APPLICATION))
+    return [checked, unset] if descending else [unset, checked]
+
+
 def check_profile_query(query: ProfileQuery) -> None:
     """Raise `RegistryInputError` (saying why) for a query the registry refuses; nothing is read."""
     _validate_query(query)
@@ -1501,17 +1539,33 @@ class Registry:
         return counts
 
     def profile_page(self, query: ProfileQuery, offset: int, limit: int, *,
-                     total: int | None = None) -> list[Profile]:
+                     total: int | None = None, anchors: ProfileAnchors | None = None) -> list[Profile]:
         """`limit` matching profiles from position `offset` in `query`'s order: the rows a table shows.
 
         The ids come from the sort column's index (`LIMIT`/`OFFSET` on it, rows looked up only for the
         page); given `total` (the query's row count), a page in the second half is read from the other end
-        of the index, so no page walks more than half of it. A search whose trigram candidates are few
-        sorts them; any other one walks the sort index and stops at the page.
+        of the index, so no page walks more than half of it. Given `anchors` of this query
+        (`profile_anchors`), a page is read from the nearest anchor before it when that is nearer than
+        both ends: a seek in the index and fewer than `anchors.every` rows stepped over (anchors of another
+        query are ignored). A search whose trigram candidates are few sorts them; any other one walks the
+        sort index and stops at the page. The rows are the same whichever way they are read.
         """
         _validate_query(query)
         if offset < 0 or limit < 0:
             raise RegistryInputError("limit and offset must not be negative")
+        if anchors is not None and anchors.query == query and offset >= anchors.every and limit:
+            nearest = min(offset // anchors.every, len(anchors.keys))
+            skip = offset - nearest * anchors.every
+            from_end = None if total is None else total - min(total, offset + limit)
+            bound = self._search_bound(query)
+            few = bound is not None and bound <= max(_SORT_MATCHES,
+                                                     (2 * (skip + limit) * self._total()) ** 0.5)
+            if nearest and (from_end is None or skip <= from_end) and not few:
+                where, params = _where(query)
+                keys = self._keyset_rows(query, self._keyset_groups(query), where, params,
+                                         anchors.keys[nearest - 1], skip, limit)
+                if keys is not None:
+                    return self.profiles_by_ids([key[-1] for key in keys])
         reverse = total is not None and offset + limit // 2 > total // 2 and offset < total
         if reverse:
             end = min(total, offset + limit)
@@ -1530,6 +1584,69 @@ class Registry:
         if reverse:
             ids.reverse()
         return self.profiles_by_ids(ids)
+
+    def profile_anchors(self, query: ProfileQuery, *, every: int = ANCHOR_EVERY) -> ProfileAnchors:
+        """Every `every`-th row's sort key of `query` (`ProfileAnchors`), for `profile_page(anchors=...)`:
+        one walk of the query's rows, `every` rows per step inside SQLite (about 0.3 s at a million without
+        a search; a search tests each row as it is walked). Run it off the GUI thread; `time_budget` stops
+        it."""
+        _validate_query(query)
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise RegistryInputError("the anchors' spacing must be a positive integer")
+        where, params = _where(query)
+        groups = self._keyset_groups(query)
+        keys: list[tuple[Any, ...]] = []
+        key: tuple[Any, ...] | None = None
+        while True:
+            rows = self._keyset_rows(query, groups, where, params, key, every, 1)
+            if not rows:
+                return ProfileAnchors(query, every, tuple(keys))
+            key = rows[0]
+            keys.append(key)
+
+    def _keyset_groups(self, query: ProfileQuery) -> list[_KeysetGroup]:
+        """`query`'s order as keyset groups (see _KEYSET_COLUMNS)."""
+        if query.sort in _KEYSET_COLUMNS:
+            return [("all", "1", (), _KEYSET_COLUMNS[query.sort])]
+        if query.sort in ("last_checked_at", "last_result"):
+            return _nullable_groups(f"p.{query.sort}", query.descending)
+        order = _APPLICATION_ORDER[query.sort].format(d=" DESC" if query.descending else "")
+        only, params = "", ()
+        if query.application_id is not None:
+            only, params = " WHERE id = ?", (query.application_id,)
+        return [(app_id, "p.application_id = ?", (app_id,), _KEYSET_IN_APPLICATION)
+                for (app_id,) in self._conn.execute(f"SELECT id FROM applications{only} ORDER BY {order}",
+                                                    params)]
+
+    def _keyset_rows(self, query: ProfileQuery, groups: list[_KeysetGroup], where: str, params: list[Any],
+                     start: tuple[Any, ...] | None, skip: int, limit: int) -> list[tuple[Any, ...]] | None:
+        """Keys (the row id last) of `limit` rows of `query` from the row with key `start` (or the first
+        row) on, after skipping `skip`; None when `start`'s group no longer exists."""
+        op, direction = ("<=", " DESC") if query.descending else (">=", "")
+        keys: list[tuple[Any, ...]] = []
+        started = start is None
+        for group, condition, group_params, columns in groups:
+            clauses, values = [condition], [*group_params]
+            if not started:
+                if group != start[0]:
+                    continue
+                started = True
+                clauses.append(f"({', '.join(columns)}) {op} ({', '.join('?' * len(columns))})")
+                values += start[1:]
+            scope = f"{where}{' AND' if where else ' WHERE'} {' AND '.join(clauses)}"
+            order = ", ".join(f"{column}{direction}" for column in columns)
+            rows = self._conn.execute(
+                f"SELECT {', '.join(columns)} FROM profiles p{scope} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, *values, limit, skip)).fetchall()
+            if rows:
+                keys += [(group, *row) for row in rows]
+                limit, skip = limit - len(rows), 0
+                if not limit:
+                    break
+            elif skip:  # the group holds `skip` rows or fewer: count them and skip the rest further on
+                skip -= self._conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM profiles p{scope} LIMIT ?)",
+                                           (*params, *values, skip)).fetchone()[0]
+        return keys if started else None
 
     def iter_profiles(self, query: ProfileQuery = ProfileQuery(), *, limit: int | None = None,
                       batch: int = 500) -> Iterator[Profile]:
