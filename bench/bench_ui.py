@@ -36,6 +36,7 @@ KEYSTROKE_TARGET_MS = 50
 SORT_TARGET_MS = 200
 SCROLL_TARGET_MS = 50
 RSS_TARGET_MB = 300
+SEED_TARGET_S = 60  # issue 13: seeding a million profiles takes "seconds, not minutes"
 
 
 def resident_mb() -> float:
@@ -103,7 +104,17 @@ def main() -> int:
         def seed() -> None:
             with Registry.for_region("us") as registry:
                 make_sample_registry(registry, "us", args.profiles)
-        print(f"seeding {args.profiles:,} profiles (bulk path, not the UI): {timed(seed) / 1000:9.1f} s")
+        cpu = time.process_time()
+        seed_s = timed(seed) / 1000
+        cpu = time.process_time() - cpu
+        met = seed_s < SEED_TARGET_S
+        print(f"seeding {args.profiles:,} profiles (bulk path, not the UI): {seed_s:9.1f} s  (target "
+              f"< {SEED_TARGET_S} s, seconds not minutes: {'met' if met else 'NOT met'}; {cpu:.1f} s of this "
+              f"process's CPU, which a loaded machine does not stretch)")
+        from summary import report
+
+        report(f"seeding {args.profiles:,} profiles (bulk load)", f"{seed_s:.1f} s (CPU {cpu:.1f} s)",
+               f"< {SEED_TARGET_S} s", met)
     app = create_application()
     theme.apply_theme(app, "light")
     # PySide6 6.12 takes a reference from None on some calls that return nothing: the static

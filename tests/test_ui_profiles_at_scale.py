@@ -181,6 +181,38 @@ def test_pages_read_from_anchors_show_the_querys_rows(qtbot, window, seeded, bud
     check("a", "display_name", model.query.descending)
 
 
+def test_anchors_of_an_older_query_landing_late_are_dropped(qtbot, window, seeded, monkeypatch):
+    monkeypatch.setattr(profiles_model, "ANCHOR_ROWS", 300)
+    monkeypatch.setattr(profiles_model, "ANCHOR_EVERY", 37)
+    model = window.model
+    model.sync_budget_ms = 0  # every read on a reader thread
+    gates = {"email": threading.Event(), "display_name": threading.Event()}
+    sampled = {"email": threading.Event(), "display_name": threading.Event()}
+    original = Registry.profile_anchors
+
+    def held(self, query, **options):
+        sampled[query.sort].set()
+        gates[query.sort].wait(10)
+        return original(self, query, **options)
+
+    monkeypatch.setattr(Registry, "profile_anchors", held)
+    window.refresh()
+    qtbot.waitUntil(sampled["email"].is_set)
+    click_header(window, COL_NAME)           # a new query while the first one's anchors are being sampled
+    qtbot.waitUntil(lambda: model.query.sort == "display_name" and model.rows_current())
+    qtbot.waitUntil(sampled["display_name"].is_set)
+    gates["email"].set()                     # the older query's anchors land now: dropped
+    qtbot.wait(300)
+    assert not model.anchored()
+    gates["display_name"].set()
+    qtbot.waitUntil(model.anchored)
+    want = expected(seeded, "", "display_name", model.query.descending)
+    table = window.profiles_table
+    table.verticalScrollBar().setValue(table.verticalScrollBar().maximum() // 2)
+    top, emails = on_screen(qtbot, window)
+    assert emails == want[top:top + len(emails)]
+
+
 def test_an_older_keystrokes_read_landing_late_is_dropped(qtbot, window, seeded, monkeypatch):
     model = window.model
     model.sync_budget_ms = 0          # every read on a reader thread
