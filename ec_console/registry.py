@@ -1373,7 +1373,6 @@ class Registry:
         finally:
             conn.execute("DROP TABLE IF EXISTS temp.ec_bulk_profiles")
             if journal is not None:
-                conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute(f"PRAGMA journal_mode = {journal}")
             conn.execute(f"PRAGMA threads = {int(threads)}")
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
@@ -1389,10 +1388,9 @@ class Registry:
             switched = str(conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]).lower()
         except sqlite3.OperationalError:  # another connection holds the file: keep the WAL
             return None
-        if switched == "wal":
-            return None
-        conn.execute("PRAGMA synchronous = OFF")  # the journal still makes an interrupted load roll back
-        return mode
+        # `synchronous` stays NORMAL: the journal is synced before the file's own pages are overwritten
+        # (OFF saved nothing measurable at a million rows).
+        return None if switched == "wal" else mode
 
     def _bulk_load(self, prepared: Iterator[tuple[Any, ...]], known: set[int], now: str) -> int:
         columns = ("application_id, email, display_name, status, email_key, name_key, last_checked_at,"
