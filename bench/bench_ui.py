@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +38,16 @@ SORT_TARGET_MS = 200
 SCROLL_TARGET_MS = 50
 RSS_TARGET_MB = 300
 SEED_TARGET_S = 60  # issue 13: seeding a million profiles takes "seconds, not minutes"
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children (0 where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def resident_mb() -> float:
@@ -91,7 +102,6 @@ def main() -> int:
         own_home = tempfile.TemporaryDirectory(prefix="ec-bench-ui-")
         os.environ["EC_CONSOLE_HOME"] = own_home.name
 
-    from make_sample_registry import make_sample_registry
     from PySide6.QtCore import QEventLoop, Qt
 
     from ec_console.registry import Registry
@@ -101,16 +111,19 @@ def main() -> int:
     from ec_console.ui.tasks import shutdown_pools
 
     if not args.home:
+        # In a child process (`make_sample_registry.py`): the load's page cache and sorter (about 500 MB at a
+        # million) would otherwise stay in this process's resident memory, measured below for the window.
         def seed() -> None:
-            with Registry.for_region("us") as registry:
-                make_sample_registry(registry, "us", args.profiles)
-        cpu = time.process_time()
+            subprocess.run([sys.executable, str(Path(__file__).resolve().parent / "make_sample_registry.py"),
+                            "--profiles", str(args.profiles), "--home", os.environ["EC_CONSOLE_HOME"]],
+                           check=True, stdout=subprocess.DEVNULL)
+        cpu = -children_cpu()
         seed_s = timed(seed) / 1000
-        cpu = time.process_time() - cpu
+        cpu += children_cpu()
         met = seed_s < SEED_TARGET_S
         print(f"seeding {args.profiles:,} profiles (bulk path, not the UI): {seed_s:9.1f} s  (target "
-              f"< {SEED_TARGET_S} s, seconds not minutes: {'met' if met else 'NOT met'}; {cpu:.1f} s of this "
-              f"process's CPU, which a loaded machine does not stretch)")
+              f"< {SEED_TARGET_S} s, seconds not minutes: {'met' if met else 'NOT met'}; {cpu:.1f} s of the "
+              f"seeding process's CPU, which a loaded machine does not stretch)")
         from summary import report
 
         report(f"seeding {args.profiles:,} profiles (bulk load)", f"{seed_s:.1f} s (CPU {cpu:.1f} s)",
