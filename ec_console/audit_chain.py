@@ -216,6 +216,29 @@ def broken_line(result: ChainResult, action_name: Callable[[str], str] = str) ->
     return f"Audit chain broken {where}: {KIND_WORDS[b.kind]} — {b.reason}."
 
 
+def status_line(result: ChainResult, action_name: Callable[[str], str] = str,
+                when: Callable[[str], str] = str) -> str:
+    """The audit window's line: "Chain verified: 1,234 entries" / "Chain broken at entry 57 (edited):
+    Profile linked at 2026-12-03 15:05 — its content does not match its hash: …"."""
+    b = result.broken
+    if b is None:
+        return f"Chain verified: {count(result.entries, 'entry', 'entries')}"
+    if b.id is None:
+        where = (f"after entry {result.last_id} ({KIND_WORDS[b.kind]}): the newest entry left is of "
+                 f"{when(result.last_at or '')}" if result.last_id is not None else
+                 f"before its first entry ({KIND_WORDS[b.kind]})")
+    else:
+        where = f"at entry {b.id} ({KIND_WORDS[b.kind]}): {action_name(b.action or '')} at {when(b.at or '')}"
+    return f"Chain broken {where} — {b.reason}."
+
+
+def export_header(result: ChainResult, checked_at: str) -> str:
+    """The line an export of the audit starts with: the chain's state when the export was written."""
+    if result.broken is None:
+        return (f"# Audit chain verified at {checked_at}: {result.entries} entries, head {result.head}")
+    return f"# Audit chain NOT verified at {checked_at}: {broken_line(result)}"
+
+
 def result_json(result: ChainResult) -> dict[str, Any]:
     """`ec-console audit verify --json` (docs/cli.md)."""
     b = result.broken
@@ -227,5 +250,5 @@ def result_json(result: ChainResult) -> dict[str, Any]:
 
 
 __all__ = ["ADVICE", "BREAK_KINDS", "CANONICAL_FIELDS", "GENESIS", "KIND_WORDS", "ChainBreak", "ChainHead",
-           "ChainResult", "ChainRow", "broken_line", "canonical", "is_hash", "parse_head", "result_json",
-           "row_hash", "verified_line", "verify"]
+           "ChainResult", "ChainRow", "broken_line", "canonical", "export_header", "is_hash", "parse_head",
+           "result_json", "row_hash", "status_line", "verified_line", "verify"]

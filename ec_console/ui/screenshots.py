@@ -10,7 +10,8 @@ window (`check-view`; a failure whose fix names the fields: `check-view-failed`;
 context menu `profile-context-menu` → `check-view-profile`, and its result gone stale `check-view-stale`),
 Google discovery in the link dialog (`link-discover-google`), the dashboard's windows (`main-details`, a
 narrow `main-details-narrow` with a long status message, `link-profiles`, `check-all`, `revoke-application`,
-`audit-log` with a date range and the details pane, ...), Edit / Remove application (`edit-application`,
+`audit-log` with a date range, the details pane and the chain verified, `audit-log-chain-broken` after an
+entry was changed behind the console's back, ...), Edit / Remove application (`edit-application`,
 `edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
 application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile` with all four
 findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`) and the main window's reconciliation line
@@ -612,8 +613,25 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     actions = [e.action for e in audit.model.entries]
     if "check_all_cancelled" in actions:
         audit.table.selectRow(actions.index("check_all_cancelled"))
+    _wait(app, lambda: audit.verifying is None and audit.chain_result is not None)
     _settle(app)
     _save(audit, outdir, "audit-log", scheme, scale)
+    # The same window once someone has changed an entry behind the console's back (a plain sqlite3 UPDATE).
+    import sqlite3
+
+    with Registry.for_region("us") as registry:
+        path, middle = registry.path, registry.audit_entries(limit=1, offset=5)[0].id
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET os_user = 'someone-else' WHERE id = ?", (middle,))
+    conn.close()
+    audit.refresh_button.click()
+    _wait(app, lambda: audit.verifying is None and audit.loading is None)
+    ids = [e.id for e in audit.model.entries]
+    if middle in ids:
+        audit.table.selectRow(ids.index(middle))
+    _settle(app)
+    _save(audit, outdir, "audit-log-chain-broken", scheme, scale)
     audit.close()
     window.close()
     window.deleteLater()
