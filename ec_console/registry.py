@@ -6,7 +6,9 @@
 - One unit of work (a probe's profile update + its check + its audit entry) is one transaction
   (`with registry.transaction():`): a crash leaves the previous state, never half of one. Every mutating
   method runs in a transaction of its own, or joins the caller's (as a savepoint).
-- The audit table is append-only, enforced by triggers (UPDATE and DELETE are refused by SQLite itself).
+- The audit table is append-only, enforced by triggers (UPDATE and DELETE are refused by SQLite itself),
+  and a SHA-256 hash chain (schema 10, `ec_console.audit_chain`): each row is chained to the one before it
+  inside the transaction that inserts it, so `verify_audit()` names any edit made behind the console's back.
 - Profile search is a literal substring match; where SQLite has FTS5's trigram tokenizer, a trigram index
   (schema 4) narrows selective searches first, with the same results as the scan.
 - No secret is ever stored here (settings with secret-looking keys or PEM blocks are refused). Times are
@@ -833,12 +835,20 @@ def append_audit(conn: sqlite3.Connection, at: str, os_user: str, action: str, s
     """Insert one audit row chained to the newest one; returns its id. Call inside a write transaction
     (BEGIN IMMEDIATE holds SQLite's write lock, so the newest row cannot change before the insert; the
     unique index on prev_hash refuses a second row after the same one, should that ever be broken)."""
-    newest = conn.execute("SELECT row_hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    prev = newest[0] if newest is not None and newest[0] else GENESIS
+    # The newest row with a hash: a row someone added without one (which verify names) must not stop the
+    # console from auditing, as chaining to the genesis value again would (its prev_hash is taken).
+    newest = conn.execute("SELECT row_hash FROM audit WHERE row_hash IS NOT NULL ORDER BY id DESC LIMIT 1"
+                          ).fetchone()
+    prev = newest[0] if newest is not None else GENESIS
     digest = row_hash(prev, canonical(at, os_user, None, action, subject, detail))
-    cur = conn.execute("INSERT INTO audit (at, os_user, db_session_user, action, subject, detail, prev_hash,"
-                       " row_hash) VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
-                       (at, os_user, action, subject, detail, prev, digest))
+    try:
+        cur = conn.execute("INSERT INTO audit (at, os_user, db_session_user, action, subject, detail,"
+                           " prev_hash, row_hash) VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
+                           (at, os_user, action, subject, detail, prev, digest))
+    except sqlite3.IntegrityError:
+        raise RegistryError("The audit's hash chain has been changed outside the console: a new entry "
+                            "cannot be chained to it. Run `ec-console audit verify` to see where it "
+                            "breaks.") from None
     return int(cur.lastrowid or 0)
 # An entry's searchable text: its fields, separated so a word never matches across two of them.
 _AUDIT_TEXT = "at || char(31) || os_user || char(31) || action || char(31) || subject || char(31) || detail"
@@ -1714,7 +1724,9 @@ class Registry:
     # ------------------------------------------------------------------------------------------- audit
 
     def audit(self, action: str, subject: str, detail: str = "") -> AuditEntry:
-        """Append an entry (UTC time and OS user added here). The trail cannot be edited or shortened."""
+        """Append an entry (UTC time and OS user added here), chained to the newest one in the same
+        transaction. The trail cannot be edited or shortened through SQL, and `verify_audit` sees it if it
+        was."""
         action = _code(action, "audit action")
         subject = _clean_text(subject, "audit subject", max_len=_MAX_TEXT, required=False)
         if not isinstance(detail, str) or len(detail) > _MAX_TEXT:

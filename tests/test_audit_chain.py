@@ -13,7 +13,14 @@ import pytest
 
 from ec_console import audit_chain
 from ec_console.audit_chain import GENESIS
-from ec_console.registry import AUDIT_CHAIN_VERSION, AUDIT_HEAD_TABLE, MIGRATIONS, Registry, migrate
+from ec_console.registry import (
+    AUDIT_CHAIN_VERSION,
+    AUDIT_HEAD_TABLE,
+    MIGRATIONS,
+    Registry,
+    RegistryError,
+    migrate,
+)
 
 
 def documented_hash(prev: str, at: str, os_user: str, action: str, subject: str, detail: str,
@@ -285,3 +292,27 @@ def test_the_chain_is_read_in_batches_oldest_first():
 def test_a_malformed_known_head_is_refused(text):
     with pytest.raises(audit_chain.BadInput, match="64-character"):
         audit_chain.parse_head(text)
+
+
+def test_the_console_keeps_auditing_after_a_row_added_without_a_hash():
+    with _registry(3) as registry:
+        su = _superuser(registry)
+        su.execute("CREATE UNIQUE INDEX audit_chain_links ON audit (prev_hash)")   # the guard back in place
+        su.execute("INSERT INTO audit (at, os_user, action, subject, detail) VALUES"
+                   " ('2026-12-03T09:00:00Z', 'mallory', 'profile_linked', 'y@contoso.example', '')")
+        su.close()
+        registry.audit("profile_revoked", "z@contoso.example", "after the forged row")
+        result = registry.verify_audit()
+    assert (result.broken.kind, result.broken.id) == ("unhashed", 4)
+
+
+def test_an_entry_that_cannot_be_chained_is_refused_with_a_clear_message():
+    with _registry(3) as registry:
+        su = _superuser(registry)
+        su.execute("CREATE UNIQUE INDEX audit_chain_links ON audit (prev_hash)")
+        # A copy of entry 1 appended as the newest: its hash is already what entry 2 follows.
+        su.execute("INSERT INTO audit (at, os_user, action, subject, detail, prev_hash, row_hash)"
+                   " SELECT at, os_user, action, subject, detail, NULL, row_hash FROM audit WHERE id = 1")
+        su.close()
+        with pytest.raises(RegistryError, match="changed outside the console.*audit verify"):
+            registry.audit("profile_revoked", "z@contoso.example", "")
