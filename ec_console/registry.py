@@ -1733,6 +1733,9 @@ class Registry:
             raise RegistryInputError(f"audit detail must be text of at most {_MAX_TEXT} characters")
         if _looks_secret_value(detail):
             raise RegistryInputError("audit detail holds a private key; secrets never go into the registry")
+        if _has_surrogate(subject) or _has_surrogate(detail):
+            raise RegistryInputError("audit subject and detail must be readable text (undecodable characters "
+                                     "cannot be stored or hashed)")
         if self._os_user is None:
             self._os_user = _os_user()
         with self.transaction() as conn:

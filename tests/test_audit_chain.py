@@ -8,8 +8,11 @@ import hashlib
 import json
 import sqlite3
 import threading
+from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ec_console import audit_chain
 from ec_console.audit_chain import GENESIS
@@ -19,6 +22,7 @@ from ec_console.registry import (
     MIGRATIONS,
     Registry,
     RegistryError,
+    RegistryInputError,
     migrate,
 )
 
@@ -316,3 +320,36 @@ def test_an_entry_that_cannot_be_chained_is_refused_with_a_clear_message():
         su.close()
         with pytest.raises(RegistryError, match="changed outside the console.*audit verify"):
             registry.audit("profile_revoked", "z@contoso.example", "")
+
+
+def test_undecodable_text_is_refused_with_a_clear_message():
+    with Registry.for_region("us") as registry:
+        for subject, detail in (("s", "bad \udc80 byte"), ("\udc80", "")):
+            with pytest.raises(RegistryInputError, match="readable text"):
+                registry.audit("profile_linked", subject, detail)
+        assert registry.verify_audit().entries == 0
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=6), data=st.data())
+def test_any_text_chains_and_any_one_changed_field_is_named(entries, data):
+    from ec_console.audit_chain import ChainRow, verify
+
+    rows, prev = [], GENESIS
+    for n, (subject, detail) in enumerate(entries, start=1):
+        at = f"2026-12-03T10:00:{n:02d}Z"
+        digest = documented_hash(prev, at, "anna", "profile_linked", subject, detail)
+        rows.append(ChainRow(n, at, "anna", None, "profile_linked", subject, detail, prev, digest))
+        prev = digest
+    assert verify(rows, find=lambda _d: None).verified
+    victim = data.draw(st.integers(0, len(rows) - 1))
+    field = data.draw(st.sampled_from(["at", "os_user", "db_session_user", "action", "subject", "detail"]))
+    old = getattr(rows[victim], field)
+    value = data.draw(_TEXT.filter(lambda v: v != old))
+    changed = [*rows]
+    changed[victim] = replace(rows[victim], **{field: value})
+    broken = verify(changed, find=lambda _d: None).broken
+    assert broken is not None and (broken.kind, broken.id) == ("edited", victim + 1)

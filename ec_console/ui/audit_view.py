@@ -349,7 +349,7 @@ class AuditLogDialog(QDialog):
         self.chain_icon.hide()
         self.chain.setText(self.tr("Checking that no audit entry was changed, deleted or reordered…"))
         self.verifying = ops.run_read(self, work, on_done=self._verified, on_error=self._verify_failed,
-                                      pool="bulk")
+                                      pool="reader")
 
     def _verified(self, result: audit_chain.ChainResult) -> None:
         self.verifying = None
