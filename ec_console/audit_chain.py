@@ -129,7 +129,7 @@ def verify(rows: Iterable[ChainRow], *, find: Callable[[str], ChainRow | None],
     expected = GENESIS
     entries = 0
     last: ChainRow | None = None
-    seen_known = known_head is None
+    seen_known = known_head is None or known_head == GENESIS     # noted while the audit was empty
     for row in rows:
         broken = _check(row, expected, last, find)
         if broken is not None:
@@ -192,9 +192,19 @@ KIND_WORDS = {"edited": "edited", "deleted": "an entry deleted", "reordered": "e
               "inserted": "an entry inserted", "unhashed": "an entry without a hash",
               "truncated": "the newest entries deleted"}
 
-ADVICE = ("The entries before it are intact. Keep a copy of the registry as it is now for an investigation, "
-          "compare it with a backup taken before that time, and find out who could write to the registry "
-          "file since then.")
+def advice(result: ChainResult) -> str:
+    """What to do about a broken chain, for an administrator ("" when it verifies)."""
+    b = result.broken
+    if b is None:
+        return ""
+    intact = ("The entries that remain are intact." if b.id is None else
+              "The entries before it are intact." if result.entries else "")
+    return (f"{intact} Keep a copy of the registry as it is now for an investigation, compare it with a "
+            "backup taken before that time, and find out who could write to the registry since then.").strip()
+
+
+NOTE_HEAD = ("To detect later that the newest entries were deleted, note this head and the count somewhere "
+             "outside this computer, and check against it with: ec-console audit verify --known-head HEAD")
 
 
 def verified_line(result: ChainResult) -> str:
@@ -249,6 +259,6 @@ def result_json(result: ChainResult) -> dict[str, Any]:
                                               "reason": b.reason}}
 
 
-__all__ = ["ADVICE", "BREAK_KINDS", "CANONICAL_FIELDS", "GENESIS", "KIND_WORDS", "ChainBreak", "ChainHead",
-           "ChainResult", "ChainRow", "broken_line", "canonical", "export_header", "is_hash", "parse_head",
-           "result_json", "row_hash", "status_line", "verified_line", "verify"]
+__all__ = ["BREAK_KINDS", "CANONICAL_FIELDS", "GENESIS", "KIND_WORDS", "NOTE_HEAD", "ChainBreak", "ChainHead",
+           "ChainResult", "ChainRow", "advice", "broken_line", "canonical", "export_header", "is_hash",
+           "parse_head", "result_json", "row_hash", "status_line", "verified_line", "verify"]

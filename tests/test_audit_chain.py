@@ -189,10 +189,14 @@ def test_a_deleted_last_entry_is_caught_by_the_recorded_head_and_otherwise_only_
 
 
 def test_a_noted_head_still_in_a_longer_chain_verifies():
+    with Registry.for_region("us") as registry:
+        empty = registry.verify_audit().head                  # noted while the audit was empty
+        assert registry.verify_audit(known_head=empty).verified
     with _registry(3) as registry:
         noted = registry.verify_audit().head
         registry.audit("application_added", "Room booking", "later")
         assert registry.verify_audit(known_head=noted).verified
+        assert registry.verify_audit(known_head=empty).verified
 
 
 def test_two_rows_swapped_are_named_as_reordered():

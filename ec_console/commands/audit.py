@@ -189,9 +189,8 @@ def run_verify(args: argparse.Namespace) -> int:
     elif result.verified:
         print(audit_chain.verified_line(result))
         print(f"Head: {result.head}")
-        print("Note the head and the count somewhere outside this computer: "
-              "`ec-console audit verify --known-head HEAD` then also detects the newest entries deleted.")
+        print(audit_chain.NOTE_HEAD)
     else:
         print(audit_chain.broken_line(result, action_label))
-        print(audit_chain.ADVICE)
+        print(audit_chain.advice(result))
     return ExitStatus.OK if result.verified else ExitStatus.STEP_FAILED

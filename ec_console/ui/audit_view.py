@@ -75,7 +75,7 @@ def chain_html(result: audit_chain.ChainResult) -> str:
     if result.verified:
         return line + html.escape(" — no entry was changed, deleted or reordered since it was written")
     head, _, rest = line.partition(": ")
-    return f"<b>{head}</b>: {rest}<br>{html.escape(audit_chain.ADVICE)}"
+    return f"<b>{head}</b>: {rest}<br>{html.escape(audit_chain.advice(result))}"
 
 
 def details_html(entry: AuditEntry) -> str:
