@@ -129,15 +129,19 @@ def verify(rows: Iterable[ChainRow], *, find: Callable[[str], ChainRow | None],
     expected = GENESIS
     entries = 0
     last: ChainRow | None = None
+    before_last: ChainRow | None = None
     seen_known = known_head is None or known_head == GENESIS     # noted while the audit was empty
     for row in rows:
         broken = _check(row, expected, last, find)
         if broken is not None:
+            if broken.kind == "inserted":     # the break is the entry before this one: not a verified one
+                entries, last = entries - 1, before_last
+                expected = str(last.row_hash) if last is not None else GENESIS
             return ChainResult(entries, last.id if last else None, last.at if last else None, expected,
                                broken)
         expected = str(row.row_hash)
         entries += 1
-        last = row
+        before_last, last = last, row
         if not seen_known and expected == known_head:
             seen_known = True
     last_id, last_at = (last.id, last.at) if last else (None, None)
@@ -191,6 +195,7 @@ def _check(row: ChainRow, expected: str, last: ChainRow | None,
 KIND_WORDS = {"edited": "edited", "deleted": "an entry deleted", "reordered": "entries reordered",
               "inserted": "an entry inserted", "unhashed": "an entry without a hash",
               "truncated": "the newest entries deleted"}
+
 
 def advice(result: ChainResult) -> str:
     """What to do about a broken chain, for an administrator ("" when it verifies)."""

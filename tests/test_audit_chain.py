@@ -230,6 +230,20 @@ def test_an_entry_put_in_between_is_named():
         su.close()
         result = registry.verify_audit()
     assert (result.broken.kind, result.broken.id) == ("inserted", 5)
+    assert (result.entries, result.last_id, result.head) == (3, 3, head)     # the entries before it
+
+
+def test_an_entry_put_in_before_the_first_is_named():
+    with _registry(2) as registry:
+        su = _superuser(registry)
+        at = "2026-12-01T09:00:00Z"
+        forged = documented_hash(GENESIS, at, "mallory", "profile_linked", "y@contoso.example", "")
+        su.execute("INSERT INTO audit (id, at, os_user, action, subject, detail, prev_hash, row_hash)"
+                   " VALUES (0, ?, 'mallory', 'profile_linked', 'y@contoso.example', '', ?, ?)",
+                   (at, GENESIS, forged))
+        su.close()
+        result = registry.verify_audit()
+    assert (result.broken.kind, result.broken.id, result.entries, result.last_id) == ("inserted", 0, 0, None)
 
 
 def test_a_forged_row_appended_with_a_wrong_hash_or_none_is_caught():
