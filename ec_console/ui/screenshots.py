@@ -68,6 +68,17 @@ def _settle(app: object) -> None:
         app.processEvents()  # type: ignore[attr-defined]
 
 
+def _select_row(table: object, row: int) -> None:
+    """Select exactly one row of a table view. Unlike `selectRow`, which extends or toggles the selection
+    when the application believes Ctrl or Shift is held (a state simulated key presses can leave behind),
+    the rest of the selection is always cleared."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    index = table.model().index(row, 0)  # type: ignore[attr-defined]
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    table.selectionModel().setCurrentIndex(index, flags)  # type: ignore[attr-defined]
+
+
 def _save(widget: object, outdir: Path, name: str, scheme: str, scale: int) -> None:
     path = outdir / f"{name}-{scheme}@{scale}x.png"
     if not widget.grab().save(str(path), "PNG"):  # type: ignore[attr-defined]
@@ -520,7 +531,7 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     model = window.model
     rows = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
     row = rows.index(info.mailbox_out_of_scope)
-    window.profiles_table.selectRow(row)
+    _select_row(window.profiles_table, row)
     window.show_profile_details(model.index(row, 0))
     _wait(app, lambda: window.details_pane.details is not None)
     _settle(app)
@@ -611,7 +622,7 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     _wait(app, lambda: audit.loading is None and audit.page is not None)
     actions = [e.action for e in audit.model.entries]
     if "check_all_cancelled" in actions:
-        audit.table.selectRow(actions.index("check_all_cancelled"))
+        _select_row(audit.table, actions.index("check_all_cancelled"))
     _settle(app)
     _save(audit, outdir, "audit-log", scheme, scale)
     audit.close()
@@ -629,7 +640,7 @@ def _quick_check_shots(app: object, window: object, rows: list[str], info: objec
     table = window.profiles_table  # type: ignore[attr-defined]
     target = info.mailboxes_in_scope[0]  # type: ignore[attr-defined]
     row = rows.index(target)
-    table.selectRow(row)
+    _select_row(table, row)
     _settle(app)
     window._profiles_menu(table.visualRect(window.model.index(row, 0)).center())  # type: ignore[attr-defined]
     _settle(app)
