@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QFileDialog, QMenu
 from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
 
@@ -105,6 +105,52 @@ def test_every_figure_of_the_export_equals_the_table(qtbot, open_window, tmp_pat
         assert [local_time(row["run_at"]), row["trigger"], row["outcome"].replace("_", " "), row["linked"],
                 row["needs_relink"], row["failing"], row["leaks"] or "unknown", row["diagnoses"]] == cells
         assert row["application"] == dialog.application.currentText()
+
+
+def test_a_single_failing_run_among_3000_ok_runs_is_still_drawn(qtbot, open_window, tmp_path, monkeypatch):  # noqa: F811
+    """The chart of a long history is thinned to its width; a lone bad run still has its point on the failing
+    line and its marker, drawn on screen, while the table and the export keep every run."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    bad = 1717
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Contoso calendars", "exchange", "contoso.com")
+        registry.record_health([
+            HealthRow(f"run-{i}", utc_text(start + timedelta(hours=6 * i)), app.id, app.name, "scheduled",
+                      "failing" if i == bad else "ok", linked=5, failing=1 if i == bad else 0, leaks=0)
+            for i in range(3001)])
+    window = open_window("us")
+    dialog = _open(qtbot, window)
+    bad_at = (start + timedelta(hours=6 * bad)).timestamp() * 1000
+    failing = _points(dialog, "failing")
+    assert len(failing) < 3001 // 2                                    # thinned...
+    assert (bad_at, 1.0) in failing                                    # ...but the bad run is a vertex
+    assert [p[1] for p in failing].count(1.0) == 1
+    [stars] = [s for s in dialog.chart.series() if s.objectName() == "markers_problem"]
+    assert [(p.x(), p.y()) for p in stars.points()] == [(bad_at, 1.0)]
+    assert len(_table(dialog)) == 3001 and dialog.status.text() == "3,001 runs"
+
+    # On screen: the marker's colour at the bad run's place, and not at an ok run's place at the same height.
+    dialog.resize(900, 640)
+    qtbot.waitUntil(lambda: dialog.chart.plotArea().width() > 300)
+    image = dialog.chart_view.grab().toImage()
+    ratio = image.devicePixelRatio()
+
+    def colour_at(x_ms):
+        scene = dialog.chart.mapToPosition(QPointF(x_ms, 1.0), stars)
+        where = dialog.chart_view.mapFromScene(scene)
+        return image.pixelColor(int(where.x() * ratio), int(where.y() * ratio))
+
+    star = stars.color()
+    assert colour_at(bad_at) == star
+    assert colour_at((start + timedelta(hours=6 * 400)).timestamp() * 1000) != star
+
+    target = tmp_path / "history.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "csv"))
+    qtbot.mouseClick(dialog.csv_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.exporting is None and "Exported" in dialog.status.text())
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert len(exported) == 3001 and [r["failing"] for r in exported].count("1") == 1
 
 
 # --- the status bar line ---------------------------------------------------------------------------------
