@@ -164,7 +164,7 @@ def _record(registry, run_at, outcomes, *, trigger="scheduled", run="r"):
 
 
 def _install(monkeypatch, installed_at, region_id="us"):
-    from ec_console.commands import monitor as cmd
+    from ec_console import monitor_status
 
     class Installed:
         def installed(self, region_id):
@@ -172,9 +172,9 @@ def _install(monkeypatch, installed_at, region_id="us"):
 
     settings = {"region": region_id, "every_seconds": 6 * 3600, "scheduler": "systemd",
                 "command": ["/bin/sh"], "notify": [], "installed_at": installed_at}
-    cmd.settings_path(region_id).parent.mkdir(parents=True, exist_ok=True)
-    cmd.settings_path(region_id).write_text(json.dumps(settings))
-    monkeypatch.setattr(cmd, "_scheduler", lambda kind: Installed())
+    monitor_status.settings_path(region_id).parent.mkdir(parents=True, exist_ok=True)
+    monitor_status.settings_path(region_id).write_text(json.dumps(settings))
+    monkeypatch.setattr(monitor_status, "scheduler_for", lambda kind: Installed())
 
 
 def _status(qtbot, window):

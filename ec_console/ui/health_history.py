@@ -17,9 +17,9 @@ the main window's "Last scheduled run" line.
 
 `MonitorStatus` keeps the status bar's line (`monitorStatus`): "Last scheduled run: 03 Dec 06:00, 2
 applications failing", "Monitor not installed", or "missed: last run 2 days ago", from the monitor's own
-status logic (`ec-console monitor status`), read on a worker. It polls the history; when a new run appears
-and `monitor.changes` finds a change against the run before it, a tray notification is shown
-(QSystemTrayIcon, only where the platform has a tray).
+status logic in the core (`ec_console.monitor_status`, as `ec-console monitor status`), read on a worker.
+It polls the history; when a new run appears and `monitor.changes` finds a change against the run before
+it, a tray notification is shown (QSystemTrayIcon, only where the platform has a tray).
 """
 
 from __future__ import annotations
@@ -529,9 +529,10 @@ class MonitorState:
 
 
 def read_monitor_state(scope: ops.Scope, now: datetime | None = None) -> MonitorState:
-    """The monitor's state for the status bar, through `monitor status`'s own logic (blocking: a worker)."""
+    """The monitor's state for the status bar, through `monitor status`'s own logic in the core
+    (`ec_console.monitor_status`; blocking: a worker)."""
     from ec_console import monitor
-    from ec_console.commands.monitor import status_dict
+    from ec_console.monitor_status import status_dict
 
     state = status_dict(scope.region_id, now=now)
     with scope.open() as registry:
