@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
 
 from ec_console.registry import HealthRow, Registry, parse_utc, utc_text
-from ec_console.ui.health_history import HealthHistoryDialog
+from ec_console.ui.health_history import HealthHistoryDialog, prepare, thin
 from ec_console.ui.profiles_model import local_time
 from ec_console.ui.screenshots import seed_health_history
 
@@ -151,6 +152,50 @@ def test_a_single_failing_run_among_3000_ok_runs_is_still_drawn(qtbot, open_wind
     with target.open(encoding="utf-8-sig", newline="") as handle:
         exported = list(csv.DictReader(handle))
     assert len(exported) == 3001 and [r["failing"] for r in exported].count("1") == 1
+
+
+def test_thinning_keeps_each_pixel_columns_lowest_and_highest_point_and_the_runs_it_is_told_to():
+    rng = random.Random(14)
+    xs = [float(i * 21_600_000 + (i // 500) * 86_400_000) for i in range(3000)]   # 6-hourly, some gaps
+    ys = [rng.choice((0, 0, 0, 0, 1, 2, 7)) + (i // 700) for i in range(3000)]
+    keep = {5, 1234, 2998}
+    chosen = thin(xs, ys, 200, keep)
+    assert chosen == sorted(set(chosen)) and {0, 2999} | keep <= set(chosen)
+    assert len(chosen) <= 2 * 200 + len(keep) + 2
+    width = (xs[-1] - xs[0]) / 200
+    columns: dict[int, list[int]] = {}
+    for i, x in enumerate(xs):
+        columns.setdefault(min(199, int((x - xs[0]) / width)), []).append(i)
+    for members in columns.values():
+        drawn = [ys[i] for i in members if i in set(chosen)]
+        assert min(drawn) == min(ys[i] for i in members) and max(drawn) == max(ys[i] for i in members)
+    assert thin(xs[:150], ys[:150], 200, set()) == list(range(150))            # fewer runs than columns
+
+
+def test_every_problem_run_stretch_is_marked_and_outcome_changes_stay_points():
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def row(i, outcome="ok", failing=0, leaks=0):
+        return HealthRow(f"r{i}", utc_text(start + timedelta(hours=6 * i)), 1, "A", "scheduled", outcome,
+                         linked=10, failing=failing, leaks=leaks)
+
+    rows = [row(i) for i in range(3000)]
+    rows[100] = row(100, "failed")                         # the application failed: every count unchanged
+    rows[900] = row(900, "failing", leaks=1)               # a leak only
+    for i in range(2000, 2300):                            # a long failing stretch
+        rows[i] = row(i, "failing", failing=2)
+    prepared = prepare(rows, 300)
+    at = {parse_utc(r.run_at).timestamp() * 1000: i for i, r in enumerate(rows)}
+    marked = [at[x] for x, _y in prepared.problems]
+    assert marked[:3] == [100, 900, 2000]              # each stretch of problem runs is marked from its start
+    # ...and then once per pixel column it spans (300 of 3,000 runs on 300 columns: about 30), not per run
+    stretch = marked[2:]
+    assert all(2000 <= i < 2300 for i in stretch) and 25 <= len(stretch) <= 31
+    assert [y for x, y in prepared.problems[:3]] == [0.0, 0.0, 2.0]     # drawn at the run's failing count
+    assert prepared.thinned and len(prepared.cells) == 3000
+    linked = {x for x, _y in prepared.points["linked"]}
+    for i in (100, 101, 900, 901, 2000, 2300):             # each change of outcome is a point of every line
+        assert parse_utc(rows[i].run_at).timestamp() * 1000 in linked
 
 
 # --- the status bar line ---------------------------------------------------------------------------------
