@@ -145,6 +145,15 @@ def test_a_single_failing_run_among_3000_ok_runs_is_still_drawn(qtbot, open_wind
     assert colour_at(bad_at) == star
     assert colour_at((start + timedelta(hours=6 * 400)).timestamp() * 1000) != star
 
+    # A much wider window: the runs are thinned again for its width (finer), the bad run still drawn.
+    before = dialog.prepared.buckets
+    dialog.resize(1900, 640)
+    qtbot.waitUntil(lambda: dialog.prepared.buckets > before * 1.5 and dialog.rethinning is None)
+    assert len(failing) < len(_points(dialog, "failing")) < 3001
+    assert (bad_at, 1.0) in _points(dialog, "failing") and len(_table(dialog)) == 3001
+    [stars] = [s for s in dialog.chart.series() if s.objectName() == "markers_problem"]
+    assert [(p.x(), p.y()) for p in stars.points()] == [(bad_at, 1.0)]
+
     target = tmp_path / "history.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "csv"))
     qtbot.mouseClick(dialog.csv_button, Qt.MouseButton.LeftButton)

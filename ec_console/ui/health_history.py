@@ -7,7 +7,8 @@ the main window's "Last scheduled run" line.
   circles, dashed with squares, dotted with triangles), so they read in light and dark themes and
   without colour. Runs with a problem (`problem_run`) get a star. A history of more runs than the chart
   has pixel columns is thinned for the chart only (`prepare`, `thin`: each pixel column's lowest and
-  highest point, every change of outcome and every problem run kept), on the worker that reads it.
+  highest point, every change of outcome and every problem run kept), on the worker that reads it, and
+  again (`chart_points`, on a worker) when the chart is made much wider than it was thinned for.
 - **Table** (`historyTable`) of the same runs, newest first, and **Export CSV / XLSX** of exactly those rows
   through `ec_console.history_export` on the task runner with a progress dialog.
 - Reads run off the GUI thread, each with its own registry connection: the applications that have runs,
@@ -24,7 +25,7 @@ it, a tray notification is shown (QSystemTrayIcon, only where the platform has a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDateTime,
+    QEvent,
     QMargins,
     QModelIndex,
     QPointF,
@@ -70,6 +72,7 @@ TABLE_HEADERS = ("Time", "Trigger", "Outcome", "Linked", "Needs relink", "Failin
 POLL_MS = 60_000
 FIRST_READ_MS = 1_000        # after the window's first paint (the read imports the operations layer)
 MAX_MARKED_RUNS = 200        # more runs than this: lines only (their styles still tell them apart)
+RETHIN_MS = 300              # a resize wider than the chart's points were thinned for: thin again after it
 MIN_BUCKETS = 200            # the fewest time buckets a long history is thinned to (a very narrow chart)
 WIDEST_TEXTS = 3             # per table column: how many of the longest texts are measured for its width
 LONG_SPAN_MS = 180 * 86_400_000   # a chart spanning more than this labels its ticks with the year
@@ -126,6 +129,7 @@ class Prepared:
     points: dict[str, list[tuple[float, float]]]          # per status, the chart's points (time ms, count)
     problems: list[tuple[float, float]]                   # a marker per run with a problem (see `prepare`)
     thinned: bool                                         # fewer points than runs in the chart's lines
+    buckets: int = MIN_BUCKETS                            # the pixel columns the points were thinned for
 
 
 def prepare(rows: list[HealthRow], buckets: int) -> Prepared:
@@ -142,6 +146,13 @@ def prepare(rows: list[HealthRow], buckets: int) -> Prepared:
     cells = [table_cells(r) for r in reversed(rows)]
     widest = [sorted({c[col] for c in cells}, key=len, reverse=True)[:WIDEST_TEXTS]
               for col in range(len(TABLE_HEADERS))]
+    return Prepared(list(rows), cells, widest, *chart_points(rows, buckets))
+
+
+def chart_points(rows: list[HealthRow], buckets: int) -> tuple[dict[str, list[tuple[float, float]]],
+                                                                list[tuple[float, float]], bool, int]:
+    """The chart's part of `prepare`: each line's points, the problem markers, whether thinned, and the
+    bucket count used."""
     xs = [_msecs(r.run_at) for r in rows]
     buckets = max(MIN_BUCKETS, buckets)
     span = (xs[-1] - xs[0]) if xs else 0.0
@@ -167,8 +178,7 @@ def prepare(rows: list[HealthRow], buckets: int) -> Prepared:
         chosen = thin(xs, ys, buckets, keep)
         thinned = thinned or len(chosen) < len(rows)
         points[field] = [(xs[i], float(ys[i])) for i in chosen]
-    return Prepared(list(rows), cells, widest, points, [(xs[i], float(rows[i].failing)) for i in problems],
-                    thinned)
+    return points, [(xs[i], float(rows[i].failing)) for i in problems], thinned, buckets
 
 
 def time_range(first: float, last: float) -> tuple[int, int, int]:
@@ -254,6 +264,12 @@ class HealthHistoryDialog(QDialog):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(260)
         self.chart_view.setAccessibleName(self.tr("Trend of linked, needs relink and failing profiles"))
+        self.rethinning: ops.Operation | None = None
+        self.rethin_timer = QTimer(self)          # a wider chart than the points were thinned for: again
+        self.rethin_timer.setSingleShot(True)
+        self.rethin_timer.setInterval(RETHIN_MS)
+        self.rethin_timer.timeout.connect(self._rethin)
+        self.chart_view.installEventFilter(self)
 
         self.model = HistoryModel(self)
         self.table = QTableView()
@@ -289,6 +305,36 @@ class HealthHistoryDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(900, 640)
         self.reload()
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.chart_view and event.type() == QEvent.Type.Resize and self.prepared.thinned \
+                and self.chart_view.width() > self.prepared.buckets * 1.25:
+            self.rethin_timer.start()
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def _rethin(self) -> None:
+        """Thin the shown runs again for the chart's new, wider width (on a worker); the table is kept."""
+        if self.loading is not None or self.rethinning is not None:
+            self.rethin_timer.start()             # after the read or the thinning under way
+            return
+        prepared, buckets = self.prepared, self._buckets()
+        if not prepared.thinned or buckets <= prepared.buckets * 1.25:
+            return
+        from ec_console.ui import operations as ops
+
+        def done(answer: Any) -> None:
+            self.rethinning = None
+            if self.prepared is prepared:         # still the same runs: another read replaced nothing
+                self.prepared = replace(prepared, **dict(zip(("points", "problems", "thinned", "buckets"),
+                                                             answer, strict=True)))
+                self._fill_chart(self.prepared)
+
+        def failed(message: str) -> None:
+            self.rethinning = None
+
+        self.rethinning = ops.run_read(self, lambda: chart_points(prepared.rows, buckets), on_done=done,
+                                       on_error=failed)
 
     # --- reading -----------------------------------------------------------------------------------------
     def _buckets(self) -> int:
