@@ -14,8 +14,8 @@ narrow `main-details-narrow` with a long status message, `link-profiles`, `check
 `edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
 application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile` with all four
 findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`) and the main window's reconciliation line
-(`main-reconciled`), the health history window with its trend chart
-(`health-history`), each in light and dark, at scale 1 and 2, named
+(`main-reconciled`), the health history window with its trend chart (`health-history`) and with two years
+of runs (`health-history-long`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -164,6 +164,8 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _graph_shots(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _reconcile_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _health_history_shots(
+                    app, outdir, s, scale, "health-history-long", seed_long_health_history))
     finally:
         shutdown_pools()
     return 0
@@ -195,21 +197,49 @@ def seed_health_history(registry: Any, runs: int = 12) -> list[Any]:
     return rows
 
 
-def _health_history_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
-    """`health-history`: the trend chart and the runs of one application."""
+def seed_long_health_history(registry: Any, days: int = 730) -> list[Any]:
+    """Two years of a run every 6 hours for one application: its linked count growing in steps, a week of
+    profiles needing relink, a few failing stretches and single failing runs, one leak."""
+    from datetime import UTC, datetime, timedelta
+
+    from ec_console.registry import HealthRow, utc_text
+
+    app = registry.add_application("Contoso calendars", "exchange", "contoso.com", {"sample": True})
+    start = datetime(2024, 12, 3, 0, 0, tzinfo=UTC)
+    rows = []
+    for i in range(days * 4):
+        linked = 120 + 15 * (i // 500) + (i % 7 == 0)
+        relink = 6 if 1200 <= i < 1228 else 0
+        failing = 3 if 2000 <= i < 2012 else 1 if i in (333, 1717, 2600) else 0
+        leaks = 1 if i == 2222 else 0
+        outcome = "failing" if relink or failing or leaks else "ok"
+        rows.append(HealthRow(f"run-{i}", utc_text(start + timedelta(hours=6 * i)), app.id, app.name,
+                              "scheduled", outcome, linked=linked - relink, needs_relink=relink,
+                              failing=failing, leaks=leaks,
+                              diagnoses=(("impersonation_denied",) if relink or failing else ())
+                              + (("scope_not_enforced",) if leaks else ()), duration=31.0))
+    registry.record_health(rows)
+    return rows
+
+
+def _health_history_shots(app: object, outdir: Path, scheme: str, scale: int, name: str = "health-history",
+                          seed: Callable[[Any], object] | None = None) -> None:
+    """`health-history`: the trend chart and the runs of one application; `health-history-long` (seeded by
+    `seed_long_health_history`): two years of runs, the chart thinned to its width, every problem run
+    marked."""
     from ec_console.registry import Registry
     from ec_console.ui.about import keychain_status
     from ec_console.ui.app import create_main_window
 
     with Registry.for_region("us") as registry:
-        seed_health_history(registry)
+        (seed or seed_health_history)(registry)
     window = create_main_window("us", keychain=keychain_status())
     window.resize(*WINDOW_SIZE)
     window.show()
     dialog = window.open_health_history()
     _wait(app, lambda: dialog.loading is None and dialog.rows)
     _settle(app)
-    _save(dialog, outdir, "health-history", scheme, scale)
+    _save(dialog, outdir, name, scheme, scale)
     dialog.close()
     window.close()
     window.deleteLater()
