@@ -109,7 +109,7 @@ class Reconciliation:
         if "reachable" in self.unknown:
             out["broken"] = found["broken"] or None
             out["leak"] = found["leak"] or None
-        if "directory" in self.unknown and not found["leak"]:
+        if ("directory" in self.unknown or "install" in self.unknown) and not found["leak"]:
             out["leak"] = None
         if self.sample and all(e in self.untested for e in self.sample) and not found["leak"]:
             out["leak"] = None            # not one account of the sample could be probed
@@ -131,6 +131,9 @@ class Reconciliation:
                     "not enforced.")
         if "directory" in self.unknown:
             return "Leaks: cannot tell (the directory could not be read to draw a sample)."
+        if "install" in self.unknown:
+            return ("Leaks: none in the install as saved in this application, but this console cannot tell "
+                    "more: it cannot read " + self.unknown["install"] + ".")
         if not self.sample:
             return "No account outside the scope was probed: this says nothing about leaks."
         probed = [e for e in self.sample if e not in self.untested]
@@ -230,17 +233,25 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     rec.linked_size = len(linked)
 
     scope: dict[str, str] | None = None
+    reach: dict[str, str] | None = None     # the platform's own reach, listed, not probed (Marketplace)
+    reach_source = ""
     try:
         read = source.members(app, ctx.secret, cancel, group=scope_group)
         scope = {k.lower(): v for k, v in read.members.items()}
         rec.scope_source, rec.scope_size = read.source, len(scope)
         rec.notes.extend(read.notes)
+        if read.reach is not None:
+            reach, reach_source = {k.lower(): v for k, v in read.reach.items()}, read.reach_source
+            rec.unknown["install"] = read.reach_unread
     except DirectoryUnreadable as exc:
         rec.unknown["scope"] = _why(exc)
 
     # The leak sample: the expect-denied accounts always, plus N drawn from outside the scope.
     pool: list[str] = []
-    if scope is not None:
+    if scope is not None and reach is not None:
+        rec.notes.append("No account outside the scope was probed: the accounts the install reaches are "
+                         "listed from the Directory instead (a probe of a Marketplace app tests nothing).")
+    elif scope is not None:
         outside = [e for e in denied if e.lower() in scope]
         if outside:
             rec.notes.append(f"Not probed as outsiders, being in the scope: {', '.join(outside)}")
@@ -314,6 +325,11 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                 diagnosis = diagnose("scope_not_enforced", **{**names, "mailbox": email})
                 rec.findings.append(Finding(email, "leak", "", diagnosis.code, diagnosis.cause,
                                             diagnosis.remediation))
+        for email in sorted(set(reach or ()) - set(scope) - set(linked)):
+            diagnosis = diagnose("scope_not_enforced", **{**names, "platform": "marketplace", "mailbox": email})
+            rec.findings.append(Finding(email, "leak", (reach or {})[email], diagnosis.code,
+                                        f"outside the scope, yet in {reach_source}, which the Marketplace "
+                                        "install reaches", diagnosis.remediation))
         for email in sorted(set(scope) - set(linked) - revoked):
             rec.findings.append(Finding(email, "joiner", scope[email], None, "in the scope, not linked",
                                         "link it (--apply joiners links every joiner): ec-console profiles "
@@ -321,7 +337,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
         for email in sorted(set(linked) - set(scope)):
             profile = linked[email]
             outcome = tested(email)
-            reachable = None if outcome is None else outcome.ok
+            reachable = (email in reach) if reach is not None else None if outcome is None else outcome.ok
             still = {True: "; the probe still reaches it", False: "; the probe no longer reaches it"}.get(
                 reachable, "")  # type: ignore[arg-type]
             state = "linked" if profile.status == "linked" else "linked (needs relink)"
@@ -532,7 +548,8 @@ def findings_text(rec: Reconciliation) -> Iterable[str]:
     yield f"  Linked: {count(rec.linked_size, 'profile', 'profiles')}"
     for name, why in rec.unknown.items():
         what = {"scope": "the scope", "directory": "the directory (to draw the leak sample)",
-                "reachable": "what the application can reach"}[name]
+                "reachable": "what the application can reach",
+                "install": "the Marketplace install's real reach"}[name]
         yield f"  Cannot tell: {what} could not be read: {why}"
     counts = rec.counts
     for name in FINDINGS:

@@ -409,6 +409,54 @@ def test_google_reconcile_against_the_intended_organisational_unit(google, regis
     assert rec.of("leaver")[0].reachable is True and "Marketplace" in rec.of("leaver")[0].fix
 
 
+# --- Google Workspace (a Marketplace install) ---------------------------------------------------------------
+# The install is turned on for organisational units (with the units below them) or groups, and reaches only
+# them; no customer-side API says for which, and only the vendor's client can ask for a delegated token:
+# https://support.google.com/a/answer/172931 ; the Marketplace API's licence calls answer the vendor only:
+# https://developers.google.com/workspace/marketplace/example-calls-marketplace-api
+
+
+def active_in(org, unit):
+    return {u.primary_email for u in org.active_users() if not u.suspended
+            and (u.org_unit_path == unit or u.org_unit_path.startswith(unit + "/"))}
+
+
+def test_marketplace_scope_is_the_install_and_leaks_cannot_be_told_by_a_probe(google, registry, store):
+    org = google.org
+    sales, engineering = sorted(active_in(org, "/Sales")), sorted(active_in(org, "/Engineering"))
+    app = google_app(registry, store, google, install="marketplace", org_unit="/Sales")
+    registry.add_profiles(app.id, [(sales[0], ""), (engineering[0], "")], status="linked")
+    before = len(google.requests)
+    rec = reconcile.reconcile(registry, app, store=store, rng=random.Random(3),
+                              policy=BackOffPolicy(max_retries=0))
+    assert "/Sales" in rec.scope_source and rec.scope_size == len(sales)
+    assert found(rec, "joiner") == set(sales) - {sales[0]}
+    assert found(rec, "leaver") == {engineering[0]} and rec.of("leaver")[0].reachable is False
+    assert "Take " in rec.of("leaver")[0].fix and "/Sales" in rec.of("leaver")[0].fix
+    # nothing outside the install is probed, and leaks are not called 0: only the vendor can test them
+    assert rec.sample == [] and not rec.of("leak") and rec.counts["leak"] is None and rec.failed
+    assert "install" in rec.unknown and "vendor" in rec.unknown["install"]
+    assert "cannot tell" in rec.confidence() and "drawn at random" not in rec.confidence()
+    assert not any("cannot be limited" in note for note in rec.notes)
+    calendar_reads = [r for r in google.requests.all()[before:] if r.notes.get("api") == "calendar"]
+    assert calendar_reads == []
+
+
+def test_marketplace_accounts_of_the_install_outside_the_intended_scope_are_leaks(google, registry, store):
+    org = google.org
+    engineering, platform = active_in(org, "/Engineering"), active_in(org, "/Engineering/Platform")
+    assert platform and engineering - platform
+    app = google_app(registry, store, google, install="marketplace", org_unit="/Engineering")
+    rec = reconcile.reconcile(registry, app, store=store, scope_group="/Engineering/Platform",
+                              policy=BackOffPolicy(max_retries=0))
+    assert found(rec, "joiner") == platform
+    assert found(rec, "leak") == engineering - platform and rec.counts["leak"] == len(engineering - platform)
+    leak = rec.of("leak")[0]
+    assert leak.diagnosis == "scope_not_enforced" and "/Engineering" in leak.detail
+    assert "turned on for" in leak.fix and "https://support.google.com/a/answer/172931" in leak.fix
+    assert "cannot be limited" not in leak.fix and "Domain-wide delegation" not in leak.fix
+
+
 # --- the command line ---------------------------------------------------------------------------------------
 
 

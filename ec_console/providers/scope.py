@@ -27,6 +27,13 @@ class ScopeMembers:
     source: str                       # what was read, in plain words ("the direct members of ...")
     members: dict[str, str]           # address -> display name
     notes: list[str] = field(default_factory=list)
+    # Where the platform itself fixes who the application reaches and the console can list it but not probe
+    # it (a Google Marketplace install turned on for an organisational unit or group): those accounts
+    # (address -> name), in plain words where they come from, and why the real reach cannot be read. Leaks
+    # are then the accounts of `reach` outside `members`, not a probed sample.
+    reach: dict[str, str] | None = None
+    reach_source: str = ""
+    reach_unread: str = ""
 
 
 @dataclass(frozen=True)
