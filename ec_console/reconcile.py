@@ -274,6 +274,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                                  "accounts outside the scope to sample from (--sample-from FILE); only the "
                                  "--expect-denied accounts were probed")
             elif directory is not None:
+                rec.notes.extend(directory.notes)
                 everyone = {k.lower() for k in directory.accounts}
                 pool = sorted(e for e in everyone if e not in scope and e not in taken)
                 drawn = pool if len(pool) <= sample else rng.sample(pool, sample)
@@ -284,7 +285,8 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                     rec.sample_random = len(drawn)
                 else:
                     rec.notes.append(f"The sample was drawn from {directory.source}, which answered only "
-                                     "part of the directory (at most 100 names a query): it is not a random "
+                                     "part of the directory (a query's answer was capped): it is not a "
+                                     "random "
                                      "sample of everyone, so no share is estimated. Give a full list with "
                                      "--sample-from for that.")
 
@@ -326,7 +328,8 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                 rec.findings.append(Finding(email, "leak", "", diagnosis.code, diagnosis.cause,
                                             diagnosis.remediation))
         for email in sorted(set(reach or ()) - set(scope) - set(linked)):
-            diagnosis = diagnose("scope_not_enforced", **{**names, "platform": "marketplace", "mailbox": email})
+            diagnosis = diagnose("scope_not_enforced",
+                                 **{**names, "platform": "marketplace", "mailbox": email})
             rec.findings.append(Finding(email, "leak", (reach or {})[email], diagnosis.code,
                                         f"outside the scope, yet in {reach_source}, which the Marketplace "
                                         "install reaches", diagnosis.remediation))

@@ -44,6 +44,7 @@ class DirectoryListing:
     accounts: dict[str, str]
     source: str
     complete: bool = True
+    notes: tuple[str, ...] = ()       # how the listing was made (a source not used, and why)
 
 
 class DirectoryUnreadable(Exception):

@@ -10,7 +10,8 @@ https://support.google.com/a/answer/172931), and the app reaches only them. What
 the Admin audit log's ADD_APPLICATION event (`marketplace.read_install`: installed, by whom, when), and the
 Directory's users of the unit or group the install is saved for. What it cannot: which units and groups the
 app is really turned on for (no customer-side API answers it; the Marketplace API's licence calls answer the
-app's vendor only), or whether a calendar can be read (only the vendor's client can ask for a delegated token).
+app's vendor only), or whether a calendar can be read (only the vendor's client can ask for a delegated
+token).
 So the install's reach is the saved unit or group (or the whole domain), the scope is that reach or the
 narrower scope the admin names, and leaks are the accounts of the reach outside that scope."""
 
@@ -56,7 +57,8 @@ def install_reach(application: Any) -> tuple[str, dict[str, str]]:
     Directory query that lists it (`org_unit`, `group` or the whole `domain`)."""
     s = application.settings
     if s.get("org_unit"):
-        return (f"the organisational unit {s['org_unit']} and the units below it", {"org_unit": s["org_unit"]})
+        return (f"the organisational unit {s['org_unit']} and the units below it",
+                {"org_unit": s["org_unit"]})
     if s.get("group"):
         return f"the members of the group {s['group']}", {"group": s["group"]}
     return f"every user of {application.domain} (on for everyone)", {"domain": application.domain}
@@ -94,7 +96,8 @@ class GoogleScope:
                 source, members = (f"the users of the organisational unit {named}, the scope you intend",
                                    _read(settings, cancel, org_unit=named))
             else:
-                source, members = (f"the members of the group {named} (nested groups included), the scope you "
+                source, members = (f"the members of the group {named} (nested groups included), the scope "
+                                   "you "
                                    "intend", _read(settings, cancel, group=named))
         else:
             source, members = f"the accounts the Marketplace install reaches: {where}", reach
