@@ -31,10 +31,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ec_console.checkall import DEFAULT_CONCURRENCY, JobResult, ProbeJob, Recorder, run_probes
+from ec_console.checkall import DEFAULT_CONCURRENCY, AppContext, JobResult, ProbeJob, Recorder, run_probes
 from ec_console.checks import CancelToken, CheckCancelled
 from ec_console.errors import BadInput
-from ec_console.providers.base import ProbeKind, ProbeOutcome, ProviderAdapter
+from ec_console.providers.base import GraphAdapter, ProbeKind, ProbeOutcome, ProviderAdapter
 from ec_console.providers.scope import DirectoryUnreadable, ScopeSource, scope_source
 from ec_console.registry import Application, ProfileQuery, Registry, parse_utc, utc_now
 from ec_console.words import count
@@ -203,6 +203,36 @@ def _outcome_text(outcome: ProbeOutcome) -> str:
     return f"{outcome.diagnosis.code}: {outcome.detail or outcome.diagnosis.cause}"
 
 
+def _sign_in_share(ctx: AppContext) -> Any:
+    """A Graph application's `SignInShare` (None for the other platforms, or an adapter of a test)."""
+    if not isinstance(ctx.adapter, GraphAdapter):
+        return None
+    from ec_console.providers.graph.probe import SignInShare
+
+    return SignInShare()
+
+
+class _SharingAdapter:
+    """The application's adapter, whose probe sessions use the reconciliation's sign-in share."""
+
+    def __init__(self, adapter: Any, share: Any) -> None:
+        self._adapter, self._share = adapter, share
+
+    def probe_session(self, application: Any, secret: str, **kwargs: Any) -> Any:
+        return self._adapter.probe_session(application, secret, share=self._share, **kwargs)
+
+    def probe(self, application: Any, secret: str, email: str, cancel: CancelToken,
+              timeout: float | None = None) -> ProbeOutcome:
+        session = self.probe_session(application, secret, concurrency=1, timeout=timeout)
+        try:
+            return session.probe(email, cancel)
+        finally:
+            session.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._adapter, name)
+
+
 def reconcile(registry: Registry, application: str | Application, *, sample: int = DEFAULT_SAMPLE,
               sample_from: Sequence[str] | None = None, expect_denied: Sequence[str] = (),
               scope_group: str | None = None, region_id: str | None = None, store: Any = None,
@@ -220,7 +250,10 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     saved = app.settings.get("expect_denied")
     denied = clean_emails([*expect_denied, *([saved] if isinstance(saved, str) and saved else [])])
     ctx = _context(registry, app, region_id=region_id, store=store, adapters=adapters)
-    source = (sources or {}).get(app.provider) or scope_source(app.provider)
+    share = _sign_in_share(ctx)
+    if share is not None:   # the scope, the sample and the probes sign in once (Graph)
+        ctx = AppContext(ctx.application, _SharingAdapter(ctx.adapter, share), ctx.secret)
+    source = (sources or {}).get(app.provider) or scope_source(app.provider, share)
     cancel = cancel or CancelToken()
     rng = rng or random.SystemRandom()
     rec = Reconciliation(app.name, app.id, app.provider, utc_now())

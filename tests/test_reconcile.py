@@ -398,6 +398,43 @@ def test_graph_reconcile_finds_exactly_what_the_tenant_was_set_up_with(graph, te
     assert users_listed, "the leak sample comes from GET /users"
 
 
+def token_requests(graph):
+    return [r for r in graph.requests.all() if r.notes.get("endpoint") == "token"]
+
+
+def test_graph_reconcile_signs_in_once_for_the_scope_the_sample_and_the_probes(graph, tenant, registry,
+                                                                               store):
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    ordinary = [u.address for u in tenant.users.values() if u.in_scope and u.mailbox and not u.throttled][:3]
+    registry.add_profiles(app.id, [(e, "") for e in ordinary], status="linked")
+    graph.requests.clear()
+    rec = reconcile.reconcile(registry, app, store=store, sample=5, rng=random.Random(4),
+                              policy=BackOffPolicy(max_retries=0))
+    assert not rec.unknown and rec.sample
+    endpoints = {r.notes.get("endpoint") for r in graph.requests.all()}
+    assert {"members", "users"} <= endpoints and endpoints & {"batch", "calendarView"}   # all three read
+    assert len(token_requests(graph)) == 1
+
+
+def test_graph_reconcile_signs_in_again_when_the_token_is_about_to_expire(graph, tenant, registry, store):
+    from ec_console.sandbox.identity import TOKEN_LIFETIME_S
+
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    registry.add_profiles(app.id, [(u.address, "") for u in tenant.users.values()
+                                   if u.in_scope and u.mailbox and not u.throttled][:3], status="linked")
+    graph.shift_clock(-(TOKEN_LIFETIME_S - 30))   # every token issued now expires in 30 seconds
+    graph.requests.clear()
+    try:
+        rec = reconcile.reconcile(registry, app, store=store, sample=5, rng=random.Random(4),
+                                  policy=BackOffPolicy(max_retries=0))
+    finally:
+        graph.shift_clock(TOKEN_LIFETIME_S - 30)
+    assert not rec.unknown
+    assert len(token_requests(graph)) == 3           # the scope, the sample and the probes: one each
+
+
 def test_graph_draws_its_sample_at_random_and_a_tiny_one_states_nothing(graph, tenant, registry, store):
     info = graph.info()
     app = graph_app(registry, store, info)

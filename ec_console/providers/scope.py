@@ -75,8 +75,9 @@ class ScopeSource(Protocol):
     def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None: ...
 
 
-def scope_source(provider: str) -> ScopeSource:
-    """The scope source of `provider` ("exchange", "graph", "google")."""
+def scope_source(provider: str, share: Any = None) -> ScopeSource:
+    """The scope source of `provider` ("exchange", "graph", "google"); `share` (Graph: a
+    `graph.probe.SignInShare`) lets its reads sign in once with the probes after them."""
     if provider == "exchange":
         from ec_console.providers.exchange.scope import ExchangeScope
 
@@ -84,7 +85,7 @@ def scope_source(provider: str) -> ScopeSource:
     if provider == "graph":
         from ec_console.providers.graph.scope import GraphScope
 
-        return GraphScope()
+        return GraphScope(share)
     if provider == "google":
         from ec_console.providers.google.scope import GoogleScope
 
