@@ -24,6 +24,7 @@ under the reconciliation's id. `drift_text()` is the dashboard's line "+3 joiner
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import shlex
@@ -212,27 +213,6 @@ def _sign_in_share(ctx: AppContext) -> Any:
     return SignInShare()
 
 
-class _SharingAdapter:
-    """The application's adapter, whose probe sessions use the reconciliation's sign-in share."""
-
-    def __init__(self, adapter: Any, share: Any) -> None:
-        self._adapter, self._share = adapter, share
-
-    def probe_session(self, application: Any, secret: str, **kwargs: Any) -> Any:
-        return self._adapter.probe_session(application, secret, share=self._share, **kwargs)
-
-    def probe(self, application: Any, secret: str, email: str, cancel: CancelToken,
-              timeout: float | None = None) -> ProbeOutcome:
-        session = self.probe_session(application, secret, concurrency=1, timeout=timeout)
-        try:
-            return session.probe(email, cancel)
-        finally:
-            session.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._adapter, name)
-
-
 def reconcile(registry: Registry, application: str | Application, *, sample: int = DEFAULT_SAMPLE,
               sample_from: Sequence[str] | None = None, expect_denied: Sequence[str] = (),
               scope_group: str | None = None, region_id: str | None = None, store: Any = None,
@@ -252,7 +232,9 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     ctx = _context(registry, app, region_id=region_id, store=store, adapters=adapters)
     share = _sign_in_share(ctx)
     if share is not None:   # the scope, the sample and the probes sign in once (Graph)
-        ctx = AppContext(ctx.application, _SharingAdapter(ctx.adapter, share), ctx.secret)
+        adapter = copy.copy(ctx.adapter)
+        adapter.share = share
+        ctx = AppContext(ctx.application, adapter, ctx.secret)
     source = (sources or {}).get(app.provider) or scope_source(app.provider, share)
     cancel = cancel or CancelToken()
     rng = rng or random.SystemRandom()

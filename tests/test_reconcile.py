@@ -119,11 +119,8 @@ def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_s
     assert registry.find_profile(ews_app.id, breaking).status == "linked"
 
 
-def test_exchange_without_a_list_samples_the_global_address_list_through_find_people(ews, org, registry,
-                                                                                    store, ews_app):
-    """Exchange 2013 and later: EWS FindPeople on the GAL ("directory"), a query string per leading letter
-    or digit (the GAL cannot be browsed without one), paged until TotalNumberOfPeopleInView; mailboxes only.
-    https://learn.microsoft.com/exchange/client-developer/web-service-reference/findpeople-operation"""
+def reconcile_the_whole_directory_with_a_leak(ews, org, registry, store, ews_app):
+    """Reconcile with no list: every outsider of the directory is drawn (fewer than 20), the leak too."""
     leaked = org.outsiders()[2].address
     org.leak(leaked)
     ews.requests.clear()
@@ -131,14 +128,12 @@ def test_exchange_without_a_list_samples_the_global_address_list_through_find_pe
     outside = {m.address for m in org.outsiders()}
     assert set(rec.sample) == outside and rec.sample_random == len(outside) == rec.outsiders
     assert found(rec, "leak") == {leaked}
-    searches = [r for r in ews.requests.all() if r.notes.get("operation") == "FindPeople"]
-    assert {r.notes["query_string"] for r in searches} >= set("abcxyz0189")
-    assert all(r.notes.get("impersonated") == ews.info().mailbox_in_scope for r in searches)
-    assert not [r for r in ews.requests.all() if r.notes.get("operation") == "ResolveNames"]
-    assert org.scope_group_address not in rec.sample          # a group is no persona of type Person
+    return rec
 
 
-def test_find_people_pages_until_the_total_the_server_gives(ews, org, registry, store, ews_app):
+@pytest.fixture
+def many_z_people(org):
+    """105 more mailboxes outside the scope, all named "Zz …": more than one page (or answer) of 100."""
     import datetime as dt
 
     from ec_console.sandbox.org import _mailbox
@@ -147,29 +142,39 @@ def test_find_people_pages_until_the_total_the_server_gives(ews, org, registry, 
     extra = [f"zz.person{n:03d}@sandbox.example" for n in range(105)]
     for n, address in enumerate(extra):
         org.mailboxes[address] = _mailbox(address, f"Zz Person {n}", 100 + n, today, in_scope=False)
+    yield extra
+    for address in extra:
+        del org.mailboxes[address]
+
+
+def test_exchange_without_a_list_samples_the_global_address_list_through_find_people(ews, org, registry,
+                                                                                    store, ews_app):
+    """Exchange 2013 and later: EWS FindPeople on the GAL ("directory"), a query string per leading letter
+    or digit (the GAL cannot be browsed without one), paged until TotalNumberOfPeopleInView; mailboxes only.
+    https://learn.microsoft.com/exchange/client-developer/web-service-reference/findpeople-operation"""
+    rec = reconcile_the_whole_directory_with_a_leak(ews, org, registry, store, ews_app)
+    searches = [r for r in ews.requests.all() if r.notes.get("operation") == "FindPeople"]
+    assert {r.notes["query_string"] for r in searches} >= set("abcxyz0189")
+    assert all(r.notes.get("impersonated") == ews.info().mailbox_in_scope for r in searches)
+    assert not [r for r in ews.requests.all() if r.notes.get("operation") == "ResolveNames"]
+    assert org.scope_group_address not in rec.sample          # a group is no persona of type Person
+
+
+def test_find_people_pages_until_the_total_the_server_gives(ews, org, registry, store, ews_app,
+                                                           many_z_people):
     ews.requests.clear()
-    try:
-        rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
-    finally:
-        for address in extra:
-            del org.mailboxes[address]
+    rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
     pages = [r.notes["offset"] for r in ews.requests.all()
              if r.notes.get("operation") == "FindPeople" and r.notes.get("query_string") == "z"]
     assert pages == [0, 100]                                  # 105 names for "z": two pages
     # the whole directory was listed, so the draw is random and the rule of three is stated
-    assert rec.outsiders == len({m.address for m in org.outsiders()}) + len(extra)
+    assert rec.outsiders == len({m.address for m in org.outsiders()})
     assert rec.sample_random == 10 and "With 95% confidence" in rec.confidence()
 
 
 def test_exchange_without_find_people_samples_the_directory_through_resolve_names(ews, org, registry, store,
                                                                                  ews_app, no_find_people):
-    leaked = org.outsiders()[2].address
-    org.leak(leaked)
-    ews.requests.clear()
-    rec = reconcile.reconcile(registry, ews_app, store=store, rng=random.Random(5))
-    outside = {m.address for m in org.outsiders()}
-    assert set(rec.sample) == outside and rec.sample_random == len(outside) == rec.outsiders
-    assert found(rec, "leak") == {leaked}
+    rec = reconcile_the_whole_directory_with_a_leak(ews, org, registry, store, ews_app)
     assert ews.requests.find(operation="ResolveNames")
     # FindPeople was asked once and refused as an older server refuses an element it does not know
     [refused] = [r for r in ews.requests.all() if r.notes.get("operation") != "ResolveNames"
@@ -177,20 +182,9 @@ def test_exchange_without_find_people_samples_the_directory_through_resolve_name
     assert any("FindPeople was not used" in note and "ErrorSchemaValidation" in note for note in rec.notes)
 
 
-def test_a_capped_resolve_names_listing_is_not_called_random(org, registry, store, ews_app, no_find_people):
-    import datetime as dt
-
-    from ec_console.sandbox.org import _mailbox
-
-    today = dt.datetime.now(dt.UTC)
-    for n in range(105):
-        box = _mailbox(f"zz.person{n:03d}@sandbox.example", f"Zz Person {n}", 100 + n, today, in_scope=False)
-        org.mailboxes[box.address] = box
-    try:
-        rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
-    finally:
-        for n in range(105):
-            del org.mailboxes[f"zz.person{n:03d}@sandbox.example"]
+def test_a_capped_resolve_names_listing_is_not_called_random(registry, store, ews_app, no_find_people,
+                                                            many_z_people):
+    rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
     assert len(rec.sample) >= 10 and rec.sample_random == 0
     assert "not drawn at random" in rec.confidence()
     assert any("at most 100 names a query" in note for note in rec.notes)

@@ -664,6 +664,7 @@ class GraphAdapter:
     """
 
     provider = "graph"
+    share: Any = None   # a graph.probe.SignInShare every probe session of this adapter signs in through
 
     @staticmethod
     def settings_for(application: ApplicationLike, mailbox: str, *, timeout: float | None = None,
@@ -760,7 +761,8 @@ class GraphAdapter:
             return _BrokenSession(lambda email: self._failure(application, email, why))
         settings = self.settings_for(application, application.settings.get("test_mailbox")
                                      or f"postmaster@{application.domain}", timeout=timeout)
-        return _GraphResultSession(GraphProbeSession(settings, credential, share), self.outcome)
+        session = GraphProbeSession(settings, credential, share or self.share)
+        return _GraphResultSession(session, self.outcome)
 
     @staticmethod
     def outcome(email: str, probe: Any, cancel: CancelToken) -> ProbeOutcome:

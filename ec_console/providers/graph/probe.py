@@ -386,14 +386,19 @@ class GraphProbeSession:
 
     # -- the scoping group ---------------------------------------------------------------------
 
+    def _directory_check(self, cancel: CancelToken) -> _GraphCheck:
+        """The signed-in check a directory read goes through (hold the lock); GroupListingError with the
+        sign-in's outcome when the sign-in fails."""
+        signed_in = self._signed_in(cancel)
+        if isinstance(signed_in, Outcome):
+            raise GroupListingError(signed_in)
+        signed_in.cancel = cancel
+        return signed_in
+
     def list_group_members(self, group: str, cancel: CancelToken) -> list[GroupMember]:
         """The direct members of the group with this address (or display name) that have a mail address."""
         with self._lock:
-            signed_in = self._signed_in(cancel)
-            if isinstance(signed_in, Outcome):
-                raise GroupListingError(signed_in)
-            check = signed_in
-            check.cancel = cancel
+            check = self._directory_check(cancel)
             field_name = "mail" if "@" in group else "displayName"
             literal = group.replace("'", "''")
             self.requests_sent += 1
@@ -457,11 +462,7 @@ class GraphProbeSession:
         """The tenant's users with a mail address (`GET /users`, pages of 999 followed by `@odata.nextLink`;
         at most `limit`). Needs User.ReadBasic.All (or User.Read.All, Directory.Read.All)."""
         with self._lock:
-            signed_in = self._signed_in(cancel)
-            if isinstance(signed_in, Outcome):
-                raise GroupListingError(signed_in)
-            check = signed_in
-            check.cancel = cancel
+            check = self._directory_check(cancel)
             url: str | None = check._url("/v1.0/users", {"$select": "id,mail,userPrincipalName,displayName",
                                                           "$top": "999"})
             users: list[GroupMember] = []
