@@ -8,28 +8,15 @@ import json
 import random
 
 import pytest
+from sandbox_setup import add_ews_application, sandbox_fixture
 
 from ec_console import dashboard, reconcile
 from ec_console.checkall import BackOffPolicy
-from ec_console.checks import StepStatus
 from ec_console.errors import BadInput
-from ec_console.registry import RECONCILIATIONS_VERSION, SCHEMA_VERSION, Registry
-from ec_console.sandbox import Sandbox
+from ec_console.registry import RECONCILIATIONS_VERSION, SCHEMA_VERSION
 from ec_console.sandbox.org import Behaviour
-from ec_console.secrets import MemoryStore
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def registry():
-    with Registry.for_region("us") as reg:
-        yield reg
-
-
-@pytest.fixture
-def store():
-    return MemoryStore()
 
 
 def found(rec, finding):
@@ -39,43 +26,20 @@ def found(rec, finding):
 # --- Exchange on-premises -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def ews():
-    with Sandbox() as sb:
-        sb.org.throttle_back_off_ms, sb.org.slow_seconds = 100, 0.1
-        yield sb
+sandbox = sandbox_fixture("module", throttle_back_off_ms=100, slow_seconds=0.1)
 
 
 @pytest.fixture
-def no_find_people(ews):
+def no_find_people(sandbox):
     """A server without EWS FindPeople (Exchange 2010 and older): the directory is read with ResolveNames."""
-    ews.ews.find_people = False
+    sandbox.ews.find_people = False
     yield
-    ews.ews.find_people = True
+    sandbox.ews.find_people = True
 
 
 @pytest.fixture
-def org(ews):
-    """The EWS organisation; every switch a test flips is put back afterwards."""
-    org = ews.org
-    saved = {a: (m.in_scope, m.extra_grant, m.behaviour) for a, m in org.mailboxes.items()}
-    yield org
-    for address, (in_scope, extra, behaviour) in saved.items():
-        box = org.mailboxes[address]
-        box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
-
-
-@pytest.fixture
-def ews_app(ews, org, registry, store):
-    info = ews.info()
-    spec = dashboard.ApplicationSpec(
-        "Sandbox EWS", "exchange", info.domain,
-        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
-        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
-    outcome = dashboard.add_application(registry, spec, info.password, store=store)
-    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
-    return outcome.application
+def ews_app(sandbox, org, registry, store):
+    return add_ews_application(sandbox, registry, store).application
 
 
 def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_set_up(org, registry, store,
@@ -119,11 +83,11 @@ def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_s
     assert registry.find_profile(ews_app.id, breaking).status == "linked"
 
 
-def reconcile_the_whole_directory_with_a_leak(ews, org, registry, store, ews_app):
+def reconcile_the_whole_directory_with_a_leak(sandbox, org, registry, store, ews_app):
     """Reconcile with no list: every outsider of the directory is drawn (fewer than 20), the leak too."""
     leaked = org.outsiders()[2].address
     org.leak(leaked)
-    ews.requests.clear()
+    sandbox.requests.clear()
     rec = reconcile.reconcile(registry, ews_app, store=store, rng=random.Random(5))
     outside = {m.address for m in org.outsiders()}
     assert set(rec.sample) == outside and rec.sample_random == len(outside) == rec.outsiders
@@ -147,24 +111,24 @@ def many_z_people(org):
         del org.mailboxes[address]
 
 
-def test_exchange_without_a_list_samples_the_global_address_list_through_find_people(ews, org, registry,
+def test_exchange_without_a_list_samples_the_global_address_list_through_find_people(sandbox, org, registry,
                                                                                     store, ews_app):
     """Exchange 2013 and later: EWS FindPeople on the GAL ("directory"), a query string per leading letter
     or digit (the GAL cannot be browsed without one), paged until TotalNumberOfPeopleInView; mailboxes only.
     https://learn.microsoft.com/exchange/client-developer/web-service-reference/findpeople-operation"""
-    rec = reconcile_the_whole_directory_with_a_leak(ews, org, registry, store, ews_app)
-    searches = [r for r in ews.requests.all() if r.notes.get("operation") == "FindPeople"]
+    rec = reconcile_the_whole_directory_with_a_leak(sandbox, org, registry, store, ews_app)
+    searches = [r for r in sandbox.requests.all() if r.notes.get("operation") == "FindPeople"]
     assert {r.notes["query_string"] for r in searches} >= set("abcxyz0189")
-    assert all(r.notes.get("impersonated") == ews.info().mailbox_in_scope for r in searches)
-    assert not [r for r in ews.requests.all() if r.notes.get("operation") == "ResolveNames"]
+    assert all(r.notes.get("impersonated") == sandbox.info().mailbox_in_scope for r in searches)
+    assert not [r for r in sandbox.requests.all() if r.notes.get("operation") == "ResolveNames"]
     assert org.scope_group_address not in rec.sample          # a group is no persona of type Person
 
 
-def test_find_people_pages_until_the_total_the_server_gives(ews, org, registry, store, ews_app,
+def test_find_people_pages_until_the_total_the_server_gives(sandbox, org, registry, store, ews_app,
                                                            many_z_people):
-    ews.requests.clear()
+    sandbox.requests.clear()
     rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
-    pages = [r.notes["offset"] for r in ews.requests.all()
+    pages = [r.notes["offset"] for r in sandbox.requests.all()
              if r.notes.get("operation") == "FindPeople" and r.notes.get("query_string") == "z"]
     assert pages == [0, 100]                                  # 105 names for "z": two pages
     # the whole directory was listed, so the draw is random and the rule of three is stated
@@ -172,12 +136,13 @@ def test_find_people_pages_until_the_total_the_server_gives(ews, org, registry, 
     assert rec.sample_random == 10 and "With 95% confidence" in rec.confidence()
 
 
-def test_exchange_without_find_people_samples_the_directory_through_resolve_names(ews, org, registry, store,
-                                                                                 ews_app, no_find_people):
-    rec = reconcile_the_whole_directory_with_a_leak(ews, org, registry, store, ews_app)
-    assert ews.requests.find(operation="ResolveNames")
+def test_exchange_without_find_people_samples_the_directory_through_resolve_names(sandbox, org, registry,
+                                                                                 store, ews_app,
+                                                                                 no_find_people):
+    rec = reconcile_the_whole_directory_with_a_leak(sandbox, org, registry, store, ews_app)
+    assert sandbox.requests.find(operation="ResolveNames")
     # FindPeople was asked once and refused as an older server refuses an element it does not know
-    [refused] = [r for r in ews.requests.all() if r.notes.get("operation") != "ResolveNames"
+    [refused] = [r for r in sandbox.requests.all() if r.notes.get("operation") != "ResolveNames"
                  and r.notes.get("error") == "ErrorSchemaValidation"]
     assert any("FindPeople was not used" in note and "ErrorSchemaValidation" in note for note in rec.notes)
 
@@ -546,17 +511,10 @@ def test_marketplace_accounts_of_the_install_outside_the_intended_scope_are_leak
 
 
 @pytest.fixture
-def cli_app(ews, org, registry):
+def cli_app(sandbox, org, registry):
     from ec_console.secrets import default_store
 
-    info = ews.info()
-    spec = dashboard.ApplicationSpec(
-        "Calendar Sync", "exchange", info.domain,
-        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
-        info.mailbox_in_scope)
-    outcome = dashboard.add_application(registry, spec, info.password, store=default_store())
-    assert outcome.report.result is StepStatus.PASS
+    outcome = add_ews_application(sandbox, registry, default_store(), "Calendar Sync", denied=False)
     members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
                and m.delegate_folders is None][:3]
     dashboard.link_profiles(registry, outcome.application, members, store=default_store())
