@@ -133,8 +133,8 @@ class Reconciliation:
         if "directory" in self.unknown:
             return "Leaks: cannot tell (the directory could not be read to draw a sample)."
         if "install" in self.unknown:
-            return ("Leaks: none in the install as saved in this application, but this console cannot tell "
-                    "more: it cannot read " + self.unknown["install"] + ".")
+            return ("Leaks: none in the Marketplace install as saved in this application; this console cannot "
+                    "tell more: " + self.unknown["install"] + ".")
         if not self.sample:
             return "No account outside the scope was probed: this says nothing about leaks."
         probed = [e for e in self.sample if e not in self.untested]
@@ -346,8 +346,8 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
             diagnosis = diagnose("scope_not_enforced",
                                  **{**names, "platform": "marketplace", "mailbox": email})
             rec.findings.append(Finding(email, "leak", (reach or {})[email], diagnosis.code,
-                                        f"outside the scope, yet in {reach_source}, which the Marketplace "
-                                        "install reaches", diagnosis.remediation))
+                                        "outside the scope; the Marketplace install reaches it (it is in "
+                                        f"{reach_source})", diagnosis.remediation))
         for email in sorted(set(scope) - set(linked) - revoked):
             rec.findings.append(Finding(email, "joiner", scope[email], None, "in the scope, not linked",
                                         "link it (--apply joiners links every joiner): ec-console profiles "
@@ -567,7 +567,7 @@ def findings_text(rec: Reconciliation) -> Iterable[str]:
     for name, why in rec.unknown.items():
         what = {"scope": "the scope", "directory": "the directory (to draw the leak sample)",
                 "reachable": "what the application can reach",
-                "install": "the Marketplace install's real reach"}[name]
+                "install": "what the Marketplace install really reaches"}[name]
         yield f"  Cannot tell: {what} could not be read: {why}"
     counts = rec.counts
     for name in FINDINGS:

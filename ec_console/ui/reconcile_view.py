@@ -71,7 +71,7 @@ SETS = {
     "scope": "the scope (who the directory says the application may reach)",
     "directory": "the directory (to draw the sample of accounts outside the scope)",
     "reachable": "what the application can reach (the probes)",
-    "install": "the Marketplace install's real reach (only the vendor can test it)",
+    "install": "what the Marketplace install really reaches",
 }
 
 
