@@ -133,8 +133,8 @@ class Reconciliation:
         if "directory" in self.unknown:
             return "Leaks: cannot tell (the directory could not be read to draw a sample)."
         if "install" in self.unknown:
-            return ("Leaks: none in the Marketplace install as saved in this application; this console cannot "
-                    "tell more: " + self.unknown["install"] + ".")
+            return ("Leaks: none in the Marketplace install as saved in this application; this console "
+                    "cannot tell more: " + self.unknown["install"] + ".")
         if not self.sample:
             return "No account outside the scope was probed: this says nothing about leaks."
         probed = [e for e in self.sample if e not in self.untested]

@@ -153,7 +153,8 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _words_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _graph_shots(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _reconcile_shots(app, sandbox, outdir, s, scale))
-                _with_home(False, lambda s=scheme: _marketplace_reconcile_shot(app, sandbox, outdir, s, scale))
+                _with_home(False,
+                           lambda s=scheme: _marketplace_reconcile_shot(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
     finally:
         shutdown_pools()

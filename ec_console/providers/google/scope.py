@@ -45,10 +45,10 @@ def _read(settings: Any, cancel: CancelToken, **where: Any) -> dict[str, str]:
 
 MARKETPLACE_ADMIN_PATH = ("Admin console > Apps > Google Workspace Marketplace apps > Apps list > the app > "
                           "View organizational units and groups")
-MARKETPLACE_UNREAD = ("no Google API tells your organisation which organisational units and groups the app is "
-                      "turned on for (the Marketplace API answers the app's vendor only), and only the vendor "
-                      "can test whether it reads a calendar. The install's reach here is the one saved in "
-                      f"this application: compare it with {MARKETPLACE_ADMIN_PATH}")
+MARKETPLACE_UNREAD = ("no Google API tells your organisation which organisational units and groups the app "
+                      "is turned on for (the Marketplace API answers the app's vendor only), and only the "
+                      "vendor can test whether it reads a calendar. The install's reach here is the one "
+                      f"saved in this application: compare it with {MARKETPLACE_ADMIN_PATH}")
 
 
 def install_reach(application: Any) -> tuple[str, dict[str, str]]:
