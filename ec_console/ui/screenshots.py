@@ -13,9 +13,10 @@ narrow `main-details-narrow` with a long status message, `link-profiles`, `check
 `audit-log` with a date range and the details pane, ...), Edit / Remove application (`edit-application`,
 `edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
 application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile` with all four
-findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`) and the main window's reconciliation line
-(`main-reconciled`), the health history window with its trend chart (`health-history`) and with two years
-of runs (`health-history-long`), each in light and dark, at scale 1 and 2, named
+findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's leaks
+`reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health history
+window with its trend chart (`health-history`) and with two years of runs (`health-history-long`), each in
+light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -163,6 +164,8 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _words_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _graph_shots(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _reconcile_shots(app, sandbox, outdir, s, scale))
+                _with_home(False,
+                           lambda s=scheme: _marketplace_reconcile_shot(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(
                     app, outdir, s, scale, "health-history-long", seed_long_health_history))
@@ -822,6 +825,43 @@ def _reconcile_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
         for address, (in_scope, extra, behaviour) in saved.items():
             box = org.mailboxes[address]
             box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
+
+
+def _marketplace_reconcile_shot(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
+    """The Reconcile window of a Google Marketplace app installed for /Engineering, reconciled against the
+    narrower /Engineering/Platform: the install's accounts outside it are leaks with the Marketplace fix, and
+    what the console cannot read of the install is said (`reconcile-marketplace`)."""
+    from ec_console.registry import Registry
+    from ec_console.sandbox.google.org import ADMIN
+    from ec_console.secrets import default_store, secret_key
+    from ec_console.ui.app import create_main_window
+
+    google = sandbox.google.info()  # type: ignore[attr-defined]
+    with Registry.for_region("us") as registry:
+        registry.add_application("Workspace Marketplace", "google", google.domain, {
+            "admin": ADMIN, "api_root": google.api_root, "ca_file": google.ca_file, "timeout": 10,
+            "install": "marketplace", "org_unit": "/Engineering"})
+    default_store().set(secret_key("us", "Workspace Marketplace", "key"), Path(google.key_file).read_text())
+    window = create_main_window("us", keychain="Secret Service")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    for index in range(window.applications_list.count()):
+        if window.applications_list.item(index).text().startswith("Workspace Marketplace"):
+            window.applications_list.setCurrentRow(index)
+    _settle(app)
+    view = window.reconcile_actions.open()
+    assert view is not None
+    view.scope_group.setText("/Engineering/Platform")
+    view.run()
+    _wait(app, lambda: not view.running and view.rec is not None, 60)
+    leaks = view.sections["leak"].table
+    leaks.setCurrentIndex(leaks.model().index(0, 0))
+    _settle(app)
+    _save(view, outdir, "reconcile-marketplace", scheme, scale)
+    view.close()
+    window.close()
+    window.deleteLater()
+    _settle(app)
 
 
 if __name__ == "__main__":
