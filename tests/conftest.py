@@ -64,3 +64,74 @@ def table_reads_on_the_gui_thread(monkeypatch):
     """The profile table reads on the GUI thread without a time budget: on a busy test machine a budget
     would send reads to a worker at random. Tests of the worker path give their model a budget."""
     monkeypatch.setattr("ec_console.ui.profiles_model.SYNC_BUDGET_MS", None)
+
+
+# ------------------------------------------------------------------- PostgreSQL (tests/pg_cluster.py)
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session; skips (or fails, with EC_CONSOLE_REQUIRE_POSTGRES=1)
+    when PostgreSQL is not installed."""
+    import pg_cluster as pg
+
+    try:
+        cluster = pg.start_cluster()
+    except pg.ClusterUnavailable as exc:
+        pg.unavailable(str(exc))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_database(pg_cluster):
+    """A fresh, empty database of its own for one test (dropped afterwards); yields its name."""
+    import uuid
+
+    name = f"ec_test_{uuid.uuid4().hex[:12]}"
+    with pg_cluster.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with pg_cluster.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_registry(pg_cluster, pg_database):
+    """A registry set up by the database's administrator; yields the database name."""
+    from ec_console import registry_pg as pg
+
+    with pg.connect(pg_cluster.url(pg_database)) as conn:
+        pg.initialise(conn)
+    return pg_database
+
+
+@pytest.fixture
+def pg_logins(pg_cluster, pg_registry):
+    """Two login roles with passwords, one in ec_admin and one in ec_helpdesk; yields a sign-in function."""
+    import uuid
+
+    import psycopg
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {"admin": f"alice_{suffix}", "helpdesk": f"hank_{suffix}"}
+    passwords = {role: uuid.uuid4().hex for role in names}
+    with pg_cluster.connect() as conn:
+        for role, name in names.items():
+            conn.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{passwords[role]}'")
+            conn.execute(f"GRANT ec_{role} TO {name}")
+
+    def sign_in(role: str):
+        return psycopg.connect(pg_cluster.url(pg_registry, names[role], tcp=True), password=passwords[role],
+                               autocommit=True)
+
+    sign_in.names = names  # type: ignore[attr-defined]
+    sign_in.passwords = passwords  # type: ignore[attr-defined]
+    sign_in.dbname = pg_registry  # type: ignore[attr-defined]
+    yield sign_in
+    with pg_cluster.connect() as conn:
+        for name in names.values():
+            conn.execute(f"DROP ROLE IF EXISTS {name}")
