@@ -415,12 +415,43 @@ def parse_url(url: str) -> Target:
     if not info.get("sslmode"):
         info["sslmode"] = DEFAULT_SSLMODE
         # Verified against the system's certificate authorities unless a root certificate is named.
-        if (not info.get("sslrootcert") and not os.environ.get("PGSSLROOTCERT")
-                and not (Path.home() / ".postgresql" / "root.crt").exists()):
-            info["sslrootcert"] = "system"
+        if not info.get("sslrootcert") and not os.environ.get("PGSSLROOTCERT") and not _libpq_root_crt():
+            bundle = default_root_certificates()
+            if bundle is not None:
+                info["sslrootcert"] = str(bundle)
     info.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
     info.setdefault("application_name", "ec-console")
     return Target(info)
+
+
+# Where systems keep their certificate authorities as one file (Debian/Ubuntu, Fedora/RHEL, macOS/Alpine).
+_SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                   "/etc/ssl/cert.pem")
+
+
+def _libpq_root_crt() -> bool:
+    """Whether libpq's own root certificate file exists (~/.postgresql/root.crt; %APPDATA% on Windows)."""
+    appdata = os.environ.get("APPDATA")
+    home = Path(appdata) / "postgresql" if os.name == "nt" and appdata else Path.home() / ".postgresql"
+    return (home / "root.crt").is_file()
+
+
+def default_root_certificates() -> Path | None:
+    """The certificate authorities a verify-full connection trusts when the URL names none.
+
+    psycopg's bundled libpq carries its own OpenSSL, whose "system" store points at a folder that does not
+    exist on this computer: so the system's bundle file is named (SSL_CERT_FILE first), else certifi's
+    (Mozilla's list). A server whose certificate comes from the organisation's own authority needs
+    sslrootcert=FILE in the URL.
+    """
+    for candidate in (os.environ.get("SSL_CERT_FILE"), *_SYSTEM_BUNDLES):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    try:
+        import certifi
+    except ImportError:
+        return None
+    return Path(certifi.where())
 
 
 def password_key(target: Target, user: str) -> str:

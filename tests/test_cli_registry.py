@@ -95,6 +95,7 @@ def test_status_of_a_postgresql_registry_signs_in_with_the_keychain_password(cap
     assert code == 0, err
     assert re.search(r"^Engine: +PostgreSQL \d", out, re.M)
     assert re.search(r"^Signed in as: +helpdesk \(member of ec_helpdesk\)$", out, re.M)
+    assert re.search(r"^TLS: +off \(sslmode=disable\)$", out, re.M)
     assert pg_logins.passwords["helpdesk"] not in out + err
 
 
@@ -134,7 +135,8 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("case", ["wrong password", "no registry", "unknown database", "unreachable"])
+@pytest.mark.parametrize("case", ["wrong password", "no registry", "unknown database", "unreachable",
+                                  "tls not offered"])
 def test_status_refusals_are_one_clear_line_with_exit_2(capsys, pg_cluster, pg_logins, case):
     user = pg_logins.names["helpdesk"]
     url = {
@@ -142,6 +144,8 @@ def test_status_refusals_are_one_clear_line_with_exit_2(capsys, pg_cluster, pg_l
         "no registry": pg_cluster.url("postgres"),
         "unknown database": pg_cluster.url("no_such_db"),
         "unreachable": f"postgresql://{user}@127.0.0.1:{_closed_port()}/x?sslmode=disable&connect_timeout=3",
+        # No sslmode in the URL: verify-full, which the test cluster (no TLS) cannot give.
+        "tls not offered": f"postgresql://{user}@127.0.0.1:{pg_cluster.port}/{pg_logins.dbname}",
     }[case]
     if case == "wrong password":
         default_store().set(pg.password_key(pg.parse_url(url), user), "wrong-secret-123")
@@ -150,6 +154,7 @@ def test_status_refusals_are_one_clear_line_with_exit_2(capsys, pg_cluster, pg_l
         "no registry": "holds no registry yet",
         "unknown database": "has no database 'no_such_db'",
         "unreachable": "cannot reach the PostgreSQL server",
+        "tls not offered": "the TLS connection to 127.0.0.1",
     }[case]
     code, out, err = run(capsys, "registry", "status", "--url", url, "--json")
     assert code == 2
@@ -172,8 +177,16 @@ def test_bad_urls_are_refused_before_any_connection(capsys, url, expected):
     assert "Sup3rSecret" not in out + err
 
 
-def test_tls_is_verified_unless_the_url_says_otherwise():
-    assert pg.parse_url("postgresql://db.example.com/reg").sslmode == "verify-full"
+def test_tls_is_verified_unless_the_url_says_otherwise(monkeypatch, tmp_path):
+    bundle = tmp_path / "cas.pem"
+    bundle.write_text("certificate authorities\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.delenv("PGSSLROOTCERT", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    target = pg.parse_url("postgresql://db.example.com/reg")
+    assert (target.sslmode, target.conninfo["sslrootcert"]) == ("verify-full", str(bundle))
+    named = pg.parse_url("postgresql://db.example.com/reg?sslrootcert=/etc/our-ca.pem")
+    assert (named.sslmode, named.conninfo["sslrootcert"]) == ("verify-full", "/etc/our-ca.pem")
     assert pg.parse_url("postgresql://db.example.com/reg?sslmode=require").sslmode == "require"
     assert pg.parse_url("postgresql://db.example.com/reg?sslmode=disable").sslmode == "disable"
 

@@ -164,7 +164,7 @@ def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
         rows += [("Region", status["region"]), ("File", status["path"])]
     else:
         rows += [("Server", f"{status['host']}:{status['port']}"), ("Database", status["database"]),
-                 ("Login role", status["user"]), ("TLS", status["sslmode"])]
+                 ("Login role", status["user"]), ("TLS", _tls_words(status["sslmode"]))]
     version = status["schema_version"]
     rows.append(("Schema version", "none yet (the file is created when the region is first used)"
                  if version is None else f"{version} (this console: {status['latest_schema_version']})"))
@@ -173,6 +173,16 @@ def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     for label, value in rows:
         out.write(f"{label + ':':<{width}}{value}\n")
     return int(ExitStatus.OK)
+
+
+_TLS_WORDS = {"disable": "off", "allow": "only if the server insists, not verified",
+              "prefer": "if the server offers it, not verified", "require": "on, certificate not verified",
+              "verify-ca": "on, certificate verified (host name not checked)",
+              "verify-full": "on, certificate and host name verified"}
+
+
+def _tls_words(sslmode: str) -> str:
+    return f"{_TLS_WORDS.get(sslmode, sslmode)} (sslmode={sslmode})"
 
 
 def _sqlite_status(region_id: str) -> dict[str, Any]:
