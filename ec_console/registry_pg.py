@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -526,6 +527,28 @@ def connect(url_or_target: str | Target, *, password: str | None = None, autocom
     except psycopg.Error as exc:
         raise PgRefused(f"the PostgreSQL registry at {target.where} cannot be opened: {_first_line(exc)}") \
             from None
+
+
+def psycopg_errors() -> Any:
+    """psycopg's SQLSTATE exception classes (imported when a registry is used, not with the CLI)."""
+    import psycopg.errors
+
+    return psycopg.errors
+
+
+@contextmanager
+def plain_errors(target: Target) -> Iterator[None]:
+    """Turns an unexpected database error into one plain line (exit status 1), a lost connection into the
+    unreachable-server message."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise PgRegistryError(explain_connect_error(target, exc)) from None
+    except psycopg.Error as exc:
+        raise PgRegistryError(f"the PostgreSQL registry at {target.where} answered with an error: "
+                              f"{_first_line(exc)}") from None
 
 
 # -------------------------------------------------------------------------------------------- schema

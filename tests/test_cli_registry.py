@@ -135,6 +135,21 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
+def test_status_of_a_login_role_with_neither_role_says_which_grant_to_ask_for(capsys, pg_cluster, pg_logins):
+    name = f"nobody_{pg_logins.names['admin']}"
+    with pg_cluster.connect() as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN PASSWORD 'pw-{name}'")
+    try:
+        url = pg_cluster.url(pg_logins.dbname, name, tcp=True)
+        default_store().set(pg.password_key(pg.parse_url(url), name), f"pw-{name}")
+        code, _out, err = run(capsys, "registry", "status", "--url", url)
+    finally:
+        with pg_cluster.connect() as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {name}")
+    assert code == 2 and "Traceback" not in err
+    assert "may not read the registry" in err and f"GRANT ec_helpdesk TO {name};" in err
+
+
 @pytest.mark.parametrize("case", ["wrong password", "no registry", "unknown database", "unreachable",
                                   "tls not offered"])
 def test_status_refusals_are_one_clear_line_with_exit_2(capsys, pg_cluster, pg_logins, case):

@@ -96,7 +96,7 @@ def run_init(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     target = pg.parse_url(args.url)
-    with pg.connect(target) as conn:
+    with pg.connect(target) as conn, pg.plain_errors(target):
         result = pg.initialise(conn)
         user = conn.info.user
     already = result.before == result.after
@@ -216,12 +216,16 @@ def _postgres_status(url: str) -> dict[str, Any]:
     from ec_console import registry_pg as pg
 
     target = pg.parse_url(url)
-    with pg.connect(target) as conn:
-        version = pg.schema_version(conn)
+    with pg.connect(target) as conn, pg.plain_errors(target):
+        signed_in = pg.signed_in_role(conn)
+        try:
+            version = pg.schema_version(conn)
+        except pg.psycopg_errors().InsufficientPrivilege:
+            raise pg.PgRefused(f"the login role {signed_in.user!r} may not read the registry in "
+                               f"{target.where}: {signed_in.explanation}") from None
         if version is None:
             raise pg.PgRefused(f"the database {target.dbname!r} on {target.host}:{target.port} holds no "
                                "registry yet: its administrator runs 'ec-console registry init --url URL'")
-        signed_in = pg.signed_in_role(conn)
         server = conn.info.parameter_status("server_version") or ""
     return {"engine": "postgresql", "engine_label": f"PostgreSQL {server}".strip(),
             **_target_fields(target, signed_in.user), "server_version": server, "schema_version": version,
