@@ -656,6 +656,110 @@ def _member_of(conn, role: str) -> bool:
     return bool(row and row[0])
 
 
+# ------------------------------------------------------------------------------------------- queries
+#
+# The profile table's queries with the same answers as `Registry.status_counts` / `profile_page` /
+# `count_profiles` on SQLite (tested side by side on the same rows), for the registry interface over both
+# engines. The sort keys are SQLite's `_SORT_KEYS` spelled for PostgreSQL: byte order (`COLLATE "C"`, as
+# SQLite's BINARY), `lower(... COLLATE "C")` for NOCASE, and NULLs first in ascending order, as SQLite sorts
+# them. A substring search is the same `LIKE` on the search keys; the planner answers it through the
+# `pg_trgm` index when that pays.
+
+_PG_SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "email": ("p.email_key",),
+    "display_name": ("p.name_key", "p.email_key", 'p.status COLLATE "C"'),
+    "application": ('lower(a.name COLLATE "C")', "a.id", "p.email_key", 'p.status COLLATE "C"'),
+    "provider": ('a.provider COLLATE "C"', 'lower(a.name COLLATE "C")', "a.id", "p.email_key",
+                 'p.status COLLATE "C"'),
+    "status": ('p.status COLLATE "C"', "p.email_key"),
+    "last_checked_at": ('p.last_checked_at COLLATE "C"', "p.email_key", 'p.status COLLATE "C"'),
+    "last_result": ('p.last_result COLLATE "C"', "p.email_key", 'p.status COLLATE "C"'),
+}
+_NULLABLE_SORT_KEYS = frozenset({'p.last_checked_at COLLATE "C"', 'p.last_result COLLATE "C"'})
+_PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.display_name, p.status,
+    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
+
+
+def _profile_where(query: Any) -> tuple[str, list[Any]]:
+    from ec_console.registry import _escape_like, _has_control, _has_surrogate, search_key
+
+    clauses: list[str] = []
+    params: list[Any] = []
+    needle = query.search.strip()
+    if needle:
+        if _has_control(needle) or _has_surrogate(needle):
+            clauses.append("false")  # stored names never hold control characters or lone surrogates
+        else:
+            pattern = f"%{_escape_like(search_key(needle))}%"
+            clauses.append("(p.email_key LIKE %s ESCAPE '\\' OR p.name_key LIKE %s ESCAPE '\\')")
+            params += [pattern, pattern]
+    if query.status is not None:
+        clauses.append("p.status = %s")
+        params.append(query.status)
+    if query.application_id is not None:
+        clauses.append("p.application_id = %s")
+        params.append(query.application_id)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _profile_order(query: Any) -> str:
+    direction = " DESC" if query.descending else ""
+    keys = []
+    for key in (*_PG_SORT_KEYS[query.sort], "p.id"):
+        nulls = (" NULLS LAST" if query.descending else " NULLS FIRST") if key in _NULLABLE_SORT_KEYS else ""
+        keys.append(f"{key}{direction}{nulls}")
+    return " ORDER BY " + ", ".join(keys)
+
+
+def status_counts(conn, *, application_id: int | None = None) -> dict[str, int]:
+    """Profiles per status (every status present, zero included), from the maintained counts."""
+    from ec_console.registry import PROFILE_STATUSES
+
+    where, params = ("", ()) if application_id is None else (" WHERE application_id = %s", (application_id,))
+    counts = dict.fromkeys(PROFILE_STATUSES, 0)
+    for status, count in conn.execute(
+            f"SELECT status, SUM(n) FROM {PROFILE_COUNTS}{where} GROUP BY status", params):
+        counts[status] = int(count)
+    return counts
+
+
+def count_profiles(conn, query: Any) -> int:
+    """How many profiles match `query` (a `registry.ProfileQuery`)."""
+    from ec_console.registry import check_profile_query
+
+    check_profile_query(query)
+    where, params = _profile_where(query)
+    return int(conn.execute(f"SELECT COUNT(*) FROM profiles p{where}", params).fetchone()[0])
+
+
+def profiles_by_ids(conn, ids: Sequence[int]) -> list[Any]:
+    """Rows for `ids` as `registry.Profile`, in the order given (missing ids left out)."""
+    from ec_console.registry import Profile
+
+    wanted = list(ids)
+    found = {row[0]: Profile(*row) for row in conn.execute(
+        f"SELECT {_PROFILE_COLUMNS} FROM profiles p JOIN applications a ON a.id = p.application_id "
+        "WHERE p.id = ANY(%s)", (wanted,))}
+    return [found[i] for i in wanted if i in found]
+
+
+def profile_page(conn, query: Any, offset: int, limit: int) -> list[Any]:
+    """`limit` matching profiles from position `offset` in `query`'s order (`Registry.profile_page`)."""
+    from ec_console.registry import RegistryInputError, check_profile_query
+
+    check_profile_query(query)
+    if offset < 0 or limit < 0:
+        raise RegistryInputError("limit and offset must not be negative")
+    where, params = _profile_where(query)
+    join = " JOIN applications a ON a.id = p.application_id" if query.sort in ("application", "provider") \
+        else ""
+    ids = [r[0] for r in conn.execute(
+        f"SELECT p.id FROM profiles p{join}{where}{_profile_order(query)} LIMIT %s OFFSET %s",
+        (*params, limit, offset))]
+    return profiles_by_ids(conn, ids)
+
+
 __all__ = ["ADMIN_ROLE", "HELPDESK_ROLE", "PG_MIGRATIONS", "PG_SCHEMA_VERSION", "PgRefused",
            "PgRegistryError", "Target", "connect", "grant_lines", "initialise", "migrate", "parse_url",
-           "password_key", "schema_version", "signed_in_role"]
+           "password_key", "schema_version", "signed_in_role", "status_counts", "count_profiles",
+           "profile_page", "profiles_by_ids"]
