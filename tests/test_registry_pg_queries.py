@@ -107,6 +107,8 @@ def test_every_page_of_every_query_matches(engines, sort):
                     for offset, limit in ((0, 200), (0, 7), (13, 9), (max(total - 5, 0), 10)):
                         expected = registry.profile_page(query, offset, limit, total=total)
                         assert pg.profile_page(conn, query, offset, limit) == expected, (query, offset, limit)
+                        assert pg.profile_page(conn, query, offset, limit, total=total) == expected, \
+                            (query, offset, limit, total)
                         compared += 1
     assert compared == 2 * len(SEARCHES) * 2 * 2 * 4
 
