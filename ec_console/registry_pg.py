@@ -252,27 +252,25 @@ _V9 = PgMigration(9, "profile counts per application and status, kept by trigger
         n bigint NOT NULL,
         PRIMARY KEY (application_id, status)
     )""",
+    # Static SQL on the schema-qualified table (a SECURITY DEFINER function trusts no search_path).
     f"""CREATE FUNCTION ec_profile_counts() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
         SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    counts regclass := TG_TABLE_SCHEMA || '.{PROFILE_COUNTS}';
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        EXECUTE format('UPDATE %s SET n = n - 1 WHERE application_id = $1 AND status = $2', counts)
-            USING old.application_id, old.status;
+        UPDATE public.{PROFILE_COUNTS} SET n = n - 1
+            WHERE application_id = old.application_id AND status = old.status;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        EXECUTE format('INSERT INTO %s (application_id, status, n) VALUES ($1, $2, 1)
-                        ON CONFLICT (application_id, status) DO UPDATE SET n = %s.n + 1', counts, counts)
-            USING new.application_id, new.status;
+        INSERT INTO public.{PROFILE_COUNTS} AS c (application_id, status, n)
+            VALUES (new.application_id, new.status, 1)
+            ON CONFLICT (application_id, status) DO UPDATE SET n = c.n + 1;
     END IF;
     RETURN NULL;
 END $$""",
     f"""CREATE FUNCTION ec_profile_counts_application_delete() RETURNS trigger LANGUAGE plpgsql
         SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    EXECUTE format('DELETE FROM %s WHERE application_id = $1',
-                   (TG_TABLE_SCHEMA || '.{PROFILE_COUNTS}')::regclass) USING old.id;
+    DELETE FROM public.{PROFILE_COUNTS} WHERE application_id = old.id;
     RETURN NULL;
 END $$""",
     """CREATE TRIGGER profile_counts_insert AFTER INSERT ON profiles
@@ -728,10 +726,20 @@ def status_counts(conn, *, application_id: int | None = None) -> dict[str, int]:
 
 
 def count_profiles(conn, query: Any) -> int:
-    """How many profiles match `query` (a `registry.ProfileQuery`)."""
+    """How many profiles match `query` (a `registry.ProfileQuery`): without a search, a lookup in the
+    maintained counts, as on SQLite."""
     from ec_console.registry import check_profile_query
 
     check_profile_query(query)
+    if not query.search.strip():
+        clauses, values = [], []
+        for column, value in (("status", query.status), ("application_id", query.application_id)):
+            if value is not None:
+                clauses.append(f"{column} = %s")
+                values.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return int(conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}{where}",
+                                values).fetchone()[0])
     where, params = _profile_where(query)
     return int(conn.execute(f"SELECT COUNT(*) FROM profiles p{where}", params).fetchone()[0])
 
@@ -747,11 +755,20 @@ def profiles_by_ids(conn, ids: Sequence[int]) -> list[Any]:
     return [found[i] for i in wanted if i in found]
 
 
+_SORT_MATCHES = 5000  # a page of a search with at most this many matches sorts them (as on SQLite)
+
+
 def profile_page(conn, query: Any, offset: int, limit: int, *, total: int | None = None) -> list[Any]:
     """`limit` matching profiles from position `offset` in `query`'s order (`Registry.profile_page`).
 
-    Given `total` (the query's row count), a page in the second half is read from the other end of the
-    sort index, so no page walks more than half of it (as on SQLite)."""
+    Given `total` (the query's row count, which the window has before it asks for a page):
+    - a search with few matches sorts them (the trigram index finds them) instead of walking the sort
+      index and testing every row on the way, as on SQLite;
+    - a page in the second half is read from the other end of the sort index, so no page walks more than
+      half of it;
+    - sorted by application or provider without a search, the page is read application by application
+      through `profiles_by_application`, placed by the maintained counts: no sort of the whole table.
+    """
     from dataclasses import replace
 
     from ec_console.registry import RegistryInputError, check_profile_query
@@ -759,7 +776,11 @@ def profile_page(conn, query: Any, offset: int, limit: int, *, total: int | None
     check_profile_query(query)
     if offset < 0 or limit < 0:
         raise RegistryInputError("limit and offset must not be negative")
-    reverse = total is not None and offset + limit // 2 > total // 2 and offset < total
+    searching = bool(query.search.strip())
+    if query.sort in ("application", "provider") and not searching:
+        return profiles_by_ids(conn, _page_by_application(conn, query, offset, limit))
+    few = searching and total is not None and _few_matches(conn, total, offset, limit)
+    reverse = not few and total is not None and offset + limit // 2 > total // 2 and offset < total
     if reverse:
         end = min(total, offset + limit)
         query = replace(query, descending=not query.descending)
@@ -767,12 +788,59 @@ def profile_page(conn, query: Any, offset: int, limit: int, *, total: int | None
     where, params = _profile_where(query)
     join = " JOIN applications a ON a.id = p.application_id" if query.sort in ("application", "provider") \
         else ""
-    ids = [r[0] for r in conn.execute(
-        f"SELECT p.id FROM profiles p{join}{where}{_profile_order(query)} LIMIT %s OFFSET %s",
-        (*params, limit, offset))]
+    if few:  # the matches first (through the trigram index), then their order
+        sql = (f"WITH p AS MATERIALIZED (SELECT p.* FROM profiles p{where}) "
+               f"SELECT p.id FROM p{join}{_profile_order(query)} LIMIT %s OFFSET %s")
+    else:
+        sql = f"SELECT p.id FROM profiles p{join}{where}{_profile_order(query)} LIMIT %s OFFSET %s"
+    ids = [r[0] for r in conn.execute(sql, (*params, limit, offset))]
     if reverse:
         ids.reverse()
     return profiles_by_ids(conn, ids)
+
+
+def _few_matches(conn, total: int, offset: int, limit: int) -> bool:
+    """Whether sorting a search's `total` matches costs less than walking the sort index to the page
+    (SQLite's rule in `Registry.profile_page`)."""
+    everyone = int(conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}").fetchone()[0])
+    return total <= max(_SORT_MATCHES, (2 * (offset + limit) * everyone) ** 0.5)
+
+
+def _page_by_application(conn, query: Any, offset: int, limit: int) -> list[int]:
+    """Ids of a page sorted by application (or provider, then application), with no search: the
+    applications in order, each one's share of the rows from `profile_counts`, then only the applications
+    the page falls in are read, each through its index."""
+    direction = " DESC" if query.descending else ""
+    order = ('lower(a.name COLLATE "C"), a.id' if query.sort == "application"
+             else 'a.provider, lower(a.name COLLATE "C"), a.id')
+    order = ", ".join(f"{key.strip()}{direction}" for key in order.split(","))
+    clauses, values = [], []
+    if query.status is not None:
+        clauses.append("c.status = %s")
+        values.append(query.status)
+    if query.application_id is not None:
+        clauses.append("a.id = %s")
+        values.append(query.application_id)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    shares = conn.execute(
+        f"SELECT a.id, COALESCE(SUM(c.n), 0) FROM applications a LEFT JOIN {PROFILE_COUNTS} c "
+        f"ON c.application_id = a.id{where} GROUP BY a.id ORDER BY {order}", values).fetchall()
+    ids: list[int] = []
+    status = " AND p.status = %s" if query.status is not None else ""
+    for application_id, count in shares:
+        if len(ids) >= limit:
+            break
+        if offset >= count:
+            offset -= count
+            continue
+        rows = conn.execute(
+            f"SELECT p.id FROM profiles p WHERE p.application_id = %s{status} "
+            f"ORDER BY p.email_key{direction}, p.status{direction}, p.id{direction} LIMIT %s OFFSET %s",
+            (application_id, *([query.status] if query.status is not None else []), limit - len(ids),
+             offset)).fetchall()
+        ids += [r[0] for r in rows]
+        offset = 0
+    return ids
 
 
 __all__ = ["ADMIN_ROLE", "HELPDESK_ROLE", "PG_MIGRATIONS", "PG_SCHEMA_VERSION", "PgRefused",
