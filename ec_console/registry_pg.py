@@ -155,13 +155,15 @@ _V2 = PgMigration(2, "application health and each profile's last diagnosis (back
 _V3 = PgMigration(3, "Unicode-aware search keys and the indexes the profile table's queries use", (
     "ALTER TABLE profiles ADD COLUMN email_key text COLLATE \"C\" NOT NULL DEFAULT ''",
     "ALTER TABLE profiles ADD COLUMN name_key text COLLATE \"C\" NOT NULL DEFAULT ''",
-    "CREATE INDEX profiles_by_email ON profiles (email_key)",
-    "CREATE INDEX profiles_by_name ON profiles (name_key, email_key, status)",
-    "CREATE INDEX profiles_by_status ON profiles (status, email_key)",
-    "CREATE INDEX profiles_by_application ON profiles (application_id, email_key, status)",
+    # SQLite's indexes end with the rowid implicitly; here `id` is spelled out, so a page's ids come out of
+    # the index in exactly the sort order (no sort step) and, once vacuumed, without reading the table.
+    "CREATE INDEX profiles_by_email ON profiles (email_key, id)",
+    "CREATE INDEX profiles_by_name ON profiles (name_key, email_key, status, id)",
+    "CREATE INDEX profiles_by_status ON profiles (status, email_key, id)",
+    "CREATE INDEX profiles_by_application ON profiles (application_id, email_key, status, id)",
     "CREATE INDEX profiles_by_application_status ON profiles (application_id, status)",
-    "CREATE INDEX profiles_by_last_checked ON profiles (last_checked_at NULLS FIRST, email_key, status)",
-    "CREATE INDEX profiles_by_last_result ON profiles (last_result NULLS FIRST, email_key, status)",
+    "CREATE INDEX profiles_by_last_checked ON profiles (last_checked_at NULLS FIRST, email_key, status, id)",
+    "CREATE INDEX profiles_by_last_result ON profiles (last_result NULLS FIRST, email_key, status, id)",
     'CREATE INDEX applications_by_provider ON applications (provider, lower(name COLLATE "C"))',
 ))
 

@@ -143,9 +143,22 @@ def start_cluster() -> Cluster:
     return cluster
 
 
+def _locale_options() -> list[str]:
+    try:
+        names = subprocess.run(["locale", "-a"], capture_output=True, text=True, timeout=30).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        names = []
+    for name in names:
+        if name.lower().replace("-", "") in ("c.utf8", "en_us.utf8"):
+            return [f"--locale={name}"]
+    return ["--no-locale"]
+
+
 def _initialise(cluster: Cluster) -> None:
-    result = cluster.run("initdb", "-D", str(cluster.data_dir), "-U", SUPERUSER, "-E", "UTF8", "--no-locale",
-                         "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync")
+    # A UTF-8 character classification, as a real server has: pg_trgm splits words on letters, and under
+    # the bare C locale "ü" would not be one.
+    result = cluster.run("initdb", "-D", str(cluster.data_dir), "-U", SUPERUSER, "-E", "UTF8",
+                         *_locale_options(), "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync")
     if result.returncode != 0:
         raise ClusterUnavailable(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
     (cluster.data_dir / "pg_hba.conf").write_text(
