@@ -508,10 +508,14 @@ def explain_connect_error(target: Target, exc: Exception) -> str:
     if "no pg_hba.conf entry" in lower:
         return (f"the PostgreSQL server at {target.where} does not accept {user!r} from this computer "
                 "(its pg_hba.conf has no entry for it): ask the database administrator")
+    if "does not match host name" in lower:
+        return (f"the TLS connection to {target.where} could not be verified: the server's certificate does "
+                f"not name {target.host!r} ({_first_line(exc)}); put the name its certificate carries in "
+                "the URL")
     if "certificate" in lower or "ssl" in lower:
-        return (f"the TLS connection to {target.where} could not be verified ({_first_line(exc)}); "
-                "name the server's certificate authority with sslrootcert=FILE in the URL, or set "
-                "sslmode in the URL if this server is reached another way")
+        return (f"the TLS connection to {target.where} could not be verified ({_first_line(exc)}); if the "
+                "server's certificate comes from your organisation's own certificate authority, name that "
+                "authority's certificate with sslrootcert=FILE in the URL")
     return f"cannot reach the PostgreSQL server at {target.where}: {_first_line(exc)}"
 
 

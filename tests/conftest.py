@@ -84,6 +84,25 @@ def pg_cluster():
         cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_tls_cluster(tmp_path_factory):
+    """A second throwaway cluster that offers TLS with a certificate for "localhost" only, signed by a CA
+    of its own; yields (cluster, CA file)."""
+    import pg_cluster as pg
+
+    from ec_console.sandbox.tls import generate_tls_material
+
+    material = generate_tls_material(tmp_path_factory.mktemp("pg-tls"), names=("localhost",))
+    try:
+        cluster = pg.start_cluster(tls=(material.server.cert_file, material.server.key_file))
+    except pg.ClusterUnavailable as exc:
+        pg.unavailable(str(exc))
+    try:
+        yield cluster, material.ca_file
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture
 def pg_database(pg_cluster):
     """A fresh, empty database of its own for one test (dropped afterwards); yields its name."""

@@ -114,7 +114,8 @@ class ClusterUnavailable(Exception):
     """No cluster could be started here; the message says why."""
 
 
-def start_cluster() -> Cluster:
+def start_cluster(*, tls: tuple[Path, Path] | None = None) -> Cluster:
+    """Start a cluster; with `tls` (certificate file, key file) it also offers TLS with that certificate."""
     bin_dir = find_server_programs()
     if bin_dir is None:
         raise ClusterUnavailable(MISSING_REASON)
@@ -136,7 +137,7 @@ def start_cluster() -> Cluster:
         os.chown(base, account.pw_uid, account.pw_gid)
     cluster = Cluster(bin_dir, base, base / "sock", _free_port(), as_postgres)
     try:
-        _initialise(cluster)
+        _initialise(cluster, tls)
     except BaseException:
         cluster.stop()
         raise
@@ -154,7 +155,21 @@ def _locale_options() -> list[str]:
     return ["--no-locale"]
 
 
-def _initialise(cluster: Cluster) -> None:
+def _install_certificate(cluster: Cluster, tls: tuple[Path, Path]) -> list[str]:
+    """Copy the certificate and key into the data folder, owned by the server's user, key 0600."""
+    for source, name in zip(tls, ("server.crt", "server.key"), strict=True):
+        target = cluster.data_dir / name
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+        if cluster._as_postgres:
+            import pwd
+
+            account = pwd.getpwnam("postgres")
+            os.chown(target, account.pw_uid, account.pw_gid)
+    return ["-c ssl=on"]
+
+
+def _initialise(cluster: Cluster, tls: tuple[Path, Path] | None = None) -> None:
     # A UTF-8 character classification, as a real server has: pg_trgm splits words on letters, and under
     # the bare C locale "ü" would not be one.
     result = cluster.run("initdb", "-D", str(cluster.data_dir), "-U", SUPERUSER, "-E", "UTF8",
@@ -173,6 +188,8 @@ def _initialise(cluster: Cluster) -> None:
         cluster.socket_dir.mkdir(mode=0o700)
     options = (f"-k {cluster.socket_dir} -p {cluster.port} -c listen_addresses=127.0.0.1 -c fsync=off "
                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=40")
+    if tls is not None:
+        options = " ".join([options, *_install_certificate(cluster, tls)])
     result = cluster.run("pg_ctl", "-D", str(cluster.data_dir), "-l", str(cluster.base / "server.log"),
                          "-o", options, "-w", "-t", "60", "start")
     if result.returncode != 0:

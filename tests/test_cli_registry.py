@@ -8,6 +8,7 @@ import re
 import socket
 
 import pg_cluster as cluster_helpers
+import psycopg
 import pytest
 
 from ec_console import cli
@@ -204,6 +205,31 @@ def test_tls_is_verified_unless_the_url_says_otherwise(monkeypatch, tmp_path):
     assert (named.sslmode, named.conninfo["sslrootcert"]) == ("verify-full", "/etc/our-ca.pem")
     assert pg.parse_url("postgresql://db.example.com/reg?sslmode=require").sslmode == "require"
     assert pg.parse_url("postgresql://db.example.com/reg?sslmode=disable").sslmode == "disable"
+
+
+@pytest.mark.parametrize("case", ["verified", "no CA named", "name not in the certificate", "CA only",
+                                  "URL says disable"])
+def test_tls_is_verify_full_by_default_against_a_server_that_offers_it(capsys, pg_tls_cluster, case):
+    cluster, ca_file = pg_tls_cluster
+    host = "127.0.0.1" if case in ("name not in the certificate", "CA only") else "localhost"
+    query = {
+        "verified": f"?sslrootcert={ca_file}",
+        "no CA named": "",
+        "name not in the certificate": f"?sslrootcert={ca_file}",
+        "CA only": f"?sslrootcert={ca_file}&sslmode=verify-ca",
+        "URL says disable": "?sslmode=disable",
+    }[case]
+    url = f"postgresql://postgres@{host}:{cluster.port}/postgres{query}"
+    code, _out, err = run(capsys, "registry", "status", "--url", url, "--json")
+    if case in ("no CA named", "name not in the certificate"):
+        assert code == 2, err
+        assert f"the TLS connection to {host}:{cluster.port}/postgres could not be verified" in err
+        return
+    # The connection was made (the maintenance database holds no registry): with TLS, or not, as asked.
+    assert code == 2 and "holds no registry yet" in err, err
+    with psycopg.connect(url) as conn:
+        ssl_in_use = conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0]
+    assert ssl_in_use is (case != "URL says disable")
 
 
 # ---------------------------------------------------------------------------------------- test cluster
