@@ -508,6 +508,10 @@ def explain_connect_error(target: Target, exc: Exception) -> str:
     if "no pg_hba.conf entry" in lower:
         return (f"the PostgreSQL server at {target.where} does not accept {user!r} from this computer "
                 "(its pg_hba.conf has no entry for it): ask the database administrator")
+    if "does not support ssl" in lower:
+        return (f"the PostgreSQL server at {target.where} does not offer TLS, which this connection requires "
+                f"(sslmode={target.sslmode}): ask its administrator to switch TLS on; only for a server on "
+                "this computer, add sslmode=disable to the URL")
     if "does not match host name" in lower:
         return (f"the TLS connection to {target.where} could not be verified: the server's certificate does "
                 f"not name {target.host!r} ({_first_line(exc)}); put the name its certificate carries in "

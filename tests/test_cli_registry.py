@@ -170,7 +170,7 @@ def test_status_refusals_are_one_clear_line_with_exit_2(capsys, pg_cluster, pg_l
         "no registry": "holds no registry yet",
         "unknown database": "has no database 'no_such_db'",
         "unreachable": "cannot reach the PostgreSQL server",
-        "tls not offered": "the TLS connection to 127.0.0.1",
+        "tls not offered": "does not offer TLS, which this connection requires (sslmode=verify-full)",
     }[case]
     code, out, err = run(capsys, "registry", "status", "--url", url, "--json")
     assert code == 2
