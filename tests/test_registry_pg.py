@@ -328,3 +328,25 @@ def test_a_login_role_that_may_not_create_tables_is_refused_and_nothing_is_creat
     finally:
         with pg_cluster.connect() as conn:
             conn.execute(f"DROP ROLE IF EXISTS {name}")
+
+
+def test_the_databases_owner_who_is_not_a_superuser_sets_the_registry_up(pg_cluster, pg_database):
+    name = f"dba_{uuid.uuid4().hex[:8]}"
+    with pg_cluster.connect() as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN CREATEROLE PASSWORD 'pw-{name}'")
+        conn.execute(f'ALTER DATABASE "{pg_database}" OWNER TO {name}')
+    try:
+        with pg.connect(pg_cluster.url(pg_database, name, tcp=True), password=f"pw-{name}") as conn:
+            result = pg.initialise(conn)
+            assert (result.before, result.after) == (None, SCHEMA_VERSION)
+            signed_in = pg.signed_in_role(conn)
+            assert (signed_in.user, signed_in.role) == (name, "owner")
+            owners = {r[0] for r in conn.execute(
+                "SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")}
+            assert owners == {name}
+    finally:
+        with pg_cluster.connect(pg_database) as conn:
+            conn.execute(f"DROP OWNED BY {name}")
+        with pg_cluster.connect() as conn:
+            conn.execute(f'ALTER DATABASE "{pg_database}" OWNER TO postgres')
+            conn.execute(f"DROP ROLE {name}")
