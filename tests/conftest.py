@@ -118,14 +118,34 @@ def pg_database(pg_cluster):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def pg_registry(pg_cluster, pg_database):
-    """A registry set up by the database's administrator; yields the database name."""
+@pytest.fixture(scope="session")
+def _pg_registry_template(pg_cluster):
+    """A database holding a freshly initialised registry, set up once: each `pg_registry` is a copy."""
     from ec_console import registry_pg as pg
 
-    with pg.connect(pg_cluster.url(pg_database)) as conn:
+    name = "ec_template_registry"
+    with pg_cluster.connect() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with pg.connect(pg_cluster.url(name)) as conn:
         pg.initialise(conn)
-    return pg_database
+    return name
+
+
+@pytest.fixture
+def pg_registry(pg_cluster, _pg_registry_template):
+    """A fresh database of its own holding a registry set up by the database's administrator (`registry
+    init`, as the superuser: a copy of one initialised once); yields its name."""
+    import uuid
+
+    name = f"ec_test_{uuid.uuid4().hex[:12]}"
+    with pg_cluster.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_registry_template}"')
+    try:
+        yield name
+    finally:
+        with pg_cluster.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
