@@ -186,13 +186,17 @@ def _initialise(cluster: Cluster, tls: tuple[Path, Path] | None = None) -> None:
                        check=True, timeout=30)
     else:
         cluster.socket_dir.mkdir(mode=0o700)
-    options = (f"-k {cluster.socket_dir} -p {cluster.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=40")
-    if tls is not None:
-        options = " ".join([options, *_install_certificate(cluster, tls)])
-    result = cluster.run("pg_ctl", "-D", str(cluster.data_dir), "-l", str(cluster.base / "server.log"),
-                         "-o", options, "-w", "-t", "60", "start")
-    if result.returncode != 0:
-        log = cluster.base / "server.log"
-        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-        raise ClusterUnavailable(f"the test cluster did not start: {result.stderr.strip()} {tail}".strip())
+    extra = _install_certificate(cluster, tls) if tls is not None else []
+    for attempt in range(3):  # the free port may be taken between choosing it and the server binding it
+        if attempt:
+            cluster.port = _free_port()
+        options = " ".join([f"-k {cluster.socket_dir} -p {cluster.port} -c listen_addresses=127.0.0.1",
+                            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                            "-c max_connections=40", *extra])
+        result = cluster.run("pg_ctl", "-D", str(cluster.data_dir), "-l", str(cluster.base / "server.log"),
+                             "-o", options, "-w", "-t", "60", "start")
+        if result.returncode == 0:
+            return
+    log = cluster.base / "server.log"
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    raise ClusterUnavailable(f"the test cluster did not start: {result.stderr.strip()} {tail}".strip())
