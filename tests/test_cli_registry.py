@@ -245,3 +245,16 @@ def test_without_postgresql_the_cases_skip_saying_what_to_install(monkeypatch):
     monkeypatch.setenv(cluster_helpers.REQUIRE_ENV, "1")
     with pytest.raises(pytest.fail.Exception, match="must run here"):
         cluster_helpers.unavailable(str(missing.value))
+
+
+def test_init_refuses_a_registry_written_by_a_newer_console_and_status_shows_it(capsys, pg_cluster,
+                                                                                pg_registry):
+    with pg_cluster.connect(pg_registry) as conn:
+        conn.execute("UPDATE registry_meta SET schema_version = %s", (SCHEMA_VERSION + 1,))
+    url = pg_cluster.url(pg_registry)
+    code, _out, err = run(capsys, "registry", "init", "--url", url)
+    assert code == 2 and "written by a newer console" in err and "update the console" in err
+    code, out, err = run(capsys, "registry", "status", "--url", url)
+    assert code == 0, err
+    assert re.search(rf"^Schema version: +{SCHEMA_VERSION + 1} \(this console: {SCHEMA_VERSION}; written by "
+                     "a newer console: update this one to use it\\)$", out, re.M)

@@ -165,9 +165,14 @@ def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     else:
         rows += [("Server", f"{status['host']}:{status['port']}"), ("Database", status["database"]),
                  ("Login role", status["user"]), ("TLS", _tls_words(status["sslmode"]))]
-    version = status["schema_version"]
-    rows.append(("Schema version", "none yet (the file is created when the region is first used)"
-                 if version is None else f"{version} (this console: {status['latest_schema_version']})"))
+    version, latest = status["schema_version"], status["latest_schema_version"]
+    if version is None:
+        shown = "none yet (the file is created when the region is first used)"
+    elif version > latest:
+        shown = f"{version} (this console: {latest}; written by a newer console: update this one to use it)"
+    else:
+        shown = f"{version} (this console: {latest})"
+    rows.append(("Schema version", shown))
     rows.append(("Signed in as", status["role_detail"]))
     width = max(len(label) for label, _ in rows) + 2
     for label, value in rows:
