@@ -105,15 +105,8 @@ def main() -> int:
         print(f"seeding {args.profiles:,} profiles (bulk path, not the UI): {timed(seed) / 1000:9.1f} s")
     app = create_application()
     theme.apply_theme(app, "light")
-    # PySide6 6.12 takes a reference from None on some calls that return nothing: the static
-    # QCoreApplication.processEvents() and QTest.qWait(), and a base-class call inside a Python override
-    # such as the console style's drawPrimitive (about 350 per repaint of the table). Python 3.11 ends the
-    # process when None's count reaches zero ("deallocating None"), after a few dozen repaints. The bench
-    # uses an event loop's own processEvents() (which does not) and holds ten million extra references to
-    # None so a long run lives; docs/benchmarks.md section 1 has the measurements.
     loop = QEventLoop()
-    ballast = [None] * 10_000_000
-    rss_before = resident_mb() - sys.getsizeof(ballast) / 2**20
+    rss_before = resident_mb()
 
     registry_holder: list[Registry] = []
     open_ms = timed(lambda: registry_holder.append(Registry.for_region("us")))
@@ -228,7 +221,7 @@ def main() -> int:
         print(f"  scroll to {label:10} (pages read + painted):  {ms:9.1f} ms  "
               f"{verdict(ms, SCROLL_TARGET_MS)}")
         report(f"scroll to {label}", f"{ms:.0f} ms", f"< {SCROLL_TARGET_MS} ms", ms < SCROLL_TARGET_MS)
-    rss = resident_mb() - sys.getsizeof(ballast) / 2**20  # the work-around's list is not the console's
+    rss = resident_mb()
     met = "met" if rss < RSS_TARGET_MB else "NOT met"
     print(f"resident memory: {rss:.0f} MB (target < {RSS_TARGET_MB} MB: {met}; before the window: "
           f"{rss_before:.0f} MB)")
@@ -240,8 +233,7 @@ def main() -> int:
     opened.close()
     if own_home is not None:
         own_home.cleanup()
-    sys.stdout.flush()
-    os._exit(0)  # not through the interpreter's exit: None's count is off (see the ballast above)
+    return 0
 
 
 if __name__ == "__main__":

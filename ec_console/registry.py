@@ -6,7 +6,9 @@
 - One unit of work (a probe's profile update + its check + its audit entry) is one transaction
   (`with registry.transaction():`): a crash leaves the previous state, never half of one. Every mutating
   method runs in a transaction of its own, or joins the caller's (as a savepoint).
-- The audit table is append-only, enforced by triggers (UPDATE and DELETE are refused by SQLite itself).
+- The audit table is append-only, enforced by triggers (UPDATE and DELETE are refused by SQLite itself),
+  and a SHA-256 hash chain (schema 10, `ec_console.audit_chain`): each row is chained to the one before it
+  inside the transaction that inserts it, so `verify_audit()` names any edit made behind the console's back.
 - Profile search is a literal substring match; where SQLite has FTS5's trigram tokenizer, a trigram index
   (schema 4) narrows selective searches first, with the same results as the scan.
 - No secret is ever stored here (settings with secret-looking keys or PEM blocks are refused). Times are
@@ -34,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ec_console.audit_chain import GENESIS, ChainHead, ChainResult, ChainRow, canonical, is_hash, row_hash
+from ec_console.audit_chain import verify as verify_chain
 from ec_console.audit_labels import actions_labelled
 from ec_console.errors import BadInput, ConsoleError
 
@@ -541,8 +545,65 @@ _PROFILE_COUNTS_MIGRATION = Migration(9, "profile counts per application and sta
 # The schema version that added `profile_counts` (tests name it through this constant).
 PROFILE_COUNTS_VERSION = _PROFILE_COUNTS_MIGRATION.version
 
+# The audit's hash chain (ec_console/audit_chain.py): each row's prev_hash and row_hash, a column for the
+# database's own login (NULL on SQLite), a unique index on prev_hash (no two entries can follow the same
+# one: the chain cannot fork), and `audit_head`, the count and newest hash kept beside the audit by a
+# trigger, so a deletion of the newest entries is seen. Existing rows are chained in id order.
+AUDIT_HEAD_TABLE = "audit_head"
+_AUDIT_CHAIN_BATCH = 5000
+_AUDIT_NO_UPDATE = """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END"""
+
+
+def _chain_audit(conn: sqlite3.Connection) -> None:
+    """Add the chain's columns where missing and chain every row that has no hash yet, in id order (from the
+    hash of the row before it); running it again changes nothing."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(audit)")}
+    for column in ("prev_hash", "row_hash", "db_session_user"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
+    conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
+    prev, after, chained = GENESIS, -(1 << 63), 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, at, os_user, db_session_user, action, subject, detail, row_hash FROM audit"
+            " WHERE id > ? ORDER BY id LIMIT ?", (after, _AUDIT_CHAIN_BATCH)).fetchall()
+        updates = []
+        for rid, at, user, session_user, action, subject, detail, stored in rows:
+            if is_hash(stored):
+                prev = stored
+                continue
+            digest = row_hash(prev, canonical(at, user, session_user, action, subject, detail))
+            updates.append((prev, digest, rid))
+            prev = digest
+        conn.executemany("UPDATE audit SET prev_hash = ?, row_hash = ? WHERE id = ?", updates)
+        chained += len(updates)
+        if len(rows) < _AUDIT_CHAIN_BATCH:
+            break
+        after = rows[-1][0]
+    conn.execute(_AUDIT_NO_UPDATE)
+    conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS audit_chain_links ON audit (prev_hash)")
+    conn.execute(f"""CREATE TABLE IF NOT EXISTS {AUDIT_HEAD_TABLE} (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        entries INTEGER NOT NULL,
+        head TEXT
+    )""")
+    conn.execute(f"INSERT OR REPLACE INTO {AUDIT_HEAD_TABLE} (id, entries, head) VALUES (1, "
+                 "(SELECT COUNT(*) FROM audit), ?)", (prev,))
+    conn.execute(f"""CREATE TRIGGER IF NOT EXISTS audit_head_insert AFTER INSERT ON audit BEGIN
+        UPDATE {AUDIT_HEAD_TABLE} SET entries = entries + 1, head = new.row_hash WHERE id = 1;
+       END""")
+    if chained:
+        log.info("registry upgrade: %d audit entries chained", chained)
+
+
+_AUDIT_CHAIN_MIGRATION = Migration(10, "the audit's SHA-256 hash chain (existing entries chained in order)",
+                                   (), step=_chain_audit)
+# The schema version that added the audit's hash chain (tests name it through this constant).
+AUDIT_CHAIN_VERSION = _AUDIT_CHAIN_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
-                                     _PROFILE_COUNTS_MIGRATION)
+                                     _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -766,6 +827,29 @@ _HEALTH_COLUMNS = """run_id, run_at, application_id, application_name, trigger, 
     needs_relink, failing, leaks, diagnoses, duration, detail, id"""
 _CHECK_COLUMNS = "id, profile_id, application_id, kind, result, diagnosis, report, created_at"
 _AUDIT_COLUMNS = "id, at, os_user, action, subject, detail"
+_CHAIN_COLUMNS = "id, at, os_user, db_session_user, action, subject, detail, prev_hash, row_hash"
+
+
+def append_audit(conn: sqlite3.Connection, at: str, os_user: str, action: str, subject: str,
+                 detail: str) -> int:
+    """Insert one audit row chained to the newest one; returns its id. Call inside a write transaction
+    (BEGIN IMMEDIATE holds SQLite's write lock, so the newest row cannot change before the insert; the
+    unique index on prev_hash refuses a second row after the same one, should that ever be broken)."""
+    # The newest row with a hash: a row someone added without one (which verify names) must not stop the
+    # console from auditing, as chaining to the genesis value again would (its prev_hash is taken).
+    newest = conn.execute("SELECT row_hash FROM audit WHERE row_hash IS NOT NULL ORDER BY id DESC LIMIT 1"
+                          ).fetchone()
+    prev = newest[0] if newest is not None else GENESIS
+    digest = row_hash(prev, canonical(at, os_user, None, action, subject, detail))
+    try:
+        cur = conn.execute("INSERT INTO audit (at, os_user, db_session_user, action, subject, detail,"
+                           " prev_hash, row_hash) VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
+                           (at, os_user, action, subject, detail, prev, digest))
+    except sqlite3.IntegrityError:
+        raise RegistryError("The audit's hash chain has been changed outside the console: a new entry "
+                            "cannot be chained to it. Run `ec-console audit verify` to see where it "
+                            "breaks.") from None
+    return int(cur.lastrowid or 0)
 # An entry's searchable text: its fields, separated so a word never matches across two of them.
 _AUDIT_TEXT = "at || char(31) || os_user || char(31) || action || char(31) || subject || char(31) || detail"
 
@@ -1640,22 +1724,63 @@ class Registry:
     # ------------------------------------------------------------------------------------------- audit
 
     def audit(self, action: str, subject: str, detail: str = "") -> AuditEntry:
-        """Append an entry (UTC time and OS user added here). The trail cannot be edited or shortened."""
+        """Append an entry (UTC time and OS user added here), chained to the newest one in the same
+        transaction. The trail cannot be edited or shortened through SQL, and `verify_audit` sees it if it
+        was."""
         action = _code(action, "audit action")
         subject = _clean_text(subject, "audit subject", max_len=_MAX_TEXT, required=False)
         if not isinstance(detail, str) or len(detail) > _MAX_TEXT:
             raise RegistryInputError(f"audit detail must be text of at most {_MAX_TEXT} characters")
         if _looks_secret_value(detail):
             raise RegistryInputError("audit detail holds a private key; secrets never go into the registry")
+        if _has_surrogate(subject) or _has_surrogate(detail):
+            raise RegistryInputError("audit subject and detail must be readable text (undecodable characters "
+                                     "cannot be stored or hashed)")
         if self._os_user is None:
             self._os_user = _os_user()
         with self.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO audit (at, os_user, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-                (utc_now(), self._os_user, action, subject, detail))
-            row = conn.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE id = ?",
-                               (cur.lastrowid,)).fetchone()
+            rowid = append_audit(conn, utc_now(), self._os_user, action, subject, detail)
+            row = conn.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE id = ?", (rowid,)).fetchone()
             return AuditEntry(*row)
+
+    def iter_audit_chain(self, *, batch: int = 2000) -> Iterator[ChainRow]:
+        """Every audit row in chain order (oldest first) with its hashes, read `batch` rows at a time."""
+        after = -(1 << 63)
+        while True:
+            rows = self._conn.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?",
+                                      (after, batch)).fetchall()
+            for row in rows:
+                yield ChainRow(*row)
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
+
+    def audit_by_hash(self, digest: str) -> ChainRow | None:
+        """The audit row whose row_hash is `digest` (a scan: only asked once a link is broken)."""
+        row = self._conn.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit WHERE row_hash = ? LIMIT 1",
+                                 (digest,)).fetchone()
+        return None if row is None else ChainRow(*row)
+
+    def audit_head(self) -> ChainHead | None:
+        """The count and newest hash the registry kept beside the audit (None: not kept)."""
+        try:
+            row = self._conn.execute(f"SELECT entries, head FROM {AUDIT_HEAD_TABLE} WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return None if row is None else ChainHead(int(row[0]), str(row[1] or ""))
+
+    def verify_audit(self, *, known_head: str | None = None) -> ChainResult:
+        """Walk the audit's hash chain (streamed) and return the first broken link, if any. A consistent
+        read: the walk runs in one read transaction, so entries appended meanwhile are not half-seen."""
+        own = not self._conn.in_transaction
+        if own:
+            self._conn.execute("BEGIN")
+        try:
+            return verify_chain(self.iter_audit_chain(), find=self.audit_by_hash, recorded=self.audit_head(),
+                          known_head=known_head)
+        finally:
+            if own and self._conn.in_transaction:
+                self._conn.execute("COMMIT")
 
     def iter_audit(self, *, since: str | None = None, subject: str | None = None,
                    batch: int = 500, query: AuditQuery | None = None) -> Iterator[AuditEntry]:
