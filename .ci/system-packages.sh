@@ -14,6 +14,8 @@
 #   poppler-utils                    pdftotext, which tests/test_report_pdf.py reads the PDF reports with
 #   systemd cron                     the monitor's scheduled jobs, run for real by tests/test_monitor_jobs.py
 #                                    (a systemd user manager in a private mount namespace; the crontab tool)
+#   postgresql                       a throwaway PostgreSQL cluster for the registry's PostgreSQL cases
+#                                    (tests/pg_cluster.py: initdb, pg_ctl, postgres; pg_trgm comes with it)
 #   libx11-xcb1 libxkbcommon-x11-0 libxcb-*
 #                                    Qt's xcb platform (under xvfb-run)
 set -euo pipefail
@@ -22,7 +24,7 @@ PACKAGES=(
     gnome-keyring dbus dbus-daemon dbus-x11
     xvfb xauth
     libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 "libglib2.0-0t64|libglib2.0-0"
-    fonts-dejavu-core fontconfig poppler-utils systemd cron
+    fonts-dejavu-core fontconfig poppler-utils systemd cron postgresql
     libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 )

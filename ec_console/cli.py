@@ -28,6 +28,7 @@ from ec_console.commands.check import register as register_check
 from ec_console.commands.common import json_flag, region_flag, resolve_region, verbose_flag
 from ec_console.commands.monitor import register as register_monitor
 from ec_console.commands.profiles import register as register_profiles
+from ec_console.commands.registry import register as register_registry
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
 from ec_console.paths import HOME_ENV
 
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_applications(sub)
     register_audit(sub)
     register_monitor(sub)
+    register_registry(sub)
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox organisation",
                              description="Loopback servers that speak the real protocols for a fictional "

@@ -67,3 +67,113 @@ def table_reads_on_the_gui_thread(monkeypatch):
     """The profile table reads on the GUI thread without a time budget: on a busy test machine a budget
     would send reads to a worker at random. Tests of the worker path give their model a budget."""
     monkeypatch.setattr("ec_console.ui.profiles_model.SYNC_BUDGET_MS", None)
+
+
+# ------------------------------------------------------------------- PostgreSQL (tests/pg_cluster.py)
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session; skips (or fails, with EC_CONSOLE_REQUIRE_POSTGRES=1)
+    when PostgreSQL is not installed."""
+    import pg_cluster as pg
+
+    try:
+        cluster = pg.start_cluster()
+    except pg.ClusterUnavailable as exc:
+        pg.unavailable(str(exc))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_tls_cluster(tmp_path_factory):
+    """A second throwaway cluster that offers TLS with a certificate for "localhost" only, signed by a CA
+    of its own; yields (cluster, CA file)."""
+    import pg_cluster as pg
+
+    from ec_console.sandbox.tls import generate_tls_material
+
+    material = generate_tls_material(tmp_path_factory.mktemp("pg-tls"), names=("localhost",))
+    try:
+        cluster = pg.start_cluster(tls=(material.server.cert_file, material.server.key_file))
+    except pg.ClusterUnavailable as exc:
+        pg.unavailable(str(exc))
+    try:
+        yield cluster, material.ca_file
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_database(pg_cluster):
+    """A fresh, empty database of its own for one test (dropped afterwards); yields its name."""
+    import uuid
+
+    name = f"ec_test_{uuid.uuid4().hex[:12]}"
+    with pg_cluster.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with pg_cluster.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _pg_registry_template(pg_cluster):
+    """A database holding a freshly initialised registry, set up once: each `pg_registry` is a copy."""
+    from ec_console import registry_pg as pg
+
+    name = "ec_template_registry"
+    with pg_cluster.connect() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with pg.connect(pg_cluster.url(name)) as conn:
+        pg.initialise(conn)
+    return name
+
+
+@pytest.fixture
+def pg_registry(pg_cluster, _pg_registry_template):
+    """A fresh database of its own holding a registry set up by the database's administrator (`registry
+    init`, as the superuser: a copy of one initialised once); yields its name."""
+    import uuid
+
+    name = f"ec_test_{uuid.uuid4().hex[:12]}"
+    with pg_cluster.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_registry_template}"')
+    try:
+        yield name
+    finally:
+        with pg_cluster.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_logins(pg_cluster, pg_registry):
+    """Two login roles with passwords, one in ec_admin and one in ec_helpdesk; yields a sign-in function."""
+    import uuid
+
+    import psycopg
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {"admin": f"alice_{suffix}", "helpdesk": f"hank_{suffix}"}
+    passwords = {role: uuid.uuid4().hex for role in names}
+    with pg_cluster.connect() as conn:
+        for role, name in names.items():
+            conn.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{passwords[role]}'")
+            conn.execute(f"GRANT ec_{role} TO {name}")
+
+    def sign_in(role: str):
+        return psycopg.connect(pg_cluster.url(pg_registry, names[role], tcp=True), password=passwords[role],
+                               autocommit=True)
+
+    sign_in.names = names  # type: ignore[attr-defined]
+    sign_in.passwords = passwords  # type: ignore[attr-defined]
+    sign_in.dbname = pg_registry  # type: ignore[attr-defined]
+    yield sign_in
+    with pg_cluster.connect() as conn:
+        for name in names.values():
+            conn.execute(f"DROP ROLE IF EXISTS {name}")

@@ -95,7 +95,7 @@ def test_starting_the_command_line_loads_no_protocol_client():
     protocol clients or the sandbox: they are imported by the work that needs them (a slow cold start
     otherwise, docs/benchmarks.md)."""
     heavy = ["msal", "exchangelib", "googleapiclient", "google.auth", "msgraph", "ec_console.sandbox",
-             "ec_console.providers.graph.check", "ec_console.providers.exchange.check"]
+             "ec_console.providers.graph.check", "ec_console.providers.exchange.check", "psycopg"]
     code = (
         "import sys\n"
         "from ec_console import cli\n"
@@ -118,7 +118,7 @@ def test_the_first_window_loads_no_protocol_client_nor_later_work():
              "cryptography", "ec_console.sandbox", "ec_console.providers.exchange.check",
              "ec_console.providers.graph.check", "ec_console.providers.google", "ec_console.checkall",
              "ec_console.dashboard", "ec_console.report_pdf", "ec_console.ui.wizard",
-             "ec_console.ui.edit_application", "ec_console.ui.operations"]
+             "ec_console.ui.edit_application", "ec_console.ui.operations", "psycopg"]
     code = (
         "import sys\n"
         "from ec_console import cli\n"

@@ -540,3 +540,42 @@ def test_the_sweep_finds_what_it_looks_for(tmp_path):
     (tmp_path / "b.txt").write_text("password=Sweep-Self-Test-Pw%2F%2B%C3%BC")
     hits = find_leaks({"pw": secret}, {"out": f'{{"p": {json.dumps(secret)}}}'}, [tmp_path], ["svc"])
     assert len(hits) == 3
+
+
+def test_no_secret_leaks_with_a_postgresql_registry(pg_cluster, pg_registry, capsys, monkeypatch):
+    """`registry login`, `status` and `init` against a real PostgreSQL: the login role's password (right,
+    wrong, or typed into the URL) is in no output, log, config or data file."""
+    from ec_console import cli
+
+    clear_environment(monkeypatch)
+    password, wrong = "Pg-Leak-Canary-Pässwort-5e1!", "Pg-Wrong-Canary-Pw-77c!"
+    in_url = "Pg-Url-Canary-Pw-3a9"
+    user = "leak_canary_login"
+    with pg_cluster.connect() as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {user}")
+        conn.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+        conn.execute(f"GRANT ec_helpdesk TO {user}")
+    try:
+        url = pg_cluster.url(pg_registry, user, tcp=True)
+        codes = []
+        for env_password, argv in ((wrong, ["registry", "login", "--url", url, "--verbose"]),
+                                   (password, ["registry", "login", "--url", url, "--verbose"]),
+                                   (None, ["registry", "status", "--url", url, "--verbose"]),
+                                   (None, ["registry", "status", "--url", url, "--json"]),
+                                   (None, ["registry", "init", "--url", url.replace(f"{user}@",
+                                                                                    f"{user}:{in_url}@")])):
+            if env_password is None:
+                monkeypatch.delenv("EC_PASSWORD", raising=False)
+            else:
+                monkeypatch.setenv("EC_PASSWORD", env_password)
+            codes.append(cli.main(argv))
+    finally:
+        with pg_cluster.connect() as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {user}")
+    assert codes == [2, 0, 0, 0, 2]
+    captured = capsys.readouterr()
+    assert "helpdesk" in captured.out  # the flows ran through to the registry
+    leaks = find_leaks({"login password": password, "wrong password": wrong, "password in the URL": in_url},
+                       {"stdout": captured.out, "stderr": captured.err},
+                       [paths.config_dir(), paths.data_dir(), paths.log_dir()], [user])
+    assert leaks == []

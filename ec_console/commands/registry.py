@@ -1,0 +1,238 @@
+"""`ec-console registry init|login|status`: where a region's registry lives, and setting up a shared one.
+
+    ec-console registry init --url URL [--json]
+    ec-console registry login --url URL
+    ec-console registry status [--region ID | --url URL] [--json]
+
+`init` creates (or upgrades) the registry's schema in a PostgreSQL database, the group roles `ec_admin` and
+`ec_helpdesk` with their GRANTs and row-level security (ec_console/registry_pg.py), and prints the GRANT lines
+an administrator runs to give each person's login role one of them. Running it again is harmless.
+`login` checks a login role's password against the server and keeps it in the keychain, where the console
+finds it (the password comes from EC_PASSWORD or a hidden prompt, never from argv). `status` says which
+engine holds the registry and where, its schema version and the signed-in role; it changes nothing.
+
+Exit statuses: 0 done, 2 refused before any work (bad URL, server unreachable, sign-in refused, no
+registry in that database, a login role that may not set the registry up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ec_console.commands.common import json_flag, parser_class, region_flag, resolve_region, verbose_flag
+from ec_console.errors import BadInput, ExitStatus
+
+SQLITE_ROLE = "admin"
+SQLITE_ROLE_DETAIL = "admin (one desktop)"
+
+
+def register(subparsers: Any) -> None:
+    """Add `registry` and its actions to the top-level subparsers of `ec-console`."""
+    registry = subparsers.add_parser(
+        "registry",
+        help="where the registry lives; set up a shared PostgreSQL registry",
+        description="A region's registry is a SQLite file on this computer (the default), or a PostgreSQL "
+        "database a team shares, named by a URL such as postgresql://db.example.com/ec_registry. "
+        "TLS is verified (sslmode=verify-full) unless the URL sets sslmode. Passwords never go in the "
+        "URL or on the command line: 'registry login' keeps one in the keychain, or libpq reads it from "
+        "the file PGPASSFILE names.",
+    )
+    actions = registry.add_subparsers(dest="registry_command", metavar="ACTION",
+                                      parser_class=parser_class(subparsers), required=True)
+    init = actions.add_parser(
+        "init",
+        help="create the registry, its roles and their rights in a PostgreSQL database",
+        description="Create (or upgrade) the registry's tables in the PostgreSQL database of --url, the "
+        "group roles ec_admin (everything) and ec_helpdesk (reads, runs checks and records their "
+        "results, appends to the audit), their GRANTs and row-level security. Run it as the database's "
+        "owner with the right to create roles. Running it again changes nothing that is already right.",
+    )
+    init.add_argument("--url", required=True, metavar="URL", help="the PostgreSQL database (postgresql://...)")
+    json_flag(init, "the outcome")
+    verbose_flag(init)
+    init.set_defaults(handler=run_init)
+
+    login = actions.add_parser(
+        "login",
+        help="keep a PostgreSQL login role's password in the keychain",
+        description="Sign in to the PostgreSQL database of --url with the password from EC_PASSWORD or a "
+        "hidden prompt and, when the server accepts it, keep it in this computer's keychain for that "
+        "login role, server and database.",
+    )
+    login.add_argument("--url", required=True, metavar="URL", help="the PostgreSQL database (postgresql://...)")
+    verbose_flag(login)
+    login.set_defaults(handler=run_login)
+
+    status = actions.add_parser(
+        "status",
+        help="which engine holds the registry, where, its schema version and your role",
+        description="Which engine holds the region's registry and where (the SQLite file, or the "
+        "PostgreSQL server, database and login role; never a password), its schema version and the "
+        "role you act in. Changes nothing.",
+    )
+    where = status.add_mutually_exclusive_group()
+    region_flag(where)
+    where.add_argument("--url", metavar="URL", help="a PostgreSQL registry (postgresql://...) instead of "
+                       "the region's SQLite file")
+    json_flag(status, "the status")
+    verbose_flag(status)
+    status.set_defaults(handler=run_status)
+
+
+def _write_json(data: dict[str, Any], out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+# ----------------------------------------------------------------------------------------------- init
+
+def run_init(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from ec_console import registry_pg as pg
+
+    out = out or sys.stdout
+    target = pg.parse_url(args.url)
+    with pg.connect(target) as conn, pg.plain_errors(target):
+        result = pg.initialise(conn)
+        user = conn.info.user
+    already = result.before == result.after
+    if args.json:
+        _write_json({"engine": "postgresql", **_target_fields(target, user),
+                     "schema_version_before": result.before, "schema_version": result.after,
+                     "already_initialised": already, "roles_created": list(result.roles_created),
+                     "grant_lines": pg.grant_lines()}, out)
+        return int(ExitStatus.OK)
+    where = f"database {target.dbname!r} on {target.host}:{target.port}"
+    if already:
+        out.write(f"The registry in {where} is already initialised at schema {result.after}; its roles, "
+                  "rights and row-level security are in place.\n")
+    elif result.before is None:
+        out.write(f"Registry created in {where} at schema {result.after}.\n")
+    else:
+        out.write(f"Registry in {where} upgraded from schema {result.before} to {result.after}.\n")
+    if result.roles_created:
+        out.write(f"Roles created: {', '.join(result.roles_created)}.\n")
+    admin, helpdesk = pg.grant_lines()
+    out.write("\nGive each person's login role one of the two roles (run as the database's administrator, "
+              "for example in psql):\n"
+              f"  {admin:<32}-- administrators: everything the console does\n"
+              f"  {helpdesk:<32}-- helpdesk: reads, runs checks and records their results\n")
+    return int(ExitStatus.OK)
+
+
+def _target_fields(target: Any, user: str) -> dict[str, Any]:
+    return {"host": target.host, "port": target.port, "database": target.dbname, "user": user,
+            "sslmode": target.sslmode}
+
+
+# ---------------------------------------------------------------------------------------------- login
+
+def run_login(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from ec_console import registry_pg as pg
+    from ec_console.commands.check import read_secret
+    from ec_console.secrets import default_store
+
+    out = out or sys.stdout
+    target = pg.parse_url(args.url)
+    user = target.user or pg.default_user()
+    store = default_store()
+    store.check_usable()
+    password = read_secret(False, whose=f"{user} on {target.host}:{target.port}/{target.dbname}")
+    with pg.connect(target, password=password) as conn:
+        user = conn.info.user
+    store.set(pg.password_key(target, user), password)
+    out.write(f"Password of {user!r} for {target.where} checked with the server and kept in the keychain "
+              f"({store.backend_name}).\n")
+    return int(ExitStatus.OK)
+
+
+# --------------------------------------------------------------------------------------------- status
+
+def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    url = getattr(args, "url", None)
+    status = _postgres_status(url) if url else _sqlite_status(resolve_region(args))
+    if args.json:
+        _write_json(status, out)
+        return int(ExitStatus.OK)
+    rows = [("Engine", status["engine_label"])]
+    if status["engine"] == "sqlite":
+        rows += [("Region", status["region"]), ("File", status["path"])]
+    else:
+        rows += [("Server", f"{status['host']}:{status['port']}"), ("Database", status["database"]),
+                 ("Login role", status["user"]), ("TLS", _tls_words(status["sslmode"]))]
+    version, latest = status["schema_version"], status["latest_schema_version"]
+    if version is None:
+        shown = "none yet (the file is created when the region is first used)"
+    elif version > latest:
+        shown = f"{version} (this console: {latest}; written by a newer console: update this one to use it)"
+    else:
+        shown = f"{version} (this console: {latest})"
+    rows.append(("Schema version", shown))
+    rows.append(("Signed in as", status["role_detail"]))
+    width = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        out.write(f"{label + ':':<{width}}{value}\n")
+    return int(ExitStatus.OK)
+
+
+_TLS_WORDS = {"disable": "off", "allow": "only if the server insists, not verified",
+              "prefer": "if the server offers it, not verified", "require": "on, certificate not verified",
+              "verify-ca": "on, certificate verified (host name not checked)",
+              "verify-full": "on, certificate and host name verified"}
+
+
+def _tls_words(sslmode: str) -> str:
+    return f"{_TLS_WORDS.get(sslmode, sslmode)} (sslmode={sslmode})"
+
+
+def _sqlite_status(region_id: str) -> dict[str, Any]:
+    from ec_console.registry import APPLICATION_ID, SCHEMA_VERSION, Registry
+
+    path = Registry.path_for_region(region_id)
+    version = _sqlite_version(path, APPLICATION_ID) if path.exists() else None
+    return {"engine": "sqlite", "engine_label": f"SQLite {sqlite3.sqlite_version}", "region": region_id,
+            "path": str(path), "schema_version": version, "latest_schema_version": SCHEMA_VERSION,
+            "role": SQLITE_ROLE, "role_detail": SQLITE_ROLE_DETAIL}
+
+
+def _sqlite_version(path: Path, application_id: int) -> int:
+    """The file's schema version, read without writing anything (a read-only connection)."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            mark, version = (conn.execute("PRAGMA application_id").fetchone()[0],
+                             conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise BadInput(f"the registry file {path} cannot be read ({exc}): move it aside and let the console "
+                       "create a new one, or restore it from a backup") from None
+    if mark != application_id and (mark or version):
+        raise BadInput(f"{path} is another program's database, not a registry file")
+    return int(version)
+
+
+def _postgres_status(url: str) -> dict[str, Any]:
+    from ec_console import registry_pg as pg
+
+    target = pg.parse_url(url)
+    with pg.connect(target) as conn, pg.plain_errors(target):
+        signed_in = pg.signed_in_role(conn)
+        try:
+            version = pg.schema_version(conn)
+        except pg.psycopg_errors().InsufficientPrivilege:
+            raise pg.PgRefused(f"the login role {signed_in.user!r} may not read the registry in "
+                               f"{target.where}: {signed_in.explanation}") from None
+        if version is None:
+            raise pg.PgRefused(f"the database {target.dbname!r} on {target.host}:{target.port} holds no "
+                               "registry yet: its administrator runs 'ec-console registry init --url URL'")
+        server = conn.info.parameter_status("server_version") or ""
+    return {"engine": "postgresql", "engine_label": f"PostgreSQL {server}".strip(),
+            **_target_fields(target, signed_in.user), "server_version": server, "schema_version": version,
+            "latest_schema_version": pg.PG_SCHEMA_VERSION, "role": signed_in.role,
+            "role_detail": f"{signed_in.role} ({signed_in.explanation})"}
