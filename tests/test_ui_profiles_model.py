@@ -305,6 +305,9 @@ def test_results_move_rows_when_the_query_depends_on_what_a_probe_writes(registr
 
 
 def test_reload_profiles_reads_only_their_pages_and_repaints_only_changed_rows(qtbot, registry, monkeypatch):
+    """Only the changed rows are repainted: one range per run of adjacent changed rows (13-14 and 16), not
+    the span from the first to the last (15 did not change: a span would repaint it, and at each refresh of
+    a run every row on screen)."""
     monkeypatch.setattr(profiles_model, "BLOCK_SIZE", 10)
     counting = CountingRegistry(registry)
     model = ProfilesModel(counting)  # type: ignore[arg-type]
@@ -313,16 +316,17 @@ def test_reload_profiles_reads_only_their_pages_and_repaints_only_changed_rows(q
     ids = [model.profile_id(row) for row in range(30)]
     registry.record_profile_check(ids[13], result="fail", diagnosis="impersonation_denied",
                                   status="needs_relink")
+    registry.record_profile_check(ids[14], result="pass", status="linked")
     registry.record_profile_check(ids[16], result="pass", status="linked")
     counting.pages.clear()
     counts = counting.counts
     changed = []
     model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
-    model.reload_profiles([ids[13], ids[16], ids[3], 999_999])       # 3 was probed, its values unchanged
+    model.reload_profiles([ids[13], ids[14], ids[15], ids[16], ids[3], 999_999])  # 3, 15: values unchanged
     assert sorted(counting.pages) == [(0, 10), (10, 10)]             # their pages again, not page 2
     assert counting.counts == counts                                 # no count
-    assert changed == [(13, 16)]                                     # rows 13 to 16 only: not page 0
+    assert changed == [(13, 14), (16, 16)]                           # not 15, nothing on page 0
     assert model.data(model.index(13, COL_STATUS)) == "Needs relink"
     assert model.data(model.index(16, COL_LAST_RESULT)) == "Passed"
     model.reload_profiles([ids[25]])                                 # unchanged: nothing repainted
-    assert changed == [(13, 16)] and (20, 10) in counting.pages
+    assert changed == [(13, 14), (16, 16)] and (20, 10) in counting.pages

@@ -152,6 +152,17 @@ def row_display_texts(profile: Profile) -> tuple[str, ...]:
     return tuple(display_text(profile, column) for column in range(len(COLUMNS)))
 
 
+def changed_runs(offsets: list[int]) -> list[tuple[int, int]]:
+    """Sorted row offsets as runs of adjacent rows: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for offset in offsets:
+        if runs and offset == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], offset)
+        else:
+            runs.append((offset, offset))
+    return runs
+
+
 class ProfilesModel(QAbstractTableModel):
     """Profiles of one region's registry matching a `ProfileQuery`, in the query's order."""
 
@@ -267,9 +278,14 @@ class ProfilesModel(QAbstractTableModel):
             first = number * BLOCK_SIZE
             changed = [i for i in range(max(len(old), len(new)))
                        if i >= len(old) or i >= len(new) or old[i] != new[i]]
-            if changed:
-                last = min(first + changed[-1], self._count - 1)
-                self.dataChanged.emit(self.index(first + changed[0], 0), self.index(last, last_column))
+            # One signal per run of adjacent changed rows, not one for the span from the first to the last:
+            # the view repaints the rectangle of each range, and results land scattered over the table
+            # (a span would repaint every row on screen at each refresh of a run).
+            for start, end in changed_runs(changed):
+                if first + start >= self._count:
+                    break
+                last = min(first + end, self._count - 1)
+                self.dataChanged.emit(self.index(first + start, 0), self.index(last, last_column))
 
     def results_move_rows(self) -> bool:
         """Whether a probe's outcome can change which rows the query lists or their order."""
