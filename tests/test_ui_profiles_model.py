@@ -68,6 +68,19 @@ def test_model_passes_qtmodeltester_with_1000_rows(qtmodeltester, registry):
     qtmodeltester.check(model, force_py=True)
 
 
+def test_cells_are_selectable_and_read_only_with_flags_answered_by_qt(registry):
+    """Every cell is enabled and selectable, never editable, with no children; the flags come from Qt's
+    table model (C++), not a Python method the view would call for each cell it paints."""
+    from PySide6.QtCore import QAbstractTableModel
+
+    model = ProfilesModel(registry)
+    flags = model.flags(model.index(0, COL_STATUS))
+    assert flags & Qt.ItemFlag.ItemIsEnabled and flags & Qt.ItemFlag.ItemIsSelectable
+    assert flags & Qt.ItemFlag.ItemNeverHasChildren and not flags & Qt.ItemFlag.ItemIsEditable
+    assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
+    assert "flags" not in vars(ProfilesModel) and ProfilesModel.flags is QAbstractTableModel.flags
+
+
 def test_model_with_no_registry_is_empty_and_valid(qtmodeltester):
     model = ProfilesModel(None)
     assert model.rowCount() == 0

@@ -93,8 +93,6 @@ _PROFILE_ID = int(Qt.ItemDataRole.UserRole.value) + 1
 _ROLES_SERVED = frozenset({_DISPLAY, _ACCESSIBLE, _DECORATION, _TOOLTIP, _PROFILE_ID})
 # Columns a probe writes (record_profile_check): a query sorted by one of them can reorder after a result.
 _RESULT_COLUMNS = frozenset({"status", "last_checked_at", "last_result"})
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -349,8 +347,9 @@ class ProfilesModel(QAbstractTableModel):
             return section + 1
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
+    # No `flags()` here: QAbstractTableModel's own (enabled, selectable, no children; nothing for an invalid
+    # index) is what the table needs, answered in C++. A Python override is one more entry into Python,
+    # taking the interpreter lock, per painted cell (the view asks each cell's flags as it paints it).
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         # `data` runs for every visible cell and role on each paint: compare plain ints, no enum objects.
