@@ -81,6 +81,19 @@ def test_cells_are_selectable_and_read_only_with_flags_answered_by_qt(registry):
     assert "flags" not in vars(ProfilesModel) and ProfilesModel.flags is QAbstractTableModel.flags
 
 
+def test_an_index_is_valid_only_inside_the_table(registry):
+    model = ProfilesModel(registry)
+    rows, columns = model.rowCount(), model.columnCount()
+    assert rows > 3
+    inside = model.index(2, COL_STATUS)
+    assert inside.isValid() and (inside.row(), inside.column()) == (2, COL_STATUS) and inside.model() is model
+    assert model.data(model.index(2, COL_EMAIL)) == model.profile(2).email
+    assert model.index(rows - 1, columns - 1).isValid()
+    for row, column in ((rows, 0), (0, columns), (-1, 0), (0, -1)):
+        assert not model.index(row, column).isValid()
+    assert not model.index(0, 0, inside).isValid()                  # a table: no children
+
+
 def test_model_with_no_registry_is_empty_and_valid(qtmodeltester):
     model = ProfilesModel(None)
     assert model.rowCount() == 0

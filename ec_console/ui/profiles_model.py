@@ -92,6 +92,7 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _PROFILE_ID = int(Qt.ItemDataRole.UserRole.value) + 1
 _ROLES_SERVED = frozenset({_DISPLAY, _ACCESSIBLE, _DECORATION, _TOOLTIP, _PROFILE_ID})
 # Columns a probe writes (record_profile_check): a query sorted by one of them can reorder after a result.
+_COLUMN_COUNT = len(COLUMNS)
 _RESULT_COLUMNS = frozenset({"status", "last_checked_at", "last_result"})
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -330,6 +331,13 @@ class ProfilesModel(QAbstractTableModel):
         return keys.index(self._query.sort) if self._query.sort in keys else COL_EMAIL
 
     # ---------------------------------------------------------------------------- Qt model API
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # The view asks each painted cell's index: Qt's own would call rowCount and columnCount here, two
+        # entries into Python (each waiting for the interpreter lock during a run) instead of this one.
+        if 0 <= row < self._count and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
 
