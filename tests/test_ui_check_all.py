@@ -216,3 +216,34 @@ def test_the_run_panel_hands_a_burst_of_results_over_in_batches_and_counts_every
     assert sum(batches) == 50 and len(batches) <= 4
     assert panel.tally.actions == {"linked": 45, "needs_relink": 5}
     assert not panel.running and not panel.findChild(type(panel._timer), "runPanelUpdate").isActive()
+
+
+def test_a_run_keeps_what_existed_before_it_out_of_full_garbage_collections_until_it_ends(qtbot):
+    """While a run lasts, the objects made before it are not walked by the collector's full collections
+    (each held every thread, the window's too, for as long as it walked the heap); the run's end gives
+    them back, so garbage made before the run is still collected."""
+    import gc
+    import weakref
+
+    from ec_console.checks import CancelToken
+    from ec_console.ui.check_all import RunPanel
+    from ec_console.ui.operations import Operation, RunFeed
+
+    class Cycle:
+        pass
+
+    panel = RunPanel(delay_ms=0)
+    qtbot.addWidget(panel)
+    garbage = Cycle()
+    garbage.me = garbage                          # a reference cycle: only the collector frees it
+    gone = weakref.ref(garbage)
+    del garbage
+    panel.begin("Check all", RunFeed(), lambda results: None)
+    panel.attach(Operation(CancelToken()))
+    assert gc.get_freeze_count() > 0
+    gc.collect()
+    assert gone() is not None                     # made before the run: not walked while it lasts
+    panel.end("done")
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None                         # collected once the run is over
