@@ -76,3 +76,23 @@ def test_a_change_of_rows_on_screen_shows_their_new_values(qtbot):
     qtbot.wait(50)
     assert table.model().data(table.model().index(3, 1)) == "changed"
     assert table.indexAt(table.visualRect(model.index(3, 1)).center()).row() == 3
+
+
+def test_the_table_paints_its_rows_through_its_own_paint_event(qtbot, monkeypatch):
+    """The paint goes through the table's Python `paintEvent` (one interpreter lock for the whole paint,
+    not one per cell), and paints the model's rows."""
+    assert "paintEvent" in vars(ProfilesTable)  # its own override, not QTableView's straight from C++
+    calls = []
+    original = ProfilesTable.paintEvent
+    monkeypatch.setattr(ProfilesTable, "paintEvent",
+                        lambda self, event: (calls.append(event.region().boundingRect()),
+                                             original(self, event))[1])
+    table, model, _painted = _shown_table(qtbot)
+    calls.clear()
+    model.item(2, 0).setText("repainted")
+    qtbot.waitUntil(lambda: calls != [])
+    assert any(rect.intersects(table.visualRect(model.index(2, 0))) for rect in calls)
+    image = table.viewport().grab().toImage()
+    rect = table.visualRect(model.index(2, 0))
+    colours = {image.pixel(x, rect.center().y()) for x in range(rect.left(), rect.right())}
+    assert len(colours) > 1                    # text drawn in the cell, not an empty background
