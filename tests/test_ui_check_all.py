@@ -247,3 +247,20 @@ def test_a_run_keeps_what_existed_before_it_out_of_full_garbage_collections_unti
     assert gc.get_freeze_count() == 0
     gc.collect()
     assert gone() is None                         # collected once the run is over
+
+
+def test_a_run_that_fails_to_start_ends_the_panel_and_gives_the_heap_back(qtbot, open_window):  # noqa: F811
+    import gc
+
+    from ec_console.ui.check_all import start_run
+
+    window = open_window()
+
+    def begin(feed, progress, done, failed):
+        raise RuntimeError("the task could not be started")
+
+    with qtbot.waitSignal(window.run_panel.finished) as finished, pytest.raises(RuntimeError):
+        start_run(window, "Check all", begin)
+    assert finished.args[0] == "Check all did not start (details in the log)"
+    assert not window.run_panel.running and not window.run_panel.isVisible()
+    assert gc.get_freeze_count() == 0

@@ -358,7 +358,11 @@ def start_run(window: Any, title: str, begin: Begin, *,
             panel.end(window.tr("%s stopped by an unexpected error (details in the log)") % title)
             window.results_arrived(now=True)
 
-    operation = begin(feed, panel.update_from_feed, done, failed)
+    try:
+        operation = begin(feed, panel.update_from_feed, done, failed)
+    except Exception:
+        panel.end(window.tr("%s did not start (details in the log)") % title)   # the heap collectable again
+        raise
     panel.attach(operation)
     if operation.task is not None:
         operation.task.done.connect(over)
