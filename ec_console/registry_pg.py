@@ -17,10 +17,11 @@ PostgreSQL side of that:
 What each role may do (enforced by PostgreSQL, so `psql` cannot do more than the console):
 
 - `ec_admin`: everything the console does, except changing the audit trail: INSERT only there.
-- `ec_helpdesk`: reads every table; records check results (a profile's last-check columns, an application's
+- `ec_helpdesk`: reads every table; records check results (a profile's last-check columns, a check's
+  finding in its status — `linked` <-> `needs_relink` only, kept to that by a trigger —, an application's
   health, `checks` rows other than link attempts, `health_history` rows); appends check-run entries to the
-  audit. It cannot add, edit or revoke applications, nor link, revoke or relink profiles (no UPDATE of a
-  profile's status, no INSERT or DELETE of profiles).
+  audit. It cannot add, edit or revoke applications, nor link, revoke, un-revoke or relink profiles (no
+  other status change, no INSERT or DELETE of profiles, no relink check or audit entry).
 - Neither role may UPDATE, DELETE or TRUNCATE the audit (no GRANT; a trigger refuses it for everyone,
   the tables' owner included). The tables belong to the role that ran `registry init` (the database's
   administrator), which is not given to the people using the console.
@@ -53,7 +54,8 @@ CONNECT_TIMEOUT_S = 10
 
 # Audit actions a helpdesk member may append: the entries a check run writes (dashboard.py, checkall.py).
 HELPDESK_AUDIT_ACTIONS = ("check_all_started", "check_all_finished", "check_all_cancelled",
-                          "application_health", "application_checked", "monitor_run")
+                          "application_health", "application_checked", "monitor_run",
+                          "profile_status_changed")
 # Check kinds that record a link attempt, which a helpdesk member cannot make.
 LINK_CHECK_KINDS = ("link", "relink")
 
@@ -73,6 +75,10 @@ class PgMigration:
     version: int
     description: str
     statements: tuple[str, ...]
+
+
+def _quoted_list(values: Sequence[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
 _APPEND_ONLY = """CREATE OR REPLACE FUNCTION ec_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -362,7 +368,36 @@ END $$""",
        FOR EACH ROW EXECUTE FUNCTION ec_audit_chain()""",
 ))
 
-PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
+# What a check finds may move a profile between `linked` and `needs_relink` (check all: a passing probe
+# -> linked, a proven-unreachable profile -> needs_relink). The helpdesk records check results, so it gets
+# UPDATE on `status` (a column grant in `_role_statements`), and this trigger keeps that right to exactly
+# those two moves for a login that is neither an admin nor the tables' owner: revoking, un-revoking (and any
+# other status) is refused with SQLSTATE 42501, as a missing grant is. Linking (INSERT), deleting and
+# relinking (its `relink` check and `profile_relinked` audit entry) stay refused by the grants and policies.
+PROFILE_FINDINGS = ("linked", "needs_relink")
+_V11 = PgMigration(11, "a check's finding may move a profile between linked and needs_relink "
+                       "(the helpdesk's right, kept to that by a trigger)", (
+    f"""CREATE FUNCTION ec_profile_status_by_role() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER')
+       OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ADMIN_ROLE}'
+                  AND pg_has_role(current_user, oid, 'MEMBER')) THEN
+        RETURN new;
+    END IF;
+    IF old.status IN ({_quoted_list(PROFILE_FINDINGS)})
+       AND new.status IN ({_quoted_list(PROFILE_FINDINGS)}) THEN
+        RETURN new;
+    END IF;
+    RAISE EXCEPTION 'permission denied: only an administrator may change a profile from % to %',
+        old.status, new.status USING ERRCODE = 'insufficient_privilege';
+END $$""",
+    """CREATE TRIGGER profile_status_by_role BEFORE UPDATE OF status ON profiles
+       FOR EACH ROW WHEN (old.status IS DISTINCT FROM new.status)
+       EXECUTE FUNCTION ec_profile_status_by_role()""",
+))
+
+PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
@@ -383,23 +418,21 @@ _ADMIN_WRITES = ("applications", "profiles", "checks", "reconciliations", "recon
                  "health_history")
 
 
-def _quoted_list(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
 def _role_statements() -> list[str]:
     """GRANTs and row-level security: idempotent (policies are replaced, GRANT twice is GRANT once)."""
     roles = f"{ADMIN_ROLE}, {HELPDESK_ROLE}"
     out = [
         f"REVOKE ALL ON {', '.join(TABLES)} FROM PUBLIC",
         "REVOKE ALL ON FUNCTION ec_audit_append_only(), ec_reconciliations_go_with_application(), "
-        "ec_profile_counts(), ec_profile_counts_application_delete(), ec_audit_chain() FROM PUBLIC",
+        "ec_profile_counts(), ec_profile_counts_application_delete(), ec_audit_chain(), "
+        "ec_profile_status_by_role() FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {roles}",
         f"GRANT SELECT ON {', '.join(TABLES)} TO {roles}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(_ADMIN_WRITES)} TO {ADMIN_ROLE}",
         f"GRANT INSERT ON audit TO {roles}",
         # The helpdesk records check results: these columns only (so never a profile's status).
-        "GRANT UPDATE (last_checked_at, last_result, last_diagnosis, updated_at) ON profiles "
+        # A check's finding in the status too: linked <-> needs_relink only (migration 11's trigger).
+        "GRANT UPDATE (status, last_checked_at, last_result, last_diagnosis, updated_at) ON profiles "
         f"TO {HELPDESK_ROLE}",
         f"GRANT UPDATE (health, updated_at) ON applications TO {HELPDESK_ROLE}",
         f"GRANT INSERT ON checks, health_history TO {HELPDESK_ROLE}",
