@@ -6,6 +6,8 @@ Every case runs against a real throwaway cluster (conftest.py `pg_cluster`, `pg_
 
 from __future__ import annotations
 
+import json
+
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -152,3 +154,78 @@ def test_the_control_characters_are_escaped_as_python_does(pg_cluster, pg_regist
     with pg.connect(pg_cluster.url(pg_registry), autocommit=True) as conn:
         server = conn.execute("SELECT ec_audit_canonical(%s, '', NULL, '', '', '')", (text,)).fetchone()[0]
     assert server.encode("utf-8") == audit_chain.canonical(text, "", None, "", "", "")
+
+
+# ------------------------------------------------------------------ ec-console audit verify --registry URL
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    from ec_console import cli
+
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _login_url(pg_cluster, pg_logins, role: str) -> str:
+    """The URL a person's console uses, the password kept in the keychain as `registry login` does."""
+    from ec_console.secrets import default_store
+
+    name = pg_logins.names[role]
+    url = pg_cluster.url(pg_logins.dbname, name, tcp=True)
+    default_store().set(pg.password_key(pg.parse_url(url), name), pg_logins.passwords[role])
+    return url
+
+
+def test_audit_verify_of_a_postgresql_registry_says_as_for_sqlite(capsys, pg_cluster, pg_logins):
+    import re
+
+    with pg_logins("admin") as admin:
+        for i in range(3):
+            _append(admin, "profile_linked", f"user{i}@contoso.com")
+        last_at = admin.execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0]
+    url = _login_url(pg_cluster, pg_logins, "helpdesk")
+    code, out, err = _cli(capsys, "audit", "verify", "--registry", url)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"Audit chain verified: 3 entries, last {last_at}"
+    assert re.fullmatch(r"Head: [0-9a-f]{64}", lines[1]) and "--known-head" in lines[2]
+    head = lines[1].split()[1]
+    assert _cli(capsys, "audit", "verify", "--registry", url, "--known-head", head)[0] == 0
+    code, out, _ = _cli(capsys, "audit", "verify", "--registry", url, "--known-head", "ab" * 32, "--json")
+    assert code == 1 and json.loads(out)["broken"]["kind"] == "truncated"
+
+
+def test_audit_verify_catches_an_update_made_by_a_superuser(capsys, pg_cluster, pg_logins):
+    with pg_logins("admin") as admin:
+        ids = [_append(admin, "profile_linked", f"user{i}@contoso.com")[0] for i in range(3)]
+    with pg_cluster.connect(pg_logins.dbname) as su:
+        su.execute("ALTER TABLE audit DISABLE TRIGGER audit_no_update")
+        su.execute("UPDATE audit SET detail = 'nothing happened' WHERE id = %s", (ids[1],))
+    url = _login_url(pg_cluster, pg_logins, "admin")
+    code, out, err = _cli(capsys, "audit", "verify", "--registry", url, "--json")
+    assert code == 1, err
+    data = json.loads(out)
+    assert data["verified"] is False and data["region"] is None and pg_logins.dbname in data["registry"]
+    assert (data["broken"]["kind"], data["broken"]["id"], data["entries"]) == ("edited", ids[1], 1)
+    code, out, _ = _cli(capsys, "audit", "verify", "--registry", url)
+    assert code == 1 and out.startswith(f"Audit chain broken at entry {ids[1]} (") and "edited" in out
+    assert "backup" in out
+
+
+def test_audit_verify_of_a_database_without_a_registry_is_refused(capsys, pg_cluster, pg_database):
+    code, out, err = _cli(capsys, "audit", "verify", "--registry", pg_cluster.url(pg_database))
+    assert code == 2 and "holds no registry yet" in err and "Traceback" not in err
+
+
+def test_audit_verify_of_a_registry_before_the_chain_is_refused(capsys, pg_cluster, pg_database):
+    with pg.connect(pg_cluster.url(pg_database)) as conn:
+        with conn.transaction():
+            pg.migrate(conn, AUDIT_CHAIN_VERSION - 1)
+    code, out, err = _cli(capsys, "audit", "verify", "--registry", pg_cluster.url(pg_database))
+    assert code == 2 and "before the audit had a hash chain" in err and "registry init" in err
+
+
+def test_audit_verify_takes_a_region_or_a_registry_not_both(capsys, pg_cluster, pg_registry):
+    code, out, err = _cli(capsys, "audit", "verify", "--region", "us", "--registry",
+                          pg_cluster.url(pg_registry))
+    assert code == 2 and "not both" in err
