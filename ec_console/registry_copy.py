@@ -216,7 +216,7 @@ def _finish(conn: Any) -> None:
         conn.execute(f"UPDATE {COPY_TABLE} SET finished_at = %s", (utc_now(),))
     conn.execute(f"SELECT gin_clean_pending_list('{pg.SEARCH_INDEX}'::regclass)")
     for table in COPIED_TABLES:
-        conn.execute(f"ANALYZE {table}")
+        conn.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def _pg_rows(conn: Any, table: str, columns: list[str]) -> Iterator[tuple]:

@@ -192,3 +192,26 @@ def test_the_comparison_names_the_rows_not_copied_yet(pg_cluster, pg_registry, s
     finally:
         source.close()
     assert more == 0 and {d.what for d in differences} == {"missing in PostgreSQL"}
+
+
+def test_a_connection_lost_mid_copy_is_said_plainly_and_the_next_run_continues(capsys, pg_cluster,
+                                                                              pg_registry, sqlite_registry,
+                                                                              monkeypatch):
+    monkeypatch.setattr(rc, "DEFAULT_BATCH", 7)
+
+    def server_goes_away(table: str, copied: int) -> None:
+        if table == "profiles" and copied == 14:
+            with pg_cluster.connect() as su:
+                su.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                           "AND pid <> pg_backend_pid()", (pg_registry,))
+
+    args = cli.build_parser().parse_args(["registry", "migrate", "--region", REGION, "--to",
+                                          pg_cluster.url(pg_registry)])
+    with pytest.raises(rc.CopyInterrupted, match="the copy stopped: .*run the same command again") as caught:
+        registry_command.run_migrate(args, after_batch=server_goes_away)
+    assert "Traceback" not in caught.value.message
+    with pg_cluster.connect(pg_registry) as conn:
+        assert _counts(conn)["profiles"] == 14
+    code, out, err = migrate(capsys, pg_cluster.url(pg_registry))
+    assert code == 0, err + out
+    assert "14 rows already there" in out

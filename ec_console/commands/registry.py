@@ -279,12 +279,15 @@ def run_migrate(args: argparse.Namespace, out: TextIO | None = None, *,
     source = rc.open_source(path)
     try:
         mark = rc.source_mark(region_id, source)
-        with pg.connect(target, autocommit=True) as conn, pg.plain_errors(target):
+        kept = "what was copied so far is kept: run the same command again to continue where it stopped"
+        with pg.connect(target, autocommit=True) as conn:
             try:
-                result = rc.copy_registry(source, conn, mark, after_batch=after_batch)
+                with pg.plain_errors(target):
+                    result = rc.copy_registry(source, conn, mark, after_batch=after_batch)
             except KeyboardInterrupt:
-                raise rc.CopyInterrupted("the copy was interrupted; what was copied so far is kept: run the "
-                                         "same command again to continue where it stopped") from None
+                raise rc.CopyInterrupted(f"the copy was interrupted; {kept}") from None
+            except pg.PgRegistryError as exc:  # the connection lost, or the server refused a statement
+                raise rc.CopyInterrupted(f"the copy stopped: {exc.message}; {kept}") from None
     finally:
         source.close()
     status = ExitStatus.OK if result.verified else ExitStatus.STEP_FAILED
