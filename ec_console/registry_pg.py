@@ -356,6 +356,9 @@ DECLARE
     prev text;
 BEGIN
     SELECT head INTO prev FROM public.{AUDIT_HEAD_TABLE} WHERE id = 1 FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the audit''s head is missing: the registry''s administrator runs registry init';
+    END IF;
     new.id := nextval(pg_get_serial_sequence('public.audit', 'id'));
     new.db_session_user := session_user;
     new.prev_hash := prev;

@@ -229,3 +229,42 @@ def test_audit_verify_takes_a_region_or_a_registry_not_both(capsys, pg_cluster, 
     code, out, err = _cli(capsys, "audit", "verify", "--region", "us", "--registry",
                           pg_cluster.url(pg_registry))
     assert code == 2 and "not both" in err
+
+
+def test_appends_from_two_consoles_at_once_keep_id_order_as_chain_order(pg_logins):
+    """A console that took its id before another console's append committed still comes after it in both
+    the chain and the id order (the id is given under the head's lock), so the walk in id order verifies."""
+    import threading
+    import time
+
+    first = pg_logins("admin")
+    first.autocommit = False
+    _append(first, "profile_linked", "a1")             # holds the head's lock until it commits
+    errors: list[BaseException] = []
+
+    def other_console() -> None:
+        try:
+            with pg_logins("helpdesk") as conn:
+                _append(conn, subject="b1")              # waits for the lock
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=other_console)
+    thread.start()
+    with pg_logins("helpdesk") as watcher:  # sees its own login's sessions' waits
+        for _ in range(500):
+            if watcher.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = %s AND "
+                               "wait_event_type = 'Lock'", (pg_logins.dbname,)).fetchone()[0]:
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("the second console never waited for the head's lock")
+    _append(first, "profile_linked", "a2")             # after the other console drew its default id
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and not errors
+    with pg_logins("admin") as conn:
+        assert [r[0] for r in conn.execute("SELECT subject FROM audit ORDER BY id")] == ["a1", "a2", "b1"]
+        result = pg.verify_audit(conn)
+    assert result.verified and result.entries == 3
