@@ -147,6 +147,16 @@ def test_a_target_that_is_not_a_registry_is_refused(capsys, pg_cluster, pg_datab
     assert code == 2 and "holds no registry yet" in err and "registry init" in err and "Traceback" not in err
 
 
+def test_a_target_at_an_older_schema_is_refused(capsys, pg_cluster, pg_database, sqlite_registry):
+    with pg.connect(pg_cluster.url(pg_database)) as conn:
+        pg.initialise(conn)
+        conn.execute("UPDATE registry_meta SET schema_version = schema_version - 1")
+        conn.commit()
+    code, out, err = migrate(capsys, pg_cluster.url(pg_database))
+    assert code == 2 and f"at schema {pg.PG_SCHEMA_VERSION - 1}" in err
+    assert "run 'ec-console registry init --url URL' to upgrade it" in err
+
+
 def test_a_target_holding_another_registrys_data_is_refused(capsys, pg_cluster, pg_registry, sqlite_registry,
                                                             pg_logins):
     with pg_logins("admin") as admin:

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from ec_console import registry_pg as pg
-from ec_console.registry import MIGRATIONS, SCHEMA_VERSION, Registry
+from ec_console.registry import HELPDESK_FINDINGS_VERSION, MIGRATIONS, SCHEMA_VERSION, Registry
 
 NOW = "2026-12-03T10:00:00Z"
 
@@ -311,6 +311,24 @@ def test_the_helpdesk_cannot_revoke_or_unrevoke_a_profile(pg_logins, before, aft
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute("UPDATE profiles SET status = %s", (after,))
             assert _status(conn, ids["profile"]) == before
+
+
+def test_upgrading_a_registry_gives_the_helpdesk_its_right_to_record_findings(pg_cluster, pg_database):
+    def has_it(conn) -> tuple[bool, bool]:
+        trigger = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = "
+                               "'profile_status_by_role')").fetchone()[0]
+        grant = conn.execute("SELECT COALESCE((SELECT has_column_privilege(oid, 'profiles', 'status', "
+                             "'UPDATE') FROM pg_roles WHERE rolname = %s), false)",
+                             (pg.HELPDESK_ROLE,)).fetchone()[0]
+        return trigger, grant
+
+    with pg.connect(pg_cluster.url(pg_database)) as conn:
+        with conn.transaction():
+            pg.migrate(conn, HELPDESK_FINDINGS_VERSION - 1)
+        assert has_it(conn) == (False, False)
+        result = pg.initialise(conn)
+        assert (result.before, result.after) == (HELPDESK_FINDINGS_VERSION - 1, SCHEMA_VERSION)
+        assert has_it(conn) == (True, True)
 
 
 def test_a_login_in_neither_role_cannot_change_a_status(pg_cluster, pg_logins):
