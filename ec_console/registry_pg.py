@@ -13,6 +13,9 @@ PostgreSQL side of that:
   version (SQLite's `PRAGMA user_version`) and the registry mark (`PRAGMA application_id`).
 - `initialise(conn)`: creates or upgrades the schema, the group roles `ec_admin` and `ec_helpdesk`, their
   GRANTs and the row-level security policies, in one transaction.
+- The audit's hash chain (schema 10) is written by the server (the `audit_chain` trigger: session_user,
+  prev and row hash, the id under the head's lock); `verify_audit(conn)` walks it with
+  `audit_chain.verify` through a server-side cursor. `registry_copy` copies a SQLite registry in.
 
 What each role may do (enforced by PostgreSQL, so `psql` cannot do more than the console):
 
