@@ -15,8 +15,9 @@
   copied ids, the trigram index's pending list merged and the tables analysed.
 - Resumable: each batch commits on its own and the next run continues each table after the highest id
   already there. `registry_copy` (one row, in the target) marks which SQLite registry the rows came from
-  (`source_mark`: the region and the first audit entry's hash, which no other registry shares): a target
-  holding rows of any other registry is refused.
+  (`source_mark`: the region and the first audit entry's time and hash): a target holding rows of any other
+  registry is refused. Two registries of one region whose first entries were the same, written in the same
+  second by the same user, would share a mark: the row-by-row comparison then names every difference.
 - Verified row by row: every table, every column, both sides streamed in id order and compared; every
   difference is named (table, id, column). Then the audit chain is verified on PostgreSQL.
 """
@@ -84,9 +85,11 @@ def sqlite_columns(conn: sqlite3.Connection, table: str) -> list[str]:
 
 
 def source_mark(region_id: str, conn: sqlite3.Connection) -> str:
-    """Which SQLite registry this is: its region and its first audit entry's hash (unique to it)."""
-    row = conn.execute("SELECT row_hash FROM audit ORDER BY id LIMIT 1").fetchone()
-    return f"region {region_id}, first audit entry {row[0] if row else 'none'}"
+    """Which SQLite registry this is: its region and its first audit entry (its time and hash)."""
+    row = conn.execute("SELECT at, row_hash FROM audit ORDER BY id LIMIT 1").fetchone()
+    if row is None:
+        return f"region {region_id}, no audit entry yet"
+    return f"region {region_id}, audit begun {row[0]}, first entry's hash {row[1]}"
 
 
 def open_source(path: Path) -> sqlite3.Connection:

@@ -174,7 +174,8 @@ def test_a_copy_of_another_sqlite_registry_is_refused(capsys, pg_cluster, pg_reg
     with Registry.for_region("de") as registry:
         _fill(registry, profiles=3)
     code, out, err = migrate(capsys, url, region="de")
-    assert code == 2 and "holds a copy of another registry (region us" in err
+    assert code == 2 and "holds a copy of another registry (region us, audit begun" in err
+    assert "not of this one (region de, audit begun" in err
 
 
 @pytest.mark.parametrize("role", ["helpdesk", "admin"])
