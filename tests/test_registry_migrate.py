@@ -226,3 +226,28 @@ def test_a_connection_lost_mid_copy_is_said_plainly_and_the_next_run_continues(c
     code, out, err = migrate(capsys, pg_cluster.url(pg_registry))
     assert code == 0, err + out
     assert "14 rows already there" in out
+
+
+def test_the_databases_owner_who_is_not_a_superuser_copies_a_registry_in(capsys, pg_cluster, pg_database,
+                                                                         sqlite_registry):
+    import uuid
+
+    name = f"dba_{uuid.uuid4().hex[:8]}"
+    with pg_cluster.connect() as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN CREATEROLE PASSWORD 'pw-{name}'")
+        conn.execute(f'ALTER DATABASE "{pg_database}" OWNER TO {name}')
+    url = pg_cluster.url(pg_database, name, tcp=True)
+    default_store().set(pg.password_key(pg.parse_url(url), name), f"pw-{name}")
+    try:
+        assert run(capsys, "registry", "init", "--url", url)[0] == 0
+        code, out, err = migrate(capsys, url, "--json")
+        assert code == 0, err + out
+        data = json.loads(out)
+        assert data["verified"] is True and data["user"] == name
+        assert data["tables"]["profiles"]["copied"] == 30 and data["audit"]["entries"] == 2
+    finally:
+        with pg_cluster.connect(pg_database) as conn:
+            conn.execute(f"DROP OWNED BY {name}")
+        with pg_cluster.connect() as conn:
+            conn.execute(f'ALTER DATABASE "{pg_database}" OWNER TO postgres')
+            conn.execute(f"DROP ROLE {name}")
