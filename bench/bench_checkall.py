@@ -30,7 +30,7 @@ honoured), and whether every throttled profile kept its status. The issue's full
 
 `--whole-process` times the real `ec-console profiles check --concurrency c --json` instead, as a process
 of its own (this script with `--cli-child`, which puts the application's password into the child's
-in-memory keychain and calls `cli.main`) on a registry of `per_slot × c` linked profiles seeded beforehand:
+in-memory keychain and calls `cli.run`) on a registry of `per_slot × c` linked profiles seeded beforehand:
 from the process's start to its exit, with the lead (start to the first probe request: interpreter,
 imports, registry, the session's set-up), the steady fraction and the tail (last probe request to exit).
 `--profile N` profiles N probes of one session in this process (no added latency) and prints the costliest
@@ -291,16 +291,18 @@ SECRET_ENV = "EC_BENCH_SECRET"  # the child's password: into its in-memory keych
 
 
 def cli_child(argv: list[str]) -> int:
-    """The real `ec-console profiles check` (`cli.main`), after putting the application's password into
-    this process's in-memory keychain (what `applications add` does; it is not shared between processes)."""
+    """The real `ec-console profiles check` (`cli.run`, as the program runs it), after putting the
+    application's password into this process's in-memory keychain (what `applications add` does; it is not
+    shared between processes)."""
     from ec_console.regions import load_regions
     from ec_console.secrets import default_store, secret_key
 
     secret = os.environ.pop(SECRET_ENV)
     default_store().set(secret_key(load_regions().default_id, "Bench", "password"), secret)
-    from ec_console.cli import main as cli_main
+    from ec_console.cli import run
 
-    return cli_main(argv)
+    run(argv)  # the `ec-console` program itself: main, then the end of the process
+    return 0  # not reached
 
 
 def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency: float) -> dict:
