@@ -128,8 +128,9 @@ def _modules_after(code: str) -> list[str]:
 
 
 def test_starting_the_window_builds_no_subcommand():
-    assert _modules_after("args = cli.parse_arguments(['--region', 'us', '-v'])\n"
-                          "assert args.command is None and args.region == 'us'") == ["ec_console.commands.common"]
+    loaded = _modules_after("args = cli.parse_arguments(['--region', 'us', '-v'])\n"
+                            "assert args.command is None and args.region == 'us'")
+    assert loaded == ["ec_console.commands.common"]
 
 
 def test_a_named_subcommand_is_the_only_one_built():

@@ -102,8 +102,8 @@ def test_after_a_command_the_interpreter_does_not_free_every_object_one_by_one(t
     )
     env = {**os.environ, "EC_CONSOLE_HOME": str(tmp_path), "EC_CONSOLE_CREDENTIAL_STORE": "memory",
            "PYTHONPATH": str(ROOT)}
-    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
-                           env=env)
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                           cwd=ROOT, env=env)
     assert plain.returncode == 0, plain.stderr
     assert freed.read_text() == "freed"  # the ordinary end frees it
     freed.unlink()

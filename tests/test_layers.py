@@ -91,9 +91,9 @@ def test_starting_the_command_line_loads_no_protocol_client():
 
 def test_the_first_window_loads_no_protocol_client_nor_later_work():
     """The main window, built and shown as `ec-console` shows it, has loaded no protocol client, no sandbox,
-    no check engine, no report writer, no subcommand's flags and none of the dialogs opened later: they are imported when first
-    used, so the console starts sooner (docs/benchmarks.md, "Cold start"). The keychain is
-    given: asking it is the window's background job, not part of building it."""
+    no check engine, no report writer, no subcommand's flags and none of the dialogs opened later: they are
+    imported when first used, so the console starts sooner (docs/benchmarks.md, "Cold start"). The
+    keychain is given: asking it is the window's background job, not part of building it."""
     heavy = ["msal", "exchangelib", "googleapiclient", "google.auth", "msgraph", "requests", "keyring",
              "cryptography", "ec_console.sandbox", "ec_console.providers.exchange.check",
              "ec_console.providers.graph.check", "ec_console.providers.google", "ec_console.checkall",

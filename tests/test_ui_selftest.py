@@ -204,7 +204,8 @@ def test_the_keychain_is_asked_in_a_process_of_its_own_with_the_same_answer(
 
 
 @pytest.mark.parametrize("how", ["frozen", "child fails", "child says nothing"])
-def test_without_a_keychain_process_the_answer_is_asked_here(qapp, tmp_path, capsys, ec_home, monkeypatch, how):
+def test_without_a_keychain_process_the_answer_is_asked_here(qapp, tmp_path, capsys, ec_home, monkeypatch,
+                                                             how):
     from ec_console.keychain import keychain_status
 
     if how == "frozen":  # a frozen build has no interpreter to start
