@@ -385,7 +385,8 @@ def whole_process(remote: RemoteSandbox, levels: list[int], per_slot: int, laten
         from summary import report
 
         report(f"profiles check process c={level}, {latency * 1000:.0f} ms: rate / (c / latency)",
-               f"{rate / physical:.2f}", ">= 0.80", rate / physical >= 0.80)
+               f"{rate / physical:.2f} (start to first probe {r['lead']:.2f} s, last probe to exit "
+               f"{r['tail']:.2f} s)", ">= 0.80", rate / physical >= 0.80)
 
 
 def main(argv: list[str] | None = None) -> int:
