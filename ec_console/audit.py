@@ -40,9 +40,13 @@ def entry_json(entry: AuditEntry) -> dict[str, Any]:
             "detail": entry.detail}
 
 
-def write_csv(entries: Iterable[AuditEntry], handle: TextIO) -> int:
-    """Write the header and one row per entry to `handle` (opened with newline=""); returns the count."""
+def write_csv(entries: Iterable[AuditEntry], handle: TextIO, preamble: Iterable[str] = ()) -> int:
+    """Write the header and one row per entry to `handle` (opened with newline=""); returns the count.
+    Each `preamble` line (the audit window's chain verification, starting with '#') comes first as a row
+    of one cell."""
     writer = csv.writer(handle)
+    for line in preamble:
+        writer.writerow([line])
     writer.writerow(CSV_HEADER)
     count = 0
     for e in entries:
@@ -130,12 +134,12 @@ def _plain(value: Any) -> str:
 
 def entry_fields(entry: AuditEntry, local_time: str = "") -> list[tuple[str, str]]:
     """Every field of an entry, labelled, for a person: time (local and UTC), user, action (readable name
-    and its code), subject, then the detail's own fields."""
+    and its code), subject, its entry number (what `audit verify` names), then the detail's own fields."""
     when = f"{local_time} ({entry.at} UTC)" if local_time else f"{entry.at} UTC"
     action = action_label(entry.action)
     rows = [("Time", when), ("User", entry.os_user),
             ("Action", action if action == entry.action else f"{action} ({entry.action})"),
-            ("Subject", entry.subject or "—")]
+            ("Subject", entry.subject or "—"), ("Entry", str(entry.id))]
     return rows + detail_fields(entry.detail)
 
 

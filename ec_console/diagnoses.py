@@ -77,12 +77,13 @@ PLACEHOLDERS: dict[str, str] = {
     "roles": "<application permissions in the token>",
 }
 ALIASES = {"app_id": "client_id"}
-PLATFORMS = ("onprem", "online", "google", "graph")
+PLATFORMS = ("onprem", "online", "google", "graph", "marketplace")
 _PLATFORM_HEADINGS = {
     "onprem": "On-premises Exchange:",
     "online": "Exchange Online:",
     "google": "Google Workspace:",
     "graph": "Exchange Online through Microsoft Graph:",
+    "marketplace": "Google Workspace Marketplace app:",
 }
 _MAX_VALUE = 300
 _NAME_RE = re.compile(r"\{\{|\}\}|\{([a-z_]+)(?::([a-z]+))?\}|\{@([A-Za-z_]+)\}")
@@ -783,6 +784,17 @@ _ENTRIES: tuple[Entry, ...] = (
                   T("Domain-wide delegation cannot be limited to a group or organisational unit: a delegated "
                     "client reaches every user of the domain. Only a Marketplace app installed for a group "
                     "or OU is limited; otherwise the console's own profile list is the control."),
+              ),
+              # https://support.google.com/a/answer/172931 (Apps list > the app > View organizational units
+              # and groups; On / Off per unit or group, Override; changes take up to 24 hours)
+              "marketplace": (
+                  T("A Marketplace app reaches every account of the organisational units and groups it is "
+                    "turned on for, and only those. {mailbox} is in one of them but outside the scope you "
+                    "intend: turn the app off for that unit or group, or move the account out of it (Admin "
+                    "console > Apps > Google Workspace Marketplace apps > Apps list > the app > View "
+                    "organizational units and groups). For a unit, Override keeps your setting when its "
+                    "parent's changes. Changes can take up to 24 hours."),
+                  L("https://support.google.com/a/answer/172931"),
               ),
           }),
     # Microsoft Graph (the graph provider): 403 ErrorAccessDenied on a mailbox's calendar, outside the RBAC

@@ -24,6 +24,7 @@ under the reconciliation's id. `drift_text()` is the dashboard's line "+3 joiner
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import shlex
@@ -31,10 +32,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ec_console.checkall import DEFAULT_CONCURRENCY, JobResult, ProbeJob, Recorder, run_probes
+from ec_console.checkall import DEFAULT_CONCURRENCY, AppContext, JobResult, ProbeJob, Recorder, run_probes
 from ec_console.checks import CancelToken, CheckCancelled
 from ec_console.errors import BadInput
-from ec_console.providers.base import ProbeKind, ProbeOutcome, ProviderAdapter
+from ec_console.providers.base import GraphAdapter, ProbeKind, ProbeOutcome, ProviderAdapter
 from ec_console.providers.scope import DirectoryUnreadable, ScopeSource, scope_source
 from ec_console.registry import Application, ProfileQuery, Registry, parse_utc, utc_now
 from ec_console.words import count
@@ -109,7 +110,7 @@ class Reconciliation:
         if "reachable" in self.unknown:
             out["broken"] = found["broken"] or None
             out["leak"] = found["leak"] or None
-        if "directory" in self.unknown and not found["leak"]:
+        if ("directory" in self.unknown or "install" in self.unknown) and not found["leak"]:
             out["leak"] = None
         if self.sample and all(e in self.untested for e in self.sample) and not found["leak"]:
             out["leak"] = None            # not one account of the sample could be probed
@@ -131,6 +132,9 @@ class Reconciliation:
                     "not enforced.")
         if "directory" in self.unknown:
             return "Leaks: cannot tell (the directory could not be read to draw a sample)."
+        if "install" in self.unknown:
+            return ("Leaks: none in the Marketplace install as saved in this application; this console "
+                    "cannot tell more: " + self.unknown["install"] + ".")
         if not self.sample:
             return "No account outside the scope was probed: this says nothing about leaks."
         probed = [e for e in self.sample if e not in self.untested]
@@ -200,6 +204,15 @@ def _outcome_text(outcome: ProbeOutcome) -> str:
     return f"{outcome.diagnosis.code}: {outcome.detail or outcome.diagnosis.cause}"
 
 
+def _sign_in_share(ctx: AppContext) -> Any:
+    """A Graph application's `SignInShare` (None for the other platforms, or an adapter of a test)."""
+    if not isinstance(ctx.adapter, GraphAdapter):
+        return None
+    from ec_console.providers.graph.probe import SignInShare
+
+    return SignInShare()
+
+
 def reconcile(registry: Registry, application: str | Application, *, sample: int = DEFAULT_SAMPLE,
               sample_from: Sequence[str] | None = None, expect_denied: Sequence[str] = (),
               scope_group: str | None = None, region_id: str | None = None, store: Any = None,
@@ -217,7 +230,12 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     saved = app.settings.get("expect_denied")
     denied = clean_emails([*expect_denied, *([saved] if isinstance(saved, str) and saved else [])])
     ctx = _context(registry, app, region_id=region_id, store=store, adapters=adapters)
-    source = (sources or {}).get(app.provider) or scope_source(app.provider)
+    share = _sign_in_share(ctx)
+    if share is not None:   # the scope, the sample and the probes sign in once (Graph)
+        adapter = copy.copy(ctx.adapter)
+        adapter.share = share
+        ctx = AppContext(ctx.application, adapter, ctx.secret)
+    source = (sources or {}).get(app.provider) or scope_source(app.provider, share)
     cancel = cancel or CancelToken()
     rng = rng or random.SystemRandom()
     rec = Reconciliation(app.name, app.id, app.provider, utc_now())
@@ -230,17 +248,25 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     rec.linked_size = len(linked)
 
     scope: dict[str, str] | None = None
+    reach: dict[str, str] | None = None     # the platform's own reach, listed, not probed (Marketplace)
+    reach_source = ""
     try:
         read = source.members(app, ctx.secret, cancel, group=scope_group)
         scope = {k.lower(): v for k, v in read.members.items()}
         rec.scope_source, rec.scope_size = read.source, len(scope)
         rec.notes.extend(read.notes)
+        if read.reach is not None:
+            reach, reach_source = {k.lower(): v for k, v in read.reach.items()}, read.reach_source
+            rec.unknown["install"] = read.reach_unread
     except DirectoryUnreadable as exc:
         rec.unknown["scope"] = _why(exc)
 
     # The leak sample: the expect-denied accounts always, plus N drawn from outside the scope.
     pool: list[str] = []
-    if scope is not None:
+    if scope is not None and reach is not None:
+        rec.notes.append("No account outside the scope was probed: the accounts the install reaches are "
+                         "listed from the Directory instead (a probe of a Marketplace app tests nothing).")
+    elif scope is not None:
         outside = [e for e in denied if e.lower() in scope]
         if outside:
             rec.notes.append(f"Not probed as outsiders, being in the scope: {', '.join(outside)}")
@@ -263,6 +289,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                                  "accounts outside the scope to sample from (--sample-from FILE); only the "
                                  "--expect-denied accounts were probed")
             elif directory is not None:
+                rec.notes.extend(directory.notes)
                 everyone = {k.lower() for k in directory.accounts}
                 pool = sorted(e for e in everyone if e not in scope and e not in taken)
                 drawn = pool if len(pool) <= sample else rng.sample(pool, sample)
@@ -273,7 +300,8 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                     rec.sample_random = len(drawn)
                 else:
                     rec.notes.append(f"The sample was drawn from {directory.source}, which answered only "
-                                     "part of the directory (at most 100 names a query): it is not a random "
+                                     "part of the directory (a query's answer was capped): it is not a "
+                                     "random "
                                      "sample of everyone, so no share is estimated. Give a full list with "
                                      "--sample-from for that.")
 
@@ -314,6 +342,12 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                 diagnosis = diagnose("scope_not_enforced", **{**names, "mailbox": email})
                 rec.findings.append(Finding(email, "leak", "", diagnosis.code, diagnosis.cause,
                                             diagnosis.remediation))
+        for email in sorted(set(reach or ()) - set(scope) - set(linked)):
+            diagnosis = diagnose("scope_not_enforced",
+                                 **{**names, "platform": "marketplace", "mailbox": email})
+            rec.findings.append(Finding(email, "leak", (reach or {})[email], diagnosis.code,
+                                        "outside the scope; the Marketplace install reaches it (it is in "
+                                        f"{reach_source})", diagnosis.remediation))
         for email in sorted(set(scope) - set(linked) - revoked):
             rec.findings.append(Finding(email, "joiner", scope[email], None, "in the scope, not linked",
                                         "link it (--apply joiners links every joiner): ec-console profiles "
@@ -321,7 +355,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
         for email in sorted(set(linked) - set(scope)):
             profile = linked[email]
             outcome = tested(email)
-            reachable = None if outcome is None else outcome.ok
+            reachable = (email in reach) if reach is not None else None if outcome is None else outcome.ok
             still = {True: "; the probe still reaches it", False: "; the probe no longer reaches it"}.get(
                 reachable, "")  # type: ignore[arg-type]
             state = "linked" if profile.status == "linked" else "linked (needs relink)"
@@ -532,7 +566,8 @@ def findings_text(rec: Reconciliation) -> Iterable[str]:
     yield f"  Linked: {count(rec.linked_size, 'profile', 'profiles')}"
     for name, why in rec.unknown.items():
         what = {"scope": "the scope", "directory": "the directory (to draw the leak sample)",
-                "reachable": "what the application can reach"}[name]
+                "reachable": "what the application can reach",
+                "install": "what the Marketplace install really reaches"}[name]
         yield f"  Cannot tell: {what} could not be read: {why}"
     counts = rec.counts
     for name in FINDINGS:

@@ -16,6 +16,9 @@ os.environ.pop("EC_CONSOLE_HOME", None)
 
 import pytest  # noqa: E402
 
+# The sandbox fixtures `org`, `registry` and `store` (tests/sandbox_setup.py), for every test module.
+pytest_plugins = ("sandbox_setup",)
+
 
 @pytest.fixture(autouse=True)
 def ec_home(tmp_path_factory, monkeypatch):

@@ -93,6 +93,7 @@ def test_entry_fields_label_every_field_and_unpack_a_json_detail(registry, monke
     assert fields["Time"] == "2026-12-04 10:00 (2026-12-04T09:00:00Z UTC)"
     assert fields["Action"] == "Check all finished (check_all_finished)"
     assert fields["User"] == entry.os_user and fields["Subject"] == "check_all:all"
+    assert fields["Entry"] == str(entry.id)                       # the number `audit verify` names
     assert fields["Run"] == "r-1" and fields["Needs relink"] == "2" and fields["Cancelled"] == "yes"
     assert fields["Scope"] == "Application: 4"
     assert audit.detail_fields("plain words {") == [("Detail", "plain words {")]

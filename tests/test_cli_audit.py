@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import os
+import re
+import sqlite3
 import stat
 
 import pytest
@@ -123,12 +125,62 @@ def test_the_audit_is_streamed_in_batches_not_read_whole(capsys, monkeypatch):
     assert len(out.splitlines()) == 26
 
 
-def test_verify_is_not_a_command_yet(capsys):
-    code, _out, err = run(capsys, "audit", "verify")
-    assert code == 2 and "invalid choice" in err
+def test_verify_says_the_chain_holds_with_count_last_time_and_head(capsys):
+    _seed()
+    code, out, err = run(capsys, "audit", "verify", "--region", "us")
+    assert code == 0, err
+    lines = out.splitlines()
+    with Registry.for_region("us") as registry:
+        newest = registry.audit_entries(limit=1)[0]
+    assert lines[0] == f"Audit chain verified: 4 entries, last {newest.at}"
+    assert re.fullmatch(r"Head: [0-9a-f]{64}", lines[1])
+    head = lines[1].split()[1]
+    code, out, _err = run(capsys, "audit", "verify", "--region", "us", "--known-head", head.upper())
+    assert code == 0 and out.startswith("Audit chain verified")
 
 
-@pytest.mark.parametrize("action", ["list", "export"])
+def test_verify_json_names_the_first_broken_link_and_exits_1(capsys):
+    _seed()
+    with Registry.for_region("us") as registry:
+        path = registry.path
+    conn = sqlite3.connect(path, isolation_level=None)          # a superuser's plain sqlite3
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET subject = 'nobody@contoso.example' WHERE id = 2")
+    conn.close()
+    code, out, err = run(capsys, "audit", "verify", "--region", "us", "--json")
+    assert code == 1, err
+    result = json.loads(out)
+    assert result["verified"] is False and result["region"] == "us" and result["entries"] == 1
+    assert result["broken"]["kind"] == "edited" and result["broken"]["id"] == 2
+    assert result["broken"]["action"] == "profile_linked" and result["broken"]["time"].endswith("Z")
+    assert result["last"]["id"] == 1 and re.fullmatch(r"[0-9a-f]{64}", result["head"])
+    code, out, _err = run(capsys, "audit", "verify", "--region", "us")
+    assert code == 1
+    assert out.startswith("Audit chain broken at entry 2 (") and "Profile linked): edited" in out
+    assert "backup" in out                                        # what to do
+
+
+def test_verify_a_noted_head_no_longer_in_the_chain_fails(capsys):
+    _seed()
+    code, _out, _err = run(capsys, "audit", "verify", "--region", "us", "--known-head", "ab" * 32)
+    assert code == 1
+    code, out, _err = run(capsys, "audit", "verify", "--region", "us", "--known-head", "ab" * 32, "--json")
+    assert json.loads(out)["broken"]["kind"] == "truncated" and json.loads(out)["broken"]["id"] is None
+
+
+def test_verify_an_empty_audit(capsys):
+    code, out, _err = run(capsys, "audit", "verify", "--region", "us", "--json")
+    assert code == 0
+    assert json.loads(out) == {"region": "us", "verified": True, "entries": 0, "last": None,
+                               "head": "0" * 64, "broken": None}
+
+
+def test_verify_refuses_a_malformed_known_head(capsys):
+    code, _out, err = run(capsys, "audit", "verify", "--region", "us", "--known-head", "not-a-hash")
+    assert code == 2 and "64-character" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("action", ["list", "export", "verify"])
 def test_an_unknown_region_is_refused(capsys, action):
     code, _out, err = run(capsys, "audit", action, "--region", "xx")
     assert code == 2 and "xx" in err

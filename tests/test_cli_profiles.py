@@ -186,7 +186,7 @@ def test_bad_input_is_exit_2_with_one_line(app, capsys, args, message):
     assert code == 2 and message in err and "Traceback" not in err
 
 
-def test_an_interrupted_check_is_resumed_by_the_next_run(app, capsys):
+def test_an_interrupted_check_is_resumed_by_the_next_run(app, sandbox, capsys):
     from ec_console import checkall
     from ec_console.checks import CancelToken
 
@@ -201,15 +201,21 @@ def test_an_interrupted_check_is_resumed_by_the_next_run(app, capsys):
         "us",
     )
     cancel = CancelToken()
-    with Registry.for_region("us") as registry:
+    # Each answer takes half a second, so the worker is still on the next mailbox when the second result
+    # cancels the run, however busy the machine is (without it, six fast probes could all finish first).
+    sandbox.ews_server.latency = 0.5
+    try:
+        with Registry.for_region("us") as registry:
 
-        def stop_after_two(result):
-            if sum(1 for _ in seen) >= 1:
-                cancel.cancel()
-            seen.append(result)
+            def stop_after_two(result):
+                if sum(1 for _ in seen) >= 1:
+                    cancel.cancel()
+                seen.append(result)
 
-        seen: list = []
-        _, first = checkall.check_all(registry, concurrency=1, cancel=cancel, on_result=stop_after_two)
+            seen: list = []
+            _, first = checkall.check_all(registry, concurrency=1, cancel=cancel, on_result=stop_after_two)
+    finally:
+        sandbox.ews_server.latency = 0.0
     assert first.cancelled and len(first.results) < 6
     code, out, _ = run(capsys, "profiles", "check", "--concurrency", "1", "--region", "us", "--json")
     second = json.loads(out)

@@ -37,6 +37,26 @@ def test_no_module_outside_ui_imports_qt():
     assert offenders == []
 
 
+def test_the_gui_does_not_import_the_command_line_layer():
+    """ui/ reads what it needs from the core (e.g. the monitor's status through `monitor_status`), never
+    through ec_console.commands: the command-line layer prints and parses arguments (DESIGN.md "Layers")."""
+    offenders = []
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        package = list(path.relative_to(PACKAGE.parent).parent.parts)      # ["ec_console", "ui", ...]
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):           # also `from ec_console import commands`
+                base = package[:len(package) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                names = [module] + [f"{module}.{alias.name}" for alias in node.names]
+            if any(n == "ec_console.commands" or n.startswith("ec_console.commands.") for n in names):
+                offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
 def test_cli_and_core_import_without_loading_qt():
     # Every module outside ui/, so a provider that imports ec_console.ui (and with it Qt) is caught too.
     core = [

@@ -22,7 +22,7 @@ from ec_console.monitor_notify import (
     teams_payload,
     validate_webhook_url,
 )
-from ec_console.registry import HEALTH_HISTORY_TABLE, SCHEMA_VERSION, HealthRow, Registry, migrate
+from ec_console.registry import HEALTH_HISTORY_TABLE, SCHEMA_VERSION, HealthRow, Registry, migrate, utc_text
 from ec_console.secrets import MemoryStore
 
 
@@ -280,6 +280,61 @@ def test_monitor_run_and_history_export_from_the_command_line(tmp_path, capsys):
     assert main(["monitor", "history", "--region", "us", "--output", str(tmp_path / "h.txt")]) == 2
     assert main(["monitor", "status", "--region", "us"]) == 1
     assert "not installed" in capsys.readouterr().out
+
+
+def test_monitor_status_json_is_byte_for_byte_what_it_was(monkeypatch, capsys):
+    """`monitor status --json` reads through the core (`monitor_status`), shared with the window: its output
+    is the same bytes as before the move, written out here in full."""
+    from ec_console import monitor_status
+
+    class Gone:
+        def installed(self, region_id):
+            return False
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    manual, scheduled = (utc_text(now - timedelta(hours=h)) for h in (1, 2))
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Café bookings", "exchange", "contoso.example")
+        registry.record_health([HealthRow("s", scheduled, app.id, app.name, "scheduled", "ok", linked=2)])
+        registry.record_health([HealthRow("m", manual, app.id, app.name, "manual", "failing", failing=1)])
+    settings = {"region": "us", "every_seconds": 6 * 3600, "scheduler": "cron", "command": [sys.executable],
+                "notify": ["desktop", "webhook"], "webhook_kind": "slack",
+                "installed_at": utc_text(now - timedelta(days=1))}
+    monitor_status.settings_path("us").parent.mkdir(parents=True, exist_ok=True)
+    monitor_status.settings_path("us").write_text(json.dumps(settings))
+    monkeypatch.setattr(monitor_status, "scheduler_for", lambda kind: Gone())
+    assert main(["monitor", "status", "--region", "us", "--json"]) == 1
+    executable = json.dumps(sys.executable)
+    assert capsys.readouterr().out == (
+        "{\n"
+        '  "region": "us",\n'
+        '  "installed": false,\n'
+        '  "problems": [\n'
+        '    "the cron job is gone; run `ec-console monitor install` again"\n'
+        "  ],\n"
+        '  "scheduler": "cron",\n'
+        '  "every": "6h",\n'
+        '  "command": [\n'
+        f"    {executable}\n"
+        "  ],\n"
+        '  "notify": [\n'
+        '    "desktop",\n'
+        '    "webhook"\n'
+        "  ],\n"
+        f'  "last_run": "{manual}",\n'
+        '  "last_run_outcome": "failing",\n'
+        f'  "last_scheduled_run": "{scheduled}"\n'
+        "}\n")
+    monitor_status.settings_path("us").unlink()
+    assert main(["monitor", "status", "--region", "us", "--json"]) == 1
+    assert capsys.readouterr().out == (
+        "{\n"
+        '  "region": "us",\n'
+        '  "installed": false,\n'
+        '  "problems": [\n'
+        '    "the monitor is not installed for this region (ec-console monitor install)"\n'
+        "  ]\n"
+        "}\n")
 
 
 # --- time shifts, the reconcile hook, secrets, exports ---------------------------------------------------

@@ -7,41 +7,25 @@ from __future__ import annotations
 import json
 
 import pytest
+from sandbox_setup import add_ews_application, sandbox_fixture
 from webhook_receiver import Receiver
 
 from ec_console import checkall, dashboard, monitor, reconcile
-from ec_console.checks import StepStatus
 from ec_console.monitor_notify import WebhookNotifier
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
 from ec_console.secrets import MemoryStore
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
-
-
-def _add_application(sandbox, registry, store):
-    info = sandbox.info()
-    spec = dashboard.ApplicationSpec(
-        "Sandbox EWS", "exchange", info.domain,
-        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
-        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
-    outcome = dashboard.add_application(registry, spec, info.password, store=store)
-    assert outcome.report.result is StepStatus.PASS
-    return outcome
+sandbox = sandbox_fixture("function")
 
 
 def test_a_profile_broken_in_the_sandbox_arrives_as_one_webhook_post_without_secrets(sandbox):
     info = sandbox.info()
     store = MemoryStore()
     with Registry.for_region("us") as registry, Receiver() as receiver:
-        outcome = _add_application(sandbox, registry, store)
+        outcome = add_ews_application(sandbox, registry, store)
         emails = info.mailboxes_in_scope[:4]
         dashboard.link_profiles(registry, outcome.application, emails, store=store,
                                 policy=checkall.BackOffPolicy(max_retries=1))
@@ -87,7 +71,7 @@ def test_a_leak_made_in_the_sandbox_is_caught_by_the_next_scheduled_run_and_post
     info = sandbox.info()
     store = MemoryStore()
     with Registry.for_region("us") as registry, Receiver() as receiver:
-        outcome = _add_application(sandbox, registry, store)
+        outcome = add_ews_application(sandbox, registry, store)
         app = outcome.application
         emails = info.mailboxes_in_scope[:2]
         dashboard.link_profiles(registry, app, emails, store=store,
@@ -142,7 +126,7 @@ def _local_day(run_at):
 def test_a_scope_the_monitor_cannot_read_leaves_leaks_unknown_never_zero(sandbox):
     store = MemoryStore()
     with Registry.for_region("us") as registry, Receiver() as receiver:
-        app = _add_application(sandbox, registry, store).application
+        app = add_ews_application(sandbox, registry, store).application
         hook = [WebhookNotifier("slack", receiver.url)]
         first = monitor.run_monitor(registry, "us", trigger="scheduled", store=store, notifiers=hook)
         assert [r.leaks for r in first.rows] == [0]

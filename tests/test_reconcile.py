@@ -8,28 +8,15 @@ import json
 import random
 
 import pytest
+from sandbox_setup import add_ews_application, sandbox_fixture
 
 from ec_console import dashboard, reconcile
 from ec_console.checkall import BackOffPolicy
-from ec_console.checks import StepStatus
 from ec_console.errors import BadInput
-from ec_console.registry import RECONCILIATIONS_VERSION, SCHEMA_VERSION, Registry
-from ec_console.sandbox import Sandbox
+from ec_console.registry import RECONCILIATIONS_VERSION, SCHEMA_VERSION
 from ec_console.sandbox.org import Behaviour
-from ec_console.secrets import MemoryStore
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def registry():
-    with Registry.for_region("us") as reg:
-        yield reg
-
-
-@pytest.fixture
-def store():
-    return MemoryStore()
 
 
 def found(rec, finding):
@@ -39,35 +26,20 @@ def found(rec, finding):
 # --- Exchange on-premises -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def ews():
-    with Sandbox() as sb:
-        sb.org.throttle_back_off_ms, sb.org.slow_seconds = 100, 0.1
-        yield sb
+sandbox = sandbox_fixture("module", throttle_back_off_ms=100, slow_seconds=0.1)
 
 
 @pytest.fixture
-def org(ews):
-    """The EWS organisation; every switch a test flips is put back afterwards."""
-    org = ews.org
-    saved = {a: (m.in_scope, m.extra_grant, m.behaviour) for a, m in org.mailboxes.items()}
-    yield org
-    for address, (in_scope, extra, behaviour) in saved.items():
-        box = org.mailboxes[address]
-        box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
+def no_find_people(sandbox):
+    """A server without EWS FindPeople (Exchange 2010 and older): the directory is read with ResolveNames."""
+    sandbox.ews.find_people = False
+    yield
+    sandbox.ews.find_people = True
 
 
 @pytest.fixture
-def ews_app(ews, org, registry, store):
-    info = ews.info()
-    spec = dashboard.ApplicationSpec(
-        "Sandbox EWS", "exchange", info.domain,
-        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
-        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
-    outcome = dashboard.add_application(registry, spec, info.password, store=store)
-    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
-    return outcome.application
+def ews_app(sandbox, org, registry, store):
+    return add_ews_application(sandbox, registry, store).application
 
 
 def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_set_up(org, registry, store,
@@ -111,32 +83,73 @@ def test_exchange_reconcile_finds_exactly_the_joiners_leavers_broken_and_leaks_s
     assert registry.find_profile(ews_app.id, breaking).status == "linked"
 
 
-def test_exchange_without_a_list_samples_the_directory_through_resolve_names(ews, org, registry, store,
-                                                                            ews_app):
+def reconcile_the_whole_directory_with_a_leak(sandbox, org, registry, store, ews_app):
+    """Reconcile with no list: every outsider of the directory is drawn (fewer than 20), the leak too."""
     leaked = org.outsiders()[2].address
     org.leak(leaked)
-    ews.requests.clear()
+    sandbox.requests.clear()
     rec = reconcile.reconcile(registry, ews_app, store=store, rng=random.Random(5))
     outside = {m.address for m in org.outsiders()}
     assert set(rec.sample) == outside and rec.sample_random == len(outside) == rec.outsiders
     assert found(rec, "leak") == {leaked}
-    assert ews.requests.find(operation="ResolveNames")
+    return rec
 
 
-def test_a_capped_resolve_names_listing_is_not_called_random(org, registry, store, ews_app):
+@pytest.fixture
+def many_z_people(org):
+    """105 more mailboxes outside the scope, all named "Zz …": more than one page (or answer) of 100."""
     import datetime as dt
 
     from ec_console.sandbox.org import _mailbox
 
     today = dt.datetime.now(dt.UTC)
-    for n in range(105):
-        box = _mailbox(f"zz.person{n:03d}@sandbox.example", f"Zz Person {n}", 100 + n, today, in_scope=False)
-        org.mailboxes[box.address] = box
-    try:
-        rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
-    finally:
-        for n in range(105):
-            del org.mailboxes[f"zz.person{n:03d}@sandbox.example"]
+    extra = [f"zz.person{n:03d}@sandbox.example" for n in range(105)]
+    for n, address in enumerate(extra):
+        org.mailboxes[address] = _mailbox(address, f"Zz Person {n}", 100 + n, today, in_scope=False)
+    yield extra
+    for address in extra:
+        del org.mailboxes[address]
+
+
+def test_exchange_without_a_list_samples_the_global_address_list_through_find_people(sandbox, org, registry,
+                                                                                    store, ews_app):
+    """Exchange 2013 and later: EWS FindPeople on the GAL ("directory"), a query string per leading letter
+    or digit (the GAL cannot be browsed without one), paged until TotalNumberOfPeopleInView; mailboxes only.
+    https://learn.microsoft.com/exchange/client-developer/web-service-reference/findpeople-operation"""
+    rec = reconcile_the_whole_directory_with_a_leak(sandbox, org, registry, store, ews_app)
+    searches = [r for r in sandbox.requests.all() if r.notes.get("operation") == "FindPeople"]
+    assert {r.notes["query_string"] for r in searches} >= set("abcxyz0189")
+    assert all(r.notes.get("impersonated") == sandbox.info().mailbox_in_scope for r in searches)
+    assert not [r for r in sandbox.requests.all() if r.notes.get("operation") == "ResolveNames"]
+    assert org.scope_group_address not in rec.sample          # a group is no persona of type Person
+
+
+def test_find_people_pages_until_the_total_the_server_gives(sandbox, org, registry, store, ews_app,
+                                                           many_z_people):
+    sandbox.requests.clear()
+    rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
+    pages = [r.notes["offset"] for r in sandbox.requests.all()
+             if r.notes.get("operation") == "FindPeople" and r.notes.get("query_string") == "z"]
+    assert pages == [0, 100]                                  # 105 names for "z": two pages
+    # the whole directory was listed, so the draw is random and the rule of three is stated
+    assert rec.outsiders == len({m.address for m in org.outsiders()})
+    assert rec.sample_random == 10 and "With 95% confidence" in rec.confidence()
+
+
+def test_exchange_without_find_people_samples_the_directory_through_resolve_names(sandbox, org, registry,
+                                                                                 store, ews_app,
+                                                                                 no_find_people):
+    rec = reconcile_the_whole_directory_with_a_leak(sandbox, org, registry, store, ews_app)
+    assert sandbox.requests.find(operation="ResolveNames")
+    # FindPeople was asked once and refused as an older server refuses an element it does not know
+    [refused] = [r for r in sandbox.requests.all() if r.notes.get("operation") != "ResolveNames"
+                 and r.notes.get("error") == "ErrorSchemaValidation"]
+    assert any("FindPeople was not used" in note and "ErrorSchemaValidation" in note for note in rec.notes)
+
+
+def test_a_capped_resolve_names_listing_is_not_called_random(registry, store, ews_app, no_find_people,
+                                                            many_z_people):
+    rec = reconcile.reconcile(registry, ews_app, store=store, sample=10, rng=random.Random(2))
     assert len(rec.sample) >= 10 and rec.sample_random == 0
     assert "not drawn at random" in rec.confidence()
     assert any("at most 100 names a query" in note for note in rec.notes)
@@ -344,6 +357,43 @@ def test_graph_reconcile_finds_exactly_what_the_tenant_was_set_up_with(graph, te
     assert users_listed, "the leak sample comes from GET /users"
 
 
+def token_requests(graph):
+    return [r for r in graph.requests.all() if r.notes.get("endpoint") == "token"]
+
+
+def test_graph_reconcile_signs_in_once_for_the_scope_the_sample_and_the_probes(graph, tenant, registry,
+                                                                               store):
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    ordinary = [u.address for u in tenant.users.values() if u.in_scope and u.mailbox and not u.throttled][:3]
+    registry.add_profiles(app.id, [(e, "") for e in ordinary], status="linked")
+    graph.requests.clear()
+    rec = reconcile.reconcile(registry, app, store=store, sample=5, rng=random.Random(4),
+                              policy=BackOffPolicy(max_retries=0))
+    assert not rec.unknown and rec.sample
+    endpoints = {r.notes.get("endpoint") for r in graph.requests.all()}
+    assert {"members", "users"} <= endpoints and endpoints & {"batch", "calendarView"}   # all three read
+    assert len(token_requests(graph)) == 1
+
+
+def test_graph_reconcile_signs_in_again_when_the_token_is_about_to_expire(graph, tenant, registry, store):
+    from ec_console.sandbox.identity import TOKEN_LIFETIME_S
+
+    info = graph.info()
+    app = graph_app(registry, store, info)
+    registry.add_profiles(app.id, [(u.address, "") for u in tenant.users.values()
+                                   if u.in_scope and u.mailbox and not u.throttled][:3], status="linked")
+    graph.shift_clock(-(TOKEN_LIFETIME_S - 30))   # every token issued now expires in 30 seconds
+    graph.requests.clear()
+    try:
+        rec = reconcile.reconcile(registry, app, store=store, sample=5, rng=random.Random(4),
+                                  policy=BackOffPolicy(max_retries=0))
+    finally:
+        graph.shift_clock(TOKEN_LIFETIME_S - 30)
+    assert not rec.unknown
+    assert len(token_requests(graph)) == 3           # the scope, the sample and the probes: one each
+
+
 def test_graph_draws_its_sample_at_random_and_a_tiny_one_states_nothing(graph, tenant, registry, store):
     info = graph.info()
     app = graph_app(registry, store, info)
@@ -409,21 +459,62 @@ def test_google_reconcile_against_the_intended_organisational_unit(google, regis
     assert rec.of("leaver")[0].reachable is True and "Marketplace" in rec.of("leaver")[0].fix
 
 
+# --- Google Workspace (a Marketplace install) ---------------------------------------------------------------
+# The install is turned on for organisational units (with the units below them) or groups, and reaches only
+# them; no customer-side API says for which, and only the vendor's client can ask for a delegated token:
+# https://support.google.com/a/answer/172931 ; the Marketplace API's licence calls answer the vendor only:
+# https://developers.google.com/workspace/marketplace/example-calls-marketplace-api
+
+
+def active_in(org, unit):
+    return {u.primary_email for u in org.active_users() if not u.suspended
+            and (u.org_unit_path == unit or u.org_unit_path.startswith(unit + "/"))}
+
+
+def test_marketplace_scope_is_the_install_and_leaks_cannot_be_told_by_a_probe(google, registry, store):
+    org = google.org
+    sales, engineering = sorted(active_in(org, "/Sales")), sorted(active_in(org, "/Engineering"))
+    app = google_app(registry, store, google, install="marketplace", org_unit="/Sales")
+    registry.add_profiles(app.id, [(sales[0], ""), (engineering[0], "")], status="linked")
+    before = len(google.requests)
+    rec = reconcile.reconcile(registry, app, store=store, rng=random.Random(3),
+                              policy=BackOffPolicy(max_retries=0))
+    assert "/Sales" in rec.scope_source and rec.scope_size == len(sales)
+    assert found(rec, "joiner") == set(sales) - {sales[0]}
+    assert found(rec, "leaver") == {engineering[0]} and rec.of("leaver")[0].reachable is False
+    assert "Take " in rec.of("leaver")[0].fix and "/Sales" in rec.of("leaver")[0].fix
+    # nothing outside the install is probed, and leaks are not called 0: only the vendor can test them
+    assert rec.sample == [] and not rec.of("leak") and rec.counts["leak"] is None and rec.failed
+    assert "install" in rec.unknown and "vendor" in rec.unknown["install"]
+    assert "cannot tell" in rec.confidence() and "drawn at random" not in rec.confidence()
+    assert not any("cannot be limited" in note for note in rec.notes)
+    calendar_reads = [r for r in google.requests.all()[before:] if r.notes.get("api") == "calendar"]
+    assert calendar_reads == []
+
+
+def test_marketplace_accounts_of_the_install_outside_the_intended_scope_are_leaks(google, registry, store):
+    org = google.org
+    engineering, platform = active_in(org, "/Engineering"), active_in(org, "/Engineering/Platform")
+    assert platform and engineering - platform
+    app = google_app(registry, store, google, install="marketplace", org_unit="/Engineering")
+    rec = reconcile.reconcile(registry, app, store=store, scope_group="/Engineering/Platform",
+                              policy=BackOffPolicy(max_retries=0))
+    assert found(rec, "joiner") == platform
+    assert found(rec, "leak") == engineering - platform and rec.counts["leak"] == len(engineering - platform)
+    leak = rec.of("leak")[0]
+    assert leak.diagnosis == "scope_not_enforced" and "/Engineering" in leak.detail
+    assert "turned on for" in leak.fix and "https://support.google.com/a/answer/172931" in leak.fix
+    assert "cannot be limited" not in leak.fix and "Domain-wide delegation" not in leak.fix
+
+
 # --- the command line ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def cli_app(ews, org, registry):
+def cli_app(sandbox, org, registry):
     from ec_console.secrets import default_store
 
-    info = ews.info()
-    spec = dashboard.ApplicationSpec(
-        "Calendar Sync", "exchange", info.domain,
-        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
-        info.mailbox_in_scope)
-    outcome = dashboard.add_application(registry, spec, info.password, store=default_store())
-    assert outcome.report.result is StepStatus.PASS
+    outcome = add_ews_application(sandbox, registry, default_store(), "Calendar Sync", denied=False)
     members = [m.address for m in org.scope_members() if m.behaviour is Behaviour.NORMAL
                and m.delegate_folders is None][:3]
     dashboard.link_profiles(registry, outcome.application, members, store=default_store())

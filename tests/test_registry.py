@@ -183,6 +183,9 @@ def test_a_version_1_file_is_migrated_with_its_data(tmp_path):
         assert reg.count_profiles() == 3 and reg.find_profile(1, "nobody@contoso.example") is None
         assert [(e.action, e.subject) for e in reg.audit_entries()] == [
             ("profile_removed_never_linked", "nobody@contoso.example"), ("setup", "x")]
+        # the audit-chain upgrade chained both entries, the one v5 wrote included.
+        chain = reg.verify_audit()
+        assert chain.verified and chain.entries == 2
         assert [(c.profile_id, c.diagnosis) for c in reg.checks_for_application(1)] == [
             (None, "mailbox_not_found"), (1, "impersonation_denied"), (1, "timeout"), (1, None)]
     with Registry(path) as reg:  # opening again changes nothing

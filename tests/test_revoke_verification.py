@@ -14,15 +14,15 @@ import json
 import socket
 
 import pytest
+from sandbox_setup import add_ews_application, sandbox_fixture
 
 from ec_console import cli, dashboard
 from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
 from ec_console.diagnoses import diagnose
 from ec_console.providers.base import ProbeKind, ProbeOutcome
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
 from ec_console.sandbox.org import Impersonation
-from ec_console.secrets import MemoryStore, default_store, secret_key
+from ec_console.secrets import default_store, secret_key
 
 APP = "Sandbox EWS"
 # An address under the reserved .invalid top-level domain never resolves (RFC 6761, section 6.4): what an
@@ -36,33 +36,11 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def sandbox():
-    with Sandbox() as sb:          # one per test: a withdrawal changes its organisation
-        yield sb
-
-
-@pytest.fixture
-def registry():
-    with Registry.for_region("us") as reg:
-        yield reg
-
-
-@pytest.fixture
-def store():
-    return MemoryStore()
+sandbox = sandbox_fixture("function")   # one per test: a withdrawal changes its organisation
 
 
 def _add(sandbox, registry, store):
-    info = sandbox.info()
-    spec = dashboard.ApplicationSpec(
-        APP, "exchange", info.domain,
-        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 5},
-        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
-    outcome = dashboard.add_application(registry, spec, info.password, store=store)
-    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
-    return outcome.application
+    return add_ews_application(sandbox, registry, store, APP, timeout=5).application
 
 
 def _move_endpoint(registry, app, ews_url: str) -> None:

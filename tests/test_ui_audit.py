@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import time
 from datetime import date
 
@@ -61,10 +62,12 @@ def test_audit_log_lists_filters_and_exports(qtbot, open_window, tmp_path, monke
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Exported"))
     rows = list(csv.reader(target.open(encoding="utf-8", newline="")))
-    assert rows[0] == ["time_utc", "user", "action", "subject", "detail"]
-    assert [r[2] for r in rows[1:]] == ["profile_revoked", "profile_linked"]
-    assert rows[1][4].startswith("'=HYPERLINK")                            # not run as a formula
-    assert rows[1][0].endswith("Z") or "+00:00" in rows[1][0]              # UTC as stored
+    assert len(rows[0]) == 1 and rows[0][0].startswith("# Audit chain verified at ")
+    assert rows[0][0].endswith(": 5 entries, head " + dialog.chain_result.head)
+    assert rows[1] == ["time_utc", "user", "action", "subject", "detail"]
+    assert [r[2] for r in rows[2:]] == ["profile_revoked", "profile_linked"]
+    assert rows[2][4].startswith("'=HYPERLINK")                            # not run as a formula
+    assert rows[2][0].endswith("Z") or "+00:00" in rows[2][0]              # UTC as stored
     assert "Exported 2 entries" in dialog.status.text()
 
 
@@ -200,6 +203,37 @@ def test_export_keeps_the_dates_and_the_codes(qtbot, open_window, tmp_path, monk
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Exported"))
     rows = list(csv.reader(target.open(encoding="utf-8", newline="")))
-    assert [r[2] for r in rows[1:]] == ["profile_linked", "check_all_finished", "application_updated",
+    assert rows[0][0].startswith("# Audit chain verified") and rows[1][0] == "time_utc"
+    assert [r[2] for r in rows[2:]] == ["profile_linked", "check_all_finished", "application_updated",
                                         "profile_revoked"]
     assert "Exported 4 entries" in dialog.status.text()
+
+
+def test_the_window_says_the_chain_verifies_then_where_it_breaks_and_the_export_says_so(
+        qtbot, open_window, tmp_path, monkeypatch):  # noqa: F811
+    _seed()
+    dialog = _open(qtbot, open_window("us"))
+    qtbot.waitUntil(lambda: dialog.verifying is None and dialog.chain_result is not None)
+    assert dialog.chain.text().startswith("Chain verified: 5 entries — no entry was changed")
+    assert dialog.chain_icon.isHidden() and dialog.chain_result.head in dialog.chain.toolTip()
+
+    with Registry.for_region("us") as registry:                       # a superuser edits one entry
+        path = registry.path
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET detail = 'linked through Other' WHERE id = 3")
+    conn.close()
+    qtbot.mouseClick(dialog.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.verifying is None and not dialog.chain_result.verified)
+    text = dialog.chain.text()
+    assert "Chain broken at entry 3 (edited)</b>: Profile linked at " in text
+    assert "does not match its hash" in text
+    assert "backup" in text and not dialog.chain_icon.isHidden()
+
+    target = tmp_path / "audit.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV"))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Exported"))
+    first = next(csv.reader(target.open(encoding="utf-8", newline="")))
+    assert first[0].startswith("# Audit chain NOT verified at ")
+    assert "broken at entry 3 (" in first[0] and "edited" in first[0]

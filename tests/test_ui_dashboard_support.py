@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel
+from sandbox_setup import APP_NAME, add_ews_application
 
 from ec_console import dashboard
-from ec_console.checks import StepStatus
 from ec_console.registry import Registry
 from ec_console.secrets import default_store
 from ec_console.ui import tasks
@@ -19,22 +19,12 @@ from ec_console.ui.app import create_main_window
 from ec_console.ui.main_window import MainWindow
 from ec_console.ui.profiles_model import COL_EMAIL
 
-APP_NAME = "Sandbox EWS"
-
 
 def add_sandbox_app(sandbox, region_id: str = "us", name: str = APP_NAME):
     """The sandbox's service account as an application of `region_id`, through the core (secret stored in
     the console's own credential store, which the GUI's operations use)."""
-    info = sandbox.info()
-    spec = dashboard.ApplicationSpec(
-        name, "exchange", info.domain,
-        {"ews_url": info.ews_url, "username": info.username, "ca_file": info.ca_file,
-         "scope_group": info.scope_group, "scope_group_address": info.scope_group_address, "timeout": 10},
-        info.mailbox_in_scope, expect_denied=info.mailbox_out_of_scope)
     with Registry.for_region(region_id) as registry:
-        outcome = dashboard.add_application(registry, spec, info.password, store=default_store())
-    assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
-    return outcome.application
+        return add_ews_application(sandbox, registry, default_store(), name).application
 
 
 def link_through_core(app, emails, region_id: str = "us") -> None:

@@ -242,3 +242,45 @@ def test_the_applications_context_menu_offers_what_applies(qtbot, open_window, s
     index = tools.index("revokeApplicationAction")
     assert tools[index + 1:index + 5] == ["editApplicationAction", "moveToGraphAction",
                                           "removeApplicationAction", "reconcileAction"]
+
+
+def test_an_action_asked_for_without_a_suitable_application_says_why_in_the_status_bar(qtbot, open_window):  # noqa: F811
+    """Edit, Move, Remove and Reconcile open only for an application they apply to; asked for otherwise (a
+    shortcut, a selection that changed meanwhile) they open nothing and the status bar says why, in the words
+    of the greyed entry's tooltip."""
+    with Registry.for_region("us") as registry:
+        registry.add_application("Rooms", "exchange", "contoso.example",
+                                 {"ews_url": "https://mail.contoso.example/EWS/Exchange.asmx"})
+        old = registry.add_application("Old tool", "exchange", "contoso.example",
+                                       {"ews_url": "https://mail.contoso.example/EWS/Exchange.asmx"})
+        registry.update_application(old.id, status="revoked")
+    window = open_window()
+    actions, reconcile = window.application_actions, window.reconcile_actions
+    bar = window.statusBar()
+    by_name = {a.objectName(): a for a in window.findChildren(QAction)}
+    openers = {"editApplicationAction": actions.open_edit, "moveToGraphAction": actions.open_move,
+               "removeApplicationAction": actions.open_remove, "reconcileAction": reconcile.open}
+
+    def refused(expected):
+        for name, opener in openers.items():
+            if name not in expected:
+                continue
+            bar.clearMessage()
+            assert opener() is None, name
+            assert bar.currentMessage() == expected[name], name
+            assert not by_name[name].isEnabled()
+            assert by_name[name].toolTip().endswith("\n" + expected[name])
+
+    window.applications_list.setCurrentRow(-1)
+    window.applications_list.clearSelection()
+    qtbot.waitUntil(lambda: window.selected_application() is None)
+    refused(dict.fromkeys(openers, "Select an application first."))
+
+    select_application(window, "Rooms")
+    refused({"moveToGraphAction": "Only an Exchange Online EWS application moves to Microsoft Graph.",
+             "removeApplicationAction": "Only a revoked application can be removed: revoke Rooms first."})
+
+    select_application(window, "Old tool")
+    refused({"editApplicationAction": "Old tool is revoked: add it again to use it.",
+             "moveToGraphAction": "Old tool is revoked.", "reconcileAction": "Old tool is revoked."})
+    assert window.findChild(EditApplicationDialog) is None

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QFileDialog, QMenu
 from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
 
 from ec_console.registry import HealthRow, Registry, parse_utc, utc_text
-from ec_console.ui.health_history import HealthHistoryDialog
+from ec_console.ui.health_history import HealthHistoryDialog, prepare, thin
 from ec_console.ui.profiles_model import local_time
 from ec_console.ui.screenshots import seed_health_history
 
@@ -107,6 +108,105 @@ def test_every_figure_of_the_export_equals_the_table(qtbot, open_window, tmp_pat
         assert row["application"] == dialog.application.currentText()
 
 
+def test_a_single_failing_run_among_3000_ok_runs_is_still_drawn(qtbot, open_window, tmp_path, monkeypatch):  # noqa: F811
+    """The chart of a long history is thinned to its width; a lone bad run still has its point on the failing
+    line and its marker, drawn on screen, while the table and the export keep every run."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    bad = 1717
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Contoso calendars", "exchange", "contoso.com")
+        registry.record_health([
+            HealthRow(f"run-{i}", utc_text(start + timedelta(hours=6 * i)), app.id, app.name, "scheduled",
+                      "failing" if i == bad else "ok", linked=5, failing=1 if i == bad else 0, leaks=0)
+            for i in range(3001)])
+    window = open_window("us")
+    dialog = _open(qtbot, window)
+    bad_at = (start + timedelta(hours=6 * bad)).timestamp() * 1000
+    failing = _points(dialog, "failing")
+    assert len(failing) < 3001 // 2                                    # thinned...
+    assert (bad_at, 1.0) in failing                                    # ...but the bad run is a vertex
+    assert [p[1] for p in failing].count(1.0) == 1
+    [stars] = [s for s in dialog.chart.series() if s.objectName() == "markers_problem"]
+    assert [(p.x(), p.y()) for p in stars.points()] == [(bad_at, 1.0)]
+    assert len(_table(dialog)) == 3001 and dialog.status.text() == "3,001 runs"
+
+    # On screen: the marker's colour at the bad run's place, and not at an ok run's place at the same height.
+    dialog.resize(900, 640)
+    qtbot.waitUntil(lambda: dialog.chart.plotArea().width() > 300)
+    image = dialog.chart_view.grab().toImage()
+    ratio = image.devicePixelRatio()
+
+    def colour_at(x_ms):
+        scene = dialog.chart.mapToPosition(QPointF(x_ms, 1.0), stars)
+        where = dialog.chart_view.mapFromScene(scene)
+        return image.pixelColor(int(where.x() * ratio), int(where.y() * ratio))
+
+    star = stars.color()
+    assert colour_at(bad_at) == star
+    assert colour_at((start + timedelta(hours=6 * 400)).timestamp() * 1000) != star
+
+    # A much wider window: the runs are thinned again for its width (finer), the bad run still drawn.
+    before = dialog.prepared.buckets
+    dialog.resize(1900, 640)
+    qtbot.waitUntil(lambda: dialog.prepared.buckets > before * 1.5 and dialog.rethinning is None)
+    assert len(failing) < len(_points(dialog, "failing")) < 3001
+    assert (bad_at, 1.0) in _points(dialog, "failing") and len(_table(dialog)) == 3001
+    [stars] = [s for s in dialog.chart.series() if s.objectName() == "markers_problem"]
+    assert [(p.x(), p.y()) for p in stars.points()] == [(bad_at, 1.0)]
+
+    target = tmp_path / "history.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "csv"))
+    qtbot.mouseClick(dialog.csv_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.exporting is None and "Exported" in dialog.status.text())
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert len(exported) == 3001 and [r["failing"] for r in exported].count("1") == 1
+
+
+def test_thinning_keeps_each_pixel_columns_lowest_and_highest_point_and_the_runs_it_is_told_to():
+    rng = random.Random(14)
+    xs = [float(i * 21_600_000 + (i // 500) * 86_400_000) for i in range(3000)]   # 6-hourly, some gaps
+    ys = [rng.choice((0, 0, 0, 0, 1, 2, 7)) + (i // 700) for i in range(3000)]
+    keep = {5, 1234, 2998}
+    chosen = thin(xs, ys, 200, keep)
+    assert chosen == sorted(set(chosen)) and {0, 2999} | keep <= set(chosen)
+    assert len(chosen) <= 2 * 200 + len(keep) + 2
+    width = (xs[-1] - xs[0]) / 200
+    columns: dict[int, list[int]] = {}
+    for i, x in enumerate(xs):
+        columns.setdefault(min(199, int((x - xs[0]) / width)), []).append(i)
+    for members in columns.values():
+        drawn = [ys[i] for i in members if i in set(chosen)]
+        assert min(drawn) == min(ys[i] for i in members) and max(drawn) == max(ys[i] for i in members)
+    assert thin(xs[:150], ys[:150], 200, set()) == list(range(150))            # fewer runs than columns
+
+
+def test_every_problem_run_stretch_is_marked_and_outcome_changes_stay_points():
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def row(i, outcome="ok", failing=0, leaks=0):
+        return HealthRow(f"r{i}", utc_text(start + timedelta(hours=6 * i)), 1, "A", "scheduled", outcome,
+                         linked=10, failing=failing, leaks=leaks)
+
+    rows = [row(i) for i in range(3000)]
+    rows[100] = row(100, "failed")                         # the application failed: every count unchanged
+    rows[900] = row(900, "failing", leaks=1)               # a leak only
+    for i in range(2000, 2300):                            # a long failing stretch
+        rows[i] = row(i, "failing", failing=2)
+    prepared = prepare(rows, 300)
+    at = {parse_utc(r.run_at).timestamp() * 1000: i for i, r in enumerate(rows)}
+    marked = [at[x] for x, _y in prepared.problems]
+    assert marked[:3] == [100, 900, 2000]              # each stretch of problem runs is marked from its start
+    # ...and then once per pixel column it spans (300 of 3,000 runs on 300 columns: about 30), not per run
+    stretch = marked[2:]
+    assert all(2000 <= i < 2300 for i in stretch) and 25 <= len(stretch) <= 31
+    assert [y for x, y in prepared.problems[:3]] == [0.0, 0.0, 2.0]     # drawn at the run's failing count
+    assert prepared.thinned and len(prepared.cells) == 3000
+    linked = {x for x, _y in prepared.points["linked"]}
+    for i in (100, 101, 900, 901, 2000, 2300):             # each change of outcome is a point of every line
+        assert parse_utc(rows[i].run_at).timestamp() * 1000 in linked
+
+
 # --- the status bar line ---------------------------------------------------------------------------------
 
 
@@ -118,7 +218,7 @@ def _record(registry, run_at, outcomes, *, trigger="scheduled", run="r"):
 
 
 def _install(monkeypatch, installed_at, region_id="us"):
-    from ec_console.commands import monitor as cmd
+    from ec_console import monitor_status
 
     class Installed:
         def installed(self, region_id):
@@ -126,9 +226,9 @@ def _install(monkeypatch, installed_at, region_id="us"):
 
     settings = {"region": region_id, "every_seconds": 6 * 3600, "scheduler": "systemd",
                 "command": ["/bin/sh"], "notify": [], "installed_at": installed_at}
-    cmd.settings_path(region_id).parent.mkdir(parents=True, exist_ok=True)
-    cmd.settings_path(region_id).write_text(json.dumps(settings))
-    monkeypatch.setattr(cmd, "_scheduler", lambda kind: Installed())
+    monitor_status.settings_path(region_id).parent.mkdir(parents=True, exist_ok=True)
+    monitor_status.settings_path(region_id).write_text(json.dumps(settings))
+    monkeypatch.setattr(monitor_status, "scheduler_for", lambda kind: Installed())
 
 
 def _status(qtbot, window):

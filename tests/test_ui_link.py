@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
+from sandbox_setup import sandbox_fixture
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -24,11 +25,7 @@ from ec_console.ui.link_dialog import COL_RESULT, LinkProfilesDialog
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        sb.org.throttle_back_off_ms = 50
-        yield sb
+sandbox = sandbox_fixture("module", throttle_back_off_ms=50)
 
 
 @pytest.fixture

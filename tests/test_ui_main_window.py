@@ -370,7 +370,7 @@ def test_empty_region_shows_the_welcome_panel(open_window):
     assert "Add connection…" in window.welcome.body.text()
     assert "later version" not in window.welcome.body.text()
     assert window.welcome_add_button.isEnabled()
-    assert window.counts_status.text() == "0 profiles · 0 linked · 0 needs relink · 0 revoked"
+    assert window.counts_status.text() == "0 profiles · 0 linked · 0 need relink · 0 revoked"
 
 
 def test_application_without_profiles_has_its_own_message(qtbot, open_window):
@@ -530,7 +530,7 @@ def test_results_streamed_during_a_run_refresh_once_per_burst_and_move_the_count
     qtbot.waitUntil(lambda: calls["reload_profiles"] == 1)
     assert not window._results_timer.isActive()   # nothing more pending: one refresh for the whole burst
     assert calls["status_counts"] == calls["list_applications"] == 0
-    assert window.counts_status.text() == "6 profiles · 2 linked · 3 needs relink · 1 revoked"
+    assert window.counts_status.text() == "6 profiles · 2 linked · 3 need relink · 1 revoked"
     assert "1 linked · 2 need relink · 1 revoked" in _app_item_text(window, "Room booking")
     assert "1 linked · 1 needs relink" in _app_item_text(window, "Scheduler")
     model = window.model
@@ -545,5 +545,6 @@ def test_results_streamed_during_a_run_refresh_once_per_burst_and_move_the_count
         expected = reader.status_counts()
     assert window.counts_status.text() == (
         f"{sum(expected.values())} profiles · {expected['linked']} linked · "
-        f"{expected['needs_relink']} needs relink · {expected['revoked']} revoked")
+        f"{expected['needs_relink']} {'needs' if expected['needs_relink'] == 1 else 'need'} relink · "
+        f"{expected['revoked']} revoked")
     assert "2 linked · 1 needs relink · 1 revoked" in _app_item_text(window, "Room booking")

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel
+from sandbox_setup import sandbox_fixture
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -24,7 +25,6 @@ from test_ui_dashboard_support import (
 
 from ec_console import reconcile
 from ec_console.registry import Registry, parse_utc
-from ec_console.sandbox import Sandbox
 from ec_console.sandbox.org import Behaviour
 from ec_console.table_xlsx import write_workbook
 from ec_console.ui.reconcile_view import COLUMNS, KIND_LABELS, ReconcileWindow
@@ -32,22 +32,7 @@ from ec_console.ui.reconcile_view import COLUMNS, KIND_LABELS, ReconcileWindow
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        sb.org.throttle_back_off_ms = 50
-        yield sb
-
-
-@pytest.fixture
-def org(sandbox):
-    """The sandbox organisation; every switch a test flips is put back afterwards."""
-    org = sandbox.org
-    saved = {a: (m.in_scope, m.extra_grant, m.behaviour) for a, m in org.mailboxes.items()}
-    yield org
-    for address, (in_scope, extra, behaviour) in saved.items():
-        box = org.mailboxes[address]
-        box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
+sandbox = sandbox_fixture("module", throttle_back_off_ms=50)
 
 
 def ordinary(org, n):

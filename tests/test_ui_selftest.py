@@ -168,12 +168,14 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home)
                "wizard-test-failed", "wizard-summary", "check-view", "main-details", "main-details-narrow",
                "revoke-profiles",
                "link-profiles", "check-all", "check-all-running", "check-all-paused", "revoke-application",
-               "audit-log", "edit-application", "edit-application-rotate-failed", "remove-application",
+               "audit-log", "audit-log-chain-broken", "edit-application", "edit-application-rotate-failed",
+               "remove-application",
                "profile-context-menu", "check-view-profile", "check-view-stale", "check-view-failed",
                "link-discover-google", "wizard-connection-graph", "wizard-connection-graph-certificate",
                "wizard-scope-graph", "wizard-test-graph", "wizard-summary-graph", "wizard-move-graph",
                "main-graph", "check-view-graph", "reconcile", "reconcile-revoke-leavers",
-               "reconcile-cannot-tell", "main-reconciled", "health-history")
+               "reconcile-cannot-tell", "reconcile-marketplace", "main-reconciled", "health-history",
+               "health-history-long")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows for scheme in ("light", "dark"))
     for path in tmp_path.glob("*.png"):
         assert distinct_colours(QImage(str(path))) > 1, path.name

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from ec_console.commands.common import (
+    active_application,
     json_flag,
     parser_class,
     print_table,
@@ -629,16 +630,13 @@ def run_rotate_secret(args: argparse.Namespace) -> int:
     from ec_console.checks import CancelToken, StepStatus
     from ec_console.commands.check import read_secret
     from ec_console.commands.profiles import cancel_on_interrupt
-    from ec_console.dashboard import resolve_application
     from ec_console.providers.base import ExchangeAdapter
     from ec_console.registry import Registry
     from ec_console.render import render_text
 
     region_id = resolve_region(args)
     with Registry.for_region(region_id) as registry:
-        app = resolve_application(registry, args.name)
-        if app.status != "active":
-            raise BadInput(f"{app.name!r} is revoked: it has no secret to rotate")
+        app = active_application(registry, args.name, "it has no secret to rotate")
         if app.provider == "google":
             if not args.key_file:
                 raise BadInput("--key-file: name the new service-account key file")

@@ -5,9 +5,13 @@
 
 Entries come newest first and are streamed from the registry in batches (no full list in memory). JSON and
 CSV shapes are `ec_console.audit`'s (docs/cli.md): they carry the action codes; the text listing shows each
-action's readable name (`ec_console.audit_labels`). `audit verify` is reserved for the hash-chained audit
-(DESIGN.md) and is not a command yet. Exit statuses: 0 done, 2 bad input (unknown region, bad --since, an
-output folder that does not exist).
+action's readable name (`ec_console.audit_labels`).
+
+    ec-console audit verify [--known-head HASH] [--json] [--region ID]
+
+walks the audit's hash chain (`ec_console.audit_chain`), streamed oldest first. Exit statuses: 0 done (for
+verify: the chain holds), 1 verify found a broken link, 2 bad input (unknown region, bad --since or
+--known-head, an output folder that does not exist).
 """
 
 from __future__ import annotations
@@ -51,6 +55,19 @@ def register(subparsers: Any) -> None:
                         "output)")
     _common(export)
     export.set_defaults(handler=run_export)
+    verify = actions.add_parser(
+        "verify",
+        help="check the audit's hash chain (no entry edited, deleted or reordered)",
+        description="Walk the audit's SHA-256 hash chain, oldest entry first, and say whether it holds. "
+        "Exit 0: verified (the count, the newest entry and the head hash are printed: note the head to "
+        "detect later a deletion of the newest entries); 1: the first broken link is named.",
+    )
+    region_flag(verify)
+    verify.add_argument("--known-head", metavar="HASH", help="a head hash printed by an earlier verify: "
+                        "the chain must still contain it (catches the newest entries deleted)")
+    verify.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    verbose_flag(verify)
+    verify.set_defaults(handler=run_verify)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -155,3 +172,25 @@ def run_export(args: argparse.Namespace) -> int:
             raise BadInput(f"--output: {target} cannot be written ({exc.strerror or exc})") from None
     sys.stderr.write(f"Exported {count} audit entries of region {region_id} to {target}\n")
     return ExitStatus.OK
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from ec_console import audit_chain
+    from ec_console.audit_labels import action_label
+    from ec_console.commands.profiles import print_json
+    from ec_console.registry import Registry
+
+    known = audit_chain.parse_head(args.known_head) if args.known_head is not None else None
+    region_id = resolve_region(args)
+    with Registry.for_region(region_id) as registry:
+        result = registry.verify_audit(known_head=known)
+    if args.json:
+        print_json({"region": region_id, **audit_chain.result_json(result)})
+    elif result.verified:
+        print(audit_chain.verified_line(result))
+        print(f"Head: {result.head}")
+        print(audit_chain.NOTE_HEAD)
+    else:
+        print(audit_chain.broken_line(result, action_label))
+        print(audit_chain.advice(result))
+    return ExitStatus.OK if result.verified else ExitStatus.STEP_FAILED

@@ -76,3 +76,15 @@ def print_table(rows: Iterable[list[str]], headers: list[str], out: TextIO, *,
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
     for row in rows:
         out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def active_application(registry: Any, name: str, refused: str) -> Any:
+    """The application named `name`, refused (BadInput) when there is none or it is revoked: `refused` says
+    what a revoked application cannot do ("it has no secret to rotate")."""
+    from ec_console.dashboard import resolve_application
+    from ec_console.errors import BadInput
+
+    app = resolve_application(registry, name)
+    if app.status != "active":
+        raise BadInput(f"{app.name!r} is revoked: {refused}")
+    return app

@@ -37,11 +37,17 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
+from ec_console.monitor_status import (
+    NOTIFY_CHOICES,
+    load_settings,
+    scheduler_for,
+    settings_path,
+    status_dict,
+)
 from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
 SMTP_PASSWORD_ENV = "EC_SMTP_PASSWORD"
-NOTIFY_CHOICES = ("desktop", "webhook", "smtp")
 OUTCOME_WORDS = {"ok": "ok", "failing": "some profiles failing", "failed": "the application itself failed",
                  "not_checked": "not checked", "error": "error"}
 
@@ -105,36 +111,7 @@ def _print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-# --- settings ----------------------------------------------------------------------------------------------
-
-
-def settings_path(region_id: str) -> Path:
-    from ec_console import paths
-
-    return paths.config_dir() / f"monitor-{region_id}.json"
-
-
-def load_settings(region_id: str) -> dict[str, Any] | None:
-    path = settings_path(region_id)
-    try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise BadInput(f"the monitor settings {path} cannot be read ({exc}); run `ec-console monitor "
-                       "install` again") from None
-    from ec_console.monitor_jobs import SCHEDULERS
-
-    usable = (isinstance(settings, dict) and isinstance(settings.get("every_seconds"), int)
-              and settings.get("scheduler") in SCHEDULERS
-              and isinstance(settings.get("command"), list)
-              and all(isinstance(w, str) for w in settings["command"])
-              and isinstance(settings.get("notify", []), list)
-              and set(settings.get("notify", [])) <= set(NOTIFY_CHOICES))
-    if not usable:
-        raise BadInput(f"the monitor settings {path} are not as the console wrote them; run `ec-console "
-                       "monitor install` again")
-    return settings
+# --- settings (ec_console/monitor_status.py: the CLI and the window read them through the same code) -----
 
 
 def _hidden(env: str, what: str) -> str:
@@ -195,9 +172,7 @@ def reachable_notifiers(region_id: str, settings: dict[str, Any], store: Any) ->
 
 
 def _scheduler(kind: str | None) -> Any:
-    from ec_console import monitor_jobs
-
-    return monitor_jobs.SCHEDULERS[kind]() if kind else monitor_jobs.choose_scheduler()()
+    return scheduler_for(kind)
 
 
 def run_install(args: argparse.Namespace) -> int:
@@ -254,53 +229,9 @@ def run_install(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def status_dict(region_id: str, *, scheduler: Any = None, now: Any = None) -> dict[str, Any]:
-    from ec_console import monitor
-    from ec_console.registry import Registry
-
-    settings = load_settings(region_id)
-    problems: list[str] = []
-    out: dict[str, Any] = {"region": region_id, "installed": False, "problems": problems}
-    if settings is None:
-        problems.append("the monitor is not installed for this region (ec-console monitor install)")
-        return out
-    if scheduler is None:
-        scheduler = _scheduler(settings.get("scheduler"))
-    try:
-        out["installed"] = scheduler.installed(region_id)
-    except Exception as exc:  # noqa: BLE001 - a scheduler that cannot be asked is reported, not raised
-        problems.append(f"the scheduler could not be asked whether the job is there ({exc})")
-    if not out["installed"]:
-        problems.append(f"the {settings.get('scheduler')} job is gone; run `ec-console monitor install` "
-                        "again")
-    bad_program = monitor.executable_problem(settings.get("command", []))
-    if bad_program:
-        problems.append(bad_program)
-    every = int(settings.get("every_seconds", 6 * 3600))
-    with Registry.for_region(region_id) as registry:
-        last_any = registry.latest_health_run(checked_only=False)
-        last_scheduled = registry.latest_health_run(checked_only=False, trigger="scheduled")
-    last_at = last_scheduled[0].run_at if last_scheduled else None
-    missed = monitor.missed_run(last_at, every, now or monitor.system_clock(), settings.get("installed_at"))
-    if missed:
-        problems.append(missed)
-    out.update({"scheduler": settings.get("scheduler"), "every": monitor.every_text(every),
-                "command": settings.get("command"), "notify": settings.get("notify", []),
-                "last_run": last_any[0].run_at if last_any else None,
-                "last_run_outcome": _run_outcome(last_any), "last_scheduled_run": last_at})
-    return out
-
-
-def _run_outcome(rows: list[Any]) -> str | None:
-    if not rows:
-        return None
-    outcomes = {r.outcome for r in rows}
-    return "ok" if outcomes == {"ok"} else sorted(outcomes - {"ok"})[0]
-
-
 def run_status(args: argparse.Namespace) -> int:
     region_id = resolve_region(args)
-    state = status_dict(region_id)
+    state = status_dict(region_id, schedulers=_scheduler)
     if args.json:
         _print_json(state)
     else:

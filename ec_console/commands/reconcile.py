@@ -20,7 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ec_console.commands.common import concurrency_flag, json_flag, region_flag, resolve_region, verbose_flag
+from ec_console.commands.common import (
+    active_application,
+    concurrency_flag,
+    json_flag,
+    region_flag,
+    resolve_region,
+    verbose_flag,
+)
 from ec_console.errors import BadInput, ExitStatus
 
 MAX_LIST_BYTES = 20 * 1024 * 1024
@@ -105,7 +112,7 @@ def _confirmed(args: argparse.Namespace, name: str) -> str:
 def run_reconcile(args: argparse.Namespace) -> int:
     from ec_console.checks import CancelToken, CheckCancelled
     from ec_console.commands.profiles import cancel_on_interrupt, print_json
-    from ec_console.dashboard import ApplicationUnusable, resolve_application
+    from ec_console.dashboard import ApplicationUnusable
     from ec_console.reconcile import apply_joiners, apply_leavers, findings_text, reconcile
     from ec_console.registry import Registry
     from ec_console.words import count
@@ -119,9 +126,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
                        "nothing was done")
     region_id = resolve_region(args)
     with Registry.for_region(region_id) as registry:
-        app = resolve_application(registry, args.name)
-        if app.status != "active":
-            raise BadInput(f"{app.name!r} is revoked: there is nothing to reconcile")
+        app = active_application(registry, args.name, "there is nothing to reconcile")
         if args.apply == "leavers" and args.confirm is not None and \
                 args.confirm.strip().casefold() != app.name.casefold():
             raise BadInput(f"--confirm {args.confirm!r} is not the application's name ({app.name!r}); "

@@ -664,6 +664,7 @@ class GraphAdapter:
     """
 
     provider = "graph"
+    share: Any = None   # a graph.probe.SignInShare every probe session of this adapter signs in through
 
     @staticmethod
     def settings_for(application: ApplicationLike, mailbox: str, *, timeout: float | None = None,
@@ -745,9 +746,10 @@ class GraphAdapter:
             session.close()
 
     def probe_session(self, application: ApplicationLike, secret: str, *, concurrency: int,
-                      timeout: float | None = None) -> Any:
-        """A session for probing many of `application`'s mailboxes in one run: one sign-in, and JSON
-        batches of up to 20 mailboxes a request once told the run's mailboxes (`expect`). Close it."""
+                      timeout: float | None = None, share: Any = None) -> Any:
+        """A session for probing many of `application`'s mailboxes in one run: one sign-in (or the token of
+        `share`, a `graph.probe.SignInShare`, while it is valid), and JSON batches of up to 20 mailboxes a
+        request once told the run's mailboxes (`expect`). Close it."""
         from ec_console.providers.graph import CertificateProblem
         from ec_console.providers.graph.probe import GraphProbeSession
 
@@ -759,7 +761,8 @@ class GraphAdapter:
             return _BrokenSession(lambda email: self._failure(application, email, why))
         settings = self.settings_for(application, application.settings.get("test_mailbox")
                                      or f"postmaster@{application.domain}", timeout=timeout)
-        return _GraphResultSession(GraphProbeSession(settings, credential), self.outcome)
+        session = GraphProbeSession(settings, credential, share or self.share)
+        return _GraphResultSession(session, self.outcome)
 
     @staticmethod
     def outcome(email: str, probe: Any, cancel: CancelToken) -> ProbeOutcome:

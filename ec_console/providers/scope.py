@@ -27,6 +27,13 @@ class ScopeMembers:
     source: str                       # what was read, in plain words ("the direct members of ...")
     members: dict[str, str]           # address -> display name
     notes: list[str] = field(default_factory=list)
+    # Where the platform itself fixes who the application reaches and the console can list it but not probe
+    # it (a Google Marketplace install turned on for an organisational unit or group): those accounts
+    # (address -> name), in plain words where they come from, and why the real reach cannot be read. Leaks
+    # are then the accounts of `reach` outside `members`, not a probed sample.
+    reach: dict[str, str] | None = None
+    reach_source: str = ""
+    reach_unread: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class DirectoryListing:
     accounts: dict[str, str]
     source: str
     complete: bool = True
+    notes: tuple[str, ...] = ()       # how the listing was made (a source not used, and why)
 
 
 class DirectoryUnreadable(Exception):
@@ -67,8 +75,9 @@ class ScopeSource(Protocol):
     def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None: ...
 
 
-def scope_source(provider: str) -> ScopeSource:
-    """The scope source of `provider` ("exchange", "graph", "google")."""
+def scope_source(provider: str, share: Any = None) -> ScopeSource:
+    """The scope source of `provider` ("exchange", "graph", "google"); `share` (Graph: a
+    `graph.probe.SignInShare`) lets its reads sign in once with the probes after them."""
     if provider == "exchange":
         from ec_console.providers.exchange.scope import ExchangeScope
 
@@ -76,7 +85,7 @@ def scope_source(provider: str) -> ScopeSource:
     if provider == "graph":
         from ec_console.providers.graph.scope import GraphScope
 
-        return GraphScope()
+        return GraphScope(share)
     if provider == "google":
         from ec_console.providers.google.scope import GoogleScope
 

@@ -7,9 +7,10 @@ engine and the step list behind them) are imported when first opened, so the fir
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -21,6 +22,30 @@ def _is_exchange_online_ews(application: Any) -> bool:
     from ec_console.application_move import is_exchange_online_ews
 
     return is_exchange_online_ews(application)
+
+
+def suitable_application(window: Any, status: str, wrong_status: str | Callable[[Any], str],
+                         unsuitable: Callable[[Any], str] | None = None) -> tuple[Any | None, str]:
+    """The main window's selected application when an action on it applies, else why not, in words.
+
+    It applies when the window has a region open, an application is selected, the application's status is
+    `status`, and `unsuitable(app)` (when given) has nothing to say. Otherwise the answer is (None, the
+    reason): "Select an application first.", `wrong_status` with the application's name in it (or what
+    `wrong_status(app)` says), or what `unsuitable` said. The actions' tooltips and their openers both ask
+    here, so they always agree."""
+    app = window.selected_application() if window.registry is not None else None
+    if app is None:
+        return None, QCoreApplication.translate("ApplicationActions", "Select an application first.")
+    if app.status != status:
+        return None, wrong_status(app) if callable(wrong_status) else wrong_status % app.name
+    why = unsuitable(app) if unsuitable is not None else ""
+    return (None, why) if why else (app, "")
+
+
+def explain(window: Any, why: str) -> None:
+    """Say in the status bar why an action did not open (its menu entry is greyed then; a shortcut or a
+    selection that changed meanwhile may still ask)."""
+    window.statusBar().showMessage(why, 8000)
 
 
 class ApplicationActions(QObject):
@@ -54,28 +79,33 @@ class ApplicationActions(QObject):
         apps.customContextMenuRequested.connect(self._menu)
         self.update()
 
+    # Each action's application: the selected one when the action applies to it, else why not.
+    def for_edit(self) -> tuple[Any | None, str]:
+        return suitable_application(self.window, "active", self.tr("%s is revoked: add it again to use it."))
+
+    def for_remove(self) -> tuple[Any | None, str]:
+        return suitable_application(self.window, "revoked", self.tr("Only a revoked application can be "
+                                                                    "removed: revoke %s first."))
+
+    def for_move(self) -> tuple[Any | None, str]:
+        def on_graph(app: Any) -> str:
+            return self.tr("%s already uses Microsoft Graph.") % app.name if app.provider == "graph" else ""
+
+        def revoked(app: Any) -> str:
+            return on_graph(app) or self.tr("%s is revoked.") % app.name
+
+        def unsuitable(app: Any) -> str:
+            if on_graph(app) or _is_exchange_online_ews(app):
+                return on_graph(app)
+            return self.tr("Only an Exchange Online EWS application moves to Microsoft Graph.")
+
+        return suitable_application(self.window, "active", revoked, unsuitable)
+
     def update(self) -> None:
-        app = self.window.selected_application() if self.window.registry is not None else None
-        active = app is not None and app.status == "active"
-        revoked = app is not None and app.status == "revoked"
-        self.edit.setEnabled(active)
-        self.remove.setEnabled(revoked)
-        movable = active and _is_exchange_online_ews(app)
-        self.move.setEnabled(movable)
-        if app is None:
-            why_edit = why_remove = why_move = self.tr("Select an application first.")
-        else:
-            why_edit = "" if active else self.tr("%s is revoked: add it again to use it.") % app.name
-            why_remove = "" if revoked else self.tr("Only a revoked application can be removed: revoke "
-                                                    "%s first.") % app.name
-            why_move = "" if movable else (
-                self.tr("%s already uses Microsoft Graph.") % app.name if app.provider == "graph"
-                else self.tr("%s is revoked.") % app.name if not active
-                else self.tr("Only an Exchange Online EWS application moves to Microsoft Graph."))
-        for action, why in ((self.edit, why_edit), (self.remove, why_remove), (self.move, why_move)):
-            tip = action.statusTip()
-            action.setToolTip(f"{action.text().replace('&', '')}\n{why}" if why else
-                              f"{action.text().replace('&', '')}\n{tip}")
+        for action, (app, why) in ((self.edit, self.for_edit()), (self.remove, self.for_remove()),
+                                   (self.move, self.for_move())):
+            action.setEnabled(app is not None)
+            action.setToolTip(f"{action.text().replace('&', '')}\n{why or action.statusTip()}")
 
     def _menu(self, pos: Any) -> None:
         apps = self.window.applications_list
@@ -106,8 +136,9 @@ class ApplicationActions(QObject):
         from ec_console.ui.edit_application import EditApplicationDialog
 
         window = self.window
-        app = window.selected_application()
-        if app is None or app.status != "active" or window.registry is None:
+        app, why = self.for_edit()
+        if app is None:
+            explain(window, why)
             return None
         dialog = EditApplicationDialog(app, window.operation_scope(), window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -118,9 +149,9 @@ class ApplicationActions(QObject):
     def open_move(self) -> Any:
         """The setup wizard in move mode: the Graph pages filled with what the application knows."""
         window = self.window
-        app = window.selected_application()
-        if app is None or app.status != "active" or not _is_exchange_online_ews(app) \
-                or window.registry is None:
+        app, why = self.for_move()
+        if app is None:
+            explain(window, why)
             return None
         return window.open_setup_wizard(move_application=app)
 
@@ -128,8 +159,9 @@ class ApplicationActions(QObject):
         from ec_console.ui.edit_application import RemoveApplicationDialog
 
         window = self.window
-        app = window.selected_application()
-        if app is None or app.status != "revoked" or window.registry is None:
+        app, why = self.for_remove()
+        if app is None:
+            explain(window, why)
             return None
         dialog = RemoveApplicationDialog(app, window.operation_scope(), window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

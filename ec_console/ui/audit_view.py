@@ -2,7 +2,9 @@
 
 A table (time, user, action, subject, detail) with a filter (words matched in any column or in the action's
 readable name, debounced), a date range (`auditFrom` / `auditTo`: local calendar days, both included), a
-details pane (`auditDetails`) with every field of the selected entry, labelled, and CSV export. Actions
+details pane (`auditDetails`) with every field of the selected entry, labelled, a line saying whether the
+audit's hash chain verifies (`auditChain`: checked off the GUI thread when the window opens and on Refresh,
+with what to do when it is broken), and CSV export (its first line states the chain's verification). Actions
 show their readable names (`ec_console.audit_labels`); the export keeps the codes. The filter and the
 date range are one SQL query (`Registry.search_audit`), never a scan of every entry in Python. Reading and
 writing run off the GUI thread, each with its own registry connection. The audit holds no secrets, so the
@@ -32,16 +34,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ec_console import audit
+from ec_console import audit, audit_chain
 from ec_console.audit_labels import action_label
 from ec_console.errors import BadInput
 from ec_console.paths import private_atomic_writer
-from ec_console.registry import AuditEntry, AuditQuery
+from ec_console.registry import AuditEntry, AuditQuery, utc_now
 from ec_console.ui import operations as ops
 from ec_console.ui.profiles_model import local_time
 from ec_console.words import count
@@ -59,10 +62,20 @@ def audit_query(text: str, first: date | None = None, last: date | None = None) 
     return AuditQuery(words=tuple(text.split()), since=since, before=before)
 
 
-def write_csv(entries: Any, path: Path) -> int:
-    """The entries as a spreadsheet-safe CSV file, replaced atomically (private to the user)."""
+def write_csv(entries: Any, path: Path, preamble: tuple[str, ...] = ()) -> int:
+    """The entries as a spreadsheet-safe CSV file, replaced atomically (private to the user), after the
+    `preamble` lines."""
     with private_atomic_writer(path, text=True) as handle:
-        return audit.write_csv(entries, handle)
+        return audit.write_csv(entries, handle, preamble)
+
+
+def chain_html(result: audit_chain.ChainResult) -> str:
+    """The chain line of the window: verified, or where it breaks and what to do (escaped)."""
+    line = html.escape(audit_chain.status_line(result, action_label, local_time))
+    if result.verified:
+        return line + html.escape(" — no entry was changed, deleted or reordered since it was written")
+    head, _, rest = line.partition(": ")
+    return f"<b>{head}</b>: {rest}<br>{html.escape(audit_chain.advice(result))}"
 
 
 def details_html(entry: AuditEntry) -> str:
@@ -148,6 +161,8 @@ class AuditLogDialog(QDialog):
         self.loading: ops.Operation | None = None
         self.exporting: ops.Operation | None = None
         self.page: AuditPage | None = None
+        self.verifying: ops.Operation | None = None
+        self.chain_result: audit_chain.ChainResult | None = None
         self._asked: tuple[Any, ...] | None = None
 
         self.filter = QLineEdit()
@@ -220,6 +235,22 @@ class AuditLogDialog(QDialog):
         self.refresh_button = QPushButton(self.tr("&Refresh"))
         self.refresh_button.setObjectName("auditRefresh")
         self.refresh_button.clicked.connect(self.reload)
+        self.refresh_button.clicked.connect(self.verify_chain)
+
+        self.chain_icon = QLabel()
+        self.chain_icon.setObjectName("auditChainIcon")
+        self.chain_icon.setAccessibleName(self.tr("Warning"))
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self.chain_icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                                  .pixmap(size, size))
+        self.chain_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.chain_icon.hide()
+        self.chain = QLabel()
+        self.chain.setObjectName("auditChain")
+        self.chain.setAccessibleName(self.tr("Audit chain verification"))
+        self.chain.setTextFormat(Qt.TextFormat.RichText)
+        self.chain.setWordWrap(True)
+        self.chain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.export_button = QPushButton(self.tr("&Export CSV…"))
         self.export_button.setObjectName("exportCsvButton")
         self.export_button.setToolTip(self.tr("Save the entries that match the filter and the dates as a "
@@ -242,13 +273,18 @@ class AuditLogDialog(QDialog):
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.export_button)
         bottom.addWidget(close)
+        chain_row = QHBoxLayout()
+        chain_row.addWidget(self.chain_icon)
+        chain_row.addWidget(self.chain, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(chain_row)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(bottom)
         self.resize(1040, 640)
         self.splitter.setSizes([400, 200])
         self.reload()
+        self.verify_chain()
 
     def _date_box(self, name: str, text: str, day: QDate, tip: str) -> tuple[QCheckBox, QDateEdit]:
         check = QCheckBox(text)
@@ -301,6 +337,34 @@ class AuditLogDialog(QDialog):
         self.loading = ops.run_read(self, work, on_done=lambda page: self._loaded(asked, page),
                                     on_error=self._load_failed)
 
+    @Slot()
+    def verify_chain(self) -> None:
+        """Walk the audit's hash chain (off the GUI thread: a long audit takes a while); show the result."""
+        scope = self.scope
+
+        def work() -> audit_chain.ChainResult:
+            with scope.open() as registry:
+                return registry.verify_audit()
+
+        self.chain_icon.hide()
+        self.chain.setText(self.tr("Checking that no audit entry was changed, deleted or reordered…"))
+        self.verifying = ops.run_read(self, work, on_done=self._verified, on_error=self._verify_failed,
+                                      pool="reader")
+
+    def _verified(self, result: audit_chain.ChainResult) -> None:
+        self.verifying = None
+        self.chain_result = result
+        self.chain_icon.setVisible(not result.verified)
+        self.chain.setText(chain_html(result))
+        self.chain.setToolTip(self.tr("Head of the chain: %s. Note it with the count to detect later a "
+                                      "deletion of the newest entries (ec-console audit verify "
+                                      "--known-head).") % result.head if result.verified else "")
+
+    def _verify_failed(self, message: str) -> None:
+        self.verifying = None
+        self.chain_icon.show()
+        self.chain.setText(html.escape(self.tr("The audit chain could not be checked: %s") % message))
+
     def _load_failed(self, message: str) -> None:
         self.loading = None
         self.status.setText(message)
@@ -341,8 +405,9 @@ class AuditLogDialog(QDialog):
 
         def work() -> int:
             with scope.open() as registry:
+                header = audit_chain.export_header(registry.verify_audit(), utc_now())
                 try:
-                    return write_csv(registry.iter_audit(query=query), target)
+                    return write_csv(registry.iter_audit(query=query), target, (header,))
                 except OSError as exc:
                     raise BadInput(f"{target} cannot be written: {exc.strerror or exc}") from None
 
@@ -362,4 +427,4 @@ class AuditLogDialog(QDialog):
         self.status.setText(self.tr("Nothing was exported: %s") % message)
 
 
-__all__ = ["AuditLogDialog", "AuditModel", "audit_query", "details_html", "write_csv"]
+__all__ = ["AuditLogDialog", "AuditModel", "audit_query", "chain_html", "details_html", "write_csv"]

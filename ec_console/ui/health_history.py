@@ -5,23 +5,27 @@ the main window's "Last scheduled run" line.
   application (`historyApplication`) over the monitor's runs, one series per status, the runs' times on a
   time axis in local time. The series differ by line style and point marker as well as colour (solid with
   circles, dashed with squares, dotted with triangles), so they read in light and dark themes and
-  without colour.
+  without colour. Runs with a problem (`problem_run`) get a star. A history of more runs than the chart
+  has pixel columns is thinned for the chart only (`prepare`, `thin`: each pixel column's lowest and
+  highest point, every change of outcome and every problem run kept), on the worker that reads it, and
+  again (`chart_points`, on a worker) when the chart is made much wider than it was thinned for.
 - **Table** (`historyTable`) of the same runs, newest first, and **Export CSV / XLSX** of exactly those rows
   through `ec_console.history_export` on the task runner with a progress dialog.
 - Reads run off the GUI thread, each with its own registry connection: the applications that have runs,
   then the chosen application's runs only (an indexed query; the whole history of many applications
-  takes about a second to read, docs/benchmarks.md section 8).
+  takes about a second to read, docs/benchmarks.md section 8), made ready there (`prepare`: the table's
+  texts, its columns' longest texts, the chart's points).
 
 `MonitorStatus` keeps the status bar's line (`monitorStatus`): "Last scheduled run: 03 Dec 06:00, 2
 applications failing", "Monitor not installed", or "missed: last run 2 days ago", from the monitor's own
-status logic (`ec-console monitor status`), read on a worker. It polls the history; when a new run appears
-and `monitor.changes` finds a change against the run before it, a tray notification is shown
-(QSystemTrayIcon, only where the platform has a tray).
+status logic in the core (`ec_console.monitor_status`, as `ec-console monitor status`), read on a worker.
+It polls the history; when a new run appears and `monitor.changes` finds a change against the run before
+it, a tray notification is shown (QSystemTrayIcon, only where the platform has a tray).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDateTime,
+    QEvent,
     QMargins,
     QModelIndex,
     QPointF,
@@ -67,6 +72,10 @@ TABLE_HEADERS = ("Time", "Trigger", "Outcome", "Linked", "Needs relink", "Failin
 POLL_MS = 60_000
 FIRST_READ_MS = 1_000        # after the window's first paint (the read imports the operations layer)
 MAX_MARKED_RUNS = 200        # more runs than this: lines only (their styles still tell them apart)
+RETHIN_MS = 300              # a resize wider than the chart's points were thinned for: thin again after it
+MIN_BUCKETS = 200            # the fewest time buckets a long history is thinned to (a very narrow chart)
+WIDEST_TEXTS = 3             # per table column: how many of the longest texts are measured for its width
+LONG_SPAN_MS = 180 * 86_400_000   # a chart spanning more than this labels its ticks with the year
 _BAD = ("failed", "failing", "not_checked", "error")
 
 
@@ -79,6 +88,97 @@ def table_cells(row: HealthRow) -> list[str]:
 
 def _msecs(run_at: str) -> float:
     return parse_utc(run_at).timestamp() * 1000.0
+
+
+def problem_run(row: HealthRow) -> bool:
+    """A run an administrator must see: the application failed or was not checked, profiles failing, or a
+    leak (an account outside the scope reachable)."""
+    return row.outcome in _BAD or row.failing > 0 or bool(row.leaks)
+
+
+def thin(xs: list[float], ys: list[int], buckets: int, keep: set[int]) -> list[int]:
+    """The indices of the points to draw of one series with more points than `buckets` time buckets (about
+    one per pixel column): in each bucket its lowest and its highest point, in time order, plus the first
+    and the last run and every index in `keep`. Every peak and every dip stays a vertex, so the line covers
+    the same pixels as the whole series; runs between them, on the same pixel column, are left out."""
+    if len(xs) <= max(buckets, 2):
+        return list(range(len(xs)))
+    first, span = xs[0], (xs[-1] - xs[0]) or 1.0
+    chosen = set(keep) | {0, len(xs) - 1}
+    low: dict[int, int] = {}
+    high: dict[int, int] = {}
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        b = min(buckets - 1, int((x - first) * buckets / span))
+        if b not in low or y < ys[low[b]]:
+            low[b] = i
+        if b not in high or y > ys[high[b]]:
+            high[b] = i
+    chosen.update(low.values())
+    chosen.update(high.values())
+    return sorted(chosen)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One application's runs made ready for the window off the GUI thread: every run for the table and
+    the exports, the chart's points thinned to the chart's width (`prepare`)."""
+
+    rows: list[HealthRow]                                 # every run, oldest first (the table, the exports)
+    cells: list[list[str]]                                # the table's texts, newest first
+    widest: list[list[str]]                               # per column, its longest texts (for its width)
+    points: dict[str, list[tuple[float, float]]]          # per status, the chart's points (time ms, count)
+    problems: list[tuple[float, float]]                   # a marker per run with a problem (see `prepare`)
+    thinned: bool                                         # fewer points than runs in the chart's lines
+    buckets: int = MIN_BUCKETS                            # the pixel columns the points were thinned for
+
+
+def prepare(rows: list[HealthRow], buckets: int) -> Prepared:
+    """The table's texts and the chart's points for `rows` (oldest first), for a chart about `buckets`
+    pixels wide. Plain Python: runs on a worker.
+
+    - The table and the exports keep every run.
+    - A history of more runs than `buckets` is thinned for the chart (`thin`): each status line keeps its
+      lowest and highest point of each pixel column, plus, in every line, each run whose outcome differs
+      from the run before it and each run with a problem.
+    - A problem run (`problem_run`: failed, failing profiles, a leak) gets a marker at its failing count,
+      the first of each stretch of them and then at most one per pixel column, so a single bad run among
+      thousands of good ones is still drawn."""
+    cells = [table_cells(r) for r in reversed(rows)]
+    widest = [sorted({c[col] for c in cells}, key=len, reverse=True)[:WIDEST_TEXTS]
+              for col in range(len(TABLE_HEADERS))]
+    return Prepared(list(rows), cells, widest, *chart_points(rows, buckets))
+
+
+def chart_points(rows: list[HealthRow], buckets: int) -> tuple[dict[str, list[tuple[float, float]]],
+                                                                list[tuple[float, float]], bool, int]:
+    """The chart's part of `prepare`: each line's points, the problem markers, whether thinned, and the
+    bucket count used."""
+    xs = [_msecs(r.run_at) for r in rows]
+    buckets = max(MIN_BUCKETS, buckets)
+    span = (xs[-1] - xs[0]) if xs else 0.0
+    span = span or 1.0
+
+    def bucket(i: int) -> int:
+        return min(buckets - 1, int((xs[i] - xs[0]) * buckets / span))
+
+    problems: list[int] = []
+    changes: set[int] = set()
+    for i, row in enumerate(rows):
+        if i and row.outcome != rows[i - 1].outcome:
+            changes.add(i)
+        if problem_run(row):
+            starts = i == 0 or not problem_run(rows[i - 1])
+            if starts or not problems or bucket(problems[-1]) != bucket(i):
+                problems.append(i)
+    keep = changes | set(problems)
+    points: dict[str, list[tuple[float, float]]] = {}
+    thinned = False
+    for field, _title, _style in SERIES:
+        ys = [getattr(r, field) for r in rows]
+        chosen = thin(xs, ys, buckets, keep)
+        thinned = thinned or len(chosen) < len(rows)
+        points[field] = [(xs[i], float(ys[i])) for i in chosen]
+    return points, [(xs[i], float(rows[i].failing)) for i in problems], thinned, buckets
 
 
 def time_range(first: float, last: float) -> tuple[int, int, int]:
@@ -103,8 +203,11 @@ class HistoryModel(QAbstractTableModel):
         self.cells: list[list[str]] = []
 
     def set_rows(self, rows: list[HealthRow]) -> None:
+        self.set_cells([table_cells(r) for r in reversed(rows)])
+
+    def set_cells(self, cells: list[list[str]]) -> None:
         self.beginResetModel()
-        self.cells = [table_cells(r) for r in reversed(rows)]
+        self.cells = cells
         self.endResetModel()
 
     def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802 - Qt's names
@@ -138,6 +241,7 @@ class HealthHistoryDialog(QDialog):
         self.setWindowTitle(self.tr("Health history — %s") % region_label)
         self.scope = scope
         self.rows: list[HealthRow] = []
+        self.prepared = prepare([], 1)
         self.loading: ops.Operation | None = None
         self.exporting: Any = None
 
@@ -160,6 +264,12 @@ class HealthHistoryDialog(QDialog):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(260)
         self.chart_view.setAccessibleName(self.tr("Trend of linked, needs relink and failing profiles"))
+        self.rethinning: ops.Operation | None = None
+        self.rethin_timer = QTimer(self)          # a wider chart than the points were thinned for: again
+        self.rethin_timer.setSingleShot(True)
+        self.rethin_timer.setInterval(RETHIN_MS)
+        self.rethin_timer.timeout.connect(self._rethin)
+        self.chart_view.installEventFilter(self)
 
         self.model = HistoryModel(self)
         self.table = QTableView()
@@ -167,7 +277,9 @@ class HealthHistoryDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Column widths come from each column's longest texts (`_fit_columns`), not ResizeToContents, which
+        # asks the model for a thousand rows' texts per column on the GUI thread.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
 
         buttons = QHBoxLayout()
@@ -194,13 +306,49 @@ class HealthHistoryDialog(QDialog):
         self.resize(900, 640)
         self.reload()
 
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.chart_view and event.type() == QEvent.Type.Resize and self.prepared.thinned \
+                and self.chart_view.width() > self.prepared.buckets * 1.25:
+            self.rethin_timer.start()
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def _rethin(self) -> None:
+        """Thin the shown runs again for the chart's new, wider width (on a worker); the table is kept."""
+        if self.loading is not None or self.rethinning is not None:
+            self.rethin_timer.start()             # after the read or the thinning under way
+            return
+        prepared, buckets = self.prepared, self._buckets()
+        if not prepared.thinned or buckets <= prepared.buckets * 1.25:
+            return
+        from ec_console.ui import operations as ops
+
+        def done(answer: Any) -> None:
+            self.rethinning = None
+            if self.prepared is prepared:         # still the same runs: another read replaced nothing
+                self.prepared = replace(prepared, **dict(zip(("points", "problems", "thinned", "buckets"),
+                                                             answer, strict=True)))
+                self._fill_chart(self.prepared)
+
+        def failed(message: str) -> None:
+            self.rethinning = None
+
+        self.rethinning = ops.run_read(self, lambda: chart_points(prepared.rows, buckets), on_done=done,
+                                       on_error=failed)
+
     # --- reading -----------------------------------------------------------------------------------------
+    def _buckets(self) -> int:
+        """About how many pixel columns the chart's lines get (its width, before it is first shown the
+        window's): a longer history is thinned to that many buckets."""
+        return self.chart_view.width() if self.chart_view.isVisible() else self.width()
+
     def reload(self) -> None:
         """Read the applications that have runs, then the chosen one's runs (off the GUI thread)."""
         scope = self.scope
         chosen = self.application.currentData()
+        buckets = self._buckets()
 
-        def work() -> tuple[list[tuple[int, str]], int | None, list[HealthRow]]:
+        def work() -> tuple[list[tuple[int, str]], int | None, Prepared]:
             with scope.open() as registry:
                 apps = [(a.id, a.name) for a in registry.list_applications()
                         if registry.health_history(application_id=a.id, limit=1)]
@@ -208,7 +356,7 @@ class HealthHistoryDialog(QDialog):
                 app_id = chosen if chosen in ids else (ids[0] if ids else None)
                 rows = [] if app_id is None else registry.health_history(application_id=app_id,
                                                                          limit=MAX_ROWS)
-            return apps, app_id, rows
+            return apps, app_id, prepare(rows, buckets)
 
         from ec_console.ui import operations as ops
 
@@ -219,8 +367,8 @@ class HealthHistoryDialog(QDialog):
         self.loading = None
         self.status.setText(message)
 
-    def _loaded(self, answer: tuple[list[tuple[int, str]], int | None, list[HealthRow]]) -> None:
-        apps, app_id, rows = answer
+    def _loaded(self, answer: tuple[list[tuple[int, str]], int | None, Prepared]) -> None:
+        apps, app_id, prepared = answer
         self.loading = None
         self.application.blockSignals(True)
         self.application.clear()
@@ -228,17 +376,17 @@ class HealthHistoryDialog(QDialog):
             self.application.addItem(name, i)
         self.application.setCurrentIndex(max(0, self.application.findData(app_id)))
         self.application.blockSignals(False)
-        self._rows_read(app_id, rows)
+        self._rows_read(app_id, prepared)
 
     @Slot()
     def _application_chosen(self, *_: Any) -> None:
-        scope, app_id = self.scope, self.application.currentData()
+        scope, app_id, buckets = self.scope, self.application.currentData(), self._buckets()
         if app_id is None:
             return
 
-        def work() -> list[HealthRow]:
+        def work() -> Prepared:
             with scope.open() as registry:
-                return registry.health_history(application_id=app_id, limit=MAX_ROWS)
+                return prepare(registry.health_history(application_id=app_id, limit=MAX_ROWS), buckets)
 
         from ec_console.ui import operations as ops
 
@@ -246,23 +394,25 @@ class HealthHistoryDialog(QDialog):
         self.loading = ops.run_read(self, work, on_done=lambda rows: self._rows_read(app_id, rows),
                                     on_error=self._failed)
 
-    def _rows_read(self, app_id: int | None, rows: list[HealthRow]) -> None:
+    def _rows_read(self, app_id: int | None, prepared: Prepared) -> None:
         if app_id != self.application.currentData():
             return                                    # another application was chosen meanwhile
         self.loading = None
-        self.rows = rows
+        self.prepared = prepared
+        self.rows = prepared.rows
         self._show_application()
 
     def shown_rows(self) -> list[HealthRow]:
-        """The chosen application's runs, oldest first (the chart's points; the table shows them newest
-        first; an export writes them)."""
+        """The chosen application's runs, every one, oldest first (the table shows them newest first; an
+        export writes them; the chart draws them, thinned when there are more than its pixel columns)."""
         return list(self.rows)
 
     @Slot()
     def _show_application(self, *_: Any) -> None:
         rows = self.shown_rows()
-        self._fill_chart(rows)
-        self.model.set_rows(rows)
+        self._fill_chart(self.prepared)
+        self.model.set_cells(self.prepared.cells)
+        self._fit_columns(self.prepared.widest)
         if self.application.count() == 0:
             self.status.setText(self.tr("No monitor run yet: install the monitor (ec-console monitor "
                                         "install) or run it once (ec-console monitor run)."))
@@ -271,9 +421,20 @@ class HealthHistoryDialog(QDialog):
         self.csv_button.setEnabled(bool(rows))
         self.xlsx_button.setEnabled(bool(rows))
 
-    def _fill_chart(self, rows: list[HealthRow]) -> None:
+    def _fit_columns(self, widest: list[list[str]]) -> None:
+        """Each column as wide as its header or its longest text, whichever is wider (the user may still
+        resize them; the last one stretches)."""
+        cell, head = self.table.fontMetrics(), self.table.horizontalHeader().fontMetrics()
+        for col, title in enumerate(TABLE_HEADERS[:-1]):
+            texts = widest[col] if col < len(widest) else []
+            width = max([head.horizontalAdvance(title) + 20,
+                         *(cell.horizontalAdvance(t) + 14 for t in texts)])
+            self.table.setColumnWidth(col, width)
+
+    def _fill_chart(self, prepared: Prepared) -> None:
         from PySide6.QtCharts import QChart, QDateTimeAxis, QLegend, QLineSeries, QScatterSeries, QValueAxis
 
+        rows = prepared.rows
         chart = self.chart
         chart.removeAllSeries()
         for axis in chart.axes():
@@ -314,25 +475,38 @@ class HealthHistoryDialog(QDialog):
             dots.setMarkerSize(9.0)
             dots.setColor(pen.color())
             dots.setBorderColor(pen.color())
-            # One replace() per series, not an append() per point: each void call of PySide6 6.12 loses a
-            # reference to None (docs/benchmarks.md section 1), so the point count must not multiply them.
-            points = [QPointF(_msecs(row.run_at), getattr(row, field)) for row in rows]
+            # One replace() per series, not an append() per point (one call into Qt per series).
+            points = [QPointF(x, y) for x, y in prepared.points[field]]
             line.replace(points)
-            if len(points) <= MAX_MARKED_RUNS:      # markers beyond that are a smear, and slow to draw
+            if len(rows) <= MAX_MARKED_RUNS:        # markers beyond that are a smear, and slow to draw
                 dots.replace(points)
-            top = max([top, *(getattr(row, field) for row in rows)])
+            top = max([top, *(int(y) for _x, y in prepared.points[field])])
             for series in (line, dots):
                 chart.addSeries(series)
                 series.attachAxis(x_axis)
                 series.attachAxis(y_axis)
             dots.setName(line.name())
             chart.legend().markers(line)[0].setVisible(False)    # the legend shows each series' marker shape
+        problems = QScatterSeries()
+        problems.setObjectName("markers_problem")
+        problems.setName(self.tr("Run with a problem"))
+        problems.setMarkerShape(shape.MarkerShapeStar)
+        problems.setMarkerSize(13.0)
+        problems.setColor(QColor(colours[2][1] if dark else colours[2][0]))
+        problems.setBorderColor(self.palette().text().color())
+        problems.replace([QPointF(x, y) for x, y in prepared.problems])
+        chart.addSeries(problems)
+        problems.attachAxis(x_axis)
+        problems.attachAxis(y_axis)
+        chart.legend().markers(problems)[0].setVisible(bool(prepared.problems))
         y_axis.setRange(0, max(4, top + 1))
         y_axis.applyNiceNumbers()
         if rows:
             start, end, ticks = time_range(_msecs(rows[0].run_at), _msecs(rows[-1].run_at))
             x_axis.setRange(QDateTime.fromMSecsSinceEpoch(start), QDateTime.fromMSecsSinceEpoch(end))
             x_axis.setTickCount(ticks)
+            if end - start > LONG_SPAN_MS:        # months apart: the year tells the ticks apart, not the hour
+                x_axis.setFormat("dd MMM yyyy")
 
     # --- export ------------------------------------------------------------------------------------------
     def ask_export(self, kind: str) -> None:
@@ -401,9 +575,10 @@ class MonitorState:
 
 
 def read_monitor_state(scope: ops.Scope, now: datetime | None = None) -> MonitorState:
-    """The monitor's state for the status bar, through `monitor status`'s own logic (blocking: a worker)."""
+    """The monitor's state for the status bar, through `monitor status`'s own logic in the core
+    (`ec_console.monitor_status`; blocking: a worker)."""
     from ec_console import monitor
-    from ec_console.commands.monitor import status_dict
+    from ec_console.monitor_status import status_dict
 
     state = status_dict(scope.region_id, now=now)
     with scope.open() as registry:

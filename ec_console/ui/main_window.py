@@ -828,7 +828,11 @@ class MainWindow(QMainWindow):
         total = sum(counts.values())
         parts = [count(total, self.tr("profile"), self.tr("profiles"))]
         for status in PROFILE_STATUSES:
-            parts.append(f"{_fmt(counts.get(status, 0))} {status_label(status).lower()}")
+            label = status_label(status).lower()
+            if status == "needs_relink":  # "1 needs relink", "35 need relink"
+                parts.append(count(counts.get(status, 0), label, self.tr("need relink")))
+            else:
+                parts.append(f"{_fmt(counts.get(status, 0))} {label}")
         self.counts_status.setText(" · ".join(parts))
         self._total_profiles = total
         for index in range(1, self.status_filter.count()):

@@ -12,6 +12,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu
 
+from ec_console.ui.application_actions import explain, suitable_application
+
 
 class ReconcileActions(QObject):
     """Tools › Reconcile… and the applications list's context menu entry, one Reconcile window per
@@ -45,13 +47,15 @@ class ReconcileActions(QObject):
             holder.layout().addWidget(self.label)
         self.update()
 
+    def suitable(self) -> tuple[Any | None, str]:
+        """The selected application when it can be reconciled (active), else why not."""
+        return suitable_application(self.window, "active", self.tr("%s is revoked."))
+
     def update(self) -> None:
         window = self.window
         app = window.selected_application() if window.registry is not None else None
-        active = app is not None and app.status == "active"
-        self.action.setEnabled(active)
-        why = (self.tr("Select an application first.") if app is None else
-               "" if active else self.tr("%s is revoked.") % app.name)
+        active, why = self.suitable()
+        self.action.setEnabled(active is not None)
         self.action.setToolTip(f"{self.action.text().replace('&', '')}\n{why or self.action.statusTip()}")
         text = ""
         if app is not None and window.registry is not None:
@@ -66,8 +70,9 @@ class ReconcileActions(QObject):
 
     def open(self) -> Any:
         window = self.window
-        app = window.selected_application()
-        if app is None or app.status != "active" or window.registry is None:
+        app, why = self.suitable()
+        if app is None:
+            explain(window, why)
             return None
         existing = self.windows.get(app.id)
         if existing is not None:

@@ -71,6 +71,7 @@ SETS = {
     "scope": "the scope (who the directory says the application may reach)",
     "directory": "the directory (to draw the sample of accounts outside the scope)",
     "reachable": "what the application can reach (the probes)",
+    "install": "what the Marketplace install really reaches",
 }
 
 
@@ -83,6 +84,9 @@ def cannot_tell_reason(rec: core.Reconciliation, finding: str) -> str:
         why.append("the application itself failed, so no account could be probed")
     if finding == "leak" and "directory" in rec.unknown:
         why.append("the directory could not be read to draw a sample")
+    if finding == "leak" and "install" in rec.unknown:
+        why.append("none in the install as saved here, and only the vendor can test what the Marketplace "
+                   "app really reaches")
     if finding == "leak" and not why:
         why.append("none of the sampled accounts could be probed")
     return "; ".join(why)

@@ -10,12 +10,14 @@ window (`check-view`; a failure whose fix names the fields: `check-view-failed`;
 context menu `profile-context-menu` → `check-view-profile`, and its result gone stale `check-view-stale`),
 Google discovery in the link dialog (`link-discover-google`), the dashboard's windows (`main-details`, a
 narrow `main-details-narrow` with a long status message, `link-profiles`, `check-all`, `revoke-application`,
-`audit-log` with a date range and the details pane, ...), Edit / Remove application (`edit-application`,
+`audit-log` with a date range, the details pane and the chain verified, `audit-log-chain-broken` after an
+entry was changed behind the console's back, ...), Edit / Remove application (`edit-application`,
 `edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
 application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile` with all four
-findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`) and the main window's reconciliation line
-(`main-reconciled`), the health history window with its trend chart
-(`health-history`), each in light and dark, at scale 1 and 2, named
+findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's leaks
+`reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health history
+window with its trend chart (`health-history`) and with two years of runs (`health-history-long`), each in
+light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -66,6 +68,17 @@ def main(argv: list[str] | None = None) -> int:
 def _settle(app: object) -> None:
     for _ in range(6):
         app.processEvents()  # type: ignore[attr-defined]
+
+
+def _select_row(table: object, row: int) -> None:
+    """Select exactly one row of a table view. Unlike `selectRow`, which extends or toggles the selection
+    when the application believes Ctrl or Shift is held (a state simulated key presses can leave behind),
+    the rest of the selection is always cleared."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    index = table.model().index(row, 0)  # type: ignore[attr-defined]
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    table.selectionModel().setCurrentIndex(index, flags)  # type: ignore[attr-defined]
 
 
 def _save(widget: object, outdir: Path, name: str, scheme: str, scale: int) -> None:
@@ -152,7 +165,11 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _words_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _graph_shots(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _reconcile_shots(app, sandbox, outdir, s, scale))
+                _with_home(False,
+                           lambda s=scheme: _marketplace_reconcile_shot(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _health_history_shots(
+                    app, outdir, s, scale, "health-history-long", seed_long_health_history))
     finally:
         shutdown_pools()
     return 0
@@ -184,21 +201,49 @@ def seed_health_history(registry: Any, runs: int = 12) -> list[Any]:
     return rows
 
 
-def _health_history_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
-    """`health-history`: the trend chart and the runs of one application."""
+def seed_long_health_history(registry: Any, days: int = 730) -> list[Any]:
+    """Two years of a run every 6 hours for one application: its linked count growing in steps, a week of
+    profiles needing relink, a few failing stretches and single failing runs, one leak."""
+    from datetime import UTC, datetime, timedelta
+
+    from ec_console.registry import HealthRow, utc_text
+
+    app = registry.add_application("Contoso calendars", "exchange", "contoso.com", {"sample": True})
+    start = datetime(2024, 12, 3, 0, 0, tzinfo=UTC)
+    rows = []
+    for i in range(days * 4):
+        linked = 120 + 15 * (i // 500) + (i % 7 == 0)
+        relink = 6 if 1200 <= i < 1228 else 0
+        failing = 3 if 2000 <= i < 2012 else 1 if i in (333, 1717, 2600) else 0
+        leaks = 1 if i == 2222 else 0
+        outcome = "failing" if relink or failing or leaks else "ok"
+        rows.append(HealthRow(f"run-{i}", utc_text(start + timedelta(hours=6 * i)), app.id, app.name,
+                              "scheduled", outcome, linked=linked - relink, needs_relink=relink,
+                              failing=failing, leaks=leaks,
+                              diagnoses=(("impersonation_denied",) if relink or failing else ())
+                              + (("scope_not_enforced",) if leaks else ()), duration=31.0))
+    registry.record_health(rows)
+    return rows
+
+
+def _health_history_shots(app: object, outdir: Path, scheme: str, scale: int, name: str = "health-history",
+                          seed: Callable[[Any], object] | None = None) -> None:
+    """`health-history`: the trend chart and the runs of one application; `health-history-long` (seeded by
+    `seed_long_health_history`): two years of runs, the chart thinned to its width, every problem run
+    marked."""
     from ec_console.registry import Registry
     from ec_console.ui.about import keychain_status
     from ec_console.ui.app import create_main_window
 
     with Registry.for_region("us") as registry:
-        seed_health_history(registry)
+        (seed or seed_health_history)(registry)
     window = create_main_window("us", keychain=keychain_status())
     window.resize(*WINDOW_SIZE)
     window.show()
     dialog = window.open_health_history()
     _wait(app, lambda: dialog.loading is None and dialog.rows)
     _settle(app)
-    _save(dialog, outdir, "health-history", scheme, scale)
+    _save(dialog, outdir, name, scheme, scale)
     dialog.close()
     window.close()
     window.deleteLater()
@@ -520,7 +565,7 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     model = window.model
     rows = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
     row = rows.index(info.mailbox_out_of_scope)
-    window.profiles_table.selectRow(row)
+    _select_row(window.profiles_table, row)
     window.show_profile_details(model.index(row, 0))
     _wait(app, lambda: window.details_pane.details is not None)
     _settle(app)
@@ -611,9 +656,26 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     _wait(app, lambda: audit.loading is None and audit.page is not None)
     actions = [e.action for e in audit.model.entries]
     if "check_all_cancelled" in actions:
-        audit.table.selectRow(actions.index("check_all_cancelled"))
+        _select_row(audit.table, actions.index("check_all_cancelled"))
+    _wait(app, lambda: audit.verifying is None and audit.chain_result is not None)
     _settle(app)
     _save(audit, outdir, "audit-log", scheme, scale)
+    # The same window once someone has changed an entry behind the console's back (a plain sqlite3 UPDATE).
+    import sqlite3
+
+    with Registry.for_region("us") as registry:
+        path, middle = registry.path, registry.audit_entries(limit=1, offset=5)[0].id
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET os_user = 'someone-else' WHERE id = ?", (middle,))
+    conn.close()
+    audit.refresh_button.click()
+    _wait(app, lambda: audit.verifying is None and audit.loading is None)
+    ids = [e.id for e in audit.model.entries]
+    if middle in ids:
+        _select_row(audit.table, ids.index(middle))
+    _settle(app)
+    _save(audit, outdir, "audit-log-chain-broken", scheme, scale)
     audit.close()
     window.close()
     window.deleteLater()
@@ -629,7 +691,7 @@ def _quick_check_shots(app: object, window: object, rows: list[str], info: objec
     table = window.profiles_table  # type: ignore[attr-defined]
     target = info.mailboxes_in_scope[0]  # type: ignore[attr-defined]
     row = rows.index(target)
-    table.selectRow(row)
+    _select_row(table, row)
     _settle(app)
     window._profiles_menu(table.visualRect(window.model.index(row, 0)).center())  # type: ignore[attr-defined]
     _settle(app)
@@ -781,6 +843,43 @@ def _reconcile_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
         for address, (in_scope, extra, behaviour) in saved.items():
             box = org.mailboxes[address]
             box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
+
+
+def _marketplace_reconcile_shot(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
+    """The Reconcile window of a Google Marketplace app installed for /Engineering, reconciled against the
+    narrower /Engineering/Platform: the install's accounts outside it are leaks with the Marketplace fix, and
+    what the console cannot read of the install is said (`reconcile-marketplace`)."""
+    from ec_console.registry import Registry
+    from ec_console.sandbox.google.org import ADMIN
+    from ec_console.secrets import default_store, secret_key
+    from ec_console.ui.app import create_main_window
+
+    google = sandbox.google.info()  # type: ignore[attr-defined]
+    with Registry.for_region("us") as registry:
+        registry.add_application("Workspace Marketplace", "google", google.domain, {
+            "admin": ADMIN, "api_root": google.api_root, "ca_file": google.ca_file, "timeout": 10,
+            "install": "marketplace", "org_unit": "/Engineering"})
+    default_store().set(secret_key("us", "Workspace Marketplace", "key"), Path(google.key_file).read_text())
+    window = create_main_window("us", keychain="Secret Service")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    for index in range(window.applications_list.count()):
+        if window.applications_list.item(index).text().startswith("Workspace Marketplace"):
+            window.applications_list.setCurrentRow(index)
+    _settle(app)
+    view = window.reconcile_actions.open()
+    assert view is not None
+    view.scope_group.setText("/Engineering/Platform")
+    view.run()
+    _wait(app, lambda: not view.running and view.rec is not None, 60)
+    leaks = view.sections["leak"].table
+    leaks.setCurrentIndex(leaks.model().index(0, 0))
+    _settle(app)
+    _save(view, outdir, "reconcile-marketplace", scheme, scale)
+    view.close()
+    window.close()
+    window.deleteLater()
+    _settle(app)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,19 @@
 """Google's *intended* scope for reconciliation. Domain-wide delegation cannot be limited: the application can
 reach every account of the domain. What the admin means it to reach is the domain's users, or an
 organisational unit ("/Sales") or group (an address) they name (`--scope-group`, or the application's saved
-`scope_group`, `group` or `org_unit`). Read through the Directory API as the application's administrator."""
+`scope_group`, `group` or `org_unit`). Read through the Directory API as the application's administrator.
+
+A Google Workspace Marketplace install is different: the administrator turns the app on for everyone, or for
+organisational units (with the units below them, unless overridden) or groups (Admin console > Apps > Google
+Workspace Marketplace apps > Apps list > the app > View organizational units and groups;
+https://support.google.com/a/answer/172931), and the app reaches only them. What the console can read of it:
+the Admin audit log's ADD_APPLICATION event (`marketplace.read_install`: installed, by whom, when), and the
+Directory's users of the unit or group the install is saved for. What it cannot: which units and groups the
+app is really turned on for (no customer-side API answers it; the Marketplace API's licence calls answer the
+app's vendor only), or whether a calendar can be read (only the vendor's client can ask for a delegated
+token).
+So the install's reach is the saved unit or group (or the whole domain), the scope is that reach or the
+narrower scope the admin names, and leaks are the accounts of the reach outside that scope."""
 
 from __future__ import annotations
 
@@ -31,10 +43,32 @@ def _read(settings: Any, cancel: CancelToken, **where: Any) -> dict[str, str]:
         raise DirectoryUnreadable(exc.diagnosis, str(exc)) from None
 
 
+MARKETPLACE_ADMIN_PATH = ("Admin console > Apps > Google Workspace Marketplace apps > Apps list > the app > "
+                          "View organizational units and groups")
+MARKETPLACE_UNREAD = ("no Google API tells your organisation which organisational units and groups the app "
+                      "is turned on for (the Marketplace API answers the app's vendor only), and only the "
+                      "vendor can test whether it reads a calendar. The install's reach here is the one "
+                      f"saved in this application: compare it with {MARKETPLACE_ADMIN_PATH}")
+
+
+def install_reach(application: Any) -> tuple[str, dict[str, str]]:
+    """Where the Marketplace install of `application` is saved as turned on, in plain words, and the
+    Directory query that lists it (`org_unit`, `group` or the whole `domain`)."""
+    s = application.settings
+    if s.get("org_unit"):
+        return (f"the organisational unit {s['org_unit']} and the units below it",
+                {"org_unit": s["org_unit"]})
+    if s.get("group"):
+        return f"the members of the group {s['group']}", {"group": s["group"]}
+    return f"every user of {application.domain} (on for everyone)", {"domain": application.domain}
+
+
 class GoogleScope:
     def members(self, application: Any, secret: str, cancel: CancelToken,
                 group: str | None = None) -> ScopeMembers:
         s = application.settings
+        if s.get("install") == "marketplace":
+            return self._marketplace(application, secret, cancel, group)
         named = group or s.get("scope_group") or s.get("group") or s.get("org_unit")
         notes = [DWD_NOTE] if s.get("install", "dwd") == "dwd" else []
         settings = _settings(application, secret)
@@ -46,6 +80,30 @@ class GoogleScope:
                                 _read(settings, cancel, org_unit=named), notes)
         return ScopeMembers(f"the members of the group {named} (nested groups included)",
                             _read(settings, cancel, group=named), notes)
+
+    def _marketplace(self, application: Any, secret: str, cancel: CancelToken,
+                     group: str | None) -> ScopeMembers:
+        """The install's reach (the saved unit or group, else the domain) and the scope: the reach itself,
+        or the narrower scope the admin names (`group` or the saved `scope_group`)."""
+        s = application.settings
+        settings = _settings(application, secret)
+        where, query = install_reach(application)
+        reach = _read(settings, cancel, **query)
+        named = group or s.get("scope_group")
+        if named and named not in (s.get("org_unit"), s.get("group")):
+            if named.startswith("/"):
+                source, members = (f"the users of the organisational unit {named}, the scope you intend",
+                                   _read(settings, cancel, org_unit=named))
+            else:
+                source, members = (f"the members of the group {named} (nested groups included), the scope "
+                                   "you "
+                                   "intend", _read(settings, cancel, group=named))
+        else:
+            source, members = f"the accounts the Marketplace install reaches: {where}", reach
+        note = (f"The Marketplace app is installed for {where} (as saved in this application): it reaches "
+                "every account there and no other. An account of the install outside the scope is a leak.")
+        return ScopeMembers(source, members, [note], reach=reach, reach_source=where,
+                            reach_unread=MARKETPLACE_UNREAD)
 
     def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
         accounts = _read(_settings(application, secret), cancel, domain=application.domain)

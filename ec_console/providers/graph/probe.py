@@ -14,6 +14,9 @@
   `Retry-After` they asked for when it fits inside the timeout, at most `transport.MAX_TRIES` times in all;
   beyond that they answer `throttled` with the wait in `data.back_off` (never a profile's problem, so no
   status flips).
+- **A sign-in shared between sessions** (`SignInShare`): sessions given the same share (a reconciliation's
+  scope, sample and probes) use one app-only token while it stays valid (`SHARE_MARGIN_S` before its `exp`)
+  instead of signing in again each.
 - `list_group_members`: the scoping group's direct members (`/groups?$filter=mail eq '…'`, then
   `/groups/{id}/members/microsoft.graph.user`), which needs GroupMember.Read.All and User.ReadBasic.All.
 
@@ -24,6 +27,7 @@ Qt-free; never prints; no subject, body, location or attendee is requested or ke
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,12 +45,14 @@ from ec_console.providers.graph.check import (
     _block,
     _GraphCheck,
     _user_path,
+    token_claims,
 )
 from ec_console.providers.graph.credentials import ClientCertificate
 from ec_console.providers.graph.errors import graph_code
 from ec_console.providers.graph.transport import MAX_TRIES, THROTTLE_STATUSES, GraphAnswer, retry_after
 
 BATCH_LIMIT = 20
+SHARE_MARGIN_S = 120   # a shared token is not lent out when it expires sooner than this
 PREFER_UTC = {"Prefer": 'outlook.timezone="UTC"'}
 MAX_MEMBERS = 50_000
 
@@ -82,11 +88,57 @@ class GroupListingError(Exception):
         self.missing_roles = missing_roles
 
 
+class SignInShare:
+    """One app-only sign-in lent to every session given this share, while its token is valid (its `exp`
+    claim, less `SHARE_MARGIN_S`) and for the same application (tenant, client ID, authority, Graph).
+    Holds the token in memory only, for one run (a reconciliation); never stored."""
+
+    def __init__(self, clock: Any = time.time) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._key: tuple[str, ...] | None = None
+        self._token: str | None = None
+        self._roles: list[str] = []
+        self._names: dict[str, Any] = {}
+        self._expires = 0.0
+        self.sign_ins = 0     # sign-ins made through sessions with this share
+        self.lent = 0         # times the token was lent instead of a sign-in
+
+    @staticmethod
+    def _key_of(settings: GraphSettings) -> tuple[str, ...]:
+        return (settings.tenant_id, settings.client_id, settings.authority_root, settings.graph_root,
+                settings.scope)
+
+    def lend(self, settings: GraphSettings, check: _GraphCheck) -> bool:
+        """Give `check` the shared token when there is a valid one for these settings."""
+        with self._lock:
+            if (self._token is None or self._key != self._key_of(settings)
+                    or self._clock() >= self._expires - SHARE_MARGIN_S):
+                return False
+            check.token, check.roles = self._token, list(self._roles)
+            check.names.update(self._names)
+            self.lent += 1
+            return True
+
+    def keep(self, settings: GraphSettings, check: _GraphCheck) -> None:
+        """Keep the token `check` just signed in with."""
+        exp = token_claims(check.token or "").get("exp")
+        with self._lock:
+            self.sign_ins += 1
+            if not isinstance(exp, (int, float)):
+                return
+            self._key, self._token, self._roles = self._key_of(settings), check.token, list(check.roles)
+            self._names = {k: v for k, v in check.names.items() if k == "sp_object_id"}
+            self._expires = float(exp)
+
+
 class GraphProbeSession:
     """See the module docstring. `requests_sent` counts Graph HTTP round trips (the token's not included)."""
 
-    def __init__(self, settings: GraphSettings, credential: str | ClientCertificate) -> None:
+    def __init__(self, settings: GraphSettings, credential: str | ClientCertificate,
+                 share: SignInShare | None = None) -> None:
         self.settings = settings
+        self._share = share
         self._credential = credential
         self._lock = threading.Lock()
         self._check: _GraphCheck | None = None
@@ -120,6 +172,9 @@ class GraphProbeSession:
         if self._check is not None and self._check.token:
             return self._check
         check = _GraphCheck(self.settings, self._credential, cancel)
+        if self._share is not None and self._share.lend(self.settings, check):
+            self._check = check
+            return check
         try:
             outcome = check.authenticate()
         except Exception:
@@ -134,6 +189,8 @@ class GraphProbeSession:
             ):
                 self._sign_in_failure = outcome  # the application's problem: not retried in this run
             return outcome
+        if self._share is not None:
+            self._share.keep(self.settings, check)
         self._check = check
         return check
 
@@ -329,14 +386,19 @@ class GraphProbeSession:
 
     # -- the scoping group ---------------------------------------------------------------------
 
+    def _directory_check(self, cancel: CancelToken) -> _GraphCheck:
+        """The signed-in check a directory read goes through (hold the lock); GroupListingError with the
+        sign-in's outcome when the sign-in fails."""
+        signed_in = self._signed_in(cancel)
+        if isinstance(signed_in, Outcome):
+            raise GroupListingError(signed_in)
+        signed_in.cancel = cancel
+        return signed_in
+
     def list_group_members(self, group: str, cancel: CancelToken) -> list[GroupMember]:
         """The direct members of the group with this address (or display name) that have a mail address."""
         with self._lock:
-            signed_in = self._signed_in(cancel)
-            if isinstance(signed_in, Outcome):
-                raise GroupListingError(signed_in)
-            check = signed_in
-            check.cancel = cancel
+            check = self._directory_check(cancel)
             field_name = "mail" if "@" in group else "displayName"
             literal = group.replace("'", "''")
             self.requests_sent += 1
@@ -400,11 +462,7 @@ class GraphProbeSession:
         """The tenant's users with a mail address (`GET /users`, pages of 999 followed by `@odata.nextLink`;
         at most `limit`). Needs User.ReadBasic.All (or User.Read.All, Directory.Read.All)."""
         with self._lock:
-            signed_in = self._signed_in(cancel)
-            if isinstance(signed_in, Outcome):
-                raise GroupListingError(signed_in)
-            check = signed_in
-            check.cancel = cancel
+            check = self._directory_check(cancel)
             url: str | None = check._url("/v1.0/users", {"$select": "id,mail,userPrincipalName,displayName",
                                                           "$top": "999"})
             users: list[GroupMember] = []

@@ -1,5 +1,6 @@
 """Microsoft Graph's scope for reconciliation: `/groups/{id}/members` of the application's scoping group
-(paged through `@odata.nextLink`), and the tenant's users (`/users`) to draw the leak sample from."""
+(paged through `@odata.nextLink`), and the tenant's users (`/users`) to draw the leak sample from. Given a
+`SignInShare` (a reconciliation passes its own), both reads and the probes after them sign in once."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ PERMISSIONS_HINT = ("Grant the application GroupMember.Read.All and User.ReadBas
                     "permissions, then Grant admin consent)")
 
 
-def _session(application: Any, secret: str) -> tuple[Any, Any]:
+def _session(application: Any, secret: str, share: Any) -> tuple[Any, Any]:
     from ec_console.providers.base import GraphAdapter
 
-    session = GraphAdapter().probe_session(application, secret, concurrency=1)
+    session = GraphAdapter().probe_session(application, secret, concurrency=1, share=share)
     return session, getattr(session, "session", None)
 
 
@@ -26,12 +27,15 @@ def _unreadable(exc: Any) -> DirectoryUnreadable:
 
 
 class GraphScope:
+    def __init__(self, share: Any = None) -> None:
+        self.share = share   # a graph.probe.SignInShare: one sign-in for the scope, the sample and the probes
+
     def members(self, application: Any, secret: str, cancel: CancelToken,
                 group: str | None = None) -> ScopeMembers:
         from ec_console.providers.graph.probe import GroupListingError
 
         group = scoping_group(application, group)
-        wrapper, session = _session(application, secret)
+        wrapper, session = _session(application, secret, self.share)
         try:
             if session is None or not hasattr(session, "list_group_members"):
                 failure = wrapper.probe(application.settings.get("test_mailbox") or "", cancel)
@@ -49,7 +53,7 @@ class GraphScope:
     def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
         from ec_console.providers.graph.probe import GroupListingError
 
-        wrapper, session = _session(application, secret)
+        wrapper, session = _session(application, secret, self.share)
         try:
             if session is None or not hasattr(session, "list_users"):
                 failure = wrapper.probe(application.settings.get("test_mailbox") or "", cancel)

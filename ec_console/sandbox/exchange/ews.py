@@ -97,7 +97,10 @@ SUPPORTED_OPERATIONS = (
     "DeleteItem",
     "ResolveNames",
     "ExpandDL",
+    "FindPeople",
 )
+# FindPeople pages at most this many personas a request (the documented example asks for 100).
+FIND_PEOPLE_MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,8 @@ class EwsEndpoint:
         self.server: SandboxHTTPServer | None = None
         self.forbid_without_reason = False  # a 403 without X-EWS-Policy-Reason to every authenticated request
         self.cas_error: str | None = None  # X-CasErrorCode of an HTTP 500 to every authenticated request
+        # False: the server has no FindPeople (Exchange 2010 and older): the request fails schema validation.
+        self.find_people = True
 
     @property
     def resource(self) -> str | None:
@@ -478,7 +483,7 @@ class EwsEndpoint:
         if len(children) != 1 or not children[0].tag.startswith(f"{{{M_NS}}}"):
             raise SoapFault("ErrorSchemaValidation", detail="the Body must hold exactly one EWS request.")
         operation = _local(children[0].tag)
-        if operation not in SUPPORTED_OPERATIONS:
+        if operation not in SUPPORTED_OPERATIONS or (operation == "FindPeople" and not self.find_people):
             raise SoapFault(
                 "ErrorSchemaValidation", detail=f"the element '{operation}' is not supported by this server."
             )
@@ -533,6 +538,8 @@ class EwsEndpoint:
         handler = getattr(self, f"_op_{ctx.operation}")
         with self.org.lock:
             messages = handler(ctx, request)
+        if ctx.operation == "FindPeople":
+            return messages[0]  # its response is not wrapped in ResponseMessages (see _op_FindPeople)
         return self._messages(ctx.operation, messages)
 
     # -- mailbox access ---------------------------------------------------------------------------
@@ -854,6 +861,54 @@ class EwsEndpoint:
             f"found.</m:MessageText><m:ResponseCode>ErrorNameResolutionMultipleResults</m:ResponseCode>"
             f"<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>{content}</m:ResolveNamesResponseMessage>"
         ]
+
+    def _op_FindPeople(self, ctx: _Context, req: Element) -> list[str]:  # noqa: N802
+        """The global address list searched with a query string, as Exchange 2013 and later answer.
+
+        Sources (https://learn.microsoft.com/exchange/client-developer/web-service-reference/
+        findpeople-operation): `DistinguishedFolderId Id="directory"` searches the GAL, which "does not allow
+        for browsing": a `QueryString` is required there (no query: ErrorInvalidArgument here); the page is
+        the `IndexedPageItemView`'s `Offset` and `MaxEntriesReturned`; the answer is one `FindPeopleResponse`
+        straight in the SOAP Body (ResponseClass, ResponseCode, `People` of `Persona` with `DisplayName`,
+        `EmailAddress`, `PersonaType`, then `TotalNumberOfPeopleInView`), not wrapped in ResponseMessages.
+        It runs in a mailbox's context: the impersonated one; the service account's own (it has none here)
+        gives ErrorNonExistentMailbox. A server without FindPeople (`find_people` False) fails the request
+        schema validation before it gets here, as Exchange 2010 does for an element it does not know.
+        """
+        folder = req.find(f"{_m('ParentFolderId')}/{_t('DistinguishedFolderId')}")
+        view = req.find(_m("IndexedPageItemView"))
+        query = (req.findtext(_m("QueryString")) or "").strip().lower()
+        ctx.notes["query_string"] = query
+
+        def answer(code: str, content: str = "") -> list[str]:
+            ok = code == "NoError"
+            if not ok:
+                ctx.notes.setdefault("error", code)
+            text = "" if ok else f"<m:MessageText>{escape(error_text(code))}</m:MessageText>"
+            return [f'<m:FindPeopleResponse ResponseClass="{"Success" if ok else "Error"}" {_MT}>{text}'
+                    f"<m:ResponseCode>{code}</m:ResponseCode>{content}</m:FindPeopleResponse>"]
+
+        if ctx.impersonated is None:
+            return answer("ErrorNonExistentMailbox")
+        if folder is None or (folder.get("Id") or "").lower() != "directory" or view is None or not query:
+            return answer("ErrorInvalidArgument")
+        try:
+            offset = max(0, int(view.get("Offset", "0")))
+            size = max(1, min(FIND_PEOPLE_MAX_PAGE, int(view.get("MaxEntriesReturned", "100"))))
+        except ValueError:
+            return answer("ErrorInvalidArgument")
+        found = [e for e in sorted(self._directory(), key=lambda e: e[1])
+                 if e[0].lower().startswith(query) or e[1].startswith(query)]
+        ctx.notes["offset"], ctx.notes["returned"] = offset, len(found[offset:offset + size])
+        people = "".join(
+            f"<t:Persona><t:PersonaId Id=\"{escape(address)}\"/><t:PersonaType>"
+            f"{'Person' if kind == 'Mailbox' else 'DistributionList'}</t:PersonaType>"
+            f"<t:DisplayName>{escape(name)}</t:DisplayName><t:EmailAddress><t:Name>{escape(address)}</t:Name>"
+            f"<t:EmailAddress>{escape(address)}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType>"
+            f"</t:EmailAddress></t:Persona>"
+            for name, address, kind in found[offset:offset + size])
+        return answer("NoError", f"<m:People>{people}</m:People>"
+                                 f"<m:TotalNumberOfPeopleInView>{len(found)}</m:TotalNumberOfPeopleInView>")
 
     def _op_ExpandDL(self, ctx: _Context, req: Element) -> list[str]:  # noqa: N802
         """The group's direct members, as Exchange answers: one ExpandDLResponseMessage with a DLExpansion of
