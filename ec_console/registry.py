@@ -67,6 +67,10 @@ _BROAD_SEARCH_SHARE = 5  # a needle in over 1/5 of the rows is searched by the s
 _SMALL_TABLE = 2000      # below this many profiles either search path takes about a millisecond
 _SORT_MATCHES = 5000     # a page of a search with at most this many candidates sorts them (see profile_page)
 _SEARCH_VOCABULARY = "ec_search_vocabulary"
+# Rows between two page anchors (`Registry.profile_anchors`): a page read from its nearest anchor steps over
+# fewer than this many rows of the sort index (about a millisecond), wherever it is in the list.
+ANCHOR_EVERY = 2000
+_BULK_CACHE_KIB = 262144  # SQLite's page cache during a bulk load (256 MiB: the index builds' sorts)
 _MAX_NAME = 200
 _MAX_EMAIL = 320
 _MAX_TEXT = 4000
@@ -113,6 +117,19 @@ class ProfileQuery:
     application_id: int | None = None
     sort: str = "email"               # one of PROFILE_SORT_COLUMNS
     descending: bool = False
+
+
+@dataclass(frozen=True)
+class ProfileAnchors:
+    """Sort keys sampled along one query's order (`Registry.profile_anchors`): `keys[i]` is the key of row
+    `(i + 1) * every`. `Registry.profile_page` reads a page from the nearest one (a seek in the sort index
+    and a short step) instead of walking the index from an end. They describe the rows as they were read:
+    after a write that adds, removes or reorders rows, sample them again (as a table reads its pages again).
+    """
+
+    query: ProfileQuery
+    every: int
+    keys: tuple[tuple[Any, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -963,6 +980,28 @@ def _comparable(key: str) -> tuple[str, ...]:
     return (key,)
 
 
+# Keyset reads (`Registry.profile_anchors`, `profile_page` with anchors). A query's order is a sequence of
+# groups, each a range of one index of migration 3 in which a row value of its columns (the row id last)
+# seeks to an anchor: the whole table for email, name and status; "not checked" (NULL) and checked rows for
+# the two nullable columns (NULL sorts first, as SQLite sorts it); one group per application, in the
+# applications' order, for application and platform. A key is (group, *values of the group's columns).
+_KEYSET_COLUMNS = {
+    "email": ("p.email_key", "p.id"),
+    "display_name": ("p.name_key", "p.email_key", "p.status", "p.id"),
+    "status": ("p.status", "p.email_key", "p.id"),
+}
+_KEYSET_IN_APPLICATION = ("p.email_key", "p.status", "p.id")
+_APPLICATION_ORDER = {"application": "name COLLATE NOCASE{d}, id{d}",
+                      "provider": "provider{d}, name COLLATE NOCASE{d}, id{d}"}
+_KeysetGroup = tuple[Any, str, tuple[Any, ...], tuple[str, ...]]  # (group, condition, parameters, columns)
+
+
+def _nullable_groups(column: str, descending: bool) -> list[_KeysetGroup]:
+    unset: _KeysetGroup = ("unset", f"{column} IS NULL", (), _KEYSET_IN_APPLICATION)
+    checked: _KeysetGroup = ("set", f"{column} IS NOT NULL", (), (column, *_KEYSET_IN_APPLICATION))
+    return [checked, unset] if descending else [unset, checked]
+
+
 def check_profile_query(query: ProfileQuery) -> None:
     """Raise `RegistryInputError` (saying why) for a query the registry refuses; nothing is read."""
     _validate_query(query)
@@ -1386,11 +1425,17 @@ class Registry:
         """Insert many profiles fast (a sample registry, a migration of another tool's data): rows of
         (application_id, email, display name, status, last checked at, last result, last diagnosis).
 
-        One transaction. Every row is validated as `add_profiles` validates (in bulk, before anything is
-        written); a duplicate or an unknown application fails the whole call. The profile indexes are
-        dropped and built again once at the end (a sorted build), the search index is rebuilt once, and
-        the maintained counts are recomputed, instead of per-row trigger and index work; other triggers
-        stay active. Returns how many rows were added.
+        One transaction: a failed or interrupted load leaves the registry as it was. Every row is validated
+        as `add_profiles` validates (as it streams in); a duplicate or an unknown application fails the whole
+        call. The rows are staged in a temporary table and moved into `profiles` in the order of its unique
+        (application, email) index, so that index is filled in order instead of at random; the profile
+        indexes are dropped and built again once at the end (sorted builds, on two threads), the search index
+        is rebuilt once (with a 64 MiB term buffer instead of 1 MiB), and the maintained counts are
+        recomputed in one statement, instead of per-row trigger and index work; other triggers stay active.
+        New rows get ids in (application, email) order. When the registry holds no profile yet (a new file)
+        and no other connection has it open, the load runs with a rollback journal instead of the WAL:
+        pages the file did not have before are then written once and never journaled, and a crash is rolled
+        back on the next open (WAL mode is restored at the end). Returns how many rows were added.
         """
         now = utc_now()
         known: set[int] = set()
@@ -1407,20 +1452,48 @@ class Registry:
                 if result is not None:
                     _choice(result, CHECK_RESULTS, "check result")
                 yield (application_id, email, name, status, search_key(email), search_key(name),
-                       checked_at, result, _optional_code(diagnosis, "diagnosis"), now, now)
+                       checked_at, result, _optional_code(diagnosis, "diagnosis"))
 
-        # Rows are validated as they are inserted: a bad one raises and the transaction undoes them all.
-        # A larger page cache for the index builds' sorts while it runs (256 MiB, given back after).
-        cache = self._conn.execute("PRAGMA cache_size").fetchone()[0]
-        self._conn.execute("PRAGMA cache_size = -262144")
+        conn = self._conn
+        # A larger page cache for the index builds' sorts while it runs (256 MiB, given back after), and a
+        # second thread for SQLite's sorter.
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        threads = conn.execute("PRAGMA threads").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
+        conn.execute("PRAGMA threads = 2")
+        journal = None if self._depth else self._bulk_journal()  # (inside a caller's transaction: the WAL)
         try:
             return self._bulk_load(prepared(), known, now)
         finally:
-            self._conn.execute(f"PRAGMA cache_size = {int(cache)}")
+            conn.execute("DROP TABLE IF EXISTS temp.ec_bulk_profiles")
+            if journal is not None:
+                conn.execute(f"PRAGMA journal_mode = {journal}")
+            conn.execute(f"PRAGMA threads = {int(threads)}")
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def _bulk_journal(self) -> str | None:
+        """For a load into a registry without profiles: switch to a rollback journal (returns the mode to
+        restore), or None (the WAL stays: profiles exist, or another connection has the file open)."""
+        conn = self._conn
+        mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        if mode != "wal" or conn.execute("SELECT EXISTS (SELECT 1 FROM profiles)").fetchone()[0]:
+            return None
+        try:
+            switched = str(conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]).lower()
+        except sqlite3.OperationalError:  # another connection holds the file: keep the WAL
+            return None
+        # `synchronous` stays NORMAL: the journal is synced before the file's own pages are overwritten
+        # (OFF saved nothing measurable at a million rows).
+        return None if switched == "wal" else mode
 
     def _bulk_load(self, prepared: Iterator[tuple[Any, ...]], known: set[int], now: str) -> int:
+        columns = ("application_id, email, display_name, status, email_key, name_key, last_checked_at,"
+                   " last_result, last_diagnosis")
         with self.transaction() as conn:
             known.update(r[0] for r in conn.execute("SELECT id FROM applications"))
+            conn.execute(f"CREATE TEMP TABLE ec_bulk_profiles ({columns})")
+            # Rows are validated as they are staged: a bad one raises and the transaction undoes them all.
+            conn.executemany(f"INSERT INTO temp.ec_bulk_profiles VALUES ({', '.join('?' * 9)})", prepared)
             rebuilt = ("profiles_search_insert", "profiles_search_delete", "profiles_search_update",
                        "profile_counts_insert", "profile_counts_delete", "profile_counts_update")
             saved = conn.execute(
@@ -1429,22 +1502,43 @@ class Registry:
                 rebuilt).fetchall()
             for kind, name, _sql in saved:
                 conn.execute(f"DROP {kind.upper()} {name}")
+            last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM profiles").fetchone()[0]
             try:
-                cur = conn.executemany(
-                    "INSERT INTO profiles (application_id, email, display_name, status, email_key, name_key,"
-                    " last_checked_at, last_result, last_diagnosis, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", prepared)
+                cur = conn.execute(
+                    f"INSERT INTO profiles ({columns}, created_at, updated_at) SELECT {columns}, ?, ?"
+                    " FROM temp.ec_bulk_profiles ORDER BY application_id, email COLLATE NOCASE", (now, now))
             except sqlite3.IntegrityError:
                 raise AlreadyExists("an email is given twice for one application, or is already linked "
                                     "through it; nothing was added") from None
             added = max(cur.rowcount, 0)
+            conn.execute("DROP TABLE temp.ec_bulk_profiles")
+            if _has_search_index(conn):
+                self._index_for_search(last_id, added)
             for _kind, _name, sql in saved:
                 conn.execute(sql)
-            if _has_search_index(conn):
-                conn.execute(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}) VALUES ('rebuild')")
             conn.execute(f"DELETE FROM {PROFILE_COUNTS}")
             conn.execute(_PROFILE_COUNTS_FILL)
             return added
+
+    def _index_for_search(self, last_id: int, added: int) -> None:
+        """Add the rows a bulk load added (ids above `last_id`) to the search index, in id order.
+
+        FTS5 starts a new segment whenever a row id goes down, and its `'rebuild'` reads the rows with a
+        plain SELECT that SQLite answers from the name index (it holds both keys), in name order: six
+        times the work at a million. Rows given in id order fill its term buffer, flushed whenever it is
+        full: 64 MiB during the load instead of 1 MiB (far fewer segments to merge), then the default again.
+        """
+        conn = self._conn
+        conn.execute(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}, rank) VALUES ('hashsize', ?)",
+                     (64 * 2**20,))
+        if conn.execute("SELECT COUNT(*) FROM profiles WHERE id > ?", (last_id,)).fetchone()[0] == added:
+            conn.execute(f"INSERT INTO {SEARCH_INDEX} (rowid, email_key, name_key)"
+                         " SELECT id, email_key, name_key FROM profiles WHERE id > ? ORDER BY id", (last_id,))
+        else:  # ids were not all above the last one (the id space is full): index every row again
+            conn.execute(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}) VALUES ('rebuild')")
+        conn.execute(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}, rank) VALUES ('hashsize', ?)",
+                     (2**20,))  # SQLite's default again, for this connection and (row gone) others
+        conn.execute(f"DELETE FROM {SEARCH_INDEX}_config WHERE k = 'hashsize'")
 
     def _duplicate_message(self, app: Application, emails: list[str]) -> str:
         seen: set[str] = set()
@@ -1595,17 +1689,33 @@ class Registry:
         return counts
 
     def profile_page(self, query: ProfileQuery, offset: int, limit: int, *,
-                     total: int | None = None) -> list[Profile]:
+                     total: int | None = None, anchors: ProfileAnchors | None = None) -> list[Profile]:
         """`limit` matching profiles from position `offset` in `query`'s order: the rows a table shows.
 
         The ids come from the sort column's index (`LIMIT`/`OFFSET` on it, rows looked up only for the
         page); given `total` (the query's row count), a page in the second half is read from the other end
-        of the index, so no page walks more than half of it. A search whose trigram candidates are few
-        sorts them; any other one walks the sort index and stops at the page.
+        of the index, so no page walks more than half of it. Given `anchors` of this query
+        (`profile_anchors`), a page is read from the nearest anchor before it when that is nearer than
+        both ends: a seek in the index and fewer than `anchors.every` rows stepped over (anchors of another
+        query are ignored). A search whose trigram candidates are few sorts them; any other one walks the
+        sort index and stops at the page. The rows are the same whichever way they are read.
         """
         _validate_query(query)
         if offset < 0 or limit < 0:
             raise RegistryInputError("limit and offset must not be negative")
+        if anchors is not None and anchors.query == query and offset >= anchors.every and limit:
+            nearest = min(offset // anchors.every, len(anchors.keys))
+            skip = offset - nearest * anchors.every
+            from_end = None if total is None else total - min(total, offset + limit)
+            bound = self._search_bound(query)
+            few = bound is not None and bound <= max(_SORT_MATCHES,
+                                                     (2 * (skip + limit) * self._total()) ** 0.5)
+            if nearest and (from_end is None or skip <= from_end) and not few:
+                where, params = _where(query)
+                keys = self._keyset_rows(query, self._keyset_groups(query), where, params,
+                                         anchors.keys[nearest - 1], skip, limit)
+                if keys is not None:
+                    return self.profiles_by_ids([key[-1] for key in keys])
         reverse = total is not None and offset + limit // 2 > total // 2 and offset < total
         if reverse:
             end = min(total, offset + limit)
@@ -1624,6 +1734,69 @@ class Registry:
         if reverse:
             ids.reverse()
         return self.profiles_by_ids(ids)
+
+    def profile_anchors(self, query: ProfileQuery, *, every: int = ANCHOR_EVERY) -> ProfileAnchors:
+        """Every `every`-th row's sort key of `query` (`ProfileAnchors`), for `profile_page(anchors=...)`:
+        one walk of the query's rows, `every` rows per step inside SQLite (about 0.3 s at a million without
+        a search; a search tests each row as it is walked). Run it off the GUI thread; `time_budget` stops
+        it."""
+        _validate_query(query)
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise RegistryInputError("the anchors' spacing must be a positive integer")
+        where, params = _where(query)
+        groups = self._keyset_groups(query)
+        keys: list[tuple[Any, ...]] = []
+        key: tuple[Any, ...] | None = None
+        while True:
+            rows = self._keyset_rows(query, groups, where, params, key, every, 1)
+            if not rows:
+                return ProfileAnchors(query, every, tuple(keys))
+            key = rows[0]
+            keys.append(key)
+
+    def _keyset_groups(self, query: ProfileQuery) -> list[_KeysetGroup]:
+        """`query`'s order as keyset groups (see _KEYSET_COLUMNS)."""
+        if query.sort in _KEYSET_COLUMNS:
+            return [("all", "1", (), _KEYSET_COLUMNS[query.sort])]
+        if query.sort in ("last_checked_at", "last_result"):
+            return _nullable_groups(f"p.{query.sort}", query.descending)
+        order = _APPLICATION_ORDER[query.sort].format(d=" DESC" if query.descending else "")
+        only, params = "", ()
+        if query.application_id is not None:
+            only, params = " WHERE id = ?", (query.application_id,)
+        return [(app_id, "p.application_id = ?", (app_id,), _KEYSET_IN_APPLICATION)
+                for (app_id,) in self._conn.execute(f"SELECT id FROM applications{only} ORDER BY {order}",
+                                                    params)]
+
+    def _keyset_rows(self, query: ProfileQuery, groups: list[_KeysetGroup], where: str, params: list[Any],
+                     start: tuple[Any, ...] | None, skip: int, limit: int) -> list[tuple[Any, ...]] | None:
+        """Keys (the row id last) of `limit` rows of `query` from the row with key `start` (or the first
+        row) on, after skipping `skip`; None when `start`'s group no longer exists."""
+        op, direction = ("<=", " DESC") if query.descending else (">=", "")
+        keys: list[tuple[Any, ...]] = []
+        started = start is None
+        for group, condition, group_params, columns in groups:
+            clauses, values = [condition], [*group_params]
+            if not started:
+                if group != start[0]:
+                    continue
+                started = True
+                clauses.append(f"({', '.join(columns)}) {op} ({', '.join('?' * len(columns))})")
+                values += start[1:]
+            scope = f"{where}{' AND' if where else ' WHERE'} {' AND '.join(clauses)}"
+            order = ", ".join(f"{column}{direction}" for column in columns)
+            rows = self._conn.execute(
+                f"SELECT {', '.join(columns)} FROM profiles p{scope} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, *values, limit, skip)).fetchall()
+            if rows:
+                keys += [(group, *row) for row in rows]
+                limit, skip = limit - len(rows), 0
+                if not limit:
+                    break
+            elif skip:  # the group holds `skip` rows or fewer: count them and skip the rest further on
+                skip -= self._conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM profiles p{scope} LIMIT ?)",
+                                           (*params, *values, skip)).fetchone()[0]
+        return keys if started else None
 
     def iter_profiles(self, query: ProfileQuery = ProfileQuery(), *, limit: int | None = None,
                       batch: int = 500) -> Iterator[Profile]:

@@ -99,6 +99,14 @@ def test_a_client_email_that_is_not_a_service_account_address_is_refused(pem, em
         google_key.load_key(key_info(pem, client_email=email))
 
 
+@pytest.mark.parametrize("field, value", [("private_key_id", "0\r"), ("private_key_id", " 3f2a"),
+                                          ("private_key_id", "3f 2a"),
+                                          ("token_uri", "https://oauth2.googleapis.com/token\n")])
+def test_a_key_id_or_token_uri_with_a_space_or_line_end_is_refused(pem, field, value):
+    with pytest.raises(google_key.KeyProblem, match=f"{field} .* holds a space, line end or control"):
+        google_key.load_key(key_info(pem, **{field: value}))
+
+
 def test_non_numeric_client_id_and_plain_http_token_uri_are_refused(pem):
     with pytest.raises(google_key.KeyProblem, match="numeric client ID"):
         google_key.load_key(key_info(pem, client_id="svc.apps.googleusercontent.com"))

@@ -140,20 +140,93 @@ def test_search_sort_and_scroll_show_the_querys_rows(qtbot, window, seeded, budg
         assert emails and emails == want[top:top + len(emails)], value
 
 
+@pytest.mark.parametrize("budget", [None, 0], ids=["reads-on-gui-thread", "reads-from-reader-threads"])
+def test_pages_read_from_anchors_show_the_querys_rows(qtbot, window, seeded, budget, monkeypatch):
+    """A query of many rows has anchors sampled (here from 300 rows, every 37th): pages anywhere are read
+    from them and show the same rows, for a sort and a search; after profiles are added and removed the
+    refreshed table samples them again."""
+    monkeypatch.setattr(profiles_model, "ANCHOR_ROWS", 300)
+    monkeypatch.setattr(profiles_model, "ANCHOR_EVERY", 37)
+    table, model = window.profiles_table, window.model
+    model.sync_budget_ms = budget
+    scroll = table.verticalScrollBar()
+
+    def check(needle: str, sort: str, descending: bool) -> None:
+        want = expected(seeded, needle, sort, descending)
+        qtbot.waitUntil(lambda: model.rows_current() and not model.loading() and model.rowCount() == len(want)
+                        and model.anchored(), timeout=10_000)
+        for value in (scroll.maximum() // 2, scroll.maximum() * 2 // 5, scroll.maximum() - 3,
+                      scroll.maximum() // 7, 0):
+            scroll.setValue(value)
+            top, emails = on_screen(qtbot, window)
+            assert emails and emails == want[top:top + len(emails)], (needle, sort, value)
+        assert shown(window) == want
+
+    window.refresh()  # the table was filled before the limits above were lowered
+    check("", "email", False)
+    click_header(window, COL_NAME)
+    qtbot.waitUntil(lambda: model.query.sort == "display_name")
+    check("", "display_name", model.query.descending)
+    type_search(qtbot, window, "a")  # a one-letter search lists most rows: anchors of the search
+    check("a", "display_name", model.query.descending)
+
+    added = [("aaron.zz.9000@contoso.com", "Aaron Adams"), ("gus.aa.9001@contoso.com", "Gustav Aa")]
+    with Registry.for_region("us") as registry:  # rows added before and between the anchors, half removed
+        registry.add_profiles(1, added)
+        registry.update_application(2, status="revoked")
+        registry.delete_application(2)
+    seeded[:] = [r for r in seeded if r["app"] == 1]
+    seeded += [{"app": 1, "email": email, "name": name, "status": "linked"} for email, name in added]
+    window.refresh()
+    check("a", "display_name", model.query.descending)
+
+
+def test_anchors_of_an_older_query_landing_late_are_dropped(qtbot, window, seeded, monkeypatch):
+    monkeypatch.setattr(profiles_model, "ANCHOR_ROWS", 300)
+    monkeypatch.setattr(profiles_model, "ANCHOR_EVERY", 37)
+    model = window.model
+    model.sync_budget_ms = 0  # every read on a reader thread
+    gates = {"email": threading.Event(), "display_name": threading.Event()}
+    sampled = {"email": threading.Event(), "display_name": threading.Event()}
+    original = Registry.profile_anchors
+
+    def held(self, query, **options):
+        sampled[query.sort].set()
+        gates[query.sort].wait(10)
+        return original(self, query, **options)
+
+    monkeypatch.setattr(Registry, "profile_anchors", held)
+    window.refresh()
+    qtbot.waitUntil(sampled["email"].is_set)
+    click_header(window, COL_NAME)           # a new query while the first one's anchors are being sampled
+    qtbot.waitUntil(lambda: model.query.sort == "display_name" and model.rows_current())
+    qtbot.waitUntil(sampled["display_name"].is_set)
+    gates["email"].set()                     # the older query's anchors land now: dropped
+    qtbot.wait(300)
+    assert not model.anchored()
+    gates["display_name"].set()
+    qtbot.waitUntil(model.anchored)
+    want = expected(seeded, "", "display_name", model.query.descending)
+    table = window.profiles_table
+    table.verticalScrollBar().setValue(table.verticalScrollBar().maximum() // 2)
+    top, emails = on_screen(qtbot, window)
+    assert emails == want[top:top + len(emails)]
+
+
 def test_an_older_keystrokes_read_landing_late_is_dropped(qtbot, window, seeded, monkeypatch):
     model = window.model
     model.sync_budget_ms = 0          # every read on a reader thread
     release, finished = threading.Event(), threading.Event()
     original = Registry.profile_page
 
-    def slow_for_the_first_needle(self, query, offset, limit, *, total=None):
+    def slow_for_the_first_needle(self, query, offset, limit, **options):
         if query.search == "chloé" and threading.current_thread() is not threading.main_thread():
             release.wait(10)
             try:
-                return original(self, query, offset, limit, total=total)
+                return original(self, query, offset, limit, **options)
             finally:
                 finished.set()
-        return original(self, query, offset, limit, total=total)
+        return original(self, query, offset, limit, **options)
 
     monkeypatch.setattr(Registry, "profile_page", slow_for_the_first_needle)
     before = shown(window)

@@ -33,8 +33,8 @@ class CountingRegistry:
     def path(self):
         return self._registry.path
 
-    def profile_page(self, query: ProfileQuery, offset: int, limit: int, *, total=None):
-        page = self._registry.profile_page(query, offset, limit, total=total)
+    def profile_page(self, query: ProfileQuery, offset: int, limit: int, *, total=None, anchors=None):
+        page = self._registry.profile_page(query, offset, limit, total=total, anchors=anchors)
         self.pages.append((offset, len(page)))
         return page
 

@@ -3,7 +3,10 @@
 Filtering and sorting are SQL queries, never a proxy model. The model holds the query's row count (from
 the registry's maintained counts when there is no search) and an LRU cache of row blocks of `BLOCK_SIZE`
 (`Registry.profile_page`: `LIMIT`/`OFFSET` on the sort column's index, read from the nearer end): never
-the whole id list, so a keystroke costs the same at 1,000 or 1,000,000 profiles.
+the whole id list, so a keystroke costs the same at 1,000 or 1,000,000 profiles. For a query of more than
+`ANCHOR_ROWS` rows a reader thread then samples every `ANCHOR_EVERY`-th row's sort key
+(`Registry.profile_anchors`); once they land, a page anywhere in the list is read from the nearest anchor
+(a seek in the sort index and a short step) instead of an `OFFSET` walking up to half of it.
 
 A read that does not fit in a frame (`sync_budget_ms`: the count of a one-letter search over a million
 rows, a page deep in a search) is stopped (`Registry.time_budget`) and handed to the ``reader`` pool,
@@ -25,7 +28,15 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
-from ec_console.registry import Profile, ProfileQuery, QueryTimedOut, Registry, check_profile_query
+from ec_console import registry as _registry
+from ec_console.registry import (
+    Profile,
+    ProfileAnchors,
+    ProfileQuery,
+    QueryTimedOut,
+    Registry,
+    check_profile_query,
+)
 from ec_console.ui import icons
 from ec_console.words import provider_label
 
@@ -44,6 +55,11 @@ FAR_ROWS = 50_000
 # A count sent to a worker starts this long after the rows are shown: its read would otherwise take a core
 # (of two, here) while the table paints the new rows, and a keystroke typed meanwhile makes it moot.
 COUNT_DELAY_MS = 40
+# A query of more rows than this has anchors sampled on a reader thread once its count is known (a walk of
+# its rows inside SQLite: 60-150 ms at a million without a search); until they land, a page far from both
+# ends goes to a worker as above. Smaller queries have no page that far.
+ANCHOR_ROWS = 2 * FAR_ROWS
+ANCHOR_EVERY = _registry.ANCHOR_EVERY
 PENDING_TEXT = "…"
 
 # (header, ProfileQuery.sort key) in column order.
@@ -157,6 +173,9 @@ class ProfilesModel(QAbstractTableModel):
         # paint reads prepared strings (no date parsing or label lookups per cell and paint).
         self._texts: dict[int, list[tuple[str, ...] | None]] = {}
         self._pending_blocks: set[int] = set()
+        # The shown query's anchors (None until sampled; dropped whenever its rows may have moved).
+        self._anchors: ProfileAnchors | None = None
+        self._anchors_pending = False
         self._generation = 0
         self._tasks: list[Any] = []
         if registry is not None:
@@ -178,6 +197,10 @@ class ProfilesModel(QAbstractTableModel):
     def rows_current(self) -> bool:
         """Whether the rows shown are the current query's (its count may still be on its way)."""
         return self._shown == self._query
+
+    def anchored(self) -> bool:
+        """Whether pages of the rows shown are read from anchors (sampled for a query of many rows)."""
+        return self._anchors is not None
 
     def pending_blocks(self) -> int:
         """Pages a worker is reading (shown as "…" until they land)."""
@@ -222,6 +245,7 @@ class ProfilesModel(QAbstractTableModel):
         self._blocks.clear()
         self._texts.clear()
         self._pending_blocks.clear()
+        self._drop_moved_anchors()
         if self._count:
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
 
@@ -232,6 +256,7 @@ class ProfilesModel(QAbstractTableModel):
         wanted = set(profile_ids)
         if not wanted:
             return
+        self._drop_moved_anchors()
         last_column = len(COLUMNS) - 1
         for number in [n for n, block in self._blocks.items() if any(p.id in wanted for p in block)]:
             old = self._blocks.pop(number)
@@ -268,7 +293,8 @@ class ProfilesModel(QAbstractTableModel):
         if last - first < 2 * BLOCK_SIZE or self._registry is None:
             ids = (self.profile_id(row) for row in range(first, last + 1))
             return [pid for pid in ids if pid is not None]
-        rows = self._registry.profile_page(self._shown, first, last - first + 1, total=self._count)
+        rows = self._registry.profile_page(self._shown, first, last - first + 1, total=self._count,
+                                           anchors=self._anchors)
         return [profile.id for profile in rows]
 
     def row_of(self, profile_id: int) -> int | None:
@@ -374,6 +400,7 @@ class ProfilesModel(QAbstractTableModel):
         self._query = query
         self._count = 0
         self._count_pending = False
+        self._anchors, self._anchors_pending = None, False
         self._blocks.clear()
         self._texts.clear()
         self._pending_blocks.clear()
@@ -405,7 +432,9 @@ class ProfilesModel(QAbstractTableModel):
             return
         exact = count is not None
         self._apply(query, page, count if count is not None else len(page), exact=exact, reset=reset)
-        if not exact:
+        if exact:
+            self._sample_anchors()
+        else:
             generation = self._generation
             QTimer.singleShot(COUNT_DELAY_MS, self, lambda: self._start(query, generation, "count")
                               if generation == self._generation else None)
@@ -422,6 +451,7 @@ class ProfilesModel(QAbstractTableModel):
         self._shown = query
         self._count = count
         self._count_pending = not exact
+        self._anchors, self._anchors_pending = None, False
         self._blocks.clear()
         self._texts.clear()
         self._pending_blocks.clear()
@@ -469,12 +499,12 @@ class ProfilesModel(QAbstractTableModel):
         if budget is not None and number in self._pending_blocks:
             return None
         first = number * BLOCK_SIZE
-        if budget is not None and min(first, self._count - first) > FAR_ROWS:
-            budget = 0  # far from both ends: straight to a worker
+        if budget is not None and self._anchors is None and min(first, self._count - first) > FAR_ROWS:
+            budget = 0  # far from both ends and no anchors yet: straight to a worker
         try:
             with self._budget(self._registry, budget):
                 block = self._registry.profile_page(self._shown, number * BLOCK_SIZE, BLOCK_SIZE,
-                                                    total=self._count)
+                                                    total=self._count, anchors=self._anchors)
         except QueryTimedOut:
             self._pending_blocks.add(number)
             self._start(self._shown, self._generation, "block", number)
@@ -490,19 +520,38 @@ class ProfilesModel(QAbstractTableModel):
             evicted, _ = self._blocks.popitem(last=False)
             self._texts.pop(evicted, None)
 
+    def _sample_anchors(self) -> None:
+        """Have the shown query's anchors sampled (on a reader thread, shortly after its rows are shown)
+        when it lists more than ANCHOR_ROWS rows and has none yet."""
+        if (self._registry is None or self._count <= ANCHOR_ROWS or self._anchors is not None
+                or self._anchors_pending or self._shown != self._query):
+            return
+        if self.sync_budget_ms is None:  # every read on the GUI thread
+            self._anchors = self._registry.profile_anchors(self._shown, every=ANCHOR_EVERY)
+            return
+        self._anchors_pending = True
+        generation, query = self._generation, self._shown
+        QTimer.singleShot(COUNT_DELAY_MS, self, lambda: self._start(query, generation, "anchors")
+                          if generation == self._generation else None)
+
+    def _drop_moved_anchors(self) -> None:
+        """Anchors hold positions: results that can move rows make them wrong (sampled again on refresh)."""
+        if self.results_move_rows():
+            self._anchors = None
+
     def _start(self, query: ProfileQuery, generation: int, what: str, number: int = 0) -> None:
-        """Read `what` ("page", "count" or "block" `number`) of `query` on a reader thread."""
+        """Read `what` ("page", "count", "anchors" or "block" `number`) of `query` on a reader thread."""
         from ec_console.ui.tasks import run_in_background
 
         registry = self._registry
         if registry is None:
             return
         path = registry.path
-        total = self._count
+        total, anchors = self._count, self._anchors
 
         def work(ctx: Any) -> Any:
             return _read_in_worker(path, ctx.is_cancelled, lambda reader: _READS[what](reader, query, number,
-                                                                                      total))
+                                                                                      total, anchors))
 
         task = run_in_background(
             self, work, pool="reader",
@@ -514,9 +563,15 @@ class ProfilesModel(QAbstractTableModel):
     def _landed(self, generation: int, what: str, number: int, result: Any) -> None:
         if generation != self._generation:
             return  # an older keystroke's answer: dropped
+        if what == "anchors":
+            self._anchors_pending = False
+            if result.query == self._shown and self._shown == self._query:
+                self._anchors = result
+            return
         if what == "page":
             page, count = result
             self._apply(self._query, page, count, exact=True, reset=True)
+            self._sample_anchors()
         elif what == "count":
             if self._shown != self._query or result == self._count:
                 self._count_pending = False
@@ -528,6 +583,7 @@ class ProfilesModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), result, self._count - 1)
                 self._count, self._count_pending = result, False
                 self.endRemoveRows()
+            self._sample_anchors()
         else:
             self._store(number, result)
             first = number * BLOCK_SIZE
@@ -568,16 +624,19 @@ class ProfilesModel(QAbstractTableModel):
 
 # ---------------------------------------------------------------------------- reads on a reader thread
 
-def _read_page(reader: Registry, query: ProfileQuery, _number: int, _total: int) -> tuple[list[Profile], int]:
+def _read_page(reader: Registry, query: ProfileQuery, _number: int, _total: int,
+               _anchors: ProfileAnchors | None) -> tuple[list[Profile], int]:
     page = reader.profile_page(query, 0, BLOCK_SIZE)
     return page, len(page) if len(page) < BLOCK_SIZE else reader.count_profiles(query)
 
 
-_READS: dict[str, Callable[[Registry, ProfileQuery, int, int], Any]] = {
+_READS: dict[str, Callable[[Registry, ProfileQuery, int, int, ProfileAnchors | None], Any]] = {
     "page": _read_page,
-    "count": lambda reader, query, _number, _total: reader.count_profiles(query),
-    "block": lambda reader, query, number, total: reader.profile_page(query, number * BLOCK_SIZE, BLOCK_SIZE,
-                                                                      total=total),
+    "count": lambda reader, query, _number, _total, _anchors: reader.count_profiles(query),
+    "anchors": lambda reader, query, _number, _total, _anchors: reader.profile_anchors(query,
+                                                                                        every=ANCHOR_EVERY),
+    "block": lambda reader, query, number, total, anchors: reader.profile_page(
+        query, number * BLOCK_SIZE, BLOCK_SIZE, total=total, anchors=anchors),
 }
 _readers = threading.local()
 

@@ -130,13 +130,22 @@ def _is_address(text: str) -> bool:
     name, at, domain = text.partition("@")
     if not at or not name or "@" in domain or "." not in domain.strip("."):
         return False
-    return not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
+    return not _has_space_or_control(text)
+
+
+def _has_space_or_control(text: str) -> bool:
+    """Whether a value Google writes as one token holds a space, line end or other control character (sent
+    as is by google-auth, such a value would not match Google's record of the key)."""
+    return any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
 
 
 def _check_fields(info: dict[str, Any]) -> None:
     missing = [f for f in REQUIRED_FIELDS if not isinstance(info.get(f), str) or not info[f].strip()]
     if missing:
         raise KeyProblem(f"fields missing or empty: {', '.join(missing)}")
+    for field in ("private_key_id", "token_uri"):
+        if _has_space_or_control(info[field]):
+            raise KeyProblem(f"{field} {_shown(info[field])} holds a space, line end or control character")
     if not _is_address(info["client_email"]):
         raise KeyProblem(f"client_email {_shown(info['client_email'])} is not an address")
     if not info["client_id"].strip().isdigit():
@@ -165,15 +174,15 @@ def load_key(info: dict[str, Any]) -> ServiceAccountKey:
         # The assertion's audience is the token endpoint it is sent to (RFC 7523, section 3). google-auth
         # always writes Google's own URL; for a key whose token_uri is Google's the two are the same.
         credentials = service_account.Credentials.from_service_account_info(
-            info, additional_claims={"aud": info["token_uri"].strip()}
+            info, additional_claims={"aud": info["token_uri"]}
         )
     except (ValueError, TypeError, google_exceptions.MalformedError) as exc:
         raise KeyProblem(f"google-auth cannot use it ({exc})") from None
     return ServiceAccountKey(
         client_email=info["client_email"],
         client_id=info["client_id"].strip(),
-        private_key_id=info["private_key_id"].strip(),
+        private_key_id=info["private_key_id"],
         project_id=str(info.get("project_id") or "").strip(),
-        token_uri=info["token_uri"].strip(),
+        token_uri=info["token_uri"],
         credentials=credentials,
     )
