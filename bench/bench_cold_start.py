@@ -80,7 +80,7 @@ def _children_cpu() -> float:
 # building its window, and two threads importing at once tangle `-X importtime`'s nesting.
 SELF_TEST_IMPORTS = """
 from ec_console import cli
-cli.build_parser()
+cli.parse_arguments(["--self-test"])
 from ec_console.ui.app import create_application, create_main_window
 from ec_console.ui import theme
 app = create_application()
@@ -131,11 +131,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{pair + 1:>4}  {a:6.3f}  {b:6.3f}  {b / a:6.2f}        {a_cpu:6.3f}  {b_cpu:6.3f}  "
                   f"{b_cpu / a_cpu:6.2f}", flush=True)
         median = statistics.median(ratios)
-        print(f"median CPU-time ratio: {statistics.median(cpu_ratios):.2f} (for reading a noisy machine; "
+        cpu_median = statistics.median(cpu_ratios)
+        print(f"median CPU-time ratio: {cpu_median:.2f} (for reading a noisy machine; "
               "the target is on wall time)")
         met = median <= TARGET
         print(f"median B / A: {median:.2f} (target <= {TARGET:.0f}) — {'met' if met else 'NOT met'}")
         report("self-test / bare window, median of paired runs", f"{median:.2f}×", f"≤ {TARGET:.0f}×", met)
+        report("self-test / bare window, CPU time (for reading a loaded machine)", f"{cpu_median:.2f}×",
+               f"≤ {TARGET:.0f}× (on wall time)", None)
         if args.importtime:
             print("ten slowest imports of the self-test (cumulative ms; indented: imported by one above):")
             for micros, depth, name in top_imports(env):

@@ -12,23 +12,19 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import importlib
 import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
-from typing import NoReturn
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
 
 from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
-from ec_console.commands.applications import register as register_applications
-from ec_console.commands.audit import register as register_audit
-from ec_console.commands.check import register as register_check
 from ec_console.commands.common import json_flag, region_flag, resolve_region, verbose_flag
-from ec_console.commands.monitor import register as register_monitor
-from ec_console.commands.profiles import register as register_profiles
-from ec_console.commands.registry import register as register_registry
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
 from ec_console.paths import HOME_ENV
 
@@ -44,8 +40,59 @@ class _Parser(argparse.ArgumentParser):
         raise BadInput(f"{message} (see '{self.prog} --help')")
 
 
+# The subcommands in the order `--help` lists them, each with the module whose `register` adds it: a
+# module is imported, and its flags built, only when the command line names its subcommand (a start of the
+# console's window builds none of them; docs/benchmarks.md, "Cold start").
+COMMANDS: dict[str, str] = {
+    "check": "ec_console.commands.check",
+    "profiles": "ec_console.commands.profiles",
+    "applications": "ec_console.commands.applications",
+    "audit": "ec_console.commands.audit",
+    "monitor": "ec_console.commands.monitor",
+    "registry": "ec_console.commands.registry",
+    "sandbox": __name__,
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    """The whole command line: the global flags and every subcommand's."""
+    return _build(_Parser, COMMANDS)
+
+
+class _FullParserNeeded(Exception):
+    """The partial command line cannot answer as the whole one would (the top-level help or an error)."""
+
+
+class _PartialParser(_Parser):
+    """The global flags and only the subcommands named on the command line.
+
+    Its own help (which lists every subcommand) and its errors (an unknown command lists every choice)
+    are left to the whole parser, so what the user reads and the exit status are the same as the whole
+    command line's; a named subcommand's own help and errors come from that subcommand's parser, which is
+    built exactly as in the whole command line.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        raise _FullParserNeeded(message)
+
+    def print_help(self, file: object = None) -> None:
+        raise _FullParserNeeded("help")
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """`build_parser().parse_args(argv)`, building only the subcommands `argv` names when that suffices."""
+    if argv and argv[0] in COMMANDS:
+        named = [argv[0]]  # everything after the subcommand's name is its own
+    else:  # a name may follow the global flags, or be a flag's value (`--region check`)
+        named = [name for name in COMMANDS if name in argv]
+    try:
+        return _build(_PartialParser, named).parse_args(argv)
+    except _FullParserNeeded:
+        return build_parser().parse_args(argv)
+
+
+def _build(parser_type: type[_Parser], commands: Iterable[str]) -> argparse.ArgumentParser:
+    parser = parser_type(
         prog=APP_NAME,
         description=f"{APP_DISPLAY_NAME}: grant one application access to every calendar in the "
                     "organisation through a service account, test it, and manage the linked profiles. "
@@ -63,14 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the main window offscreen, save a screenshot, report the keychain "
                              "backend, and exit (used to smoke-test installers)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    register_check(sub)
+    for name in commands:
+        importlib.import_module(COMMANDS[name]).register(sub)
+    return parser
 
-    register_profiles(sub)
-    register_applications(sub)
-    register_audit(sub)
-    register_monitor(sub)
-    register_registry(sub)
 
+def register(sub: Any) -> None:
+    """Add `sandbox` and its action to the top-level subparsers of `ec-console`."""
     sandbox = sub.add_parser("sandbox", help="run the sandbox organisation",
                              description="Loopback servers that speak the real protocols for a fictional "
                                          "organisation, so the console can be tried with no tenant.")
@@ -81,7 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
     json_flag(serve, "the sandbox details")
     verbose_flag(serve)
     serve.set_defaults(handler=_sandbox_serve)
-    return parser
 
 
 def _sandbox_serve(args: argparse.Namespace) -> int:
@@ -105,7 +150,13 @@ def _isolate_sandbox_session() -> None:
     os.environ[STORE_ENV] = "memory"
 
 
+# Set when this process started Qt (the window or the self-test): `run` then ends it the ordinary way.
+_qt_started = False
+
+
 def _run_gui(args: argparse.Namespace) -> int:
+    global _qt_started
+    _qt_started = True
     region_id = getattr(args, "region", None)
     if region_id is not None:
         region_id = resolve_region(args)
@@ -115,6 +166,8 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def _run_self_test(args: argparse.Namespace) -> int:
+    global _qt_started
+    _qt_started = True
     from pathlib import Path
 
     from ec_console.ui.selftest import run_self_test
@@ -155,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     log_file: str | None = None
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_arguments(argv)
         if args.sandbox and getattr(args, "handler", None) is None and args.self_test is None:
             _isolate_sandbox_session()
         log_file = _setup_logging(getattr(args, "verbose", False))
@@ -182,5 +235,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitStatus.STEP_FAILED)
 
 
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """The `ec-console` program (its console script, `python -m ec_console` and the frozen builds): `main`,
+    then the end of the process.
+
+    After a command (not the window or the self-test, which leave the end to Qt and the interpreter), the
+    process ends without the interpreter's own teardown, which frees every module and object one by one:
+    0.25-0.36 s after `profiles check` with the protocol clients loaded (docs/benchmarks.md). What that
+    teardown would do that matters is done first: the exit handlers run (among them logging's, which
+    flushes and closes the log file) and the output is flushed. When another thread that is not a daemon
+    is still running, the interpreter ends the process as usual (it waits for that thread).
+    """
+    status = main(argv)
+    if not _qt_started:
+        _end_now(status)
+    sys.exit(status)
+
+
+def _end_now(status: int) -> None:
+    """End the process at once with `status`, unless a non-daemon thread still runs (then return)."""
+    current = threading.current_thread()
+    if any(t is not current and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:
+        return
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be said there
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

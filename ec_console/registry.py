@@ -619,8 +619,18 @@ _AUDIT_CHAIN_MIGRATION = Migration(10, "the audit's SHA-256 hash chain (existing
 # The schema version that added the audit's hash chain (tests name it through this constant).
 AUDIT_CHAIN_VERSION = _AUDIT_CHAIN_MIGRATION.version
 
+# On PostgreSQL the helpdesk role may record a check's finding in a profile's status (linked <->
+# needs_relink, and nothing else: a trigger). SQLite has one user, the admin: nothing to do; the step keeps
+# both engines' numbers in step.
+_HELPDESK_FINDINGS_MIGRATION = Migration(11, "a check's finding may move a profile between linked and "
+                                             "needs_relink (the helpdesk's right on PostgreSQL; nothing on "
+                                             "SQLite)", ())
+# The schema version that lets the helpdesk record check findings (tests name it through this constant).
+HELPDESK_FINDINGS_VERSION = _HELPDESK_FINDINGS_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
-                                     _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION)
+                                     _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
+                                     _HELPDESK_FINDINGS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

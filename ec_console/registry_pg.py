@@ -13,14 +13,18 @@ PostgreSQL side of that:
   version (SQLite's `PRAGMA user_version`) and the registry mark (`PRAGMA application_id`).
 - `initialise(conn)`: creates or upgrades the schema, the group roles `ec_admin` and `ec_helpdesk`, their
   GRANTs and the row-level security policies, in one transaction.
+- The audit's hash chain (schema 10) is written by the server (the `audit_chain` trigger: session_user,
+  prev and row hash, the id under the head's lock); `verify_audit(conn)` walks it with
+  `audit_chain.verify` through a server-side cursor. `registry_copy` copies a SQLite registry in.
 
 What each role may do (enforced by PostgreSQL, so `psql` cannot do more than the console):
 
 - `ec_admin`: everything the console does, except changing the audit trail: INSERT only there.
-- `ec_helpdesk`: reads every table; records check results (a profile's last-check columns, an application's
+- `ec_helpdesk`: reads every table; records check results (a profile's last-check columns, a check's
+  finding in its status — `linked` <-> `needs_relink` only, kept to that by a trigger —, an application's
   health, `checks` rows other than link attempts, `health_history` rows); appends check-run entries to the
-  audit. It cannot add, edit or revoke applications, nor link, revoke or relink profiles (no UPDATE of a
-  profile's status, no INSERT or DELETE of profiles).
+  audit. It cannot add, edit or revoke applications, nor link, revoke, un-revoke or relink profiles (no
+  other status change, no INSERT or DELETE of profiles, no relink check or audit entry).
 - Neither role may UPDATE, DELETE or TRUNCATE the audit (no GRANT; a trigger refuses it for everyone,
   the tables' owner included). The tables belong to the role that ran `registry init` (the database's
   administrator), which is not given to the people using the console.
@@ -53,7 +57,8 @@ CONNECT_TIMEOUT_S = 10
 
 # Audit actions a helpdesk member may append: the entries a check run writes (dashboard.py, checkall.py).
 HELPDESK_AUDIT_ACTIONS = ("check_all_started", "check_all_finished", "check_all_cancelled",
-                          "application_health", "application_checked", "monitor_run")
+                          "application_health", "application_checked", "monitor_run",
+                          "profile_status_changed")
 # Check kinds that record a link attempt, which a helpdesk member cannot make.
 LINK_CHECK_KINDS = ("link", "relink")
 
@@ -73,6 +78,10 @@ class PgMigration:
     version: int
     description: str
     statements: tuple[str, ...]
+
+
+def _quoted_list(values: Sequence[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
 _APPEND_ONLY = """CREATE OR REPLACE FUNCTION ec_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -289,7 +298,112 @@ END $$""",
         SELECT application_id, status, COUNT(*) FROM profiles GROUP BY application_id, status""",
 ))
 
-PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+# The audit's SHA-256 hash chain (ec_console/audit_chain.py), as SQLite's schema 10: each row's prev_hash
+# and row_hash, the database's own login (`db_session_user`), a unique index on prev_hash (the chain cannot
+# fork) and `audit_head` (the count and newest hash). Here the server writes all of them: a BEFORE INSERT
+# trigger sets db_session_user := session_user (whatever the client sent: it cannot be spoofed), takes the
+# head (a row lock, so appends from many consoles queue one after the other), gives the row its id under
+# that lock (so id order is chain order) and computes its hash with `ec_audit_canonical()`, the same bytes
+# as `audit_chain.canonical()`. Existing rows are chained in id order (their db_session_user unknown: NULL).
+AUDIT_HEAD_TABLE = "audit_head"
+AUDIT_CHAIN_TRIGGER = "audit_chain"
+_GENESIS_SQL = "'" + "0" * 64 + "'"
+# json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False): to_json() escapes a text as
+# Python does (\" \\ \b \f \n \r \t, other control characters as \u00xx, the rest as itself).
+_CANONICAL_SQL = """CREATE OR REPLACE FUNCTION ec_audit_canonical(at text, os_user text, db_session_user text,
+        action text, subject text, detail text) RETURNS text LANGUAGE sql IMMUTABLE
+        SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '{"action":' || COALESCE(to_json(action)::text, 'null')
+        || ',"at":' || COALESCE(to_json(at)::text, 'null')
+        || ',"db_session_user":' || COALESCE(to_json(db_session_user)::text, 'null')
+        || ',"detail":' || COALESCE(to_json(detail)::text, 'null')
+        || ',"os_user":' || COALESCE(to_json(os_user)::text, 'null')
+        || ',"subject":' || COALESCE(to_json(subject)::text, 'null') || '}'
+$$"""
+_ROW_HASH_SQL = """CREATE OR REPLACE FUNCTION ec_audit_row_hash(prev text, content text) RETURNS text
+        LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT encode(sha256(convert_to(prev || content, 'UTF8')), 'hex')
+$$"""
+_V10 = PgMigration(10, "the audit's SHA-256 hash chain (existing entries chained in order)", (
+    "ALTER TABLE audit ADD COLUMN prev_hash text COLLATE \"C\"",
+    "ALTER TABLE audit ADD COLUMN row_hash text COLLATE \"C\"",
+    "ALTER TABLE audit ADD COLUMN db_session_user text",
+    _CANONICAL_SQL,
+    _ROW_HASH_SQL,
+    f"""CREATE TABLE {AUDIT_HEAD_TABLE} (
+        id integer PRIMARY KEY CHECK (id = 1),
+        entries bigint NOT NULL,
+        head text COLLATE "C" NOT NULL
+    )""",
+    "ALTER TABLE audit DISABLE TRIGGER audit_no_update",
+    f"""DO $$
+DECLARE
+    r record;
+    prev text := {_GENESIS_SQL};
+    n bigint := 0;
+BEGIN
+    FOR r IN SELECT id, at, os_user, action, subject, detail FROM audit ORDER BY id LOOP
+        UPDATE audit SET prev_hash = prev,
+            row_hash = ec_audit_row_hash(prev, ec_audit_canonical(r.at, r.os_user, NULL, r.action,
+                                                                  r.subject, r.detail))
+            WHERE id = r.id RETURNING row_hash INTO prev;
+        n := n + 1;
+    END LOOP;
+    INSERT INTO {AUDIT_HEAD_TABLE} (id, entries, head) VALUES (1, n, prev);
+END $$""",
+    "ALTER TABLE audit ENABLE TRIGGER audit_no_update",
+    "CREATE UNIQUE INDEX audit_chain_links ON audit (prev_hash)",
+    f"""CREATE FUNCTION ec_audit_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    prev text;
+BEGIN
+    SELECT head INTO prev FROM public.{AUDIT_HEAD_TABLE} WHERE id = 1 FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the audit''s head is missing: the registry''s administrator runs registry init';
+    END IF;
+    new.id := nextval(pg_get_serial_sequence('public.audit', 'id'));
+    new.db_session_user := session_user;
+    new.prev_hash := prev;
+    new.row_hash := public.ec_audit_row_hash(prev, public.ec_audit_canonical(
+        new.at, new.os_user, new.db_session_user, new.action, new.subject, new.detail));
+    UPDATE public.{AUDIT_HEAD_TABLE} SET entries = entries + 1, head = new.row_hash WHERE id = 1;
+    RETURN new;
+END $$""",
+    f"""CREATE TRIGGER {AUDIT_CHAIN_TRIGGER} BEFORE INSERT ON audit
+       FOR EACH ROW EXECUTE FUNCTION ec_audit_chain()""",
+))
+
+# What a check finds may move a profile between `linked` and `needs_relink` (check all: a passing probe
+# -> linked, a proven-unreachable profile -> needs_relink). The helpdesk records check results, so it gets
+# UPDATE on `status` (a column grant in `_role_statements`), and this trigger keeps that right to exactly
+# those two moves for a login that is neither an admin nor the tables' owner: revoking, un-revoking (and any
+# other status) is refused with SQLSTATE 42501, as a missing grant is. Linking (INSERT), deleting and
+# relinking (its `relink` check and `profile_relinked` audit entry) stay refused by the grants and policies.
+PROFILE_FINDINGS = ("linked", "needs_relink")
+_V11 = PgMigration(11, "a check's finding may move a profile between linked and needs_relink "
+                       "(the helpdesk's right, kept to that by a trigger)", (
+    f"""CREATE FUNCTION ec_profile_status_by_role() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER')
+       OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ADMIN_ROLE}'
+                  AND pg_has_role(current_user, oid, 'MEMBER')) THEN
+        RETURN new;
+    END IF;
+    IF old.status IN ({_quoted_list(PROFILE_FINDINGS)})
+       AND new.status IN ({_quoted_list(PROFILE_FINDINGS)}) THEN
+        RETURN new;
+    END IF;
+    RAISE EXCEPTION 'permission denied: only an administrator may change a profile from % to %',
+        old.status, new.status USING ERRCODE = 'insufficient_privilege';
+END $$""",
+    """CREATE TRIGGER profile_status_by_role BEFORE UPDATE OF status ON profiles
+       FOR EACH ROW WHEN (old.status IS DISTINCT FROM new.status)
+       EXECUTE FUNCTION ec_profile_status_by_role()""",
+))
+
+PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
@@ -304,14 +418,10 @@ _META = f"""CREATE TABLE IF NOT EXISTS {META_TABLE} (
 
 # Every table of the registry (the ones GRANTs and row-level security are set on).
 TABLES = ("applications", "profiles", "checks", "audit", "reconciliations", "reconciliation_findings",
-          "health_history", PROFILE_COUNTS, META_TABLE)
+          "health_history", PROFILE_COUNTS, META_TABLE, AUDIT_HEAD_TABLE)
 # Tables an admin writes (INSERT, UPDATE, DELETE); the audit gets INSERT only, the counts and the meta none.
 _ADMIN_WRITES = ("applications", "profiles", "checks", "reconciliations", "reconciliation_findings",
                  "health_history")
-
-
-def _quoted_list(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
 def _role_statements() -> list[str]:
@@ -320,13 +430,15 @@ def _role_statements() -> list[str]:
     out = [
         f"REVOKE ALL ON {', '.join(TABLES)} FROM PUBLIC",
         "REVOKE ALL ON FUNCTION ec_audit_append_only(), ec_reconciliations_go_with_application(), "
-        "ec_profile_counts(), ec_profile_counts_application_delete() FROM PUBLIC",
+        "ec_profile_counts(), ec_profile_counts_application_delete(), ec_audit_chain(), "
+        "ec_profile_status_by_role() FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {roles}",
         f"GRANT SELECT ON {', '.join(TABLES)} TO {roles}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(_ADMIN_WRITES)} TO {ADMIN_ROLE}",
         f"GRANT INSERT ON audit TO {roles}",
         # The helpdesk records check results: these columns only (so never a profile's status).
-        "GRANT UPDATE (last_checked_at, last_result, last_diagnosis, updated_at) ON profiles "
+        # A check's finding in the status too: linked <-> needs_relink only (migration 11's trigger).
+        "GRANT UPDATE (status, last_checked_at, last_result, last_diagnosis, updated_at) ON profiles "
         f"TO {HELPDESK_ROLE}",
         f"GRANT UPDATE (health, updated_at) ON applications TO {HELPDESK_ROLE}",
         f"GRANT INSERT ON checks, health_history TO {HELPDESK_ROLE}",
@@ -668,6 +780,63 @@ def _member_of(conn, role: str) -> bool:
     return bool(row and row[0])
 
 
+# --------------------------------------------------------------------------------------- audit chain
+
+_CHAIN_COLUMNS = "id, at, os_user, db_session_user, action, subject, detail, prev_hash, row_hash"
+AUDIT_WALK_BATCH = 2000
+
+
+def iter_audit_chain(conn, *, batch: int = AUDIT_WALK_BATCH) -> Iterator[Any]:
+    """Every audit row in id order (chain order) as `audit_chain.ChainRow`, through a server-side cursor:
+    `batch` rows cross the network at a time, so memory does not grow with the audit. Call it inside a
+    transaction (a server-side cursor lives in one)."""
+    from ec_console.audit_chain import ChainRow
+
+    with conn.cursor(name="ec_audit_chain_walk") as cursor:
+        cursor.itersize = batch
+        cursor.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit ORDER BY id")
+        for row in cursor:
+            yield ChainRow(*row)
+
+
+def audit_by_hash(conn, digest: str) -> Any:
+    """The audit row whose row_hash is `digest`, or None (a scan: only asked once a link is broken)."""
+    from ec_console.audit_chain import ChainRow
+
+    row = conn.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit WHERE row_hash = %s ORDER BY id LIMIT 1",
+                       (digest,)).fetchone()
+    return None if row is None else ChainRow(*row)
+
+
+def audit_head(conn) -> Any:
+    """The count and newest hash the server kept beside the audit (None: not kept)."""
+    from ec_console.audit_chain import ChainHead
+
+    row = conn.execute(f"SELECT entries, head FROM {AUDIT_HEAD_TABLE} WHERE id = 1").fetchone()
+    return None if row is None else ChainHead(int(row[0]), str(row[1]))
+
+
+def verify_audit(conn, *, known_head: str | None = None) -> Any:
+    """Walk a PostgreSQL registry's audit chain (streamed, in id order) with `audit_chain.verify`: one
+    consistent snapshot (REPEATABLE READ, read only), so entries appended meanwhile are not half-seen."""
+    from contextlib import closing, nullcontext
+
+    from ec_console.audit_chain import verify
+
+    with conn.transaction() if conn.autocommit else nullcontext():
+        if conn.autocommit or conn.info.transaction_status == _idle():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with closing(iter_audit_chain(conn)) as rows:  # the cursor closes before the transaction ends
+            return verify(rows, find=lambda digest: audit_by_hash(conn, digest), recorded=audit_head(conn),
+                          known_head=known_head)
+
+
+def _idle() -> Any:
+    from psycopg.pq import TransactionStatus
+
+    return TransactionStatus.IDLE
+
+
 # ------------------------------------------------------------------------------------------- queries
 #
 # The profile table's queries with the same answers as `Registry.status_counts` / `profile_page` /
@@ -856,4 +1025,4 @@ def _page_by_application(conn, query: Any, offset: int, limit: int) -> list[int]
 __all__ = ["ADMIN_ROLE", "HELPDESK_ROLE", "PG_MIGRATIONS", "PG_SCHEMA_VERSION", "PgRefused",
            "PgRegistryError", "Target", "connect", "grant_lines", "initialise", "migrate", "parse_url",
            "password_key", "schema_version", "signed_in_role", "status_counts", "count_profiles",
-           "profile_page", "profiles_by_ids"]
+           "profile_page", "profiles_by_ids", "verify_audit", "iter_audit_chain", "audit_head"]

@@ -111,18 +111,20 @@ def test_starting_the_command_line_loads_no_protocol_client():
 
 def test_the_first_window_loads_no_protocol_client_nor_later_work():
     """The main window, built and shown as `ec-console` shows it, has loaded no protocol client, no sandbox,
-    no check engine, no report writer and none of the dialogs opened later: they are imported when first
-    used, so the console starts sooner (docs/benchmarks.md, "Cold start"). The keychain is
-    given: asking it is the window's background job, not part of building it."""
+    no check engine, no report writer, no subcommand's flags and none of the dialogs opened later: they are
+    imported when first used, so the console starts sooner (docs/benchmarks.md, "Cold start"). The
+    keychain is given: asking it is the window's background job, not part of building it."""
     heavy = ["msal", "exchangelib", "googleapiclient", "google.auth", "msgraph", "requests", "keyring",
              "cryptography", "ec_console.sandbox", "ec_console.providers.exchange.check",
              "ec_console.providers.graph.check", "ec_console.providers.google", "ec_console.checkall",
              "ec_console.dashboard", "ec_console.report_pdf", "ec_console.ui.wizard",
-             "ec_console.ui.edit_application", "ec_console.ui.operations", "psycopg"]
+             "ec_console.ui.edit_application", "ec_console.ui.operations", "ec_console.commands.check",
+             "ec_console.commands.profiles", "ec_console.commands.applications", "ec_console.commands.audit",
+             "ec_console.commands.monitor", "ec_console.commands.registry", "psycopg"]
     code = (
         "import sys\n"
         "from ec_console import cli\n"
-        "cli.build_parser()\n"
+        "assert cli.parse_arguments([]).command is None\n"  # as `ec-console` starts its window
         "from ec_console.ui import theme\n"
         "from ec_console.ui.app import create_application, create_main_window, saved_theme\n"
         "app = create_application()\n"

@@ -543,9 +543,11 @@ def test_the_sweep_finds_what_it_looks_for(tmp_path):
 
 
 def test_no_secret_leaks_with_a_postgresql_registry(pg_cluster, pg_registry, capsys, monkeypatch):
-    """`registry login`, `status` and `init` against a real PostgreSQL: the login role's password (right,
-    wrong, or typed into the URL) is in no output, log, config or data file."""
+    """`registry login`, `status`, `migrate`, `init` and `audit verify --registry` against a real PostgreSQL:
+    the login role's password (right, wrong, or typed into the URL) is in no output, log, config or data
+    file."""
     from ec_console import cli
+    from ec_console.registry import Registry
 
     clear_environment(monkeypatch)
     password, wrong = "Pg-Leak-Canary-Pässwort-5e1!", "Pg-Wrong-Canary-Pw-77c!"
@@ -555,6 +557,7 @@ def test_no_secret_leaks_with_a_postgresql_registry(pg_cluster, pg_registry, cap
         conn.execute(f"DROP ROLE IF EXISTS {user}")
         conn.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
         conn.execute(f"GRANT ec_helpdesk TO {user}")
+    Registry.for_region("us").close()  # a SQLite registry for migrate to copy
     try:
         url = pg_cluster.url(pg_registry, user, tcp=True)
         codes = []
@@ -562,6 +565,9 @@ def test_no_secret_leaks_with_a_postgresql_registry(pg_cluster, pg_registry, cap
                                    (password, ["registry", "login", "--url", url, "--verbose"]),
                                    (None, ["registry", "status", "--url", url, "--verbose"]),
                                    (None, ["registry", "status", "--url", url, "--json"]),
+                                   (None, ["audit", "verify", "--registry", url, "--verbose"]),
+                                   # a helpdesk login may not copy a registry in: refused after signing in
+                                   (None, ["registry", "migrate", "--region", "us", "--to", url, "-v"]),
                                    (None, ["registry", "init", "--url", url.replace(f"{user}@",
                                                                                     f"{user}:{in_url}@")])):
             if env_password is None:
@@ -572,9 +578,10 @@ def test_no_secret_leaks_with_a_postgresql_registry(pg_cluster, pg_registry, cap
     finally:
         with pg_cluster.connect() as conn:
             conn.execute(f"DROP ROLE IF EXISTS {user}")
-    assert codes == [2, 0, 0, 0, 2]
+    assert codes == [2, 0, 0, 0, 0, 2, 2]
     captured = capsys.readouterr()
     assert "helpdesk" in captured.out  # the flows ran through to the registry
+    assert "Audit chain verified" in captured.out and "helpdesk member" in captured.err
     leaks = find_leaks({"login password": password, "wrong password": wrong, "password in the URL": in_url},
                        {"stdout": captured.out, "stderr": captured.err},
                        [paths.config_dir(), paths.data_dir(), paths.log_dir()], [user])

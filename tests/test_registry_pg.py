@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from ec_console import registry_pg as pg
-from ec_console.registry import MIGRATIONS, SCHEMA_VERSION, Registry
+from ec_console.registry import HELPDESK_FINDINGS_VERSION, MIGRATIONS, SCHEMA_VERSION, Registry
 
 NOW = "2026-12-03T10:00:00Z"
 
@@ -171,7 +171,12 @@ _HELPDESK_REFUSED = {
     "link a profile": "INSERT INTO profiles (application_id, email, created_at, updated_at) "
                       "VALUES ({app}, 'new@contoso.com', '{now}', '{now}')",
     "revoke a profile": "UPDATE profiles SET status = 'revoked' WHERE id = {profile}",
-    "mark a profile for relinking": "UPDATE profiles SET status = 'needs_relink' WHERE id = {profile}",
+    "mark a profile as revoked by its check columns": "UPDATE profiles SET status = 'revoked', "
+                                                      "last_result = 'fail' WHERE id = {profile}",
+    "record a relink in the audit": "INSERT INTO audit (at, os_user, action, subject) "
+                                    "VALUES ('{now}', 'hank', 'profile_relinked', 'ann@contoso.com')",
+    "record a relink attempt": "INSERT INTO checks (profile_id, application_id, kind, result, created_at) "
+                               "VALUES ({profile}, {app}, 'relink', 'pass', '{now}')",
     "move a profile": "UPDATE profiles SET application_id = {app} WHERE id = {profile}",
     "delete a profile": "DELETE FROM profiles WHERE id = {profile}",
     "record a link attempt": "INSERT INTO checks (application_id, kind, result, created_at) "
@@ -270,6 +275,76 @@ def test_the_helpdesk_reads_everything_and_records_check_results(pg_logins):
         assert admin.execute("SELECT COUNT(*) FROM health_history").fetchone()[0] == 1
         assert admin.execute("SELECT action FROM audit ORDER BY id").fetchall() == \
             [("profile_linked",), ("check_all_finished",)]
+
+
+def _status(conn, profile: int) -> str:
+    return conn.execute("SELECT status FROM profiles WHERE id = %s", (profile,)).fetchone()[0]
+
+
+def test_the_helpdesk_records_a_checks_finding_between_linked_and_needs_relink(pg_logins):
+    with pg_logins("admin") as admin:
+        ids = _seed(admin)
+    with pg_logins("helpdesk") as conn:
+        for finding in ("needs_relink", "linked", "needs_relink"):
+            with conn.transaction():
+                assert conn.execute("UPDATE profiles SET status = %s, last_result = %s, updated_at = %s "
+                                    "WHERE id = %s", (finding, "pass" if finding == "linked" else "fail", NOW,
+                                                      ids["profile"])).rowcount == 1
+                conn.execute("INSERT INTO audit (at, os_user, action, subject) VALUES (%s, 'hank', "
+                             "'profile_status_changed', 'ann@contoso.com')", (NOW,))
+            assert _status(conn, ids["profile"]) == finding
+        assert pg.status_counts(conn) == {"linked": 0, "needs_relink": 1, "revoked": 0}
+
+
+@pytest.mark.parametrize("before, after", [("linked", "revoked"), ("needs_relink", "revoked"),
+                                           ("revoked", "linked"), ("revoked", "needs_relink")])
+def test_the_helpdesk_cannot_revoke_or_unrevoke_a_profile(pg_logins, before, after):
+    with pg_logins("admin") as admin:
+        ids = _seed(admin)
+        admin.execute("UPDATE profiles SET status = %s WHERE id = %s", (before, ids["profile"]))
+    with pg_logins("helpdesk") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only an administrator"):
+            conn.execute("UPDATE profiles SET status = %s WHERE id = %s", (after, ids["profile"]))
+        assert _status(conn, ids["profile"]) == before
+        # Several rows in one statement: one forbidden move refuses the whole statement.
+        if before != "revoked":
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("UPDATE profiles SET status = %s", (after,))
+            assert _status(conn, ids["profile"]) == before
+
+
+def test_upgrading_a_registry_gives_the_helpdesk_its_right_to_record_findings(pg_cluster, pg_database):
+    def has_it(conn) -> tuple[bool, bool]:
+        trigger = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = "
+                               "'profile_status_by_role')").fetchone()[0]
+        grant = conn.execute("SELECT COALESCE((SELECT has_column_privilege(oid, 'profiles', 'status', "
+                             "'UPDATE') FROM pg_roles WHERE rolname = %s), false)",
+                             (pg.HELPDESK_ROLE,)).fetchone()[0]
+        return trigger, grant
+
+    with pg.connect(pg_cluster.url(pg_database)) as conn:
+        with conn.transaction():
+            pg.migrate(conn, HELPDESK_FINDINGS_VERSION - 1)
+        assert has_it(conn) == (False, False)
+        result = pg.initialise(conn)
+        assert (result.before, result.after) == (HELPDESK_FINDINGS_VERSION - 1, SCHEMA_VERSION)
+        assert has_it(conn) == (True, True)
+
+
+def test_a_login_in_neither_role_cannot_change_a_status(pg_cluster, pg_logins):
+    with pg_logins("admin") as admin:
+        ids = _seed(admin)
+    name = f"nobody_{uuid.uuid4().hex[:8]}"
+    with pg_cluster.connect(pg_logins.dbname) as su:
+        su.execute(f"CREATE ROLE {name} LOGIN PASSWORD 'pw-{name}'")
+    try:
+        with psycopg.connect(pg_cluster.url(pg_logins.dbname, name, tcp=True), password=f"pw-{name}",
+                             autocommit=True) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("UPDATE profiles SET status = 'needs_relink' WHERE id = %s", (ids["profile"],))
+    finally:
+        with pg_cluster.connect() as su:
+            su.execute(f"DROP ROLE {name}")
 
 
 def test_the_admin_does_everything_else(pg_logins):

@@ -180,3 +180,42 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home)
     for path in tmp_path.glob("*.png"):
         assert distinct_colours(QImage(str(path))) > 1, path.name
     assert os.environ["EC_CONSOLE_HOME"] == str(ec_home)
+
+
+def _keychain_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("keychain: "))
+
+
+def test_the_keychain_is_asked_in_a_process_of_its_own_with_the_same_answer(
+        qapp, tmp_path, capsys, ec_home, monkeypatch):
+    from ec_console.keychain import keychain_status
+
+    spawned = []
+    real_popen = selftest.subprocess.Popen
+
+    def popen(argv, **kwargs):
+        spawned.append(argv)
+        return real_popen(argv, **kwargs)
+
+    monkeypatch.setattr(selftest.subprocess, "Popen", popen)
+    assert run_self_test(tmp_path / "shot.png") == 0
+    line = _keychain_line(capsys.readouterr().out)
+    assert len(spawned) == 1 and spawned[0][0] == sys.executable
+    assert line == f"keychain: {keychain_status()}"
+    assert line != "keychain: unavailable: the keychain did not answer"
+
+
+@pytest.mark.parametrize("how", ["frozen", "child fails", "child says nothing"])
+def test_without_a_keychain_process_the_answer_is_asked_here(qapp, tmp_path, capsys, ec_home, monkeypatch,
+                                                             how):
+    from ec_console.keychain import keychain_status
+
+    if how == "frozen":  # a frozen build has no interpreter to start
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+        monkeypatch.setattr(selftest.subprocess, "Popen", lambda *a, **k: pytest.fail("no process expected"))
+    elif how == "child fails":
+        monkeypatch.setattr(selftest, "_KEYCHAIN_CHILD", "import sys; sys.exit(3)")
+    else:
+        monkeypatch.setattr(selftest, "_KEYCHAIN_CHILD", "print('not json')")
+    assert run_self_test(tmp_path / "shot.png") == 0
+    assert _keychain_line(capsys.readouterr().out) == f"keychain: {keychain_status()}"

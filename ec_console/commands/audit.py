@@ -7,11 +7,14 @@ Entries come newest first and are streamed from the registry in batches (no full
 CSV shapes are `ec_console.audit`'s (docs/cli.md): they carry the action codes; the text listing shows each
 action's readable name (`ec_console.audit_labels`).
 
-    ec-console audit verify [--known-head HASH] [--json] [--region ID]
+    ec-console audit verify [--known-head HASH] [--json] [--region ID | --registry URL]
 
-walks the audit's hash chain (`ec_console.audit_chain`), streamed oldest first. Exit statuses: 0 done (for
-verify: the chain holds), 1 verify found a broken link, 2 bad input (unknown region, bad --since or
---known-head, an output folder that does not exist).
+walks the audit's hash chain (`ec_console.audit_chain`), streamed oldest first: of the region's SQLite file,
+or of the PostgreSQL registry at URL (`registry_pg.verify_audit`, a server-side cursor).
+
+Exit statuses: 0 done (for verify: the chain holds), 1 verify found a broken link, 2 bad input (unknown
+region, bad --since or --known-head, an output folder that does not exist; for --registry, the refusals of
+`registry status`).
 """
 
 from __future__ import annotations
@@ -63,6 +66,9 @@ def register(subparsers: Any) -> None:
         "detect later a deletion of the newest entries); 1: the first broken link is named.",
     )
     region_flag(verify)
+    verify.add_argument("--registry", metavar="URL", help="a PostgreSQL registry (postgresql://...) instead "
+                        "of the region's SQLite file; the password comes from the keychain ('ec-console "
+                        "registry login') or the file PGPASSFILE names")
     verify.add_argument("--known-head", metavar="HASH", help="a head hash printed by an earlier verify: "
                         "the chain must still contain it (catches the newest entries deleted)")
     verify.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -181,11 +187,19 @@ def run_verify(args: argparse.Namespace) -> int:
     from ec_console.registry import Registry
 
     known = audit_chain.parse_head(args.known_head) if args.known_head is not None else None
-    region_id = resolve_region(args)
-    with Registry.for_region(region_id) as registry:
-        result = registry.verify_audit(known_head=known)
+    url = getattr(args, "registry", None)
+    if url is not None:
+        if getattr(args, "region", None) is not None:
+            raise BadInput("give --region (the region's SQLite file) or --registry URL (a PostgreSQL "
+                           "registry), not both")
+        region_id, where, result = None, *_verify_postgres(url, known)
+    else:
+        region_id = resolve_region(args)
+        with Registry.for_region(region_id) as registry:
+            result = registry.verify_audit(known_head=known)
     if args.json:
-        print_json({"region": region_id, **audit_chain.result_json(result)})
+        shown = {"region": region_id} if url is None else {"region": None, "registry": where}
+        print_json({**shown, **audit_chain.result_json(result)})
     elif result.verified:
         print(audit_chain.verified_line(result))
         print(f"Head: {result.head}")
@@ -194,3 +208,28 @@ def run_verify(args: argparse.Namespace) -> int:
         print(audit_chain.broken_line(result, action_label))
         print(audit_chain.advice(result))
     return ExitStatus.OK if result.verified else ExitStatus.STEP_FAILED
+
+
+def _verify_postgres(url: str, known: str | None) -> tuple[str, Any]:
+    """The audit chain of the PostgreSQL registry at `url`, walked on the server's rows (exit 2 when the
+    registry cannot be read, has no chain yet, or the login holds neither role)."""
+    from ec_console import registry_pg as pg
+    from ec_console.registry import AUDIT_CHAIN_VERSION
+
+    target = pg.parse_url(url)
+    with pg.connect(target, autocommit=True) as conn, pg.plain_errors(target):
+        try:
+            version = pg.schema_version(conn)
+        except pg.psycopg_errors().InsufficientPrivilege:
+            signed_in = pg.signed_in_role(conn)
+            raise pg.PgRefused(f"the login role {signed_in.user!r} may not read the registry in "
+                               f"{target.where}: {signed_in.explanation}") from None
+        if version is None:
+            raise pg.PgRefused(f"the database {target.dbname!r} on {target.host}:{target.port} holds no "
+                               "registry yet: its administrator runs 'ec-console registry init --url URL'")
+        if version < AUDIT_CHAIN_VERSION:
+            raise pg.PgRefused(f"the registry in {target.where} is at schema {version}, before the audit "
+                               "had a hash chain: its administrator runs 'ec-console registry init --url "
+                               "URL' "
+                               "to upgrade it")
+        return target.where, pg.verify_audit(conn, known_head=known)

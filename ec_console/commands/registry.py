@@ -1,8 +1,10 @@
-"""`ec-console registry init|login|status`: where a region's registry lives, and setting up a shared one.
+"""`ec-console registry init|login|status|migrate`: where a region's registry lives, and setting up a
+shared one.
 
     ec-console registry init --url URL [--json]
     ec-console registry login --url URL
     ec-console registry status [--region ID | --url URL] [--json]
+    ec-console registry migrate [--region ID] --to URL [--json]
 
 `init` creates (or upgrades) the registry's schema in a PostgreSQL database, the group roles `ec_admin` and
 `ec_helpdesk` with their GRANTs and row-level security (ec_console/registry_pg.py), and prints the GRANT lines
@@ -10,8 +12,11 @@ an administrator runs to give each person's login role one of them. Running it a
 `login` checks a login role's password against the server and keeps it in the keychain, where the console
 finds it (the password comes from EC_PASSWORD or a hidden prompt, never from argv). `status` says which
 engine holds the registry and where, its schema version and the signed-in role; it changes nothing.
+`migrate` copies the region's SQLite registry into a PostgreSQL one, compares every row and verifies the
+audit chain there (ec_console/registry_copy.py); interrupted, the same command continues.
 
-Exit statuses: 0 done, 2 refused before any work (bad URL, server unreachable, sign-in refused, no
+Exit statuses: 0 done, 1 (migrate) a difference, a broken audit chain or an interrupted copy, 2 refused
+before any work (bad URL, server unreachable, sign-in refused, no
 registry in that database, a login role that may not set the registry up).
 """
 
@@ -82,6 +87,24 @@ def register(subparsers: Any) -> None:
     json_flag(status, "the status")
     verbose_flag(status)
     status.set_defaults(handler=run_status)
+
+    migrate = actions.add_parser(
+        "migrate",
+        help="copy a region's SQLite registry, audit trail included, into a PostgreSQL registry",
+        description="Copy the region's SQLite registry (brought to the current schema first) into the "
+        "PostgreSQL registry of --to, which 'registry init' set up and which holds no other registry's "
+        "data: applications, profiles, checks, reconciliations, health history and the audit trail with "
+        "its hash chain. Then every row is compared with the SQLite file, column by column, and the audit "
+        "chain is verified on PostgreSQL. Interrupted, the same command continues where it stopped. Run "
+        "it as the database's administrator (the login that ran 'registry init'). The SQLite file is not "
+        "changed.",
+    )
+    region_flag(migrate)
+    migrate.add_argument("--to", required=True, metavar="URL",
+                         help="the PostgreSQL registry (postgresql://...)")
+    json_flag(migrate, "the outcome")
+    verbose_flag(migrate)
+    migrate.set_defaults(handler=run_migrate)
 
 
 def _write_json(data: dict[str, Any], out: TextIO) -> None:
@@ -236,3 +259,75 @@ def _postgres_status(url: str) -> dict[str, Any]:
             **_target_fields(target, signed_in.user), "server_version": server, "schema_version": version,
             "latest_schema_version": pg.PG_SCHEMA_VERSION, "role": signed_in.role,
             "role_detail": f"{signed_in.role} ({signed_in.explanation})"}
+
+
+# -------------------------------------------------------------------------------------------- migrate
+
+def run_migrate(args: argparse.Namespace, out: TextIO | None = None, *,
+                after_batch: Any = None) -> int:
+    from ec_console import audit_chain
+    from ec_console import registry_copy as rc
+    from ec_console import registry_pg as pg
+    from ec_console.audit_labels import action_label
+    from ec_console.registry import Registry
+    from ec_console.words import count
+
+    out = out or sys.stdout
+    region_id = resolve_region(args)
+    target = pg.parse_url(args.to)
+    path = Registry.path_for_region(region_id)
+    source = rc.open_source(path)
+    try:
+        mark = rc.source_mark(region_id, source)
+        kept = "what was copied so far is kept: run the same command again to continue where it stopped"
+        with pg.connect(target, autocommit=True) as conn:
+            try:
+                with pg.plain_errors(target):
+                    result = rc.copy_registry(source, conn, mark, after_batch=after_batch)
+            except KeyboardInterrupt:
+                raise rc.CopyInterrupted(f"the copy was interrupted; {kept}") from None
+            except pg.PgRegistryError as exc:  # the connection lost, or the server refused a statement
+                raise rc.CopyInterrupted(f"the copy stopped: {exc.message}; {kept}") from None
+    finally:
+        source.close()
+    status = ExitStatus.OK if result.verified else ExitStatus.STEP_FAILED
+    if args.json:
+        _write_json({"region": region_id, "source": str(path), "engine": "postgresql",
+                     **_target_fields(target, target.user or pg.default_user()),
+                     "resumed": result.resumed,
+                     "tables": {t.table: {"rows": t.rows, "already_there": t.already, "copied": t.copied}
+                                for t in result.tables},
+                     "verified": result.verified,
+                     "differences": [{"table": d.table, "id": d.id, "what": d.what}
+                                     for d in result.differences],
+                     "more_differences": result.more_differences,
+                     "audit": audit_chain.result_json(result.audit)}, out)
+        return int(status)
+    where = f"database {target.dbname!r} on {target.host}:{target.port}"
+    out.write(f"{'Continued copying' if result.resumed else 'Copied'} the registry of region {region_id} "
+              f"({path}) into {where}:\n")
+    width = max(len(t.table) for t in result.tables) + 2
+    for t in result.tables:
+        kept = f" ({count(t.already, 'row', 'rows')} already there)" if t.already else ""
+        out.write(f"  {t.table + ':':<{width}}{count(t.copied, 'row', 'rows')} copied{kept}\n")
+    if result.differences or result.more_differences:
+        total = len(result.differences) + result.more_differences
+        out.write(f"Compared row by row: {count(total, 'difference', 'differences')} between the SQLite "
+                  "file and PostgreSQL:\n")
+        for d in result.differences:
+            out.write(f"  {d.table}, entry {d.id}: {d.what}\n")
+        if result.more_differences:
+            out.write(f"  … and {count(result.more_differences, 'more difference', 'more differences')}\n")
+        out.write("A row that differs was changed after it was copied (by a console still using the SQLite "
+                  "registry, or on PostgreSQL). Stop the consoles that use the SQLite registry, then copy "
+                  "into a new, empty PostgreSQL registry.\n")
+    else:
+        rows = sum(t.rows for t in result.tables)
+        out.write(f"Compared row by row: all {count(rows, 'row', 'rows')} of the {len(result.tables)} tables "
+                  "are the same on PostgreSQL, every column.\n")
+    if result.audit.verified:
+        out.write(f"On PostgreSQL: {audit_chain.verified_line(result.audit)}. Head: {result.audit.head}\n")
+    else:
+        out.write(f"On PostgreSQL: {audit_chain.broken_line(result.audit, action_label)}\n")
+        out.write(audit_chain.advice(result.audit) + "\n")
+    return int(status)

@@ -8,8 +8,10 @@ not a failure: a build server often has no keychain).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -102,13 +104,44 @@ def _draw_chart() -> int:
         view.deleteLater()
 
 
+# What the keychain's own process runs: the answer as one JSON string on stdout.
+_KEYCHAIN_CHILD = (
+    "import json, sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from ec_console.keychain import keychain_status\n"
+    "sys.stdout.write(json.dumps(keychain_status()))\n"
+)
+
+
 class _KeychainProbe:
-    """`keychain_status()` on a thread of its own, started at once; `result()` waits for the answer."""
+    """`keychain_status()` asked at once, beside building the window; `result()` waits for the answer.
+
+    Loading the keyring package and letting it find its backends is more Python work than the whole bare
+    window: on a thread it would share the interpreter with the window being built, so it runs in a
+    process of its own (the same interpreter, environment and package), on another core where there is one
+    (docs/benchmarks.md, "Cold start"). A frozen build, which has no interpreter to start, and a process
+    that fails to answer, fall back to a thread of this process: the answer is the same."""
 
     def __init__(self) -> None:
+        self._answer = "unavailable: the keychain did not answer"
+        self._thread: threading.Thread | None = None
+        self._process = None if getattr(sys, "frozen", False) else self._spawn()
+        if self._process is None:
+            self._start_thread()
+
+    @staticmethod
+    def _spawn() -> subprocess.Popen[bytes] | None:
+        package_parent = str(Path(__file__).resolve().parents[2])
+        try:
+            return subprocess.Popen([sys.executable, "-c", _KEYCHAIN_CHILD, package_parent],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL)
+        except OSError:
+            return None
+
+    def _start_thread(self) -> None:
         from ec_console.keychain import keychain_status
 
-        self._answer = "unavailable: the keychain did not answer"
         self._thread = threading.Thread(target=self._ask, args=(keychain_status,), daemon=True,
                                         name="self-test keychain")
         self._thread.start()
@@ -117,8 +150,24 @@ class _KeychainProbe:
         self._answer = keychain_status()
 
     def result(self) -> str:
-        self._thread.join()
+        if self._process is not None:
+            out, _ = self._process.communicate()
+            answer = _child_answer(out) if self._process.returncode == 0 else None
+            self._process = None
+            if answer is not None:
+                return answer
+            self._start_thread()  # the child could not answer: ask here
+        if self._thread is not None:
+            self._thread.join()
         return self._answer
+
+
+def _child_answer(out: bytes) -> str | None:
+    try:
+        answer = json.loads(out.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return answer if isinstance(answer, str) else None
 
 
 def _draw(output: Path, probe: _KeychainProbe) -> int:
