@@ -305,6 +305,9 @@ def cli_child(argv: list[str]) -> int:
     return 0  # not reached
 
 
+_PROBE_AUTH = False  # --probe-auth
+
+
 def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency: float) -> dict:
     """`ec-console profiles check --concurrency <level>` as a process of its own, timed from its start to its
     exit, on a registry of `per_slot × level` linked profiles seeded beforehand."""
@@ -318,9 +321,12 @@ def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency:
     os.environ["EC_CONSOLE_HOME"] = home
     try:
         with Registry.for_region(load_regions().default_id) as registry:
+            # An application whose setup named its sign-in method (NTLM), as the wizard's "Sign-in method"
+            # saves it; `--probe-auth` leaves it unnamed (the server's methods are probed at each run).
+            named = {} if _PROBE_AUTH else {"auth": "ntlm"}
             app = registry.add_application("Bench", "exchange", info["domain"], {
                 "ews_url": info["ews_url"], "username": info["username"], "ca_file": info["ca_file"],
-                "timeout": 30})
+                "timeout": 30, **named})
             registry.add_profiles(app.id, [(a, "") for a in addresses], status="linked")
     finally:
         if previous is not None:
@@ -408,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave Nagle on in the sandbox's server (about 40 ms more per request)")
     parser.add_argument("--whole-process", action="store_true",
                         help="time the real `ec-console profiles check` process instead (start-up included)")
+    parser.add_argument("--probe-auth", action="store_true",
+                        help="--whole-process: an application that does not name its sign-in method")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="profile N probes of one session (no added latency): the costliest calls")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -429,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
             profile_probes(remote, args.profile)
             return 0
         if args.whole_process:
+            global _PROBE_AUTH
+            _PROBE_AUTH = args.probe_auth
             whole_process(remote, levels, args.per_slot, args.latency)
             return 0
         sample = remote.call("add", count=4, share=0.0, tag="sample")["addresses"]

@@ -24,6 +24,18 @@ What is shared, and why that is safe:
   once. Its pool holds up to `max_connections` sessions — the run's concurrency — each one keep-alive TCP
   connection that NTLM authenticates once (NTLM authenticates a connection, not a request); an OAuth
   token is fetched once and shared by the pool's sessions.
+- **The quick open, when the application names its sign-in method** (`ExchangeSettings.auth` "ntlm" or
+  "basic", as the setup's "Sign-in method" saves it): no authentication-method probe (the method is known)
+  and no separate server-version request. The run's first FindItem is sent on a protocol given
+  exchangelib's newest version (`Version.guess`'s own first try), signs the connection in (NTLM's two legs
+  ride on it) and its answer's `ServerVersionInfo` becomes the run's version; a server that refuses that
+  version (ErrorInvalidServerVersion) is asked the older ones in turn by exchangelib, as its guess does.
+  Session set-up before the first probe request: 2 requests with NTLM (0 with Basic) instead of 4. The
+  first probe's answer is kept only when it proves the session: the calendar read, or the server's
+  throttling answer (which names the wait before any retry). Any other answer, and the quick protocol is
+  closed and that probe made again the ordinary way (the method probe, the version request, and on a
+  failure the full interactive check), so every verdict is the ordinary open's. OAuth sessions always open
+  the ordinary way: their version request acts as the test mailbox (below).
 - **Nothing outlives the run.** A session belongs to one application in one run: it is created for the
   run, closed at its end (every pooled connection closed), and nothing is written anywhere — no token,
   no version, no connection is kept for the next run. The interactive check keeps its no-cache rule (a
@@ -62,9 +74,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from exchangelib import DELEGATE, IMPERSONATION, Configuration
+from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, Configuration
 from exchangelib import errors as ews
 from exchangelib.folders import Calendar
+from exchangelib.version import Version
 
 from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, passed
 from ec_console.diagnoses import diagnose
@@ -100,6 +113,15 @@ PROBE_STEPS = (
 REQUESTS_PER_PROBE = 1  # FindItem (calendar view of the distinguished calendar), once the session is open
 
 FullProbe = Callable[..., ProbeResult]
+NTLM_NAME, BASIC_NAME = "ntlm", "basic"  # ExchangeSettings.auth values that name the sign-in method
+
+
+def _version_hint() -> Version:
+    """The version the quick open's first FindItem is sent with: the one exchangelib's own server-version
+    request (`Version.guess`) starts with, its newest. The answer's ServerVersionInfo replaces it; a server
+    that refuses it (ErrorInvalidServerVersion) makes exchangelib try the older versions in turn, as the
+    guess does."""
+    return Version.all_versions()[0]
 
 
 class _PooledProtocol(CheckProtocol):
@@ -197,7 +219,7 @@ class ExchangeProbeSession:
     """
 
     def __init__(self, settings: ExchangeSettings, secret: str, *, max_connections: int,
-                 full_probe: FullProbe = probe_mailbox) -> None:
+                 full_probe: FullProbe = probe_mailbox, quick_open: bool = True) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         issues = settings.problems()
@@ -215,6 +237,11 @@ class ExchangeProbeSession:
         self.application_failure: ProbeResult | None = None  # the application's failure, once known
         self._first = threading.Lock()  # held by the run's first probe (see `probe`)
         self._first_answered = False
+        # The quick open (module doc): on when the application names its sign-in method (NTLM or Basic).
+        self.quick_open = quick_open
+        self.quick_opened = False       # the session was opened by its first probe's own FindItem
+        self.quick_fallbacks = 0        # quick opens not confirmed, then opened the ordinary way
+        self._quick_tried = False
 
     # --- life cycle -------------------------------------------------------------------------------------
 
@@ -266,6 +293,10 @@ class ExchangeProbeSession:
         known = self.application_failure
         if known is not None:
             return replace(known, mailbox=mailbox)
+        if self._quick_open_pending():
+            result = self._quick_first_probe(settings, mailbox, cancel)
+            if result is not None:
+                return result
         opened = self._open(mailbox)
         if opened is None:
             with self._lock:
@@ -274,6 +305,73 @@ class ExchangeProbeSession:
             self._remember_application_failure(result)
             return result
         return self._run(settings, opened, cancel)
+
+    # --- the quick open (the application names its sign-in method) ---------------------------------------
+
+    def _quick_open_pending(self) -> bool:
+        """True once per run, for its first probe, when the session may open without its set-up requests."""
+        named = self.settings.auth in (NTLM_NAME, BASIC_NAME)
+        if not self.quick_open or self.settings.uses_oauth or not named:
+            return False
+        with self._lock:
+            if self._quick_tried or self._opened is not None or self._closed:
+                return False
+            self._quick_tried = True
+            return True
+
+    def _quick_first_probe(self, settings: ExchangeSettings, mailbox: str,
+                           cancel: CancelToken) -> ProbeResult | None:
+        """The run's first probe on a protocol opened without the set-up requests (see the module doc).
+
+        Its answer is kept when it proves the session (the calendar read, or the server's own throttling
+        answer, which comes only after the sign-in and names the wait before any retry). Any other answer,
+        or none, and the protocol is closed and None returned: the probe is then made again exactly as
+        without the quick open (the authentication-method probe, the server-version request, and on a
+        failure the full interactive check), so its verdict is today's.
+        """
+        protocol: _PooledProtocol | None = None
+        check = _ExchangeCheck(settings, self._secret, CancelToken())
+        try:
+            outcome = check.resolve_endpoint()
+            if outcome.diagnosis is not None:
+                return None
+            check.auth_type = NTLM if self.settings.auth == NTLM_NAME else BASIC
+            config = Configuration(
+                service_endpoint=check._endpoint(), credentials=check._credentials(mailbox),
+                auth_type=check.auth_type, version=_version_hint(), retry_policy=CheckRetryPolicy(),
+                max_connections=self.max_connections)
+            protocol = _PooledProtocol(config=config, transport=check.transport, timeout=settings.timeout)
+            opened = _Opened(protocol, check.ctx)
+            seen: list[Any] = []
+            result = self._run(settings, opened, cancel, seen)
+        except Exception:  # noqa: BLE001 - the ordinary open that follows diagnoses it step by step
+            log.debug("The quick open of the probe session failed", exc_info=True)
+            _close_protocol(protocol)
+            return None
+        finally:
+            check.close()
+        if result.report is not None and result.report.cancelled:
+            _close_protocol(protocol)
+            return result
+        proved = result.ok or (result.diagnosis is not None and result.diagnosis.code == "throttled")
+        learnt = (result.report.step("impersonate").data or {}).get("server_version") if result.ok else None
+        if not proved or (result.ok and not (learnt or {}).get("build")):
+            _close_protocol(protocol)
+            with self._lock:
+                self.quick_fallbacks += 1
+            log.info("The probe session's quick open was not confirmed; opening it the ordinary way")
+            return None
+        with self._lock:
+            if self._closed or self._opened is not None:
+                _close_protocol(protocol)
+            else:
+                # later probes start from the version the server named in its answer's ServerVersionInfo
+                if seen and getattr(seen[0], "build", None):
+                    protocol.config.version = seen[0]
+                self._opened = opened
+                self.opened_count += 1
+                self.quick_opened = True
+        return result
 
     def _remember_application_failure(self, result: ProbeResult) -> None:
         """Keep `result` for the rest of the run when it is the application's failure (see the module doc)."""
@@ -286,10 +384,13 @@ class ExchangeProbeSession:
                 if self.application_failure is None:
                     self.application_failure = result
 
-    def _run(self, settings: ExchangeSettings, opened: _Opened | None, cancel: CancelToken) -> ProbeResult:
+    def _run(self, settings: ExchangeSettings, opened: _Opened | None, cancel: CancelToken,
+             seen: list[Any] | None = None) -> ProbeResult:
         probe = _MailboxProbe(settings, opened)
         run = CheckRun(PROVIDER, settings.mailbox, PROBE_STEPS, cancel=cancel)
         report = run.execute({"impersonate": probe.impersonate, "read_calendar": probe.read_calendar})
+        if seen is not None and probe.version is not None:
+            seen.append(probe.version)
         step = report.step("read_calendar")
         failure = report.first_failure
         if failure is None and not report.cancelled and step is not None and step.status == "pass":
@@ -353,6 +454,7 @@ class _MailboxProbe:
         self.opened = opened
         self.ctx = replace(opened.ctx, mailbox=settings.mailbox) if opened is not None else ErrorContext()
         self.blocks: list[dict[str, Any]] | None = None
+        self.version: Any = None  # the server version the FindItem's answer named (ServerVersionInfo)
 
     def _fail_exc(self, exc: BaseException, data: dict[str, Any] | None = None) -> Outcome:
         """The interactive check's own mapping (`_ExchangeCheck._fail_exc`), with this mailbox's context."""
@@ -368,6 +470,7 @@ class _MailboxProbe:
         assert self.opened is not None  # a cancelled probe never runs its steps
         protocol = self.opened.protocol
         access = IMPERSONATION if self.settings.impersonation else DELEGATE
+        account = None
         try:
             account = make_account(self.settings.mailbox, protocol, access)
             # The one request of the probe: FindItem with a CalendarView on the mailbox's distinguished
@@ -375,10 +478,11 @@ class _MailboxProbe:
             # impersonation, mailbox, EWS per mailbox, folder rights, throttling.
             # `busy_blocks` is `read_busy_blocks`'s request through a lighter adapter (busy_view.py).
             self.blocks = busy_blocks(bound_calendar(account), self.opened.payloads)
-            version = account.version
+            version = self.version = account.version
         except Exception as exc:  # noqa: BLE001 - every expected failure is mapped to a diagnosis
             if not _ExchangeCheck._expected(exc):
                 raise
+            self.version = getattr(account, "version", None)  # an error answer names it too
             return self._fail_exc(exc, {"access": access})
         how = ("impersonating it" if access == IMPERSONATION
                else "with the service account's own folder rights")

@@ -16,6 +16,10 @@ Authentication, as IIS in front of Exchange does it:
 - `auth_methods` without "ntlm" but with "negotiate": `WWW-Authenticate: Negotiate` only, and every token
   refused (Kerberos only, no KDC here).
 
+`api_versions` (None: any) is the set of `RequestServerVersion` values the server accepts; a request naming
+another gets the ErrorInvalidServerVersion SOAP fault in an HTTP 500, as an older Exchange answers a client
+asking for a newer schema (Microsoft's ResponseCode reference; see `fixtures/sources.json`).
+
 EWS access controls, as Exchange Online answers them (HTTP 403 with an empty body and the
 `X-EWS-Policy-Reason` header, one of its two documented values; see `fixtures/sources.json`): the
 organisation's EwsEnabled off (`org.ews_enabled = False`) and a mailbox's own (`ews-blocked@`) answer "EWS is
@@ -219,6 +223,9 @@ class EwsEndpoint:
         # Offered and accepted; "negotiate" (opt-in) offers `Negotiate` and accepts no token unless "ntlm" is
         # also on, i.e. a Kerberos-only endpoint.
         self.auth_methods: set[str] = {"ntlm", "basic", "bearer"}
+        # The RequestServerVersion values the server accepts; None: any. Another one is refused with the
+        # ErrorInvalidServerVersion SOAP fault (an older server asked for a newer schema; sources.json).
+        self.api_versions: set[str] | None = None
         self.realm = "127.0.0.1"
         # Token audiences accepted; None: Exchange Online's resource and this endpoint's own address.
         self.accepted_audiences: set[str] | None = None
@@ -496,6 +503,8 @@ class EwsEndpoint:
             if sid is not None:
                 target_address = next((c.text or "" for c in sid if c.text), "")
         request.record.notes["api_version"] = api_version
+        if self.api_versions is not None and api_version not in self.api_versions:
+            raise SoapFault("ErrorInvalidServerVersion")
         ctx = _Context(request, principal, operation, api_version, None)
         if target_address is not None:
             request.record.notes["impersonated"] = target_address.lower()
