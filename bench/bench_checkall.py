@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_checkall.py [--per-slot N] [--latency S] [--levels 1,4,8,16]
                                              [--mode session|full] [--throttled-only | --no-throttled]
-                                             [--whole-process] [--profile N]
+                                             [--whole-process [--probe-auth]] [--profile N]
 
 The sandbox runs in a **subprocess** (this same script with `--serve`, driven over stdin/stdout), so the
 console's CPU and the sandbox's are measured apart and do not share one interpreter lock. For each
@@ -33,6 +33,8 @@ of its own (this script with `--cli-child`, which puts the application's passwor
 in-memory keychain and calls `cli.run`) on a registry of `per_slot × c` linked profiles seeded beforehand:
 from the process's start to its exit, with the lead (start to the first probe request: interpreter,
 imports, registry, the session's set-up), the steady fraction and the tail (last probe request to exit).
+Its application names its sign-in method (NTLM), so the session opens with its first FindItem
+(`exchange/probe.py`); `--probe-auth` seeds one that leaves the method to be probed at each run.
 `--profile N` profiles N probes of one session in this process (no added latency) and prints the costliest
 calls per probe.
 """
