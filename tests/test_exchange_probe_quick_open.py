@@ -57,6 +57,12 @@ def before_first_probe(sent: list[Any]) -> list[Any]:
     return sent[:first]
 
 
+def refused_sign_ins(sent: list[Any]) -> int:
+    """401 answers to requests that carried credentials (the sandbox logs them redacted): a refused Basic
+    sign-in gives one, a refused NTLM one two (NEGOTIATE's challenge, then AUTHENTICATE refused)."""
+    return sum(1 for r in sent if r.status == 401 and r.header("Authorization"))
+
+
 def run(sb: Sandbox, auth: str | None, mailboxes: list[str], password: str | None = None,
         quick_open: bool = True) -> tuple[list[ProbeResult], ExchangeProbeSession, list[Any]]:
     info = sb.info()
@@ -109,9 +115,13 @@ def test_a_wrong_password_falls_back_to_the_method_probe_with_todays_verdict(sb:
     assert [verdict(r) for r in got] == [verdict(r) for r in expected]
     assert {(r.diagnosis.code, r.report.first_failure.id) for r in got} == {("auth_failed", "authenticate")}
     assert session.quick_fallbacks == 1 and not session.quick_opened
-    # after the refused quick open the ordinary one probed the server's methods (a POST with no credentials)
+    # after the refused quick open the full check probed the server's methods (a POST with no credentials)
     assert any(r.status == 401 and not r.header("Authorization") and r.notes.get("operation") is None
                for r in sent[1:])
+    # and the service account met no more refused sign-ins than with the ordinary open (lockout counts them)
+    _, _, ordinary = run(sb, auth, mailboxes, password="wrong-password", quick_open=False)
+    _, _, quick = run(sb, auth, mailboxes, password="wrong-password")
+    assert refused_sign_ins(quick) == refused_sign_ins(ordinary) > 0
 
 
 def test_a_named_method_the_server_no_longer_offers_gets_todays_verdict(sb: Sandbox) -> None:

@@ -34,7 +34,9 @@ What is shared, and why that is safe:
   first probe's answer is kept only when it proves the session: the calendar read, or the server's
   throttling answer (which names the wait before any retry). Any other answer, and the quick protocol is
   closed and that probe made again the ordinary way (the method probe, the version request, and on a
-  failure the full interactive check), so every verdict is the ordinary open's. OAuth sessions always open
+  failure the full interactive check), so every verdict is the ordinary open's; when the server refused
+  the credentials, straight to the full interactive check, so a wrong password costs as many refused
+  sign-ins as before (a directory's lockout threshold counts them). OAuth sessions always open
   the ordinary way: their version request acts as the test mailbox (below).
 - **Nothing outlives the run.** A session belongs to one application in one run: it is created for the
   run, closed at its end (every pooled connection closed), and nothing is written anywhere — no token,
@@ -114,6 +116,7 @@ REQUESTS_PER_PROBE = 1  # FindItem (calendar view of the distinguished calendar)
 
 FullProbe = Callable[..., ProbeResult]
 NTLM_NAME, BASIC_NAME = "ntlm", "basic"  # ExchangeSettings.auth values that name the sign-in method
+_SIGN_IN_REFUSED = frozenset({"auth_failed", "account_locked"})  # the server refused the credentials
 
 
 def _version_hint() -> Version:
@@ -242,6 +245,7 @@ class ExchangeProbeSession:
         self.quick_opened = False       # the session was opened by its first probe's own FindItem
         self.quick_fallbacks = 0        # quick opens not confirmed, then opened the ordinary way
         self._quick_tried = False
+        self._quick_sign_in_refused = False
 
     # --- life cycle -------------------------------------------------------------------------------------
 
@@ -293,11 +297,15 @@ class ExchangeProbeSession:
         known = self.application_failure
         if known is not None:
             return replace(known, mailbox=mailbox)
+        refused_sign_in = False
         if self._quick_open_pending():
             result = self._quick_first_probe(settings, mailbox, cancel)
             if result is not None:
                 return result
-        opened = self._open(mailbox)
+            refused_sign_in = self._quick_sign_in_refused
+        # A sign-in the server refused goes straight to the full check: as many refused sign-ins as the
+        # ordinary open gives (a directory's lockout threshold counts them).
+        opened = None if refused_sign_in else self._open(mailbox)
         if opened is None:
             with self._lock:
                 self.fallbacks += 1
@@ -359,6 +367,8 @@ class ExchangeProbeSession:
             _close_protocol(protocol)
             with self._lock:
                 self.quick_fallbacks += 1
+                self._quick_sign_in_refused = (result.diagnosis is not None
+                                               and result.diagnosis.code in _SIGN_IN_REFUSED)
             log.info("The probe session's quick open was not confirmed; opening it the ordinary way")
             return None
         with self._lock:
