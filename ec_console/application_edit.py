@@ -205,7 +205,9 @@ def recheck_application(registry: Registry, application: str | Application, *, m
     adapter = adapter_for(app.provider, adapters)
     secret = application_secret(app, adapter, region_id=_region(registry, region_id), store=store)
     if secret is None:
-        raise BadInput(f"No secret for {app.name!r} in the keychain: rotate it (enter it again) first")
+        from ec_console.dashboard import CredentialMissing, import_advice
+
+        raise CredentialMissing(f"No secret for {app.name!r} in the keychain: {import_advice(app.name)}", app)
     report = adapter.setup_check(app, secret, target, expect_denied=_expect_denied(app), cancel=cancel)
     if report.cancelled:
         return report
@@ -255,6 +257,21 @@ def read_key_file(path: str | Path, field: str = "key file") -> str:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{field}: {target} cannot be read as text ({exc})") from None
+    register_secret(text)
+    return text
+
+
+def read_certificate_file(path: str | Path, passphrase: str | None = None,
+                          field: str = "certificate file") -> str:
+    """A Graph certificate file (PEM with its private key, or PFX opened with `passphrase`) as the text the
+    keychain keeps: the certificate and its unencrypted private key, PEM (registered with the log redactor).
+    BadInput says what is wrong with it."""
+    from ec_console.graph_application import open_certificate
+
+    certificate = open_certificate(str(Path(path).expanduser()), passphrase or None, field)
+    text = certificate.certificate_pem + certificate.private_key_pem
+    from ec_console.logs import register_secret
+
     register_secret(text)
     return text
 
@@ -631,7 +648,8 @@ def remove_application(registry: Registry, application: str | Application, expor
 
 __all__ = [
     "CERTIFICATE_THUMBPRINT", "CREDENTIAL_IMPORTED", "CredentialImport",
-    "EXPORT_KIND", "MAX_KEY_FILE_BYTES", "Removal", "SecretNotVerified", "SecretRotation",
+    "EXPORT_KIND", "MAX_KEY_FILE_BYTES", "read_certificate_file",
+    "Removal", "SecretNotVerified", "SecretRotation",
     "application_history", "check_target", "export_target", "read_key_file", "recheck_application",
     "remove_application", "rename_application", "scope_group_of", "set_scope_group",
 ]
