@@ -54,7 +54,7 @@ class ImportCredentialDialog(QDialog):
         self.operation: ops.Operation | None = None
         self.check_operation: ops.Operation | None = None
         self._build()
-        self.resize(680, 560)
+        self.resize(680, self.sizeHint().height())      # grows when the check's steps are shown
         self._update_state()
 
     # ------------------------------------------------------------------------------------ building
@@ -122,7 +122,6 @@ class ImportCredentialDialog(QDialog):
         self.steps.setMinimumHeight(200)
         self.steps.hide()
         layout.addWidget(self.steps, 1)
-        layout.addStretch(0)
         self.check_button = QPushButton(self.tr("Check and &store"))
         self.check_button.setObjectName("checkAndStoreButton")
         self.check_button.setDefault(True)
@@ -230,6 +229,8 @@ class ImportCredentialDialog(QDialog):
             self.steps.add_result(step)
         self.steps.setEnabled(True)
         self.steps.show()
+        if self.height() < 560:
+            self.resize(self.width(), 560)
 
     def _store(self, *, accept_warning: bool) -> None:
         if self.checked is None or self.operation is not None:
