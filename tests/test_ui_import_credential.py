@@ -144,3 +144,45 @@ def test_the_check_all_plan_lists_an_application_without_a_credential(sandbox, m
         plan = checkall.plan_check_all(registry, region_id="us", store=default_store())
     assert plan.missing_credential == (APP_NAME,)
     assert "import-credential" in plan.unusable[missing[0].id]
+
+
+def test_a_graph_certificate_is_imported_through_the_dialog(qtbot, tmp_path, monkeypatch):
+    """The certificate form: a PFX file and its passphrase, checked against the Graph sandbox, then the
+    certificate itself is in this desktop's keychain and the setup check passes with it."""
+    from ec_console import dashboard
+    from ec_console.application_edit import recheck_application
+    from ec_console.sandbox.graph import GraphSandbox
+    from ec_console.ui import operations as ops
+
+    with GraphSandbox() as graph:
+        info = graph.info()
+        spec = dashboard.ApplicationSpec(
+            "M365", "graph", info.tenant_domain,
+            {"tenant_id": info.tenant_id, "client_id": info.client_id, "authority": info.authority,
+             "graph_url": info.graph_url, "ca_file": info.ca_file, "certificate": info.certificate_pfx},
+            info.mailbox_in_scope)
+        with Registry.for_region("us") as registry:
+            app = dashboard.add_application(registry, spec, info.certificate_password,
+                                            store=default_store()).application
+        assert app is not None
+        key = secret_key("us", "M365", "certificate_password")
+        default_store().delete(key)                  # this desktop has neither the passphrase nor the file
+        dialog = ImportCredentialDialog(app, ops.Scope("us"))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.passphrase is not None and dialog.browse_button is not None
+        qtbot.keyClicks(dialog.field, info.certificate_pfx)
+        qtbot.mouseClick(dialog.check_button, LEFT)       # no passphrase: the file cannot be opened
+        qtbot.waitUntil(lambda: dialog.check_operation is None, timeout=30000)
+        assert "Not checked" in dialog.status.text() and default_store().get(key) is None
+        qtbot.keyClicks(dialog.passphrase, info.certificate_password)
+        qtbot.mouseClick(dialog.check_button, LEFT)
+        qtbot.waitUntil(lambda: "is in this desktop's keychain" in dialog.status.text(), timeout=30000)
+        kept = default_store().get(key)
+        assert "-----BEGIN CERTIFICATE-----" in kept and info.certificate_password not in kept
+        assert dialog.passphrase.text() == ""
+        with Registry.for_region("us") as registry:
+            report = recheck_application(registry, "M365", store=default_store())
+        assert report.result.value == "pass"
+        dialog.close()
+    shutdown_pools()
