@@ -185,6 +185,13 @@ def test_a_graph_certificate_is_imported_into_the_keychain(graph, capsys, monkey
     key = secret_key("us", "M365", "certificate_password")
     store = default_store()
     store.delete(key)                              # this desktop has neither the passphrase nor the file
+    # `add --certificate` records the certificate's thumbprint; an application saved before it did has none,
+    # and then it is the check that refuses a certificate the app registration does not know
+    assert _row("M365")[0]["certificate_thumbprint"] == _sha256(info.certificate_pem)
+    with Registry.for_region("us") as registry:
+        app = registry.find_application("M365")
+        registry.update_application(app.id, settings={k: v for k, v in app.settings.items()
+                                                      if k != "certificate_thumbprint"})
     before = _row("M365")
     code, _, err = run(capsys, "applications", "import-credential", "M365", "--region", "us")
     assert code == 2 and "--certificate" in err
@@ -230,6 +237,34 @@ def test_rotate_records_the_thumbprint_and_an_import_of_another_certificate_is_r
     code, _, err = run(capsys, "applications", "import-credential", "M365", "--key-file",
                        info.certificate_pem, "--region", "us")
     assert code == 2 and "--key-file is for Google" in err
+
+
+class _Terminal:
+    """A stdin that is a terminal (the passphrase prompt is allowed)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_pfx_passphrase_is_asked_for_on_a_terminal(graph, capsys, monkeypatch):
+    info = graph.info()
+    _add_graph(capsys, monkeypatch, info)
+    key = secret_key("us", "M365", "certificate_password")
+    default_store().delete(key)
+    asked: list[str] = []
+
+    def prompt(text: str) -> str:
+        asked.append(text)
+        return info.certificate_password
+
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("getpass.getpass", prompt)
+    code, out, err = run(capsys, "applications", "import-credential", "M365", "--certificate",
+                         info.certificate_pfx, "--region", "us")
+    assert code == 0, out + err
+    assert asked == ["The certificate's passphrase: "]
+    assert info.certificate_password not in out + err
+    assert "-----BEGIN CERTIFICATE-----" in default_store().get(key)
 
 
 # --- PostgreSQL: the helpdesk may audit an import, nothing more ------------------------------------------

@@ -454,9 +454,11 @@ def run_add_graph(args: argparse.Namespace) -> int:
 
     name = validation.application_name(args.name, "--name")
     settings = graph_settings_from_args(args)
-    certificate = None
+    certificate = thumbprint = None
     if args.certificate is not None:
-        read_certificate(args.certificate)  # refused here (exit 2) when it cannot be used
+        # refused here (exit 2) when it cannot be used; its thumbprint is recorded so that a desktop
+        # importing the certificate can be told whether it is this one (import-credential)
+        thumbprint = read_certificate(args.certificate).thumbprint_sha256
         certificate = str(validation.existing_file(args.certificate, "--certificate").resolve())
         secret = os.environ.get(CERT_PASSWORD_ENV) or ""
     else:
@@ -469,6 +471,7 @@ def run_add_graph(args: argparse.Namespace) -> int:
         "authority": settings.authority,
         "graph_url": settings.graph_url,
         "certificate": certificate,
+        "certificate_thumbprint": thumbprint,
         "scope_group": group,
         "scope_group_address": group if group and "@" in group else None,
         "group_dn": group if group and validation.is_distinguished_name(group) else None,
