@@ -175,3 +175,92 @@ def test_counts_shown_after_a_run_are_the_registrys(qtbot, open_window, linked, 
         f"{counts.get('needs_relink', 0)} needs relink · {counts.get('revoked', 0)} revoked")
     item = window.applications_list.item(1)
     assert item.text().endswith(f"{counts['linked']} linked · 1 needs relink")
+
+
+def test_the_run_panel_hands_a_burst_of_results_over_in_batches_and_counts_every_one(qtbot):
+    """A worker wakes the panel after each result: a burst reaches the window in a few batches (the first
+    at once, the rest when the panel's update interval ends), never one call per result; every result is
+    counted, and the end of the run drains what is still owed."""
+    from ec_console.checkall import JobResult, ProbeJob, Progress
+    from ec_console.checks import CancelToken
+    from ec_console.ui.check_all import RunPanel
+    from ec_console.ui.operations import Operation, RunFeed
+
+    panel = RunPanel(delay_ms=0)
+    qtbot.addWidget(panel)
+    batches: list[int] = []
+    labels: list[str] = []
+    panel.label.setText = lambda text, _set=panel.label.setText: (labels.append(text), _set(text))[1]
+    feed = RunFeed()
+    panel.begin("Check all", feed, lambda results: batches.append(len(results)))
+    panel.attach(Operation(CancelToken()))
+    labels.clear()
+
+    def result(n: int, action: str = "linked") -> JobResult:
+        return JobResult(ProbeJob(1, f"user{n}@contoso.com", n), action, "linked", n,
+                         previous_status="linked")
+
+    for n in range(40):
+        feed.add_result(result(n))
+        feed.set_progress(Progress(n + 1, 50, {}, 1.0, 5.0))
+        panel.update_from_feed()                 # each result wakes the panel
+    assert batches == [1]                        # the first at once, the other 39 wait for the interval
+    assert len(labels) == 1 and labels[0].startswith("Check all: 1 of 50")
+    qtbot.waitUntil(lambda: sum(batches) == 40)
+    assert batches == [1, 39]                    # one more batch, not 39 calls
+    assert labels[-1].startswith("Check all: 40 of 50") and len(labels) == 2
+    for n in range(40, 50):                      # the last results, then the run ends before the interval
+        feed.add_result(result(n, "needs_relink" if n % 2 else "linked"))
+        panel.update_from_feed()
+    panel.end("done")
+    assert sum(batches) == 50 and len(batches) <= 4
+    assert panel.tally.actions == {"linked": 45, "needs_relink": 5}
+    assert not panel.running and not panel.findChild(type(panel._timer), "runPanelUpdate").isActive()
+
+
+def test_a_run_keeps_what_existed_before_it_out_of_full_garbage_collections_until_it_ends(qtbot):
+    """While a run lasts, the objects made before it are not walked by the collector's full collections
+    (each held every thread, the window's too, for as long as it walked the heap); the run's end gives
+    them back, so garbage made before the run is still collected."""
+    import gc
+    import weakref
+
+    from ec_console.checks import CancelToken
+    from ec_console.ui.check_all import RunPanel
+    from ec_console.ui.operations import Operation, RunFeed
+
+    class Cycle:
+        pass
+
+    panel = RunPanel(delay_ms=0)
+    qtbot.addWidget(panel)
+    garbage = Cycle()
+    garbage.me = garbage                          # a reference cycle: only the collector frees it
+    gone = weakref.ref(garbage)
+    del garbage
+    panel.begin("Check all", RunFeed(), lambda results: None)
+    panel.attach(Operation(CancelToken()))
+    assert gc.get_freeze_count() > 0
+    gc.collect()
+    assert gone() is not None                     # made before the run: not walked while it lasts
+    panel.end("done")
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None                         # collected once the run is over
+
+
+def test_a_run_that_fails_to_start_ends_the_panel_and_gives_the_heap_back(qtbot, open_window):  # noqa: F811
+    import gc
+
+    from ec_console.ui.check_all import start_run
+
+    window = open_window()
+
+    def begin(feed, progress, done, failed):
+        raise RuntimeError("the task could not be started")
+
+    with qtbot.waitSignal(window.run_panel.finished) as finished, pytest.raises(RuntimeError):
+        start_run(window, "Check all", begin)
+    assert finished.args[0] == "Check all did not start (details in the log)"
+    assert not window.run_panel.running and not window.run_panel.isVisible()
+    assert gc.get_freeze_count() == 0

@@ -68,6 +68,32 @@ def test_model_passes_qtmodeltester_with_1000_rows(qtmodeltester, registry):
     qtmodeltester.check(model, force_py=True)
 
 
+def test_cells_are_selectable_and_read_only_with_flags_answered_by_qt(registry):
+    """Every cell is enabled and selectable, never editable, with no children; the flags come from Qt's
+    table model (C++), not a Python method the view would call for each cell it paints."""
+    from PySide6.QtCore import QAbstractTableModel
+
+    model = ProfilesModel(registry)
+    flags = model.flags(model.index(0, COL_STATUS))
+    assert flags & Qt.ItemFlag.ItemIsEnabled and flags & Qt.ItemFlag.ItemIsSelectable
+    assert flags & Qt.ItemFlag.ItemNeverHasChildren and not flags & Qt.ItemFlag.ItemIsEditable
+    assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
+    assert "flags" not in vars(ProfilesModel) and ProfilesModel.flags is QAbstractTableModel.flags
+
+
+def test_an_index_is_valid_only_inside_the_table(registry):
+    model = ProfilesModel(registry)
+    rows, columns = model.rowCount(), model.columnCount()
+    assert rows > 3
+    inside = model.index(2, COL_STATUS)
+    assert inside.isValid() and (inside.row(), inside.column()) == (2, COL_STATUS) and inside.model() is model
+    assert model.data(model.index(2, COL_EMAIL)) == model.profile(2).email
+    assert model.index(rows - 1, columns - 1).isValid()
+    for row, column in ((rows, 0), (0, columns), (-1, 0), (0, -1)):
+        assert not model.index(row, column).isValid()
+    assert not model.index(0, 0, inside).isValid()                  # a table: no children
+
+
 def test_model_with_no_registry_is_empty_and_valid(qtmodeltester):
     model = ProfilesModel(None)
     assert model.rowCount() == 0
@@ -305,6 +331,9 @@ def test_results_move_rows_when_the_query_depends_on_what_a_probe_writes(registr
 
 
 def test_reload_profiles_reads_only_their_pages_and_repaints_only_changed_rows(qtbot, registry, monkeypatch):
+    """Only the changed rows are repainted: one range per run of adjacent changed rows (13-14 and 16), not
+    the span from the first to the last (15 did not change: a span would repaint it, and at each refresh of
+    a run every row on screen)."""
     monkeypatch.setattr(profiles_model, "BLOCK_SIZE", 10)
     counting = CountingRegistry(registry)
     model = ProfilesModel(counting)  # type: ignore[arg-type]
@@ -313,16 +342,17 @@ def test_reload_profiles_reads_only_their_pages_and_repaints_only_changed_rows(q
     ids = [model.profile_id(row) for row in range(30)]
     registry.record_profile_check(ids[13], result="fail", diagnosis="impersonation_denied",
                                   status="needs_relink")
+    registry.record_profile_check(ids[14], result="pass", status="linked")
     registry.record_profile_check(ids[16], result="pass", status="linked")
     counting.pages.clear()
     counts = counting.counts
     changed = []
     model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
-    model.reload_profiles([ids[13], ids[16], ids[3], 999_999])       # 3 was probed, its values unchanged
+    model.reload_profiles([ids[13], ids[14], ids[15], ids[16], ids[3], 999_999])  # 3, 15: values unchanged
     assert sorted(counting.pages) == [(0, 10), (10, 10)]             # their pages again, not page 2
     assert counting.counts == counts                                 # no count
-    assert changed == [(13, 16)]                                     # rows 13 to 16 only: not page 0
+    assert changed == [(13, 14), (16, 16)]                           # not 15, nothing on page 0
     assert model.data(model.index(13, COL_STATUS)) == "Needs relink"
     assert model.data(model.index(16, COL_LAST_RESULT)) == "Passed"
     model.reload_profiles([ids[25]])                                 # unchanged: nothing repainted
-    assert changed == [(13, 16)] and (20, 10) in counting.pages
+    assert changed == [(13, 14), (16, 16)] and (20, 10) in counting.pages

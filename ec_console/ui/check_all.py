@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,9 @@ if TYPE_CHECKING:  # the check engine is imported by the first run, not with the
     from ec_console.ui.operations import Operation, RunFeed
 
 CONCURRENCY_KEY = "check_all_concurrency"
+# The run panel drains the feed and shows progress at most this often: each update repaints the status bar
+# and hands the results to the window, and a worker wakes the panel after almost every result.
+PANEL_UPDATE_MS = 250
 NOT_CHECKED_CODES = ("throttled", "timeout", "server_error")
 
 
@@ -187,6 +191,13 @@ class RunPanel(QFrame):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._reveal)
+        self._update_timer = QTimer(self)
+        self._update_timer.setObjectName("runPanelUpdate")
+        self._update_timer.setSingleShot(True)
+        self._update_timer.setInterval(PANEL_UPDATE_MS)
+        self._update_timer.timeout.connect(self._update_owed)
+        self._owed = False
+        self._frozen = False
         self.hide()
 
     @property
@@ -203,6 +214,13 @@ class RunPanel(QFrame):
         self.label.setText(self.tr("%s: starting…") % title)
         self.bar.setRange(0, 0)
         self._timer.start()
+        # What exists before the run (the window, the modules, the registry: most of the heap) is left out
+        # of the garbage collector's full collections until the run ends. A full collection walks the whole
+        # heap in whichever thread triggers it, holding the interpreter lock: with the probes' allocations
+        # one came every few seconds, 60-115 ms during which the window could not paint or take a click.
+        if not self._frozen:
+            gc.freeze()
+            self._frozen = True
 
     def attach(self, operation: Operation) -> None:
         self.operation = operation
@@ -214,7 +232,30 @@ class RunPanel(QFrame):
 
     @Slot()
     def update_from_feed(self) -> None:
-        """Drain the feed (called when the worker wakes the GUI; wake-ups are merged)."""
+        """The worker has news (it wakes the GUI after each result, merged): drain the feed now, or at the
+        end of the current `PANEL_UPDATE_MS` if the panel was updated less than that ago, so results reach
+        the window in batches and the status bar is repainted a few times a second, not per result."""
+        if self._update_timer.isActive():
+            self._owed = True
+            return
+        self._drain()
+        if self.feed is not None:
+            self._update_timer.start()
+
+    @Slot()
+    def _update_owed(self) -> None:
+        if self._owed:
+            self._owed = False
+            self._drain()
+            self._update_timer.start()
+
+    def flush(self) -> None:
+        """Drain the feed now, whatever is owed (the run is ending)."""
+        self._update_timer.stop()
+        self._owed = False
+        self._drain()
+
+    def _drain(self) -> None:
         if self.feed is None:
             return
         progress, results = self.feed.take()
@@ -255,8 +296,11 @@ class RunPanel(QFrame):
 
     def end(self, message: str) -> None:
         """The run is over: drain what is left, hide, and announce `message`."""
-        self.update_from_feed()
+        self.flush()
         self._timer.stop()
+        if self._frozen:
+            gc.unfreeze()       # collectable again: garbage made before the run is not kept for good
+            self._frozen = False
         self.operation = None
         self.feed = None
         self.hide()
@@ -313,7 +357,7 @@ def start_run(window: Any, title: str, begin: Begin, *,
     def done(result: Any) -> None:
         summary = summary_of(result)
         tally = panel.tally
-        panel.update_from_feed()
+        panel.flush()                        # the last results, in the tally before it is summed up
         panel.end(summary_message(title, summary, tally, region_label) + note_of(result))
         window.results_arrived(now=True)
 
@@ -326,7 +370,11 @@ def start_run(window: Any, title: str, begin: Begin, *,
             panel.end(window.tr("%s stopped by an unexpected error (details in the log)") % title)
             window.results_arrived(now=True)
 
-    operation = begin(feed, panel.update_from_feed, done, failed)
+    try:
+        operation = begin(feed, panel.update_from_feed, done, failed)
+    except Exception:
+        panel.end(window.tr("%s did not start (details in the log)") % title)   # the heap collectable again
+        raise
     panel.attach(operation)
     if operation.task is not None:
         operation.task.done.connect(over)

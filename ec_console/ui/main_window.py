@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyleFactory,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -64,6 +63,7 @@ from ec_console.ui.profiles_model import (
     provider_label,
     status_label,
 )
+from ec_console.ui.profiles_view import ProfilesTable
 from ec_console.ui.tasks import run_in_background
 from ec_console.words import count
 
@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.showing_label)
         filters.addStretch(1)
 
-        self.profiles_table = QTableView()
+        self.profiles_table = ProfilesTable()   # repaints only the changed rows on screen
         self.profiles_table.setObjectName("profilesTable")
         self.profiles_table.setAccessibleName("profilesTable")
         self.profiles_table.setAccessibleDescription(self.tr("Calendar profiles linked in this region"))

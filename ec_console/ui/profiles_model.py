@@ -92,9 +92,8 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _PROFILE_ID = int(Qt.ItemDataRole.UserRole.value) + 1
 _ROLES_SERVED = frozenset({_DISPLAY, _ACCESSIBLE, _DECORATION, _TOOLTIP, _PROFILE_ID})
 # Columns a probe writes (record_profile_check): a query sorted by one of them can reorder after a result.
+_COLUMN_COUNT = len(COLUMNS)
 _RESULT_COLUMNS = frozenset({"status", "last_checked_at", "last_result"})
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -150,6 +149,17 @@ def display_text(profile: Profile, column: int) -> str:
 def row_display_texts(profile: Profile) -> tuple[str, ...]:
     """What the table shows in every column for `profile`, in column order."""
     return tuple(display_text(profile, column) for column in range(len(COLUMNS)))
+
+
+def changed_runs(offsets: list[int]) -> list[tuple[int, int]]:
+    """Sorted row offsets as runs of adjacent rows: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for offset in offsets:
+        if runs and offset == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], offset)
+        else:
+            runs.append((offset, offset))
+    return runs
 
 
 class ProfilesModel(QAbstractTableModel):
@@ -267,9 +277,14 @@ class ProfilesModel(QAbstractTableModel):
             first = number * BLOCK_SIZE
             changed = [i for i in range(max(len(old), len(new)))
                        if i >= len(old) or i >= len(new) or old[i] != new[i]]
-            if changed:
-                last = min(first + changed[-1], self._count - 1)
-                self.dataChanged.emit(self.index(first + changed[0], 0), self.index(last, last_column))
+            # One signal per run of adjacent changed rows, not one for the span from the first to the last:
+            # the view repaints the rectangle of each range, and results land scattered over the table
+            # (a span would repaint every row on screen at each refresh of a run).
+            for start, end in changed_runs(changed):
+                if first + start >= self._count:
+                    break
+                last = min(first + end, self._count - 1)
+                self.dataChanged.emit(self.index(first + start, 0), self.index(last, last_column))
 
     def results_move_rows(self) -> bool:
         """Whether a probe's outcome can change which rows the query lists or their order."""
@@ -316,6 +331,13 @@ class ProfilesModel(QAbstractTableModel):
         return keys.index(self._query.sort) if self._query.sort in keys else COL_EMAIL
 
     # ---------------------------------------------------------------------------- Qt model API
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # The view asks each painted cell's index: Qt's own would call rowCount and columnCount here, two
+        # entries into Python (each waiting for the interpreter lock during a run) instead of this one.
+        if 0 <= row < self._count and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
 
@@ -333,8 +355,9 @@ class ProfilesModel(QAbstractTableModel):
             return section + 1
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
+    # No `flags()` here: QAbstractTableModel's own (enabled, selectable, no children; nothing for an invalid
+    # index) is what the table needs, answered in C++. A Python override is one more entry into Python,
+    # taking the interpreter lock, per painted cell (the view asks each cell's flags as it paints it).
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         # `data` runs for every visible cell and role on each paint: compare plain ints, no enum objects.
