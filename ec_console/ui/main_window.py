@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
         self.region_status = ElidedLabel()
         self.region_status.setObjectName("regionStatus")
         self.region_status.setAccessibleName(self.tr("Region"))
-        self.counts_status = ElidedLabel()
+        self.counts_status = ElidedLabel(parts=" · ")
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
         self.keychain_status = ElidedLabel()
