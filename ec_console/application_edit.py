@@ -205,7 +205,9 @@ def recheck_application(registry: Registry, application: str | Application, *, m
     adapter = adapter_for(app.provider, adapters)
     secret = application_secret(app, adapter, region_id=_region(registry, region_id), store=store)
     if secret is None:
-        raise BadInput(f"No secret for {app.name!r} in the keychain: rotate it (enter it again) first")
+        from ec_console.dashboard import CredentialMissing, import_advice
+
+        raise CredentialMissing(f"No secret for {app.name!r} in the keychain: {import_advice(app.name)}", app)
     report = adapter.setup_check(app, secret, target, expect_denied=_expect_denied(app), cancel=cancel)
     if report.cancelled:
         return report
@@ -236,6 +238,11 @@ def _key_summary(secret: str) -> dict[str, str]:
 
 
 MAX_KEY_FILE_BYTES = 64 * 1024
+# The audit action of an imported credential (a helpdesk may append it: registry_pg.HELPDESK_AUDIT_ACTIONS).
+CREDENTIAL_IMPORTED = "application_credential_imported"
+# The setting a Graph application records its certificate's SHA-256 thumbprint in (rotate-secret
+# --certificate), against which an imported certificate is compared.
+CERTIFICATE_THUMBPRINT = "certificate_thumbprint"
 
 
 def read_key_file(path: str | Path, field: str = "key file") -> str:
@@ -250,6 +257,21 @@ def read_key_file(path: str | Path, field: str = "key file") -> str:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{field}: {target} cannot be read as text ({exc})") from None
+    register_secret(text)
+    return text
+
+
+def read_certificate_file(path: str | Path, passphrase: str | None = None,
+                          field: str = "certificate file") -> str:
+    """A Graph certificate file (PEM with its private key, or PFX opened with `passphrase`) as the text the
+    keychain keeps: the certificate and its unencrypted private key, PEM (registered with the log redactor).
+    BadInput says what is wrong with it."""
+    from ec_console.graph_application import open_certificate
+
+    certificate = open_certificate(str(Path(path).expanduser()), passphrase or None, field)
+    text = certificate.certificate_pem + certificate.private_key_pem
+    from ec_console.logs import register_secret
+
     register_secret(text)
     return text
 
@@ -279,14 +301,29 @@ class SecretRotation:
         self._secret = secret
         self.adapter = adapter_for(self.application.provider, adapters)
         self.kind = self.adapter.secret_kind(self.application)
+        self._fits_sign_in()
         self.key = secret_key(_region(registry, region_id), self.application.name, self.kind)
         self.store = _store(store)
         self.report: Report | None = None
 
     @property
     def what(self) -> str:
-        """The secret's name for an administrator: password, client secret or service-account key."""
+        """The secret's name for an administrator: password, client secret, service-account key or
+        certificate."""
+        if self.certificate is not None:
+            return "certificate"
         return SECRET_WORDS.get(self.kind, "secret")
+
+    @property
+    def certificate(self) -> Any:
+        """The new Graph certificate (a `ClientCertificate`) when the secret is one, else None."""
+        from ec_console.providers.graph import is_certificate_text
+
+        if self.application.provider != "graph" or not is_certificate_text(self._secret):
+            return None
+        from ec_console.graph_application import certificate_from_text
+
+        return certificate_from_text(self._secret, "the certificate")
 
     def check(self, mailbox: str | None = None, *, cancel: CancelToken | None = None) -> Report:
         """The setup check with the new secret against the test mailbox (blocking: a worker thread). The
@@ -310,6 +347,49 @@ class SecretRotation:
         self.report = report
         return report
 
+    def _fits_sign_in(self) -> None:
+        """A Graph certificate only for an application that signs in with one, and the other way round."""
+        app = self.application
+        if app.provider != "graph":
+            return
+        from ec_console.providers.graph import is_certificate_text
+
+        with_certificate = bool(app.settings.get("certificate"))
+        if is_certificate_text(self._secret) and not with_certificate:
+            raise BadInput(f"{app.name!r} signs in with a client secret, not a certificate: give its client "
+                           "secret (EC_CLIENT_SECRET or the prompt), or add the application again with "
+                           "--certificate")
+        if with_certificate and not is_certificate_text(self._secret) and self.requires_certificate:
+            raise BadInput(f"{app.name!r} signs in with a certificate: give the certificate file "
+                           "(--certificate PEM|PFX)")
+
+    requires_certificate = False     # rotate-secret may still replace a certificate file's passphrase
+
+    def _verified(self, accept_warning: bool) -> Report:
+        """The check's report when the new secret may be kept; SecretNotVerified (nothing changed) unless
+        the check passed, or warned and `accept_warning`."""
+        report = self.report
+        if report is None:
+            raise SecretNotVerified(f"The new {self.what} has not been checked: nothing was changed")
+        diagnosis = report.diagnosis
+        if report.result is StepStatus.FAIL:
+            why = f" ({diagnosis.code}: {diagnosis.cause})" if diagnosis else ""
+            raise SecretNotVerified(f"The check with the new {self.what} failed{why}; {self.unchanged}")
+        if self.warned and not accept_warning:
+            raise SecretNotVerified(f"The check with the new {self.what} warned; accept the warning to "
+                                    f"keep the new {self.what} anyway. Nothing was changed")
+        return report
+
+    @property
+    def unchanged(self) -> str:
+        return f"the old {self.what} stays in the keychain"
+
+    def _accepted(self, report: Report) -> str:
+        if not self.warned:
+            return ""
+        diagnosis = report.diagnosis
+        return f"; the administrator accepted its warning ({diagnosis.code if diagnosis else 'warn'})"
+
     @property
     def passed(self) -> bool:
         return self.report is not None and self.report.result is StepStatus.PASS
@@ -321,17 +401,7 @@ class SecretRotation:
     def replace(self, *, accept_warning: bool = False) -> Application:
         """Overwrite the keychain secret with the checked one and audit it; SecretNotVerified (nothing
         changed) unless the check passed, or warned and `accept_warning`."""
-        report = self.report
-        if report is None:
-            raise SecretNotVerified(f"The new {self.what} has not been checked: nothing was changed")
-        diagnosis = report.diagnosis
-        if report.result is StepStatus.FAIL:
-            why = f" ({diagnosis.code}: {diagnosis.cause})" if diagnosis else ""
-            raise SecretNotVerified(f"The check with the new {self.what} failed{why}; the old {self.what} "
-                                    "stays in the keychain")
-        if self.warned and not accept_warning:
-            raise SecretNotVerified(f"The check with the new {self.what} warned; accept the warning to "
-                                    f"replace the old {self.what} anyway. Nothing was changed")
+        report = self._verified(accept_warning)
         app = self.application
         settings = dict(app.settings)
         note = ""
@@ -341,6 +411,11 @@ class SecretRotation:
                 note = (f"; the key belongs to another service account: {settings.get('client_email')} -> "
                         f"{summary['client_email']}")
             settings.update(summary)
+        certificate = self.certificate
+        if certificate is not None:
+            # Recorded so that each desktop importing the certificate can be told it is the right one.
+            settings[CERTIFICATE_THUMBPRINT] = certificate.thumbprint_sha256
+            note += f"; certificate SHA-256 thumbprint {certificate.thumbprint_sha256}"
         previous = self.store.get(self.key)
         self.store.set(self.key, self._secret)
         try:
@@ -348,10 +423,7 @@ class SecretRotation:
                 if settings != app.settings:
                     self.registry.update_application(app.id, settings=settings)
                 updated = self.registry.update_application(app.id, health=None)
-                accepted = ""
-                if self.warned:
-                    code = diagnosis.code if diagnosis else "warn"
-                    accepted = f"; the administrator accepted its warning ({code})"
+                accepted = self._accepted(report)
                 self.registry.audit(
                     "application_secret_rotated", app.name,
                     f"{self.what} replaced in the keychain after a setup check {report.result.value} against "
@@ -364,6 +436,93 @@ class SecretRotation:
             raise
         self.application = updated
         return updated
+
+
+def _host() -> str:
+    import socket
+
+    try:
+        return socket.gethostname() or "an unnamed computer"
+    except OSError:
+        return "an unnamed computer"
+
+
+class CredentialImport(SecretRotation):
+    """Put an application's credential into *this desktop's* keychain (a helpdesk desktop, a second
+    administrator): the registry is shared and never holds a secret, so each desktop that runs checks holds
+    its own copy of the credential.
+
+        credential = CredentialImport(registry, "Contoso Graph", certificate_pem)   # BadInput: not its own
+        report = credential.check()                # the setup check with it (blocking), as rotation does
+        credential.store(accept_warning=False)     # SecretNotVerified unless it passed (or warned + accepted)
+
+    The same check as `SecretRotation`; unlike it, `store()` never changes the application's row (a helpdesk
+    login cannot edit applications): it writes the keychain and appends one `application_credential_imported`
+    audit entry naming this computer and its user (never the secret). A key file or certificate that does not
+    belong to the application (the service account or the certificate thumbprint the registry records) is
+    refused before any check.
+    """
+
+    requires_certificate = True
+
+    def __init__(self, registry: Registry, application: str | Application, secret: str, *,
+                 region_id: str | None = None, store: Any = None,
+                 adapters: Mapping[str, ProviderAdapter] | None = None) -> None:
+        super().__init__(registry, application, secret, region_id=region_id, store=store, adapters=adapters)
+        self._belongs()
+
+    @property
+    def unchanged(self) -> str:
+        return "nothing was stored in this desktop's keychain"
+
+    def _belongs(self) -> None:
+        """BadInput when the key file or certificate is another application's."""
+        app = self.application
+        s = app.settings
+        if app.provider == "google":
+            summary = _key_summary(self._secret)
+            for field, label in (("client_email", "service account"), ("client_id", "client ID")):
+                recorded, given = s.get(field), summary.get(field)
+                if recorded and given and str(recorded) != given:
+                    raise BadInput(f"The key file is for the {label} {given}, but {app.name!r} uses "
+                                   f"{recorded}: give the key file of the application's own service account")
+            return
+        certificate = self.certificate
+        recorded = s.get(CERTIFICATE_THUMBPRINT)
+        if certificate is not None and recorded and str(recorded).upper() != certificate.thumbprint_sha256:
+            raise BadInput(f"The certificate's SHA-256 thumbprint is {certificate.thumbprint_sha256}, but "
+                           f"{app.name!r} signs in with the certificate {recorded}: give the application's "
+                           "own certificate")
+
+    @property
+    def present(self) -> bool:
+        """Whether this desktop's keychain holds a credential for the application already."""
+        return self.store.get(self.key) is not None
+
+    def store_credential(self, *, accept_warning: bool = False) -> None:
+        """Write the checked credential to this desktop's keychain and audit it (the application's row is
+        not touched); SecretNotVerified (nothing stored) unless the check passed, or warned and
+        `accept_warning`."""
+        report = self._verified(accept_warning)
+        from ec_console.registry import _os_user
+
+        previous = self.store.get(self.key)
+        self.store.set(self.key, self._secret)
+        app = self.application
+        replaced = "; it replaces the one that was there" if previous is not None else ""
+        try:
+            with self.registry.transaction():
+                self.registry.audit(
+                    CREDENTIAL_IMPORTED, app.name,
+                    f"{self.what} imported on {_host()} by {_os_user()} into that computer's keychain "
+                    f"after a setup check {report.result.value} against {report.target}"
+                    f"{self._accepted(report)}{replaced}"[:4000])
+        except BaseException:
+            if previous is None:
+                self.store.delete(self.key)
+            else:
+                self.store.set(self.key, previous)
+            raise
 
 
 # --- remove a revoked application -------------------------------------------------------------------------
@@ -488,7 +647,9 @@ def remove_application(registry: Registry, application: str | Application, expor
 
 
 __all__ = [
-    "EXPORT_KIND", "MAX_KEY_FILE_BYTES", "Removal", "SecretNotVerified", "SecretRotation",
+    "CERTIFICATE_THUMBPRINT", "CREDENTIAL_IMPORTED", "CredentialImport",
+    "EXPORT_KIND", "MAX_KEY_FILE_BYTES", "read_certificate_file",
+    "Removal", "SecretNotVerified", "SecretRotation",
     "application_history", "check_target", "export_target", "read_key_file", "recheck_application",
     "remove_application", "rename_application", "scope_group_of", "set_scope_group",
 ]

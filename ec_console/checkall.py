@@ -625,6 +625,8 @@ class CheckAllPlan:
     unusable: dict[int, str]          # application id -> why it cannot be checked (no secret ...)
     resumed_from: str | None          # start time of the unfinished run being resumed
     skipped_done: int                 # profiles that run already checked
+    # names of the applications not checked because this desktop's keychain holds no credential for them
+    missing_credential: tuple[str, ...] = ()
 
 
 def _unfinished_run(registry: Registry, scope: str) -> str | None:
@@ -663,6 +665,7 @@ def plan_check_all(registry: Registry, *, application_names: Sequence[str] | Non
     jobs: list[ProbeJob] = []
     apps: dict[int, AppContext] = {}
     unusable: dict[int, str] = {}
+    missing: list[str] = []
     skipped = 0
     for app in applications:
         if app.status != "active":
@@ -671,8 +674,10 @@ def plan_check_all(registry: Registry, *, application_names: Sequence[str] | Non
         adapter = adapter_for(app.provider, adapters)
         secret = application_secret(app, adapter, region_id=region, store=store)
         if secret is None:
-            unusable[app.id] = (f"no secret for {app.name!r} in the keychain; add the application again "
-                                "(ec-console applications add)")
+            from ec_console.dashboard import import_advice
+
+            unusable[app.id] = f"no secret for {app.name!r} in the keychain; {import_advice(app.name)}"
+            missing.append(app.name)
             continue
         apps[app.id] = AppContext(app, adapter, secret)
         for status in ("linked", "needs_relink"):
@@ -683,7 +688,7 @@ def plan_check_all(registry: Registry, *, application_names: Sequence[str] | Non
                     skipped += 1
                     continue
                 jobs.append(ProbeJob(app.id, profile.email, profile.id, profile.display_name))
-    return CheckAllPlan(jobs, apps, unusable, resumed_from, skipped)
+    return CheckAllPlan(jobs, apps, unusable, resumed_from, skipped, tuple(missing))
 
 
 def _checked_since(registry: Registry, profile: Any, started_at: str) -> bool:

@@ -115,6 +115,24 @@ def application_secret(application: ApplicationLike, adapter: ProviderAdapter, *
     return secret
 
 
+class CredentialMissing(BadInput):
+    """This desktop's keychain holds no credential for the application (exit status 2): import it here. The
+    GUI offers *Import credential…* for `application`."""
+
+    def __init__(self, message: str, application: Any = None) -> None:
+        super().__init__(message)
+        self.application = application
+
+
+def import_advice(name: str) -> str:
+    """What to do when this desktop's keychain holds no credential for the application `name` (the registry
+    is shared and never holds one): import it here."""
+    import shlex
+
+    return (f"import it on this desktop: ec-console applications import-credential {shlex.quote(name)}, or "
+            "Tools › Import credential… in the console")
+
+
 def _context(registry: Registry, application: Application, *, region_id: str | None, store: Any,
              adapters: Mapping[str, ProviderAdapter] | None) -> AppContext:
     if application.status != "active":
@@ -122,8 +140,8 @@ def _context(registry: Registry, application: Application, *, region_id: str | N
     adapter = adapter_for(application.provider, adapters)
     secret = application_secret(application, adapter, region_id=region_id or region_of(registry), store=store)
     if secret is None:
-        raise ApplicationUnusable(f"No secret for {application.name!r} in the keychain: add the application "
-                                  "again (ec-console applications add) to store it")
+        raise ApplicationUnusable(f"No secret for {application.name!r} in the keychain: "
+                                  f"{import_advice(application.name)}")
     return AppContext(application, adapter, secret)
 
 
@@ -755,8 +773,10 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
 
 __all__ = [
     "EWS_POLICY_BLOCK", "WITHDRAWAL_DENIAL_CODES", "ApplicationRevocation", "ApplicationSpec",
-    "ApplicationUnusable", "LinkSummary", "ProfileDetails", "ProfileRecorder", "RevokeResult", "SetupOutcome",
-    "WithdrawalNotVerified", "add_application", "application_secret", "clean_emails", "discover_accounts",
+    "ApplicationUnusable", "CredentialMissing", "LinkSummary", "ProfileDetails",
+    "ProfileRecorder", "RevokeResult", "SetupOutcome",
+    "WithdrawalNotVerified", "add_application", "application_secret", "import_advice", "clean_emails",
+    "discover_accounts",
     "link_profiles", "profile_details", "profile_summary", "profile_withdrawal_step", "relink_profiles",
     "resolve_application", "revoke_profiles", "summary_json", "verification_step",
 ]

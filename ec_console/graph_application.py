@@ -68,7 +68,25 @@ def credential_for(settings: Mapping[str, Any], secret: str | None) -> Any:
         if not secret:
             raise BadInput("The client secret is missing: enter it again")
         return secret
+    from ec_console.providers.graph import is_certificate_text
+
+    if is_certificate_text(secret):          # the certificate itself, imported into this desktop's keychain
+        return certificate_from_text(str(secret))
     return open_certificate(str(settings["certificate"]), secret or None)
+
+
+def certificate_from_text(text: str, label: str = "the keychain's certificate") -> Any:
+    """The `ClientCertificate` held as PEM text (the certificate and its unencrypted private key)."""
+    from ec_console.logs import register_secret
+    from ec_console.providers.graph import CertificateProblem, parse_certificate
+
+    register_secret(text)
+    try:
+        certificate = parse_certificate(text.encode("utf-8"))
+    except CertificateProblem as exc:
+        raise BadInput(f"{label} is not usable: {exc}") from None
+    register_secret(certificate.private_key_pem)
+    return certificate
 
 
 def open_certificate(path: str, password: str | None, label: str = "--certificate") -> Any:
@@ -173,5 +191,6 @@ def create_self_signed_certificate(key_file: str | Path, *, common_name: str,
 
 
 __all__ = ["KIND_CERTIFICATE", "KIND_SECRET", "PROVIDER", "CreatedCertificate", "certificate_paths",
-           "create_self_signed_certificate", "credential_for", "graph_settings_for", "open_certificate",
+           "certificate_from_text", "create_self_signed_certificate", "credential_for", "graph_settings_for",
+           "open_certificate",
            "run_graph_application_check", "secret_kind", "uses_certificate"]

@@ -628,9 +628,18 @@ _HELPDESK_FINDINGS_MIGRATION = Migration(11, "a check's finding may move a profi
 # The schema version that lets the helpdesk record check findings (tests name it through this constant).
 HELPDESK_FINDINGS_VERSION = _HELPDESK_FINDINGS_MIGRATION.version
 
+# On PostgreSQL the helpdesk role may append the audit entry of a credential imported into its own desktop's
+# keychain (`applications import-credential`). SQLite has one user, the admin: nothing to do; the step keeps
+# both engines' numbers in step.
+_CREDENTIAL_IMPORT_MIGRATION = Migration(12, "a helpdesk member may record a credential imported into the "
+                                             "keychain of their own desktop (the helpdesk's right on "
+                                             "PostgreSQL; nothing on SQLite)", ())
+# The schema version that lets the helpdesk record an imported credential (tests name it through this).
+CREDENTIAL_IMPORT_VERSION = _CREDENTIAL_IMPORT_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
-                                     _HELPDESK_FINDINGS_MIGRATION)
+                                     _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -58,7 +58,7 @@ CONNECT_TIMEOUT_S = 10
 # Audit actions a helpdesk member may append: the entries a check run writes (dashboard.py, checkall.py).
 HELPDESK_AUDIT_ACTIONS = ("check_all_started", "check_all_finished", "check_all_cancelled",
                           "application_health", "application_checked", "monitor_run",
-                          "profile_status_changed")
+                          "profile_status_changed", "application_credential_imported")
 # Check kinds that record a link attempt, which a helpdesk member cannot make.
 LINK_CHECK_KINDS = ("link", "relink")
 
@@ -403,7 +403,24 @@ END $$""",
        EXECUTE FUNCTION ec_profile_status_by_role()""",
 ))
 
-PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
+# A helpdesk desktop that runs checks needs the application's credential in its own keychain: the helpdesk
+# may append the audit entry of that import (`application_credential_imported`, never a secret). The policy
+# is widened in place when it exists (a registry set up by `registry init`); a new one gets it from
+# `_role_statements`. The list is this step's own (a migration is history).
+_V12_HELPDESK_AUDIT_ACTIONS = ("check_all_started", "check_all_finished", "check_all_cancelled",
+                               "application_health", "application_checked", "monitor_run",
+                               "profile_status_changed", "application_credential_imported")
+_V12 = PgMigration(12, "a helpdesk member may record a credential imported into their own desktop's keychain",
+                   (f"""DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = current_schema() AND tablename = 'audit'
+               AND policyname = 'ec_helpdesk_appends') THEN
+        ALTER POLICY ec_helpdesk_appends ON audit
+            WITH CHECK (action IN ({_quoted_list(_V12_HELPDESK_AUDIT_ACTIONS)}));
+    END IF;
+END $$""",))
+
+PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.

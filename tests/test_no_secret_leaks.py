@@ -25,6 +25,7 @@ from hostile.sweep import find_leaks
 
 from ec_console import paths
 from ec_console.sandbox import Sandbox
+from ec_console.secrets import default_store, secret_key
 
 WRONG_PASSWORD = "Leak-Canary-Pässwörd-9f2c!"
 WRONG_CLIENT_SECRET = "leak~Canary.ClientSecret-7Hq2Zt9Wx4"
@@ -412,7 +413,8 @@ def applications_add_revoke(ctx: Context) -> list[str]:
 
 
 def applications_edit_remove(ctx: Context) -> list[str]:
-    """Rotate the password (a wrong one first: nothing replaced), rename, check again, revoke, then remove
+    """Rotate the password (a wrong one first: nothing replaced), import it into a keychain without it (a
+    wrong one first: nothing stored), rename, check again, revoke, then remove
     after exporting the history into the data folder (swept too)."""
     info = ctx.sandbox.info()
     texts = _add_password_application(ctx)
@@ -427,6 +429,12 @@ def applications_edit_remove(ctx: Context) -> list[str]:
     for password in (wrong, info.password):
         ctx.monkeypatch.setenv("EC_PASSWORD", password)
         cli("rotate-secret", "Leak EWS")
+    # another desktop: the keychain item is not there; import it (a wrong password first: nothing stored)
+    default_store().delete(secret_key("us", "Leak EWS", "password"))
+    for password in (wrong, info.password):
+        ctx.monkeypatch.setenv("EC_PASSWORD", password)
+        cli("import-credential", "Leak EWS")
+    assert default_store().get(secret_key("us", "Leak EWS", "password")) == info.password
     ctx.monkeypatch.delenv("EC_PASSWORD")
     cli("rename", "Leak EWS", "Leak renamed")
     cli("recheck", "Leak renamed")

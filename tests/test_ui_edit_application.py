@@ -236,12 +236,12 @@ def test_the_applications_context_menu_offers_what_applies(qtbot, open_window, s
     assert entries == {"editSettingsAction": True, "editApplicationAction": True,
                        "revokeApplicationAction": True, "removeApplicationAction": False,
                        "moveToGraphAction": False,    # an on-premises application stays on EWS
-                       "reconcileAction": True}
+                       "reconcileAction": True, "importCredentialAction": True}
     menu.close()
     tools = [a.objectName() for a in window.findChild(QMenu, "toolsMenu").actions()]
     index = tools.index("revokeApplicationAction")
-    assert tools[index + 1:index + 5] == ["editApplicationAction", "moveToGraphAction",
-                                          "removeApplicationAction", "reconcileAction"]
+    assert tools[index + 1:index + 6] == ["editApplicationAction", "importCredentialAction",
+                                          "moveToGraphAction", "removeApplicationAction", "reconcileAction"]
 
 
 def test_an_action_asked_for_without_a_suitable_application_says_why_in_the_status_bar(qtbot, open_window):  # noqa: F811

@@ -95,6 +95,23 @@ def test_an_elided_label_keeps_both_ends_and_tells_the_whole_text(qtbot):
     assert label.toolTip().endswith("Where the console keeps secrets")
 
 
+def test_a_list_of_figures_loses_whole_figures_from_its_end_never_half_of_one(qtbot):
+    full = "18 profiles · 16 linked · 2 need relink · 0 revoked"
+    label = ElidedLabel(full, parts=" · ")
+    qtbot.addWidget(label)
+    label.resize(label.sizeHint())
+    label.show()
+    assert label.shown_text() == full
+    metrics = label.fontMetrics()
+    label.resize(metrics.horizontalAdvance("18 profiles · 16 linked · 2 need relink · …") + 8, label.height())
+    assert label.shown_text() == "18 profiles · 16 linked · 2 need relink · …"
+    label.resize(metrics.horizontalAdvance("18 profiles · 16 linked · …") + 8, label.height())
+    assert label.shown_text() == "18 profiles · 16 linked · …"
+    assert label.toolTip() == full and label.text() == full
+    label.resize(metrics.horizontalAdvance("18 pro…") + 8, label.height())  # not even one figure: cut it
+    assert "…" in label.shown_text() and label.shown_text().startswith("1")
+
+
 def test_status_texts_elide_in_the_middle_of_a_narrow_window(qtbot, open_window):  # noqa: F811
     window = open_window("us")
     window.resize(760, 600)

@@ -9,7 +9,10 @@
         [--scope S]... [--api-root URL] [--expect-denied ADDR] [--region ID] [--json]
     ec-console applications revoke NAME [--yes] [--skip-verify] [--verify-mailbox ADDR] [--region ID] [--json]
     ec-console applications rename NAME NEW [--region ID] [--json]
-    ec-console applications rotate-secret NAME [--key-file SA.json] [--mailbox ADDR] [--accept-warning] ...
+    ec-console applications rotate-secret NAME [--key-file SA.json] [--certificate PEM|PFX] [--mailbox ADDR]
+        [--accept-warning] ...
+    ec-console applications import-credential NAME [--key-file SA.json] [--certificate PEM|PFX]
+        [--mailbox ADDR] [--accept-warning] [--region ID] [--json]
     ec-console applications set-scope NAME GROUP [--region ID] [--json]
     ec-console applications recheck NAME [--mailbox ADDR] [--region ID] [--json]
     ec-console applications remove NAME --export FILE.json [--yes] [--region ID] [--json]
@@ -33,6 +36,10 @@ terminal the application's name must be typed to confirm.
 (`ec_console.application_edit`): a new secret is checked before it replaces the old one (exit 1, nothing
 changed, when the check fails or warns without --accept-warning); only a revoked application is removed,
 after its history is written to --export.
+
+`import-credential` puts an application's credential into this desktop's keychain (the registry is shared
+and never holds one): the same check as `rotate-secret` (one shared function), then the keychain and one
+audit entry, never the application itself, so a helpdesk member may run it.
 """
 
 from __future__ import annotations
@@ -140,12 +147,49 @@ def _register_edits(actions: Any) -> None:
     )
     rotate.add_argument("name", metavar="NAME", help="the application's name")
     rotate.add_argument("--key-file", metavar="SA.json", help="the new service-account key file (Google)")
+    rotate.add_argument("--certificate", metavar="PEM|PFX",
+                        help="the new certificate with its private key (a Microsoft 365 (Graph) application "
+                        "that signs in with a certificate): kept in the keychain, its thumbprint recorded "
+                        "with the application")
     rotate.add_argument("--mailbox", metavar="ADDR",
                         help="the account to check with (default: the application's test mailbox)")
     rotate.add_argument("--accept-warning", action="store_true",
                         help="replace the secret even when the check warns (the audit log records that)")
     _common(rotate, "the check and the outcome")
     rotate.set_defaults(handler=run_rotate_secret)
+
+    imp = actions.add_parser(
+        "import-credential",
+        help="put an application's credential into this desktop's keychain, after checking it",
+        description="The registry is shared and never holds a secret: each desktop that runs checks keeps "
+        "the application's credential in its own keychain. Check the credential with the application's "
+        "setup check against its test mailbox; only when the check passes (or warns and --accept-warning "
+        "is given) is it stored in this desktop's keychain. The application itself is not changed (a "
+        "helpdesk member may do this); the audit log records which computer and user imported it, never "
+        "the credential.",
+        epilog="Exchange: the password comes from EC_PASSWORD, a client secret (OAuth) from "
+        "EC_CLIENT_SECRET, else from a hidden prompt on a terminal; never from the command line. "
+        "Google: --key-file names the service account's key file. Microsoft 365 (Graph): "
+        "--certificate names the certificate with its private key (PEM, or PFX whose passphrase "
+        "comes from EC_CERT_PASSWORD or the prompt) for an application that signs in with one, else"
+        " the client secret comes from EC_CLIENT_SECRET or the prompt. A certificate is the "
+        "recommended way for a team to share a Graph application: one certificate, imported on each"
+        " desktop, and revoking it in Microsoft Entra cuts every desktop off at once. Exit "
+        "statuses: 0 stored, 1 the check failed or warned (nothing stored), 2 refused (no such "
+        "application, a revoked one, a key file or certificate that is not the application's, flags"
+        " that do not fit its provider), 3 no usable keychain.",
+    )
+    imp.add_argument("name", metavar="NAME", help="the application's name")
+    imp.add_argument("--key-file", metavar="SA.json", help="the service-account key file (Google)")
+    imp.add_argument("--certificate", metavar="PEM|PFX",
+                     help="the certificate with its private key (Microsoft 365 (Graph); recommended for a "
+                     "team)")
+    imp.add_argument("--mailbox", metavar="ADDR",
+                     help="the account to check with (default: the application's test mailbox)")
+    imp.add_argument("--accept-warning", action="store_true",
+                     help="store the credential even when the check warns (the audit log records that)")
+    _common(imp, "the check and the outcome")
+    imp.set_defaults(handler=run_import_credential)
 
     scope = actions.add_parser(
         "set-scope",
@@ -410,9 +454,11 @@ def run_add_graph(args: argparse.Namespace) -> int:
 
     name = validation.application_name(args.name, "--name")
     settings = graph_settings_from_args(args)
-    certificate = None
+    certificate = thumbprint = None
     if args.certificate is not None:
-        read_certificate(args.certificate)  # refused here (exit 2) when it cannot be used
+        # refused here (exit 2) when it cannot be used; its thumbprint is recorded so that a desktop
+        # importing the certificate can be told whether it is this one (import-credential)
+        thumbprint = read_certificate(args.certificate).thumbprint_sha256
         certificate = str(validation.existing_file(args.certificate, "--certificate").resolve())
         secret = os.environ.get(CERT_PASSWORD_ENV) or ""
     else:
@@ -425,6 +471,7 @@ def run_add_graph(args: argparse.Namespace) -> int:
         "authority": settings.authority,
         "graph_url": settings.graph_url,
         "certificate": certificate,
+        "certificate_thumbprint": thumbprint,
         "scope_group": group,
         "scope_group_address": group if group and "@" in group else None,
         "group_dn": group if group and validation.is_distinguished_name(group) else None,
@@ -625,53 +672,118 @@ def run_rename(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def run_rotate_secret(args: argparse.Namespace) -> int:
-    from ec_console.application_edit import SecretRotation
-    from ec_console.checks import CancelToken, StepStatus
+def _read_certificate(value: str) -> Any:
+    """The certificate of --certificate: its passphrase (a PFX file, an encrypted PEM key) from
+    EC_CERT_PASSWORD, else from a hidden prompt on a terminal; BadInput says what is wrong."""
+    import getpass
+    import os
+
+    from ec_console.commands.check_graph import CERT_PASSWORD_ENV, read_certificate
+
+    try:
+        return read_certificate(value)
+    except BadInput:
+        if os.environ.get(CERT_PASSWORD_ENV) or not (sys.stdin and sys.stdin.isatty()):
+            raise
+    try:
+        typed = getpass.getpass("The certificate's passphrase: ")
+    except (EOFError, OSError):
+        raise BadInput("no passphrase was entered") from None
+    return read_certificate(value, {CERT_PASSWORD_ENV: typed})
+
+
+def new_credential(args: argparse.Namespace, app: Any, *, importing: bool) -> str:
+    """The credential given for `app` (rotate-secret, import-credential), refused (exit 2) before any work
+    when the flags do not fit its provider: a Google key file (--key-file), a Graph certificate
+    (--certificate: the certificate and its private key, as PEM text), else the password or client secret
+    from EC_PASSWORD / EC_CLIENT_SECRET or a hidden prompt. Never from the command line."""
     from ec_console.commands.check import read_secret
-    from ec_console.commands.profiles import cancel_on_interrupt
     from ec_console.providers.base import ExchangeAdapter
+
+    certificate = getattr(args, "certificate", None)
+    if args.key_file and app.provider != "google":
+        graph = "; a Microsoft 365 (Graph) certificate from --certificate" if app.provider == "graph" else ""
+        raise BadInput("--key-file is for Google applications; an Exchange secret comes from EC_PASSWORD or "
+                       f"EC_CLIENT_SECRET, or the prompt{graph}")
+    if certificate and app.provider != "graph":
+        raise BadInput(f"--certificate is for Microsoft 365 (Graph) applications; {app.name!r} is "
+                       f"{provider_label(app.provider)}")
+    if app.provider == "google":
+        if not args.key_file:
+            raise BadInput("--key-file: name the service-account key file")
+        return _read_key_file(Path(args.key_file).expanduser(), args.key_file)
+    if app.provider == "graph":
+        with_certificate = bool(app.settings.get("certificate"))
+        if certificate:
+            if not with_certificate:
+                raise BadInput(f"{app.name!r} signs in with a client secret, not a certificate: give its "
+                               "client secret (EC_CLIENT_SECRET or the prompt)")
+            opened = _read_certificate(certificate)
+            return opened.certificate_pem + opened.private_key_pem
+        if with_certificate and importing:
+            raise BadInput(f"{app.name!r} signs in with a certificate: give it with --certificate PEM|PFX")
+    return read_secret(ExchangeAdapter.uses_oauth(app))
+
+
+def run_rotate_secret(args: argparse.Namespace) -> int:
+    return _check_credential(args, importing=False)
+
+
+def run_import_credential(args: argparse.Namespace) -> int:
+    return _check_credential(args, importing=True)
+
+
+def _check_credential(args: argparse.Namespace, *, importing: bool) -> int:
+    """rotate-secret and import-credential: the given credential is checked with the application's setup
+    check; only when it passes (or warns and --accept-warning is given) is it kept in the keychain."""
+    from ec_console.application_edit import CredentialImport, SecretRotation
+    from ec_console.checks import CancelToken, StepStatus
+    from ec_console.commands.profiles import cancel_on_interrupt
     from ec_console.registry import Registry
     from ec_console.render import render_text
 
     region_id = resolve_region(args)
     with Registry.for_region(region_id) as registry:
-        app = active_application(registry, args.name, "it has no secret to rotate")
-        if app.provider == "google":
-            if not args.key_file:
-                raise BadInput("--key-file: name the new service-account key file")
-            secret = _read_key_file(Path(args.key_file).expanduser(), args.key_file)
-        else:
-            if args.key_file:
-                raise BadInput("--key-file is for Google applications; an Exchange secret comes from "
-                               "EC_PASSWORD or EC_CLIENT_SECRET, or the prompt")
-            secret = read_secret(ExchangeAdapter.uses_oauth(app))
-        rotation = SecretRotation(registry, app, secret, region_id=region_id)
+        app = active_application(registry, args.name, "its credential cannot be imported (add it again to "
+                                 "use it)" if importing else "it has no secret to rotate")
+        secret = new_credential(args, app, importing=importing)
+        operation = (CredentialImport if importing else SecretRotation)(registry, app, secret,
+                                                                        region_id=region_id)
+        had_one = importing and operation.present
         cancel = CancelToken()
         with cancel_on_interrupt(cancel):
-            report = rotation.check(args.mailbox, cancel=cancel)
-        replaced = False
+            report = operation.check(args.mailbox, cancel=cancel)
+        kept = False
         if not report.cancelled and (report.result is StepStatus.PASS
                                      or (report.result is StepStatus.WARN and args.accept_warning)):
-            rotation.replace(accept_warning=args.accept_warning)
-            replaced = True
+            if importing:
+                operation.store_credential(accept_warning=args.accept_warning)
+            else:
+                operation.replace(accept_warning=args.accept_warning)
+            kept = True
+    what = operation.what
     if args.json:
-        print_json({"application": app.name, "report": report.to_dict(), "replaced": replaced})
+        outcome = {"imported": kept, "replaced": kept and had_one} if importing else {"replaced": kept}
+        print_json({"application": app.name, "report": report.to_dict(), **outcome})
     else:
         sys.stdout.write(render_text(report) + "\n")
-        what = rotation.what
-        if replaced:
+        old = f"the old {what} stays in the keychain"
+        if importing:
+            old = "nothing was stored in this desktop's keychain"
+        if kept and importing:
+            print(f"The {what} of {app.name!r} is in this desktop's keychain"
+                  + ("; it replaces the one that was there." if had_one else "."))
+        elif kept:
             print(f"The new {what} of {app.name!r} is in the keychain; the old one is replaced.")
         elif report.cancelled:
-            print(f"Interrupted: the old {what} stays in the keychain.")
+            print(f"Interrupted: {old}.")
         elif report.result is StepStatus.WARN:
-            print(f"The check warned: the old {what} stays in the keychain. Add --accept-warning to replace "
-                  "it anyway.")
+            print(f"The check warned: {old}. Add --accept-warning to keep the {what} anyway.")
         else:
-            print(f"The check with the new {what} failed: the old {what} stays in the keychain.")
+            print(f"The check with the {'' if importing else 'new '}{what} failed: {old}.")
     if report.cancelled:
         return ExitStatus.INTERRUPTED
-    return ExitStatus.OK if replaced else ExitStatus.STEP_FAILED
+    return ExitStatus.OK if kept else ExitStatus.STEP_FAILED
 
 
 def run_set_scope(args: argparse.Namespace) -> int:

@@ -195,9 +195,10 @@ def run_check_application(args: argparse.Namespace) -> int:
     else:
         secret = application_secret(app, adapter_for(app.provider), region_id=region_id)
         if secret is None:
+            from ec_console.dashboard import import_advice
+
             raise BadInput(f"the keychain holds no secret for the application {app.name!r} (region "
-                           f"{region_id}): enter it again in the console (edit the application), or add the "
-                           "application again")
+                           f"{region_id}): {import_advice(app.name)}")
         if secret:
             _register_secret(secret)
     header = make_header(app.provider, application=app.name, settings=app.settings,

@@ -690,9 +690,12 @@ class GraphAdapter:
         path = application.settings.get("certificate")
         if not path:
             return secret
-        from ec_console.providers.graph import load_certificate
+        from ec_console.providers.graph import is_certificate_text, load_certificate, parse_certificate
 
-        certificate = load_certificate(str(path), secret or None)
+        if is_certificate_text(secret):      # the certificate itself, imported into this desktop's keychain
+            certificate = parse_certificate(secret.encode("utf-8"))
+        else:
+            certificate = load_certificate(str(path), secret or None)
         from ec_console.logs import register_secret
 
         register_secret(certificate.private_key_pem)

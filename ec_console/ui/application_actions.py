@@ -1,5 +1,5 @@
-"""Edit application…, Move to Microsoft Graph… and Remove application… in the main window's Tools menu and
-the applications list's context menu.
+"""Edit application…, Import credential…, Move to Microsoft Graph… and Remove application… in the main
+window's Tools menu and the applications list's context menu.
 
 The actions are built with the window; the dialogs they open (`ui/edit_application.py`, with the check
 engine and the step list behind them) are imported when first opened, so the first window starts sooner.
@@ -64,6 +64,12 @@ class ApplicationActions(QObject):
         self.remove.setObjectName("removeApplicationAction")
         self.remove.setStatusTip(self.tr("Remove a revoked application and its history, after exporting it"))
         self.remove.triggered.connect(self.open_remove)
+        self.import_credential = QAction(self.tr("Import &credential…"), window)
+        self.import_credential.setObjectName("importCredentialAction")
+        self.import_credential.setStatusTip(self.tr("Put the selected application's password, key or "
+                                                    "certificate into this desktop's keychain, after "
+                                                    "checking it"))
+        self.import_credential.triggered.connect(lambda: self.open_import())
         self.move = QAction(self.tr("Mo&ve to Microsoft Graph…"), window)
         self.move.setObjectName("moveToGraphAction")
         self.move.setStatusTip(self.tr("Move an Exchange Online EWS application to Microsoft Graph before "
@@ -73,7 +79,8 @@ class ApplicationActions(QObject):
         tools = window.findChild(QMenu, "toolsMenu")
         if tools is not None:
             revoke = window.actions["revokeApplicationAction"]
-            tools.insertActions(_action_after(tools, revoke), [self.edit, self.move, self.remove])
+            tools.insertActions(_action_after(tools, revoke), [self.edit, self.import_credential, self.move,
+                                                                self.remove])
         apps = window.applications_list
         apps.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         apps.customContextMenuRequested.connect(self._menu)
@@ -101,9 +108,13 @@ class ApplicationActions(QObject):
 
         return suitable_application(self.window, "active", revoked, unsuitable)
 
+    def for_import(self) -> tuple[Any | None, str]:
+        return suitable_application(self.window, "active", self.tr("%s is revoked: its credential cannot be "
+                                                                   "imported."))
+
     def update(self) -> None:
         for action, (app, why) in ((self.edit, self.for_edit()), (self.remove, self.for_remove()),
-                                   (self.move, self.for_move())):
+                                   (self.move, self.for_move()), (self.import_credential, self.for_import())):
             action.setEnabled(app is not None)
             action.setToolTip(f"{action.text().replace('&', '')}\n{why or action.statusTip()}")
 
@@ -122,6 +133,7 @@ class ApplicationActions(QObject):
         wizard.setEnabled(app is not None and app.status == "active")
         wizard.triggered.connect(self.window.edit_selected_application)
         menu.addAction(self.edit)
+        menu.addAction(self.import_credential)
         menu.addAction(self.move)
         if getattr(self.window, "reconcile_actions", None) is not None:
             menu.addAction(self.window.reconcile_actions.action)
@@ -143,6 +155,21 @@ class ApplicationActions(QObject):
         dialog = EditApplicationDialog(app, window.operation_scope(), window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(lambda _app: window.results_arrived(now=True))
+        dialog.open()
+        return dialog
+
+    def open_import(self, application: Any = None) -> Any:
+        """Import credential… for the selected application (or `application`)."""
+        from ec_console.ui.import_credential import ImportCredentialDialog
+
+        window = self.window
+        app, why = (application, "") if application is not None else self.for_import()
+        if app is None:
+            explain(window, why)
+            return None
+        dialog = ImportCredentialDialog(app, window.operation_scope(), window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(lambda _app: window.results_arrived(now=True))
         dialog.open()
         return dialog
 

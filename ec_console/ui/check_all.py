@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -323,8 +323,20 @@ def summary_message(title: str, summary: Any, tally: RunTally, region_label: str
 Begin = Callable[["RunFeed", Callable[[], None], Callable[[Any], None], Callable[[str], None]], "Operation"]
 
 
+def missing_credential_note(names: Sequence[str]) -> str:
+    """What the status line adds when applications were not checked because this desktop's keychain holds
+    no credential for them ("" when none)."""
+    if not names:
+        return ""
+    from ec_console.words import count
+
+    return (f"; {count(len(names), 'application', 'applications')} not checked, no credential in this "
+            f"desktop's keychain ({', '.join(names)}): Tools › Import credential…")
+
+
 def start_run(window: Any, title: str, begin: Begin, *,
-              summary_of: Callable[[Any], Any] = lambda result: result) -> Operation | None:
+              summary_of: Callable[[Any], Any] = lambda result: result,
+              note_of: Callable[[Any], str] = lambda _result: "") -> Operation | None:
     """Start one long run in `window` (a MainWindow) shown in its `run_panel`.
 
     `begin(feed, on_progress, on_done, on_error)` starts the operation. Results stream into the window
@@ -346,7 +358,7 @@ def start_run(window: Any, title: str, begin: Begin, *,
         summary = summary_of(result)
         tally = panel.tally
         panel.flush()                        # the last results, in the tally before it is summed up
-        panel.end(summary_message(title, summary, tally, region_label))
+        panel.end(summary_message(title, summary, tally, region_label) + note_of(result))
         window.results_arrived(now=True)
 
     def failed(message: str) -> None:

@@ -220,7 +220,14 @@ class CheckView(QWidget):
         layout.addWidget(self.result_heading)
         layout.addWidget(self.stale_notice)
         layout.addWidget(self.steps, 1)
-        layout.addWidget(self.result)
+        self.missing_credential: Any = None
+        self.import_button = self._button(self.tr("&Import credential…"), "importCredentialButton",
+                                          self.import_credential)
+        self.import_button.hide()
+        result_row = QHBoxLayout()
+        result_row.addWidget(self.result, 1)
+        result_row.addWidget(self.import_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(result_row)
         layout.addLayout(export_row)
         self._set_report_actions(False)
 
@@ -417,8 +424,10 @@ class CheckView(QWidget):
 
             secret = application_secret(app, adapter_for(app.provider), region_id=region_id, store=store)
             if secret is None:
-                raise BadInput(f"The keychain holds no secret for {app.name!r}: edit the application to "
-                               "enter it again")
+                from ec_console.dashboard import CredentialMissing, import_advice
+
+                raise CredentialMissing(f"This desktop's keychain holds no secret for {app.name!r}: "
+                                        f"{import_advice(app.name)}", app)
             return secret
 
         return app, secret_loader, mailbox, denied
@@ -512,10 +521,36 @@ class CheckView(QWidget):
         self._colour_result()
 
     def _failed(self, exc: BaseException) -> None:
+        from ec_console.dashboard import CredentialMissing
+
         self.task = None
         self.result.setText(self.tr("The check could not run: %s") % describe_error(exc))
         self.result.setStyleSheet(f"color: {theme.status_colour('fail').name()};")
+        self.missing_credential = exc.application if isinstance(exc, CredentialMissing) else None
+        self.import_button.setVisible(self.missing_credential is not None)
         self._set_running(False)
+
+    @Slot()
+    def import_credential(self) -> Any:
+        """Import credential… for the application whose credential this desktop's keychain lacks."""
+        from ec_console.ui import operations as ops
+        from ec_console.ui.import_credential import ImportCredentialDialog
+
+        app = self.missing_credential
+        if app is None:
+            return None
+        dialog = ImportCredentialDialog(app, ops.Scope(self.region_id, self._registry_factory, self.store),
+                                        self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._credential_imported)
+        dialog.open()
+        return dialog
+
+    def _credential_imported(self, _app: Any) -> None:
+        self.missing_credential = None
+        self.import_button.hide()
+        self.result.setText(self.tr("The credential is in this desktop's keychain: run the check again."))
+        self.result.setStyleSheet("")
 
     def _cancelled(self) -> None:
         self.task = None

@@ -88,10 +88,13 @@ class ElidedLabel(QLabel):
     """A one-line label whose text elides in the middle when there is no room; the full text is then its
     tooltip (before any tooltip of its own). `text()` is the full text; `shown_text()` what is drawn."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, parts: str | None = None) -> None:
+        """`parts`: the separator of a list of figures ("18 profiles · 16 linked · ..."); when there is no
+        room, whole figures are dropped from the end (then "…"), never cut in half."""
         super().__init__(parent)
         self._full = ""
         self._tip = ""
+        self._parts = parts
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(False)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("…") * 6)
@@ -129,12 +132,27 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         margins = self.contentsMargins()
-        room = self.width() - margins.left() - margins.right() - 2
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, max(room, 0))
+        room = max(self.width() - margins.left() - margins.right() - 2, 0)
+        shown = self._fitted_parts(room) if self._parts else None
+        if shown is None:
+            shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, room)
         if shown != super().text():
             super().setText(shown)
         tips = [t for t in ((self._full if shown != self._full else ""), self._tip) if t]
         super().setToolTip("\n\n".join(tips))
+
+
+    def _fitted_parts(self, room: int) -> str | None:
+        """The most leading figures that fit with "…" after them; None when not even the first one does."""
+        metrics = self.fontMetrics()
+        if metrics.horizontalAdvance(self._full) <= room:
+            return self._full
+        parts = self._full.split(self._parts)
+        for keep in range(len(parts) - 1, 0, -1):
+            candidate = self._parts.join(parts[:keep]) + self._parts.rstrip() + " …"
+            if metrics.horizontalAdvance(candidate) <= room:
+                return candidate
+        return None
 
 
 class ElidingStatusBar(QStatusBar):

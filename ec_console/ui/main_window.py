@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
         self.region_status = ElidedLabel()
         self.region_status.setObjectName("regionStatus")
         self.region_status.setAccessibleName(self.tr("Region"))
-        self.counts_status = ElidedLabel()
+        self.counts_status = ElidedLabel(parts=" · ")
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
         self.keychain_status = ElidedLabel()
@@ -1323,7 +1323,7 @@ class MainWindow(QMainWindow):
     def start_check_all(self, concurrency: int | None = None) -> Any:
         """Check all: ask for the concurrency (unless given), then run it with progress in the status bar."""
         from ec_console.ui import operations
-        from ec_console.ui.check_all import CheckAllDialog, start_run
+        from ec_console.ui.check_all import CheckAllDialog, missing_credential_note, start_run
 
         scope = self.operation_scope()
 
@@ -1332,7 +1332,8 @@ class MainWindow(QMainWindow):
                 return operations.check_all(self, scope, concurrency=value, feed=feed, on_progress=progress,
                                             on_done=done, on_error=failed)
 
-            return start_run(self, self.tr("Check all"), begin, summary_of=lambda result: result[1])
+            return start_run(self, self.tr("Check all"), begin, summary_of=lambda result: result[1],
+                             note_of=lambda result: missing_credential_note(result[0].missing_credential))
 
         if concurrency is not None:
             return run(concurrency)

@@ -461,6 +461,52 @@ def replace_secret(parent: QObject, scope: Scope, application: Application, chec
     return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
 
 
+def check_imported_credential(parent: QObject, scope: Scope, application: Application, *,
+                              secret: str | None = None, key_file: str | None = None,
+                              certificate: str | None = None, passphrase: str | None = None,
+                              on_done: Callable[[CheckedSecret], None], on_error: OnError,
+                              on_cancelled: Callable[[], None] | None = None) -> Operation:
+    """The setup check with a credential for this desktop's keychain (typed, a Google key file or a Graph
+    certificate file, read here, off the GUI thread): `application_edit.CredentialImport.check`."""
+    from ec_console import application_edit
+
+    def work(token: CancelToken, _ctx: TaskContext) -> CheckedSecret:
+        if key_file is not None:
+            value = application_edit.read_key_file(key_file)
+        elif certificate is not None:
+            value = application_edit.read_certificate_file(certificate, passphrase)
+        else:
+            value = secret or ""
+        with scope.open() as registry:
+            credential = application_edit.CredentialImport(registry, application, value,
+                                                           **scope.core_kwargs())
+            report = credential.check(cancel=token)
+        if token.cancelled or report.cancelled:
+            raise CheckCancelled()
+        return CheckedSecret(report, value)
+
+    return _start(parent, _cancellable(work), pool="interactive", on_done=on_done, on_error=on_error,
+                  on_cancelled=on_cancelled)
+
+
+def store_imported_credential(parent: QObject, scope: Scope, application: Application, checked: CheckedSecret,
+                              *, accept_warning: bool, on_done: Callable[[Application], None],
+                              on_error: OnError) -> Operation:
+    """Store the checked credential in this desktop's keychain (refused by the core unless the check passed,
+    or warned and the person accepted it), audited; the application itself is not changed."""
+    from ec_console import application_edit
+
+    def work(_token: CancelToken, _ctx: TaskContext) -> Application:
+        with scope.open() as registry:
+            credential = application_edit.CredentialImport(registry, application, checked.secret,
+                                                           **scope.core_kwargs())
+            credential.report = checked.report
+            credential.store_credential(accept_warning=accept_warning)
+            return credential.application
+
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+
+
 def recheck_application(parent: QObject, scope: Scope, application: Application, *,
                         on_done: Callable[[Report], None], on_error: OnError,
                         on_cancelled: Callable[[], None] | None = None) -> Operation:
@@ -515,7 +561,10 @@ def probe_busy_blocks(parent: QObject, scope: Scope, profile_id: int, *,
         adapter = adapter_for(app.provider, scope.adapters)
         secret = application_secret(app, adapter, region_id=scope.region_id, store=scope.store)
         if secret is None:
-            raise BadInput(f"No secret for {app.name!r} in the keychain: add the application again")
+            from ec_console.dashboard import CredentialMissing, import_advice
+
+            raise CredentialMissing(f"No secret for {app.name!r} in the keychain: {import_advice(app.name)}",
+                                    app)
         return adapter.probe(app, secret, profile.email, token)
 
     return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)

@@ -12,12 +12,14 @@ Google discovery in the link dialog (`link-discover-google`), the dashboard's wi
 narrow `main-details-narrow` with a long status message, `link-profiles`, `check-all`, `revoke-application`,
 `audit-log` with a date range, the details pane and the chain verified, `audit-log-chain-broken` after an
 entry was changed behind the console's back, ...), Edit / Remove application (`edit-application`,
-`edit-application-rotate-failed`, `remove-application`), and the main window with a Microsoft 365 (Graph)
-application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile` with all four
-findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's leaks
-`reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health history
-window with its trend chart (`health-history`) and with two years of runs (`health-history-long`), each in
-light and dark, at scale 1 and 2, named
+`edit-application-rotate-failed`, `remove-application`), Import credential… on a desktop whose keychain lacks
+the application's credential (`check-view-missing-credential` offering it, `import-credential-failed` after a
+wrong password, `import-credential-certificate` for a Graph certificate), and the main window with a Microsoft
+365 (Graph) application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile`
+with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
+leaks `reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health
+history window with its trend chart (`health-history`) and with two years of runs (`health-history-long`),
+each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -275,6 +277,22 @@ def _graph_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
     window.show()
     _settle(app)
     _save(window, outdir, "main-graph", scheme, scale)
+    # `import-credential-certificate`: a Graph application that signs in with a certificate, on a desktop
+    # whose keychain lacks it (the dialog as it opens, a PFX file chosen).
+    from dataclasses import replace
+
+    from ec_console.ui import operations as ops
+    from ec_console.ui.import_credential import ImportCredentialDialog
+
+    with_certificate = replace(graph, settings={**graph.settings,
+                                                "certificate": "/home/admin/ec-calendar-access.pfx"})
+    dialog = ImportCredentialDialog(with_certificate, ops.Scope("us"), window)
+    dialog.field.setText("/home/hank/Downloads/ec-calendar-access.pfx")
+    dialog.show()
+    _settle(app)
+    _save(dialog, outdir, "import-credential-certificate", scheme, scale)
+    dialog.reject()
+    dialog.deleteLater()
     window.close()
     window.deleteLater()
     _settle(app)
@@ -765,6 +783,33 @@ def _edit_application_shots(app: object, sandbox: object, outdir: Path, scheme: 
     _settle(app)
     _save(remove, outdir, "remove-application", scheme, scale)
     remove.reject()
+    _settle(app)
+
+    # Another desktop: the registry knows the application, this keychain lacks its password.
+    from ec_console.secrets import secret_key
+    from ec_console.ui.check_view import CheckView
+
+    store.delete(secret_key("us", "Contoso scheduling", "password"))
+    view = CheckView("us")
+    view.resize(860, 560)
+    view.show()
+    wanted = next(a.id for a in view.applications if a.name == "Contoso scheduling")
+    view.source.setCurrentIndex(view.source.findData(wanted))
+    view.run()
+    _wait(app, lambda: not view.running and view.task is None)
+    _settle(app)
+    _save(view, outdir, "check-view-missing-credential", scheme, scale)
+    view.close()
+    view.deleteLater()
+    select("Contoso scheduling")
+    imported = window.application_actions.open_import()
+    assert imported is not None
+    imported.field.setText("not the password")
+    imported.check()
+    _wait(app, lambda: imported.check_operation is None and imported.operation is None)
+    _settle(app)
+    _save(imported, outdir, "import-credential-failed", scheme, scale)
+    imported.reject()
     window.close()
     window.deleteLater()
     _settle(app)

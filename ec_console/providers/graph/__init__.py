@@ -19,7 +19,9 @@ _LAZY = {
     "run_graph_check": "check",
     "CertificateProblem": "credentials",
     "ClientCertificate": "credentials",
+    "is_certificate_text": "credentials",
     "load_certificate": "credentials",
+    "parse_certificate": "credentials",
 }
 
 
@@ -38,6 +40,8 @@ __all__ = [
     "ClientCertificate",
     "GraphSettings",
     "graph_steps",
+    "is_certificate_text",
     "load_certificate",
+    "parse_certificate",
     "run_graph_check",
 ]

@@ -46,6 +46,18 @@ def load_certificate(path: str | Path, passphrase: str | None = None) -> ClientC
         data = path.read_bytes()
     except OSError as exc:
         raise CertificateProblem(f"it cannot be read ({exc.strerror or exc})") from None
+    return parse_certificate(data, passphrase)
+
+
+def is_certificate_text(secret: str | None) -> bool:
+    """Whether a keychain value is a certificate itself (PEM: the certificate and its private key, as
+    `import-credential` and `rotate-secret --certificate` store it) rather than a certificate file's
+    passphrase."""
+    return bool(secret) and "-----BEGIN CERTIFICATE-----" in str(secret) and "PRIVATE KEY-----" in str(secret)
+
+
+def parse_certificate(data: bytes, passphrase: str | None = None) -> ClientCertificate:
+    """A PEM (key + certificate) or PFX file's bytes; CertificateProblem names what is wrong."""
     if len(data) > MAX_CERTIFICATE_BYTES:
         raise CertificateProblem(f"it is {len(data)} bytes; a certificate file is a few kilobytes")
     secret = passphrase.encode("utf-8") if passphrase else None
