@@ -12,9 +12,14 @@ The engine (`run_probes`) is shared by check all, link and relink:
   then recorded as a failed check — its status never changes. Each pause is reported at once as a
   progress event (`Progress.pauses`, with the platform's own words: "Paused 30 s: Exchange is throttling
   this service account"), and the time left includes the wait.
-- **One writer.** Workers only probe; the thread that calls `run_probes` owns the `Registry` and writes each
-  result as one transaction (profile update + check + audit when the status changes) as soon as it arrives.
-  Workers never touch SQLite. GUI and CLI may run engines on one file at once (WAL, busy timeout).
+- **One writer.** Workers only probe; the thread that calls `run_probes` owns the `Registry` and writes the
+  results as soon as they arrive: each result is its own unit (profile update + check + audit when the
+  status changes, a savepoint), and the results already waiting when the writer takes one (at most
+  `WRITE_BATCH`) are committed together in one transaction, in the order they arrived. The writer never
+  waits for more results to fill a batch: one result alone is committed at once. Results reach `on_result`
+  only after their transaction committed, so what a user was shown is what the registry holds; a crash or
+  kill loses at most the batch being written, none of which was shown, and the next run re-probes it
+  (resume). Workers never touch SQLite. GUI and CLI may run engines on one file at once (WAL, busy timeout).
 - **Application failures** (bad secret, locked account, EWS blocked for the organisation, OAuth / key
   problems, endpoint unreachable) mark the application's health once and stop its lane: its remaining
   profiles are not probed (a wrong password is not retried 10,000 times into an account lockout).
@@ -56,6 +61,7 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 20
 RESUME_WINDOW = timedelta(hours=24)
+WRITE_BATCH = 64   # results committed in one transaction at most (those already waiting; never waited for)
 _AUDIT_STARTED = "check_all_started"
 _AUDIT_FINISHED = "check_all_finished"
 _AUDIT_CANCELLED = "check_all_cancelled"
@@ -224,7 +230,12 @@ class AppContext:
 
 
 class Recorder:
-    """Writes probe outcomes (on the writer thread). Implemented by the dashboard's operations."""
+    """Writes probe outcomes (on the writer thread). Implemented by the dashboard's operations.
+
+    `writes`: whether `record` writes to the registry. The writer commits the results waiting together in one
+    transaction for a recorder that writes; one that writes nothing (reconcile's) takes no write lock."""
+
+    writes = True
 
     def record(self, registry: Registry, job: ProbeJob, outcome: ProbeOutcome) -> JobResult:
         raise NotImplementedError
@@ -480,12 +491,48 @@ class _Writer:
                 self._progress(force=True)
                 continue
             assert outcome is not None
-            self._apply(job, outcome)
-            self._progress(force=False)
+            batch = [(job, outcome)]
+            paused = False
+            while len(batch) < WRITE_BATCH:   # the results already waiting: one transaction for them all
+                try:
+                    what, job, outcome = engine.results.get_nowait()
+                except queue.Empty:
+                    break
+                if what == "pause":   # reported right after the results that came before it
+                    paused = True
+                    break
+                assert outcome is not None
+                batch.append((job, outcome))
+            self._apply_batch(batch)
+            self._progress(force=paused)
         self.over = True          # nothing waits any more: the last progress shows no pause
         self._progress(force=True)
 
-    def _apply(self, job: ProbeJob, outcome: ProbeOutcome) -> None:
+    def _apply_batch(self, batch: Sequence[tuple[ProbeJob, ProbeOutcome]]) -> None:
+        """Write `batch` in one transaction (each result its own savepoint), then hand the results on.
+
+        If a result cannot be written, its own changes are undone, the results before it are committed and
+        handed on (as when each was its own transaction), and the error propagates."""
+        if len(batch) == 1 or not getattr(self.recorder, "writes", True):
+            for job, outcome in batch:
+                self._emit(self._apply(job, outcome))
+            return
+        written: list[JobResult] = []
+        failure: Exception | None = None
+        with self.registry.transaction():
+            for job, outcome in batch:
+                try:
+                    with self.registry.transaction():   # a savepoint: a failing result leaves nothing behind
+                        written.append(self._apply(job, outcome))
+                except Exception as exc:  # noqa: BLE001 - re-raised below, once the results before it are in
+                    failure = exc
+                    break
+        for result in written:
+            self._emit(result)
+        if failure is not None:
+            raise failure
+
+    def _apply(self, job: ProbeJob, outcome: ProbeOutcome) -> JobResult:
         app_id = job.application_id
         if outcome.kind is ProbeKind.APPLICATION:
             if app_id not in self.failures:
@@ -498,7 +545,7 @@ class _Writer:
                 self.answered.add(app_id)
                 self.recorder.application_ok(self.registry, app_id)
             result = self.recorder.record(self.registry, job, outcome)
-        self._emit(result)
+        return result
 
     def _emit(self, result: JobResult) -> None:
         self.results.append(result)

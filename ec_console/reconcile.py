@@ -182,6 +182,8 @@ class Reconciliation:
 class _ProbeOnly(Recorder):
     """Keeps each outcome; writes nothing (a reconciliation changes no profile)."""
 
+    writes = False
+
     def __init__(self) -> None:
         self.failure: ProbeOutcome | None = None
 

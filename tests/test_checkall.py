@@ -4,9 +4,11 @@ several writers on one registry file."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -323,3 +325,121 @@ def test_paused_time_counts_only_when_every_application_waited():
     assert checkall._paused_time([one], 0.0, 100.0) == pytest.approx(15.0)
     assert checkall._paused_time([one, two], 0.0, 100.0) == pytest.approx(7.0)   # 18..25
     assert checkall._paused_time([one], 0.0, 12.0) == pytest.approx(2.0)         # only up to now
+
+
+# --- results written in batches (issue 13: fewer registry transactions per result) --------------------------
+
+_BURST = 30
+_RUN = re.compile(r'"run": "[^"]*"')
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+
+
+def _burst_check(path, store, monkeypatch, *, batch):
+    """Check all of `_BURST` profiles, one worker, the writer held on the first result it hands on until
+    every probe has answered. Returns (commits while the burst was written, what the registry then holds, what
+    on_result saw and whether each was committed when it was shown)."""
+    monkeypatch.setattr(checkall, "WRITE_BATCH", batch, raising=False)
+    path.parent.mkdir(parents=True)
+    engines = []
+    real_start = checkall._Engine.start
+
+    def start(engine):
+        engines.append(engine)
+        real_start(engine)
+
+    monkeypatch.setattr(checkall._Engine, "start", start)
+    with Registry(path) as registry, Registry(path) as reader:
+        app = add_app(registry, store)
+        statuses = ("linked", "needs_relink", "linked")
+        registry.add_profiles(app.id, [(f"u{i:02}@contoso.example", "") for i in range(_BURST)],
+                              status="linked")
+        for i, profile in enumerate(registry.list_profiles()):
+            registry.set_profiles_status([profile.id], statuses[i % 3])
+        scripts = {f"u{i:02}@contoso.example": Script("mailbox_not_found") for i in range(0, _BURST, 4)}
+        scripts.update({f"u{i:02}@contoso.example": Script("timeout") for i in range(2, _BURST, 5)})
+        commits: list[str] = []
+        registry._conn.set_trace_callback(
+            lambda sql: commits.append(sql) if sql.strip() == "COMMIT" else None)
+        shown: list[tuple[str, str, bool]] = []
+        burst_start: list[int] = []
+
+        def on_result(result):
+            if not shown:  # hold the writer until the other results all wait in its queue
+                burst_start.append(len(commits))
+                deadline = time.monotonic() + 30
+                while engines[0].alive() and time.monotonic() < deadline:  # every probe answered and queued
+                    time.sleep(0.005)
+            row = reader._conn.execute("SELECT last_result FROM profiles WHERE id = ?",
+                                       (result.profile_id,)).fetchone()
+            shown.append((result.job.email, result.action, row[0] is not None))
+
+        _, summary = check(registry, store, {"exchange": FakeAdapter(scripts=scripts)}, concurrency=1,
+                           on_result=on_result)
+        registry._conn.set_trace_callback(None)
+        assert len(summary.results) == _BURST
+        burst_commits = len(commits) - burst_start[0]
+        con = registry._conn
+        held = {
+            "profiles": con.execute("SELECT email, status, last_result, last_diagnosis,"
+                                    " last_checked_at IS NOT NULL FROM profiles ORDER BY id").fetchall(),
+            "checks": [(*row[:4], _TIME.sub("T", row[4])) for row in con.execute(
+                "SELECT profile_id, application_id, kind, result, report FROM checks ORDER BY id")],
+            "audit": [(e.action, e.subject, _RUN.sub("run", _TIME.sub("T", e.detail)))
+                      for e in reversed(registry.audit_entries())],
+        }
+        return burst_commits, held, shown
+
+
+def test_a_burst_of_results_is_written_in_fewer_transactions_with_the_same_rows(store, monkeypatch, tmp_path):
+    one_commits, one_by_one, one_shown = _burst_check(tmp_path / "one" / "registry-us.sqlite3", store,
+                                                      monkeypatch, batch=1)
+    batched_commits, batched, batched_shown = _burst_check(tmp_path / "many" / "registry-us.sqlite3", store,
+                                                           monkeypatch, batch=64)
+    # one by one: a transaction per result (the counter counts them); batched: the 29 waiting results
+    # went in far fewer (the run's own end adds a commit or two to both)
+    assert one_commits >= _BURST - 1
+    assert batched_commits <= one_commits - (_BURST - 1) + 2
+    assert batched == one_by_one  # every row, every check and every audit entry, in the same order
+    assert {a for _, a, _ in batched_shown} == {"linked", "needs_relink", "unchanged"}
+    assert any(action == "profile_status_changed" for action, _, _ in batched["audit"])
+    assert batched_shown == one_shown
+    assert all(committed for _, _, committed in batched_shown)  # shown only once in the registry
+
+
+def test_a_result_that_cannot_be_written_mid_batch_leaves_the_ones_before_it_written_and_shown(
+        registry, store, monkeypatch):
+    from ec_console import dashboard
+
+    populate(registry, store, 12)
+    engines = []
+    real_start, real_record = checkall._Engine.start, dashboard.ProfileRecorder.record
+
+    def start(engine):
+        engines.append(engine)
+        real_start(engine)
+
+    def record(self, registry, job, outcome):
+        result = real_record(self, registry, job, outcome)  # written, then the unit fails
+        if job.email == "u7@contoso.example":
+            raise RuntimeError("disk gone")
+        return result
+
+    monkeypatch.setattr(checkall._Engine, "start", start)
+    monkeypatch.setattr(dashboard.ProfileRecorder, "record", record)
+    shown = []
+
+    def on_result(result):
+        if not shown:  # hold the writer until every probe answered: the rest arrive as one batch
+            deadline = time.monotonic() + 30
+            while engines[0].alive() and time.monotonic() < deadline:
+                time.sleep(0.005)
+        shown.append(result.job.email)
+
+    ews = FakeAdapter()
+    with pytest.raises(RuntimeError, match="disk gone"):
+        check(registry, store, {"exchange": ews}, concurrency=1, on_result=on_result)
+    checked = {p.email for p in registry.list_profiles() if p.last_result is not None}
+    probed = [email for _, email in ews.calls]
+    assert len(probed) == 12 and shown == probed[:probed.index("u7@contoso.example")]  # up to the failing one
+    assert checked == set(shown)  # what was shown is written; the failing unit and those after it are not
+    assert "u7@contoso.example" not in {c.subject for c in registry.audit_entries()}
