@@ -60,8 +60,8 @@ def test_the_setup_check_keeps_what_it_found_beside_the_probe_choice(sb: Sandbox
     assert sb.info().password not in json.dumps(settings)
 
 
-def test_an_application_left_to_probe_opens_its_next_check_all_in_two_requests(sb: Sandbox, registry: Registry,
-                                                                              store: Any) -> None:
+def test_an_application_left_to_probe_opens_its_next_check_all_in_two_requests(
+        sb: Sandbox, registry: Registry, store: Any) -> None:
     app = add_with_profiles(sb, registry, store)
     statuses = check_all(sb, registry, store)
     assert set(statuses.values()) == {"linked"}
@@ -89,19 +89,21 @@ def test_a_stale_hint_gives_todays_verdict_and_is_refreshed(sb: Sandbox, registr
     registry.update_application(app.id, settings={k: v for k, v in hinted.items() if k != "auth_found"})
     expected = check_all(sb, registry, store)
     registry.update_application(app.id, settings=hinted)
-    assert check_all(sb, registry, store) == expected == {m: "linked" for m in sb.info().mailboxes_in_scope[:3]}
+    linked = {m: "linked" for m in sb.info().mailboxes_in_scope[:3]}
+    assert check_all(sb, registry, store) == expected == linked
     settings = registry.get_application(app.id).settings
     assert settings["auth_found"] == "basic" and not settings.get("auth")
     # the refreshed hint works: the next run needs no set-up request at all with Basic
     check_all(sb, registry, store)
     assert set_up_requests(sb) == []
     # a hint is not a change of the administrator's: only the runs' own entries were audited
-    actions = {e.action for e in registry.audit_entries(limit=1000)[: len(registry.audit_entries(limit=1000))
-                                                                     - audited]}
+    entries = registry.audit_entries(limit=1000)
+    actions = {e.action for e in entries[: len(entries) - audited]}   # newest first
     assert actions <= {"check_all_started", "check_all_finished", "profile_status_changed"}
 
 
-def test_a_named_method_is_never_overwritten_by_a_finding(sb: Sandbox, registry: Registry, store: Any) -> None:
+def test_a_named_method_is_never_overwritten_by_a_finding(sb: Sandbox, registry: Registry,
+                                                         store: Any) -> None:
     app = add_with_profiles(sb, registry, store)
     named = {**registry.get_application(app.id).settings, "auth": "basic"}   # its "ntlm" finding stays
     registry.update_application(app.id, settings=named)
@@ -109,8 +111,8 @@ def test_a_named_method_is_never_overwritten_by_a_finding(sb: Sandbox, registry:
     assert registry.get_application(app.id).settings == named
 
 
-def test_the_setup_check_run_again_refreshes_the_hint_without_an_audited_change(sb: Sandbox, registry: Registry,
-                                                                                store: Any) -> None:
+def test_the_setup_check_run_again_refreshes_the_hint_without_an_audited_change(
+        sb: Sandbox, registry: Registry, store: Any) -> None:
     from ec_console.application_edit import recheck_application
 
     app = add_with_profiles(sb, registry, store)
@@ -119,5 +121,5 @@ def test_the_setup_check_run_again_refreshes_the_hint_without_an_audited_change(
     recheck_application(registry, app.name, store=store)
     settings = registry.get_application(app.id).settings
     assert settings["auth_found"] == "basic" and not settings.get("auth")
-    assert [e.action for e in registry.audit_entries(limit=1000)[: len(registry.audit_entries(limit=1000))
-                                                                  - before]] == ["application_checked"]
+    entries = registry.audit_entries(limit=1000)
+    assert [e.action for e in entries[: len(entries) - before]] == ["application_checked"]   # newest first
