@@ -213,9 +213,14 @@ def recheck_application(registry: Registry, application: str | Application, *, m
         return report
     diagnosis = report.diagnosis
     code = diagnosis.code if diagnosis else None
+    from ec_console.dashboard import setup_findings
+
+    found = setup_findings(app.provider, report)   # the quick-open hint: kept, not audited as a change
     with registry.transaction():
         registry.record_check(kind="setup", result=report.result.value, report=report.to_dict(),
                               application_id=app.id, diagnosis=code)
+        if any(app.settings.get(key) != value for key, value in found.items()):
+            registry.update_application(app.id, settings={**app.settings, **found})
         registry.update_application(app.id, health=code if report.result is StepStatus.FAIL else None)
         registry.audit("application_checked", app.name,
                        f"setup check run again: {report.result.value} against {target}"
@@ -411,6 +416,9 @@ class SecretRotation:
                 note = (f"; the key belongs to another service account: {settings.get('client_email')} -> "
                         f"{summary['client_email']}")
             settings.update(summary)
+        from ec_console.dashboard import setup_findings
+
+        settings.update(setup_findings(app.provider, report))   # the quick-open hint (not audited)
         certificate = self.certificate
         if certificate is not None:
             # Recorded so that each desktop importing the certificate can be told it is the right one.

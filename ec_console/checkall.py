@@ -413,8 +413,9 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
         if engine.alive():
             cancel.cancel()   # the writer is leaving (error or cancel): workers must not start more work
         engine.join(time.monotonic() + cancel_grace)
-        for session in sessions:
+        for _, session in sessions:
             session.close()
+        _store_findings(registry, sessions)
     summary = writer.summary(lanes, cancelled=cancel.cancelled and writer.done < len(jobs))
     summary.retries = engine.retries
     if stats is not None:
@@ -422,7 +423,29 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
     return summary
 
 
-def _open_probe_sessions(lanes: Sequence[_Lane], *, concurrency: int, timeout: float | None) -> list[Any]:
+def _store_findings(registry: Registry, sessions: Sequence[tuple[int, Any]]) -> None:
+    """What each run's probe session found out (an Exchange application's sign-in method and server build,
+    when its setup leaves the method to the server) into the application's settings: the next run's
+    quick-open hint. A hint the session checks itself, not a choice of the administrator's: not audited.
+    Best effort: a failure to store it loses only the hint."""
+    for app_id, bound in sessions:
+        findings = getattr(bound.session, "findings", None)
+        if not findings:
+            continue
+        try:
+            with registry.transaction():
+                app = registry.get_application(app_id)
+                if app.settings.get("auth"):
+                    continue    # the administrator named the method meanwhile: no hint needed
+                if all(app.settings.get(key) == value for key, value in findings.items()):
+                    continue
+                registry.update_application(app.id, settings={**app.settings, **findings})
+        except Exception:  # noqa: BLE001 - only the hint is lost; the next run probes the server again
+            log.warning("Could not keep what the run found about an application's server", exc_info=True)
+
+
+def _open_probe_sessions(lanes: Sequence[_Lane], *, concurrency: int,
+                         timeout: float | None) -> list[tuple[int, Any]]:
     """A bulk probe session per application with more than one account to probe (one connection pool,
     the server version learnt once, see providers/exchange/probe.py; for Graph one sign-in and JSON
     batches, see providers/graph/probe.py, told the lane's accounts so it can read ahead); a single account
@@ -438,7 +461,7 @@ def _open_probe_sessions(lanes: Sequence[_Lane], *, concurrency: int, timeout: f
                 expect = getattr(bound.session, "expect", None)
                 if expect is not None:  # a session that reads ahead (Graph's JSON batches of 20)
                     expect([job.email for job, _ in lane.queue])
-                sessions.append(bound)
+                sessions.append((lane.application_id, bound))
                 lane.ctx = AppContext(lane.ctx.application, bound, lane.ctx.secret)
     return sessions
 

@@ -657,14 +657,20 @@ def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, r
     report = adapter.setup_check(candidate, secret, target, expect_denied=expect_denied, cancel=cancel)
     if report.result is StepStatus.FAIL or report.cancelled:
         return SetupOutcome(report, None)
-    learned = getattr(adapter, "settings_from_report", None)
-    if learned is not None:  # what the check found out (a Graph application's service principal id)
-        settings = {**settings, **learned(report)}
     app = save_new_application(
         registry, credential_store, key, secret, name=name, provider=spec.provider, domain=domain,
         settings=settings, report=report,
         audit_detail=f"{spec.provider} for {domain}; setup check {report.result.value} against {target}")
     return SetupOutcome(report, app)
+
+
+def setup_findings(provider: str, report: Report) -> dict[str, Any]:
+    """Settings the setup check found out, to keep with the application: a Graph application's service
+    principal id; an Exchange application's sign-in method and server build (the probe session's quick-open
+    hint, beside the administrator's own choice). The one place a setup check's result becomes settings:
+    the wizard, `applications add`, the setup check run again and a checked new secret all use it."""
+    learned = getattr(adapter_for(provider, None), "settings_from_report", None)
+    return dict(learned(report)) if learned is not None else {}
 
 
 def save_new_application(registry: Registry, store: Any, key: str, secret: str | None, *, name: str,
@@ -675,6 +681,7 @@ def save_new_application(registry: Registry, store: Any, key: str, secret: str |
     if that transaction fails, the secret is deleted again so no orphan is left. No `secret` (None or empty:
     an application with nothing to keep there, such as a certificate file whose key has no password) stores
     nothing."""
+    settings = {**settings, **setup_findings(provider, report)}
     if secret:
         store.set(key, secret)
     try:

@@ -1174,7 +1174,10 @@ class SetupFlow:
             store.set(key, secret)
         try:
             with registry.transaction():
-                registry.update_application(self.editing.id, settings=draft.settings)
+                from ec_console.dashboard import setup_findings
+
+                found = setup_findings(draft.provider, report)   # the quick-open hint, beside the choice
+                registry.update_application(self.editing.id, settings={**draft.settings, **found})
                 app = self._record(registry, registry.get_application(self.editing.id), report)
                 changed = "secret replaced" if secret is not None else "secret kept"
                 registry.audit("application_updated", draft.name,

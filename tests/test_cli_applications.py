@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_run import run
 
-from ec_console import cli
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
 from ec_console.secrets import MemoryStore, default_store, secret_key
@@ -23,12 +23,6 @@ def memory_store(monkeypatch):
 def sandbox():
     with Sandbox() as sb:
         yield sb
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def add_args(info, name="Sandbox EWS"):

@@ -11,15 +11,9 @@ import sqlite3
 import stat
 
 import pytest
+from cli_run import run
 
-from ec_console import cli
 from ec_console.registry import Registry
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _seed() -> None:

@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from cli_run import run
 
 from ec_console import cli
 from ec_console.registry import Registry
@@ -135,12 +136,6 @@ def saved_app(sandbox):
     flow.record_test(flow.run_test(secret=flow.resolve_secret()))
     with Registry.for_region("us") as registry:
         return flow.save(registry)
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_saved_application_is_checked_with_nothing_re_entered(sandbox, saved_app, monkeypatch, capsys,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_run import run
 
-from ec_console import cli
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
 
@@ -23,12 +23,6 @@ def sandbox():
     with Sandbox() as sb:
         sb.org.throttle_back_off_ms = 50
         yield sb
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 
-from ec_console import cli, dashboard
+from cli_run import run
+
+from ec_console import dashboard
 from ec_console.checks import Report, StepResult, StepStatus
 from ec_console.diagnoses import diagnose
 from ec_console.registry import Registry
 
 ADA = "ada.lovelace@contoso.example"
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _seed() -> int:

@@ -10,18 +10,11 @@ import socket
 import pg_cluster as cluster_helpers
 import psycopg
 import pytest
+from cli_run import run
 
-from ec_console import cli
 from ec_console import registry_pg as pg
 from ec_console.registry import SCHEMA_VERSION, Registry
 from ec_console.secrets import default_store
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 # ------------------------------------------------------------------------------------------------ init
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from cli_run import run
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from ec_console import cli
 from ec_console import registry_pg as pg
 from ec_console.registry import CREDENTIAL_IMPORT_VERSION, SCHEMA_VERSION, Registry
 from ec_console.sandbox import Sandbox
@@ -36,12 +36,6 @@ def memory_store(monkeypatch):
 def sandbox():
     with Sandbox() as sb:
         yield sb
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _row(name: str) -> tuple:

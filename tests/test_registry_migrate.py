@@ -8,6 +8,7 @@ import json
 
 import psycopg
 import pytest
+from cli_run import run
 
 from ec_console import cli
 from ec_console import registry_copy as rc
@@ -17,12 +18,6 @@ from ec_console.registry import HealthRow, Registry
 from ec_console.secrets import default_store
 
 REGION = "us"
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def migrate(capsys, url: str, *extra: str, region: str = REGION) -> tuple[int, str, str]:

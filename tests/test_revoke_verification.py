@@ -14,9 +14,10 @@ import json
 import socket
 
 import pytest
+from cli_run import run
 from sandbox_setup import add_ews_application, sandbox_fixture
 
-from ec_console import cli, dashboard
+from ec_console import dashboard
 from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
 from ec_console.diagnoses import diagnose
 from ec_console.providers.base import ProbeKind, ProbeOutcome
@@ -171,12 +172,6 @@ def test_ews_blocked_proves_the_withdrawal_only_when_it_is_the_policy_block():
 
 
 # --- the CLI ------------------------------------------------------------------------------------------------
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _cli_add(capsys, monkeypatch, info) -> None:

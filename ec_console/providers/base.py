@@ -229,6 +229,11 @@ class _ResultSession:
     def probe(self, email: str, cancel: CancelToken) -> ProbeOutcome:
         return self._convert(email, self.session.probe(email, cancel=cancel), cancel)
 
+    @property
+    def findings(self) -> dict[str, Any]:
+        """Settings the run found out (the quick-open hint), {} when nothing new; read after the run."""
+        return dict(getattr(self.session, "findings", None) or {})
+
     def close(self) -> None:
         self.session.close()
 
@@ -266,6 +271,10 @@ def open_session_adapter(adapter: ProviderAdapter, application: ApplicationLike,
 
 # --- Exchange ---------------------------------------------------------------------------------------------
 
+# What the setup check (or a check-all run) found, kept in the settings as the probe session's quick-open hint
+# only: never the user's choice (`auth`), never a secret (docs/registry.md).
+AUTH_FOUND, VERSION_FOUND = "auth_found", "version_found"
+
 
 class ExchangeAdapter:
     """EWS through a service account (on-premises) or an app registration (Exchange Online).
@@ -293,7 +302,23 @@ class ExchangeAdapter:
             ca_file=s.get("ca_file"), timeout=float(timeout or s.get("timeout") or DEFAULT_TIMEOUT),
             # OAuth's sign-in acts as the application's own test mailbox: an EWS block there is the
             # application's, a block on `mailbox` alone the profile's (see exchange._ExchangeCheck._anchor).
-            anchor_mailbox=s.get("test_mailbox") or None)
+            anchor_mailbox=s.get("test_mailbox") or None,
+            # what the last setup check or run found: the quick open's hint only (see exchange.probe)
+            auth_found=s.get(AUTH_FOUND) or None, version_found=s.get(VERSION_FOUND) or None)
+
+    @staticmethod
+    def settings_from_report(report: Report) -> dict[str, Any]:
+        """What the setup check found out: the sign-in method the server accepted and the server's build,
+        kept as the probe session's quick-open hint (`auth_found`, `version_found`; never the user's `auth`).
+        Nothing when the check did not sign in with a password (OAuth, or it failed before)."""
+        step = report.step("authenticate")
+        data = (step.data or {}) if step is not None and step.status in (StepStatus.PASS, StepStatus.WARN) \
+            else {}
+        method = data.get("auth_type")
+        if method not in ("ntlm", "basic"):
+            return {}
+        build = (data.get("server_version") or {}).get("build")
+        return {AUTH_FOUND: method, **({VERSION_FOUND: build} if isinstance(build, str) and build else {})}
 
     @staticmethod
     def uses_oauth(application: ApplicationLike) -> bool:

@@ -133,7 +133,9 @@ class ExchangeSettings:
     neither and OAuth, Exchange Online's endpoint is used. `autodiscover_urls` replaces the candidate list
     (the sandbox, tests); it is not a CLI flag. `anchor_mailbox` is the mailbox the OAuth sign-in acts as
     for its one EWS request (the application's own setup-test mailbox, set by the dashboard); None: the
-    checked mailbox. It is not a CLI flag either.
+    checked mailbox. It is not a CLI flag either. `auth_found` and `version_found` are what the last setup
+    check or check-all run found (the sign-in method the server accepted, the server's build): only a hint
+    for the probe session's quick open when `auth` is None (see `exchange.probe`), never a choice.
     """
 
     mailbox: str
@@ -152,6 +154,8 @@ class ExchangeSettings:
     timeout: float = DEFAULT_TIMEOUT
     autodiscover_urls: tuple[str, ...] | None = None
     anchor_mailbox: str | None = None
+    auth_found: str | None = None
+    version_found: str | None = None
 
     @property
     def uses_oauth(self) -> bool:

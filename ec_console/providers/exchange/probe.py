@@ -25,9 +25,12 @@ What is shared, and why that is safe:
   connection that NTLM authenticates once (NTLM authenticates a connection, not a request); an OAuth
   token is fetched once and shared by the pool's sessions.
 - **The quick open, when the application names its sign-in method** (`ExchangeSettings.auth` "ntlm" or
-  "basic", as the setup's "Sign-in method" saves it): no authentication-method probe (the method is known)
-  and no separate server-version request. The run's first FindItem is sent on a protocol given
-  exchangelib's newest version (`Version.guess`'s own first try), signs the connection in (NTLM's two legs
+  "basic", as the setup's "Sign-in method" saves it), **or leaves it to the server and a setup check or
+  earlier run found it** (`auth_found`, with the server's build `version_found`: a hint kept beside the
+  user's choice, never replacing it; the first FindItem is then sent with that version): no
+  authentication-method probe (the method is known) and no separate server-version request. The run's
+  first FindItem is sent on a protocol given the found build's version, else exchangelib's newest
+  (`Version.guess`'s own first try), signs the connection in (NTLM's two legs
   ride on it) and its answer's `ServerVersionInfo` becomes the run's version; a server that refuses that
   version (ErrorInvalidServerVersion) is asked the older ones in turn by exchangelib, as its guess does.
   Session set-up before the first probe request: 2 requests with NTLM (0 with Basic) instead of 4. The
@@ -38,11 +41,14 @@ What is shared, and why that is safe:
   the credentials, straight to the full interactive check, so a wrong password costs as many refused
   sign-ins as before (a directory's lockout threshold counts them). OAuth sessions always open
   the ordinary way: their version request acts as the test mailbox (below).
-- **Nothing outlives the run.** A session belongs to one application in one run: it is created for the
-  run, closed at its end (every pooled connection closed), and nothing is written anywhere — no token,
-  no version, no connection is kept for the next run. The interactive check keeps its no-cache rule (a
-  Retry after a fix on the server must tell the truth); a bulk run is over in minutes and a fix made during
-  it is seen by the next run.
+- **Nothing outlives the run but the hint.** A session belongs to one application in one run: it is
+  created for the run, closed at its end (every pooled connection closed); no token and no connection is
+  kept for the next run. When the application leaves its sign-in method to the server, `findings` names
+  the method and the server build the run's session was opened with, and check all stores them as the
+  next run's hint (no secret, not audited: a hint the session checks itself; a stale one costs one
+  fallback, then today's ordinary open, and the run's findings replace it). The interactive check keeps
+  its no-cache rule (a Retry after a fix on the server must tell the truth); a bulk run is over in minutes
+  and a fix made during it is seen by the next run.
 - **Identical verdicts.** Errors go through the interactive check's own mapping (`exchange.errors`) with
   the same context, so each code, detail and `back_off` is what `probe_mailbox` reports. When the session
   cannot be opened (wrong password, TLS, DNS, EWS blocked, throttled while signing in ...) the probe falls
@@ -79,7 +85,7 @@ from typing import Any
 from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, Configuration
 from exchangelib import errors as ews
 from exchangelib.folders import Calendar
-from exchangelib.version import Version
+from exchangelib.version import Build, Version
 
 from ec_console.checks import CancelToken, CheckRun, Outcome, StepSpec, failed, passed
 from ec_console.diagnoses import diagnose
@@ -246,6 +252,7 @@ class ExchangeProbeSession:
         self.quick_fallbacks = 0        # quick opens not confirmed, then opened the ordinary way
         self._quick_tried = False
         self._quick_sign_in_refused = False
+        self._found: dict[str, str] = {}  # the method and build the session was opened with (`findings`)
 
     # --- life cycle -------------------------------------------------------------------------------------
 
@@ -264,6 +271,28 @@ class ExchangeProbeSession:
         """The server version learnt when the session opened (None before)."""
         opened = self._opened
         return _version_data(opened.protocol.version) if opened is not None else None
+
+    @property
+    def findings(self) -> dict[str, str]:
+        """When the application leaves its sign-in method to the server: the method the session signed in
+        with and the server's build (`auth_found`, `version_found`), for the next run's quick open; {} when
+        the method is the user's own, OAuth, the session never opened, or they equal the hint it had."""
+        if self.settings.auth or self.settings.uses_oauth or not self._found:
+            return {}
+        if self._found == {k: v for k, v in (("auth_found", self.settings.auth_found),
+                                              ("version_found", self.settings.version_found)) if v}:
+            return {}
+        return dict(self._found)
+
+    def _learn(self, auth_type: Any, version: Any) -> None:
+        if self.settings.uses_oauth or auth_type not in (NTLM, BASIC):
+            return
+        build = getattr(version, "build", None)
+        found = {"auth_found": NTLM_NAME if auth_type == NTLM else BASIC_NAME}
+        if build:
+            found["version_found"] = str(build)
+        with self._lock:
+            self._found = found
 
     def close(self) -> None:
         """Close every pooled connection; later probes are refused."""
@@ -318,14 +347,30 @@ class ExchangeProbeSession:
 
     def _quick_open_pending(self) -> bool:
         """True once per run, for its first probe, when the session may open without its set-up requests."""
-        named = self.settings.auth in (NTLM_NAME, BASIC_NAME)
-        if not self.quick_open or self.settings.uses_oauth or not named:
+        if not self.quick_open or self.settings.uses_oauth or self._quick_method() is None:
             return False
         with self._lock:
             if self._quick_tried or self._opened is not None or self._closed:
                 return False
             self._quick_tried = True
             return True
+
+    def _quick_method(self) -> str | None:
+        """The sign-in method the quick open uses: the user's own, else the hint a setup check found."""
+        s = self.settings
+        if s.auth:
+            return s.auth if s.auth in (NTLM_NAME, BASIC_NAME) else None
+        return s.auth_found if s.auth_found in (NTLM_NAME, BASIC_NAME) else None
+
+    def _quick_version(self) -> Version:
+        """The version the first FindItem is sent with: the build found before, else exchangelib's newest."""
+        found = self.settings.version_found if not self.settings.auth else None
+        try:
+            if found:
+                return Version(build=Build(*(int(part) for part in found.split(".")[:4])))
+        except (TypeError, ValueError):
+            log.debug("The stored server build %r is not usable; starting from the newest", found)
+        return _version_hint()
 
     def _quick_first_probe(self, settings: ExchangeSettings, mailbox: str,
                            cancel: CancelToken) -> ProbeResult | None:
@@ -343,10 +388,10 @@ class ExchangeProbeSession:
             outcome = check.resolve_endpoint()
             if outcome.diagnosis is not None:
                 return None
-            check.auth_type = NTLM if self.settings.auth == NTLM_NAME else BASIC
+            check.auth_type = NTLM if self._quick_method() == NTLM_NAME else BASIC
             config = Configuration(
                 service_endpoint=check._endpoint(), credentials=check._credentials(mailbox),
-                auth_type=check.auth_type, version=_version_hint(), retry_policy=CheckRetryPolicy(),
+                auth_type=check.auth_type, version=self._quick_version(), retry_policy=CheckRetryPolicy(),
                 max_connections=self.max_connections)
             protocol = _PooledProtocol(config=config, transport=check.transport, timeout=settings.timeout)
             opened = _Opened(protocol, check.ctx)
@@ -381,6 +426,7 @@ class ExchangeProbeSession:
                 self._opened = opened
                 self.opened_count += 1
                 self.quick_opened = True
+        self._learn(check.auth_type, protocol.config.version)
         return result
 
     def _remember_application_failure(self, result: ProbeResult) -> None:
@@ -421,7 +467,9 @@ class ExchangeProbeSession:
             if opened is not None:
                 self._opened = opened
                 self.opened_count += 1
-            return opened
+        if opened is not None:
+            self._learn(opened.protocol.config.auth_type, opened.protocol.version)
+        return opened
 
     def _try_open(self, mailbox: str) -> _Opened | None:
         settings = replace(self.settings, mailbox=mailbox)
