@@ -15,6 +15,7 @@ import pytest
 from cli_run import run
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from sandbox_setup import sandbox_fixture
 
 from ec_console import registry_pg as pg
 from ec_console.registry import CREDENTIAL_IMPORT_VERSION, SCHEMA_VERSION, Registry
@@ -32,10 +33,7 @@ def memory_store(monkeypatch):
     monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "memory")
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
+sandbox = sandbox_fixture("module")
 
 
 def _row(name: str) -> tuple:

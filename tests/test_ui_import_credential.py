@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from sandbox_setup import sandbox_fixture
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -15,7 +16,6 @@ from test_ui_dashboard_support import (
 )
 
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
 from ec_console.secrets import default_store, secret_key
 from ec_console.ui.check_all import missing_credential_note
 from ec_console.ui.check_view import CheckView
@@ -28,10 +28,7 @@ LEFT = Qt.MouseButton.LeftButton
 IMPORTED = "application_credential_imported"
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
+sandbox = sandbox_fixture("module")
 
 
 def _row():
