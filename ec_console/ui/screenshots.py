@@ -823,7 +823,6 @@ def _reconcile_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
     from ec_console.registry import Registry
     from ec_console.sandbox.org import Behaviour
     from ec_console.secrets import default_store
-    from ec_console.ui.app import create_main_window
 
     info = sandbox.info()  # type: ignore[attr-defined]
     org = sandbox.org  # type: ignore[attr-defined]
@@ -845,15 +844,7 @@ def _reconcile_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
         org.mailboxes[ordinary[2]].behaviour = Behaviour.FOLDER_DENIED  # a broken profile
         org.leak(next(m.address for m in org.outsiders() if m.behaviour is Behaviour.NORMAL
                       and m.address not in ordinary))                   # a leak
-        window = create_main_window("us", keychain="Secret Service")
-        window.resize(*WINDOW_SIZE)
-        window.show()
-        for index in range(window.applications_list.count()):
-            if window.applications_list.item(index).text().startswith("Contoso scheduling"):
-                window.applications_list.setCurrentRow(index)
-        _settle(app)
-        view = window.reconcile_actions.open()
-        assert view is not None
+        window, view = _open_reconcile(app, "Contoso scheduling")
         view.scope_group.setText("no-such-group@" + info.domain)    # the scope cannot be read
         view.run()
         _wait(app, lambda: not view.running and view.rec is not None, 60)
@@ -890,6 +881,22 @@ def _reconcile_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
             box.in_scope, box.extra_grant, box.behaviour = in_scope, extra, behaviour
 
 
+def _open_reconcile(app: object, application: str) -> tuple[Any, Any]:
+    """The main window with `application` (the start of its list text) selected, and its Reconcile window."""
+    from ec_console.ui.app import create_main_window
+
+    window = create_main_window("us", keychain="Secret Service")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    for index in range(window.applications_list.count()):
+        if window.applications_list.item(index).text().startswith(application):
+            window.applications_list.setCurrentRow(index)
+    _settle(app)
+    view = window.reconcile_actions.open()
+    assert view is not None
+    return window, view
+
+
 def _marketplace_reconcile_shot(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
     """The Reconcile window of a Google Marketplace app installed for /Engineering, reconciled against the
     narrower /Engineering/Platform: the install's accounts outside it are leaks with the Marketplace fix, and
@@ -897,7 +904,6 @@ def _marketplace_reconcile_shot(app: object, sandbox: object, outdir: Path, sche
     from ec_console.registry import Registry
     from ec_console.sandbox.google.org import ADMIN
     from ec_console.secrets import default_store, secret_key
-    from ec_console.ui.app import create_main_window
 
     google = sandbox.google.info()  # type: ignore[attr-defined]
     with Registry.for_region("us") as registry:
@@ -905,15 +911,7 @@ def _marketplace_reconcile_shot(app: object, sandbox: object, outdir: Path, sche
             "admin": ADMIN, "api_root": google.api_root, "ca_file": google.ca_file, "timeout": 10,
             "install": "marketplace", "org_unit": "/Engineering"})
     default_store().set(secret_key("us", "Workspace Marketplace", "key"), Path(google.key_file).read_text())
-    window = create_main_window("us", keychain="Secret Service")
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    for index in range(window.applications_list.count()):
-        if window.applications_list.item(index).text().startswith("Workspace Marketplace"):
-            window.applications_list.setCurrentRow(index)
-    _settle(app)
-    view = window.reconcile_actions.open()
-    assert view is not None
+    window, view = _open_reconcile(app, "Workspace Marketplace")
     view.scope_group.setText("/Engineering/Platform")
     view.run()
     _wait(app, lambda: not view.running and view.rec is not None, 60)
