@@ -219,9 +219,9 @@ def recheck_application(registry: Registry, application: str | Application, *, m
     with registry.transaction():
         registry.record_check(kind="setup", result=report.result.value, report=report.to_dict(),
                               application_id=app.id, diagnosis=code)
-        if any(app.settings.get(key) != value for key, value in found.items()):
-            registry.update_application(app.id, settings={**app.settings, **found})
-        registry.update_application(app.id, health=code if report.result is StepStatus.FAIL else None)
+        learned = any(app.settings.get(key) != value for key, value in found.items())
+        registry.update_application(app.id, settings={**app.settings, **found} if learned else None,
+                                    health=code if report.result is StepStatus.FAIL else None)
         registry.audit("application_checked", app.name,
                        f"setup check run again: {report.result.value} against {target}"
                        + (f" ({code})" if code else ""))
