@@ -40,3 +40,11 @@ class KeychainUnavailable(ConsoleError):
 
     exit_status = ExitStatus.NO_KEYCHAIN
     code = "keychain_unavailable"
+
+
+class RoleRefused(ConsoleError):
+    """The signed-in role may not do this (a helpdesk member revoking, for instance): refused by the registry's
+    database or, before any work, by the console. Exit status 1: the action was tried and is not allowed."""
+
+    exit_status = ExitStatus.STEP_FAILED
+    code = "refused_by_role"
