@@ -4,11 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+# The compiled translation catalogs (.qm / .mo) are not committed: made from their sources here, by the
+# wheel's build hook and by the installer's spec (docs/i18n.md).
+I18N_SOURCES := $(wildcard resources/i18n/*.ts ec_console/locale/*/LC_MESSAGES/*.po)
+STAMP_I18N := $(VENV)/.compiled-i18n
 QT_OFFSCREEN := QT_QPA_PLATFORM=offscreen
 # The slowest tests are listed at the end of every run, so a slow one is seen before the suite drags.
 PYTEST_ARGS ?= --durations=15
 
-.PHONY: run test installer screenshots bench lint clean venv
+.PHONY: run test installer screenshots bench lint clean venv i18n translations
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +26,27 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test,lint]'
 	touch $@ $(STAMP_RUN)
 
+$(STAMP_I18N): $(I18N_SOURCES) ec_console/i18n_build.py | $(STAMP_RUN)
+	$(PY) -m ec_console.i18n_build compile .
+	touch $@
+
 venv: $(STAMP_RUN)
 
-run: $(STAMP_RUN)
+# Compile the catalogs (make run / make test do it when a .ts or .po changed).
+translations: $(STAMP_I18N)
+
+# Collect the texts again for translators: lupdate over ec_console/ui into resources/i18n/*.ts, Babel over
+# the core into resources/i18n/ec_console.pot and ec_console/locale/*/LC_MESSAGES/ec_console.po.
+i18n: $(STAMP_TEST)
+	$(PY) -m ec_console.i18n_build extract .
+	$(PY) -m ec_console.i18n_build compile .
+	touch $(STAMP_I18N)
+
+run: $(STAMP_RUN) $(STAMP_I18N)
 	@$(PY) -m ec_console.ui.display_check || exit 1
 	$(PY) -m ec_console $(ARGS)
 
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) $(STAMP_I18N)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_TEST)
@@ -37,10 +55,10 @@ lint: $(STAMP_TEST)
 bench: $(STAMP_TEST)
 	$(QT_OFFSCREEN) $(PY) bench/run_all.py
 
-screenshots: $(STAMP_TEST)
+screenshots: $(STAMP_TEST) $(STAMP_I18N)
 	$(QT_OFFSCREEN) $(PY) -m ec_console.ui.screenshots docs/screenshots
 
-installer: $(STAMP_TEST)
+installer: $(STAMP_TEST) $(STAMP_I18N)
 	$(PY) -m pip install -e '.[installer]'
 	$(PY) -m PyInstaller --noconfirm --clean build_installer.spec
 

@@ -17,6 +17,7 @@ shot="$work/self-test.png"
 EC_CONSOLE_HOME="$work/home" QT_QPA_PLATFORM=offscreen "$exe" --self-test "$shot" | tee "$work/self-test.txt"
 [ -s "$shot" ] || { echo "self-test wrote no screenshot" >&2; exit 1; }
 grep -q '^chart: QtCharts drew' "$work/self-test.txt" || { echo "the frozen build drew no chart" >&2; exit 1; }
+grep -q "^translations: de" "$work/self-test.txt" || { echo "the frozen build lacks its German catalogs" >&2; exit 1; }
 
 # The frozen build must find a real keychain backend (keyring discovers backends through package
 # metadata, which a frozen build can lose): run the self-test again inside a private D-Bus session

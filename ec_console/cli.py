@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
 from ec_console.commands.common import json_flag, region_flag, resolve_region, verbose_flag
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
+from ec_console.i18n import N_, _, ngettext
 from ec_console.paths import HOME_ENV
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises BadInput instead of printing usage and exiting."""
 
     def error(self, message: str) -> NoReturn:
-        raise BadInput(f"{message} (see '{self.prog} --help')")
+        raise BadInput(_("{message} (see '{prog} --help')").format(message=message, prog=self.prog))
 
 
 # The subcommands in the order `--help` lists them, each with the module whose `register` adds it: a
@@ -52,6 +53,19 @@ COMMANDS: dict[str, str] = {
     "registry": "ec_console.commands.registry",
     "sandbox": __name__,
 }
+
+
+# argparse's own words (usage, headings, its errors) in the console's catalog: argparse looks each up
+# through its module-level `_` / `ngettext` when it prints, which `_build` points at ec_console.i18n.
+ARGPARSE_TEXTS = (
+    N_("usage: "), N_("options"), N_("positional arguments"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("invalid %(type)s value: %(value)r"),
+    N_("not allowed with argument %s"), N_("one of the arguments %s is required"),
+    N_("ignored explicit argument %r"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,23 +106,26 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def _build(parser_type: type[_Parser], commands: Iterable[str]) -> argparse.ArgumentParser:
+    argparse._ = _  # type: ignore[attr-defined]  # argparse's own texts in the console's language
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
     parser = parser_type(
         prog=APP_NAME,
-        description=f"{APP_DISPLAY_NAME}: grant one application access to every calendar in the "
-                    "organisation through a service account, test it, and manage the linked profiles. "
-                    "With no command, the console window opens.",
-        epilog="Secrets never go on the command line: set EC_PASSWORD / EC_CLIENT_SECRET or answer the "
-               "prompt. Exit statuses: 0 ok, 1 a step failed, 2 bad input, 3 no usable keychain, "
-               "130 interrupted.",
+        description=_("{name}: grant one application access to every calendar in the organisation "
+                      "through a service account, test it, and manage the linked profiles. With no command, "
+                      "the console window opens.").format(name=APP_DISPLAY_NAME),
+        epilog=_("Secrets never go on the command line: set EC_PASSWORD / EC_CLIENT_SECRET or answer the "
+                 "prompt. Exit statuses: 0 ok, 1 a step failed, 2 bad input, 3 no usable keychain, "
+                 "130 interrupted."),
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}",
+                        help=_("show the console's version number and exit"))
     verbose_flag(parser)
     region_flag(parser)
     parser.add_argument("--sandbox", action="store_true",
-                        help="start the console against the built-in sandbox organisation")
+                        help=_("start the console against the built-in sandbox organisation"))
     parser.add_argument("--self-test", nargs="?", const="", metavar="PNG", default=None,
-                        help="open the main window offscreen, save a screenshot, report the keychain "
-                             "backend, and exit (used to smoke-test installers)")
+                        help=_("open the main window offscreen, save a screenshot, report the keychain "
+                               "backend, and exit (used to smoke-test installers)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in commands:
         importlib.import_module(COMMANDS[name]).register(sub)
@@ -117,7 +134,7 @@ def _build(parser_type: type[_Parser], commands: Iterable[str]) -> argparse.Argu
 
 def register(sub: Any) -> None:
     """Add `sandbox` and its action to the top-level subparsers of `ec-console`."""
-    sandbox = sub.add_parser("sandbox", help="run the sandbox organisation",
+    sandbox = sub.add_parser("sandbox", help=_("run the sandbox organisation"),
                              description="Loopback servers that speak the real protocols for a fictional "
                                          "organisation, so the console can be tried with no tenant.")
     ssub = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", parser_class=_Parser,
@@ -221,17 +238,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConsoleError as err:
         return _report_error(err, argv)
     except KeyboardInterrupt:
-        sys.stderr.write(f"{APP_NAME}: interrupted\n")
+        sys.stderr.write(f"{APP_NAME}: {_('interrupted')}\n")
         return int(ExitStatus.INTERRUPTED)
     except SystemExit as exc:  # --help and --version exit through argparse
         return int(exc.code or 0) if isinstance(exc.code, int) else 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches the user
         log.exception("unexpected error")
-        where = f"; details are in {log_file}" if log_file else ""
         from ec_console.render import safe_text
 
         what = safe_text(f"{type(exc).__name__}: {exc}", keep_newlines=False)
-        sys.stderr.write(f"{APP_NAME}: unexpected error: {what}{where}\n")
+        if log_file:
+            line = _("unexpected error: {error}; details are in {log_file}").format(error=what,
+                                                                                      log_file=log_file)
+        else:
+            line = _("unexpected error: {error}").format(error=what)
+        sys.stderr.write(f"{APP_NAME}: {line}\n")
         return int(ExitStatus.STEP_FAILED)
 
 

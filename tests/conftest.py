@@ -13,6 +13,11 @@ import time
 # Qt must see this before it is imported anywhere.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("EC_CONSOLE_HOME", None)
+# The tests read English, the source language, whatever the developer's own locale: the language
+# variables (ec_console.i18n's order) are cleared; a test that wants German sets them itself.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 import pytest  # noqa: E402
 
@@ -177,3 +182,17 @@ def pg_logins(pg_cluster, pg_registry):
     with pg_cluster.connect() as conn:
         for name in names.values():
             conn.execute(f"DROP ROLE IF EXISTS {name}")
+
+
+@pytest.fixture(scope="session")
+def compiled_catalogs():
+    """The translation catalogs compiled from their sources (as `make test` does; nothing if up to date)."""
+    from pathlib import Path
+
+    from ec_console import i18n
+    from ec_console.i18n_build import compile_all
+
+    compile_all(Path(__file__).resolve().parent.parent, only_stale=True)
+    i18n.reload_catalogs()
+    yield
+    i18n.set_language(None)

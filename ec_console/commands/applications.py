@@ -61,6 +61,7 @@ from ec_console.commands.common import (
 )
 from ec_console.commands.profiles import print_json
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.i18n import _
 from ec_console.words import provider_label
 
 MAX_KEY_FILE_BYTES = 64 * 1024
@@ -71,7 +72,7 @@ def register(subparsers: Any) -> None:
     pclass = parser_class(subparsers)
     apps = subparsers.add_parser(
         "applications",
-        help="list, add, edit, revoke and remove applications",
+        help=_("list, add, edit, revoke and remove applications"),
         description="The applications (organisation-wide grants) of a region.",
     )
     actions = apps.add_subparsers(

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from ec_console.commands.common import parser_class, region_flag, resolve_region, verbose_flag
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.i18n import _
 
 # Column widths of the text listing (rows are streamed, so widths cannot come from the data).
 _WIDTHS = (20, 12, 28, 34)
@@ -35,7 +36,7 @@ def register(subparsers: Any) -> None:
     """Add `audit` and its actions to the top-level subparsers of `ec-console`."""
     audit = subparsers.add_parser(
         "audit",
-        help="read the region's audit log",
+        help=_("read the region's audit log"),
         description="The audit log of a region: every change the console made (who, when, what), newest "
         "first. It holds no secrets.",
     )

@@ -35,6 +35,7 @@ from typing import Any
 
 from ec_console.commands import check_google, check_graph
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.i18n import _
 
 PASSWORD_ENV = "EC_PASSWORD"
 CLIENT_SECRET_ENV = "EC_CLIENT_SECRET"
@@ -46,7 +47,7 @@ def register(subparsers: Any) -> None:
     parser_class = getattr(subparsers, "_parser_class", argparse.ArgumentParser)
     check = subparsers.add_parser(
         "check",
-        help="run a connectivity check against one mailbox or user",
+        help=_("run a connectivity check against one mailbox or user"),
         usage="%(prog)s [-h] --application NAME [--mailbox ADDR] [--expect-denied ADDR] [--write-probe]\n"
         "       [--region ID] [--report FILE] [--json]\n"
         "   or: %(prog)s PROVIDER ...",

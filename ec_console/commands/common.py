@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from ec_console.i18n import _
+
 
 def parser_class(subparsers: Any) -> type[argparse.ArgumentParser]:
     return getattr(subparsers, "_parser_class", argparse.ArgumentParser)
@@ -17,7 +19,7 @@ def region_flag(parser: argparse.ArgumentParser) -> None:
         "--region",
         metavar="ID",
         default=argparse.SUPPRESS,
-        help="region instance (us, de, or one your regions.toml adds); default: last used",
+        help=_("region instance (us, de, or one your regions.toml adds); default: last used"),
     )
 
 
@@ -31,7 +33,7 @@ def verbose_flag(parser: argparse.ArgumentParser) -> None:
         "--verbose",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="log debug detail to the log file and stderr (secrets redacted)",
+        help=_("log debug detail to the log file and stderr (secrets redacted)"),
     )
 
 

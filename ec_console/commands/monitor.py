@@ -37,6 +37,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
+from ec_console.i18n import _
 from ec_console.monitor_status import (
     NOTIFY_CHOICES,
     load_settings,
@@ -54,7 +55,7 @@ OUTCOME_WORDS = {"ok": "ok", "failing": "some profiles failing", "failed": "the 
 
 def register(subparsers: Any) -> None:
     monitor = subparsers.add_parser(
-        "monitor", help="scheduled check-all runs with alerts on change",
+        "monitor", help=_("scheduled check-all runs with alerts on change"),
         description="A scheduled job of this computer's own scheduler (a systemd user timer or cron on "
                     "Linux, a LaunchAgent on macOS, Task Scheduler on Windows) runs check all for every "
                     "application of the region, keeps a health history and alerts only on change.")

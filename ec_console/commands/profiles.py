@@ -39,6 +39,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.i18n import _
 from ec_console.words import count
 
 MAX_LIST_FILE_BYTES = 16 * 1024 * 1024
@@ -145,7 +146,7 @@ def register(subparsers: Any) -> None:
     pclass = parser_class(subparsers)
     profiles = subparsers.add_parser(
         "profiles",
-        help="list and manage linked calendar profiles",
+        help=_("list and manage linked calendar profiles"),
         description="Linked calendar profiles of a region.",
     )
     actions = profiles.add_subparsers(

@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from ec_console.commands.common import json_flag, parser_class, region_flag, resolve_region, verbose_flag
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.i18n import _
 
 SQLITE_ROLE = "admin"
 SQLITE_ROLE_DETAIL = "admin (one desktop)"
@@ -40,7 +41,7 @@ def register(subparsers: Any) -> None:
     """Add `registry` and its actions to the top-level subparsers of `ec-console`."""
     registry = subparsers.add_parser(
         "registry",
-        help="where the registry lives; set up a shared PostgreSQL registry",
+        help=_("where the registry lives; set up a shared PostgreSQL registry"),
         description="A region's registry is a SQLite file on this computer (the default), or a PostgreSQL "
         "database a team shares, named by a URL such as postgresql://db.example.com/ec_registry. "
         "TLS is verified (sslmode=verify-full) unless the URL sets sslmode. Passwords never go in the "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
@@ -39,55 +40,63 @@ class ActionSpec:
 
 
 NOT_YET = "Not available yet in this version: "
+# The texts and tips are translated in the main window's context (resources/i18n, docs/i18n.md).
+CONTEXT = "MainWindow"
 
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
-        "addConnectionAction", "&Add connection…",
-        "Connect an application to Exchange, Office 365 or Google Workspace through a service account.",
+        "addConnectionAction", QT_TRANSLATE_NOOP("MainWindow", "&Add connection…"),
+        QT_TRANSLATE_NOOP("MainWindow", "Connect an application to Exchange, Office 365 or Google Workspace "
+                                        "through a service account."),
         "add-connection", QKeySequence.StandardKey.New, Needs.REGISTRY, available=True,
         unavailable=NOT_YET + "the setup wizard that connects an application arrives with the next release.",
     ),
     ActionSpec(
-        "testConnectivityAction", "&Test connectivity…",
-        "Check step by step whether the service account can reach one mailbox's calendar.",
+        "testConnectivityAction", QT_TRANSLATE_NOOP("MainWindow", "&Test connectivity…"),
+        QT_TRANSLATE_NOOP("MainWindow", "Check step by step whether the service account can reach one "
+                                        "mailbox's calendar."),
         "test-connectivity", "Ctrl+T", Needs.REGISTRY, available=True,
         unavailable=NOT_YET + "the connectivity check window arrives with the next release. "
         "Meanwhile use `ec-console check exchange` or `ec-console check google`.",
     ),
     ActionSpec(
-        "checkAllAction", "Check &all",
-        "Probe every linked calendar again and update its status.",
+        "checkAllAction", QT_TRANSLATE_NOOP("MainWindow", "Check &all"),
+        QT_TRANSLATE_NOOP("MainWindow", "Probe every linked calendar again and update its status."),
         "check-all", "Ctrl+Shift+K", Needs.LINKED_PROFILES, available=True,
         unavailable=NOT_YET + "checking all linked calendars arrives with the dashboard release.",
     ),
     ActionSpec(
-        "linkProfilesAction", "&Link profiles…",
-        "Find the calendars in an application's scope and link the ones you choose.",
+        "linkProfilesAction", QT_TRANSLATE_NOOP("MainWindow", "&Link profiles…"),
+        QT_TRANSLATE_NOOP("MainWindow", "Find the calendars in an application's scope and link the ones you "
+                                        "choose."),
         "link-profiles", "Ctrl+L", Needs.APPLICATION, available=True,
         unavailable=NOT_YET + "linking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
-        "relinkProfileAction", "&Relink profile",
-        "Probe the selected calendars again with the application's current credentials.",
+        "relinkProfileAction", QT_TRANSLATE_NOOP("MainWindow", "&Relink profile"),
+        QT_TRANSLATE_NOOP("MainWindow", "Probe the selected calendars again with the application's current "
+                                        "credentials."),
         "relink-profile", "Ctrl+R", Needs.PROFILE, available=True,
         unavailable=NOT_YET + "relinking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
-        "revokeProfileAction", "Revoke &profile…",
-        "Stop the application's access to the selected calendars.",
+        "revokeProfileAction", QT_TRANSLATE_NOOP("MainWindow", "Revoke &profile…"),
+        QT_TRANSLATE_NOOP("MainWindow", "Stop the application's access to the selected calendars."),
         "revoke-profile", QKeySequence.StandardKey.Delete, Needs.PROFILE, available=True,
         unavailable=NOT_YET + "revoking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
-        "revokeApplicationAction", "Revo&ke application…",
-        "Withdraw the selected application's organisation-wide grant, step by step.",
+        "revokeApplicationAction", QT_TRANSLATE_NOOP("MainWindow", "Revo&ke application…"),
+        QT_TRANSLATE_NOOP("MainWindow", "Withdraw the selected application's organisation-wide grant, step "
+                                        "by step."),
         "revoke-application", None, Needs.APPLICATION, available=True,
         unavailable=NOT_YET + "revoking an application arrives with the dashboard release.",
     ),
     ActionSpec(
-        "testProfileAction", "&Test connectivity",
-        "Check the selected profile's calendar step by step now, with its application's saved settings and "
-        "secret (nothing to enter).",
+        "testProfileAction", QT_TRANSLATE_NOOP("MainWindow", "&Test connectivity"),
+        QT_TRANSLATE_NOOP("MainWindow", "Check the selected profile's calendar step by step now, with its "
+                                        "application's saved settings and "
+        "secret (nothing to enter)."),
         "test-connectivity", None, Needs.PROFILE, available=True,
         unavailable=NOT_YET + "testing a profile's connectivity arrives with the next release.",
     ),
@@ -111,9 +120,10 @@ def create_actions(parent: QWidget) -> dict[str, QAction]:
     """One QAction per spec, named, with icon, shortcut and tips (all disabled until updated)."""
     actions: dict[str, QAction] = {}
     for spec in SPECS:
-        action = QAction(icons.icon(spec.icon), parent.tr(spec.text), parent)
+        text = QCoreApplication.translate(CONTEXT, spec.text)
+        action = QAction(icons.icon(spec.icon), text, parent)
         action.setObjectName(spec.object_name)
-        action.setIconText(parent.tr(spec.text).replace("&", "").rstrip("…"))
+        action.setIconText(text.replace("&", "").rstrip("…"))
         if spec.shortcut is not None:
             action.setShortcut(QKeySequence(spec.shortcut))
         action.setProperty("ecSpec", spec.object_name)
@@ -154,7 +164,8 @@ def update_action_states(actions: dict[str, QAction], selection: Selection) -> N
             met = _requirement_met(spec.needs, selection)
             why_not = dict(selection.blocked).get(name) if met else None
             action.setEnabled(met and why_not is None)
-            tip = f"{spec.tip}\n{why_not}" if why_not else spec.tip
+            what = QCoreApplication.translate(CONTEXT, spec.tip)
+            tip = f"{what}\n{why_not}" if why_not else what
         action.setToolTip(f"{action.iconText()}{suffix}\n{tip}")
         action.setStatusTip(tip)
 

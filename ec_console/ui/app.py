@@ -10,11 +10,20 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
+from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__, i18n
 from ec_console.errors import ConsoleError, ExitStatus
 from ec_console.regions import RegionCatalog, load_regions, load_settings
 from ec_console.ui import icons, theme
@@ -77,6 +86,89 @@ def saved_theme() -> theme.Scheme | None:
     return choice if choice in ("light", "dark") else None
 
 
+LANGUAGE_SETTING = "language"
+_translators: list[QTranslator] = []
+_locale_before: list[QLocale] = []  # QLocale's default before the first install, restored on removal
+
+
+def saved_language() -> str | None:
+    """The language chosen in View → Language ("en", "de"; None: follow the system)."""
+    choice = load_settings().get(LANGUAGE_SETTING)
+    return choice if choice in i18n.LANGUAGES else None
+
+
+def system_language() -> str:
+    """The OS's language among the shipped ones (QLocale reads it on every platform), else English."""
+    for name in [*QLocale.system().uiLanguages(), QLocale.system().name()]:
+        code = i18n.language_code(name)
+        if code:
+            return code
+    return i18n.SOURCE_LANGUAGE
+
+
+def translation_files(language: str) -> list[tuple[str, str]]:
+    """(folder, file name) of the Qt catalogs for `language`: the console's own, then Qt's (its dialogs'
+    buttons and the text fields' context menus)."""
+    from ec_console.resources import resource_path
+
+    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    qt_name = f"qtbase_{language}.qm"
+    if not (Path(qt_folder) / qt_name).is_file():  # a frozen build may not point QLibraryInfo at its copy
+        import PySide6
+
+        qt_folder = str(Path(PySide6.__file__).resolve().parent / "Qt" / "translations")
+    return [(str(resource_path("i18n")), f"ec_console_{language}.qm"), (qt_folder, qt_name)]
+
+
+def check_translations(language: str = "de") -> list[str]:
+    """What is missing for `language` (empty: the console's and Qt's .qm and the core's .mo all load and
+    translate). For the self-test, which proves a wheel or frozen build carries its catalogs."""
+    problems: list[str] = []
+    for folder, name in translation_files(language):
+        translator = QTranslator()
+        if not translator.load(name, folder):
+            problems.append(f"{name} is missing from {folder}")
+    probe = QTranslator()
+    if probe.load(f"ec_console_{language}.qm", translation_files(language)[0][0]) \
+            and probe.translate("MainWindow", "&File") in ("", "&File"):
+        problems.append(f"ec_console_{language}.qm does not translate the main window")
+    if not i18n.catalog_path(language).is_file():
+        problems.append(f"{i18n.catalog_path(language)} is missing")
+    return problems
+
+
+def install_translators(app: QCoreApplication, language: str | None = None) -> str:
+    """Show every text in `language` (default: the saved choice, else the system's) from the next window
+    built on: Qt's translators for the GUI, ec_console.i18n for the core's texts and QLocale for numbers
+    and dates. Returns the language used. Call before the first window is built."""
+    remove_translators(app)
+    language = language or saved_language() or system_language()
+    i18n.set_language(language)
+    _locale_before.append(QLocale())
+    if i18n.language_code(QLocale().name()) != language:
+        QLocale.setDefault(QLocale(language))
+    if language == i18n.SOURCE_LANGUAGE:
+        return language
+    for folder, name in translation_files(language):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            _translators.append(translator)
+        else:  # the console still works, in English where the catalog is missing
+            log.warning("The translation %s is missing from %s", name, folder)
+    return language
+
+
+def remove_translators(app: QCoreApplication) -> None:
+    """Back to the source language (English) for windows built from now on."""
+    while _translators:
+        app.removeTranslator(_translators.pop())
+    i18n.set_language(None)
+    if _locale_before:
+        QLocale.setDefault(_locale_before[0])
+        _locale_before.clear()
+
+
 def create_main_window(
     region_id: str | None = None,
     *,
@@ -123,6 +215,7 @@ def run_gui(region_id: str | None, sandbox: bool) -> int:
     with qt_messages_to_log():
         app = create_application()
         theme.apply_theme(app, saved_theme())
+        install_translators(app)            # before the first window: it builds its texts once
         install_screen_fitter(app)          # every window and dialog opens fully on its screen
         install_exception_hooks()
         app.aboutToQuit.connect(shutdown_pools)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -44,8 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ec_console import APP_DISPLAY_NAME
+from ec_console import APP_DISPLAY_NAME, i18n
 from ec_console.errors import ConsoleError
+from ec_console.i18n import format_number
 from ec_console.regions import Region, RegionCatalog, load_settings, remember_region, save_setting
 from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQuery, Registry
 from ec_console.ui import actions as ui_actions
@@ -86,7 +88,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 
 def _fmt(n: int) -> str:
-    return f"{n:,}"
+    return format_number(n)  # "1,204" in English, "1.204" in German
 
 
 class EmptyState(QFrame):
@@ -515,6 +517,7 @@ class MainWindow(QMainWindow):
             self.theme_group.addAction(action)
             theme_menu.addAction(action)
         self.theme_group.triggered.connect(self._on_theme_chosen)
+        self._build_language_menu(view_menu)
 
         tools_menu = bar.addMenu(self.tr("&Tools"))
         tools_menu.setObjectName("toolsMenu")
@@ -1080,6 +1083,44 @@ class MainWindow(QMainWindow):
         from ec_console import paths
 
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
+
+    def _build_language_menu(self, view_menu: QMenu) -> None:
+        """View → Language: the system's language or one chosen; it applies at the next start."""
+        language_menu = view_menu.addMenu(self.tr("&Language"))
+        language_menu.setObjectName("languageMenu")
+        self.language_group = QActionGroup(self)
+        chosen = load_settings().get("language")
+        choices = [("system", self.tr("&System default"))]
+        # Each language is named in its own language, so whoever reads the menu finds theirs.
+        choices += [(code, f"&{name}") for code, name in i18n.LANGUAGES.items()]
+        for key, label in choices:
+            action = QAction(label, self, checkable=True)
+            action.setObjectName(f"languageAction_{key}")
+            action.setData(key)
+            action.setChecked(key == chosen if chosen in i18n.LANGUAGES else key == "system")
+            self.language_group.addAction(action)
+            language_menu.addAction(action)
+        self.language_group.triggered.connect(self._on_language_chosen)
+        self.language_note: QMessageBox | None = None
+
+    @Slot(QAction)
+    def _on_language_chosen(self, action: QAction) -> None:
+        choice = action.data()
+        try:
+            save_setting("language", choice)
+        except OSError as exc:
+            self.statusBar().showMessage(
+                self.tr("The language could not be saved: %s") % exc.strerror, 8000)
+            return
+        if choice == "system":
+            text = self.tr("The console will follow the system's language the next time it starts.")
+        else:
+            text = self.tr("The console will be in %s the next time it starts.") % i18n.LANGUAGES[choice]
+        note = QMessageBox(QMessageBox.Icon.Information, self.tr("Language"), text,
+                           QMessageBox.StandardButton.Ok, self)
+        note.setObjectName("languageNote")
+        note.open()
+        self.language_note = note
 
     @Slot(QAction)
     def _on_theme_chosen(self, action: QAction) -> None:

@@ -176,7 +176,7 @@ def _draw(output: Path, probe: _KeychainProbe) -> int:
     from ec_console import __version__
     from ec_console.ui import theme
     from ec_console.ui.about import CHECKING
-    from ec_console.ui.app import create_application, create_main_window
+    from ec_console.ui.app import check_translations, create_application, create_main_window
     from ec_console.ui.tasks import shutdown_pools
 
     app = create_application()
@@ -203,6 +203,12 @@ def _draw(output: Path, probe: _KeychainProbe) -> int:
         if colours < 2:
             print("self-test FAILED: the main window drew a blank screenshot", file=sys.stderr)
             return 1
+        missing = check_translations("de")
+        if missing:
+            print(f"self-test FAILED: the German translation is incomplete: {'; '.join(missing)}",
+                  file=sys.stderr)
+            return 1
+        print("translations: de (console and Qt .qm, core .mo) load")
         chart_colours = _draw_chart()
         print(f"chart: QtCharts drew {chart_colours} colours sampled")
         if chart_colours < 2:

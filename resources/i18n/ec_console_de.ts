@@ -1,0 +1,3934 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="52"/>
+        <location filename="../../ec_console/ui/about.py" line="53"/>
+        <source>About %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="59"/>
+        <source>Application icon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="63"/>
+        <source>Grants one application access to the calendars of your whole organisation through a single service account — Exchange, Office 365 or Google Workspace — and keeps central control over which calendars it can reach.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="75"/>
+        <source>Version and folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="90"/>
+        <source>&amp;Copy details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="93"/>
+        <source>Open &amp;log folder</source>
+        <translation type="unfinished">&amp;Protokollordner öffnen</translation>
+    </message>
+</context>
+<context>
+    <name>ApplicationActions</name>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="38"/>
+        <source>Select an application first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="58"/>
+        <source>&amp;Edit application…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="60"/>
+        <source>Rename the selected application, rotate its secret, change its scope group or run its setup check again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="63"/>
+        <source>Re&amp;move application…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="65"/>
+        <source>Remove a revoked application and its history, after exporting it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="67"/>
+        <source>Import &amp;credential…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="69"/>
+        <source>Put the selected application&apos;s password, key or certificate into this desktop&apos;s keychain, after checking it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="73"/>
+        <source>Mo&amp;ve to Microsoft Graph…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="75"/>
+        <source>Move an Exchange Online EWS application to Microsoft Graph before EWS is switched off on 1 April 2027; its profiles and history are kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="91"/>
+        <source>%s is revoked: add it again to use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="94"/>
+        <source>Only a revoked application can be removed: revoke %s first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="99"/>
+        <source>%s already uses Microsoft Graph.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="102"/>
+        <source>%s is revoked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="107"/>
+        <source>Only an Exchange Online EWS application moves to Microsoft Graph.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="112"/>
+        <source>%s is revoked: its credential cannot be imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="131"/>
+        <source>Edit &amp;settings (setup wizard)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/application_actions.py" line="198"/>
+        <source>Removed %(name)s; its history is in %(file)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="158"/>
+        <source>Audit log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="159"/>
+        <source>Audit log — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="170"/>
+        <source>Filter the audit log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="171"/>
+        <source>Filter: words in any column (user, action, address …)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="174"/>
+        <source>&amp;Filter:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="183"/>
+        <source>Fro&amp;m:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="185"/>
+        <source>Only entries on or after this day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="186"/>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="187"/>
+        <source>Only entries on or before this day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="192"/>
+        <source>Audit entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="210"/>
+        <source>Details of the selected entry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="233"/>
+        <source>Audit log status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="235"/>
+        <source>&amp;Refresh</source>
+        <translation type="unfinished">&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="242"/>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="250"/>
+        <source>Audit chain verification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="254"/>
+        <source>&amp;Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="256"/>
+        <source>Save the entries that match the filter and the dates as a CSV file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="259"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="325"/>
+        <source>The “From” day is after the “To” day: no entry can match. Pick a “From” day on or before %s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="336"/>
+        <source>Reading the audit log…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="350"/>
+        <source>Checking that no audit entry was changed, deleted or reordered…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="359"/>
+        <source>Head of the chain: %s. Note it with the count to detect later a deletion of the newest entries (ec-console audit verify --known-head).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="366"/>
+        <source>The audit chain could not be checked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="380"/>
+        <source>Showing the newest %(shown)s of %(n)s; narrow the filter or dates, or export them all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="382"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="385"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="422"/>
+        <source>entry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="383"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="385"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="422"/>
+        <source>entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="391"/>
+        <source>&lt;i&gt;Select an entry to see all of it here.&lt;/i&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="397"/>
+        <source>Export the audit log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="398"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="421"/>
+        <source>Exported %(n)s to %(path)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="427"/>
+        <source>Nothing was exported: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="145"/>
+        <source>%(label)s (recorded as %(code)s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CertificateBox</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="516"/>
+        <source>C&amp;reate a certificate…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="518"/>
+        <source>Create a certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="519"/>
+        <source>Makes a private key and a self-signed certificate, valid one year: the key stays on this computer, the public .cer goes to the app registration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="553"/>
+        <source>Creating the key and the certificate…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="566"/>
+        <source> In the sandbox it is uploaded for you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="568"/>
+        <source>&lt;b&gt;Created.&lt;/b&gt; The private key is in %(key)s, readable by you only. Upload the public certificate below to the app registration: Microsoft Entra admin center › App registrations › your app › Certificates &amp;amp; secrets › Certificates › Upload certificate.%(sandbox)s&lt;br&gt;SHA-256 thumbprint: %(sha256)s&lt;br&gt;SHA-1 thumbprint (as the admin center lists it): %(sha1)s&lt;br&gt;Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft advises one from a certificate authority.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="578"/>
+        <source>Certificate to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="585"/>
+        <source>No certificate was created: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CheckAllDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="108"/>
+        <source>Check all</source>
+        <translation type="unfinished">Alle prüfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="109"/>
+        <source>Check all linked calendars</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="111"/>
+        <source>Probe the %(n)s linked and needs-relink calendars of %(region)s again and update their status. A probe the platform answers with “busy” or not at all leaves the status as it is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="121"/>
+        <source>Probes at once per application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="125"/>
+        <source>Exchange allows 27 concurrent EWS connections per service account, shared with the production application: keep this low (default %d, at most %d).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="131"/>
+        <source>&amp;Probes at once per application:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="135"/>
+        <source>&amp;Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CheckView</name>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="91"/>
+        <source>Connectivity check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="119"/>
+        <source>Application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="123"/>
+        <source>Platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="129"/>
+        <source>Mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="130"/>
+        <source>the mailbox or user to check, e.g. alice@contoso.com</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="135"/>
+        <source>Mailbox that must be denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="136"/>
+        <source>optional: prove this mailbox is outside the scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="138"/>
+        <source>Also test &amp;writing (Exchange)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="140"/>
+        <source>Also test writing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="142"/>
+        <source>Creates one test item in the mailbox&apos;s calendar (no attendees, so no invitation is sent) and deletes it again, proving the application may write. Off: the check only reads busy times.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="151"/>
+        <source>&amp;Application:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="154"/>
+        <source>&amp;Platform:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="158"/>
+        <source>&amp;Mailbox:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="160"/>
+        <source>Must be &amp;denied:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="167"/>
+        <source>&amp;Run check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="169"/>
+        <source>Run check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="172"/>
+        <source>S&amp;top</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="174"/>
+        <source>Stop the check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="184"/>
+        <source>Result for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="192"/>
+        <source>The result is out of date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="201"/>
+        <source>&amp;Copy as text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="205"/>
+        <source>Export &amp;HTML…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="205"/>
+        <source>Export P&amp;DF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="206"/>
+        <source>Export &amp;JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="224"/>
+        <source>&amp;Import credential…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="251"/>
+        <source>The applications could not be read: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="257"/>
+        <source>Enter details…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="261"/>
+        <source>Test connectivity — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="302"/>
+        <source>A check is still running: stop it, then test %s again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="306"/>
+        <source>The application of %s is no longer active in this region: it cannot be checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="336"/>
+        <source>Pick an application, or Enter details…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="379"/>
+        <source>This result is for %s with the previous settings; run the check again to use the new ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="382"/>
+        <source>This result is for %s; run the check again for %s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="384"/>
+        <source>This result is for %s; run the check again for the mailbox you enter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="466"/>
+        <source>Checking %s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="511"/>
+        <source>Passed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="511"/>
+        <source>Passed with warnings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="512"/>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="518"/>
+        <source>%s · checked %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="527"/>
+        <source>The check could not run: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="552"/>
+        <source>The credential is in this desktop&apos;s keychain: run the check again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="557"/>
+        <source>The check was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="594"/>
+        <source>HTML page (*.html)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="594"/>
+        <source>PDF document (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="595"/>
+        <source>JSON (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="597"/>
+        <source>Export the result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="610"/>
+        <source>Saved to %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="616"/>
+        <source>The file could not be written: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmRevokeDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="280"/>
+        <source>Revoke leavers — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="282"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="287"/>
+        <source>profile</source>
+        <translation type="unfinished">Profil</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="282"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="287"/>
+        <source>profiles</source>
+        <translation type="unfinished">Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
+        <source>account that left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
+        <source>accounts that left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="285"/>
+        <source>Revoke the %(what)s of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using %(them)s. This does not change the platform: do the step shown for each account there too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <source>it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <source>them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="293"/>
+        <source>Accounts and their platform steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="297"/>
+        <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to &amp;confirm:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="301"/>
+        <source>Application name, to confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="303"/>
+        <source>Re&amp;voke %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="308"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionPage</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="464"/>
+        <source>%s: connection details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="465"/>
+        <source>Each value is checked as you type. Secrets go to the keychain only when you finish.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="472"/>
+        <source>&lt;b&gt;Legacy.&lt;/b&gt; %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="482"/>
+        <source>Moving %s from EWS to Microsoft Graph: what it already knows is filled in. Give the Graph app registration&apos;s client ID and its certificate or client secret.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CopyRow</name>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="105"/>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="106"/>
+        <source>Copy %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="107"/>
+        <source>Copy to the clipboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="117"/>
+        <source>Copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DelayedProgress</name>
+    <message>
+        <location filename="../../ec_console/ui/tasks.py" line="365"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/tasks.py" line="367"/>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/tasks.py" line="368"/>
+        <source>Working…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/tasks.py" line="381"/>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EditApplicationDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="105"/>
+        <source>Edit application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="139"/>
+        <source>Edit %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="144"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="156"/>
+        <source>Edit application — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="158"/>
+        <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s. Each change below is saved on its own and recorded in the audit log. To change the connection settings themselves (server, service account, test mailbox), open the setup wizard: double-click the application.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="178"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="181"/>
+        <source>New name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="185"/>
+        <source>&amp;Rename</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="188"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="189"/>
+        <source>Unique in this region. The secret in the keychain moves to the new name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="201"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="205"/>
+        <source>Scope group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="206"/>
+        <source>Save &amp;group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="217"/>
+        <source>Domain-wide delegation covers the whole Google Workspace domain and cannot be limited to a group: the console&apos;s list of profiles is the control. Only a Marketplace install is limited to groups or organisational units.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="221"/>
+        <source>name or address, e.g. EC Calendar Scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="223"/>
+        <source>e.g. /Sales or sales@example.com</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="224"/>
+        <source>&amp;Group:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="226"/>
+        <source>What the console records (and names in fixes). Change the scope at the platform too, then run the setup check again to prove the new scope holds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="235"/>
+        <source>Rotate the %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="239"/>
+        <source>&amp;Check and replace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="242"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="244"/>
+        <source>Cancel the check of the new secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="247"/>
+        <source>New key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="248"/>
+        <source>the new JSON key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="249"/>
+        <source>&amp;Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="252"/>
+        <source>New &amp;key file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="256"/>
+        <source>New %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="257"/>
+        <source>type the new %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="258"/>
+        <source>New &amp;%s:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="264"/>
+        <source>The new %(what)s is checked first: the setup check runs with it against %(target)s. The old one is replaced only when the check passes; it stays when the check fails.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="266"/>
+        <source>the test mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="269"/>
+        <source>Check of the new secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="273"/>
+        <source>Replace &amp;anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="275"/>
+        <source>Replace the old secret although the check warned; the audit log records that you accepted the warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="290"/>
+        <source>Setup check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="291"/>
+        <source>Run the setup check &amp;again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="295"/>
+        <source>With the stored %s, against the test mailbox; the result sets the application&apos;s health.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="303"/>
+        <source>Setup check result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="341"/>
+        <source>Renaming…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="351"/>
+        <source>Renamed from %(old)s to %(new)s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="357"/>
+        <source>Not renamed: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="365"/>
+        <source>Saving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="375"/>
+        <source>Saved: the application is now recorded as scoped to %s. Run the setup check again once the platform&apos;s scope is changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="382"/>
+        <source>Not saved: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="387"/>
+        <source>New service-account key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="389"/>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="397"/>
+        <source>The result below is for the %s checked before.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="407"/>
+        <source>Checking the new %s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="434"/>
+        <source>The check passed with a warning (below). The old %s is still in use: press Replace anyway to use the new one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="439"/>
+        <source>The check with the new %(what)s failed:%(why)s The old %(what)s stays in the keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="447"/>
+        <source>Replacing the %s in the keychain…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="460"/>
+        <source>The new %s is in the keychain; the old one is replaced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="466"/>
+        <source>Not replaced: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="471"/>
+        <source>Not checked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="476"/>
+        <source>Check cancelled: the old %s stays in the keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="486"/>
+        <source>Running the setup check…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="495"/>
+        <source>The setup check passed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="496"/>
+        <source>The setup check passed with a warning.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="497"/>
+        <source>The setup check failed: the application is marked with the failure until it passes again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="505"/>
+        <source>Not run: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="510"/>
+        <source>Setup check cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ExceptionDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="89"/>
+        <source>Unexpected error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="90"/>
+        <source>Unexpected error — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="100"/>
+        <source>&lt;b&gt;Something went wrong, but the console is still running.&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="106"/>
+        <source>You can carry on working. If it happens again, send the details to your support contact (passwords, tokens and keys are removed from them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="109"/>
+        <source>The full record is in the log file: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="125"/>
+        <source>Error details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="133"/>
+        <location filename="../../ec_console/ui/errors.py" line="159"/>
+        <source>Show &amp;details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="137"/>
+        <source>&amp;Copy details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="159"/>
+        <source>Hide &amp;details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="172"/>
+        <source>(1 more error since — see the details)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/errors.py" line="173"/>
+        <source>(%d more errors since — see the details)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FieldForm</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="229"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="231"/>
+        <source>Browse for %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="310"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="311"/>
+        <source>Certificate with its key (*.pem *.pfx *.p12);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="312"/>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HealthHistoryDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="241"/>
+        <source>Health history — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="249"/>
+        <source>&amp;Application:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="266"/>
+        <source>Trend of linked, needs relink and failing profiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="289"/>
+        <source>Export &amp;CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="292"/>
+        <source>Export &amp;XLSX…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="295"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="363"/>
+        <location filename="../../ec_console/ui/health_history.py" line="393"/>
+        <source>Reading the health history…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="417"/>
+        <source>No monitor run yet: install the monitor (ec-console monitor install) or run it once (ec-console monitor run).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="420"/>
+        <location filename="../../ec_console/ui/health_history.py" line="556"/>
+        <source>run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="420"/>
+        <location filename="../../ec_console/ui/health_history.py" line="556"/>
+        <source>runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="451"/>
+        <source>Run (local time)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="454"/>
+        <source>Profiles</source>
+        <translation type="unfinished">Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="492"/>
+        <source>Run with a problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="514"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="514"/>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="515"/>
+        <source>Export the health history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="526"/>
+        <source>Choose a file name ending in .csv or .xlsx</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="547"/>
+        <source>Exporting the health history…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="555"/>
+        <source>Exported %(n)s to %(path)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="561"/>
+        <source>Nothing was exported: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="561"/>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ImportCredentialDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="45"/>
+        <source>Import credential</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="46"/>
+        <source>Import credential — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="52"/>
+        <source>certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="65"/>
+        <source>the test mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="67"/>
+        <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s&lt;/p&gt;&lt;p&gt;This desktop&apos;s keychain needs the application&apos;s %(what)s to run checks. The registry is shared and never holds one: each desktop keeps its own.&lt;/p&gt;&lt;p&gt;The %(what)s is checked first: the setup check runs with it against %(target)s. It is stored in this desktop&apos;s keychain only when the check passes. The application itself is not changed; the audit log records this computer and your user name, never the %(what)s.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="85"/>
+        <source>&amp;Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="89"/>
+        <source>Key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="90"/>
+        <source>the service account&apos;s JSON key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="91"/>
+        <source>&amp;Key file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="93"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="172"/>
+        <source>Certificate file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="94"/>
+        <source>PEM with its private key, or PFX</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="95"/>
+        <source>&amp;Certificate file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="99"/>
+        <source>Passphrase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="100"/>
+        <source>only for a PFX file or an encrypted key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="102"/>
+        <source>&amp;Passphrase:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="103"/>
+        <source>A certificate is the recommended way to share an application: each desktop imports the same certificate, and deleting it from the app registration in Microsoft Entra cuts every desktop off at once. The certificate is kept in this desktop&apos;s keychain; the file is no longer needed afterwards.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="114"/>
+        <source>type the %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="115"/>
+        <source>&amp;%s:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="121"/>
+        <source>Check of the credential</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="125"/>
+        <source>Check and &amp;store</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="129"/>
+        <source>Store &amp;anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="131"/>
+        <source>Store the credential although the check warned; the audit log records that you accepted the warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="135"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="137"/>
+        <source>Cancel the check, or close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="170"/>
+        <source>Service-account key file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="170"/>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="173"/>
+        <source>Certificates (*.pem *.pfx *.p12);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="182"/>
+        <source>The result below is for the %s checked before.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="192"/>
+        <source>Checking the %s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="216"/>
+        <source>The check passed with a warning (below). Nothing is stored yet: press Store anyway to keep the %s in this desktop&apos;s keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="222"/>
+        <source>The check with this %(what)s failed:%(why)s Nothing was stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="238"/>
+        <source>Storing the %s in this desktop&apos;s keychain…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="252"/>
+        <source>The %(what)s of %(name)s is in this desktop&apos;s keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="254"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="260"/>
+        <source>Not stored: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="265"/>
+        <source>Not checked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="270"/>
+        <source>Check cancelled: nothing was stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LinkProfilesDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="63"/>
+        <source>Link profiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="64"/>
+        <source>Link profiles — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="80"/>
+        <source>Link calendars through &lt;b&gt;%s&lt;/b&gt; (%s · %s): each one is probed through the application and recorded as linked. One that fails is not linked, and its row says why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="88"/>
+        <source>Where the accounts come from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="89"/>
+        <source>&amp;Discover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="90"/>
+        <source>&amp;Paste or import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
+        <source>Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="98"/>
+        <source>Accounts to link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="115"/>
+        <source>Select &amp;all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="118"/>
+        <source>Select &amp;none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="123"/>
+        <source>Accounts chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="132"/>
+        <source>Linking progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="136"/>
+        <source>Linking status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="143"/>
+        <source>&amp;Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="145"/>
+        <source>Stop linking; what is done stays recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="147"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="161"/>
+        <source>Accounts (tick the ones to link):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="168"/>
+        <source>List the accounts in the application&apos;s scope (the scoping group, or the Google Workspace domain) from the platform itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="171"/>
+        <source>&amp;Find accounts in scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="174"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="176"/>
+        <source>Cancel finding accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="197"/>
+        <source>Addresses to link, one a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="198"/>
+        <source>One address a line (or separated by commas), or the contents of Get-Mailbox | Export-Csv</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="200"/>
+        <source>&amp;Add to the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="203"/>
+        <source>&amp;Import CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="205"/>
+        <source>A list of addresses, or a Get-Mailbox | Export-Csv file (PrimarySmtpAddress column)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="210"/>
+        <source>Lines that could not be used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="232"/>
+        <source>Asking the platform for the accounts in scope…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="244"/>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="255"/>
+        <source>super administrator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="256"/>
+        <source>administrator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="256"/>
+        <source>executive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="261"/>
+        <source>Not ticked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="262"/>
+        <source>%(found)s in scope, %(added)s new in the list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="263"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="404"/>
+        <source>account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="263"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="405"/>
+        <source>accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="266"/>
+        <source>Nothing is ticked: with more than %d accounts, tick the ones to link, or use Select all.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="269"/>
+        <source>Not ticked: %s. Administrators and executives are linked only when you tick them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="270"/>
+        <source>administrator or executive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="271"/>
+        <source>administrators or executives</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="273"/>
+        <source>Nothing is ticked: the platform does not say which of these accounts are administrators or executives. Tick the ones to link.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="280"/>
+        <source>The accounts could not be listed: %s
+Paste a list or import a CSV instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="285"/>
+        <source>Cancelled: nothing was listed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="291"/>
+        <source>Paste addresses first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="298"/>
+        <source>Import addresses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="299"/>
+        <source>CSV or text files (*.csv *.txt);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="318"/>
+        <source>Line %(n)d: %(message)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="321"/>
+        <source>%(n)s read, %(added)s new in the list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="322"/>
+        <source>address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="322"/>
+        <source>addresses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="325"/>
+        <source>1 line could not be used:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="326"/>
+        <source>%s lines could not be used:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="367"/>
+        <source>Already linked through this application (%s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="404"/>
+        <source>Linking %s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="407"/>
+        <source>Waiting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="419"/>
+        <source>Stopping… (probes under way finish first)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="432"/>
+        <source>Linked %(done)s of %(total)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="449"/>
+        <source>Linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="451"/>
+        <source>Not linked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="454"/>
+        <source>Try again later: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="456"/>
+        <source>The platform was busy or did not answer. Link this account again later: accounts already linked are kept, the rest are linked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="459"/>
+        <source>Skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="481"/>
+        <source>%s linked</source>
+        <translation type="unfinished">%s verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="483"/>
+        <source>%s not linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="485"/>
+        <source>%s to try again later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="487"/>
+        <source>%s already linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="489"/>
+        <source>%s skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="490"/>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="490"/>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="493"/>
+        <source>. Link %s again later to finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="494"/>
+        <source>it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="494"/>
+        <source>them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="497"/>
+        <source>. The application itself failed (%s): %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="508"/>
+        <source>Nothing was linked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="516"/>
+        <source>%(chosen)d of %(listed)d chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="518"/>
+        <source>calendar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="518"/>
+        <source>calendars</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="519"/>
+        <source>&amp;Link %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="519"/>
+        <source>&amp;Link</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="48"/>
+        <source>&amp;Add connection…</source>
+        <translation>&amp;Verbindung hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="49"/>
+        <source>Connect an application to Exchange, Office 365 or Google Workspace through a service account.</source>
+        <translation>Eine Anwendung über ein Dienstkonto mit Exchange, Office 365 oder Google Workspace verbinden.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="55"/>
+        <source>&amp;Test connectivity…</source>
+        <translation>Verbindung &amp;testen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="56"/>
+        <source>Check step by step whether the service account can reach one mailbox&apos;s calendar.</source>
+        <translation>Schritt für Schritt prüfen, ob das Dienstkonto den Kalender eines Postfachs erreicht.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="63"/>
+        <source>Check &amp;all</source>
+        <translation>&amp;Alle prüfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="64"/>
+        <source>Probe every linked calendar again and update its status.</source>
+        <translation>Jeden verknüpften Kalender erneut prüfen und seinen Status aktualisieren.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="69"/>
+        <source>&amp;Link profiles…</source>
+        <translation>Profile &amp;verknüpfen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="70"/>
+        <source>Find the calendars in an application&apos;s scope and link the ones you choose.</source>
+        <translation>Die Kalender im Bereich einer Anwendung finden und die ausgewählten verknüpfen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="76"/>
+        <source>&amp;Relink profile</source>
+        <translation>Profil &amp;erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="77"/>
+        <source>Probe the selected calendars again with the application&apos;s current credentials.</source>
+        <translation>Die ausgewählten Kalender erneut mit den aktuellen Anmeldeinformationen der Anwendung prüfen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="83"/>
+        <source>Revoke &amp;profile…</source>
+        <translation>&amp;Profil widerrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="84"/>
+        <source>Stop the application&apos;s access to the selected calendars.</source>
+        <translation>Den Zugriff der Anwendung auf die ausgewählten Kalender beenden.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="89"/>
+        <source>Revo&amp;ke application…</source>
+        <translation>Anwendung wi&amp;derrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="90"/>
+        <source>Withdraw the selected application&apos;s organisation-wide grant, step by step.</source>
+        <translation>Die organisationsweite Berechtigung der ausgewählten Anwendung Schritt für Schritt zurückziehen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="96"/>
+        <source>&amp;Test connectivity</source>
+        <translation>Verbindung &amp;testen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="97"/>
+        <source>Check the selected profile&apos;s calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter).</source>
+        <translation>Den Kalender des ausgewählten Profils jetzt Schritt für Schritt prüfen, mit den gespeicherten Einstellungen und dem Geheimnis seiner Anwendung (keine Eingabe nötig).</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="175"/>
+        <source>Enterprise Connect Console</source>
+        <translation>Enterprise Connect Console</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="230"/>
+        <source>Open &amp;web dashboard</source>
+        <translation>&amp;Web-Dashboard öffnen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="233"/>
+        <source>Web dashboard</source>
+        <translation>Web-Dashboard</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="237"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="240"/>
+        <source>Read the applications and profiles again</source>
+        <translation>Anwendungen und Profile erneut lesen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="243"/>
+        <source>&amp;Find profiles</source>
+        <translation>Profile &amp;suchen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="246"/>
+        <location filename="../../ec_console/ui/main_window.py" line="353"/>
+        <source>Search calendar profiles by email or name</source>
+        <translation>Kalenderprofile nach E-Mail-Adresse oder Name suchen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="249"/>
+        <source>&amp;Export profile list (CSV)…</source>
+        <translation>Profilliste &amp;exportieren (CSV)…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="253"/>
+        <source>Save the profiles shown (current search and filters) as a CSV file for a spreadsheet</source>
+        <translation>Die angezeigten Profile (aktuelle Suche und Filter) als CSV-Datei für eine Tabellenkalkulation speichern</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="256"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="262"/>
+        <source>&amp;About %s</source>
+        <translation>Ü&amp;ber %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="267"/>
+        <source>&amp;Documentation</source>
+        <translation>&amp;Dokumentation</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="270"/>
+        <source>Open the console&apos;s documentation in your browser</source>
+        <translation>Die Dokumentation der Konsole im Browser öffnen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="273"/>
+        <source>Open &amp;log folder</source>
+        <translation>&amp;Protokollordner öffnen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="278"/>
+        <location filename="../../ec_console/ui/main_window.py" line="280"/>
+        <source>Main toolbar</source>
+        <translation>Hauptsymbolleiste</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="296"/>
+        <source>Spacer</source>
+        <translation>Abstand</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="299"/>
+        <source>Re&amp;gion:</source>
+        <translation>Re&amp;gion:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="304"/>
+        <source>Enterprise Connect instance to manage</source>
+        <translation>Zu verwaltende Enterprise Connect-Instanz</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="306"/>
+        <source>The Enterprise Connect instance to manage. Each region keeps its own applications and profiles.</source>
+        <translation>Die zu verwaltende Enterprise Connect-Instanz. Jede Region hat ihre eigenen Anwendungen und Profile.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="313"/>
+        <location filename="../../ec_console/ui/main_window.py" line="549"/>
+        <source>Region</source>
+        <translation>Region</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="328"/>
+        <source>Applications connected in this region</source>
+        <translation>In dieser Region verbundene Anwendungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="335"/>
+        <source>&amp;Applications</source>
+        <translation>&amp;Anwendungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="342"/>
+        <source>Applications panel</source>
+        <translation>Bereich Anwendungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="354"/>
+        <source>Search by email or name (Ctrl+F)</source>
+        <translation>Nach E-Mail-Adresse oder Name suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="362"/>
+        <source>Show only profiles with this status</source>
+        <translation>Nur Profile mit diesem Status anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="363"/>
+        <source>All statuses</source>
+        <translation>Alle Status</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="368"/>
+        <source>&amp;Status:</source>
+        <translation>&amp;Status:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="373"/>
+        <source>Profiles shown</source>
+        <translation>Angezeigte Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="386"/>
+        <source>Calendar profiles linked in this region</source>
+        <translation>In dieser Region verknüpfte Kalenderprofile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="407"/>
+        <source>Profile columns</source>
+        <translation>Profilspalten</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="425"/>
+        <location filename="../../ec_console/ui/main_window.py" line="916"/>
+        <source>&amp;Clear search and filters</source>
+        <translation>Suche und Filter &amp;zurücksetzen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="431"/>
+        <source>Profiles</source>
+        <translation>Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="436"/>
+        <source>Profiles panel</source>
+        <translation>Bereich Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="444"/>
+        <source>Applications and profiles</source>
+        <translation>Anwendungen und Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="454"/>
+        <source>Add connection…</source>
+        <translation>Verbindung hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="459"/>
+        <source>Open web dashboard</source>
+        <translation>Web-Dashboard öffnen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="465"/>
+        <source>&amp;Try again</source>
+        <translation>&amp;Erneut versuchen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="472"/>
+        <source>Dashboard</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="481"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="489"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="494"/>
+        <source>Re&amp;gion</source>
+        <translation>Re&amp;gion</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="507"/>
+        <source>&amp;Appearance</source>
+        <translation>&amp;Darstellung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="511"/>
+        <source>Follow the &amp;system</source>
+        <translation>&amp;System folgen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="511"/>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="512"/>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="522"/>
+        <source>&amp;Tools</source>
+        <translation>E&amp;xtras</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="532"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="546"/>
+        <source>Status bar</source>
+        <translation>Statusleiste</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="552"/>
+        <source>Profile counts</source>
+        <translation>Anzahl der Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="555"/>
+        <source>Keychain</source>
+        <translation>Schlüsselbund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="598"/>
+        <source>A&amp;udit log…</source>
+        <translation>Ü&amp;berwachungsprotokoll…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="600"/>
+        <source>Every change made in this region: who, when, what</source>
+        <translation>Jede Änderung in dieser Region: wer, wann, was</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="608"/>
+        <source>&amp;Health history…</source>
+        <translation>&amp;Zustandsverlauf…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="634"/>
+        <source>The region choice could not be saved: %s</source>
+        <translation>Die Wahl der Region konnte nicht gespeichert werden: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="675"/>
+        <source> — sandbox organisation</source>
+        <translation> — Sandbox-Organisation</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="677"/>
+        <source>Region: %s</source>
+        <translation>Region: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="679"/>
+        <source>Open web dashboard (%s)
+Open %s in your browser</source>
+        <translation>Web-Dashboard öffnen (%s)
+%s im Browser öffnen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="683"/>
+        <source>Open %s in your browser</source>
+        <translation>%s im Browser öffnen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="712"/>
+        <location filename="../../ec_console/ui/main_window.py" line="745"/>
+        <source>All applications</source>
+        <translation>Alle Anwendungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="713"/>
+        <location filename="../../ec_console/ui/main_window.py" line="746"/>
+        <location filename="../../ec_console/ui/main_window.py" line="832"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1344"/>
+        <source>profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="713"/>
+        <location filename="../../ec_console/ui/main_window.py" line="746"/>
+        <location filename="../../ec_console/ui/main_window.py" line="832"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1344"/>
+        <source>profiles</source>
+        <translation>Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="715"/>
+        <source>Show the profiles of every application in this region</source>
+        <translation>Die Profile aller Anwendungen dieser Region anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="751"/>
+        <source> (revoked)</source>
+        <translation> (widerrufen)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="752"/>
+        <source>%s linked</source>
+        <translation>%s verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="754"/>
+        <source>needs relink</source>
+        <translation>muss erneut verknüpft werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="754"/>
+        <location filename="../../ec_console/ui/main_window.py" line="836"/>
+        <source>need relink</source>
+        <translation>müssen erneut verknüpft werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="756"/>
+        <source>%s revoked</source>
+        <translation>%s widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="757"/>
+        <source>no profiles</source>
+        <translation>keine Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="762"/>
+        <source>Platform: %s</source>
+        <translation>Plattform: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="763"/>
+        <source>Domain: %s</source>
+        <translation>Domain: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="764"/>
+        <source>Status: %s</source>
+        <translation>Status: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="764"/>
+        <source>revoked</source>
+        <translation>widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="765"/>
+        <source>active</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="767"/>
+        <source>Problem with the application itself: %s</source>
+        <translation>Problem mit der Anwendung selbst: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="823"/>
+        <source>%s profiles selected</source>
+        <translation>%s Profile ausgewählt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="858"/>
+        <source>Showing the first %s of %s · counting the matches…</source>
+        <translation>Die ersten %s von %s werden angezeigt · Treffer werden gezählt…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="861"/>
+        <source>Showing %s of %s</source>
+        <translation>%s von %s angezeigt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="891"/>
+        <source>Nothing is connected in %s yet</source>
+        <translation>In %s ist noch nichts verbunden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="893"/>
+        <source>&lt;p&gt;This console gives one application access to the calendars of your whole organisation through a single service account — on Exchange, Office 365 or Google Workspace — and keeps you in control of which calendars it can reach.&lt;/p&gt;&lt;p&gt;The first step is &lt;b&gt;Add connection…&lt;/b&gt;: pick the platform, enter the service account and prove that access works.&lt;/p&gt;&lt;p&gt;Each region keeps its own applications. Looking for ones you added elsewhere? Switch region in the toolbar.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Diese Konsole gibt einer Anwendung über ein einziges Dienstkonto Zugriff auf die Kalender Ihrer ganzen Organisation — in Exchange, Office 365 oder Google Workspace — und Sie behalten die Kontrolle darüber, welche Kalender sie erreicht.&lt;/p&gt;&lt;p&gt;Der erste Schritt ist &lt;b&gt;Verbindung hinzufügen…&lt;/b&gt;: Plattform wählen, Dienstkonto eingeben und nachweisen, dass der Zugriff funktioniert.&lt;/p&gt;&lt;p&gt;Jede Region hat ihre eigenen Anwendungen. Sie suchen Anwendungen, die Sie anderswo hinzugefügt haben? Wechseln Sie die Region in der Symbolleiste.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="909"/>
+        <source>email or name containing “%s”</source>
+        <translation>E-Mail-Adresse oder Name enthält „%s“</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="911"/>
+        <source>status %s</source>
+        <translation>Status %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="913"/>
+        <source>application %s</source>
+        <translation>Anwendung %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="919"/>
+        <source>No profiles match</source>
+        <translation>Keine passenden Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="920"/>
+        <source>&lt;p&gt;No calendar profile in %s has all of:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Check the spelling, search for part of the address, or clear the filters.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Kein Kalenderprofil in %s erfüllt alle diese Bedingungen:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Prüfen Sie die Schreibweise, suchen Sie nach einem Teil der Adresse oder setzen Sie die Filter zurück.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="924"/>
+        <source>Show &amp;all applications</source>
+        <translation>&amp;Alle Anwendungen anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="926"/>
+        <source>No calendars linked through %s yet</source>
+        <translation>Über %s sind noch keine Kalender verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="927"/>
+        <source>&lt;p&gt;This application has no linked calendar profiles yet. Use &lt;b&gt;Link profiles…&lt;/b&gt; (Ctrl+L) to find the calendars in its scope and link them.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Diese Anwendung hat noch keine verknüpften Kalenderprofile. Mit &lt;b&gt;Profile verknüpfen…&lt;/b&gt; (Strg+L) finden Sie die Kalender in ihrem Bereich und verknüpfen sie.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="931"/>
+        <source>No calendar profiles in %s yet</source>
+        <translation>Noch keine Kalenderprofile in %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="932"/>
+        <source>&lt;p&gt;Applications are connected, but no calendars are linked through them yet. Pick an application on the left, then use &lt;b&gt;Link profiles…&lt;/b&gt;.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Anwendungen sind verbunden, aber über sie sind noch keine Kalender verknüpft. Wählen Sie links eine Anwendung und dann &lt;b&gt;Profile verknüpfen…&lt;/b&gt;.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="942"/>
+        <source>&lt;p&gt;%s&lt;/p&gt;</source>
+        <translation>&lt;p&gt;%s&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="942"/>
+        <source>It is not open.</source>
+        <translation>Es ist nicht geöffnet.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="944"/>
+        <source>&lt;p&gt;File: %s&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Datei: %s&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="945"/>
+        <source>&lt;p&gt;Close other programs that may hold it, or restore it from a backup, then try again. Other regions are not affected.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Schließen Sie andere Programme, die es geöffnet haben könnten, oder stellen Sie es aus einer Sicherung wieder her, und versuchen Sie es dann erneut. Andere Regionen sind nicht betroffen.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="947"/>
+        <source>The %s registry cannot be opened</source>
+        <translation>Das Register von %s kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="987"/>
+        <source>No browser could be opened. The dashboard is at %s</source>
+        <translation>Es konnte kein Browser geöffnet werden. Das Dashboard ist unter %s erreichbar</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1045"/>
+        <source>Select one profile whose application is not revoked to test its connectivity.</source>
+        <translation>Wählen Sie ein Profil, dessen Anwendung nicht widerrufen ist, um seine Verbindung zu testen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1060"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1204"/>
+        <source>Not possible: this profile&apos;s application has been revoked (its secret is deleted). Add the connection again to reach the calendar.</source>
+        <translation>Nicht möglich: Die Anwendung dieses Profils wurde widerrufen (ihr Geheimnis ist gelöscht). Fügen Sie die Verbindung erneut hinzu, um den Kalender zu erreichen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1078"/>
+        <source>No browser could be opened. The documentation is at %s</source>
+        <translation>Es konnte kein Browser geöffnet werden. Die Dokumentation ist unter %s zu finden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1089"/>
+        <source>&amp;Language</source>
+        <translation>S&amp;prache</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1093"/>
+        <source>&amp;System default</source>
+        <translation>&amp;Systemstandard</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1113"/>
+        <source>The language could not be saved: %s</source>
+        <translation>Die Sprache konnte nicht gespeichert werden: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1116"/>
+        <source>The console will follow the system&apos;s language the next time it starts.</source>
+        <translation>Die Konsole verwendet ab dem nächsten Start die Sprache des Systems.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1118"/>
+        <source>The console will be in %s the next time it starts.</source>
+        <translation>Die Konsole erscheint ab dem nächsten Start auf %s.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1119"/>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1135"/>
+        <source>The appearance could not be saved: %s</source>
+        <translation>Die Darstellung konnte nicht gespeichert werden: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1202"/>
+        <source>Select one profile to test its connectivity.</source>
+        <translation>Wählen Sie ein Profil, um seine Verbindung zu testen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1206"/>
+        <source>Not possible: the applications of these profiles have been revoked (their secrets are deleted). Add the connection again to reach the calendars.</source>
+        <translation>Nicht möglich: Die Anwendungen dieser Profile wurden widerrufen (ihre Geheimnisse sind gelöscht). Fügen Sie die Verbindung erneut hinzu, um die Kalender zu erreichen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1211"/>
+        <source>Not needed: this profile is already revoked. Relink it to undo the revoke.</source>
+        <translation>Nicht nötig: Dieses Profil ist bereits widerrufen. Verknüpfen Sie es erneut, um den Widerruf rückgängig zu machen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1213"/>
+        <source>Not needed: these profiles are already revoked. Relink them to undo the revoke.</source>
+        <translation>Nicht nötig: Diese Profile sind bereits widerrufen. Verknüpfen Sie sie erneut, um den Widerruf rückgängig zu machen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1343"/>
+        <source>%s revoked in %s; the platform step is in each profile&apos;s details</source>
+        <translation>%s in %s widerrufen; der Schritt auf der Plattform steht in den Details jedes Profils</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1362"/>
+        <source>Relink</source>
+        <translation>Erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1376"/>
+        <source>Check all</source>
+        <translation>Alle prüfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1456"/>
+        <source>&amp;Details</source>
+        <translation>&amp;Details</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1481"/>
+        <source>unavailable — see Help › About</source>
+        <translation>nicht verfügbar — siehe Hilfe › Über</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1482"/>
+        <source>Keychain: %s</source>
+        <translation>Schlüsselbund: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1484"/>
+        <source>Where the console keeps service-account secrets:
+%s</source>
+        <translation>Wo die Konsole die Geheimnisse der Dienstkonten aufbewahrt:
+%s</translation>
+    </message>
+</context>
+<context>
+    <name>MonitorStatus</name>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="632"/>
+        <source>Monitor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="671"/>
+        <source>Monitor: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="687"/>
+        <source>Open the health history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="689"/>
+        <source>Enterprise Connect monitor: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PlatformPage</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="362"/>
+        <source>Which platform holds the calendars?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="363"/>
+        <source>The application reaches every calendar through one service account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="381"/>
+        <source>&amp;Use the sandbox organisation (fictional, no tenant needed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="383"/>
+        <source>Use the sandbox organisation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="398"/>
+        <source>Keychain problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="399"/>
+        <source>Check the &amp;keychain again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="430"/>
+        <source>&lt;b&gt;Secrets cannot be kept on this computer.&lt;/b&gt; The service account&apos;s password, client secret or key goes to the OS keychain when the application is saved, and no usable keychain was found:&lt;br&gt;%s&lt;br&gt;Fix that first, then check again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="444"/>
+        <source>The sandbox organisation is starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDetailsPane</name>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="95"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="97"/>
+        <source>Profile details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="120"/>
+        <source>&amp;Test connectivity</source>
+        <translation type="unfinished">Verbindung &amp;testen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="122"/>
+        <source>Test connectivity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="123"/>
+        <source>Check this calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="141"/>
+        <source>Busy blocks of the next 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="146"/>
+        <source>&amp;Read now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="148"/>
+        <source>Read the busy times of the next 7 days from the calendar now (times only; the profile&apos;s status does not change)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="162"/>
+        <source>Withdraw this calendar at the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="167"/>
+        <source>Busy in the next 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="175"/>
+        <source>Steps of the last check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="176"/>
+        <source>This calendar has not been checked yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="184"/>
+        <source>Check history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="185"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="185"/>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="185"/>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="186"/>
+        <source>Audit entries of this profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="190"/>
+        <source>Checks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="192"/>
+        <source>Audit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="197"/>
+        <source>Profile details sections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
+        <source>&amp;Overview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="206"/>
+        <source>&amp;Last check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
+        <source>&amp;History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="258"/>
+        <source>No profile selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="281"/>
+        <source>Profile details — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="286"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="287"/>
+        <source>Application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="288"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="289"/>
+        <source>First linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="290"/>
+        <source>Last checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="290"/>
+        <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="291"/>
+        <source>Last result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="297"/>
+        <source>Last failure: %s — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="324"/>
+        <source>Not read yet: use Read now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="327"/>
+        <source>The last check (%s) could not read the calendar.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="328"/>
+        <source>From the last check (%s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="336"/>
+        <source>Command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="346"/>
+        <source>No busy time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="382"/>
+        <source>Reading the calendar…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="396"/>
+        <source>The calendar could not be read: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="400"/>
+        <source>Read just now (%s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProfilesModel</name>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="353"/>
+        <source>Click to sort by %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="379"/>
+        <source>(removed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="638"/>
+        <source>This calendar has not been checked yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="639"/>
+        <source>%s local time (%s UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="642"/>
+        <source>Last check failed with diagnosis “%s”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReconcileActions</name>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="26"/>
+        <source>Re&amp;concile…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="29"/>
+        <source>Who joined or left the scope, which linked profiles are broken, and whether anyone outside the scope can be reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="42"/>
+        <source>Reconciliation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="52"/>
+        <source>%s is revoked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReconcileWindow</name>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="349"/>
+        <source>Reconcile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="350"/>
+        <source>Reconcile — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="371"/>
+        <source>Sample size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="372"/>
+        <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="374"/>
+        <source>Sample si&amp;ze:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="379"/>
+        <source>Scope group (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="381"/>
+        <source>the saved one: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="381"/>
+        <source>the saved scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
+        <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="385"/>
+        <source>Scope &amp;group:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="387"/>
+        <source>&amp;Run reconciliation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="391"/>
+        <source>&amp;Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="394"/>
+        <source>Stop the run: nothing is stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="407"/>
+        <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="415"/>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="423"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="443"/>
+        <source>Filter by address or name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="444"/>
+        <source>Address or name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="447"/>
+        <source>&amp;Filter:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="451"/>
+        <source>Finding type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
+        <source>All findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="456"/>
+        <source>Sho&amp;w:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="483"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="485"/>
+        <source>&amp;Details</source>
+        <translation type="unfinished">&amp;Details</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="501"/>
+        <source>Export C&amp;SV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="505"/>
+        <source>Export XLS&amp;X…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="509"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="576"/>
+        <source>Reconciling: reading the scope and the directory, probing the linked profiles and a sample of accounts outside the scope…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="588"/>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="597"/>
+        <source>Reconciled at %(time)s and stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="599"/>
+        <source>The run had finished before Cancel took effect: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="605"/>
+        <source>The reconciliation did not run: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="609"/>
+        <source>Cancelled: nothing was stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="618"/>
+        <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="623"/>
+        <source>Not run yet: choose the sample size and Run reconciliation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="626"/>
+        <source>Scope: %(src)s, %(n)s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="628"/>
+        <source>Linked: %s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="635"/>
+        <source>Cannot tell: %s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="649"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="651"/>
+        <source>Select a finding to see what was found and what to do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="653"/>
+        <source>Not told by its probe (not counted in the sample):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="656"/>
+        <source>Notes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="673"/>
+        <source>— cannot tell</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="674"/>
+        <source>— %s found; the rest cannot be told</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="680"/>
+        <source> (%s shown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="705"/>
+        <source>The fix (%s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="706"/>
+        <source>What to do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="706"/>
+        <source>What to do, and the platform step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <source>Diagnosis %s; the fix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="712"/>
+        <source>Done here: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="760"/>
+        <source>Linking %s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="766"/>
+        <source>Linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="768"/>
+        <source>Try again later: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="770"/>
+        <source>Not linked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="772"/>
+        <source>Linked %(n)s of %(m)s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
+        <source>Nothing was linked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="800"/>
+        <source>Revoking %s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="803"/>
+        <source>Revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="803"/>
+        <source>Already revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="806"/>
+        <source>Revoked %s. Do the platform step shown for each account too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="811"/>
+        <source>Nothing was revoked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="823"/>
+        <source>Relinking %s…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="828"/>
+        <source>Relinked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="829"/>
+        <source>Still failing: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="831"/>
+        <source>Relinked %(n)s of %(m)s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="837"/>
+        <source>Nothing was relinked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="845"/>
+        <source>The fix for %s was copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="886"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="886"/>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
+        <source>Export the reconciliation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="911"/>
+        <source>Exported %(n)s to %(path)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="914"/>
+        <source>Exporting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="916"/>
+        <source>Not exported: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RemoveApplicationDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="544"/>
+        <source>Remove application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="545"/>
+        <source>Remove application — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="556"/>
+        <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) is revoked. Removing it deletes it from this console with its calendar profiles and stored checks.&lt;/p&gt;&lt;p&gt;Its history (settings, profiles, checks and audit entries) is first written to the file below. The audit log keeps its entries and records the removal with the file&apos;s checksum.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="567"/>
+        <source>File for the history export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="569"/>
+        <source>C&amp;hoose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="572"/>
+        <source>&amp;Export to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="578"/>
+        <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to confirm:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="583"/>
+        <source>Application name, to confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="587"/>
+        <source>&amp;Remove application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="590"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="608"/>
+        <source>Export the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="609"/>
+        <source>JSON files (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="620"/>
+        <source>Nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="624"/>
+        <source>choose the export file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="626"/>
+        <source>type the name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="627"/>
+        <source>To remove: %s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="627"/>
+        <source> and </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="633"/>
+        <source>Exporting the history, then removing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="646"/>
+        <source>Nothing was removed: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RevokeApplicationDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="47"/>
+        <source>Revoke application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="48"/>
+        <source>Revoke application — %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="63"/>
+        <source>&lt;p&gt;Revoking &lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) ends this console&apos;s use of its grant: the secret is deleted from the keychain, and the application and all its calendar profiles are marked revoked. The access itself is withdrawn at the platform, in %(steps)s.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="67"/>
+        <source>step 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="68"/>
+        <source>steps 1–%d</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="76"/>
+        <source>At the platform: withdraw the grant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
+        <source>Link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
+        <source>Command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="98"/>
+        <source>Steps to revoke the application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="106"/>
+        <source>&amp;Revoke application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="109"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="141"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="125"/>
+        <source>%d. Verify the withdrawal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="126"/>
+        <source>Once the platform steps are done, probe an account with the stored secret: access must now be denied. Platform changes can take a while to apply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="133"/>
+        <source>Account to verify with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="135"/>
+        <source>a linked account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="136"/>
+        <source>&amp;Account:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="138"/>
+        <source>&amp;Verify withdrawal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="143"/>
+        <source>Cancel the verification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="154"/>
+        <source>Verification result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="162"/>
+        <source>&amp;Skip verification (the audit log records that it was skipped)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="172"/>
+        <source>%d. Confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="173"/>
+        <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to confirm:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="178"/>
+        <source>Application name, to confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="190"/>
+        <source>Probing… (expecting a denial)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="212"/>
+        <source>Withdrawal verified: access is denied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="214"/>
+        <source>Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to apply) and verify again. Nothing is revoked unless you skip the verification.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
+        <source>%s Fix that (or name another account) and verify again. Nothing is revoked unless you skip the verification.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="219"/>
+        <source>Could not verify the withdrawal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="225"/>
+        <source>The withdrawal could not be verified: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="230"/>
+        <source>Verification cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="247"/>
+        <source>Revoking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="262"/>
+        <source>Nothing was revoked: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="274"/>
+        <source>Nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="279"/>
+        <source>verify the withdrawal or skip it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="281"/>
+        <source>type the name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
+        <source>To revoke: %s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
+        <source> and </source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RevokeProfilesDialog</name>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="437"/>
+        <source>Confirm revoke</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="440"/>
+        <source>Revoke profiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="440"/>
+        <source>Revoke profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="441"/>
+        <source>Revoke %d calendar profiles?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="442"/>
+        <source>Revoke the calendar profile %s?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="445"/>
+        <source>… and %d more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="446"/>
+        <source>The console records them as revoked and stops checking them. To withdraw the application&apos;s access at the platform too, follow the step in each profile&apos;s details. A revoked profile can be relinked later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="451"/>
+        <source>&amp;Revoke %d profiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="451"/>
+        <source>&amp;Revoke profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RunPanel</name>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="166"/>
+        <source>Progress of the running check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="169"/>
+        <source>Run progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="172"/>
+        <source>Run progress bar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="175"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="177"/>
+        <source>Cancel the running check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="214"/>
+        <source>%s: starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="276"/>
+        <source>%(title)s: %(done)s of %(total)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="287"/>
+        <source>cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ScopePage</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="700"/>
+        <source>Which calendars may the application reach?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="701"/>
+        <source>The commands below are filled in with the names you entered; copy them for your administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="714"/>
+        <source>How to set up the scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="945"/>
+        <source>Setup wizard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="962"/>
+        <source>Move %s to Microsoft Graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="965"/>
+        <source>Edit %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="968"/>
+        <source>Add connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="1035"/>
+        <source>Save the new certificate and its private key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="1036"/>
+        <source>PEM files (*.pem)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="1080"/>
+        <source>Nothing was saved: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SignInBox</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="597"/>
+        <source>&amp;Sign in as administrator…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="599"/>
+        <source>Sign in as administrator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="600"/>
+        <source>Opens the browser to sign in with Google; fills in the administrator when a super administrator signs in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="602"/>
+        <location filename="../../ec_console/ui/wizard.py" line="604"/>
+        <source>Cancel sign-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="629"/>
+        <source>Pick your organisation&apos;s OAuth client file first (above).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="649"/>
+        <source>Waiting for the sign-in in your browser…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="657"/>
+        <source>Cancelling the sign-in…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="667"/>
+        <source>Sign-in address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="674"/>
+        <source>The sign-in was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="679"/>
+        <source>Signed in as %s, a super administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="682"/>
+        <location filename="../../ec_console/ui/wizard.py" line="687"/>
+        <source>Sign-in did not succeed: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StepList</name>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="297"/>
+        <source>Steps of the check</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StepRow</name>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="148"/>
+        <source>Details of “%s”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="149"/>
+        <source>Show or hide the details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SummaryPage</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="898"/>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="899"/>
+        <source>Finish stores the application as below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TestPage</name>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="754"/>
+        <source>Test the access</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="755"/>
+        <source>The console checks, step by step, that the application reaches the test mailbox — and that the restriction holds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="765"/>
+        <source>&amp;Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="767"/>
+        <source>Retry the test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="769"/>
+        <source>S&amp;top</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="771"/>
+        <source>Stop the test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="773"/>
+        <source>Save &amp;anyway — record that the test failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="775"/>
+        <source>Save anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="806"/>
+        <source>; then that &lt;b&gt;%s&lt;/b&gt; is denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="808"/>
+        <source>&lt;b&gt;Legacy EWS.&lt;/b&gt; %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="810"/>
+        <source>Checks &lt;b&gt;%s&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="824"/>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="854"/>
+        <source>Passed with warnings: read them before you go on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="855"/>
+        <source>Passed: the application reaches the calendars as planned.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="859"/>
+        <source>a step failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="860"/>
+        <source>Failed: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="861"/>
+        <source>The test was stopped before it finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="862"/>
+        <source> Fix it and Retry, or save anyway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="869"/>
+        <source>The test could not run: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="875"/>
+        <source>The test was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_Section</name>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="239"/>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="348"/>
+        <source>Another check is still running; wait for it or cancel it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="365"/>
+        <source>%s did not run: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="370"/>
+        <source>%s stopped by an unexpected error (details in the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="376"/>
+        <source>%s did not start (details in the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="50"/>
+        <source>Export the profile list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="51"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="64"/>
+        <source>Exporting the profile list…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="67"/>
+        <source>Exported %(n)s to %(path)s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="68"/>
+        <source>profile</source>
+        <translation type="unfinished">Profil</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="68"/>
+        <source>profiles</source>
+        <translation type="unfinished">Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="71"/>
+        <source>The profile list was not exported: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

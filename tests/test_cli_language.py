@@ -1,0 +1,70 @@
+"""The command line in German with LANG=de_DE.UTF-8: help and refusals translated, `--json` unchanged."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ec_console.registry import Registry
+from tests.cli_run import run
+
+
+@pytest.fixture
+def german(monkeypatch, compiled_catalogs):
+    def switch(on: bool) -> None:
+        monkeypatch.setenv("LANG", "de_DE.UTF-8" if on else "en_US.UTF-8")
+    return switch
+
+
+def test_top_level_help_is_german(german, capsys):
+    german(True)
+    code, out, err = run(capsys, "--help")
+    assert code == 0 and err == ""
+    assert out.startswith("Aufruf: ec-console")
+    assert "Optionen:" in out and "diese Hilfe anzeigen und beenden" in out
+    assert "Dienstkonto" in out and "Exit-Status: 0 in Ordnung" in out
+    assert "verknüpfte Kalenderprofile auflisten und verwalten" in out   # the commands' one-line help
+    # Commands, flags, variables and codes stay as they are typed.
+    for literal in ("--region ID", "--self-test", "EC_PASSWORD / EC_CLIENT_SECRET", "profiles", "check"):
+        assert literal in out
+    assert "usage:" not in out and "show this help message" not in out
+
+
+def test_english_help_is_unchanged(german, capsys):
+    german(False)
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and out.startswith("usage: ec-console")
+    assert "grant one application access to every calendar" in out
+
+
+def test_bad_input_is_refused_in_german_with_the_same_status(german, capsys):
+    german(True)
+    code, out, err = run(capsys, "--no-such-flag")
+    assert code == 2 and out == ""
+    assert err == "ec-console: unbekannte Argumente: --no-such-flag (siehe 'ec-console --help')\n"
+    code, _, err = run(capsys, "profiles")
+    assert code == 2 and "folgende Argumente fehlen: ACTION (siehe 'ec-console profiles --help')" in err
+
+
+def test_bad_input_json_keeps_its_code(german, capsys):
+    german(True)
+    code, out, _ = run(capsys, "--no-such-flag", "--json")
+    assert code == 2
+    error = json.loads(out)["error"]
+    assert error["code"] == "bad_input" and "unbekannte Argumente" in error["message"]
+
+
+def test_json_output_is_byte_identical_in_german(german, capsys):
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Room booking", "exchange", "contoso.com")
+        registry.add_profile(app.id, "alice@contoso.com", "Alice Archer", "linked")
+        registry.add_profile(app.id, "bob@contoso.com", "Bob Baker", "needs_relink")
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = run(capsys, "profiles", "list", "--region", "us", "--json")
+        assert code == 0, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    assert "needs_relink" in outputs[1] and "alice@contoso.com" in outputs[1]
