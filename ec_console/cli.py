@@ -135,12 +135,13 @@ def _build(parser_type: type[_Parser], commands: Iterable[str]) -> argparse.Argu
 def register(sub: Any) -> None:
     """Add `sandbox` and its action to the top-level subparsers of `ec-console`."""
     sandbox = sub.add_parser("sandbox", help=_("run the sandbox organisation"),
-                             description="Loopback servers that speak the real protocols for a fictional "
-                                         "organisation, so the console can be tried with no tenant.")
+                             description=_("Loopback servers that speak the real protocols for a "
+                                           "fictional organisation, so the console can be tried with no "
+                                           "tenant."))
     ssub = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", parser_class=_Parser,
                                   required=True)
-    serve = ssub.add_parser("serve", help="run the sandbox in the foreground and print its URLs, "
-                                          "credentials and file paths")
+    serve = ssub.add_parser("serve", help=_("run the sandbox in the foreground and print its URLs, "
+                                            "credentials and file paths"))
     json_flag(serve, "the sandbox details")
     verbose_flag(serve)
     serve.set_defaults(handler=_sandbox_serve)
@@ -238,7 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConsoleError as err:
         return _report_error(err, argv)
     except KeyboardInterrupt:
-        sys.stderr.write(f"{APP_NAME}: {_('interrupted')}\n")
+        interrupted = _("interrupted")
+        sys.stderr.write(f"{APP_NAME}: {interrupted}\n")
         return int(ExitStatus.INTERRUPTED)
     except SystemExit as exc:  # --help and --version exit through argparse
         return int(exc.code or 0) if isinstance(exc.code, int) else 0

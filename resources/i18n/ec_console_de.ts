@@ -2135,6 +2135,7 @@ Paste a list or import a CSV instead.</source>
         <translation>Übersicht</translation>
     </message>
     <message>
+        <location filename="../../ec_console/ui/app.py" line="133"/>
         <location filename="../../ec_console/ui/main_window.py" line="481"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>

@@ -1,0 +1,100 @@
+"""The GUI's language: German chosen in View → Language is remembered and used from the next start (the
+main window's menus, toolbar, region selector and status bar, Qt's own texts, and the core's texts)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QMessageBox
+
+from ec_console import i18n
+from ec_console.regions import load_settings, save_setting
+from ec_console.ui import tasks
+from ec_console.ui.app import create_main_window, install_translators, remove_translators, saved_language
+from ec_console.words import count
+
+
+@pytest.fixture
+def app(qapp, monkeypatch, compiled_catalogs):
+    monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "memory")
+    yield qapp
+    remove_translators(qapp)
+    tasks.shutdown_pools()
+
+
+def window_for(qtbot):
+    window = create_main_window("us", keychain="Secret Service")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def menu_titles(window) -> list[str]:
+    return [action.text() for action in window.menuBar().actions()]
+
+
+def test_main_window_is_german_when_german_is_chosen(app, qtbot):
+    save_setting("language", "de")
+    assert install_translators(app) == "de"
+    window = window_for(qtbot)
+    assert menu_titles(window) == ["&Datei", "&Ansicht", "E&xtras", "&Hilfe"]
+    view = window.findChild(QMenu, "viewMenu")
+    submenus = [a.text() for a in view.actions() if a.menu() is not None]
+    assert submenus == ["Re&gion", "&Darstellung", "S&prache"]
+    language_menu = window.findChild(QMenu, "languageMenu")
+    assert [a.text() for a in language_menu.actions()] == ["&Systemstandard", "&English", "&Deutsch"]
+    assert window.actions["addConnectionAction"].iconText() == "Verbindung hinzufügen"
+    assert window.actions["testConnectivityAction"].statusTip().startswith("Schritt für Schritt prüfen")
+    assert window.region_label.text() == "Re&gion:"
+    assert window.keychain_status.text().startswith("Schlüsselbund:")
+    # The region has nothing yet: the welcome page speaks German too.
+    assert "Verbindung hinzufügen…" in window.welcome_add_button.text()
+    # Qt's own texts (standard buttons) come from Qt's German catalog, the core's from gettext.
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "") == "Abbrechen"
+    assert i18n.current_language() == "de" and count(1204, "profile", "profiles") == "1.204 Profile"
+    assert QLocale().toString(1204) == "1.204"
+
+
+def test_english_is_the_default_and_needs_no_catalog(app, qtbot):
+    assert saved_language() is None
+    assert install_translators(app, "en") == "en"
+    window = window_for(qtbot)
+    assert menu_titles(window) == ["&File", "&View", "&Tools", "&Help"]
+
+
+def test_language_menu_remembers_the_choice_for_the_next_start(app, qtbot):
+    install_translators(app, "en")
+    window = window_for(qtbot)
+    language_menu = window.findChild(QMenu, "languageMenu")
+    assert window.findChild(QMenu, "languageMenu").actions()[0].isChecked()  # System default
+    german = next(a for a in language_menu.actions() if a.data() == "de")
+    german.trigger()
+    assert load_settings()["language"] == "de" and saved_language() == "de"
+    note = window.language_note
+    assert isinstance(note, QMessageBox) and note.isVisible()
+    assert "Deutsch" in note.text() and "next time it starts" in note.text()
+    assert menu_titles(window) == ["&File", "&View", "&Tools", "&Help"]  # this window stays as it is
+    qtbot.mouseClick(note.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert not note.isVisible()
+    # The next start: German, with the choice ticked.
+    window.close()
+    install_translators(app)
+    second = window_for(qtbot)
+    assert menu_titles(second) == ["&Datei", "&Ansicht", "E&xtras", "&Hilfe"]
+    menu = second.findChild(QMenu, "languageMenu")
+    assert [a.data() for a in menu.actions() if a.isChecked()] == ["de"]
+    # Back to the system's language.
+    next(a for a in menu.actions() if a.data() == "system").trigger()
+    assert load_settings()["language"] == "system" and saved_language() is None
+    assert "Sprache des Systems" in second.language_note.text()
+
+
+def test_removing_the_translators_restores_english(app, qtbot):
+    install_translators(app, "de")
+    assert QCoreApplication.translate("MainWindow", "&File") == "&Datei"
+    remove_translators(app)
+    assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+    assert i18n.current_language() == "en"
+    assert isinstance(QApplication.instance(), QApplication)
