@@ -47,16 +47,21 @@ def test_wheel_carries_resources_inside_the_package(tmp_path):
         zf.extractall(tmp_path / "site")
     assert "ec_console/resources/regions.toml" in names
     assert "ec_console/docs/cli.md" in names                   # Help › Documentation's pages
+    # The translation catalogs are compiled into the wheel (hatch_build.py), not taken from the checkout.
+    assert "ec_console/resources/i18n/ec_console_de.qm" in names
+    assert "ec_console/locale/de/LC_MESSAGES/ec_console.mo" in names
     # Imported from the unpacked wheel (not the checkout), the helper finds the packaged copy.
     probe = (
-        "import ec_console.resources as r, ec_console, ec_console.documentation as d; "
-        "print(ec_console.__file__); print(r.resources_dir()); print(d.docs_dir())"
+        "import ec_console.resources as r, ec_console, ec_console.documentation as d, ec_console.i18n as t; "
+        "print(ec_console.__file__); print(r.resources_dir()); print(d.docs_dir()); "
+        "t.set_language('de'); print(t._('usage: ').strip().replace(' ', '_'))"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(tmp_path / 'site')!r}); {probe}"],
         check=True, capture_output=True, text=True, timeout=60, cwd=tmp_path,
     )
-    module_file, found, docs = result.stdout.split()
+    module_file, found, docs, usage = result.stdout.split()
+    assert usage == "Aufruf:"  # the packaged .mo translates the command line
     assert module_file.startswith(str(tmp_path / "site"))
     assert Path(found) == tmp_path / "site" / "ec_console" / "resources"
     assert Path(docs) == tmp_path / "site" / "ec_console" / "docs"

@@ -19,6 +19,7 @@ wrong password, `import-credential-certificate` for a Graph certificate), and th
 with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
 leaks `reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health
 history window with its trend chart (`health-history`) and with two years of runs (`health-history-long`),
+the main window in German (`main-de` with sample data, `main-empty-de`; docs/i18n.md),
 each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
@@ -140,6 +141,15 @@ def _render_all(outdir: Path, scale: int) -> int:
         window.deleteLater()
         _settle(app)
 
+    def in_german(shoot: Callable[[], None]) -> None:
+        from ec_console.ui.app import install_translators, remove_translators
+
+        install_translators(app, "de")
+        try:
+            shoot()
+        finally:
+            remove_translators(app)
+
     def _exception_dialog(parent: object) -> None:
         try:
             {}["region"]  # a real traceback from this module for the sample
@@ -161,6 +171,8 @@ def _render_all(outdir: Path, scale: int) -> int:
                 theme.apply_theme(app, scheme)  # type: ignore[arg-type]
                 _with_home(False, lambda: main_window("main-empty"))
                 _with_home(True, lambda: main_window("main"))
+                _with_home(True, lambda: in_german(lambda: main_window("main-de")))
+                _with_home(False, lambda: in_german(lambda: main_window("main-empty-de")))
                 _with_home(False, lambda s=scheme: _wizard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _dashboard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _edit_application_shots(app, sandbox, outdir, s, scale))

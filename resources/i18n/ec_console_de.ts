@@ -2277,13 +2277,13 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="754"/>
         <source>needs relink</source>
-        <translation>muss erneut verknüpft werden</translation>
+        <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="754"/>
         <location filename="../../ec_console/ui/main_window.py" line="836"/>
         <source>need relink</source>
-        <translation>müssen erneut verknüpft werden</translation>
+        <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="756"/>
