@@ -17,9 +17,12 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Mapping
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the command line's start does not need datetime
+    from datetime import datetime
 
 DOMAIN = "ec_console"
 SOURCE_LANGUAGE = "en"
