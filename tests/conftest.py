@@ -184,9 +184,10 @@ def pg_logins(pg_cluster, pg_registry):
             conn.execute(f"DROP ROLE IF EXISTS {name}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def compiled_catalogs():
-    """The translation catalogs compiled from their sources (as `make test` does; nothing if up to date)."""
+    """The translation catalogs compiled from their sources, as `make test` does (nothing if up to date), so
+    a plain `pytest` in a fresh clone sees them too (the self-test requires the German ones)."""
     from pathlib import Path
 
     from ec_console import i18n
