@@ -98,3 +98,21 @@ def test_removing_the_translators_restores_english(app, qtbot):
     assert QCoreApplication.translate("MainWindow", "&File") == "&File"
     assert i18n.current_language() == "en"
     assert isinstance(QApplication.instance(), QApplication)
+
+
+def test_status_bar_counts_and_status_filter_are_german(app, qtbot):
+    from ec_console.registry import Registry
+
+    with Registry.for_region("us") as registry:
+        booking = registry.add_application("Room booking", "exchange", "contoso.com")
+        for number in range(1203):
+            registry.add_profile(booking.id, f"user{number}@contoso.com", f"User {number}", "linked")
+        registry.add_profile(booking.id, "bob@contoso.com", "Bob Baker", "needs_relink")
+        registry.add_profile(booking.id, "carol@contoso.com", "Carol Clark", "revoked")
+    install_translators(app, "de")
+    window = window_for(qtbot)
+    qtbot.waitUntil(lambda: "Profile" in window.counts_status.text())
+    assert window.counts_status.text() == \
+        "1.205 Profile · 1.203 verknüpft · 1 erneut zu verknüpfen · 1 widerrufen"
+    filters = [window.status_filter.itemText(i) for i in range(window.status_filter.count())]
+    assert filters == ["Alle Status", "Verknüpft (1.203)", "Erneut zu verknüpfen (1)", "Widerrufen (1)"]

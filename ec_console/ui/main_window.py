@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
         self.status_filter.setAccessibleDescription(self.tr("Show only profiles with this status"))
         self.status_filter.addItem(self.tr("All statuses"), None)
         for status in PROFILE_STATUSES:
-            self.status_filter.addItem(icons.status_icon(status), status_label(status), status)
+            self.status_filter.addItem(icons.status_icon(status), self._status_name(status), status)
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
         status_caption = QLabel(self.tr("&Status:"))
@@ -831,17 +831,30 @@ class MainWindow(QMainWindow):
         total = sum(counts.values())
         parts = [count(total, self.tr("profile"), self.tr("profiles"))]
         for status in PROFILE_STATUSES:
-            label = status_label(status).lower()
-            if status == "needs_relink":  # "1 needs relink", "35 need relink"
-                parts.append(count(counts.get(status, 0), label, self.tr("need relink")))
-            else:
-                parts.append(f"{_fmt(counts.get(status, 0))} {label}")
+            parts.append(self._status_count(status, counts.get(status, 0)))
         self.counts_status.setText(" · ".join(parts))
         self._total_profiles = total
         for index in range(1, self.status_filter.count()):
             status = self.status_filter.itemData(index)
-            self.status_filter.setItemText(index, f"{status_label(status)} ({_fmt(counts.get(status, 0))})")
+            shown = f"{self._status_name(status)} ({_fmt(counts.get(status, 0))})"
+            self.status_filter.setItemText(index, shown)
         self._linked_total = counts.get("linked", 0)
+
+    def _status_name(self, status: str) -> str:
+        """A profile status as the status filter names it ("Linked"), in the window's language."""
+        names = {"linked": self.tr("Linked"), "needs_relink": self.tr("Needs relink"),
+                 "revoked": self.tr("Revoked")}
+        return names.get(status) or status_label(status)
+
+    def _status_count(self, status: str, n: int) -> str:
+        """The status bar's "541 linked", "1 needs relink", "35 need relink", "64 revoked"."""
+        if status == "linked":
+            return self.tr("%s linked") % _fmt(n)
+        if status == "revoked":
+            return self.tr("%s revoked") % _fmt(n)
+        if status == "needs_relink":
+            return count(n, self.tr("needs relink"), self.tr("need relink"))
+        return f"{_fmt(n)} {status_label(status).lower()}"
 
     def _update_views(self) -> None:
         """Pick the page (welcome / dashboard / no match) and refresh the 'showing' line and actions."""
@@ -908,7 +921,7 @@ class MainWindow(QMainWindow):
         if query.search:
             filters.append(self.tr("email or name containing “%s”") % html.escape(query.search))
         if query.status:
-            filters.append(self.tr("status %s") % status_label(query.status))
+            filters.append(self.tr("status %s") % self._status_name(query.status))
         if filters and app is not None:
             filters.append(self.tr("application %s") % html.escape(app.name))
         self.clear_filters_button.setVisible(bool(filters) or app is not None)

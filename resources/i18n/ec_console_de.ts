@@ -1750,7 +1750,7 @@ Paste a list or import a CSV instead.</source>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="449"/>
         <source>Linked</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Verknüpft</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="451"/>
@@ -2095,7 +2095,7 @@ Paste a list or import a CSV instead.</source>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="425"/>
-        <location filename="../../ec_console/ui/main_window.py" line="916"/>
+        <location filename="../../ec_console/ui/main_window.py" line="928"/>
         <source>&amp;Clear search and filters</source>
         <translation>Suche und Filter &amp;zurücksetzen</translation>
     </message>
@@ -2247,7 +2247,7 @@ Open %s in your browser</source>
         <location filename="../../ec_console/ui/main_window.py" line="713"/>
         <location filename="../../ec_console/ui/main_window.py" line="746"/>
         <location filename="../../ec_console/ui/main_window.py" line="832"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1344"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1356"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
@@ -2255,7 +2255,7 @@ Open %s in your browser</source>
         <location filename="../../ec_console/ui/main_window.py" line="713"/>
         <location filename="../../ec_console/ui/main_window.py" line="746"/>
         <location filename="../../ec_console/ui/main_window.py" line="832"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1344"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1356"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
@@ -2271,22 +2271,25 @@ Open %s in your browser</source>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="752"/>
+        <location filename="../../ec_console/ui/main_window.py" line="851"/>
         <source>%s linked</source>
         <translation>%s verknüpft</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="754"/>
+        <location filename="../../ec_console/ui/main_window.py" line="855"/>
         <source>needs relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="754"/>
-        <location filename="../../ec_console/ui/main_window.py" line="836"/>
+        <location filename="../../ec_console/ui/main_window.py" line="855"/>
         <source>need relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="756"/>
+        <location filename="../../ec_console/ui/main_window.py" line="853"/>
         <source>%s revoked</source>
         <translation>%s widerrufen</translation>
     </message>
@@ -2331,208 +2334,223 @@ Open %s in your browser</source>
         <translation>%s Profile ausgewählt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="858"/>
+        <location filename="../../ec_console/ui/main_window.py" line="844"/>
+        <source>Linked</source>
+        <translation>Verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="844"/>
+        <source>Needs relink</source>
+        <translation>Erneut zu verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="845"/>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="870"/>
         <source>Showing the first %s of %s · counting the matches…</source>
         <translation>Die ersten %s von %s werden angezeigt · Treffer werden gezählt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="861"/>
+        <location filename="../../ec_console/ui/main_window.py" line="873"/>
         <source>Showing %s of %s</source>
         <translation>%s von %s angezeigt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="891"/>
+        <location filename="../../ec_console/ui/main_window.py" line="903"/>
         <source>Nothing is connected in %s yet</source>
         <translation>In %s ist noch nichts verbunden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="893"/>
+        <location filename="../../ec_console/ui/main_window.py" line="905"/>
         <source>&lt;p&gt;This console gives one application access to the calendars of your whole organisation through a single service account — on Exchange, Office 365 or Google Workspace — and keeps you in control of which calendars it can reach.&lt;/p&gt;&lt;p&gt;The first step is &lt;b&gt;Add connection…&lt;/b&gt;: pick the platform, enter the service account and prove that access works.&lt;/p&gt;&lt;p&gt;Each region keeps its own applications. Looking for ones you added elsewhere? Switch region in the toolbar.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Konsole gibt einer Anwendung über ein einziges Dienstkonto Zugriff auf die Kalender Ihrer ganzen Organisation — in Exchange, Office 365 oder Google Workspace — und Sie behalten die Kontrolle darüber, welche Kalender sie erreicht.&lt;/p&gt;&lt;p&gt;Der erste Schritt ist &lt;b&gt;Verbindung hinzufügen…&lt;/b&gt;: Plattform wählen, Dienstkonto eingeben und nachweisen, dass der Zugriff funktioniert.&lt;/p&gt;&lt;p&gt;Jede Region hat ihre eigenen Anwendungen. Sie suchen Anwendungen, die Sie anderswo hinzugefügt haben? Wechseln Sie die Region in der Symbolleiste.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="909"/>
+        <location filename="../../ec_console/ui/main_window.py" line="921"/>
         <source>email or name containing “%s”</source>
         <translation>E-Mail-Adresse oder Name enthält „%s“</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="911"/>
+        <location filename="../../ec_console/ui/main_window.py" line="923"/>
         <source>status %s</source>
         <translation>Status %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="913"/>
+        <location filename="../../ec_console/ui/main_window.py" line="925"/>
         <source>application %s</source>
         <translation>Anwendung %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="919"/>
+        <location filename="../../ec_console/ui/main_window.py" line="931"/>
         <source>No profiles match</source>
         <translation>Keine passenden Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="920"/>
+        <location filename="../../ec_console/ui/main_window.py" line="932"/>
         <source>&lt;p&gt;No calendar profile in %s has all of:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Check the spelling, search for part of the address, or clear the filters.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Kein Kalenderprofil in %s erfüllt alle diese Bedingungen:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Prüfen Sie die Schreibweise, suchen Sie nach einem Teil der Adresse oder setzen Sie die Filter zurück.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="924"/>
+        <location filename="../../ec_console/ui/main_window.py" line="936"/>
         <source>Show &amp;all applications</source>
         <translation>&amp;Alle Anwendungen anzeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="926"/>
+        <location filename="../../ec_console/ui/main_window.py" line="938"/>
         <source>No calendars linked through %s yet</source>
         <translation>Über %s sind noch keine Kalender verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="927"/>
+        <location filename="../../ec_console/ui/main_window.py" line="939"/>
         <source>&lt;p&gt;This application has no linked calendar profiles yet. Use &lt;b&gt;Link profiles…&lt;/b&gt; (Ctrl+L) to find the calendars in its scope and link them.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Anwendung hat noch keine verknüpften Kalenderprofile. Mit &lt;b&gt;Profile verknüpfen…&lt;/b&gt; (Strg+L) finden Sie die Kalender in ihrem Bereich und verknüpfen sie.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="931"/>
+        <location filename="../../ec_console/ui/main_window.py" line="943"/>
         <source>No calendar profiles in %s yet</source>
         <translation>Noch keine Kalenderprofile in %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="932"/>
+        <location filename="../../ec_console/ui/main_window.py" line="944"/>
         <source>&lt;p&gt;Applications are connected, but no calendars are linked through them yet. Pick an application on the left, then use &lt;b&gt;Link profiles…&lt;/b&gt;.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Anwendungen sind verbunden, aber über sie sind noch keine Kalender verknüpft. Wählen Sie links eine Anwendung und dann &lt;b&gt;Profile verknüpfen…&lt;/b&gt;.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="942"/>
+        <location filename="../../ec_console/ui/main_window.py" line="954"/>
         <source>&lt;p&gt;%s&lt;/p&gt;</source>
         <translation>&lt;p&gt;%s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="942"/>
+        <location filename="../../ec_console/ui/main_window.py" line="954"/>
         <source>It is not open.</source>
         <translation>Es ist nicht geöffnet.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="944"/>
+        <location filename="../../ec_console/ui/main_window.py" line="956"/>
         <source>&lt;p&gt;File: %s&lt;/p&gt;</source>
         <translation>&lt;p&gt;Datei: %s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="945"/>
+        <location filename="../../ec_console/ui/main_window.py" line="957"/>
         <source>&lt;p&gt;Close other programs that may hold it, or restore it from a backup, then try again. Other regions are not affected.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Schließen Sie andere Programme, die es geöffnet haben könnten, oder stellen Sie es aus einer Sicherung wieder her, und versuchen Sie es dann erneut. Andere Regionen sind nicht betroffen.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="947"/>
+        <location filename="../../ec_console/ui/main_window.py" line="959"/>
         <source>The %s registry cannot be opened</source>
         <translation>Das Register von %s kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="987"/>
+        <location filename="../../ec_console/ui/main_window.py" line="999"/>
         <source>No browser could be opened. The dashboard is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Das Dashboard ist unter %s erreichbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1045"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1057"/>
         <source>Select one profile whose application is not revoked to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, dessen Anwendung nicht widerrufen ist, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1060"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1204"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1072"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1216"/>
         <source>Not possible: this profile&apos;s application has been revoked (its secret is deleted). Add the connection again to reach the calendar.</source>
         <translation>Nicht möglich: Die Anwendung dieses Profils wurde widerrufen (ihr Geheimnis ist gelöscht). Fügen Sie die Verbindung erneut hinzu, um den Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1078"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1090"/>
         <source>No browser could be opened. The documentation is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Die Dokumentation ist unter %s zu finden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1089"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1101"/>
         <source>&amp;Language</source>
         <translation>S&amp;prache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1093"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1105"/>
         <source>&amp;System default</source>
         <translation>&amp;Systemstandard</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1113"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1125"/>
         <source>The language could not be saved: %s</source>
         <translation>Die Sprache konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1116"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1128"/>
         <source>The console will follow the system&apos;s language the next time it starts.</source>
         <translation>Die Konsole verwendet ab dem nächsten Start die Sprache des Systems.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1118"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1130"/>
         <source>The console will be in %s the next time it starts.</source>
         <translation>Die Konsole erscheint ab dem nächsten Start auf %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1119"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1131"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1135"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1147"/>
         <source>The appearance could not be saved: %s</source>
         <translation>Die Darstellung konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1202"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1214"/>
         <source>Select one profile to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1206"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1218"/>
         <source>Not possible: the applications of these profiles have been revoked (their secrets are deleted). Add the connection again to reach the calendars.</source>
         <translation>Nicht möglich: Die Anwendungen dieser Profile wurden widerrufen (ihre Geheimnisse sind gelöscht). Fügen Sie die Verbindung erneut hinzu, um die Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1211"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1223"/>
         <source>Not needed: this profile is already revoked. Relink it to undo the revoke.</source>
         <translation>Nicht nötig: Dieses Profil ist bereits widerrufen. Verknüpfen Sie es erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1213"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1225"/>
         <source>Not needed: these profiles are already revoked. Relink them to undo the revoke.</source>
         <translation>Nicht nötig: Diese Profile sind bereits widerrufen. Verknüpfen Sie sie erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1343"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1355"/>
         <source>%s revoked in %s; the platform step is in each profile&apos;s details</source>
         <translation>%s in %s widerrufen; der Schritt auf der Plattform steht in den Details jedes Profils</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1362"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1374"/>
         <source>Relink</source>
         <translation>Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1376"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1388"/>
         <source>Check all</source>
         <translation>Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1456"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1468"/>
         <source>&amp;Details</source>
         <translation>&amp;Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1481"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1493"/>
         <source>unavailable — see Help › About</source>
         <translation>nicht verfügbar — siehe Hilfe › Über</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1482"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1494"/>
         <source>Keychain: %s</source>
         <translation>Schlüsselbund: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1484"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1496"/>
         <source>Where the console keeps service-account secrets:
 %s</source>
         <translation>Wo die Konsole die Geheimnisse der Dienstkonten aufbewahrt:
@@ -3127,7 +3145,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="766"/>
         <source>Linked</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Verknüpft</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="768"/>
@@ -3157,7 +3175,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="803"/>
         <source>Revoked</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Widerrufen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="803"/>
