@@ -145,7 +145,9 @@ def install_translators(app: QCoreApplication, language: str | None = None) -> s
     language = language or saved_language() or system_language()
     i18n.set_language(language)
     _locale_before.append(QLocale())
-    if i18n.language_code(QLocale().name()) != language:
+    # Numbers and dates: a translation the system's locale does not speak brings its own formats; English
+    # (the source language) keeps the system's regional formats, as before there were languages.
+    if language != i18n.SOURCE_LANGUAGE and i18n.language_code(QLocale().name()) != language:
         QLocale.setDefault(QLocale(language))
     if language == i18n.SOURCE_LANGUAGE:
         return language
