@@ -2051,7 +2051,7 @@ Paste a list or import a CSV instead.</source>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="335"/>
         <source>&amp;Applications</source>
-        <translation>&amp;Anwendungen</translation>
+        <translation>A&amp;nwendungen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="342"/>
@@ -2095,7 +2095,7 @@ Paste a list or import a CSV instead.</source>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="425"/>
-        <location filename="../../ec_console/ui/main_window.py" line="928"/>
+        <location filename="../../ec_console/ui/main_window.py" line="929"/>
         <source>&amp;Clear search and filters</source>
         <translation>Suche und Filter &amp;zurücksetzen</translation>
     </message>
@@ -2247,7 +2247,7 @@ Open %s in your browser</source>
         <location filename="../../ec_console/ui/main_window.py" line="713"/>
         <location filename="../../ec_console/ui/main_window.py" line="746"/>
         <location filename="../../ec_console/ui/main_window.py" line="832"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1356"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1357"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
@@ -2255,7 +2255,7 @@ Open %s in your browser</source>
         <location filename="../../ec_console/ui/main_window.py" line="713"/>
         <location filename="../../ec_console/ui/main_window.py" line="746"/>
         <location filename="../../ec_console/ui/main_window.py" line="832"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1356"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1357"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
@@ -2271,25 +2271,25 @@ Open %s in your browser</source>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="752"/>
-        <location filename="../../ec_console/ui/main_window.py" line="851"/>
+        <location filename="../../ec_console/ui/main_window.py" line="852"/>
         <source>%s linked</source>
         <translation>%s verknüpft</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="754"/>
-        <location filename="../../ec_console/ui/main_window.py" line="855"/>
+        <location filename="../../ec_console/ui/main_window.py" line="856"/>
         <source>needs relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="754"/>
-        <location filename="../../ec_console/ui/main_window.py" line="855"/>
+        <location filename="../../ec_console/ui/main_window.py" line="856"/>
         <source>need relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/main_window.py" line="756"/>
-        <location filename="../../ec_console/ui/main_window.py" line="853"/>
+        <location filename="../../ec_console/ui/main_window.py" line="854"/>
         <source>%s revoked</source>
         <translation>%s widerrufen</translation>
     </message>
@@ -2334,223 +2334,223 @@ Open %s in your browser</source>
         <translation>%s Profile ausgewählt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="844"/>
+        <location filename="../../ec_console/ui/main_window.py" line="845"/>
         <source>Linked</source>
         <translation>Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="844"/>
+        <location filename="../../ec_console/ui/main_window.py" line="845"/>
         <source>Needs relink</source>
         <translation>Erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="845"/>
+        <location filename="../../ec_console/ui/main_window.py" line="846"/>
         <source>Revoked</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="870"/>
+        <location filename="../../ec_console/ui/main_window.py" line="871"/>
         <source>Showing the first %s of %s · counting the matches…</source>
         <translation>Die ersten %s von %s werden angezeigt · Treffer werden gezählt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="873"/>
+        <location filename="../../ec_console/ui/main_window.py" line="874"/>
         <source>Showing %s of %s</source>
         <translation>%s von %s angezeigt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="903"/>
+        <location filename="../../ec_console/ui/main_window.py" line="904"/>
         <source>Nothing is connected in %s yet</source>
         <translation>In %s ist noch nichts verbunden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="905"/>
+        <location filename="../../ec_console/ui/main_window.py" line="906"/>
         <source>&lt;p&gt;This console gives one application access to the calendars of your whole organisation through a single service account — on Exchange, Office 365 or Google Workspace — and keeps you in control of which calendars it can reach.&lt;/p&gt;&lt;p&gt;The first step is &lt;b&gt;Add connection…&lt;/b&gt;: pick the platform, enter the service account and prove that access works.&lt;/p&gt;&lt;p&gt;Each region keeps its own applications. Looking for ones you added elsewhere? Switch region in the toolbar.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Konsole gibt einer Anwendung über ein einziges Dienstkonto Zugriff auf die Kalender Ihrer ganzen Organisation — in Exchange, Office 365 oder Google Workspace — und Sie behalten die Kontrolle darüber, welche Kalender sie erreicht.&lt;/p&gt;&lt;p&gt;Der erste Schritt ist &lt;b&gt;Verbindung hinzufügen…&lt;/b&gt;: Plattform wählen, Dienstkonto eingeben und nachweisen, dass der Zugriff funktioniert.&lt;/p&gt;&lt;p&gt;Jede Region hat ihre eigenen Anwendungen. Sie suchen Anwendungen, die Sie anderswo hinzugefügt haben? Wechseln Sie die Region in der Symbolleiste.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="921"/>
+        <location filename="../../ec_console/ui/main_window.py" line="922"/>
         <source>email or name containing “%s”</source>
         <translation>E-Mail-Adresse oder Name enthält „%s“</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="923"/>
+        <location filename="../../ec_console/ui/main_window.py" line="924"/>
         <source>status %s</source>
         <translation>Status %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="925"/>
+        <location filename="../../ec_console/ui/main_window.py" line="926"/>
         <source>application %s</source>
         <translation>Anwendung %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="931"/>
+        <location filename="../../ec_console/ui/main_window.py" line="932"/>
         <source>No profiles match</source>
         <translation>Keine passenden Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="932"/>
+        <location filename="../../ec_console/ui/main_window.py" line="933"/>
         <source>&lt;p&gt;No calendar profile in %s has all of:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Check the spelling, search for part of the address, or clear the filters.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Kein Kalenderprofil in %s erfüllt alle diese Bedingungen:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Prüfen Sie die Schreibweise, suchen Sie nach einem Teil der Adresse oder setzen Sie die Filter zurück.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="936"/>
+        <location filename="../../ec_console/ui/main_window.py" line="937"/>
         <source>Show &amp;all applications</source>
-        <translation>&amp;Alle Anwendungen anzeigen</translation>
+        <translation>Alle Anwendungen an&amp;zeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="938"/>
+        <location filename="../../ec_console/ui/main_window.py" line="939"/>
         <source>No calendars linked through %s yet</source>
         <translation>Über %s sind noch keine Kalender verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="939"/>
+        <location filename="../../ec_console/ui/main_window.py" line="940"/>
         <source>&lt;p&gt;This application has no linked calendar profiles yet. Use &lt;b&gt;Link profiles…&lt;/b&gt; (Ctrl+L) to find the calendars in its scope and link them.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Anwendung hat noch keine verknüpften Kalenderprofile. Mit &lt;b&gt;Profile verknüpfen…&lt;/b&gt; (Strg+L) finden Sie die Kalender in ihrem Bereich und verknüpfen sie.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="943"/>
+        <location filename="../../ec_console/ui/main_window.py" line="944"/>
         <source>No calendar profiles in %s yet</source>
         <translation>Noch keine Kalenderprofile in %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="944"/>
+        <location filename="../../ec_console/ui/main_window.py" line="945"/>
         <source>&lt;p&gt;Applications are connected, but no calendars are linked through them yet. Pick an application on the left, then use &lt;b&gt;Link profiles…&lt;/b&gt;.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Anwendungen sind verbunden, aber über sie sind noch keine Kalender verknüpft. Wählen Sie links eine Anwendung und dann &lt;b&gt;Profile verknüpfen…&lt;/b&gt;.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="954"/>
+        <location filename="../../ec_console/ui/main_window.py" line="955"/>
         <source>&lt;p&gt;%s&lt;/p&gt;</source>
         <translation>&lt;p&gt;%s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="954"/>
+        <location filename="../../ec_console/ui/main_window.py" line="955"/>
         <source>It is not open.</source>
         <translation>Es ist nicht geöffnet.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="956"/>
+        <location filename="../../ec_console/ui/main_window.py" line="957"/>
         <source>&lt;p&gt;File: %s&lt;/p&gt;</source>
         <translation>&lt;p&gt;Datei: %s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="957"/>
+        <location filename="../../ec_console/ui/main_window.py" line="958"/>
         <source>&lt;p&gt;Close other programs that may hold it, or restore it from a backup, then try again. Other regions are not affected.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Schließen Sie andere Programme, die es geöffnet haben könnten, oder stellen Sie es aus einer Sicherung wieder her, und versuchen Sie es dann erneut. Andere Regionen sind nicht betroffen.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="959"/>
+        <location filename="../../ec_console/ui/main_window.py" line="960"/>
         <source>The %s registry cannot be opened</source>
         <translation>Das Register von %s kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="999"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1000"/>
         <source>No browser could be opened. The dashboard is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Das Dashboard ist unter %s erreichbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1057"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1058"/>
         <source>Select one profile whose application is not revoked to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, dessen Anwendung nicht widerrufen ist, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1072"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1216"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1073"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1217"/>
         <source>Not possible: this profile&apos;s application has been revoked (its secret is deleted). Add the connection again to reach the calendar.</source>
         <translation>Nicht möglich: Die Anwendung dieses Profils wurde widerrufen (ihr Geheimnis ist gelöscht). Fügen Sie die Verbindung erneut hinzu, um den Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1090"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1091"/>
         <source>No browser could be opened. The documentation is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Die Dokumentation ist unter %s zu finden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1101"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1102"/>
         <source>&amp;Language</source>
         <translation>S&amp;prache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1105"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1106"/>
         <source>&amp;System default</source>
         <translation>&amp;Systemstandard</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1125"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1126"/>
         <source>The language could not be saved: %s</source>
         <translation>Die Sprache konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1128"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1129"/>
         <source>The console will follow the system&apos;s language the next time it starts.</source>
         <translation>Die Konsole verwendet ab dem nächsten Start die Sprache des Systems.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1130"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1131"/>
         <source>The console will be in %s the next time it starts.</source>
         <translation>Die Konsole erscheint ab dem nächsten Start auf %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1131"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1132"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1147"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1148"/>
         <source>The appearance could not be saved: %s</source>
         <translation>Die Darstellung konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1214"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1215"/>
         <source>Select one profile to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1218"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1219"/>
         <source>Not possible: the applications of these profiles have been revoked (their secrets are deleted). Add the connection again to reach the calendars.</source>
         <translation>Nicht möglich: Die Anwendungen dieser Profile wurden widerrufen (ihre Geheimnisse sind gelöscht). Fügen Sie die Verbindung erneut hinzu, um die Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1223"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1224"/>
         <source>Not needed: this profile is already revoked. Relink it to undo the revoke.</source>
         <translation>Nicht nötig: Dieses Profil ist bereits widerrufen. Verknüpfen Sie es erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1225"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1226"/>
         <source>Not needed: these profiles are already revoked. Relink them to undo the revoke.</source>
         <translation>Nicht nötig: Diese Profile sind bereits widerrufen. Verknüpfen Sie sie erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1355"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1356"/>
         <source>%s revoked in %s; the platform step is in each profile&apos;s details</source>
         <translation>%s in %s widerrufen; der Schritt auf der Plattform steht in den Details jedes Profils</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1374"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1375"/>
         <source>Relink</source>
         <translation>Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1388"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1389"/>
         <source>Check all</source>
         <translation>Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1468"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1469"/>
         <source>&amp;Details</source>
         <translation>&amp;Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1493"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1494"/>
         <source>unavailable — see Help › About</source>
         <translation>nicht verfügbar — siehe Hilfe › Über</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1494"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1495"/>
         <source>Keychain: %s</source>
         <translation>Schlüsselbund: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1496"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1497"/>
         <source>Where the console keeps service-account secrets:
 %s</source>
         <translation>Wo die Konsole die Geheimnisse der Dienstkonten aufbewahrt:
