@@ -54,14 +54,18 @@ def test_wheel_carries_resources_inside_the_package(tmp_path):
     probe = (
         "import ec_console.resources as r, ec_console, ec_console.documentation as d, ec_console.i18n as t; "
         "print(ec_console.__file__); print(r.resources_dir()); print(d.docs_dir()); "
-        "t.set_language('de'); print(t._('usage: ').strip().replace(' ', '_'))"
+        "t.set_language('de'); print(t._('usage: ').strip().replace(' ', '_')); "
+        "from PySide6.QtCore import QTranslator; q = QTranslator(); "
+        "q.load('ec_console_de.qm', str(r.resources_dir() / 'i18n')); "
+        "print(q.translate('MainWindow', '&File'))"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(tmp_path / 'site')!r}); {probe}"],
         check=True, capture_output=True, text=True, timeout=60, cwd=tmp_path,
     )
-    module_file, found, docs, usage = result.stdout.split()
+    module_file, found, docs, usage, file_menu = result.stdout.split()
     assert usage == "Aufruf:"  # the packaged .mo translates the command line
+    assert file_menu == "&Datei"  # the packaged .qm translates the window
     assert module_file.startswith(str(tmp_path / "site"))
     assert Path(found) == tmp_path / "site" / "ec_console" / "resources"
     assert Path(docs) == tmp_path / "site" / "ec_console" / "docs"
