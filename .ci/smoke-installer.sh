@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke-tests a frozen onedir build: `--version` matches the package, `--self-test` opens the main window
-# offscreen, saves a non-blank screenshot, draws a QtCharts trend chart and reports the keychain backend.
+# offscreen, saves a non-blank screenshot, draws a QtCharts trend chart, loads the German catalogs (the
+# console's and Qt's .qm, the core's .mo) and reports the keychain backend.
 set -euo pipefail
 bundle="${1:-dist/ec-console}"
 exe="$bundle/ec-console"

@@ -3,7 +3,8 @@
 Runs with no display (the offscreen platform unless one is set), on a temporary EC_CONSOLE_HOME so it never
 touches the user's data, builds the main window, saves a screenshot, checks it is not blank, and reports
 the version, Qt version and the keychain backend (or why the keychain is unavailable — that is reported,
-not a failure: a build server often has no keychain).
+not a failure: a build server often has no keychain). It fails when the German catalogs (the console's and
+Qt's .qm, the core's .mo) do not load: a wheel or frozen build must carry them (docs/i18n.md).
 """
 
 from __future__ import annotations
