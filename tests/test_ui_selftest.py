@@ -50,6 +50,28 @@ def test_self_test_fails_when_the_chart_cannot_be_drawn(qapp, tmp_path, capsys, 
     assert "self-test FAILED: ImportError" in err and "QtCharts" in err and "Traceback" not in err
 
 
+def test_self_test_fails_without_the_german_catalogs(qapp, tmp_path, capsys, monkeypatch):
+    from ec_console import i18n
+    from ec_console.ui import app as ui_app
+
+    empty = tmp_path / "no-catalogs"
+    empty.mkdir()
+    # A build that lost its catalogs: neither .qm is in its folder, and the core's .mo is not where it looks.
+    monkeypatch.setattr(ui_app, "translation_files",
+                        lambda language: [(str(empty), f"ec_console_{language}.qm"),
+                                          (str(empty), f"qtbase_{language}.qm")])
+    monkeypatch.setattr(i18n, "LOCALE_DIR", empty)
+    assert run_self_test(tmp_path / "shot.png") == 1
+    err = capsys.readouterr().err
+    assert "the German translation is incomplete" in err
+    assert "ec_console_de.qm" in err and "qtbase_de.qm" in err and "ec_console.mo" in err
+
+
+def test_self_test_reports_the_german_catalogs(qapp, tmp_path, capsys):
+    assert run_self_test(tmp_path / "shot.png") == 0
+    assert "translations: de (console and Qt .qm, core .mo) load" in capsys.readouterr().out
+
+
 def test_self_test_reports_an_unwritable_screenshot(qapp, tmp_path, capsys):
     target = tmp_path / "file"
     target.write_text("not a folder")
