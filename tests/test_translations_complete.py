@@ -340,7 +340,10 @@ def _has_words(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if IDENTIFIER.match(node.value):  # an object name (DESIGN.md: accessible names match them)
             return False
-        return bool(re.search(r"[A-Za-z]{2}", node.value))
+        # Markup is not words: whole tags, a tag's end begun in an earlier part, a tag going on in the next.
+        text = re.sub(r"<[^<>]*>|&[a-z]+;", "", node.value)
+        text = re.sub(r"^[^<>]*>|<[^<>]*$", "", text)
+        return bool(re.search(r"[A-Za-z]{2}", text))
     if isinstance(node, ast.JoinedStr):
         return any(_has_words(part) for part in node.values if isinstance(part, ast.Constant))
     if isinstance(node, ast.BinOp):
@@ -403,6 +406,8 @@ def test_the_scan_finds_a_literal_outside_tr(tmp_path, monkeypatch):
         "        self.box = QLabel(self.tr('Fine'))\n"          # translated
         "        self.mark = QLabel(f'&{name}')\n"              # no words of its own
         "        self.mark.setAccessibleName('markLabel')\n"   # an object name
+        "        self.head = QLabel(f\"<h2 style='margin:0'>{name}</h2>\")\n"  # markup only
+        "        self.link = QLabel(f\"<a href='{url}'>Open it</a>\")\n"  # caught: "Open it"
         "        QMessageBox.warning(self, 'Title', self.tr('Body'))\n"  # caught
         "def cli(parser):\n"
         "    parser.add_argument('--x', help='untranslated help')\n"
@@ -411,9 +416,10 @@ def test_the_scan_finds_a_literal_outside_tr(tmp_path, monkeypatch):
     monkeypatch.setitem(globals(), "ROOT", tmp_path)
     gui = _gui_literals("ec_console/ui/sample.py")
     core = _core_literals("ec_console/ui/sample.py")
-    assert [hit.split(" ", 1)[1].split("(")[0] for hit in gui] == ["setText", "setToolTip", "warning"]
+    called = [hit.split(" ", 1)[1].split("(")[0] for hit in gui]
+    assert called == ["setText", "setToolTip", "QLabel", "warning"]
     assert [hit.split(" ", 1)[1].split("(")[0] for hit in core] == ["add_argument", "BadInput"]
-    assert _gui_texts("ec_console/ui/sample.py") == [("W", "Fine", 5), ("W", "Body", 8)]
+    assert _gui_texts("ec_console/ui/sample.py") == [("W", "Fine", 5), ("W", "Body", 10)]
 
 
 # --- the list itself only shrinks -----------------------------------------------------------------------
