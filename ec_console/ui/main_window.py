@@ -51,6 +51,7 @@ from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQ
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
+from ec_console.ui.accessibility import enable_clear_button, name_toolbar_extension
 from ec_console.ui.fitting import ElidedLabel, ElidingStatusBar
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
@@ -316,6 +317,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(box)
         self.region_selector.currentIndexChanged.connect(self._on_region_selected)
         self.addToolBar(bar)
+        name_toolbar_extension(bar)
         self.toolbar = bar
 
     def _build_central(self) -> None:
@@ -350,7 +352,7 @@ class MainWindow(QMainWindow):
         self.profile_search.setAccessibleName("profileSearch")
         self.profile_search.setAccessibleDescription(self.tr("Search calendar profiles by email or name"))
         self.profile_search.setPlaceholderText(self.tr("Search by email or name (Ctrl+F)"))
-        self.profile_search.setClearButtonEnabled(True)
+        enable_clear_button(self.profile_search)
         self.profile_search.setMaxLength(256)  # the registry's limit for search text
         self.profile_search.setMinimumWidth(MIN_SEARCH_WIDTH)
         self.profile_search.textChanged.connect(self._on_search_edited)
