@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPlainTextEdit,
+    QRadioButton,
     QTabBar,
-    QTabWidget,
     QTextEdit,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 from sandbox_setup import sandbox_fixture
@@ -330,7 +331,177 @@ def test_every_interactive_control_has_an_accessible_name(qtbot, console, sandbo
             missing += [f"{description}: menu {menu.title() or menu.objectName()}: {path}"
                         for path in nameless_controls(menu)]
     assert walked
-    assert missing == []
+    assert missing == [], "\n".join(missing)
+
+
+# ----------------------------------------------------------------------------------------- keyboard
+
+MNEMONIC = re.compile(r"&([^&\s])")
+ROW_TOLERANCE = 6     # pixels: widgets of one row whose tops differ by a little (a label's baseline)
+
+
+def mnemonic(text: str) -> str | None:
+    found = MNEMONIC.search(text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+def _shown(widget: QWidget, window: QWidget) -> bool:
+    return widget.isVisibleTo(window) and widget.window() is window
+
+
+def mnemonic_collisions(window: QWidget) -> list[str]:
+    """Letters used by more than one mnemonic among the window's visible labels, buttons, group boxes and tabs
+    (and its menu bar), then among the entries of each of its menus."""
+    owners: dict[str, list[str]] = {}
+
+    def add(text: str, where: str) -> None:
+        letter = mnemonic(text)
+        if letter:
+            owners.setdefault(letter, []).append(f"{where} {text!r}")
+
+    for widget in window.findChildren(QWidget):
+        if not _shown(widget, window):
+            continue
+        if isinstance(widget, QLabel) and widget.buddy() is not None:  # its letter focuses its buddy
+            add(widget.text(), "label")
+        elif isinstance(widget, QAbstractButton) and widget.objectName() != "qt_toolbar_ext_button":
+            add(widget.text(), type(widget).__name__)
+        elif isinstance(widget, QGroupBox):
+            add(widget.title(), "group")
+        elif isinstance(widget, QTabBar):
+            for index in range(widget.count()):
+                add(widget.tabText(index), "tab")
+    if isinstance(window, QMainWindow):
+        for action in window.menuBar().actions():
+            add(action.text(), "menu")
+    clashes = [f"{letter}: {', '.join(names)}" for letter, names in owners.items() if len(names) > 1]
+    for menu in menus_of(window):
+        letters: dict[str, list[str]] = {}
+        for action in menu.actions():
+            letter = mnemonic(action.text())
+            if letter and action.isVisible():
+                letters.setdefault(letter, []).append(action.text())
+        clashes += [f"menu {menu.title()!r} {letter}: {names}" for letter, names in letters.items()
+                    if len(names) > 1]
+    return clashes
+
+
+def focus_chain(window: QWidget) -> list[QWidget]:
+    """The controls Tab visits, in order: the focus chain's visible, enabled widgets taking focus by Tab."""
+    chain: list[QWidget] = []
+    widget = window.nextInFocusChain()
+    seen = set()
+    while widget is not window and id(widget) not in seen:
+        seen.add(id(widget))
+        if takes_tab(widget, window):
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return chain
+
+
+def takes_tab(widget: QWidget, window: QWidget) -> bool:
+    return (bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.isEnabled()
+            and _shown(widget, window) and widget.focusProxy() is None)
+
+
+CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QTabBar,
+            QPlainTextEdit, QTextEdit)
+
+
+def unreachable_controls(window: QWidget) -> list[str]:
+    """Enabled visible controls Tab never reaches (they refuse focus by Tab, or are outside the chain)."""
+    chain = set(focus_chain(window))
+    missing = []
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, CONTROLS) or not widget.isEnabled() or not _shown(widget, window):
+            continue
+        if widget.objectName().startswith("qt_") or isinstance(widget.parent(), (QLineEdit, QTabBar)):
+            continue                        # Qt's own parts: a line edit's clear button, a tab bar's arrows
+        if widget.focusProxy() is not None:
+            widget = widget.focusProxy()
+        if widget in chain or _inside_item_view(widget) or _reached_otherwise(widget, window, chain):
+            continue
+        missing.append(_describe(widget))
+    return missing
+
+
+def _reached_otherwise(widget: QWidget, window: QWidget, chain: set[QWidget]) -> bool:
+    """A radio button whose group Tab enters (the arrow keys choose within a group), or a toolbar button
+    whose action is in the window's menus (toolbars take no focus: their actions are reached by the menu
+    bar's mnemonics and shortcuts)."""
+    if isinstance(widget, QRadioButton) and widget.autoExclusive():
+        siblings = widget.parentWidget().findChildren(QRadioButton)
+        group = widget.group()
+        if group is not None:
+            siblings = group.buttons()
+        return any(other in chain for other in siblings if other is not widget)
+    if isinstance(widget, QToolButton) and isinstance(widget.parentWidget(), QToolBar):
+        action = widget.defaultAction()
+        in_menus = {a for menu in menus_of(window) for a in menu.actions()}
+        return action is not None and action in in_menus
+    return False
+
+
+def _inside_item_view(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractItemView):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _describe(widget: QWidget) -> str:
+    text = getattr(widget, "text", None)
+    label = widget.accessibleName() or (text() if callable(text) else "")
+    return f"{type(widget).__name__}:{widget.objectName() or label}"
+
+
+def out_of_reading_order(window: QWidget) -> list[str]:
+    """Steps of the tab order that go back against reading order: to an earlier row without moving right into
+    a column of its own, or to the left within one row. The chain is a circle: counted from the start that
+    gives the fewest such steps (the step from the last control back to the first is not one)."""
+    chain = focus_chain(window)
+    rects = [(w, w.rect().translated(w.mapTo(window, w.rect().topLeft()))) for w in chain]
+    best: list[str] | None = None
+    for start in range(len(rects)):
+        order = rects[start:] + rects[:start]
+        wrong = [step for a, b in zip(order, order[1:], strict=False) if (step := _backwards(a, b))]
+        if best is None or len(wrong) < len(best):
+            best = wrong
+            if wrong:
+                best.append("the order: " + ", ".join(f"{_describe(w)} at {r.x()},{r.y()}" for w, r in order))
+    return best or []
+
+
+def _backwards(first: tuple[QWidget, Any], second: tuple[QWidget, Any]) -> str | None:
+    (a, ra), (b, rb) = first, second
+    same_row = abs(rb.top() - ra.top()) <= ROW_TOLERANCE or (
+        rb.top() < ra.bottom() and ra.top() < rb.bottom() and rb.height() < 3 * ra.height()
+        and ra.height() < 3 * rb.height())
+    if same_row:
+        if rb.left() < ra.left() - ROW_TOLERANCE:
+            return f"{_describe(a)} -> {_describe(b)} (goes left)"
+    elif rb.top() < ra.top() and rb.left() < ra.right() - ROW_TOLERANCE:
+        return f"{_describe(a)} -> {_describe(b)} (goes up)"
+    return None
+
+
+@pytest.mark.parametrize("name", list(WINDOWS))
+def test_tab_order_follows_reading_order_and_reaches_every_control(qtbot, console, sandbox, name):
+    problems = []
+    for description, widget in _states(qtbot, console, sandbox, name):
+        problems += [f"{description}: unreachable {entry}" for entry in unreachable_controls(widget)]
+        problems += [f"{description}: {entry}" for entry in out_of_reading_order(widget)]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", list(WINDOWS))
+def test_mnemonics_do_not_collide(qtbot, console, sandbox, name):
+    clashes = []
+    for description, widget in _states(qtbot, console, sandbox, name):
+        clashes += [f"{description}: {entry}" for entry in mnemonic_collisions(widget)]
+    assert clashes == [], "\n".join(clashes)
 
 
 def test_the_walk_finds_a_nameless_control(qtbot):

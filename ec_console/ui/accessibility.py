@@ -4,9 +4,11 @@ narrow for every button). The console's own widgets are named where they are bui
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLineEdit, QToolBar, QToolButton
+from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLineEdit, QToolBar, QToolButton, QWidget
 
 CLEAR_ACTION = "_q_qlineeditclearaction"          # the action Qt adds for setClearButtonEnabled(True)
 TOOLBAR_EXTENSION = "qt_toolbar_ext_button"       # the button QToolBar shows when its buttons do not fit
@@ -33,4 +35,20 @@ def name_toolbar_extension(toolbar: QToolBar) -> None:
         button.setToolTip(_tr("More toolbar actions (the window is too narrow to show them all)"))
 
 
-__all__ = ["enable_clear_button", "name_toolbar_extension"]
+
+
+def tab_in_visual_order(box: QDialogButtonBox) -> None:
+    """Tab through a button box's buttons in the order the platform lays them out (Qt keeps the order they
+    were added in, so Tab could jump from the right-hand button back to the left)."""
+    layout = box.layout()
+    buttons = [layout.itemAt(i).widget() for i in range(layout.count())]
+    chain_tabs([b for b in buttons if isinstance(b, QAbstractButton)])
+
+
+def chain_tabs(widgets: Sequence[QWidget]) -> None:
+    """Tab goes from each of `widgets` to the next."""
+    for first, second in zip(widgets, widgets[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+
+
+__all__ = ["chain_tabs", "enable_clear_button", "name_toolbar_extension", "tab_in_visual_order"]

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.regions import load_settings, save_setting
+from ec_console.ui.accessibility import tab_in_visual_order
 from ec_console.ui.tasks import PROGRESS_DELAY_MS
 from ec_console.words import count
 
@@ -145,6 +146,7 @@ class CheckAllDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        tab_in_visual_order(buttons)        # once in the dialog: moving into it reorders its focus chain
         self.setMinimumWidth(460)
 
     def accept(self) -> None:

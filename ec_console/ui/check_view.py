@@ -202,7 +202,7 @@ class CheckView(QWidget):
         self.export_buttons = {
             fmt: self._button(label, f"export{fmt.upper()}Button",
                               lambda _c=False, f=fmt: self.export_dialog(f))
-            for fmt, label in (("html", self.tr("Export &HTML…")), ("pdf", self.tr("Export P&DF…")),
+            for fmt, label in (("html", self.tr("Export &HTML…")), ("pdf", self.tr("Export PD&F…")),
                                ("json", self.tr("Export &JSON…")))
         }
         export_row = QHBoxLayout()

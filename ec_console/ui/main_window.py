@@ -51,7 +51,7 @@ from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQ
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
-from ec_console.ui.accessibility import enable_clear_button, name_toolbar_extension
+from ec_console.ui.accessibility import chain_tabs, enable_clear_button, name_toolbar_extension
 from ec_console.ui.fitting import ElidedLabel, ElidingStatusBar
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
@@ -474,6 +474,9 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self.welcome)
         self.central.addWidget(self.error_state)
         self.setCentralWidget(self.central)
+        # Reading order: the region, the applications (left), then the profiles' search, filter and table.
+        chain_tabs([self.region_selector, self.applications_list, self.profile_search, self.status_filter,
+                    self.profiles_table])
 
     def _build_menus(self) -> None:
         bar = self.menuBar()

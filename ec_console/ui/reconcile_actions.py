@@ -23,7 +23,7 @@ class ReconcileActions(QObject):
         super().__init__(window)
         self.window = window
         self.windows: dict[int, Any] = {}
-        self.action = QAction(self.tr("Re&concile…"), window)
+        self.action = QAction(self.tr("Rec&oncile…"), window)
         self.action.setObjectName("reconcileAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.action.setStatusTip(self.tr("Who joined or left the scope, which linked profiles are broken, "

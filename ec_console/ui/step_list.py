@@ -32,6 +32,7 @@ from ec_console.checks import StepResult, StepSpec, StepStatus
 from ec_console.diagnoses import for_surface, surface_text
 from ec_console.render import format_duration
 from ec_console.ui import icons
+from ec_console.ui.accessibility import chain_tabs
 
 STATUS_WORDS = {"pending": "Waiting", "running": "Running…", "pass": "Passed", "warn": "Warning",
                 "fail": "Failed", "skip": "Skipped"}
@@ -318,6 +319,7 @@ class StepList(QScrollArea):
             row = StepRow(spec, self._body)
             self.rows[spec.id] = row
             self._layout.insertWidget(self._layout.count() - 1, row)
+        self.order_tabs()
 
     @Slot(str)
     def mark_started(self, step_id: str) -> None:
@@ -334,7 +336,15 @@ class StepList(QScrollArea):
             self.rows[step.id] = row
             self._layout.insertWidget(self._layout.count() - 1, row)
         row.set_result(step)
+        self.order_tabs()
         self.ensureWidgetVisible(row)
+
+    def order_tabs(self) -> None:
+        """Tab goes from the list through each row's controls in order, then on to what follows the list
+        (rows and their details are made after the window's other controls, and would come last)."""
+        controls = [w for row in self.rows.values() for w in (row, *row.findChildren(QWidget))
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        chain_tabs([self, *controls])
 
     def statuses(self) -> dict[str, str]:
         return {step_id: row.status for step_id, row in self.rows.items()}

@@ -513,7 +513,8 @@ class CertificateBox(QFrame):
         self.setObjectName("certificateBox")
         self.task: Task | None = None
         self.created: Any = None
-        self.button = QPushButton(self.tr("C&reate a certificate…"))
+        # its letter after the form's labels (the certificate password took "r")
+        self.button = QPushButton(_mnemonic(self.tr("Create a certificate…"), page.form._used))
         self.button.setObjectName("createCertificateButton")
         self.button.setAccessibleName(self.tr("Create a certificate"))
         self.button.setToolTip(self.tr("Makes a private key and a self-signed certificate, valid one year: "
@@ -711,6 +712,7 @@ class ScopePage(_Page):
         self.guide_layout.setContentsMargins(0, 6, 0, 0)
         scroll = QScrollArea()
         scroll.setObjectName("scopeGuideScroll")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes through its commands, and scrolls to them
         scroll.setAccessibleName(self.tr("How to set up the scope"))
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
