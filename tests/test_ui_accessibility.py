@@ -38,12 +38,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sandbox_setup import sandbox_fixture
-from test_ui_dashboard_support import add_sandbox_app, link_through_core, select_application, select_emails
+from test_ui_dashboard_support import (
+    add_sandbox_app,
+    link_through_core,
+    select_application,
+    select_emails,
+    status_in_table,
+)
 
 import ec_console.ui
 from ec_console.ui import tasks
 from ec_console.ui.app import create_main_window
 from ec_console.ui.main_window import MainWindow
+from ec_console.ui.profiles_model import COL_EMAIL
 
 pytestmark = pytest.mark.slow
 
@@ -523,3 +530,130 @@ def test_the_walk_finds_a_nameless_control(qtbot):
     qtbot.waitExposed(window)
     assert sorted(re.sub(r".*\((.*)\)", r"\1", entry) for entry in nameless_controls(window)) == [
         "bareButton", "bareEdit"]
+
+
+# ----------------------------------------------------------------------------------------- keyboard only
+
+def _active() -> QWidget:
+    return QApplication.activePopupWidget() or QApplication.activeModalWidget() or QApplication.activeWindow()
+
+
+def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key as the platform delivers it, to the active window: its shortcuts and mnemonics apply."""
+    qtbot.keyClick(_active().windowHandle(), key, modifier)
+    qtbot.wait(200)             # a mnemonic presses its button with animateClick (100 ms)
+
+
+def back_to(qtbot, window: QWidget) -> None:
+    """What the desktop's window manager does when a dialog closes: the window under it is active again (the
+    offscreen platform has no window manager)."""
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def type_text(qtbot, text: str) -> None:
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+
+
+def alt_letter(qtbot, text: str) -> None:
+    """Alt and the underlined letter of `text` (a label or button the user reads)."""
+    letter = mnemonic(text)
+    assert letter, text
+    press(qtbot, getattr(Qt.Key, f"Key_{letter.upper()}"), Qt.KeyboardModifier.AltModifier)
+
+
+def emails_selected(window: MainWindow) -> list[str]:
+    rows = window.profiles_table.selectionModel().selectedRows()
+    return [window.model.data(window.model.index(index.row(), COL_EMAIL)) for index in rows]
+
+
+def test_keyboard_only_flow(qtbot, console, sandbox):
+    """Add a connection with the wizard, revoke a profile found in the table, check all and find the revoke
+    in the audit log, with keys only."""
+    from ec_console.registry import Registry
+    from ec_console.ui.audit_view import AuditLogDialog
+    from ec_console.ui.check_all import CheckAllDialog
+    from ec_console.ui.wizard import SandboxSession, SetupWizard
+    from ec_console.wizard import Page, Platform
+
+    info = sandbox.info()
+    session = SandboxSession()
+    session.sandbox = sandbox
+    console.sandbox_session = session
+    console.activateWindow()
+    qtbot.waitUntil(console.isActiveWindow)
+
+    press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)                 # File › Add connection
+    qtbot.waitUntil(lambda: isinstance(_active(), SetupWizard))
+    wizard = _active()
+    platform_page = wizard.page_widget(Page.PLATFORM)
+    alt_letter(qtbot, platform_page.buttons[Platform.ONPREM].text())
+    alt_letter(qtbot, platform_page.sandbox_box.text())
+    assert wizard.flow.platform is Platform.ONPREM and platform_page.sandbox_box.isChecked()
+    alt_letter(qtbot, wizard.buttonText(wizard.WizardButton.NextButton))
+    assert wizard.current() is Page.CONNECTION_ONPREM
+    alt_letter(qtbot, "&Application name")
+    assert QApplication.focusWidget() is wizard.currentPage().form.inputs["name"]
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "Rooms by keyboard")
+    alt_letter(qtbot, wizard.buttonText(wizard.WizardButton.NextButton))
+    assert wizard.current() is Page.SCOPE
+    alt_letter(qtbot, wizard.buttonText(wizard.WizardButton.NextButton))
+    assert wizard.current() is Page.TEST
+    test = wizard.page_widget(Page.TEST)
+    qtbot.waitUntil(lambda: wizard.flow.test_report is not None and not test.running, timeout=TIMEOUT)
+    alt_letter(qtbot, wizard.buttonText(wizard.WizardButton.NextButton))
+    assert wizard.current() is Page.SUMMARY
+    with qtbot.waitSignal(wizard.application_saved, timeout=TIMEOUT):
+        alt_letter(qtbot, wizard.buttonText(wizard.WizardButton.FinishButton))
+    back_to(qtbot, console)
+    with Registry.for_region("us") as registry:
+        assert registry.find_application("Rooms by keyboard") is not None
+
+    # Select a profile in the table with the arrow keys (Ctrl+F, then Tab past the filter) and revoke it,
+    # confirming with the button's letter.
+    target = info.mailboxes_in_scope[1]
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is console.profile_search
+    while QApplication.focusWidget() is not console.profiles_table:
+        press(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Home)
+    rows = console.model.rowCount()
+    for _ in range(rows):
+        if emails_selected(console) == [target]:
+            break
+        press(qtbot, Qt.Key.Key_Down)
+    assert emails_selected(console) == [target]
+    press(qtbot, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: _active() is not console)
+    confirm = _active()
+    assert target in confirm.text()
+    alt_letter(qtbot, confirm.revoke_button.text())
+    back_to(qtbot, console)
+    qtbot.waitUntil(lambda: status_in_table(console, target) == "Revoked", timeout=TIMEOUT)
+
+    # Check all: its shortcut, then Enter starts it (Start is the default button).
+    press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: isinstance(_active(), CheckAllDialog))
+    with qtbot.waitSignal(console.run_panel.finished, timeout=TIMEOUT):
+        press(qtbot, Qt.Key.Key_Return)
+    back_to(qtbot, console)
+
+    # The audit log through the menu bar: Alt and the Tools menu's letter, then the entry's letter.
+    tools = console.findChild(QMenu, "toolsMenu")
+    alt_letter(qtbot, tools.title())
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is tools)
+    letter = mnemonic(console.audit_action.text())
+    press(qtbot, getattr(Qt.Key, f"Key_{letter.upper()}"))
+    qtbot.waitUntil(lambda: isinstance(_active(), AuditLogDialog))
+    audit = _active()
+    qtbot.waitUntil(lambda: audit.loading is None and audit.page is not None, timeout=TIMEOUT)
+    alt_letter(qtbot, "&Filter:")
+    assert QApplication.focusWidget() is audit.filter
+    type_text(qtbot, target)
+    qtbot.waitUntil(lambda: audit.loading is None and [e.subject for e in audit.model.entries
+                                                        if e.action == "profile_revoked"] == [target],
+                    timeout=TIMEOUT)
+    with qtbot.waitSignal(audit.finished):
+        press(qtbot, Qt.Key.Key_Escape)
