@@ -54,7 +54,7 @@ from ec_console.ui.profiles_model import COL_EMAIL
 
 pytestmark = pytest.mark.slow
 
-sandbox = sandbox_fixture("module")
+sandbox = sandbox_fixture("module", throttle_back_off_ms=50)
 TIMEOUT = 20_000
 Role = QAccessible.Role
 
@@ -118,14 +118,10 @@ def menus_of(window: QWidget) -> list[QMenu]:
 # ----------------------------------------------------------------------------------------- windows
 
 def _wizard_pages(qtbot, window: MainWindow, sandbox) -> Iterator[tuple[str, QWidget]]:
-    from ec_console.ui.wizard import SandboxSession
     from ec_console.wizard import CONNECTION_PAGES, Page, Platform
 
-    session = SandboxSession()
-    session.sandbox = sandbox
     for platform in (Platform.ONPREM, Platform.ONLINE, Platform.GOOGLE, Platform.GRAPH):
-        window.sandbox_session = session
-        wizard = window.open_setup_wizard()
+        wizard = window.open_setup_wizard()      # on the sandbox session (the `session` fixture)
         page = wizard.page_widget(Page.PLATFORM)
         page.buttons[platform].setChecked(True)
         page.sandbox_box.setChecked(platform is Platform.ONPREM)
@@ -145,7 +141,6 @@ def _wizard_pages(qtbot, window: MainWindow, sandbox) -> Iterator[tuple[str, QWi
             wizard.next()
             yield "wizard summary page", wizard
         wizard.reject()
-    session.sandbox = None
 
 
 def _check_view(qtbot, window, sandbox):
@@ -307,7 +302,8 @@ def console(qtbot, sandbox):
     app = add_sandbox_app(sandbox)
     link_through_core(app, info.mailboxes_in_scope[:3])
     window = create_main_window("us", keychain="Test keychain")
-    qtbot.addWidget(window)
+    # Closed here, not by qtbot (which closes before fixtures end: the `session` fixture lets go of the
+    # module's sandbox first, or closing the window would stop it).
     window.resize(1280, 780)
     window.show()
     qtbot.waitExposed(window)
@@ -316,7 +312,20 @@ def console(qtbot, sandbox):
         if widget is not window and widget.isVisible():
             widget.close()
     window.close()
+    window.deleteLater()
     tasks.shutdown_pools()
+
+
+@pytest.fixture
+def session(console, sandbox):
+    """The main window's sandbox session over the module's running sandbox (which the module stops)."""
+    from ec_console.ui.wizard import SandboxSession
+
+    running = SandboxSession()
+    running.sandbox = sandbox
+    console.sandbox_session = running
+    yield running
+    running.sandbox = None
 
 
 def _states(qtbot, window, sandbox, name) -> Iterator[tuple[str, QWidget]]:
@@ -328,7 +337,7 @@ def _states(qtbot, window, sandbox, name) -> Iterator[tuple[str, QWidget]]:
 
 
 @pytest.mark.parametrize("name", list(WINDOWS))
-def test_every_interactive_control_has_an_accessible_name(qtbot, console, sandbox, name):
+def test_every_interactive_control_has_an_accessible_name(qtbot, console, sandbox, session, name):
     missing = []
     walked = 0
     for description, widget in _states(qtbot, console, sandbox, name):
@@ -495,7 +504,7 @@ def _backwards(first: tuple[QWidget, Any], second: tuple[QWidget, Any]) -> str |
 
 
 @pytest.mark.parametrize("name", list(WINDOWS))
-def test_tab_order_follows_reading_order_and_reaches_every_control(qtbot, console, sandbox, name):
+def test_tab_order_follows_reading_order_and_reaches_every_control(qtbot, console, sandbox, session, name):
     problems = []
     for description, widget in _states(qtbot, console, sandbox, name):
         problems += [f"{description}: unreachable {entry}" for entry in unreachable_controls(widget)]
@@ -504,7 +513,7 @@ def test_tab_order_follows_reading_order_and_reaches_every_control(qtbot, consol
 
 
 @pytest.mark.parametrize("name", list(WINDOWS))
-def test_mnemonics_do_not_collide(qtbot, console, sandbox, name):
+def test_mnemonics_do_not_collide(qtbot, console, sandbox, session, name):
     clashes = []
     for description, widget in _states(qtbot, console, sandbox, name):
         clashes += [f"{description}: {entry}" for entry in mnemonic_collisions(widget)]
@@ -568,19 +577,16 @@ def emails_selected(window: MainWindow) -> list[str]:
     return [window.model.data(window.model.index(index.row(), COL_EMAIL)) for index in rows]
 
 
-def test_keyboard_only_flow(qtbot, console, sandbox):
+def test_keyboard_only_flow(qtbot, console, sandbox, session):
     """Add a connection with the wizard, revoke a profile found in the table, check all and find the revoke
     in the audit log, with keys only."""
     from ec_console.registry import Registry
     from ec_console.ui.audit_view import AuditLogDialog
     from ec_console.ui.check_all import CheckAllDialog
-    from ec_console.ui.wizard import SandboxSession, SetupWizard
+    from ec_console.ui.wizard import SetupWizard
     from ec_console.wizard import Page, Platform
 
     info = sandbox.info()
-    session = SandboxSession()
-    session.sandbox = sandbox
-    console.sandbox_session = session
     console.activateWindow()
     qtbot.waitUntil(console.isActiveWindow)
 
@@ -657,3 +663,89 @@ def test_keyboard_only_flow(qtbot, console, sandbox):
                     timeout=TIMEOUT)
     with qtbot.waitSignal(audit.finished):
         press(qtbot, Qt.Key.Key_Escape)
+
+
+def test_keyboard_only_check_link_relink_and_revoke_application(qtbot, console, sandbox):
+    """The connectivity check, linking, relinking and revoking the application, with keys only."""
+    from ec_console.checks import StepStatus
+    from ec_console.registry import Registry
+    from ec_console.ui.check_view import CheckView
+    from ec_console.ui.link_dialog import LinkProfilesDialog
+    from ec_console.ui.revoke_application import RevokeApplicationDialog
+
+    info = sandbox.info()
+    console.activateWindow()
+    qtbot.waitUntil(console.isActiveWindow)
+
+    # Tools › Test connectivity: choose the application, type the mailbox, Enter runs, Escape closes.
+    press(qtbot, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(_active(), CheckView))
+    view = _active()
+    alt_letter(qtbot, "&Application:")
+    assert QApplication.focusWidget() is view.source
+    for _ in range(view.source.count()):
+        if view.source.currentText().startswith("Sandbox EWS"):
+            break
+        press(qtbot, Qt.Key.Key_Down)
+    assert view.source.currentText().startswith("Sandbox EWS")
+    alt_letter(qtbot, "&Mailbox:")
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, info.mailboxes_in_scope[0])
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.report is not None and not view.running, timeout=TIMEOUT)
+    assert view.report.result is StepStatus.PASS, view.report.result
+    press(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.isVisible())
+    back_to(qtbot, console)
+
+    # The application, chosen in the list with the arrow keys; Ctrl+L links what discovery finds.
+    alt_letter(qtbot, "&Applications")
+    assert QApplication.focusWidget() is console.applications_list
+    press(qtbot, Qt.Key.Key_Home)
+    for _ in range(console.applications_list.count()):
+        chosen = console.selected_application()
+        if chosen is not None and chosen.name == "Sandbox EWS":
+            break
+        press(qtbot, Qt.Key.Key_Down)
+    assert console.selected_application().name == "Sandbox EWS"
+    press(qtbot, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(_active(), LinkProfilesDialog))
+    link = _active()
+    alt_letter(qtbot, link.discover_button.text())
+    qtbot.waitUntil(lambda: link.discovery is None or link.discovery.task is None, timeout=TIMEOUT)
+    alt_letter(qtbot, link.select_all_button.text())
+    qtbot.waitUntil(link.link_button.isEnabled, timeout=TIMEOUT)
+    alt_letter(qtbot, link.link_button.text())
+    qtbot.waitUntil(lambda: link.summary is not None, timeout=3 * TIMEOUT)
+    with Registry.for_region("us") as registry:
+        linked = {p.email for p in registry.list_profiles() if p.status == "linked"}
+    assert set(info.mailboxes_in_scope) <= linked
+    with qtbot.waitSignal(link.finished):
+        press(qtbot, Qt.Key.Key_Escape)
+    back_to(qtbot, console)
+
+    # Relink the profile under the table's cursor (Ctrl+R in the table).
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    while QApplication.focusWidget() is not console.profiles_table:
+        press(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_End)
+    assert len(emails_selected(console)) == 1
+    with qtbot.waitSignal(console.run_panel.finished, timeout=TIMEOUT):
+        press(qtbot, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+
+    # Tools › Revoke application: skip the verification, type the name, revoke.
+    tools = console.findChild(QMenu, "toolsMenu")
+    alt_letter(qtbot, tools.title())
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is tools)
+    letter = mnemonic(console.actions["revokeApplicationAction"].text())
+    press(qtbot, getattr(Qt.Key, f"Key_{letter.upper()}"))
+    qtbot.waitUntil(lambda: isinstance(_active(), RevokeApplicationDialog))
+    revoke = _active()
+    alt_letter(qtbot, revoke.skip.text())
+    assert revoke.skip.isChecked()
+    while QApplication.focusWidget() is not revoke.confirm_name:
+        press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "Sandbox EWS")
+    alt_letter(qtbot, revoke.revoke_button.text())
+    with Registry.for_region("us") as registry:
+        qtbot.waitUntil(lambda: registry.find_application("Sandbox EWS").status == "revoked", timeout=TIMEOUT)
