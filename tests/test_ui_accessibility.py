@@ -84,6 +84,14 @@ def accessible_tree(widget: QWidget) -> Iterator[tuple[str, Any]]:
         stack.extend((node.child(i), here) for i in reversed(range(node.childCount())))
 
 
+def icon_buttons_without_tooltip(window: QWidget) -> list[str]:
+    """Buttons showing only an icon: each needs a tooltip (what sighted users hover for) besides a name."""
+    return [button.objectName() or button.accessibleName() or type(button).__name__
+            for button in window.findChildren(QAbstractButton)
+            if button.isVisibleTo(window) and not button.text().strip() and not button.icon().isNull()
+            and not button.toolTip()]
+
+
 def nameless_controls(window: QWidget) -> list[str]:
     missing = []
     for path, node in accessible_tree(window):
@@ -249,6 +257,11 @@ def _main(qtbot, window, sandbox):
     window.resize(640, 600)                           # the toolbar's extension button shows
     qtbot.waitUntil(lambda: window.toolbar.findChild(QWidget, "qt_toolbar_ext_button").isVisible())
     yield "main window, narrow, searching", window
+    window.resize(1280, 780)
+    window.profile_search.clear()
+    window.show_profile_details(window.model.index(0, 0))
+    qtbot.waitUntil(lambda: window.details_pane.details is not None, timeout=TIMEOUT)
+    yield "main window with a profile's details", window
 
 
 # window class -> the states of it to walk (each a generator of (description, top-level widget))
@@ -343,6 +356,8 @@ def test_every_interactive_control_has_an_accessible_name(qtbot, console, sandbo
     for description, widget in _states(qtbot, console, sandbox, name):
         walked += 1
         missing += [f"{description}: {path}" for path in nameless_controls(widget)]
+        missing += [f"{description}: icon only, no tooltip: {name}"
+                    for name in icon_buttons_without_tooltip(widget)]
         for menu in menus_of(widget):
             missing += [f"{description}: menu {menu.title() or menu.objectName()}: {path}"
                         for path in nameless_controls(menu)]

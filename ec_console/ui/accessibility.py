@@ -8,7 +8,15 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLineEdit, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialogButtonBox,
+    QDockWidget,
+    QLineEdit,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 CLEAR_ACTION = "_q_qlineeditclearaction"          # the action Qt adds for setClearButtonEnabled(True)
 TOOLBAR_EXTENSION = "qt_toolbar_ext_button"       # the button QToolBar shows when its buttons do not fit
@@ -37,6 +45,16 @@ def name_toolbar_extension(toolbar: QToolBar) -> None:
 
 
 
+def name_dock_buttons(dock: QDockWidget, what: str) -> None:
+    """The close and float buttons in a dock's title bar (icons only) say what they do, as tooltips too."""
+    for name, text in (("qt_dockwidget_closebutton", _tr("Close the %s") % what),
+                       ("qt_dockwidget_floatbutton", _tr("Float the %s in a window of its own") % what)):
+        button = dock.findChild(QAbstractButton, name)
+        if button is not None:
+            button.setAccessibleName(text)
+            button.setToolTip(text)
+
+
 def tab_in_visual_order(box: QDialogButtonBox) -> None:
     """Tab through a button box's buttons in the order the platform lays them out (Qt keeps the order they
     were added in, so Tab could jump from the right-hand button back to the left)."""
@@ -51,4 +69,5 @@ def chain_tabs(widgets: Sequence[QWidget]) -> None:
         QWidget.setTabOrder(first, second)
 
 
-__all__ = ["chain_tabs", "enable_clear_button", "name_toolbar_extension", "tab_in_visual_order"]
+__all__ = ["chain_tabs", "enable_clear_button", "name_dock_buttons", "name_toolbar_extension",
+           "tab_in_visual_order"]
