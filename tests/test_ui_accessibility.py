@@ -118,6 +118,9 @@ def menus_of(window: QWidget) -> list[QMenu]:
     if isinstance(window, QMainWindow):
         for action in window.menuBar().actions():
             add(action.menu())
+    for menu in window.findChildren(QMenu):          # context menus, while open
+        if menu.isVisible():
+            add(menu)
     for button in window.findChildren(QAbstractButton):
         add(getattr(button, "menu", lambda: None)())
     return found
@@ -262,6 +265,17 @@ def _main(qtbot, window, sandbox):
     window.show_profile_details(window.model.index(0, 0))
     qtbot.waitUntil(lambda: window.details_pane.details is not None, timeout=TIMEOUT)
     yield "main window with a profile's details", window
+    table = window.profiles_table
+    window._profiles_menu(table.visualRect(window.model.index(0, 0)).center())
+    qtbot.waitUntil(lambda: window.findChild(QMenu, "profilesContextMenu") is not None)
+    yield "main window, a profile's context menu", window
+    window.findChild(QMenu, "profilesContextMenu").close()
+    select_application(window, "Sandbox EWS")
+    apps = window.applications_list
+    window.application_actions._menu(apps.visualItemRect(apps.currentItem()).center())
+    qtbot.waitUntil(lambda: window.findChild(QMenu, "applicationsContextMenu") is not None)
+    yield "main window, an application's context menu", window
+    window.findChild(QMenu, "applicationsContextMenu").close()
 
 
 # window class -> the states of it to walk (each a generator of (description, top-level widget))
