@@ -890,7 +890,7 @@ def append_audit(conn: sqlite3.Connection, at: str, os_user: str, action: str, s
 _AUDIT_TEXT = "at || char(31) || os_user || char(31) || action || char(31) || subject || char(31) || detail"
 
 
-def _audit_where(query: AuditQuery) -> tuple[list[str], list[Any]]:
+def _audit_where(query: AuditQuery, fold: str = "ec_search_key({})") -> tuple[list[str], list[Any]]:
     """The conditions (joined by AND) and bound parameters of an audit query."""
     if not isinstance(query, AuditQuery):
         raise RegistryInputError(f"expected an AuditQuery, not {type(query).__name__}")
@@ -911,7 +911,7 @@ def _audit_where(query: AuditQuery) -> tuple[list[str], list[Any]]:
         needle = search_key(word)
         if not needle:
             continue
-        clause = f"ec_search_key({_AUDIT_TEXT}) LIKE ? ESCAPE '\\'"
+        clause = f"{fold.format(_AUDIT_TEXT)} LIKE ? ESCAPE '\\'"
         params.append(f"%{_escape_like(needle)}%")
         labelled = actions_labelled(needle)
         if labelled:
@@ -950,7 +950,7 @@ def _where(query: ProfileQuery, search_index: bool = False) -> tuple[str, list[A
     needle = query.search.strip()
     if needle:
         if _has_control(needle) or _has_surrogate(needle):
-            clauses.append("0")  # stored names never hold control characters or lone surrogates
+            clauses.append("1 = 0")  # stored names never hold control characters or lone surrogates
         else:
             folded = search_key(needle)
             if search_index and len(folded) >= _TRIGRAM:
@@ -969,16 +969,27 @@ def _where(query: ProfileQuery, search_index: bool = False) -> tuple[str, list[A
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _order_by(query: ProfileQuery, *, sort_matches: bool | None = None) -> str:
+def _order_by(query: ProfileQuery, *, sort_matches: bool | None = None, nulls: bool = False) -> str:
     """ORDER BY for `query`. With a search, "+" keeps SQLite from walking a sort index (and looking up every
     row to test it): scanning the table and sorting the matches is faster, as searches are selective.
-    `sort_matches` False (a page of a broad search) walks the sort index instead and stops at the page."""
+    `sort_matches` False (a page of a broad search) walks the sort index instead and stops at the page.
+    `nulls` spells out where NULLs go as SQLite puts them (first in ascending order), for PostgreSQL, whose
+    default is the other way round."""
     direction = " DESC" if query.descending else ""
     if sort_matches is None:
         sort_matches = bool(query.search.strip())
     unary = "+" if sort_matches else ""
+
+    def spelled(key: str) -> str:
+        if nulls and key in _NULLABLE_KEYS:
+            return f"{key}{direction} {'NULLS LAST' if query.descending else 'NULLS FIRST'}"
+        return f"{key}{direction}"
+
     first, *rest = (*_SORT_KEYS[query.sort], "p.id")
-    return " ORDER BY " + ", ".join([f"{unary}{first}{direction}", *(f"{key}{direction}" for key in rest)])
+    return " ORDER BY " + ", ".join([f"{unary}{spelled(first)}", *(spelled(key) for key in rest)])
+
+
+_NULLABLE_KEYS = frozenset({"p.last_checked_at", "p.last_result"})
 
 
 def _comparable(key: str) -> tuple[str, ...]:
@@ -1034,6 +1045,10 @@ def _health(row: Sequence[Any]) -> HealthRow:
     return HealthRow(*values)
 
 
+def _is_postgresql_url(target: object) -> bool:
+    return isinstance(target, str) and target.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser() or "unknown"
@@ -1082,16 +1097,35 @@ def _explain(path: Path, exc: sqlite3.Error) -> str:
 # ------------------------------------------------------------------------------------------ registry
 
 class Registry:
-    """One region's registry file. Use from one thread; close it (or use `with`)."""
+    """One region's registry: its SQLite file, or a PostgreSQL database named by a URL
+    (`postgresql://host/db`). The same methods, answers and errors on both engines: the SQL is shared,
+    written in SQLite's dialect; on PostgreSQL `registry_pg.PgConnection` translates it. Use from one thread;
+    close it (or use `with`).
 
-    path: Path
+    `engine` is "sqlite" or "postgresql"; `where` the file or "host:port/db" (never a password); `role` the
+    signed-in role ("admin" on SQLite; on PostgreSQL `registry_pg.signed_in_role`'s: "admin", "helpdesk",
+    "owner" or "none"); `signed_in_as` the database's login on PostgreSQL, the OS user on SQLite.
+    """
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = Path(path)
+    path: Path | None
+
+    def __init__(self, path: Path | str, *, busy_timeout_ms: int = 5000, password: str | None = None) -> None:
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._depth = 0
         self._os_user: str | None = None
         self._search_index = False
+        self._pg = False
+        self._no_limit: int | None = -1
+        self._integrity_error: type[Exception] = sqlite3.IntegrityError
+        if _is_postgresql_url(path):
+            self._open_postgresql(str(path), password)
+            return
+        self.path = Path(path)
+        self.engine = "sqlite"
+        self.where = str(self.path)
+        self.role = "admin"
+        self.signed_in_as = _os_user()
+        self._url: str | None = None
         _prepare_file(self.path)
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None,
@@ -1106,6 +1140,69 @@ class Registry:
         except BaseException:
             self._conn.close()
             raise
+
+    def _open_postgresql(self, url: str, password: str | None) -> None:
+        """Connect to a PostgreSQL registry (`registry_pg.connect`: TLS verified, the password from the
+        keychain or libpq) and check it holds a registry of this console's schema."""
+        from ec_console import registry_pg as pg
+
+        target = pg.parse_url(url)
+        self.path = None
+        self.engine = "postgresql"
+        self.where = target.where
+        self._url = url
+        self._target = target
+        self._password = password
+        self._pg = True
+        self._no_limit = None
+        self._integrity_error = pg.integrity_error()
+        raw = pg.connect(target, password=password, autocommit=True)
+        try:
+            self._conn = pg.PgConnection(raw, target)
+            with self._conn.errors():
+                version = pg.schema_version(raw)
+                signed = pg.signed_in_role(raw)
+        except BaseException:
+            raw.close()
+            raise
+        if version is None:
+            raw.close()
+            raise RegistryError(f"The PostgreSQL database at {target.where} holds no registry yet: its "
+                                "administrator sets it up with 'ec-console registry init --url URL'.")
+        if version != SCHEMA_VERSION:
+            raw.close()
+            newer = version > SCHEMA_VERSION
+            raise RegistryError(
+                f"The registry at {target.where} is at schema {version}; this console uses {SCHEMA_VERSION}. "
+                + ("Update the console to use it." if newer else
+                   "Its administrator upgrades it with 'ec-console registry init --url URL'."))
+        self.role = signed.role
+        self.signed_in_as = signed.user
+        self._conn.role = signed.role
+
+    def reconnect(self) -> None:
+        """Open a fresh connection to the same registry (the old one is closed; a transaction in flight on
+        it is lost, so this is only called between units of work)."""
+        try:
+            self._conn.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close: it is dropped anyway
+            pass
+        self._depth = 0
+        if self._pg:
+            self._open_postgresql(self._url or "", self._password)
+        else:
+            self.__init__(self.path, busy_timeout_ms=self._busy_timeout_ms)  # type: ignore[misc]
+
+    def reader(self) -> Registry:
+        """Another connection to the same registry (a worker thread's own reader)."""
+        return Registry.open_like(self)
+
+    @classmethod
+    def open_like(cls, other: Registry) -> Registry:
+        """A new `Registry` on the same file or database as `other`."""
+        if other._pg:
+            return cls(other._url or "", password=other._password)
+        return cls(other.path or "", busy_timeout_ms=other._busy_timeout_ms)
 
     def _open(self) -> None:
         conn = self._conn
@@ -1229,12 +1326,23 @@ class Registry:
         return int(self._conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}").fetchone()[0])
 
     @property
+    def _fold(self) -> str:
+        """SQL folding a text as `search_key` does (on PostgreSQL: NFKC, then lower-case)."""
+        return "lower(normalize({}, NFKC))" if self._pg else "ec_search_key({})"
+
+    @property
     def search_index(self) -> bool:
-        """Whether searches of three or more characters go through the trigram index (False: LIKE scan)."""
-        return self._search_index
+        """Whether searches of three or more characters go through the trigram index (False: LIKE scan;
+        on PostgreSQL the planner chooses the pg_trgm index where it pays)."""
+        return self._search_index or self._pg
 
     @property
     def schema_version(self) -> int:
+        if self._pg:
+            from ec_console import registry_pg as pg
+
+            with self._conn.errors():
+                return int(pg.schema_version(self._conn.raw) or 0)
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     # ------------------------------------------------------------------------------------ transactions
@@ -1263,6 +1371,9 @@ class Registry:
         except sqlite3.Error as exc:
             self._rollback()
             raise RegistryError(_explain(self.path, exc)) from exc
+        except BaseException:
+            self._rollback()
+            raise
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         name = f"ec_unit_{self._depth}"
@@ -1280,14 +1391,21 @@ class Registry:
             self._depth -= 1
 
     def _begin(self) -> None:
+        if self._pg:
+            self._conn.execute("BEGIN")
+            return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise RegistryError(_explain(self.path, exc)) from exc
 
     def _rollback(self) -> None:
-        if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except RegistryError:  # the connection is gone: so is its transaction
+            if not self._pg:
+                raise
 
     # ------------------------------------------------------------------------------------ applications
 
@@ -1304,7 +1422,7 @@ class Registry:
                     "INSERT INTO applications (name, provider, domain, settings, status, created_at,"
                     " updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?)",
                     (name, provider, domain, settings_json, now, now))
-            except sqlite3.IntegrityError:
+            except self._integrity_error:
                 raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
             return self.get_application(int(cur.lastrowid or 0))
 
@@ -1318,7 +1436,7 @@ class Registry:
     def find_application(self, name: str) -> Application | None:
         if not isinstance(name, str):
             return None
-        row = self._conn.execute(f"{_APPLICATION_SELECT} WHERE a.name = ?",
+        row = self._conn.execute(f"{_APPLICATION_SELECT} WHERE a.name = ? COLLATE NOCASE",
                                  (name.strip(),)).fetchone()
         return None if row is None else _application(row)
 
@@ -1362,7 +1480,7 @@ class Registry:
             try:
                 conn.execute("UPDATE applications SET name = ?, updated_at = ? WHERE id = ?",
                              (name, utc_now(), application_id))
-            except sqlite3.IntegrityError:
+            except self._integrity_error:
                 raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
             return self.get_application(application_id)
 
@@ -1400,7 +1518,7 @@ class Registry:
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (application_id, email, display_name, status, search_key(email), search_key(display_name),
                      now, now))
-            except sqlite3.IntegrityError:
+            except self._integrity_error:
                 raise AlreadyExists(f"{email} is already linked through {app.name!r}") from None
             return self.get_profile(int(cur.lastrowid or 0))
 
@@ -1418,15 +1536,15 @@ class Registry:
             email = _clean_email(email)
             name = _clean_text(display_name, "display name", max_len=_MAX_NAME, required=False)
             rows.append((application_id, email, name, status, search_key(email), search_key(name), now, now))
-        verb = "INSERT OR IGNORE" if skip_existing else "INSERT"
+        ignore = " ON CONFLICT DO NOTHING" if skip_existing else ""
         app = self.get_application(application_id)
         try:
             with self.transaction() as conn:
                 cur = conn.executemany(
-                    f"{verb} INTO profiles (application_id, email, display_name, status, email_key, name_key,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    "INSERT INTO profiles (application_id, email, display_name, status, email_key, name_key,"
+                    f" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?){ignore}", rows)
                 return max(cur.rowcount, 0)  # rows inserted (the search index's trigger writes not counted)
-        except sqlite3.IntegrityError:  # the batch is undone: name the first email that clashes
+        except self._integrity_error:  # the batch is undone: name the first email that clashes
             raise AlreadyExists(self._duplicate_message(app, [r[1] for r in rows])) from None
 
     def bulk_load_profiles(self, rows: Iterable[tuple[int, str, str, str, str | None, str | None, str | None]]
@@ -1463,6 +1581,8 @@ class Registry:
                 yield (application_id, email, name, status, search_key(email), search_key(name),
                        checked_at, result, _optional_code(diagnosis, "diagnosis"))
 
+        if self._pg:
+            return self._bulk_load_pg(prepared(), known, now)
         conn = self._conn
         # A larger page cache for the index builds' sorts while it runs (256 MiB, given back after), and a
         # second thread for SQLite's sorter.
@@ -1479,6 +1599,25 @@ class Registry:
                 conn.execute(f"PRAGMA journal_mode = {journal}")
             conn.execute(f"PRAGMA threads = {int(threads)}")
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def _bulk_load_pg(self, prepared: Iterator[tuple[Any, ...]], known: set[int], now: str) -> int:
+        """PostgreSQL's bulk load: the rows stream in through COPY in one transaction (the maintained counts
+        and the trigram index follow by themselves); a duplicate fails the whole call."""
+        columns = ("application_id, email, display_name, status, email_key, name_key, last_checked_at,"
+                   " last_result, last_diagnosis, created_at, updated_at")
+        with self.transaction() as conn:
+            known.update(r[0] for r in conn.execute("SELECT id FROM applications"))
+            added = 0
+            try:
+                with conn.errors("INSERT INTO profiles"), conn.raw.cursor() as cursor, \
+                        cursor.copy(f"COPY profiles ({columns}) FROM STDIN") as copy:
+                    for row in prepared:
+                        copy.write_row((*row, now, now))
+                        added += 1
+            except self._integrity_error:
+                raise AlreadyExists("an email is given twice for one application, or is already linked "
+                                    "through it; nothing was added") from None
+            return added
 
     def _bulk_journal(self) -> str | None:
         """For a load into a registry without profiles: switch to a rollback journal (returns the mode to
@@ -1641,7 +1780,8 @@ class Registry:
         _validate_query(query)
         where, params = _where(query, self._narrow_by_index(query))
         join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
-        rows = self._conn.execute(f"SELECT p.id FROM profiles p{join}{where}{_order_by(query)}", params)
+        order = _order_by(query, nulls=self._pg)
+        rows = self._conn.execute(f"SELECT p.id FROM profiles p{join}{where}{order}", params)
         return [r[0] for r in rows.fetchall()]
 
     def profiles_by_ids(self, ids: Sequence[int]) -> list[Profile]:
@@ -1663,8 +1803,9 @@ class Registry:
             raise RegistryInputError("limit and offset must not be negative")
         where, params = _where(query, self._narrow_by_index(query))
         rows = self._conn.execute(
-            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query)} LIMIT ? OFFSET ?",
-            (*params, -1 if limit is None else limit, offset))
+            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
+            " LIMIT ? OFFSET ?",
+            (*params, self._no_limit if limit is None else limit, offset))
         return [_profile(r) for r in rows.fetchall()]
 
     def count_profiles(self, query: ProfileQuery = ProfileQuery()) -> int:
@@ -1725,6 +1866,11 @@ class Registry:
                                          anchors.keys[nearest - 1], skip, limit)
                 if keys is not None:
                     return self.profiles_by_ids([key[-1] for key in keys])
+        if self._pg:  # PostgreSQL's own plan for a page (the trigram index, the maintained counts)
+            from ec_console import registry_pg as pg
+
+            with self._conn.errors():
+                return pg.profile_page(self._conn.raw, query, offset, limit, total=total)
         reverse = total is not None and offset + limit // 2 > total // 2 and offset < total
         if reverse:
             end = min(total, offset + limit)
@@ -1737,7 +1883,7 @@ class Registry:
         few = bound is not None and bound <= max(_SORT_MATCHES, (2 * (offset + limit) * self._total()) ** 0.5)
         where, params = _where(query, few)
         join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
-        order = _order_by(query, sort_matches=few)
+        order = _order_by(query, sort_matches=few, nulls=self._pg)
         ids = [r[0] for r in self._conn.execute(
             f"SELECT p.id FROM profiles p{join}{where}{order} LIMIT ? OFFSET ?", (*params, limit, offset))]
         if reverse:
@@ -1766,7 +1912,7 @@ class Registry:
     def _keyset_groups(self, query: ProfileQuery) -> list[_KeysetGroup]:
         """`query`'s order as keyset groups (see _KEYSET_COLUMNS)."""
         if query.sort in _KEYSET_COLUMNS:
-            return [("all", "1", (), _KEYSET_COLUMNS[query.sort])]
+            return [("all", "1 = 1", (), _KEYSET_COLUMNS[query.sort])]
         if query.sort in ("last_checked_at", "last_result"):
             return _nullable_groups(f"p.{query.sort}", query.descending)
         order = _APPLICATION_ORDER[query.sort].format(d=" DESC" if query.descending else "")
@@ -1803,7 +1949,8 @@ class Registry:
                 if not limit:
                     break
             elif skip:  # the group holds `skip` rows or fewer: count them and skip the rest further on
-                skip -= self._conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM profiles p{scope} LIMIT ?)",
+                skip -= self._conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM profiles p{scope} LIMIT ?)"
+                                           " AS t",
                                            (*params, *values, skip)).fetchone()[0]
         return keys if started else None
 
@@ -1817,8 +1964,9 @@ class Registry:
             raise RegistryInputError("limit must not be negative and batch must be positive")
         where, params = _where(query, self._narrow_by_index(query))
         cursor = self._conn.execute(
-            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query)} LIMIT ?",
-            (*params, -1 if limit is None else limit))
+            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
+            " LIMIT ?",
+            (*params, self._no_limit if limit is None else limit))
         try:
             while rows := cursor.fetchmany(batch):
                 for row in rows:
@@ -1834,6 +1982,9 @@ class Registry:
         when a newer keystroke makes them stale). The check runs every `check_every` SQLite instructions
         and takes Python's interpreter lock: a worker thread checks rarely, so that its long read does not
         compete with the GUI thread for the lock."""
+        if self._pg:
+            yield from self._time_budget_pg(milliseconds, stop)
+            return
         deadline = None if milliseconds is None else time.perf_counter() + milliseconds / 1000
 
         def expired() -> bool:
@@ -1848,6 +1999,43 @@ class Registry:
             raise
         finally:
             self._conn.set_progress_handler(None, 0)
+
+    def _time_budget_pg(self, milliseconds: float | None, stop: Callable[[], bool] | None) -> Iterator[None]:
+        """PostgreSQL's time budget: the server's `statement_timeout` for each read in the block, and a
+        watcher that cancels the read in flight once `stop()` is true."""
+        import threading
+
+        import psycopg
+
+        done = threading.Event()
+        watcher = None
+        if stop is not None:
+            raw = self._conn.raw
+
+            def watch() -> None:
+                while not done.wait(0.02):
+                    if stop():
+                        try:
+                            raw.cancel()
+                        except Exception:  # noqa: BLE001 - nothing to cancel, or the connection is gone
+                            pass
+                        return
+
+            watcher = threading.Thread(target=watch, name="ec-registry-read-watch", daemon=True)
+            watcher.start()
+        timeout = 0 if milliseconds is None else max(1, int(milliseconds))
+        try:
+            if timeout:
+                self._conn.execute(f"SET statement_timeout = {timeout}")
+            yield
+        except psycopg.errors.QueryCanceled:
+            raise QueryTimedOut("the read was stopped (time budget spent or no longer wanted)") from None
+        finally:
+            done.set()
+            if watcher is not None:
+                watcher.join()
+            if timeout:
+                self._conn.execute("SET statement_timeout = 0")
 
     def profile_position(self, query: ProfileQuery, profile_id: int) -> int | None:
         """The row of `profile_id` in `query`'s order (0-based), or None when it does not match `query`:
@@ -1910,7 +2098,7 @@ class Registry:
         """The application's stored checks (its own and its profiles'), newest first (`limit` None: all)."""
         rows = self._conn.execute(
             f"SELECT {_CHECK_COLUMNS} FROM checks WHERE application_id = ? ORDER BY id DESC LIMIT ?",
-            (application_id, -1 if limit is None else limit)).fetchall()
+            (application_id, self._no_limit if limit is None else limit)).fetchall()
         return [_check(r) for r in rows]
 
     # ------------------------------------------------------------------------------------------- audit
@@ -1931,7 +2119,12 @@ class Registry:
         if self._os_user is None:
             self._os_user = _os_user()
         with self.transaction() as conn:
-            rowid = append_audit(conn, utc_now(), self._os_user, action, subject, detail)
+            if self._pg:  # the server chains the row (its `audit_chain` trigger), under the head's lock
+                rowid = conn.execute("INSERT INTO audit (at, os_user, action, subject, detail) VALUES"
+                                     " (?, ?, ?, ?, ?) RETURNING id",
+                                     (utc_now(), self._os_user, action, subject, detail)).fetchone()[0]
+            else:
+                rowid = append_audit(conn, utc_now(), self._os_user, action, subject, detail)
             row = conn.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE id = ?", (rowid,)).fetchone()
             return AuditEntry(*row)
 
@@ -1964,6 +2157,11 @@ class Registry:
     def verify_audit(self, *, known_head: str | None = None) -> ChainResult:
         """Walk the audit's hash chain (streamed) and return the first broken link, if any. A consistent
         read: the walk runs in one read transaction, so entries appended meanwhile are not half-seen."""
+        if self._pg:
+            from ec_console import registry_pg as pg
+
+            with self._conn.errors():
+                return pg.verify_audit(self._conn.raw, known_head=known_head)
         own = not self._conn.in_transaction
         if own:
             self._conn.execute("BEGIN")
@@ -1983,7 +2181,7 @@ class Registry:
             query = replace(query, since=max(since, query.since or since))
         if subject is not None:
             query = replace(query, subject=subject)
-        clauses, params = _audit_where(query)
+        clauses, params = _audit_where(query, self._fold)
         where = ["id < ?", *clauses]
         before = (1 << 63) - 1
         while True:
@@ -1998,7 +2196,7 @@ class Registry:
 
     def search_audit(self, query: AuditQuery, *, limit: int) -> tuple[list[AuditEntry], int]:
         """The newest `limit` entries matching `query` and how many match in all (both done in SQL)."""
-        clauses, params = _audit_where(query)
+        clauses, params = _audit_where(query, self._fold)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._conn.execute(
             f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id DESC LIMIT ?",
@@ -2014,7 +2212,7 @@ class Registry:
         where, params = ("", []) if subject is None else (" WHERE subject = ?", [subject])
         rows = self._conn.execute(
             f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id DESC LIMIT ? OFFSET ?",
-            (*params, -1 if limit is None else limit, offset)).fetchall()
+            (*params, self._no_limit if limit is None else limit, offset)).fetchall()
         return [AuditEntry(*r) for r in rows]
 
     # -------------------------------------------------------------------------------- health history
@@ -2060,7 +2258,7 @@ class Registry:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._conn.execute(
             f"SELECT {_HEALTH_COLUMNS} FROM health_history{where} ORDER BY run_at DESC, id DESC LIMIT ?",
-            (*params, -1 if limit is None else limit)).fetchall()
+            (*params, self._no_limit if limit is None else limit)).fetchall()
         return [_health(r) for r in reversed(rows)]
 
     def latest_health_run(self, *, checked_only: bool = True, trigger: str | None = None) -> list[HealthRow]:

@@ -1043,3 +1043,184 @@ __all__ = ["ADMIN_ROLE", "HELPDESK_ROLE", "PG_MIGRATIONS", "PG_SCHEMA_VERSION", 
            "PgRegistryError", "Target", "connect", "grant_lines", "initialise", "migrate", "parse_url",
            "password_key", "schema_version", "signed_in_role", "status_counts", "count_profiles",
            "profile_page", "profiles_by_ids", "verify_audit", "iter_audit_chain", "audit_head"]
+
+
+# ------------------------------------------------------------------------ the registry's engine layer
+#
+# `registry.Registry` holds one set of SQL for both engines, written for SQLite. On PostgreSQL its connection
+# is a `PgConnection`: the same `execute(sql, params)` with SQLite's `?` placeholders (translated here, as are
+# the few spellings that differ), a cursor with `fetchone()/fetchall()/fetchmany()/rowcount/lastrowid`, and
+# PostgreSQL's refusals turned into the console's errors (`RoleRefused`, `RegistryError`).
+
+_NOCASE_EQUALS_RE = re.compile(r"([\w.]+) = \? COLLATE NOCASE")
+_NOCASE_RE = re.compile(r"([\w.]+) COLLATE NOCASE")
+_UNARY_PLUS_RE = re.compile(r"(?<=[\s(,])\+(?=[a-z]\.\w)")
+_TRANSLATED: dict[str, str] = {}
+_INSERT_RE = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.I)
+_TABLES_WITH_ID = frozenset({"applications", "profiles", "checks", "audit", "reconciliations",
+                             "reconciliation_findings", "health_history"})
+
+
+def translate(sql: str) -> str:
+    """SQLite's spelling of a registry query in PostgreSQL's: `?` -> `%s` (outside quotes; a literal `%`
+    doubled), `x COLLATE NOCASE` -> `lower(x COLLATE "C")` (ASCII letters folded, as NOCASE folds them),
+    SQLite's unary `+` (a planner hint) dropped, `char()` -> `chr()`."""
+    done = _TRANSLATED.get(sql)
+    if done is not None:
+        return done
+    text = _UNARY_PLUS_RE.sub("", sql)
+    text = _NOCASE_EQUALS_RE.sub(r'lower(\1 COLLATE "C") = lower(CAST(? AS text) COLLATE "C")', text)
+    text = _NOCASE_RE.sub(r'lower(\1 COLLATE "C")', text)
+    text = text.replace("char(31)", "chr(31)")
+    out: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "%":
+            out.append("%%")
+        elif ch == "?" and not quoted:
+            out.append("%s")
+        else:
+            out.append(ch)
+    done = "".join(out)
+    if len(_TRANSLATED) < 4096:
+        _TRANSLATED[sql] = done
+    return done
+
+
+# What a refused statement was trying to do, in words (the first match wins).
+_REFUSED_WORDS = (
+    (re.compile(r"^\s*UPDATE\s+profiles\b.*'revoked'", re.S | re.I), "revoke profiles"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+applications\b", re.I), "add applications"),
+    (re.compile(r"^\s*UPDATE\s+applications\b", re.I), "change applications"),
+    (re.compile(r"^\s*DELETE\s+FROM\s+applications\b", re.I), "remove applications"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+profiles\b", re.I), "link profiles"),
+    (re.compile(r"^\s*UPDATE\s+profiles\b", re.I), "change profiles this way"),
+    (re.compile(r"^\s*DELETE\s+FROM\s+profiles\b", re.I), "remove profiles"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+checks\b", re.I), "record a link attempt"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+audit\b", re.I), "write this kind of audit entry"),
+    (re.compile(r"^\s*(UPDATE|DELETE\s+FROM|TRUNCATE)\s+audit\b", re.I), "change the audit trail"),
+    (re.compile(r"^\s*(INSERT\s+INTO|DELETE\s+FROM)\s+reconciliation", re.I), "record reconciliations"),
+)
+
+
+def refused_words(sql: str, params: Sequence[Any] = ()) -> str:
+    """What `sql` was trying to do, as an administrator says it ("revoke profiles")."""
+    shown = sql
+    if any(p == "revoked" for p in params or ()):
+        shown = sql + " 'revoked'"
+    for pattern, words in _REFUSED_WORDS:
+        if pattern.search(shown):
+            return words
+    return "make this change"
+
+
+class PgCursor:
+    """A psycopg cursor with what the registry's code reads of SQLite's: rows as tuples, `rowcount`,
+    `lastrowid` (the identity value the last INSERT on this connection took)."""
+
+    def __init__(self, cursor, owner: PgConnection, *, added_id: bool = False) -> None:
+        self._cursor = cursor
+        self._owner = owner
+        self._added_id = added_id  # the INSERT was given `RETURNING id` here, for `lastrowid`
+        self._lastrowid: int | None = None
+
+    def fetchone(self):
+        return None if self._cursor.description is None or self._added_id else self._cursor.fetchone()
+
+    def fetchall(self):
+        return [] if self._cursor.description is None or self._added_id else self._cursor.fetchall()
+
+    def fetchmany(self, size: int = 1):
+        return [] if self._cursor.description is None or self._added_id else self._cursor.fetchmany(size)
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id of the last row an INSERT added (as SQLite's); None for any other statement."""
+        if self._added_id and self._lastrowid is None:
+            rows = self._cursor.fetchall()
+            self._lastrowid = int(rows[-1][0]) if rows else None
+        return self._lastrowid
+
+    @property
+    def description(self):
+        return self._cursor.description
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
+class PgConnection:
+    """The registry's connection on PostgreSQL (autocommit: `Registry` says BEGIN / SAVEPOINT / COMMIT
+    itself, as on SQLite). `explain_role` names the signed-in role in a refusal."""
+
+    def __init__(self, raw, target: Target, role: str = "") -> None:
+        self.raw = raw
+        self.target = target
+        self.role = role
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
+        cursor = self.raw.cursor()
+        # SQLite's `lastrowid` is PostgreSQL's `RETURNING id` (`lastval()` would need a grant on the sequence)
+        insert = _INSERT_RE.match(sql)
+        added_id = bool(insert and insert.group(1) in _TABLES_WITH_ID and "RETURNING" not in sql.upper())
+        with self.errors(sql, params):
+            cursor.execute(translate(sql + " RETURNING id" if added_id else sql), tuple(params or ()))
+        return PgCursor(cursor, self, added_id=added_id)
+
+    def executemany(self, sql: str, seq: Any) -> PgCursor:
+        cursor = self.raw.cursor()
+        with self.errors(sql):
+            cursor.executemany(translate(sql), list(seq))
+        return PgCursor(cursor, self)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != _idle()
+
+    def close(self) -> None:
+        self.raw.close()
+
+    @contextmanager
+    def errors(self, sql: str = "", params: Sequence[Any] = ()) -> Iterator[None]:
+        """PostgreSQL's refusals in the console's words: a role's (SQLSTATE 42501, also a row-level security
+        refusal) is `RoleRefused`, a lost connection a `RegistryError`; integrity errors (a taken name) and
+        a cancelled read pass through for the registry to word."""
+        import psycopg
+
+        from ec_console.errors import RoleRefused
+        from ec_console.registry import RegistryError
+
+        try:
+            yield
+        except psycopg.errors.InsufficientPrivilege:
+            role = self.role or "without a console role"
+            raise RoleRefused(f"Your registry role ({role}) may not {refused_words(sql, params)}: ask an "
+                              "administrator.") from None
+        except (psycopg.errors.IntegrityError, psycopg.errors.QueryCanceled):
+            raise
+        except psycopg.OperationalError as exc:
+            raise RegistryError(f"The connection to the registry at {self.target.where} was lost "
+                                f"({_first_line(exc)}). Nothing more was written; try again once the "
+                                "server can be reached.") from None
+        except psycopg.Error as exc:
+            if self.raw.closed or self.raw.broken:
+                raise RegistryError(f"The connection to the registry at {self.target.where} was lost "
+                                    f"({_first_line(exc)}). Try again once the server can be reached.") \
+                    from None
+            raise RegistryError(f"The registry at {self.target.where} refused a request: "
+                                f"{_first_line(exc)}") from None
+
+
+def integrity_error() -> type[Exception]:
+    import psycopg
+
+    return psycopg.errors.IntegrityError

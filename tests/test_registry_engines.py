@@ -1,0 +1,119 @@
+"""One `Registry` over both engines: what it says about itself, the connection `transaction()` yields,
+and PostgreSQL's refusals and lost connections in the console's words."""
+
+from __future__ import annotations
+
+import getpass
+
+import pytest
+
+from ec_console.errors import RoleRefused
+from ec_console.registry import AlreadyExists, ProfileQuery, Registry, RegistryError
+
+
+def test_the_registry_says_which_engine_where_and_who(any_registry, pg_cluster):
+    reg = any_registry
+    if reg.engine == "sqlite":
+        assert reg.where == str(reg.path) and reg.where.endswith("registry-us.sqlite3")
+        assert (reg.role, reg.signed_in_as) == ("admin", getpass.getuser())
+    else:
+        assert reg.engine == "postgresql" and reg.path is None
+        assert reg.where.endswith(f":{pg_cluster.port}/{reg.where.rsplit('/', 1)[1]}")
+        assert reg.signed_in_as == "postgres" and reg.role == "admin"  # the superuser holds every role
+
+
+def test_transaction_takes_sqlite_placeholders_on_both_engines(any_registry):
+    reg = any_registry
+    app = reg.add_application("App", "exchange", "contoso.example")
+    with reg.transaction() as conn:
+        cur = conn.execute("INSERT INTO profiles (application_id, email, display_name, status, email_key,"
+                           " name_key, created_at, updated_at) VALUES (?, ?, ?, 'linked', ?, ?, ?, ?)"
+                           " RETURNING id", (app.id, "ada@contoso.example", "Ada 100%", "ada@contoso.example",
+                                             "ada 100%", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+        ada = cur.fetchone()[0]
+        again = conn.execute("INSERT INTO profiles (application_id, email, status, email_key, created_at,"
+                             " updated_at) VALUES (?, ?, 'linked', ?, ?, ?) ON CONFLICT DO NOTHING",
+                             (app.id, "ADA@contoso.example", "ada@contoso.example", "x", "x"))
+        assert again.rowcount == 0  # the same mailbox, case aside: NOCASE on SQLite, lower() on PostgreSQL
+        rows = conn.execute("SELECT id, display_name FROM profiles WHERE display_name LIKE ? AND id = ?",
+                            ("%100%%", ada)).fetchall()
+        assert rows == [(ada, "Ada 100%")] and rows[0][1] == "Ada 100%"
+        changed = conn.execute("UPDATE profiles SET display_name = ? WHERE application_id = ?",
+                               ("Ada", app.id))
+        assert changed.rowcount == 1
+    assert reg.get_profile(ada).display_name == "Ada"
+    assert reg.count_profiles(ProfileQuery(search="ada")) == 1
+
+
+def test_a_nested_transaction_is_a_savepoint_on_both_engines(any_registry):
+    reg = any_registry
+    app = reg.add_application("App", "exchange", "contoso.example")
+    with reg.transaction():
+        reg.add_profile(app.id, "kept@contoso.example")
+        with pytest.raises(AlreadyExists):  # the database refused inside: only the savepoint is undone
+            reg.add_profile(app.id, "Kept@contoso.example")
+        reg.add_profile(app.id, "after@contoso.example")  # the outer transaction is still usable
+    assert sorted(p.email for p in reg.list_profiles()) == ["after@contoso.example", "kept@contoso.example"]
+
+
+def test_another_reader_opens_the_same_registry(any_registry):
+    reg = any_registry
+    app = reg.add_application("App", "exchange", "contoso.example")
+    reg.add_profile(app.id, "ada@contoso.example")
+    with reg.reader() as reader:
+        assert (reader.engine, reader.where) == (reg.engine, reg.where)
+        assert [p.email for p in reader.list_profiles()] == ["ada@contoso.example"]
+
+
+# --------------------------------------------------------------------------------------------- PostgreSQL
+
+def _signed_in(pg_cluster, pg_logins, role: str) -> Registry:
+    url = pg_cluster.url(pg_logins.dbname, pg_logins.names[role], tcp=True)
+    return Registry(url, password=pg_logins.passwords[role])
+
+
+def test_a_helpdesk_member_is_refused_a_revoke_in_plain_words(pg_cluster, pg_logins):
+    with _signed_in(pg_cluster, pg_logins, "admin") as admin:
+        assert (admin.role, admin.signed_in_as) == ("admin", pg_logins.names["admin"])
+        app = admin.add_application("App", "exchange", "contoso.example")
+        ada = admin.add_profile(app.id, "ada@contoso.example")
+    with _signed_in(pg_cluster, pg_logins, "helpdesk") as helpdesk:
+        assert (helpdesk.role, helpdesk.signed_in_as) == ("helpdesk", pg_logins.names["helpdesk"])
+        assert pg_logins.passwords["helpdesk"] not in helpdesk.where
+        with pytest.raises(RoleRefused) as caught:
+            helpdesk.set_profile_status(ada.id, "revoked")
+        assert caught.value.message == ("Your registry role (helpdesk) may not revoke profiles: ask an "
+                                        "administrator.")
+        with pytest.raises(RoleRefused, match=r"\(helpdesk\) may not add applications"):
+            helpdesk.add_application("Other", "exchange", "contoso.example")
+        with pytest.raises(RoleRefused, match="may not link profiles"):
+            helpdesk.add_profile(app.id, "bob@contoso.example")
+        # what the helpdesk may do still works on the same connection
+        assert helpdesk.record_profile_check(ada.id, result="fail", status="needs_relink").status \
+            == "needs_relink"
+        assert helpdesk.get_profile(ada.id).status == "needs_relink"
+
+
+def test_a_lost_connection_is_said_plainly_and_reconnect_opens_a_fresh_one(pg_cluster, pg_registry):
+    reg = Registry(pg_cluster.url(pg_registry))
+    app = reg.add_application("App", "exchange", "contoso.example")
+    pid = reg._conn.raw.info.backend_pid  # noqa: SLF001
+    with pg_cluster.connect() as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(RegistryError, match=r"The connection to the registry at .* was lost"):
+        reg.get_application(app.id)
+    reg.reconnect()
+    assert reg.get_application(app.id).name == "App"
+    reg.close()
+
+
+def test_a_database_without_a_registry_is_refused_with_what_to_do(pg_cluster, pg_database):
+    with pytest.raises(RegistryError, match="holds no registry yet.*registry init --url"):
+        Registry(pg_cluster.url(pg_database))
+
+
+def test_a_password_in_the_url_is_refused(pg_cluster, pg_registry):
+    url = pg_cluster.url(pg_registry).replace("postgres@", "postgres:hunter2@")
+    with pytest.raises(Exception, match="holds a password") as caught:
+        Registry(url)
+    assert "hunter2" not in str(caught.value)
