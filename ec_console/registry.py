@@ -1326,6 +1326,12 @@ class Registry:
         return int(self._conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}").fetchone()[0])
 
     @property
+    def integrity_error(self) -> type[Exception]:
+        """The engine's error for a refused constraint (a taken name, a missing reference), as raw SQL through
+        `transaction()` meets it: `sqlite3.IntegrityError` or psycopg's `IntegrityError`."""
+        return self._integrity_error
+
+    @property
     def _fold(self) -> str:
         """SQL folding a text as `search_key` does (on PostgreSQL: NFKC, then lower-case)."""
         return "lower(normalize({}, NFKC))" if self._pg else "ec_search_key({})"
