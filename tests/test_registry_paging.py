@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ec_console.registry import ProfileQuery, Registry, search_key
+from ec_console.registry import ProfileQuery, search_key
 
 COUNT = 530
 
