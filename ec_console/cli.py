@@ -217,7 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
             return _run_gui(args)
-        return int(handler(args))
+        from ec_console.registry import registry_override
+
+        with registry_override(getattr(args, "registry", None)):  # `--registry URL`, checked first
+            return int(handler(args))
     except ConsoleError as err:
         return _report_error(err, argv)
     except KeyboardInterrupt:

@@ -42,6 +42,9 @@ class Region:
     dashboard_url: str
     api_base_url: str
     google_marketplace: MarketplaceListing = field(default_factory=MarketplaceListing)
+    # A PostgreSQL registry shared by a team (`registry = "postgresql://..."` in the user's regions.toml);
+    # "" = the region's SQLite file on this computer.
+    registry: str = ""
 
     @property
     def label(self) -> str:
@@ -131,6 +134,19 @@ def _https_url(value: Any, where: str) -> str:
     return value.rstrip("/")
 
 
+def _registry_url(value: Any, where: str) -> str:
+    """A region's PostgreSQL registry URL ("" when none): postgresql://..., never with a password."""
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or not value.strip().lower().startswith(("postgresql://", "postgres://")):
+        raise RegionConfigError(f"{where} must be a PostgreSQL URL in quotes, like "
+                                "registry = \"postgresql://db.example.com/ec_registry\"")
+    if re.search(r"://[^/@]*:[^/@]*@", value) or re.search(r"[?&]password=", value, re.I):
+        raise RegionConfigError(f"{where} holds a password: leave it out (the console takes it from the "
+                                "keychain, 'ec-console registry login', or from libpq's password file)")
+    return value.strip()
+
+
 def _build_region(region_id: str, raw: Any, source: str) -> Region:
     if not _ID_RE.fullmatch(region_id):
         raise RegionConfigError(
@@ -155,6 +171,7 @@ def _build_region(region_id: str, raw: Any, source: str) -> Region:
         raise RegionConfigError(f"{where}.google_marketplace.client_id must be a string")
     return Region(
         id=region_id,
+        registry=_registry_url(raw.get("registry", ""), f"{where}.registry"),
         name=name.strip(),
         dashboard_url=_https_url(raw.get("dashboard_url"), f"{where}.dashboard_url"),
         api_base_url=_https_url(raw.get("api_base_url"), f"{where}.api_base_url"),

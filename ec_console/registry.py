@@ -1045,6 +1045,48 @@ def _health(row: Sequence[Any]) -> HealthRow:
     return HealthRow(*values)
 
 
+# The registry a command was given with `--registry URL` (`registry_override`): one per process, so every
+# window and step of that command opens the same one.
+_override_url: str | None = None
+
+
+@contextmanager
+def registry_override(url: str | None) -> Iterator[None]:
+    """While the block runs, every region's registry is the PostgreSQL one at `url` (`--registry URL`); the
+    URL is checked first (`registry_pg.parse_url`: no password, TLS verified by default). None: no change."""
+    global _override_url
+    if url is None:
+        yield
+        return
+    from ec_console import registry_pg as pg
+
+    pg.parse_url(url)
+    before, _override_url = _override_url, url
+    try:
+        yield
+    finally:
+        _override_url = before
+
+
+def configured_registry_url(region_id: str) -> str | None:
+    """The PostgreSQL URL a region's registry lives at (`--registry`, else regions.toml), or None (its
+    SQLite file)."""
+    if _override_url is not None:
+        return _override_url
+    from ec_console.regions import load_regions
+
+    catalog = load_regions()
+    return catalog.regions[region_id].registry or None if region_id in catalog.regions else None
+
+
+def open_registry(region_id: str, *, url: str | None = None) -> Registry:
+    """Open region `region_id`'s registry: the PostgreSQL database of `url`, of `--registry URL` or of the
+    region's `registry` in regions.toml, else its SQLite file (created if needed)."""
+    path = Registry.path_for_region(region_id)
+    url = url or configured_registry_url(region_id)
+    return Registry(url) if url else Registry(path)
+
+
 def _is_postgresql_url(target: object) -> bool:
     return isinstance(target, str) and target.strip().lower().startswith(("postgresql://", "postgres://"))
 
@@ -1268,9 +1310,11 @@ class Registry:
                 f"this version understands up to {SCHEMA_VERSION}). Update the console to open it.")
 
     @classmethod
-    def for_region(cls, region_id: str) -> Registry:
-        """Open (creating if needed) `<data>/registry-<region_id>.sqlite3`."""
-        return cls(cls.path_for_region(region_id))
+    def for_region(cls, region_id: str, *, url: str | None = None) -> Registry:
+        """The region's registry (`open_registry`): a PostgreSQL one when `url`, `--registry URL` or the
+        region's `registry` in regions.toml names it, else (creating it if needed)
+        `<data>/registry-<region_id>.sqlite3`."""
+        return open_registry(region_id, url=url)
 
     @staticmethod
     def path_for_region(region_id: str) -> Path:

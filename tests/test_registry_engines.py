@@ -4,6 +4,8 @@ and PostgreSQL's refusals and lost connections in the console's words."""
 from __future__ import annotations
 
 import getpass
+import json
+import re
 
 import pytest
 
@@ -117,3 +119,82 @@ def test_a_password_in_the_url_is_refused(pg_cluster, pg_registry):
     with pytest.raises(Exception, match="holds a password") as caught:
         Registry(url)
     assert "hunter2" not in str(caught.value)
+
+
+# ------------------------------------------------------------------- naming a region's PostgreSQL registry
+
+def _configure(text: str) -> None:
+    from ec_console import paths
+
+    paths.config_dir().mkdir(parents=True, exist_ok=True)
+    (paths.config_dir() / "regions.toml").write_text(text, encoding="utf-8")
+
+
+def test_a_region_named_in_regions_toml_opens_its_postgresql_registry(pg_cluster, pg_registry, capsys):
+    from cli_run import run
+
+    url = pg_cluster.url(pg_registry)
+    _configure(f'[regions.de]\nregistry = "{url}"\n')
+    with Registry.for_region("de") as shared:
+        assert shared.engine == "postgresql" and shared.where.endswith(f"/{pg_registry}")
+        shared.add_application("Shared app", "exchange", "contoso.example")
+    with Registry.for_region("us") as own:  # another region keeps its SQLite file
+        assert own.engine == "sqlite" and own.find_application("Shared app") is None
+    code, out, err = run(capsys, "applications", "list", "--region", "de", "--json")
+    assert code == 0, err
+    assert "Shared app" in out
+    code, out, err = run(capsys, "registry", "status", "--region", "de", "--json")
+    assert code == 0, err
+    status = json.loads(out)
+    assert (status["engine"], status["region"], status["database"]) == ("postgresql", "de", pg_registry)
+    assert status["where"].endswith(f"/{pg_registry}") and status["role"] == "admin"
+    code, out, err = run(capsys, "registry", "status", "--region", "de")
+    assert code == 0, err
+    assert re.search(r"^Engine: +PostgreSQL", out, re.M) and re.search(r"^Region: +de$", out, re.M)
+
+
+def test_a_password_in_regions_toml_is_refused_without_echoing_it():
+    from ec_console.regions import RegionConfigError
+
+    _configure('[regions.de]\nregistry = "postgresql://alice:s3cret@db.example.com/ec"\n')
+    with pytest.raises(RegionConfigError, match=r"\[regions\.de\]\.registry holds a password") as caught:
+        Registry.for_region("de")
+    assert "s3cret" not in caught.value.message
+
+
+def test_registry_flag_points_a_command_at_a_postgresql_registry(pg_cluster, pg_registry, capsys):
+    from cli_run import run
+
+    url = pg_cluster.url(pg_registry)
+    with Registry(url) as shared:
+        app = shared.add_application("Shared app", "exchange", "contoso.example")
+        shared.add_profile(app.id, "ada@contoso.example", "Ada")
+    code, out, err = run(capsys, "profiles", "list", "--region", "us", "--registry", url, "--json")
+    assert code == 0, err
+    assert "ada@contoso.example" in out
+    code, out, err = run(capsys, "profiles", "list", "--region", "us", "--json")  # the flag is for one command
+    assert code == 0, err
+    assert "ada@contoso.example" not in out
+    code, out, err = run(capsys, "applications", "list", "--registry",
+                         url.replace("postgres@", "postgres:hunter2@"))
+    assert code == 2 and "holds a password" in err and "hunter2" not in out + err
+
+
+def test_the_database_refuses_a_helpdesk_revoke_from_the_cli_with_exit_1(pg_cluster, pg_logins, capsys):
+    from cli_run import run
+
+    from ec_console import registry_pg as pg
+    from ec_console.secrets import default_store
+
+    with _signed_in(pg_cluster, pg_logins, "admin") as admin:
+        app = admin.add_application("Shared app", "exchange", "contoso.example")
+        admin.add_profile(app.id, "ada@contoso.example", "Ada")
+    url = pg_cluster.url(pg_logins.dbname, pg_logins.names["helpdesk"], tcp=True)
+    default_store().set(pg.password_key(pg.parse_url(url), pg_logins.names["helpdesk"]),
+                        pg_logins.passwords["helpdesk"])
+    code, out, err = run(capsys, "profiles", "revoke", "ada@contoso.example", "--registry", url)
+    assert code == 1, out + err
+    assert "Your registry role (helpdesk) may not revoke profiles: ask an administrator." in err
+    assert "Traceback" not in err and pg_logins.passwords["helpdesk"] not in out + err
+    with _signed_in(pg_cluster, pg_logins, "admin") as admin:
+        assert admin.list_profiles()[0].status == "linked"

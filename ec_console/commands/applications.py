@@ -56,6 +56,7 @@ from ec_console.commands.common import (
     parser_class,
     print_table,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
@@ -239,6 +240,7 @@ def _register_edits(actions: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser, what: str) -> None:
     region_flag(parser)
+    registry_flag(parser)
     json_flag(parser, what)
     verbose_flag(parser)
 

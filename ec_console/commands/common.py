@@ -21,6 +21,18 @@ def region_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def registry_flag(parser: argparse.ArgumentParser) -> None:
+    """`--registry URL`: the command works on this PostgreSQL registry instead of the region's own (its
+    SQLite file, or the URL regions.toml names). Applied around the command by `cli.main`."""
+    parser.add_argument(
+        "--registry",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="a PostgreSQL registry (postgresql://host/db) instead of the region's own; the password comes "
+        "from the keychain ('ec-console registry login') or the file PGPASSFILE names",
+    )
+
+
 def json_flag(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--json", action="store_true", help=f"print {what} as JSON for scripts")
 

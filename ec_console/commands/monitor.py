@@ -33,6 +33,7 @@ from ec_console.commands.common import (
     parser_class,
     positive_int,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
@@ -88,6 +89,7 @@ def register(subparsers: Any) -> None:
     run = actions.add_parser("run", help="one monitor run now (what the scheduled job executes)")
     run.add_argument("--scheduled", action="store_true", help="record the run as a scheduled one")
     _common(run, "the run")
+    registry_flag(run)
     run.set_defaults(handler=run_run)
     history = actions.add_parser("history", help="print or export the health history",
                                  description="The health history, oldest first; --output FILE.csv or "
@@ -97,6 +99,7 @@ def register(subparsers: Any) -> None:
                                                          "2026-12-01T06:00:00Z)")
     history.add_argument("--output", "-o", metavar="FILE")
     _common(history, "the history")
+    registry_flag(history)
     history.set_defaults(handler=run_history)
 
 

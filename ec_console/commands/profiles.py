@@ -35,6 +35,7 @@ from ec_console.commands.common import (
     positive_int,
     print_table,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
@@ -161,6 +162,7 @@ def register(subparsers: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser, what: str) -> None:
     region_flag(parser)
+    registry_flag(parser)
     json_flag(parser, what)
     verbose_flag(parser)
 
@@ -168,6 +170,7 @@ def _common(parser: argparse.ArgumentParser, what: str) -> None:
 def _add_list(actions: Any) -> None:
     plist = actions.add_parser("list", help="list profiles", description="List the profiles of a region.")
     region_flag(plist)
+    registry_flag(plist)
     plist.add_argument(
         "--status", choices=["linked", "needs_relink", "revoked"], help="only profiles with this status"
     )

@@ -25,6 +25,7 @@ from ec_console.commands.common import (
     concurrency_flag,
     json_flag,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
@@ -60,6 +61,7 @@ def register(actions: Any) -> None:
                         help="the application's name, confirming --apply leavers without a terminal")
     concurrency_flag(parser)
     region_flag(parser)
+    registry_flag(parser)
     json_flag(parser, "the reconciliation")
     verbose_flag(parser)
     parser.set_defaults(handler=run_reconcile)
