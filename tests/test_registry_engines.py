@@ -172,7 +172,8 @@ def test_registry_flag_points_a_command_at_a_postgresql_registry(pg_cluster, pg_
     code, out, err = run(capsys, "profiles", "list", "--region", "us", "--registry", url, "--json")
     assert code == 0, err
     assert "ada@contoso.example" in out
-    code, out, err = run(capsys, "profiles", "list", "--region", "us", "--json")  # the flag is for one command
+    # the flag is for one command only
+    code, out, err = run(capsys, "profiles", "list", "--region", "us", "--json")
     assert code == 0, err
     assert "ada@contoso.example" not in out
     code, out, err = run(capsys, "applications", "list", "--registry",

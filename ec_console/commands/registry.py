@@ -228,7 +228,8 @@ def _sqlite_status(region_id: str) -> dict[str, Any]:
     path = Registry.path_for_region(region_id)
     version = _sqlite_version(path, APPLICATION_ID) if path.exists() else None
     return {"engine": "sqlite", "engine_label": f"SQLite {sqlite3.sqlite_version}", "region": region_id,
-            "path": str(path), "where": str(path), "schema_version": version, "latest_schema_version": SCHEMA_VERSION,
+            "path": str(path), "where": str(path),
+            "schema_version": version, "latest_schema_version": SCHEMA_VERSION,
             "role": SQLITE_ROLE, "role_detail": SQLITE_ROLE_DETAIL}
 
 
@@ -265,7 +266,8 @@ def _postgres_status(url: str) -> dict[str, Any]:
                                "registry yet: its administrator runs 'ec-console registry init --url URL'")
         server = conn.info.parameter_status("server_version") or ""
     return {"engine": "postgresql", "engine_label": f"PostgreSQL {server}".strip(),
-            **_target_fields(target, signed_in.user), "where": target.where, "server_version": server, "schema_version": version,
+            **_target_fields(target, signed_in.user), "where": target.where,
+            "server_version": server, "schema_version": version,
             "latest_schema_version": pg.PG_SCHEMA_VERSION, "role": signed_in.role,
             "role_detail": f"{signed_in.role} ({signed_in.explanation})"}
 
