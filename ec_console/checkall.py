@@ -682,6 +682,10 @@ def _intersect(left: Spans, right: Spans) -> Spans:
 
 def region_of(registry: Registry) -> str:
     """The region id of a registry opened with `Registry.for_region` (its file is `registry-<id>.sqlite3`)."""
+    if getattr(registry, "region_id", None):
+        return str(registry.region_id)
+    if registry.path is None:
+        raise ValueError(f"the registry at {registry.where} was not opened for a region; pass region_id")
     stem = registry.path.stem
     if not stem.startswith("registry-"):
         raise ValueError(f"{registry.path} is not named like a region's registry; pass region_id")

@@ -1084,7 +1084,9 @@ def open_registry(region_id: str, *, url: str | None = None) -> Registry:
     region's `registry` in regions.toml, else its SQLite file (created if needed)."""
     path = Registry.path_for_region(region_id)
     url = url or configured_registry_url(region_id)
-    return Registry(url) if url else Registry(path)
+    registry = Registry(url) if url else Registry(path)
+    registry.region_id = region_id
+    return registry
 
 
 def _is_postgresql_url(target: object) -> bool:
@@ -1150,6 +1152,7 @@ class Registry:
     """
 
     path: Path | None
+    region_id: str | None = None  # set by `open_registry` (`for_region`)
 
     def __init__(self, path: Path | str, *, busy_timeout_ms: int = 5000, password: str | None = None) -> None:
         self._busy_timeout_ms = int(busy_timeout_ms)

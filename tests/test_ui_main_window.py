@@ -548,3 +548,43 @@ def test_results_streamed_during_a_run_refresh_once_per_burst_and_move_the_count
         f"{expected['needs_relink']} {'needs' if expected['needs_relink'] == 1 else 'need'} relink · "
         f"{expected['revoked']} revoked")
     assert "2 linked · 1 needs relink · 1 revoked" in _app_item_text(window, "Room booking")
+
+
+# ------------------------------------------------------------------------------- a PostgreSQL registry
+
+def test_the_main_window_works_on_a_postgresql_registry(qtbot, open_window, two_regions, pg_cluster,
+                                                          pg_registry, monkeypatch):
+    from ec_console import paths
+
+    (paths.config_dir() / "regions.toml").write_text(
+        f'[regions.us]\nregistry = "{pg_cluster.url(pg_registry)}"\n', encoding="utf-8")
+    seed("us", [  # now into the PostgreSQL registry the region names (its SQLite file keeps the others)
+        ("Shared booking", "exchange", "contoso.com", [
+            ("ann@contoso.com", "Ann Archer", "linked"),
+            ("ben@contoso.com", "Ben Baker", "needs_relink"),
+            ("cara@contoso.com", "Cara Clark", "linked"),
+        ]),
+    ])
+    window = open_window()
+    assert window.registry.engine == "postgresql"
+    assert emails(window) == ["ann@contoso.com", "ben@contoso.com", "cara@contoso.com"]
+    assert window.counts_status.text() == "3 profiles · 2 linked · 1 needs relink · 0 revoked"
+    opened: list[str] = []
+    open_like = Registry.open_like.__func__
+
+    def recorded(cls, other):
+        reader = open_like(cls, other)
+        opened.append(f"{reader.engine} {reader.where}")
+        return reader
+
+    monkeypatch.setattr(Registry, "open_like", classmethod(recorded))
+    window.model.sync_budget_ms = 0  # from now on every read is on a reader thread, on its own connection
+    qtbot.keyClicks(window.profile_search, "BEN")
+    qtbot.waitUntil(lambda: emails(window) == ["ben@contoso.com"])
+    window.profile_search.clear()
+    qtbot.waitUntil(lambda: len(emails(window)) == 3)
+    _click_header(qtbot, window.profiles_table, COL_EMAIL)
+    qtbot.waitUntil(lambda: emails(window) == ["cara@contoso.com", "ben@contoso.com", "ann@contoso.com"])
+    _click_header(qtbot, window.profiles_table, COL_STATUS)
+    qtbot.waitUntil(lambda: emails(window)[-1] == "ben@contoso.com")
+    assert opened and set(opened) == {f"postgresql {window.registry.where}"}  # readers on the same database
