@@ -199,3 +199,22 @@ def test_the_database_refuses_a_helpdesk_revoke_from_the_cli_with_exit_1(pg_clus
     assert "Traceback" not in err and pg_logins.passwords["helpdesk"] not in out + err
     with _signed_in(pg_cluster, pg_logins, "admin") as admin:
         assert admin.list_profiles()[0].status == "linked"
+
+
+def test_a_reconciliation_is_stored_and_read_back_through_raw_sql_on_both_engines(any_registry):
+    from ec_console import reconcile
+
+    reg = any_registry
+    app = reg.add_application("App", "exchange", "contoso.example")
+    rec = reconcile.Reconciliation("App", app.id, "exchange", "2026-12-01T08:00:00Z", scope_size=3,
+                                   linked_size=2, findings=[reconcile.Finding("ada@contoso.example", "leak"),
+                                                            reconcile.Finding("bob@contoso.example", "joiner")])
+    first = reconcile.record_reconciliation(reg, rec)
+    second = reconcile.record_reconciliation(reg, reconcile.Reconciliation("App", app.id, "exchange",
+                                                                           "2026-12-02T08:00:00Z"))
+    assert second > first > 0 and rec.id == first
+    stored = reconcile.reconciliations(reg, app.id)
+    assert [s.id for s in stored] == [second, first] and stored[1].counts["leak"] == 1
+    assert reconcile.stored_findings(reg, first) == [("ada@contoso.example", "leak", None),
+                                                     ("bob@contoso.example", "joiner", None)]
+    assert [e.action for e in reg.audit_entries()] == [reconcile.AUDIT_RECORDED] * 2
