@@ -218,3 +218,49 @@ def test_a_reconciliation_is_stored_and_read_back_through_raw_sql_on_both_engine
     assert reconcile.stored_findings(reg, first) == [("ada@contoso.example", "leak", None),
                                                      ("bob@contoso.example", "joiner", None)]
     assert [e.action for e in reg.audit_entries()] == [reconcile.AUDIT_RECORDED] * 2
+
+
+def test_a_read_past_its_time_budget_or_no_longer_wanted_stops_on_postgresql(pg_cluster, pg_registry):
+    from ec_console.registry import QueryTimedOut
+
+    with Registry(pg_cluster.url(pg_registry)) as reg:
+        with pytest.raises(QueryTimedOut), reg.time_budget(50):
+            reg._conn.execute("SELECT pg_sleep(5)")  # noqa: SLF001 - a read that takes far too long
+        wanted = [True]
+        with pytest.raises(QueryTimedOut), reg.time_budget(stop=lambda: not wanted[0]):
+            wanted[0] = False  # a newer keystroke: the watcher cancels the read in flight
+            reg._conn.execute("SELECT pg_sleep(5)")  # noqa: SLF001
+        assert reg.count_profiles() == 0  # the connection is still usable, without a timeout left on it
+        assert reg._conn.execute("SHOW statement_timeout").fetchone()[0] == "0"  # noqa: SLF001
+
+
+def test_two_consoles_write_at_once_and_the_audit_chain_holds(pg_cluster, pg_registry):
+    import threading
+
+    url = pg_cluster.url(pg_registry)
+    with Registry(url) as reg:
+        app = reg.add_application("App", "exchange", "contoso.example")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def writer(name: str) -> None:
+        try:
+            with Registry(url) as mine:
+                barrier.wait(10)
+                for i in range(30):
+                    with mine.transaction():
+                        profile = mine.add_profile(app.id, f"{name}-{i}@contoso.example")
+                        mine.audit("profile_link", f"profile:{profile.email}")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,), name=f"writer-{n}") for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    with Registry(url) as reg:
+        assert reg.count_profiles() == 60 and len(reg.audit_entries()) == 60
+        result = reg.verify_audit()
+        assert result.verified and result.entries == 60
