@@ -206,9 +206,10 @@ def test_a_reconciliation_is_stored_and_read_back_through_raw_sql_on_both_engine
 
     reg = any_registry
     app = reg.add_application("App", "exchange", "contoso.example")
+    findings = [reconcile.Finding("ada@contoso.example", "leak"),
+                reconcile.Finding("bob@contoso.example", "joiner")]
     rec = reconcile.Reconciliation("App", app.id, "exchange", "2026-12-01T08:00:00Z", scope_size=3,
-                                   linked_size=2, findings=[reconcile.Finding("ada@contoso.example", "leak"),
-                                                            reconcile.Finding("bob@contoso.example", "joiner")])
+                                   linked_size=2, findings=findings)
     first = reconcile.record_reconciliation(reg, rec)
     second = reconcile.record_reconciliation(reg, reconcile.Reconciliation("App", app.id, "exchange",
                                                                            "2026-12-02T08:00:00Z"))
