@@ -39,6 +39,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.permissions import BULK_LINK, CHECK, LINK_PROFILES, RELINK_PROFILES, REVOKE_PROFILES
 from ec_console.words import count
 
 MAX_LIST_FILE_BYTES = 16 * 1024 * 1024
@@ -210,7 +211,7 @@ def _add_link(actions: Any) -> None:
     )
     concurrency_flag(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_link)
+    parser.set_defaults(handler=run_link, permission=_link_permission)
 
 
 def _profile_targets(parser: argparse.ArgumentParser) -> None:
@@ -232,7 +233,7 @@ def _add_revoke(actions: Any) -> None:
     )
     _profile_targets(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_revoke)
+    parser.set_defaults(handler=run_revoke, permission=REVOKE_PROFILES)
 
 
 def _add_relink(actions: Any) -> None:
@@ -244,7 +245,7 @@ def _add_relink(actions: Any) -> None:
     _profile_targets(parser)
     concurrency_flag(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_relink)
+    parser.set_defaults(handler=run_relink, permission=RELINK_PROFILES)
 
 
 def _add_check(actions: Any) -> None:
@@ -265,7 +266,7 @@ def _add_check(actions: Any) -> None:
     )
     concurrency_flag(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_check)
+    parser.set_defaults(handler=run_check, permission=CHECK)
 
 
 def _add_show(actions: Any) -> None:
@@ -453,6 +454,10 @@ def _exit(summary: Any, *, link: bool = False) -> int:
     else:
         ok = not summary.failed
     return ExitStatus.OK if ok else ExitStatus.STEP_FAILED
+
+
+def _link_permission(args: argparse.Namespace) -> str:
+    return BULK_LINK if getattr(args, "from_file", None) is not None else LINK_PROFILES
 
 
 def run_link(args: argparse.Namespace) -> int:
