@@ -101,6 +101,10 @@ PERMISSIONS: dict[str, Permission] = {p.action: p for p in (
 )}
 
 
+# How every refusal begins (so a window can tell a role's refusal from other reasons).
+REFUSAL_START = "Your registry role is "
+
+
 def role_of(registry: Any) -> str:
     """The signed-in role of a registry ("admin" on SQLite, or when the registry does not say)."""
     role = getattr(registry, "role", ADMIN) if registry is not None else ADMIN
@@ -116,7 +120,7 @@ def refusal(role: str, action: str) -> str | None:
     permission = PERMISSIONS[action]
     if role in permission.roles:
         return None
-    return f"Your registry role is {role}: {permission.doing} is for an administrator."
+    return f"{REFUSAL_START}{role}: {permission.doing} is for an administrator."
 
 
 def require(registry: Any, action: str) -> None:

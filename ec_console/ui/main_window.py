@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ec_console import APP_DISPLAY_NAME
+from ec_console import APP_DISPLAY_NAME, permissions
 from ec_console.errors import ConsoleError
 from ec_console.regions import Region, RegionCatalog, load_settings, remember_region, save_setting
 from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQuery, Registry
@@ -547,12 +547,19 @@ class MainWindow(QMainWindow):
         self.counts_status = ElidedLabel(parts=" · ")
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
+        # Who is signed in to a shared registry, and as which role ("Helpdesk · alex on db.example.com/ec");
+        # hidden on a SQLite registry, whose user is the administrator.
+        self.role_status = ElidedLabel()
+        self.role_status.setObjectName("roleStatus")
+        self.role_status.setAccessibleName(self.tr("Registry role"))
+        self.role_status.hide()
         self.keychain_status = ElidedLabel()
         self.keychain_status.setObjectName("keychainStatus")
         self.keychain_status.setAccessibleName(self.tr("Keychain"))
-        for label in (self.region_status, self.counts_status, self.keychain_status):
+        for label in (self.region_status, self.role_status, self.counts_status, self.keychain_status):
             label.setContentsMargins(6, 0, 6, 0)
         status.addWidget(self.region_status)
+        status.addWidget(self.role_status)
         status.addWidget(self.counts_status, 1)
         status.addPermanentWidget(self.keychain_status)
         self._show_keychain()
@@ -672,6 +679,11 @@ class MainWindow(QMainWindow):
         suffix = self.tr(" — sandbox organisation") if self.sandbox else ""
         self.setWindowTitle(f"{self.region.label}{suffix} — {APP_DISPLAY_NAME}")
         self.region_status.setText(self.tr("Region: %s") % self.region.label)
+        signed_in = permissions.signed_in_label(self.registry)
+        self.role_status.setText(signed_in or "")
+        self.role_status.setToolTip(self.tr("Signed in to the region's shared registry as %s") % signed_in
+                                    if signed_in else "")
+        self.role_status.setVisible(signed_in is not None)
         self.open_dashboard_action.setToolTip(
             self.tr("Open web dashboard (%s)\nOpen %s in your browser")
             % (self.open_dashboard_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
@@ -947,6 +959,19 @@ class MainWindow(QMainWindow):
         self.counts_status.setText("")
         self._update_actions()
 
+    @property
+    def role(self) -> str:
+        """The registry's signed-in role ("admin" on SQLite, or with no registry open)."""
+        return permissions.role_of(self.registry)
+
+    def refused(self, action: str) -> str | None:
+        """Why the signed-in role may not do `action` (ec_console.permissions), said in the status bar too;
+        None when it may. Openers ask here, so a shortcut or a stale menu cannot start what is disabled."""
+        why = permissions.refusal(self.role, action)
+        if why is not None:
+            self.statusBar().showMessage(why, 8000)
+        return why
+
     def _update_actions(self) -> None:
         selection = ui_actions.Selection(
             registry_open=self.registry is not None,
@@ -954,8 +979,12 @@ class MainWindow(QMainWindow):
             application_selected=self.selected_application_id() is not None,
             linked_profiles=self._linked_total,
             blocked=self._inapplicable_profile_actions(),
+            role=self.role,
         )
         ui_actions.update_action_states(self.actions, selection)
+        add = self.actions["addConnectionAction"]
+        self.welcome_add_button.setEnabled(add.isEnabled())
+        self.welcome_add_button.setToolTip(add.statusTip())
         self.export_profiles_action.setEnabled(self.registry is not None)
         run_panel = getattr(self, "run_panel", None)
         if run_panel is not None and run_panel.running:
@@ -988,6 +1017,10 @@ class MainWindow(QMainWindow):
                           move_application: Application | None = None) -> Any:
         """The setup wizard (`setupWizard`) for a new application, or on `application` to edit it, or to
         move `move_application` (Exchange Online EWS) to Microsoft Graph."""
+        action = (permissions.MOVE_APPLICATION if move_application is not None else
+                  permissions.EDIT_APPLICATION if application is not None else permissions.ADD_APPLICATION)
+        if self.refused(action):
+            return None
         from ec_console.ui.wizard import SetupWizard
 
         wizard = SetupWizard(self.region_id, region=self.region, parent=self, registry=self.registry,
@@ -999,6 +1032,8 @@ class MainWindow(QMainWindow):
         return wizard
 
     def edit_selected_application(self) -> Any:
+        if self.refused(permissions.EDIT_APPLICATION):
+            return None
         app_id = self.selected_application_id()
         app = next((a for a in self._applications if a.id == app_id), None)
         if app is None or app.status != "active":
@@ -1276,7 +1311,7 @@ class MainWindow(QMainWindow):
         from ec_console.ui.profile_details import RevokeProfilesDialog
 
         ids = self.selected_profile_ids()
-        if not ids or self.registry is None:
+        if not ids or self.registry is None or self.refused(permissions.REVOKE_PROFILES):
             return None
         emails = [p.email for p in self.registry.profiles_by_ids(ids)]
         dialog = RevokeProfilesDialog(emails, self)
@@ -1310,7 +1345,7 @@ class MainWindow(QMainWindow):
         from ec_console.ui.check_all import saved_concurrency, start_run
 
         ids = self.selected_profile_ids()
-        if not ids:
+        if not ids or self.refused(permissions.RELINK_PROFILES):
             return None
         scope = self.operation_scope()
 
@@ -1350,7 +1385,8 @@ class MainWindow(QMainWindow):
         from ec_console.ui.link_dialog import LinkProfilesDialog
 
         app = self.selected_application()
-        if app is None or app.status != "active" or self.registry is None:
+        if app is None or app.status != "active" or self.registry is None or \
+                self.refused(permissions.LINK_PROFILES):
             return None
         dialog = LinkProfilesDialog(app, self.operation_scope(), self.registry, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1364,7 +1400,8 @@ class MainWindow(QMainWindow):
         from ec_console.ui.revoke_application import RevokeApplicationDialog
 
         app = self.selected_application()
-        if app is None or app.status != "active" or self.registry is None:
+        if app is None or app.status != "active" or self.registry is None or \
+                self.refused(permissions.REVOKE_APPLICATION):
             return None
         dialog = RevokeApplicationDialog(app, self.operation_scope(), self.registry, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

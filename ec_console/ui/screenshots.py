@@ -19,7 +19,9 @@ wrong password, `import-credential-certificate` for a Graph certificate), and th
 with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
 leaks `reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health
 history window with its trend chart (`health-history`) and with two years of runs (`health-history-long`),
-each in light and dark, at scale 1 and 2, named
+the main window signed in to a shared registry as a helpdesk member (`main-helpdesk`: the role in the status
+bar, the administrator's actions disabled) and the tooltip of a disabled action saying why
+(`main-helpdesk-tooltip`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -172,9 +174,50 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(
                     app, outdir, s, scale, "health-history-long", seed_long_health_history))
+                _with_home(True, lambda s=scheme: _helpdesk_shots(app, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
+
+
+def _helpdesk_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
+    """The main window signed in to a shared registry as a helpdesk member, a profile selected; and the
+    tooltip of the disabled Revoke profile button."""
+    from PySide6.QtWidgets import QApplication, QToolBar, QToolTip
+
+    from ec_console.registry import Registry
+    from ec_console.ui.app import create_main_window
+
+    class HelpdeskRegistry(Registry):
+        """The sample registry as a PostgreSQL login of ec_helpdesk would see it."""
+
+        role = "helpdesk"
+        engine = "postgresql"
+        signed_in_as = "alex"
+        where = "db.example.com/ec"
+
+    window = create_main_window("us", keychain="Secret Service (GNOME Keyring)")
+    window._registry_factory = HelpdeskRegistry.for_region
+    window._open_region("us")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    _select_row(window.profiles_table, 2)
+    _settle(app)
+    _save(window, outdir, "main-helpdesk", scheme, scale)
+    bar = window.findChild(QToolBar)
+    button = bar.widgetForAction(window.actions["revokeProfileAction"]) if bar is not None else None
+    if button is not None:
+        QToolTip.showText(button.mapToGlobal(button.rect().center()), button.toolTip(), button)
+        _settle(app)
+        tip = next((w for w in QApplication.topLevelWidgets()
+                    if w.inherits("QTipLabel") and w.isVisible()), None)
+        if tip is not None:
+            _save(tip, outdir, "main-helpdesk-tooltip", scheme, scale)
+        QToolTip.hideText()
+    window.close()
+    window.deleteLater()
+    _settle(app)
 
 
 def seed_health_history(registry: Any, runs: int = 12) -> list[Any]:
