@@ -180,9 +180,14 @@ def _wants_json(argv: Sequence[str]) -> bool:
     return "--json" in argv
 
 
-# Errors whose `--json` answer is the error object on stdout (a refused input, a role's refusal); the others
-# say so on stderr only.
+# Errors whose `--json` answer is the error object on stdout (a refused input, a role's refusal, a row another
+# console changed first); the others say so on stderr only.
 _JSON_ERRORS: tuple[type[ConsoleError], ...] = (BadInput, RoleRefused)
+
+
+def _json_errors() -> tuple[type[ConsoleError], ...]:
+    registry = sys.modules.get("ec_console.registry")   # not loaded: no registry error can have been raised
+    return _JSON_ERRORS if registry is None else (*_JSON_ERRORS, registry.ChangedElsewhere)
 
 
 def _report_error(err: ConsoleError, argv: Sequence[str]) -> int:
@@ -194,7 +199,7 @@ def _report_error(err: ConsoleError, argv: Sequence[str]) -> int:
     from ec_console.render import safe_text
 
     message = safe_text(err.message, keep_newlines=False)
-    if isinstance(err, _JSON_ERRORS) and _wants_json(argv):
+    if isinstance(err, _json_errors()) and _wants_json(argv):
         json.dump({"error": {"code": err.code, "message": message}}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     sys.stderr.write(f"{APP_NAME}: {message}\n")

@@ -420,7 +420,30 @@ BEGIN
     END IF;
 END $$""",))
 
-PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
+# No lost updates between consoles (SQLite's migration of the same number): applications and profiles carry a
+# `version` that a BEFORE UPDATE trigger bumps on every update, whoever makes it; the console never writes
+# it, so the helpdesk needs no grant on the column (a trigger's own change is not checked against the
+# column grants). An action a person decided on what they saw updates `WHERE id = ? AND version = ?`.
+_V13 = PgMigration(13, "applications and profiles carry a version, bumped on every update "
+                       "(no lost updates between consoles)", (
+    "ALTER TABLE applications ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1",
+    "ALTER TABLE profiles ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1",
+    """CREATE OR REPLACE FUNCTION ec_row_version() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    new.version := old.version + 1;
+    RETURN new;
+END $$""",
+    "DROP TRIGGER IF EXISTS applications_version ON applications",
+    """CREATE TRIGGER applications_version BEFORE UPDATE ON applications
+       FOR EACH ROW EXECUTE FUNCTION ec_row_version()""",
+    "DROP TRIGGER IF EXISTS profiles_version ON profiles",
+    """CREATE TRIGGER profiles_version BEFORE UPDATE ON profiles
+       FOR EACH ROW EXECUTE FUNCTION ec_row_version()""",
+))
+
+PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12,
+                                          _V13)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
@@ -448,7 +471,7 @@ def _role_statements() -> list[str]:
         f"REVOKE ALL ON {', '.join(TABLES)} FROM PUBLIC",
         "REVOKE ALL ON FUNCTION ec_audit_append_only(), ec_reconciliations_go_with_application(), "
         "ec_profile_counts(), ec_profile_counts_application_delete(), ec_audit_chain(), "
-        "ec_profile_status_by_role() FROM PUBLIC",
+        "ec_profile_status_by_role(), ec_row_version() FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {roles}",
         f"GRANT SELECT ON {', '.join(TABLES)} TO {roles}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(_ADMIN_WRITES)} TO {ADMIN_ROLE}",
@@ -875,7 +898,7 @@ _PG_SORT_KEYS: dict[str, tuple[str, ...]] = {
 }
 _NULLABLE_SORT_KEYS = frozenset({"p.last_checked_at", "p.last_result"})
 _PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.display_name, p.status,
-    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
+    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at, p.version"""
 
 
 def _profile_where(query: Any) -> tuple[str, list[Any]]:

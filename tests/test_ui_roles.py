@@ -169,3 +169,25 @@ def test_a_refusal_by_the_database_after_all_is_a_plain_message(qtbot, open_wind
     assert "Traceback" not in window.statusBar().currentMessage()
     with Registry.for_region("us") as registry:
         assert {p.status for p in registry.list_profiles()} == {"linked"}
+
+
+# ------------------------------------------------------------------------ two consoles on one registry
+
+def test_a_revoke_confirmed_after_another_console_revoked_says_so_and_refreshes(qtbot, open_window, seeded):  # noqa: F811
+    from test_ui_dashboard_support import status_in_table
+
+    window = open_window()
+    _click_row(qtbot, window, "ann@contoso.com")
+    assert status_in_table(window, "ann@contoso.com") == "Linked"
+    _action(window, "revokeProfileAction").trigger()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "revokeProfilesConfirm") is not None)
+    with Registry.for_region("us") as other_console:      # meanwhile, on another desktop
+        [ann] = [p for p in other_console.list_profiles() if p.email == "ann@contoso.com"]
+        dashboard.revoke_profiles(other_console, [ann.id])
+    window.findChild(QMessageBox, "revokeProfilesConfirm").revoke_button.click()
+    qtbot.waitUntil(lambda: "Someone else" in window.statusBar().currentMessage())
+    assert window.statusBar().currentMessage() == \
+        "Someone else changed this profile (now: revoked) — the list has been refreshed; nothing was done"
+    qtbot.waitUntil(lambda: status_in_table(window, "ann@contoso.com") == "Revoked")
+    with Registry.for_region("us") as registry:
+        assert [e.action for e in registry.audit_entries()] == ["profile_revoked"]    # the other's only

@@ -557,7 +557,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     region_id = resolve_region(args)
     with Registry.for_region(region_id) as registry:
         profiles = _select_profiles(registry, args.emails, args.application)
-        results = dashboard.revoke_profiles(registry, [p.id for p in profiles])
+        results = dashboard.revoke_profiles(registry, [p.id for p in profiles],
+                                            seen={p.id: p.version for p in profiles})
     if args.json:
         print_json(
             [

@@ -1314,6 +1314,7 @@ class MainWindow(QMainWindow):
         if not ids or self.registry is None or self.refused(permissions.REVOKE_PROFILES):
             return None
         emails = [p.email for p in self.registry.profiles_by_ids(ids)]
+        seen = self._seen_versions()
         dialog = RevokeProfilesDialog(emails, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         scope = self.operation_scope()
@@ -1322,13 +1323,29 @@ class MainWindow(QMainWindow):
             if not dialog.confirmed():
                 return
             operations.revoke_profiles(
-                self, scope, ids,
+                self, scope, ids, seen=seen,
                 on_done=lambda results: self._after_revoke(results, scope.region_id),
-                on_error=lambda message: self.statusBar().showMessage(message, 15000))
+                on_error=self._after_failed_change)
 
         dialog.finished.connect(finished)
         dialog.open()
         return dialog
+
+    def _seen_versions(self) -> dict[int, int]:
+        """The version of each selected profile as the table shows it (what the person decided on); rows
+        not read into the table yet are left out (their action is not checked against a version)."""
+        seen: dict[int, int] = {}
+        for index in self.profiles_table.selectionModel().selectedRows():
+            profile = self.model.profile(index.row())
+            if profile is not None:
+                seen[profile.id] = profile.version
+        return seen
+
+    def _after_failed_change(self, message: str) -> None:
+        """A change was refused (another console changed the row first, or the registry said no): read the
+        list again so what shows is what is true, then say why."""
+        self.results_arrived(now=True)       # first: re-selecting the rows would hide the message
+        self.statusBar().showMessage(message, 15000)
 
     def _after_revoke(self, results: list[Any], region_id: str) -> None:
         changed = sum(1 for r in results if r.changed)
