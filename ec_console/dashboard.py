@@ -324,6 +324,14 @@ def link_profiles(registry: Registry, application: str | Application, emails: It
     return LinkSummary(run, already)
 
 
+def refuse_changed(profiles: Sequence[Profile], seen: Mapping[int, int] | None) -> None:
+    """ChangedElsewhere when a profile's version is not the one the person deciding saw (`seen`: id ->
+    version; profiles it does not name are not checked)."""
+    for profile in profiles:
+        if seen and profile.id in seen and profile.version != seen[profile.id]:
+            raise ChangedElsewhere("profile", profile.email, profile.status)
+
+
 def _profiles(registry: Registry, profile_ids: Sequence[int]) -> list[Profile]:
     found = registry.profiles_by_ids(list(profile_ids))
     missing = sorted(set(profile_ids) - {p.id for p in found})
@@ -336,14 +344,18 @@ def relink_profiles(registry: Registry, profile_ids: Sequence[int], *, concurren
                     cancel: CancelToken | None = None, on_progress: Callable[[Progress], None] | None = None,
                     on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
                     store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None,
-                    timeout: float | None = None, policy: BackOffPolicy | None = None) -> RunSummary:
+                    timeout: float | None = None, policy: BackOffPolicy | None = None,
+                    seen: Mapping[int, int] | None = None) -> RunSummary:
     """Probe the profiles again with their application's current credentials; `linked` on success.
 
     Revoked profiles can be relinked (that is how a revoke is undone). A profile whose application is
-    revoked or has no secret is refused before anything runs.
+    revoked or has no secret is refused before anything runs; so is the whole relink when another console
+    changed one of the profiles since the person deciding saw it (`seen`: id -> version; ChangedElsewhere).
+    The probes' results are then recorded as found (a check result carries no version).
     """
     validate_concurrency(concurrency)
     profiles = _profiles(registry, profile_ids)
+    refuse_changed(profiles, seen)
     apps: dict[int, AppContext] = {}
     for profile in profiles:
         if profile.application_id not in apps:
@@ -377,10 +389,7 @@ def revoke_profiles(registry: Registry, profile_ids: Sequence[int], *,
     console changed one of them since, ChangedElsewhere is raised before anything is written (and, should
     the change land while this runs, that profile's own update is refused the same way)."""
     profiles = _profiles(registry, profile_ids)
-    if seen:
-        for profile in profiles:
-            if profile.id in seen and profile.version != seen[profile.id]:
-                raise ChangedElsewhere("profile", profile.email, profile.status)
+    refuse_changed(profiles, seen)
     results = []
     for profile in profiles:
         step = profile_withdrawal_step(registry, profile, adapters)

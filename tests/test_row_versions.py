@@ -179,3 +179,13 @@ def test_on_postgresql_the_schema_has_the_row_versions(pg_cluster, pg_registry):
             "SELECT table_name FROM information_schema.columns WHERE column_name = 'version' "
             "AND table_name IN ('applications', 'profiles')")}
         assert columns == {"applications", "profiles"}
+
+
+def test_a_relink_decided_before_another_console_revoked_the_profile_is_refused(consoles, store):
+    first, second, _app, profile = consoles
+    seen = {profile.id: profile.version}
+    second.set_profile_status(profile.id, "revoked")
+    with pytest.raises(ChangedElsewhere) as refused:
+        dashboard.relink_profiles(first, [profile.id], store=store, seen=seen)   # refused before any probe
+    assert refused.value.now == "revoked"
+    assert first.audit_entries() == [] and first.checks_for_profile(profile.id) == []

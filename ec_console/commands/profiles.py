@@ -597,6 +597,7 @@ def run_relink(args: argparse.Namespace) -> int:
                 cancel=cancel,
                 on_progress=progress,
                 region_id=region_id,
+                seen={p.id: p.version for p in profiles},
             ),
         )
     _print_results(summary, {}, args.json)

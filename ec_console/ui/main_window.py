@@ -1365,10 +1365,11 @@ class MainWindow(QMainWindow):
         if not ids or self.refused(permissions.RELINK_PROFILES):
             return None
         scope = self.operation_scope()
+        seen = self._seen_versions()
 
         def begin(feed: Any, progress: Any, done: Any, failed: Any) -> Any:
             return operations.relink_profiles(self, scope, ids, feed=feed, concurrency=saved_concurrency(),
-                                              on_progress=progress, on_done=done, on_error=failed)
+                                              on_progress=progress, on_done=done, on_error=failed, seen=seen)
 
         return start_run(self, self.tr("Relink"), begin)
 

@@ -219,15 +219,16 @@ def relink_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *
                     feed: RunFeed | None = None, concurrency: int = DEFAULT_CONCURRENCY,
                     on_progress: Callable[[], None] | None = None,
                     on_done: Callable[[Any], None] | None = None,
-                    on_error: OnError | None = None) -> Operation:
-    """Probe the profiles again with their application's current credentials; `on_done(RunSummary)`."""
+                    on_error: OnError | None = None, seen: dict[int, int] | None = None) -> Operation:
+    """Probe the profiles again with their application's current credentials; `on_done(RunSummary)`.
+    `seen`: each profile's version as the person saw it (another console's change since refuses it)."""
     from ec_console import dashboard
 
     ids = list(profile_ids)
 
     def work(token: CancelToken, ctx: TaskContext) -> Any:
         with scope.open() as registry:
-            return dashboard.relink_profiles(registry, ids, concurrency=concurrency, cancel=token,
+            return dashboard.relink_profiles(registry, ids, concurrency=concurrency, cancel=token, seen=seen,
                                              **_feed_callbacks(feed, ctx), **scope.core_kwargs())
 
     return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error, on_progress=on_progress)
