@@ -157,8 +157,12 @@ def scope_group_of(app: Application) -> str | None:
 
 
 def set_scope_group(registry: Registry, application: str | Application, group: str) -> Application:
-    """Record the group the application is scoped to (the platform's own scope is changed by the admin)."""
+    """Record the group the application is scoped to (the platform's own scope is changed by the admin).
+
+    Given an Application (what the person saw), the change is refused (ChangedElsewhere, nothing changed)
+    when another console changed the application since (docs/registry.md, "Row versions")."""
     app = _resolve(registry, application)
+    seen = application.version if isinstance(application, Application) else app.version
     _active(app, "scope")
     settings = dict(app.settings)
     if app.provider == "google":
@@ -181,7 +185,7 @@ def set_scope_group(registry: Registry, application: str | Application, group: s
     if before == value:
         raise BadInput(f"{app.name!r} is already scoped to {value!r}")
     with registry.transaction():
-        updated = registry.update_application(app.id, settings=settings)
+        updated = registry.update_application(app.id, settings=settings, version=seen)
         registry.audit("application_scope_changed", app.name,
                        f"scope group changed from {before or 'none (every mailbox)'!r} to {value!r}; "
                        "run the setup check again to prove the new scope holds"[:4000])

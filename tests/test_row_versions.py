@@ -189,3 +189,15 @@ def test_a_relink_decided_before_another_console_revoked_the_profile_is_refused(
         dashboard.relink_profiles(first, [profile.id], store=store, seen=seen)   # refused before any probe
     assert refused.value.now == "revoked"
     assert first.audit_entries() == [] and first.checks_for_profile(profile.id) == []
+
+
+def test_a_scope_change_decided_before_another_console_edited_the_application_is_refused(consoles):
+    from ec_console.application_edit import set_scope_group
+
+    first, second, app, _profile = consoles
+    second.update_application(app.id, settings={**app.settings, "timeout": 20})
+    with pytest.raises(ChangedElsewhere):
+        set_scope_group(first, app, "calendar-app@contoso.com")
+    assert "scope_group" not in first.get_application(app.id).settings
+    assert set_scope_group(first, first.get_application(app.id), "calendar-app@contoso.com") \
+        .settings["scope_group"] == "calendar-app@contoso.com"
