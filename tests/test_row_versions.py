@@ -61,7 +61,7 @@ def test_the_conditional_update_itself_refuses_a_stale_version(consoles):
         first.set_profile_status(profile.id, "revoked", version=stale)
     assert first.get_profile(profile.id).status == "needs_relink"
     with pytest.raises(ChangedElsewhere):
-        first.update_application(app.id, status="revoked", version=app.version - 1 if app.version else 99)
+        first.update_application(app.id, status="revoked", version=app.version + 100)
     current = first.get_application(app.id)
     assert first.update_application(app.id, status="revoked", version=current.version).status == "revoked"
 

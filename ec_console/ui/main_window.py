@@ -681,8 +681,9 @@ class MainWindow(QMainWindow):
         self.region_status.setText(self.tr("Region: %s") % self.region.label)
         signed_in = permissions.signed_in_label(self.registry)
         self.role_status.setText(signed_in or "")
-        self.role_status.setToolTip(self.tr("Signed in to the region's shared registry as %s") % signed_in
-                                    if signed_in else "")
+        self.role_status.setToolTip(
+            self.tr("%s\nThe region's registry is shared. What your role may not do is greyed out; its "
+                    "tooltip says why.") % signed_in if signed_in else "")
         self.role_status.setVisible(signed_in is not None)
         self.open_dashboard_action.setToolTip(
             self.tr("Open web dashboard (%s)\nOpen %s in your browser")
@@ -1333,8 +1334,11 @@ class MainWindow(QMainWindow):
 
     def _seen_versions(self) -> dict[int, int]:
         """The version of each selected profile as the table shows it (what the person decided on); rows
-        not read into the table yet are left out (their action is not checked against a version)."""
+        not read into the table yet, and selections too large to inspect row by row, are left out (their
+        action is not checked against a version)."""
         seen: dict[int, int] = {}
+        if self._selected_row_count() > SELECTION_INSPECT_LIMIT:
+            return seen
         for index in self.profiles_table.selectionModel().selectedRows():
             profile = self.model.profile(index.row())
             if profile is not None:
