@@ -1413,17 +1413,23 @@ class Registry:
                     raise ChangedElsewhere("application", current.name, current.status)
             return self.get_application(application_id)
 
-    def rename_application(self, application_id: int, new_name: str) -> Application:
+    def rename_application(self, application_id: int, new_name: str, *,
+                           version: int | None = None) -> Application:
         """Give the application another name (unique in the region, case-insensitively; a change of case
-        alone is allowed). The caller moves its keychain secret, which is filed under the name."""
+        alone is allowed). The caller moves its keychain secret, which is filed under the name. With
+        `version` (the one the person saw): ChangedElsewhere when another console changed it since."""
         name = _clean_text(new_name, "application name", max_len=_MAX_NAME)
         with self.transaction() as conn:
-            self.get_application(application_id)
+            current = self.get_application(application_id)
+            seen = "" if version is None else " AND version = ?"
             try:
-                conn.execute("UPDATE applications SET name = ?, updated_at = ? WHERE id = ?",
-                             (name, utc_now(), application_id))
+                cur = conn.execute(
+                    f"UPDATE applications SET name = ?, updated_at = ? WHERE id = ?{seen}",
+                    (name, utc_now(), application_id, *(() if version is None else (version,))))
             except sqlite3.IntegrityError:
                 raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
+            if cur.rowcount == 0:
+                raise ChangedElsewhere("application", current.name, current.status)
             return self.get_application(application_id)
 
     def delete_application(self, application_id: int) -> tuple[int, int]:

@@ -201,3 +201,18 @@ def test_a_scope_change_decided_before_another_console_edited_the_application_is
     assert "scope_group" not in first.get_application(app.id).settings
     assert set_scope_group(first, first.get_application(app.id), "calendar-app@contoso.com") \
         .settings["scope_group"] == "calendar-app@contoso.com"
+
+
+def test_a_rename_decided_before_another_console_edited_the_application_keeps_name_and_secret(consoles,
+                                                                                             store):
+    from ec_console.application_edit import rename_application
+    from ec_console.secrets import secret_key
+
+    first, second, app, _profile = consoles
+    store.set(secret_key("us", app.name, "password"), "s3cret-for-the-test")
+    second.update_application(app.id, health="ews_blocked")
+    with pytest.raises(ChangedElsewhere):
+        rename_application(first, app, "Fabrikam EWS", region_id="us", store=store)
+    assert first.get_application(app.id).name == "Contoso EWS"
+    assert store.get(secret_key("us", "Contoso EWS", "password")) == "s3cret-for-the-test"
+    assert store.get(secret_key("us", "Fabrikam EWS", "password")) is None
