@@ -32,6 +32,10 @@ The engine (`run_probes`) is shared by check all, link and relink:
   half-written).
 - **Resume** (`check_all`): a run that did not finish (crash, kill, Ctrl+C) is resumed by the next one:
   profiles it already checked are skipped (the audit trail records each run's start and end).
+- **Claims** (`check_all`, `registry_claims.py`): a run claims the profiles it is about to probe; those
+  another live run holds (another desktop's check all) are left out and counted in the plan
+  (`CheckAllPlan.claimed_elsewhere`). The writer renews the lease between writes; the claims are released
+  at the end, on cancel and on error.
 
 Qt-free; `run_probes` and `check_all` block the calling thread (the GUI calls them from a worker).
 """
@@ -47,7 +51,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -388,11 +392,13 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
                on_result: Callable[[JobResult], None] | None = None, policy: BackOffPolicy | None = None,
                timeout: float | None = None, progress_interval: float = 0.1, cancel_grace: float = 2.0,
                clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
-               stats: dict[str, Any] | None = None) -> RunSummary:
+               stats: dict[str, Any] | None = None, on_tick: Callable[[], None] | None = None) -> RunSummary:
     """Probe `jobs` (each through `apps[job.application_id]`), writing each outcome through `recorder` on
     this thread as it arrives. Returns when every job is done, or promptly after `cancel`.
 
     `stats`, when given, receives `max_in_flight` per application id (for tests and benchmarks).
+    `on_tick`, when given, is called on this thread between writes, at least every 50 ms (check all renews
+    its claims' lease there).
     """
     validate_concurrency(concurrency)
     cancel = cancel or CancelToken()
@@ -406,6 +412,7 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
     engine = _Engine(lanes, concurrency=concurrency, cancel=cancel, policy=policy or BackOffPolicy(),
                      timeout=timeout, clock=clock, rng=rng or random.Random())
     writer = _Writer(registry, recorder, len(jobs), on_progress, on_result, progress_interval, lanes, clock)
+    writer.on_tick = on_tick
     engine.start()
     try:
         writer.drain(engine, cancel, cancel_grace)
@@ -489,6 +496,7 @@ class _Writer:
         self.started = clock()
         self.last_progress = 0.0
         self.retries = 0
+        self.on_tick: Callable[[], None] | None = None
 
     @property
     def done(self) -> int:
@@ -497,6 +505,8 @@ class _Writer:
     def drain(self, engine: _Engine, cancel: CancelToken, grace: float) -> None:
         deadline: float | None = None
         while True:
+            if self.on_tick is not None:
+                self.on_tick()
             try:
                 what, job, outcome = engine.results.get(timeout=0.05)
             except queue.Empty:
@@ -697,6 +707,12 @@ class CheckAllPlan:
     skipped_done: int                 # profiles that run already checked
     # names of the applications not checked because this desktop's keychain holds no credential for them
     missing_credential: tuple[str, ...] = ()
+    # who holds the profiles left out because another run is checking them (registry_claims.ClaimHolder)
+    claimed_elsewhere: tuple[Any, ...] = ()
+
+    @property
+    def skipped_by_claim(self) -> int:
+        return sum(holder.profiles for holder in self.claimed_elsewhere)
 
 
 def _unfinished_run(registry: Registry, scope: str) -> str | None:
@@ -783,28 +799,42 @@ def check_all(registry: Registry, *, application_names: Sequence[str] | None = N
               on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
               store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None, resume: bool = True,
               policy: BackOffPolicy | None = None, timeout: float | None = None,
-              stats: dict[str, Any] | None = None) -> tuple[CheckAllPlan, RunSummary]:
+              stats: dict[str, Any] | None = None,
+              claims: Callable[[Registry, str], Any] | None = None) -> tuple[CheckAllPlan, RunSummary]:
     """Re-probe the linked and needs-relink profiles of the region (or of the named applications).
 
     A passing probe makes the profile `linked`; a probe that proves the account unreachable makes it
     `needs_relink`; a throttled or timed-out probe changes nothing but is recorded as a failed check; an
     application failure marks the application. Audited: the run's start and end, and every status change.
+    Profiles another live run holds (`registry_claims`) are not probed: `plan.claimed_elsewhere` says how
+    many and by whom. `claims` (tests): a function `(registry, run_id) -> RunClaims`, e.g. a short lease.
     """
     from ec_console.dashboard import ProfileRecorder
+    from ec_console.registry_claims import RunClaims
 
     validate_concurrency(concurrency)
     plan = plan_check_all(registry, application_names=application_names, region_id=region_id, store=store,
                           adapters=adapters, resume=resume)
     scope = _scope_name(application_names)
     run_id = f"{utc_now()}-{random.getrandbits(32):08x}"
-    started_at = plan.resumed_from or utc_now()
-    registry.audit(_AUDIT_STARTED, f"check_all:{scope}", json.dumps(
-        {"run": run_id, "started_at": started_at, "profiles": len(plan.jobs), "concurrency": concurrency,
-         "resumed_from": plan.resumed_from, "already_checked": plan.skipped_done}))
-    summary = run_probes(registry, plan.jobs, plan.apps, ProfileRecorder("check"), concurrency=concurrency,
-                         cancel=cancel, on_progress=on_progress, on_result=on_result, policy=policy,
-                         timeout=timeout, stats=stats)
-    action = _AUDIT_CANCELLED if summary.cancelled else _AUDIT_FINISHED
-    registry.audit(action, f"check_all:{scope}", json.dumps({"run": run_id, **summary.counts,
-                                                             "not_done": summary.not_done}))
+    run_claims = (claims or RunClaims)(registry, run_id)
+    try:
+        mine, held = run_claims.claim(j.profile_id for j in plan.jobs if j.profile_id is not None)
+        if held:
+            plan = replace(plan, jobs=[j for j in plan.jobs if j.profile_id in mine],
+                           claimed_elsewhere=tuple(held))
+        started_at = plan.resumed_from or utc_now()
+        registry.audit(_AUDIT_STARTED, f"check_all:{scope}", json.dumps(
+            {"run": run_id, "started_at": started_at, "profiles": len(plan.jobs), "concurrency": concurrency,
+             "resumed_from": plan.resumed_from, "already_checked": plan.skipped_done,
+             "skipped_by_claim": plan.skipped_by_claim}))
+        summary = run_probes(registry, plan.jobs, plan.apps, ProfileRecorder("check"),
+                             concurrency=concurrency, cancel=cancel, on_progress=on_progress,
+                             on_result=on_result, policy=policy, timeout=timeout, stats=stats,
+                             on_tick=run_claims.renew_if_due)
+        action = _AUDIT_CANCELLED if summary.cancelled else _AUDIT_FINISHED
+        registry.audit(action, f"check_all:{scope}", json.dumps({"run": run_id, **summary.counts,
+                                                                 "not_done": summary.not_done}))
+    finally:
+        run_claims.release()
     return plan, summary

@@ -639,7 +639,8 @@ CREDENTIAL_IMPORT_VERSION = _CREDENTIAL_IMPORT_MIGRATION.version
 
 # Check-all claims (ec_console/registry_claims.py): which run holds which profile, by whom, until when (a
 # lease), so two desktops running check all at once never probe a profile twice, and a crashed run's claims
-# lapse. `db_user` is the database's login on PostgreSQL (NULL here); times are `utc_now()` text. On
+# lapse (at once for the same desktop, whose process `pid` is known to be gone). `db_user` is the database's
+# login on PostgreSQL (NULL here); times are `utc_now()` text. On
 # PostgreSQL the same step also adds the change notifications (registry_live.py); SQLite has no listeners.
 CHECK_CLAIMS_TABLE = "check_claims"
 _CHECK_CLAIMS_MIGRATION = Migration(13, "check-all claims (which run probes which profile, with a lease); "
@@ -649,6 +650,7 @@ _CHECK_CLAIMS_MIGRATION = Migration(13, "check-all claims (which run probes whic
         run_id TEXT NOT NULL,
         os_user TEXT NOT NULL DEFAULT '',
         host TEXT NOT NULL DEFAULT '',
+        pid INTEGER,
         db_user TEXT,
         claimed_at TEXT NOT NULL,
         expires_at TEXT NOT NULL

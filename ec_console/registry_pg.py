@@ -487,6 +487,7 @@ _V13 = PgMigration(13, "check-all claims (which run probes which profile, with a
         run_id text COLLATE "C" NOT NULL,
         os_user text NOT NULL DEFAULT '',
         host text NOT NULL DEFAULT '',
+        pid bigint,
         db_user text,
         claimed_at text COLLATE "C" NOT NULL,
         expires_at text COLLATE "C" NOT NULL

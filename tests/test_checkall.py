@@ -215,11 +215,14 @@ def test_an_application_without_secret_is_reported_not_checked(registry, store):
 def test_two_engines_on_one_file_at_once(registry, store):
     populate(registry, store, 60)
     errors = []
+    totals = []
 
     def engine():
         try:
             with Registry(registry.path) as own:
-                check(own, store, {"exchange": FakeAdapter(delay=0.005)}, concurrency=4, resume=False)
+                _plan, summary = check(own, store, {"exchange": FakeAdapter(delay=0.005)}, concurrency=4,
+                                       resume=False)
+                totals.append(summary.total)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -229,7 +232,10 @@ def test_two_engines_on_one_file_at_once(registry, store):
     for t in threads:
         t.join()
     assert errors == []
-    assert sum(len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()) == 120
+    # Each run wrote every result it probed (runs overlapping in time share the profiles through their
+    # claims, tests/test_check_claims.py; one that starts after the other ended checks them all again).
+    checks = [len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()]
+    assert sum(checks) == sum(totals) and min(checks) >= 1
 
 
 SCRIPT = """

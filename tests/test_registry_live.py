@@ -96,7 +96,8 @@ def test_sqlite_registry_gains_the_claims_table_at_its_schema_version(tmp_path):
     conn.close()
     with Registry(path) as registry:
         columns = [r[1] for r in registry._conn.execute(f"PRAGMA table_info({CHECK_CLAIMS_TABLE})")]
-    assert columns == ["profile_id", "run_id", "os_user", "host", "db_user", "claimed_at", "expires_at"]
+    assert columns == ["profile_id", "run_id", "os_user", "host", "pid", "db_user", "claimed_at",
+                       "expires_at"]
 
 
 def test_a_committed_change_is_notified_once_per_statement_with_its_ids(pg_cluster, pg_registry):

@@ -622,10 +622,18 @@ def run_check(args: argparse.Namespace) -> int:
     if plan.resumed_from and not args.json:
         done = count(plan.skipped_done, "profile", "profiles")
         print(f"Resumed the run started {plan.resumed_from}: {done} already checked")
+    if plan.claimed_elsewhere and not args.json:
+        from ec_console.registry_claims import skipped_text
+
+        print(skipped_text(plan.claimed_elsewhere))
     extra = {
         "resumed_from": plan.resumed_from,
         "already_checked": plan.skipped_done,
         "not_checked": {str(k): v for k, v in plan.unusable.items()},
+        "skipped_by_claim": {
+            "profiles": plan.skipped_by_claim,
+            "holders": [holder.to_dict() for holder in plan.claimed_elsewhere],
+        },
     }
     _print_results(summary, extra, args.json)
     status = _exit(summary)

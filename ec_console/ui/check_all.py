@@ -334,6 +334,15 @@ def missing_credential_note(names: Sequence[str]) -> str:
             f"desktop's keychain ({', '.join(names)}): Tools › Import credential…")
 
 
+def check_all_note(plan: Any) -> str:
+    """What the status line adds after check all: profiles another desktop's run was checking, applications
+    this desktop holds no credential for ("" when neither)."""
+    from ec_console.registry_claims import skipped_text
+
+    claimed = skipped_text(getattr(plan, "claimed_elsewhere", ()))
+    return (f"; {claimed}" if claimed else "") + missing_credential_note(plan.missing_credential)
+
+
 def start_run(window: Any, title: str, begin: Begin, *,
               summary_of: Callable[[Any], Any] = lambda result: result,
               note_of: Callable[[Any], str] = lambda _result: "") -> Operation | None:
@@ -382,5 +391,5 @@ def start_run(window: Any, title: str, begin: Begin, *,
     return operation
 
 
-__all__ = ["CheckAllDialog", "RunPanel", "RunTally", "saved_concurrency", "start_run", "summary_message",
-           "time_left"]
+__all__ = ["CheckAllDialog", "RunPanel", "RunTally", "check_all_note", "saved_concurrency", "start_run",
+           "summary_message", "time_left"]

@@ -1323,7 +1323,7 @@ class MainWindow(QMainWindow):
     def start_check_all(self, concurrency: int | None = None) -> Any:
         """Check all: ask for the concurrency (unless given), then run it with progress in the status bar."""
         from ec_console.ui import operations
-        from ec_console.ui.check_all import CheckAllDialog, missing_credential_note, start_run
+        from ec_console.ui.check_all import CheckAllDialog, check_all_note, start_run
 
         scope = self.operation_scope()
 
@@ -1333,7 +1333,7 @@ class MainWindow(QMainWindow):
                                             on_done=done, on_error=failed)
 
             return start_run(self, self.tr("Check all"), begin, summary_of=lambda result: result[1],
-                             note_of=lambda result: missing_credential_note(result[0].missing_credential))
+                             note_of=lambda result: check_all_note(result[0]))
 
         if concurrency is not None:
             return run(concurrency)
