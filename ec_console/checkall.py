@@ -27,6 +27,11 @@ The engine (`run_probes`) is shared by check all, link and relink:
   `progress_interval` updates a second (a new pause is reported at once); results stream to `on_result`
   after they are written. Both run on the writer thread. Time left = the work time so far per account
   done (time spent paused left out) times the accounts left, plus the longest pause still under way.
+- **A write that fails** because the registry cannot be written (the connection to a shared registry
+  lost, the file locked or unreadable) is tried once more, after `registry.reconnect()` when the registry
+  has one; if it fails again the run stops and its summary says so (`RunSummary.write_error`, with
+  `not_written`: results probed but not saved, which the next run checks again). Any other error (a bug)
+  propagates as before.
 - **Cancel**: workers stop taking work at once; in-flight probes are cancelled between their steps, and
   any that do not return within `cancel_grace` seconds are abandoned (their results are dropped, nothing is
   half-written).
@@ -191,6 +196,8 @@ class RunSummary:
     retries: int = 0
     elapsed: float = 0.0
     not_done: int = 0                  # jobs neither written nor skipped (cancelled before they ran)
+    write_error: str = ""              # why results could not be saved (the run stopped there); "" if none
+    not_written: int = 0               # results probed but not saved because of `write_error`
 
     @property
     def counts(self) -> dict[str, int]:
@@ -201,7 +208,7 @@ class RunSummary:
     @property
     def failed(self) -> bool:
         """True when any job did not end with a passing check."""
-        return bool(self.application_failures) or any(
+        return bool(self.application_failures) or bool(self.write_error) or any(
             r.outcome is None or not r.outcome.ok for r in self.results)
 
 
@@ -375,6 +382,27 @@ class _Engine:
         self.results.put(("done", job, outcome))
 
 
+WRITE_RETRY_WAIT_S = 1.0
+
+
+def is_write_failure(exc: BaseException) -> bool:
+    """Whether `exc` says the registry could not be written (locked, unreadable, its connection lost), as
+    opposed to a bug."""
+    import sqlite3
+
+    from ec_console.registry import RegistryError
+
+    if isinstance(exc, (RegistryError, sqlite3.OperationalError, sqlite3.DatabaseError)):
+        return not isinstance(exc, sqlite3.IntegrityError)
+    return any(cls.__module__.split(".")[0] in ("psycopg", "ec_console") and cls.__name__ in (
+        "OperationalError", "InterfaceError", "PgRegistryError") for cls in type(exc).__mro__)
+
+
+def _plain_write_error(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return text or type(exc).__name__
+
+
 def _unexpected(email: str, exc: Exception) -> ProbeOutcome:
     from ec_console.diagnoses import diagnose
 
@@ -423,7 +451,8 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
         for _, session in sessions:
             session.close()
         _store_findings(registry, sessions)
-    summary = writer.summary(lanes, cancelled=cancel.cancelled and writer.done < len(jobs))
+    summary = writer.summary(lanes, cancelled=cancel.cancelled and writer.done < len(jobs)
+                             and not writer.write_error)
     summary.retries = engine.retries
     if stats is not None:
         stats["max_in_flight"] = {lane.application_id: lane.max_in_flight for lane in lanes}
@@ -497,6 +526,8 @@ class _Writer:
         self.last_progress = 0.0
         self.retries = 0
         self.on_tick: Callable[[], None] | None = None
+        self.write_error = ""
+        self.not_written = 0
 
     @property
     def done(self) -> int:
@@ -536,10 +567,56 @@ class _Writer:
                     break
                 assert outcome is not None
                 batch.append((job, outcome))
-            self._apply_batch(batch)
+            if not self._write(batch, cancel):
+                self._abandon(engine, cancel)
+                break
             self._progress(force=paused)
         self.over = True          # nothing waits any more: the last progress shows no pause
         self._progress(force=True)
+
+    def _write(self, batch: Sequence[tuple[ProbeJob, ProbeOutcome]], cancel: CancelToken) -> bool:
+        """Write `batch`; a registry that cannot be written is given one more try (reconnected when it
+        can be). False when that failed too: `write_error` and `not_written` say what was lost."""
+        for attempt in (1, 2):
+            try:
+                self._apply_batch(batch)
+                return True
+            except Exception as exc:
+                if not is_write_failure(exc):
+                    raise
+                written = {id(r.job) for r in self.results}
+                batch = [(job, outcome) for job, outcome in batch if id(job) not in written]
+                log.warning("check all: results could not be saved (attempt %d): %s", attempt, exc)
+                if attempt == 2:
+                    self.write_error = _plain_write_error(exc)
+                    self.not_written += len(batch)
+                    return False
+                try:
+                    cancel.sleep(WRITE_RETRY_WAIT_S)
+                except CheckCancelled:
+                    pass
+                reconnect = getattr(self.registry, "reconnect", None)
+                if reconnect is not None:
+                    try:
+                        reconnect()
+                    except Exception:  # noqa: BLE001 - the second write says whether it worked
+                        log.warning("check all: reconnecting to the registry failed", exc_info=True)
+        return False
+
+    def _abandon(self, engine: _Engine, cancel: CancelToken) -> None:
+        """Stop the run after a failed write: no more probes; results still arriving are counted as not
+        saved, never written half."""
+        cancel.cancel()
+        deadline = time.monotonic() + 2.0
+        while engine.alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        while True:
+            try:
+                what, _job, _outcome = engine.results.get_nowait()
+            except queue.Empty:
+                break
+            if what == "done":
+                self.not_written += 1
 
     def _apply_batch(self, batch: Sequence[tuple[ProbeJob, ProbeOutcome]]) -> None:
         """Write `batch` in one transaction (each result its own savepoint), then hand the results on.
@@ -636,7 +713,7 @@ class _Writer:
             self._emit(result)
         not_done = self.total - len(self.results)
         return RunSummary(self.results, self.total, cancelled, dict(self.failures), 0,
-                          self.clock() - self.started, not_done)
+                          self.clock() - self.started, not_done, self.write_error, self.not_written)
 
 
 def estimate(elapsed: float, paused: float, done: int, total: int, waiting: float) -> float | None:
@@ -832,9 +909,15 @@ def check_all(registry: Registry, *, application_names: Sequence[str] | None = N
                              concurrency=concurrency, cancel=cancel, on_progress=on_progress,
                              on_result=on_result, policy=policy, timeout=timeout, stats=stats,
                              on_tick=run_claims.renew_if_due)
-        action = _AUDIT_CANCELLED if summary.cancelled else _AUDIT_FINISHED
-        registry.audit(action, f"check_all:{scope}", json.dumps({"run": run_id, **summary.counts,
-                                                                 "not_done": summary.not_done}))
+        action = _AUDIT_CANCELLED if summary.cancelled or summary.write_error else _AUDIT_FINISHED
+        try:
+            registry.audit(action, f"check_all:{scope}", json.dumps(
+                {"run": run_id, **summary.counts, "not_done": summary.not_done,
+                 **({"not_written": summary.not_written} if summary.write_error else {})}))
+        except Exception as exc:
+            if not summary.write_error or not is_write_failure(exc):
+                raise
+            log.warning("check all: the run's end could not be recorded in the audit: %s", exc)
     finally:
         run_claims.release()
     return plan, summary

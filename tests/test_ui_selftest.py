@@ -176,7 +176,7 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home)
                "wizard-scope-graph", "wizard-test-graph", "wizard-summary-graph", "wizard-move-graph",
                "main-graph", "check-view-graph", "reconcile", "reconcile-revoke-leavers",
                "reconcile-cannot-tell", "reconcile-marketplace", "main-reconciled", "health-history",
-               "health-history-long")
+               "health-history-long", "main-connection-lost", "main-connection-restored")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows for scheme in ("light", "dark"))
     for path in tmp_path.glob("*.png"):
         assert distinct_colours(QImage(str(path))) > 1, path.name

@@ -419,6 +419,10 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
         line += f"; {retried} retried after backing off"
     if summary.cancelled:
         line += f"; cancelled with {summary.not_done} not done (run the command again to finish)"
+    if summary.write_error:
+        unsaved = count(summary.not_written, "result", "results")
+        line += (f"; stopped: {unsaved} could not be saved in the registry ({summary.write_error}), "
+                 "run the command again to finish")
     print(line)
 
 

@@ -317,6 +317,11 @@ def summary_message(title: str, summary: Any, tally: RunTally, region_label: str
     if summary.application_failures:
         codes = ", ".join(sorted({o.code or "?" for o in summary.application_failures.values()}))
         text += f"; an application itself failed ({codes}): see the applications list"
+    if getattr(summary, "write_error", ""):
+        from ec_console.words import count
+
+        text += (f"; stopped: {count(summary.not_written, 'result', 'results')} could not be saved in the "
+                 f"registry ({summary.write_error}), run it again to finish")
     return text
 
 

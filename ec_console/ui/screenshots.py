@@ -19,7 +19,8 @@ wrong password, `import-credential-certificate` for a Graph certificate), and th
 with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
 leaks `reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health
 history window with its trend chart (`health-history`) and with two years of runs (`health-history-long`),
-each in light and dark, at scale 1 and 2, named
+the main window with a shared registry's connection lost (`main-connection-lost`) and back
+(`main-connection-restored`), each in light and dark, at scale 1 and 2, named
 `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 """
@@ -136,6 +137,13 @@ def _render_all(outdir: Path, scale: int) -> int:
             _save(about, outdir, "about", scheme, scale)
             about.close()
             _exception_dialog(window)
+            # A shared (PostgreSQL) registry's connection lost, then back: the status bar says so.
+            window.connection_status.show_state("lost: the database server closed the connection")
+            _settle(app)
+            _save(window, outdir, "main-connection-lost", scheme, scale)
+            window.connection_status.show_state("reconnected")
+            _settle(app)
+            _save(window, outdir, "main-connection-restored", scheme, scale)
         window.close()
         window.deleteLater()
         _settle(app)
