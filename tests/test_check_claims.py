@@ -217,3 +217,54 @@ def test_process_alive_tells_a_running_process_from_an_ended_one():
                            text=True, check=True)
     assert process_alive(os.getpid())
     assert not process_alive(int(ended.stdout))
+
+
+class _PgRegistry:
+    """Just enough of the registry interface over a PostgreSQL connection (`transaction()` yielding a
+    connection that takes `?` placeholders), until `Registry` itself runs on both engines."""
+
+    class _Conn:
+        def __init__(self, conn):
+            self._conn = conn
+
+        def execute(self, sql, params=()):
+            return self._conn.execute(sql.replace("?", "%s"), params)
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def transaction(self):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def unit():
+            with self.conn.transaction():
+                yield self._Conn(self.conn)
+        return unit()
+
+
+def test_claims_work_the_same_on_postgresql_for_a_helpdesk_login(pg_cluster, pg_registry, pg_logins):
+    from ec_console import registry_pg as pg
+
+    with pg.connect(pg_cluster.url(pg_registry), autocommit=True) as owner:
+        app = owner.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
+                            "VALUES ('A', 'exchange', 'contoso.com', 'x', 'x') RETURNING id").fetchone()[0]
+        ids = [r[0] for r in owner.execute(
+            "INSERT INTO profiles (application_id, email, created_at, updated_at) SELECT %s, 'u' || g, 'x', "
+            "'x' FROM generate_series(1, 12) g RETURNING id", (app,))]
+    with pg_logins("helpdesk") as hank, pg_logins("admin") as alice:
+        crashed = RunClaims(_PgRegistry(alice), "run-alice", desktop=ALEX, now=lambda: T0)
+        assert crashed.claim(ids[:4])[0] == set(ids[:4])
+        live = RunClaims(_PgRegistry(hank), "run-hank", desktop=BEA, batch=5,
+                         now=lambda: T0 + timedelta(seconds=30))
+        got, held = live.claim(ids)
+        assert got == set(ids[4:]) and held == [ClaimHolder("alex", "helpdesk-07", "2026-12-03T14:02:30Z", 4)]
+        later = RunClaims(_PgRegistry(hank), "run-hank-2", desktop=BEA, now=lambda: T0 + CLAIM_LEASE)
+        assert later.claim(ids[:4])[0] == set(ids[:4])          # alice's lapsed lease taken over
+        db_users = dict(hank.execute(f"SELECT run_id, db_user FROM {CHECK_CLAIMS_TABLE} "
+                                     "GROUP BY run_id, db_user").fetchall())
+        live.renew()
+        assert live.release() and later.release()
+        left = hank.execute(f"SELECT count(*) FROM {CHECK_CLAIMS_TABLE}").fetchone()[0]
+    assert db_users == {"run-hank": pg_logins.names["helpdesk"], "run-hank-2": pg_logins.names["helpdesk"]}
+    assert left == 0
