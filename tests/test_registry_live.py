@@ -195,8 +195,8 @@ def test_a_burst_of_changes_to_one_table_is_one_callback(pg_cluster, pg_registry
     listener.start()
     try:
         assert calls.next_state() == live.STATE_CONNECTED
-        with pg.connect(pg_cluster.url(pg_registry), autocommit=True) as writer:
-            for n in range(20):
+        with pg.connect(pg_cluster.url(pg_registry), autocommit=True) as writer, writer.transaction():
+            for n in range(20):    # twenty notifications, delivered together at COMMIT
                 _app(writer, f"Application {n}")
         assert calls.next_change() == "applications"
         with pytest.raises(queue.Empty):
