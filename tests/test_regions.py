@@ -6,7 +6,8 @@ import pytest
 from ec_console import paths, regions
 from ec_console.errors import BadInput
 
-# PLATFORM_NOTES.md "The Enterprise Connect service's instances", written out (not read from the shipped file).
+# PLATFORM_NOTES.md "The Enterprise Connect service's instances", written out (not read from the shipped
+# file).
 SIX = {
     "us": ("United States (US)", "https://app.cronofy.com", "https://api.cronofy.com"),
     "de": ("Germany (DE)", "https://app-de.cronofy.com", "https://api-de.cronofy.com"),

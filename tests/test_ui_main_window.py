@@ -226,7 +226,8 @@ def test_the_region_selector_is_wide_enough_for_the_longest_name(qtbot, open_win
     selector.initStyleOption(option)
     text_area = selector.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
                                                 QStyle.SubControl.SC_ComboBoxEditField, selector)
-    widest = max(selector.fontMetrics().horizontalAdvance(selector.itemText(i)) for i in range(selector.count()))
+    metrics = selector.fontMetrics()
+    widest = max(metrics.horizontalAdvance(selector.itemText(i)) for i in range(selector.count()))
     assert selector.count() == 6 and text_area.width() >= widest
     for index in range(selector.count()):        # whichever is chosen, it fits
         selector.setCurrentIndex(index)
