@@ -507,7 +507,7 @@ class MainWindow(QMainWindow):
         self.theme_group = QActionGroup(self)
         chosen = load_settings().get("theme", "system")
         for key, label in (("system", self.tr("Follow the &system")), ("light", self.tr("&Light")),
-                           ("dark", self.tr("&Dark"))):
+                           ("dark", self.tr("&Dark")), ("high_contrast", self.tr("&High contrast"))):
             action = QAction(label, self, checkable=True)
             action.setObjectName(f"themeAction_{key}")
             action.setData(key)
