@@ -745,7 +745,9 @@ class MainWindow(QMainWindow):
                 item.setText(self._application_text(by_id[app_id]))
 
     def _application_text(self, app: Application) -> str:
-        name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
+        # The icon's colour and shape say the same as these words (colour is never the only signal).
+        name = app.name + (self.tr(" (revoked)") if app.status == "revoked"
+                           else self.tr(" (needs attention)") if app.health else "")
         parts = [self.tr("%s linked") % _fmt(app.linked_count)] if app.status != "revoked" else []
         if app.needs_relink_count:
             parts.append(count(app.needs_relink_count, self.tr("needs relink"), self.tr("need relink")))
