@@ -228,9 +228,19 @@ class ConsoleStyle(QProxyStyle):
     def drawComplexControl(self, control: QStyle.ComplexControl, option: QStyleOption,  # noqa: N802
                            painter: QPainter, widget: QWidget | None = None) -> None:
         super().drawComplexControl(control, option, painter, widget)
-        if current_scheme() == "high_contrast" and control in (QStyle.ComplexControl.CC_ComboBox,
-                                                               QStyle.ComplexControl.CC_SpinBox):
+        if current_scheme() != "high_contrast":
+            return
+        if control in (QStyle.ComplexControl.CC_ComboBox, QStyle.ComplexControl.CC_SpinBox):
             self._outline(QStyle.PrimitiveElement.PE_FrameLineEdit, option, painter)
+        elif control == QStyle.ComplexControl.CC_ScrollBar:
+            # Fusion's handle is the button colour (black) on a black groove: fill it in light grey.
+            handle = self.subControlRect(control, option, QStyle.SubControl.SC_ScrollBarSlider, widget)
+            if handle.isValid() and option.state & QStyle.StateFlag.State_Enabled:
+                painter.save()
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(option.palette.color(QPalette.ColorRole.Midlight))
+                painter.drawRect(handle.adjusted(2, 2, -2, -2))
+                painter.restore()
 
     @staticmethod
     def _outline(element: QStyle.PrimitiveElement, option: QStyleOption, painter: QPainter) -> None:
