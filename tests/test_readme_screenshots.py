@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_readme_shows_exactly_the_screenshots_the_tool_makes_for_it():
-    shown = re.findall(r"\]\(docs/screenshots/([^)]+\.png)\)", (ROOT / "README.md").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"\]\(docs/screenshots/([^)]+\.png)\)", readme)
     assert sorted(set(shown)) == sorted(screenshots.readme_files())
     # Main window, the wizard's test page, a failed check and check all, each light and dark.
     assert {name.rsplit("-", 1)[0] for name in shown} == {"main", "wizard-test", "check-view-failed",
