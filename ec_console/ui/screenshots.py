@@ -19,6 +19,7 @@ wrong password, `import-credential-certificate` for a Graph certificate), and th
 with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
 leaks `reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health
 history window with its trend chart (`health-history`) and with two years of runs (`health-history-long`),
+the region selector open on the six data centres (`region-selector`),
 each in light, dark and high contrast (`--theme NAME`, repeatable, renders only those), at scale 1 and 2,
 named `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
@@ -231,6 +232,7 @@ def _render_all(outdir: Path, scale: int, themes: tuple[str, ...] = THEMES) -> i
                 _with_home(False,
                            lambda s=scheme: _marketplace_reconcile_shot(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _region_selector_shot(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(
                     app, outdir, s, scale, "health-history-long", seed_long_health_history))
     finally:
@@ -308,6 +310,25 @@ def _health_history_shots(app: object, outdir: Path, scheme: str, scale: int, na
     _settle(app)
     _save(dialog, outdir, name, scheme, scale)
     dialog.close()
+    window.close()
+    window.deleteLater()
+    _settle(app)
+
+
+def _region_selector_shot(app: object, outdir: Path, scheme: str, scale: int) -> None:
+    """`region-selector`: the toolbar's region selector open, listing the six data centres by name."""
+    from ec_console.ui.about import keychain_status
+    from ec_console.ui.app import create_main_window
+
+    window = create_main_window("us", keychain=keychain_status())
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    selector = window.region_selector
+    selector.showPopup()
+    _settle(app)
+    _save(selector.view().window(), outdir, "region-selector", scheme, scale)
+    selector.hidePopup()
     window.close()
     window.deleteLater()
     _settle(app)
