@@ -420,10 +420,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="--whole-process: an application that does not name its sign-in method")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="profile N probes of one session (no added latency): the costliest calls")
+    parser.add_argument("--switch-interval", type=float, metavar="S", default=None,
+                        help="the console's thread switch interval (sys.setswitchinterval; Python's default "
+                             "is 0.005 s); not with --whole-process")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         return serve(args.keep_nagle)
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     levels = [int(x) for x in args.levels.split(",")]
     shares = [0.0] if args.no_throttled else [0.05] if args.throttled_only else [0.0, 0.05]
 
