@@ -507,6 +507,10 @@ def _summary(name: str, r: dict[str, Any], whole: float, steady: float, share: f
         report(f"check all {name}: shortest retry gap", "n/a" if gap is None else f"{gap * 1000:.0f} ms",
                f">= {BACK_OFF_MS} ms", None if gap is None else gap * 1000 >= BACK_OFF_MS)
         return
+    finds = r["steady"]["count"] / r["probes"]  # the probes' own requests (FindItem), retries none here
+    report(f"check all {name}: EWS requests per mailbox",
+           f"{finds:.2f} in steady state ({r['requests'] / r['probes']:.2f} with the session's set-up)",
+           "1", round(finds, 3) == 1)
     report(f"check all {name}: steady rate / (c / latency)", f"{steady:.2f}", ">= 0.85", steady >= 0.85)
     report(f"check all {name}: whole run / (c / latency)", f"{whole:.2f}", ">= 0.80", whole >= 0.80)
     report(f"check all {name}: console CPU per probe", f"{per_probe:.1f} ms", "<= 5 ms", per_probe <= 5)
