@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
         self.theme_group = QActionGroup(self)
         chosen = load_settings().get("theme", "system")
         for key, label in (("system", self.tr("Follow the &system")), ("light", self.tr("&Light")),
-                           ("dark", self.tr("&Dark"))):
+                           ("dark", self.tr("&Dark")), ("high_contrast", self.tr("&High contrast"))):
             action = QAction(label, self, checkable=True)
             action.setObjectName(f"themeAction_{key}")
             action.setData(key)
@@ -813,7 +813,9 @@ class MainWindow(QMainWindow):
                 item.setText(self._application_text(by_id[app_id]))
 
     def _application_text(self, app: Application) -> str:
-        name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
+        # The icon's colour and shape say the same as these words (colour is never the only signal).
+        name = app.name + (self.tr(" (revoked)") if app.status == "revoked"
+                           else self.tr(" (needs attention)") if app.health else "")
         parts = [self.tr("%s linked") % _fmt(app.linked_count)] if app.status != "revoked" else []
         if app.needs_relink_count:
             parts.append(count(app.needs_relink_count, self.tr("needs relink"), self.tr("need relink")))
