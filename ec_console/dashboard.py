@@ -802,6 +802,7 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
             "not_done": summary.not_done, "retries": summary.retries,
             "application_failures": {str(k): {"code": v.code, "detail": v.detail}
                                      for k, v in summary.application_failures.items()},
+            "write_error": summary.write_error or None, "not_written": summary.not_written,
             "results": [r.to_dict() for r in summary.results]}
 
 

@@ -659,6 +659,29 @@ _CREDENTIAL_IMPORT_MIGRATION = Migration(12, "a helpdesk member may record a cre
 # The schema version that lets the helpdesk record an imported credential (tests name it through this).
 CREDENTIAL_IMPORT_VERSION = _CREDENTIAL_IMPORT_MIGRATION.version
 
+# Check-all claims (ec_console/registry_claims.py): which run holds which profile, by whom, until when (a
+# lease), so two desktops running check all at once never probe a profile twice, and a crashed run's claims
+# lapse (at once for the same desktop, whose process `pid` is known to be gone). `db_user` is the database's
+# login on PostgreSQL (NULL here); times are `utc_now()` text. On
+# PostgreSQL the same step also adds the change notifications (registry_live.py); SQLite has no listeners.
+CHECK_CLAIMS_TABLE = "check_claims"
+_CHECK_CLAIMS_MIGRATION = Migration(13, "check-all claims (which run probes which profile, with a lease); "
+                                        "change notifications on PostgreSQL", (
+    f"""CREATE TABLE IF NOT EXISTS {CHECK_CLAIMS_TABLE} (
+        profile_id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        os_user TEXT NOT NULL DEFAULT '',
+        host TEXT NOT NULL DEFAULT '',
+        pid INTEGER,
+        db_user TEXT,
+        claimed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS check_claims_by_run ON {CHECK_CLAIMS_TABLE} (run_id)",
+))
+# The schema version that added check-all claims and change notifications (tests name it through this).
+CHECK_CLAIMS_VERSION = _CHECK_CLAIMS_MIGRATION.version
+
 # No lost updates between consoles: applications and profiles carry a `version`, which the database bumps
 # on every UPDATE (a trigger: the console never writes it). An action a person decided on what they saw
 # (revoke / relink / link a profile, revoke / edit an application, apply a reconciliation) updates
@@ -684,7 +707,7 @@ _ROW_VERSION_TRIGGERS = (
         UPDATE profiles SET version = old.version + 1 WHERE id = new.id;
        END""",
 )
-_ROW_VERSIONS_MIGRATION = Migration(13, "applications and profiles carry a version, bumped on every update "
+_ROW_VERSIONS_MIGRATION = Migration(14, "applications and profiles carry a version, bumped on every update "
                                         "(no lost updates between consoles)", (), step=_add_row_versions)
 # The schema version that added the row versions (tests name it through this constant).
 ROW_VERSIONS_VERSION = _ROW_VERSIONS_MIGRATION.version
@@ -692,7 +715,7 @@ ROW_VERSIONS_VERSION = _ROW_VERSIONS_MIGRATION.version
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
                                      _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION,
-                                     _ROW_VERSIONS_MIGRATION)
+                                     _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

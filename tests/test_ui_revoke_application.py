@@ -4,12 +4,11 @@ verification and see the audit say so."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel
+from sandbox_setup import sandbox_fixture, withdraw_impersonation
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -19,29 +18,13 @@ from test_ui_dashboard_support import (
 )
 
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
-from ec_console.sandbox.org import Impersonation
 from ec_console.secrets import default_store, secret_key
 from ec_console.ui.revoke_application import RevokeApplicationDialog
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def sandbox():
-    with Sandbox() as sb:          # one per test: the withdrawal changes its organisation
-        yield sb
-
-
-def _withdraw_at_the_platform(sandbox) -> None:
-    """What the administrator does in step 1: remove the service account's ApplicationImpersonation."""
-    org = sandbox.org
-    username = sandbox.info().username
-    for index, account in enumerate(org.accounts):
-        if account.down_level == username:
-            org.accounts[index] = dataclasses.replace(account, impersonation=Impersonation.NONE)
-            return
-    raise AssertionError("service account not found")
+sandbox = sandbox_fixture("function")   # one per test: the withdrawal changes its organisation
 
 
 @pytest.fixture
@@ -81,7 +64,7 @@ def test_full_sequence_verify_then_confirm_by_name(qtbot, revoking, sandbox):
     assert sandbox.info().scope_group in fix or sandbox.info().scope_group_address in fix
     assert "<" not in fix and "Exchange Online:" not in fix and "Google Workspace:" not in fix
 
-    _withdraw_at_the_platform(sandbox)
+    withdraw_impersonation(sandbox)
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.verification is not None and dialog.verify_operation is None,
                     timeout=30000)

@@ -17,7 +17,8 @@ def region_flag(parser: argparse.ArgumentParser) -> None:
         "--region",
         metavar="ID",
         default=argparse.SUPPRESS,
-        help="region instance (us, de, or one your regions.toml adds); default: last used",
+        help="Enterprise Connect data centre: us, de, uk, ca, au, sg, or one your regions.toml adds; "
+             "default: the one used last",
     )
 
 

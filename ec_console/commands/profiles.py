@@ -420,6 +420,10 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
         line += f"; {retried} retried after backing off"
     if summary.cancelled:
         line += f"; cancelled with {summary.not_done} not done (run the command again to finish)"
+    if summary.write_error:
+        unsaved = count(summary.not_written, "result", "results")
+        line += (f"; stopped: {unsaved} could not be saved in the registry ({summary.write_error}), "
+                 "run the command again to finish")
     print(line)
 
 
@@ -629,10 +633,18 @@ def run_check(args: argparse.Namespace) -> int:
     if plan.resumed_from and not args.json:
         done = count(plan.skipped_done, "profile", "profiles")
         print(f"Resumed the run started {plan.resumed_from}: {done} already checked")
+    if plan.claimed_elsewhere and not args.json:
+        from ec_console.registry_claims import skipped_text
+
+        print(skipped_text(plan.claimed_elsewhere))
     extra = {
         "resumed_from": plan.resumed_from,
         "already_checked": plan.skipped_done,
         "not_checked": {str(k): v for k, v in plan.unusable.items()},
+        "skipped_by_claim": {
+            "profiles": plan.skipped_by_claim,
+            "holders": [holder.to_dict() for holder in plan.claimed_elsewhere],
+        },
     }
     _print_results(summary, extra, args.json)
     status = _exit(summary)

@@ -73,6 +73,7 @@ SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
+LIVE_REFRESH_MS = 250      # changes other consoles make (PostgreSQL registry) refresh it at most this often
 # The keychain is asked this long after the window is built, so that its background work (the keyring
 # package finds its backends by scanning the installed packages) does not compete with the first paint.
 KEYCHAIN_QUERY_DELAY_MS = 300
@@ -507,7 +508,7 @@ class MainWindow(QMainWindow):
         self.theme_group = QActionGroup(self)
         chosen = load_settings().get("theme", "system")
         for key, label in (("system", self.tr("Follow the &system")), ("light", self.tr("&Light")),
-                           ("dark", self.tr("&Dark"))):
+                           ("dark", self.tr("&Dark")), ("high_contrast", self.tr("&High contrast"))):
             action = QAction(label, self, checkable=True)
             action.setObjectName(f"themeAction_{key}")
             action.setData(key)
@@ -561,7 +562,18 @@ class MainWindow(QMainWindow):
         status.addWidget(self.region_status)
         status.addWidget(self.role_status)
         status.addWidget(self.counts_status, 1)
+        from ec_console.ui.live_updates import ConnectionStatus
+
+        self.connection_status = ConnectionStatus(self)   # a shared registry's lost connection, said plainly
+        status.addPermanentWidget(self.connection_status)
         status.addPermanentWidget(self.keychain_status)
+        self.live_updates: Any = None
+        self._live_tables: set[str] = set()
+        self._live_timer = QTimer(self)
+        self._live_timer.setObjectName("liveRefresh")
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_REFRESH_MS)
+        self._live_timer.timeout.connect(self._refresh_from_elsewhere)
         self._show_keychain()
 
     def _build_dashboard(self) -> None:
@@ -656,10 +668,15 @@ class MainWindow(QMainWindow):
         self.applications_list.clear()
         self.model.set_registry(self.registry, self._current_query(application_id=None))
         self._load()
+        if getattr(self.registry, "engine", "sqlite") == "postgresql":
+            target = getattr(self.registry, "target", None) or getattr(self.registry, "url", None)
+            if target is not None:
+                self.start_live_updates(target)
         if getattr(self, "monitor_status", None) is not None:
             self.monitor_status.refresh()        # the new region's last scheduled run
 
     def _close_registry(self) -> None:
+        self.stop_live_updates()
         if self.registry is not None:
             self.model.set_registry(None)
             try:
@@ -691,6 +708,57 @@ class MainWindow(QMainWindow):
                self.region.dashboard_url))
         self.open_dashboard_action.setStatusTip(
             self.tr("Open %s in your browser") % self.region.dashboard_url)
+
+    # ================================================================================ live updates
+    def start_live_updates(self, target: Any, **listener_options: Any) -> Any:
+        """Listen for changes other consoles make to a PostgreSQL registry (`target`: its URL or
+        `registry_pg.Target`): the window refreshes itself, and a lost connection shows in the status bar."""
+        from ec_console.ui.live_updates import LiveUpdates
+
+        self.stop_live_updates()
+        try:
+            live = LiveUpdates(target, self, **listener_options)
+        except Exception:  # noqa: BLE001 - the window works without live updates; logged
+            log.warning("Live updates from the registry could not be started", exc_info=True)
+            return None
+        live.changed.connect(self._changed_elsewhere)
+        live.state.connect(self.connection_status.show_state)
+        self.live_updates = live
+        live.start()
+        return live
+
+    def stop_live_updates(self) -> None:
+        live, self.live_updates = getattr(self, "live_updates", None), None
+        if live is not None:
+            live.stop()
+            live.changed.disconnect(self._changed_elsewhere)
+            live.deleteLater()
+            self._live_timer.stop()
+            self._live_tables = set()
+            self.connection_status.show_state("")
+
+    @Slot(str)
+    def _changed_elsewhere(self, table: str) -> None:
+        """A change in the registry (another console's, or this one's): merged into one refresh per
+        LIVE_REFRESH_MS."""
+        self._live_tables.add(table)
+        if not self._live_timer.isActive():
+            self._live_timer.start()
+
+    @Slot()
+    def _refresh_from_elsewhere(self) -> None:
+        from ec_console.registry_live import EVERYTHING
+        from ec_console.ui.audit_view import AuditLogDialog
+
+        tables, self._live_tables = self._live_tables, set()
+        if self.registry is None:
+            return
+        self._requery = True
+        self._refresh_keeping_selection()
+        if EVERYTHING in tables or "audit" in tables:
+            for dialog in self.findChildren(AuditLogDialog):
+                if dialog.isVisible():
+                    dialog.reload()
 
     # ================================================================================ data
     @Slot()
@@ -758,7 +826,9 @@ class MainWindow(QMainWindow):
                 item.setText(self._application_text(by_id[app_id]))
 
     def _application_text(self, app: Application) -> str:
-        name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
+        # The icon's colour and shape say the same as these words (colour is never the only signal).
+        name = app.name + (self.tr(" (revoked)") if app.status == "revoked"
+                           else self.tr(" (needs attention)") if app.health else "")
         parts = [self.tr("%s linked") % _fmt(app.linked_count)] if app.status != "revoked" else []
         if app.needs_relink_count:
             parts.append(count(app.needs_relink_count, self.tr("needs relink"), self.tr("need relink")))
@@ -1380,7 +1450,7 @@ class MainWindow(QMainWindow):
     def start_check_all(self, concurrency: int | None = None) -> Any:
         """Check all: ask for the concurrency (unless given), then run it with progress in the status bar."""
         from ec_console.ui import operations
-        from ec_console.ui.check_all import CheckAllDialog, missing_credential_note, start_run
+        from ec_console.ui.check_all import CheckAllDialog, check_all_note, start_run
 
         scope = self.operation_scope()
 
@@ -1390,7 +1460,7 @@ class MainWindow(QMainWindow):
                                             on_done=done, on_error=failed)
 
             return start_run(self, self.tr("Check all"), begin, summary_of=lambda result: result[1],
-                             note_of=lambda result: missing_credential_note(result[0].missing_credential))
+                             note_of=lambda result: check_all_note(result[0]))
 
         if concurrency is not None:
             return run(concurrency)
