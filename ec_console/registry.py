@@ -92,6 +92,7 @@ class Application:
     linked_count: int = 0
     needs_relink_count: int = 0
     revoked_count: int = 0
+    version: int = 0          # bumped by the database on every update (schema ROW_VERSIONS_VERSION)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Profile:
     last_diagnosis: str | None  # diagnosis code of the last failed check, if any
     created_at: str
     updated_at: str
+    version: int = 0          # bumped by the database on every update (schema ROW_VERSIONS_VERSION)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,26 @@ class RegistryError(ConsoleError):
     """The registry file cannot be opened or is not a registry (the message says which file and why)."""
 
     code = "registry_unusable"
+
+
+class ChangedElsewhere(RegistryError):
+    """Another console changed the row between the moment a person saw it and their action on it: nothing
+    was done (exit status 1). `what` is "profile" or "application", `subject` its address or name, `now`
+    its status as the other console left it."""
+
+    code = "changed_elsewhere"
+
+    def __init__(self, what: str, subject: str, now: str) -> None:
+        super().__init__(f"Someone else changed the {what} {subject} (now: {now.replace('_', ' ')}) after it "
+                         "was read; nothing was done. Look at it again and repeat the action if it still "
+                         "applies.")
+        self.what, self.subject, self.now = what, subject, now
+
+    @property
+    def refreshed(self) -> str:
+        """What the window says once it has read the list again."""
+        return (f"Someone else changed this {self.what} (now: {self.now.replace('_', ' ')}) — the list has "
+                "been refreshed; nothing was done")
 
 
 class RegistryInputError(BadInput, ValueError):
@@ -637,9 +659,63 @@ _CREDENTIAL_IMPORT_MIGRATION = Migration(12, "a helpdesk member may record a cre
 # The schema version that lets the helpdesk record an imported credential (tests name it through this).
 CREDENTIAL_IMPORT_VERSION = _CREDENTIAL_IMPORT_MIGRATION.version
 
+# Check-all claims (ec_console/registry_claims.py): which run holds which profile, by whom, until when (a
+# lease), so two desktops running check all at once never probe a profile twice, and a crashed run's claims
+# lapse (at once for the same desktop, whose process `pid` is known to be gone). `db_user` is the database's
+# login on PostgreSQL (NULL here); times are `utc_now()` text. On
+# PostgreSQL the same step also adds the change notifications (registry_live.py); SQLite has no listeners.
+CHECK_CLAIMS_TABLE = "check_claims"
+_CHECK_CLAIMS_MIGRATION = Migration(13, "check-all claims (which run probes which profile, with a lease); "
+                                        "change notifications on PostgreSQL", (
+    f"""CREATE TABLE IF NOT EXISTS {CHECK_CLAIMS_TABLE} (
+        profile_id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        os_user TEXT NOT NULL DEFAULT '',
+        host TEXT NOT NULL DEFAULT '',
+        pid INTEGER,
+        db_user TEXT,
+        claimed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS check_claims_by_run ON {CHECK_CLAIMS_TABLE} (run_id)",
+))
+# The schema version that added check-all claims and change notifications (tests name it through this).
+CHECK_CLAIMS_VERSION = _CHECK_CLAIMS_MIGRATION.version
+
+# No lost updates between consoles: applications and profiles carry a `version`, which the database bumps
+# on every UPDATE (a trigger: the console never writes it). An action a person decided on what they saw
+# (revoke / relink / link a profile, revoke / edit an application, apply a reconciliation) updates
+# `WHERE id = ? AND version = ?` with the version it saw, and raises ChangedElsewhere when another console
+# changed the row in between. SQLite's trigger runs after the row's update (recursive triggers are off, so
+# its own UPDATE fires nothing again; it names only `version`, so no other trigger fires either).
+def _add_row_versions(conn: sqlite3.Connection) -> None:
+    """The `version` columns where missing (so running the step again adds nothing)."""
+    for table in ("applications", "profiles"):
+        if "version" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    for statement in _ROW_VERSION_TRIGGERS:
+        conn.execute(statement)
+
+
+_ROW_VERSION_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS applications_version AFTER UPDATE ON applications
+       WHEN new.version = old.version BEGIN
+        UPDATE applications SET version = old.version + 1 WHERE id = new.id;
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS profiles_version AFTER UPDATE ON profiles
+       WHEN new.version = old.version BEGIN
+        UPDATE profiles SET version = old.version + 1 WHERE id = new.id;
+       END""",
+)
+_ROW_VERSIONS_MIGRATION = Migration(14, "applications and profiles carry a version, bumped on every update "
+                                        "(no lost updates between consoles)", (), step=_add_row_versions)
+# The schema version that added the row versions (tests name it through this constant).
+ROW_VERSIONS_VERSION = _ROW_VERSIONS_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
-                                     _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION)
+                                     _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION,
+                                     _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -848,7 +924,7 @@ _SORTS_NEEDING_JOIN = frozenset({"application", "provider"})
 _SORTS_FROM_STATUS_INDEX = frozenset({"email", "status"})
 
 _PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.display_name, p.status,
-    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
+    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at, p.version"""
 _PROFILE_FROM = "profiles p JOIN applications a ON a.id = p.application_id"
 
 # Each count is a lookup in the maintained `profile_counts` (schema 7).
@@ -856,7 +932,8 @@ _APPLICATION_SELECT = """SELECT a.id, a.name, a.provider, a.domain, a.settings, 
     a.created_at, a.updated_at,
     COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'linked'), 0),
     COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'needs_relink'), 0),
-    COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'revoked'), 0)
+    COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'revoked'), 0),
+    a.version
     FROM applications a"""
 
 _HEALTH_COLUMNS = """run_id, run_at, application_id, application_name, trigger, outcome, health, linked,
@@ -1502,7 +1579,9 @@ class Registry:
 
     def update_application(self, application_id: int, *, settings: dict[str, Any] | None = None,
                            status: str | None = None, health: str | None | Literal["unchanged"] = "unchanged",
-                           provider: str | None = None) -> Application:
+                           provider: str | None = None, version: int | None = None) -> Application:
+        """Change what is given. With `version` (the one the person saw), only that version of the row is
+        changed: ChangedElsewhere when another console changed it since."""
         sets: list[str] = []
         params: list[Any] = []
         if provider is not None:     # an Exchange Online application moving to Microsoft Graph
@@ -1518,23 +1597,33 @@ class Registry:
             sets.append("health = ?")
             params.append(_optional_code(health, "health"))
         with self.transaction() as conn:
-            self.get_application(application_id)
+            current = self.get_application(application_id)
             if sets:
-                conn.execute(f"UPDATE applications SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
-                             (*params, utc_now(), application_id))
+                seen = "" if version is None else " AND version = ?"
+                cur = conn.execute(
+                    f"UPDATE applications SET {', '.join(sets)}, updated_at = ? WHERE id = ?{seen}",
+                    (*params, utc_now(), application_id, *(() if version is None else (version,))))
+                if cur.rowcount == 0:
+                    raise ChangedElsewhere("application", current.name, current.status)
             return self.get_application(application_id)
 
-    def rename_application(self, application_id: int, new_name: str) -> Application:
+    def rename_application(self, application_id: int, new_name: str, *,
+                           version: int | None = None) -> Application:
         """Give the application another name (unique in the region, case-insensitively; a change of case
-        alone is allowed). The caller moves its keychain secret, which is filed under the name."""
+        alone is allowed). The caller moves its keychain secret, which is filed under the name. With
+        `version` (the one the person saw): ChangedElsewhere when another console changed it since."""
         name = _clean_text(new_name, "application name", max_len=_MAX_NAME)
         with self.transaction() as conn:
-            self.get_application(application_id)
+            current = self.get_application(application_id)
+            seen = "" if version is None else " AND version = ?"
             try:
-                conn.execute("UPDATE applications SET name = ?, updated_at = ? WHERE id = ?",
-                             (name, utc_now(), application_id))
+                cur = conn.execute(
+                    f"UPDATE applications SET name = ?, updated_at = ? WHERE id = ?{seen}",
+                    (name, utc_now(), application_id, *(() if version is None else (version,))))
             except self._integrity_error:
                 raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
+            if cur.rowcount == 0:
+                raise ChangedElsewhere("application", current.name, current.status)
             return self.get_application(application_id)
 
     def delete_application(self, application_id: int) -> tuple[int, int]:
@@ -1766,11 +1855,13 @@ class Registry:
         ).fetchone()
         return None if row is None else _profile(row)
 
-    def set_profile_status(self, profile_id: int, status: str) -> Profile:
-        return self.update_profile(profile_id, status=status)
+    def set_profile_status(self, profile_id: int, status: str, *, version: int | None = None) -> Profile:
+        return self.update_profile(profile_id, status=status, version=version)
 
     def update_profile(self, profile_id: int, *, status: str | None = None,
-                       display_name: str | None = None) -> Profile:
+                       display_name: str | None = None, version: int | None = None) -> Profile:
+        """Change what is given. With `version` (the one the person saw), only that version of the row is
+        changed: ChangedElsewhere when another console changed it since."""
         sets: list[str] = []
         params: list[Any] = []
         if status is not None:
@@ -1780,7 +1871,7 @@ class Registry:
             name = _clean_text(display_name, "display name", max_len=_MAX_NAME, required=False)
             sets += ["display_name = ?", "name_key = ?"]
             params += [name, search_key(name)]
-        return self._update_profile(profile_id, sets, params)
+        return self._update_profile(profile_id, sets, params, version)
 
     def record_profile_check(self, profile_id: int, *, result: str, diagnosis: str | None = None,
                              status: str | None = None, checked_at: str | None = None) -> Profile:
@@ -1796,13 +1887,17 @@ class Registry:
             params.append(_choice(status, PROFILE_STATUSES, "profile status"))
         return self._update_profile(profile_id, sets, params)
 
-    def _update_profile(self, profile_id: int, sets: list[str], params: list[Any]) -> Profile:
+    def _update_profile(self, profile_id: int, sets: list[str], params: list[Any],
+                        version: int | None = None) -> Profile:
         with self.transaction() as conn:
             if sets:
-                cur = conn.execute(f"UPDATE profiles SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
-                                   (*params, utc_now(), profile_id))
+                seen = "" if version is None else " AND version = ?"
+                cur = conn.execute(
+                    f"UPDATE profiles SET {', '.join(sets)}, updated_at = ? WHERE id = ?{seen}",
+                    (*params, utc_now(), profile_id, *(() if version is None else (version,))))
                 if cur.rowcount == 0:
-                    raise NotFound(f"No profile with id {profile_id} in this region")
+                    now = self.get_profile(profile_id)       # NotFound when it is gone
+                    raise ChangedElsewhere("profile", now.email, now.status)
             return self.get_profile(profile_id)
 
     def set_profiles_status(self, profile_ids: Sequence[int], status: str) -> int:

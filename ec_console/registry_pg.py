@@ -420,7 +420,115 @@ BEGIN
     END IF;
 END $$""",))
 
-PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
+# Change notifications (ec_console/registry_live.py) and check-all claims (ec_console/registry_claims.py).
+#
+# Notifications: after each statement that changes applications, profiles, checks, audit or health_history,
+# a statement-level trigger sends one `pg_notify` on `NOTIFY_CHANNEL` with a small JSON payload:
+# {"table": ..., "op": "insert"|"update"|"delete", "n": rows, "ids": [...]} (ids only when at most
+# `NOTIFY_IDS` rows changed), far below PostgreSQL's 8000-byte limit. A bulk link of 10,000 rows in one
+# statement sends one notification; a transaction that runs many statements on one table sends at most
+# `NOTIFY_PER_TRANSACTION` with ids and then one identical {"table", "op", "many": true} payload, which
+# PostgreSQL delivers once (it folds identical notifications of one transaction). Notifications are
+# delivered at COMMIT and never for a rolled-back transaction. The function runs as the caller
+# (`pg_notify` is open to every role; the transition tables need no grant), so the helpdesk's writes
+# notify too.
+#
+# Claims: `check_claims`, the same table as SQLite's schema 13; `db_user` is set by the server
+# (session_user, whatever the client sent). Both roles may claim, renew, take over an expired claim and
+# release (a check run is the helpdesk's work).
+NOTIFY_CHANNEL = "ec_registry"
+NOTIFY_TABLES = ("applications", "profiles", "checks", "audit", "health_history")
+NOTIFY_IDS = 20
+NOTIFY_PER_TRANSACTION = 10
+CHECK_CLAIMS_TABLE = "check_claims"
+_NOTIFY_FUNCTION = f"""CREATE OR REPLACE FUNCTION ec_registry_notify() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+    ids bigint[];
+    sent integer;
+    counter text := 'ec_console.notified_' || TG_TABLE_NAME;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        SELECT count(*), (array_agg(id ORDER BY id))[1:{NOTIFY_IDS}] INTO n, ids FROM old_rows;
+    ELSE
+        SELECT count(*), (array_agg(id ORDER BY id))[1:{NOTIFY_IDS}] INTO n, ids FROM new_rows;
+    END IF;
+    IF n = 0 THEN
+        RETURN NULL;
+    END IF;
+    sent := COALESCE(NULLIF(current_setting(counter, true), ''), '0')::integer;
+    IF sent >= {NOTIFY_PER_TRANSACTION} THEN
+        PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('table', TG_TABLE_NAME,
+                          'op', lower(TG_OP), 'many', true)::text);
+        RETURN NULL;
+    END IF;
+    PERFORM set_config(counter, (sent + 1)::text, true);
+    PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('table', TG_TABLE_NAME, 'op', lower(TG_OP),
+                      'n', n, 'ids', CASE WHEN n <= {NOTIFY_IDS} THEN to_json(ids) END)::text);
+    RETURN NULL;
+END $$"""
+
+
+def _notify_triggers(table: str) -> tuple[str, ...]:
+    """One AFTER ... FOR EACH STATEMENT trigger per operation (a transition table serves one event only)."""
+    out = []
+    for op, rows in (("insert", "NEW TABLE AS new_rows"), ("update", "NEW TABLE AS new_rows"),
+                     ("delete", "OLD TABLE AS old_rows")):
+        out.append(f"""CREATE TRIGGER {table}_notify_{op} AFTER {op.upper()} ON {table}
+           REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION ec_registry_notify()""")
+    return tuple(out)
+
+
+_V13 = PgMigration(13, "check-all claims (which run probes which profile, with a lease); change "
+                       "notifications on PostgreSQL", (
+    f"""CREATE TABLE {CHECK_CLAIMS_TABLE} (
+        profile_id bigint PRIMARY KEY,
+        run_id text COLLATE "C" NOT NULL,
+        os_user text NOT NULL DEFAULT '',
+        host text NOT NULL DEFAULT '',
+        pid bigint,
+        db_user text,
+        claimed_at text COLLATE "C" NOT NULL,
+        expires_at text COLLATE "C" NOT NULL
+    )""",
+    f"CREATE INDEX check_claims_by_run ON {CHECK_CLAIMS_TABLE} (run_id)",
+    """CREATE FUNCTION ec_check_claims_db_user() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    new.db_user := session_user;
+    RETURN new;
+END $$""",
+    f"""CREATE TRIGGER check_claims_db_user BEFORE INSERT OR UPDATE ON {CHECK_CLAIMS_TABLE}
+       FOR EACH ROW EXECUTE FUNCTION ec_check_claims_db_user()""",
+    _NOTIFY_FUNCTION,
+    *(statement for table in NOTIFY_TABLES for statement in _notify_triggers(table)),
+))
+
+# No lost updates between consoles (SQLite's migration of the same number): applications and profiles carry a
+# `version` that a BEFORE UPDATE trigger bumps on every update, whoever makes it; the console never writes
+# it, so the helpdesk needs no grant on the column (a trigger's own change is not checked against the
+# column grants). An action a person decided on what they saw updates `WHERE id = ? AND version = ?`.
+_V14 = PgMigration(14, "applications and profiles carry a version, bumped on every update "
+                       "(no lost updates between consoles)", (
+    "ALTER TABLE applications ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1",
+    "ALTER TABLE profiles ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1",
+    """CREATE OR REPLACE FUNCTION ec_row_version() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    new.version := old.version + 1;
+    RETURN new;
+END $$""",
+    "DROP TRIGGER IF EXISTS applications_version ON applications",
+    """CREATE TRIGGER applications_version BEFORE UPDATE ON applications
+       FOR EACH ROW EXECUTE FUNCTION ec_row_version()""",
+    "DROP TRIGGER IF EXISTS profiles_version ON profiles",
+    """CREATE TRIGGER profiles_version BEFORE UPDATE ON profiles
+       FOR EACH ROW EXECUTE FUNCTION ec_row_version()""",
+))
+
+PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12,
+                                          _V13, _V14)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
@@ -435,7 +543,7 @@ _META = f"""CREATE TABLE IF NOT EXISTS {META_TABLE} (
 
 # Every table of the registry (the ones GRANTs and row-level security are set on).
 TABLES = ("applications", "profiles", "checks", "audit", "reconciliations", "reconciliation_findings",
-          "health_history", PROFILE_COUNTS, META_TABLE, AUDIT_HEAD_TABLE)
+          "health_history", PROFILE_COUNTS, META_TABLE, AUDIT_HEAD_TABLE, CHECK_CLAIMS_TABLE)
 # Tables an admin writes (INSERT, UPDATE, DELETE); the audit gets INSERT only, the counts and the meta none.
 _ADMIN_WRITES = ("applications", "profiles", "checks", "reconciliations", "reconciliation_findings",
                  "health_history")
@@ -448,7 +556,7 @@ def _role_statements() -> list[str]:
         f"REVOKE ALL ON {', '.join(TABLES)} FROM PUBLIC",
         "REVOKE ALL ON FUNCTION ec_audit_append_only(), ec_reconciliations_go_with_application(), "
         "ec_profile_counts(), ec_profile_counts_application_delete(), ec_audit_chain(), "
-        "ec_profile_status_by_role() FROM PUBLIC",
+        "ec_profile_status_by_role(), ec_row_version() FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {roles}",
         f"GRANT SELECT ON {', '.join(TABLES)} TO {roles}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(_ADMIN_WRITES)} TO {ADMIN_ROLE}",
@@ -459,6 +567,8 @@ def _role_statements() -> list[str]:
         f"TO {HELPDESK_ROLE}",
         f"GRANT UPDATE (health, updated_at) ON applications TO {HELPDESK_ROLE}",
         f"GRANT INSERT ON checks, health_history TO {HELPDESK_ROLE}",
+        # Check-all claims: a run of either role claims, renews, takes over an expired claim and releases.
+        f"GRANT INSERT, UPDATE, DELETE ON {CHECK_CLAIMS_TABLE} TO {roles}",
     ]
     for table in TABLES:
         out.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -476,6 +586,8 @@ def _role_statements() -> list[str]:
                                                f"(kind NOT IN ({_quoted_list(LINK_CHECK_KINDS)}))")
         if table == "health_history":
             policies["ec_helpdesk_records"] = f"FOR INSERT TO {HELPDESK_ROLE} WITH CHECK (true)"
+        if table == CHECK_CLAIMS_TABLE:
+            policies["ec_claims"] = f"FOR ALL TO {roles} USING (true) WITH CHECK (true)"
         for name, body in policies.items():
             out.append(f"DROP POLICY IF EXISTS {name} ON {table}")
             out.append(f"CREATE POLICY {name} ON {table} {body}")
@@ -875,7 +987,7 @@ _PG_SORT_KEYS: dict[str, tuple[str, ...]] = {
 }
 _NULLABLE_SORT_KEYS = frozenset({"p.last_checked_at", "p.last_result"})
 _PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.display_name, p.status,
-    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
+    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at, p.version"""
 
 
 def _profile_where(query: Any) -> tuple[str, list[Any]]:

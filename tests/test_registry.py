@@ -76,6 +76,19 @@ def test_one_file_per_region_under_the_data_folder(ec_home):
         assert r_de.list_applications() == []
 
 
+def test_each_of_the_six_data_centres_keeps_its_own_registry(ec_home):
+    six = ["us", "de", "uk", "ca", "au", "sg"]
+    assert {p.name for p in map(Registry.path_for_region, six)} == {f"registry-{r}.sqlite3" for r in six}
+    for region_id in six:
+        with Registry.for_region(region_id) as registry:
+            app = registry.add_application(f"Calendar sync {region_id}", "exchange", f"{region_id}.example")
+            registry.add_profile(app.id, f"ada@{region_id}.example", "Ada")
+    for region_id in six:
+        with Registry.for_region(region_id) as registry:
+            assert [a.name for a in registry.list_applications()] == [f"Calendar sync {region_id}"]
+            assert [p.email for p in registry.list_profiles()] == [f"ada@{region_id}.example"]
+
+
 @pytest.mark.parametrize("bad", ["../us", "US", "", "us/../../x", "a" * 40, "1us"])
 def test_region_ids_that_could_escape_the_folder_are_refused(bad):
     with pytest.raises(ValueError, match="not a region id"):

@@ -189,8 +189,10 @@ def test_both_regions_are_selectable_and_switching_shows_only_the_other_registry
         qtbot, open_window, two_regions):
     window = open_window("us")
     selector = window.findChild(QComboBox, "regionSelector")
-    assert [selector.itemData(i) for i in range(selector.count())] == ["us", "de"]
-    assert selector.itemText(0) == "United States (US)"
+    assert [selector.itemData(i) for i in range(selector.count())] == ["us", "de", "uk", "ca", "au", "sg"]
+    assert [selector.itemText(i) for i in range(selector.count())] == [
+        "United States (US)", "Germany (DE)", "United Kingdom (UK)", "Canada (CA)", "Australia (AU)",
+        "Singapore (SG)"]
     assert sorted(emails(window)) == ["alice@contoso.com", "alina@fabrikam.example", "bob@contoso.com",
                                       "carol@contoso.com", "dave@contoso.com", "erin@fabrikam.example"]
     assert "United States" in window.windowTitle()
@@ -207,6 +209,29 @@ def test_both_regions_are_selectable_and_switching_shows_only_the_other_registry
 
     select_region(window, "us")
     assert len(emails(window)) == 6 and not any(e.endswith("beispiel.de") for e in emails(window))
+
+    select_region(window, "sg")                  # a data centre with no registry yet: empty, not another's
+    assert emails(window) == []
+    apps = [window.applications_list.item(i).text() for i in range(window.applications_list.count())]
+    assert not any(name in text for text in apps for name in ("Room booking", "Scheduler", "Terminplanung"))
+    assert "Singapore (SG)" in window.region_status.text()
+
+
+def test_the_region_selector_is_wide_enough_for_the_longest_name(qtbot, open_window):
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    window = open_window("us")
+    selector = window.findChild(QComboBox, "regionSelector")
+    option = QStyleOptionComboBox()
+    selector.initStyleOption(option)
+    text_area = selector.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                QStyle.SubControl.SC_ComboBoxEditField, selector)
+    metrics = selector.fontMetrics()
+    widest = max(metrics.horizontalAdvance(selector.itemText(i)) for i in range(selector.count()))
+    assert selector.count() == 6 and text_area.width() >= widest
+    for index in range(selector.count()):        # whichever is chosen, it fits
+        selector.setCurrentIndex(index)
+        assert selector.width() >= selector.sizeHint().width()
 
 
 def test_switching_region_closes_the_previous_registry(open_window, two_regions):
@@ -238,7 +263,13 @@ def test_region_menu_switches_too(open_window, two_regions):
     window = open_window("us")
     window.findChild(QAction, "regionAction_de").trigger()
     assert window.region_id == "de"
+    for number, region_id in enumerate(["us", "de", "uk", "ca", "au", "sg"], start=1):
+        action = window.findChild(QAction, f"regionAction_{region_id}")
+        assert action.shortcut() == QKeySequence(f"Ctrl+{number}")
     assert window.findChild(QComboBox, "regionSelector").currentData() == "de"
+    window.findChild(QAction, "regionAction_uk").trigger()
+    assert window.region_id == "uk" and emails(window) == []
+    assert window.findChild(QComboBox, "regionSelector").currentData() == "uk"
 
 
 def test_an_unopenable_registry_shows_why_and_other_regions_still_work(open_window, two_regions):

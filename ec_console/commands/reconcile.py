@@ -30,6 +30,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.permissions import RECONCILE, RECONCILE_APPLY
 
 MAX_LIST_BYTES = 20 * 1024 * 1024
 
@@ -64,7 +65,7 @@ def register(actions: Any) -> None:
     registry_flag(parser)
     json_flag(parser, "the reconciliation")
     verbose_flag(parser)
-    parser.set_defaults(handler=run_reconcile)
+    parser.set_defaults(handler=run_reconcile, permission=_permission)
 
 
 def _sample(text: str) -> int:
@@ -109,6 +110,10 @@ def _confirmed(args: argparse.Namespace, name: str) -> str:
         return input(f"Type the application's name ({name}) to revoke its leavers' profiles: ")
     except EOFError:
         return ""
+
+
+def _permission(args: argparse.Namespace) -> str:
+    return RECONCILE_APPLY if getattr(args, "apply", None) else RECONCILE
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
