@@ -1302,6 +1302,12 @@ class Registry:
         self.signed_in_as = signed.user
         self._conn.role = signed.role
 
+    @property
+    def target(self) -> Any:
+        """A PostgreSQL registry's `registry_pg.Target` (what the live-update listener connects to); None
+        for a file."""
+        return getattr(self, "_target", None)
+
     def reconnect(self) -> None:
         """Open a fresh connection to the same registry (the old one is closed; a transaction in flight on
         it is lost, so this is only called between units of work)."""

@@ -619,3 +619,16 @@ def test_the_main_window_works_on_a_postgresql_registry(qtbot, open_window, two_
     _click_header(qtbot, window.profiles_table, COL_STATUS)
     qtbot.waitUntil(lambda: emails(window)[-1] == "ben@contoso.com")
     assert opened and set(opened) == {f"postgresql {window.registry.where}"}  # readers on the same database
+    # The window listens for other consoles' changes by itself: another console revokes Ann, and the window
+    # shows it without anyone touching it.
+    from ec_console import registry_live
+
+    live = window.live_updates
+    assert live is not None
+    qtbot.waitUntil(lambda: live.last_state == registry_live.STATE_CONNECTED, timeout=20_000)
+    with Registry(pg_cluster.url(pg_registry)) as other:
+        ann = other.find_profile(other.find_application("Shared booking").id, "ann@contoso.com")
+        other.set_profile_status(ann.id, "revoked")
+    qtbot.waitUntil(lambda: window.counts_status.text().startswith("3 profiles · 1 linked"), timeout=20_000)
+    assert "1 revoked" in window.counts_status.text()
+    window.stop_live_updates()
