@@ -70,7 +70,13 @@ def seeded():
 @pytest.fixture
 def as_helpdesk(monkeypatch):
     """Every registry opened signs in as a helpdesk member (what a PostgreSQL login in ec_helpdesk gets)."""
-    monkeypatch.setattr(Registry, "role", HELPDESK, raising=False)
+    opened = Registry.__init__
+
+    def signed_in_as_helpdesk(self, *args, **kwargs):
+        opened(self, *args, **kwargs)
+        self.role = HELPDESK
+
+    monkeypatch.setattr(Registry, "__init__", signed_in_as_helpdesk)
 
 
 # Commands a helpdesk member may not run; each would change the registry (or ask for a secret) as an admin.

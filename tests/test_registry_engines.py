@@ -181,7 +181,8 @@ def test_registry_flag_points_a_command_at_a_postgresql_registry(pg_cluster, pg_
     assert code == 2 and "holds a password" in err and "hunter2" not in out + err
 
 
-def test_the_database_refuses_a_helpdesk_revoke_from_the_cli_with_exit_1(pg_cluster, pg_logins, capsys):
+def test_the_database_refuses_a_helpdesk_revoke_from_the_cli_with_exit_1(pg_cluster, pg_logins, capsys,
+                                                                          monkeypatch):
     from cli_run import run
 
     from ec_console import registry_pg as pg
@@ -193,6 +194,15 @@ def test_the_database_refuses_a_helpdesk_revoke_from_the_cli_with_exit_1(pg_clus
     url = pg_cluster.url(pg_logins.dbname, pg_logins.names["helpdesk"], tcp=True)
     default_store().set(pg.password_key(pg.parse_url(url), pg_logins.names["helpdesk"]),
                         pg_logins.passwords["helpdesk"])
+    # The console reads the signed-in role from the database and refuses before any work ...
+    code, out, err = run(capsys, "profiles", "revoke", "ada@contoso.example", "--registry", url)
+    assert code == 1, out + err
+    assert "Your registry role is helpdesk: revoking a profile is for an administrator." in err
+    assert "Traceback" not in err and pg_logins.passwords["helpdesk"] not in out + err
+    # ... and a console that did not ask first (an older one, or a changed one) is refused by the database.
+    from ec_console import cli
+
+    monkeypatch.setattr(cli, "refuse_by_role", lambda args: None)
     code, out, err = run(capsys, "profiles", "revoke", "ada@contoso.example", "--registry", url)
     assert code == 1, out + err
     assert "Your registry role (helpdesk) may not revoke profiles: ask an administrator." in err

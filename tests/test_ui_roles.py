@@ -36,9 +36,16 @@ def seeded():
 @pytest.fixture
 def helpdesk(monkeypatch):
     """Every registry opened is a shared one, signed in as alex, a helpdesk member."""
-    for name, value in (("role", "helpdesk"), ("engine", "postgresql"), ("signed_in_as", "alex"),
-                        ("where", "db.example.com/ec")):
-        monkeypatch.setattr(Registry, name, value, raising=False)
+    opened = Registry.__init__
+
+    def signed_in_as_helpdesk(self, *args, **kwargs):
+        opened(self, *args, **kwargs)
+        self.role, self.engine = "helpdesk", "postgresql"
+        self.signed_in_as, self.where = "alex", "db.example.com/ec"
+
+    monkeypatch.setattr(Registry, "__init__", signed_in_as_helpdesk)
+    # the window would start listening to the shared database for other consoles' changes: there is none here
+    monkeypatch.setattr(Registry, "target", None)
 
 
 def _click_row(qtbot, window, email: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:
