@@ -8,7 +8,7 @@ QT_OFFSCREEN := QT_QPA_PLATFORM=offscreen
 # The slowest tests are listed at the end of every run, so a slow one is seen before the suite drags.
 PYTEST_ARGS ?= --durations=15
 
-.PHONY: run test installer screenshots bench lint clean venv
+.PHONY: run test installer screenshots readme-screenshots bench lint clean venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(STAMP_TEST)
 
 screenshots: $(STAMP_TEST)
 	$(QT_OFFSCREEN) $(PY) -m ec_console.ui.screenshots docs/screenshots
+
+# Only the screenshots README.md shows (the committed ones): scale 1, light and dark.
+readme-screenshots: $(STAMP_TEST)
+	$(QT_OFFSCREEN) $(PY) -m ec_console.ui.screenshots docs/screenshots --readme
 
 installer: $(STAMP_TEST)
 	$(PY) -m pip install -e '.[installer]'

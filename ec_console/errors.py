@@ -43,8 +43,8 @@ class KeychainUnavailable(ConsoleError):
 
 
 class RoleRefused(ConsoleError):
-    """The signed-in role may not do this (a helpdesk member revoking, for instance): refused by the registry's
-    database or, before any work, by the console. Exit status 1: the action was tried and is not allowed."""
+    """The signed-in role may not do this (a helpdesk member revoking, for instance): refused by the
+    registry's database or, before any work, by the console. Exit status 1: tried and not allowed."""
 
     exit_status = ExitStatus.STEP_FAILED
     code = "refused_by_role"

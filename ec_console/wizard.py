@@ -311,6 +311,7 @@ class SetupFlow:
         self.sandbox_keys: set[str] = set()        # fields holding the sandbox's values, as filled
         self.sandbox_platform: Platform | None = None   # the platform last filled from the sandbox
         self.moving: Any = None                    # the Exchange Online EWS application moving to Graph
+        self._certificate_thumbprint: str | None = None   # the Graph certificate's, once checked
 
     # -- editing -----------------------------------------------------------------------------------------
 
@@ -340,6 +341,9 @@ class SetupFlow:
             values["credential"] = "certificate" if s.get("certificate") else "secret"
             if s.get("certificate"):
                 values["certificate"] = s["certificate"]
+                from ec_console.application_edit import CERTIFICATE_THUMBPRINT
+
+                flow._certificate_thumbprint = s.get(CERTIFICATE_THUMBPRINT)
         if platform is Platform.ONPREM:
             values["auth"] = s.get("auth") or ""
             values["autodiscover"] = bool(s.get("autodiscover"))
@@ -598,6 +602,9 @@ class SetupFlow:
             raise BadInput(surface_text(exc.message, "gui")) from None
         self.notes["certificate"] = (f"{certificate.subject}, valid until {certificate.not_after[:10]}; "
                                      f"SHA-256 thumbprint {certificate.thumbprint_sha256}")
+        # recorded with the application, so that a desktop importing the certificate can be told whether it
+        # is this one (applications import-credential)
+        self._certificate_thumbprint = certificate.thumbprint_sha256
         return str(path.resolve())
 
     def _check_root(self, raw: str, label: str) -> str:
@@ -706,6 +713,10 @@ class SetupFlow:
                  "client_id": c.get("client_id"), "cloud": c.get("cloud") or "global"}
             if (c.get("credential") or "certificate") == "certificate":
                 s["certificate"] = c.get("certificate")
+                if self._certificate_thumbprint:
+                    from ec_console.application_edit import CERTIFICATE_THUMBPRINT
+
+                    s[CERTIFICATE_THUMBPRINT] = self._certificate_thumbprint
             for key in ("authority", "graph_url", "ca_file", "sp_object_id"):
                 if c.get(key):
                     s[key] = c[key]

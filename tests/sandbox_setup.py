@@ -9,6 +9,8 @@
 - `registry` (the "us" region's) and `store` (an in-memory credential store).
 - `ews_spec` / `add_ews_application`: the sandbox's service account added as an application through the core
   (its setup check must pass).
+- `withdraw_impersonation(sandbox)`: what an administrator does at the platform to withdraw the grant (the
+  service account loses ApplicationImpersonation); use it with a per-test sandbox.
 
 Its fixtures reach every test module through `pytest_plugins` in tests/conftest.py (a module's own fixture
 of the same name wins); the helpers are imported. Used by tests/test_reconcile.py, test_ui_reconcile.py,
@@ -18,6 +20,7 @@ test_revoke_verification.py.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -26,6 +29,7 @@ from ec_console import dashboard
 from ec_console.checks import StepStatus
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
+from ec_console.sandbox.org import Impersonation
 from ec_console.secrets import MemoryStore
 
 APP_NAME = "Sandbox EWS"
@@ -86,3 +90,14 @@ def add_ews_application(sandbox: Any, registry: Registry, store: Any, name: str 
                                         sandbox.info().password, store=store)
     assert outcome.report.result is StepStatus.PASS, outcome.report.to_dict()
     return outcome
+
+
+def withdraw_impersonation(sandbox: Any) -> None:
+    """The administrator's step at the platform: the service account loses ApplicationImpersonation."""
+    org = sandbox.org
+    username = sandbox.info().username
+    for index, account in enumerate(org.accounts):
+        if account.down_level == username:
+            org.accounts[index] = dataclasses.replace(account, impersonation=Impersonation.NONE)
+            return
+    raise AssertionError("the sandbox's service account was not found")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from cli_run import run
+from sandbox_setup import sandbox_fixture
 
 from ec_console.registry import Registry
 from ec_console.sandbox import Sandbox
@@ -19,10 +20,7 @@ def memory_store(monkeypatch):
     monkeypatch.setenv("EC_CONSOLE_CREDENTIAL_STORE", "memory")
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
+sandbox = sandbox_fixture("module")
 
 
 def add_args(info, name="Sandbox EWS"):

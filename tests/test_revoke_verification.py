@@ -9,20 +9,18 @@ through the core sequence and `ec-console applications revoke`.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import socket
 
 import pytest
 from cli_run import run
-from sandbox_setup import add_ews_application, sandbox_fixture
+from sandbox_setup import add_ews_application, sandbox_fixture, withdraw_impersonation
 
 from ec_console import dashboard
 from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
 from ec_console.diagnoses import diagnose
 from ec_console.providers.base import ProbeKind, ProbeOutcome
 from ec_console.registry import Registry
-from ec_console.sandbox.org import Impersonation
 from ec_console.secrets import default_store, secret_key
 
 APP = "Sandbox EWS"
@@ -48,16 +46,6 @@ def _move_endpoint(registry, app, ews_url: str) -> None:
     """What the console meets off the VPN: the application's EWS endpoint cannot be reached from here."""
     registry.update_application(app.id, settings={**app.settings, "ews_url": ews_url})
 
-
-def _withdraw_at_the_platform(sandbox) -> None:
-    """Step 1 done by the administrator: the service account no longer holds ApplicationImpersonation."""
-    org = sandbox.org
-    username = sandbox.info().username
-    for index, account in enumerate(org.accounts):
-        if account.down_level == username:
-            org.accounts[index] = dataclasses.replace(account, impersonation=Impersonation.NONE)
-            return
-    raise AssertionError("service account not found")
 
 
 def _secret(store=None) -> str | None:
@@ -112,7 +100,7 @@ def test_mistyped_verify_mailbox_is_could_not_verify(sandbox, registry, store):
 @pytest.mark.slow
 def test_a_real_denial_verifies_and_the_audit_names_it(sandbox, registry, store):
     _add(sandbox, registry, store)
-    _withdraw_at_the_platform(sandbox)
+    withdraw_impersonation(sandbox)
     revocation = dashboard.ApplicationRevocation(registry, APP, region_id="us", store=store)
     report = revocation.verify_withdrawal()
     [step] = report.steps

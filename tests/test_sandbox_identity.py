@@ -6,17 +6,15 @@ import re
 
 import pytest
 import requests
+from sandbox_setup import sandbox_fixture
 
-from ec_console.sandbox import Sandbox, fixtures
+from ec_console.sandbox import fixtures
 from ec_console.sandbox.identity import InvalidToken, decode_claims
 
 SCOPE = "https://outlook.office365.com/.default"
 
 
-@pytest.fixture
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
+sandbox = sandbox_fixture("function")
 
 
 def _token(info, *, tenant=None, client_id=None, secret=None, scope=SCOPE, grant="client_credentials"):

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
+from sandbox_setup import sandbox_fixture
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -23,16 +24,12 @@ from test_ui_dashboard_support import (
 
 from ec_console import dashboard
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
 from ec_console.secrets import default_store
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
+sandbox = sandbox_fixture("module")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
+from sandbox_setup import sandbox_fixture
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -23,7 +24,6 @@ from ec_console.checks import StepResult, StepStatus
 from ec_console.dashboard import ApplicationRevocation
 from ec_console.providers.base import ExchangeAdapter
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
 from ec_console.secrets import default_store, secret_key
 from ec_console.ui.edit_application import EditApplicationDialog, RemoveApplicationDialog
 
@@ -32,10 +32,7 @@ pytestmark = pytest.mark.slow
 LEFT = Qt.MouseButton.LeftButton
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
+sandbox = sandbox_fixture("module")
 
 
 def _registry_app(name: str = APP_NAME):

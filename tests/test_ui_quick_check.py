@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
+from sandbox_setup import sandbox_fixture
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -20,7 +21,6 @@ from test_ui_dashboard_support import (
 )
 
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
 from ec_console.ui.check_view import CheckView
 
 # A popup menu grabs the keyboard, which the offscreen platform cannot do (and says so).
@@ -29,10 +29,7 @@ pytestmark = [pytest.mark.slow,
 TIMEOUT = 30_000
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox() as sb:
-        yield sb
+sandbox = sandbox_fixture("module")
 
 
 @pytest.fixture

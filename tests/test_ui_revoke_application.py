@@ -4,12 +4,11 @@ verification and see the audit say so."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel
+from sandbox_setup import sandbox_fixture, withdraw_impersonation
 from test_ui_dashboard_support import (
     APP_NAME,
     add_sandbox_app,
@@ -19,29 +18,13 @@ from test_ui_dashboard_support import (
 )
 
 from ec_console.registry import Registry
-from ec_console.sandbox import Sandbox
-from ec_console.sandbox.org import Impersonation
 from ec_console.secrets import default_store, secret_key
 from ec_console.ui.revoke_application import RevokeApplicationDialog
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def sandbox():
-    with Sandbox() as sb:          # one per test: the withdrawal changes its organisation
-        yield sb
-
-
-def _withdraw_at_the_platform(sandbox) -> None:
-    """What the administrator does in step 1: remove the service account's ApplicationImpersonation."""
-    org = sandbox.org
-    username = sandbox.info().username
-    for index, account in enumerate(org.accounts):
-        if account.down_level == username:
-            org.accounts[index] = dataclasses.replace(account, impersonation=Impersonation.NONE)
-            return
-    raise AssertionError("service account not found")
+sandbox = sandbox_fixture("function")   # one per test: the withdrawal changes its organisation
 
 
 @pytest.fixture
@@ -81,7 +64,7 @@ def test_full_sequence_verify_then_confirm_by_name(qtbot, revoking, sandbox):
     assert sandbox.info().scope_group in fix or sandbox.info().scope_group_address in fix
     assert "<" not in fix and "Exchange Online:" not in fix and "Google Workspace:" not in fix
 
-    _withdraw_at_the_platform(sandbox)
+    withdraw_impersonation(sandbox)
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.verification is not None and dialog.verify_operation is None,
                     timeout=30000)
@@ -138,11 +121,20 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def _move_endpoint(ews_url: str) -> None:
-    """Off the VPN: the application's EWS endpoint cannot be reached from this computer."""
+def _move_endpoint(window, dialog, ews_url: str) -> RevokeApplicationDialog:
+    """Off the VPN: the application's EWS endpoint cannot be reached from this computer. The settings are
+    changed in the registry, so the dialog is opened again on the application as it now is (one opened
+    before would be refused as changed by someone else: docs/registry.md, "Row versions")."""
     with Registry.for_region("us") as registry:
         app = registry.find_application(APP_NAME)
         registry.update_application(app.id, settings={**app.settings, "ews_url": ews_url})
+    dialog.close()
+    window.refresh()
+    select_application(window, APP_NAME)
+    window.findChild(QAction, "revokeApplicationAction").trigger()
+    reopened = next(d for d in window.findChildren(RevokeApplicationDialog, "revokeApplicationDialog")
+                    if d is not dialog and d.isVisible())
+    return reopened
 
 
 def _verify(qtbot, dialog) -> None:
@@ -160,8 +152,8 @@ def _verify(qtbot, dialog) -> None:
     ],
 )
 def test_off_vpn_cannot_verify_and_revoking_needs_an_explicit_skip(qtbot, revoking, ews_url, code):
-    _window, dialog, _app = revoking
-    _move_endpoint(ews_url or f"https://127.0.0.1:{_closed_port()}/EWS/Exchange.asmx")
+    window, dialog, _app = revoking
+    dialog = _move_endpoint(window, dialog, ews_url or f"https://127.0.0.1:{_closed_port()}/EWS/Exchange.asmx")
     _verify(qtbot, dialog)
     assert dialog.result_steps.statuses() == {"verify_withdrawal": "warn"}
     assert dialog.verification.steps[0].data["code"] == code
@@ -223,3 +215,19 @@ def test_steps_are_numbered_once_and_every_command_is_only_a_command(qtbot, revo
     verify = [r.text for r in dialog.copy_rows if "-GetEffectiveUsers" in r.text]
     username = sandbox.info().username.split("\\")[-1]
     assert verify and verify[0].endswith(f"-like '*{username}*'")
+
+
+def test_a_revoke_confirmed_after_another_console_changed_the_application_changes_nothing(qtbot, revoking):
+    _window, dialog, _app = revoking
+    with Registry.for_region("us") as other_console:     # meanwhile, on another desktop
+        app = other_console.find_application(APP_NAME)
+        other_console.update_application(app.id, settings={**app.settings, "timeout": 20})
+    qtbot.mouseClick(dialog.skip, Qt.MouseButton.LeftButton)
+    dialog.confirm_name.setText(APP_NAME)
+    qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.revoke_operation is None and "Someone else" in dialog.error.text())
+    assert dialog.error.text() == ("Nothing was revoked: Someone else changed this application (now: active) "
+                                   "— the list has been refreshed; nothing was done")
+    stored, statuses, _last = _state()
+    assert stored.status == "active" and statuses == {"linked"}
+    assert default_store().get(secret_key("us", APP_NAME, "password")) is not None

@@ -26,7 +26,7 @@ from ec_console.wizard import PLATFORM_CHOICES, Page, Platform, SetupFlow
 # scope page's names that only fill the commands.
 CHECK_GRAPH_KEYS = {"test_mailbox", "tenant_id", "client_id", "certificate", "cloud", "authority",
                     "graph_url", "scope_group", "scope_group_address", "expect_denied", "ca_file", "group_dn",
-                    "sp_object_id"}
+                    "sp_object_id", "certificate_thumbprint"}
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +182,12 @@ def test_a_created_certificate_is_refused_until_uploaded_then_used(sandbox, regi
     flow.record_test(report)
     app = flow.save(registry)
     assert app.settings["certificate"] == str(made.key_file)
+    # its SHA-256 thumbprint is recorded, so that a desktop importing the certificate is told if it is another
+    pem = made.key_file.read_bytes()
+    cert = x509.load_pem_x509_certificate(pem[pem.index(b"-----BEGIN CERTIFICATE-----"):])
+    assert app.settings["certificate_thumbprint"] == cert.fingerprint(hashes.SHA256()).hex().upper()
+    edited = SetupFlow.edit(registry.get_application(app.id), "us")
+    assert edited.settings()["certificate_thumbprint"] == app.settings["certificate_thumbprint"]
     assert default_store().get(secret_key("us", "Graph certificate", "certificate_password")) is None
     rows = dict(flow.summary())
     assert str(made.key_file) in rows["Certificate"] and "nothing goes to" in rows["Certificate"]

@@ -2,10 +2,10 @@
 
 `set_plan(steps)` shows every declared step as pending; `mark_started(step_id)` and `add_result(step)`
 (called on the GUI thread, from queued signals) turn each row into its outcome as the check runs: a status
-dot plus a status word (colour is never the only cue), the title, the duration, and a disclosure button that
-shows the detail and, for a failure, the cause and the fix with a Copy button for every command and link.
-A failed step opens its details by itself. `StepBridge` carries a worker thread's step callbacks to the GUI
-thread.
+shape (`icons.status_shape`) plus a status word (colour is never the only cue), the title, the duration, and a
+disclosure button that shows the detail and, for a failure, the cause and the fix with a Copy button for every
+command and link. A failed step opens its details by itself. `StepBridge` carries a worker thread's step
+callbacks to the GUI thread.
 """
 
 from __future__ import annotations
@@ -174,8 +174,7 @@ class StepRow(QFrame):
     def _show_status(self, status: str) -> None:
         self.status = status
         self.state.setText(self.tr(STATUS_WORDS[status]))
-        key = {"pending": "skip", "running": "running", "skip": "revoked"}.get(status, status)
-        self.icon.setPixmap(_status_icon(key).pixmap(14, 14))
+        self.icon.setPixmap(_status_icon(status).pixmap(14, 14))   # pending: a ring; skip: a dash
         self.icon.setAccessibleName(self.tr(STATUS_WORDS[status]))
         self.setAccessibleName(f"{self.title_text}: {self.tr(STATUS_WORDS[status])}")
         font = self.title.font()
