@@ -12,7 +12,7 @@ QT_OFFSCREEN := QT_QPA_PLATFORM=offscreen
 # The slowest tests are listed at the end of every run, so a slow one is seen before the suite drags.
 PYTEST_ARGS ?= --durations=15
 
-.PHONY: run test installer screenshots bench lint clean venv i18n translations
+.PHONY: run test installer screenshots readme-screenshots bench lint clean venv i18n translations
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: $(STAMP_TEST)
 
 screenshots: $(STAMP_TEST) $(STAMP_I18N)
 	$(QT_OFFSCREEN) $(PY) -m ec_console.ui.screenshots docs/screenshots
+
+# Only the screenshots README.md shows (the committed ones): scale 1, light and dark.
+readme-screenshots: $(STAMP_TEST) $(STAMP_I18N)
+	$(QT_OFFSCREEN) $(PY) -m ec_console.ui.screenshots docs/screenshots --readme
 
 installer: $(STAMP_TEST) $(STAMP_I18N)
 	$(PY) -m pip install -e '.[installer]'

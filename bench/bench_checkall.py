@@ -34,7 +34,9 @@ in-memory keychain and calls `cli.run`) on a registry of `per_slot × c` linked 
 from the process's start to its exit, with the lead (start to the first probe request: interpreter,
 imports, registry, the session's set-up), the steady fraction and the tail (last probe request to exit).
 Its application names its sign-in method (NTLM), so the session opens with its first FindItem
-(`exchange/probe.py`); `--probe-auth` seeds one that leaves the method to be probed at each run.
+(`exchange/probe.py`); `--probe-auth` seeds one that leaves the method to be probed at each run;
+`--trace-lead` prints when the child's own code started, when it began importing its parts (audit events:
+nothing is imported earlier than the command imports it) and when it first connected to the server.
 `--profile N` profiles N probes of one session in this process (no added latency) and prints the costliest
 calls per probe.
 """
@@ -299,6 +301,8 @@ def cli_child(argv: list[str]) -> int:
     from ec_console.regions import load_regions
     from ec_console.secrets import default_store, secret_key
 
+    if os.environ.pop(TRACE_ENV, None):
+        _trace_lead()
     secret = os.environ.pop(SECRET_ENV)
     default_store().set(secret_key(load_regions().default_id, "Bench", "password"), secret)
     from ec_console.cli import run
@@ -308,6 +312,29 @@ def cli_child(argv: list[str]) -> int:
 
 
 _PROBE_AUTH = False  # --probe-auth
+_TRACE_LEAD = False  # --trace-lead
+TRACE_ENV = "EC_BENCH_TRACE_LEAD"
+# when each import starts (`ec_console.providers.exchange.busy_view` is the first once exchangelib is in)
+_TRACED_IMPORTS = ("ec_console.cli", "ec_console.checkall", "ec_console.dashboard", "exchangelib",
+                   "ec_console.providers.exchange.busy_view")
+
+
+def _trace_lead() -> None:
+    """In the child: the time of its start, of the first import of each of `_TRACED_IMPORTS` and of its first
+    outgoing connection (the session opening), written to stderr at exit as one JSON line (audit events,
+    so nothing is imported earlier than the command imports it)."""
+    import atexit
+
+    marks: dict[str, float] = {"child's main": time.time()}
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "import" and args[0] in _TRACED_IMPORTS:
+            marks.setdefault(f"import {args[0]}", time.time())
+        elif event == "socket.connect":
+            marks.setdefault("first connection", time.time())
+
+    sys.addaudithook(hook)
+    atexit.register(lambda: sys.stderr.write("EC_BENCH_MARKS " + json.dumps(marks) + "\n"))
 
 
 def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency: float) -> dict:
@@ -334,7 +361,7 @@ def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency:
         if previous is not None:
             os.environ["EC_CONSOLE_HOME"] = previous
     env = dict(_bytecode_env(), EC_CONSOLE_HOME=home, EC_CONSOLE_CREDENTIAL_STORE="memory",
-               **{SECRET_ENV: info["password"]})
+               **{SECRET_ENV: info["password"]}, **({TRACE_ENV: "1"} if _TRACE_LEAD else {}))
     command = [sys.executable, str(Path(__file__).resolve()), "--cli-child",
                "profiles", "check", "--concurrency", str(level), "--json"]
     remote.call("latency", value=latency)
@@ -350,10 +377,15 @@ def run_whole_process(remote: RemoteSandbox, level: int, per_slot: int, latency:
     remote.call("clear")
     cpu = (children.ru_utime - children0.ru_utime) + (children.ru_stime - children0.ru_stime)
     first, last = steady["first"] or started, steady["last"] or started
+    marks = {}
+    for line in done.stderr.splitlines():
+        if line.startswith("EC_BENCH_MARKS "):
+            marks = {k: v - started for k, v in json.loads(line.split(" ", 1)[1]).items()}
+            marks["first probe request"] = first - started
     return {"level": level, "probes": len(addresses), "wall": wall, "cpu": cpu, "requests": sent,
             "status": done.returncode, "error": done.stderr.strip()[-300:] if done.returncode else "",
             # start to the first probe request (start-up, registry, session set-up), the span, the rest
-            "lead": first - started, "span": last - first, "tail": started + wall - last,
+            "lead": first - started, "span": last - first, "tail": started + wall - last, "marks": marks,
             "steady": (steady["count"] - 1) / (last - first) if last > first else float("nan")}
 
 
@@ -390,6 +422,9 @@ def whole_process(remote: RemoteSandbox, levels: list[int], per_slot: int, laten
               f"{rate:>10.2f}{physical:>8.1f}{rate / physical:>9.2f}{0.8:>8.2f}{r['cpu']:>7.1f}"
               f"{r['cpu'] / r['probes'] * 1000:>9.1f}{r['lead']:>7.2f}{r['steady'] / physical:>7.2f}"
               f"{r['tail']:>7.2f}  {r['status']} {r['error']}", flush=True)
+        if r["marks"]:
+            print("         lead, s from the start: " + ", ".join(
+                f"{name} {at:.3f}" for name, at in sorted(r["marks"].items(), key=lambda kv: kv[1])))
         from summary import report
 
         report(f"profiles check process c={level}, {latency * 1000:.0f} ms: rate / (c / latency)",
@@ -418,12 +453,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="time the real `ec-console profiles check` process instead (start-up included)")
     parser.add_argument("--probe-auth", action="store_true",
                         help="--whole-process: an application that does not name its sign-in method")
+    parser.add_argument("--trace-lead", action="store_true",
+                        help="--whole-process: when the child started, imported its parts, first connected")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="profile N probes of one session (no added latency): the costliest calls")
+    parser.add_argument("--switch-interval", type=float, metavar="S", default=None,
+                        help="the console's thread switch interval (sys.setswitchinterval; Python's default "
+                             "is 0.005 s); not with --whole-process")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         return serve(args.keep_nagle)
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     levels = [int(x) for x in args.levels.split(",")]
     shares = [0.0] if args.no_throttled else [0.05] if args.throttled_only else [0.0, 0.05]
 
@@ -439,8 +481,8 @@ def main(argv: list[str] | None = None) -> int:
             profile_probes(remote, args.profile)
             return 0
         if args.whole_process:
-            global _PROBE_AUTH
-            _PROBE_AUTH = args.probe_auth
+            global _PROBE_AUTH, _TRACE_LEAD
+            _PROBE_AUTH, _TRACE_LEAD = args.probe_auth, args.trace_lead
             whole_process(remote, levels, args.per_slot, args.latency)
             return 0
         sample = remote.call("add", count=4, share=0.0, tag="sample")["addresses"]
@@ -502,6 +544,10 @@ def _summary(name: str, r: dict[str, Any], whole: float, steady: float, share: f
         report(f"check all {name}: shortest retry gap", "n/a" if gap is None else f"{gap * 1000:.0f} ms",
                f">= {BACK_OFF_MS} ms", None if gap is None else gap * 1000 >= BACK_OFF_MS)
         return
+    finds = r["steady"]["count"] / r["probes"]  # the probes' own requests (FindItem), retries none here
+    report(f"check all {name}: EWS requests per mailbox",
+           f"{finds:.2f} in steady state ({r['requests'] / r['probes']:.2f} with the session's set-up)",
+           "1", round(finds, 3) == 1)
     report(f"check all {name}: steady rate / (c / latency)", f"{steady:.2f}", ">= 0.85", steady >= 0.85)
     report(f"check all {name}: whole run / (c / latency)", f"{whole:.2f}", ">= 0.80", whole >= 0.80)
     report(f"check all {name}: console CPU per probe", f"{per_probe:.1f} ms", "<= 5 ms", per_probe <= 5)

@@ -107,10 +107,13 @@ def _expect_denied(app: Application) -> str | None:
 def rename_application(registry: Registry, application: str | Application, new_name: str, *,
                        region_id: str | None = None, store: Any = None,
                        adapters: Mapping[str, ProviderAdapter] | None = None) -> Application:
-    """Rename the application (unique in the region); its keychain secret moves to the new name."""
+    """Rename the application (unique in the region); its keychain secret moves to the new name. Given an
+    Application (what the person saw), refused (ChangedElsewhere, nothing changed, the secret where it was)
+    when another console changed the application since."""
     from ec_console.secrets import secret_key
 
     app = _resolve(registry, application)
+    seen = application.version if isinstance(application, Application) else app.version
     name = validation.application_name(new_name, "new name")
     if name == app.name:
         raise BadInput(f"The application is already named {name!r}")
@@ -131,7 +134,7 @@ def rename_application(registry: Registry, application: str | Application, new_n
             moved = (credential_store, old_key, new_key)
     try:
         with registry.transaction():
-            renamed = registry.rename_application(app.id, name)
+            renamed = registry.rename_application(app.id, name, version=seen)
             registry.audit("application_renamed", name, f"renamed from {app.name!r} to {name!r}"
                            + ("; keychain secret moved to the new name" if moved else ""))
     except BaseException:
@@ -157,8 +160,12 @@ def scope_group_of(app: Application) -> str | None:
 
 
 def set_scope_group(registry: Registry, application: str | Application, group: str) -> Application:
-    """Record the group the application is scoped to (the platform's own scope is changed by the admin)."""
+    """Record the group the application is scoped to (the platform's own scope is changed by the admin).
+
+    Given an Application (what the person saw), the change is refused (ChangedElsewhere, nothing changed)
+    when another console changed the application since (docs/registry.md, "Row versions")."""
     app = _resolve(registry, application)
+    seen = application.version if isinstance(application, Application) else app.version
     _active(app, "scope")
     settings = dict(app.settings)
     if app.provider == "google":
@@ -181,7 +188,7 @@ def set_scope_group(registry: Registry, application: str | Application, group: s
     if before == value:
         raise BadInput(f"{app.name!r} is already scoped to {value!r}")
     with registry.transaction():
-        updated = registry.update_application(app.id, settings=settings)
+        updated = registry.update_application(app.id, settings=settings, version=seen)
         registry.audit("application_scope_changed", app.name,
                        f"scope group changed from {before or 'none (every mailbox)'!r} to {value!r}; "
                        "run the setup check again to prove the new scope holds"[:4000])

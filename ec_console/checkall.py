@@ -27,11 +27,20 @@ The engine (`run_probes`) is shared by check all, link and relink:
   `progress_interval` updates a second (a new pause is reported at once); results stream to `on_result`
   after they are written. Both run on the writer thread. Time left = the work time so far per account
   done (time spent paused left out) times the accounts left, plus the longest pause still under way.
+- **A write that fails** because the registry cannot be written (the connection to a shared registry
+  lost, the file locked or unreadable) is tried once more, after `registry.reconnect()` when the registry
+  has one; if it fails again the run stops and its summary says so (`RunSummary.write_error`, with
+  `not_written`: results probed but not saved, which the next run checks again). Any other error (a bug)
+  propagates as before.
 - **Cancel**: workers stop taking work at once; in-flight probes are cancelled between their steps, and
   any that do not return within `cancel_grace` seconds are abandoned (their results are dropped, nothing is
   half-written).
 - **Resume** (`check_all`): a run that did not finish (crash, kill, Ctrl+C) is resumed by the next one:
   profiles it already checked are skipped (the audit trail records each run's start and end).
+- **Claims** (`check_all`, `registry_claims.py`): a run claims the profiles it is about to probe; those
+  another live run holds (another desktop's check all) are left out and counted in the plan
+  (`CheckAllPlan.claimed_elsewhere`). The writer renews the lease between writes; the claims are released
+  at the end, on cancel and on error.
 
 Qt-free; `run_probes` and `check_all` block the calling thread (the GUI calls them from a worker).
 """
@@ -47,7 +56,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -187,6 +196,8 @@ class RunSummary:
     retries: int = 0
     elapsed: float = 0.0
     not_done: int = 0                  # jobs neither written nor skipped (cancelled before they ran)
+    write_error: str = ""              # why results could not be saved (the run stopped there); "" if none
+    not_written: int = 0               # results probed but not saved because of `write_error`
 
     @property
     def counts(self) -> dict[str, int]:
@@ -197,7 +208,7 @@ class RunSummary:
     @property
     def failed(self) -> bool:
         """True when any job did not end with a passing check."""
-        return bool(self.application_failures) or any(
+        return bool(self.application_failures) or bool(self.write_error) or any(
             r.outcome is None or not r.outcome.ok for r in self.results)
 
 
@@ -371,6 +382,27 @@ class _Engine:
         self.results.put(("done", job, outcome))
 
 
+WRITE_RETRY_WAIT_S = 1.0
+
+
+def is_write_failure(exc: BaseException) -> bool:
+    """Whether `exc` says the registry could not be written (locked, unreadable, its connection lost), as
+    opposed to a bug."""
+    import sqlite3
+
+    from ec_console.registry import RegistryError
+
+    if isinstance(exc, (RegistryError, sqlite3.OperationalError, sqlite3.DatabaseError)):
+        return not isinstance(exc, sqlite3.IntegrityError)
+    return any(cls.__module__.split(".")[0] in ("psycopg", "ec_console") and cls.__name__ in (
+        "OperationalError", "InterfaceError", "PgRegistryError") for cls in type(exc).__mro__)
+
+
+def _plain_write_error(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return text or type(exc).__name__
+
+
 def _unexpected(email: str, exc: Exception) -> ProbeOutcome:
     from ec_console.diagnoses import diagnose
 
@@ -388,11 +420,13 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
                on_result: Callable[[JobResult], None] | None = None, policy: BackOffPolicy | None = None,
                timeout: float | None = None, progress_interval: float = 0.1, cancel_grace: float = 2.0,
                clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
-               stats: dict[str, Any] | None = None) -> RunSummary:
+               stats: dict[str, Any] | None = None, on_tick: Callable[[], None] | None = None) -> RunSummary:
     """Probe `jobs` (each through `apps[job.application_id]`), writing each outcome through `recorder` on
     this thread as it arrives. Returns when every job is done, or promptly after `cancel`.
 
     `stats`, when given, receives `max_in_flight` per application id (for tests and benchmarks).
+    `on_tick`, when given, is called on this thread between writes, at least every 50 ms (check all renews
+    its claims' lease there).
     """
     validate_concurrency(concurrency)
     cancel = cancel or CancelToken()
@@ -406,6 +440,7 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
     engine = _Engine(lanes, concurrency=concurrency, cancel=cancel, policy=policy or BackOffPolicy(),
                      timeout=timeout, clock=clock, rng=rng or random.Random())
     writer = _Writer(registry, recorder, len(jobs), on_progress, on_result, progress_interval, lanes, clock)
+    writer.on_tick = on_tick
     engine.start()
     try:
         writer.drain(engine, cancel, cancel_grace)
@@ -416,7 +451,8 @@ def run_probes(registry: Registry, jobs: Sequence[ProbeJob], apps: Mapping[int, 
         for _, session in sessions:
             session.close()
         _store_findings(registry, sessions)
-    summary = writer.summary(lanes, cancelled=cancel.cancelled and writer.done < len(jobs))
+    summary = writer.summary(lanes, cancelled=cancel.cancelled and writer.done < len(jobs)
+                             and not writer.write_error)
     summary.retries = engine.retries
     if stats is not None:
         stats["max_in_flight"] = {lane.application_id: lane.max_in_flight for lane in lanes}
@@ -489,6 +525,9 @@ class _Writer:
         self.started = clock()
         self.last_progress = 0.0
         self.retries = 0
+        self.on_tick: Callable[[], None] | None = None
+        self.write_error = ""
+        self.not_written = 0
 
     @property
     def done(self) -> int:
@@ -497,6 +536,8 @@ class _Writer:
     def drain(self, engine: _Engine, cancel: CancelToken, grace: float) -> None:
         deadline: float | None = None
         while True:
+            if self.on_tick is not None:
+                self.on_tick()
             try:
                 what, job, outcome = engine.results.get(timeout=0.05)
             except queue.Empty:
@@ -526,10 +567,56 @@ class _Writer:
                     break
                 assert outcome is not None
                 batch.append((job, outcome))
-            self._apply_batch(batch)
+            if not self._write(batch, cancel):
+                self._abandon(engine, cancel)
+                break
             self._progress(force=paused)
         self.over = True          # nothing waits any more: the last progress shows no pause
         self._progress(force=True)
+
+    def _write(self, batch: Sequence[tuple[ProbeJob, ProbeOutcome]], cancel: CancelToken) -> bool:
+        """Write `batch`; a registry that cannot be written is given one more try (reconnected when it
+        can be). False when that failed too: `write_error` and `not_written` say what was lost."""
+        for attempt in (1, 2):
+            try:
+                self._apply_batch(batch)
+                return True
+            except Exception as exc:
+                if not is_write_failure(exc):
+                    raise
+                written = {id(r.job) for r in self.results}
+                batch = [(job, outcome) for job, outcome in batch if id(job) not in written]
+                log.warning("check all: results could not be saved (attempt %d): %s", attempt, exc)
+                if attempt == 2:
+                    self.write_error = _plain_write_error(exc)
+                    self.not_written += len(batch)
+                    return False
+                try:
+                    cancel.sleep(WRITE_RETRY_WAIT_S)
+                except CheckCancelled:
+                    pass
+                reconnect = getattr(self.registry, "reconnect", None)
+                if reconnect is not None:
+                    try:
+                        reconnect()
+                    except Exception:  # noqa: BLE001 - the second write says whether it worked
+                        log.warning("check all: reconnecting to the registry failed", exc_info=True)
+        return False
+
+    def _abandon(self, engine: _Engine, cancel: CancelToken) -> None:
+        """Stop the run after a failed write: no more probes; results still arriving are counted as not
+        saved, never written half."""
+        cancel.cancel()
+        deadline = time.monotonic() + 2.0
+        while engine.alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        while True:
+            try:
+                what, _job, _outcome = engine.results.get_nowait()
+            except queue.Empty:
+                break
+            if what == "done":
+                self.not_written += 1
 
     def _apply_batch(self, batch: Sequence[tuple[ProbeJob, ProbeOutcome]]) -> None:
         """Write `batch` in one transaction (each result its own savepoint), then hand the results on.
@@ -626,7 +713,7 @@ class _Writer:
             self._emit(result)
         not_done = self.total - len(self.results)
         return RunSummary(self.results, self.total, cancelled, dict(self.failures), 0,
-                          self.clock() - self.started, not_done)
+                          self.clock() - self.started, not_done, self.write_error, self.not_written)
 
 
 def estimate(elapsed: float, paused: float, done: int, total: int, waiting: float) -> float | None:
@@ -682,6 +769,10 @@ def _intersect(left: Spans, right: Spans) -> Spans:
 
 def region_of(registry: Registry) -> str:
     """The region id of a registry opened with `Registry.for_region` (its file is `registry-<id>.sqlite3`)."""
+    if getattr(registry, "region_id", None):
+        return str(registry.region_id)
+    if registry.path is None:
+        raise ValueError(f"the registry at {registry.where} was not opened for a region; pass region_id")
     stem = registry.path.stem
     if not stem.startswith("registry-"):
         raise ValueError(f"{registry.path} is not named like a region's registry; pass region_id")
@@ -697,6 +788,12 @@ class CheckAllPlan:
     skipped_done: int                 # profiles that run already checked
     # names of the applications not checked because this desktop's keychain holds no credential for them
     missing_credential: tuple[str, ...] = ()
+    # who holds the profiles left out because another run is checking them (registry_claims.ClaimHolder)
+    claimed_elsewhere: tuple[Any, ...] = ()
+
+    @property
+    def skipped_by_claim(self) -> int:
+        return sum(holder.profiles for holder in self.claimed_elsewhere)
 
 
 def _unfinished_run(registry: Registry, scope: str) -> str | None:
@@ -783,28 +880,48 @@ def check_all(registry: Registry, *, application_names: Sequence[str] | None = N
               on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
               store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None, resume: bool = True,
               policy: BackOffPolicy | None = None, timeout: float | None = None,
-              stats: dict[str, Any] | None = None) -> tuple[CheckAllPlan, RunSummary]:
+              stats: dict[str, Any] | None = None,
+              claims: Callable[[Registry, str], Any] | None = None) -> tuple[CheckAllPlan, RunSummary]:
     """Re-probe the linked and needs-relink profiles of the region (or of the named applications).
 
     A passing probe makes the profile `linked`; a probe that proves the account unreachable makes it
     `needs_relink`; a throttled or timed-out probe changes nothing but is recorded as a failed check; an
     application failure marks the application. Audited: the run's start and end, and every status change.
+    Profiles another live run holds (`registry_claims`) are not probed: `plan.claimed_elsewhere` says how
+    many and by whom. `claims` (tests): a function `(registry, run_id) -> RunClaims`, e.g. a short lease.
     """
     from ec_console.dashboard import ProfileRecorder
+    from ec_console.registry_claims import RunClaims
 
     validate_concurrency(concurrency)
     plan = plan_check_all(registry, application_names=application_names, region_id=region_id, store=store,
                           adapters=adapters, resume=resume)
     scope = _scope_name(application_names)
     run_id = f"{utc_now()}-{random.getrandbits(32):08x}"
-    started_at = plan.resumed_from or utc_now()
-    registry.audit(_AUDIT_STARTED, f"check_all:{scope}", json.dumps(
-        {"run": run_id, "started_at": started_at, "profiles": len(plan.jobs), "concurrency": concurrency,
-         "resumed_from": plan.resumed_from, "already_checked": plan.skipped_done}))
-    summary = run_probes(registry, plan.jobs, plan.apps, ProfileRecorder("check"), concurrency=concurrency,
-                         cancel=cancel, on_progress=on_progress, on_result=on_result, policy=policy,
-                         timeout=timeout, stats=stats)
-    action = _AUDIT_CANCELLED if summary.cancelled else _AUDIT_FINISHED
-    registry.audit(action, f"check_all:{scope}", json.dumps({"run": run_id, **summary.counts,
-                                                             "not_done": summary.not_done}))
+    run_claims = (claims or RunClaims)(registry, run_id)
+    try:
+        mine, held = run_claims.claim(j.profile_id for j in plan.jobs if j.profile_id is not None)
+        if held:
+            plan = replace(plan, jobs=[j for j in plan.jobs if j.profile_id in mine],
+                           claimed_elsewhere=tuple(held))
+        started_at = plan.resumed_from or utc_now()
+        registry.audit(_AUDIT_STARTED, f"check_all:{scope}", json.dumps(
+            {"run": run_id, "started_at": started_at, "profiles": len(plan.jobs), "concurrency": concurrency,
+             "resumed_from": plan.resumed_from, "already_checked": plan.skipped_done,
+             "skipped_by_claim": plan.skipped_by_claim}))
+        summary = run_probes(registry, plan.jobs, plan.apps, ProfileRecorder("check"),
+                             concurrency=concurrency, cancel=cancel, on_progress=on_progress,
+                             on_result=on_result, policy=policy, timeout=timeout, stats=stats,
+                             on_tick=run_claims.renew_if_due)
+        action = _AUDIT_CANCELLED if summary.cancelled or summary.write_error else _AUDIT_FINISHED
+        try:
+            registry.audit(action, f"check_all:{scope}", json.dumps(
+                {"run": run_id, **summary.counts, "not_done": summary.not_done,
+                 **({"not_written": summary.not_written} if summary.write_error else {})}))
+        except Exception as exc:
+            if not summary.write_error or not is_write_failure(exc):
+                raise
+            log.warning("check all: the run's end could not be recorded in the audit: %s", exc)
+    finally:
+        run_claims.release()
     return plan, summary

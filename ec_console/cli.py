@@ -1,7 +1,8 @@
 """The `ec-console` command: the GUI by default, subcommands for scripts (DESIGN.md "CLI contract").
 
-Exit statuses (`ec_console.errors.ExitStatus`): 0 ok, 1 a step failed, 2 refused before any work (one
-line on stderr; with `--json`, stdout carries `{"error": {"code": "bad_input", "message": ...}}`),
+Exit statuses (`ec_console.errors.ExitStatus`): 0 ok, 1 a step failed or the signed-in registry role may not
+do this (`refused_by_role`), 2 refused before any work (one line on stderr; with `--json`, stdout carries
+`{"error": {"code": "bad_input", "message": ...}}`, or `"refused_by_role"` for a role's refusal),
 3 no usable keychain, 130 interrupted. No traceback ever reaches the user: unexpected errors are logged
 with their traceback and summarised in one line.
 
@@ -24,8 +25,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
 from ec_console import APP_DISPLAY_NAME, APP_NAME, __version__
-from ec_console.commands.common import json_flag, region_flag, resolve_region, verbose_flag
-from ec_console.errors import BadInput, ConsoleError, ExitStatus
+from ec_console.commands.common import json_flag, refuse_by_role, region_flag, resolve_region, verbose_flag
+from ec_console.errors import BadInput, ConsoleError, ExitStatus, RoleRefused
 from ec_console.i18n import N_, _, ngettext
 from ec_console.paths import HOME_ENV
 
@@ -197,6 +198,16 @@ def _wants_json(argv: Sequence[str]) -> bool:
     return "--json" in argv
 
 
+# Errors whose `--json` answer is the error object on stdout (a refused input, a role's refusal, a row another
+# console changed first); the others say so on stderr only.
+_JSON_ERRORS: tuple[type[ConsoleError], ...] = (BadInput, RoleRefused)
+
+
+def _json_errors() -> tuple[type[ConsoleError], ...]:
+    registry = sys.modules.get("ec_console.registry")   # not loaded: no registry error can have been raised
+    return _JSON_ERRORS if registry is None else (*_JSON_ERRORS, registry.ChangedElsewhere)
+
+
 def _report_error(err: ConsoleError, argv: Sequence[str]) -> int:
     """One line on stderr (and the JSON error object when asked); returns the exit status.
 
@@ -206,7 +217,7 @@ def _report_error(err: ConsoleError, argv: Sequence[str]) -> int:
     from ec_console.render import safe_text
 
     message = safe_text(err.message, keep_newlines=False)
-    if isinstance(err, BadInput) and _wants_json(argv):
+    if isinstance(err, _json_errors()) and _wants_json(argv):
         json.dump({"error": {"code": err.code, "message": message}}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     sys.stderr.write(f"{APP_NAME}: {message}\n")
@@ -235,7 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
             return _run_gui(args)
-        return int(handler(args))
+        from ec_console.registry import registry_override
+
+        with registry_override(getattr(args, "registry", None)):  # `--registry URL`, checked first
+            refuse_by_role(args)
+            return int(handler(args))
     except ConsoleError as err:
         return _report_error(err, argv)
     except KeyboardInterrupt:

@@ -61,7 +61,7 @@ from ec_console.providers.base import (
     ProviderAdapter,
     adapter_for,
 )
-from ec_console.registry import Application, AuditEntry, CheckRecord, Profile, Registry
+from ec_console.registry import Application, AuditEntry, ChangedElsewhere, CheckRecord, Profile, Registry
 from ec_console.words import count
 
 log = logging.getLogger(__name__)
@@ -324,6 +324,14 @@ def link_profiles(registry: Registry, application: str | Application, emails: It
     return LinkSummary(run, already)
 
 
+def refuse_changed(profiles: Sequence[Profile], seen: Mapping[int, int] | None) -> None:
+    """ChangedElsewhere when a profile's version is not the one the person deciding saw (`seen`: id ->
+    version; profiles it does not name are not checked)."""
+    for profile in profiles:
+        if seen and profile.id in seen and profile.version != seen[profile.id]:
+            raise ChangedElsewhere("profile", profile.email, profile.status)
+
+
 def _profiles(registry: Registry, profile_ids: Sequence[int]) -> list[Profile]:
     found = registry.profiles_by_ids(list(profile_ids))
     missing = sorted(set(profile_ids) - {p.id for p in found})
@@ -336,14 +344,18 @@ def relink_profiles(registry: Registry, profile_ids: Sequence[int], *, concurren
                     cancel: CancelToken | None = None, on_progress: Callable[[Progress], None] | None = None,
                     on_result: Callable[[JobResult], None] | None = None, region_id: str | None = None,
                     store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None,
-                    timeout: float | None = None, policy: BackOffPolicy | None = None) -> RunSummary:
+                    timeout: float | None = None, policy: BackOffPolicy | None = None,
+                    seen: Mapping[int, int] | None = None) -> RunSummary:
     """Probe the profiles again with their application's current credentials; `linked` on success.
 
     Revoked profiles can be relinked (that is how a revoke is undone). A profile whose application is
-    revoked or has no secret is refused before anything runs.
+    revoked or has no secret is refused before anything runs; so is the whole relink when another console
+    changed one of the profiles since the person deciding saw it (`seen`: id -> version; ChangedElsewhere).
+    The probes' results are then recorded as found (a check result carries no version).
     """
     validate_concurrency(concurrency)
     profiles = _profiles(registry, profile_ids)
+    refuse_changed(profiles, seen)
     apps: dict[int, AppContext] = {}
     for profile in profiles:
         if profile.application_id not in apps:
@@ -369,16 +381,24 @@ def profile_withdrawal_step(registry: Registry, profile: Profile,
 
 
 def revoke_profiles(registry: Registry, profile_ids: Sequence[int], *,
-                    adapters: Mapping[str, ProviderAdapter] | None = None) -> list[RevokeResult]:
-    """Record the profiles `revoked` (check all stops probing them), one transaction and audit entry each."""
+                    adapters: Mapping[str, ProviderAdapter] | None = None,
+                    seen: Mapping[int, int] | None = None) -> list[RevokeResult]:
+    """Record the profiles `revoked` (check all stops probing them), one transaction and audit entry each.
+
+    `seen`: the version of each profile as the person deciding saw it (`Profile.version`). When another
+    console changed one of them since, ChangedElsewhere is raised before anything is written (and, should
+    the change land while this runs, that profile's own update is refused the same way)."""
+    profiles = _profiles(registry, profile_ids)
+    refuse_changed(profiles, seen)
     results = []
-    for profile in _profiles(registry, profile_ids):
+    for profile in profiles:
         step = profile_withdrawal_step(registry, profile, adapters)
         with registry.transaction():
             current = registry.get_profile(profile.id)
             changed = current.status != "revoked"
             if changed:
-                current = registry.set_profile_status(profile.id, "revoked")
+                current = registry.set_profile_status(profile.id, "revoked",
+                                                      version=seen.get(profile.id) if seen else None)
                 registry.audit("profile_revoked", profile.email,
                                f"through {profile.application_name} (was {profile.status}); platform step: "
                                f"{step}"[:4000])
@@ -446,6 +466,9 @@ class ApplicationRevocation:
                  store: Any = None, adapters: Mapping[str, ProviderAdapter] | None = None) -> None:
         self.registry = registry
         self.application = resolve_application(registry, application)
+        # The version the person deciding saw: the application given (the window's), else the one read now.
+        self.seen_version = (application.version if isinstance(application, Application)
+                             else self.application.version)
         self.region_id = region_id or region_of(registry)
         self._store = store
         self._adapters = adapters
@@ -528,6 +551,9 @@ class ApplicationRevocation:
             raise WithdrawalNotVerified(
                 f"{self.application.name!r} was not revoked: {self._verification_summary()}. Nothing was "
                 "changed; verify again once the platform steps apply, or skip the verification explicitly")
+        current = self.registry.get_application(self.application.id)
+        if current.version != self.seen_version:      # another console changed it: keep the secret too
+            raise ChangedElsewhere("application", current.name, current.status)
         store = _store(self._store)
         store.check_usable()
         store.delete(secret_key(self.region_id, self.application.name,
@@ -540,7 +566,8 @@ class ApplicationRevocation:
             verified = "withdrawal verification skipped by the administrator"
         with self.registry.transaction():
             profiles = self.registry.set_application_profiles_status(self.application.id, "revoked")
-            app = self.registry.update_application(self.application.id, status="revoked")
+            app = self.registry.update_application(self.application.id, status="revoked",
+                                                   version=self.seen_version)
             revoked = count(profiles, "profile", "profiles")
             self.registry.audit("application_revoked", app.name,
                                 f"secret deleted from the keychain; {revoked} revoked; {verified}"[:4000])
@@ -775,6 +802,7 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
             "not_done": summary.not_done, "retries": summary.retries,
             "application_failures": {str(k): {"code": v.code, "detail": v.detail}
                                      for k, v in summary.application_failures.items()},
+            "write_error": summary.write_error or None, "not_written": summary.not_written,
             "results": [r.to_dict() for r in summary.results]}
 
 

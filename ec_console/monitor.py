@@ -287,7 +287,7 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
                      notes=list(notes))
     store = store if store is not None else default_store()
     try:
-        with run_lock(lock_path(registry.path)):
+        with run_lock(lock_path(registry.path or Registry.path_for_region(region_id))):
             try:
                 store.check_usable()
             except KeychainUnavailable as exc:

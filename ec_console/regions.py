@@ -1,4 +1,5 @@
-"""Regions: the Enterprise Connect instances (`us`, `de`, and any a user config adds).
+"""Regions: the Enterprise Connect instances (the six data centres `us`, `de`, `uk`, `ca`, `au`, `sg`, and
+any a user config adds).
 
 The shipped list is `resources/regions.toml`; `<config>/regions.toml` may override fields of a shipped
 region or add new ones. The region chosen last is remembered in `<config>/settings.json`.
@@ -7,6 +8,7 @@ region or add new ones. The region chosen last is remembered in `<config>/settin
 from __future__ import annotations
 
 import json
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +20,8 @@ from ec_console import paths
 from ec_console.errors import BadInput
 from ec_console.resources import resource_path
 from ec_console.validation import is_loopback_host
+
+log = logging.getLogger(__name__)
 
 _ID_RE = re.compile(r"[a-z][a-z0-9-]{0,31}")
 USER_FILE = "regions.toml"
@@ -42,6 +46,9 @@ class Region:
     dashboard_url: str
     api_base_url: str
     google_marketplace: MarketplaceListing = field(default_factory=MarketplaceListing)
+    # A PostgreSQL registry shared by a team (`registry = "postgresql://..."` in the user's regions.toml);
+    # "" = the region's SQLite file on this computer.
+    registry: str = ""
 
     @property
     def label(self) -> str:
@@ -131,6 +138,19 @@ def _https_url(value: Any, where: str) -> str:
     return value.rstrip("/")
 
 
+def _registry_url(value: Any, where: str) -> str:
+    """A region's PostgreSQL registry URL ("" when none): postgresql://..., never with a password."""
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or not value.strip().lower().startswith(("postgresql://", "postgres://")):
+        raise RegionConfigError(f"{where} must be a PostgreSQL URL in quotes, like "
+                                "registry = \"postgresql://db.example.com/ec_registry\"")
+    if re.search(r"://[^/@]*:[^/@]*@", value) or re.search(r"[?&]password=", value, re.I):
+        raise RegionConfigError(f"{where} holds a password: leave it out (the console takes it from the "
+                                "keychain, 'ec-console registry login', or from libpq's password file)")
+    return value.strip()
+
+
 def _build_region(region_id: str, raw: Any, source: str) -> Region:
     if not _ID_RE.fullmatch(region_id):
         raise RegionConfigError(
@@ -155,6 +175,7 @@ def _build_region(region_id: str, raw: Any, source: str) -> Region:
         raise RegionConfigError(f"{where}.google_marketplace.client_id must be a string")
     return Region(
         id=region_id,
+        registry=_registry_url(raw.get("registry", ""), f"{where}.registry"),
         name=name.strip(),
         dashboard_url=_https_url(raw.get("dashboard_url"), f"{where}.dashboard_url"),
         api_base_url=_https_url(raw.get("api_base_url"), f"{where}.api_base_url"),
@@ -175,11 +196,14 @@ class RegionCatalog:
         try:
             return self.regions[region_id]
         except KeyError:
-            known = ", ".join(sorted(self.regions))
-            raise BadInput(f"Unknown region {region_id!r}; configured regions: {known}") from None
+            raise BadInput(f"Unknown region {region_id!r}; configured regions: {self.described()}") from None
 
     def ids(self) -> list[str]:
         return list(self.regions)
+
+    def described(self) -> str:
+        """The regions in the order they are offered, each id with its name: `us (United States), de ...`."""
+        return ", ".join(f"{region.id} ({region.name})" for region in self.regions.values())
 
 
 def load_regions(user_file: Path | None = None) -> RegionCatalog:
@@ -228,9 +252,19 @@ def save_setting(key: str, value: Any) -> None:
 
 
 def current_region_id(catalog: RegionCatalog) -> str:
-    """The region chosen last (if still configured), else the catalog's default."""
+    """The region chosen last (if still configured), else the catalog's default.
+
+    A settings file from any earlier version keeps its region (the key and the ids have not changed). A
+    remembered region that is no longer configured (a user file that added it was removed) opens the default
+    and says so in the log."""
     chosen = load_settings().get("region")
-    return chosen if isinstance(chosen, str) and chosen in catalog.regions else catalog.default_id
+    if chosen is None:
+        return catalog.default_id
+    if isinstance(chosen, str) and chosen in catalog.regions:
+        return chosen
+    log.warning("The region used last (%s) is no longer configured; opening the default region %s instead "
+                "(configured regions: %s)", _shown(str(chosen)), catalog.default_id, catalog.described())
+    return catalog.default_id
 
 
 def remember_region(region_id: str) -> None:

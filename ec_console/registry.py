@@ -92,6 +92,7 @@ class Application:
     linked_count: int = 0
     needs_relink_count: int = 0
     revoked_count: int = 0
+    version: int = 0          # bumped by the database on every update (schema ROW_VERSIONS_VERSION)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Profile:
     last_diagnosis: str | None  # diagnosis code of the last failed check, if any
     created_at: str
     updated_at: str
+    version: int = 0          # bumped by the database on every update (schema ROW_VERSIONS_VERSION)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,26 @@ class RegistryError(ConsoleError):
     """The registry file cannot be opened or is not a registry (the message says which file and why)."""
 
     code = "registry_unusable"
+
+
+class ChangedElsewhere(RegistryError):
+    """Another console changed the row between the moment a person saw it and their action on it: nothing
+    was done (exit status 1). `what` is "profile" or "application", `subject` its address or name, `now`
+    its status as the other console left it."""
+
+    code = "changed_elsewhere"
+
+    def __init__(self, what: str, subject: str, now: str) -> None:
+        super().__init__(f"Someone else changed the {what} {subject} (now: {now.replace('_', ' ')}) after it "
+                         "was read; nothing was done. Look at it again and repeat the action if it still "
+                         "applies.")
+        self.what, self.subject, self.now = what, subject, now
+
+    @property
+    def refreshed(self) -> str:
+        """What the window says once it has read the list again."""
+        return (f"Someone else changed this {self.what} (now: {self.now.replace('_', ' ')}) — the list has "
+                "been refreshed; nothing was done")
 
 
 class RegistryInputError(BadInput, ValueError):
@@ -637,9 +659,63 @@ _CREDENTIAL_IMPORT_MIGRATION = Migration(12, "a helpdesk member may record a cre
 # The schema version that lets the helpdesk record an imported credential (tests name it through this).
 CREDENTIAL_IMPORT_VERSION = _CREDENTIAL_IMPORT_MIGRATION.version
 
+# Check-all claims (ec_console/registry_claims.py): which run holds which profile, by whom, until when (a
+# lease), so two desktops running check all at once never probe a profile twice, and a crashed run's claims
+# lapse (at once for the same desktop, whose process `pid` is known to be gone). `db_user` is the database's
+# login on PostgreSQL (NULL here); times are `utc_now()` text. On
+# PostgreSQL the same step also adds the change notifications (registry_live.py); SQLite has no listeners.
+CHECK_CLAIMS_TABLE = "check_claims"
+_CHECK_CLAIMS_MIGRATION = Migration(13, "check-all claims (which run probes which profile, with a lease); "
+                                        "change notifications on PostgreSQL", (
+    f"""CREATE TABLE IF NOT EXISTS {CHECK_CLAIMS_TABLE} (
+        profile_id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        os_user TEXT NOT NULL DEFAULT '',
+        host TEXT NOT NULL DEFAULT '',
+        pid INTEGER,
+        db_user TEXT,
+        claimed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS check_claims_by_run ON {CHECK_CLAIMS_TABLE} (run_id)",
+))
+# The schema version that added check-all claims and change notifications (tests name it through this).
+CHECK_CLAIMS_VERSION = _CHECK_CLAIMS_MIGRATION.version
+
+# No lost updates between consoles: applications and profiles carry a `version`, which the database bumps
+# on every UPDATE (a trigger: the console never writes it). An action a person decided on what they saw
+# (revoke / relink / link a profile, revoke / edit an application, apply a reconciliation) updates
+# `WHERE id = ? AND version = ?` with the version it saw, and raises ChangedElsewhere when another console
+# changed the row in between. SQLite's trigger runs after the row's update (recursive triggers are off, so
+# its own UPDATE fires nothing again; it names only `version`, so no other trigger fires either).
+def _add_row_versions(conn: sqlite3.Connection) -> None:
+    """The `version` columns where missing (so running the step again adds nothing)."""
+    for table in ("applications", "profiles"):
+        if "version" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    for statement in _ROW_VERSION_TRIGGERS:
+        conn.execute(statement)
+
+
+_ROW_VERSION_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS applications_version AFTER UPDATE ON applications
+       WHEN new.version = old.version BEGIN
+        UPDATE applications SET version = old.version + 1 WHERE id = new.id;
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS profiles_version AFTER UPDATE ON profiles
+       WHEN new.version = old.version BEGIN
+        UPDATE profiles SET version = old.version + 1 WHERE id = new.id;
+       END""",
+)
+_ROW_VERSIONS_MIGRATION = Migration(14, "applications and profiles carry a version, bumped on every update "
+                                        "(no lost updates between consoles)", (), step=_add_row_versions)
+# The schema version that added the row versions (tests name it through this constant).
+ROW_VERSIONS_VERSION = _ROW_VERSIONS_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
-                                     _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION)
+                                     _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION,
+                                     _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -848,7 +924,7 @@ _SORTS_NEEDING_JOIN = frozenset({"application", "provider"})
 _SORTS_FROM_STATUS_INDEX = frozenset({"email", "status"})
 
 _PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.display_name, p.status,
-    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
+    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at, p.version"""
 _PROFILE_FROM = "profiles p JOIN applications a ON a.id = p.application_id"
 
 # Each count is a lookup in the maintained `profile_counts` (schema 7).
@@ -856,7 +932,8 @@ _APPLICATION_SELECT = """SELECT a.id, a.name, a.provider, a.domain, a.settings, 
     a.created_at, a.updated_at,
     COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'linked'), 0),
     COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'needs_relink'), 0),
-    COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'revoked'), 0)
+    COALESCE((SELECT n FROM profile_counts c WHERE c.application_id = a.id AND c.status = 'revoked'), 0),
+    a.version
     FROM applications a"""
 
 _HEALTH_COLUMNS = """run_id, run_at, application_id, application_name, trigger, outcome, health, linked,
@@ -890,7 +967,7 @@ def append_audit(conn: sqlite3.Connection, at: str, os_user: str, action: str, s
 _AUDIT_TEXT = "at || char(31) || os_user || char(31) || action || char(31) || subject || char(31) || detail"
 
 
-def _audit_where(query: AuditQuery) -> tuple[list[str], list[Any]]:
+def _audit_where(query: AuditQuery, fold: str = "ec_search_key({})") -> tuple[list[str], list[Any]]:
     """The conditions (joined by AND) and bound parameters of an audit query."""
     if not isinstance(query, AuditQuery):
         raise RegistryInputError(f"expected an AuditQuery, not {type(query).__name__}")
@@ -911,7 +988,7 @@ def _audit_where(query: AuditQuery) -> tuple[list[str], list[Any]]:
         needle = search_key(word)
         if not needle:
             continue
-        clause = f"ec_search_key({_AUDIT_TEXT}) LIKE ? ESCAPE '\\'"
+        clause = f"{fold.format(_AUDIT_TEXT)} LIKE ? ESCAPE '\\'"
         params.append(f"%{_escape_like(needle)}%")
         labelled = actions_labelled(needle)
         if labelled:
@@ -950,7 +1027,7 @@ def _where(query: ProfileQuery, search_index: bool = False) -> tuple[str, list[A
     needle = query.search.strip()
     if needle:
         if _has_control(needle) or _has_surrogate(needle):
-            clauses.append("0")  # stored names never hold control characters or lone surrogates
+            clauses.append("1 = 0")  # stored names never hold control characters or lone surrogates
         else:
             folded = search_key(needle)
             if search_index and len(folded) >= _TRIGRAM:
@@ -969,16 +1046,27 @@ def _where(query: ProfileQuery, search_index: bool = False) -> tuple[str, list[A
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _order_by(query: ProfileQuery, *, sort_matches: bool | None = None) -> str:
+def _order_by(query: ProfileQuery, *, sort_matches: bool | None = None, nulls: bool = False) -> str:
     """ORDER BY for `query`. With a search, "+" keeps SQLite from walking a sort index (and looking up every
     row to test it): scanning the table and sorting the matches is faster, as searches are selective.
-    `sort_matches` False (a page of a broad search) walks the sort index instead and stops at the page."""
+    `sort_matches` False (a page of a broad search) walks the sort index instead and stops at the page.
+    `nulls` spells out where NULLs go as SQLite puts them (first in ascending order), for PostgreSQL, whose
+    default is the other way round."""
     direction = " DESC" if query.descending else ""
     if sort_matches is None:
         sort_matches = bool(query.search.strip())
     unary = "+" if sort_matches else ""
+
+    def spelled(key: str) -> str:
+        if nulls and key in _NULLABLE_KEYS:
+            return f"{key}{direction} {'NULLS LAST' if query.descending else 'NULLS FIRST'}"
+        return f"{key}{direction}"
+
     first, *rest = (*_SORT_KEYS[query.sort], "p.id")
-    return " ORDER BY " + ", ".join([f"{unary}{first}{direction}", *(f"{key}{direction}" for key in rest)])
+    return " ORDER BY " + ", ".join([f"{unary}{spelled(first)}", *(spelled(key) for key in rest)])
+
+
+_NULLABLE_KEYS = frozenset({"p.last_checked_at", "p.last_result"})
 
 
 def _comparable(key: str) -> tuple[str, ...]:
@@ -1034,6 +1122,54 @@ def _health(row: Sequence[Any]) -> HealthRow:
     return HealthRow(*values)
 
 
+# The registry a command was given with `--registry URL` (`registry_override`): one per process, so every
+# window and step of that command opens the same one.
+_override_url: str | None = None
+
+
+@contextmanager
+def registry_override(url: str | None) -> Iterator[None]:
+    """While the block runs, every region's registry is the PostgreSQL one at `url` (`--registry URL`); the
+    URL is checked first (`registry_pg.parse_url`: no password, TLS verified by default). None: no change."""
+    global _override_url
+    if url is None:
+        yield
+        return
+    from ec_console import registry_pg as pg
+
+    pg.parse_url(url)
+    before, _override_url = _override_url, url
+    try:
+        yield
+    finally:
+        _override_url = before
+
+
+def configured_registry_url(region_id: str) -> str | None:
+    """The PostgreSQL URL a region's registry lives at (`--registry`, else regions.toml), or None (its
+    SQLite file)."""
+    if _override_url is not None:
+        return _override_url
+    from ec_console.regions import load_regions
+
+    catalog = load_regions()
+    return catalog.regions[region_id].registry or None if region_id in catalog.regions else None
+
+
+def open_registry(region_id: str, *, url: str | None = None) -> Registry:
+    """Open region `region_id`'s registry: the PostgreSQL database of `url`, of `--registry URL` or of the
+    region's `registry` in regions.toml, else its SQLite file (created if needed)."""
+    path = Registry.path_for_region(region_id)
+    url = url or configured_registry_url(region_id)
+    registry = Registry(url) if url else Registry(path)
+    registry.region_id = region_id
+    return registry
+
+
+def _is_postgresql_url(target: object) -> bool:
+    return isinstance(target, str) and target.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser() or "unknown"
@@ -1082,16 +1218,36 @@ def _explain(path: Path, exc: sqlite3.Error) -> str:
 # ------------------------------------------------------------------------------------------ registry
 
 class Registry:
-    """One region's registry file. Use from one thread; close it (or use `with`)."""
+    """One region's registry: its SQLite file, or a PostgreSQL database named by a URL
+    (`postgresql://host/db`). The same methods, answers and errors on both engines: the SQL is shared,
+    written in SQLite's dialect; on PostgreSQL `registry_pg.PgConnection` translates it. Use from one thread;
+    close it (or use `with`).
 
-    path: Path
+    `engine` is "sqlite" or "postgresql"; `where` the file or "host:port/db" (never a password); `role` the
+    signed-in role ("admin" on SQLite; on PostgreSQL `registry_pg.signed_in_role`'s: "admin", "helpdesk",
+    "owner" or "none"); `signed_in_as` the database's login on PostgreSQL, the OS user on SQLite.
+    """
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = Path(path)
+    path: Path | None
+    region_id: str | None = None  # set by `open_registry` (`for_region`)
+
+    def __init__(self, path: Path | str, *, busy_timeout_ms: int = 5000, password: str | None = None) -> None:
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._depth = 0
         self._os_user: str | None = None
         self._search_index = False
+        self._pg = False
+        self._no_limit: int | None = -1
+        self._integrity_error: type[Exception] = sqlite3.IntegrityError
+        if _is_postgresql_url(path):
+            self._open_postgresql(str(path), password)
+            return
+        self.path = Path(path)
+        self.engine = "sqlite"
+        self.where = str(self.path)
+        self.role = "admin"
+        self.signed_in_as = _os_user()
+        self._url: str | None = None
         _prepare_file(self.path)
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None,
@@ -1106,6 +1262,75 @@ class Registry:
         except BaseException:
             self._conn.close()
             raise
+
+    def _open_postgresql(self, url: str, password: str | None) -> None:
+        """Connect to a PostgreSQL registry (`registry_pg.connect`: TLS verified, the password from the
+        keychain or libpq) and check it holds a registry of this console's schema."""
+        from ec_console import registry_pg as pg
+
+        target = pg.parse_url(url)
+        self.path = None
+        self.engine = "postgresql"
+        self.where = target.where
+        self._url = url
+        self._target = target
+        self._password = password
+        self._pg = True
+        self._no_limit = None
+        self._integrity_error = pg.integrity_error()
+        raw = pg.connect(target, password=password, autocommit=True)
+        try:
+            self._conn = pg.PgConnection(raw, target)
+            with self._conn.errors():
+                version = pg.schema_version(raw)
+                signed = pg.signed_in_role(raw)
+        except BaseException:
+            raw.close()
+            raise
+        if version is None:
+            raw.close()
+            raise RegistryError(f"The PostgreSQL database at {target.where} holds no registry yet: its "
+                                "administrator sets it up with 'ec-console registry init --url URL'.")
+        if version != SCHEMA_VERSION:
+            raw.close()
+            newer = version > SCHEMA_VERSION
+            raise RegistryError(
+                f"The registry at {target.where} is at schema {version}; this console uses {SCHEMA_VERSION}. "
+                + ("Update the console to use it." if newer else
+                   "Its administrator upgrades it with 'ec-console registry init --url URL'."))
+        self.role = signed.role
+        self.signed_in_as = signed.user
+        self._conn.role = signed.role
+
+    @property
+    def target(self) -> Any:
+        """A PostgreSQL registry's `registry_pg.Target` (what the live-update listener connects to); None
+        for a file."""
+        return getattr(self, "_target", None)
+
+    def reconnect(self) -> None:
+        """Open a fresh connection to the same registry (the old one is closed; a transaction in flight on
+        it is lost, so this is only called between units of work)."""
+        try:
+            self._conn.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close: it is dropped anyway
+            pass
+        self._depth = 0
+        if self._pg:
+            self._open_postgresql(self._url or "", self._password)
+        else:
+            self.__init__(self.path, busy_timeout_ms=self._busy_timeout_ms)  # type: ignore[misc]
+
+    def reader(self) -> Registry:
+        """Another connection to the same registry (a worker thread's own reader)."""
+        return Registry.open_like(self)
+
+    @classmethod
+    def open_like(cls, other: Registry) -> Registry:
+        """A new `Registry` on the same file or database as `other`."""
+        if other._pg:
+            return cls(other._url or "", password=other._password)
+        return cls(other.path or "", busy_timeout_ms=other._busy_timeout_ms)
 
     def _open(self) -> None:
         conn = self._conn
@@ -1171,9 +1396,11 @@ class Registry:
                 f"this version understands up to {SCHEMA_VERSION}). Update the console to open it.")
 
     @classmethod
-    def for_region(cls, region_id: str) -> Registry:
-        """Open (creating if needed) `<data>/registry-<region_id>.sqlite3`."""
-        return cls(cls.path_for_region(region_id))
+    def for_region(cls, region_id: str, *, url: str | None = None) -> Registry:
+        """The region's registry (`open_registry`): a PostgreSQL one when `url`, `--registry URL` or the
+        region's `registry` in regions.toml names it, else (creating it if needed)
+        `<data>/registry-<region_id>.sqlite3`."""
+        return open_registry(region_id, url=url)
 
     @staticmethod
     def path_for_region(region_id: str) -> Path:
@@ -1229,12 +1456,29 @@ class Registry:
         return int(self._conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}").fetchone()[0])
 
     @property
+    def integrity_error(self) -> type[Exception]:
+        """The engine's error for a refused constraint (a taken name, a missing reference), as raw SQL through
+        `transaction()` meets it: `sqlite3.IntegrityError` or psycopg's `IntegrityError`."""
+        return self._integrity_error
+
+    @property
+    def _fold(self) -> str:
+        """SQL folding a text as `search_key` does (on PostgreSQL: NFKC, then lower-case)."""
+        return "lower(normalize({}, NFKC))" if self._pg else "ec_search_key({})"
+
+    @property
     def search_index(self) -> bool:
-        """Whether searches of three or more characters go through the trigram index (False: LIKE scan)."""
-        return self._search_index
+        """Whether searches of three or more characters go through the trigram index (False: LIKE scan;
+        on PostgreSQL the planner chooses the pg_trgm index where it pays)."""
+        return self._search_index or self._pg
 
     @property
     def schema_version(self) -> int:
+        if self._pg:
+            from ec_console import registry_pg as pg
+
+            with self._conn.errors():
+                return int(pg.schema_version(self._conn.raw) or 0)
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     # ------------------------------------------------------------------------------------ transactions
@@ -1263,6 +1507,9 @@ class Registry:
         except sqlite3.Error as exc:
             self._rollback()
             raise RegistryError(_explain(self.path, exc)) from exc
+        except BaseException:
+            self._rollback()
+            raise
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         name = f"ec_unit_{self._depth}"
@@ -1280,14 +1527,21 @@ class Registry:
             self._depth -= 1
 
     def _begin(self) -> None:
+        if self._pg:
+            self._conn.execute("BEGIN")
+            return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise RegistryError(_explain(self.path, exc)) from exc
 
     def _rollback(self) -> None:
-        if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except RegistryError:  # the connection is gone: so is its transaction
+            if not self._pg:
+                raise
 
     # ------------------------------------------------------------------------------------ applications
 
@@ -1304,7 +1558,7 @@ class Registry:
                     "INSERT INTO applications (name, provider, domain, settings, status, created_at,"
                     " updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?)",
                     (name, provider, domain, settings_json, now, now))
-            except sqlite3.IntegrityError:
+            except self._integrity_error:
                 raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
             return self.get_application(int(cur.lastrowid or 0))
 
@@ -1318,7 +1572,7 @@ class Registry:
     def find_application(self, name: str) -> Application | None:
         if not isinstance(name, str):
             return None
-        row = self._conn.execute(f"{_APPLICATION_SELECT} WHERE a.name = ?",
+        row = self._conn.execute(f"{_APPLICATION_SELECT} WHERE a.name = ? COLLATE NOCASE",
                                  (name.strip(),)).fetchone()
         return None if row is None else _application(row)
 
@@ -1331,7 +1585,9 @@ class Registry:
 
     def update_application(self, application_id: int, *, settings: dict[str, Any] | None = None,
                            status: str | None = None, health: str | None | Literal["unchanged"] = "unchanged",
-                           provider: str | None = None) -> Application:
+                           provider: str | None = None, version: int | None = None) -> Application:
+        """Change what is given. With `version` (the one the person saw), only that version of the row is
+        changed: ChangedElsewhere when another console changed it since."""
         sets: list[str] = []
         params: list[Any] = []
         if provider is not None:     # an Exchange Online application moving to Microsoft Graph
@@ -1347,23 +1603,33 @@ class Registry:
             sets.append("health = ?")
             params.append(_optional_code(health, "health"))
         with self.transaction() as conn:
-            self.get_application(application_id)
+            current = self.get_application(application_id)
             if sets:
-                conn.execute(f"UPDATE applications SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
-                             (*params, utc_now(), application_id))
+                seen = "" if version is None else " AND version = ?"
+                cur = conn.execute(
+                    f"UPDATE applications SET {', '.join(sets)}, updated_at = ? WHERE id = ?{seen}",
+                    (*params, utc_now(), application_id, *(() if version is None else (version,))))
+                if cur.rowcount == 0:
+                    raise ChangedElsewhere("application", current.name, current.status)
             return self.get_application(application_id)
 
-    def rename_application(self, application_id: int, new_name: str) -> Application:
+    def rename_application(self, application_id: int, new_name: str, *,
+                           version: int | None = None) -> Application:
         """Give the application another name (unique in the region, case-insensitively; a change of case
-        alone is allowed). The caller moves its keychain secret, which is filed under the name."""
+        alone is allowed). The caller moves its keychain secret, which is filed under the name. With
+        `version` (the one the person saw): ChangedElsewhere when another console changed it since."""
         name = _clean_text(new_name, "application name", max_len=_MAX_NAME)
         with self.transaction() as conn:
-            self.get_application(application_id)
+            current = self.get_application(application_id)
+            seen = "" if version is None else " AND version = ?"
             try:
-                conn.execute("UPDATE applications SET name = ?, updated_at = ? WHERE id = ?",
-                             (name, utc_now(), application_id))
-            except sqlite3.IntegrityError:
+                cur = conn.execute(
+                    f"UPDATE applications SET name = ?, updated_at = ? WHERE id = ?{seen}",
+                    (name, utc_now(), application_id, *(() if version is None else (version,))))
+            except self._integrity_error:
                 raise AlreadyExists(f"An application named {name!r} already exists in this region") from None
+            if cur.rowcount == 0:
+                raise ChangedElsewhere("application", current.name, current.status)
             return self.get_application(application_id)
 
     def delete_application(self, application_id: int) -> tuple[int, int]:
@@ -1400,7 +1666,7 @@ class Registry:
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (application_id, email, display_name, status, search_key(email), search_key(display_name),
                      now, now))
-            except sqlite3.IntegrityError:
+            except self._integrity_error:
                 raise AlreadyExists(f"{email} is already linked through {app.name!r}") from None
             return self.get_profile(int(cur.lastrowid or 0))
 
@@ -1418,15 +1684,15 @@ class Registry:
             email = _clean_email(email)
             name = _clean_text(display_name, "display name", max_len=_MAX_NAME, required=False)
             rows.append((application_id, email, name, status, search_key(email), search_key(name), now, now))
-        verb = "INSERT OR IGNORE" if skip_existing else "INSERT"
+        ignore = " ON CONFLICT DO NOTHING" if skip_existing else ""
         app = self.get_application(application_id)
         try:
             with self.transaction() as conn:
                 cur = conn.executemany(
-                    f"{verb} INTO profiles (application_id, email, display_name, status, email_key, name_key,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    "INSERT INTO profiles (application_id, email, display_name, status, email_key, name_key,"
+                    f" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?){ignore}", rows)
                 return max(cur.rowcount, 0)  # rows inserted (the search index's trigger writes not counted)
-        except sqlite3.IntegrityError:  # the batch is undone: name the first email that clashes
+        except self._integrity_error:  # the batch is undone: name the first email that clashes
             raise AlreadyExists(self._duplicate_message(app, [r[1] for r in rows])) from None
 
     def bulk_load_profiles(self, rows: Iterable[tuple[int, str, str, str, str | None, str | None, str | None]]
@@ -1463,6 +1729,8 @@ class Registry:
                 yield (application_id, email, name, status, search_key(email), search_key(name),
                        checked_at, result, _optional_code(diagnosis, "diagnosis"))
 
+        if self._pg:
+            return self._bulk_load_pg(prepared(), known, now)
         conn = self._conn
         # A larger page cache for the index builds' sorts while it runs (256 MiB, given back after), and a
         # second thread for SQLite's sorter.
@@ -1479,6 +1747,25 @@ class Registry:
                 conn.execute(f"PRAGMA journal_mode = {journal}")
             conn.execute(f"PRAGMA threads = {int(threads)}")
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def _bulk_load_pg(self, prepared: Iterator[tuple[Any, ...]], known: set[int], now: str) -> int:
+        """PostgreSQL's bulk load: the rows stream in through COPY in one transaction (the maintained counts
+        and the trigram index follow by themselves); a duplicate fails the whole call."""
+        columns = ("application_id, email, display_name, status, email_key, name_key, last_checked_at,"
+                   " last_result, last_diagnosis, created_at, updated_at")
+        with self.transaction() as conn:
+            known.update(r[0] for r in conn.execute("SELECT id FROM applications"))
+            added = 0
+            try:
+                with conn.errors("INSERT INTO profiles"), conn.raw.cursor() as cursor, \
+                        cursor.copy(f"COPY profiles ({columns}) FROM STDIN") as copy:
+                    for row in prepared:
+                        copy.write_row((*row, now, now))
+                        added += 1
+            except self._integrity_error:
+                raise AlreadyExists("an email is given twice for one application, or is already linked "
+                                    "through it; nothing was added") from None
+            return added
 
     def _bulk_journal(self) -> str | None:
         """For a load into a registry without profiles: switch to a rollback journal (returns the mode to
@@ -1574,11 +1861,13 @@ class Registry:
         ).fetchone()
         return None if row is None else _profile(row)
 
-    def set_profile_status(self, profile_id: int, status: str) -> Profile:
-        return self.update_profile(profile_id, status=status)
+    def set_profile_status(self, profile_id: int, status: str, *, version: int | None = None) -> Profile:
+        return self.update_profile(profile_id, status=status, version=version)
 
     def update_profile(self, profile_id: int, *, status: str | None = None,
-                       display_name: str | None = None) -> Profile:
+                       display_name: str | None = None, version: int | None = None) -> Profile:
+        """Change what is given. With `version` (the one the person saw), only that version of the row is
+        changed: ChangedElsewhere when another console changed it since."""
         sets: list[str] = []
         params: list[Any] = []
         if status is not None:
@@ -1588,7 +1877,7 @@ class Registry:
             name = _clean_text(display_name, "display name", max_len=_MAX_NAME, required=False)
             sets += ["display_name = ?", "name_key = ?"]
             params += [name, search_key(name)]
-        return self._update_profile(profile_id, sets, params)
+        return self._update_profile(profile_id, sets, params, version)
 
     def record_profile_check(self, profile_id: int, *, result: str, diagnosis: str | None = None,
                              status: str | None = None, checked_at: str | None = None) -> Profile:
@@ -1604,13 +1893,17 @@ class Registry:
             params.append(_choice(status, PROFILE_STATUSES, "profile status"))
         return self._update_profile(profile_id, sets, params)
 
-    def _update_profile(self, profile_id: int, sets: list[str], params: list[Any]) -> Profile:
+    def _update_profile(self, profile_id: int, sets: list[str], params: list[Any],
+                        version: int | None = None) -> Profile:
         with self.transaction() as conn:
             if sets:
-                cur = conn.execute(f"UPDATE profiles SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
-                                   (*params, utc_now(), profile_id))
+                seen = "" if version is None else " AND version = ?"
+                cur = conn.execute(
+                    f"UPDATE profiles SET {', '.join(sets)}, updated_at = ? WHERE id = ?{seen}",
+                    (*params, utc_now(), profile_id, *(() if version is None else (version,))))
                 if cur.rowcount == 0:
-                    raise NotFound(f"No profile with id {profile_id} in this region")
+                    now = self.get_profile(profile_id)       # NotFound when it is gone
+                    raise ChangedElsewhere("profile", now.email, now.status)
             return self.get_profile(profile_id)
 
     def set_profiles_status(self, profile_ids: Sequence[int], status: str) -> int:
@@ -1641,7 +1934,8 @@ class Registry:
         _validate_query(query)
         where, params = _where(query, self._narrow_by_index(query))
         join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
-        rows = self._conn.execute(f"SELECT p.id FROM profiles p{join}{where}{_order_by(query)}", params)
+        order = _order_by(query, nulls=self._pg)
+        rows = self._conn.execute(f"SELECT p.id FROM profiles p{join}{where}{order}", params)
         return [r[0] for r in rows.fetchall()]
 
     def profiles_by_ids(self, ids: Sequence[int]) -> list[Profile]:
@@ -1663,8 +1957,9 @@ class Registry:
             raise RegistryInputError("limit and offset must not be negative")
         where, params = _where(query, self._narrow_by_index(query))
         rows = self._conn.execute(
-            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query)} LIMIT ? OFFSET ?",
-            (*params, -1 if limit is None else limit, offset))
+            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
+            " LIMIT ? OFFSET ?",
+            (*params, self._no_limit if limit is None else limit, offset))
         return [_profile(r) for r in rows.fetchall()]
 
     def count_profiles(self, query: ProfileQuery = ProfileQuery()) -> int:
@@ -1725,6 +2020,11 @@ class Registry:
                                          anchors.keys[nearest - 1], skip, limit)
                 if keys is not None:
                     return self.profiles_by_ids([key[-1] for key in keys])
+        if self._pg:  # PostgreSQL's own plan for a page (the trigram index, the maintained counts)
+            from ec_console import registry_pg as pg
+
+            with self._conn.errors():
+                return pg.profile_page(self._conn.raw, query, offset, limit, total=total)
         reverse = total is not None and offset + limit // 2 > total // 2 and offset < total
         if reverse:
             end = min(total, offset + limit)
@@ -1737,7 +2037,7 @@ class Registry:
         few = bound is not None and bound <= max(_SORT_MATCHES, (2 * (offset + limit) * self._total()) ** 0.5)
         where, params = _where(query, few)
         join = " JOIN applications a ON a.id = p.application_id" if query.sort in _SORTS_NEEDING_JOIN else ""
-        order = _order_by(query, sort_matches=few)
+        order = _order_by(query, sort_matches=few, nulls=self._pg)
         ids = [r[0] for r in self._conn.execute(
             f"SELECT p.id FROM profiles p{join}{where}{order} LIMIT ? OFFSET ?", (*params, limit, offset))]
         if reverse:
@@ -1766,7 +2066,7 @@ class Registry:
     def _keyset_groups(self, query: ProfileQuery) -> list[_KeysetGroup]:
         """`query`'s order as keyset groups (see _KEYSET_COLUMNS)."""
         if query.sort in _KEYSET_COLUMNS:
-            return [("all", "1", (), _KEYSET_COLUMNS[query.sort])]
+            return [("all", "1 = 1", (), _KEYSET_COLUMNS[query.sort])]
         if query.sort in ("last_checked_at", "last_result"):
             return _nullable_groups(f"p.{query.sort}", query.descending)
         order = _APPLICATION_ORDER[query.sort].format(d=" DESC" if query.descending else "")
@@ -1803,7 +2103,8 @@ class Registry:
                 if not limit:
                     break
             elif skip:  # the group holds `skip` rows or fewer: count them and skip the rest further on
-                skip -= self._conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM profiles p{scope} LIMIT ?)",
+                skip -= self._conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM profiles p{scope} LIMIT ?)"
+                                           " AS t",
                                            (*params, *values, skip)).fetchone()[0]
         return keys if started else None
 
@@ -1817,8 +2118,9 @@ class Registry:
             raise RegistryInputError("limit must not be negative and batch must be positive")
         where, params = _where(query, self._narrow_by_index(query))
         cursor = self._conn.execute(
-            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query)} LIMIT ?",
-            (*params, -1 if limit is None else limit))
+            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
+            " LIMIT ?",
+            (*params, self._no_limit if limit is None else limit))
         try:
             while rows := cursor.fetchmany(batch):
                 for row in rows:
@@ -1834,6 +2136,9 @@ class Registry:
         when a newer keystroke makes them stale). The check runs every `check_every` SQLite instructions
         and takes Python's interpreter lock: a worker thread checks rarely, so that its long read does not
         compete with the GUI thread for the lock."""
+        if self._pg:
+            yield from self._time_budget_pg(milliseconds, stop)
+            return
         deadline = None if milliseconds is None else time.perf_counter() + milliseconds / 1000
 
         def expired() -> bool:
@@ -1848,6 +2153,43 @@ class Registry:
             raise
         finally:
             self._conn.set_progress_handler(None, 0)
+
+    def _time_budget_pg(self, milliseconds: float | None, stop: Callable[[], bool] | None) -> Iterator[None]:
+        """PostgreSQL's time budget: the server's `statement_timeout` for each read in the block, and a
+        watcher that cancels the read in flight once `stop()` is true."""
+        import threading
+
+        import psycopg
+
+        done = threading.Event()
+        watcher = None
+        if stop is not None:
+            raw = self._conn.raw
+
+            def watch() -> None:
+                while not done.wait(0.02):
+                    if stop():
+                        try:
+                            raw.cancel()
+                        except Exception:  # noqa: BLE001 - nothing to cancel, or the connection is gone
+                            pass
+                        return
+
+            watcher = threading.Thread(target=watch, name="ec-registry-read-watch", daemon=True)
+            watcher.start()
+        timeout = 0 if milliseconds is None else max(1, int(milliseconds))
+        try:
+            if timeout:
+                self._conn.execute(f"SET statement_timeout = {timeout}")
+            yield
+        except psycopg.errors.QueryCanceled:
+            raise QueryTimedOut("the read was stopped (time budget spent or no longer wanted)") from None
+        finally:
+            done.set()
+            if watcher is not None:
+                watcher.join()
+            if timeout:
+                self._conn.execute("SET statement_timeout = 0")
 
     def profile_position(self, query: ProfileQuery, profile_id: int) -> int | None:
         """The row of `profile_id` in `query`'s order (0-based), or None when it does not match `query`:
@@ -1910,7 +2252,7 @@ class Registry:
         """The application's stored checks (its own and its profiles'), newest first (`limit` None: all)."""
         rows = self._conn.execute(
             f"SELECT {_CHECK_COLUMNS} FROM checks WHERE application_id = ? ORDER BY id DESC LIMIT ?",
-            (application_id, -1 if limit is None else limit)).fetchall()
+            (application_id, self._no_limit if limit is None else limit)).fetchall()
         return [_check(r) for r in rows]
 
     # ------------------------------------------------------------------------------------------- audit
@@ -1931,7 +2273,12 @@ class Registry:
         if self._os_user is None:
             self._os_user = _os_user()
         with self.transaction() as conn:
-            rowid = append_audit(conn, utc_now(), self._os_user, action, subject, detail)
+            if self._pg:  # the server chains the row (its `audit_chain` trigger), under the head's lock
+                rowid = conn.execute("INSERT INTO audit (at, os_user, action, subject, detail) VALUES"
+                                     " (?, ?, ?, ?, ?) RETURNING id",
+                                     (utc_now(), self._os_user, action, subject, detail)).fetchone()[0]
+            else:
+                rowid = append_audit(conn, utc_now(), self._os_user, action, subject, detail)
             row = conn.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE id = ?", (rowid,)).fetchone()
             return AuditEntry(*row)
 
@@ -1964,6 +2311,11 @@ class Registry:
     def verify_audit(self, *, known_head: str | None = None) -> ChainResult:
         """Walk the audit's hash chain (streamed) and return the first broken link, if any. A consistent
         read: the walk runs in one read transaction, so entries appended meanwhile are not half-seen."""
+        if self._pg:
+            from ec_console import registry_pg as pg
+
+            with self._conn.errors():
+                return pg.verify_audit(self._conn.raw, known_head=known_head)
         own = not self._conn.in_transaction
         if own:
             self._conn.execute("BEGIN")
@@ -1983,7 +2335,7 @@ class Registry:
             query = replace(query, since=max(since, query.since or since))
         if subject is not None:
             query = replace(query, subject=subject)
-        clauses, params = _audit_where(query)
+        clauses, params = _audit_where(query, self._fold)
         where = ["id < ?", *clauses]
         before = (1 << 63) - 1
         while True:
@@ -1998,7 +2350,7 @@ class Registry:
 
     def search_audit(self, query: AuditQuery, *, limit: int) -> tuple[list[AuditEntry], int]:
         """The newest `limit` entries matching `query` and how many match in all (both done in SQL)."""
-        clauses, params = _audit_where(query)
+        clauses, params = _audit_where(query, self._fold)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._conn.execute(
             f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id DESC LIMIT ?",
@@ -2014,7 +2366,7 @@ class Registry:
         where, params = ("", []) if subject is None else (" WHERE subject = ?", [subject])
         rows = self._conn.execute(
             f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id DESC LIMIT ? OFFSET ?",
-            (*params, -1 if limit is None else limit, offset)).fetchall()
+            (*params, self._no_limit if limit is None else limit, offset)).fetchall()
         return [AuditEntry(*r) for r in rows]
 
     # -------------------------------------------------------------------------------- health history
@@ -2060,7 +2412,7 @@ class Registry:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._conn.execute(
             f"SELECT {_HEALTH_COLUMNS} FROM health_history{where} ORDER BY run_at DESC, id DESC LIMIT ?",
-            (*params, -1 if limit is None else limit)).fetchall()
+            (*params, self._no_limit if limit is None else limit)).fetchall()
         return [_health(r) for r in reversed(rows)]
 
     def latest_health_run(self, *, checked_only: bool = True, trigger: str | None = None) -> list[HealthRow]:

@@ -420,7 +420,115 @@ BEGIN
     END IF;
 END $$""",))
 
-PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
+# Change notifications (ec_console/registry_live.py) and check-all claims (ec_console/registry_claims.py).
+#
+# Notifications: after each statement that changes applications, profiles, checks, audit or health_history,
+# a statement-level trigger sends one `pg_notify` on `NOTIFY_CHANNEL` with a small JSON payload:
+# {"table": ..., "op": "insert"|"update"|"delete", "n": rows, "ids": [...]} (ids only when at most
+# `NOTIFY_IDS` rows changed), far below PostgreSQL's 8000-byte limit. A bulk link of 10,000 rows in one
+# statement sends one notification; a transaction that runs many statements on one table sends at most
+# `NOTIFY_PER_TRANSACTION` with ids and then one identical {"table", "op", "many": true} payload, which
+# PostgreSQL delivers once (it folds identical notifications of one transaction). Notifications are
+# delivered at COMMIT and never for a rolled-back transaction. The function runs as the caller
+# (`pg_notify` is open to every role; the transition tables need no grant), so the helpdesk's writes
+# notify too.
+#
+# Claims: `check_claims`, the same table as SQLite's schema 13; `db_user` is set by the server
+# (session_user, whatever the client sent). Both roles may claim, renew, take over an expired claim and
+# release (a check run is the helpdesk's work).
+NOTIFY_CHANNEL = "ec_registry"
+NOTIFY_TABLES = ("applications", "profiles", "checks", "audit", "health_history")
+NOTIFY_IDS = 20
+NOTIFY_PER_TRANSACTION = 10
+CHECK_CLAIMS_TABLE = "check_claims"
+_NOTIFY_FUNCTION = f"""CREATE OR REPLACE FUNCTION ec_registry_notify() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+    ids bigint[];
+    sent integer;
+    counter text := 'ec_console.notified_' || TG_TABLE_NAME;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        SELECT count(*), (array_agg(id ORDER BY id))[1:{NOTIFY_IDS}] INTO n, ids FROM old_rows;
+    ELSE
+        SELECT count(*), (array_agg(id ORDER BY id))[1:{NOTIFY_IDS}] INTO n, ids FROM new_rows;
+    END IF;
+    IF n = 0 THEN
+        RETURN NULL;
+    END IF;
+    sent := COALESCE(NULLIF(current_setting(counter, true), ''), '0')::integer;
+    IF sent >= {NOTIFY_PER_TRANSACTION} THEN
+        PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('table', TG_TABLE_NAME,
+                          'op', lower(TG_OP), 'many', true)::text);
+        RETURN NULL;
+    END IF;
+    PERFORM set_config(counter, (sent + 1)::text, true);
+    PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('table', TG_TABLE_NAME, 'op', lower(TG_OP),
+                      'n', n, 'ids', CASE WHEN n <= {NOTIFY_IDS} THEN to_json(ids) END)::text);
+    RETURN NULL;
+END $$"""
+
+
+def _notify_triggers(table: str) -> tuple[str, ...]:
+    """One AFTER ... FOR EACH STATEMENT trigger per operation (a transition table serves one event only)."""
+    out = []
+    for op, rows in (("insert", "NEW TABLE AS new_rows"), ("update", "NEW TABLE AS new_rows"),
+                     ("delete", "OLD TABLE AS old_rows")):
+        out.append(f"""CREATE TRIGGER {table}_notify_{op} AFTER {op.upper()} ON {table}
+           REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION ec_registry_notify()""")
+    return tuple(out)
+
+
+_V13 = PgMigration(13, "check-all claims (which run probes which profile, with a lease); change "
+                       "notifications on PostgreSQL", (
+    f"""CREATE TABLE {CHECK_CLAIMS_TABLE} (
+        profile_id bigint PRIMARY KEY,
+        run_id text COLLATE "C" NOT NULL,
+        os_user text NOT NULL DEFAULT '',
+        host text NOT NULL DEFAULT '',
+        pid bigint,
+        db_user text,
+        claimed_at text COLLATE "C" NOT NULL,
+        expires_at text COLLATE "C" NOT NULL
+    )""",
+    f"CREATE INDEX check_claims_by_run ON {CHECK_CLAIMS_TABLE} (run_id)",
+    """CREATE FUNCTION ec_check_claims_db_user() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    new.db_user := session_user;
+    RETURN new;
+END $$""",
+    f"""CREATE TRIGGER check_claims_db_user BEFORE INSERT OR UPDATE ON {CHECK_CLAIMS_TABLE}
+       FOR EACH ROW EXECUTE FUNCTION ec_check_claims_db_user()""",
+    _NOTIFY_FUNCTION,
+    *(statement for table in NOTIFY_TABLES for statement in _notify_triggers(table)),
+))
+
+# No lost updates between consoles (SQLite's migration of the same number): applications and profiles carry a
+# `version` that a BEFORE UPDATE trigger bumps on every update, whoever makes it; the console never writes
+# it, so the helpdesk needs no grant on the column (a trigger's own change is not checked against the
+# column grants). An action a person decided on what they saw updates `WHERE id = ? AND version = ?`.
+_V14 = PgMigration(14, "applications and profiles carry a version, bumped on every update "
+                       "(no lost updates between consoles)", (
+    "ALTER TABLE applications ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1",
+    "ALTER TABLE profiles ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1",
+    """CREATE OR REPLACE FUNCTION ec_row_version() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    new.version := old.version + 1;
+    RETURN new;
+END $$""",
+    "DROP TRIGGER IF EXISTS applications_version ON applications",
+    """CREATE TRIGGER applications_version BEFORE UPDATE ON applications
+       FOR EACH ROW EXECUTE FUNCTION ec_row_version()""",
+    "DROP TRIGGER IF EXISTS profiles_version ON profiles",
+    """CREATE TRIGGER profiles_version BEFORE UPDATE ON profiles
+       FOR EACH ROW EXECUTE FUNCTION ec_row_version()""",
+))
+
+PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12,
+                                          _V13, _V14)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
@@ -435,7 +543,7 @@ _META = f"""CREATE TABLE IF NOT EXISTS {META_TABLE} (
 
 # Every table of the registry (the ones GRANTs and row-level security are set on).
 TABLES = ("applications", "profiles", "checks", "audit", "reconciliations", "reconciliation_findings",
-          "health_history", PROFILE_COUNTS, META_TABLE, AUDIT_HEAD_TABLE)
+          "health_history", PROFILE_COUNTS, META_TABLE, AUDIT_HEAD_TABLE, CHECK_CLAIMS_TABLE)
 # Tables an admin writes (INSERT, UPDATE, DELETE); the audit gets INSERT only, the counts and the meta none.
 _ADMIN_WRITES = ("applications", "profiles", "checks", "reconciliations", "reconciliation_findings",
                  "health_history")
@@ -448,7 +556,7 @@ def _role_statements() -> list[str]:
         f"REVOKE ALL ON {', '.join(TABLES)} FROM PUBLIC",
         "REVOKE ALL ON FUNCTION ec_audit_append_only(), ec_reconciliations_go_with_application(), "
         "ec_profile_counts(), ec_profile_counts_application_delete(), ec_audit_chain(), "
-        "ec_profile_status_by_role() FROM PUBLIC",
+        "ec_profile_status_by_role(), ec_row_version() FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {roles}",
         f"GRANT SELECT ON {', '.join(TABLES)} TO {roles}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(_ADMIN_WRITES)} TO {ADMIN_ROLE}",
@@ -459,6 +567,8 @@ def _role_statements() -> list[str]:
         f"TO {HELPDESK_ROLE}",
         f"GRANT UPDATE (health, updated_at) ON applications TO {HELPDESK_ROLE}",
         f"GRANT INSERT ON checks, health_history TO {HELPDESK_ROLE}",
+        # Check-all claims: a run of either role claims, renews, takes over an expired claim and releases.
+        f"GRANT INSERT, UPDATE, DELETE ON {CHECK_CLAIMS_TABLE} TO {roles}",
     ]
     for table in TABLES:
         out.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -476,6 +586,8 @@ def _role_statements() -> list[str]:
                                                f"(kind NOT IN ({_quoted_list(LINK_CHECK_KINDS)}))")
         if table == "health_history":
             policies["ec_helpdesk_records"] = f"FOR INSERT TO {HELPDESK_ROLE} WITH CHECK (true)"
+        if table == CHECK_CLAIMS_TABLE:
+            policies["ec_claims"] = f"FOR ALL TO {roles} USING (true) WITH CHECK (true)"
         for name, body in policies.items():
             out.append(f"DROP POLICY IF EXISTS {name} ON {table}")
             out.append(f"CREATE POLICY {name} ON {table} {body}")
@@ -875,7 +987,7 @@ _PG_SORT_KEYS: dict[str, tuple[str, ...]] = {
 }
 _NULLABLE_SORT_KEYS = frozenset({"p.last_checked_at", "p.last_result"})
 _PROFILE_COLUMNS = """p.id, p.application_id, a.name, a.provider, p.email, p.display_name, p.status,
-    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at"""
+    p.last_checked_at, p.last_result, p.last_diagnosis, p.created_at, p.updated_at, p.version"""
 
 
 def _profile_where(query: Any) -> tuple[str, list[Any]]:
@@ -1043,3 +1155,184 @@ __all__ = ["ADMIN_ROLE", "HELPDESK_ROLE", "PG_MIGRATIONS", "PG_SCHEMA_VERSION", 
            "PgRegistryError", "Target", "connect", "grant_lines", "initialise", "migrate", "parse_url",
            "password_key", "schema_version", "signed_in_role", "status_counts", "count_profiles",
            "profile_page", "profiles_by_ids", "verify_audit", "iter_audit_chain", "audit_head"]
+
+
+# ------------------------------------------------------------------------ the registry's engine layer
+#
+# `registry.Registry` holds one set of SQL for both engines, written for SQLite. On PostgreSQL its connection
+# is a `PgConnection`: the same `execute(sql, params)` with SQLite's `?` placeholders (translated here, as are
+# the few spellings that differ), a cursor with `fetchone()/fetchall()/fetchmany()/rowcount/lastrowid`, and
+# PostgreSQL's refusals turned into the console's errors (`RoleRefused`, `RegistryError`).
+
+_NOCASE_EQUALS_RE = re.compile(r"([\w.]+) = \? COLLATE NOCASE")
+_NOCASE_RE = re.compile(r"([\w.]+) COLLATE NOCASE")
+_UNARY_PLUS_RE = re.compile(r"(?<=[\s(,])\+(?=[a-z]\.\w)")
+_TRANSLATED: dict[str, str] = {}
+_INSERT_RE = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.I)
+_TABLES_WITH_ID = frozenset({"applications", "profiles", "checks", "audit", "reconciliations",
+                             "reconciliation_findings", "health_history"})
+
+
+def translate(sql: str) -> str:
+    """SQLite's spelling of a registry query in PostgreSQL's: `?` -> `%s` (outside quotes; a literal `%`
+    doubled), `x COLLATE NOCASE` -> `lower(x COLLATE "C")` (ASCII letters folded, as NOCASE folds them),
+    SQLite's unary `+` (a planner hint) dropped, `char()` -> `chr()`."""
+    done = _TRANSLATED.get(sql)
+    if done is not None:
+        return done
+    text = _UNARY_PLUS_RE.sub("", sql)
+    text = _NOCASE_EQUALS_RE.sub(r'lower(\1 COLLATE "C") = lower(CAST(? AS text) COLLATE "C")', text)
+    text = _NOCASE_RE.sub(r'lower(\1 COLLATE "C")', text)
+    text = text.replace("char(31)", "chr(31)")
+    out: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "%":
+            out.append("%%")
+        elif ch == "?" and not quoted:
+            out.append("%s")
+        else:
+            out.append(ch)
+    done = "".join(out)
+    if len(_TRANSLATED) < 4096:
+        _TRANSLATED[sql] = done
+    return done
+
+
+# What a refused statement was trying to do, in words (the first match wins).
+_REFUSED_WORDS = (
+    (re.compile(r"^\s*UPDATE\s+profiles\b.*'revoked'", re.S | re.I), "revoke profiles"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+applications\b", re.I), "add applications"),
+    (re.compile(r"^\s*UPDATE\s+applications\b", re.I), "change applications"),
+    (re.compile(r"^\s*DELETE\s+FROM\s+applications\b", re.I), "remove applications"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+profiles\b", re.I), "link profiles"),
+    (re.compile(r"^\s*UPDATE\s+profiles\b", re.I), "change profiles this way"),
+    (re.compile(r"^\s*DELETE\s+FROM\s+profiles\b", re.I), "remove profiles"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+checks\b", re.I), "record a link attempt"),
+    (re.compile(r"^\s*INSERT\s+INTO\s+audit\b", re.I), "write this kind of audit entry"),
+    (re.compile(r"^\s*(UPDATE|DELETE\s+FROM|TRUNCATE)\s+audit\b", re.I), "change the audit trail"),
+    (re.compile(r"^\s*(INSERT\s+INTO|DELETE\s+FROM)\s+reconciliation", re.I), "record reconciliations"),
+)
+
+
+def refused_words(sql: str, params: Sequence[Any] = ()) -> str:
+    """What `sql` was trying to do, as an administrator says it ("revoke profiles")."""
+    shown = sql
+    if any(p == "revoked" for p in params or ()):
+        shown = sql + " 'revoked'"
+    for pattern, words in _REFUSED_WORDS:
+        if pattern.search(shown):
+            return words
+    return "make this change"
+
+
+class PgCursor:
+    """A psycopg cursor with what the registry's code reads of SQLite's: rows as tuples, `rowcount`,
+    `lastrowid` (the identity value the last INSERT on this connection took)."""
+
+    def __init__(self, cursor, owner: PgConnection, *, added_id: bool = False) -> None:
+        self._cursor = cursor
+        self._owner = owner
+        self._added_id = added_id  # the INSERT was given `RETURNING id` here, for `lastrowid`
+        self._lastrowid: int | None = None
+
+    def fetchone(self):
+        return None if self._cursor.description is None or self._added_id else self._cursor.fetchone()
+
+    def fetchall(self):
+        return [] if self._cursor.description is None or self._added_id else self._cursor.fetchall()
+
+    def fetchmany(self, size: int = 1):
+        return [] if self._cursor.description is None or self._added_id else self._cursor.fetchmany(size)
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id of the last row an INSERT added (as SQLite's); None for any other statement."""
+        if self._added_id and self._lastrowid is None:
+            rows = self._cursor.fetchall()
+            self._lastrowid = int(rows[-1][0]) if rows else None
+        return self._lastrowid
+
+    @property
+    def description(self):
+        return self._cursor.description
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
+class PgConnection:
+    """The registry's connection on PostgreSQL (autocommit: `Registry` says BEGIN / SAVEPOINT / COMMIT
+    itself, as on SQLite). `explain_role` names the signed-in role in a refusal."""
+
+    def __init__(self, raw, target: Target, role: str = "") -> None:
+        self.raw = raw
+        self.target = target
+        self.role = role
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
+        cursor = self.raw.cursor()
+        # SQLite's `lastrowid` is PostgreSQL's `RETURNING id` (`lastval()` would need a grant on the sequence)
+        insert = _INSERT_RE.match(sql)
+        added_id = bool(insert and insert.group(1) in _TABLES_WITH_ID and "RETURNING" not in sql.upper())
+        with self.errors(sql, params):
+            cursor.execute(translate(sql + " RETURNING id" if added_id else sql), tuple(params or ()))
+        return PgCursor(cursor, self, added_id=added_id)
+
+    def executemany(self, sql: str, seq: Any) -> PgCursor:
+        cursor = self.raw.cursor()
+        with self.errors(sql):
+            cursor.executemany(translate(sql), list(seq))
+        return PgCursor(cursor, self)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != _idle()
+
+    def close(self) -> None:
+        self.raw.close()
+
+    @contextmanager
+    def errors(self, sql: str = "", params: Sequence[Any] = ()) -> Iterator[None]:
+        """PostgreSQL's refusals in the console's words: a role's (SQLSTATE 42501, also a row-level security
+        refusal) is `RoleRefused`, a lost connection a `RegistryError`; integrity errors (a taken name) and
+        a cancelled read pass through for the registry to word."""
+        import psycopg
+
+        from ec_console.errors import RoleRefused
+        from ec_console.registry import RegistryError
+
+        try:
+            yield
+        except psycopg.errors.InsufficientPrivilege:
+            role = self.role or "without a console role"
+            raise RoleRefused(f"Your registry role ({role}) may not {refused_words(sql, params)}: ask an "
+                              "administrator.") from None
+        except (psycopg.errors.IntegrityError, psycopg.errors.QueryCanceled):
+            raise
+        except psycopg.OperationalError as exc:
+            raise RegistryError(f"The connection to the registry at {self.target.where} was lost "
+                                f"({_first_line(exc)}). Nothing more was written; try again once the "
+                                "server can be reached.") from None
+        except psycopg.Error as exc:
+            if self.raw.closed or self.raw.broken:
+                raise RegistryError(f"The connection to the registry at {self.target.where} was lost "
+                                    f"({_first_line(exc)}). Try again once the server can be reached.") \
+                    from None
+            raise RegistryError(f"The registry at {self.target.where} refused a request: "
+                                f"{_first_line(exc)}") from None
+
+
+def integrity_error() -> type[Exception]:
+    import psycopg
+
+    return psycopg.errors.IntegrityError

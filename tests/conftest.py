@@ -156,6 +156,25 @@ def pg_registry(pg_cluster, _pg_registry_template):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=ENGINES)
+def any_registry(request):
+    """The same registry tests on both engines: region "us"'s SQLite file, or a fresh PostgreSQL registry
+    (a copy of the template, signed in as its administrator) opened through the same `Registry` class."""
+    from ec_console.registry import Registry
+
+    if request.param == "sqlite":
+        with Registry.for_region("us") as registry:
+            yield registry
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    database = request.getfixturevalue("pg_registry")
+    with Registry(cluster.url(database)) as registry:
+        yield registry
+
+
 @pytest.fixture
 def pg_logins(pg_cluster, pg_registry):
     """Two login roles with passwords, one in ec_admin and one in ec_helpdesk; yields a sign-in function."""

@@ -20,14 +20,14 @@ def _add(registry: Registry, monkeypatch, at: str, action: str, subject: str, de
 
 
 @pytest.fixture
-def registry(tmp_path, monkeypatch):
-    reg = Registry(tmp_path / "r.sqlite3")
+def registry(any_registry, monkeypatch):
+    """Four entries in a registry of each engine (SQLite, PostgreSQL): the query is the same SQL on both."""
+    reg = any_registry
     _add(reg, monkeypatch, "2026-12-01T08:00:00Z", "profile_linked", "ÄNNE@contoso.example", "linked")
     _add(reg, monkeypatch, "2026-12-01T09:00:00Z", "profile_revoked", "bob@contoso.example", "50% done_x")
     _add(reg, monkeypatch, "2026-12-02T09:00:00Z", "application_updated", "Room booking", "scope changed")
     _add(reg, monkeypatch, "2026-12-03T09:00:00Z", "profile_linked", "carl@contoso.example", "linked")
-    yield reg
-    reg.close()
+    return reg
 
 
 def _subjects(registry: Registry, query: AuditQuery, limit: int = 100) -> list[str]:

@@ -215,11 +215,14 @@ def test_an_application_without_secret_is_reported_not_checked(registry, store):
 def test_two_engines_on_one_file_at_once(registry, store):
     populate(registry, store, 60)
     errors = []
+    totals = []
 
     def engine():
         try:
             with Registry(registry.path) as own:
-                check(own, store, {"exchange": FakeAdapter(delay=0.005)}, concurrency=4, resume=False)
+                _plan, summary = check(own, store, {"exchange": FakeAdapter(delay=0.005)}, concurrency=4,
+                                       resume=False)
+                totals.append(summary.total)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -229,7 +232,10 @@ def test_two_engines_on_one_file_at_once(registry, store):
     for t in threads:
         t.join()
     assert errors == []
-    assert sum(len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()) == 120
+    # Each run wrote every result it probed (runs overlapping in time share the profiles through their
+    # claims, tests/test_check_claims.py; one that starts after the other ended checks them all again).
+    checks = [len(registry.checks_for_profile(p.id, limit=10)) for p in registry.list_profiles()]
+    assert sum(checks) == sum(totals) and min(checks) >= 1
 
 
 SCRIPT = """
@@ -443,3 +449,56 @@ def test_a_result_that_cannot_be_written_mid_batch_leaves_the_ones_before_it_wri
     assert len(probed) == 12 and shown == probed[:probed.index("u7@contoso.example")]  # up to the failing one
     assert checked == set(shown)  # what was shown is written; the failing unit and those after it are not
     assert "u7@contoso.example" not in {c.subject for c in registry.audit_entries()}
+
+
+def _failing_writes(monkeypatch, email, times):
+    """ProfileRecorder.record fails for `email` the first `times` times as a registry that cannot be
+    written does (sqlite3.OperationalError)."""
+    import sqlite3
+
+    from ec_console import dashboard
+
+    real_record = dashboard.ProfileRecorder.record
+    left = [times]
+
+    def record(self, registry, job, outcome):
+        if job.email == email and left[0] > 0:
+            left[0] -= 1
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_record(self, registry, job, outcome)
+
+    monkeypatch.setattr(dashboard.ProfileRecorder, "record", record)
+
+
+def test_a_registry_that_cannot_be_written_stops_the_run_and_its_summary_says_so(registry, store,
+                                                                                monkeypatch):
+    from ec_console.dashboard import summary_json
+    from ec_console.ui.check_all import RunTally, summary_message
+
+    populate(registry, store, 12)
+    _failing_writes(monkeypatch, "u3@contoso.example", times=99)
+    shown = []
+    ews = FakeAdapter()
+    plan, summary = check(registry, store, {"exchange": ews}, concurrency=1, on_result=shown.append)
+    assert "disk I/O error" in summary.write_error and summary.failed and not summary.cancelled
+    assert summary.not_written >= 1
+    assert len(shown) + summary.not_written <= len(ews.calls)     # nothing probed is silently counted done
+    checked = {p.email for p in registry.list_profiles() if p.last_result is not None}
+    assert checked == {r.email for r in shown} and "u3@contoso.example" not in checked
+    as_json = summary_json(summary)
+    assert as_json["write_error"] == summary.write_error and as_json["not_written"] == summary.not_written
+    message = summary_message("Check all", summary, RunTally(), "United States (US)")
+    assert "could not be saved in the registry (disk I/O error)" in message
+    assert any(e.action == "check_all_cancelled" for e in registry.audit_entries())   # the next run resumes
+    assert registry._conn.execute("SELECT COUNT(*) FROM check_claims").fetchone()[0] == 0
+
+
+def test_a_write_that_fails_once_is_retried_after_reconnecting(registry, store, monkeypatch):
+    populate(registry, store, 6)
+    _failing_writes(monkeypatch, "u2@contoso.example", times=1)
+    reconnects = []
+    monkeypatch.setattr(registry, "reconnect", lambda: reconnects.append(True), raising=False)
+    monkeypatch.setattr(checkall, "WRITE_RETRY_WAIT_S", 0.01)
+    _plan, summary = check(registry, store, {"exchange": FakeAdapter()}, concurrency=1)
+    assert summary.write_error == "" and summary.counts["linked"] == 6 and reconnects == [True]
+    assert all(p.last_result == "pass" for p in registry.list_profiles())

@@ -72,6 +72,31 @@ def test_list_filters_sorts_and_keeps_regions_apart(capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
+@pytest.mark.parametrize("region_id", ["us", "de", "uk", "ca", "au", "sg"])
+def test_every_data_centre_is_accepted_and_keeps_its_own_profiles(region_id, capsys):
+    _seed(region_id)
+    assert main(["profiles", "list", "--region", region_id, "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3
+    other = "au" if region_id != "au" else "uk"
+    assert main(["--region", other, "profiles", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_an_unknown_region_lists_the_six_data_centres_by_name(capsys):
+    assert main(["profiles", "list", "--region", "eu", "--json"]) == 2
+    captured = capsys.readouterr()
+    for named in ("us (United States)", "de (Germany)", "uk (United Kingdom)", "ca (Canada)",
+                  "au (Australia)", "sg (Singapore)"):
+        assert named in captured.err
+    assert json.loads(captured.out)["error"]["code"] == "bad_input"
+
+
+def test_region_help_names_the_six_data_centres(capsys):
+    assert main(["profiles", "list", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "us, de, uk, ca, au, sg" in help_text
+
+
 def test_human_table_lists_each_profile(capsys):
     _seed("us")
     assert main(["profiles", "list", "--region", "us", "--search", "BOB"]) == 0

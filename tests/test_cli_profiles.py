@@ -216,3 +216,27 @@ def test_an_interrupted_check_is_resumed_by_the_next_run(app, sandbox, capsys):
     assert code == 0
     assert second["already_checked"] == len(first.results)
     assert second["total"] == 6 - len(first.results)
+
+
+def test_profiles_check_skips_what_another_desktop_is_checking_and_says_so(app, capsys):
+    from ec_console.registry_claims import RunClaims
+
+    emails = app.mailboxes_in_scope[:3]
+    code, out, err = run(capsys, "profiles", "link", "--application", "Sandbox EWS", *emails,
+                         "--region", "us")
+    assert code == 0, (out, err)
+    with Registry.for_region("us") as registry:   # another desktop's run holds two of them
+        held = [registry.find_profile(registry.find_application("Sandbox EWS").id, e).id for e in emails[:2]]
+        RunClaims(registry, "run-alex", desktop=("alex", "helpdesk-07")).claim(held)
+    code, out, err = run(capsys, "profiles", "check", "--region", "us", "--json")
+    result = json.loads(out)
+    assert code == 0, (out, err)
+    assert [r["email"] for r in result["results"]] == [emails[2]]
+    assert result["skipped_by_claim"]["profiles"] == 2
+    (holder,) = result["skipped_by_claim"]["holders"]
+    assert (holder["by"], holder["os_user"], holder["host"], holder["profiles"]) == \
+        ("alex@helpdesk-07", "alex", "helpdesk-07", 2)
+    code, out, err = run(capsys, "profiles", "check", "--region", "us")
+    assert code == 0, (out, err)
+    assert "2 profiles skipped: being checked by alex@helpdesk-07 since " in out
+    assert "1 profile: linked 1" in out

@@ -109,6 +109,26 @@ def test_starting_the_command_line_loads_no_protocol_client():
     assert result.stdout.strip() == "[]"
 
 
+def test_an_exchange_or_graph_check_loads_no_google_http_client():
+    """The Exchange probe session, check all and the Graph check load neither httplib2 nor googleapiclient
+    (the Google side of the shared transport is imported on first use: 35-55 ms of CPU at every start of
+    `profiles check`, docs/benchmarks.md), and the Google names are still found through the transport."""
+    code = (
+        "import sys\n"
+        "import ec_console.checkall, ec_console.providers.exchange.probe, ec_console.providers.graph.check\n"
+        "from ec_console.providers.transport import CheckTransport\n"
+        "CheckTransport().session().close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httplib2', 'googleapiclient')))\n"
+        "from ec_console.providers.transport import CappedResponse, TrustedHttp\n"
+        "import httplib2\n"
+        "print(issubclass(TrustedHttp, httplib2.Http), CappedResponse.limit)\n"
+        "print(type(CheckTransport().http(5)).__name__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            check=True)
+    assert result.stdout.splitlines() == ["[]", "True 16777216", "TrustedHttp"]
+
+
 def test_the_first_window_loads_no_protocol_client_nor_later_work():
     """The main window, built and shown as `ec-console` shows it, has loaded no protocol client, no sandbox,
     no check engine, no report writer, no subcommand's flags and none of the dialogs opened later: they are

@@ -20,27 +20,28 @@ EVERY = 7  # small: many anchors and group boundaries in a few hundred rows
 
 
 @pytest.fixture
-def registry(tmp_path):
-    with Registry(tmp_path / "registry.sqlite3") as registry:
-        # Application names whose case-insensitive order differs from their ids' and their providers'.
-        apps = [registry.add_application(name, provider, domain) for name, provider, domain in (
-            ("beta", "google", "b.example"), ("Alpha", "exchange", "a.example"),
-            ("gamma", "exchange", "c.example"), ("Delta", "graph", "d.example"))]
-        rows = []
-        for n in range(260):
-            app = apps[n % 3] if n % 11 else apps[3]
-            # The same mailbox through several applications (ties in the email key), few names (ties in
-            # the name), a third never checked (NULL time and result), many equal check times.
-            email = f"user{n % 90:03d}@shared.example"
-            checked = None if n % 3 == 0 else f"2026-11-{1 + n % 5:02d}T10:00:00Z"
-            result = None if checked is None else ("pass", "warn", "fail")[n % 3]
-            status = ("linked", "needs_relink", "revoked")[n % 4 % 3]
-            rows.append((app.id, email, f"Person {n % 6}", status, checked, result, None))
-        # (application, email) is unique: keep the first of each pair.
-        seen: set[tuple[int, str]] = set()
-        unique = [r for r in rows if (r[0], r[1]) not in seen and not seen.add((r[0], r[1]))]
-        registry.bulk_load_profiles(unique)
-        yield registry
+def registry(any_registry):
+    """Each engine (SQLite, PostgreSQL) with the same rows."""
+    registry = any_registry
+    # Application names whose case-insensitive order differs from their ids' and their providers'.
+    apps = [registry.add_application(name, provider, domain) for name, provider, domain in (
+        ("beta", "google", "b.example"), ("Alpha", "exchange", "a.example"),
+        ("gamma", "exchange", "c.example"), ("Delta", "graph", "d.example"))]
+    rows = []
+    for n in range(260):
+        app = apps[n % 3] if n % 11 else apps[3]
+        # The same mailbox through several applications (ties in the email key), few names (ties in
+        # the name), a third never checked (NULL time and result), many equal check times.
+        email = f"user{n % 90:03d}@shared.example"
+        checked = None if n % 3 == 0 else f"2026-11-{1 + n % 5:02d}T10:00:00Z"
+        result = None if checked is None else ("pass", "warn", "fail")[n % 3]
+        status = ("linked", "needs_relink", "revoked")[n % 4 % 3]
+        rows.append((app.id, email, f"Person {n % 6}", status, checked, result, None))
+    # (application, email) is unique: keep the first of each pair.
+    seen: set[tuple[int, str]] = set()
+    unique = [r for r in rows if (r[0], r[1]) not in seen and not seen.add((r[0], r[1]))]
+    registry.bulk_load_profiles(unique)
+    return registry
 
 
 def offset_pages(registry: Registry, query: ProfileQuery, total: int, size: int) -> list[int]:
@@ -53,9 +54,20 @@ def anchored_pages(registry: Registry, query: ProfileQuery, anchors: ProfileAnch
             for p in registry.profile_page(query, offset, size, anchors=anchors)]
 
 
-def keyset_reads(registry: Registry) -> list[str]:
+def keyset_reads(registry: Registry, monkeypatch) -> list[str]:
+    """The SQL the registry runs from now on (which reads a page made), on either engine."""
     statements: list[str] = []
-    registry._conn.set_trace_callback(statements.append)  # noqa: SLF001 - which reads a page made
+    conn = registry._conn  # noqa: SLF001
+    if registry.engine == "sqlite":
+        conn.set_trace_callback(statements.append)
+        return statements
+    run = conn.execute
+
+    def recorded(sql, *args):
+        statements.append(sql)
+        return run(sql, *args)
+
+    monkeypatch.setattr(conn, "execute", recorded)
     return statements
 
 
@@ -70,14 +82,14 @@ QUERIES = [ProfileQuery(sort=sort, descending=descending, **extra)
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: f"{q.sort}-{'desc' if q.descending else 'asc'}-"
                          f"{q.search or '_'}-{q.status or '_'}-{q.application_id or '_'}")
-def test_pages_read_from_anchors_are_the_offset_pages(registry, query):
+def test_pages_read_from_anchors_are_the_offset_pages(registry, query, monkeypatch):
     total = registry.count_profiles(query)
     want = [p.id for p in registry.list_profiles(query)]
     assert len(want) == total and total > 2 * EVERY
     anchors = registry.profile_anchors(query, every=EVERY)
     assert len(anchors.keys) == (total - 1) // EVERY  # rows EVERY, 2 * EVERY, ... before the last
     assert offset_pages(registry, query, total, 10) == want
-    statements = keyset_reads(registry)
+    statements = keyset_reads(registry, monkeypatch)
     for size in (1, 5, 10, EVERY * 3 + 2):  # pages that start and end anywhere between anchors
         assert anchored_pages(registry, query, anchors, total, size) == want, size
     assert any(" >= (" in s or " <= (" in s for s in statements)  # the anchors were used

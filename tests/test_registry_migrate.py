@@ -132,7 +132,7 @@ def test_a_difference_after_the_copy_is_named_and_exits_1(capsys, pg_cluster, pg
         conn.execute("UPDATE health_history SET duration = 2.5 WHERE id = %s", (first,))
     code, out, err = migrate(capsys, url)
     assert code == 1
-    assert f"profiles, entry {profile.id}: status, updated_at differ" in out, out
+    assert f"profiles, entry {profile.id}: status, updated_at, version differ" in out, out
     assert f"health_history, entry {first}: duration differs" in out
     assert "2 differences" in out and "copy into a new, empty PostgreSQL registry" in out
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from ec_console.registry import ProfileQuery, Registry, search_key
+from ec_console.registry import ProfileQuery, search_key
 
 COUNT = 530
 
 
 @pytest.fixture
-def seeded(tmp_path):
+def seeded(any_registry):
     rows = []
     for n in range(COUNT):
         checked = None if n % 3 == 0 else f"2026-11-{1 + n % 28:02d}T10:00:00Z"  # many ties and NULLs
         rows.append((f"user{(n * 37) % COUNT:04d}@contoso.com", f"Person {n % 50:02d}", checked))
-    with Registry(tmp_path / "registry.sqlite3") as registry:
-        app = registry.add_application("Room booking", "exchange", "contoso.com")
-        registry.bulk_load_profiles((app.id, email, name, "linked", checked, checked and "pass", None)
-                                    for email, name, checked in rows)
-        yield registry, rows
+    registry = any_registry  # each engine: SQLite, PostgreSQL
+    app = registry.add_application("Room booking", "exchange", "contoso.com")
+    registry.bulk_load_profiles((app.id, email, name, "linked", checked, checked and "pass", None)
+                                for email, name, checked in rows)
+    return registry, rows
 
 
 def expected(rows, sort: str, descending: bool, needle: str = "") -> list[str]:

@@ -264,3 +264,24 @@ def test_a_run_that_fails_to_start_ends_the_panel_and_gives_the_heap_back(qtbot,
     assert finished.args[0] == "Check all did not start (details in the log)"
     assert not window.run_panel.running and not window.run_panel.isVisible()
     assert gc.get_freeze_count() == 0
+
+
+def test_check_all_says_which_profiles_another_desktop_is_checking(qtbot, open_window, linked):  # noqa: F811
+    from ec_console.registry_claims import RunClaims
+
+    app, mailboxes = linked
+    with Registry.for_region("us") as registry:     # alex's run on another desktop holds five of them
+        held = [registry.find_profile(app.id, m).id for m in mailboxes[:5]]
+        RunClaims(registry, "run-alex", desktop=("alex", "helpdesk-07")).claim(held)
+    window = open_window()
+    window.findChild(QAction, "checkAllAction").trigger()
+    dialog = window.findChild(CheckAllDialog, "checkAllDialog")
+    with qtbot.waitSignal(window.run_panel.finished, timeout=60000) as finished:
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    message = finished.args[0]
+    assert "11 probed" in message
+    assert "5 profiles skipped: being checked by alex@helpdesk-07 since " in message
+    assert window.statusBar().currentMessage() == message            # said in the status bar
+    with Registry.for_region("us") as registry:
+        runs = registry._conn.execute("SELECT DISTINCT run_id FROM check_claims").fetchall()
+    assert runs == [("run-alex",)]                                    # alex's claims untouched

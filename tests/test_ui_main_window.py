@@ -189,8 +189,10 @@ def test_both_regions_are_selectable_and_switching_shows_only_the_other_registry
         qtbot, open_window, two_regions):
     window = open_window("us")
     selector = window.findChild(QComboBox, "regionSelector")
-    assert [selector.itemData(i) for i in range(selector.count())] == ["us", "de"]
-    assert selector.itemText(0) == "United States (US)"
+    assert [selector.itemData(i) for i in range(selector.count())] == ["us", "de", "uk", "ca", "au", "sg"]
+    assert [selector.itemText(i) for i in range(selector.count())] == [
+        "United States (US)", "Germany (DE)", "United Kingdom (UK)", "Canada (CA)", "Australia (AU)",
+        "Singapore (SG)"]
     assert sorted(emails(window)) == ["alice@contoso.com", "alina@fabrikam.example", "bob@contoso.com",
                                       "carol@contoso.com", "dave@contoso.com", "erin@fabrikam.example"]
     assert "United States" in window.windowTitle()
@@ -207,6 +209,29 @@ def test_both_regions_are_selectable_and_switching_shows_only_the_other_registry
 
     select_region(window, "us")
     assert len(emails(window)) == 6 and not any(e.endswith("beispiel.de") for e in emails(window))
+
+    select_region(window, "sg")                  # a data centre with no registry yet: empty, not another's
+    assert emails(window) == []
+    apps = [window.applications_list.item(i).text() for i in range(window.applications_list.count())]
+    assert not any(name in text for text in apps for name in ("Room booking", "Scheduler", "Terminplanung"))
+    assert "Singapore (SG)" in window.region_status.text()
+
+
+def test_the_region_selector_is_wide_enough_for_the_longest_name(qtbot, open_window):
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    window = open_window("us")
+    selector = window.findChild(QComboBox, "regionSelector")
+    option = QStyleOptionComboBox()
+    selector.initStyleOption(option)
+    text_area = selector.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                QStyle.SubControl.SC_ComboBoxEditField, selector)
+    metrics = selector.fontMetrics()
+    widest = max(metrics.horizontalAdvance(selector.itemText(i)) for i in range(selector.count()))
+    assert selector.count() == 6 and text_area.width() >= widest
+    for index in range(selector.count()):        # whichever is chosen, it fits
+        selector.setCurrentIndex(index)
+        assert selector.width() >= selector.sizeHint().width()
 
 
 def test_switching_region_closes_the_previous_registry(open_window, two_regions):
@@ -238,7 +263,13 @@ def test_region_menu_switches_too(open_window, two_regions):
     window = open_window("us")
     window.findChild(QAction, "regionAction_de").trigger()
     assert window.region_id == "de"
+    for number, region_id in enumerate(["us", "de", "uk", "ca", "au", "sg"], start=1):
+        action = window.findChild(QAction, f"regionAction_{region_id}")
+        assert action.shortcut() == QKeySequence(f"Ctrl+{number}")
     assert window.findChild(QComboBox, "regionSelector").currentData() == "de"
+    window.findChild(QAction, "regionAction_uk").trigger()
+    assert window.region_id == "uk" and emails(window) == []
+    assert window.findChild(QComboBox, "regionSelector").currentData() == "uk"
 
 
 def test_an_unopenable_registry_shows_why_and_other_regions_still_work(open_window, two_regions):
@@ -548,3 +579,56 @@ def test_results_streamed_during_a_run_refresh_once_per_burst_and_move_the_count
         f"{expected['needs_relink']} {'needs' if expected['needs_relink'] == 1 else 'need'} relink · "
         f"{expected['revoked']} revoked")
     assert "2 linked · 1 needs relink · 1 revoked" in _app_item_text(window, "Room booking")
+
+
+# ------------------------------------------------------------------------------- a PostgreSQL registry
+
+def test_the_main_window_works_on_a_postgresql_registry(qtbot, open_window, two_regions, pg_cluster,
+                                                          pg_registry, monkeypatch):
+    from ec_console import paths
+
+    (paths.config_dir() / "regions.toml").write_text(
+        f'[regions.us]\nregistry = "{pg_cluster.url(pg_registry)}"\n', encoding="utf-8")
+    seed("us", [  # now into the PostgreSQL registry the region names (its SQLite file keeps the others)
+        ("Shared booking", "exchange", "contoso.com", [
+            ("ann@contoso.com", "Ann Archer", "linked"),
+            ("ben@contoso.com", "Ben Baker", "needs_relink"),
+            ("cara@contoso.com", "Cara Clark", "linked"),
+        ]),
+    ])
+    window = open_window()
+    assert window.registry.engine == "postgresql"
+    assert emails(window) == ["ann@contoso.com", "ben@contoso.com", "cara@contoso.com"]
+    assert window.counts_status.text() == "3 profiles · 2 linked · 1 needs relink · 0 revoked"
+    opened: list[str] = []
+    open_like = Registry.open_like.__func__
+
+    def recorded(cls, other):
+        reader = open_like(cls, other)
+        opened.append(f"{reader.engine} {reader.where}")
+        return reader
+
+    monkeypatch.setattr(Registry, "open_like", classmethod(recorded))
+    window.model.sync_budget_ms = 0  # from now on every read is on a reader thread, on its own connection
+    qtbot.keyClicks(window.profile_search, "BEN")
+    qtbot.waitUntil(lambda: emails(window) == ["ben@contoso.com"])
+    window.profile_search.clear()
+    qtbot.waitUntil(lambda: len(emails(window)) == 3)
+    _click_header(qtbot, window.profiles_table, COL_EMAIL)
+    qtbot.waitUntil(lambda: emails(window) == ["cara@contoso.com", "ben@contoso.com", "ann@contoso.com"])
+    _click_header(qtbot, window.profiles_table, COL_STATUS)
+    qtbot.waitUntil(lambda: emails(window)[-1] == "ben@contoso.com")
+    assert opened and set(opened) == {f"postgresql {window.registry.where}"}  # readers on the same database
+    # The window listens for other consoles' changes by itself: another console revokes Ann, and the window
+    # shows it without anyone touching it.
+    from ec_console import registry_live
+
+    live = window.live_updates
+    assert live is not None
+    qtbot.waitUntil(lambda: live.last_state == registry_live.STATE_CONNECTED, timeout=20_000)
+    with Registry(pg_cluster.url(pg_registry)) as other:
+        ann = other.find_profile(other.find_application("Shared booking").id, "ann@contoso.com")
+        other.set_profile_status(ann.id, "revoked")
+    qtbot.waitUntil(lambda: window.counts_status.text().startswith("3 profiles · 1 linked"), timeout=20_000)
+    assert "1 revoked" in window.counts_status.text()
+    window.stop_live_updates()

@@ -121,11 +121,20 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def _move_endpoint(ews_url: str) -> None:
-    """Off the VPN: the application's EWS endpoint cannot be reached from this computer."""
+def _move_endpoint(window, dialog, ews_url: str) -> RevokeApplicationDialog:
+    """Off the VPN: the application's EWS endpoint cannot be reached from this computer. The settings are
+    changed in the registry, so the dialog is opened again on the application as it now is (one opened
+    before would be refused as changed by someone else: docs/registry.md, "Row versions")."""
     with Registry.for_region("us") as registry:
         app = registry.find_application(APP_NAME)
         registry.update_application(app.id, settings={**app.settings, "ews_url": ews_url})
+    dialog.close()
+    window.refresh()
+    select_application(window, APP_NAME)
+    window.findChild(QAction, "revokeApplicationAction").trigger()
+    reopened = next(d for d in window.findChildren(RevokeApplicationDialog, "revokeApplicationDialog")
+                    if d is not dialog and d.isVisible())
+    return reopened
 
 
 def _verify(qtbot, dialog) -> None:
@@ -143,8 +152,8 @@ def _verify(qtbot, dialog) -> None:
     ],
 )
 def test_off_vpn_cannot_verify_and_revoking_needs_an_explicit_skip(qtbot, revoking, ews_url, code):
-    _window, dialog, _app = revoking
-    _move_endpoint(ews_url or f"https://127.0.0.1:{_closed_port()}/EWS/Exchange.asmx")
+    window, dialog, _app = revoking
+    dialog = _move_endpoint(window, dialog, ews_url or f"https://127.0.0.1:{_closed_port()}/EWS/Exchange.asmx")
     _verify(qtbot, dialog)
     assert dialog.result_steps.statuses() == {"verify_withdrawal": "warn"}
     assert dialog.verification.steps[0].data["code"] == code
@@ -206,3 +215,19 @@ def test_steps_are_numbered_once_and_every_command_is_only_a_command(qtbot, revo
     verify = [r.text for r in dialog.copy_rows if "-GetEffectiveUsers" in r.text]
     username = sandbox.info().username.split("\\")[-1]
     assert verify and verify[0].endswith(f"-like '*{username}*'")
+
+
+def test_a_revoke_confirmed_after_another_console_changed_the_application_changes_nothing(qtbot, revoking):
+    _window, dialog, _app = revoking
+    with Registry.for_region("us") as other_console:     # meanwhile, on another desktop
+        app = other_console.find_application(APP_NAME)
+        other_console.update_application(app.id, settings={**app.settings, "timeout": 20})
+    qtbot.mouseClick(dialog.skip, Qt.MouseButton.LeftButton)
+    dialog.confirm_name.setText(APP_NAME)
+    qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.revoke_operation is None and "Someone else" in dialog.error.text())
+    assert dialog.error.text() == ("Nothing was revoked: Someone else changed this application (now: active) "
+                                   "— the list has been refreshed; nothing was done")
+    stored, statuses, _last = _state()
+    assert stored.status == "active" and statuses == {"linked"}
+    assert default_store().get(secret_key("us", APP_NAME, "password")) is not None

@@ -177,7 +177,7 @@ def test_a_plugin_that_cannot_load_is_reported_not_crashed(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home, compiled_catalogs):
+def test_screenshots_render_every_window_in_every_theme(qapp, tmp_path, ec_home, compiled_catalogs):
     from ec_console.ui import screenshots, theme
 
     try:
@@ -198,8 +198,10 @@ def test_screenshots_render_every_window_in_both_themes(qapp, tmp_path, ec_home,
                "wizard-scope-graph", "wizard-test-graph", "wizard-summary-graph", "wizard-move-graph",
                "main-graph", "check-view-graph", "reconcile", "reconcile-revoke-leavers",
                "reconcile-cannot-tell", "reconcile-marketplace", "main-reconciled", "health-history",
-               "health-history-long", "main-de", "main-empty-de")
-    assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows for scheme in ("light", "dark"))
+               "health-history-long", "main-connection-lost", "main-connection-restored", "region-selector",
+               "main-helpdesk", "main-helpdesk-tooltip", "main-de", "main-empty-de")
+    assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows
+                           for scheme in ("light", "dark", "high_contrast"))
     for path in tmp_path.glob("*.png"):
         assert distinct_colours(QImage(str(path))) > 1, path.name
     assert os.environ["EC_CONSOLE_HOME"] == str(ec_home)

@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 from ec_console.errors import ExitStatus
+from ec_console.permissions import MOVE_APPLICATION
 
 
 def register(actions: Any) -> None:
@@ -61,7 +62,7 @@ def register(actions: Any) -> None:
                       help="the mailbox to check (default: the application's test mailbox)")
     move.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM) for the check")
     _common(move, "the check and the outcome")
-    move.set_defaults(handler=run_move_to_graph)
+    move.set_defaults(handler=run_move_to_graph, permission=MOVE_APPLICATION)
 
 
 def run_move_to_graph(args: argparse.Namespace) -> int:

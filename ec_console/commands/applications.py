@@ -56,12 +56,23 @@ from ec_console.commands.common import (
     parser_class,
     print_table,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
 from ec_console.commands.profiles import print_json
 from ec_console.errors import BadInput, ExitStatus
 from ec_console.i18n import _
+from ec_console.permissions import (
+    ADD_APPLICATION,
+    IMPORT_CREDENTIAL,
+    RECHECK_APPLICATION,
+    REMOVE_APPLICATION,
+    RENAME_APPLICATION,
+    REVOKE_APPLICATION,
+    ROTATE_SECRET,
+    SET_SCOPE,
+)
 from ec_console.words import provider_label
 
 MAX_KEY_FILE_BYTES = 64 * 1024
@@ -116,7 +127,7 @@ def register(subparsers: Any) -> None:
         help="the account to verify with (default: the setup check's, else a linked profile)",
     )
     _common(revoke, "the result")
-    revoke.set_defaults(handler=run_revoke)
+    revoke.set_defaults(handler=run_revoke, permission=REVOKE_APPLICATION)
     _register_edits(actions)
     from ec_console.commands.reconcile import register as register_reconcile
 
@@ -133,7 +144,7 @@ def _register_edits(actions: Any) -> None:
     rename.add_argument("name", metavar="NAME", help="the application's current name")
     rename.add_argument("new_name", metavar="NEW", help="its new name")
     _common(rename, "the renamed application")
-    rename.set_defaults(handler=run_rename)
+    rename.set_defaults(handler=run_rename, permission=RENAME_APPLICATION)
 
     rotate = actions.add_parser(
         "rotate-secret",
@@ -157,7 +168,7 @@ def _register_edits(actions: Any) -> None:
     rotate.add_argument("--accept-warning", action="store_true",
                         help="replace the secret even when the check warns (the audit log records that)")
     _common(rotate, "the check and the outcome")
-    rotate.set_defaults(handler=run_rotate_secret)
+    rotate.set_defaults(handler=run_rotate_secret, permission=ROTATE_SECRET)
 
     imp = actions.add_parser(
         "import-credential",
@@ -190,7 +201,7 @@ def _register_edits(actions: Any) -> None:
     imp.add_argument("--accept-warning", action="store_true",
                      help="store the credential even when the check warns (the audit log records that)")
     _common(imp, "the check and the outcome")
-    imp.set_defaults(handler=run_import_credential)
+    imp.set_defaults(handler=run_import_credential, permission=IMPORT_CREDENTIAL)
 
     scope = actions.add_parser(
         "set-scope",
@@ -203,7 +214,7 @@ def _register_edits(actions: Any) -> None:
     scope.add_argument("name", metavar="NAME", help="the application's name")
     scope.add_argument("group", metavar="GROUP", help="the group's name, address or distinguished name")
     _common(scope, "the application")
-    scope.set_defaults(handler=run_set_scope)
+    scope.set_defaults(handler=run_set_scope, permission=SET_SCOPE)
 
     recheck = actions.add_parser(
         "recheck",
@@ -216,7 +227,7 @@ def _register_edits(actions: Any) -> None:
     recheck.add_argument("--mailbox", metavar="ADDR",
                          help="the account to check (default: the application's test mailbox)")
     _common(recheck, "the setup report")
-    recheck.set_defaults(handler=run_recheck)
+    recheck.set_defaults(handler=run_recheck, permission=RECHECK_APPLICATION)
 
     remove = actions.add_parser(
         "remove",
@@ -231,7 +242,7 @@ def _register_edits(actions: Any) -> None:
     remove.add_argument("--yes", action="store_true",
                         help="do not ask to confirm (required without a terminal)")
     _common(remove, "what was removed")
-    remove.set_defaults(handler=run_remove)
+    remove.set_defaults(handler=run_remove, permission=REMOVE_APPLICATION)
 
     from ec_console.commands.application_move import register as register_move
 
@@ -240,6 +251,7 @@ def _register_edits(actions: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser, what: str) -> None:
     region_flag(parser)
+    registry_flag(parser)
     json_flag(parser, what)
     verbose_flag(parser)
 
@@ -286,7 +298,7 @@ def _add_exchange(providers: Any) -> None:
     parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
     parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
     _common(parser, "the setup report")
-    parser.set_defaults(handler=run_add_exchange, write_probe=False)
+    parser.set_defaults(handler=run_add_exchange, write_probe=False, permission=ADD_APPLICATION)
 
 
 def _add_graph(providers: Any) -> None:
@@ -322,7 +334,7 @@ def _add_graph(providers: Any) -> None:
     parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
     parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
     _common(parser, "the setup report")
-    parser.set_defaults(handler=run_add_graph, write_probe=False)
+    parser.set_defaults(handler=run_add_graph, write_probe=False, permission=ADD_APPLICATION)
 
 
 def _add_google(providers: Any) -> None:
@@ -345,7 +357,7 @@ def _add_google(providers: Any) -> None:
     parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
     parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
     _common(parser, "the setup report")
-    parser.set_defaults(handler=run_add_google)
+    parser.set_defaults(handler=run_add_google, permission=ADD_APPLICATION)
 
 
 # --- list -------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from ec_console.commands.common import parser_class, region_flag, resolve_region, verbose_flag
+from ec_console.commands.common import parser_class, region_flag, registry_flag, resolve_region, verbose_flag
 from ec_console.errors import BadInput, ExitStatus
 from ec_console.i18n import _
 
@@ -79,6 +79,7 @@ def register(subparsers: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     region_flag(parser)
+    registry_flag(parser)
     parser.add_argument("--since", metavar="DATE", help="only entries at or after DATE: an ISO date "
                         "(2026-12-01) or date-time (2026-12-01T08:30:00Z); UTC unless an offset is given")
     form = parser.add_mutually_exclusive_group()

@@ -88,7 +88,7 @@ class _RefuseWithApplication(argparse.Action):
 
 
 def _add_application_flags(check: argparse.ArgumentParser) -> None:
-    from ec_console.commands.common import region_flag
+    from ec_console.commands.common import region_flag, registry_flag
 
     check.add_argument("--application", metavar="NAME",
                        help="check through this saved application: its settings and its keychain secret")
@@ -105,6 +105,7 @@ def _add_application_flags(check: argparse.ArgumentParser) -> None:
     check.add_argument("--json", dest="app_json", action="store_true",
                        help="with --application: print the report as JSON for scripts")
     region_flag(check)
+    registry_flag(check)
     for flag in _CONNECTION_FLAGS:
         check.add_argument(flag, nargs="?", action=_RefuseWithApplication, help=argparse.SUPPRESS)
     check.set_defaults(handler=run_check_application)

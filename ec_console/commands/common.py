@@ -19,7 +19,20 @@ def region_flag(parser: argparse.ArgumentParser) -> None:
         "--region",
         metavar="ID",
         default=argparse.SUPPRESS,
-        help=_("region instance (us, de, or one your regions.toml adds); default: last used"),
+        help=_("Enterprise Connect data centre: us, de, uk, ca, au, sg, or one your regions.toml adds; "
+               "default: the one used last"),
+    )
+
+
+def registry_flag(parser: argparse.ArgumentParser) -> None:
+    """`--registry URL`: the command works on this PostgreSQL registry instead of the region's own (its
+    SQLite file, or the URL regions.toml names). Applied around the command by `cli.main`."""
+    parser.add_argument(
+        "--registry",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help=_("a PostgreSQL registry (postgresql://host/db) instead of the region's own; the password "
+               "comes from the keychain ('ec-console registry login') or the file PGPASSFILE names"),
     )
 
 
@@ -90,3 +103,27 @@ def active_application(registry: Any, name: str, refused: str) -> Any:
     if app.status != "active":
         raise BadInput(f"{app.name!r} is revoked: {refused}")
     return app
+
+
+def refuse_by_role(args: argparse.Namespace) -> None:
+    """Before any work: RoleRefused (exit status 1) when the registry's signed-in role may not run this
+    command.
+
+    A subcommand names what it does with `set_defaults(permission=ACTION)` (or a function of its arguments,
+    when that depends on a flag); `ec_console.permissions` says which roles may. Commands every role may run
+    open nothing here; the others open the region's registry to read who is signed in. The database refuses
+    the same actions by itself (ec_console/registry_pg.py), so this only saves a refused attempt.
+    """
+    permission = getattr(args, "permission", None)
+    if callable(permission):
+        permission = permission(args)
+    if permission is None:
+        return
+    from ec_console import permissions
+
+    if set(permissions.PERMISSIONS[permission].roles) == set(permissions.ROLES):
+        return
+    from ec_console.registry import Registry
+
+    with Registry.for_region(resolve_region(args)) as registry:
+        permissions.require(registry, permission)

@@ -33,6 +33,7 @@ from ec_console.commands.common import (
     parser_class,
     positive_int,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
@@ -45,6 +46,7 @@ from ec_console.monitor_status import (
     settings_path,
     status_dict,
 )
+from ec_console.permissions import MONITOR_INSTALL, MONITOR_REMOVE, MONITOR_RUN
 from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
@@ -79,17 +81,18 @@ def register(subparsers: Any) -> None:
     install.add_argument("--scheduler", choices=("systemd", "cron", "launchd", "schtasks"),
                          help="override the scheduler chosen for this computer")
     _common(install, "what was installed")
-    install.set_defaults(handler=run_install)
+    install.set_defaults(handler=run_install, permission=MONITOR_INSTALL)
     status = actions.add_parser("status", help="is the job installed, its program in place, runs on time")
     _common(status, "the job's state")
     status.set_defaults(handler=run_status)
     remove = actions.add_parser("remove", help="remove the scheduled job and its keychain entries")
     _common(remove, "what was removed")
-    remove.set_defaults(handler=run_remove)
+    remove.set_defaults(handler=run_remove, permission=MONITOR_REMOVE)
     run = actions.add_parser("run", help="one monitor run now (what the scheduled job executes)")
     run.add_argument("--scheduled", action="store_true", help="record the run as a scheduled one")
     _common(run, "the run")
-    run.set_defaults(handler=run_run)
+    registry_flag(run)
+    run.set_defaults(handler=run_run, permission=MONITOR_RUN)
     history = actions.add_parser("history", help="print or export the health history",
                                  description="The health history, oldest first; --output FILE.csv or "
                                              "FILE.xlsx writes a file (readable by you only).")
@@ -98,6 +101,7 @@ def register(subparsers: Any) -> None:
                                                          "2026-12-01T06:00:00Z)")
     history.add_argument("--output", "-o", metavar="FILE")
     _common(history, "the history")
+    registry_flag(history)
     history.set_defaults(handler=run_history)
 
 

@@ -35,11 +35,13 @@ from ec_console.commands.common import (
     positive_int,
     print_table,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
 from ec_console.i18n import _
+from ec_console.permissions import BULK_LINK, CHECK, LINK_PROFILES, RELINK_PROFILES, REVOKE_PROFILES
 from ec_console.words import count
 
 MAX_LIST_FILE_BYTES = 16 * 1024 * 1024
@@ -162,6 +164,7 @@ def register(subparsers: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser, what: str) -> None:
     region_flag(parser)
+    registry_flag(parser)
     json_flag(parser, what)
     verbose_flag(parser)
 
@@ -169,6 +172,7 @@ def _common(parser: argparse.ArgumentParser, what: str) -> None:
 def _add_list(actions: Any) -> None:
     plist = actions.add_parser("list", help="list profiles", description="List the profiles of a region.")
     region_flag(plist)
+    registry_flag(plist)
     plist.add_argument(
         "--status", choices=["linked", "needs_relink", "revoked"], help="only profiles with this status"
     )
@@ -211,7 +215,7 @@ def _add_link(actions: Any) -> None:
     )
     concurrency_flag(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_link)
+    parser.set_defaults(handler=run_link, permission=_link_permission)
 
 
 def _profile_targets(parser: argparse.ArgumentParser) -> None:
@@ -233,7 +237,7 @@ def _add_revoke(actions: Any) -> None:
     )
     _profile_targets(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_revoke)
+    parser.set_defaults(handler=run_revoke, permission=REVOKE_PROFILES)
 
 
 def _add_relink(actions: Any) -> None:
@@ -245,7 +249,7 @@ def _add_relink(actions: Any) -> None:
     _profile_targets(parser)
     concurrency_flag(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_relink)
+    parser.set_defaults(handler=run_relink, permission=RELINK_PROFILES)
 
 
 def _add_check(actions: Any) -> None:
@@ -266,7 +270,7 @@ def _add_check(actions: Any) -> None:
     )
     concurrency_flag(parser)
     _common(parser, "the results")
-    parser.set_defaults(handler=run_check)
+    parser.set_defaults(handler=run_check, permission=CHECK)
 
 
 def _add_show(actions: Any) -> None:
@@ -420,6 +424,10 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
         line += f"; {retried} retried after backing off"
     if summary.cancelled:
         line += f"; cancelled with {summary.not_done} not done (run the command again to finish)"
+    if summary.write_error:
+        unsaved = count(summary.not_written, "result", "results")
+        line += (f"; stopped: {unsaved} could not be saved in the registry ({summary.write_error}), "
+                 "run the command again to finish")
     print(line)
 
 
@@ -454,6 +462,10 @@ def _exit(summary: Any, *, link: bool = False) -> int:
     else:
         ok = not summary.failed
     return ExitStatus.OK if ok else ExitStatus.STEP_FAILED
+
+
+def _link_permission(args: argparse.Namespace) -> str:
+    return BULK_LINK if getattr(args, "from_file", None) is not None else LINK_PROFILES
 
 
 def run_link(args: argparse.Namespace) -> int:
@@ -553,7 +565,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     region_id = resolve_region(args)
     with Registry.for_region(region_id) as registry:
         profiles = _select_profiles(registry, args.emails, args.application)
-        results = dashboard.revoke_profiles(registry, [p.id for p in profiles])
+        results = dashboard.revoke_profiles(registry, [p.id for p in profiles],
+                                            seen={p.id: p.version for p in profiles})
     if args.json:
         print_json(
             [
@@ -592,6 +605,7 @@ def run_relink(args: argparse.Namespace) -> int:
                 cancel=cancel,
                 on_progress=progress,
                 region_id=region_id,
+                seen={p.id: p.version for p in profiles},
             ),
         )
     _print_results(summary, {}, args.json)
@@ -623,10 +637,18 @@ def run_check(args: argparse.Namespace) -> int:
     if plan.resumed_from and not args.json:
         done = count(plan.skipped_done, "profile", "profiles")
         print(f"Resumed the run started {plan.resumed_from}: {done} already checked")
+    if plan.claimed_elsewhere and not args.json:
+        from ec_console.registry_claims import skipped_text
+
+        print(skipped_text(plan.claimed_elsewhere))
     extra = {
         "resumed_from": plan.resumed_from,
         "already_checked": plan.skipped_done,
         "not_checked": {str(k): v for k, v in plan.unusable.items()},
+        "skipped_by_claim": {
+            "profiles": plan.skipped_by_claim,
+            "holders": [holder.to_dict() for holder in plan.claimed_elsewhere],
+        },
     }
     _print_results(summary, extra, args.json)
     status = _exit(summary)

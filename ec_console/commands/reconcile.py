@@ -25,10 +25,12 @@ from ec_console.commands.common import (
     concurrency_flag,
     json_flag,
     region_flag,
+    registry_flag,
     resolve_region,
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.permissions import RECONCILE, RECONCILE_APPLY
 
 MAX_LIST_BYTES = 20 * 1024 * 1024
 
@@ -60,9 +62,10 @@ def register(actions: Any) -> None:
                         help="the application's name, confirming --apply leavers without a terminal")
     concurrency_flag(parser)
     region_flag(parser)
+    registry_flag(parser)
     json_flag(parser, "the reconciliation")
     verbose_flag(parser)
-    parser.set_defaults(handler=run_reconcile)
+    parser.set_defaults(handler=run_reconcile, permission=_permission)
 
 
 def _sample(text: str) -> int:
@@ -107,6 +110,10 @@ def _confirmed(args: argparse.Namespace, name: str) -> str:
         return input(f"Type the application's name ({name}) to revoke its leavers' profiles: ")
     except EOFError:
         return ""
+
+
+def _permission(args: argparse.Namespace) -> str:
+    return RECONCILE_APPLY if getattr(args, "apply", None) else RECONCILE
 
 
 def run_reconcile(args: argparse.Namespace) -> int:

@@ -178,8 +178,16 @@ def run_login(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    from ec_console.registry import configured_registry_url
+
     url = getattr(args, "url", None)
-    status = _postgres_status(url) if url else _sqlite_status(resolve_region(args))
+    if url:
+        status = _postgres_status(url)
+    else:  # the region's own registry: the PostgreSQL one its regions.toml names, else its SQLite file
+        region_id = resolve_region(args)
+        configured = configured_registry_url(region_id)
+        status = {"region": region_id, **_postgres_status(configured)} if configured else \
+            _sqlite_status(region_id)
     if args.json:
         _write_json(status, out)
         return int(ExitStatus.OK)
@@ -187,6 +195,7 @@ def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if status["engine"] == "sqlite":
         rows += [("Region", status["region"]), ("File", status["path"])]
     else:
+        rows += [("Region", status["region"])] if status.get("region") else []
         rows += [("Server", f"{status['host']}:{status['port']}"), ("Database", status["database"]),
                  ("Login role", status["user"]), ("TLS", _tls_words(status["sslmode"]))]
     version, latest = status["schema_version"], status["latest_schema_version"]
@@ -220,7 +229,8 @@ def _sqlite_status(region_id: str) -> dict[str, Any]:
     path = Registry.path_for_region(region_id)
     version = _sqlite_version(path, APPLICATION_ID) if path.exists() else None
     return {"engine": "sqlite", "engine_label": f"SQLite {sqlite3.sqlite_version}", "region": region_id,
-            "path": str(path), "schema_version": version, "latest_schema_version": SCHEMA_VERSION,
+            "path": str(path), "where": str(path),
+            "schema_version": version, "latest_schema_version": SCHEMA_VERSION,
             "role": SQLITE_ROLE, "role_detail": SQLITE_ROLE_DETAIL}
 
 
@@ -257,7 +267,8 @@ def _postgres_status(url: str) -> dict[str, Any]:
                                "registry yet: its administrator runs 'ec-console registry init --url URL'")
         server = conn.info.parameter_status("server_version") or ""
     return {"engine": "postgresql", "engine_label": f"PostgreSQL {server}".strip(),
-            **_target_fields(target, signed_in.user), "server_version": server, "schema_version": version,
+            **_target_fields(target, signed_in.user), "where": target.where,
+            "server_version": server, "schema_version": version,
             "latest_schema_version": pg.PG_SCHEMA_VERSION, "role": signed_in.role,
             "role_detail": f"{signed_in.role} ({signed_in.explanation})"}
 

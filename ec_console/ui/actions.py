@@ -3,7 +3,8 @@
 Each action of DESIGN.md's UI contract is described by an `ActionSpec`. A capability that is not built
 yet has `available=False` and an `unavailable` sentence the admin sees as tooltip and status tip; the
 work that builds it flips `available` (and connects `triggered`) and nothing else changes.
-`update_action_states` combines availability with what is selected.
+`update_action_states` combines availability, the signed-in registry role (`ec_console.permissions`: an
+action the role may not do is disabled, its tooltip and status tip saying why) and what is selected.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from ec_console import permissions
 from ec_console.ui import icons
 
 
@@ -37,6 +39,7 @@ class ActionSpec:
     needs: Needs
     available: bool = False
     unavailable: str = ""     # why it cannot be used in this version
+    permission: str = ""      # the console action it is (ec_console.permissions), for the role's say
 
 
 NOT_YET = "Not available yet in this version: "
@@ -49,6 +52,7 @@ SPECS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Connect an application to Exchange, Office 365 or Google Workspace "
                                         "through a service account."),
         "add-connection", QKeySequence.StandardKey.New, Needs.REGISTRY, available=True,
+        permission=permissions.ADD_APPLICATION,
         unavailable=NOT_YET + "the setup wizard that connects an application arrives with the next release.",
     ),
     ActionSpec(
@@ -56,6 +60,7 @@ SPECS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Check step by step whether the service account can reach one "
                                         "mailbox's calendar."),
         "test-connectivity", "Ctrl+T", Needs.REGISTRY, available=True,
+        permission=permissions.CHECK,
         unavailable=NOT_YET + "the connectivity check window arrives with the next release. "
         "Meanwhile use `ec-console check exchange` or `ec-console check google`.",
     ),
@@ -63,6 +68,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "checkAllAction", QT_TRANSLATE_NOOP("MainWindow", "Check &all"),
         QT_TRANSLATE_NOOP("MainWindow", "Probe every linked calendar again and update its status."),
         "check-all", "Ctrl+Shift+K", Needs.LINKED_PROFILES, available=True,
+        permission=permissions.CHECK_ALL,
         unavailable=NOT_YET + "checking all linked calendars arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -70,6 +76,7 @@ SPECS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Find the calendars in an application's scope and link the ones you "
                                         "choose."),
         "link-profiles", "Ctrl+L", Needs.APPLICATION, available=True,
+        permission=permissions.LINK_PROFILES,
         unavailable=NOT_YET + "linking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -77,12 +84,14 @@ SPECS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Probe the selected calendars again with the application's current "
                                         "credentials."),
         "relink-profile", "Ctrl+R", Needs.PROFILE, available=True,
+        permission=permissions.RELINK_PROFILES,
         unavailable=NOT_YET + "relinking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
         "revokeProfileAction", QT_TRANSLATE_NOOP("MainWindow", "Revoke &profile…"),
         QT_TRANSLATE_NOOP("MainWindow", "Stop the application's access to the selected calendars."),
         "revoke-profile", QKeySequence.StandardKey.Delete, Needs.PROFILE, available=True,
+        permission=permissions.REVOKE_PROFILES,
         unavailable=NOT_YET + "revoking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -90,6 +99,7 @@ SPECS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Withdraw the selected application's organisation-wide grant, step "
                                         "by step."),
         "revoke-application", None, Needs.APPLICATION, available=True,
+        permission=permissions.REVOKE_APPLICATION,
         unavailable=NOT_YET + "revoking an application arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -98,6 +108,7 @@ SPECS: tuple[ActionSpec, ...] = (
                                         "application's saved settings and "
         "secret (nothing to enter)."),
         "test-connectivity", None, Needs.PROFILE, available=True,
+        permission=permissions.CHECK,
         unavailable=NOT_YET + "testing a profile's connectivity arrives with the next release.",
     ),
 )
@@ -114,6 +125,8 @@ class Selection:
     linked_profiles: int = 0
     # Actions that do not apply to what is selected, with the reason the admin reads in the tooltip.
     blocked: tuple[tuple[str, str], ...] = ()
+    # The registry's signed-in role: what it may not do is disabled whatever is selected.
+    role: str = permissions.ADMIN
 
 
 def create_actions(parent: QWidget) -> dict[str, QAction]:
@@ -157,9 +170,13 @@ def update_action_states(actions: dict[str, QAction], selection: Selection) -> N
         spec = spec_for(name)
         shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         suffix = f" ({shortcut})" if shortcut else ""
+        refused = permissions.refusal(selection.role, spec.permission) if spec.permission else None
         if not spec.available:
             action.setEnabled(False)
             tip = spec.unavailable
+        elif refused is not None:
+            action.setEnabled(False)
+            tip = f"{spec.tip}\n{refused}"
         else:
             met = _requirement_met(spec.needs, selection)
             why_not = dict(selection.blocked).get(name) if met else None
@@ -167,7 +184,7 @@ def update_action_states(actions: dict[str, QAction], selection: Selection) -> N
             what = QCoreApplication.translate(CONTEXT, spec.tip)
             tip = f"{what}\n{why_not}" if why_not else what
         action.setToolTip(f"{action.iconText()}{suffix}\n{tip}")
-        action.setStatusTip(tip)
+        action.setStatusTip(refused or tip)
 
 
 def refresh_icons(actions: dict[str, QAction]) -> None:

@@ -83,7 +83,7 @@ def qt_messages_to_log() -> Iterator[None]:
 def saved_theme() -> theme.Scheme | None:
     """The appearance chosen in View → Appearance (None: follow the OS)."""
     choice = load_settings().get("theme")
-    return choice if choice in ("light", "dark") else None
+    return choice if choice in theme.SCHEMES else None
 
 
 LANGUAGE_SETTING = "language"

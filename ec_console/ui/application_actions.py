@@ -14,6 +14,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from ec_console import permissions
+
 if TYPE_CHECKING:
     from ec_console.ui.edit_application import EditApplicationDialog, RemoveApplicationDialog
 
@@ -25,14 +27,20 @@ def _is_exchange_online_ews(application: Any) -> bool:
 
 
 def suitable_application(window: Any, status: str, wrong_status: str | Callable[[Any], str],
-                         unsuitable: Callable[[Any], str] | None = None) -> tuple[Any | None, str]:
+                         unsuitable: Callable[[Any], str] | None = None, *,
+                         permission: str | None = None) -> tuple[Any | None, str]:
     """The main window's selected application when an action on it applies, else why not, in words.
 
     It applies when the window has a region open, an application is selected, the application's status is
     `status`, and `unsuitable(app)` (when given) has nothing to say. Otherwise the answer is (None, the
     reason): "Select an application first.", `wrong_status` with the application's name in it (or what
     `wrong_status(app)` says), or what `unsuitable` said. The actions' tooltips and their openers both ask
-    here, so they always agree."""
+    here, so they always agree. With `permission` (an `ec_console.permissions` action), the signed-in
+    registry role that may not do it is the first reason ("Your registry role is helpdesk: ...")."""
+    if permission is not None and window.registry is not None:
+        refused = permissions.refusal(permissions.role_of(window.registry), permission)
+        if refused is not None:
+            return None, refused
     app = window.selected_application() if window.registry is not None else None
     if app is None:
         return None, QCoreApplication.translate("ApplicationActions", "Select an application first.")
@@ -40,6 +48,17 @@ def suitable_application(window: Any, status: str, wrong_status: str | Callable[
         return None, wrong_status(app) if callable(wrong_status) else wrong_status % app.name
     why = unsuitable(app) if unsuitable is not None else ""
     return (None, why) if why else (app, "")
+
+
+def show_why(action: QAction, why: str) -> None:
+    """The action's tooltip: its name and why it is disabled, else what it does; a role's refusal is its
+    status tip too (what it does is kept, as the `ecTip` property, for when the reason goes)."""
+    tip = action.property("ecTip")
+    if tip is None:
+        tip = action.statusTip()
+        action.setProperty("ecTip", tip)
+    action.setToolTip(f"{action.text().replace('&', '')}\n{why or tip}")
+    action.setStatusTip(why if why.startswith(permissions.REFUSAL_START) else tip)
 
 
 def explain(window: Any, why: str) -> None:
@@ -88,11 +107,13 @@ class ApplicationActions(QObject):
 
     # Each action's application: the selected one when the action applies to it, else why not.
     def for_edit(self) -> tuple[Any | None, str]:
-        return suitable_application(self.window, "active", self.tr("%s is revoked: add it again to use it."))
+        return suitable_application(self.window, "active", self.tr("%s is revoked: add it again to use it."),
+                                    permission=permissions.EDIT_APPLICATION)
 
     def for_remove(self) -> tuple[Any | None, str]:
         return suitable_application(self.window, "revoked", self.tr("Only a revoked application can be "
-                                                                    "removed: revoke %s first."))
+                                                                    "removed: revoke %s first."),
+                                    permission=permissions.REMOVE_APPLICATION)
 
     def for_move(self) -> tuple[Any | None, str]:
         def on_graph(app: Any) -> str:
@@ -106,17 +127,19 @@ class ApplicationActions(QObject):
                 return on_graph(app)
             return self.tr("Only an Exchange Online EWS application moves to Microsoft Graph.")
 
-        return suitable_application(self.window, "active", revoked, unsuitable)
+        return suitable_application(self.window, "active", revoked, unsuitable,
+                                    permission=permissions.MOVE_APPLICATION)
 
     def for_import(self) -> tuple[Any | None, str]:
         return suitable_application(self.window, "active", self.tr("%s is revoked: its credential cannot be "
-                                                                   "imported."))
+                                                                   "imported."),
+                                    permission=permissions.IMPORT_CREDENTIAL)
 
     def update(self) -> None:
         for action, (app, why) in ((self.edit, self.for_edit()), (self.remove, self.for_remove()),
                                    (self.move, self.for_move()), (self.import_credential, self.for_import())):
             action.setEnabled(app is not None)
-            action.setToolTip(f"{action.text().replace('&', '')}\n{why or action.statusTip()}")
+            show_why(action, why)
 
     def _menu(self, pos: Any) -> None:
         apps = self.window.applications_list
@@ -130,7 +153,11 @@ class ApplicationActions(QObject):
         menu.setToolTipsVisible(True)
         wizard = menu.addAction(self.tr("Edit &settings (setup wizard)…"))
         wizard.setObjectName("editSettingsAction")
-        wizard.setEnabled(app is not None and app.status == "active")
+        refused = permissions.refusal(permissions.role_of(self.window.registry), permissions.EDIT_APPLICATION)
+        wizard.setEnabled(app is not None and app.status == "active" and refused is None)
+        if refused is not None:
+            wizard.setToolTip(refused)
+            wizard.setStatusTip(refused)
         wizard.triggered.connect(self.window.edit_selected_application)
         menu.addAction(self.edit)
         menu.addAction(self.import_credential)

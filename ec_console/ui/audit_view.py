@@ -46,6 +46,7 @@ from ec_console.errors import BadInput
 from ec_console.paths import private_atomic_writer
 from ec_console.registry import AuditEntry, AuditQuery, utc_now
 from ec_console.ui import operations as ops
+from ec_console.ui.accessibility import enable_clear_button
 from ec_console.ui.profiles_model import local_time
 from ec_console.words import count
 
@@ -169,7 +170,7 @@ class AuditLogDialog(QDialog):
         self.filter.setObjectName("auditFilter")
         self.filter.setAccessibleName(self.tr("Filter the audit log"))
         self.filter.setPlaceholderText(self.tr("Filter: words in any column (user, action, address …)"))
-        self.filter.setClearButtonEnabled(True)
+        enable_clear_button(self.filter)
         self.filter.setMaxLength(256)
         caption = QLabel(self.tr("&Filter:"))
         caption.setBuddy(self.filter)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.regions import load_settings, save_setting
+from ec_console.ui.accessibility import tab_in_visual_order
 from ec_console.ui.tasks import PROGRESS_DELAY_MS
 from ec_console.words import count
 
@@ -145,6 +146,7 @@ class CheckAllDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        tab_in_visual_order(buttons)        # once in the dialog: moving into it reorders its focus chain
         self.setMinimumWidth(460)
 
     def accept(self) -> None:
@@ -317,6 +319,11 @@ def summary_message(title: str, summary: Any, tally: RunTally, region_label: str
     if summary.application_failures:
         codes = ", ".join(sorted({o.code or "?" for o in summary.application_failures.values()}))
         text += f"; an application itself failed ({codes}): see the applications list"
+    if getattr(summary, "write_error", ""):
+        from ec_console.words import count
+
+        text += (f"; stopped: {count(summary.not_written, 'result', 'results')} could not be saved in the "
+                 f"registry ({summary.write_error}), run it again to finish")
     return text
 
 
@@ -332,6 +339,15 @@ def missing_credential_note(names: Sequence[str]) -> str:
 
     return (f"; {count(len(names), 'application', 'applications')} not checked, no credential in this "
             f"desktop's keychain ({', '.join(names)}): Tools › Import credential…")
+
+
+def check_all_note(plan: Any) -> str:
+    """What the status line adds after check all: profiles another desktop's run was checking, applications
+    this desktop holds no credential for ("" when neither)."""
+    from ec_console.registry_claims import skipped_text
+
+    claimed = skipped_text(getattr(plan, "claimed_elsewhere", ()))
+    return (f"; {claimed}" if claimed else "") + missing_credential_note(plan.missing_credential)
 
 
 def start_run(window: Any, title: str, begin: Begin, *,
@@ -382,5 +398,5 @@ def start_run(window: Any, title: str, begin: Begin, *,
     return operation
 
 
-__all__ = ["CheckAllDialog", "RunPanel", "RunTally", "saved_concurrency", "start_run", "summary_message",
-           "time_left"]
+__all__ = ["CheckAllDialog", "RunPanel", "RunTally", "check_all_note", "saved_concurrency", "start_run",
+           "summary_message", "time_left"]

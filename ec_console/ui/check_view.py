@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, Slot
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -202,7 +202,7 @@ class CheckView(QWidget):
         self.export_buttons = {
             fmt: self._button(label, f"export{fmt.upper()}Button",
                               lambda _c=False, f=fmt: self.export_dialog(f))
-            for fmt, label in (("html", self.tr("Export &HTML…")), ("pdf", self.tr("Export P&DF…")),
+            for fmt, label in (("html", self.tr("Export &HTML…")), ("pdf", self.tr("Export PD&F…")),
                                ("json", self.tr("Export &JSON…")))
         }
         export_row = QHBoxLayout()
@@ -230,6 +230,12 @@ class CheckView(QWidget):
         layout.addLayout(result_row)
         layout.addLayout(export_row)
         self._set_report_actions(False)
+        # A window of its own, not a dialog: Escape or Ctrl+W closes it (a running check stops).
+        close = QAction(self.tr("Close"), self, objectName="closeCheckViewAction")
+        close.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence(Qt.Key.Key_Escape)])
+        close.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        close.triggered.connect(self.close)
+        self.addAction(close)
 
     def _button(self, text: str, name: str, slot: Callable[..., Any]) -> QPushButton:
         button = QPushButton(text)

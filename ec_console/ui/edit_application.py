@@ -203,7 +203,7 @@ class EditApplicationDialog(QDialog):
         self.scope_field = QLineEdit(scope_group_of(app) or "")
         self.scope_field.setObjectName("scopeGroupField")
         self.scope_field.setAccessibleName(self.tr("Scope group"))
-        self.scope_button = QPushButton(self.tr("Save &group"))
+        self.scope_button = QPushButton(self.tr("Sa&ve group"))
         self.scope_button.setObjectName("setScopeButton")
         self.scope_button.clicked.connect(self.save_scope)
         self.scope_field.returnPressed.connect(self.save_scope)
@@ -270,7 +270,7 @@ class EditApplicationDialog(QDialog):
         self.rotation_steps.setMinimumHeight(220)
         self.rotation_steps.hide()
         self.rotation_status = StatusLine("rotationStatus")
-        self.accept_warning_button = QPushButton(self.tr("Replace &anyway"))
+        self.accept_warning_button = QPushButton(self.tr("Replace an&yway"))
         self.accept_warning_button.setObjectName("acceptWarningButton")
         self.accept_warning_button.setToolTip(self.tr("Replace the old secret although the check warned; "
                                                       "the audit log records that you accepted the warning"))

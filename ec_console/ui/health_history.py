@@ -274,6 +274,7 @@ class HealthHistoryDialog(QDialog):
         self.model = HistoryModel(self)
         self.table = QTableView()
         self.table.setObjectName("historyTable")
+        self.table.setAccessibleName(self.tr("Checks run, newest first"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)

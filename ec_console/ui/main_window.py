@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ec_console import APP_DISPLAY_NAME, i18n
+from ec_console import APP_DISPLAY_NAME, i18n, permissions
 from ec_console.errors import ConsoleError
 from ec_console.i18n import format_number
 from ec_console.regions import Region, RegionCatalog, load_settings, remember_region, save_setting
@@ -53,6 +53,7 @@ from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQ
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
+from ec_console.ui.accessibility import chain_tabs, enable_clear_button, name_toolbar_extension
 from ec_console.ui.fitting import ElidedLabel, ElidingStatusBar
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
@@ -75,6 +76,7 @@ SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
+LIVE_REFRESH_MS = 250      # changes other consoles make (PostgreSQL registry) refresh it at most this often
 # The keychain is asked this long after the window is built, so that its background work (the keyring
 # package finds its backends by scanning the installed packages) does not compete with the first paint.
 KEYCHAIN_QUERY_DELAY_MS = 300
@@ -318,6 +320,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(box)
         self.region_selector.currentIndexChanged.connect(self._on_region_selected)
         self.addToolBar(bar)
+        name_toolbar_extension(bar)
         self.toolbar = bar
 
     def _build_central(self) -> None:
@@ -352,7 +355,7 @@ class MainWindow(QMainWindow):
         self.profile_search.setAccessibleName("profileSearch")
         self.profile_search.setAccessibleDescription(self.tr("Search calendar profiles by email or name"))
         self.profile_search.setPlaceholderText(self.tr("Search by email or name (Ctrl+F)"))
-        self.profile_search.setClearButtonEnabled(True)
+        enable_clear_button(self.profile_search)
         self.profile_search.setMaxLength(256)  # the registry's limit for search text
         self.profile_search.setMinimumWidth(MIN_SEARCH_WIDTH)
         self.profile_search.textChanged.connect(self._on_search_edited)
@@ -474,6 +477,9 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self.welcome)
         self.central.addWidget(self.error_state)
         self.setCentralWidget(self.central)
+        # Reading order: the region, the applications (left), then the profiles' search, filter and table.
+        chain_tabs([self.region_selector, self.applications_list, self.profile_search, self.status_filter,
+                    self.profiles_table])
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -509,7 +515,7 @@ class MainWindow(QMainWindow):
         self.theme_group = QActionGroup(self)
         chosen = load_settings().get("theme", "system")
         for key, label in (("system", self.tr("Follow the &system")), ("light", self.tr("&Light")),
-                           ("dark", self.tr("&Dark"))):
+                           ("dark", self.tr("&Dark")), ("high_contrast", self.tr("&High contrast"))):
             action = QAction(label, self, checkable=True)
             action.setObjectName(f"themeAction_{key}")
             action.setData(key)
@@ -550,14 +556,32 @@ class MainWindow(QMainWindow):
         self.counts_status = ElidedLabel(parts=" · ")
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
+        # Who is signed in to a shared registry, and as which role ("Helpdesk · alex on db.example.com/ec");
+        # hidden on a SQLite registry, whose user is the administrator.
+        self.role_status = ElidedLabel()
+        self.role_status.setObjectName("roleStatus")
+        self.role_status.setAccessibleName(self.tr("Registry role"))
+        self.role_status.hide()
         self.keychain_status = ElidedLabel()
         self.keychain_status.setObjectName("keychainStatus")
         self.keychain_status.setAccessibleName(self.tr("Keychain"))
-        for label in (self.region_status, self.counts_status, self.keychain_status):
+        for label in (self.region_status, self.role_status, self.counts_status, self.keychain_status):
             label.setContentsMargins(6, 0, 6, 0)
         status.addWidget(self.region_status)
+        status.addWidget(self.role_status)
         status.addWidget(self.counts_status, 1)
+        from ec_console.ui.live_updates import ConnectionStatus
+
+        self.connection_status = ConnectionStatus(self)   # a shared registry's lost connection, said plainly
+        status.addPermanentWidget(self.connection_status)
         status.addPermanentWidget(self.keychain_status)
+        self.live_updates: Any = None
+        self._live_tables: set[str] = set()
+        self._live_timer = QTimer(self)
+        self._live_timer.setObjectName("liveRefresh")
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_REFRESH_MS)
+        self._live_timer.timeout.connect(self._refresh_from_elsewhere)
         self._show_keychain()
 
     def _build_dashboard(self) -> None:
@@ -652,10 +676,15 @@ class MainWindow(QMainWindow):
         self.applications_list.clear()
         self.model.set_registry(self.registry, self._current_query(application_id=None))
         self._load()
+        if getattr(self.registry, "engine", "sqlite") == "postgresql":
+            target = getattr(self.registry, "target", None) or getattr(self.registry, "url", None)
+            if target is not None:
+                self.start_live_updates(target)
         if getattr(self, "monitor_status", None) is not None:
             self.monitor_status.refresh()        # the new region's last scheduled run
 
     def _close_registry(self) -> None:
+        self.stop_live_updates()
         if self.registry is not None:
             self.model.set_registry(None)
             try:
@@ -675,12 +704,69 @@ class MainWindow(QMainWindow):
         suffix = self.tr(" — sandbox organisation") if self.sandbox else ""
         self.setWindowTitle(f"{self.region.label}{suffix} — {APP_DISPLAY_NAME}")
         self.region_status.setText(self.tr("Region: %s") % self.region.label)
+        signed_in = permissions.signed_in_label(self.registry)
+        self.role_status.setText(signed_in or "")
+        self.role_status.setToolTip(
+            self.tr("%s\nThe region's registry is shared. What your role may not do is greyed out; its "
+                    "tooltip says why.") % signed_in if signed_in else "")
+        self.role_status.setVisible(signed_in is not None)
         self.open_dashboard_action.setToolTip(
             self.tr("Open web dashboard (%s)\nOpen %s in your browser")
             % (self.open_dashboard_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
                self.region.dashboard_url))
         self.open_dashboard_action.setStatusTip(
             self.tr("Open %s in your browser") % self.region.dashboard_url)
+
+    # ================================================================================ live updates
+    def start_live_updates(self, target: Any, **listener_options: Any) -> Any:
+        """Listen for changes other consoles make to a PostgreSQL registry (`target`: its URL or
+        `registry_pg.Target`): the window refreshes itself, and a lost connection shows in the status bar."""
+        from ec_console.ui.live_updates import LiveUpdates
+
+        self.stop_live_updates()
+        try:
+            live = LiveUpdates(target, self, **listener_options)
+        except Exception:  # noqa: BLE001 - the window works without live updates; logged
+            log.warning("Live updates from the registry could not be started", exc_info=True)
+            return None
+        live.changed.connect(self._changed_elsewhere)
+        live.state.connect(self.connection_status.show_state)
+        self.live_updates = live
+        live.start()
+        return live
+
+    def stop_live_updates(self) -> None:
+        live, self.live_updates = getattr(self, "live_updates", None), None
+        if live is not None:
+            live.stop()
+            live.changed.disconnect(self._changed_elsewhere)
+            live.deleteLater()
+            self._live_timer.stop()
+            self._live_tables = set()
+            self.connection_status.show_state("")
+
+    @Slot(str)
+    def _changed_elsewhere(self, table: str) -> None:
+        """A change in the registry (another console's, or this one's): merged into one refresh per
+        LIVE_REFRESH_MS."""
+        self._live_tables.add(table)
+        if not self._live_timer.isActive():
+            self._live_timer.start()
+
+    @Slot()
+    def _refresh_from_elsewhere(self) -> None:
+        from ec_console.registry_live import EVERYTHING
+        from ec_console.ui.audit_view import AuditLogDialog
+
+        tables, self._live_tables = self._live_tables, set()
+        if self.registry is None:
+            return
+        self._requery = True
+        self._refresh_keeping_selection()
+        if EVERYTHING in tables or "audit" in tables:
+            for dialog in self.findChildren(AuditLogDialog):
+                if dialog.isVisible():
+                    dialog.reload()
 
     # ================================================================================ data
     @Slot()
@@ -748,7 +834,9 @@ class MainWindow(QMainWindow):
                 item.setText(self._application_text(by_id[app_id]))
 
     def _application_text(self, app: Application) -> str:
-        name = app.name + (self.tr(" (revoked)") if app.status == "revoked" else "")
+        # The icon's colour and shape say the same as these words (colour is never the only signal).
+        name = app.name + (self.tr(" (revoked)") if app.status == "revoked"
+                           else self.tr(" (needs attention)") if app.health else "")
         parts = [self.tr("%s linked") % _fmt(app.linked_count)] if app.status != "revoked" else []
         if app.needs_relink_count:
             parts.append(count(app.needs_relink_count, self.tr("needs relink"), self.tr("need relink")))
@@ -963,6 +1051,19 @@ class MainWindow(QMainWindow):
         self.counts_status.setText("")
         self._update_actions()
 
+    @property
+    def role(self) -> str:
+        """The registry's signed-in role ("admin" on SQLite, or with no registry open)."""
+        return permissions.role_of(self.registry)
+
+    def refused(self, action: str) -> str | None:
+        """Why the signed-in role may not do `action` (ec_console.permissions), said in the status bar too;
+        None when it may. Openers ask here, so a shortcut or a stale menu cannot start what is disabled."""
+        why = permissions.refusal(self.role, action)
+        if why is not None:
+            self.statusBar().showMessage(why, 8000)
+        return why
+
     def _update_actions(self) -> None:
         selection = ui_actions.Selection(
             registry_open=self.registry is not None,
@@ -970,8 +1071,12 @@ class MainWindow(QMainWindow):
             application_selected=self.selected_application_id() is not None,
             linked_profiles=self._linked_total,
             blocked=self._inapplicable_profile_actions(),
+            role=self.role,
         )
         ui_actions.update_action_states(self.actions, selection)
+        add = self.actions["addConnectionAction"]
+        self.welcome_add_button.setEnabled(add.isEnabled())
+        self.welcome_add_button.setToolTip(add.statusTip())
         self.export_profiles_action.setEnabled(self.registry is not None)
         run_panel = getattr(self, "run_panel", None)
         if run_panel is not None and run_panel.running:
@@ -1004,6 +1109,10 @@ class MainWindow(QMainWindow):
                           move_application: Application | None = None) -> Any:
         """The setup wizard (`setupWizard`) for a new application, or on `application` to edit it, or to
         move `move_application` (Exchange Online EWS) to Microsoft Graph."""
+        action = (permissions.MOVE_APPLICATION if move_application is not None else
+                  permissions.EDIT_APPLICATION if application is not None else permissions.ADD_APPLICATION)
+        if self.refused(action):
+            return None
         from ec_console.ui.wizard import SetupWizard
 
         wizard = SetupWizard(self.region_id, region=self.region, parent=self, registry=self.registry,
@@ -1015,6 +1124,8 @@ class MainWindow(QMainWindow):
         return wizard
 
     def edit_selected_application(self) -> Any:
+        if self.refused(permissions.EDIT_APPLICATION):
+            return None
         app_id = self.selected_application_id()
         app = next((a for a in self._applications if a.id == app_id), None)
         if app is None or app.status != "active":
@@ -1330,9 +1441,10 @@ class MainWindow(QMainWindow):
         from ec_console.ui.profile_details import RevokeProfilesDialog
 
         ids = self.selected_profile_ids()
-        if not ids or self.registry is None:
+        if not ids or self.registry is None or self.refused(permissions.REVOKE_PROFILES):
             return None
         emails = [p.email for p in self.registry.profiles_by_ids(ids)]
+        seen = self._seen_versions()
         dialog = RevokeProfilesDialog(emails, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         scope = self.operation_scope()
@@ -1341,13 +1453,32 @@ class MainWindow(QMainWindow):
             if not dialog.confirmed():
                 return
             operations.revoke_profiles(
-                self, scope, ids,
+                self, scope, ids, seen=seen,
                 on_done=lambda results: self._after_revoke(results, scope.region_id),
-                on_error=lambda message: self.statusBar().showMessage(message, 15000))
+                on_error=self._after_failed_change)
 
         dialog.finished.connect(finished)
         dialog.open()
         return dialog
+
+    def _seen_versions(self) -> dict[int, int]:
+        """The version of each selected profile as the table shows it (what the person decided on); rows
+        not read into the table yet, and selections too large to inspect row by row, are left out (their
+        action is not checked against a version)."""
+        seen: dict[int, int] = {}
+        if self._selected_row_count() > SELECTION_INSPECT_LIMIT:
+            return seen
+        for index in self.profiles_table.selectionModel().selectedRows():
+            profile = self.model.profile(index.row())
+            if profile is not None:
+                seen[profile.id] = profile.version
+        return seen
+
+    def _after_failed_change(self, message: str) -> None:
+        """A change was refused (another console changed the row first, or the registry said no): read the
+        list again so what shows is what is true, then say why."""
+        self.results_arrived(now=True)       # first: re-selecting the rows would hide the message
+        self.statusBar().showMessage(message, 15000)
 
     def _after_revoke(self, results: list[Any], region_id: str) -> None:
         changed = sum(1 for r in results if r.changed)
@@ -1364,20 +1495,21 @@ class MainWindow(QMainWindow):
         from ec_console.ui.check_all import saved_concurrency, start_run
 
         ids = self.selected_profile_ids()
-        if not ids:
+        if not ids or self.refused(permissions.RELINK_PROFILES):
             return None
         scope = self.operation_scope()
+        seen = self._seen_versions()
 
         def begin(feed: Any, progress: Any, done: Any, failed: Any) -> Any:
             return operations.relink_profiles(self, scope, ids, feed=feed, concurrency=saved_concurrency(),
-                                              on_progress=progress, on_done=done, on_error=failed)
+                                              on_progress=progress, on_done=done, on_error=failed, seen=seen)
 
         return start_run(self, self.tr("Relink"), begin)
 
     def start_check_all(self, concurrency: int | None = None) -> Any:
         """Check all: ask for the concurrency (unless given), then run it with progress in the status bar."""
         from ec_console.ui import operations
-        from ec_console.ui.check_all import CheckAllDialog, missing_credential_note, start_run
+        from ec_console.ui.check_all import CheckAllDialog, check_all_note, start_run
 
         scope = self.operation_scope()
 
@@ -1387,7 +1519,7 @@ class MainWindow(QMainWindow):
                                             on_done=done, on_error=failed)
 
             return start_run(self, self.tr("Check all"), begin, summary_of=lambda result: result[1],
-                             note_of=lambda result: missing_credential_note(result[0].missing_credential))
+                             note_of=lambda result: check_all_note(result[0]))
 
         if concurrency is not None:
             return run(concurrency)
@@ -1404,7 +1536,8 @@ class MainWindow(QMainWindow):
         from ec_console.ui.link_dialog import LinkProfilesDialog
 
         app = self.selected_application()
-        if app is None or app.status != "active" or self.registry is None:
+        if app is None or app.status != "active" or self.registry is None or \
+                self.refused(permissions.LINK_PROFILES):
             return None
         dialog = LinkProfilesDialog(app, self.operation_scope(), self.registry, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1418,7 +1551,8 @@ class MainWindow(QMainWindow):
         from ec_console.ui.revoke_application import RevokeApplicationDialog
 
         app = self.selected_application()
-        if app is None or app.status != "active" or self.registry is None:
+        if app is None or app.status != "active" or self.registry is None or \
+                self.refused(permissions.REVOKE_APPLICATION):
             return None
         dialog = RevokeApplicationDialog(app, self.operation_scope(), self.registry, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -30,7 +30,7 @@ from ec_console.checks import CancelToken, CheckCancelled, Report
 from ec_console.diagnoses import surface_text
 from ec_console.errors import ConsoleError
 from ec_console.providers.base import EnumerationError, ProviderAdapter
-from ec_console.registry import Application, Registry
+from ec_console.registry import Application, ChangedElsewhere, Registry
 from ec_console.ui.tasks import Task, TaskContext, run_in_background
 
 RegistryFactory = Callable[[str], Registry]
@@ -57,6 +57,8 @@ class Scope:
 
 def expected_message(exc: BaseException) -> str | None:
     """The administrator-facing sentence for an expected failure; None for a bug (shown by the presenter)."""
+    if isinstance(exc, ChangedElsewhere):           # the window reads the list again on any such error
+        return surface_text(exc.refreshed)
     if isinstance(exc, ConsoleError):
         return surface_text(exc.message)
     if isinstance(exc, EnumerationError):
@@ -199,15 +201,16 @@ def _feed_callbacks(feed: RunFeed | None, ctx: TaskContext) -> dict[str, Any]:
 
 def revoke_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *,
                     on_done: Callable[[list[Any]], None] | None = None,
-                    on_error: OnError | None = None) -> Operation:
-    """Record the profiles `revoked` (audited by the core); `on_done(list[RevokeResult])`."""
+                    on_error: OnError | None = None, seen: dict[int, int] | None = None) -> Operation:
+    """Record the profiles `revoked` (audited by the core); `on_done(list[RevokeResult])`. `seen`: each
+    profile's version as the person saw it (another console's change since is ChangedElsewhere)."""
     from ec_console import dashboard
 
     ids = list(profile_ids)
 
     def work(_token: CancelToken, _ctx: TaskContext) -> list[Any]:
         with scope.open() as registry:
-            return dashboard.revoke_profiles(registry, ids, adapters=scope.adapters)
+            return dashboard.revoke_profiles(registry, ids, adapters=scope.adapters, seen=seen)
 
     return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
 
@@ -216,15 +219,16 @@ def relink_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *
                     feed: RunFeed | None = None, concurrency: int = DEFAULT_CONCURRENCY,
                     on_progress: Callable[[], None] | None = None,
                     on_done: Callable[[Any], None] | None = None,
-                    on_error: OnError | None = None) -> Operation:
-    """Probe the profiles again with their application's current credentials; `on_done(RunSummary)`."""
+                    on_error: OnError | None = None, seen: dict[int, int] | None = None) -> Operation:
+    """Probe the profiles again with their application's current credentials; `on_done(RunSummary)`.
+    `seen`: each profile's version as the person saw it (another console's change since refuses it)."""
     from ec_console import dashboard
 
     ids = list(profile_ids)
 
     def work(token: CancelToken, ctx: TaskContext) -> Any:
         with scope.open() as registry:
-            return dashboard.relink_profiles(registry, ids, concurrency=concurrency, cancel=token,
+            return dashboard.relink_profiles(registry, ids, concurrency=concurrency, cancel=token, seen=seen,
                                              **_feed_callbacks(feed, ctx), **scope.core_kwargs())
 
     return _start(parent, work, pool="bulk", on_done=on_done, on_error=on_error, on_progress=on_progress)

@@ -41,6 +41,7 @@ from ec_console.checks import Report, StepSpec
 from ec_console.diagnoses import surface_text
 from ec_console.registry import Profile
 from ec_console.ui import icons
+from ec_console.ui.accessibility import chain_tabs, name_dock_buttons
 from ec_console.ui.profiles_model import local_time, provider_label, result_label, status_label
 from ec_console.ui.step_list import CopyRow, StepList
 
@@ -97,6 +98,7 @@ class ProfileDetailsPane(QDockWidget):
         self.setAccessibleName(self.tr("Profile details"))
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable |
                          QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        name_dock_buttons(self, self.tr("profile details"))
         self._scope_source = scope_source          # callable returning the current operations.Scope
         self.profile_id: int | None = None
         self.details: Any = None
@@ -117,7 +119,7 @@ class ProfileDetailsPane(QDockWidget):
         self.message = QLabel()
         self.message.setObjectName("detailsMessage")
         self.message.setWordWrap(True)
-        self.test_button = QPushButton(self.tr("&Test connectivity"))
+        self.test_button = QPushButton(self.tr("Test co&nnectivity"))
         self.test_button.setObjectName("detailsTestConnectivity")
         self.test_button.setAccessibleName(self.tr("Test connectivity"))
         self._test_tip = self.tr("Check this calendar step by step now, with its application's saved "
@@ -204,7 +206,7 @@ class ProfileDetailsPane(QDockWidget):
         area.setWidget(overview)
         self.tabs.addTab(area, self.tr("&Overview"))
         self.tabs.addTab(last, self.tr("&Last check"))
-        self.tabs.addTab(history, self.tr("&History"))
+        self.tabs.addTab(history, self.tr("H&istory"))
         self.setWidget(self.tabs)
         self.setMinimumWidth(MIN_WIDTH)
         self._show_empty()
@@ -336,6 +338,9 @@ class ProfileDetailsPane(QDockWidget):
             self.withdrawal_row = CopyRow(command, self.tr("Command"))
             self.withdrawal_row.setObjectName("withdrawalCommand")
             self._withdrawal_box.addWidget(self.withdrawal_row)
+            # made after the pane's other controls: Tab reaches it between Test connectivity and Read now
+            row = self.withdrawal_row
+            chain_tabs([self.test_button, row.field, row.button, self.read_now])
 
     def _show_blocks(self, blocks: list[dict[str, Any]], source: str, *, empty_row: bool = True) -> None:
         self.blocks.clear()

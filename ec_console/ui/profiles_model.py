@@ -569,12 +569,14 @@ class ProfilesModel(QAbstractTableModel):
         registry = self._registry
         if registry is None:
             return
-        path = registry.path
+        target, opener = (registry.engine, registry.where), registry.reader  # its file or its database
         total, anchors = self._count, self._anchors
 
+        def read(reader: Registry) -> Any:
+            return _READS[what](reader, query, number, total, anchors)
+
         def work(ctx: Any) -> Any:
-            return _read_in_worker(path, ctx.is_cancelled, lambda reader: _READS[what](reader, query, number,
-                                                                                      total, anchors))
+            return _read_in_worker(target, ctx.is_cancelled, read, opener)
 
         task = run_in_background(
             self, work, pool="reader",
@@ -664,16 +666,19 @@ _READS: dict[str, Callable[[Registry, ProfileQuery, int, int, ProfileAnchors | N
 _readers = threading.local()
 
 
-def _read_in_worker(path: Any, cancelled: Callable[[], bool], read: Callable[[Registry], Any]) -> Any:
-    """Run `read` with this thread's own connection to the registry at `path` (opened on first use); the
-    read stops as soon as `cancelled()` (a newer query made it stale)."""
+def _read_in_worker(target: Any, cancelled: Callable[[], bool], read: Callable[[Registry], Any],
+                    opener: Callable[[], Registry] | None = None) -> Any:
+    """Run `read` with this thread's own connection to the registry `target` (a file path, or the
+    (engine, where) of the window's registry, opened on first use by `opener`: `Registry.reader`, the same
+    SQLite file or PostgreSQL database); the read stops as soon as `cancelled()` (a newer query made it
+    stale)."""
     from ec_console.ui.tasks import TaskCancelled
 
     connections: dict[Any, Registry] = getattr(_readers, "connections", None) or {}
     _readers.connections = connections
-    reader = connections.get(path)
+    reader = connections.get(target)
     if reader is None:
-        reader = connections[path] = Registry(path)
+        reader = connections[target] = opener() if opener is not None else Registry(target)
     try:
         # Checked every 200,000 SQLite instructions (a few milliseconds): often enough to stop a stale
         # read soon, rarely enough not to take the interpreter lock from the GUI thread while it paints.

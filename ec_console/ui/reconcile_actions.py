@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu
 
-from ec_console.ui.application_actions import explain, suitable_application
+from ec_console import permissions
+from ec_console.ui.application_actions import explain, show_why, suitable_application
 
 
 class ReconcileActions(QObject):
@@ -23,7 +24,7 @@ class ReconcileActions(QObject):
         super().__init__(window)
         self.window = window
         self.windows: dict[int, Any] = {}
-        self.action = QAction(self.tr("Re&concile…"), window)
+        self.action = QAction(self.tr("Rec&oncile…"), window)
         self.action.setObjectName("reconcileAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.action.setStatusTip(self.tr("Who joined or left the scope, which linked profiles are broken, "
@@ -49,14 +50,15 @@ class ReconcileActions(QObject):
 
     def suitable(self) -> tuple[Any | None, str]:
         """The selected application when it can be reconciled (active), else why not."""
-        return suitable_application(self.window, "active", self.tr("%s is revoked."))
+        return suitable_application(self.window, "active", self.tr("%s is revoked."),
+                                    permission=permissions.RECONCILE)
 
     def update(self) -> None:
         window = self.window
         app = window.selected_application() if window.registry is not None else None
         active, why = self.suitable()
         self.action.setEnabled(active is not None)
-        self.action.setToolTip(f"{self.action.text().replace('&', '')}\n{why or self.action.statusTip()}")
+        show_why(self.action, why)
         text = ""
         if app is not None and window.registry is not None:
             try:

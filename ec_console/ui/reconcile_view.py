@@ -53,6 +53,7 @@ from ec_console.paths import private_atomic_writer
 from ec_console.registry import Application, Registry, parse_utc
 from ec_console.table_csv import write_table
 from ec_console.ui import operations as ops
+from ec_console.ui.accessibility import enable_clear_button
 from ec_console.ui.profiles_model import provider_label
 from ec_console.words import count
 
@@ -442,7 +443,7 @@ class ReconcileWindow(QDialog):
         self.search.setObjectName("findingSearch")
         self.search.setAccessibleName(self.tr("Filter by address or name"))
         self.search.setPlaceholderText(self.tr("Address or name"))
-        self.search.setClearButtonEnabled(True)
+        enable_clear_button(self.search)
         self.search.textChanged.connect(self.apply_filters)
         search_label = QLabel(self.tr("&Filter:"))
         search_label.setBuddy(self.search)

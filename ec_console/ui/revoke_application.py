@@ -259,6 +259,9 @@ class RevokeApplicationDialog(QDialog):
 
     def _revoke_failed(self, message: str) -> None:
         self.revoke_operation = None
+        window = self.parent()
+        if hasattr(window, "results_arrived"):       # what is true now shows in the main window's list
+            window.results_arrived(now=True)
         self.error.setText(self.tr("Nothing was revoked: %s") % message)
         self._update_state()
 

@@ -19,10 +19,20 @@ wrong password, `import-credential-certificate` for a Graph certificate), and th
 with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
 leaks `reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health
 history window with its trend chart (`health-history`) and with two years of runs (`health-history-long`),
-the main window in German (`main-de` with sample data, `main-empty-de`; docs/i18n.md),
-each in light and dark, at scale 1 and 2, named
-`<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
+the main window signed in to a shared registry as a helpdesk member (`main-helpdesk`: the role in the status
+bar, the administrator's actions disabled) and the tooltip of a disabled action saying why
+(`main-helpdesk-tooltip`), the main window with a shared registry's connection lost
+(`main-connection-lost`) and back (`main-connection-restored`), the region selector open on the six data
+centres (`region-selector`), the main window in German (`main-de` with sample data, `main-empty-de`;
+docs/i18n.md),
+each in light, dark and high contrast (`--theme NAME`, repeatable, renders only those), at scale 1 and 2,
+named `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
+
+README screenshots: `python -m ec_console.ui.screenshots docs/screenshots --readme` (`make
+readme-screenshots`) renders at scale 1 in light and dark and writes only the files README.md shows
+(`README_SHOTS`), each reduced to a 256-colour PNG with Pillow; `make screenshots` writes those same files the
+same way among all the others. The README files are the only ones committed (see .gitignore).
 """
 
 from __future__ import annotations
@@ -37,8 +47,15 @@ from pathlib import Path
 from typing import Any
 
 SCALES = (1, 2)
-THEMES = ("light", "dark")
+THEMES = ("light", "dark", "high_contrast")
 WINDOW_SIZE = (1280, 780)
+# The windows README.md shows, light and dark at scale 1 (committed under docs/screenshots/).
+README_SHOTS = ("main", "wizard-test", "check-view-failed", "check-all-running")
+README_THEMES = ("light", "dark")
+
+
+def readme_files() -> list[str]:
+    return [f"{window}-{scheme}@1x.png" for window in README_SHOTS for scheme in README_THEMES]
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -46,26 +63,75 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                                      description="Render every window of the console to PNG files.")
     parser.add_argument("outdir", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument("--scale", type=int, choices=SCALES, help=argparse.SUPPRESS)
+    parser.add_argument("--theme", action="append", choices=THEMES,
+                        help="render only this theme (may be given more than once; default: all)")
+    parser.add_argument("--readme", action="store_true",
+                        help="write only the README's screenshots (scale 1, light and dark), made small")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    if args.scale is not None:
-        return _render_all(args.outdir, args.scale)
+    themes = tuple(args.theme or THEMES)
+    if args.scale is not None and not args.readme:
+        return _render_all(args.outdir, args.scale, themes)
+    if args.readme:
+        return _render_readme(args.outdir)
     args.outdir.mkdir(parents=True, exist_ok=True)
     for scale in SCALES:
-        env = dict(os.environ, QT_SCALE_FACTOR=str(scale))
-        env.setdefault("QT_QPA_PLATFORM", "offscreen")
-        env["EC_CONSOLE_CREDENTIAL_STORE"] = env.get("EC_CONSOLE_CREDENTIAL_STORE") or "memory"
-        command = [sys.executable, "-m", "ec_console.ui.screenshots", str(args.outdir), "--scale", str(scale)]
-        status = subprocess.call(command, env=env)
-        if status != 0:
-            print(f"screenshots: rendering at scale {scale} failed (status {status})", file=sys.stderr)
+        if _render_in_child(args.outdir, scale, themes) != 0:
             return 1
+    _shrink_readme_files(args.outdir)
     written = sorted(args.outdir.glob("*@*x.png"))
     print(f"{len(written)} screenshots in {args.outdir}")
     return 0
+
+
+def _render_in_child(outdir: Path, scale: int, themes: tuple[str, ...]) -> int:
+    env = dict(os.environ, QT_SCALE_FACTOR=str(scale))
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["EC_CONSOLE_CREDENTIAL_STORE"] = env.get("EC_CONSOLE_CREDENTIAL_STORE") or "memory"
+    command = [sys.executable, "-m", "ec_console.ui.screenshots", str(outdir), "--scale", str(scale)]
+    for scheme in themes:
+        command += ["--theme", scheme]
+    status = subprocess.call(command, env=env)
+    if status != 0:
+        print(f"screenshots: rendering at scale {scale} failed (status {status})", file=sys.stderr)
+    return status
+
+
+def _render_readme(outdir: Path) -> int:
+    """Render at scale 1 in the README's themes into a scratch folder; keep only the README's files."""
+    import shutil
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ec-console-readme-shots-") as scratch:
+        if _render_in_child(Path(scratch), 1, README_THEMES) != 0:
+            return 1
+        missing = [name for name in readme_files() if not (Path(scratch) / name).is_file()]
+        if missing:
+            print(f"screenshots: not rendered: {', '.join(missing)}", file=sys.stderr)
+            return 1
+        for name in readme_files():
+            shutil.copyfile(Path(scratch) / name, outdir / name)
+    _shrink_readme_files(outdir)
+    for name in readme_files():
+        print(f"  {outdir / name}")
+    return 0
+
+
+def _shrink_readme_files(outdir: Path) -> None:
+    """The README's screenshots as 256-colour PNGs (about a third of the size; UI colours survive)."""
+    from PIL import Image
+
+    for name in readme_files():
+        path = outdir / name
+        if not path.is_file():
+            continue
+        with Image.open(path) as image:
+            # Fast octree keeps a status icon's few orange or red pixels; median cut greys them out.
+            small = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
+        small.save(path, "PNG", optimize=True)
 
 
 def _settle(app: object) -> None:
@@ -113,7 +179,7 @@ def _with_home(seed: bool, body: Callable[[], None]) -> None:
                 os.environ["EC_CONSOLE_HOME"] = saved
 
 
-def _render_all(outdir: Path, scale: int) -> int:
+def _render_all(outdir: Path, scale: int, themes: tuple[str, ...] = THEMES) -> int:
     from ec_console.ui import theme
     from ec_console.ui.about import AboutDialog, keychain_status
     from ec_console.ui.app import create_application, create_main_window
@@ -137,6 +203,13 @@ def _render_all(outdir: Path, scale: int) -> int:
             _save(about, outdir, "about", scheme, scale)
             about.close()
             _exception_dialog(window)
+            # A shared (PostgreSQL) registry's connection lost, then back: the status bar says so.
+            window.connection_status.show_state("lost: the database server closed the connection")
+            _settle(app)
+            _save(window, outdir, "main-connection-lost", scheme, scale)
+            window.connection_status.show_state("reconnected")
+            _settle(app)
+            _save(window, outdir, "main-connection-restored", scheme, scale)
         window.close()
         window.deleteLater()
         _settle(app)
@@ -167,7 +240,7 @@ def _render_all(outdir: Path, scale: int) -> int:
 
     try:
         with Sandbox(google=True, graph=True) as sandbox:
-            for scheme in THEMES:
+            for scheme in themes:
                 theme.apply_theme(app, scheme)  # type: ignore[arg-type]
                 _with_home(False, lambda: main_window("main-empty"))
                 _with_home(True, lambda: main_window("main"))
@@ -182,11 +255,53 @@ def _render_all(outdir: Path, scale: int) -> int:
                 _with_home(False,
                            lambda s=scheme: _marketplace_reconcile_shot(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(app, outdir, s, scale))
+                _with_home(False, lambda s=scheme: _region_selector_shot(app, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _health_history_shots(
                     app, outdir, s, scale, "health-history-long", seed_long_health_history))
+                _with_home(True, lambda s=scheme: _helpdesk_shots(app, outdir, s, scale))
     finally:
         shutdown_pools()
     return 0
+
+
+def _helpdesk_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
+    """The main window signed in to a shared registry as a helpdesk member, a profile selected; and the
+    tooltip of the disabled Revoke profile button."""
+    from PySide6.QtWidgets import QApplication, QToolBar, QToolTip
+
+    from ec_console.registry import Registry
+    from ec_console.ui.app import create_main_window
+
+    class HelpdeskRegistry(Registry):
+        """The sample registry as a PostgreSQL login of ec_helpdesk would see it."""
+
+        role = "helpdesk"
+        engine = "postgresql"
+        signed_in_as = "alex"
+        where = "db.example.com/ec"
+
+    window = create_main_window("us", keychain="Secret Service (GNOME Keyring)")
+    window._registry_factory = HelpdeskRegistry.for_region
+    window._open_region("us")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    _select_row(window.profiles_table, 2)
+    _settle(app)
+    _save(window, outdir, "main-helpdesk", scheme, scale)
+    bar = window.findChild(QToolBar)
+    button = bar.widgetForAction(window.actions["revokeProfileAction"]) if bar is not None else None
+    if button is not None:
+        QToolTip.showText(button.mapToGlobal(button.rect().center()), button.toolTip(), button)
+        _settle(app)
+        tip = next((w for w in QApplication.topLevelWidgets()
+                    if w.inherits("QTipLabel") and w.isVisible()), None)
+        if tip is not None:
+            _save(tip, outdir, "main-helpdesk-tooltip", scheme, scale)
+        QToolTip.hideText()
+    window.close()
+    window.deleteLater()
+    _settle(app)
 
 
 def seed_health_history(registry: Any, runs: int = 12) -> list[Any]:
@@ -259,6 +374,25 @@ def _health_history_shots(app: object, outdir: Path, scheme: str, scale: int, na
     _settle(app)
     _save(dialog, outdir, name, scheme, scale)
     dialog.close()
+    window.close()
+    window.deleteLater()
+    _settle(app)
+
+
+def _region_selector_shot(app: object, outdir: Path, scheme: str, scale: int) -> None:
+    """`region-selector`: the toolbar's region selector open, listing the six data centres by name."""
+    from ec_console.ui.about import keychain_status
+    from ec_console.ui.app import create_main_window
+
+    window = create_main_window("us", keychain=keychain_status())
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    selector = window.region_selector
+    selector.showPopup()
+    _settle(app)
+    _save(selector.view().window(), outdir, "region-selector", scheme, scale)
+    selector.hidePopup()
     window.close()
     window.deleteLater()
     _settle(app)

@@ -2,10 +2,10 @@
 
 `set_plan(steps)` shows every declared step as pending; `mark_started(step_id)` and `add_result(step)`
 (called on the GUI thread, from queued signals) turn each row into its outcome as the check runs: a status
-dot plus a status word (colour is never the only cue), the title, the duration, and a disclosure button that
-shows the detail and, for a failure, the cause and the fix with a Copy button for every command and link.
-A failed step opens its details by itself. `StepBridge` carries a worker thread's step callbacks to the GUI
-thread.
+shape (`icons.status_shape`) plus a status word (colour is never the only cue), the title, the duration, and a
+disclosure button that shows the detail and, for a failure, the cause and the fix with a Copy button for every
+command and link. A failed step opens its details by itself. `StepBridge` carries a worker thread's step
+callbacks to the GUI thread.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ec_console.checks import StepResult, StepSpec, StepStatus
 from ec_console.diagnoses import for_surface, surface_text
 from ec_console.render import format_duration
 from ec_console.ui import icons
+from ec_console.ui.accessibility import chain_tabs
 
 STATUS_WORDS = {"pending": "Waiting", "running": "Running…", "pass": "Passed", "warn": "Warning",
                 "fail": "Failed", "skip": "Skipped"}
@@ -173,8 +174,7 @@ class StepRow(QFrame):
     def _show_status(self, status: str) -> None:
         self.status = status
         self.state.setText(self.tr(STATUS_WORDS[status]))
-        key = {"pending": "skip", "running": "running", "skip": "revoked"}.get(status, status)
-        self.icon.setPixmap(_status_icon(key).pixmap(14, 14))
+        self.icon.setPixmap(_status_icon(status).pixmap(14, 14))   # pending: a ring; skip: a dash
         self.icon.setAccessibleName(self.tr(STATUS_WORDS[status]))
         self.setAccessibleName(f"{self.title_text}: {self.tr(STATUS_WORDS[status])}")
         font = self.title.font()
@@ -318,6 +318,7 @@ class StepList(QScrollArea):
             row = StepRow(spec, self._body)
             self.rows[spec.id] = row
             self._layout.insertWidget(self._layout.count() - 1, row)
+        self.order_tabs()
 
     @Slot(str)
     def mark_started(self, step_id: str) -> None:
@@ -334,7 +335,15 @@ class StepList(QScrollArea):
             self.rows[step.id] = row
             self._layout.insertWidget(self._layout.count() - 1, row)
         row.set_result(step)
+        self.order_tabs()
         self.ensureWidgetVisible(row)
+
+    def order_tabs(self) -> None:
+        """Tab goes from the list through each row's controls in order, then on to what follows the list
+        (rows and their details are made after the window's other controls, and would come last)."""
+        controls = [w for row in self.rows.values() for w in (row, *row.findChildren(QWidget))
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        chain_tabs([self, *controls])
 
     def statuses(self) -> dict[str, str]:
         return {step_id: row.status for step_id, row in self.rows.items()}

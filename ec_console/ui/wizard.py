@@ -148,11 +148,12 @@ class FieldForm(QWidget):
     changed = Signal(str)
 
     def __init__(self, flow_getter: Callable[[], SetupFlow], page: Page, parent: QWidget | None = None,
-                 *, exclude: frozenset[str] = frozenset()) -> None:
+                 *, exclude: frozenset[str] = frozenset(), reserved: frozenset[str] = frozenset()) -> None:
         super().__init__(parent)
         self._flow = flow_getter
         self.page = page
         self.exclude = exclude
+        self.reserved = reserved      # mnemonic letters of the page's other buttons: no label takes them
         self.inputs: dict[str, QWidget] = {}
         self.messages: dict[str, QLabel] = {}
         self.touched: set[str] = set()
@@ -172,7 +173,7 @@ class FieldForm(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.inputs, self.messages, self._specs = {}, {}, {}
-        self._used: set[str] = set()
+        self._used: set[str] = set(self.reserved)
         for spec in self.flow.all_fields(self.page):
             if spec.key in self.exclude:
                 continue
@@ -483,7 +484,8 @@ class ConnectionPage(_Page):
                                      "in. Give the Graph app registration's client ID and its certificate "
                                      "or client secret.") % moving.name)
         if self.form is None:
-            self.form = FieldForm(lambda: self.setup_wizard().flow, self.page, self)
+            self.form = FieldForm(lambda: self.setup_wizard().flow, self.page, self,
+                                  reserved=frozenset("r" if self.platform is Platform.GRAPH else ""))
             self.form.changed.connect(lambda _key: self.completeChanged.emit())
             self.layout_.addWidget(self.form)
             if self.platform is Platform.GOOGLE:
@@ -513,7 +515,7 @@ class CertificateBox(QFrame):
         self.setObjectName("certificateBox")
         self.task: Task | None = None
         self.created: Any = None
-        self.button = QPushButton(self.tr("C&reate a certificate…"))
+        self.button = QPushButton(self.tr("C&reate a certificate…"))     # "r": kept free on the page
         self.button.setObjectName("createCertificateButton")
         self.button.setAccessibleName(self.tr("Create a certificate"))
         self.button.setToolTip(self.tr("Makes a private key and a self-signed certificate, valid one year: "
@@ -711,6 +713,7 @@ class ScopePage(_Page):
         self.guide_layout.setContentsMargins(0, 6, 0, 0)
         scroll = QScrollArea()
         scroll.setObjectName("scopeGuideScroll")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes through its commands, and scrolls to them
         scroll.setAccessibleName(self.tr("How to set up the scope"))
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
