@@ -38,87 +38,87 @@
 <context>
     <name>ApplicationActions</name>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="38"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="46"/>
         <source>Select an application first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="58"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="77"/>
         <source>&amp;Edit application…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="60"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="79"/>
         <source>Rename the selected application, rotate its secret, change its scope group or run its setup check again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="63"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="82"/>
         <source>Re&amp;move application…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="65"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="84"/>
         <source>Remove a revoked application and its history, after exporting it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="67"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="86"/>
         <source>Import &amp;credential…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="69"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="88"/>
         <source>Put the selected application&apos;s password, key or certificate into this desktop&apos;s keychain, after checking it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="73"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="92"/>
         <source>Mo&amp;ve to Microsoft Graph…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="75"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="94"/>
         <source>Move an Exchange Online EWS application to Microsoft Graph before EWS is switched off on 1 April 2027; its profiles and history are kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="91"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="110"/>
         <source>%s is revoked: add it again to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="94"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="114"/>
         <source>Only a revoked application can be removed: revoke %s first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="99"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="120"/>
         <source>%s already uses Microsoft Graph.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="102"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="123"/>
         <source>%s is revoked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="107"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="128"/>
         <source>Only an Exchange Online EWS application moves to Microsoft Graph.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="112"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="134"/>
         <source>%s is revoked: its credential cannot be imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="131"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="154"/>
         <source>Edit &amp;settings (setup wizard)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/application_actions.py" line="198"/>
+        <location filename="../../ec_console/ui/application_actions.py" line="225"/>
         <source>Removed %(name)s; its history is in %(file)s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -126,161 +126,161 @@
 <context>
     <name>AuditLogDialog</name>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="158"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="159"/>
         <source>Audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="159"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="160"/>
         <source>Audit log — %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="170"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="171"/>
         <source>Filter the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="171"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="172"/>
         <source>Filter: words in any column (user, action, address …)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="174"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="175"/>
         <source>&amp;Filter:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="183"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="184"/>
         <source>Fro&amp;m:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="185"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="186"/>
         <source>Only entries on or after this day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="186"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="187"/>
         <source>&amp;To:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="187"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="188"/>
         <source>Only entries on or before this day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="192"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="193"/>
         <source>Audit entries</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="210"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="211"/>
         <source>Details of the selected entry</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="233"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="234"/>
         <source>Audit log status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="235"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="236"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished">&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="242"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="243"/>
         <source>Warning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="250"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="251"/>
         <source>Audit chain verification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="254"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="255"/>
         <source>&amp;Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="256"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="257"/>
         <source>Save the entries that match the filter and the dates as a CSV file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="259"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="260"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="325"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="326"/>
         <source>The “From” day is after the “To” day: no entry can match. Pick a “From” day on or before %s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="336"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="337"/>
         <source>Reading the audit log…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="350"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="351"/>
         <source>Checking that no audit entry was changed, deleted or reordered…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="359"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="360"/>
         <source>Head of the chain: %s. Note it with the count to detect later a deletion of the newest entries (ec-console audit verify --known-head).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="366"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="367"/>
         <source>The audit chain could not be checked: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="380"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="381"/>
         <source>Showing the newest %(shown)s of %(n)s; narrow the filter or dates, or export them all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="382"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="385"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="422"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="383"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="386"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="423"/>
         <source>entry</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="383"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="385"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="422"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="384"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="386"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="423"/>
         <source>entries</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="391"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="392"/>
         <source>&lt;i&gt;Select an entry to see all of it here.&lt;/i&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="397"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="398"/>
         <source>Export the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="398"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="399"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="421"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="422"/>
         <source>Exported %(n)s to %(path)s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="427"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="428"/>
         <source>Nothing was exported: %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -288,7 +288,7 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="145"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="146"/>
         <source>%(label)s (recorded as %(code)s)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -296,42 +296,42 @@
 <context>
     <name>CertificateBox</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="516"/>
+        <location filename="../../ec_console/ui/wizard.py" line="518"/>
         <source>C&amp;reate a certificate…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="518"/>
+        <location filename="../../ec_console/ui/wizard.py" line="520"/>
         <source>Create a certificate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="519"/>
+        <location filename="../../ec_console/ui/wizard.py" line="521"/>
         <source>Makes a private key and a self-signed certificate, valid one year: the key stays on this computer, the public .cer goes to the app registration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="553"/>
+        <location filename="../../ec_console/ui/wizard.py" line="555"/>
         <source>Creating the key and the certificate…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="566"/>
+        <location filename="../../ec_console/ui/wizard.py" line="568"/>
         <source> In the sandbox it is uploaded for you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="568"/>
+        <location filename="../../ec_console/ui/wizard.py" line="570"/>
         <source>&lt;b&gt;Created.&lt;/b&gt; The private key is in %(key)s, readable by you only. Upload the public certificate below to the app registration: Microsoft Entra admin center › App registrations › your app › Certificates &amp;amp; secrets › Certificates › Upload certificate.%(sandbox)s&lt;br&gt;SHA-256 thumbprint: %(sha256)s&lt;br&gt;SHA-1 thumbprint (as the admin center lists it): %(sha1)s&lt;br&gt;Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft advises one from a certificate authority.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="578"/>
+        <location filename="../../ec_console/ui/wizard.py" line="580"/>
         <source>Certificate to upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="585"/>
+        <location filename="../../ec_console/ui/wizard.py" line="587"/>
         <source>No certificate was created: %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -339,37 +339,37 @@
 <context>
     <name>CheckAllDialog</name>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="108"/>
+        <location filename="../../ec_console/ui/check_all.py" line="109"/>
         <source>Check all</source>
         <translation type="unfinished">Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="109"/>
+        <location filename="../../ec_console/ui/check_all.py" line="110"/>
         <source>Check all linked calendars</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="111"/>
+        <location filename="../../ec_console/ui/check_all.py" line="112"/>
         <source>Probe the %(n)s linked and needs-relink calendars of %(region)s again and update their status. A probe the platform answers with “busy” or not at all leaves the status as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="121"/>
+        <location filename="../../ec_console/ui/check_all.py" line="122"/>
         <source>Probes at once per application</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="125"/>
+        <location filename="../../ec_console/ui/check_all.py" line="126"/>
         <source>Exchange allows 27 concurrent EWS connections per service account, shared with the production application: keep this low (default %d, at most %d).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="131"/>
+        <location filename="../../ec_console/ui/check_all.py" line="132"/>
         <source>&amp;Probes at once per application:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="135"/>
+        <location filename="../../ec_console/ui/check_all.py" line="136"/>
         <source>&amp;Start</source>
         <translation type="unfinished"></translation>
     </message>
@@ -488,7 +488,7 @@
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="205"/>
-        <source>Export P&amp;DF…</source>
+        <source>Export PD&amp;F…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -502,117 +502,122 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="251"/>
-        <source>The applications could not be read: %s</source>
+        <location filename="../../ec_console/ui/check_view.py" line="234"/>
+        <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="257"/>
+        <source>The applications could not be read: %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="263"/>
         <source>Enter details…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="261"/>
+        <location filename="../../ec_console/ui/check_view.py" line="267"/>
         <source>Test connectivity — %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="302"/>
+        <location filename="../../ec_console/ui/check_view.py" line="308"/>
         <source>A check is still running: stop it, then test %s again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="306"/>
+        <location filename="../../ec_console/ui/check_view.py" line="312"/>
         <source>The application of %s is no longer active in this region: it cannot be checked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="336"/>
+        <location filename="../../ec_console/ui/check_view.py" line="342"/>
         <source>Pick an application, or Enter details…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="379"/>
+        <location filename="../../ec_console/ui/check_view.py" line="385"/>
         <source>This result is for %s with the previous settings; run the check again to use the new ones.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="382"/>
+        <location filename="../../ec_console/ui/check_view.py" line="388"/>
         <source>This result is for %s; run the check again for %s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="384"/>
+        <location filename="../../ec_console/ui/check_view.py" line="390"/>
         <source>This result is for %s; run the check again for the mailbox you enter.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="466"/>
+        <location filename="../../ec_console/ui/check_view.py" line="472"/>
         <source>Checking %s…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="511"/>
+        <location filename="../../ec_console/ui/check_view.py" line="517"/>
         <source>Passed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="511"/>
+        <location filename="../../ec_console/ui/check_view.py" line="517"/>
         <source>Passed with warnings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="512"/>
+        <location filename="../../ec_console/ui/check_view.py" line="518"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="518"/>
+        <location filename="../../ec_console/ui/check_view.py" line="524"/>
         <source>%s · checked %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="527"/>
+        <location filename="../../ec_console/ui/check_view.py" line="533"/>
         <source>The check could not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="552"/>
+        <location filename="../../ec_console/ui/check_view.py" line="558"/>
         <source>The credential is in this desktop&apos;s keychain: run the check again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="557"/>
+        <location filename="../../ec_console/ui/check_view.py" line="563"/>
         <source>The check was stopped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="594"/>
+        <location filename="../../ec_console/ui/check_view.py" line="600"/>
         <source>HTML page (*.html)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="594"/>
+        <location filename="../../ec_console/ui/check_view.py" line="600"/>
         <source>PDF document (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="595"/>
+        <location filename="../../ec_console/ui/check_view.py" line="601"/>
         <source>JSON (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="597"/>
+        <location filename="../../ec_console/ui/check_view.py" line="603"/>
         <source>Export the result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="610"/>
+        <location filename="../../ec_console/ui/check_view.py" line="616"/>
         <source>Saved to %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="616"/>
+        <location filename="../../ec_console/ui/check_view.py" line="622"/>
         <source>The file could not be written: %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -620,69 +625,69 @@
 <context>
     <name>ConfirmRevokeDialog</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="280"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="281"/>
         <source>Revoke leavers — %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="282"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="287"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
         <source>profile</source>
         <translation type="unfinished">Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="282"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="287"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
         <source>profiles</source>
         <translation type="unfinished">Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="284"/>
         <source>account that left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="284"/>
         <source>accounts that left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="285"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="286"/>
         <source>Revoke the %(what)s of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using %(them)s. This does not change the platform: do the step shown for each account there too.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="289"/>
         <source>it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="289"/>
         <source>them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="293"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="294"/>
         <source>Accounts and their platform steps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="297"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="298"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to &amp;confirm:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="301"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="302"/>
         <source>Application name, to confirm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="303"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="304"/>
         <source>Re&amp;voke %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="308"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="309"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -690,45 +695,68 @@
 <context>
     <name>ConnectionPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="464"/>
+        <location filename="../../ec_console/ui/wizard.py" line="465"/>
         <source>%s: connection details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="465"/>
+        <location filename="../../ec_console/ui/wizard.py" line="466"/>
         <source>Each value is checked as you type. Secrets go to the keychain only when you finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="472"/>
+        <location filename="../../ec_console/ui/wizard.py" line="473"/>
         <source>&lt;b&gt;Legacy.&lt;/b&gt; %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="482"/>
+        <location filename="../../ec_console/ui/wizard.py" line="483"/>
         <source>Moving %s from EWS to Microsoft Graph: what it already knows is filled in. Give the Graph app registration&apos;s client ID and its certificate or client secret.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
+    <name>ConnectionStatus</name>
+    <message>
+        <location filename="../../ec_console/ui/live_updates.py" line="74"/>
+        <source>Registry connection</source>
+        <translation>Verbindung zum Register</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/live_updates.py" line="108"/>
+        <source>The shared registry cannot be reached: %s. The console reconnects by itself and then shows what changed meanwhile.</source>
+        <translation>Das gemeinsame Register ist nicht erreichbar: %s. Die Konsole verbindet sich von selbst wieder und zeigt dann, was sich inzwischen geändert hat.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/live_updates.py" line="110"/>
+        <source>Registry connection lost — reconnecting…</source>
+        <translation>Verbindung zum Register unterbrochen — wird wiederhergestellt…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/live_updates.py" line="112"/>
+        <source>Registry connection restored</source>
+        <translation>Verbindung zum Register wiederhergestellt</translation>
+    </message>
+</context>
+<context>
     <name>CopyRow</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="105"/>
+        <location filename="../../ec_console/ui/step_list.py" line="106"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="106"/>
+        <location filename="../../ec_console/ui/step_list.py" line="107"/>
         <source>Copy %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="107"/>
+        <location filename="../../ec_console/ui/step_list.py" line="108"/>
         <source>Copy to the clipboard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="117"/>
+        <location filename="../../ec_console/ui/step_list.py" line="118"/>
         <source>Copied</source>
         <translation type="unfinished"></translation>
     </message>
@@ -812,11 +840,6 @@
         <location filename="../../ec_console/ui/edit_application.py" line="201"/>
         <location filename="../../ec_console/ui/edit_application.py" line="205"/>
         <source>Scope group</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="206"/>
-        <source>Save &amp;group</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -915,8 +938,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="206"/>
+        <source>Sa&amp;ve group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../ec_console/ui/edit_application.py" line="273"/>
-        <source>Replace &amp;anyway</source>
+        <source>Replace an&amp;yway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1122,27 +1150,27 @@
 <context>
     <name>FieldForm</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="229"/>
+        <location filename="../../ec_console/ui/wizard.py" line="230"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="231"/>
+        <location filename="../../ec_console/ui/wizard.py" line="232"/>
         <source>Browse for %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="310"/>
+        <location filename="../../ec_console/ui/wizard.py" line="311"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="311"/>
+        <location filename="../../ec_console/ui/wizard.py" line="312"/>
         <source>Certificate with its key (*.pem *.pfx *.p12);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="312"/>
+        <location filename="../../ec_console/ui/wizard.py" line="313"/>
         <source>JSON files (*.json);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1165,95 +1193,100 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="289"/>
+        <location filename="../../ec_console/ui/health_history.py" line="277"/>
+        <source>Checks run, newest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="290"/>
         <source>Export &amp;CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="292"/>
+        <location filename="../../ec_console/ui/health_history.py" line="293"/>
         <source>Export &amp;XLSX…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="295"/>
+        <location filename="../../ec_console/ui/health_history.py" line="296"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="363"/>
-        <location filename="../../ec_console/ui/health_history.py" line="393"/>
+        <location filename="../../ec_console/ui/health_history.py" line="364"/>
+        <location filename="../../ec_console/ui/health_history.py" line="394"/>
         <source>Reading the health history…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="417"/>
+        <location filename="../../ec_console/ui/health_history.py" line="418"/>
         <source>No monitor run yet: install the monitor (ec-console monitor install) or run it once (ec-console monitor run).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="420"/>
-        <location filename="../../ec_console/ui/health_history.py" line="556"/>
+        <location filename="../../ec_console/ui/health_history.py" line="421"/>
+        <location filename="../../ec_console/ui/health_history.py" line="557"/>
         <source>run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="420"/>
-        <location filename="../../ec_console/ui/health_history.py" line="556"/>
+        <location filename="../../ec_console/ui/health_history.py" line="421"/>
+        <location filename="../../ec_console/ui/health_history.py" line="557"/>
         <source>runs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="451"/>
+        <location filename="../../ec_console/ui/health_history.py" line="452"/>
         <source>Run (local time)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="454"/>
+        <location filename="../../ec_console/ui/health_history.py" line="455"/>
         <source>Profiles</source>
         <translation type="unfinished">Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="492"/>
+        <location filename="../../ec_console/ui/health_history.py" line="493"/>
         <source>Run with a problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="514"/>
+        <location filename="../../ec_console/ui/health_history.py" line="515"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="514"/>
+        <location filename="../../ec_console/ui/health_history.py" line="515"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="515"/>
+        <location filename="../../ec_console/ui/health_history.py" line="516"/>
         <source>Export the health history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="526"/>
+        <location filename="../../ec_console/ui/health_history.py" line="527"/>
         <source>Choose a file name ending in .csv or .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="547"/>
+        <location filename="../../ec_console/ui/health_history.py" line="548"/>
         <source>Exporting the health history…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="555"/>
+        <location filename="../../ec_console/ui/health_history.py" line="556"/>
         <source>Exported %(n)s to %(path)s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="561"/>
+        <location filename="../../ec_console/ui/health_history.py" line="562"/>
         <source>Nothing was exported: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="561"/>
+        <location filename="../../ec_console/ui/health_history.py" line="562"/>
         <source>cancelled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1861,696 +1894,718 @@ Paste a list or import a CSV instead.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="48"/>
+        <location filename="../../ec_console/ui/actions.py" line="51"/>
         <source>&amp;Add connection…</source>
         <translation>&amp;Verbindung hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="49"/>
+        <location filename="../../ec_console/ui/actions.py" line="52"/>
         <source>Connect an application to Exchange, Office 365 or Google Workspace through a service account.</source>
         <translation>Eine Anwendung über ein Dienstkonto mit Exchange, Office 365 oder Google Workspace verbinden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="55"/>
+        <location filename="../../ec_console/ui/actions.py" line="59"/>
         <source>&amp;Test connectivity…</source>
         <translation>Verbindung &amp;testen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="56"/>
+        <location filename="../../ec_console/ui/actions.py" line="60"/>
         <source>Check step by step whether the service account can reach one mailbox&apos;s calendar.</source>
         <translation>Schritt für Schritt prüfen, ob das Dienstkonto den Kalender eines Postfachs erreicht.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="63"/>
+        <location filename="../../ec_console/ui/actions.py" line="68"/>
         <source>Check &amp;all</source>
         <translation>&amp;Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="64"/>
+        <location filename="../../ec_console/ui/actions.py" line="69"/>
         <source>Probe every linked calendar again and update its status.</source>
         <translation>Jeden verknüpften Kalender erneut prüfen und seinen Status aktualisieren.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="69"/>
+        <location filename="../../ec_console/ui/actions.py" line="75"/>
         <source>&amp;Link profiles…</source>
         <translation>Profile &amp;verknüpfen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="70"/>
+        <location filename="../../ec_console/ui/actions.py" line="76"/>
         <source>Find the calendars in an application&apos;s scope and link the ones you choose.</source>
         <translation>Die Kalender im Bereich einer Anwendung finden und die ausgewählten verknüpfen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="76"/>
+        <location filename="../../ec_console/ui/actions.py" line="83"/>
         <source>&amp;Relink profile</source>
         <translation>Profil &amp;erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="77"/>
+        <location filename="../../ec_console/ui/actions.py" line="84"/>
         <source>Probe the selected calendars again with the application&apos;s current credentials.</source>
         <translation>Die ausgewählten Kalender erneut mit den aktuellen Anmeldeinformationen der Anwendung prüfen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="83"/>
+        <location filename="../../ec_console/ui/actions.py" line="91"/>
         <source>Revoke &amp;profile…</source>
         <translation>&amp;Profil widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="84"/>
+        <location filename="../../ec_console/ui/actions.py" line="92"/>
         <source>Stop the application&apos;s access to the selected calendars.</source>
         <translation>Den Zugriff der Anwendung auf die ausgewählten Kalender beenden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="89"/>
+        <location filename="../../ec_console/ui/actions.py" line="98"/>
         <source>Revo&amp;ke application…</source>
         <translation>Anwendung wi&amp;derrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="90"/>
+        <location filename="../../ec_console/ui/actions.py" line="99"/>
         <source>Withdraw the selected application&apos;s organisation-wide grant, step by step.</source>
         <translation>Die organisationsweite Berechtigung der ausgewählten Anwendung Schritt für Schritt zurückziehen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="96"/>
+        <location filename="../../ec_console/ui/actions.py" line="106"/>
         <source>&amp;Test connectivity</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="97"/>
+        <location filename="../../ec_console/ui/actions.py" line="107"/>
         <source>Check the selected profile&apos;s calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter).</source>
         <translation>Den Kalender des ausgewählten Profils jetzt Schritt für Schritt prüfen, mit den gespeicherten Einstellungen und dem Geheimnis seiner Anwendung (keine Eingabe nötig).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="175"/>
+        <location filename="../../ec_console/ui/main_window.py" line="177"/>
         <source>Enterprise Connect Console</source>
         <translation>Enterprise Connect Console</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="230"/>
+        <location filename="../../ec_console/ui/main_window.py" line="232"/>
         <source>Open &amp;web dashboard</source>
         <translation>&amp;Web-Dashboard öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="233"/>
+        <location filename="../../ec_console/ui/main_window.py" line="235"/>
         <source>Web dashboard</source>
         <translation>Web-Dashboard</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="237"/>
+        <location filename="../../ec_console/ui/main_window.py" line="239"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="240"/>
+        <location filename="../../ec_console/ui/main_window.py" line="242"/>
         <source>Read the applications and profiles again</source>
         <translation>Anwendungen und Profile erneut lesen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="243"/>
+        <location filename="../../ec_console/ui/main_window.py" line="245"/>
         <source>&amp;Find profiles</source>
         <translation>Profile &amp;suchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="246"/>
-        <location filename="../../ec_console/ui/main_window.py" line="353"/>
+        <location filename="../../ec_console/ui/main_window.py" line="248"/>
+        <location filename="../../ec_console/ui/main_window.py" line="356"/>
         <source>Search calendar profiles by email or name</source>
         <translation>Kalenderprofile nach E-Mail-Adresse oder Name suchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="249"/>
+        <location filename="../../ec_console/ui/main_window.py" line="251"/>
         <source>&amp;Export profile list (CSV)…</source>
         <translation>Profilliste &amp;exportieren (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="253"/>
+        <location filename="../../ec_console/ui/main_window.py" line="255"/>
         <source>Save the profiles shown (current search and filters) as a CSV file for a spreadsheet</source>
         <translation>Die angezeigten Profile (aktuelle Suche und Filter) als CSV-Datei für eine Tabellenkalkulation speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="256"/>
+        <location filename="../../ec_console/ui/main_window.py" line="258"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="262"/>
+        <location filename="../../ec_console/ui/main_window.py" line="264"/>
         <source>&amp;About %s</source>
         <translation>Ü&amp;ber %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="267"/>
+        <location filename="../../ec_console/ui/main_window.py" line="269"/>
         <source>&amp;Documentation</source>
         <translation>&amp;Dokumentation</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="270"/>
+        <location filename="../../ec_console/ui/main_window.py" line="272"/>
         <source>Open the console&apos;s documentation in your browser</source>
         <translation>Die Dokumentation der Konsole im Browser öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="273"/>
+        <location filename="../../ec_console/ui/main_window.py" line="275"/>
         <source>Open &amp;log folder</source>
         <translation>&amp;Protokollordner öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="278"/>
         <location filename="../../ec_console/ui/main_window.py" line="280"/>
+        <location filename="../../ec_console/ui/main_window.py" line="282"/>
         <source>Main toolbar</source>
         <translation>Hauptsymbolleiste</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="296"/>
+        <location filename="../../ec_console/ui/main_window.py" line="298"/>
         <source>Spacer</source>
         <translation>Abstand</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="299"/>
+        <location filename="../../ec_console/ui/main_window.py" line="301"/>
         <source>Re&amp;gion:</source>
         <translation>Re&amp;gion:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="304"/>
+        <location filename="../../ec_console/ui/main_window.py" line="306"/>
         <source>Enterprise Connect instance to manage</source>
         <translation>Zu verwaltende Enterprise Connect-Instanz</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="306"/>
+        <location filename="../../ec_console/ui/main_window.py" line="308"/>
         <source>The Enterprise Connect instance to manage. Each region keeps its own applications and profiles.</source>
         <translation>Die zu verwaltende Enterprise Connect-Instanz. Jede Region hat ihre eigenen Anwendungen und Profile.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="313"/>
-        <location filename="../../ec_console/ui/main_window.py" line="549"/>
+        <location filename="../../ec_console/ui/main_window.py" line="315"/>
+        <location filename="../../ec_console/ui/main_window.py" line="555"/>
         <source>Region</source>
         <translation>Region</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="328"/>
+        <location filename="../../ec_console/ui/main_window.py" line="331"/>
         <source>Applications connected in this region</source>
         <translation>In dieser Region verbundene Anwendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="335"/>
+        <location filename="../../ec_console/ui/main_window.py" line="338"/>
         <source>&amp;Applications</source>
-        <translation>A&amp;nwendungen</translation>
+        <translation>An&amp;wendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="342"/>
+        <location filename="../../ec_console/ui/main_window.py" line="345"/>
         <source>Applications panel</source>
         <translation>Bereich Anwendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="354"/>
+        <location filename="../../ec_console/ui/main_window.py" line="357"/>
         <source>Search by email or name (Ctrl+F)</source>
         <translation>Nach E-Mail-Adresse oder Name suchen (Strg+F)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="362"/>
+        <location filename="../../ec_console/ui/main_window.py" line="365"/>
         <source>Show only profiles with this status</source>
         <translation>Nur Profile mit diesem Status anzeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="363"/>
+        <location filename="../../ec_console/ui/main_window.py" line="366"/>
         <source>All statuses</source>
         <translation>Alle Status</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="368"/>
+        <location filename="../../ec_console/ui/main_window.py" line="371"/>
         <source>&amp;Status:</source>
         <translation>&amp;Status:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="373"/>
+        <location filename="../../ec_console/ui/main_window.py" line="376"/>
         <source>Profiles shown</source>
         <translation>Angezeigte Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="386"/>
+        <location filename="../../ec_console/ui/main_window.py" line="389"/>
         <source>Calendar profiles linked in this region</source>
         <translation>In dieser Region verknüpfte Kalenderprofile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="407"/>
+        <location filename="../../ec_console/ui/main_window.py" line="410"/>
         <source>Profile columns</source>
         <translation>Profilspalten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="425"/>
-        <location filename="../../ec_console/ui/main_window.py" line="929"/>
+        <location filename="../../ec_console/ui/main_window.py" line="428"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1017"/>
         <source>&amp;Clear search and filters</source>
         <translation>Suche und Filter &amp;zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="431"/>
+        <location filename="../../ec_console/ui/main_window.py" line="434"/>
         <source>Profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="436"/>
+        <location filename="../../ec_console/ui/main_window.py" line="439"/>
         <source>Profiles panel</source>
         <translation>Bereich Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="444"/>
+        <location filename="../../ec_console/ui/main_window.py" line="447"/>
         <source>Applications and profiles</source>
         <translation>Anwendungen und Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="454"/>
+        <location filename="../../ec_console/ui/main_window.py" line="457"/>
         <source>Add connection…</source>
         <translation>Verbindung hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="459"/>
+        <location filename="../../ec_console/ui/main_window.py" line="462"/>
         <source>Open web dashboard</source>
         <translation>Web-Dashboard öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="465"/>
+        <location filename="../../ec_console/ui/main_window.py" line="468"/>
         <source>&amp;Try again</source>
         <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="472"/>
+        <location filename="../../ec_console/ui/main_window.py" line="475"/>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/app.py" line="133"/>
-        <location filename="../../ec_console/ui/main_window.py" line="481"/>
+        <location filename="../../ec_console/ui/main_window.py" line="487"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="489"/>
+        <location filename="../../ec_console/ui/main_window.py" line="495"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="494"/>
+        <location filename="../../ec_console/ui/main_window.py" line="500"/>
         <source>Re&amp;gion</source>
         <translation>Re&amp;gion</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="507"/>
+        <location filename="../../ec_console/ui/main_window.py" line="513"/>
         <source>&amp;Appearance</source>
         <translation>&amp;Darstellung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="511"/>
+        <location filename="../../ec_console/ui/main_window.py" line="517"/>
         <source>Follow the &amp;system</source>
         <translation>&amp;System folgen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="511"/>
+        <location filename="../../ec_console/ui/main_window.py" line="517"/>
         <source>&amp;Light</source>
         <translation>&amp;Hell</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="512"/>
+        <location filename="../../ec_console/ui/main_window.py" line="518"/>
         <source>&amp;Dark</source>
         <translation>&amp;Dunkel</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="522"/>
+        <location filename="../../ec_console/ui/main_window.py" line="518"/>
+        <source>&amp;High contrast</source>
+        <translation>Hoher &amp;Kontrast</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="528"/>
         <source>&amp;Tools</source>
         <translation>E&amp;xtras</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="532"/>
+        <location filename="../../ec_console/ui/main_window.py" line="538"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="546"/>
+        <location filename="../../ec_console/ui/main_window.py" line="552"/>
         <source>Status bar</source>
         <translation>Statusleiste</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="552"/>
+        <location filename="../../ec_console/ui/main_window.py" line="558"/>
         <source>Profile counts</source>
         <translation>Anzahl der Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="555"/>
+        <location filename="../../ec_console/ui/main_window.py" line="563"/>
+        <source>Registry role</source>
+        <translation>Rolle im Register</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="567"/>
         <source>Keychain</source>
         <translation>Schlüsselbund</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="598"/>
+        <location filename="../../ec_console/ui/main_window.py" line="622"/>
         <source>A&amp;udit log…</source>
         <translation>Ü&amp;berwachungsprotokoll…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="600"/>
+        <location filename="../../ec_console/ui/main_window.py" line="624"/>
         <source>Every change made in this region: who, when, what</source>
         <translation>Jede Änderung in dieser Region: wer, wann, was</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="608"/>
+        <location filename="../../ec_console/ui/main_window.py" line="632"/>
         <source>&amp;Health history…</source>
         <translation>&amp;Zustandsverlauf…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="634"/>
+        <location filename="../../ec_console/ui/main_window.py" line="658"/>
         <source>The region choice could not be saved: %s</source>
         <translation>Die Wahl der Region konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="675"/>
+        <location filename="../../ec_console/ui/main_window.py" line="704"/>
         <source> — sandbox organisation</source>
         <translation> — Sandbox-Organisation</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="677"/>
+        <location filename="../../ec_console/ui/main_window.py" line="706"/>
         <source>Region: %s</source>
         <translation>Region: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="679"/>
+        <location filename="../../ec_console/ui/main_window.py" line="710"/>
+        <source>%s
+The region&apos;s registry is shared. What your role may not do is greyed out; its tooltip says why.</source>
+        <translation>%s
+Das Register dieser Region wird gemeinsam genutzt. Was Ihre Rolle nicht darf, ist ausgegraut; der Tooltip sagt, warum.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="714"/>
         <source>Open web dashboard (%s)
 Open %s in your browser</source>
         <translation>Web-Dashboard öffnen (%s)
 %s im Browser öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="683"/>
+        <location filename="../../ec_console/ui/main_window.py" line="718"/>
         <source>Open %s in your browser</source>
         <translation>%s im Browser öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="712"/>
-        <location filename="../../ec_console/ui/main_window.py" line="745"/>
+        <location filename="../../ec_console/ui/main_window.py" line="798"/>
+        <location filename="../../ec_console/ui/main_window.py" line="831"/>
         <source>All applications</source>
         <translation>Alle Anwendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="713"/>
-        <location filename="../../ec_console/ui/main_window.py" line="746"/>
+        <location filename="../../ec_console/ui/main_window.py" line="799"/>
         <location filename="../../ec_console/ui/main_window.py" line="832"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1357"/>
+        <location filename="../../ec_console/ui/main_window.py" line="920"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1488"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="713"/>
-        <location filename="../../ec_console/ui/main_window.py" line="746"/>
+        <location filename="../../ec_console/ui/main_window.py" line="799"/>
         <location filename="../../ec_console/ui/main_window.py" line="832"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1357"/>
+        <location filename="../../ec_console/ui/main_window.py" line="920"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1488"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="715"/>
+        <location filename="../../ec_console/ui/main_window.py" line="801"/>
         <source>Show the profiles of every application in this region</source>
         <translation>Die Profile aller Anwendungen dieser Region anzeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="751"/>
+        <location filename="../../ec_console/ui/main_window.py" line="838"/>
         <source> (revoked)</source>
         <translation> (widerrufen)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="752"/>
-        <location filename="../../ec_console/ui/main_window.py" line="852"/>
+        <location filename="../../ec_console/ui/main_window.py" line="839"/>
+        <source> (needs attention)</source>
+        <translation> (erfordert Aufmerksamkeit)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="840"/>
+        <location filename="../../ec_console/ui/main_window.py" line="940"/>
         <source>%s linked</source>
         <translation>%s verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="754"/>
-        <location filename="../../ec_console/ui/main_window.py" line="856"/>
+        <location filename="../../ec_console/ui/main_window.py" line="842"/>
+        <location filename="../../ec_console/ui/main_window.py" line="944"/>
         <source>needs relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="754"/>
-        <location filename="../../ec_console/ui/main_window.py" line="856"/>
+        <location filename="../../ec_console/ui/main_window.py" line="842"/>
+        <location filename="../../ec_console/ui/main_window.py" line="944"/>
         <source>need relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="756"/>
-        <location filename="../../ec_console/ui/main_window.py" line="854"/>
+        <location filename="../../ec_console/ui/main_window.py" line="844"/>
+        <location filename="../../ec_console/ui/main_window.py" line="942"/>
         <source>%s revoked</source>
         <translation>%s widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="757"/>
+        <location filename="../../ec_console/ui/main_window.py" line="845"/>
         <source>no profiles</source>
         <translation>keine Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="762"/>
+        <location filename="../../ec_console/ui/main_window.py" line="850"/>
         <source>Platform: %s</source>
         <translation>Plattform: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="763"/>
+        <location filename="../../ec_console/ui/main_window.py" line="851"/>
         <source>Domain: %s</source>
         <translation>Domain: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="764"/>
+        <location filename="../../ec_console/ui/main_window.py" line="852"/>
         <source>Status: %s</source>
         <translation>Status: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="764"/>
+        <location filename="../../ec_console/ui/main_window.py" line="852"/>
         <source>revoked</source>
         <translation>widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="765"/>
+        <location filename="../../ec_console/ui/main_window.py" line="853"/>
         <source>active</source>
         <translation>aktiv</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="767"/>
+        <location filename="../../ec_console/ui/main_window.py" line="855"/>
         <source>Problem with the application itself: %s</source>
         <translation>Problem mit der Anwendung selbst: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="823"/>
+        <location filename="../../ec_console/ui/main_window.py" line="911"/>
         <source>%s profiles selected</source>
         <translation>%s Profile ausgewählt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="845"/>
+        <location filename="../../ec_console/ui/main_window.py" line="933"/>
         <source>Linked</source>
         <translation>Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="845"/>
+        <location filename="../../ec_console/ui/main_window.py" line="933"/>
         <source>Needs relink</source>
         <translation>Erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="846"/>
+        <location filename="../../ec_console/ui/main_window.py" line="934"/>
         <source>Revoked</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="871"/>
+        <location filename="../../ec_console/ui/main_window.py" line="959"/>
         <source>Showing the first %s of %s · counting the matches…</source>
         <translation>Die ersten %s von %s werden angezeigt · Treffer werden gezählt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="874"/>
+        <location filename="../../ec_console/ui/main_window.py" line="962"/>
         <source>Showing %s of %s</source>
         <translation>%s von %s angezeigt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="904"/>
+        <location filename="../../ec_console/ui/main_window.py" line="992"/>
         <source>Nothing is connected in %s yet</source>
         <translation>In %s ist noch nichts verbunden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="906"/>
+        <location filename="../../ec_console/ui/main_window.py" line="994"/>
         <source>&lt;p&gt;This console gives one application access to the calendars of your whole organisation through a single service account — on Exchange, Office 365 or Google Workspace — and keeps you in control of which calendars it can reach.&lt;/p&gt;&lt;p&gt;The first step is &lt;b&gt;Add connection…&lt;/b&gt;: pick the platform, enter the service account and prove that access works.&lt;/p&gt;&lt;p&gt;Each region keeps its own applications. Looking for ones you added elsewhere? Switch region in the toolbar.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Konsole gibt einer Anwendung über ein einziges Dienstkonto Zugriff auf die Kalender Ihrer ganzen Organisation — in Exchange, Office 365 oder Google Workspace — und Sie behalten die Kontrolle darüber, welche Kalender sie erreicht.&lt;/p&gt;&lt;p&gt;Der erste Schritt ist &lt;b&gt;Verbindung hinzufügen…&lt;/b&gt;: Plattform wählen, Dienstkonto eingeben und nachweisen, dass der Zugriff funktioniert.&lt;/p&gt;&lt;p&gt;Jede Region hat ihre eigenen Anwendungen. Sie suchen Anwendungen, die Sie anderswo hinzugefügt haben? Wechseln Sie die Region in der Symbolleiste.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="922"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1010"/>
         <source>email or name containing “%s”</source>
         <translation>E-Mail-Adresse oder Name enthält „%s“</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="924"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1012"/>
         <source>status %s</source>
         <translation>Status %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="926"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1014"/>
         <source>application %s</source>
         <translation>Anwendung %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="932"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1020"/>
         <source>No profiles match</source>
         <translation>Keine passenden Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="933"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1021"/>
         <source>&lt;p&gt;No calendar profile in %s has all of:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Check the spelling, search for part of the address, or clear the filters.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Kein Kalenderprofil in %s erfüllt alle diese Bedingungen:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Prüfen Sie die Schreibweise, suchen Sie nach einem Teil der Adresse oder setzen Sie die Filter zurück.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="937"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1025"/>
         <source>Show &amp;all applications</source>
         <translation>Alle Anwendungen an&amp;zeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="939"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1027"/>
         <source>No calendars linked through %s yet</source>
         <translation>Über %s sind noch keine Kalender verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="940"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1028"/>
         <source>&lt;p&gt;This application has no linked calendar profiles yet. Use &lt;b&gt;Link profiles…&lt;/b&gt; (Ctrl+L) to find the calendars in its scope and link them.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Anwendung hat noch keine verknüpften Kalenderprofile. Mit &lt;b&gt;Profile verknüpfen…&lt;/b&gt; (Strg+L) finden Sie die Kalender in ihrem Bereich und verknüpfen sie.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="944"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1032"/>
         <source>No calendar profiles in %s yet</source>
         <translation>Noch keine Kalenderprofile in %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="945"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1033"/>
         <source>&lt;p&gt;Applications are connected, but no calendars are linked through them yet. Pick an application on the left, then use &lt;b&gt;Link profiles…&lt;/b&gt;.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Anwendungen sind verbunden, aber über sie sind noch keine Kalender verknüpft. Wählen Sie links eine Anwendung und dann &lt;b&gt;Profile verknüpfen…&lt;/b&gt;.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="955"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1043"/>
         <source>&lt;p&gt;%s&lt;/p&gt;</source>
         <translation>&lt;p&gt;%s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="955"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1043"/>
         <source>It is not open.</source>
         <translation>Es ist nicht geöffnet.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="957"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1045"/>
         <source>&lt;p&gt;File: %s&lt;/p&gt;</source>
         <translation>&lt;p&gt;Datei: %s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="958"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1046"/>
         <source>&lt;p&gt;Close other programs that may hold it, or restore it from a backup, then try again. Other regions are not affected.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Schließen Sie andere Programme, die es geöffnet haben könnten, oder stellen Sie es aus einer Sicherung wieder her, und versuchen Sie es dann erneut. Andere Regionen sind nicht betroffen.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="960"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1048"/>
         <source>The %s registry cannot be opened</source>
         <translation>Das Register von %s kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1000"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1105"/>
         <source>No browser could be opened. The dashboard is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Das Dashboard ist unter %s erreichbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1058"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1169"/>
         <source>Select one profile whose application is not revoked to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, dessen Anwendung nicht widerrufen ist, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1073"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1217"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1184"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1328"/>
         <source>Not possible: this profile&apos;s application has been revoked (its secret is deleted). Add the connection again to reach the calendar.</source>
         <translation>Nicht möglich: Die Anwendung dieses Profils wurde widerrufen (ihr Geheimnis ist gelöscht). Fügen Sie die Verbindung erneut hinzu, um den Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1091"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1202"/>
         <source>No browser could be opened. The documentation is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Die Dokumentation ist unter %s zu finden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1102"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1213"/>
         <source>&amp;Language</source>
         <translation>S&amp;prache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1106"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1217"/>
         <source>&amp;System default</source>
         <translation>&amp;Systemstandard</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1126"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1237"/>
         <source>The language could not be saved: %s</source>
         <translation>Die Sprache konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1129"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1240"/>
         <source>The console will follow the system&apos;s language the next time it starts.</source>
         <translation>Die Konsole verwendet ab dem nächsten Start die Sprache des Systems.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1131"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1242"/>
         <source>The console will be in %s the next time it starts.</source>
         <translation>Die Konsole erscheint ab dem nächsten Start auf %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1132"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1243"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1148"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1259"/>
         <source>The appearance could not be saved: %s</source>
         <translation>Die Darstellung konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1215"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1326"/>
         <source>Select one profile to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1219"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1330"/>
         <source>Not possible: the applications of these profiles have been revoked (their secrets are deleted). Add the connection again to reach the calendars.</source>
         <translation>Nicht möglich: Die Anwendungen dieser Profile wurden widerrufen (ihre Geheimnisse sind gelöscht). Fügen Sie die Verbindung erneut hinzu, um die Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1224"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1335"/>
         <source>Not needed: this profile is already revoked. Relink it to undo the revoke.</source>
         <translation>Nicht nötig: Dieses Profil ist bereits widerrufen. Verknüpfen Sie es erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1226"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1337"/>
         <source>Not needed: these profiles are already revoked. Relink them to undo the revoke.</source>
         <translation>Nicht nötig: Diese Profile sind bereits widerrufen. Verknüpfen Sie sie erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1356"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1487"/>
         <source>%s revoked in %s; the platform step is in each profile&apos;s details</source>
         <translation>%s in %s widerrufen; der Schritt auf der Plattform steht in den Details jedes Profils</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1375"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1507"/>
         <source>Relink</source>
         <translation>Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1389"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1521"/>
         <source>Check all</source>
         <translation>Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1469"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1603"/>
         <source>&amp;Details</source>
         <translation>&amp;Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1494"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1628"/>
         <source>unavailable — see Help › About</source>
         <translation>nicht verfügbar — siehe Hilfe › Über</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1495"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1629"/>
         <source>Keychain: %s</source>
         <translation>Schlüsselbund: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1497"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1631"/>
         <source>Where the console keeps service-account secrets:
 %s</source>
         <translation>Wo die Konsole die Geheimnisse der Dienstkonten aufbewahrt:
@@ -2560,22 +2615,22 @@ Open %s in your browser</source>
 <context>
     <name>MonitorStatus</name>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="632"/>
+        <location filename="../../ec_console/ui/health_history.py" line="633"/>
         <source>Monitor</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="671"/>
+        <location filename="../../ec_console/ui/health_history.py" line="672"/>
         <source>Monitor: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="687"/>
+        <location filename="../../ec_console/ui/health_history.py" line="688"/>
         <source>Open the health history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="689"/>
+        <location filename="../../ec_console/ui/health_history.py" line="690"/>
         <source>Enterprise Connect monitor: %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2583,42 +2638,42 @@ Open %s in your browser</source>
 <context>
     <name>PlatformPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="362"/>
+        <location filename="../../ec_console/ui/wizard.py" line="363"/>
         <source>Which platform holds the calendars?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="363"/>
+        <location filename="../../ec_console/ui/wizard.py" line="364"/>
         <source>The application reaches every calendar through one service account.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="381"/>
+        <location filename="../../ec_console/ui/wizard.py" line="382"/>
         <source>&amp;Use the sandbox organisation (fictional, no tenant needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="383"/>
+        <location filename="../../ec_console/ui/wizard.py" line="384"/>
         <source>Use the sandbox organisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="398"/>
+        <location filename="../../ec_console/ui/wizard.py" line="399"/>
         <source>Keychain problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="399"/>
+        <location filename="../../ec_console/ui/wizard.py" line="400"/>
         <source>Check the &amp;keychain again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="430"/>
+        <location filename="../../ec_console/ui/wizard.py" line="431"/>
         <source>&lt;b&gt;Secrets cannot be kept on this computer.&lt;/b&gt; The service account&apos;s password, client secret or key goes to the OS keychain when the application is saved, and no usable keychain was found:&lt;br&gt;%s&lt;br&gt;Fix that first, then check again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="444"/>
+        <location filename="../../ec_console/ui/wizard.py" line="445"/>
         <source>The sandbox organisation is starting…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2626,214 +2681,219 @@ Open %s in your browser</source>
 <context>
     <name>ProfileDetailsPane</name>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="95"/>
-        <location filename="../../ec_console/ui/profile_details.py" line="97"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="96"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="98"/>
         <source>Profile details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="120"/>
-        <source>&amp;Test connectivity</source>
-        <translation type="unfinished">Verbindung &amp;testen</translation>
+        <location filename="../../ec_console/ui/profile_details.py" line="101"/>
+        <source>profile details</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="122"/>
+        <source>Test co&amp;nnectivity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="124"/>
         <source>Test connectivity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="123"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="125"/>
         <source>Check this calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="141"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="143"/>
         <source>Busy blocks of the next 7 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="146"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="148"/>
         <source>&amp;Read now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="148"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="150"/>
         <source>Read the busy times of the next 7 days from the calendar now (times only; the profile&apos;s status does not change)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="162"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="164"/>
         <source>Withdraw this calendar at the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="167"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="169"/>
         <source>Busy in the next 7 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="175"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="177"/>
         <source>Steps of the last check</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="176"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="178"/>
         <source>This calendar has not been checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="184"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="186"/>
         <source>Check history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="185"/>
         <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="189"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="185"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="185"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
         <source>Result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="186"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="188"/>
         <source>Audit entries of this profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="189"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="189"/>
         <source>Detail</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="190"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="192"/>
         <source>Checks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="192"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="194"/>
         <source>Audit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="197"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="199"/>
         <source>Profile details sections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
         <source>&amp;Overview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="206"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="208"/>
         <source>&amp;Last check</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
-        <source>&amp;History</source>
+        <location filename="../../ec_console/ui/profile_details.py" line="209"/>
+        <source>H&amp;istory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="258"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="260"/>
         <source>No profile selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="281"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="283"/>
         <source>Profile details — %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="286"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="288"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="287"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="289"/>
         <source>Application</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="288"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="290"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="289"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="291"/>
         <source>First linked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="290"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="292"/>
         <source>Last checked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="290"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="292"/>
         <source>Never</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="291"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="293"/>
         <source>Last result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="297"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="299"/>
         <source>Last failure: %s — %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="324"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="326"/>
         <source>Not read yet: use Read now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="327"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="329"/>
         <source>The last check (%s) could not read the calendar.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="328"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="330"/>
         <source>From the last check (%s).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="336"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="338"/>
         <source>Command</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="346"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="351"/>
         <source>No busy time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="382"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="387"/>
         <source>Reading the calendar…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="396"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="401"/>
         <source>The calendar could not be read: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="400"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="405"/>
         <source>Read just now (%s).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2851,17 +2911,17 @@ Open %s in your browser</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="638"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="640"/>
         <source>This calendar has not been checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="639"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="641"/>
         <source>%s local time (%s UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="642"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="644"/>
         <source>Last check failed with diagnosis “%s”.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2869,22 +2929,22 @@ Open %s in your browser</source>
 <context>
     <name>ReconcileActions</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_actions.py" line="26"/>
-        <source>Re&amp;concile…</source>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="27"/>
+        <source>Rec&amp;oncile…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_actions.py" line="29"/>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="30"/>
         <source>Who joined or left the scope, which linked profiles are broken, and whether anyone outside the scope can be reached</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_actions.py" line="42"/>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="43"/>
         <source>Reconciliation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_actions.py" line="52"/>
+        <location filename="../../ec_console/ui/reconcile_actions.py" line="53"/>
         <source>%s is revoked.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2892,363 +2952,363 @@ Open %s in your browser</source>
 <context>
     <name>ReconcileWindow</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="349"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="350"/>
         <source>Reconcile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="350"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="351"/>
         <source>Reconcile — %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="371"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="372"/>
         <source>Sample size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="372"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="373"/>
         <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="374"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="375"/>
         <source>Sample si&amp;ze:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="379"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="380"/>
         <source>Scope group (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="381"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
         <source>the saved one: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="381"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
         <source>the saved scope</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="383"/>
         <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="385"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="386"/>
         <source>Scope &amp;group:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="387"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="388"/>
         <source>&amp;Run reconciliation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="391"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="392"/>
         <source>&amp;Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="394"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="395"/>
         <source>Stop the run: nothing is stored</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="407"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="408"/>
         <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="415"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="416"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="423"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="424"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="443"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="444"/>
         <source>Filter by address or name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="444"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="445"/>
         <source>Address or name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="447"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
         <source>&amp;Filter:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="451"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
         <source>Finding type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="453"/>
         <source>All findings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="456"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="457"/>
         <source>Sho&amp;w:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="483"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="484"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="485"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="486"/>
         <source>&amp;Details</source>
         <translation type="unfinished">&amp;Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="501"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="502"/>
         <source>Export C&amp;SV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="505"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="506"/>
         <source>Export XLS&amp;X…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="509"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="510"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="576"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="577"/>
         <source>Reconciling: reading the scope and the directory, probing the linked profiles and a sample of accounts outside the scope…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="588"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="589"/>
         <source>Cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="597"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="598"/>
         <source>Reconciled at %(time)s and stored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="599"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="600"/>
         <source>The run had finished before Cancel took effect: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="605"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="606"/>
         <source>The reconciliation did not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="609"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="610"/>
         <source>Cancelled: nothing was stored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="618"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="619"/>
         <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="623"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="624"/>
         <source>Not run yet: choose the sample size and Run reconciliation.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="626"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="627"/>
         <source>Scope: %(src)s, %(n)s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="628"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="629"/>
         <source>Linked: %s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="635"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="636"/>
         <source>Cannot tell: %s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="649"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="651"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="650"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="652"/>
         <source>Select a finding to see what was found and what to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="653"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="654"/>
         <source>Not told by its probe (not counted in the sample):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="656"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="657"/>
         <source>Notes:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="673"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="674"/>
         <source>— cannot tell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="674"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="675"/>
         <source>— %s found; the rest cannot be told</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="680"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="681"/>
         <source> (%s shown)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="705"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="706"/>
         <source>The fix (%s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="706"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
         <source>What to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="706"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
         <source>What to do, and the platform step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="708"/>
         <source>Diagnosis %s; the fix</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="712"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="713"/>
         <source>Done here: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="760"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="761"/>
         <source>Linking %s…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="766"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="767"/>
         <source>Linked</source>
         <translation type="unfinished">Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="768"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="769"/>
         <source>Try again later: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="770"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="771"/>
         <source>Not linked: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="772"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="773"/>
         <source>Linked %(n)s of %(m)s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="778"/>
         <source>Nothing was linked: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="800"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="801"/>
         <source>Revoking %s…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="803"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="804"/>
         <source>Revoked</source>
         <translation type="unfinished">Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="803"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="804"/>
         <source>Already revoked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="806"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="807"/>
         <source>Revoked %s. Do the platform step shown for each account too.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="811"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="812"/>
         <source>Nothing was revoked: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="823"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="824"/>
         <source>Relinking %s…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="828"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="829"/>
         <source>Relinked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="829"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="830"/>
         <source>Still failing: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="831"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="832"/>
         <source>Relinked %(n)s of %(m)s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="837"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="838"/>
         <source>Nothing was relinked: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="845"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="846"/>
         <source>The fix for %s was copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="886"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="886"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="888"/>
         <source>Export the reconciliation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="911"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="912"/>
         <source>Exported %(n)s to %(path)s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="914"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="915"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="916"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="917"/>
         <source>Not exported: %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3510,32 +3570,32 @@ Open %s in your browser</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="262"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="265"/>
         <source>Nothing was revoked: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="274"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="277"/>
         <source>Nothing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="279"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
         <source>verify the withdrawal or skip it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="281"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="284"/>
         <source>type the name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source>To revoke: %s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source> and </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3543,47 +3603,47 @@ Open %s in your browser</source>
 <context>
     <name>RevokeProfilesDialog</name>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="437"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="442"/>
         <source>Confirm revoke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="440"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="445"/>
         <source>Revoke profiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="440"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="445"/>
         <source>Revoke profile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="441"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="446"/>
         <source>Revoke %d calendar profiles?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="442"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="447"/>
         <source>Revoke the calendar profile %s?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="445"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="450"/>
         <source>… and %d more</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="446"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="451"/>
         <source>The console records them as revoked and stops checking them. To withdraw the application&apos;s access at the platform too, follow the step in each profile&apos;s details. A revoked profile can be relinked later.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="451"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="456"/>
         <source>&amp;Revoke %d profiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="451"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="456"/>
         <source>&amp;Revoke profile</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3591,42 +3651,42 @@ Open %s in your browser</source>
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="166"/>
+        <location filename="../../ec_console/ui/check_all.py" line="168"/>
         <source>Progress of the running check</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="169"/>
+        <location filename="../../ec_console/ui/check_all.py" line="171"/>
         <source>Run progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="172"/>
+        <location filename="../../ec_console/ui/check_all.py" line="174"/>
         <source>Run progress bar</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="175"/>
+        <location filename="../../ec_console/ui/check_all.py" line="177"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="177"/>
+        <location filename="../../ec_console/ui/check_all.py" line="179"/>
         <source>Cancel the running check</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="214"/>
+        <location filename="../../ec_console/ui/check_all.py" line="216"/>
         <source>%s: starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="276"/>
+        <location filename="../../ec_console/ui/check_all.py" line="278"/>
         <source>%(title)s: %(done)s of %(total)s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="287"/>
+        <location filename="../../ec_console/ui/check_all.py" line="289"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3634,17 +3694,17 @@ Open %s in your browser</source>
 <context>
     <name>ScopePage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="700"/>
+        <location filename="../../ec_console/ui/wizard.py" line="702"/>
         <source>Which calendars may the application reach?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="701"/>
+        <location filename="../../ec_console/ui/wizard.py" line="703"/>
         <source>The commands below are filled in with the names you entered; copy them for your administrator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="714"/>
+        <location filename="../../ec_console/ui/wizard.py" line="717"/>
         <source>How to set up the scope</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3652,37 +3712,37 @@ Open %s in your browser</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="945"/>
+        <location filename="../../ec_console/ui/wizard.py" line="948"/>
         <source>Setup wizard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="962"/>
+        <location filename="../../ec_console/ui/wizard.py" line="965"/>
         <source>Move %s to Microsoft Graph</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="965"/>
+        <location filename="../../ec_console/ui/wizard.py" line="968"/>
         <source>Edit %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="968"/>
+        <location filename="../../ec_console/ui/wizard.py" line="971"/>
         <source>Add connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1035"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1038"/>
         <source>Save the new certificate and its private key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1036"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1039"/>
         <source>PEM files (*.pem)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1080"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1083"/>
         <source>Nothing was saved: %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3690,59 +3750,59 @@ Open %s in your browser</source>
 <context>
     <name>SignInBox</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="597"/>
+        <location filename="../../ec_console/ui/wizard.py" line="599"/>
         <source>&amp;Sign in as administrator…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="599"/>
+        <location filename="../../ec_console/ui/wizard.py" line="601"/>
         <source>Sign in as administrator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="600"/>
+        <location filename="../../ec_console/ui/wizard.py" line="602"/>
         <source>Opens the browser to sign in with Google; fills in the administrator when a super administrator signs in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="602"/>
         <location filename="../../ec_console/ui/wizard.py" line="604"/>
+        <location filename="../../ec_console/ui/wizard.py" line="606"/>
         <source>Cancel sign-in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="629"/>
+        <location filename="../../ec_console/ui/wizard.py" line="631"/>
         <source>Pick your organisation&apos;s OAuth client file first (above).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="649"/>
+        <location filename="../../ec_console/ui/wizard.py" line="651"/>
         <source>Waiting for the sign-in in your browser…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="657"/>
+        <location filename="../../ec_console/ui/wizard.py" line="659"/>
         <source>Cancelling the sign-in…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="667"/>
+        <location filename="../../ec_console/ui/wizard.py" line="669"/>
         <source>Sign-in address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="674"/>
+        <location filename="../../ec_console/ui/wizard.py" line="676"/>
         <source>The sign-in was cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="679"/>
+        <location filename="../../ec_console/ui/wizard.py" line="681"/>
         <source>Signed in as %s, a super administrator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="682"/>
-        <location filename="../../ec_console/ui/wizard.py" line="687"/>
+        <location filename="../../ec_console/ui/wizard.py" line="684"/>
+        <location filename="../../ec_console/ui/wizard.py" line="689"/>
         <source>Sign-in did not succeed: %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3758,12 +3818,12 @@ Open %s in your browser</source>
 <context>
     <name>StepRow</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="148"/>
+        <location filename="../../ec_console/ui/step_list.py" line="149"/>
         <source>Details of “%s”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="149"/>
+        <location filename="../../ec_console/ui/step_list.py" line="150"/>
         <source>Show or hide the details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3771,12 +3831,12 @@ Open %s in your browser</source>
 <context>
     <name>SummaryPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="898"/>
+        <location filename="../../ec_console/ui/wizard.py" line="901"/>
         <source>Summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="899"/>
+        <location filename="../../ec_console/ui/wizard.py" line="902"/>
         <source>Finish stores the application as below.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3784,102 +3844,102 @@ Open %s in your browser</source>
 <context>
     <name>TestPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="754"/>
+        <location filename="../../ec_console/ui/wizard.py" line="757"/>
         <source>Test the access</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="755"/>
+        <location filename="../../ec_console/ui/wizard.py" line="758"/>
         <source>The console checks, step by step, that the application reaches the test mailbox — and that the restriction holds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="765"/>
+        <location filename="../../ec_console/ui/wizard.py" line="768"/>
         <source>&amp;Retry</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="767"/>
+        <location filename="../../ec_console/ui/wizard.py" line="770"/>
         <source>Retry the test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="769"/>
+        <location filename="../../ec_console/ui/wizard.py" line="772"/>
         <source>S&amp;top</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="771"/>
+        <location filename="../../ec_console/ui/wizard.py" line="774"/>
         <source>Stop the test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="773"/>
+        <location filename="../../ec_console/ui/wizard.py" line="776"/>
         <source>Save &amp;anyway — record that the test failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="775"/>
+        <location filename="../../ec_console/ui/wizard.py" line="778"/>
         <source>Save anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="806"/>
+        <location filename="../../ec_console/ui/wizard.py" line="809"/>
         <source>; then that &lt;b&gt;%s&lt;/b&gt; is denied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="808"/>
+        <location filename="../../ec_console/ui/wizard.py" line="811"/>
         <source>&lt;b&gt;Legacy EWS.&lt;/b&gt; %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="810"/>
+        <location filename="../../ec_console/ui/wizard.py" line="813"/>
         <source>Checks &lt;b&gt;%s&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="824"/>
+        <location filename="../../ec_console/ui/wizard.py" line="827"/>
         <source>Testing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="854"/>
+        <location filename="../../ec_console/ui/wizard.py" line="857"/>
         <source>Passed with warnings: read them before you go on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="855"/>
+        <location filename="../../ec_console/ui/wizard.py" line="858"/>
         <source>Passed: the application reaches the calendars as planned.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="859"/>
+        <location filename="../../ec_console/ui/wizard.py" line="862"/>
         <source>a step failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="860"/>
+        <location filename="../../ec_console/ui/wizard.py" line="863"/>
         <source>Failed: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="861"/>
+        <location filename="../../ec_console/ui/wizard.py" line="864"/>
         <source>The test was stopped before it finished.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="862"/>
+        <location filename="../../ec_console/ui/wizard.py" line="865"/>
         <source> Fix it and Retry, or save anyway.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="869"/>
+        <location filename="../../ec_console/ui/wizard.py" line="872"/>
         <source>The test could not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="875"/>
+        <location filename="../../ec_console/ui/wizard.py" line="878"/>
         <source>The test was stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3887,7 +3947,7 @@ Open %s in your browser</source>
 <context>
     <name>_Section</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="239"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="240"/>
         <source>Warning</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3895,22 +3955,22 @@ Open %s in your browser</source>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="348"/>
+        <location filename="../../ec_console/ui/check_all.py" line="364"/>
         <source>Another check is still running; wait for it or cancel it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="365"/>
+        <location filename="../../ec_console/ui/check_all.py" line="381"/>
         <source>%s did not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="370"/>
+        <location filename="../../ec_console/ui/check_all.py" line="386"/>
         <source>%s stopped by an unexpected error (details in the log)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="376"/>
+        <location filename="../../ec_console/ui/check_all.py" line="392"/>
         <source>%s did not start (details in the log)</source>
         <translation type="unfinished"></translation>
     </message>
