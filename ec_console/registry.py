@@ -712,10 +712,21 @@ _ROW_VERSIONS_MIGRATION = Migration(14, "applications and profiles carry a versi
 # The schema version that added the row versions (tests name it through this constant).
 ROW_VERSIONS_VERSION = _ROW_VERSIONS_MIGRATION.version
 
+# On PostgreSQL, an index for searches of one or two characters (pg_trgm's needs three): registry_pg's
+# migration of the same number. SQLite needs none: a needle of one or two characters is a LIKE over the
+# table, which SQLite runs within the keystroke's budget at 100,000 profiles (docs/benchmarks.md, section 11),
+# and its FTS5 trigram index cannot answer fewer than three characters either. The step keeps both engines'
+# numbers in step.
+_SHORT_SEARCH_MIGRATION = Migration(15, "an index for searches of one or two characters (on PostgreSQL; "
+                                        "nothing on SQLite)", ())
+# The schema version that added the short-search index (tests name it through this constant).
+SHORT_SEARCH_VERSION = _SHORT_SEARCH_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
                                      _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION,
-                                     _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION)
+                                     _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION,
+                                     _SHORT_SEARCH_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -1977,6 +1988,11 @@ class Registry:
             where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
             return int(self._conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {PROFILE_COUNTS}{where}",
                                           params).fetchone()[0])
+        if self._pg:  # PostgreSQL's own plan (the trigram index, or the one for one or two characters)
+            from ec_console import registry_pg as pg
+
+            with self._conn.errors():
+                return pg.count_profiles(self._conn.raw, query)
         where, params = _where(query, self._narrow_by_index(query))
         return int(self._conn.execute(f"SELECT COUNT(*) FROM profiles p{where}", params).fetchone()[0])
 

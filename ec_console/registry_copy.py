@@ -12,7 +12,7 @@
   would slow a bulk load (the profile counts', the audit chain's) are disabled inside each batch's
   transaction only (`ALTER TABLE … DISABLE TRIGGER` is transactional: an interrupted batch leaves them as they
   were); `profile_counts` and `audit_head` are computed once at the end, the id sequences moved past the
-  copied ids, the trigram index's pending list merged and the tables analysed.
+  copied ids, the GIN search indexes' pending lists merged and the tables analysed.
 - Resumable: each batch commits on its own and the next run continues each table after the highest id
   already there. `registry_copy` (one row, in the target) marks which SQLite registry the rows came from
   (`source_mark`: the region and the first audit entry's time and hash): a target holding rows of any other
@@ -217,7 +217,8 @@ def _finish(conn: Any) -> None:
             conn.execute(f"SELECT setval(pg_get_serial_sequence('public.{table}', 'id'), "
                          f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
         conn.execute(f"UPDATE {COPY_TABLE} SET finished_at = %s", (utc_now(),))
-    conn.execute(f"SELECT gin_clean_pending_list('{pg.SEARCH_INDEX}'::regclass)")
+    for index in (pg.SEARCH_INDEX, pg.SHORT_SEARCH_INDEX):  # the GIN indexes' pending lists, merged once
+        conn.execute(f"SELECT gin_clean_pending_list('{index}'::regclass)")
     for table in COPIED_TABLES:
         conn.execute(f"VACUUM (ANALYZE) {table}")
 
