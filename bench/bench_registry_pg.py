@@ -148,8 +148,8 @@ def measure(registry: Registry, conn, repeat: int) -> list[tuple[str, float, flo
          lambda: pg_paint(ProfileQuery()))
     for needle in (*_NEEDLES, ""):
         q = ProfileQuery(search=needle)
-        label = f"keystroke {needle!r}" + (" (clearing the search)" if not needle else "")
-        both(f"{label}: row count + first page",
+        label = f"keystroke {needle!r}" + (" = clearing" if not needle else "")
+        both(f"{label} (row count + first page)",
              lambda q=q: _keystroke(q, registry.count_profiles, registry.profile_page),
              lambda q=q: _keystroke(q, lambda q: pg.count_profiles(conn, q),
                                     lambda *a, **k: pg.profile_page(conn, *a, **k)))
