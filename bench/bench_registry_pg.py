@@ -31,6 +31,7 @@ from ec_console.registry import PROFILE_SORT_COLUMNS, ProfileQuery, Registry  # 
 _COPY_ORDER = ("applications", "profiles")
 _NEEDLES = ("w", "wa", "wal", "walt", "walter", "walter.n", "walter.novák12", "m", "mü", "müller", "ü", "ß",
             "ad", "co", "q", "qx", "smith", "contoso", "zzz")
+_FIRST_PAGE_NEEDLES = ("m", "mü", "ü", "ß", "ad", "q", "qx", "walter.novák12", "zzz")
 PAGE = 100
 
 
@@ -153,6 +154,10 @@ def measure(registry: Registry, conn, repeat: int) -> list[tuple[str, float, flo
              lambda q=q: _keystroke(q, registry.count_profiles, registry.profile_page),
              lambda q=q: _keystroke(q, lambda q: pg.count_profiles(conn, q),
                                     lambda *a, **k: pg.profile_page(conn, *a, **k)))
+    for needle in _FIRST_PAGE_NEEDLES:  # the window asks for the first page first, before it has the count
+        q = ProfileQuery(search=needle)
+        both(f"keystroke {needle!r}: first page before the count",
+             lambda q=q: registry.profile_page(q, 0, PAGE), lambda q=q: pg.profile_page(conn, q, 0, PAGE))
     total = registry.count_profiles(ProfileQuery())
     for column in PROFILE_SORT_COLUMNS:
         for descending in (False, True):

@@ -1163,7 +1163,7 @@ def profile_page(conn, query: Any, offset: int, limit: int, *, total: int | None
         end = min(total, offset + limit)
         query = replace(query, descending=not query.descending)
         offset, limit = total - end, end - offset
-    where, params = _profile_where(query, short_index=few and _short_index_pays(conn, query))
+    where, params = _profile_where(query, short_index=searching and _short_index_pays(conn, query))
     join = " JOIN applications a ON a.id = p.application_id" if query.sort in ("application", "provider") \
         else ""
     if few:  # the matches first (through the trigram index), then their order
