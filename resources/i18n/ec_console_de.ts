@@ -4,35 +4,65 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../ec_console/ui/about.py" line="52"/>
-        <location filename="../../ec_console/ui/about.py" line="53"/>
+        <location filename="../../ec_console/ui/about.py" line="37"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="38"/>
+        <source>Keychain</source>
+        <translation>Schlüsselbund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="39"/>
+        <source>Data folder</source>
+        <translation>Datenordner</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="40"/>
+        <source>Log folder</source>
+        <translation>Protokollordner</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="41"/>
+        <source>Settings folder</source>
+        <translation>Einstellungsordner</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="45"/>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/about.py" line="54"/>
+        <location filename="../../ec_console/ui/about.py" line="55"/>
         <source>About %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Über %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/about.py" line="59"/>
+        <location filename="../../ec_console/ui/about.py" line="61"/>
         <source>Application icon</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendungssymbol</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/about.py" line="63"/>
+        <location filename="../../ec_console/ui/about.py" line="65"/>
         <source>Grants one application access to the calendars of your whole organisation through a single service account — Exchange, Office 365 or Google Workspace — and keeps central control over which calendars it can reach.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gewährt einer Anwendung über ein einziges Dienstkonto Zugriff auf die Kalender Ihrer gesamten Organisation – Exchange, Office 365 oder Google Workspace – und behält zentral im Griff, welche Kalender sie erreichen kann.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/about.py" line="75"/>
+        <location filename="../../ec_console/ui/about.py" line="77"/>
         <source>Version and folders</source>
-        <translation type="unfinished"></translation>
+        <translation>Version und Ordner</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/about.py" line="90"/>
+        <location filename="../../ec_console/ui/about.py" line="92"/>
         <source>&amp;Copy details</source>
-        <translation type="unfinished"></translation>
+        <translation>Details &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/about.py" line="93"/>
+        <location filename="../../ec_console/ui/about.py" line="95"/>
         <source>Open &amp;log folder</source>
-        <translation type="unfinished">&amp;Protokollordner öffnen</translation>
+        <translation>&amp;Protokollordner öffnen</translation>
     </message>
 </context>
 <context>
@@ -741,24 +771,24 @@
 <context>
     <name>CopyRow</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="106"/>
+        <location filename="../../ec_console/ui/step_list.py" line="111"/>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="107"/>
+        <location filename="../../ec_console/ui/step_list.py" line="112"/>
         <source>Copy %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="108"/>
+        <location filename="../../ec_console/ui/step_list.py" line="116"/>
         <source>Copy to the clipboard</source>
-        <translation type="unfinished"></translation>
+        <translation>In die Zwischenablage kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="118"/>
+        <location filename="../../ec_console/ui/step_list.py" line="126"/>
         <source>Copied</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopiert</translation>
     </message>
 </context>
 <context>
@@ -766,22 +796,22 @@
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="365"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="367"/>
         <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortschritt</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="368"/>
         <source>Working…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird ausgeführt…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="381"/>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird abgebrochen…</translation>
     </message>
 </context>
 <context>
@@ -1093,58 +1123,91 @@
     <message>
         <location filename="../../ec_console/ui/errors.py" line="89"/>
         <source>Unexpected error</source>
-        <translation type="unfinished"></translation>
+        <translation>Unerwarteter Fehler</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="90"/>
         <source>Unexpected error — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Unerwarteter Fehler – %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="100"/>
         <source>&lt;b&gt;Something went wrong, but the console is still running.&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Etwas ist schiefgegangen, aber die Konsole läuft weiter.&lt;/b&gt;</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="106"/>
         <source>You can carry on working. If it happens again, send the details to your support contact (passwords, tokens and keys are removed from them).</source>
-        <translation type="unfinished"></translation>
+        <translation>Sie können weiterarbeiten. Wenn es wieder passiert, senden Sie die Details an Ihren Support-Kontakt (Kennwörter, Token und Schlüssel sind daraus entfernt).</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="109"/>
         <source>The full record is in the log file: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Der vollständige Eintrag steht in der Protokolldatei: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="125"/>
         <source>Error details</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlerdetails</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="133"/>
         <location filename="../../ec_console/ui/errors.py" line="159"/>
         <source>Show &amp;details</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Details anzeigen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="137"/>
         <source>&amp;Copy details</source>
-        <translation type="unfinished"></translation>
+        <translation>Details &amp;kopieren</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="159"/>
         <source>Hide &amp;details</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Details ausblenden</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="172"/>
         <source>(1 more error since — see the details)</source>
-        <translation type="unfinished"></translation>
+        <translation>(seitdem 1 weiterer Fehler – siehe Details)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/errors.py" line="173"/>
         <source>(%d more errors since — see the details)</source>
-        <translation type="unfinished"></translation>
+        <translation>(seitdem %d weitere Fehler – siehe Details)</translation>
+    </message>
+</context>
+<context>
+    <name>ExportProfiles</name>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="42"/>
+        <source>%(path)s cannot be written: %(reason)s</source>
+        <translation>%(path)s kann nicht geschrieben werden: %(reason)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="53"/>
+        <source>Export the profile list</source>
+        <translation>Profilliste exportieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="54"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="67"/>
+        <source>Exporting the profile list…</source>
+        <translation>Die Profilliste wird exportiert…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="70"/>
+        <source>Exported %(n)s to %(path)s</source>
+        <translation>%(n)s nach %(path)s exportiert</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/export_profiles.py" line="74"/>
+        <source>The profile list was not exported: %s</source>
+        <translation>Die Profilliste wurde nicht exportiert: %s</translation>
     </message>
 </context>
 <context>
@@ -3810,22 +3873,72 @@ Open %s in your browser</source>
 <context>
     <name>StepList</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="297"/>
+        <location filename="../../ec_console/ui/step_list.py" line="252"/>
+        <source>Command</source>
+        <translation>Befehl</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="253"/>
+        <source>Link</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="308"/>
         <source>Steps of the check</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritte der Prüfung</translation>
     </message>
 </context>
 <context>
     <name>StepRow</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="149"/>
-        <source>Details of “%s”</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/step_list.py" line="38"/>
+        <source>Waiting</source>
+        <translation>Wartet</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="150"/>
+        <location filename="../../ec_console/ui/step_list.py" line="39"/>
+        <source>Running…</source>
+        <translation>Läuft…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="40"/>
+        <source>Passed</source>
+        <translation>Bestanden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="41"/>
+        <source>Warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="42"/>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="43"/>
+        <source>Skipped</source>
+        <translation>Übersprungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="157"/>
+        <source>Details of “%s”</source>
+        <translation>Details zu „%s“</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="158"/>
         <source>Show or hide the details</source>
-        <translation type="unfinished"></translation>
+        <translation>Details ein- oder ausblenden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <source>Cause</source>
+        <translation>Ursache</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <source>Fix</source>
+        <translation>Behebung</translation>
     </message>
 </context>
 <context>
@@ -3972,41 +4085,6 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="392"/>
         <source>%s did not start (details in the log)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/export_profiles.py" line="50"/>
-        <source>Export the profile list</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/export_profiles.py" line="51"/>
-        <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/export_profiles.py" line="64"/>
-        <source>Exporting the profile list…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/export_profiles.py" line="67"/>
-        <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/export_profiles.py" line="68"/>
-        <source>profile</source>
-        <translation type="unfinished">Profil</translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/export_profiles.py" line="68"/>
-        <source>profiles</source>
-        <translation type="unfinished">Profile</translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/export_profiles.py" line="71"/>
-        <source>The profile list was not exported: %s</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
