@@ -47,7 +47,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/reconcile_actions.py",
     "ec_console/ui/reconcile_view.py",
     "ec_console/ui/revoke_application.py",
-    "ec_console/ui/wizard.py",
     # core (ec_console/locale/de/LC_MESSAGES/ec_console.po)
     "ec_console/application_edit.py",
     "ec_console/application_move.py",

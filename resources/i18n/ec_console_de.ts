@@ -223,7 +223,7 @@
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="243"/>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Warnung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="251"/>
@@ -302,12 +302,12 @@
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="399"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="422"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="428"/>
@@ -326,44 +326,44 @@
 <context>
     <name>CertificateBox</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="518"/>
+        <location filename="../../ec_console/ui/wizard.py" line="537"/>
         <source>C&amp;reate a certificate…</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikat e&amp;rstellen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="520"/>
+        <location filename="../../ec_console/ui/wizard.py" line="539"/>
         <source>Create a certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikat erstellen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="521"/>
+        <location filename="../../ec_console/ui/wizard.py" line="540"/>
         <source>Makes a private key and a self-signed certificate, valid one year: the key stays on this computer, the public .cer goes to the app registration</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstellt einen privaten Schlüssel und ein selbstsigniertes Zertifikat, ein Jahr gültig: Der Schlüssel bleibt auf diesem Computer, die öffentliche .cer-Datei kommt in die App-Registrierung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="555"/>
+        <location filename="../../ec_console/ui/wizard.py" line="574"/>
         <source>Creating the key and the certificate…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="568"/>
-        <source> In the sandbox it is uploaded for you.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="570"/>
-        <source>&lt;b&gt;Created.&lt;/b&gt; The private key is in %(key)s, readable by you only. Upload the public certificate below to the app registration: Microsoft Entra admin center › App registrations › your app › Certificates &amp;amp; secrets › Certificates › Upload certificate.%(sandbox)s&lt;br&gt;SHA-256 thumbprint: %(sha256)s&lt;br&gt;SHA-1 thumbprint (as the admin center lists it): %(sha1)s&lt;br&gt;Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft advises one from a certificate authority.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="580"/>
-        <source>Certificate to upload</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel und Zertifikat werden erstellt…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="587"/>
+        <source> In the sandbox it is uploaded for you.</source>
+        <translation> In der Sandbox wird es für Sie hochgeladen.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="589"/>
+        <source>&lt;b&gt;Created.&lt;/b&gt; The private key is in %(key)s, readable by you only. Upload the public certificate below to the app registration: Microsoft Entra admin center › App registrations › your app › Certificates &amp;amp; secrets › Certificates › Upload certificate.%(sandbox)s&lt;br&gt;SHA-256 thumbprint: %(sha256)s&lt;br&gt;SHA-1 thumbprint (as the admin center lists it): %(sha1)s&lt;br&gt;Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft advises one from a certificate authority.</source>
+        <translation>&lt;b&gt;Erstellt.&lt;/b&gt; Der private Schlüssel liegt in %(key)s und ist nur für Sie lesbar. Laden Sie das öffentliche Zertifikat unten in die App-Registrierung hoch: „Microsoft Entra admin center › App registrations › your app › Certificates &amp;amp; secrets › Certificates › Upload certificate“.%(sandbox)s&lt;br&gt;SHA-256-Fingerabdruck: %(sha256)s&lt;br&gt;SHA-1-Fingerabdruck (wie das Admin Center ihn anzeigt): %(sha1)s&lt;br&gt;Gültig bis %(until)s. Für den Anfang genügt ein selbstsigniertes Zertifikat; für den Produktivbetrieb empfiehlt Microsoft eines von einer Zertifizierungsstelle.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="599"/>
+        <source>Certificate to upload</source>
+        <translation>Hochzuladendes Zertifikat</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="606"/>
         <source>No certificate was created: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Es wurde kein Zertifikat erstellt: %s</translation>
     </message>
 </context>
 <context>
@@ -489,7 +489,7 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="172"/>
         <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">A&amp;nhalten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="174"/>
@@ -589,7 +589,7 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="517"/>
         <source>Passed</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Bestanden</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="517"/>
@@ -599,7 +599,7 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="518"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Fehlgeschlagen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="524"/>
@@ -719,30 +719,30 @@
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="309"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
 </context>
 <context>
     <name>ConnectionPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="465"/>
+        <location filename="../../ec_console/ui/wizard.py" line="484"/>
         <source>%s: connection details</source>
-        <translation type="unfinished"></translation>
+        <translation>%s: Verbindungsdetails</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="466"/>
+        <location filename="../../ec_console/ui/wizard.py" line="485"/>
         <source>Each value is checked as you type. Secrets go to the keychain only when you finish.</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeder Wert wird schon bei der Eingabe geprüft. Geheimnisse kommen erst beim Abschließen in den Schlüsselbund.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="473"/>
+        <location filename="../../ec_console/ui/wizard.py" line="492"/>
         <source>&lt;b&gt;Legacy.&lt;/b&gt; %s</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Veraltet.&lt;/b&gt; %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="483"/>
+        <location filename="../../ec_console/ui/wizard.py" line="502"/>
         <source>Moving %s from EWS to Microsoft Graph: what it already knows is filled in. Give the Graph app registration&apos;s client ID and its certificate or client secret.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s wird von EWS zu Microsoft Graph verschoben: Was schon bekannt ist, ist ausgefüllt. Geben Sie die Client-ID der Graph-App-Registrierung und ihr Zertifikat oder ihren geheimen Clientschlüssel an.</translation>
     </message>
 </context>
 <context>
@@ -824,7 +824,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="139"/>
         <source>Edit %s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%s bearbeiten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="144"/>
@@ -910,7 +910,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="242"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="244"/>
@@ -1040,7 +1040,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="389"/>
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="397"/>
@@ -1213,29 +1213,29 @@
 <context>
     <name>FieldForm</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="230"/>
+        <location filename="../../ec_console/ui/wizard.py" line="246"/>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="232"/>
+        <location filename="../../ec_console/ui/wizard.py" line="248"/>
         <source>Browse for %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s suchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="311"/>
+        <location filename="../../ec_console/ui/wizard.py" line="329"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikate (*.pem *.crt *.cer);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="312"/>
+        <location filename="../../ec_console/ui/wizard.py" line="330"/>
         <source>Certificate with its key (*.pem *.pfx *.p12);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikat mit Schlüssel (*.pem *.pfx *.p12);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="313"/>
+        <location filename="../../ec_console/ui/wizard.py" line="331"/>
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>
@@ -1316,7 +1316,7 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="515"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="515"/>
@@ -1341,7 +1341,7 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="556"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="562"/>
@@ -1470,7 +1470,7 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="135"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="137"/>
@@ -1485,7 +1485,7 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="170"/>
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="173"/>
@@ -1653,7 +1653,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="174"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="176"/>
@@ -1698,7 +1698,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="244"/>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Wird abgebrochen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="255"/>
@@ -1866,7 +1866,7 @@ Paste a list or import a CSV instead.</source>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="459"/>
         <source>Skipped</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Übersprungen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="481"/>
@@ -2701,44 +2701,44 @@ Open %s in your browser</source>
 <context>
     <name>PlatformPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="363"/>
+        <location filename="../../ec_console/ui/wizard.py" line="381"/>
         <source>Which platform holds the calendars?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="364"/>
-        <source>The application reaches every calendar through one service account.</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf welcher Plattform liegen die Kalender?</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="382"/>
+        <source>The application reaches every calendar through one service account.</source>
+        <translation>Die Anwendung erreicht jeden Kalender über ein einziges Dienstkonto.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="386"/>
         <source>&amp;Use the sandbox organisation (fictional, no tenant needed)</source>
-        <translation type="unfinished"></translation>
+        <translation>Sandbox-Organisation &amp;verwenden (fiktiv, kein Mandant nötig)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="384"/>
+        <location filename="../../ec_console/ui/wizard.py" line="403"/>
         <source>Use the sandbox organisation</source>
-        <translation type="unfinished"></translation>
+        <translation>Sandbox-Organisation verwenden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="399"/>
+        <location filename="../../ec_console/ui/wizard.py" line="418"/>
         <source>Keychain problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Problem mit dem Schlüsselbund</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="400"/>
+        <location filename="../../ec_console/ui/wizard.py" line="419"/>
         <source>Check the &amp;keychain again</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselbund erneut &amp;prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="431"/>
+        <location filename="../../ec_console/ui/wizard.py" line="450"/>
         <source>&lt;b&gt;Secrets cannot be kept on this computer.&lt;/b&gt; The service account&apos;s password, client secret or key goes to the OS keychain when the application is saved, and no usable keychain was found:&lt;br&gt;%s&lt;br&gt;Fix that first, then check again.</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Auf diesem Computer können keine Geheimnisse aufbewahrt werden.&lt;/b&gt; Das Kennwort, der geheime Clientschlüssel oder der Schlüssel des Dienstkontos kommt beim Speichern der Anwendung in den Schlüsselbund des Betriebssystems, und es wurde kein nutzbarer Schlüsselbund gefunden:&lt;br&gt;%s&lt;br&gt;Beheben Sie das zuerst und prüfen Sie dann erneut.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="445"/>
+        <location filename="../../ec_console/ui/wizard.py" line="464"/>
         <source>The sandbox organisation is starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sandbox-Organisation wird gestartet…</translation>
     </message>
 </context>
 <context>
@@ -2938,7 +2938,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="338"/>
         <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Befehl</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="351"/>
@@ -3087,7 +3087,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="416"/>
         <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Fortschritt</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="424"/>
@@ -3157,7 +3157,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="589"/>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Wird abgebrochen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="598"/>
@@ -3348,7 +3348,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
@@ -3363,7 +3363,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="912"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="915"/>
@@ -3426,7 +3426,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="590"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="608"/>
@@ -3509,12 +3509,12 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Link</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Link</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Befehl</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="98"/>
@@ -3530,7 +3530,7 @@ Open %s in your browser</source>
         <location filename="../../ec_console/ui/revoke_application.py" line="109"/>
         <location filename="../../ec_console/ui/revoke_application.py" line="141"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="125"/>
@@ -3731,7 +3731,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="177"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="179"/>
@@ -3757,117 +3757,118 @@ Open %s in your browser</source>
 <context>
     <name>ScopePage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="702"/>
+        <location filename="../../ec_console/ui/wizard.py" line="721"/>
         <source>Which calendars may the application reach?</source>
-        <translation type="unfinished"></translation>
+        <translation>Welche Kalender darf die Anwendung erreichen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="703"/>
+        <location filename="../../ec_console/ui/wizard.py" line="722"/>
         <source>The commands below are filled in with the names you entered; copy them for your administrator.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Befehle unten sind mit den eingegebenen Namen ausgefüllt; kopieren Sie sie für Ihren Administrator.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="717"/>
+        <location filename="../../ec_console/ui/wizard.py" line="736"/>
         <source>How to set up the scope</source>
-        <translation type="unfinished"></translation>
+        <translation>So richten Sie den Bereich ein</translation>
     </message>
 </context>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="948"/>
+        <location filename="../../ec_console/ui/wizard.py" line="967"/>
         <source>Setup wizard</source>
-        <translation type="unfinished"></translation>
+        <translation>Einrichtungsassistent</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="965"/>
+        <location filename="../../ec_console/ui/wizard.py" line="984"/>
         <source>Move %s to Microsoft Graph</source>
-        <translation type="unfinished"></translation>
+        <translation>%s zu Microsoft Graph verschieben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="968"/>
+        <location filename="../../ec_console/ui/wizard.py" line="987"/>
         <source>Edit %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s bearbeiten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="971"/>
+        <location filename="../../ec_console/ui/wizard.py" line="990"/>
         <source>Add connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung hinzufügen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1038"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1057"/>
         <source>Save the new certificate and its private key</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Zertifikat und privaten Schlüssel speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1039"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1058"/>
         <source>PEM files (*.pem)</source>
-        <translation type="unfinished"></translation>
+        <translation>PEM-Dateien (*.pem)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1083"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1102"/>
         <source>Nothing was saved: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Es wurde nichts gespeichert: %s</translation>
     </message>
 </context>
 <context>
     <name>SignInBox</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="599"/>
+        <location filename="../../ec_console/ui/wizard.py" line="81"/>
+        <location filename="../../ec_console/ui/wizard.py" line="618"/>
         <source>&amp;Sign in as administrator…</source>
-        <translation type="unfinished"></translation>
+        <translation>Als &amp;Administrator anmelden…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="601"/>
+        <location filename="../../ec_console/ui/wizard.py" line="620"/>
         <source>Sign in as administrator</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Administrator anmelden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="602"/>
+        <location filename="../../ec_console/ui/wizard.py" line="621"/>
         <source>Opens the browser to sign in with Google; fills in the administrator when a super administrator signs in</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnet den Browser zur Anmeldung bei Google; trägt den Administrator ein, wenn sich ein Super Admin anmeldet</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="604"/>
-        <location filename="../../ec_console/ui/wizard.py" line="606"/>
+        <location filename="../../ec_console/ui/wizard.py" line="623"/>
+        <location filename="../../ec_console/ui/wizard.py" line="625"/>
         <source>Cancel sign-in</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="631"/>
+        <location filename="../../ec_console/ui/wizard.py" line="650"/>
         <source>Pick your organisation&apos;s OAuth client file first (above).</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst (oben) die OAuth-Clientdatei Ihrer Organisation aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="651"/>
+        <location filename="../../ec_console/ui/wizard.py" line="670"/>
         <source>Waiting for the sign-in in your browser…</source>
-        <translation type="unfinished"></translation>
+        <translation>Warten auf die Anmeldung in Ihrem Browser…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="659"/>
+        <location filename="../../ec_console/ui/wizard.py" line="678"/>
         <source>Cancelling the sign-in…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldung wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="669"/>
+        <location filename="../../ec_console/ui/wizard.py" line="688"/>
         <source>Sign-in address</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeadresse</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="676"/>
+        <location filename="../../ec_console/ui/wizard.py" line="695"/>
         <source>The sign-in was cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldung wurde abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="681"/>
+        <location filename="../../ec_console/ui/wizard.py" line="700"/>
         <source>Signed in as %s, a super administrator.</source>
-        <translation type="unfinished"></translation>
+        <translation>Angemeldet als %s, ein Super Admin.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="684"/>
-        <location filename="../../ec_console/ui/wizard.py" line="689"/>
+        <location filename="../../ec_console/ui/wizard.py" line="703"/>
+        <location filename="../../ec_console/ui/wizard.py" line="708"/>
         <source>Sign-in did not succeed: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldung ist nicht gelungen: %s</translation>
     </message>
 </context>
 <context>
@@ -3944,117 +3945,117 @@ Open %s in your browser</source>
 <context>
     <name>SummaryPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="901"/>
+        <location filename="../../ec_console/ui/wizard.py" line="920"/>
         <source>Summary</source>
-        <translation type="unfinished"></translation>
+        <translation>Zusammenfassung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="902"/>
+        <location filename="../../ec_console/ui/wizard.py" line="921"/>
         <source>Finish stores the application as below.</source>
-        <translation type="unfinished"></translation>
+        <translation>„Abschließen“ speichert die Anwendung wie unten angegeben.</translation>
     </message>
 </context>
 <context>
     <name>TestPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="757"/>
-        <source>Test the access</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="758"/>
-        <source>The console checks, step by step, that the application reaches the test mailbox — and that the restriction holds.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="768"/>
-        <source>&amp;Retry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="770"/>
-        <source>Retry the test</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="772"/>
-        <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/wizard.py" line="774"/>
-        <source>Stop the test</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../ec_console/ui/wizard.py" line="776"/>
+        <source>Test the access</source>
+        <translation>Zugriff testen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="777"/>
+        <source>The console checks, step by step, that the application reaches the test mailbox — and that the restriction holds.</source>
+        <translation>Die Konsole prüft Schritt für Schritt, dass die Anwendung das Testpostfach erreicht – und dass die Einschränkung greift.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="787"/>
+        <source>&amp;Retry</source>
+        <translation>Test wieder&amp;holen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="789"/>
+        <source>Retry the test</source>
+        <translation>Test wiederholen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="791"/>
+        <source>S&amp;top</source>
+        <translation>A&amp;nhalten</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="793"/>
+        <source>Stop the test</source>
+        <translation>Test anhalten</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/wizard.py" line="795"/>
         <source>Save &amp;anyway — record that the test failed</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trotzdem speichern – fehlgeschlagenen Test vermerken</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="778"/>
+        <location filename="../../ec_console/ui/wizard.py" line="797"/>
         <source>Save anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>Trotzdem speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="809"/>
+        <location filename="../../ec_console/ui/wizard.py" line="828"/>
         <source>; then that &lt;b&gt;%s&lt;/b&gt; is denied</source>
-        <translation type="unfinished"></translation>
+        <translation>; dann, dass &lt;b&gt;%s&lt;/b&gt; abgewiesen wird</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="811"/>
+        <location filename="../../ec_console/ui/wizard.py" line="830"/>
         <source>&lt;b&gt;Legacy EWS.&lt;/b&gt; %s</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Veraltetes EWS.&lt;/b&gt; %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="813"/>
+        <location filename="../../ec_console/ui/wizard.py" line="832"/>
         <source>Checks &lt;b&gt;%s&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüft &lt;b&gt;%s&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="827"/>
+        <location filename="../../ec_console/ui/wizard.py" line="846"/>
         <source>Testing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird getestet…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="857"/>
+        <location filename="../../ec_console/ui/wizard.py" line="876"/>
         <source>Passed with warnings: read them before you go on.</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit Warnungen bestanden: Lesen Sie sie, bevor Sie fortfahren.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="858"/>
+        <location filename="../../ec_console/ui/wizard.py" line="877"/>
         <source>Passed: the application reaches the calendars as planned.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bestanden: Die Anwendung erreicht die Kalender wie geplant.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="862"/>
+        <location filename="../../ec_console/ui/wizard.py" line="881"/>
         <source>a step failed</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Schritt ist fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="863"/>
+        <location filename="../../ec_console/ui/wizard.py" line="882"/>
         <source>Failed: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="864"/>
+        <location filename="../../ec_console/ui/wizard.py" line="883"/>
         <source>The test was stopped before it finished.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Test wurde vor seinem Ende angehalten.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="865"/>
+        <location filename="../../ec_console/ui/wizard.py" line="884"/>
         <source> Fix it and Retry, or save anyway.</source>
-        <translation type="unfinished"></translation>
+        <translation> Beheben Sie den Fehler und wiederholen Sie den Test, oder speichern Sie trotzdem.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="872"/>
+        <location filename="../../ec_console/ui/wizard.py" line="891"/>
         <source>The test could not run: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Test konnte nicht ausgeführt werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="878"/>
+        <location filename="../../ec_console/ui/wizard.py" line="897"/>
         <source>The test was stopped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Test wurde angehalten.</translation>
     </message>
 </context>
 <context>
@@ -4062,7 +4063,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="240"/>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Warnung</translation>
     </message>
 </context>
 <context>
