@@ -49,13 +49,13 @@ from ec_console.ui.step_list import CopyRow, StepBridge, StepList, add_instructi
 from ec_console.ui.tasks import Task, run_in_background
 from ec_console.wizard import (
     CONNECTION_PAGES,
-    LEGACY_EWS_NOTE,
     PLATFORM_CHOICES,
     FieldSpec,
     Page,
     Platform,
     SetupFlow,
     describe_error,
+    legacy_ews_note,
 )
 
 log = logging.getLogger(__name__)
@@ -490,7 +490,7 @@ class ConnectionPage(_Page):
         self.sign_in: SignInBox | None = None
         self.certificate_box: CertificateBox | None = None
         if platform is Platform.ONLINE:
-            note = _heading_text(self.tr("<b>Legacy.</b> %s") % html.escape(LEGACY_EWS_NOTE))
+            note = _heading_text(self.tr("<b>Legacy.</b> %s") % html.escape(legacy_ews_note()))
             note.setObjectName("legacyEwsNote")
             note.setStyleSheet(f"color: {theme.status_colour('warn').name()};")
             note.setContentsMargins(0, 0, 0, 8)
@@ -828,7 +828,7 @@ class TestPage(_Page):
             return
         denied = self.tr("; then that <b>%s</b> is denied") % html.escape(plan.expect_denied) \
             if plan.expect_denied else ""
-        legacy = ("<br>" + self.tr("<b>Legacy EWS.</b> %s") % html.escape(LEGACY_EWS_NOTE)) \
+        legacy = ("<br>" + self.tr("<b>Legacy EWS.</b> %s") % html.escape(legacy_ews_note())) \
             if flow.platform is Platform.ONLINE else ""
         self.plan_label.setText(self.tr("Checks <b>%s</b>") % html.escape(plan.target) + denied + "."
                                 + legacy)
@@ -936,9 +936,9 @@ class SummaryPage(_Page):
         while self.rows.rowCount():
             self.rows.removeRow(0)
         region = wizard.region.label if wizard.region is not None else None
-        for label, text in self.flow().summary(region_label=region, keychain=wizard.keychain):
+        for key, label, text in self.flow().summary_rows(region_label=region, keychain=wizard.keychain):
             value = _heading_text(text)
-            value.setObjectName(f"summary_{label.replace(' ', '_').lower()}")
+            value.setObjectName(f"summary_{key}")
             value.setAccessibleName(label)
             self.rows.addRow(QLabel(f"<b>{html.escape(label)}</b>"), value)
         self.error.hide()
