@@ -150,3 +150,33 @@ def test_german_window_mnemonics_do_not_collide(app, qtbot):
 # ui/reconcile_actions.py): still English, their mnemonics are chosen when those modules are translated.
 NOT_YET_OURS = {"editApplicationAction", "importCredentialAction", "moveToGraphAction",
                 "removeApplicationAction", "reconcileAction"}
+
+
+def test_small_windows_and_step_rows_are_german(app, qtbot):
+    """About, the error dialog, the progress dialog's texts and a check's step rows, in German."""
+    from PySide6.QtWidgets import QPushButton
+
+    from ec_console.checks import StepSpec
+    from ec_console.ui.about import AboutDialog
+    from ec_console.ui.errors import ExceptionDialog
+    from ec_console.ui.step_list import StepRow
+
+    install_translators(app, "de")
+    about = AboutDialog("Secret Service")
+    qtbot.addWidget(about)
+    assert about.windowTitle().startswith("Über ")
+    buttons = {button.text() for button in about.findChildren(QPushButton)}
+    assert {"Details &kopieren", "&Protokollordner öffnen"} <= buttons
+    assert "Einstellungsordner" in about.facts_label.text()
+    assert "Settings folder" in about.details_text()           # copied for support: stays English
+    dialog = ExceptionDialog("KeyError: 'region'", "Traceback ...", None)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle().startswith("Unerwarteter Fehler")
+    assert dialog.toggle_button.text() == "&Details anzeigen"
+    dialog.add_follow_up("second")
+    assert "(seitdem 1 weiterer Fehler – siehe Details)" in dialog.summary_label.text()
+    row = StepRow(StepSpec("sign_in", "Sign in as the service account", ()))
+    qtbot.addWidget(row)
+    assert row.state.text() == "Wartet" and row.accessibleName().endswith(": Wartet")
+    row.mark_started()
+    assert row.state.text() == "Läuft…"

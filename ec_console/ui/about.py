@@ -103,6 +103,9 @@ class AboutDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
+        # Tall enough for every fact: the rich-text table's height is not in the layout's minimum, and on a
+        # small screen (200 % scaling) the dialog opened at that minimum with the last facts cut off.
+        self.setMinimumHeight(self.sizeHint().height())
 
     def details_text(self) -> str:
         facts = [("Product", APP_DISPLAY_NAME), *self._facts]
