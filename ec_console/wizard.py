@@ -66,6 +66,21 @@ def legacy_ews_note() -> str:
     return _(_LEGACY_EWS_NOTE).format(date=_(EWS_SHUTDOWN_DATE))
 
 
+def date_for_people(iso_date: str) -> str:
+    """A certificate's YYYY-MM-DD date as people of the current language write it ("03.12.2027"); English
+    keeps the ISO form the wizard has always shown."""
+    if current_language() == "en":
+        return iso_date
+    from datetime import date
+
+    from ec_console.i18n import format_date
+
+    try:
+        return format_date(date.fromisoformat(iso_date[:10]))   # type: ignore[arg-type]
+    except ValueError:
+        return iso_date
+
+
 def _lowered(label: str) -> str:
     """A field's label inside an English sentence starts small ("sandbox password set"); German nouns keep
     their capital."""
@@ -652,7 +667,8 @@ class SetupFlow:
         except BadInput as exc:
             raise BadInput(surface_text(exc.message, "gui")) from None
         note = _("{subject}, valid until {date}; SHA-256 thumbprint {thumbprint}")
-        self.notes["certificate"] = note.format(subject=certificate.subject, date=certificate.not_after[:10],
+        self.notes["certificate"] = note.format(subject=certificate.subject,
+                                                date=date_for_people(certificate.not_after[:10]),
                                                 thumbprint=certificate.thumbprint_sha256)
         # recorded with the application, so that a desktop importing the certificate can be told whether it
         # is this one (applications import-credential)

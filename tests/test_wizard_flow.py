@@ -426,3 +426,12 @@ def test_a_field_label_starts_small_inside_an_english_sentence_only(german):
     i18n.set_language("en")
     hint = {spec.key: spec for spec in flow.fields(Page.CONNECTION_ONPREM)}["password"].placeholder
     assert hint == "sandbox password set"
+
+
+def test_a_certificate_date_is_written_as_the_language_writes_dates(german):
+    from ec_console import i18n
+    from ec_console.wizard import date_for_people
+
+    assert date_for_people("2027-12-03") == "03.12.2027"
+    i18n.set_language("en")
+    assert date_for_people("2027-12-03") == "2027-12-03"

@@ -54,6 +54,7 @@ from ec_console.wizard import (
     Page,
     Platform,
     SetupFlow,
+    date_for_people,
     describe_error,
     legacy_ews_note,
 )
@@ -594,7 +595,8 @@ class CertificateBox(QFrame):
             "Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft "
             "advises one from a certificate authority.") % {
                 "key": html.escape(str(made.key_file)), "sandbox": sandbox,
-                "sha256": made.thumbprint_sha256, "sha1": made.thumbprint_sha1, "until": made.not_after})
+                "sha256": made.thumbprint_sha256, "sha1": made.thumbprint_sha1,
+                "until": date_for_people(made.not_after)})
         if self.upload_row is not None:
             self.upload_row.deleteLater()
         self.upload_row = CopyRow(str(made.cer_file), self.tr("Certificate to upload"))
