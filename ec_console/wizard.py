@@ -413,7 +413,8 @@ class SetupFlow:
         if s.get("client_id") and platform is Platform.GOOGLE:
             flow.key_summary = KeySummary(str(s.get("client_email") or ""), str(s["client_id"]),
                                           str(s.get("project_id") or ""), "")
-            flow.notes["key_file"] = flow.key_summary.describe() + " — set; pick a file only to replace it"
+            flow.notes["key_file"] = _("{key} — set; pick a file only to replace it").format(
+                key=flow.key_summary.describe())
         flow.test_report = None
         return flow
 

@@ -326,42 +326,42 @@
 <context>
     <name>CertificateBox</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="538"/>
+        <location filename="../../ec_console/ui/wizard.py" line="539"/>
         <source>C&amp;reate a certificate…</source>
         <translation>Zertifikat e&amp;rstellen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="540"/>
+        <location filename="../../ec_console/ui/wizard.py" line="541"/>
         <source>Create a certificate</source>
         <translation>Zertifikat erstellen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="541"/>
+        <location filename="../../ec_console/ui/wizard.py" line="542"/>
         <source>Makes a private key and a self-signed certificate, valid one year: the key stays on this computer, the public .cer goes to the app registration</source>
         <translation>Erstellt einen privaten Schlüssel und ein selbstsigniertes Zertifikat, ein Jahr gültig: Der Schlüssel bleibt auf diesem Computer, die öffentliche .cer-Datei kommt in die App-Registrierung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="575"/>
+        <location filename="../../ec_console/ui/wizard.py" line="576"/>
         <source>Creating the key and the certificate…</source>
         <translation>Schlüssel und Zertifikat werden erstellt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="588"/>
+        <location filename="../../ec_console/ui/wizard.py" line="589"/>
         <source> In the sandbox it is uploaded for you.</source>
         <translation> In der Sandbox wird es für Sie hochgeladen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="590"/>
+        <location filename="../../ec_console/ui/wizard.py" line="591"/>
         <source>&lt;b&gt;Created.&lt;/b&gt; The private key is in %(key)s, readable by you only. Upload the public certificate below to the app registration: Microsoft Entra admin center › App registrations › your app › Certificates &amp;amp; secrets › Certificates › Upload certificate.%(sandbox)s&lt;br&gt;SHA-256 thumbprint: %(sha256)s&lt;br&gt;SHA-1 thumbprint (as the admin center lists it): %(sha1)s&lt;br&gt;Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft advises one from a certificate authority.</source>
         <translation>&lt;b&gt;Erstellt.&lt;/b&gt; Der private Schlüssel liegt in %(key)s und ist nur für Sie lesbar. Laden Sie das öffentliche Zertifikat unten in die App-Registrierung hoch: „Microsoft Entra admin center › App registrations › your app › Certificates &amp;amp; secrets › Certificates › Upload certificate“.%(sandbox)s&lt;br&gt;SHA-256-Fingerabdruck: %(sha256)s&lt;br&gt;SHA-1-Fingerabdruck (wie das Admin Center ihn anzeigt): %(sha1)s&lt;br&gt;Gültig bis %(until)s. Für den Anfang genügt ein selbstsigniertes Zertifikat; für den Produktivbetrieb empfiehlt Microsoft eines von einer Zertifizierungsstelle.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="600"/>
+        <location filename="../../ec_console/ui/wizard.py" line="602"/>
         <source>Certificate to upload</source>
         <translation>Hochzuladendes Zertifikat</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="607"/>
+        <location filename="../../ec_console/ui/wizard.py" line="609"/>
         <source>No certificate was created: %s</source>
         <translation>Es wurde kein Zertifikat erstellt: %s</translation>
     </message>
@@ -725,22 +725,22 @@
 <context>
     <name>ConnectionPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="485"/>
+        <location filename="../../ec_console/ui/wizard.py" line="486"/>
         <source>%s: connection details</source>
         <translation>%s: Verbindungsdetails</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="486"/>
+        <location filename="../../ec_console/ui/wizard.py" line="487"/>
         <source>Each value is checked as you type. Secrets go to the keychain only when you finish.</source>
         <translation>Jeder Wert wird schon bei der Eingabe geprüft. Geheimnisse kommen erst beim Abschließen in den Schlüsselbund.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="493"/>
+        <location filename="../../ec_console/ui/wizard.py" line="494"/>
         <source>&lt;b&gt;Legacy.&lt;/b&gt; %s</source>
         <translation>&lt;b&gt;Veraltet.&lt;/b&gt; %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="503"/>
+        <location filename="../../ec_console/ui/wizard.py" line="504"/>
         <source>Moving %s from EWS to Microsoft Graph: what it already knows is filled in. Give the Graph app registration&apos;s client ID and its certificate or client secret.</source>
         <translation>%s wird von EWS zu Microsoft Graph verschoben: Was schon bekannt ist, ist ausgefüllt. Geben Sie die Client-ID der Graph-App-Registrierung und ihr Zertifikat oder ihren geheimen Clientschlüssel an.</translation>
     </message>
@@ -1213,27 +1213,27 @@
 <context>
     <name>FieldForm</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="246"/>
+        <location filename="../../ec_console/ui/wizard.py" line="247"/>
         <source>Browse…</source>
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="248"/>
+        <location filename="../../ec_console/ui/wizard.py" line="249"/>
         <source>Browse for %s</source>
         <translation>%s suchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="330"/>
+        <location filename="../../ec_console/ui/wizard.py" line="331"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>Zertifikate (*.pem *.crt *.cer);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="331"/>
+        <location filename="../../ec_console/ui/wizard.py" line="332"/>
         <source>Certificate with its key (*.pem *.pfx *.p12);;All files (*)</source>
         <translation>Zertifikat mit Schlüssel (*.pem *.pfx *.p12);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="332"/>
+        <location filename="../../ec_console/ui/wizard.py" line="333"/>
         <source>JSON files (*.json);;All files (*)</source>
         <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
@@ -2701,42 +2701,42 @@ Open %s in your browser</source>
 <context>
     <name>PlatformPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="382"/>
+        <location filename="../../ec_console/ui/wizard.py" line="383"/>
         <source>Which platform holds the calendars?</source>
         <translation>Auf welcher Plattform liegen die Kalender?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="383"/>
+        <location filename="../../ec_console/ui/wizard.py" line="384"/>
         <source>The application reaches every calendar through one service account.</source>
         <translation>Die Anwendung erreicht jeden Kalender über ein einziges Dienstkonto.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="387"/>
+        <location filename="../../ec_console/ui/wizard.py" line="388"/>
         <source>&amp;Use the sandbox organisation (fictional, no tenant needed)</source>
         <translation>Sandbox-Organisation &amp;verwenden (fiktiv, kein Mandant nötig)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="404"/>
+        <location filename="../../ec_console/ui/wizard.py" line="405"/>
         <source>Use the sandbox organisation</source>
         <translation>Sandbox-Organisation verwenden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="419"/>
+        <location filename="../../ec_console/ui/wizard.py" line="420"/>
         <source>Keychain problem</source>
         <translation>Problem mit dem Schlüsselbund</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="420"/>
+        <location filename="../../ec_console/ui/wizard.py" line="421"/>
         <source>Check the &amp;keychain again</source>
         <translation>Schlüsselbund erneut &amp;prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="451"/>
+        <location filename="../../ec_console/ui/wizard.py" line="452"/>
         <source>&lt;b&gt;Secrets cannot be kept on this computer.&lt;/b&gt; The service account&apos;s password, client secret or key goes to the OS keychain when the application is saved, and no usable keychain was found:&lt;br&gt;%s&lt;br&gt;Fix that first, then check again.</source>
         <translation>&lt;b&gt;Auf diesem Computer können keine Geheimnisse aufbewahrt werden.&lt;/b&gt; Das Kennwort, der geheime Clientschlüssel oder der Schlüssel des Dienstkontos kommt beim Speichern der Anwendung in den Schlüsselbund des Betriebssystems, und es wurde kein nutzbarer Schlüsselbund gefunden:&lt;br&gt;%s&lt;br&gt;Beheben Sie das zuerst und prüfen Sie dann erneut.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="465"/>
+        <location filename="../../ec_console/ui/wizard.py" line="466"/>
         <source>The sandbox organisation is starting…</source>
         <translation>Die Sandbox-Organisation wird gestartet…</translation>
     </message>
@@ -3757,17 +3757,17 @@ Open %s in your browser</source>
 <context>
     <name>ScopePage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="722"/>
+        <location filename="../../ec_console/ui/wizard.py" line="724"/>
         <source>Which calendars may the application reach?</source>
         <translation>Welche Kalender darf die Anwendung erreichen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="723"/>
+        <location filename="../../ec_console/ui/wizard.py" line="725"/>
         <source>The commands below are filled in with the names you entered; copy them for your administrator.</source>
         <translation>Die Befehle unten sind mit den eingegebenen Namen ausgefüllt; kopieren Sie sie für Ihren Administrator.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="737"/>
+        <location filename="../../ec_console/ui/wizard.py" line="739"/>
         <source>How to set up the scope</source>
         <translation>So richten Sie den Bereich ein</translation>
     </message>
@@ -3775,37 +3775,37 @@ Open %s in your browser</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="968"/>
+        <location filename="../../ec_console/ui/wizard.py" line="970"/>
         <source>Setup wizard</source>
         <translation>Einrichtungsassistent</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="985"/>
+        <location filename="../../ec_console/ui/wizard.py" line="987"/>
         <source>Move %s to Microsoft Graph</source>
         <translation>%s zu Microsoft Graph verschieben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="988"/>
+        <location filename="../../ec_console/ui/wizard.py" line="990"/>
         <source>Edit %s</source>
         <translation>%s bearbeiten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="991"/>
+        <location filename="../../ec_console/ui/wizard.py" line="993"/>
         <source>Add connection</source>
         <translation>Verbindung hinzufügen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1058"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1060"/>
         <source>Save the new certificate and its private key</source>
         <translation>Neues Zertifikat und privaten Schlüssel speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1059"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1061"/>
         <source>PEM files (*.pem)</source>
         <translation>PEM-Dateien (*.pem)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="1103"/>
+        <location filename="../../ec_console/ui/wizard.py" line="1105"/>
         <source>Nothing was saved: %s</source>
         <translation>Es wurde nichts gespeichert: %s</translation>
     </message>
@@ -3813,60 +3813,60 @@ Open %s in your browser</source>
 <context>
     <name>SignInBox</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="81"/>
-        <location filename="../../ec_console/ui/wizard.py" line="619"/>
+        <location filename="../../ec_console/ui/wizard.py" line="82"/>
+        <location filename="../../ec_console/ui/wizard.py" line="621"/>
         <source>&amp;Sign in as administrator…</source>
         <translation>Als &amp;Administrator anmelden…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="621"/>
+        <location filename="../../ec_console/ui/wizard.py" line="623"/>
         <source>Sign in as administrator</source>
         <translation>Als Administrator anmelden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="622"/>
+        <location filename="../../ec_console/ui/wizard.py" line="624"/>
         <source>Opens the browser to sign in with Google; fills in the administrator when a super administrator signs in</source>
         <translation>Öffnet den Browser zur Anmeldung bei Google; trägt den Administrator ein, wenn sich ein Super Admin anmeldet</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="624"/>
         <location filename="../../ec_console/ui/wizard.py" line="626"/>
+        <location filename="../../ec_console/ui/wizard.py" line="628"/>
         <source>Cancel sign-in</source>
         <translation>Anmeldung abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="651"/>
+        <location filename="../../ec_console/ui/wizard.py" line="653"/>
         <source>Pick your organisation&apos;s OAuth client file first (above).</source>
         <translation>Wählen Sie zuerst (oben) die OAuth-Clientdatei Ihrer Organisation aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="671"/>
+        <location filename="../../ec_console/ui/wizard.py" line="673"/>
         <source>Waiting for the sign-in in your browser…</source>
         <translation>Warten auf die Anmeldung in Ihrem Browser…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="679"/>
+        <location filename="../../ec_console/ui/wizard.py" line="681"/>
         <source>Cancelling the sign-in…</source>
         <translation>Die Anmeldung wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="689"/>
+        <location filename="../../ec_console/ui/wizard.py" line="691"/>
         <source>Sign-in address</source>
         <translation>Anmeldeadresse</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="696"/>
+        <location filename="../../ec_console/ui/wizard.py" line="698"/>
         <source>The sign-in was cancelled.</source>
         <translation>Die Anmeldung wurde abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="701"/>
+        <location filename="../../ec_console/ui/wizard.py" line="703"/>
         <source>Signed in as %s, a super administrator.</source>
         <translation>Angemeldet als %s, ein Super Admin.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="704"/>
-        <location filename="../../ec_console/ui/wizard.py" line="709"/>
+        <location filename="../../ec_console/ui/wizard.py" line="706"/>
+        <location filename="../../ec_console/ui/wizard.py" line="711"/>
         <source>Sign-in did not succeed: %s</source>
         <translation>Die Anmeldung ist nicht gelungen: %s</translation>
     </message>
@@ -3945,12 +3945,12 @@ Open %s in your browser</source>
 <context>
     <name>SummaryPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="921"/>
+        <location filename="../../ec_console/ui/wizard.py" line="923"/>
         <source>Summary</source>
         <translation>Zusammenfassung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="922"/>
+        <location filename="../../ec_console/ui/wizard.py" line="924"/>
         <source>Finish stores the application as below.</source>
         <translation>„Abschließen“ speichert die Anwendung wie unten angegeben.</translation>
     </message>
@@ -3958,102 +3958,102 @@ Open %s in your browser</source>
 <context>
     <name>TestPage</name>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="777"/>
+        <location filename="../../ec_console/ui/wizard.py" line="779"/>
         <source>Test the access</source>
         <translation>Zugriff testen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="778"/>
+        <location filename="../../ec_console/ui/wizard.py" line="780"/>
         <source>The console checks, step by step, that the application reaches the test mailbox — and that the restriction holds.</source>
         <translation>Die Konsole prüft Schritt für Schritt, dass die Anwendung das Testpostfach erreicht – und dass die Einschränkung greift.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="788"/>
+        <location filename="../../ec_console/ui/wizard.py" line="790"/>
         <source>&amp;Retry</source>
         <translation>Test wieder&amp;holen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="790"/>
+        <location filename="../../ec_console/ui/wizard.py" line="792"/>
         <source>Retry the test</source>
         <translation>Test wiederholen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="792"/>
+        <location filename="../../ec_console/ui/wizard.py" line="794"/>
         <source>S&amp;top</source>
         <translation>A&amp;nhalten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="794"/>
+        <location filename="../../ec_console/ui/wizard.py" line="796"/>
         <source>Stop the test</source>
         <translation>Test anhalten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="796"/>
+        <location filename="../../ec_console/ui/wizard.py" line="798"/>
         <source>Save &amp;anyway — record that the test failed</source>
         <translation>&amp;Trotzdem speichern – fehlgeschlagenen Test vermerken</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="798"/>
+        <location filename="../../ec_console/ui/wizard.py" line="800"/>
         <source>Save anyway</source>
         <translation>Trotzdem speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="829"/>
+        <location filename="../../ec_console/ui/wizard.py" line="831"/>
         <source>; then that &lt;b&gt;%s&lt;/b&gt; is denied</source>
         <translation>; dann, dass &lt;b&gt;%s&lt;/b&gt; abgewiesen wird</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="831"/>
+        <location filename="../../ec_console/ui/wizard.py" line="833"/>
         <source>&lt;b&gt;Legacy EWS.&lt;/b&gt; %s</source>
         <translation>&lt;b&gt;Veraltetes EWS.&lt;/b&gt; %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="833"/>
+        <location filename="../../ec_console/ui/wizard.py" line="835"/>
         <source>Checks &lt;b&gt;%s&lt;/b&gt;</source>
         <translation>Prüft &lt;b&gt;%s&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="847"/>
+        <location filename="../../ec_console/ui/wizard.py" line="849"/>
         <source>Testing…</source>
         <translation>Wird getestet…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="877"/>
+        <location filename="../../ec_console/ui/wizard.py" line="879"/>
         <source>Passed with warnings: read them before you go on.</source>
         <translation>Mit Warnungen bestanden: Lesen Sie sie, bevor Sie fortfahren.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="878"/>
+        <location filename="../../ec_console/ui/wizard.py" line="880"/>
         <source>Passed: the application reaches the calendars as planned.</source>
         <translation>Bestanden: Die Anwendung erreicht die Kalender wie geplant.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="882"/>
+        <location filename="../../ec_console/ui/wizard.py" line="884"/>
         <source>a step failed</source>
         <translation>ein Schritt ist fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="883"/>
+        <location filename="../../ec_console/ui/wizard.py" line="885"/>
         <source>Failed: %s</source>
         <translation>Fehlgeschlagen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="884"/>
+        <location filename="../../ec_console/ui/wizard.py" line="886"/>
         <source>The test was stopped before it finished.</source>
         <translation>Der Test wurde vor seinem Ende angehalten.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="885"/>
+        <location filename="../../ec_console/ui/wizard.py" line="887"/>
         <source> Fix it and Retry, or save anyway.</source>
         <translation> Beheben Sie den Fehler und wiederholen Sie den Test, oder speichern Sie trotzdem.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="892"/>
+        <location filename="../../ec_console/ui/wizard.py" line="894"/>
         <source>The test could not run: %s</source>
         <translation>Der Test konnte nicht ausgeführt werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/wizard.py" line="898"/>
+        <location filename="../../ec_console/ui/wizard.py" line="900"/>
         <source>The test was stopped.</source>
         <translation>Der Test wurde angehalten.</translation>
     </message>
