@@ -150,3 +150,49 @@ def test_german_window_mnemonics_do_not_collide(app, qtbot):
 # ui/reconcile_actions.py): still English, their mnemonics are chosen when those modules are translated.
 NOT_YET_OURS = {"editApplicationAction", "importCredentialAction", "moveToGraphAction",
                 "removeApplicationAction", "reconcileAction"}
+
+
+@pytest.fixture
+def berlin_time(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_profiles_table_is_german_with_german_dates(app, qtbot, berlin_time):
+    from ec_console.registry import Registry
+    from ec_console.ui.profiles_model import (
+        COL_LAST_CHECKED,
+        COL_LAST_RESULT,
+        COL_STATUS,
+        ProfilesModel,
+        local_time,
+    )
+
+    install_translators(app, "de")
+    with Registry.for_region("us") as registry:
+        booking = registry.add_application("Room booking", "exchange", "contoso.com")
+        alice = registry.add_profile(booking.id, "alice@contoso.com", "Alice Able", "linked")
+        registry.add_profile(booking.id, "bob@contoso.com", "Bob Baker", "linked")
+        registry.record_profile_check(alice.id, result="fail", diagnosis="impersonation_denied",
+                                      status="needs_relink", checked_at="2026-07-02T23:30:00Z")
+        model = ProfilesModel(registry)
+        headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+        assert headers == ["E-Mail", "Name", "Anwendung", "Plattform", "Status", "Zuletzt geprüft",
+                           "Letztes Ergebnis"]
+        assert model.headerData(COL_LAST_CHECKED, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) \
+            == "Klicken, um nach „Zuletzt geprüft“ zu sortieren"
+        rows = {model.data(model.index(r, 0)): r for r in range(model.rowCount())}
+        alice_row, bob_row = rows["alice@contoso.com"], rows["bob@contoso.com"]
+        assert model.data(model.index(alice_row, COL_STATUS)) == "Erneut zu verknüpfen"
+        # The registry keeps ISO 8601 UTC; the table shows the German date in local time (Berlin: +2 h).
+        assert model.data(model.index(alice_row, COL_LAST_CHECKED)) == "03.07.2026 01:30"
+        assert model.data(model.index(alice_row, COL_LAST_RESULT)) == "Fehlgeschlagen: impersonation_denied"
+        assert model.data(model.index(bob_row, COL_LAST_CHECKED)) == "Nie"
+        assert model.data(model.index(bob_row, COL_LAST_RESULT)) == "Noch nicht geprüft"
+        assert registry.get_profile(alice.id).last_checked_at == "2026-07-02T23:30:00Z"
+    assert local_time("2026-01-02T03:04:00Z") == "02.01.2026 04:04"

@@ -2901,29 +2901,119 @@ Open %s in your browser</source>
 <context>
     <name>ProfilesModel</name>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="353"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="84"/>
+        <source>Email</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="85"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="86"/>
+        <source>Application</source>
+        <translation>Anwendung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="87"/>
+        <source>Platform</source>
+        <translation>Plattform</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="88"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="89"/>
+        <source>Last checked</source>
+        <translation>Zuletzt geprüft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="90"/>
+        <source>Last result</source>
+        <translation>Letztes Ergebnis</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="94"/>
+        <source>Linked</source>
+        <translation>Verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="95"/>
+        <source>Needs relink</source>
+        <translation>Erneut zu verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="96"/>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="98"/>
+        <source>Linked: the application reaches this calendar.</source>
+        <translation>Verknüpft: Die Anwendung erreicht diesen Kalender.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="99"/>
+        <source>Needs relink: the last probe failed; relink once the cause is fixed.</source>
+        <translation>Erneut zu verknüpfen: Die letzte Prüfung ist fehlgeschlagen. Verknüpfen Sie das Profil erneut, sobald die Ursache behoben ist.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="101"/>
+        <source>Revoked: the console no longer probes this calendar.</source>
+        <translation>Widerrufen: Die Konsole prüft diesen Kalender nicht mehr.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="103"/>
+        <source>Passed</source>
+        <translation>Bestanden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="104"/>
+        <source>Passed with warnings</source>
+        <translation>Bestanden mit Warnungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="105"/>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="106"/>
+        <source>Not checked yet</source>
+        <translation>Noch nicht geprüft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="107"/>
+        <source>Never</source>
+        <translation>Nie</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profiles_model.py" line="404"/>
         <source>Click to sort by %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Klicken, um nach „%s“ zu sortieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="379"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="430"/>
         <source>(removed)</source>
-        <translation type="unfinished"></translation>
+        <translation>(entfernt)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="640"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="692"/>
         <source>This calendar has not been checked yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Kalender wurde noch nicht geprüft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="641"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="693"/>
         <source>%s local time (%s UTC)</source>
-        <translation type="unfinished"></translation>
+        <translation>%s Ortszeit (%s UTC)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profiles_model.py" line="644"/>
+        <location filename="../../ec_console/ui/profiles_model.py" line="696"/>
         <source>Last check failed with diagnosis “%s”.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die letzte Prüfung ist mit der Diagnose „%s“ fehlgeschlagen.</translation>
     </message>
 </context>
 <context>
