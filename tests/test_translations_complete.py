@@ -45,7 +45,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/health_history.py",
     "ec_console/ui/import_credential.py",
     "ec_console/ui/link_dialog.py",
-    "ec_console/ui/profile_details.py",
     "ec_console/ui/reconcile_actions.py",
     "ec_console/ui/reconcile_view.py",
     "ec_console/ui/revoke_application.py",

@@ -84,7 +84,7 @@ GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
 # Columns sized to the rows on screen when a region's profiles are first shown: (least, most) width.
 _FITTED_COLUMNS = {COL_EMAIL: (160, 420), COL_NAME: (70, 220), COL_APPLICATION: (110, 220),
-                   COL_PLATFORM: (90, 190)}
+                   COL_PLATFORM: (90, 190), COL_STATUS: (110, 220)}  # German: "Erneut zu verknüpfen"
 RegistryFactory = Callable[[str], Registry]
 _TAGS = re.compile(r"<[^>]+>")
 

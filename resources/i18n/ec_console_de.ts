@@ -384,12 +384,12 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="119"/>
         <source>Application</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Anwendung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="123"/>
         <source>Platform</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Plattform</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="129"/>
@@ -559,17 +559,17 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="517"/>
         <source>Passed</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Bestanden</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="517"/>
         <source>Passed with warnings</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Bestanden mit Warnungen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="518"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Fehlgeschlagen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="524"/>
@@ -814,7 +814,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="178"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Name</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="181"/>
@@ -1520,12 +1520,12 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Name</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Ergebnis</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="98"/>
@@ -2681,221 +2681,256 @@ Open %s in your browser</source>
 <context>
     <name>ProfileDetailsPane</name>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="96"/>
-        <location filename="../../ec_console/ui/profile_details.py" line="98"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="67"/>
+        <source>check</source>
+        <translation>Prüfung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="68"/>
+        <source>link</source>
+        <translation>Verknüpfung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="69"/>
+        <source>relink</source>
+        <translation>Erneute Verknüpfung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="70"/>
+        <source>verify_withdrawal</source>
+        <translation>Entzug bestätigt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="71"/>
+        <source>setup</source>
+        <translation>Einrichtung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="72"/>
+        <source>secret_check</source>
+        <translation>Geheimnis geprüft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="90"/>
+        <source>%s all day</source>
+        <translation>%s ganztägig</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="114"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="116"/>
         <source>Profile details</source>
-        <translation type="unfinished"></translation>
+        <translation>Profildetails</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="101"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="119"/>
         <source>profile details</source>
-        <translation type="unfinished"></translation>
+        <translation>Profildetails</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="122"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="140"/>
         <source>Test co&amp;nnectivity</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="124"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="142"/>
         <source>Test connectivity</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="125"/>
-        <source>Check this calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung testen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="143"/>
+        <source>Check this calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter)</source>
+        <translation>Diesen Kalender jetzt Schritt für Schritt prüfen, mit den gespeicherten Einstellungen und dem Geheimnis seiner Anwendung (keine Eingabe nötig)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="161"/>
         <source>Busy blocks of the next 7 days</source>
-        <translation type="unfinished"></translation>
+        <translation>Belegte Zeiten der nächsten 7 Tage</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="148"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="166"/>
         <source>&amp;Read now</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Jetzt lesen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="150"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="168"/>
         <source>Read the busy times of the next 7 days from the calendar now (times only; the profile&apos;s status does not change)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die belegten Zeiten der nächsten 7 Tage jetzt aus dem Kalender lesen (nur Zeiten; der Status des Profils ändert sich nicht)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="164"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="182"/>
         <source>Withdraw this calendar at the platform</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugriff auf der Plattform entziehen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="169"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
         <source>Busy in the next 7 days</source>
-        <translation type="unfinished"></translation>
+        <translation>Belegt in den nächsten 7 Tagen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="177"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="195"/>
         <source>Steps of the last check</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritte der letzten Prüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="178"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="196"/>
         <source>This calendar has not been checked yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Kalender wurde noch nicht geprüft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="186"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="204"/>
         <source>Check history</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfverlauf</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
-        <location filename="../../ec_console/ui/profile_details.py" line="189"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>Art</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="188"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="206"/>
         <source>Audit entries of this profile</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="189"/>
-        <source>Action</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="189"/>
-        <source>Detail</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="192"/>
-        <source>Checks</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="194"/>
-        <source>Audit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="199"/>
-        <source>Profile details sections</source>
-        <translation type="unfinished"></translation>
+        <translation>Einträge dieses Profils im Überwachungsprotokoll</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="207"/>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="210"/>
+        <source>Checks</source>
+        <translation>Prüfungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="212"/>
+        <source>Audit</source>
+        <translation>Überwachungsprotokoll</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="217"/>
+        <source>Profile details sections</source>
+        <translation>Abschnitte der Profildetails</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="225"/>
         <source>&amp;Overview</source>
-        <translation type="unfinished"></translation>
+        <translation>Ü&amp;bersicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="208"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="226"/>
         <source>&amp;Last check</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Letzte Prüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="209"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="227"/>
         <source>H&amp;istory</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Verlauf</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="260"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="278"/>
         <source>No profile selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Profil ausgewählt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="283"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="301"/>
         <source>Profile details — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Profildetails – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="288"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="306"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="289"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="307"/>
         <source>Application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="290"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="308"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="291"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="309"/>
         <source>First linked</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstmals verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="292"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="310"/>
         <source>Last checked</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuletzt geprüft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="292"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="310"/>
         <source>Never</source>
-        <translation type="unfinished"></translation>
+        <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="293"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="311"/>
         <source>Last result</source>
-        <translation type="unfinished"></translation>
+        <translation>Letztes Ergebnis</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="299"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="317"/>
         <source>Last failure: %s — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzter Fehler: %s – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="326"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="344"/>
         <source>Not read yet: use Read now.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht gelesen: Klicken Sie auf „Jetzt lesen“.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="329"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="347"/>
         <source>The last check (%s) could not read the calendar.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die letzte Prüfung (%s) konnte den Kalender nicht lesen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="330"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="348"/>
         <source>From the last check (%s).</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der letzten Prüfung (%s).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="338"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="356"/>
         <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="351"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="369"/>
         <source>No busy time</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine belegte Zeit</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="387"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="410"/>
         <source>Reading the calendar…</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalender wird gelesen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="401"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="424"/>
         <source>The calendar could not be read: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Kalender konnte nicht gelesen werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="405"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="428"/>
         <source>Read just now (%s).</source>
-        <translation type="unfinished"></translation>
+        <translation>Soeben gelesen (%s).</translation>
     </message>
 </context>
 <context>
@@ -3119,7 +3154,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="424"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Status</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="444"/>
@@ -3536,12 +3571,12 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Link</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Verknüpfung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Befehl</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="98"/>
@@ -3693,49 +3728,49 @@ Open %s in your browser</source>
 <context>
     <name>RevokeProfilesDialog</name>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="442"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="465"/>
         <source>Confirm revoke</source>
-        <translation type="unfinished"></translation>
+        <translation>Widerruf bestätigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="445"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="468"/>
         <source>Revoke profiles</source>
-        <translation type="unfinished"></translation>
+        <translation>Profile widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="445"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="468"/>
         <source>Revoke profile</source>
-        <translation type="unfinished"></translation>
+        <translation>Profil widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="446"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="469"/>
         <source>Revoke %d calendar profiles?</source>
-        <translation type="unfinished"></translation>
+        <translation>%d Kalenderprofile widerrufen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="447"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="470"/>
         <source>Revoke the calendar profile %s?</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Kalenderprofil %s widerrufen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="450"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="473"/>
         <source>… and %d more</source>
-        <translation type="unfinished"></translation>
+        <translation>… und %d weitere</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="451"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="474"/>
         <source>The console records them as revoked and stops checking them. To withdraw the application&apos;s access at the platform too, follow the step in each profile&apos;s details. A revoked profile can be relinked later.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Konsole vermerkt sie als widerrufen und prüft sie nicht mehr. Um den Zugriff der Anwendung auch auf der Plattform zu entziehen, folgen Sie dem Schritt in den Details des jeweiligen Profils. Ein widerrufenes Profil kann später erneut verknüpft werden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="456"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="479"/>
         <source>&amp;Revoke %d profiles</source>
-        <translation type="unfinished"></translation>
+        <translation>%d Profile &amp;widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="456"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="479"/>
         <source>&amp;Revoke profile</source>
-        <translation type="unfinished"></translation>
+        <translation>Profil &amp;widerrufen</translation>
     </message>
 </context>
 <context>
