@@ -196,3 +196,38 @@ def test_profiles_table_is_german_with_german_dates(app, qtbot, berlin_time):
         assert model.data(model.index(bob_row, COL_LAST_RESULT)) == "Noch nicht geprüft"
         assert registry.get_profile(alice.id).last_checked_at == "2026-07-02T23:30:00Z"
     assert local_time("2026-01-02T03:04:00Z") == "02.01.2026 04:04"
+
+
+def test_check_all_dialog_and_run_summary_are_german(app, qtbot):
+    from types import SimpleNamespace
+
+    from ec_console.checkall import JobResult, ProbeJob
+    from ec_console.ui.check_all import (
+        CheckAllDialog,
+        RunTally,
+        missing_credential_note,
+        summary_message,
+        time_left,
+    )
+
+    install_translators(app, "de")
+    dialog = CheckAllDialog(1204, "Deutschland (DE)")
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Alle verknüpften Kalender prüfen"
+    assert dialog.intro.text().startswith("Die 1.204 verknüpften und erneut zu verknüpfenden Kalender in "
+                                          "Deutschland (DE)")
+    assert dialog.start_button.text() == "&Starten"
+    outcome = SimpleNamespace(code="throttled")
+    tally = RunTally()
+    tally.add([JobResult(ProbeJob(1, f"u{i}@x.example"), "needs_relink", "needs_relink", i, "", outcome)
+               for i in range(2)]
+              + [JobResult(ProbeJob(1, "t@x.example"), "unchanged", "linked", 9, "", outcome)])
+    assert tally.summary() == "2 erneut zu verknüpfen, 1 nicht geprüft: throttled"   # the code stays
+    summary = SimpleNamespace(cancelled=True, results=[1] * 1500, total=2000, application_failures={},
+                              write_error="")
+    assert summary_message("Alle prüfen", summary, tally, "Deutschland (DE)") == (
+        "Alle prüfen in Deutschland (DE) nach 1.500 von 2.000 abgebrochen — "
+        "2 erneut zu verknüpfen, 1 nicht geprüft: throttled")
+    assert time_left(600) == "noch etwa 10 min" and time_left(30) == "noch etwa 30 s"
+    assert missing_credential_note(["Raumbuchung"]).startswith("; 1 Anwendung nicht geprüft")
+    assert missing_credential_note(["A", "B"]).startswith("; 2 Anwendungen nicht geprüft")

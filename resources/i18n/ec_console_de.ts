@@ -339,39 +339,39 @@
 <context>
     <name>CheckAllDialog</name>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="109"/>
+        <location filename="../../ec_console/ui/check_all.py" line="117"/>
         <source>Check all</source>
-        <translation type="unfinished">Alle prüfen</translation>
+        <translation>Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="110"/>
+        <location filename="../../ec_console/ui/check_all.py" line="118"/>
         <source>Check all linked calendars</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle verknüpften Kalender prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="112"/>
+        <location filename="../../ec_console/ui/check_all.py" line="120"/>
         <source>Probe the %(n)s linked and needs-relink calendars of %(region)s again and update their status. A probe the platform answers with “busy” or not at all leaves the status as it is.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die %(n)s verknüpften und erneut zu verknüpfenden Kalender in %(region)s erneut prüfen und ihren Status aktualisieren. Antwortet die Plattform auf eine Prüfung mit „ausgelastet“ oder gar nicht, bleibt der Status unverändert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="122"/>
+        <location filename="../../ec_console/ui/check_all.py" line="130"/>
         <source>Probes at once per application</source>
-        <translation type="unfinished"></translation>
+        <translation>Gleichzeitige Prüfungen je Anwendung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="126"/>
+        <location filename="../../ec_console/ui/check_all.py" line="134"/>
         <source>Exchange allows 27 concurrent EWS connections per service account, shared with the production application: keep this low (default %d, at most %d).</source>
-        <translation type="unfinished"></translation>
+        <translation>Exchange erlaubt 27 gleichzeitige EWS-Verbindungen je Dienstkonto, die sich die Konsole mit der Produktivanwendung teilt: Halten Sie diesen Wert niedrig (Standard %d, höchstens %d).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="132"/>
+        <location filename="../../ec_console/ui/check_all.py" line="140"/>
         <source>&amp;Probes at once per application:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Gleichzeitige Prüfungen je Anwendung:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="136"/>
+        <location filename="../../ec_console/ui/check_all.py" line="144"/>
         <source>&amp;Start</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Starten</translation>
     </message>
 </context>
 <context>
@@ -3728,47 +3728,47 @@ Open %s in your browser</source>
 <context>
     <name>RevokeProfilesDialog</name>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="465"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="466"/>
         <source>Confirm revoke</source>
         <translation>Widerruf bestätigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="468"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="469"/>
         <source>Revoke profiles</source>
         <translation>Profile widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="468"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="469"/>
         <source>Revoke profile</source>
         <translation>Profil widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="469"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="470"/>
         <source>Revoke %d calendar profiles?</source>
         <translation>%d Kalenderprofile widerrufen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="470"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="471"/>
         <source>Revoke the calendar profile %s?</source>
         <translation>Das Kalenderprofil %s widerrufen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="473"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="474"/>
         <source>… and %d more</source>
         <translation>… und %d weitere</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="474"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="475"/>
         <source>The console records them as revoked and stops checking them. To withdraw the application&apos;s access at the platform too, follow the step in each profile&apos;s details. A revoked profile can be relinked later.</source>
         <translation>Die Konsole vermerkt sie als widerrufen und prüft sie nicht mehr. Um den Zugriff der Anwendung auch auf der Plattform zu entziehen, folgen Sie dem Schritt in den Details des jeweiligen Profils. Ein widerrufenes Profil kann später erneut verknüpft werden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="479"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="480"/>
         <source>&amp;Revoke %d profiles</source>
         <translation>%d Profile &amp;widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="479"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="480"/>
         <source>&amp;Revoke profile</source>
         <translation>Profil &amp;widerrufen</translation>
     </message>
@@ -3776,44 +3776,144 @@ Open %s in your browser</source>
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="168"/>
+        <location filename="../../ec_console/ui/check_all.py" line="69"/>
+        <source>about %s min left</source>
+        <translation>noch etwa %s min</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="70"/>
+        <source>about %s s left</source>
+        <translation>noch etwa %s s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="88"/>
+        <source>%s not checked: %s</source>
+        <translation>%s nicht geprüft: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="95"/>
+        <source>%s linked</source>
+        <translation>%s verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="97"/>
+        <source>%s needs relink</source>
+        <translation>%s erneut zu verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="98"/>
+        <source>%s need relink</source>
+        <translation>%s erneut zu verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="101"/>
+        <source>%s unchanged</source>
+        <translation>%s unverändert</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="106"/>
+        <source>%s skipped</source>
+        <translation>%s übersprungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="108"/>
+        <source>nothing to do</source>
+        <translation>nichts zu tun</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="176"/>
         <source>Progress of the running check</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_all.py" line="171"/>
-        <source>Run progress</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_all.py" line="174"/>
-        <source>Run progress bar</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_all.py" line="177"/>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortschritt der laufenden Prüfung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="179"/>
+        <source>Run progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="182"/>
+        <source>Run progress bar</source>
+        <translation>Fortschrittsbalken</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="185"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="187"/>
         <source>Cancel the running check</source>
-        <translation type="unfinished"></translation>
+        <translation>Laufende Prüfung abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="216"/>
+        <location filename="../../ec_console/ui/check_all.py" line="224"/>
         <source>%s: starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>%s: wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="278"/>
+        <location filename="../../ec_console/ui/check_all.py" line="286"/>
         <source>%(title)s: %(done)s of %(total)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(title)s: %(done)s von %(total)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="289"/>
+        <location filename="../../ec_console/ui/check_all.py" line="298"/>
         <source>cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="324"/>
+        <source>%(title)s cancelled in %(region)s after %(done)s of %(total)s</source>
+        <translation>%(title)s in %(region)s nach %(done)s von %(total)s abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="329"/>
+        <source>%(title)s finished in %(region)s: %(total)s probed</source>
+        <translation>%(title)s in %(region)s beendet: %(total)s geprüft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="335"/>
+        <source>; an application itself failed (%s): see the applications list</source>
+        <translation>; eine Anwendung selbst ist fehlgeschlagen (%s): siehe Anwendungsliste</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="340"/>
+        <source>; stopped: %(n)s result could not be saved in the registry (%(error)s), run it again to finish</source>
+        <translation>; angehalten: %(n)s Ergebnis konnte nicht im Register gespeichert werden (%(error)s). Starten Sie die Prüfung erneut, um sie abzuschließen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="342"/>
+        <source>; stopped: %(n)s results could not be saved in the registry (%(error)s), run it again to finish</source>
+        <translation>; angehalten: %(n)s Ergebnisse konnten nicht im Register gespeichert werden (%(error)s). Starten Sie die Prüfung erneut, um sie abzuschließen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="356"/>
+        <source>; %(n)s application not checked, no credential in this desktop&apos;s keychain (%(names)s): Tools › Import credential…</source>
+        <translation>; %(n)s Anwendung nicht geprüft, keine Anmeldeinformationen im Schlüsselbund dieses Computers (%(names)s): Extras › Anmeldeinformationen importieren…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="358"/>
+        <source>; %(n)s applications not checked, no credential in this desktop&apos;s keychain (%(names)s): Tools › Import credential…</source>
+        <translation>; %(n)s Anwendungen nicht geprüft, keine Anmeldeinformationen im Schlüsselbund dieses Computers (%(names)s): Extras › Anmeldeinformationen importieren…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="384"/>
+        <source>Another check is still running; wait for it or cancel it</source>
+        <translation>Eine andere Prüfung läuft noch. Warten Sie, bis sie beendet ist, oder brechen Sie sie ab.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="401"/>
+        <source>%s did not run: %s</source>
+        <translation>%s wurde nicht ausgeführt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="406"/>
+        <source>%s stopped by an unexpected error (details in the log)</source>
+        <translation>%s wurde durch einen unerwarteten Fehler angehalten (Details im Protokoll)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_all.py" line="414"/>
+        <source>%s did not start (details in the log)</source>
+        <translation>%s wurde nicht gestartet (Details im Protokoll)</translation>
     </message>
 </context>
 <context>
@@ -4079,26 +4179,6 @@ Open %s in your browser</source>
 </context>
 <context>
     <name>window</name>
-    <message>
-        <location filename="../../ec_console/ui/check_all.py" line="364"/>
-        <source>Another check is still running; wait for it or cancel it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_all.py" line="381"/>
-        <source>%s did not run: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_all.py" line="386"/>
-        <source>%s stopped by an unexpected error (details in the log)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_all.py" line="392"/>
-        <source>%s did not start (details in the log)</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="50"/>
         <source>Export the profile list</source>
