@@ -379,247 +379,270 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="91"/>
         <source>Connectivity check</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindungsprüfung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="119"/>
         <source>Application</source>
-        <translation type="unfinished">Anwendung</translation>
+        <translation>Anwendung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="123"/>
         <source>Platform</source>
-        <translation type="unfinished">Plattform</translation>
+        <translation>Plattform</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="129"/>
+        <location filename="../../ec_console/ui/check_view.py" line="328"/>
+        <location filename="../../ec_console/ui/check_view.py" line="411"/>
         <source>Mailbox</source>
-        <translation type="unfinished"></translation>
+        <translation>Postfach</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="130"/>
         <source>the mailbox or user to check, e.g. alice@contoso.com</source>
-        <translation type="unfinished"></translation>
+        <translation>das zu prüfende Postfach oder der Benutzer, z. B. alice@contoso.com</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="135"/>
+        <location filename="../../ec_console/ui/check_view.py" line="333"/>
         <source>Mailbox that must be denied</source>
-        <translation type="unfinished"></translation>
+        <translation>Postfach, dem der Zugriff verweigert werden muss</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="136"/>
         <source>optional: prove this mailbox is outside the scope</source>
-        <translation type="unfinished"></translation>
+        <translation>optional: nachweisen, dass dieses Postfach außerhalb des Bereichs liegt</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="138"/>
         <source>Also test &amp;writing (Exchange)</source>
-        <translation type="unfinished"></translation>
+        <translation>Auch &amp;Schreiben testen (Exchange)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="140"/>
         <source>Also test writing</source>
-        <translation type="unfinished"></translation>
+        <translation>Auch Schreiben testen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="142"/>
         <source>Creates one test item in the mailbox&apos;s calendar (no attendees, so no invitation is sent) and deletes it again, proving the application may write. Off: the check only reads busy times.</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstellt ein Testelement im Kalender des Postfachs (ohne Teilnehmer, es wird also keine Einladung gesendet) und löscht es wieder. So wird nachgewiesen, dass die Anwendung schreiben darf. Aus: Die Prüfung liest nur belegte Zeiten.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="151"/>
         <source>&amp;Application:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Anwendung:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="154"/>
         <source>&amp;Platform:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Plattform:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="158"/>
         <source>&amp;Mailbox:</source>
-        <translation type="unfinished"></translation>
+        <translation>P&amp;ostfach:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="160"/>
         <source>Must be &amp;denied:</source>
-        <translation type="unfinished"></translation>
+        <translation>Muss &amp;verweigert werden:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="167"/>
         <source>&amp;Run check</source>
-        <translation type="unfinished"></translation>
+        <translation>P&amp;rüfung ausführen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="169"/>
         <source>Run check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung ausführen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="172"/>
         <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
+        <translation>Anhal&amp;ten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="174"/>
         <source>Stop the check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung anhalten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="184"/>
         <source>Result for</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis für</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="192"/>
         <source>The result is out of date</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Ergebnis ist veraltet</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="201"/>
         <source>&amp;Copy as text</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Text &amp;kopieren</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="205"/>
         <source>Export &amp;HTML…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;HTML exportieren…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="205"/>
         <source>Export PD&amp;F…</source>
-        <translation type="unfinished"></translation>
+        <translation>PD&amp;F exportieren…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="206"/>
         <source>Export &amp;JSON…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;JSON exportieren…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="224"/>
         <source>&amp;Import credential…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeinformationen &amp;importieren…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="234"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="257"/>
         <source>The applications could not be read: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anwendungen konnten nicht gelesen werden: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="263"/>
         <source>Enter details…</source>
-        <translation type="unfinished"></translation>
+        <translation>Angaben eingeben…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="267"/>
         <source>Test connectivity — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung testen – %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="308"/>
         <source>A check is still running: stop it, then test %s again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Prüfung läuft noch: Halten Sie sie an und testen Sie %s dann erneut.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="312"/>
         <source>The application of %s is no longer active in this region: it cannot be checked.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anwendung von %s ist in dieser Region nicht mehr aktiv und kann nicht geprüft werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="342"/>
         <source>Pick an application, or Enter details…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie eine Anwendung oder „Angaben eingeben…“.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="385"/>
         <source>This result is for %s with the previous settings; run the check again to use the new ones.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Ergebnis gilt für %s mit den vorherigen Einstellungen. Führen Sie die Prüfung erneut aus, um die neuen zu verwenden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="388"/>
         <source>This result is for %s; run the check again for %s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Ergebnis gilt für %s. Führen Sie die Prüfung für %s erneut aus.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="390"/>
         <source>This result is for %s; run the check again for the mailbox you enter.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Ergebnis gilt für %s. Führen Sie die Prüfung für das eingegebene Postfach erneut aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="472"/>
+        <location filename="../../ec_console/ui/check_view.py" line="420"/>
+        <source>Enter the secret for the ad hoc check</source>
+        <translation>Geben Sie das Geheimnis für die Ad-hoc-Prüfung ein</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="424"/>
+        <source>Pick an application</source>
+        <translation>Wählen Sie eine Anwendung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="435"/>
+        <source>This desktop&apos;s keychain holds no secret for %s: %s</source>
+        <translation>Der Schlüsselbund dieses Computers enthält kein Geheimnis für %s: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="473"/>
         <source>Checking %s…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_view.py" line="517"/>
-        <source>Passed</source>
-        <translation type="unfinished">Bestanden</translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_view.py" line="517"/>
-        <source>Passed with warnings</source>
-        <translation type="unfinished">Bestanden mit Warnungen</translation>
+        <translation>%s wird geprüft…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="518"/>
+        <source>Passed</source>
+        <translation>Bestanden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="518"/>
+        <source>Passed with warnings</source>
+        <translation>Bestanden mit Warnungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="519"/>
         <source>Failed</source>
-        <translation type="unfinished">Fehlgeschlagen</translation>
+        <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="524"/>
+        <location filename="../../ec_console/ui/check_view.py" line="525"/>
         <source>%s · checked %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s · geprüft %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="533"/>
+        <location filename="../../ec_console/ui/check_view.py" line="534"/>
         <source>The check could not run: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung konnte nicht ausgeführt werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="558"/>
+        <location filename="../../ec_console/ui/check_view.py" line="559"/>
         <source>The credential is in this desktop&apos;s keychain: run the check again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen sind im Schlüsselbund dieses Computers: Führen Sie die Prüfung erneut aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="563"/>
+        <location filename="../../ec_console/ui/check_view.py" line="564"/>
         <source>The check was stopped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung wurde angehalten.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="600"/>
-        <source>HTML page (*.html)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/check_view.py" line="600"/>
-        <source>PDF document (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/check_view.py" line="595"/>
+        <source>Run a check first</source>
+        <translation>Führen Sie zuerst eine Prüfung aus</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="601"/>
+        <source>HTML page (*.html)</source>
+        <translation>HTML-Seite (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="601"/>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/check_view.py" line="602"/>
         <source>JSON (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="603"/>
+        <location filename="../../ec_console/ui/check_view.py" line="604"/>
         <source>Export the result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="616"/>
+        <location filename="../../ec_console/ui/check_view.py" line="617"/>
         <source>Saved to %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Gespeichert unter %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_view.py" line="622"/>
+        <location filename="../../ec_console/ui/check_view.py" line="623"/>
         <source>The file could not be written: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Datei konnte nicht geschrieben werden: %s</translation>
     </message>
 </context>
 <context>
@@ -689,7 +712,7 @@
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="309"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
 </context>
 <context>
@@ -766,7 +789,7 @@
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="365"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="367"/>
@@ -880,7 +903,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="242"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="244"/>
@@ -1407,7 +1430,7 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="135"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="137"/>
@@ -1590,7 +1613,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="174"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="176"/>
@@ -1828,7 +1851,7 @@ Paste a list or import a CSV instead.</source>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="489"/>
         <source>%s skipped</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%s übersprungen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="490"/>
@@ -3488,7 +3511,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="590"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="608"/>
@@ -3592,7 +3615,7 @@ Open %s in your browser</source>
         <location filename="../../ec_console/ui/revoke_application.py" line="109"/>
         <location filename="../../ec_console/ui/revoke_application.py" line="141"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="125"/>
