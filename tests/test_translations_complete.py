@@ -36,7 +36,6 @@ NOT_YET_TRANSLATED = frozenset({
     # GUI (resources/i18n/ec_console_de.ts)
     "ec_console/ui/about.py",
     "ec_console/ui/application_actions.py",
-    "ec_console/ui/audit_view.py",
     "ec_console/ui/edit_application.py",
     "ec_console/ui/errors.py",
     "ec_console/ui/export_profiles.py",

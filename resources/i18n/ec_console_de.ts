@@ -126,171 +126,206 @@
 <context>
     <name>AuditLogDialog</name>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="159"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="98"/>
+        <source> — no entry was changed, deleted or reordered since it was written</source>
+        <translation> – seit dem Schreiben wurde kein Eintrag geändert, gelöscht oder umsortiert</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="181"/>
         <source>Audit log</source>
-        <translation type="unfinished"></translation>
+        <translation>Überwachungsprotokoll</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="160"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="182"/>
         <source>Audit log — %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="171"/>
-        <source>Filter the audit log</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="172"/>
-        <source>Filter: words in any column (user, action, address …)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="175"/>
-        <source>&amp;Filter:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="184"/>
-        <source>Fro&amp;m:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="186"/>
-        <source>Only entries on or after this day</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="187"/>
-        <source>&amp;To:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="188"/>
-        <source>Only entries on or before this day</source>
-        <translation type="unfinished"></translation>
+        <translation>Überwachungsprotokoll – %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="193"/>
+        <source>Filter the audit log</source>
+        <translation>Überwachungsprotokoll filtern</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="194"/>
+        <source>Filter: words in any column (user, action, address …)</source>
+        <translation>Filter: Wörter in beliebiger Spalte (Benutzer, Aktion, Adresse …)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="197"/>
+        <source>&amp;Filter:</source>
+        <translation>&amp;Filter:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="206"/>
+        <source>Fro&amp;m:</source>
+        <translation>&amp;Von:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="208"/>
+        <source>Only entries on or after this day</source>
+        <translation>Nur Einträge ab diesem Tag</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="209"/>
+        <source>&amp;To:</source>
+        <translation>&amp;Bis:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="210"/>
+        <source>Only entries on or before this day</source>
+        <translation>Nur Einträge bis einschließlich diesem Tag</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="215"/>
         <source>Audit entries</source>
-        <translation type="unfinished"></translation>
+        <translation>Protokolleinträge</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="211"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="233"/>
         <source>Details of the selected entry</source>
-        <translation type="unfinished"></translation>
+        <translation>Details des ausgewählten Eintrags</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="234"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="256"/>
         <source>Audit log status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status des Überwachungsprotokolls</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="236"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="258"/>
         <source>&amp;Refresh</source>
-        <translation type="unfinished">&amp;Aktualisieren</translation>
+        <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="243"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="265"/>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Warnung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="251"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="273"/>
         <source>Audit chain verification</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung der Protokollkette</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="255"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="277"/>
         <source>&amp;Export CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV &amp;exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="257"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="279"/>
         <source>Save the entries that match the filter and the dates as a CSV file</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einträge, die dem Filter und den Daten entsprechen, als CSV-Datei speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="260"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="282"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="326"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="348"/>
         <source>The “From” day is after the “To” day: no entry can match. Pick a “From” day on or before %s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="337"/>
-        <source>Reading the audit log…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="351"/>
-        <source>Checking that no audit entry was changed, deleted or reordered…</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Tag bei „Von“ liegt nach dem Tag bei „Bis“: Kein Eintrag kann passen. Wählen Sie bei „Von“ einen Tag bis einschließlich %s.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="360"/>
-        <source>Head of the chain: %s. Note it with the count to detect later a deletion of the newest entries (ec-console audit verify --known-head).</source>
-        <translation type="unfinished"></translation>
+        <source>Reading the audit log…</source>
+        <translation>Überwachungsprotokoll wird gelesen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="367"/>
-        <source>The audit chain could not be checked: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="381"/>
-        <source>Showing the newest %(shown)s of %(n)s; narrow the filter or dates, or export them all</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/audit_view.py" line="374"/>
+        <source>Checking that no audit entry was changed, deleted or reordered…</source>
+        <translation>Es wird geprüft, dass kein Protokolleintrag geändert, gelöscht oder umsortiert wurde…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="383"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="386"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="423"/>
+        <source>Head of the chain: %s. Note it with the count to detect later a deletion of the newest entries (ec-console audit verify --known-head).</source>
+        <translation>Kopf der Kette: %s. Notieren Sie ihn zusammen mit der Anzahl, um später ein Löschen der neuesten Einträge zu erkennen (ec-console audit verify --known-head).</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="390"/>
+        <source>The audit chain could not be checked: %s</source>
+        <translation>Die Protokollkette konnte nicht geprüft werden: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="405"/>
+        <source>Showing the newest %(shown)s of %(n)s; narrow the filter or dates, or export them all</source>
+        <translation>Die neuesten %(shown)s von %(n)s werden angezeigt. Schränken Sie Filter oder Daten ein, oder exportieren Sie alle</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="407"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="410"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="448"/>
         <source>entry</source>
-        <translation type="unfinished"></translation>
+        <translation>Eintrag</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="384"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="386"/>
-        <location filename="../../ec_console/ui/audit_view.py" line="423"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="408"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="410"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="448"/>
         <source>entries</source>
-        <translation type="unfinished"></translation>
+        <translation>Einträge</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="392"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="416"/>
         <source>&lt;i&gt;Select an entry to see all of it here.&lt;/i&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="398"/>
-        <source>Export the audit log</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="399"/>
-        <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;i&gt;Wählen Sie einen Eintrag aus, um ihn hier vollständig zu sehen.&lt;/i&gt;</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="422"/>
-        <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <source>Export the audit log</source>
+        <translation>Überwachungsprotokoll exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="428"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="423"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="437"/>
+        <source>%s cannot be written: %s</source>
+        <translation>%s kann nicht geschrieben werden: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="447"/>
+        <source>Exported %(n)s to %(path)s</source>
+        <translation>%(n)s nach %(path)s exportiert</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="453"/>
         <source>Nothing was exported: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Es wurde nichts exportiert: %s</translation>
     </message>
 </context>
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ec_console/ui/audit_view.py" line="146"/>
+        <location filename="../../ec_console/ui/audit_view.py" line="66"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="66"/>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="67"/>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="67"/>
+        <source>Subject</source>
+        <translation>Objekt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="68"/>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/audit_view.py" line="168"/>
         <source>%(label)s (recorded as %(code)s)</source>
-        <translation type="unfinished"></translation>
+        <translation>%(label)s (gespeichert als %(code)s)</translation>
     </message>
 </context>
 <context>
@@ -822,7 +857,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="144"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="156"/>
@@ -1208,7 +1243,7 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="249"/>
         <source>&amp;Application:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">&amp;Anwendung:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="266"/>
@@ -1233,7 +1268,7 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="296"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="364"/>
@@ -1276,7 +1311,7 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="515"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="515"/>
@@ -1301,12 +1336,12 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="556"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="562"/>
         <source>Nothing was exported: %s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Es wurde nichts exportiert: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="562"/>
@@ -1485,7 +1520,7 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="254"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="260"/>
@@ -1593,7 +1628,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="147"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="161"/>
@@ -3192,7 +3227,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
         <source>&amp;Filter:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">&amp;Filter:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
@@ -3232,7 +3267,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="510"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="577"/>
@@ -3433,7 +3468,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
@@ -3448,7 +3483,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="912"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="915"/>
@@ -4114,7 +4149,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="772"/>
         <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Anhal&amp;ten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="774"/>
@@ -4197,7 +4232,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="240"/>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Warnung</translation>
     </message>
 </context>
 <context>
@@ -4210,7 +4245,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="51"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="64"/>
@@ -4220,7 +4255,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="67"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="68"/>
