@@ -1236,117 +1236,215 @@
 <context>
     <name>HealthHistoryDialog</name>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="241"/>
-        <source>Health history — %s</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/health_history.py" line="74"/>
+        <location filename="../../ec_console/ui/health_history.py" line="80"/>
+        <source>Linked</source>
+        <translation>Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="249"/>
-        <source>&amp;Application:</source>
-        <translation type="unfinished">&amp;Anwendung:</translation>
+        <location filename="../../ec_console/ui/health_history.py" line="75"/>
+        <location filename="../../ec_console/ui/health_history.py" line="81"/>
+        <source>Needs relink</source>
+        <translation>Erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="266"/>
-        <source>Trend of linked, needs relink and failing profiles</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/health_history.py" line="76"/>
+        <location filename="../../ec_console/ui/health_history.py" line="82"/>
+        <source>Failing</source>
+        <translation>Fehlerhaft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="77"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="78"/>
+        <source>Trigger</source>
+        <translation>Auslöser</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="79"/>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="83"/>
+        <source>Leaks</source>
+        <translation>Lecks</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="84"/>
+        <source>Diagnoses</source>
+        <translation>Diagnosen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="88"/>
+        <source>scheduled</source>
+        <translation>geplant</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="88"/>
+        <source>manual</source>
+        <translation>manuell</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="89"/>
+        <source>ok</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="89"/>
+        <source>failing</source>
+        <translation>fehlerhaft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="90"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="91"/>
+        <source>not checked</source>
+        <translation>nicht geprüft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="92"/>
+        <source>skipped overlap</source>
+        <translation>übersprungen (Überschneidung)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="93"/>
+        <source>keychain unavailable</source>
+        <translation>Schlüsselbund nicht erreichbar</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="94"/>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="119"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="277"/>
+        <source>Health history — %s</source>
+        <translation>Zustandsverlauf – %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="285"/>
+        <source>&amp;Application:</source>
+        <translation>&amp;Anwendung:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="302"/>
+        <source>Trend of linked, needs relink and failing profiles</source>
+        <translation>Verlauf der verknüpften, erneut zu verknüpfenden und fehlerhaften Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="313"/>
         <source>Checks run, newest first</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgeführte Prüfungen, neueste zuerst</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="290"/>
+        <location filename="../../ec_console/ui/health_history.py" line="326"/>
         <source>Export &amp;CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="293"/>
+        <location filename="../../ec_console/ui/health_history.py" line="329"/>
         <source>Export &amp;XLSX…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;XLSX exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="296"/>
+        <location filename="../../ec_console/ui/health_history.py" line="332"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="364"/>
-        <location filename="../../ec_console/ui/health_history.py" line="394"/>
+        <location filename="../../ec_console/ui/health_history.py" line="400"/>
+        <location filename="../../ec_console/ui/health_history.py" line="430"/>
         <source>Reading the health history…</source>
-        <translation type="unfinished"></translation>
+        <translation>Zustandsverlauf wird gelesen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="418"/>
+        <location filename="../../ec_console/ui/health_history.py" line="454"/>
         <source>No monitor run yet: install the monitor (ec-console monitor install) or run it once (ec-console monitor run).</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Monitor-Ausführung: Installieren Sie den Monitor (ec-console monitor install) oder führen Sie ihn einmal aus (ec-console monitor run).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="421"/>
-        <location filename="../../ec_console/ui/health_history.py" line="557"/>
+        <location filename="../../ec_console/ui/health_history.py" line="457"/>
+        <location filename="../../ec_console/ui/health_history.py" line="602"/>
         <source>run</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausführung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="421"/>
-        <location filename="../../ec_console/ui/health_history.py" line="557"/>
+        <location filename="../../ec_console/ui/health_history.py" line="457"/>
+        <location filename="../../ec_console/ui/health_history.py" line="602"/>
         <source>runs</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausführungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="452"/>
+        <location filename="../../ec_console/ui/health_history.py" line="496"/>
         <source>Run (local time)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausführung (Ortszeit)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="455"/>
+        <location filename="../../ec_console/ui/health_history.py" line="499"/>
         <source>Profiles</source>
-        <translation type="unfinished">Profile</translation>
+        <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="493"/>
+        <location filename="../../ec_console/ui/health_history.py" line="537"/>
         <source>Run with a problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausführung mit Problem</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="515"/>
+        <location filename="../../ec_console/ui/health_history.py" line="559"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
+        <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="515"/>
+        <location filename="../../ec_console/ui/health_history.py" line="559"/>
         <source>Excel workbooks (*.xlsx)</source>
-        <translation type="unfinished"></translation>
+        <translation>Excel-Arbeitsmappen (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="516"/>
+        <location filename="../../ec_console/ui/health_history.py" line="560"/>
         <source>Export the health history</source>
-        <translation type="unfinished"></translation>
+        <translation>Zustandsverlauf exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="527"/>
+        <location filename="../../ec_console/ui/health_history.py" line="571"/>
         <source>Choose a file name ending in .csv or .xlsx</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie einen Dateinamen mit der Endung .csv oder .xlsx</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="548"/>
+        <location filename="../../ec_console/ui/health_history.py" line="585"/>
+        <source>%s cannot be written: %s</source>
+        <translation>%s kann nicht geschrieben werden: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="593"/>
         <source>Exporting the health history…</source>
-        <translation type="unfinished"></translation>
+        <translation>Zustandsverlauf wird exportiert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="556"/>
+        <location filename="../../ec_console/ui/health_history.py" line="601"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
+        <translation>%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="562"/>
+        <location filename="../../ec_console/ui/health_history.py" line="607"/>
         <source>Nothing was exported: %s</source>
-        <translation type="unfinished">Es wurde nichts exportiert: %s</translation>
+        <translation>Es wurde nichts exportiert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="562"/>
+        <location filename="../../ec_console/ui/health_history.py" line="607"/>
         <source>cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>abgebrochen</translation>
     </message>
 </context>
 <context>
@@ -2673,24 +2771,99 @@ Open %s in your browser</source>
 <context>
     <name>MonitorStatus</name>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="633"/>
-        <source>Monitor</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/health_history.py" line="650"/>
+        <source>Monitor not installed</source>
+        <translation>Monitor nicht installiert</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="656"/>
+        <source>Monitor: missed: no scheduled run yet</source>
+        <translation>Monitor: ausgelassen: noch keine geplante Ausführung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="660"/>
+        <source>Monitor: missed: last run %s day ago</source>
+        <translation>Monitor: ausgelassen: letzte Ausführung vor %s Tag</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="662"/>
+        <source>Monitor: missed: last run %s days ago</source>
+        <translation>Monitor: ausgelassen: letzte Ausführung vor %s Tagen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="664"/>
+        <source>Monitor: missed: last run %s hour ago</source>
+        <translation>Monitor: ausgelassen: letzte Ausführung vor %s Stunde</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="666"/>
+        <source>Monitor: missed: last run %s hours ago</source>
+        <translation>Monitor: ausgelassen: letzte Ausführung vor %s Stunden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="669"/>
+        <source>Monitor installed: no scheduled run yet</source>
+        <translation>Monitor installiert: noch keine geplante Ausführung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="672"/>
+        <source>all applications healthy</source>
+        <translation>alle Anwendungen fehlerfrei</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="674"/>
+        <source>%s application failing</source>
+        <translation>%s Anwendung fehlerhaft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="676"/>
+        <source>%s applications failing</source>
+        <translation>%s Anwendungen fehlerhaft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="682"/>
+        <source>Last scheduled run: %(when)s, %(health)s</source>
+        <translation>Letzte geplante Ausführung: %(when)s, %(health)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="685"/>
+        <source> (monitor not installed)</source>
+        <translation> (Monitor nicht installiert)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="696"/>
+        <source>Monitor</source>
+        <translation>Monitor</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="735"/>
         <source>Monitor: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Monitor: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="688"/>
+        <location filename="../../ec_console/ui/health_history.py" line="751"/>
         <source>Open the health history</source>
-        <translation type="unfinished"></translation>
+        <translation>Zustandsverlauf öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="690"/>
+        <location filename="../../ec_console/ui/health_history.py" line="754"/>
+        <source>%s change</source>
+        <translation>%s Änderung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="754"/>
+        <source>%s changes</source>
+        <translation>%s Änderungen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="755"/>
         <source>Enterprise Connect monitor: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Enterprise Connect-Monitor: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/health_history.py" line="766"/>
+        <source>Enterprise Connect console</source>
+        <translation>Enterprise Connect-Konsole</translation>
     </message>
 </context>
 <context>
