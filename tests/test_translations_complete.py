@@ -40,7 +40,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/errors.py",
     "ec_console/ui/export_profiles.py",
     "ec_console/ui/import_credential.py",
-    "ec_console/ui/link_dialog.py",
     "ec_console/ui/reconcile_actions.py",
     "ec_console/ui/reconcile_view.py",
     "ec_console/ui/revoke_application.py",

@@ -1639,412 +1639,413 @@
 <context>
     <name>LinkProfilesDialog</name>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="63"/>
-        <source>Link profiles</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="64"/>
+        <source>Link profiles</source>
+        <translation>Profile verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="65"/>
         <source>Link profiles — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Profile verknüpfen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="80"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="81"/>
         <source>Link calendars through &lt;b&gt;%s&lt;/b&gt; (%s · %s): each one is probed through the application and recorded as linked. One that fails is not linked, and its row says why.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="88"/>
-        <source>Where the accounts come from</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalender über &lt;b&gt;%s&lt;/b&gt; verknüpfen (%s · %s): Jeder wird über die Anwendung geprüft und als verknüpft gespeichert. Ein Kalender, dessen Prüfung fehlschlägt, wird nicht verknüpft; seine Zeile nennt den Grund.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="89"/>
-        <source>&amp;Discover</source>
-        <translation type="unfinished"></translation>
+        <source>Where the accounts come from</source>
+        <translation>Herkunft der Konten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="90"/>
+        <source>&amp;Discover</source>
+        <translation>&amp;Ermitteln</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="91"/>
         <source>&amp;Paste or import</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein&amp;fügen oder importieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="95"/>
         <source>Account</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="95"/>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="95"/>
         <source>Result</source>
-        <translation type="unfinished">Ergebnis</translation>
+        <translation>Ergebnis</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="98"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="99"/>
         <source>Accounts to link</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu verknüpfende Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="115"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="116"/>
         <source>Select &amp;all</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Alle auswählen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="118"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="119"/>
         <source>Select &amp;none</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Keine auswählen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="123"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="124"/>
         <source>Accounts chosen</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewählte Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="132"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="133"/>
         <source>Linking progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortschritt der Verknüpfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="136"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="137"/>
         <source>Linking status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status der Verknüpfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="143"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="144"/>
         <source>&amp;Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>Anhal&amp;ten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="145"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="146"/>
         <source>Stop linking; what is done stays recorded</source>
-        <translation type="unfinished"></translation>
+        <translation>Verknüpfen anhalten; bereits Erledigtes bleibt gespeichert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="147"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="148"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="161"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="162"/>
         <source>Accounts (tick the ones to link):</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten (die zu verknüpfenden ankreuzen):</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="168"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="169"/>
         <source>List the accounts in the application&apos;s scope (the scoping group, or the Google Workspace domain) from the platform itself.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Konten im Bereich der Anwendung (die Bereichsgruppe oder die Google Workspace-Domain) direkt von der Plattform auflisten.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="171"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="172"/>
         <source>&amp;Find accounts in scope</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten im Bereich &amp;suchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="174"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="175"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="176"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="177"/>
         <source>Cancel finding accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="197"/>
-        <source>Addresses to link, one a line</source>
-        <translation type="unfinished"></translation>
+        <translation>Suche nach Konten abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="198"/>
+        <source>Addresses to link, one a line</source>
+        <translation>Zu verknüpfende Adressen, eine pro Zeile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="199"/>
         <source>One address a line (or separated by commas), or the contents of Get-Mailbox | Export-Csv</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Adresse pro Zeile (oder durch Kommas getrennt) oder der Inhalt von Get-Mailbox | Export-Csv</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="200"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="201"/>
         <source>&amp;Add to the list</source>
-        <translation type="unfinished"></translation>
+        <translation>Zur Liste &amp;hinzufügen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="203"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="204"/>
         <source>&amp;Import CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV &amp;importieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="205"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="206"/>
         <source>A list of addresses, or a Get-Mailbox | Export-Csv file (PrimarySmtpAddress column)</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Liste von Adressen oder eine Datei aus Get-Mailbox | Export-Csv (Spalte PrimarySmtpAddress)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="210"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="211"/>
         <source>Lines that could not be used</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeilen, die nicht verwendet werden konnten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="232"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="233"/>
         <source>Asking the platform for the accounts in scope…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Plattform wird nach den Konten im Bereich gefragt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="244"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="245"/>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="255"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="256"/>
         <source>super administrator</source>
-        <translation type="unfinished"></translation>
+        <translation>Super Admin</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="256"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="257"/>
         <source>administrator</source>
-        <translation type="unfinished"></translation>
+        <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="256"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="257"/>
         <source>executive</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="261"/>
-        <source>Not ticked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Führungskraft</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="262"/>
+        <source>Not ticked: %s</source>
+        <translation>Nicht angekreuzt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="263"/>
         <source>%(found)s in scope, %(added)s new in the list.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(found)s im Bereich, %(added)s neu in der Liste.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="263"/>
-        <location filename="../../ec_console/ui/link_dialog.py" line="404"/>
-        <source>account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="263"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="264"/>
         <location filename="../../ec_console/ui/link_dialog.py" line="405"/>
+        <source>account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="264"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="406"/>
         <source>accounts</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="266"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="267"/>
         <source>Nothing is ticked: with more than %d accounts, tick the ones to link, or use Select all.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="269"/>
-        <source>Not ticked: %s. Administrators and executives are linked only when you tick them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts ist angekreuzt: Bei mehr als %d Konten kreuzen Sie die zu verknüpfenden an oder verwenden „Alle auswählen“.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="270"/>
-        <source>administrator or executive</source>
-        <translation type="unfinished"></translation>
+        <source>Not ticked: %s. Administrators and executives are linked only when you tick them.</source>
+        <translation>Nicht angekreuzt: %s. Administratoren und Führungskräfte werden nur verknüpft, wenn Sie sie ankreuzen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="271"/>
+        <source>administrator or executive</source>
+        <translation>Administrator oder Führungskraft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="272"/>
         <source>administrators or executives</source>
-        <translation type="unfinished"></translation>
+        <translation>Administratoren oder Führungskräfte</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="273"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="274"/>
         <source>Nothing is ticked: the platform does not say which of these accounts are administrators or executives. Tick the ones to link.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts ist angekreuzt: Die Plattform gibt nicht an, welche dieser Konten Administratoren oder Führungskräfte sind. Kreuzen Sie die zu verknüpfenden an.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="280"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="281"/>
         <source>The accounts could not be listed: %s
 Paste a list or import a CSV instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Konten konnten nicht aufgelistet werden: %s
+Fügen Sie stattdessen eine Liste ein oder importieren Sie eine CSV-Datei.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="285"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="286"/>
         <source>Cancelled: nothing was listed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen: Es wurde nichts aufgelistet.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="291"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="292"/>
         <source>Paste addresses first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="298"/>
-        <source>Import addresses</source>
-        <translation type="unfinished"></translation>
+        <translation>Fügen Sie zuerst Adressen ein.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="299"/>
+        <source>Import addresses</source>
+        <translation>Adressen importieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="300"/>
         <source>CSV or text files (*.csv *.txt);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV- oder Textdateien (*.csv *.txt);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="318"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="319"/>
         <source>Line %(n)d: %(message)s</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeile %(n)d: %(message)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="321"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="322"/>
         <source>%(n)s read, %(added)s new in the list.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(n)s gelesen, %(added)s neu in der Liste.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="322"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="323"/>
         <source>address</source>
-        <translation type="unfinished"></translation>
+        <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="322"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="323"/>
         <source>addresses</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="325"/>
-        <source>1 line could not be used:</source>
-        <translation type="unfinished"></translation>
+        <translation>Adressen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="326"/>
+        <source>1 line could not be used:</source>
+        <translation>1 Zeile konnte nicht verwendet werden:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/link_dialog.py" line="327"/>
         <source>%s lines could not be used:</source>
-        <translation type="unfinished"></translation>
+        <translation>%s Zeilen konnten nicht verwendet werden:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="367"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="368"/>
         <source>Already linked through this application (%s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereits über diese Anwendung verknüpft (%s)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="404"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="405"/>
         <source>Linking %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>%s wird verknüpft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="407"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="408"/>
         <source>Waiting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Warten…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="419"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="420"/>
         <source>Stopping… (probes under way finish first)</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird angehalten… (laufende Prüfungen werden noch beendet)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="432"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="433"/>
         <source>Linked %(done)s of %(total)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(done)s von %(total)s verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="449"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="450"/>
         <source>Linked</source>
-        <translation type="unfinished">Verknüpft</translation>
+        <translation>Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="451"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="452"/>
         <source>Not linked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="454"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="455"/>
         <source>Try again later: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Später erneut versuchen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="456"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="457"/>
         <source>The platform was busy or did not answer. Link this account again later: accounts already linked are kept, the rest are linked.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Plattform war ausgelastet oder hat nicht geantwortet. Verknüpfen Sie dieses Konto später erneut: Bereits verknüpfte Konten bleiben erhalten, die übrigen werden verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="459"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="460"/>
         <source>Skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="481"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="482"/>
         <source>%s linked</source>
-        <translation type="unfinished">%s verknüpft</translation>
+        <translation>%s verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="483"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="484"/>
         <source>%s not linked</source>
-        <translation type="unfinished"></translation>
+        <translation>%s nicht verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="485"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="486"/>
         <source>%s to try again later</source>
-        <translation type="unfinished"></translation>
+        <translation>%s später erneut zu versuchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="487"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="488"/>
         <source>%s already linked</source>
-        <translation type="unfinished"></translation>
+        <translation>%s bereits verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="489"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="490"/>
         <source>%s skipped</source>
-        <translation type="unfinished">%s übersprungen</translation>
+        <translation>%s übersprungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="490"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="491"/>
         <source>Stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="490"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="491"/>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="493"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="494"/>
         <source>. Link %s again later to finish</source>
-        <translation type="unfinished"></translation>
+        <translation>. Verknüpfen Sie %s später erneut, um den Vorgang abzuschließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="494"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="495"/>
         <source>it</source>
-        <translation type="unfinished"></translation>
+        <translation>es</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="494"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="495"/>
         <source>them</source>
-        <translation type="unfinished"></translation>
+        <translation>sie</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="497"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="498"/>
         <source>. The application itself failed (%s): %s</source>
-        <translation type="unfinished"></translation>
+        <translation>. Die Anwendung selbst ist fehlgeschlagen (%s): %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="508"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="509"/>
         <source>Nothing was linked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Es wurde nichts verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="516"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="517"/>
         <source>%(chosen)d of %(listed)d chosen</source>
-        <translation type="unfinished"></translation>
+        <translation>%(chosen)d von %(listed)d ausgewählt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="518"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="519"/>
         <source>calendar</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalender</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="518"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="519"/>
         <source>calendars</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalender</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="519"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="520"/>
         <source>&amp;Link %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s &amp;verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/link_dialog.py" line="519"/>
+        <location filename="../../ec_console/ui/link_dialog.py" line="520"/>
         <source>&amp;Link</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Verknüpfen</translation>
     </message>
 </context>
 <context>
@@ -3646,7 +3647,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
         <source>Excel workbooks (*.xlsx)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Excel-Arbeitsmappen (*.xlsx)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="888"/>
