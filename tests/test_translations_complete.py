@@ -49,7 +49,6 @@ NOT_YET_TRANSLATED = frozenset({
     # core (ec_console/locale/de/LC_MESSAGES/ec_console.po)
     "ec_console/application_edit.py",
     "ec_console/application_move.py",
-    "ec_console/audit.py",
     "ec_console/audit_chain.py",
     "ec_console/checkall.py",
     "ec_console/commands/application_move.py",

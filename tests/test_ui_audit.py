@@ -262,6 +262,10 @@ def test_the_audit_log_in_german(qtbot, open_window, monkeypatch, berlin_time, c
         assert dialog.model.data(dialog.model.index(row, 2)) == "Profil widerrufen"
         assert dialog.model.data(dialog.model.index(row, 2), Qt.ItemDataRole.ToolTipRole) == \
             "Profil widerrufen (gespeichert als profile_revoked)"
+        dialog.table.selectRow(row)
+        details = dialog.details.text()
+        assert "<b>Benutzer</b>" in details and "<b>Eintrag</b>" in details
+        assert "Profil widerrufen (profile_revoked)" in details and "2026-12-01T23:30:00Z UTC" in details
         qtbot.keyClicks(dialog.filter, "widerrufen")
         qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "1 Eintrag")
         dialog.filter.clear()

@@ -113,7 +113,7 @@ def details_html(entry: AuditEntry) -> str:
 def detail_line(detail: str) -> str:
     """An entry's detail on one line for the table: labelled values when it is JSON, else its words."""
     fields = audit.detail_fields(detail)
-    if fields and fields[0][0] != "Detail":
+    if fields and not (len(fields) == 1 and fields[0][1] == detail):   # a JSON detail, labelled
         return "; ".join(f"{name}: {value}" for name, value in fields)
     return " ".join(detail.split())
 
