@@ -747,7 +747,7 @@
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="309"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -824,7 +824,7 @@
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="365"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="367"/>
@@ -857,7 +857,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="144"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="156"/>
@@ -872,7 +872,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="178"/>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="181"/>
@@ -938,7 +938,7 @@
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="242"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="244"/>
@@ -1563,7 +1563,7 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="135"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="137"/>
@@ -1618,7 +1618,7 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="254"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="260"/>
@@ -3386,7 +3386,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="424"/>
         <source>Status</source>
-        <translation type="unfinished">Status</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="444"/>
@@ -3401,7 +3401,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
         <source>&amp;Filter:</source>
-        <translation type="unfinished">&amp;Filter:</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
@@ -3441,7 +3441,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="510"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="577"/>
@@ -3642,12 +3642,12 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
         <source>Excel workbooks (*.xlsx)</source>
-        <translation type="unfinished">Excel-Arbeitsmappen (*.xlsx)</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="888"/>
@@ -3657,7 +3657,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="912"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="915"/>
@@ -3720,7 +3720,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="590"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="608"/>
@@ -3803,12 +3803,12 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Link</source>
-        <translation type="unfinished">Verknüpfung</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Command</source>
-        <translation type="unfinished">Befehl</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="98"/>
@@ -3824,7 +3824,7 @@ Open %s in your browser</source>
         <location filename="../../ec_console/ui/revoke_application.py" line="109"/>
         <location filename="../../ec_console/ui/revoke_application.py" line="141"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="125"/>
@@ -4323,7 +4323,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="772"/>
         <source>S&amp;top</source>
-        <translation type="unfinished">Anhal&amp;ten</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="774"/>
@@ -4406,7 +4406,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="240"/>
         <source>Warning</source>
-        <translation type="unfinished">Warnung</translation>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -4419,7 +4419,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="51"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="64"/>
@@ -4429,7 +4429,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="67"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished">%(n)s nach %(path)s exportiert</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/export_profiles.py" line="68"/>
