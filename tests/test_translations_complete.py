@@ -65,7 +65,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/commands/check.py",
     "ec_console/commands/check_google.py",
     "ec_console/commands/check_graph.py",
-    "ec_console/commands/common.py",
     "ec_console/commands/monitor.py",
     "ec_console/commands/profiles.py",
     "ec_console/commands/reconcile.py",
