@@ -62,8 +62,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/commands/application_move.py",
     "ec_console/commands/applications.py",
     "ec_console/commands/audit.py",
-    "ec_console/commands/check_google.py",
-    "ec_console/commands/check_graph.py",
     "ec_console/commands/monitor.py",
     "ec_console/commands/profiles.py",
     "ec_console/commands/reconcile.py",
