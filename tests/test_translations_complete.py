@@ -81,7 +81,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/report_files.py",
     "ec_console/report_header.py",
     "ec_console/secrets.py",
-    "ec_console/validation.py",
     "ec_console/wizard.py",
 })
 
