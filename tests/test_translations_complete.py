@@ -62,7 +62,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/commands/applications.py",
     "ec_console/commands/monitor.py",
     "ec_console/commands/profiles.py",
-    "ec_console/commands/registry.py",
     "ec_console/dashboard.py",
     "ec_console/graph_application.py",
     "ec_console/monitor.py",
