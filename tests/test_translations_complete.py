@@ -60,7 +60,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/audit_chain.py",
     "ec_console/checkall.py",
     "ec_console/commands/applications.py",
-    "ec_console/commands/profiles.py",
     "ec_console/dashboard.py",
     "ec_console/graph_application.py",
     "ec_console/monitor.py",
