@@ -59,7 +59,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/audit.py",
     "ec_console/audit_chain.py",
     "ec_console/checkall.py",
-    "ec_console/commands/applications.py",
     "ec_console/dashboard.py",
     "ec_console/graph_application.py",
     "ec_console/monitor.py",
