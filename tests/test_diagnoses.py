@@ -576,7 +576,7 @@ def test_every_diagnosis_reads_in_german_with_its_commands_links_and_names_kept(
         try:
             shown = diagnoses.localize(english, surface)
         finally:
-            i18n.set_language("en")
+            i18n.set_language(None)                                     # back to the environment's
         assert diagnoses.localize(english, surface) == english          # English: unchanged
         assert (shown.code, shown.commands, shown.links) == (english.code, english.commands, english.links)
         if code != "bad_input":                                         # its cause is the caller's message
