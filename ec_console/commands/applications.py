@@ -703,7 +703,8 @@ def run_rename(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"application": application_dict(app), "renamed_from": old})
     else:
-        print(f"Renamed {old!r} to {app.name!r} in region {region_id}.")
+        print(_("Renamed {old} to {new} in region {region}.").format(old=repr(old), new=repr(app.name),
+                                                                     region=region_id))
     return ExitStatus.OK
 
 
