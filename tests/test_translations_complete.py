@@ -35,7 +35,6 @@ PO = ROOT / "ec_console" / "locale" / "de" / "LC_MESSAGES" / "ec_console.po"
 NOT_YET_TRANSLATED = frozenset({
     # GUI (resources/i18n/ec_console_de.ts)
     "ec_console/ui/about.py",
-    "ec_console/ui/application_actions.py",
     "ec_console/ui/audit_view.py",
     "ec_console/ui/check_all.py",
     "ec_console/ui/check_view.py",
@@ -47,7 +46,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/link_dialog.py",
     "ec_console/ui/profile_details.py",
     "ec_console/ui/profiles_model.py",
-    "ec_console/ui/reconcile_actions.py",
     "ec_console/ui/reconcile_view.py",
     "ec_console/ui/revoke_application.py",
     "ec_console/ui/step_list.py",

@@ -40,87 +40,87 @@
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="46"/>
         <source>Select an application first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst eine Anwendung aus.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="77"/>
         <source>&amp;Edit application…</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;nwendung bearbeiten…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="79"/>
         <source>Rename the selected application, rotate its secret, change its scope group or run its setup check again</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ausgewählte Anwendung umbenennen, ihr Geheimnis ersetzen, ihre Bereichsgruppe ändern oder ihre Einrichtungsprüfung erneut ausführen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="82"/>
         <source>Re&amp;move application…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung entfe&amp;rnen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="84"/>
         <source>Remove a revoked application and its history, after exporting it</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine widerrufene Anwendung und ihren Verlauf entfernen, nachdem sie exportiert wurden</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="86"/>
         <source>Import &amp;credential…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeinformationen &amp;importieren…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="88"/>
         <source>Put the selected application&apos;s password, key or certificate into this desktop&apos;s keychain, after checking it</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Kennwort, den Schlüssel oder das Zertifikat der ausgewählten Anwendung prüfen und in den Schlüsselbund dieses Computers übernehmen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="92"/>
         <source>Mo&amp;ve to Microsoft Graph…</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu Microsoft &amp;Graph verschieben…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="94"/>
         <source>Move an Exchange Online EWS application to Microsoft Graph before EWS is switched off on 1 April 2027; its profiles and history are kept</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Exchange Online-EWS-Anwendung zu Microsoft Graph verschieben, bevor EWS am 1. April 2027 abgeschaltet wird; ihre Profile und ihr Verlauf bleiben erhalten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="110"/>
         <source>%s is revoked: add it again to use it.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen: Fügen Sie die Anwendung erneut hinzu, um sie zu verwenden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="114"/>
         <source>Only a revoked application can be removed: revoke %s first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur eine widerrufene Anwendung kann entfernt werden: Widerrufen Sie zuerst %s.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="120"/>
         <source>%s already uses Microsoft Graph.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s verwendet bereits Microsoft Graph.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="123"/>
         <source>%s is revoked.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="128"/>
         <source>Only an Exchange Online EWS application moves to Microsoft Graph.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur eine Exchange Online-EWS-Anwendung kann zu Microsoft Graph verschoben werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="134"/>
         <source>%s is revoked: its credential cannot be imported.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen; ihre Anmeldeinformationen können nicht importiert werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="154"/>
         <source>Edit &amp;settings (setup wizard)…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein&amp;stellungen bearbeiten (Einrichtungsassistent)…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="225"/>
         <source>Removed %(name)s; its history is in %(file)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(name)s entfernt; der Verlauf steht in %(file)s</translation>
     </message>
 </context>
 <context>
@@ -2931,22 +2931,22 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="27"/>
         <source>Rec&amp;oncile…</source>
-        <translation type="unfinished"></translation>
+        <translation>Abg&amp;leichen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="30"/>
         <source>Who joined or left the scope, which linked profiles are broken, and whether anyone outside the scope can be reached</source>
-        <translation type="unfinished"></translation>
+        <translation>Wer in den Bereich gekommen ist oder ihn verlassen hat, welche verknüpften Profile gestört sind und ob jemand außerhalb des Bereichs erreichbar ist</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="43"/>
         <source>Reconciliation</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="53"/>
         <source>%s is revoked.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen.</translation>
     </message>
 </context>
 <context>
