@@ -3416,188 +3416,188 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="47"/>
         <source>Revoke application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung widerrufen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="48"/>
         <source>Revoke application — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung widerrufen – %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="63"/>
         <source>&lt;p&gt;Revoking &lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) ends this console&apos;s use of its grant: the secret is deleted from the keychain, and the application and all its calendar profiles are marked revoked. The access itself is withdrawn at the platform, in %(steps)s.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;Mit dem Widerruf von &lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) verwendet diese Konsole ihre Berechtigung nicht mehr: Das Geheimnis wird aus dem Schlüsselbund gelöscht, und die Anwendung und alle ihre Kalenderprofile werden als widerrufen markiert. Den Zugriff selbst entziehen Sie auf der Plattform, in %(steps)s.&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="67"/>
         <source>step 1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt 1</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="68"/>
         <source>steps 1–%d</source>
-        <translation type="unfinished"></translation>
+        <translation>den Schritten 1–%d</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="76"/>
         <source>At the platform: withdraw the grant</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf der Plattform: die Berechtigung entziehen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Link</source>
-        <translation type="unfinished"></translation>
+        <translation>Link</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation>Befehl</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="98"/>
         <source>Steps to revoke the application</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritte zum Widerrufen der Anwendung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="106"/>
         <source>&amp;Revoke application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung &amp;widerrufen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="109"/>
         <location filename="../../ec_console/ui/revoke_application.py" line="141"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="125"/>
         <source>%d. Verify the withdrawal</source>
-        <translation type="unfinished"></translation>
+        <translation>%d. Entzug prüfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="126"/>
         <source>Once the platform steps are done, probe an account with the stored secret: access must now be denied. Platform changes can take a while to apply.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sobald die Schritte auf der Plattform erledigt sind, prüfen Sie ein Konto mit dem gespeicherten Geheimnis: Der Zugriff muss jetzt verweigert werden. Änderungen auf der Plattform können eine Weile dauern, bis sie wirksam werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="133"/>
         <source>Account to verify with</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto für die Prüfung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="135"/>
         <source>a linked account</source>
-        <translation type="unfinished"></translation>
+        <translation>ein verknüpftes Konto</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="136"/>
         <source>&amp;Account:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Konto:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="138"/>
         <source>&amp;Verify withdrawal</source>
-        <translation type="unfinished"></translation>
+        <translation>Entzug &amp;prüfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="143"/>
         <source>Cancel the verification</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="154"/>
         <source>Verification result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis der Prüfung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="162"/>
         <source>&amp;Skip verification (the audit log records that it was skipped)</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung ü&amp;berspringen (das Überwachungsprotokoll hält fest, dass sie übersprungen wurde)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="172"/>
         <source>%d. Confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>%d. Bestätigen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="173"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to confirm:</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zur Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="178"/>
         <source>Application name, to confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="190"/>
         <source>Probing… (expecting a denial)</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird geprüft… (eine Verweigerung wird erwartet)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="212"/>
         <source>Withdrawal verified: access is denied.</source>
-        <translation type="unfinished"></translation>
+        <translation>Entzug bestätigt: Der Zugriff wird verweigert.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="214"/>
         <source>Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to apply) and verify again. Nothing is revoked unless you skip the verification.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht entzogen: Der Kalender antwortet weiterhin. Schließen Sie Schritt 1 ab (oder warten Sie, bis er wirksam wird), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
         <source>%s Fix that (or name another account) and verify again. Nothing is revoked unless you skip the verification.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s Beheben Sie das (oder geben Sie ein anderes Konto an), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="219"/>
         <source>Could not verify the withdrawal.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Entzug konnte nicht geprüft werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="225"/>
         <source>The withdrawal could not be verified: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Entzug konnte nicht geprüft werden: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="230"/>
         <source>Verification cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abgebrochen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="247"/>
         <source>Revoking…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird widerrufen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="265"/>
         <source>Nothing was revoked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="277"/>
         <source>Nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
         <source>verify the withdrawal or skip it</source>
-        <translation type="unfinished"></translation>
+        <translation>den Entzug prüfen oder die Prüfung überspringen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="284"/>
         <source>type the name</source>
-        <translation type="unfinished"></translation>
+        <translation>den Namen eingeben</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source>To revoke: %s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Widerrufen: %s.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source> and </source>
-        <translation type="unfinished"></translation>
+        <translation> und </translation>
     </message>
 </context>
 <context>
