@@ -38,7 +38,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/audit_view.py",
     "ec_console/ui/check_all.py",
     "ec_console/ui/check_view.py",
-    "ec_console/ui/edit_application.py",
     "ec_console/ui/errors.py",
     "ec_console/ui/export_profiles.py",
     "ec_console/ui/health_history.py",

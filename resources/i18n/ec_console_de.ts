@@ -679,7 +679,7 @@
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="302"/>
         <source>Application name, to confirm</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="304"/>
@@ -689,7 +689,7 @@
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="309"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
 </context>
 <context>
@@ -766,7 +766,7 @@
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="365"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="367"/>
@@ -787,305 +787,325 @@
 <context>
     <name>EditApplicationDialog</name>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="105"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="113"/>
         <source>Edit application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung bearbeiten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="139"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="147"/>
         <source>Edit %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s bearbeiten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="144"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="152"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="156"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="164"/>
         <source>Edit application — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung bearbeiten – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="158"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="166"/>
         <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s. Each change below is saved on its own and recorded in the audit log. To change the connection settings themselves (server, service account, test mailbox), open the setup wizard: double-click the application.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s. Jede Änderung unten wird einzeln gespeichert und im Überwachungsprotokoll festgehalten. Um die Verbindungseinstellungen selbst zu ändern (Server, Dienstkonto, Testpostfach), öffnen Sie den Einrichtungsassistenten: Doppelklicken Sie auf die Anwendung.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="178"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="186"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="181"/>
-        <source>New name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="185"/>
-        <source>&amp;Rename</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="188"/>
-        <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="189"/>
+        <source>New name</source>
+        <translation>Neuer Name</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="193"/>
+        <source>&amp;Rename</source>
+        <translation>&amp;Umbenennen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="196"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="197"/>
         <source>Unique in this region. The secret in the keychain moves to the new name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eindeutig in dieser Region. Das Geheimnis im Schlüsselbund wird unter dem neuen Namen abgelegt.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="201"/>
-        <location filename="../../ec_console/ui/edit_application.py" line="205"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="209"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="213"/>
         <source>Scope group</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereichsgruppe</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="217"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="225"/>
         <source>Domain-wide delegation covers the whole Google Workspace domain and cannot be limited to a group: the console&apos;s list of profiles is the control. Only a Marketplace install is limited to groups or organisational units.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die domainweite Delegierung gilt für die gesamte Google Workspace-Domain und lässt sich nicht auf eine Gruppe beschränken: Die Profilliste der Konsole ist die Kontrolle. Nur eine Marketplace-Installation lässt sich auf Gruppen oder Organisationseinheiten beschränken.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="221"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="229"/>
         <source>name or address, e.g. EC Calendar Scope</source>
-        <translation type="unfinished"></translation>
+        <translation>Name oder Adresse, z. B. EC Calendar Scope</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="223"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="231"/>
         <source>e.g. /Sales or sales@example.com</source>
-        <translation type="unfinished"></translation>
+        <translation>z. B. /Sales oder sales@example.com</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="224"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="232"/>
         <source>&amp;Group:</source>
-        <translation type="unfinished"></translation>
+        <translation>G&amp;ruppe:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="226"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="234"/>
         <source>What the console records (and names in fixes). Change the scope at the platform too, then run the setup check again to prove the new scope holds.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was die Konsole festhält (und in Lösungen nennt). Ändern Sie den Bereich auch auf der Plattform, und führen Sie dann die Einrichtungsprüfung erneut aus, um zu belegen, dass der neue Bereich greift.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="235"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="243"/>
         <source>Rotate the %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="239"/>
-        <source>&amp;Check and replace</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="242"/>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="244"/>
-        <source>Cancel the check of the new secret</source>
-        <translation type="unfinished"></translation>
+        <translation>Geheimnis ersetzen (%s)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="247"/>
-        <source>New key file</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Check and replace</source>
+        <translation>&amp;Prüfen und ersetzen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="248"/>
-        <source>the new JSON key file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="249"/>
-        <source>&amp;Browse…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/edit_application.py" line="250"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="252"/>
-        <source>New &amp;key file:</source>
-        <translation type="unfinished"></translation>
+        <source>Cancel the check of the new secret</source>
+        <translation>Prüfung des neuen Geheimnisses abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="255"/>
+        <source>New key file</source>
+        <translation>Neue Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="256"/>
-        <source>New %s</source>
-        <translation type="unfinished"></translation>
+        <source>the new JSON key file</source>
+        <translation>die neue JSON-Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="257"/>
-        <source>type the new %s</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="258"/>
-        <source>New &amp;%s:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/edit_application.py" line="260"/>
+        <source>New &amp;key file:</source>
+        <translation>Neue &amp;Schlüsseldatei:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="264"/>
-        <source>The new %(what)s is checked first: the setup check runs with it against %(target)s. The old one is replaced only when the check passes; it stays when the check fails.</source>
-        <translation type="unfinished"></translation>
+        <source>New %s</source>
+        <translation>Neues Geheimnis (%s)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="265"/>
+        <source>type the new %s</source>
+        <translation>neues Geheimnis eingeben (%s)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="266"/>
+        <source>New &amp;%s:</source>
+        <translation>Neues &amp;Geheimnis (%s):</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="272"/>
+        <source>The new %(what)s is checked first: the setup check runs with it against %(target)s. The old one is replaced only when the check passes; it stays when the check fails.</source>
+        <translation>Das neue Geheimnis (%(what)s) wird zuerst geprüft: Die Einrichtungsprüfung läuft damit gegen %(target)s. Das bisherige wird nur ersetzt, wenn die Prüfung erfolgreich ist; schlägt sie fehl, bleibt es erhalten.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="274"/>
         <source>the test mailbox</source>
-        <translation type="unfinished"></translation>
+        <translation>das Testpostfach</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="269"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="277"/>
         <source>Check of the new secret</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung des neuen Geheimnisses</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="206"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="214"/>
         <source>Sa&amp;ve group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe spei&amp;chern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="273"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="47"/>
+        <source>password</source>
+        <translation>Kennwort</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="48"/>
+        <source>client secret</source>
+        <translation>geheimer Clientschlüssel</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="49"/>
+        <source>service-account key</source>
+        <translation>Dienstkontoschlüssel</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="50"/>
+        <source>certificate passphrase</source>
+        <translation>Zertifikatkennwort</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="281"/>
         <source>Replace an&amp;yway</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trotzdem ersetzen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="275"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="283"/>
         <source>Replace the old secret although the check warned; the audit log records that you accepted the warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Das bisherige Geheimnis trotz der Warnung der Prüfung ersetzen; das Überwachungsprotokoll hält fest, dass Sie die Warnung akzeptiert haben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="290"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="298"/>
         <source>Setup check</source>
-        <translation type="unfinished"></translation>
+        <translation>Einrichtungsprüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="291"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="299"/>
         <source>Run the setup check &amp;again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="295"/>
-        <source>With the stored %s, against the test mailbox; the result sets the application&apos;s health.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einrichtungsprüfung &amp;erneut ausführen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="303"/>
+        <source>With the stored %s, against the test mailbox; the result sets the application&apos;s health.</source>
+        <translation>Mit dem gespeicherten Geheimnis (%s) gegen das Testpostfach; das Ergebnis bestimmt den Zustand der Anwendung.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="311"/>
         <source>Setup check result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis der Einrichtungsprüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="341"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="349"/>
         <source>Renaming…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird umbenannt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="351"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="359"/>
         <source>Renamed from %(old)s to %(new)s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="357"/>
-        <source>Not renamed: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Von %(old)s in %(new)s umbenannt.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="365"/>
+        <source>Not renamed: %s</source>
+        <translation>Nicht umbenannt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="373"/>
         <source>Saving…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gespeichert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="375"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="383"/>
         <source>Saved: the application is now recorded as scoped to %s. Run the setup check again once the platform&apos;s scope is changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gespeichert: Für die Anwendung ist jetzt der Bereich %s festgehalten. Führen Sie die Einrichtungsprüfung erneut aus, sobald der Bereich auf der Plattform geändert ist.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="382"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="390"/>
         <source>Not saved: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gespeichert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="387"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="395"/>
         <source>New service-account key file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="389"/>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Dienstkonto-Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="397"/>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="405"/>
         <source>The result below is for the %s checked before.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Ergebnis unten gilt für das zuvor geprüfte Geheimnis (%s).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="407"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="415"/>
         <source>Checking the new %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das neue Geheimnis (%s) wird geprüft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="434"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="442"/>
         <source>The check passed with a warning (below). The old %s is still in use: press Replace anyway to use the new one.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="439"/>
-        <source>The check with the new %(what)s failed:%(why)s The old %(what)s stays in the keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung war erfolgreich, mit einer Warnung (unten). Das bisherige Geheimnis (%s) wird weiter verwendet: Klicken Sie auf „Trotzdem ersetzen“, um das neue zu verwenden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="447"/>
+        <source>The check with the new %(what)s failed:%(why)s The old %(what)s stays in the keychain.</source>
+        <translation>Die Prüfung mit dem neuen Geheimnis (%(what)s) ist fehlgeschlagen:%(why)s Das bisherige Geheimnis (%(what)s) bleibt im Schlüsselbund.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="455"/>
         <source>Replacing the %s in the keychain…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Geheimnis (%s) im Schlüsselbund wird ersetzt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="460"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="468"/>
         <source>The new %s is in the keychain; the old one is replaced.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das neue Geheimnis (%s) ist im Schlüsselbund; das bisherige ist ersetzt.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="466"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="474"/>
         <source>Not replaced: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht ersetzt: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="471"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="479"/>
         <source>Not checked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht geprüft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="476"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="484"/>
         <source>Check cancelled: the old %s stays in the keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abgebrochen: Das bisherige Geheimnis (%s) bleibt im Schlüsselbund.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="486"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="494"/>
         <source>Running the setup check…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einrichtungsprüfung läuft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="495"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="503"/>
         <source>The setup check passed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einrichtungsprüfung war erfolgreich.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="496"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="504"/>
         <source>The setup check passed with a warning.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="497"/>
-        <source>The setup check failed: the application is marked with the failure until it passes again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einrichtungsprüfung war erfolgreich, mit einer Warnung.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="505"/>
-        <source>Not run: %s</source>
-        <translation type="unfinished"></translation>
+        <source>The setup check failed: the application is marked with the failure until it passes again.</source>
+        <translation>Die Einrichtungsprüfung ist fehlgeschlagen: Die Anwendung bleibt als fehlerhaft markiert, bis sie wieder erfolgreich ist.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="510"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="513"/>
+        <source>Not run: %s</source>
+        <translation>Nicht ausgeführt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="518"/>
         <source>Setup check cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einrichtungsprüfung abgebrochen.</translation>
     </message>
 </context>
 <context>
@@ -1407,7 +1427,7 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="135"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="137"/>
@@ -1590,7 +1610,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="174"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="176"/>
@@ -2875,7 +2895,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="338"/>
         <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Befehl</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="351"/>
@@ -3250,7 +3270,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="812"/>
         <source>Nothing was revoked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="824"/>
@@ -3316,99 +3336,99 @@ Open %s in your browser</source>
 <context>
     <name>RemoveApplicationDialog</name>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="544"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="552"/>
         <source>Remove application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung entfernen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="545"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="553"/>
         <source>Remove application — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung entfernen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="556"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="564"/>
         <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) is revoked. Removing it deletes it from this console with its calendar profiles and stored checks.&lt;/p&gt;&lt;p&gt;Its history (settings, profiles, checks and audit entries) is first written to the file below. The audit log keeps its entries and records the removal with the file&apos;s checksum.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) ist widerrufen. Beim Entfernen wird die Anwendung mit ihren Kalenderprofilen und gespeicherten Prüfungen aus dieser Konsole gelöscht.&lt;/p&gt;&lt;p&gt;Ihr Verlauf (Einstellungen, Profile, Prüfungen und Protokolleinträge) wird zuerst in die Datei unten geschrieben. Das Überwachungsprotokoll behält seine Einträge und hält das Entfernen mit der Prüfsumme der Datei fest.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="567"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="575"/>
         <source>File for the history export</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei für den Export des Verlaufs</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="569"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="577"/>
         <source>C&amp;hoose…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Auswählen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="572"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="580"/>
         <source>&amp;Export to:</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;xportieren nach:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="578"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="586"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to confirm:</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zur Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="583"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="591"/>
         <source>Application name, to confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="587"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="595"/>
         <source>&amp;Remove application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung &amp;entfernen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="590"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="598"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="608"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="616"/>
         <source>Export the history</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="609"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="617"/>
         <source>JSON files (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="620"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="628"/>
         <source>Nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="624"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="632"/>
         <source>choose the export file</source>
-        <translation type="unfinished"></translation>
+        <translation>die Exportdatei auswählen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="626"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="634"/>
         <source>type the name</source>
-        <translation type="unfinished"></translation>
+        <translation>den Namen eingeben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="627"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="635"/>
         <source>To remove: %s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Entfernen: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="627"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="635"/>
         <source> and </source>
-        <translation type="unfinished"></translation>
+        <translation> und </translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="633"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="641"/>
         <source>Exporting the history, then removing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Verlauf wird exportiert, danach wird entfernt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="646"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="654"/>
         <source>Nothing was removed: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde entfernt: %s</translation>
     </message>
 </context>
 <context>
@@ -3668,7 +3688,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="177"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="179"/>
