@@ -41,7 +41,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/errors.py",
     "ec_console/ui/export_profiles.py",
     "ec_console/ui/health_history.py",
-    "ec_console/ui/import_credential.py",
     "ec_console/ui/link_dialog.py",
     "ec_console/ui/profile_details.py",
     "ec_console/ui/profiles_model.py",

@@ -110,9 +110,10 @@ class ImportCredentialDialog(QDialog):
                 layout.addWidget(note)
         else:
             self.field.setEchoMode(QLineEdit.EchoMode.Password)
-            self.field.setAccessibleName(self.what.capitalize())
+            what = self.what[:1].upper() + self.what[1:]      # not capitalize(): "geheimer Clientschlüssel"
+            self.field.setAccessibleName(what)
             self.field.setPlaceholderText(self.tr("type the %s") % self.what)
-            layout.addLayout(self._row(self.tr("&%s:") % self.what.capitalize(), self.field))
+            layout.addLayout(self._row(self.tr("&%s:") % what, self.field))
         self.field.textChanged.connect(self._edited)
         self.status = StatusLine("importStatus")
         layout.addWidget(self.status)

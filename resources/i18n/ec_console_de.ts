@@ -1316,188 +1316,188 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="45"/>
         <source>Import credential</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeinformationen importieren</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="46"/>
         <source>Import credential — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeinformationen importieren – %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="52"/>
         <source>certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikat</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="65"/>
         <source>the test mailbox</source>
-        <translation type="unfinished"></translation>
+        <translation>das Testpostfach</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="67"/>
         <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s&lt;/p&gt;&lt;p&gt;This desktop&apos;s keychain needs the application&apos;s %(what)s to run checks. The registry is shared and never holds one: each desktop keeps its own.&lt;/p&gt;&lt;p&gt;The %(what)s is checked first: the setup check runs with it against %(target)s. It is stored in this desktop&apos;s keychain only when the check passes. The application itself is not changed; the audit log records this computer and your user name, never the %(what)s.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s&lt;/p&gt;&lt;p&gt;Um Prüfungen auszuführen, braucht der Schlüsselbund dieses Computers die Anmeldeinformationen der Anwendung (%(what)s). Das Register wird gemeinsam genutzt und enthält sie nie: Jeder Computer hat seine eigenen.&lt;/p&gt;&lt;p&gt;Die Anmeldeinformationen (%(what)s) werden zuerst geprüft: Die Einrichtungsprüfung läuft damit gegen %(target)s. Nur wenn die Prüfung erfolgreich ist, werden sie im Schlüsselbund dieses Computers gespeichert. Die Anwendung selbst wird nicht geändert; das Überwachungsprotokoll hält diesen Computer und Ihren Benutzernamen fest, nie die Anmeldeinformationen selbst (%(what)s).&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="85"/>
         <source>&amp;Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Durchsuchen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="89"/>
         <source>Key file</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="90"/>
         <source>the service account&apos;s JSON key file</source>
-        <translation type="unfinished"></translation>
+        <translation>die JSON-Schlüsseldatei des Dienstkontos</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="91"/>
         <source>&amp;Key file:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Schlüsseldatei:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="93"/>
         <location filename="../../ec_console/ui/import_credential.py" line="172"/>
         <source>Certificate file</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikatdatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="94"/>
         <source>PEM with its private key, or PFX</source>
-        <translation type="unfinished"></translation>
+        <translation>PEM mit privatem Schlüssel oder PFX</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="95"/>
         <source>&amp;Certificate file:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Zertifikatdatei:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="99"/>
         <source>Passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Kennwort</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="100"/>
         <source>only for a PFX file or an encrypted key</source>
-        <translation type="unfinished"></translation>
+        <translation>nur für eine PFX-Datei oder einen verschlüsselten Schlüssel</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="102"/>
         <source>&amp;Passphrase:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Kennwort:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="103"/>
         <source>A certificate is the recommended way to share an application: each desktop imports the same certificate, and deleting it from the app registration in Microsoft Entra cuts every desktop off at once. The certificate is kept in this desktop&apos;s keychain; the file is no longer needed afterwards.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Zertifikat ist der empfohlene Weg, eine Anwendung gemeinsam zu nutzen: Jeder Computer importiert dasselbe Zertifikat, und wenn Sie es aus der App-Registrierung in Microsoft Entra löschen, sind alle Computer auf einmal getrennt. Das Zertifikat wird im Schlüsselbund dieses Computers aufbewahrt; die Datei wird danach nicht mehr benötigt.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="114"/>
         <source>type the %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s eingeben</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="115"/>
         <source>&amp;%s:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;%s:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="121"/>
         <source>Check of the credential</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung der Anmeldeinformationen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="125"/>
         <source>Check and &amp;store</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Prüfen und speichern</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="129"/>
         <source>Store &amp;anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trotzdem speichern</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="131"/>
         <source>Store the credential although the check warned; the audit log records that you accepted the warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen trotz der Warnung der Prüfung speichern; das Überwachungsprotokoll hält fest, dass Sie die Warnung akzeptiert haben</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="135"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="137"/>
         <source>Cancel the check, or close</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abbrechen oder schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="170"/>
         <source>Service-account key file</source>
-        <translation type="unfinished"></translation>
+        <translation>Dienstkonto-Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="170"/>
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="173"/>
         <source>Certificates (*.pem *.pfx *.p12);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikate (*.pem *.pfx *.p12);;Alle Dateien (*)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="182"/>
         <source>The result below is for the %s checked before.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Ergebnis unten gilt für die zuvor geprüften Anmeldeinformationen (%s).</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="192"/>
         <source>Checking the %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen (%s) werden geprüft…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="216"/>
         <source>The check passed with a warning (below). Nothing is stored yet: press Store anyway to keep the %s in this desktop&apos;s keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung war erfolgreich, mit einer Warnung (unten). Noch ist nichts gespeichert: Klicken Sie auf „Trotzdem speichern“, um die Anmeldeinformationen (%s) im Schlüsselbund dieses Computers aufzubewahren.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="222"/>
         <source>The check with this %(what)s failed:%(why)s Nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung mit diesen Anmeldeinformationen (%(what)s) ist fehlgeschlagen:%(why)s Es wurde nichts gespeichert.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="238"/>
         <source>Storing the %s in this desktop&apos;s keychain…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen (%s) werden im Schlüsselbund dieses Computers gespeichert…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="252"/>
         <source>The %(what)s of %(name)s is in this desktop&apos;s keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen von %(name)s (%(what)s) sind im Schlüsselbund dieses Computers.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="254"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="260"/>
         <source>Not stored: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gespeichert: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="265"/>
         <source>Not checked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht geprüft: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="270"/>
         <source>Check cancelled: nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abgebrochen: Es wurde nichts gespeichert.</translation>
     </message>
 </context>
 <context>
