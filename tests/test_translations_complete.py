@@ -44,7 +44,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/link_dialog.py",
     "ec_console/ui/profile_details.py",
     "ec_console/ui/profiles_model.py",
-    "ec_console/ui/reconcile_view.py",
     "ec_console/ui/step_list.py",
     "ec_console/ui/tasks.py",
     "ec_console/ui/wizard.py",

@@ -213,7 +213,7 @@
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="260"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="326"/>
@@ -504,7 +504,7 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="234"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="257"/>
@@ -625,71 +625,64 @@
 <context>
     <name>ConfirmRevokeDialog</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="281"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="343"/>
         <source>Revoke leavers — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgänge widerrufen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
         <source>profile</source>
-        <translation type="unfinished">Profil</translation>
+        <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
         <source>profiles</source>
-        <translation type="unfinished">Profile</translation>
+        <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="284"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>account that left</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="284"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>accounts that left</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="286"/>
-        <source>Revoke the %(what)s of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using %(them)s. This does not change the platform: do the step shown for each account there too.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="348"/>
+        <source>Revoke the profile of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using it. This does not change the platform: do the step shown for each account there too.</source>
+        <translation>Das Profil von %(whose)s widerrufen, das den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen hat? Die Konsole verwendet es dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="289"/>
-        <source>it</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="352"/>
+        <source>Revoke the profiles of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using them. This does not change the platform: do the step shown for each account there too.</source>
+        <translation>Die Profile von %(whose)s widerrufen, die den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen haben? Die Konsole verwendet sie dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="289"/>
-        <source>them</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="294"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="360"/>
         <source>Accounts and their platform steps</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten und ihre Schritte auf der Plattform</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="298"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="364"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to &amp;confirm:</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zur &amp;Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="302"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="368"/>
         <source>Application name, to confirm</source>
-        <translation type="unfinished">Name der Anwendung zur Bestätigung</translation>
+        <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="304"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="370"/>
         <source>Re&amp;voke %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s &amp;widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="309"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="375"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
@@ -1192,7 +1185,7 @@
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="313"/>
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>
@@ -1230,7 +1223,7 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="296"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="364"/>
@@ -1360,7 +1353,7 @@
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="93"/>
-        <location filename="../../ec_console/ui/import_credential.py" line="172"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="173"/>
         <source>Certificate file</source>
         <translation>Zertifikatdatei</translation>
     </message>
@@ -1395,107 +1388,107 @@
         <translation>Ein Zertifikat ist der empfohlene Weg, eine Anwendung gemeinsam zu nutzen: Jeder Computer importiert dasselbe Zertifikat, und wenn Sie es aus der App-Registrierung in Microsoft Entra löschen, sind alle Computer auf einmal getrennt. Das Zertifikat wird im Schlüsselbund dieses Computers aufbewahrt; die Datei wird danach nicht mehr benötigt.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="114"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="115"/>
         <source>type the %s</source>
         <translation>%s eingeben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="115"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="116"/>
         <source>&amp;%s:</source>
         <translation>&amp;%s:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="121"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="122"/>
         <source>Check of the credential</source>
         <translation>Prüfung der Anmeldeinformationen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="125"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="126"/>
         <source>Check and &amp;store</source>
         <translation>&amp;Prüfen und speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="129"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="130"/>
         <source>Store &amp;anyway</source>
         <translation>&amp;Trotzdem speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="131"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="132"/>
         <source>Store the credential although the check warned; the audit log records that you accepted the warning</source>
         <translation>Die Anmeldeinformationen trotz der Warnung der Prüfung speichern; das Überwachungsprotokoll hält fest, dass Sie die Warnung akzeptiert haben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="135"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="136"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="137"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="138"/>
         <source>Cancel the check, or close</source>
         <translation>Prüfung abbrechen oder schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="170"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="171"/>
         <source>Service-account key file</source>
         <translation>Dienstkonto-Schlüsseldatei</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="170"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="171"/>
         <source>JSON files (*.json);;All files (*)</source>
         <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="173"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="174"/>
         <source>Certificates (*.pem *.pfx *.p12);;All files (*)</source>
         <translation>Zertifikate (*.pem *.pfx *.p12);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="182"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="183"/>
         <source>The result below is for the %s checked before.</source>
         <translation>Das Ergebnis unten gilt für die zuvor geprüften Anmeldeinformationen (%s).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="192"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="193"/>
         <source>Checking the %s…</source>
         <translation>Die Anmeldeinformationen (%s) werden geprüft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="216"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="217"/>
         <source>The check passed with a warning (below). Nothing is stored yet: press Store anyway to keep the %s in this desktop&apos;s keychain.</source>
         <translation>Die Prüfung war erfolgreich, mit einer Warnung (unten). Noch ist nichts gespeichert: Klicken Sie auf „Trotzdem speichern“, um die Anmeldeinformationen (%s) im Schlüsselbund dieses Computers aufzubewahren.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="222"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="223"/>
         <source>The check with this %(what)s failed:%(why)s Nothing was stored.</source>
         <translation>Die Prüfung mit diesen Anmeldeinformationen (%(what)s) ist fehlgeschlagen:%(why)s Es wurde nichts gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="238"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="239"/>
         <source>Storing the %s in this desktop&apos;s keychain…</source>
         <translation>Die Anmeldeinformationen (%s) werden im Schlüsselbund dieses Computers gespeichert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="252"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="253"/>
         <source>The %(what)s of %(name)s is in this desktop&apos;s keychain.</source>
         <translation>Die Anmeldeinformationen von %(name)s (%(what)s) sind im Schlüsselbund dieses Computers.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="254"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="255"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="260"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="261"/>
         <source>Not stored: %s</source>
         <translation>Nicht gespeichert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="265"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="266"/>
         <source>Not checked: %s</source>
         <translation>Nicht geprüft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="270"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="271"/>
         <source>Check cancelled: nothing was stored.</source>
         <translation>Prüfung abgebrochen: Es wurde nichts gespeichert.</translation>
     </message>
@@ -1540,7 +1533,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Name</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
@@ -1590,7 +1583,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="147"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Schließen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="161"/>
@@ -2840,7 +2833,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="288"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Name</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="289"/>
@@ -2972,365 +2965,650 @@ Open %s in your browser</source>
 <context>
     <name>ReconcileWindow</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="350"/>
-        <source>Reconcile</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="80"/>
+        <source>Lea&amp;ks</source>
+        <translation>&amp;Lecks</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="351"/>
-        <source>Reconcile — %s</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="81"/>
+        <source>J&amp;oiners</source>
+        <translation>Ne&amp;uzugänge</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="372"/>
-        <source>Sample size</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="82"/>
+        <source>Lea&amp;vers</source>
+        <translation>A&amp;bgänge</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="373"/>
-        <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="83"/>
+        <source>&amp;Broken profiles</source>
+        <translation>Fe&amp;hlerhafte Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="375"/>
-        <source>Sample si&amp;ze:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="85"/>
+        <source>Most serious: outside the scope, yet the application can reach them. Fix the grant on the platform (select one to see how).</source>
+        <translation>Am schwerwiegendsten: außerhalb des Bereichs, und doch erreicht die Anwendung sie. Korrigieren Sie die Berechtigung auf der Plattform (wählen Sie einen Eintrag aus, um zu sehen, wie).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="380"/>
-        <source>Scope group (optional)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="88"/>
+        <source>In the scope, not linked yet.</source>
+        <translation>Im Bereich, noch nicht verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
-        <source>the saved one: %s</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="89"/>
+        <source>Linked, no longer in the scope: revoke the profile; the platform step is shown.</source>
+        <translation>Verknüpft, nicht mehr im Bereich: Widerrufen Sie das Profil; der Schritt auf der Plattform wird angezeigt.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
-        <source>the saved scope</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="91"/>
+        <source>Linked and in the scope, but the probe fails: fix the cause, then relink.</source>
+        <translation>Verknüpft und im Bereich, aber die Prüfung schlägt fehl: Beheben Sie die Ursache, und verknüpfen Sie dann erneut.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="383"/>
-        <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="94"/>
+        <source>Leak</source>
+        <translation>Leck</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="386"/>
-        <source>Scope &amp;group:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="95"/>
+        <source>Joiner</source>
+        <translation>Neuzugang</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="388"/>
-        <source>&amp;Run reconciliation</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="96"/>
+        <source>Leaver</source>
+        <translation>Abgang</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="392"/>
-        <source>&amp;Cancel</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="97"/>
+        <source>Broken profile</source>
+        <translation>Fehlerhaftes Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="395"/>
-        <source>Stop the run: nothing is stored</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="99"/>
+        <source>leak</source>
+        <translation>Leck</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="408"/>
-        <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="100"/>
+        <source>leaks</source>
+        <translation>Lecks</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="101"/>
+        <source>joiner</source>
+        <translation>Neuzugang</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="102"/>
+        <source>joiners</source>
+        <translation>Neuzugänge</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="103"/>
+        <source>leaver</source>
+        <translation>Abgang</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="104"/>
+        <source>leavers</source>
+        <translation>Abgänge</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="105"/>
+        <source>broken profile</source>
+        <translation>fehlerhaftes Profil</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="106"/>
+        <source>broken profiles</source>
+        <translation>fehlerhafte Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="107"/>
+        <source>Account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="107"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="108"/>
+        <source>What was found</source>
+        <translation>Befund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="109"/>
+        <source>Diagnosis</source>
+        <translation>Diagnose</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="109"/>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="112"/>
+        <source>the scope (who the directory says the application may reach)</source>
+        <translation>der Bereich (wen die Anwendung laut Verzeichnis erreichen darf)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="114"/>
+        <source>the directory (to draw the sample of accounts outside the scope)</source>
+        <translation>das Verzeichnis (für die Stichprobe der Konten außerhalb des Bereichs)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="116"/>
+        <source>what the application can reach (the probes)</source>
+        <translation>was die Anwendung erreichen kann (die Prüfungen)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="117"/>
+        <source>what the Marketplace install really reaches</source>
+        <translation>was die Marketplace-Installation tatsächlich erreicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="141"/>
+        <source>the scope could not be read</source>
+        <translation>der Bereich konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="143"/>
+        <source>the application itself failed, so no account could be probed</source>
+        <translation>die Anwendung selbst ist fehlgeschlagen, daher konnte kein Konto geprüft werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="146"/>
+        <source>the directory could not be read to draw a sample</source>
+        <translation>das Verzeichnis konnte für die Stichprobe nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="148"/>
+        <source>none in the install as saved here, and only the vendor can test what the Marketplace app really reaches</source>
+        <translation>keine in der hier gespeicherten Installation, und nur der Anbieter kann prüfen, was die Marketplace-App tatsächlich erreicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="151"/>
+        <source>none of the sampled accounts could be probed</source>
+        <translation>keines der Konten in der Stichprobe konnte geprüft werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="160"/>
+        <source>Link it: Link (the selected joiners) or Link all joiners.</source>
+        <translation>Verknüpfen Sie es: „Verknüpfen“ (die ausgewählten Neuzugänge) oder „Alle Neuzugänge verknüpfen“.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="164"/>
+        <source>Revoke its profile: Revoke profile… or Revoke all leavers…</source>
+        <translation>Widerrufen Sie sein Profil: „Profil widerrufen…“ oder „Alle Abgänge widerrufen…“</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="416"/>
-        <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <source>Reconcile</source>
+        <translation>Abgleichen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="424"/>
-        <source>Status</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="417"/>
+        <source>Reconcile — %s</source>
+        <translation>Abgleichen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="444"/>
-        <source>Filter by address or name</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="438"/>
+        <source>Sample size</source>
+        <translation>Stichprobengröße</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="445"/>
-        <source>Address or name</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="439"/>
+        <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
+        <translation>Wie viele zufällig gewählte Konten außerhalb des Bereichs auf Lecks geprüft werden (das Postfach, dessen Zugriff verweigert werden muss, wird immer zusätzlich geprüft)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="441"/>
+        <source>Sample si&amp;ze:</source>
+        <translation>Stich&amp;probengröße:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="446"/>
+        <source>Scope group (optional)</source>
+        <translation>Bereichsgruppe (optional)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
-        <source>&amp;Filter:</source>
-        <translation type="unfinished"></translation>
+        <source>the saved one: %s</source>
+        <translation>die gespeicherte: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
+        <source>the saved scope</source>
+        <translation>der gespeicherte Bereich</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
+        <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
+        <translation>Optional: mit dieser Gruppe (bei Google: Organisationseinheit) statt mit dem gespeicherten Bereich abgleichen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
-        <source>Finding type</source>
-        <translation type="unfinished"></translation>
+        <source>Scope &amp;group:</source>
+        <translation>Bereichs&amp;gruppe:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="453"/>
-        <source>All findings</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="454"/>
+        <source>&amp;Run reconciliation</source>
+        <translation>Abgleich &amp;starten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="457"/>
-        <source>Sho&amp;w:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="458"/>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="484"/>
-        <source>Details</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="461"/>
+        <source>Stop the run: nothing is stored</source>
+        <translation>Den Lauf anhalten: Es wird nichts gespeichert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="486"/>
-        <source>&amp;Details</source>
-        <translation type="unfinished">&amp;Details</translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="474"/>
+        <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
+        <translation>Vergleicht, wen &lt;b&gt;%(app)s&lt;/b&gt; laut Verzeichnis erreichen darf (%(platform)s), die verknüpften Profile und was Live-Prüfungen tatsächlich erreichen. Die Prüfungen ändern kein Profil; jeder Lauf wird gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="502"/>
-        <source>Export C&amp;SV…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="482"/>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="506"/>
-        <source>Export XLS&amp;X…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="490"/>
+        <source>Status</source>
+        <translation>Status</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="510"/>
+        <source>Filter by address or name</source>
+        <translation>Nach Adresse oder Name filtern</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="511"/>
+        <source>Address or name</source>
+        <translation>Adresse oder Name</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="514"/>
+        <source>&amp;Filter:</source>
+        <translation>&amp;Filter:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="518"/>
+        <source>Finding type</source>
+        <translation>Art des Befunds</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="519"/>
+        <source>All findings</source>
+        <translation>Alle Befunde</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="523"/>
+        <source>Sho&amp;w:</source>
+        <translation>An&amp;zeigen:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="534"/>
+        <source>Cop&amp;y the fix</source>
+        <translation>Lösung &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="535"/>
+        <source>Copy the fix</source>
+        <translation>Lösung kopieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="536"/>
+        <source>&amp;Link</source>
+        <translation>&amp;Verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="537"/>
+        <source>Link</source>
+        <translation>Verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="538"/>
+        <source>Link all &amp;joiners</source>
+        <translation>Alle &amp;Neuzugänge verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="539"/>
+        <source>Link all joiners</source>
+        <translation>Alle Neuzugänge verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="540"/>
+        <source>Revoke &amp;profile…</source>
+        <translation>Profil &amp;widerrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="541"/>
+        <source>Revoke profile…</source>
+        <translation>Profil widerrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="542"/>
+        <source>Revoke all l&amp;eavers…</source>
+        <translation>Alle Abgänge wide&amp;rrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="543"/>
+        <source>Revoke all leavers…</source>
+        <translation>Alle Abgänge widerrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="544"/>
+        <source>Rel&amp;ink</source>
+        <translation>&amp;Erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="545"/>
+        <source>Relink</source>
+        <translation>Erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="552"/>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="554"/>
+        <source>&amp;Details</source>
+        <translation>&amp;Details</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="570"/>
+        <source>Export C&amp;SV…</source>
+        <translation>&amp;CSV exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="574"/>
+        <source>Export XLS&amp;X…</source>
+        <translation>&amp;XLSX exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="578"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="577"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="645"/>
         <source>Reconciling: reading the scope and the directory, probing the linked profiles and a sample of accounts outside the scope…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="589"/>
-        <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="598"/>
-        <source>Reconciled at %(time)s and stored.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="600"/>
-        <source>The run had finished before Cancel took effect: </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="606"/>
-        <source>The reconciliation did not run: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="610"/>
-        <source>Cancelled: nothing was stored.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="619"/>
-        <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="624"/>
-        <source>Not run yet: choose the sample size and Run reconciliation.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="627"/>
-        <source>Scope: %(src)s, %(n)s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="629"/>
-        <source>Linked: %s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="636"/>
-        <source>Cannot tell: %s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="650"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="652"/>
-        <source>Select a finding to see what was found and what to do.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="654"/>
-        <source>Not told by its probe (not counted in the sample):</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich läuft: Bereich und Verzeichnis werden gelesen, die verknüpften Profile und eine Stichprobe von Konten außerhalb des Bereichs werden geprüft…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="657"/>
-        <source>Notes:</source>
-        <translation type="unfinished"></translation>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="666"/>
+        <source>Reconciled at %(time)s and stored.</source>
+        <translation>Abgeglichen um %(time)s und gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="668"/>
+        <source>The run had finished before Cancel took effect: </source>
+        <translation>Der Lauf war fertig, bevor „Abbrechen“ wirksam wurde: </translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="674"/>
+        <source>The reconciliation did not run: %s</source>
+        <translation>Der Abgleich wurde nicht ausgeführt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="678"/>
+        <source>Cancelled: nothing was stored.</source>
+        <translation>Abgebrochen: Es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <source>profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <source>profiles</source>
+        <translation>Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="690"/>
+        <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
+        <translation>Nicht feststellbar: %(set)s konnte nicht gelesen werden. Grund: %(why)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="695"/>
+        <source>Not run yet: choose the sample size and Run reconciliation.</source>
+        <translation>Noch nicht ausgeführt: Wählen Sie die Stichprobengröße, und klicken Sie auf „Abgleich starten“.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <source>account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <source>accounts</source>
+        <translation>Konten</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="698"/>
+        <source>Scope: %(src)s, %(n)s.</source>
+        <translation>Bereich: %(src)s, %(n)s.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="700"/>
+        <source>Linked: %s.</source>
+        <translation>Verknüpft: %s.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <source>Cannot tell: %s.</source>
+        <translation>Nicht feststellbar: %s.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="721"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="723"/>
+        <source>Select a finding to see what was found and what to do.</source>
+        <translation>Wählen Sie einen Befund aus, um zu sehen, was gefunden wurde und was zu tun ist.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="725"/>
+        <source>Not told by its probe (not counted in the sample):</source>
+        <translation>Von der Prüfung nicht beantwortet (in der Stichprobe nicht gezählt):</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="728"/>
+        <source>Notes:</source>
+        <translation>Hinweise:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="744"/>
         <source>— cannot tell</source>
-        <translation type="unfinished"></translation>
+        <translation>— nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="675"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="745"/>
         <source>— %s found; the rest cannot be told</source>
-        <translation type="unfinished"></translation>
+        <translation>— %s gefunden; der Rest ist nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="681"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="751"/>
         <source> (%s shown)</source>
-        <translation type="unfinished"></translation>
+        <translation> (%s angezeigt)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="706"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="776"/>
         <source>The fix (%s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Lösung (%s)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
         <source>What to do</source>
-        <translation type="unfinished"></translation>
+        <translation>Was zu tun ist</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
         <source>What to do, and the platform step</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="708"/>
-        <source>Diagnosis %s; the fix</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="713"/>
-        <source>Done here: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="761"/>
-        <source>Linking %s…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="767"/>
-        <source>Linked</source>
-        <translation type="unfinished">Verknüpft</translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="769"/>
-        <source>Try again later: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="771"/>
-        <source>Not linked: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="773"/>
-        <source>Linked %(n)s of %(m)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was zu tun ist, und der Schritt auf der Plattform</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="778"/>
+        <source>Diagnosis %s; the fix</source>
+        <translation>Diagnose %s; die Lösung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="783"/>
+        <source>Done here: %s</source>
+        <translation>Hier erledigt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="831"/>
+        <source>Linking %s…</source>
+        <translation>Wird verknüpft: %s…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="837"/>
+        <source>Linked</source>
+        <translation>Verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="839"/>
+        <source>Try again later: %s</source>
+        <translation>Später erneut versuchen: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="841"/>
+        <source>Not linked: %s</source>
+        <translation>Nicht verknüpft: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="843"/>
+        <source>Linked %(n)s of %(m)s.</source>
+        <translation>%(n)s von %(m)s verknüpft.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="848"/>
         <source>Nothing was linked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="801"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="871"/>
         <source>Revoking %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird widerrufen: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="804"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
         <source>Revoked</source>
-        <translation type="unfinished">Widerrufen</translation>
+        <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="804"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
         <source>Already revoked</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereits widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="807"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="877"/>
         <source>Revoked %s. Do the platform step shown for each account too.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s widerrufen. Führen Sie für jedes Konto auch den angezeigten Schritt auf der Plattform aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="812"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="882"/>
         <source>Nothing was revoked: %s</source>
-        <translation type="unfinished">Nichts wurde widerrufen: %s</translation>
+        <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="824"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="894"/>
         <source>Relinking %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird erneut verknüpft: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="829"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="899"/>
         <source>Relinked</source>
-        <translation type="unfinished"></translation>
+        <translation>Erneut verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="830"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="900"/>
         <source>Still failing: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlägt weiterhin fehl: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="832"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="902"/>
         <source>Relinked %(n)s of %(m)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(n)s von %(m)s erneut verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="838"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="908"/>
         <source>Nothing was relinked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde erneut verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="846"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="916"/>
         <source>The fix for %s was copied.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Lösung für %s wurde kopiert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
         <source>Excel workbooks (*.xlsx)</source>
-        <translation type="unfinished"></translation>
+        <translation>Excel-Arbeitsmappen (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="888"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="958"/>
         <source>Export the reconciliation</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="912"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="982"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="915"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <source>finding</source>
+        <translation>Befund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <source>findings</source>
+        <translation>Befunde</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="985"/>
         <source>Exporting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird exportiert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="917"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="987"/>
         <source>Not exported: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht exportiert: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1005"/>
+        <source>Reconciliation: %s</source>
+        <translation>Abgleich: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1014"/>
+        <source>%s unknown</source>
+        <translation>%s unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1016"/>
+        <source>Reconciled on %(day)s: %(counts)s</source>
+        <translation>Abgeglichen am %(day)s: %(counts)s</translation>
     </message>
 </context>
 <context>
@@ -3744,7 +4022,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="968"/>
         <source>Edit %s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">%s bearbeiten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="971"/>
@@ -3967,9 +4245,9 @@ Open %s in your browser</source>
 <context>
     <name>_Section</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="240"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="301"/>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Warnung</translation>
     </message>
 </context>
 <context>
