@@ -213,7 +213,7 @@
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="260"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/audit_view.py" line="326"/>
@@ -504,7 +504,7 @@
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="234"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="257"/>
@@ -759,7 +759,7 @@
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="365"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/tasks.py" line="367"/>
@@ -1185,7 +1185,7 @@
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="313"/>
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished">JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1223,7 +1223,7 @@
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="296"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/health_history.py" line="364"/>
@@ -1533,7 +1533,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="94"/>
@@ -1583,7 +1583,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="147"/>
         <source>Close</source>
-        <translation type="unfinished">Schließen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="161"/>
@@ -1603,7 +1603,7 @@
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="174"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/link_dialog.py" line="176"/>
@@ -2833,7 +2833,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="288"/>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="289"/>
@@ -2888,7 +2888,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="338"/>
         <source>Command</source>
-        <translation type="unfinished">Befehl</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/profile_details.py" line="351"/>
@@ -3966,7 +3966,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="177"/>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/check_all.py" line="179"/>
@@ -4022,7 +4022,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="968"/>
         <source>Edit %s</source>
-        <translation type="unfinished">%s bearbeiten</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="971"/>
