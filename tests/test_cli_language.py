@@ -85,3 +85,19 @@ def test_an_application_edits_refusal_is_german_with_the_same_status_and_code(ge
     german(False)
     code, _, err = run(capsys, *rename)
     assert code == 2 and "An application named 'Calendar sync' already exists in this region" in err
+
+
+def test_a_refused_move_to_microsoft_graph_says_why_in_german(german):
+    from types import SimpleNamespace
+
+    from ec_console import i18n
+    from ec_console.application_move import MoveRefused, check_movable
+
+    on_graph = SimpleNamespace(name="Room booking", provider="graph", status="active", settings={})
+    german(True)
+    with pytest.raises(MoveRefused, match="^'Room booking' verwendet bereits Microsoft Graph$"):
+        check_movable(on_graph)
+    german(False)
+    with pytest.raises(MoveRefused, match="^'Room booking' already uses Microsoft Graph$"):
+        check_movable(on_graph)
+    assert i18n.current_language() == "en"

@@ -48,7 +48,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/ui/tasks.py",
     "ec_console/ui/wizard.py",
     # core (ec_console/locale/de/LC_MESSAGES/ec_console.po)
-    "ec_console/application_move.py",
     "ec_console/audit.py",
     "ec_console/audit_chain.py",
     "ec_console/checkall.py",
