@@ -168,3 +168,26 @@ def test_german_applications_context_menu_has_one_mnemonic_each_and_no_collision
     keys = [_mnemonic(text) for text in texts]
     assert None not in keys and len(keys) == len(set(keys)), texts
     menu.close()
+
+
+def test_the_reconciliation_line_is_german_and_its_english_matches_the_core(app):
+    from ec_console import reconcile as core
+    from ec_console.registry import Registry
+    from ec_console.ui.reconcile_view import reconciliation_line
+
+    def run(at: str, joiners: int, leavers: int) -> core.Reconciliation:
+        findings = [core.Finding(f"j{i}@contoso.com", "joiner") for i in range(joiners)]
+        findings += [core.Finding(f"l{i}@contoso.com", "leaver") for i in range(leavers)]
+        return core.Reconciliation("Room booking", booking.id, "exchange", at, findings=findings)
+
+    with Registry.for_region("us") as registry:
+        booking = registry.add_application("Room booking", "exchange", "contoso.com")
+        core.record_reconciliation(registry, run("2026-11-28T10:00:00Z", 1204, 3))
+        assert reconciliation_line(registry, booking.id).startswith("Reconciled on 28 Nov: 1,204 joiners")
+        core.record_reconciliation(registry, run("2026-12-02T10:00:00Z", 1207, 1))
+        english = reconciliation_line(registry, booking.id)
+        assert english == f"Reconciliation: {core.drift_text(registry, booking.id)}"
+        assert english == "Reconciliation: +3 joiners, \u22122 leavers, 0 leaks since 28 Nov"
+        install_translators(app, "de")
+        assert reconciliation_line(registry, booking.id) == \
+            "Abgleich: +3 Neuzugänge, \u22122 Abgänge, 0 Lecks seit 28. Nov."

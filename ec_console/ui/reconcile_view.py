@@ -1000,19 +1000,33 @@ def reconciliation_line(registry: Registry, application_id: int) -> str:
     """The main window's line for an application: the drift since the previous reconciliation ("+3
     joiners, −2 leavers, 0 leaks since 28 Nov"), the one reconciliation's counts, or "" when none."""
     translate = QCoreApplication.translate
-    drift = core.drift_text(registry, application_id)
-    if drift:
-        return translate("ReconcileWindow", "Reconciliation: %s") % drift
-    runs = core.reconciliations(registry, application_id, limit=1)
+
+    def unknown(name: str) -> str:
+        return translate("ReconcileWindow", "%s unknown") % _tr(FINDING_WORDS[name][1])
+
+    runs = core.reconciliations(registry, application_id, limit=2)
     if not runs:
         return ""
-    [run] = runs
+    if len(runs) == 2:      # the drift since the previous one, as `core.drift_text` words it, translated
+        new, old = runs
+        parts = []
+        for name in ("joiner", "leaver"):
+            a, b = new.counts[name], old.counts[name]
+            if a is None or b is None:
+                parts.append(unknown(name))
+            else:
+                parts.append(("+" if a > b else "\u2212" if a < b else "") + count_of(name, abs(a - b)))
+        leaks = new.counts["leak"]
+        parts.append(unknown("leak") if leaks is None else count_of("leak", leaks))
+        since = day_month(parse_utc(old.at).astimezone())
+        return translate("ReconcileWindow", "Reconciliation: %(changes)s since %(day)s") % {
+            "changes": ", ".join(parts), "day": since}
+    run = runs[0]
     when = parse_utc(run.at).astimezone()
     parts = []
     for name in ("joiner", "leaver", "leak"):
         value = run.counts[name]
-        unknown = translate("ReconcileWindow", "%s unknown") % _tr(FINDING_WORDS[name][1])
-        parts.append(unknown if value is None else count_of(name, value))
+        parts.append(unknown(name) if value is None else count_of(name, value))
     return translate("ReconcileWindow", "Reconciled on %(day)s: %(counts)s") % {
         "day": day_month(when), "counts": ", ".join(parts)}
 

@@ -3597,16 +3597,16 @@ Open %s in your browser</source>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="1005"/>
-        <source>Reconciliation: %s</source>
-        <translation>Abgleich: %s</translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1014"/>
         <source>%s unknown</source>
         <translation>%s unbekannt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1016"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1022"/>
+        <source>Reconciliation: %(changes)s since %(day)s</source>
+        <translation>Abgleich: %(changes)s seit %(day)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1030"/>
         <source>Reconciled on %(day)s: %(counts)s</source>
         <translation>Abgeglichen am %(day)s: %(counts)s</translation>
     </message>
