@@ -191,3 +191,39 @@ def test_the_reconciliation_line_is_german_and_its_english_matches_the_core(app)
         install_translators(app, "de")
         assert reconciliation_line(registry, booking.id) == \
             "Abgleich: +3 Neuzugänge, \u22122 Abgänge, 0 Lecks seit 28. Nov."
+
+
+def test_german_application_windows_have_one_mnemonic_per_control_and_no_collisions(app, qtbot):
+    from ec_console.registry import Registry
+    from tests.test_ui_dashboard_support import select_application
+
+    with Registry.for_region("us") as registry:
+        booking = registry.add_application("Room booking", "exchange", "contoso.com",
+                                           settings={"test_mailbox": "rooms@contoso.com"})
+        old = registry.add_application("Old tool", "exchange", "contoso.com")
+        registry.update_application(old.id, status="revoked")
+        assert booking.status == "active"
+    install_translators(app, "de")
+    window = window_for(qtbot)
+    qtbot.waitUntil(lambda: window.applications_list.count() > 0)
+
+    def keys(dialog) -> dict[str, list[str]]:
+        owners: dict[str, list[str]] = {}
+        for widget in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton):
+            owners.setdefault(_mnemonic(widget.text()), []).append(widget.text())
+        owners.pop(None, None)
+        return owners
+
+    select_application(window, "Room booking")
+    actions, reconcile = window.application_actions, window.reconcile_actions
+    opened = {"edit": actions.open_edit(), "import": actions.open_import(), "reconcile": reconcile.open(),
+              "revoke": window.revoke_selected_application()}
+    select_application(window, "Old tool")
+    opened["remove"] = actions.open_remove()
+    expected = {"edit": "&Umbenennen", "import": "&Prüfen und speichern", "reconcile": "Abgleich &starten",
+                "remove": "Anwendung &entfernen", "revoke": "Anwendung &widerrufen"}
+    for name, dialog in opened.items():
+        owners = keys(dialog)
+        assert expected[name] in sum(owners.values(), []), name
+        assert {key: texts for key, texts in owners.items() if len(texts) > 1} == {}, name
+        dialog.close()
