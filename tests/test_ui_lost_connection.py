@@ -1,8 +1,9 @@
 """A lost connection, end to end, as a user meets it: the main window on a PostgreSQL registry, the real
 throwaway server restarted or stopped under it. The status bar says the connection is lost, then
 restored, and then the window works again (its own connection and the table's readers open again by
-themselves): the table reads, search, the applications list, a revoke. A revoke confirmed while the server
-is down is said plainly as not done, and changes nothing. Waits are generous, never asserted as timings."""
+themselves): the table reads, search, the applications list, a revoke, check all. A revoke confirmed
+while the server is down is said plainly as not done, and changes nothing. Waits are generous, never
+asserted as timings."""
 
 from __future__ import annotations
 
@@ -95,6 +96,12 @@ def test_after_a_server_restart_the_window_works_again(qtbot, shared_window, pg_
         assert [(e.action, e.subject) for e in other.audit_entries()] == [("profile_revoked",
                                                                            "ann@contoso.com")]
     assert window.counts_status.text() == "3 profiles · 1 linked · 1 needs relink · 1 revoked"
+    # Check all runs (its own connection; its claims and results recorded)
+    with qtbot.waitSignal(window.run_panel.finished, timeout=WAIT_MS) as finished:
+        window.start_check_all(concurrency=2)
+    assert finished.args[0].startswith("Check all finished in United States (US)")   # (no secret here)
+    with Registry(url) as other:
+        assert "check_all_started" in [e.action for e in other.audit_entries()]
     window.stop_live_updates()
 
 
