@@ -37,7 +37,7 @@ from ec_console.checks import CancelToken, Report, StepStatus
 from ec_console.errors import BadInput, ConsoleError
 from ec_console.i18n import N_, _
 from ec_console.providers.base import ProviderAdapter, adapter_for
-from ec_console.registry import Application, Registry, utc_now
+from ec_console.registry import Application, ChangedElsewhere, Registry, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -325,6 +325,9 @@ class SecretRotation:
 
         self.registry = registry
         self.application = _resolve(registry, application)
+        # The version the person deciding saw: the application given (the window's), else the one read now.
+        self.seen_version = (application.version if isinstance(application, Application)
+                             else self.application.version)
         _active(self.application, "secret")
         if not isinstance(secret, str) or not secret.strip():
             raise BadInput(_("The new {what} is empty").format(what=self.shown))
@@ -459,13 +462,19 @@ class SecretRotation:
             # Recorded so that each desktop importing the certificate can be told it is the right one.
             settings[CERTIFICATE_THUMBPRINT] = certificate.thumbprint_sha256
             note += f"; certificate SHA-256 thumbprint {certificate.thumbprint_sha256}"
+        seen = self.seen_version
+        current = self.registry.get_application(app.id)
+        if current.version != seen:      # another console changed it since: the keychain is not touched
+            raise ChangedElsewhere("application", current.name, current.status)
         previous = self.store.get(self.key)
         self.store.set(self.key, self._secret)
         try:
             with self.registry.transaction():
                 if settings != app.settings:
-                    self.registry.update_application(app.id, settings=settings)
-                updated = self.registry.update_application(app.id, health=None)
+                    self.registry.update_application(app.id, settings=settings, version=seen)
+                    updated = self.registry.update_application(app.id, health=None)
+                else:   # the conditional update still refuses a change that lands meanwhile
+                    updated = self.registry.update_application(app.id, health=None, version=seen)
                 accepted = self._accepted(report)
                 self.registry.audit(
                     "application_secret_rotated", app.name,

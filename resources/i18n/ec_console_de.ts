@@ -1907,6 +1907,11 @@ Paste a list or import a CSV instead.</source>
 <context>
     <name>MainWindow</name>
     <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1484"/>
+        <source>Not revoked: </source>
+        <translation>Nicht widerrufen: </translation>
+    </message>
+    <message>
         <location filename="../../ec_console/ui/actions.py" line="51"/>
         <source>&amp;Add connection…</source>
         <translation>&amp;Verbindung hinzufügen…</translation>
