@@ -72,6 +72,39 @@ def test_json_output_is_byte_identical_in_german(german, capsys):
     assert "needs_relink" in outputs[1] and "alice@contoso.com" in outputs[1]
 
 
+def test_an_application_edits_refusal_is_german_with_the_same_status_and_code(german, capsys):
+    with Registry.for_region("us") as registry:
+        registry.add_application("Room booking", "exchange", "contoso.com")
+        registry.add_application("Calendar sync", "exchange", "contoso.com")
+    rename = ("applications", "rename", "Room booking", "Calendar sync", "--region", "us")
+    german(True)
+    code, out, err = run(capsys, *rename)
+    assert code == 2 and out == ""
+    assert ("In dieser Region gibt es bereits eine Anwendung namens 'Calendar sync'; wählen Sie einen "
+            "anderen Namen") in err
+    code, out, _ = run(capsys, *rename, "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "bad_input"
+    german(False)
+    code, _, err = run(capsys, *rename)
+    assert code == 2 and "An application named 'Calendar sync' already exists in this region" in err
+
+
+def test_a_refused_move_to_microsoft_graph_says_why_in_german(german):
+    from types import SimpleNamespace
+
+    from ec_console import i18n
+    from ec_console.application_move import MoveRefused, check_movable
+
+    on_graph = SimpleNamespace(name="Room booking", provider="graph", status="active", settings={})
+    german(True)
+    with pytest.raises(MoveRefused, match="^'Room booking' verwendet bereits Microsoft Graph$"):
+        check_movable(on_graph)
+    german(False)
+    with pytest.raises(MoveRefused, match="^'Room booking' already uses Microsoft Graph$"):
+        check_movable(on_graph)
+    assert i18n.current_language() == "en"
+
+
 # --- a failing check in German -------------------------------------------------------------------------
 sandbox = sandbox_fixture("module")
 
