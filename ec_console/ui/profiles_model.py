@@ -41,7 +41,9 @@ from PySide6.QtCore import (
 
 from ec_console import i18n
 from ec_console import registry as _registry
+from ec_console.errors import ConsoleError
 from ec_console.registry import (
+    ConnectionLost,
     Profile,
     ProfileAnchors,
     ProfileQuery,
@@ -214,6 +216,9 @@ class ProfilesModel(QAbstractTableModel):
 
     # The rows or the row count of the current query arrived from a worker (the window updates its lines).
     rowsLanded = Signal()
+    # A read the registry could not answer (a shared registry's lost connection): the message, in plain
+    # words; the rows shown stay as they were and the next refresh reads again.
+    readFailed = Signal(str)
 
     def __init__(self, registry: Registry | None = None, parent: Any = None, *,
                  sync_budget_ms: float | None | EllipsisType = ...) -> None:
@@ -501,6 +506,9 @@ class ProfilesModel(QAbstractTableModel):
                     count = registry.count_profiles(query)
         except QueryTimedOut:
             pass
+        except ConnectionLost as exc:     # the rows shown stay; the next refresh reads again
+            self.readFailed.emit(exc.message)
+            return
         if page is None:
             self._start(query, self._generation, "page")
             return
@@ -579,7 +587,7 @@ class ProfilesModel(QAbstractTableModel):
             with self._budget(self._registry, budget):
                 block = self._registry.profile_page(self._shown, number * BLOCK_SIZE, BLOCK_SIZE,
                                                     total=self._count, anchors=self._anchors)
-        except QueryTimedOut:
+        except (QueryTimedOut, ConnectionLost):  # a lost connection: a reader tries it (and says it failed)
             self._pending_blocks.add(number)
             self._start(self._shown, self._generation, "block", number)
             return None
@@ -632,7 +640,7 @@ class ProfilesModel(QAbstractTableModel):
         task = run_in_background(
             self, work, pool="reader",
             on_success=lambda result: self._landed(generation, what, number, result),
-            on_failure=lambda exc: self._read_failed(generation, exc))
+            on_failure=lambda exc: self._read_failed(generation, exc, what, number))
         self._tasks.append(task)
         task.done.connect(lambda: self._tasks.remove(task) if task in self._tasks else None)
 
@@ -669,9 +677,15 @@ class ProfilesModel(QAbstractTableModel):
             return
         self.rowsLanded.emit()
 
-    def _read_failed(self, generation: int, exc: BaseException) -> None:
+    def _read_failed(self, generation: int, exc: BaseException, what: str = "", number: int = 0) -> None:
+        if what == "block":
+            self._pending_blocks.discard(number)     # read again when it is next painted
+        elif what == "anchors":
+            self._anchors_pending = False
         if generation == self._generation:
             log.warning("Reading the profile table failed: %s", exc)
+            if isinstance(exc, ConsoleError):
+                self.readFailed.emit(exc.message)
 
     def _display(self, profile: Profile, column: int) -> str:
         return display_text(profile, column)

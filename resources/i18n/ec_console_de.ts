@@ -40,87 +40,87 @@
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="46"/>
         <source>Select an application first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst eine Anwendung aus.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="77"/>
         <source>&amp;Edit application…</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;nwendung bearbeiten…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="79"/>
         <source>Rename the selected application, rotate its secret, change its scope group or run its setup check again</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ausgewählte Anwendung umbenennen, ihr Geheimnis ersetzen, ihre Bereichsgruppe ändern oder ihre Einrichtungsprüfung erneut ausführen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="82"/>
         <source>Re&amp;move application…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung entfe&amp;rnen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="84"/>
         <source>Remove a revoked application and its history, after exporting it</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine widerrufene Anwendung und ihren Verlauf entfernen, nachdem sie exportiert wurden</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="86"/>
         <source>Import &amp;credential…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeinformationen &amp;importieren…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="88"/>
         <source>Put the selected application&apos;s password, key or certificate into this desktop&apos;s keychain, after checking it</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Kennwort, den Schlüssel oder das Zertifikat der ausgewählten Anwendung prüfen und in den Schlüsselbund dieses Computers übernehmen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="92"/>
         <source>Mo&amp;ve to Microsoft Graph…</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu Microsoft &amp;Graph verschieben…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="94"/>
         <source>Move an Exchange Online EWS application to Microsoft Graph before EWS is switched off on 1 April 2027; its profiles and history are kept</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Exchange Online-EWS-Anwendung zu Microsoft Graph verschieben, bevor EWS am 1. April 2027 abgeschaltet wird; ihre Profile und ihr Verlauf bleiben erhalten</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="110"/>
         <source>%s is revoked: add it again to use it.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen: Fügen Sie die Anwendung erneut hinzu, um sie zu verwenden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="114"/>
         <source>Only a revoked application can be removed: revoke %s first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur eine widerrufene Anwendung kann entfernt werden: Widerrufen Sie zuerst %s.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="120"/>
         <source>%s already uses Microsoft Graph.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s verwendet bereits Microsoft Graph.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="123"/>
         <source>%s is revoked.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="128"/>
         <source>Only an Exchange Online EWS application moves to Microsoft Graph.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur eine Exchange Online-EWS-Anwendung kann zu Microsoft Graph verschoben werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="134"/>
         <source>%s is revoked: its credential cannot be imported.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen; ihre Anmeldeinformationen können nicht importiert werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="154"/>
         <source>Edit &amp;settings (setup wizard)…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein&amp;stellungen bearbeiten (Einrichtungsassistent)…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/application_actions.py" line="225"/>
         <source>Removed %(name)s; its history is in %(file)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(name)s entfernt; der Verlauf steht in %(file)s</translation>
     </message>
 </context>
 <context>
@@ -683,71 +683,64 @@
 <context>
     <name>ConfirmRevokeDialog</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="281"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="343"/>
         <source>Revoke leavers — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgänge widerrufen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
         <source>profile</source>
-        <translation type="unfinished">Profil</translation>
+        <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="283"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="288"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
         <source>profiles</source>
-        <translation type="unfinished">Profile</translation>
+        <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="284"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>account that left</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="284"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>accounts that left</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="286"/>
-        <source>Revoke the %(what)s of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using %(them)s. This does not change the platform: do the step shown for each account there too.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="348"/>
+        <source>Revoke the profile of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using it. This does not change the platform: do the step shown for each account there too.</source>
+        <translation>Das Profil von %(whose)s widerrufen, das den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen hat? Die Konsole verwendet es dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="289"/>
-        <source>it</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="352"/>
+        <source>Revoke the profiles of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using them. This does not change the platform: do the step shown for each account there too.</source>
+        <translation>Die Profile von %(whose)s widerrufen, die den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen haben? Die Konsole verwendet sie dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="289"/>
-        <source>them</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="294"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="360"/>
         <source>Accounts and their platform steps</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten und ihre Schritte auf der Plattform</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="298"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="364"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to &amp;confirm:</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zur &amp;Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="302"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="368"/>
         <source>Application name, to confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="304"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="370"/>
         <source>Re&amp;voke %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s &amp;widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="309"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="375"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
@@ -845,305 +838,325 @@
 <context>
     <name>EditApplicationDialog</name>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="105"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="113"/>
         <source>Edit application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung bearbeiten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="139"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="147"/>
         <source>Edit %s</source>
-        <translation type="unfinished"></translation>
+        <translation>%s bearbeiten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="144"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="152"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="156"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="164"/>
         <source>Edit application — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung bearbeiten – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="158"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="166"/>
         <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s. Each change below is saved on its own and recorded in the audit log. To change the connection settings themselves (server, service account, test mailbox), open the setup wizard: double-click the application.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s. Jede Änderung unten wird einzeln gespeichert und im Überwachungsprotokoll festgehalten. Um die Verbindungseinstellungen selbst zu ändern (Server, Dienstkonto, Testpostfach), öffnen Sie den Einrichtungsassistenten: Doppelklicken Sie auf die Anwendung.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="178"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="186"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="181"/>
-        <source>New name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="185"/>
-        <source>&amp;Rename</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="188"/>
-        <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="189"/>
+        <source>New name</source>
+        <translation>Neuer Name</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="193"/>
+        <source>&amp;Rename</source>
+        <translation>&amp;Umbenennen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="196"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="197"/>
         <source>Unique in this region. The secret in the keychain moves to the new name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eindeutig in dieser Region. Das Geheimnis im Schlüsselbund wird unter dem neuen Namen abgelegt.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="201"/>
-        <location filename="../../ec_console/ui/edit_application.py" line="205"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="209"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="213"/>
         <source>Scope group</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereichsgruppe</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="217"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="225"/>
         <source>Domain-wide delegation covers the whole Google Workspace domain and cannot be limited to a group: the console&apos;s list of profiles is the control. Only a Marketplace install is limited to groups or organisational units.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die domainweite Delegierung gilt für die gesamte Google Workspace-Domain und lässt sich nicht auf eine Gruppe beschränken: Die Profilliste der Konsole ist die Kontrolle. Nur eine Marketplace-Installation lässt sich auf Gruppen oder Organisationseinheiten beschränken.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="221"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="229"/>
         <source>name or address, e.g. EC Calendar Scope</source>
-        <translation type="unfinished"></translation>
+        <translation>Name oder Adresse, z. B. EC Calendar Scope</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="223"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="231"/>
         <source>e.g. /Sales or sales@example.com</source>
-        <translation type="unfinished"></translation>
+        <translation>z. B. /Sales oder sales@example.com</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="224"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="232"/>
         <source>&amp;Group:</source>
-        <translation type="unfinished"></translation>
+        <translation>G&amp;ruppe:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="226"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="234"/>
         <source>What the console records (and names in fixes). Change the scope at the platform too, then run the setup check again to prove the new scope holds.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was die Konsole festhält (und in Lösungen nennt). Ändern Sie den Bereich auch auf der Plattform, und führen Sie dann die Einrichtungsprüfung erneut aus, um zu belegen, dass der neue Bereich greift.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="235"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="243"/>
         <source>Rotate the %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="239"/>
-        <source>&amp;Check and replace</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="242"/>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="244"/>
-        <source>Cancel the check of the new secret</source>
-        <translation type="unfinished"></translation>
+        <translation>Geheimnis ersetzen (%s)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="247"/>
-        <source>New key file</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Check and replace</source>
+        <translation>&amp;Prüfen und ersetzen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="248"/>
-        <source>the new JSON key file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="249"/>
-        <source>&amp;Browse…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/edit_application.py" line="250"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="252"/>
-        <source>New &amp;key file:</source>
-        <translation type="unfinished"></translation>
+        <source>Cancel the check of the new secret</source>
+        <translation>Prüfung des neuen Geheimnisses abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="255"/>
+        <source>New key file</source>
+        <translation>Neue Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="256"/>
-        <source>New %s</source>
-        <translation type="unfinished"></translation>
+        <source>the new JSON key file</source>
+        <translation>die neue JSON-Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="257"/>
-        <source>type the new %s</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="258"/>
-        <source>New &amp;%s:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/edit_application.py" line="260"/>
+        <source>New &amp;key file:</source>
+        <translation>Neue &amp;Schlüsseldatei:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="264"/>
-        <source>The new %(what)s is checked first: the setup check runs with it against %(target)s. The old one is replaced only when the check passes; it stays when the check fails.</source>
-        <translation type="unfinished"></translation>
+        <source>New %s</source>
+        <translation>Neues Geheimnis (%s)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="265"/>
+        <source>type the new %s</source>
+        <translation>neues Geheimnis eingeben (%s)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="266"/>
+        <source>New &amp;%s:</source>
+        <translation>Neues &amp;Geheimnis (%s):</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="272"/>
+        <source>The new %(what)s is checked first: the setup check runs with it against %(target)s. The old one is replaced only when the check passes; it stays when the check fails.</source>
+        <translation>Das neue Geheimnis (%(what)s) wird zuerst geprüft: Die Einrichtungsprüfung läuft damit gegen %(target)s. Das bisherige wird nur ersetzt, wenn die Prüfung erfolgreich ist; schlägt sie fehl, bleibt es erhalten.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="274"/>
         <source>the test mailbox</source>
-        <translation type="unfinished"></translation>
+        <translation>das Testpostfach</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="269"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="277"/>
         <source>Check of the new secret</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung des neuen Geheimnisses</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="206"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="214"/>
         <source>Sa&amp;ve group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe spei&amp;chern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="273"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="47"/>
+        <source>password</source>
+        <translation>Kennwort</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="48"/>
+        <source>client secret</source>
+        <translation>geheimer Clientschlüssel</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="49"/>
+        <source>service-account key</source>
+        <translation>Dienstkontoschlüssel</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="50"/>
+        <source>certificate passphrase</source>
+        <translation>Zertifikatkennwort</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="281"/>
         <source>Replace an&amp;yway</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trotzdem ersetzen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="275"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="283"/>
         <source>Replace the old secret although the check warned; the audit log records that you accepted the warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Das bisherige Geheimnis trotz der Warnung der Prüfung ersetzen; das Überwachungsprotokoll hält fest, dass Sie die Warnung akzeptiert haben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="290"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="298"/>
         <source>Setup check</source>
-        <translation type="unfinished"></translation>
+        <translation>Einrichtungsprüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="291"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="299"/>
         <source>Run the setup check &amp;again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="295"/>
-        <source>With the stored %s, against the test mailbox; the result sets the application&apos;s health.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einrichtungsprüfung &amp;erneut ausführen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="303"/>
+        <source>With the stored %s, against the test mailbox; the result sets the application&apos;s health.</source>
+        <translation>Mit dem gespeicherten Geheimnis (%s) gegen das Testpostfach; das Ergebnis bestimmt den Zustand der Anwendung.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="311"/>
         <source>Setup check result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis der Einrichtungsprüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="341"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="349"/>
         <source>Renaming…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird umbenannt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="351"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="359"/>
         <source>Renamed from %(old)s to %(new)s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="357"/>
-        <source>Not renamed: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Von %(old)s in %(new)s umbenannt.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="365"/>
+        <source>Not renamed: %s</source>
+        <translation>Nicht umbenannt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="373"/>
         <source>Saving…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gespeichert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="375"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="383"/>
         <source>Saved: the application is now recorded as scoped to %s. Run the setup check again once the platform&apos;s scope is changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gespeichert: Für die Anwendung ist jetzt der Bereich %s festgehalten. Führen Sie die Einrichtungsprüfung erneut aus, sobald der Bereich auf der Plattform geändert ist.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="382"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="390"/>
         <source>Not saved: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gespeichert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="387"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="395"/>
         <source>New service-account key file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="389"/>
-        <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Dienstkonto-Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="397"/>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="405"/>
         <source>The result below is for the %s checked before.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Ergebnis unten gilt für das zuvor geprüfte Geheimnis (%s).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="407"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="415"/>
         <source>Checking the new %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das neue Geheimnis (%s) wird geprüft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="434"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="442"/>
         <source>The check passed with a warning (below). The old %s is still in use: press Replace anyway to use the new one.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="439"/>
-        <source>The check with the new %(what)s failed:%(why)s The old %(what)s stays in the keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung war erfolgreich, mit einer Warnung (unten). Das bisherige Geheimnis (%s) wird weiter verwendet: Klicken Sie auf „Trotzdem ersetzen“, um das neue zu verwenden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="447"/>
+        <source>The check with the new %(what)s failed:%(why)s The old %(what)s stays in the keychain.</source>
+        <translation>Die Prüfung mit dem neuen Geheimnis (%(what)s) ist fehlgeschlagen:%(why)s Das bisherige Geheimnis (%(what)s) bleibt im Schlüsselbund.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="455"/>
         <source>Replacing the %s in the keychain…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Geheimnis (%s) im Schlüsselbund wird ersetzt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="460"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="468"/>
         <source>The new %s is in the keychain; the old one is replaced.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das neue Geheimnis (%s) ist im Schlüsselbund; das bisherige ist ersetzt.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="466"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="474"/>
         <source>Not replaced: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht ersetzt: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="471"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="479"/>
         <source>Not checked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht geprüft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="476"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="484"/>
         <source>Check cancelled: the old %s stays in the keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abgebrochen: Das bisherige Geheimnis (%s) bleibt im Schlüsselbund.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="486"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="494"/>
         <source>Running the setup check…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einrichtungsprüfung läuft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="495"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="503"/>
         <source>The setup check passed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einrichtungsprüfung war erfolgreich.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="496"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="504"/>
         <source>The setup check passed with a warning.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="497"/>
-        <source>The setup check failed: the application is marked with the failure until it passes again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einrichtungsprüfung war erfolgreich, mit einer Warnung.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/edit_application.py" line="505"/>
-        <source>Not run: %s</source>
-        <translation type="unfinished"></translation>
+        <source>The setup check failed: the application is marked with the failure until it passes again.</source>
+        <translation>Die Einrichtungsprüfung ist fehlgeschlagen: Die Anwendung bleibt als fehlerhaft markiert, bis sie wieder erfolgreich ist.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="510"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="513"/>
+        <source>Not run: %s</source>
+        <translation>Nicht ausgeführt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/edit_application.py" line="518"/>
         <source>Setup check cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einrichtungsprüfung abgebrochen.</translation>
     </message>
 </context>
 <context>
@@ -1452,188 +1465,188 @@
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="45"/>
         <source>Import credential</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeinformationen importieren</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="46"/>
         <source>Import credential — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldeinformationen importieren – %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="52"/>
         <source>certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikat</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="65"/>
         <source>the test mailbox</source>
-        <translation type="unfinished"></translation>
+        <translation>das Testpostfach</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="67"/>
         <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s&lt;/p&gt;&lt;p&gt;This desktop&apos;s keychain needs the application&apos;s %(what)s to run checks. The registry is shared and never holds one: each desktop keeps its own.&lt;/p&gt;&lt;p&gt;The %(what)s is checked first: the setup check runs with it against %(target)s. It is stored in this desktop&apos;s keychain only when the check passes. The application itself is not changed; the audit log records this computer and your user name, never the %(what)s.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; · %(platform)s · %(domain)s&lt;/p&gt;&lt;p&gt;Um Prüfungen auszuführen, braucht der Schlüsselbund dieses Computers die Anmeldeinformationen der Anwendung (%(what)s). Das Register wird gemeinsam genutzt und enthält sie nie: Jeder Computer hat seine eigenen.&lt;/p&gt;&lt;p&gt;Die Anmeldeinformationen (%(what)s) werden zuerst geprüft: Die Einrichtungsprüfung läuft damit gegen %(target)s. Nur wenn die Prüfung erfolgreich ist, werden sie im Schlüsselbund dieses Computers gespeichert. Die Anwendung selbst wird nicht geändert; das Überwachungsprotokoll hält diesen Computer und Ihren Benutzernamen fest, nie die Anmeldeinformationen selbst (%(what)s).&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="85"/>
         <source>&amp;Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Durchsuchen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="89"/>
         <source>Key file</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsseldatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="90"/>
         <source>the service account&apos;s JSON key file</source>
-        <translation type="unfinished"></translation>
+        <translation>die JSON-Schlüsseldatei des Dienstkontos</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="91"/>
         <source>&amp;Key file:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Schlüsseldatei:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="93"/>
-        <location filename="../../ec_console/ui/import_credential.py" line="172"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="173"/>
         <source>Certificate file</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikatdatei</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="94"/>
         <source>PEM with its private key, or PFX</source>
-        <translation type="unfinished"></translation>
+        <translation>PEM mit privatem Schlüssel oder PFX</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="95"/>
         <source>&amp;Certificate file:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Zertifikatdatei:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="99"/>
         <source>Passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Kennwort</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="100"/>
         <source>only for a PFX file or an encrypted key</source>
-        <translation type="unfinished"></translation>
+        <translation>nur für eine PFX-Datei oder einen verschlüsselten Schlüssel</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="102"/>
         <source>&amp;Passphrase:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Kennwort:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="103"/>
         <source>A certificate is the recommended way to share an application: each desktop imports the same certificate, and deleting it from the app registration in Microsoft Entra cuts every desktop off at once. The certificate is kept in this desktop&apos;s keychain; the file is no longer needed afterwards.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="114"/>
-        <source>type the %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Zertifikat ist der empfohlene Weg, eine Anwendung gemeinsam zu nutzen: Jeder Computer importiert dasselbe Zertifikat, und wenn Sie es aus der App-Registrierung in Microsoft Entra löschen, sind alle Computer auf einmal getrennt. Das Zertifikat wird im Schlüsselbund dieses Computers aufbewahrt; die Datei wird danach nicht mehr benötigt.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/import_credential.py" line="115"/>
+        <source>type the %s</source>
+        <translation>%s eingeben</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/import_credential.py" line="116"/>
         <source>&amp;%s:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;%s:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="121"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="122"/>
         <source>Check of the credential</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung der Anmeldeinformationen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="125"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="126"/>
         <source>Check and &amp;store</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Prüfen und speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="129"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="130"/>
         <source>Store &amp;anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trotzdem speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="131"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="132"/>
         <source>Store the credential although the check warned; the audit log records that you accepted the warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen trotz der Warnung der Prüfung speichern; das Überwachungsprotokoll hält fest, dass Sie die Warnung akzeptiert haben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="135"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="136"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="137"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="138"/>
         <source>Cancel the check, or close</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abbrechen oder schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="170"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="171"/>
         <source>Service-account key file</source>
-        <translation type="unfinished"></translation>
+        <translation>Dienstkonto-Schlüsseldatei</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="170"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="171"/>
         <source>JSON files (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="173"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="174"/>
         <source>Certificates (*.pem *.pfx *.p12);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikate (*.pem *.pfx *.p12);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="182"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="183"/>
         <source>The result below is for the %s checked before.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Ergebnis unten gilt für die zuvor geprüften Anmeldeinformationen (%s).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="192"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="193"/>
         <source>Checking the %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen (%s) werden geprüft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="216"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="217"/>
         <source>The check passed with a warning (below). Nothing is stored yet: press Store anyway to keep the %s in this desktop&apos;s keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung war erfolgreich, mit einer Warnung (unten). Noch ist nichts gespeichert: Klicken Sie auf „Trotzdem speichern“, um die Anmeldeinformationen (%s) im Schlüsselbund dieses Computers aufzubewahren.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="222"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="223"/>
         <source>The check with this %(what)s failed:%(why)s Nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung mit diesen Anmeldeinformationen (%(what)s) ist fehlgeschlagen:%(why)s Es wurde nichts gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="238"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="239"/>
         <source>Storing the %s in this desktop&apos;s keychain…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen (%s) werden im Schlüsselbund dieses Computers gespeichert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="252"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="253"/>
         <source>The %(what)s of %(name)s is in this desktop&apos;s keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldeinformationen von %(name)s (%(what)s) sind im Schlüsselbund dieses Computers.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="254"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="255"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="260"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="261"/>
         <source>Not stored: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gespeichert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="265"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="266"/>
         <source>Not checked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht geprüft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/import_credential.py" line="270"/>
+        <location filename="../../ec_console/ui/import_credential.py" line="271"/>
         <source>Check cancelled: nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abgebrochen: Es wurde nichts gespeichert.</translation>
     </message>
 </context>
 <context>
@@ -2050,6 +2063,11 @@ Fügen Sie stattdessen eine Liste ein oder importieren Sie eine CSV-Datei.</tran
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <location filename="../../ec_console/ui/main_window.py" line="1484"/>
+        <source>Not revoked: </source>
+        <translation>Nicht widerrufen: </translation>
+    </message>
     <message>
         <location filename="../../ec_console/ui/actions.py" line="51"/>
         <source>&amp;Add connection…</source>
@@ -3288,484 +3306,769 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="27"/>
         <source>Rec&amp;oncile…</source>
-        <translation type="unfinished"></translation>
+        <translation>Abg&amp;leichen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="30"/>
         <source>Who joined or left the scope, which linked profiles are broken, and whether anyone outside the scope can be reached</source>
-        <translation type="unfinished"></translation>
+        <translation>Wer in den Bereich gekommen ist oder ihn verlassen hat, welche verknüpften Profile gestört sind und ob jemand außerhalb des Bereichs erreichbar ist</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="43"/>
         <source>Reconciliation</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_actions.py" line="53"/>
         <source>%s is revoked.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s ist widerrufen.</translation>
     </message>
 </context>
 <context>
     <name>ReconcileWindow</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="350"/>
-        <source>Reconcile</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="80"/>
+        <source>Lea&amp;ks</source>
+        <translation>&amp;Lecks</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="351"/>
-        <source>Reconcile — %s</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="81"/>
+        <source>J&amp;oiners</source>
+        <translation>Ne&amp;uzugänge</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="372"/>
-        <source>Sample size</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="82"/>
+        <source>Lea&amp;vers</source>
+        <translation>A&amp;bgänge</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="373"/>
-        <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="83"/>
+        <source>&amp;Broken profiles</source>
+        <translation>Fe&amp;hlerhafte Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="375"/>
-        <source>Sample si&amp;ze:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="85"/>
+        <source>Most serious: outside the scope, yet the application can reach them. Fix the grant on the platform (select one to see how).</source>
+        <translation>Am schwerwiegendsten: außerhalb des Bereichs, und doch erreicht die Anwendung sie. Korrigieren Sie die Berechtigung auf der Plattform (wählen Sie einen Eintrag aus, um zu sehen, wie).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="380"/>
-        <source>Scope group (optional)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="88"/>
+        <source>In the scope, not linked yet.</source>
+        <translation>Im Bereich, noch nicht verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
-        <source>the saved one: %s</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="89"/>
+        <source>Linked, no longer in the scope: revoke the profile; the platform step is shown.</source>
+        <translation>Verknüpft, nicht mehr im Bereich: Widerrufen Sie das Profil; der Schritt auf der Plattform wird angezeigt.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="382"/>
-        <source>the saved scope</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="91"/>
+        <source>Linked and in the scope, but the probe fails: fix the cause, then relink.</source>
+        <translation>Verknüpft und im Bereich, aber die Prüfung schlägt fehl: Beheben Sie die Ursache, und verknüpfen Sie dann erneut.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="383"/>
-        <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="94"/>
+        <source>Leak</source>
+        <translation>Leck</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="386"/>
-        <source>Scope &amp;group:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="95"/>
+        <source>Joiner</source>
+        <translation>Neuzugang</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="388"/>
-        <source>&amp;Run reconciliation</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="96"/>
+        <source>Leaver</source>
+        <translation>Abgang</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="392"/>
-        <source>&amp;Cancel</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="97"/>
+        <source>Broken profile</source>
+        <translation>Fehlerhaftes Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="395"/>
-        <source>Stop the run: nothing is stored</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="99"/>
+        <source>leak</source>
+        <translation>Leck</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="408"/>
-        <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="100"/>
+        <source>leaks</source>
+        <translation>Lecks</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="101"/>
+        <source>joiner</source>
+        <translation>Neuzugang</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="102"/>
+        <source>joiners</source>
+        <translation>Neuzugänge</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="103"/>
+        <source>leaver</source>
+        <translation>Abgang</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="104"/>
+        <source>leavers</source>
+        <translation>Abgänge</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="105"/>
+        <source>broken profile</source>
+        <translation>fehlerhaftes Profil</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="106"/>
+        <source>broken profiles</source>
+        <translation>fehlerhafte Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="107"/>
+        <source>Account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="107"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="108"/>
+        <source>What was found</source>
+        <translation>Befund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="109"/>
+        <source>Diagnosis</source>
+        <translation>Diagnose</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="109"/>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="112"/>
+        <source>the scope (who the directory says the application may reach)</source>
+        <translation>der Bereich (wen die Anwendung laut Verzeichnis erreichen darf)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="114"/>
+        <source>the directory (to draw the sample of accounts outside the scope)</source>
+        <translation>das Verzeichnis (für die Stichprobe der Konten außerhalb des Bereichs)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="116"/>
+        <source>what the application can reach (the probes)</source>
+        <translation>was die Anwendung erreichen kann (die Prüfungen)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="117"/>
+        <source>what the Marketplace install really reaches</source>
+        <translation>was die Marketplace-Installation tatsächlich erreicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="141"/>
+        <source>the scope could not be read</source>
+        <translation>der Bereich konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="143"/>
+        <source>the application itself failed, so no account could be probed</source>
+        <translation>die Anwendung selbst ist fehlgeschlagen, daher konnte kein Konto geprüft werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="146"/>
+        <source>the directory could not be read to draw a sample</source>
+        <translation>das Verzeichnis konnte für die Stichprobe nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="148"/>
+        <source>none in the install as saved here, and only the vendor can test what the Marketplace app really reaches</source>
+        <translation>keine in der hier gespeicherten Installation, und nur der Anbieter kann prüfen, was die Marketplace-App tatsächlich erreicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="151"/>
+        <source>none of the sampled accounts could be probed</source>
+        <translation>keines der Konten in der Stichprobe konnte geprüft werden</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="160"/>
+        <source>Link it: Link (the selected joiners) or Link all joiners.</source>
+        <translation>Verknüpfen Sie es: „Verknüpfen“ (die ausgewählten Neuzugänge) oder „Alle Neuzugänge verknüpfen“.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="164"/>
+        <source>Revoke its profile: Revoke profile… or Revoke all leavers…</source>
+        <translation>Widerrufen Sie sein Profil: „Profil widerrufen…“ oder „Alle Abgänge widerrufen…“</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="416"/>
-        <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <source>Reconcile</source>
+        <translation>Abgleichen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="424"/>
-        <source>Status</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="417"/>
+        <source>Reconcile — %s</source>
+        <translation>Abgleichen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="444"/>
-        <source>Filter by address or name</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="438"/>
+        <source>Sample size</source>
+        <translation>Stichprobengröße</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="445"/>
-        <source>Address or name</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="439"/>
+        <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
+        <translation>Wie viele zufällig gewählte Konten außerhalb des Bereichs auf Lecks geprüft werden (das Postfach, dessen Zugriff verweigert werden muss, wird immer zusätzlich geprüft)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="441"/>
+        <source>Sample si&amp;ze:</source>
+        <translation>Stich&amp;probengröße:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="446"/>
+        <source>Scope group (optional)</source>
+        <translation>Bereichsgruppe (optional)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
-        <source>&amp;Filter:</source>
-        <translation type="unfinished"></translation>
+        <source>the saved one: %s</source>
+        <translation>die gespeicherte: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
+        <source>the saved scope</source>
+        <translation>der gespeicherte Bereich</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
+        <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
+        <translation>Optional: mit dieser Gruppe (bei Google: Organisationseinheit) statt mit dem gespeicherten Bereich abgleichen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
-        <source>Finding type</source>
-        <translation type="unfinished"></translation>
+        <source>Scope &amp;group:</source>
+        <translation>Bereichs&amp;gruppe:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="453"/>
-        <source>All findings</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="454"/>
+        <source>&amp;Run reconciliation</source>
+        <translation>Abgleich &amp;starten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="457"/>
-        <source>Sho&amp;w:</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="458"/>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="484"/>
-        <source>Details</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="461"/>
+        <source>Stop the run: nothing is stored</source>
+        <translation>Den Lauf anhalten: Es wird nichts gespeichert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="486"/>
-        <source>&amp;Details</source>
-        <translation type="unfinished">&amp;Details</translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="474"/>
+        <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
+        <translation>Vergleicht, wen &lt;b&gt;%(app)s&lt;/b&gt; laut Verzeichnis erreichen darf (%(platform)s), die verknüpften Profile und was Live-Prüfungen tatsächlich erreichen. Die Prüfungen ändern kein Profil; jeder Lauf wird gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="502"/>
-        <source>Export C&amp;SV…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="482"/>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="506"/>
-        <source>Export XLS&amp;X…</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="490"/>
+        <source>Status</source>
+        <translation>Status</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="510"/>
+        <source>Filter by address or name</source>
+        <translation>Nach Adresse oder Name filtern</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="511"/>
+        <source>Address or name</source>
+        <translation>Adresse oder Name</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="514"/>
+        <source>&amp;Filter:</source>
+        <translation>&amp;Filter:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="518"/>
+        <source>Finding type</source>
+        <translation>Art des Befunds</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="519"/>
+        <source>All findings</source>
+        <translation>Alle Befunde</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="523"/>
+        <source>Sho&amp;w:</source>
+        <translation>An&amp;zeigen:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="534"/>
+        <source>Cop&amp;y the fix</source>
+        <translation>Lösung &amp;kopieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="535"/>
+        <source>Copy the fix</source>
+        <translation>Lösung kopieren</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="536"/>
+        <source>&amp;Link</source>
+        <translation>&amp;Verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="537"/>
+        <source>Link</source>
+        <translation>Verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="538"/>
+        <source>Link all &amp;joiners</source>
+        <translation>Alle &amp;Neuzugänge verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="539"/>
+        <source>Link all joiners</source>
+        <translation>Alle Neuzugänge verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="540"/>
+        <source>Revoke &amp;profile…</source>
+        <translation>Profil &amp;widerrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="541"/>
+        <source>Revoke profile…</source>
+        <translation>Profil widerrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="542"/>
+        <source>Revoke all l&amp;eavers…</source>
+        <translation>Alle Abgänge wide&amp;rrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="543"/>
+        <source>Revoke all leavers…</source>
+        <translation>Alle Abgänge widerrufen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="544"/>
+        <source>Rel&amp;ink</source>
+        <translation>&amp;Erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="545"/>
+        <source>Relink</source>
+        <translation>Erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="552"/>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="554"/>
+        <source>&amp;Details</source>
+        <translation>&amp;Details</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="570"/>
+        <source>Export C&amp;SV…</source>
+        <translation>&amp;CSV exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="574"/>
+        <source>Export XLS&amp;X…</source>
+        <translation>&amp;XLSX exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="578"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="577"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="645"/>
         <source>Reconciling: reading the scope and the directory, probing the linked profiles and a sample of accounts outside the scope…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="589"/>
-        <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="598"/>
-        <source>Reconciled at %(time)s and stored.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="600"/>
-        <source>The run had finished before Cancel took effect: </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="606"/>
-        <source>The reconciliation did not run: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="610"/>
-        <source>Cancelled: nothing was stored.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="619"/>
-        <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="624"/>
-        <source>Not run yet: choose the sample size and Run reconciliation.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="627"/>
-        <source>Scope: %(src)s, %(n)s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="629"/>
-        <source>Linked: %s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="636"/>
-        <source>Cannot tell: %s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="650"/>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="652"/>
-        <source>Select a finding to see what was found and what to do.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="654"/>
-        <source>Not told by its probe (not counted in the sample):</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich läuft: Bereich und Verzeichnis werden gelesen, die verknüpften Profile und eine Stichprobe von Konten außerhalb des Bereichs werden geprüft…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="657"/>
-        <source>Notes:</source>
-        <translation type="unfinished"></translation>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="666"/>
+        <source>Reconciled at %(time)s and stored.</source>
+        <translation>Abgeglichen um %(time)s und gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="668"/>
+        <source>The run had finished before Cancel took effect: </source>
+        <translation>Der Lauf war fertig, bevor „Abbrechen“ wirksam wurde: </translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="674"/>
+        <source>The reconciliation did not run: %s</source>
+        <translation>Der Abgleich wurde nicht ausgeführt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="678"/>
+        <source>Cancelled: nothing was stored.</source>
+        <translation>Abgebrochen: Es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <source>profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <source>profiles</source>
+        <translation>Profile</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="690"/>
+        <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
+        <translation>Nicht feststellbar: %(set)s konnte nicht gelesen werden. Grund: %(why)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="695"/>
+        <source>Not run yet: choose the sample size and Run reconciliation.</source>
+        <translation>Noch nicht ausgeführt: Wählen Sie die Stichprobengröße, und klicken Sie auf „Abgleich starten“.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <source>account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <source>accounts</source>
+        <translation>Konten</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="698"/>
+        <source>Scope: %(src)s, %(n)s.</source>
+        <translation>Bereich: %(src)s, %(n)s.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="700"/>
+        <source>Linked: %s.</source>
+        <translation>Verknüpft: %s.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <source>Cannot tell: %s.</source>
+        <translation>Nicht feststellbar: %s.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="721"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="723"/>
+        <source>Select a finding to see what was found and what to do.</source>
+        <translation>Wählen Sie einen Befund aus, um zu sehen, was gefunden wurde und was zu tun ist.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="725"/>
+        <source>Not told by its probe (not counted in the sample):</source>
+        <translation>Von der Prüfung nicht beantwortet (in der Stichprobe nicht gezählt):</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="728"/>
+        <source>Notes:</source>
+        <translation>Hinweise:</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="744"/>
         <source>— cannot tell</source>
-        <translation type="unfinished"></translation>
+        <translation>— nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="675"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="745"/>
         <source>— %s found; the rest cannot be told</source>
-        <translation type="unfinished"></translation>
+        <translation>— %s gefunden; der Rest ist nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="681"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="751"/>
         <source> (%s shown)</source>
-        <translation type="unfinished"></translation>
+        <translation> (%s angezeigt)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="706"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="776"/>
         <source>The fix (%s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Lösung (%s)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
         <source>What to do</source>
-        <translation type="unfinished"></translation>
+        <translation>Was zu tun ist</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
         <source>What to do, and the platform step</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="708"/>
-        <source>Diagnosis %s; the fix</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="713"/>
-        <source>Done here: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="761"/>
-        <source>Linking %s…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="767"/>
-        <source>Linked</source>
-        <translation type="unfinished">Verknüpft</translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="769"/>
-        <source>Try again later: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="771"/>
-        <source>Not linked: %s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="773"/>
-        <source>Linked %(n)s of %(m)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was zu tun ist, und der Schritt auf der Plattform</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/reconcile_view.py" line="778"/>
+        <source>Diagnosis %s; the fix</source>
+        <translation>Diagnose %s; die Lösung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="783"/>
+        <source>Done here: %s</source>
+        <translation>Hier erledigt: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="831"/>
+        <source>Linking %s…</source>
+        <translation>Wird verknüpft: %s…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="837"/>
+        <source>Linked</source>
+        <translation>Verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="839"/>
+        <source>Try again later: %s</source>
+        <translation>Später erneut versuchen: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="841"/>
+        <source>Not linked: %s</source>
+        <translation>Nicht verknüpft: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="843"/>
+        <source>Linked %(n)s of %(m)s.</source>
+        <translation>%(n)s von %(m)s verknüpft.</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="848"/>
         <source>Nothing was linked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="801"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="871"/>
         <source>Revoking %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird widerrufen: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="804"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
         <source>Revoked</source>
-        <translation type="unfinished">Widerrufen</translation>
+        <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="804"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
         <source>Already revoked</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereits widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="807"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="877"/>
         <source>Revoked %s. Do the platform step shown for each account too.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s widerrufen. Führen Sie für jedes Konto auch den angezeigten Schritt auf der Plattform aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="812"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="882"/>
         <source>Nothing was revoked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="824"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="894"/>
         <source>Relinking %s…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird erneut verknüpft: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="829"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="899"/>
         <source>Relinked</source>
-        <translation type="unfinished"></translation>
+        <translation>Erneut verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="830"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="900"/>
         <source>Still failing: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlägt weiterhin fehl: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="832"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="902"/>
         <source>Relinked %(n)s of %(m)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(n)s von %(m)s erneut verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="838"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="908"/>
         <source>Nothing was relinked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde erneut verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="846"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="916"/>
         <source>The fix for %s was copied.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Lösung für %s wurde kopiert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="887"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
         <source>Excel workbooks (*.xlsx)</source>
-        <translation type="unfinished"></translation>
+        <translation>Excel-Arbeitsmappen (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="888"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="958"/>
         <source>Export the reconciliation</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="912"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="982"/>
         <source>Exported %(n)s to %(path)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="915"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <source>finding</source>
+        <translation>Befund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <source>findings</source>
+        <translation>Befunde</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="985"/>
         <source>Exporting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird exportiert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="917"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="987"/>
         <source>Not exported: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht exportiert: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1005"/>
+        <source>%s unknown</source>
+        <translation>%s unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1022"/>
+        <source>Reconciliation: %(changes)s since %(day)s</source>
+        <translation>Abgleich: %(changes)s seit %(day)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1030"/>
+        <source>Reconciled on %(day)s: %(counts)s</source>
+        <translation>Abgeglichen am %(day)s: %(counts)s</translation>
     </message>
 </context>
 <context>
     <name>RemoveApplicationDialog</name>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="544"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="552"/>
         <source>Remove application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung entfernen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="545"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="553"/>
         <source>Remove application — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung entfernen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="556"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="564"/>
         <source>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) is revoked. Removing it deletes it from this console with its calendar profiles and stored checks.&lt;/p&gt;&lt;p&gt;Its history (settings, profiles, checks and audit entries) is first written to the file below. The audit log keeps its entries and records the removal with the file&apos;s checksum.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) ist widerrufen. Beim Entfernen wird die Anwendung mit ihren Kalenderprofilen und gespeicherten Prüfungen aus dieser Konsole gelöscht.&lt;/p&gt;&lt;p&gt;Ihr Verlauf (Einstellungen, Profile, Prüfungen und Protokolleinträge) wird zuerst in die Datei unten geschrieben. Das Überwachungsprotokoll behält seine Einträge und hält das Entfernen mit der Prüfsumme der Datei fest.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="567"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="575"/>
         <source>File for the history export</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei für den Export des Verlaufs</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="569"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="577"/>
         <source>C&amp;hoose…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Auswählen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="572"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="580"/>
         <source>&amp;Export to:</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;xportieren nach:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="578"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="586"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to confirm:</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zur Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="583"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="591"/>
         <source>Application name, to confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="587"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="595"/>
         <source>&amp;Remove application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung &amp;entfernen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="590"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="598"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="608"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="616"/>
         <source>Export the history</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="609"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="617"/>
         <source>JSON files (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="620"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="628"/>
         <source>Nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="624"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="632"/>
         <source>choose the export file</source>
-        <translation type="unfinished"></translation>
+        <translation>die Exportdatei auswählen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="626"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="634"/>
         <source>type the name</source>
-        <translation type="unfinished"></translation>
+        <translation>den Namen eingeben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="627"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="635"/>
         <source>To remove: %s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Entfernen: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="627"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="635"/>
         <source> and </source>
-        <translation type="unfinished"></translation>
+        <translation> und </translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="633"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="641"/>
         <source>Exporting the history, then removing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Verlauf wird exportiert, danach wird entfernt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/edit_application.py" line="646"/>
+        <location filename="../../ec_console/ui/edit_application.py" line="654"/>
         <source>Nothing was removed: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde entfernt: %s</translation>
     </message>
 </context>
 <context>
@@ -3773,188 +4076,188 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="47"/>
         <source>Revoke application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung widerrufen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="48"/>
         <source>Revoke application — %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung widerrufen – %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="63"/>
         <source>&lt;p&gt;Revoking &lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) ends this console&apos;s use of its grant: the secret is deleted from the keychain, and the application and all its calendar profiles are marked revoked. The access itself is withdrawn at the platform, in %(steps)s.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;Mit dem Widerruf von &lt;b&gt;%(name)s&lt;/b&gt; (%(platform)s · %(domain)s) verwendet diese Konsole ihre Berechtigung nicht mehr: Das Geheimnis wird aus dem Schlüsselbund gelöscht, und die Anwendung und alle ihre Kalenderprofile werden als widerrufen markiert. Den Zugriff selbst entziehen Sie auf der Plattform, in %(steps)s.&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="67"/>
         <source>step 1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt 1</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="68"/>
         <source>steps 1–%d</source>
-        <translation type="unfinished"></translation>
+        <translation>den Schritten 1–%d</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="76"/>
         <source>At the platform: withdraw the grant</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf der Plattform: die Berechtigung entziehen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Link</source>
-        <translation type="unfinished"></translation>
+        <translation>Link</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="86"/>
         <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation>Befehl</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="98"/>
         <source>Steps to revoke the application</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritte zum Widerrufen der Anwendung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="106"/>
         <source>&amp;Revoke application</source>
-        <translation type="unfinished"></translation>
+        <translation>Anwendung &amp;widerrufen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="109"/>
         <location filename="../../ec_console/ui/revoke_application.py" line="141"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="125"/>
         <source>%d. Verify the withdrawal</source>
-        <translation type="unfinished"></translation>
+        <translation>%d. Entzug prüfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="126"/>
         <source>Once the platform steps are done, probe an account with the stored secret: access must now be denied. Platform changes can take a while to apply.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sobald die Schritte auf der Plattform erledigt sind, prüfen Sie ein Konto mit dem gespeicherten Geheimnis: Der Zugriff muss jetzt verweigert werden. Änderungen auf der Plattform können eine Weile dauern, bis sie wirksam werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="133"/>
         <source>Account to verify with</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto für die Prüfung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="135"/>
         <source>a linked account</source>
-        <translation type="unfinished"></translation>
+        <translation>ein verknüpftes Konto</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="136"/>
         <source>&amp;Account:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Konto:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="138"/>
         <source>&amp;Verify withdrawal</source>
-        <translation type="unfinished"></translation>
+        <translation>Entzug &amp;prüfen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="143"/>
         <source>Cancel the verification</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abbrechen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="154"/>
         <source>Verification result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis der Prüfung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="162"/>
         <source>&amp;Skip verification (the audit log records that it was skipped)</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung ü&amp;berspringen (das Überwachungsprotokoll hält fest, dass sie übersprungen wurde)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="172"/>
         <source>%d. Confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>%d. Bestätigen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="173"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to confirm:</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zur Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="178"/>
         <source>Application name, to confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="190"/>
         <source>Probing… (expecting a denial)</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird geprüft… (eine Verweigerung wird erwartet)</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="212"/>
         <source>Withdrawal verified: access is denied.</source>
-        <translation type="unfinished"></translation>
+        <translation>Entzug bestätigt: Der Zugriff wird verweigert.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="214"/>
         <source>Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to apply) and verify again. Nothing is revoked unless you skip the verification.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht entzogen: Der Kalender antwortet weiterhin. Schließen Sie Schritt 1 ab (oder warten Sie, bis er wirksam wird), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
         <source>%s Fix that (or name another account) and verify again. Nothing is revoked unless you skip the verification.</source>
-        <translation type="unfinished"></translation>
+        <translation>%s Beheben Sie das (oder geben Sie ein anderes Konto an), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="219"/>
         <source>Could not verify the withdrawal.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Entzug konnte nicht geprüft werden.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="225"/>
         <source>The withdrawal could not be verified: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Entzug konnte nicht geprüft werden: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="230"/>
         <source>Verification cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abgebrochen.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="247"/>
         <source>Revoking…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird widerrufen…</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="265"/>
         <source>Nothing was revoked: %s</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="277"/>
         <source>Nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
         <source>verify the withdrawal or skip it</source>
-        <translation type="unfinished"></translation>
+        <translation>den Entzug prüfen oder die Prüfung überspringen</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="284"/>
         <source>type the name</source>
-        <translation type="unfinished"></translation>
+        <translation>den Namen eingeben</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source>To revoke: %s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Widerrufen: %s.</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source> and </source>
-        <translation type="unfinished"></translation>
+        <translation> und </translation>
     </message>
 </context>
 <context>
@@ -4404,9 +4707,9 @@ Open %s in your browser</source>
 <context>
     <name>_Section</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="240"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="301"/>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation>Warnung</translation>
     </message>
 </context>
 <context>
