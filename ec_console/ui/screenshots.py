@@ -22,8 +22,9 @@ history window with its trend chart (`health-history`) and with two years of run
 the main window signed in to a shared registry as a helpdesk member (`main-helpdesk`: the role in the status
 bar, the administrator's actions disabled) and the tooltip of a disabled action saying why
 (`main-helpdesk-tooltip`), the main window with a shared registry's connection lost
-(`main-connection-lost`) and back (`main-connection-restored`), the region selector open on the six data
-centres (`region-selector`), the main window in German (`main-de` with sample data, `main-empty-de`;
+(`main-connection-lost`), a revoke confirmed meanwhile said as not done
+(`main-connection-lost-not-revoked`) and back (`main-connection-restored`), the region selector open on the
+six data centres (`region-selector`), the main window in German (`main-de` with sample data, `main-empty-de`;
 docs/i18n.md),
 each in light, dark and high contrast (`--theme NAME`, repeatable, renders only those), at scale 1 and 2,
 named `<window>-<theme>@<scale>x.png`. `--language de` renders every one of those windows in German
@@ -233,6 +234,13 @@ def _render_windows(outdir: Path, scale: int, themes: tuple[str, ...], *, german
             window.connection_status.show_state("lost: the database server closed the connection")
             _settle(app)
             _save(window, outdir, "main-connection-lost", scheme, scale)
+            # A revoke confirmed while the server cannot be reached: said as not done, beside the dot.
+            window.registry_unreachable(
+                window.tr("Not revoked: ") + "cannot reach the PostgreSQL server at db.example.com:5432/ec: "
+                "connection to server at \"db.example.com\" (10.0.0.5), port 5432 failed: Connection refused")
+            _settle(app)
+            _save(window, outdir, "main-connection-lost-not-revoked", scheme, scale)
+            window.statusBar().clearMessage()
             window.connection_status.show_state("reconnected")
             _settle(app)
             _save(window, outdir, "main-connection-restored", scheme, scale)
