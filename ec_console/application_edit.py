@@ -35,16 +35,22 @@ from typing import Any
 from ec_console import validation
 from ec_console.checks import CancelToken, Report, StepStatus
 from ec_console.errors import BadInput, ConsoleError
+from ec_console.i18n import N_, _
 from ec_console.providers.base import ProviderAdapter, adapter_for
-from ec_console.registry import Application, Registry, utc_now
-from ec_console.words import count
+from ec_console.registry import Application, ChangedElsewhere, Registry, utc_now
 
 log = logging.getLogger(__name__)
 
 EXPORT_KIND = "ec-console application history"
 EXPORT_VERSION = 1
-SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key",
-                "certificate_password": "certificate passphrase"}
+# What each kind of secret is called: English in the audit log (`what`), translated in messages (`shown`).
+SECRET_WORDS = {"password": N_("password"), "client_secret": N_("client secret"),
+                "key": N_("service-account key"), "certificate_password": N_("certificate passphrase")}
+
+
+def _audit_count(n: int, one: str, many: str) -> str:
+    """A count in the audit log's words: English whatever the language (the log is shared and parsed)."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 class SecretNotVerified(ConsoleError):
@@ -76,9 +82,17 @@ def _resolve(registry: Registry, application: str | Application) -> Application:
     return resolve_application(registry, application)
 
 
+# What `_active` says cannot be changed, by what is being changed.
+_NOT_CHANGED = {
+    "scope": N_("{name} is revoked: its scope cannot be changed (add it again to use it)"),
+    "setup check": N_("{name} is revoked: its setup check cannot be changed (add it again to use it)"),
+    "secret": N_("{name} is revoked: its secret cannot be changed (add it again to use it)"),
+}
+
+
 def _active(app: Application, doing: str) -> None:
     if app.status != "active":
-        raise BadInput(f"{app.name!r} is revoked: its {doing} cannot be changed (add it again to use it)")
+        raise BadInput(_(_NOT_CHANGED[doing]).format(name=repr(app.name)))
 
 
 def check_target(app: Application) -> str | None:
@@ -92,7 +106,8 @@ def _target(app: Application, mailbox: str | None) -> str:
         return validation.email_address(mailbox, "--mailbox")
     target = check_target(app)
     if target is None:
-        raise BadInput(f"{app.name!r} has no test mailbox: name the account to check with (--mailbox)")
+        raise BadInput(_("{name} has no test mailbox: name the account to check with (--mailbox)")
+                       .format(name=repr(app.name)))
     return target
 
 
@@ -116,11 +131,11 @@ def rename_application(registry: Registry, application: str | Application, new_n
     seen = application.version if isinstance(application, Application) else app.version
     name = validation.application_name(new_name, "new name")
     if name == app.name:
-        raise BadInput(f"The application is already named {name!r}")
+        raise BadInput(_("The application is already named {name}").format(name=repr(name)))
     other = registry.find_application(name)
     if other is not None and other.id != app.id:
-        raise BadInput(f"An application named {other.name!r} already exists in this region; pick another "
-                       "name")
+        raise BadInput(_("An application named {name} already exists in this region; pick another name")
+                       .format(name=repr(other.name)))
     region = _region(registry, region_id)
     moved: tuple[Any, str, str] | None = None
     if app.status == "active":
@@ -170,9 +185,9 @@ def set_scope_group(registry: Registry, application: str | Application, group: s
     settings = dict(app.settings)
     if app.provider == "google":
         if settings.get("install") != "marketplace":
-            raise BadInput("Domain-wide delegation covers the whole Google Workspace domain and cannot be "
-                           "limited to a group; the console's profile list is the control. Only a "
-                           "Marketplace install is limited to groups or organisational units.")
+            raise BadInput(_("Domain-wide delegation covers the whole Google Workspace domain and cannot be "
+                             "limited to a group; the console's profile list is the control. Only a "
+                             "Marketplace install is limited to groups or organisational units."))
         value = validation.group(group, "scope group")
         for key in ("group", "org_unit"):
             settings.pop(key, None)
@@ -186,7 +201,8 @@ def set_scope_group(registry: Registry, application: str | Application, group: s
             settings["scope_group_address"] = value
     before = scope_group_of(app)
     if before == value:
-        raise BadInput(f"{app.name!r} is already scoped to {value!r}")
+        raise BadInput(_("{name} is already scoped to {group}").format(name=repr(app.name),
+                                                                       group=repr(value)))
     with registry.transaction():
         updated = registry.update_application(app.id, settings=settings, version=seen)
         registry.audit("application_scope_changed", app.name,
@@ -214,7 +230,8 @@ def recheck_application(registry: Registry, application: str | Application, *, m
     if secret is None:
         from ec_console.dashboard import CredentialMissing, import_advice
 
-        raise CredentialMissing(f"No secret for {app.name!r} in the keychain: {import_advice(app.name)}", app)
+        raise CredentialMissing(_("No secret for {name} in the keychain: {advice}").format(
+            name=repr(app.name), advice=import_advice(app.name)), app)
     report = adapter.setup_check(app, secret, target, expect_denied=_expect_denied(app), cancel=cancel)
     if report.cancelled:
         return report
@@ -265,10 +282,12 @@ def read_key_file(path: str | Path, field: str = "key file") -> str:
     target = Path(path).expanduser()
     try:
         if target.stat().st_size > MAX_KEY_FILE_BYTES:
-            raise BadInput(f"{field}: {target} is too large for a service-account key file")
+            raise BadInput(_("{field}: {file} is too large for a service-account key file").format(
+                field=field, file=target))
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{field}: {target} cannot be read as text ({exc})") from None
+        raise BadInput(_("{field}: {file} cannot be read as text ({error})").format(
+            field=field, file=target, error=exc)) from None
     register_secret(text)
     return text
 
@@ -306,9 +325,12 @@ class SecretRotation:
 
         self.registry = registry
         self.application = _resolve(registry, application)
+        # The version the person deciding saw: the application given (the window's), else the one read now.
+        self.seen_version = (application.version if isinstance(application, Application)
+                             else self.application.version)
         _active(self.application, "secret")
         if not isinstance(secret, str) or not secret.strip():
-            raise BadInput(f"The new {self.what} is empty")
+            raise BadInput(_("The new {what} is empty").format(what=self.shown))
         register_secret(secret)
         self._secret = secret
         self.adapter = adapter_for(self.application.provider, adapters)
@@ -325,6 +347,13 @@ class SecretRotation:
         if self.certificate is not None:
             return "certificate"
         return SECRET_WORDS.get(self.kind, "secret")
+
+    @property
+    def shown(self) -> str:
+        """`what` in the current language, for messages."""
+        if self.certificate is not None:
+            return _("certificate")
+        return _(SECRET_WORDS[self.kind]) if self.kind in SECRET_WORDS else _("secret")
 
     @property
     def certificate(self) -> Any:
@@ -368,12 +397,12 @@ class SecretRotation:
 
         with_certificate = bool(app.settings.get("certificate"))
         if is_certificate_text(self._secret) and not with_certificate:
-            raise BadInput(f"{app.name!r} signs in with a client secret, not a certificate: give its client "
-                           "secret (EC_CLIENT_SECRET or the prompt), or add the application again with "
-                           "--certificate")
+            raise BadInput(_("{name} signs in with a client secret, not a certificate: give its client "
+                             "secret (EC_CLIENT_SECRET or the prompt), or add the application again with "
+                             "--certificate").format(name=repr(app.name)))
         if with_certificate and not is_certificate_text(self._secret) and self.requires_certificate:
-            raise BadInput(f"{app.name!r} signs in with a certificate: give the certificate file "
-                           "(--certificate PEM|PFX)")
+            raise BadInput(_("{name} signs in with a certificate: give the certificate file "
+                             "(--certificate PEM|PFX)").format(name=repr(app.name)))
 
     requires_certificate = False     # rotate-secret may still replace a certificate file's passphrase
 
@@ -382,19 +411,21 @@ class SecretRotation:
         the check passed, or warned and `accept_warning`."""
         report = self.report
         if report is None:
-            raise SecretNotVerified(f"The new {self.what} has not been checked: nothing was changed")
+            raise SecretNotVerified(_("The new {what} has not been checked: nothing was changed")
+                                    .format(what=self.shown))
         diagnosis = report.diagnosis
         if report.result is StepStatus.FAIL:
             why = f" ({diagnosis.code}: {diagnosis.cause})" if diagnosis else ""
-            raise SecretNotVerified(f"The check with the new {self.what} failed{why}; {self.unchanged}")
+            raise SecretNotVerified(_("The check with the new {what} failed{why}; {unchanged}")
+                                    .format(what=self.shown, why=why, unchanged=self.unchanged))
         if self.warned and not accept_warning:
-            raise SecretNotVerified(f"The check with the new {self.what} warned; accept the warning to "
-                                    f"keep the new {self.what} anyway. Nothing was changed")
+            raise SecretNotVerified(_("The check with the new {what} warned; accept the warning to keep the "
+                                      "new {what} anyway. Nothing was changed").format(what=self.shown))
         return report
 
     @property
     def unchanged(self) -> str:
-        return f"the old {self.what} stays in the keychain"
+        return _("the old {what} stays in the keychain").format(what=self.shown)
 
     def _accepted(self, report: Report) -> str:
         if not self.warned:
@@ -431,13 +462,19 @@ class SecretRotation:
             # Recorded so that each desktop importing the certificate can be told it is the right one.
             settings[CERTIFICATE_THUMBPRINT] = certificate.thumbprint_sha256
             note += f"; certificate SHA-256 thumbprint {certificate.thumbprint_sha256}"
+        seen = self.seen_version
+        current = self.registry.get_application(app.id)
+        if current.version != seen:      # another console changed it since: the keychain is not touched
+            raise ChangedElsewhere("application", current.name, current.status)
         previous = self.store.get(self.key)
         self.store.set(self.key, self._secret)
         try:
             with self.registry.transaction():
                 if settings != app.settings:
-                    self.registry.update_application(app.id, settings=settings)
-                updated = self.registry.update_application(app.id, health=None)
+                    self.registry.update_application(app.id, settings=settings, version=seen)
+                    updated = self.registry.update_application(app.id, health=None)
+                else:   # the conditional update still refuses a change that lands meanwhile
+                    updated = self.registry.update_application(app.id, health=None, version=seen)
                 accepted = self._accepted(report)
                 self.registry.audit(
                     "application_secret_rotated", app.name,
@@ -488,7 +525,7 @@ class CredentialImport(SecretRotation):
 
     @property
     def unchanged(self) -> str:
-        return "nothing was stored in this desktop's keychain"
+        return _("nothing was stored in this desktop's keychain")
 
     def _belongs(self) -> None:
         """BadInput when the key file or certificate is another application's."""
@@ -496,18 +533,19 @@ class CredentialImport(SecretRotation):
         s = app.settings
         if app.provider == "google":
             summary = _key_summary(self._secret)
-            for field, label in (("client_email", "service account"), ("client_id", "client ID")):
+            for field, label in (("client_email", N_("service account")), ("client_id", N_("client ID"))):
                 recorded, given = s.get(field), summary.get(field)
                 if recorded and given and str(recorded) != given:
-                    raise BadInput(f"The key file is for the {label} {given}, but {app.name!r} uses "
-                                   f"{recorded}: give the key file of the application's own service account")
+                    raise BadInput(_("The key file is for the {label} {given}, but {name} uses {recorded}: "
+                                     "give the key file of the application's own service account").format(
+                        label=_(label), given=given, name=repr(app.name), recorded=recorded))
             return
         certificate = self.certificate
         recorded = s.get(CERTIFICATE_THUMBPRINT)
         if certificate is not None and recorded and str(recorded).upper() != certificate.thumbprint_sha256:
-            raise BadInput(f"The certificate's SHA-256 thumbprint is {certificate.thumbprint_sha256}, but "
-                           f"{app.name!r} signs in with the certificate {recorded}: give the application's "
-                           "own certificate")
+            raise BadInput(_("The certificate's SHA-256 thumbprint is {thumbprint}, but {name} signs in with "
+                             "the certificate {recorded}: give the application's own certificate").format(
+                thumbprint=certificate.thumbprint_sha256, name=repr(app.name), recorded=recorded))
 
     @property
     def present(self) -> bool:
@@ -621,11 +659,12 @@ def export_target(text: str, flag: str = "--export") -> Path:
     path = Path(text).expanduser()
     shown = text if len(text) <= 80 else text[:77] + "..."
     if path.suffix.lower() != ".json":
-        raise BadInput(f"{flag}: {shown!r} must end in .json (the history is written as JSON)")
+        raise BadInput(_("{flag}: {file} must end in .json (the history is written as JSON)").format(
+            flag=flag, file=repr(shown)))
     if path.is_dir():
-        raise BadInput(f"{flag}: {shown!r} is a folder; give a file name")
+        raise BadInput(_("{flag}: {file} is a folder; give a file name").format(flag=flag, file=repr(shown)))
     if not path.parent.is_dir():
-        raise BadInput(f"{flag}: the folder of {shown!r} does not exist")
+        raise BadInput(_("{flag}: the folder of {file} does not exist").format(flag=flag, file=repr(shown)))
     return path
 
 
@@ -639,8 +678,8 @@ def remove_application(registry: Registry, application: str | Application, expor
     path = export_target(str(export))
     app = _resolve(registry, application)
     if app.status != "revoked":
-        raise BadInput(f"{app.name!r} is not revoked: only a revoked application can be removed (revoke it "
-                       "first)")
+        raise BadInput(_("{name} is not revoked: only a revoked application can be removed (revoke it first)")
+                       .format(name=repr(app.name)))
     with registry.transaction():
         history = application_history(registry, app, region_id=region_id)
         data = (json.dumps(history, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -649,15 +688,16 @@ def remove_application(registry: Registry, application: str | Application, expor
             with private_atomic_writer(path) as handle:
                 handle.write(data)
         except OSError as exc:
-            raise BadInput(f"The history cannot be written to {path} ({exc.strerror or exc}); nothing was "
-                           "removed") from None
+            raise BadInput(_("The history cannot be written to {file} ({error}); nothing was removed").format(
+                file=path, error=exc.strerror or exc)) from None
         profiles, checks = registry.delete_application(app.id)
         kept = len(history["audit"])
         registry.audit("application_removed", app.name,
-                       f"removed with {count(profiles, 'profile', 'profiles')} and "
-                       f"{count(checks, 'stored check', 'stored checks')} after exporting its history to "
+                       f"removed with {_audit_count(profiles, 'profile', 'profiles')} and "
+                       f"{_audit_count(checks, 'stored check', 'stored checks')} after exporting its history "
+                       f"to "
                        f"{path} (sha256 {digest}); its earlier audit entries "
-                       f"({count(kept, 'entry', 'entries')}) stay in the audit log"[:4000])
+                       f"({_audit_count(kept, 'entry', 'entries')}) stay in the audit log"[:4000])
     return Removal(app.name, path, digest, profiles, checks, kept)
 
 

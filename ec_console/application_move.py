@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from ec_console.checks import CancelToken, Report, StepResult, StepStatus
 from ec_console.errors import BadInput
+from ec_console.i18n import _
 
 AUDIT_ACTION = "application_moved_to_graph"
 # What the EWS application already knows that the Graph application keeps, under the same keys.
@@ -50,13 +51,13 @@ def is_exchange_online_ews(application: Any) -> bool:
 def check_movable(application: Any) -> None:
     """MoveRefused unless `application` is an active Exchange Online EWS application."""
     if application.provider == "graph":
-        raise MoveRefused(f"{application.name!r} already uses Microsoft Graph")
+        raise MoveRefused(_("{name} already uses Microsoft Graph").format(name=repr(application.name)))
     if not is_exchange_online_ews(application):
-        raise MoveRefused(f"{application.name!r} is not an Exchange Online EWS application (only those move "
-                          "to Microsoft Graph)")
+        raise MoveRefused(_("{name} is not an Exchange Online EWS application (only those move to Microsoft "
+                            "Graph)").format(name=repr(application.name)))
     if application.status != "active":
-        raise MoveRefused(f"{application.name!r} is revoked; only an active application moves to Microsoft "
-                          "Graph")
+        raise MoveRefused(_("{name} is revoked; only an active application moves to Microsoft Graph")
+                          .format(name=repr(application.name)))
 
 
 def carried_values(application: Any) -> dict[str, Any]:
@@ -85,7 +86,8 @@ def graph_settings(application: Any, *, tenant_id: str | None, client_id: str, c
     old = application.settings
     tenant = tenant_id or old.get("tenant_id")
     if not tenant:
-        raise MoveRefused(f"{application.name!r} does not record its tenant: give --tenant-id")
+        raise MoveRefused(_("{name} does not record its tenant: give --tenant-id")
+                          .format(name=repr(application.name)))
     settings: dict[str, Any] = {k: old[k] for k in _CARRIED if old.get(k)}
     settings.update(tenant_id=tenant, client_id=client_id, cloud=cloud or "global")
     for key, value in (("certificate", certificate), ("authority", authority), ("graph_url", graph_url),
@@ -93,7 +95,8 @@ def graph_settings(application: Any, *, tenant_id: str | None, client_id: str, c
         if value:
             settings[key] = value
     if not settings.get("test_mailbox"):
-        raise MoveRefused(f"{application.name!r} records no test mailbox: give --mailbox")
+        raise MoveRefused(_("{name} records no test mailbox: give --mailbox")
+                          .format(name=repr(application.name)))
     return settings
 
 
@@ -110,19 +113,19 @@ def move_to_graph(registry: Any, store: Any, application_id: int, *, settings: M
     for a certificate file without one. Returns the updated application; MoveRefused changes nothing."""
     from ec_console.graph_application import secret_kind
     from ec_console.secrets import secret_key
-    from ec_console.words import count
 
     app = registry.get_application(application_id)
     check_movable(app)
     if report.provider != "graph":
-        raise MoveRefused("The check that allows the move must be the Microsoft Graph check")
+        raise MoveRefused(_("The check that allows the move must be the Microsoft Graph check"))
     if report.cancelled or report.result is StepStatus.FAIL:
         code = report.diagnosis.code if report.diagnosis else "failed"
-        raise MoveRefused(f"The Microsoft Graph check did not pass ({code}): {app.name!r} stays on EWS")
+        raise MoveRefused(_("The Microsoft Graph check did not pass ({code}): {name} stays on EWS")
+                          .format(code=code, name=repr(app.name)))
     region = region_id
     settings = dict(settings)
     if secret is None and not settings.get("certificate"):
-        raise MoveRefused("The client secret is missing")
+        raise MoveRefused(_("The client secret is missing"))
     store.check_usable()
     new_key = secret_key(region, app.name, secret_kind(settings))
     old_key = secret_key(region, app.name, _old_secret_kind(app))
@@ -133,10 +136,10 @@ def move_to_graph(registry: Any, store: Any, application_id: int, *, settings: M
         store.delete(new_key)
     profiles = app.linked_count + app.needs_relink_count + app.revoked_count
     credential = f"certificate {settings['certificate']}" if settings.get("certificate") else "client secret"
+    kept = f"{profiles:,} {'profile' if profiles == 1 else 'profiles'}"     # the audit log's words: English
     detail = (f"from Exchange Online EWS to Microsoft Graph: tenant {settings['tenant_id']}, application "
               f"(client) ID {settings['client_id']}, signs in with a {credential}; its "
-              f"{count(profiles, 'profile', 'profiles')} kept; Graph check {report.result.value} against "
-              f"{report.target}")
+              f"{kept} kept; Graph check {report.result.value} against {report.target}")
     try:
         with registry.transaction():
             registry.update_application(app.id, provider="graph", settings=settings, health=None)

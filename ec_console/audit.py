@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from ec_console.audit_labels import action_label
 from ec_console.errors import BadInput
+from ec_console.i18n import _
 from ec_console.registry import AuditEntry, utc_text
 
 JSON_FIELDS = ("time", "user", "action", "subject", "detail")
@@ -78,8 +79,8 @@ def parse_since(text: str, flag: str = "--since") -> str:
         moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1:] in "Zz" else value)
     except ValueError:
         shown = text if len(text) <= 40 else text[:37] + "..."
-        raise BadInput(f"{flag}: {shown!r} is not a date or time; give an ISO date (2026-12-01) or a UTC "
-                       "date-time (2026-12-01T08:30:00Z)") from None
+        raise BadInput(_("{flag}: {value} is not a date or time; give an ISO date (2026-12-01) or a UTC "
+                         "date-time (2026-12-01T08:30:00Z)").format(flag=flag, value=repr(shown))) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return utc_text(moment)
@@ -108,7 +109,8 @@ def _field_name(key: str) -> str:
 
 def detail_fields(detail: str) -> list[tuple[str, str]]:
     """An entry's detail as labelled values: a JSON object (as check all writes) gives one row per key,
-    nested values written out plainly; any other text is one row, "Detail"."""
+    nested values written out plainly; any other text is one row, "Detail". The labels of a JSON detail are
+    its field names in words (never translated); the others are in the current language."""
     text = detail.strip()
     if text.startswith("{"):
         try:
@@ -117,7 +119,7 @@ def detail_fields(detail: str) -> list[tuple[str, str]]:
             value = None
         if isinstance(value, dict) and value:
             return [(_field_name(k), _plain(v)) for k, v in value.items()]
-    return [("Detail", detail)] if text else []
+    return [(_("Detail"), detail)] if text else []
 
 
 def _plain(value: Any) -> str:
@@ -128,7 +130,7 @@ def _plain(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -137,9 +139,9 @@ def entry_fields(entry: AuditEntry, local_time: str = "") -> list[tuple[str, str
     and its code), subject, its entry number (what `audit verify` names), then the detail's own fields."""
     when = f"{local_time} ({entry.at} UTC)" if local_time else f"{entry.at} UTC"
     action = action_label(entry.action)
-    rows = [("Time", when), ("User", entry.os_user),
-            ("Action", action if action == entry.action else f"{action} ({entry.action})"),
-            ("Subject", entry.subject or "—"), ("Entry", str(entry.id))]
+    rows = [(_("Time"), when), (_("User"), entry.os_user),
+            (_("Action"), action if action == entry.action else f"{action} ({entry.action})"),
+            (_("Subject"), entry.subject or "—"), (_("Entry"), str(entry.id))]
     return rows + detail_fields(entry.detail)
 
 

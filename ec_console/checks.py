@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,6 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from ec_console.errors import ExitStatus
+from ec_console.i18n import N_, _
 from ec_console.registry import utc_now
 
 log = logging.getLogger(__name__)
@@ -444,7 +446,7 @@ class CheckRun:
         title = blocker.title if blocker else blocker_id
         if blocker is not None and blocker.skip_reason == SKIP_CANCELLED:
             return _cancelled_outcome()
-        return Outcome(StepStatus.SKIP, f"Skipped: the step “{title}” failed.",
+        return Outcome(StepStatus.SKIP, _SKIPPED_BLOCKED.format(title=title),
                        {SKIP_REASON_KEY: SKIP_BLOCKED, "blocked_by": blocker_id})
 
     def _notify_started(self, step_id: str) -> None:
@@ -480,7 +482,32 @@ def _resolve_dependencies(steps: Sequence[StepSpec]) -> dict[str, tuple[str, ...
 
 
 def _cancelled_outcome() -> Outcome:
-    return Outcome(StepStatus.SKIP, "Skipped: the check was cancelled.", {SKIP_REASON_KEY: SKIP_CANCELLED})
+    return Outcome(StepStatus.SKIP, _SKIPPED_CANCELLED, {SKIP_REASON_KEY: SKIP_CANCELLED})
+
+
+# A skipped step's detail, stored and written to --json in English; `shown_detail` gives it in the reader's
+# language.
+_SKIPPED_BLOCKED = N_("Skipped: the step “{title}” failed.")
+_SKIPPED_CANCELLED = N_("Skipped: the check was cancelled.")
+_SKIPPED_BLOCKED_RE = re.compile(re.escape(_SKIPPED_BLOCKED).replace(re.escape("{title}"), "(?P<title>.*)"),
+                                 re.S)
+
+
+def shown_detail(step: StepResult) -> str:
+    """A step's detail as a person reads it, in the current language: the runner's own words (a skipped
+    step's reason) and a failure's cause translated; a provider's detail as it is. The report (and --json)
+    keeps the English."""
+    if step.status is StepStatus.SKIP:
+        if step.detail == _SKIPPED_CANCELLED:
+            return _(_SKIPPED_CANCELLED)
+        blocked = _SKIPPED_BLOCKED_RE.fullmatch(step.detail)
+        if blocked is not None:
+            return _(_SKIPPED_BLOCKED).format(title=blocked.group("title"))
+    if step.diagnosis is not None and step.detail and step.detail == step.diagnosis.cause:
+        from ec_console.diagnoses import localize  # the catalog imports this module
+
+        return localize(step.diagnosis).cause
+    return step.detail
 
 
 def _unexpected_outcome(exc: Exception) -> Outcome:

@@ -143,7 +143,7 @@ def register(sub: Any) -> None:
                                   required=True)
     serve = ssub.add_parser("serve", help=_("run the sandbox in the foreground and print its URLs, "
                                             "credentials and file paths"))
-    json_flag(serve, "the sandbox details")
+    json_flag(serve, N_("the sandbox details"))
     verbose_flag(serve)
     serve.set_defaults(handler=_sandbox_serve)
 

@@ -28,10 +28,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from ec_console.checks import Diagnosis, Report
+from ec_console.i18n import N_, _, current_language
 
 log = logging.getLogger(__name__)
 
@@ -65,25 +67,37 @@ PLACEHOLDERS: dict[str, str] = {
     "back_off": "<back-off>",
     "timeout": "<timeout>",
     "proxy": "<proxy>",
-    "proxy_source": "the system proxy settings",
-    "policy_reason": "none given",
+    "proxy_source": N_("the system proxy settings"),
+    "policy_reason": N_("none given"),
     "auth_methods": "<methods offered>",
     "skew": "<offset>",
     "item_id": "<item>",
-    "error": "no further details",
+    "error": N_("no further details"),
     "message": "<message>",
     "field": "<field>",
     "missing_scopes": "<scopes not delegated>",
     "roles": "<application permissions in the token>",
 }
+# The words inside the placeholders above, for the translator (`localize()`: "<mailbox>" -> "<Postfach>").
+_PLACEHOLDER_WORDS = (
+    N_("service account"), N_("mailbox"), N_("scoping group"), N_("scoping group's distinguished name"),
+    N_("management scope"), N_("application (client) ID"), N_("enterprise application's object ID"),
+    N_("tenant ID"), N_("EWS URL"), N_("server"), N_("port"), N_("mail domain"), N_("administrator"),
+    N_("user"), N_("scopes"), N_("project"), N_("API"), N_("key file"), N_("key ID"),
+    N_("certificate subject"), N_("certificate issuer"), N_("names in the certificate"), N_("start date"),
+    N_("expiry date"), N_("back-off"), N_("timeout"), N_("proxy"), N_("methods offered"), N_("offset"),
+    N_("item"), N_("message"), N_("field"), N_("scopes not delegated"),
+    N_("application permissions in the token"), N_("numeric client ID of the service account"),
+    N_("service account address"),
+)
 ALIASES = {"app_id": "client_id"}
 PLATFORMS = ("onprem", "online", "google", "graph", "marketplace")
 _PLATFORM_HEADINGS = {
-    "onprem": "On-premises Exchange:",
-    "online": "Exchange Online:",
-    "google": "Google Workspace:",
-    "graph": "Exchange Online through Microsoft Graph:",
-    "marketplace": "Google Workspace Marketplace app:",
+    "onprem": N_("On-premises Exchange:"),
+    "online": N_("Exchange Online:"),
+    "google": N_("Google Workspace:"),
+    "graph": N_("Exchange Online through Microsoft Graph:"),
+    "marketplace": N_("Google Workspace Marketplace app:"),
 }
 _MAX_VALUE = 300
 _NAME_RE = re.compile(r"\{\{|\}\}|\{([a-z_]+)(?::([a-z]+))?\}|\{@([A-Za-z_]+)\}")
@@ -99,44 +113,46 @@ def _q(label: str) -> str:
     return f"\u201c{label}\u201d"
 
 
-_SETTINGS = "of the application's settings"
 # term -> (command line, window). The window's words name the labels of the setup wizard's fields (where an
 # application's settings are entered and edited), or say what to do when no field exists for it.
 SURFACE_WORDS: dict[str, tuple[str, str]] = {
-    "ca_file": ("--ca-file", f"the {_q('Extra trusted CA (PEM)')} file of the application"),
-    "give_ca_file": ("give its PEM file with --ca-file",
-                     f"choose its PEM file in the {_q('Extra trusted CA (PEM)')} field {_SETTINGS}"),
-    "slow_server": ("for a slow server raise --timeout",
-                    "if the server is only slow, try again at a quieter time"),
-    "give_ews_url": ("Give the EWS URL directly with --ews-url",
-                     f"Enter the EWS URL in the {_q('EWS URL')} field {_SETTINGS} (and untick "
-                     f"{_q('Find the EWS URL with autodiscover')})"),
-    "password_input": ("given in EC_PASSWORD or at the prompt", f"in the {_q('Password')} field {_SETTINGS}"),
-    "use_oauth": ("use --tenant-id and --client-id (OAuth)",
-                  f"add the application as Exchange Online, with its {_q('Tenant ID')}, "
-                  f"{_q('Application (client) ID')} and {_q('Client secret')}"),
-    "client_secret_input": ("in EC_CLIENT_SECRET or at the prompt",
-                            f"in the {_q('Client secret')} field {_SETTINGS}"),
+    "ca_file": ("--ca-file", N_("the “Extra trusted CA (PEM)” file of the application")),
+    "give_ca_file": (N_("give its PEM file with --ca-file"),
+                     N_("choose its PEM file in the “Extra trusted CA (PEM)” field of the application's "
+                        "settings")),
+    "slow_server": (N_("for a slow server raise --timeout"),
+                    N_("if the server is only slow, try again at a quieter time")),
+    "give_ews_url": (N_("Give the EWS URL directly with --ews-url"),
+                     N_("Enter the EWS URL in the “EWS URL” field of the application's settings (and untick "
+                        "“Find the EWS URL with autodiscover”)")),
+    "password_input": (N_("given in EC_PASSWORD or at the prompt"),
+                       N_("in the “Password” field of the application's settings")),
+    "use_oauth": (N_("use --tenant-id and --client-id (OAuth)"),
+                  N_("add the application as Exchange Online, with its “Tenant ID”, “Application (client) "
+                     "ID” "
+                     "and “Client secret”")),
+    "client_secret_input": (N_("in EC_CLIENT_SECRET or at the prompt"),
+                            N_("in the “Client secret” field of the application's settings")),
     "national_clouds": (
-        "give both: U.S. Government GCC High --authority https://login.microsoftonline.us --ews-url "
-        "https://outlook.office365.us/EWS/Exchange.asmx; China (21Vianet) --authority "
-        "https://login.chinacloudapi.cn --ews-url https://partner.outlook.cn/EWS/Exchange.asmx",
-        f"fill in both the {_q('Sign-in authority')} and the {_q('EWS URL')} fields: U.S. Government GCC "
-        "High https://login.microsoftonline.us with https://outlook.office365.us/EWS/Exchange.asmx; China "
-        "(21Vianet) https://login.chinacloudapi.cn with https://partner.outlook.cn/EWS/Exchange.asmx"),
-    "graph_cloud": ("give --cloud usgov (U.S. Government GCC High), usgovdod (DoD) or china (21Vianet)",
-                    f"choose it in the {_q('Cloud')} field {_SETTINGS}"),
-    "compare_ids": ("compare its Application (client) ID with --client-id and its Directory (tenant) ID with "
-                    "--tenant-id",
-                    "compare its Application (client) ID and its Directory (tenant) ID with the "
-                    f"{_q('Application (client) ID')} and {_q('Tenant ID')} fields {_SETTINGS}"),
-    "oauth_endpoints": ("--authority, --tenant-id and --ews-url",
-                        f"that the {_q('Sign-in authority')}, {_q('Tenant ID')} and {_q('EWS URL')} fields"),
-    "without_impersonation": ("with --no-impersonation", "without impersonation"),
-    "Without_impersonation": ("With --no-impersonation", "Without impersonation"),
-    "each_scope": ("each --scope", "each scope the application asks for"),
-    "give_admin": ("give --admin as", f"enter in the {_q('Administrator')} field"),
-    "run_again": ("run the command again; --help lists the accepted forms", "try again"),
+        N_("give both: U.S. Government GCC High --authority https://login.microsoftonline.us --ews-url "
+           "https://outlook.office365.us/EWS/Exchange.asmx; China (21Vianet) --authority "
+           "https://login.chinacloudapi.cn --ews-url https://partner.outlook.cn/EWS/Exchange.asmx"),
+        N_("fill in both the “Sign-in authority” and the “EWS URL” fields: U.S. Government GCC High "
+           "https://login.microsoftonline.us with https://outlook.office365.us/EWS/Exchange.asmx; China "
+           "(21Vianet) https://login.chinacloudapi.cn with https://partner.outlook.cn/EWS/Exchange.asmx")),
+    "graph_cloud": (N_("give --cloud usgov (U.S. Government GCC High), usgovdod (DoD) or china (21Vianet)"),
+                    N_("choose it in the “Cloud” field of the application's settings")),
+    "compare_ids": (N_("compare its Application (client) ID with --client-id and its Directory (tenant) ID "
+                       "with --tenant-id"),
+                    N_("compare its Application (client) ID and its Directory (tenant) ID with the "
+                       "“Application (client) ID” and “Tenant ID” fields of the application's settings")),
+    "oauth_endpoints": (N_("--authority, --tenant-id and --ews-url"),
+                        N_("that the “Sign-in authority”, “Tenant ID” and “EWS URL” fields")),
+    "without_impersonation": (N_("with --no-impersonation"), N_("without impersonation")),
+    "Without_impersonation": (N_("With --no-impersonation"), N_("Without impersonation")),
+    "each_scope": (N_("each --scope"), N_("each scope the application asks for")),
+    "give_admin": (N_("give --admin as"), N_("enter in the “Administrator” field")),
+    "run_again": (N_("run the command again; --help lists the accepted forms"), N_("try again")),
 }
 # Flags, variables and phrases a sentence outside the catalog may name (a step's detail, an input message):
 # what a window says instead. The longest phrase is replaced first.
@@ -291,71 +307,75 @@ LINK_GOOGLE_SERVICE_ACCOUNTS = "https://console.cloud.google.com/iam-admin/servi
 
 _FIND_DN = C("Get-Group {scope_group:ps} | Format-List Name,DistinguishedName")
 _ONPREM_SCOPE_SETUP: tuple[Part, ...] = (
-    T("Grant the service account {service_account} the ApplicationImpersonation role, restricted by a "
+    T(N_("Grant the service account {service_account} the ApplicationImpersonation role, restricted by a "
       "management scope to the members of {scope_group}. The filter needs the group's full distinguished "
-      "name, and only direct members count (nested groups are not followed). Find the DN:"),
+      "name, and only direct members count (nested groups are not followed). Find the DN:")),
     _FIND_DN,
-    T("Create the scope and the role assignment (Exchange Management Shell):"),
+    T(N_("Create the scope and the role assignment (Exchange Management Shell):")),
     C("New-ManagementScope -Name {scope_name:ps} -RecipientRestrictionFilter "
       "\"MemberOfGroup -eq '{group_dn:opath}'\""),
     C("New-ManagementRoleAssignment -Name 'Enterprise Connect impersonation' -Role ApplicationImpersonation "
       "-User {service_account:ps} -CustomRecipientWriteScope {scope_name:ps}"),
-    T("Verify who holds the role and through which scope:"),
+    T(N_("Verify who holds the role and through which scope:")),
     C("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers"),
     L(LINK_IMPERSONATION),
 )
 _ONLINE_RBAC_STEPS: tuple[Part, ...] = (
-    T("Find the distinguished name of {scope_group}:"),
+    T(N_("Find the distinguished name of {scope_group}:")),
     _FIND_DN,
-    T("Register the app's service principal, create the scope and assign the role:"),
+    T(N_("Register the app's service principal, create the scope and assign the role:")),
     C("New-ServicePrincipal -AppId {client_id:ps} -ObjectId {sp_object_id:ps} "
       "-DisplayName 'Enterprise Connect'"),
     C("New-ManagementScope -Name {scope_name:ps} -RecipientRestrictionFilter "
       "\"MemberOfGroup -eq '{group_dn:opath}'\""),
     C("New-ManagementRoleAssignment -App {client_id:ps} -Role \"Application EWS.AccessAsApp\" "
       "-CustomResourceScope {scope_name:ps}"),
-    T("Prove it for one mailbox (InScope must be True):"),
+    T(N_("Prove it for one mailbox (InScope must be True):")),
     C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps}"),
-    T("If the app also holds the tenant-wide full_access_as_app permission with admin consent in Entra ID, "
+    T(N_("If the app also holds the tenant-wide full_access_as_app permission with admin consent in Entra "
+         "ID, "
       "remove that consent: it adds to the scope and makes it meaningless. Changes take 30 minutes to 2 "
-      "hours to apply."),
+      "hours to apply.")),
     L(LINK_RBAC_APPS),
 )
 _ONLINE_RBAC_SETUP: tuple[Part, ...] = (
-    T("ApplicationImpersonation is retired in Exchange Online. Grant the app registration {client_id} access "
-      "with RBAC for Applications, scoped to the members of {scope_group} (Exchange Online PowerShell)."),
+    T(N_("ApplicationImpersonation is retired in Exchange Online. Grant the app registration {client_id} "
+         "access "
+      "with RBAC for Applications, scoped to the members of {scope_group} (Exchange Online PowerShell).")),
     *_ONLINE_RBAC_STEPS,
 )
 _EWS_SHUTDOWN = T(
-    "Note that EWS in Exchange Online is being switched off: since October 2026 tenants that did not opt in "
+    N_("Note that EWS in Exchange Online is being switched off: since October 2026 tenants that did not opt "
+       "in "
     "are blocked, and EWS is shut down permanently on 1 April 2027. After that the route to Exchange Online "
-    "calendars is Microsoft Graph.")
+    "calendars is Microsoft Graph."))
 _GRAPH_PROPAGATION = T(
-    "Changes to an application's roles, its scope or the group's members take 30 minutes to 2 hours to reach "
+    N_("Changes to an application's roles, its scope or the group's members take 30 minutes to 2 hours to "
+       "reach "
     "Microsoft Graph (Test-ServicePrincipalAuthorization shows them at once): if a change was just made, "
-    "check again later.")
+    "check again later."))
 _GRAPH_RBAC_STEPS: tuple[Part, ...] = (
-    T("Find the distinguished name of {scope_group}:"),
+    T(N_("Find the distinguished name of {scope_group}:")),
     _FIND_DN,
-    T("Register the application's service principal in Exchange Online, create a scope for the group's "
+    T(N_("Register the application's service principal in Exchange Online, create a scope for the group's "
       "members and assign the role (Application Calendars.ReadWrite instead if the application writes "
-      "events):"),
+      "events):")),
     C("New-ServicePrincipal -AppId {client_id:ps} -ObjectId {sp_object_id:ps} "
       "-DisplayName 'Enterprise Connect'"),
     C("New-ManagementScope -Name {scope_name:ps} -RecipientRestrictionFilter "
       "\"MemberOfGroup -eq '{group_dn:opath}'\""),
     C("New-ManagementRoleAssignment -App {client_id:ps} -Role \"Application Calendars.Read\" "
       "-CustomResourceScope {scope_name:ps}"),
-    T("Prove it for the mailbox (InScope must be True):"),
+    T(N_("Prove it for the mailbox (InScope must be True):")),
     C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps} | Format-Table"),
 )
 _DWD_FIX: tuple[Part, ...] = (
-    T("A super administrator opens the Admin console's domain-wide delegation page with the client ID and "
+    T(N_("A super administrator opens the Admin console's domain-wide delegation page with the client ID and "
       "the "
       "scopes filled in, and saves (this overwrites the scopes of client {client_id} with exactly these: "
-      "{scopes}):"),
+      "{scopes}):")),
     L("{dwd_link}"),
-    T("Changes can take a while to apply (usually minutes, at worst up to 24 hours): check again later."),
+    T(N_("Changes can take a while to apply (usually minutes, at worst up to 24 hours): check again later.")),
     L(LINK_DWD_HELP),
 )
 _AD_ACCOUNT_STATE = C("Get-ADUser -Identity {ad_identity} "
@@ -368,84 +388,88 @@ _GOOGLE_NAMES = {"client_id": "<numeric client ID of the service account>",
 
 _ENTRIES: tuple[Entry, ...] = (
     Entry("dns_unresolved", ("dns",), "host name does not resolve",
-          "The host name {host} does not resolve to an address from this computer ({error}).",
-          (T("Check the spelling of the host name in the EWS URL or the mail domain, then look it up from "
-             "this computer:"),
+          N_("The host name {host} does not resolve to an address from this computer ({error})."),
+          (T(N_("Check the spelling of the host name in the EWS URL or the mail domain, then look it up from "
+             "this computer:")),
            C("Resolve-DnsName {host:ps}"),
-           T("If it resolves on other computers but not here, this computer uses another DNS server (VPN, "
+           T(N_("If it resolves on other computers but not here, this computer uses another DNS server (VPN, "
              "split DNS): connect to the company network or VPN, or ask the network team to publish the "
-             "name."))),
+             "name.")))),
     Entry("tcp_unreachable", ("tcp",), "refused / no route",
-          "Nothing accepted a connection to {host} on port {port} ({error}).",
-          (T("Check that the server is running and that no firewall between this computer and {host} blocks "
-             "port {port}:"),
+          N_("Nothing accepted a connection to {host} on port {port} ({error})."),
+          (T(N_("Check that the server is running and that no firewall between this computer and {host} "
+                "blocks "
+             "port {port}:")),
            C("Test-NetConnection {host:ps} -Port {port}"))),
     Entry("tls_untrusted", ("tls",), "certificate not trusted",
-          "This computer does not trust the certificate of {host} (subject {cert_subject}, issued by "
+          N_("This computer does not trust the certificate of {host} (subject {cert_subject}, issued by "
           "{cert_issuer}): no certificate authority in the operating system's store or in {@ca_file} vouches "
-          "for that issuer.",
-          (T("If the certificate comes from your organisation's own certificate authority or from a "
+          "for that issuer."),
+          (T(N_("If the certificate comes from your organisation's own certificate authority or from a "
              "TLS-inspecting proxy, install that root certificate in the operating system's trusted "
              "store, or "
              "{@give_ca_file}. If the server should have a public certificate, it is "
              "probably not sending its intermediate certificates: install the full chain on the server. Do "
-             "not turn certificate checks off. To see the chain the server sends:"),
+             "not turn certificate checks off. To see the chain the server sends:")),
            C("openssl s_client -connect {host}:{port} -servername {host} -showcerts"))),
     Entry("tls_name_mismatch", ("tls",), "certificate issued for another name",
-          "The certificate of {host} is issued for {cert_names} (subject {cert_subject}, issued by "
-          "{cert_issuer}), not for {host}.",
-          (T("Use a host name the certificate covers in the EWS URL, or have the certificate reissued with "
+          N_("The certificate of {host} is issued for {cert_names} (subject {cert_subject}, issued by "
+          "{cert_issuer}), not for {host}."),
+          (T(N_("Use a host name the certificate covers in the EWS URL, or have the certificate reissued "
+                "with "
              "{host} among its subject alternative names. On Exchange Server, list the certificates and "
              "their "
-             "names:"),
+             "names:")),
            C("Get-ExchangeCertificate | Format-List "
              "Thumbprint,Subject,CertificateDomains,NotAfter,Services"))),
     Entry("tls_expired", ("tls",), "certificate expired or not yet valid",
-          "The certificate of {host} (subject {cert_subject}, issued by {cert_issuer}) is valid from "
-          "{cert_not_before} to {cert_not_after}: it has expired or is not valid yet.",
-          (T("Renew the certificate and bind the new one to the web server. On Exchange Server:"),
+          N_("The certificate of {host} (subject {cert_subject}, issued by {cert_issuer}) is valid from "
+          "{cert_not_before} to {cert_not_after}: it has expired or is not valid yet."),
+          (T(N_("Renew the certificate and bind the new one to the web server. On Exchange Server:")),
            C("Get-ExchangeCertificate | Format-List Thumbprint,Subject,NotBefore,NotAfter,Services"),
            C("Enable-ExchangeCertificate -Thumbprint <thumbprint of the renewed certificate> -Services IIS"),
-           T("If the dates look right, check this computer's clock and time zone."))),
+           T(N_("If the dates look right, check this computer's clock and time zone.")))),
     Entry("proxy_auth_required", ("tcp", "tls", "authenticate"), "the proxy answered 407",
-          "The proxy server {proxy} demanded its own sign-in (HTTP 407) before letting the connection to "
-          "{host} through. The console took that proxy from {proxy_source}.",
+          N_("The proxy server {proxy} demanded its own sign-in (HTTP 407) before letting the connection to "
+          "{host} through. The console took that proxy from {proxy_source}."),
           # Python's urllib (which requests asks) reads the <scheme>_proxy / all_proxy variables, else the
           # Windows registry's Internet Settings or macOS System Configuration: not netsh winhttp, not PAC.
-          (T("Ask the network team to let this computer reach {host} without proxy authentication, or make "
+          (T(N_("Ask the network team to let this computer reach {host} without proxy authentication, or "
+                "make "
              "the console go around the proxy for {host}: add it to NO_PROXY (a comma-separated list of host "
              "names), or, for a proxy set in the Windows Internet Options, to its exceptions (Connections, "
-             "LAN settings, Advanced)."),
-           T("The console takes its proxy from the environment variables HTTPS_PROXY / HTTP_PROXY / "
+             "LAN settings, Advanced).")),
+           T(N_("The console takes its proxy from the environment variables HTTPS_PROXY / HTTP_PROXY / "
              "ALL_PROXY when any proxy variable is set; otherwise from the current user's Windows Internet "
              "Options (or the macOS network settings). It does not use the WinHTTP proxy (netsh winhttp) "
-             "or a proxy auto-config (PAC) script. To see the proxy variables (PowerShell):"),
+             "or a proxy auto-config (PAC) script. To see the proxy variables (PowerShell):")),
            C("Get-ChildItem Env: | Where-Object Name -like '*_proxy'"),
-           T("To see the Windows Internet Options proxy of the current user:"),
+           T(N_("To see the Windows Internet Options proxy of the current user:")),
            C("Get-ItemProperty 'HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings' | "
              "Select-Object ProxyServer,ProxyEnable,ProxyOverride"),
-           T("On macOS:"),
+           T(N_("On macOS:")),
            C("scutil --proxy"))),
     Entry("timeout", ("dns", "tcp", "tls", "authenticate", "impersonate", "read_calendar", "write_probe",
                       "restriction", "clock", "token", "delegation", "user"),
           "no answer within --timeout",
-          "{host} did not answer within {timeout} seconds.",
-          (T("The server may be overloaded, or a firewall may be dropping the traffic silently. Try "
+          N_("{host} did not answer within {timeout} seconds."),
+          (T(N_("The server may be overloaded, or a firewall may be dropping the traffic silently. Try "
              "again; if "
-             "it keeps happening, test the path to the server, and {@slow_server}:"),
+             "it keeps happening, test the path to the server, and {@slow_server}:")),
            C("Test-NetConnection {host:ps} -Port {port}"))),
     Entry("throttled", ("authenticate", "impersonate", "read_calendar", "write_probe", "restriction", "token",
                         "delegation", "user"),
           "the server asks the client to slow down",
-          "The server is limiting the requests of {service_account} (throttling) and asked to wait "
+          N_("The server is limiting the requests of {service_account} (throttling) and asked to wait "
           "{back_off} "
-          "seconds before trying again.",
-          (T("Wait {back_off} seconds and run the check again."),),
+          "seconds before trying again."),
+          (T(N_("Wait {back_off} seconds and run the check again.")),),
           {
               "onprem": (
-                  T("Impersonated requests count against the service account's own budget (27 concurrent EWS "
+                  T(N_("Impersonated requests count against the service account's own budget (27 concurrent "
+                       "EWS "
                     "connections by default). For a service account an application uses for the whole "
-                    "organisation, create a dedicated throttling policy and associate it:"),
+                    "organisation, create a dedicated throttling policy and associate it:")),
                   C("New-ThrottlingPolicy -Name 'Enterprise Connect' -ThrottlingPolicyScope Regular "
                     "-EwsMaxConcurrency 50 -EwsMaxBurst Unlimited -EwsRechargeRate Unlimited "
                     "-EwsCutoffBalance Unlimited"),
@@ -454,113 +478,121 @@ _ENTRIES: tuple[Entry, ...] = (
                   L(LINK_EWS_THROTTLING),
               ),
               "online": (
-                  T("Exchange Online's throttling limits cannot be changed: back off, make fewer calls in "
-                    "parallel, and spread bulk work over time."),
+                  T(N_("Exchange Online's throttling limits cannot be changed: back off, make fewer calls in "
+                    "parallel, and spread bulk work over time.")),
                   L(LINK_EWS_THROTTLING),
               ),
               "graph": (
-                  T("Microsoft Graph limits each application per mailbox (10,000 requests in 10 minutes, "
+                  T(N_("Microsoft Graph limits each application per mailbox (10,000 requests in 10 minutes, "
                     "four at a time); the limits cannot be changed: back off, make fewer calls in "
-                    "parallel, and spread bulk work over time."),
+                    "parallel, and spread bulk work over time.")),
                   L(LINK_GRAPH_THROTTLING),
               ),
               "google": (
-                  T("Google API quotas apply per project and per user: back off, make fewer calls in "
-                    "parallel, and check the quota of the {api} API in project {project}:"),
+                  T(N_("Google API quotas apply per project and per user: back off, make fewer calls in "
+                    "parallel, and check the quota of the {api} API in project {project}:")),
                   L("{quota_link}"),
               ),
           }),
     Entry("server_error", ("any",), "5xx or an answer that cannot be parsed",
-          "{host} answered with an error, or with something that is not a valid answer ({error}).",
-          (T("The problem is on the server, or in something between (a proxy or load balancer answering with "
+          N_("{host} answered with an error, or with something that is not a valid answer ({error})."),
+          (T(N_("The problem is on the server, or in something between (a proxy or load balancer answering "
+                "with "
              "its own page). Try again in a few minutes; if it persists, give the server's administrator the "
-             "time of the check and this message."),)),
+             "time of the check and this message.")),)),
     Entry("autodiscover_failed", ("resolve_endpoint",), "no autodiscover candidate answered",
-          "Autodiscover found no EWS endpoint for {mailbox}: none of the candidate addresses for {domain} "
-          "answered ({error}).",
-          (T("{@give_ews_url}. Exchange Online's is "
+          N_("Autodiscover found no EWS endpoint for {mailbox}: none of the candidate addresses for {domain} "
+          "answered ({error})."),
+          (T(N_("{@give_ews_url}. Exchange Online's is "
              "https://outlook.office365.com/EWS/Exchange.asmx (RBAC for Applications cannot use autodiscover "
-             "at all). On-premises, the URL Exchange publishes is shown by:"),
+             "at all). On-premises, the URL Exchange publishes is shown by:")),
            C("Get-WebServicesVirtualDirectory | Format-List Server,InternalUrl,ExternalUrl"),
-           T("and the autodiscover host name must resolve:"),
+           T(N_("and the autodiscover host name must resolve:")),
            C("Resolve-DnsName autodiscover.{domain}"))),
     Entry("auth_failed", ("authenticate",), "the service account's credentials were refused",
-          "The server refused the credentials of the service account {service_account} (HTTP 401).",
-          (T("Check the user name (DOMAIN\\user or user@domain) and the password {@password_input}; "
-             "service-account passwords often expire. In Active Directory:"),
+          N_("The server refused the credentials of the service account {service_account} (HTTP 401)."),
+          (T(N_("Check the user name (DOMAIN\\user or user@domain) and the password {@password_input}; "
+             "service-account passwords often expire. In Active Directory:")),
            _AD_ACCOUNT_STATE,
-           T("Exchange Online no longer accepts passwords for EWS: {@use_oauth} there."))),
+           T(N_("Exchange Online no longer accepts passwords for EWS: {@use_oauth} there.")))),
     Entry("auth_method_unsupported", ("authenticate",), "no usable authentication method offered",
-          "{ews_url} offers {auth_methods} for EWS; the console needs NTLM, Basic or OAuth.",
-          (T("On-premises, turn on Windows (NTLM) authentication for the EWS virtual directory:"),
+          N_("{ews_url} offers {auth_methods} for EWS; the console needs NTLM, Basic or OAuth."),
+          (T(N_("On-premises, turn on Windows (NTLM) authentication for the EWS virtual directory:")),
            C("Get-WebServicesVirtualDirectory | Format-List Server,*Authentication*"),
            C("Set-WebServicesVirtualDirectory -Identity '<Exchange server name>\\EWS (Default Web Site)' "
              "-WindowsAuthentication $true"),
-           T("If the server offers only modern authentication (Exchange Online), {@use_oauth}."))),
+           T(N_("If the server offers only modern authentication (Exchange Online), {@use_oauth}.")))),
     Entry("account_locked", ("authenticate",), "the service account is locked out",
-          "The service account {service_account} is locked out in Active Directory (too many wrong "
-          "passwords).",
-          (T("Unlock it, then find what keeps trying an old password (a service, scheduled task or script "
-             "still configured with it):"),
+          N_("The service account {service_account} is locked out in Active Directory (too many wrong "
+          "passwords)."),
+          (T(N_("Unlock it, then find what keeps trying an old password (a service, scheduled task or script "
+             "still configured with it):")),
            C("Unlock-ADAccount -Identity {ad_identity}"),
            _AD_ACCOUNT_STATE)),
     Entry("oauth_invalid_client", ("authenticate",), "bad client secret (AADSTS7000215)",
-          "Microsoft Entra ID refused the client secret of application {client_id} in tenant {tenant_id} "
-          "(AADSTS7000215: invalid client secret). Often the secret's ID was given instead of its value.",
-          (T("In the app registration, under Certificates & secrets, create a new client secret and give its "
-             "Value (not its Secret ID) {@client_secret_input}:"),
+          N_("Microsoft Entra ID refused the client secret of application {client_id} in tenant {tenant_id} "
+          "(AADSTS7000215: invalid client secret). Often the secret's ID was given instead of its value."),
+          (T(N_("In the app registration, under Certificates & secrets, create a new client secret and give "
+                "its "
+             "Value (not its Secret ID) {@client_secret_input}:")),
            L("{app_credentials_link}"),
            L(LINK_AADSTS))),
     Entry("oauth_secret_expired", ("authenticate",), "expired client secret (AADSTS7000222)",
-          "The client secret of application {client_id} has expired (AADSTS7000222).",
-          (T("Create a new client secret for the app registration, give its Value to the console, and note "
-             "the new expiry date. To list the secrets and their end dates (Microsoft Graph PowerShell):"),
+          N_("The client secret of application {client_id} has expired (AADSTS7000222)."),
+          (T(N_("Create a new client secret for the app registration, give its Value to the console, and "
+                "note "
+             "the new expiry date. To list the secrets and their end dates (Microsoft Graph PowerShell):")),
            C("Get-MgApplication -Filter \"appId eq '{client_id:odata}'\" | Select-Object -ExpandProperty "
              "PasswordCredentials"),
            L("{app_credentials_link}"),
            L(LINK_AADSTS))),
     Entry("oauth_tenant_not_found", ("authenticate",), "unknown tenant (AADSTS90002)",
-          "Microsoft Entra ID knows no tenant {tenant_id} at this authority (AADSTS90002).",
-          (T("Check the tenant ID (Entra admin center, Overview: Tenant ID) or use a verified domain of the "
-             "tenant, such as contoso.onmicrosoft.com."),),
+          N_("Microsoft Entra ID knows no tenant {tenant_id} at this authority (AADSTS90002)."),
+          (T(N_("Check the tenant ID (Entra admin center, Overview: Tenant ID) or use a verified domain of "
+                "the "
+             "tenant, such as contoso.onmicrosoft.com.")),),
           variants={
-              "online": (T("A tenant in a national cloud signs in at that cloud's authority and reads that "
-                           "cloud's EWS host, so {@national_clouds}."),),
-              "graph": (T("A tenant in a national cloud signs in at that cloud's authority and reads that "
-                          "cloud's Microsoft Graph: {@graph_cloud}."),),
+              "online": (T(N_("A tenant in a national cloud signs in at that cloud's authority and reads "
+                           "that cloud's EWS host, so {@national_clouds}.")),),
+              "graph": (T(N_("A tenant in a national cloud signs in at that cloud's authority and reads that "
+                          "cloud's Microsoft Graph: {@graph_cloud}.")),),
           },
           after=(L("https://entra.microsoft.com/"),
                  L(LINK_NATIONAL_CLOUDS),
                  L(LINK_AADSTS))),
     Entry("oauth_permission_missing", ("authenticate",), "token without the needed application permission",
-          "Application {client_id} got a token, but Exchange does not let it use EWS: it holds neither the "
-          "full_access_as_app application permission nor an RBAC for Applications assignment.",
-          (T("Either (organisation-wide) give the app registration the Office 365 Exchange Online "
+          N_("Application {client_id} got a token, but Exchange does not let it use EWS: it holds neither "
+             "the "
+          "full_access_as_app application permission nor an RBAC for Applications assignment."),
+          (T(N_("Either (organisation-wide) give the app registration the Office 365 Exchange Online "
              "application "
-             "permission full_access_as_app and grant admin consent; this reaches every mailbox:"),
+             "permission full_access_as_app and grant admin consent; this reaches every mailbox:")),
            L("{app_permissions_link}"),
-           T("or (recommended, scoped to a group) use RBAC for Applications:"),
+           T(N_("or (recommended, scoped to a group) use RBAC for Applications:")),
            *_ONLINE_RBAC_STEPS,
            L(LINK_EWS_OAUTH))),
     Entry("oauth_app_not_found", ("authenticate",), "application not found in the tenant (AADSTS700016)",
-          "Microsoft Entra ID found no application {client_id} in tenant {tenant_id} (AADSTS700016): the "
+          N_("Microsoft Entra ID found no application {client_id} in tenant {tenant_id} (AADSTS700016): the "
           "client ID or the tenant is wrong, or the app is registered in another tenant and was never added "
-          "to this one.",
-          (T("In the Microsoft Entra admin center (Identity > Applications > App registrations), open the "
-             "app and {@compare_ids}."),
+          "to this one."),
+          (T(N_("In the Microsoft Entra admin center (Identity > Applications > App registrations), open the "
+             "app and {@compare_ids}.")),
            L("https://entra.microsoft.com/"),
-           T("If the app is a multitenant app registered in another tenant, an administrator of this tenant "
-             "adds it (Microsoft Graph PowerShell):"),
+           T(N_("If the app is a multitenant app registered in another tenant, an administrator of this "
+                "tenant "
+             "adds it (Microsoft Graph PowerShell):")),
            C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
            C("New-MgServicePrincipal -AppId {client_id:ps}"),
            L(LINK_CROSS_TENANT_SP),
            L(LINK_AADSTS))),
     Entry("oauth_app_disabled", ("authenticate",), "application disabled (AADSTS7000112)",
-          "Application {client_id} is disabled in tenant {tenant_id} (AADSTS7000112): sign-in is turned off "
-          "for its enterprise application, so Microsoft Entra ID issues it no token.",
-          (T("In the Microsoft Entra admin center (Identity > Applications > Enterprise applications > All "
+          N_("Application {client_id} is disabled in tenant {tenant_id} (AADSTS7000112): sign-in is turned "
+             "off "
+          "for its enterprise application, so Microsoft Entra ID issues it no token."),
+          (T(N_("In the Microsoft Entra admin center (Identity > Applications > Enterprise applications > "
+                "All "
              "applications), open the app, select Properties and set Enabled for users to sign-in? to Yes. "
-             "Or with Microsoft Graph PowerShell:"),
+             "Or with Microsoft Graph PowerShell:")),
            C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
            C("$sp = Get-MgServicePrincipal -Filter \"appId eq '{client_id:odata}'\""),
            C("Update-MgServicePrincipal -ServicePrincipalId $sp.Id -AccountEnabled:$true"),
@@ -568,15 +600,16 @@ _ENTRIES: tuple[Entry, ...] = (
            L(LINK_AADSTS))),
     Entry("oauth_no_service_principal", ("authenticate",),
           "application without a service principal in the tenant (AADSTS7000229)",
-          "Application {client_id} has no service principal (enterprise application) in tenant {tenant_id} "
-          "(AADSTS7000229): a multitenant app registered elsewhere that this tenant never added.",
-          (T("An administrator of this tenant adds the app (Microsoft Graph PowerShell):"),
+          N_("Application {client_id} has no service principal (enterprise application) in tenant "
+             "{tenant_id} "
+          "(AADSTS7000229): a multitenant app registered elsewhere that this tenant never added."),
+          (T(N_("An administrator of this tenant adds the app (Microsoft Graph PowerShell):")),
            C('Connect-MgGraph -Scopes "Application.ReadWrite.All"'),
            C("New-MgServicePrincipal -AppId {client_id:ps}"),),
           variants={
-              "online": (T("Then grant it the EWS permission or the RBAC for Applications assignment."),),
-              "graph": (T("Then give it its RBAC for Applications role, scoped to {scope_group} (Exchange "
-                          "Online PowerShell; the object ID is the new service principal's):"),
+              "online": (T(N_("Then grant it the EWS permission or the RBAC for Applications assignment.")),),
+              "graph": (T(N_("Then give it its RBAC for Applications role, scoped to {scope_group} (Exchange "
+                          "Online PowerShell; the object ID is the new service principal's):")),
                         *_GRAPH_RBAC_STEPS,
                         _GRAPH_PROPAGATION),
           },
@@ -584,75 +617,81 @@ _ENTRIES: tuple[Entry, ...] = (
                  L(LINK_AADSTS))),
     Entry("oauth_certificate_unknown", ("authenticate",),
           "certificate not registered on the app (AADSTS700027)",
-          "Microsoft Entra ID does not know the certificate that signed application {client_id}'s request "
-          "(AADSTS700027): it is not (or no longer) uploaded to the app registration.",
-          (T("In the app registration, under Certificates & secrets, upload the certificate's public part "
-             "(.cer) and compare its thumbprint with the one used:"),
+          N_("Microsoft Entra ID does not know the certificate that signed application {client_id}'s request "
+          "(AADSTS700027): it is not (or no longer) uploaded to the app registration."),
+          (T(N_("In the app registration, under Certificates & secrets, upload the certificate's public part "
+             "(.cer) and compare its thumbprint with the one used:")),
            L("{app_credentials_link}"),
            L(LINK_AADSTS))),
     Entry("oauth_conditional_access", ("authenticate",), "blocked by Conditional Access (AADSTS53003)",
-          "A Conditional Access policy for workload identities blocked the token request of application "
+          N_("A Conditional Access policy for workload identities blocked the token request of application "
           "{client_id} (AADSTS53003), for example because this computer's address is outside the allowed "
-          "locations.",
-          (T("In the Microsoft Entra admin center, open Sign-in logs > Service principal sign-ins, select "
+          "locations."),
+          (T(N_("In the Microsoft Entra admin center, open Sign-in logs > Service principal sign-ins, select "
              "the failed sign-in and its Conditional Access tab to see which policy blocked it; then run the "
-             "check from an allowed location or have the policy's owner exclude the address or the app."),
+             "check from an allowed location or have the policy's owner exclude the address or the app.")),
            L("https://entra.microsoft.com/"),
            L(LINK_CA_WORKLOAD),
            L(LINK_AADSTS))),
     Entry("oauth_request_refused", ("authenticate",), "token request refused for another reason",
-          "Microsoft Entra ID refused application {client_id}'s token request with a code the console does "
-          "not interpret ({error}).",
-          (T("Look the AADSTS number up on Microsoft's error page (add ?code=<number> to the address), and "
-             "fix the app registration or the request as it says:"),
+          N_("Microsoft Entra ID refused application {client_id}'s token request with a code the console "
+             "does "
+          "not interpret ({error})."),
+          (T(N_("Look the AADSTS number up on Microsoft's error page (add ?code=<number> to the address), "
+                "and "
+             "fix the app registration or the request as it says:")),
            L("https://login.microsoftonline.com/error"),
            L(LINK_AADSTS))),
     Entry("oauth_token_rejected", ("authenticate", "impersonate"),
           "token refused by Exchange, not for a missing permission",
-          "Exchange at {host} refused application {client_id}'s token with HTTP 401 for a reason other than "
-          "a missing permission ({error}).",
-          (T("Exchange's reason is quoted above (its x-ms-diagnostics header). The token must be issued by "
+          N_("Exchange at {host} refused application {client_id}'s token with HTTP 401 for a reason other "
+             "than "
+          "a missing permission ({error})."),
+          (T(N_("Exchange's reason is quoted above (its x-ms-diagnostics header). The token must be issued "
+                "by "
              "the authority of the cloud the EWS host belongs to, for the tenant that holds the mailbox, and "
              "for that EWS host: check {@oauth_endpoints} belong together (worldwide: "
              "https://login.microsoftonline.com with outlook.office365.com; U.S. Government GCC High: "
              "https://login.microsoftonline.us with outlook.office365.us; China: "
-             "https://login.chinacloudapi.cn with partner.outlook.cn)."),
+             "https://login.chinacloudapi.cn with partner.outlook.cn).")),
            L(LINK_NATIONAL_CLOUDS),
            L(LINK_EWS_OAUTH))),
     Entry("ews_blocked", ("authenticate", "impersonate"),
           "HTTP 403 with X-EWS-Policy-Reason: EWS disabled for org or mailbox, or app blocked by policy",
-          "Exchange answered HTTP 403 Forbidden at {ews_url} and named an EWS access policy in its "
+          N_("Exchange answered HTTP 403 Forbidden at {ews_url} and named an EWS access policy in its "
           "X-EWS-Policy-Reason header (\"{policy_reason}\"): either EWS is turned off (EwsEnabled) for the "
           "organisation or for {mailbox}, or an EWS application access policy blocks application {client_id} "
           "(the EwsAllowedAppIDs allow list, or a User-Agent allow or block list; the header does not say "
-          "which).",
+          "which)."),
           (),
           # Microsoft's "Control access to EWS in Exchange" (LINK_EWS_ACCESS): the checks and the documented
           # form of each setting.
-          {"onprem": (T("Check and turn on EWS for the organisation:"),
+          {"onprem": (T(N_("Check and turn on EWS for the organisation:")),
                       C("Get-OrganizationConfig | Format-List Ews*"),
                       C("Set-OrganizationConfig -EwsEnabled $true")),
            # Exchange Online: EwsAllowedAppIDs is one comma-separated string that Set-OrganizationConfig
            # replaces whole, shown only with -RetrieveEwsOperationAccessPolicy; with EwsEnabled $true only
            # listed applications may use EWS, so the list is written first (PLATFORM_NOTES.md).
-           "online": (T("With EWS enabled for the organisation, only the applications on its EWS allow list "
-                        "(EwsAllowedAppIDs) may use EWS. The list is one comma-separated string, and "
+           "online": (T(N_("With EWS enabled for the organisation, only the applications on its EWS allow "
+                        "list (EwsAllowedAppIDs) may use EWS. The list is one comma-separated string, and "
                         "Set-OrganizationConfig replaces all of it: first read it (it only shows with "
-                        "-RetrieveEwsOperationAccessPolicy):"),
+                        "-RetrieveEwsOperationAccessPolicy):")),
                       C("Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy | Format-List Ews*"),
-                      T("Then write it back with application {client_id} added, keeping every ID already on "
-                        "it:"),
+                      T(N_("Then write it back with application {client_id} added, keeping every ID already "
+                           "on "
+                        "it:")),
                       C("$ids = @((Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy)"
                         ".EwsAllowedAppIDs -split ',' | ForEach-Object {{ $_.Trim() }} | "
                         "Where-Object {{ $_ }})"),
                       C("if ($ids -notcontains {client_id:psq}) {{ Set-OrganizationConfig -EwsAllowedAppIDs "
                         "(($ids + {client_id:psq}) -join ',') }}"),
-                      T("Only then turn on EWS for the organisation (turned on before the list is complete, "
+                      T(N_("Only then turn on EWS for the organisation (turned on before the list is "
+                           "complete, "
                         "it cuts off every EWS application not on the list, the Teams calendar included). "
-                        "Changes to the allow list can take up to 24 hours to apply."),
+                        "Changes to the allow list can take up to 24 hours to apply.")),
                       C("Set-OrganizationConfig -EwsEnabled $true"))},
-          (T("Then for the mailbox (in Exchange Online, since April 2025, both the organisation and the "
-             "mailbox must allow EWS):"),
+          (T(N_("Then for the mailbox (in Exchange Online, since April 2025, both the organisation and the "
+             "mailbox must allow EWS):")),
            C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
            C("Set-CASMailbox {mailbox:ps} -EwsEnabled $true"),
            _EWS_SHUTDOWN,
@@ -660,13 +699,14 @@ _ENTRIES: tuple[Entry, ...] = (
            L(LINK_GRAPH_MIGRATION))),
     Entry("ews_forbidden", ("authenticate", "impersonate", "read_calendar"),
           "HTTP 403 without a stated cause",
-          "Exchange, or something in front of it, answered HTTP 403 Forbidden at {ews_url} without saying "
+          N_("Exchange, or something in front of it, answered HTTP 403 Forbidden at {ews_url} without saying "
           "why: the answer has no X-EWS-Policy-Reason header, so it is not shown to be one of Exchange's EWS "
           "access policies. A reverse proxy, a web application firewall or the web server's own rules can "
-          "refuse with 403 too.",
-          (T("Find what refused the request: the logs of any reverse proxy or firewall in front of {host}, "
+          "refuse with 403 too."),
+          (T(N_("Find what refused the request: the logs of any reverse proxy or firewall in front of "
+                "{host}, "
              "and the web server's logs for the EWS virtual directory. The EWS switches can be ruled out "
-             "with:"),
+             "with:")),
            C("Get-OrganizationConfig | Format-List Ews*"),
            C("Get-CASMailbox {mailbox:ps} | Format-List Ews*"),
            L(LINK_EWS_ACCESS))),
@@ -675,125 +715,129 @@ _ENTRIES: tuple[Entry, ...] = (
     # the application (EwsAllowedAppIDs); on 1 April 2027 it is switched off for everyone, with no exceptions.
     Entry("ews_retiring", ("read_calendar",),
           "a passing EWS check against Exchange Online: EWS there is being switched off",
-          "The calendar of {mailbox} was read through EWS in Exchange Online ({host}), which Microsoft is "
+          N_("The calendar of {mailbox} was read through EWS in Exchange Online ({host}), which Microsoft is "
           "switching off: since 1 October 2026 it is blocked tenant by tenant unless the organisation has "
           "turned EWS on and put the application on its EWS allow list (EwsAllowedAppIDs), and on 1 April "
           "2027 it is switched off for every organisation, with no exceptions. This application stops "
-          "working then at the latest.",
-          (T("Plan the move to Microsoft Graph before then: an app registration in Microsoft Entra ID with "
+          "working then at the latest."),
+          (T(N_("Plan the move to Microsoft Graph before then: an app registration in Microsoft Entra ID "
+                "with "
              "application (app-only) access to calendars, scoped to the members of {scope_group} with RBAC "
              "for Applications in Exchange Online — not a tenant-wide Calendars permission with admin "
-             "consent, which no scope restricts."),
+             "consent, which no scope restricts.")),
            L(LINK_GRAPH_MIGRATION),
            L(LINK_RBAC_APPS)),
           placeholders={"scope_group": "the group of mailboxes it may reach"}),
     Entry("impersonation_denied", ("impersonate",), "ErrorImpersonateUserDenied: target outside the scope",
-          "The service account may not act as {mailbox} (ErrorImpersonateUserDenied): the mailbox is outside "
-          "the account's scope, or the account holds no impersonation role at all.",
-          (T("If {mailbox} should be reachable, make it a direct member of {scope_group} (nested groups "
+          N_("The service account may not act as {mailbox} (ErrorImpersonateUserDenied): the mailbox is "
+             "outside "
+          "the account's scope, or the account holds no impersonation role at all."),
+          (T(N_("If {mailbox} should be reachable, make it a direct member of {scope_group} (nested groups "
              "do not "
-             "count):"),
+             "count):")),
            C("Add-DistributionGroupMember -Identity {scope_group:ps} -Member {mailbox:ps}"),
-           T("If the role itself is missing, set it up as follows."),),
+           T(N_("If the role itself is missing, set it up as follows.")),),
           {"onprem": _ONPREM_SCOPE_SETUP, "online": _ONLINE_RBAC_SETUP}),
     Entry("impersonation_right_missing", ("impersonate",), "ErrorImpersonationDenied",
-          "The service account {service_account} holds no impersonation right on the Exchange server "
-          "(ErrorImpersonationDenied).",
+          N_("The service account {service_account} holds no impersonation right on the Exchange server "
+          "(ErrorImpersonationDenied)."),
           (), {"onprem": _ONPREM_SCOPE_SETUP, "online": _ONLINE_RBAC_SETUP}),
     Entry("impersonation_header_required", ("impersonate",), "ErrorInvalidExchangeImpersonationHeaderData",
-          "Exchange rejected the request's impersonation header for {mailbox} "
+          N_("Exchange rejected the request's impersonation header for {mailbox} "
           "(ErrorInvalidExchangeImpersonationHeaderData). An app-only OAuth token must name the mailbox it "
-          "acts for.",
-          (T("Check that {mailbox} is a valid primary SMTP address of a mailbox (not an alias or a "
-             "contact):"),
+          "acts for."),
+          (T(N_("Check that {mailbox} is a valid primary SMTP address of a mailbox (not an alias or a "
+             "contact):")),
            C("Get-Recipient {mailbox:ps} | Format-List RecipientTypeDetails,PrimarySmtpAddress"),
-           T("If it is, this is a fault in the console: report it with the check's JSON output."))),
+           T(N_("If it is, this is a fault in the console: report it with the check's JSON output.")))),
     Entry("mailbox_not_found", ("impersonate",), "ErrorNonExistentMailbox",
-          "Exchange has no mailbox {mailbox} (ErrorNonExistentMailbox).",
-          (T("Check the spelling and use the mailbox's primary SMTP address; a mailbox that was just created "
-             "can take a while to appear:"),
+          N_("Exchange has no mailbox {mailbox} (ErrorNonExistentMailbox)."),
+          (T(N_("Check the spelling and use the mailbox's primary SMTP address; a mailbox that was just "
+                "created "
+             "can take a while to appear:")),
            C("Get-Recipient {mailbox:ps} | Format-List RecipientTypeDetails,PrimarySmtpAddress"))),
     Entry("folder_access_denied", ("impersonate", "read_calendar"), "ErrorAccessDenied / ErrorFolderNotFound",
-          "The calendar of {mailbox} cannot be opened with the service account's rights "
+          N_("The calendar of {mailbox} cannot be opened with the service account's rights "
           "(ErrorAccessDenied or "
-          "ErrorFolderNotFound).",
-          (T("With impersonation this means the role does not cover the mailbox; {@without_impersonation} "
-             "the service account needs folder permission on the calendar:"),
+          "ErrorFolderNotFound)."),
+          (T(N_("With impersonation this means the role does not cover the mailbox; {@without_impersonation} "
+             "the service account needs folder permission on the calendar:")),
            C("Get-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\""),
            C("Add-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\" -User {service_account:ps} "
              "-AccessRights Reviewer"))),
     Entry("write_denied", ("write_probe",), "ErrorCreateItemAccessDenied",
-          "The service account could read the calendar of {mailbox} but may not create items in it "
-          "(ErrorCreateItemAccessDenied).",
-          (T("The application needs write access only if it creates events. {@Without_impersonation} give "
+          N_("The service account could read the calendar of {mailbox} but may not create items in it "
+          "(ErrorCreateItemAccessDenied)."),
+          (T(N_("The application needs write access only if it creates events. {@Without_impersonation} give "
              "the service account Editor rights on the calendar; with impersonation the role allows writing, "
-             "so check for a retention or litigation hold, or a read-only mailbox:"),
+             "so check for a retention or litigation hold, or a read-only mailbox:")),
            C("Add-MailboxFolderPermission -Identity \"{mailbox:psdq}:\\Calendar\" -User {service_account:ps} "
              "-AccessRights Editor"))),
     Entry("write_leftover", ("write_probe",), "the test item could not be deleted",
-          "The test item {item_id} created in the calendar of {mailbox} could not be deleted ({error}).",
-          (T("Delete the item named 'Enterprise Connect test' in the calendar of {mailbox} by hand (it "
+          N_("The test item {item_id} created in the calendar of {mailbox} could not be deleted ({error})."),
+          (T(N_("Delete the item named 'Enterprise Connect test' in the calendar of {mailbox} by hand (it "
              "has no "
              "attendees and sent no invitation). If deleting fails again, check for a retention or "
-             "litigation hold on the mailbox:"),
+             "litigation hold on the mailbox:")),
            C("Get-Mailbox {mailbox:ps} | Format-List "
              "LitigationHoldEnabled,RetentionHoldEnabled,InPlaceHolds"))),
     Entry("scope_not_enforced", ("restriction",), "a mailbox meant to be outside the scope is reachable",
-          "{mailbox} is meant to be outside the scope, yet the service account can open its calendar: the "
-          "restriction does not hold.",
-          (T("Find what grants the access to {mailbox}."),),
+          N_("{mailbox} is meant to be outside the scope, yet the service account can open its calendar: the "
+          "restriction does not hold."),
+          (T(N_("Find what grants the access to {mailbox}.")),),
           {
               "onprem": (
-                  T("Check that the mailbox is not a direct member of {scope_group}, then look for any "
+                  T(N_("Check that the mailbox is not a direct member of {scope_group}, then look for any "
                     "other, "
-                    "unscoped grant:"),
+                    "unscoped grant:")),
                   C("Get-DistributionGroupMember {scope_group:ps}"),
                   C("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers"),
-                  T("Every ApplicationImpersonation assignment must use the scope "
+                  T(N_("Every ApplicationImpersonation assignment must use the scope "
                     "(CustomRecipientWriteScope); remove any unscoped one with "
-                    "Remove-ManagementRoleAssignment."),
+                    "Remove-ManagementRoleAssignment.")),
               ),
               "online": (
-                  T("Check that the mailbox is not a direct member of {scope_group} and what RBAC for "
-                    "Applications says about it:"),
+                  T(N_("Check that the mailbox is not a direct member of {scope_group} and what RBAC for "
+                    "Applications says about it:")),
                   C("Get-DistributionGroupMember {scope_group:ps}"),
                   C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps}"),
-                  T("If this says InScope False yet access works, the app holds the tenant-wide "
+                  T(N_("If this says InScope False yet access works, the app holds the tenant-wide "
                     "full_access_as_app permission with admin consent in Entra ID: remove that permission "
                     "and "
-                    "consent, or the RBAC scope means nothing. Changes take 30 minutes to 2 hours."),
+                    "consent, or the RBAC scope means nothing. Changes take 30 minutes to 2 hours.")),
                   L("{app_permissions_link}"),
                   L(LINK_RBAC_APPS),
               ),
               "graph": (
-                  T("Check that the mailbox is not a direct member of {scope_group} and what RBAC for "
-                    "Applications says about it:"),
+                  T(N_("Check that the mailbox is not a direct member of {scope_group} and what RBAC for "
+                    "Applications says about it:")),
                   C("Get-DistributionGroupMember {scope_group:ps}"),
                   C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps} | "
                     "Format-Table"),
-                  T("If this says InScope False yet access works, the application holds a tenant-wide "
+                  T(N_("If this says InScope False yet access works, the application holds a tenant-wide "
                     "Calendars permission with admin consent in Microsoft Entra ID (the sign-in step names "
                     "it): remove that permission and its consent, or the RBAC scope means nothing. A legacy "
-                    "Application Access Policy can be checked with Test-ApplicationAccessPolicy."),
+                    "Application Access Policy can be checked with Test-ApplicationAccessPolicy.")),
                   C("Test-ApplicationAccessPolicy -Identity {mailbox:ps} -AppId {client_id:ps}"),
                   _GRAPH_PROPAGATION,
                   L("{app_permissions_link}"),
                   L(LINK_RBAC_APPS),
               ),
               "google": (
-                  T("Domain-wide delegation cannot be limited to a group or organisational unit: a delegated "
+                  T(N_("Domain-wide delegation cannot be limited to a group or organisational unit: a "
+                       "delegated "
                     "client reaches every user of the domain. Only a Marketplace app installed for a group "
-                    "or OU is limited; otherwise the console's own profile list is the control."),
+                    "or OU is limited; otherwise the console's own profile list is the control.")),
               ),
               # https://support.google.com/a/answer/172931 (Apps list > the app > View organizational units
               # and groups; On / Off per unit or group, Override; changes take up to 24 hours)
               "marketplace": (
-                  T("A Marketplace app reaches every account of the organisational units and groups it is "
+                  T(N_("A Marketplace app reaches every account of the organisational units and groups it is "
                     "turned on for, and only those. {mailbox} is in one of them but outside the scope you "
                     "intend: turn the app off for that unit or group, or move the account out of it (Admin "
                     "console > Apps > Google Workspace Marketplace apps > Apps list > the app > View "
                     "organizational units and groups). For a unit, Override keeps your setting when its "
-                    "parent's changes. Changes can take up to 24 hours."),
+                    "parent's changes. Changes can take up to 24 hours.")),
                   L("https://support.google.com/a/answer/172931"),
               ),
           }),
@@ -802,13 +846,14 @@ _ENTRIES: tuple[Entry, ...] = (
     # exchange/permissions-exo/application-rbac).
     Entry("mailbox_access_denied", ("mailbox", "read_calendar", "write_probe"),
           "403 ErrorAccessDenied: outside the RBAC for Applications scope, or no role",
-          "Microsoft Graph refused application {client_id} access to the calendar of {mailbox} (403 "
+          N_("Microsoft Graph refused application {client_id} access to the calendar of {mailbox} (403 "
           "ErrorAccessDenied): the mailbox is outside the application's RBAC for Applications scope, or the "
-          "application holds no role that lets it use calendars.",
-          (T("If {mailbox} should be reachable, make it a direct member of {scope_group} (nested groups do "
-             "not count):"),
+          "application holds no role that lets it use calendars."),
+          (T(N_("If {mailbox} should be reachable, make it a direct member of {scope_group} (nested groups "
+                "do "
+             "not count):")),
            C("Add-DistributionGroupMember -Identity {scope_group:ps} -Member {mailbox:ps}"),
-           T("If the application holds no role yet, set it up (Exchange Online PowerShell)."),
+           T(N_("If the application holds no role yet, set it up (Exchange Online PowerShell).")),
            *_GRAPH_RBAC_STEPS,
            _GRAPH_PROPAGATION,
            L(LINK_RBAC_APPS))),
@@ -817,16 +862,18 @@ _ENTRIES: tuple[Entry, ...] = (
     # graph/auth-limit-mailbox-access). The message is the only sign Graph gives of a legacy policy.
     Entry("access_policy_denied", ("mailbox", "read_calendar", "write_probe"),
           "403 \"Access to OData is disabled\": a legacy Application Access Policy",
-          "An Application Access Policy in Exchange Online keeps application {client_id} from the mailbox "
-          "{mailbox} (403 ErrorAccessDenied: \"Access to OData is disabled\").",
-          (T("Application Access Policies are the legacy way to restrict an application; Microsoft replaces "
+          N_("An Application Access Policy in Exchange Online keeps application {client_id} from the mailbox "
+          "{mailbox} (403 ErrorAccessDenied: \"Access to OData is disabled\")."),
+          (T(N_("Application Access Policies are the legacy way to restrict an application; Microsoft "
+                "replaces "
              "them with RBAC for Applications. See what the policies decide for this mailbox "
-             "(AccessCheckResult says Granted or Denied), and list them:"),
+             "(AccessCheckResult says Granted or Denied), and list them:")),
            C("Test-ApplicationAccessPolicy -Identity {mailbox:ps} -AppId {client_id:ps}"),
            C("Get-ApplicationAccessPolicy"),
-           T("If {mailbox} should be reachable, add it to the policy's group ({scope_group}); a DenyAccess "
+           T(N_("If {mailbox} should be reachable, add it to the policy's group ({scope_group}); a "
+                "DenyAccess "
              "policy wins over a RestrictAccess one. Changes to a policy can take more than an hour to "
-             "apply. Better, restrict the application with RBAC for Applications instead:"),
+             "apply. Better, restrict the application with RBAC for Applications instead:")),
            *_GRAPH_RBAC_STEPS,
            L(LINK_APP_ACCESS_POLICY),
            L(LINK_RBAC_APPS))),
@@ -835,135 +882,151 @@ _ENTRIES: tuple[Entry, ...] = (
     # (GRAPH_NOTES.md section 3).
     Entry("mailbox_not_enabled", ("mailbox", "read_calendar"),
           "MailboxNotEnabledForRESTAPI: no Exchange Online mailbox",
-          "{mailbox} has no mailbox in Exchange Online that Microsoft Graph can reach "
+          N_("{mailbox} has no mailbox in Exchange Online that Microsoft Graph can reach "
           "(MailboxNotEnabledForRESTAPI): the user has no Exchange Online licence, the mailbox is inactive "
-          "or soft-deleted, or it is still on-premises.",
-          (T("See what Exchange Online knows of the address (Exchange Online PowerShell): a UserMailbox can "
+          "or soft-deleted, or it is still on-premises."),
+          (T(N_("See what Exchange Online knows of the address (Exchange Online PowerShell): a UserMailbox "
+                "can "
              "be reached; a MailUser is usually a mailbox still on-premises, which Microsoft Graph cannot "
-             "reach:"),
+             "reach:")),
            C("Get-Recipient {mailbox:ps} | Format-List RecipientTypeDetails,PrimarySmtpAddress"),
-           T("Give the user a licence that includes Exchange Online, or move the mailbox to Exchange Online. "
-             "A mailbox that was just licensed can take a while to be created."))),
+           T(N_("Give the user a licence that includes Exchange Online, or move the mailbox to Exchange "
+                "Online. "
+             "A mailbox that was just licensed can take a while to be created.")))),
     # The token's `roles` claim holds Calendars.* (GRAPH_NOTES.md section 1, "Reading roles"): an Entra
     # application permission with admin consent, which RBAC for Applications adds to and never narrows
     # (learn.microsoft.com graph/auth-limit-mailbox-access).
     Entry("tenant_wide_grant", ("authenticate",),
           "a tenant-wide Calendars.* application permission: RBAC scopes do not restrict it",
-          "Application {client_id} holds the tenant-wide application permission {roles} with admin consent "
+          N_("Application {client_id} holds the tenant-wide application permission {roles} with admin "
+             "consent "
           "in Microsoft Entra ID: it reaches the calendar of every mailbox in the organisation, and no RBAC "
-          "for Applications scope restricts it.",
-          (T("RBAC for Applications adds to Entra permissions; it never narrows them. In the Microsoft Entra "
+          "for Applications scope restricts it."),
+          (T(N_("RBAC for Applications adds to Entra permissions; it never narrows them. In the Microsoft "
+                "Entra "
              "admin center, open the app registration's API permissions and remove the Calendars "
-             "permission (or revoke its admin consent), and keep only the scoped role in Exchange Online:"),
+             "permission (or revoke its admin consent), and keep only the scoped role in Exchange Online:")),
            L("{app_permissions_link}"),
            L(LINK_APP_PERMISSIONS_REVIEW),
-           T("Then make sure the scoped role covers {mailbox} (InScope must be True):"),
+           T(N_("Then make sure the scoped role covers {mailbox} (InScope must be True):")),
            C("Test-ServicePrincipalAuthorization -Identity {client_id:ps} -Resource {mailbox:ps} | "
              "Format-Table"),
-           T("Tokens already issued keep the permission until they expire (about an hour), and the change "
-             "takes 30 minutes to 2 hours to reach Exchange Online."),
+           T(N_("Tokens already issued keep the permission until they expire (about an hour), and the change "
+             "takes 30 minutes to 2 hours to reach Exchange Online.")),
            L(LINK_RBAC_APPS)),
           placeholders={"roles": "Calendars"}),
     Entry("key_malformed", ("key",), "not a usable service-account key file",
-          "The key file {key_file} is not a usable service-account key: {error}.",
-          (T("Download a new JSON key for the service account {service_account} (Google Cloud console, IAM & "
+          N_("The key file {key_file} is not a usable service-account key: {error}."),
+          (T(N_("Download a new JSON key for the service account {service_account} (Google Cloud console, "
+                "IAM & "
              "Admin, Service accounts, Keys, Add key, JSON). An OAuth client file (client_secret_....json) "
-             "is not a service-account key."),
+             "is not a service-account key.")),
            L(LINK_GOOGLE_SERVICE_ACCOUNTS),
            L(LINK_GOOGLE_KEYS))),
     Entry("key_invalid_signature", ("token", "delegation"), "key deleted or rotated",
-          "Google rejected the signature of key {key_id} of {service_account} (invalid JWT signature): "
+          N_("Google rejected the signature of key {key_id} of {service_account} (invalid JWT signature): "
           "the key "
-          "was deleted or rotated.",
-          (T("Create a new key for the service account, give the console the new file, and delete old keys "
-             "nobody uses. List the account's keys:"),
+          "was deleted or rotated."),
+          (T(N_("Create a new key for the service account, give the console the new file, and delete old "
+                "keys "
+             "nobody uses. List the account's keys:")),
            C("gcloud iam service-accounts keys list --iam-account={service_account}"),
            L(LINK_GOOGLE_KEYS))),
     Entry("service_account_not_found", ("token", "delegation"), "service account deleted or disabled",
-          "Google does not know the service account {service_account}, or it is disabled (account not "
-          "found).",
-          (T("Check the account in project {project}; re-enable it, or undelete it within 30 days of "
-             "deletion:"),
+          N_("Google does not know the service account {service_account}, or it is disabled (account not "
+          "found)."),
+          (T(N_("Check the account in project {project}; re-enable it, or undelete it within 30 days of "
+             "deletion:")),
            C("gcloud iam service-accounts describe {service_account}"),
            C("gcloud iam service-accounts enable {service_account}"),
            L(LINK_GOOGLE_SERVICE_ACCOUNTS))),
     Entry("clock_skew", ("clock", "token", "delegation"), "local clock too far off",
-          "This computer's clock is {skew} seconds off the token server's, so the tokens it signs look "
-          "expired or not valid yet.",
-          (T("Set the clock right (turn on automatic time synchronisation), then check again. On Windows:"),
+          N_("This computer's clock is {skew} seconds off the token server's, so the tokens it signs look "
+          "expired or not valid yet."),
+          (T(N_("Set the clock right (turn on automatic time synchronisation), then check again. On "
+                "Windows:")),
            C("w32tm /resync"))),
     Entry("dwd_unauthorized", ("delegation",), "client not delegated for any scope",
-          "Client {client_id} of {service_account} is not allowed domain-wide delegation for any of the "
-          "requested scopes ({scopes}): Google answered unauthorized_client for every one.",
+          N_("Client {client_id} of {service_account} is not allowed domain-wide delegation for any of the "
+          "requested scopes ({scopes}): Google answered unauthorized_client for every one."),
           _DWD_FIX),
     Entry("scope_not_authorized", ("delegation",), "some scopes not delegated",
-          "Client {client_id} is delegated, but not for these scopes: {missing_scopes}.",
+          N_("Client {client_id} is delegated, but not for these scopes: {missing_scopes}."),
           _DWD_FIX),
     Entry("scope_unknown", ("token", "delegation"), "Google does not know the scope",
-          "Google does not recognise the scope {scopes} (invalid_scope): it is misspelt or not a Google "
-          "OAuth scope.",
-          (T("Check {@each_scope} against Google's list of OAuth 2.0 scopes; a scope is a URL such as "
-             "https://www.googleapis.com/auth/calendar:"),
+          N_("Google does not recognise the scope {scopes} (invalid_scope): it is misspelt or not a Google "
+          "OAuth scope."),
+          (T(N_("Check {@each_scope} against Google's list of OAuth 2.0 scopes; a scope is a URL such as "
+             "https://www.googleapis.com/auth/calendar:")),
            L("https://developers.google.com/identity/protocols/oauth2/scopes"))),
     Entry("user_not_found", ("delegation", "user"), "subject unknown",
-          "Google Workspace has no user {user} (Invalid email or User ID).",
-          (T("Check the spelling and use the user's primary address in the domain; aliases and group "
-             "addresses cannot be used. Users:"),
+          N_("Google Workspace has no user {user} (Invalid email or User ID)."),
+          (T(N_("Check the spelling and use the user's primary address in the domain; aliases and group "
+             "addresses cannot be used. Users:")),
            L(LINK_GOOGLE_USERS))),
     Entry("user_deleted", ("delegation", "user"), "subject recently deleted",
-          "The user {user} has been deleted.",
-          (T("An administrator can restore a user within 20 days of deletion (Admin console, Users, Recently "
-             "deleted)."),
+          N_("The user {user} has been deleted."),
+          (T(N_("An administrator can restore a user within 20 days of deletion (Admin console, Users, "
+                "Recently "
+             "deleted).")),
            L(LINK_GOOGLE_RESTORE_USER))),
     Entry("user_suspended", ("user",), "Directory says suspended",
-          "The user {user} is suspended ({error}).",
-          (T("An administrator can reactivate the user in the Admin console (Users, the user, Reactivate); "
-             "while suspended, the calendar cannot be reached."),
+          N_("The user {user} is suspended ({error})."),
+          (T(N_("An administrator can reactivate the user in the Admin console (Users, the user, "
+                "Reactivate); "
+             "while suspended, the calendar cannot be reached.")),
            L(LINK_GOOGLE_USERS))),
     Entry("api_disabled", ("user", "read_calendar"), "API disabled in the project",
-          "The {api} API is not enabled in Google Cloud project {project} (accessNotConfigured).",
-          (T("Enable it for the project, wait a few minutes, and check again:"),
+          N_("The {api} API is not enabled in Google Cloud project {project} (accessNotConfigured)."),
+          (T(N_("Enable it for the project, wait a few minutes, and check again:")),
            L("{api_link}"),
            C("gcloud services enable {api_service} --project={project}"))),
     Entry("not_admin", ("user", "admin sign-in"), "subject or signer is not an administrator",
-          "{admin} is not a Google Workspace administrator allowed to read the directory (Directory answered "
-          "forbidden).",
-          (T("Only a super administrator can grant organisation-wide access to calendars. Sign in with, or "
+          N_("{admin} is not a Google Workspace administrator allowed to read the directory (Directory "
+             "answered "
+          "forbidden)."),
+          (T(N_("Only a super administrator can grant organisation-wide access to calendars. Sign in with, "
+                "or "
              "{@give_admin}, a super administrator's address; see who holds the role in the Admin console "
-             "(Account, Admin roles, Super Admin)."),
+             "(Account, Admin roles, Super Admin).")),
            L(LINK_GOOGLE_ADMIN_ROLES))),
     Entry("outside_install", ("probe",), "the user is outside the Marketplace install (added)",
-          "{user} is not in {scope_group}, the organisational unit or group the Marketplace app is installed "
-          "for: the app cannot reach this user's calendar.",
-          (T("This account is the profile's problem, not the application's. Move the user into "
+          N_("{user} is not in {scope_group}, the organisational unit or group the Marketplace app is "
+             "installed "
+          "for: the app cannot reach this user's calendar."),
+          (T(N_("This account is the profile's problem, not the application's. Move the user into "
              "{scope_group} (Admin console, Directory, Users), or make the app available to their unit or "
              "group (Admin console, Apps, Google Workspace Marketplace apps, Apps list, the app, User "
-             "access); changes can take up to 24 hours. Otherwise revoke this profile."),
+             "access); changes can take up to 24 hours. Otherwise revoke this profile.")),
            L(LINK_GOOGLE_USERS),
            L("https://support.google.com/a/answer/172931"))),
     Entry("calendar_not_enabled", ("read_calendar",), "notACalendarUser",
-          "The user {user} has no Google Calendar (notACalendarUser): the Calendar service is off for them.",
-          (T("Turn Google Calendar on for the user's organisational unit or group (Admin console, Apps, "
+          N_("The user {user} has no Google Calendar (notACalendarUser): the Calendar service is off for "
+             "them."),
+          (T(N_("Turn Google Calendar on for the user's organisational unit or group (Admin console, Apps, "
              "Google "
-             "Workspace, Calendar, Service status), or check that the user has a licence that includes it."),
+             "Workspace, Calendar, Service status), or check that the user has a licence that includes it.")),
            L(LINK_GOOGLE_CALENDAR_SERVICE))),
     Entry("reauth_required", ("admin sign-in",), "rapt_required / invalid_rapt",
-          "Google asks {admin} to sign in again (reauthentication policy: rapt_required).",
-          (T("Sign in again in the browser window. If this repeats, the organisation's Google Cloud session "
+          N_("Google asks {admin} to sign in again (reauthentication policy: rapt_required)."),
+          (T(N_("Sign in again in the browser window. If this repeats, the organisation's Google Cloud "
+                "session "
              "control requires frequent reauthentication for this app; an administrator can exempt trusted "
-             "apps or lengthen the session."),
+             "apps or lengthen the session.")),
            L(LINK_GOOGLE_REAUTH))),
     Entry("plain_http", ("tls",), "plain http to a host that is not this computer",
-          "{ews_url} uses plain http: the service account's sign-in and the calendar data travel unencrypted "
-          "between this computer and {host}.",
-          (T("Use the https address of the EWS endpoint (normally https://{host}/EWS/Exchange.asmx)."),)),
+          N_("{ews_url} uses plain http: the service account's sign-in and the calendar data travel "
+             "unencrypted "
+          "between this computer and {host}."),
+          (T(N_("Use the https address of the EWS endpoint (normally https://{host}/EWS/Exchange.asmx).")),)),
     Entry("bad_input", ("before any step",), "input refused before any step ran",
           "{message}",
-          (T("Correct {field} and {@run_again}."),)),
+          (T(N_("Correct {field} and {@run_again}.")),)),
     Entry("unexpected_error", ("any",), "a problem the check did not expect",
-          "The check stopped on an unexpected problem ({error}).",
-          (T("Run the check again. If it happens again, send the log file (the console's log folder) and the "
-             "check's JSON output to support; they contain no password or secret."),)),
+          N_("The check stopped on an unexpected problem ({error})."),
+          (T(N_("Run the check again. If it happens again, send the log file (the console's log folder) and "
+                "the "
+             "check's JSON output to support; they contain no password or secret.")),)),
 )
 
 _GOOGLE_CODES = frozenset({"key_malformed", "key_invalid_signature", "service_account_not_found",
@@ -1162,3 +1225,91 @@ def diagnose(code: str, *, surface: str = "cli", **names: Any) -> Diagnosis:
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+# --- the diagnosis in the reader's language ---------------------------------------------------------------
+# A diagnosis is rendered, stored and written to `--json` in English (the contract's words). Where a person
+# reads it, `localize()` gives it in the current language: each sentence is matched against the English
+# template it was rendered from (so a stored report's diagnosis is translated too), and the caller's names
+# it caught are put into the translated template. Commands and links never change; a sentence that matches
+# no template (a caller's own message) stays as it is.
+
+
+@lru_cache(maxsize=1024)
+def _template_pattern(template: str, surface: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """A regular expression matching `template` rendered for `surface`, with one group per name."""
+    out: list[str] = []
+    names: list[str] = []
+    position = 0
+    for match in _NAME_RE.finditer(template):
+        out.append(re.escape(template[position:match.start()]))
+        if match.group(3) is not None:
+            out.append(re.escape(SURFACE_WORDS[match.group(3)][SURFACES.index(surface)]))
+        elif match.group(1) is None:
+            out.append(re.escape(match.group(0)[0]))
+        else:
+            out.append(f"(?P<n{len(names)}>.*?)")
+            names.append(match.group(1))
+        position = match.end()
+    out.append(re.escape(template[position:]))
+    return re.compile("".join(out), re.S), tuple(names)
+
+
+def _placeholder_texts() -> frozenset[str]:
+    texts = set(PLACEHOLDERS.values()) | set(_GOOGLE_NAMES.values())
+    for entry in _ENTRIES:
+        texts |= set((entry.placeholders or {}).values())
+    return frozenset(texts)
+
+
+_PLACEHOLDER_TEXTS = _placeholder_texts()
+
+
+def _translate_sentence(text: str, templates: tuple[str, ...], surface: str) -> str:
+    for template in templates:
+        pattern, names = _template_pattern(template, surface)
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        caught: dict[str, str] = {}
+        for index, name in enumerate(names):
+            caught.setdefault(name, match.group(f"n{index}"))
+
+        def put(found: re.Match[str], caught: dict[str, str] = caught) -> str:
+            if found.group(3) is not None:
+                return _(SURFACE_WORDS[found.group(3)][SURFACES.index(surface)])
+            if found.group(1) is None:
+                return found.group(0)[0]
+            value = caught.get(found.group(1), found.group(0))
+            if value in _PLACEHOLDER_TEXTS:
+                return f"<{_(value[1:-1])}>" if value.startswith("<") else _(value)
+            return value
+
+        return _NAME_RE.sub(put, _(template))
+    return text
+
+
+def _templates(entry: Entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The entry's cause template(s) and the templates of its fix's paragraphs (headings included)."""
+    parts = [*entry.fix, *(p for variant in (entry.variants or {}).values() for p in variant), *entry.after]
+    paragraphs = [p.text for p in parts if isinstance(p, T)]
+    if entry.variants:
+        paragraphs += [_PLATFORM_HEADINGS[key] for key in entry.variants]
+    return (entry.cause,), tuple(dict.fromkeys(paragraphs))
+
+
+def localize(diagnosis: Diagnosis, surface: str = "cli") -> Diagnosis:
+    """`diagnosis` (rendered in English for `surface`) with its cause and fix in the current language.
+
+    Codes, commands and links are kept; English is returned unchanged.
+    """
+    entry = CATALOG.get(diagnosis.code)
+    if entry is None or current_language() == "en":
+        return diagnosis
+    causes, paragraphs = _templates(entry)
+    verbatim = {*diagnosis.commands, *diagnosis.links}
+    lines = [line if line.strip() in verbatim or line.startswith("    ") or not line.strip()
+             else _translate_sentence(line, paragraphs, surface)
+             for line in diagnosis.remediation.split("\n")]
+    return replace(diagnosis, cause=_translate_sentence(diagnosis.cause, causes, surface),
+                   remediation="\n".join(lines))

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ec_console.errors import RoleRefused
+from ec_console.i18n import N_, _
 
 ADMIN = "admin"
 HELPDESK = "helpdesk"
 ROLES = (ADMIN, HELPDESK)
 
 # The role's name as the window shows it.
-ROLE_LABELS = {ADMIN: "Administrator", HELPDESK: "Helpdesk"}
+ROLE_LABELS = {ADMIN: N_("Administrator"), HELPDESK: N_("Helpdesk")}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Permission:
     """One console action: what it is called in a sentence and the roles that may do it."""
 
     action: str
-    doing: str                 # "revoking a profile": fits "… is for an administrator"
+    doing: str                 # "revoking a profile": fits "… is for an administrator" (English: N_)
     roles: tuple[str, ...]
 
 
@@ -72,37 +73,45 @@ AUDIT_VERIFY = "audit_verify"
 AUDIT_EXPORT = "audit_export"
 
 PERMISSIONS: dict[str, Permission] = {p.action: p for p in (
-    _admin(ADD_APPLICATION, "adding an application"),
-    _admin(EDIT_APPLICATION, "editing an application"),
-    _admin(RENAME_APPLICATION, "renaming an application"),
-    _admin(SET_SCOPE, "changing an application's scope"),
-    _admin(MOVE_APPLICATION, "moving an application to Microsoft Graph"),
-    _admin(REMOVE_APPLICATION, "removing an application"),
-    _admin(REVOKE_APPLICATION, "revoking an application"),
-    _admin(ROTATE_SECRET, "replacing an application's secret"),
-    _admin(LINK_PROFILES, "linking profiles"),
-    _admin(BULK_LINK, "linking profiles from a list"),
-    _admin(REVOKE_PROFILES, "revoking a profile"),
-    _admin(RELINK_PROFILES, "relinking a profile"),
+    _admin(ADD_APPLICATION, N_("adding an application")),
+    _admin(EDIT_APPLICATION, N_("editing an application")),
+    _admin(RENAME_APPLICATION, N_("renaming an application")),
+    _admin(SET_SCOPE, N_("changing an application's scope")),
+    _admin(MOVE_APPLICATION, N_("moving an application to Microsoft Graph")),
+    _admin(REMOVE_APPLICATION, N_("removing an application")),
+    _admin(REVOKE_APPLICATION, N_("revoking an application")),
+    _admin(ROTATE_SECRET, N_("replacing an application's secret")),
+    _admin(LINK_PROFILES, N_("linking profiles")),
+    _admin(BULK_LINK, N_("linking profiles from a list")),
+    _admin(REVOKE_PROFILES, N_("revoking a profile")),
+    _admin(RELINK_PROFILES, N_("relinking a profile")),
     # A reconciliation is recorded in the registry (its run and findings), which only an admin writes.
-    _admin(RECONCILE, "reconciling an application"),
-    _admin(RECONCILE_APPLY, "applying a reconciliation"),
+    _admin(RECONCILE, N_("reconciling an application")),
+    _admin(RECONCILE_APPLY, N_("applying a reconciliation")),
     # Installing or removing the scheduled monitor is recorded in the audit as an administrator's act.
-    _admin(MONITOR_INSTALL, "installing the scheduled monitor"),
-    _admin(MONITOR_REMOVE, "removing the scheduled monitor"),
-    _everyone(CHECK, "checking a profile"),
-    _everyone(CHECK_ALL, "checking all linked profiles"),
-    _everyone(RECHECK_APPLICATION, "checking an application again"),
-    _everyone(MONITOR_RUN, "running the monitor now"),
-    _everyone(IMPORT_CREDENTIAL, "importing a credential into this computer's keychain"),
-    _everyone(AUDIT_VIEW, "viewing the audit log"),
-    _everyone(AUDIT_VERIFY, "verifying the audit log"),
-    _everyone(AUDIT_EXPORT, "exporting the audit log"),
+    _admin(MONITOR_INSTALL, N_("installing the scheduled monitor")),
+    _admin(MONITOR_REMOVE, N_("removing the scheduled monitor")),
+    _everyone(CHECK, N_("checking a profile")),
+    _everyone(CHECK_ALL, N_("checking all linked profiles")),
+    _everyone(RECHECK_APPLICATION, N_("checking an application again")),
+    _everyone(MONITOR_RUN, N_("running the monitor now")),
+    _everyone(IMPORT_CREDENTIAL, N_("importing a credential into this computer's keychain")),
+    _everyone(AUDIT_VIEW, N_("viewing the audit log")),
+    _everyone(AUDIT_VERIFY, N_("verifying the audit log")),
+    _everyone(AUDIT_EXPORT, N_("exporting the audit log")),
 )}
 
 
-# How every refusal begins (so a window can tell a role's refusal from other reasons).
+# Every refusal, in English (translated where it is made: `refusal`).
+REFUSAL = N_("Your registry role is {role}: {doing} is for an administrator.")
+# How every refusal begins in English (a window asks `is_refusal`, which knows the language).
 REFUSAL_START = "Your registry role is "
+
+
+def is_refusal(text: str) -> bool:
+    """Whether `text` is a role's refusal (as `refusal` words it in the current language), so a window can
+    tell it from other reasons."""
+    return text.startswith(_(REFUSAL).split("{role}", 1)[0])
 
 
 def role_of(registry: Any) -> str:
@@ -120,7 +129,7 @@ def refusal(role: str, action: str) -> str | None:
     permission = PERMISSIONS[action]
     if role in permission.roles:
         return None
-    return f"{REFUSAL_START}{role}: {permission.doing} is for an administrator."
+    return _(REFUSAL).format(role=role, doing=_(permission.doing))
 
 
 def require(registry: Any, action: str) -> None:
@@ -135,16 +144,16 @@ def signed_in_label(registry: Any) -> str | None:
     admin)."""
     if registry is None or getattr(registry, "engine", "sqlite") == "sqlite":
         return None
-    role = ROLE_LABELS.get(role_of(registry), role_of(registry))
+    role = _(ROLE_LABELS[role_of(registry)])
     who = getattr(registry, "signed_in_as", "") or ""
     where = getattr(registry, "where", "") or ""
     text = role
     if who:
         text += f" · {who}"
     if where:
-        text += f" on {where}"
+        text += " " + _("on {where}").format(where=where)
     return text
 
 
-__all__ = ["ADMIN", "HELPDESK", "PERMISSIONS", "Permission", "ROLES", "ROLE_LABELS", "allowed", "refusal",
-           "require", "role_of", "signed_in_label"]
+__all__ = ["ADMIN", "HELPDESK", "PERMISSIONS", "Permission", "ROLES", "ROLE_LABELS", "allowed", "is_refusal",
+           "refusal", "require", "role_of", "signed_in_label"]

@@ -37,7 +37,7 @@ from ec_console.checks import CancelToken, CheckCancelled
 from ec_console.errors import BadInput
 from ec_console.providers.base import GraphAdapter, ProbeKind, ProbeOutcome, ProviderAdapter
 from ec_console.providers.scope import DirectoryUnreadable, ScopeSource, scope_source
-from ec_console.registry import Application, ProfileQuery, Registry, parse_utc, utc_now
+from ec_console.registry import Application, ChangedElsewhere, ProfileQuery, Registry, parse_utc, utc_now
 from ec_console.words import count
 
 FINDINGS = ("leak", "joiner", "leaver", "broken")           # the order they are shown in: leaks first
@@ -96,6 +96,11 @@ class Reconciliation:
     untested: dict[str, str] = field(default_factory=dict)   # email -> why its probe could not tell
     notes: list[str] = field(default_factory=list)
     id: int | None = None
+    # The versions the person deciding saw (read when it was made; not stored): applying it is refused
+    # (ChangedElsewhere) when another console changed the application or a leaver's profile since. None /
+    # empty: not checked (a reconciliation built elsewhere).
+    application_version: int | None = None
+    profile_versions: dict[int, int] = field(default_factory=dict)
 
     def of(self, finding: str) -> list[Finding]:
         return [f for f in self.findings if f.finding == finding]
@@ -240,11 +245,12 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     source = (sources or {}).get(app.provider) or scope_source(app.provider, share)
     cancel = cancel or CancelToken()
     rng = rng or random.SystemRandom()
-    rec = Reconciliation(app.name, app.id, app.provider, utc_now())
+    rec = Reconciliation(app.name, app.id, app.provider, utc_now(), application_version=app.version)
 
     profiles = [p for status in ("linked", "needs_relink")
                 for p in registry.list_profiles(ProfileQuery(status=status, application_id=app.id))]
     linked = {p.email.lower(): p for p in profiles}
+    rec.profile_versions = {p.id: p.version for p in profiles}
     revoked = {p.email.lower() for p in registry.list_profiles(ProfileQuery(status="revoked",
                                                                             application_id=app.id))}
     rec.linked_size = len(linked)
@@ -492,6 +498,7 @@ def apply_joiners(registry: Registry, rec: Reconciliation, *, region_id: str | N
     joiners = rec.of("joiner")
     if not joiners:
         return []
+    _unchanged_application(registry, rec)
 
     def audited(result: JobResult) -> None:
         action = AUDIT_JOINER_LINKED if result.action == "linked" else AUDIT_JOINER_NOT_LINKED
@@ -520,14 +527,27 @@ def apply_leavers(registry: Registry, rec: Reconciliation, confirmation: str, *,
         raise BadInput(f"Revoking leavers needs the application's name typed as confirmation "
                        f"({rec.application!r}); nothing was revoked")
     ids = [f.profile_id for f in rec.of("leaver") if f.profile_id is not None]
+    if ids:
+        _unchanged_application(registry, rec)
+    seen = {i: rec.profile_versions[i] for i in ids if i in rec.profile_versions}
     results = []
-    for result in revoke_profiles(registry, ids, adapters=adapters):
+    # refused before anything is revoked when another console changed one of them since (ChangedElsewhere)
+    for result in revoke_profiles(registry, ids, adapters=adapters, seen=seen or None):
         if result.changed:
             registry.audit(AUDIT_LEAVER_REVOKED, result.profile.email, json.dumps(
                 {"reconciliation": rec.id, "application": rec.application,
                  "platform_step": result.withdrawal_step})[:4000])
         results.append(result)
     return results
+
+
+def _unchanged_application(registry: Registry, rec: Reconciliation) -> None:
+    """ChangedElsewhere when another console changed the application since the reconciliation was made."""
+    if rec.application_version is None:
+        return
+    current = registry.get_application(rec.application_id)
+    if current.version != rec.application_version:
+        raise ChangedElsewhere("application", current.name, current.status)
 
 
 def apply_relink(registry: Registry, rec: Reconciliation, profile_ids: Sequence[int] | None = None, *,

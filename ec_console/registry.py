@@ -29,6 +29,7 @@ import sqlite3
 import stat
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -227,6 +228,12 @@ class ChangedElsewhere(RegistryError):
         """What the window says once it has read the list again."""
         return (f"Someone else changed this {self.what} (now: {self.now.replace('_', ' ')}) — the list has "
                 "been refreshed; nothing was done")
+
+
+class ConnectionLost(RegistryError):
+    """The connection to a shared (PostgreSQL) registry was lost during a request: what the request was
+    writing was not written (its transaction is rolled back by the server); exit status 1. The next read
+    opens the connection again by itself (`registry_pg.PgConnection`)."""
 
 
 class RegistryInputError(BadInput, ValueError):
@@ -712,12 +719,43 @@ _ROW_VERSIONS_MIGRATION = Migration(14, "applications and profiles carry a versi
 # The schema version that added the row versions (tests name it through this constant).
 ROW_VERSIONS_VERSION = _ROW_VERSIONS_MIGRATION.version
 
+# Row versions guard what a person decides on, not what a check finds: the version moves only when a column a
+# person decides on changes (profiles: status, email, display name, application; applications: name,
+# provider, domain, settings, status). A check result (last_checked_at, last_result, last_diagnosis, health,
+# updated_at) leaves it, so a check all on another desktop does not make a revoke here fail; a check that
+# moves a profile between linked and needs_relink changes its status, and does bump it. Same trigger names
+# as schema 14's, replaced (DROP ... IF EXISTS, then CREATE: running the step again changes nothing).
+PROFILE_DECIDED_COLUMNS = ("status", "email", "display_name", "application_id")
+APPLICATION_DECIDED_COLUMNS = ("name", "provider", "domain", "settings", "status")
+
+
+def _changed(columns: Sequence[str]) -> str:
+    return " OR ".join(f"new.{c} IS NOT old.{c}" + (" COLLATE BINARY" if c != "application_id" else "")
+                       for c in columns)
+
+
+_DECISION_VERSIONS_MIGRATION = Migration(15, "row versions move only when a column a person decides on "
+                                             "changes (a check result leaves them)", (
+    "DROP TRIGGER IF EXISTS applications_version",
+    f"""CREATE TRIGGER applications_version AFTER UPDATE OF {', '.join(APPLICATION_DECIDED_COLUMNS)}
+       ON applications WHEN new.version = old.version AND ({_changed(APPLICATION_DECIDED_COLUMNS)}) BEGIN
+        UPDATE applications SET version = old.version + 1 WHERE id = new.id;
+       END""",
+    "DROP TRIGGER IF EXISTS profiles_version",
+    f"""CREATE TRIGGER profiles_version AFTER UPDATE OF {', '.join(PROFILE_DECIDED_COLUMNS)}
+       ON profiles WHEN new.version = old.version AND ({_changed(PROFILE_DECIDED_COLUMNS)}) BEGIN
+        UPDATE profiles SET version = old.version + 1 WHERE id = new.id;
+       END""",
+))
+# The schema version from which row versions guard only decisions (tests name it through this constant).
+DECISION_VERSIONS_VERSION = _DECISION_VERSIONS_MIGRATION.version
+
 # On PostgreSQL, an index for searches of one or two characters (pg_trgm's needs three): registry_pg's
 # migration of the same number. SQLite needs none: a needle of one or two characters is a LIKE over the
 # table, which SQLite runs within the keystroke's budget at 100,000 profiles (docs/benchmarks.md, section 11),
 # and its FTS5 trigram index cannot answer fewer than three characters either. The step keeps both engines'
 # numbers in step.
-_SHORT_SEARCH_MIGRATION = Migration(15, "an index for searches of one or two characters (on PostgreSQL; "
+_SHORT_SEARCH_MIGRATION = Migration(16, "an index for searches of one or two characters (on PostgreSQL; "
                                         "nothing on SQLite)", ())
 # The schema version that added the short-search index (tests name it through this constant).
 SHORT_SEARCH_VERSION = _SHORT_SEARCH_MIGRATION.version
@@ -726,7 +764,7 @@ MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
                                      _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION,
                                      _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION,
-                                     _SHORT_SEARCH_MIGRATION)
+                                     _DECISION_VERSIONS_MIGRATION, _SHORT_SEARCH_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -1291,7 +1329,10 @@ class Registry:
         self._integrity_error = pg.integrity_error()
         raw = pg.connect(target, password=password, autocommit=True)
         try:
-            self._conn = pg.PgConnection(raw, target)
+            owner = weakref.ref(self)
+            self._conn = pg.PgConnection(
+                raw, target, reopen=lambda: pg.connect(target, password=password, autocommit=True),
+                idle=lambda: (me := owner()) is not None and me._depth == 0)
             with self._conn.errors():
                 version = pg.schema_version(raw)
                 signed = pg.signed_in_role(raw)
@@ -1488,8 +1529,7 @@ class Registry:
         if self._pg:
             from ec_console import registry_pg as pg
 
-            with self._conn.errors():
-                return int(pg.schema_version(self._conn.raw) or 0)
+            return int(self._conn.read(pg.schema_version) or 0)
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     # ------------------------------------------------------------------------------------ transactions
@@ -2039,8 +2079,7 @@ class Registry:
         if self._pg:  # PostgreSQL's own plan for a page (the trigram index, the maintained counts)
             from ec_console import registry_pg as pg
 
-            with self._conn.errors():
-                return pg.profile_page(self._conn.raw, query, offset, limit, total=total)
+            return self._conn.read(lambda raw: pg.profile_page(raw, query, offset, limit, total=total))
         reverse = total is not None and offset + limit // 2 > total // 2 and offset < total
         if reverse:
             end = min(total, offset + limit)
@@ -2186,13 +2225,13 @@ class Registry:
         done = threading.Event()
         watcher = None
         if stop is not None:
-            raw = self._conn.raw
+            conn = self._conn
 
             def watch() -> None:
                 while not done.wait(0.02):
                     if stop():
                         try:
-                            raw.cancel()
+                            conn.raw.cancel()   # the connection of the moment (it may have been opened again)
                         except Exception:  # noqa: BLE001 - nothing to cancel, or the connection is gone
                             pass
                         return
@@ -2336,8 +2375,7 @@ class Registry:
         if self._pg:
             from ec_console import registry_pg as pg
 
-            with self._conn.errors():
-                return pg.verify_audit(self._conn.raw, known_head=known_head)
+            return self._conn.read(lambda raw: pg.verify_audit(raw, known_head=known_head))
         own = not self._conn.in_transaction
         if own:
             self._conn.execute("BEGIN")

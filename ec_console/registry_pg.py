@@ -44,7 +44,13 @@ from typing import Any
 from urllib.parse import quote
 
 from ec_console.errors import BadInput, ConsoleError
-from ec_console.registry import APPLICATION_ID, MIGRATIONS
+from ec_console.registry import (
+    APPLICATION_DECIDED_COLUMNS,
+    APPLICATION_ID,
+    MIGRATIONS,
+    PROFILE_DECIDED_COLUMNS,
+    ConnectionLost,
+)
 
 ADMIN_ROLE = "ec_admin"
 HELPDESK_ROLE = "ec_helpdesk"
@@ -527,6 +533,39 @@ END $$""",
        FOR EACH ROW EXECUTE FUNCTION ec_row_version()""",
 ))
 
+
+
+def _decided_version_function(name: str, columns: Sequence[str]) -> str:
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    return f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF ({new}) IS DISTINCT FROM ({old}) THEN
+        new.version := old.version + 1;
+    ELSE
+        new.version := old.version;
+    END IF;
+    RETURN new;
+END $$"""
+
+
+# Row versions guard what a person decides on (SQLite's migration of the same number): the version moves only
+# when a decided column changes, whatever else the update sets (a check result leaves it); a client can never
+# set it itself. One BEFORE UPDATE trigger function per table, in place of schema 14's.
+_V15 = PgMigration(15, "row versions move only when a column a person decides on changes "
+                       "(a check result leaves them)", (
+    _decided_version_function("ec_profile_version", PROFILE_DECIDED_COLUMNS),
+    _decided_version_function("ec_application_version", APPLICATION_DECIDED_COLUMNS),
+    "DROP TRIGGER IF EXISTS applications_version ON applications",
+    """CREATE TRIGGER applications_version BEFORE UPDATE ON applications
+       FOR EACH ROW EXECUTE FUNCTION ec_application_version()""",
+    "DROP TRIGGER IF EXISTS profiles_version ON profiles",
+    """CREATE TRIGGER profiles_version BEFORE UPDATE ON profiles
+       FOR EACH ROW EXECUTE FUNCTION ec_profile_version()""",
+    "DROP FUNCTION IF EXISTS ec_row_version()",
+))
+
 # Searches of one or two characters through an index (trigrams need three): `ec_search_grams(email_key,
 # name_key)` gives every one- and two-character substring of both search keys (as written, duplicates left
 # to GIN, which stores each once), and the GIN index `profiles_short_search` is built over it. A needle of
@@ -546,7 +585,7 @@ _SHORT_SEARCH_GRAMS = f"""CREATE OR REPLACE FUNCTION {SHORT_SEARCH_FUNCTION}(ema
         OPERATOR(pg_catalog.||) ARRAY(SELECT pg_catalog.substr($2, i, 2)
             FROM pg_catalog.generate_series(1, pg_catalog.length($2) OPERATOR(pg_catalog.-) 1) AS i)
 $$"""
-_V15 = PgMigration(15, "an index for searches of one or two characters (every one- and two-character piece "
+_V16 = PgMigration(16, "an index for searches of one or two characters (every one- and two-character piece "
                        "of the search keys)", (
     _SHORT_SEARCH_GRAMS,
     f"""CREATE INDEX IF NOT EXISTS {SHORT_SEARCH_INDEX} ON profiles
@@ -554,7 +593,7 @@ _V15 = PgMigration(15, "an index for searches of one or two characters (every on
 ))
 
 PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12,
-                                          _V13, _V14, _V15)
+                                          _V13, _V14, _V15, _V16)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
@@ -582,7 +621,7 @@ def _role_statements() -> list[str]:
         f"REVOKE ALL ON {', '.join(TABLES)} FROM PUBLIC",
         "REVOKE ALL ON FUNCTION ec_audit_append_only(), ec_reconciliations_go_with_application(), "
         "ec_profile_counts(), ec_profile_counts_application_delete(), ec_audit_chain(), "
-        "ec_profile_status_by_role(), ec_row_version() FROM PUBLIC",
+        "ec_profile_status_by_role(), ec_profile_version(), ec_application_version() FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {roles}",
         # Both roles search (and a helpdesk's update of a profile may compute the index's entry).
         f"REVOKE ALL ON FUNCTION {SHORT_SEARCH_FUNCTION}(text, text) FROM PUBLIC",
@@ -1344,23 +1383,42 @@ class PgCursor:
         self._cursor.close()
 
 
+# Statements that change nothing: outside a unit of work, one that met a lost connection is sent again once
+# on a fresh connection (a transaction's BEGIN included: nothing of it had happened yet).
+_CHANGES_NOTHING = re.compile(r"\s*(SELECT|SET|SHOW|BEGIN)\b", re.IGNORECASE)
+
+
 class PgConnection:
     """The registry's connection on PostgreSQL (autocommit: `Registry` says BEGIN / SAVEPOINT / COMMIT
-    itself, as on SQLite). `explain_role` names the signed-in role in a refusal."""
+    itself, as on SQLite). `explain_role` names the signed-in role in a refusal.
 
-    def __init__(self, raw, target: Target, role: str = "") -> None:
+    A lost connection (server restart, `pg_terminate_backend`, network) is opened again by itself, once, on
+    the next statement that changes nothing (a read, a `SET`, a transaction's `BEGIN`) outside a unit of
+    work (`idle()`, the owner's say), and that statement is sent again on the new connection: the window's
+    reads, its reader threads and the next action work again after a restart. A statement inside a unit of
+    work, or one that writes, is never sent twice: its `ConnectionLost` says nothing more was written."""
+
+    def __init__(self, raw, target: Target, role: str = "", *, reopen: Any = None, idle: Any = None) -> None:
         self.raw = raw
         self.target = target
         self.role = role
+        self._reopen = reopen            # () -> a new psycopg connection to the same registry; None: never
+        self._idle = idle or (lambda: True)
+        self._closed = False
+        self.reconnects = 0              # how many times the connection was opened again
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
-        cursor = self.raw.cursor()
         # SQLite's `lastrowid` is PostgreSQL's `RETURNING id` (`lastval()` would need a grant on the sequence)
         insert = _INSERT_RE.match(sql)
         added_id = bool(insert and insert.group(1) in _TABLES_WITH_ID and "RETURNING" not in sql.upper())
-        with self.errors(sql, params):
-            cursor.execute(translate(sql + " RETURNING id" if added_id else sql), tuple(params or ()))
-        return PgCursor(cursor, self, added_id=added_id)
+        text = translate(sql + " RETURNING id" if added_id else sql)
+
+        def run(raw: Any) -> PgCursor:
+            cursor = raw.cursor()
+            cursor.execute(text, tuple(params or ()))
+            return PgCursor(cursor, self, added_id=added_id)
+
+        return self.run(run, sql, params)
 
     def executemany(self, sql: str, seq: Any) -> PgCursor:
         cursor = self.raw.cursor()
@@ -1368,18 +1426,67 @@ class PgConnection:
             cursor.executemany(translate(sql), list(seq))
         return PgCursor(cursor, self)
 
+    def read(self, action: Any) -> Any:
+        """`action(raw)`, a read on the psycopg connection itself (`profile_page`, `verify_audit`): sent again
+        once on a fresh connection when the connection was lost."""
+        return self.run(action, "SELECT")
+
+    def run(self, action: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        revivable = self._revivable(sql)
+        if revivable and self.raw.closed:
+            self.revive()
+        try:
+            with self.errors(sql, params):
+                return action(self.raw)
+        except ConnectionLost:
+            if not revivable:
+                raise
+        self.revive()
+        with self.errors(sql, params):
+            return action(self.raw)
+
+    def _revivable(self, sql: str) -> bool:
+        return (self._reopen is not None and not self._closed and bool(self._idle())
+                and _CHANGES_NOTHING.match(sql) is not None)
+
+    def revive(self) -> None:
+        """Open the connection again (the old one is dropped); `ConnectionLost` when the server cannot be
+        reached yet."""
+        import logging
+
+        try:
+            raw = self._reopen()
+        except PgRegistryError as exc:
+            raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost and cannot "
+                                 f"be opened again yet ({exc}). Nothing more was written; try again once the "
+                                 "server can be reached.") from None
+        old, self.raw = self.raw, raw
+        self.reconnects += 1
+        try:
+            old.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close: it is dropped anyway
+            pass
+        logging.getLogger(__name__).info("the connection to the registry at %s was opened again",
+                                         self.target.where)
+
+    @property
+    def lost(self) -> bool:
+        """Whether the connection is known to be gone (the next read opens it again)."""
+        return not self._closed and bool(self.raw.closed)
+
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != _idle()
 
     def close(self) -> None:
+        self._closed = True
         self.raw.close()
 
     @contextmanager
     def errors(self, sql: str = "", params: Sequence[Any] = ()) -> Iterator[None]:
         """PostgreSQL's refusals in the console's words: a role's (SQLSTATE 42501, also a row-level security
-        refusal) is `RoleRefused`, a lost connection a `RegistryError`; integrity errors (a taken name) and
-        a cancelled read pass through for the registry to word."""
+        refusal) is `RoleRefused`, a lost connection `ConnectionLost` (a `RegistryError`); integrity errors (a
+        taken name) and a cancelled read pass through for the registry to word."""
         import psycopg
 
         from ec_console.errors import RoleRefused
@@ -1394,14 +1501,14 @@ class PgConnection:
         except (psycopg.errors.IntegrityError, psycopg.errors.QueryCanceled):
             raise
         except psycopg.OperationalError as exc:
-            raise RegistryError(f"The connection to the registry at {self.target.where} was lost "
-                                f"({_first_line(exc)}). Nothing more was written; try again once the "
-                                "server can be reached.") from None
+            raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost "
+                                 f"({_first_line(exc)}). Nothing more was written; try again once the "
+                                 "server can be reached.") from None
         except psycopg.Error as exc:
             if self.raw.closed or self.raw.broken:
-                raise RegistryError(f"The connection to the registry at {self.target.where} was lost "
-                                    f"({_first_line(exc)}). Try again once the server can be reached.") \
-                    from None
+                raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost "
+                                     f"({_first_line(exc)}). Nothing more was written; try again once the "
+                                     "server can be reached.") from None
             raise RegistryError(f"The registry at {self.target.where} refused a request: "
                                 f"{_first_line(exc)}") from None
 

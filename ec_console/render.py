@@ -25,13 +25,16 @@ import textwrap
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
+from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail
+from ec_console.i18n import N_, _, current_language, ngettext
 
 if TYPE_CHECKING:
     from ec_console.report_header import ReportHeader
 
 PROVIDER_NAMES = {"exchange": "Exchange", "google": "Google Workspace", "graph": "Microsoft Graph"}
-_WORDS = {StepStatus.PASS: "PASS", StepStatus.WARN: "WARN", StepStatus.FAIL: "FAIL", StepStatus.SKIP: "SKIP"}
+# The status words of the text and HTML reports (a translation may be longer: the text report pads them).
+_WORDS = {StepStatus.PASS: N_("PASS"), StepStatus.WARN: N_("WARN"), StepStatus.FAIL: N_("FAIL"),
+          StepStatus.SKIP: N_("SKIP")}
 _ANSI = {StepStatus.PASS: "\x1b[32m", StepStatus.WARN: "\x1b[33m", StepStatus.FAIL: "\x1b[31m",
          StepStatus.SKIP: "\x1b[2m"}
 _BOLD = "\x1b[1m"
@@ -75,13 +78,31 @@ def _paint(text: str, status: StepStatus, color: bool, *, bold: bool = False) ->
     return f"{_BOLD if bold else ''}{_ANSI[status]}{text}{_RESET}"
 
 
+def status_word(status: StepStatus) -> str:
+    """A step's status as the text and HTML reports show it, in the current language."""
+    return _(_WORDS[status])
+
+
+def _status_width() -> int:
+    return max(len(status_word(status)) for status in StepStatus)
+
+
+def shown_diagnosis(diagnosis: Diagnosis) -> Diagnosis:
+    """The diagnosis in the reader's language (the report itself, and --json, keep the English)."""
+    from ec_console.diagnoses import localize  # the catalog imports the check model this module uses
+
+    return localize(diagnosis)
+
+
 def _diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
     """Cause and fix, prose wrapped to `TEXT_WIDTH`; commands and links never wrapped (they are copied)."""
+    diagnosis = shown_diagnosis(diagnosis)
     cause = safe_text(diagnosis.cause, keep_newlines=False)
-    lines = textwrap.wrap(cause, TEXT_WIDTH, initial_indent=f"{_INDENT}Cause: ",
-                          subsequent_indent=f"{_INDENT}       ", break_long_words=False)
-    lines = lines or [f"{_INDENT}Cause:"]
-    lines.append(f"{_INDENT}Fix:")
+    label = _("Cause:")
+    lines = textwrap.wrap(cause, TEXT_WIDTH, initial_indent=f"{_INDENT}{label} ",
+                          subsequent_indent=_INDENT + " " * (len(label) + 1), break_long_words=False)
+    lines = lines or [f"{_INDENT}{label}"]
+    lines.append(_INDENT + _("Fix:"))
     verbatim = {*diagnosis.commands, *diagnosis.links}
     for line in safe_text(diagnosis.remediation).splitlines():
         if not line.strip():
@@ -92,16 +113,17 @@ def _diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
             lines.extend(textwrap.wrap(line, TEXT_WIDTH, initial_indent=f"{_INDENT}  ",
                                        subsequent_indent=f"{_INDENT}  ", break_on_hyphens=False,
                                        break_long_words=False))
-    lines.append(f"{_INDENT}(diagnosis code: {diagnosis.code})")
+    lines.append(_INDENT + _("(diagnosis code: {code})").format(code=diagnosis.code))
     return lines
 
 
 def render_step(step: StepResult, *, color: bool = False, title_width: int = 0) -> str:
     """One step as one or more lines (what the CLI prints as each step finishes)."""
-    word = _paint(_WORDS[step.status], step.status, color)
+    word = status_word(step.status)
+    word = _paint(word, step.status, color) + " " * (_status_width() - len(word))
     duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
     title = safe_text(step.title, keep_newlines=False).ljust(title_width)
-    detail_lines = safe_text(step.detail).splitlines() or [""]
+    detail_lines = safe_text(shown_detail(step)).splitlines() or [""]
     head = f"  {word}  {title}  {duration:>8}  {detail_lines[0]}".rstrip()
     lines = [head]
     lines.extend(f"{_INDENT}{line}" for line in detail_lines[1:])
@@ -112,18 +134,22 @@ def render_step(step: StepResult, *, color: bool = False, title_width: int = 0) 
 
 def render_header(report: Report) -> str:
     target = safe_text(report.target, keep_newlines=False)
-    return f"{provider_name(report.provider)} check of {target} (started {report.started_at})"
+    return _("{provider} check of {target} (started {started})").format(
+        provider=provider_name(report.provider), target=target, started=report.started_at)
 
 
 def render_summary(report: Report, *, color: bool = False) -> str:
     counts = {status: 0 for status in StepStatus}
     for step in report.steps:
         counts[step.status] += 1
-    parts = [f"{counts[StepStatus.PASS]} passed", f"{counts[StepStatus.WARN]} warned",
-             f"{counts[StepStatus.FAIL]} failed", f"{counts[StepStatus.SKIP]} skipped"]
-    result = _paint(_WORDS[report.result], report.result, color, bold=True)
-    cancelled = ", cancelled" if report.cancelled else ""
-    return f"Result: {result} ({', '.join(parts)}{cancelled})"
+    parts = [_("{n} passed").format(n=counts[StepStatus.PASS]),
+             _("{n} warned").format(n=counts[StepStatus.WARN]),
+             _("{n} failed").format(n=counts[StepStatus.FAIL]),
+             _("{n} skipped").format(n=counts[StepStatus.SKIP])]
+    result = _paint(status_word(report.result), report.result, color, bold=True)
+    cancelled = _(", cancelled") if report.cancelled else ""
+    return _("Result: {result} ({counts}{cancelled})").format(result=result, counts=", ".join(parts),
+                                                             cancelled=cancelled)
 
 
 def header_lines(report: Report | None, header: ReportHeader) -> list[str]:
@@ -138,7 +164,7 @@ def header_lines(report: Report | None, header: ReportHeader) -> list[str]:
 def verdict_line(report: Report, header: ReportHeader) -> str:
     """The verdict alone (what the live CLI prints after the last step)."""
     value = dict(header.rows(report))["Verdict"]
-    return f"Verdict: {safe_text(value, keep_newlines=False)}"
+    return _("Verdict: {verdict}").format(verdict=safe_text(value, keep_newlines=False))
 
 
 def render_text(report: Report, *, color: bool = False, header: ReportHeader | None = None) -> str:
@@ -173,11 +199,11 @@ def _data_value(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, dict):
         return ", ".join(f"{_data_label(k)}: {_data_value(v)}" for k, v in sorted(value.items(), key=str))
     if isinstance(value, list):
-        return ", ".join(_data_value(v) for v in value) if value else "none"
+        return ", ".join(_data_value(v) for v in value) if value else _("none")
     return str(value)
 
 
@@ -198,7 +224,8 @@ def data_items(data: dict[str, Any] | None, prefix: str = "") -> list[tuple[str,
             for index, entry in enumerate(value[:MAX_DATA_ITEMS], start=1):
                 items.append((f"{label} {index}", _data_value(entry)))
             if len(value) > MAX_DATA_ITEMS:
-                items.append((label, f"… and {len(value) - MAX_DATA_ITEMS} more"))
+                more = len(value) - MAX_DATA_ITEMS
+                items.append((label, ngettext("… and {n} more", "… and {n} more", more).format(n=more)))
         else:
             items.append((label, _data_value(value)))
     return items
@@ -259,9 +286,11 @@ def _html_link(url: str) -> str:
 
 
 def _html_diagnosis(diagnosis: Diagnosis) -> str:
+    diagnosis = shown_diagnosis(diagnosis)
     commands, links = set(diagnosis.commands), set(diagnosis.links)
-    parts = [f'<div class="diag"><p><strong>Cause:</strong> {_e(diagnosis.cause)}</p>',
-             "<p><strong>Fix:</strong></p>"]
+    cause, fix = _e(_("Cause:")), _e(_("Fix:"))
+    parts = [f'<div class="diag"><p><strong>{cause}</strong> {_e(diagnosis.cause)}</p>',
+             f"<p><strong>{fix}</strong></p>"]
     for line in diagnosis.remediation.splitlines():
         text = line.strip()
         if not text:
@@ -272,20 +301,22 @@ def _html_diagnosis(diagnosis: Diagnosis) -> str:
             parts.append(f"<p>{_html_link(text)}</p>")
         else:
             parts.append(f"<p>{_e(text)}</p>")
-    parts.append(f'<p class="code">Diagnosis code: {_e(diagnosis.code)}</p></div>')
+    code = _e(_("Diagnosis code: {code}").format(code=diagnosis.code))
+    parts.append(f'<p class="code">{code}</p></div>')
     return "".join(parts)
 
 
 def _html_step(step: StepResult) -> str:
     status = step.status.value
     duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
-    detail = _e(step.detail)
+    detail = _e(shown_detail(step))
     if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
         detail += _html_diagnosis(step.diagnosis)
     if step.data:
         items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in data_items(step.data))
-        detail += f'<details><summary>Data</summary><dl class="data">{items}</dl></details>'
-    return (f'<tr><td class="status {status}">{_WORDS[step.status]}</td><td>{_e(step.title)}</td>'
+        data = _e(_("Data"))
+        detail += f'<details><summary>{data}</summary><dl class="data">{items}</dl></details>'
+    return (f'<tr><td class="status {status}">{_e(status_word(step.status))}</td><td>{_e(step.title)}</td>'
             f'<td class="dur">{duration}</td><td>{detail}</td></tr>')
 
 
@@ -300,19 +331,23 @@ def _html_header(report: Report, header: ReportHeader | None) -> str:
     return f'<table class="header">{"".join(items)}</table>\n'
 
 
+_COLUMNS = (N_("Status"), N_("Step"), N_("Duration"), N_("Detail"))
+
+
 def render_html(report: Report, *, header: ReportHeader | None = None) -> str:
     """A complete, self-contained HTML page (inline style, no scripts, no external resources)."""
     title = _e(render_header(report))
     rows = "\n".join(_html_step(s) for s in report.steps)
     summary = _e(render_summary(report))
+    heads = "".join(f"<th>{_e(_(word))}</th>" for word in _COLUMNS)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{current_language()}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta http-equiv=\"Content-Security-Policy\" "
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>{title}</title><style>{_CSS}</style></head><body>\n"
         f"<h1>{title}</h1>\n{_html_header(report, header)}"
         f"<p class=\"status {report.result.value}\">{summary}</p>\n"
-        "<table><thead><tr><th>Status</th><th>Step</th><th>Duration</th><th>Detail</th></tr></thead>\n"
+        f"<table><thead><tr>{heads}</tr></thead>\n"
         f"<tbody>\n{rows}\n</tbody></table>\n</body></html>\n"
     )

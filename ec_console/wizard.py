@@ -34,6 +34,7 @@ from typing import Any
 from ec_console import validation
 from ec_console.checks import CancelToken, Report, StepResult, StepSpec, StepStatus
 from ec_console.errors import BadInput, ConsoleError
+from ec_console.i18n import N_, _, current_language
 
 log = logging.getLogger(__name__)
 
@@ -52,35 +53,71 @@ class Platform(StrEnum):
         return {Platform.GOOGLE: "google", Platform.GRAPH: "graph"}.get(self, "exchange")
 
 
-EWS_SHUTDOWN_DATE = "1 April 2027"
-LEGACY_EWS_NOTE = (f"Microsoft switches EWS in Exchange Online off for good on {EWS_SHUTDOWN_DATE} (since "
-                   "October 2026 it works only in tenants that allow it). Prefer Exchange Online (Office "
-                   "365) through Microsoft Graph; an application set up here can be moved to Graph later "
-                   "(Tools › Move to Microsoft Graph…).")
+EWS_SHUTDOWN_DATE = N_("1 April 2027")
+_LEGACY_EWS_NOTE = N_("Microsoft switches EWS in Exchange Online off for good on {date} (since October 2026 "
+                      "it works only in tenants that allow it). Prefer Exchange Online (Office 365) through "
+                      "Microsoft Graph; an application set up here can be moved to Graph later (Tools › Move "
+                      "to Microsoft Graph…).")
+LEGACY_EWS_NOTE = _LEGACY_EWS_NOTE.format(date=EWS_SHUTDOWN_DATE)   # English; legacy_ews_note() translates
+
+
+def legacy_ews_note() -> str:
+    """The note on legacy EWS in Exchange Online, in the current language."""
+    return _(_LEGACY_EWS_NOTE).format(date=_(EWS_SHUTDOWN_DATE))
+
+
+def date_for_people(iso_date: str) -> str:
+    """A certificate's YYYY-MM-DD date as people of the current language write it ("03.12.2027"); English
+    keeps the ISO form the wizard has always shown."""
+    if current_language() == "en":
+        return iso_date
+    from datetime import date
+
+    from ec_console.i18n import format_date
+
+    try:
+        return format_date(date.fromisoformat(iso_date[:10]))   # type: ignore[arg-type]
+    except ValueError:
+        return iso_date
+
+
+def _lowered(label: str) -> str:
+    """A field's label inside an English sentence starts small ("sandbox password set"); German nouns keep
+    their capital."""
+    return label.lower() if current_language() == "en" else label
 
 
 @dataclass(frozen=True)
 class PlatformChoice:
     platform: Platform
-    title: str
-    needs: str          # one sentence: what the administrator will need
+    title_text: str     # marked for translation; `title` and `needs` are in the current language
+    needs_text: str     # one sentence: what the administrator will need
+
+    @property
+    def title(self) -> str:
+        return _(self.title_text).format(date=_(EWS_SHUTDOWN_DATE))
+
+    @property
+    def needs(self) -> str:
+        return _(self.needs_text).format(date=_(EWS_SHUTDOWN_DATE))
 
 
 PLATFORM_CHOICES: tuple[PlatformChoice, ...] = (
-    PlatformChoice(Platform.ONPREM, "Exchange on-premises",
-                   "You will need the EWS address (or autodiscover), a service account with its password, "
-                   "and an Exchange administrator to grant it the ApplicationImpersonation role."),
-    PlatformChoice(Platform.GRAPH, "Exchange Online (Office 365)",
-                   "Through Microsoft Graph. You will need a Microsoft Entra app registration — its "
-                   "tenant ID and application (client) ID, with a certificate (this wizard can create one) "
-                   "or a client secret — and an Exchange administrator to limit it to a group of mailboxes."),
-    PlatformChoice(Platform.ONLINE, f"Exchange Online — legacy EWS (switched off {EWS_SHUTDOWN_DATE})",
-                   f"Only for a tenant that still allows EWS, until {EWS_SHUTDOWN_DATE}. You will need an "
-                   "Entra ID app registration — its tenant ID, application (client) ID and a client "
-                   "secret — and an Exchange administrator to grant it access to mailboxes."),
+    PlatformChoice(Platform.ONPREM, N_("Exchange on-premises"),
+                   N_("You will need the EWS address (or autodiscover), a service account with its password, "
+                      "and an Exchange administrator to grant it the ApplicationImpersonation role.")),
+    PlatformChoice(Platform.GRAPH, N_("Exchange Online (Office 365)"),
+                   N_("Through Microsoft Graph. You will need a Microsoft Entra app registration — its "
+                      "tenant ID and application (client) ID, with a certificate (this wizard can create "
+                      "one) or a client secret — and an Exchange administrator to limit it to a group of "
+                      "mailboxes.")),
+    PlatformChoice(Platform.ONLINE, N_("Exchange Online — legacy EWS (switched off {date})"),
+                   N_("Only for a tenant that still allows EWS, until {date}. You will need an Entra ID app "
+                      "registration — its tenant ID, application (client) ID and a client secret — and an "
+                      "Exchange administrator to grant it access to mailboxes.")),
     PlatformChoice(Platform.GOOGLE, "Google Workspace",
-                   "You will need a service account's JSON key file with domain-wide delegation, and a "
-                   "super administrator's address for the directory look-ups."),
+                   N_("You will need a service account's JSON key file with domain-wide delegation, and a "
+                      "super administrator's address for the directory look-ups.")),
 )
 
 
@@ -97,10 +134,11 @@ class Page(StrEnum):
 
 CONNECTION_PAGES = {Platform.ONPREM: Page.CONNECTION_ONPREM, Platform.GRAPH: Page.CONNECTION_GRAPH,
                     Platform.ONLINE: Page.CONNECTION_ONLINE, Platform.GOOGLE: Page.CONNECTION_GOOGLE}
-_PAGE_NAMES = {Page.PLATFORM: "platform", Page.CONNECTION_ONPREM: "connection details",
-               Page.CONNECTION_GRAPH: "connection details",
-               Page.CONNECTION_ONLINE: "connection details", Page.CONNECTION_GOOGLE: "connection details",
-               Page.SCOPE: "scope", Page.TEST: "test", Page.SUMMARY: "summary"}
+_PAGE_NAMES = {Page.PLATFORM: N_("platform"), Page.CONNECTION_ONPREM: N_("connection details"),
+               Page.CONNECTION_GRAPH: N_("connection details"),
+               Page.CONNECTION_ONLINE: N_("connection details"),
+               Page.CONNECTION_GOOGLE: N_("connection details"),
+               Page.SCOPE: N_("scope"), Page.TEST: N_("test"), Page.SUMMARY: N_("summary")}
 
 
 @dataclass(frozen=True)
@@ -144,8 +182,11 @@ class KeySummary:
     private_key_id: str
 
     def describe(self) -> str:
-        project = f", project {self.project_id}" if self.project_id else ""
-        return f"Service account {self.client_email} (client ID {self.client_id}{project})"
+        if self.project_id:
+            return _("Service account {email} (client ID {client_id}, project {project})").format(
+                email=self.client_email, client_id=self.client_id, project=self.project_id)
+        return _("Service account {email} (client ID {client_id})").format(email=self.client_email,
+                                                                             client_id=self.client_id)
 
 
 @dataclass(frozen=True)
@@ -160,123 +201,130 @@ class _Draft:
 
 # --- fields ---------------------------------------------------------------------------------------------
 
-_NAME = FieldSpec("name", "Application name", placeholder="e.g. Scheduling app",
-                  help="How this connection is listed in the console; unique in the region.")
-_CA_FILE = FieldSpec("ca_file", "Extra trusted CA (PEM)", "file", required=False,
-                     placeholder="optional: only for a private or TLS-inspection certificate authority")
+_NAME = FieldSpec("name", N_("Application name"), placeholder=N_("e.g. Scheduling app"),
+                  help=N_("How this connection is listed in the console; unique in the region."))
+_CA_FILE = FieldSpec("ca_file", N_("Extra trusted CA (PEM)"), "file", required=False,
+                     placeholder=N_("optional: only for a private or TLS-inspection certificate authority"))
 
 FIELDS: dict[Page, tuple[FieldSpec, ...]] = {
     Page.CONNECTION_ONPREM: (
         _NAME,
-        FieldSpec("ews_url", "EWS URL", placeholder="https://mail.contoso.com/EWS/Exchange.asmx"),
-        FieldSpec("autodiscover", "Find the EWS URL with autodiscover", "bool", required=False),
-        FieldSpec("username", "Service account",
-                  placeholder="CONTOSO\\svc-calendar or svc-calendar@contoso.com"),
-        FieldSpec("password", "Password", "secret"),
-        FieldSpec("auth", "Sign-in method", "choice", required=False,
-                  choices=(("", "Ask the server (NTLM preferred)"), ("ntlm", "NTLM"), ("basic", "Basic"))),
-        FieldSpec("test_mailbox", "Test mailbox", placeholder="a mailbox the application must reach",
-                  help="The check opens this mailbox's calendar through the service account."),
+        FieldSpec("ews_url", N_("EWS URL"), placeholder="https://mail.contoso.com/EWS/Exchange.asmx"),
+        FieldSpec("autodiscover", N_("Find the EWS URL with autodiscover"), "bool", required=False),
+        FieldSpec("username", N_("Service account"),
+                  placeholder=N_("CONTOSO\\svc-calendar or svc-calendar@contoso.com")),
+        FieldSpec("password", N_("Password"), "secret"),
+        FieldSpec("auth", N_("Sign-in method"), "choice", required=False,
+                  choices=(("", N_("Ask the server (NTLM preferred)")), ("ntlm", "NTLM"),
+                           ("basic", "Basic"))),
+        FieldSpec("test_mailbox", N_("Test mailbox"), placeholder=N_("a mailbox the application must reach"),
+                  help=N_("The check opens this mailbox's calendar through the service account.")),
         _CA_FILE,
     ),
     Page.CONNECTION_ONLINE: (
         _NAME,
-        FieldSpec("tenant_id", "Tenant ID", placeholder="00000000-0000-0000-0000-000000000000 or "
-                                                        "contoso.onmicrosoft.com"),
-        FieldSpec("client_id", "Application (client) ID", placeholder="00000000-0000-0000-0000-000000000000"),
-        FieldSpec("client_secret", "Client secret", "secret"),
-        FieldSpec("test_mailbox", "Test mailbox", placeholder="a mailbox the application must reach"),
-        FieldSpec("ews_url", "EWS URL", required=False,
-                  placeholder="optional: Exchange Online's own endpoint is used when empty"),
-        FieldSpec("authority", "Sign-in authority", required=False,
+        FieldSpec("tenant_id", N_("Tenant ID"), placeholder=N_("00000000-0000-0000-0000-000000000000 or "
+                                                           "contoso.onmicrosoft.com")),
+        FieldSpec("client_id", N_("Application (client) ID"),
+                  placeholder="00000000-0000-0000-0000-000000000000"),
+        FieldSpec("client_secret", N_("Client secret"), "secret"),
+        FieldSpec("test_mailbox", N_("Test mailbox"), placeholder=N_("a mailbox the application must reach")),
+        FieldSpec("ews_url", N_("EWS URL"), required=False,
+                  placeholder=N_("optional: Exchange Online's own endpoint is used when empty")),
+        FieldSpec("authority", N_("Sign-in authority"), required=False,
                   placeholder="optional: https://login.microsoftonline.com"),
         _CA_FILE,
     ),
     Page.CONNECTION_GRAPH: (
         _NAME,
-        FieldSpec("tenant_id", "Tenant ID", placeholder="00000000-0000-0000-0000-000000000000 or "
-                                                        "contoso.onmicrosoft.com"),
-        FieldSpec("client_id", "Application (client) ID", placeholder="00000000-0000-0000-0000-000000000000"),
-        FieldSpec("credential", "Sign in with", "choice",
-                  choices=(("certificate", "A certificate (recommended)"),
-                           ("secret", "A client secret (not for production, says Microsoft)"))),
-        FieldSpec("certificate", "Certificate (PEM or PFX)", "file",
-                  placeholder="the private key and certificate; or create one below",
-                  help="A PEM file with the private key and the certificate, or a PFX file. The console "
-                       "signs in with it; the app registration holds its public part (.cer)."),
-        FieldSpec("certificate_password", "Certificate password", "secret", required=False,
-                  placeholder="only for a PFX file or an encrypted key"),
-        FieldSpec("client_secret", "Client secret", "secret",
-                  help="Microsoft advises certificates instead of client secrets for applications in "
-                       "production."),
-        FieldSpec("cloud", "Cloud", "choice", required=False,
-                  choices=(("global", "Microsoft 365 (global, and GCC)"),
-                           ("usgov", "GCC High (US government)"),
-                           ("usgovdod", "DoD (US government)"), ("china", "Operated by 21Vianet (China)"))),
-        FieldSpec("test_mailbox", "Test mailbox", placeholder="a mailbox the application must reach",
-                  help="The check opens this mailbox's calendar through Microsoft Graph."),
-        FieldSpec("authority", "Sign-in authority", required=False,
-                  placeholder="optional: the cloud's own, e.g. https://login.microsoftonline.com"),
-        FieldSpec("graph_url", "Graph URL", required=False,
-                  placeholder="optional: the cloud's own, e.g. https://graph.microsoft.com"),
+        FieldSpec("tenant_id", N_("Tenant ID"), placeholder=N_("00000000-0000-0000-0000-000000000000 or "
+                                                           "contoso.onmicrosoft.com")),
+        FieldSpec("client_id", N_("Application (client) ID"),
+                  placeholder="00000000-0000-0000-0000-000000000000"),
+        FieldSpec("credential", N_("Sign in with"), "choice",
+                  choices=(("certificate", N_("A certificate (recommended)")),
+                           ("secret", N_("A client secret (not for production, says Microsoft)")))),
+        FieldSpec("certificate", N_("Certificate (PEM or PFX)"), "file",
+                  placeholder=N_("the private key and certificate; or create one below"),
+                  help=N_("A PEM file with the private key and the certificate, or a PFX file. The console "
+                       "signs in with it; the app registration holds its public part (.cer).")),
+        FieldSpec("certificate_password", N_("Certificate password"), "secret", required=False,
+                  placeholder=N_("only for a PFX file or an encrypted key")),
+        FieldSpec("client_secret", N_("Client secret"), "secret",
+                  help=N_("Microsoft advises certificates instead of client secrets for applications in "
+                       "production.")),
+        FieldSpec("cloud", N_("Cloud"), "choice", required=False,
+                  choices=(("global", N_("Microsoft 365 (global, and GCC)")),
+                           ("usgov", N_("GCC High (US government)")),
+                           ("usgovdod", N_("DoD (US government)")),
+                           ("china", N_("Operated by 21Vianet (China)")))),
+        FieldSpec("test_mailbox", N_("Test mailbox"), placeholder=N_("a mailbox the application must reach"),
+                  help=N_("The check opens this mailbox's calendar through Microsoft Graph.")),
+        FieldSpec("authority", N_("Sign-in authority"), required=False,
+                  placeholder=N_("optional: the cloud's own, e.g. https://login.microsoftonline.com")),
+        FieldSpec("graph_url", N_("Graph URL"), required=False,
+                  placeholder=N_("optional: the cloud's own, e.g. https://graph.microsoft.com")),
         _CA_FILE,
     ),
     Page.CONNECTION_GOOGLE: (
         _NAME,
-        FieldSpec("key_file", "Service-account key file", "file", placeholder="the JSON key file",
-                  help="Read and checked on the spot; stored in the keychain, never in the registry."),
-        FieldSpec("admin", "Administrator", placeholder="admin@example.com",
-                  help="A super administrator: the directory look-ups act as this account."),
-        FieldSpec("client_secret_file", "OAuth client file for sign-in", "file", required=False,
-                  placeholder="optional: your organisation's client_secret_….json, to sign in as the "
-                              "administrator"),
-        FieldSpec("test_mailbox", "Test user", placeholder="a user whose calendar the application must read"),
-        FieldSpec("api_root", "Google API address", required=False,
-                  placeholder="optional: Google's own APIs are used when empty"),
+        FieldSpec("key_file", N_("Service-account key file"), "file", placeholder=N_("the JSON key file"),
+                  help=N_("Read and checked on the spot; stored in the keychain, never in the registry.")),
+        FieldSpec("admin", N_("Administrator"), placeholder="admin@example.com",
+                  help=N_("A super administrator: the directory look-ups act as this account.")),
+        FieldSpec("client_secret_file", N_("OAuth client file for sign-in"), "file", required=False,
+                  placeholder=N_("optional: your organisation's client_secret_….json, to sign in as the "
+                              "administrator")),
+        FieldSpec("test_mailbox", N_("Test user"),
+                  placeholder=N_("a user whose calendar the application must read")),
+        FieldSpec("api_root", N_("Google API address"), required=False,
+                  placeholder=N_("optional: Google's own APIs are used when empty")),
         _CA_FILE,
     ),
 }
 
 _EXCHANGE_SCOPE = (
     # No default: reaching every mailbox is a choice the administrator makes, never one made for them.
-    FieldSpec("scope_mode", "Mailboxes the application may reach", "choice",
-              choices=(("", "Choose…"), ("group", "Only the members of one group (recommended)"),
-                       ("all", "All mailboxes of the organisation"))),
-    FieldSpec("scope_group", "Scoping group", placeholder="name or address, e.g. EC Calendar Scope"),
-    FieldSpec("group_dn", "Group's distinguished name", required=False,
+    FieldSpec("scope_mode", N_("Mailboxes the application may reach"), "choice",
+              choices=(("", N_("Choose…")), ("group", N_("Only the members of one group (recommended)")),
+                       ("all", N_("All mailboxes of the organisation")))),
+    FieldSpec("scope_group", N_("Scoping group"), placeholder=N_("name or address, e.g. EC Calendar Scope")),
+    FieldSpec("group_dn", N_("Group's distinguished name"), required=False,
               placeholder="optional: CN=EC Calendar Scope,OU=Groups,DC=contoso,DC=com"),
-    FieldSpec("outside_mailbox", "Mailbox outside the group",
-              placeholder="must be denied, e.g. ceo@contoso.com",
-              help="The test proves the restriction holds: access to this mailbox must be refused."),
+    FieldSpec("outside_mailbox", N_("Mailbox outside the group"),
+              placeholder=N_("must be denied, e.g. ceo@contoso.com"),
+              help=N_("The test proves the restriction holds: access to this mailbox must be refused.")),
 )
-_ONLINE_EXTRA = (FieldSpec("sp_object_id", "Enterprise application's object ID", required=False,
-                           placeholder="optional: filled into the New-ServicePrincipal command below"),)
+_ONLINE_EXTRA = (FieldSpec("sp_object_id", N_("Enterprise application's object ID"), required=False,
+                           placeholder=N_("optional: filled into the New-ServicePrincipal command below")),)
 _GOOGLE_SCOPE = (
-    FieldSpec("google_install", "How the application is granted access", "choice", required=False,
-              choices=(("dwd", "Domain-wide delegation (the whole domain)"),
-                       ("marketplace", "Marketplace install limited to organisational units or groups"))),
-    FieldSpec("marketplace_target", "Organisational units or groups",
-              placeholder="e.g. /Sales or sales@example.com"),
-    FieldSpec("outside_mailbox", "User outside them", required=False,
-              placeholder="optional: a user the install does not cover, must be denied"),
+    FieldSpec("google_install", N_("How the application is granted access"), "choice", required=False,
+              choices=(("dwd", N_("Domain-wide delegation (the whole domain)")),
+                       ("marketplace", N_("Marketplace install limited to organisational units or groups")))),
+    FieldSpec("marketplace_target", N_("Organisational units or groups"),
+              placeholder=N_("e.g. /Sales or sales@example.com")),
+    FieldSpec("outside_mailbox", N_("User outside them"), required=False,
+              placeholder=N_("optional: a user the install does not cover, must be denied")),
 )
 
 # What the summary calls each stored setting: the words of the field it came from (an internal key never
 # shows). A setting with an empty name is a detail of another one and is not listed.
 _SETTING_NAMES = {
-    "test_mailbox": "test mailbox", "test_user": "test user", "impersonation": "",
-    "auth": "sign-in method", "tenant_id": "tenant ID", "client_id": "client ID",
-    "authority": "sign-in authority", "sp_object_id": "enterprise application's object ID",
-    "username": "service account", "autodiscover": "EWS URL", "ews_url": "EWS URL",
-    "ca_file": "extra trusted CA", "scope_group": "scoping group", "scope_group_address": "",
-    "group_dn": "group's distinguished name", "expect_denied": "mailbox that must be denied",
-    "admin": "administrator", "install": "how access is granted", "client_email": "service account",
-    "project_id": "Google Cloud project", "api_root": "Google API address",
-    "group": "group the app is installed for",
-    "org_unit": "organisational unit the app is installed for", "vendor_region": "Marketplace listing",
-    "vendor_dashboard": "Marketplace listing", "vendor_client_id": "Marketplace listing",
-    "listing_url": "Marketplace listing",
-    "certificate": "certificate file", "cloud": "cloud", "graph_url": "Graph URL",
+    "test_mailbox": N_("test mailbox"), "test_user": N_("test user"), "impersonation": "",
+    "auth": N_("sign-in method"), "tenant_id": N_("tenant ID"), "client_id": N_("client ID"),
+    "authority": N_("sign-in authority"), "sp_object_id": N_("enterprise application's object ID"),
+    "username": N_("service account"), "autodiscover": N_("EWS URL"), "ews_url": N_("EWS URL"),
+    "ca_file": N_("extra trusted CA"), "scope_group": N_("scoping group"), "scope_group_address": "",
+    "group_dn": N_("group's distinguished name"), "expect_denied": N_("mailbox that must be denied"),
+    "admin": N_("administrator"), "install": N_("how access is granted"),
+    "client_email": N_("service account"),
+    "project_id": N_("Google Cloud project"), "api_root": N_("Google API address"),
+    "group": N_("group the app is installed for"),
+    "org_unit": N_("organisational unit the app is installed for"),
+    "vendor_region": N_("Marketplace listing"),
+    "vendor_dashboard": N_("Marketplace listing"), "vendor_client_id": N_("Marketplace listing"),
+    "listing_url": N_("Marketplace listing"),
+    "certificate": N_("certificate file"), "cloud": N_("cloud"), "graph_url": N_("Graph URL"),
 }
 _SECRET_KEYS = {"password", "client_secret", "key_file", "certificate_password"}
 _SECRET_KIND = {"password": "password", "client_secret": "client_secret", "key_file": "key",
@@ -365,7 +413,8 @@ class SetupFlow:
         if s.get("client_id") and platform is Platform.GOOGLE:
             flow.key_summary = KeySummary(str(s.get("client_email") or ""), str(s["client_id"]),
                                           str(s.get("project_id") or ""), "")
-            flow.notes["key_file"] = flow.key_summary.describe() + " — set; pick a file only to replace it"
+            flow.notes["key_file"] = _("{key} — set; pick a file only to replace it").format(
+                key=flow.key_summary.describe())
         flow.test_report = None
         return flow
 
@@ -396,9 +445,11 @@ class SetupFlow:
     def choose_platform(self, platform: Platform | str) -> None:
         platform = Platform(platform)
         if self.editing is not None and self.platform is not None and platform is not self.platform:
-            raise BadInput("The platform of an existing application cannot be changed; add a new one instead")
+            raise BadInput(_("The platform of an existing application cannot be changed; add a new one "
+                             "instead"))
         if self.moving is not None and platform is not Platform.GRAPH:
-            raise BadInput("An application moving to Microsoft Graph stays on Exchange Online (Office 365)")
+            raise BadInput(_("An application moving to Microsoft Graph stays on Exchange Online (Office "
+                             "365)"))
         if platform is not self.platform:
             self.platform = platform
             self._invalidate_test()
@@ -415,24 +466,35 @@ class SetupFlow:
         return {Page.SCOPE: Page.TEST, Page.TEST: Page.SUMMARY}.get(page)
 
     def fields(self, page: Page) -> tuple[FieldSpec, ...]:
-        """The fields `page` shows now (the scope page's depend on the platform and the choices made)."""
+        """The fields `page` shows now (the scope page's depend on the platform and the choices made), their
+        texts in the current language."""
         if page is Page.SCOPE:
-            return self._scope_fields()
+            return tuple(self._translated(f) for f in self._scope_fields())
         specs = FIELDS.get(page, ())
         if page is Page.CONNECTION_GRAPH:
             credential = self.clean.get("credential") or "certificate"
             specs = tuple(f for f in specs if _GRAPH_ONLY_FOR.get(f.key, credential) == credential)
-        return tuple(self._adjusted(f) for f in specs)
+        return tuple(self._adjusted(self._translated(f)) for f in specs)
 
     def all_fields(self, page: Page) -> tuple[FieldSpec, ...]:
         """Every field `page` can show for the current platform (a view builds them once, then shows the
         ones `fields(page)` names)."""
         if page is not Page.SCOPE:
-            return tuple(self._adjusted(f) for f in FIELDS.get(page, ()))
+            return tuple(self._adjusted(self._translated(f)) for f in FIELDS.get(page, ()))
         if self.platform is Platform.GOOGLE:
-            return _GOOGLE_SCOPE
+            return tuple(self._translated(f) for f in _GOOGLE_SCOPE)
         extra = _ONLINE_EXTRA if self.platform in (Platform.ONLINE, Platform.GRAPH) else ()
-        return (*_EXCHANGE_SCOPE, *extra)
+        return tuple(self._translated(f) for f in (*_EXCHANGE_SCOPE, *extra))
+
+    def _translated(self, spec: FieldSpec) -> FieldSpec:
+        """`spec` with its label, placeholder, help and choices in the current language (the tables hold
+        them marked, in English)."""
+        label = _(spec.label)
+        if spec.key == "test_mailbox" and self.platform is Platform.GOOGLE:
+            label = _("Test user")
+        return replace(spec, label=label, placeholder=_(spec.placeholder) if spec.placeholder else "",
+                       help=_(spec.help) if spec.help else "",
+                       choices=tuple((value, _(text)) for value, text in spec.choices))
 
     def snapshot(self) -> SetupFlow:
         """A copy for a worker thread: the GUI may go on editing this flow while the copy is used."""
@@ -445,18 +507,20 @@ class SetupFlow:
     def _adjusted(self, spec: FieldSpec) -> FieldSpec:
         if spec.kind == "secret" and spec.key in self._secret_values:
             # The field itself reads back empty (a secret is never shown again): say that it is filled.
-            hint = f"sandbox {spec.label.lower()} set" if spec.key in self.sandbox_keys \
-                else "set — type a new one to replace it"
+            if spec.key in self.sandbox_keys:
+                hint = _("sandbox {field} set").format(field=_lowered(spec.label))
+            else:
+                hint = _("set — type a new one to replace it")
             return replace(spec, placeholder=hint)
         if spec.key in _SECRET_KEYS and self.secret_is_set:
-            hint = "set — pick a new file to replace it" if spec.kind == "file" else "set — type a new one " \
-                                                                                      "to replace it"
+            hint = _("set — pick a new file to replace it") if spec.kind == "file" \
+                else _("set — type a new one to replace it")
             return replace(spec, required=False, placeholder=hint)
         if spec.key == "name" and self.fixed_name:
-            return replace(spec, help="Fixed here; rename the application with Edit application… "
-                                      "(right-click it in the list).")
+            return replace(spec, help=_("Fixed here; rename the application with Edit application… "
+                                        "(right-click it in the list)."))
         if spec.key == "ews_url" and self.platform is Platform.ONPREM and self.clean.get("autodiscover"):
-            return replace(spec, required=False, placeholder="found with autodiscover")
+            return replace(spec, required=False, placeholder=_("found with autodiscover"))
         return spec
 
     def _scope_fields(self) -> tuple[FieldSpec, ...]:
@@ -516,7 +580,7 @@ class SetupFlow:
                 self.key_summary = None
                 self._secret_values.pop("key_file", None)
                 if self.secret_is_set:
-                    self.notes[key] = "set; pick a file only to replace it"
+                    self.notes[key] = _("set; pick a file only to replace it")
             if key in _SECRET_KEYS:
                 self._secret_values.pop(key, None)
             return
@@ -529,9 +593,7 @@ class SetupFlow:
         for spec in (*[f for page in FIELDS.values() for f in page], *_EXCHANGE_SCOPE, *_ONLINE_EXTRA,
                      *_GOOGLE_SCOPE):
             if spec.key == key:
-                if key == "test_mailbox" and self.platform is Platform.GOOGLE:
-                    return "Test user"
-                return spec.label
+                return self._translated(spec).label
         return key
 
     def _check(self, key: str, raw: Any, label: str) -> Any:
@@ -545,14 +607,16 @@ class SetupFlow:
     def _check_name(self, raw: str, label: str) -> str:
         name = validation.application_name(raw, label)
         if not self.fixed_name and self._name_taken(name):
-            raise BadInput(f"{label}: an application named {name!r} already exists in this region")
+            raise BadInput(_("{label}: an application named {name} already exists in this region").format(
+                label=label, name=repr(name)))
         return name
 
     def _check_secret(self, key: str, raw: str, label: str) -> str:
         if not isinstance(raw, str):
-            raise BadInput(f"{label}: expected text")
+            raise BadInput(_("{label}: expected text").format(label=label))
         if any(ch in raw for ch in "\r\n\x00"):
-            raise BadInput(f"{label}: contains a line break or an invisible control character; type it again")
+            raise BadInput(_("{label}: contains a line break or an invisible control character; type it "
+                             "again").format(label=label))
         from ec_console.logs import register_secret
 
         register_secret(raw)
@@ -565,17 +629,19 @@ class SetupFlow:
         path = validation.existing_file(raw, label)
         try:
             if path.stat().st_size > MAX_KEY_FILE_BYTES:
-                raise BadInput(f"{label}: the file is larger than a key file can be "
-                               f"({MAX_KEY_FILE_BYTES // 1024} KB)")
+                raise BadInput(_("{label}: the file is larger than a key file can be ({size} KB)").format(
+                    label=label, size=MAX_KEY_FILE_BYTES // 1024))
             data = path.read_bytes()
         except OSError as exc:
-            raise BadInput(f"{label}: cannot be read ({exc.strerror or exc})") from None
+            raise BadInput(_("{label}: cannot be read ({reason})").format(label=label,
+                                                                        reason=exc.strerror or exc)) from None
         try:
             info = parse_key_bytes(data)
             key = load_key(info)
         except KeyProblem as exc:
             self.key_summary = None
-            raise BadInput(f"{label}: not a usable service-account key: {exc}") from None
+            raise BadInput(_("{label}: not a usable service-account key: {problem}").format(
+                label=label, problem=exc)) from None
         self._secret_values["key_file"] = json.dumps(info)
         self.key_summary = KeySummary(key.client_email, key.client_id, key.project_id, key.private_key_id)
         self.notes["key_file"] = self.key_summary.describe()
@@ -588,7 +654,8 @@ class SetupFlow:
         try:
             load_client_config(path)
         except (ClientSecretProblem, OSError, ValueError) as exc:
-            raise BadInput(f"{label}: not an OAuth client file: {exc}") from None
+            raise BadInput(_("{label}: not an OAuth client file: {problem}").format(label=label,
+                                                                                   problem=exc)) from None
         return str(path.resolve())
 
     def _check_certificate(self, raw: str, label: str) -> str:
@@ -600,8 +667,10 @@ class SetupFlow:
             certificate = open_certificate(str(path), self._secret_values.get("certificate_password"), label)
         except BadInput as exc:
             raise BadInput(surface_text(exc.message, "gui")) from None
-        self.notes["certificate"] = (f"{certificate.subject}, valid until {certificate.not_after[:10]}; "
-                                     f"SHA-256 thumbprint {certificate.thumbprint_sha256}")
+        note = _("{subject}, valid until {date}; SHA-256 thumbprint {thumbprint}")
+        self.notes["certificate"] = note.format(subject=certificate.subject,
+                                                date=date_for_people(certificate.not_after[:10]),
+                                                thumbprint=certificate.thumbprint_sha256)
         # recorded with the application, so that a desktop importing the certificate can be told whether it
         # is this one (applications import-credential)
         self._certificate_thumbprint = certificate.thumbprint_sha256
@@ -616,21 +685,24 @@ class SetupFlow:
         address = validation.email_address(raw, label)
         test = self.clean.get("test_mailbox")
         if test and address.lower() == str(test).lower():
-            raise BadInput(f"{label}: must differ from the test mailbox, which must be reachable")
+            raise BadInput(_("{label}: must differ from the test mailbox, which must be reachable").format(
+                label=label))
         return address
 
     def _check_dn(self, raw: str, label: str) -> str:
         if not validation.is_distinguished_name(raw):
-            raise BadInput(f"{label}: {raw!r} is not a distinguished name like "
-                           "CN=EC Calendar Scope,OU=Groups,DC=contoso,DC=com")
+            raise BadInput(_("{label}: {value} is not a distinguished name like "
+                             "CN=EC Calendar Scope,OU=Groups,DC=contoso,DC=com").format(label=label,
+                                                                                       value=repr(raw)))
         return validation.group(raw, label)
 
     def _check_choice(self, key: str, raw: Any, label: str) -> str:
         spec = next(f for f in (*_EXCHANGE_SCOPE, *_GOOGLE_SCOPE, *FIELDS[Page.CONNECTION_ONPREM],
                                 *FIELDS[Page.CONNECTION_GRAPH]) if f.key == key)
-        allowed = [value for value, _ in spec.choices]
+        allowed = [value for value, _text in spec.choices]
         if raw not in allowed:
-            raise BadInput(f"{label}: choose one of {', '.join(repr(a) for a in allowed)}")
+            raise BadInput(_("{label}: choose one of {values}").format(
+                label=label, values=", ".join(repr(a) for a in allowed)))
         return raw
 
     # -- pages -------------------------------------------------------------------------------------------
@@ -643,7 +715,7 @@ class SetupFlow:
                 problems[spec.key] = self.errors[spec.key]
             elif spec.required and spec.kind != "bool" and spec.key not in self.clean:
                 label = self._label(spec.key)
-                problems[spec.key] = f"{label}: a value is required"
+                problems[spec.key] = _("{label}: a value is required").format(label=label)
         return problems
 
     def page_complete(self, page: Page) -> bool:
@@ -668,7 +740,7 @@ class SetupFlow:
     @property
     def provider(self) -> str:
         if self.platform is None:
-            raise BadInput("Choose a platform first")
+            raise BadInput(_("Choose a platform first"))
         return self.platform.provider
 
     @property
@@ -793,10 +865,11 @@ class SetupFlow:
                 return ""                  # a PEM file whose key is not encrypted needs no password
             return _store(store).get(self.secret_key()) or ""
         if self.editing is None:
-            raise BadInput(f"{self._label(self._secret_field)}: a value is required")
+            raise BadInput(_("{label}: a value is required").format(label=self._label(self._secret_field)))
         stored = _store(store).get(self.secret_key())
         if stored is None:
-            raise BadInput(f"The keychain holds no secret for {self.editing.name!r}: enter it again")
+            raise BadInput(_("The keychain holds no secret for {name}: enter it again").format(
+                name=repr(self.editing.name)))
         return stored
 
     # -- scope guidance ----------------------------------------------------------------------------------
@@ -810,15 +883,15 @@ class SetupFlow:
         if self.platform is Platform.GOOGLE:
             return self._google_guide()
         if not self.clean.get("scope_mode"):
-            return ScopeGuide("Choose which mailboxes the application may reach: only the members of one "
-                              "group (recommended: the restriction is then proved by the test), or every "
-                              "mailbox of the organisation.")
+            return ScopeGuide(_("Choose which mailboxes the application may reach: only the members of one "
+                                "group (recommended: the restriction is then proved by the test), or every "
+                                "mailbox of the organisation."))
         group_mode = self.clean.get("scope_mode") == "group"
         if self.platform is Platform.GRAPH:
             return self._graph_group_guide() if group_mode else self._graph_all_guide()
         if self.platform is Platform.ONLINE:
             guide = self._online_group_guide() if group_mode else self._online_all_guide()
-            return replace(guide, text=LEGACY_EWS_NOTE + "\n" + guide.text)
+            return replace(guide, text=legacy_ews_note() + "\n" + guide.text)
         return self._onprem_group_guide() if group_mode else self._onprem_all_guide()
 
     def _names(self) -> dict[str, Any]:
@@ -831,8 +904,8 @@ class SetupFlow:
     def _onprem_all_guide(self) -> ScopeGuide:
         account = _ps(str(self.clean.get("username") or "<service account>"))
         return ScopeGuide(
-            "The service account may open every mailbox of the organisation. An Exchange administrator "
-            "grants it the ApplicationImpersonation role (Exchange Management Shell):",
+            _("The service account may open every mailbox of the organisation. An Exchange administrator "
+              "grants it the ApplicationImpersonation role (Exchange Management Shell):"),
             (f"New-ManagementRoleAssignment -Name 'Enterprise Connect impersonation' -Role "
              f"ApplicationImpersonation -User {account}",
              "Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers"),
@@ -849,9 +922,9 @@ class SetupFlow:
         app = _ps(str(self.clean.get("client_id") or "<application (client) ID>"))
         sp = _ps(str(self.clean.get("sp_object_id") or "<enterprise application's object ID>"))
         return ScopeGuide(
-            "The application may open every mailbox of the organisation. An Exchange administrator grants it "
-            "RBAC for Applications without a scope (Exchange Online PowerShell); the tenant-wide "
-            "full_access_as_app permission with admin consent does the same:",
+            _("The application may open every mailbox of the organisation. An Exchange administrator grants "
+              "it RBAC for Applications without a scope (Exchange Online PowerShell); the tenant-wide "
+              "full_access_as_app permission with admin consent does the same:"),
             (f"New-ServicePrincipal -AppId {app} -ObjectId {sp} -DisplayName 'Enterprise Connect'",
              f"New-ManagementRoleAssignment -App {app} -Role \"Application EWS.AccessAsApp\""),
             ("https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac",))
@@ -879,26 +952,27 @@ class SetupFlow:
         def first(prefix: str) -> str:
             return next(c for c in commands if c.startswith(prefix))
 
-        group = self.clean.get("scope_group") or "the group"
+        group = self.clean.get("scope_group") or _("the group")
         lines = [
-            f"Only the members of {group} are reachable. Grant the application no Calendars permission in "
-            "Microsoft Entra ID (a tenant-wide permission reaches every mailbox and no scope restricts "
-            "it): an Exchange administrator grants it RBAC for Applications instead, limited to the "
-            "group's direct members (Exchange Online PowerShell). Find the group's distinguished name:",
+            _("Only the members of {group} are reachable. Grant the application no Calendars permission in "
+              "Microsoft Entra ID (a tenant-wide permission reaches every mailbox and no scope restricts "
+              "it): an Exchange administrator grants it RBAC for Applications instead, limited to the "
+              "group's direct members (Exchange Online PowerShell). Find the group's distinguished "
+              "name:").format(group=group),
             first("Get-Group"),
-            "Register the application's service principal in Exchange Online (the object ID is the "
-            "enterprise application's, in the Microsoft Entra admin center):",
+            _("Register the application's service principal in Exchange Online (the object ID is the "
+              "enterprise application's, in the Microsoft Entra admin center):"),
             first("New-ServicePrincipal"),
-            "Create a scope for the group's members:",
+            _("Create a scope for the group's members:"),
             first("New-ManagementScope"),
-            "Assign the role within that scope (Application Calendars.ReadWrite instead if the application "
-            "writes events):",
+            _("Assign the role within that scope (Application Calendars.ReadWrite instead if the "
+              "application writes events):"),
             first("New-ManagementRoleAssignment"),
-            "Prove it for the test mailbox (InScope must be True):",
+            _("Prove it for the test mailbox (InScope must be True):"),
             first("Test-ServicePrincipalAuthorization"),
-            "A change takes 30 minutes to 2 hours to reach Microsoft Graph "
-            "(Test-ServicePrincipalAuthorization shows it at once): if the test fails right after a change, "
-            "wait and Retry.",
+            _("A change takes 30 minutes to 2 hours to reach Microsoft Graph "
+              "(Test-ServicePrincipalAuthorization shows it at once): if the test fails right after a "
+              "change, wait and Retry."),
         ]
         return ScopeGuide("\n".join(lines), tuple(commands), (LINK_RBAC_APPS,))
 
@@ -909,16 +983,17 @@ class SetupFlow:
         sp = _ps(str(self.clean.get("sp_object_id") or "<enterprise application's object ID>"))
         commands = (f"New-ServicePrincipal -AppId {app} -ObjectId {sp} -DisplayName 'Enterprise Connect'",
                     f"New-ManagementRoleAssignment -App {app} -Role \"Application Calendars.Read\"")
-        return ScopeGuide(
-            "The application may open every mailbox of the organisation. An Exchange administrator grants it "
-            "RBAC for Applications without a scope (Exchange Online PowerShell); the Calendars.Read "
-            "application permission with admin consent in Microsoft Entra ID does the same:\n"
-            f"{commands[0]}\n{commands[1]}\n"
-            "A change takes 30 minutes to 2 hours to reach Microsoft Graph: if the test fails right after a "
-            "change, wait and Retry.", commands, (LINK_RBAC_APPS,))
+        text = "\n".join((
+            _("The application may open every mailbox of the organisation. An Exchange administrator grants "
+              "it RBAC for Applications without a scope (Exchange Online PowerShell); the Calendars.Read "
+              "application permission with admin consent in Microsoft Entra ID does the same:"),
+            commands[0], commands[1],
+            _("A change takes 30 minutes to 2 hours to reach Microsoft Graph: if the test fails right after "
+              "a change, wait and Retry.")))
+        return ScopeGuide(text, commands, (LINK_RBAC_APPS,))
 
     def _google_guide(self) -> ScopeGuide:
-        domain = self.domain or "your domain"
+        domain = self.domain or _("your domain")
         if self.clean.get("google_install") == "marketplace":
             return self._marketplace_guide(domain)
         from ec_console.diagnoses import LINK_DWD_CONSOLE, diagnose
@@ -927,17 +1002,18 @@ class SetupFlow:
         links = [link for link in diagnose("dwd_unauthorized", client_id=client).links
                  if link.startswith(LINK_DWD_CONSOLE)]
         return ScopeGuide(
-            "Domain-wide delegation cannot be limited to a group or organisational unit: once delegated, "
-            f"the service account can reach the calendar of every user of {domain}. This console's profile "
-            "list is the control — only the accounts you link are used, and revoking one stops its use here. "
-            "To limit access at the platform, use a Marketplace install for organisational units or groups "
-            "instead. A super administrator saves the delegation (client ID and scopes filled in):",
+            _("Domain-wide delegation cannot be limited to a group or organisational unit: once delegated, "
+              "the service account can reach the calendar of every user of {domain}. This console's profile "
+              "list is the control — only the accounts you link are used, and revoking one stops its use "
+              "here. To limit access at the platform, use a Marketplace install for organisational units or "
+              "groups instead. A super administrator saves the delegation (client ID and scopes filled "
+              "in):").format(domain=domain),
             (), tuple(links))
 
     def _marketplace_guide(self, domain: str) -> ScopeGuide:
         if self.region is None:
-            return ScopeGuide("A Marketplace install can be limited to organisational units or groups of "
-                              f"{domain}. The region's listing is not known here.")
+            return ScopeGuide(_("A Marketplace install can be limited to organisational units or groups of "
+                                "{domain}. The region's listing is not known here.").format(domain=domain))
         from ec_console.providers.google.signin import marketplace_path
 
         path = marketplace_path(self.region)
@@ -952,7 +1028,7 @@ class SetupFlow:
         """Which checks the test page runs: the test mailbox, and the outside mailbox when a scope is set."""
         target = self.clean.get("test_mailbox")
         if not target:
-            raise BadInput(f"{self._label('test_mailbox')}: a value is required")
+            raise BadInput(_("{label}: a value is required").format(label=self._label("test_mailbox")))
         denied = self.expect_denied
         if self.platform is Platform.GOOGLE and self.clean.get("google_install") == "marketplace":
             from ec_console.providers.google.marketplace import MARKETPLACE_STEPS
@@ -1046,9 +1122,9 @@ class SetupFlow:
     def accept_failure(self, accepted: bool = True) -> None:
         """The explicit "save anyway": only after a test ran and failed; the save records the failure."""
         if accepted and self.moving is not None:
-            raise BadInput("An application moves to Microsoft Graph only once the Graph check passes")
+            raise BadInput(_("An application moves to Microsoft Graph only once the Graph check passes"))
         if accepted and (self.test_report is None or self.test_passed or self.test_report.cancelled):
-            raise BadInput("Save anyway applies only after a test that ran and failed")
+            raise BadInput(_("Save anyway applies only after a test that ran and failed"))
         self.save_anyway = accepted
 
     @property
@@ -1064,59 +1140,81 @@ class SetupFlow:
     def summary(self, *, region_label: str | None = None, keychain: str = "the OS keychain",
                 registry_path: str | Path | None = None) -> list[tuple[str, str]]:
         """(label, text) rows: application, region, what will be stored where, in the words of the fields
-        the administrator filled in (never a setting's internal key or the keychain entry's name)."""
+        the administrator filled in (never a setting's internal key or the keychain entry's name), in the
+        current language."""
+        return [(label, text) for _key, label, text in self.summary_rows(
+            region_label=region_label, keychain=keychain, registry_path=registry_path)]
+
+    def summary_rows(self, *, region_label: str | None = None, keychain: str = "the OS keychain",
+                     registry_path: str | Path | None = None) -> list[tuple[str, str, str]]:
+        """The summary's rows as (key, label, text): the key names the row in any language (a window's
+        object names use it: `application`, `platform`, `region`, `domain`, the secret's `key_file`,
+        `client_secret`, `password` or `certificate`, `settings`, `setup_check`, `move`)."""
         from ec_console.registry import Registry
 
         draft = self.draft()
         where = str(registry_path or Registry.path_for_region(self.region_id))
         platform = next(c.title for c in PLATFORM_CHOICES if c.platform is self.platform)
         if self.platform is Platform.GRAPH:
-            platform += " through Microsoft Graph"
-        rows = [("Application", draft.name), ("Platform", platform),
-                ("Region", region_label or self.region_id), ("Domain", draft.domain or "—")]
-        label = {"key": "Key file", "client_secret": "Client secret",
-                 "password": "Password", "certificate_password": "Certificate"}[self.secret_kind]
-        system = "the system keychain" if keychain in ("", "the OS keychain") \
-            else f"the system keychain ({keychain})"
+            platform = _("{platform} through Microsoft Graph").format(platform=platform)
+        rows = [("application", _("Application"), draft.name), ("platform", _("Platform"), platform),
+                ("region", _("Region"), region_label or self.region_id),
+                ("domain", _("Domain"), draft.domain or "—")]
+        key, label = {"key": ("key_file", N_("Key file")),
+                      "client_secret": ("client_secret", N_("Client secret")),
+                      "password": ("password", N_("Password")),
+                      "certificate_password": ("certificate", N_("Certificate"))}[self.secret_kind]
+        system = _("the system keychain") if keychain in ("", "the OS keychain") \
+            else _("the system keychain ({keychain})").format(keychain=keychain)
         if self.uses_certificate:
-            where_key = f"The private key stays in {self.clean.get('certificate')}, readable by you only."
+            where_key = _("The private key stays in {path}, readable by you only.").format(
+                path=self.clean.get("certificate"))
             if self.new_secret() is not None:
-                secret = f"{where_key} Its password is stored in {system} when you finish."
+                secret = _("{where_key} Its password is stored in {system} when you finish.")
             elif self.editing is not None:
-                secret = f"{where_key} Its password, if it has one, is kept in {system} unchanged."
+                secret = _("{where_key} Its password, if it has one, is kept in {system} unchanged.")
             else:
-                secret = f"{where_key} It has no password, so nothing goes to {system}."
+                secret = _("{where_key} It has no password, so nothing goes to {system}.")
+            secret = secret.format(where_key=where_key, system=system)
         elif self.new_secret() is not None:
-            secret = f"Stored in {system} when you finish."
+            secret = _("Stored in {system} when you finish.").format(system=system)
         else:
-            secret = f"Already stored in {system}; kept unchanged."
-        rows.append((label, secret))
+            secret = _("Already stored in {system}; kept unchanged.").format(system=system)
+        rows.append((key, _(label), secret))
         names = list(dict.fromkeys(_SETTING_NAMES.get(key, "") for key in draft.settings))
-        settings = ", ".join(name for name in names if name)
-        rows.append(("Settings", f"The connection settings ({settings}), the setup check's report and an "
-                                 f"audit entry go to this region's registry file, {where}. No password, "
-                                 "secret or key is ever written there."))
-        rows.append(("Setup check", self._check_line()))
+        settings = ", ".join(_(name) for name in names if name)
+        rows.append(("settings", _("Settings"),
+                     _("The connection settings ({settings}), the setup check's report and an audit entry go "
+                       "to this region's registry file, {path}. No password, secret or key is ever written "
+                       "there.").format(settings=settings, path=where)))
+        rows.append(("setup_check", _("Setup check"), self._check_line()))
         if self.moving is not None:
             from ec_console.words import count
 
             profiles = count(self.moving.linked_count + self.moving.needs_relink_count
                              + self.moving.revoked_count, "profile", "profiles")
-            rows.insert(1, ("Move", f"{self.moving.name} moves from Exchange Online EWS to Microsoft "
-                                    f"Graph: it keeps its {profiles} and its history; its EWS secret is "
-                                    "removed from the keychain; an audit entry records the move."))
+            rows.insert(1, ("move", _("Move"),
+                            _("{name} moves from Exchange Online EWS to Microsoft Graph: it keeps its "
+                              "{profiles} and its history; its EWS secret is removed from the keychain; an "
+                              "audit entry records the move.").format(name=self.moving.name,
+                                                                       profiles=profiles)))
         return rows
 
     def _check_line(self) -> str:
         report = self.test_report
         if report is None:
-            return "Not run yet."
+            return _("Not run yet.")
         if self.test_passed:
-            denied = f"; {self.expect_denied} is denied, as it must be" if self.expect_denied else ""
-            outcome = "Passed" if report.result is StepStatus.PASS else "Passed with warnings"
-            return f"{outcome} for {report.target}{denied}."
+            if report.result is StepStatus.PASS:
+                line = _("Passed for {target}") if not self.expect_denied else \
+                    _("Passed for {target}; {denied} is denied, as it must be")
+            else:
+                line = _("Passed with warnings for {target}") if not self.expect_denied else \
+                    _("Passed with warnings for {target}; {denied} is denied, as it must be")
+            return line.format(target=report.target, denied=self.expect_denied) + "."
         code = report.diagnosis.code if report.diagnosis else "failed"
-        return f"Failed ({code}): saved anyway at your request; the failure is recorded in the audit trail."
+        return _("Failed ({code}): saved anyway at your request; the failure is recorded in the audit "
+                 "trail.").format(code=code)
 
     def save(self, registry: Any, store: Any = None) -> Any:
         """Store the secret, then the application, its setup check and an audit entry in one transaction.
@@ -1127,11 +1225,12 @@ class SetupFlow:
         """
         incomplete = self.first_incomplete_page()
         if incomplete is not None:
-            problems = "; ".join(self.page_errors(incomplete).values()) or "incomplete"
-            raise BadInput(f"The {_PAGE_NAMES[incomplete]} page is incomplete: {problems}")
+            problems = "; ".join(self.page_errors(incomplete).values()) or _("incomplete")
+            raise BadInput(_("The {page} page is incomplete: {problems}").format(
+                page=_(_PAGE_NAMES[incomplete]), problems=problems))
         report = self.test_report
         if report is None or not self.can_finish:
-            raise BadInput("Run the test first; save is possible once it passes, or with 'save anyway'")
+            raise BadInput(_("Run the test first; save is possible once it passes, or with 'save anyway'"))
         credential_store = _store(store)
         credential_store.check_usable()
         draft = self.draft()
@@ -1163,10 +1262,10 @@ class SetupFlow:
     def _save_new(self, registry: Any, store: Any, draft: _Draft, key: str, secret: str | None,
                   report: Report) -> Any:
         if secret is None and not self.uses_certificate:
-            raise BadInput(f"{self._label(self._secret_field)}: a value is required")
+            raise BadInput(_("{label}: a value is required").format(label=self._label(self._secret_field)))
         if registry.find_application(draft.name) is not None:
-            raise BadInput(f"An application named {draft.name!r} already exists in this region; pick another "
-                           "name")
+            raise BadInput(_("An application named {name} already exists in this region; pick another "
+                             "name").format(name=repr(draft.name)))
         from ec_console.dashboard import save_new_application
 
         diagnosis = report.diagnosis
@@ -1229,7 +1328,7 @@ class SetupFlow:
         """Fill the current platform's fields from the sandbox's `info()` objects; returns the messages of
         any field that did not validate (none, normally)."""
         if self.platform is None:
-            raise BadInput("Choose a platform first")
+            raise BadInput(_("Choose a platform first"))
         values = sandbox_values(self.platform, exchange, google, graph)
         if self.fixed_name:
             values.pop("name", None)
@@ -1300,7 +1399,8 @@ def run_application_check(application: Any, secret: str, target: str, *, expect_
         return run_exchange_check(settings, secret, observer=observer, on_step_started=on_step_started,
                                   cancel=cancel)
     except ValueError as exc:
-        raise BadInput(f"The application's settings are incomplete: {exc}") from None
+        message = _("The application's settings are incomplete: {problem}")
+        raise BadInput(message.format(problem=exc)) from None
 
 
 def sandbox_values(platform: Platform, exchange: Any = None, google: Any = None,
@@ -1308,7 +1408,7 @@ def sandbox_values(platform: Platform, exchange: Any = None, google: Any = None,
     """The field values that connect `platform` to the sandbox organisation (fictional credentials)."""
     if platform is Platform.GRAPH:
         if graph is None:
-            raise BadInput("The Microsoft 365 (Graph) side of the sandbox is not running")
+            raise BadInput(_("The Microsoft 365 (Graph) side of the sandbox is not running"))
         return {"name": "Sandbox Microsoft 365", "tenant_id": graph.tenant_id, "client_id": graph.client_id,
                 "credential": "certificate", "certificate": graph.certificate_pem, "cloud": "global",
                 "test_mailbox": graph.mailbox_in_scope, "authority": graph.authority,
@@ -1317,12 +1417,12 @@ def sandbox_values(platform: Platform, exchange: Any = None, google: Any = None,
                 "sp_object_id": graph.service_principal_id, "outside_mailbox": graph.mailbox_out_of_scope}
     if platform is Platform.GOOGLE:
         if google is None:
-            raise BadInput("The Google side of the sandbox is not running")
+            raise BadInput(_("The Google side of the sandbox is not running"))
         return {"name": "Sandbox Google Workspace", "key_file": google.key_file, "admin": google.admin_email,
                 "client_secret_file": google.client_secret_file, "test_mailbox": google.users["ok"],
                 "api_root": google.api_root, "ca_file": google.ca_file, "google_install": "dwd"}
     if exchange is None:
-        raise BadInput("The Exchange side of the sandbox is not running")
+        raise BadInput(_("The Exchange side of the sandbox is not running"))
     common = {"test_mailbox": exchange.mailboxes_in_scope[0], "ews_url": exchange.ews_url,
               "ca_file": exchange.ca_file, "scope_mode": "group", "scope_group": exchange.scope_group,
               "group_dn": exchange.scope_group_dn, "outside_mailbox": exchange.mailboxes_out_of_scope[0]}
@@ -1361,7 +1461,7 @@ def _choice_checker(key: str) -> Callable[[SetupFlow, Any, str], Any]:
 
 def _bool(_flow: SetupFlow, raw: Any, label: str) -> bool:
     if not isinstance(raw, bool):
-        raise BadInput(f"{label}: expected yes or no")
+        raise BadInput(_("{label}: expected yes or no").format(label=label))
     return raw
 
 

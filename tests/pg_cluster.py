@@ -78,6 +78,7 @@ class Cluster:
     socket_dir: Path
     port: int
     _as_postgres: bool
+    options: str = ""      # the server's command-line options (given again when it is started again)
 
     @property
     def data_dir(self) -> Path:
@@ -101,6 +102,22 @@ class Cluster:
             command = ["runuser", "-u", "postgres", "--", *command]
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False,
                               cwd=str(self.base))
+
+    def _pg_ctl(self, *args: str) -> None:
+        result = self.run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.base / "server.log"), *args)
+        if result.returncode != 0:
+            raise RuntimeError(f"pg_ctl {args[-1]} failed: {result.stderr.strip() or result.stdout.strip()}")
+
+    def restart(self) -> None:
+        """Restart the server as an administrator would (`pg_ctl restart -m fast`: every connection ends)."""
+        self._pg_ctl("-m", "fast", "-w", "-t", "60", "-o", self.options, "restart")
+
+    def stop_server(self) -> None:
+        """Stop the server (the cluster stays; `start_server` starts it again)."""
+        self._pg_ctl("-m", "fast", "-w", "-t", "60", "stop")
+
+    def start_server(self) -> None:
+        self._pg_ctl("-o", self.options, "-w", "-t", "60", "start")
 
     def stop(self) -> None:
         try:
@@ -196,6 +213,7 @@ def _initialise(cluster: Cluster, tls: tuple[Path, Path] | None = None) -> None:
         result = cluster.run("pg_ctl", "-D", str(cluster.data_dir), "-l", str(cluster.base / "server.log"),
                              "-o", options, "-w", "-t", "60", "start")
         if result.returncode == 0:
+            cluster.options = options
             return
     log = cluster.base / "server.log"
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""

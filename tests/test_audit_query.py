@@ -129,3 +129,26 @@ def test_every_action_the_console_writes_has_a_readable_name():
                                       text[insert.end():insert.end() + 300]))
     assert {"profile_linked", "profile_not_linked", "application_renamed"} <= written   # the scan sees them
     assert sorted(written - set(ACTION_LABELS)) == []
+
+
+def test_audit_texts_in_german_keep_flags_codes_and_field_names(registry, compiled_catalogs):
+    from ec_console import i18n
+    from ec_console.errors import BadInput
+
+    i18n.set_language("de")
+    try:
+        with pytest.raises(BadInput) as refused:
+            audit.parse_since("gestern", "--since")
+        assert refused.value.message == ("--since: 'gestern' ist kein Datum und keine Uhrzeit. Geben Sie ein "
+                                         "ISO-Datum (2026-12-01) oder eine UTC-Zeitangabe "
+                                         "(2026-12-01T08:30:00Z) an")
+        registry.audit("check_all_finished", "check_all:all",
+                       json.dumps({"needs_relink": 1, "cancelled": True}))
+        entry = next(e for e in registry.audit_entries() if e.action == "check_all_finished")
+        fields = dict(audit.entry_fields(entry, "04.12.2026 10:00"))
+        assert fields["Aktion"] == "Alle prüfen beendet (check_all_finished)"
+        assert fields["Zeit"] == f"04.12.2026 10:00 ({entry.at} UTC)" and fields["Objekt"] == "check_all:all"
+        assert fields["Needs relink"] == "1" and fields["Cancelled"] == "ja"    # JSON field names stay
+        assert audit.detail_fields("freier Text") == [("Detail", "freier Text")]
+    finally:
+        i18n.set_language(None)

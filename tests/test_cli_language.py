@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from ec_console.registry import Registry
 from tests.cli_run import run
+from tests.sandbox_setup import sandbox_fixture
 
 
 @pytest.fixture
 def german(monkeypatch, compiled_catalogs):
+    from ec_console import i18n
+
+    i18n.set_language(None)   # the command line follows LANG, not a window's choice an earlier test left
     def switch(on: bool) -> None:
         monkeypatch.setenv("LANG", "de_DE.UTF-8" if on else "en_US.UTF-8")
     return switch
@@ -68,3 +73,104 @@ def test_json_output_is_byte_identical_in_german(german, capsys):
         outputs.append(out)
     assert outputs[0] == outputs[1]
     assert "needs_relink" in outputs[1] and "alice@contoso.com" in outputs[1]
+
+
+def test_an_application_edits_refusal_is_german_with_the_same_status_and_code(german, capsys):
+    with Registry.for_region("us") as registry:
+        registry.add_application("Room booking", "exchange", "contoso.com")
+        registry.add_application("Calendar sync", "exchange", "contoso.com")
+    rename = ("applications", "rename", "Room booking", "Calendar sync", "--region", "us")
+    german(True)
+    code, out, err = run(capsys, *rename)
+    assert code == 2 and out == ""
+    assert ("In dieser Region gibt es bereits eine Anwendung namens 'Calendar sync'; wählen Sie einen "
+            "anderen Namen") in err
+    code, out, _ = run(capsys, *rename, "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "bad_input"
+    german(False)
+    code, _, err = run(capsys, *rename)
+    assert code == 2 and "An application named 'Calendar sync' already exists in this region" in err
+
+
+def test_a_refused_move_to_microsoft_graph_says_why_in_german(german):
+    from types import SimpleNamespace
+
+    from ec_console import i18n
+    from ec_console.application_move import MoveRefused, check_movable
+
+    on_graph = SimpleNamespace(name="Room booking", provider="graph", status="active", settings={})
+    german(True)
+    with pytest.raises(MoveRefused, match="^'Room booking' verwendet bereits Microsoft Graph$"):
+        check_movable(on_graph)
+    german(False)
+    with pytest.raises(MoveRefused, match="^'Room booking' already uses Microsoft Graph$"):
+        check_movable(on_graph)
+    assert i18n.current_language() == "en"
+
+
+# --- a failing check in German -------------------------------------------------------------------------
+sandbox = sandbox_fixture("module")
+
+# Words that only an English sentence has (German prose around commands, links and codes has none of them).
+ENGLISH_WORDS = re.compile(r"\b(the|and|is|are|of|to|with|should|must|not|for|it|or|this|if|then)\b")
+
+
+def failing_check(capsys, monkeypatch, info, *extra: str) -> tuple[int, str, str]:
+    monkeypatch.setenv("EC_PASSWORD", info.password)
+    return run(capsys, "check", "exchange", "--mailbox", info.mailbox_out_of_scope, "--ews-url", info.ews_url,
+               "--username", info.username, "--ca-file", info.ca_file, "--timeout", "5", *extra)
+
+
+def test_a_failing_checks_cause_and_fix_are_german_but_commands_links_and_code_stay(
+        german, sandbox, capsys, monkeypatch):
+    info = sandbox.info()
+    german(False)
+    code, english, _ = failing_check(capsys, monkeypatch, info, "--json")
+    assert code == 1
+    diagnosis = next(s["diagnosis"] for s in json.loads(english)["steps"] if s["status"] == "fail")
+    german(True)
+    code, out, err = failing_check(capsys, monkeypatch, info)
+    assert code == 1, err
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Ursache:"))
+    end = next(i for i, line in enumerate(lines) if line.strip() == "(Diagnosecode: impersonation_denied)")
+    block = lines[start:end]
+    assert any(line.strip() == "Behebung:" for line in block)
+    verbatim = {*diagnosis["commands"], *diagnosis["links"]}
+    assert diagnosis["commands"] and diagnosis["links"]
+    for kept in verbatim:                                  # commands and links exactly as in English
+        assert any(line.strip() == kept for line in block), kept
+    prose = [line.strip() for line in block if line.strip() not in verbatim]
+    english_left = [line for line in prose if ENGLISH_WORDS.search(line)]
+    assert not english_left, "English left in the German cause and fix:\n" + "\n".join(english_left)
+    text = " ".join(prose)
+    assert "Identitätswechsel" in text and "Verwaltungsbereich" in text and info.mailbox_out_of_scope in text
+    assert "ErrorImpersonateUserDenied" in text                        # the server's code is kept
+    assert "FEHLER" in out and "Ergebnis: FEHLER" in out and "Übersprungen: Der Schritt" in out
+
+
+def _without_times(output: str) -> dict:
+    report = json.loads(output)
+    report.pop("started_at", None)
+    report.pop("header", None)          # who ran it and when (its words are tested with report_header)
+    for step in report["steps"]:
+        step.pop("duration_ms", None)
+    return report
+
+
+def test_a_failing_checks_json_is_the_same_in_german(german, sandbox, capsys, monkeypatch):
+    info = sandbox.info()
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = failing_check(capsys, monkeypatch, info, "--json")
+        assert code == 1, err
+        outputs.append(out)
+    english, in_german = (_without_times(o) for o in outputs)
+    assert in_german == english
+    failed = next(s for s in in_german["steps"] if s["status"] == "fail")
+    assert failed["diagnosis"]["code"] == "impersonation_denied"
+    assert failed["diagnosis"]["cause"].startswith("The service account may not act as")  # English kept
+    # Only the clock differs between the two runs: everything else is byte for byte the same.
+    times = re.compile(r'"(\w+_at|time)": "[^"]*"|"duration_ms": \d+')
+    assert times.sub("", outputs[0]) == times.sub("", outputs[1])

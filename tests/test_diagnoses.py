@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ec_console import diagnoses
 from ec_console.diagnoses import (
     ADDED_CODES,
     CATALOG,
@@ -555,3 +556,36 @@ def test_upn_service_account_is_found_by_filter_in_ad_commands():
         in d.commands
     down_level = diagnose("account_locked", service_account="CONTOSO\\svc-cal")
     assert "Unlock-ADAccount -Identity svc-cal" in down_level.commands
+
+
+# --- shown in German ------------------------------------------------------------------------------------
+SAME_IN_GERMAN = {"Exchange Online:", "Google Workspace:"}
+
+
+@pytest.mark.parametrize("surface", ["cli", "gui"])
+@pytest.mark.parametrize("code", diagnoses.codes())
+def test_every_diagnosis_reads_in_german_with_its_commands_links_and_names_kept(code, surface,
+                                                                               compiled_catalogs):
+    from ec_console import i18n
+
+    names = {"mailbox": "ceo@contoso.com", "service_account": "CONTOSO\\svc-cal", "host": "mail.contoso.com",
+             "client_id": "1234567890", "error": "connection reset"}
+    for platform in (None, *diagnoses.PLATFORMS):
+        english = diagnoses.diagnose(code, surface=surface, platform=platform, **names)
+        i18n.set_language("de")
+        try:
+            shown = diagnoses.localize(english, surface)
+        finally:
+            i18n.set_language(None)                                     # back to the environment's
+        assert diagnoses.localize(english, surface) == english          # English: unchanged
+        assert (shown.code, shown.commands, shown.links) == (english.code, english.commands, english.links)
+        if code != "bad_input":                                         # its cause is the caller's message
+            assert shown.cause != english.cause
+        verbatim = {*english.commands, *english.links}
+        for before, after in zip(english.remediation.split("\n"), shown.remediation.split("\n"), strict=True):
+            if before.strip() in verbatim or before.startswith("    "):
+                assert after == before
+            elif before not in SAME_IN_GERMAN:
+                assert after != before, f"{code} ({platform}, {surface}) left in English: {before}"
+        for name in ("ceo@contoso.com", "mail.contoso.com"):
+            assert english.cause.count(name) == shown.cause.count(name)

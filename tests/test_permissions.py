@@ -37,6 +37,24 @@ def test_the_helpdesk_is_told_why_in_plain_words():
             and why.endswith(" is for an administrator."), action
 
 
+
+def test_the_helpdesk_is_told_why_in_german_and_a_window_still_tells_a_refusal_from_other_reasons():
+    from ec_console import i18n
+
+    i18n.set_language("de")
+    try:
+        why = permissions.refusal(HELPDESK, "revoke_profiles")
+        assert why == ("Ihre Rolle im Register ist helpdesk: Das Widerrufen eines Profils ist einem "
+                       "Administrator vorbehalten.")
+        assert permissions.is_refusal(why)
+        assert not permissions.is_refusal("Wählen Sie zuerst eine Anwendung aus.")
+        with pytest.raises(RoleRefused, match="^Ihre Rolle im Register ist helpdesk: Das Verknüpfen"):
+            permissions.require(type("Shared", (), {"role": HELPDESK})(), "link_profiles")
+    finally:
+        i18n.set_language(None)
+    assert permissions.is_refusal(permissions.refusal(HELPDESK, "revoke_profiles"))
+    assert not permissions.is_refusal("Select an application first.")
+
 def test_a_registry_that_does_not_say_is_an_administrators():
     class Bare:
         pass

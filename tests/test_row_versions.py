@@ -14,7 +14,14 @@ from cli_run import run
 from ec_console import dashboard
 from ec_console import registry_pg as pg
 from ec_console.errors import ExitStatus
-from ec_console.registry import ROW_VERSIONS_VERSION, SCHEMA_VERSION, ChangedElsewhere, Registry, migrate
+from ec_console.registry import (
+    DECISION_VERSIONS_VERSION,
+    ROW_VERSIONS_VERSION,
+    SCHEMA_VERSION,
+    ChangedElsewhere,
+    Registry,
+    migrate,
+)
 
 NOW = "2026-01-01T00:00:00Z"
 
@@ -28,16 +35,77 @@ def consoles():
         yield first, second, app, profile
 
 
-def test_every_update_bumps_the_version(consoles):
+def test_a_decision_moves_the_version_a_check_result_does_not(consoles):
     first, second, app, profile = consoles
     before = profile.version
-    after_check = first.record_profile_check(profile.id, result="fail", diagnosis="mailbox_gone")
-    assert after_check.version == before + 1
+    checked = first.record_profile_check(profile.id, result="fail", diagnosis="mailbox_gone")
+    assert checked.last_result == "fail" and checked.version == before          # what a check found
+    assert first.set_profile_status(profile.id, "needs_relink").version == before + 1
     assert second.get_profile(profile.id).version == before + 1       # the other console reads it too
-    assert first.set_profile_status(profile.id, "needs_relink").version == before + 2
-    updated = first.update_application(app.id, health="ews_blocked")
-    assert updated.version == app.version + 1
-    assert first.get_application(app.id).version == app.version + 1
+    flipped = first.record_profile_check(profile.id, result="pass", status="linked")
+    assert flipped.status == "linked" and flipped.version == before + 2   # a check's status change counts
+    assert first.record_profile_check(profile.id, result="pass", status="linked").version == before + 2
+    assert first.update_profile(profile.id, display_name="Ann Archer").version == before + 3
+    assert first.update_application(app.id, health="ews_blocked").version == app.version
+    assert first.update_application(app.id, settings={"ews_url": "https://y/ews"}).version == app.version + 1
+    renamed = first.rename_application(app.id, "CONTOSO EWS")                # a change of case is a change
+    assert renamed.version == app.version + 2
+    assert first.get_application(app.id).version == app.version + 2
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def two_consoles(request):
+    """Two consoles on one registry, on either engine: two Registry objects on region us's file, or two
+    connections to a fresh PostgreSQL registry; and the application and profile they both see."""
+    if request.param == "sqlite":
+        opened = [Registry.for_region("us"), Registry.for_region("us")]
+    else:
+        url = request.getfixturevalue("pg_cluster").url(request.getfixturevalue("pg_registry"))
+        opened = [Registry(url), Registry(url)]
+    first, second = opened
+    try:
+        app = first.add_application("Contoso EWS", "exchange", "contoso.com", {"ews_url": "https://x/ews"})
+        profile = first.add_profile(app.id, "ann@contoso.com", "Ann")
+        yield first, second, app, profile
+    finally:
+        for registry in opened:
+            registry.close()
+
+
+def test_a_check_recorded_by_another_console_does_not_make_a_revoke_here_fail(two_consoles):
+    here, elsewhere, app, profile = two_consoles
+    seen = {profile.id: here.get_profile(profile.id).version}
+    elsewhere.record_profile_check(profile.id, result="fail", diagnosis="ews_unreachable")   # check all there
+    elsewhere.update_application(app.id, health="ews_unreachable")
+    [result] = dashboard.revoke_profiles(here, [profile.id], seen=seen)
+    assert result.changed and here.get_profile(profile.id).status == "revoked"
+
+
+def test_a_status_change_by_another_console_still_makes_a_revoke_here_fail(two_consoles):
+    here, elsewhere, _app, profile = two_consoles
+    seen = {profile.id: here.get_profile(profile.id).version}
+    elsewhere.record_profile_check(profile.id, result="fail", diagnosis="mailbox_gone", status="needs_relink")
+    with pytest.raises(ChangedElsewhere) as refused:
+        dashboard.revoke_profiles(here, [profile.id], seen=seen)
+    assert refused.value.now == "needs_relink"
+    assert here.get_profile(profile.id).status == "needs_relink"
+
+
+def test_an_older_registry_keeps_its_versions_and_guards_only_decisions(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, DECISION_VERSIONS_VERSION - 1)
+    conn.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
+                 "VALUES ('Old', 'exchange', 'o.com', ?, ?)", (NOW, NOW))
+    conn.execute("UPDATE applications SET health = 'ews_blocked'")
+    assert conn.execute("SELECT version FROM applications").fetchone() == (2,)   # schema 14: every update
+    assert migrate(conn) == SCHEMA_VERSION
+    conn.execute("UPDATE applications SET health = NULL, updated_at = 'x'")
+    assert conn.execute("SELECT version FROM applications").fetchone() == (2,)
+    conn.execute("UPDATE applications SET status = 'revoked'")
+    assert conn.execute("SELECT version FROM applications").fetchone() == (3,)
+    assert migrate(conn) == SCHEMA_VERSION          # again: nothing to do
+    conn.close()
 
 
 def test_a_revoke_on_what_was_seen_is_refused_after_another_console_changed_it(consoles):
@@ -152,23 +220,33 @@ def test_on_postgresql_two_consoles_cannot_lose_an_update(pg_logins):
         assert first.execute("SELECT status FROM profiles WHERE id = %s", (profile,)).fetchone() == \
             ("revoked",)
         app_seen = _version(first, "applications", app)
-        first.execute("UPDATE applications SET settings = '{}' WHERE id = %s", (app,))
+        first.execute("UPDATE applications SET settings = '{\"timeout\": 20}' WHERE id = %s", (app,))
         assert second.execute("UPDATE applications SET status = 'revoked' WHERE id = %s AND version = %s",
                               (app, app_seen)).rowcount == 0
 
 
-def test_on_postgresql_a_helpdesk_check_bumps_the_version_without_a_grant_on_it(pg_logins):
+def test_on_postgresql_a_helpdesk_check_moves_the_version_only_when_it_changes_the_status(pg_logins):
     with pg_logins("admin") as admin:
         app, profile = _seed(admin)
         before = _version(admin, "profiles", profile)
+        app_before = _version(admin, "applications", app)
     with pg_logins("helpdesk") as helpdesk:
         assert helpdesk.execute("UPDATE profiles SET last_result = 'pass', last_checked_at = %s "
                                 "WHERE id = %s", (NOW, profile)).rowcount == 1
         assert helpdesk.execute("UPDATE applications SET health = NULL WHERE id = %s", (app,)).rowcount == 1
+        assert _version(helpdesk, "profiles", profile) == before
+        assert _version(helpdesk, "applications", app) == app_before
+        # a finding that moves the profile to needs_relink is a status change: it moves the version, with
+        # no grant on the column
+        assert helpdesk.execute("UPDATE profiles SET status = 'needs_relink', last_result = 'fail' "
+                                "WHERE id = %s", (profile,)).rowcount == 1
     with pg_logins("admin") as admin:
         assert _version(admin, "profiles", profile) == before + 1
         # a client cannot set the version itself: the trigger decides
         admin.execute("UPDATE profiles SET version = 1000 WHERE id = %s", (profile,))
+        assert _version(admin, "profiles", profile) == before + 1
+        admin.execute("UPDATE profiles SET version = 1000, email = 'ann.archer@contoso.com' WHERE id = %s",
+                      (profile,))
         assert _version(admin, "profiles", profile) == before + 2
 
 
@@ -210,7 +288,7 @@ def test_a_rename_decided_before_another_console_edited_the_application_keeps_na
 
     first, second, app, _profile = consoles
     store.set(secret_key("us", app.name, "password"), "s3cret-for-the-test")
-    second.update_application(app.id, health="ews_blocked")
+    second.update_application(app.id, settings={**app.settings, "timeout": 20})
     with pytest.raises(ChangedElsewhere):
         rename_application(first, app, "Fabrikam EWS", region_id="us", store=store)
     assert first.get_application(app.id).name == "Contoso EWS"

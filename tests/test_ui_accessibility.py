@@ -778,3 +778,28 @@ def test_keyboard_only_check_link_relink_and_revoke_application(qtbot, console, 
     alt_letter(qtbot, revoke.revoke_button.text())
     with Registry.for_region("us") as registry:
         qtbot.waitUntil(lambda: registry.find_application("Sandbox EWS").status == "revoked", timeout=TIMEOUT)
+
+
+# Windows translated into German (docs/i18n.md): their German mnemonics must not collide either (Qt's own
+# German wizard buttons take other letters: "< &Zurück", "&Weiter >", "Ab&schließen").
+GERMAN_WINDOWS = ("SetupWizard", "SetupWizard (move)", "AboutDialog", "ExceptionDialog")
+
+
+@pytest.fixture
+def german(qapp):
+    from PySide6.QtCore import QCoreApplication
+
+    from ec_console.ui.app import install_translators, remove_translators
+
+    install_translators(qapp, "de")
+    assert QCoreApplication.translate("SetupWizard", "Add connection") == "Verbindung hinzufügen"
+    yield
+    remove_translators(qapp)
+
+
+@pytest.mark.parametrize("name", GERMAN_WINDOWS)
+def test_german_mnemonics_do_not_collide(qtbot, german, console, sandbox, session, name):
+    clashes = []
+    for description, widget in _states(qtbot, console, sandbox, name):
+        clashes += [f"{description}: {entry}" for entry in mnemonic_collisions(widget)]
+    assert clashes == [], "\n".join(clashes)

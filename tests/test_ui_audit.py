@@ -237,3 +237,42 @@ def test_the_window_says_the_chain_verifies_then_where_it_breaks_and_the_export_
     first = next(csv.reader(target.open(encoding="utf-8", newline="")))
     assert first[0].startswith("# Audit chain NOT verified at ")
     assert "broken at entry 3 (" in first[0] and "edited" in first[0]
+
+
+def test_the_audit_log_in_german(qtbot, open_window, monkeypatch, berlin_time, compiled_catalogs):  # noqa: F811
+    """German chosen: headings, labels, action names, counts and dates are German; codes stay; the filter
+    finds an action by its German name and by its English one."""
+    from PySide6.QtWidgets import QApplication
+
+    from ec_console.ui.app import install_translators, remove_translators
+    from ec_console.ui.tasks import shutdown_pools
+
+    _seed_days(monkeypatch)
+    install_translators(QApplication.instance(), "de")
+    dialog = None
+    try:
+        dialog = _open(qtbot, open_window("us"))
+        assert dialog.status.text() == "6 Einträge"
+        headers = [dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
+        assert headers == ["Zeit", "Benutzer", "Aktion", "Objekt", "Detail"]
+        assert dialog.from_check.text() == "&Von:" and dialog.to_check.text() == "&Bis:"
+        assert dialog.from_date.displayFormat() == "dd.MM.yyyy"
+        row = [e.action for e in dialog.model.entries].index("profile_revoked")
+        assert dialog.model.data(dialog.model.index(row, 0)) == "02.12.2026 00:30"    # local, Berlin
+        assert dialog.model.data(dialog.model.index(row, 2)) == "Profil widerrufen"
+        assert dialog.model.data(dialog.model.index(row, 2), Qt.ItemDataRole.ToolTipRole) == \
+            "Profil widerrufen (gespeichert als profile_revoked)"
+        dialog.table.selectRow(row)
+        details = dialog.details.text()
+        assert "<b>Benutzer</b>" in details and "<b>Eintrag</b>" in details
+        assert "Profil widerrufen (profile_revoked)" in details and "2026-12-01T23:30:00Z UTC" in details
+        qtbot.keyClicks(dialog.filter, "widerrufen")
+        qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "1 Eintrag")
+        dialog.filter.clear()
+        qtbot.keyClicks(dialog.filter, "revoked")
+        qtbot.waitUntil(lambda: dialog.loading is None and dialog.status.text() == "1 Eintrag")
+    finally:
+        remove_translators(QApplication.instance())
+        if dialog is not None:
+            dialog.close()
+        shutdown_pools()

@@ -364,3 +364,36 @@ def test_a_failed_check_shows_its_fix_in_the_windows_words_and_exports_them(qtbo
     raw = json.loads(view.export(tmp_path / "report.json", "json").read_text())
     step = next(s for s in raw["steps"] if s["id"] == "authenticate")
     assert "EC_PASSWORD" in step["diagnosis"]["remediation"]
+
+
+def test_the_check_window_speaks_german(qtbot, saved_app, sandbox, compiled_catalogs):
+    """German chosen: the labels, buttons and the result line are German; the mailbox, the diagnosis code and
+    the commands stay as they are; Alt+letters do not collide."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
+
+    from ec_console.ui.app import install_translators, remove_translators
+
+    app = QApplication.instance()
+    install_translators(app, "de")
+    try:
+        window = CheckView("us")
+        qtbot.addWidget(window)
+        window.show()
+        assert window.windowTitle() == "Verbindung testen – US"
+        assert window.run_button.text() == "P&rüfung ausführen"
+        mailbox = sandbox.info().mailboxes_in_scope[0]
+        run_and_wait(qtbot, window)
+        assert window.result.text().startswith("Bestanden")
+        assert window.result_heading.text().startswith(f"{mailbox} · geprüft ")
+        keys: dict[str, list[str]] = {}
+        for widget in window.findChildren(QLabel) + window.findChildren(QAbstractButton):
+            found = re.search(r"&([^&\s])", widget.text().replace("&&", ""))
+            if found and widget.isVisibleTo(window):
+                keys.setdefault(found.group(1).lower(), []).append(widget.text())
+        assert {k: v for k, v in keys.items() if len(v) > 1} == {}
+        window.mailbox.clear()
+        assert any("Postfach" in problem for problem in window.problems())
+    finally:
+        remove_translators(app)

@@ -254,3 +254,48 @@ def test_an_application_without_its_secret_says_so_and_writes_nothing(qtbot, ope
         window.findChild(QAction, "relinkProfileAction").trigger()
     assert "did not run" in finished.args[0] and "No secret" in finished.args[0]
     assert profile_status(chosen[0]) == ("linked", None)
+
+
+@pytest.fixture
+def german(qapp, compiled_catalogs):
+    from ec_console.ui.app import install_translators, remove_translators
+
+    install_translators(qapp, "de")
+    yield
+    remove_translators(qapp)
+
+
+def test_details_pane_in_german(qtbot, open_window, linked, german):  # noqa: F811
+    _app, chosen = linked
+    window = open_window()
+    pane = window.details_pane
+    with qtbot.waitSignal(pane.loaded, timeout=10000):
+        window.show_profile_details(window.model.index(emails(window).index(chosen[3]), 0))
+    assert "Erstmals verknüpft" in pane.facts.text() and "Erneut zu verknüpfen" in pane.facts.text()
+    assert [pane.tabs.tabText(i) for i in range(pane.tabs.count())] == ["Ü&bersicht", "&Letzte Prüfung",
+                                                                       "&Verlauf"]
+    history = [pane.history.topLevelItem(i).text(1) for i in range(pane.history.topLevelItemCount())]
+    assert history == ["Erneute Verknüpfung", "Verknüpfung"]
+    assert pane.history.topLevelItem(0).text(2) == "Fehlgeschlagen: impersonation_denied"
+    assert pane.history.topLevelItem(0).toolTip(1) == "relink"                  # the code, as recorded
+    assert pane.history.topLevelItem(0).text(0)[2] == "."                       # 03.12.2026 12:00
+
+
+def test_busy_blocks_in_german_dates(german, monkeypatch):
+    import time
+
+    from ec_console.ui.profile_details import block_lines
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        lines = block_lines([
+            {"start": "2026-07-02T08:00:00Z", "end": "2026-07-02T09:30:00Z", "busy_type": "Busy"},
+            {"start": "2026-07-02T22:00:00Z", "end": "2026-07-03T22:00:00Z", "all_day": True},
+            {"start": "2026-07-02T21:00:00Z", "end": "2026-07-03T07:00:00Z", "busy_type": "Tentative"},
+        ])
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert lines == ["02.07.2026 10:00 – 11:30", "03.07.2026 ganztägig",
+                     "02.07.2026 23:00 – 03.07.2026 09:00  (Tentative)"]

@@ -308,3 +308,41 @@ def test_switching_region_shows_that_regions_monitor_without_a_notification(qtbo
     qtbot.waitUntil(lambda: label.seen_region == "de" and label.reading is None)
     assert f"Last scheduled run: {when:%d %b %H:%M}, 1 application failing" in label.text()
     assert label.notified == []                   # the other region's old run is not news
+
+
+def test_the_health_history_and_the_monitor_line_in_german(qtbot, open_window, monkeypatch,  # noqa: F811
+                                                           compiled_catalogs):
+    """German chosen: the table's headings and words, the chart's series and axis, and the status bar's line
+    are German, with German dates; codes (diagnoses) stay."""
+    import re
+
+    from PySide6.QtWidgets import QApplication
+
+    from ec_console.ui.app import install_translators, remove_translators
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Registry.for_region("us") as registry:
+        seed_health_history(registry)
+        for name in ("A", "B"):
+            registry.add_application(name, "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(hours=1)), {"A": "failing", "B": "ok"})
+    _install(monkeypatch, utc_text(now - timedelta(days=3)))
+    install_translators(QApplication.instance(), "de")
+    try:
+        window = open_window("us")
+        when = (now - timedelta(hours=1)).astimezone()
+        assert f"Letzte geplante Ausführung: {when:%d.%m.} {when:%H:%M}, 1 Anwendung fehlerhaft" in \
+            _status(qtbot, window)
+        dialog = _open(qtbot, window)
+        model = dialog.table.model()
+        headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+        assert headers == ["Zeit", "Auslöser", "Ergebnis", "Verknüpft", "Erneut zu verknüpfen", "Fehlerhaft",
+                           "Lecks", "Diagnosen"]
+        table = _table(dialog)
+        assert {row[1] for row in table} <= {"geplant", "manuell"}
+        assert {row[2] for row in table} & {"OK", "fehlerhaft", "fehlgeschlagen", "nicht geprüft"}
+        assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", table[0][0])
+        names = sorted(s.name() for s in dialog.chart.series() if s.objectName().startswith("series_"))
+        assert names == ["Erneut zu verknüpfen", "Fehlerhaft", "Verknüpft"]
+    finally:
+        remove_translators(QApplication.instance())

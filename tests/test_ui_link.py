@@ -265,3 +265,38 @@ def test_google_discovery_lists_the_domain_with_nothing_ticked_and_says_who_is_a
     assert rows[DELEGATED_ADMIN] == "Not ticked: administrator"
     assert rows[OUTSIDE_GROUP] == "Not ticked: executive"
     dlg.reject()
+
+
+@pytest.fixture
+def german(qapp, compiled_catalogs):
+    from ec_console.ui.app import install_translators, remove_translators
+
+    install_translators(qapp, "de")
+    yield
+    remove_translators(qapp)
+
+
+def test_the_link_dialog_in_german(qtbot, german, dialog, sandbox):
+    """German chosen: buttons, counts and the summary are German; Alt+letters do not collide on a tab."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    _window, dlg = dialog
+    good = list(sandbox.info().mailboxes_in_scope[:2])
+    _paste(qtbot, dlg, "\n".join([*good, "not an address"]))
+    problems = [dlg.problems.item(i).text() for i in range(dlg.problems.count())]
+    assert problems[0] == "2 Adressen gelesen, 2 neu in der Liste. 1 Zeile konnte nicht verwendet werden:"
+    assert problems[1].startswith("Zeile 3:")
+    assert dlg.count_label.text() == "2 von 2 ausgewählt"
+    assert dlg.link_button.text() == "2 Kalender &verknüpfen"
+    keys: dict[str, list[str]] = {}
+    for widget in dlg.findChildren(QLabel) + dlg.findChildren(QAbstractButton):
+        found = re.search(r"&([^&\s])", widget.text().replace("&&", ""))
+        if found and widget.isVisibleTo(dlg):
+            keys.setdefault(found.group(1).lower(), []).append(widget.text())
+    assert {k: v for k, v in keys.items() if len(v) > 1} == {}
+    qtbot.mouseClick(dlg.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.summary is not None, timeout=60000)
+    assert dlg.status.text() == "Fertig: 2 verknüpft"
+    assert set(_rows(dlg).values()) == {"Verknüpft"}

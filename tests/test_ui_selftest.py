@@ -198,7 +198,8 @@ def test_screenshots_render_every_window_in_every_theme(qapp, tmp_path, ec_home,
                "wizard-scope-graph", "wizard-test-graph", "wizard-summary-graph", "wizard-move-graph",
                "main-graph", "check-view-graph", "reconcile", "reconcile-revoke-leavers",
                "reconcile-cannot-tell", "reconcile-marketplace", "main-reconciled", "health-history",
-               "health-history-long", "main-connection-lost", "main-connection-restored", "region-selector",
+               "health-history-long", "main-connection-lost", "main-connection-lost-not-revoked",
+               "main-connection-restored", "region-selector",
                "main-helpdesk", "main-helpdesk-tooltip", "main-de", "main-empty-de")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows
                            for scheme in ("light", "dark", "high_contrast"))
@@ -244,3 +245,32 @@ def test_without_a_keychain_process_the_answer_is_asked_here(qapp, tmp_path, cap
         monkeypatch.setattr(selftest, "_KEYCHAIN_CHILD", "print('not json')")
     assert run_self_test(tmp_path / "shot.png") == 0
     assert _keychain_line(capsys.readouterr().out) == f"keychain: {keychain_status()}"
+
+
+def test_screenshots_in_german_name_every_window_with_de(qapp, tmp_path, monkeypatch, compiled_catalogs):
+    """`--language de` reaches each scale's child process, whose windows are built in German and saved as
+    `<window>-de-<theme>@<scale>x.png`; the default run passes no language (its names: the test above)."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QLabel
+
+    from ec_console.ui import screenshots
+
+    commands: list[list[str]] = []
+    monkeypatch.setattr(screenshots.subprocess, "call", lambda command, env: commands.append(command) or 0)
+    assert screenshots.main([str(tmp_path), "--language", "de", "--theme", "dark"]) == 0
+    assert [c[c.index("--scale") + 1:] for c in commands] == [
+        ["1", "--theme", "dark", "--language", "de"], ["2", "--theme", "dark", "--language", "de"]]
+    commands.clear()
+    assert screenshots.main([str(tmp_path), "--theme", "dark"]) == 0
+    assert len(commands) == 2 and not any("--language" in c for c in commands)
+
+    def render(outdir, scale, themes, *, german):
+        label = QLabel(QCoreApplication.translate("SetupWizard", "Add connection"))
+        screenshots._save(label, outdir, "wizard-platform", themes[0], scale)
+        assert german and label.text() == "Verbindung hinzufügen"
+        return 0
+
+    monkeypatch.setattr(screenshots, "_render_windows", render)
+    assert screenshots._render_all(tmp_path, 1, ("light",), "de") == 0
+    assert [p.name for p in tmp_path.glob("*.png")] == ["wizard-platform-de-light@1x.png"]
+    assert QCoreApplication.translate("SetupWizard", "Add connection") == "Add connection"  # restored

@@ -370,3 +370,68 @@ def test_an_inline_error_speaks_the_windows_words():
     text = describe_error(BadInput("--expect-denied must name another mailbox than --mailbox"))
     assert text == ("The \u201cMust be denied\u201d field must name another mailbox than the "
                     "\u201cMailbox\u201d field")
+
+
+@pytest.fixture
+def german():
+    from ec_console import i18n
+
+    i18n.set_language("de")
+    yield
+    i18n.set_language(None)
+
+
+def test_the_flow_speaks_german_when_german_is_chosen(sandbox, german):
+    """Labels, placeholders, choices, messages and the summary in German (docs/i18n.md); the summary's row
+    keys, the stored settings and the commands do not change with the language."""
+    from ec_console.wizard import PLATFORM_CHOICES
+
+    legacy = next(c for c in PLATFORM_CHOICES if c.platform is Platform.ONLINE)
+    assert legacy.title == "Exchange Online – veraltetes EWS (abgeschaltet am 1. April 2027)"
+    flow = SetupFlow("us")
+    flow.choose_platform(Platform.ONPREM)
+    specs = {spec.key: spec for spec in flow.all_fields(Page.CONNECTION_ONPREM)}
+    assert specs["password"].label == "Kennwort" and specs["test_mailbox"].label == "Testpostfach"
+    assert dict(specs["auth"].choices)[""] == "Den Server fragen (NTLM bevorzugt)"
+    assert flow.set_value("test_mailbox", "ada.lovelace@contoso.com") is None
+    assert flow.set_value("outside_mailbox", "Ada.Lovelace@contoso.com") == \
+        "Postfach außerhalb der Gruppe: muss sich vom Testpostfach unterscheiden, das erreichbar sein muss"
+    assert flow.page_errors(Page.CONNECTION_ONPREM)["password"] == "Kennwort: Ein Wert ist erforderlich"
+
+    flow = filled(Platform.ONLINE, sandbox)
+    english_settings = flow.settings()
+    flow.record_test(flow.run_test(secret=flow.resolve_secret()))
+    rows = {key: (label, text) for key, label, text in flow.summary_rows(keychain="Secret Service")}
+    assert rows["client_secret"] == ("Geheimer Clientschlüssel",
+                                     "Wird beim Abschließen im Schlüsselbund des Systems (Secret Service) "
+                                     "gespeichert.")
+    assert rows["setup_check"][0] == "Einrichtungsprüfung"
+    assert rows["setup_check"][1].startswith(f"Bestanden für {sandbox.info().mailboxes_in_scope[0]}")
+    assert "Mandanten-ID" in rows["settings"][1]
+    assert flow.settings() == english_settings
+    guide = flow.scope_guide()
+    assert guide.text.startswith("Microsoft schaltet EWS in Exchange Online am 1. April 2027 endgültig ab")
+    assert all(command.startswith(("New-", "Get-", "Test-", "Add-", "Set-")) for command in guide.commands)
+
+
+def test_a_field_label_starts_small_inside_an_english_sentence_only(german):
+    from ec_console import i18n
+
+    flow = SetupFlow("us")
+    flow.choose_platform(Platform.ONPREM)
+    flow.set_value("password", "secret-value")
+    flow.sandbox_keys.add("password")
+    hint = {spec.key: spec for spec in flow.fields(Page.CONNECTION_ONPREM)}["password"].placeholder
+    assert hint == "Kennwort der Sandbox gesetzt"
+    i18n.set_language("en")
+    hint = {spec.key: spec for spec in flow.fields(Page.CONNECTION_ONPREM)}["password"].placeholder
+    assert hint == "sandbox password set"
+
+
+def test_a_certificate_date_is_written_as_the_language_writes_dates(german):
+    from ec_console import i18n
+    from ec_console.wizard import date_for_people
+
+    assert date_for_people("2027-12-03") == "03.12.2027"
+    i18n.set_language("en")
+    assert date_for_people("2027-12-03") == "2027-12-03"

@@ -21,46 +21,46 @@ import sys
 from typing import Any
 
 from ec_console.errors import ExitStatus
+from ec_console.i18n import _
 from ec_console.permissions import MOVE_APPLICATION
 
 
 def register(actions: Any) -> None:
     """Add `move-to-graph` to the actions of `ec-console applications`."""
     from ec_console.commands.applications import _common
-    from ec_console.commands.check import CLIENT_SECRET_ENV
-    from ec_console.commands.check_graph import CERT_PASSWORD_ENV
     from ec_console.providers.graph import CLOUDS
 
     move = actions.add_parser(
         "move-to-graph",
-        help="move an Exchange Online EWS application to Microsoft Graph, keeping its profiles",
-        description="EWS in Exchange Online is switched off on 1 April 2027. Move an Exchange Online EWS "
+        help=_("move an Exchange Online EWS application to Microsoft Graph, keeping its profiles"),
+        description=_("EWS in Exchange Online is switched off on 1 April 2027. Move an Exchange Online EWS "
         "application to Microsoft Graph: its name, domain, test mailbox, scoping group, the mailbox that "
         "must be denied, tenant ID, profiles and history are kept; give the Graph app registration's client "
         "ID and its certificate or client secret. The Graph check runs first; nothing changes unless it "
-        "passes.",
-        epilog=f"The client secret comes from {CLIENT_SECRET_ENV}, else from a hidden prompt; with "
-        f"--certificate, a PFX file's passphrase comes from {CERT_PASSWORD_ENV}. Exit statuses: 0 moved, 1 "
-        "the Graph check failed (nothing changed), 2 bad input, 3 no usable keychain.",
+        "passes."),
+        epilog=_("The client secret comes from EC_CLIENT_SECRET, else from a hidden prompt; with "
+                 "--certificate, a PFX file's passphrase comes from EC_CERT_PASSWORD. Exit statuses: 0 "
+                 "moved, 1 "
+                 "the Graph check failed (nothing changed), 2 bad input, 3 no usable keychain."),
     )
-    move.add_argument("name", metavar="NAME", help="the Exchange Online EWS application's name")
+    move.add_argument("name", metavar="NAME", help=_("the Exchange Online EWS application's name"))
     move.add_argument("--client-id", metavar="C", required=True,
-                      help="application (client) ID of the app registration with Graph access")
+                      help=_("application (client) ID of the app registration with Graph access"))
     move.add_argument("--tenant-id", metavar="T",
-                      help="Entra tenant ID or verified domain (default: the application's own)")
+                      help=_("Entra tenant ID or verified domain (default: the application's own)"))
     move.add_argument("--certificate", metavar="PEM|PFX",
-                      help="sign in with this certificate (a PEM file with the private key and the "
-                      "certificate, or a PFX file) instead of a client secret")
+                      help=_("sign in with this certificate (a PEM file with the private key and the "
+                      "certificate, or a PFX file) instead of a client secret"))
     move.add_argument("--cloud", choices=list(CLOUDS), default="global",
-                      help="the Microsoft cloud: sets the sign-in authority and the Graph host "
-                      "(default global)")
+                      help=_("the Microsoft cloud: sets the sign-in authority and the Graph host "
+                      "(default global)"))
     move.add_argument("--authority", metavar="URL",
-                      help="identity platform base URL, scheme and host (default: the cloud's)")
+                      help=_("identity platform base URL, scheme and host (default: the cloud's)"))
     move.add_argument("--graph-url", metavar="URL",
-                      help="Microsoft Graph's root, scheme and host (default: the cloud's)")
+                      help=_("Microsoft Graph's root, scheme and host (default: the cloud's)"))
     move.add_argument("--mailbox", metavar="ADDR",
-                      help="the mailbox to check (default: the application's test mailbox)")
-    move.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM) for the check")
+                      help=_("the mailbox to check (default: the application's test mailbox)"))
+    move.add_argument("--ca-file", metavar="PEM", help=_("extra trusted CA certificates (PEM) for the check"))
     _common(move, "the check and the outcome")
     move.set_defaults(handler=run_move_to_graph, permission=MOVE_APPLICATION)
 
@@ -98,7 +98,7 @@ def run_move_to_graph(args: argparse.Namespace) -> int:
             certificate = str(validation.existing_file(args.certificate, "--certificate").resolve())
             secret = os.environ.get(CERT_PASSWORD_ENV) or None
         else:
-            secret = read_secret(True, whose=f"app {client_id}")
+            secret = read_secret(True, whose=_("app {client_id}").format(client_id=client_id))
             _register_secret(secret)
         cancel = CancelToken()
         with cancel_on_interrupt(cancel):
@@ -113,10 +113,11 @@ def run_move_to_graph(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(report) + "\n")
         if outcome.moved:
-            print(f"{app.name!r} now uses Microsoft Graph; its profiles and history are kept, and its EWS "
-                  "secret is removed from the keychain.")
+            print(_("{name} now uses Microsoft Graph; its profiles and history are kept, and its EWS "
+                    "secret is removed from the keychain.").format(name=repr(app.name)))
         else:
-            print(f"The Microsoft Graph check did not pass: {app.name!r} stays on EWS, nothing changed.")
+            print(_("The Microsoft Graph check did not pass: {name} stays on EWS, nothing changed.")
+                  .format(name=repr(app.name)))
     if report.cancelled:
         return ExitStatus.INTERRUPTED
     return ExitStatus.OK if outcome.moved else ExitStatus.STEP_FAILED

@@ -62,7 +62,7 @@ from ec_console.commands.common import (
 )
 from ec_console.commands.profiles import print_json
 from ec_console.errors import BadInput, ExitStatus
-from ec_console.i18n import _
+from ec_console.i18n import N_, _
 from ec_console.permissions import (
     ADD_APPLICATION,
     IMPORT_CREDENTIAL,
@@ -84,20 +84,20 @@ def register(subparsers: Any) -> None:
     apps = subparsers.add_parser(
         "applications",
         help=_("list, add, edit, revoke and remove applications"),
-        description="The applications (organisation-wide grants) of a region.",
+        description=_("The applications (organisation-wide grants) of a region."),
     )
     actions = apps.add_subparsers(
         dest="applications_command", metavar="ACTION", parser_class=pclass, required=True
     )
-    plist = actions.add_parser("list", help="list applications with their profile counts and health")
-    _common(plist, "the applications")
+    plist = actions.add_parser("list", help=_("list applications with their profile counts and health"))
+    _common(plist, N_("the applications"))
     plist.set_defaults(handler=run_list)
 
     add = actions.add_parser(
         "add",
-        help="scripted setup: check the access, store the secret, save",
-        description="Add an application: the same validation and setup check as the "
-        "wizard; nothing is written unless the check passes.",
+        help=_("scripted setup: check the access, store the secret, save"),
+        description=_("Add an application: the same validation and setup check as the "
+        "wizard; nothing is written unless the check passes."),
     )
     providers = add.add_subparsers(dest="provider", metavar="PROVIDER", parser_class=pclass, required=True)
     _add_exchange(providers)
@@ -106,27 +106,27 @@ def register(subparsers: Any) -> None:
 
     revoke = actions.add_parser(
         "revoke",
-        help="revoke an application (steps, verify withdrawal, delete the secret)",
-        description="Print the platform steps that withdraw the grant, verify the withdrawal (access must "
+        help=_("revoke an application (steps, verify withdrawal, delete the secret)"),
+        description=_("Print the platform steps that withdraw the grant, verify the withdrawal (access must "
         "now "
         "be denied), then delete the keychain secret and mark the application and all its "
-        "profiles revoked.",
+        "profiles revoked."),
     )
-    revoke.add_argument("name", metavar="NAME", help="the application's name")
+    revoke.add_argument("name", metavar="NAME", help=_("the application's name"))
     revoke.add_argument(
-        "--yes", action="store_true", help="do not ask to confirm (required without a terminal)"
+        "--yes", action="store_true", help=_("do not ask to confirm (required without a terminal)")
     )
     revoke.add_argument(
         "--skip-verify",
         action="store_true",
-        help="do not verify the withdrawal (the audit trail records that it was skipped)",
+        help=_("do not verify the withdrawal (the audit trail records that it was skipped)"),
     )
     revoke.add_argument(
         "--verify-mailbox",
         metavar="ADDR",
-        help="the account to verify with (default: the setup check's, else a linked profile)",
+        help=_("the account to verify with (default: the setup check's, else a linked profile)"),
     )
-    _common(revoke, "the result")
+    _common(revoke, N_("the result"))
     revoke.set_defaults(handler=run_revoke, permission=REVOKE_APPLICATION)
     _register_edits(actions)
     from ec_console.commands.reconcile import register as register_reconcile
@@ -137,49 +137,51 @@ def register(subparsers: Any) -> None:
 def _register_edits(actions: Any) -> None:
     rename = actions.add_parser(
         "rename",
-        help="rename an application (its keychain secret moves with it)",
-        description="Give an application another name, unique in its region. The keychain secret, filed "
-        "under the name, moves to the new one; the audit log records the old and the new name.",
+        help=_("rename an application (its keychain secret moves with it)"),
+        description=_("Give an application another name, unique in its region. The keychain secret, filed "
+        "under the name, moves to the new one; the audit log records the old and the new name."),
     )
-    rename.add_argument("name", metavar="NAME", help="the application's current name")
-    rename.add_argument("new_name", metavar="NEW", help="its new name")
-    _common(rename, "the renamed application")
+    rename.add_argument("name", metavar="NAME", help=_("the application's current name"))
+    rename.add_argument("new_name", metavar="NEW", help=_("its new name"))
+    _common(rename, N_("the renamed application"))
     rename.set_defaults(handler=run_rename, permission=RENAME_APPLICATION)
 
     rotate = actions.add_parser(
         "rotate-secret",
-        help="replace the password, client secret or key after checking the new one",
-        description="Check the new secret with the application's setup check against its test mailbox; only "
+        help=_("replace the password, client secret or key after checking the new one"),
+        description=_("Check the new secret with the application's setup check against its test mailbox; "
+                      "only "
         "when the check passes (or warns and --accept-warning is given) is the old secret replaced in "
-        "the keychain. A failed check changes nothing.",
-        epilog="Exchange: the new password comes from EC_PASSWORD, a new client secret (OAuth) from "
+        "the keychain. A failed check changes nothing."),
+        epilog=_("Exchange: the new password comes from EC_PASSWORD, a new client secret (OAuth) from "
         "EC_CLIENT_SECRET, else from a hidden prompt on a terminal; never from the command line. "
         "Google: --key-file names the new key file. Exit statuses: 0 replaced, 1 the check failed or "
-        "warned (nothing changed), 2 bad input, 3 no usable keychain.",
+        "warned (nothing changed), 2 bad input, 3 no usable keychain."),
     )
-    rotate.add_argument("name", metavar="NAME", help="the application's name")
-    rotate.add_argument("--key-file", metavar="SA.json", help="the new service-account key file (Google)")
+    rotate.add_argument("name", metavar="NAME", help=_("the application's name"))
+    rotate.add_argument("--key-file", metavar="SA.json", help=_("the new service-account key file (Google)"))
     rotate.add_argument("--certificate", metavar="PEM|PFX",
-                        help="the new certificate with its private key (a Microsoft 365 (Graph) application "
+                        help=_("the new certificate with its private key (a Microsoft 365 (Graph) "
+                               "application "
                         "that signs in with a certificate): kept in the keychain, its thumbprint recorded "
-                        "with the application")
+                        "with the application"))
     rotate.add_argument("--mailbox", metavar="ADDR",
-                        help="the account to check with (default: the application's test mailbox)")
+                        help=_("the account to check with (default: the application's test mailbox)"))
     rotate.add_argument("--accept-warning", action="store_true",
-                        help="replace the secret even when the check warns (the audit log records that)")
-    _common(rotate, "the check and the outcome")
+                        help=_("replace the secret even when the check warns (the audit log records that)"))
+    _common(rotate, N_("the check and the outcome"))
     rotate.set_defaults(handler=run_rotate_secret, permission=ROTATE_SECRET)
 
     imp = actions.add_parser(
         "import-credential",
-        help="put an application's credential into this desktop's keychain, after checking it",
-        description="The registry is shared and never holds a secret: each desktop that runs checks keeps "
+        help=_("put an application's credential into this desktop's keychain, after checking it"),
+        description=_("The registry is shared and never holds a secret: each desktop that runs checks keeps "
         "the application's credential in its own keychain. Check the credential with the application's "
         "setup check against its test mailbox; only when the check passes (or warns and --accept-warning "
         "is given) is it stored in this desktop's keychain. The application itself is not changed (a "
         "helpdesk member may do this); the audit log records which computer and user imported it, never "
-        "the credential.",
-        epilog="Exchange: the password comes from EC_PASSWORD, a client secret (OAuth) from "
+        "the credential."),
+        epilog=_("Exchange: the password comes from EC_PASSWORD, a client secret (OAuth) from "
         "EC_CLIENT_SECRET, else from a hidden prompt on a terminal; never from the command line. "
         "Google: --key-file names the service account's key file. Microsoft 365 (Graph): "
         "--certificate names the certificate with its private key (PEM, or PFX whose passphrase "
@@ -189,59 +191,61 @@ def _register_edits(actions: Any) -> None:
         " desktop, and revoking it in Microsoft Entra cuts every desktop off at once. Exit "
         "statuses: 0 stored, 1 the check failed or warned (nothing stored), 2 refused (no such "
         "application, a revoked one, a key file or certificate that is not the application's, flags"
-        " that do not fit its provider), 3 no usable keychain.",
+        " that do not fit its provider), 3 no usable keychain."),
     )
-    imp.add_argument("name", metavar="NAME", help="the application's name")
-    imp.add_argument("--key-file", metavar="SA.json", help="the service-account key file (Google)")
+    imp.add_argument("name", metavar="NAME", help=_("the application's name"))
+    imp.add_argument("--key-file", metavar="SA.json", help=_("the service-account key file (Google)"))
     imp.add_argument("--certificate", metavar="PEM|PFX",
-                     help="the certificate with its private key (Microsoft 365 (Graph); recommended for a "
-                     "team)")
+                     help=_("the certificate with its private key (Microsoft 365 (Graph); recommended for a "
+                     "team)"))
     imp.add_argument("--mailbox", metavar="ADDR",
-                     help="the account to check with (default: the application's test mailbox)")
+                     help=_("the account to check with (default: the application's test mailbox)"))
     imp.add_argument("--accept-warning", action="store_true",
-                     help="store the credential even when the check warns (the audit log records that)")
-    _common(imp, "the check and the outcome")
+                     help=_("store the credential even when the check warns (the audit log records that)"))
+    _common(imp, N_("the check and the outcome"))
     imp.set_defaults(handler=run_import_credential, permission=IMPORT_CREDENTIAL)
 
     scope = actions.add_parser(
         "set-scope",
-        help="record the group an application is scoped to",
-        description="Record the group (Exchange: the scoping group of the management scope or the RBAC for "
+        help=_("record the group an application is scoped to"),
+        description=_("Record the group (Exchange: the scoping group of the management scope or the RBAC for "
         "Applications scope; Google: a Marketplace install's group or organisational unit) the "
         "application is limited to. Change the scope at the platform too, then run `applications "
-        "recheck` to prove it holds.",
+        "recheck` to prove it holds."),
     )
-    scope.add_argument("name", metavar="NAME", help="the application's name")
-    scope.add_argument("group", metavar="GROUP", help="the group's name, address or distinguished name")
-    _common(scope, "the application")
+    scope.add_argument("name", metavar="NAME", help=_("the application's name"))
+    scope.add_argument("group", metavar="GROUP", help=_("the group's name, address or distinguished name"))
+    _common(scope, N_("the application"))
     scope.set_defaults(handler=run_set_scope, permission=SET_SCOPE)
 
     recheck = actions.add_parser(
         "recheck",
-        help="run an application's setup check again with its stored secret",
-        description="Run the setup check again against the test mailbox, with the secret in the keychain; "
+        help=_("run an application's setup check again with its stored secret"),
+        description=_("Run the setup check again against the test mailbox, with the secret in the keychain; "
         "the result is stored with the application and sets its health. Exit statuses: 0 passed or "
-        "warned, 1 a step failed.",
+        "warned, 1 a step failed."),
     )
-    recheck.add_argument("name", metavar="NAME", help="the application's name")
+    recheck.add_argument("name", metavar="NAME", help=_("the application's name"))
     recheck.add_argument("--mailbox", metavar="ADDR",
-                         help="the account to check (default: the application's test mailbox)")
-    _common(recheck, "the setup report")
+                         help=_("the account to check (default: the application's test mailbox)"))
+    _common(recheck, N_("the setup report"))
     recheck.set_defaults(handler=run_recheck, permission=RECHECK_APPLICATION)
 
     remove = actions.add_parser(
         "remove",
-        help="remove a revoked application and its history, after an export",
-        description="Write the history of a revoked application (settings, profiles, checks, audit entries) "
+        help=_("remove a revoked application and its history, after an export"),
+        description=_("Write the history of a revoked application (settings, profiles, checks, audit "
+                      "entries) "
         "to a JSON file, then delete the application, its profiles and its checks. The removal is "
-        "audited with the file's SHA-256; earlier audit entries stay (the audit log is append-only).",
+        "audited with the file's SHA-256; earlier audit entries stay (the audit log is append-only)."),
     )
-    remove.add_argument("name", metavar="NAME", help="the revoked application's name")
+    remove.add_argument("name", metavar="NAME", help=_("the revoked application's name"))
     remove.add_argument("--export", metavar="FILE", required=True,
-                        help="the JSON file the history is written to first (replaced, readable by you only)")
+                        help=_("the JSON file the history is written to first (replaced, readable by you "
+                               "only)"))
     remove.add_argument("--yes", action="store_true",
-                        help="do not ask to confirm (required without a terminal)")
-    _common(remove, "what was removed")
+                        help=_("do not ask to confirm (required without a terminal)"))
+    _common(remove, N_("what was removed"))
     remove.set_defaults(handler=run_remove, permission=REMOVE_APPLICATION)
 
     from ec_console.commands.application_move import register as register_move
@@ -258,46 +262,47 @@ def _common(parser: argparse.ArgumentParser, what: str) -> None:
 
 def _name_and_domain(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--name", metavar="NAME", required=True, help="a name for the application (unique in its region)"
+        "--name", metavar="NAME", required=True, help=_("a name for the application (unique in its region)")
     )
     parser.add_argument(
         "--domain",
         metavar="D",
-        help="the organisation's mail domain (default: the domain of the test account)",
+        help=_("the organisation's mail domain (default: the domain of the test account)"),
     )
 
 
 def _add_exchange(providers: Any) -> None:
     parser = providers.add_parser(
         "exchange",
-        help="EWS through a service account or an Exchange Online app registration",
-        epilog="The password comes from EC_PASSWORD (NTLM/Basic), the client secret from EC_CLIENT_SECRET "
-        "(OAuth), else from a hidden prompt.",
+        help=_("EWS through a service account or an Exchange Online app registration"),
+        epilog=_("The password comes from EC_PASSWORD (NTLM/Basic), the client secret from EC_CLIENT_SECRET "
+        "(OAuth), else from a hidden prompt."),
     )
     _name_and_domain(parser)
     parser.add_argument(
-        "--mailbox", metavar="ADDR", required=True, help="a mailbox in the scope, for the check"
+        "--mailbox", metavar="ADDR", required=True, help=_("a mailbox in the scope, for the check")
     )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--ews-url", metavar="URL", help="the EWS endpoint")
-    where.add_argument("--autodiscover", action="store_true", help="find the EWS endpoint by autodiscover")
-    parser.add_argument("--username", metavar="USER", help="the service account (NTLM and Basic)")
-    parser.add_argument("--auth", choices=["ntlm", "basic", "oauth"], help="authentication (default: probed)")
-    parser.add_argument("--tenant-id", metavar="T", help="Entra tenant ID or domain (OAuth)")
-    parser.add_argument("--client-id", metavar="C", help="application (client) ID (OAuth)")
-    parser.add_argument("--authority", metavar="URL", help="identity platform base URL (OAuth)")
-    parser.add_argument("--no-impersonation", action="store_true", help="use delegate access")
+    where.add_argument("--ews-url", metavar="URL", help=_("the EWS endpoint"))
+    where.add_argument("--autodiscover", action="store_true", help=_("find the EWS endpoint by autodiscover"))
+    parser.add_argument("--username", metavar="USER", help=_("the service account (NTLM and Basic)"))
+    parser.add_argument("--auth", choices=["ntlm", "basic", "oauth"], help=_("authentication (default: "
+                                                                             "probed)"))
+    parser.add_argument("--tenant-id", metavar="T", help=_("Entra tenant ID or domain (OAuth)"))
+    parser.add_argument("--client-id", metavar="C", help=_("application (client) ID (OAuth)"))
+    parser.add_argument("--authority", metavar="URL", help=_("identity platform base URL (OAuth)"))
+    parser.add_argument("--no-impersonation", action="store_true", help=_("use delegate access"))
     parser.add_argument(
-        "--expect-denied", metavar="ADDR", help="a mailbox outside the scope: prove it is denied"
+        "--expect-denied", metavar="ADDR", help=_("a mailbox outside the scope: prove it is denied")
     )
     parser.add_argument(
         "--scope-group",
         metavar="NAME",
-        help="the scoping group (listed by profiles link --discover, named in fixes)",
+        help=_("the scoping group (listed by profiles link --discover, named in fixes)"),
     )
-    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
-    parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
-    _common(parser, "the setup report")
+    parser.add_argument("--ca-file", metavar="PEM", help=_("extra trusted CA certificates (PEM)"))
+    parser.add_argument("--timeout", metavar="S", default="15", help=_("seconds to wait for each answer"))
+    _common(parser, N_("the setup report"))
     parser.set_defaults(handler=run_add_exchange, write_probe=False, permission=ADD_APPLICATION)
 
 
@@ -306,57 +311,62 @@ def _add_graph(providers: Any) -> None:
 
     parser = providers.add_parser(
         "graph",
-        help="Exchange Online through Microsoft Graph: an app registration scoped by RBAC for Applications",
-        description="Add a Microsoft 365 (Graph) application: the same flags and the same check as 'check "
-        "graph'; nothing is saved unless the check passes.",
-        epilog="The client secret comes from EC_CLIENT_SECRET, else from a hidden prompt, and is kept in the "
+        help=_("Exchange Online through Microsoft Graph: an app registration scoped by RBAC for "
+               "Applications"),
+        description=_("Add a Microsoft 365 (Graph) application: the same flags and the same check as 'check "
+        "graph'; nothing is saved unless the check passes."),
+        epilog=_("The client secret comes from EC_CLIENT_SECRET, else from a hidden prompt, and is kept in "
+                 "the "
         "keychain. With --certificate the file's path is saved with the application and only its "
         "passphrase (EC_CERT_PASSWORD, for a PFX file or an encrypted key) goes to the keychain: keep the "
-        "file where it is.",
+        "file where it is."),
     )
     _name_and_domain(parser)
     parser.add_argument("--mailbox", metavar="ADDR", required=True,
-                        help="a mailbox in the scope, for the check")
-    parser.add_argument("--tenant-id", metavar="T", required=True, help="Entra tenant ID or verified domain")
+                        help=_("a mailbox in the scope, for the check"))
+    parser.add_argument("--tenant-id", metavar="T", required=True, help=_("Entra tenant ID or verified "
+                                                                          "domain"))
     parser.add_argument("--client-id", metavar="C", required=True,
-                        help="application (client) ID of the app registration")
+                        help=_("application (client) ID of the app registration"))
     parser.add_argument("--certificate", metavar="PEM|PFX",
-                        help="sign in with this certificate (PEM with the private key, or PFX) instead of a "
-                        "client secret")
+                        help=_("sign in with this certificate (PEM with the private key, or PFX) instead of "
+                               "a "
+                        "client secret"))
     parser.add_argument("--cloud", choices=list(CLOUDS), default="global",
-                        help="the Microsoft cloud: sets the sign-in authority and the Graph host")
-    parser.add_argument("--authority", metavar="URL", help="identity platform base URL, scheme and host")
-    parser.add_argument("--graph-url", metavar="URL", help="Microsoft Graph's root, scheme and host")
+                        help=_("the Microsoft cloud: sets the sign-in authority and the Graph host"))
+    parser.add_argument("--authority", metavar="URL", help=_("identity platform base URL, scheme and host"))
+    parser.add_argument("--graph-url", metavar="URL", help=_("Microsoft Graph's root, scheme and host"))
     parser.add_argument("--expect-denied", metavar="ADDR",
-                        help="a mailbox outside the scope: prove access to it is denied")
+                        help=_("a mailbox outside the scope: prove access to it is denied"))
     parser.add_argument("--scope-group", metavar="NAME",
-                        help="the scoping group (its address lets the dashboard list its members)")
-    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
-    parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
-    _common(parser, "the setup report")
+                        help=_("the scoping group (its address lets the dashboard list its members)"))
+    parser.add_argument("--ca-file", metavar="PEM", help=_("extra trusted CA certificates (PEM)"))
+    parser.add_argument("--timeout", metavar="S", default="15", help=_("seconds to wait for each answer"))
+    _common(parser, N_("the setup report"))
     parser.set_defaults(handler=run_add_graph, write_probe=False, permission=ADD_APPLICATION)
 
 
 def _add_google(providers: Any) -> None:
     parser = providers.add_parser(
         "google",
-        help="a service account with domain-wide delegation",
-        epilog="The key file's content is stored in the keychain (encrypted in the data folder when it is "
+        help=_("a service account with domain-wide delegation"),
+        epilog=_("The key file's content is stored in the keychain (encrypted in the data folder when it is "
         "too "
-        "large for one keychain item); the file itself can be deleted afterwards.",
+        "large for one keychain item); the file itself can be deleted afterwards."),
     )
     _name_and_domain(parser)
-    parser.add_argument("--key-file", metavar="SA.json", required=True, help="the service account's key file")
-    parser.add_argument("--admin", metavar="ADMIN", required=True, help="a super administrator's address")
-    parser.add_argument("--user", metavar="ADDR", required=True, help="a user in the scope, for the check")
-    parser.add_argument("--scope", metavar="S", action="append", default=None, help="a scope (repeat)")
-    parser.add_argument("--api-root", metavar="URL", help="one root URL for every Google API")
+    parser.add_argument("--key-file", metavar="SA.json", required=True, help=_("the service account's key "
+                                                                               "file"))
+    parser.add_argument("--admin", metavar="ADMIN", required=True, help=_("a super administrator's address"))
+    parser.add_argument("--user", metavar="ADDR", required=True, help=_("a user in the scope, for the check"))
+    parser.add_argument("--scope", metavar="S", action="append", default=None, help=_("a scope (repeat)"))
+    parser.add_argument("--api-root", metavar="URL", help=_("one root URL for every Google API"))
     parser.add_argument(
-        "--expect-denied", metavar="ADDR", help="a user outside the scope: prove it is denied"
+        "--expect-denied", metavar="ADDR", help=_("a user outside the scope: prove it is denied")
     )
-    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM)")
-    parser.add_argument("--timeout", metavar="S", default="15", help="seconds to wait for each answer")
-    _common(parser, "the setup report")
+    parser.add_argument("--ca-file", metavar="PEM", help=_("extra trusted CA certificates (PEM)"))
+    parser.add_argument("--timeout", metavar="S", default="15", help=_("seconds to wait for each answer"))
+    _common(parser, N_("the setup report"))
     parser.set_defaults(handler=run_add_google, permission=ADD_APPLICATION)
 
 
@@ -389,7 +399,7 @@ def run_list(args: argparse.Namespace) -> int:
         print_json([application_dict(a) for a in apps])
         return ExitStatus.OK
     if not apps:
-        print(f"No applications in region {region_id}.")
+        print(_("No applications in region {region}.").format(region=region_id))
         return ExitStatus.OK
     rows = [
         [
@@ -406,7 +416,8 @@ def run_list(args: argparse.Namespace) -> int:
     ]
     print_table(
         rows,
-        ["NAME", "PLATFORM", "DOMAIN", "STATUS", "HEALTH", "LINKED", "NEEDS RELINK", "REVOKED"],
+        [_("NAME"), _("PLATFORM"), _("DOMAIN"), _("STATUS"), _("HEALTH"), _("LINKED"), _("NEEDS RELINK"),
+         _("REVOKED")],
         sys.stdout,
     )
     return ExitStatus.OK
@@ -475,7 +486,7 @@ def run_add_graph(args: argparse.Namespace) -> int:
         certificate = str(validation.existing_file(args.certificate, "--certificate").resolve())
         secret = os.environ.get(CERT_PASSWORD_ENV) or ""
     else:
-        secret = read_secret(True, whose=f"app {settings.client_id}")
+        secret = read_secret(True, whose=_("app {client_id}").format(client_id=settings.client_id))
     group = settings.scope_group
     stored: dict[str, Any] = {
         "tenant_id": settings.tenant_id,
@@ -540,10 +551,12 @@ def _read_key_file(path: Path, shown: str) -> str:
     """A key file's text (the secret: handed to the log redactor at once); BadInput when unreadable."""
     try:
         if path.stat().st_size > MAX_KEY_FILE_BYTES:
-            raise BadInput(f"--key-file: {shown} is too large for a service-account key file")
+            raise BadInput(_("--key-file: {shown} is too large for a service-account key file").format(
+                shown=shown))
         secret = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"--key-file: {shown} cannot be read as text ({exc})") from None
+        raise BadInput(_("--key-file: {shown} cannot be read as text ({exc})").format(
+            shown=shown, exc=exc)) from None
     try:
         from ec_console.logs import register_secret
 
@@ -575,11 +588,13 @@ def _add(args: argparse.Namespace, spec: Any, secret: str) -> int:
     else:
         sys.stdout.write(render_text(report) + "\n")
         if outcome.application is not None:
-            kept = "its secret is in the keychain" if secret else (
-                f"it signs in with the certificate {outcome.application.settings.get('certificate')}")
-            print(f"Saved {outcome.application.name!r} in region {region_id}; {kept}.")
+            kept = _("its secret is in the keychain") if secret else _(
+                "it signs in with the certificate {certificate}").format(
+                certificate=outcome.application.settings.get("certificate"))
+            print(_("Saved {name} in region {region}; {kept}.").format(name=repr(outcome.application.name),
+                                                                      region=region_id, kept=kept))
         else:
-            print("Nothing was saved: fix the failed step and run the command again.")
+            print(_("Nothing was saved: fix the failed step and run the command again."))
     if report.cancelled:
         return ExitStatus.INTERRUPTED
     return ExitStatus.OK if outcome.application is not None else ExitStatus.STEP_FAILED
@@ -592,13 +607,13 @@ def _confirm(args: argparse.Namespace, name: str) -> None:
     if args.yes:
         return
     if not (sys.stdin and sys.stdin.isatty()):
-        raise BadInput("revoking an application needs --yes when no terminal is attached")
+        raise BadInput(_("revoking an application needs --yes when no terminal is attached"))
     try:
-        typed = input(f"Type the application's name ({name}) to revoke it: ")
+        typed = input(_("Type the application's name ({name}) to revoke it: ").format(name=name))
     except EOFError:
         typed = ""
     if typed.strip() != name:
-        raise BadInput("the name typed does not match; nothing was revoked")
+        raise BadInput(_("the name typed does not match; nothing was revoked"))
 
 
 def run_revoke(args: argparse.Namespace) -> int:
@@ -612,10 +627,11 @@ def run_revoke(args: argparse.Namespace) -> int:
         revocation = ApplicationRevocation(registry, args.name, region_id=region_id)
         app = revocation.application
         if app.status == "revoked":
-            raise BadInput(f"{app.name!r} is already revoked")
+            raise BadInput(_("{name} is already revoked").format(
+                name=repr(app.name)))
         steps = revocation.withdrawal_steps()
         if not args.json:
-            print(f"To withdraw the grant of {app.name!r} on the platform:")
+            print(_("To withdraw the grant of {name} on the platform:").format(name=repr(app.name)))
             for number, step in enumerate(steps, start=1):
                 print(f"  {number}. {step}")
         _confirm(args, app.name)
@@ -646,23 +662,29 @@ def _revoke_result(
             }
         )
     elif revoked:
-        print(f"Revoked {app.name!r}: its secret is deleted from the keychain and its profiles are revoked.")
+        print(_("Revoked {name}: its secret is deleted from the keychain and its profiles are revoked.")
+              .format(name=repr(app.name)))
     else:
         step = report.steps[0] if report.steps else None
         verdict = (step.data or {}).get("verdict") if step else None
         if verdict == "not_withdrawn":
-            print(f"Not revoked: {step.detail}")
-            print("Nothing was changed. Do the steps above (changes may take a while), then run this again, "
-                  "or add --skip-verify to revoke without proof (the audit records that).")
+            print(_("Not revoked: {reason}").format(reason=step.detail))
+            print(_("Nothing was changed. Do the steps above (changes may take a while), then run this "
+                    "again, "
+                    "or add --skip-verify to revoke without proof (the audit records that)."))
         else:
-            print(f"Not revoked: {step.detail if step else 'could not verify the withdrawal'}")
+            print(_("Not revoked: {reason}").format(
+                reason=step.detail if step else _("could not verify the withdrawal")))
             if step is not None and step.diagnosis is not None:
-                print(f"  {step.diagnosis.cause}")
-                for line in step.diagnosis.remediation.splitlines():
+                from ec_console.render import shown_diagnosis
+
+                shown = shown_diagnosis(step.diagnosis)
+                print(f"  {shown.cause}")
+                for line in shown.remediation.splitlines():
                     print(f"  {line}")
-            print("Nothing was changed: the console could not verify the withdrawal. Fix what stopped the "
-                  "check (or name another account with --verify-mailbox) and run this again, or add "
-                  "--skip-verify to revoke without proof (the audit records that).")
+            print(_("Nothing was changed: the console could not verify the withdrawal. Fix what stopped the "
+                    "check (or name another account with --verify-mailbox) and run this again, or add "
+                    "--skip-verify to revoke without proof (the audit records that)."))
     return ExitStatus.OK if revoked else ExitStatus.STEP_FAILED
 
 
@@ -681,7 +703,8 @@ def run_rename(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"application": application_dict(app), "renamed_from": old})
     else:
-        print(f"Renamed {old!r} to {app.name!r} in region {region_id}.")
+        print(_("Renamed {old} to {new} in region {region}.").format(old=repr(old), new=repr(app.name),
+                                                                     region=region_id))
     return ExitStatus.OK
 
 
@@ -699,9 +722,9 @@ def _read_certificate(value: str) -> Any:
         if os.environ.get(CERT_PASSWORD_ENV) or not (sys.stdin and sys.stdin.isatty()):
             raise
     try:
-        typed = getpass.getpass("The certificate's passphrase: ")
+        typed = getpass.getpass(_("The certificate's passphrase: "))
     except (EOFError, OSError):
-        raise BadInput("no passphrase was entered") from None
+        raise BadInput(_("no passphrase was entered")) from None
     return read_certificate(value, {CERT_PASSWORD_ENV: typed})
 
 
@@ -715,26 +738,30 @@ def new_credential(args: argparse.Namespace, app: Any, *, importing: bool) -> st
 
     certificate = getattr(args, "certificate", None)
     if args.key_file and app.provider != "google":
-        graph = "; a Microsoft 365 (Graph) certificate from --certificate" if app.provider == "graph" else ""
-        raise BadInput("--key-file is for Google applications; an Exchange secret comes from EC_PASSWORD or "
-                       f"EC_CLIENT_SECRET, or the prompt{graph}")
+        graph = ("; " + _("a Microsoft 365 (Graph) certificate from --certificate")
+                 if app.provider == "graph" else "")
+        raise BadInput(_("--key-file is for Google applications; an Exchange secret comes from "
+                         "EC_PASSWORD or EC_CLIENT_SECRET, or the prompt{graph}").format(
+            graph=graph))
     if certificate and app.provider != "graph":
-        raise BadInput(f"--certificate is for Microsoft 365 (Graph) applications; {app.name!r} is "
-                       f"{provider_label(app.provider)}")
+        raise BadInput(_("--certificate is for Microsoft 365 (Graph) applications; {name} is {value}").format(
+            name=repr(app.name), value=provider_label(app.provider)))
     if app.provider == "google":
         if not args.key_file:
-            raise BadInput("--key-file: name the service-account key file")
+            raise BadInput(_("--key-file: name the service-account key file"))
         return _read_key_file(Path(args.key_file).expanduser(), args.key_file)
     if app.provider == "graph":
         with_certificate = bool(app.settings.get("certificate"))
         if certificate:
             if not with_certificate:
-                raise BadInput(f"{app.name!r} signs in with a client secret, not a certificate: give its "
-                               "client secret (EC_CLIENT_SECRET or the prompt)")
+                raise BadInput(_("{name} signs in with a client secret, not a certificate: give its "
+                                 "client secret (EC_CLIENT_SECRET or the prompt)").format(
+                    name=repr(app.name)))
             opened = _read_certificate(certificate)
             return opened.certificate_pem + opened.private_key_pem
         if with_certificate and importing:
-            raise BadInput(f"{app.name!r} signs in with a certificate: give it with --certificate PEM|PFX")
+            raise BadInput(_("{name} signs in with a certificate: give it with --certificate PEM|PFX").format(
+                name=repr(app.name)))
     return read_secret(ExchangeAdapter.uses_oauth(app))
 
 
@@ -757,8 +784,9 @@ def _check_credential(args: argparse.Namespace, *, importing: bool) -> int:
 
     region_id = resolve_region(args)
     with Registry.for_region(region_id) as registry:
-        app = active_application(registry, args.name, "its credential cannot be imported (add it again to "
-                                 "use it)" if importing else "it has no secret to rotate")
+        app = active_application(registry, args.name, _("its credential cannot be imported (add it again to "
+                                                        "use it)") if importing else _("it has no secret to "
+                                                                                       "rotate"))
         secret = new_credential(args, app, importing=importing)
         operation = (CredentialImport if importing else SecretRotation)(registry, app, secret,
                                                                         region_id=region_id)
@@ -780,20 +808,27 @@ def _check_credential(args: argparse.Namespace, *, importing: bool) -> int:
         print_json({"application": app.name, "report": report.to_dict(), **outcome})
     else:
         sys.stdout.write(render_text(report) + "\n")
-        old = f"the old {what} stays in the keychain"
+        name, shown = repr(app.name), _(what)
+        old = _("the old {what} stays in the keychain").format(what=shown)
         if importing:
-            old = "nothing was stored in this desktop's keychain"
+            old = _("nothing was stored in this desktop's keychain")
         if kept and importing:
-            print(f"The {what} of {app.name!r} is in this desktop's keychain"
-                  + ("; it replaces the one that was there." if had_one else "."))
+            print((_("The {what} of {name} is in this desktop's keychain; it replaces the one that was "
+                     "there.")
+                   if had_one else _("The {what} of {name} is in this desktop's keychain.")).format(
+                what=shown, name=name))
         elif kept:
-            print(f"The new {what} of {app.name!r} is in the keychain; the old one is replaced.")
+            print(_("The new {what} of {name} is in the keychain; the old one is replaced.").format(
+                what=shown, name=name))
         elif report.cancelled:
-            print(f"Interrupted: {old}.")
+            print(_("Interrupted: {old}.").format(old=old))
         elif report.result is StepStatus.WARN:
-            print(f"The check warned: {old}. Add --accept-warning to keep the {what} anyway.")
+            print(_("The check warned: {old}. Add --accept-warning to keep the {what} anyway.").format(
+                old=old, what=shown))
+        elif importing:
+            print(_("The check with the {what} failed: {old}.").format(what=shown, old=old))
         else:
-            print(f"The check with the {'' if importing else 'new '}{what} failed: {old}.")
+            print(_("The check with the new {what} failed: {old}.").format(what=shown, old=old))
     if report.cancelled:
         return ExitStatus.INTERRUPTED
     return ExitStatus.OK if kept else ExitStatus.STEP_FAILED
@@ -812,10 +847,16 @@ def run_set_scope(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"application": application_dict(app), "scope_group": group, "previous": before})
     else:
-        print(f"{app.name!r} is now recorded as scoped to {group!r} (was {before or 'every mailbox'!r}).")
-        print(f"Change the scope at the platform too, then prove it: ec-console applications recheck "
-              f"{_quoted(app.name)}")
+        print(_("{name} is now recorded as scoped to {group} (was {before}).").format(
+            name=repr(app.name), group=repr(group), before=repr(before or _("every mailbox"))))
+        print(_("Change the scope at the platform too, then prove it: ec-console applications recheck {name}")
+              .format(name=_quoted(app.name)))
     return ExitStatus.OK
+
+
+# The secrets' names (application_edit.SECRET_WORDS and "certificate"), as the messages above show them.
+_SECRET_WORDS = (N_("password"), N_("client secret"), N_("service-account key"), N_("certificate passphrase"),
+                 N_("certificate"), N_("secret"))
 
 
 def _quoted(name: str) -> str:
@@ -855,17 +896,19 @@ def run_remove(args: argparse.Namespace) -> int:
     with Registry.for_region(region_id) as registry:
         app = resolve_application(registry, args.name)
         if app.status != "revoked":
-            raise BadInput(f"{app.name!r} is not revoked: only a revoked application can be removed (revoke "
-                           "it first: ec-console applications revoke)")
+            raise BadInput(_("{name} is not revoked: only a revoked application can be removed (revoke "
+                             "it first: ec-console applications revoke)").format(
+                name=repr(app.name)))
         if not args.yes:
             if not (sys.stdin and sys.stdin.isatty()):
-                raise BadInput("removing an application needs --yes when no terminal is attached")
+                raise BadInput(_("removing an application needs --yes when no terminal is attached"))
             try:
-                typed = input(f"Type the application's name ({app.name}) to remove it and its history: ")
+                typed = input(_("Type the application's name ({name}) to remove it and its history: ")
+                              .format(name=app.name))
             except EOFError:
                 typed = ""
             if typed.strip() != app.name:
-                raise BadInput("the name typed does not match; nothing was removed")
+                raise BadInput(_("the name typed does not match; nothing was removed"))
         removal = remove_application(registry, app, target, region_id=region_id)
     if args.json:
         print_json({"application": removal.name, "export": str(removal.export), "sha256": removal.sha256,
@@ -874,7 +917,9 @@ def run_remove(args: argparse.Namespace) -> int:
     else:
         from ec_console.words import count
 
-        print(f"Removed {removal.name!r} with {count(removal.profiles, 'profile', 'profiles')} and "
-              f"{count(removal.checks, 'stored check', 'stored checks')}. Its history is in {removal.export} "
-              f"(SHA-256 {removal.sha256}); the audit log keeps its entries and records the removal.")
+        print(_("Removed {name} with {profiles} and {checks}. Its history is in {export} (SHA-256 {sha256}); "
+                "the audit log keeps its entries and records the removal.").format(
+            name=repr(removal.name), profiles=count(removal.profiles, "profile", "profiles"),
+            checks=count(removal.checks, "stored check", "stored checks"), export=removal.export,
+            sha256=removal.sha256))
     return ExitStatus.OK

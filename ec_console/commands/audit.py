@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 from ec_console.commands.common import parser_class, region_flag, registry_flag, resolve_region, verbose_flag
 from ec_console.errors import BadInput, ExitStatus
-from ec_console.i18n import _
+from ec_console.i18n import _, format_number, ngettext
 
 # Column widths of the text listing (rows are streamed, so widths cannot come from the data).
 _WIDTHS = (20, 12, 28, 34)
@@ -37,42 +37,43 @@ def register(subparsers: Any) -> None:
     audit = subparsers.add_parser(
         "audit",
         help=_("read the region's audit log"),
-        description="The audit log of a region: every change the console made (who, when, what), newest "
-        "first. It holds no secrets.",
+        description=_("The audit log of a region: every change the console made (who, when, what), newest "
+        "first. It holds no secrets."),
     )
     actions = audit.add_subparsers(
         dest="audit_command", metavar="ACTION", parser_class=parser_class(subparsers), required=True
     )
     listing = actions.add_parser(
-        "list", help="print the audit entries", description="Print the audit entries, newest first."
+        "list", help=_("print the audit entries"), description=_("Print the audit entries, newest first.")
     )
     _common(listing)
     listing.set_defaults(handler=run_list)
     export = actions.add_parser(
         "export",
-        help="write the audit entries to a file (CSV by default)",
-        description="Write the audit entries, newest first, to --output (replaced atomically, readable by "
+        help=_("write the audit entries to a file (CSV by default)"),
+        description=_("Write the audit entries, newest first, to --output (replaced atomically, readable by "
         "you only) or to standard output. The format is --csv or --json; without either, a FILE "
-        "ending in .json gets JSON, anything else CSV.",
+        "ending in .json gets JSON, anything else CSV."),
     )
-    export.add_argument("--output", "-o", metavar="FILE", help="the file to write ('-' or none: standard "
-                        "output)")
+    export.add_argument("--output", "-o", metavar="FILE", help=_("the file to write ('-' or none: standard "
+                        "output)"))
     _common(export)
     export.set_defaults(handler=run_export)
     verify = actions.add_parser(
         "verify",
-        help="check the audit's hash chain (no entry edited, deleted or reordered)",
-        description="Walk the audit's SHA-256 hash chain, oldest entry first, and say whether it holds. "
+        help=_("check the audit's hash chain (no entry edited, deleted or reordered)"),
+        description=_("Walk the audit's SHA-256 hash chain, oldest entry first, and say whether it holds. "
         "Exit 0: verified (the count, the newest entry and the head hash are printed: note the head to "
-        "detect later a deletion of the newest entries); 1: the first broken link is named.",
+        "detect later a deletion of the newest entries); 1: the first broken link is named."),
     )
     region_flag(verify)
-    verify.add_argument("--registry", metavar="URL", help="a PostgreSQL registry (postgresql://...) instead "
+    verify.add_argument("--registry", metavar="URL", help=_("a PostgreSQL registry (postgresql://...) "
+                                                            "instead "
                         "of the region's SQLite file; the password comes from the keychain ('ec-console "
-                        "registry login') or the file PGPASSFILE names")
-    verify.add_argument("--known-head", metavar="HASH", help="a head hash printed by an earlier verify: "
-                        "the chain must still contain it (catches the newest entries deleted)")
-    verify.add_argument("--json", action="store_true", help="print the result as one JSON object")
+                        "registry login') or the file PGPASSFILE names"))
+    verify.add_argument("--known-head", metavar="HASH", help=_("a head hash printed by an earlier verify: "
+                        "the chain must still contain it (catches the newest entries deleted)"))
+    verify.add_argument("--json", action="store_true", help=_("print the result as one JSON object"))
     verbose_flag(verify)
     verify.set_defaults(handler=run_verify)
 
@@ -80,12 +81,12 @@ def register(subparsers: Any) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     region_flag(parser)
     registry_flag(parser)
-    parser.add_argument("--since", metavar="DATE", help="only entries at or after DATE: an ISO date "
-                        "(2026-12-01) or date-time (2026-12-01T08:30:00Z); UTC unless an offset is given")
+    parser.add_argument("--since", metavar="DATE", help=_("only entries at or after DATE: an ISO date "
+                        "(2026-12-01) or date-time (2026-12-01T08:30:00Z); UTC unless an offset is given"))
     form = parser.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_true", help="a JSON array of {time, user, action, subject, "
-                      "detail}")
-    form.add_argument("--csv", action="store_true", help="CSV with a header row (spreadsheet-safe)")
+    form.add_argument("--json", action="store_true", help=_("a JSON array of {time, user, action, subject, "
+                      "detail}"))
+    form.add_argument("--csv", action="store_true", help=_("CSV with a header row (spreadsheet-safe)"))
     verbose_flag(parser)
 
 
@@ -109,7 +110,7 @@ def _write_text(entries: Any, out: TextIO) -> int:
     from ec_console.audit_labels import action_label
     from ec_console.render import safe_text
 
-    headers = ("TIME (UTC)", "USER", "ACTION", "SUBJECT", "DETAIL")
+    headers = (_("TIME (UTC)"), _("USER"), _("ACTION"), _("SUBJECT"), _("DETAIL"))
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, (*_WIDTHS, 0), strict=True)).rstrip() + "\n")
     count = 0
     for e in entries:
@@ -143,7 +144,11 @@ def run_list(args: argparse.Namespace) -> int:
     with Registry.for_region(region_id) as registry:
         count = _to_stdout(fmt, registry.iter_audit(since=since))
     if fmt == "text" and count == 0:
-        print(f"No audit entries in region {region_id}" + (f" since {since}." if since else "."))
+        if since:
+            print(_("No audit entries in region {region} since "
+                    "{since}.").format(region=region_id, since=since))
+        else:
+            print(_("No audit entries in region {region}.").format(region=region_id))
     return ExitStatus.OK
 
 
@@ -151,9 +156,11 @@ def _output_path(text: str) -> Path:
     path = Path(text).expanduser()
     shown = text if len(text) <= 80 else text[:77] + "..."
     if path.is_dir():
-        raise BadInput(f"--output: {shown!r} is a folder; give a file name")
+        raise BadInput(_("--output: {shown} is a folder; give a file name").format(
+            shown=repr(shown)))
     if not path.parent.is_dir():
-        raise BadInput(f"--output: the folder of {shown!r} does not exist")
+        raise BadInput(_("--output: the folder of {shown} does not exist").format(
+            shown=repr(shown)))
     return path
 
 
@@ -177,8 +184,11 @@ def run_export(args: argparse.Namespace) -> int:
             with private_atomic_writer(target, text=True) as handle:
                 count = _write(fmt, entries, handle)
         except OSError as exc:
-            raise BadInput(f"--output: {target} cannot be written ({exc.strerror or exc})") from None
-    sys.stderr.write(f"Exported {count} audit entries of region {region_id} to {target}\n")
+            raise BadInput(_("--output: {target} cannot be written ({value})").format(
+                target=target, value=exc.strerror or exc)) from None
+    sys.stderr.write(ngettext("Exported {n} audit entry of region {region} to {target}",
+                              "Exported {n} audit entries of region {region} to {target}", count)
+                     .format(n=format_number(count), region=region_id, target=target) + "\n")
     return ExitStatus.OK
 
 
@@ -192,8 +202,8 @@ def run_verify(args: argparse.Namespace) -> int:
     url = getattr(args, "registry", None)
     if url is not None:
         if getattr(args, "region", None) is not None:
-            raise BadInput("give --region (the region's SQLite file) or --registry URL (a PostgreSQL "
-                           "registry), not both")
+            raise BadInput(_("give --region (the region's SQLite file) or --registry URL (a PostgreSQL "
+                           "registry), not both"))
         region_id, where, result = None, *_verify_postgres(url, known)
     else:
         region_id = resolve_region(args)
@@ -204,7 +214,7 @@ def run_verify(args: argparse.Namespace) -> int:
         print_json({**shown, **audit_chain.result_json(result)})
     elif result.verified:
         print(audit_chain.verified_line(result))
-        print(f"Head: {result.head}")
+        print(_("Head: {head}").format(head=result.head))
         print(audit_chain.NOTE_HEAD)
     else:
         print(audit_chain.broken_line(result, action_label))
@@ -224,14 +234,16 @@ def _verify_postgres(url: str, known: str | None) -> tuple[str, Any]:
             version = pg.schema_version(conn)
         except pg.psycopg_errors().InsufficientPrivilege:
             signed_in = pg.signed_in_role(conn)
-            raise pg.PgRefused(f"the login role {signed_in.user!r} may not read the registry in "
-                               f"{target.where}: {signed_in.explanation}") from None
+            raise pg.PgRefused(_("the login role {user} may not read the registry in {where}: "
+                                 "{explanation}").format(
+                user=repr(signed_in.user), where=target.where, explanation=signed_in.explanation)) from None
         if version is None:
-            raise pg.PgRefused(f"the database {target.dbname!r} on {target.host}:{target.port} holds no "
-                               "registry yet: its administrator runs 'ec-console registry init --url URL'")
+            raise pg.PgRefused(_("the database {dbname} on {host}:{port} holds no registry yet: its "
+                                 "administrator runs 'ec-console registry init --url URL'").format(
+                dbname=repr(target.dbname), host=target.host, port=target.port))
         if version < AUDIT_CHAIN_VERSION:
-            raise pg.PgRefused(f"the registry in {target.where} is at schema {version}, before the audit "
-                               "had a hash chain: its administrator runs 'ec-console registry init --url "
-                               "URL' "
-                               "to upgrade it")
+            raise pg.PgRefused(_("the registry in {where} is at schema {version}, before the audit had a "
+                                 "hash chain: its administrator runs 'ec-console registry init --url "
+                                 "URL' to upgrade it").format(
+                where=target.where, version=version))
         return target.where, pg.verify_audit(conn, known_head=known)

@@ -48,17 +48,17 @@ def register(subparsers: Any) -> None:
     check = subparsers.add_parser(
         "check",
         help=_("run a connectivity check against one mailbox or user"),
-        usage="%(prog)s [-h] --application NAME [--mailbox ADDR] [--expect-denied ADDR] [--write-probe]\n"
-        "       [--region ID] [--report FILE] [--json]\n"
-        "   or: %(prog)s PROVIDER ...",
-        description="Step-by-step connectivity checks through the service account, "
+        usage=_("%(prog)s [-h] --application NAME [--mailbox ADDR] [--expect-denied ADDR] [--write-probe]\n"
+                "       [--region ID] [--report FILE] [--json]\n"
+                "   or: %(prog)s PROVIDER ..."),
+        description=_("Step-by-step connectivity checks through the service account, "
         "with the cause and the fix for every failure. Either through a saved application "
         "(--application NAME: its settings and its secret in the keychain, nothing to re-enter) or with "
-        "every detail given (PROVIDER and its flags).",
-        epilog="With --application, the application's connection settings cannot be changed on the "
+        "every detail given (PROVIDER and its flags)."),
+        epilog=_("With --application, the application's connection settings cannot be changed on the "
         "command line (edit the application in the console, or give every detail with a PROVIDER). "
         "Exit statuses: 0 passed, 1 a step failed, 2 bad input (an unknown or revoked application, "
-        "no secret in the keychain), 3 no usable keychain.",
+        "no secret in the keychain), 3 no usable keychain."),
     )
     _add_application_flags(check)
     providers = check.add_subparsers(
@@ -80,30 +80,31 @@ _CONNECTION_FLAGS = ("--ews-url", "--autodiscover", "--username", "--auth", "--t
 
 class _RefuseWithApplication(argparse.Action):
     def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
-        raise BadInput(
-            f"{option_string} cannot be changed for 'check --application': the check uses the saved "
+        raise BadInput(_(
+            "{flag} cannot be changed for 'check --application': the check uses the saved "
             "application's settings (edit the application in the console). To give every detail yourself, "
-            f"put it after the PROVIDER: 'ec-console check exchange|google|graph {option_string} ...'"
-        )
+            "put it after the PROVIDER: 'ec-console check exchange|google|graph {flag} ...'"
+        ).format(flag=option_string))
 
 
 def _add_application_flags(check: argparse.ArgumentParser) -> None:
     from ec_console.commands.common import region_flag, registry_flag
 
     check.add_argument("--application", metavar="NAME",
-                       help="check through this saved application: its settings and its keychain secret")
+                       help=_("check through this saved application: its settings and its keychain secret"))
     check.add_argument("--mailbox", dest="app_mailbox", metavar="ADDR",
-                       help="with --application: the mailbox or user to check (default: the application's "
-                       "test mailbox)")
+                       help=_("with --application: the mailbox or user to check (default: the application's "
+                       "test mailbox)"))
     check.add_argument("--expect-denied", dest="app_expect_denied", metavar="ADDR",
-                       help="with --application: a mailbox outside the scope; prove access to it is denied")
+                       help=_("with --application: a mailbox outside the scope; prove access to it is "
+                              "denied"))
     check.add_argument("--write-probe", dest="app_write_probe", action="store_true",
-                       help="with --application (Exchange, Microsoft Graph): also create a test item and "
-                       "delete it")
+                       help=_("with --application (Exchange, Microsoft Graph): also create a test item and "
+                       "delete it"))
     check.add_argument("--report", dest="app_report", metavar="FILE",
-                       help="with --application: also write the report to FILE.html or FILE.pdf")
+                       help=_("with --application: also write the report to FILE.html or FILE.pdf"))
     check.add_argument("--json", dest="app_json", action="store_true",
-                       help="with --application: print the report as JSON for scripts")
+                       help=_("with --application: print the report as JSON for scripts"))
     region_flag(check)
     registry_flag(check)
     for flag in _CONNECTION_FLAGS:
@@ -114,15 +115,16 @@ def _add_application_flags(check: argparse.ArgumentParser) -> None:
 def refuse_application_flags(args: argparse.Namespace) -> None:
     """`check --application NAME exchange ...`: one or the other (BadInput before any work)."""
     if getattr(args, "application", None) is not None:
-        raise BadInput("--application takes no PROVIDER: give either --application NAME (the saved "
-                       "application's settings) or 'exchange' / 'google' with every detail")
+        raise BadInput(_("--application takes no PROVIDER: give either --application NAME (the saved "
+                       "application's settings) or 'exchange' / 'google' with every detail"))
     for flag, dest in (("--mailbox", "app_mailbox"), ("--expect-denied", "app_expect_denied"),
                        ("--report", "app_report")):
         if getattr(args, dest, None) is not None:
-            raise BadInput(f"{flag} goes after the PROVIDER ('ec-console check exchange {flag} ...')")
+            raise BadInput(_("{flag} goes after the PROVIDER ('ec-console check exchange {flag} ...')")
+                           .format(flag=flag))
     if getattr(args, "app_write_probe", False) or getattr(args, "app_json", False):
-        raise BadInput("--write-probe and --json go after the PROVIDER "
-                       "('ec-console check exchange ... --json')")
+        raise BadInput(_("--write-probe and --json go after the PROVIDER "
+                       "('ec-console check exchange ... --json')"))
 
 
 def _planned_steps(app: Any, mailbox: str, denied: str | None, write_probe: bool) -> Any:
@@ -150,7 +152,7 @@ def _planned_steps(app: Any, mailbox: str, denied: str | None, write_probe: bool
         settings = replace(ExchangeAdapter.settings_for(app, mailbox), expect_denied=denied,
                            write_probe=write_probe)
     except ValueError as exc:
-        raise BadInput(f"The application's settings are incomplete: {exc}") from None
+        raise BadInput(_("The application's settings are incomplete: {error}").format(error=exc)) from None
     return exchange_steps(settings)
 
 
@@ -166,8 +168,8 @@ def run_check_application(args: argparse.Namespace) -> int:
     from ec_console.wizard import run_application_check
 
     if args.application is None:
-        raise BadInput("name the application to check through (--application NAME), or a PROVIDER "
-                       "(exchange, google or graph) with every detail (see 'ec-console check --help')")
+        raise BadInput(_("name the application to check through (--application NAME), or a PROVIDER "
+                       "(exchange, google or graph) with every detail (see 'ec-console check --help')"))
     args.json, args.report = args.app_json, args.app_report
     region_id = resolve_region(args)
     target = report_target_from_args(args)
@@ -175,22 +177,25 @@ def run_check_application(args: argparse.Namespace) -> int:
         app = registry.find_application(args.application)
         if app is None:
             names = ", ".join(repr(a.name) for a in registry.list_applications(include_revoked=False))
-            raise BadInput(f"no application named {args.application!r} in region {region_id} "
-                           f"(applications: {names or 'none yet'}; --region ID chooses another region)")
+            raise BadInput(_("no application named {name} in region {region} (applications: {names}; "
+                             "--region ID chooses another region)").format(
+                name=repr(args.application), region=region_id, names=names or _("none yet")))
     if app.status != "active":
-        raise BadInput(f"the application {app.name!r} is revoked: its access was withdrawn and its secret "
-                       "deleted. Add it again to check through it")
+        raise BadInput(_("the application {name} is revoked: its access was withdrawn and its secret "
+                         "deleted. Add it again to check through it").format(name=repr(app.name)))
     mailbox = args.app_mailbox or app.settings.get("test_mailbox") or app.settings.get("test_user")
     if not mailbox:
-        raise BadInput(f"--mailbox ADDR: the application {app.name!r} has no test mailbox saved")
+        raise BadInput(_("--mailbox ADDR: the application {name} has no test mailbox saved")
+                       .format(name=repr(app.name)))
     mailbox = validation.email_address(mailbox, "--mailbox")
     denied = None
     if args.app_expect_denied is not None:
         denied = validation.email_address(args.app_expect_denied, "--expect-denied")
         if denied.lower() == mailbox.lower():
-            raise BadInput("--expect-denied must name another mailbox than --mailbox (one outside the scope)")
+            raise BadInput(_("--expect-denied must name another mailbox than --mailbox (one outside the "
+                             "scope)"))
     if args.app_write_probe and app.provider not in ("exchange", "graph"):
-        raise BadInput("--write-probe is for Exchange applications only (the Google check reads only)")
+        raise BadInput(_("--write-probe is for Exchange applications only (the Google check reads only)"))
     steps = _planned_steps(app, mailbox, denied, args.app_write_probe)
     if app.provider == "google" and app.settings.get("install") == "marketplace":
         secret = ""                             # a Marketplace install keeps no secret of its own
@@ -199,8 +204,9 @@ def run_check_application(args: argparse.Namespace) -> int:
         if secret is None:
             from ec_console.dashboard import import_advice
 
-            raise BadInput(f"the keychain holds no secret for the application {app.name!r} (region "
-                           f"{region_id}): {import_advice(app.name)}")
+            raise BadInput(_("the keychain holds no secret for the application {name} (region {region}): "
+                             "{advice}").format(name=repr(app.name), region=region_id,
+                                                advice=import_advice(app.name)))
         if secret:
             _register_secret(secret)
     header = make_header(app.provider, application=app.name, settings=app.settings,
@@ -217,51 +223,54 @@ def run_check_application(args: argparse.Namespace) -> int:
 def _add_exchange(providers: Any) -> None:
     parser = providers.add_parser(
         "exchange",
-        help="check EWS access to a mailbox (on-premises or Exchange Online)",
-        description="Check that the service account (or the OAuth application) reaches the calendar of "
+        help=_("check EWS access to a mailbox (on-premises or Exchange Online)"),
+        description=_("Check that the service account (or the OAuth application) reaches the calendar of "
         "--mailbox through EWS: endpoint, DNS, TCP, TLS, sign-in, impersonation, calendar read; "
-        "optionally a write probe and the proof that a mailbox outside the scope is denied.",
-        epilog=f"The password comes from {PASSWORD_ENV} (NTLM/Basic) and the client secret from "
-        f"{CLIENT_SECRET_ENV} (OAuth), else from a hidden prompt. Exit statuses: 0 passed, 1 a step "
-        "failed, 2 bad input.",
+        "optionally a write probe and the proof that a mailbox outside the scope is denied."),
+        epilog=_("The password comes from EC_PASSWORD (NTLM/Basic) and the client secret from "
+                 "EC_CLIENT_SECRET (OAuth), else from a hidden prompt. Exit statuses: 0 passed, 1 a step "
+                 "failed, 2 bad input."),
     )
-    parser.add_argument("--mailbox", metavar="ADDR", required=True, help="the target mailbox (SMTP address)")
+    parser.add_argument("--mailbox", metavar="ADDR", required=True, help=_("the target mailbox (SMTP "
+                                                                           "address)"))
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
-        "--ews-url", metavar="URL", help="the EWS endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx"
+        "--ews-url", metavar="URL", help=_("the EWS endpoint, e.g. "
+                                           "https://mail.contoso.com/EWS/Exchange.asmx")
     )
-    where.add_argument("--autodiscover", action="store_true", help="find the EWS endpoint by autodiscover")
+    where.add_argument("--autodiscover", action="store_true", help=_("find the EWS endpoint by autodiscover"))
     parser.add_argument(
-        "--username", metavar="USER", help="the service account, DOMAIN\\user or user@domain (NTLM and Basic)"
+        "--username", metavar="USER", help=_("the service account, DOMAIN\\user or user@domain (NTLM and "
+                                             "Basic)")
     )
     parser.add_argument(
         "--auth",
         choices=["ntlm", "basic", "oauth"],
-        help="authentication; default: oauth with --tenant-id, else probed (NTLM before Basic)",
+        help=_("authentication; default: oauth with --tenant-id, else probed (NTLM before Basic)"),
     )
-    parser.add_argument("--tenant-id", metavar="T", help="Entra tenant ID or domain (OAuth)")
+    parser.add_argument("--tenant-id", metavar="T", help=_("Entra tenant ID or domain (OAuth)"))
     parser.add_argument(
-        "--client-id", metavar="C", help="application (client) ID of the app registration (OAuth)"
+        "--client-id", metavar="C", help=_("application (client) ID of the app registration (OAuth)")
     )
     parser.add_argument(
         "--authority",
         metavar="URL",
-        help="identity platform base URL (default https://login.microsoftonline.com)",
+        help=_("identity platform base URL (default https://login.microsoftonline.com)"),
     )
     parser.add_argument(
         "--no-impersonation",
         action="store_true",
-        help="use the service account's own folder permissions (delegate access)",
+        help=_("use the service account's own folder permissions (delegate access)"),
     )
     parser.add_argument(
         "--write-probe",
         action="store_true",
-        help="also create a test item (no attendees, no invitation) and hard-delete it",
+        help=_("also create a test item (no attendees, no invitation) and hard-delete it"),
     )
     parser.add_argument(
-        "--expect-denied", metavar="ADDR", help="a mailbox outside the scope: prove access to it is denied"
+        "--expect-denied", metavar="ADDR", help=_("a mailbox outside the scope: prove access to it is denied")
     )
-    parser.add_argument("--scope-group", metavar="NAME", help="the scoping group, so fixes can name it")
+    parser.add_argument("--scope-group", metavar="NAME", help=_("the scoping group, so fixes can name it"))
     connection_flags(parser)
     output_flags(parser)
     parser.set_defaults(handler=run_check_exchange)
@@ -283,31 +292,32 @@ def exchange_settings_from_args(args: argparse.Namespace) -> Any:
     authority = DEFAULT_AUTHORITY
     if oauth:
         if args.tenant_id is None or args.client_id is None:
-            raise BadInput("--auth oauth needs both --tenant-id and --client-id")
+            raise BadInput(_("--auth oauth needs both --tenant-id and --client-id"))
         tenant_id = validation.tenant_id(args.tenant_id, "--tenant-id")
         client_id = validation.client_id(args.client_id, "--client-id")
         if args.authority is not None:
             authority = validation.authority_url(args.authority, "--authority")
         if ews_url is not None and not ews_url.startswith("https://"):
             raise BadInput(
-                "--ews-url: OAuth sends the application's token only over https; give the https address of "
-                "the EWS endpoint"
+                _("--ews-url: OAuth sends the application's token only over https; give the https address of "
+                "the EWS endpoint")
             )
         if authority != DEFAULT_AUTHORITY and ews_url is None:
             raise BadInput(
-                "--authority other than the default needs --ews-url too: the token is requested for the EWS "
+                _("--authority other than the default needs --ews-url too: the token is requested for the "
+                  "EWS "
                 "host, and Exchange Online's default endpoint (outlook.office365.com) is the worldwide "
-                "cloud's (GCC High: https://outlook.office365.us/EWS/Exchange.asmx)"
+                "cloud's (GCC High: https://outlook.office365.us/EWS/Exchange.asmx)")
             )
         if args.no_impersonation:
             raise BadInput(
-                "--no-impersonation cannot be used with OAuth: an app-only token always acts as the "
-                "mailbox it names (Exchange Online has no delegate access for applications)"
+                _("--no-impersonation cannot be used with OAuth: an app-only token always acts as the "
+                "mailbox it names (Exchange Online has no delegate access for applications)")
             )
         if args.autodiscover:
             raise BadInput(
-                "--autodiscover cannot be used with OAuth (RBAC for Applications cannot use "
-                "autodiscover); give --ews-url or leave it out for Exchange Online"
+                _("--autodiscover cannot be used with OAuth (RBAC for Applications cannot use "
+                "autodiscover); give --ews-url or leave it out for Exchange Online")
             )
     else:
         for flag, value in (
@@ -316,17 +326,16 @@ def exchange_settings_from_args(args: argparse.Namespace) -> Any:
             ("--authority", args.authority),
         ):
             if value is not None:
-                raise BadInput(
-                    f"{flag} is only for OAuth (--auth oauth); with {auth or 'NTLM/Basic'} give --username"
-                )
+                raise BadInput(_("{flag} is only for OAuth (--auth oauth); with {auth} give --username")
+                               .format(flag=flag, auth=auth or "NTLM/Basic"))
         if args.username is None:
-            raise BadInput(
-                f"--username is required with {auth or 'NTLM or Basic'} authentication "
-                "(DOMAIN\\user or user@domain)"
-            )
+            raise BadInput(_("--username is required with {auth} authentication (DOMAIN\\user or "
+                             "user@domain)")
+                           .format(auth=auth or _("NTLM or Basic")))
         username = validation.service_account(args.username, "--username").value
         if ews_url is None and not args.autodiscover:
-            raise BadInput("give --ews-url URL or --autodiscover (OAuth alone defaults to Exchange Online)")
+            raise BadInput(_("give --ews-url URL or --autodiscover (OAuth alone defaults to Exchange "
+                             "Online)"))
     expect_denied, scope_group, ca_file, timeout = shared_inputs(args, mailbox)
     return ExchangeSettings(
         mailbox=mailbox,
@@ -360,26 +369,52 @@ def read_secret(
     the prompt and the messages say whose secret they ask for."""
     environ = os.environ if environ is None else environ  # type: ignore[assignment]
     name = CLIENT_SECRET_ENV if oauth else PASSWORD_ENV
-    what = "client secret" if oauth else "password"
-    of = f" for {safe_owner(whose)}" if whose else ""
+    owner = safe_owner(whose) if whose else None
     value = environ.get(name)
     if value is None:
         if interactive is None:
             interactive = bool(sys.stdin and sys.stdin.isatty())
         if not interactive:
-            raise BadInput(
-                f"no {what}{of}: set {name} or run in a terminal to be asked (it is never taken from "
-                "the command line)"
-            )
+            missing = _SECRET_TEXTS["missing", oauth, owner is not None]()
+            raise BadInput(missing.format(variable=name, owner=owner))
         try:
-            value = (prompt or getpass.getpass)(f"{what.capitalize()}{of}: ")
+            value = (prompt or getpass.getpass)(
+                _SECRET_TEXTS["prompt", oauth, owner is not None]().format(owner=owner))
         except (EOFError, OSError):
-            raise BadInput(f"no {what} was entered") from None
+            raise BadInput(_SECRET_TEXTS["none", oauth, False]()) from None
     if not value:
-        raise BadInput(f"the {what} is empty ({name})")
+        raise BadInput(_SECRET_TEXTS["empty", oauth, False]().format(variable=name))
     if len(value) > _MAX_SECRET or any(ch in value for ch in "\r\n\x00"):
-        raise BadInput(f"the {what} in {name} is not usable (too long, or it contains a line break)")
+        raise BadInput(_SECRET_TEXTS["unusable", oauth, False]().format(variable=name))
     return value
+
+
+# read_secret's words, whole sentences for each case (a password / a client secret, with or without whose).
+_SECRET_TEXTS: dict[tuple[str, bool, bool], Callable[[], str]] = {
+    ("missing", False, False): lambda: _("no password: set {variable} or run in a terminal to be asked (it "
+                                         "is "
+                                         "never taken from the command line)"),
+    ("missing", False, True): lambda: _("no password for {owner}: set {variable} or run in a terminal to be "
+                                        "asked (it is never taken from the command line)"),
+    ("missing", True, False): lambda: _("no client secret: set {variable} or run in a terminal to be asked "
+                                        "(it "
+                                        "is never taken from the command line)"),
+    ("missing", True, True): lambda: _("no client secret for {owner}: set {variable} or run in a terminal to "
+                                       "be asked (it is never taken from the command line)"),
+    ("prompt", False, False): lambda: _("Password: "),
+    ("prompt", False, True): lambda: _("Password for {owner}: "),
+    ("prompt", True, False): lambda: _("Client secret: "),
+    ("prompt", True, True): lambda: _("Client secret for {owner}: "),
+    ("none", False, False): lambda: _("no password was entered"),
+    ("none", True, False): lambda: _("no client secret was entered"),
+    ("empty", False, False): lambda: _("the password is empty ({variable})"),
+    ("empty", True, False): lambda: _("the client secret is empty ({variable})"),
+    ("unusable", False, False): lambda: _("the password in {variable} is not usable (too long, or it "
+                                          "contains "
+                                          "a line break)"),
+    ("unusable", True, False): lambda: _("the client secret in {variable} is not usable (too long, or it "
+                                         "contains a line break)"),
+}
 
 
 def safe_owner(whose: str) -> str:
@@ -391,7 +426,7 @@ def safe_owner(whose: str) -> str:
 def whose_secret(settings: Any) -> str | None:
     """Whose secret an Exchange check needs: the service account (NTLM / Basic) or the app registration."""
     if settings.uses_oauth:
-        return f"app {settings.client_id}" if settings.client_id else None
+        return _("app {client_id}").format(client_id=settings.client_id) if settings.client_id else None
     return settings.username or None
 
 
@@ -407,7 +442,7 @@ def report_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report",
         metavar="FILE",
-        help="also write the report to FILE.html or FILE.pdf (the extension chooses; never a secret)",
+        help=_("also write the report to FILE.html or FILE.pdf (the extension chooses; never a secret)"),
     )
 
 
@@ -420,7 +455,8 @@ def shared_inputs(args: argparse.Namespace, mailbox: str) -> tuple[str | None, s
     if args.expect_denied is not None:
         expect_denied = validation.mailbox(args.expect_denied, "--expect-denied")
         if expect_denied == mailbox:
-            raise BadInput("--expect-denied must name another mailbox than --mailbox (one outside the scope)")
+            raise BadInput(_("--expect-denied must name another mailbox than --mailbox (one outside the "
+                             "scope)"))
     scope_group = (
         validation.group(args.scope_group, "--scope-group") if args.scope_group is not None else None
     )
@@ -431,21 +467,22 @@ def shared_inputs(args: argparse.Namespace, mailbox: str) -> tuple[str | None, s
 
 def connection_flags(parser: argparse.ArgumentParser) -> None:
     """`--ca-file` and `--timeout`, as every check takes them."""
-    parser.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificates (PEM) for this check")
+    parser.add_argument("--ca-file", metavar="PEM", help=_("extra trusted CA certificates (PEM) for this "
+                                                           "check"))
     parser.add_argument(
-        "--timeout", metavar="S", default="15", help="seconds to wait for each answer (default 15)"
+        "--timeout", metavar="S", default="15", help=_("seconds to wait for each answer (default 15)")
     )
 
 
 def output_flags(parser: argparse.ArgumentParser) -> None:
     """`--report FILE`, `--json` and `--verbose`, as every check takes them."""
     report_flag(parser)
-    parser.add_argument("--json", action="store_true", help="print the report as JSON for scripts")
+    parser.add_argument("--json", action="store_true", help=_("print the report as JSON for scripts"))
     parser.add_argument(
         "--verbose",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="log debug detail (secrets redacted)",
+        help=_("log debug detail (secrets redacted)"),
     )
 
 
@@ -479,7 +516,8 @@ class StepPrinter:
     def start(self) -> None:
         from ec_console.render import header_lines, provider_name, safe_text
 
-        lines = [f"{provider_name(self.provider)} check of {safe_text(self.target, keep_newlines=False)}"]
+        lines = [_("{provider} check of {target}").format(provider=provider_name(self.provider),
+                                                          target=safe_text(self.target, keep_newlines=False))]
         lines.extend(header_lines(None, self.header))
         sys.stdout.write("\n".join(lines) + "\n\n")
         sys.stdout.flush()
@@ -521,9 +559,10 @@ def finish_check(report: Any, args: argparse.Namespace, target: Any, header: Any
             write_report(report, path, fmt, header)
         except OSError as exc:
             why = safe_text(f"{path}: {exc.strerror or exc}", keep_newlines=False)
-            sys.stderr.write(f"ec-console: the report could not be written: {why}\n")
+            sys.stderr.write(_("ec-console: the report could not be written: {why}").format(why=why) + "\n")
             return status if status != ExitStatus.OK else int(ExitStatus.STEP_FAILED)
-        sys.stderr.write(f"Report written to {safe_text(str(path), keep_newlines=False)}\n")
+        sys.stderr.write(_("Report written to {path}").format(path=safe_text(str(path), keep_newlines=False))
+                         + "\n")
     return status
 
 

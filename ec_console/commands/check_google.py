@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ec_console.errors import BadInput
+from ec_console.i18n import _
 
 MAX_KEY_FILE_BYTES = 64 * 1024
 
@@ -26,48 +27,48 @@ def register(check_subparsers: Any) -> None:
     """Add `google` to the subparsers of `ec-console check`."""
     parser = check_subparsers.add_parser(
         "google",
-        help="check domain-wide delegation to a Google Workspace user",
-        description="Check that the service account in --key-file reaches the calendar of --user through "
+        help=_("check domain-wide delegation to a Google Workspace user"),
+        description=_("Check that the service account in --key-file reaches the calendar of --user through "
         "domain-wide delegation: key file, clock, token, delegation of each scope, the user in "
         "the directory (read as --admin), and the user's busy times of the next 7 days; "
-        "optionally the proof that an account outside the scope is denied.",
-        epilog="The key file stays on this computer; its private key is never printed or logged. Exit "
-        "statuses: 0 passed, 1 a step failed, 2 bad input.",
+        "optionally the proof that an account outside the scope is denied."),
+        epilog=_("The key file stays on this computer; its private key is never printed or logged. Exit "
+        "statuses: 0 passed, 1 a step failed, 2 bad input."),
     )
     parser.add_argument(
-        "--key-file", metavar="SA.json", required=True, help="the service account's JSON key file"
+        "--key-file", metavar="SA.json", required=True, help=_("the service account's JSON key file")
     )
     parser.add_argument(
         "--admin",
         metavar="ADMIN",
         required=True,
-        help="a super administrator's address, to read the directory as",
+        help=_("a super administrator's address, to read the directory as"),
     )
-    parser.add_argument("--user", metavar="ADDR", required=True, help="the user whose calendar is checked")
+    parser.add_argument("--user", metavar="ADDR", required=True, help=_("the user whose calendar is checked"))
     parser.add_argument(
         "--scope",
         metavar="S",
         action="append",
         default=None,
-        help="a scope the application needs; repeat for each (replaces the default: calendar "
-        "and admin.directory.user.readonly)",
+        help=_("a scope the application needs; repeat for each (replaces the default: calendar "
+        "and admin.directory.user.readonly)"),
     )
     parser.add_argument(
         "--api-root",
         metavar="URL",
-        help="one root URL for every Google API the check calls (default: each API's own)",
+        help=_("one root URL for every Google API the check calls (default: each API's own)"),
     )
     parser.add_argument(
-        "--expect-denied", metavar="ADDR", help="a user outside the scope: prove access to it is denied"
+        "--expect-denied", metavar="ADDR", help=_("a user outside the scope: prove access to it is denied")
     )
     parser.add_argument(
-        "--timeout", metavar="S", default="15", help="seconds to wait for each answer (default 15)"
+        "--timeout", metavar="S", default="15", help=_("seconds to wait for each answer (default 15)")
     )
     parser.add_argument(
         "--ca-file",
         metavar="PEM",
-        help="extra CA certificates to trust for this check's connections (e.g. a TLS-inspecting proxy's "
-        "root), besides the system store",
+        help=_("extra CA certificates to trust for this check's connections (e.g. a TLS-inspecting proxy's "
+        "root), besides the system store"),
     )
     from ec_console.commands.check import output_flags
 
@@ -86,9 +87,11 @@ def _key_file(value: str) -> str:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise BadInput(f"--key-file: {shown} cannot be read ({exc.strerror or exc})") from None
+        raise BadInput(_("--key-file: {file} cannot be read ({error})").format(
+            file=shown, error=exc.strerror or exc)) from None
     if size > MAX_KEY_FILE_BYTES:
-        raise BadInput(f"--key-file: {shown} is {size} bytes; a service-account key file is a few kilobytes")
+        raise BadInput(_("--key-file: {file} is {size} bytes; a service-account key file is a few kilobytes")
+                       .format(file=shown, size=size))
     return str(path)
 
 
@@ -106,7 +109,7 @@ def google_settings_from_args(args: argparse.Namespace) -> Any:
     if args.expect_denied is not None:
         expect_denied = validation.email_address(args.expect_denied, "--expect-denied")
         if expect_denied.lower() == user.lower():
-            raise BadInput("--expect-denied must name another user than --user (one outside the scope)")
+            raise BadInput(_("--expect-denied must name another user than --user (one outside the scope)"))
     timeout = validation.timeout_seconds(args.timeout, "--timeout")
     ca_file = validation.ca_file(args.ca_file) if args.ca_file is not None else None
     extra = {"scopes": scopes} if scopes else {}

@@ -20,60 +20,63 @@ import os
 from typing import Any
 
 from ec_console.errors import BadInput
+from ec_console.i18n import _
 
 CERT_PASSWORD_ENV = "EC_CERT_PASSWORD"
 
 
 def register(check_subparsers: Any) -> None:
     """Add `graph` to the subparsers of `ec-console check`."""
-    from ec_console.commands.check import CLIENT_SECRET_ENV, connection_flags, output_flags
+    from ec_console.commands.check import connection_flags, output_flags
     from ec_console.providers.graph import CLOUDS
 
     parser = check_subparsers.add_parser(
         "graph",
-        help="check Microsoft Graph access to an Exchange Online mailbox (app-only)",
-        description="Check that the app registration --client-id reaches the calendar of --mailbox through "
+        help=_("check Microsoft Graph access to an Exchange Online mailbox (app-only)"),
+        description=_("Check that the app registration --client-id reaches the calendar of --mailbox through "
         "Microsoft Graph: DNS, TCP and TLS for the sign-in and Graph hosts, the token (and whether it holds "
         "a tenant-wide Calendars permission), the mailbox's calendar and its busy times of the next 7 days; "
-        "optionally a write probe and the proof that a mailbox outside the scope is denied.",
-        epilog=f"The client secret comes from {CLIENT_SECRET_ENV}, else from a hidden prompt; with "
-        f"--certificate, a PFX file's passphrase comes from {CERT_PASSWORD_ENV}. Exit statuses: 0 passed, "
-        "1 a "
-        "step failed, 2 bad input.",
+        "optionally a write probe and the proof that a mailbox outside the scope is denied."),
+        epilog=_("The client secret comes from EC_CLIENT_SECRET, else from a hidden prompt; with "
+                 "--certificate, a PFX file's passphrase comes from EC_CERT_PASSWORD. Exit statuses: 0 "
+                 "passed, "
+                 "1 a step failed, 2 bad input."),
     )
-    parser.add_argument("--mailbox", metavar="ADDR", required=True, help="the target mailbox (SMTP address)")
-    parser.add_argument("--tenant-id", metavar="T", required=True, help="Entra tenant ID or verified domain")
+    parser.add_argument("--mailbox", metavar="ADDR", required=True, help=_("the target mailbox (SMTP "
+                                                                           "address)"))
+    parser.add_argument("--tenant-id", metavar="T", required=True, help=_("Entra tenant ID or verified "
+                                                                          "domain"))
     parser.add_argument(
-        "--client-id", metavar="C", required=True, help="application (client) ID of the app registration"
+        "--client-id", metavar="C", required=True, help=_("application (client) ID of the app registration")
     )
     parser.add_argument(
         "--certificate",
         metavar="PEM|PFX",
-        help="sign in with this certificate (a PEM file with the private key and the "
-        "certificate, or a PFX file) instead of a client secret",
+        help=_("sign in with this certificate (a PEM file with the private key and the "
+        "certificate, or a PFX file) instead of a client secret"),
     )
     parser.add_argument(
         "--cloud",
         choices=list(CLOUDS),
         default="global",
-        help="the Microsoft cloud: sets the sign-in authority and the Graph host (default global)",
+        help=_("the Microsoft cloud: sets the sign-in authority and the Graph host (default global)"),
     )
     parser.add_argument(
         "--authority",
         metavar="URL",
-        help="identity platform base URL, scheme and host (default: the cloud's)",
+        help=_("identity platform base URL, scheme and host (default: the cloud's)"),
     )
     parser.add_argument(
-        "--graph-url", metavar="URL", help="Microsoft Graph's root, scheme and host (default: the cloud's)"
+        "--graph-url", metavar="URL", help=_("Microsoft Graph's root, scheme and host (default: the cloud's)")
     )
     parser.add_argument(
-        "--expect-denied", metavar="ADDR", help="a mailbox outside the scope: prove access to it is denied"
+        "--expect-denied", metavar="ADDR", help=_("a mailbox outside the scope: prove access to it is denied")
     )
-    parser.add_argument("--scope-group", metavar="NAME", help="the scoping group, so fixes can name it")
+    parser.add_argument("--scope-group", metavar="NAME", help=_("the scoping group, so fixes can name it"))
     parser.add_argument(
         "--write-probe",
         action="store_true",
-        help="also create a test event (no attendees, no invitation) and delete it",
+        help=_("also create a test event (no attendees, no invitation) and delete it"),
     )
     connection_flags(parser)
     output_flags(parser)
@@ -88,10 +91,9 @@ def _root_url(value: str, field: str, *, https_only: bool) -> str:
         return validation.authority_url(value, field)
     parsed = validation.service_url(value, field)
     if parsed.path not in ("", "/") or parsed.query:
-        raise BadInput(
-            f"{field}: give only a scheme and host, like https://graph.microsoft.com (requests go "
-            "to <root>/v1.0/...)"
-        )
+        raise BadInput(_("{field}: give only a scheme and host, like https://graph.microsoft.com (requests "
+                         "go "
+                         "to <root>/v1.0/...)").format(field=field))
     return parsed.url.rstrip("/")
 
 
@@ -141,7 +143,9 @@ def read_certificate(value: str, environ: dict[str, str] | None = None) -> Any:
         certificate = load_certificate(path, passphrase)
     except CertificateProblem as exc:
         shown = safe_text(value if len(value) <= 60 else value[:57] + "...", keep_newlines=False)
-        raise BadInput(f"--certificate: {shown!r} is not usable: {exc}") from None
+        raise BadInput(_("--certificate: {file} is not usable: "
+                         "{error}").format(file=repr(shown), error=exc)) \
+            from None
     _register_secret(certificate.private_key_pem)
     return certificate
 
@@ -170,7 +174,7 @@ def run_check_graph(args: argparse.Namespace) -> int:
     if args.certificate is not None:
         credential: Any = read_certificate(args.certificate)
     else:
-        credential = read_secret(True, whose=f"app {settings.client_id}")
+        credential = read_secret(True, whose=_("app {client_id}").format(client_id=settings.client_id))
         _register_secret(credential)
     header = make_header("graph")
     printer = start_printer(args, "graph", settings.mailbox, header, graph_steps(settings))

@@ -37,7 +37,9 @@ def registry_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def json_flag(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON for scripts")
+    """`--json`; `what` (marked with `N_`, translated here) is what it prints: "the profiles"."""
+    parser.add_argument("--json", action="store_true",
+                        help=_("print {what} as JSON for scripts").format(what=_(what)))
 
 
 def verbose_flag(parser: argparse.ArgumentParser) -> None:
@@ -54,9 +56,10 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(_("expected a whole number, not {text}").format(text=repr(text))) \
+            from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, not {value}")
+        raise argparse.ArgumentTypeError(_("expected a number above 0, not {value}").format(value=value))
     return value
 
 
@@ -66,8 +69,8 @@ def concurrency_flag(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=4,
         metavar="N",
-        help="probes at once per application (default 4, at most 20: the service account's "
-        "EWS budget of 27 is shared with the production application)",
+        help=_("probes at once per application (default 4, at most 20: the service account's "
+               "EWS budget of 27 is shared with the production application)"),
     )
 
 
@@ -101,7 +104,7 @@ def active_application(registry: Any, name: str, refused: str) -> Any:
 
     app = resolve_application(registry, name)
     if app.status != "active":
-        raise BadInput(f"{app.name!r} is revoked: {refused}")
+        raise BadInput(_("{name} is revoked: {refused}").format(name=repr(app.name), refused=refused))
     return app
 
 

@@ -38,7 +38,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ConsoleError, ExitStatus
-from ec_console.i18n import _
+from ec_console.i18n import N_, _, format_number
 from ec_console.monitor_status import (
     NOTIFY_CHOICES,
     load_settings,
@@ -58,49 +58,49 @@ OUTCOME_WORDS = {"ok": "ok", "failing": "some profiles failing", "failed": "the 
 def register(subparsers: Any) -> None:
     monitor = subparsers.add_parser(
         "monitor", help=_("scheduled check-all runs with alerts on change"),
-        description="A scheduled job of this computer's own scheduler (a systemd user timer or cron on "
+        description=_("A scheduled job of this computer's own scheduler (a systemd user timer or cron on "
                     "Linux, a LaunchAgent on macOS, Task Scheduler on Windows) runs check all for every "
-                    "application of the region, keeps a health history and alerts only on change.")
+                    "application of the region, keeps a health history and alerts only on change."))
     actions = monitor.add_subparsers(dest="monitor_command", metavar="ACTION",
                                      parser_class=parser_class(subparsers), required=True)
-    install = actions.add_parser("install", help="register the scheduled job",
-                                 description="Register (or replace) the region's scheduled monitor job.")
+    install = actions.add_parser("install", help=_("register the scheduled job"),
+                                 description=_("Register (or replace) the region's scheduled monitor job."))
     install.add_argument("--every", default="6h", metavar="INTERVAL",
-                         help="how often: 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 1d (default 6h)")
+                         help=_("how often: 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 1d (default 6h)"))
     install.add_argument("--notify", action="append", choices=NOTIFY_CHOICES, default=[],
-                         help="where alerts go; repeat for several (webhook address from "
-                              f"{WEBHOOK_ENV} or a hidden prompt)")
+                         help=_("where alerts go; repeat for several (webhook address from "
+                                "EC_MONITOR_WEBHOOK_URL or a hidden prompt)"))
     install.add_argument("--webhook-kind", choices=("teams", "slack"), default="teams",
-                         help="the webhook's message format (default teams)")
+                         help=_("the webhook's message format (default teams)"))
     install.add_argument("--smtp-host", metavar="HOST")
     install.add_argument("--smtp-port", type=positive_int, default=587, metavar="N")
     install.add_argument("--smtp-from", metavar="ADDRESS")
     install.add_argument("--smtp-to", action="append", default=[], metavar="ADDRESS")
     install.add_argument("--smtp-user", metavar="USER",
-                         help=f"sign-in name; the password from {SMTP_PASSWORD_ENV} or a hidden prompt")
+                         help=_("sign-in name; the password from EC_SMTP_PASSWORD or a hidden prompt"))
     install.add_argument("--scheduler", choices=("systemd", "cron", "launchd", "schtasks"),
-                         help="override the scheduler chosen for this computer")
-    _common(install, "what was installed")
+                         help=_("override the scheduler chosen for this computer"))
+    _common(install, N_("what was installed"))
     install.set_defaults(handler=run_install, permission=MONITOR_INSTALL)
-    status = actions.add_parser("status", help="is the job installed, its program in place, runs on time")
-    _common(status, "the job's state")
+    status = actions.add_parser("status", help=_("is the job installed, its program in place, runs on time"))
+    _common(status, N_("the job's state"))
     status.set_defaults(handler=run_status)
-    remove = actions.add_parser("remove", help="remove the scheduled job and its keychain entries")
-    _common(remove, "what was removed")
+    remove = actions.add_parser("remove", help=_("remove the scheduled job and its keychain entries"))
+    _common(remove, N_("what was removed"))
     remove.set_defaults(handler=run_remove, permission=MONITOR_REMOVE)
-    run = actions.add_parser("run", help="one monitor run now (what the scheduled job executes)")
-    run.add_argument("--scheduled", action="store_true", help="record the run as a scheduled one")
-    _common(run, "the run")
+    run = actions.add_parser("run", help=_("one monitor run now (what the scheduled job executes)"))
+    run.add_argument("--scheduled", action="store_true", help=_("record the run as a scheduled one"))
+    _common(run, N_("the run"))
     registry_flag(run)
     run.set_defaults(handler=run_run, permission=MONITOR_RUN)
-    history = actions.add_parser("history", help="print or export the health history",
-                                 description="The health history, oldest first; --output FILE.csv or "
-                                             "FILE.xlsx writes a file (readable by you only).")
+    history = actions.add_parser("history", help=_("print or export the health history"),
+                                 description=_("The health history, oldest first; --output FILE.csv or "
+                                             "FILE.xlsx writes a file (readable by you only)."))
     history.add_argument("--application", metavar="NAME")
-    history.add_argument("--since", metavar="TIME", help="from this UTC time on (2026-12-01 or "
-                                                         "2026-12-01T06:00:00Z)")
+    history.add_argument("--since", metavar="TIME", help=_("from this UTC time on (2026-12-01 or "
+                                                         "2026-12-01T06:00:00Z)"))
     history.add_argument("--output", "-o", metavar="FILE")
-    _common(history, "the history")
+    _common(history, N_("the history"))
     registry_flag(history)
     history.set_defaults(handler=run_history)
 
@@ -123,15 +123,18 @@ def _hidden(env: str, what: str) -> str:
     value = os.environ.get(env)
     if value is None:
         if not (sys.stdin and sys.stdin.isatty()):
-            raise BadInput(f"no {what}: set {env} or run in a terminal to be asked (it is never taken from "
-                           "the command line)")
+            raise BadInput(_("no {what}: set {env} or run in a terminal to be asked (it is never taken "
+                             "from the command line)").format(
+                what=_(what), env=env))
         try:
-            value = getpass.getpass(f"{what.capitalize()}: ")
+            value = getpass.getpass(_("{what}: ").format(what=_(what)[:1].upper() + _(what)[1:]))
         except (EOFError, OSError):
-            raise BadInput(f"no {what} was entered") from None
+            raise BadInput(_("no {what} was entered").format(
+                what=_(what))) from None
     value = value.strip()
     if not value or any(ch in value for ch in "\r\n\x00"):
-        raise BadInput(f"the {what} is empty or contains a line break")
+        raise BadInput(_("the {what} is empty or contains a line break").format(
+            what=_(what)))
     return value
 
 
@@ -146,8 +149,9 @@ def notifiers(region_id: str, settings: dict[str, Any], store: Any) -> list[Any]
         elif channel == "webhook":
             url = store.get(mn.webhook_secret_key(region_id))
             if url is None:
-                raise BadInput("the webhook address is not in the keychain; run `ec-console monitor install "
-                               "--notify webhook` again")
+                raise BadInput(_("the webhook address is not in the keychain; run `ec-console monitor "
+                                 "install "
+                               "--notify webhook` again"))
             out.append(mn.WebhookNotifier(settings.get("webhook_kind", "teams"), url))
         elif channel == "smtp":
             smtp = settings.get("smtp", {})
@@ -167,9 +171,11 @@ def reachable_notifiers(region_id: str, settings: dict[str, Any], store: Any) ->
         try:
             built += notifiers(region_id, {**settings, "notify": [channel]}, store)
         except BadInput as exc:
-            notes.append(f"alerts cannot be sent by {channel}: {exc.message}")
+            notes.append(_("alerts cannot be sent by {channel}: {reason}").format(channel=channel,
+                                                                                   reason=exc.message))
         except ConsoleError as exc:   # the keychain could not be read: the run says more below
-            notes.append(f"alerts cannot be sent by {channel}: {exc.message.split('. ')[0]}")
+            notes.append(_("alerts cannot be sent by {channel}: {reason}").format(
+                channel=channel, reason=exc.message.split(". ")[0]))
     return built, notes
 
 
@@ -191,17 +197,17 @@ def run_install(args: argparse.Namespace) -> int:
     every = monitor.parse_every(args.every)
     notify = list(dict.fromkeys(args.notify))
     if "smtp" in notify and not (args.smtp_host and args.smtp_from and args.smtp_to):
-        raise BadInput("--notify smtp needs --smtp-host, --smtp-from and at least one --smtp-to")
+        raise BadInput(_("--notify smtp needs --smtp-host, --smtp-from and at least one --smtp-to"))
     scheduler = _scheduler(args.scheduler)
     store = default_store()
     if "webhook" in notify:
-        url = mn.validate_webhook_url(_hidden(WEBHOOK_ENV, "webhook address"))
+        url = mn.validate_webhook_url(_hidden(WEBHOOK_ENV, N_("webhook address")))
         from ec_console.logs import register_secret
 
         register_secret(url)
         store.set(mn.webhook_secret_key(region_id), url)
     if "smtp" in notify and args.smtp_user:
-        store.set(mn.smtp_secret_key(region_id), _hidden(SMTP_PASSWORD_ENV, "SMTP password"))
+        store.set(mn.smtp_secret_key(region_id), _hidden(SMTP_PASSWORD_ENV, N_("SMTP password")))
     command = monitor_jobs.console_command()
     settings = {
         "region": region_id, "every_seconds": every, "scheduler": scheduler.kind, "command": command,
@@ -216,7 +222,8 @@ def run_install(args: argparse.Namespace) -> int:
         if load_settings(region_id) is None:   # a first install that failed keeps no secret behind
             for key in (mn.webhook_secret_key(region_id), mn.smtp_secret_key(region_id)):
                 store.delete(key)
-        raise BadInput(f"the scheduled job was not installed: {exc}") from None
+        raise BadInput(_("the scheduled job was not installed: {exc}").format(
+            exc=exc)) from None
     write_private_file(settings_path(region_id), json.dumps(settings, indent=2).encode())
     from ec_console.registry import Registry
 
@@ -227,8 +234,10 @@ def run_install(args: argparse.Namespace) -> int:
         _print_json({"region": region_id, "scheduler": scheduler.kind, "every": monitor.every_text(every),
                      "command": command, "notify": notify, "files": written})
     else:
-        print(f"Installed the monitor of region {region_id}: {scheduler.kind}, every "
-              f"{monitor.every_text(every)}, alerts to {', '.join(notify) or 'nowhere (history only)'}")
+        print(_("Installed the monitor of region {region}: {scheduler}, every {every}, alerts to "
+                "{notify}").format(
+            region=region_id, scheduler=scheduler.kind, every=monitor.every_text(every),
+            notify=", ".join(notify) or _("nowhere (history only)")))
         for item in written:
             print(f"  {item}")
     return ExitStatus.OK
@@ -241,15 +250,18 @@ def run_status(args: argparse.Namespace) -> int:
         _print_json(state)
     else:
         if state.get("scheduler"):
-            print(f"Monitor of region {region_id}: {state['scheduler']} job every {state['every']}, "
-                  f"{'installed' if state['installed'] else 'NOT installed'}")
-            print(f"  program: {' '.join(state['command'] or [])}")
-            print(f"  alerts to: {', '.join(state['notify']) or 'nowhere (history only)'}")
-            print(f"  last run: {state['last_run'] or 'never'}"
+            installed = _("installed") if state["installed"] else _("NOT installed")
+            print(_("Monitor of region {region}: {scheduler} job every {every}, {installed}").format(
+                region=region_id, scheduler=state["scheduler"], every=state["every"], installed=installed))
+            print("  " + _("program: {command}").format(command=" ".join(state["command"] or [])))
+            print("  " + _("alerts to: {notify}").format(
+                notify=", ".join(state["notify"]) or _("nowhere (history only)")))
+            print("  " + _("last run: {when}").format(when=state["last_run"] or _("never"))
                   + (f" ({state['last_run_outcome']})" if state["last_run_outcome"] else ""))
-            print(f"  last scheduled run: {state['last_scheduled_run'] or 'never'}")
+            print("  " + _("last scheduled run: "
+                           "{when}").format(when=state["last_scheduled_run"] or _("never")))
         for problem in state["problems"]:
-            print(f"Problem: {problem}")
+            print(_("Problem: {problem}").format(problem=problem))
     return ExitStatus.OK if not state["problems"] else ExitStatus.STEP_FAILED
 
 
@@ -266,7 +278,8 @@ def run_remove(args: argparse.Namespace) -> int:
     try:
         removed = scheduler.remove(region_id)
     except monitor_jobs.JobError as exc:
-        raise BadInput(f"the scheduled job was not removed: {exc}") from None
+        raise BadInput(_("the scheduled job was not removed: {exc}").format(
+            exc=exc)) from None
     store = default_store()
     for key in (mn.webhook_secret_key(region_id), mn.smtp_secret_key(region_id)):
         store.delete(key)
@@ -279,7 +292,9 @@ def run_remove(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"region": region_id, "removed": removed})
     else:
-        print(f"Removed the monitor of region {region_id}" + (":" if removed else " (nothing was installed)"))
+        print((_("Removed the monitor of region {region}:") if removed
+               else _("Removed the monitor of region {region} (nothing was "
+                      "installed)")).format(region=region_id))
         for item in removed:
             print(f"  {item}")
     return ExitStatus.OK
@@ -325,38 +340,46 @@ def run_run(args: argparse.Namespace) -> int:
 
 def _print_run(run: Any) -> None:
     if run.outcome == "skipped_overlap":
-        print(f"Monitor run of region {run.region_id} skipped: another run was still in progress "
-              "(recorded in the health history)")
+        print(_("Monitor run of region {region} skipped: another run was still in progress "
+                "(recorded in the health history)").format(region=run.region_id))
     elif run.outcome == "keychain_unavailable":
-        print(f"Monitor run of region {run.region_id} could not check anything.")
+        print(_("Monitor run of region {region} could not check anything.").format(region=run.region_id))
         for alert in run.alerts:
             print(f"  - {alert.text()}")
     else:
         apps = [r for r in run.rows if r.application_id is not None]
         checked = count(len(apps), "application", "applications")
-        print(f"Monitor run of region {run.region_id} at {run.run_at}: {checked}")
+        print(_("Monitor run of region {region} at {time}: {checked}").format(
+            region=run.region_id, time=run.run_at, checked=checked))
         for r in apps:
             codes = f" ({', '.join(r.diagnoses)})" if r.diagnoses else ""
-            leaks = "leaks unknown" if r.leaks is None else count(r.leaks, "leak", "leaks")
-            print(f"  {r.application_name}: {OUTCOME_WORDS.get(r.outcome, r.outcome)}; {r.linked:,} linked, "
-                  f"{r.needs_relink:,} needing relink, {r.failing:,} failing, {leaks}{codes}")
+            leaks = _("leaks unknown") if r.leaks is None else count(r.leaks, "leak", "leaks")
+            print("  " + _("{application}: {outcome}; {linked} linked, {relink} needing relink, {failing} "
+                           "failing, {leaks}").format(
+                application=r.application_name, outcome=OUTCOME_WORDS.get(r.outcome, r.outcome),
+                linked=format_number(r.linked), relink=format_number(r.needs_relink),
+                failing=format_number(r.failing), leaks=leaks) + codes)
             if r.outcome == "not_checked" and r.detail:
                 print(f"    {r.detail.split(' | ')[0]}")
             for part in r.detail.split(" | "):
                 if part.startswith("reconciliation") and r.outcome != "not_checked":
                     print(f"    {part[0].upper()}{part[1:]}")
         if not run.reconcile_ran:
-            print("  Reconciliation: not run (no leak figures recorded)")
+            print("  " + _("Reconciliation: not run (no leak figures recorded)"))
         if run.alerts:
-            print(f"{count(len(run.alerts), 'change', 'changes')} since the last run:")
+            print(_("{changes} since the last "
+                    "run:").format(changes=count(len(run.alerts), "change", "changes")))
             for alert in run.alerts:
                 print(f"  - {alert.text()}")
         else:
-            print("No change since the last run: no alert sent")
+            print(_("No change since the last run: no alert sent"))
     for channel, error in run.deliveries:
-        print(f"Alert through {channel}: {'delivered' if error is None else 'NOT delivered: ' + error}")
+        if error is None:
+            print(_("Alert through {channel}: delivered").format(channel=channel))
+        else:
+            print(_("Alert through {channel}: NOT delivered: {error}").format(channel=channel, error=error))
     for note in run.notes:
-        print(f"Note: {note}")
+        print(_("Note: {note}").format(note=note))
 
 
 # --- history -----------------------------------------------------------------------------------------------
@@ -373,8 +396,9 @@ def _since(text: str | None) -> str | None:
     try:
         return utc_text(parse_utc(value))
     except ValueError:
-        raise BadInput(f"--since must be a UTC date or time such as 2026-12-01 or 2026-12-01T06:00:00Z, "
-                       f"not {text!r}") from None
+        raise BadInput(_("--since must be a UTC date or time such as 2026-12-01 or 2026-12-01T06:00:00Z, "
+                         "not {text}").format(
+            text=repr(text))) from None
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -395,15 +419,16 @@ def run_history(args: argparse.Namespace) -> int:
         target = Path(args.output)
         suffix = target.suffix.lower()
         if suffix not in (".csv", ".xlsx"):
-            raise BadInput("--output must end in .csv or .xlsx")
+            raise BadInput(_("--output must end in .csv or .xlsx"))
         try:
             with private_atomic_writer(target, text=suffix == ".csv") as handle:
                 n = (history_export.write_csv(rows, handle) if suffix == ".csv"
                      else history_export.write_xlsx(rows, handle))
         except OSError as exc:
-            raise BadInput(f"--output: {target} cannot be written ({exc.strerror or exc})") from None
-        sys.stderr.write(f"Exported {count(n, 'history row', 'history rows')} of region {region_id} "
-                         f"to {target}\n")
+            raise BadInput(_("--output: {target} cannot be written ({value})").format(
+                target=target, value=exc.strerror or exc)) from None
+        sys.stderr.write(_("Exported {rows} of region {region} to {target}").format(
+            rows=count(n, "history row", "history rows"), region=region_id, target=target) + "\n")
         return ExitStatus.OK
     if args.json:
         _print_json([dict(zip(history_export.COLUMNS, history_export.row_values(r), strict=True))

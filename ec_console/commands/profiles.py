@@ -40,7 +40,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
-from ec_console.i18n import _
+from ec_console.i18n import N_, _, format_number
 from ec_console.permissions import BULK_LINK, CHECK, LINK_PROFILES, RELINK_PROFILES, REVOKE_PROFILES
 from ec_console.words import count
 
@@ -105,28 +105,46 @@ class ProgressPrinter:
             return
         self.last = now
         waiting = f" — {pause.message}" if pause is not None else ""
-        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in progress.counts.items() if v)
-        eta = f", about {_duration(progress.eta)} left" if progress.eta is not None and not final else ""
+        counts = ", ".join(f"{count_word(k)} {v}" for k, v in progress.counts.items() if v)
+        eta = ", " + _("about {duration} left").format(duration=_duration(progress.eta)) \
+            if progress.eta is not None and not final else ""
+        verb = _(self.verb)
         if self.tty:
             width = 24
             filled = int(width * progress.done / progress.total) if progress.total else width
             bar = "#" * filled + "." * (width - filled)
             self.stream.write(
-                f"\r{self.verb} [{bar}] {progress.done}/{progress.total}"
+                f"\r{verb} [{bar}] {progress.done}/{progress.total}"
                 f"{' (' + counts + ')' if counts else ''}{eta}{waiting}\x1b[K"
             )
             self.drawn = True
         else:
-            self.stream.write(
-                f"{self.verb}: {progress.done}/{progress.total} done"
-                f"{' (' + counts + ')' if counts else ''}{eta}{waiting}\n"
-            )
+            done = _("{verb}: {done}/{total} "
+                     "done").format(verb=verb, done=progress.done, total=progress.total)
+            self.stream.write(f"{done}{' (' + counts + ')' if counts else ''}{eta}{waiting}\n")
         self.stream.flush()
 
     def close(self) -> None:
         if self.tty and self.drawn:
             self.stream.write("\n")
             self.stream.flush()
+
+
+# The words of a run's counts (their keys are the results' codes): "linked 3, not linked 1".
+_COUNT_WORDS = {"linked": N_("linked"), "not_linked": N_("not linked"), "try_again": N_("try again"),
+                "skipped": N_("skipped"), "needs_relink": N_("needs relink"), "revoked": N_("revoked"),
+                "failed": N_("failed"), "unchanged": N_("unchanged"), "relinked": N_("relinked"),
+                "checked": N_("checked")}
+
+
+def shown_diagnosis(diagnosis: Any) -> Any:
+    from ec_console.render import shown_diagnosis as shown  # the command line starts without the renderer
+
+    return shown(diagnosis)
+
+
+def count_word(key: str) -> str:
+    return _(_COUNT_WORDS[key]) if key in _COUNT_WORDS else key.replace("_", " ")
 
 
 def _duration(seconds: float) -> str:
@@ -149,7 +167,7 @@ def register(subparsers: Any) -> None:
     profiles = subparsers.add_parser(
         "profiles",
         help=_("list and manage linked calendar profiles"),
-        description="Linked calendar profiles of a region.",
+        description=_("Linked calendar profiles of a region."),
     )
     actions = profiles.add_subparsers(
         dest="profiles_command", metavar="ACTION", parser_class=pclass, required=True
@@ -170,20 +188,22 @@ def _common(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def _add_list(actions: Any) -> None:
-    plist = actions.add_parser("list", help="list profiles", description="List the profiles of a region.")
+    plist = actions.add_parser("list", help=_("list "
+                                              "profiles"), description=_("List the profiles of a region."))
     region_flag(plist)
     registry_flag(plist)
     plist.add_argument(
-        "--status", choices=["linked", "needs_relink", "revoked"], help="only profiles with this status"
+        "--status", choices=["linked", "needs_relink", "revoked"], help=_("only profiles with this status")
     )
-    plist.add_argument("--application", metavar="NAME", help="only profiles of this application")
+    plist.add_argument("--application", metavar="NAME", help=_("only profiles of this application"))
     plist.add_argument(
-        "--search", metavar="TEXT", default="", help="only profiles whose email or name contains TEXT"
+        "--search", metavar="TEXT", default="", help=_("only profiles whose email or name contains TEXT")
     )
-    plist.add_argument("--sort", default="email", choices=SORT_COLUMNS, help="sort column (default: email)")
-    plist.add_argument("--desc", action="store_true", help="sort descending")
-    plist.add_argument("--limit", type=positive_int, metavar="N", help="print at most N profiles")
-    json_flag(plist, "the profiles")
+    plist.add_argument("--sort", default="email", choices=SORT_COLUMNS, help=_("sort column (default: "
+                                                                               "email)"))
+    plist.add_argument("--desc", action="store_true", help=_("sort descending"))
+    plist.add_argument("--limit", type=positive_int, metavar="N", help=_("print at most N profiles"))
+    json_flag(plist, N_("the profiles"))
     verbose_flag(plist)
     plist.set_defaults(handler=run_list)
 
@@ -191,103 +211,103 @@ def _add_list(actions: Any) -> None:
 def _add_link(actions: Any) -> None:
     parser = actions.add_parser(
         "link",
-        help="probe accounts through an application and link them",
-        description="Probe each account's calendar through the application and record it linked. An "
+        help=_("probe accounts through an application and link them"),
+        description=_("Probe each account's calendar through the application and record it linked. An "
         "account that fails is not linked (no profile is recorded) and its diagnosis is shown; one that "
         "failed for a passing reason (throttled, timed out, server busy) says to try again later. Accounts "
-        "already linked are skipped, so running the same command again finishes the job.",
+        "already linked are skipped, so running the same command again finishes the job."),
     )
-    parser.add_argument("emails", nargs="*", metavar="EMAIL", help="addresses to link")
+    parser.add_argument("emails", nargs="*", metavar="EMAIL", help=_("addresses to link"))
     parser.add_argument(
-        "--application", metavar="NAME", required=True, help="the application to link through"
+        "--application", metavar="NAME", required=True, help=_("the application to link through")
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--from-file",
         metavar="PATH",
-        help="a list of addresses (one per line, or separated by , ;) or a Get-Mailbox CSV "
-        "(PrimarySmtpAddress column); '-' reads standard input",
+        help=_("a list of addresses (one per line, or separated by , ;) or a Get-Mailbox CSV "
+        "(PrimarySmtpAddress column); '-' reads standard input"),
     )
     source.add_argument(
         "--discover",
         action="store_true",
-        help="link every account in the application's scope (scoping group / domain)",
+        help=_("link every account in the application's scope (scoping group / domain)"),
     )
     concurrency_flag(parser)
-    _common(parser, "the results")
+    _common(parser, N_("the results"))
     parser.set_defaults(handler=run_link, permission=_link_permission)
 
 
 def _profile_targets(parser: argparse.ArgumentParser) -> None:
     """The profiles a revoke or relink acts on: addresses, and the application when one is ambiguous."""
-    parser.add_argument("emails", nargs="+", metavar="EMAIL", help="addresses of the profiles")
+    parser.add_argument("emails", nargs="+", metavar="EMAIL", help=_("addresses of the profiles"))
     parser.add_argument(
         "--application",
         metavar="NAME",
-        help="the application (needed when an address is linked through several)",
+        help=_("the application (needed when an address is linked through several)"),
     )
 
 
 def _add_revoke(actions: Any) -> None:
     parser = actions.add_parser(
         "revoke",
-        help="record profiles revoked (they are no longer checked)",
-        description="Record the profiles revoked: the console stops probing them. For a real withdrawal of "
-        "access, the platform step is printed for each.",
+        help=_("record profiles revoked (they are no longer checked)"),
+        description=_("Record the profiles revoked: the console stops probing them. For a real withdrawal of "
+        "access, the platform step is printed for each."),
     )
     _profile_targets(parser)
-    _common(parser, "the results")
+    _common(parser, N_("the results"))
     parser.set_defaults(handler=run_revoke, permission=REVOKE_PROFILES)
 
 
 def _add_relink(actions: Any) -> None:
     parser = actions.add_parser(
         "relink",
-        help="probe profiles again with the application's current credentials",
-        description="Probe the profiles again; linked on success. Revoked profiles can be relinked.",
+        help=_("probe profiles again with the application's current credentials"),
+        description=_("Probe the profiles again; linked on success. Revoked profiles can be relinked."),
     )
     _profile_targets(parser)
     concurrency_flag(parser)
-    _common(parser, "the results")
+    _common(parser, N_("the results"))
     parser.set_defaults(handler=run_relink, permission=RELINK_PROFILES)
 
 
 def _add_check(actions: Any) -> None:
     parser = actions.add_parser(
         "check",
-        help="re-probe every linked profile (check all)",
-        description="Re-probe the linked and needs_relink profiles of the region's active applications. A "
+        help=_("re-probe every linked profile (check all)"),
+        description=_("Re-probe the linked and needs_relink profiles of the region's active applications. A "
         "throttled or timed-out probe never changes a status; a failure of the application "
-        "itself marks the application. An interrupted run is resumed by the next one.",
+        "itself marks the application. An interrupted run is resumed by the next one."),
     )
     parser.add_argument(
-        "--application", metavar="NAME", action="append", help="only this application (repeat for several)"
+        "--application", metavar="NAME", action="append", help=_("only this application (repeat for several)")
     )
     parser.add_argument(
         "--restart",
         action="store_true",
-        help="check every profile again instead of resuming an interrupted run",
+        help=_("check every profile again instead of resuming an interrupted run"),
     )
     concurrency_flag(parser)
-    _common(parser, "the results")
+    _common(parser, N_("the results"))
     parser.set_defaults(handler=run_check, permission=CHECK)
 
 
 def _add_show(actions: Any) -> None:
     parser = actions.add_parser(
         "show",
-        help="show one profile's details",
-        description="One profile's details, as the console's detail pane shows them: application, status, "
+        help=_("show one profile's details"),
+        description=_("One profile's details, as the console's detail pane shows them: application, status, "
         "when it was linked and last checked, the last check's steps and diagnosis, the platform step "
-        "that withdraws its access, and its recent audit entries. Reads the registry only (no probe).",
+        "that withdraws its access, and its recent audit entries. Reads the registry only (no probe)."),
     )
-    parser.add_argument("email", metavar="EMAIL", help="the profile's address")
+    parser.add_argument("email", metavar="EMAIL", help=_("the profile's address"))
     parser.add_argument(
         "--application",
         metavar="NAME",
-        help="the application (needed when the address is linked through several)",
+        help=_("the application (needed when the address is linked through several)"),
     )
-    _common(parser, "the details")
+    _common(parser, N_("the details"))
     parser.set_defaults(handler=run_show)
 
 
@@ -317,7 +337,8 @@ def run_list(args: argparse.Namespace) -> int:
         if args.application:
             app = registry.find_application(args.application)
             if app is None:
-                raise BadInput(f"No application named {args.application!r} in region {region_id}")
+                raise BadInput(_("No application named {application} in region {region_id}").format(
+                    application=repr(args.application), region_id=region_id))
             application_id = app.id
         query = ProfileQuery(
             search=args.search,
@@ -331,7 +352,7 @@ def run_list(args: argparse.Namespace) -> int:
             write_json_list((profile_dict(p) for p in registry.iter_profiles(query, limit=args.limit)),
                             sys.stdout)
             return ExitStatus.OK
-        headers = ["EMAIL", "NAME", "APPLICATION", "STATUS", "LAST CHECKED", "RESULT"]
+        headers = [_("EMAIL"), _("NAME"), _("APPLICATION"), _("STATUS"), _("LAST CHECKED"), _("RESULT")]
         # The table's column widths need every row: a first pass measures them, a second prints.
         widths = [len(h) for h in headers]
         rows = 0
@@ -339,10 +360,9 @@ def run_list(args: argparse.Namespace) -> int:
             widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
             rows += 1
         if not rows:
-            print(
-                f"No profiles in region {region_id}"
-                + (" match." if (args.search or args.status or args.application) else ".")
-            )
+            print((_("No profiles in region {region} "
+                     "match.") if (args.search or args.status or args.application)
+                   else _("No profiles in region {region}.")).format(region=region_id))
             return ExitStatus.OK
         print_table(_list_rows(registry.iter_profiles(query, limit=args.limit)), headers, sys.stdout,
                     widths=widths)
@@ -377,12 +397,15 @@ def read_list_file(path_text: str) -> tuple[list[str], list[dict[str, Any]]]:
         path = validation.existing_file(path_text, "--from-file")
         try:
             if path.stat().st_size > MAX_LIST_FILE_BYTES:
-                raise BadInput(f"--from-file: {path_text} is larger than 16 MB")
+                raise BadInput(_("--from-file: {path_text} is larger than 16 MB").format(
+                    path_text=path_text))
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            raise BadInput(f"--from-file: {path_text} is not UTF-8 text (save the CSV as UTF-8)") from None
+            raise BadInput(_("--from-file: {path_text} is not UTF-8 text (save the CSV as UTF-8)").format(
+                path_text=path_text)) from None
         except OSError as exc:
-            raise BadInput(f"--from-file: {path_text} cannot be read ({exc.strerror or exc})") from None
+            raise BadInput(_("--from-file: {path_text} cannot be read ({value})").format(
+                path_text=path_text, value=exc.strerror or exc)) from None
     parsed = parse_mailbox_list(text)
     problems = [{"line": p.line, "text": p.text, "message": p.message} for p in parsed.problems]
     return parsed.addresses, problems
@@ -408,44 +431,47 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
         return
     rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.message)] for r in summary.results]
     if rows:
-        print_table(rows, ["EMAIL", "RESULT", "STATUS", "DIAGNOSIS", "DETAIL"], sys.stdout)
+        print_table(rows, [_("EMAIL"), _("RESULT"), _("STATUS"), _("DIAGNOSIS"), _("DETAIL")], sys.stdout)
     for outcome in summary.application_failures.values():
-        print(f"The application itself failed ({outcome.code}): {_one_line(outcome.detail)}")
+        print(_("The application itself failed ({code}): {detail}").format(code=outcome.code,
+                                                                          detail=_one_line(outcome.detail)))
         if outcome.diagnosis is not None:
-            print(outcome.diagnosis.remediation)
+            print(shown_diagnosis(outcome.diagnosis).remediation)
     counts = (
-        ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.counts.items() if v) or "nothing to do"
+        ", ".join(f"{count_word(k)} {v}" for k, v in summary.counts.items() if v) or _("nothing to do")
     )
     line = f"{count(summary.total, 'profile', 'profiles')}: {counts}"
     if link:
         line = _link_line(summary)
     if summary.retries:
         retried = count(summary.retries, "throttled answer", "throttled answers")
-        line += f"; {retried} retried after backing off"
+        line += "; " + _("{retried} retried after backing off").format(retried=retried)
     if summary.cancelled:
-        line += f"; cancelled with {summary.not_done} not done (run the command again to finish)"
+        line += "; " + _("cancelled with {n} not done (run the command again to finish)").format(
+            n=summary.not_done)
     if summary.write_error:
         unsaved = count(summary.not_written, "result", "results")
-        line += (f"; stopped: {unsaved} could not be saved in the registry ({summary.write_error}), "
-                 "run the command again to finish")
+        line += "; " + _("stopped: {unsaved} could not be saved in the registry ({error}), run the command "
+                         "again to finish").format(unsaved=unsaved, error=summary.write_error)
     print(line)
 
 
 def _link_line(summary: Any) -> str:
     """"4 accounts: 2 linked, 1 not linked, 1 to try again later" (then what to do about the failures)."""
     counts = summary.counts
-    parts = [f"{counts['linked']:,} linked"]
+    parts = [_("{n} linked").format(n=format_number(counts["linked"]))]
     if counts["not_linked"]:
-        parts.append(f"{counts['not_linked']:,} not linked")
+        parts.append(_("{n} not linked").format(n=format_number(counts["not_linked"])))
     if counts["try_again"]:
-        parts.append(f"{counts['try_again']:,} to try again later")
+        parts.append(_("{n} to try again later").format(n=format_number(counts["try_again"])))
     if counts["skipped"]:
-        parts.append(f"{counts['skipped']:,} skipped")
+        parts.append(_("{n} skipped").format(n=format_number(counts["skipped"])))
     line = f"{count(summary.total, 'account', 'accounts')}: {', '.join(parts)}"
     if counts["not_linked"] or counts["try_again"]:
-        line += ". No profile was recorded for an account that was not linked"
+        line += ". " + _("No profile was recorded for an account that was not linked")
     if counts["try_again"]:
-        line += "; the platform was busy or did not answer, so run the same command again later to finish"
+        line += "; " + _("the platform was busy or did not answer, so run the same command again later to "
+                         "finish")
     return line
 
 
@@ -477,17 +503,18 @@ def run_link(args: argparse.Namespace) -> int:
     names: dict[str, str] = {}
     if args.from_file is not None:
         if args.emails:
-            raise BadInput("give addresses or --from-file, not both")
+            raise BadInput(_("give addresses or --from-file, not both"))
         emails, problems = read_list_file(args.from_file)
         for p in problems:
-            sys.stderr.write(f"{args.from_file}: line {p['line']}: {p['message']}\n")
+            sys.stderr.write(_("{file}: line {line}: {message}").format(file=args.from_file, line=p["line"],
+                                                                       message=p["message"]) + "\n")
     elif args.discover:
         if args.emails:
-            raise BadInput("give addresses or --discover, not both")
+            raise BadInput(_("give addresses or --discover, not both"))
         emails = []
     else:
         if not args.emails:
-            raise BadInput("give the addresses to link, --from-file PATH or --discover")
+            raise BadInput(_("give the addresses to link, --from-file PATH or --discover"))
         emails = dashboard.clean_emails(args.emails)
     with Registry.for_region(region_id) as registry:
         app = dashboard.resolve_application(registry, args.application)
@@ -498,17 +525,18 @@ def run_link(args: argparse.Namespace) -> int:
             try:
                 found = dashboard.discover_accounts(registry, app, region_id=region_id)
             except EnumerationError as exc:
-                sys.stderr.write(f"ec-console: the accounts in scope could not be listed: {exc.detail}\n")
+                sys.stderr.write(_("ec-console: the accounts in scope could not be listed: {detail}").format(
+                    detail=exc.detail) + "\n")
                 if exc.diagnosis is not None:
-                    sys.stderr.write(exc.diagnosis.remediation + "\n")
+                    sys.stderr.write(shown_diagnosis(exc.diagnosis).remediation + "\n")
                 return ExitStatus.STEP_FAILED
             emails = [a.email for a in found.accounts]
             names = {a.email: a.name for a in found.accounts}
             notes = found.notes
             for note in notes:
-                sys.stderr.write(f"note: {note}\n")
+                sys.stderr.write(_("note: {note}").format(note=note) + "\n")
         summary = _run_with_progress(
-            "Linking",
+            N_("Linking"),
             args.json,
             lambda cancel, progress: dashboard.link_profiles(
                 registry,
@@ -528,7 +556,8 @@ def run_link(args: argparse.Namespace) -> int:
         "notes": notes,
     }
     if not args.json and summary.already_linked:
-        print(f"Already linked through {app.name}: {len(summary.already_linked)} (skipped)")
+        print(_("Already linked through {application}: {n} (skipped)").format(
+            application=app.name, n=format_number(len(summary.already_linked))))
     _print_results(summary.run, extra, args.json, link=True)
     status = _exit(summary.run, link=True)
     return ExitStatus.STEP_FAILED if status == ExitStatus.OK and problems else status
@@ -547,12 +576,16 @@ def _select_profiles(registry: Any, emails: Sequence[str], application: str | No
             if p.email.lower() == email.lower()
         ]
         if not matches:
-            where = f" through {application!r}" if application else ""
-            raise BadInput(f"No profile {email}{where} in this region")
+            if application:
+                raise BadInput(_("No profile {email} through {application} in this region").format(
+                    email=email, application=repr(application)))
+            raise BadInput(_("No profile {email} in this region").format(email=email))
         if len(matches) > 1:
             apps = ", ".join(sorted(p.application_name for p in matches))
             raise BadInput(
-                f"{email} is linked through several applications ({apps}); name one with --application"
+                _("{email} is linked through several applications ({apps}); name one with "
+                  "--application").format(
+                    email=email, apps=apps)
             )
         chosen.append(matches[0])
     return chosen
@@ -582,9 +615,9 @@ def run_revoke(args: argparse.Namespace) -> int:
         )
         return ExitStatus.OK
     for r in results:
-        state = "revoked" if r.changed else "was already revoked"
+        state = _("revoked") if r.changed else _("was already revoked")
         print(f"{r.profile.email} ({r.profile.application_name}): {state}")
-        print(f"  To withdraw its access on the platform: {r.withdrawal_step}")
+        print("  " + _("To withdraw its access on the platform: {step}").format(step=r.withdrawal_step))
     return ExitStatus.OK
 
 
@@ -596,7 +629,7 @@ def run_relink(args: argparse.Namespace) -> int:
     with Registry.for_region(region_id) as registry:
         profiles = _select_profiles(registry, args.emails, args.application)
         summary = _run_with_progress(
-            "Relinking",
+            N_("Relinking"),
             args.json,
             lambda cancel, progress: dashboard.relink_profiles(
                 registry,
@@ -620,7 +653,7 @@ def run_check(args: argparse.Namespace) -> int:
     checkall.validate_concurrency(args.concurrency)
     with Registry.for_region(region_id) as registry:
         plan, summary = _run_with_progress(
-            "Checking",
+            N_("Checking"),
             args.json,
             lambda cancel, progress: checkall.check_all(
                 registry,
@@ -633,10 +666,11 @@ def run_check(args: argparse.Namespace) -> int:
             ),
         )
     for why in plan.unusable.values():
-        sys.stderr.write(f"ec-console: not checked: {why}\n")
+        sys.stderr.write(_("ec-console: not checked: {why}").format(why=why) + "\n")
     if plan.resumed_from and not args.json:
         done = count(plan.skipped_done, "profile", "profiles")
-        print(f"Resumed the run started {plan.resumed_from}: {done} already checked")
+        print(_("Resumed the run started {started}: {done} already checked").format(started=plan.resumed_from,
+                                                                                    done=done))
     if plan.claimed_elsewhere and not args.json:
         from ec_console.registry_claims import skipped_text
 
@@ -681,35 +715,40 @@ def _print_details(summary: dict[str, Any], details: Any) -> None:
     if summary["last_diagnosis"]:
         result += f" ({summary['last_diagnosis']})"
     facts = [
-        ("Name", summary["display_name"] or "-"),
-        ("Application", f"{summary['application']} ({provider_name(summary['provider'])})"),
-        ("Status", summary["status"]),
-        ("First linked", summary["linked_at"]),
-        ("Last checked", summary["last_checked_at"] or "never"),
-        ("Last result", result),
+        (_("Name"), summary["display_name"] or "-"),
+        (_("Application"), f"{summary['application']} ({provider_name(summary['provider'])})"),
+        (_("Status"), summary["status"]),
+        (_("First linked"), summary["linked_at"]),
+        (_("Last checked"), summary["last_checked_at"] or _("never")),
+        (_("Last result"), result),
     ]
+    width = max(14, *(len(label) + 2 for label, _value in facts))
     print(clean(summary["email"]))
     for label, value in facts:
-        print(f"  {label + ':':<14}{clean(value)}")
+        print(f"  {label + ':':<{width}}{clean(value)}")
     diagnosis = summary["diagnosis"]
     if diagnosis is not None:                      # its fix follows with the failed step below
-        print(f"\nLast failure ({diagnosis['code']}): {clean(diagnosis['cause'])}")
-    print(f"\nWithdraw its access at the platform: {clean(summary['withdrawal_step'])}")
+        from ec_console.checks import Diagnosis
+
+        cause = shown_diagnosis(Diagnosis.from_dict(diagnosis)).cause
+        print("\n" + _("Last failure ({code}): {cause}").format(code=diagnosis["code"], cause=clean(cause)))
+    print("\n" + _("Withdraw its access at the platform: "
+                   "{step}").format(step=clean(summary["withdrawal_step"])))
     report = details.last_report
     if report is not None:
-        print(f"\nLast check ({report.started_at}):")
+        print("\n" + _("Last check ({started}):").format(started=report.started_at))
         width = max((len(s.title) for s in report.steps), default=0)
         for step in report.steps:
             print(render_step(step, title_width=width))
     else:
-        print("\nNot checked yet.")
+        print("\n" + _("Not checked yet."))
     if summary["checks"]:
-        print("\nChecks:")
+        print("\n" + _("Checks:"))
         rows = [[c["time"], c["kind"], c["result"] + (f": {c['diagnosis']}" if c["diagnosis"] else "")]
                 for c in summary["checks"]]
-        print_table(rows, ["TIME (UTC)", "KIND", "RESULT"], sys.stdout)
-    print("\nAudit:" if summary["audit"] else "\nNo audit entries.")
+        print_table(rows, [_("TIME (UTC)"), _("KIND"), _("RESULT")], sys.stdout)
+    print("\n" + (_("Audit:") if summary["audit"] else _("No audit entries.")))
     if summary["audit"]:
         rows = [[e["time"], clean(e["action"]), clean(e["user"]), _one_line(clean(e["detail"]))]
                 for e in summary["audit"]]
-        print_table(rows, ["TIME (UTC)", "ACTION", "USER", "DETAIL"], sys.stdout)
+        print_table(rows, [_("TIME (UTC)"), _("ACTION"), _("USER"), _("DETAIL")], sys.stdout)

@@ -30,6 +30,7 @@ from ec_console.commands.common import (
     verbose_flag,
 )
 from ec_console.errors import BadInput, ExitStatus
+from ec_console.i18n import N_, _, format_number, ngettext
 from ec_console.permissions import RECONCILE, RECONCILE_APPLY
 
 MAX_LIST_BYTES = 20 * 1024 * 1024
@@ -38,32 +39,35 @@ MAX_LIST_BYTES = 20 * 1024 * 1024
 def register(actions: Any) -> None:
     parser = actions.add_parser(
         "reconcile",
-        help="compare the scope, the linked profiles and what the application really reaches",
-        description="Reconcile an application: joiners (in the scope, not linked), leavers (linked, no "
+        help=_("compare the scope, the linked profiles and what the application really reaches"),
+        description=_("Reconcile an application: joiners (in the scope, not linked), leavers (linked, no "
         "longer in the scope), broken profiles (linked, in the scope, the probe fails) and leaks (outside "
         "the scope, yet reachable), leaks first. Exit status 1 when a leak or a broken profile is found or "
-        "a set cannot be read.",
+        "a set cannot be read."),
     )
-    parser.add_argument("name", metavar="NAME", help="the application's name")
+    parser.add_argument("name", metavar="NAME", help=_("the application's name"))
     parser.add_argument("--sample", metavar="N", default="20",
-                        help="accounts outside the scope to probe for leaks (1 to 1000, default 20)")
+                        help=_("accounts outside the scope to probe for leaks (1 to 1000, default 20)"))
     parser.add_argument("--sample-from", metavar="FILE",
-                        help="draw the leak sample from this list of addresses (one a line, or a Get-Mailbox "
-                        "CSV export) instead of the directory")
+                        help=_("draw the leak sample from this list of addresses (one a line, or a "
+                               "Get-Mailbox "
+                        "CSV export) instead of the directory"))
     parser.add_argument("--expect-denied", metavar="ADDR", action="append", default=[],
-                        help="an account that must be unreachable, always probed (repeat; the application's "
-                        "own is always included)")
+                        help=_("an account that must be unreachable, always probed (repeat; the "
+                               "application's "
+                        "own is always included)"))
     parser.add_argument("--scope-group", metavar="GROUP",
-                        help="the scope to compare with instead of the saved one (Google: a group's address "
-                        "or an organisational unit such as /Sales)")
+                        help=_("the scope to compare with instead of the saved one (Google: a group's "
+                               "address "
+                        "or an organisational unit such as /Sales)"))
     parser.add_argument("--apply", choices=["joiners", "leavers"],
-                        help="link the joiners, or revoke the leavers' profiles (typed confirmation)")
+                        help=_("link the joiners, or revoke the leavers' profiles (typed confirmation)"))
     parser.add_argument("--confirm", metavar="NAME",
-                        help="the application's name, confirming --apply leavers without a terminal")
+                        help=_("the application's name, confirming --apply leavers without a terminal"))
     concurrency_flag(parser)
     region_flag(parser)
     registry_flag(parser)
-    json_flag(parser, "the reconciliation")
+    json_flag(parser, N_("the reconciliation"))
     verbose_flag(parser)
     parser.set_defaults(handler=run_reconcile, permission=_permission)
 
@@ -74,7 +78,8 @@ def _sample(text: str) -> int:
     try:
         value = int(str(text).strip())
     except ValueError:
-        raise BadInput(f"--sample must be a whole number from 1 to 1000, not {text!r}") from None
+        raise BadInput(_("--sample must be a whole number from 1 to 1000, not {text}").format(
+            text=repr(text))) from None
     return validate_sample(value)
 
 
@@ -84,18 +89,24 @@ def _read_list(path_text: str) -> list[str]:
     path = Path(path_text)
     try:
         if path.stat().st_size > MAX_LIST_BYTES:
-            raise BadInput(f"{path} is larger than {MAX_LIST_BYTES // (1024 * 1024)} MB; give a shorter list")
+            raise BadInput(_("{path} is larger than {value} MB; give a shorter list").format(
+                path=path, value=MAX_LIST_BYTES // (1024 * 1024)))
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise BadInput(f"--sample-from: no file {path}") from None
+        raise BadInput(_("--sample-from: no file {path}").format(
+            path=path)) from None
     except UnicodeDecodeError:
-        raise BadInput(f"--sample-from: {path} is not UTF-8 text") from None
+        raise BadInput(_("--sample-from: {path} is not UTF-8 text").format(
+            path=path)) from None
     except OSError as exc:
-        raise BadInput(f"--sample-from: {path} cannot be read ({exc.strerror or exc})") from None
+        raise BadInput(_("--sample-from: {path} cannot be read ({value})").format(
+            path=path, value=exc.strerror or exc)) from None
     parsed = parse_mailbox_list(text)
     if parsed.problems:
-        shown = "; ".join(f"line {p.line}: {p.message}" for p in parsed.problems[:5])
-        raise BadInput(f"--sample-from: {path} has lines that are not addresses ({shown})")
+        shown = "; ".join(_("line {line}: {message}").format(line=p.line, message=p.message)
+                          for p in parsed.problems[:5])
+        raise BadInput(_("--sample-from: {path} has lines that are not addresses ({shown})").format(
+            path=path, shown=shown))
     return parsed.addresses
 
 
@@ -104,10 +115,12 @@ def _confirmed(args: argparse.Namespace, name: str) -> str:
     if args.confirm is not None:
         return str(args.confirm)
     if not (sys.stdin and sys.stdin.isatty()):
-        raise BadInput(f"revoking leavers needs --confirm {name!r} when no terminal is attached; nothing was "
-                       "revoked")
+        raise BadInput(_("revoking leavers needs --confirm {name} when no terminal is attached; nothing "
+                         "was revoked").format(
+            name=repr(name)))
     try:
-        return input(f"Type the application's name ({name}) to revoke its leavers' profiles: ")
+        return input(_("Type the application's name ({name}) to revoke its leavers' profiles: "
+                       "").format(name=name))
     except EOFError:
         return ""
 
@@ -127,17 +140,19 @@ def run_reconcile(args: argparse.Namespace) -> int:
     sample = _sample(args.sample)
     listed = _read_list(args.sample_from) if args.sample_from else None
     if args.confirm is not None and args.apply != "leavers":
-        raise BadInput("--confirm only goes with --apply leavers")
+        raise BadInput(_("--confirm only goes with --apply leavers"))
     if args.apply == "leavers" and args.confirm is None and not (sys.stdin and sys.stdin.isatty()):
-        raise BadInput(f"revoking leavers needs --confirm {args.name!r} when no terminal is attached; "
-                       "nothing was done")
+        raise BadInput(_("revoking leavers needs --confirm {name} when no terminal is attached; nothing "
+                         "was done").format(
+            name=repr(args.name)))
     region_id = resolve_region(args)
     with Registry.for_region(region_id) as registry:
-        app = active_application(registry, args.name, "there is nothing to reconcile")
+        app = active_application(registry, args.name, _("there is nothing to reconcile"))
         if args.apply == "leavers" and args.confirm is not None and \
                 args.confirm.strip().casefold() != app.name.casefold():
-            raise BadInput(f"--confirm {args.confirm!r} is not the application's name ({app.name!r}); "
-                           "nothing was done")
+            raise BadInput(_("--confirm {confirm} is not the application's name ({name}); nothing was "
+                             "done").format(
+                confirm=repr(args.confirm), name=repr(app.name)))
         cancel = CancelToken()
         try:
             with cancel_on_interrupt(cancel):
@@ -147,7 +162,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
         except ApplicationUnusable as exc:
             raise BadInput(exc.message) from None
         except CheckCancelled:
-            sys.stderr.write("Reconciliation interrupted: nothing was stored.\n")
+            sys.stderr.write(_("Reconciliation interrupted: nothing was stored.") + "\n")
             return ExitStatus.INTERRUPTED
         applied: dict[str, Any] | None = None
         if args.apply == "joiners":
@@ -176,16 +191,19 @@ def run_reconcile(args: argparse.Namespace) -> int:
             done = applied["results"]
             if applied["action"] == "link_joiners":
                 linked = sum(1 for r in done if r["action"] == "linked")
-                print(f"\nLinked {count(linked, 'joiner', 'joiners')} of {len(done):,}"
-                      f" (reconciliation {rec.id}).")
+                print("\n" + _("Linked {joiners} of {total} (reconciliation {id}).").format(
+                    joiners=count(linked, "joiner", "joiners"), total=format_number(len(done)), id=rec.id))
                 for r in done:
                     if r["action"] != "linked":
-                        print(f"  {r['email']}: not linked: {r['message']}")
+                        print("  " + _("{email}: not linked: {message}").format(email=r["email"],
+                                                                              message=r["message"]))
             else:
-                whose = "1 leaver's profile" if len(done) == 1 else f"{len(done):,} leavers' profiles"
-                print(f"\nRevoked {whose} (reconciliation {rec.id}).")
+                print("\n" + ngettext("Revoked {n} leaver's profile (reconciliation {id}).",
+                                      "Revoked {n} leavers' profiles (reconciliation {id}).", len(done))
+                      .format(n=format_number(len(done)), id=rec.id))
                 for r in done:
-                    print(f"  {r['email']}: on the platform: {r['platform_step']}")
+                    print("  " + _("{email}: on the platform: {step}").format(email=r["email"],
+                                                                            step=r["platform_step"]))
     return ExitStatus.STEP_FAILED if rec.failed else ExitStatus.OK
 
 

@@ -31,10 +31,10 @@ from typing import Any, TextIO
 
 from ec_console.commands.common import json_flag, parser_class, region_flag, resolve_region, verbose_flag
 from ec_console.errors import BadInput, ExitStatus
-from ec_console.i18n import _
+from ec_console.i18n import N_, _, ngettext
 
 SQLITE_ROLE = "admin"
-SQLITE_ROLE_DETAIL = "admin (one desktop)"
+SQLITE_ROLE_DETAIL = N_("admin (one desktop)")
 
 
 def register(subparsers: Any) -> None:
@@ -42,68 +42,70 @@ def register(subparsers: Any) -> None:
     registry = subparsers.add_parser(
         "registry",
         help=_("where the registry lives; set up a shared PostgreSQL registry"),
-        description="A region's registry is a SQLite file on this computer (the default), or a PostgreSQL "
+        description=_("A region's registry is a SQLite file on this computer (the default), or a PostgreSQL "
         "database a team shares, named by a URL such as postgresql://db.example.com/ec_registry. "
         "TLS is verified (sslmode=verify-full) unless the URL sets sslmode. Passwords never go in the "
         "URL or on the command line: 'registry login' keeps one in the keychain, or libpq reads it from "
-        "the file PGPASSFILE names.",
+        "the file PGPASSFILE names."),
     )
     actions = registry.add_subparsers(dest="registry_command", metavar="ACTION",
                                       parser_class=parser_class(subparsers), required=True)
     init = actions.add_parser(
         "init",
-        help="create the registry, its roles and their rights in a PostgreSQL database",
-        description="Create (or upgrade) the registry's tables in the PostgreSQL database of --url, the "
+        help=_("create the registry, its roles and their rights in a PostgreSQL database"),
+        description=_("Create (or upgrade) the registry's tables in the PostgreSQL database of --url, the "
         "group roles ec_admin (everything) and ec_helpdesk (reads, runs checks and records their "
         "results, appends to the audit), their GRANTs and row-level security. Run it as the database's "
-        "owner with the right to create roles. Running it again changes nothing that is already right.",
+        "owner with the right to create roles. Running it again changes nothing that is already right."),
     )
-    init.add_argument("--url", required=True, metavar="URL", help="the PostgreSQL database (postgresql://...)")
-    json_flag(init, "the outcome")
+    init.add_argument("--url", required=True, metavar="URL", help=_("the PostgreSQL database "
+                                                                    "(postgresql://...)"))
+    json_flag(init, N_("the outcome"))
     verbose_flag(init)
     init.set_defaults(handler=run_init)
 
     login = actions.add_parser(
         "login",
-        help="keep a PostgreSQL login role's password in the keychain",
-        description="Sign in to the PostgreSQL database of --url with the password from EC_PASSWORD or a "
+        help=_("keep a PostgreSQL login role's password in the keychain"),
+        description=_("Sign in to the PostgreSQL database of --url with the password from EC_PASSWORD or a "
         "hidden prompt and, when the server accepts it, keep it in this computer's keychain for that "
-        "login role, server and database.",
+        "login role, server and database."),
     )
-    login.add_argument("--url", required=True, metavar="URL", help="the PostgreSQL database (postgresql://...)")
+    login.add_argument("--url", required=True, metavar="URL", help=_("the PostgreSQL database "
+                                                                     "(postgresql://...)"))
     verbose_flag(login)
     login.set_defaults(handler=run_login)
 
     status = actions.add_parser(
         "status",
-        help="which engine holds the registry, where, its schema version and your role",
-        description="Which engine holds the region's registry and where (the SQLite file, or the "
+        help=_("which engine holds the registry, where, its schema version and your role"),
+        description=_("Which engine holds the region's registry and where (the SQLite file, or the "
         "PostgreSQL server, database and login role; never a password), its schema version and the "
-        "role you act in. Changes nothing.",
+        "role you act in. Changes nothing."),
     )
     where = status.add_mutually_exclusive_group()
     region_flag(where)
-    where.add_argument("--url", metavar="URL", help="a PostgreSQL registry (postgresql://...) instead of "
-                       "the region's SQLite file")
-    json_flag(status, "the status")
+    where.add_argument("--url", metavar="URL", help=_("a PostgreSQL registry (postgresql://...) instead of "
+                       "the region's SQLite file"))
+    json_flag(status, N_("the status"))
     verbose_flag(status)
     status.set_defaults(handler=run_status)
 
     migrate = actions.add_parser(
         "migrate",
-        help="copy a region's SQLite registry, audit trail included, into a PostgreSQL registry",
-        description="Copy the region's SQLite registry (brought to the current schema first) into the "
+        help=_("copy a region's SQLite registry, audit trail included, into a PostgreSQL registry"),
+        description=_("Copy the region's SQLite registry (brought to the current schema first) into the "
         "PostgreSQL registry of --to, which 'registry init' set up and which holds no other registry's "
         "data: applications, profiles, checks, reconciliations, health history and the audit trail with "
         "its hash chain. Then every row is compared with the SQLite file, column by column, and the audit "
         "chain is verified on PostgreSQL. Interrupted, the same command continues where it stopped. Run "
         "it as the database's administrator (the login that ran 'registry init'). The SQLite file is not "
-        "changed.",
+        "changed."),
     )
     region_flag(migrate)
     migrate.add_argument("--to", required=True, metavar="URL",
-                         help="the PostgreSQL registry (postgresql://...)")
-    json_flag(migrate, "the outcome")
+                         help=_("the PostgreSQL registry (postgresql://...)"))
+    json_flag(migrate, N_("the outcome"))
     verbose_flag(migrate)
     migrate.set_defaults(handler=run_migrate)
 
@@ -130,22 +132,33 @@ def run_init(args: argparse.Namespace, out: TextIO | None = None) -> int:
                      "already_initialised": already, "roles_created": list(result.roles_created),
                      "grant_lines": pg.grant_lines()}, out)
         return int(ExitStatus.OK)
-    where = f"database {target.dbname!r} on {target.host}:{target.port}"
+    where = _database_words(target)
     if already:
-        out.write(f"The registry in {where} is already initialised at schema {result.after}; its roles, "
-                  "rights and row-level security are in place.\n")
+        out.write(_("The registry in {where} is already initialised at schema {version}; its roles, "
+                    "rights and row-level security are in place.").format(where=where, version=result.after)
+                  + "\n")
     elif result.before is None:
-        out.write(f"Registry created in {where} at schema {result.after}.\n")
+        out.write(_("Registry created in {where} at schema "
+                    "{version}.").format(where=where, version=result.after)
+                  + "\n")
     else:
-        out.write(f"Registry in {where} upgraded from schema {result.before} to {result.after}.\n")
+        out.write(_("Registry in {where} upgraded from schema {before} to {after}.").format(
+            where=where, before=result.before, after=result.after) + "\n")
     if result.roles_created:
-        out.write(f"Roles created: {', '.join(result.roles_created)}.\n")
+        out.write(_("Roles created: {roles}.").format(roles=", ".join(result.roles_created)) + "\n")
     admin, helpdesk = pg.grant_lines()
-    out.write("\nGive each person's login role one of the two roles (run as the database's administrator, "
-              "for example in psql):\n"
-              f"  {admin:<32}-- administrators: everything the console does\n"
-              f"  {helpdesk:<32}-- helpdesk: reads, runs checks and records their results\n")
+    admins_do = _("administrators: everything the console does")
+    helpdesk_does = _("helpdesk: reads, runs checks and records their results")
+    out.write("\n" + _("Give each person's login role one of the two roles (run as the database's "
+                       "administrator, for example in psql):") + "\n"
+              f"  {admin:<32}-- {admins_do}\n"
+              f"  {helpdesk:<32}-- {helpdesk_does}\n")
     return int(ExitStatus.OK)
+
+
+def _database_words(target: Any) -> str:
+    return _("database {name} on {host}:{port}").format(name=repr(target.dbname), host=target.host,
+                                                        port=target.port)
 
 
 def _target_fields(target: Any, user: str) -> dict[str, Any]:
@@ -165,12 +178,14 @@ def run_login(args: argparse.Namespace, out: TextIO | None = None) -> int:
     user = target.user or pg.default_user()
     store = default_store()
     store.check_usable()
-    password = read_secret(False, whose=f"{user} on {target.host}:{target.port}/{target.dbname}")
+    password = read_secret(False, whose=_("{user} on {host}:{port}/{database}").format(
+        user=user, host=target.host, port=target.port, database=target.dbname))
     with pg.connect(target, password=password) as conn:
         user = conn.info.user
     store.set(pg.password_key(target, user), password)
-    out.write(f"Password of {user!r} for {target.where} checked with the server and kept in the keychain "
-              f"({store.backend_name}).\n")
+    out.write(_("Password of {user} for {where} checked with the server and kept in the keychain "
+                "({keychain}).").format(user=repr(user), where=target.where, keychain=store.backend_name)
+              + "\n")
     return int(ExitStatus.OK)
 
 
@@ -191,36 +206,40 @@ def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.json:
         _write_json(status, out)
         return int(ExitStatus.OK)
-    rows = [("Engine", status["engine_label"])]
+    rows = [(_("Engine"), status["engine_label"])]
     if status["engine"] == "sqlite":
-        rows += [("Region", status["region"]), ("File", status["path"])]
+        rows += [(_("Region"), status["region"]), (_("File"), status["path"])]
     else:
-        rows += [("Region", status["region"])] if status.get("region") else []
-        rows += [("Server", f"{status['host']}:{status['port']}"), ("Database", status["database"]),
-                 ("Login role", status["user"]), ("TLS", _tls_words(status["sslmode"]))]
+        rows += [(_("Region"), status["region"])] if status.get("region") else []
+        rows += [(_("Server"), f"{status['host']}:{status['port']}"), (_("Database"), status["database"]),
+                 (_("Login role"), status["user"]), ("TLS", _tls_words(status["sslmode"]))]
     version, latest = status["schema_version"], status["latest_schema_version"]
     if version is None:
-        shown = "none yet (the file is created when the region is first used)"
+        shown = _("none yet (the file is created when the region is first used)")
     elif version > latest:
-        shown = f"{version} (this console: {latest}; written by a newer console: update this one to use it)"
+        shown = _("{version} (this console: {latest}; written by a newer console: update this one to use it)"
+                  ).format(version=version, latest=latest)
     else:
-        shown = f"{version} (this console: {latest})"
-    rows.append(("Schema version", shown))
-    rows.append(("Signed in as", status["role_detail"]))
-    width = max(len(label) for label, _ in rows) + 2
+        shown = _("{version} (this console: {latest})").format(version=version, latest=latest)
+    rows.append((_("Schema version"), shown))
+    detail = status["role_detail"]
+    rows.append((_("Signed in as"), _(detail) if detail == SQLITE_ROLE_DETAIL else detail))
+    width = max(len(label) for label, _value in rows) + 2
     for label, value in rows:
         out.write(f"{label + ':':<{width}}{value}\n")
     return int(ExitStatus.OK)
 
 
-_TLS_WORDS = {"disable": "off", "allow": "only if the server insists, not verified",
-              "prefer": "if the server offers it, not verified", "require": "on, certificate not verified",
-              "verify-ca": "on, certificate verified (host name not checked)",
-              "verify-full": "on, certificate and host name verified"}
+_TLS_WORDS = {"disable": N_("off"), "allow": N_("only if the server insists, not verified"),
+              "prefer": N_("if the server offers it, not verified"),
+              "require": N_("on, certificate not verified"),
+              "verify-ca": N_("on, certificate verified (host name not checked)"),
+              "verify-full": N_("on, certificate and host name verified")}
 
 
 def _tls_words(sslmode: str) -> str:
-    return f"{_TLS_WORDS.get(sslmode, sslmode)} (sslmode={sslmode})"
+    words = _(_TLS_WORDS[sslmode]) if sslmode in _TLS_WORDS else sslmode
+    return f"{words} (sslmode={sslmode})"
 
 
 def _sqlite_status(region_id: str) -> dict[str, Any]:
@@ -244,10 +263,12 @@ def _sqlite_version(path: Path, application_id: int) -> int:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise BadInput(f"the registry file {path} cannot be read ({exc}): move it aside and let the console "
-                       "create a new one, or restore it from a backup") from None
+        raise BadInput(_("the registry file {path} cannot be read ({exc}): move it aside and let the "
+                         "console create a new one, or restore it from a backup").format(
+            path=path, exc=exc)) from None
     if mark != application_id and (mark or version):
-        raise BadInput(f"{path} is another program's database, not a registry file")
+        raise BadInput(_("{path} is another program's database, not a registry file").format(
+            path=path))
     return int(version)
 
 
@@ -260,11 +281,13 @@ def _postgres_status(url: str) -> dict[str, Any]:
         try:
             version = pg.schema_version(conn)
         except pg.psycopg_errors().InsufficientPrivilege:
-            raise pg.PgRefused(f"the login role {signed_in.user!r} may not read the registry in "
-                               f"{target.where}: {signed_in.explanation}") from None
+            raise pg.PgRefused(_("the login role {user} may not read the registry in {where}: "
+                                 "{explanation}").format(
+                user=repr(signed_in.user), where=target.where, explanation=signed_in.explanation)) from None
         if version is None:
-            raise pg.PgRefused(f"the database {target.dbname!r} on {target.host}:{target.port} holds no "
-                               "registry yet: its administrator runs 'ec-console registry init --url URL'")
+            raise pg.PgRefused(_("the database {dbname} on {host}:{port} holds no registry yet: its "
+                                 "administrator runs 'ec-console registry init --url URL'").format(
+                dbname=repr(target.dbname), host=target.host, port=target.port))
         server = conn.info.parameter_status("server_version") or ""
     return {"engine": "postgresql", "engine_label": f"PostgreSQL {server}".strip(),
             **_target_fields(target, signed_in.user), "where": target.where,
@@ -291,15 +314,16 @@ def run_migrate(args: argparse.Namespace, out: TextIO | None = None, *,
     source = rc.open_source(path)
     try:
         mark = rc.source_mark(region_id, source)
-        kept = "what was copied so far is kept: run the same command again to continue where it stopped"
+        kept = _("what was copied so far is kept: run the same command again to continue where it stopped")
         with pg.connect(target, autocommit=True) as conn:
             try:
                 with pg.plain_errors(target):
                     result = rc.copy_registry(source, conn, mark, after_batch=after_batch)
             except KeyboardInterrupt:
-                raise rc.CopyInterrupted(f"the copy was interrupted; {kept}") from None
+                raise rc.CopyInterrupted(_("the copy was interrupted; {kept}").format(kept=kept)) from None
             except pg.PgRegistryError as exc:  # the connection lost, or the server refused a statement
-                raise rc.CopyInterrupted(f"the copy stopped: {exc.message}; {kept}") from None
+                raise rc.CopyInterrupted(_("the copy stopped: {message}; {kept}").format(
+                    message=exc.message, kept=kept)) from None
     finally:
         source.close()
     status = ExitStatus.OK if result.verified else ExitStatus.STEP_FAILED
@@ -315,31 +339,44 @@ def run_migrate(args: argparse.Namespace, out: TextIO | None = None, *,
                      "more_differences": result.more_differences,
                      "audit": audit_chain.result_json(result.audit)}, out)
         return int(status)
-    where = f"database {target.dbname!r} on {target.host}:{target.port}"
-    out.write(f"{'Continued copying' if result.resumed else 'Copied'} the registry of region {region_id} "
-              f"({path}) into {where}:\n")
+    where = _database_words(target)
+    heading = (_("Continued copying the registry of region {region} ({path}) into {where}:") if result.resumed
+               else _("Copied the registry of region {region} ({path}) into {where}:"))
+    out.write(heading.format(region=region_id, path=path, where=where) + "\n")
     width = max(len(t.table) for t in result.tables) + 2
     for t in result.tables:
-        kept = f" ({count(t.already, 'row', 'rows')} already there)" if t.already else ""
-        out.write(f"  {t.table + ':':<{width}}{count(t.copied, 'row', 'rows')} copied{kept}\n")
+        copied = _("{rows} copied").format(rows=count(t.copied, "row", "rows"))
+        kept = " " + _("({rows} already "
+                       "there)").format(rows=count(t.already, "row", "rows")) if t.already else ""
+        out.write(f"  {t.table + ':':<{width}}{copied}{kept}\n")
     if result.differences or result.more_differences:
         total = len(result.differences) + result.more_differences
-        out.write(f"Compared row by row: {count(total, 'difference', 'differences')} between the SQLite "
-                  "file and PostgreSQL:\n")
+        out.write(_("Compared row by row: {differences} between the SQLite file and PostgreSQL:").format(
+            differences=count(total, "difference", "differences")) + "\n")
         for d in result.differences:
-            out.write(f"  {d.table}, entry {d.id}: {d.what}\n")
+            out.write("  " + _("{table}, entry {id}: "
+                               "{what}").format(table=d.table, id=d.id, what=d.what) + "\n")
         if result.more_differences:
-            out.write(f"  … and {count(result.more_differences, 'more difference', 'more differences')}\n")
-        out.write("A row that differs was changed after it was copied (by a console still using the SQLite "
-                  "registry, or on PostgreSQL). Stop the consoles that use the SQLite registry, then copy "
-                  "into a new, empty PostgreSQL registry.\n")
+            out.write("  " + _("… and {differences}").format(
+                differences=count(result.more_differences, "more difference", "more differences")) + "\n")
+        out.write(_("A row that differs was changed after it was copied (by a console still using the SQLite "
+                    "registry, or on PostgreSQL). Stop the consoles that use the SQLite registry, then copy "
+                    "into a new, empty PostgreSQL registry.") + "\n")
     else:
         rows = sum(t.rows for t in result.tables)
-        out.write(f"Compared row by row: all {count(rows, 'row', 'rows')} of the {len(result.tables)} tables "
-                  "are the same on PostgreSQL, every column.\n")
+        out.write(ngettext("Compared row by row: all {rows} of the {n} table are the same on PostgreSQL, "
+                           "every "
+                           "column.",
+                           "Compared row by row: all {rows} of the {n} tables are the same on PostgreSQL, "
+                           "every "
+                           "column.", len(result.tables)).format(rows=count(rows, "row", "rows"),
+                                                                 n=len(result.tables)) + "\n")
     if result.audit.verified:
-        out.write(f"On PostgreSQL: {audit_chain.verified_line(result.audit)}. Head: {result.audit.head}\n")
+        out.write(_("On PostgreSQL: {verified}. Head: {head}").format(
+            verified=audit_chain.verified_line(result.audit), head=result.audit.head) + "\n")
     else:
-        out.write(f"On PostgreSQL: {audit_chain.broken_line(result.audit, action_label)}\n")
+        out.write(_("On PostgreSQL: "
+                    "{broken}").format(broken=audit_chain.broken_line(result.audit, action_label))
+                  + "\n")
         out.write(audit_chain.advice(result.audit) + "\n")
     return int(status)

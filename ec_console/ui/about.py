@@ -8,7 +8,7 @@ import platform
 import sys
 
 import PySide6
-from PySide6.QtCore import Qt, QUrl, Slot, qVersion
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QUrl, Slot, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,18 +30,20 @@ CHECKING = "checking…"
 
 
 def about_facts(keychain: str) -> list[tuple[str, str]]:
-    """(label, value) pairs shown in About and copied by its Copy button."""
+    """(label, value) pairs shown in About (the labels translated there) and copied by its Copy button (in
+    English, for whoever supports the admin)."""
     folders = paths.describe()
     return [
-        ("Version", __version__),
-        ("Keychain", keychain),
-        ("Data folder", folders["data"]),
-        ("Log folder", folders["logs"]),
-        ("Settings folder", folders["config"]),
+        (QT_TRANSLATE_NOOP("AboutDialog", "Version"), __version__),
+        (QT_TRANSLATE_NOOP("AboutDialog", "Keychain"), keychain),
+        (QT_TRANSLATE_NOOP("AboutDialog", "Data folder"), folders["data"]),
+        (QT_TRANSLATE_NOOP("AboutDialog", "Log folder"), folders["logs"]),
+        (QT_TRANSLATE_NOOP("AboutDialog", "Settings folder"), folders["config"]),
         ("Qt", qVersion()),
         ("PySide6", PySide6.__version__),
         ("Python", platform.python_version()),
-        ("System", f"{platform.system()} {platform.release()} ({sys.platform})"),
+        (QT_TRANSLATE_NOOP("AboutDialog", "System"),
+         f"{platform.system()} {platform.release()} ({sys.platform})"),
     ]
 
 
@@ -101,6 +103,9 @@ class AboutDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
+        # Tall enough for every fact: the rich-text table's height is not in the layout's minimum, and on a
+        # small screen (200 % scaling) the dialog opened at that minimum with the last facts cut off.
+        self.setMinimumHeight(self.sizeHint().height())
 
     def details_text(self) -> str:
         facts = [("Product", APP_DISPLAY_NAME), *self._facts]

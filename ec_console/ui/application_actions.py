@@ -58,7 +58,7 @@ def show_why(action: QAction, why: str) -> None:
         tip = action.statusTip()
         action.setProperty("ecTip", tip)
     action.setToolTip(f"{action.text().replace('&', '')}\n{why or tip}")
-    action.setStatusTip(why if why.startswith(permissions.REFUSAL_START) else tip)
+    action.setStatusTip(why if permissions.is_refusal(why) else tip)
 
 
 def explain(window: Any, why: str) -> None:

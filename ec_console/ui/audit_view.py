@@ -20,7 +20,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,7 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ec_console import audit, audit_chain
+from ec_console import audit, audit_chain, i18n
 from ec_console.audit_labels import action_label
 from ec_console.errors import BadInput
 from ec_console.paths import private_atomic_writer
@@ -52,9 +63,19 @@ from ec_console.words import count
 
 MAX_SHOWN = 20_000
 FILTER_DEBOUNCE_MS = 200
-HEADERS = ("Time", "User", "Action", "Subject", "Detail")
-DATE_FORMAT = "yyyy-MM-dd"
+HEADERS = (QT_TRANSLATE_NOOP("AuditModel", "Time"), QT_TRANSLATE_NOOP("AuditModel", "User"),
+           QT_TRANSLATE_NOOP("AuditModel", "Action"), QT_TRANSLATE_NOOP("AuditModel", "Subject"),
+           QT_TRANSLATE_NOOP("AuditModel", "Detail"))
+DATE_FORMAT = "yyyy-MM-dd"   # English; another language shows its own short date with the full year
 DEFAULT_RANGE_DAYS = 30      # a date box ticked for the first time starts this many days back
+
+
+def date_format() -> str:
+    """The date boxes' format: DATE_FORMAT in English, the language's short date otherwise (dd.MM.yyyy)."""
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return DATE_FORMAT
+    shown = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+    return shown if "yyyy" in shown else shown.replace("yy", "yyyy")
 
 
 def audit_query(text: str, first: date | None = None, last: date | None = None) -> AuditQuery:
@@ -74,7 +95,8 @@ def chain_html(result: audit_chain.ChainResult) -> str:
     """The chain line of the window: verified, or where it breaks and what to do (escaped)."""
     line = html.escape(audit_chain.status_line(result, action_label, local_time))
     if result.verified:
-        return line + html.escape(" — no entry was changed, deleted or reordered since it was written")
+        return line + html.escape(QCoreApplication.translate(
+            "AuditLogDialog", " — no entry was changed, deleted or reordered since it was written"))
     head, _, rest = line.partition(": ")
     return f"<b>{head}</b>: {rest}<br>{html.escape(audit_chain.advice(result))}"
 
@@ -91,7 +113,7 @@ def details_html(entry: AuditEntry) -> str:
 def detail_line(detail: str) -> str:
     """An entry's detail on one line for the table: labelled values when it is JSON, else its words."""
     fields = audit.detail_fields(detail)
-    if fields and fields[0][0] != "Detail":
+    if fields and not (len(fields) == 1 and fields[0][1] == detail):   # a JSON detail, labelled
         return "; ".join(f"{name}: {value}" for name, value in fields)
     return " ".join(detail.split())
 
@@ -127,7 +149,7 @@ class AuditModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and \
                 0 <= section < len(HEADERS):
-            return self.tr(HEADERS[section])
+            return QCoreApplication.translate("AuditModel", HEADERS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
@@ -201,7 +223,7 @@ class AuditLogDialog(QDialog):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        for column, width in enumerate((130, 90, 190, 220)):
+        for column, width in enumerate((130, 90, 240, 220)):  # German action names run long
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._show_selected)
@@ -296,7 +318,7 @@ class AuditLogDialog(QDialog):
         edit.setAccessibleName(tip)
         edit.setToolTip(tip)
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat(DATE_FORMAT)
+        edit.setDisplayFormat(date_format())
         edit.setEnabled(False)
         check.toggled.connect(edit.setEnabled)
         check.toggled.connect(lambda _on: self.reload())
@@ -324,7 +346,8 @@ class AuditLogDialog(QDialog):
             self.model.set_entries([])
             self._show_selected()
             self.status.setText(self.tr("The “From” day is after the “To” day: no entry can match. Pick a "
-                                        "“From” day on or before %s.") % last.isoformat())
+                                        "“From” day on or before %s.") % QLocale().toString(
+                                            QDate(last.year, last.month, last.day), date_format()))
             return
         query = audit_query(text, first, last)
         scope = self.scope
@@ -378,8 +401,9 @@ class AuditLogDialog(QDialog):
         self.model.set_entries(page.entries)
         self._show_selected()
         if page.matched > len(page.entries):
+            shown = i18n.format_number(len(page.entries))
             self.status.setText(self.tr("Showing the newest %(shown)s of %(n)s; narrow the filter or dates, "
-                                        "or export them all") % {"shown": f"{len(page.entries):,}",
+                                        "or export them all") % {"shown": shown,
                                                                  "n": count(page.matched, self.tr("entry"),
                                                                             self.tr("entries"))})
         else:
@@ -410,7 +434,8 @@ class AuditLogDialog(QDialog):
                 try:
                     return write_csv(registry.iter_audit(query=query), target, (header,))
                 except OSError as exc:
-                    raise BadInput(f"{target} cannot be written: {exc.strerror or exc}") from None
+                    raise BadInput(QCoreApplication.translate("AuditLogDialog", "%s cannot be written: %s")
+                                   % (target, exc.strerror or exc)) from None
 
         self.export_button.setEnabled(False)
         self.exporting = ops.run_read(self, work, on_done=lambda n: self._exported(n, target),

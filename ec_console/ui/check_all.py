@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ec_console.i18n import format_number
 from ec_console.regions import load_settings, save_setting
 from ec_console.ui.accessibility import tab_in_visual_order
 from ec_console.ui.tasks import PROGRESS_DELAY_MS
-from ec_console.words import count
 
 if TYPE_CHECKING:  # the check engine is imported by the first run, not with the window (a faster start)
     from ec_console.checkall import JobResult, Progress
@@ -48,6 +48,7 @@ CONCURRENCY_KEY = "check_all_concurrency"
 # and hands the results to the window, and a worker wakes the panel after almost every result.
 PANEL_UPDATE_MS = 250
 NOT_CHECKED_CODES = ("throttled", "timeout", "server_error")
+# The texts of this module's functions are translated in the run panel's context ("RunPanel").
 
 
 def saved_concurrency() -> int:
@@ -64,8 +65,9 @@ def time_left(seconds: float | None) -> str:
     if seconds is None:
         return ""
     if seconds >= 90:
-        return f"about {round(seconds / 60)} min left"
-    return f"about {max(1, round(seconds))} s left"
+        minutes = format_number(round(seconds / 60))
+        return QCoreApplication.translate("RunPanel", "about %s min left") % minutes
+    return QCoreApplication.translate("RunPanel", "about %s s left") % format_number(max(1, round(seconds)))
 
 
 class RunTally:
@@ -82,22 +84,28 @@ class RunTally:
                 self.not_checked[result.code or ""] += 1
 
     def not_checked_text(self) -> str:
-        return ", ".join(f"{n} not checked: {code}" for code, n in sorted(self.not_checked.items()))
+        # the code (throttled, timeout, server_error) stays as it is: the platform's answer, as logged
+        text = QCoreApplication.translate("RunPanel", "%s not checked: %s")
+        return ", ".join(text % (format_number(n), code) for code, n in sorted(self.not_checked.items()))
 
     def summary(self) -> str:
         parts = []
-        for action, one, many in (("linked", "linked", "linked"),
-                                  ("needs_relink", "needs relink", "need relink")):
-            if self.actions[action]:
-                parts.append(count(self.actions[action], one, many))
+        linked, relink = self.actions["linked"], self.actions["needs_relink"]
+        if linked:
+            parts.append(QCoreApplication.translate("RunPanel", "%s linked") % format_number(linked))
+        if relink:
+            parts.append((QCoreApplication.translate("RunPanel", "%s needs relink") if relink == 1 else
+                          QCoreApplication.translate("RunPanel", "%s need relink")) % format_number(relink))
         checked_unchanged = self.actions["unchanged"] - sum(self.not_checked.values())
         if checked_unchanged > 0:
-            parts.append(f"{checked_unchanged} unchanged")
+            parts.append(QCoreApplication.translate("RunPanel", "%s unchanged")
+                         % format_number(checked_unchanged))
         if self.not_checked:
             parts.append(self.not_checked_text())
         if self.actions["skipped"]:
-            parts.append(f"{self.actions['skipped']} skipped")
-        return ", ".join(parts) or "nothing to do"
+            parts.append(QCoreApplication.translate("RunPanel", "%s skipped") % format_number(
+                self.actions["skipped"]))
+        return ", ".join(parts) or QCoreApplication.translate("RunPanel", "nothing to do")
 
 
 class CheckAllDialog(QDialog):
@@ -111,7 +119,7 @@ class CheckAllDialog(QDialog):
         intro = QLabel(self.tr(
             "Probe the %(n)s linked and needs-relink calendars of %(region)s again and update their status. "
             "A probe the platform answers with “busy” or not at all leaves the status as it is.")
-            % {"n": f"{linked:,}", "region": region_label})
+            % {"n": format_number(linked), "region": region_label})
         intro.setWordWrap(True)
         intro.setObjectName("checkAllIntro")
         self.intro = intro
@@ -276,7 +284,8 @@ class RunPanel(QFrame):
         self.bar.setRange(0, max(progress.total, 1))
         self.bar.setValue(min(progress.done, progress.total))
         parts = [self.tr("%(title)s: %(done)s of %(total)s") % {
-            "title": self.title, "done": f"{progress.done:,}", "total": f"{progress.total:,}"}]
+            "title": self.title, "done": format_number(progress.done),
+            "total": format_number(progress.total)}]
         pause = progress.paused if progress.done < progress.total else None
         if pause is not None:
             parts.append(pause.message)
@@ -312,18 +321,27 @@ class RunPanel(QFrame):
 def summary_message(title: str, summary: Any, tally: RunTally, region_label: str) -> str:
     """The status-bar line after a run: what changed, what could not be checked, whether it was cancelled."""
     if summary.cancelled:
-        head = f"{title} cancelled in {region_label} after {len(summary.results):,} of {summary.total:,}"
+        head = QCoreApplication.translate(
+            "RunPanel", "%(title)s cancelled in %(region)s after %(done)s of %(total)s") % {
+            "title": title, "region": region_label, "done": format_number(len(summary.results)),
+            "total": format_number(summary.total)}
     else:
-        head = f"{title} finished in {region_label}: {summary.total:,} probed"
+        head = QCoreApplication.translate("RunPanel",
+                                          "%(title)s finished in %(region)s: %(total)s probed") % {
+            "title": title, "region": region_label, "total": format_number(summary.total)}
     text = f"{head} — {tally.summary()}"
     if summary.application_failures:
         codes = ", ".join(sorted({o.code or "?" for o in summary.application_failures.values()}))
-        text += f"; an application itself failed ({codes}): see the applications list"
+        text += QCoreApplication.translate(
+            "RunPanel", "; an application itself failed (%s): see the applications list") % codes
     if getattr(summary, "write_error", ""):
-        from ec_console.words import count
-
-        text += (f"; stopped: {count(summary.not_written, 'result', 'results')} could not be saved in the "
-                 f"registry ({summary.write_error}), run it again to finish")
+        n = summary.not_written
+        # the error is the database's own words, as logged
+        text += (QCoreApplication.translate(
+            "RunPanel", "; stopped: %(n)s result could not be saved in the registry (%(error)s), "
+                        "run it again to finish") if n == 1 else QCoreApplication.translate(
+            "RunPanel", "; stopped: %(n)s results could not be saved in the registry (%(error)s), "
+                        "run it again to finish")) % {"n": format_number(n), "error": summary.write_error}
     return text
 
 
@@ -335,10 +353,12 @@ def missing_credential_note(names: Sequence[str]) -> str:
     no credential for them ("" when none)."""
     if not names:
         return ""
-    from ec_console.words import count
-
-    return (f"; {count(len(names), 'application', 'applications')} not checked, no credential in this "
-            f"desktop's keychain ({', '.join(names)}): Tools › Import credential…")
+    return (QCoreApplication.translate(
+        "RunPanel", "; %(n)s application not checked, no credential in this desktop's keychain (%(names)s): "
+                    "Tools › Import credential…") if len(names) == 1 else QCoreApplication.translate(
+        "RunPanel", "; %(n)s applications not checked, no credential in this desktop's keychain (%(names)s): "
+                    "Tools › Import credential…")) % {"n": format_number(len(names)),
+                                                      "names": ", ".join(names)}
 
 
 def check_all_note(plan: Any) -> str:
@@ -361,8 +381,8 @@ def start_run(window: Any, title: str, begin: Begin, *,
     """
     panel: RunPanel = window.run_panel
     if panel.running:
-        window.statusBar().showMessage(window.tr("Another check is still running; wait for it or cancel it"),
-                                       6000)
+        window.statusBar().showMessage(QCoreApplication.translate(
+            "RunPanel", "Another check is still running; wait for it or cancel it"), 6000)
         return None
     from ec_console.ui.operations import RunFeed
 
@@ -378,18 +398,20 @@ def start_run(window: Any, title: str, begin: Begin, *,
         window.results_arrived(now=True)
 
     def failed(message: str) -> None:
-        panel.end(window.tr("%s did not run: %s") % (title, message))
+        panel.end(QCoreApplication.translate("RunPanel", "%s did not run: %s") % (title, message))
         window.results_arrived(now=True)
 
     def over() -> None:                      # an unexpected failure: the error presenter already showed it
         if panel.operation is operation:
-            panel.end(window.tr("%s stopped by an unexpected error (details in the log)") % title)
+            panel.end(QCoreApplication.translate(
+                "RunPanel", "%s stopped by an unexpected error (details in the log)") % title)
             window.results_arrived(now=True)
 
     try:
         operation = begin(feed, panel.update_from_feed, done, failed)
     except Exception:
-        panel.end(window.tr("%s did not start (details in the log)") % title)   # the heap collectable again
+        # the heap collectable again
+        panel.end(QCoreApplication.translate("RunPanel", "%s did not start (details in the log)") % title)
         raise
     panel.attach(operation)
     if operation.task is not None:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -325,12 +325,12 @@ class CheckView(QWidget):
         """What keeps the check from running (empty when it can run)."""
         issues: list[str] = []
         try:
-            validation.email_address(self.mailbox.text(), "Mailbox")
+            validation.email_address(self.mailbox.text(), self.tr("Mailbox"))
         except BadInput as exc:
             issues.append(exc.message)
         if self.denied.text().strip():
             try:
-                validation.email_address(self.denied.text(), "Mailbox that must be denied")
+                validation.email_address(self.denied.text(), self.tr("Mailbox that must be denied"))
             except BadInput as exc:
                 issues.append(exc.message)
         if self.source.currentData() == AD_HOC:
@@ -408,7 +408,7 @@ class CheckView(QWidget):
         self.message.setVisible(bool(text))
 
     def _target(self) -> tuple[Any, Callable[[], str], str, str | None]:
-        mailbox = validation.email_address(self.mailbox.text(), "Mailbox")
+        mailbox = validation.email_address(self.mailbox.text(), self.tr("Mailbox"))
         denied = self.denied.text().strip() or None
         if self.source.currentData() == AD_HOC:
             flow = self.adhoc_flow
@@ -417,11 +417,11 @@ class CheckView(QWidget):
             application = replace(snapshot.draft(), name="ad hoc check")
             secret = snapshot.new_secret()
             if secret is None:
-                raise BadInput("Enter the secret for the ad hoc check")
+                raise BadInput(self.tr("Enter the secret for the ad hoc check"))
             return application, (lambda: secret), mailbox, denied
         app = self.selected_application()
         if app is None:
-            raise BadInput("Pick an application")
+            raise BadInput(self.tr("Pick an application"))
         region_id, store = self.region_id, self.store
 
         def secret_loader() -> str:
@@ -432,8 +432,9 @@ class CheckView(QWidget):
             if secret is None:
                 from ec_console.dashboard import CredentialMissing, import_advice
 
-                raise CredentialMissing(f"This desktop's keychain holds no secret for {app.name!r}: "
-                                        f"{import_advice(app.name)}", app)
+                raise CredentialMissing(QCoreApplication.translate(
+                    "CheckView", "This desktop's keychain holds no secret for %s: %s") % (
+                    repr(app.name), import_advice(app.name)), app)
             return secret
 
         return app, secret_loader, mailbox, denied
@@ -591,7 +592,7 @@ class CheckView(QWidget):
 
     def export(self, path: str | Path, fmt: str) -> Path:
         if self.report is None:
-            raise BadInput("Run a check first")
+            raise BadInput(self.tr("Run a check first"))
         return export_report(self.report, path, fmt, self.report_header())
 
     def export_dialog(self, fmt: str) -> None:

@@ -23,7 +23,7 @@ import html
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -43,8 +43,16 @@ from ec_console.ui import operations as ops
 from ec_console.ui.profiles_model import provider_label
 from ec_console.ui.step_list import StepList
 
-SECRET_WORDS = {"password": "password", "client_secret": "client secret", "key": "service-account key",
-                "certificate_password": "certificate passphrase"}
+# What each kind of secret is called in a sentence (translated where shown: `secret_word`).
+SECRET_WORDS = {"password": QT_TRANSLATE_NOOP("EditApplicationDialog", "password"),
+                "client_secret": QT_TRANSLATE_NOOP("EditApplicationDialog", "client secret"),
+                "key": QT_TRANSLATE_NOOP("EditApplicationDialog", "service-account key"),
+                "certificate_password": QT_TRANSLATE_NOOP("EditApplicationDialog", "certificate passphrase")}
+
+
+def secret_word(kind: str) -> str:
+    """The kind of secret in words, in the window's language."""
+    return QCoreApplication.translate("EditApplicationDialog", SECRET_WORDS[kind])
 
 
 def _heading(text: str) -> QLabel:
@@ -106,7 +114,7 @@ class EditApplicationDialog(QDialog):
         self.application = application
         self.scope = scope
         self.kind = _secret_kind(application)
-        self.what = self.tr(SECRET_WORDS[self.kind])
+        self.what = secret_word(self.kind)
         self.checked: ops.CheckedSecret | None = None
         self.operation: ops.Operation | None = None
         self.check_operation: ops.Operation | None = None

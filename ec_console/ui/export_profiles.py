@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QHeaderView
 
 from ec_console.errors import BadInput
@@ -38,7 +39,8 @@ def write_profiles(scope: ops.Scope, query: ProfileQuery, columns: list[int], ti
             with private_atomic_writer(target, text=True) as handle:
                 return write_table(titles, rows, handle)
         except OSError as exc:
-            raise BadInput(f"{target} cannot be written: {exc.strerror or exc}") from None
+            message = QCoreApplication.translate("ExportProfiles", "%(path)s cannot be written: %(reason)s")
+            raise BadInput(message % {"path": target, "reason": exc.strerror or exc}) from None
 
 
 def export_profiles(window: Any) -> ops.Operation | None:
@@ -47,8 +49,9 @@ def export_profiles(window: Any) -> ops.Operation | None:
     if window.registry is None:
         return None
     default = f"profiles-{window.region_id}-{date.today().isoformat()}.csv"
-    path, _ = QFileDialog.getSaveFileName(window, window.tr("Export the profile list"), default,
-                                          window.tr("CSV files (*.csv)"))
+    path, _ = QFileDialog.getSaveFileName(
+        window, QCoreApplication.translate("ExportProfiles", "Export the profile list"), default,
+        QCoreApplication.translate("ExportProfiles", "CSV files (*.csv)"))
     if not path:
         return None
     target = Path(path)
@@ -61,14 +64,15 @@ def export_profiles(window: Any) -> ops.Operation | None:
     query = model.query
     scope = window.operation_scope()
     bar = window.statusBar()
-    bar.showMessage(window.tr("Exporting the profile list…"))
+    bar.showMessage(QCoreApplication.translate("ExportProfiles", "Exporting the profile list…"))
 
     def done(written: int) -> None:
-        bar.showMessage(window.tr("Exported %(n)s to %(path)s") % {
-            "n": count(written, window.tr("profile"), window.tr("profiles")), "path": target}, 15000)
+        bar.showMessage(QCoreApplication.translate("ExportProfiles", "Exported %(n)s to %(path)s") % {
+            "n": count(written, "profile", "profiles"), "path": target}, 15000)
 
     def failed(message: str) -> None:
-        bar.showMessage(window.tr("The profile list was not exported: %s") % message, 15000)
+        bar.showMessage(QCoreApplication.translate("ExportProfiles", "The profile list was not exported: %s")
+                        % message, 15000)
 
     return ops.run_read(window, lambda: write_profiles(scope, query, columns, titles, target),
                         on_done=done, on_error=failed)

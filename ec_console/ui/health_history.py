@@ -31,9 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QDateTime,
     QEvent,
+    QLocale,
     QMargins,
     QModelIndex,
     QPointF,
@@ -57,6 +60,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ec_console import i18n
 from ec_console.registry import HealthRow, parse_utc
 from ec_console.ui.profiles_model import local_time
 from ec_console.words import count
@@ -65,10 +69,30 @@ if TYPE_CHECKING:
     from ec_console.ui import operations as ops
 
 MAX_ROWS = 50_000
-SERIES = (("linked", "Linked", Qt.PenStyle.SolidLine),
-          ("needs_relink", "Needs relink", Qt.PenStyle.DashLine),
-          ("failing", "Failing", Qt.PenStyle.DotLine))
-TABLE_HEADERS = ("Time", "Trigger", "Outcome", "Linked", "Needs relink", "Failing", "Leaks", "Diagnoses")
+# The texts below are English; they are translated where shown, in the context CONTEXT (docs/i18n.md).
+CONTEXT = "HealthHistoryDialog"
+SERIES = (("linked", QT_TRANSLATE_NOOP("HealthHistoryDialog", "Linked"), Qt.PenStyle.SolidLine),
+          ("needs_relink", QT_TRANSLATE_NOOP("HealthHistoryDialog", "Needs relink"), Qt.PenStyle.DashLine),
+          ("failing", QT_TRANSLATE_NOOP("HealthHistoryDialog", "Failing"), Qt.PenStyle.DotLine))
+TABLE_HEADERS = (QT_TRANSLATE_NOOP("HealthHistoryDialog", "Time"),
+                 QT_TRANSLATE_NOOP("HealthHistoryDialog", "Trigger"),
+                 QT_TRANSLATE_NOOP("HealthHistoryDialog", "Outcome"),
+                 QT_TRANSLATE_NOOP("HealthHistoryDialog", "Linked"),
+                 QT_TRANSLATE_NOOP("HealthHistoryDialog", "Needs relink"),
+                 QT_TRANSLATE_NOOP("HealthHistoryDialog", "Failing"),
+                 QT_TRANSLATE_NOOP("HealthHistoryDialog", "Leaks"),
+                 QT_TRANSLATE_NOOP("HealthHistoryDialog", "Diagnoses"))
+# A run's trigger and outcome (the registry's codes) as the table words them: English shows the code's
+# own words ("not_checked" -> "not checked"), another language its translation.
+RUN_WORDS = frozenset({
+    QT_TRANSLATE_NOOP("HealthHistoryDialog", "scheduled"), QT_TRANSLATE_NOOP("HealthHistoryDialog", "manual"),
+    QT_TRANSLATE_NOOP("HealthHistoryDialog", "ok"), QT_TRANSLATE_NOOP("HealthHistoryDialog", "failing"),
+    QT_TRANSLATE_NOOP("HealthHistoryDialog", "failed"),
+    QT_TRANSLATE_NOOP("HealthHistoryDialog", "not checked"),
+    QT_TRANSLATE_NOOP("HealthHistoryDialog", "skipped overlap"),
+    QT_TRANSLATE_NOOP("HealthHistoryDialog", "keychain unavailable"),
+    QT_TRANSLATE_NOOP("HealthHistoryDialog", "error"),
+})
 POLL_MS = 60_000
 FIRST_READ_MS = 1_000        # after the window's first paint (the read imports the operations layer)
 MAX_MARKED_RUNS = 200        # more runs than this: lines only (their styles still tell them apart)
@@ -79,10 +103,22 @@ LONG_SPAN_MS = 180 * 86_400_000   # a chart spanning more than this labels its t
 _BAD = ("failed", "failing", "not_checked", "error")
 
 
+def translated(text: str) -> str:
+    """One of this module's English texts in the chosen language (safe off the GUI thread)."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def run_word(code: str) -> str:
+    """A run's trigger or outcome code in words ("not_checked" -> "not checked"), translated."""
+    words = code.replace("_", " ")
+    return translated(words) if words in RUN_WORDS else words
+
+
 def table_cells(row: HealthRow) -> list[str]:
     """One run's cells as the table shows them (figures as digits; leaks "unknown" when not told)."""
-    return [local_time(row.run_at), row.trigger, row.outcome.replace("_", " "), str(row.linked),
-            str(row.needs_relink), str(row.failing), "unknown" if row.leaks is None else str(row.leaks),
+    unknown = QCoreApplication.translate("HealthHistoryDialog", "unknown")
+    return [local_time(row.run_at), run_word(row.trigger), run_word(row.outcome), str(row.linked),
+            str(row.needs_relink), str(row.failing), unknown if row.leaks is None else str(row.leaks),
             " ".join(row.diagnoses)]
 
 
@@ -228,7 +264,7 @@ class HistoryModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return TABLE_HEADERS[section]
+            return translated(TABLE_HEADERS[section])
         return None
 
 
@@ -426,11 +462,19 @@ class HealthHistoryDialog(QDialog):
         """Each column as wide as its header or its longest text, whichever is wider (the user may still
         resize them; the last one stretches)."""
         cell, head = self.table.fontMetrics(), self.table.horizontalHeader().fontMetrics()
-        for col, title in enumerate(TABLE_HEADERS[:-1]):
+        for col, title in enumerate(translated(t) for t in TABLE_HEADERS[:-1]):
             texts = widest[col] if col < len(widest) else []
             width = max([head.horizontalAdvance(title) + 20,
                          *(cell.horizontalAdvance(t) + 14 for t in texts)])
             self.table.setColumnWidth(col, width)
+
+    @staticmethod
+    def _tick_format(*, year: bool) -> str:
+        """The chart's tick labels: "03 Dec 06:00" / "03 Dec 2026" in English, the language's own numeric
+        day and month otherwise ("03.12. 06:00" / "03.12.2026")."""
+        if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+            return "dd MMM yyyy" if year else "dd MMM HH:mm"
+        return "dd.MM.yyyy" if year else "dd.MM. HH:mm"
 
     def _fill_chart(self, prepared: Prepared) -> None:
         from PySide6.QtCharts import QChart, QDateTimeAxis, QLegend, QLineSeries, QScatterSeries, QValueAxis
@@ -448,7 +492,7 @@ class HealthHistoryDialog(QDialog):
         chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)   # circle, square, triangle
         chart.setTitle("")
         x_axis = QDateTimeAxis()
-        x_axis.setFormat("dd MMM HH:mm")
+        x_axis.setFormat(self._tick_format(year=False))
         x_axis.setTitleText(self.tr("Run (local time)"))
         y_axis = QValueAxis()
         y_axis.setLabelFormat("%d")
@@ -464,7 +508,7 @@ class HealthHistoryDialog(QDialog):
         top = 0
         for (field, title, style), marker, colour in zip(SERIES, markers, colours, strict=True):
             line = QLineSeries()
-            line.setName(self.tr(title))
+            line.setName(translated(title))
             line.setObjectName(f"series_{field}")
             pen = QPen(QColor(colour[1] if dark else colour[0]))
             pen.setWidthF(2.2)
@@ -507,7 +551,7 @@ class HealthHistoryDialog(QDialog):
             x_axis.setRange(QDateTime.fromMSecsSinceEpoch(start), QDateTime.fromMSecsSinceEpoch(end))
             x_axis.setTickCount(ticks)
             if end - start > LONG_SPAN_MS:        # months apart: the year tells the ticks apart, not the hour
-                x_axis.setFormat("dd MMM yyyy")
+                x_axis.setFormat(self._tick_format(year=True))
 
     # --- export ------------------------------------------------------------------------------------------
     def ask_export(self, kind: str) -> None:
@@ -538,7 +582,8 @@ class HealthHistoryDialog(QDialog):
                     with private_atomic_writer(target) as handle:
                         written = history_export.write_xlsx(rows, handle)
             except OSError as exc:
-                raise OSError(f"{target} cannot be written: {exc.strerror or exc}") from None
+                raise OSError(QCoreApplication.translate("HealthHistoryDialog", "%s cannot be written: %s")
+                          % (target, exc.strerror or exc)) from None
             ctx.report(written, len(rows), "Written")
             return written
 
@@ -600,26 +645,44 @@ def read_monitor_state(scope: ops.Scope, now: datetime | None = None) -> Monitor
 
 def status_line(state: MonitorState, now: datetime | None = None) -> str:
     """"Last scheduled run: 03 Dec 06:00, 2 applications failing" / "Monitor not installed" / "Monitor:
-    missed: last run 2 days ago"."""
+    missed: last run 2 days ago" (German: "Letzte geplante Ausführung: 03.12. 06:00, ...")."""
     if not state.installed and not state.last_scheduled:
-        return "Monitor not installed"
+        return QCoreApplication.translate("MonitorStatus", "Monitor not installed")
     now = now or datetime.now(UTC)
+    # matched in the core's problem texts (monitor_status): they must keep these words when translated
     missed = any("missed" in p or "no scheduled run has happened" in p for p in state.problems)
     if missed:
         if state.last_scheduled is None:
-            return "Monitor: missed: no scheduled run yet"
+            return QCoreApplication.translate("MonitorStatus", "Monitor: missed: no scheduled run yet")
         days = (now - parse_utc(state.last_scheduled)).total_seconds() / 86400
-        ago = count(int(days), "day", "days") if days >= 1 else \
-            count(int(days * 24), "hour", "hours")
-        return f"Monitor: missed: last run {ago} ago"
+        n = int(days) if days >= 1 else int(days * 24)
+        if days >= 1 and n == 1:
+            text = QCoreApplication.translate("MonitorStatus", "Monitor: missed: last run %s day ago")
+        elif days >= 1:
+            text = QCoreApplication.translate("MonitorStatus", "Monitor: missed: last run %s days ago")
+        elif n == 1:
+            text = QCoreApplication.translate("MonitorStatus", "Monitor: missed: last run %s hour ago")
+        else:
+            text = QCoreApplication.translate("MonitorStatus", "Monitor: missed: last run %s hours ago")
+        return text % i18n.format_number(n)
     if state.last_scheduled is None:
-        return "Monitor installed: no scheduled run yet"
+        return QCoreApplication.translate("MonitorStatus", "Monitor installed: no scheduled run yet")
     when = parse_utc(state.last_scheduled).astimezone()
-    health = count(state.failing, "application", "applications") + " failing" if state.failing else \
-        "all applications healthy"
-    text = f"Last scheduled run: {when:%d %b %H:%M}, {health}"
+    if not state.failing:
+        health = QCoreApplication.translate("MonitorStatus", "all applications healthy")
+    elif state.failing == 1:
+        health = QCoreApplication.translate("MonitorStatus", "%s application failing") % i18n.format_number(1)
+    else:
+        health = QCoreApplication.translate("MonitorStatus", "%s applications failing") % i18n.format_number(
+            state.failing)
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        shown = f"{when:%d %b %H:%M}"
+    else:
+        shown = QLocale().toString(QDateTime.fromSecsSinceEpoch(int(when.timestamp())), "dd.MM. HH:mm")
+    text = QCoreApplication.translate("MonitorStatus", "Last scheduled run: %(when)s, %(health)s") % {
+        "when": shown, "health": health}
     if not state.installed:
-        text += " (monitor not installed)"
+        text += QCoreApplication.translate("MonitorStatus", " (monitor not installed)")
     return text
 
 
@@ -687,9 +750,9 @@ class MonitorStatus(QLabel):
         self.setText(f"<a href='history'>{html.escape(status_line(state))}</a>")
         self.setToolTip("\n".join(state.problems) or self.tr("Open the health history"))
         if not first and state.latest_run and state.latest_run != self.seen_run and state.alerts:
-            self.notify(self.tr("Enterprise Connect monitor: %s") % count(len(state.alerts), "change",
-                                                                           "changes"),
-                        "\n".join(state.alerts))
+            n = len(state.alerts)
+            changes = (self.tr("%s change") if n == 1 else self.tr("%s changes")) % i18n.format_number(n)
+            self.notify(self.tr("Enterprise Connect monitor: %s") % changes, "\n".join(state.alerts))
         self.seen_run = state.latest_run
         self._again()
 
@@ -700,7 +763,7 @@ class MonitorStatus(QLabel):
             return
         if self.tray is None:
             self.tray = QSystemTrayIcon(self.window_.windowIcon(), self)
-            self.tray.setToolTip("Enterprise Connect console")
+            self.tray.setToolTip(self.tr("Enterprise Connect console"))
             self.tray.show()
         self.tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 15000)
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ec_console.checks import Report, StepSpec, StepStatus
 from ec_console.registry import Application
 from ec_console.ui import operations as ops
-from ec_console.ui.edit_application import SECRET_WORDS, StatusLine, _secret_kind
+from ec_console.ui.edit_application import StatusLine, _secret_kind, secret_word
 from ec_console.ui.profiles_model import provider_label
 from ec_console.ui.step_list import StepList
 
@@ -49,7 +49,7 @@ class ImportCredentialDialog(QDialog):
         kind = _secret_kind(application)
         self.certificate = application.provider == "graph" and bool(application.settings.get("certificate"))
         self.key_file = kind == "key"
-        self.what = self.tr("certificate") if self.certificate else self.tr(SECRET_WORDS[kind])
+        self.what = self.tr("certificate") if self.certificate else secret_word(kind)
         self.checked: ops.CheckedSecret | None = None
         self.operation: ops.Operation | None = None
         self.check_operation: ops.Operation | None = None
@@ -110,9 +110,10 @@ class ImportCredentialDialog(QDialog):
                 layout.addWidget(note)
         else:
             self.field.setEchoMode(QLineEdit.EchoMode.Password)
-            self.field.setAccessibleName(self.what.capitalize())
+            what = self.what[:1].upper() + self.what[1:]      # not capitalize(): "geheimer Clientschlüssel"
+            self.field.setAccessibleName(what)
             self.field.setPlaceholderText(self.tr("type the %s") % self.what)
-            layout.addLayout(self._row(self.tr("&%s:") % self.what.capitalize(), self.field))
+            layout.addLayout(self._row(self.tr("&%s:") % what, self.field))
         self.field.textChanged.connect(self._edited)
         self.status = StatusLine("importStatus")
         layout.addWidget(self.status)

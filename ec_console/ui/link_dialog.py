@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from ec_console.checkall import JobResult
 from ec_console.diagnoses import surface_text
+from ec_console.i18n import format_number
 from ec_console.providers.base import HANDFUL
 from ec_console.registry import Application, Registry
 from ec_console.ui import icons
@@ -261,7 +262,7 @@ class LinkProfilesDialog(QDialog):
                 self._set_result(row, self.tr("Not ticked: %s") % roles.get(account.role, account.role), None)
         lines = [self.tr("%(found)s in scope, %(added)s new in the list.")
                  % {"found": count(len(accounts), self.tr("account"), self.tr("accounts")),
-                    "added": f"{added:,}"}]
+                    "added": format_number(added)}]
         if len(accounts) > HANDFUL:
             lines.append(self.tr("Nothing is ticked: with more than %d accounts, tick the ones to link, or "
                                  "use Select all.") % HANDFUL)
@@ -320,10 +321,10 @@ class LinkProfilesDialog(QDialog):
                  for p in listing.problems]
         note = self.tr("%(n)s read, %(added)s new in the list.") % {
             "n": count(len(listing.addresses), self.tr("address"), self.tr("addresses")),
-            "added": f"{added:,}"}
+            "added": format_number(added)}
         if lines:
             note += " " + (self.tr("1 line could not be used:") if len(lines) == 1
-                           else self.tr("%s lines could not be used:") % f"{len(lines):,}")
+                           else self.tr("%s lines could not be used:") % format_number(len(lines)))
         self._show_problems(lines, note)
 
     def _show_problems(self, lines: list[str], note: str) -> None:
@@ -430,7 +431,7 @@ class LinkProfilesDialog(QDialog):
             if self.run is not None and not self.run.cancelled:
                 left = time_left(progress.eta) if progress.done < progress.total else ""
                 parts = [self.tr("Linked %(done)s of %(total)s") % {
-                    "done": f"{progress.done:,}", "total": f"{progress.total:,}"}]
+                    "done": format_number(progress.done), "total": format_number(progress.total)}]
                 if left:
                     parts.append(left)
                 pause = progress.paused
@@ -478,15 +479,15 @@ class LinkProfilesDialog(QDialog):
         self.feed = None
         self.summary = summary
         counts = summary.run.counts
-        parts = [self.tr("%s linked") % f"{counts.get('linked', 0):,}"]
+        parts = [self.tr("%s linked") % format_number(counts.get('linked', 0))]
         if counts.get("not_linked", 0):
-            parts.append(self.tr("%s not linked") % f"{counts['not_linked']:,}")
+            parts.append(self.tr("%s not linked") % format_number(counts['not_linked']))
         if counts.get("try_again", 0):
-            parts.append(self.tr("%s to try again later") % f"{counts['try_again']:,}")
+            parts.append(self.tr("%s to try again later") % format_number(counts['try_again']))
         if summary.already_linked:
-            parts.append(self.tr("%s already linked") % f"{len(summary.already_linked):,}")
+            parts.append(self.tr("%s already linked") % format_number(len(summary.already_linked)))
         if counts.get("skipped", 0):
-            parts.append(self.tr("%s skipped") % f"{counts['skipped']:,}")
+            parts.append(self.tr("%s skipped") % format_number(counts['skipped']))
         head = self.tr("Stopped") if summary.run.cancelled else self.tr("Done")
         text = f"{head}: " + ", ".join(parts)
         if counts.get("try_again", 0):

@@ -12,6 +12,7 @@ anything slower goes through `ui/tasks.py`.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import logging
 import re
@@ -49,7 +50,7 @@ from ec_console import APP_DISPLAY_NAME, i18n, permissions
 from ec_console.errors import ConsoleError
 from ec_console.i18n import format_number
 from ec_console.regions import Region, RegionCatalog, load_settings, remember_region, save_setting
-from ec_console.registry import PROFILE_STATUSES, Application, Profile, ProfileQuery, Registry
+from ec_console.registry import PROFILE_STATUSES, Application, ConnectionLost, Profile, ProfileQuery, Registry
 from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
@@ -84,9 +85,34 @@ GEOMETRY_KEY = "main_window"
 _DEFAULT_COLUMN_WIDTHS = (210, 125, 150, 120, 110, 122, 200)
 # Columns sized to the rows on screen when a region's profiles are first shown: (least, most) width.
 _FITTED_COLUMNS = {COL_EMAIL: (160, 420), COL_NAME: (70, 220), COL_APPLICATION: (110, 220),
-                   COL_PLATFORM: (90, 190)}
+                   COL_PLATFORM: (90, 190), COL_STATUS: (110, 220)}  # German: "Erneut zu verknüpfen"
 RegistryFactory = Callable[[str], Registry]
 _TAGS = re.compile(r"<[^>]+>")
+
+
+def _reading_registry(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A window step that reads the registry: when a shared registry cannot be reached (its connection was
+    lost and cannot be opened again yet), the status bar says so and the window keeps what it shows; never
+    a traceback. The next refresh reads again (the connection opens again by itself)."""
+
+    import inspect
+
+    parameters = inspect.signature(method).parameters.values()
+    takes = None if any(p.kind is p.VAR_POSITIONAL for p in parameters) else sum(
+        1 for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)) - 1
+
+    @functools.wraps(method)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if takes is not None:
+            args = args[:takes]      # a signal's arguments the step does not take (as Qt drops them)
+        try:
+            return method(self, *args, **kwargs)
+        except ConnectionLost as exc:
+            log.info("A registry read failed: %s", exc.message)
+            self.registry_unreachable(exc.message)
+            return None
+
+    return guarded
 
 
 def _fmt(n: int) -> str:
@@ -197,6 +223,7 @@ class MainWindow(QMainWindow):
 
         self.model = ProfilesModel(None, self)
         self.model.rowsLanded.connect(self._update_views)
+        self.model.readFailed.connect(self.registry_unreachable)
         self.actions = ui_actions.create_actions(self)
         self.actions["addConnectionAction"].triggered.connect(lambda: self.open_setup_wizard())
         self.actions["testConnectivityAction"].triggered.connect(
@@ -754,6 +781,7 @@ class MainWindow(QMainWindow):
             self._live_timer.start()
 
     @Slot()
+    @_reading_registry
     def _refresh_from_elsewhere(self) -> None:
         from ec_console.registry_live import EVERYTHING
         from ec_console.ui.audit_view import AuditLogDialog
@@ -770,6 +798,7 @@ class MainWindow(QMainWindow):
 
     # ================================================================================ data
     @Slot()
+    @_reading_registry
     def refresh(self) -> None:
         """Read the region's applications, counts and profiles again (and retry a registry that failed)."""
         if self.registry is None:
@@ -777,6 +806,7 @@ class MainWindow(QMainWindow):
         else:
             self._load()
 
+    @_reading_registry
     def _load(self) -> None:
         if self.registry is None:
             self._show_registry_error()
@@ -874,6 +904,7 @@ class MainWindow(QMainWindow):
         self._search_timer.start()
 
     @Slot()
+    @_reading_registry
     def apply_filters(self) -> None:
         """Run the table's query with the current search, status and application (SQL, no proxy)."""
         self._search_timer.stop()
@@ -910,6 +941,7 @@ class MainWindow(QMainWindow):
         if selected > 1:
             self.statusBar().showMessage(self.tr("%s profiles selected") % _fmt(selected), 4000)
 
+    @_reading_registry
     def _update_counts(self) -> None:
         self._status_counts = dict(self.registry.status_counts()) if self.registry is not None else {}
         self._show_counts()
@@ -1385,6 +1417,7 @@ class MainWindow(QMainWindow):
         self._applications = [apps[a.id] for a in self._applications]
 
     @Slot()
+    @_reading_registry
     def _refresh_keeping_selection(self) -> None:
         if self.registry is None:
             return
@@ -1435,6 +1468,7 @@ class MainWindow(QMainWindow):
             self.details_pane.reload()
 
     @Slot()
+    @_reading_registry
     def revoke_selected_profiles(self) -> Any:
         """Confirm (naming them), then record the selected profiles revoked (audited by the core)."""
         from ec_console.ui import operations
@@ -1455,7 +1489,7 @@ class MainWindow(QMainWindow):
             operations.revoke_profiles(
                 self, scope, ids, seen=seen,
                 on_done=lambda results: self._after_revoke(results, scope.region_id),
-                on_error=self._after_failed_change)
+                on_error=self._after_failed_change, not_done=self.tr("Not revoked: "))
 
         dialog.finished.connect(finished)
         dialog.open()
@@ -1474,6 +1508,10 @@ class MainWindow(QMainWindow):
                 seen[profile.id] = profile.version
         return seen
 
+    def registry_unreachable(self, message: str) -> None:
+        """Say in the status bar that the registry could not be read (what shows is kept)."""
+        self.statusBar().showMessage(message, 15000)
+
     def _after_failed_change(self, message: str) -> None:
         """A change was refused (another console changed the row first, or the registry said no): read the
         list again so what shows is what is true, then say why."""
@@ -1489,6 +1527,7 @@ class MainWindow(QMainWindow):
                self.catalog.regions[region_id].label), 15000)
 
     @Slot()
+    @_reading_registry
     def relink_selected_profiles(self) -> Any:
         """Probe the selected profiles again (background, progress in the status bar, cancellable)."""
         from ec_console.ui import operations
@@ -1506,6 +1545,7 @@ class MainWindow(QMainWindow):
 
         return start_run(self, self.tr("Relink"), begin)
 
+    @_reading_registry
     def start_check_all(self, concurrency: int | None = None) -> Any:
         """Check all: ask for the concurrency (unless given), then run it with progress in the status bar."""
         from ec_console.ui import operations

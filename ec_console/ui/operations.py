@@ -151,7 +151,7 @@ class _TaskToken(CancelToken):
 def _start(parent: QObject, work: Callable[[CancelToken, TaskContext], Any], *, pool: str,
            on_done: Callable[[Any], None] | None, on_error: OnError | None,
            on_progress: Callable[[], None] | None = None,
-           on_cancelled: Callable[[], None] | None = None) -> Operation:
+           on_cancelled: Callable[[], None] | None = None, not_done: str = "") -> Operation:
     operation = Operation(CancelToken())
 
     def run(ctx: TaskContext) -> Any:
@@ -167,6 +167,8 @@ def _start(parent: QObject, work: Callable[[CancelToken, TaskContext], Any], *, 
         message = expected_message(exc)
         if message is None or on_error is None:
             raise exc
+        if not_done and not isinstance(exc, ChangedElsewhere):   # that one says "nothing was done" itself
+            message = not_done + message
         on_error(message)
 
     def cancelled() -> None:
@@ -201,9 +203,11 @@ def _feed_callbacks(feed: RunFeed | None, ctx: TaskContext) -> dict[str, Any]:
 
 def revoke_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *,
                     on_done: Callable[[list[Any]], None] | None = None,
-                    on_error: OnError | None = None, seen: dict[int, int] | None = None) -> Operation:
+                    on_error: OnError | None = None, seen: dict[int, int] | None = None,
+                    not_done: str = "") -> Operation:
     """Record the profiles `revoked` (audited by the core); `on_done(list[RevokeResult])`. `seen`: each
-    profile's version as the person saw it (another console's change since is ChangedElsewhere)."""
+    profile's version as the person saw it (another console's change since is ChangedElsewhere).
+    `not_done` starts the message of a failure (e.g. "Not revoked: " before a lost connection's words)."""
     from ec_console import dashboard
 
     ids = list(profile_ids)
@@ -212,7 +216,7 @@ def revoke_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *
         with scope.open() as registry:
             return dashboard.revoke_profiles(registry, ids, adapters=scope.adapters, seen=seen)
 
-    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error)
+    return _start(parent, work, pool="writer", on_done=on_done, on_error=on_error, not_done=not_done)
 
 
 def relink_profiles(parent: QObject, scope: Scope, profile_ids: Sequence[int], *,

@@ -19,7 +19,7 @@ import html
 import re
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -42,7 +42,14 @@ from ec_console.diagnoses import surface_text
 from ec_console.registry import Profile
 from ec_console.ui import icons
 from ec_console.ui.accessibility import chain_tabs, name_dock_buttons
-from ec_console.ui.profiles_model import local_time, provider_label, result_label, status_label
+from ec_console.ui.profiles_model import (
+    RESULT_LABELS,
+    local_time,
+    provider_label,
+    result_label,
+    status_label,
+    translated,
+)
 from ec_console.ui.step_list import CopyRow, StepList
 
 if TYPE_CHECKING:  # the operations (and the check engine behind them) load when a profile is first opened
@@ -54,6 +61,16 @@ PREFERRED_WIDTH = 440    # the widest the pane opens (a share of the window up t
 SHARE_PERCENT = 30       # the pane's share of the window's width when it opens
 # A platform step's command: "prose: Verb-Noun ..." (PowerShell) or "prose: gcloud ..." / a URL.
 _COMMAND = re.compile(r"^(?:[A-Z][a-z]+-[A-Z][A-Za-z]+\b|gcloud |https://)")
+# What a recorded check was (the registry's `checks.kind` codes), translated where shown; English shows
+# the code itself (as it always has).
+CHECK_KINDS = {code: code for code in (
+    QT_TRANSLATE_NOOP("ProfileDetailsPane", "check"),
+    QT_TRANSLATE_NOOP("ProfileDetailsPane", "link"),
+    QT_TRANSLATE_NOOP("ProfileDetailsPane", "relink"),
+    QT_TRANSLATE_NOOP("ProfileDetailsPane", "verify_withdrawal"),
+    QT_TRANSLATE_NOOP("ProfileDetailsPane", "setup"),
+    QT_TRANSLATE_NOOP("ProfileDetailsPane", "secret_check"),
+)}
 
 
 def split_step(step: str) -> tuple[str, str | None]:
@@ -68,10 +85,11 @@ def _time_range(block: dict[str, Any]) -> str:
     start, end = local_time(str(block.get("start") or "")), local_time(str(block.get("end") or ""))
     if not start:
         return ""
+    start_day = start.rpartition(" ")[0]  # local_time: "<date> <time>" in the language's own format
     if block.get("all_day"):
-        return f"{start[:10]} all day"
-    same_day = end[:10] == start[:10]
-    return f"{start} – {end[11:] if same_day else end}"
+        return QCoreApplication.translate("ProfileDetailsPane", "%s all day") % start_day
+    end_day, _, end_time = end.rpartition(" ")
+    return f"{start} – {end_time if end_day == start_day else end}"
 
 
 def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
@@ -364,8 +382,13 @@ class ProfileDetailsPane(QDockWidget):
     def _fill_history(self, details: Any) -> None:
         self.history.clear()
         for record in details.checks:
-            result = record.result + (f": {record.diagnosis}" if record.diagnosis else "")
-            item = QTreeWidgetItem(self.history, [local_time(record.created_at), record.kind, result])
+            known = RESULT_LABELS.get(record.result)
+            result = (translated(known) if known else record.result) + (
+                f": {record.diagnosis}" if record.diagnosis else "")  # the diagnosis is a code
+            kind = CHECK_KINDS.get(record.kind)
+            item = QTreeWidgetItem(self.history, [local_time(record.created_at),
+                                                  self.tr(kind) if kind else record.kind, result])
+            item.setToolTip(1, record.kind)
             item.setIcon(2, icons.status_icon(record.result))
         self.audit.clear()
         for entry in details.audit:
@@ -415,6 +438,7 @@ class ProfileDetailsPane(QDockWidget):
 
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
+    label.setWordWrap(True)  # German headings run long: they wrap in a narrow pane rather than widen it
     font = label.font()
     font.setBold(True)
     label.setFont(font)

@@ -26,10 +26,24 @@ from datetime import datetime
 from types import EllipsisType
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
+from ec_console import i18n
 from ec_console import registry as _registry
+from ec_console.errors import ConsoleError
 from ec_console.registry import (
+    ConnectionLost,
     Profile,
     ProfileAnchors,
     ProfileQuery,
@@ -62,27 +76,37 @@ ANCHOR_ROWS = 2 * FAR_ROWS
 ANCHOR_EVERY = _registry.ANCHOR_EVERY
 PENDING_TEXT = "…"
 
+# The texts below are English (the source language); they are translated where shown, in the context
+# CONTEXT (`translated()`; docs/i18n.md). `display_text` runs off the GUI thread too (the CSV export):
+# QCoreApplication.translate and QLocale are safe there.
+CONTEXT = "ProfilesModel"
+
 # (header, ProfileQuery.sort key) in column order.
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Email", "email"),
-    ("Name", "display_name"),
-    ("Application", "application"),
-    ("Platform", "provider"),
-    ("Status", "status"),
-    ("Last checked", "last_checked_at"),
-    ("Last result", "last_result"),
+    (QT_TRANSLATE_NOOP("ProfilesModel", "Email"), "email"),
+    (QT_TRANSLATE_NOOP("ProfilesModel", "Name"), "display_name"),
+    (QT_TRANSLATE_NOOP("ProfilesModel", "Application"), "application"),
+    (QT_TRANSLATE_NOOP("ProfilesModel", "Platform"), "provider"),
+    (QT_TRANSLATE_NOOP("ProfilesModel", "Status"), "status"),
+    (QT_TRANSLATE_NOOP("ProfilesModel", "Last checked"), "last_checked_at"),
+    (QT_TRANSLATE_NOOP("ProfilesModel", "Last result"), "last_result"),
 )
 COL_EMAIL, COL_NAME, COL_APPLICATION, COL_PLATFORM, COL_STATUS, COL_LAST_CHECKED, COL_LAST_RESULT = range(7)
 
-STATUS_LABELS = {"linked": "Linked", "needs_relink": "Needs relink", "revoked": "Revoked"}
+STATUS_LABELS = {"linked": QT_TRANSLATE_NOOP("ProfilesModel", "Linked"),
+                 "needs_relink": QT_TRANSLATE_NOOP("ProfilesModel", "Needs relink"),
+                 "revoked": QT_TRANSLATE_NOOP("ProfilesModel", "Revoked")}
 STATUS_TIPS = {
-    "linked": "Linked: the application reaches this calendar.",
-    "needs_relink": "Needs relink: the last probe failed; relink once the cause is fixed.",
-    "revoked": "Revoked: the console no longer probes this calendar.",
+    "linked": QT_TRANSLATE_NOOP("ProfilesModel", "Linked: the application reaches this calendar."),
+    "needs_relink": QT_TRANSLATE_NOOP("ProfilesModel",
+                                      "Needs relink: the last probe failed; relink once the cause is fixed."),
+    "revoked": QT_TRANSLATE_NOOP("ProfilesModel", "Revoked: the console no longer probes this calendar."),
 }
-RESULT_LABELS = {"pass": "Passed", "warn": "Passed with warnings", "fail": "Failed"}
-NOT_CHECKED = "Not checked yet"
-NEVER_CHECKED = "Never"
+RESULT_LABELS = {"pass": QT_TRANSLATE_NOOP("ProfilesModel", "Passed"),
+                 "warn": QT_TRANSLATE_NOOP("ProfilesModel", "Passed with warnings"),
+                 "fail": QT_TRANSLATE_NOOP("ProfilesModel", "Failed")}
+NOT_CHECKED = QT_TRANSLATE_NOOP("ProfilesModel", "Not checked yet")
+NEVER_CHECKED = QT_TRANSLATE_NOOP("ProfilesModel", "Never")
 ProfileIdRole = Qt.ItemDataRole.UserRole + 1
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
@@ -98,10 +122,32 @@ _RESULT_COLUMNS = frozenset({"status", "last_checked_at", "last_result"})
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def translated(text: str) -> str:
+    """One of this module's English texts (COLUMNS, STATUS_LABELS, ...) in the chosen language."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
 def local_time(value: str | None) -> str:
-    """An ISO 8601 UTC time as local date and time to the minute ("" when missing or malformed)."""
+    """An ISO 8601 UTC time as local date and time to the minute ("" when missing or malformed).
+
+    English keeps the console's "2026-01-02 04:04"; another language writes its own short date with the
+    full year and time (German: "02.01.2026 04:04", `QLocale`). The registry keeps ISO 8601 UTC.
+    """
     parsed = _parse_time(value)
-    return parsed.astimezone().strftime("%Y-%m-%d %H:%M") if parsed else ""
+    if parsed is None:
+        return ""
+    local = parsed.astimezone()
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return local.strftime("%Y-%m-%d %H:%M")
+    return QLocale().toString(QDateTime.fromSecsSinceEpoch(int(local.timestamp())), _local_format())
+
+
+def _local_format() -> str:
+    locale = QLocale()
+    date = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in date:
+        date = date.replace("yy", "yyyy")
+    return f"{date} {locale.timeFormat(QLocale.FormatType.ShortFormat)}"
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -114,15 +160,18 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    """A profile status for people ("needs_relink" → "Needs relink"), in the chosen language."""
+    label = STATUS_LABELS.get(status)
+    return translated(label) if label else status.replace("_", " ").capitalize()
 
 
 def result_label(profile: Profile) -> str:
     if profile.last_result is None:
-        return NOT_CHECKED if profile.last_checked_at is None else ""
-    label = RESULT_LABELS.get(profile.last_result, profile.last_result)
+        return translated(NOT_CHECKED) if profile.last_checked_at is None else ""
+    known = RESULT_LABELS.get(profile.last_result)
+    label = translated(known) if known else profile.last_result
     if profile.last_result == "fail" and profile.last_diagnosis:
-        return f"{label}: {profile.last_diagnosis}"
+        return f"{label}: {profile.last_diagnosis}"  # the diagnosis is a code: never translated
     return label
 
 
@@ -140,7 +189,7 @@ def display_text(profile: Profile, column: int) -> str:
     if column == COL_STATUS:
         return status_label(profile.status)
     if column == COL_LAST_CHECKED:
-        return local_time(profile.last_checked_at) or NEVER_CHECKED
+        return local_time(profile.last_checked_at) or translated(NEVER_CHECKED)
     if column == COL_LAST_RESULT:
         return result_label(profile)
     return ""
@@ -167,6 +216,9 @@ class ProfilesModel(QAbstractTableModel):
 
     # The rows or the row count of the current query arrived from a worker (the window updates its lines).
     rowsLanded = Signal()
+    # A read the registry could not answer (a shared registry's lost connection): the message, in plain
+    # words; the rows shown stay as they were and the next refresh reads again.
+    readFailed = Signal(str)
 
     def __init__(self, registry: Registry | None = None, parent: Any = None, *,
                  sync_budget_ms: float | None | EllipsisType = ...) -> None:
@@ -348,9 +400,13 @@ class ProfilesModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return self.tr(COLUMNS[section][0])
+                return translated(COLUMNS[section][0])
             if role == Qt.ItemDataRole.ToolTipRole:
-                return self.tr("Click to sort by %s") % self.tr(COLUMNS[section][0]).lower()
+                name = translated(COLUMNS[section][0])
+                # English writes the column's name in lower case inside the sentence; German keeps its nouns.
+                if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+                    name = name.lower()
+                return self.tr("Click to sort by %s") % name
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
@@ -371,7 +427,7 @@ class ProfilesModel(QAbstractTableModel):
         if block is None:
             block = self._block(number, budget=self.sync_budget_ms)
             if block is None:  # a worker reads it; the view is told when it lands
-                return self.tr(PENDING_TEXT) if role == _DISPLAY and index.column() == COL_EMAIL else None
+                return PENDING_TEXT if role == _DISPLAY and index.column() == COL_EMAIL else None
         offset = row - number * BLOCK_SIZE
         profile = block[offset] if offset < len(block) else None
         column = index.column()
@@ -450,6 +506,9 @@ class ProfilesModel(QAbstractTableModel):
                     count = registry.count_profiles(query)
         except QueryTimedOut:
             pass
+        except ConnectionLost as exc:     # the rows shown stay; the next refresh reads again
+            self.readFailed.emit(exc.message)
+            return
         if page is None:
             self._start(query, self._generation, "page")
             return
@@ -528,7 +587,7 @@ class ProfilesModel(QAbstractTableModel):
             with self._budget(self._registry, budget):
                 block = self._registry.profile_page(self._shown, number * BLOCK_SIZE, BLOCK_SIZE,
                                                     total=self._count, anchors=self._anchors)
-        except QueryTimedOut:
+        except (QueryTimedOut, ConnectionLost):  # a lost connection: a reader tries it (and says it failed)
             self._pending_blocks.add(number)
             self._start(self._shown, self._generation, "block", number)
             return None
@@ -581,7 +640,7 @@ class ProfilesModel(QAbstractTableModel):
         task = run_in_background(
             self, work, pool="reader",
             on_success=lambda result: self._landed(generation, what, number, result),
-            on_failure=lambda exc: self._read_failed(generation, exc))
+            on_failure=lambda exc: self._read_failed(generation, exc, what, number))
         self._tasks.append(task)
         task.done.connect(lambda: self._tasks.remove(task) if task in self._tasks else None)
 
@@ -618,9 +677,15 @@ class ProfilesModel(QAbstractTableModel):
             return
         self.rowsLanded.emit()
 
-    def _read_failed(self, generation: int, exc: BaseException) -> None:
+    def _read_failed(self, generation: int, exc: BaseException, what: str = "", number: int = 0) -> None:
+        if what == "block":
+            self._pending_blocks.discard(number)     # read again when it is next painted
+        elif what == "anchors":
+            self._anchors_pending = False
         if generation == self._generation:
             log.warning("Reading the profile table failed: %s", exc)
+            if isinstance(exc, ConsoleError):
+                self.readFailed.emit(exc.message)
 
     def _display(self, profile: Profile, column: int) -> str:
         return display_text(profile, column)
@@ -634,7 +699,8 @@ class ProfilesModel(QAbstractTableModel):
 
     def _tooltip(self, profile: Profile, column: int) -> str:
         if column == COL_STATUS:
-            return self.tr(STATUS_TIPS.get(profile.status, status_label(profile.status)))
+            tip = STATUS_TIPS.get(profile.status)
+            return translated(tip) if tip else status_label(profile.status)
         if column == COL_LAST_CHECKED:
             if not profile.last_checked_at:
                 return self.tr("This calendar has not been checked yet.")

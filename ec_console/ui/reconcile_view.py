@@ -25,7 +25,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +57,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ec_console import i18n
 from ec_console import reconcile as core
 from ec_console.errors import BadInput
 from ec_console.paths import private_atomic_writer
@@ -57,51 +68,101 @@ from ec_console.ui.accessibility import enable_clear_button
 from ec_console.ui.profiles_model import provider_label
 from ec_console.words import count
 
-TITLES = {"leak": "Lea&ks", "joiner": "J&oiners", "leaver": "Lea&vers", "broken": "&Broken profiles"}
+CONTEXT = "ReconcileWindow"   # the translation context of this module's tables
+
+
+def _tr(text: str) -> str:
+    """A text of this module's tables (marked with QT_TRANSLATE_NOOP) in the window's language."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+# The tables keep the English (the exported files' headers and labels stay English); windows show `_tr()`.
+TITLES = {"leak": QT_TRANSLATE_NOOP("ReconcileWindow", "Lea&ks"),
+          "joiner": QT_TRANSLATE_NOOP("ReconcileWindow", "J&oiners"),
+          "leaver": QT_TRANSLATE_NOOP("ReconcileWindow", "Lea&vers"),
+          "broken": QT_TRANSLATE_NOOP("ReconcileWindow", "&Broken profiles")}
 HINTS = {
-    "leak": "Most serious: outside the scope, yet the application can reach them. Fix the grant on the "
-            "platform (select one to see how).",
-    "joiner": "In the scope, not linked yet.",
-    "leaver": "Linked, no longer in the scope: revoke the profile; the platform step is shown.",
-    "broken": "Linked and in the scope, but the probe fails: fix the cause, then relink.",
+    "leak": QT_TRANSLATE_NOOP("ReconcileWindow", "Most serious: outside the scope, yet the application "
+                                                 "can reach them. Fix the grant on the platform (select one "
+                                                 "to see how)."),
+    "joiner": QT_TRANSLATE_NOOP("ReconcileWindow", "In the scope, not linked yet."),
+    "leaver": QT_TRANSLATE_NOOP("ReconcileWindow", "Linked, no longer in the scope: revoke the profile; the "
+                                                   "platform step is shown."),
+    "broken": QT_TRANSLATE_NOOP("ReconcileWindow", "Linked and in the scope, but the probe fails: fix the "
+                                                   "cause, then relink."),
 }
-KIND_LABELS = {"leak": "Leak", "joiner": "Joiner", "leaver": "Leaver", "broken": "Broken profile"}
-COLUMNS = ("Account", "Name", "What was found", "Diagnosis", "Done")
+KIND_LABELS = {"leak": QT_TRANSLATE_NOOP("ReconcileWindow", "Leak"),
+               "joiner": QT_TRANSLATE_NOOP("ReconcileWindow", "Joiner"),
+               "leaver": QT_TRANSLATE_NOOP("ReconcileWindow", "Leaver"),
+               "broken": QT_TRANSLATE_NOOP("ReconcileWindow", "Broken profile")}
+# The findings counted in words (one, many), for the window: "1 leak", "3 Neuzugänge".
+FINDING_WORDS = {"leak": (QT_TRANSLATE_NOOP("ReconcileWindow", "leak"),
+                          QT_TRANSLATE_NOOP("ReconcileWindow", "leaks")),
+                 "joiner": (QT_TRANSLATE_NOOP("ReconcileWindow", "joiner"),
+                            QT_TRANSLATE_NOOP("ReconcileWindow", "joiners")),
+                 "leaver": (QT_TRANSLATE_NOOP("ReconcileWindow", "leaver"),
+                            QT_TRANSLATE_NOOP("ReconcileWindow", "leavers")),
+                 "broken": (QT_TRANSLATE_NOOP("ReconcileWindow", "broken profile"),
+                            QT_TRANSLATE_NOOP("ReconcileWindow", "broken profiles"))}
+COLUMNS = (QT_TRANSLATE_NOOP("ReconcileWindow", "Account"), QT_TRANSLATE_NOOP("ReconcileWindow", "Name"),
+           QT_TRANSLATE_NOOP("ReconcileWindow", "What was found"),
+           QT_TRANSLATE_NOOP("ReconcileWindow", "Diagnosis"), QT_TRANSLATE_NOOP("ReconcileWindow", "Done"))
 EXPORT_HEADER = ("Finding", *COLUMNS, "Fix or platform step")
 SETS = {
-    "scope": "the scope (who the directory says the application may reach)",
-    "directory": "the directory (to draw the sample of accounts outside the scope)",
-    "reachable": "what the application can reach (the probes)",
-    "install": "what the Marketplace install really reaches",
+    "scope": QT_TRANSLATE_NOOP("ReconcileWindow", "the scope (who the directory says the application may "
+                                                  "reach)"),
+    "directory": QT_TRANSLATE_NOOP("ReconcileWindow", "the directory (to draw the sample of accounts outside "
+                                                      "the scope)"),
+    "reachable": QT_TRANSLATE_NOOP("ReconcileWindow", "what the application can reach (the probes)"),
+    "install": QT_TRANSLATE_NOOP("ReconcileWindow", "what the Marketplace install really reaches"),
 }
+
+
+def count_of(finding: str, n: int) -> str:
+    """`n` findings of one kind in words, in the window's language ("3 joiners")."""
+    one, many = FINDING_WORDS[finding]
+    return count(n, _tr(one), _tr(many))
+
+
+def day_month(moment: Any) -> str:
+    """A day for people: "3 Dec" in English, "3. Dez." in German."""
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return f"{moment.day} {moment:%b}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", moment, locale=i18n.babel_locale())
 
 
 def cannot_tell_reason(rec: core.Reconciliation, finding: str) -> str:
     """Why `finding` cannot be told, in plain words (only meaningful when its count is None)."""
+    translate = QCoreApplication.translate
     why = []
     if "scope" in rec.unknown:
-        why.append("the scope could not be read")
+        why.append(translate("ReconcileWindow", "the scope could not be read"))
     if finding in ("leak", "broken") and "reachable" in rec.unknown:
-        why.append("the application itself failed, so no account could be probed")
+        why.append(translate("ReconcileWindow", "the application itself failed, so no account could be "
+                                                "probed"))
     if finding == "leak" and "directory" in rec.unknown:
-        why.append("the directory could not be read to draw a sample")
+        why.append(translate("ReconcileWindow", "the directory could not be read to draw a sample"))
     if finding == "leak" and "install" in rec.unknown:
-        why.append("none in the install as saved here, and only the vendor can test what the Marketplace "
-                   "app really reaches")
+        why.append(translate("ReconcileWindow", "none in the install as saved here, and only the vendor can "
+                                                "test what the Marketplace app really reaches"))
     if finding == "leak" and not why:
-        why.append("none of the sampled accounts could be probed")
+        why.append(translate("ReconcileWindow", "none of the sampled accounts could be probed"))
     return "; ".join(why)
 
 
 def shown_fix(finding: core.Finding) -> str:
     """The finding's fix in this window's words: the core's joiner and leaver texts name command-line flags;
     here they name the window's buttons (the platform step is kept word for word)."""
+    translate = QCoreApplication.translate
     if finding.finding == "joiner":
-        return "Link it: Link (the selected joiners) or Link all joiners."
+        return translate("ReconcileWindow", "Link it: Link (the selected joiners) or Link all joiners.")
     if finding.finding == "leaver":
         marker = "On the platform"
         step = finding.fix[finding.fix.find(marker):] if marker in finding.fix else finding.fix
-        return f"Revoke its profile: Revoke profile… or Revoke all leavers…\n{step}"
+        return translate("ReconcileWindow", "Revoke its profile: Revoke profile… or Revoke all leavers…") \
+            + f"\n{step}"
     return finding.fix
 
 
@@ -173,7 +234,7 @@ class FindingsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(COLUMNS[section])
+            return _tr(COLUMNS[section])
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -191,7 +252,7 @@ class _Section(QWidget):
         self.finding = finding
         self.model = FindingsModel(outcomes, self)
         self.setObjectName(f"{finding}Section")
-        self.title = QLabel(self.tr(TITLES[finding]))
+        self.title = QLabel(_tr(TITLES[finding]))
         self.title.setObjectName(f"{finding}Title")
         font = self.title.font()
         font.setBold(True)
@@ -201,12 +262,12 @@ class _Section(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName(f"{finding}Count")
         self.count_label.setFont(font)
-        self.hint = QLabel(self.tr(HINTS[finding]))
+        self.hint = QLabel(_tr(HINTS[finding]))
         self.hint.setObjectName(f"{finding}Hint")
         self.hint.setWordWrap(True)
         self.table = QTreeView()
         self.table.setObjectName(f"{finding}List")
-        self.table.setAccessibleName(self.tr(TITLES[finding].replace("&", "")))
+        self.table.setAccessibleName(_tr(TITLES[finding]).replace("&", ""))
         self.table.setModel(self.model)
         self.table.setRootIsDecorated(False)
         self.table.setItemsExpandable(False)
@@ -255,12 +316,13 @@ class _Section(QWidget):
         column.addWidget(self.unknown)
 
     def add_button(self, text: str, name: str, slot: Any, menu_text: str | None = None) -> QPushButton:
-        button = QPushButton(self.tr(text))
+        """A button and its context-menu entry; `text` and `menu_text` come translated."""
+        button = QPushButton(text)
         button.setObjectName(name)
         button.setAutoDefault(False)
         button.clicked.connect(slot)
         self.buttons.addWidget(button)
-        action = QAction(self.tr(menu_text or text), self.table)
+        action = QAction(menu_text or text, self.table)
         action.setObjectName(name.replace("Button", "Action"))
         action.triggered.connect(slot)
         self.table.addAction(action)
@@ -282,11 +344,15 @@ class ConfirmRevokeDialog(QDialog):
         self.application = application
         n = count(len(leavers), self.tr("profile"), self.tr("profiles"))
         whose = count(len(leavers), self.tr("account that left"), self.tr("accounts that left"))
-        intro = QLabel(self.tr(
-            "Revoke the %(what)s of %(whose)s the scope of <b>%(app)s</b>? The console stops using "
-            "%(them)s. This does not change the platform: do the step shown for each account there too.")
-            % {"what": self.tr("profile") if len(leavers) == 1 else self.tr("profiles"), "whose": whose,
-               "app": application, "them": self.tr("it") if len(leavers) == 1 else self.tr("them")})
+        if len(leavers) == 1:
+            question = self.tr("Revoke the profile of %(whose)s the scope of <b>%(app)s</b>? The "
+                               "console stops using it. This does not change the platform: do the step shown "
+                               "for each account there too.")
+        else:
+            question = self.tr("Revoke the profiles of %(whose)s the scope of <b>%(app)s</b>? The "
+                               "console stops using them. This does not change the platform: do the step "
+                               "shown for each account there too.")
+        intro = QLabel(question % {"whose": whose, "app": application})
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         steps = QPlainTextEdit()
@@ -465,16 +531,18 @@ class ReconcileWindow(QDialog):
 
         self.sections = {name: _Section(name, self.outcomes, self) for name in core.FINDINGS}
         s = self.sections
-        self.copy_fix_button = s["leak"].add_button("Cop&y the fix", "copyFixButton", self.copy_fix,
-                                                    "Copy the fix")
-        self.link_button = s["joiner"].add_button("&Link", "linkButton", self.link_selected, "Link")
-        self.link_all_button = s["joiner"].add_button("Link all &joiners", "linkAllButton", self.link_all,
-                                                      "Link all joiners")
-        self.revoke_button = s["leaver"].add_button("Revoke &profile…", "revokeProfileButton",
-                                                    self.revoke_selected, "Revoke profile…")
-        self.revoke_all_button = s["leaver"].add_button("Revoke all l&eavers…", "revokeAllButton",
-                                                        self.revoke_all, "Revoke all leavers…")
-        self.relink_button = s["broken"].add_button("Rel&ink", "relinkButton", self.relink_selected, "Relink")
+        self.copy_fix_button = s["leak"].add_button(self.tr("Cop&y the fix"), "copyFixButton", self.copy_fix,
+                                                    self.tr("Copy the fix"))
+        self.link_button = s["joiner"].add_button(self.tr("&Link"), "linkButton", self.link_selected,
+                                                  self.tr("Link"))
+        self.link_all_button = s["joiner"].add_button(self.tr("Link all &joiners"), "linkAllButton",
+                                                      self.link_all, self.tr("Link all joiners"))
+        self.revoke_button = s["leaver"].add_button(self.tr("Revoke &profile…"), "revokeProfileButton",
+                                                    self.revoke_selected, self.tr("Revoke profile…"))
+        self.revoke_all_button = s["leaver"].add_button(self.tr("Revoke all l&eavers…"), "revokeAllButton",
+                                                        self.revoke_all, self.tr("Revoke all leavers…"))
+        self.relink_button = s["broken"].add_button(self.tr("Rel&ink"), "relinkButton", self.relink_selected,
+                                                    self.tr("Relink"))
         for section in s.values():
             # a bound slot (not a lambda): Qt disconnects it when the window is destroyed
             section.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -595,7 +663,7 @@ class ReconcileWindow(QDialog):
         self.outcomes.clear()
         self._fill()
         when = parse_utc(rec.at).astimezone()
-        text = self.tr("Reconciled at %(time)s and stored.") % {"time": f"{when:%H:%M}, {when.day} {when:%b}"}
+        text = self.tr("Reconciled at %(time)s and stored.") % {"time": f"{when:%H:%M}, {day_month(when)}"}
         if cancelled:
             text = self.tr("The run had finished before Cancel took effect: ") + text
         self.status.setText(text)
@@ -611,22 +679,25 @@ class ReconcileWindow(QDialog):
         self._update_state()
 
     # ------------------------------------------------------------------------------------ showing
+    def _profiles(self, n: int) -> str:
+        return count(n, self.tr("profile"), self.tr("profiles"))
+
     def _fill(self) -> None:
         rec = self.rec
         lines = []
         if rec is not None:
             for name, why in rec.unknown.items():
                 lines.append(self.tr("Cannot tell: %(set)s could not be read. Why: %(why)s")
-                             % {"set": SETS.get(name, name), "why": why})
+                             % {"set": _tr(SETS[name]) if name in SETS else name, "why": why})
         self.banner.setText("\n".join(lines))
         self.banner.setVisible(bool(lines))
         if rec is None:
             self.confidence.setText(self.tr("Not run yet: choose the sample size and Run reconciliation."))
         else:
-            size = count(rec.scope_size or 0, "account", "accounts")
+            size = count(rec.scope_size or 0, self.tr("account"), self.tr("accounts"))
             scope = (self.tr("Scope: %(src)s, %(n)s.") % {"src": rec.scope_source, "n": size}
                      if rec.scope_source else "")
-            linked = self.tr("Linked: %s.") % count(rec.linked_size, "profile", "profiles")
+            linked = self.tr("Linked: %s.") % self._profiles(rec.linked_size)
             self.confidence.setText(" ".join(x for x in (scope, linked, rec.confidence()) if x))
         counts = rec.counts if rec is not None else {}
         for name, section in self.sections.items():
@@ -668,17 +739,16 @@ class ReconcileWindow(QDialog):
             if self.rec is None:
                 section.count_label.setText("")
                 continue
-            one, many = core.FINDING_LABELS[name]
             if counts[name] is None:
                 found = len(section.model.findings)
                 section.count_label.setText(self.tr("— cannot tell") if not found else
-                                            self.tr("— %s found; the rest cannot be told") % count(found, one,
-                                                                                                    many))
+                                            self.tr("— %s found; the rest cannot be told")
+                                            % count_of(name, found))
                 continue
-            label = "— " + count(counts[name], one, many)  # type: ignore[arg-type]
+            label = "— " + count_of(name, counts[name])  # type: ignore[arg-type]
             shown = section.model.rowCount()
             if text and shown != len(section.model.findings):
-                label += self.tr(" (%s shown)") % f"{shown:,}"
+                label += self.tr(" (%s shown)") % i18n.format_number(shown)
             section.count_label.setText(label)
             section.count_label.setAccessibleName(label.removeprefix("— "))
 
@@ -707,7 +777,7 @@ class ReconcileWindow(QDialog):
                 "joiner": self.tr("What to do"), "leaver": self.tr("What to do, and the platform step"),
                 "broken": self.tr("Diagnosis %s; the fix") % (f.diagnosis or "")}[f.finding]
         lines = [f"{f.email}{f' ({f.name})' if f.name else ''}",
-                 f"{KIND_LABELS[f.finding]}: {f.detail}"]
+                 f"{_tr(KIND_LABELS[f.finding])}: {f.detail}"]
         done = self.outcomes.get(f.email.lower())
         if done:
             lines.append(self.tr("Done here: %s") % done)
@@ -758,7 +828,7 @@ class ReconcileWindow(QDialog):
     def _link(self, joiners: list[core.Finding]) -> None:
         if not joiners or self.rec is None or self.applying or self.running:
             return
-        self.status.setText(self.tr("Linking %s…") % count(len(joiners), "joiner", "joiners"))
+        self.status.setText(self.tr("Linking %s…") % count_of("joiner", len(joiners)))
 
         def done(results: list[Any]) -> None:
             marks = {}
@@ -771,7 +841,7 @@ class ReconcileWindow(QDialog):
                     marks[r.email] = self.tr("Not linked: %s") % (r.code or r.message)
             linked = sum(1 for r in results if r.action == "linked")
             self._mark(marks, self.tr("Linked %(n)s of %(m)s.") % {
-                "n": f"{linked:,}", "m": count(len(joiners), "joiner", "joiners")})
+                "n": i18n.format_number(linked), "m": count_of("joiner", len(joiners))})
 
         self.apply_operation = ops.apply_joiners(self, self.scope, self._subset(joiners), on_done=done,
                                                  on_error=lambda m: self._apply_failed(
@@ -798,14 +868,14 @@ class ReconcileWindow(QDialog):
 
         def confirmed() -> None:
             typed = dialog.confirm_name.text()
-            self.status.setText(self.tr("Revoking %s…") % count(len(leavers), "profile", "profiles"))
+            self.status.setText(self.tr("Revoking %s…") % self._profiles(len(leavers)))
 
             def done(results: list[Any]) -> None:
                 marks = {r.profile.email: self.tr("Revoked") if r.changed else self.tr("Already revoked")
                          for r in results}
                 revoked = sum(1 for r in results if r.changed)
                 self._mark(marks, self.tr("Revoked %s. Do the platform step shown for each account too.")
-                           % count(revoked, "profile", "profiles"))
+                           % self._profiles(revoked))
 
             self.apply_operation = ops.apply_leavers(
                 self, self.scope, self._subset(leavers), typed, on_done=done,
@@ -821,7 +891,7 @@ class ReconcileWindow(QDialog):
         broken = [f for f in self.sections["broken"].selected() if f.profile_id is not None]
         if not broken or self.applying or self.running:
             return
-        self.status.setText(self.tr("Relinking %s…") % count(len(broken), "profile", "profiles"))
+        self.status.setText(self.tr("Relinking %s…") % self._profiles(len(broken)))
 
         def done(results: list[Any]) -> None:
             marks = {}
@@ -830,7 +900,7 @@ class ReconcileWindow(QDialog):
                                   else self.tr("Still failing: %s") % (r.code or r.message))
             fixed = sum(1 for r in results if r.action == "linked")
             self._mark(marks, self.tr("Relinked %(n)s of %(m)s.") % {
-                "n": f"{fixed:,}", "m": count(len(broken), "profile", "profiles")})
+                "n": i18n.format_number(fixed), "m": self._profiles(len(broken))})
 
         assert self.rec is not None
         self.apply_operation = ops.apply_relink(
@@ -910,7 +980,7 @@ class ReconcileWindow(QDialog):
 
         def done(written: int) -> None:
             self.status.setText(self.tr("Exported %(n)s to %(path)s") % {
-                "n": count(written, "finding", "findings"), "path": target})
+                "n": count(written, self.tr("finding"), self.tr("findings")), "path": target})
 
         self.status.setText(self.tr("Exporting…"))
         return ops.run_read(self, write, on_done=done,
@@ -929,20 +999,36 @@ class ReconcileWindow(QDialog):
 def reconciliation_line(registry: Registry, application_id: int) -> str:
     """The main window's line for an application: the drift since the previous reconciliation ("+3
     joiners, −2 leavers, 0 leaks since 28 Nov"), the one reconciliation's counts, or "" when none."""
-    drift = core.drift_text(registry, application_id)
-    if drift:
-        return f"Reconciliation: {drift}"
-    runs = core.reconciliations(registry, application_id, limit=1)
+    translate = QCoreApplication.translate
+
+    def unknown(name: str) -> str:
+        return translate("ReconcileWindow", "%s unknown") % _tr(FINDING_WORDS[name][1])
+
+    runs = core.reconciliations(registry, application_id, limit=2)
     if not runs:
         return ""
-    [run] = runs
+    if len(runs) == 2:      # the drift since the previous one, as `core.drift_text` words it, translated
+        new, old = runs
+        parts = []
+        for name in ("joiner", "leaver"):
+            a, b = new.counts[name], old.counts[name]
+            if a is None or b is None:
+                parts.append(unknown(name))
+            else:
+                parts.append(("+" if a > b else "\u2212" if a < b else "") + count_of(name, abs(a - b)))
+        leaks = new.counts["leak"]
+        parts.append(unknown("leak") if leaks is None else count_of("leak", leaks))
+        since = day_month(parse_utc(old.at).astimezone())
+        return translate("ReconcileWindow", "Reconciliation: %(changes)s since %(day)s") % {
+            "changes": ", ".join(parts), "day": since}
+    run = runs[0]
     when = parse_utc(run.at).astimezone()
     parts = []
     for name in ("joiner", "leaver", "leak"):
-        one, many = core.FINDING_LABELS[name]
         value = run.counts[name]
-        parts.append(f"{many} unknown" if value is None else count(value, one, many))
-    return f"Reconciled on {when.day} {when:%b}: {', '.join(parts)}"
+        parts.append(unknown(name) if value is None else count_of(name, value))
+    return translate("ReconcileWindow", "Reconciled on %(day)s: %(counts)s") % {
+        "day": day_month(when), "counts": ", ".join(parts)}
 
 
 __all__ = ["ConfirmRevokeDialog", "ReconcileWindow", "cannot_tell_reason",

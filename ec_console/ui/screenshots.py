@@ -22,11 +22,14 @@ history window with its trend chart (`health-history`) and with two years of run
 the main window signed in to a shared registry as a helpdesk member (`main-helpdesk`: the role in the status
 bar, the administrator's actions disabled) and the tooltip of a disabled action saying why
 (`main-helpdesk-tooltip`), the main window with a shared registry's connection lost
-(`main-connection-lost`) and back (`main-connection-restored`), the region selector open on the six data
-centres (`region-selector`), the main window in German (`main-de` with sample data, `main-empty-de`;
+(`main-connection-lost`), a revoke confirmed meanwhile said as not done
+(`main-connection-lost-not-revoked`) and back (`main-connection-restored`), the region selector open on the
+six data centres (`region-selector`), the main window in German (`main-de` with sample data, `main-empty-de`;
 docs/i18n.md),
 each in light, dark and high contrast (`--theme NAME`, repeatable, renders only those), at scale 1 and 2,
-named `<window>-<theme>@<scale>x.png`. Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
+named `<window>-<theme>@<scale>x.png`. `--language de` renders every one of those windows in German
+instead, named `<window>-de-<theme>@<scale>x.png` (the default run keeps `main-de` and `main-empty-de` as its
+only German windows). Qt reads QT_SCALE_FACTOR once at start-up, so the tool runs itself in a
 subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders with the sample organisation.
 
 README screenshots: `python -m ec_console.ui.screenshots docs/screenshots --readme` (`make
@@ -52,6 +55,9 @@ WINDOW_SIZE = (1280, 780)
 # The windows README.md shows, light and dark at scale 1 (committed under docs/screenshots/).
 README_SHOTS = ("main", "wizard-test", "check-view-failed", "check-all-running")
 README_THEMES = ("light", "dark")
+LANGUAGES = ("en", "de")
+# Appended to every window's name (`--language de`: "-de"); empty for the default English run.
+_name_suffix = ""
 
 
 def readme_files() -> list[str]:
@@ -65,6 +71,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale", type=int, choices=SCALES, help=argparse.SUPPRESS)
     parser.add_argument("--theme", action="append", choices=THEMES,
                         help="render only this theme (may be given more than once; default: all)")
+    parser.add_argument("--language", choices=LANGUAGES, default="en",
+                        help="render every window in this language (de: names end in -de; default: en)")
     parser.add_argument("--readme", action="store_true",
                         help="write only the README's screenshots (scale 1, light and dark), made small")
     return parser.parse_args(argv)
@@ -74,12 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     themes = tuple(args.theme or THEMES)
     if args.scale is not None and not args.readme:
-        return _render_all(args.outdir, args.scale, themes)
+        return _render_all(args.outdir, args.scale, themes, args.language)
     if args.readme:
         return _render_readme(args.outdir)
     args.outdir.mkdir(parents=True, exist_ok=True)
     for scale in SCALES:
-        if _render_in_child(args.outdir, scale, themes) != 0:
+        if _render_in_child(args.outdir, scale, themes, args.language) != 0:
             return 1
     _shrink_readme_files(args.outdir)
     written = sorted(args.outdir.glob("*@*x.png"))
@@ -87,13 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _render_in_child(outdir: Path, scale: int, themes: tuple[str, ...]) -> int:
+def _render_in_child(outdir: Path, scale: int, themes: tuple[str, ...], language: str = "en") -> int:
     env = dict(os.environ, QT_SCALE_FACTOR=str(scale))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["EC_CONSOLE_CREDENTIAL_STORE"] = env.get("EC_CONSOLE_CREDENTIAL_STORE") or "memory"
     command = [sys.executable, "-m", "ec_console.ui.screenshots", str(outdir), "--scale", str(scale)]
     for scheme in themes:
         command += ["--theme", scheme]
+    if language != "en":
+        command += ["--language", language]
     status = subprocess.call(command, env=env)
     if status != 0:
         print(f"screenshots: rendering at scale {scale} failed (status {status})", file=sys.stderr)
@@ -151,7 +161,7 @@ def _select_row(table: object, row: int) -> None:
 
 
 def _save(widget: object, outdir: Path, name: str, scheme: str, scale: int) -> None:
-    path = outdir / f"{name}-{scheme}@{scale}x.png"
+    path = outdir / f"{name}{_name_suffix}-{scheme}@{scale}x.png"
     if not widget.grab().save(str(path), "PNG"):  # type: ignore[attr-defined]
         raise OSError(f"cannot write {path}")
     print(f"  {path}")
@@ -179,7 +189,24 @@ def _with_home(seed: bool, body: Callable[[], None]) -> None:
                 os.environ["EC_CONSOLE_HOME"] = saved
 
 
-def _render_all(outdir: Path, scale: int, themes: tuple[str, ...] = THEMES) -> int:
+def _render_all(outdir: Path, scale: int, themes: tuple[str, ...] = THEMES, language: str = "en") -> int:
+    """Render every window; `language` "de" renders them all in German, each name ending in -de."""
+    global _name_suffix
+    if language == "en":
+        return _render_windows(outdir, scale, themes, german=False)
+    from ec_console.ui.app import create_application, install_translators, remove_translators
+
+    app = create_application()
+    install_translators(app, language)
+    _name_suffix = f"-{language}"
+    try:
+        return _render_windows(outdir, scale, themes, german=True)
+    finally:
+        _name_suffix = ""
+        remove_translators(app)
+
+
+def _render_windows(outdir: Path, scale: int, themes: tuple[str, ...], *, german: bool) -> int:
     from ec_console.ui import theme
     from ec_console.ui.about import AboutDialog, keychain_status
     from ec_console.ui.app import create_application, create_main_window
@@ -207,6 +234,13 @@ def _render_all(outdir: Path, scale: int, themes: tuple[str, ...] = THEMES) -> i
             window.connection_status.show_state("lost: the database server closed the connection")
             _settle(app)
             _save(window, outdir, "main-connection-lost", scheme, scale)
+            # A revoke confirmed while the server cannot be reached: said as not done, beside the dot.
+            window.registry_unreachable(
+                window.tr("Not revoked: ") + "cannot reach the PostgreSQL server at db.example.com:5432/ec: "
+                "connection to server at \"db.example.com\" (10.0.0.5), port 5432 failed: Connection refused")
+            _settle(app)
+            _save(window, outdir, "main-connection-lost-not-revoked", scheme, scale)
+            window.statusBar().clearMessage()
             window.connection_status.show_state("reconnected")
             _settle(app)
             _save(window, outdir, "main-connection-restored", scheme, scale)
@@ -244,8 +278,9 @@ def _render_all(outdir: Path, scale: int, themes: tuple[str, ...] = THEMES) -> i
                 theme.apply_theme(app, scheme)  # type: ignore[arg-type]
                 _with_home(False, lambda: main_window("main-empty"))
                 _with_home(True, lambda: main_window("main"))
-                _with_home(True, lambda: in_german(lambda: main_window("main-de")))
-                _with_home(False, lambda: in_german(lambda: main_window("main-empty-de")))
+                if not german:  # the whole run is German otherwise: "main" is already "main-de"
+                    _with_home(True, lambda: in_german(lambda: main_window("main-de")))
+                    _with_home(False, lambda: in_german(lambda: main_window("main-empty-de")))
                 _with_home(False, lambda s=scheme: _wizard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _dashboard_shots(app, sandbox, outdir, s, scale))
                 _with_home(False, lambda s=scheme: _edit_application_shots(app, sandbox, outdir, s, scale))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QRectF, QSizeF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,8 +34,13 @@ from ec_console.render import format_duration
 from ec_console.ui import icons
 from ec_console.ui.accessibility import chain_tabs
 
-STATUS_WORDS = {"pending": "Waiting", "running": "Running…", "pass": "Passed", "warn": "Warning",
-                "fail": "Failed", "skip": "Skipped"}
+# Marked for translation here, translated where shown (context "StepRow").
+STATUS_WORDS = {"pending": QT_TRANSLATE_NOOP("StepRow", "Waiting"),
+                "running": QT_TRANSLATE_NOOP("StepRow", "Running…"),
+                "pass": QT_TRANSLATE_NOOP("StepRow", "Passed"),
+                "warn": QT_TRANSLATE_NOOP("StepRow", "Warning"),
+                "fail": QT_TRANSLATE_NOOP("StepRow", "Failed"),
+                "skip": QT_TRANSLATE_NOOP("StepRow", "Skipped")}
 
 
 class StepBridge(QObject):
@@ -104,7 +109,10 @@ class CopyRow(QWidget):
         self.field = CommandField(text)
         self.field.setAccessibleName(what)
         self.button = QPushButton(self.tr("Copy"))
-        self.button.setAccessibleName(self.tr("Copy %s") % what.lower())
+        pattern = self.tr("Copy %s")
+        # English lowers the noun ("Copy command"); a translation keeps it as written (German nouns are
+        # capitalised).
+        self.button.setAccessibleName(pattern % (what.lower() if pattern == "Copy %s" else what))
         self.button.setToolTip(self.tr("Copy to the clipboard"))
         self.button.clicked.connect(self.copy)
         layout = QHBoxLayout(self)
@@ -173,10 +181,11 @@ class StepRow(QFrame):
 
     def _show_status(self, status: str) -> None:
         self.status = status
-        self.state.setText(self.tr(STATUS_WORDS[status]))
+        word = QCoreApplication.translate("StepRow", STATUS_WORDS[status])
+        self.state.setText(word)
         self.icon.setPixmap(_status_icon(status).pixmap(14, 14))   # pending: a ring; skip: a dash
-        self.icon.setAccessibleName(self.tr(STATUS_WORDS[status]))
-        self.setAccessibleName(f"{self.title_text}: {self.tr(STATUS_WORDS[status])}")
+        self.icon.setAccessibleName(word)
+        self.setAccessibleName(f"{self.title_text}: {word}")
         font = self.title.font()
         font.setBold(status == "running")
         self.title.setFont(font)
@@ -204,10 +213,11 @@ class StepRow(QFrame):
         if step.diagnosis is None:
             return
         diagnosis = for_surface(step.diagnosis, "gui")
-        self.details_layout.addWidget(_text(f"<b>{self.tr('Cause')}</b> ({diagnosis.code}): "
+        cause, fix = self.tr("Cause"), self.tr("Fix")
+        self.details_layout.addWidget(_text(f"<b>{cause}</b> ({diagnosis.code}): "
                                             f"{_escape(diagnosis.cause)}", "stepCause", rich=True))
         add_instructions(self.details_layout, diagnosis.remediation, diagnosis.commands, diagnosis.links,
-                         lead=f"<b>{self.tr('Fix')}</b>: ", name="stepFix")
+                         lead=f"<b>{fix}</b>: ", name="stepFix")
 
     @Slot(bool)
     def _toggled(self, shown: bool) -> None:
@@ -239,7 +249,8 @@ def add_instructions(layout: QVBoxLayout, text: str, commands: Sequence[str], li
         first = False
 
     def copy_row(line: str) -> None:
-        what = QApplication.translate("StepList", "Command" if line in command_set else "Link")
+        what = (QApplication.translate("StepList", "Command") if line in command_set
+                else QApplication.translate("StepList", "Link"))
         layout.addWidget(CopyRow(line, what))
         shown.add(line)
 

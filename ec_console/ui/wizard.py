@@ -20,7 +20,7 @@ import webbrowser
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -49,13 +49,14 @@ from ec_console.ui.step_list import CopyRow, StepBridge, StepList, add_instructi
 from ec_console.ui.tasks import Task, run_in_background
 from ec_console.wizard import (
     CONNECTION_PAGES,
-    LEGACY_EWS_NOTE,
     PLATFORM_CHOICES,
     FieldSpec,
     Page,
     Platform,
     SetupFlow,
+    date_for_people,
     describe_error,
+    legacy_ews_note,
 )
 
 log = logging.getLogger(__name__)
@@ -67,12 +68,28 @@ _PAGE_OF_ID = {number: page for page, number in PAGE_IDS.items()}
 RESERVED_MNEMONICS = frozenset("bnfcs")   # Back, Next, Finish, Cancel, Sign in
 
 
+def _letter(text: str) -> str:
+    """The mnemonic letter of a text ("&Next >" → "n"), "" if it has none."""
+    index = text.replace("&&", "").find("&")
+    return text.replace("&&", "")[index + 1].lower() if 0 <= index < len(text.replace("&&", "")) - 1 else ""
+
+
+def reserved_mnemonics() -> frozenset[str]:
+    """The letters of Back, Next, Finish, Cancel and Sign in, in English and in the language shown (Qt's
+    own catalog translates the wizard's buttons: German "< &Zurück", "&Weiter >", "Ab&schließen")."""
+    qt_text = QCoreApplication.translate   # Qt's own texts: not collected into the console's catalog
+    shown = (qt_text("QWizard", "< &Back"), qt_text("QWizard", "&Next >"), qt_text("QWizard", "&Finish"),
+             QCoreApplication.translate("SignInBox", "&Sign in as administrator…"))
+    return RESERVED_MNEMONICS | {letter for letter in map(_letter, shown) if letter}
+
+
 def _mnemonic(label: str, used: set[str] | None = None) -> str:
     """`label` with an ampersand before the first letter not yet used on its page (none if all are)."""
     taken = used if used is not None else set()
+    reserved = reserved_mnemonics()
     for index, char in enumerate(label):
         key = char.lower()
-        if char.isalpha() and key not in taken and key not in RESERVED_MNEMONICS:
+        if char.isalpha() and key not in taken and key not in reserved:
             taken.add(key)
             return label[:index] + "&" + label[index:]
     return label
@@ -229,7 +246,10 @@ class FieldForm(QWidget):
             line.editingFinished.connect(lambda key=spec.key, e=line: self._file_edited(key, e))
             browse = QPushButton(self.tr("Browse…"))
             browse.setObjectName(f"{spec.key}Browse")
-            browse.setAccessibleName(self.tr("Browse for %s") % spec.label.lower())
+            pattern = self.tr("Browse for %s")
+            # English lowers the label ("Browse for certificate…"); German keeps its capitalised nouns.
+            label = spec.label.lower() if pattern == "Browse for %s" else spec.label
+            browse.setAccessibleName(pattern % label)
             browse.clicked.connect(lambda _c=False, key=spec.key, e=line: self._browse(key, e))
             row = QWidget()
             layout = QHBoxLayout(row)
@@ -365,7 +385,8 @@ class PlatformPage(_Page):
         layout = QVBoxLayout(self)
         self.group = QButtonGroup(self)
         self.buttons: dict[Platform, QRadioButton] = {}
-        used = {"u"}                                  # "Use the sandbox organisation"
+        sandbox_text = self.tr("&Use the sandbox organisation (fictional, no tenant needed)")
+        used = {_letter(sandbox_text)}                # "Use the sandbox organisation" keeps its letter
         for choice in PLATFORM_CHOICES:
             button = QRadioButton(_mnemonic(choice.title, used))
             button.setObjectName(f"platform_{choice.platform.value}")
@@ -379,7 +400,7 @@ class PlatformPage(_Page):
             layout.addWidget(needs)
             button.toggled.connect(lambda on, p=choice.platform: on and self._chosen(p))
         layout.addStretch(1)
-        self.sandbox_box = QCheckBox(self.tr("&Use the sandbox organisation (fictional, no tenant needed)"))
+        self.sandbox_box = QCheckBox(sandbox_text)
         self.sandbox_box.setObjectName("useSandbox")
         self.sandbox_box.setAccessibleName(self.tr("Use the sandbox organisation"))
         self.sandbox_box.toggled.connect(self._sandbox_toggled)
@@ -470,7 +491,7 @@ class ConnectionPage(_Page):
         self.sign_in: SignInBox | None = None
         self.certificate_box: CertificateBox | None = None
         if platform is Platform.ONLINE:
-            note = _heading_text(self.tr("<b>Legacy.</b> %s") % html.escape(LEGACY_EWS_NOTE))
+            note = _heading_text(self.tr("<b>Legacy.</b> %s") % html.escape(legacy_ews_note()))
             note.setObjectName("legacyEwsNote")
             note.setStyleSheet(f"color: {theme.status_colour('warn').name()};")
             note.setContentsMargins(0, 0, 0, 8)
@@ -574,7 +595,8 @@ class CertificateBox(QFrame):
             "Valid until %(until)s. A self-signed certificate gets you started; for production Microsoft "
             "advises one from a certificate authority.") % {
                 "key": html.escape(str(made.key_file)), "sandbox": sandbox,
-                "sha256": made.thumbprint_sha256, "sha1": made.thumbprint_sha1, "until": made.not_after})
+                "sha256": made.thumbprint_sha256, "sha1": made.thumbprint_sha1,
+                "until": date_for_people(made.not_after)})
         if self.upload_row is not None:
             self.upload_row.deleteLater()
         self.upload_row = CopyRow(str(made.cer_file), self.tr("Certificate to upload"))
@@ -808,7 +830,7 @@ class TestPage(_Page):
             return
         denied = self.tr("; then that <b>%s</b> is denied") % html.escape(plan.expect_denied) \
             if plan.expect_denied else ""
-        legacy = ("<br>" + self.tr("<b>Legacy EWS.</b> %s") % html.escape(LEGACY_EWS_NOTE)) \
+        legacy = ("<br>" + self.tr("<b>Legacy EWS.</b> %s") % html.escape(legacy_ews_note())) \
             if flow.platform is Platform.ONLINE else ""
         self.plan_label.setText(self.tr("Checks <b>%s</b>") % html.escape(plan.target) + denied + "."
                                 + legacy)
@@ -916,9 +938,9 @@ class SummaryPage(_Page):
         while self.rows.rowCount():
             self.rows.removeRow(0)
         region = wizard.region.label if wizard.region is not None else None
-        for label, text in self.flow().summary(region_label=region, keychain=wizard.keychain):
+        for key, label, text in self.flow().summary_rows(region_label=region, keychain=wizard.keychain):
             value = _heading_text(text)
-            value.setObjectName(f"summary_{label.replace(' ', '_').lower()}")
+            value.setObjectName(f"summary_{key}")
             value.setAccessibleName(label)
             self.rows.addRow(QLabel(f"<b>{html.escape(label)}</b>"), value)
         self.error.hide()
