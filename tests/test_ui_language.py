@@ -338,3 +338,26 @@ def test_small_windows_and_step_rows_are_german(app, qtbot):
     assert row.state.text() == "Wartet" and row.accessibleName().endswith(": Wartet")
     row.mark_started()
     assert row.state.text() == "Läuft…"
+
+
+def test_a_failed_steps_cause_and_fix_are_german_with_the_command_kept(app, qtbot):
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from ec_console import diagnoses
+    from ec_console.checks import StepResult, StepSpec, StepStatus
+    from ec_console.ui.step_list import StepRow
+
+    english = diagnoses.diagnose("auth_failed", surface="gui", platform="onprem",
+                                 service_account="CONTOSO\\svc-cal", host="mail.contoso.com")
+    install_translators(app, "de")
+    row = StepRow(StepSpec("sign_in", "Sign in as the service account", ()))
+    qtbot.addWidget(row)
+    row.set_result(StepResult("sign_in", "Sign in as the service account", StepStatus.FAIL,
+                              diagnosis=english))
+    cause = row.findChild(QLabel, "stepCause").text()
+    assert "<b>Ursache</b> (auth_failed)" in cause
+    assert english.cause not in cause and "CONTOSO\\svc-cal" in cause          # German, the name kept
+    shown = " ".join(w.text() for w in row.findChildren(QWidget)
+                     if callable(getattr(w, "text", None)) and isinstance(w.text(), str))
+    assert english.commands and all(command in shown for command in english.commands)  # as they are
+    assert "Behebung" in shown

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checks import StepResult, StepSpec, StepStatus
-from ec_console.diagnoses import for_surface, surface_text
+from ec_console.diagnoses import for_surface, localize, surface_text
 from ec_console.render import format_duration
 from ec_console.ui import icons
 from ec_console.ui.accessibility import chain_tabs
@@ -212,7 +212,8 @@ class StepRow(QFrame):
             self.details_layout.addWidget(_text(surface_text(step.detail), "stepDetail"))
         if step.diagnosis is None:
             return
-        diagnosis = for_surface(step.diagnosis, "gui")
+        # in the window's words, then in its language (codes, commands and links kept as they are)
+        diagnosis = localize(for_surface(step.diagnosis, "gui"), "gui")
         cause, fix = self.tr("Cause"), self.tr("Fix")
         self.details_layout.addWidget(_text(f"<b>{cause}</b> ({diagnosis.code}): "
                                             f"{_escape(diagnosis.cause)}", "stepCause", rich=True))
