@@ -307,16 +307,16 @@ def _helpdesk_shots(app: object, outdir: Path, scheme: str, scale: int) -> None:
     from ec_console.registry import Registry
     from ec_console.ui.app import create_main_window
 
-    class HelpdeskRegistry(Registry):
-        """The sample registry as a PostgreSQL login of ec_helpdesk would see it."""
-
-        role = "helpdesk"
-        engine = "postgresql"
-        signed_in_as = "alex"
-        where = "db.example.com/ec"
+    def helpdesk_registry(region_id: str) -> Registry:
+        """The sample registry as a PostgreSQL login of ec_helpdesk would see it (a registry sets who is
+        signed in when it opens, so this is set on the opened one)."""
+        registry = Registry.for_region(region_id)
+        registry.role, registry.engine = "helpdesk", "postgresql"
+        registry.signed_in_as, registry.where = "alex", "db.example.com/ec"
+        return registry
 
     window = create_main_window("us", keychain="Secret Service (GNOME Keyring)")
-    window._registry_factory = HelpdeskRegistry.for_region
+    window._registry_factory = helpdesk_registry
     window._open_region("us")
     window.resize(*WINDOW_SIZE)
     window.show()
