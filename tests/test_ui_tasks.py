@@ -181,6 +181,68 @@ def test_callbacks_are_skipped_when_the_parent_is_gone(qtbot):
     assert results == []
 
 
+def test_a_progress_report_after_the_result_was_delivered_is_harmless(qtbot, parent):
+    """Work may hand its context to a helper thread that reports once more after the work returned: by
+    then the task has been delivered and deleted on the GUI thread, and the report must neither reach a
+    deleted object nor the progress callback."""
+    contexts: list[tasks.TaskContext] = []
+    updates: list[Progress] = []
+    results: list[str] = []
+
+    def work(ctx):
+        contexts.append(ctx)
+        return "ok"
+
+    task = run_in_background(parent, work, on_progress=updates.append, on_success=results.append)
+    qtbot.waitUntil(lambda: results == ["ok"])
+    qtbot.waitUntil(lambda: not tasks.shiboken6.isValid(task))     # delivered, then deleted by Qt
+    errors: list[BaseException] = []
+
+    def late_report() -> None:
+        try:
+            contexts[0].report(1, 1, "one more")
+        except BaseException as exc:  # noqa: BLE001 - the failure is the assertion below
+            errors.append(exc)
+
+    helper = threading.Thread(target=late_report, name="helper")
+    helper.start()
+    helper.join(5)
+    qtbot.wait(50)
+    assert errors == []
+    assert updates == []
+
+
+def test_a_task_is_delivered_and_deleted_while_its_worker_is_still_inside_the_emit(qtbot, parent):
+    """The interleaving that crashed a pool thread now and then: the worker posts the result; before its
+    emit returns (PySide lets go of the GIL meanwhile) the GUI thread delivers it and deletes the task.
+    Held inside the emit here until the task is gone, the worker must come out of it unharmed."""
+    from PySide6.QtCore import Qt as QtNS
+
+    relay = tasks._the_relay()
+    results: list[str] = []
+    gone = threading.Event()
+    held: list[str] = []
+
+    def hold_the_worker(_task, _result, _exc) -> None:      # runs on the pool thread, inside the emit
+        if threading.current_thread().name.startswith("ec-"):
+            held.append(threading.current_thread().name)
+            gone.wait(10)
+
+    relay.finished.connect(hold_the_worker, QtNS.ConnectionType.DirectConnection)
+    try:
+        task = run_in_background(parent, lambda _ctx: "ok", on_success=results.append)
+        qtbot.waitUntil(lambda: results == ["ok"])
+        qtbot.waitUntil(lambda: not tasks.shiboken6.isValid(task))
+        assert held and held[0].startswith("ec-interactive")          # the worker is still emitting
+        gone.set()
+        assert task.future is not None
+        task.future.result(5)                                          # and finishes without an error
+    finally:
+        gone.set()
+        relay.finished.disconnect(hold_the_worker)
+    assert tasks.shiboken6.isValid(relay)
+
+
 def test_shutdown_joins_every_pool_thread(qtbot, parent):
     release = threading.Event()
     for pool in ("interactive", "writer", "bulk"):

@@ -161,15 +161,58 @@ def set_error_presenter(presenter: Callable[[BaseException, QWidget | None], Non
 _running: set[Task] = set()
 
 
+class _Relay(QObject):
+    """Carries every task's result and progress from the pool threads to the GUI thread.
+
+    Pool threads emit only on this object, never on a `Task`. A task is deleted on the GUI thread as soon
+    as its result is delivered, and PySide lets go of the GIL while a signal is emitted: the GUI thread
+    could deliver the result and delete the task while the pool thread was still inside that emit, which
+    Qt does not allow (the worker then read the deleted object's connections: a crash, now and then,
+    on a busy machine). The relay is a child of the application and lives as long as it does; the
+    pools are joined before the application goes (`shutdown_pools` on aboutToQuit).
+    """
+
+    finished = Signal(object, object, object)   # (task, result, exception)
+    progressed = Signal(object)                 # (task)
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self.finished.connect(self._finish, Qt.ConnectionType.QueuedConnection)
+        self.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, object, object)
+    def _finish(self, task: Task, result: Any, exc: BaseException | None) -> None:
+        task._deliver(result, exc)
+
+    @Slot(object)
+    def _progress(self, task: Task) -> None:
+        task._deliver_progress()
+
+
+_relay: _Relay | None = None
+
+
+def _the_relay() -> _Relay:
+    """The application's relay, made on first use (on the GUI thread)."""
+    global _relay
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("run_in_background needs a QApplication")
+    if _relay is None or not shiboken6.isValid(_relay):
+        _relay = _Relay(app)
+    return _relay
+
+
 class Task(QObject):
     """One piece of background work and its delivery back on the GUI thread.
 
     Created by `run_in_background`; keep it to `cancel()` later. Its callbacks run on the GUI thread,
     and not at all when its parent widget has been destroyed meanwhile.
+
+    The task is a child of the relay, so only Qt deletes it (on the GUI thread, once delivered): Python's
+    garbage collector, which may run on any thread, never does.
     """
 
-    _finished = Signal(object, object)   # (result, exception) — emitted from the worker thread
-    _progressed = Signal()
     done = Signal()                        # after the callbacks ran (or were skipped)
 
     def __init__(
@@ -182,21 +225,18 @@ class Task(QObject):
         on_cancelled: Callable[[], None] | None,
         on_progress: Callable[[Progress], None] | None,
     ) -> None:
-        super().__init__(None)
-        app = QCoreApplication.instance()
-        if app is None:
-            raise RuntimeError("run_in_background needs a QApplication")
-        self.moveToThread(app.thread())
+        relay = _the_relay()
+        super().__init__(relay)
+        self._relay = relay
+        self._delivered = False
         self._parent = parent
         self._fn = fn
         self._on_success = on_success
         self._on_failure = on_failure
         self._on_cancelled = on_cancelled
         self._on_progress = on_progress
-        self.context = TaskContext(self._progressed.emit)
+        self.context = TaskContext(lambda: relay.progressed.emit(self))
         self.future: Future[Any] | None = None
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._progressed.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
 
     def cancel(self) -> None:
         """Ask the work to stop; its success callback will not run. Not-started work never starts."""
@@ -209,29 +249,32 @@ class Task(QObject):
         return self.context.cancelled
 
     def _run(self) -> None:
-        """Runs on a pool thread."""
+        """Runs on a pool thread: touches no Qt object but the relay."""
         if self.context.cancelled:
-            self._finished.emit(None, TaskCancelled())
+            self._relay.finished.emit(self, None, TaskCancelled())
             return
         try:
             result = self._fn(self.context)
         except BaseException as exc:  # delivered to the GUI thread, never lost
-            self._finished.emit(None, exc)
+            self._relay.finished.emit(self, None, exc)
         else:
-            self._finished.emit(result, None)
+            self._relay.finished.emit(self, result, None)
 
     def _parent_alive(self) -> bool:
         return self._parent is None or shiboken6.isValid(self._parent)
 
-    @Slot()
     def _deliver_progress(self) -> None:
         update = self.context.take_progress()
+        if self._delivered:                # a report after the result (from a helper thread of the work)
+            return
         if update is not None and self._on_progress is not None and self._parent_alive():
             if not self.context.cancelled:
                 self._on_progress(update)
 
-    @Slot(object, object)
     def _deliver(self, result: Any, exc: BaseException | None) -> None:
+        if self._delivered:
+            return
+        self._delivered = True
         _running.discard(self)
         try:
             if not self._parent_alive():
@@ -309,7 +352,7 @@ def run_in_background(
 def _deliver_if_never_ran(task: Task, future: Future[Any]) -> None:
     """A future cancelled before it started never runs `_run`: still deliver the cancellation."""
     if future.cancelled():
-        task._finished.emit(None, TaskCancelled())
+        task._relay.finished.emit(task, None, TaskCancelled())
 
 
 # ------------------------------------------------------------------------------------------------
