@@ -15,6 +15,7 @@ ec_console.
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,9 +51,21 @@ def _qt_tool(name: str) -> str:
     raise RuntimeError(f"Qt's {name} is not in {folder}")
 
 
+def _partial(target: Path) -> Path:
+    """Where `target` is written before it replaces the old one in one step: a process reading the
+    catalog meanwhile (two test workers compiling a fresh clone at once) sees the old or the new file,
+    never half of one."""
+    return target.with_name(f".{target.name}.{os.getpid()}.partial")
+
+
 def compile_ts(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([_qt_tool("lrelease"), "-silent", str(source), "-qm", str(target)], check=True)
+    partial = _partial(target)
+    try:
+        subprocess.run([_qt_tool("lrelease"), "-silent", str(source), "-qm", str(partial)], check=True)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def compile_po(source: Path, target: Path) -> None:
@@ -62,8 +75,13 @@ def compile_po(source: Path, target: Path) -> None:
     with source.open("rb") as handle:
         catalog = read_po(handle)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        write_mo(handle, catalog, use_fuzzy=False)
+    partial = _partial(target)
+    try:
+        with partial.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def compile_all(root: Path, out: Path | None = None, *, only_stale: bool = False) -> list[Path]:

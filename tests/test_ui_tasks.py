@@ -201,7 +201,7 @@ def test_a_progress_report_after_the_result_was_delivered_is_harmless(qtbot, par
     def late_report() -> None:
         try:
             contexts[0].report(1, 1, "one more")
-        except BaseException as exc:  # noqa: BLE001 - the failure is the assertion below
+        except BaseException as exc:  # the failure is the assertion below
             errors.append(exc)
 
     helper = threading.Thread(target=late_report, name="helper")
