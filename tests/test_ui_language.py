@@ -7,7 +7,15 @@ import re
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QToolButton,
+)
 
 from ec_console import i18n
 from ec_console.regions import load_settings, save_setting
@@ -46,7 +54,10 @@ def test_main_window_is_german_when_german_is_chosen(app, qtbot):
     assert submenus == ["Re&gion", "&Darstellung", "S&prache"]
     language_menu = window.findChild(QMenu, "languageMenu")
     assert [a.text() for a in language_menu.actions()] == ["&Systemstandard", "&English", "&Deutsch"]
-    assert window.actions["addConnectionAction"].iconText() == "Verbindung hinzufügen"
+    # The toolbar's label may be shorter than the menu's text; the tooltip names the action in full.
+    add = window.actions["addConnectionAction"]
+    assert add.iconText() == "Neue Verbindung" and add.text() == "&Verbindung hinzufügen…"
+    assert add.toolTip().startswith("Verbindung hinzufügen (Strg+N)\n")
     assert window.actions["testConnectivityAction"].statusTip().startswith("Schritt für Schritt prüfen")
     assert window.region_label.text() == "Re&gion:"
     assert window.keychain_status.text().startswith("Schlüsselbund:")
@@ -57,6 +68,45 @@ def test_main_window_is_german_when_german_is_chosen(app, qtbot):
     assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "") == "Abbrechen"
     assert i18n.current_language() == "de" and count(1204, "profile", "profiles") == "1.204 Profile"
     assert QLocale().toString(1204) == "1.204"
+
+
+def _toolbar_buttons_out_of_sight(window) -> list[str]:
+    """The toolbar's actions (and the region selector) that are not shown on the toolbar itself: Qt hides
+    their buttons and offers them in the extension menu (»)."""
+    bar = window.toolbar
+    missing = [action.iconText() or bar.widgetForAction(action).accessibleName() for action in bar.actions()
+               if action.isVisible() and not action.isSeparator()
+               and not (bar.widgetForAction(action).isVisible()
+                        and bar.rect().contains(bar.widgetForAction(action).geometry()))]
+    if not window.region_selector.isVisible():
+        missing.append("region selector")
+    return missing
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_whole_toolbar_fits_a_1280_pixel_window(app, qtbot, language):
+    install_translators(app, language)
+    window = window_for(qtbot)
+    bar = window.toolbar
+    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    window.resize(900, 780)                             # too narrow: the check sees the hidden ones
+    qtbot.waitUntil(lambda: extension.isVisible() and len(_toolbar_buttons_out_of_sight(window)) >= 2)
+    window.resize(1280, 780)
+    qtbot.waitUntil(lambda: bar.width() == 1280)
+    selector = window.region_selector
+    for index in range(selector.count()):               # whichever region's name the selector shows
+        selector.setCurrentIndex(index)
+        qtbot.waitUntil(lambda i=index: window.region_id == selector.itemData(i))
+        qtbot.wait(50)                                  # the toolbar lays itself out again
+        assert _toolbar_buttons_out_of_sight(window) == [], selector.currentText()
+        assert not extension.isVisible()
+    labels = [a.iconText() for a in bar.actions() if not a.isSeparator() and a.iconText()]
+    if language == "de":
+        assert "Erneut verknüpfen" in labels and "Neue Verbindung" in labels
+        relink = window.actions["relinkProfileAction"]
+        assert relink.text() == "Profil &erneut verknüpfen"     # the menu keeps the full name
+    else:
+        assert "Relink profile" in labels and "Add connection" in labels
 
 
 def test_english_is_the_default_and_needs_no_catalog(app, qtbot):

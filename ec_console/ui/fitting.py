@@ -8,6 +8,9 @@
 - `ElidedLabel` is a one-line label that elides with "…" in the middle (a long address keeps its domain)
   and shows its full text as a tooltip when it does; `ElidingStatusBar` draws its temporary messages the
   same way.
+- `CurrentItemComboBox` is as wide as its current item, not its longest one (its list still shows every
+  item in full): the main toolbar's region selector, so a long name of a region not chosen does not push
+  the toolbar's actions into its extension menu.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QPainter
-from PySide6.QtWidgets import QApplication, QLabel, QStatusBar, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QStatusBar,
+    QStyle,
+    QStyleOption,
+    QStyleOptionComboBox,
+    QWidget,
+)
 
 
 def clamp_rect(rect: QRect, area: QRect) -> QRect:
@@ -219,3 +231,26 @@ class ElidingStatusBar(QStatusBar):
 
 __all__ = ["ElidedLabel", "ElidingStatusBar", "ScreenFitter", "available_area", "clamp_rect", "fit_on_screen",
            "install_screen_fitter"]
+
+
+class CurrentItemComboBox(QComboBox):
+    """A combo box whose width follows its current item's text (the open list is as wide as its longest
+    item, as Qt makes it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentIndexChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        metrics = self.fontMetrics()
+        text = QSize(metrics.horizontalAdvance(self.currentText()) + metrics.horizontalAdvance("  "),
+                     max(metrics.height(), 14))
+        if not self.itemIcon(self.currentIndex()).isNull():
+            text.setWidth(text.width() + self.iconSize().width() + 4)
+        size = self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, text, self)
+        return QSize(size.width(), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.sizeHint()

@@ -55,7 +55,7 @@ from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
 from ec_console.ui.accessibility import chain_tabs, enable_clear_button, name_toolbar_extension
-from ec_console.ui.fitting import ElidedLabel, ElidingStatusBar
+from ec_console.ui.fitting import CurrentItemComboBox, ElidedLabel, ElidingStatusBar
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
     COL_EMAIL,
@@ -327,14 +327,13 @@ class MainWindow(QMainWindow):
 
         self.region_label = QLabel(self.tr("Re&gion:"))
         self.region_label.setObjectName("regionLabel")
-        self.region_selector = QComboBox()
+        self.region_selector = CurrentItemComboBox()     # as wide as the chosen region's name
         self.region_selector.setObjectName("regionSelector")
         self.region_selector.setAccessibleName("regionSelector")
         self.region_selector.setAccessibleDescription(self.tr("Enterprise Connect instance to manage"))
         self.region_selector.setToolTip(self.tr(
             "The Enterprise Connect instance to manage. "
             "Each region keeps its own applications and profiles."))
-        self.region_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for region in self.catalog.regions.values():
             self.region_selector.addItem(region.label, region.id)
         self.region_label.setBuddy(self.region_selector)

@@ -2125,84 +2125,123 @@ Fügen Sie stattdessen eine Liste ein oder importieren Sie eine CSV-Datei.</tran
     </message>
 </context>
 <context>
+    <name>MainToolbar</name>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="60"/>
+        <source>Add connection</source>
+        <translation>Neue Verbindung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="69"/>
+        <location filename="../../ec_console/ui/actions.py" line="123"/>
+        <source>Test connectivity</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="78"/>
+        <source>Check all</source>
+        <translation>Alle prüfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="87"/>
+        <source>Link profiles</source>
+        <translation>Profile verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="96"/>
+        <source>Relink profile</source>
+        <translation>Erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="104"/>
+        <source>Revoke profile</source>
+        <translation>Profil widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="113"/>
+        <source>Revoke application</source>
+        <translation>Anwendung widerrufen</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="51"/>
+        <location filename="../../ec_console/ui/actions.py" line="55"/>
         <source>&amp;Add connection…</source>
         <translation>&amp;Verbindung hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="52"/>
+        <location filename="../../ec_console/ui/actions.py" line="56"/>
         <source>Connect an application to Exchange, Office 365 or Google Workspace through a service account.</source>
         <translation>Eine Anwendung über ein Dienstkonto mit Exchange, Office 365 oder Google Workspace verbinden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="59"/>
+        <location filename="../../ec_console/ui/actions.py" line="64"/>
         <source>&amp;Test connectivity…</source>
         <translation>Verbindung &amp;testen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="60"/>
+        <location filename="../../ec_console/ui/actions.py" line="65"/>
         <source>Check step by step whether the service account can reach one mailbox&apos;s calendar.</source>
         <translation>Schritt für Schritt prüfen, ob das Dienstkonto den Kalender eines Postfachs erreicht.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="68"/>
+        <location filename="../../ec_console/ui/actions.py" line="74"/>
         <source>Check &amp;all</source>
         <translation>&amp;Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="69"/>
+        <location filename="../../ec_console/ui/actions.py" line="75"/>
         <source>Probe every linked calendar again and update its status.</source>
         <translation>Jeden verknüpften Kalender erneut prüfen und seinen Status aktualisieren.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="75"/>
+        <location filename="../../ec_console/ui/actions.py" line="82"/>
         <source>&amp;Link profiles…</source>
         <translation>Profile &amp;verknüpfen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="76"/>
+        <location filename="../../ec_console/ui/actions.py" line="83"/>
         <source>Find the calendars in an application&apos;s scope and link the ones you choose.</source>
         <translation>Die Kalender im Bereich einer Anwendung finden und die ausgewählten verknüpfen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="83"/>
+        <location filename="../../ec_console/ui/actions.py" line="91"/>
         <source>&amp;Relink profile</source>
         <translation>Profil &amp;erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="84"/>
+        <location filename="../../ec_console/ui/actions.py" line="92"/>
         <source>Probe the selected calendars again with the application&apos;s current credentials.</source>
         <translation>Die ausgewählten Kalender erneut mit den aktuellen Anmeldeinformationen der Anwendung prüfen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="91"/>
+        <location filename="../../ec_console/ui/actions.py" line="100"/>
         <source>Revoke &amp;profile…</source>
         <translation>&amp;Profil widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="92"/>
+        <location filename="../../ec_console/ui/actions.py" line="101"/>
         <source>Stop the application&apos;s access to the selected calendars.</source>
         <translation>Den Zugriff der Anwendung auf die ausgewählten Kalender beenden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="98"/>
+        <location filename="../../ec_console/ui/actions.py" line="108"/>
         <source>Revo&amp;ke application…</source>
         <translation>Anwendung wi&amp;derrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="99"/>
+        <location filename="../../ec_console/ui/actions.py" line="109"/>
         <source>Withdraw the selected application&apos;s organisation-wide grant, step by step.</source>
         <translation>Die organisationsweite Berechtigung der ausgewählten Anwendung Schritt für Schritt zurückziehen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="106"/>
+        <location filename="../../ec_console/ui/actions.py" line="117"/>
         <source>&amp;Test connectivity</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="107"/>
+        <location filename="../../ec_console/ui/actions.py" line="118"/>
         <source>Check the selected profile&apos;s calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter).</source>
         <translation>Den Kalender des ausgewählten Profils jetzt Schritt für Schritt prüfen, mit den gespeicherten Einstellungen und dem Geheimnis seiner Anwendung (keine Eingabe nötig).</translation>
     </message>
@@ -4634,17 +4673,17 @@ Open %s in your browser</source>
 <context>
     <name>StepList</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="252"/>
+        <location filename="../../ec_console/ui/step_list.py" line="253"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="253"/>
+        <location filename="../../ec_console/ui/step_list.py" line="254"/>
         <source>Link</source>
         <translation>Link</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="308"/>
+        <location filename="../../ec_console/ui/step_list.py" line="309"/>
         <source>Steps of the check</source>
         <translation>Schritte der Prüfung</translation>
     </message>
@@ -4692,12 +4731,12 @@ Open %s in your browser</source>
         <translation>Details ein- oder ausblenden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <location filename="../../ec_console/ui/step_list.py" line="217"/>
         <source>Cause</source>
         <translation>Ursache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <location filename="../../ec_console/ui/step_list.py" line="217"/>
         <source>Fix</source>
         <translation>Behebung</translation>
     </message>
@@ -4831,7 +4870,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/screenshots.py" line="239"/>
         <source>Not revoked: </source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Nicht widerrufen: </translation>
     </message>
 </context>
 </TS>
