@@ -34,7 +34,7 @@ subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders wi
 
 README screenshots: `python -m ec_console.ui.screenshots docs/screenshots --readme` (`make
 readme-screenshots`) renders at scale 1 in light and dark and writes only the files README.md shows
-(`README_SHOTS`), each reduced to a 256-colour PNG with Pillow; `make screenshots` writes those same files the
+(`README_SHOTS` in both themes and `README_EXTRA`: the German main window `main-de`, light), each reduced to a 256-colour PNG with Pillow; `make screenshots` writes those same files the
 same way among all the others. The README files are the only ones committed (see .gitignore).
 """
 
@@ -55,13 +55,16 @@ WINDOW_SIZE = (1280, 780)
 # The windows README.md shows, light and dark at scale 1 (committed under docs/screenshots/).
 README_SHOTS = ("main", "wizard-test", "check-view-failed", "check-all-running")
 README_THEMES = ("light", "dark")
+# Plus one German window (issue 16): the main window in German with the sample data, light only.
+README_EXTRA = ("main-de-light@1x.png",)
 LANGUAGES = ("en", "de")
 # Appended to every window's name (`--language de`: "-de"); empty for the default English run.
 _name_suffix = ""
 
 
 def readme_files() -> list[str]:
-    return [f"{window}-{scheme}@1x.png" for window in README_SHOTS for scheme in README_THEMES]
+    return [f"{window}-{scheme}@1x.png" for window in README_SHOTS for scheme in README_THEMES] \
+        + list(README_EXTRA)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
