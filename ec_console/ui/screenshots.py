@@ -34,8 +34,9 @@ subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders wi
 
 README screenshots: `python -m ec_console.ui.screenshots docs/screenshots --readme` (`make
 readme-screenshots`) renders at scale 1 in light and dark and writes only the files README.md shows
-(`README_SHOTS` in both themes and `README_EXTRA`: the German main window `main-de`, light), each reduced to a 256-colour PNG with Pillow; `make screenshots` writes those same files the
-same way among all the others. The README files are the only ones committed (see .gitignore).
+(`README_SHOTS` in both themes and `README_EXTRA`: the German main window `main-de`, light), each reduced
+to a 256-colour PNG with Pillow; `make screenshots` writes those same files the same way among all the
+others. The README files are the only ones committed (see .gitignore).
 """
 
 from __future__ import annotations
