@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QStyle, QStyleOptionViewItem
 from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
 
 from ec_console.registry import Registry
@@ -165,3 +166,74 @@ def test_the_details_pane_leaves_the_table_on_screen(qtbot, open_window):  # noq
     right_edge = table.mapTo(window, table.rect().bottomRight()).x()
     assert right_edge < pane.mapTo(window, pane.rect().topLeft()).x()   # the table is beside the pane
     assert pane.mapTo(window, pane.rect().bottomRight()).x() <= window.width()
+
+
+def _lines_fit(lst, row: int) -> tuple[float, int]:
+    """(height the item's text needs, word-wrapped line by line as Qt draws it in the text area of the
+    item's rect on screen, and the height of that text area)."""
+    index = lst.model().index(row, 0)
+    option = QStyleOptionViewItem()
+    lst.initViewItemOption(option)                  # the list's own icon size and features
+    lst.itemDelegate().initStyleOption(option, index)
+    option.rect = lst.visualRect(index)
+    text = lst.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, lst)
+    margin = lst.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, lst) + 1
+    needed = 0.0
+    for paragraph in option.text.split("\n"):
+        layout = QTextLayout(paragraph, option.font)
+        wrap = QTextOption()
+        wrap.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(wrap)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(text.width() - 2 * margin)
+            needed += line.height()
+        layout.endLayout()
+    return needed, text.height()
+
+
+@pytest.fixture
+def german(compiled_catalogs):
+    from ec_console.ui.app import install_translators, remove_translators
+
+    app = QApplication.instance()
+    install_translators(app, "de")
+    yield
+    remove_translators(app)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_application_in_a_narrow_list_shows_all_its_wrapped_lines(qtbot, open_window, request,  # noqa: F811
+                                                                          language):
+    """Squeezed to its least width, the applications list wraps each entry onto as many lines as it needs
+    and makes the entry that tall: no last line cut off or elided ("1 erneut zu …"); the bold "All
+    applications" ("Alle Anwendungen") stays on one line."""
+    if language == "de":
+        request.getfixturevalue("german")
+    from ec_console.ui.sample_data import seed_sample_data
+
+    with Registry.for_region("us") as registry:                  # three applications, one revoked
+        seed_sample_data(registry, "us", profiles=40)
+    window = open_window("us")
+    lst = window.applications_list
+    qtbot.waitUntil(lambda: lst.count() == 4)
+    window.resize(WIDTH, 700)
+    window.splitter.setSizes([0, WIDTH])                          # the list as narrow as it may be
+    qtbot.waitUntil(lambda: lst.parentWidget().width() < 250)
+    qtbot.wait(50)
+    assert lst.parentWidget().width() == lst.parentWidget().minimumWidth()
+    for row in range(lst.count()):
+        needed, drawn = _lines_fit(lst, row)
+        assert needed <= drawn, (lst.item(row).text(), needed, drawn)
+        rect = lst.visualRect(lst.model().index(row, 0))                # within the list, not past its edge
+        assert rect.left() >= 0 and rect.right() < lst.viewport().width(), (lst.item(row).text(), rect)
+    assert lst.horizontalScrollBar().maximum() == 0                   # nothing to scroll sideways to
+    line = QFontMetrics(lst.item(0).font()).lineSpacing()
+    assert _lines_fit(lst, 0)[0] < 3 * line                          # "All applications" / "6 profiles"
+    window.resize(1280, 780)                                          # wider again: back to fewer lines
+    window.splitter.setSizes([300, 980])
+    qtbot.waitUntil(lambda: lst.parentWidget().width() > 250)
+    qtbot.wait(50)
+    for row in range(lst.count()):
+        needed, drawn = _lines_fit(lst, row)
+        assert needed <= drawn < needed + 2 * line, lst.item(row).text()

@@ -8,6 +8,9 @@
 - `ElidedLabel` is a one-line label that elides with "…" in the middle (a long address keeps its domain)
   and shows its full text as a tooltip when it does; `ElidingStatusBar` draws its temporary messages the
   same way.
+- `WrappingItemDelegate` measures a word-wrapped list item for the width the list really draws it in
+  (Qt's own measure can leave a wrapped item's last line cut off or elided: "1 erneut zu …"), again
+  whenever the list is resized.
 - `CurrentItemComboBox` is as wide as its current item, not its longest one (its list still shows every
   item in full): the main toolbar's region selector, so a long name of a region not chosen does not push
   the toolbar's actions into its extension menu.
@@ -15,18 +18,21 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QPainter
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QGuiApplication, QPainter, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLabel,
     QStatusBar,
     QStyle,
+    QStyledItemDelegate,
     QStyleOption,
     QStyleOptionComboBox,
+    QStyleOptionViewItem,
     QWidget,
 )
 
@@ -254,3 +260,48 @@ class CurrentItemComboBox(QComboBox):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return self.sizeHint()
+
+
+def wrapped_text_height(font: QFont, text: str, width: float) -> float:
+    """The height of `text` word-wrapped to `width` as Qt's item views draw it (a QTextLayout per
+    paragraph, line by line)."""
+    height = 0.0
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            height += line.height()
+        layout.endLayout()
+    return height
+
+
+class WrappingItemDelegate(QStyledItemDelegate):
+    """For a `QListView` in list mode with word wrap: each item's height is that of its text wrapped to the
+    width it is drawn in (the viewport less the list's spacing, the icon and the text margins), so no line
+    is cut off or elided; the list should re-lay out its items when resized (`ResizeMode.Adjust`)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        view = self.parent()
+        base = super().sizeHint(option, index)
+        if not isinstance(view, QWidget) or not hasattr(view, "viewport"):
+            return base
+        width = view.viewport().width() - 2 * view.spacing()  # type: ignore[attr-defined]
+        if width <= 0:
+            return base
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.rect = QRect(0, 0, width, max(base.height(), 1))
+        style = view.style()
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        height = wrapped_text_height(item.font, item.text, max(text_rect.width() - 2 * margin, 1))
+        icon = item.decorationSize.height() if not item.icon.isNull() else 0
+        return QSize(width, max(math.ceil(height) + 2, icon))

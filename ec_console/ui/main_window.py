@@ -21,7 +21,15 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -40,6 +48,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QStyleFactory,
     QToolBar,
     QVBoxLayout,
@@ -55,7 +64,7 @@ from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
 from ec_console.ui.accessibility import chain_tabs, enable_clear_button, name_toolbar_extension
-from ec_console.ui.fitting import CurrentItemComboBox, ElidedLabel, ElidingStatusBar
+from ec_console.ui.fitting import CurrentItemComboBox, ElidedLabel, ElidingStatusBar, WrappingItemDelegate
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
     COL_EMAIL,
@@ -357,6 +366,8 @@ class MainWindow(QMainWindow):
         self.applications_list.setAccessibleDescription(self.tr("Applications connected in this region"))
         self.applications_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.applications_list.setWordWrap(True)
+        self.applications_list.setResizeMode(QListWidget.ResizeMode.Adjust)   # wrapped again when resized
+        self.applications_list.setItemDelegate(WrappingItemDelegate(self.applications_list))
         self.applications_list.setSpacing(4)
         self.applications_list.setIconSize(QSize(14, 14))
         self.applications_list.currentItemChanged.connect(self._on_application_selected)
@@ -369,9 +380,11 @@ class MainWindow(QMainWindow):
         apps_title.setFont(bold)
         left = QWidget()
         left.setAccessibleName(self.tr("Applications panel"))
-        left.setMinimumWidth(MIN_APPLICATIONS_WIDTH)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
+        # Never narrower than the bold "All applications" on one line (German "Alle Anwendungen" is longer
+        # than the English the fixed minimum was made for): a wrapped bold first line is drawn cut off.
+        left.setMinimumWidth(max(MIN_APPLICATIONS_WIDTH, self._all_applications_width(bold, left_layout)))
         left_layout.addWidget(apps_title)
         left_layout.addWidget(self.applications_list)
 
@@ -381,6 +394,8 @@ class MainWindow(QMainWindow):
         self.profile_search.setAccessibleName("profileSearch")
         self.profile_search.setAccessibleDescription(self.tr("Search calendar profiles by email or name"))
         self.profile_search.setPlaceholderText(self.tr("Search by email or name (Ctrl+F)"))
+        # A narrow window cuts the placeholder short ("Nach E-Ma…"): the tooltip says it whole.
+        self.profile_search.setToolTip(self.profile_search.placeholderText())
         enable_clear_button(self.profile_search)
         self.profile_search.setMaxLength(256)  # the registry's limit for search text
         self.profile_search.setMinimumWidth(MIN_SEARCH_WIDTH)
@@ -861,6 +876,16 @@ class MainWindow(QMainWindow):
                              + count(total, self.tr("profile"), self.tr("profiles")))
             elif app_id in by_id:
                 item.setText(self._application_text(by_id[app_id]))
+
+    def _all_applications_width(self, bold: QFont, layout: QVBoxLayout) -> int:
+        """The applications panel's width that fits the bold "All applications" line beside a scroll bar."""
+        lst = self.applications_list
+        style = lst.style()
+        text_margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, lst) + 1
+        margins = layout.contentsMargins()
+        return (QFontMetrics(bold).horizontalAdvance(self.tr("All applications")) + 2 * text_margin
+                + 2 * lst.spacing() + 2 * lst.frameWidth() + margins.left() + margins.right()
+                + style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, lst) + 4)
 
     def _application_text(self, app: Application) -> str:
         # The icon's colour and shape say the same as these words (colour is never the only signal).
