@@ -133,6 +133,34 @@ def test_status_texts_elide_in_the_middle_of_a_narrow_window(qtbot, open_window)
     assert window.keychain_status.geometry().right() <= window.width()          # never past the edge
 
 
+def test_a_message_keeps_its_room_beside_long_permanent_texts(qtbot, open_window):  # noqa: F811
+    """A short message ("Check all cancelled …") is shown whole even while a long permanent text (a
+    running check's progress, the keychain) takes most of the bar; that text elides instead."""
+    window = open_window("us")
+    bar = window.statusBar()
+    metrics = bar.fontMetrics()
+
+    def text_of_width(start: str, share: float) -> str:
+        while metrics.horizontalAdvance(start + " and more") < bar.width() * share:
+            start += " and more"
+        return start
+
+    window.keychain_status.setText(text_of_width("Keychain: Secret Service", 0.6))
+    qtbot.waitUntil(lambda: not window.keychain_status.is_elided())  # shown whole while there is no message
+    message = text_of_width("Check all cancelled: 12 linked, 2 need relink", 0.4)
+    bar.showMessage(message, 10000)
+    qtbot.waitUntil(lambda: bar.shown_message() == message)
+    assert window.keychain_status.is_elided()                       # the long text gave way
+    assert window.keychain_status.geometry().left() > bar.message_rect().left()
+    long_message = "3 profiles revoked in United States (US); " + "the platform step is in the details " * 8
+    bar.showMessage(long_message, 10000)                             # a long message takes at most its share
+    qtbot.waitUntil(lambda: bar.toolTip() == long_message)
+    assert bar.message_rect().width() <= bar.width() * 0.5
+    assert "…" in bar.shown_message() and bar.shown_message().startswith("3 profiles")
+    bar.clearMessage()
+    qtbot.waitUntil(lambda: window.region_status.isVisible())      # the region and counts come back
+
+
 WIDTH = 880     # a small screen, or a window beside another on a laptop
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication, QPainter, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLabel,
+    QSizePolicy,
     QStatusBar,
     QStyle,
     QStyledItemDelegate,
@@ -173,17 +174,40 @@ class ElidedLabel(QLabel):
         return None
 
 
+MESSAGE_SHARE = 0.45      # of the status bar's width a temporary message may claim from the permanent texts
+
+
 class ElidingStatusBar(QStatusBar):
     """A status bar whose temporary messages elide in the middle (the full message is its tooltip);
-    `currentMessage()` keeps the full text."""
+    `currentMessage()` keeps the full text. While a message shows, it keeps room for it — its own width, up
+    to `MESSAGE_SHARE` of the bar — so long permanent texts (a running check's progress, the keychain)
+    elide instead of squeezing the message to a few letters."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._message_room = QWidget(self)           # first of the permanent widgets; the message covers it
+        self._message_room.setObjectName("statusMessageRoom")
+        self._message_room.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        QStatusBar.insertPermanentWidget(self, 0, self._message_room)
+        self._message_room.hide()
         self.messageChanged.connect(self._message_changed)
 
     def _message_changed(self, message: str) -> None:
-        self.setToolTip(message if message and self._elided(message) != message else "")
+        if message:
+            wanted = self.fontMetrics().horizontalAdvance(message) + 12
+            room = min(wanted, int(self.width() * MESSAGE_SHARE))
+            if self._message_room.minimumWidth() != room:
+                self._message_room.setMinimumWidth(room)
+            self._message_room.show()
+        else:
+            self._message_room.hide()
+        self._tell_whole_message()
+        QTimer.singleShot(0, self._tell_whole_message)  # once the permanent widgets have made room
         self.update()
+
+    def _tell_whole_message(self) -> None:
+        message = self.currentMessage()
+        self.setToolTip(message if message and self._elided(message) != message else "")
 
     def message_rect(self) -> QRect:
         """Where the message is drawn: left of the first visible permanent widget (as QStatusBar does)."""
