@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from ec_console.checkall import DEFAULT_CONCURRENCY, JobResult, Progress
 from ec_console.checks import CancelToken, CheckCancelled, Report
@@ -103,6 +103,7 @@ class Operation:
         self.token = token
         self.task: Task | None = None
         self.finished = False
+        self.error: BaseException | None = None   # what the work raised, for a caller telling kinds apart
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -164,6 +165,7 @@ def _start(parent: QObject, work: Callable[[CancelToken, TaskContext], Any], *, 
 
     def failed(exc: BaseException) -> None:
         operation.finished = True
+        operation.error = exc
         message = expected_message(exc)
         if message is None or on_error is None:
             raise exc
@@ -571,8 +573,10 @@ def probe_busy_blocks(parent: QObject, scope: Scope, profile_id: int, *,
         if secret is None:
             from ec_console.dashboard import CredentialMissing, import_advice
 
-            raise CredentialMissing(f"No secret for {app.name!r} in the keychain: {import_advice(app.name)}",
-                                    app)
+            # The connectivity check's own words (and translation) for the same finding.
+            raise CredentialMissing(QCoreApplication.translate(
+                "CheckView", "This desktop's keychain holds no secret for %s: %s") % (
+                repr(app.name), import_advice(app.name)), app)
         return adapter.probe(app, secret, profile.email, token)
 
     return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)

@@ -168,6 +168,15 @@ class ProfileDetailsPane(QDockWidget):
         self.read_now.setToolTip(self.tr("Read the busy times of the next 7 days from the calendar now "
                                          "(times only; the profile's status does not change)"))
         self.read_now.clicked.connect(self.read_busy_now)
+        # Shown when reading the calendar found no credential for the application in this desktop's keychain
+        # (a team's shared registry never holds one): puts it there, as Tools › Import credential… does.
+        self.missing_credential: Any = None
+        self.import_button = QPushButton(self.tr("Import &credential…"))
+        self.import_button.setObjectName("detailsImportCredential")
+        self.import_button.setToolTip(self.tr("Put the application's password, key or certificate into this "
+                                              "desktop's keychain, after checking it"))
+        self.import_button.clicked.connect(self.import_credential)
+        self.import_button.hide()
 
         overview = QWidget()
         column = QVBoxLayout(overview)
@@ -188,6 +197,10 @@ class ProfileDetailsPane(QDockWidget):
         row.addWidget(self.read_now)
         column.addLayout(row)
         column.addWidget(self.blocks_label)
+        import_row = QHBoxLayout()
+        import_row.addWidget(self.import_button)
+        import_row.addStretch(1)
+        column.addLayout(import_row)
         column.addWidget(self.blocks, 1)
 
         self.steps = StepList()
@@ -282,6 +295,7 @@ class ProfileDetailsPane(QDockWidget):
         self._set_withdrawal_row(None)
         self.blocks.clear()
         self.blocks_label.setText("")
+        self._set_missing_credential(None)
         self.read_now.setEnabled(False)
         self.test_button.setEnabled(False)
         self.steps.clear()
@@ -428,8 +442,35 @@ class ProfileDetailsPane(QDockWidget):
         self._show_blocks(blocks, self.tr("Read just now (%s).") % (local_time(outcome.checked_at) or "?"))
 
     def _probe_failed(self, message: str) -> None:
+        from ec_console.dashboard import CredentialMissing
+
         self.read_now.setEnabled(self.details is not None and self.details.profile.status != "revoked")
         self.blocks_label.setText(message)
+        error = self.probe_operation.error if self.probe_operation is not None else None
+        self._set_missing_credential(error.application if isinstance(error, CredentialMissing) else None)
+
+    def _set_missing_credential(self, application: Any) -> None:
+        self.missing_credential = application
+        self.import_button.setVisible(application is not None)
+
+    @Slot()
+    def import_credential(self) -> Any:
+        """Import credential… for the application whose credential this desktop's keychain lacks."""
+        from ec_console.ui.import_credential import ImportCredentialDialog
+
+        app = self.missing_credential
+        if app is None:
+            return None
+        dialog = ImportCredentialDialog(app, self._scope(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._credential_imported)
+        dialog.open()
+        return dialog
+
+    def _credential_imported(self, _app: Any) -> None:
+        self._set_missing_credential(None)
+        self.blocks_label.setText(self.tr("The credential is in this desktop's keychain: read the calendar "
+                                          "again with Read now."))
 
     def _failed(self, message: str) -> None:
         self._show_empty()

@@ -13,7 +13,8 @@ narrow `main-details-narrow` with a long status message, `link-profiles`, `check
 `audit-log` with a date range, the details pane and the chain verified, `audit-log-chain-broken` after an
 entry was changed behind the console's back, ...), Edit / Remove application (`edit-application`,
 `edit-application-rotate-failed`, `remove-application`), Import credential… on a desktop whose keychain lacks
-the application's credential (`check-view-missing-credential` offering it, `import-credential-failed` after a
+the application's credential (`check-view-missing-credential` offering it, a profile's details offering it
+after Read now `main-details-missing-credential`, `import-credential-failed` after a
 wrong password, `import-credential-certificate` for a Graph certificate), and the main window with a Microsoft
 365 (Graph) application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile`
 with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
@@ -986,6 +987,20 @@ def _edit_application_shots(app: object, sandbox: object, outdir: Path, scheme: 
     _save(view, outdir, "check-view-missing-credential", scheme, scale)
     view.close()
     view.deleteLater()
+    # The same found by Read now in a profile's details, which offer Import credential… too.
+    with Registry.for_region("us") as registry:
+        registry.add_profile(registry.find_application("Contoso scheduling").id, info.mailbox_in_scope)
+    window.results_arrived(now=True)
+    select("Contoso scheduling")
+    _wait(app, lambda: window.model.rowCount() == 1)
+    pane = window.details_pane
+    window.show_profile_details(window.model.index(0, 0))
+    _wait(app, lambda: pane.details is not None)
+    pane.read_busy_now()
+    _wait(app, lambda: pane.import_button.isVisible())
+    _settle(app)
+    _save(window, outdir, "main-details-missing-credential", scheme, scale)
+    pane.hide()
     select("Contoso scheduling")
     imported = window.application_actions.open_import()
     assert imported is not None
