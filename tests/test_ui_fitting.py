@@ -113,6 +113,25 @@ def test_a_list_of_figures_loses_whole_figures_from_its_end_never_half_of_one(qt
     assert "…" in label.shown_text() and label.shown_text().startswith("1")
 
 
+@pytest.mark.parametrize("keep", [0, 28])
+def test_a_label_that_keeps_its_text_stays_whole_while_a_long_neighbour_elides(qtbot, keep):
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    row = QHBoxLayout(box)
+    region = ElidedLabel("Region: United States (US)", keep=keep)
+    run = ElidedLabel("Check all: 13 of 17 · Paused 30 s: Exchange is throttling this service account · about "
+                      "30 s left")
+    row.addWidget(region)
+    row.addWidget(run)
+    box.resize(region.sizeHint().width() + 150, 30)           # far too narrow for both
+    box.show()
+    qtbot.waitUntil(run.is_elided)
+    assert region.is_elided() is (keep == 0)                   # kept: whole; else squeezed with the other
+    assert run.width() >= run.minimumSizeHint().width()
+
+
 def test_status_texts_elide_in_the_middle_of_a_narrow_window(qtbot, open_window):  # noqa: F811
     window = open_window("us")
     window.resize(760, 600)

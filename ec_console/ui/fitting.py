@@ -107,17 +107,31 @@ class ElidedLabel(QLabel):
     """A one-line label whose text elides in the middle when there is no room; the full text is then its
     tooltip (before any tooltip of its own). `text()` is the full text; `shown_text()` what is drawn."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, *, parts: str | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, parts: str | None = None,
+                 keep: int = 0) -> None:
         """`parts`: the separator of a list of figures ("18 profiles · 16 linked · ..."); when there is no
-        room, whole figures are dropped from the end (then "…"), never cut in half."""
+        room, whole figures are dropped from the end (then "…"), never cut in half. `keep`: about how many
+        characters stay shown however short of room the layout is (a shorter text stays whole), so a
+        status bar squeezes the longer texts beside it first."""
         super().__init__(parent)
         self._full = ""
         self._tip = ""
         self._parts = parts
+        self._keep = keep
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(False)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("…") * 6)
         self.setText(text)
+
+    def _least_width(self) -> int:
+        metrics = self.fontMetrics()
+        least = metrics.horizontalAdvance("…") * 6
+        if self._keep:
+            margins = self.contentsMargins()
+            sides = margins.left() + margins.right() + 6
+            kept = min(metrics.horizontalAdvance(self._full), metrics.averageCharWidth() * self._keep)
+            least = max(least, kept + sides)
+        return least
 
     def text(self) -> str:  # type: ignore[override]
         return self._full
@@ -130,6 +144,8 @@ class ElidedLabel(QLabel):
 
     def setText(self, text: str) -> None:  # type: ignore[override]  # noqa: N802 - Qt override
         self._full = text or ""
+        if self._keep:
+            self.setMinimumWidth(self._least_width())
         self.updateGeometry()
         self._elide()
 

@@ -591,10 +591,10 @@ class MainWindow(QMainWindow):
         self.setStatusBar(status)
         status.setObjectName("statusBar")
         status.setAccessibleName(self.tr("Status bar"))
-        self.region_status = ElidedLabel()
+        self.region_status = ElidedLabel(keep=28)          # "Region: United States (US)" stays whole
         self.region_status.setObjectName("regionStatus")
         self.region_status.setAccessibleName(self.tr("Region"))
-        self.counts_status = ElidedLabel(parts=" · ")
+        self.counts_status = ElidedLabel(parts=" · ", keep=16)
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
         # Who is signed in to a shared registry, and as which role ("Helpdesk · alex on db.example.com/ec");
@@ -603,7 +603,7 @@ class MainWindow(QMainWindow):
         self.role_status.setObjectName("roleStatus")
         self.role_status.setAccessibleName(self.tr("Registry role"))
         self.role_status.hide()
-        self.keychain_status = ElidedLabel()
+        self.keychain_status = ElidedLabel(keep=24)
         self.keychain_status.setObjectName("keychainStatus")
         self.keychain_status.setAccessibleName(self.tr("Keychain"))
         for label in (self.region_status, self.role_status, self.counts_status, self.keychain_status):
