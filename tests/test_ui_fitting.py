@@ -121,8 +121,8 @@ def test_a_label_that_keeps_its_text_stays_whole_while_a_long_neighbour_elides(q
     qtbot.addWidget(box)
     row = QHBoxLayout(box)
     region = ElidedLabel("Region: United States (US)", keep=keep)
-    run = ElidedLabel("Check all: 13 of 17 · Paused 30 s: Exchange is throttling this service account · about "
-                      "30 s left")
+    run = ElidedLabel("Check all: 13 of 17 · Paused 30 s: Exchange is throttling this service account · "
+                      "about 30 s left")
     row.addWidget(region)
     row.addWidget(run)
     box.resize(region.sizeHint().width() + 150, 30)           # far too narrow for both
