@@ -1373,6 +1373,24 @@ class Registry:
         else:
             self.__init__(self.path, busy_timeout_ms=self._busy_timeout_ms)  # type: ignore[misc]
 
+    def reopen_elsewhere(self, start: Callable[[Callable[[], bool]], None]) -> None:
+        """A PostgreSQL registry used on a thread that must not wait for the network (the GUI's): when its
+        connection is lost it is opened again by `start(job)` on another thread, and meanwhile every request
+        raises `ConnectionLost` at once (`registry_pg.PgConnection.reopen_elsewhere`). Nothing on SQLite."""
+        if self._pg:
+            self._conn.reopen_elsewhere(start)
+
+    def connection_lost_elsewhere(self) -> None:
+        """Another connection to this registry was lost (the live-update listener's): this one is opened
+        again elsewhere too, before anything is sent on a network that may have gone silent."""
+        if self._pg:
+            self._conn.mark_lost()
+
+    @property
+    def reconnecting(self) -> bool:
+        """Whether the connection is lost and being opened again elsewhere (False on SQLite)."""
+        return bool(self._pg and self._conn.reopening)
+
     def reader(self) -> Registry:
         """Another connection to the same registry (a worker thread's own reader)."""
         return Registry.open_like(self)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +61,12 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_SSLMODE = "verify-full"
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 CONNECT_TIMEOUT_S = 10
+# TCP settings every registry connection gets unless its URL sets them (libpq's parameters): keepalives
+# notice an idle connection whose network went silent within about 25 s, and `tcp_user_timeout` ends one
+# whose sent data stays unacknowledged for 30 s (a request in flight when the network went silent) instead
+# of the system's ~15 minutes of retransmissions. Both are ignored on a unix socket.
+TCP_DEFAULTS = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "5",
+                "keepalives_count": "3", "tcp_user_timeout": "30000"}
 
 # Audit actions a helpdesk member may append: the entries a check run writes (dashboard.py, checkall.py).
 HELPDESK_AUDIT_ACTIONS = ("check_all_started", "check_all_finished", "check_all_cancelled",
@@ -734,6 +741,8 @@ def parse_url(url: str) -> Target:
             if bundle is not None:
                 info["sslrootcert"] = str(bundle)
     info.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
+    for key, value in TCP_DEFAULTS.items():
+        info.setdefault(key, value)
     info.setdefault("application_name", "ec-console")
     return Target(info)
 
@@ -1406,6 +1415,12 @@ class PgConnection:
         self._idle = idle or (lambda: True)
         self._closed = False
         self.reconnects = 0              # how many times the connection was opened again
+        # Opening again elsewhere (`reopen_elsewhere`): a GUI thread's connection never waits for the network.
+        self._elsewhere: Any = None      # (job) -> None: runs job() on another thread; None: open here
+        self._suspect = False            # known or said (by the live-update listener) to be lost
+        self._reopening = False          # a job opening it again is under way
+        self._fresh: Any = None          # the connection that job opened, taken at the next statement
+        self._lock = threading.Lock()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
         # SQLite's `lastrowid` is PostgreSQL's `RETURNING id` (`lastval()` would need a grant on the sequence)
@@ -1421,6 +1436,8 @@ class PgConnection:
         return self.run(run, sql, params)
 
     def executemany(self, sql: str, seq: Any) -> PgCursor:
+        if self._elsewhere is not None and not self._closed and self._suspect:
+            raise self._reconnecting()   # a write: never sent on a connection known to be lost
         cursor = self.raw.cursor()
         with self.errors(sql):
             cursor.executemany(translate(sql), list(seq))
@@ -1432,6 +1449,8 @@ class PgConnection:
         return self.run(action, "SELECT")
 
     def run(self, action: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self._elsewhere is not None:
+            return self._run_here(action, sql, params)
         revivable = self._revivable(sql)
         if revivable and self.raw.closed:
             self.revive()
@@ -1444,6 +1463,99 @@ class PgConnection:
         self.revive()
         with self.errors(sql, params):
             return action(self.raw)
+
+    # ---------------------------------------------------------------- opening again on another thread
+
+    def reopen_elsewhere(self, start: Any) -> None:
+        """From now on this connection is never opened again on the calling thread (a GUI thread, which must
+        not wait for the network): when it is lost, `start(job)` is called and must run `job()` on another
+        thread; `job` opens the new connection (up to `connect_timeout`) and returns True when it did. Until
+        then every statement raises `ConnectionLost` at once ("reconnecting"), sending nothing; the first
+        statement outside a unit of work after it takes the new connection. A write is never sent twice:
+        one that met the loss raises `ConnectionLost`, as always."""
+        self._elsewhere = start
+
+    def mark_lost(self) -> None:
+        """Someone else noticed the network is gone (the live-update listener's connection was lost): stop
+        sending on this connection, which may wait for a silent network, and open it again elsewhere."""
+        if self._elsewhere is None or self._closed:
+            return
+        self._suspect = True
+        self._start_reopening()
+
+    @property
+    def reopening(self) -> bool:
+        """Whether the connection is lost and being opened again elsewhere."""
+        return self._suspect and self._fresh is None
+
+    def _reconnecting(self) -> ConnectionLost:
+        return ConnectionLost(f"The connection to the registry at {self.target.where} was lost; "
+                              "reconnecting… Nothing more was written; what is shown stays until the "
+                              "registry answers again.")
+
+    def _start_reopening(self) -> None:
+        with self._lock:
+            if self._reopening or self._fresh is not None or self._reopen is None:
+                return
+            self._reopening = True
+
+        def job() -> bool:
+            try:
+                raw = self._reopen()
+            except BaseException:
+                with self._lock:
+                    self._reopening = False
+                raise
+            with self._lock:
+                self._reopening = False
+                if self._closed:
+                    raw.close()
+                    return False
+                self._fresh = raw
+            return True
+
+        try:
+            self._elsewhere(job)
+        except BaseException:
+            with self._lock:
+                self._reopening = False
+            raise
+
+    def _take_fresh(self) -> bool:
+        """Use the connection a job opened (outside a unit of work only); True when one was taken."""
+        with self._lock:
+            raw, self._fresh = self._fresh, None
+        if raw is None:
+            return False
+        old, self.raw = self.raw, raw
+        self._suspect = False
+        self.reconnects += 1
+        try:
+            old.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close: it is dropped anyway
+            pass
+        return True
+
+    def _run_here(self, action: Any, sql: str, params: Sequence[Any]) -> Any:
+        """`run` for a connection opened again elsewhere: never waits here for a connection to open."""
+        if self._closed:
+            with self.errors(sql, params):
+                return action(self.raw)
+        if self._fresh is not None and bool(self._idle()):
+            self._take_fresh()
+        if self._suspect or self.raw.closed:
+            self._suspect = True
+            self._start_reopening()
+            raise self._reconnecting()
+        try:
+            with self.errors(sql, params):
+                return action(self.raw)
+        except ConnectionLost:
+            self._suspect = True
+            self._start_reopening()
+            if _CHANGES_NOTHING.match(sql) is None or not self._idle():
+                raise                        # a write, or a unit of work: lost, said as always
+        raise self._reconnecting()           # a read: said at once, read again once opened
 
     def _revivable(self, sql: str) -> bool:
         return (self._reopen is not None and not self._closed and bool(self._idle())
@@ -1481,6 +1593,10 @@ class PgConnection:
     def close(self) -> None:
         self._closed = True
         self.raw.close()
+        with self._lock:
+            fresh, self._fresh = self._fresh, None
+        if fresh is not None:
+            fresh.close()
 
     @contextmanager
     def errors(self, sql: str = "", params: Sequence[Any] = ()) -> Iterator[None]:

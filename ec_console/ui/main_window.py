@@ -77,6 +77,7 @@ SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
+REOPEN_RETRY_MS = 3000     # a shared registry that cannot be reached yet is tried again this often
 LIVE_REFRESH_MS = 250      # changes other consoles make (PostgreSQL registry) refresh it at most this often
 # The keychain is asked this long after the window is built, so that its background work (the keyring
 # package finds its backends by scanning the installed packages) does not compete with the first paint.
@@ -704,6 +705,10 @@ class MainWindow(QMainWindow):
         self.model.set_registry(self.registry, self._current_query(application_id=None))
         self._load()
         if getattr(self.registry, "engine", "sqlite") == "postgresql":
+            # The window's own connection is opened again on a worker after a loss, never here.
+            reopen = getattr(self.registry, "reopen_elsewhere", None)
+            if reopen is not None:
+                reopen(self._reopen_registry_elsewhere)
             target = getattr(self.registry, "target", None) or getattr(self.registry, "url", None)
             if target is not None:
                 self.start_live_updates(target)
@@ -758,6 +763,7 @@ class MainWindow(QMainWindow):
             return None
         live.changed.connect(self._changed_elsewhere)
         live.state.connect(self.connection_status.show_state)
+        live.state.connect(self._live_state)
         self.live_updates = live
         live.start()
         return live
@@ -771,6 +777,54 @@ class MainWindow(QMainWindow):
             self._live_timer.stop()
             self._live_tables = set()
             self.connection_status.show_state("")
+
+    @Slot(str)
+    def _live_state(self, text: str) -> None:
+        """The listener's connection was lost: the network may have gone silent, so the window's own
+        connection is opened again on a worker before the window sends anything on it."""
+        from ec_console.registry_live import STATE_LOST
+
+        if text.startswith(STATE_LOST) and self.registry is not None:
+            lost = getattr(self.registry, "connection_lost_elsewhere", None)
+            if lost is not None:
+                lost()
+
+    def _reopen_registry_elsewhere(self, job: Callable[[], bool]) -> None:
+        """Open the window's registry connection again on the `connect` worker (it may wait up to the
+        connect timeout); the window stays usable and says it is reconnecting, then reads everything again."""
+        from ec_console.registry_live import STATE_LOST
+        from ec_console.ui.tasks import run_in_background
+
+        registry = self.registry
+        self.connection_status.show_state(STATE_LOST)
+        run_in_background(self, lambda _ctx: job(), pool="connect",
+                          on_success=lambda opened: self._registry_reopened(registry, opened),
+                          on_failure=lambda exc: self._registry_reopen_failed(registry, exc))
+
+    def _registry_reopened(self, registry: Any, opened: bool) -> None:
+        from ec_console.registry_live import STATE_RECONNECTED
+
+        if registry is not self.registry or not opened:
+            return
+        self.connection_status.show_state(STATE_RECONNECTED)
+        self.statusBar().clearMessage()      # "reconnecting…" is over
+        self.refresh()                       # what was asked meanwhile, and what changed meanwhile
+
+    def _registry_reopen_failed(self, registry: Any, exc: BaseException) -> None:
+        if registry is not self.registry:
+            return
+        from ec_console.registry_live import STATE_LOST
+
+        message = getattr(exc, "message", "") or str(exc)
+        log.info("Opening the registry connection again failed: %s", message)
+        # Said by the connection label (the reason in its tooltip), not in the status bar, where the
+        # outcome of what the user asked for shows.
+        self.connection_status.show_state(f"{STATE_LOST}: {message}")
+        QTimer.singleShot(REOPEN_RETRY_MS, self, lambda: self._retry_reopening(registry))
+
+    def _retry_reopening(self, registry: Any) -> None:
+        if registry is self.registry and getattr(registry, "reconnecting", False):
+            registry.connection_lost_elsewhere()
 
     @Slot(str)
     def _changed_elsewhere(self, table: str) -> None:
