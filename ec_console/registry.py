@@ -2196,10 +2196,18 @@ class Registry:
         if (limit is not None and limit < 0) or batch < 1:
             raise RegistryInputError("limit must not be negative and batch must be positive")
         where, params = _where(query, self._narrow_by_index(query))
-        cursor = self._conn.execute(
-            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
-            " LIMIT ?",
-            (*params, self._no_limit if limit is None else limit))
+        sql = (f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
+               " LIMIT ?")
+        params = [*params, self._no_limit if limit is None else limit]
+        if self._pg:   # a server-side cursor: the result stays on the server, read `batch` rows at a time
+            rows_of = self._conn.stream(sql, params, batch=batch)
+            try:
+                for row in rows_of:
+                    yield _profile(row)
+            finally:
+                rows_of.close()
+            return
+        cursor = self._conn.execute(sql, params)
         try:
             while rows := cursor.fetchmany(batch):
                 for row in rows:

@@ -34,6 +34,7 @@ docs/registry.md ("PostgreSQL") describes the schema and the roles.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -1394,6 +1395,7 @@ class PgCursor:
 
 # Statements that change nothing: outside a unit of work, one that met a lost connection is sent again once
 # on a fresh connection (a transaction's BEGIN included: nothing of it had happened yet).
+_STREAMS = itertools.count(1)   # the names of server-side cursors (unique per process)
 _CHANGES_NOTHING = re.compile(r"\s*(SELECT|SET|SHOW|BEGIN)\b", re.IGNORECASE)
 
 
@@ -1442,6 +1444,40 @@ class PgConnection:
         with self.errors(sql):
             cursor.executemany(translate(sql), list(seq))
         return PgCursor(cursor, self)
+
+    def stream(self, sql: str, params: Sequence[Any] = (), *, batch: int = 500) -> Iterator[tuple]:
+        """The rows of a read through a server-side (named) cursor, `batch` at a time: the result stays on the
+        server and memory does not grow with it (`Registry.iter_profiles`). Outside a transaction it opens a
+        read-only one of its own for the cursor's life, ended when the rows are read or the iterator is
+        closed; inside a unit of work the cursor lives in it."""
+        text = translate(sql)
+        own: list[bool] = []
+
+        def declare(raw: Any) -> Any:
+            own[:] = [raw.info.transaction_status == _idle()]
+            if own[0]:
+                raw.execute("BEGIN READ ONLY")
+            cursor = raw.cursor(name=f"ec_stream_{next(_STREAMS)}")
+            cursor.itersize = batch
+            cursor.execute(text, tuple(params or ()))
+            return cursor
+
+        cursor = self.run(declare, "SELECT")
+        raw = self.raw
+        try:
+            while True:
+                with self.errors(sql, params):
+                    rows = cursor.fetchmany(batch)
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            try:
+                cursor.close()
+                if own and own[0] and raw is self.raw and not raw.closed:
+                    raw.execute("COMMIT")
+            except Exception:  # noqa: BLE001 - a lost connection ends the cursor and its transaction itself
+                pass
 
     def read(self, action: Any) -> Any:
         """`action(raw)`, a read on the psycopg connection itself (`profile_page`, `verify_audit`): sent again

@@ -19,6 +19,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -218,6 +220,43 @@ def _initialise(cluster: Cluster, tls: tuple[Path, Path] | None = None) -> None:
     log = cluster.base / "server.log"
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
     raise ClusterUnavailable(f"the test cluster did not start: {result.stderr.strip()} {tail}".strip())
+
+
+def seed_one_profile(conn, now: str = "2026-01-01T00:00:00Z") -> tuple[int, int]:
+    """An application (Contoso EWS) and one linked profile (ann@contoso.com) written straight through a
+    psycopg connection (a login role's, `pg_logins`); returns (application id, profile id)."""
+    app = conn.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
+                       "VALUES ('Contoso EWS', 'exchange', 'contoso.com', %s, %s) RETURNING id",
+                       (now, now)).fetchone()[0]
+    profile = conn.execute("INSERT INTO profiles (application_id, email, created_at, updated_at) "
+                           "VALUES (%s, 'ann@contoso.com', %s, %s) RETURNING id",
+                           (app, now, now)).fetchone()[0]
+    return app, profile
+
+
+@contextmanager
+def started_cluster(*databases: str, initialise: bool = True) -> Iterator[Cluster | None]:
+    """For the benches: a throwaway cluster with `databases` created (each holding a registry set up by
+    `registry_pg.initialise` unless `initialise` is false), stopped and deleted at the end. Yields None,
+    having printed why, where no cluster can start here (the bench then skips)."""
+    try:
+        cluster = start_cluster()
+    except ClusterUnavailable as exc:
+        print(f"skipped: {exc}")
+        yield None
+        return
+    try:
+        for name in databases:
+            with cluster.connect() as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            if initialise:
+                from ec_console import registry_pg
+
+                with registry_pg.connect(cluster.url(name), autocommit=True) as conn:
+                    registry_pg.initialise(conn)
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 class SilentProxy:
