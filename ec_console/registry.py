@@ -760,11 +760,19 @@ _SHORT_SEARCH_MIGRATION = Migration(16, "an index for searches of one or two cha
 # The schema version that added the short-search index (tests name it through this constant).
 SHORT_SEARCH_VERSION = _SHORT_SEARCH_MIGRATION.version
 
+# On PostgreSQL, audit ids one after another (the identity default and the chain trigger each took one):
+# registry_pg's migration of the same number. SQLite's ids already are (the console numbers the chain
+# itself); the step keeps both engines' numbers in step.
+_AUDIT_IDS_MIGRATION = Migration(17, "audit ids one after another (on PostgreSQL; nothing on SQLite)", ())
+# The schema version from which PostgreSQL's audit ids are consecutive (tests name it through this constant).
+AUDIT_IDS_VERSION = _AUDIT_IDS_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
                                      _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION,
                                      _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION,
-                                     _DECISION_VERSIONS_MIGRATION, _SHORT_SEARCH_MIGRATION)
+                                     _DECISION_VERSIONS_MIGRATION, _SHORT_SEARCH_MIGRATION,
+                                     _AUDIT_IDS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -600,8 +600,39 @@ _V16 = PgMigration(16, "an index for searches of one or two characters (every on
         USING gin ({SHORT_SEARCH_FUNCTION}(email_key, name_key))""",
 ))
 
+# Audit ids one after another, as on SQLite. Schema 10's chain trigger takes the id itself, under the
+# audit head's lock (so id order is chain order when two consoles append at once), but the column's
+# identity default had already taken one before the trigger ran: every entry used two numbers. The identity
+# goes (DROP IDENTITY drops its sequence); a plain sequence of the same name, owned by the column (so
+# `pg_get_serial_sequence` still finds it for `registry migrate`), continues after the highest id, and the
+# trigger function (the same, re-created) is the only one to take numbers from it. NOT NULL is checked after
+# the BEFORE trigger has set the id. Idempotent: IF EXISTS / IF NOT EXISTS, setval from the table.
+AUDIT_ID_SEQUENCE = "audit_id_seq"
+_V17 = PgMigration(17, "audit ids one after another (the chain trigger alone numbers the entries)", (
+    "ALTER TABLE audit ALTER COLUMN id DROP IDENTITY IF EXISTS",
+    f"CREATE SEQUENCE IF NOT EXISTS public.{AUDIT_ID_SEQUENCE} AS bigint OWNED BY audit.id",
+    f"SELECT setval('public.{AUDIT_ID_SEQUENCE}', COALESCE((SELECT max(id) FROM audit), 0) + 1, false)",
+    f"""CREATE OR REPLACE FUNCTION ec_audit_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    prev text;
+BEGIN
+    SELECT head INTO prev FROM public.{AUDIT_HEAD_TABLE} WHERE id = 1 FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the audit''s head is missing: the registry''s administrator runs registry init';
+    END IF;
+    new.id := nextval('public.{AUDIT_ID_SEQUENCE}');
+    new.db_session_user := session_user;
+    new.prev_hash := prev;
+    new.row_hash := public.ec_audit_row_hash(prev, public.ec_audit_canonical(
+        new.at, new.os_user, new.db_session_user, new.action, new.subject, new.detail));
+    UPDATE public.{AUDIT_HEAD_TABLE} SET entries = entries + 1, head = new.row_hash WHERE id = 1;
+    RETURN new;
+END $$""",
+))
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12,
-                                          _V13, _V14, _V15, _V16)
+                                          _V13, _V14, _V15, _V16, _V17)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
