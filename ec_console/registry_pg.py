@@ -1424,6 +1424,12 @@ class PgCursor:
         self._cursor.close()
 
 
+def reconnecting_message(where: str) -> str:
+    """What a request says while its connection is being opened again on another thread."""
+    return (f"The connection to the registry at {where} was lost; reconnecting… Nothing more was written; "
+            "what is shown stays until the registry answers again.")
+
+
 # Statements that change nothing: outside a unit of work, one that met a lost connection is sent again once
 # on a fresh connection (a transaction's BEGIN included: nothing of it had happened yet).
 _STREAMS = itertools.count(1)   # the names of server-side cursors (unique per process)
@@ -1556,9 +1562,7 @@ class PgConnection:
         return self._suspect and self._fresh is None
 
     def _reconnecting(self) -> ConnectionLost:
-        return ConnectionLost(f"The connection to the registry at {self.target.where} was lost; "
-                              "reconnecting… Nothing more was written; what is shown stays until the "
-                              "registry answers again.")
+        return ConnectionLost(reconnecting_message(self.target.where))
 
     def _start_reopening(self) -> None:
         with self._lock:

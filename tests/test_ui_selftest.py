@@ -199,7 +199,7 @@ def test_screenshots_render_every_window_in_every_theme(qapp, tmp_path, ec_home,
                "main-graph", "check-view-graph", "reconcile", "reconcile-revoke-leavers",
                "reconcile-cannot-tell", "reconcile-marketplace", "main-reconciled", "health-history",
                "health-history-long", "main-connection-lost", "main-connection-lost-not-revoked",
-               "main-connection-restored", "region-selector",
+               "main-reconnecting", "main-connection-restored", "region-selector",
                "main-helpdesk", "main-helpdesk-tooltip", "main-de", "main-empty-de")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows
                            for scheme in ("light", "dark", "high_contrast"))

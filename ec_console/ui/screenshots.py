@@ -23,7 +23,8 @@ the main window signed in to a shared registry as a helpdesk member (`main-helpd
 bar, the administrator's actions disabled) and the tooltip of a disabled action saying why
 (`main-helpdesk-tooltip`), the main window with a shared registry's connection lost
 (`main-connection-lost`), a revoke confirmed meanwhile said as not done
-(`main-connection-lost-not-revoked`) and back (`main-connection-restored`), the region selector open on the
+(`main-connection-lost-not-revoked`), a read asked while the window reconnects (`main-reconnecting`) and
+back (`main-connection-restored`), the region selector open on the
 six data centres (`region-selector`), the main window in German (`main-de` with sample data, `main-empty-de`;
 docs/i18n.md),
 each in light, dark and high contrast (`--theme NAME`, repeatable, renders only those), at scale 1 and 2,
@@ -240,6 +241,12 @@ def _render_windows(outdir: Path, scale: int, themes: tuple[str, ...], *, german
                 "connection to server at \"db.example.com\" (10.0.0.5), port 5432 failed: Connection refused")
             _settle(app)
             _save(window, outdir, "main-connection-lost-not-revoked", scheme, scale)
+            # A read asked while the window's own connection is opened again on a worker: said at once.
+            from ec_console.registry_pg import reconnecting_message
+
+            window.registry_unreachable(reconnecting_message("db.example.com:5432/ec"))
+            _settle(app)
+            _save(window, outdir, "main-reconnecting", scheme, scale)
             window.statusBar().clearMessage()
             window.connection_status.show_state("reconnected")
             _settle(app)
