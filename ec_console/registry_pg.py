@@ -1426,8 +1426,8 @@ class PgCursor:
 
 def reconnecting_message(where: str) -> str:
     """What a request says while its connection is being opened again on another thread."""
-    return (f"The connection to the registry at {where} was lost; reconnecting… Nothing more was written; "
-            "what is shown stays until the registry answers again.")
+    return (f"Reconnecting to the registry at {where}… The connection was lost; nothing more was written, "
+            "and what is shown stays until the registry answers again.")
 
 
 # Statements that change nothing: outside a unit of work, one that met a lost connection is sent again once

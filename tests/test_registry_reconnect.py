@@ -131,12 +131,12 @@ def test_a_registry_opened_again_elsewhere_never_connects_on_its_own_thread(shar
 
     monkeypatch.setattr(registry_pg, "connect", connect)
     assert _end_every_connection(pg_cluster, pg_registry) >= 1
-    with pytest.raises(ConnectionLost, match="was lost; reconnecting…"):
+    with pytest.raises(ConnectionLost, match="Reconnecting to the registry at "):
         registry.list_applications()
     assert registry.reconnecting and len(jobs) == 1 and opened_here == []
-    with pytest.raises(ConnectionLost, match="reconnecting"):   # a second read: no second job
+    with pytest.raises(ConnectionLost, match="Reconnecting"):   # a second read: no second job
         registry.count_profiles()
-    with pytest.raises(ConnectionLost, match="Nothing more was written"):
+    with pytest.raises(ConnectionLost, match="Nothing more was written|nothing more was written"):
         registry.set_profile_status(profile.id, "revoked")     # never sent on the lost connection
     assert len(jobs) == 1
     results: list = []
@@ -149,5 +149,5 @@ def test_a_registry_opened_again_elsewhere_never_connects_on_its_own_thread(shar
     assert registry.get_profile(profile.id).status == "linked"  # the refused write was not sent
     registry.connection_lost_elsewhere()      # the listener says the network went silent: not sent on it
     assert registry.reconnecting and len(jobs) == 2
-    with pytest.raises(ConnectionLost, match="reconnecting"):
+    with pytest.raises(ConnectionLost, match="Reconnecting"):
         registry.get_application(app.id)
