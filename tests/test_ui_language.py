@@ -361,3 +361,18 @@ def test_a_failed_steps_cause_and_fix_are_german_with_the_command_kept(app, qtbo
                      if callable(getattr(w, "text", None)) and isinstance(w.text(), str))
     assert english.commands and all(command in shown for command in english.commands)  # as they are
     assert "Behebung" in shown
+
+
+def test_the_region_selector_and_title_show_the_six_data_centres_in_german(app, qtbot):
+    save_setting("language", "de")
+    install_translators(app)
+    window = window_for(qtbot)
+    selector = window.region_selector
+    shown = {selector.itemData(i): selector.itemText(i) for i in range(selector.count())}
+    assert shown == {"us": "Vereinigte Staaten (US)", "de": "Deutschland (DE)",
+                     "uk": "Vereinigtes Königreich (UK)", "ca": "Kanada (CA)", "au": "Australien (AU)",
+                     "sg": "Singapur (SG)"}
+    assert window.windowTitle().startswith("Vereinigte Staaten (US)")
+    assert window.region_status.text() == "Region: Vereinigte Staaten (US)"
+    # The region's data stays English: the id, and the label files and --json use.
+    assert window.region.id == "us" and window.region.label == "United States (US)"

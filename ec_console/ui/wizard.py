@@ -937,7 +937,7 @@ class SummaryPage(_Page):
         wizard = self.setup_wizard()
         while self.rows.rowCount():
             self.rows.removeRow(0)
-        region = wizard.region.label if wizard.region is not None else None
+        region = wizard.region.display_label if wizard.region is not None else None
         for key, label, text in self.flow().summary_rows(region_label=region, keychain=wizard.keychain):
             value = _heading_text(text)
             value.setObjectName(f"summary_{key}")
