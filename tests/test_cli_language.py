@@ -174,3 +174,47 @@ def test_a_failing_checks_json_is_the_same_in_german(german, sandbox, capsys, mo
     # Only the clock differs between the two runs: everything else is byte for byte the same.
     times = re.compile(r'"(\w+_at|time)": "[^"]*"|"duration_ms": \d+')
     assert times.sub("", outputs[0]) == times.sub("", outputs[1])
+
+
+# --- the audit chain in German ---------------------------------------------------------------------------
+def test_audit_verify_is_german_and_its_json_byte_identical(german, capsys):
+    from tests.test_audit_chain import _registry, _superuser
+
+    with _registry(5) as registry:
+        su = _superuser(registry)
+        su.execute("DELETE FROM audit WHERE id = 3")
+        su.close()
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = run(capsys, "audit", "verify", "--region", "us", "--json")
+        assert code == 1, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    broken = json.loads(outputs[1])["broken"]
+    assert broken["kind"] == "deleted" and broken["action"] == "profile_linked"
+    assert "an entry between entry 2 and this one was deleted" in broken["reason"]    # English in JSON
+    code, out, _ = run(capsys, "audit", "verify", "--region", "us")
+    assert code == 1
+    line, advice = out.splitlines()[:2]
+    assert line.startswith("Hash-Kette des Überwachungsprotokolls unterbrochen bei Eintrag 4 (")
+    assert line.endswith(", Profil verknüpft): ein Eintrag gelöscht — der Eintrag, auf den er folgt, ist "
+                         "nicht mehr so im Überwachungsprotokoll, wie er geschrieben wurde: Ein Eintrag "
+                         "zwischen Eintrag 2 und diesem wurde gelöscht, oder Eintrag 2 wurde geändert und "
+                         "erhielt einen neuen Hash.")
+    assert advice.startswith("Die Einträge davor sind unverändert. Bewahren Sie")
+    assert not ENGLISH_WORDS.search(line + advice)
+
+
+def test_audit_verify_of_an_intact_chain_is_german(german, capsys):
+    from tests.test_audit_chain import _registry
+
+    _registry(1204).close()
+    german(True)
+    code, out, _ = run(capsys, "audit", "verify", "--region", "us")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "Hash-Kette des Überwachungsprotokolls verifiziert: 1.204 Einträge, letzter am ")
+    assert lines[2].startswith("Um später zu erkennen") and lines[2].endswith(
+        "ec-console audit verify --known-head HEAD")

@@ -215,7 +215,7 @@ def run_verify(args: argparse.Namespace) -> int:
     elif result.verified:
         print(audit_chain.verified_line(result))
         print(_("Head: {head}").format(head=result.head))
-        print(audit_chain.NOTE_HEAD)
+        print(audit_chain.note_head())
     else:
         print(audit_chain.broken_line(result, action_label))
         print(audit_chain.advice(result))
