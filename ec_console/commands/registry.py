@@ -355,7 +355,7 @@ def run_migrate(args: argparse.Namespace, out: TextIO | None = None, *,
             differences=count(total, "difference", "differences")) + "\n")
         for d in result.differences:
             out.write("  " + _("{table}, entry {id}: "
-                               "{what}").format(table=d.table, id=d.id, what=d.what) + "\n")
+                               "{what}").format(table=d.table, id=d.id, what=d.shown()) + "\n")
         if result.more_differences:
             out.write("  " + _("… and {differences}").format(
                 differences=count(result.more_differences, "more difference", "more differences")) + "\n")
