@@ -45,7 +45,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/providers/base.py",
     "ec_console/providers/exchange/scope.py",
     "ec_console/reconcile.py",
-    "ec_console/registry_pg.py",
     "ec_console/report_files.py",
     "ec_console/report_header.py",
 })

@@ -236,7 +236,8 @@ def _verify_postgres(url: str, known: str | None) -> tuple[str, Any]:
             signed_in = pg.signed_in_role(conn)
             raise pg.PgRefused(_("the login role {user} may not read the registry in {where}: "
                                  "{explanation}").format(
-                user=repr(signed_in.user), where=target.where, explanation=signed_in.explanation)) from None
+                user=repr(signed_in.user), where=target.where,
+                explanation=signed_in.explanation_text)) from None
         if version is None:
             raise pg.PgRefused(_("the database {dbname} on {host}:{port} holds no registry yet: its "
                                  "administrator runs 'ec-console registry init --url URL'").format(
