@@ -218,3 +218,35 @@ def test_audit_verify_of_an_intact_chain_is_german(german, capsys):
         "Hash-Kette des Überwachungsprotokolls verifiziert: 1.204 Einträge, letzter am ")
     assert lines[2].startswith("Um später zu erkennen") and lines[2].endswith(
         "ec-console audit verify --known-head HEAD")
+
+
+# --- the monitor in German -------------------------------------------------------------------------------
+def test_monitor_status_problems_are_german_and_its_json_byte_identical(german, capsys, monkeypatch):
+    import sys
+
+    from ec_console import monitor_status
+
+    class Gone:
+        def installed(self, region_id):
+            return False
+
+    settings = {"region": "us", "every_seconds": 3600, "scheduler": "cron", "command": [sys.executable],
+                "notify": ["desktop"], "installed_at": "2026-12-01T00:00:00Z"}
+    monitor_status.settings_path("us").parent.mkdir(parents=True, exist_ok=True)
+    monitor_status.settings_path("us").write_text(json.dumps(settings))
+    monkeypatch.setattr(monitor_status, "scheduler_for", lambda kind: Gone())
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, _ = run(capsys, "monitor", "status", "--region", "us", "--json")
+        assert code == 1
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    problems = json.loads(outputs[1])["problems"]
+    assert "the cron job is gone; run `ec-console monitor install` again" in problems
+    code, out, _ = run(capsys, "monitor", "status", "--region", "us")
+    assert code == 1
+    problems = [line for line in out.splitlines() if line.startswith("Problem: ")]
+    assert "Problem: der cron-Auftrag ist nicht mehr vorhanden; führen Sie `ec-console monitor install` " \
+           "erneut aus" in problems
+    assert not any(ENGLISH_WORDS.search(line) for line in problems), problems

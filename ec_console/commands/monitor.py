@@ -47,6 +47,7 @@ from ec_console.monitor_status import (
     status_dict,
 )
 from ec_console.permissions import MONITOR_INSTALL, MONITOR_REMOVE, MONITOR_RUN
+from ec_console.phrases import shown
 from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
@@ -261,7 +262,7 @@ def run_status(args: argparse.Namespace) -> int:
             print("  " + _("last scheduled run: "
                            "{when}").format(when=state["last_scheduled_run"] or _("never")))
         for problem in state["problems"]:
-            print(_("Problem: {problem}").format(problem=problem))
+            print(_("Problem: {problem}").format(problem=shown(problem)))
     return ExitStatus.OK if not state["problems"] else ExitStatus.STEP_FAILED
 
 
@@ -359,11 +360,13 @@ def _print_run(run: Any) -> None:
                 application=r.application_name, outcome=OUTCOME_WORDS.get(r.outcome, r.outcome),
                 linked=format_number(r.linked), relink=format_number(r.needs_relink),
                 failing=format_number(r.failing), leaks=leaks) + codes)
+            parts = run.details.get(r.application_id) or r.detail.split(" | ")   # phrases: shown in words
             if r.outcome == "not_checked" and r.detail:
-                print(f"    {r.detail.split(' | ')[0]}")
-            for part in r.detail.split(" | "):
+                print(f"    {shown(parts[0])}")
+            for part in parts:
                 if part.startswith("reconciliation") and r.outcome != "not_checked":
-                    print(f"    {part[0].upper()}{part[1:]}")
+                    text = shown(part)
+                    print(f"    {text[:1].upper()}{text[1:]}")
         if not run.reconcile_ran:
             print("  " + _("Reconciliation: not run (no leak figures recorded)"))
         if run.alerts:
@@ -379,7 +382,7 @@ def _print_run(run: Any) -> None:
         else:
             print(_("Alert through {channel}: NOT delivered: {error}").format(channel=channel, error=error))
     for note in run.notes:
-        print(_("Note: {note}").format(note=note))
+        print(_("Note: {note}").format(note=shown(note)))
 
 
 # --- history -----------------------------------------------------------------------------------------------
