@@ -394,7 +394,8 @@ def _deliver(notifier: Notifier, title: str, body: str) -> str | None:
         notifier.send(title, body)
     except Exception as exc:  # noqa: BLE001 - a delivery failure is a result of the run, reported
         log.warning("monitor alert through %s not delivered: %s", notifier.channel, exc)
-        return str(exc) or type(exc).__name__
+        said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+        return said or type(exc).__name__   # a Phrase stays one (English in --json, shown in words)
     return None
 
 

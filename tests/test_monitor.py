@@ -611,3 +611,37 @@ def test_a_run_that_could_not_reach_the_keychain_stores_english_and_says_it_in_g
                                           "Anwendung geprüft werden.")
     assert run.alerts[0].text().startswith(
         "der Schlüsselbund war nicht erreichbar, daher wurde nichts geprüft")
+
+
+def test_a_failed_delivery_is_english_in_json_and_german_when_printed(german, capsys):
+    from ec_console.phrases import shown
+
+    class Refusing:
+        channel = "webhook (Slack)"
+
+        def send(self, title, body):
+            raise DeliveryFailed(monitor.Phrase(monitor.N_("the webhook answered HTTP {status}"), status=404))
+
+    with Registry.for_region("us") as registry:
+        registry.add_application("Contoso", "exchange", "contoso.example")
+        run = monitor.run_monitor(registry, "us", store=MemoryStore(), notifiers=[Refusing()])
+    (delivery,) = run.to_dict()["deliveries"]
+    assert delivery == {"channel": "webhook (Slack)", "delivered": False,
+                        "error": "the webhook answered HTTP 404"}
+    assert shown(run.deliveries[0][1]) == "der Webhook hat mit HTTP 404 geantwortet"
+
+
+def test_webhook_payloads_keep_their_fields_and_carry_the_german_text(german):
+    from ec_console.monitor_notify import slack_payload
+
+    alerts = [monitor.Alert("application_failing", "Contoso", codes=("auth_failed",))]
+    title, body = monitor.alert_text(alerts, "de", "2026-12-03T06:00:00Z")
+    assert slack_payload(title, body) == {"text": "*Enterprise Connect-Monitor (de): 1 Änderung*\n"
+                                                  "Ausführung vom 2026-12-03T06:00:00Z:\n"
+                                                  "- Contoso: Die Anwendung ist fehlerhaft (auth_failed)"}
+    card = teams_payload(title, body)
+    assert card["type"] == "message"
+    assert card["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    blocks = card["attachments"][0]["content"]["body"]
+    assert [b["type"] for b in blocks] == ["TextBlock"] * 3 and blocks[0]["weight"] == "Bolder"
+    assert blocks[2]["text"] == "- Contoso: Die Anwendung ist fehlerhaft (auth_failed)"

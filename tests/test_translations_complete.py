@@ -38,8 +38,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/checkall.py",
     "ec_console/dashboard.py",
     "ec_console/graph_application.py",
-    "ec_console/monitor_jobs.py",
-    "ec_console/monitor_notify.py",
     "ec_console/providers/base.py",
     "ec_console/providers/exchange/scope.py",
     "ec_console/reconcile.py",

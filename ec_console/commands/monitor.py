@@ -47,7 +47,7 @@ from ec_console.monitor_status import (
     status_dict,
 )
 from ec_console.permissions import MONITOR_INSTALL, MONITOR_REMOVE, MONITOR_RUN
-from ec_console.phrases import shown
+from ec_console.phrases import Phrase, shown
 from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
@@ -172,11 +172,11 @@ def reachable_notifiers(region_id: str, settings: dict[str, Any], store: Any) ->
         try:
             built += notifiers(region_id, {**settings, "notify": [channel]}, store)
         except BadInput as exc:
-            notes.append(_("alerts cannot be sent by {channel}: {reason}").format(channel=channel,
-                                                                                   reason=exc.message))
+            notes.append(Phrase(N_("alerts cannot be sent by {channel}: {reason}"), channel=channel,
+                                reason=exc.message))     # English in --json and the history, shown in words
         except ConsoleError as exc:   # the keychain could not be read: the run says more below
-            notes.append(_("alerts cannot be sent by {channel}: {reason}").format(
-                channel=channel, reason=exc.message.split(". ")[0]))
+            notes.append(Phrase(N_("alerts cannot be sent by {channel}: {reason}"), channel=channel,
+                                reason=exc.message.split(". ")[0]))
     return built, notes
 
 
@@ -240,7 +240,7 @@ def run_install(args: argparse.Namespace) -> int:
             region=region_id, scheduler=scheduler.kind, every=monitor.every_text(every),
             notify=", ".join(notify) or _("nowhere (history only)")))
         for item in written:
-            print(f"  {item}")
+            print(f"  {shown(item)}")
     return ExitStatus.OK
 
 
@@ -297,7 +297,7 @@ def run_remove(args: argparse.Namespace) -> int:
                else _("Removed the monitor of region {region} (nothing was "
                       "installed)")).format(region=region_id))
         for item in removed:
-            print(f"  {item}")
+            print(f"  {shown(item)}")
     return ExitStatus.OK
 
 
@@ -380,7 +380,8 @@ def _print_run(run: Any) -> None:
         if error is None:
             print(_("Alert through {channel}: delivered").format(channel=channel))
         else:
-            print(_("Alert through {channel}: NOT delivered: {error}").format(channel=channel, error=error))
+            print(_("Alert through {channel}: NOT delivered: {error}").format(channel=channel,
+                                                                                error=shown(error)))
     for note in run.notes:
         print(_("Note: {note}").format(note=shown(note)))
 
