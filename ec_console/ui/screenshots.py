@@ -235,9 +235,13 @@ def _render_windows(outdir: Path, scale: int, themes: tuple[str, ...], *, german
             _settle(app)
             _save(window, outdir, "main-connection-lost", scheme, scale)
             # A revoke confirmed while the server cannot be reached: said as not done, beside the dot.
-            window.registry_unreachable(
-                window.tr("Not revoked: ") + "cannot reach the PostgreSQL server at db.example.com:5432/ec: "
-                "connection to server at \"db.example.com\" (10.0.0.5), port 5432 failed: Connection refused")
+            # (the core's own words for it, in the window's language; the server's answer as it gives it)
+            from ec_console import registry_pg
+
+            refused = OSError('connection to server at "db.example.com" (10.0.0.5), port 5432 failed: '
+                              "Connection refused")
+            window.registry_unreachable(window.tr("Not revoked: ") + registry_pg.explain_connect_error(
+                registry_pg.parse_url("postgresql://db.example.com:5432/ec?sslmode=require"), refused))
             _settle(app)
             _save(window, outdir, "main-connection-lost-not-revoked", scheme, scale)
             window.statusBar().clearMessage()
