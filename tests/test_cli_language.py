@@ -250,3 +250,17 @@ def test_monitor_status_problems_are_german_and_its_json_byte_identical(german, 
     assert "Problem: der cron-Auftrag ist nicht mehr vorhanden; führen Sie `ec-console monitor install` " \
            "erneut aus" in problems
     assert not any(ENGLISH_WORDS.search(line) for line in problems), problems
+
+
+def test_monitor_run_says_its_outcome_and_changes_in_german(german, capsys):
+    with Registry.for_region("us") as registry:
+        registry.add_application("Room booking", "exchange", "contoso.com")
+    german(True)
+    code, out, _ = run(capsys, "monitor", "run", "--region", "us")
+    assert code == 1
+    assert ("  Room booking: nicht geprüft; 0 verknüpft, 0 erneut zu verknüpfen, 0 fehlerhaft, "
+            "Lecks unbekannt") in out.splitlines()
+    assert "1 Änderung seit dem letzten Lauf:" in out
+    assert "  - Room booking: Die Anwendung konnte nicht geprüft werden: " in out
+    code, out, _ = run(capsys, "monitor", "run", "--region", "us", "--json")
+    assert json.loads(out)["applications"][0]["outcome"] == "not_checked"

@@ -52,8 +52,9 @@ from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
 SMTP_PASSWORD_ENV = "EC_SMTP_PASSWORD"
-OUTCOME_WORDS = {"ok": "ok", "failing": "some profiles failing", "failed": "the application itself failed",
-                 "not_checked": "not checked", "error": "error"}
+OUTCOME_WORDS = {"ok": N_("ok"), "failing": N_("some profiles failing"),
+                 "failed": N_("the application itself failed"), "not_checked": N_("not checked"),
+                 "error": N_("error")}   # marked; shown with _()
 
 
 def register(subparsers: Any) -> None:
@@ -357,7 +358,8 @@ def _print_run(run: Any) -> None:
             leaks = _("leaks unknown") if r.leaks is None else count(r.leaks, "leak", "leaks")
             print("  " + _("{application}: {outcome}; {linked} linked, {relink} needing relink, {failing} "
                            "failing, {leaks}").format(
-                application=r.application_name, outcome=OUTCOME_WORDS.get(r.outcome, r.outcome),
+                application=r.application_name,
+                outcome=_(OUTCOME_WORDS[r.outcome]) if r.outcome in OUTCOME_WORDS else r.outcome,
                 linked=format_number(r.linked), relink=format_number(r.needs_relink),
                 failing=format_number(r.failing), leaks=leaks) + codes)
             parts = run.details.get(r.application_id) or r.detail.split(" | ")   # phrases: shown in words
