@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
+from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail, shown_title
 from ec_console.render import data_items, format_duration, provider_name, render_summary, safe_text
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def _diagnosis_blocks(diagnosis: Diagnosis, clean: Callable[[str], str]) -> list
 
 
 def _detail_blocks(step: StepResult, clean: Callable[[str], str]) -> list[_Block]:
-    blocks = [_Block("text", line) for line in clean(step.detail).splitlines() if line.strip()]
+    blocks = [_Block("text", line) for line in clean(shown_detail(step)).splitlines() if line.strip()]
     if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
         blocks.extend(_diagnosis_blocks(step.diagnosis, clean))
     items = data_items(step.data)
@@ -359,7 +359,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     for step in report.steps:
         blocks = _detail_blocks(step, clean)
         pdf.set_font(sans, "", 9)
-        title_lines = pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(step.title)), dry_run=True,
+        title_lines = pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(shown_title(step))), dry_run=True,
                                      output="LINES")
         height = max(len(title_lines) * _LINE, sum(block_height(b, inner_detail) for b in blocks)) + 2 * _PAD
         room = pdf.page_break_trigger - pdf.get_y()
@@ -375,7 +375,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         pdf.set_xy(left + status_w + _PAD, top + _PAD)
         pdf.set_font(sans, "B" if step.status is StepStatus.FAIL else "", 9)
         pdf.set_text_color(*_INK)
-        pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(step.title)), align="L",
+        pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(shown_title(step))), align="L",
                        new_x=XPos.LEFT, new_y=YPos.NEXT)
         title_bottom = pdf.get_y()
         pdf.set_xy(left + status_w + title_w + _PAD, top + _PAD)
@@ -384,7 +384,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
         pdf.cell(duration_w - 2 * _PAD, _LINE, duration, align="R")
         pdf.set_xy(detail_x, top + _PAD)
-        pdf.row_title = clean(step.title)
+        pdf.row_title = clean(shown_title(step))
         pdf.continued_bottom = 0.0
         for block in blocks:
             draw_block(block, detail_x, inner_detail)
