@@ -44,6 +44,10 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/monitor_notify.py",
     "ec_console/monitor_status.py",
     "ec_console/providers/base.py",
+    "ec_console/providers/exchange/check.py",  # step texts: engineer p6
+    "ec_console/providers/google/check.py",
+    "ec_console/providers/google/marketplace.py",
+    "ec_console/providers/graph/check.py",
     "ec_console/providers/exchange/scope.py",
     "ec_console/reconcile.py",
     "ec_console/regions.py",
@@ -350,6 +354,65 @@ def _core_literals(module: str) -> list[str]:
     return found
 
 
+# A check's step texts (docs/i18n.md): title and detail positions of the step builders. Each must be a
+# `say()` / `say_n()` / `_()` call or a plain variable, never a literal or an f-string (stored English that no
+# template produced is shown untranslated).
+STEP_TEXT_POSITIONS = {
+    "passed": ((0,), ("detail",)), "warned": ((0,), ("detail",)), "failed": ((1,), ("detail",)),
+    "skipped": ((0,), ("reason",)), "StepSpec": ((1,), ("title",)), "StepResult": ((1, 4), ("title", "detail")),
+    "Outcome": ((1,), ("detail",)),
+}
+
+
+def _step_words(node: ast.AST) -> bool:
+    """A literal, f-string, concatenation, `%` or `.format()` with words, or a choice between such."""
+    if isinstance(node, ast.IfExp):
+        return _step_words(node.body) or _step_words(node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _step_words(node.func.value)
+    if isinstance(node, ast.BinOp):
+        return _step_words(node.left) or _step_words(node.right)
+    return _has_words(node)
+
+
+def _step_text_literals(module: str) -> list[str]:
+    """Step titles and details given as literals or f-strings instead of `say()` / `say_n()` templates."""
+    found = []
+    for node in ast.walk(_tree(module)):
+        if not isinstance(node, ast.Call) or _call_name(node) not in STEP_TEXT_POSITIONS:
+            continue
+        name = _call_name(node)
+        indexes, keywords = STEP_TEXT_POSITIONS[name]
+        suspects = [node.args[i] for i in indexes if i < len(node.args)]
+        suspects += [k.value for k in node.keywords if k.arg in keywords]
+        found += [f"{module}:{node.lineno} {name}({ast.unparse(s)[:60]})" for s in suspects if _step_words(s)]
+    return found
+
+
+def test_no_step_text_of_a_translated_module_escapes_say():
+    found = [hit for module in CORE_MODULES if _finished(module) for hit in _step_text_literals(module)]
+    assert not found, "step titles / details outside say() / say_n():\n" + "\n".join(found)
+
+
+def test_the_step_text_scan_finds_a_literal_or_an_f_string(tmp_path, monkeypatch):
+    module = tmp_path / "ec_console" / "providers" / "sample.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "STEPS = (StepSpec('dns', 'Resolve the host'), StepSpec('tcp', say('Connect')))\n"  # caught, said
+        "def step(host, detail, why):\n"
+        "    passed(f'Connected to {host}')\n"                         # caught
+        "    passed(detail)\n"                                          # a variable
+        "    warned(detail + ' Tokens still work.')\n"                  # caught
+        "    failed(why, 'Refused: ' + host if host else detail)\n"     # caught
+        "    skipped(reason='Not requested ({x}).'.format(x=host))\n"   # caught
+        "    Outcome(StepStatus.FAIL, say('{host} refused', host=host))\n"  # said
+        "    StepResult('a', 'Title', StepStatus.PASS, 0, detail)\n",   # caught: the title
+        encoding="utf-8")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    hits = [hit.split(" ", 1)[1].split("(")[0] for hit in _step_text_literals("ec_console/providers/sample.py")]
+    assert sorted(hits) == sorted(["StepSpec", "passed", "warned", "failed", "skipped", "StepResult"])
+
+
 def test_no_gui_text_of_a_translated_module_escapes_tr():
     found = [hit for module in UI_MODULES if _finished(module) for hit in _gui_literals(module)]
     assert not found, "user-visible literals outside tr():\n" + "\n".join(found)
@@ -403,5 +466,5 @@ def test_a_listed_module_is_really_not_done(module):
     else:
         catalog = _po_catalog()
         gaps = [t for t, _ in _core_texts(module) if not _core_translated(catalog, t)]
-        gaps += _core_literals(module)
+        gaps += _core_literals(module) + _step_text_literals(module)
     assert gaps, f"{module} is fully translated: take it off NOT_YET_TRANSLATED"
