@@ -462,7 +462,7 @@ class _GoogleCheck:
         try:
             raw = Path(self.settings.key_file).read_bytes()  # type: ignore[arg-type]
         except OSError as exc:
-            raise KeyProblem(f"it cannot be read ({exc.strerror or exc})") from None
+            raise KeyProblem(say("it cannot be read ({error})", error=exc.strerror or exc)) from None
         return parse_key_bytes(raw)
 
     def key(self) -> Outcome:

@@ -77,29 +77,31 @@ def load_client_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]
         try:
             info = json.loads(Path(source).read_text(encoding="utf-8-sig"))
         except OSError as exc:
-            raise ClientSecretProblem(f"the file cannot be read ({exc.strerror or exc})") from None
+            problem = say("the file cannot be read ({error})", error=exc.strerror or exc)
+            raise ClientSecretProblem(problem) from None
         except (ValueError, UnicodeDecodeError):
-            raise ClientSecretProblem("it is not JSON") from None
+            raise ClientSecretProblem(say("it is not JSON")) from None
         except RecursionError:  # a client file is two levels deep; this is not one
-            raise ClientSecretProblem("it is not an OAuth client file: its JSON nests too deeply") from None
+            problem = say("it is not an OAuth client file: its JSON nests too deeply")
+            raise ClientSecretProblem(problem) from None
     if not isinstance(info, dict):
-        raise ClientSecretProblem("it is not a JSON object")
+        raise ClientSecretProblem(say("it is not a JSON object"))
     if info.get("type") == "service_account":
         raise ClientSecretProblem(
-            "it is a service-account key; the sign-in needs the OAuth client file "
-            "(client_secret_….json) of a Desktop app"
+            say("it is a service-account key; the sign-in needs the OAuth client file "
+                "(client_secret_….json) of a Desktop app")
         )
     if "web" in info and "installed" not in info:
         raise ClientSecretProblem(
-            "it is a Web application client; create an OAuth client of type Desktop "
-            "app (only that type may redirect to this computer)"
+            say("it is a Web application client; create an OAuth client of type Desktop "
+                "app (only that type may redirect to this computer)")
         )
     config = info.get("installed")
     if not isinstance(config, dict):
-        raise ClientSecretProblem("it has no 'installed' section: it is not an OAuth client file")
+        raise ClientSecretProblem(say("it has no 'installed' section: it is not an OAuth client file"))
     missing = [f for f in _REQUIRED if not isinstance(config.get(f), str) or not config[f].strip()]
     if missing:
-        raise ClientSecretProblem(f"fields missing in 'installed': {', '.join(missing)}")
+        raise ClientSecretProblem(say("fields missing in 'installed': {fields}", fields=", ".join(missing)))
     for name in ("auth_uri", "token_uri"):
         _check_https(name, config[name])
     register_secret(config["client_secret"])
@@ -113,11 +115,12 @@ def _check_https(name: str, value: str) -> None:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        raise ClientSecretProblem(f"{name} {shown} is not a valid URL") from None
+        problem = say("{field} {value} is not a valid URL", field=name, value=shown)
+        raise ClientSecretProblem(problem) from None
     if parts.scheme != "https":
-        raise ClientSecretProblem(f"{name} {shown} is not an https URL")
+        raise ClientSecretProblem(say("{field} {value} is not an https URL", field=name, value=shown))
     if not host:
-        raise ClientSecretProblem(f"{name} {shown} has no host name")
+        raise ClientSecretProblem(say("{field} {value} has no host name", field=name, value=shown))
 
 
 @dataclass(frozen=True)
