@@ -196,12 +196,13 @@ def test_a_file_that_is_not_a_key_or_a_certificate_is_refused_in_german(language
     with pytest.raises(BadInput) as refused:
         open_certificate(str(junk), None)
     assert str(refused.value.message) == (
-        f"--certificate: {junk} ist nicht verwendbar: sie ist weder eine PEM-Datei noch eine PFX-Datei, die sich "
-        "mit EC_CERT_PASSWORD öffnen lässt (eine falsche oder fehlende Passphrase oder eine andere Art von Datei)")
+        f"--certificate: {junk} ist nicht verwendbar: sie ist weder eine PEM-Datei noch eine PFX-Datei, die "
+        "sich mit EC_CERT_PASSWORD öffnen lässt (eine falsche oder fehlende Passphrase oder eine andere Art "
+        "von Datei)")
     with pytest.raises(KeyProblem) as problem:
         load_key(parse_key_text('{"type": "authorized_user"}'))
     # the problem itself stays English (it goes into a stored diagnosis); the reader sees it in German
     assert str(problem.value).startswith("it is a user's own sign-in credentials")
-    assert localized(str(problem.value)) == ("sie enthält die eigenen Anmeldedaten eines Nutzers (gcloud auth "
-                                             "application-default login) (Typ 'authorized_user'), keinen "
-                                             "Dienstkontoschlüssel")
+    assert localized(str(problem.value)) == (
+        "sie enthält die eigenen Anmeldedaten eines Nutzers (gcloud auth application-default login) (Typ "
+        "'authorized_user'), keinen Dienstkontoschlüssel")
