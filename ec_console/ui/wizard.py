@@ -41,8 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checks import CancelToken, StepStatus
-from ec_console.diagnoses import surface_text
+from ec_console.diagnoses import for_surface, localize, surface_text
 from ec_console.registry import Registry
+from ec_console.texts import localized
 from ec_console.ui import theme
 from ec_console.ui.about import CHECKING as CHECKING_KEYCHAIN
 from ec_console.ui.step_list import CopyRow, StepBridge, StepList, add_instructions
@@ -702,7 +703,9 @@ class SignInBox(QFrame):
             self.page.completeChanged.emit()
             self.status.setText(self.tr("Signed in as %s, a super administrator.") % result.email)
             return
-        why = surface_text(result.diagnosis.cause if result.diagnosis is not None else result.detail)
+        # in the window's words and language (the sign-in's detail is a step text: texts.localized)
+        why = (localize(for_surface(result.diagnosis), "gui").cause if result.diagnosis is not None
+               else surface_text(localized(result.detail)))
         self.status.setText(self.tr("Sign-in did not succeed: %s") % why)
 
     def _failed(self, exc: BaseException) -> None:
