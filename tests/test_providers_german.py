@@ -206,3 +206,28 @@ def test_a_file_that_is_not_a_key_or_a_certificate_is_refused_in_german(language
     assert localized(str(problem.value)) == (
         "sie enthält die eigenen Anmeldedaten eines Nutzers (gcloud auth application-default login) (Typ "
         "'authorized_user'), keinen Dienstkontoschlüssel")
+
+
+def test_the_marketplace_check_reads_in_german_live_and_read_back(language):
+    from ec_console.providers.google.marketplace import (
+        MarketplaceCheckSettings,
+        VendorSide,
+        run_marketplace_check,
+    )
+
+    vendor = VendorSide("Enterprise Connect DE", "https://dashboard.de.example",
+                        "482913570164-abc.apps.googleusercontent.com",
+                        "https://workspace.google.com/marketplace/app/enterprise_connect/482913570164")
+    language(False)
+    report = run_marketplace_check(MarketplaceCheckSettings("ada@contoso.com", vendor, "ceo@contoso.com",
+                                                            "/Sales"))
+    stored = Report.from_dict(json.loads(json.dumps(report.to_dict())))
+    language(True)
+    for shown in (report, stored):
+        text = render_text(shown)
+        assert "Installation in den Administrator-Protokollereignissen verzeichnet" in text
+        assert ("daher kann nur Enterprise Connect DE ein delegiertes Token für ada@contoso.com anfordern. "
+                "Prüfen Sie das Konto im Web-Dashboard (https://dashboard.de.example).") in text
+        assert "Ob ceo@contoso.com (außerhalb von /Sales) abgewiesen wird" in text
+        assert english_left(step_lines(text)) == []
+    assert stored.steps[0].detail.startswith("Not signed in: give the OAuth client file")
