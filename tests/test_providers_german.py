@@ -108,7 +108,7 @@ def test_the_google_check_reads_in_german_and_its_json_stays_english(google, lan
     lines = step_lines(german)
     assert len(lines) == 7
     for title in ("Token für das Dienstkonto", "Domainweite Delegierung für jeden Bereich",
-                  "Nutzer im Verzeichnis", "Kalender lesen (belegte Zeiten der nächsten 7 Tage)",
+                  "Benutzer im Verzeichnis", "Kalender lesen (belegte Zeiten der nächsten 7 Tage)",
                   "Konto außerhalb des Bereichs wird abgewiesen"):
         assert title in german
     assert f"{google.users['ok']} existiert und ist aktiv (abgefragt als {google.admin_email})." in german
@@ -204,7 +204,7 @@ def test_a_file_that_is_not_a_key_or_a_certificate_is_refused_in_german(language
     # the problem itself stays English (it goes into a stored diagnosis); the reader sees it in German
     assert str(problem.value).startswith("it is a user's own sign-in credentials")
     assert localized(str(problem.value)) == (
-        "sie enthält die eigenen Anmeldedaten eines Nutzers (gcloud auth application-default login) (Typ "
+        "sie enthält die eigenen Anmeldedaten eines Benutzers (gcloud auth application-default login) (Typ "
         "'authorized_user'), keinen Dienstkontoschlüssel")
 
 
