@@ -178,8 +178,8 @@ def test_a_stored_report_is_read_back_in_german(google, graph, language, capsys,
     assert "Übersprungen: Der Schritt „Domainweite Delegierung für jeden Bereich“ ist fehlgeschlagen." in text
     failed = next(s for s in graph_report.steps if s.status is StepStatus.FAIL)
     assert shown_title(failed) == "Kalender des Postfachs öffnen"
-    assert shown_detail(failed) == (f"Der Kalender von {graph.mailbox_out_of_scope} wurde verweigert: "
-                                    "HTTP 403 (ErrorAccessDenied)")
+    assert shown_detail(failed) == (f"Der Zugriff auf den Kalender von {graph.mailbox_out_of_scope} wurde "
+                                    "verweigert: HTTP 403 (ErrorAccessDenied)")
     assert english_left(step_lines(render_text(graph_report))) == []
     assert failed.detail.startswith("The calendar of")   # the report itself keeps its English
 
