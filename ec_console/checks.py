@@ -503,7 +503,7 @@ def shown_detail(step: StepResult) -> str:
             return _(_SKIPPED_CANCELLED)
         blocked = _SKIPPED_BLOCKED_RE.fullmatch(step.detail)
         if blocked is not None:
-            return _(_SKIPPED_BLOCKED).format(title=blocked.group("title"))
+            return _(_SKIPPED_BLOCKED).format(title=localized(blocked.group("title")))
     if step.diagnosis is not None and step.detail and step.detail == step.diagnosis.cause:
         from ec_console.diagnoses import localize  # the catalog imports this module
 

@@ -35,6 +35,8 @@ from typing import Any, Protocol
 
 from ec_console.checks import CancelToken, Diagnosis, Report, StepResult, StepStatus, utc_now_iso
 from ec_console.diagnoses import ad_identity
+from ec_console.i18n import _
+from ec_console.texts import Said, say, say_n
 
 # --- whose problem a failed probe is ----------------------------------------------------------------------
 
@@ -189,6 +191,11 @@ def _ps(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# A probe's step titles and details: stored in English, shown in the reader's language (ec_console/texts.py).
+PROBE_CANCELLED = say("the probe was cancelled")
+GOOGLE_READ_TITLE = say("Read the calendar (busy blocks of the next 7 days)")
+GRAPH_TOKEN_TITLE = say("Get a token for the application")
+GRAPH_READ_TITLE = say("Read the next 7 days of busy times")
 _BACK_OFF_RE = re.compile(r"(?:back off|wait)\s+([0-9]+(?:\.[0-9]+)?)\s*s\b", re.IGNORECASE)
 
 
@@ -367,8 +374,7 @@ class ExchangeAdapter:
         report: Report = result.report or Report("exchange", email, result.checked_at or utc_now_iso())
         if report.cancelled or cancel.cancelled and result.diagnosis is None:
             # a cancelled check proves nothing (probe_mailbox may report it as ok with no blocks)
-            return ProbeOutcome(email, ProbeKind.CANCELLED, result.checked_at, report, None,
-                                "the probe was cancelled")
+            return ProbeOutcome(email, ProbeKind.CANCELLED, result.checked_at, report, None, PROBE_CANCELLED)
         if result.ok:
             return ProbeOutcome(email, ProbeKind.OK, result.checked_at, report, None, result.detail,
                                 busy_count=len(result.blocks))
@@ -384,17 +390,20 @@ class ExchangeAdapter:
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group")
         if not group:
-            raise EnumerationError(None, f"The application {application.name!r} has no scoping group to "
-                                         "list; paste a list of mailboxes or import a Get-Mailbox CSV")
+            raise EnumerationError(None, say("The application {name} has no scoping group to list; paste a "
+                                             "list of mailboxes or import a Get-Mailbox CSV",
+                                             name=repr(application.name)))
         settings = self.settings_for(application, s.get("test_mailbox") or f"postmaster@{application.domain}")
         try:
             listing = enumerate_scope(settings, secret, group)
         except ScopeError as exc:
             raise EnumerationError(exc.diagnosis, exc.detail) from None
-        notes = [f"{g.address or g.name} is a group nested in {group}: Exchange does not apply the scope to "
-                 "its members, so they are not listed" for g in listing.nested_groups]
-        notes += [f"{o.address or o.name} ({o.kind}) is not a mailbox and is left out"
-                  for o in listing.others]
+        notes: list[str] = [
+            say("{member} is a group nested in {group}: Exchange does not apply the scope to its members, so "
+                "they are not listed", member=g.address or g.name, group=group)
+            for g in listing.nested_groups]
+        notes += [say("{member} ({kind}) is not a mailbox and is left out", member=o.address or o.name,
+                      kind=o.kind) for o in listing.others]
         return Enumeration([Account(m.address, m.name) for m in listing.mailboxes if m.address], notes)
 
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
@@ -530,9 +539,10 @@ class GoogleAdapter:
         checked_at = result.checked_at or utc_now_iso()
         if result.ok:
             busy = [{"start": b.start, "end": b.end} for b in result.busy]
-            detail = (f"{len(busy)} busy block{'s' if len(busy) != 1 else ''} in the next 7 days "
-                      "(times only; no event details fetched)")
-            step = StepResult("read_calendar", "Read the calendar (busy blocks of the next 7 days)",
+            detail = say_n("{n} busy block in the next 7 days (times only; no event details fetched)",
+                           "{n} busy blocks in the next 7 days (times only; no event details fetched)",
+                           len(busy))
+            step = StepResult("read_calendar", GOOGLE_READ_TITLE,
                               StepStatus.PASS, 0, detail,
                               {"count": len(busy), "time_zone": result.time_zone, "blocks": busy})
             return ProbeOutcome(email, ProbeKind.OK, checked_at, Report("google", email, checked_at, (step,)),
@@ -540,8 +550,8 @@ class GoogleAdapter:
         diagnosis = result.diagnosis
         if diagnosis is None or cancel.cancelled:
             return ProbeOutcome(email, ProbeKind.CANCELLED, checked_at, Report("google", email, checked_at),
-                                None, "the probe was cancelled")
-        step = StepResult("read_calendar", "Read the calendar (busy blocks of the next 7 days)",
+                                None, PROBE_CANCELLED)
+        step = StepResult("read_calendar", GOOGLE_READ_TITLE,
                           StepStatus.FAIL, 0, diagnosis.cause, None, diagnosis)
         return ProbeOutcome(email, classify(diagnosis.code), checked_at,
                             Report("google", email, checked_at, (step,)), diagnosis, diagnosis.cause,
@@ -561,15 +571,15 @@ class GoogleAdapter:
 
         s = application.settings
         checked_at = utc_now_iso()
-        title = "Read the calendar (busy blocks of the next 7 days)"
+        title = GOOGLE_READ_TITLE
         org_unit, group = s.get("org_unit"), s.get("group")
-        where = ""
+        covered: Said | None = None
         if org_unit:
             settings = self.settings_for(application, secret, email, timeout=timeout)
             user, diagnosis = lookup_user(settings, email, cancel=cancel)
             if cancel.cancelled:
                 return ProbeOutcome(email, ProbeKind.CANCELLED, checked_at,
-                                    Report("google", email, checked_at), None, "the probe was cancelled")
+                                    Report("google", email, checked_at), None, PROBE_CANCELLED)
             if diagnosis is None and user is not None and not org_unit_covers(org_unit, user.org_unit):
                 from ec_console.diagnoses import diagnose
 
@@ -583,10 +593,14 @@ class GoogleAdapter:
                 return ProbeOutcome(email, kind, checked_at, Report("google", email, checked_at, (step,)),
                                     diagnosis, diagnosis.cause)
             if user is not None:
-                where = f"{email} is in {user.org_unit}, which the install for {org_unit} covers. "
+                covered = say("{email} is in {org_unit}, which the install for {install} covers. {vendor}",
+                              email=email, org_unit=user.org_unit, install=org_unit,
+                              vendor=VendorSide.from_settings(s).only_vendor_can_test(email))
         elif group:
-            where = f"Whether {email} is a member of {group} (the install's group) is not checked here. "
-        detail = where + VendorSide.from_settings(s).only_vendor_can_test(email)
+            covered = say("Whether {email} is a member of {group} (the install's group) is not checked here. "
+                          "{vendor}", email=email, group=group,
+                          vendor=VendorSide.from_settings(s).only_vendor_can_test(email))
+        detail = covered or VendorSide.from_settings(s).only_vendor_can_test(email)
         step = StepResult("read_calendar", title, StepStatus.WARN, 0, detail, {"tested": False})
         report = Report("google", email, checked_at, (step,))
         return ProbeOutcome(email, ProbeKind.UNVERIFIED, checked_at, report, None, detail)
@@ -607,9 +621,9 @@ class GoogleAdapter:
             raise EnumerationError(exc.diagnosis, str(exc)) from None
         notes = []
         if s.get("install", "dwd") == "dwd":
-            notes.append("Domain-wide delegation cannot be limited to a group or organisational unit: the "
-                         "application can reach every account of the domain, and this console's profile list "
-                         "is the control.")
+            notes.append(say("Domain-wide delegation cannot be limited to a group or organisational unit: "
+                             "the application can reach every account of the domain, and this console's "
+                             "profile list is the control."))
         return Enumeration(accounts, notes)
 
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
@@ -760,8 +774,7 @@ class GraphAdapter:
 
         checked_at = utc_now_iso()
         diagnosis = diagnose("bad_input", message=detail, field="the application's certificate")
-        step = StepResult("authenticate", "Get a token for the application", StepStatus.FAIL, 0, detail, None,
-                          diagnosis)
+        step = StepResult("authenticate", GRAPH_TOKEN_TITLE, StepStatus.FAIL, 0, detail, None, diagnosis)
         report = Report("graph", email, checked_at, (step,))
         return ProbeOutcome(email, ProbeKind.APPLICATION, checked_at, report, diagnosis, detail)
 
@@ -784,8 +797,9 @@ class GraphAdapter:
         try:
             credential = self.credential(application, secret)
         except CertificateProblem as exc:
-            why = (f"The certificate {application.settings.get('certificate')} of {application.name} cannot "
-                   f"be used: {exc}")
+            why = say("The certificate {certificate} of {name} cannot be used: {error}",
+                      certificate=application.settings.get("certificate"), name=application.name,
+                      error=str(exc))
             return _BrokenSession(lambda email: self._failure(application, email, why))
         settings = self.settings_for(application, application.settings.get("test_mailbox")
                                      or f"postmaster@{application.domain}", timeout=timeout)
@@ -796,8 +810,7 @@ class GraphAdapter:
     def outcome(email: str, probe: Any, cancel: CancelToken) -> ProbeOutcome:
         """A `GraphProbe` in the dashboard's terms."""
         outcome = probe.outcome
-        title = ("Get a token for the application" if probe.step == "authenticate"
-                 else "Read the next 7 days of busy times")
+        title = GRAPH_TOKEN_TITLE if probe.step == "authenticate" else GRAPH_READ_TITLE
         step = StepResult(probe.step, title, outcome.status, 0, outcome.detail, outcome.data,
                           outcome.diagnosis)
         report = Report("graph", email, probe.checked_at, (step,))
@@ -806,8 +819,7 @@ class GraphAdapter:
                                 busy_count=len(probe.blocks))
         diagnosis = outcome.diagnosis
         if diagnosis is None and cancel.cancelled:
-            return ProbeOutcome(email, ProbeKind.CANCELLED, probe.checked_at, report, None,
-                                "the probe was cancelled")
+            return ProbeOutcome(email, ProbeKind.CANCELLED, probe.checked_at, report, None, PROBE_CANCELLED)
         code = diagnosis.code if diagnosis else None
         kind = classify(code, probe.step) if code else ProbeKind.APPLICATION
         return ProbeOutcome(email, kind, probe.checked_at, report, diagnosis, outcome.detail,
@@ -818,10 +830,10 @@ class GraphAdapter:
 
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group")
-        paste = "paste a list of mailboxes or import a CSV of their addresses instead"
         if not group:
-            raise EnumerationError(None, f"The application {application.name!r} has no scoping group to "
-                                         f"list; {paste}")
+            raise EnumerationError(None, say("The application {name} has no scoping group to list; paste a "
+                                             "list of mailboxes or import a CSV of their addresses instead",
+                                             name=repr(application.name)))
         session = self.probe_session(application, secret, concurrency=1)
         lister = getattr(getattr(session, "session", None), "list_group_members", None)
         if lister is None:  # the certificate cannot be used
@@ -830,18 +842,21 @@ class GraphAdapter:
         try:
             members = lister(group, cancel)
         except GroupListingError as exc:
-            detail = exc.outcome.detail
             if exc.missing_roles:
-                detail += (". Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft "
-                           "Entra admin center: App registrations, the app, API permissions, Microsoft "
-                           "Graph, Application permissions, then Grant admin consent), or " + paste)
+                detail = say("{detail}. Grant the application GroupMember.Read.All and User.ReadBasic.All "
+                             "(Microsoft Entra admin center: App registrations, the app, API permissions, "
+                             "Microsoft Graph, Application permissions, then Grant admin consent), or paste "
+                             "a list of mailboxes or import a CSV of their addresses instead",
+                             detail=exc.outcome.detail)
             else:
-                detail += "; " + paste
+                detail = say("{detail}; paste a list of mailboxes or import a CSV of their addresses instead",
+                             detail=exc.outcome.detail)
             raise EnumerationError(exc.outcome.diagnosis, detail) from None
         finally:
             session.close()
-        notes = ["Only the group's direct members are listed: RBAC for Applications does not apply a "
-                 "management scope's MemberOfGroup filter to members of nested groups."]
+        notes: list[str] = [say("Only the group's direct members are listed: RBAC for Applications does not "
+                                "apply a management scope's MemberOfGroup filter to members of nested "
+                                "groups.")]
         return Enumeration([Account(m.email, m.name) for m in members], notes)
 
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
@@ -854,8 +869,8 @@ class GraphAdapter:
         try:
             credential = self.credential(application, secret)
         except CertificateProblem as exc:
-            raise BadInput(f"The certificate {application.settings.get('certificate')} cannot be used: "
-                           f"{exc}") from None
+            raise BadInput(_("The certificate {certificate} cannot be used: {error}").format(
+                certificate=application.settings.get("certificate"), error=exc)) from None
         settings = self.settings_for(application, target, expect_denied=expect_denied,
                                      write_probe=write_probe)
         return run_graph_check(settings, credential, cancel=cancel, observer=observer,
