@@ -1,0 +1,140 @@
+"""An Exchange check against the sandbox, read in German (LANG=de_DE.UTF-8): its step titles and details are
+German, with only hosts, addresses, codes and commands left as they are; `--json` is the same as in English;
+and a report stored in English and read back later is shown in German too (docs/i18n.md, "A check's step
+texts")."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from ec_console import i18n
+from ec_console.checks import Report
+from ec_console.render import render_text
+from tests.cli_run import run
+from tests.sandbox_setup import sandbox_fixture
+
+sandbox = sandbox_fixture("module")
+
+# Words only an English sentence has (German prose around hosts, addresses and codes has none of them); lower
+# case only, as German nouns are capitalised ("Server").
+ENGLISH_WORDS = re.compile(r"\b(the|and|is|are|of|to|with|should|must|not|for|it|or|this|if|then|was|"
+                           r"busy|blocks?|days|calendar|mailbox|server|resolves|connected|signed|offers|"
+                           r"opened|created|refused|certificate|trusted|through|using|given)\b")
+STATUS_WORDS = ("OK", "WARNUNG", "FEHLER", "ÜBERSPRUNGEN")
+
+
+@pytest.fixture
+def german(monkeypatch, compiled_catalogs):
+    i18n.set_language(None)   # the command line follows LANG, not a window's choice an earlier test left
+
+    def switch(on: bool) -> None:
+        monkeypatch.setenv("LANG", "de_DE.UTF-8" if on else "en_US.UTF-8")
+    return switch
+
+
+def check(capsys, monkeypatch, info, mailbox: str, *extra: str) -> tuple[int, str, str]:
+    monkeypatch.setenv("EC_PASSWORD", info.password)
+    return run(capsys, "check", "exchange", "--mailbox", mailbox, "--ews-url", info.ews_url,
+               "--username", info.username, "--ca-file", info.ca_file, "--timeout", "5", *extra)
+
+
+def full_check(capsys, monkeypatch, info, *extra: str) -> tuple[int, str, str]:
+    """Every step of the check, the write probe and the restriction included."""
+    return check(capsys, monkeypatch, info, info.mailbox_in_scope, "--write-probe", "--expect-denied",
+                 info.mailbox_out_of_scope, *extra)
+
+
+def step_lines(output: str) -> list[str]:
+    """The step lines of a text report (status word, title, duration, detail), without the header."""
+    return [line.strip() for line in output.splitlines() if line.strip().startswith(STATUS_WORDS)]
+
+
+def english_left(lines: list[str], info) -> list[str]:
+    """The lines that still hold English words once hosts, addresses, paths and certificate names are gone."""
+    left = []
+    for line in lines:
+        prose = line.replace(info.ews_url, "").replace(info.ca_file, "")
+        prose = re.sub(r"\S+@\S+|CN=[^,]*(,O=[^,]*)?|Microsoft Exchange Server \d+|SANDBOX\\\S+", "", prose)
+        if ENGLISH_WORDS.search(prose):
+            left.append(line)
+    return left
+
+
+def test_a_full_check_reads_german_step_by_step(german, sandbox, capsys, monkeypatch):
+    info = sandbox.info()
+    german(True)
+    code, out, err = full_check(capsys, monkeypatch, info)
+    assert code == 0, err
+    lines = step_lines(out)
+    assert len(lines) == 9
+    assert not english_left(lines, info), "English left in the German steps:\n" + "\n".join(english_left(
+        lines, info))
+    text = "\n".join(lines)
+    for german_words in ("EWS-Endpunkt ermitteln", "Servernamen auflösen", "Mit dem Server verbinden",
+                         "Serverzertifikat prüfen", "Als Dienstkonto anmelden",
+                         "Kalender des Postfachs öffnen",
+                         "per Identitätswechsel geöffnet", "belegte Zeiträume in den nächsten 7 Tagen",
+                         "Testelement erstellen und löschen", "wurde wie erwartet verweigert",
+                         "vertrauenswürdigen Zertifikate des Systems"):
+        assert german_words in text, german_words
+    # hosts, addresses, the server's codes and names are kept as they are
+    assert info.ews_url in text and info.mailbox_in_scope in text and info.mailbox_out_of_scope in text
+    assert "ErrorImpersonateUserDenied" in text and "NTLM" in text
+
+
+def test_a_failing_checks_steps_are_german_and_a_skipped_step_names_the_german_title(
+        german, sandbox, capsys, monkeypatch):
+    info = sandbox.info()
+    german(True)
+    code, out, err = check(capsys, monkeypatch, info, info.mailbox_out_of_scope)
+    assert code == 1, err
+    lines = step_lines(out)
+    failed = next(line for line in lines if line.startswith("FEHLER"))
+    assert "Kalender des Postfachs öffnen" in failed
+    # the server's own words follow, as it sent them
+    assert "Exchange hat mit ErrorImpersonateUserDenied geantwortet" in failed
+    skipped = next(line for line in lines if line.startswith("ÜBERSPRUNGEN"))
+    assert "Übersprungen: Der Schritt „Kalender des Postfachs öffnen“ ist fehlgeschlagen." in skipped
+    assert not english_left([line for line in lines if line is not failed], info)
+
+
+def _without_times(output: str) -> str:
+    return re.sub(r'"(\w+_at|time)": "[^"]*"|"duration_ms": \d+', "", output)
+
+
+def test_the_json_of_a_check_is_the_same_in_german(german, sandbox, capsys, monkeypatch):
+    info = sandbox.info()
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = full_check(capsys, monkeypatch, info, "--json")
+        assert code == 0, err
+        outputs.append(out)
+    assert _without_times(outputs[0]) == _without_times(outputs[1])
+    steps = json.loads(outputs[1])["steps"]
+    assert steps[0]["title"] == "Find the EWS endpoint"                    # English kept
+    assert steps[6]["detail"].endswith("busy type only; no subjects or bodies fetched)")
+
+
+def test_a_stored_english_report_is_shown_in_german(german, sandbox, capsys, monkeypatch):
+    info = sandbox.info()
+    german(False)
+    code, stored, err = full_check(capsys, monkeypatch, info, "--json")
+    assert code == 0, err
+    report = Report.from_dict(json.loads(stored))          # what the registry or a JSON file gives back
+    english = render_text(report)
+    assert "Opened the calendar of" in english and "impersonating it" in english
+    i18n.set_language("de")
+    try:
+        shown = render_text(Report.from_dict(json.loads(stored)))
+    finally:
+        i18n.set_language(None)
+    lines = step_lines(shown)
+    assert len(lines) == 9
+    assert not english_left(lines, info), "English left in the stored report:\n" + "\n".join(
+        english_left(lines, info))
+    assert f"Kalender von {info.mailbox_in_scope} per Identitätswechsel geöffnet" in shown
+    assert "belegte Zeiträume in den nächsten 7 Tagen" in shown or "belegter Zeitraum" in shown
