@@ -138,3 +138,71 @@ def test_a_stored_english_report_is_shown_in_german(german, sandbox, capsys, mon
         english_left(lines, info))
     assert f"Kalender von {info.mailbox_in_scope} per Identitätswechsel geöffnet" in shown
     assert "belegte Zeiträume in den nächsten 7 Tagen" in shown or "belegter Zeitraum" in shown
+
+
+def test_the_dashboards_probe_outcomes_and_the_scope_notes_are_shown_in_german(german, monkeypatch):
+    """What the link dialog, check all and the details pane show of a probe (its detail, a step title, the
+    notes of a scope listing, a cancelled probe) is stored in English and shown in German."""
+    from types import SimpleNamespace
+
+    from ec_console.checks import CancelToken, shown_detail, shown_title
+    from ec_console.providers.base import ExchangeAdapter, GoogleAdapter
+    from ec_console.providers.exchange.check import ScopeListing, ScopeMember
+    from ec_console.texts import localized
+
+    block = SimpleNamespace(start="2026-12-04T09:00:00Z", end="2026-12-04T10:00:00Z")
+    result = SimpleNamespace(ok=True, busy=[block, block], checked_at="2026-12-03T19:00:00Z", time_zone="UTC")
+    ok = GoogleAdapter.outcome("ada@contoso.com", result, CancelToken())
+    cancelled = ExchangeAdapter.outcome("ada@contoso.com", SimpleNamespace(
+        report=None, checked_at="2026-12-03T19:00:00Z", diagnosis=None, ok=False), _cancelled())
+    assert ok.detail == "2 busy blocks in the next 7 days (times only; no event details fetched)"
+    assert cancelled.detail == "the probe was cancelled"
+    step = ok.report.steps[0]
+    assert step.to_dict()["title"] == "Read the calendar (busy blocks of the next 7 days)"
+
+    listing = ScopeListing("calendar-scope@contoso.com", [ScopeMember("ada@contoso.com", "Ada", "Mailbox")],
+                           [ScopeMember("board@contoso.com", "Board", "PublicDL")])
+    adapter = ExchangeAdapter()
+    application = SimpleNamespace(name="Room booking", domain="contoso.com",
+                                  settings={"scope_group": "calendar-scope@contoso.com",
+                                            "ews_url": "https://mail.contoso.com/EWS/Exchange.asmx",
+                                            "username": "CONTOSO\\svc"})
+    monkeypatch.setattr("ec_console.providers.exchange.check.enumerate_scope",
+                        lambda settings, secret, group: listing)
+    notes = adapter.enumerate(application, "secret", CancelToken()).notes
+    assert notes == ["board@contoso.com is a group nested in calendar-scope@contoso.com: Exchange does not "
+                     "apply the scope to its members, so they are not listed"]
+
+    german(True)
+    assert localized(ok.detail) == ("2 belegte Zeiträume in den nächsten 7 Tagen (nur Zeiten; keine "
+                                    "Termindetails abgerufen)")
+    assert shown_title(step) == "Kalender lesen (belegte Zeiten der nächsten 7 Tage)"
+    assert shown_detail(step) == localized(ok.detail)
+    assert localized(cancelled.detail) == "die Prüfung wurde abgebrochen"
+    assert localized(notes[0]) == ("board@contoso.com ist eine in calendar-scope@contoso.com verschachtelte "
+                                   "Gruppe: Exchange wendet den Bereich nicht auf ihre Mitglieder an, daher "
+                                   "werden sie nicht aufgelistet")
+    # read back as plain English (a stored report, the registry): the same German
+    assert localized(str(notes[0])) == localized(notes[0])
+    assert localized(str(ok.detail)) == localized(ok.detail)
+
+
+def _cancelled():
+    from ec_console.checks import CancelToken
+
+    token = CancelToken()
+    token.cancel()
+    return token
+
+
+def test_a_stored_answer_with_the_servers_message_keeps_the_message_after_the_code(german):
+    """Two templates with the same words ("Exchange answered {code}" and "... {code}: {message}"): the one
+    with more text of its own wins, so the server's message is not taken for part of the code."""
+    from ec_console.texts import localized
+
+    stored = ("Exchange answered ErrorImpersonateUserDenied: The account does not have permission to "
+              "impersonate the requested user.")
+    german(True)
+    assert localized(stored) == ("Exchange hat mit ErrorImpersonateUserDenied geantwortet: The account does "
+                                 "not have permission to impersonate the requested user.")
+    assert localized("Exchange answered ErrorServerBusy") == "Exchange hat mit ErrorServerBusy geantwortet"

@@ -42,6 +42,7 @@ from ec_console.commands.common import (
 from ec_console.errors import BadInput, ExitStatus
 from ec_console.i18n import N_, _, format_number
 from ec_console.permissions import BULK_LINK, CHECK, LINK_PROFILES, RELINK_PROFILES, REVOKE_PROFILES
+from ec_console.texts import localized
 from ec_console.words import count
 
 MAX_LIST_FILE_BYTES = 16 * 1024 * 1024
@@ -434,7 +435,8 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
         print_table(rows, [_("EMAIL"), _("RESULT"), _("STATUS"), _("DIAGNOSIS"), _("DETAIL")], sys.stdout)
     for outcome in summary.application_failures.values():
         print(_("The application itself failed ({code}): {detail}").format(code=outcome.code,
-                                                                          detail=_one_line(outcome.detail)))
+                                                                          detail=_one_line(localized(
+                                                                              outcome.detail))))
         if outcome.diagnosis is not None:
             print(shown_diagnosis(outcome.diagnosis).remediation)
     counts = (
@@ -526,7 +528,7 @@ def run_link(args: argparse.Namespace) -> int:
                 found = dashboard.discover_accounts(registry, app, region_id=region_id)
             except EnumerationError as exc:
                 sys.stderr.write(_("ec-console: the accounts in scope could not be listed: {detail}").format(
-                    detail=exc.detail) + "\n")
+                    detail=localized(exc.detail)) + "\n")
                 if exc.diagnosis is not None:
                     sys.stderr.write(shown_diagnosis(exc.diagnosis).remediation + "\n")
                 return ExitStatus.STEP_FAILED
@@ -534,7 +536,7 @@ def run_link(args: argparse.Namespace) -> int:
             names = {a.email: a.name for a in found.accounts}
             notes = found.notes
             for note in notes:
-                sys.stderr.write(_("note: {note}").format(note=note) + "\n")
+                sys.stderr.write(_("note: {note}").format(note=localized(note)) + "\n")
         summary = _run_with_progress(
             N_("Linking"),
             args.json,

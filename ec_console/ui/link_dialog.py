@@ -42,6 +42,7 @@ from ec_console.diagnoses import surface_text
 from ec_console.i18n import format_number
 from ec_console.providers.base import HANDFUL
 from ec_console.registry import Application, Registry
+from ec_console.texts import localized
 from ec_console.ui import icons
 from ec_console.ui import operations as ops
 from ec_console.ui.check_all import saved_concurrency, time_left
@@ -273,7 +274,7 @@ class LinkProfilesDialog(QDialog):
         elif accounts and not any(a.screened for a in accounts):
             lines.append(self.tr("Nothing is ticked: the platform does not say which of these accounts are "
                                  "administrators or executives. Tick the ones to link."))
-        lines += [f"• {note}" for note in enumeration.notes]
+        lines += [f"• {localized(note)}" for note in enumeration.notes]
         self.discover_status.setText("\n".join(lines))
 
     def _discover_failed(self, message: str) -> None:
@@ -496,7 +497,8 @@ class LinkProfilesDialog(QDialog):
         if summary.run.application_failures:
             failure = next(iter(summary.run.application_failures.values()))
             text += self.tr(". The application itself failed (%s): %s") % (
-                failure.code, surface_text(failure.diagnosis.cause if failure.diagnosis else failure.detail))
+                failure.code, surface_text(failure.diagnosis.cause if failure.diagnosis
+                                           else localized(failure.detail)))
         self.status.setText(text)
         self.progress.hide()
         self.results_written.emit()

@@ -31,6 +31,7 @@ from ec_console.diagnoses import surface_text
 from ec_console.errors import ConsoleError
 from ec_console.providers.base import EnumerationError, ProviderAdapter
 from ec_console.registry import Application, ChangedElsewhere, Registry
+from ec_console.texts import localized
 from ec_console.ui.tasks import Task, TaskContext, run_in_background
 
 RegistryFactory = Callable[[str], Registry]
@@ -63,8 +64,8 @@ def expected_message(exc: BaseException) -> str | None:
         return surface_text(exc.message)
     if isinstance(exc, EnumerationError):
         if exc.diagnosis is not None:
-            return surface_text(f"{exc.detail} ({exc.diagnosis.code}: {exc.diagnosis.cause})")
-        return surface_text(exc.detail)
+            return surface_text(f"{localized(exc.detail)} ({exc.diagnosis.code}: {exc.diagnosis.cause})")
+        return surface_text(localized(exc.detail))
     return None
 
 

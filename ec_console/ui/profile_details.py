@@ -40,6 +40,7 @@ from ec_console.audit_labels import action_label
 from ec_console.checks import Report, StepSpec
 from ec_console.diagnoses import surface_text
 from ec_console.registry import Profile
+from ec_console.texts import localized
 from ec_console.ui import icons
 from ec_console.ui.accessibility import chain_tabs, name_dock_buttons
 from ec_console.ui.profiles_model import (
@@ -420,7 +421,7 @@ class ProfileDetailsPane(QDockWidget):
         if profile_id != self.profile_id:
             return
         if not outcome.ok:
-            why = surface_text(outcome.diagnosis.cause if outcome.diagnosis else outcome.detail)
+            why = surface_text(outcome.diagnosis.cause if outcome.diagnosis else localized(outcome.detail))
             self.blocks_label.setText(self.tr("The calendar could not be read: %s") % why)
             return
         step = outcome.report.step("read_calendar")
