@@ -206,3 +206,31 @@ def test_a_stored_answer_with_the_servers_message_keeps_the_message_after_the_co
     assert localized(stored) == ("Exchange hat mit ErrorImpersonateUserDenied geantwortet: The account does "
                                  "not have permission to impersonate the requested user.")
     assert localized("Exchange answered ErrorServerBusy") == "Exchange hat mit ErrorServerBusy geantwortet"
+
+
+def test_the_withdrawal_steps_are_german_with_their_commands_kept(german):
+    """The platform steps of a revoke (the revoke window, the details pane, the command line) read German;
+    each command is the same, character for character, and still follows its sentence after ": "."""
+    from types import SimpleNamespace
+
+    from ec_console.providers.base import ExchangeAdapter
+    from ec_console.texts import localized
+    from ec_console.ui.profile_details import split_step
+
+    application = SimpleNamespace(name="Room booking", domain="contoso.com", provider="exchange",
+                                  settings={"scope_group": "Calendar Scope", "username": "CONTOSO\\svc-cal",
+                                            "ews_url": "https://mail.contoso.com/EWS/Exchange.asmx"})
+    adapter = ExchangeAdapter()
+    steps = adapter.withdrawal_steps(application)
+    step = adapter.profile_withdrawal_step(application, "ada@contoso.com")
+    english = [split_step(s) for s in [*steps, step]]
+    assert english[0][0] == "Remove the ApplicationImpersonation role assignment (Exchange Management Shell)"
+    german(True)
+    shown = [split_step(localized(s)) for s in [*steps, step]]
+    assert shown[0][0] == ("Entfernen Sie die Rollenzuweisung für ApplicationImpersonation "
+                           "(Exchange-Verwaltungsshell)")
+    assert shown[-1][0] == "Entfernen Sie das Postfach aus der Bereichsgruppe"
+    assert [command for _prose, command in shown] == [command for _prose, command in english]
+    assert all(command and command.startswith(("Get-", "Disable-", "Remove-")) for _prose, command in shown)
+    # read back from the registry or an audit entry (plain English): the same German
+    assert [split_step(localized(str(s))) for s in [*steps, step]] == shown

@@ -73,6 +73,7 @@ from ec_console.permissions import (
     ROTATE_SECRET,
     SET_SCOPE,
 )
+from ec_console.texts import localized
 from ec_console.words import provider_label
 
 MAX_KEY_FILE_BYTES = 64 * 1024
@@ -633,7 +634,7 @@ def run_revoke(args: argparse.Namespace) -> int:
         if not args.json:
             print(_("To withdraw the grant of {name} on the platform:").format(name=repr(app.name)))
             for number, step in enumerate(steps, start=1):
-                print(f"  {number}. {step}")
+                print(f"  {number}. {localized(step)}")
         _confirm(args, app.name)
         report = None
         if args.skip_verify:

@@ -619,7 +619,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     for r in results:
         state = _("revoked") if r.changed else _("was already revoked")
         print(f"{r.profile.email} ({r.profile.application_name}): {state}")
-        print("  " + _("To withdraw its access on the platform: {step}").format(step=r.withdrawal_step))
+        print("  " + _("To withdraw its access on the platform: {step}").format(
+            step=localized(r.withdrawal_step)))
     return ExitStatus.OK
 
 
@@ -735,7 +736,7 @@ def _print_details(summary: dict[str, Any], details: Any) -> None:
         cause = shown_diagnosis(Diagnosis.from_dict(diagnosis)).cause
         print("\n" + _("Last failure ({code}): {cause}").format(code=diagnosis["code"], cause=clean(cause)))
     print("\n" + _("Withdraw its access at the platform: "
-                   "{step}").format(step=clean(summary["withdrawal_step"])))
+                   "{step}").format(step=clean(localized(summary["withdrawal_step"]))))
     report = details.last_report
     if report is not None:
         print("\n" + _("Last check ({started}):").format(started=report.started_at))

@@ -420,46 +420,57 @@ class ExchangeAdapter:
         if self.uses_oauth(application):
             app_id = s.get("client_id") or "<application (client) ID>"
             tenant = s.get("tenant_id") or "<tenant ID>"
+            # Each step is a sentence (shown in the reader's language) and its command (never translated).
+            unassign = (f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
+                        "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false")
+            remove = f"Remove-ServicePrincipal -Identity {_ps(app_id)} -Confirm:$false"
+            verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox>"
             return [
-                "Remove the RBAC for Applications role assignment (Exchange Online PowerShell): "
-                f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
-                "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false",
-                f"Remove the Exchange service principal: Remove-ServicePrincipal -Identity {_ps(app_id)} "
-                "-Confirm:$false",
-                "Delete the app registration's client secret (or the app registration), and any tenant-wide "
-                "consent of full_access_as_app: https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/"
-                f"ApplicationMenuBlade/~/Credentials/appId/{app_id} (tenant {tenant})",
-                "Changes take 30 minutes to 2 hours to apply in Exchange Online; verify with "
-                f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox> "
-                "(InScope False)",
+                say("Remove the RBAC for Applications role assignment (Exchange Online PowerShell): "
+                    "{command}", command=unassign),
+                say("Remove the Exchange service principal: {command}", command=remove),
+                say("Delete the app registration's client secret (or the app registration), and any "
+                    "tenant-wide consent of full_access_as_app: {link} (tenant {tenant})",
+                    link=_entra_credentials(app_id), tenant=tenant),
+                say("Changes take 30 minutes to 2 hours to apply in Exchange Online; verify with {command} "
+                    "(InScope False)", command=verify),
             ]
         account = s.get("username") or "<service account>"
         group = (s.get("scope_group") or "<scoping group>").replace("'", "''")
         short_name = account.split("\\")[-1].split("@")[0]
+        unassign = ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee "
+                    f"{_ps(account)} | Remove-ManagementRoleAssignment -Confirm:$false")
+        unscope = (f"Get-ManagementScope | Where-Object RecipientFilter -like '*{group}*' | "
+                   "Remove-ManagementScope -Confirm:$false")
+        disable = f"Disable-ADAccount -Identity {ad_identity(account)}"
+        verify = ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
+                  f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')}")
         return [
-            "Remove the ApplicationImpersonation role assignment (Exchange Management Shell): "
-            f"Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee {_ps(account)} | "
-            "Remove-ManagementRoleAssignment -Confirm:$false",
-            "Remove the management scope if nothing else uses it: Get-ManagementScope | Where-Object "
-            f"RecipientFilter -like '*{group}*'"
-            " | Remove-ManagementScope -Confirm:$false",
-            "Disable the service account or change its password: Disable-ADAccount -Identity "
-            f"{ad_identity(account)}",
-            "Verify that the service account no longer holds the role (the command lists nothing): "
-            "Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
-            f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')}",
+            say("Remove the ApplicationImpersonation role assignment (Exchange Management Shell): {command}",
+                command=unassign),
+            say("Remove the management scope if nothing else uses it: {command}", command=unscope),
+            say("Disable the service account or change its password: {command}", command=disable),
+            say("Verify that the service account no longer holds the role (the command lists nothing): "
+                "{command}", command=verify),
         ]
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group") or "<scoping group>"
-        step = (f"Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity "
-                f"{_ps(group)} -Member {_ps(email)} -BypassSecurityGroupManagerCheck -Confirm:$false")
+        command = (f"Remove-DistributionGroupMember -Identity {_ps(group)} -Member {_ps(email)} "
+                   "-BypassSecurityGroupManagerCheck -Confirm:$false")
         if self.uses_oauth(application):
             app_id = s.get("client_id") or "<application (client) ID>"
-            step += (f"; then verify: Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource "
-                     f"{_ps(email)} (InScope False, after up to 2 hours)")
-        return step
+            verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource {_ps(email)}"
+            return say("Remove the mailbox from the scoping group: {command}; then verify: {verify} (InScope "
+                       "False, after up to 2 hours)", command=command, verify=verify)
+        return say("Remove the mailbox from the scoping group: {command}", command=command)
+
+
+def _entra_credentials(app_id: str) -> str:
+    """The Microsoft Entra admin center's page of an app registration's certificates and secrets."""
+    return ("https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Credentials/"
+            f"appId/{app_id}")
 
 
 # --- Google -----------------------------------------------------------------------------------------------
@@ -644,23 +655,31 @@ class GoogleAdapter:
         s = application.settings
         client_id = s.get("client_id") or "<client ID>"
         if s.get("install") == "marketplace":
+            if s.get("vendor_dashboard"):
+                verify = say("Verify: the app no longer appears in the list. Whether a delegated token "
+                             "request for a user now fails can be tested only by the vendor, as its own "
+                             "client: {dashboard}; this console cannot test it.",
+                             dashboard=s["vendor_dashboard"])
+            else:
+                verify = say("Verify: the app no longer appears in the list. Whether a delegated token "
+                             "request for a user now fails can be tested only by the vendor, as its own "
+                             "client; this console cannot test it.")
             return [
-                "Uninstall the Marketplace app (Admin console > Apps > Google Workspace Marketplace apps > "
-                "Apps list > the app > Uninstall app): https://admin.google.com/ac/apps/gmail/marketplace",
-                "Verify: the app no longer appears in the list. Whether a delegated token request for a user "
-                "now fails can be tested only by the vendor, as its own client"
-                + (f": {s['vendor_dashboard']}" if s.get("vendor_dashboard") else "")
-                + "; this console cannot test it.",
+                say("Uninstall the Marketplace app (Admin console > Apps > Google Workspace Marketplace apps "
+                    "> Apps list > the app > Uninstall app): {link}",
+                    link="https://admin.google.com/ac/apps/gmail/marketplace"),
+                verify,
             ]
         account = s.get("client_email") or "<service account email>"
+        list_keys = f"gcloud iam service-accounts keys list --iam-account {account}"
+        delete_key = f"gcloud iam service-accounts keys delete <key ID> --iam-account {account}"
         return [
-            f"Delete the domain-wide delegation entry of client ID {client_id} (Admin console > Security > "
-            "Access and data control > API controls > Domain-wide delegation): "
-            "https://admin.google.com/ac/owl/domainwidedelegation",
-            "Delete the service account's keys: gcloud iam service-accounts keys list --iam-account "
-            f"{account}, "
-            f"then gcloud iam service-accounts keys delete <key ID> --iam-account {account}",
-            "Changes can take up to 24 hours to apply everywhere.",
+            say("Delete the domain-wide delegation entry of client ID {client_id} (Admin console > Security "
+                "> Access and data control > API controls > Domain-wide delegation): {link}",
+                client_id=client_id, link="https://admin.google.com/ac/owl/domainwidedelegation"),
+            say("Delete the service account's keys: {list_command}, then {delete_command}",
+                list_command=list_keys, delete_command=delete_key),
+            say("Changes can take up to 24 hours to apply everywhere."),
         ]
 
     def unverifiable_withdrawal(self, application: ApplicationLike) -> str | None:
@@ -671,22 +690,28 @@ class GoogleAdapter:
         from ec_console.providers.google.marketplace import VendorSide
 
         vendor = VendorSide.from_settings(s)
-        where = f" ({vendor.dashboard_url})" if vendor.dashboard_url else ""
-        return ("Not tested by this console: the Marketplace app delegates to the vendor's client, so only "
-                f"{vendor.region_label} can tell whether a delegated token request is now refused (web "
-                f"dashboard{where}). Check that the app is gone from the Admin console's Marketplace apps "
-                "list.")
+        if vendor.dashboard_url:
+            return say("Not tested by this console: the Marketplace app delegates to the vendor's client, so "
+                       "only {vendor} can tell whether a delegated token request is now refused (web "
+                       "dashboard ({url})). Check that the app is gone from the Admin console's Marketplace "
+                       "apps list.",
+                       vendor=vendor.region_label, url=vendor.dashboard_url)
+        return say("Not tested by this console: the Marketplace app delegates to the vendor's client, so "
+                   "only {vendor} can tell whether a delegated token request is now refused (web dashboard). "
+                   "Check that the app is gone from the Admin console's Marketplace apps list.",
+                   vendor=vendor.region_label)
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
         s = application.settings
         if s.get("install") == "marketplace":
             where = s.get("group") or s.get("org_unit") or "<group or organisational unit>"
-            return (f"Take {email} out of {where}, the group or organisational unit the Marketplace app is "
-                    "installed for (Admin console > Directory > Users or Groups)")
-        return ("Domain-wide delegation cannot be limited to single accounts: the grant still reaches "
-                f"{email} at the platform; this console's revoke stops its use here. To withdraw it at the "
-                "platform, install the application from the Marketplace for a group or organisational unit "
-                f"without {email}, or suspend the account.")
+            return say("Take {email} out of {where}, the group or organisational unit the Marketplace app "
+                       "is installed for (Admin console > Directory > Users or Groups)", email=email,
+                       where=where)
+        return say("Domain-wide delegation cannot be limited to single accounts: the grant still reaches "
+                   "{email} at the platform; this console's revoke stops its use here. To withdraw it at the "
+                   "platform, install the application from the Marketplace for a group or organisational "
+                   "unit without {email}, or suspend the account.", email=email)
 
 
 # --- Microsoft Graph -------------------------------------------------------------------------------------
@@ -883,36 +908,49 @@ class GraphAdapter:
         app_id = s.get("client_id") or "<application (client) ID>"
         tenant = s.get("tenant_id") or "<tenant ID>"
         group = s.get("scope_group_address") or s.get("scope_group")
-        steps = [
-            "Remove the RBAC for Applications role assignments (Exchange Online PowerShell): "
-            f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
-            "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false",
-            f"Remove the Exchange service principal: Remove-ServicePrincipal -Identity {_ps(app_id)} "
-            "-Confirm:$false",
+        # Each step is a sentence (shown in the reader's language) and its command (never translated).
+        unassign = (f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
+                    "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false")
+        remove = f"Remove-ServicePrincipal -Identity {_ps(app_id)} -Confirm:$false"
+        steps: list[str] = [
+            say("Remove the RBAC for Applications role assignments (Exchange Online PowerShell): "
+                "{command}", command=unassign),
+            say("Remove the Exchange service principal: {command}", command=remove),
         ]
         if s.get("scope_group"):
-            steps.append("Remove the management scope if nothing else uses it: Remove-ManagementScope "
-                         f"-Identity {_ps(scope_name_for(str(s['scope_group'])))} -Confirm:$false")
-        what = "certificate" if s.get("certificate") else "client secret"
-        steps += [
-            f"Delete the app registration's {what} (or the app registration), and remove any Calendars "
-            "application permission with admin consent: https://entra.microsoft.com/#view/"
-            f"Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Credentials/appId/{app_id} "
-            f"(tenant {tenant})",
-            "Changes take 30 minutes to 2 hours to reach Microsoft Graph; verify with "
-            f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox> "
-            "(InScope False)" + (f" for a member of {group}" if group else ""),
-        ]
+            scope = _ps(scope_name_for(str(s["scope_group"])))
+            unscope = f"Remove-ManagementScope -Identity {scope} -Confirm:$false"
+            steps.append(say("Remove the management scope if nothing else uses it: {command}",
+                             command=unscope))
+        if s.get("certificate"):
+            delete = say("Delete the app registration's certificate (or the app registration), and remove "
+                         "any Calendars application permission with admin consent: {link} (tenant {tenant})",
+                         link=_entra_credentials(app_id), tenant=tenant)
+        else:
+            delete = say("Delete the app registration's client secret (or the app registration), and "
+                         "remove any Calendars application permission with admin consent: {link} (tenant "
+                         "{tenant})",
+                         link=_entra_credentials(app_id), tenant=tenant)
+        verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox>"
+        if group:
+            steps += [delete, say("Changes take 30 minutes to 2 hours to reach Microsoft Graph; verify with "
+                                  "{command} (InScope False) for a member of {group}", command=verify,
+                                  group=group)]
+        else:
+            steps += [delete, say("Changes take 30 minutes to 2 hours to reach Microsoft Graph; verify with "
+                                  "{command} (InScope False)", command=verify)]
         return steps
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group") or "<scoping group>"
         app_id = s.get("client_id") or "<application (client) ID>"
-        return (f"Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity "
-                f"{_ps(group)} -Member {_ps(email)} -BypassSecurityGroupManagerCheck -Confirm:$false; then "
-                f"verify: Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource {_ps(email)} "
-                "(InScope False; Microsoft Graph follows within 30 minutes to 2 hours)")
+        command = (f"Remove-DistributionGroupMember -Identity {_ps(group)} -Member {_ps(email)} "
+                   "-BypassSecurityGroupManagerCheck -Confirm:$false")
+        verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource {_ps(email)}"
+        return say("Remove the mailbox from the scoping group: {command}; then verify: {verify} (InScope "
+                   "False; Microsoft Graph follows within 30 minutes to 2 hours)", command=command,
+                   verify=verify)
 
 
 class _GraphResultSession(_ResultSession):
