@@ -234,3 +234,40 @@ def test_the_withdrawal_steps_are_german_with_their_commands_kept(german):
     assert all(command and command.startswith(("Get-", "Disable-", "Remove-")) for _prose, command in shown)
     # read back from the registry or an audit entry (plain English): the same German
     assert [split_step(localized(str(s))) for s in [*steps, step]] == shown
+
+
+def test_the_reconciliations_exchange_scope_words_are_shown_in_german(german, monkeypatch):
+    """The scope source's description and notes, and why FindPeople was not used, in the reader's
+    language."""
+    from types import SimpleNamespace
+
+    from ec_console.checks import CancelToken
+    from ec_console.providers.exchange.check import ScopeListing, ScopeMember
+    from ec_console.providers.exchange.scope import ExchangeScope, FindPeopleRefused, read_find_people_page
+    from ec_console.texts import localized
+
+    listing = ScopeListing("calendar-scope@contoso.com", [ScopeMember("ada@contoso.com", "Ada", "Mailbox")],
+                           [ScopeMember("board@contoso.com", "Board", "PublicDL")])
+    monkeypatch.setattr("ec_console.providers.exchange.check.enumerate_scope",
+                        lambda settings, secret, group: listing)
+    application = SimpleNamespace(name="Room booking", domain="contoso.com",
+                                  settings={"scope_group": "calendar-scope@contoso.com",
+                                            "ews_url": "https://mail.contoso.com/EWS/Exchange.asmx",
+                                            "username": "CONTOSO\\svc"})
+    members = ExchangeScope().members(application, "secret", CancelToken())
+    fault = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
+             b"<faultcode>a:ErrorInvalidRequest</faultcode></s:Fault></s:Body></s:Envelope>")
+    with pytest.raises(FindPeopleRefused) as refused:
+        read_find_people_page(fault)
+    assert refused.value.reason == "the server answered FindPeople with ErrorInvalidRequest"
+    assert members.notes[1] == ("board@contoso.com is a group nested in calendar-scope@contoso.com: its "
+                                "members are outside the scope")
+    german(True)
+    assert localized(refused.value.reason) == ("der Server hat auf FindPeople mit ErrorInvalidRequest "
+                                               "geantwortet")
+    assert localized(members.notes[1]) == ("board@contoso.com ist eine in calendar-scope@contoso.com "
+                                           "verschachtelte Gruppe: Ihre Mitglieder liegen außerhalb des "
+                                           "Bereichs")
+    assert localized(str(members.notes[0])).startswith("Nur die direkten Mitglieder der Gruppe liegen im")
+    assert localized(members.source) == ("die direkten Mitglieder von calendar-scope@contoso.com "
+                                         "(EWS ExpandDL)")
