@@ -271,3 +271,35 @@ def test_the_reconciliations_exchange_scope_words_are_shown_in_german(german, mo
     assert localized(str(members.notes[0])).startswith("Nur die direkten Mitglieder der Gruppe liegen im")
     assert localized(members.source) == ("die direkten Mitglieder von calendar-scope@contoso.com "
                                          "(EWS ExpandDL)")
+
+
+def test_profiles_show_in_german_shows_the_stored_report_and_the_withdrawal_step_in_german(
+        german, sandbox, capsys, monkeypatch):
+    """A check stored in the registry (English, as every report is) and read back by `profiles show` with
+    LANG=de_DE.UTF-8: its steps and the platform step read German; `--json` keeps the English."""
+    from ec_console.registry import Registry
+
+    info = sandbox.info()
+    german(False)
+    code, stored, err = full_check(capsys, monkeypatch, info, "--json")
+    assert code == 0, err
+    report = json.loads(stored)
+    mailbox = info.mailbox_in_scope
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Room booking", "exchange", "sandbox.example",
+                                       {"scope_group": "Calendar Sync", "username": info.username,
+                                        "ews_url": info.ews_url})
+        profile = registry.add_profile(app.id, mailbox, "Ada Lovelace", status="linked")
+        registry.record_check(kind="check", result="pass", report=report, profile_id=profile.id)
+        registry.record_profile_check(profile.id, result="pass")
+    german(True)
+    code, out, err = run(capsys, "profiles", "show", mailbox, "--region", "us")
+    assert code == 0, err
+    assert f"Kalender von {mailbox} per Identitätswechsel geöffnet" in out
+    assert "Mit dem Server verbinden" in out and "Connect to the server" not in out
+    assert "Entfernen Sie das Postfach aus der Bereichsgruppe: Remove-DistributionGroupMember" in out
+    code, out, err = run(capsys, "profiles", "show", mailbox, "--region", "us", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["withdrawal_step"].startswith("Remove the mailbox from the scoping group: ")
+    assert shown["last_check"]["steps"][5]["detail"] == f"Opened the calendar of {mailbox} impersonating it"
