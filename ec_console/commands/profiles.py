@@ -430,7 +430,8 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
     if json_output:
         print_json({**extra, **summary_json(summary)})
         return
-    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.message)] for r in summary.results]
+    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(localized(r.message))]
+            for r in summary.results]
     if rows:
         print_table(rows, [_("EMAIL"), _("RESULT"), _("STATUS"), _("DIAGNOSIS"), _("DETAIL")], sys.stdout)
     for outcome in summary.application_failures.values():
