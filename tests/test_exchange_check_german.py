@@ -20,7 +20,7 @@ sandbox = sandbox_fixture("module")
 
 # Words only an English sentence has (German prose around hosts, addresses and codes has none of them); lower
 # case only, as German nouns are capitalised ("Server").
-ENGLISH_WORDS = re.compile(r"\b(the|and|is|are|of|to|with|should|must|not|for|it|or|this|if|then|was|"
+ENGLISH_WORDS = re.compile(r"\b(the|and|is|are|of|to|with|should|must|not|for|it|or|this|if|then|were|"
                            r"busy|blocks?|days|calendar|mailbox|server|resolves|connected|signed|offers|"
                            r"opened|created|refused|certificate|trusted|through|using|given)\b")
 STATUS_WORDS = ("OK", "WARNUNG", "FEHLER", "ÜBERSPRUNGEN")
@@ -303,3 +303,42 @@ def test_profiles_show_in_german_shows_the_stored_report_and_the_withdrawal_step
     shown = json.loads(out)
     assert shown["withdrawal_step"].startswith("Remove the mailbox from the scoping group: ")
     assert shown["last_check"]["steps"][5]["detail"] == f"Opened the calendar of {mailbox} impersonating it"
+
+
+def oauth_check(capsys, monkeypatch, info, client_id: str, secret: str, *extra: str) -> tuple[int, str, str]:
+    monkeypatch.setenv("EC_CLIENT_SECRET", secret)
+    return run(capsys, "check", "exchange", "--mailbox", info.mailbox_in_scope, "--ews-url", info.ews_url,
+               "--tenant-id", info.tenant_id, "--client-id", client_id, "--authority", info.authority,
+               "--ca-file", info.ca_file, "--timeout", "5", *extra)
+
+
+def test_an_oauth_check_with_a_tenant_wide_grant_reads_german_live_and_stored(german, sandbox, capsys,
+                                                                                monkeypatch):
+    """The application's sign-in, its tenant-wide permission and the restriction that fails: German, with the
+    application id, the permission's name and the server's build kept."""
+    info = sandbox.info()
+    args = (info.tenant_wide_client_id, info.tenant_wide_client_secret, "--expect-denied",
+            info.mailbox_out_of_scope, "--scope-group", "Calendar Scope")
+    german(True)
+    code, out, err = oauth_check(capsys, monkeypatch, info, *args)
+    assert code == 1, err
+    lines = step_lines(out)
+    signed_in = next(line for line in lines if "Token abrufen und EWS als Anwendung erreichen" in line)
+    assert signed_in.startswith("WARNUNG")
+    assert f"für die Anwendung {info.tenant_wide_client_id}" in signed_in
+    assert "es enthält die mandantenweite Berechtigung full_access_as_app" in signed_in
+    assert "Ein Bereich von RBAC für Anwendungen kann sie nicht einschränken" in signed_in
+    restriction = next(line for line in lines if "Ablehnung außerhalb des Bereichs nachweisen" in line)
+    assert "soll außerhalb des Bereichs liegen, dennoch ließ sich sein Kalender öffnen" in restriction
+    assert not english_left(lines, info), "\n".join(english_left(lines, info))
+    german(False)
+    code, stored, err = oauth_check(capsys, monkeypatch, info, *args, "--json")
+    assert code == 1, err
+    i18n.set_language("de")
+    try:
+        shown = step_lines(render_text(Report.from_dict(json.loads(stored))))
+    finally:
+        i18n.set_language(None)
+    assert [line.split("  ")[0] for line in shown] == [line.split("  ")[0] for line in lines]
+    assert not english_left(shown, info), "\n".join(english_left(shown, info))
+    assert any("es enthält die mandantenweite Berechtigung full_access_as_app" in line for line in shown)
