@@ -23,8 +23,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
-from ec_console.render import data_items, format_duration, provider_name, render_summary, safe_text
+from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail
+from ec_console.i18n import _
+from ec_console.render import (
+    data_items,
+    format_duration,
+    provider_name,
+    render_summary,
+    safe_text,
+    shown_diagnosis,
+    status_word,
+)
 
 if TYPE_CHECKING:
     from ec_console.report_header import ReportHeader
@@ -58,7 +67,6 @@ FALLBACK_FONTS = (
     Path("/Library/Fonts/Arial Unicode.ttf"),
 )
 
-_WORDS = {StepStatus.PASS: "PASS", StepStatus.WARN: "WARN", StepStatus.FAIL: "FAIL", StepStatus.SKIP: "SKIP"}
 _COLOURS = {StepStatus.PASS: (26, 127, 55), StepStatus.WARN: (154, 103, 0), StepStatus.FAIL: (207, 34, 46),
             StepStatus.SKIP: (110, 119, 129)}
 _INK = (27, 27, 27)
@@ -116,9 +124,10 @@ class _Block:
 
 
 def _diagnosis_blocks(diagnosis: Diagnosis, clean: Callable[[str], str]) -> list[_Block]:
+    diagnosis = shown_diagnosis(diagnosis)     # in the reader's language; commands and links kept
     commands, links = set(diagnosis.commands), set(diagnosis.links)
-    blocks = [_Block("gap"), _Block("label", "Cause:"), _Block("text", clean(diagnosis.cause)),
-              _Block("gap"), _Block("label", "Fix:")]
+    blocks = [_Block("gap"), _Block("label", _("Cause:")), _Block("text", clean(diagnosis.cause)),
+              _Block("gap"), _Block("label", _("Fix:"))]
     for line in diagnosis.remediation.splitlines():
         text = line.strip()
         if not text:
@@ -129,12 +138,12 @@ def _diagnosis_blocks(diagnosis: Diagnosis, clean: Callable[[str], str]) -> list
             blocks.append(_Block("link", clean(text)))
         else:
             blocks.append(_Block("text", clean(text)))
-    blocks.append(_Block("code", f"Diagnosis code: {clean(diagnosis.code)}"))
+    blocks.append(_Block("code", _("Diagnosis code: {code}").format(code=clean(diagnosis.code))))
     return blocks
 
 
 def _detail_blocks(step: StepResult, clean: Callable[[str], str]) -> list[_Block]:
-    blocks = [_Block("text", line) for line in clean(step.detail).splitlines() if line.strip()]
+    blocks = [_Block("text", line) for line in clean(shown_detail(step)).splitlines() if line.strip()]
     if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
         blocks.extend(_diagnosis_blocks(step.diagnosis, clean))
     items = data_items(step.data)
@@ -189,7 +198,8 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
             return "".join(ch if ch == "\n" or ord(ch) in covered else f"<U+{ord(ch):04X}>" for ch in text)
 
     target = clean(report.target)
-    title = f"{provider_name(report.provider)} connectivity check of {target}"
+    title = _("{provider} connectivity check of {target}").format(provider=provider_name(report.provider),
+                                                                   target=target)
     summary = clean(render_summary(report))
 
     class _Document(FPDF):
@@ -207,10 +217,11 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
                 table_header(self)
                 if self.row_title:
                     y = self.get_y()
-                    self.set_xy(self.l_margin + _COLUMNS[0] + _PAD, y + _PAD)
+                    self.set_xy(self.l_margin + columns[0] + _PAD, y + _PAD)
                     self.set_font(sans, "", 7.5)
                     self.set_text_color(*_MUTED)
-                    self.multi_cell(_COLUMNS[1] - 2 * _PAD, _SMALL_LINE, fit(f"{self.row_title} (continued)"),
+                    continued = _("{title} (continued)").format(title=self.row_title)
+                    self.multi_cell(columns[1] - 2 * _PAD, _SMALL_LINE, fit(continued),
                                     align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
                     self.continued_bottom = self.get_y()
                     self.set_xy(self.l_margin, y + _PAD)
@@ -219,7 +230,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
             self.set_y(-12)
             self.set_font(sans, "", 7.5)
             self.set_text_color(*_MUTED)
-            self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+            self.cell(0, 4, _("Page {page} of {pages}").format(page=self.page_no(), pages="{nb}"), align="R")
 
     pdf = _Document(orientation="P", unit="mm", format="A4")
     if unicode_fonts:
@@ -233,6 +244,11 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         sans, mono = "DejaVu", "DejaVuMono"
     else:
         sans, mono = "Helvetica", "Courier"
+    # The status column fits the longest status word of the language ("ÜBERSPRUNGEN"); the detail gives way.
+    pdf.set_font(sans, "B", 8.5)
+    widest = max(pdf.get_string_width(fit(status_word(status))) for status in StepStatus) + 2 * _PAD + 0.5
+    extra = max(0.0, widest - _COLUMNS[0])
+    columns = (_COLUMNS[0] + extra, _COLUMNS[1], _COLUMNS[2], _COLUMNS[3] - extra)
     pdf.set_margins(15, 14, 15)
     pdf.c_margin = 0          # cell padding is laid out explicitly (_PAD)
     pdf.set_auto_page_break(True, margin=16)
@@ -246,10 +262,11 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         doc.set_text_color(*_INK)
         doc.set_fill_color(*_HEAD_FILL)
         top, x = doc.get_y(), doc.l_margin
-        doc.rect(x, top, sum(_COLUMNS), 6.5, style="F")
-        for heading, width in zip(("Status", "Step", "Duration", "Detail"), _COLUMNS, strict=True):
+        doc.rect(x, top, sum(columns), 6.5, style="F")
+        headings = (_("Status"), _("Step"), _("Duration"), _("Detail"))
+        for index, (heading, width) in enumerate(zip(headings, columns, strict=True)):
             doc.set_xy(x + _PAD, top)
-            doc.cell(width - 2 * _PAD, 6.5, heading, align="R" if heading == "Duration" else "L")
+            doc.cell(width - 2 * _PAD, 6.5, heading, align="R" if index == 2 else "L")
             x += width
         doc.set_xy(doc.l_margin, top + 6.5)
 
@@ -305,7 +322,9 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     def header_grid(rows: list[tuple[str, str]]) -> None:
         """The header's labelled values, two to a line: label muted, value in ink."""
         half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-        label_w = 20.0
+        pdf.set_font(sans, "", 8)
+        widest = max((pdf.get_string_width(fit(label)) for label, _value in rows), default=0.0)
+        label_w = max(20.0, widest + 2.5)
         for start in range(0, len(rows), 2):
             top, bottom = pdf.get_y(), pdf.get_y()
             for column, (label, value) in enumerate(rows[start:start + 2]):
@@ -329,7 +348,8 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     pdf.set_font(sans, "", 8.5)
     pdf.set_text_color(*_MUTED)
     if header is None:
-        pdf.cell(0, 5, fit(f"Mailbox: {target}    Started: {clean(report.started_at)} (UTC)"),
+        pdf.cell(0, 5, fit(_("Mailbox: {target}    Started: {started} (UTC)").format(
+            target=target, started=clean(report.started_at))),
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
     if header is not None:
@@ -349,7 +369,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     pdf.ln(2.5)
 
     # -- the steps ---------------------------------------------------------------------------------------
-    status_w, title_w, duration_w, detail_w = _COLUMNS
+    status_w, title_w, duration_w, detail_w = columns
     inner_detail = detail_w - 2 * _PAD
     table_header(pdf)
     pdf.in_table = True
@@ -371,7 +391,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         pdf.set_font(sans, "B", 8.5)
         pdf.set_text_color(*_COLOURS[step.status])
         pdf.set_x(left + _PAD)
-        pdf.cell(status_w - 2 * _PAD, _LINE, _WORDS[step.status])
+        pdf.cell(status_w - 2 * _PAD, _LINE, status_word(step.status))
         pdf.set_xy(left + status_w + _PAD, top + _PAD)
         pdf.set_font(sans, "B" if step.status is StepStatus.FAIL else "", 9)
         pdf.set_text_color(*_INK)
@@ -391,7 +411,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         pdf.row_title = ""
         bottom = max(pdf.get_y(), pdf.continued_bottom if pdf.page_no() != page else title_bottom)
         pdf.set_draw_color(*_RULE)
-        pdf.line(left, bottom + _PAD, left + sum(_COLUMNS), bottom + _PAD)
+        pdf.line(left, bottom + _PAD, left + sum(columns), bottom + _PAD)
         pdf.set_y(bottom + _PAD)
     pdf.in_table = False
     return bytes(pdf.output())

@@ -199,3 +199,24 @@ def test_the_header_is_in_the_pdf_and_a_passing_check_fits_on_one_page(tmp_path)
     assert flat.index("Reachable:") < flat.index("Find the EWS endpoint")   # the header comes first
     html = render_report(report, "html", header).decode("utf-8")
     assert html.index("Helpdesk EWS") < html.index("<th>Status</th>")
+
+
+def test_a_german_pdf_reads_german_with_commands_and_codes_kept(tmp_path):
+    from ec_console import i18n
+    from ec_console.report_header import make_header
+
+    report = _report()
+    header = make_header(report, application="Helpdesk EWS", settings={"auth": "ntlm"})
+    i18n.set_language("de")
+    try:
+        path = write_report(report, tmp_path / "de.pdf", "pdf", header)
+    finally:
+        i18n.set_language(None)
+    flat = " ".join(pdf_text(path).split())
+    for german in ("Exchange-Verbindungsprüfung von", "Nicht erreichbar:", "Ausgeführt von", "Anwendung",
+                   "Ursache:", "Behebung:", "Diagnosecode: impersonation_denied", "FEHLER", "ÜBERSPRUNGEN",
+                   "Identitätswechsel", "Seite 1 von"):
+        assert german in flat, german
+    for english in ("Run by", "Cause:", "Fix:", "Page 1 of", "connectivity check of", "Not reachable"):
+        assert english not in flat, english
+    assert "New-ManagementRoleAssignment" in flat and MAILBOX in flat      # commands and names kept

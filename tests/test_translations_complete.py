@@ -49,8 +49,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/regions.py",
     "ec_console/registry_copy.py",
     "ec_console/registry_pg.py",
-    "ec_console/report_files.py",
-    "ec_console/report_header.py",
     "ec_console/secrets.py",
 })
 

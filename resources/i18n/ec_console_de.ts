@@ -4634,17 +4634,17 @@ Open %s in your browser</source>
 <context>
     <name>StepList</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="252"/>
+        <location filename="../../ec_console/ui/step_list.py" line="253"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="253"/>
+        <location filename="../../ec_console/ui/step_list.py" line="254"/>
         <source>Link</source>
         <translation>Link</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="308"/>
+        <location filename="../../ec_console/ui/step_list.py" line="309"/>
         <source>Steps of the check</source>
         <translation>Schritte der Prüfung</translation>
     </message>
@@ -4692,12 +4692,12 @@ Open %s in your browser</source>
         <translation>Details ein- oder ausblenden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <location filename="../../ec_console/ui/step_list.py" line="217"/>
         <source>Cause</source>
         <translation>Ursache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <location filename="../../ec_console/ui/step_list.py" line="217"/>
         <source>Fix</source>
         <translation>Behebung</translation>
     </message>
@@ -4831,7 +4831,7 @@ Open %s in your browser</source>
     <message>
         <location filename="../../ec_console/ui/screenshots.py" line="239"/>
         <source>Not revoked: </source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Nicht widerrufen: </translation>
     </message>
 </context>
 </TS>
