@@ -174,3 +174,62 @@ def test_a_failing_checks_json_is_the_same_in_german(german, sandbox, capsys, mo
     # Only the clock differs between the two runs: everything else is byte for byte the same.
     times = re.compile(r'"(\w+_at|time)": "[^"]*"|"duration_ms": \d+')
     assert times.sub("", outputs[0]) == times.sub("", outputs[1])
+
+
+# --- check all -------------------------------------------------------------------------------------------
+def test_check_all_in_german_says_why_an_application_was_not_checked_and_its_json_stays_english(
+        german, capsys):
+    with Registry.for_region("us") as registry:      # an application whose secret this desktop does not hold
+        app = registry.add_application("Room booking", "exchange", "contoso.com")
+        registry.add_profile(app.id, "alice@contoso.com", "Alice Archer", "linked")
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, _err = run(capsys, "profiles", "check", "--region", "us", "--json", "--restart")
+        assert code == 1
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    (why,) = json.loads(outputs[1])["not_checked"].values()
+    assert why == ("no secret for 'Room booking' in the keychain; import it on this desktop: ec-console "
+                   "applications import-credential 'Room booking', or Tools › Import credential… in the "
+                   "console")
+    code, out, err = run(capsys, "profiles", "check", "--region", "us", "--restart")
+    assert code == 1
+    assert ("ec-console: nicht geprüft: kein Geheimnis für 'Room booking' im Schlüsselbund; importieren Sie "
+            "es auf diesem Computer: ec-console applications import-credential 'Room booking', oder in der "
+            "Konsole über Extras › Anmeldeinformationen importieren…") in err.splitlines()
+    assert out == "0 Profile: nichts zu tun\n"
+
+
+def test_check_all_results_and_pauses_are_shown_in_german_from_their_english_templates(german):
+    from ec_console.checkall import JobResult, Pause, ProbeJob, shown_reason
+    from ec_console.checks import Report
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.base import ProbeKind, ProbeOutcome
+
+    job = ProbeJob(1, "alice@contoso.com", 7)
+    denied = diagnose("impersonation_denied", mailbox="alice@contoso.com", service_account="svc")
+    outcome = ProbeOutcome("alice@contoso.com", ProbeKind.PROFILE, "2026-12-03T07:00:00Z",
+                           Report("exchange", "alice@contoso.com", "2026-12-03T07:00:00Z"), denied)
+    results = [JobResult(job, "skipped", None, 7, "not probed: the application failed (auth_failed)"),
+               JobResult(job, "skipped", "linked", 7, "already linked through this application (linked)"),
+               JobResult(job, "needs_relink", "needs_relink", 7, f"impersonation_denied: {denied.cause}",
+                         outcome),
+               JobResult(job, "linked", "linked", 7, "Read 3 busy blocks")]       # a provider's own words
+    pause = Pause(1, "Room booking", "exchange", 30, 29.2, True)
+    german(False)
+    english = [r.shown_message for r in results]
+    assert english == [r.message for r in results] and pause.message.startswith("Paused 30 s: Exchange is")
+    german(True)
+    shown = [r.shown_message for r in results]
+    assert shown[0] == "nicht geprüft: Die Anwendung ist fehlgeschlagen (auth_failed)"
+    assert shown[1] == "bereits über diese Anwendung verknüpft (linked)"          # the status code kept
+    code, cause = shown[2].split(": ", 1)                                  # the diagnosis' cause, German
+    assert code == "impersonation_denied"
+    assert cause.startswith("Das Dienstkonto darf nicht als alice@contoso.com")
+    assert not ENGLISH_WORDS.search(cause)
+    assert shown[3] == "Read 3 busy blocks"
+    assert [r.to_dict()["message"] for r in results] == english                 # --json keeps English
+    assert pause.message == "30 s pausiert: Exchange drosselt dieses Dienstkonto"
+    assert shown_reason("Room booking is revoked") == "Room booking ist widerrufen"
+    assert shown_reason("something else entirely") == "something else entirely"

@@ -36,8 +36,6 @@ NOT_YET_TRANSLATED = frozenset({
     # GUI (resources/i18n/ec_console_de.ts)
     # core (ec_console/locale/de/LC_MESSAGES/ec_console.po)
     "ec_console/audit_chain.py",
-    "ec_console/checkall.py",
-    "ec_console/dashboard.py",
     "ec_console/graph_application.py",
     "ec_console/monitor.py",
     "ec_console/monitor_jobs.py",

@@ -429,7 +429,8 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
     if json_output:
         print_json({**extra, **summary_json(summary)})
         return
-    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.message)] for r in summary.results]
+    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.shown_message)]
+            for r in summary.results]
     if rows:
         print_table(rows, [_("EMAIL"), _("RESULT"), _("STATUS"), _("DIAGNOSIS"), _("DETAIL")], sys.stdout)
     for outcome in summary.application_failures.values():
@@ -666,7 +667,7 @@ def run_check(args: argparse.Namespace) -> int:
             ),
         )
     for why in plan.unusable.values():
-        sys.stderr.write(_("ec-console: not checked: {why}").format(why=why) + "\n")
+        sys.stderr.write(_("ec-console: not checked: {why}").format(why=checkall.shown_reason(why)) + "\n")
     if plan.resumed_from and not args.json:
         done = count(plan.skipped_done, "profile", "profiles")
         print(_("Resumed the run started {started}: {done} already checked").format(started=plan.resumed_from,

@@ -569,10 +569,9 @@ def probe_busy_blocks(parent: QObject, scope: Scope, profile_id: int, *,
         adapter = adapter_for(app.provider, scope.adapters)
         secret = application_secret(app, adapter, region_id=scope.region_id, store=scope.store)
         if secret is None:
-            from ec_console.dashboard import CredentialMissing, import_advice
+            from ec_console.dashboard import CredentialMissing, no_secret_message
 
-            raise CredentialMissing(f"No secret for {app.name!r} in the keychain: {import_advice(app.name)}",
-                                    app)
+            raise CredentialMissing(no_secret_message(app.name), app)
         return adapter.probe(app, secret, profile.email, token)
 
     return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)

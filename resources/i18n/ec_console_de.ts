@@ -4258,67 +4258,67 @@ Open %s in your browser</source>
         <translation>Wird geprüft… (eine Verweigerung wird erwartet)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="212"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="215"/>
         <source>Withdrawal verified: access is denied.</source>
         <translation>Entzug bestätigt: Der Zugriff wird verweigert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="214"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
         <source>Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to apply) and verify again. Nothing is revoked unless you skip the verification.</source>
         <translation>Noch nicht entzogen: Der Kalender antwortet weiterhin. Schließen Sie Schritt 1 ab (oder warten Sie, bis er wirksam wird), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="220"/>
         <source>%s Fix that (or name another account) and verify again. Nothing is revoked unless you skip the verification.</source>
         <translation>%s Beheben Sie das (oder geben Sie ein anderes Konto an), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="219"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="222"/>
         <source>Could not verify the withdrawal.</source>
         <translation>Der Entzug konnte nicht geprüft werden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="225"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="228"/>
         <source>The withdrawal could not be verified: %s</source>
         <translation>Der Entzug konnte nicht geprüft werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="230"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="233"/>
         <source>Verification cancelled.</source>
         <translation>Prüfung abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="247"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="250"/>
         <source>Revoking…</source>
         <translation>Wird widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="265"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="268"/>
         <source>Nothing was revoked: %s</source>
         <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="277"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="280"/>
         <source>Nothing</source>
         <translation>Nichts</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source>verify the withdrawal or skip it</source>
         <translation>den Entzug prüfen oder die Prüfung überspringen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="284"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="287"/>
         <source>type the name</source>
         <translation>den Namen eingeben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="288"/>
         <source>To revoke: %s.</source>
         <translation>Zum Widerrufen: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="288"/>
         <source> and </source>
         <translation> und </translation>
     </message>
