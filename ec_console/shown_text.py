@@ -12,10 +12,12 @@ matches (a provider's own detail, a server's message) is returned as it is: noth
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from ec_console.i18n import SOURCE_LANGUAGE, _, current_language
+
+Nested = Mapping[str, "Iterable[str] | Callable[[str], str]"]
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
 
@@ -42,9 +44,10 @@ def match(text: str, templates: Iterable[str]) -> tuple[str, dict[str, str]] | N
     return None
 
 
-def shown(text: str, templates: Iterable[str], nested: Mapping[str, Iterable[str]] | None = None) -> str:
+def shown(text: str, templates: Iterable[str], nested: Nested | None = None) -> str:
     """`text` (English, made from one of `templates`) in the current language; as it is when no template
-    fits or the language is English."""
+    fits or the language is English. `nested` names values shown from their own templates, or through a
+    function (`counted`)."""
     if not text or current_language() == SOURCE_LANGUAGE:
         return text
     found = match(text, templates)
@@ -53,8 +56,30 @@ def shown(text: str, templates: Iterable[str], nested: Mapping[str, Iterable[str
     template, values = found
     for name, inner in (nested or {}).items():
         if name in values:
-            values[name] = shown(values[name], inner)
+            values[name] = inner(values[name]) if callable(inner) else shown(values[name], inner)
     return _(template).format(**values)
 
 
-__all__ = ["match", "shown"]
+_COUNTED = re.compile(r"(\d[\d,]*) (.+)", re.S)
+
+
+def counted(one: str, many: str) -> Callable[[str], str]:
+    """For `nested`: a value made by `words.count(n, one, many)` in English ("1,204 profiles"), counted
+    again in the current language ("1.204 Profile"); any other value as it is."""
+    from ec_console.words import count
+
+    def again(value: str) -> str:
+        found = _COUNTED.fullmatch(value)
+        if found is None or found.group(2) not in (one, many):
+            return value
+        return count(int(found.group(1).replace(",", "")), one, many)
+
+    return again
+
+
+def english_count(n: int, one: str, many: str) -> str:
+    """`words.count` in English whatever the language: for a text kept in English (--json, the registry)."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+__all__ = ["counted", "english_count", "match", "shown"]

@@ -43,7 +43,6 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/monitor_status.py",
     "ec_console/providers/base.py",
     "ec_console/providers/exchange/scope.py",
-    "ec_console/reconcile.py",
     "ec_console/regions.py",
     "ec_console/registry_copy.py",
     "ec_console/registry_pg.py",
