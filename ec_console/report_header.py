@@ -31,6 +31,7 @@ from ec_console.words import count
 # reader's language.
 AD_HOC = N_("none (details entered for this check)")
 NO_REGION = N_("none (no saved application)")
+UNKNOWN_USER = N_("unknown user")
 PLATFORM_LABELS = {
     "exchange_onprem": N_("Exchange on-premises (EWS)"),
     "exchange_online": N_("Exchange Online (EWS)"),
@@ -48,7 +49,7 @@ def operator_name() -> str:
     except Exception:  # noqa: BLE001 - getpass raises OSError / KeyError / ImportError on odd systems
         name = os.environ.get("USER") or os.environ.get("USERNAME") or ""
     name = "".join(ch for ch in str(name) if ch.isprintable()).strip()
-    return name[:100] or "unknown user"
+    return name[:100] or UNKNOWN_USER
 
 
 def platform_label(provider: str, settings: Mapping[str, Any] | None = None, *,
@@ -103,7 +104,7 @@ class ReportHeader:
             (_("Application"), self.application or _(AD_HOC)),
             (_("Platform"), _(self.platform) if self.platform in PLATFORM_LABELS.values() else self.platform),
             (_("Region"), self.region or _(NO_REGION)),
-            (_("Run by"), self.operator),
+            (_("Run by"), _(UNKNOWN_USER) if self.operator == UNKNOWN_USER else self.operator),
             (_("Time"), readable_time(report.started_at if report is not None else self.created_at)),
             (_("Console"), f"{APP_DISPLAY_NAME} {self.version}"),
         ])

@@ -154,6 +154,11 @@ def test_in_german_the_header_reads_german_and_the_json_header_stays_english(fai
     assert rows["Fazit"].startswith("Nicht erreichbar: ") and "Identitätswechsel" in rows["Fazit"]
     assert MAILBOX in rows["Fazit"] and "ErrorImpersonateUserDenied" in rows["Fazit"]   # names, codes kept
     assert dict(make_header(failed).rows(failed))["Anwendung"].startswith("keine (")
+    from dataclasses import replace
+
+    nobody = replace(header, operator="unknown user")        # the system could not name the user
+    assert dict(nobody.rows(failed))["Ausgeführt von"] == "unbekannter Benutzer"
+    assert json.loads(render_report(failed, "json", nobody))["header"]["operator"] == "unknown user"
     page = render_report(failed, "html", header).decode()
     assert '<th scope="row">Fazit</th><td class="verdict fail">Nicht erreichbar: ' in page
     text = render_report(failed, "txt", header).decode()
