@@ -233,3 +233,24 @@ def test_check_all_results_and_pauses_are_shown_in_german_from_their_english_tem
     assert pause.message == "30 s pausiert: Exchange drosselt dieses Dienstkonto"
     assert shown_reason("Room booking is revoked") == "Room booking ist widerrufen"
     assert shown_reason("something else entirely") == "something else entirely"
+
+
+def test_an_application_failure_of_check_all_is_told_in_german(german, capsys):
+    from ec_console.checkall import RunSummary
+    from ec_console.checks import Report
+    from ec_console.commands.profiles import _print_results
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.base import ProbeKind, ProbeOutcome
+
+    failed = diagnose("auth_failed", service_account="CONTOSO\\svc-ec")
+    outcome = ProbeOutcome("a@contoso.com", ProbeKind.APPLICATION, "2026-12-03T07:00:00Z",
+                           Report("exchange", "a@contoso.com", "2026-12-03T07:00:00Z"), failed, failed.cause)
+    summary = RunSummary([], 0, application_failures={1: outcome})
+    german(True)
+    _print_results(summary, {}, False)
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("Die Anwendung selbst ist fehlgeschlagen (auth_failed): ")
+    assert failed.cause not in out and not ENGLISH_WORDS.search(first.split(": ", 1)[1])
+    _print_results(summary, {}, True)
+    assert json.loads(capsys.readouterr().out)["application_failures"]["1"]["detail"] == failed.cause

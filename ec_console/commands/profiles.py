@@ -434,10 +434,14 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
     if rows:
         print_table(rows, [_("EMAIL"), _("RESULT"), _("STATUS"), _("DIAGNOSIS"), _("DETAIL")], sys.stdout)
     for outcome in summary.application_failures.values():
+        shown = shown_diagnosis(outcome.diagnosis) if outcome.diagnosis is not None else None
+        detail = outcome.detail
+        if shown is not None and outcome.detail == outcome.diagnosis.cause:
+            detail = shown.cause          # the cause in the reader's language (--json keeps the English)
         print(_("The application itself failed ({code}): {detail}").format(code=outcome.code,
-                                                                          detail=_one_line(outcome.detail)))
-        if outcome.diagnosis is not None:
-            print(shown_diagnosis(outcome.diagnosis).remediation)
+                                                                          detail=_one_line(detail)))
+        if shown is not None:
+            print(shown.remediation)
     counts = (
         ", ".join(f"{count_word(k)} {v}" for k, v in summary.counts.items() if v) or _("nothing to do")
     )
