@@ -254,3 +254,38 @@ def test_an_application_failure_of_check_all_is_told_in_german(german, capsys):
     assert failed.cause not in out and not ENGLISH_WORDS.search(first.split(": ", 1)[1])
     _print_results(summary, {}, True)
     assert json.loads(capsys.readouterr().out)["application_failures"]["1"]["detail"] == failed.cause
+
+
+def test_link_and_relink_json_are_the_same_in_german_and_their_text_is_german(german, sandbox, capsys):
+    from sandbox_setup import add_ews_application
+
+    from ec_console.secrets import default_store
+
+    info = sandbox.info()
+    with Registry.for_region("us") as registry:
+        add_ews_application(sandbox, registry, default_store(), "Room booking")
+    link = ("profiles", "link", "--application", "Room booking", info.mailbox_in_scope,
+            info.mailbox_out_of_scope, "--region", "us")
+    refused = []
+    for on in (False, True):
+        german(on)
+        code, out, _ = run(capsys, *link, "--json")
+        assert code == 1
+        (result,) = [r for r in json.loads(out)["results"] if r["email"] == info.mailbox_out_of_scope]
+        refused.append(result)
+    assert refused[0] == refused[1]                                   # the same English in both languages
+    assert refused[1]["message"].startswith("impersonation_denied: ") and refused[1]["diagnosis"] == \
+        "impersonation_denied"
+    relink = ("profiles", "relink", info.mailbox_in_scope, "--region", "us", "--json")
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = run(capsys, *relink)
+        assert code == 0, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    german(True)
+    code, out, _ = run(capsys, *link)
+    assert code == 1
+    assert "1 Konto: 0 verknüpft, 1 nicht verknüpft" in out
+    assert "Bereits über Room booking verknüpft: 1" in out
