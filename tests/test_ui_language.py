@@ -413,3 +413,18 @@ def test_a_reconciliation_kept_in_english_is_shown_german_in_the_reconcile_windo
     assert summary["Die Stichprobe"].startswith("1 Konto außerhalb des Bereichs erreichbar")
     kinds = {row[0] for row in view.shown_rows()}
     assert kinds == {"Leck", "Neuzugang", "Abgang"}
+
+
+def test_a_list_file_that_is_not_text_is_refused_in_german(app, qtbot, tmp_path):
+    from PySide6.QtCore import QObject
+
+    from ec_console.ui import operations as ops
+
+    binary = tmp_path / "list.csv"
+    binary.write_bytes(b"\xff\xfe\x00\xd8binary")
+    errors: list[str] = []
+    install_translators(app, "de")
+    parent = QObject()
+    ops.read_text_file(parent, str(binary), on_done=lambda _text: None, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert errors == [f"{binary} ist keine Textdatei (UTF-8 oder UTF-16 erwartet)"]

@@ -2949,6 +2949,34 @@ Open %s in your browser</source>
     </message>
 </context>
 <context>
+    <name>Operations</name>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="313"/>
+        <source>%(path)s cannot be read: %(error)s</source>
+        <translation>%(path)s kann nicht gelesen werden: %(error)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="314"/>
+        <source>%s is larger than 50 MB; split it into smaller lists</source>
+        <translation>%s ist größer als 50 MB; teilen Sie die Datei in kleinere Listen auf</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="315"/>
+        <source>%s is not a text file (UTF-8 or UTF-16 expected)</source>
+        <translation>%s ist keine Textdatei (UTF-8 oder UTF-16 erwartet)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="566"/>
+        <source>%s is revoked: the console no longer reads its calendar; relink it first</source>
+        <translation>Das Profil %s ist widerrufen: Die Konsole liest seinen Kalender nicht mehr; verknüpfen Sie es zuerst erneut</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="568"/>
+        <source>The application %s is revoked: its calendars can no longer be read</source>
+        <translation>Die Anwendung %s ist widerrufen: Ihre Kalender können nicht mehr gelesen werden</translation>
+    </message>
+</context>
+<context>
     <name>PlatformPage</name>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="383"/>
