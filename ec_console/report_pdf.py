@@ -23,8 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail
-from ec_console.i18n import _
+from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail, shown_title
+from ec_console.i18n import N_, _
 from ec_console.render import (
     data_items,
     format_duration,
@@ -78,6 +78,7 @@ _LINK = (9, 105, 218)
 
 # Column widths in mm (A4 with 15 mm margins leaves 180 mm): status, step, duration, detail.
 _COLUMNS = (15.0, 47.0, 16.0, 102.0)
+_HEADINGS = (N_("Status"), N_("Step"), N_("Duration"), N_("Detail"))
 _PAD = 1.3
 _LINE = 4.3           # body line height (9 pt)
 _SMALL_LINE = 3.7     # data lines (7.5 pt)
@@ -124,7 +125,7 @@ class _Block:
 
 
 def _diagnosis_blocks(diagnosis: Diagnosis, clean: Callable[[str], str]) -> list[_Block]:
-    diagnosis = shown_diagnosis(diagnosis)     # in the reader's language; commands and links kept
+    diagnosis = shown_diagnosis(diagnosis)
     commands, links = set(diagnosis.commands), set(diagnosis.links)
     blocks = [_Block("gap"), _Block("label", _("Cause:")), _Block("text", clean(diagnosis.cause)),
               _Block("gap"), _Block("label", _("Fix:"))]
@@ -220,7 +221,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
                     self.set_xy(self.l_margin + columns[0] + _PAD, y + _PAD)
                     self.set_font(sans, "", 7.5)
                     self.set_text_color(*_MUTED)
-                    continued = _("{title} (continued)").format(title=self.row_title)
+                    continued = _("{step} (continued)").format(step=self.row_title)
                     self.multi_cell(columns[1] - 2 * _PAD, _SMALL_LINE, fit(continued),
                                     align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
                     self.continued_bottom = self.get_y()
@@ -244,11 +245,6 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         sans, mono = "DejaVu", "DejaVuMono"
     else:
         sans, mono = "Helvetica", "Courier"
-    # The status column fits the longest status word of the language ("ÜBERSPRUNGEN"); the detail gives way.
-    pdf.set_font(sans, "B", 8.5)
-    widest = max(pdf.get_string_width(fit(status_word(status))) for status in StepStatus) + 2 * _PAD + 0.5
-    extra = max(0.0, widest - _COLUMNS[0])
-    columns = (_COLUMNS[0] + extra, _COLUMNS[1], _COLUMNS[2], _COLUMNS[3] - extra)
     pdf.set_margins(15, 14, 15)
     pdf.c_margin = 0          # cell padding is laid out explicitly (_PAD)
     pdf.set_auto_page_break(True, margin=16)
@@ -256,6 +252,13 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     pdf.set_author("Enterprise Connect Console")
     pdf.set_creator("Enterprise Connect Console")
     pdf.alias_nb_pages()
+    # The status column is as wide as the widest status word in this language (bold, 8.5 pt) and the
+    # duration column as its heading; the detail column gives what they take.
+    pdf.set_font(sans, "B", 8.5)
+    status_w = max(_COLUMNS[0], max(pdf.get_string_width(fit(status_word(s))) for s in StepStatus) + 2 * _PAD,
+                   pdf.get_string_width(fit(_(_HEADINGS[0]))) + 2 * _PAD)
+    duration_w = max(_COLUMNS[2], pdf.get_string_width(fit(_(_HEADINGS[2]))) + 2 * _PAD)
+    columns = (status_w, _COLUMNS[1], duration_w, sum(_COLUMNS) - status_w - _COLUMNS[1] - duration_w)
 
     def table_header(doc: Any) -> None:
         doc.set_font(sans, "B", 8.5)
@@ -263,10 +266,9 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         doc.set_fill_color(*_HEAD_FILL)
         top, x = doc.get_y(), doc.l_margin
         doc.rect(x, top, sum(columns), 6.5, style="F")
-        headings = (_("Status"), _("Step"), _("Duration"), _("Detail"))
-        for index, (heading, width) in enumerate(zip(headings, columns, strict=True)):
+        for heading, width in zip(_HEADINGS, columns, strict=True):
             doc.set_xy(x + _PAD, top)
-            doc.cell(width - 2 * _PAD, 6.5, heading, align="R" if index == 2 else "L")
+            doc.cell(width - 2 * _PAD, 6.5, fit(_(heading)), align="R" if heading == "Duration" else "L")
             x += width
         doc.set_xy(doc.l_margin, top + 6.5)
 
@@ -379,7 +381,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     for step in report.steps:
         blocks = _detail_blocks(step, clean)
         pdf.set_font(sans, "", 9)
-        title_lines = pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(step.title)), dry_run=True,
+        title_lines = pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(shown_title(step))), dry_run=True,
                                      output="LINES")
         height = max(len(title_lines) * _LINE, sum(block_height(b, inner_detail) for b in blocks)) + 2 * _PAD
         room = pdf.page_break_trigger - pdf.get_y()
@@ -391,11 +393,11 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         pdf.set_font(sans, "B", 8.5)
         pdf.set_text_color(*_COLOURS[step.status])
         pdf.set_x(left + _PAD)
-        pdf.cell(status_w - 2 * _PAD, _LINE, status_word(step.status))
+        pdf.cell(status_w - 2 * _PAD, _LINE, fit(status_word(step.status)))
         pdf.set_xy(left + status_w + _PAD, top + _PAD)
         pdf.set_font(sans, "B" if step.status is StepStatus.FAIL else "", 9)
         pdf.set_text_color(*_INK)
-        pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(step.title)), align="L",
+        pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(shown_title(step))), align="L",
                        new_x=XPos.LEFT, new_y=YPos.NEXT)
         title_bottom = pdf.get_y()
         pdf.set_xy(left + status_w + title_w + _PAD, top + _PAD)
@@ -404,7 +406,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
         pdf.cell(duration_w - 2 * _PAD, _LINE, duration, align="R")
         pdf.set_xy(detail_x, top + _PAD)
-        pdf.row_title = clean(step.title)
+        pdf.row_title = clean(shown_title(step))
         pdf.continued_bottom = 0.0
         for block in blocks:
             draw_block(block, detail_x, inner_detail)

@@ -71,7 +71,7 @@ QT_TEXT_CONSTRUCTORS = frozenset({
 QT_MESSAGE_BOXES = frozenset({"information", "warning", "critical", "question", "about"})
 ARGPARSE_TEXT_KEYWORDS = frozenset({"help", "description", "epilog"})
 TRANSLATING_CALLS = frozenset({"tr", "translate", "_", "ngettext", "N_", "lazy", "QT_TRANSLATE_NOOP",
-                               "QT_TR_NOOP", "count"})
+                               "QT_TR_NOOP", "count", "say", "say_n"})
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*[A-Z][A-Za-z0-9_]*$")  # camelCase: a code, not words
 CORE_ERRORS = re.compile(r"^(BadInput|ConsoleError|RoleRefused|\w+Refused|ArgumentTypeError)$")
 
@@ -246,7 +246,8 @@ def _gui_texts(module: str) -> list[tuple[str, str, int]]:
     return texts
 
 
-CORE_KEYWORDS = {"_": (0,), "N_": (0,), "lazy": (0,), "ngettext": (0, 1), "count": (1, 2)}
+CORE_KEYWORDS = {"_": (0,), "N_": (0,), "lazy": (0,), "ngettext": (0, 1), "count": (1, 2), "say": (0,),
+                 "say_n": (0, 1)}
 
 
 def _core_texts(module: str) -> list[tuple[str, int]]:

@@ -711,7 +711,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _print_details(summary: dict[str, Any], details: Any) -> None:
-    from ec_console.render import provider_name, render_step, safe_text
+    from ec_console.render import provider_name, render_step, safe_text, step_title_width
 
     def clean(value: Any) -> str:
         return safe_text(str(value), keep_newlines=False)
@@ -742,7 +742,7 @@ def _print_details(summary: dict[str, Any], details: Any) -> None:
     report = details.last_report
     if report is not None:
         print("\n" + _("Last check ({started}):").format(started=report.started_at))
-        width = max((len(s.title) for s in report.steps), default=0)
+        width = step_title_width(report)
         for step in report.steps:
             print(render_step(step, title_width=width))
     else:
