@@ -36,8 +36,6 @@ NOT_YET_TRANSLATED = frozenset({
     # GUI (resources/i18n/ec_console_de.ts)
     # core (ec_console/locale/de/LC_MESSAGES/ec_console.po)
     "ec_console/audit_chain.py",
-    "ec_console/checkall.py",
-    "ec_console/dashboard.py",
     "ec_console/graph_application.py",
     "ec_console/monitor.py",
     "ec_console/monitor_jobs.py",
@@ -47,12 +45,9 @@ NOT_YET_TRANSLATED = frozenset({
     "ec_console/providers/google/check.py",
     "ec_console/providers/google/marketplace.py",
     "ec_console/providers/graph/check.py",
-    "ec_console/reconcile.py",
     "ec_console/regions.py",
     "ec_console/registry_copy.py",
     "ec_console/registry_pg.py",
-    "ec_console/report_files.py",
-    "ec_console/report_header.py",
     "ec_console/secrets.py",
 })
 

@@ -430,16 +430,19 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
     if json_output:
         print_json({**extra, **summary_json(summary)})
         return
-    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(localized(r.message))]
+    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.shown_message)]
             for r in summary.results]
     if rows:
         print_table(rows, [_("EMAIL"), _("RESULT"), _("STATUS"), _("DIAGNOSIS"), _("DETAIL")], sys.stdout)
     for outcome in summary.application_failures.values():
+        shown = shown_diagnosis(outcome.diagnosis) if outcome.diagnosis is not None else None
+        detail = localized(outcome.detail)
+        if shown is not None and outcome.detail == outcome.diagnosis.cause:
+            detail = shown.cause          # the cause in the reader's language (--json keeps the English)
         print(_("The application itself failed ({code}): {detail}").format(code=outcome.code,
-                                                                          detail=_one_line(localized(
-                                                                              outcome.detail))))
-        if outcome.diagnosis is not None:
-            print(shown_diagnosis(outcome.diagnosis).remediation)
+                                                                          detail=_one_line(detail)))
+        if shown is not None:
+            print(shown.remediation)
     counts = (
         ", ".join(f"{count_word(k)} {v}" for k, v in summary.counts.items() if v) or _("nothing to do")
     )
@@ -670,7 +673,7 @@ def run_check(args: argparse.Namespace) -> int:
             ),
         )
     for why in plan.unusable.values():
-        sys.stderr.write(_("ec-console: not checked: {why}").format(why=why) + "\n")
+        sys.stderr.write(_("ec-console: not checked: {why}").format(why=checkall.shown_reason(why)) + "\n")
     if plan.resumed_from and not args.json:
         done = count(plan.skipped_done, "profile", "profiles")
         print(_("Resumed the run started {started}: {done} already checked").format(started=plan.resumed_from,

@@ -450,15 +450,15 @@ class LinkProfilesDialog(QDialog):
         if result.action == "linked":
             text, colour = self.tr("Linked"), "linked"
         elif result.action == "not_linked":
-            text, colour = self.tr("Not linked: %s") % surface_text(localized(result.message)), "fail"
+            text, colour = self.tr("Not linked: %s") % surface_text(result.shown_message), "fail"
             tip = _diagnosis_tip(result, text)
         elif result.action == "try_again":
-            text, colour = self.tr("Try again later: %s") % surface_text(localized(result.message)), "warn"
+            text, colour = self.tr("Try again later: %s") % surface_text(result.shown_message), "warn"
             tip = _diagnosis_tip(result, text) + "\n\n" + self.tr(
                 "The platform was busy or did not answer. Link this account again later: accounts already "
                 "linked are kept, the rest are linked.")
         else:
-            text = localized(result.message) or self.tr("Skipped")
+            text = result.shown_message or self.tr("Skipped")
             colour = result.status or ("fail" if result.action == "skipped" else None)
         self._set_result(row, text, colour, tip)
         box = self.model.item(row, COL_EMAIL)

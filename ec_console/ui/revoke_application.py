@@ -205,11 +205,14 @@ class RevokeApplicationDialog(QDialog):
     def _verified(self, report: Report) -> None:
         self.verify_operation = None
         self.verification = report
-        self.result_steps.set_plan([StepSpec(s.id, s.title, ()) for s in report.steps])
-        for step in report.steps:
+        from ec_console.dashboard import shown_verification
+
+        shown = shown_verification(report)      # in the window's language; `verification` stays as stored
+        self.result_steps.set_plan([StepSpec(s.id, s.title, ()) for s in shown.steps])
+        for step in shown.steps:
             self.result_steps.add_result(step)
         self.result_steps.show()
-        step = report.steps[0] if report.steps else None
+        step = shown.steps[0] if shown.steps else None
         if report.result is StepStatus.PASS:
             text = self.tr("Withdrawal verified: access is denied.")
         elif report.result is StepStatus.FAIL:
