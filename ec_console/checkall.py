@@ -134,7 +134,7 @@ class JobResult:
     def shown_message(self) -> str:
         """`message` as a person reads it, in the current language (`message`, in --json, stays English):
         the console's own words translated from their templates, a diagnosis' cause from its catalog entry,
-        a provider's detail as it is."""
+        a provider's detail from its step template (`texts.localized`)."""
         diagnosis = self.outcome.diagnosis if self.outcome else None
         if diagnosis is not None and self.message == f"{diagnosis.code}: {diagnosis.cause}":
             from ec_console.diagnoses import localize
@@ -143,7 +143,12 @@ class JobResult:
         from ec_console.dashboard import RESULT_MESSAGES
         from ec_console.shown_text import shown
 
-        return shown(self.message, (_NOT_PROBED, *RESULT_MESSAGES))
+        text = shown(self.message, (_NOT_PROBED, *RESULT_MESSAGES))
+        if text == self.message:  # not the console's own words: a provider's detail, from its step template
+            from ec_console.texts import localized
+
+            return localized(self.message)
+        return text
 
     @property
     def try_again(self) -> bool:

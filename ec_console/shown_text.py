@@ -6,8 +6,7 @@ findings and notes) are kept in English: the registry and `--json` never depend 
 English template it was made from (an `N_()`-marked text with `{name}` placeholders) is found by matching
 the whole text, and the values it caught (addresses, application names, codes, counts) are put into the
 translated template. A value named in `nested` is itself shown from its own templates. A text no template
-matches is shown as `texts.localized` shows a step's text (a provider's detail from its own template), else
-as it is (a server's message): nothing is guessed.
+matches (a provider's own detail, a server's message) is returned as it is: nothing is guessed.
 """
 
 from __future__ import annotations
@@ -52,10 +51,8 @@ def shown(text: str, templates: Iterable[str], nested: Nested | None = None) -> 
     if not text or current_language() == SOURCE_LANGUAGE:
         return text
     found = match(text, templates)
-    if found is None:  # not one of these templates: perhaps a step's text (a provider's detail)
-        from ec_console.texts import localized
-
-        return localized(text)
+    if found is None:
+        return text
     template, values = found
     for name, inner in (nested or {}).items():
         if name in values:
