@@ -156,14 +156,16 @@ def header_lines(report: Report | None, header: ReportHeader) -> list[str]:
     """The header's labelled values, one per line, indented under the title line (no verdict without a
     report: the CLI prints these before the steps run)."""
     rows = header.rows(report)
-    width = max(len("Verdict"), *(len(label) for label, _value in rows)) + 1
+    width = max(len(_("Verdict")), *(len(label) for label, _value in rows)) + 1
     return [f"  {(label + ':').ljust(width)}  {safe_text(value, keep_newlines=False)}"
             for label, value in rows]
 
 
 def verdict_line(report: Report, header: ReportHeader) -> str:
     """The verdict alone (what the live CLI prints after the last step)."""
-    value = dict(header.rows(report))["Verdict"]
+    from ec_console.report_header import shown_verdict
+
+    value = shown_verdict(report)
     return _("Verdict: {verdict}").format(verdict=safe_text(value, keep_newlines=False))
 
 
@@ -327,7 +329,7 @@ def _html_header(report: Report, header: ReportHeader | None) -> str:
     # A table rather than a CSS grid: it lays out the same in a ticket system that drops the style sheet.
     items = []
     for label, value in header.rows(report):
-        css = f' class="verdict {report.result.value}"' if label == "Verdict" else ""
+        css = f' class="verdict {report.result.value}"' if label == _("Verdict") else ""
         items.append(f'<tr><th scope="row">{_e(label)}</th><td{css}>{_e(value)}</td></tr>')
     return f'<table class="header">{"".join(items)}</table>\n'
 

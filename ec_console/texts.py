@@ -133,7 +133,8 @@ _Template = tuple[re.Pattern[str], tuple[str, ...], str, str | None]
 
 @lru_cache(maxsize=4)
 def _templates(language: str, _stamp: int) -> tuple[_Template, ...]:
-    """Every catalog template with placeholders, as a pattern matching its English, most specific first."""
+    """Every catalog template with placeholders, as a pattern matching its English, most specific first (most
+    letters of its own, then most characters of its own)."""
     from babel.messages.mofile import read_mo
 
     try:
@@ -156,9 +157,12 @@ def _templates(language: str, _stamp: int) -> tuple[_Template, ...]:
             pattern, names, letters = compiled
             if letters < _MIN_LITERAL_LETTERS:
                 continue
-            found.append((letters, pattern, names, singular, plural))
-    found.sort(key=lambda item: -item[0])
-    return tuple((pattern, names, singular, plural) for _letters, pattern, names, singular, plural in found)
+            # as specific: the one with more text of its own ("Exchange answered {code}: {message}" before
+            # "Exchange answered {code}", which would swallow the message into its code)
+            literal = len(_PLACEHOLDER.sub("", english))
+            found.append(((letters, literal), pattern, names, singular, plural))
+    found.sort(key=lambda item: (-item[0][0], -item[0][1]))
+    return tuple((pattern, names, singular, plural) for _rank, pattern, names, singular, plural in found)
 
 
 def _pattern(template: str) -> tuple[re.Pattern[str], tuple[str, ...], int] | None:

@@ -29,7 +29,8 @@ GERMAN = {
     "Autodiscover failed": "AutoErmittlung fehlgeschlagen",
 }
 PLURAL = ("{n} busy block in the next {days} days", "{n} busy blocks in the next {days} days",
-          ("{n} belegter Block in den nächsten {days} Tagen", "{n} belegte Blöcke in den nächsten {days} Tagen"))
+          ("{n} belegter Block in den nächsten {days} Tagen",
+           "{n} belegte Blöcke in den nächsten {days} Tagen"))
 
 
 @pytest.fixture
@@ -62,7 +63,8 @@ def test_a_said_text_is_its_english_everywhere_a_report_goes():
 def test_english_is_shown_as_written():
     i18n.set_language("en")
     try:
-        text = say("Opened the calendar of {mailbox} {how}", mailbox="a@contoso.com", how=say("impersonating it"))
+        text = say("Opened the calendar of {mailbox} {how}", mailbox="a@contoso.com",
+                   how=say("impersonating it"))
         assert localized(text) == "Opened the calendar of a@contoso.com impersonating it"
         assert localized("Anything at all") == "Anything at all"
     finally:
@@ -75,7 +77,8 @@ def test_a_said_text_is_shown_from_its_template_with_its_texts_translated_and_it
     via = say(" through the proxy {proxy}", proxy="proxy.contoso.com:3128")
     text = say("Connected to {host} port {port}{via}", host="mail.contoso.com", port=8443, via=via)
     # a port is not a quantity: no thousands separator
-    assert localized(text) == "Verbunden mit mail.contoso.com, Port 8443 über den Proxy proxy.contoso.com:3128"
+    assert localized(text) == ("Verbunden mit mail.contoso.com, Port 8443 über den Proxy "
+                               "proxy.contoso.com:3128")
 
 
 def test_stored_english_is_shown_in_german_by_the_template_it_was_built_from(german):

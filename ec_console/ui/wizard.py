@@ -884,7 +884,9 @@ class TestPage(_Page):
             self.result_label.setStyleSheet(f"color: {theme.status_colour(report.result.value).name()};")
         else:
             diagnosis = report.diagnosis
-            why = surface_text(diagnosis.cause) if diagnosis else self.tr("a step failed")
+            # the cause in the window's words and language (the report keeps the English)
+            why = surface_text(localize(for_surface(diagnosis, "gui"), "gui").cause) if diagnosis \
+                else self.tr("a step failed")
             text = self.tr("Failed: %s") % why \
                 if not report.cancelled else self.tr("The test was stopped before it finished.")
             self.result_label.setText(text + self.tr(" Fix it and Retry, or save anyway."))
