@@ -147,7 +147,7 @@ def test_the_graph_check_reads_in_german_and_its_json_stays_english(graph, langu
     assert "mit ihrem geheimen Clientschlüssel; Anwendungsberechtigungen im Token: GroupMember.Read.All" \
         in german
     denied = graph.mailbox_out_of_scope
-    assert f"Der Zugriff auf {denied} wurde wie vorgesehen verweigert (ErrorAccessDenied)" in german
+    assert f"Der Zugriff auf {denied} wurde wie erwartet verweigert (ErrorAccessDenied)" in german
     assert english_left(lines) == []
 
     outputs = []
