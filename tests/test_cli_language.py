@@ -264,3 +264,116 @@ def test_monitor_run_says_its_outcome_and_changes_in_german(german, capsys):
     assert "  - Room booking: Die Anwendung konnte nicht geprüft werden: " in out
     code, out, _ = run(capsys, "monitor", "run", "--region", "us", "--json")
     assert json.loads(out)["applications"][0]["outcome"] == "not_checked"
+# --- check all -------------------------------------------------------------------------------------------
+def test_check_all_in_german_says_why_an_application_was_not_checked_and_its_json_stays_english(
+        german, capsys):
+    with Registry.for_region("us") as registry:      # an application whose secret this desktop does not hold
+        app = registry.add_application("Room booking", "exchange", "contoso.com")
+        registry.add_profile(app.id, "alice@contoso.com", "Alice Archer", "linked")
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, _err = run(capsys, "profiles", "check", "--region", "us", "--json", "--restart")
+        assert code == 1
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    (why,) = json.loads(outputs[1])["not_checked"].values()
+    assert why == ("no secret for 'Room booking' in the keychain; import it on this desktop: ec-console "
+                   "applications import-credential 'Room booking', or Tools › Import credential… in the "
+                   "console")
+    code, out, err = run(capsys, "profiles", "check", "--region", "us", "--restart")
+    assert code == 1
+    assert ("ec-console: nicht geprüft: kein Geheimnis für 'Room booking' im Schlüsselbund; importieren Sie "
+            "es auf diesem Computer: ec-console applications import-credential 'Room booking', oder in der "
+            "Konsole über Extras › Anmeldeinformationen importieren…") in err.splitlines()
+    assert out == "0 Profile: nichts zu tun\n"
+
+
+def test_check_all_results_and_pauses_are_shown_in_german_from_their_english_templates(german):
+    from ec_console.checkall import JobResult, Pause, ProbeJob, shown_reason
+    from ec_console.checks import Report
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.base import ProbeKind, ProbeOutcome
+
+    job = ProbeJob(1, "alice@contoso.com", 7)
+    denied = diagnose("impersonation_denied", mailbox="alice@contoso.com", service_account="svc")
+    outcome = ProbeOutcome("alice@contoso.com", ProbeKind.PROFILE, "2026-12-03T07:00:00Z",
+                           Report("exchange", "alice@contoso.com", "2026-12-03T07:00:00Z"), denied)
+    results = [JobResult(job, "skipped", None, 7, "not probed: the application failed (auth_failed)"),
+               JobResult(job, "skipped", "linked", 7, "already linked through this application (linked)"),
+               JobResult(job, "needs_relink", "needs_relink", 7, f"impersonation_denied: {denied.cause}",
+                         outcome),
+               JobResult(job, "linked", "linked", 7, "Read 3 busy blocks")]       # a provider's own words
+    pause = Pause(1, "Room booking", "exchange", 30, 29.2, True)
+    german(False)
+    english = [r.shown_message for r in results]
+    assert english == [r.message for r in results] and pause.message.startswith("Paused 30 s: Exchange is")
+    german(True)
+    shown = [r.shown_message for r in results]
+    assert shown[0] == "nicht geprüft: Die Anwendung ist fehlgeschlagen (auth_failed)"
+    assert shown[1] == "bereits über diese Anwendung verknüpft (linked)"          # the status code kept
+    code, cause = shown[2].split(": ", 1)                                  # the diagnosis' cause, German
+    assert code == "impersonation_denied"
+    assert cause.startswith("Das Dienstkonto darf nicht als alice@contoso.com")
+    assert not ENGLISH_WORDS.search(cause)
+    assert shown[3] == "Read 3 busy blocks"
+    assert [r.to_dict()["message"] for r in results] == english                 # --json keeps English
+    assert pause.message == "30 s pausiert: Exchange drosselt dieses Dienstkonto"
+    assert shown_reason("Room booking is revoked") == "Room booking ist widerrufen"
+    assert shown_reason("something else entirely") == "something else entirely"
+
+
+def test_an_application_failure_of_check_all_is_told_in_german(german, capsys):
+    from ec_console.checkall import RunSummary
+    from ec_console.checks import Report
+    from ec_console.commands.profiles import _print_results
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.base import ProbeKind, ProbeOutcome
+
+    failed = diagnose("auth_failed", service_account="CONTOSO\\svc-ec")
+    outcome = ProbeOutcome("a@contoso.com", ProbeKind.APPLICATION, "2026-12-03T07:00:00Z",
+                           Report("exchange", "a@contoso.com", "2026-12-03T07:00:00Z"), failed, failed.cause)
+    summary = RunSummary([], 0, application_failures={1: outcome})
+    german(True)
+    _print_results(summary, {}, False)
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("Die Anwendung selbst ist fehlgeschlagen (auth_failed): ")
+    assert failed.cause not in out and not ENGLISH_WORDS.search(first.split(": ", 1)[1])
+    _print_results(summary, {}, True)
+    assert json.loads(capsys.readouterr().out)["application_failures"]["1"]["detail"] == failed.cause
+
+
+def test_link_and_relink_json_are_the_same_in_german_and_their_text_is_german(german, sandbox, capsys):
+    from sandbox_setup import add_ews_application
+
+    from ec_console.secrets import default_store
+
+    info = sandbox.info()
+    with Registry.for_region("us") as registry:
+        add_ews_application(sandbox, registry, default_store(), "Room booking")
+    link = ("profiles", "link", "--application", "Room booking", info.mailbox_in_scope,
+            info.mailbox_out_of_scope, "--region", "us")
+    refused = []
+    for on in (False, True):
+        german(on)
+        code, out, _ = run(capsys, *link, "--json")
+        assert code == 1
+        (result,) = [r for r in json.loads(out)["results"] if r["email"] == info.mailbox_out_of_scope]
+        refused.append(result)
+    assert refused[0] == refused[1]                                   # the same English in both languages
+    assert refused[1]["message"].startswith("impersonation_denied: ") and refused[1]["diagnosis"] == \
+        "impersonation_denied"
+    relink = ("profiles", "relink", info.mailbox_in_scope, "--region", "us", "--json")
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = run(capsys, *relink)
+        assert code == 0, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    german(True)
+    code, out, _ = run(capsys, *link)
+    assert code == 1
+    assert "1 Konto: 0 verknüpft, 1 nicht verknüpft" in out
+    assert "Bereits über Room booking verknüpft: 1" in out
