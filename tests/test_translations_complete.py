@@ -10,9 +10,8 @@
   setters and widget constructors, and to the core's user-facing message sites (argparse's help,
   description and epilog, the console's errors, stderr), outside `tr()` / `_()`.
 
-Until the whole console is translated, the modules not done yet are listed in NOT_YET_TRANSLATED (the one
-place; it only shrinks): a listed module is exempt from the completeness and the scan, and a listed module
-that has become complete fails the test until it is taken off the list.
+Every module is held to this (the list of modules not translated yet is gone: the whole console is German);
+only the developers' tools in DEVELOPER_TOOLS are exempt.
 """
 
 from __future__ import annotations
@@ -23,19 +22,11 @@ import xml.etree.ElementTree as ET
 from functools import cache, lru_cache
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TS = ROOT / "resources" / "i18n" / "ec_console_de.ts"
 PO = ROOT / "ec_console" / "locale" / "de" / "LC_MESSAGES" / "ec_console.po"
-
-# Modules whose texts are not translated yet (paths from the repository's root). Take a module off this
-# list once its texts are all translated: the test then holds it to that.
-NOT_YET_TRANSLATED = frozenset({
-    # GUI (resources/i18n/ec_console_de.ts)
-    # core (ec_console/locale/de/LC_MESSAGES/ec_console.po)
-})
 
 # Texts only developers read (the screenshot and catalog tools, fixtures): never translated.
 DEVELOPER_TOOLS = frozenset({
@@ -74,7 +65,7 @@ CORE_MODULES = [m for m in _module_paths(ROOT / "ec_console")
 
 
 def _finished(path: str) -> bool:
-    return path not in NOT_YET_TRANSLATED and path not in DEVELOPER_TOOLS
+    return path not in DEVELOPER_TOOLS
 
 
 # --- the catalogs ---------------------------------------------------------------------------------------
@@ -443,20 +434,7 @@ def test_the_scan_finds_a_literal_outside_tr(tmp_path, monkeypatch):
     assert _gui_texts("ec_console/ui/sample.py") == [("W", "Fine", 5), ("W", "Body", 10)]
 
 
-# --- the list itself only shrinks -----------------------------------------------------------------------
-def test_not_yet_translated_names_real_modules():
-    unknown = sorted(m for m in NOT_YET_TRANSLATED | DEVELOPER_TOOLS if not (ROOT / m).is_file())
-    assert not unknown, f"NOT_YET_TRANSLATED names modules that do not exist: {unknown}"
-
-
-@pytest.mark.parametrize("module", sorted(NOT_YET_TRANSLATED))
-def test_a_listed_module_is_really_not_done(module):
-    """A module that is complete must leave NOT_YET_TRANSLATED, so the list only ever shrinks."""
-    if module.startswith("ec_console/ui/"):
-        translated = _translated_gui()
-        gaps = [t for c, t, _ in _gui_texts(module) if (c, t) not in translated] + _gui_literals(module)
-    else:
-        catalog = _po_catalog()
-        gaps = [t for t, _ in _core_texts(module) if not _core_translated(catalog, t)]
-        gaps += _core_literals(module) + _step_text_literals(module)
-    assert gaps, f"{module} is fully translated: take it off NOT_YET_TRANSLATED"
+# --- the developers' tools -----------------------------------------------------------------------------
+def test_the_exempt_tools_are_real_modules():
+    unknown = sorted(m for m in DEVELOPER_TOOLS if not (ROOT / m).is_file())
+    assert not unknown, f"DEVELOPER_TOOLS names modules that do not exist: {unknown}"
