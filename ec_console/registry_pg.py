@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ec_console.errors import BadInput, ConsoleError
+from ec_console.i18n import N_, _
 from ec_console.registry import (
     APPLICATION_DECIDED_COLUMNS,
     APPLICATION_ID,
@@ -749,22 +750,23 @@ def parse_url(url: str) -> Target:
     import psycopg
 
     if not is_url(url):
-        raise PgRefused(f"{_shown(url)} is not a PostgreSQL URL: it starts with postgresql:// "
-                        "(for example postgresql://db.example.com/ec_registry)")
+        raise PgRefused(_("{url} is not a PostgreSQL URL: it starts with postgresql:// "
+                          "(for example postgresql://db.example.com/ec_registry)").format(url=_shown(url)))
     try:
         params = psycopg.conninfo.conninfo_to_dict(url.strip())
     except psycopg.Error as exc:
-        raise PgRefused(f"the PostgreSQL URL cannot be read: {_first_line(exc)}") from None
+        raise PgRefused(_("the PostgreSQL URL cannot be read: {reason}").format(reason=_first_line(exc))) \
+            from None
     if params.get("password"):
-        raise PgRefused("the PostgreSQL URL holds a password; leave it out (it would show on the command "
-                        "line and in files): the console takes it from the keychain "
-                        "(ec-console registry login) or from libpq's password file (PGPASSFILE)")
+        raise PgRefused(_("the PostgreSQL URL holds a password; leave it out (it would show on the command "
+                          "line and in files): the console takes it from the keychain "
+                          "(ec-console registry login) or from libpq's password file (PGPASSFILE)"))
     info = {k: str(v) for k, v in params.items() if v is not None}
     if info.get("sslmode") and info["sslmode"] not in SSLMODES:
-        raise PgRefused(f"the PostgreSQL URL's sslmode {info['sslmode']!r} is not one of "
-                        f"{', '.join(SSLMODES)}")
+        raise PgRefused(_("the PostgreSQL URL's sslmode {sslmode} is not one of {known}")
+                        .format(sslmode=repr(info["sslmode"]), known=", ".join(SSLMODES)))
     if info.get("port") and not all(p.strip().isdigit() for p in info["port"].split(",")):
-        raise PgRefused(f"the PostgreSQL URL's port {info['port']!r} is not a number")
+        raise PgRefused(_("the PostgreSQL URL's port {port} is not a number").format(port=repr(info["port"])))
     if not info.get("sslmode"):
         info["sslmode"] = DEFAULT_SSLMODE
         # Verified against the system's certificate authorities unless a root certificate is named.
@@ -848,29 +850,35 @@ def explain_connect_error(target: Target, exc: Exception) -> str:
     user = target.user or default_user()
     if "password authentication failed" in lower or "no password supplied" in lower \
             or "password is required" in lower:
-        return (f"the PostgreSQL server at {target.where} refused the sign-in of {user!r}: the password is "
-                "wrong or missing (store it with 'ec-console registry login --url URL', or in the file "
-                "PGPASSFILE names)")
+        return _("the PostgreSQL server at {where} refused the sign-in of {user}: the password is wrong or "
+                 "missing (store it with 'ec-console registry login --url URL', or in the file PGPASSFILE "
+                 "names)").format(where=target.where, user=repr(user))
     if re.search(r'database ".*" does not exist', lower):
-        return f"the PostgreSQL server has no database {target.dbname!r} ({target.where})"
+        return _("the PostgreSQL server has no database {dbname} ({where})").format(
+            dbname=repr(target.dbname), where=target.where)
     if re.search(r'role ".*" does not exist', lower):
-        return f"the PostgreSQL server at {target.where} has no login role {user!r}"
+        return _("the PostgreSQL server at {where} has no login role {user}").format(where=target.where,
+                                                                                     user=repr(user))
     if "no pg_hba.conf entry" in lower:
-        return (f"the PostgreSQL server at {target.where} does not accept {user!r} from this computer "
-                "(its pg_hba.conf has no entry for it): ask the database administrator")
+        return _("the PostgreSQL server at {where} does not accept {user} from this computer (its "
+                 "pg_hba.conf has no entry for it): ask the database administrator").format(
+            where=target.where, user=repr(user))
     if "does not support ssl" in lower:
-        return (f"the PostgreSQL server at {target.where} does not offer TLS, which this connection requires "
-                f"(sslmode={target.sslmode}): ask its administrator to switch TLS on; only for a server on "
-                "this computer, add sslmode=disable to the URL")
+        return _("the PostgreSQL server at {where} does not offer TLS, which this connection requires "
+                 "(sslmode={sslmode}): ask its administrator to switch TLS on; only for a server on this "
+                 "computer, add sslmode=disable to the URL").format(where=target.where,
+                                                                    sslmode=target.sslmode)
     if "does not match host name" in lower:
-        return (f"the TLS connection to {target.where} could not be verified: the server's certificate does "
-                f"not name {target.host!r} ({_first_line(exc)}); put the name its certificate carries in "
-                "the URL")
+        return _("the TLS connection to {where} could not be verified: the server's certificate does not "
+                 "name {host} ({reason}); put the name its certificate carries in the URL").format(
+            where=target.where, host=repr(target.host), reason=_first_line(exc))
     if "certificate" in lower or "ssl" in lower:
-        return (f"the TLS connection to {target.where} could not be verified ({_first_line(exc)}); if the "
-                "server's certificate comes from your organisation's own certificate authority, name that "
-                "authority's certificate with sslrootcert=FILE in the URL")
-    return f"cannot reach the PostgreSQL server at {target.where}: {_first_line(exc)}"
+        return _("the TLS connection to {where} could not be verified ({reason}); if the server's "
+                 "certificate comes from your organisation's own certificate authority, name that "
+                 "authority's certificate with sslrootcert=FILE in the URL").format(
+            where=target.where, reason=_first_line(exc))
+    return _("cannot reach the PostgreSQL server at {where}: {reason}").format(where=target.where,
+                                                                               reason=_first_line(exc))
 
 
 def connect(url_or_target: str | Target, *, password: str | None = None, autocommit: bool = False):
@@ -887,8 +895,8 @@ def connect(url_or_target: str | Target, *, password: str | None = None, autocom
     except psycopg.OperationalError as exc:
         raise PgRefused(explain_connect_error(target, exc)) from None
     except psycopg.Error as exc:
-        raise PgRefused(f"the PostgreSQL registry at {target.where} cannot be opened: {_first_line(exc)}") \
-            from None
+        raise PgRefused(_("the PostgreSQL registry at {where} cannot be opened: {reason}").format(
+            where=target.where, reason=_first_line(exc))) from None
 
 
 def psycopg_errors() -> Any:
@@ -909,8 +917,8 @@ def plain_errors(target: Target) -> Iterator[None]:
     except psycopg.OperationalError as exc:
         raise PgRegistryError(explain_connect_error(target, exc)) from None
     except psycopg.Error as exc:
-        raise PgRegistryError(f"the PostgreSQL registry at {target.where} answered with an error: "
-                              f"{_first_line(exc)}") from None
+        raise PgRegistryError(_("the PostgreSQL registry at {where} answered with an error: {reason}").format(
+            where=target.where, reason=_first_line(exc))) from None
 
 
 # -------------------------------------------------------------------------------------------- schema
@@ -924,8 +932,8 @@ def schema_version(conn) -> int | None:
     if row is None:
         return None
     if int(row[0]) != APPLICATION_ID:
-        raise PgRefused("this PostgreSQL database holds another program's data under the table "
-                        f"{META_TABLE!r}: use a database of its own for the registry")
+        raise PgRefused(_("this PostgreSQL database holds another program's data under the table {table}: "
+                          "use a database of its own for the registry").format(table=repr(META_TABLE)))
     return int(row[1])
 
 
@@ -952,8 +960,9 @@ def migrate(conn, target_version: int = PG_SCHEMA_VERSION) -> tuple[int | None, 
         raise ValueError(f"schema version {target_version} does not exist (latest is {PG_SCHEMA_VERSION})")
     before = schema_version(conn)
     if before is not None and before > PG_SCHEMA_VERSION:
-        raise PgRefused(f"this registry is at schema {before}, written by a newer console (this one "
-                        f"understands up to {PG_SCHEMA_VERSION}); update the console to use it")
+        raise PgRefused(_("this registry is at schema {version}, written by a newer console (this one "
+                          "understands up to {latest}); update the console to use it").format(
+            version=before, latest=PG_SCHEMA_VERSION))
     conn.execute(_META)
     if before is None:
         conn.execute(f"INSERT INTO {META_TABLE} (application_id, schema_version) VALUES (%s, 0)",
@@ -983,9 +992,10 @@ def initialise(conn) -> InitResult:
             for statement in _role_statements():
                 conn.execute(statement)
     except psycopg.errors.InsufficientPrivilege as exc:
-        raise PgRefused(f"the login role {conn.info.user!r} may not set the registry up "
-                        f"({_first_line(exc)}); nothing was changed. Run 'registry init' as the database's "
-                        "owner, with the right to create roles (CREATEROLE)") from None
+        raise PgRefused(_("the login role {user} may not set the registry up ({reason}); nothing was "
+                          "changed. Run 'registry init' as the database's owner, with the right to create "
+                          "roles (CREATEROLE)").format(user=repr(conn.info.user), reason=_first_line(exc))) \
+            from None
     return InitResult(before, after, roles)
 
 
@@ -993,22 +1003,40 @@ def initialise(conn) -> InitResult:
 class SignedIn:
     user: str
     role: str            # "admin", "helpdesk", "owner" (the database's administrator) or "none"
-    explanation: str
+    explanation: str     # English (`registry status --json`'s role_detail); people read explanation_text
+
+    @property
+    def explanation_text(self) -> str:
+        """The explanation in the current language (role names and the GRANT statement kept)."""
+        return role_explanation(self.role, self.user)
+
+
+def role_explanation(role: str, user: str, *, translate: bool = True) -> str:
+    """What a login's registry role means ("member of ec_admin"), in the current language or English."""
+    texts = {"admin": N_("member of {role}"), "helpdesk": N_("member of {role}"),
+             "owner": N_("the registry's owner (database administrator), not a console role"),
+             "none": N_("neither {admin} nor {helpdesk}: ask an administrator to run GRANT {helpdesk} TO "
+                        "{user}; (or {admin})")}
+    text = texts.get(role)
+    if text is None:
+        return role
+    return (_(text) if translate else text).format(
+        role=ADMIN_ROLE if role == "admin" else HELPDESK_ROLE, admin=ADMIN_ROLE, helpdesk=HELPDESK_ROLE,
+        user=user)
 
 
 def signed_in_role(conn) -> SignedIn:
     """Which of the registry's roles the connection's login holds (admin wins over helpdesk)."""
     user = conn.execute("SELECT session_user").fetchone()[0]
     if _member_of(conn, ADMIN_ROLE):
-        return SignedIn(user, "admin", f"member of {ADMIN_ROLE}")
-    if _member_of(conn, HELPDESK_ROLE):
-        return SignedIn(user, "helpdesk", f"member of {HELPDESK_ROLE}")
-    owner = conn.execute("SELECT tableowner = session_user FROM pg_tables WHERE schemaname = 'public' "
-                         "AND tablename = %s", (META_TABLE,)).fetchone()
-    if owner is not None and owner[0]:
-        return SignedIn(user, "owner", "the registry's owner (database administrator), not a console role")
-    return SignedIn(user, "none", f"neither {ADMIN_ROLE} nor {HELPDESK_ROLE}: ask an administrator to run "
-                                  f"GRANT {HELPDESK_ROLE} TO {user}; (or {ADMIN_ROLE})")
+        role = "admin"
+    elif _member_of(conn, HELPDESK_ROLE):
+        role = "helpdesk"
+    else:
+        owner = conn.execute("SELECT tableowner = session_user FROM pg_tables WHERE schemaname = 'public' "
+                             "AND tablename = %s", (META_TABLE,)).fetchone()
+        role = "owner" if owner is not None and owner[0] else "none"
+    return SignedIn(user, role, role_explanation(role, user, translate=False))
 
 
 def _member_of(conn, role: str) -> bool:
@@ -1355,31 +1383,33 @@ def translate(sql: str) -> str:
     return done
 
 
-# What a refused statement was trying to do, in words (the first match wins).
+# What a refused statement was trying to do, in words (the first match wins; marked for translation, shown
+# with _() by refused_words).
 _REFUSED_WORDS = (
-    (re.compile(r"^\s*UPDATE\s+profiles\b.*'revoked'", re.S | re.I), "revoke profiles"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+applications\b", re.I), "add applications"),
-    (re.compile(r"^\s*UPDATE\s+applications\b", re.I), "change applications"),
-    (re.compile(r"^\s*DELETE\s+FROM\s+applications\b", re.I), "remove applications"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+profiles\b", re.I), "link profiles"),
-    (re.compile(r"^\s*UPDATE\s+profiles\b", re.I), "change profiles this way"),
-    (re.compile(r"^\s*DELETE\s+FROM\s+profiles\b", re.I), "remove profiles"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+checks\b", re.I), "record a link attempt"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+audit\b", re.I), "write this kind of audit entry"),
-    (re.compile(r"^\s*(UPDATE|DELETE\s+FROM|TRUNCATE)\s+audit\b", re.I), "change the audit trail"),
-    (re.compile(r"^\s*(INSERT\s+INTO|DELETE\s+FROM)\s+reconciliation", re.I), "record reconciliations"),
+    (re.compile(r"^\s*UPDATE\s+profiles\b.*'revoked'", re.S | re.I), N_("revoke profiles")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+applications\b", re.I), N_("add applications")),
+    (re.compile(r"^\s*UPDATE\s+applications\b", re.I), N_("change applications")),
+    (re.compile(r"^\s*DELETE\s+FROM\s+applications\b", re.I), N_("remove applications")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+profiles\b", re.I), N_("link profiles")),
+    (re.compile(r"^\s*UPDATE\s+profiles\b", re.I), N_("change profiles this way")),
+    (re.compile(r"^\s*DELETE\s+FROM\s+profiles\b", re.I), N_("remove profiles")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+checks\b", re.I), N_("record a link attempt")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+audit\b", re.I), N_("write this kind of audit entry")),
+    (re.compile(r"^\s*(UPDATE|DELETE\s+FROM|TRUNCATE)\s+audit\b", re.I), N_("change the audit trail")),
+    (re.compile(r"^\s*(INSERT\s+INTO|DELETE\s+FROM)\s+reconciliation", re.I), N_("record reconciliations")),
 )
 
 
 def refused_words(sql: str, params: Sequence[Any] = ()) -> str:
-    """What `sql` was trying to do, as an administrator says it ("revoke profiles")."""
+    """What `sql` was trying to do, as an administrator says it ("revoke profiles"), in the current
+    language."""
     shown = sql
     if any(p == "revoked" for p in params or ()):
         shown = sql + " 'revoked'"
     for pattern, words in _REFUSED_WORDS:
         if pattern.search(shown):
-            return words
-    return "make this change"
+            return _(words)
+    return _("make this change")
 
 
 class PgCursor:
@@ -1640,9 +1670,10 @@ class PgConnection:
         try:
             raw = self._reopen()
         except PgRegistryError as exc:
-            raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost and cannot "
-                                 f"be opened again yet ({exc}). Nothing more was written; try again once the "
-                                 "server can be reached.") from None
+            raise ConnectionLost(_("The connection to the registry at {where} was lost and cannot be "
+                                   "opened again yet ({reason}). Nothing more was written; try again once "
+                                   "the server can be reached.").format(where=self.target.where,
+                                                                        reason=exc)) from None
         old, self.raw = self.raw, raw
         self.reconnects += 1
         try:
@@ -1682,22 +1713,23 @@ class PgConnection:
         try:
             yield
         except psycopg.errors.InsufficientPrivilege:
-            role = self.role or "without a console role"
-            raise RoleRefused(f"Your registry role ({role}) may not {refused_words(sql, params)}: ask an "
-                              "administrator.") from None
+            role = self.role or _("without a console role")
+            raise RoleRefused(_("Your registry role ({role}) may not {doing}: ask an administrator.").format(
+                role=role, doing=refused_words(sql, params))) from None
         except (psycopg.errors.IntegrityError, psycopg.errors.QueryCanceled):
             raise
         except psycopg.OperationalError as exc:
-            raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost "
-                                 f"({_first_line(exc)}). Nothing more was written; try again once the "
-                                 "server can be reached.") from None
+            raise ConnectionLost(self._lost(exc)) from None
         except psycopg.Error as exc:
             if self.raw.closed or self.raw.broken:
-                raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost "
-                                     f"({_first_line(exc)}). Nothing more was written; try again once the "
-                                     "server can be reached.") from None
-            raise RegistryError(f"The registry at {self.target.where} refused a request: "
-                                f"{_first_line(exc)}") from None
+                raise ConnectionLost(self._lost(exc)) from None
+            raise RegistryError(_("The registry at {where} refused a request: {reason}").format(
+                where=self.target.where, reason=_first_line(exc))) from None
+
+    def _lost(self, exc: BaseException) -> str:
+        return _("The connection to the registry at {where} was lost ({reason}). Nothing more was written; "
+                 "try again once the server can be reached.").format(where=self.target.where,
+                                                                     reason=_first_line(exc))
 
 
 def integrity_error() -> type[Exception]:

@@ -387,7 +387,7 @@ def start_run(window: Any, title: str, begin: Begin, *,
     from ec_console.ui.operations import RunFeed
 
     feed = RunFeed()
-    region_label = window.region.label
+    region_label = window.region.display_label
     panel.begin(title, feed, window.results_arrived)
 
     def done(result: Any) -> None:

@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
             "Each region keeps its own applications and profiles."))
         self.region_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for region in self.catalog.regions.values():
-            self.region_selector.addItem(region.label, region.id)
+            self.region_selector.addItem(region.display_label, region.id)
         self.region_label.setBuddy(self.region_selector)
         box = QWidget()
         box.setAccessibleName(self.tr("Region"))
@@ -529,7 +529,7 @@ class MainWindow(QMainWindow):
         self.region_menu.setObjectName("regionMenu")
         self.region_group = QActionGroup(self)
         for number, region in enumerate(self.catalog.regions.values(), start=1):
-            action = QAction(region.label, self, checkable=True)
+            action = QAction(region.display_label, self, checkable=True)
             action.setObjectName(f"regionAction_{region.id}")
             action.setData(region.id)
             if number <= 9:
@@ -734,8 +734,8 @@ class MainWindow(QMainWindow):
         for action in self.region_group.actions():
             action.setChecked(action.data() == self.region_id)
         suffix = self.tr(" — sandbox organisation") if self.sandbox else ""
-        self.setWindowTitle(f"{self.region.label}{suffix} — {APP_DISPLAY_NAME}")
-        self.region_status.setText(self.tr("Region: %s") % self.region.label)
+        self.setWindowTitle(f"{self.region.display_label}{suffix} — {APP_DISPLAY_NAME}")
+        self.region_status.setText(self.tr("Region: %s") % self.region.display_label)
         signed_in = permissions.signed_in_label(self.registry)
         self.role_status.setText(signed_in or "")
         self.role_status.setToolTip(
@@ -1075,7 +1075,7 @@ class MainWindow(QMainWindow):
     def _show_welcome(self) -> None:
         region = self.region
         self.welcome.set_content(
-            self.tr("Nothing is connected in %s yet") % region.label,
+            self.tr("Nothing is connected in %s yet") % region.display_label,
             self.tr(
                 "<p>This console gives one application access to the calendars of your whole organisation "
                 "through a single service account — on Exchange, Office 365 or Google Workspace — and keeps "
@@ -1106,7 +1106,7 @@ class MainWindow(QMainWindow):
                 self.tr("No profiles match"),
                 self.tr("<p>No calendar profile in %s has all of:</p><ul>%s</ul>"
                         "<p>Check the spelling, search for part of the address, or clear the filters.</p>")
-                % (html.escape(self.region.label), items), None)
+                % (html.escape(self.region.display_label), items), None)
         elif app is not None:
             self.clear_filters_button.setText(self.tr("Show &all applications"))
             self.no_match.set_content(
@@ -1115,7 +1115,7 @@ class MainWindow(QMainWindow):
                         "(Ctrl+L) to find the calendars in its scope and link them.</p>"), "link-profiles")
         else:
             self.no_match.set_content(
-                self.tr("No calendar profiles in %s yet") % self.region.label,
+                self.tr("No calendar profiles in %s yet") % self.region.display_label,
                 self.tr("<p>Applications are connected, but no calendars are linked through them yet. "
                         "Pick an application on the left, then use <b>Link profiles…</b>.</p>"),
                 "link-profiles")
@@ -1131,8 +1131,8 @@ class MainWindow(QMainWindow):
             body += self.tr("<p>File: %s</p>") % html.escape(path)
         body += self.tr("<p>Close other programs that may hold it, or restore it from a backup, then try "
                         "again. Other regions are not affected.</p>")
-        self.error_state.set_content(self.tr("The %s registry cannot be opened") % self.region.label, body,
-                                     None)
+        self.error_state.set_content(
+            self.tr("The %s registry cannot be opened") % self.region.display_label, body, None)
         self.central.setCurrentWidget(self.error_state)
         self.counts_status.setText("")
         self._update_actions()
@@ -1578,7 +1578,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr("%s revoked in %s; the platform step is in each profile's details")
             % (count(changed, self.tr("profile"), self.tr("profiles")),
-               self.catalog.regions[region_id].label), 15000)
+               self.catalog.regions[region_id].display_label), 15000)
 
     @Slot()
     @_reading_registry
@@ -1619,7 +1619,7 @@ class MainWindow(QMainWindow):
             return run(concurrency)
         counts = self.registry.status_counts() if self.registry is not None else {}
         to_check = counts.get("linked", 0) + counts.get("needs_relink", 0)
-        dialog = CheckAllDialog(to_check, self.region.label, self)
+        dialog = CheckAllDialog(to_check, self.region.display_label, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: run(dialog.concurrency.value()))
         dialog.open()
@@ -1658,7 +1658,7 @@ class MainWindow(QMainWindow):
     def open_audit_log(self) -> Any:
         from ec_console.ui.audit_view import AuditLogDialog
 
-        dialog = AuditLogDialog(self.operation_scope(), self.region.label, self)
+        dialog = AuditLogDialog(self.operation_scope(), self.region.display_label, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -1667,7 +1667,7 @@ class MainWindow(QMainWindow):
     def open_health_history(self) -> Any:
         from ec_console.ui.health_history import HealthHistoryDialog
 
-        dialog = HealthHistoryDialog(self.operation_scope(), self.region.label, self)
+        dialog = HealthHistoryDialog(self.operation_scope(), self.region.display_label, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
