@@ -1456,8 +1456,8 @@ class PgCursor:
 
 def reconnecting_message(where: str) -> str:
     """What a request says while its connection is being opened again on another thread."""
-    return (f"Reconnecting to the registry at {where}… The connection was lost; nothing more was written, "
-            "and what is shown stays until the registry answers again.")
+    return _("Reconnecting to the registry at {where}… The connection was lost; nothing more was written, "
+             "and what is shown stays until the registry answers again.").format(where=where)
 
 
 # Statements that change nothing: outside a unit of work, one that met a lost connection is sent again once
