@@ -384,3 +384,28 @@ def test_the_health_history_and_the_monitor_line_in_german(qtbot, open_window, m
         assert names == ["Erneut zu verknüpfen", "Fehlerhaft", "Verknüpft"]
     finally:
         remove_translators(QApplication.instance())
+
+
+def test_the_status_bars_missed_runs_tooltip_is_german(qtbot, open_window, monkeypatch,  # noqa: F811
+                                                       compiled_catalogs):
+    from PySide6.QtWidgets import QApplication
+
+    from ec_console.regions import save_setting
+    from ec_console.ui.app import install_translators, remove_translators
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Registry.for_region("us") as registry:
+        registry.add_application("A", "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(days=2, hours=1)), {"A": "ok"})
+    _install(monkeypatch, utc_text(now - timedelta(days=5)))
+    save_setting("language", "de")
+    app = QApplication.instance()
+    install_translators(app)
+    try:
+        window = open_window("us")
+        assert "ausgelassen" in _status(qtbot, window)
+        tip = window.monitor_status.toolTip()
+        assert tip.startswith("die letzte geplante Ausführung war vor "), tip
+        assert "Ausführungen wurden ausgelassen" in tip
+    finally:
+        remove_translators(app)

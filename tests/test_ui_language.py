@@ -190,15 +190,11 @@ def test_german_window_mnemonics_do_not_collide(app, qtbot):
     assert {key: texts for key, texts in owners.items() if len(texts) > 1} == {}
     for name in ("fileMenu", "viewMenu", "toolsMenu", "helpMenu", "themeMenu", "languageMenu"):
         menu = window.findChild(QMenu, name)
-        texts = [a.text() for a in menu.actions()
-                 if not a.isSeparator() and a.objectName() not in NOT_YET_OURS]
+        texts = [a.text() for a in menu.actions() if not a.isSeparator()]
         keys = [_mnemonic(text) for text in texts]
         assert None not in keys and len(keys) == len(set(keys)), (name, texts)
 
 
-# Menu items added by modules still in NOT_YET_TRANSLATED: still English, their mnemonics are chosen when
-# those modules are translated.
-NOT_YET_OURS: set[str] = set()
 
 
 def test_german_applications_context_menu_has_one_mnemonic_each_and_no_collisions(app, qtbot):
@@ -411,3 +407,83 @@ def test_a_failed_steps_cause_and_fix_are_german_with_the_command_kept(app, qtbo
                      if callable(getattr(w, "text", None)) and isinstance(w.text(), str))
     assert english.commands and all(command in shown for command in english.commands)  # as they are
     assert "Behebung" in shown
+
+
+def test_the_region_selector_and_title_show_the_six_data_centres_in_german(app, qtbot):
+    save_setting("language", "de")
+    install_translators(app)
+    window = window_for(qtbot)
+    selector = window.region_selector
+    shown = {selector.itemData(i): selector.itemText(i) for i in range(selector.count())}
+    assert shown == {"us": "Vereinigte Staaten (US)", "de": "Deutschland (DE)",
+                     "uk": "Vereinigtes Königreich (UK)", "ca": "Kanada (CA)", "au": "Australien (AU)",
+                     "sg": "Singapur (SG)"}
+    assert window.windowTitle().startswith("Vereinigte Staaten (US)")
+    assert window.region_status.text() == "Region: Vereinigte Staaten (US)"
+    # The region's data stays English: the id, and the label files and --json use.
+    assert window.region.id == "us" and window.region.label == "United States (US)"
+def test_a_reconciliation_kept_in_english_is_shown_german_in_the_reconcile_window(app, qtbot):
+    import json
+
+    from ec_console import reconcile as core
+    from ec_console.diagnoses import diagnose
+    from ec_console.registry import Registry
+    from ec_console.ui import operations as ops
+    from ec_console.ui.reconcile_view import ReconcileWindow
+
+    leak = diagnose("scope_not_enforced", mailbox="eve@contoso.com", scope_group="EC Calendar Scope")
+    step = ("Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity 'EC' "
+            "-Member 'lee@contoso.com'")
+    findings = [   # as the core words them (English: the registry and --json keep these)
+        core.Finding("eve@contoso.com", "leak", "", leak.code, leak.cause, leak.remediation),
+        core.Finding("joe@contoso.com", "joiner", "Joe", None, "in the scope, not linked",
+                     "link it (--apply joiners links every joiner): ec-console profiles link --application "
+                     "'Room booking' joe@contoso.com"),
+        core.Finding("lee@contoso.com", "leaver", "Lee", None,
+                     "linked, no longer in the scope; the probe still reaches it",
+                     "revoke its profile (--apply leavers revokes every leaver). On the platform, if not "
+                     f"done yet: {step}", 7, True)]
+    with Registry.for_region("us") as registry:
+        booking = registry.add_application("Room booking", "exchange", "contoso.com")
+    rec = core.Reconciliation("Room booking", booking.id, "exchange", "2026-12-02T10:00:00Z",
+                              scope_source="the group", scope_size=12, linked_size=3, findings=findings,
+                              sample=["eve@contoso.com"], notes=["The sample came from your list (1,204 "
+                                                                 "accounts outside the scope)"])
+    english = json.dumps(rec.to_dict())
+    install_translators(app, "de")
+    view = ReconcileWindow(booking, ops.Scope("us"))
+    qtbot.addWidget(view)
+    view._reconciled(rec)
+    assert json.dumps(rec.to_dict()) == english                     # what is kept stays English
+    model = view.sections["leaver"].model
+    shown = "verknüpft, nicht mehr im Bereich; die Prüfung erreicht es noch"
+    assert model.text(model.finding(0), 2) == shown
+    assert view._details_text(model.finding(0)).endswith(
+        "„Alle Abgänge widerrufen…“\nAuf der Plattform, falls noch nicht geschehen: " + step)   # step kept
+    leak_text = view._details_text(view.sections["leak"].model.finding(0))
+    assert "soll außerhalb des Verwaltungsbereichs liegen" in leak_text and "Get-ManagementRoleAssignment" \
+        in leak_text
+    assert view.confidence.text().endswith(
+        "1 Konto außerhalb des Bereichs erreichbar: Der Bereich wird nicht durchgesetzt.")
+    note = "Die Stichprobe stammt aus Ihrer Liste (1.204 Konten außerhalb des Bereichs)"
+    assert note in view.details.toPlainText()
+    summary = dict(view.summary_rows())
+    assert summary["Lecks"] == "1 Leck" and summary["Bereich"] == "the group: 12 Konten"
+    assert summary["Die Stichprobe"].startswith("1 Konto außerhalb des Bereichs erreichbar")
+    kinds = {row[0] for row in view.shown_rows()}
+    assert kinds == {"Leck", "Neuzugang", "Abgang"}
+
+
+def test_a_list_file_that_is_not_text_is_refused_in_german(app, qtbot, tmp_path):
+    from PySide6.QtCore import QObject
+
+    from ec_console.ui import operations as ops
+
+    binary = tmp_path / "list.csv"
+    binary.write_bytes(b"\xff\xfe\x00\xd8binary")
+    errors: list[str] = []
+    install_translators(app, "de")
+    parent = QObject()
+    ops.read_text_file(parent, str(binary), on_done=lambda _text: None, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert errors == [f"{binary} ist keine Textdatei (UTF-8 oder UTF-16 erwartet)"]

@@ -195,12 +195,13 @@ def test_screenshots_render_every_window_in_every_theme(qapp, tmp_path, ec_home,
                "import-credential-failed",
                "import-credential-certificate",
                "profile-context-menu", "check-view-profile", "check-view-stale", "check-view-failed",
-               "link-discover-google", "wizard-connection-graph", "wizard-connection-graph-certificate",
+               "link-discover-google", "check-view-google", "wizard-connection-graph",
+               "wizard-connection-graph-certificate",
                "wizard-scope-graph", "wizard-test-graph", "wizard-summary-graph", "wizard-move-graph",
                "main-graph", "check-view-graph", "reconcile", "reconcile-revoke-leavers",
                "reconcile-cannot-tell", "reconcile-marketplace", "main-reconciled", "health-history",
                "health-history-long", "main-connection-lost", "main-connection-lost-not-revoked",
-               "main-connection-restored", "region-selector",
+               "main-reconnecting", "main-connection-restored", "region-selector",
                "main-helpdesk", "main-helpdesk-tooltip", "main-de", "main-empty-de")
     assert names == sorted(f"{window}-{scheme}@1x.png" for window in windows
                            for scheme in ("light", "dark", "high_contrast"))

@@ -392,7 +392,7 @@ def start_run(window: Any, title: str, begin: Begin, *,
     from ec_console.ui.operations import RunFeed
 
     feed = RunFeed()
-    region_label = window.region.label
+    region_label = window.region.display_label
     if panel.last_message and window.statusBar().currentMessage() == panel.last_message:
         window.statusBar().clearMessage()    # the run before's summary gives way to this run's progress
     panel.begin(title, feed, window.results_arrived)

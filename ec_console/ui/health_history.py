@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console import i18n
+from ec_console.phrases import shown
 from ec_console.registry import HealthRow, parse_utc
 from ec_console.ui.profiles_model import local_time
 from ec_console.words import count
@@ -776,7 +777,8 @@ class MonitorStatus(QLabel):
         import html
 
         self.setText(f"<a href='history'>{html.escape(status_line(state))}</a>")
-        self.setToolTip("\n".join(state.problems) or self.tr("Open the health history"))
+        # problems are English phrases (monitor status --json): shown in the window's language
+        self.setToolTip("\n".join(shown(p) for p in state.problems) or self.tr("Open the health history"))
         if not first and state.latest_run and state.latest_run != self.seen_run and state.alerts:
             n = len(state.alerts)
             changes = (self.tr("%s change") if n == 1 else self.tr("%s changes")) % i18n.format_number(n)

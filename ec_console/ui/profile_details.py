@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
 
 from ec_console.audit_labels import action_label
 from ec_console.checks import Report, StepSpec
-from ec_console.diagnoses import surface_text
+from ec_console.diagnoses import for_surface, localize, surface_text
 from ec_console.registry import Profile
+from ec_console.texts import localized
 from ec_console.ui import icons
 from ec_console.ui.accessibility import chain_tabs, name_dock_buttons
 from ec_console.ui.profiles_model import (
@@ -328,11 +329,12 @@ class ProfileDetailsPane(QDockWidget):
             f"<tr><td style='padding-right:10px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
             for k, v in facts) + "</table>")
         diagnosis = details.diagnosis
-        self.message.setText(self.tr("Last failure: %s — %s") % (diagnosis.code,
-                                                                  surface_text(diagnosis.cause))
-                             if diagnosis else "")
-        prose, command = split_step(details.withdrawal_step)
-        self.withdrawal_text.setText(prose if command else details.withdrawal_step)
+        self.message.setText(self.tr("Last failure: %s — %s") % (
+            diagnosis.code, surface_text(localize(for_surface(diagnosis, "gui"), "gui").cause))
+            if diagnosis else "")
+        step = localized(details.withdrawal_step)  # in the window's language (the registry keeps the English)
+        prose, command = split_step(step)
+        self.withdrawal_text.setText(prose if command else step)
         self._set_withdrawal_row(command)
         readable = details.last_report is not None and details.last_report.result.value != "fail"
         self._show_blocks(details.busy_blocks, self._blocks_source(details), empty_row=readable)
@@ -434,7 +436,7 @@ class ProfileDetailsPane(QDockWidget):
         if profile_id != self.profile_id:
             return
         if not outcome.ok:
-            why = surface_text(outcome.diagnosis.cause if outcome.diagnosis else outcome.detail)
+            why = surface_text(outcome.diagnosis.cause if outcome.diagnosis else localized(outcome.detail))
             self.blocks_label.setText(self.tr("The calendar could not be read: %s") % why)
             return
         step = outcome.report.step("read_calendar")

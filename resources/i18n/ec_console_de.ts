@@ -714,62 +714,62 @@
 <context>
     <name>ConfirmRevokeDialog</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="343"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="344"/>
         <source>Revoke leavers — %s</source>
         <translation>Abgänge widerrufen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="347"/>
         <source>account that left</source>
         <translation>Konto</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="347"/>
         <source>accounts that left</source>
         <translation>Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="348"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="349"/>
         <source>Revoke the profile of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using it. This does not change the platform: do the step shown for each account there too.</source>
         <translation>Das Profil von %(whose)s widerrufen, das den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen hat? Die Konsole verwendet es dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="352"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="353"/>
         <source>Revoke the profiles of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using them. This does not change the platform: do the step shown for each account there too.</source>
         <translation>Die Profile von %(whose)s widerrufen, die den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen haben? Die Konsole verwendet sie dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="360"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="361"/>
         <source>Accounts and their platform steps</source>
         <translation>Konten und ihre Schritte auf der Plattform</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="364"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="365"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to &amp;confirm:</source>
         <translation>Geben Sie zur &amp;Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="368"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="369"/>
         <source>Application name, to confirm</source>
         <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="370"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="371"/>
         <source>Re&amp;voke %s</source>
         <translation>%s &amp;widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="375"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="376"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -2990,6 +2990,34 @@ Open %s in your browser</source>
     </message>
 </context>
 <context>
+    <name>Operations</name>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="313"/>
+        <source>%(path)s cannot be read: %(error)s</source>
+        <translation>%(path)s kann nicht gelesen werden: %(error)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="314"/>
+        <source>%s is larger than 50 MB; split it into smaller lists</source>
+        <translation>%s ist größer als 50 MB; teilen Sie die Datei in kleinere Listen auf</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="315"/>
+        <source>%s is not a text file (UTF-8 or UTF-16 expected)</source>
+        <translation>%s ist keine Textdatei (UTF-8 oder UTF-16 erwartet)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="566"/>
+        <source>%s is revoked: the console no longer reads its calendar; relink it first</source>
+        <translation>Das Profil %s ist widerrufen: Die Konsole liest seinen Kalender nicht mehr; verknüpfen Sie es zuerst erneut</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="568"/>
+        <source>The application %s is revoked: its calendars can no longer be read</source>
+        <translation>Die Anwendung %s ist widerrufen: Ihre Kalender können nicht mehr gelesen werden</translation>
+    </message>
+</context>
+<context>
     <name>PlatformPage</name>
     <message>
         <location filename="../../ec_console/ui/wizard.py" line="383"/>
@@ -3571,523 +3599,611 @@ Open %s in your browser</source>
         <translation>Erledigt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="112"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="110"/>
+        <source>Finding</source>
+        <translation>Befund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="111"/>
+        <source>Fix or platform step</source>
+        <translation>Behebung oder Schritt auf der Plattform</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="113"/>
         <source>the scope (who the directory says the application may reach)</source>
         <translation>der Bereich (wen die Anwendung laut Verzeichnis erreichen darf)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="114"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="115"/>
         <source>the directory (to draw the sample of accounts outside the scope)</source>
         <translation>das Verzeichnis (für die Stichprobe der Konten außerhalb des Bereichs)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="116"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="117"/>
         <source>what the application can reach (the probes)</source>
         <translation>was die Anwendung erreichen kann (die Prüfungen)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="117"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="118"/>
         <source>what the Marketplace install really reaches</source>
         <translation>was die Marketplace-Installation tatsächlich erreicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="141"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="142"/>
         <source>the scope could not be read</source>
         <translation>der Bereich konnte nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="143"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="144"/>
         <source>the application itself failed, so no account could be probed</source>
         <translation>die Anwendung selbst ist fehlgeschlagen, daher konnte kein Konto geprüft werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="146"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="147"/>
         <source>the directory could not be read to draw a sample</source>
         <translation>das Verzeichnis konnte für die Stichprobe nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="148"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="149"/>
         <source>none in the install as saved here, and only the vendor can test what the Marketplace app really reaches</source>
         <translation>keine in der hier gespeicherten Installation, und nur der Anbieter kann prüfen, was die Marketplace-App tatsächlich erreicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="151"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="152"/>
         <source>none of the sampled accounts could be probed</source>
         <translation>keines der Konten in der Stichprobe konnte geprüft werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="160"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="161"/>
         <source>Link it: Link (the selected joiners) or Link all joiners.</source>
         <translation>Verknüpfen Sie es: „Verknüpfen“ (die ausgewählten Neuzugänge) oder „Alle Neuzugänge verknüpfen“.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="164"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="163"/>
         <source>Revoke its profile: Revoke profile… or Revoke all leavers…</source>
         <translation>Widerrufen Sie sein Profil: „Profil widerrufen…“ oder „Alle Abgänge widerrufen…“</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="416"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="417"/>
         <source>Reconcile</source>
         <translation>Abgleichen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="417"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="418"/>
         <source>Reconcile — %s</source>
         <translation>Abgleichen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="438"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="439"/>
         <source>Sample size</source>
         <translation>Stichprobengröße</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="439"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="440"/>
         <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
         <translation>Wie viele zufällig gewählte Konten außerhalb des Bereichs auf Lecks geprüft werden (das Postfach, dessen Zugriff verweigert werden muss, wird immer zusätzlich geprüft)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="441"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="442"/>
         <source>Sample si&amp;ze:</source>
         <translation>Stich&amp;probengröße:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="446"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="447"/>
         <source>Scope group (optional)</source>
         <translation>Bereichsgruppe (optional)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
         <source>the saved one: %s</source>
         <translation>die gespeicherte: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
         <source>the saved scope</source>
         <translation>der gespeicherte Bereich</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="450"/>
         <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
         <translation>Optional: mit dieser Gruppe (bei Google: Organisationseinheit) statt mit dem gespeicherten Bereich abgleichen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="453"/>
         <source>Scope &amp;group:</source>
         <translation>Bereichs&amp;gruppe:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="454"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="455"/>
         <source>&amp;Run reconciliation</source>
         <translation>Abgleich &amp;starten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="458"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="459"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="461"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="462"/>
         <source>Stop the run: nothing is stored</source>
         <translation>Den Lauf anhalten: Es wird nichts gespeichert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="474"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="475"/>
         <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
         <translation>Vergleicht, wen &lt;b&gt;%(app)s&lt;/b&gt; laut Verzeichnis erreichen darf (%(platform)s), die verknüpften Profile und was Live-Prüfungen tatsächlich erreichen. Die Prüfungen ändern kein Profil; jeder Lauf wird gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="482"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="483"/>
         <source>Progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="490"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="491"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="510"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="511"/>
         <source>Filter by address or name</source>
         <translation>Nach Adresse oder Name filtern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="511"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="512"/>
         <source>Address or name</source>
         <translation>Adresse oder Name</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="514"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="515"/>
         <source>&amp;Filter:</source>
         <translation>&amp;Filter:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="518"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="519"/>
         <source>Finding type</source>
         <translation>Art des Befunds</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="519"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="520"/>
         <source>All findings</source>
         <translation>Alle Befunde</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="523"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="524"/>
         <source>Sho&amp;w:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="534"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="535"/>
         <source>Cop&amp;y the fix</source>
         <translation>Lösung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="535"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="536"/>
         <source>Copy the fix</source>
         <translation>Lösung kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="536"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="537"/>
         <source>&amp;Link</source>
         <translation>&amp;Verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="537"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="538"/>
         <source>Link</source>
         <translation>Verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="538"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="539"/>
         <source>Link all &amp;joiners</source>
         <translation>Alle &amp;Neuzugänge verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="539"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="540"/>
         <source>Link all joiners</source>
         <translation>Alle Neuzugänge verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="540"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="541"/>
         <source>Revoke &amp;profile…</source>
         <translation>Profil &amp;widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="541"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="542"/>
         <source>Revoke profile…</source>
         <translation>Profil widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="542"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="543"/>
         <source>Revoke all l&amp;eavers…</source>
         <translation>Alle Abgänge wide&amp;rrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="543"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="544"/>
         <source>Revoke all leavers…</source>
         <translation>Alle Abgänge widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="544"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="545"/>
         <source>Rel&amp;ink</source>
         <translation>&amp;Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="545"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="546"/>
         <source>Relink</source>
         <translation>Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="552"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="553"/>
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="554"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="555"/>
         <source>&amp;Details</source>
         <translation>&amp;Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="570"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="571"/>
         <source>Export C&amp;SV…</source>
         <translation>&amp;CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="574"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="575"/>
         <source>Export XLS&amp;X…</source>
         <translation>&amp;XLSX exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="578"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="579"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="645"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="646"/>
         <source>Reconciling: reading the scope and the directory, probing the linked profiles and a sample of accounts outside the scope…</source>
         <translation>Abgleich läuft: Bereich und Verzeichnis werden gelesen, die verknüpften Profile und eine Stichprobe von Konten außerhalb des Bereichs werden geprüft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="657"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="658"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="666"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="667"/>
         <source>Reconciled at %(time)s and stored.</source>
         <translation>Abgeglichen um %(time)s und gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="668"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="669"/>
         <source>The run had finished before Cancel took effect: </source>
         <translation>Der Lauf war fertig, bevor „Abbrechen“ wirksam wurde: </translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="674"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="675"/>
         <source>The reconciliation did not run: %s</source>
         <translation>Der Abgleich wurde nicht ausgeführt: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="678"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="679"/>
         <source>Cancelled: nothing was stored.</source>
         <translation>Abgebrochen: Es wurde nichts gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="684"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="684"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="690"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="691"/>
         <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
         <translation>Nicht feststellbar: %(set)s konnte nicht gelesen werden. Grund: %(why)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="695"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
         <source>Not run yet: choose the sample size and Run reconciliation.</source>
         <translation>Noch nicht ausgeführt: Wählen Sie die Stichprobengröße, und klicken Sie auf „Abgleich starten“.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="699"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="937"/>
         <source>account</source>
         <translation>Konto</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="699"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="937"/>
         <source>accounts</source>
         <translation>Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="698"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="700"/>
         <source>Scope: %(src)s, %(n)s.</source>
         <translation>Bereich: %(src)s, %(n)s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="700"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="702"/>
         <source>Linked: %s.</source>
         <translation>Verknüpft: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="709"/>
         <source>Cannot tell: %s.</source>
         <translation>Nicht feststellbar: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="721"/>
         <location filename="../../ec_console/ui/reconcile_view.py" line="723"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="725"/>
         <source>Select a finding to see what was found and what to do.</source>
         <translation>Wählen Sie einen Befund aus, um zu sehen, was gefunden wurde und was zu tun ist.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="725"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="727"/>
         <source>Not told by its probe (not counted in the sample):</source>
         <translation>Von der Prüfung nicht beantwortet (in der Stichprobe nicht gezählt):</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="728"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="730"/>
         <source>Notes:</source>
         <translation>Hinweise:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="744"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="746"/>
         <source>— cannot tell</source>
         <translation>— nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="745"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="747"/>
         <source>— %s found; the rest cannot be told</source>
         <translation>— %s gefunden; der Rest ist nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="751"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="753"/>
         <source> (%s shown)</source>
         <translation> (%s angezeigt)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="776"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="778"/>
         <source>The fix (%s)</source>
         <translation>Die Lösung (%s)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="779"/>
         <source>What to do</source>
         <translation>Was zu tun ist</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="779"/>
         <source>What to do, and the platform step</source>
         <translation>Was zu tun ist, und der Schritt auf der Plattform</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="778"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="780"/>
         <source>Diagnosis %s; the fix</source>
         <translation>Diagnose %s; die Lösung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="783"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="785"/>
         <source>Done here: %s</source>
         <translation>Hier erledigt: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="831"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="833"/>
         <source>Linking %s…</source>
         <translation>Wird verknüpft: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="837"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="839"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="943"/>
         <source>Linked</source>
         <translation>Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="839"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="841"/>
         <source>Try again later: %s</source>
         <translation>Später erneut versuchen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="841"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="843"/>
         <source>Not linked: %s</source>
         <translation>Nicht verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="843"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="845"/>
         <source>Linked %(n)s of %(m)s.</source>
         <translation>%(n)s von %(m)s verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="848"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="850"/>
         <source>Nothing was linked: %s</source>
         <translation>Nichts wurde verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="871"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="873"/>
         <source>Revoking %s…</source>
         <translation>Wird widerrufen: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="876"/>
         <source>Revoked</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="876"/>
         <source>Already revoked</source>
         <translation>Bereits widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="877"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="879"/>
         <source>Revoked %s. Do the platform step shown for each account too.</source>
         <translation>%s widerrufen. Führen Sie für jedes Konto auch den angezeigten Schritt auf der Plattform aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="882"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="884"/>
         <source>Nothing was revoked: %s</source>
         <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="894"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="896"/>
         <source>Relinking %s…</source>
         <translation>Wird erneut verknüpft: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="899"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="901"/>
         <source>Relinked</source>
         <translation>Erneut verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="900"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="902"/>
         <source>Still failing: %s</source>
         <translation>Schlägt weiterhin fehl: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="902"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="904"/>
         <source>Relinked %(n)s of %(m)s.</source>
         <translation>%(n)s von %(m)s erneut verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="908"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="910"/>
         <source>Nothing was relinked: %s</source>
         <translation>Nichts wurde erneut verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="916"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="918"/>
         <source>The fix for %s was copied.</source>
         <translation>Die Lösung für %s wurde kopiert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="938"/>
+        <source>Application</source>
+        <translation>Anwendung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="939"/>
+        <source>Platform</source>
+        <translation>Plattform</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="940"/>
+        <source>Reconciled at (UTC)</source>
+        <translation>Abgeglichen am (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="940"/>
+        <source>Reconciliation</source>
+        <translation>Abgleich</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="941"/>
+        <source>Scope</source>
+        <translation>Bereich</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="942"/>
+        <source>cannot tell</source>
+        <translation>nicht feststellbar</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="948"/>
+        <source>cannot tell: %s</source>
+        <translation>nicht feststellbar: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="950"/>
+        <source>Cannot tell: %s</source>
+        <translation>Nicht feststellbar: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="952"/>
+        <source>The sample</source>
+        <translation>Die Stichprobe</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="953"/>
+        <source>Note</source>
+        <translation>Hinweis</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="963"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="963"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel-Arbeitsmappen (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="958"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="964"/>
         <source>Export the reconciliation</source>
         <translation>Abgleich exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="982"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Findings</source>
+        <translation>Befunde</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Summary</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Item</source>
+        <translation>Eintrag</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="975"/>
+        <source>%(path)s cannot be written: %(error)s</source>
+        <translation>%(path)s kann nicht geschrieben werden: %(error)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="991"/>
         <source>Exported %(n)s to %(path)s</source>
         <translation>%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="992"/>
         <source>finding</source>
         <translation>Befund</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="992"/>
         <source>findings</source>
         <translation>Befunde</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="985"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="994"/>
         <source>Exporting…</source>
         <translation>Wird exportiert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="987"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="996"/>
         <source>Not exported: %s</source>
         <translation>Nicht exportiert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1005"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1014"/>
         <source>%s unknown</source>
         <translation>%s unbekannt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1022"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1031"/>
         <source>Reconciliation: %(changes)s since %(day)s</source>
         <translation>Abgleich: %(changes)s seit %(day)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1030"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1039"/>
         <source>Reconciled on %(day)s: %(counts)s</source>
         <translation>Abgeglichen am %(day)s: %(counts)s</translation>
     </message>
@@ -4314,67 +4430,67 @@ Open %s in your browser</source>
         <translation>Wird geprüft… (eine Verweigerung wird erwartet)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="212"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="215"/>
         <source>Withdrawal verified: access is denied.</source>
         <translation>Entzug bestätigt: Der Zugriff wird verweigert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="214"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
         <source>Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to apply) and verify again. Nothing is revoked unless you skip the verification.</source>
         <translation>Noch nicht entzogen: Der Kalender antwortet weiterhin. Schließen Sie Schritt 1 ab (oder warten Sie, bis er wirksam wird), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="220"/>
         <source>%s Fix that (or name another account) and verify again. Nothing is revoked unless you skip the verification.</source>
         <translation>%s Beheben Sie das (oder geben Sie ein anderes Konto an), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="219"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="222"/>
         <source>Could not verify the withdrawal.</source>
         <translation>Der Entzug konnte nicht geprüft werden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="225"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="228"/>
         <source>The withdrawal could not be verified: %s</source>
         <translation>Der Entzug konnte nicht geprüft werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="230"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="233"/>
         <source>Verification cancelled.</source>
         <translation>Prüfung abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="247"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="250"/>
         <source>Revoking…</source>
         <translation>Wird widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="265"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="268"/>
         <source>Nothing was revoked: %s</source>
         <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="277"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="280"/>
         <source>Nothing</source>
         <translation>Nichts</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source>verify the withdrawal or skip it</source>
         <translation>den Entzug prüfen oder die Prüfung überspringen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="284"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="287"/>
         <source>type the name</source>
         <translation>den Namen eingeben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="288"/>
         <source>To revoke: %s.</source>
         <translation>Zum Widerrufen: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="288"/>
         <source> and </source>
         <translation> und </translation>
     </message>
@@ -4877,7 +4993,7 @@ Open %s in your browser</source>
 <context>
     <name>_Section</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="301"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="302"/>
         <source>Warning</source>
         <translation>Warnung</translation>
     </message>
