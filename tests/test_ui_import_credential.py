@@ -201,7 +201,8 @@ def test_the_profile_details_offer_the_import_when_reading_the_calendar_finds_no
     assert not pane.import_button.isVisible()
     qtbot.mouseClick(pane.read_now, LEFT)
     qtbot.waitUntil(pane.import_button.isVisible, timeout=20000)
-    assert "keychain holds no secret" in pane.blocks_label.text() and default_store().get(key) is None
+    assert "No secret for 'Sandbox EWS' in the keychain" in pane.blocks_label.text()
+    assert default_store().get(key) is None
     qtbot.mouseClick(pane.import_button, LEFT)
     dialog = pane.findChild(ImportCredentialDialog, "importCredentialDialog")
     assert dialog is not None and dialog.isVisible() and dialog.application.id == app.id
