@@ -64,25 +64,17 @@ def measure(conn, reg: Registry, repeat: int) -> list[tuple[str, float, float, b
 def run(count: int, repeat: int) -> int:
     import pg_cluster
 
-    try:
-        cluster = pg_cluster.start_cluster()
-    except pg_cluster.ClusterUnavailable as exc:
-        print(f"skipped: {exc}")
-        return 0
-    try:
+    with pg_cluster.started_cluster("ec_bench") as cluster:
+        if cluster is None:
+            return 0
         with tempfile.TemporaryDirectory(prefix="ec-bench-") as folder:
             with Registry(Path(folder) / "registry-bench.sqlite3") as lite:
                 populate(lite, count)
-                with cluster.connect() as admin:
-                    admin.execute("CREATE DATABASE ec_bench")
                 conn = pg.connect(cluster.url("ec_bench"), autocommit=True)
-                pg.initialise(conn)
                 copy_rows(lite._conn, conn)  # noqa: SLF001 - a bench reads the file directly
             with Registry(cluster.url("ec_bench")) as reg:
                 rows = measure(conn, reg, repeat)
             conn.close()
-    finally:
-        cluster.stop()
     print(f"The Registry interface on PostgreSQL: {count:,} profiles, best of {repeat}, {os.cpu_count()} "
           f"CPU(s), Python {sys.version.split()[0]}, PostgreSQL (unix socket, same machine)")
     width = max(len(r[0]) for r in rows)

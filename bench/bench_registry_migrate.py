@@ -48,21 +48,15 @@ def build(path: Path, profiles: int, audit: int) -> None:
 def run(profiles: int, audit: int) -> int:
     import pg_cluster
 
-    try:
-        cluster = pg_cluster.start_cluster()
-    except pg_cluster.ClusterUnavailable as exc:
-        print(f"skipped: {exc}")
-        return 0
-    try:
+    with pg_cluster.started_cluster("ec_bench_migrate") as cluster:
+        if cluster is None:
+            return 0
         with tempfile.TemporaryDirectory(prefix="ec-bench-") as folder:
             path = Path(folder) / "registry-bench.sqlite3"
             start = time.perf_counter()
             build(path, profiles, audit)
             built = time.perf_counter() - start
-            with cluster.connect() as admin:
-                admin.execute("CREATE DATABASE ec_bench_migrate")
             conn = pg.connect(cluster.url("ec_bench_migrate"), autocommit=True)
-            pg.initialise(conn)
             source = rc.open_source(path)
             mark = rc.source_mark("bench", source)
             start = time.perf_counter()
@@ -76,8 +70,6 @@ def run(profiles: int, audit: int) -> int:
             verified = time.perf_counter() - start
             source.close()
             conn.close()
-    finally:
-        cluster.stop()
     rows = sum(t.rows for t in result.tables)
     print(f"registry migrate benchmark: {profiles:,} profiles, {audit:,} audit entries, {os.cpu_count()} "
           f"CPU(s), Python {sys.version.split()[0]}, SQLite {__import__('sqlite3').sqlite_version}, "

@@ -67,26 +67,18 @@ def build_short_search_index(conn) -> tuple[float, int, int, int] | None:
 def run(count: int, repeat: int) -> int:
     import pg_cluster
 
-    try:
-        cluster = pg_cluster.start_cluster()
-    except pg_cluster.ClusterUnavailable as exc:
-        print(f"skipped: {exc}")
-        return 0
-    try:
+    with pg_cluster.started_cluster("ec_bench") as cluster:
+        if cluster is None:
+            return 0
         with tempfile.TemporaryDirectory(prefix="ec-bench-") as folder:
             registry = Registry(Path(folder) / "registry-bench.sqlite3")
             populate(registry, count)
-            with cluster.connect() as admin:
-                admin.execute("CREATE DATABASE ec_bench")
             conn = pg.connect(cluster.url("ec_bench"), autocommit=True)
-            pg.initialise(conn)
             seconds = copy_rows(registry._conn, conn)  # noqa: SLF001 - a bench reads the file directly
             build = build_short_search_index(conn)
             rows = measure(registry, conn, repeat)
             conn.close()
             registry.close()
-    finally:
-        cluster.stop()
     server = "PostgreSQL (unix socket, same machine)"
     print(f"Registry benchmark, both engines: {count:,} profiles, best of {repeat}, {os.cpu_count()} CPU(s), "
           f"Python {sys.version.split()[0]}, SQLite {__import__('sqlite3').sqlite_version}, {server}")

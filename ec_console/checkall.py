@@ -62,6 +62,7 @@ from typing import Any
 
 from ec_console.checks import CancelToken, CheckCancelled, Report, utc_now_iso
 from ec_console.errors import BadInput
+from ec_console.i18n import N_, _
 from ec_console.providers.base import ApplicationLike, ProbeKind, ProbeOutcome, ProviderAdapter, adapter_for
 from ec_console.registry import Registry, parse_utc, utc_now, utc_text
 
@@ -79,13 +80,14 @@ _AUDIT_CANCELLED = "check_all_cancelled"
 def validate_concurrency(value: int) -> int:
     """`value` if it is a usable per-application bound (1..20), else BadInput saying why."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadInput(f"concurrency must be a whole number, not {value!r}")
+        raise BadInput(_("concurrency must be a whole number, not {value}").format(value=repr(value)))
     if value < 1:
-        raise BadInput(f"concurrency must be at least 1, not {value}")
+        raise BadInput(_("concurrency must be at least 1, not {value}").format(value=value))
     if value > MAX_CONCURRENCY:
-        raise BadInput(f"concurrency {value} is above the limit of {MAX_CONCURRENCY} probes at once per "
-                       "application: Exchange allows 27 concurrent EWS connections per service account "
-                       "(EWSMaxConcurrency), shared with the production application")
+        raise BadInput(_("concurrency {value} is above the limit of {limit} probes at once per "
+                         "application: Exchange allows 27 concurrent EWS connections per service account "
+                         "(EWSMaxConcurrency), shared with the production application").format(
+                             value=value, limit=MAX_CONCURRENCY))
     return value
 
 
@@ -129,6 +131,26 @@ class JobResult:
         return self.outcome.code if self.outcome else None
 
     @property
+    def shown_message(self) -> str:
+        """`message` as a person reads it, in the current language (`message`, in --json, stays English):
+        the console's own words translated from their templates, a diagnosis' cause from its catalog entry,
+        a provider's detail from its step template (`texts.localized`)."""
+        diagnosis = self.outcome.diagnosis if self.outcome else None
+        if diagnosis is not None and self.message == f"{diagnosis.code}: {diagnosis.cause}":
+            from ec_console.diagnoses import localize
+
+            return f"{diagnosis.code}: {localize(diagnosis).cause}"
+        from ec_console.dashboard import RESULT_MESSAGES
+        from ec_console.shown_text import shown
+
+        text = shown(self.message, (_NOT_PROBED, *RESULT_MESSAGES))
+        if text == self.message:  # not the console's own words: a provider's detail, from its step template
+            from ec_console.texts import localized
+
+            return localized(self.message)
+        return text
+
+    @property
     def try_again(self) -> bool:
         """A link attempt that failed for a transient reason: running the same link later finishes it."""
         return self.action == "try_again"
@@ -144,9 +166,15 @@ class JobResult:
 
 # The platform's own words for "it asked us to wait", by provider.
 _PAUSE_WORDS = {
-    "exchange": "Exchange is throttling this service account",
-    "google": "Google is limiting the rate of this service account's requests",
+    "exchange": N_("Exchange is throttling this service account"),
+    "google": N_("Google is limiting the rate of this service account's requests"),
 }
+_PAUSE_OTHER = N_("the platform is throttling this service account")
+# A job's message (`JobResult.message`, in --json) and why an application was not checked
+# (`CheckAllPlan.unusable`, --json's `not_checked`) are kept in English; shown through `shown_text`.
+_NOT_PROBED = N_("not probed: the application failed ({code})")
+_REVOKED = N_("{application} is revoked")
+_NO_SECRET = N_("no secret for {application} in the keychain; {advice}")
 
 
 @dataclass(frozen=True)
@@ -162,9 +190,9 @@ class Pause:
 
     @property
     def message(self) -> str:
-        """"Paused 30 s: Exchange is throttling this service account"."""
-        why = _PAUSE_WORDS.get(self.provider, "the platform is throttling this service account")
-        return f"Paused {_whole_seconds(self.left)} s: {why}"
+        """"Paused 30 s: Exchange is throttling this service account", in the current language."""
+        why = _(_PAUSE_WORDS.get(self.provider, _PAUSE_OTHER))
+        return _("Paused {seconds} s: {why}").format(seconds=_whole_seconds(self.left), why=why)
 
 
 def _whole_seconds(seconds: float) -> int:
@@ -648,8 +676,8 @@ class _Writer:
             if app_id not in self.failures:
                 self.failures[app_id] = outcome
                 self.recorder.application_failed(self.registry, app_id, outcome)
-            result = JobResult(job, "skipped", None, job.profile_id,
-                               f"not probed: the application failed ({outcome.code})", outcome)
+            result = JobResult(job, "skipped", None, job.profile_id, _NOT_PROBED.format(code=outcome.code),
+                               outcome)
         else:
             if outcome.ok and app_id not in self.answered:
                 self.answered.add(app_id)
@@ -708,7 +736,7 @@ class _Writer:
                 for job, _ in list(lane.queue):
                     if id(job) not in done_jobs:
                         skipped.append(JobResult(job, "skipped", None, job.profile_id,
-                                                 f"not probed: the application failed ({code})"))
+                                                 _NOT_PROBED.format(code=code)))
         for result in skipped:
             self._emit(result)
         not_done = self.total - len(self.results)
@@ -796,6 +824,14 @@ class CheckAllPlan:
         return sum(holder.profiles for holder in self.claimed_elsewhere)
 
 
+def shown_reason(text: str) -> str:
+    """Why an application was not checked (`CheckAllPlan.unusable`, English) in the current language."""
+    from ec_console.dashboard import IMPORT_ADVICE
+    from ec_console.shown_text import shown
+
+    return shown(text, (_REVOKED, _NO_SECRET), {"advice": (IMPORT_ADVICE,)})
+
+
 def _unfinished_run(registry: Registry, scope: str) -> str | None:
     """The start time of the newest check-all run of `scope` if it never finished (within the resume window).
 
@@ -836,14 +872,15 @@ def plan_check_all(registry: Registry, *, application_names: Sequence[str] | Non
     skipped = 0
     for app in applications:
         if app.status != "active":
-            unusable[app.id] = f"{app.name} is revoked"
+            unusable[app.id] = _REVOKED.format(application=app.name)
             continue
         adapter = adapter_for(app.provider, adapters)
         secret = application_secret(app, adapter, region_id=region, store=store)
         if secret is None:
             from ec_console.dashboard import import_advice
 
-            unusable[app.id] = f"no secret for {app.name!r} in the keychain; {import_advice(app.name)}"
+            unusable[app.id] = _NO_SECRET.format(application=repr(app.name),
+                                                 advice=import_advice(app.name, english=True))
             missing.append(app.name)
             continue
         apps[app.id] = AppContext(app, adapter, secret)

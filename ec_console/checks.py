@@ -29,6 +29,7 @@ from typing import Any
 from ec_console.errors import ExitStatus
 from ec_console.i18n import N_, _
 from ec_console.registry import utc_now
+from ec_console.texts import localized
 
 log = logging.getLogger(__name__)
 
@@ -502,12 +503,17 @@ def shown_detail(step: StepResult) -> str:
             return _(_SKIPPED_CANCELLED)
         blocked = _SKIPPED_BLOCKED_RE.fullmatch(step.detail)
         if blocked is not None:
-            return _(_SKIPPED_BLOCKED).format(title=blocked.group("title"))
+            return _(_SKIPPED_BLOCKED).format(title=localized(blocked.group("title")))
     if step.diagnosis is not None and step.detail and step.detail == step.diagnosis.cause:
         from ec_console.diagnoses import localize  # the catalog imports this module
 
         return localize(step.diagnosis).cause
-    return step.detail
+    return localized(step.detail)
+
+
+def shown_title(step: StepResult | StepSpec) -> str:
+    """A step's title as a person reads it, in the current language (the report keeps the English)."""
+    return localized(step.title)
 
 
 def _unexpected_outcome(exc: Exception) -> Outcome:

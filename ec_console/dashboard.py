@@ -53,6 +53,7 @@ from ec_console.checkall import (
 )
 from ec_console.checks import CancelToken, Diagnosis, Report, StepResult, StepStatus, utc_now_iso
 from ec_console.errors import BadInput, ConsoleError
+from ec_console.i18n import N_, _
 from ec_console.providers.base import (
     ApplicationLike,
     Enumeration,
@@ -89,8 +90,9 @@ def resolve_application(registry: Registry, name_or_app: str | Application) -> A
         return registry.get_application(name_or_app.id)
     app = registry.find_application(name_or_app)
     if app is None:
-        names = ", ".join(a.name for a in registry.list_applications()) or "none yet"
-        raise BadInput(f"No application named {name_or_app!r} in this region (applications: {names})")
+        names = ", ".join(a.name for a in registry.list_applications()) or _("none yet")
+        raise BadInput(_("No application named {name} in this region (applications: {names})").format(
+            name=repr(name_or_app), names=names))
     return app
 
 
@@ -124,28 +126,45 @@ class CredentialMissing(BadInput):
         self.application = application
 
 
-def import_advice(name: str) -> str:
+IMPORT_ADVICE = N_("import it on this desktop: {command}, or Tools › Import credential… in the console")
+
+
+def import_advice(name: str, *, english: bool = False) -> str:
     """What to do when this desktop's keychain holds no credential for the application `name` (the registry
-    is shared and never holds one): import it here."""
+    is shared and never holds one): import it here. In the current language unless `english` (a text kept
+    for --json: check all's `not_checked`)."""
     import shlex
 
-    return (f"import it on this desktop: ec-console applications import-credential {shlex.quote(name)}, or "
-            "Tools › Import credential… in the console")
+    command = f"ec-console applications import-credential {shlex.quote(name)}"
+    return (IMPORT_ADVICE if english else _(IMPORT_ADVICE)).format(command=command)
+
+
+def no_secret_message(name: str) -> str:
+    """"No secret for 'X' in the keychain: import it on this desktop: …" in the current language."""
+    return _("No secret for {name} in the keychain: {advice}").format(name=repr(name),
+                                                                      advice=import_advice(name))
 
 
 def _context(registry: Registry, application: Application, *, region_id: str | None, store: Any,
              adapters: Mapping[str, ProviderAdapter] | None) -> AppContext:
     if application.status != "active":
-        raise ApplicationUnusable(f"The application {application.name!r} is revoked; add it again to use it")
+        raise ApplicationUnusable(_("The application {name} is revoked; add it again to use "
+                                    "it").format(name=repr(application.name)))
     adapter = adapter_for(application.provider, adapters)
     secret = application_secret(application, adapter, region_id=region_id or region_of(registry), store=store)
     if secret is None:
-        raise ApplicationUnusable(f"No secret for {application.name!r} in the keychain: "
-                                  f"{import_advice(application.name)}")
+        raise ApplicationUnusable(no_secret_message(application.name))
     return AppContext(application, adapter, secret)
 
 
 # --- recording outcomes: one transaction per unit of work ---------------------------------------------------
+
+# A result's message (`JobResult.message`, in --json) is kept in English; `JobResult.shown_message` shows it
+# in the reader's language from these templates (the audit's details stay English).
+_VANISHED = N_("the profile no longer exists")
+_ALREADY_LINKED = N_("already linked through this application ({status})")
+_REVOKED_MEANWHILE = N_("revoked while it was being checked")
+RESULT_MESSAGES = (_VANISHED, _ALREADY_LINKED, _REVOKED_MEANWHILE)
 
 
 def _diagnosis_text(outcome: ProbeOutcome) -> str:
@@ -180,7 +199,7 @@ class ProfileRecorder(Recorder):
 
     def _record_new(self, registry: Registry, job: ProbeJob, outcome: ProbeOutcome) -> JobResult:
         if self.kind != "link":  # the profile vanished while it was probed: nothing to update
-            return JobResult(job, "skipped", None, None, "the profile no longer exists", outcome)
+            return JobResult(job, "skipped", None, None, _VANISHED, outcome)
         unverified = outcome.kind is ProbeKind.UNVERIFIED  # recorded; not probed by this console (a warn)
         app = registry.get_application(job.application_id)
         if not (outcome.ok or unverified):
@@ -210,10 +229,9 @@ class ProfileRecorder(Recorder):
                          outcome: ProbeOutcome) -> JobResult:
         if self.kind == "link":
             return JobResult(job, "skipped", profile.status, profile.id,
-                             f"already linked through this application ({profile.status})",
-                             previous_status=profile.status)
+                             _ALREADY_LINKED.format(status=profile.status), previous_status=profile.status)
         if self.kind == "check" and profile.status == "revoked":
-            return JobResult(job, "skipped", "revoked", profile.id, "revoked while it was being checked",
+            return JobResult(job, "skipped", "revoked", profile.id, _REVOKED_MEANWHILE,
                              previous_status="revoked")
         if outcome.ok:
             new_status: str | None = "linked"
@@ -290,7 +308,8 @@ def clean_emails(emails: Iterable[str]) -> list[str]:
             seen.add(email.lower())
             good.append(email)
     if bad:
-        raise BadInput("; ".join(bad[:5]) + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
+        more = _(" (and {n} more)").format(n=len(bad) - 5) if len(bad) > 5 else ""
+        raise BadInput("; ".join(bad[:5]) + more)
     return good
 
 
@@ -336,7 +355,8 @@ def _profiles(registry: Registry, profile_ids: Sequence[int]) -> list[Profile]:
     found = registry.profiles_by_ids(list(profile_ids))
     missing = sorted(set(profile_ids) - {p.id for p in found})
     if missing:
-        raise BadInput(f"No profile with id {', '.join(map(str, missing[:10]))} in this region")
+        ids = ", ".join(map(str, missing[:10]))
+        raise BadInput(_("No profile with id {ids} in this region").format(ids=ids))
     return found
 
 
@@ -492,8 +512,9 @@ class ApplicationRevocation:
         profiles = self.registry.list_profiles(ProfileQuery(application_id=self.application.id), limit=1)
         if profiles:
             return profiles[0].email
-        raise BadInput(f"No account to verify the withdrawal with: {self.application.name!r} has no test "
-                       "mailbox and no profiles; name one (--verify-mailbox) or skip verification")
+        raise BadInput(_("No account to verify the withdrawal with: {name} has no test mailbox and no "
+                         "profiles; name one (--verify-mailbox) or skip verification").format(
+                             name=repr(self.application.name)))
 
     def verify_withdrawal(self, email: str | None = None, *, cancel: CancelToken | None = None,
                           timeout: float | None = None) -> Report:
@@ -510,12 +531,9 @@ class ApplicationRevocation:
         unverifiable = getattr(self.adapter, "unverifiable_withdrawal", None)
         reason = unverifiable(self.application) if unverifiable is not None else None
         if reason:
-            step = StepResult(VERIFY_STEP, "Access is now denied", StepStatus.WARN, 0, reason,
-                              {"denied": None})
+            step = StepResult(VERIFY_STEP, _VERIFY_TITLE, StepStatus.WARN, 0, reason, {"denied": None})
         elif secret is None:
-            step = StepResult(VERIFY_STEP, "Access is now denied", StepStatus.WARN, 0,
-                              "Could not verify the withdrawal: the secret is no longer in the keychain, so "
-                              "the console cannot test the grant.",
+            step = StepResult(VERIFY_STEP, _VERIFY_TITLE, StepStatus.WARN, 0, _NO_SECRET_TO_VERIFY,
                               {"denied": None, "verdict": VERDICT_COULD_NOT_VERIFY, "code": None})
         else:
             outcome = self.adapter.probe(self.application, secret, target, cancel or CancelToken(), timeout)
@@ -548,9 +566,10 @@ class ApplicationRevocation:
         from ec_console.secrets import secret_key
 
         if not self.verified and not self.skipped_verification:
-            raise WithdrawalNotVerified(
-                f"{self.application.name!r} was not revoked: {self._verification_summary()}. Nothing was "
-                "changed; verify again once the platform steps apply, or skip the verification explicitly")
+            raise WithdrawalNotVerified(_(
+                "{name} was not revoked: {why}. Nothing was changed; verify again once the platform steps "
+                "apply, or skip the verification explicitly").format(
+                    name=repr(self.application.name), why=self._verification_summary(shown=True)))
         current = self.registry.get_application(self.application.id)
         if current.version != self.seen_version:      # another console changed it: keep the secret too
             raise ChangedElsewhere("application", current.name, current.status)
@@ -574,20 +593,66 @@ class ApplicationRevocation:
         self.application = app
         return app
 
-    def _verification_summary(self) -> str:
+    def _verification_summary(self, *, shown: bool = False) -> str:
+        """What the verification found: English for the audit, the reader's language when `shown`."""
+        t = _ if shown else str
         report = self.verification
         if report is None or not report.steps:
-            return "the withdrawal was not verified"
+            return t(N_("the withdrawal was not verified"))
         step = report.steps[0]
         data = step.data or {}
         verdict, code = data.get("verdict"), data.get("code")
         if verdict == VERDICT_WITHDRAWN:
-            return f"access to {report.target} denied ({code})"
+            return t(N_("access to {target} denied ({code})")).format(target=report.target, code=code)
         if verdict == VERDICT_NOT_WITHDRAWN:
-            return (f"withdrawal not verified: the calendar of {report.target} still answers "
-                    "(scope_not_enforced)")
-        why = f" ({code})" if code else ""
-        return f"could not verify the withdrawal{why}: {step.detail}"
+            return t(N_("withdrawal not verified: the calendar of {target} still answers "
+                        "(scope_not_enforced)")).format(target=report.target)
+        detail = shown_verification_detail(step) if shown else step.detail
+        if code:
+            return t(N_("could not verify the withdrawal ({code}): {detail}")).format(code=code,
+                                                                                      detail=detail)
+        return t(N_("could not verify the withdrawal: {detail}")).format(detail=detail)
+
+
+# The verification step's title and details are stored with the check (and in --json) in English;
+# `shown_verification` gives them in the reader's language.
+_VERIFY_TITLE = N_("Access is now denied")
+_STILL_ANSWERS = N_("The calendar of {target} still answers: the grant has not been withdrawn yet (changes "
+                    "can take a while to apply).")
+_DENIED_AS_EXPECTED = N_("Access to {target} is denied as expected ({code}).")
+_SAYS_NOTHING = N_("Could not verify the withdrawal: this answer says nothing about the grant ({why}). Only "
+                   "a refusal of the grant itself proves it; check the account ({target}) and that this "
+                   "computer reaches the platform.")
+_NO_SECRET_TO_VERIFY = N_("Could not verify the withdrawal: the secret is no longer in the keychain, so the "
+                          "console cannot test the grant.")
+
+
+def shown_verification_detail(step: StepResult) -> str:
+    """The verification step's detail in the current language (a provider's own reason as it is; the
+    diagnosis' cause inside it translated from its catalog entry)."""
+    from ec_console.shown_text import match, shown
+
+    found = match(step.detail, (_SAYS_NOTHING,))
+    if found is not None and step.diagnosis is not None:
+        from ec_console.diagnoses import localize
+
+        values = found[1]
+        cause = step.diagnosis.cause
+        if values["why"].endswith(cause):
+            values["why"] = values["why"][:-len(cause)] + localize(step.diagnosis).cause
+        return _(_SAYS_NOTHING).format(**values)
+    return shown(step.detail, (_STILL_ANSWERS, _DENIED_AS_EXPECTED, _SAYS_NOTHING, _NO_SECRET_TO_VERIFY))
+
+
+def shown_verification(report: Report) -> Report:
+    """A withdrawal verification's report (English, as stored) with its step's title and detail in the
+    current language, for a window to show (keep the original for `complete()` and the registry)."""
+    from dataclasses import replace
+
+    steps = tuple(replace(step, title=_(step.title) if step.title == _VERIFY_TITLE else step.title,
+                          detail=shown_verification_detail(step)) if step.id == VERIFY_STEP else step
+                  for step in report.steps)
+    return replace(report, steps=steps)
 
 
 def _policy_block(outcome: ProbeOutcome) -> bool:
@@ -612,24 +677,20 @@ def verification_step(outcome: ProbeOutcome, target: str,
     """The verification's one step for a probe of `target`: `pass` (verdict `withdrawn`) only when the
     platform refused the grant itself (`WITHDRAWAL_DENIAL_CODES`); `fail` (`not_withdrawn`) when the
     calendar still answers; `warn` (`could_not_verify`, with the probe's diagnosis) for any other answer."""
-    title = "Access is now denied"
+    title = _VERIFY_TITLE
     if outcome.ok:
         from ec_console.diagnoses import diagnose
 
         # The application's platform and names: only the fix that applies, with the real scoping group.
         diagnosis = diagnose("scope_not_enforced", **{**(names or {}), "mailbox": target})
-        return StepResult(VERIFY_STEP, title, StepStatus.FAIL, 0,
-                          f"The calendar of {target} still answers: the grant has not been withdrawn yet "
-                          "(changes can take a while to apply).",
+        return StepResult(VERIFY_STEP, title, StepStatus.FAIL, 0, _STILL_ANSWERS.format(target=target),
                           {"denied": False, "verdict": VERDICT_NOT_WITHDRAWN, "code": None}, diagnosis)
     if _proves_withdrawal(outcome):
         return StepResult(VERIFY_STEP, title, StepStatus.PASS, 0,
-                          f"Access to {target} is denied as expected ({outcome.code}).",
+                          _DENIED_AS_EXPECTED.format(target=target, code=outcome.code),
                           {"denied": True, "verdict": VERDICT_WITHDRAWN, "code": outcome.code})
     return StepResult(VERIFY_STEP, title, StepStatus.WARN, 0,
-                      f"Could not verify the withdrawal: this answer says nothing about the grant "
-                      f"({_diagnosis_text(outcome)}). Only a refusal of the grant itself proves it; "
-                      f"check the account ({target}) and that this computer reaches the platform.",
+                      _SAYS_NOTHING.format(why=_diagnosis_text(outcome), target=target),
                       {"denied": None, "verdict": VERDICT_COULD_NOT_VERIFY, "code": outcome.code},
                       outcome.diagnosis)
 
@@ -666,13 +727,14 @@ def add_application(registry: Registry, spec: ApplicationSpec, secret: str, *, r
     name = validation.application_name(spec.name, "application name")
     domain = validation.domain_name(spec.domain, "--domain")
     if spec.provider not in ("exchange", "google", "graph"):
-        raise BadInput(f"provider must be exchange, google or graph, not {spec.provider!r}")
+        raise BadInput(_("provider must be exchange, google or graph, not {provider}").format(
+            provider=repr(spec.provider)))
     target = validation.email_address(spec.test_target, "test account")
     expect_denied = validation.email_address(spec.expect_denied, "--expect-denied") if spec.expect_denied \
         else None
     if registry.find_application(name) is not None:
-        raise BadInput(f"An application named {name!r} already exists in this region; pick another name or "
-                       "revoke the old one")
+        raise BadInput(_("An application named {name} already exists in this region; pick another name or "
+                         "revoke the old one").format(name=repr(name)))
     settings = {**spec.settings, ("test_user" if spec.provider == "google" else "test_mailbox"): target}
     from ec_console.secrets import secret_key
 
@@ -813,5 +875,6 @@ __all__ = [
     "WithdrawalNotVerified", "add_application", "application_secret", "import_advice", "clean_emails",
     "discover_accounts",
     "link_profiles", "profile_details", "profile_summary", "profile_withdrawal_step", "relink_profiles",
-    "resolve_application", "revoke_profiles", "summary_json", "verification_step",
+    "resolve_application", "revoke_profiles", "shown_verification", "shown_verification_detail",
+    "summary_json", "verification_step",
 ]

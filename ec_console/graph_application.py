@@ -21,6 +21,8 @@ from typing import Any
 
 from ec_console.checks import CancelToken, Report, StepResult
 from ec_console.errors import BadInput
+from ec_console.i18n import _
+from ec_console.texts import localized
 
 PROVIDER = "graph"
 KIND_SECRET = "client_secret"
@@ -47,8 +49,8 @@ def graph_settings_for(settings: Mapping[str, Any], target: str, *, expect_denie
 
     tenant, client = settings.get("tenant_id"), settings.get("client_id")
     if not tenant or not client:
-        raise BadInput("The application's settings are incomplete: the tenant ID and the application "
-                       "(client) ID are both needed")
+        raise BadInput(_("The application's settings are incomplete: the tenant ID and the application "
+                         "(client) ID are both needed"))
     try:
         return GraphSettings(mailbox=target, tenant_id=str(tenant), client_id=str(client),
                              cloud=str(settings.get("cloud") or "global"),
@@ -57,7 +59,8 @@ def graph_settings_for(settings: Mapping[str, Any], target: str, *, expect_denie
                              scope_group=settings.get("scope_group") or None, write_probe=write_probe,
                              ca_file=settings.get("ca_file") or None)
     except ValueError as exc:
-        raise BadInput(f"The application's settings are incomplete: {exc}") from None
+        raise BadInput(_("The application's settings are incomplete: {problem}").format(
+            problem=exc)) from None
 
 
 def credential_for(settings: Mapping[str, Any], secret: str | None) -> Any:
@@ -66,7 +69,7 @@ def credential_for(settings: Mapping[str, Any], secret: str | None) -> Any:
     Blocking (reads the certificate file): call it on a worker thread. BadInput says what is wrong."""
     if not uses_certificate(settings):
         if not secret:
-            raise BadInput("The client secret is missing: enter it again")
+            raise BadInput(_("The client secret is missing: enter it again"))
         return secret
     from ec_console.providers.graph import is_certificate_text
 
@@ -75,8 +78,9 @@ def credential_for(settings: Mapping[str, Any], secret: str | None) -> Any:
     return open_certificate(str(settings["certificate"]), secret or None)
 
 
-def certificate_from_text(text: str, label: str = "the keychain's certificate") -> Any:
-    """The `ClientCertificate` held as PEM text (the certificate and its unencrypted private key)."""
+def certificate_from_text(text: str, label: str | None = None) -> Any:
+    """The `ClientCertificate` held as PEM text (the certificate and its unencrypted private key); `label`
+    names it in a refusal (default: the keychain's certificate)."""
     from ec_console.logs import register_secret
     from ec_console.providers.graph import CertificateProblem, parse_certificate
 
@@ -84,7 +88,8 @@ def certificate_from_text(text: str, label: str = "the keychain's certificate") 
     try:
         certificate = parse_certificate(text.encode("utf-8"))
     except CertificateProblem as exc:
-        raise BadInput(f"{label} is not usable: {exc}") from None
+        raise BadInput(_("{label} is not usable: {problem}").format(
+            label=label or _("the keychain's certificate"), problem=localized(str(exc)))) from None
     register_secret(certificate.private_key_pem)
     return certificate
 
@@ -99,7 +104,8 @@ def open_certificate(path: str, password: str | None, label: str = "--certificat
     try:
         certificate = load_certificate(path, password)
     except CertificateProblem as exc:
-        raise BadInput(f"{label}: {path} is not usable: {exc}") from None
+        raise BadInput(_("{label}: {path} is not usable: {problem}").format(
+            label=label, path=path, problem=localized(str(exc)))) from None
     register_secret(certificate.private_key_pem)
     return certificate
 
@@ -133,9 +139,10 @@ class CreatedCertificate:
     not_after: str            # YYYY-MM-DD
 
     def describe(self) -> str:
-        return (f"Certificate {self.subject}, valid until {self.not_after}. SHA-256 thumbprint "
-                f"{self.thumbprint_sha256}; SHA-1 thumbprint (as the Microsoft Entra admin center lists it) "
-                f"{self.thumbprint_sha1}.")
+        return _("Certificate {subject}, valid until {not_after}. SHA-256 thumbprint {sha256}; SHA-1 "
+                 "thumbprint (as the Microsoft Entra admin center lists it) {sha1}.").format(
+            subject=self.subject, not_after=self.not_after, sha256=self.thumbprint_sha256,
+            sha1=self.thumbprint_sha1)
 
 
 def certificate_paths(key_file: str | Path) -> tuple[Path, Path]:
@@ -160,12 +167,12 @@ def create_self_signed_certificate(key_file: str | Path, *, common_name: str,
 
     pem_path, cer_path = certificate_paths(key_file)
     if not pem_path.parent.is_dir():
-        raise BadInput(f"The folder {pem_path.parent} does not exist; choose another place for the "
-                       "certificate")
+        raise BadInput(_("The folder {folder} does not exist; choose another place for the "
+                         "certificate").format(folder=pem_path.parent))
     for path in (pem_path, cer_path):
         if path.exists():
-            raise BadInput(f"{path} already exists; choose another name (an existing certificate is never "
-                           "replaced)")
+            raise BadInput(_("{path} already exists; choose another name (an existing certificate is never "
+                             "replaced)").format(path=path))
     name = " ".join(common_name.split())[:64] or "Enterprise Connect"
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -183,8 +190,8 @@ def create_self_signed_certificate(key_file: str | Path, *, common_name: str,
             fh.write(cert.public_bytes(serialization.Encoding.DER))
     except OSError as exc:
         pem_path.unlink(missing_ok=True)
-        raise BadInput(f"The certificate cannot be written to {pem_path.parent}: "
-                       f"{exc.strerror or exc}") from None
+        raise BadInput(_("The certificate cannot be written to {folder}: {error}").format(
+            folder=pem_path.parent, error=exc.strerror or exc)) from None
     return CreatedCertificate(pem_path, cer_path, cert.fingerprint(hashes.SHA256()).hex().upper(),
                               cert.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303 - Entra lists SHA-1
                               cert.subject.rfc4514_string(), cert.not_valid_after_utc.strftime("%Y-%m-%d"))

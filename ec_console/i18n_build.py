@@ -22,8 +22,10 @@ from pathlib import Path
 
 LANGUAGES = ("de",)  # every language but English, the source language (which needs no catalog)
 DOMAIN = "ec_console"
-# The core's extraction: `count(n, one, many)` (ec_console/words.py) is ngettext with its nouns at 2 and 3.
-KEYWORDS = {"_": None, "N_": None, "lazy": None, "ngettext": (1, 2), "count": (2, 3)}
+# The core's extraction: `count(n, one, many)` (ec_console/words.py) is ngettext with its nouns at 2 and 3;
+# `say(template, ...)` and `say_n(singular, plural, n, ...)` (ec_console/texts.py) are a step's texts.
+KEYWORDS = {"_": None, "N_": None, "lazy": None, "ngettext": (1, 2), "count": (2, 3),
+            "say": None, "say_n": (1, 2)}
 CORE_METHOD_MAP = [
     ("**/ui/**", "ignore"),       # the GUI's texts go through Qt's tr() and lupdate
     ("**/sandbox/**", "ignore"),  # the fictional organisation's servers: nothing an administrator reads

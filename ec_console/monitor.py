@@ -18,6 +18,10 @@
    leak, profiles gone from linked to needs_relink in this run, and recovery. An alert carries counts,
    application names and diagnosis codes, never an address, secret, token or calendar content.
 
+Languages: what the run stores (health history details, notes, the audit) and `--json` are English; alerts
+(desktop, email, webhook text) and what `monitor run` / `monitor status` print are in the current language
+(notes and problems are `phrases.Phrase`s, shown with `phrases.shown`).
+
 docs/monitor.md describes the whole feature.
 """
 
@@ -37,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from ec_console.errors import BadInput, ConsoleError, KeychainUnavailable
+from ec_console.i18n import N_, _, ngettext
+from ec_console.phrases import Phrase, joined
 from ec_console.registry import HealthRow, ProfileQuery, Registry, parse_utc, utc_text
 
 log = logging.getLogger(__name__)
@@ -64,7 +70,7 @@ class Findings:
     leavers: int | None = 0
     broken: int | None = 0
     leaks: int | None = 0
-    note: str = ""
+    note: str = ""          # English (a Phrase: `phrases.shown` gives it in the current language)
     ran: bool = True        # False: the reconciliation could not run at all (`note` says why)
 
 
@@ -87,8 +93,8 @@ def reconcile_applications(registry: Registry, *, region_id: str | None = None, 
     out: dict[int, Findings] = {}
     for app in registry.list_applications(include_revoked=False):
         if skip and app.id in skip:
-            out[app.id] = Findings(None, None, None, None, f"reconciliation not run: {skip[app.id]}",
-                                   ran=False)
+            out[app.id] = Findings(None, None, None, None,
+                                   Phrase(N_("reconciliation not run: {why}"), why=skip[app.id]), ran=False)
             continue
         try:
             rec = rc.reconcile(registry, app, sample=sample or rc.DEFAULT_SAMPLE, region_id=region_id,
@@ -96,15 +102,16 @@ def reconcile_applications(registry: Registry, *, region_id: str | None = None, 
         except KeychainUnavailable:
             raise
         except ConsoleError as exc:
-            out[app.id] = Findings(None, None, None, None, f"reconciliation not run: {exc.message}",
-                                   ran=False)
+            out[app.id] = Findings(None, None, None, None,
+                                   Phrase(N_("reconciliation not run: {why}"), why=exc.message), ran=False)
             continue
         counts = rec.counts
-        unknown = "; ".join(f"{name} could not be read: {why}" for name, why in rec.unknown.items())
+        unknown: Any = joined([Phrase(N_("{name} could not be read: {why}"), name=name, why=why)
+                               for name, why in rec.unknown.items()]) if rec.unknown else ""
         if counts["leak"] is None and not unknown:
             unknown = rec.confidence()
         out[app.id] = Findings(counts["joiner"], counts["leaver"], counts["broken"], counts["leak"],
-                               f"reconciliation: {unknown}" if unknown else "")
+                               Phrase(N_("reconciliation: {what}"), what=unknown) if unknown else "")
     return out or None
 
 
@@ -156,25 +163,32 @@ class Alert:
     note: str = ""          # why, when there is no code (an application that could not be checked)
 
     def text(self) -> str:
-        from ec_console.words import count
+        """The alert for a person, in the current language (names and diagnosis codes kept)."""
+        from ec_console.i18n import format_number
 
         codes = f" ({', '.join(self.codes)})" if self.codes else ""
+        name = self.application
         if self.kind == "application_failing":
             if self.note:
-                return f"{self.application}: the application could not be checked: {self.note}"
-            return f"{self.application}: the application is failing{codes}"
+                return _("{application}: the application could not be checked: {why}").format(
+                    application=name, why=_note(self.note))
+            return _("{application}: the application is failing").format(application=name) + codes
         if self.kind == "new_leak":
-            reach = count(self.count, "account outside the scope is", "accounts outside the scope are")
-            return f"{self.application}: {reach} reachable (scope_not_enforced)"
+            return ngettext("{application}: {n} account outside the scope is reachable "
+                            "(scope_not_enforced)",
+                            "{application}: {n} accounts outside the scope are reachable "
+                            "(scope_not_enforced)", self.count).format(application=name,
+                                                                       n=format_number(self.count))
         if self.kind == "profiles_need_relink":
-            went = count(self.count, "profile", "profiles")
-            return f"{self.application}: {went} went from linked to needs relink{codes}"
+            return ngettext("{application}: {n} profile went from linked to needs relink",
+                            "{application}: {n} profiles went from linked to needs relink",
+                            self.count).format(application=name, n=format_number(self.count)) + codes
         if self.kind == "keychain_unavailable":
-            return ("the keychain could not be reached, so nothing was checked (see \"What each system "
-                    "needs to reach the keychain\" in the console's monitor documentation)")
+            return _("the keychain could not be reached, so nothing was checked (see \"What each system "
+                     "needs to reach the keychain\" in the console's monitor documentation)")
         if self.note:
-            return f"{self.application}: recovered, {self.note}"
-        return f"{self.application}: recovered, every checked profile answers again"
+            return _("{application}: recovered, {note}").format(application=name, note=_note(self.note))
+        return _("{application}: recovered, every checked profile answers again").format(application=name)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "application": self.application, "count": self.count,
@@ -214,18 +228,30 @@ def changes(previous: Sequence[HealthRow], current: Sequence[HealthRow],
             alerts.append(Alert("profiles_need_relink", row.application_name, went, tuple(codes)))
         leak_untold = bool(prev is not None and prev.leaks) and row.leaks is None   # cannot tell: no news
         if prev is not None and not _healthy(prev) and _healthy(row) and not leak_untold:
-            note = ("every checked profile answers and no account outside the scope was reached"
-                    if prev.leaks and row.leaks == 0 else "")
+            note = (RECOVERED_WITHOUT_LEAKS if prev.leaks and row.leaks == 0 else "")
             alerts.append(Alert("recovered", row.application_name, note=note))
     return alerts
 
 
+RECOVERED_WITHOUT_LEAKS = N_("every checked profile answers and no account outside the scope was reached")
+
+
+def _note(note: str) -> str:
+    """An alert's note for a person: a phrase or a text this module wrote, in the current language; a
+    stored detail (English) as it is."""
+    if isinstance(note, Phrase):
+        return note.shown()
+    return _(note) if note == RECOVERED_WITHOUT_LEAKS else note
+
+
 def alert_text(alerts: Sequence[Alert], region_id: str, run_at: str) -> tuple[str, str]:
-    """(title, body) of one message carrying `alerts`: plain text, counts, names and codes only."""
+    """(title, body) of one message carrying `alerts`: plain text, counts, names and codes only, in the
+    current language (the run's time stays ISO 8601 UTC, as the history shows it)."""
     from ec_console.words import count
 
-    title = f"Enterprise Connect monitor ({region_id}): {count(len(alerts), 'change', 'changes')}"
-    body = "\n".join([f"Run of {run_at}:"] + [f"- {a.text()}" for a in alerts])
+    title = _("Enterprise Connect monitor ({region}): {changes}").format(
+        region=region_id, changes=count(len(alerts), "change", "changes"))
+    body = "\n".join([_("Run of {time}:").format(time=run_at)] + [f"- {a.text()}" for a in alerts])
     return title, body
 
 
@@ -243,6 +269,8 @@ class MonitorRun:
     alerts: list[Alert] = field(default_factory=list)
     deliveries: list[tuple[str, str | None]] = field(default_factory=list)  # (channel, error or None)
     notes: list[str] = field(default_factory=list)
+    # per application id, the parts of its history row's detail as phrases (shown in the current language)
+    details: dict[int, list[Any]] = field(default_factory=dict)
     reconcile_ran: bool = False
     exit_status: int = 0
 
@@ -304,11 +332,12 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
                 return run
             except ConsoleError as exc:          # recorded, never silent; the caller still sees the error
                 run.outcome, run.exit_status = "error", int(exc.exit_status)
-                _record_empty(registry, run, started, f"the run stopped: {exc.message}")
+                _record_empty(registry, run, started, Phrase(N_("the run stopped: {why}"), why=exc.message))
                 raise
             if reconcile is None:
                 skip = dict(plan.unusable)
-                skip.update({i: f"the application could not be checked ({f.code or f.detail})"
+                skip.update({i: Phrase(N_("the application could not be checked ({why})"),
+                                       why=f.code or f.detail)
                              for i, f in summary.application_failures.items()})
                 findings = reconcile_applications(registry, region_id=region_id, store=store,
                                                   adapters=adapters, skip=skip, timeout=timeout,
@@ -324,7 +353,7 @@ def run_monitor(registry: Registry, region_id: str, *, trigger: str = "manual", 
             run.exit_status = 0 if run.outcome == "ok" else 1
     except RunInProgress:
         run.outcome, run.exit_status = "skipped_overlap", EXIT_SKIPPED
-        note = "skipped: another monitor run of this region was still in progress"
+        note = Phrase(N_("skipped: another monitor run of this region was still in progress"))
         run.notes.append(note)
         _record_empty(registry, run, started, note)
         return run
@@ -365,14 +394,15 @@ def _deliver(notifier: Notifier, title: str, body: str) -> str | None:
         notifier.send(title, body)
     except Exception as exc:  # noqa: BLE001 - a delivery failure is a result of the run, reported
         log.warning("monitor alert through %s not delivered: %s", notifier.channel, exc)
-        return str(exc) or type(exc).__name__
+        said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+        return said or type(exc).__name__   # a Phrase stays one (English in --json, shown in words)
     return None
 
 
 def _keychain_diagnosis(message: str) -> str:
-    return (f"The keychain could not be reached, so no application could be checked. {message} "
-            "A scheduled run needs the keychain of the signed-in user: see docs/monitor.md, "
-            "\"What each system needs to reach the keychain\".")
+    return Phrase(N_("The keychain could not be reached, so no application could be checked. {message} A "
+                     "scheduled run needs the keychain of the signed-in user: see docs/monitor.md, \"What "
+                     "each system needs to reach the keychain\"."), message=message)
 
 
 def _record_empty(registry: Registry, run: MonitorRun, started: float, detail: str) -> None:
@@ -411,9 +441,9 @@ def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings
             codes.add(failure.code)
         if app.health:
             codes.add(app.health)
-        detail = " | ".join(run.notes)
+        parts: list[Any] = list(run.notes)
         if app.id in plan.unusable:
-            outcome, detail = "not_checked", " | ".join([plan.unusable[app.id], *run.notes])
+            outcome, parts = "not_checked", [plan.unusable[app.id], *run.notes]
         elif failure is not None:
             outcome = "failed"
         elif failing or app.health:
@@ -424,15 +454,20 @@ def _rows(registry: Registry, run: MonitorRun, plan: Any, summary: Any, findings
         found = findings.get(app.id) if findings is not None else None
         leaks = found.leaks if found is not None else None
         if found is not None and found.note:
-            detail = " | ".join(x for x in (detail, found.note) if x)
+            parts.append(found.note)
+        run.details[app.id] = parts
+        detail = " | ".join(parts)
         rows.append(HealthRow(run.run_id, run.run_at, app.id, app.name, run.trigger, outcome,
                               health=app.health, linked=counts["linked"], needs_relink=counts["needs_relink"],
                               failing=failing, leaks=leaks, diagnoses=tuple(sorted(codes)),
                               duration=duration, detail=detail[:4000]))
     if not rows:
         rows.append(HealthRow(run.run_id, run.run_at, None, "", run.trigger, "ok", duration=duration,
-                              detail=" | ".join(["no active application in this region", *run.notes])[:4000]))
+                              detail=" | ".join([NO_ACTIVE_APPLICATION, *run.notes])[:4000]))
     return rows
+
+
+NO_ACTIVE_APPLICATION = N_("no active application in this region")
 
 
 # --- the schedule, seen from the history -------------------------------------------------------------------
@@ -444,15 +479,15 @@ def parse_every(text: str) -> int:
     value = (text or "").strip().lower()
     units = {"m": 60, "h": 3600, "d": 86400}
     if len(value) < 2 or value[-1] not in units or not value[:-1].isdigit():
-        raise BadInput(f"--every must be a number of minutes, hours or days such as 30m, 6h or 1d, "
-                       f"not {text!r}")
+        raise BadInput(_("--every must be a number of minutes, hours or days such as 30m, 6h or 1d, not "
+                         "{value}").format(value=repr(text)))
     n, unit = int(value[:-1]), value[-1]
     seconds = n * units[unit]
     if seconds < 15 * 60 or seconds > 86400:
-        raise BadInput(f"--every {text} is outside 15m to 1d")
+        raise BadInput(_("--every {value} is outside 15m to 1d").format(value=text))
     if (unit == "m" and 60 % n and n % 60) or (unit == "h" and 24 % n) or (unit == "d" and n != 1):
-        raise BadInput(f"--every {text} does not divide a day evenly; choose one of 15m, 20m, 30m, 1h, 2h, "
-                       "3h, 4h, 6h, 8h, 12h or 1d")
+        raise BadInput(_("--every {value} does not divide a day evenly; choose one of 15m, 20m, 30m, 1h, 2h, "
+                         "3h, 4h, 6h, 8h, 12h or 1d").format(value=text))
     if unit == "m" and n % 60 == 0:
         return parse_every(f"{n // 60}h")
     return seconds
@@ -478,11 +513,11 @@ def missed_run(last_scheduled: str | None, every_seconds: int, now: datetime,
         return None
     hours = late.total_seconds() / 3600
     if last_scheduled is None:
-        return (f"no scheduled run has happened since the job was installed {hours:.1f} hours ago "
-                f"(it should run every {every_text(every_seconds)})")
-    return (f"the last scheduled run was {hours:.1f} hours ago, but the job runs every "
-            f"{every_text(every_seconds)}: runs were missed (the computer was asleep or off, or the job "
-            "could not start)")
+        return Phrase(N_("no scheduled run has happened since the job was installed {hours} hours ago (it "
+                         "should run every {every})"), hours=hours, every=every_text(every_seconds))
+    return Phrase(N_("the last scheduled run was {hours} hours ago, but the job runs every {every}: runs "
+                     "were missed (the computer was asleep or off, or the job could not start)"),
+                  hours=hours, every=every_text(every_seconds))
 
 
 def catch_up_note(registry: Registry, every_seconds: int, now: datetime) -> str | None:
@@ -492,17 +527,18 @@ def catch_up_note(registry: Registry, every_seconds: int, now: datetime) -> str 
     if not previous:
         return None
     missed = missed_run(previous[0].run_at, every_seconds, now)
-    return f"catching up: {missed}" if missed else None
+    return Phrase(N_("catching up: {missed}"), missed=missed) if missed else None
 
 
 def executable_problem(command: Sequence[str]) -> str | None:
     """A sentence when the program the scheduled job runs has moved or gone, else None."""
     if not command:
-        return "the scheduled job names no program; run `ec-console monitor install` again"
+        return Phrase(N_("the scheduled job names no program; run `ec-console monitor install` again"))
     program = Path(command[0])
     if not program.is_file() or not os.access(program, os.X_OK):
-        return (f"the program the scheduled job runs ({program}) is missing or has moved; run "
-                "`ec-console monitor install` again from the console's new location")
+        return Phrase(N_("the program the scheduled job runs ({program}) is missing or has moved; run "
+                         "`ec-console monitor install` again from the console's new location"),
+                      program=program)
     return None
 
 

@@ -35,11 +35,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ec_console.errors import BadInput
+from ec_console.i18n import N_, _
+from ec_console.phrases import Phrase
 
 # Passed on to the job when set at install time (none is a secret): the console's data folder, its
 # credential store choice, and for a console run from source the import path, so the job runs the same
-# console the install ran.
-PASSED_ENV = ("EC_CONSOLE_HOME", "EC_CONSOLE_CREDENTIAL_STORE", "PYTHONPATH")
+# console the install ran; and the language (gettext's variables), so its alerts and notes come in the
+# language the monitor was installed in (a scheduler starts jobs without the session's locale).
+PASSED_ENV = ("EC_CONSOLE_HOME", "EC_CONSOLE_CREDENTIAL_STORE", "PYTHONPATH",
+              "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 CRON_TAG = "# ec-console-monitor"
 SKIPPED_EXIT = 75
 
@@ -265,11 +269,13 @@ def _run(runner: Runner, argv: Sequence[str], *, input: str | None = None,
     try:
         result = runner(argv, input=input)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise JobError(f"`{argv[0]}` could not be run ({type(exc).__name__}: {exc})") from None
+        raise JobError(_("`{program}` could not be run ({reason})").format(
+            program=argv[0], reason=f"{type(exc).__name__}: {exc}")) from None
     if result.returncode not in allowed:
         said = " ".join((result.stderr or result.stdout or "").split())[:300]
         said = f": {said}" if said else ""
-        raise JobError(f"`{' '.join(argv[:3])}` failed (exit status {result.returncode}){said}")
+        raise JobError(_("`{command}` failed (exit status {status})").format(
+            command=" ".join(argv[:3]), status=result.returncode) + said)
     return result
 
 
@@ -348,7 +354,7 @@ class Cron(Scheduler):
     def install(self, plan: JobPlan) -> list[str]:
         line = cron_line(plan.region_id, plan.command, plan.every_seconds, env=plan.env)
         _run(self.runner, ["crontab", "-"], input=crontab_with(self._current(), plan.region_id, line))
-        return [f"crontab line tagged {CRON_TAG}:{plan.region_id}"]
+        return [Phrase(N_("crontab line tagged {tag}"), tag=f"{CRON_TAG}:{plan.region_id}")]
 
     def remove(self, region_id: str) -> list[str]:
         current = self._current()
@@ -359,7 +365,7 @@ class Cron(Scheduler):
             _run(self.runner, ["crontab", "-"], input=updated)
         else:   # that line was the whole crontab: remove it, as it was before the install
             _run(self.runner, ["crontab", "-r"])
-        return [f"crontab line tagged {CRON_TAG}:{region_id}"]
+        return [Phrase(N_("crontab line tagged {tag}"), tag=f"{CRON_TAG}:{region_id}")]
 
     def installed(self, region_id: str) -> bool:
         return any(e.rstrip().endswith(f"{CRON_TAG}:{region_id}") for e in self._current().splitlines())
@@ -414,13 +420,13 @@ class TaskScheduler(Scheduler):
             path.write_text(xml, encoding="utf-16")
             _run(self.runner,
                  ["schtasks", "/Create", "/XML", str(path), "/TN", job_name(plan.region_id), "/F"])
-        return [f"Task Scheduler task {job_name(plan.region_id)}"]
+        return [Phrase(N_("Task Scheduler task {name}"), name=job_name(plan.region_id))]
 
     def remove(self, region_id: str) -> list[str]:
         if not self.installed(region_id):
             return []
         _run(self.runner, ["schtasks", "/Delete", "/TN", job_name(region_id), "/F"])
-        return [f"Task Scheduler task {job_name(region_id)}"]
+        return [Phrase(N_("Task Scheduler task {name}"), name=job_name(region_id))]
 
     def installed(self, region_id: str) -> bool:
         return _run(self.runner, ["schtasks", "/Query", "/TN", job_name(region_id)],
@@ -448,9 +454,9 @@ def choose_scheduler(platform: str | None = None, runner: Runner = subprocess_ru
             return SystemdUser
     if which("crontab"):
         return Cron
-    raise BadInput("No scheduler found on this computer: the systemd user manager does not answer "
-                   "(`systemctl --user` needs a signed-in session) and cron is not installed. Install cron "
-                   "(Debian and Ubuntu: `apt-get install cron`) or sign in to a systemd session.")
+    raise BadInput(_("No scheduler found on this computer: the systemd user manager does not answer "
+                     "(`systemctl --user` needs a signed-in session) and cron is not installed. Install cron "
+                     "(Debian and Ubuntu: `apt-get install cron`) or sign in to a systemd session."))
 
 
 __all__ = ["CRON_TAG", "SCHEDULERS", "Cron", "JobError", "JobPlan", "Launchd", "Scheduler", "SystemdUser",

@@ -17,6 +17,11 @@ with a message that names no secret (never the webhook address, never the SMTP p
 - **Desktop**: the OS notifier, best effort: `notify-send TITLE BODY` (Linux, libnotify), `osascript`
   `display notification` (macOS), a toast through PowerShell's Windows.UI.Notifications (Windows). The
   text goes as arguments or environment values, never spliced into a script.
+
+Languages: the title and body (the alert's text) come in the current language (a scheduled job keeps the
+language it was installed in: `monitor_jobs.PASSED_ENV`); the payloads' JSON fields and fixed values
+(`type`, `contentType`, `version`, ...) never change. A delivery failure is a `phrases.Phrase`: English in
+`monitor run --json` and the audit, shown in the current language.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ec_console.errors import BadInput
+from ec_console.i18n import N_, _
+from ec_console.phrases import Phrase
 
 WEBHOOK_KINDS = ("teams", "slack")
 TIMEOUT = 10.0
@@ -74,11 +81,12 @@ def validate_webhook_url(url: str) -> str:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
-        raise BadInput("The webhook address is not a valid URL.") from None
+        raise BadInput(_("The webhook address is not a valid URL.")) from None
     if not host or parts.scheme not in ("https", "http"):
-        raise BadInput("The webhook address must be an https:// URL.")
+        raise BadInput(_("The webhook address must be an https:// URL."))
     if parts.scheme == "http" and not _loopback(host):
-        raise BadInput("The webhook address must use https:// (plain http is allowed only to this computer).")
+        raise BadInput(_("The webhook address must use https:// (plain http is allowed only to this "
+                         "computer)."))
     return url
 
 
@@ -104,7 +112,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class WebhookNotifier:
     def __init__(self, kind: str, url: str, *, timeout: float = TIMEOUT, ca_file: str | None = None) -> None:
         if kind not in WEBHOOK_KINDS:
-            raise BadInput(f"webhook kind must be one of {', '.join(WEBHOOK_KINDS)}, not {kind!r}")
+            raise BadInput(_("webhook kind must be one of {kinds}, not {kind}").format(
+                kinds=", ".join(WEBHOOK_KINDS), kind=repr(kind)))
         from ec_console.logs import register_secret
 
         self.kind, self.url, self.timeout = kind, validate_webhook_url(url), timeout
@@ -125,21 +134,25 @@ class WebhookNotifier:
             with opener.open(request, timeout=self.timeout) as answer:
                 status = answer.status
         except urllib.error.HTTPError as exc:
-            raise DeliveryFailed(f"the webhook answered HTTP {exc.code}") from None
+            raise DeliveryFailed(Phrase(N_("the webhook answered HTTP {status}"), status=exc.code)) from None
         except TimeoutError:
-            raise DeliveryFailed(f"the webhook did not answer within {self.timeout:g} s") from None
+            raise DeliveryFailed(self._no_answer()) from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, ssl.SSLError | ssl.CertificateError):
-                raise DeliveryFailed("the webhook's certificate is not trusted") from None
+                raise DeliveryFailed(Phrase(N_("the webhook's certificate is not trusted"))) from None
             if isinstance(reason, TimeoutError):
-                raise DeliveryFailed(f"the webhook did not answer within {self.timeout:g} s") from None
+                raise DeliveryFailed(self._no_answer()) from None
             what = "error" if isinstance(reason, str) else type(reason).__name__
-            raise DeliveryFailed(f"the webhook could not be reached ({what})") from None
+            raise DeliveryFailed(Phrase(N_("the webhook could not be reached ({what})"), what=what)) from None
         except OSError as exc:
-            raise DeliveryFailed(f"the webhook could not be reached ({type(exc).__name__})") from None
+            raise DeliveryFailed(Phrase(N_("the webhook could not be reached ({what})"),
+                                        what=type(exc).__name__)) from None
         if not 200 <= status < 300:
-            raise DeliveryFailed(f"the webhook answered HTTP {status}")
+            raise DeliveryFailed(Phrase(N_("the webhook answered HTTP {status}"), status=status))
+
+    def _no_answer(self) -> Phrase:
+        return Phrase(N_("the webhook did not answer within {seconds} s"), seconds=f"{self.timeout:g}")
 
 
 class SmtpNotifier:
@@ -147,7 +160,7 @@ class SmtpNotifier:
                  password: str | None = None, timeout: float = TIMEOUT,
                  smtp_factory: Callable[..., Any] = smtplib.SMTP) -> None:
         if not host or not sender or not recipients:
-            raise BadInput("email alerts need --smtp-host, --smtp-from and at least one --smtp-to")
+            raise BadInput(_("email alerts need --smtp-host, --smtp-from and at least one --smtp-to"))
         self.host, self.port, self.sender, self.recipients = host, port, sender, list(recipients)
         self.username, self.password, self.timeout = username, password, timeout
         self._factory = smtp_factory
@@ -170,8 +183,8 @@ class SmtpNotifier:
             with self._factory(self.host, self.port, timeout=self.timeout) as smtp:
                 smtp.ehlo()
                 if not smtp.has_extn("starttls"):
-                    raise DeliveryFailed(f"the mail server {self.host} does not offer STARTTLS; nothing was "
-                                         "sent in the clear")
+                    raise DeliveryFailed(Phrase(N_("the mail server {host} does not offer STARTTLS; nothing "
+                                                   "was sent in the clear"), host=self.host))
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
                 if self.username:
@@ -180,14 +193,17 @@ class SmtpNotifier:
         except DeliveryFailed:
             raise
         except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryFailed(f"the mail server refused the sign-in (SMTP {exc.smtp_code})") from None
+            raise DeliveryFailed(Phrase(N_("the mail server refused the sign-in (SMTP {code})"),
+                                        code=exc.smtp_code)) from None
         except smtplib.SMTPException as exc:
-            raise DeliveryFailed(f"the mail server refused the message ({type(exc).__name__})") from None
+            raise DeliveryFailed(Phrase(N_("the mail server refused the message ({what})"),
+                                        what=type(exc).__name__)) from None
         except (ssl.SSLError, ssl.CertificateError):
-            raise DeliveryFailed(f"the mail server {self.host}'s certificate is not trusted") from None
+            raise DeliveryFailed(Phrase(N_("the mail server {host}'s certificate is not trusted"),
+                                        host=self.host)) from None
         except OSError as exc:
-            raise DeliveryFailed(f"the mail server {self.host} could not be reached ({type(exc).__name__})"
-                                 ) from None
+            raise DeliveryFailed(Phrase(N_("the mail server {host} could not be reached ({what})"),
+                                        host=self.host, what=type(exc).__name__)) from None
 
 
 Runner = Callable[..., Any]  # subprocess.run-like: runner(argv, env=..., capture_output=True, timeout=...)
@@ -236,15 +252,18 @@ class DesktopNotifier:
 
         argv, extra = desktop_command(title, body, self.platform)
         if self._which(argv[0]) is None:
-            raise DeliveryFailed(f"no desktop notifier on this computer ({argv[0]} not found)")
+            raise DeliveryFailed(Phrase(N_("no desktop notifier on this computer ({program} not found)"),
+                                        program=argv[0]))
         try:
             result = self._run(argv, env={**os.environ, **extra}, capture_output=True, timeout=TIMEOUT,
                                check=False)
         except (OSError, subprocess.SubprocessError) as exc:
-            raise DeliveryFailed(f"the desktop notifier did not run ({type(exc).__name__})") from None
+            raise DeliveryFailed(Phrase(N_("the desktop notifier did not run ({what})"),
+                                        what=type(exc).__name__)) from None
         if result.returncode != 0:
-            raise DeliveryFailed(f"the desktop notifier failed (exit status {result.returncode}); a "
-                                 "scheduled run can show notifications only in a signed-in desktop session")
+            raise DeliveryFailed(Phrase(N_("the desktop notifier failed (exit status {status}); a scheduled "
+                                           "run can show notifications only in a signed-in desktop session"),
+                                        status=result.returncode))
 
 
 __all__ = ["WEBHOOK_KINDS", "DeliveryFailed", "DesktopNotifier", "SmtpNotifier", "WebhookNotifier",

@@ -6,6 +6,9 @@ console window's "Last scheduled run" line reads, from one place.
 - `status_dict`: is the job installed, is its program in place, were runs missed, the last runs
   (docs/cli.md, `monitor status --json`, describes every field).
 
+Problems are `phrases.Phrase`s: English in `--json` (byte-identical in every language), shown in the
+current language by `phrases.shown` (the text output, the status bar).
+
 docs/monitor.md describes the whole feature.
 """
 
@@ -18,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ec_console.errors import BadInput
+from ec_console.i18n import N_, _
+from ec_console.phrases import Phrase
 
 NOTIFY_CHOICES = ("desktop", "webhook", "smtp")
 
@@ -37,8 +42,8 @@ def load_settings(region_id: str) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise BadInput(f"the monitor settings {path} cannot be read ({exc}); run `ec-console monitor "
-                       "install` again") from None
+        raise BadInput(_("the monitor settings {path} cannot be read ({reason}); run `ec-console monitor "
+                         "install` again").format(path=path, reason=exc)) from None
     from ec_console.monitor_jobs import SCHEDULERS
 
     usable = (isinstance(settings, dict) and isinstance(settings.get("every_seconds"), int)
@@ -48,8 +53,8 @@ def load_settings(region_id: str) -> dict[str, Any] | None:
               and isinstance(settings.get("notify", []), list)
               and set(settings.get("notify", [])) <= set(NOTIFY_CHOICES))
     if not usable:
-        raise BadInput(f"the monitor settings {path} are not as the console wrote them; run `ec-console "
-                       "monitor install` again")
+        raise BadInput(_("the monitor settings {path} are not as the console wrote them; run `ec-console "
+                         "monitor install` again").format(path=path))
     return settings
 
 
@@ -72,17 +77,19 @@ def status_dict(region_id: str, *, scheduler: Any = None, now: datetime | None =
     problems: list[str] = []
     out: dict[str, Any] = {"region": region_id, "installed": False, "problems": problems}
     if settings is None:
-        problems.append("the monitor is not installed for this region (ec-console monitor install)")
+        problems.append(Phrase(N_("the monitor is not installed for this region (ec-console monitor "
+                                  "install)")))
         return out
     if scheduler is None:
         scheduler = (schedulers or scheduler_for)(settings.get("scheduler"))
     try:
         out["installed"] = scheduler.installed(region_id)
     except Exception as exc:  # noqa: BLE001 - a scheduler that cannot be asked is reported, not raised
-        problems.append(f"the scheduler could not be asked whether the job is there ({exc})")
+        problems.append(Phrase(N_("the scheduler could not be asked whether the job is there ({reason})"),
+                               reason=exc))
     if not out["installed"]:
-        problems.append(f"the {settings.get('scheduler')} job is gone; run `ec-console monitor install` "
-                        "again")
+        problems.append(Phrase(N_("the {scheduler} job is gone; run `ec-console monitor install` again"),
+                               scheduler=settings.get("scheduler")))
     bad_program = monitor.executable_problem(settings.get("command", []))
     if bad_program:
         problems.append(bad_program)

@@ -35,14 +35,24 @@ from typing import Any
 from ec_console.checkall import DEFAULT_CONCURRENCY, AppContext, JobResult, ProbeJob, Recorder, run_probes
 from ec_console.checks import CancelToken, CheckCancelled
 from ec_console.errors import BadInput
+from ec_console.i18n import N_, SOURCE_LANGUAGE, _, current_language, format_number
 from ec_console.providers.base import GraphAdapter, ProbeKind, ProbeOutcome, ProviderAdapter
 from ec_console.providers.scope import DirectoryUnreadable, ScopeSource, scope_source
 from ec_console.registry import Application, ChangedElsewhere, ProfileQuery, Registry, parse_utc, utc_now
+from ec_console.shown_text import counted, english_count, match, shown
 from ec_console.words import count
 
 FINDINGS = ("leak", "joiner", "leaver", "broken")           # the order they are shown in: leaks first
 FINDING_LABELS = {"leak": ("leak", "leaks"), "joiner": ("joiner", "joiners"),
                   "leaver": ("leaver", "leavers"), "broken": ("broken profile", "broken profiles")}
+# The plural of each finding, as a heading, and "cannot tell" (the CLI's text; the window has its own).
+_HEADINGS = {"leak": N_("Leaks"), "joiner": N_("Joiners"), "leaver": N_("Leavers"),
+             "broken": N_("Broken profiles")}
+# "3 joiners" in the current language (literal texts, so that the catalog has every plural).
+_COUNT = {"leak": lambda n: count(n, "leak", "leaks"), "joiner": lambda n: count(n, "joiner", "joiners"),
+          "leaver": lambda n: count(n, "leaver", "leavers"),
+          "broken": lambda n: count(n, "broken profile", "broken profiles")}
+_UNKNOWN = {"joiner": N_("joiners unknown"), "leaver": N_("leavers unknown"), "leak": N_("leaks unknown")}
 DEFAULT_SAMPLE, MIN_SAMPLE, MAX_SAMPLE = 20, 1, 1000
 SETS = ("scope", "directory", "reachable")                  # what `unknown` may name
 
@@ -56,9 +66,10 @@ AUDIT_BROKEN_RELINKED = "reconciliation_broken_relinked"
 def validate_sample(value: Any) -> int:
     """`value` if it is a usable sample size (1..1000), else BadInput saying why."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadInput(f"the sample size must be a whole number, not {value!r}")
+        raise BadInput(_("the sample size must be a whole number, not {value}").format(value=repr(value)))
     if not MIN_SAMPLE <= value <= MAX_SAMPLE:
-        raise BadInput(f"the sample size must be between {MIN_SAMPLE} and {MAX_SAMPLE:,}, not {value:,}")
+        raise BadInput(_("the sample size must be between {low} and {high}, not {value}").format(
+            low=format_number(MIN_SAMPLE), high=format_number(MAX_SAMPLE), value=format_number(value)))
     return value
 
 
@@ -128,44 +139,53 @@ class Reconciliation:
         return bool(counts["leak"] or counts["broken"]) or bool(self.unknown) or None in counts.values()
 
     def confidence(self) -> str:
-        """What the leak sample means, in plain words (only a random sample supports a statement)."""
+        """What the leak sample means, in plain words (only a random sample supports a statement). English:
+        the `confidence` of --json; `shown_confidence()` is the reader's language."""
+        return self._confidence(shown=False)
+
+    def shown_confidence(self) -> str:
+        """`confidence()` in the current language (the command line's text, the Reconcile window)."""
+        return self._confidence(shown=True)
+
+    def _confidence(self, *, shown: bool) -> str:
+        t: Callable[[str], str] = _ if shown else str
+        accounts = (lambda n: count(n, "account", "accounts")) if shown else \
+            (lambda n: english_count(n, "account", "accounts"))
+        number = format_number if shown else (lambda n: f"{n:,}")
         if "scope" in self.unknown or "reachable" in self.unknown:
-            return "Leaks: cannot tell (a set could not be read)."
+            return t(_CANNOT_TELL_SET)
         leaks = len(self.of("leak"))
         if leaks:
-            return (f"{count(leaks, 'account', 'accounts')} outside the scope can be reached: the scope is "
-                    "not enforced.")
+            return t(_LEAKS_FOUND).format(accounts=accounts(leaks))
         if "directory" in self.unknown:
-            return "Leaks: cannot tell (the directory could not be read to draw a sample)."
+            return t(_CANNOT_TELL_DIRECTORY)
         if "install" in self.unknown:
-            return ("Leaks: none in the Marketplace install as saved in this application; this console "
-                    "cannot tell more: " + self.unknown["install"] + ".")
+            why = shown_reason(self.unknown["install"]) if shown else self.unknown["install"]
+            return t(_NONE_IN_INSTALL).format(why=why)
         if not self.sample:
-            return "No account outside the scope was probed: this says nothing about leaks."
+            return t(_NONE_PROBED)
         probed = [e for e in self.sample if e not in self.untested]
         if not probed:
-            sampled = count(len(self.sample), 'account', 'accounts')
-            return f"Leaks: cannot tell: none of the {sampled} sampled could be probed (see why below)."
+            return t(_NONE_OF_SAMPLE).format(accounts=accounts(len(self.sample)))
         drawn = self.sample[len(self.sample) - self.sample_random:] if self.sample_random else []
         n = len([e for e in drawn if e not in self.untested])
-        skipped = (f" ({count(len(drawn) - n, 'account', 'accounts')} drawn could not be probed and "
-                   "are not counted)") if n < len(drawn) else ""
+        skipped = t(_NOT_COUNTED).format(accounts=accounts(len(drawn) - n)) if n < len(drawn) else ""
         if drawn and n == len(drawn) and self.outsiders is not None and n >= self.outsiders:
-            return (f"Every one of the {count(self.outsiders, 'account', 'accounts')} outside the scope was "
-                    "probed and none could be reached.")
+            return t(_EVERY_ONE).format(accounts=accounts(self.outsiders))
         if 0 < n <= 3:
-            return (f"No leak in {count(n, 'account', 'accounts')} drawn at random from outside the scope"
-                    f"{skipped}: too few to say anything about the others. Take a larger sample (--sample 20 "
-                    "or more).")
+            return t(_TOO_FEW).format(accounts=accounts(n), skipped=skipped)
         if n:
             share = 300 / n
-            shown = f"{share:.0f}%" if share >= 1 else f"{share:.1f}%"
-            return (f"No leak in {count(n, 'account', 'accounts')} drawn at random from outside the scope"
-                    f"{skipped}. With 95% confidence, fewer than {shown} of the accounts outside the scope "
-                    f"can be reached (the rule of three: 3 in {n:,}). A smaller share cannot be ruled out "
-                    "without a larger sample (--sample).")
-        return (f"No leak in the {count(len(probed), 'account', 'accounts')} probed. They were not drawn at "
-                "random from the whole directory, so this says nothing about the accounts not probed.")
+            if shown and current_language() != SOURCE_LANGUAGE:
+                from babel.numbers import format_percent
+
+                pattern = "#,##0%" if share >= 1 else "#,##0.0%"
+                percent = format_percent(share / 100, pattern, locale=current_language())
+            else:
+                percent = f"{share:.0f}%" if share >= 1 else f"{share:.1f}%"
+            return t(_RULE_OF_THREE).format(accounts=accounts(n), skipped=skipped, share=percent,
+                                            n=number(n))
+        return t(_NOT_RANDOM).format(accounts=accounts(len(probed)))
 
     def to_dict(self) -> dict[str, Any]:
         counts = self.counts
@@ -182,6 +202,136 @@ class Reconciliation:
                        "accounts": list(self.sample), "untested": dict(self.untested)},
             "confidence": self.confidence(), "notes": list(self.notes), "failed": self.failed,
         }
+
+
+# What the leak sample means (`Reconciliation.confidence`): English in --json, shown in the reader's language.
+_CANNOT_TELL_SET = N_("Leaks: cannot tell (a set could not be read).")
+_LEAKS_FOUND = N_("{accounts} outside the scope can be reached: the scope is not enforced.")
+_CANNOT_TELL_DIRECTORY = N_("Leaks: cannot tell (the directory could not be read to draw a sample).")
+_NONE_IN_INSTALL = N_("Leaks: none in the Marketplace install as saved in this application; this console "
+                      "cannot tell more: {why}.")
+_NONE_PROBED = N_("No account outside the scope was probed: this says nothing about leaks.")
+_NONE_OF_SAMPLE = N_("Leaks: cannot tell: none of the {accounts} sampled could be probed (see why below).")
+_NOT_COUNTED = N_(" ({accounts} drawn could not be probed and are not counted)")
+_EVERY_ONE = N_("Every one of the {accounts} outside the scope was probed and none could be reached.")
+_TOO_FEW = N_("No leak in {accounts} drawn at random from outside the scope{skipped}: too few to say "
+              "anything about the others. Take a larger sample (--sample 20 or more).")
+_RULE_OF_THREE = N_("No leak in {accounts} drawn at random from outside the scope{skipped}. With 95% "
+                    "confidence, fewer than {share} of the accounts outside the scope can be reached (the "
+                    "rule of three: 3 in {n}). A smaller share cannot be ruled out without a larger sample "
+                    "(--sample).")
+_NOT_RANDOM = N_("No leak in the {accounts} probed. They were not drawn at random from the whole directory, "
+                 "so this says nothing about the accounts not probed.")
+
+# Notes, findings' details and fixes, and why a set could not be read: stored and in --json in English,
+# shown in the reader's language from these templates (`shown_note`, `shown_detail`, `shown_fix`,
+# `shown_reason`). A provider's own words (a step's detail, the platform step to withdraw an account) stay as
+# they are.
+_NOTE_MARKETPLACE = N_("No account outside the scope was probed: the accounts the install reaches are listed "
+                       "from the Directory instead (a probe of a Marketplace app tests nothing).")
+_NOTE_IN_SCOPE = N_("Not probed as outsiders, being in the scope: {accounts}")
+_NOTE_YOUR_LIST = N_("The sample came from your list ({accounts} outside the scope)")
+_NOTE_NO_DIRECTORY = N_("This platform's directory is not listed by the console: give a list of accounts "
+                        "outside the scope to sample from (--sample-from FILE); only the --expect-denied "
+                        "accounts were probed")
+_NOTE_CAPPED = N_("The sample was drawn from {source}, which answered only part of the directory (a query's "
+                  "answer was capped): it is not a random sample of everyone, so no share is estimated. Give "
+                  "a full list with --sample-from for that.")
+_NOTES = (_NOTE_MARKETPLACE, _NOTE_IN_SCOPE, _NOTE_YOUR_LIST, _NOTE_NO_DIRECTORY, _NOTE_CAPPED)
+_APPLICATION_FAILED = N_("the application itself failed, so no account could be probed: {why}")
+_PROBE_COULD_NOT_TELL = N_("the probe could not tell")
+_MARKETPLACE_LEAK = N_("outside the scope; the Marketplace install reaches it (it is in {source})")
+_JOINER = N_("in the scope, not linked")
+_JOINER_FIX = N_("link it (--apply joiners links every joiner): {command}")
+_LEAVER = {
+    ("linked", None): N_("linked, no longer in the scope"),
+    ("linked", True): N_("linked, no longer in the scope; the probe still reaches it"),
+    ("linked", False): N_("linked, no longer in the scope; the probe no longer reaches it"),
+    ("needs_relink", None): N_("linked (needs relink), no longer in the scope"),
+    ("needs_relink", True): N_("linked (needs relink), no longer in the scope; the probe still reaches it"),
+    ("needs_relink", False): N_("linked (needs relink), no longer in the scope; the probe no longer reaches "
+                                "it"),
+}
+_LEAVER_FIX = N_("revoke its profile (--apply leavers revokes every leaver). On the platform, if not done "
+                 "yet: {step}")
+_RELINK_IT = N_("relink it")
+_FIXED = (_JOINER, _PROBE_COULD_NOT_TELL, _RELINK_IT, *_LEAVER.values())
+
+
+def _coded(text: str) -> str | None:
+    """"code: cause" (a diagnosis' code and English cause) with the cause in the current language; None
+    when `text` is not such a text."""
+    code, sep, cause = text.partition(": ")
+    if not sep or not code.replace("_", "").isalnum() or not code.islower():
+        return None
+    from ec_console.checks import Diagnosis
+    from ec_console.diagnoses import CATALOG, localize
+
+    if code not in CATALOG:
+        return None
+    return f"{code}: {localize(Diagnosis(code, cause, '')).cause}"
+
+
+def shown_reason(text: str) -> str:
+    """Why a set could not be read or a probe could not tell (`unknown`, `untested`), in the current
+    language: the console's words and a diagnosis' cause translated, a provider's words as they are."""
+    if not text or current_language() == SOURCE_LANGUAGE:
+        return text
+    if text in _FIXED:
+        return _(text)
+    return _coded(text) or shown(text, (_APPLICATION_FAILED,), {"why": lambda why: _coded(why) or why})
+
+
+def shown_note(note: str) -> str:
+    """A note of the reconciliation in the current language (a provider's note as it is)."""
+    return shown(note, _NOTES, {"accounts": counted("account", "accounts")})
+
+
+def shown_detail(finding: Finding) -> str:
+    """What was found, in the current language (`Finding.detail` stays English: --json)."""
+    text = finding.detail
+    if not text or current_language() == SOURCE_LANGUAGE:
+        return text
+    if text in _FIXED:
+        return _(text)
+    if match(text, (_MARKETPLACE_LEAK,)) is not None:
+        return shown(text, (_MARKETPLACE_LEAK,))
+    if finding.finding == "leak" and finding.diagnosis:        # the diagnosis' cause
+        from ec_console.checks import Diagnosis
+        from ec_console.diagnoses import CATALOG, localize
+
+        if finding.diagnosis in CATALOG:
+            return localize(Diagnosis(finding.diagnosis, text, "")).cause
+    return _coded(text) or text
+
+
+def platform_step_text(finding: Finding) -> str:
+    """A leaver's platform step, "On the platform, if not done yet: <the platform's step>", in the current
+    language (the step itself is the platform's: as it is); a fix that holds none, as it is."""
+    found = match(finding.fix, (_LEAVER_FIX,))
+    if found is None:
+        return finding.fix
+    return _("On the platform, if not done yet: {step}").format(step=found[1]["step"])
+
+
+def shown_fix(finding: Finding) -> str:
+    """What to do, in the current language: the diagnosis' fix from its catalog entry (commands and links
+    kept), the console's joiner and leaver words translated, the platform's own step as it is."""
+    text = finding.fix
+    if not text or current_language() == SOURCE_LANGUAGE:
+        return text
+    if text in _FIXED:
+        return _(text)
+    found = shown(text, (_JOINER_FIX, _LEAVER_FIX))
+    if found != text:
+        return found
+    if finding.diagnosis:
+        from ec_console.checks import Diagnosis
+        from ec_console.diagnoses import CATALOG, localize
+
+        if finding.diagnosis in CATALOG:
+            return localize(Diagnosis(finding.diagnosis, "", text)).remediation
+    return text
 
 
 class _ProbeOnly(Recorder):
@@ -272,20 +422,18 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
     # The leak sample: the expect-denied accounts always, plus N drawn from outside the scope.
     pool: list[str] = []
     if scope is not None and reach is not None:
-        rec.notes.append("No account outside the scope was probed: the accounts the install reaches are "
-                         "listed from the Directory instead (a probe of a Marketplace app tests nothing).")
+        rec.notes.append(_NOTE_MARKETPLACE)
     elif scope is not None:
         outside = [e for e in denied if e.lower() in scope]
         if outside:
-            rec.notes.append(f"Not probed as outsiders, being in the scope: {', '.join(outside)}")
+            rec.notes.append(_NOTE_IN_SCOPE.format(accounts=", ".join(outside)))
         rec.sample = [e.lower() for e in denied if e.lower() not in scope]
         taken = set(rec.sample) | set(linked)
         if listed is not None:
             pool = [e.lower() for e in listed if e.lower() not in scope and e.lower() not in taken]
             drawn = pool if len(pool) <= sample else rng.sample(pool, sample)
             rec.sample += drawn
-            rec.notes.append(f"The sample came from your list ({count(len(pool), 'account', 'accounts')} "
-                             "outside the scope)")
+            rec.notes.append(_NOTE_YOUR_LIST.format(accounts=english_count(len(pool), "account", "accounts")))
         else:
             try:
                 directory = source.directory(app, ctx.secret, cancel)
@@ -293,9 +441,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                 directory = None
                 rec.unknown["directory"] = _why(exc)
             if directory is None and "directory" not in rec.unknown:
-                rec.notes.append("This platform's directory is not listed by the console: give a list of "
-                                 "accounts outside the scope to sample from (--sample-from FILE); only the "
-                                 "--expect-denied accounts were probed")
+                rec.notes.append(_NOTE_NO_DIRECTORY)
             elif directory is not None:
                 rec.notes.extend(directory.notes)
                 everyone = {k.lower() for k in directory.accounts}
@@ -307,11 +453,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                     rec.outsiders = len(pool) + len(denied_known)
                     rec.sample_random = len(drawn)
                 else:
-                    rec.notes.append(f"The sample was drawn from {directory.source}, which answered only "
-                                     "part of the directory (a query's answer was capped): it is not a "
-                                     "random "
-                                     "sample of everyone, so no share is estimated. Give a full list with "
-                                     "--sample-from for that.")
+                    rec.notes.append(_NOTE_CAPPED.format(source=directory.source))
 
     if cancel.cancelled:
         raise CheckCancelled()
@@ -328,8 +470,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
         outcomes = {r.job.email.lower(): r.outcome for r in summary.results if r.outcome is not None}
         failure = recorder.failure or next(iter(summary.application_failures.values()), None)
         if failure is not None:
-            rec.unknown["reachable"] = (f"the application itself failed, so no account could be probed: "
-                                        f"{_outcome_text(failure)}")
+            rec.unknown["reachable"] = _APPLICATION_FAILED.format(why=_outcome_text(failure))
     names = getattr(ctx.adapter, "diagnosis_names", lambda _a: {})(app)
 
     def tested(email: str) -> ProbeOutcome | None:
@@ -337,7 +478,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
         if outcome is None or "reachable" in rec.unknown:
             return None
         if outcome.kind in (ProbeKind.TRANSIENT, ProbeKind.CANCELLED, ProbeKind.UNVERIFIED):
-            rec.untested[email] = _outcome_text(outcome) or "the probe could not tell"
+            rec.untested[email] = _outcome_text(outcome) or _PROBE_COULD_NOT_TELL
             return None
         return outcome
 
@@ -354,24 +495,20 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
             diagnosis = diagnose("scope_not_enforced",
                                  **{**names, "platform": "marketplace", "mailbox": email})
             rec.findings.append(Finding(email, "leak", (reach or {})[email], diagnosis.code,
-                                        "outside the scope; the Marketplace install reaches it (it is in "
-                                        f"{reach_source})", diagnosis.remediation))
+                                        _MARKETPLACE_LEAK.format(source=reach_source), diagnosis.remediation))
         for email in sorted(set(scope) - set(linked) - revoked):
-            rec.findings.append(Finding(email, "joiner", scope[email], None, "in the scope, not linked",
-                                        "link it (--apply joiners links every joiner): ec-console profiles "
-                                        f"link --application {shlex.quote(app.name)} {email}"))
+            command = f"ec-console profiles link --application {shlex.quote(app.name)} {email}"
+            rec.findings.append(Finding(email, "joiner", scope[email], None, _JOINER,
+                                        _JOINER_FIX.format(command=command)))
         for email in sorted(set(linked) - set(scope)):
             profile = linked[email]
             outcome = tested(email)
             reachable = (email in reach) if reach is not None else None if outcome is None else outcome.ok
-            still = {True: "; the probe still reaches it", False: "; the probe no longer reaches it"}.get(
-                reachable, "")  # type: ignore[arg-type]
-            state = "linked" if profile.status == "linked" else "linked (needs relink)"
+            state = "linked" if profile.status == "linked" else "needs_relink"
             step = ctx.adapter.profile_withdrawal_step(app, profile.email)
             rec.findings.append(Finding(profile.email, "leaver", profile.display_name, None,
-                                        f"{state}, no longer in the scope{still}",
-                                        f"revoke its profile (--apply leavers revokes every leaver). On the "
-                                        f"platform, if not done yet: {step}", profile.id, reachable))
+                                        _LEAVER[state, reachable], _LEAVER_FIX.format(step=step), profile.id,
+                                        reachable))
         for email in sorted(set(linked) & set(scope)):
             profile = linked[email]
             outcome = tested(email)
@@ -379,7 +516,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                 diagnosis = outcome.diagnosis
                 rec.findings.append(Finding(profile.email, "broken", profile.display_name,
                                             diagnosis.code if diagnosis else None, _outcome_text(outcome),
-                                            diagnosis.remediation if diagnosis else "relink it",
+                                            diagnosis.remediation if diagnosis else _RELINK_IT,
                                             profile.id))
     else:  # the scope is unknown: only a probe that failed outright is reported (it is broken either way)
         for email, profile in sorted(linked.items()):
@@ -388,7 +525,7 @@ def reconcile(registry: Registry, application: str | Application, *, sample: int
                 diagnosis = outcome.diagnosis
                 rec.findings.append(Finding(profile.email, "broken", profile.display_name,
                                             diagnosis.code if diagnosis else None, _outcome_text(outcome),
-                                            diagnosis.remediation if diagnosis else "relink it", profile.id))
+                                            diagnosis.remediation if diagnosis else _RELINK_IT, profile.id))
     if save:
         record_reconciliation(registry, rec)
     return rec
@@ -458,8 +595,8 @@ def stored_findings(registry: Registry, reconciliation_id: int) -> list[tuple[st
             "ORDER BY id", (reconciliation_id,)).fetchall()]
 
 
-def _signed(n: int, one: str, many: str) -> str:
-    text = count(abs(n), one, many)
+def _signed(n: int, name: str) -> str:
+    text = _COUNT[name](abs(n))
     return ("+" if n > 0 else "\u2212" if n < 0 else "") + text
 
 
@@ -473,13 +610,18 @@ def drift_text(registry: Registry, application_id: int) -> str | None:
     new, old = latest
     parts = []
     for name in ("joiner", "leaver"):
-        one, many = FINDING_LABELS[name]
         a, b = new.counts[name], old.counts[name]
-        parts.append(f"{many} unknown" if a is None or b is None else _signed(a - b, one, many))
+        parts.append(_(_UNKNOWN[name]) if a is None or b is None else _signed(a - b, name))
     leaks = new.counts["leak"]
-    parts.append("leaks unknown" if leaks is None else count(leaks, "leak", "leaks"))
+    parts.append(_(_UNKNOWN["leak"]) if leaks is None else count(leaks, "leak", "leaks"))
     when = parse_utc(old.at).astimezone()
-    return f"{', '.join(parts)} since {when.day} {when:%b}"
+    if current_language() == SOURCE_LANGUAGE:
+        date = f"{when.day} {when:%b}"
+    else:
+        from babel.dates import format_skeleton
+
+        date = format_skeleton("MMMd", when, locale=current_language())
+    return _("{changes} since {date}").format(changes=", ".join(parts), date=date)
 
 
 # --- applying a reconciliation ------------------------------------------------------------------------------
@@ -524,8 +666,8 @@ def apply_leavers(registry: Registry, rec: Reconciliation, confirmation: str, *,
     if rec.id is None:
         raise ValueError("store the reconciliation before applying it")
     if not isinstance(confirmation, str) or confirmation.strip().casefold() != rec.application.casefold():
-        raise BadInput(f"Revoking leavers needs the application's name typed as confirmation "
-                       f"({rec.application!r}); nothing was revoked")
+        raise BadInput(_("Revoking leavers needs the application's name typed as confirmation ({name}); "
+                         "nothing was revoked").format(name=repr(rec.application)))
     ids = [f.profile_id for f in rec.of("leaver") if f.profile_id is not None]
     if ids:
         _unchanged_application(registry, rec)
@@ -580,37 +722,50 @@ def apply_relink(registry: Registry, rec: Reconciliation, profile_ids: Sequence[
     return summary.results
 
 
+_SETS = {"scope": N_("the scope"), "directory": N_("the directory (to draw the leak sample)"),
+         "reachable": N_("what the application can reach"),
+         "install": N_("what the Marketplace install really reaches")}
+
+
 def findings_text(rec: Reconciliation) -> Iterable[str]:
-    """The reconciliation as text lines (the CLI prints them): the four findings, leaks first, with counts."""
-    yield f"Reconciliation of {rec.application} ({rec.at})"
+    """The reconciliation as text lines (the CLI prints them) in the current language: the four findings,
+    leaks first, with counts."""
+    yield _("Reconciliation of {application} ({at})").format(application=rec.application, at=rec.at)
     if rec.scope_source:
-        yield f"  Scope: {rec.scope_source}: {count(rec.scope_size or 0, 'account', 'accounts')}"
-    yield f"  Linked: {count(rec.linked_size, 'profile', 'profiles')}"
+        yield "  " + _("Scope: {source}: {accounts}").format(
+            source=rec.scope_source, accounts=count(rec.scope_size or 0, "account", "accounts"))
+    yield "  " + _("Linked: {profiles}").format(profiles=count(rec.linked_size, "profile", "profiles"))
     for name, why in rec.unknown.items():
-        what = {"scope": "the scope", "directory": "the directory (to draw the leak sample)",
-                "reachable": "what the application can reach",
-                "install": "what the Marketplace install really reaches"}[name]
-        yield f"  Cannot tell: {what} could not be read: {why}"
+        what = _(_SETS[name]) if name in _SETS else name
+        yield "  " + _("Cannot tell: {what} could not be read: {why}").format(what=what,
+                                                                            why=shown_reason(why))
     counts = rec.counts
     for name in FINDINGS:
-        one, many = FINDING_LABELS[name]
         found = rec.of(name)
-        shown = f"{many.capitalize()}: cannot tell" if counts[name] is None else \
-            count(counts[name] or 0, one, many).capitalize()  # type: ignore[arg-type]
+        if counts[name] is None:
+            heading = _("{findings}: cannot tell").format(findings=_(_HEADINGS[name]))
+        else:
+            heading = _capitalized(_COUNT[name](counts[name] or 0))
         yield ""
-        yield shown
+        yield heading
         for f in found:
-            yield f"  {f.email}{f' ({f.name})' if f.name else ''}: {f.detail}"
+            yield f"  {f.email}{f' ({f.name})' if f.name else ''}: {shown_detail(f)}"
             if f.fix:
-                first, *rest = f.fix.splitlines()
-                yield f"    Fix: {first}"
+                first, *rest = shown_fix(f).splitlines()
+                yield "    " + _("Fix: {first}").format(first=first)
                 yield from (f"      {line}" for line in rest if line.strip())
     yield ""
-    yield rec.confidence()
+    yield rec.shown_confidence()
     for email, why in rec.untested.items():
-        yield f"  Not told by its probe: {email}: {why}"
+        yield "  " + _("Not told by its probe: {email}: {why}").format(email=email, why=shown_reason(why))
     for note in rec.notes:
-        yield f"Note: {note}"
+        yield _("Note: {note}").format(note=shown_note(note))
+
+
+def _capitalized(text: str) -> str:
+    """The text with its first letter in capitals and the rest as it is (`str.capitalize` would lower the
+    rest: German nouns keep their capitals)."""
+    return text[:1].upper() + text[1:]
 
 
 __all__ = ["FINDINGS", "Finding", "Reconciliation", "StoredReconciliation", "apply_joiners", "apply_leavers",

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from ec_console import paths
 from ec_console.errors import BadInput
+from ec_console.i18n import N_, _
 from ec_console.resources import resource_path
 from ec_console.validation import is_loopback_host
 
@@ -26,6 +27,13 @@ log = logging.getLogger(__name__)
 _ID_RE = re.compile(r"[a-z][a-z0-9-]{0,31}")
 USER_FILE = "regions.toml"
 SETTINGS_FILE = "settings.json"
+
+# The shipped regions' names, marked for translation: `regions.toml` keeps them in English (as do `--json`,
+# reports' data and the settings file); a window or a message shows `Region.display_name`. A name a user's
+# regions.toml gives is shown as written.
+SHIPPED_NAMES = frozenset({
+    N_("United States"), N_("Germany"), N_("United Kingdom"), N_("Canada"), N_("Australia"), N_("Singapore"),
+})
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,18 @@ class Region:
 
     @property
     def label(self) -> str:
+        """The name with the id, in English whatever the language: "United Kingdom (UK)" (files, JSON)."""
         return f"{self.name} ({self.id.upper()})"
+
+    @property
+    def display_name(self) -> str:
+        """The name as a person reads it, in the current language: "Vereinigtes Königreich"."""
+        return _(self.name) if self.name in SHIPPED_NAMES else self.name
+
+    @property
+    def display_label(self) -> str:
+        """The name with the id, in the current language: "Vereinigtes Königreich (UK)" (the selector)."""
+        return f"{self.display_name} ({self.id.upper()})"
 
 
 class RegionConfigError(BadInput):
@@ -75,14 +94,17 @@ def _load_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise RegionConfigError(f"{path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise RegionConfigError(f"{path} is not valid TOML: it is not UTF-8 text") from None
-    except RecursionError:
-        raise RegionConfigError(f"{path} is not valid TOML: its arrays or tables are nested too deeply") \
+        raise RegionConfigError(_("{path} is not valid TOML: {reason}").format(path=path, reason=exc)) \
             from None
+    except UnicodeDecodeError:
+        raise RegionConfigError(_("{path} is not valid TOML: it is not UTF-8 text").format(path=path)) \
+            from None
+    except RecursionError:
+        raise RegionConfigError(_("{path} is not valid TOML: its arrays or tables are nested too deeply")
+                                .format(path=path)) from None
     except OSError as exc:
-        raise RegionConfigError(f"{path} cannot be read: {exc.strerror or exc}") from None
+        raise RegionConfigError(_("{path} cannot be read: {reason}")
+                                .format(path=path, reason=exc.strerror or exc)) from None
     _check_shape(data, path)
     return data
 
@@ -90,16 +112,16 @@ def _load_toml(path: Path) -> dict[str, Any]:
 def _toml_kind(value: Any) -> str:
     """The TOML name of a parsed value's type, for a message."""
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "an array of tables ([[...]])" if value and isinstance(value[0], dict) else "an array"
+        return _("an array of tables ([[...]])") if value and isinstance(value[0], dict) else _("an array")
     if isinstance(value, bool):
-        return "a boolean"
+        return _("a boolean")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "a string"
-    return "a date or time"
+        return _("a string")
+    return _("a date or time")
 
 
 def _check_shape(data: dict[str, Any], path: Path) -> None:
@@ -107,13 +129,12 @@ def _check_shape(data: dict[str, Any], path: Path) -> None:
     regions = data.get("regions", {})
     if not isinstance(regions, dict):
         raise RegionConfigError(
-            f"{path}: 'regions' must be a table of [regions.<id>] sections, not {_toml_kind(regions)}"
-        )
+            _("{path}: 'regions' must be a table of [regions.<id>] sections, not {kind}")
+            .format(path=path, kind=_toml_kind(regions)))
     if "default" in data and not isinstance(data["default"], str):
         raise RegionConfigError(
-            f"{path}: 'default' must be a region id in quotes (like default = \"us\"), "
-            f"not {_toml_kind(data['default'])}"
-        )
+            _("{path}: 'default' must be a region id in quotes (like default = \"us\"), not {kind}")
+            .format(path=path, kind=_toml_kind(data["default"])))
 
 
 def _shown(value: str) -> str:
@@ -123,18 +144,20 @@ def _shown(value: str) -> str:
 
 def _https_url(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
-        raise RegionConfigError(f"{where} must be a URL")
+        raise RegionConfigError(_("{where} must be a URL").format(where=where))
     try:
         parsed = urlparse(value)
         hostname = parsed.hostname
-        _ = parsed.port  # raises ValueError for a port out of range
+        parsed.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:  # an unclosed IPv6 bracket, a port that is not a number or out of range
-        raise RegionConfigError(f"{where} is not a valid URL ({exc}): {_shown(value)}") from None
+        raise RegionConfigError(_("{where} is not a valid URL ({reason}): {value}")
+                                .format(where=where, reason=exc, value=_shown(value))) from None
     loopback = bool(hostname) and is_loopback_host(hostname)
     if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
-        raise RegionConfigError(f"{where} must be an https URL, not {_shown(value)}")
+        raise RegionConfigError(_("{where} must be an https URL, not {value}")
+                                .format(where=where, value=_shown(value)))
     if not hostname:
-        raise RegionConfigError(f"{where} has no host: {_shown(value)}")
+        raise RegionConfigError(_("{where} has no host: {value}").format(where=where, value=_shown(value)))
     return value.rstrip("/")
 
 
@@ -143,36 +166,38 @@ def _registry_url(value: Any, where: str) -> str:
     if value in ("", None):
         return ""
     if not isinstance(value, str) or not value.strip().lower().startswith(("postgresql://", "postgres://")):
-        raise RegionConfigError(f"{where} must be a PostgreSQL URL in quotes, like "
-                                "registry = \"postgresql://db.example.com/ec_registry\"")
+        raise RegionConfigError(_("{where} must be a PostgreSQL URL in quotes, like "
+                                  "registry = \"postgresql://db.example.com/ec_registry\"").format(where=where))
     if re.search(r"://[^/@]*:[^/@]*@", value) or re.search(r"[?&]password=", value, re.I):
-        raise RegionConfigError(f"{where} holds a password: leave it out (the console takes it from the "
-                                "keychain, 'ec-console registry login', or from libpq's password file)")
+        raise RegionConfigError(_("{where} holds a password: leave it out (the console takes it from the "
+                                  "keychain, 'ec-console registry login', or from libpq's password file)")
+                                .format(where=where))
     return value.strip()
 
 
 def _build_region(region_id: str, raw: Any, source: str) -> Region:
     if not _ID_RE.fullmatch(region_id):
         raise RegionConfigError(
-            f"{source}: [regions.{_shown(region_id)}]: a region id is a lower-case letter, then lower-case "
-            "letters, digits and '-' (at most 32)"
-        )
+            _("{source}: [regions.{id}]: a region id is a lower-case letter, then lower-case letters, digits "
+              "and '-' (at most 32)").format(source=source, id=_shown(region_id)))
     where = f"{source}: [regions.{region_id}]"
     if not isinstance(raw, dict):
-        raise RegionConfigError(f"{where} must be a table")
+        raise RegionConfigError(_("{where} must be a table").format(where=where))
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise RegionConfigError(f"{where}.name is missing")
+        raise RegionConfigError(_("{where} is missing").format(where=f"{where}.name"))
     market = raw.get("google_marketplace", {}) or {}
     if not isinstance(market, dict):
-        raise RegionConfigError(f"{where}.google_marketplace must be a table")
+        raise RegionConfigError(_("{where} must be a table").format(where=f"{where}.google_marketplace"))
     scopes = market.get("scopes", []) or []
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
-        raise RegionConfigError(f"{where}.google_marketplace.scopes must be a list of strings")
+        raise RegionConfigError(_("{where} must be a list of strings")
+                                .format(where=f"{where}.google_marketplace.scopes"))
     listing = market.get("listing_url", "") or ""
     client_id = market.get("client_id", "") or ""
     if not isinstance(client_id, str):
-        raise RegionConfigError(f"{where}.google_marketplace.client_id must be a string")
+        raise RegionConfigError(_("{where} must be a string")
+                                .format(where=f"{where}.google_marketplace.client_id"))
     return Region(
         id=region_id,
         registry=_registry_url(raw.get("registry", ""), f"{where}.registry"),
@@ -196,14 +221,17 @@ class RegionCatalog:
         try:
             return self.regions[region_id]
         except KeyError:
-            raise BadInput(f"Unknown region {region_id!r}; configured regions: {self.described()}") from None
+            raise BadInput(_("Unknown region {id}; configured regions: {regions}")
+                           .format(id=repr(region_id), regions=self.described())) from None
 
     def ids(self) -> list[str]:
         return list(self.regions)
 
-    def described(self) -> str:
-        """The regions in the order they are offered, each id with its name: `us (United States), de ...`."""
-        return ", ".join(f"{region.id} ({region.name})" for region in self.regions.values())
+    def described(self, *, shown: bool = True) -> str:
+        """The regions in the order they are offered, each id with its name: `us (United States), de ...`
+        (the names in the current language; `shown=False`: as configured, for the log)."""
+        return ", ".join(f"{region.id} ({region.display_name if shown else region.name})"
+                         for region in self.regions.values())
 
 
 def load_regions(user_file: Path | None = None) -> RegionCatalog:
@@ -220,15 +248,15 @@ def load_regions(user_file: Path | None = None) -> RegionCatalog:
         data = _merge(data, user)
     raw_regions = data.get("regions", {})
     if not isinstance(raw_regions, dict) or not raw_regions:
-        raise RegionConfigError(f"{shipped_path} defines no regions")
+        raise RegionConfigError(_("{path} defines no regions").format(path=shipped_path))
     regions = {rid: _build_region(rid, raw, sources[rid]) for rid, raw in raw_regions.items()}
     default_id = data.get("default", next(iter(regions)))
     if default_id not in regions:
         known = ", ".join(sorted(regions))
         where = user_path if "default" in user else shipped_path
         raise RegionConfigError(
-            f"{where}: default {_shown(default_id)} is not a configured region (configured: {known})"
-        )
+            _("{where}: default {value} is not a configured region (configured: {known})")
+            .format(where=where, value=_shown(default_id), known=known))
     return RegionCatalog(regions=regions, default_id=default_id)
 
 
@@ -263,7 +291,8 @@ def current_region_id(catalog: RegionCatalog) -> str:
     if isinstance(chosen, str) and chosen in catalog.regions:
         return chosen
     log.warning("The region used last (%s) is no longer configured; opening the default region %s instead "
-                "(configured regions: %s)", _shown(str(chosen)), catalog.default_id, catalog.described())
+                "(configured regions: %s)", _shown(str(chosen)), catalog.default_id,
+                catalog.described(shown=False))
     return catalog.default_id
 
 

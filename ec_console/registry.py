@@ -760,11 +760,19 @@ _SHORT_SEARCH_MIGRATION = Migration(16, "an index for searches of one or two cha
 # The schema version that added the short-search index (tests name it through this constant).
 SHORT_SEARCH_VERSION = _SHORT_SEARCH_MIGRATION.version
 
+# On PostgreSQL, audit ids one after another (the identity default and the chain trigger each took one):
+# registry_pg's migration of the same number. SQLite's ids already are (the console numbers the chain
+# itself); the step keeps both engines' numbers in step.
+_AUDIT_IDS_MIGRATION = Migration(17, "audit ids one after another (on PostgreSQL; nothing on SQLite)", ())
+# The schema version from which PostgreSQL's audit ids are consecutive (tests name it through this constant).
+AUDIT_IDS_VERSION = _AUDIT_IDS_MIGRATION.version
+
 MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _HEALTH_HISTORY,
                                      _PROFILE_COUNTS_MIGRATION, _AUDIT_CHAIN_MIGRATION,
                                      _HELPDESK_FINDINGS_MIGRATION, _CREDENTIAL_IMPORT_MIGRATION,
                                      _CHECK_CLAIMS_MIGRATION, _ROW_VERSIONS_MIGRATION,
-                                     _DECISION_VERSIONS_MIGRATION, _SHORT_SEARCH_MIGRATION)
+                                     _DECISION_VERSIONS_MIGRATION, _SHORT_SEARCH_MIGRATION,
+                                     _AUDIT_IDS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -1372,6 +1380,24 @@ class Registry:
             self._open_postgresql(self._url or "", self._password)
         else:
             self.__init__(self.path, busy_timeout_ms=self._busy_timeout_ms)  # type: ignore[misc]
+
+    def reopen_elsewhere(self, start: Callable[[Callable[[], bool]], None]) -> None:
+        """A PostgreSQL registry used on a thread that must not wait for the network (the GUI's): when its
+        connection is lost it is opened again by `start(job)` on another thread, and meanwhile every request
+        raises `ConnectionLost` at once (`registry_pg.PgConnection.reopen_elsewhere`). Nothing on SQLite."""
+        if self._pg:
+            self._conn.reopen_elsewhere(start)
+
+    def connection_lost_elsewhere(self) -> None:
+        """Another connection to this registry was lost (the live-update listener's): this one is opened
+        again elsewhere too, before anything is sent on a network that may have gone silent."""
+        if self._pg:
+            self._conn.mark_lost()
+
+    @property
+    def reconnecting(self) -> bool:
+        """Whether the connection is lost and being opened again elsewhere (False on SQLite)."""
+        return bool(self._pg and self._conn.reopening)
 
     def reader(self) -> Registry:
         """Another connection to the same registry (a worker thread's own reader)."""
@@ -2178,10 +2204,18 @@ class Registry:
         if (limit is not None and limit < 0) or batch < 1:
             raise RegistryInputError("limit must not be negative and batch must be positive")
         where, params = _where(query, self._narrow_by_index(query))
-        cursor = self._conn.execute(
-            f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
-            " LIMIT ?",
-            (*params, self._no_limit if limit is None else limit))
+        sql = (f"SELECT {_PROFILE_COLUMNS} FROM {_PROFILE_FROM}{where}{_order_by(query, nulls=self._pg)}"
+               " LIMIT ?")
+        params = [*params, self._no_limit if limit is None else limit]
+        if self._pg:   # a server-side cursor: the result stays on the server, read `batch` rows at a time
+            rows_of = self._conn.stream(sql, params, batch=batch)
+            try:
+                for row in rows_of:
+                    yield _profile(row)
+            finally:
+                rows_of.close()
+            return
+        cursor = self._conn.execute(sql, params)
         try:
             while rows := cursor.fetchmany(batch):
                 for row in rows:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ec_console.errors import BadInput, ConsoleError
+from ec_console.i18n import N_, _, ngettext
 
 # Parent tables first (foreign keys); the audit last.
 COPIED_TABLES = ("applications", "profiles", "checks", "reconciliations", "reconciliation_findings",
@@ -62,7 +63,23 @@ class TableCopy:
 class Difference:
     table: str
     id: int
-    what: str              # "missing in PostgreSQL", "only in PostgreSQL", "column X differs"
+    what: str              # "missing in PostgreSQL", "only in PostgreSQL", "X differs" (English: --json)
+    columns: tuple[str, ...] = ()   # the columns that differ (none: the row is on one side only)
+
+    def shown(self) -> str:
+        """`what` in the current language, for the text report (column names kept)."""
+        if self.what == MISSING_IN_POSTGRES:
+            return _(MISSING_IN_POSTGRES)
+        if self.what == ONLY_IN_POSTGRES:
+            return _(ONLY_IN_POSTGRES)
+        if self.columns:
+            return ngettext("{columns} differs", "{columns} differ", len(self.columns)).format(
+                columns=", ".join(self.columns))
+        return self.what
+
+
+MISSING_IN_POSTGRES = N_("missing in PostgreSQL")
+ONLY_IN_POSTGRES = N_("only in PostgreSQL")
 
 
 @dataclass
@@ -85,7 +102,8 @@ def sqlite_columns(conn: sqlite3.Connection, table: str) -> list[str]:
 
 
 def source_mark(region_id: str, conn: sqlite3.Connection) -> str:
-    """Which SQLite registry this is: its region and its first audit entry (its time and hash)."""
+    """Which SQLite registry this is: its region and its first audit entry (its time and hash). Stored in
+    the target and compared when a copy resumes: English whatever the language."""
     row = conn.execute("SELECT at, row_hash FROM audit ORDER BY id LIMIT 1").fetchone()
     if row is None:
         return f"region {region_id}, no audit entry yet"
@@ -97,7 +115,7 @@ def open_source(path: Path) -> sqlite3.Connection:
     from ec_console.registry import Registry
 
     if not path.exists():
-        raise CopyRefused(f"there is no registry file at {path}: nothing to copy")
+        raise CopyRefused(_("there is no registry file at {path}: nothing to copy").format(path=path))
     Registry(path).close()  # brings the schema to the current version
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
     conn.execute("BEGIN")
@@ -110,24 +128,29 @@ def check_target(conn: Any, mark: str) -> bool:
 
     signed_in = pg.signed_in_role(conn)
     if signed_in.role in ("helpdesk", "none"):
-        who = "a helpdesk member (ec_helpdesk)" if signed_in.role == "helpdesk" else \
-            "in neither of the registry's roles"
-        raise CopyRefused(f"the login role {signed_in.user!r} is {who}: a registry is copied by the "
-                          "database's administrator (the login that ran 'registry init')")
+        if signed_in.role == "helpdesk":
+            raise CopyRefused(_("the login role {user} is a helpdesk member (ec_helpdesk): a registry is "
+                                "copied by the database's administrator (the login that ran 'registry init')")
+                              .format(user=repr(signed_in.user)))
+        raise CopyRefused(_("the login role {user} is in neither of the registry's roles: a registry is "
+                            "copied by the database's administrator (the login that ran 'registry init')")
+                          .format(user=repr(signed_in.user)))
     version = pg.schema_version(conn)
     if version is None:
-        raise CopyRefused("the target database holds no registry yet: its administrator runs "
-                          "'ec-console registry init --url URL' first")
+        raise CopyRefused(_("the target database holds no registry yet: its administrator runs "
+                            "'ec-console registry init --url URL' first"))
     if version != pg.PG_SCHEMA_VERSION:
-        todo = ("run 'ec-console registry init --url URL' to upgrade it" if version < pg.PG_SCHEMA_VERSION
-                else "update this console")
-        raise CopyRefused(f"the target registry is at schema {version}, this console writes "
-                          f"{pg.PG_SCHEMA_VERSION}: {todo}")
+        if version < pg.PG_SCHEMA_VERSION:
+            raise CopyRefused(_("the target registry is at schema {version}, this console writes {current}: "
+                                "run 'ec-console registry init --url URL' to upgrade it")
+                              .format(version=version, current=pg.PG_SCHEMA_VERSION))
+        raise CopyRefused(_("the target registry is at schema {version}, this console writes {current}: "
+                            "update this console").format(version=version, current=pg.PG_SCHEMA_VERSION))
     if signed_in.role != "owner" and not _is_owner(conn):
-        raise CopyRefused(f"the login role {signed_in.user!r} is an administrator of the console but not the "
-                          "registry's owner: the audit is copied as it was written, which only the owner "
-                          "may do; run this as the database's administrator (the login that ran "
-                          "'registry init')")
+        raise CopyRefused(_("the login role {user} is an administrator of the console but not the "
+                            "registry's owner: the audit is copied as it was written, which only the owner "
+                            "may do; run this as the database's administrator (the login that ran "
+                            "'registry init')").format(user=repr(signed_in.user)))
     conn.execute(f"""CREATE TABLE IF NOT EXISTS {COPY_TABLE} (
         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         source text NOT NULL,
@@ -137,13 +160,14 @@ def check_target(conn: Any, mark: str) -> bool:
     row = conn.execute(f"SELECT source FROM {COPY_TABLE}").fetchone()
     if row is not None:
         if row[0] != mark:
-            raise CopyRefused(f"the target registry holds a copy of another registry ({row[0]}), not of "
-                              f"this one ({mark}): copy into an empty registry")
+            raise CopyRefused(_("the target registry holds a copy of another registry ({other}), not of "
+                                "this one ({mark}): copy into an empty registry")
+                              .format(other=row[0], mark=mark))
         return True
     for table in (*COPIED_TABLES,):
         if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
-            raise CopyRefused(f"the target registry already holds data ({table} is not empty) that did not "
-                              "come from this registry: copy into an empty registry")
+            raise CopyRefused(_("the target registry already holds data ({table} is not empty) that did not "
+                                "come from this registry: copy into an empty registry").format(table=table))
     from ec_console.registry import utc_now
 
     conn.execute(f"INSERT INTO {COPY_TABLE} (source, started_at) VALUES (%s, %s)", (mark, utc_now()))
@@ -238,10 +262,10 @@ def compare(source: sqlite3.Connection, conn: Any) -> tuple[list[Difference], in
     found: list[Difference] = []
     more = 0
 
-    def note(table: str, row_id: int, what: str) -> None:
+    def note(table: str, row_id: int, what: str, columns: tuple[str, ...] = ()) -> None:
         nonlocal more
         if len(found) < MAX_DIFFERENCES:
-            found.append(Difference(table, row_id, what))
+            found.append(Difference(table, row_id, what, columns))
         else:
             more += 1
 
@@ -254,16 +278,17 @@ def compare(source: sqlite3.Connection, conn: Any) -> tuple[list[Difference], in
                 a, b = next(mine, None), next(theirs, None)
                 while a is not None or b is not None:
                     if b is None or (a is not None and a[0] < b[0]):
-                        note(table, a[0], "missing in PostgreSQL")
+                        note(table, a[0], MISSING_IN_POSTGRES)
                         a = next(mine, None)
                     elif a is None or b[0] < a[0]:
-                        note(table, b[0], "only in PostgreSQL")
+                        note(table, b[0], ONLY_IN_POSTGRES)
                         b = next(theirs, None)
                     else:
                         differing = [c for c, x, y in zip(columns, a, b, strict=True) if not _same(x, y)]
                         if differing:
                             note(table, a[0], f"{', '.join(differing)} "
-                                              f"{'differs' if len(differing) == 1 else 'differ'}")
+                                              f"{'differs' if len(differing) == 1 else 'differ'}",
+                                 tuple(differing))
                         a, b = next(mine, None), next(theirs, None)
     return found, more
 

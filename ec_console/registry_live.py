@@ -10,9 +10,10 @@ connection (`registry_pg.connect`, the same sign-in as the console's), LISTENs, 
   everything": sent after a reconnection, since changes made while the connection was down were missed.
 - `on_state(text)` says how the connection is: "connected", "lost: <plain reason>", "reconnected".
 - A lost connection (server restart, `pg_terminate_backend`, network) is noticed by the blocked wait
-  itself, or, when the network goes silent, by a `SELECT 1` after `ping_every` seconds without news and
-  TCP keepalives. The listener then reconnects by itself, waiting `backoff` (1 s, doubled, at most 30 s)
-  between tries.
+  itself, or, when the network goes silent, by a `SELECT 1` after `ping_every` seconds without news, which
+  is given `ping_timeout` seconds to answer (a firewall that drops packets answers nothing, and nothing
+  resets the connection: it is then cut here), and TCP keepalives. The listener then reconnects by
+  itself, waiting `backoff` (1 s, doubled, at most 30 s) between tries.
 - `stop()` ends the thread promptly (the wait wakes at least every `tick` seconds) and closes the
   connection.
 
@@ -38,6 +39,7 @@ COALESCE_WINDOW_S = 0.1
 BACKOFF_FIRST_S = 1.0
 BACKOFF_CAP_S = 30.0
 PING_EVERY_S = 30.0
+PING_TIMEOUT_S = 10.0      # a ping the server has not answered by then: the network went silent
 TICK_S = 0.25
 # TCP keepalives on the listener's connection: a silent network is noticed within about 25 s.
 _KEEPALIVES = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "5",
@@ -46,6 +48,7 @@ _KEEPALIVES = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval"
 STATE_CONNECTED = "connected"
 STATE_RECONNECTED = "reconnected"
 STATE_LOST = "lost"
+SILENT_REASON = "the database server stopped answering"
 
 
 def lost_reason(exc: BaseException) -> str:
@@ -74,7 +77,8 @@ class Listener:
                  on_state: Callable[[str], None] | None = None, *, password: str | None = None,
                  channel: str = pg.NOTIFY_CHANNEL, window: float = COALESCE_WINDOW_S,
                  backoff: tuple[float, float] = (BACKOFF_FIRST_S, BACKOFF_CAP_S),
-                 ping_every: float = PING_EVERY_S, tick: float = TICK_S) -> None:
+                 ping_every: float = PING_EVERY_S, ping_timeout: float = PING_TIMEOUT_S,
+                 tick: float = TICK_S) -> None:
         parsed = pg.parse_url(target) if isinstance(target, str) else target
         conninfo = dict(parsed.conninfo)
         for key, value in _KEEPALIVES.items():
@@ -88,6 +92,8 @@ class Listener:
         self._window = window
         self._backoff = backoff
         self._ping_every = ping_every
+        self._ping_timeout = ping_timeout
+        self._silent = False             # the last ping went unanswered (the connection was cut here)
         self._tick = tick
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -152,7 +158,8 @@ class Listener:
                 except Exception as exc:  # noqa: BLE001 - the connection is gone: said, then reconnected
                     if self._stop.is_set():
                         return
-                    reason = lost_reason(exc)
+                    reason = SILENT_REASON if self._silent else lost_reason(exc)
+                    self._silent = False
                     log.info("registry live updates: connection lost (%s): %r", reason, exc)
                     self._say(f"{STATE_LOST}: {reason}")
                     lost_said = reason
@@ -208,8 +215,31 @@ class Listener:
                 for table in tables:
                     self._emit(table)
             elif not pending and now - last_news >= self._ping_every:
-                conn.execute("SELECT 1")   # a silent network shows here (and through the keepalives)
+                self._ping(conn)   # a silent network shows here (and through the keepalives)
                 last_news = now
+
+    def _ping(self, conn: Any) -> None:
+        """`SELECT 1`, answered within `ping_timeout` seconds or the connection is cut (its socket shut
+        down, which ends the wait with an error): no reset ever comes from a network that drops packets."""
+        def cut() -> None:
+            import socket
+
+            self._silent = True
+            try:
+                fd = conn.pgconn.socket
+                with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as duplicate:
+                    duplicate.shutdown(socket.SHUT_RDWR)
+            except Exception:  # noqa: BLE001 - already closed: the wait has ended anyway
+                log.debug("cutting the silent listener connection failed", exc_info=True)
+
+        timer = threading.Timer(self._ping_timeout, cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            conn.execute("SELECT 1")
+        finally:
+            timer.cancel()
+        self._silent = False
 
     def _emit(self, table: str) -> None:
         if self._stop.is_set():

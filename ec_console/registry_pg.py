@@ -34,8 +34,10 @@ docs/registry.md ("PostgreSQL") describes the schema and the roles.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ec_console.errors import BadInput, ConsoleError
+from ec_console.i18n import N_, _
 from ec_console.registry import (
     APPLICATION_DECIDED_COLUMNS,
     APPLICATION_ID,
@@ -60,6 +63,12 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_SSLMODE = "verify-full"
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 CONNECT_TIMEOUT_S = 10
+# TCP settings every registry connection gets unless its URL sets them (libpq's parameters): keepalives
+# notice an idle connection whose network went silent within about 25 s, and `tcp_user_timeout` ends one
+# whose sent data stays unacknowledged for 30 s (a request in flight when the network went silent) instead
+# of the system's ~15 minutes of retransmissions. Both are ignored on a unix socket.
+TCP_DEFAULTS = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "5",
+                "keepalives_count": "3", "tcp_user_timeout": "30000"}
 
 # Audit actions a helpdesk member may append: the entries a check run writes (dashboard.py, checkall.py).
 HELPDESK_AUDIT_ACTIONS = ("check_all_started", "check_all_finished", "check_all_cancelled",
@@ -592,8 +601,39 @@ _V16 = PgMigration(16, "an index for searches of one or two characters (every on
         USING gin ({SHORT_SEARCH_FUNCTION}(email_key, name_key))""",
 ))
 
+# Audit ids one after another, as on SQLite. Schema 10's chain trigger takes the id itself, under the
+# audit head's lock (so id order is chain order when two consoles append at once), but the column's
+# identity default had already taken one before the trigger ran: every entry used two numbers. The identity
+# goes (DROP IDENTITY drops its sequence); a plain sequence of the same name, owned by the column (so
+# `pg_get_serial_sequence` still finds it for `registry migrate`), continues after the highest id, and the
+# trigger function (the same, re-created) is the only one to take numbers from it. NOT NULL is checked after
+# the BEFORE trigger has set the id. Idempotent: IF EXISTS / IF NOT EXISTS, setval from the table.
+AUDIT_ID_SEQUENCE = "audit_id_seq"
+_V17 = PgMigration(17, "audit ids one after another (the chain trigger alone numbers the entries)", (
+    "ALTER TABLE audit ALTER COLUMN id DROP IDENTITY IF EXISTS",
+    f"CREATE SEQUENCE IF NOT EXISTS public.{AUDIT_ID_SEQUENCE} AS bigint OWNED BY audit.id",
+    f"SELECT setval('public.{AUDIT_ID_SEQUENCE}', COALESCE((SELECT max(id) FROM audit), 0) + 1, false)",
+    f"""CREATE OR REPLACE FUNCTION ec_audit_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    prev text;
+BEGIN
+    SELECT head INTO prev FROM public.{AUDIT_HEAD_TABLE} WHERE id = 1 FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the audit''s head is missing: the registry''s administrator runs registry init';
+    END IF;
+    new.id := nextval('public.{AUDIT_ID_SEQUENCE}');
+    new.db_session_user := session_user;
+    new.prev_hash := prev;
+    new.row_hash := public.ec_audit_row_hash(prev, public.ec_audit_canonical(
+        new.at, new.os_user, new.db_session_user, new.action, new.subject, new.detail));
+    UPDATE public.{AUDIT_HEAD_TABLE} SET entries = entries + 1, head = new.row_hash WHERE id = 1;
+    RETURN new;
+END $$""",
+))
+
 PG_MIGRATIONS: tuple[PgMigration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12,
-                                          _V13, _V14, _V15, _V16)
+                                          _V13, _V14, _V15, _V16, _V17)
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 # Both engines describe the same schema: the same steps, the same numbers.
@@ -710,22 +750,23 @@ def parse_url(url: str) -> Target:
     import psycopg
 
     if not is_url(url):
-        raise PgRefused(f"{_shown(url)} is not a PostgreSQL URL: it starts with postgresql:// "
-                        "(for example postgresql://db.example.com/ec_registry)")
+        raise PgRefused(_("{url} is not a PostgreSQL URL: it starts with postgresql:// "
+                          "(for example postgresql://db.example.com/ec_registry)").format(url=_shown(url)))
     try:
         params = psycopg.conninfo.conninfo_to_dict(url.strip())
     except psycopg.Error as exc:
-        raise PgRefused(f"the PostgreSQL URL cannot be read: {_first_line(exc)}") from None
+        raise PgRefused(_("the PostgreSQL URL cannot be read: {reason}").format(reason=_first_line(exc))) \
+            from None
     if params.get("password"):
-        raise PgRefused("the PostgreSQL URL holds a password; leave it out (it would show on the command "
-                        "line and in files): the console takes it from the keychain "
-                        "(ec-console registry login) or from libpq's password file (PGPASSFILE)")
+        raise PgRefused(_("the PostgreSQL URL holds a password; leave it out (it would show on the command "
+                          "line and in files): the console takes it from the keychain "
+                          "(ec-console registry login) or from libpq's password file (PGPASSFILE)"))
     info = {k: str(v) for k, v in params.items() if v is not None}
     if info.get("sslmode") and info["sslmode"] not in SSLMODES:
-        raise PgRefused(f"the PostgreSQL URL's sslmode {info['sslmode']!r} is not one of "
-                        f"{', '.join(SSLMODES)}")
+        raise PgRefused(_("the PostgreSQL URL's sslmode {sslmode} is not one of {known}")
+                        .format(sslmode=repr(info["sslmode"]), known=", ".join(SSLMODES)))
     if info.get("port") and not all(p.strip().isdigit() for p in info["port"].split(",")):
-        raise PgRefused(f"the PostgreSQL URL's port {info['port']!r} is not a number")
+        raise PgRefused(_("the PostgreSQL URL's port {port} is not a number").format(port=repr(info["port"])))
     if not info.get("sslmode"):
         info["sslmode"] = DEFAULT_SSLMODE
         # Verified against the system's certificate authorities unless a root certificate is named.
@@ -734,6 +775,8 @@ def parse_url(url: str) -> Target:
             if bundle is not None:
                 info["sslrootcert"] = str(bundle)
     info.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
+    for key, value in TCP_DEFAULTS.items():
+        info.setdefault(key, value)
     info.setdefault("application_name", "ec-console")
     return Target(info)
 
@@ -807,29 +850,35 @@ def explain_connect_error(target: Target, exc: Exception) -> str:
     user = target.user or default_user()
     if "password authentication failed" in lower or "no password supplied" in lower \
             or "password is required" in lower:
-        return (f"the PostgreSQL server at {target.where} refused the sign-in of {user!r}: the password is "
-                "wrong or missing (store it with 'ec-console registry login --url URL', or in the file "
-                "PGPASSFILE names)")
+        return _("the PostgreSQL server at {where} refused the sign-in of {user}: the password is wrong or "
+                 "missing (store it with 'ec-console registry login --url URL', or in the file PGPASSFILE "
+                 "names)").format(where=target.where, user=repr(user))
     if re.search(r'database ".*" does not exist', lower):
-        return f"the PostgreSQL server has no database {target.dbname!r} ({target.where})"
+        return _("the PostgreSQL server has no database {dbname} ({where})").format(
+            dbname=repr(target.dbname), where=target.where)
     if re.search(r'role ".*" does not exist', lower):
-        return f"the PostgreSQL server at {target.where} has no login role {user!r}"
+        return _("the PostgreSQL server at {where} has no login role {user}").format(where=target.where,
+                                                                                     user=repr(user))
     if "no pg_hba.conf entry" in lower:
-        return (f"the PostgreSQL server at {target.where} does not accept {user!r} from this computer "
-                "(its pg_hba.conf has no entry for it): ask the database administrator")
+        return _("the PostgreSQL server at {where} does not accept {user} from this computer (its "
+                 "pg_hba.conf has no entry for it): ask the database administrator").format(
+            where=target.where, user=repr(user))
     if "does not support ssl" in lower:
-        return (f"the PostgreSQL server at {target.where} does not offer TLS, which this connection requires "
-                f"(sslmode={target.sslmode}): ask its administrator to switch TLS on; only for a server on "
-                "this computer, add sslmode=disable to the URL")
+        return _("the PostgreSQL server at {where} does not offer TLS, which this connection requires "
+                 "(sslmode={sslmode}): ask its administrator to switch TLS on; only for a server on this "
+                 "computer, add sslmode=disable to the URL").format(where=target.where,
+                                                                    sslmode=target.sslmode)
     if "does not match host name" in lower:
-        return (f"the TLS connection to {target.where} could not be verified: the server's certificate does "
-                f"not name {target.host!r} ({_first_line(exc)}); put the name its certificate carries in "
-                "the URL")
+        return _("the TLS connection to {where} could not be verified: the server's certificate does not "
+                 "name {host} ({reason}); put the name its certificate carries in the URL").format(
+            where=target.where, host=repr(target.host), reason=_first_line(exc))
     if "certificate" in lower or "ssl" in lower:
-        return (f"the TLS connection to {target.where} could not be verified ({_first_line(exc)}); if the "
-                "server's certificate comes from your organisation's own certificate authority, name that "
-                "authority's certificate with sslrootcert=FILE in the URL")
-    return f"cannot reach the PostgreSQL server at {target.where}: {_first_line(exc)}"
+        return _("the TLS connection to {where} could not be verified ({reason}); if the server's "
+                 "certificate comes from your organisation's own certificate authority, name that "
+                 "authority's certificate with sslrootcert=FILE in the URL").format(
+            where=target.where, reason=_first_line(exc))
+    return _("cannot reach the PostgreSQL server at {where}: {reason}").format(where=target.where,
+                                                                               reason=_first_line(exc))
 
 
 def connect(url_or_target: str | Target, *, password: str | None = None, autocommit: bool = False):
@@ -846,8 +895,8 @@ def connect(url_or_target: str | Target, *, password: str | None = None, autocom
     except psycopg.OperationalError as exc:
         raise PgRefused(explain_connect_error(target, exc)) from None
     except psycopg.Error as exc:
-        raise PgRefused(f"the PostgreSQL registry at {target.where} cannot be opened: {_first_line(exc)}") \
-            from None
+        raise PgRefused(_("the PostgreSQL registry at {where} cannot be opened: {reason}").format(
+            where=target.where, reason=_first_line(exc))) from None
 
 
 def psycopg_errors() -> Any:
@@ -868,8 +917,8 @@ def plain_errors(target: Target) -> Iterator[None]:
     except psycopg.OperationalError as exc:
         raise PgRegistryError(explain_connect_error(target, exc)) from None
     except psycopg.Error as exc:
-        raise PgRegistryError(f"the PostgreSQL registry at {target.where} answered with an error: "
-                              f"{_first_line(exc)}") from None
+        raise PgRegistryError(_("the PostgreSQL registry at {where} answered with an error: {reason}").format(
+            where=target.where, reason=_first_line(exc))) from None
 
 
 # -------------------------------------------------------------------------------------------- schema
@@ -883,8 +932,8 @@ def schema_version(conn) -> int | None:
     if row is None:
         return None
     if int(row[0]) != APPLICATION_ID:
-        raise PgRefused("this PostgreSQL database holds another program's data under the table "
-                        f"{META_TABLE!r}: use a database of its own for the registry")
+        raise PgRefused(_("this PostgreSQL database holds another program's data under the table {table}: "
+                          "use a database of its own for the registry").format(table=repr(META_TABLE)))
     return int(row[1])
 
 
@@ -911,8 +960,9 @@ def migrate(conn, target_version: int = PG_SCHEMA_VERSION) -> tuple[int | None, 
         raise ValueError(f"schema version {target_version} does not exist (latest is {PG_SCHEMA_VERSION})")
     before = schema_version(conn)
     if before is not None and before > PG_SCHEMA_VERSION:
-        raise PgRefused(f"this registry is at schema {before}, written by a newer console (this one "
-                        f"understands up to {PG_SCHEMA_VERSION}); update the console to use it")
+        raise PgRefused(_("this registry is at schema {version}, written by a newer console (this one "
+                          "understands up to {latest}); update the console to use it").format(
+            version=before, latest=PG_SCHEMA_VERSION))
     conn.execute(_META)
     if before is None:
         conn.execute(f"INSERT INTO {META_TABLE} (application_id, schema_version) VALUES (%s, 0)",
@@ -942,9 +992,10 @@ def initialise(conn) -> InitResult:
             for statement in _role_statements():
                 conn.execute(statement)
     except psycopg.errors.InsufficientPrivilege as exc:
-        raise PgRefused(f"the login role {conn.info.user!r} may not set the registry up "
-                        f"({_first_line(exc)}); nothing was changed. Run 'registry init' as the database's "
-                        "owner, with the right to create roles (CREATEROLE)") from None
+        raise PgRefused(_("the login role {user} may not set the registry up ({reason}); nothing was "
+                          "changed. Run 'registry init' as the database's owner, with the right to create "
+                          "roles (CREATEROLE)").format(user=repr(conn.info.user), reason=_first_line(exc))) \
+            from None
     return InitResult(before, after, roles)
 
 
@@ -952,22 +1003,40 @@ def initialise(conn) -> InitResult:
 class SignedIn:
     user: str
     role: str            # "admin", "helpdesk", "owner" (the database's administrator) or "none"
-    explanation: str
+    explanation: str     # English (`registry status --json`'s role_detail); people read explanation_text
+
+    @property
+    def explanation_text(self) -> str:
+        """The explanation in the current language (role names and the GRANT statement kept)."""
+        return role_explanation(self.role, self.user)
+
+
+def role_explanation(role: str, user: str, *, translate: bool = True) -> str:
+    """What a login's registry role means ("member of ec_admin"), in the current language or English."""
+    texts = {"admin": N_("member of {role}"), "helpdesk": N_("member of {role}"),
+             "owner": N_("the registry's owner (database administrator), not a console role"),
+             "none": N_("neither {admin} nor {helpdesk}: ask an administrator to run GRANT {helpdesk} TO "
+                        "{user}; (or {admin})")}
+    text = texts.get(role)
+    if text is None:
+        return role
+    return (_(text) if translate else text).format(
+        role=ADMIN_ROLE if role == "admin" else HELPDESK_ROLE, admin=ADMIN_ROLE, helpdesk=HELPDESK_ROLE,
+        user=user)
 
 
 def signed_in_role(conn) -> SignedIn:
     """Which of the registry's roles the connection's login holds (admin wins over helpdesk)."""
     user = conn.execute("SELECT session_user").fetchone()[0]
     if _member_of(conn, ADMIN_ROLE):
-        return SignedIn(user, "admin", f"member of {ADMIN_ROLE}")
-    if _member_of(conn, HELPDESK_ROLE):
-        return SignedIn(user, "helpdesk", f"member of {HELPDESK_ROLE}")
-    owner = conn.execute("SELECT tableowner = session_user FROM pg_tables WHERE schemaname = 'public' "
-                         "AND tablename = %s", (META_TABLE,)).fetchone()
-    if owner is not None and owner[0]:
-        return SignedIn(user, "owner", "the registry's owner (database administrator), not a console role")
-    return SignedIn(user, "none", f"neither {ADMIN_ROLE} nor {HELPDESK_ROLE}: ask an administrator to run "
-                                  f"GRANT {HELPDESK_ROLE} TO {user}; (or {ADMIN_ROLE})")
+        role = "admin"
+    elif _member_of(conn, HELPDESK_ROLE):
+        role = "helpdesk"
+    else:
+        owner = conn.execute("SELECT tableowner = session_user FROM pg_tables WHERE schemaname = 'public' "
+                             "AND tablename = %s", (META_TABLE,)).fetchone()
+        role = "owner" if owner is not None and owner[0] else "none"
+    return SignedIn(user, role, role_explanation(role, user, translate=False))
 
 
 def _member_of(conn, role: str) -> bool:
@@ -1314,31 +1383,33 @@ def translate(sql: str) -> str:
     return done
 
 
-# What a refused statement was trying to do, in words (the first match wins).
+# What a refused statement was trying to do, in words (the first match wins; marked for translation, shown
+# with _() by refused_words).
 _REFUSED_WORDS = (
-    (re.compile(r"^\s*UPDATE\s+profiles\b.*'revoked'", re.S | re.I), "revoke profiles"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+applications\b", re.I), "add applications"),
-    (re.compile(r"^\s*UPDATE\s+applications\b", re.I), "change applications"),
-    (re.compile(r"^\s*DELETE\s+FROM\s+applications\b", re.I), "remove applications"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+profiles\b", re.I), "link profiles"),
-    (re.compile(r"^\s*UPDATE\s+profiles\b", re.I), "change profiles this way"),
-    (re.compile(r"^\s*DELETE\s+FROM\s+profiles\b", re.I), "remove profiles"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+checks\b", re.I), "record a link attempt"),
-    (re.compile(r"^\s*INSERT\s+INTO\s+audit\b", re.I), "write this kind of audit entry"),
-    (re.compile(r"^\s*(UPDATE|DELETE\s+FROM|TRUNCATE)\s+audit\b", re.I), "change the audit trail"),
-    (re.compile(r"^\s*(INSERT\s+INTO|DELETE\s+FROM)\s+reconciliation", re.I), "record reconciliations"),
+    (re.compile(r"^\s*UPDATE\s+profiles\b.*'revoked'", re.S | re.I), N_("revoke profiles")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+applications\b", re.I), N_("add applications")),
+    (re.compile(r"^\s*UPDATE\s+applications\b", re.I), N_("change applications")),
+    (re.compile(r"^\s*DELETE\s+FROM\s+applications\b", re.I), N_("remove applications")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+profiles\b", re.I), N_("link profiles")),
+    (re.compile(r"^\s*UPDATE\s+profiles\b", re.I), N_("change profiles this way")),
+    (re.compile(r"^\s*DELETE\s+FROM\s+profiles\b", re.I), N_("remove profiles")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+checks\b", re.I), N_("record a link attempt")),
+    (re.compile(r"^\s*INSERT\s+INTO\s+audit\b", re.I), N_("write this kind of audit entry")),
+    (re.compile(r"^\s*(UPDATE|DELETE\s+FROM|TRUNCATE)\s+audit\b", re.I), N_("change the audit trail")),
+    (re.compile(r"^\s*(INSERT\s+INTO|DELETE\s+FROM)\s+reconciliation", re.I), N_("record reconciliations")),
 )
 
 
 def refused_words(sql: str, params: Sequence[Any] = ()) -> str:
-    """What `sql` was trying to do, as an administrator says it ("revoke profiles")."""
+    """What `sql` was trying to do, as an administrator says it ("revoke profiles"), in the current
+    language."""
     shown = sql
     if any(p == "revoked" for p in params or ()):
         shown = sql + " 'revoked'"
     for pattern, words in _REFUSED_WORDS:
         if pattern.search(shown):
-            return words
-    return "make this change"
+            return _(words)
+    return _("make this change")
 
 
 class PgCursor:
@@ -1383,8 +1454,15 @@ class PgCursor:
         self._cursor.close()
 
 
+def reconnecting_message(where: str) -> str:
+    """What a request says while its connection is being opened again on another thread."""
+    return _("Reconnecting to the registry at {where}… The connection was lost; nothing more was written, "
+             "and what is shown stays until the registry answers again.").format(where=where)
+
+
 # Statements that change nothing: outside a unit of work, one that met a lost connection is sent again once
 # on a fresh connection (a transaction's BEGIN included: nothing of it had happened yet).
+_STREAMS = itertools.count(1)   # the names of server-side cursors (unique per process)
 _CHANGES_NOTHING = re.compile(r"\s*(SELECT|SET|SHOW|BEGIN)\b", re.IGNORECASE)
 
 
@@ -1406,6 +1484,12 @@ class PgConnection:
         self._idle = idle or (lambda: True)
         self._closed = False
         self.reconnects = 0              # how many times the connection was opened again
+        # Opening again elsewhere (`reopen_elsewhere`): a GUI thread's connection never waits for the network.
+        self._elsewhere: Any = None      # (job) -> None: runs job() on another thread; None: open here
+        self._suspect = False            # known or said (by the live-update listener) to be lost
+        self._reopening = False          # a job opening it again is under way
+        self._fresh: Any = None          # the connection that job opened, taken at the next statement
+        self._lock = threading.Lock()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
         # SQLite's `lastrowid` is PostgreSQL's `RETURNING id` (`lastval()` would need a grant on the sequence)
@@ -1421,10 +1505,46 @@ class PgConnection:
         return self.run(run, sql, params)
 
     def executemany(self, sql: str, seq: Any) -> PgCursor:
+        if self._elsewhere is not None and not self._closed and self._suspect:
+            raise self._reconnecting()   # a write: never sent on a connection known to be lost
         cursor = self.raw.cursor()
         with self.errors(sql):
             cursor.executemany(translate(sql), list(seq))
         return PgCursor(cursor, self)
+
+    def stream(self, sql: str, params: Sequence[Any] = (), *, batch: int = 500) -> Iterator[tuple]:
+        """The rows of a read through a server-side (named) cursor, `batch` at a time: the result stays on the
+        server and memory does not grow with it (`Registry.iter_profiles`). Outside a transaction it opens a
+        read-only one of its own for the cursor's life, ended when the rows are read or the iterator is
+        closed; inside a unit of work the cursor lives in it."""
+        text = translate(sql)
+        own: list[bool] = []
+
+        def declare(raw: Any) -> Any:
+            own[:] = [raw.info.transaction_status == _idle()]
+            if own[0]:
+                raw.execute("BEGIN READ ONLY")
+            cursor = raw.cursor(name=f"ec_stream_{next(_STREAMS)}")
+            cursor.itersize = batch
+            cursor.execute(text, tuple(params or ()))
+            return cursor
+
+        cursor = self.run(declare, "SELECT")
+        raw = self.raw
+        try:
+            while True:
+                with self.errors(sql, params):
+                    rows = cursor.fetchmany(batch)
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            try:
+                cursor.close()
+                if own and own[0] and raw is self.raw and not raw.closed:
+                    raw.execute("COMMIT")
+            except Exception:  # noqa: BLE001 - a lost connection ends the cursor and its transaction itself
+                pass
 
     def read(self, action: Any) -> Any:
         """`action(raw)`, a read on the psycopg connection itself (`profile_page`, `verify_audit`): sent again
@@ -1432,6 +1552,8 @@ class PgConnection:
         return self.run(action, "SELECT")
 
     def run(self, action: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self._elsewhere is not None:
+            return self._run_here(action, sql, params)
         revivable = self._revivable(sql)
         if revivable and self.raw.closed:
             self.revive()
@@ -1445,6 +1567,97 @@ class PgConnection:
         with self.errors(sql, params):
             return action(self.raw)
 
+    # ---------------------------------------------------------------- opening again on another thread
+
+    def reopen_elsewhere(self, start: Any) -> None:
+        """From now on this connection is never opened again on the calling thread (a GUI thread, which must
+        not wait for the network): when it is lost, `start(job)` is called and must run `job()` on another
+        thread; `job` opens the new connection (up to `connect_timeout`) and returns True when it did. Until
+        then every statement raises `ConnectionLost` at once ("reconnecting"), sending nothing; the first
+        statement outside a unit of work after it takes the new connection. A write is never sent twice:
+        one that met the loss raises `ConnectionLost`, as always."""
+        self._elsewhere = start
+
+    def mark_lost(self) -> None:
+        """Someone else noticed the network is gone (the live-update listener's connection was lost): stop
+        sending on this connection, which may wait for a silent network, and open it again elsewhere."""
+        if self._elsewhere is None or self._closed:
+            return
+        self._suspect = True
+        self._start_reopening()
+
+    @property
+    def reopening(self) -> bool:
+        """Whether the connection is lost and being opened again elsewhere."""
+        return self._suspect and self._fresh is None
+
+    def _reconnecting(self) -> ConnectionLost:
+        return ConnectionLost(reconnecting_message(self.target.where))
+
+    def _start_reopening(self) -> None:
+        with self._lock:
+            if self._reopening or self._fresh is not None or self._reopen is None:
+                return
+            self._reopening = True
+
+        def job() -> bool:
+            try:
+                raw = self._reopen()
+            except BaseException:
+                with self._lock:
+                    self._reopening = False
+                raise
+            with self._lock:
+                self._reopening = False
+                if self._closed:
+                    raw.close()
+                    return False
+                self._fresh = raw
+            return True
+
+        try:
+            self._elsewhere(job)
+        except BaseException:
+            with self._lock:
+                self._reopening = False
+            raise
+
+    def _take_fresh(self) -> bool:
+        """Use the connection a job opened (outside a unit of work only); True when one was taken."""
+        with self._lock:
+            raw, self._fresh = self._fresh, None
+        if raw is None:
+            return False
+        old, self.raw = self.raw, raw
+        self._suspect = False
+        self.reconnects += 1
+        try:
+            old.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close: it is dropped anyway
+            pass
+        return True
+
+    def _run_here(self, action: Any, sql: str, params: Sequence[Any]) -> Any:
+        """`run` for a connection opened again elsewhere: never waits here for a connection to open."""
+        if self._closed:
+            with self.errors(sql, params):
+                return action(self.raw)
+        if self._fresh is not None and bool(self._idle()):
+            self._take_fresh()
+        if self._suspect or self.raw.closed:
+            self._suspect = True
+            self._start_reopening()
+            raise self._reconnecting()
+        try:
+            with self.errors(sql, params):
+                return action(self.raw)
+        except ConnectionLost:
+            self._suspect = True
+            self._start_reopening()
+            if _CHANGES_NOTHING.match(sql) is None or not self._idle():
+                raise                        # a write, or a unit of work: lost, said as always
+        raise self._reconnecting()           # a read: said at once, read again once opened
+
     def _revivable(self, sql: str) -> bool:
         return (self._reopen is not None and not self._closed and bool(self._idle())
                 and _CHANGES_NOTHING.match(sql) is not None)
@@ -1457,9 +1670,10 @@ class PgConnection:
         try:
             raw = self._reopen()
         except PgRegistryError as exc:
-            raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost and cannot "
-                                 f"be opened again yet ({exc}). Nothing more was written; try again once the "
-                                 "server can be reached.") from None
+            raise ConnectionLost(_("The connection to the registry at {where} was lost and cannot be "
+                                   "opened again yet ({reason}). Nothing more was written; try again once "
+                                   "the server can be reached.").format(where=self.target.where,
+                                                                        reason=exc)) from None
         old, self.raw = self.raw, raw
         self.reconnects += 1
         try:
@@ -1481,6 +1695,10 @@ class PgConnection:
     def close(self) -> None:
         self._closed = True
         self.raw.close()
+        with self._lock:
+            fresh, self._fresh = self._fresh, None
+        if fresh is not None:
+            fresh.close()
 
     @contextmanager
     def errors(self, sql: str = "", params: Sequence[Any] = ()) -> Iterator[None]:
@@ -1495,22 +1713,23 @@ class PgConnection:
         try:
             yield
         except psycopg.errors.InsufficientPrivilege:
-            role = self.role or "without a console role"
-            raise RoleRefused(f"Your registry role ({role}) may not {refused_words(sql, params)}: ask an "
-                              "administrator.") from None
+            role = self.role or _("without a console role")
+            raise RoleRefused(_("Your registry role ({role}) may not {doing}: ask an administrator.").format(
+                role=role, doing=refused_words(sql, params))) from None
         except (psycopg.errors.IntegrityError, psycopg.errors.QueryCanceled):
             raise
         except psycopg.OperationalError as exc:
-            raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost "
-                                 f"({_first_line(exc)}). Nothing more was written; try again once the "
-                                 "server can be reached.") from None
+            raise ConnectionLost(self._lost(exc)) from None
         except psycopg.Error as exc:
             if self.raw.closed or self.raw.broken:
-                raise ConnectionLost(f"The connection to the registry at {self.target.where} was lost "
-                                     f"({_first_line(exc)}). Nothing more was written; try again once the "
-                                     "server can be reached.") from None
-            raise RegistryError(f"The registry at {self.target.where} refused a request: "
-                                f"{_first_line(exc)}") from None
+                raise ConnectionLost(self._lost(exc)) from None
+            raise RegistryError(_("The registry at {where} refused a request: {reason}").format(
+                where=self.target.where, reason=_first_line(exc))) from None
+
+    def _lost(self, exc: BaseException) -> str:
+        return _("The connection to the registry at {where} was lost ({reason}). Nothing more was written; "
+                 "try again once the server can be reached.").format(where=self.target.where,
+                                                                     reason=_first_line(exc))
 
 
 def integrity_error() -> type[Exception]:

@@ -25,7 +25,7 @@ import textwrap
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail
+from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail, shown_title
 from ec_console.i18n import N_, _, current_language, ngettext
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def render_step(step: StepResult, *, color: bool = False, title_width: int = 0) 
     word = status_word(step.status)
     word = _paint(word, step.status, color) + " " * (_status_width() - len(word))
     duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
-    title = safe_text(step.title, keep_newlines=False).ljust(title_width)
+    title = safe_text(shown_title(step), keep_newlines=False).ljust(title_width)
     detail_lines = safe_text(shown_detail(step)).splitlines() or [""]
     head = f"  {word}  {title}  {duration:>8}  {detail_lines[0]}".rstrip()
     lines = [head]
@@ -156,14 +156,16 @@ def header_lines(report: Report | None, header: ReportHeader) -> list[str]:
     """The header's labelled values, one per line, indented under the title line (no verdict without a
     report: the CLI prints these before the steps run)."""
     rows = header.rows(report)
-    width = max(len("Verdict"), *(len(label) for label, _value in rows)) + 1
+    width = max(len(_("Verdict")), *(len(label) for label, _value in rows)) + 1
     return [f"  {(label + ':').ljust(width)}  {safe_text(value, keep_newlines=False)}"
             for label, value in rows]
 
 
 def verdict_line(report: Report, header: ReportHeader) -> str:
     """The verdict alone (what the live CLI prints after the last step)."""
-    value = dict(header.rows(report))["Verdict"]
+    from ec_console.report_header import shown_verdict
+
+    value = shown_verdict(report)
     return _("Verdict: {verdict}").format(verdict=safe_text(value, keep_newlines=False))
 
 
@@ -181,7 +183,7 @@ def render_text(report: Report, *, color: bool = False, header: ReportHeader | N
 
 def step_title_width(report: Report) -> int:
     """The width the step titles are padded to (the live CLI pads to the same, from the planned steps)."""
-    return max((len(s.title) for s in report.steps), default=0)
+    return max((len(shown_title(s)) for s in report.steps), default=0)
 
 
 def _sorted_data(value: Any) -> Any:
@@ -316,7 +318,8 @@ def _html_step(step: StepResult) -> str:
         items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in data_items(step.data))
         data = _e(_("Data"))
         detail += f'<details><summary>{data}</summary><dl class="data">{items}</dl></details>'
-    return (f'<tr><td class="status {status}">{_e(status_word(step.status))}</td><td>{_e(step.title)}</td>'
+    title = _e(shown_title(step))
+    return (f'<tr><td class="status {status}">{_e(status_word(step.status))}</td><td>{title}</td>'
             f'<td class="dur">{duration}</td><td>{detail}</td></tr>')
 
 
@@ -326,7 +329,7 @@ def _html_header(report: Report, header: ReportHeader | None) -> str:
     # A table rather than a CSS grid: it lays out the same in a ticket system that drops the style sheet.
     items = []
     for label, value in header.rows(report):
-        css = f' class="verdict {report.result.value}"' if label == "Verdict" else ""
+        css = f' class="verdict {report.result.value}"' if label == _("Verdict") else ""
         items.append(f'<tr><th scope="row">{_e(label)}</th><td{css}>{_e(value)}</td></tr>')
     return f'<table class="header">{"".join(items)}</table>\n'
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ec_console.checks import Report
 from ec_console.errors import BadInput
+from ec_console.i18n import _
 
 if TYPE_CHECKING:
     from ec_console.report_header import ReportHeader
@@ -29,11 +30,12 @@ def report_target(text: str, flag: str = "--report") -> tuple[Path, str]:
     shown = text if len(text) <= 80 else text[:77] + "..."
     fmt = REPORT_EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
-        raise BadInput(f"{flag}: {shown!r} must end in .html or .pdf (the extension chooses the format)")
+        raise BadInput(_("{flag}: {file} must end in .html or .pdf (the extension chooses the "
+                         "format)").format(flag=flag, file=repr(shown)))
     if path.is_dir():
-        raise BadInput(f"{flag}: {shown!r} is a folder; give a file name")
+        raise BadInput(_("{flag}: {file} is a folder; give a file name").format(flag=flag, file=repr(shown)))
     if not path.parent.is_dir():
-        raise BadInput(f"{flag}: the folder of {shown!r} does not exist")
+        raise BadInput(_("{flag}: the folder of {file} does not exist").format(flag=flag, file=repr(shown)))
     return path, fmt
 
 
@@ -47,7 +49,8 @@ def render_report(report: Report, fmt: str, header: ReportHeader | None = None) 
     from ec_console.report_header import redacted_report
 
     if fmt not in REPORT_FORMATS:
-        raise BadInput(f"report format must be one of {', '.join(REPORT_FORMATS)}, not {fmt!r}")
+        raise BadInput(_("report format must be one of {formats}, not {format}").format(
+            formats=", ".join(REPORT_FORMATS), format=repr(fmt)))
     if fmt == "pdf":
         from ec_console.report_pdf import render_pdf
 

@@ -24,16 +24,22 @@ from typing import Any
 
 from ec_console import APP_DISPLAY_NAME, __version__
 from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
+from ec_console.i18n import N_, SOURCE_LANGUAGE, _, current_language, format_date
 from ec_console.words import count
 
-AD_HOC = "none (details entered for this check)"
+# The header's values are kept in English (the JSON report's `header` object); `rows()` shows them in the
+# reader's language.
+AD_HOC = N_("none (details entered for this check)")
+NO_REGION = N_("none (no saved application)")
+UNKNOWN_USER = N_("unknown user")
 PLATFORM_LABELS = {
-    "exchange_onprem": "Exchange on-premises (EWS)",
-    "exchange_online": "Exchange Online (EWS)",
-    "graph": "Exchange Online (Microsoft Graph)",
-    "google": "Google Workspace (domain-wide delegation)",
-    "google_marketplace": "Google Workspace (Marketplace app)",
+    "exchange_onprem": N_("Exchange on-premises (EWS)"),
+    "exchange_online": N_("Exchange Online (EWS)"),
+    "graph": N_("Exchange Online (Microsoft Graph)"),
+    "google": N_("Google Workspace (domain-wide delegation)"),
+    "google_marketplace": N_("Google Workspace (Marketplace app)"),
 }
+VERDICT_LABEL = N_("Verdict")
 
 
 def operator_name() -> str:
@@ -43,7 +49,7 @@ def operator_name() -> str:
     except Exception:  # noqa: BLE001 - getpass raises OSError / KeyError / ImportError on odd systems
         name = os.environ.get("USER") or os.environ.get("USERNAME") or ""
     name = "".join(ch for ch in str(name) if ch.isprintable()).strip()
-    return name[:100] or "unknown user"
+    return name[:100] or UNKNOWN_USER
 
 
 def platform_label(provider: str, settings: Mapping[str, Any] | None = None, *,
@@ -65,12 +71,15 @@ def platform_label(provider: str, settings: Mapping[str, Any] | None = None, *,
 
 
 def readable_time(iso: str) -> str:
-    """"2026-12-03T07:05:09Z" as "3 Dec 2026, 07:05 UTC" (the text as given when it is not such a time)."""
+    """"2026-12-03T07:05:09Z" as "3 Dec 2026, 07:05 UTC" ("03.12.2026, 07:05 UTC" in German; the text as
+    given when it is not such a time)."""
     try:
         moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
     except (ValueError, AttributeError):
         return iso
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    if current_language() == SOURCE_LANGUAGE:
+        return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    return f"{format_date(moment.replace(tzinfo=None))}, {moment:%H:%M} UTC"
 
 
 def _now() -> str:
@@ -87,16 +96,17 @@ class ReportHeader:
     created_at: str              # ISO 8601 UTC
 
     def rows(self, report: Report | None) -> list[tuple[str, str]]:
-        """Labelled values for people (text, HTML, PDF), the verdict first. Without a report (the CLI
-        printing the header before the steps run) there is no verdict yet, and the time is the header's."""
-        rows = [("Verdict", verdict(report))] if report is not None else []
+        """Labelled values for people (text, HTML, PDF) in the current language, the verdict first (its
+        label is `_(VERDICT_LABEL)`). Without a report (the CLI printing the header before the steps run)
+        there is no verdict yet, and the time is the header's."""
+        rows = [(_(VERDICT_LABEL), shown_verdict(report))] if report is not None else []
         rows.extend([
-            ("Application", self.application or AD_HOC),
-            ("Platform", self.platform),
-            ("Region", self.region or "none (no saved application)"),
-            ("Run by", self.operator),
-            ("Time", readable_time(report.started_at if report is not None else self.created_at)),
-            ("Console", f"{APP_DISPLAY_NAME} {self.version}"),
+            (_("Application"), self.application or _(AD_HOC)),
+            (_("Platform"), _(self.platform) if self.platform in PLATFORM_LABELS.values() else self.platform),
+            (_("Region"), self.region or _(NO_REGION)),
+            (_("Run by"), _(UNKNOWN_USER) if self.operator == UNKNOWN_USER else self.operator),
+            (_("Time"), readable_time(report.started_at if report is not None else self.created_at)),
+            (_("Console"), f"{APP_DISPLAY_NAME} {self.version}"),
         ])
         return rows
 
@@ -142,12 +152,19 @@ def region_label(region_id: str | None) -> str | None:
 
 
 # --- the verdict ------------------------------------------------------------------------------------------
+# Made in English for the JSON report (`verdict`) and in the reader's language for people (`shown_verdict`).
 
 _ACCESS = {
-    "exchange": "impersonation works",
-    "graph": "the application's access works",
-    "google": "domain-wide delegation works",
+    "exchange": N_("impersonation works"),
+    "graph": N_("the application's access works"),
+    "google": N_("domain-wide delegation works"),
 }
+_DELEGATE_ACCESS = N_("the service account's folder permissions work")
+_SOME_ACCESS = N_("access works")
+
+
+def _english(text: str) -> str:
+    return text
 
 
 def _one_line(text: str) -> str:
@@ -155,39 +172,65 @@ def _one_line(text: str) -> str:
     return line.rstrip(".") if line.endswith(".") and not line.endswith("..") else line
 
 
-def _why(step: StepResult) -> str:
+def _why(step: StepResult, t: Callable[[str], str]) -> str:
+    shown = t is not _english
     if step.diagnosis is not None and step.diagnosis.cause:
+        if shown:
+            from ec_console.diagnoses import localize
+
+            return _one_line(localize(step.diagnosis).cause)
         return _one_line(step.diagnosis.cause)
-    return _one_line(step.detail) or f"the step “{step.title}” failed"
+    if shown:
+        from ec_console.checks import shown_detail
+
+        detail = shown_detail(step)
+    else:
+        detail = step.detail
+    return _one_line(detail) or t(N_("the step “{title}” failed")).format(title=step.title)
 
 
-def _access_words(report: Report) -> str:
+def _access_words(report: Report, t: Callable[[str], str]) -> str:
     if report.provider == "exchange":
         step = report.step("impersonate")
         if step is not None and (step.data or {}).get("access") == "delegate":
-            return "the service account's folder permissions work"
-    return _ACCESS.get(report.provider, "access works")
+            return t(_DELEGATE_ACCESS)
+    return t(_ACCESS.get(report.provider, _SOME_ACCESS))
 
 
-def verdict(report: Report) -> str:
-    """One line for a ticket: reachable or not, and why not."""
+def _verdict(report: Report, t: Callable[[str], str]) -> str:
     read = report.step("read_calendar")
     calendar_read = read is not None and read.status in (StepStatus.PASS, StepStatus.WARN)
     failed = report.first_failure
     if failed is not None:
         if calendar_read:
-            return f"Reachable, but “{failed.title}” failed: {_why(failed)}"
-        return f"Not reachable: {_why(failed)}"
+            return t(N_("Reachable, but “{title}” failed: {why}")).format(title=failed.title,
+                                                                           why=_why(failed, t))
+        return t(N_("Not reachable: {why}")).format(why=_why(failed, t))
     if report.cancelled:
-        return "Not finished: the check was stopped before every step ran"
+        return t(N_("Not finished: the check was stopped before every step ran"))
     if all(step.status is StepStatus.SKIP for step in report.steps):
-        return "Not proved: no step ran"
-    what = _access_words(report)
-    line = f"Reachable: {what} and the calendar can be read" if calendar_read else f"Reachable: {what}"
+        return t(N_("Not proved: no step ran"))
+    what = _access_words(report, t)
+    line = (t(N_("Reachable: {access} and the calendar can be read")) if calendar_read
+            else t(N_("Reachable: {access}"))).format(access=what)
     warnings = [step for step in report.steps if step.status is StepStatus.WARN]
     if warnings:
-        line += f" ({count(len(warnings), 'warning', 'warnings')}: {_why(warnings[0])})"
+        if t is _english:
+            many = f"{len(warnings):,} {'warning' if len(warnings) == 1 else 'warnings'}"
+        else:
+            many = count(len(warnings), "warning", "warnings")
+        line += f" ({many}: {_why(warnings[0], t)})"
     return line
+
+
+def verdict(report: Report) -> str:
+    """One line for a ticket: reachable or not, and why not (English: the JSON report's `verdict`)."""
+    return _verdict(report, _english)
+
+
+def shown_verdict(report: Report) -> str:
+    """The verdict in the current language (the text, HTML and PDF reports, the check window)."""
+    return _verdict(report, _)
 
 
 # --- redaction of a report's content ----------------------------------------------------------------------
@@ -222,5 +265,5 @@ def redacted_report(report: Report, redact: Callable[[str], str]) -> Report:
     return replace(report, steps=steps)
 
 
-__all__ = ["AD_HOC", "ReportHeader", "make_header", "operator_name", "platform_label", "readable_time",
-           "redacted_report", "region_label", "verdict"]
+__all__ = ["AD_HOC", "VERDICT_LABEL", "ReportHeader", "make_header", "operator_name", "platform_label",
+           "readable_time", "redacted_report", "region_label", "shown_verdict", "verdict"]

@@ -23,8 +23,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ec_console.checks import Diagnosis, Report, StepResult, StepStatus
-from ec_console.render import data_items, format_duration, provider_name, render_summary, safe_text
+from ec_console.checks import Diagnosis, Report, StepResult, StepStatus, shown_detail, shown_title
+from ec_console.i18n import N_, _
+from ec_console.render import (
+    data_items,
+    format_duration,
+    provider_name,
+    render_summary,
+    safe_text,
+    shown_diagnosis,
+    status_word,
+)
 
 if TYPE_CHECKING:
     from ec_console.report_header import ReportHeader
@@ -58,7 +67,6 @@ FALLBACK_FONTS = (
     Path("/Library/Fonts/Arial Unicode.ttf"),
 )
 
-_WORDS = {StepStatus.PASS: "PASS", StepStatus.WARN: "WARN", StepStatus.FAIL: "FAIL", StepStatus.SKIP: "SKIP"}
 _COLOURS = {StepStatus.PASS: (26, 127, 55), StepStatus.WARN: (154, 103, 0), StepStatus.FAIL: (207, 34, 46),
             StepStatus.SKIP: (110, 119, 129)}
 _INK = (27, 27, 27)
@@ -70,6 +78,7 @@ _LINK = (9, 105, 218)
 
 # Column widths in mm (A4 with 15 mm margins leaves 180 mm): status, step, duration, detail.
 _COLUMNS = (15.0, 47.0, 16.0, 102.0)
+_HEADINGS = (N_("Status"), N_("Step"), N_("Duration"), N_("Detail"))
 _PAD = 1.3
 _LINE = 4.3           # body line height (9 pt)
 _SMALL_LINE = 3.7     # data lines (7.5 pt)
@@ -116,9 +125,10 @@ class _Block:
 
 
 def _diagnosis_blocks(diagnosis: Diagnosis, clean: Callable[[str], str]) -> list[_Block]:
+    diagnosis = shown_diagnosis(diagnosis)
     commands, links = set(diagnosis.commands), set(diagnosis.links)
-    blocks = [_Block("gap"), _Block("label", "Cause:"), _Block("text", clean(diagnosis.cause)),
-              _Block("gap"), _Block("label", "Fix:")]
+    blocks = [_Block("gap"), _Block("label", _("Cause:")), _Block("text", clean(diagnosis.cause)),
+              _Block("gap"), _Block("label", _("Fix:"))]
     for line in diagnosis.remediation.splitlines():
         text = line.strip()
         if not text:
@@ -129,12 +139,12 @@ def _diagnosis_blocks(diagnosis: Diagnosis, clean: Callable[[str], str]) -> list
             blocks.append(_Block("link", clean(text)))
         else:
             blocks.append(_Block("text", clean(text)))
-    blocks.append(_Block("code", f"Diagnosis code: {clean(diagnosis.code)}"))
+    blocks.append(_Block("code", _("Diagnosis code: {code}").format(code=clean(diagnosis.code))))
     return blocks
 
 
 def _detail_blocks(step: StepResult, clean: Callable[[str], str]) -> list[_Block]:
-    blocks = [_Block("text", line) for line in clean(step.detail).splitlines() if line.strip()]
+    blocks = [_Block("text", line) for line in clean(shown_detail(step)).splitlines() if line.strip()]
     if step.diagnosis is not None and step.status in (StepStatus.FAIL, StepStatus.WARN):
         blocks.extend(_diagnosis_blocks(step.diagnosis, clean))
     items = data_items(step.data)
@@ -189,7 +199,8 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
             return "".join(ch if ch == "\n" or ord(ch) in covered else f"<U+{ord(ch):04X}>" for ch in text)
 
     target = clean(report.target)
-    title = f"{provider_name(report.provider)} connectivity check of {target}"
+    title = _("{provider} connectivity check of {target}").format(provider=provider_name(report.provider),
+                                                                   target=target)
     summary = clean(render_summary(report))
 
     class _Document(FPDF):
@@ -207,10 +218,11 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
                 table_header(self)
                 if self.row_title:
                     y = self.get_y()
-                    self.set_xy(self.l_margin + _COLUMNS[0] + _PAD, y + _PAD)
+                    self.set_xy(self.l_margin + columns[0] + _PAD, y + _PAD)
                     self.set_font(sans, "", 7.5)
                     self.set_text_color(*_MUTED)
-                    self.multi_cell(_COLUMNS[1] - 2 * _PAD, _SMALL_LINE, fit(f"{self.row_title} (continued)"),
+                    continued = _("{step} (continued)").format(step=self.row_title)
+                    self.multi_cell(columns[1] - 2 * _PAD, _SMALL_LINE, fit(continued),
                                     align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
                     self.continued_bottom = self.get_y()
                     self.set_xy(self.l_margin, y + _PAD)
@@ -219,7 +231,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
             self.set_y(-12)
             self.set_font(sans, "", 7.5)
             self.set_text_color(*_MUTED)
-            self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+            self.cell(0, 4, _("Page {page} of {pages}").format(page=self.page_no(), pages="{nb}"), align="R")
 
     pdf = _Document(orientation="P", unit="mm", format="A4")
     if unicode_fonts:
@@ -240,16 +252,23 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     pdf.set_author("Enterprise Connect Console")
     pdf.set_creator("Enterprise Connect Console")
     pdf.alias_nb_pages()
+    # The status column is as wide as the widest status word in this language (bold, 8.5 pt) and the
+    # duration column as its heading; the detail column gives what they take.
+    pdf.set_font(sans, "B", 8.5)
+    status_w = max(_COLUMNS[0], max(pdf.get_string_width(fit(status_word(s))) for s in StepStatus) + 2 * _PAD,
+                   pdf.get_string_width(fit(_(_HEADINGS[0]))) + 2 * _PAD)
+    duration_w = max(_COLUMNS[2], pdf.get_string_width(fit(_(_HEADINGS[2]))) + 2 * _PAD)
+    columns = (status_w, _COLUMNS[1], duration_w, sum(_COLUMNS) - status_w - _COLUMNS[1] - duration_w)
 
     def table_header(doc: Any) -> None:
         doc.set_font(sans, "B", 8.5)
         doc.set_text_color(*_INK)
         doc.set_fill_color(*_HEAD_FILL)
         top, x = doc.get_y(), doc.l_margin
-        doc.rect(x, top, sum(_COLUMNS), 6.5, style="F")
-        for heading, width in zip(("Status", "Step", "Duration", "Detail"), _COLUMNS, strict=True):
+        doc.rect(x, top, sum(columns), 6.5, style="F")
+        for heading, width in zip(_HEADINGS, columns, strict=True):
             doc.set_xy(x + _PAD, top)
-            doc.cell(width - 2 * _PAD, 6.5, heading, align="R" if heading == "Duration" else "L")
+            doc.cell(width - 2 * _PAD, 6.5, fit(_(heading)), align="R" if heading == "Duration" else "L")
             x += width
         doc.set_xy(doc.l_margin, top + 6.5)
 
@@ -305,7 +324,9 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     def header_grid(rows: list[tuple[str, str]]) -> None:
         """The header's labelled values, two to a line: label muted, value in ink."""
         half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-        label_w = 20.0
+        pdf.set_font(sans, "", 8)
+        widest = max((pdf.get_string_width(fit(label)) for label, _value in rows), default=0.0)
+        label_w = max(20.0, widest + 2.5)
         for start in range(0, len(rows), 2):
             top, bottom = pdf.get_y(), pdf.get_y()
             for column, (label, value) in enumerate(rows[start:start + 2]):
@@ -329,7 +350,8 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     pdf.set_font(sans, "", 8.5)
     pdf.set_text_color(*_MUTED)
     if header is None:
-        pdf.cell(0, 5, fit(f"Mailbox: {target}    Started: {clean(report.started_at)} (UTC)"),
+        pdf.cell(0, 5, fit(_("Mailbox: {target}    Started: {started} (UTC)").format(
+            target=target, started=clean(report.started_at))),
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
     if header is not None:
@@ -349,7 +371,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     pdf.ln(2.5)
 
     # -- the steps ---------------------------------------------------------------------------------------
-    status_w, title_w, duration_w, detail_w = _COLUMNS
+    status_w, title_w, duration_w, detail_w = columns
     inner_detail = detail_w - 2 * _PAD
     table_header(pdf)
     pdf.in_table = True
@@ -359,7 +381,7 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
     for step in report.steps:
         blocks = _detail_blocks(step, clean)
         pdf.set_font(sans, "", 9)
-        title_lines = pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(step.title)), dry_run=True,
+        title_lines = pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(shown_title(step))), dry_run=True,
                                      output="LINES")
         height = max(len(title_lines) * _LINE, sum(block_height(b, inner_detail) for b in blocks)) + 2 * _PAD
         room = pdf.page_break_trigger - pdf.get_y()
@@ -371,11 +393,11 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         pdf.set_font(sans, "B", 8.5)
         pdf.set_text_color(*_COLOURS[step.status])
         pdf.set_x(left + _PAD)
-        pdf.cell(status_w - 2 * _PAD, _LINE, _WORDS[step.status])
+        pdf.cell(status_w - 2 * _PAD, _LINE, fit(status_word(step.status)))
         pdf.set_xy(left + status_w + _PAD, top + _PAD)
         pdf.set_font(sans, "B" if step.status is StepStatus.FAIL else "", 9)
         pdf.set_text_color(*_INK)
-        pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(step.title)), align="L",
+        pdf.multi_cell(title_w - 2 * _PAD, _LINE, fit(clean(shown_title(step))), align="L",
                        new_x=XPos.LEFT, new_y=YPos.NEXT)
         title_bottom = pdf.get_y()
         pdf.set_xy(left + status_w + title_w + _PAD, top + _PAD)
@@ -384,14 +406,14 @@ def render_pdf(report: Report, *, header: ReportHeader | None = None,
         duration = "" if step.status is StepStatus.SKIP else format_duration(step.duration_ms)
         pdf.cell(duration_w - 2 * _PAD, _LINE, duration, align="R")
         pdf.set_xy(detail_x, top + _PAD)
-        pdf.row_title = clean(step.title)
+        pdf.row_title = clean(shown_title(step))
         pdf.continued_bottom = 0.0
         for block in blocks:
             draw_block(block, detail_x, inner_detail)
         pdf.row_title = ""
         bottom = max(pdf.get_y(), pdf.continued_bottom if pdf.page_no() != page else title_bottom)
         pdf.set_draw_color(*_RULE)
-        pdf.line(left, bottom + _PAD, left + sum(_COLUMNS), bottom + _PAD)
+        pdf.line(left, bottom + _PAD, left + sum(columns), bottom + _PAD)
         pdf.set_y(bottom + _PAD)
     pdf.in_table = False
     return bytes(pdf.output())

@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from ec_console import paths
 from ec_console.errors import BadInput, ConsoleError, KeychainUnavailable
+from ec_console.i18n import N_, _
 from ec_console.logs import redact, register_secret
 
 SERVICE_NAME = "ec-console"
@@ -63,13 +64,14 @@ ALLOWED_BACKENDS: dict[str, str] = {
 }
 _CHAINER = "keyring.backends.chainer.ChainerBackend"
 
+# Marked for translation; `unlock_advice()` shows them in the current language.
 UNLOCK_ADVICE: dict[str, str] = {
-    "linux": (
+    "linux": N_(
         "On Linux, install and unlock GNOME Keyring (package gnome-keyring) or KWallet, or another "
         "Secret Service provider, and sign in to a desktop session (or start one with dbus-run-session)."
     ),
-    "darwin": "On macOS, unlock the login keychain (Keychain Access, File > Unlock Keychain \"login\").",
-    "win32": (
+    "darwin": N_("On macOS, unlock the login keychain (Keychain Access, File > Unlock Keychain \"login\")."),
+    "win32": N_(
         "On Windows, make sure the Credential Manager service (VaultSvc) is running "
         "(services.msc, or `Start-Service VaultSvc` in PowerShell)."
     ),
@@ -89,8 +91,8 @@ def unlock_advice(platform: str | None = None) -> str:
     platform = platform or sys.platform
     for prefix, advice in UNLOCK_ADVICE.items():
         if platform.startswith(prefix):
-            return advice
-    return UNLOCK_ADVICE["linux"]
+            return _(advice)
+    return _(UNLOCK_ADVICE["linux"])
 
 
 def secret_key(region_id: str, application_name: str, kind: str) -> str:
@@ -99,16 +101,18 @@ def secret_key(region_id: str, application_name: str, kind: str) -> str:
     The application name is percent-encoded so that no name can produce another name's key.
     """
     if not _REGION_RE.match(region_id or ""):
-        raise BadInput(f"Region id {region_id!r} is not valid (lower-case letters, digits and '-').")
+        raise BadInput(_("Region id {id} is not valid (lower-case letters, digits and '-').")
+                       .format(id=repr(region_id)))
     name = (application_name or "").strip()
     if not name:
-        raise BadInput("The application name is empty.")
+        raise BadInput(_("The application name is empty."))
     if _CONTROL_RE.search(name):
-        raise BadInput("The application name contains control characters.")
+        raise BadInput(_("The application name contains control characters."))
     if len(name) > 200:
-        raise BadInput("The application name is longer than 200 characters.")
+        raise BadInput(_("The application name is longer than {n} characters.").format(n=200))
     if not _KIND_RE.match(kind or ""):
-        raise BadInput(f"Secret kind {kind!r} is not valid (lower-case letters, digits and '_').")
+        raise BadInput(_("Secret kind {kind} is not valid (lower-case letters, digits and '_').")
+                       .format(kind=repr(kind)))
     return f"{region_id}/{quote(name, safe='')}/{kind}"
 
 
@@ -125,11 +129,13 @@ def blob_path(key: str) -> Path:
 
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not key:
-        raise BadInput("A secret needs a non-empty key.")
+        raise BadInput(_("A secret needs a non-empty key."))
     if len(key) > _MAX_KEY_CHARS or _CONTROL_RE.search(key):
-        raise BadInput("A secret key must be at most 400 characters with no control characters.")
+        raise BadInput(_("A secret key must be at most {n} characters with no control characters.")
+                       .format(n=_MAX_KEY_CHARS))
     if key.startswith(BLOB_KEY_PREFIX):
-        raise BadInput(f"Secret keys starting with {BLOB_KEY_PREFIX!r} are reserved.")
+        raise BadInput(_("Secret keys starting with {prefix} are reserved.")
+                       .format(prefix=repr(BLOB_KEY_PREFIX)))
 
 
 def _associated_data(key: str) -> bytes:
@@ -183,9 +189,9 @@ class CredentialStore(ABC):
         """Store `value` under `key`, replacing what was there (small in the keychain, large encrypted)."""
         _check_key(key)
         if not isinstance(value, str):
-            raise BadInput("A secret must be text.")
+            raise BadInput(_("A secret must be text."))
         if not value:
-            raise BadInput("Refusing to store an empty secret; delete it instead.")
+            raise BadInput(_("Refusing to store an empty secret; delete it instead."))
         register_secret(value)
         self._ensure_usable()
         if len(value.encode("utf-8")) > self.item_limit_bytes:
@@ -223,7 +229,8 @@ class CredentialStore(ABC):
             else:
                 self._set_item(name, previous)
             reason = exc.strerror or str(exc)
-            raise ConsoleError(f"Could not write the encrypted secret file {path}: {reason}.") from None
+            raise ConsoleError(_("Could not write the encrypted secret file {path}: {reason}.")
+                               .format(path=path, reason=reason)) from None
 
     def _get_large(self, key: str) -> str | None:
         path = blob_path(key)
@@ -231,20 +238,20 @@ class CredentialStore(ABC):
         if stored is None:
             if path.exists():
                 raise SecretUnreadable(
-                    f"The encrypted file for secret {key!r} ({path}) has no key in the keychain "
-                    f"({self.backend_name}), so it cannot be read. Store the secret again to replace it."
-                )
+                    _("The encrypted file for secret {key} ({path}) has no key in the keychain ({keychain}), "
+                      "so it cannot be read. Store the secret again to replace it.")
+                    .format(key=repr(key), path=path, keychain=self.backend_name))
             return None
         try:
             blob = path.read_bytes()
         except FileNotFoundError:
             raise SecretUnreadable(
-                f"The keychain holds a key for secret {key!r} but its encrypted file {path} is missing. "
-                "Store the secret again."
-            ) from None
+                _("The keychain holds a key for secret {key} but its encrypted file {path} is missing. "
+                  "Store the secret again.").format(key=repr(key), path=path)) from None
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            raise SecretUnreadable(f"Cannot read the encrypted secret file {path}: {reason}.") from None
+            raise SecretUnreadable(_("Cannot read the encrypted secret file {path}: {reason}.")
+                                   .format(path=path, reason=reason)) from None
         return _decrypt(_decode_data_key(stored), key, blob, path)
 
     def _delete_large(self, key: str) -> None:
@@ -255,7 +262,8 @@ class CredentialStore(ABC):
             pass
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            raise ConsoleError(f"Could not remove the encrypted secret file: {reason}.") from None
+            raise ConsoleError(_("Could not remove the encrypted secret file: {reason}.")
+                               .format(reason=reason)) from None
 
 
 def _encrypt(data_key: bytes, key: str, value: str) -> bytes:
@@ -273,18 +281,17 @@ def _decrypt(data_key: bytes | None, key: str, blob: bytes, path: Path) -> str:
     header = len(_BLOB_MAGIC) + _NONCE_BYTES
     if data_key is None or not blob.startswith(_BLOB_MAGIC) or len(blob) < header + 16:
         raise SecretUnreadable(
-            f"The encrypted file for secret {key!r} ({path}) is not in a known format. "
-            "Store the secret again."
-        )
+            _("The encrypted file for secret {key} ({path}) is not in a known format. "
+              "Store the secret again.").format(key=repr(key), path=path))
     try:
         nonce = blob[len(_BLOB_MAGIC) : header]
         plain = AESGCM(data_key).decrypt(nonce, blob[header:], _associated_data(key))
         return plain.decode("utf-8")
     except (InvalidTag, UnicodeDecodeError):
         raise SecretUnreadable(
-            f"The encrypted file for secret {key!r} ({path}) failed its integrity check: it was changed, "
-            "damaged or belongs to another secret. Store the secret again."
-        ) from None
+            _("The encrypted file for secret {key} ({path}) failed its integrity check: it was changed, "
+              "damaged or belongs to another secret. Store the secret again.")
+            .format(key=repr(key), path=path)) from None
 
 
 def _decode_data_key(stored: str) -> bytes | None:
@@ -342,8 +349,9 @@ def describe_backend(backend: Any) -> str:
     names = []
     for member in backend_members(backend):
         path = _class_path(member)
-        names.append(ALLOWED_BACKENDS[path] if _is_allowed_member(member) else f"{path} (not allowed)")
-    return ", ".join(names) if names else f"{_class_path(backend)} (no backend)"
+        names.append(ALLOWED_BACKENDS[path] if _is_allowed_member(member) else
+                     _("{backend} (not allowed)").format(backend=path))
+    return ", ".join(names) if names else _("{backend} (no backend)").format(backend=_class_path(backend))
 
 
 class KeyringStore(CredentialStore):
@@ -369,9 +377,9 @@ class KeyringStore(CredentialStore):
         refused = refused_members(self._backend)
         if refused:
             raise KeychainUnavailable(
-                f"No secure keychain is available: the keyring backend {', '.join(refused)} is not allowed "
-                "(plaintext or unknown storage is refused). " + unlock_advice()
-            )
+                _("No secure keychain is available: the keyring backend {backend} is not allowed "
+                  "(plaintext or unknown storage is refused).").format(backend=", ".join(refused))
+                + " " + unlock_advice())
         self._call(lambda b: b.get_password(self._service, PROBE_KEY))
 
     def _call(self, action: Callable[[Any], T]) -> T:
@@ -382,18 +390,21 @@ class KeyringStore(CredentialStore):
         except PasswordDeleteError:
             raise
         except KeyringLocked:
-            message = f"The keychain ({self.backend_name}) is locked. {unlock_advice()}"
+            message = _("The keychain ({keychain}) is locked.").format(keychain=self.backend_name) + " " \
+                + unlock_advice()
             raise KeychainUnavailable(message) from None
         except (NoKeyringError, InitError, KeyringError) as exc:
             reason = redact(str(exc)) or type(exc).__name__
             raise KeychainUnavailable(
-                f"The keychain ({self.backend_name}) cannot be used: {reason}. {unlock_advice()}"
-            ) from None
+                _("The keychain ({keychain}) cannot be used: {reason}.").format(keychain=self.backend_name,
+                                                                                reason=reason)
+                + " " + unlock_advice()) from None
         except Exception as exc:  # D-Bus, Security framework and Win32 errors surface as many types
             reason = f"{type(exc).__name__}: {redact(str(exc))}"
             raise KeychainUnavailable(
-                f"The keychain ({self.backend_name}) did not answer ({reason}). {unlock_advice()}"
-            ) from None
+                _("The keychain ({keychain}) did not answer ({reason}).").format(keychain=self.backend_name,
+                                                                                 reason=reason)
+                + " " + unlock_advice()) from None
 
     def _get_item(self, name: str) -> str | None:
         return self._call(lambda b: b.get_password(self._service, name))
@@ -429,11 +440,12 @@ class MemoryStore(CredentialStore):
 
     @property
     def backend_name(self) -> str:
-        return "In-memory store (not persistent; tests and sandbox only)"
+        return _("In-memory store (not persistent; tests and sandbox only)")
 
     def _ensure_usable(self) -> None:
         if not self.usable:
-            raise KeychainUnavailable(f"The in-memory credential store is switched off. {unlock_advice()}")
+            raise KeychainUnavailable(_("The in-memory credential store is switched off.") + " "
+                                      + unlock_advice())
 
     def _get_item(self, name: str) -> str | None:
         with self._lock:
@@ -472,4 +484,5 @@ def default_store() -> CredentialStore:
         folder = paths.data_dir()
         with _memory_lock:
             return _memory_stores.setdefault(folder, MemoryStore())
-    raise BadInput(f"{STORE_ENV} must be 'keyring' or 'memory', not {choice!r}.")
+    raise BadInput(_("{variable} must be 'keyring' or 'memory', not {value}.").format(variable=STORE_ENV,
+                                                                                     value=repr(choice)))

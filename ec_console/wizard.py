@@ -35,6 +35,7 @@ from ec_console import validation
 from ec_console.checks import CancelToken, Report, StepResult, StepSpec, StepStatus
 from ec_console.errors import BadInput, ConsoleError
 from ec_console.i18n import N_, _, current_language
+from ec_console.texts import localized
 
 log = logging.getLogger(__name__)
 
@@ -641,7 +642,7 @@ class SetupFlow:
         except KeyProblem as exc:
             self.key_summary = None
             raise BadInput(_("{label}: not a usable service-account key: {problem}").format(
-                label=label, problem=exc)) from None
+                label=label, problem=localized(str(exc)))) from None
         self._secret_values["key_file"] = json.dumps(info)
         self.key_summary = KeySummary(key.client_email, key.client_id, key.project_id, key.private_key_id)
         self.notes["key_file"] = self.key_summary.describe()
@@ -654,8 +655,8 @@ class SetupFlow:
         try:
             load_client_config(path)
         except (ClientSecretProblem, OSError, ValueError) as exc:
-            raise BadInput(_("{label}: not an OAuth client file: {problem}").format(label=label,
-                                                                                   problem=exc)) from None
+            raise BadInput(_("{label}: not an OAuth client file: {problem}").format(
+                label=label, problem=localized(str(exc)))) from None
         return str(path.resolve())
 
     def _check_certificate(self, raw: str, label: str) -> str:

@@ -19,6 +19,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -218,3 +220,106 @@ def _initialise(cluster: Cluster, tls: tuple[Path, Path] | None = None) -> None:
     log = cluster.base / "server.log"
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
     raise ClusterUnavailable(f"the test cluster did not start: {result.stderr.strip()} {tail}".strip())
+
+
+def seed_one_profile(conn, now: str = "2026-01-01T00:00:00Z") -> tuple[int, int]:
+    """An application (Contoso EWS) and one linked profile (ann@contoso.com) written straight through a
+    psycopg connection (a login role's, `pg_logins`); returns (application id, profile id)."""
+    app = conn.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
+                       "VALUES ('Contoso EWS', 'exchange', 'contoso.com', %s, %s) RETURNING id",
+                       (now, now)).fetchone()[0]
+    profile = conn.execute("INSERT INTO profiles (application_id, email, created_at, updated_at) "
+                           "VALUES (%s, 'ann@contoso.com', %s, %s) RETURNING id",
+                           (app, now, now)).fetchone()[0]
+    return app, profile
+
+
+@contextmanager
+def started_cluster(*databases: str, initialise: bool = True) -> Iterator[Cluster | None]:
+    """For the benches: a throwaway cluster with `databases` created (each holding a registry set up by
+    `registry_pg.initialise` unless `initialise` is false), stopped and deleted at the end. Yields None,
+    having printed why, where no cluster can start here (the bench then skips)."""
+    try:
+        cluster = start_cluster()
+    except ClusterUnavailable as exc:
+        print(f"skipped: {exc}")
+        yield None
+        return
+    try:
+        for name in databases:
+            with cluster.connect() as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            if initialise:
+                from ec_console import registry_pg
+
+                with registry_pg.connect(cluster.url(name), autocommit=True) as conn:
+                    registry_pg.initialise(conn)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+class SilentProxy:
+    """A loopback TCP proxy in front of the cluster that can go silent: `pause()` stops forwarding in both
+    directions without closing anything (a firewall that starts dropping packets: the connections stay
+    open, what is sent is never answered, a new connection is never greeted), `resume()` forwards again.
+    `url(dbname)` names the cluster through it (TCP, the superuser)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        import threading
+
+        self.cluster = cluster
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.port = int(self._listener.getsockname()[1])
+        self._forwarding = threading.Event()
+        self._forwarding.set()
+        self._stopped = threading.Event()
+        self._peers: dict[socket.socket, socket.socket] = {}
+        self._thread = threading.Thread(target=self._run, name="silent-proxy", daemon=True)
+        self._thread.start()
+
+    def url(self, dbname: str, *, connect_timeout: int = 2) -> str:
+        return (f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{quote(dbname, safe='')}"
+                f"?sslmode=disable&connect_timeout={connect_timeout}")
+
+    def pause(self) -> None:
+        self._forwarding.clear()
+
+    def resume(self) -> None:
+        self._forwarding.set()
+
+    def close(self) -> None:
+        self._stopped.set()
+        self._thread.join(5)
+        for sock in [self._listener, *self._peers]:
+            sock.close()
+
+    def _run(self) -> None:
+        import select
+
+        while not self._stopped.is_set():
+            if not self._forwarding.is_set():
+                self._stopped.wait(0.05)      # nothing read, nothing sent, nothing accepted or closed
+                continue
+            readable, _, _ = select.select([self._listener, *self._peers], [], [], 0.05)
+            for sock in readable:
+                if sock is self._listener:
+                    client, _ = self._listener.accept()
+                    server = socket.create_connection(("127.0.0.1", self.cluster.port))
+                    self._peers[client], self._peers[server] = server, client
+                    continue
+                peer = self._peers.get(sock)
+                if peer is None:
+                    continue
+                try:
+                    data = sock.recv(65536)
+                    if data:
+                        peer.sendall(data)
+                        continue
+                except OSError:
+                    pass
+                for end in (sock, peer):       # one end closed: close the pair
+                    self._peers.pop(end, None)
+                    end.close()

@@ -371,3 +371,30 @@ def test_any_text_chains_and_any_one_changed_field_is_named(entries, data):
     changed[victim] = replace(rows[victim], **{field: value})
     broken = verify(changed, find=lambda _d: None).broken
     assert broken is not None and (broken.kind, broken.id) == ("edited", victim + 1)
+
+
+def test_the_windows_line_is_german_while_the_export_header_and_json_reason_stay_english(compiled_catalogs):
+    from ec_console import i18n
+    from ec_console.audit_labels import action_label
+
+    with _registry(5) as registry:
+        su = _superuser(registry)
+        su.execute("DELETE FROM audit WHERE id = 5")
+        su.close()
+        result = registry.verify_audit()
+    english_header = audit_chain.export_header(result, "2026-12-03T18:00:00Z")
+    english_reason = audit_chain.result_json(result)["broken"]["reason"]
+    i18n.set_language("de")
+    try:
+        line = audit_chain.status_line(result, action_label, lambda at: "03.12.2026 18:00")
+        assert line == ("Kette unterbrochen nach Eintrag 4 (die neuesten Einträge gelöscht): Der neueste "
+                        "verbliebene Eintrag ist vom 03.12.2026 18:00 — das Register verzeichnete 5 "
+                        "Einträge, aber nur 4 sind noch da: 1 Eintrag am Ende wurde gelöscht.")
+        assert audit_chain.advice(result).startswith("Die verbliebenen Einträge sind unverändert.")
+        assert audit_chain.export_header(result, "2026-12-03T18:00:00Z") == english_header
+        assert audit_chain.result_json(result)["broken"]["reason"] == english_reason
+    finally:
+        i18n.set_language(None)
+    assert english_header.startswith("# Audit chain NOT verified at 2026-12-03T18:00:00Z: Audit chain broken "
+                                     "after entry 4 (")
+    assert english_reason == "the registry recorded 5 entries but 4 remain: the newest 1 entry was deleted"

@@ -174,3 +174,206 @@ def test_a_failing_checks_json_is_the_same_in_german(german, sandbox, capsys, mo
     # Only the clock differs between the two runs: everything else is byte for byte the same.
     times = re.compile(r'"(\w+_at|time)": "[^"]*"|"duration_ms": \d+')
     assert times.sub("", outputs[0]) == times.sub("", outputs[1])
+
+
+# --- the audit chain in German ---------------------------------------------------------------------------
+def test_audit_verify_is_german_and_its_json_byte_identical(german, capsys):
+    from tests.test_audit_chain import _registry, _superuser
+
+    with _registry(5) as registry:
+        su = _superuser(registry)
+        su.execute("DELETE FROM audit WHERE id = 3")
+        su.close()
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = run(capsys, "audit", "verify", "--region", "us", "--json")
+        assert code == 1, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    broken = json.loads(outputs[1])["broken"]
+    assert broken["kind"] == "deleted" and broken["action"] == "profile_linked"
+    assert "an entry between entry 2 and this one was deleted" in broken["reason"]    # English in JSON
+    code, out, _ = run(capsys, "audit", "verify", "--region", "us")
+    assert code == 1
+    line, advice = out.splitlines()[:2]
+    assert line.startswith("Hash-Kette des Überwachungsprotokolls unterbrochen bei Eintrag 4 (")
+    assert line.endswith(", Profil verknüpft): ein Eintrag gelöscht — der Eintrag, auf den er folgt, ist "
+                         "nicht mehr so im Überwachungsprotokoll, wie er geschrieben wurde: Ein Eintrag "
+                         "zwischen Eintrag 2 und diesem wurde gelöscht, oder Eintrag 2 wurde geändert und "
+                         "erhielt einen neuen Hash.")
+    assert advice.startswith("Die Einträge davor sind unverändert. Bewahren Sie")
+    assert not ENGLISH_WORDS.search(line + advice)
+
+
+def test_audit_verify_of_an_intact_chain_is_german(german, capsys):
+    from tests.test_audit_chain import _registry
+
+    _registry(1204).close()
+    german(True)
+    code, out, _ = run(capsys, "audit", "verify", "--region", "us")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "Hash-Kette des Überwachungsprotokolls verifiziert: 1.204 Einträge, letzter am ")
+    assert lines[2].startswith("Um später zu erkennen") and lines[2].endswith(
+        "ec-console audit verify --known-head HEAD")
+
+
+# --- the monitor in German -------------------------------------------------------------------------------
+def test_monitor_status_problems_are_german_and_its_json_byte_identical(german, capsys, monkeypatch):
+    import sys
+
+    from ec_console import monitor_status
+
+    class Gone:
+        def installed(self, region_id):
+            return False
+
+    settings = {"region": "us", "every_seconds": 3600, "scheduler": "cron", "command": [sys.executable],
+                "notify": ["desktop"], "installed_at": "2026-12-01T00:00:00Z"}
+    monitor_status.settings_path("us").parent.mkdir(parents=True, exist_ok=True)
+    monitor_status.settings_path("us").write_text(json.dumps(settings))
+    monkeypatch.setattr(monitor_status, "scheduler_for", lambda kind: Gone())
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, _ = run(capsys, "monitor", "status", "--region", "us", "--json")
+        assert code == 1
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    problems = json.loads(outputs[1])["problems"]
+    assert "the cron job is gone; run `ec-console monitor install` again" in problems
+    code, out, _ = run(capsys, "monitor", "status", "--region", "us")
+    assert code == 1
+    problems = [line for line in out.splitlines() if line.startswith("Problem: ")]
+    assert "Problem: der cron-Auftrag ist nicht mehr vorhanden; führen Sie `ec-console monitor install` " \
+           "erneut aus" in problems
+    assert not any(ENGLISH_WORDS.search(line) for line in problems), problems
+
+
+def test_monitor_run_says_its_outcome_and_changes_in_german(german, capsys):
+    with Registry.for_region("us") as registry:
+        registry.add_application("Room booking", "exchange", "contoso.com")
+    german(True)
+    code, out, _ = run(capsys, "monitor", "run", "--region", "us")
+    assert code == 1
+    assert ("  Room booking: nicht geprüft; 0 verknüpft, 0 erneut zu verknüpfen, 0 fehlerhaft, "
+            "Lecks unbekannt") in out.splitlines()
+    assert "1 Änderung seit dem letzten Lauf:" in out
+    assert "  - Room booking: Die Anwendung konnte nicht geprüft werden: " in out
+    code, out, _ = run(capsys, "monitor", "run", "--region", "us", "--json")
+    assert json.loads(out)["applications"][0]["outcome"] == "not_checked"
+# --- check all -------------------------------------------------------------------------------------------
+def test_check_all_in_german_says_why_an_application_was_not_checked_and_its_json_stays_english(
+        german, capsys):
+    with Registry.for_region("us") as registry:      # an application whose secret this desktop does not hold
+        app = registry.add_application("Room booking", "exchange", "contoso.com")
+        registry.add_profile(app.id, "alice@contoso.com", "Alice Archer", "linked")
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, _err = run(capsys, "profiles", "check", "--region", "us", "--json", "--restart")
+        assert code == 1
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    (why,) = json.loads(outputs[1])["not_checked"].values()
+    assert why == ("no secret for 'Room booking' in the keychain; import it on this desktop: ec-console "
+                   "applications import-credential 'Room booking', or Tools › Import credential… in the "
+                   "console")
+    code, out, err = run(capsys, "profiles", "check", "--region", "us", "--restart")
+    assert code == 1
+    assert ("ec-console: nicht geprüft: kein Geheimnis für 'Room booking' im Schlüsselbund; importieren Sie "
+            "es auf diesem Computer: ec-console applications import-credential 'Room booking', oder in der "
+            "Konsole über Extras › Anmeldeinformationen importieren…") in err.splitlines()
+    assert out == "0 Profile: nichts zu tun\n"
+
+
+def test_check_all_results_and_pauses_are_shown_in_german_from_their_english_templates(german):
+    from ec_console.checkall import JobResult, Pause, ProbeJob, shown_reason
+    from ec_console.checks import Report
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.base import ProbeKind, ProbeOutcome
+
+    job = ProbeJob(1, "alice@contoso.com", 7)
+    denied = diagnose("impersonation_denied", mailbox="alice@contoso.com", service_account="svc")
+    outcome = ProbeOutcome("alice@contoso.com", ProbeKind.PROFILE, "2026-12-03T07:00:00Z",
+                           Report("exchange", "alice@contoso.com", "2026-12-03T07:00:00Z"), denied)
+    results = [JobResult(job, "skipped", None, 7, "not probed: the application failed (auth_failed)"),
+               JobResult(job, "skipped", "linked", 7, "already linked through this application (linked)"),
+               JobResult(job, "needs_relink", "needs_relink", 7, f"impersonation_denied: {denied.cause}",
+                         outcome),
+               JobResult(job, "linked", "linked", 7, "Read 3 busy blocks")]       # a provider's own words
+    pause = Pause(1, "Room booking", "exchange", 30, 29.2, True)
+    german(False)
+    english = [r.shown_message for r in results]
+    assert english == [r.message for r in results] and pause.message.startswith("Paused 30 s: Exchange is")
+    german(True)
+    shown = [r.shown_message for r in results]
+    assert shown[0] == "nicht geprüft: Die Anwendung ist fehlgeschlagen (auth_failed)"
+    assert shown[1] == "bereits über diese Anwendung verknüpft (linked)"          # the status code kept
+    code, cause = shown[2].split(": ", 1)                                  # the diagnosis' cause, German
+    assert code == "impersonation_denied"
+    assert cause.startswith("Das Dienstkonto darf nicht als alice@contoso.com")
+    assert not ENGLISH_WORDS.search(cause)
+    assert shown[3] == "Read 3 busy blocks"
+    assert [r.to_dict()["message"] for r in results] == english                 # --json keeps English
+    assert pause.message == "30 s pausiert: Exchange drosselt dieses Dienstkonto"
+    assert shown_reason("Room booking is revoked") == "Room booking ist widerrufen"
+    assert shown_reason("something else entirely") == "something else entirely"
+
+
+def test_an_application_failure_of_check_all_is_told_in_german(german, capsys):
+    from ec_console.checkall import RunSummary
+    from ec_console.checks import Report
+    from ec_console.commands.profiles import _print_results
+    from ec_console.diagnoses import diagnose
+    from ec_console.providers.base import ProbeKind, ProbeOutcome
+
+    failed = diagnose("auth_failed", service_account="CONTOSO\\svc-ec")
+    outcome = ProbeOutcome("a@contoso.com", ProbeKind.APPLICATION, "2026-12-03T07:00:00Z",
+                           Report("exchange", "a@contoso.com", "2026-12-03T07:00:00Z"), failed, failed.cause)
+    summary = RunSummary([], 0, application_failures={1: outcome})
+    german(True)
+    _print_results(summary, {}, False)
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("Die Anwendung selbst ist fehlgeschlagen (auth_failed): ")
+    assert failed.cause not in out and not ENGLISH_WORDS.search(first.split(": ", 1)[1])
+    _print_results(summary, {}, True)
+    assert json.loads(capsys.readouterr().out)["application_failures"]["1"]["detail"] == failed.cause
+
+
+def test_link_and_relink_json_are_the_same_in_german_and_their_text_is_german(german, sandbox, capsys):
+    from sandbox_setup import add_ews_application
+
+    from ec_console.secrets import default_store
+
+    info = sandbox.info()
+    with Registry.for_region("us") as registry:
+        add_ews_application(sandbox, registry, default_store(), "Room booking")
+    link = ("profiles", "link", "--application", "Room booking", info.mailbox_in_scope,
+            info.mailbox_out_of_scope, "--region", "us")
+    refused = []
+    for on in (False, True):
+        german(on)
+        code, out, _ = run(capsys, *link, "--json")
+        assert code == 1
+        (result,) = [r for r in json.loads(out)["results"] if r["email"] == info.mailbox_out_of_scope]
+        refused.append(result)
+    assert refused[0] == refused[1]                                   # the same English in both languages
+    assert refused[1]["message"].startswith("impersonation_denied: ") and refused[1]["diagnosis"] == \
+        "impersonation_denied"
+    relink = ("profiles", "relink", info.mailbox_in_scope, "--region", "us", "--json")
+    outputs = []
+    for on in (False, True):
+        german(on)
+        code, out, err = run(capsys, *relink)
+        assert code == 0, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    german(True)
+    code, out, _ = run(capsys, *link)
+    assert code == 1
+    assert "1 Konto: 0 verknüpft, 1 nicht verknüpft" in out
+    assert "Bereits über Room booking verknüpft: 1" in out

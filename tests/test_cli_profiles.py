@@ -240,3 +240,16 @@ def test_profiles_check_skips_what_another_desktop_is_checking_and_says_so(app, 
     assert code == 0, (out, err)
     assert "2 profiles skipped: being checked by alex@helpdesk-07 since " in out
     assert "1 profile: linked 1" in out
+
+
+def test_link_in_german_gives_each_accounts_detail_in_german(app, capsys, monkeypatch):
+    from ec_console import i18n
+
+    i18n.set_language(None)                    # the command line follows LANG
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    code, out, err = run(capsys, "profiles", "link", "--application", "Sandbox EWS", app.mailbox_in_scope,
+                         "--region", "us")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.startswith(app.mailbox_in_scope))
+    assert "in den nächsten 7 Tagen (nur Zeiten und Art der Belegung" in row
+    assert "busy" not in row

@@ -251,3 +251,40 @@ def test_init_refuses_a_registry_written_by_a_newer_console_and_status_shows_it(
     assert code == 0, err
     assert re.search(rf"^Schema version: +{SCHEMA_VERSION + 1} \(this console: {SCHEMA_VERSION}; written by "
                      "a newer console: update this one to use it\\)$", out, re.M)
+
+
+# ------------------------------------------------------------------------------------------------ German
+def test_status_and_a_refused_sign_in_are_german_and_the_json_byte_identical(capsys, pg_cluster, pg_logins,
+                                                                             monkeypatch, compiled_catalogs):
+    user = pg_logins.names["helpdesk"]
+    url = pg_cluster.url(pg_logins.dbname, user, tcp=True)
+    default_store().set(pg.password_key(pg.parse_url(url), user), pg_logins.passwords["helpdesk"])
+    outputs = []
+    for language in ("C.UTF-8", "de_DE.UTF-8"):
+        monkeypatch.setenv("LANG", language)
+        code, out, err = run(capsys, "registry", "status", "--url", url, "--json")
+        assert code == 0, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[1])["role_detail"] == "helpdesk (member of ec_helpdesk)"
+    code, out, err = run(capsys, "registry", "status", "--url", url)
+    assert code == 0, err
+    assert re.search(r"^Angemeldet als: +helpdesk \(Mitglied von ec_helpdesk\)$", out, re.M), out
+    monkeypatch.setenv("EC_PASSWORD", "not-the-password")
+    code, _out, err = run(capsys, "registry", "login", "--url", url)
+    assert code == 2 and "not-the-password" not in err
+    assert f"hat die Anmeldung von '{user}' abgelehnt: Das Kennwort ist falsch oder fehlt (speichern Sie " \
+           "es mit 'ec-console registry login --url URL'" in err
+
+
+def test_a_role_refused_by_the_database_is_said_in_german(pg_cluster, pg_logins, monkeypatch,
+                                                          compiled_catalogs):
+    from ec_console.errors import RoleRefused
+
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    url = pg_cluster.url(pg_logins.dbname, pg_logins.names["helpdesk"], tcp=True)
+    with Registry(url, password=pg_logins.passwords["helpdesk"]) as helpdesk, \
+            pytest.raises(RoleRefused) as err:
+        helpdesk.add_application("Room booking", "exchange", "contoso.com")
+    assert err.value.message == ("Ihre Rolle im Register (helpdesk) erlaubt nicht, Anwendungen hinzuzufügen: "
+                                 "Wenden Sie sich an einen Administrator.")

@@ -552,3 +552,96 @@ def test_damaged_monitor_settings_are_refused_with_the_fix(capsys):
         cmd.settings_path("us").write_text(text)
         assert main(["monitor", "status", "--region", "us"]) == 2
         assert "run `ec-console monitor install` again" in capsys.readouterr().err
+
+
+# --- German ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def german(compiled_catalogs):
+    from ec_console import i18n
+
+    i18n.set_language("de")
+    yield
+    i18n.set_language(None)
+
+
+def test_alerts_read_german_with_names_and_codes_kept(german):
+    before = [_row(1, "Contoso", leaks=1), _row(2, "Fabrikam", "failing", failing=2)]
+    after = [_row(1, "Contoso", "failing", needs_relink=3, leaks=3), _row(2, "Fabrikam", "ok")]
+    alerts = monitor.changes(before, after, {1: (1, ("impersonation_denied",))})
+    title, body = monitor.alert_text(alerts, "de", "2026-12-03T06:00:00Z")
+    assert title == "Enterprise Connect-Monitor (de): 3 Änderungen"
+    assert body.splitlines() == [
+        "Ausführung vom 2026-12-03T06:00:00Z:",
+        "- Contoso: 2 Konten außerhalb des Bereichs sind erreichbar (scope_not_enforced)",
+        "- Contoso: 1 Profil ging von verknüpft zu erneut zu verknüpfen über (impersonation_denied)",
+        "- Fabrikam: wiederhergestellt, jedes geprüfte Profil antwortet wieder"]
+    assert [a.to_dict()["kind"] for a in alerts] == ["new_leak", "profiles_need_relink", "recovered"]
+
+
+def test_missed_runs_are_english_in_json_and_the_history_but_german_when_shown(german, tmp_path):
+    from ec_console.phrases import shown
+
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    late = monitor.missed_run("2026-12-02T20:00:00Z", 6 * 3600, now)
+    assert late == ("the last scheduled run was 16.0 hours ago, but the job runs every 6h: runs were missed "
+                    "(the computer was asleep or off, or the job could not start)")
+    assert json.dumps([late]) == json.dumps([str(late)])          # what --json and the registry keep
+    assert shown(late) == ("die letzte geplante Ausführung war vor 16,0 Stunden, aber der Auftrag läuft "
+                           "alle 6h: Ausführungen wurden ausgelassen (der Computer war im Ruhezustand oder "
+                           "aus, oder der Auftrag konnte nicht starten)")
+    catching_up = monitor.Phrase(monitor.N_("catching up: {missed}"), missed=late)
+    assert catching_up.startswith("catching up: the last") and shown(catching_up).startswith(
+        "wird nachgeholt: die letzte geplante Ausführung war vor 16,0 Stunden")
+    gone = monitor.executable_problem([str(tmp_path / "ec-console")])
+    assert "missing or has moved" in gone and "fehlt oder wurde verschoben" in shown(gone)
+
+
+def test_a_run_that_could_not_reach_the_keychain_stores_english_and_says_it_in_german(german, capsys):
+    from ec_console.phrases import shown
+
+    with Registry.for_region("us") as registry:
+        run = monitor.run_monitor(registry, "us", store=MemoryStore(usable=False))
+        stored = registry.health_history()[0].detail
+    note = run.to_dict()["notes"][0]
+    assert note.startswith("The keychain could not be reached, so no application could be checked.")
+    assert stored.startswith("The keychain could not be reached")
+    assert shown(run.notes[0]).startswith("Der Schlüsselbund war nicht erreichbar, daher konnte keine "
+                                          "Anwendung geprüft werden.")
+    assert run.alerts[0].text().startswith(
+        "der Schlüsselbund war nicht erreichbar, daher wurde nichts geprüft")
+
+
+def test_a_failed_delivery_is_english_in_json_and_german_when_printed(german, capsys):
+    from ec_console.phrases import shown
+
+    class Refusing:
+        channel = "webhook (Slack)"
+
+        def send(self, title, body):
+            raise DeliveryFailed(monitor.Phrase(monitor.N_("the webhook answered HTTP {status}"), status=404))
+
+    with Registry.for_region("us") as registry:
+        registry.add_application("Contoso", "exchange", "contoso.example")
+        run = monitor.run_monitor(registry, "us", store=MemoryStore(), notifiers=[Refusing()])
+    (delivery,) = run.to_dict()["deliveries"]
+    assert delivery == {"channel": "webhook (Slack)", "delivered": False,
+                        "error": "the webhook answered HTTP 404"}
+    assert shown(run.deliveries[0][1]) == "der Webhook hat mit HTTP 404 geantwortet"
+
+
+def test_webhook_payloads_keep_their_fields_and_carry_the_german_text(german):
+    from ec_console.monitor_notify import slack_payload
+
+    alerts = [monitor.Alert("application_failing", "Contoso", codes=("auth_failed",))]
+    title, body = monitor.alert_text(alerts, "de", "2026-12-03T06:00:00Z")
+    assert slack_payload(title, body) == {"text": "*Enterprise Connect-Monitor (de): 1 Änderung*\n"
+                                                  "Ausführung vom 2026-12-03T06:00:00Z:\n"
+                                                  "- Contoso: Die Anwendung ist fehlerhaft (auth_failed)"}
+    card = teams_payload(title, body)
+    assert card["type"] == "message"
+    assert card["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    blocks = card["attachments"][0]["content"]["body"]
+    assert [b["type"] for b in blocks] == ["TextBlock"] * 3 and blocks[0]["weight"] == "Bolder"
+    assert blocks[2]["text"] == "- Contoso: Die Anwendung ist fehlerhaft (auth_failed)"

@@ -383,3 +383,27 @@ def test_a_systemd_install_that_fails_leaves_no_unit_and_no_secret(monkeypatch, 
     assert list((tmp_path / "cfg/systemd/user").iterdir()) == []
     assert default_store().get(webhook_secret_key("us")) is None
     assert not cmd.settings_path("us").exists()
+
+
+# --- languages -------------------------------------------------------------------------------------------
+
+
+def test_the_job_keeps_the_language_it_was_installed_in_and_the_unit_text_stays_english():
+    env = mj.job_environment({"LANG": "de_DE.UTF-8", "LANGUAGE": "de", "HOME": "/home/a", "EC_PASSWORD": "x"})
+    assert env == {"LANG": "de_DE.UTF-8", "LANGUAGE": "de"}
+    units = mj.systemd_units("de", COMMAND, 3600, env=env, dbus_address=None)
+    service = units["ec-console-monitor-de.service"]
+    assert 'Environment="LANG=de_DE.UTF-8"' in service
+    assert "Description=Enterprise Connect console monitor (region de)" in service
+
+
+def test_the_scheduler_messages_are_german(monkeypatch, capsys, compiled_catalogs):
+    from ec_console.phrases import shown
+
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    refused = mj.Cron(FakeRunner({("crontab", "-"): (1, "")}))
+    with pytest.raises(mj.JobError, match=r"^`crontab -` ist fehlgeschlagen \(Exit-Status 1\)$"):
+        refused.install(mj.JobPlan("us", ("/opt/ec-console",), 3600, {}))
+    written = mj.Cron(FakeRunner()).install(mj.JobPlan("us", ("/opt/ec-console",), 3600, {}))
+    assert written == ["crontab line tagged # ec-console-monitor:us"]               # --json
+    assert shown(written[0]) == "crontab-Zeile mit der Markierung # ec-console-monitor:us"

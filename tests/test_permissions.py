@@ -8,6 +8,7 @@ import json
 import psycopg
 import pytest
 from cli_run import run
+from pg_cluster import seed_one_profile
 
 from ec_console import permissions
 from ec_console.errors import ExitStatus, RoleRefused
@@ -214,20 +215,11 @@ def test_every_action_of_the_table_is_tried_against_the_database():
     assert set(REGISTRY_WRITES) == set(PERMISSIONS)
 
 
-def _seed(conn) -> dict[str, int]:
-    app = conn.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
-                       "VALUES ('Contoso EWS', 'exchange', 'contoso.com', %s, %s) RETURNING id",
-                       (NOW, NOW)).fetchone()[0]
-    profile = conn.execute("INSERT INTO profiles (application_id, email, created_at, updated_at) "
-                           "VALUES (%s, 'ann@contoso.com', %s, %s) RETURNING id",
-                           (app, NOW, NOW)).fetchone()[0]
-    return {"app": app, "profile": profile}
-
-
 @pytest.mark.parametrize("action", sorted(REGISTRY_WRITES))
 def test_the_table_matches_what_postgresql_lets_the_helpdesk_do(pg_logins, action):
     with pg_logins("admin") as admin:
-        ids = _seed(admin)
+        app, profile = seed_one_profile(admin, NOW)
+        ids = {"app": app, "profile": profile}
     with pg_logins("helpdesk") as helpdesk:
         statements = [s.format(now=NOW, **ids) for s in REGISTRY_WRITES[action]]
         if permissions.allowed(HELPDESK, action):

@@ -18,10 +18,14 @@ def test_the_readme_shows_exactly_the_screenshots_the_tool_makes_for_it():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = re.findall(r"\]\(docs/screenshots/([^)]+\.png)\)", readme)
     assert sorted(set(shown)) == sorted(screenshots.readme_files())
-    # Main window, the wizard's test page, a failed check and check all, each light and dark.
-    assert {name.rsplit("-", 1)[0] for name in shown} == {"main", "wizard-test", "check-view-failed",
-                                                           "check-all-running"}
-    assert {name.rsplit("-", 1)[1] for name in shown} == {"light@1x.png", "dark@1x.png"}
+    # Main window, the wizard's test page, a failed check and check all, each light and dark...
+    english = [name for name in shown if "-de-" not in name]
+    assert {name.rsplit("-", 1)[0] for name in english} == {"main", "wizard-test", "check-view-failed",
+                                                             "check-all-running"}
+    assert {name.rsplit("-", 1)[1] for name in english} == {"light@1x.png", "dark@1x.png"}
+    assert len(set(english)) == 8
+    # ...plus one German window (issue 16).
+    assert [name for name in shown if "-de-" in name] == ["main-de-light@1x.png"]
 
 
 def test_every_readme_screenshot_is_committed_and_not_ignored():

@@ -643,3 +643,45 @@ def test_cli_apply_joiners_links_them_under_the_reconciliation(org, registry, cl
     [entry] = [e for e in registry.audit_entries() if e.action == reconcile.AUDIT_JOINER_LINKED]
     assert entry.subject == joiner and json.loads(entry.detail)["reconciliation"] == data["reconciliation_id"]
     assert code == 0
+
+
+def test_cli_in_german_shows_german_findings_and_keeps_the_json_english(org, registry, cli_app, capsys,
+                                                                         tmp_path, monkeypatch):
+    from ec_console import i18n
+
+    app, members = cli_app
+    org.leave_scope(members[0])
+    outsider = [m.address for m in org.outsiders() if m.address != members[0]][0]
+    org.leak(outsider)
+    listing = tmp_path / "outsiders.txt"
+    listing.write_text(f"{outsider}\n", encoding="utf-8")
+    i18n.set_language(None)
+    runs = []
+    for lang in ("en_US.UTF-8", "de_DE.UTF-8"):
+        monkeypatch.setenv("LANG", lang)
+        code, out, _ = run_cli(capsys, app.name, "--sample-from", str(listing), "--json")
+        assert code == 1
+        data = json.loads(out)
+        data.pop("reconciliation_id"), data.pop("at")          # a new reconciliation each run
+        runs.append(data)
+    assert runs[0] == runs[1]                                      # --json stays English
+    assert runs[1]["joiners"][0]["detail"] == "in the scope, not linked"
+    assert runs[1]["confidence"].startswith("1 account outside the scope can be reached")
+    code, text, _ = run_cli(capsys, app.name, "--sample-from", str(listing))
+    assert code == 1
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[0].startswith(f"Abgleich von {app.name} (")
+    assert "1 Leck" in lines and "1 Abgang" in lines and "0 fehlerhafte Profile" in lines
+    assert any(line.endswith(" Zugänge") for line in lines)
+    assert any(line.endswith(": im Bereich, nicht verknüpft") for line in lines)
+    leaver = "verknüpft, nicht mehr im Bereich; die Prüfung erreicht es nicht mehr"
+    assert any(line.startswith(members[0]) and line.endswith(leaver) for line in lines)
+    assert "1 Konto außerhalb des Bereichs erreichbar: Der Bereich wird nicht durchgesetzt." in lines
+    leak_fix = next(line for line in lines if line.startswith("Behebung:"))
+    assert leak_fix == f"Behebung: Finden Sie, was den Zugriff auf {outsider} gewährt."   # the catalog's
+    assert ("Behebung: widerrufen Sie sein Profil (--apply leavers widerruft alle Abgänge). Auf der "
+            "Plattform, falls noch nicht geschehen: ") in text
+    assert "Remove-DistributionGroupMember" in text                # the platform's command kept
+    for english in ("in the scope, not linked", "revoke its profile", "Reconciliation of", "Fix:", "1 leaver",
+                    "outside the scope can be reached", "Note:"):
+        assert english not in text, english

@@ -107,3 +107,36 @@ def test_a_region_added_by_a_user_file_that_is_later_removed_falls_back(caplog):
     with caplog.at_level(logging.WARNING, logger="ec_console.regions"):
         assert regions.current_region_id(regions.load_regions()) == "us"
     assert "'lab'" in caplog.text
+
+
+@pytest.fixture
+def german(compiled_catalogs):
+    from ec_console import i18n
+
+    i18n.set_language("de")
+    yield
+    i18n.set_language(None)
+
+
+def test_display_names_are_german_while_the_data_stays_english(german):
+    (paths.config_dir() / "regions.toml").write_text(
+        '[regions.lab]\nname = "Lab Frankfurt"\ndashboard_url = "https://app.lab.example"\n'
+        'api_base_url = "https://api.lab.example"\n')
+    catalog = regions.load_regions()
+    uk = catalog.get("uk")
+    assert (uk.display_name, uk.display_label) == ("Vereinigtes Königreich", "Vereinigtes Königreich (UK)")
+    assert (uk.name, uk.label) == ("United Kingdom", "United Kingdom (UK)")      # files, JSON, settings
+    assert catalog.get("lab").display_label == "Lab Frankfurt (LAB)"           # a user's own name as written
+    with pytest.raises(BadInput) as err:
+        catalog.get("eu")
+    assert err.value.message.startswith(
+        "Unbekannte Region 'eu'; eingerichtete Regionen: us (Vereinigte Staaten)")
+    assert "uk (Vereinigtes Königreich)" in err.value.message and "lab (Lab Frankfurt)" in err.value.message
+
+
+def test_a_bad_user_file_is_refused_in_german_naming_the_file_and_field(german):
+    user = paths.config_dir() / "regions.toml"
+    user.write_text('[regions.x]\nname = "X"\ndashboard_url = "ftp://x"\napi_base_url = "https://a"\n')
+    with pytest.raises(BadInput) as err:
+        regions.load_regions()
+    assert err.value.message == f"{user}: [regions.x].dashboard_url muss eine https-URL sein, nicht 'ftp://x'"

@@ -223,6 +223,33 @@ def test_a_terminated_connection_is_said_then_healed_and_everything_refreshed(pg
     assert calls.changes_until("applications")[-1] == "applications"
 
 
+def test_a_network_gone_silent_is_noticed_by_an_unanswered_ping_then_healed(pg_cluster, pg_registry):
+    """A firewall dropping packets resets nothing: the listener's ping goes unanswered, the connection is
+    cut and said lost in plain words; once packets flow again it reconnects and asks for a full refresh."""
+    from pg_cluster import SilentProxy
+
+    proxy = SilentProxy(pg_cluster)
+    calls = _Calls()
+    listener = live.Listener(proxy.url(pg_registry), calls.changes.put, calls.states.put, backoff=(0.2, 1.0),
+                             ping_every=0.3, ping_timeout=1.0)
+    listener.start()
+    try:
+        assert calls.next_state() == live.STATE_CONNECTED
+        proxy.pause()
+        assert calls.next_state() == f"{live.STATE_LOST}: {live.SILENT_REASON}"
+        proxy.resume()
+        state = calls.next_state()
+        while state.startswith(live.STATE_LOST):   # a reconnection tried before the proxy resumed
+            state = calls.next_state()
+        assert state == live.STATE_RECONNECTED
+        assert calls.next_change() == live.EVERYTHING
+    finally:
+        listener.stop()
+        proxy.resume()
+        proxy.close()
+    assert not listener.running
+
+
 def test_an_unreachable_server_is_said_and_retried_until_stopped(pg_cluster):
     calls = _Calls()
     listener = live.Listener(pg_cluster.url("no_such_database"), calls.changes.put, calls.states.put,

@@ -246,3 +246,28 @@ def test_the_databases_owner_who_is_not_a_superuser_copies_a_registry_in(capsys,
         with pg_cluster.connect() as conn:
             conn.execute(f'ALTER DATABASE "{pg_database}" OWNER TO postgres')
             conn.execute(f"DROP ROLE {name}")
+
+
+def test_differences_and_refusals_read_german_while_the_json_stays_english(capsys, pg_cluster, pg_registry,
+                                                                           sqlite_registry, monkeypatch,
+                                                                           compiled_catalogs):
+    url = pg_cluster.url(pg_registry)
+    assert migrate(capsys, url)[0] == 0
+    with pg_cluster.connect(pg_registry) as conn:   # someone edits a row on PostgreSQL after the copy
+        first = conn.execute("SELECT MIN(id) FROM health_history").fetchone()[0]
+        conn.execute("UPDATE health_history SET duration = 2.5 WHERE id = %s", (first,))
+    outputs = []
+    for language in ("C.UTF-8", "de_DE.UTF-8"):
+        monkeypatch.setenv("LANG", language)
+        code, out, _ = migrate(capsys, url, "--json")
+        assert code == 1
+        outputs.append(json.loads(out))
+    assert outputs[0]["differences"] == outputs[1]["differences"] == [
+        {"table": "health_history", "id": first, "what": "duration differs"}]
+    code, out, _ = migrate(capsys, url)
+    assert code == 1 and f"health_history, Eintrag {first}: duration weicht ab" in out, out
+    with Registry.for_region("de") as registry:
+        _fill(registry, profiles=3)
+    code, _, err = migrate(capsys, url, region="de")
+    assert code == 2 and "Kopieren Sie in ein leeres Register" in err
+    assert "das Zielregister enthält die Kopie eines anderen Registers (region us, audit begun" in err

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ec_console import audit_chain
 from ec_console import registry_pg as pg
-from ec_console.registry import AUDIT_CHAIN_VERSION
+from ec_console.registry import AUDIT_CHAIN_VERSION, AUDIT_IDS_VERSION, Registry
 
 NOW = "2026-12-03T10:00:00Z"
 
@@ -96,9 +96,9 @@ def test_an_entry_given_a_fork_of_the_chain_is_refused(pg_cluster, pg_logins):
         _append(admin, "profile_linked")
     with pg_cluster.connect(pg_logins.dbname) as su:
         su.execute(f"ALTER TABLE audit DISABLE TRIGGER {pg.AUDIT_CHAIN_TRIGGER}")
-        with pytest.raises(psycopg.errors.UniqueViolation):
-            su.execute("INSERT INTO audit (at, os_user, action, prev_hash, row_hash) VALUES (%s, 'x', 'y', "
-                       "%s, %s)", (NOW, audit_chain.GENESIS, "a" * 64))
+        with pytest.raises(psycopg.errors.UniqueViolation):   # (without the trigger, nothing numbers it)
+            su.execute("INSERT INTO audit (id, at, os_user, action, prev_hash, row_hash) VALUES (1000, %s, "
+                       "'x', 'y', %s, %s)", (NOW, audit_chain.GENESIS, "a" * 64))
 
 
 def test_the_walk_is_streamed_in_batches_in_id_order(pg_logins):
@@ -268,3 +268,41 @@ def test_appends_from_two_consoles_at_once_keep_id_order_as_chain_order(pg_login
         assert [r[0] for r in conn.execute("SELECT subject FROM audit ORDER BY id")] == ["a1", "a2", "b1"]
         result = pg.verify_audit(conn)
     assert result.verified and result.entries == 3
+
+
+def test_audit_ids_follow_one_another_whoever_appends(pg_cluster, pg_registry, pg_logins):
+    with Registry(pg_cluster.url(pg_registry)) as registry:
+        for i in range(3):
+            registry.audit("profile_linked", f"u{i}@contoso.com", "by the test")
+    with pg_logins("helpdesk") as helpdesk:
+        _append(helpdesk, subject="h1")
+    with pg_logins("admin") as admin:
+        _append(admin, subject="a1")
+        ids = [row[0] for row in admin.execute("SELECT id FROM audit ORDER BY id")]
+        assert pg.verify_audit(admin).verified
+    assert len(ids) == 5 and ids == list(range(ids[0], ids[0] + 5))
+
+
+def test_upgrading_to_consecutive_audit_ids_continues_after_the_highest(pg_cluster, pg_database):
+    with pg.connect(pg_cluster.url(pg_database)) as conn:
+        with conn.transaction():
+            pg.migrate(conn, AUDIT_IDS_VERSION - 1)
+        before = [_append(conn, subject=f"old{i}")[0] for i in range(3)]
+        conn.commit()
+        assert before[1] - before[0] == 2                 # the gap this step closes
+        with conn.transaction():
+            assert pg.migrate(conn, AUDIT_IDS_VERSION)[1] == AUDIT_IDS_VERSION
+        after = [_append(conn, subject=f"new{i}")[0] for i in range(3)]
+        conn.commit()
+        assert after == [before[-1] + 1, before[-1] + 2, before[-1] + 3]
+        # `registry migrate` finds the sequence the ids come from (it sets it after copying rows).
+        assert conn.execute("SELECT pg_get_serial_sequence('public.audit', 'id')").fetchone()[0] \
+            == f"public.{pg.AUDIT_ID_SEQUENCE}"
+        # The step again changes nothing: the next id still follows the highest one.
+        with conn.transaction():
+            for statement in pg.PG_MIGRATIONS[AUDIT_IDS_VERSION - 1].statements:
+                conn.execute(statement)
+        assert _append(conn, subject="again")[0] == after[-1] + 1
+        conn.commit()
+        result = pg.verify_audit(conn)
+        assert result.verified and result.entries == 7

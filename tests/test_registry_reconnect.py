@@ -108,3 +108,46 @@ def test_the_command_line_ends_with_a_plain_message_and_status_1_when_the_connec
     assert "Traceback" not in err and "Traceback" not in out
     monkeypatch.undo()
     assert registry.get_profile(profile.id).status == "linked"
+
+
+def test_a_registry_opened_again_elsewhere_never_connects_on_its_own_thread(shared, pg_cluster, pg_registry,
+                                                                            monkeypatch):
+    """The GUI's way (`reopen_elsewhere`): after a loss, a read says "reconnecting" at once and hands the
+    opening to another thread; a write meanwhile is not sent; the next read after the job uses the new
+    connection."""
+    import threading
+
+    from ec_console import registry_pg
+
+    registry, _url, app, profile = shared
+    jobs: list = []
+    registry.reopen_elsewhere(jobs.append)
+    opened_here: list[bool] = []
+    real_connect = registry_pg.connect
+
+    def connect(*args, **kwargs):
+        opened_here.append(threading.current_thread() is threading.main_thread())
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(registry_pg, "connect", connect)
+    assert _end_every_connection(pg_cluster, pg_registry) >= 1
+    with pytest.raises(ConnectionLost, match="Reconnecting to the registry at "):
+        registry.list_applications()
+    assert registry.reconnecting and len(jobs) == 1 and opened_here == []
+    with pytest.raises(ConnectionLost, match="Reconnecting"):   # a second read: no second job
+        registry.count_profiles()
+    with pytest.raises(ConnectionLost, match="Nothing more was written|nothing more was written"):
+        registry.set_profile_status(profile.id, "revoked")     # never sent on the lost connection
+    assert len(jobs) == 1
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(jobs[0]()))
+    worker.start()
+    worker.join(30)
+    assert results == [True] and opened_here == [False]
+    assert [a.name for a in registry.list_applications()] == ["Contoso EWS"]
+    assert not registry.reconnecting
+    assert registry.get_profile(profile.id).status == "linked"  # the refused write was not sent
+    registry.connection_lost_elsewhere()      # the listener says the network went silent: not sent on it
+    assert registry.reconnecting and len(jobs) == 2
+    with pytest.raises(ConnectionLost, match="Reconnecting"):
+        registry.get_application(app.id)

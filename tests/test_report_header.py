@@ -129,3 +129,49 @@ def test_an_ad_hoc_check_says_so_and_oauth_is_exchange_online(failed):
 def test_without_a_header_the_json_is_the_contract_alone(failed):
     assert list(json.loads(render_report(failed, "json"))) == ["provider", "target", "started_at", "result",
                                                                 "steps"]
+
+
+@pytest.fixture
+def german():
+    """Switches the core's texts to German for one test (English again afterwards)."""
+    from ec_console import i18n
+
+    yield lambda: i18n.set_language("de")
+    i18n.set_language(None)
+
+
+def test_in_german_the_header_reads_german_and_the_json_header_stays_english(failed, monkeypatch, german):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "jdoe")
+    header = _header(failed)
+    english_json = render_report(failed, "json", header)
+    german()
+    assert render_report(failed, "json", header) == english_json          # --json never changes
+    rows = dict(header.rows(failed))
+    assert rows["Plattform"] == "Exchange lokal (EWS)" and rows["Ausgeführt von"] == "jdoe"
+    assert rows["Zeit"] == "03.12.2026, 07:05 UTC"
+    assert rows["Fazit"].startswith("Nicht erreichbar: ") and "Identitätswechsel" in rows["Fazit"]
+    assert MAILBOX in rows["Fazit"] and "ErrorImpersonateUserDenied" in rows["Fazit"]   # names, codes kept
+    assert dict(make_header(failed).rows(failed))["Anwendung"].startswith("keine (")
+    from dataclasses import replace
+
+    nobody = replace(header, operator="unknown user")        # the system could not name the user
+    assert dict(nobody.rows(failed))["Ausgeführt von"] == "unbekannter Benutzer"
+    assert json.loads(render_report(failed, "json", nobody))["header"]["operator"] == "unknown user"
+    page = render_report(failed, "html", header).decode()
+    assert '<th scope="row">Fazit</th><td class="verdict fail">Nicht erreichbar: ' in page
+    text = render_report(failed, "txt", header).decode()
+    assert "Fazit:" in text and "Not reachable" not in text and "Run by" not in text
+
+
+def test_a_german_passing_verdict_counts_its_warnings_in_german(german):
+    from ec_console.report_header import shown_verdict
+
+    report = _report(_step("authenticate", P), _step("impersonate", P),
+                     _step("read_calendar", W, "Only 2 of 3 calendars answered."))
+    english = verdict(report)
+    german()
+    assert verdict(report) == english                                       # the JSON's words
+    assert shown_verdict(report) == ("Erreichbar: der Identitätswechsel funktioniert, und der Kalender kann "
+                                     "gelesen werden (1 Warnung: Only 2 of 3 calendars answered)")

@@ -199,3 +199,60 @@ def test_the_header_is_in_the_pdf_and_a_passing_check_fits_on_one_page(tmp_path)
     assert flat.index("Reachable:") < flat.index("Find the EWS endpoint")   # the header comes first
     html = render_report(report, "html", header).decode("utf-8")
     assert html.index("Helpdesk EWS") < html.index("<th>Status</th>")
+
+
+def test_a_german_pdf_reads_german_with_commands_and_codes_kept(tmp_path):
+    from ec_console import i18n
+    from ec_console.report_header import make_header
+
+    report = _report()
+    header = make_header(report, application="Helpdesk EWS", settings={"auth": "ntlm"})
+    i18n.set_language("de")
+    try:
+        path = write_report(report, tmp_path / "de.pdf", "pdf", header)
+    finally:
+        i18n.set_language(None)
+    flat = " ".join(pdf_text(path).split())
+    for german in ("Verbindungsprüfung (Exchange) für", "Nicht erreichbar:", "Ausgeführt von", "Anwendung",
+                   "Ursache:", "Behebung:", "Diagnosecode: impersonation_denied", "FEHLER", "ÜBERSPRUNGEN",
+                   "Identitätswechsel", "Seite 1 von"):
+        assert german in flat, german
+    for english in ("Run by", "Cause:", "Fix:", "Page 1 of", "connectivity check of", "Not reachable"):
+        assert english not in flat, english
+    assert "New-ManagementRoleAssignment" in flat and MAILBOX in flat      # commands and names kept
+@pytest.fixture
+def in_german():
+    from ec_console import i18n
+
+    i18n.set_language("de")
+    yield
+    i18n.set_language(None)
+
+
+def test_a_german_reader_gets_a_german_pdf_with_codes_and_commands_kept(tmp_path, registered_secret,
+                                                                        in_german):
+    from ec_console.diagnoses import localize
+
+    report = _report()
+    flat = " ".join(pdf_text(write_report(report, tmp_path / "bericht.pdf", "pdf")).split())
+    for german in ("Verbindungsprüfung", "Schritt", "Dauer", "Ursache:", "Behebung:",
+                   "Diagnosecode: impersonation_denied", "FEHLER", "ÜBERSPRUNGEN", "Seite 1 von"):
+        assert german in flat, german
+    for english in ("connectivity check", "Cause:", "Fix:", "Diagnosis code", "FAIL", "SKIP", "Page 1"):
+        assert english not in flat, english
+    diagnosis = report.steps[2].diagnosis
+    german_cause = " ".join(localize(diagnosis).cause.split())
+    assert german_cause != " ".join(diagnosis.cause.split())
+    assert german_cause in flat
+    for command in diagnosis.commands:                 # PowerShell stays as it is
+        assert " ".join(command.split()) in flat
+
+
+def test_a_step_named_again_on_the_next_page_is_named_in_german(tmp_path, in_german):
+    failed = _report().steps[2]
+    long = StepResult(failed.id, failed.title, failed.status, failed.duration_ms,
+                      "\n".join(["Exchange answered ErrorImpersonateUserDenied"] * 40), failed.data,
+                      failed.diagnosis)
+    text = " ".join(pdf_text(write_report(Report("exchange", MAILBOX, "2026-11-30T09:00:00Z", (long,)),
+                                          tmp_path / "lang.pdf", "pdf")).split())
+    assert "(Fortsetzung)" in text and "(continued)" not in text

@@ -213,3 +213,31 @@ def test_cli_mistyped_verify_mailbox_changes_nothing(sandbox, capsys, monkeypatc
     assert _secret() is not None
     with Registry.for_region("us") as registry:
         assert registry.find_application(APP).status == "active"
+
+
+def test_the_verification_is_shown_in_german_while_its_stored_report_stays_english():
+    from ec_console import i18n
+
+    denied = dashboard.verification_step(_outcome("impersonation_denied"), "a@contoso.com")
+    answers = StepResult("verify_withdrawal", "Access is now denied", StepStatus.FAIL, 0,
+                         "The calendar of a@contoso.com still answers: the grant has not been withdrawn yet "
+                         "(changes can take a while to apply).")
+    unknown = dashboard.verification_step(_outcome("throttled", kind=ProbeKind.TRANSIENT), "a@contoso.com")
+    report = Report("exchange", "a@contoso.com", "2026-01-01T00:00:00Z", (denied,))
+    stored = json.dumps(report.to_dict())
+    i18n.set_language("de")
+    try:
+        shown = dashboard.shown_verification(report).steps[0]
+        assert shown.title == "Der Zugriff wird jetzt verweigert"
+        assert shown.detail == ("Der Zugriff auf a@contoso.com wird wie erwartet verweigert "
+                                "(impersonation_denied).")
+        assert dashboard.shown_verification_detail(answers) == (
+            "Der Kalender von a@contoso.com antwortet noch: Die Berechtigung ist noch nicht entzogen "
+            "(Änderungen können eine Weile brauchen, bis sie wirksam werden).")
+        assert dashboard.shown_verification_detail(unknown).startswith(
+            "Der Entzug konnte nicht geprüft werden: Diese Antwort sagt nichts über die Berechtigung aus "
+            "(throttled: throttled).")
+        assert json.dumps(report.to_dict()) == stored and denied.title == "Access is now denied"
+    finally:
+        i18n.set_language(None)
+    assert dashboard.shown_verification(report) == report                # English: as stored

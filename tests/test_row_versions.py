@@ -10,6 +10,7 @@ import sqlite3
 
 import pytest
 from cli_run import run
+from pg_cluster import seed_one_profile
 
 from ec_console import dashboard
 from ec_console import registry_pg as pg
@@ -193,23 +194,13 @@ def test_an_older_registry_gets_versions_for_its_rows(tmp_path):
 
 # ------------------------------------------------------------------------------------------------- PostgreSQL
 
-def _seed(conn) -> tuple[int, int]:
-    app = conn.execute("INSERT INTO applications (name, provider, domain, created_at, updated_at) "
-                       "VALUES ('Contoso EWS', 'exchange', 'contoso.com', %s, %s) RETURNING id",
-                       (NOW, NOW)).fetchone()[0]
-    profile = conn.execute("INSERT INTO profiles (application_id, email, created_at, updated_at) "
-                           "VALUES (%s, 'ann@contoso.com', %s, %s) RETURNING id",
-                           (app, NOW, NOW)).fetchone()[0]
-    return app, profile
-
-
 def _version(conn, table: str, row: int) -> int:
     return conn.execute(f"SELECT version FROM {table} WHERE id = %s", (row,)).fetchone()[0]
 
 
 def test_on_postgresql_two_consoles_cannot_lose_an_update(pg_logins):
     with pg_logins("admin") as first, pg_logins("admin") as second:
-        app, profile = _seed(first)
+        app, profile = seed_one_profile(first, NOW)
         seen = _version(first, "profiles", profile)
         second.execute("UPDATE profiles SET status = 'revoked', updated_at = %s WHERE id = %s",
                        (NOW, profile))
@@ -227,7 +218,7 @@ def test_on_postgresql_two_consoles_cannot_lose_an_update(pg_logins):
 
 def test_on_postgresql_a_helpdesk_check_moves_the_version_only_when_it_changes_the_status(pg_logins):
     with pg_logins("admin") as admin:
-        app, profile = _seed(admin)
+        app, profile = seed_one_profile(admin, NOW)
         before = _version(admin, "profiles", profile)
         app_before = _version(admin, "applications", app)
     with pg_logins("helpdesk") as helpdesk:

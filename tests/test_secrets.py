@@ -393,3 +393,45 @@ def test_default_store_choice(monkeypatch, tmp_path):
     monkeypatch.setenv(secrets.STORE_ENV, "plaintext")
     with pytest.raises(BadInput, match="must be 'keyring' or 'memory'"):
         default_store()
+
+
+@pytest.fixture
+def german(compiled_catalogs):
+    from ec_console import i18n
+
+    i18n.set_language("de")
+    yield
+    i18n.set_language(None)
+
+
+def test_keychain_refusals_and_advice_are_german_with_commands_kept(german, monkeypatch, ec_home):
+    def locked(self, service, username):
+        raise KeyringLocked("Failed to unlock the collection!")
+
+    monkeypatch.setattr(secrets.sys, "platform", "win32")
+    monkeypatch.setattr(keyring.backends.SecretService.Keyring, "get_password", locked)
+    with pytest.raises(KeychainUnavailable) as err:
+        KeyringStore(keyring.backends.SecretService.Keyring()).check_usable()
+    assert err.value.message == (
+        "Der Schlüsselbund (Secret Service) ist gesperrt. Stellen Sie unter Windows sicher, dass der Dienst "
+        "„Anmeldeinformationsverwaltung“ (VaultSvc) läuft (services.msc, oder `Start-Service VaultSvc` in "
+        "PowerShell).")
+    with pytest.raises(KeychainUnavailable, match="^Kein sicherer Schlüsselbund verfügbar: .*Plaintext"):
+        KeyringStore(RecordingPlaintextKeyring()).check_usable()
+    assert files_under(ec_home) == []
+
+
+def test_an_unreadable_secret_and_bad_input_are_german(german):
+    store = MemoryStore()
+    store.set(KEY, google_key_like(3000))
+    path = blob_path(KEY)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(SecretUnreadable, match="hat die Integritätsprüfung nicht bestanden") as err:
+        store.get(KEY)
+    assert err.value.code == "secret_unreadable" and str(path) in err.value.message
+    with pytest.raises(BadInput, match="^Ein leeres Geheimnis wird nicht gespeichert; löschen Sie es"):
+        store.set(KEY, "")
+    with pytest.raises(BadInput, match="^Der Name der Anwendung ist länger als 200 Zeichen.$"):
+        secret_key("us", "x" * 201, "password")

@@ -9,28 +9,11 @@ import sys
 import tracemalloc
 
 import pytest
+from streaming_setup import Sink, export_csv, seed
 
 from ec_console import cli
 from ec_console.commands.common import print_table
 from ec_console.registry import ProfileQuery, Registry
-from ec_console.table_csv import iter_profiles, write_table
-
-
-class Sink(io.TextIOBase):
-    """A stdout that keeps nothing (so only the command's own memory is measured)."""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-
-def seed(count: int) -> None:
-    with Registry.for_region("us") as registry:
-        app = registry.add_application("Room booking", "exchange", "contoso.com")
-        registry.bulk_load_profiles((app.id, f"user{n:06d}@contoso.com", f"Person Number {n:06d}", "linked",
-                                     "2026-11-23T22:18:09Z", "pass", None) for n in range(count))
 
 
 def peak_bytes(work) -> int:
@@ -42,12 +25,6 @@ def peak_bytes(work) -> int:
         return tracemalloc.get_traced_memory()[1] - base
     finally:
         tracemalloc.stop()
-
-
-def export_csv() -> None:
-    with Registry.for_region("us") as registry:
-        rows = ([p.email, p.display_name] for p in iter_profiles(registry, ProfileQuery()))
-        write_table(["Email", "Name"], rows, Sink())
 
 
 @pytest.mark.parametrize("what", ["list-json", "list-table", "csv-export"])
@@ -98,5 +75,33 @@ def test_streamed_outputs_are_what_the_whole_list_writers_print(capsys):
     assert cli.main(["profiles", "list", "--region", "us", "--search", "nobody-has-this", "--json"]) == 0
     assert capsys.readouterr().out == "[]\n"
     assert cli.main(["profiles", "list", "--region", "us", "--limit", "2", "--json"]) == 0
-    assert [p["email"] for p in json.loads(capsys.readouterr().out)] == ["user000000@contoso.com",
-                                                                        "user000001@contoso.com"]
+    assert [p["email"] for p in json.loads(capsys.readouterr().out)] == ["user0000000@contoso.com",
+                                                                        "user0000001@contoso.com"]
+
+
+def _open_cursors(registry: Registry) -> list[str]:
+    """The server-side cursors open on the registry's own PostgreSQL session."""
+    return [row[0] for row in registry._conn.raw.execute("SELECT name FROM pg_cursors").fetchall()]  # noqa: SLF001
+
+
+def test_on_postgresql_the_rows_stay_on_the_server_until_read(pg_cluster, pg_registry):
+    with Registry(pg_cluster.url(pg_registry)) as registry:
+        seed(1_203, registry)
+        assert _open_cursors(registry) == []
+        rows = registry.iter_profiles(ProfileQuery(), batch=500)
+        first = next(rows)
+        assert first.email == "user0000000@contoso.com"
+        [cursor] = _open_cursors(registry)          # the result is held by the server, read a batch at a time
+        rest = list(rows)
+        assert [p.email for p in [first, *rest]] == [f"user{n:07d}@contoso.com" for n in range(1_203)]
+        assert _open_cursors(registry) == [] and not registry._conn.in_transaction  # noqa: SLF001
+        early = registry.iter_profiles(ProfileQuery(search="user000"), batch=10)
+        assert next(early).email == "user0000000@contoso.com"
+        early.close()                               # stopped part-way: cursor and its transaction end
+        assert _open_cursors(registry) == [] and not registry._conn.in_transaction  # noqa: SLF001
+        registry.set_profile_status(first.id, "revoked")          # and the registry writes as before
+        with registry.transaction():                # inside a unit of work: the cursor lives in it
+            assert [p.email for p in registry.iter_profiles(ProfileQuery(status="revoked"))] \
+                == ["user0000000@contoso.com"]
+            assert registry._conn.in_transaction  # noqa: SLF001
+        assert not registry._conn.in_transaction  # noqa: SLF001

@@ -104,6 +104,12 @@ def test_cancel_half_way_stops_and_keeps_statuses(qtbot, open_window, linked, sa
     assert all(profile_status(m)[0] == "linked" for m in mailboxes)
     assert _audit("check_all_cancelled")
     assert window.findChild(QAction, "checkAllAction").isEnabled()
+    # The summary stays in the status bar; a new run's progress takes its place (not squeezed beside it).
+    assert window.statusBar().currentMessage() == finished.args[0]
+    with qtbot.waitSignal(panel.finished, timeout=30000) as again:
+        window.start_check_all(concurrency=4)
+        assert window.statusBar().currentMessage() == ""
+    assert window.statusBar().currentMessage() == again.args[0] != finished.args[0]
 
 
 def test_throttled_probes_are_not_checked_and_change_nothing(qtbot, open_window, linked, sandbox):  # noqa: F811

@@ -387,6 +387,15 @@ def test_the_check_window_speaks_german(qtbot, saved_app, sandbox, compiled_cata
         run_and_wait(qtbot, window)
         assert window.result.text().startswith("Bestanden")
         assert window.result_heading.text().startswith(f"{mailbox} · geprüft ")
+        # the provider's step titles and details too (the report keeps its English)
+        rows = window.steps.rows
+        assert rows["dns"].title_text == "Servernamen auflösen"
+        assert rows["impersonate"].title_text == "Kalender des Postfachs öffnen"
+        qtbot.mouseClick(rows["impersonate"].toggle, Qt.MouseButton.LeftButton)
+        opened = _shown_text(rows["impersonate"].details)
+        assert f"Kalender von {mailbox} per Identitätswechsel geöffnet" in opened
+        stored = window.report.step("impersonate").detail
+        assert stored == f"Opened the calendar of {mailbox} impersonating it"
         keys: dict[str, list[str]] = {}
         for widget in window.findChildren(QLabel) + window.findChildren(QAbstractButton):
             found = re.search(r"&([^&\s])", widget.text().replace("&&", ""))
@@ -395,5 +404,31 @@ def test_the_check_window_speaks_german(qtbot, saved_app, sandbox, compiled_cata
         assert {k: v for k, v in keys.items() if len(v) > 1} == {}
         window.mailbox.clear()
         assert any("Postfach" in problem for problem in window.problems())
+    finally:
+        remove_translators(app)
+
+
+def test_a_failed_check_in_german_says_its_step_detail_and_cause_in_german(qtbot, view, sandbox,
+                                                                          compiled_catalogs):
+    from PySide6.QtWidgets import QApplication
+
+    from ec_console.ui.app import install_translators, remove_translators
+
+    app = QApplication.instance()
+    install_translators(app, "de")
+    try:
+        view.source.setCurrentIndex(view.source.findData(AD_HOC))
+        info = sandbox.info()
+        for key, value in {"ews_url": info.ews_url, "username": info.username, "password": "wrong",
+                           "ca_file": info.ca_file}.items():
+            view.adhoc_form.set_text(key, value)
+        qtbot.keyClicks(view.mailbox, info.mailboxes_in_scope[0])
+        run_and_wait(qtbot, view)
+        assert view.report.diagnosis.code == "auth_failed"
+        shown = _shown_text(view.steps.rows["authenticate"].details)
+        assert f"hat die Anmeldeinformationen von {info.username} abgelehnt (HTTP 401)" in shown
+        result = view.result.text()
+        assert result.startswith("Fehlgeschlagen — auth_failed: Der Server hat die Anmeldeinformationen")
+        assert "refused" not in result and "credentials" not in result
     finally:
         remove_translators(app)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QStyle, QStyleOptionViewItem
 from test_ui_dashboard_support import open_window  # noqa: F401 - fixture
 
 from ec_console.registry import Registry
@@ -112,6 +113,25 @@ def test_a_list_of_figures_loses_whole_figures_from_its_end_never_half_of_one(qt
     assert "…" in label.shown_text() and label.shown_text().startswith("1")
 
 
+@pytest.mark.parametrize("keep", [0, 28])
+def test_a_label_that_keeps_its_text_stays_whole_while_a_long_neighbour_elides(qtbot, keep):
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    row = QHBoxLayout(box)
+    region = ElidedLabel("Region: United States (US)", keep=keep)
+    run = ElidedLabel("Check all: 13 of 17 · Paused 30 s: Exchange is throttling this service account · "
+                      "about 30 s left")
+    row.addWidget(region)
+    row.addWidget(run)
+    box.resize(region.sizeHint().width() + 150, 30)           # far too narrow for both
+    box.show()
+    qtbot.waitUntil(run.is_elided)
+    assert region.is_elided() is (keep == 0)                   # kept: whole; else squeezed with the other
+    assert run.width() >= run.minimumSizeHint().width()
+
+
 def test_status_texts_elide_in_the_middle_of_a_narrow_window(qtbot, open_window):  # noqa: F811
     window = open_window("us")
     window.resize(760, 600)
@@ -130,6 +150,34 @@ def test_status_texts_elide_in_the_middle_of_a_narrow_window(qtbot, open_window)
     qtbot.waitUntil(lambda: window.keychain_status.is_elided() or
                     window.keychain_status.geometry().right() <= window.width())
     assert window.keychain_status.geometry().right() <= window.width()          # never past the edge
+
+
+def test_a_message_keeps_its_room_beside_long_permanent_texts(qtbot, open_window):  # noqa: F811
+    """A short message ("Check all cancelled …") is shown whole even while a long permanent text (a
+    running check's progress, the keychain) takes most of the bar; that text elides instead."""
+    window = open_window("us")
+    bar = window.statusBar()
+    metrics = bar.fontMetrics()
+
+    def text_of_width(start: str, share: float) -> str:
+        while metrics.horizontalAdvance(start + " and more") < bar.width() * share:
+            start += " and more"
+        return start
+
+    window.keychain_status.setText(text_of_width("Keychain: Secret Service", 0.6))
+    qtbot.waitUntil(lambda: not window.keychain_status.is_elided())  # shown whole while there is no message
+    message = text_of_width("Check all cancelled: 12 linked, 2 need relink", 0.4)
+    bar.showMessage(message, 10000)
+    qtbot.waitUntil(lambda: bar.shown_message() == message)
+    assert window.keychain_status.is_elided()                       # the long text gave way
+    assert window.keychain_status.geometry().left() > bar.message_rect().left()
+    long_message = "3 profiles revoked in United States (US); " + "the platform step is in the details " * 8
+    bar.showMessage(long_message, 10000)                             # a long message takes at most its share
+    qtbot.waitUntil(lambda: bar.toolTip() == long_message)
+    assert bar.message_rect().width() <= bar.width() * 0.5
+    assert "…" in bar.shown_message() and bar.shown_message().startswith("3 profiles")
+    bar.clearMessage()
+    qtbot.waitUntil(lambda: window.region_status.isVisible())      # the region and counts come back
 
 
 WIDTH = 880     # a small screen, or a window beside another on a laptop
@@ -165,3 +213,74 @@ def test_the_details_pane_leaves_the_table_on_screen(qtbot, open_window):  # noq
     right_edge = table.mapTo(window, table.rect().bottomRight()).x()
     assert right_edge < pane.mapTo(window, pane.rect().topLeft()).x()   # the table is beside the pane
     assert pane.mapTo(window, pane.rect().bottomRight()).x() <= window.width()
+
+
+def _lines_fit(lst, row: int) -> tuple[float, int]:
+    """(height the item's text needs, word-wrapped line by line as Qt draws it in the text area of the
+    item's rect on screen, and the height of that text area)."""
+    index = lst.model().index(row, 0)
+    option = QStyleOptionViewItem()
+    lst.initViewItemOption(option)                  # the list's own icon size and features
+    lst.itemDelegate().initStyleOption(option, index)
+    option.rect = lst.visualRect(index)
+    text = lst.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, lst)
+    margin = lst.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, lst) + 1
+    needed = 0.0
+    for paragraph in option.text.split("\n"):
+        layout = QTextLayout(paragraph, option.font)
+        wrap = QTextOption()
+        wrap.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(wrap)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(text.width() - 2 * margin)
+            needed += line.height()
+        layout.endLayout()
+    return needed, text.height()
+
+
+@pytest.fixture
+def german(compiled_catalogs):
+    from ec_console.ui.app import install_translators, remove_translators
+
+    app = QApplication.instance()
+    install_translators(app, "de")
+    yield
+    remove_translators(app)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_application_in_a_narrow_list_shows_all_its_wrapped_lines(qtbot, open_window, request,  # noqa: F811
+                                                                          language):
+    """Squeezed to its least width, the applications list wraps each entry onto as many lines as it needs
+    and makes the entry that tall: no last line cut off or elided ("1 erneut zu …"); the bold "All
+    applications" ("Alle Anwendungen") stays on one line."""
+    if language == "de":
+        request.getfixturevalue("german")
+    from ec_console.ui.sample_data import seed_sample_data
+
+    with Registry.for_region("us") as registry:                  # three applications, one revoked
+        seed_sample_data(registry, "us", profiles=40)
+    window = open_window("us")
+    lst = window.applications_list
+    qtbot.waitUntil(lambda: lst.count() == 4)
+    window.resize(WIDTH, 700)
+    window.splitter.setSizes([0, WIDTH])                          # the list as narrow as it may be
+    qtbot.waitUntil(lambda: lst.parentWidget().width() < 250)
+    qtbot.wait(50)
+    assert lst.parentWidget().width() == lst.parentWidget().minimumWidth()
+    for row in range(lst.count()):
+        needed, drawn = _lines_fit(lst, row)
+        assert needed <= drawn, (lst.item(row).text(), needed, drawn)
+        rect = lst.visualRect(lst.model().index(row, 0))                # within the list, not past its edge
+        assert rect.left() >= 0 and rect.right() < lst.viewport().width(), (lst.item(row).text(), rect)
+    assert lst.horizontalScrollBar().maximum() == 0                   # nothing to scroll sideways to
+    line = QFontMetrics(lst.item(0).font()).lineSpacing()
+    assert _lines_fit(lst, 0)[0] < 3 * line                          # "All applications" / "6 profiles"
+    window.resize(1280, 780)                                          # wider again: back to fewer lines
+    window.splitter.setSizes([300, 980])
+    qtbot.waitUntil(lambda: lst.parentWidget().width() > 250)
+    qtbot.wait(50)
+    for row in range(lst.count()):
+        needed, drawn = _lines_fit(lst, row)
+        assert needed <= drawn < needed + 2 * line, lst.item(row).text()

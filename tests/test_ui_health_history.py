@@ -163,6 +163,44 @@ def test_a_single_failing_run_among_3000_ok_runs_is_still_drawn(qtbot, open_wind
     assert len(exported) == 3001 and [r["failing"] for r in exported].count("1") == 1
 
 
+def test_every_marker_is_drawn_whole_inside_the_plot_even_at_0_and_at_the_top(qtbot, open_window):  # noqa: F811
+    """A run with a problem but no failing profile (a leak) has its star at 0: the whole star lies above
+    the plot's bottom edge, not half under it; the highest point's marker lies below the top edge; the
+    counts' ticks still start at 0."""
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    leak_run = 3
+    with Registry.for_region("us") as registry:
+        app = registry.add_application("Contoso calendars", "exchange", "contoso.com")
+        registry.record_health([
+            HealthRow(f"run-{i}", utc_text(start + timedelta(hours=6 * i)), app.id, app.name, "scheduled",
+                      "failing" if i == leak_run else "ok", linked=36 + 4 * (i == 7), failing=0,
+                      leaks=1 if i == leak_run else 0)
+            for i in range(8)])                        # 40 linked at most: the nice top, exactly
+    window = open_window("us")
+    dialog = _open(qtbot, window)
+    for height in (640, 420, 900):                     # whatever the plot's height
+        dialog.resize(900, height)
+        qtbot.waitUntil(lambda h=height: abs(dialog.height() - h) < 2
+                        and dialog.chart.plotArea().height() > 50)
+        qtbot.wait(20)
+        plot = dialog.chart.plotArea()
+        [stars] = [s for s in dialog.chart.series() if s.objectName() == "markers_problem"]
+        assert [(p.x(), p.y()) for p in stars.points()] == [
+            ((start + timedelta(hours=6 * leak_run)).timestamp() * 1000, 0.0)]
+        star = dialog.chart.mapToPosition(stars.points()[0], stars)
+        half = stars.markerSize() / 2
+        assert plot.top() <= star.y() - half and star.y() + half <= plot.bottom(), (height, star, plot)
+        [linked] = [s for s in dialog.chart.series() if s.objectName() == "markers_linked"]
+        highest = max(linked.points(), key=lambda p: p.y())
+        assert highest.y() == 40.0
+        top = dialog.chart.mapToPosition(highest, linked)
+        assert plot.top() <= top.y() - linked.markerSize() / 2, (height, top, plot)
+        axis = dialog.value_axis
+        assert axis.min() < 0 < axis.max() and axis.max() > 40
+        ticks = [axis.tickAnchor() + k * axis.tickInterval() for k in range(-3, 12)]
+        assert [t for t in ticks if axis.min() <= t <= axis.max()][0] == 0     # the lowest tick says 0
+
+
 def test_thinning_keeps_each_pixel_columns_lowest_and_highest_point_and_the_runs_it_is_told_to():
     rng = random.Random(14)
     xs = [float(i * 21_600_000 + (i // 500) * 86_400_000) for i in range(3000)]   # 6-hourly, some gaps
@@ -346,3 +384,28 @@ def test_the_health_history_and_the_monitor_line_in_german(qtbot, open_window, m
         assert names == ["Erneut zu verknüpfen", "Fehlerhaft", "Verknüpft"]
     finally:
         remove_translators(QApplication.instance())
+
+
+def test_the_status_bars_missed_runs_tooltip_is_german(qtbot, open_window, monkeypatch,  # noqa: F811
+                                                       compiled_catalogs):
+    from PySide6.QtWidgets import QApplication
+
+    from ec_console.regions import save_setting
+    from ec_console.ui.app import install_translators, remove_translators
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with Registry.for_region("us") as registry:
+        registry.add_application("A", "exchange", "contoso.example")
+        _record(registry, utc_text(now - timedelta(days=2, hours=1)), {"A": "ok"})
+    _install(monkeypatch, utc_text(now - timedelta(days=5)))
+    save_setting("language", "de")
+    app = QApplication.instance()
+    install_translators(app)
+    try:
+        window = open_window("us")
+        assert "ausgelassen" in _status(qtbot, window)
+        tip = window.monitor_status.toolTip()
+        assert tip.startswith("die letzte geplante Ausführung war vor "), tip
+        assert "Ausführungen wurden ausgelassen" in tip
+    finally:
+        remove_translators(app)

@@ -183,3 +183,35 @@ def test_a_graph_certificate_is_imported_through_the_dialog(qtbot, tmp_path, mon
         assert report.result.value == "pass"
         dialog.close()
     shutdown_pools()
+
+
+def test_the_profile_details_offer_the_import_when_reading_the_calendar_finds_none(qtbot, open_window,  # noqa: F811
+                                                                                  sandbox, missing):
+    """Read now in a profile's details, on a desktop without the application's credential: the pane says
+    so and offers Import credential…, which stores it (checked first); then Read now reads the calendar."""
+    app, key = missing
+    mailbox = sandbox.info().mailboxes_in_scope[0]
+    with Registry.for_region("us") as registry:
+        registry.add_profile(app.id, mailbox)
+    window = open_window()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    pane = window.details_pane
+    with qtbot.waitSignal(pane.loaded, timeout=10000):
+        window.show_profile_details(window.model.index(0, 0))
+    assert not pane.import_button.isVisible()
+    qtbot.mouseClick(pane.read_now, LEFT)
+    qtbot.waitUntil(pane.import_button.isVisible, timeout=20000)
+    assert "No secret for 'Sandbox EWS' in the keychain" in pane.blocks_label.text()
+    assert default_store().get(key) is None
+    qtbot.mouseClick(pane.import_button, LEFT)
+    dialog = pane.findChild(ImportCredentialDialog, "importCredentialDialog")
+    assert dialog is not None and dialog.isVisible() and dialog.application.id == app.id
+    qtbot.keyClicks(dialog.field, sandbox.info().password)
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "is in this desktop's keychain" in dialog.status.text(), timeout=30000)
+    assert default_store().get(key) == sandbox.info().password and len(_imports()) == 1
+    assert not pane.import_button.isVisible() and "Read now" in pane.blocks_label.text()
+    dialog.reject()
+    qtbot.mouseClick(pane.read_now, LEFT)
+    qtbot.waitUntil(lambda: "Read just now" in pane.blocks_label.text(), timeout=20000)
+    assert not pane.import_button.isVisible()

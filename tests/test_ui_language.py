@@ -7,7 +7,15 @@ import re
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QToolButton,
+)
 
 from ec_console import i18n
 from ec_console.regions import load_settings, save_setting
@@ -46,7 +54,10 @@ def test_main_window_is_german_when_german_is_chosen(app, qtbot):
     assert submenus == ["Re&gion", "&Darstellung", "S&prache"]
     language_menu = window.findChild(QMenu, "languageMenu")
     assert [a.text() for a in language_menu.actions()] == ["&Systemstandard", "&English", "&Deutsch"]
-    assert window.actions["addConnectionAction"].iconText() == "Verbindung hinzufügen"
+    # The toolbar's label may be shorter than the menu's text; the tooltip names the action in full.
+    add = window.actions["addConnectionAction"]
+    assert add.iconText() == "Neue Verbindung" and add.text() == "&Verbindung hinzufügen…"
+    assert add.toolTip().startswith("Verbindung hinzufügen (Strg+N)\n")
     assert window.actions["testConnectivityAction"].statusTip().startswith("Schritt für Schritt prüfen")
     assert window.region_label.text() == "Re&gion:"
     assert window.keychain_status.text().startswith("Schlüsselbund:")
@@ -57,6 +68,45 @@ def test_main_window_is_german_when_german_is_chosen(app, qtbot):
     assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "") == "Abbrechen"
     assert i18n.current_language() == "de" and count(1204, "profile", "profiles") == "1.204 Profile"
     assert QLocale().toString(1204) == "1.204"
+
+
+def _toolbar_buttons_out_of_sight(window) -> list[str]:
+    """The toolbar's actions (and the region selector) that are not shown on the toolbar itself: Qt hides
+    their buttons and offers them in the extension menu (»)."""
+    bar = window.toolbar
+    missing = [action.iconText() or bar.widgetForAction(action).accessibleName() for action in bar.actions()
+               if action.isVisible() and not action.isSeparator()
+               and not (bar.widgetForAction(action).isVisible()
+                        and bar.rect().contains(bar.widgetForAction(action).geometry()))]
+    if not window.region_selector.isVisible():
+        missing.append("region selector")
+    return missing
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_whole_toolbar_fits_a_1280_pixel_window(app, qtbot, language):
+    install_translators(app, language)
+    window = window_for(qtbot)
+    bar = window.toolbar
+    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    window.resize(900, 780)                             # too narrow: the check sees the hidden ones
+    qtbot.waitUntil(lambda: extension.isVisible() and len(_toolbar_buttons_out_of_sight(window)) >= 2)
+    window.resize(1280, 780)
+    qtbot.waitUntil(lambda: bar.width() == 1280)
+    selector = window.region_selector
+    for index in range(selector.count()):               # whichever region's name the selector shows
+        selector.setCurrentIndex(index)
+        qtbot.waitUntil(lambda i=index: window.region_id == selector.itemData(i))
+        qtbot.wait(50)                                  # the toolbar lays itself out again
+        assert _toolbar_buttons_out_of_sight(window) == [], selector.currentText()
+        assert not extension.isVisible()
+    labels = [a.iconText() for a in bar.actions() if not a.isSeparator() and a.iconText()]
+    if language == "de":
+        assert "Erneut verknüpfen" in labels and "Neue Verbindung" in labels
+        relink = window.actions["relinkProfileAction"]
+        assert relink.text() == "Profil &erneut verknüpfen"     # the menu keeps the full name
+    else:
+        assert "Relink profile" in labels and "Add connection" in labels
 
 
 def test_english_is_the_default_and_needs_no_catalog(app, qtbot):
@@ -140,15 +190,11 @@ def test_german_window_mnemonics_do_not_collide(app, qtbot):
     assert {key: texts for key, texts in owners.items() if len(texts) > 1} == {}
     for name in ("fileMenu", "viewMenu", "toolsMenu", "helpMenu", "themeMenu", "languageMenu"):
         menu = window.findChild(QMenu, name)
-        texts = [a.text() for a in menu.actions()
-                 if not a.isSeparator() and a.objectName() not in NOT_YET_OURS]
+        texts = [a.text() for a in menu.actions() if not a.isSeparator()]
         keys = [_mnemonic(text) for text in texts]
         assert None not in keys and len(keys) == len(set(keys)), (name, texts)
 
 
-# Menu items added by modules still in NOT_YET_TRANSLATED: still English, their mnemonics are chosen when
-# those modules are translated.
-NOT_YET_OURS: set[str] = set()
 
 
 def test_german_applications_context_menu_has_one_mnemonic_each_and_no_collisions(app, qtbot):
@@ -361,3 +407,83 @@ def test_a_failed_steps_cause_and_fix_are_german_with_the_command_kept(app, qtbo
                      if callable(getattr(w, "text", None)) and isinstance(w.text(), str))
     assert english.commands and all(command in shown for command in english.commands)  # as they are
     assert "Behebung" in shown
+
+
+def test_the_region_selector_and_title_show_the_six_data_centres_in_german(app, qtbot):
+    save_setting("language", "de")
+    install_translators(app)
+    window = window_for(qtbot)
+    selector = window.region_selector
+    shown = {selector.itemData(i): selector.itemText(i) for i in range(selector.count())}
+    assert shown == {"us": "Vereinigte Staaten (US)", "de": "Deutschland (DE)",
+                     "uk": "Vereinigtes Königreich (UK)", "ca": "Kanada (CA)", "au": "Australien (AU)",
+                     "sg": "Singapur (SG)"}
+    assert window.windowTitle().startswith("Vereinigte Staaten (US)")
+    assert window.region_status.text() == "Region: Vereinigte Staaten (US)"
+    # The region's data stays English: the id, and the label files and --json use.
+    assert window.region.id == "us" and window.region.label == "United States (US)"
+def test_a_reconciliation_kept_in_english_is_shown_german_in_the_reconcile_window(app, qtbot):
+    import json
+
+    from ec_console import reconcile as core
+    from ec_console.diagnoses import diagnose
+    from ec_console.registry import Registry
+    from ec_console.ui import operations as ops
+    from ec_console.ui.reconcile_view import ReconcileWindow
+
+    leak = diagnose("scope_not_enforced", mailbox="eve@contoso.com", scope_group="EC Calendar Scope")
+    step = ("Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity 'EC' "
+            "-Member 'lee@contoso.com'")
+    findings = [   # as the core words them (English: the registry and --json keep these)
+        core.Finding("eve@contoso.com", "leak", "", leak.code, leak.cause, leak.remediation),
+        core.Finding("joe@contoso.com", "joiner", "Joe", None, "in the scope, not linked",
+                     "link it (--apply joiners links every joiner): ec-console profiles link --application "
+                     "'Room booking' joe@contoso.com"),
+        core.Finding("lee@contoso.com", "leaver", "Lee", None,
+                     "linked, no longer in the scope; the probe still reaches it",
+                     "revoke its profile (--apply leavers revokes every leaver). On the platform, if not "
+                     f"done yet: {step}", 7, True)]
+    with Registry.for_region("us") as registry:
+        booking = registry.add_application("Room booking", "exchange", "contoso.com")
+    rec = core.Reconciliation("Room booking", booking.id, "exchange", "2026-12-02T10:00:00Z",
+                              scope_source="the group", scope_size=12, linked_size=3, findings=findings,
+                              sample=["eve@contoso.com"], notes=["The sample came from your list (1,204 "
+                                                                 "accounts outside the scope)"])
+    english = json.dumps(rec.to_dict())
+    install_translators(app, "de")
+    view = ReconcileWindow(booking, ops.Scope("us"))
+    qtbot.addWidget(view)
+    view._reconciled(rec)
+    assert json.dumps(rec.to_dict()) == english                     # what is kept stays English
+    model = view.sections["leaver"].model
+    shown = "verknüpft, nicht mehr im Bereich; die Prüfung erreicht es noch"
+    assert model.text(model.finding(0), 2) == shown
+    assert view._details_text(model.finding(0)).endswith(
+        "„Alle Abgänge widerrufen…“\nAuf der Plattform, falls noch nicht geschehen: " + step)   # step kept
+    leak_text = view._details_text(view.sections["leak"].model.finding(0))
+    assert "soll außerhalb des Verwaltungsbereichs liegen" in leak_text and "Get-ManagementRoleAssignment" \
+        in leak_text
+    assert view.confidence.text().endswith(
+        "1 Konto außerhalb des Bereichs erreichbar: Der Bereich wird nicht durchgesetzt.")
+    note = "Die Stichprobe stammt aus Ihrer Liste (1.204 Konten außerhalb des Bereichs)"
+    assert note in view.details.toPlainText()
+    summary = dict(view.summary_rows())
+    assert summary["Lecks"] == "1 Leck" and summary["Bereich"] == "the group: 12 Konten"
+    assert summary["Die Stichprobe"].startswith("1 Konto außerhalb des Bereichs erreichbar")
+    kinds = {row[0] for row in view.shown_rows()}
+    assert kinds == {"Leck", "Neuzugang", "Abgang"}
+
+
+def test_a_list_file_that_is_not_text_is_refused_in_german(app, qtbot, tmp_path):
+    from PySide6.QtCore import QObject
+
+    from ec_console.ui import operations as ops
+
+    binary = tmp_path / "list.csv"
+    binary.write_bytes(b"\xff\xfe\x00\xd8binary")
+    errors: list[str] = []
+    install_translators(app, "de")
+    parent = QObject()
+    ops.read_text_file(parent, str(binary), on_done=lambda _text: None, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert errors == [f"{binary} ist keine Textdatei (UTF-8 oder UTF-16 erwartet)"]

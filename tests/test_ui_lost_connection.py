@@ -121,8 +121,8 @@ def test_a_revoke_confirmed_while_the_server_is_down_is_said_not_done_and_change
                         timeout=WAIT_MS)
         message = window.statusBar().currentMessage()
         assert "PostgreSQL server" in message and "Traceback" not in message
-        window.refresh()                     # reading while the server is down: said, the rows stay
-        assert "cannot be opened again yet" in window.statusBar().currentMessage()
+        window.refresh()                     # reading while the server is down: said at once, the rows stay
+        assert "Reconnecting to the registry at " in window.statusBar().currentMessage()  # (on a worker)
         assert len(emails(window)) == 3
     finally:
         pg_cluster.start_server()
@@ -133,4 +133,75 @@ def test_a_revoke_confirmed_while_the_server_is_down_is_said_not_done_and_change
         assert other.audit_entries() == []
     window.refresh()                         # and it reads again
     assert window.counts_status.text() == "3 profiles · 2 linked · 1 needs relink · 0 revoked"
+    window.stop_live_updates()
+
+
+@pytest.fixture
+def silent_proxy(pg_cluster):
+    from pg_cluster import SilentProxy
+
+    proxy = SilentProxy(pg_cluster)
+    yield proxy
+    proxy.resume()
+    proxy.close()
+
+
+def test_a_network_gone_silent_never_blocks_the_window_which_recovers_when_it_answers_again(
+        qtbot, open_window, pg_cluster, pg_registry, silent_proxy, monkeypatch):  # noqa: F811
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from ec_console import registry_pg
+
+    direct = pg_cluster.url(pg_registry)
+    (paths.config_dir() / "regions.toml").write_text(
+        f'[regions.us]\nregistry = "{silent_proxy.url(pg_registry)}"\n', encoding="utf-8")
+    with Registry(direct) as registry:
+        app = registry.add_application("Shared booking", "exchange", "contoso.com")
+        for email, name in (("ann@contoso.com", "Ann Archer"), ("ben@contoso.com", "Ben Baker")):
+            registry.add_profile(app.id, email, name, "linked")
+    window = open_window()
+    live = window.start_live_updates(window.registry.target, backoff=(0.2, 1.0), ping_every=0.3,
+                                     ping_timeout=1.0)
+    qtbot.waitUntil(lambda: live.last_state == registry_live.STATE_CONNECTED, timeout=WAIT_MS)
+    opened_on: list[bool] = []               # each connection opened through the proxy: on the GUI thread?
+    real_connect = registry_pg.connect
+
+    def connect(target, *args, **kwargs):
+        if str(getattr(target, "port", "")) == str(silent_proxy.port):   # the window's, not the test's
+            opened_on.append(threading.current_thread() is threading.main_thread())
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(registry_pg, "connect", connect)
+    ticks: list[bool] = []                   # a timer on the GUI thread: did it fire while reconnecting?
+    timer = QTimer(window)
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(bool(getattr(window.registry, "reconnecting", False))))
+    timer.start()
+
+    silent_proxy.pause()                     # packets dropped from now on: nothing is closed or reset
+
+    qtbot.waitUntil(lambda: window.registry.reconnecting, timeout=WAIT_MS)
+    assert window.connection_status.text() == LOST
+    window.refresh()                         # the user asks: said at once, what shows stays
+    assert window.registry.reconnecting
+    assert "Reconnecting to the registry at " in window.statusBar().currentMessage()
+    assert "Traceback" not in window.statusBar().currentMessage()
+    assert sorted(emails(window)) == ["ann@contoso.com", "ben@contoso.com"]
+    qtbot.waitUntil(lambda: ticks.count(True) >= 20, timeout=WAIT_MS)   # the GUI thread keeps running
+    qtbot.waitUntil(lambda: len(opened_on) >= 2, timeout=WAIT_MS)      # reconnection attempts were made
+    assert window.registry.reconnecting
+    with Registry(direct) as other:          # another console changes the registry meanwhile
+        other.add_application("Fabrikam EWS", "exchange", "fabrikam.com")
+
+    silent_proxy.resume()
+
+    qtbot.waitUntil(lambda: any(n.startswith("Fabrikam EWS") for n in _app_names(window)), timeout=WAIT_MS)
+    assert not window.registry.reconnecting
+    assert not any(opened_on), "a connection was opened on the GUI thread"
+    window.refresh()                         # and reads on its own connection again
+    assert sorted(emails(window)) == ["ann@contoso.com", "ben@contoso.com"]
+    assert "Reconnecting" not in window.statusBar().currentMessage()
+    timer.stop()
     window.stop_live_updates()

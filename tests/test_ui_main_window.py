@@ -217,21 +217,28 @@ def test_both_regions_are_selectable_and_switching_shows_only_the_other_registry
     assert "Singapore (SG)" in window.region_status.text()
 
 
-def test_the_region_selector_is_wide_enough_for_the_longest_name(qtbot, open_window):
+def test_the_region_selector_shows_the_chosen_name_in_full_and_lists_every_one(qtbot, open_window):
+    """The selector is as wide as the chosen region's name (a longer name of another region does not widen
+    the toolbar), never narrower; its list shows every name in full."""
     from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
 
     window = open_window("us")
     selector = window.findChild(QComboBox, "regionSelector")
-    option = QStyleOptionComboBox()
-    selector.initStyleOption(option)
-    text_area = selector.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
-                                                QStyle.SubControl.SC_ComboBoxEditField, selector)
     metrics = selector.fontMetrics()
-    widest = max(metrics.horizontalAdvance(selector.itemText(i)) for i in range(selector.count()))
-    assert selector.count() == 6 and text_area.width() >= widest
+    assert selector.count() == 6
     for index in range(selector.count()):        # whichever is chosen, it fits
         selector.setCurrentIndex(index)
-        assert selector.width() >= selector.sizeHint().width()
+        qtbot.waitUntil(lambda: selector.width() == selector.sizeHint().width())
+        option = QStyleOptionComboBox()
+        selector.initStyleOption(option)
+        text_area = selector.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                    QStyle.SubControl.SC_ComboBoxEditField, selector)
+        assert text_area.width() >= metrics.horizontalAdvance(selector.currentText()), selector.currentText()
+    widest = max(metrics.horizontalAdvance(selector.itemText(i)) for i in range(selector.count()))
+    selector.showPopup()
+    qtbot.waitUntil(selector.view().isVisible)
+    assert selector.view().viewport().width() >= widest
+    selector.hidePopup()
 
 
 def test_switching_region_closes_the_previous_registry(open_window, two_regions):

@@ -73,6 +73,7 @@ from ec_console.permissions import (
     ROTATE_SECRET,
     SET_SCOPE,
 )
+from ec_console.texts import localized
 from ec_console.words import provider_label
 
 MAX_KEY_FILE_BYTES = 64 * 1024
@@ -633,7 +634,7 @@ def run_revoke(args: argparse.Namespace) -> int:
         if not args.json:
             print(_("To withdraw the grant of {name} on the platform:").format(name=repr(app.name)))
             for number, step in enumerate(steps, start=1):
-                print(f"  {number}. {step}")
+                print(f"  {number}. {localized(step)}")
         _confirm(args, app.name)
         report = None
         if args.skip_verify:
@@ -665,16 +666,18 @@ def _revoke_result(
         print(_("Revoked {name}: its secret is deleted from the keychain and its profiles are revoked.")
               .format(name=repr(app.name)))
     else:
+        from ec_console.dashboard import shown_verification_detail
+
         step = report.steps[0] if report.steps else None
         verdict = (step.data or {}).get("verdict") if step else None
         if verdict == "not_withdrawn":
-            print(_("Not revoked: {reason}").format(reason=step.detail))
+            print(_("Not revoked: {reason}").format(reason=shown_verification_detail(step)))
             print(_("Nothing was changed. Do the steps above (changes may take a while), then run this "
                     "again, "
                     "or add --skip-verify to revoke without proof (the audit records that)."))
         else:
             print(_("Not revoked: {reason}").format(
-                reason=step.detail if step else _("could not verify the withdrawal")))
+                reason=shown_verification_detail(step) if step else _("could not verify the withdrawal")))
             if step is not None and step.diagnosis is not None:
                 from ec_console.render import shown_diagnosis
 

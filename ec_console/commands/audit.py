@@ -215,7 +215,7 @@ def run_verify(args: argparse.Namespace) -> int:
     elif result.verified:
         print(audit_chain.verified_line(result))
         print(_("Head: {head}").format(head=result.head))
-        print(audit_chain.NOTE_HEAD)
+        print(audit_chain.note_head())
     else:
         print(audit_chain.broken_line(result, action_label))
         print(audit_chain.advice(result))
@@ -236,7 +236,8 @@ def _verify_postgres(url: str, known: str | None) -> tuple[str, Any]:
             signed_in = pg.signed_in_role(conn)
             raise pg.PgRefused(_("the login role {user} may not read the registry in {where}: "
                                  "{explanation}").format(
-                user=repr(signed_in.user), where=target.where, explanation=signed_in.explanation)) from None
+                user=repr(signed_in.user), where=target.where,
+                explanation=signed_in.explanation_text)) from None
         if version is None:
             raise pg.PgRefused(_("the database {dbname} on {host}:{port} holds no registry yet: its "
                                  "administrator runs 'ec-console registry init --url URL'").format(

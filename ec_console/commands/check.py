@@ -571,7 +571,9 @@ def start_printer(args: argparse.Namespace, provider: str, target: str, header: 
     """The live printer (already showing the title and header) on a terminal, else None."""
     if not live_output(args):
         return None
-    printer = StepPrinter(provider, target, header, [spec.title for spec in steps])
+    from ec_console.checks import shown_title
+
+    printer = StepPrinter(provider, target, header, [shown_title(spec) for spec in steps])
     printer.start()
     return printer
 

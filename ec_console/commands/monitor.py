@@ -47,12 +47,14 @@ from ec_console.monitor_status import (
     status_dict,
 )
 from ec_console.permissions import MONITOR_INSTALL, MONITOR_REMOVE, MONITOR_RUN
+from ec_console.phrases import Phrase, shown
 from ec_console.words import count
 
 WEBHOOK_ENV = "EC_MONITOR_WEBHOOK_URL"
 SMTP_PASSWORD_ENV = "EC_SMTP_PASSWORD"
-OUTCOME_WORDS = {"ok": "ok", "failing": "some profiles failing", "failed": "the application itself failed",
-                 "not_checked": "not checked", "error": "error"}
+OUTCOME_WORDS = {"ok": N_("ok"), "failing": N_("some profiles failing"),
+                 "failed": N_("the application itself failed"), "not_checked": N_("not checked"),
+                 "error": N_("error")}   # marked; shown with _()
 
 
 def register(subparsers: Any) -> None:
@@ -171,11 +173,11 @@ def reachable_notifiers(region_id: str, settings: dict[str, Any], store: Any) ->
         try:
             built += notifiers(region_id, {**settings, "notify": [channel]}, store)
         except BadInput as exc:
-            notes.append(_("alerts cannot be sent by {channel}: {reason}").format(channel=channel,
-                                                                                   reason=exc.message))
+            notes.append(Phrase(N_("alerts cannot be sent by {channel}: {reason}"), channel=channel,
+                                reason=exc.message))     # English in --json and the history, shown in words
         except ConsoleError as exc:   # the keychain could not be read: the run says more below
-            notes.append(_("alerts cannot be sent by {channel}: {reason}").format(
-                channel=channel, reason=exc.message.split(". ")[0]))
+            notes.append(Phrase(N_("alerts cannot be sent by {channel}: {reason}"), channel=channel,
+                                reason=exc.message.split(". ")[0]))
     return built, notes
 
 
@@ -239,7 +241,7 @@ def run_install(args: argparse.Namespace) -> int:
             region=region_id, scheduler=scheduler.kind, every=monitor.every_text(every),
             notify=", ".join(notify) or _("nowhere (history only)")))
         for item in written:
-            print(f"  {item}")
+            print(f"  {shown(item)}")
     return ExitStatus.OK
 
 
@@ -261,7 +263,7 @@ def run_status(args: argparse.Namespace) -> int:
             print("  " + _("last scheduled run: "
                            "{when}").format(when=state["last_scheduled_run"] or _("never")))
         for problem in state["problems"]:
-            print(_("Problem: {problem}").format(problem=problem))
+            print(_("Problem: {problem}").format(problem=shown(problem)))
     return ExitStatus.OK if not state["problems"] else ExitStatus.STEP_FAILED
 
 
@@ -296,7 +298,7 @@ def run_remove(args: argparse.Namespace) -> int:
                else _("Removed the monitor of region {region} (nothing was "
                       "installed)")).format(region=region_id))
         for item in removed:
-            print(f"  {item}")
+            print(f"  {shown(item)}")
     return ExitStatus.OK
 
 
@@ -356,14 +358,17 @@ def _print_run(run: Any) -> None:
             leaks = _("leaks unknown") if r.leaks is None else count(r.leaks, "leak", "leaks")
             print("  " + _("{application}: {outcome}; {linked} linked, {relink} needing relink, {failing} "
                            "failing, {leaks}").format(
-                application=r.application_name, outcome=OUTCOME_WORDS.get(r.outcome, r.outcome),
+                application=r.application_name,
+                outcome=_(OUTCOME_WORDS[r.outcome]) if r.outcome in OUTCOME_WORDS else r.outcome,
                 linked=format_number(r.linked), relink=format_number(r.needs_relink),
                 failing=format_number(r.failing), leaks=leaks) + codes)
+            parts = run.details.get(r.application_id) or r.detail.split(" | ")   # phrases: shown in words
             if r.outcome == "not_checked" and r.detail:
-                print(f"    {r.detail.split(' | ')[0]}")
-            for part in r.detail.split(" | "):
+                print(f"    {shown(parts[0])}")
+            for part in parts:
                 if part.startswith("reconciliation") and r.outcome != "not_checked":
-                    print(f"    {part[0].upper()}{part[1:]}")
+                    text = shown(part)
+                    print(f"    {text[:1].upper()}{text[1:]}")
         if not run.reconcile_ran:
             print("  " + _("Reconciliation: not run (no leak figures recorded)"))
         if run.alerts:
@@ -377,9 +382,10 @@ def _print_run(run: Any) -> None:
         if error is None:
             print(_("Alert through {channel}: delivered").format(channel=channel))
         else:
-            print(_("Alert through {channel}: NOT delivered: {error}").format(channel=channel, error=error))
+            print(_("Alert through {channel}: NOT delivered: {error}").format(channel=channel,
+                                                                                error=shown(error)))
     for note in run.notes:
-        print(_("Note: {note}").format(note=note))
+        print(_("Note: {note}").format(note=shown(note)))
 
 
 # --- history -----------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from ec_console.commands.common import (
 from ec_console.errors import BadInput, ExitStatus
 from ec_console.i18n import N_, _, format_number
 from ec_console.permissions import BULK_LINK, CHECK, LINK_PROFILES, RELINK_PROFILES, REVOKE_PROFILES
+from ec_console.texts import localized
 from ec_console.words import count
 
 MAX_LIST_FILE_BYTES = 16 * 1024 * 1024
@@ -429,14 +430,19 @@ def _print_results(summary: Any, extra: dict[str, Any], json_output: bool, *, li
     if json_output:
         print_json({**extra, **summary_json(summary)})
         return
-    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.message)] for r in summary.results]
+    rows = [[r.email, r.action, r.status or "-", r.code or "", _one_line(r.shown_message)]
+            for r in summary.results]
     if rows:
         print_table(rows, [_("EMAIL"), _("RESULT"), _("STATUS"), _("DIAGNOSIS"), _("DETAIL")], sys.stdout)
     for outcome in summary.application_failures.values():
+        shown = shown_diagnosis(outcome.diagnosis) if outcome.diagnosis is not None else None
+        detail = localized(outcome.detail)
+        if shown is not None and outcome.detail == outcome.diagnosis.cause:
+            detail = shown.cause          # the cause in the reader's language (--json keeps the English)
         print(_("The application itself failed ({code}): {detail}").format(code=outcome.code,
-                                                                          detail=_one_line(outcome.detail)))
-        if outcome.diagnosis is not None:
-            print(shown_diagnosis(outcome.diagnosis).remediation)
+                                                                          detail=_one_line(detail)))
+        if shown is not None:
+            print(shown.remediation)
     counts = (
         ", ".join(f"{count_word(k)} {v}" for k, v in summary.counts.items() if v) or _("nothing to do")
     )
@@ -526,7 +532,7 @@ def run_link(args: argparse.Namespace) -> int:
                 found = dashboard.discover_accounts(registry, app, region_id=region_id)
             except EnumerationError as exc:
                 sys.stderr.write(_("ec-console: the accounts in scope could not be listed: {detail}").format(
-                    detail=exc.detail) + "\n")
+                    detail=localized(exc.detail)) + "\n")
                 if exc.diagnosis is not None:
                     sys.stderr.write(shown_diagnosis(exc.diagnosis).remediation + "\n")
                 return ExitStatus.STEP_FAILED
@@ -534,7 +540,7 @@ def run_link(args: argparse.Namespace) -> int:
             names = {a.email: a.name for a in found.accounts}
             notes = found.notes
             for note in notes:
-                sys.stderr.write(_("note: {note}").format(note=note) + "\n")
+                sys.stderr.write(_("note: {note}").format(note=localized(note)) + "\n")
         summary = _run_with_progress(
             N_("Linking"),
             args.json,
@@ -617,7 +623,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     for r in results:
         state = _("revoked") if r.changed else _("was already revoked")
         print(f"{r.profile.email} ({r.profile.application_name}): {state}")
-        print("  " + _("To withdraw its access on the platform: {step}").format(step=r.withdrawal_step))
+        print("  " + _("To withdraw its access on the platform: {step}").format(
+            step=localized(r.withdrawal_step)))
     return ExitStatus.OK
 
 
@@ -666,7 +673,7 @@ def run_check(args: argparse.Namespace) -> int:
             ),
         )
     for why in plan.unusable.values():
-        sys.stderr.write(_("ec-console: not checked: {why}").format(why=why) + "\n")
+        sys.stderr.write(_("ec-console: not checked: {why}").format(why=checkall.shown_reason(why)) + "\n")
     if plan.resumed_from and not args.json:
         done = count(plan.skipped_done, "profile", "profiles")
         print(_("Resumed the run started {started}: {done} already checked").format(started=plan.resumed_from,
@@ -706,7 +713,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _print_details(summary: dict[str, Any], details: Any) -> None:
-    from ec_console.render import provider_name, render_step, safe_text
+    from ec_console.render import provider_name, render_step, safe_text, step_title_width
 
     def clean(value: Any) -> str:
         return safe_text(str(value), keep_newlines=False)
@@ -733,11 +740,11 @@ def _print_details(summary: dict[str, Any], details: Any) -> None:
         cause = shown_diagnosis(Diagnosis.from_dict(diagnosis)).cause
         print("\n" + _("Last failure ({code}): {cause}").format(code=diagnosis["code"], cause=clean(cause)))
     print("\n" + _("Withdraw its access at the platform: "
-                   "{step}").format(step=clean(summary["withdrawal_step"])))
+                   "{step}").format(step=clean(localized(summary["withdrawal_step"]))))
     report = details.last_report
     if report is not None:
         print("\n" + _("Last check ({started}):").format(started=report.started_at))
-        width = max((len(s.title) for s in report.steps), default=0)
+        width = step_title_width(report)
         for step in report.steps:
             print(render_step(step, title_width=width))
     else:

@@ -223,6 +223,10 @@ def run_status(args: argparse.Namespace, out: TextIO | None = None) -> int:
         shown = _("{version} (this console: {latest})").format(version=version, latest=latest)
     rows.append((_("Schema version"), shown))
     detail = status["role_detail"]
+    if status["engine"] == "postgresql":   # role_detail is English (--json): the explanation in words here
+        from ec_console.registry_pg import role_explanation
+
+        detail = f"{status['role']} ({role_explanation(status['role'], status['user'])})"
     rows.append((_("Signed in as"), _(detail) if detail == SQLITE_ROLE_DETAIL else detail))
     width = max(len(label) for label, _value in rows) + 2
     for label, value in rows:
@@ -283,7 +287,8 @@ def _postgres_status(url: str) -> dict[str, Any]:
         except pg.psycopg_errors().InsufficientPrivilege:
             raise pg.PgRefused(_("the login role {user} may not read the registry in {where}: "
                                  "{explanation}").format(
-                user=repr(signed_in.user), where=target.where, explanation=signed_in.explanation)) from None
+                user=repr(signed_in.user), where=target.where,
+                explanation=signed_in.explanation_text)) from None
         if version is None:
             raise pg.PgRefused(_("the database {dbname} on {host}:{port} holds no registry yet: its "
                                  "administrator runs 'ec-console registry init --url URL'").format(
@@ -355,7 +360,7 @@ def run_migrate(args: argparse.Namespace, out: TextIO | None = None, *,
             differences=count(total, "difference", "differences")) + "\n")
         for d in result.differences:
             out.write("  " + _("{table}, entry {id}: "
-                               "{what}").format(table=d.table, id=d.id, what=d.what) + "\n")
+                               "{what}").format(table=d.table, id=d.id, what=d.shown()) + "\n")
         if result.more_differences:
             out.write("  " + _("… and {differences}").format(
                 differences=count(result.more_differences, "more difference", "more differences")) + "\n")

@@ -35,6 +35,8 @@ from typing import Any, Protocol
 
 from ec_console.checks import CancelToken, Diagnosis, Report, StepResult, StepStatus, utc_now_iso
 from ec_console.diagnoses import ad_identity
+from ec_console.i18n import _
+from ec_console.texts import Said, say, say_n
 
 # --- whose problem a failed probe is ----------------------------------------------------------------------
 
@@ -189,6 +191,11 @@ def _ps(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# A probe's step titles and details: stored in English, shown in the reader's language (ec_console/texts.py).
+PROBE_CANCELLED = say("the probe was cancelled")
+GOOGLE_READ_TITLE = say("Read the calendar (busy blocks of the next 7 days)")
+GRAPH_TOKEN_TITLE = say("Get a token for the application")
+GRAPH_READ_TITLE = say("Read the next 7 days of busy times")
 _BACK_OFF_RE = re.compile(r"(?:back off|wait)\s+([0-9]+(?:\.[0-9]+)?)\s*s\b", re.IGNORECASE)
 
 
@@ -367,8 +374,7 @@ class ExchangeAdapter:
         report: Report = result.report or Report("exchange", email, result.checked_at or utc_now_iso())
         if report.cancelled or cancel.cancelled and result.diagnosis is None:
             # a cancelled check proves nothing (probe_mailbox may report it as ok with no blocks)
-            return ProbeOutcome(email, ProbeKind.CANCELLED, result.checked_at, report, None,
-                                "the probe was cancelled")
+            return ProbeOutcome(email, ProbeKind.CANCELLED, result.checked_at, report, None, PROBE_CANCELLED)
         if result.ok:
             return ProbeOutcome(email, ProbeKind.OK, result.checked_at, report, None, result.detail,
                                 busy_count=len(result.blocks))
@@ -384,17 +390,20 @@ class ExchangeAdapter:
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group")
         if not group:
-            raise EnumerationError(None, f"The application {application.name!r} has no scoping group to "
-                                         "list; paste a list of mailboxes or import a Get-Mailbox CSV")
+            raise EnumerationError(None, say("The application {name} has no scoping group to list; paste a "
+                                             "list of mailboxes or import a Get-Mailbox CSV",
+                                             name=repr(application.name)))
         settings = self.settings_for(application, s.get("test_mailbox") or f"postmaster@{application.domain}")
         try:
             listing = enumerate_scope(settings, secret, group)
         except ScopeError as exc:
             raise EnumerationError(exc.diagnosis, exc.detail) from None
-        notes = [f"{g.address or g.name} is a group nested in {group}: Exchange does not apply the scope to "
-                 "its members, so they are not listed" for g in listing.nested_groups]
-        notes += [f"{o.address or o.name} ({o.kind}) is not a mailbox and is left out"
-                  for o in listing.others]
+        notes: list[str] = [
+            say("{member} is a group nested in {group}: Exchange does not apply the scope to its members, so "
+                "they are not listed", member=g.address or g.name, group=group)
+            for g in listing.nested_groups]
+        notes += [say("{member} ({kind}) is not a mailbox and is left out", member=o.address or o.name,
+                      kind=o.kind) for o in listing.others]
         return Enumeration([Account(m.address, m.name) for m in listing.mailboxes if m.address], notes)
 
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
@@ -411,46 +420,57 @@ class ExchangeAdapter:
         if self.uses_oauth(application):
             app_id = s.get("client_id") or "<application (client) ID>"
             tenant = s.get("tenant_id") or "<tenant ID>"
+            # Each step is a sentence (shown in the reader's language) and its command (never translated).
+            unassign = (f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
+                        "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false")
+            remove = f"Remove-ServicePrincipal -Identity {_ps(app_id)} -Confirm:$false"
+            verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox>"
             return [
-                "Remove the RBAC for Applications role assignment (Exchange Online PowerShell): "
-                f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
-                "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false",
-                f"Remove the Exchange service principal: Remove-ServicePrincipal -Identity {_ps(app_id)} "
-                "-Confirm:$false",
-                "Delete the app registration's client secret (or the app registration), and any tenant-wide "
-                "consent of full_access_as_app: https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/"
-                f"ApplicationMenuBlade/~/Credentials/appId/{app_id} (tenant {tenant})",
-                "Changes take 30 minutes to 2 hours to apply in Exchange Online; verify with "
-                f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox> "
-                "(InScope False)",
+                say("Remove the RBAC for Applications role assignment (Exchange Online PowerShell): "
+                    "{command}", command=unassign),
+                say("Remove the Exchange service principal: {command}", command=remove),
+                say("Delete the app registration's client secret (or the app registration), and any "
+                    "tenant-wide consent of full_access_as_app: {link} (tenant {tenant})",
+                    link=_entra_credentials(app_id), tenant=tenant),
+                say("Changes take 30 minutes to 2 hours to apply in Exchange Online; verify with {command} "
+                    "(InScope False)", command=verify),
             ]
         account = s.get("username") or "<service account>"
         group = (s.get("scope_group") or "<scoping group>").replace("'", "''")
         short_name = account.split("\\")[-1].split("@")[0]
+        unassign = ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee "
+                    f"{_ps(account)} | Remove-ManagementRoleAssignment -Confirm:$false")
+        unscope = (f"Get-ManagementScope | Where-Object RecipientFilter -like '*{group}*' | "
+                   "Remove-ManagementScope -Confirm:$false")
+        disable = f"Disable-ADAccount -Identity {ad_identity(account)}"
+        verify = ("Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
+                  f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')}")
         return [
-            "Remove the ApplicationImpersonation role assignment (Exchange Management Shell): "
-            f"Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee {_ps(account)} | "
-            "Remove-ManagementRoleAssignment -Confirm:$false",
-            "Remove the management scope if nothing else uses it: Get-ManagementScope | Where-Object "
-            f"RecipientFilter -like '*{group}*'"
-            " | Remove-ManagementScope -Confirm:$false",
-            "Disable the service account or change its password: Disable-ADAccount -Identity "
-            f"{ad_identity(account)}",
-            "Verify that the service account no longer holds the role (the command lists nothing): "
-            "Get-ManagementRoleAssignment -Role ApplicationImpersonation -GetEffectiveUsers | "
-            f"Where-Object EffectiveUserName -like {_ps('*' + short_name + '*')}",
+            say("Remove the ApplicationImpersonation role assignment (Exchange Management Shell): {command}",
+                command=unassign),
+            say("Remove the management scope if nothing else uses it: {command}", command=unscope),
+            say("Disable the service account or change its password: {command}", command=disable),
+            say("Verify that the service account no longer holds the role (the command lists nothing): "
+                "{command}", command=verify),
         ]
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group") or "<scoping group>"
-        step = (f"Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity "
-                f"{_ps(group)} -Member {_ps(email)} -BypassSecurityGroupManagerCheck -Confirm:$false")
+        command = (f"Remove-DistributionGroupMember -Identity {_ps(group)} -Member {_ps(email)} "
+                   "-BypassSecurityGroupManagerCheck -Confirm:$false")
         if self.uses_oauth(application):
             app_id = s.get("client_id") or "<application (client) ID>"
-            step += (f"; then verify: Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource "
-                     f"{_ps(email)} (InScope False, after up to 2 hours)")
-        return step
+            verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource {_ps(email)}"
+            return say("Remove the mailbox from the scoping group: {command}; then verify: {verify} (InScope "
+                       "False, after up to 2 hours)", command=command, verify=verify)
+        return say("Remove the mailbox from the scoping group: {command}", command=command)
+
+
+def _entra_credentials(app_id: str) -> str:
+    """The Microsoft Entra admin center's page of an app registration's certificates and secrets."""
+    return ("https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Credentials/"
+            f"appId/{app_id}")
 
 
 # --- Google -----------------------------------------------------------------------------------------------
@@ -530,9 +550,10 @@ class GoogleAdapter:
         checked_at = result.checked_at or utc_now_iso()
         if result.ok:
             busy = [{"start": b.start, "end": b.end} for b in result.busy]
-            detail = (f"{len(busy)} busy block{'s' if len(busy) != 1 else ''} in the next 7 days "
-                      "(times only; no event details fetched)")
-            step = StepResult("read_calendar", "Read the calendar (busy blocks of the next 7 days)",
+            detail = say_n("{n} busy block in the next 7 days (times only; no event details fetched)",
+                           "{n} busy blocks in the next 7 days (times only; no event details fetched)",
+                           len(busy))
+            step = StepResult("read_calendar", GOOGLE_READ_TITLE,
                               StepStatus.PASS, 0, detail,
                               {"count": len(busy), "time_zone": result.time_zone, "blocks": busy})
             return ProbeOutcome(email, ProbeKind.OK, checked_at, Report("google", email, checked_at, (step,)),
@@ -540,8 +561,8 @@ class GoogleAdapter:
         diagnosis = result.diagnosis
         if diagnosis is None or cancel.cancelled:
             return ProbeOutcome(email, ProbeKind.CANCELLED, checked_at, Report("google", email, checked_at),
-                                None, "the probe was cancelled")
-        step = StepResult("read_calendar", "Read the calendar (busy blocks of the next 7 days)",
+                                None, PROBE_CANCELLED)
+        step = StepResult("read_calendar", GOOGLE_READ_TITLE,
                           StepStatus.FAIL, 0, diagnosis.cause, None, diagnosis)
         return ProbeOutcome(email, classify(diagnosis.code), checked_at,
                             Report("google", email, checked_at, (step,)), diagnosis, diagnosis.cause,
@@ -561,15 +582,15 @@ class GoogleAdapter:
 
         s = application.settings
         checked_at = utc_now_iso()
-        title = "Read the calendar (busy blocks of the next 7 days)"
+        title = GOOGLE_READ_TITLE
         org_unit, group = s.get("org_unit"), s.get("group")
-        where = ""
+        covered: Said | None = None
         if org_unit:
             settings = self.settings_for(application, secret, email, timeout=timeout)
             user, diagnosis = lookup_user(settings, email, cancel=cancel)
             if cancel.cancelled:
                 return ProbeOutcome(email, ProbeKind.CANCELLED, checked_at,
-                                    Report("google", email, checked_at), None, "the probe was cancelled")
+                                    Report("google", email, checked_at), None, PROBE_CANCELLED)
             if diagnosis is None and user is not None and not org_unit_covers(org_unit, user.org_unit):
                 from ec_console.diagnoses import diagnose
 
@@ -583,10 +604,14 @@ class GoogleAdapter:
                 return ProbeOutcome(email, kind, checked_at, Report("google", email, checked_at, (step,)),
                                     diagnosis, diagnosis.cause)
             if user is not None:
-                where = f"{email} is in {user.org_unit}, which the install for {org_unit} covers. "
+                covered = say("{email} is in {org_unit}, which the install for {install} covers. {vendor}",
+                              email=email, org_unit=user.org_unit, install=org_unit,
+                              vendor=VendorSide.from_settings(s).only_vendor_can_test(email))
         elif group:
-            where = f"Whether {email} is a member of {group} (the install's group) is not checked here. "
-        detail = where + VendorSide.from_settings(s).only_vendor_can_test(email)
+            covered = say("Whether {email} is a member of {group} (the install's group) is not checked here. "
+                          "{vendor}", email=email, group=group,
+                          vendor=VendorSide.from_settings(s).only_vendor_can_test(email))
+        detail = covered or VendorSide.from_settings(s).only_vendor_can_test(email)
         step = StepResult("read_calendar", title, StepStatus.WARN, 0, detail, {"tested": False})
         report = Report("google", email, checked_at, (step,))
         return ProbeOutcome(email, ProbeKind.UNVERIFIED, checked_at, report, None, detail)
@@ -607,9 +632,9 @@ class GoogleAdapter:
             raise EnumerationError(exc.diagnosis, str(exc)) from None
         notes = []
         if s.get("install", "dwd") == "dwd":
-            notes.append("Domain-wide delegation cannot be limited to a group or organisational unit: the "
-                         "application can reach every account of the domain, and this console's profile list "
-                         "is the control.")
+            notes.append(say("Domain-wide delegation cannot be limited to a group or organisational unit: "
+                             "the application can reach every account of the domain, and this console's "
+                             "profile list is the control."))
         return Enumeration(accounts, notes)
 
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
@@ -630,23 +655,31 @@ class GoogleAdapter:
         s = application.settings
         client_id = s.get("client_id") or "<client ID>"
         if s.get("install") == "marketplace":
+            if s.get("vendor_dashboard"):
+                verify = say("Verify: the app no longer appears in the list. Whether a delegated token "
+                             "request for a user now fails can be tested only by the vendor, as its own "
+                             "client: {dashboard}; this console cannot test it.",
+                             dashboard=s["vendor_dashboard"])
+            else:
+                verify = say("Verify: the app no longer appears in the list. Whether a delegated token "
+                             "request for a user now fails can be tested only by the vendor, as its own "
+                             "client; this console cannot test it.")
             return [
-                "Uninstall the Marketplace app (Admin console > Apps > Google Workspace Marketplace apps > "
-                "Apps list > the app > Uninstall app): https://admin.google.com/ac/apps/gmail/marketplace",
-                "Verify: the app no longer appears in the list. Whether a delegated token request for a user "
-                "now fails can be tested only by the vendor, as its own client"
-                + (f": {s['vendor_dashboard']}" if s.get("vendor_dashboard") else "")
-                + "; this console cannot test it.",
+                say("Uninstall the Marketplace app (Admin console > Apps > Google Workspace Marketplace apps "
+                    "> Apps list > the app > Uninstall app): {link}",
+                    link="https://admin.google.com/ac/apps/gmail/marketplace"),
+                verify,
             ]
         account = s.get("client_email") or "<service account email>"
+        list_keys = f"gcloud iam service-accounts keys list --iam-account {account}"
+        delete_key = f"gcloud iam service-accounts keys delete <key ID> --iam-account {account}"
         return [
-            f"Delete the domain-wide delegation entry of client ID {client_id} (Admin console > Security > "
-            "Access and data control > API controls > Domain-wide delegation): "
-            "https://admin.google.com/ac/owl/domainwidedelegation",
-            "Delete the service account's keys: gcloud iam service-accounts keys list --iam-account "
-            f"{account}, "
-            f"then gcloud iam service-accounts keys delete <key ID> --iam-account {account}",
-            "Changes can take up to 24 hours to apply everywhere.",
+            say("Delete the domain-wide delegation entry of client ID {client_id} (Admin console > Security "
+                "> Access and data control > API controls > Domain-wide delegation): {link}",
+                client_id=client_id, link="https://admin.google.com/ac/owl/domainwidedelegation"),
+            say("Delete the service account's keys: {list_command}, then {delete_command}",
+                list_command=list_keys, delete_command=delete_key),
+            say("Changes can take up to 24 hours to apply everywhere."),
         ]
 
     def unverifiable_withdrawal(self, application: ApplicationLike) -> str | None:
@@ -657,22 +690,28 @@ class GoogleAdapter:
         from ec_console.providers.google.marketplace import VendorSide
 
         vendor = VendorSide.from_settings(s)
-        where = f" ({vendor.dashboard_url})" if vendor.dashboard_url else ""
-        return ("Not tested by this console: the Marketplace app delegates to the vendor's client, so only "
-                f"{vendor.region_label} can tell whether a delegated token request is now refused (web "
-                f"dashboard{where}). Check that the app is gone from the Admin console's Marketplace apps "
-                "list.")
+        if vendor.dashboard_url:
+            return say("Not tested by this console: the Marketplace app delegates to the vendor's client, so "
+                       "only {vendor} can tell whether a delegated token request is now refused (web "
+                       "dashboard ({url})). Check that the app is gone from the Admin console's Marketplace "
+                       "apps list.",
+                       vendor=vendor.region_label, url=vendor.dashboard_url)
+        return say("Not tested by this console: the Marketplace app delegates to the vendor's client, so "
+                   "only {vendor} can tell whether a delegated token request is now refused (web dashboard). "
+                   "Check that the app is gone from the Admin console's Marketplace apps list.",
+                   vendor=vendor.region_label)
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
         s = application.settings
         if s.get("install") == "marketplace":
             where = s.get("group") or s.get("org_unit") or "<group or organisational unit>"
-            return (f"Take {email} out of {where}, the group or organisational unit the Marketplace app is "
-                    "installed for (Admin console > Directory > Users or Groups)")
-        return ("Domain-wide delegation cannot be limited to single accounts: the grant still reaches "
-                f"{email} at the platform; this console's revoke stops its use here. To withdraw it at the "
-                "platform, install the application from the Marketplace for a group or organisational unit "
-                f"without {email}, or suspend the account.")
+            return say("Take {email} out of {where}, the group or organisational unit the Marketplace app "
+                       "is installed for (Admin console > Directory > Users or Groups)", email=email,
+                       where=where)
+        return say("Domain-wide delegation cannot be limited to single accounts: the grant still reaches "
+                   "{email} at the platform; this console's revoke stops its use here. To withdraw it at the "
+                   "platform, install the application from the Marketplace for a group or organisational "
+                   "unit without {email}, or suspend the account.", email=email)
 
 
 # --- Microsoft Graph -------------------------------------------------------------------------------------
@@ -760,8 +799,7 @@ class GraphAdapter:
 
         checked_at = utc_now_iso()
         diagnosis = diagnose("bad_input", message=detail, field="the application's certificate")
-        step = StepResult("authenticate", "Get a token for the application", StepStatus.FAIL, 0, detail, None,
-                          diagnosis)
+        step = StepResult("authenticate", GRAPH_TOKEN_TITLE, StepStatus.FAIL, 0, detail, None, diagnosis)
         report = Report("graph", email, checked_at, (step,))
         return ProbeOutcome(email, ProbeKind.APPLICATION, checked_at, report, diagnosis, detail)
 
@@ -784,8 +822,9 @@ class GraphAdapter:
         try:
             credential = self.credential(application, secret)
         except CertificateProblem as exc:
-            why = (f"The certificate {application.settings.get('certificate')} of {application.name} cannot "
-                   f"be used: {exc}")
+            why = say("The certificate {certificate} of {name} cannot be used: {error}",
+                      certificate=application.settings.get("certificate"), name=application.name,
+                      error=str(exc))
             return _BrokenSession(lambda email: self._failure(application, email, why))
         settings = self.settings_for(application, application.settings.get("test_mailbox")
                                      or f"postmaster@{application.domain}", timeout=timeout)
@@ -796,8 +835,7 @@ class GraphAdapter:
     def outcome(email: str, probe: Any, cancel: CancelToken) -> ProbeOutcome:
         """A `GraphProbe` in the dashboard's terms."""
         outcome = probe.outcome
-        title = ("Get a token for the application" if probe.step == "authenticate"
-                 else "Read the next 7 days of busy times")
+        title = GRAPH_TOKEN_TITLE if probe.step == "authenticate" else GRAPH_READ_TITLE
         step = StepResult(probe.step, title, outcome.status, 0, outcome.detail, outcome.data,
                           outcome.diagnosis)
         report = Report("graph", email, probe.checked_at, (step,))
@@ -806,8 +844,7 @@ class GraphAdapter:
                                 busy_count=len(probe.blocks))
         diagnosis = outcome.diagnosis
         if diagnosis is None and cancel.cancelled:
-            return ProbeOutcome(email, ProbeKind.CANCELLED, probe.checked_at, report, None,
-                                "the probe was cancelled")
+            return ProbeOutcome(email, ProbeKind.CANCELLED, probe.checked_at, report, None, PROBE_CANCELLED)
         code = diagnosis.code if diagnosis else None
         kind = classify(code, probe.step) if code else ProbeKind.APPLICATION
         return ProbeOutcome(email, kind, probe.checked_at, report, diagnosis, outcome.detail,
@@ -818,10 +855,10 @@ class GraphAdapter:
 
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group")
-        paste = "paste a list of mailboxes or import a CSV of their addresses instead"
         if not group:
-            raise EnumerationError(None, f"The application {application.name!r} has no scoping group to "
-                                         f"list; {paste}")
+            raise EnumerationError(None, say("The application {name} has no scoping group to list; paste a "
+                                             "list of mailboxes or import a CSV of their addresses instead",
+                                             name=repr(application.name)))
         session = self.probe_session(application, secret, concurrency=1)
         lister = getattr(getattr(session, "session", None), "list_group_members", None)
         if lister is None:  # the certificate cannot be used
@@ -830,18 +867,21 @@ class GraphAdapter:
         try:
             members = lister(group, cancel)
         except GroupListingError as exc:
-            detail = exc.outcome.detail
             if exc.missing_roles:
-                detail += (". Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft "
-                           "Entra admin center: App registrations, the app, API permissions, Microsoft "
-                           "Graph, Application permissions, then Grant admin consent), or " + paste)
+                detail = say("{detail}. Grant the application GroupMember.Read.All and User.ReadBasic.All "
+                             "(Microsoft Entra admin center: App registrations, the app, API permissions, "
+                             "Microsoft Graph, Application permissions, then Grant admin consent), or paste "
+                             "a list of mailboxes or import a CSV of their addresses instead",
+                             detail=exc.outcome.detail)
             else:
-                detail += "; " + paste
+                detail = say("{detail}; paste a list of mailboxes or import a CSV of their addresses instead",
+                             detail=exc.outcome.detail)
             raise EnumerationError(exc.outcome.diagnosis, detail) from None
         finally:
             session.close()
-        notes = ["Only the group's direct members are listed: RBAC for Applications does not apply a "
-                 "management scope's MemberOfGroup filter to members of nested groups."]
+        notes: list[str] = [say("Only the group's direct members are listed: RBAC for Applications does not "
+                                "apply a management scope's MemberOfGroup filter to members of nested "
+                                "groups.")]
         return Enumeration([Account(m.email, m.name) for m in members], notes)
 
     def setup_check(self, application: ApplicationLike, secret: str, target: str, *,
@@ -854,8 +894,8 @@ class GraphAdapter:
         try:
             credential = self.credential(application, secret)
         except CertificateProblem as exc:
-            raise BadInput(f"The certificate {application.settings.get('certificate')} cannot be used: "
-                           f"{exc}") from None
+            raise BadInput(_("The certificate {certificate} cannot be used: {error}").format(
+                certificate=application.settings.get("certificate"), error=exc)) from None
         settings = self.settings_for(application, target, expect_denied=expect_denied,
                                      write_probe=write_probe)
         return run_graph_check(settings, credential, cancel=cancel, observer=observer,
@@ -868,36 +908,49 @@ class GraphAdapter:
         app_id = s.get("client_id") or "<application (client) ID>"
         tenant = s.get("tenant_id") or "<tenant ID>"
         group = s.get("scope_group_address") or s.get("scope_group")
-        steps = [
-            "Remove the RBAC for Applications role assignments (Exchange Online PowerShell): "
-            f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
-            "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false",
-            f"Remove the Exchange service principal: Remove-ServicePrincipal -Identity {_ps(app_id)} "
-            "-Confirm:$false",
+        # Each step is a sentence (shown in the reader's language) and its command (never translated).
+        unassign = (f"Get-ManagementRoleAssignment -RoleAssignee {_ps(app_id)} | Where-Object Role -like "
+                    "'Application *' | Remove-ManagementRoleAssignment -Confirm:$false")
+        remove = f"Remove-ServicePrincipal -Identity {_ps(app_id)} -Confirm:$false"
+        steps: list[str] = [
+            say("Remove the RBAC for Applications role assignments (Exchange Online PowerShell): "
+                "{command}", command=unassign),
+            say("Remove the Exchange service principal: {command}", command=remove),
         ]
         if s.get("scope_group"):
-            steps.append("Remove the management scope if nothing else uses it: Remove-ManagementScope "
-                         f"-Identity {_ps(scope_name_for(str(s['scope_group'])))} -Confirm:$false")
-        what = "certificate" if s.get("certificate") else "client secret"
-        steps += [
-            f"Delete the app registration's {what} (or the app registration), and remove any Calendars "
-            "application permission with admin consent: https://entra.microsoft.com/#view/"
-            f"Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Credentials/appId/{app_id} "
-            f"(tenant {tenant})",
-            "Changes take 30 minutes to 2 hours to reach Microsoft Graph; verify with "
-            f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox> "
-            "(InScope False)" + (f" for a member of {group}" if group else ""),
-        ]
+            scope = _ps(scope_name_for(str(s["scope_group"])))
+            unscope = f"Remove-ManagementScope -Identity {scope} -Confirm:$false"
+            steps.append(say("Remove the management scope if nothing else uses it: {command}",
+                             command=unscope))
+        if s.get("certificate"):
+            delete = say("Delete the app registration's certificate (or the app registration), and remove "
+                         "any Calendars application permission with admin consent: {link} (tenant {tenant})",
+                         link=_entra_credentials(app_id), tenant=tenant)
+        else:
+            delete = say("Delete the app registration's client secret (or the app registration), and "
+                         "remove any Calendars application permission with admin consent: {link} (tenant "
+                         "{tenant})",
+                         link=_entra_credentials(app_id), tenant=tenant)
+        verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource <a mailbox>"
+        if group:
+            steps += [delete, say("Changes take 30 minutes to 2 hours to reach Microsoft Graph; verify with "
+                                  "{command} (InScope False) for a member of {group}", command=verify,
+                                  group=group)]
+        else:
+            steps += [delete, say("Changes take 30 minutes to 2 hours to reach Microsoft Graph; verify with "
+                                  "{command} (InScope False)", command=verify)]
         return steps
 
     def profile_withdrawal_step(self, application: ApplicationLike, email: str) -> str:
         s = application.settings
         group = s.get("scope_group_address") or s.get("scope_group") or "<scoping group>"
         app_id = s.get("client_id") or "<application (client) ID>"
-        return (f"Remove the mailbox from the scoping group: Remove-DistributionGroupMember -Identity "
-                f"{_ps(group)} -Member {_ps(email)} -BypassSecurityGroupManagerCheck -Confirm:$false; then "
-                f"verify: Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource {_ps(email)} "
-                "(InScope False; Microsoft Graph follows within 30 minutes to 2 hours)")
+        command = (f"Remove-DistributionGroupMember -Identity {_ps(group)} -Member {_ps(email)} "
+                   "-BypassSecurityGroupManagerCheck -Confirm:$false")
+        verify = f"Test-ServicePrincipalAuthorization -Identity {_ps(app_id)} -Resource {_ps(email)}"
+        return say("Remove the mailbox from the scoping group: {command}; then verify: {verify} (InScope "
+                   "False; Microsoft Graph follows within 30 minutes to 2 hours)", command=command,
+                   verify=verify)
 
 
 class _GraphResultSession(_ResultSession):

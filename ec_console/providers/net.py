@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ec_console.providers.transport import proxy_origin, redact_proxy
+from ec_console.texts import say
 from ec_console.validation import is_loopback_host
 
 DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -90,13 +91,14 @@ def resolve(host: str, port: int) -> list[str]:
     except (socket.gaierror, UnicodeError) as exc:
         raise ProbeError(
             "dns_unresolved",
-            f"{host} does not resolve: {_os_error_text(exc)}",
+            say("{host} does not resolve: {error}", host=host, error=_os_error_text(exc)),
             {"host": host, "error": _os_error_text(exc)},
         ) from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise ProbeError(
-            "dns_unresolved", f"{host} resolves to no address", {"host": host, "error": "no address"}
+            "dns_unresolved", say("{host} resolves to no address", host=host),
+            {"host": host, "error": "no address"}
         )
     return addresses
 
@@ -124,14 +126,14 @@ def connect(target: Target, addresses: list[str], timeout: float, proxy: str | N
     """Open a TCP connection to the first address that accepts one, or a tunnel through `proxy`."""
     if proxy:
         return _connect_through_proxy(target, proxy, timeout)
-    errors: list[str] = []
+    errors: list[str] = []  # each address's failure (shown in the reader's language when it is one address)
     timed_out = False
     for address in addresses:
         try:
             sock = socket.create_connection((address, target.port), timeout=timeout)
         except TimeoutError:
             timed_out = True
-            errors.append(f"{address}: no answer")
+            errors.append(say("{address}: no answer", address=address))
             continue
         except OSError as exc:
             errors.append(f"{address}: {_os_error_text(exc)}")
@@ -141,10 +143,13 @@ def connect(target: Target, addresses: list[str], timeout: float, proxy: str | N
     names = {"host": target.host, "port": target.port, "error": "; ".join(errors), "timeout": timeout}
     if timed_out and len(errors) == len(addresses) and all("no answer" in e for e in errors):
         raise ProbeError(
-            "timeout", f"{target.host}:{target.port} did not accept a connection within {timeout:g} s", names
+            "timeout", say("{host}:{port} did not accept a connection within {seconds} s", host=target.host,
+                           port=target.port, seconds=format(timeout, "g")), names
         )
+    failures = errors[0] if len(errors) == 1 else "; ".join(errors)
     raise ProbeError(
-        "tcp_unreachable", f"No connection to {target.host}:{target.port}: {'; '.join(errors)}", names
+        "tcp_unreachable", say("No connection to {host}:{port}: {error}", host=target.host, port=target.port,
+                               error=failures), names
     )
 
 
@@ -159,14 +164,15 @@ def _connect_through_proxy(target: Target, proxy: str, timeout: float) -> Connec
     except TimeoutError:
         raise ProbeError(
             "timeout",
-            f"The proxy {shown} did not accept a connection within {timeout:g} s",
+            say("The proxy {proxy} did not accept a connection within {seconds} s", proxy=shown,
+                seconds=format(timeout, "g")),
             {**names, "host": proxy_host, "port": proxy_port},
         ) from None
     except OSError as exc:
         code = "dns_unresolved" if isinstance(exc, socket.gaierror) else "tcp_unreachable"
         raise ProbeError(
             code,
-            f"No connection to the proxy {shown}: {_os_error_text(exc)}",
+            say("No connection to the proxy {proxy}: {error}", proxy=shown, error=_os_error_text(exc)),
             {**names, "host": proxy_host, "port": proxy_port, "error": _os_error_text(exc)},
         ) from None
     sock.settimeout(timeout)
@@ -182,23 +188,26 @@ def _connect_through_proxy(target: Target, proxy: str, timeout: float) -> Connec
         status_line, answer = _read_proxy_answer(sock)
     except TimeoutError:
         sock.close()
-        raise ProbeError("timeout", f"The proxy {shown} did not answer within {timeout:g} s", names) from None
+        raise ProbeError("timeout", say("The proxy {proxy} did not answer within {seconds} s", proxy=shown,
+                                        seconds=format(timeout, "g")), names) from None
     except OSError as exc:
         sock.close()
         raise ProbeError(
             "tcp_unreachable",
-            f"The proxy {shown} dropped the connection: {_os_error_text(exc)}",
+            say("The proxy {proxy} dropped the connection: {error}", proxy=shown, error=_os_error_text(exc)),
             {**names, "error": _os_error_text(exc)},
         ) from None
     status = _status_code(status_line)
     if status == 407:
         sock.close()
-        raise ProbeError("proxy_auth_required", f"The proxy {shown} demands authentication (HTTP 407)", names)
+        raise ProbeError("proxy_auth_required", say("The proxy {proxy} demands authentication (HTTP 407)",
+                                                    proxy=shown), names)
     if status != 200:
         sock.close()
         raise ProbeError(
             "tcp_unreachable",
-            f"The proxy {shown} refused a tunnel to {target.host}:{target.port}: {status_line}",
+            say("The proxy {proxy} refused a tunnel to {host}:{port}: {answer}", proxy=shown,
+                host=target.host, port=target.port, answer=status_line),
             {**names, "error": status_line},
         )
     del answer
@@ -242,14 +251,16 @@ def handshake(
     except TimeoutError:
         raise ProbeError(
             "timeout",
-            f"{target.host}:{target.port} did not complete the TLS handshake within {timeout:g} s",
+            say("{host}:{port} did not complete the TLS handshake within {seconds} s", host=target.host,
+                port=target.port, seconds=format(timeout, "g")),
             names,
         ) from None
     except (ssl.SSLError, OSError) as exc:
         text = _os_error_text(exc)
         raise ProbeError(
             "server_error",
-            f"The TLS handshake with {target.host}:{target.port} failed: {text}",
+            say("The TLS handshake with {host}:{port} failed: {error}", host=target.host, port=target.port,
+                error=text),
             {**names, "error": text},
         ) from None
     try:
@@ -291,7 +302,7 @@ def _verification_error(
     }
     return ProbeError(
         code,
-        f"The certificate of {target.host} was refused: {reason}",
+        say("The certificate of {host} was refused: {error}", host=target.host, error=reason),
         names,
         {"certificate": info, "verify_error": reason},
     )

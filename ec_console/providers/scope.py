@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ec_console.checks import CancelToken, Diagnosis
+from ec_console.texts import say
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,10 @@ def scoping_group(application: Any, group: str | None) -> str:
     settings = application.settings
     chosen = group or settings.get("scope_group_address") or settings.get("scope_group")
     if not chosen:
-        raise DirectoryUnreadable(None, f"The application {application.name!r} has no scoping group saved: "
-                                        "give the group to reconcile against (Scope group in the Reconcile "
-                                        "window, --scope-group on the command line)")
+        raise DirectoryUnreadable(None, say("The application {name} has no scoping group saved: give the "
+                                            "group to reconcile against (Scope group in the Reconcile "
+                                            "window, --scope-group on the command line)",
+                                            name=repr(application.name)))
     return chosen
 
 

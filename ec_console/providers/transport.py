@@ -54,6 +54,8 @@ import requests
 import requests.adapters
 import requests.utils
 
+from ec_console.texts import say
+
 if TYPE_CHECKING:
     from ec_console.providers.transport_httplib2 import TrustedHttp
 
@@ -243,13 +245,13 @@ def proxy_origin(url: str) -> str:
             names = sorted((n for n in os.environ if n.lower() == wanted and os.environ[n]),
                            key=lambda n: n != wanted)
             if names:
-                return f"the environment variable {names[0]}"
-        return "the environment's *_proxy variables"
+                return say("the environment variable {name}", name=names[0])
+        return say("the environment's *_proxy variables")
     if sys.platform == "win32":
-        return "the Windows Internet Options (the current user's proxy server, in the registry)"
+        return say("the Windows Internet Options (the current user's proxy server, in the registry)")
     if sys.platform == "darwin":
-        return "the macOS network settings (System Settings, Network, Proxies)"
-    return "the system proxy settings"
+        return say("the macOS network settings (System Settings, Network, Proxies)")
+    return say("the system proxy settings")
 
 
 def proxy_names(url: str) -> dict[str, str]:
@@ -285,7 +287,7 @@ class AnswerTooLarge(requests.exceptions.RequestException):
     @property
     def plain(self) -> str:
         """One line for a detail: what happened, without library vocabulary."""
-        return f"the server sent more than {_size(self.limit)}"
+        return say("the server sent more than {size}", size=_size(self.limit))
 
 
 def announced_length(value: str | None) -> int | None:

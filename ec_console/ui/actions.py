@@ -40,11 +40,15 @@ class ActionSpec:
     available: bool = False
     unavailable: str = ""     # why it cannot be used in this version
     permission: str = ""      # the console action it is (ec_console.permissions), for the role's say
+    toolbar: str = ""         # the toolbar's short label (TOOLBAR_CONTEXT); menus and tooltips keep `text`
 
 
 NOT_YET = "Not available yet in this version: "
 # The texts and tips are translated in the main window's context (resources/i18n, docs/i18n.md).
 CONTEXT = "MainWindow"
+# The toolbar's labels have their own context: a translation may be shorter than the menu's text so that
+# the whole toolbar fits a 1280-pixel window (German: "Erneut verknüpfen" for "Profil erneut verknüpfen").
+TOOLBAR_CONTEXT = "MainToolbar"
 
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
@@ -53,6 +57,7 @@ SPECS: tuple[ActionSpec, ...] = (
                                         "through a service account."),
         "add-connection", QKeySequence.StandardKey.New, Needs.REGISTRY, available=True,
         permission=permissions.ADD_APPLICATION,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Add connection"),
         unavailable=NOT_YET + "the setup wizard that connects an application arrives with the next release.",
     ),
     ActionSpec(
@@ -61,6 +66,7 @@ SPECS: tuple[ActionSpec, ...] = (
                                         "mailbox's calendar."),
         "test-connectivity", "Ctrl+T", Needs.REGISTRY, available=True,
         permission=permissions.CHECK,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Test connectivity"),
         unavailable=NOT_YET + "the connectivity check window arrives with the next release. "
         "Meanwhile use `ec-console check exchange` or `ec-console check google`.",
     ),
@@ -69,6 +75,7 @@ SPECS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Probe every linked calendar again and update its status."),
         "check-all", "Ctrl+Shift+K", Needs.LINKED_PROFILES, available=True,
         permission=permissions.CHECK_ALL,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Check all"),
         unavailable=NOT_YET + "checking all linked calendars arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -77,6 +84,7 @@ SPECS: tuple[ActionSpec, ...] = (
                                         "choose."),
         "link-profiles", "Ctrl+L", Needs.APPLICATION, available=True,
         permission=permissions.LINK_PROFILES,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Link profiles"),
         unavailable=NOT_YET + "linking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -85,6 +93,7 @@ SPECS: tuple[ActionSpec, ...] = (
                                         "credentials."),
         "relink-profile", "Ctrl+R", Needs.PROFILE, available=True,
         permission=permissions.RELINK_PROFILES,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Relink profile"),
         unavailable=NOT_YET + "relinking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -92,6 +101,7 @@ SPECS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("MainWindow", "Stop the application's access to the selected calendars."),
         "revoke-profile", QKeySequence.StandardKey.Delete, Needs.PROFILE, available=True,
         permission=permissions.REVOKE_PROFILES,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Revoke profile"),
         unavailable=NOT_YET + "revoking calendars arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -100,6 +110,7 @@ SPECS: tuple[ActionSpec, ...] = (
                                         "by step."),
         "revoke-application", None, Needs.APPLICATION, available=True,
         permission=permissions.REVOKE_APPLICATION,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Revoke application"),
         unavailable=NOT_YET + "revoking an application arrives with the dashboard release.",
     ),
     ActionSpec(
@@ -109,6 +120,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "secret (nothing to enter)."),
         "test-connectivity", None, Needs.PROFILE, available=True,
         permission=permissions.CHECK,
+        toolbar=QT_TRANSLATE_NOOP("MainToolbar", "Test connectivity"),
         unavailable=NOT_YET + "testing a profile's connectivity arrives with the next release.",
     ),
 )
@@ -136,13 +148,19 @@ def create_actions(parent: QWidget) -> dict[str, QAction]:
         text = QCoreApplication.translate(CONTEXT, spec.text)
         action = QAction(icons.icon(spec.icon), text, parent)
         action.setObjectName(spec.object_name)
-        action.setIconText(text.replace("&", "").rstrip("…"))
+        label = QCoreApplication.translate(TOOLBAR_CONTEXT, spec.toolbar) if spec.toolbar else ""
+        action.setIconText(label or plain_text(text))
         if spec.shortcut is not None:
             action.setShortcut(QKeySequence(spec.shortcut))
         action.setProperty("ecSpec", spec.object_name)
         actions[spec.object_name] = action
     update_action_states(actions, Selection())
     return actions
+
+
+def plain_text(text: str) -> str:
+    """A menu text without its mnemonic and trailing ellipsis ("&Add connection…" → "Add connection")."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
 
 
 def spec_for(object_name: str) -> ActionSpec:
@@ -176,14 +194,14 @@ def update_action_states(actions: dict[str, QAction], selection: Selection) -> N
             tip = spec.unavailable
         elif refused is not None:
             action.setEnabled(False)
-            tip = f"{spec.tip}\n{refused}"
+            tip = f"{QCoreApplication.translate(CONTEXT, spec.tip)}\n{refused}"
         else:
             met = _requirement_met(spec.needs, selection)
             why_not = dict(selection.blocked).get(name) if met else None
             action.setEnabled(met and why_not is None)
             what = QCoreApplication.translate(CONTEXT, spec.tip)
             tip = f"{what}\n{why_not}" if why_not else what
-        action.setToolTip(f"{action.iconText()}{suffix}\n{tip}")
+        action.setToolTip(f"{plain_text(action.text())}{suffix}\n{tip}")
         action.setStatusTip(refused or tip)
 
 

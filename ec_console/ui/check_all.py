@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ec_console.i18n import format_number
 from ec_console.regions import load_settings, save_setting
 from ec_console.ui.accessibility import tab_in_visual_order
+from ec_console.ui.fitting import ElidedLabel
 from ec_console.ui.tasks import PROGRESS_DELAY_MS
 
 if TYPE_CHECKING:  # the check engine is imported by the first run, not with the window (a faster start)
@@ -174,7 +175,9 @@ class RunPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("runPanel")
         self.setAccessibleName(self.tr("Progress of the running check"))
-        self.label = QLabel()
+        # Elides in the middle when the status bar is short of room (the whole text is its tooltip), so the
+        # region, the counts and a message beside it keep their share instead of being squeezed to "Al…ft".
+        self.label = ElidedLabel()
         self.label.setObjectName("runLabel")
         self.label.setAccessibleName(self.tr("Run progress"))
         self.bar = QProgressBar()
@@ -195,6 +198,7 @@ class RunPanel(QFrame):
         self.feed: RunFeed | None = None
         self.tally = RunTally()
         self.title = ""
+        self.last_message = ""            # the summary of the run before, while the status bar may show it
         self.progress: Progress | None = None
         self._on_results: Callable[[list[JobResult]], None] | None = None
         self._timer = QTimer(self)
@@ -315,6 +319,7 @@ class RunPanel(QFrame):
         self.operation = None
         self.feed = None
         self.hide()
+        self.last_message = message
         self.finished.emit(message)
 
 
@@ -387,7 +392,9 @@ def start_run(window: Any, title: str, begin: Begin, *,
     from ec_console.ui.operations import RunFeed
 
     feed = RunFeed()
-    region_label = window.region.label
+    region_label = window.region.display_label
+    if panel.last_message and window.statusBar().currentMessage() == panel.last_message:
+        window.statusBar().clearMessage()    # the run before's summary gives way to this run's progress
     panel.begin(title, feed, window.results_arrived)
 
     def done(result: Any) -> None:

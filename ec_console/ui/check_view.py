@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ec_console import validation
 from ec_console.checks import CancelToken, Report
-from ec_console.diagnoses import report_for_surface, surface_text
+from ec_console.diagnoses import for_surface, localize, report_for_surface, surface_text
 from ec_console.errors import BadInput
 from ec_console.logs import redact
 from ec_console.registry import Application, Registry
@@ -519,7 +519,8 @@ class CheckView(QWidget):
                  "fail": self.tr("Failed")}
         text = words[report.result.value]
         if diagnosis is not None:
-            text += f" — {diagnosis.code}: {surface_text(diagnosis.cause)}"
+            cause = localize(for_surface(diagnosis, "gui"), "gui").cause  # in the window's language
+            text += f" — {diagnosis.code}: {surface_text(cause)}"
         self.result.setText(text)
         self.result_heading.setText(
             self.tr("%s · checked %s") % (report.target, checked_at(report.started_at)))

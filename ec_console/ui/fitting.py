@@ -8,15 +8,34 @@
 - `ElidedLabel` is a one-line label that elides with "…" in the middle (a long address keeps its domain)
   and shows its full text as a tooltip when it does; `ElidingStatusBar` draws its temporary messages the
   same way.
+- `WrappingItemDelegate` measures a word-wrapped list item for the width the list really draws it in
+  (Qt's own measure can leave a wrapped item's last line cut off or elided: "1 erneut zu …"), again
+  whenever the list is resized.
+- `CurrentItemComboBox` is as wide as its current item, not its longest one (its list still shows every
+  item in full): the main toolbar's region selector, so a long name of a region not chosen does not push
+  the toolbar's actions into its extension menu.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QPainter
-from PySide6.QtWidgets import QApplication, QLabel, QStatusBar, QStyle, QStyleOption, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QFont, QGuiApplication, QPainter, QTextLayout, QTextOption
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QSizePolicy,
+    QStatusBar,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOption,
+    QStyleOptionComboBox,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 
 def clamp_rect(rect: QRect, area: QRect) -> QRect:
@@ -88,17 +107,31 @@ class ElidedLabel(QLabel):
     """A one-line label whose text elides in the middle when there is no room; the full text is then its
     tooltip (before any tooltip of its own). `text()` is the full text; `shown_text()` what is drawn."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, *, parts: str | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, parts: str | None = None,
+                 keep: int = 0) -> None:
         """`parts`: the separator of a list of figures ("18 profiles · 16 linked · ..."); when there is no
-        room, whole figures are dropped from the end (then "…"), never cut in half."""
+        room, whole figures are dropped from the end (then "…"), never cut in half. `keep`: about how many
+        characters stay shown however short of room the layout is (a shorter text stays whole), so a
+        status bar squeezes the longer texts beside it first."""
         super().__init__(parent)
         self._full = ""
         self._tip = ""
         self._parts = parts
+        self._keep = keep
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(False)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("…") * 6)
         self.setText(text)
+
+    def _least_width(self) -> int:
+        metrics = self.fontMetrics()
+        least = metrics.horizontalAdvance("…") * 6
+        if self._keep:
+            margins = self.contentsMargins()
+            sides = margins.left() + margins.right() + 6
+            kept = min(metrics.horizontalAdvance(self._full), metrics.averageCharWidth() * self._keep)
+            least = max(least, kept + sides)
+        return least
 
     def text(self) -> str:  # type: ignore[override]
         return self._full
@@ -111,6 +144,8 @@ class ElidedLabel(QLabel):
 
     def setText(self, text: str) -> None:  # type: ignore[override]  # noqa: N802 - Qt override
         self._full = text or ""
+        if self._keep:
+            self.setMinimumWidth(self._least_width())
         self.updateGeometry()
         self._elide()
 
@@ -155,17 +190,40 @@ class ElidedLabel(QLabel):
         return None
 
 
+MESSAGE_SHARE = 0.45      # of the status bar's width a temporary message may claim from the permanent texts
+
+
 class ElidingStatusBar(QStatusBar):
     """A status bar whose temporary messages elide in the middle (the full message is its tooltip);
-    `currentMessage()` keeps the full text."""
+    `currentMessage()` keeps the full text. While a message shows, it keeps room for it — its own width, up
+    to `MESSAGE_SHARE` of the bar — so long permanent texts (a running check's progress, the keychain)
+    elide instead of squeezing the message to a few letters."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._message_room = QWidget(self)           # first of the permanent widgets; the message covers it
+        self._message_room.setObjectName("statusMessageRoom")
+        self._message_room.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        QStatusBar.insertPermanentWidget(self, 0, self._message_room)
+        self._message_room.hide()
         self.messageChanged.connect(self._message_changed)
 
     def _message_changed(self, message: str) -> None:
-        self.setToolTip(message if message and self._elided(message) != message else "")
+        if message:
+            wanted = self.fontMetrics().horizontalAdvance(message) + 12
+            room = min(wanted, int(self.width() * MESSAGE_SHARE))
+            if self._message_room.minimumWidth() != room:
+                self._message_room.setMinimumWidth(room)
+            self._message_room.show()
+        else:
+            self._message_room.hide()
+        self._tell_whole_message()
+        QTimer.singleShot(0, self._tell_whole_message)  # once the permanent widgets have made room
         self.update()
+
+    def _tell_whole_message(self) -> None:
+        message = self.currentMessage()
+        self.setToolTip(message if message and self._elided(message) != message else "")
 
     def message_rect(self) -> QRect:
         """Where the message is drawn: left of the first visible permanent widget (as QStatusBar does)."""
@@ -219,3 +277,71 @@ class ElidingStatusBar(QStatusBar):
 
 __all__ = ["ElidedLabel", "ElidingStatusBar", "ScreenFitter", "available_area", "clamp_rect", "fit_on_screen",
            "install_screen_fitter"]
+
+
+class CurrentItemComboBox(QComboBox):
+    """A combo box whose width follows its current item's text (the open list is as wide as its longest
+    item, as Qt makes it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentIndexChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        metrics = self.fontMetrics()
+        text = QSize(metrics.horizontalAdvance(self.currentText()) + metrics.horizontalAdvance("  "),
+                     max(metrics.height(), 14))
+        if not self.itemIcon(self.currentIndex()).isNull():
+            text.setWidth(text.width() + self.iconSize().width() + 4)
+        size = self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, text, self)
+        return QSize(size.width(), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.sizeHint()
+
+
+def wrapped_text_height(font: QFont, text: str, width: float) -> float:
+    """The height of `text` word-wrapped to `width` as Qt's item views draw it (a QTextLayout per
+    paragraph, line by line)."""
+    height = 0.0
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            height += line.height()
+        layout.endLayout()
+    return height
+
+
+class WrappingItemDelegate(QStyledItemDelegate):
+    """For a `QListView` in list mode with word wrap: each item's height is that of its text wrapped to the
+    width it is drawn in (the viewport less the list's spacing, the icon and the text margins), so no line
+    is cut off or elided; the list should re-lay out its items when resized (`ResizeMode.Adjust`)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        view = self.parent()
+        base = super().sizeHint(option, index)
+        if not isinstance(view, QWidget) or not hasattr(view, "viewport"):
+            return base
+        width = view.viewport().width() - 2 * view.spacing()  # type: ignore[attr-defined]
+        if width <= 0:
+            return base
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.rect = QRect(0, 0, width, max(base.height(), 1))
+        style = view.style()
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        height = wrapped_text_height(item.font, item.text, max(text_rect.width() - 2 * margin, 1))
+        icon = item.decorationSize.height() if not item.icon.isNull() else 0
+        return QSize(width, max(math.ceil(height) + 2, icon))

@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console import i18n
+from ec_console.phrases import shown
 from ec_console.registry import HealthRow, parse_utc
 from ec_console.ui.profiles_model import local_time
 from ec_console.words import count
@@ -96,6 +97,7 @@ RUN_WORDS = frozenset({
 POLL_MS = 60_000
 FIRST_READ_MS = 1_000        # after the window's first paint (the read imports the operations layer)
 MAX_MARKED_RUNS = 200        # more runs than this: lines only (their styles still tell them apart)
+PROBLEM_MARKER_SIZE = 13.0   # the star of a run with a problem (the other markers are smaller)
 RETHIN_MS = 300              # a resize wider than the chart's points were thinned for: thin again after it
 MIN_BUCKETS = 200            # the fewest time buckets a long history is thinned to (a very narrow chart)
 WIDEST_TEXTS = 3             # per table column: how many of the longest texts are measured for its width
@@ -295,6 +297,11 @@ class HealthHistoryDialog(QDialog):
         self.chart.setObjectName("historyTrend")
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart.setMargins(QMargins(4, 4, 4, 4))
+        # The profile counts' span (0 .. the nice top) and the value axis showing it with room for a whole
+        # marker below 0 and above the top (`_pad_value_axis`, again whenever the plot area changes).
+        self.value_span = (0.0, 4.0)
+        self.value_axis: Any = None
+        self.chart.plotAreaChanged.connect(lambda _area: self._pad_value_axis())
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("historyChart")
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -536,7 +543,7 @@ class HealthHistoryDialog(QDialog):
         problems.setObjectName("markers_problem")
         problems.setName(self.tr("Run with a problem"))
         problems.setMarkerShape(shape.MarkerShapeStar)
-        problems.setMarkerSize(13.0)
+        problems.setMarkerSize(PROBLEM_MARKER_SIZE)
         problems.setColor(QColor(colours[2][1] if dark else colours[2][0]))
         problems.setBorderColor(self.palette().text().color())
         problems.replace([QPointF(x, y) for x, y in prepared.problems])
@@ -546,12 +553,34 @@ class HealthHistoryDialog(QDialog):
         chart.legend().markers(problems)[0].setVisible(bool(prepared.problems))
         y_axis.setRange(0, max(4, top + 1))
         y_axis.applyNiceNumbers()
+        # Ticks stay on the nice numbers from 0 (0, 20, 40 …) while the axis reaches a little past them, so
+        # a marker at 0 (a problem run with no failing profile) or at the top is drawn whole, not cut in
+        # half by the plot's edge.
+        self.value_span = (0.0, y_axis.max())
+        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        y_axis.setTickAnchor(0.0)
+        y_axis.setTickInterval(y_axis.max() / max(y_axis.tickCount() - 1, 1))
+        self.value_axis = y_axis
+        self._pad_value_axis()
         if rows:
             start, end, ticks = time_range(_msecs(rows[0].run_at), _msecs(rows[-1].run_at))
             x_axis.setRange(QDateTime.fromMSecsSinceEpoch(start), QDateTime.fromMSecsSinceEpoch(end))
             x_axis.setTickCount(ticks)
             if end - start > LONG_SPAN_MS:        # months apart: the year tells the ticks apart, not the hour
                 x_axis.setFormat(self._tick_format(year=True))
+
+    def _pad_value_axis(self) -> None:
+        """Widen the value axis beyond its span by half the largest marker (and a pixel or two) at each end,
+        in the plot's present height."""
+        axis = self.value_axis
+        height = self.chart.plotArea().height()
+        if axis is None or height <= 0:
+            return
+        low, high = self.value_span
+        room = PROBLEM_MARKER_SIZE / 2 + 2                       # pixels beyond the span, at each end
+        pad = room * (high - low) / max(height - 2 * room, 1.0)  # in counts: the padded range spans height
+        if abs(axis.min() - (low - pad)) > 1e-9 or abs(axis.max() - (high + pad)) > 1e-9:
+            axis.setRange(low - pad, high + pad)
 
     # --- export ------------------------------------------------------------------------------------------
     def ask_export(self, kind: str) -> None:
@@ -748,7 +777,8 @@ class MonitorStatus(QLabel):
         import html
 
         self.setText(f"<a href='history'>{html.escape(status_line(state))}</a>")
-        self.setToolTip("\n".join(state.problems) or self.tr("Open the health history"))
+        # problems are English phrases (monitor status --json): shown in the window's language
+        self.setToolTip("\n".join(shown(p) for p in state.problems) or self.tr("Open the health history"))
         if not first and state.latest_run and state.latest_run != self.seen_run and state.alerts:
             n = len(state.alerts)
             changes = (self.tr("%s change") if n == 1 else self.tr("%s changes")) % i18n.format_number(n)

@@ -42,6 +42,7 @@ from ec_console.diagnoses import surface_text
 from ec_console.i18n import format_number
 from ec_console.providers.base import HANDFUL
 from ec_console.registry import Application, Registry
+from ec_console.texts import localized
 from ec_console.ui import icons
 from ec_console.ui import operations as ops
 from ec_console.ui.check_all import saved_concurrency, time_left
@@ -273,7 +274,7 @@ class LinkProfilesDialog(QDialog):
         elif accounts and not any(a.screened for a in accounts):
             lines.append(self.tr("Nothing is ticked: the platform does not say which of these accounts are "
                                  "administrators or executives. Tick the ones to link."))
-        lines += [f"• {note}" for note in enumeration.notes]
+        lines += [f"• {localized(note)}" for note in enumeration.notes]
         self.discover_status.setText("\n".join(lines))
 
     def _discover_failed(self, message: str) -> None:
@@ -449,15 +450,15 @@ class LinkProfilesDialog(QDialog):
         if result.action == "linked":
             text, colour = self.tr("Linked"), "linked"
         elif result.action == "not_linked":
-            text, colour = self.tr("Not linked: %s") % surface_text(result.message), "fail"
+            text, colour = self.tr("Not linked: %s") % surface_text(result.shown_message), "fail"
             tip = _diagnosis_tip(result, text)
         elif result.action == "try_again":
-            text, colour = self.tr("Try again later: %s") % surface_text(result.message), "warn"
+            text, colour = self.tr("Try again later: %s") % surface_text(result.shown_message), "warn"
             tip = _diagnosis_tip(result, text) + "\n\n" + self.tr(
                 "The platform was busy or did not answer. Link this account again later: accounts already "
                 "linked are kept, the rest are linked.")
         else:
-            text = result.message or self.tr("Skipped")
+            text = result.shown_message or self.tr("Skipped")
             colour = result.status or ("fail" if result.action == "skipped" else None)
         self._set_result(row, text, colour, tip)
         box = self.model.item(row, COL_EMAIL)
@@ -496,7 +497,8 @@ class LinkProfilesDialog(QDialog):
         if summary.run.application_failures:
             failure = next(iter(summary.run.application_failures.values()))
             text += self.tr(". The application itself failed (%s): %s") % (
-                failure.code, surface_text(failure.diagnosis.cause if failure.diagnosis else failure.detail))
+                failure.code, surface_text(failure.diagnosis.cause if failure.diagnosis
+                                           else localized(failure.detail)))
         self.status.setText(text)
         self.progress.hide()
         self.results_written.emit()

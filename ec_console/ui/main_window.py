@@ -21,7 +21,15 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -40,6 +48,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QStyleFactory,
     QToolBar,
     QVBoxLayout,
@@ -55,7 +64,7 @@ from ec_console.ui import actions as ui_actions
 from ec_console.ui import icons, theme
 from ec_console.ui.about import CHECKING, AboutDialog, keychain_status
 from ec_console.ui.accessibility import chain_tabs, enable_clear_button, name_toolbar_extension
-from ec_console.ui.fitting import ElidedLabel, ElidingStatusBar
+from ec_console.ui.fitting import CurrentItemComboBox, ElidedLabel, ElidingStatusBar, WrappingItemDelegate
 from ec_console.ui.profiles_model import (
     COL_APPLICATION,
     COL_EMAIL,
@@ -77,6 +86,7 @@ SEARCH_DEBOUNCE_MS = 200
 MIN_APPLICATIONS_WIDTH = 150   # the applications list is never squeezed below its names
 MIN_SEARCH_WIDTH = 110
 RESULTS_REFRESH_MS = 400   # results of long runs refresh the window at most this often
+REOPEN_RETRY_MS = 3000     # a shared registry that cannot be reached yet is tried again this often
 LIVE_REFRESH_MS = 250      # changes other consoles make (PostgreSQL registry) refresh it at most this often
 # The keychain is asked this long after the window is built, so that its background work (the keyring
 # package finds its backends by scanning the installed packages) does not compete with the first paint.
@@ -327,16 +337,15 @@ class MainWindow(QMainWindow):
 
         self.region_label = QLabel(self.tr("Re&gion:"))
         self.region_label.setObjectName("regionLabel")
-        self.region_selector = QComboBox()
+        self.region_selector = CurrentItemComboBox()     # as wide as the chosen region's name
         self.region_selector.setObjectName("regionSelector")
         self.region_selector.setAccessibleName("regionSelector")
         self.region_selector.setAccessibleDescription(self.tr("Enterprise Connect instance to manage"))
         self.region_selector.setToolTip(self.tr(
             "The Enterprise Connect instance to manage. "
             "Each region keeps its own applications and profiles."))
-        self.region_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for region in self.catalog.regions.values():
-            self.region_selector.addItem(region.label, region.id)
+            self.region_selector.addItem(region.display_label, region.id)
         self.region_label.setBuddy(self.region_selector)
         box = QWidget()
         box.setAccessibleName(self.tr("Region"))
@@ -358,6 +367,8 @@ class MainWindow(QMainWindow):
         self.applications_list.setAccessibleDescription(self.tr("Applications connected in this region"))
         self.applications_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.applications_list.setWordWrap(True)
+        self.applications_list.setResizeMode(QListWidget.ResizeMode.Adjust)   # wrapped again when resized
+        self.applications_list.setItemDelegate(WrappingItemDelegate(self.applications_list))
         self.applications_list.setSpacing(4)
         self.applications_list.setIconSize(QSize(14, 14))
         self.applications_list.currentItemChanged.connect(self._on_application_selected)
@@ -370,9 +381,11 @@ class MainWindow(QMainWindow):
         apps_title.setFont(bold)
         left = QWidget()
         left.setAccessibleName(self.tr("Applications panel"))
-        left.setMinimumWidth(MIN_APPLICATIONS_WIDTH)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
+        # Never narrower than the bold "All applications" on one line (German "Alle Anwendungen" is longer
+        # than the English the fixed minimum was made for): a wrapped bold first line is drawn cut off.
+        left.setMinimumWidth(max(MIN_APPLICATIONS_WIDTH, self._all_applications_width(bold, left_layout)))
         left_layout.addWidget(apps_title)
         left_layout.addWidget(self.applications_list)
 
@@ -382,6 +395,8 @@ class MainWindow(QMainWindow):
         self.profile_search.setAccessibleName("profileSearch")
         self.profile_search.setAccessibleDescription(self.tr("Search calendar profiles by email or name"))
         self.profile_search.setPlaceholderText(self.tr("Search by email or name (Ctrl+F)"))
+        # A narrow window cuts the placeholder short ("Nach E-Ma…"): the tooltip says it whole.
+        self.profile_search.setToolTip(self.profile_search.placeholderText())
         enable_clear_button(self.profile_search)
         self.profile_search.setMaxLength(256)  # the registry's limit for search text
         self.profile_search.setMinimumWidth(MIN_SEARCH_WIDTH)
@@ -528,7 +543,7 @@ class MainWindow(QMainWindow):
         self.region_menu.setObjectName("regionMenu")
         self.region_group = QActionGroup(self)
         for number, region in enumerate(self.catalog.regions.values(), start=1):
-            action = QAction(region.label, self, checkable=True)
+            action = QAction(region.display_label, self, checkable=True)
             action.setObjectName(f"regionAction_{region.id}")
             action.setData(region.id)
             if number <= 9:
@@ -577,10 +592,10 @@ class MainWindow(QMainWindow):
         self.setStatusBar(status)
         status.setObjectName("statusBar")
         status.setAccessibleName(self.tr("Status bar"))
-        self.region_status = ElidedLabel()
+        self.region_status = ElidedLabel(keep=28)          # "Region: United States (US)" stays whole
         self.region_status.setObjectName("regionStatus")
         self.region_status.setAccessibleName(self.tr("Region"))
-        self.counts_status = ElidedLabel(parts=" · ")
+        self.counts_status = ElidedLabel(parts=" · ", keep=16)
         self.counts_status.setObjectName("countsStatus")
         self.counts_status.setAccessibleName(self.tr("Profile counts"))
         # Who is signed in to a shared registry, and as which role ("Helpdesk · alex on db.example.com/ec");
@@ -589,7 +604,7 @@ class MainWindow(QMainWindow):
         self.role_status.setObjectName("roleStatus")
         self.role_status.setAccessibleName(self.tr("Registry role"))
         self.role_status.hide()
-        self.keychain_status = ElidedLabel()
+        self.keychain_status = ElidedLabel(keep=24)
         self.keychain_status.setObjectName("keychainStatus")
         self.keychain_status.setAccessibleName(self.tr("Keychain"))
         for label in (self.region_status, self.role_status, self.counts_status, self.keychain_status):
@@ -704,6 +719,10 @@ class MainWindow(QMainWindow):
         self.model.set_registry(self.registry, self._current_query(application_id=None))
         self._load()
         if getattr(self.registry, "engine", "sqlite") == "postgresql":
+            # The window's own connection is opened again on a worker after a loss, never here.
+            reopen = getattr(self.registry, "reopen_elsewhere", None)
+            if reopen is not None:
+                reopen(self._reopen_registry_elsewhere)
             target = getattr(self.registry, "target", None) or getattr(self.registry, "url", None)
             if target is not None:
                 self.start_live_updates(target)
@@ -729,8 +748,8 @@ class MainWindow(QMainWindow):
         for action in self.region_group.actions():
             action.setChecked(action.data() == self.region_id)
         suffix = self.tr(" — sandbox organisation") if self.sandbox else ""
-        self.setWindowTitle(f"{self.region.label}{suffix} — {APP_DISPLAY_NAME}")
-        self.region_status.setText(self.tr("Region: %s") % self.region.label)
+        self.setWindowTitle(f"{self.region.display_label}{suffix} — {APP_DISPLAY_NAME}")
+        self.region_status.setText(self.tr("Region: %s") % self.region.display_label)
         signed_in = permissions.signed_in_label(self.registry)
         self.role_status.setText(signed_in or "")
         self.role_status.setToolTip(
@@ -758,6 +777,7 @@ class MainWindow(QMainWindow):
             return None
         live.changed.connect(self._changed_elsewhere)
         live.state.connect(self.connection_status.show_state)
+        live.state.connect(self._live_state)
         self.live_updates = live
         live.start()
         return live
@@ -771,6 +791,54 @@ class MainWindow(QMainWindow):
             self._live_timer.stop()
             self._live_tables = set()
             self.connection_status.show_state("")
+
+    @Slot(str)
+    def _live_state(self, text: str) -> None:
+        """The listener's connection was lost: the network may have gone silent, so the window's own
+        connection is opened again on a worker before the window sends anything on it."""
+        from ec_console.registry_live import STATE_LOST
+
+        if text.startswith(STATE_LOST) and self.registry is not None:
+            lost = getattr(self.registry, "connection_lost_elsewhere", None)
+            if lost is not None:
+                lost()
+
+    def _reopen_registry_elsewhere(self, job: Callable[[], bool]) -> None:
+        """Open the window's registry connection again on the `connect` worker (it may wait up to the
+        connect timeout); the window stays usable and says it is reconnecting, then reads everything again."""
+        from ec_console.registry_live import STATE_LOST
+        from ec_console.ui.tasks import run_in_background
+
+        registry = self.registry
+        self.connection_status.show_state(STATE_LOST)
+        run_in_background(self, lambda _ctx: job(), pool="connect",
+                          on_success=lambda opened: self._registry_reopened(registry, opened),
+                          on_failure=lambda exc: self._registry_reopen_failed(registry, exc))
+
+    def _registry_reopened(self, registry: Any, opened: bool) -> None:
+        from ec_console.registry_live import STATE_RECONNECTED
+
+        if registry is not self.registry or not opened:
+            return
+        self.connection_status.show_state(STATE_RECONNECTED)
+        self.statusBar().clearMessage()      # "reconnecting…" is over
+        self.refresh()                       # what was asked meanwhile, and what changed meanwhile
+
+    def _registry_reopen_failed(self, registry: Any, exc: BaseException) -> None:
+        if registry is not self.registry:
+            return
+        from ec_console.registry_live import STATE_LOST
+
+        message = getattr(exc, "message", "") or str(exc)
+        log.info("Opening the registry connection again failed: %s", message)
+        # Said by the connection label (the reason in its tooltip), not in the status bar, where the
+        # outcome of what the user asked for shows.
+        self.connection_status.show_state(f"{STATE_LOST}: {message}")
+        QTimer.singleShot(REOPEN_RETRY_MS, self, lambda: self._retry_reopening(registry))
+
+    def _retry_reopening(self, registry: Any) -> None:
+        if registry is self.registry and getattr(registry, "reconnecting", False):
+            registry.connection_lost_elsewhere()
 
     @Slot(str)
     def _changed_elsewhere(self, table: str) -> None:
@@ -862,6 +930,16 @@ class MainWindow(QMainWindow):
                              + count(total, self.tr("profile"), self.tr("profiles")))
             elif app_id in by_id:
                 item.setText(self._application_text(by_id[app_id]))
+
+    def _all_applications_width(self, bold: QFont, layout: QVBoxLayout) -> int:
+        """The applications panel's width that fits the bold "All applications" line beside a scroll bar."""
+        lst = self.applications_list
+        style = lst.style()
+        text_margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, lst) + 1
+        margins = layout.contentsMargins()
+        return (QFontMetrics(bold).horizontalAdvance(self.tr("All applications")) + 2 * text_margin
+                + 2 * lst.spacing() + 2 * lst.frameWidth() + margins.left() + margins.right()
+                + style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, lst) + 4)
 
     def _application_text(self, app: Application) -> str:
         # The icon's colour and shape say the same as these words (colour is never the only signal).
@@ -1021,7 +1099,7 @@ class MainWindow(QMainWindow):
     def _show_welcome(self) -> None:
         region = self.region
         self.welcome.set_content(
-            self.tr("Nothing is connected in %s yet") % region.label,
+            self.tr("Nothing is connected in %s yet") % region.display_label,
             self.tr(
                 "<p>This console gives one application access to the calendars of your whole organisation "
                 "through a single service account — on Exchange, Office 365 or Google Workspace — and keeps "
@@ -1052,7 +1130,7 @@ class MainWindow(QMainWindow):
                 self.tr("No profiles match"),
                 self.tr("<p>No calendar profile in %s has all of:</p><ul>%s</ul>"
                         "<p>Check the spelling, search for part of the address, or clear the filters.</p>")
-                % (html.escape(self.region.label), items), None)
+                % (html.escape(self.region.display_label), items), None)
         elif app is not None:
             self.clear_filters_button.setText(self.tr("Show &all applications"))
             self.no_match.set_content(
@@ -1061,7 +1139,7 @@ class MainWindow(QMainWindow):
                         "(Ctrl+L) to find the calendars in its scope and link them.</p>"), "link-profiles")
         else:
             self.no_match.set_content(
-                self.tr("No calendar profiles in %s yet") % self.region.label,
+                self.tr("No calendar profiles in %s yet") % self.region.display_label,
                 self.tr("<p>Applications are connected, but no calendars are linked through them yet. "
                         "Pick an application on the left, then use <b>Link profiles…</b>.</p>"),
                 "link-profiles")
@@ -1077,8 +1155,8 @@ class MainWindow(QMainWindow):
             body += self.tr("<p>File: %s</p>") % html.escape(path)
         body += self.tr("<p>Close other programs that may hold it, or restore it from a backup, then try "
                         "again. Other regions are not affected.</p>")
-        self.error_state.set_content(self.tr("The %s registry cannot be opened") % self.region.label, body,
-                                     None)
+        self.error_state.set_content(
+            self.tr("The %s registry cannot be opened") % self.region.display_label, body, None)
         self.central.setCurrentWidget(self.error_state)
         self.counts_status.setText("")
         self._update_actions()
@@ -1524,7 +1602,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr("%s revoked in %s; the platform step is in each profile's details")
             % (count(changed, self.tr("profile"), self.tr("profiles")),
-               self.catalog.regions[region_id].label), 15000)
+               self.catalog.regions[region_id].display_label), 15000)
 
     @Slot()
     @_reading_registry
@@ -1565,7 +1643,7 @@ class MainWindow(QMainWindow):
             return run(concurrency)
         counts = self.registry.status_counts() if self.registry is not None else {}
         to_check = counts.get("linked", 0) + counts.get("needs_relink", 0)
-        dialog = CheckAllDialog(to_check, self.region.label, self)
+        dialog = CheckAllDialog(to_check, self.region.display_label, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: run(dialog.concurrency.value()))
         dialog.open()
@@ -1604,7 +1682,7 @@ class MainWindow(QMainWindow):
     def open_audit_log(self) -> Any:
         from ec_console.ui.audit_view import AuditLogDialog
 
-        dialog = AuditLogDialog(self.operation_scope(), self.region.label, self)
+        dialog = AuditLogDialog(self.operation_scope(), self.region.display_label, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -1613,7 +1691,7 @@ class MainWindow(QMainWindow):
     def open_health_history(self) -> Any:
         from ec_console.ui.health_history import HealthHistoryDialog
 
-        dialog = HealthHistoryDialog(self.operation_scope(), self.region.label, self)
+        dialog = HealthHistoryDialog(self.operation_scope(), self.region.display_label, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from ec_console.checkall import DEFAULT_CONCURRENCY, JobResult, Progress
 from ec_console.checks import CancelToken, CheckCancelled, Report
@@ -31,6 +31,7 @@ from ec_console.diagnoses import surface_text
 from ec_console.errors import ConsoleError
 from ec_console.providers.base import EnumerationError, ProviderAdapter
 from ec_console.registry import Application, ChangedElsewhere, Registry
+from ec_console.texts import localized
 from ec_console.ui.tasks import Task, TaskContext, run_in_background
 
 RegistryFactory = Callable[[str], Registry]
@@ -63,8 +64,8 @@ def expected_message(exc: BaseException) -> str | None:
         return surface_text(exc.message)
     if isinstance(exc, EnumerationError):
         if exc.diagnosis is not None:
-            return surface_text(f"{exc.detail} ({exc.diagnosis.code}: {exc.diagnosis.cause})")
-        return surface_text(exc.detail)
+            return surface_text(f"{localized(exc.detail)} ({exc.diagnosis.code}: {exc.diagnosis.cause})")
+        return surface_text(localized(exc.detail))
     return None
 
 
@@ -103,6 +104,7 @@ class Operation:
         self.token = token
         self.task: Task | None = None
         self.finished = False
+        self.error: BaseException | None = None   # what the work raised, for a caller telling kinds apart
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -164,6 +166,7 @@ def _start(parent: QObject, work: Callable[[CancelToken, TaskContext], Any], *, 
 
     def failed(exc: BaseException) -> None:
         operation.finished = True
+        operation.error = exc
         message = expected_message(exc)
         if message is None or on_error is None:
             raise exc
@@ -308,22 +311,27 @@ def read_text_file(parent: QObject, path: str, *, on_done: Callable[[str], None]
     from ec_console.errors import BadInput
 
     limit = 50 * 1024 * 1024
+    # The refusals in the window's language, translated here on the GUI thread.
+    translate = QCoreApplication.translate
+    unreadable = translate("Operations", "%(path)s cannot be read: %(error)s")
+    too_large = translate("Operations", "%s is larger than 50 MB; split it into smaller lists")
+    not_text = translate("Operations", "%s is not a text file (UTF-8 or UTF-16 expected)")
 
     def work(_token: CancelToken, _ctx: TaskContext) -> str:
         try:
             with open(path, "rb") as handle:
                 data = handle.read(limit + 1)
         except OSError as exc:
-            raise BadInput(f"{path} cannot be read: {exc.strerror or exc}") from None
+            raise BadInput(unreadable % {"path": path, "error": exc.strerror or exc}) from None
         if len(data) > limit:
-            raise BadInput(f"{path} is larger than 50 MB; split it into smaller lists")
+            raise BadInput(too_large % path)
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             try:
                 return data.decode("utf-16")
             except UnicodeDecodeError:
-                raise BadInput(f"{path} is not a text file (UTF-8 or UTF-16 expected)") from None
+                raise BadInput(not_text % path) from None
 
     return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)
 
@@ -557,22 +565,26 @@ def probe_busy_blocks(parent: QObject, scope: Scope, profile_id: int, *,
     from ec_console.errors import BadInput
     from ec_console.providers.base import adapter_for
 
+    translate = QCoreApplication.translate      # the refusals in the window's language (on the GUI thread)
+    profile_revoked = translate("Operations", "%s is revoked: the console no longer reads its calendar; "
+                                              "relink it first")
+    application_revoked = translate("Operations", "The application %s is revoked: its calendars can no "
+                                                  "longer be read")
+
     def work(token: CancelToken, _ctx: TaskContext) -> Any:
         with scope.open() as registry:
             profile = registry.get_profile(profile_id)
             app = registry.get_application(profile.application_id)
         if profile.status == "revoked":
-            raise BadInput(f"{profile.email} is revoked: the console no longer reads its calendar; relink it "
-                           "first")
+            raise BadInput(profile_revoked % profile.email)
         if app.status != "active":
-            raise BadInput(f"The application {app.name!r} is revoked: its calendars can no longer be read")
+            raise BadInput(application_revoked % repr(app.name))
         adapter = adapter_for(app.provider, scope.adapters)
         secret = application_secret(app, adapter, region_id=scope.region_id, store=scope.store)
         if secret is None:
-            from ec_console.dashboard import CredentialMissing, import_advice
+            from ec_console.dashboard import CredentialMissing, no_secret_message
 
-            raise CredentialMissing(f"No secret for {app.name!r} in the keychain: {import_advice(app.name)}",
-                                    app)
+            raise CredentialMissing(no_secret_message(app.name), app)
         return adapter.probe(app, secret, profile.email, token)
 
     return _start(parent, work, pool="interactive", on_done=on_done, on_error=on_error)

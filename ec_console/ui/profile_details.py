@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
 
 from ec_console.audit_labels import action_label
 from ec_console.checks import Report, StepSpec
-from ec_console.diagnoses import surface_text
+from ec_console.diagnoses import for_surface, localize, surface_text
 from ec_console.registry import Profile
+from ec_console.texts import localized
 from ec_console.ui import icons
 from ec_console.ui.accessibility import chain_tabs, name_dock_buttons
 from ec_console.ui.profiles_model import (
@@ -168,6 +169,15 @@ class ProfileDetailsPane(QDockWidget):
         self.read_now.setToolTip(self.tr("Read the busy times of the next 7 days from the calendar now "
                                          "(times only; the profile's status does not change)"))
         self.read_now.clicked.connect(self.read_busy_now)
+        # Shown when reading the calendar found no credential for the application in this desktop's keychain
+        # (a team's shared registry never holds one): puts it there, as Tools › Import credential… does.
+        self.missing_credential: Any = None
+        self.import_button = QPushButton(self.tr("Import &credential…"))
+        self.import_button.setObjectName("detailsImportCredential")
+        self.import_button.setToolTip(self.tr("Put the application's password, key or certificate into this "
+                                              "desktop's keychain, after checking it"))
+        self.import_button.clicked.connect(self.import_credential)
+        self.import_button.hide()
 
         overview = QWidget()
         column = QVBoxLayout(overview)
@@ -188,6 +198,10 @@ class ProfileDetailsPane(QDockWidget):
         row.addWidget(self.read_now)
         column.addLayout(row)
         column.addWidget(self.blocks_label)
+        import_row = QHBoxLayout()
+        import_row.addWidget(self.import_button)
+        import_row.addStretch(1)
+        column.addLayout(import_row)
         column.addWidget(self.blocks, 1)
 
         self.steps = StepList()
@@ -282,6 +296,7 @@ class ProfileDetailsPane(QDockWidget):
         self._set_withdrawal_row(None)
         self.blocks.clear()
         self.blocks_label.setText("")
+        self._set_missing_credential(None)
         self.read_now.setEnabled(False)
         self.test_button.setEnabled(False)
         self.steps.clear()
@@ -314,11 +329,12 @@ class ProfileDetailsPane(QDockWidget):
             f"<tr><td style='padding-right:10px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
             for k, v in facts) + "</table>")
         diagnosis = details.diagnosis
-        self.message.setText(self.tr("Last failure: %s — %s") % (diagnosis.code,
-                                                                  surface_text(diagnosis.cause))
-                             if diagnosis else "")
-        prose, command = split_step(details.withdrawal_step)
-        self.withdrawal_text.setText(prose if command else details.withdrawal_step)
+        self.message.setText(self.tr("Last failure: %s — %s") % (
+            diagnosis.code, surface_text(localize(for_surface(diagnosis, "gui"), "gui").cause))
+            if diagnosis else "")
+        step = localized(details.withdrawal_step)  # in the window's language (the registry keeps the English)
+        prose, command = split_step(step)
+        self.withdrawal_text.setText(prose if command else step)
         self._set_withdrawal_row(command)
         readable = details.last_report is not None and details.last_report.result.value != "fail"
         self._show_blocks(details.busy_blocks, self._blocks_source(details), empty_row=readable)
@@ -420,7 +436,7 @@ class ProfileDetailsPane(QDockWidget):
         if profile_id != self.profile_id:
             return
         if not outcome.ok:
-            why = surface_text(outcome.diagnosis.cause if outcome.diagnosis else outcome.detail)
+            why = surface_text(outcome.diagnosis.cause if outcome.diagnosis else localized(outcome.detail))
             self.blocks_label.setText(self.tr("The calendar could not be read: %s") % why)
             return
         step = outcome.report.step("read_calendar")
@@ -428,8 +444,35 @@ class ProfileDetailsPane(QDockWidget):
         self._show_blocks(blocks, self.tr("Read just now (%s).") % (local_time(outcome.checked_at) or "?"))
 
     def _probe_failed(self, message: str) -> None:
+        from ec_console.dashboard import CredentialMissing
+
         self.read_now.setEnabled(self.details is not None and self.details.profile.status != "revoked")
         self.blocks_label.setText(message)
+        error = self.probe_operation.error if self.probe_operation is not None else None
+        self._set_missing_credential(error.application if isinstance(error, CredentialMissing) else None)
+
+    def _set_missing_credential(self, application: Any) -> None:
+        self.missing_credential = application
+        self.import_button.setVisible(application is not None)
+
+    @Slot()
+    def import_credential(self) -> Any:
+        """Import credential… for the application whose credential this desktop's keychain lacks."""
+        from ec_console.ui.import_credential import ImportCredentialDialog
+
+        app = self.missing_credential
+        if app is None:
+            return None
+        dialog = ImportCredentialDialog(app, self._scope(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._credential_imported)
+        dialog.open()
+        return dialog
+
+    def _credential_imported(self, _app: Any) -> None:
+        self._set_missing_credential(None)
+        self.blocks_label.setText(self.tr("The credential is in this desktop's keychain: read the calendar "
+                                          "again with Read now."))
 
     def _failed(self, message: str) -> None:
         self._show_empty()

@@ -107,7 +107,8 @@ FINDING_WORDS = {"leak": (QT_TRANSLATE_NOOP("ReconcileWindow", "leak"),
 COLUMNS = (QT_TRANSLATE_NOOP("ReconcileWindow", "Account"), QT_TRANSLATE_NOOP("ReconcileWindow", "Name"),
            QT_TRANSLATE_NOOP("ReconcileWindow", "What was found"),
            QT_TRANSLATE_NOOP("ReconcileWindow", "Diagnosis"), QT_TRANSLATE_NOOP("ReconcileWindow", "Done"))
-EXPORT_HEADER = ("Finding", *COLUMNS, "Fix or platform step")
+EXPORT_HEADER = (QT_TRANSLATE_NOOP("ReconcileWindow", "Finding"), *COLUMNS,
+                 QT_TRANSLATE_NOOP("ReconcileWindow", "Fix or platform step"))
 SETS = {
     "scope": QT_TRANSLATE_NOOP("ReconcileWindow", "the scope (who the directory says the application may "
                                                   "reach)"),
@@ -159,11 +160,9 @@ def shown_fix(finding: core.Finding) -> str:
     if finding.finding == "joiner":
         return translate("ReconcileWindow", "Link it: Link (the selected joiners) or Link all joiners.")
     if finding.finding == "leaver":
-        marker = "On the platform"
-        step = finding.fix[finding.fix.find(marker):] if marker in finding.fix else finding.fix
         return translate("ReconcileWindow", "Revoke its profile: Revoke profile… or Revoke all leavers…") \
-            + f"\n{step}"
-    return finding.fix
+            + f"\n{core.platform_step_text(finding)}"
+    return core.shown_fix(finding)
 
 
 class FindingsModel(QAbstractTableModel):
@@ -203,7 +202,9 @@ class FindingsModel(QAbstractTableModel):
         self.shown = rows
 
     def text(self, f: core.Finding, column: int) -> str:
-        return (f.email, f.name, f.detail, f.diagnosis or "", self.outcomes.get(f.email.lower(), ""))[column]
+        if column == 2:
+            return core.shown_detail(f)         # English in the registry and --json; here the window's words
+        return (f.email, f.name, "", f.diagnosis or "", self.outcomes.get(f.email.lower(), ""))[column]
 
     def finding(self, row: int) -> core.Finding:
         return self.findings[self.shown[row]]
@@ -688,7 +689,8 @@ class ReconcileWindow(QDialog):
         if rec is not None:
             for name, why in rec.unknown.items():
                 lines.append(self.tr("Cannot tell: %(set)s could not be read. Why: %(why)s")
-                             % {"set": _tr(SETS[name]) if name in SETS else name, "why": why})
+                             % {"set": _tr(SETS[name]) if name in SETS else name,
+                                "why": core.shown_reason(why)})
         self.banner.setText("\n".join(lines))
         self.banner.setVisible(bool(lines))
         if rec is None:
@@ -698,7 +700,7 @@ class ReconcileWindow(QDialog):
             scope = (self.tr("Scope: %(src)s, %(n)s.") % {"src": rec.scope_source, "n": size}
                      if rec.scope_source else "")
             linked = self.tr("Linked: %s.") % self._profiles(rec.linked_size)
-            self.confidence.setText(" ".join(x for x in (scope, linked, rec.confidence()) if x))
+            self.confidence.setText(" ".join(x for x in (scope, linked, rec.shown_confidence()) if x))
         counts = rec.counts if rec is not None else {}
         for name, section in self.sections.items():
             table = section.table
@@ -723,9 +725,9 @@ class ReconcileWindow(QDialog):
         lines = [self.tr("Select a finding to see what was found and what to do.")]
         if rec.untested:
             lines += ["", self.tr("Not told by its probe (not counted in the sample):")]
-            lines += [f"  {email}: {why}" for email, why in rec.untested.items()]
+            lines += [f"  {email}: {core.shown_reason(why)}" for email, why in rec.untested.items()]
         if rec.notes:
-            lines += ["", self.tr("Notes:")] + [f"  {note}" for note in rec.notes]
+            lines += ["", self.tr("Notes:")] + [f"  {core.shown_note(note)}" for note in rec.notes]
         self.details.setPlainText("\n".join(lines))
 
     @Slot()
@@ -777,7 +779,7 @@ class ReconcileWindow(QDialog):
                 "joiner": self.tr("What to do"), "leaver": self.tr("What to do, and the platform step"),
                 "broken": self.tr("Diagnosis %s; the fix") % (f.diagnosis or "")}[f.finding]
         lines = [f"{f.email}{f' ({f.name})' if f.name else ''}",
-                 f"{_tr(KIND_LABELS[f.finding])}: {f.detail}"]
+                 f"{_tr(KIND_LABELS[f.finding])}: {core.shown_detail(f)}"]
         done = self.outcomes.get(f.email.lower())
         if done:
             lines.append(self.tr("Done here: %s") % done)
@@ -925,26 +927,30 @@ class ReconcileWindow(QDialog):
                 continue
             model = section.model
             for row in range(model.rowCount()):
-                rows.append([KIND_LABELS[name], *model.texts(row), shown_fix(model.finding(row))])
+                rows.append([_tr(KIND_LABELS[name]), *model.texts(row), shown_fix(model.finding(row))])
         return rows
 
     def summary_rows(self) -> list[list[str]]:
         rec = self.rec
         assert rec is not None
         counts = rec.counts
-        rows = [["Application", rec.application], ["Platform", provider_label(rec.provider)],
-                ["Reconciled at (UTC)", rec.at], ["Reconciliation", str(rec.id or "")],
-                ["Scope", f"{rec.scope_source}: {count(rec.scope_size or 0, 'account', 'accounts')}"
-                 if rec.scope_source else "cannot tell"],
-                ["Linked", count(rec.linked_size, "profile", "profiles")]]
+        accounts = count(rec.scope_size or 0, self.tr("account"), self.tr("accounts"))
+        rows = [[self.tr("Application"), rec.application],
+                [self.tr("Platform"), provider_label(rec.provider)],
+                [self.tr("Reconciled at (UTC)"), rec.at], [self.tr("Reconciliation"), str(rec.id or "")],
+                [self.tr("Scope"), f"{rec.scope_source}: {accounts}" if rec.scope_source
+                 else self.tr("cannot tell")],
+                [self.tr("Linked"), self._profiles(rec.linked_size)]]
         for name in core.FINDINGS:
-            one, many = core.FINDING_LABELS[name]
             value = counts[name]
-            rows.append([many.capitalize(), f"cannot tell: {cannot_tell_reason(rec, name)}" if value is None
-                         else count(value, one, many)])
-        rows += [[f"Cannot tell: {name}", why] for name, why in rec.unknown.items()]
-        rows.append(["The sample", rec.confidence()])
-        rows += [["Note", note] for note in rec.notes]
+            many = _tr(FINDING_WORDS[name][1])
+            rows.append([many[:1].upper() + many[1:],
+                         self.tr("cannot tell: %s") % cannot_tell_reason(rec, name) if value is None
+                         else count_of(name, value)])
+        rows += [[self.tr("Cannot tell: %s") % name, core.shown_reason(why)]
+                 for name, why in rec.unknown.items()]
+        rows.append([self.tr("The sample"), rec.shown_confidence()])
+        rows += [[self.tr("Note"), core.shown_note(note)] for note in rec.notes]
         return rows
 
     def export(self, kind: str, path: str | None = None) -> ops.Operation | None:
@@ -964,19 +970,22 @@ class ReconcileWindow(QDialog):
             target = target.with_suffix(f".{kind}")
         rows = self.shown_rows()
         summary = self.summary_rows()
+        header = tuple(_tr(text) for text in EXPORT_HEADER)
+        sheets = (self.tr("Findings"), self.tr("Summary"), (self.tr("Item"), self.tr("Value")))
+        cannot_write = self.tr("%(path)s cannot be written: %(error)s")
 
         def write() -> int:
             try:
                 if kind == "csv":
                     with private_atomic_writer(target, text=True) as handle:
-                        return write_table(EXPORT_HEADER, rows, handle)
+                        return write_table(header, rows, handle)
                 from ec_console.table_xlsx import write_workbook
 
                 with private_atomic_writer(target) as handle:
-                    return write_workbook([("Findings", EXPORT_HEADER, rows),
-                                           ("Summary", ("Item", "Value"), summary)], handle)[0]
+                    return write_workbook([(sheets[0], header, rows), (sheets[1], sheets[2], summary)],
+                                          handle)[0]
             except OSError as exc:
-                raise BadInput(f"{target} cannot be written: {exc.strerror or exc}") from None
+                raise BadInput(cannot_write % {"path": target, "error": exc.strerror or exc}) from None
 
         def done(written: int) -> None:
             self.status.setText(self.tr("Exported %(n)s to %(path)s") % {

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ec_console.checks import Report, StepSpec, StepStatus
 from ec_console.registry import Application, Registry
+from ec_console.texts import localized
 from ec_console.ui import operations as ops
 from ec_console.ui.profile_details import split_step
 from ec_console.ui.profiles_model import provider_label
@@ -51,7 +52,8 @@ class RevokeApplicationDialog(QDialog):
         self.verification: Report | None = None
         self.verify_operation: ops.Operation | None = None
         self.revoke_operation: ops.Operation | None = None
-        self.steps_text = ops.withdrawal_steps(registry, application, scope)
+        # in the window's language (the core, the audit log and --json keep the English)
+        self.steps_text = [localized(step) for step in ops.withdrawal_steps(registry, application, scope)]
         self._build()
         self.resize(780, 720)
         self._update_state()
@@ -203,11 +205,14 @@ class RevokeApplicationDialog(QDialog):
     def _verified(self, report: Report) -> None:
         self.verify_operation = None
         self.verification = report
-        self.result_steps.set_plan([StepSpec(s.id, s.title, ()) for s in report.steps])
-        for step in report.steps:
+        from ec_console.dashboard import shown_verification
+
+        shown = shown_verification(report)      # in the window's language; `verification` stays as stored
+        self.result_steps.set_plan([StepSpec(s.id, s.title, ()) for s in shown.steps])
+        for step in shown.steps:
             self.result_steps.add_result(step)
         self.result_steps.show()
-        step = report.steps[0] if report.steps else None
+        step = shown.steps[0] if shown.steps else None
         if report.result is StepStatus.PASS:
             text = self.tr("Withdrawal verified: access is denied.")
         elif report.result is StepStatus.FAIL:

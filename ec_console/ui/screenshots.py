@@ -13,9 +13,11 @@ narrow `main-details-narrow` with a long status message, `link-profiles`, `check
 `audit-log` with a date range, the details pane and the chain verified, `audit-log-chain-broken` after an
 entry was changed behind the console's back, ...), Edit / Remove application (`edit-application`,
 `edit-application-rotate-failed`, `remove-application`), Import credential… on a desktop whose keychain lacks
-the application's credential (`check-view-missing-credential` offering it, `import-credential-failed` after a
+the application's credential (`check-view-missing-credential` offering it, a profile's details offering it
+after Read now `main-details-missing-credential`, `import-credential-failed` after a
 wrong password, `import-credential-certificate` for a Graph certificate), and the main window with a Microsoft
-365 (Graph) application (`main-graph`) and its check (`check-view-graph`), the Reconcile window (`reconcile`
+365 (Graph) application (`main-graph`) and its check (`check-view-graph`), a Google application's check with
+an account that should be denied (`check-view-google`), the Reconcile window (`reconcile`
 with all four findings, `reconcile-revoke-leavers`, `reconcile-cannot-tell`, a Google Marketplace install's
 leaks `reconcile-marketplace`) and the main window's reconciliation line (`main-reconciled`), the health
 history window with its trend chart (`health-history`) and with two years of runs (`health-history-long`),
@@ -23,7 +25,8 @@ the main window signed in to a shared registry as a helpdesk member (`main-helpd
 bar, the administrator's actions disabled) and the tooltip of a disabled action saying why
 (`main-helpdesk-tooltip`), the main window with a shared registry's connection lost
 (`main-connection-lost`), a revoke confirmed meanwhile said as not done
-(`main-connection-lost-not-revoked`) and back (`main-connection-restored`), the region selector open on the
+(`main-connection-lost-not-revoked`), a read asked while the window reconnects (`main-reconnecting`) and
+back (`main-connection-restored`), the region selector open on the
 six data centres (`region-selector`), the main window in German (`main-de` with sample data, `main-empty-de`;
 docs/i18n.md),
 each in light, dark and high contrast (`--theme NAME`, repeatable, renders only those), at scale 1 and 2,
@@ -34,8 +37,9 @@ subprocess per scale. Everything happens on temporary EC_CONSOLE_HOME folders wi
 
 README screenshots: `python -m ec_console.ui.screenshots docs/screenshots --readme` (`make
 readme-screenshots`) renders at scale 1 in light and dark and writes only the files README.md shows
-(`README_SHOTS`), each reduced to a 256-colour PNG with Pillow; `make screenshots` writes those same files the
-same way among all the others. The README files are the only ones committed (see .gitignore).
+(`README_SHOTS` in both themes and `README_EXTRA`: the German main window `main-de`, light), each reduced
+to a 256-colour PNG with Pillow; `make screenshots` writes those same files the same way among all the
+others. The README files are the only ones committed (see .gitignore).
 """
 
 from __future__ import annotations
@@ -55,13 +59,16 @@ WINDOW_SIZE = (1280, 780)
 # The windows README.md shows, light and dark at scale 1 (committed under docs/screenshots/).
 README_SHOTS = ("main", "wizard-test", "check-view-failed", "check-all-running")
 README_THEMES = ("light", "dark")
+# Plus one German window (issue 16): the main window in German with the sample data, light only.
+README_EXTRA = ("main-de-light@1x.png",)
 LANGUAGES = ("en", "de")
 # Appended to every window's name (`--language de`: "-de"); empty for the default English run.
 _name_suffix = ""
 
 
 def readme_files() -> list[str]:
-    return [f"{window}-{scheme}@1x.png" for window in README_SHOTS for scheme in README_THEMES]
+    return [f"{window}-{scheme}@1x.png" for window in README_SHOTS for scheme in README_THEMES] \
+        + list(README_EXTRA)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -235,11 +242,21 @@ def _render_windows(outdir: Path, scale: int, themes: tuple[str, ...], *, german
             _settle(app)
             _save(window, outdir, "main-connection-lost", scheme, scale)
             # A revoke confirmed while the server cannot be reached: said as not done, beside the dot.
-            window.registry_unreachable(
-                window.tr("Not revoked: ") + "cannot reach the PostgreSQL server at db.example.com:5432/ec: "
-                "connection to server at \"db.example.com\" (10.0.0.5), port 5432 failed: Connection refused")
+            # (the core's own words for it, in the window's language; the server's answer as it gives it)
+            from ec_console import registry_pg
+
+            refused = OSError('connection to server at "db.example.com" (10.0.0.5), port 5432 failed: '
+                              "Connection refused")
+            window.registry_unreachable(window.tr("Not revoked: ") + registry_pg.explain_connect_error(
+                registry_pg.parse_url("postgresql://db.example.com:5432/ec?sslmode=require"), refused))
             _settle(app)
             _save(window, outdir, "main-connection-lost-not-revoked", scheme, scale)
+            # A read asked while the window's own connection is opened again on a worker: said at once.
+            from ec_console.registry_pg import reconnecting_message
+
+            window.registry_unreachable(reconnecting_message("db.example.com:5432/ec"))
+            _settle(app)
+            _save(window, outdir, "main-reconnecting", scheme, scale)
             window.statusBar().clearMessage()
             window.connection_status.show_state("reconnected")
             _settle(app)
@@ -731,6 +748,23 @@ def _words_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale:
     window.deleteLater()
     _settle(app)
 
+    # `check-view-google`: the saved Google application checked with an account that must be outside the
+    # scope (domain-wide delegation reaches it anyway: the restriction step fails with its fix).
+    google = sandbox.google.info()  # type: ignore[attr-defined]
+    view = CheckView("us")
+    view.resize(860, 700)
+    view.show()
+    view.source.setCurrentIndex(view.source.findData(google_app.id))
+    view.mailbox.setText(google.users["ok"])
+    view.denied.setText(google.users["outside_group"])
+    view.run()
+    _wait(app, lambda: not view.running and view.task is None)
+    _settle(app)
+    _save(view, outdir, "check-view-google", scheme, scale)
+    view.close()
+    view.deleteLater()
+    _settle(app)
+
 
 def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, scale: int) -> None:
     """The dashboard actions against the sandbox organisation: profile details, link, check all, revoke
@@ -833,7 +867,9 @@ def _dashboard_shots(app: object, sandbox: object, outdir: Path, scheme: str, sc
         registry.add_profile(application.id, info.mailbox_throttled)
     window.results_arrived(now=True)
     window.start_check_all(concurrency=1)
-    _wait(app, lambda: window.run_panel.isVisible() and "Paused" in window.run_panel.label.text())
+    paused = ("Paused", "pausiert")       # the pause's words in English and in German (--language de)
+    _wait(app, lambda: window.run_panel.isVisible()
+          and any(word in window.run_panel.label.text() for word in paused))
     _settle(app)
     _save(window, outdir, "check-all-paused", scheme, scale)
     window.run_panel.cancel()
@@ -982,6 +1018,20 @@ def _edit_application_shots(app: object, sandbox: object, outdir: Path, scheme: 
     _save(view, outdir, "check-view-missing-credential", scheme, scale)
     view.close()
     view.deleteLater()
+    # The same found by Read now in a profile's details, which offer Import credential… too.
+    with Registry.for_region("us") as registry:
+        registry.add_profile(registry.find_application("Contoso scheduling").id, info.mailbox_in_scope)
+    window.results_arrived(now=True)
+    select("Contoso scheduling")
+    _wait(app, lambda: window.model.rowCount() == 1)
+    pane = window.details_pane
+    window.show_profile_details(window.model.index(0, 0))
+    _wait(app, lambda: pane.details is not None)
+    pane.read_busy_now()
+    _wait(app, lambda: pane.import_button.isVisible())
+    _settle(app)
+    _save(window, outdir, "main-details-missing-credential", scheme, scale)
+    pane.hide()
     select("Contoso scheduling")
     imported = window.application_actions.open_import()
     assert imported is not None

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ec_console.checks import StepResult, StepSpec, StepStatus
+from ec_console.checks import StepResult, StepSpec, StepStatus, shown_detail, shown_title
 from ec_console.diagnoses import for_surface, localize, surface_text
 from ec_console.render import format_duration
 from ec_console.ui import icons
@@ -133,14 +133,14 @@ class StepRow(QFrame):
         super().__init__(parent)
         self.setObjectName(f"step_{spec.id}")
         self.step_id = spec.id
-        self.title_text = spec.title
+        self.title_text = shown_title(spec)
         self.result: StepResult | None = None
         self.status = "pending"
         self.setFrameShape(QFrame.Shape.NoFrame)
 
         self.icon = QLabel()
         self.icon.setFixedWidth(18)
-        self.title = QLabel(spec.title)
+        self.title = QLabel(self.title_text)
         self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.state = QLabel()
         self.state.setObjectName("stepState")
@@ -154,7 +154,7 @@ class StepRow(QFrame):
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.toggle.setAutoRaise(True)
         self.toggle.setEnabled(False)
-        self.toggle.setAccessibleName(self.tr("Details of “%s”") % spec.title)
+        self.toggle.setAccessibleName(self.tr("Details of “%s”") % self.title_text)
         self.toggle.setToolTip(self.tr("Show or hide the details"))
         self.toggle.toggled.connect(self._toggled)
 
@@ -209,7 +209,7 @@ class StepRow(QFrame):
             if item.widget() is not None:
                 item.widget().deleteLater()
         if step.detail:
-            self.details_layout.addWidget(_text(surface_text(step.detail), "stepDetail"))
+            self.details_layout.addWidget(_text(surface_text(shown_detail(step)), "stepDetail"))
         if step.diagnosis is None:
             return
         # in the window's words, then in its language (codes, commands and links kept as they are)

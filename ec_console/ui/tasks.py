@@ -12,7 +12,9 @@ Pools by purpose, all joined by `shutdown_pools()` when the application quits:
 - ``writer``: one thread, for registry writes (an SQLite connection belongs to one thread);
 - ``bulk``: a bounded pool for many independent pieces of work (checking every profile);
 - ``reader``: two threads for registry reads too long for a frame (the profile table's pages and counts at
-  a million profiles), each with its own read connection.
+  a million profiles), each with its own read connection;
+- ``connect``: one thread, for opening the window's own connection to a shared registry again after it was
+  lost (up to the connect timeout on a silent network: never on the GUI thread).
 
 Typical use::
 
@@ -39,11 +41,12 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-PoolName = Literal["interactive", "bulk", "writer", "reader"]
+PoolName = Literal["interactive", "bulk", "writer", "reader", "connect"]
 BULK_MAX_WORKERS = max(2, min(8, os.cpu_count() or 2))
 PROGRESS_DELAY_MS = 600
 
-_POOL_SIZES: dict[str, int] = {"interactive": 1, "writer": 1, "bulk": BULK_MAX_WORKERS, "reader": 2}
+_POOL_SIZES: dict[str, int] = {"interactive": 1, "writer": 1, "bulk": BULK_MAX_WORKERS, "reader": 2,
+                               "connect": 1}
 _pools: dict[str, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
 

@@ -41,8 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from ec_console.checks import CancelToken, StepStatus
-from ec_console.diagnoses import surface_text
+from ec_console.diagnoses import for_surface, localize, surface_text
 from ec_console.registry import Registry
+from ec_console.texts import localized
 from ec_console.ui import theme
 from ec_console.ui.about import CHECKING as CHECKING_KEYCHAIN
 from ec_console.ui.step_list import CopyRow, StepBridge, StepList, add_instructions
@@ -702,7 +703,9 @@ class SignInBox(QFrame):
             self.page.completeChanged.emit()
             self.status.setText(self.tr("Signed in as %s, a super administrator.") % result.email)
             return
-        why = surface_text(result.diagnosis.cause if result.diagnosis is not None else result.detail)
+        # in the window's words and language (the sign-in's detail is a step text: texts.localized)
+        why = (localize(for_surface(result.diagnosis), "gui").cause if result.diagnosis is not None
+               else surface_text(localized(result.detail)))
         self.status.setText(self.tr("Sign-in did not succeed: %s") % why)
 
     def _failed(self, exc: BaseException) -> None:
@@ -881,7 +884,9 @@ class TestPage(_Page):
             self.result_label.setStyleSheet(f"color: {theme.status_colour(report.result.value).name()};")
         else:
             diagnosis = report.diagnosis
-            why = surface_text(diagnosis.cause) if diagnosis else self.tr("a step failed")
+            # the cause in the window's words and language (the report keeps the English)
+            why = surface_text(localize(for_surface(diagnosis, "gui"), "gui").cause) if diagnosis \
+                else self.tr("a step failed")
             text = self.tr("Failed: %s") % why \
                 if not report.cancelled else self.tr("The test was stopped before it finished.")
             self.result_label.setText(text + self.tr(" Fix it and Retry, or save anyway."))
@@ -937,7 +942,7 @@ class SummaryPage(_Page):
         wizard = self.setup_wizard()
         while self.rows.rowCount():
             self.rows.removeRow(0)
-        region = wizard.region.label if wizard.region is not None else None
+        region = wizard.region.display_label if wizard.region is not None else None
         for key, label, text in self.flow().summary_rows(region_label=region, keychain=wizard.keychain):
             value = _heading_text(text)
             value.setObjectName(f"summary_{key}")

@@ -404,37 +404,37 @@
 <context>
     <name>CheckAllDialog</name>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="117"/>
+        <location filename="../../ec_console/ui/check_all.py" line="118"/>
         <source>Check all</source>
         <translation>Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="118"/>
+        <location filename="../../ec_console/ui/check_all.py" line="119"/>
         <source>Check all linked calendars</source>
         <translation>Alle verknüpften Kalender prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="120"/>
+        <location filename="../../ec_console/ui/check_all.py" line="121"/>
         <source>Probe the %(n)s linked and needs-relink calendars of %(region)s again and update their status. A probe the platform answers with “busy” or not at all leaves the status as it is.</source>
         <translation>Die %(n)s verknüpften und erneut zu verknüpfenden Kalender in %(region)s erneut prüfen und ihren Status aktualisieren. Antwortet die Plattform auf eine Prüfung mit „ausgelastet“ oder gar nicht, bleibt der Status unverändert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="130"/>
+        <location filename="../../ec_console/ui/check_all.py" line="131"/>
         <source>Probes at once per application</source>
         <translation>Gleichzeitige Prüfungen je Anwendung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="134"/>
+        <location filename="../../ec_console/ui/check_all.py" line="135"/>
         <source>Exchange allows 27 concurrent EWS connections per service account, shared with the production application: keep this low (default %d, at most %d).</source>
         <translation>Exchange erlaubt 27 gleichzeitige EWS-Verbindungen je Dienstkonto, die sich die Konsole mit der Produktivanwendung teilt: Halten Sie diesen Wert niedrig (Standard %d, höchstens %d).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="140"/>
+        <location filename="../../ec_console/ui/check_all.py" line="141"/>
         <source>&amp;Probes at once per application:</source>
         <translation>&amp;Gleichzeitige Prüfungen je Anwendung:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="144"/>
+        <location filename="../../ec_console/ui/check_all.py" line="145"/>
         <source>&amp;Start</source>
         <translation>&amp;Starten</translation>
     </message>
@@ -631,6 +631,7 @@
     </message>
     <message>
         <location filename="../../ec_console/ui/check_view.py" line="435"/>
+        <location filename="../../ec_console/ui/operations.py" line="577"/>
         <source>This desktop&apos;s keychain holds no secret for %s: %s</source>
         <translation>Der Schlüsselbund dieses Computers enthält kein Geheimnis für %s: %s</translation>
     </message>
@@ -713,62 +714,62 @@
 <context>
     <name>ConfirmRevokeDialog</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="343"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="344"/>
         <source>Revoke leavers — %s</source>
         <translation>Abgänge widerrufen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="345"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="347"/>
         <source>account that left</source>
         <translation>Konto</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="346"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="347"/>
         <source>accounts that left</source>
         <translation>Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="348"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="349"/>
         <source>Revoke the profile of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using it. This does not change the platform: do the step shown for each account there too.</source>
         <translation>Das Profil von %(whose)s widerrufen, das den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen hat? Die Konsole verwendet es dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="352"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="353"/>
         <source>Revoke the profiles of %(whose)s the scope of &lt;b&gt;%(app)s&lt;/b&gt;? The console stops using them. This does not change the platform: do the step shown for each account there too.</source>
         <translation>Die Profile von %(whose)s widerrufen, die den Bereich von &lt;b&gt;%(app)s&lt;/b&gt; verlassen haben? Die Konsole verwendet sie dann nicht mehr. Auf der Plattform ändert sich dadurch nichts: Führen Sie dort auch den für jedes Konto angezeigten Schritt aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="360"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="361"/>
         <source>Accounts and their platform steps</source>
         <translation>Konten und ihre Schritte auf der Plattform</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="364"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="365"/>
         <source>Type the application&apos;s name, &lt;b&gt;%s&lt;/b&gt;, to &amp;confirm:</source>
         <translation>Geben Sie zur &amp;Bestätigung den Namen der Anwendung ein, &lt;b&gt;%s&lt;/b&gt;:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="368"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="369"/>
         <source>Application name, to confirm</source>
         <translation>Name der Anwendung zur Bestätigung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="370"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="371"/>
         <source>Re&amp;voke %s</source>
         <translation>%s &amp;widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="375"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="376"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -1400,125 +1401,125 @@
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="119"/>
+        <location filename="../../ec_console/ui/health_history.py" line="120"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="277"/>
+        <location filename="../../ec_console/ui/health_history.py" line="278"/>
         <source>Health history — %s</source>
         <translation>Zustandsverlauf – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="285"/>
+        <location filename="../../ec_console/ui/health_history.py" line="286"/>
         <source>&amp;Application:</source>
         <translation>&amp;Anwendung:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="302"/>
+        <location filename="../../ec_console/ui/health_history.py" line="308"/>
         <source>Trend of linked, needs relink and failing profiles</source>
         <translation>Verlauf der verknüpften, erneut zu verknüpfenden und fehlerhaften Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="313"/>
+        <location filename="../../ec_console/ui/health_history.py" line="319"/>
         <source>Checks run, newest first</source>
         <translation>Ausgeführte Prüfungen, neueste zuerst</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="326"/>
+        <location filename="../../ec_console/ui/health_history.py" line="332"/>
         <source>Export &amp;CSV…</source>
         <translation>&amp;CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="329"/>
+        <location filename="../../ec_console/ui/health_history.py" line="335"/>
         <source>Export &amp;XLSX…</source>
         <translation>&amp;XLSX exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="332"/>
+        <location filename="../../ec_console/ui/health_history.py" line="338"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="400"/>
-        <location filename="../../ec_console/ui/health_history.py" line="430"/>
+        <location filename="../../ec_console/ui/health_history.py" line="406"/>
+        <location filename="../../ec_console/ui/health_history.py" line="436"/>
         <source>Reading the health history…</source>
         <translation>Zustandsverlauf wird gelesen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="454"/>
+        <location filename="../../ec_console/ui/health_history.py" line="460"/>
         <source>No monitor run yet: install the monitor (ec-console monitor install) or run it once (ec-console monitor run).</source>
         <translation>Noch keine Monitor-Ausführung: Installieren Sie den Monitor (ec-console monitor install) oder führen Sie ihn einmal aus (ec-console monitor run).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="457"/>
-        <location filename="../../ec_console/ui/health_history.py" line="602"/>
+        <location filename="../../ec_console/ui/health_history.py" line="463"/>
+        <location filename="../../ec_console/ui/health_history.py" line="630"/>
         <source>run</source>
         <translation>Ausführung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="457"/>
-        <location filename="../../ec_console/ui/health_history.py" line="602"/>
+        <location filename="../../ec_console/ui/health_history.py" line="463"/>
+        <location filename="../../ec_console/ui/health_history.py" line="630"/>
         <source>runs</source>
         <translation>Ausführungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="496"/>
+        <location filename="../../ec_console/ui/health_history.py" line="502"/>
         <source>Run (local time)</source>
         <translation>Ausführung (Ortszeit)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="499"/>
+        <location filename="../../ec_console/ui/health_history.py" line="505"/>
         <source>Profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="537"/>
+        <location filename="../../ec_console/ui/health_history.py" line="543"/>
         <source>Run with a problem</source>
         <translation>Ausführung mit Problem</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="559"/>
+        <location filename="../../ec_console/ui/health_history.py" line="587"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="559"/>
+        <location filename="../../ec_console/ui/health_history.py" line="587"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel-Arbeitsmappen (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="560"/>
+        <location filename="../../ec_console/ui/health_history.py" line="588"/>
         <source>Export the health history</source>
         <translation>Zustandsverlauf exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="571"/>
+        <location filename="../../ec_console/ui/health_history.py" line="599"/>
         <source>Choose a file name ending in .csv or .xlsx</source>
         <translation>Wählen Sie einen Dateinamen mit der Endung .csv oder .xlsx</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="585"/>
+        <location filename="../../ec_console/ui/health_history.py" line="613"/>
         <source>%s cannot be written: %s</source>
         <translation>%s kann nicht geschrieben werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="593"/>
+        <location filename="../../ec_console/ui/health_history.py" line="621"/>
         <source>Exporting the health history…</source>
         <translation>Zustandsverlauf wird exportiert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="601"/>
+        <location filename="../../ec_console/ui/health_history.py" line="629"/>
         <source>Exported %(n)s to %(path)s</source>
         <translation>%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="607"/>
+        <location filename="../../ec_console/ui/health_history.py" line="635"/>
         <source>Nothing was exported: %s</source>
         <translation>Es wurde nichts exportiert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="607"/>
+        <location filename="../../ec_console/ui/health_history.py" line="635"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
@@ -2125,725 +2126,765 @@ Fügen Sie stattdessen eine Liste ein oder importieren Sie eine CSV-Datei.</tran
     </message>
 </context>
 <context>
+    <name>MainToolbar</name>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="60"/>
+        <source>Add connection</source>
+        <translation>Neue Verbindung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="69"/>
+        <location filename="../../ec_console/ui/actions.py" line="123"/>
+        <source>Test connectivity</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="78"/>
+        <source>Check all</source>
+        <translation>Alle prüfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="87"/>
+        <source>Link profiles</source>
+        <translation>Profile verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="96"/>
+        <source>Relink profile</source>
+        <translation>Erneut verknüpfen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="104"/>
+        <source>Revoke profile</source>
+        <translation>Profil widerrufen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/actions.py" line="113"/>
+        <source>Revoke application</source>
+        <translation>Anwendung widerrufen</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="51"/>
+        <location filename="../../ec_console/ui/actions.py" line="55"/>
         <source>&amp;Add connection…</source>
         <translation>&amp;Verbindung hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="52"/>
+        <location filename="../../ec_console/ui/actions.py" line="56"/>
         <source>Connect an application to Exchange, Office 365 or Google Workspace through a service account.</source>
         <translation>Eine Anwendung über ein Dienstkonto mit Exchange, Office 365 oder Google Workspace verbinden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="59"/>
+        <location filename="../../ec_console/ui/actions.py" line="64"/>
         <source>&amp;Test connectivity…</source>
         <translation>Verbindung &amp;testen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="60"/>
+        <location filename="../../ec_console/ui/actions.py" line="65"/>
         <source>Check step by step whether the service account can reach one mailbox&apos;s calendar.</source>
         <translation>Schritt für Schritt prüfen, ob das Dienstkonto den Kalender eines Postfachs erreicht.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="68"/>
+        <location filename="../../ec_console/ui/actions.py" line="74"/>
         <source>Check &amp;all</source>
         <translation>&amp;Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="69"/>
+        <location filename="../../ec_console/ui/actions.py" line="75"/>
         <source>Probe every linked calendar again and update its status.</source>
         <translation>Jeden verknüpften Kalender erneut prüfen und seinen Status aktualisieren.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="75"/>
+        <location filename="../../ec_console/ui/actions.py" line="82"/>
         <source>&amp;Link profiles…</source>
         <translation>Profile &amp;verknüpfen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="76"/>
+        <location filename="../../ec_console/ui/actions.py" line="83"/>
         <source>Find the calendars in an application&apos;s scope and link the ones you choose.</source>
         <translation>Die Kalender im Bereich einer Anwendung finden und die ausgewählten verknüpfen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="83"/>
+        <location filename="../../ec_console/ui/actions.py" line="91"/>
         <source>&amp;Relink profile</source>
         <translation>Profil &amp;erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="84"/>
+        <location filename="../../ec_console/ui/actions.py" line="92"/>
         <source>Probe the selected calendars again with the application&apos;s current credentials.</source>
         <translation>Die ausgewählten Kalender erneut mit den aktuellen Anmeldeinformationen der Anwendung prüfen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="91"/>
+        <location filename="../../ec_console/ui/actions.py" line="100"/>
         <source>Revoke &amp;profile…</source>
         <translation>&amp;Profil widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="92"/>
+        <location filename="../../ec_console/ui/actions.py" line="101"/>
         <source>Stop the application&apos;s access to the selected calendars.</source>
         <translation>Den Zugriff der Anwendung auf die ausgewählten Kalender beenden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="98"/>
+        <location filename="../../ec_console/ui/actions.py" line="108"/>
         <source>Revo&amp;ke application…</source>
         <translation>Anwendung wi&amp;derrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="99"/>
+        <location filename="../../ec_console/ui/actions.py" line="109"/>
         <source>Withdraw the selected application&apos;s organisation-wide grant, step by step.</source>
         <translation>Die organisationsweite Berechtigung der ausgewählten Anwendung Schritt für Schritt zurückziehen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="106"/>
+        <location filename="../../ec_console/ui/actions.py" line="117"/>
         <source>&amp;Test connectivity</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/actions.py" line="107"/>
+        <location filename="../../ec_console/ui/actions.py" line="118"/>
         <source>Check the selected profile&apos;s calendar step by step now, with its application&apos;s saved settings and secret (nothing to enter).</source>
         <translation>Den Kalender des ausgewählten Profils jetzt Schritt für Schritt prüfen, mit den gespeicherten Einstellungen und dem Geheimnis seiner Anwendung (keine Eingabe nötig).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="203"/>
+        <location filename="../../ec_console/ui/main_window.py" line="212"/>
         <source>Enterprise Connect Console</source>
         <translation>Enterprise Connect Console</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="259"/>
+        <location filename="../../ec_console/ui/main_window.py" line="268"/>
         <source>Open &amp;web dashboard</source>
         <translation>&amp;Web-Dashboard öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="262"/>
+        <location filename="../../ec_console/ui/main_window.py" line="271"/>
         <source>Web dashboard</source>
         <translation>Web-Dashboard</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="266"/>
+        <location filename="../../ec_console/ui/main_window.py" line="275"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="269"/>
+        <location filename="../../ec_console/ui/main_window.py" line="278"/>
         <source>Read the applications and profiles again</source>
         <translation>Anwendungen und Profile erneut lesen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="272"/>
+        <location filename="../../ec_console/ui/main_window.py" line="281"/>
         <source>&amp;Find profiles</source>
         <translation>Profile &amp;suchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="275"/>
-        <location filename="../../ec_console/ui/main_window.py" line="383"/>
+        <location filename="../../ec_console/ui/main_window.py" line="284"/>
+        <location filename="../../ec_console/ui/main_window.py" line="395"/>
         <source>Search calendar profiles by email or name</source>
         <translation>Kalenderprofile nach E-Mail-Adresse oder Name suchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="278"/>
+        <location filename="../../ec_console/ui/main_window.py" line="287"/>
         <source>&amp;Export profile list (CSV)…</source>
         <translation>Profilliste &amp;exportieren (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="282"/>
+        <location filename="../../ec_console/ui/main_window.py" line="291"/>
         <source>Save the profiles shown (current search and filters) as a CSV file for a spreadsheet</source>
         <translation>Die angezeigten Profile (aktuelle Suche und Filter) als CSV-Datei für eine Tabellenkalkulation speichern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="285"/>
+        <location filename="../../ec_console/ui/main_window.py" line="294"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="291"/>
+        <location filename="../../ec_console/ui/main_window.py" line="300"/>
         <source>&amp;About %s</source>
         <translation>Ü&amp;ber %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="296"/>
+        <location filename="../../ec_console/ui/main_window.py" line="305"/>
         <source>&amp;Documentation</source>
         <translation>&amp;Dokumentation</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="299"/>
+        <location filename="../../ec_console/ui/main_window.py" line="308"/>
         <source>Open the console&apos;s documentation in your browser</source>
         <translation>Die Dokumentation der Konsole im Browser öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="302"/>
+        <location filename="../../ec_console/ui/main_window.py" line="311"/>
         <source>Open &amp;log folder</source>
         <translation>&amp;Protokollordner öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="307"/>
-        <location filename="../../ec_console/ui/main_window.py" line="309"/>
+        <location filename="../../ec_console/ui/main_window.py" line="316"/>
+        <location filename="../../ec_console/ui/main_window.py" line="318"/>
         <source>Main toolbar</source>
         <translation>Hauptsymbolleiste</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="325"/>
+        <location filename="../../ec_console/ui/main_window.py" line="334"/>
         <source>Spacer</source>
         <translation>Abstand</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="328"/>
+        <location filename="../../ec_console/ui/main_window.py" line="337"/>
         <source>Re&amp;gion:</source>
         <translation>Re&amp;gion:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="333"/>
+        <location filename="../../ec_console/ui/main_window.py" line="342"/>
         <source>Enterprise Connect instance to manage</source>
         <translation>Zu verwaltende Enterprise Connect-Instanz</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="335"/>
+        <location filename="../../ec_console/ui/main_window.py" line="344"/>
         <source>The Enterprise Connect instance to manage. Each region keeps its own applications and profiles.</source>
         <translation>Die zu verwaltende Enterprise Connect-Instanz. Jede Region hat ihre eigenen Anwendungen und Profile.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="342"/>
-        <location filename="../../ec_console/ui/main_window.py" line="582"/>
+        <location filename="../../ec_console/ui/main_window.py" line="350"/>
+        <location filename="../../ec_console/ui/main_window.py" line="596"/>
         <source>Region</source>
         <translation>Region</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="358"/>
+        <location filename="../../ec_console/ui/main_window.py" line="366"/>
         <source>Applications connected in this region</source>
         <translation>In dieser Region verbundene Anwendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="365"/>
+        <location filename="../../ec_console/ui/main_window.py" line="375"/>
         <source>&amp;Applications</source>
         <translation>An&amp;wendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="372"/>
+        <location filename="../../ec_console/ui/main_window.py" line="382"/>
         <source>Applications panel</source>
         <translation>Bereich Anwendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="384"/>
+        <location filename="../../ec_console/ui/main_window.py" line="396"/>
         <source>Search by email or name (Ctrl+F)</source>
         <translation>Nach E-Mail-Adresse oder Name suchen (Strg+F)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="392"/>
+        <location filename="../../ec_console/ui/main_window.py" line="406"/>
         <source>Show only profiles with this status</source>
         <translation>Nur Profile mit diesem Status anzeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="393"/>
+        <location filename="../../ec_console/ui/main_window.py" line="407"/>
         <source>All statuses</source>
         <translation>Alle Status</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="398"/>
+        <location filename="../../ec_console/ui/main_window.py" line="412"/>
         <source>&amp;Status:</source>
         <translation>&amp;Status:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="403"/>
+        <location filename="../../ec_console/ui/main_window.py" line="417"/>
         <source>Profiles shown</source>
         <translation>Angezeigte Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="416"/>
+        <location filename="../../ec_console/ui/main_window.py" line="430"/>
         <source>Calendar profiles linked in this region</source>
         <translation>In dieser Region verknüpfte Kalenderprofile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="437"/>
+        <location filename="../../ec_console/ui/main_window.py" line="451"/>
         <source>Profile columns</source>
         <translation>Profilspalten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="455"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1049"/>
+        <location filename="../../ec_console/ui/main_window.py" line="469"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1073"/>
         <source>&amp;Clear search and filters</source>
         <translation>Suche und Filter &amp;zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="461"/>
+        <location filename="../../ec_console/ui/main_window.py" line="475"/>
         <source>Profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="466"/>
+        <location filename="../../ec_console/ui/main_window.py" line="480"/>
         <source>Profiles panel</source>
         <translation>Bereich Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="474"/>
+        <location filename="../../ec_console/ui/main_window.py" line="488"/>
         <source>Applications and profiles</source>
         <translation>Anwendungen und Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="484"/>
+        <location filename="../../ec_console/ui/main_window.py" line="498"/>
         <source>Add connection…</source>
         <translation>Verbindung hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="489"/>
+        <location filename="../../ec_console/ui/main_window.py" line="503"/>
         <source>Open web dashboard</source>
         <translation>Web-Dashboard öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="495"/>
+        <location filename="../../ec_console/ui/main_window.py" line="509"/>
         <source>&amp;Try again</source>
         <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="502"/>
+        <location filename="../../ec_console/ui/main_window.py" line="516"/>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
     <message>
         <location filename="../../ec_console/ui/app.py" line="133"/>
-        <location filename="../../ec_console/ui/main_window.py" line="514"/>
+        <location filename="../../ec_console/ui/main_window.py" line="528"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="522"/>
+        <location filename="../../ec_console/ui/main_window.py" line="536"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="527"/>
+        <location filename="../../ec_console/ui/main_window.py" line="541"/>
         <source>Re&amp;gion</source>
         <translation>Re&amp;gion</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="540"/>
+        <location filename="../../ec_console/ui/main_window.py" line="554"/>
         <source>&amp;Appearance</source>
         <translation>&amp;Darstellung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="544"/>
+        <location filename="../../ec_console/ui/main_window.py" line="558"/>
         <source>Follow the &amp;system</source>
         <translation>&amp;System folgen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="544"/>
+        <location filename="../../ec_console/ui/main_window.py" line="558"/>
         <source>&amp;Light</source>
         <translation>&amp;Hell</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="545"/>
+        <location filename="../../ec_console/ui/main_window.py" line="559"/>
         <source>&amp;Dark</source>
         <translation>&amp;Dunkel</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="545"/>
+        <location filename="../../ec_console/ui/main_window.py" line="559"/>
         <source>&amp;High contrast</source>
         <translation>Hoher &amp;Kontrast</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="555"/>
+        <location filename="../../ec_console/ui/main_window.py" line="569"/>
         <source>&amp;Tools</source>
         <translation>E&amp;xtras</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="565"/>
+        <location filename="../../ec_console/ui/main_window.py" line="579"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="579"/>
+        <location filename="../../ec_console/ui/main_window.py" line="593"/>
         <source>Status bar</source>
         <translation>Statusleiste</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="585"/>
+        <location filename="../../ec_console/ui/main_window.py" line="599"/>
         <source>Profile counts</source>
         <translation>Anzahl der Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="590"/>
+        <location filename="../../ec_console/ui/main_window.py" line="604"/>
         <source>Registry role</source>
         <translation>Rolle im Register</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="594"/>
+        <location filename="../../ec_console/ui/main_window.py" line="608"/>
         <source>Keychain</source>
         <translation>Schlüsselbund</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="649"/>
+        <location filename="../../ec_console/ui/main_window.py" line="663"/>
         <source>A&amp;udit log…</source>
         <translation>Ü&amp;berwachungsprotokoll…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="651"/>
+        <location filename="../../ec_console/ui/main_window.py" line="665"/>
         <source>Every change made in this region: who, when, what</source>
         <translation>Jede Änderung in dieser Region: wer, wann, was</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="659"/>
+        <location filename="../../ec_console/ui/main_window.py" line="673"/>
         <source>&amp;Health history…</source>
         <translation>&amp;Zustandsverlauf…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="685"/>
+        <location filename="../../ec_console/ui/main_window.py" line="699"/>
         <source>The region choice could not be saved: %s</source>
         <translation>Die Wahl der Region konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="731"/>
+        <location filename="../../ec_console/ui/main_window.py" line="745"/>
         <source> — sandbox organisation</source>
         <translation> — Sandbox-Organisation</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="733"/>
+        <location filename="../../ec_console/ui/main_window.py" line="747"/>
         <source>Region: %s</source>
         <translation>Region: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="737"/>
+        <location filename="../../ec_console/ui/main_window.py" line="751"/>
         <source>%s
 The region&apos;s registry is shared. What your role may not do is greyed out; its tooltip says why.</source>
         <translation>%s
 Das Register dieser Region wird gemeinsam genutzt. Was Ihre Rolle nicht darf, ist ausgegraut; der Tooltip sagt, warum.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="741"/>
+        <location filename="../../ec_console/ui/main_window.py" line="755"/>
         <source>Open web dashboard (%s)
 Open %s in your browser</source>
         <translation>Web-Dashboard öffnen (%s)
 %s im Browser öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="745"/>
+        <location filename="../../ec_console/ui/main_window.py" line="759"/>
         <source>Open %s in your browser</source>
         <translation>%s im Browser öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="828"/>
-        <location filename="../../ec_console/ui/main_window.py" line="861"/>
+        <location filename="../../ec_console/ui/main_window.py" line="842"/>
+        <location filename="../../ec_console/ui/main_window.py" line="875"/>
+        <location filename="../../ec_console/ui/main_window.py" line="886"/>
         <source>All applications</source>
         <translation>Alle Anwendungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="829"/>
-        <location filename="../../ec_console/ui/main_window.py" line="862"/>
-        <location filename="../../ec_console/ui/main_window.py" line="952"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1526"/>
+        <location filename="../../ec_console/ui/main_window.py" line="843"/>
+        <location filename="../../ec_console/ui/main_window.py" line="876"/>
+        <location filename="../../ec_console/ui/main_window.py" line="976"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1550"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="829"/>
-        <location filename="../../ec_console/ui/main_window.py" line="862"/>
-        <location filename="../../ec_console/ui/main_window.py" line="952"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1526"/>
+        <location filename="../../ec_console/ui/main_window.py" line="843"/>
+        <location filename="../../ec_console/ui/main_window.py" line="876"/>
+        <location filename="../../ec_console/ui/main_window.py" line="976"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1550"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="831"/>
+        <location filename="../../ec_console/ui/main_window.py" line="845"/>
         <source>Show the profiles of every application in this region</source>
         <translation>Die Profile aller Anwendungen dieser Region anzeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="868"/>
+        <location filename="../../ec_console/ui/main_window.py" line="892"/>
         <source> (revoked)</source>
         <translation> (widerrufen)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="869"/>
+        <location filename="../../ec_console/ui/main_window.py" line="893"/>
         <source> (needs attention)</source>
         <translation> (erfordert Aufmerksamkeit)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="870"/>
-        <location filename="../../ec_console/ui/main_window.py" line="972"/>
+        <location filename="../../ec_console/ui/main_window.py" line="894"/>
+        <location filename="../../ec_console/ui/main_window.py" line="996"/>
         <source>%s linked</source>
         <translation>%s verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="872"/>
-        <location filename="../../ec_console/ui/main_window.py" line="976"/>
+        <location filename="../../ec_console/ui/main_window.py" line="896"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1000"/>
         <source>needs relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="872"/>
-        <location filename="../../ec_console/ui/main_window.py" line="976"/>
+        <location filename="../../ec_console/ui/main_window.py" line="896"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1000"/>
         <source>need relink</source>
         <translation>erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="874"/>
-        <location filename="../../ec_console/ui/main_window.py" line="974"/>
+        <location filename="../../ec_console/ui/main_window.py" line="898"/>
+        <location filename="../../ec_console/ui/main_window.py" line="998"/>
         <source>%s revoked</source>
         <translation>%s widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="875"/>
+        <location filename="../../ec_console/ui/main_window.py" line="899"/>
         <source>no profiles</source>
         <translation>keine Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="880"/>
+        <location filename="../../ec_console/ui/main_window.py" line="904"/>
         <source>Platform: %s</source>
         <translation>Plattform: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="881"/>
+        <location filename="../../ec_console/ui/main_window.py" line="905"/>
         <source>Domain: %s</source>
         <translation>Domain: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="882"/>
+        <location filename="../../ec_console/ui/main_window.py" line="906"/>
         <source>Status: %s</source>
         <translation>Status: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="882"/>
+        <location filename="../../ec_console/ui/main_window.py" line="906"/>
         <source>revoked</source>
         <translation>widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="883"/>
+        <location filename="../../ec_console/ui/main_window.py" line="907"/>
         <source>active</source>
         <translation>aktiv</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="885"/>
+        <location filename="../../ec_console/ui/main_window.py" line="909"/>
         <source>Problem with the application itself: %s</source>
         <translation>Problem mit der Anwendung selbst: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="942"/>
+        <location filename="../../ec_console/ui/main_window.py" line="966"/>
         <source>%s profiles selected</source>
         <translation>%s Profile ausgewählt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="965"/>
+        <location filename="../../ec_console/ui/main_window.py" line="989"/>
         <source>Linked</source>
         <translation>Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="965"/>
+        <location filename="../../ec_console/ui/main_window.py" line="989"/>
         <source>Needs relink</source>
         <translation>Erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="966"/>
+        <location filename="../../ec_console/ui/main_window.py" line="990"/>
         <source>Revoked</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="991"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1015"/>
         <source>Showing the first %s of %s · counting the matches…</source>
         <translation>Die ersten %s von %s werden angezeigt · Treffer werden gezählt…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="994"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1018"/>
         <source>Showing %s of %s</source>
         <translation>%s von %s angezeigt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1024"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1048"/>
         <source>Nothing is connected in %s yet</source>
         <translation>In %s ist noch nichts verbunden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1026"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1050"/>
         <source>&lt;p&gt;This console gives one application access to the calendars of your whole organisation through a single service account — on Exchange, Office 365 or Google Workspace — and keeps you in control of which calendars it can reach.&lt;/p&gt;&lt;p&gt;The first step is &lt;b&gt;Add connection…&lt;/b&gt;: pick the platform, enter the service account and prove that access works.&lt;/p&gt;&lt;p&gt;Each region keeps its own applications. Looking for ones you added elsewhere? Switch region in the toolbar.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Konsole gibt einer Anwendung über ein einziges Dienstkonto Zugriff auf die Kalender Ihrer ganzen Organisation — in Exchange, Office 365 oder Google Workspace — und Sie behalten die Kontrolle darüber, welche Kalender sie erreicht.&lt;/p&gt;&lt;p&gt;Der erste Schritt ist &lt;b&gt;Verbindung hinzufügen…&lt;/b&gt;: Plattform wählen, Dienstkonto eingeben und nachweisen, dass der Zugriff funktioniert.&lt;/p&gt;&lt;p&gt;Jede Region hat ihre eigenen Anwendungen. Sie suchen Anwendungen, die Sie anderswo hinzugefügt haben? Wechseln Sie die Region in der Symbolleiste.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1042"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1066"/>
         <source>email or name containing “%s”</source>
         <translation>E-Mail-Adresse oder Name enthält „%s“</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1044"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1068"/>
         <source>status %s</source>
         <translation>Status %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1046"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1070"/>
         <source>application %s</source>
         <translation>Anwendung %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1052"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1076"/>
         <source>No profiles match</source>
         <translation>Keine passenden Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1053"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1077"/>
         <source>&lt;p&gt;No calendar profile in %s has all of:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Check the spelling, search for part of the address, or clear the filters.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Kein Kalenderprofil in %s erfüllt alle diese Bedingungen:&lt;/p&gt;&lt;ul&gt;%s&lt;/ul&gt;&lt;p&gt;Prüfen Sie die Schreibweise, suchen Sie nach einem Teil der Adresse oder setzen Sie die Filter zurück.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1057"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1081"/>
         <source>Show &amp;all applications</source>
         <translation>Alle Anwendungen an&amp;zeigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1059"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1083"/>
         <source>No calendars linked through %s yet</source>
         <translation>Über %s sind noch keine Kalender verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1060"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1084"/>
         <source>&lt;p&gt;This application has no linked calendar profiles yet. Use &lt;b&gt;Link profiles…&lt;/b&gt; (Ctrl+L) to find the calendars in its scope and link them.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Diese Anwendung hat noch keine verknüpften Kalenderprofile. Mit &lt;b&gt;Profile verknüpfen…&lt;/b&gt; (Strg+L) finden Sie die Kalender in ihrem Bereich und verknüpfen sie.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1064"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1088"/>
         <source>No calendar profiles in %s yet</source>
         <translation>Noch keine Kalenderprofile in %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1065"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1089"/>
         <source>&lt;p&gt;Applications are connected, but no calendars are linked through them yet. Pick an application on the left, then use &lt;b&gt;Link profiles…&lt;/b&gt;.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Anwendungen sind verbunden, aber über sie sind noch keine Kalender verknüpft. Wählen Sie links eine Anwendung und dann &lt;b&gt;Profile verknüpfen…&lt;/b&gt;.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1075"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1099"/>
         <source>&lt;p&gt;%s&lt;/p&gt;</source>
         <translation>&lt;p&gt;%s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1075"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1099"/>
         <source>It is not open.</source>
         <translation>Es ist nicht geöffnet.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1077"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1101"/>
         <source>&lt;p&gt;File: %s&lt;/p&gt;</source>
         <translation>&lt;p&gt;Datei: %s&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1078"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1102"/>
         <source>&lt;p&gt;Close other programs that may hold it, or restore it from a backup, then try again. Other regions are not affected.&lt;/p&gt;</source>
         <translation>&lt;p&gt;Schließen Sie andere Programme, die es geöffnet haben könnten, oder stellen Sie es aus einer Sicherung wieder her, und versuchen Sie es dann erneut. Andere Regionen sind nicht betroffen.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1080"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1104"/>
         <source>The %s registry cannot be opened</source>
         <translation>Das Register von %s kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1137"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1161"/>
         <source>No browser could be opened. The dashboard is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Das Dashboard ist unter %s erreichbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1201"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1225"/>
         <source>Select one profile whose application is not revoked to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, dessen Anwendung nicht widerrufen ist, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1216"/>
-        <location filename="../../ec_console/ui/main_window.py" line="1360"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1240"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1384"/>
         <source>Not possible: this profile&apos;s application has been revoked (its secret is deleted). Add the connection again to reach the calendar.</source>
         <translation>Nicht möglich: Die Anwendung dieses Profils wurde widerrufen (ihr Geheimnis ist gelöscht). Fügen Sie die Verbindung erneut hinzu, um den Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1234"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1258"/>
         <source>No browser could be opened. The documentation is at %s</source>
         <translation>Es konnte kein Browser geöffnet werden. Die Dokumentation ist unter %s zu finden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1245"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1269"/>
         <source>&amp;Language</source>
         <translation>S&amp;prache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1249"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1273"/>
         <source>&amp;System default</source>
         <translation>&amp;Systemstandard</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1269"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1293"/>
         <source>The language could not be saved: %s</source>
         <translation>Die Sprache konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1272"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1296"/>
         <source>The console will follow the system&apos;s language the next time it starts.</source>
         <translation>Die Konsole verwendet ab dem nächsten Start die Sprache des Systems.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1274"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1298"/>
         <source>The console will be in %s the next time it starts.</source>
         <translation>Die Konsole erscheint ab dem nächsten Start auf %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1275"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1299"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1291"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1315"/>
         <source>The appearance could not be saved: %s</source>
         <translation>Die Darstellung konnte nicht gespeichert werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1358"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1382"/>
         <source>Select one profile to test its connectivity.</source>
         <translation>Wählen Sie ein Profil, um seine Verbindung zu testen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1362"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1386"/>
         <source>Not possible: the applications of these profiles have been revoked (their secrets are deleted). Add the connection again to reach the calendars.</source>
         <translation>Nicht möglich: Die Anwendungen dieser Profile wurden widerrufen (ihre Geheimnisse sind gelöscht). Fügen Sie die Verbindung erneut hinzu, um die Kalender zu erreichen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1367"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1391"/>
         <source>Not needed: this profile is already revoked. Relink it to undo the revoke.</source>
         <translation>Nicht nötig: Dieses Profil ist bereits widerrufen. Verknüpfen Sie es erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1369"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1393"/>
         <source>Not needed: these profiles are already revoked. Relink them to undo the revoke.</source>
         <translation>Nicht nötig: Diese Profile sind bereits widerrufen. Verknüpfen Sie sie erneut, um den Widerruf rückgängig zu machen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1492"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1516"/>
         <source>Not revoked: </source>
         <translation>Nicht widerrufen: </translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1525"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1549"/>
         <source>%s revoked in %s; the platform step is in each profile&apos;s details</source>
         <translation>%s in %s widerrufen; der Schritt auf der Plattform steht in den Details jedes Profils</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1546"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1570"/>
         <source>Relink</source>
         <translation>Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1561"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1585"/>
         <source>Check all</source>
         <translation>Alle prüfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1643"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1667"/>
         <source>&amp;Details</source>
         <translation>&amp;Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1668"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1692"/>
         <source>unavailable — see Help › About</source>
         <translation>nicht verfügbar — siehe Hilfe › Über</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1669"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1693"/>
         <source>Keychain: %s</source>
         <translation>Schlüsselbund: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/main_window.py" line="1671"/>
+        <location filename="../../ec_console/ui/main_window.py" line="1695"/>
         <source>Where the console keeps service-account secrets:
 %s</source>
         <translation>Wo die Konsole die Geheimnisse der Dienstkonten aufbewahrt:
@@ -2853,99 +2894,127 @@ Open %s in your browser</source>
 <context>
     <name>MonitorStatus</name>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="650"/>
+        <location filename="../../ec_console/ui/health_history.py" line="678"/>
         <source>Monitor not installed</source>
         <translation>Monitor nicht installiert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="656"/>
+        <location filename="../../ec_console/ui/health_history.py" line="684"/>
         <source>Monitor: missed: no scheduled run yet</source>
         <translation>Monitor: ausgelassen: noch keine geplante Ausführung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="660"/>
+        <location filename="../../ec_console/ui/health_history.py" line="688"/>
         <source>Monitor: missed: last run %s day ago</source>
         <translation>Monitor: ausgelassen: letzte Ausführung vor %s Tag</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="662"/>
+        <location filename="../../ec_console/ui/health_history.py" line="690"/>
         <source>Monitor: missed: last run %s days ago</source>
         <translation>Monitor: ausgelassen: letzte Ausführung vor %s Tagen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="664"/>
+        <location filename="../../ec_console/ui/health_history.py" line="692"/>
         <source>Monitor: missed: last run %s hour ago</source>
         <translation>Monitor: ausgelassen: letzte Ausführung vor %s Stunde</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="666"/>
+        <location filename="../../ec_console/ui/health_history.py" line="694"/>
         <source>Monitor: missed: last run %s hours ago</source>
         <translation>Monitor: ausgelassen: letzte Ausführung vor %s Stunden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="669"/>
+        <location filename="../../ec_console/ui/health_history.py" line="697"/>
         <source>Monitor installed: no scheduled run yet</source>
         <translation>Monitor installiert: noch keine geplante Ausführung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="672"/>
+        <location filename="../../ec_console/ui/health_history.py" line="700"/>
         <source>all applications healthy</source>
         <translation>alle Anwendungen fehlerfrei</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="674"/>
+        <location filename="../../ec_console/ui/health_history.py" line="702"/>
         <source>%s application failing</source>
         <translation>%s Anwendung fehlerhaft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="676"/>
+        <location filename="../../ec_console/ui/health_history.py" line="704"/>
         <source>%s applications failing</source>
         <translation>%s Anwendungen fehlerhaft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="682"/>
+        <location filename="../../ec_console/ui/health_history.py" line="710"/>
         <source>Last scheduled run: %(when)s, %(health)s</source>
         <translation>Letzte geplante Ausführung: %(when)s, %(health)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="685"/>
+        <location filename="../../ec_console/ui/health_history.py" line="713"/>
         <source> (monitor not installed)</source>
         <translation> (Monitor nicht installiert)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="696"/>
+        <location filename="../../ec_console/ui/health_history.py" line="724"/>
         <source>Monitor</source>
         <translation>Monitor</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="735"/>
+        <location filename="../../ec_console/ui/health_history.py" line="763"/>
         <source>Monitor: %s</source>
         <translation>Monitor: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="751"/>
+        <location filename="../../ec_console/ui/health_history.py" line="779"/>
         <source>Open the health history</source>
         <translation>Zustandsverlauf öffnen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="754"/>
+        <location filename="../../ec_console/ui/health_history.py" line="782"/>
         <source>%s change</source>
         <translation>%s Änderung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="754"/>
+        <location filename="../../ec_console/ui/health_history.py" line="782"/>
         <source>%s changes</source>
         <translation>%s Änderungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="755"/>
+        <location filename="../../ec_console/ui/health_history.py" line="783"/>
         <source>Enterprise Connect monitor: %s</source>
         <translation>Enterprise Connect-Monitor: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/health_history.py" line="766"/>
+        <location filename="../../ec_console/ui/health_history.py" line="794"/>
         <source>Enterprise Connect console</source>
         <translation>Enterprise Connect-Konsole</translation>
+    </message>
+</context>
+<context>
+    <name>Operations</name>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="313"/>
+        <source>%(path)s cannot be read: %(error)s</source>
+        <translation>%(path)s kann nicht gelesen werden: %(error)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="314"/>
+        <source>%s is larger than 50 MB; split it into smaller lists</source>
+        <translation>%s ist größer als 50 MB; teilen Sie die Datei in kleinere Listen auf</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="315"/>
+        <source>%s is not a text file (UTF-8 or UTF-16 expected)</source>
+        <translation>%s ist keine Textdatei (UTF-8 oder UTF-16 erwartet)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="566"/>
+        <source>%s is revoked: the console no longer reads its calendar; relink it first</source>
+        <translation>Das Profil %s ist widerrufen: Die Konsole liest seinen Kalender nicht mehr; verknüpfen Sie es zuerst erneut</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/operations.py" line="568"/>
+        <source>The application %s is revoked: its calendars can no longer be read</source>
+        <translation>Die Anwendung %s ist widerrufen: Ihre Kalender können nicht mehr gelesen werden</translation>
     </message>
 </context>
 <context>
@@ -3070,180 +3139,195 @@ Open %s in your browser</source>
         <translation>Die belegten Zeiten der nächsten 7 Tage jetzt aus dem Kalender lesen (nur Zeiten; der Status des Profils ändert sich nicht)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="182"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="174"/>
+        <source>Import &amp;credential…</source>
+        <translation>Anmeldeinformationen &amp;importieren…</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="176"/>
+        <source>Put the application&apos;s password, key or certificate into this desktop&apos;s keychain, after checking it</source>
+        <translation>Das Kennwort, den Schlüssel oder das Zertifikat der Anwendung prüfen und in den Schlüsselbund dieses Computers übernehmen</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="191"/>
         <source>Withdraw this calendar at the platform</source>
         <translation>Zugriff auf der Plattform entziehen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="187"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="196"/>
         <source>Busy in the next 7 days</source>
         <translation>Belegt in den nächsten 7 Tagen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="195"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="208"/>
         <source>Steps of the last check</source>
         <translation>Schritte der letzten Prüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="196"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="209"/>
         <source>This calendar has not been checked yet.</source>
         <translation>Dieser Kalender wurde noch nicht geprüft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="204"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="217"/>
         <source>Check history</source>
         <translation>Prüfverlauf</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
-        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="218"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="220"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="218"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="205"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="218"/>
         <source>Result</source>
         <translation>Ergebnis</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="206"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="219"/>
         <source>Audit entries of this profile</source>
         <translation>Einträge dieses Profils im Überwachungsprotokoll</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="220"/>
         <source>Action</source>
         <translation>Aktion</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="207"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="220"/>
         <source>Detail</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="210"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="223"/>
         <source>Checks</source>
         <translation>Prüfungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="212"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="225"/>
         <source>Audit</source>
         <translation>Überwachungsprotokoll</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="217"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="230"/>
         <source>Profile details sections</source>
         <translation>Abschnitte der Profildetails</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="225"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="238"/>
         <source>&amp;Overview</source>
         <translation>Ü&amp;bersicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="226"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="239"/>
         <source>&amp;Last check</source>
         <translation>&amp;Letzte Prüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="227"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="240"/>
         <source>H&amp;istory</source>
         <translation>&amp;Verlauf</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="278"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="291"/>
         <source>No profile selected</source>
         <translation>Kein Profil ausgewählt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="301"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="315"/>
         <source>Profile details — %s</source>
         <translation>Profildetails – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="306"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="320"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="307"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="321"/>
         <source>Application</source>
         <translation>Anwendung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="308"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="322"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="309"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="323"/>
         <source>First linked</source>
         <translation>Erstmals verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="310"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="324"/>
         <source>Last checked</source>
         <translation>Zuletzt geprüft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="310"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="324"/>
         <source>Never</source>
         <translation>Nie</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="311"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="325"/>
         <source>Last result</source>
         <translation>Letztes Ergebnis</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="317"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="331"/>
         <source>Last failure: %s — %s</source>
         <translation>Letzter Fehler: %s – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="344"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="358"/>
         <source>Not read yet: use Read now.</source>
         <translation>Noch nicht gelesen: Klicken Sie auf „Jetzt lesen“.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="347"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="361"/>
         <source>The last check (%s) could not read the calendar.</source>
         <translation>Die letzte Prüfung (%s) konnte den Kalender nicht lesen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="348"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="362"/>
         <source>From the last check (%s).</source>
         <translation>Aus der letzten Prüfung (%s).</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="356"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="370"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="369"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="383"/>
         <source>No busy time</source>
         <translation>Keine belegte Zeit</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="410"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="424"/>
         <source>Reading the calendar…</source>
         <translation>Kalender wird gelesen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="424"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="438"/>
         <source>The calendar could not be read: %s</source>
         <translation>Der Kalender konnte nicht gelesen werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="428"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="442"/>
         <source>Read just now (%s).</source>
         <translation>Soeben gelesen (%s).</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/profile_details.py" line="472"/>
+        <source>The credential is in this desktop&apos;s keychain: read the calendar again with Read now.</source>
+        <translation>Die Anmeldeinformationen sind im Schlüsselbund dieses Computers: Lesen Sie den Kalender mit „Jetzt lesen“ erneut.</translation>
     </message>
 </context>
 <context>
@@ -3515,523 +3599,611 @@ Open %s in your browser</source>
         <translation>Erledigt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="112"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="110"/>
+        <source>Finding</source>
+        <translation>Befund</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="111"/>
+        <source>Fix or platform step</source>
+        <translation>Behebung oder Schritt auf der Plattform</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="113"/>
         <source>the scope (who the directory says the application may reach)</source>
         <translation>der Bereich (wen die Anwendung laut Verzeichnis erreichen darf)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="114"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="115"/>
         <source>the directory (to draw the sample of accounts outside the scope)</source>
         <translation>das Verzeichnis (für die Stichprobe der Konten außerhalb des Bereichs)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="116"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="117"/>
         <source>what the application can reach (the probes)</source>
         <translation>was die Anwendung erreichen kann (die Prüfungen)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="117"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="118"/>
         <source>what the Marketplace install really reaches</source>
         <translation>was die Marketplace-Installation tatsächlich erreicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="141"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="142"/>
         <source>the scope could not be read</source>
         <translation>der Bereich konnte nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="143"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="144"/>
         <source>the application itself failed, so no account could be probed</source>
         <translation>die Anwendung selbst ist fehlgeschlagen, daher konnte kein Konto geprüft werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="146"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="147"/>
         <source>the directory could not be read to draw a sample</source>
         <translation>das Verzeichnis konnte für die Stichprobe nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="148"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="149"/>
         <source>none in the install as saved here, and only the vendor can test what the Marketplace app really reaches</source>
         <translation>keine in der hier gespeicherten Installation, und nur der Anbieter kann prüfen, was die Marketplace-App tatsächlich erreicht</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="151"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="152"/>
         <source>none of the sampled accounts could be probed</source>
         <translation>keines der Konten in der Stichprobe konnte geprüft werden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="160"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="161"/>
         <source>Link it: Link (the selected joiners) or Link all joiners.</source>
         <translation>Verknüpfen Sie es: „Verknüpfen“ (die ausgewählten Neuzugänge) oder „Alle Neuzugänge verknüpfen“.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="164"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="163"/>
         <source>Revoke its profile: Revoke profile… or Revoke all leavers…</source>
         <translation>Widerrufen Sie sein Profil: „Profil widerrufen…“ oder „Alle Abgänge widerrufen…“</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="416"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="417"/>
         <source>Reconcile</source>
         <translation>Abgleichen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="417"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="418"/>
         <source>Reconcile — %s</source>
         <translation>Abgleichen – %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="438"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="439"/>
         <source>Sample size</source>
         <translation>Stichprobengröße</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="439"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="440"/>
         <source>How many accounts outside the scope to probe for leaks, drawn at random (the expect-denied mailbox is always probed as well)</source>
         <translation>Wie viele zufällig gewählte Konten außerhalb des Bereichs auf Lecks geprüft werden (das Postfach, dessen Zugriff verweigert werden muss, wird immer zusätzlich geprüft)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="441"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="442"/>
         <source>Sample si&amp;ze:</source>
         <translation>Stich&amp;probengröße:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="446"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="447"/>
         <source>Scope group (optional)</source>
         <translation>Bereichsgruppe (optional)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
         <source>the saved one: %s</source>
         <translation>die gespeicherte: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="448"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
         <source>the saved scope</source>
         <translation>der gespeicherte Bereich</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="449"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="450"/>
         <source>Optional: reconcile against this group (or, for Google, organisational unit) instead of the saved scope</source>
         <translation>Optional: mit dieser Gruppe (bei Google: Organisationseinheit) statt mit dem gespeicherten Bereich abgleichen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="452"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="453"/>
         <source>Scope &amp;group:</source>
         <translation>Bereichs&amp;gruppe:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="454"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="455"/>
         <source>&amp;Run reconciliation</source>
         <translation>Abgleich &amp;starten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="458"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="459"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="461"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="462"/>
         <source>Stop the run: nothing is stored</source>
         <translation>Den Lauf anhalten: Es wird nichts gespeichert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="474"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="475"/>
         <source>Compares who the directory says &lt;b&gt;%(app)s&lt;/b&gt; may reach (%(platform)s), the linked profiles, and what live probes really reach. Probes change no profile; each run is stored.</source>
         <translation>Vergleicht, wen &lt;b&gt;%(app)s&lt;/b&gt; laut Verzeichnis erreichen darf (%(platform)s), die verknüpften Profile und was Live-Prüfungen tatsächlich erreichen. Die Prüfungen ändern kein Profil; jeder Lauf wird gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="482"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="483"/>
         <source>Progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="490"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="491"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="510"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="511"/>
         <source>Filter by address or name</source>
         <translation>Nach Adresse oder Name filtern</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="511"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="512"/>
         <source>Address or name</source>
         <translation>Adresse oder Name</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="514"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="515"/>
         <source>&amp;Filter:</source>
         <translation>&amp;Filter:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="518"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="519"/>
         <source>Finding type</source>
         <translation>Art des Befunds</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="519"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="520"/>
         <source>All findings</source>
         <translation>Alle Befunde</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="523"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="524"/>
         <source>Sho&amp;w:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="534"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="535"/>
         <source>Cop&amp;y the fix</source>
         <translation>Lösung &amp;kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="535"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="536"/>
         <source>Copy the fix</source>
         <translation>Lösung kopieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="536"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="537"/>
         <source>&amp;Link</source>
         <translation>&amp;Verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="537"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="538"/>
         <source>Link</source>
         <translation>Verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="538"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="539"/>
         <source>Link all &amp;joiners</source>
         <translation>Alle &amp;Neuzugänge verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="539"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="540"/>
         <source>Link all joiners</source>
         <translation>Alle Neuzugänge verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="540"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="541"/>
         <source>Revoke &amp;profile…</source>
         <translation>Profil &amp;widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="541"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="542"/>
         <source>Revoke profile…</source>
         <translation>Profil widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="542"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="543"/>
         <source>Revoke all l&amp;eavers…</source>
         <translation>Alle Abgänge wide&amp;rrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="543"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="544"/>
         <source>Revoke all leavers…</source>
         <translation>Alle Abgänge widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="544"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="545"/>
         <source>Rel&amp;ink</source>
         <translation>&amp;Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="545"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="546"/>
         <source>Relink</source>
         <translation>Erneut verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="552"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="553"/>
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="554"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="555"/>
         <source>&amp;Details</source>
         <translation>&amp;Details</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="570"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="571"/>
         <source>Export C&amp;SV…</source>
         <translation>&amp;CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="574"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="575"/>
         <source>Export XLS&amp;X…</source>
         <translation>&amp;XLSX exportieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="578"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="579"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="645"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="646"/>
         <source>Reconciling: reading the scope and the directory, probing the linked profiles and a sample of accounts outside the scope…</source>
         <translation>Abgleich läuft: Bereich und Verzeichnis werden gelesen, die verknüpften Profile und eine Stichprobe von Konten außerhalb des Bereichs werden geprüft…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="657"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="658"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="666"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="667"/>
         <source>Reconciled at %(time)s and stored.</source>
         <translation>Abgeglichen um %(time)s und gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="668"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="669"/>
         <source>The run had finished before Cancel took effect: </source>
         <translation>Der Lauf war fertig, bevor „Abbrechen“ wirksam wurde: </translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="674"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="675"/>
         <source>The reconciliation did not run: %s</source>
         <translation>Der Abgleich wurde nicht ausgeführt: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="678"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="679"/>
         <source>Cancelled: nothing was stored.</source>
         <translation>Abgebrochen: Es wurde nichts gespeichert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="684"/>
         <source>profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="683"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="684"/>
         <source>profiles</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="690"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="691"/>
         <source>Cannot tell: %(set)s could not be read. Why: %(why)s</source>
         <translation>Nicht feststellbar: %(set)s konnte nicht gelesen werden. Grund: %(why)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="695"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
         <source>Not run yet: choose the sample size and Run reconciliation.</source>
         <translation>Noch nicht ausgeführt: Wählen Sie die Stichprobengröße, und klicken Sie auf „Abgleich starten“.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="699"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="937"/>
         <source>account</source>
         <translation>Konto</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="697"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="699"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="937"/>
         <source>accounts</source>
         <translation>Konten</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="698"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="700"/>
         <source>Scope: %(src)s, %(n)s.</source>
         <translation>Bereich: %(src)s, %(n)s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="700"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="702"/>
         <source>Linked: %s.</source>
         <translation>Verknüpft: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="707"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="709"/>
         <source>Cannot tell: %s.</source>
         <translation>Nicht feststellbar: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="721"/>
         <location filename="../../ec_console/ui/reconcile_view.py" line="723"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="725"/>
         <source>Select a finding to see what was found and what to do.</source>
         <translation>Wählen Sie einen Befund aus, um zu sehen, was gefunden wurde und was zu tun ist.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="725"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="727"/>
         <source>Not told by its probe (not counted in the sample):</source>
         <translation>Von der Prüfung nicht beantwortet (in der Stichprobe nicht gezählt):</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="728"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="730"/>
         <source>Notes:</source>
         <translation>Hinweise:</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="744"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="746"/>
         <source>— cannot tell</source>
         <translation>— nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="745"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="747"/>
         <source>— %s found; the rest cannot be told</source>
         <translation>— %s gefunden; der Rest ist nicht feststellbar</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="751"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="753"/>
         <source> (%s shown)</source>
         <translation> (%s angezeigt)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="776"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="778"/>
         <source>The fix (%s)</source>
         <translation>Die Lösung (%s)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="779"/>
         <source>What to do</source>
         <translation>Was zu tun ist</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="777"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="779"/>
         <source>What to do, and the platform step</source>
         <translation>Was zu tun ist, und der Schritt auf der Plattform</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="778"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="780"/>
         <source>Diagnosis %s; the fix</source>
         <translation>Diagnose %s; die Lösung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="783"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="785"/>
         <source>Done here: %s</source>
         <translation>Hier erledigt: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="831"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="833"/>
         <source>Linking %s…</source>
         <translation>Wird verknüpft: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="837"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="839"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="943"/>
         <source>Linked</source>
         <translation>Verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="839"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="841"/>
         <source>Try again later: %s</source>
         <translation>Später erneut versuchen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="841"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="843"/>
         <source>Not linked: %s</source>
         <translation>Nicht verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="843"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="845"/>
         <source>Linked %(n)s of %(m)s.</source>
         <translation>%(n)s von %(m)s verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="848"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="850"/>
         <source>Nothing was linked: %s</source>
         <translation>Nichts wurde verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="871"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="873"/>
         <source>Revoking %s…</source>
         <translation>Wird widerrufen: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="876"/>
         <source>Revoked</source>
         <translation>Widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="874"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="876"/>
         <source>Already revoked</source>
         <translation>Bereits widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="877"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="879"/>
         <source>Revoked %s. Do the platform step shown for each account too.</source>
         <translation>%s widerrufen. Führen Sie für jedes Konto auch den angezeigten Schritt auf der Plattform aus.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="882"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="884"/>
         <source>Nothing was revoked: %s</source>
         <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="894"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="896"/>
         <source>Relinking %s…</source>
         <translation>Wird erneut verknüpft: %s…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="899"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="901"/>
         <source>Relinked</source>
         <translation>Erneut verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="900"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="902"/>
         <source>Still failing: %s</source>
         <translation>Schlägt weiterhin fehl: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="902"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="904"/>
         <source>Relinked %(n)s of %(m)s.</source>
         <translation>%(n)s von %(m)s erneut verknüpft.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="908"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="910"/>
         <source>Nothing was relinked: %s</source>
         <translation>Nichts wurde erneut verknüpft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="916"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="918"/>
         <source>The fix for %s was copied.</source>
         <translation>Die Lösung für %s wurde kopiert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="938"/>
+        <source>Application</source>
+        <translation>Anwendung</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="939"/>
+        <source>Platform</source>
+        <translation>Plattform</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="940"/>
+        <source>Reconciled at (UTC)</source>
+        <translation>Abgeglichen am (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="940"/>
+        <source>Reconciliation</source>
+        <translation>Abgleich</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="941"/>
+        <source>Scope</source>
+        <translation>Bereich</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="942"/>
+        <source>cannot tell</source>
+        <translation>nicht feststellbar</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="948"/>
+        <source>cannot tell: %s</source>
+        <translation>nicht feststellbar: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="950"/>
+        <source>Cannot tell: %s</source>
+        <translation>Nicht feststellbar: %s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="952"/>
+        <source>The sample</source>
+        <translation>Die Stichprobe</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="953"/>
+        <source>Note</source>
+        <translation>Hinweis</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="963"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="957"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="963"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel-Arbeitsmappen (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="958"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="964"/>
         <source>Export the reconciliation</source>
         <translation>Abgleich exportieren</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="982"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Findings</source>
+        <translation>Befunde</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Summary</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Item</source>
+        <translation>Eintrag</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="974"/>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="975"/>
+        <source>%(path)s cannot be written: %(error)s</source>
+        <translation>%(path)s kann nicht geschrieben werden: %(error)s</translation>
+    </message>
+    <message>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="991"/>
         <source>Exported %(n)s to %(path)s</source>
         <translation>%(n)s nach %(path)s exportiert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="992"/>
         <source>finding</source>
         <translation>Befund</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="983"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="992"/>
         <source>findings</source>
         <translation>Befunde</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="985"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="994"/>
         <source>Exporting…</source>
         <translation>Wird exportiert…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="987"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="996"/>
         <source>Not exported: %s</source>
         <translation>Nicht exportiert: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1005"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1014"/>
         <source>%s unknown</source>
         <translation>%s unbekannt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1022"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1031"/>
         <source>Reconciliation: %(changes)s since %(day)s</source>
         <translation>Abgleich: %(changes)s seit %(day)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="1030"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="1039"/>
         <source>Reconciled on %(day)s: %(counts)s</source>
         <translation>Abgeglichen am %(day)s: %(counts)s</translation>
     </message>
@@ -4258,67 +4430,67 @@ Open %s in your browser</source>
         <translation>Wird geprüft… (eine Verweigerung wird erwartet)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="212"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="215"/>
         <source>Withdrawal verified: access is denied.</source>
         <translation>Entzug bestätigt: Der Zugriff wird verweigert.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="214"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
         <source>Not withdrawn yet: the calendar still answers. Finish step 1 (or wait for it to apply) and verify again. Nothing is revoked unless you skip the verification.</source>
         <translation>Noch nicht entzogen: Der Kalender antwortet weiterhin. Schließen Sie Schritt 1 ab (oder warten Sie, bis er wirksam wird), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="217"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="220"/>
         <source>%s Fix that (or name another account) and verify again. Nothing is revoked unless you skip the verification.</source>
         <translation>%s Beheben Sie das (oder geben Sie ein anderes Konto an), und prüfen Sie erneut. Es wird nichts widerrufen, solange Sie die Prüfung nicht überspringen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="219"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="222"/>
         <source>Could not verify the withdrawal.</source>
         <translation>Der Entzug konnte nicht geprüft werden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="225"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="228"/>
         <source>The withdrawal could not be verified: %s</source>
         <translation>Der Entzug konnte nicht geprüft werden: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="230"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="233"/>
         <source>Verification cancelled.</source>
         <translation>Prüfung abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="247"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="250"/>
         <source>Revoking…</source>
         <translation>Wird widerrufen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="265"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="268"/>
         <source>Nothing was revoked: %s</source>
         <translation>Nichts wurde widerrufen: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="277"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="280"/>
         <source>Nothing</source>
         <translation>Nichts</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="282"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
         <source>verify the withdrawal or skip it</source>
         <translation>den Entzug prüfen oder die Prüfung überspringen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="284"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="287"/>
         <source>type the name</source>
         <translation>den Namen eingeben</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="288"/>
         <source>To revoke: %s.</source>
         <translation>Zum Widerrufen: %s.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/revoke_application.py" line="285"/>
+        <location filename="../../ec_console/ui/revoke_application.py" line="288"/>
         <source> and </source>
         <translation> und </translation>
     </message>
@@ -4326,47 +4498,47 @@ Open %s in your browser</source>
 <context>
     <name>RevokeProfilesDialog</name>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="466"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="507"/>
         <source>Confirm revoke</source>
         <translation>Widerruf bestätigen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="469"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="510"/>
         <source>Revoke profiles</source>
         <translation>Profile widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="469"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="510"/>
         <source>Revoke profile</source>
         <translation>Profil widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="470"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="511"/>
         <source>Revoke %d calendar profiles?</source>
         <translation>%d Kalenderprofile widerrufen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="471"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="512"/>
         <source>Revoke the calendar profile %s?</source>
         <translation>Das Kalenderprofil %s widerrufen?</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="474"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="515"/>
         <source>… and %d more</source>
         <translation>… und %d weitere</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="475"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="516"/>
         <source>The console records them as revoked and stops checking them. To withdraw the application&apos;s access at the platform too, follow the step in each profile&apos;s details. A revoked profile can be relinked later.</source>
         <translation>Die Konsole vermerkt sie als widerrufen und prüft sie nicht mehr. Um den Zugriff der Anwendung auch auf der Plattform zu entziehen, folgen Sie dem Schritt in den Details des jeweiligen Profils. Ein widerrufenes Profil kann später erneut verknüpft werden.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="480"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="521"/>
         <source>&amp;Revoke %d profiles</source>
         <translation>%d Profile &amp;widerrufen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/profile_details.py" line="480"/>
+        <location filename="../../ec_console/ui/profile_details.py" line="521"/>
         <source>&amp;Revoke profile</source>
         <translation>Profil &amp;widerrufen</translation>
     </message>
@@ -4374,142 +4546,142 @@ Open %s in your browser</source>
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="69"/>
+        <location filename="../../ec_console/ui/check_all.py" line="70"/>
         <source>about %s min left</source>
         <translation>noch etwa %s min</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="70"/>
+        <location filename="../../ec_console/ui/check_all.py" line="71"/>
         <source>about %s s left</source>
         <translation>noch etwa %s s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="88"/>
+        <location filename="../../ec_console/ui/check_all.py" line="89"/>
         <source>%s not checked: %s</source>
         <translation>%s nicht geprüft: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="95"/>
+        <location filename="../../ec_console/ui/check_all.py" line="96"/>
         <source>%s linked</source>
         <translation>%s verknüpft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="97"/>
+        <location filename="../../ec_console/ui/check_all.py" line="98"/>
         <source>%s needs relink</source>
         <translation>%s erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="98"/>
+        <location filename="../../ec_console/ui/check_all.py" line="99"/>
         <source>%s need relink</source>
         <translation>%s erneut zu verknüpfen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="101"/>
+        <location filename="../../ec_console/ui/check_all.py" line="102"/>
         <source>%s unchanged</source>
         <translation>%s unverändert</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="106"/>
+        <location filename="../../ec_console/ui/check_all.py" line="107"/>
         <source>%s skipped</source>
         <translation>%s übersprungen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="108"/>
+        <location filename="../../ec_console/ui/check_all.py" line="109"/>
         <source>nothing to do</source>
         <translation>nichts zu tun</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="176"/>
+        <location filename="../../ec_console/ui/check_all.py" line="177"/>
         <source>Progress of the running check</source>
         <translation>Fortschritt der laufenden Prüfung</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="179"/>
+        <location filename="../../ec_console/ui/check_all.py" line="182"/>
         <source>Run progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="182"/>
+        <location filename="../../ec_console/ui/check_all.py" line="185"/>
         <source>Run progress bar</source>
         <translation>Fortschrittsbalken</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="185"/>
+        <location filename="../../ec_console/ui/check_all.py" line="188"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="187"/>
+        <location filename="../../ec_console/ui/check_all.py" line="190"/>
         <source>Cancel the running check</source>
         <translation>Laufende Prüfung abbrechen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="224"/>
+        <location filename="../../ec_console/ui/check_all.py" line="228"/>
         <source>%s: starting…</source>
         <translation>%s: wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="286"/>
+        <location filename="../../ec_console/ui/check_all.py" line="290"/>
         <source>%(title)s: %(done)s of %(total)s</source>
         <translation>%(title)s: %(done)s von %(total)s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="298"/>
+        <location filename="../../ec_console/ui/check_all.py" line="302"/>
         <source>cancelling…</source>
         <translation>wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="324"/>
+        <location filename="../../ec_console/ui/check_all.py" line="329"/>
         <source>%(title)s cancelled in %(region)s after %(done)s of %(total)s</source>
         <translation>%(title)s in %(region)s nach %(done)s von %(total)s abgebrochen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="329"/>
+        <location filename="../../ec_console/ui/check_all.py" line="334"/>
         <source>%(title)s finished in %(region)s: %(total)s probed</source>
         <translation>%(title)s in %(region)s beendet: %(total)s geprüft</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="335"/>
+        <location filename="../../ec_console/ui/check_all.py" line="340"/>
         <source>; an application itself failed (%s): see the applications list</source>
         <translation>; eine Anwendung selbst ist fehlgeschlagen (%s): siehe Anwendungsliste</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="340"/>
+        <location filename="../../ec_console/ui/check_all.py" line="345"/>
         <source>; stopped: %(n)s result could not be saved in the registry (%(error)s), run it again to finish</source>
         <translation>; angehalten: %(n)s Ergebnis konnte nicht im Register gespeichert werden (%(error)s). Starten Sie die Prüfung erneut, um sie abzuschließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="342"/>
+        <location filename="../../ec_console/ui/check_all.py" line="347"/>
         <source>; stopped: %(n)s results could not be saved in the registry (%(error)s), run it again to finish</source>
         <translation>; angehalten: %(n)s Ergebnisse konnten nicht im Register gespeichert werden (%(error)s). Starten Sie die Prüfung erneut, um sie abzuschließen</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="356"/>
+        <location filename="../../ec_console/ui/check_all.py" line="361"/>
         <source>; %(n)s application not checked, no credential in this desktop&apos;s keychain (%(names)s): Tools › Import credential…</source>
         <translation>; %(n)s Anwendung nicht geprüft, keine Anmeldeinformationen im Schlüsselbund dieses Computers (%(names)s): Extras › Anmeldeinformationen importieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="358"/>
+        <location filename="../../ec_console/ui/check_all.py" line="363"/>
         <source>; %(n)s applications not checked, no credential in this desktop&apos;s keychain (%(names)s): Tools › Import credential…</source>
         <translation>; %(n)s Anwendungen nicht geprüft, keine Anmeldeinformationen im Schlüsselbund dieses Computers (%(names)s): Extras › Anmeldeinformationen importieren…</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="384"/>
+        <location filename="../../ec_console/ui/check_all.py" line="389"/>
         <source>Another check is still running; wait for it or cancel it</source>
         <translation>Eine andere Prüfung läuft noch. Warten Sie, bis sie beendet ist, oder brechen Sie sie ab.</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="401"/>
+        <location filename="../../ec_console/ui/check_all.py" line="408"/>
         <source>%s did not run: %s</source>
         <translation>%s wurde nicht ausgeführt: %s</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="406"/>
+        <location filename="../../ec_console/ui/check_all.py" line="413"/>
         <source>%s stopped by an unexpected error (details in the log)</source>
         <translation>%s wurde durch einen unerwarteten Fehler angehalten (Details im Protokoll)</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/check_all.py" line="414"/>
+        <location filename="../../ec_console/ui/check_all.py" line="421"/>
         <source>%s did not start (details in the log)</source>
         <translation>%s wurde nicht gestartet (Details im Protokoll)</translation>
     </message>
@@ -4634,17 +4806,17 @@ Open %s in your browser</source>
 <context>
     <name>StepList</name>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="252"/>
+        <location filename="../../ec_console/ui/step_list.py" line="253"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="253"/>
+        <location filename="../../ec_console/ui/step_list.py" line="254"/>
         <source>Link</source>
         <translation>Link</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="308"/>
+        <location filename="../../ec_console/ui/step_list.py" line="309"/>
         <source>Steps of the check</source>
         <translation>Schritte der Prüfung</translation>
     </message>
@@ -4692,12 +4864,12 @@ Open %s in your browser</source>
         <translation>Details ein- oder ausblenden</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <location filename="../../ec_console/ui/step_list.py" line="217"/>
         <source>Cause</source>
         <translation>Ursache</translation>
     </message>
     <message>
-        <location filename="../../ec_console/ui/step_list.py" line="216"/>
+        <location filename="../../ec_console/ui/step_list.py" line="217"/>
         <source>Fix</source>
         <translation>Behebung</translation>
     </message>
@@ -4821,7 +4993,7 @@ Open %s in your browser</source>
 <context>
     <name>_Section</name>
     <message>
-        <location filename="../../ec_console/ui/reconcile_view.py" line="301"/>
+        <location filename="../../ec_console/ui/reconcile_view.py" line="302"/>
         <source>Warning</source>
         <translation>Warnung</translation>
     </message>
@@ -4829,9 +5001,9 @@ Open %s in your browser</source>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../ec_console/ui/screenshots.py" line="239"/>
+        <location filename="../../ec_console/ui/screenshots.py" line="244"/>
         <source>Not revoked: </source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Nicht widerrufen: </translation>
     </message>
 </context>
 </TS>

@@ -45,6 +45,7 @@ from exchangelib.services import FindItem
 from exchangelib.util import MNS, SOAPNS, TNS, ParseError, to_xml
 
 from ec_console.providers.exchange.check import CALENDAR_DAYS, UTC, block_of
+from ec_console.texts import say_n
 
 BUSY_FIELDS = ("start", "end", "legacy_free_busy_status", "is_all_day")
 _FREE_BUSY = frozenset({"Free", "Tentative", "Busy", "OOF", "WorkingElsewhere", "NoData"})
@@ -133,7 +134,9 @@ class BusyViewFindItem(FindItem):
         if not content.rstrip().endswith(b"Envelope>"):
             # exchangelib's parser recovers from a cut answer and reads the items it got, with empty fields;
             # a probe must not call a calendar read that never arrived whole.
-            raise MalformedResponseError(f"the answer stopped after {len(content)} bytes, before its end")
+            raise MalformedResponseError(say_n("the answer stopped after {n} byte, before its end",
+                                               "the answer stopped after {n} bytes, before its end",
+                                               len(content)))
         return header, body
 
     def get_payload(self, folders: Any, additional_fields: Any, restriction: Any, order_fields: Any,

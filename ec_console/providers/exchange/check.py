@@ -79,6 +79,7 @@ from ec_console.providers.exchange.http import (
     HttpAnswerError,
     forget_cached_protocol,
 )
+from ec_console.texts import Said, say, say_n
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ EWS_APP_ROLE = "full_access_as_app"
 PROBE_SUBJECT = "Enterprise Connect test"
 CALENDAR_DAYS = 7
 MAX_BLOCKS_IN_DATA = 200
+CHECK_CANCELLED = say("the check was cancelled")  # a probe's detail when its check was cancelled
 # Exchange Online's EWS hosts, per cloud (Microsoft 365 endpoint lists: worldwide; U.S. Government GCC High
 # `outlook.office365.us`; U.S. Government DoD `outlook-dod.office365.us`, `webmail.apps.mil`; China operated
 # by 21Vianet `partner.outlook.cn`). Microsoft Cloud Deutschland (`outlook.office.de`) has closed.
@@ -182,17 +184,19 @@ class ExchangeSettings:
         return issues
 
 
+# Stored and written in English; shown in the reader's language (`checks.shown_title`).
 STEP_TITLES = {
-    "resolve_endpoint": "Find the EWS endpoint",
-    "dns": "Resolve the server name",
-    "tcp": "Connect to the server",
-    "tls": "Check the server certificate",
-    "authenticate": "Sign in as the service account",
-    "impersonate": "Open the mailbox's calendar",
-    "read_calendar": "Read the next 7 days of busy times",
-    "write_probe": "Create and delete a test item",
-    "restriction": "Prove a mailbox outside the scope is denied",
+    "resolve_endpoint": say("Find the EWS endpoint"),
+    "dns": say("Resolve the server name"),
+    "tcp": say("Connect to the server"),
+    "tls": say("Check the server certificate"),
+    "authenticate": say("Sign in as the service account"),
+    "impersonate": say("Open the mailbox's calendar"),
+    "read_calendar": say("Read the next 7 days of busy times"),
+    "write_probe": say("Create and delete a test item"),
+    "restriction": say("Prove a mailbox outside the scope is denied"),
 }
+OAUTH_AUTHENTICATE_TITLE = say("Get a token and reach EWS as the application")
 
 
 def exchange_steps(settings: ExchangeSettings) -> list[StepSpec]:
@@ -210,7 +214,7 @@ def exchange_steps(settings: ExchangeSettings) -> list[StepSpec]:
         )
     ]
     if settings.uses_oauth:
-        steps[4] = StepSpec("authenticate", "Get a token and reach EWS as the application")
+        steps[4] = StepSpec("authenticate", OAUTH_AUTHENTICATE_TITLE)
     if settings.write_probe:
         steps.append(StepSpec("write_probe", STEP_TITLES["write_probe"], ("read_calendar",)))
     if settings.expect_denied:
@@ -430,13 +434,14 @@ class _ExchangeCheck:
         if settings.ews_url:
             self._set_endpoint(settings.ews_url)
             return passed(
-                f"Using the EWS URL given: {settings.ews_url}",
+                say("Using the EWS URL given: {url}", url=settings.ews_url),
                 {"ews_url": settings.ews_url, "source": "given"},
             )
         if settings.uses_oauth and not settings.autodiscover:
             self._set_endpoint(EXCHANGE_ONLINE_EWS_URL)
             return passed(
-                f"Using Exchange Online's EWS endpoint {EXCHANGE_ONLINE_EWS_URL} (OAuth, no URL given)",
+                say("Using Exchange Online's EWS endpoint {url} (OAuth, no URL given)",
+                    url=EXCHANGE_ONLINE_EWS_URL),
                 {"ews_url": EXCHANGE_ONLINE_EWS_URL, "source": "exchange_online_default"},
             )
         from ec_console.providers.exchange.autodiscover import AutodiscoverFailed, discover
@@ -455,14 +460,14 @@ class _ExchangeCheck:
             domain = settings.mailbox.rsplit("@", 1)[-1]
             return self._fail(
                 "autodiscover_failed",
-                f"Autodiscover found no EWS endpoint for {settings.mailbox}",
+                say("Autodiscover found no EWS endpoint for {mailbox}", mailbox=settings.mailbox),
                 {"attempts": exc.attempts},
                 domain=domain,
                 error=exc.summary(),
             )
         self._set_endpoint(found.ews_url)
         return passed(
-            f"Autodiscover at {found.source} gave {found.ews_url}",
+            say("Autodiscover at {source} gave {url}", source=found.source, url=found.ews_url),
             {
                 "ews_url": found.ews_url,
                 "source": "autodiscover",
@@ -480,12 +485,13 @@ class _ExchangeCheck:
                 addresses = net.resolve(proxy_target.host, proxy_target.port)
             except net.ProbeError as exc:
                 return self._fail(
-                    exc.code, f"The proxy {self.ctx.proxy}: {exc.detail}", exc.data, **exc.names
+                    exc.code, say("The proxy {proxy}: {detail}", proxy=self.ctx.proxy, detail=exc.detail),
+                    exc.data, **exc.names
                 )
             self.addresses = addresses
             return passed(
-                f"Through the proxy {self.ctx.proxy} ({', '.join(addresses)}); the proxy resolves "
-                f"{target.host}",
+                say("Through the proxy {proxy} ({addresses}); the proxy resolves {host}",
+                    proxy=self.ctx.proxy, addresses=", ".join(addresses), host=target.host),
                 {"host": target.host, "proxy": self.ctx.proxy, "addresses": addresses},
             )
         try:
@@ -493,7 +499,7 @@ class _ExchangeCheck:
         except net.ProbeError as exc:
             return self._fail(exc.code, exc.detail, exc.data, **exc.names)
         return passed(
-            f"{target.host} resolves to {', '.join(self.addresses)}",
+            say("{host} resolves to {addresses}", host=target.host, addresses=", ".join(self.addresses)),
             {"host": target.host, "addresses": self.addresses},
         )
 
@@ -503,9 +509,13 @@ class _ExchangeCheck:
             self.connection = net.connect(target, self.addresses, self.settings.timeout, self.proxy)
         except net.ProbeError as exc:
             return self._fail(exc.code, exc.detail, exc.data, **exc.names)
-        via = f" through the proxy {self.ctx.proxy}" if self.proxy else ""
+        if self.proxy:
+            detail = say("Connected to {host} port {port} through the proxy {proxy}", host=target.host,
+                         port=target.port, proxy=self.ctx.proxy)
+        else:
+            detail = say("Connected to {host} port {port}", host=target.host, port=target.port)
         return passed(
-            f"Connected to {target.host} port {target.port}{via}",
+            detail,
             {
                 "host": target.host,
                 "port": target.port,
@@ -521,9 +531,10 @@ class _ExchangeCheck:
             if connection is not None:
                 connection.close()
             if target.is_loopback:
-                return skipped(f"Plain http to this computer ({target.host}): no TLS to check")
+                return skipped(say("Plain http to this computer ({host}): no TLS to check", host=target.host))
             return warned(
-                f"{self.endpoint} uses plain http: credentials and calendar data travel unencrypted",
+                say("{url} uses plain http: credentials and calendar data travel unencrypted",
+                    url=self.endpoint),
                 {"scheme": "http"},
                 diagnose("plain_http", **self.ctx.names()),
             )
@@ -535,13 +546,14 @@ class _ExchangeCheck:
             return self._fail(exc.code, exc.detail, exc.data, **exc.names)
         finally:
             connection.close()
-        trust = "the system's trusted certificates" + (
-            f" and {self.settings.ca_file}" if self.settings.ca_file else ""
-        )
-        detail = (
-            f"{info.get('protocol', 'TLS')}; certificate {info['subject']} issued by {info['issuer']}, "
-            f"valid {info['not_before']} to {info['not_after']}, trusted through {trust}"
-        )
+        if self.settings.ca_file:
+            trust = say("the system's trusted certificates and {ca_file}", ca_file=self.settings.ca_file)
+        else:
+            trust = say("the system's trusted certificates")
+        detail = say(
+            "{protocol}; certificate {subject} issued by {issuer}, valid {not_before} to {not_after}, "
+            "trusted through {trust}", protocol=info.get("protocol", "TLS"), subject=info["subject"],
+            issuer=info["issuer"], not_before=info["not_before"], not_after=info["not_after"], trust=trust)
         return passed(detail, {"certificate": info, "ca_file": self.settings.ca_file})
 
     def authenticate(self) -> Outcome:
@@ -564,16 +576,15 @@ class _ExchangeCheck:
                 raise
             return self._fail_exc(exc, "impersonate", {"access": access})
         how = (
-            "impersonating it" if access == IMPERSONATION else "with the service account's own folder rights"
+            say("impersonating it") if access == IMPERSONATION
+            else say("with the service account's own folder rights")
         )
         data: dict[str, Any] = {
             "access": access,
             "folder": self.calendar.name,
             "server_version": _version_data(version),
         }
-        detail = f"Opened the calendar of {self.settings.mailbox} {how}"
-        if self.settings.uses_oauth:
-            detail += f"; {_version_text(version)}"
+        detail = opened_calendar(self.settings.mailbox, how, version if self.settings.uses_oauth else None)
         return passed(detail, data)
 
     def read_calendar(self) -> Outcome:
@@ -586,17 +597,14 @@ class _ExchangeCheck:
                 raise
             return self._fail_exc(exc, "read_calendar")
         days = CALENDAR_DAYS
-        detail = (
-            f"{len(blocks)} busy block{'s' if len(blocks) != 1 else ''} in the next {days} days "
-            "(times and busy type only; no subjects or bodies fetched)"
-        )
+        detail = busy_blocks_read(len(blocks), days)
         data = {"count": len(blocks), "days": days, "blocks": blocks[:MAX_BLOCKS_IN_DATA]}
         if self.ctx.exchange_online:
             # The calendar answers today, but EWS in Exchange Online is being switched off: a warning, with
             # the route that replaces it (Microsoft Graph, app-only, scoped by RBAC for Applications).
             diagnosis = diagnose("ews_retiring", **self.ctx.names())
-            return warned(f"{detail}. EWS in Exchange Online is switched off for every organisation on "
-                          "1 April 2027: move to Microsoft Graph", data, diagnosis)
+            return warned(say("{detail}. EWS in Exchange Online is switched off for every organisation on "
+                              "1 April 2027: move to Microsoft Graph", detail=detail), data, diagnosis)
         return passed(detail, data)
 
     def write_probe(self) -> Outcome:
@@ -626,7 +634,7 @@ class _ExchangeCheck:
                 raise
             return self._fail(
                 "write_leftover",
-                f"The test item was created but could not be deleted: {short(str(exc))}",
+                say("The test item was created but could not be deleted: {error}", error=short(str(exc))),
                 {"item_id": item_id},
                 item_id=item_id,
                 error=short(f"{type(exc).__name__}: {exc}"),
@@ -635,14 +643,14 @@ class _ExchangeCheck:
         if leftover:
             return self._fail(
                 "write_leftover",
-                "The test item is still in the calendar after a hard delete",
+                say("The test item is still in the calendar after a hard delete"),
                 {"item_id": item_id},
                 item_id=item_id,
                 error="still present after HardDelete",
             )
         return passed(
-            "Created a test item (no attendees, no invitation sent), hard-deleted it, and "
-            "confirmed nothing was left",
+            say("Created a test item (no attendees, no invitation sent), hard-deleted it, and "
+                "confirmed nothing was left"),
             {"created": True, "deleted": True, "leftover": False},
         )
 
@@ -662,22 +670,27 @@ class _ExchangeCheck:
                 cause, (ews.ErrorImpersonateUserDenied, ews.ErrorAccessDenied, ews.ErrorFolderNotFound)
             ):
                 return passed(
-                    f"Access to {denied} was refused as it should be ({type(cause).__name__})",
+                    say("Access to {mailbox} was refused as it should be ({code})", mailbox=denied,
+                        code=type(cause).__name__),
                     {"mailbox": denied, "denied_with": type(cause).__name__},
                 )
             diagnosis, detail = diagnosis_for(exc, ctx)
-            return failed(diagnosis, f"The restriction could not be proved: {detail}", {"mailbox": denied})
-        reason = ""
-        if self.token_roles and EWS_APP_ROLE in self.token_roles:
-            reason = (
-                f" The application holds the tenant-wide {EWS_APP_ROLE} permission (admin consent in "
-                "Entra ID), which reaches every mailbox whatever the RBAC scope says."
-            )
+            return failed(diagnosis, say("The restriction could not be proved: {detail}", detail=detail),
+                          {"mailbox": denied})
+        tenant_wide = bool(self.token_roles and EWS_APP_ROLE in self.token_roles)
+        if tenant_wide:
+            detail = say("{mailbox} is meant to be outside the scope, yet its calendar opened. The "
+                         "application holds the tenant-wide {role} permission (admin consent in Entra ID), "
+                         "which reaches every mailbox whatever the RBAC scope says.", mailbox=denied,
+                         role=EWS_APP_ROLE)
+        else:
+            detail = say("{mailbox} is meant to be outside the scope, yet its calendar opened.",
+                         mailbox=denied)
         diagnosis = diagnose("scope_not_enforced", **ctx.names())
         return failed(
             diagnosis,
-            f"{denied} is meant to be outside the scope, yet its calendar opened.{reason}",
-            {"mailbox": denied, "tenant_wide_consent": bool(reason)},
+            detail,
+            {"mailbox": denied, "tenant_wide_consent": tenant_wide},
         )
 
     # --- authentication -----------------------------------------------------------------------------------
@@ -714,7 +727,7 @@ class _ExchangeCheck:
         requested = self.settings.auth
         ntlm_ok = "ntlm" in offered or "negotiate" in offered
         basic_ok = "basic" in offered
-        shown = ", ".join(self.offered) or "none"
+        shown = ", ".join(self.offered) or say("none")
         if (
             requested == "ntlm"
             and not ntlm_ok
@@ -723,15 +736,18 @@ class _ExchangeCheck:
             or requested is None
             and not (ntlm_ok or basic_ok)
         ):
-            note = ""
+            wanted = requested or say("NTLM or Basic")
             if self.ctx.exchange_online:
-                note = (
-                    " Exchange Online accepts no password for EWS; ApplicationImpersonation is retired there "
-                    "and the grant is RBAC for Applications with OAuth (--tenant-id, --client-id)."
-                )
+                detail = say(
+                    "The server offers {offered}; {wanted} is not among them. Exchange Online accepts no "
+                    "password for EWS; ApplicationImpersonation is retired there and the grant is RBAC for "
+                    "Applications with OAuth (--tenant-id, --client-id).", offered=shown, wanted=wanted)
+            else:
+                detail = say("The server offers {offered}; {wanted} is not among them.", offered=shown,
+                             wanted=wanted)
             return self._fail(
                 "auth_method_unsupported",
-                f"The server offers {shown}; {requested or 'NTLM or Basic'} is not among them.{note}",
+                detail,
                 {"offered": self.offered},
                 auth_methods=shown,
             )
@@ -745,17 +761,17 @@ class _ExchangeCheck:
             if self.auth_type == NTLM and _no_ntlm_challenge(exc):
                 return self._fail(
                     "auth_method_unsupported",
-                    f"The server offers {shown} but answered the NTLM sign-in with no NTLM challenge: it "
-                    "accepts Kerberos only (IIS Negotiate:Kerberos), which the console does not use.",
+                    say("The server offers {offered} but answered the NTLM sign-in with no NTLM challenge: "
+                        "it accepts Kerberos only (IIS Negotiate:Kerberos), which the console does not use.",
+                        offered=shown),
                     {"offered": self.offered},
                     auth_methods=shown,
                 )
             return self._fail_exc(exc, "authenticate", {"offered": self.offered, "auth_type": self.auth_type})
         method = "NTLM" if self.auth_type == NTLM else "Basic"
-        detail = (
-            f"Signed in as {self.settings.username} with {method}; {_version_text(version)}; the server "
-            f"offers {shown}"
-        )
+        detail = say("Signed in as {username} with {method}; server {server} (build {build}, API {api}); the "
+                     "server offers {offered}", username=self.settings.username, method=method,
+                     **_version_values(version), offered=shown)
         data = {
             "auth_type": method.lower(),
             "offered": self.offered,
@@ -763,8 +779,8 @@ class _ExchangeCheck:
         }
         if self.ctx.exchange_online:
             return warned(
-                detail + ". Exchange Online: ApplicationImpersonation is retired there; the grant is "
-                "RBAC for Applications with OAuth.",
+                say("{detail}. Exchange Online: ApplicationImpersonation is retired there; the grant is "
+                    "RBAC for Applications with OAuth.", detail=detail),
                 data,
             )
         return passed(detail, data)
@@ -799,25 +815,26 @@ class _ExchangeCheck:
         reached = self._reach_ews(protocol, anchor, data)
         if isinstance(reached, Outcome):
             return reached
-        base = f"Token issued by {authority} for application {self.settings.client_id}; {reached}"
+        base = say("Token issued by {authority} for application {client_id}; {reached}", authority=authority,
+                   client_id=self.settings.client_id, reached=reached)
+        warning = data.get("warning")  # a said text: the data (and --json) keeps its English
+        detail: Said
         if EWS_APP_ROLE in self.token_roles:
-            detail = (
-                f"{base}; it carries the tenant-wide {EWS_APP_ROLE} permission, which reaches every "
-                "mailbox in the organisation"
-            )
             if self.settings.scope_group or self.settings.expect_denied:
                 diagnosis = diagnose("scope_not_enforced", **self.ctx.names())
-                detail += ": an RBAC for Applications scope cannot restrict it"
-                if "warning" in data:
-                    detail += f". {data['warning']}"
+                detail = say("{base}; it carries the tenant-wide {role} permission, which reaches every "
+                             "mailbox in the organisation: an RBAC for Applications scope cannot restrict it",
+                             base=base, role=EWS_APP_ROLE)
+                if warning is not None:
+                    detail = say("{detail}. {warning}", detail=detail, warning=warning)
                 return warned(detail, data, diagnosis)
+            detail = say("{base}; it carries the tenant-wide {role} permission, which reaches every mailbox "
+                         "in the organisation", base=base, role=EWS_APP_ROLE)
         else:
-            detail = (
-                f"{base}; no tenant-wide permission in the token (access must come from RBAC for "
-                "Applications, proved by the next steps)"
-            )
-        if "warning" in data:
-            return warned(f"{detail}. {data['warning']}", data)
+            detail = say("{base}; no tenant-wide permission in the token (access must come from RBAC for "
+                         "Applications, proved by the next steps)", base=base)
+        if warning is not None:
+            return warned(say("{detail}. {warning}", detail=detail, warning=warning), data)
         return passed(detail, data)
 
     def _anchor(self) -> str | None:
@@ -838,7 +855,7 @@ class _ExchangeCheck:
             return None
         return anchor
 
-    def _reach_ews(self, protocol: CheckProtocol, anchor: str | None, data: dict[str, Any]) -> str | Outcome:
+    def _reach_ews(self, protocol: CheckProtocol, anchor: str | None, data: dict[str, Any]) -> Said | Outcome:
         """One EWS request as the application (the server-version request): what it proved, or the failure."""
         acting_as = anchor or self.settings.mailbox
         try:
@@ -853,21 +870,21 @@ class _ExchangeCheck:
                 # a test mailbox, a warning: it cannot stand in for the organisation).
                 data["ews_answer"] = type(cause).__name__
                 if anchor is None:
-                    return f"EWS answered the application (acting as {acting_as}: {type(cause).__name__})"
-                data["warning"] = (
-                    f"EWS answered the application, but its test mailbox {anchor} could not be used "
-                    f"({type(cause).__name__}): an organisation-wide EWS block cannot be told apart from one "
-                    "mailbox's until it can"
-                )
-                return f"EWS answered (acting as {anchor}: {type(cause).__name__})"
+                    return say("EWS answered the application (acting as {mailbox}: {code})",
+                               mailbox=acting_as, code=type(cause).__name__)
+                data["warning"] = say(
+                    "EWS answered the application, but its test mailbox {mailbox} could not be used "
+                    "({code}): an organisation-wide EWS block cannot be told apart from one mailbox's until "
+                    "it can", mailbox=anchor, code=type(cause).__name__)
+                return say("EWS answered (acting as {mailbox}: {code})", mailbox=anchor,
+                           code=type(cause).__name__)
             # The request acted as the anchor: a fix naming a mailbox names that one.
             ctx = replace(self.ctx, acting_as=anchor, mailbox=anchor) if anchor else self.ctx
             code, detail, names = classify_error(exc, ctx)
             if code in ("ews_blocked", "ews_forbidden") and anchor is None:
-                detail += (
-                    f"; acting as {acting_as}, the mailbox checked: whether the organisation or only this "
-                    "mailbox is refused cannot be told from this answer"
-                )
+                detail = say("{detail}; acting as {mailbox}, the mailbox checked: whether the organisation "
+                             "or only this mailbox is refused cannot be told from this answer", detail=detail,
+                             mailbox=acting_as)
             if names.get("policy_reason"):
                 data["ews_policy_reason"] = names["policy_reason"]
             if names.get("back_off"):
@@ -878,7 +895,8 @@ class _ExchangeCheck:
         if anchor is not None:
             self._learnt_version = protocol.config.version
         data["server_version"] = _version_data(version)
-        return f"EWS answered as {acting_as}; {_version_text(version)}"
+        return say("EWS answered as {mailbox}; server {server} (build {build}, API {api})", mailbox=acting_as,
+                   **_version_values(version))
 
     # --- exchangelib objects ------------------------------------------------------------------------------
 
@@ -1044,10 +1062,29 @@ def _version_name(version: Any) -> str | None:
     return None if name == "UNKNOWN" else name
 
 
-def _version_text(version: Any) -> str:
+def _version_values(version: Any) -> dict[str, Any]:
+    """The server's name, build and API version, as the step texts' `{server}`, `{build}`, `{api}`."""
     data = _version_data(version)
-    name = data["name"] or "Exchange"
-    return f"server {name} (build {data['build']}, API {data['api_version']})"
+    return {"server": data["name"] or "Exchange", "build": data["build"], "api": data["api_version"]}
+
+
+def _version_text(version: Any) -> Said:
+    return say("server {server} (build {build}, API {api})", **_version_values(version))
+
+
+def opened_calendar(mailbox: str, how: Said, version: Any = None) -> Said:
+    """The impersonate step's detail (with the server's version when the sign-in did not say it)."""
+    if version is None:
+        return say("Opened the calendar of {mailbox} {how}", mailbox=mailbox, how=how)
+    return say("Opened the calendar of {mailbox} {how}; server {server} (build {build}, API {api})",
+               mailbox=mailbox, how=how, **_version_values(version))
+
+
+def busy_blocks_read(n: int, days: int) -> Said:
+    """The read_calendar step's detail."""
+    return say_n("{n} busy block in the next {days} days (times and busy type only; no subjects or bodies "
+                 "fetched)", "{n} busy blocks in the next {days} days (times and busy type only; no subjects "
+                 "or bodies fetched)", n, days=days)
 
 
 def offered_auth_methods(header: str) -> list[str]:
@@ -1320,6 +1357,6 @@ def probe_mailbox(
         report.started_at or utc_now_iso(),
         [],
         failure.diagnosis if failure else None,
-        failure.detail if failure else "the check was cancelled",
+        failure.detail if failure else CHECK_CANCELLED,
         report,
     )

@@ -30,6 +30,7 @@ from ec_console.checks import Diagnosis
 from ec_console.diagnoses import diagnose
 from ec_console.providers.exchange.http import HttpAnswerError
 from ec_console.providers.transport import AnswerTooLarge
+from ec_console.texts import Said, say
 from ec_console.validation import is_distinguished_name
 
 _AADSTS_RE = re.compile(r"AADSTS(\d+)")
@@ -51,9 +52,9 @@ _AADSTS_CODES = {
 # permissions can not be understood."); the others say the token itself is not one Exchange accepts.
 _DIAGNOSTICS_RE = re.compile(r"^\s*(\d+)")
 _BEARER_REASONS = {
-    "2000001": "Exchange could not use the token (invalid_token: it cannot be parsed or is not valid)",
-    "2000003": "the token is for another resource than this Exchange (invalid audience)",
-    "2000004": "this Exchange knows no organisation for the token's tenant (invalid_tenant)",
+    "2000001": say("Exchange could not use the token (invalid_token: it cannot be parsed or is not valid)"),
+    "2000003": say("the token is for another resource than this Exchange (invalid audience)"),
+    "2000004": say("this Exchange knows no organisation for the token's tenant (invalid_tenant)"),
 }
 _LOCKED_OUT = "locked out"
 # Exchange Online's answer header for a request its EWS access controls refused (HTTP 403), and its only two
@@ -151,14 +152,15 @@ def unwrap(exc: BaseException) -> BaseException:
 
 
 def classify(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
-    """(diagnosis code, one-line detail, extra names) for `exc`."""
+    """(diagnosis code, one-line detail, extra names) for `exc`; the detail is a `say()` text (English, shown
+    in the reader's language)."""
     exc = unwrap(exc)
     for kind, handler in _HANDLERS:
         if isinstance(exc, kind):
             return handler(exc, ctx)
     return (
         "server_error",
-        f"Unexpected answer: {short(f'{type(exc).__name__}: {exc}')}",
+        say("Unexpected answer: {error}", error=short(f"{type(exc).__name__}: {exc}")),
         {"error": short(f"{type(exc).__name__}: {exc}")},
     )
 
@@ -173,43 +175,50 @@ def diagnosis_for(exc: BaseException, ctx: ErrorContext) -> tuple[Diagnosis, str
 
 def _http(exc: HttpAnswerError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     status = exc.status
-    where = ctx.ews_url or ctx.host or "the server"
+    where = ctx.ews_url or ctx.host or say("the server")
     if status == 401:
         if _LOCKED_OUT in exc.text.lower():
             return (
                 "account_locked",
-                f"{where} answered 401: the referenced account is currently locked out",
+                say("{where} answered 401: the referenced account is currently locked out", where=where),
                 {},
             )
         if ctx.oauth:
             return _bearer_refused(exc.header("x-ms-diagnostics"))
-        return "auth_failed", f"{where} refused the credentials of {ctx.service_account} (HTTP 401)", {}
+        return "auth_failed", say("{where} refused the credentials of {account} (HTTP 401)", where=where,
+                                  account=ctx.service_account), {}
     if status == 403:
         return _forbidden(exc, ctx, where)
     if status == 407:
-        return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
+        return "proxy_auth_required", PROXY_AUTH, {}
     if status in (429, 503):
         back_off = _retry_after(exc.header("retry-after"))
-        wait = f"; it asks to wait {back_off:g} s" if back_off else ""
+        if back_off:
+            busy = say("{where} answered HTTP {status} (busy); it asks to wait {seconds} s", where=where,
+                       status=status, seconds=format(back_off, "g"))
+        else:
+            busy = say("{where} answered HTTP {status} (busy)", where=where, status=status)
         return (
             "throttled",
-            f"{where} answered HTTP {status} (busy){wait}",
+            busy,
             {"back_off": f"{back_off:g}" if back_off else None},
         )
     if status in (301, 302, 303, 307, 308):
         location = exc.header("location")
         return (
             "server_error",
-            f"{where} redirects to {short(location) or 'another address'} instead of answering EWS",
+            say("{where} redirects to {location} instead of answering EWS", where=where,
+                location=short(location) or say("another address")),
             {"error": f"HTTP {status} redirect to {short(location)}"},
         )
     if status == 404:
-        return "server_error", f"No EWS endpoint at {where} (HTTP 404)", {"error": "HTTP 404 Not Found"}
+        return "server_error", say("No EWS endpoint at {where} (HTTP 404)", where=where), \
+            {"error": "HTTP 404 Not Found"}
     text = f"HTTP {status} {exc.reason}".strip()
-    return "server_error", f"{where} answered {text}", {"error": text}
+    return "server_error", say("{where} answered {answer}", where=where, answer=text), {"error": text}
 
 
-def _forbidden(exc: HttpAnswerError, ctx: ErrorContext, where: str) -> tuple[str, str, dict[str, Any]]:
+def _forbidden(exc: HttpAnswerError, ctx: ErrorContext, where: str) -> tuple[str, Said, dict[str, Any]]:
     """A 403 is `ews_blocked` only when Exchange names its EWS access policy in `X-EWS-Policy-Reason`.
 
     Exchange Online sends one of two values ("Control access to EWS in Exchange", "Understand HTTP 403
@@ -220,29 +229,50 @@ def _forbidden(exc: HttpAnswerError, ctx: ErrorContext, where: str) -> tuple[str
     """
     reason = short(exc.header(EWS_POLICY_REASON_HEADER))
     acting = ctx.acting_as
-    who = f" acting as {acting}" if acting else ""
-    online = " EWS in Exchange Online shuts down on 1 April 2027." if ctx.exchange_online else ""
+    header = EWS_POLICY_REASON_HEADER
     if reason:
         if reason.lower() == EWS_POLICY_DISABLED.lower():
-            meaning = "EwsEnabled is off for the organisation or for the mailbox"
+            meaning = say("EwsEnabled is off for the organisation or for the mailbox")
         elif reason.lower() == EWS_POLICY_BLOCKED.lower():
-            meaning = ("an EWS application access policy blocks the application (the EwsAllowedAppIDs list, "
-                       "or a User-Agent allow or block list; the header does not say which)")
+            meaning = say("an EWS application access policy blocks the application (the EwsAllowedAppIDs "
+                          "list, or a User-Agent allow or block list; the header does not say which)")
         else:
-            meaning = "an EWS access policy refused the request"
-        return (
-            "ews_blocked",
-            f'{where} answered HTTP 403{who} with {EWS_POLICY_REASON_HEADER}: "{reason}": {meaning}.{online}',
-            {"policy_reason": reason},
-        )
+            meaning = say("an EWS access policy refused the request")
+        if acting:
+            detail = say('{where} answered HTTP 403 acting as {mailbox} with {header}: "{reason}": '
+                         "{meaning}.", where=where, mailbox=acting, header=header, reason=reason,
+                         meaning=meaning)
+        else:
+            detail = say('{where} answered HTTP 403 with {header}: "{reason}": {meaning}.', where=where,
+                         header=header, reason=reason, meaning=meaning)
+        if ctx.exchange_online:
+            detail = say("{detail} EWS in Exchange Online shuts down on 1 April 2027.", detail=detail)
+        return "ews_blocked", detail, {"policy_reason": reason}
     cas = short(exc.header("x-caserrorcode"))
     more = f", X-CasErrorCode {cas}" if cas else ""
-    return (
-        "ews_forbidden",
-        f"{where} answered HTTP 403 Forbidden{who} without stating a cause (no {EWS_POLICY_REASON_HEADER} "
-        f"header{more}): not shown to be an EWS access policy",
-        {"error": f"HTTP 403 Forbidden{more}"},
-    )
+    if acting and cas:
+        detail = say("{where} answered HTTP 403 Forbidden acting as {mailbox} without stating a cause (no "
+                     "{header} header, X-CasErrorCode {cas}): not shown to be an EWS access policy",
+                     where=where, mailbox=acting, header=header, cas=cas)
+    elif acting:
+        detail = say("{where} answered HTTP 403 Forbidden acting as {mailbox} without stating a cause (no "
+                     "{header} header): not shown to be an EWS access policy", where=where, mailbox=acting,
+                     header=header)
+    elif cas:
+        detail = say("{where} answered HTTP 403 Forbidden without stating a cause (no {header} header, "
+                     "X-CasErrorCode {cas}): not shown to be an EWS access policy", where=where,
+                     header=header, cas=cas)
+    else:
+        detail = say("{where} answered HTTP 403 Forbidden without stating a cause (no {header} header): not "
+                     "shown to be an EWS access policy", where=where, header=header)
+    return "ews_forbidden", detail, {"error": f"HTTP 403 Forbidden{more}"}
+
+
+PROXY_AUTH = say("The proxy demands authentication (HTTP 407)")
+
+
+def _no_answer_within(ctx: ErrorContext) -> Said:
+    return say("{host} did not answer within {seconds} s", host=ctx.host, seconds=format(ctx.timeout, "g"))
 
 
 def _retry_after(value: str) -> float | None:
@@ -259,14 +289,15 @@ _CLIENT_SIDE = (InsecureTransportError, TokenExpiredError, MismatchingStateError
 
 def _oauth(exc: OAuth2Error, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     if isinstance(exc, InsecureTransportError):
-        message = ("The console did not send the request: a client secret or a bearer token is sent only "
-                   "over https, and an address in use (the --authority or the EWS URL) is plain http.")
+        message = say("The console did not send the request: a client secret or a bearer token is sent only "
+                      "over https, and an address in use (the --authority or the EWS URL) is plain http.")
         return "bad_input", message, {"message": message, "field": "--authority / --ews-url (use https)"}
     if isinstance(exc, _CLIENT_SIDE):
         text = short(f"{type(exc).__name__}: {exc.error}")
         return (
             "unexpected_error",
-            f"The console's OAuth client stopped before an answer was used ({text}); no server said this",
+            say("The console's OAuth client stopped before an answer was used ({error}); no server said this",
+                error=text),
             {"error": text},
         )
     description = exc.description or ""
@@ -275,22 +306,25 @@ def _oauth(exc: OAuth2Error, ctx: ErrorContext) -> tuple[str, str, dict[str, Any
     for code in codes:
         mapped = _AADSTS_CODES.get(code)
         if mapped:
-            return mapped, f"The identity platform refused the token request: {text}", {"error": text}
+            return mapped, say("The identity platform refused the token request: {error}", error=text), \
+                {"error": text}
     if exc.status_code and exc.status_code >= 500:
-        return "server_error", f"The identity platform failed: {text}", {"error": text}
+        return "server_error", say("The identity platform failed: {error}", error=text), {"error": text}
     if isinstance(exc, (MissingTokenError, MissingTokenTypeError)):
         # The answer was not a token response (an error page, a proxy's answer ...): the server's doing.
-        return "server_error", f"The token endpoint answered without a usable token: {text}", {"error": text}
+        detail = say("The token endpoint answered without a usable token: {error}", error=text)
+        return "server_error", detail, {"error": text}
     if not codes and exc.error == "invalid_client":
         # Microsoft's `error` table: invalid_client = "Client authentication failed ... The client
         # credentials aren't valid", whatever number would have said more.
-        return "oauth_invalid_client", f"The identity platform refused the client: {text}", {"error": text}
-    named = f" (AADSTS{codes[0]})" if codes else ""
-    return (
-        "oauth_request_refused",
-        f"The identity platform refused the token request{named}: {text}",
-        {"error": text},
-    )
+        return "oauth_invalid_client", say("The identity platform refused the client: {error}", error=text), \
+            {"error": text}
+    if codes:
+        detail = say("The identity platform refused the token request (AADSTS{number}): {error}",
+                     number=codes[0], error=text)
+    else:
+        detail = say("The identity platform refused the token request: {error}", error=text)
+    return "oauth_request_refused", detail, {"error": text}
 
 
 def _bearer_refused(diagnostics: str | None) -> tuple[str, str, dict[str, Any]]:
@@ -301,23 +335,24 @@ def _bearer_refused(diagnostics: str | None) -> tuple[str, str, dict[str, Any]]:
     if number == "2000008":
         return (
             "oauth_permission_missing",
-            "Exchange refused the application's token with HTTP 401: the token carries no permission "
-            f"Exchange accepts (x-ms-diagnostics: {header})",
+            say("Exchange refused the application's token with HTTP 401: the token carries no permission "
+                "Exchange accepts (x-ms-diagnostics: {header})", header=header),
             {"error": f"x-ms-diagnostics: {header}"},
         )
     if not header:
         return (
             "oauth_token_rejected",
-            "Exchange refused the application's token with HTTP 401 and gave no x-ms-diagnostics reason",
+            say("Exchange refused the application's token with HTTP 401 and gave no x-ms-diagnostics reason"),
             {"error": "HTTP 401 without x-ms-diagnostics"},
         )
     reason = _BEARER_REASONS.get(number or "")
-    said = f": {reason}" if reason else ""
-    return (
-        "oauth_token_rejected",
-        f"Exchange refused the application's token with HTTP 401{said} (x-ms-diagnostics: {header})",
-        {"error": f"x-ms-diagnostics: {header}"},
-    )
+    if reason:
+        detail = say("Exchange refused the application's token with HTTP 401: {reason} (x-ms-diagnostics: "
+                     "{header})", reason=reason, header=header)
+    else:
+        detail = say("Exchange refused the application's token with HTTP 401 (x-ms-diagnostics: {header})",
+                     header=header)
+    return "oauth_token_rejected", detail, {"error": f"x-ms-diagnostics: {header}"}
 
 
 def _unauthorized(exc: ews.UnauthorizedError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
@@ -326,21 +361,21 @@ def _unauthorized(exc: ews.UnauthorizedError, ctx: ErrorContext) -> tuple[str, s
         return "account_locked", text, {}
     if ctx.oauth:
         return _bearer_refused(None)
-    return "auth_failed", f"The server refused the credentials of {ctx.service_account}: {short(text)}", {}
+    return "auth_failed", say("The server refused the credentials of {account}: {error}",
+                              account=ctx.service_account, error=short(text)), {}
 
 
-def _response_code(name: str) -> str:
-    return f"Exchange answered {name}"
+def _response_code(name: str, message: str = "") -> Said:
+    """What Exchange answered: its response code and (the server's own words, as sent) its message."""
+    if message:
+        return say("Exchange answered {code}: {message}", code=name, message=message)
+    return say("Exchange answered {code}", code=name)
 
 
 def _simple(code: str) -> Any:
     def handler(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
         message = short(str(exc))
-        detail = (
-            f"{_response_code(type(exc).__name__)}: {message}"
-            if message
-            else _response_code(type(exc).__name__)
-        )
+        detail = _response_code(type(exc).__name__, message)
         return code, detail, {"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__}
 
     return handler
@@ -348,23 +383,28 @@ def _simple(code: str) -> Any:
 
 def _server_busy(exc: ews.ErrorServerBusy, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     back_off = exc.back_off
-    wait = f"; back off {back_off:g} s" if back_off else ""
+    if back_off:
+        detail = say("Exchange answered {code}; back off {seconds} s", code="ErrorServerBusy",
+                     seconds=format(back_off, "g"))
+    else:
+        detail = _response_code("ErrorServerBusy")
     return (
         "throttled",
-        f"{_response_code('ErrorServerBusy')}{wait}",
+        detail,
         {"back_off": f"{back_off:g}" if back_off else None},
     )
 
 
 def _folder_denied(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     name = type(exc).__name__
-    return "folder_access_denied", f"{_response_code(name)}: {short(str(exc))}", {"error": name}
+    return "folder_access_denied", _response_code(name, short(str(exc))), {"error": name}
 
 
 def _cut_mid_answer(ctx: ErrorContext, text: str) -> tuple[str, str, dict[str, Any]]:
     return (
         "server_error",
-        f"{ctx.host or 'The server'} began to answer, then the connection was cut mid-answer",
+        say("{host} began to answer, then the connection was cut mid-answer",
+            host=ctx.host or say("The server")),
         {"error": f"the connection was cut mid-answer ({short(text)})"},
     )
 
@@ -372,7 +412,8 @@ def _cut_mid_answer(ctx: ErrorContext, text: str) -> tuple[str, str, dict[str, A
 def _dropped_before_answer(ctx: ErrorContext, text: str) -> tuple[str, str, dict[str, Any]]:
     return (
         "server_error",
-        f"{ctx.host or 'The server'} accepted the request, then closed the connection without an answer",
+        say("{host} accepted the request, then closed the connection without an answer",
+            host=ctx.host or say("The server")),
         {"error": f"the connection was closed before an answer ({short(text)})"},
     )
 
@@ -382,7 +423,7 @@ def _timeout_expired(exc: ews.ErrorTimeoutExpired, ctx: ErrorContext) -> tuple[s
     # original's name in the text ("Reraised from ChunkedEncodingError(...)") and as __context__.
     text = str(exc)
     if "Timeout" in text or "timed out" in text:
-        return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+        return "timeout", _no_answer_within(ctx), {}
     if isinstance(exc.__context__, requests.exceptions.ChunkedEncodingError) or any(
         marker in text for marker in _CUT_MID_ANSWER
     ):
@@ -392,47 +433,51 @@ def _timeout_expired(exc: ews.ErrorTimeoutExpired, ctx: ErrorContext) -> tuple[s
     if "ConnectionError" in text or "Connection refused" in text:
         return (
             "tcp_unreachable",
-            f"The connection to {ctx.host} failed: {short(text)}",
+            say("The connection to {host} failed: {error}", host=ctx.host, error=short(text)),
             {"error": short(text)},
         )
-    return "timeout", f"No answer from {ctx.host}: {short(text)}", {"error": short(text)}
+    detail = say("No answer from {host}: {error}", host=ctx.host, error=short(text))
+    return "timeout", detail, {"error": short(text)}
 
 
 def _requests(exc: requests.RequestException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     text = short(str(exc))
     if isinstance(exc, requests.exceptions.ProxyError) and "407" in str(exc):
-        return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
+        return "proxy_auth_required", PROXY_AUTH, {}
     if isinstance(exc, requests.exceptions.Timeout):
-        return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+        return "timeout", _no_answer_within(ctx), {}
     if isinstance(exc, requests.exceptions.SSLError):
-        return "tls_untrusted", f"TLS failed with {ctx.host}: {text}", {"error": text}
+        detail = say("TLS failed with {host}: {error}", host=ctx.host, error=text)
+        return "tls_untrusted", detail, {"error": text}
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return _cut_mid_answer(ctx, str(exc))
     if isinstance(exc, requests.exceptions.ConnectionError):
         if "timed out" in str(exc).lower():
-            return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+            return "timeout", _no_answer_within(ctx), {}
         if any(marker in str(exc) for marker in _DROPPED_BEFORE_ANSWER):
             return _dropped_before_answer(ctx, str(exc))
-        return "tcp_unreachable", f"The connection to {ctx.host} failed: {text}", {"error": text}
-    return "server_error", f"HTTP failure: {text}", {"error": text}
+        detail = say("The connection to {host} failed: {error}", host=ctx.host, error=text)
+        return "tcp_unreachable", detail, {"error": text}
+    return "server_error", say("HTTP failure: {error}", error=text), {"error": text}
 
 
 def _transport(exc: ews.TransportError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     text = str(exc)
     lower = text.lower()
     if "timed out" in lower or "timeout" in lower:
-        return "timeout", f"{ctx.host} did not answer within {ctx.timeout:g} s", {}
+        return "timeout", _no_answer_within(ctx), {}
     if "certificate" in lower or "ssl" in lower:
-        return "tls_untrusted", f"TLS failed with {ctx.host}: {short(text)}", {"error": short(text)}
+        return "tls_untrusted", say("TLS failed with {host}: {error}", host=ctx.host, error=short(text)), \
+            {"error": short(text)}
     if "407" in text:
-        return "proxy_auth_required", "The proxy demands authentication (HTTP 407)", {}
-    return "server_error", f"Transport failure: {short(text)}", {"error": short(text)}
+        return "proxy_auth_required", PROXY_AUTH, {}
+    return "server_error", say("Transport failure: {error}", error=short(text)), {"error": short(text)}
 
 
 def _redirect(exc: ews.RedirectError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     return (
         "server_error",
-        f"{ctx.ews_url} redirects to {exc.url} instead of answering EWS",
+        say("{where} redirects to {location} instead of answering EWS", where=ctx.ews_url, location=exc.url),
         {"error": f"redirect to {exc.url}"},
     )
 
@@ -442,26 +487,32 @@ def _cas(exc: ews.CASError, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]
     code = short(exc.cas_error)
     status = getattr(getattr(exc, "response", None), "status_code", None)
     http = f"HTTP {status} with " if status else ""
-    where = ctx.ews_url or ctx.host or "the server"
+    where = ctx.ews_url or ctx.host or say("the server")
+    if status:
+        detail = say("Exchange's front end at {where} refused the request: HTTP {status} with X-CasErrorCode "
+                     "{code}", where=where, status=status, code=code)
+    else:
+        detail = say("Exchange's front end at {where} refused the request: X-CasErrorCode {code}",
+                     where=where, code=code)
     return (
         "server_error",
-        f"Exchange's front end at {where} refused the request: {http}X-CasErrorCode {code}",
+        detail,
         {"error": f"{http}X-CasErrorCode {code}"},
     )
 
 
 def _too_large(exc: AnswerTooLarge, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
-    where = ctx.ews_url or ctx.host or "The server"
+    where = ctx.ews_url or ctx.host or say("The server")
     return (
         "server_error",
-        f"{where} sent an answer larger than the console accepts; reading stopped there",
+        say("{where} sent an answer larger than the console accepts; reading stopped there", where=where),
         {"error": exc.plain},
     )
 
 
 def _malformed(exc: BaseException, ctx: ErrorContext) -> tuple[str, str, dict[str, Any]]:
     text = short(str(exc))
-    return "server_error", f"The answer could not be understood: {text}", {"error": text}
+    return "server_error", say("The answer could not be understood: {error}", error=text), {"error": text}
 
 
 _HANDLERS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], Any], ...] = (

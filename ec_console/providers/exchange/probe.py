@@ -94,6 +94,7 @@ from ec_console.providers.base import classify as whose_problem
 from ec_console.providers.exchange.busy_view import PayloadCache, busy_blocks
 from ec_console.providers.exchange.check import (
     CALENDAR_DAYS,
+    CHECK_CANCELLED,
     MAX_BLOCKS_IN_DATA,
     PROVIDER,
     STEP_TITLES,
@@ -103,14 +104,16 @@ from ec_console.providers.exchange.check import (
     _ExchangeCheck,
     _prepare,
     _version_data,
-    _version_text,
     bound_calendar,
+    busy_blocks_read,
     make_account,
+    opened_calendar,
     probe_mailbox,
 )
 from ec_console.providers.exchange.errors import ErrorContext
 from ec_console.providers.exchange.errors import classify as classify_error
 from ec_console.providers.exchange.http import CheckProtocol, CheckRetryPolicy
+from ec_console.texts import say
 
 log = logging.getLogger(__name__)
 
@@ -454,7 +457,7 @@ class ExchangeProbeSession:
                                list((step.data or {}).get("blocks", [])), detail=step.detail, report=report)
         return ProbeResult(settings.mailbox, False, report.started_at, [],
                            failure.diagnosis if failure else None,
-                           failure.detail if failure else "the check was cancelled", report)
+                           failure.detail if failure else CHECK_CANCELLED, report)
 
     def _open(self, mailbox: str) -> _Opened | None:
         """The run's protocol, opened by the first caller (None: it cannot be opened; use the full check)."""
@@ -542,11 +545,9 @@ class _MailboxProbe:
                 raise
             self.version = getattr(account, "version", None)  # an error answer names it too
             return self._fail_exc(exc, {"access": access})
-        how = ("impersonating it" if access == IMPERSONATION
-               else "with the service account's own folder rights")
-        detail = f"Opened the calendar of {self.settings.mailbox} {how}"
-        if self.settings.uses_oauth:
-            detail += f"; {_version_text(version)}"
+        how = (say("impersonating it") if access == IMPERSONATION
+               else say("with the service account's own folder rights"))
+        detail = opened_calendar(self.settings.mailbox, how, version if self.settings.uses_oauth else None)
         return passed(detail, {"access": access, "folder": Calendar.DISTINGUISHED_FOLDER_ID,
                                "server_version": _version_data(version), "session": "bulk"})
 
@@ -554,11 +555,8 @@ class _MailboxProbe:
         """The busy blocks the `impersonate` step's FindItem already read (no request of its own)."""
         assert self.blocks is not None  # the runner skips this step when impersonate failed
         blocks = self.blocks
-        plural = "s" if len(blocks) != 1 else ""
-        detail = (f"{len(blocks)} busy block{plural} in the next {CALENDAR_DAYS} days "
-                  "(times and busy type only; no subjects or bodies fetched)")
-        return passed(detail, {"count": len(blocks), "days": CALENDAR_DAYS,
-                               "blocks": blocks[:MAX_BLOCKS_IN_DATA]})
+        return passed(busy_blocks_read(len(blocks), CALENDAR_DAYS),
+                      {"count": len(blocks), "days": CALENDAR_DAYS, "blocks": blocks[:MAX_BLOCKS_IN_DATA]})
 
 
 def _close_protocol(protocol: CheckProtocol | None) -> None:

@@ -30,6 +30,7 @@ from typing import Any
 
 from ec_console.checks import CancelToken
 from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers, scoping_group
+from ec_console.texts import say
 
 PREFIXES = tuple(string.ascii_lowercase + string.digits)
 MAX_CANDIDATES = 100   # ResolveNames answers at most this many per query
@@ -41,7 +42,11 @@ _S = "{http://schemas.xmlsoap.org/soap/envelope/}"
 
 
 class FindPeopleRefused(Exception):
-    """The server does not offer FindPeople to this caller (the reason, in plain words)."""
+    """The server does not offer FindPeople to this caller (`reason`, in plain words: a `say()` text)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _find_people_body(mailbox: str, query: str, offset: int) -> bytes:
@@ -74,16 +79,18 @@ def read_find_people_page(text: bytes) -> tuple[list[tuple[str, str]], int]:
     try:
         root = to_xml(text)
     except ParseError as exc:
-        raise FindPeopleRefused(f"the answer to FindPeople is not XML ({exc})") from None
+        raise FindPeopleRefused(say("the answer to FindPeople is not XML ({error})",
+                                    error=str(exc))) from None
     fault = root.find(f"{_S}Body/{_S}Fault")
     if fault is not None:
-        code = (fault.findtext("faultcode") or "").rsplit(":", 1)[-1] or "a SOAP fault"
-        raise FindPeopleRefused(f"the server answered FindPeople with {code}")
+        code = (fault.findtext("faultcode") or "").rsplit(":", 1)[-1] or say("a SOAP fault")
+        raise FindPeopleRefused(say("the server answered FindPeople with {code}", code=code))
     answer = root.find(f"{_S}Body/{_M}FindPeopleResponse")
     if answer is None:
-        raise FindPeopleRefused("the server's answer to FindPeople has no FindPeopleResponse")
+        raise FindPeopleRefused(say("the server's answer to FindPeople has no FindPeopleResponse"))
     if answer.get("ResponseClass") != "Success":
-        raise FindPeopleRefused(f"the server answered FindPeople with {answer.findtext(f'{_M}ResponseCode')}")
+        code = answer.findtext(f"{_M}ResponseCode") or ""
+        raise FindPeopleRefused(say("the server answered FindPeople with {code}", code=code))
     people = []
     for persona in answer.iterfind(f"{_M}People/{_T}Persona"):
         kind = persona.findtext(f"{_T}PersonaType")
@@ -93,7 +100,7 @@ def read_find_people_page(text: bytes) -> tuple[list[tuple[str, str]], int]:
     try:
         total = int(answer.findtext(f"{_M}TotalNumberOfPeopleInView") or "")
     except ValueError:
-        raise FindPeopleRefused("the answer to FindPeople gives no TotalNumberOfPeopleInView") from None
+        raise FindPeopleRefused(say("the answer to FindPeople gives no TotalNumberOfPeopleInView")) from None
     return people, total
 
 
@@ -117,8 +124,8 @@ def find_people_directory(protocol: Any, mailbox: str, cancel: CancelToken,
                                                  "X-AnchorMailbox": mailbox},
                                         timeout=timeout, allow_redirects=False)
                 if response.status_code not in (200, 500):
-                    raise FindPeopleRefused(f"the server answered FindPeople with HTTP "
-                                            f"{response.status_code}")
+                    raise FindPeopleRefused(say("the server answered FindPeople with HTTP {status}",
+                                                status=response.status_code))
                 people, total = read_find_people_page(response.content)
                 pages += 1
                 accounts.update(people)
@@ -166,11 +173,11 @@ class ExchangeScope:
             listing = enumerate_scope(_settings(application), secret, group)
         except ScopeError as exc:
             raise DirectoryUnreadable(exc.diagnosis, exc.detail) from None
-        notes = ["Only the group's direct members are in the scope: the management scope does not follow "
-                 "nested groups, and neither does this list."]
-        notes += [f"{g.address or g.name} is a group nested in {group}: its members are outside the scope"
-                  for g in listing.nested_groups]
-        return ScopeMembers(f"the direct members of {group} (EWS ExpandDL)",
+        notes: list[str] = [say("Only the group's direct members are in the scope: the management scope does "
+                                "not follow nested groups, and neither does this list.")]
+        notes += [say("{member} is a group nested in {group}: its members are outside the scope",
+                      member=g.address or g.name, group=group) for g in listing.nested_groups]
+        return ScopeMembers(say("the direct members of {group} (EWS ExpandDL)", group=group),
                             {m.address: m.name for m in listing.mailboxes if m.address}, notes)
 
     def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
@@ -189,20 +196,19 @@ class ExchangeScope:
                 from exchangelib.version import EXCHANGE_2013
 
                 build = protocol.version.build  # ResolveNames needs the server version first, too
-                why_not = ("the server is older than Exchange 2013" if build < EXCHANGE_2013 else
-                           "the application does not use impersonation (FindPeople runs as a mailbox)"
+                why_not = (say("the server is older than Exchange 2013") if build < EXCHANGE_2013 else
+                           say("the application does not use impersonation (FindPeople runs as a mailbox)")
                            if not settings.impersonation else "")
                 if not why_not:
                     try:
                         accounts, complete = find_people_directory(protocol, settings.mailbox, cancel,
                                                                    settings.timeout)
-                        return DirectoryListing(accounts, "the global address list (EWS FindPeople)",
+                        return DirectoryListing(accounts, say("the global address list (EWS FindPeople)"),
                                                 complete)
                     except FindPeopleRefused as exc:
-                        why_not = str(exc)
-                notes = (f"EWS FindPeople was not used ({why_not}): the directory was read with "
-                         "ResolveNames, "
-                         "which answers at most 100 names a query.",)
+                        why_not = exc.reason
+                notes = (say("EWS FindPeople was not used ({reason}): the directory was read with "
+                             "ResolveNames, which answers at most 100 names a query.", reason=why_not),)
                 for prefix in PREFIXES:
                     if cancel.cancelled:
                         raise CheckCancelled()
@@ -225,10 +231,12 @@ class ExchangeScope:
                 if isinstance(exc, CheckCancelled) or not check._expected(exc):
                     raise
                 diagnosis, detail = diagnosis_for(exc, check.ctx)
-                raise DirectoryUnreadable(diagnosis, "EWS ResolveNames could not list the directory: "
-                                          f"{detail}; give a list with --sample-from") from None
+                raise DirectoryUnreadable(diagnosis, say("EWS ResolveNames could not list the directory: "
+                                                         "{detail}; give a list with --sample-from",
+                                                         detail=detail)) from None
         except ScopeError as exc:
             raise DirectoryUnreadable(exc.diagnosis, exc.detail) from None
         finally:
             check.close()
-        return DirectoryListing(accounts, "the directory's mailboxes (EWS ResolveNames)", complete, notes)
+        return DirectoryListing(accounts, say("the directory's mailboxes (EWS ResolveNames)"), complete,
+                                notes)

@@ -75,6 +75,7 @@ from ec_console.providers.google.key import (
     register_secret,
 )
 from ec_console.providers.google.net import DEFAULT_TIMEOUT, Transport, parse_http_date, retry_after_seconds
+from ec_console.texts import say, say_n
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,13 @@ MAX_BUSY_SHOWN = 50
 PAGE_SIZE = 500
 
 GOOGLE_STEPS: tuple[StepSpec, ...] = (
-    StepSpec("key", "Service-account key file"),
-    StepSpec("clock", "Clock against Google's token server"),
-    StepSpec("token", "Token for the service account"),
-    StepSpec("delegation", "Domain-wide delegation for each scope"),
-    StepSpec("user", "User in the directory"),
-    StepSpec("read_calendar", "Read the calendar (busy blocks of the next 7 days)"),
-    StepSpec("restriction", "Account outside the scope is denied", depends_on=("token",)),
+    StepSpec("key", say("Service-account key file")),
+    StepSpec("clock", say("Clock against Google's token server")),
+    StepSpec("token", say("Token for the service account")),
+    StepSpec("delegation", say("Domain-wide delegation for each scope")),
+    StepSpec("user", say("User in the directory")),
+    StepSpec("read_calendar", say("Read the calendar (busy blocks of the next 7 days)")),
+    StepSpec("restriction", say("Account outside the scope is denied"), depends_on=("token",)),
 )
 
 
@@ -250,8 +251,8 @@ class GoogleSession:
             error = "the token endpoint answered 200 with something that is not a token answer"
             raise StepFailure(
                 self.names.render("server_error", host=host, error=error),
-                f"{host} answered the token request with something that is not a token "
-                f"({type(exc).__name__}).",
+                say("{host} answered the token request with something that is not a token ({kind}).",
+                    host=host, kind=type(exc).__name__),
             ) from None
         if creds.token:
             register_secret(creds.token)
@@ -268,8 +269,10 @@ class GoogleSession:
         )
 
     def _refusal_detail(self, exc: BaseException, subject: str | None) -> str:
-        who = f" for {subject}" if subject else ""
-        return f"The token endpoint refused the request{who}: {refresh_error_text(exc)}."
+        if subject:
+            return say("The token endpoint refused the request for {subject}: {error}.", subject=subject,
+                       error=refresh_error_text(exc))
+        return say("The token endpoint refused the request: {error}.", error=refresh_error_text(exc))
 
     def network_diagnosis(self, exc: BaseException, url: str) -> Diagnosis:
         host, port = _host_port(url)
@@ -336,7 +339,8 @@ class GoogleSession:
             error = f"{api[3]} answered with {what}, not a JSON object"
             raise StepFailure(
                 names.render("server_error", host=host, error=error),
-                f"{host} answered {api[3]} with {what} where a JSON object belongs.",
+                say("{host} answered {api} with {what} where a JSON object belongs.", host=host, api=api[3],
+                    what=what),
             )
         return answer
 
@@ -401,12 +405,16 @@ class GoogleSession:
 def _shape(answer: Any) -> str:
     """What an API answer that is not a JSON object was, in a few words (never its content)."""
     if answer is None or answer == "":
-        return "an empty answer"
+        return say("an empty answer")
     if isinstance(answer, str):
-        return "text that is not JSON"
-    return {list: "a JSON array", bool: "a JSON boolean", int: "a JSON number", float: "a JSON number"}.get(
-        type(answer), f"a {type(answer).__name__}"
-    )
+        return say("text that is not JSON")
+    if isinstance(answer, list):
+        return say("a JSON array")
+    if isinstance(answer, bool):
+        return say("a JSON boolean")
+    if isinstance(answer, int | float):
+        return say("a JSON number")
+    return say("a {kind}", kind=type(answer).__name__)
 
 
 def not_found_user(names: Names) -> Callable[[Any], Diagnosis | None]:
@@ -454,7 +462,7 @@ class _GoogleCheck:
         try:
             raw = Path(self.settings.key_file).read_bytes()  # type: ignore[arg-type]
         except OSError as exc:
-            raise KeyProblem(f"it cannot be read ({exc.strerror or exc})") from None
+            raise KeyProblem(say("it cannot be read ({error})", error=exc.strerror or exc)) from None
         return parse_key_bytes(raw)
 
     def key(self) -> Outcome:
@@ -472,11 +480,14 @@ class _GoogleCheck:
             }
         )
         self.session = GoogleSession(key, self.settings, self.transport, self.names)
-        return passed(
-            f"Service account {key.client_email} (client ID {key.client_id}, key "
-            f"{key.private_key_id[:8]}…), project {key.project_id or 'not named'}.",
-            key.summary(),
-        )
+        names = {"account": key.client_email, "client_id": key.client_id, "key_id": key.private_key_id[:8]}
+        if key.project_id:
+            detail = say("Service account {account} (client ID {client_id}, key {key_id}…), "
+                         "project {project}.", project=key.project_id, **names)
+        else:
+            detail = say("Service account {account} (client ID {client_id}, key {key_id}…), "
+                         "project not named.", **names)
+        return passed(detail, key.summary())
 
     # -- clock ----------------------------------------------------------------------------------------------
 
@@ -497,8 +508,8 @@ class _GoogleCheck:
         server = parse_http_date(response.headers.get("Date"))
         if server is None:
             return warned(
-                f"The token server at {_host_port(url)[0]} sent no readable Date header; the clock "
-                "could not be compared.",
+                say("The token server at {host} sent no readable Date header; the clock could not be "
+                    "compared.", host=_host_port(url)[0]),
                 {"server_date": response.headers.get("Date")},
             )
         # Date has whole seconds: the server's time lies in [Date, Date + 1 s).
@@ -508,13 +519,17 @@ class _GoogleCheck:
             "server_date": response.headers.get("Date"),
             "round_trip_ms": round((received - sent) * 1000),
         }
-        direction = "ahead of" if offset > 0 else "behind"
-        detail = f"This computer's clock is {abs(offset):.0f} s {direction} the token server's."
+        seconds = f"{abs(offset):.0f}"
+        if offset > 0:
+            detail = say("This computer's clock is {seconds} s ahead of the token server's.", seconds=seconds)
+        else:
+            detail = say("This computer's clock is {seconds} s behind the token server's.", seconds=seconds)
         if abs(offset) <= CLOCK_PASS_SECONDS:
             return passed(detail, data)
         diagnosis = self.names.render("clock_skew", skew=round(abs(offset)))
         if abs(offset) <= CLOCK_WARN_SECONDS:
-            return warned(detail + " Tokens still work, but the margin is small.", data, diagnosis)
+            margin = say("{clock} Tokens still work, but the margin is small.", clock=detail)
+            return warned(margin, data, diagnosis)
         return failed(diagnosis, detail, data)
 
     # -- token ----------------------------------------------------------------------------------------------
@@ -523,7 +538,8 @@ class _GoogleCheck:
         creds = self._session.token(self.settings.scopes[:1])
         expiry = creds.expiry.replace(tzinfo=UTC) if creds.expiry else None
         data = {"scope": self.settings.scopes[0], "expires_at": _iso(expiry) if expiry else None}
-        return passed(f"Google issued a token to {self._session.key.client_email} (no subject).", data)
+        account = self._session.key.client_email
+        return passed(say("Google issued a token to {account} (no subject).", account=account), data)
 
     # -- delegation -----------------------------------------------------------------------------------------
 
@@ -555,20 +571,24 @@ class _GoogleCheck:
         if refused and len(refused) == len(rows):
             return failed(
                 self.names.render("dwd_unauthorized"),
-                f"Client {session.key.client_id} is not delegated for any of the {len(rows)} "
-                "scopes (unauthorized_client for each).",
+                say_n("Client {client_id} is not delegated for the {n} scope checked "
+                      "(unauthorized_client).",
+                      "Client {client_id} is not delegated for any of the {n} scopes "
+                      "(unauthorized_client for each).", len(rows), client_id=session.key.client_id),
                 data,
             )
         if refused:
             return failed(
                 self.names.render("scope_not_authorized", missing_scopes=refused),
-                f"Delegated for {len(rows) - len(refused)} of {len(rows)} scopes; refused: "
-                f"{', '.join(refused)}.",
+                say_n("Delegated for {granted} of {n} scope; refused: {refused}.",
+                      "Delegated for {granted} of {n} scopes; refused: {refused}.", len(rows),
+                      granted=len(rows) - len(refused), refused=", ".join(refused)),
                 data,
             )
         return passed(
-            f"Client {session.key.client_id} is delegated for all {len(rows)} scopes as "
-            f"{self.settings.user}.",
+            say_n("Client {client_id} is delegated for the {n} scope as {user}.",
+                  "Client {client_id} is delegated for all {n} scopes as {user}.", len(rows),
+                  client_id=session.key.client_id, user=self.settings.user),
             data,
         )
 
@@ -603,7 +623,7 @@ class _GoogleCheck:
         session = self._session
         scopes = session.scopes_for(DIRECTORY, "users", "get")
         if not scopes:
-            return skipped("Not applicable: none of the checked scopes allows reading the directory.")
+            return skipped(say("Not applicable: none of the checked scopes allows reading the directory."))
         admin_names = Names(**{**self.names.__dict__, "user": self.settings.admin})
         creds = self._admin_token(scopes, admin_names)
         service = session.service(DIRECTORY, creds)
@@ -627,8 +647,8 @@ class _GoogleCheck:
             diagnosis = self.names.render("user_suspended", error=f"suspension reason: {reason}")
             return failed(diagnosis, data=data)
         return passed(
-            f"{found.get('primaryEmail', self.settings.user)} exists and is active (looked up as "
-            f"{self.settings.admin}).",
+            say("{user} exists and is active (looked up as {admin}).",
+                user=found.get("primaryEmail", self.settings.user), admin=self.settings.admin),
             data,
         )
 
@@ -643,7 +663,8 @@ class _GoogleCheck:
                 diagnosis = self.names.render("scope_not_authorized", missing_scopes=scopes)
             raise StepFailure(
                 diagnosis or self.names.render("unexpected_error"),
-                f"Signing in as the administrator {self.settings.admin} failed: {failure.outcome.detail}",
+                say("Signing in as the administrator {admin} failed: {detail}", admin=self.settings.admin,
+                    detail=failure.outcome.detail),
             ) from None
 
     # -- read_calendar --------------------------------------------------------------------------------------
@@ -651,7 +672,7 @@ class _GoogleCheck:
     def read_calendar(self) -> Outcome:
         session = self._session
         if not session.scopes_for(CALENDAR, "freebusy", "query"):
-            return skipped("Not applicable: none of the checked scopes allows reading free/busy times.")
+            return skipped(say("Not applicable: none of the checked scopes allows reading free/busy times."))
         calendar_id, time_zone, busy = session.read_busy(self.settings.user)
         data = {
             "calendar_id": calendar_id,
@@ -660,23 +681,28 @@ class _GoogleCheck:
             "busy_blocks": len(busy),
             "busy": [{"start": b.start, "end": b.end} for b in busy[:MAX_BUSY_SHOWN]],
         }
-        zone = f" ({time_zone})" if time_zone else ""
-        return passed(
-            f"Read the primary calendar{zone} of {self.settings.user}: {len(busy)} busy block"
-            f"{'' if len(busy) == 1 else 's'} in the next {WINDOW_DAYS} days.",
-            data,
-        )
+        if time_zone:
+            detail = say_n("Read the primary calendar ({zone}) of {user}: {n} busy block in the next "
+                           "{days} days.",
+                           "Read the primary calendar ({zone}) of {user}: {n} busy blocks in the next "
+                           "{days} days.", len(busy), zone=time_zone, user=self.settings.user,
+                           days=WINDOW_DAYS)
+        else:
+            detail = say_n("Read the primary calendar of {user}: {n} busy block in the next {days} days.",
+                           "Read the primary calendar of {user}: {n} busy blocks in the next {days} days.",
+                           len(busy), user=self.settings.user, days=WINDOW_DAYS)
+        return passed(detail, data)
 
     # -- restriction ----------------------------------------------------------------------------------------
 
     def restriction(self) -> Outcome:
         target = self.settings.expect_denied
         if not target:
-            return skipped("Not requested (--expect-denied).")
+            return skipped(say("Not requested (--expect-denied)."))
         session = self._session
         names = Names(**{**self.names.__dict__, "user": target})
         if not session.scopes_for(CALENDAR, "freebusy", "query"):
-            return skipped("Not applicable: none of the checked scopes allows reading free/busy times.")
+            return skipped(say("Not applicable: none of the checked scopes allows reading free/busy times."))
         try:
             _, _, busy = session.read_busy(target, names)
         except StepFailure as failure:
@@ -684,18 +710,21 @@ class _GoogleCheck:
             code = diagnosis.code if diagnosis else ""
             if code in ("dwd_unauthorized", "scope_not_authorized", "not_admin"):
                 return passed(
-                    f"Access to {target} is denied, as expected ({failure.outcome.detail})",
+                    say("Access to {account} is denied, as expected ({detail})", account=target,
+                        detail=failure.outcome.detail),
                     {"account": target, "denied": True},
                 )
             return warned(
-                f"Could not tell whether {target} is outside the scope: {failure.outcome.detail}",
+                say("Could not tell whether {account} is outside the scope: {detail}", account=target,
+                    detail=failure.outcome.detail),
                 {"account": target, "denied": None},
                 diagnosis,
             )
         return failed(
             self.names.render("scope_not_enforced", mailbox=target),
-            f"{target} is meant to be outside the scope, yet its calendar answered "
-            f"({len(busy)} busy blocks).",
+            say_n("{account} is meant to be outside the scope, yet its calendar answered ({n} busy block).",
+                  "{account} is meant to be outside the scope, yet its calendar answered ({n} busy blocks).",
+                  len(busy), account=target),
             {"account": target, "denied": False},
         )
 

@@ -20,13 +20,15 @@ from google.auth import crypt
 from google.auth import exceptions as google_exceptions
 from google.oauth2 import service_account
 
+from ec_console.texts import say
+
 REQUIRED_FIELDS = ("type", "client_email", "client_id", "private_key", "private_key_id", "token_uri")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _OTHER_TYPES = {
-    "authorized_user": "a user's own sign-in credentials (gcloud auth application-default login)",
-    "external_account": "a workload identity federation configuration",
-    "external_account_authorized_user": "a workforce identity federation sign-in",
-    "impersonated_service_account": "an impersonated service account configuration",
+    "authorized_user": say("a user's own sign-in credentials (gcloud auth application-default login)"),
+    "external_account": say("a workload identity federation configuration"),
+    "external_account_authorized_user": say("a workforce identity federation sign-in"),
+    "impersonated_service_account": say("an impersonated service account configuration"),
 }
 
 
@@ -69,29 +71,31 @@ def parse_key_text(text: str) -> dict[str, Any]:
     """The key file's JSON object, or KeyProblem saying what the file is instead."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
-        raise KeyProblem("the file is empty")
+        raise KeyProblem(say("the file is empty"))
     if stripped.startswith("-----BEGIN"):
-        raise KeyProblem("it is a PEM file, not the JSON key file: create a key of type JSON")
+        raise KeyProblem(say("it is a PEM file, not the JSON key file: create a key of type JSON"))
     try:
         info = json.loads(stripped)
     except json.JSONDecodeError as exc:
-        raise KeyProblem(f"it is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        raise KeyProblem(say("it is not JSON ({error} at line {line}, column {column})", error=exc.msg,
+                             line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
         # A key file is a flat object: nesting deep enough to exhaust the parser is not a key.
-        raise KeyProblem("it is not a key file: its JSON is nested too deeply") from None
+        raise KeyProblem(say("it is not a key file: its JSON is nested too deeply")) from None
     if not isinstance(info, dict):
-        raise KeyProblem(f"it holds a JSON {type(info).__name__}, not the object of a service-account key")
+        raise KeyProblem(say("it holds a JSON {kind}, not the object of a service-account key",
+                             kind=type(info).__name__))
     return info
 
 
 def parse_key_bytes(raw: bytes) -> dict[str, Any]:
     """Like `parse_key_text` for a file's bytes, naming a PKCS#12 (.p12) or otherwise binary file."""
     if raw[:2] == b"\x30\x82":
-        raise KeyProblem("it is a PKCS#12 (.p12) key, a legacy format: create a key of type JSON")
+        raise KeyProblem(say("it is a PKCS#12 (.p12) key, a legacy format: create a key of type JSON"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise KeyProblem("it is not a text file (a JSON key file is UTF-8 text)") from None
+        raise KeyProblem(say("it is not a text file (a JSON key file is UTF-8 text)")) from None
     return parse_key_text(text)
 
 
@@ -99,17 +103,20 @@ def _check_kind(info: dict[str, Any]) -> None:
     if "installed" in info or "web" in info:
         kind = "installed" if "installed" in info else "web"
         raise KeyProblem(
-            f"it is an OAuth client file (client_secret_….json, type '{kind}'), not a service-account key"
+            say("it is an OAuth client file (client_secret_….json, type '{kind}'), not a service-account key",
+                kind=kind)
         )
     kind = info.get("type")
     if kind is None:
         return  # reported with the other missing fields
     if not isinstance(kind, str):
-        raise KeyProblem(f"its type is a JSON {_json_kind(kind)}, not the text 'service_account'")
+        raise KeyProblem(say("its type is a JSON {kind}, not the text 'service_account'",
+                             kind=_json_kind(kind)))
     if kind in _OTHER_TYPES:
-        raise KeyProblem(f"it is {_OTHER_TYPES[kind]} (type '{kind}'), not a service-account key")
+        raise KeyProblem(say("it is {what} (type '{kind}'), not a service-account key",
+                             what=_OTHER_TYPES[kind], kind=kind))
     if kind != "service_account":
-        raise KeyProblem(f"its type is {_shown(kind)}, not 'service_account'")
+        raise KeyProblem(say("its type is {kind}, not 'service_account'", kind=_shown(kind)))
 
 
 def _json_kind(value: object) -> str:
@@ -142,21 +149,23 @@ def _has_space_or_control(text: str) -> bool:
 def _check_fields(info: dict[str, Any]) -> None:
     missing = [f for f in REQUIRED_FIELDS if not isinstance(info.get(f), str) or not info[f].strip()]
     if missing:
-        raise KeyProblem(f"fields missing or empty: {', '.join(missing)}")
+        raise KeyProblem(say("fields missing or empty: {fields}", fields=", ".join(missing)))
     for field in ("private_key_id", "token_uri"):
         if _has_space_or_control(info[field]):
-            raise KeyProblem(f"{field} {_shown(info[field])} holds a space, line end or control character")
+            raise KeyProblem(say("{field} {value} holds a space, line end or control character", field=field,
+                                 value=_shown(info[field])))
     if not _is_address(info["client_email"]):
-        raise KeyProblem(f"client_email {_shown(info['client_email'])} is not an address")
+        raise KeyProblem(say("client_email {value} is not an address", value=_shown(info["client_email"])))
     if not info["client_id"].strip().isdigit():
-        raise KeyProblem("client_id is not the numeric client ID Google gives a service account")
+        raise KeyProblem(say("client_id is not the numeric client ID Google gives a service account"))
     try:
         parsed = urlparse(info["token_uri"])
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        raise KeyProblem(f"token_uri {_shown(info['token_uri'])} is not a valid URL") from None
+        shown = _shown(info["token_uri"])
+        raise KeyProblem(say("token_uri {value} is not a valid URL", value=shown)) from None
     loopback = parsed.hostname in _LOOPBACK
     if not parsed.hostname or not (parsed.scheme == "https" or (parsed.scheme == "http" and loopback)):
-        raise KeyProblem(f"token_uri {_shown(info['token_uri'])} is not an https URL")
+        raise KeyProblem(say("token_uri {value} is not an https URL", value=_shown(info["token_uri"])))
 
 
 def load_key(info: dict[str, Any]) -> ServiceAccountKey:
@@ -169,7 +178,7 @@ def load_key(info: dict[str, Any]) -> ServiceAccountKey:
     try:
         crypt.RSASigner.from_service_account_info(info)
     except (ValueError, TypeError, IndexError, google_exceptions.MalformedError):
-        raise KeyProblem("its private_key cannot be read as an RSA private key (PEM)") from None
+        raise KeyProblem(say("its private_key cannot be read as an RSA private key (PEM)")) from None
     try:
         # The assertion's audience is the token endpoint it is sent to (RFC 7523, section 3). google-auth
         # always writes Google's own URL; for a key whose token_uri is Google's the two are the same.
@@ -177,7 +186,7 @@ def load_key(info: dict[str, Any]) -> ServiceAccountKey:
             info, additional_claims={"aud": info["token_uri"]}
         )
     except (ValueError, TypeError, google_exceptions.MalformedError) as exc:
-        raise KeyProblem(f"google-auth cannot use it ({exc})") from None
+        raise KeyProblem(say("google-auth cannot use it ({error})", error=exc)) from None
     return ServiceAccountKey(
         client_email=info["client_email"],
         client_id=info["client_id"].strip(),

@@ -43,6 +43,7 @@ from ec_console.checks import (
     skipped,
     warned,
 )
+from ec_console.texts import say
 
 PROVIDER = "google"
 REPORTS_AUDIT_READONLY = "https://www.googleapis.com/auth/admin.reports.audit.readonly"
@@ -53,12 +54,12 @@ LINK_MARKETPLACE_APPS = "https://admin.google.com/ac/apps/gmail/marketplace"
 LINK_MARKETPLACE_ACCESS_HELP = "https://support.google.com/a/answer/172931"
 
 MARKETPLACE_STEPS: tuple[StepSpec, ...] = (
-    StepSpec("sign_in", "Administrator signs in (super administrator)"),
-    StepSpec("install", "Install recorded in the Admin audit log", depends_on=("sign_in",)),
+    StepSpec("sign_in", say("Administrator signs in (super administrator)")),
+    StepSpec("install", say("Install recorded in the Admin audit log"), depends_on=("sign_in",)),
     StepSpec(
-        "vendor_delegation", "Delegated access for the test user, as the vendor's client", depends_on=()
+        "vendor_delegation", say("Delegated access for the test user, as the vendor's client"), depends_on=()
     ),
-    StepSpec("restriction", "User outside the install is denied", depends_on=()),
+    StepSpec("restriction", say("User outside the install is denied"), depends_on=()),
 )
 
 
@@ -81,7 +82,8 @@ class VendorSide:
     def from_settings(cls, settings: dict[str, Any]) -> VendorSide:
         """From an application's stored settings (`vendor_dashboard`, `vendor_client_id`, `listing_url`)."""
         return cls(
-            str(settings.get("vendor_region") or "the Enterprise Connect instance"),
+            str(settings["vendor_region"]) if settings.get("vendor_region")
+            else say("the Enterprise Connect instance"),
             str(settings.get("vendor_dashboard") or ""),
             str(settings.get("vendor_client_id") or ""),
             str(settings.get("listing_url") or ""),
@@ -104,13 +106,26 @@ class VendorSide:
 
     def only_vendor_can_test(self, user: str) -> str:
         """The plain sentence: who can test delegated access for `user`, and where."""
-        where = f" ({self.dashboard_url})" if self.dashboard_url else ""
-        client = f" (client ID {self.client_id})" if self.client_id else ""
-        return (
-            f"Not tested by this console: a Marketplace install delegates to the vendor's OAuth client"
-            f"{client}, not to a key of yours, so only {self.region_label} can request a delegated token "
-            f"for {user}. Check the account in the web dashboard{where}."
-        )
+        names = {"region": self.region_label, "user": user, "dashboard": self.dashboard_url,
+                 "client_id": self.client_id}
+        if self.client_id and self.dashboard_url:
+            return say("Not tested by this console: a Marketplace install delegates to the vendor's "
+                       "OAuth client (client ID {client_id}), not to a key of yours, so only {region} can "
+                       "request a delegated token for {user}. Check the account in the web dashboard "
+                       "({dashboard}).",
+                       **names)
+        if self.client_id:
+            return say("Not tested by this console: a Marketplace install delegates to the vendor's "
+                       "OAuth client (client ID {client_id}), not to a key of yours, so only {region} can "
+                       "request a delegated token for {user}. Check the account in the web dashboard.",
+                       **names)
+        if self.dashboard_url:
+            return say("Not tested by this console: a Marketplace install delegates to the vendor's OAuth "
+                       "client, not to a key of yours, so only {region} can request a delegated token for "
+                       "{user}. Check the account in the web dashboard ({dashboard}).", **names)
+        return say("Not tested by this console: a Marketplace install delegates to the vendor's OAuth "
+                   "client, not to a key of yours, so only {region} can request a delegated token for "
+                   "{user}. Check the account in the web dashboard.", **names)
 
 
 # --- the install in the Admin audit log -------------------------------------------------------------------
@@ -175,7 +190,7 @@ def read_install(service: Any, app_ids: Sequence[str], *, cancel: CancelToken | 
     from ec_console.providers.google.errors import is_network_error, short
 
     if not app_ids:
-        return InstallRecord("unreadable", (), detail="the region's listing gives no app ID to look for")
+        return InstallRecord("unreadable", (), detail=say("the region's listing gives no app ID to look for"))
 
     def pages() -> Iterable[dict[str, Any]]:
         token: str | None = None
@@ -205,24 +220,24 @@ def read_install(service: Any, app_ids: Sequence[str], *, cancel: CancelToken | 
     except HttpError as exc:
         status = getattr(exc.resp, "status", "?")
         reason = short(getattr(exc, "reason", "") or exc)
-        hint = (
-            " — reading it takes an administrator with the Reports privilege and the "
-            "admin.reports.audit.readonly scope"
-            if status in (401, 403)
-            else ""
-        )
-        return InstallRecord(
-            "unreadable", tuple(app_ids), detail=f"the Reports API answered {status} ({reason}){hint}"
-        )
+        if status in (401, 403):
+            detail = say("the Reports API answered {status} ({reason}) — reading it takes an administrator "
+                         "with the Reports privilege and the admin.reports.audit.readonly scope",
+                         status=status, reason=reason)
+        else:
+            detail = say("the Reports API answered {status} ({reason})", status=status, reason=reason)
+        return InstallRecord("unreadable", tuple(app_ids), detail=detail)
     except ValueError as exc:
         return InstallRecord(
-            "unreadable", tuple(app_ids), detail=f"the Reports API's answer is unusable ({exc})"
+            "unreadable", tuple(app_ids), detail=say("the Reports API's answer is unusable ({error})",
+                                                     error=exc)
         )
     except Exception as exc:
         if not is_network_error(exc):
             raise
         return InstallRecord(
-            "unreadable", tuple(app_ids), detail=f"the Reports API did not answer ({short(exc)})"
+            "unreadable", tuple(app_ids), detail=say("the Reports API did not answer ({error})",
+                                                     error=short(exc))
         )
 
 
@@ -258,60 +273,70 @@ class _MarketplaceCheck:
     def sign_in(self) -> Outcome:
         if self._sign_in is None:
             return warned(
-                "Not signed in: give the OAuth client file for sign-in so the console can confirm that "
-                "a super administrator of your organisation makes the install (only a super "
-                "administrator can install a Marketplace app for the domain)."
+                say("Not signed in: give the OAuth client file for sign-in so the console can confirm that "
+                    "a super administrator of your organisation makes the install (only a super "
+                    "administrator can install a Marketplace app for the domain).")
             )
         result = self.result = self._sign_in()
         data = {"admin": result.email, "status": result.status}
         if result.ok:
             return passed(
-                f"{result.email} signed in and is a super administrator: they can install the app "
-                "for the domain.",
+                say("{admin} signed in and is a super administrator: they can install the app for the "
+                    "domain.",
+                    admin=result.email),
                 data,
             )
         if result.diagnosis is not None:
             detail = result.detail or result.diagnosis.cause
             if result.status == "not_admin":
-                detail += (
-                    " A Marketplace app is installed for the domain by a super administrator: an install "
-                    "by anyone else is refused."
-                )
+                detail = say("{detail} A Marketplace app is installed for the domain by a super "
+                             "administrator: "
+                             "an install by anyone else is refused.", detail=detail)
             return failed(result.diagnosis, detail, data)
-        return warned(f"The sign-in did not complete ({result.status}): {result.detail}", data)
+        return warned(say("The sign-in did not complete ({status}): {detail}", status=result.status,
+                          detail=result.detail), data)
 
     def install(self) -> Outcome:
         if self.result is None or not self.result.ok:
             return skipped(
-                "Not looked up: the audit log is read with the signed-in super administrator's token."
+                say("Not looked up: the audit log is read with the signed-in super administrator's token.")
             )
         record: InstallRecord | None = getattr(self.result, "install", None)
         vendor = self.settings.vendor
         data: dict[str, Any] = {"app_ids": list(vendor.app_ids)}
         if record is None:
             return warned(
-                "The audit log was not read; whether the app is installed cannot be verified from your side.",
+                say("The audit log was not read; whether the app is installed cannot be verified from "
+                    "your side."),
                 data,
             )
         data.update(status=record.status, app_id=record.app_id, time=record.time, actor=record.actor)
         if record.recorded:
-            return passed(
-                f"The Admin audit log records the app ({record.app_name or record.app_id}) added to the "
-                f"domain on {record.time} by {record.actor or 'an administrator'}. The log does not "
-                "say whether it is still installed, or for which organisational units or groups.",
-                data,
-            )
+            app = record.app_name or record.app_id
+            if record.actor:
+                detail = say("The Admin audit log records the app ({app}) added to the domain on {time} by "
+                             "{actor}. The log does not say whether it is still installed, or for which "
+                             "organisational units or groups.", app=app, time=record.time, actor=record.actor)
+            else:
+                detail = say("The Admin audit log records the app ({app}) added to the domain on {time} "
+                             "by an "
+                             "administrator. The log does not say whether it is still installed, or for "
+                             "which "
+                             "organisational units or groups.", app=app, time=record.time)
+            return passed(detail, data)
         if record.status == "not_recorded":
             return warned(
-                "The Admin audit log holds no install event for this app (app ID "
-                f"{', '.join(vendor.app_ids)}): either it is not installed, or it was installed before the "
-                "oldest event the log keeps. The install cannot be verified from your side: see the "
-                f"app in the Admin console ({LINK_MARKETPLACE_APPS}).",
+                say("The Admin audit log holds no install event for this app (app ID {app_ids}): either "
+                    "it is "
+                    "not installed, or it was installed before the oldest event the log keeps. The install "
+                    "cannot be verified from your side: see the app in the Admin console ({link}).",
+                    app_ids=", ".join(vendor.app_ids), link=LINK_MARKETPLACE_APPS),
                 data,
             )
         return warned(
-            f"The Admin audit log could not be read: {record.detail}. The install cannot be verified "
-            f"from your side: see the app in the Admin console ({LINK_MARKETPLACE_APPS}).",
+            say("The Admin audit log could not be read: {detail}. The install cannot be verified from your "
+                "side: see the app in the Admin console ({link}).", detail=record.detail,
+                link=LINK_MARKETPLACE_APPS),
             data,
         )
 
@@ -330,12 +355,13 @@ class _MarketplaceCheck:
     def restriction(self) -> Outcome:
         outside = self.settings.expect_denied
         if not outside:
-            return skipped("Not applicable: no user outside the install was named.")
-        where = self.settings.org_unit or self.settings.group or "the organisational units or groups chosen"
+            return skipped(say("Not applicable: no user outside the install was named."))
+        where = self.settings.org_unit or self.settings.group or say("the organisational units or "
+                                                                     "groups chosen")
         return skipped(
-            f"Not tested by this console: whether {outside} (outside {where}) is refused is also a "
-            f"delegated token request as the vendor's client. "
-            f"{self.settings.vendor.only_vendor_can_test(outside)}",
+            say("Not tested by this console: whether {user} (outside {where}) is refused is also a delegated "
+                "token request as the vendor's client. {vendor}", user=outside, where=where,
+                vendor=self.settings.vendor.only_vendor_can_test(outside)),
             {"tested": False, "account": outside},
         )
 

@@ -21,8 +21,11 @@ from typing import Any
 
 from ec_console.checks import CancelToken
 from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers
+from ec_console.texts import say
 
-DWD_NOTE = ("Domain-wide delegation cannot be limited to a group or organisational unit: the application can "
+# Texts the reconciliation shows (stored and written in English, shown in the reader's language: texts.say).
+DWD_NOTE = say("Domain-wide delegation cannot be limited to a group or organisational unit: the "
+               "application can "
             "reach every account of the domain. The scope below is the one you intend; this console's "
             "profile list (or a Marketplace install for a group or organisational unit) is the control.")
 
@@ -45,10 +48,11 @@ def _read(settings: Any, cancel: CancelToken, **where: Any) -> dict[str, str]:
 
 MARKETPLACE_ADMIN_PATH = ("Admin console > Apps > Google Workspace Marketplace apps > Apps list > the app > "
                           "View organizational units and groups")
-MARKETPLACE_UNREAD = ("no Google API tells your organisation which organisational units and groups the app "
-                      "is turned on for (the Marketplace API answers the app's vendor only), and only the "
-                      "vendor can test whether it reads a calendar. The install's reach here is the one "
-                      f"saved in this application: compare it with {MARKETPLACE_ADMIN_PATH}")
+MARKETPLACE_UNREAD = say("no Google API tells your organisation which organisational units and groups "
+                         "the app "
+                         "is turned on for (the Marketplace API answers the app's vendor only), and only the "
+                         "vendor can test whether it reads a calendar. The install's reach here is the one "
+                         "saved in this application: compare it with {path}", path=MARKETPLACE_ADMIN_PATH)
 
 
 def install_reach(application: Any) -> tuple[str, dict[str, str]]:
@@ -56,11 +60,12 @@ def install_reach(application: Any) -> tuple[str, dict[str, str]]:
     Directory query that lists it (`org_unit`, `group` or the whole `domain`)."""
     s = application.settings
     if s.get("org_unit"):
-        return (f"the organisational unit {s['org_unit']} and the units below it",
+        return (say("the organisational unit {unit} and the units below it", unit=s["org_unit"]),
                 {"org_unit": s["org_unit"]})
     if s.get("group"):
-        return f"the members of the group {s['group']}", {"group": s["group"]}
-    return f"every user of {application.domain} (on for everyone)", {"domain": application.domain}
+        return say("the members of the group {group}", group=s["group"]), {"group": s["group"]}
+    everyone = say("every user of {domain} (on for everyone)", domain=application.domain)
+    return everyone, {"domain": application.domain}
 
 
 class GoogleScope:
@@ -73,12 +78,12 @@ class GoogleScope:
         notes = [DWD_NOTE] if s.get("install", "dwd") == "dwd" else []
         settings = _settings(application, secret)
         if not named:
-            return ScopeMembers(f"every user of {application.domain}",
+            return ScopeMembers(say("every user of {domain}", domain=application.domain),
                                 _read(settings, cancel, domain=application.domain), notes)
         if named.startswith("/"):
-            return ScopeMembers(f"the users of the organisational unit {named}",
+            return ScopeMembers(say("the users of the organisational unit {unit}", unit=named),
                                 _read(settings, cancel, org_unit=named), notes)
-        return ScopeMembers(f"the members of the group {named} (nested groups included)",
+        return ScopeMembers(say("the members of the group {group} (nested groups included)", group=named),
                             _read(settings, cancel, group=named), notes)
 
     def _marketplace(self, application: Any, secret: str, cancel: CancelToken,
@@ -92,19 +97,21 @@ class GoogleScope:
         named = group or s.get("scope_group")
         if named and named not in (s.get("org_unit"), s.get("group")):
             if named.startswith("/"):
-                source, members = (f"the users of the organisational unit {named}, the scope you intend",
+                source, members = (say("the users of the organisational unit {unit}, the scope you intend",
+                                       unit=named),
                                    _read(settings, cancel, org_unit=named))
             else:
-                source, members = (f"the members of the group {named} (nested groups included), the scope "
-                                   "you "
-                                   "intend", _read(settings, cancel, group=named))
+                source, members = (say("the members of the group {group} (nested groups included), the scope "
+                                       "you intend", group=named), _read(settings, cancel, group=named))
         else:
-            source, members = f"the accounts the Marketplace install reaches: {where}", reach
-        note = (f"The Marketplace app is installed for {where} (as saved in this application): it reaches "
-                "every account there and no other. An account of the install outside the scope is a leak.")
+            source, members = say("the accounts the Marketplace install reaches: {where}", where=where), reach
+        note = say("The Marketplace app is installed for {where} (as saved in this application): it "
+                   "reaches every account there and no other. An account of the install outside the scope "
+                   "is a leak.", where=where)
         return ScopeMembers(source, members, [note], reach=reach, reach_source=where,
                             reach_unread=MARKETPLACE_UNREAD)
 
     def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
         accounts = _read(_settings(application, secret), cancel, domain=application.domain)
-        return DirectoryListing(accounts, f"the users of {application.domain} (Directory API)")
+        source = say("the users of {domain} (Directory API)", domain=application.domain)
+        return DirectoryListing(accounts, source)

@@ -47,10 +47,12 @@ from google_auth_oauthlib.flow import Flow
 from requests_oauthlib import OAuth2Session
 
 from ec_console.checks import CancelToken, Diagnosis, StepFailure
+from ec_console.i18n import N_, _
 from ec_console.providers.google.errors import Names, classify_network_error, is_network_error, short
 from ec_console.providers.google.key import register_secret
 from ec_console.providers.google.net import DEFAULT_TIMEOUT, TokenTransport
 from ec_console.providers.transport import CheckTransport, TrustMixin
+from ec_console.texts import say
 
 log = logging.getLogger(__name__)
 
@@ -75,29 +77,31 @@ def load_client_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]
         try:
             info = json.loads(Path(source).read_text(encoding="utf-8-sig"))
         except OSError as exc:
-            raise ClientSecretProblem(f"the file cannot be read ({exc.strerror or exc})") from None
+            problem = say("the file cannot be read ({error})", error=exc.strerror or exc)
+            raise ClientSecretProblem(problem) from None
         except (ValueError, UnicodeDecodeError):
-            raise ClientSecretProblem("it is not JSON") from None
+            raise ClientSecretProblem(say("it is not JSON")) from None
         except RecursionError:  # a client file is two levels deep; this is not one
-            raise ClientSecretProblem("it is not an OAuth client file: its JSON nests too deeply") from None
+            problem = say("it is not an OAuth client file: its JSON nests too deeply")
+            raise ClientSecretProblem(problem) from None
     if not isinstance(info, dict):
-        raise ClientSecretProblem("it is not a JSON object")
+        raise ClientSecretProblem(say("it is not a JSON object"))
     if info.get("type") == "service_account":
         raise ClientSecretProblem(
-            "it is a service-account key; the sign-in needs the OAuth client file "
-            "(client_secret_….json) of a Desktop app"
+            say("it is a service-account key; the sign-in needs the OAuth client file "
+                "(client_secret_….json) of a Desktop app")
         )
     if "web" in info and "installed" not in info:
         raise ClientSecretProblem(
-            "it is a Web application client; create an OAuth client of type Desktop "
-            "app (only that type may redirect to this computer)"
+            say("it is a Web application client; create an OAuth client of type Desktop "
+                "app (only that type may redirect to this computer)")
         )
     config = info.get("installed")
     if not isinstance(config, dict):
-        raise ClientSecretProblem("it has no 'installed' section: it is not an OAuth client file")
+        raise ClientSecretProblem(say("it has no 'installed' section: it is not an OAuth client file"))
     missing = [f for f in _REQUIRED if not isinstance(config.get(f), str) or not config[f].strip()]
     if missing:
-        raise ClientSecretProblem(f"fields missing in 'installed': {', '.join(missing)}")
+        raise ClientSecretProblem(say("fields missing in 'installed': {fields}", fields=", ".join(missing)))
     for name in ("auth_uri", "token_uri"):
         _check_https(name, config[name])
     register_secret(config["client_secret"])
@@ -111,11 +115,12 @@ def _check_https(name: str, value: str) -> None:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        raise ClientSecretProblem(f"{name} {shown} is not a valid URL") from None
+        problem = say("{field} {value} is not a valid URL", field=name, value=shown)
+        raise ClientSecretProblem(problem) from None
     if parts.scheme != "https":
-        raise ClientSecretProblem(f"{name} {shown} is not an https URL")
+        raise ClientSecretProblem(say("{field} {value} is not an https URL", field=name, value=shown))
     if not host:
-        raise ClientSecretProblem(f"{name} {shown} has no host name")
+        raise ClientSecretProblem(say("{field} {value} has no host name", field=name, value=shown))
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         assert isinstance(self.server, _Server)
         status, title, text = self.server.owner.accept(self.path)
-        body = _DONE_PAGE.format(title=html.escape(title), text=html.escape(text)).encode("utf-8")
+        # The page is shown in the console's language (`accept` names its texts in English).
+        body = _DONE_PAGE.format(title=html.escape(_(title)), text=html.escape(_(text))).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -218,17 +224,17 @@ class LoopbackReceiver:
         """Judge one request: (HTTP status, page title, page text)."""
         parts = urlsplit(path)
         if parts.path not in ("", "/"):
-            return 404, "Not found", "This address only receives the console's sign-in."
+            return 404, N_("Not found"), N_("This address only receives the console's sign-in.")
         params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         with self._lock:
             if self._done.is_set():
-                return 409, "Sign-in already received", "You can close this window."
+                return 409, N_("Sign-in already received"), N_("You can close this window.")
             if not secrets.compare_digest(params.get("state", ""), self._state):
                 self.rejected += 1
                 return (
                     400,
-                    "Not this sign-in",
-                    (
+                    N_("Not this sign-in"),
+                    N_(
                         "This answer does not belong to the sign-in the console is "
                         "waiting for. Start the sign-in again from the console."
                     ),
@@ -236,8 +242,9 @@ class LoopbackReceiver:
             self.params = params
             self._done.set()
         if "error" in params:
-            return 200, "Sign-in not completed", "You can close this window and return to the console."
-        return 200, "Signed in", "You can close this window and return to the console."
+            return 200, N_("Sign-in not completed"), N_("You can close this window and return to the "
+                                                        "console.")
+        return 200, N_("Signed in"), N_("You can close this window and return to the console.")
 
     def wait(self, deadline: float, cancel: CancelToken) -> str:
         """'received', 'cancelled' or 'timed_out'."""
@@ -333,23 +340,24 @@ class AdminSignIn:
         deadline = time.monotonic() + self.settings.wait_seconds
         outcome = self._receiver.wait(deadline, self.cancel_token)
         if outcome == "cancelled":
-            return SignInResult("cancelled", detail="The sign-in was cancelled.")
+            return SignInResult("cancelled", detail=say("The sign-in was cancelled."))
         if outcome == "timed_out":
+            seconds = format(self.settings.wait_seconds, "g")
             return SignInResult(
                 "timed_out",
-                detail=f"No answer from the browser within {self.settings.wait_seconds:g} seconds.",
+                detail=say("No answer from the browser within {seconds} seconds.", seconds=seconds),
             )
         params = self._receiver.params or {}
         if "error" in params:
             error = short(params.get("error", ""))
             return SignInResult(
                 "denied",
-                detail=f"Google did not complete the sign-in ({error}): the "
-                "consent was declined or the window was closed.",
+                detail=say("Google did not complete the sign-in ({error}): the consent was declined or the "
+                           "window was closed.", error=error),
             )
         code = params.get("code", "")
         if not code:
-            return SignInResult("failed", detail="The browser came back without an authorization code.")
+            return SignInResult("failed", detail=say("The browser came back without an authorization code."))
         try:
             return self._complete(code)
         except StepFailure as failure:
@@ -380,12 +388,13 @@ class AdminSignIn:
         if not is_admin:
             names = Names(admin=email)
             raise StepFailure(
-                names.render("not_admin"), f"{email} signed in but is not a super administrator."
+                names.render("not_admin"),
+                say("{admin} signed in but is not a super administrator.", admin=email),
             )
         install = self._read_install(access) if self.settings.audit_app_ids else None
         return SignInResult(
             "signed_in", email=email, is_admin=True, install=install,
-            detail=f"{email} signed in and is a super administrator.",
+            detail=say("{admin} signed in and is a super administrator.", admin=email),
         )
 
     def _host(self, key: str) -> str:
@@ -402,7 +411,8 @@ class AdminSignIn:
             if "rapt" in text.lower():
                 raise StepFailure(self._names.render("reauth_required"), short(text)) from None
             diagnosis = self._names.render("server_error", host=self._host("token_uri"), error=short(text))
-            raise StepFailure(diagnosis, f"The token endpoint refused the sign-in: {short(text)}.") from None
+            detail = say("The token endpoint refused the sign-in: {error}.", error=short(text))
+            raise StepFailure(diagnosis, detail) from None
         except Exception as exc:
             if not is_network_error(exc):
                 raise
@@ -507,7 +517,7 @@ class AdminSignIn:
                 classify_http_error(
                     exc, names, api=DIRECTORY[2], host=host, on_forbidden=lambda _p: names.render("not_admin")
                 ),
-                f"Directory refused to read {email}'s own record.",
+                say("Directory refused to read {admin}'s own record.", admin=email),
             ) from None
         except Exception as exc:
             if not is_network_error(exc):

@@ -53,6 +53,7 @@ from ec_console.providers.graph.credentials import ClientCertificate
 from ec_console.providers.graph.errors import error_codes, graph_code, network_code, token_code
 from ec_console.providers.graph.transport import GraphAnswer, GraphSession, graph_request
 from ec_console.providers.transport import CheckTransport
+from ec_console.texts import say, say_n
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +72,14 @@ CALENDAR_ROLES = frozenset(
 EVENT_FIELDS = "start,end,showAs,isAllDay"
 
 STEP_TITLES = {
-    "dns": "Resolve the sign-in and Graph host names",
-    "tcp": "Connect to the sign-in and Graph hosts",
-    "tls": "Check their certificates",
-    "authenticate": "Get a token for the application",
-    "mailbox": "Open the mailbox's calendar",
-    "read_calendar": "Read the next 7 days of busy times",
-    "write_probe": "Create and delete a test event",
-    "restriction": "Prove a mailbox outside the scope is denied",
+    "dns": say("Resolve the sign-in and Graph host names"),
+    "tcp": say("Connect to the sign-in and Graph hosts"),
+    "tls": say("Check their certificates"),
+    "authenticate": say("Get a token for the application"),
+    "mailbox": say("Open the mailbox's calendar"),
+    "read_calendar": say("Read the next 7 days of busy times"),
+    "write_probe": say("Create and delete a test event"),
+    "restriction": say("Prove a mailbox outside the scope is denied"),
 }
 
 StepObserver = Callable[[StepResult], None]
@@ -297,8 +298,9 @@ class _GraphCheck:
             code, detail, names = network_code(exc, target, self.settings.timeout)
             return self._fail(code, detail, None, **names)
 
-    def _refusal(self, answer: GraphAnswer, what: str, mailbox: str | None = None) -> Outcome:
-        """The failed Outcome of a Graph refusal, diagnosed by its status and error.code."""
+    def _refusal(self, answer: GraphAnswer, what: Callable[..., str], mailbox: str | None = None) -> Outcome:
+        """The failed Outcome of a Graph refusal, diagnosed by its status and error.code; `what(status=...,
+        code=...)` is the step's detail."""
         code = graph_code(answer.status, answer.error_code, answer.error_message)
         data: dict[str, Any] = {
             "status": answer.status,
@@ -313,8 +315,8 @@ class _GraphCheck:
             names["back_off"] = f"{back_off:g}" if back_off is not None else None
         if code == "server_error":
             names["error"] = f"HTTP {answer.status} {answer.error_code}".strip()
-        shown = answer.error_code or "no error code"
-        return self._fail(code, f"{what}: HTTP {answer.status} ({shown})", data, **names)
+        shown = answer.error_code or say("no error code")
+        return self._fail(code, what(status=answer.status, code=shown), data, **names)
 
     # --- network steps ------------------------------------------------------------------------------------
 
@@ -331,10 +333,15 @@ class _GraphCheck:
                 host.addresses = net.resolve(*lookup)
             except net.ProbeError as exc:
                 return self._fail(exc.code, exc.detail, exc.data, **exc.names)
-            via = f" (through the proxy {transport.redact_proxy(host.proxy)})" if host.proxy else ""
+            addresses = ", ".join(host.addresses)
+            if host.proxy:
+                text = say("{host} → {addresses} (through the proxy {proxy})", host=target.host,
+                           addresses=addresses, proxy=transport.redact_proxy(host.proxy))
+            else:
+                text = say("{host} → {addresses}", host=target.host, addresses=addresses)
             found.append(
                 (
-                    f"{target.host} → {', '.join(host.addresses)}{via}",
+                    text,
                     {
                         "host": target.host,
                         "role": host.label,
@@ -343,7 +350,7 @@ class _GraphCheck:
                     },
                 )
             )
-        return passed("; ".join(text for text, _ in found), {"hosts": [d for _, d in found]})
+        return passed(_listed([text for text, _ in found]), {"hosts": [d for _, d in found]})
 
     def tcp(self) -> Outcome:
         found = []
@@ -354,11 +361,17 @@ class _GraphCheck:
                 return self._fail(exc.code, exc.detail, exc.data, **exc.names)
             found.append(
                 (
-                    f"{host.target.host} port {host.target.port}",
+                    (host.target.host, host.target.port),
                     {"host": host.target.host, "port": host.target.port, "address": host.connection.address},
                 )
             )
-        return passed("Connected to " + " and ".join(t for t, _ in found), {"hosts": [d for _, d in found]})
+        data = {"hosts": [d for _, d in found]}
+        (host, port), *more = [t for t, _ in found]
+        if more:
+            (host2, port2), = more[:1]
+            return passed(say("Connected to {host} port {port} and {host2} port {port2}", host=host,
+                              port=port, host2=host2, port2=port2), data)
+        return passed(say("Connected to {host} port {port}", host=host, port=port), data)
 
     def tls(self) -> Outcome:
         found = []
@@ -380,19 +393,25 @@ class _GraphCheck:
                 connection.close()
             found.append(
                 (
-                    f"{host.target.host}: {info.get('protocol', 'TLS')}, certificate {info['subject']} "
-                    f"issued by {info['issuer']}, valid to {info['not_after']}",
+                    say("{host}: {protocol}, certificate {subject} issued by {issuer}, valid to {not_after}",
+                        host=host.target.host, protocol=info.get("protocol", "TLS"), subject=info["subject"],
+                        issuer=info["issuer"], not_after=info["not_after"]),
                     {"host": host.target.host, "certificate": info},
                 )
             )
         if not found:
-            return skipped(f"Plain http to this computer ({', '.join(plain)}): no TLS to check")
-        trust = "the system's trusted certificates" + (
-            f" and {self.settings.ca_file}" if self.settings.ca_file else ""
-        )
-        detail = "; ".join(t for t, _ in found) + f"; trusted through {trust}"
+            return skipped(say("Plain http to this computer ({hosts}): no TLS to check",
+                               hosts=", ".join(plain)))
+        certificates = _listed([t for t, _ in found])
+        if self.settings.ca_file:
+            detail = say("{certificates}; trusted through the system's trusted certificates and {ca_file}",
+                         certificates=certificates, ca_file=self.settings.ca_file)
+        else:
+            detail = say("{certificates}; trusted through the system's trusted certificates",
+                         certificates=certificates)
         if plain:
-            detail += f" (plain http to this computer: {', '.join(plain)})"
+            detail = say("{detail} (plain http to this computer: {hosts})", detail=detail,
+                         hosts=", ".join(plain))
         return passed(detail, {"hosts": [d for _, d in found], "ca_file": self.settings.ca_file})
 
     # --- authenticate -------------------------------------------------------------------------------------
@@ -402,10 +421,8 @@ class _GraphCheck:
         credential = self._credential
         if isinstance(credential, ClientCertificate):
             client_credential: Any = credential.msal_credential()
-            how = f"certificate (SHA-256 thumbprint {credential.thumbprint_sha256})"
         else:
             client_credential = credential
-            how = "client secret"
         authority = f"{settings.authority_root}/{quote(settings.tenant_id, safe='')}"
         login = net.Target.from_url(settings.authority_root)
         names = {"host": login.host, "port": login.port}
@@ -453,20 +470,27 @@ class _GraphCheck:
         }
         if isinstance(credential, ClientCertificate):
             data["thumbprint_sha256"] = credential.thumbprint_sha256
-        detail = f"Token for application {settings.client_id} from {settings.authority_root} with its {how}"
+        if isinstance(credential, ClientCertificate):
+            token = say("Token for application {client_id} from {authority} with its certificate (SHA-256 "
+                        "thumbprint {thumbprint})", client_id=settings.client_id,
+                        authority=settings.authority_root, thumbprint=credential.thumbprint_sha256)
+        else:
+            token = say("Token for application {client_id} from {authority} with its client secret",
+                        client_id=settings.client_id, authority=settings.authority_root)
         if wide:
             diagnosis = self._diagnose("tenant_wide_grant", roles=wide)
-            text = (
-                f"{detail}; it holds the tenant-wide application permission {', '.join(wide)}, which reaches "
-                "every mailbox whatever the RBAC for Applications scope says"
-            )
+            text = say("{token}; it holds the tenant-wide application permission {roles}, which reaches "
+                       "every mailbox whatever the RBAC for Applications scope says", token=token,
+                       roles=", ".join(wide))
             if settings.scope_group or settings.expect_denied:
                 return failed(diagnosis, text, data)
             return warned(text, data, diagnosis)
         if self.roles:
-            detail += f"; application permissions in the token: {', '.join(self.roles)}"
+            detail = say("{token}; application permissions in the token: {roles}", token=token,
+                         roles=", ".join(self.roles))
         else:
-            detail += "; no tenant-wide application permission (access comes from RBAC for Applications)"
+            detail = say("{token}; no tenant-wide application permission (access comes from RBAC for "
+                         "Applications)", token=token)
         return passed(detail, data)
 
     def _discovery_failure(self, authority: str, names: dict[str, Any]) -> Outcome:
@@ -477,7 +501,7 @@ class _GraphCheck:
             back_off = last.headers.get("Retry-After") if last else None
             return self._fail(
                 "throttled",
-                f"The sign-in service answered HTTP {status}",
+                say("The sign-in service answered HTTP {status}", status=status),
                 {"status": status},
                 back_off=back_off,
                 **names,
@@ -485,16 +509,17 @@ class _GraphCheck:
         if status is not None and status >= 500:
             return self._fail(
                 "server_error",
-                f"The sign-in service answered HTTP {status}",
+                say("The sign-in service answered HTTP {status}", status=status),
                 {"status": status},
                 error=f"HTTP {status}",
                 **names,
             )
         numbers = error_codes(last.body if last else None)
-        shown = f"AADSTS{numbers[0]}" if numbers else (f"HTTP {status}" if status else "no answer")
+        shown = f"AADSTS{numbers[0]}" if numbers else (f"HTTP {status}" if status else say("no answer"))
         return self._fail(
             "oauth_tenant_not_found",
-            f"No tenant {self.settings.tenant_id} at {self.settings.authority_root} ({shown})",
+            say("No tenant {tenant_id} at {authority} ({error})", tenant_id=self.settings.tenant_id,
+                authority=self.settings.authority_root, error=shown),
             {"status": status, "error_codes": numbers},
             **names,
         )
@@ -505,14 +530,14 @@ class _GraphCheck:
         if status in (429, 503):
             return self._fail(
                 "throttled",
-                f"The token endpoint answered HTTP {status}",
+                say("The token endpoint answered HTTP {status}", status=status),
                 {"status": status},
                 back_off=last.headers.get("Retry-After") if last else None,
                 **names,
             )
         return self._fail(
             "server_error",
-            f"The token endpoint answered HTTP {status}",
+            say("The token endpoint answered HTTP {status}", status=status),
             {"status": status},
             error=f"HTTP {status}",
             **names,
@@ -526,13 +551,16 @@ class _GraphCheck:
         code, number = token_code(result)
         error = result.get("error") if isinstance(result.get("error"), str) else "refused"
         shown = f"AADSTS{number}" if number else error
-        detail = f"Microsoft Entra ID refused the token request ({error}, {shown})"
+        refused = say("Microsoft Entra ID refused the token request ({error}, {code})", error=error,
+                      code=shown)
+        detail = refused
         data: dict[str, Any] = {"status": status, "error": error, "error_codes": error_codes(result)}
         if isinstance(self._credential, ClientCertificate):
             # what the admin compares with the app registration's Certificates & secrets page
             thumbprint = self._credential.thumbprint_sha256
             data["thumbprint_sha256"] = thumbprint
-            detail += f"; the certificate's SHA-256 thumbprint is {thumbprint}"
+            detail = say("{refused}; the certificate's SHA-256 thumbprint is {thumbprint}", refused=refused,
+                         thumbprint=thumbprint)
         return self._fail(code, detail, data, error=f"{error}, {shown}", **names)
 
     # --- Graph steps --------------------------------------------------------------------------------------
@@ -547,24 +575,33 @@ class _GraphCheck:
         if user.ok and isinstance(user.body, dict):
             data["user_id"] = user.body.get("id")
         elif user.status == 404:
-            return self._refusal(user, f"The directory has no user {address}")
+            return self._refusal(user, lambda **v: say("The directory has no user {mailbox}: HTTP {status} "
+                                                       "({code})", mailbox=address, **v))
         elif user.status in (429, 503):
-            return self._refusal(user, "Microsoft Graph is limiting the application's requests")
+            return self._refusal(user, lambda **v: say("Microsoft Graph is limiting the application's "
+                                                       "requests: "
+                                                       "HTTP {status} ({code})", **v))
         else:
             data["directory"] = {"status": user.status, "error_code": user.error_code or None}
-            notes.append(
-                f"the directory could not be read (HTTP {user.status}"
-                f"{', ' + user.error_code if user.error_code else ''}); the check does not need it"
-            )
+            if user.error_code:
+                notes.append(say("the directory could not be read (HTTP {status}, {code}); the check "
+                                 "does not "
+                                 "need it", status=user.status, code=user.error_code))
+            else:
+                notes.append(say("the directory could not be read (HTTP {status}); the check does not "
+                                 "need it",
+                                 status=user.status))
         calendar = self._call("GET", _user_path(address) + "/calendar", {"$select": "id"})
         if isinstance(calendar, Outcome):
             return calendar
         if not calendar.ok:
-            return self._refusal(calendar, f"The calendar of {address} was refused")
-        detail = f"The calendar of {address} opens"
+            return self._refusal(calendar, lambda **v: say("The calendar of {mailbox} was refused: HTTP "
+                                                           "{status} "
+                                                           "({code})", mailbox=address, **v))
         if notes:
-            detail += "; " + "; ".join(notes)
-        return passed(detail, data)
+            return passed(say("The calendar of {mailbox} opens; {notes}", mailbox=address,
+                              notes=_listed(notes)), data)
+        return passed(say("The calendar of {mailbox} opens", mailbox=address), data)
 
     def read_calendar(self) -> Outcome:
         address = self.settings.mailbox
@@ -584,13 +621,15 @@ class _GraphCheck:
             if isinstance(answer, Outcome):
                 return answer
             if not answer.ok:
-                return self._refusal(answer, f"The calendar of {address} could not be read")
+                return self._refusal(answer, lambda **v: say("The calendar of {mailbox} could not be "
+                                                             "read: HTTP "
+                                                             "{status} ({code})", mailbox=address, **v))
             body = answer.body if isinstance(answer.body, dict) else {}
             events = body.get("value")
             if not isinstance(events, list):
                 return self._fail(
                     "server_error",
-                    "Microsoft Graph's answer holds no list of events",
+                    say("Microsoft Graph's answer holds no list of events"),
                     error="no 'value' list in the calendar view",
                 )
             blocks.extend(_block(event) for event in events if isinstance(event, dict))
@@ -599,14 +638,15 @@ class _GraphCheck:
             if url and not url.startswith(self.settings.graph_root + "/"):
                 return self._fail(
                     "server_error",
-                    "Microsoft Graph pointed the next page at another host",
+                    say("Microsoft Graph pointed the next page at another host"),
                     error="a next page outside the Graph root",
                 )
         blocks.sort(key=lambda b: (b["start"], b["end"]))
-        detail = (
-            f"{len(blocks)} busy block{'s' if len(blocks) != 1 else ''} in the next {CALENDAR_DAYS} days "
-            "(times and free/busy status only; no subjects, bodies, locations or attendees fetched)"
-        )
+        detail = say_n(
+            "{n} busy block in the next {days} days (times and free/busy status only; no subjects, bodies, "
+            "locations or attendees fetched)",
+            "{n} busy blocks in the next {days} days (times and free/busy status only; no subjects, bodies, "
+            "locations or attendees fetched)", len(blocks), days=CALENDAR_DAYS)
         return passed(
             detail,
             {
@@ -637,12 +677,14 @@ class _GraphCheck:
         if isinstance(created, Outcome):
             return created
         if not created.ok:
-            return self._refusal(created, f"A test event could not be created in the calendar of {address}")
+            return self._refusal(created, lambda **v: say("A test event could not be created in the "
+                                                          "calendar of {mailbox}: HTTP {status} ({code})",
+                                                          mailbox=address, **v))
         item_id = created.body.get("id") if isinstance(created.body, dict) else None
         if not isinstance(item_id, str) or not item_id:
             return self._fail(
                 "server_error",
-                "Microsoft Graph created the test event but gave no id",
+                say("Microsoft Graph created the test event but gave no id"),
                 error="no id for the created event",
             )
         event_path = _user_path(address) + "/events/" + quote(item_id, safe="")
@@ -651,11 +693,11 @@ class _GraphCheck:
             why = (
                 f"HTTP {deleted.status} {deleted.error_code}".strip()
                 if isinstance(deleted, GraphAnswer)
-                else "no answer"
+                else say("no answer")
             )
             return self._fail(
                 "write_leftover",
-                f"The test event was created but could not be deleted ({why})",
+                say("The test event was created but could not be deleted ({error})", error=why),
                 {"item_id": item_id},
                 item_id=item_id,
                 error=why,
@@ -664,14 +706,14 @@ class _GraphCheck:
         if isinstance(again, GraphAnswer) and again.ok:
             return self._fail(
                 "write_leftover",
-                "The test event is still in the calendar after it was deleted",
+                say("The test event is still in the calendar after it was deleted"),
                 {"item_id": item_id},
                 item_id=item_id,
                 error="still present after the delete",
             )
         return passed(
-            "Created a test event (no attendees, no invitation sent), deleted it, and confirmed "
-            "nothing was left",
+            say("Created a test event (no attendees, no invitation sent), deleted it, and confirmed nothing "
+                "was left"),
             {"created": True, "deleted": True, "leftover": False},
         )
 
@@ -683,25 +725,38 @@ class _GraphCheck:
         code = graph_code(answer.status, answer.error_code, answer.error_message) if not answer.ok else ""
         if code in ("mailbox_access_denied", "access_policy_denied"):
             return passed(
-                f"Access to {denied} was refused as it should be ({answer.error_code or answer.status})",
+                say("Access to {mailbox} was refused as it should be ({code})", mailbox=denied,
+                    code=answer.error_code or answer.status),
                 {"mailbox": denied, "denied_with": answer.error_code or answer.status},
             )
         if not answer.ok:
-            outcome = self._refusal(answer, f"The restriction could not be proved for {denied}", denied)
+            outcome = self._refusal(answer, lambda **v: say("The restriction could not be proved for "
+                                                            "{mailbox}: HTTP {status} ({code})",
+                                                            mailbox=denied, **v), denied)
             return outcome
-        reason = ""
         wide = sorted(set(self.roles) & CALENDAR_ROLES)
         if wide:
-            reason = (
-                f" The application holds the tenant-wide permission {', '.join(wide)} (admin consent in "
-                "Microsoft Entra ID), which reaches every mailbox whatever the RBAC scope says."
-            )
+            detail = say("{mailbox} is meant to be outside the scope, yet its calendar opened. The "
+                         "application "
+                         "holds the tenant-wide permission {roles} (admin consent in Microsoft Entra "
+                         "ID), which reaches every mailbox whatever the RBAC scope says.", mailbox=denied,
+                         roles=", ".join(wide))
+        else:
+            detail = say("{mailbox} is meant to be outside the scope, yet its calendar opened.",
+                         mailbox=denied)
         return self._fail(
             "scope_not_enforced",
-            f"{denied} is meant to be outside the scope, yet its calendar opened.{reason}",
+            detail,
             {"mailbox": denied, "tenant_wide_consent": bool(wide)},
             mailbox=denied,
         )
+
+
+def _listed(parts: list[str]) -> str:
+    """Texts joined by "; " (each stays a text of its own, shown in the reader's language)."""
+    if len(parts) == 1:
+        return parts[0]
+    return say("{first}; {rest}", first=parts[0], rest=_listed(parts[1:]))
 
 
 def _block(event: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from ec_console.texts import say
+
 MAX_CERTIFICATE_BYTES = 256 * 1024
 
 
@@ -45,7 +47,7 @@ def load_certificate(path: str | Path, passphrase: str | None = None) -> ClientC
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CertificateProblem(f"it cannot be read ({exc.strerror or exc})") from None
+        raise CertificateProblem(say("it cannot be read ({error})", error=exc.strerror or exc)) from None
     return parse_certificate(data, passphrase)
 
 
@@ -59,16 +61,17 @@ def is_certificate_text(secret: str | None) -> bool:
 def parse_certificate(data: bytes, passphrase: str | None = None) -> ClientCertificate:
     """A PEM (key + certificate) or PFX file's bytes; CertificateProblem names what is wrong."""
     if len(data) > MAX_CERTIFICATE_BYTES:
-        raise CertificateProblem(f"it is {len(data)} bytes; a certificate file is a few kilobytes")
+        raise CertificateProblem(say("it is {size} bytes; a certificate file is a few kilobytes",
+                                     size=len(data)))
     secret = passphrase.encode("utf-8") if passphrase else None
     if b"-----BEGIN" in data:
         key, cert = _from_pem(data, secret)
     else:
         key, cert = _from_pfx(data, secret)
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise CertificateProblem("its private key is not an RSA key (Microsoft Entra ID signs with RSA)")
+        raise CertificateProblem(say("its private key is not an RSA key (Microsoft Entra ID signs with RSA)"))
     if cert.public_key().public_numbers() != key.public_key().public_numbers():
-        raise CertificateProblem("its private key does not belong to its certificate")
+        raise CertificateProblem(say("its private key does not belong to its certificate"))
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode("ascii")
@@ -86,34 +89,36 @@ def _from_pem(data: bytes, secret: bytes | None) -> tuple[object, x509.Certifica
     try:
         cert = x509.load_pem_x509_certificate(data)
     except ValueError:
-        raise CertificateProblem("it holds no certificate (-----BEGIN CERTIFICATE-----)") from None
+        raise CertificateProblem(say("it holds no certificate (-----BEGIN CERTIFICATE-----)")) from None
     if b"PRIVATE KEY-----" not in data:
         raise CertificateProblem(
-            "it holds the certificate but not its private key; give a PEM file with both, or a PFX file"
+            say("it holds the certificate but not its private key; give a PEM file with both, or a PFX file")
         )
     try:
         key = serialization.load_pem_private_key(data, password=secret)
     except TypeError:
         if secret is None:
             raise CertificateProblem(
-                "its private key is encrypted: set EC_CERT_PASSWORD to its passphrase"
+                say("its private key is encrypted: set EC_CERT_PASSWORD to its passphrase")
             ) from None
-        raise CertificateProblem("its private key is not encrypted, but EC_CERT_PASSWORD is set") from None
+        raise CertificateProblem(
+            say("its private key is not encrypted, but EC_CERT_PASSWORD is set")
+        ) from None
     except ValueError:
         raise CertificateProblem(
-            "its private key cannot be read (a wrong EC_CERT_PASSWORD, or a damaged key)"
+            say("its private key cannot be read (a wrong EC_CERT_PASSWORD, or a damaged key)")
         ) from None
     return key, cert
 
 
 def _from_pfx(data: bytes, secret: bytes | None) -> tuple[object, x509.Certificate]:
     try:
-        key, cert, _ = pkcs12.load_key_and_certificates(data, secret)
+        key, cert, _others = pkcs12.load_key_and_certificates(data, secret)
     except ValueError:
         raise CertificateProblem(
-            "it is neither a PEM file nor a PFX file that opens with EC_CERT_PASSWORD "
-            "(a wrong or missing passphrase, or another kind of file)"
+            say("it is neither a PEM file nor a PFX file that opens with EC_CERT_PASSWORD "
+                "(a wrong or missing passphrase, or another kind of file)")
         ) from None
     if cert is None or key is None:
-        raise CertificateProblem("the PFX file must hold both the certificate and its private key")
+        raise CertificateProblem(say("the PFX file must hold both the certificate and its private key"))
     return key, cert

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 
 from ec_console.providers import net, transport
+from ec_console.texts import say
 
 # AADSTS number -> diagnosis code (the table of issue 12 and docs/diagnoses.md).
 AADSTS_CODES: dict[int, str] = {
@@ -86,24 +87,29 @@ def network_code(exc: BaseException, url: str, timeout: float) -> tuple[str, str
         host, port = url, None
     names: dict[str, Any] = {"host": host, "port": port, "timeout": timeout}
     if isinstance(exc, transport.AnswerTooLarge):
-        return "server_error", f"{host}: {exc.plain}", {**names, "error": exc.plain}
+        detail = say("{host}: {error}", host=host, error=exc.plain)
+        return "server_error", detail, {**names, "error": exc.plain}
     if isinstance(exc, requests.exceptions.ProxyError):
         text = str(exc)
         if "407" in text:
             return (
                 "proxy_auth_required",
-                f"The proxy refused to connect to {host} (HTTP 407)",
+                say("The proxy refused to connect to {host} (HTTP 407)", host=host),
                 {**names, **transport.proxy_names(url)},
             )
-        return "tcp_unreachable", f"The proxy could not connect to {host}", {**names, "error": "proxy error"}
+        return ("tcp_unreachable", say("The proxy could not connect to {host}", host=host),
+                {**names, "error": "proxy error"})
     if isinstance(exc, requests.exceptions.Timeout):
-        return "timeout", f"{host} did not answer within {timeout:g} s", names
+        seconds = format(timeout, "g")
+        return "timeout", say("{host} did not answer within {seconds} s", host=host, seconds=seconds), names
     if isinstance(exc, requests.exceptions.SSLError):
         return (
             "tls_untrusted",
-            f"The certificate of {host} was refused",
+            say("The certificate of {host} was refused", host=host),
             {**names, "error": "TLS verification"},
         )
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return "tcp_unreachable", f"No connection to {host}", {**names, "error": "connection failed"}
-    return "server_error", f"{host}: {type(exc).__name__}", {**names, "error": type(exc).__name__}
+        detail = say("No connection to {host}", host=host)
+        return "tcp_unreachable", detail, {**names, "error": "connection failed"}
+    kind = type(exc).__name__
+    return "server_error", say("{host}: {error}", host=host, error=kind), {**names, "error": kind}

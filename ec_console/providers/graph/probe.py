@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,6 +51,7 @@ from ec_console.providers.graph.check import (
 from ec_console.providers.graph.credentials import ClientCertificate
 from ec_console.providers.graph.errors import graph_code
 from ec_console.providers.graph.transport import MAX_TRIES, THROTTLE_STATUSES, GraphAnswer, retry_after
+from ec_console.texts import say, say_n
 
 BATCH_LIMIT = 20
 SHARE_MARGIN_S = 120   # a shared token is not lent out when it expires sooner than this
@@ -273,11 +275,12 @@ class GraphProbeSession:
             responses = outer.body.get("responses") if outer.ok and isinstance(outer.body, dict) else None
             if not isinstance(responses, list):
                 outcome = (
-                    check._refusal(outer, "Microsoft Graph refused the batch request")
+                    check._refusal(outer, lambda **v: say("Microsoft Graph refused the batch request: HTTP "
+                                                          "{status} ({code})", **v))
                     if not outer.ok
                     else check._fail(
                         "server_error",
-                        "Microsoft Graph's batch answer holds no responses",
+                        say("Microsoft Graph's batch answer holds no responses"),
                         error="no 'responses' list in the batch answer",
                     )
                 )
@@ -303,7 +306,7 @@ class GraphProbeSession:
                     pending[item],
                     check._fail(
                         "server_error",
-                        "Microsoft Graph's batch answer left this mailbox out",
+                        say("Microsoft Graph's batch answer left this mailbox out"),
                         error="no answer for the request in the batch",
                     ),
                     checked_at,
@@ -318,7 +321,8 @@ class GraphProbeSession:
                     done[email] = GraphProbe(
                         email,
                         check._refusal(
-                            answer, "Microsoft Graph is limiting the application's requests", email
+                            answer, lambda **v: say("Microsoft Graph is limiting the application's requests: "
+                                                    "HTTP {status} ({code})", **v), email
                         ),
                         checked_at,
                     )
@@ -332,7 +336,7 @@ class GraphProbeSession:
         """The verdict on one calendarView answer (its further pages followed one by one)."""
         if not answer.ok:
             return GraphProbe(
-                email, check._refusal(answer, f"The calendar of {email} could not be read", email), checked_at
+                email, check._refusal(answer, _unreadable(email), email), checked_at
             )
         blocks: list[dict[str, Any]] = []
         pages = 0
@@ -345,7 +349,7 @@ class GraphProbeSession:
                     email,
                     check._fail(
                         "server_error",
-                        "Microsoft Graph's answer holds no list of events",
+                        say("Microsoft Graph's answer holds no list of events"),
                         error="no 'value' list in the calendar view",
                     ),
                     checked_at,
@@ -360,7 +364,7 @@ class GraphProbeSession:
                     email,
                     check._fail(
                         "server_error",
-                        "Microsoft Graph pointed the next page at another host",
+                        say("Microsoft Graph pointed the next page at another host"),
                         error="a next page outside the Graph root",
                     ),
                     checked_at,
@@ -372,15 +376,16 @@ class GraphProbeSession:
             if not following.ok:
                 return GraphProbe(
                     email,
-                    check._refusal(following, f"The calendar of {email} could not be read", email),
+                    check._refusal(following, _unreadable(email), email),
                     checked_at,
                 )
             current = following
         blocks.sort(key=lambda b: (b["start"], b["end"]))
-        detail = (
-            f"{len(blocks)} busy block{'s' if len(blocks) != 1 else ''} in the next {CALENDAR_DAYS} days "
-            "(times and free/busy status only; no subjects, bodies, locations or attendees fetched)"
-        )
+        detail = say_n(
+            "{n} busy block in the next {days} days (times and free/busy status only; no subjects, bodies, "
+            "locations or attendees fetched)",
+            "{n} busy blocks in the next {days} days (times and free/busy status only; no subjects, bodies, "
+            "locations or attendees fetched)", len(blocks), days=CALENDAR_DAYS)
         data = {"count": len(blocks), "days": CALENDAR_DAYS, "blocks": blocks[:MAX_BLOCKS_IN_DATA]}
         return GraphProbe(email, passed(detail, data), checked_at, blocks=blocks)
 
@@ -415,7 +420,8 @@ class GraphProbeSession:
                 )
             groups = found.body.get("value") if isinstance(found.body, dict) else None
             if not isinstance(groups, list) or not groups or not isinstance(groups[0], dict):
-                raise GroupListingError(_plain_failure(f"Microsoft Graph found no group {group}"))
+                missing = say("Microsoft Graph found no group {group}", group=group)
+                raise GroupListingError(_plain_failure(missing))
             group_id = str(groups[0].get("id") or "")
             url: str | None = check._url(
                 f"/v1.0/groups/{quote(group_id, safe='')}/members/microsoft.graph.user",
@@ -451,8 +457,8 @@ class GraphProbeSession:
             if unnamed and not members:
                 raise GroupListingError(
                     _plain_failure(
-                        "Microsoft Graph listed the group's members without their addresses: the application "
-                        "lacks the directory permission User.ReadBasic.All"
+                        say("Microsoft Graph listed the group's members without their addresses: the "
+                            "application lacks the directory permission User.ReadBasic.All")
                     ),
                     missing_roles=True,
                 )
@@ -472,7 +478,7 @@ class GraphProbeSession:
                 if isinstance(page, Outcome):
                     raise GroupListingError(page)
                 if not page.ok:
-                    refusal = self._directory_refusal(check, page, "of the tenant", what="users")
+                    refusal = self._directory_refusal(check, page, None)
                     raise GroupListingError(refusal, missing_roles=page.status == 403)
                 body = page.body if isinstance(page.body, dict) else {}
                 for user in body.get("value") or []:
@@ -485,16 +491,18 @@ class GraphProbeSession:
                 url = link if ours else None
             return users[:limit]
 
-    def _directory_refusal(self, check: _GraphCheck, answer: GraphAnswer, group: str, *,
-                           what: str = "group") -> Outcome:
+    def _directory_refusal(self, check: _GraphCheck, answer: GraphAnswer, group: str | None) -> Outcome:
+        """A refused directory read: of the members of `group`, or of the tenant's users (`group` None)."""
         shown = answer.error_code or f"HTTP {answer.status}"
         if answer.status == 403:
-            return _plain_failure(
-                f"Microsoft Graph refused to list the {what} {group} ({shown}): the "
-                "application lacks the directory permission"
-                + (" User.ReadBasic.All" if what == "users"
-                   else "s GroupMember.Read.All and User.ReadBasic.All")
-            )
+            if group is None:
+                return _plain_failure(say("Microsoft Graph refused to list the users of the tenant "
+                                          "({code}): the "
+                                          "application lacks the directory permission User.ReadBasic.All",
+                                          code=shown))
+            return _plain_failure(say("Microsoft Graph refused to list the group {group} ({code}): the "
+                                      "application lacks the directory permissions GroupMember.Read.All and "
+                                      "User.ReadBasic.All", group=group, code=shown))
         code = graph_code(answer.status, answer.error_code, answer.error_message)
         if code in (
             "mailbox_not_found",
@@ -503,11 +511,20 @@ class GraphProbeSession:
             "access_policy_denied",
         ):
             code = "server_error"
+        if group is None:
+            detail = say("Microsoft Graph could not list the users of the tenant ({code})", code=shown)
+        else:
+            detail = say("Microsoft Graph could not list the group {group} ({code})", group=group, code=shown)
         return check._fail(
             code,
-            f"Microsoft Graph could not list the {what} {group} ({shown})",
+            detail,
             error=f"HTTP {answer.status} {answer.error_code}".strip(),
         )
+
+
+def _unreadable(email: str) -> Callable[..., str]:
+    return lambda **v: say("The calendar of {mailbox} could not be read: HTTP {status} ({code})",
+                           mailbox=email, **v)
 
 
 def _plain_failure(detail: str) -> Outcome:

@@ -8,8 +8,9 @@ from typing import Any
 
 from ec_console.checks import CancelToken
 from ec_console.providers.scope import DirectoryListing, DirectoryUnreadable, ScopeMembers, scoping_group
+from ec_console.texts import say
 
-PERMISSIONS_HINT = ("Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft Entra "
+PERMISSIONS_HINT = say("Grant the application GroupMember.Read.All and User.ReadBasic.All (Microsoft Entra "
                     "admin center: App registrations, the app, API permissions, Microsoft Graph, Application "
                     "permissions, then Grant admin consent)")
 
@@ -22,7 +23,9 @@ def _session(application: Any, secret: str, share: Any) -> tuple[Any, Any]:
 
 
 def _unreadable(exc: Any) -> DirectoryUnreadable:
-    detail = exc.outcome.detail + (f". {PERMISSIONS_HINT}" if exc.missing_roles else "")
+    detail = exc.outcome.detail
+    if exc.missing_roles:
+        detail = say("{detail}. {hint}", detail=detail, hint=PERMISSIONS_HINT)
     return DirectoryUnreadable(exc.outcome.diagnosis, detail)
 
 
@@ -45,9 +48,9 @@ class GraphScope:
             raise _unreadable(exc) from None
         finally:
             wrapper.close()
-        notes = ["Only the group's direct members are in the scope: RBAC for Applications does not apply the "
-                 "management scope to members of nested groups."]
-        return ScopeMembers(f"the direct members of {group} (Microsoft Graph)",
+        notes = [say("Only the group's direct members are in the scope: RBAC for Applications does not apply "
+                     "the management scope to members of nested groups.")]
+        return ScopeMembers(say("the direct members of {group} (Microsoft Graph)", group=group),
                             {m.email: m.name for m in members}, notes)
 
     def directory(self, application: Any, secret: str, cancel: CancelToken) -> DirectoryListing | None:
@@ -64,4 +67,4 @@ class GraphScope:
         finally:
             wrapper.close()
         return DirectoryListing({u.email: u.name for u in users},
-                                "the tenant's users (Microsoft Graph /users)")
+                                say("the tenant's users (Microsoft Graph /users)"))
