@@ -209,8 +209,69 @@ def _data_value(value: Any) -> str:
     return str(value)
 
 
+# Labels people read for the `data` keys the providers and checks write (HTML and PDF reports; JSON keeps
+# the keys). Translated when shown; a key not listed keeps its readable form ("some_key" → "some key").
+DATA_LABELS: dict[str, str] = {
+    "access": N_("access"),
+    "address": N_("address"),
+    "addresses": N_("addresses"),
+    "all_day": N_("all day"),
+    "api_version": N_("API version"),
+    "attempts": N_("attempts"),
+    "auth_type": N_("authentication"),
+    "autodiscover_url": N_("autodiscover URL"),
+    "blocks": N_("busy block"),
+    "build": N_("build"),
+    "busy_blocks": N_("busy blocks"),
+    "busy_type": N_("busy type"),
+    "ca_file": N_("CA file"),
+    "cert_issuer": N_("certificate issuer"),
+    "cert_names": N_("certificate names"),
+    "cert_not_after": N_("certificate valid until"),
+    "cert_not_before": N_("certificate valid from"),
+    "cert_subject": N_("certificate subject"),
+    "certificate": N_("certificate"),
+    "cipher": N_("cipher"),
+    "client_email": N_("client email"),
+    "client_id": N_("client ID"),
+    "count": N_("count"),
+    "days": N_("days"),
+    "end": N_("end"),
+    "error": N_("error"),
+    "ews_url": N_("EWS URL"),
+    "folder": N_("folder"),
+    "host": N_("host"),
+    "issuer": N_("issuer"),
+    "mailbox": N_("mailbox"),
+    "name": N_("name"),
+    "names": N_("names"),
+    "not_after": N_("not after"),
+    "not_before": N_("not before"),
+    "offered": N_("offered"),
+    "port": N_("port"),
+    "project_id": N_("project ID"),
+    "protocol": N_("protocol"),
+    "proxy": N_("proxy"),
+    "round_trip_ms": N_("round trip (ms)"),
+    "scope": N_("scope"),
+    "serial": N_("serial number"),
+    "server_version": N_("server version"),
+    "settings": N_("settings"),
+    "skip_reason": N_("skip reason"),
+    "source": N_("source"),
+    "start": N_("start"),
+    "status": N_("status"),
+    "subject": N_("subject"),
+    "tenant_id": N_("tenant ID"),
+    "time_zone": N_("time zone"),
+    "url": N_("URL"),
+    "window_days": N_("days looked ahead"),
+}
+
+
 def _data_label(key: Any) -> str:
-    return str(key).replace("_", " ")
+    label = DATA_LABELS.get(key) if isinstance(key, str) else None
+    return _(label) if label else str(key).replace("_", " ")
 
 
 def data_items(data: dict[str, Any] | None, prefix: str = "") -> list[tuple[str, str]]:

@@ -99,3 +99,38 @@ def test_google_check_writes_a_report_too(sandbox, capsys, monkeypatch, tmp_path
                           "--admin", google.admin_email, "--user", user, "--report",
                           str(tmp_path / "g.docx"))
     assert code == 2 and ".html or .pdf" in err
+
+
+def _data_keys(report: dict) -> list[list[str]]:
+    return [sorted((step.get("data") or {}).keys()) for step in report["steps"]]
+
+
+@needs_pdftotext
+def test_a_german_report_labels_the_step_data_in_german_and_json_keeps_the_keys(sandbox, capsys, monkeypatch,
+                                                                                tmp_path, compiled_catalogs):
+    from ec_console import i18n
+    i18n.set_language(None)                                  # the command line follows LANG
+    info = sandbox.info()
+    reports = {}
+    for lang in ("en_US.UTF-8", "de_DE.UTF-8"):
+        monkeypatch.setenv("LANG", lang)
+        for suffix in ("html", "pdf"):
+            target = tmp_path / f"{lang[:2]}.{suffix}"
+            code, out, err = run(capsys, monkeypatch, *exchange(info, "--json", "--report", str(target)),
+                                 password=info.password)
+            assert code == 0, err
+            reports[lang[:2], suffix] = json.loads(out)
+    i18n.set_language(None)
+    page = re.sub(r"<[^>]+>", " ", (tmp_path / "de.html").read_text(encoding="utf-8"))
+    pdf = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "de.pdf"), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    for text in (" ".join(page.split()), " ".join(pdf.split())):
+        assert re.search(rf"EWS-URL:? {re.escape(info.ews_url)}", text), text      # HTML: <dt>, PDF: "label:"
+        assert "Serverversion › Build" in text and "Authentifizierung" in text
+        assert "ews url" not in text and "server version" not in text and "auth type" not in text
+    english = re.sub(r"<[^>]+>", " ", (tmp_path / "en.html").read_text(encoding="utf-8"))
+    assert "server version › build" in english and "authentication" in english
+    # --json keeps the providers' keys whatever the language.
+    assert _data_keys(reports["de", "html"]) == _data_keys(reports["en", "html"])
+    keys = {key for step in _data_keys(reports["de", "pdf"]) for key in step}
+    assert {"ews_url", "server_version", "auth_type"} <= keys

@@ -81,7 +81,7 @@ def test_the_pdf_reads_as_a_document(tmp_path, registered_secret):
     for command in diagnosis.commands:
         assert " ".join(command.split()) in flat.replace("- ", "-"), command
     # Data as labelled values, not raw JSON.
-    assert "ews url: https://mail.contoso.example/EWS/Exchange.asmx" in flat
+    assert "EWS URL: https://mail.contoso.example/EWS/Exchange.asmx" in flat
     assert "server version › build: 15.2.1544.11" in flat
     assert '{"' not in text and '"ews_url"' not in text
     # Never the secret (the log redactor ran over every string; the mailbox stayed).
