@@ -3,7 +3,10 @@
 A `Phrase` is a `str` whose value is the English sentence — what `--json`, the registry, the audit and logs
 keep, so they never depend on the language — and which remembers its template (marked with `N_()` where it
 is written) and values, so `shown(text)` gives it in the current language. Any other string is shown as it
-is. Used for the monitor's problems and notes (`monitor status`, `monitor run`, the status bar).
+is translated as `texts.localized` translates a stored step text (by the catalog template it was made from,
+else as it is). Used for the monitor's problems and notes (`monitor status`, `monitor run`, the status bar).
+A `Phrase` is a `texts.Said` (the same idea: English kept, template remembered) whose float values show one
+decimal in the language's form.
 """
 
 from __future__ import annotations
@@ -11,20 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from ec_console.i18n import SOURCE_LANGUAGE, _, current_language
+from ec_console.texts import Said, localized
 
 
-class Phrase(str):
+class Phrase(Said):
     """`Phrase(N_("the job runs every {every}"), every="6h")`: "the job runs every 6h" as a `str`."""
 
-    template: str
-    values: dict[str, Any]
+    __slots__ = ()
 
     def __new__(cls, template: str, /, **values: Any) -> Phrase:
         text = template.format(**{key: _english(value) for key, value in values.items()})
-        phrase = super().__new__(cls, text)
-        phrase.template = template
-        phrase.values = values
-        return phrase
+        return super().__new__(cls, text, template, None, values)
 
     def shown(self) -> str:
         """The phrase in the current language (values that are phrases too are shown in it as well)."""
@@ -64,8 +64,9 @@ def joined(parts: list[Any], separator: str = "; ") -> Phrase:
 
 
 def shown(text: Any) -> str:
-    """`text` for a person: a phrase in the current language, any other text as it is."""
-    return text.shown() if isinstance(text, Phrase) else str(text)
+    """`text` for a person: a phrase in the current language; any other text (one read back from the
+    registry) from the catalog template it was made from, else as it is."""
+    return text.shown() if isinstance(text, Phrase) else localized(str(text))
 
 
 __all__ = ["Phrase", "joined", "shown"]

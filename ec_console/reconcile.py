@@ -40,6 +40,7 @@ from ec_console.providers.base import GraphAdapter, ProbeKind, ProbeOutcome, Pro
 from ec_console.providers.scope import DirectoryUnreadable, ScopeSource, scope_source
 from ec_console.registry import Application, ChangedElsewhere, ProfileQuery, Registry, parse_utc, utc_now
 from ec_console.shown_text import counted, english_count, match, shown
+from ec_console.texts import localized
 from ec_console.words import count
 
 FINDINGS = ("leak", "joiner", "leaver", "broken")           # the order they are shown in: leaks first
@@ -733,7 +734,7 @@ def findings_text(rec: Reconciliation) -> Iterable[str]:
     yield _("Reconciliation of {application} ({at})").format(application=rec.application, at=rec.at)
     if rec.scope_source:
         yield "  " + _("Scope: {source}: {accounts}").format(
-            source=rec.scope_source, accounts=count(rec.scope_size or 0, "account", "accounts"))
+            source=localized(rec.scope_source), accounts=count(rec.scope_size or 0, "account", "accounts"))
     yield "  " + _("Linked: {profiles}").format(profiles=count(rec.linked_size, "profile", "profiles"))
     for name, why in rec.unknown.items():
         what = _(_SETS[name]) if name in _SETS else name

@@ -100,6 +100,12 @@ def _from_template(text: str, depth: int) -> str:
         stamp = catalog_path(language).stat().st_mtime_ns
     except OSError:
         return text
+    return _matched(text, depth, language, stamp)
+
+
+# A list of thousands of results repeats the same few texts: each is matched once per language and catalog.
+@lru_cache(maxsize=8192)
+def _matched(text: str, depth: int, language: str, stamp: int) -> str:
     for pattern, names, singular, plural in _templates(language, stamp):
         match = pattern.fullmatch(text)
         if match is None:

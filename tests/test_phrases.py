@@ -54,3 +54,11 @@ def test_an_unknown_template_shows_as_english_and_copies_keep_the_template(germa
     assert shown(odd) == "not in any catalog: der Webhook hat mit HTTP 404 geantwortet"
     for copied in (copy.copy(odd), copy.deepcopy(odd), pickle.loads(pickle.dumps(odd))):
         assert isinstance(copied, Phrase) and copied == odd and shown(copied) == shown(odd)
+
+
+def test_a_phrase_read_back_from_the_registry_as_plain_english_is_shown_in_german(german):
+    stored = str(Phrase(LATE, hours=16.0, every="6h"))     # the registry keeps only the English
+    assert type(stored) is str
+    assert shown(stored).startswith("die letzte geplante Ausführung war vor 16.0 Stunden, aber der Auftrag "
+                                    "läuft alle 6h")
+    assert shown("a text no template made") == "a text no template made"

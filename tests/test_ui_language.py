@@ -446,7 +446,8 @@ def test_a_reconciliation_kept_in_english_is_shown_german_in_the_reconcile_windo
     with Registry.for_region("us") as registry:
         booking = registry.add_application("Room booking", "exchange", "contoso.com")
     rec = core.Reconciliation("Room booking", booking.id, "exchange", "2026-12-02T10:00:00Z",
-                              scope_source="the group", scope_size=12, linked_size=3, findings=findings,
+                              scope_source="the direct members of EC Calendar Scope (EWS ExpandDL)",
+                              scope_size=12, linked_size=3, findings=findings,
                               sample=["eve@contoso.com"], notes=["The sample came from your list (1,204 "
                                                                  "accounts outside the scope)"])
     english = json.dumps(rec.to_dict())
@@ -468,7 +469,10 @@ def test_a_reconciliation_kept_in_english_is_shown_german_in_the_reconcile_windo
     note = "Die Stichprobe stammt aus Ihrer Liste (1.204 Konten außerhalb des Bereichs)"
     assert note in view.details.toPlainText()
     summary = dict(view.summary_rows())
-    assert summary["Lecks"] == "1 Leck" and summary["Bereich"] == "the group: 12 Konten"
+    assert summary["Lecks"] == "1 Leck"
+    assert summary["Bereich"] == "die direkten Mitglieder von EC Calendar Scope (EWS ExpandDL): 12 Konten"
+    assert view.confidence.text().startswith(
+        "Bereich: die direkten Mitglieder von EC Calendar Scope (EWS ExpandDL), 12 Konten.")
     assert summary["Die Stichprobe"].startswith("1 Konto außerhalb des Bereichs erreichbar")
     kinds = {row[0] for row in view.shown_rows()}
     assert kinds == {"Leck", "Neuzugang", "Abgang"}

@@ -63,6 +63,7 @@ from ec_console.errors import BadInput
 from ec_console.paths import private_atomic_writer
 from ec_console.registry import Application, Registry, parse_utc
 from ec_console.table_csv import write_table
+from ec_console.texts import localized
 from ec_console.ui import operations as ops
 from ec_console.ui.accessibility import enable_clear_button
 from ec_console.ui.profiles_model import provider_label
@@ -697,7 +698,7 @@ class ReconcileWindow(QDialog):
             self.confidence.setText(self.tr("Not run yet: choose the sample size and Run reconciliation."))
         else:
             size = count(rec.scope_size or 0, self.tr("account"), self.tr("accounts"))
-            scope = (self.tr("Scope: %(src)s, %(n)s.") % {"src": rec.scope_source, "n": size}
+            scope = (self.tr("Scope: %(src)s, %(n)s.") % {"src": localized(rec.scope_source), "n": size}
                      if rec.scope_source else "")
             linked = self.tr("Linked: %s.") % self._profiles(rec.linked_size)
             self.confidence.setText(" ".join(x for x in (scope, linked, rec.shown_confidence()) if x))
@@ -938,7 +939,7 @@ class ReconcileWindow(QDialog):
         rows = [[self.tr("Application"), rec.application],
                 [self.tr("Platform"), provider_label(rec.provider)],
                 [self.tr("Reconciled at (UTC)"), rec.at], [self.tr("Reconciliation"), str(rec.id or "")],
-                [self.tr("Scope"), f"{rec.scope_source}: {accounts}" if rec.scope_source
+                [self.tr("Scope"), f"{localized(rec.scope_source)}: {accounts}" if rec.scope_source
                  else self.tr("cannot tell")],
                 [self.tr("Linked"), self._profiles(rec.linked_size)]]
         for name in core.FINDINGS:
