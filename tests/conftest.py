@@ -203,6 +203,24 @@ def pg_logins(pg_cluster, pg_registry):
             conn.execute(f"DROP ROLE IF EXISTS {name}")
 
 
+@pytest.fixture
+def cli_language(monkeypatch, compiled_catalogs):
+    """`switch(True)` gives the command line German through LANG, as a German administrator's shell does;
+    `switch(False)` English (the other locale variables cleared, a window's choice forgotten)."""
+    from ec_console import i18n
+
+    i18n.set_language(None)
+
+    def switch(german: bool) -> None:
+        monkeypatch.setenv("LANG", "de_DE.UTF-8" if german else "en_US.UTF-8")
+        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+            monkeypatch.delenv(name, raising=False)
+        i18n.set_language(None)
+
+    yield switch
+    i18n.set_language(None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogs():
     """The translation catalogs compiled from their sources, as `make test` does (nothing if up to date), so

@@ -13,13 +13,8 @@ from tests.sandbox_setup import sandbox_fixture
 
 
 @pytest.fixture
-def german(monkeypatch, compiled_catalogs):
-    from ec_console import i18n
-
-    i18n.set_language(None)   # the command line follows LANG, not a window's choice an earlier test left
-    def switch(on: bool) -> None:
-        monkeypatch.setenv("LANG", "de_DE.UTF-8" if on else "en_US.UTF-8")
-    return switch
+def german(cli_language):
+    return cli_language
 
 
 def test_top_level_help_is_german(german, capsys):

@@ -27,12 +27,8 @@ STATUS_WORDS = ("OK", "WARNUNG", "FEHLER", "ÜBERSPRUNGEN")
 
 
 @pytest.fixture
-def german(monkeypatch, compiled_catalogs):
-    i18n.set_language(None)   # the command line follows LANG, not a window's choice an earlier test left
-
-    def switch(on: bool) -> None:
-        monkeypatch.setenv("LANG", "de_DE.UTF-8" if on else "en_US.UTF-8")
-    return switch
+def german(cli_language):
+    return cli_language
 
 
 def check(capsys, monkeypatch, info, mailbox: str, *extra: str) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from ec_console import cli, i18n
+from ec_console import cli
 from ec_console.checks import Report, StepStatus, shown_detail, shown_title
 from ec_console.render import render_text
 from ec_console.sandbox import Sandbox
@@ -32,19 +32,8 @@ TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?Z?")
 
 
 @pytest.fixture
-def language(monkeypatch, compiled_catalogs):
-    """Switch the command line's language through LANG, as a German administrator's shell does."""
-    i18n.set_language(None)
-
-    def switch(german: bool) -> None:
-        monkeypatch.setenv("LANG", "de_DE.UTF-8" if german else "en_US.UTF-8")
-        monkeypatch.delenv("LANGUAGE", raising=False)
-        monkeypatch.delenv("LC_ALL", raising=False)
-        monkeypatch.delenv("LC_MESSAGES", raising=False)
-        i18n.set_language(None)
-
-    yield switch
-    i18n.set_language(None)
+def language(cli_language):
+    return cli_language
 
 
 @pytest.fixture(scope="module")
