@@ -205,3 +205,21 @@ def test_safe_text_drops_escapes_and_bidirectional_overrides():
     # With ESC gone, "[31m" is inert text; the overrides that reorder what a reader sees are gone too.
     assert safe_text(hostile) == "ok[31mredevilx \nnext"
     assert safe_text(hostile, keep_newlines=False) == "ok[31mredevilx  next"
+
+
+def test_the_graph_checks_data_is_labelled_in_german_where_shown(cli_language):
+    """The keys the Graph check writes for its sign-in, write probe and restriction (not in the Exchange
+    sandbox run the report test uses) have German labels; the keys themselves are what --json keeps."""
+    from ec_console.render import data_items
+
+    data = {"credential": "secret", "roles": ["Calendars.Read"], "tenant_wide_roles": [],
+            "token_source": "identity_provider", "service_principal": "0b8e-…", "request_id": "r-1",
+            "created": True, "leftover": False, "denied_with": "ErrorAccessDenied", "scope_group": "Cal"}
+    cli_language(True)
+    labels = [label for label, _value in data_items(data)]
+    for german in ("Anmeldeinformation", "Rollen", "Tokenquelle", "Dienstprinzipal", "Anforderungs-ID",
+                   "erstellt", "zurückgeblieben", "verweigert mit", "Gruppe für den Bereich"):
+        assert german in labels, (german, labels)
+    assert not any("_" in label for label in labels)
+    cli_language(False)
+    assert "tenant-wide roles" in [label for label, _value in data_items(data)]
