@@ -89,6 +89,16 @@ def neutral(out: str) -> dict:
     return clean(json.loads(out))
 
 
+def json_in_both_languages(language, capsys, argv: list[str]) -> list:
+    """`argv --json` run in English, then in German, each without the values that change run to run."""
+    outputs = []
+    for german in (False, True):
+        language(german)
+        _code, out = run(capsys, [*argv, "--json"])
+        outputs.append(neutral(out))
+    return outputs
+
+
 def test_the_google_check_reads_in_german_and_its_json_stays_english(google, language, capsys):
     argv = google_argv(google, google.users["ok"], "--expect-denied", google.users["outside_group"])
     language(True)
@@ -110,11 +120,7 @@ def test_the_google_check_reads_in_german_and_its_json_stays_english(google, lan
     assert code_en == code and "Domain-wide delegation for each scope" in english
     assert english_left(step_lines(english))   # the word list does find English (the test can fail)
 
-    outputs = []
-    for german_run in (False, True):
-        language(german_run)
-        code, out = run(capsys, [*argv, "--json"])
-        outputs.append(neutral(out))
+    outputs = json_in_both_languages(language, capsys, argv)
     assert outputs[0] == outputs[1]
     titles = [s["title"] for s in outputs[1]["steps"]]
     assert "Domain-wide delegation for each scope" in titles and "Token for the service account" in titles
@@ -139,11 +145,7 @@ def test_the_graph_check_reads_in_german_and_its_json_stays_english(graph, langu
     assert f"Der Zugriff auf {denied} wurde wie erwartet verweigert (ErrorAccessDenied)" in german
     assert english_left(lines) == []
 
-    outputs = []
-    for german_run in (False, True):
-        language(german_run)
-        code, out = run(capsys, [*argv, "--json"])
-        outputs.append(neutral(out))
+    outputs = json_in_both_languages(language, capsys, argv)
     assert outputs[0] == outputs[1]
     assert any(s["detail"].startswith("Created a test event") for s in outputs[1]["steps"])
 

@@ -342,18 +342,22 @@ def _shown_text(widget) -> str:
     return "\n".join(texts)
 
 
-def test_a_failed_check_shows_its_fix_in_the_windows_words_and_exports_them(qtbot, view, sandbox, tmp_path):
-    """auth_failed's fix names EC_PASSWORD and --tenant-id on the command line; the window names fields."""
-    import re
-
+def run_with_a_wrong_password(qtbot, view, info) -> None:
+    """Check the sandbox's Exchange with details typed in and a wrong password: the sign-in fails."""
     view.source.setCurrentIndex(view.source.findData(AD_HOC))
-    info = sandbox.info()
     for key, value in {"ews_url": info.ews_url, "username": info.username, "password": "wrong",
                        "ca_file": info.ca_file}.items():
         view.adhoc_form.set_text(key, value)
     qtbot.keyClicks(view.mailbox, info.mailboxes_in_scope[0])
     run_and_wait(qtbot, view)
     assert view.report.diagnosis.code == "auth_failed"
+
+
+def test_a_failed_check_shows_its_fix_in_the_windows_words_and_exports_them(qtbot, view, sandbox, tmp_path):
+    """auth_failed's fix names EC_PASSWORD and --tenant-id on the command line; the window names fields."""
+    import re
+
+    run_with_a_wrong_password(qtbot, view, sandbox.info())
     shown = _shown_text(view.steps.rows["authenticate"].details)
     assert "\u201cPassword\u201d field" in shown and "\u201cTenant ID\u201d" in shown
     assert not re.search(r"(?<![\w-])--[a-z]|\bEC_[A-Z]", shown), shown
@@ -417,14 +421,8 @@ def test_a_failed_check_in_german_says_its_step_detail_and_cause_in_german(qtbot
     app = QApplication.instance()
     install_translators(app, "de")
     try:
-        view.source.setCurrentIndex(view.source.findData(AD_HOC))
         info = sandbox.info()
-        for key, value in {"ews_url": info.ews_url, "username": info.username, "password": "wrong",
-                           "ca_file": info.ca_file}.items():
-            view.adhoc_form.set_text(key, value)
-        qtbot.keyClicks(view.mailbox, info.mailboxes_in_scope[0])
-        run_and_wait(qtbot, view)
-        assert view.report.diagnosis.code == "auth_failed"
+        run_with_a_wrong_password(qtbot, view, info)
         shown = _shown_text(view.steps.rows["authenticate"].details)
         assert f"hat die Anmeldeinformationen von {info.username} abgelehnt (HTTP 401)" in shown
         result = view.result.text()
